@@ -1,0 +1,288 @@
+"""The catalog's concepts: models, their quants and the cloud offers they compete with.
+
+These are frozen pydantic dataclasses: the same classes validate `models.yaml` (strictly,
+unknown keys refused) and travel between stages. Every fact carries a source: a key into
+`Catalog.sources`. A fact nobody could find is `None`, with the reason in `unknown`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import field
+from typing import Literal
+
+from pydantic import ConfigDict, field_validator, model_validator
+from pydantic.dataclasses import dataclass
+
+_STRICT = ConfigDict(extra="forbid")
+
+Task = Literal["chat", "coding", "reasoning", "vision", "tools"]
+TASKS: tuple[str, ...] = ("chat", "coding", "reasoning", "vision", "tools")
+
+# GGUF file types the catalog may list (llama.cpp `llama_ftype` names).
+QUANT_TYPES: tuple[str, ...] = (
+    "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ3_XXS", "IQ3_XS", "IQ3_S",
+    "IQ3_M", "IQ4_XS", "IQ4_NL", "Q2_K", "Q2_K_S", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_0",
+    "Q4_1", "Q4_K_S", "Q4_K_M", "Q5_0", "Q5_1", "Q5_K_S", "Q5_K_M", "Q6_K", "Q8_0", "MXFP4",
+    "F16", "BF16", "F32",
+)  # fmt: skip
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+
+
+def _check_date(value: str | None) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise ValueError("expected a date as YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Source:
+    """Where a group of facts came from. Referenced by key from every entry."""
+
+    title: str
+    date: str  # when the source was published or read: YYYY-MM or YYYY-MM-DD
+    url: str | None = None
+
+    _date = field_validator("date")(_check_date)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Mla:
+    """Multi-head latent attention (DeepSeek-class): the cache holds the latent, not K and V."""
+
+    kv_lora_rank: int
+    rope_dim: int
+    q_lora_rank: int | None = None
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Moe:
+    n_experts: int
+    n_experts_used: int
+    n_shared_experts: int = 0
+    expert_intermediate_size: int | None = None
+    shared_expert_intermediate_size: int | None = None
+    first_k_dense_layers: int = 0  # leading layers with a dense FFN instead of experts
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Recurrent:
+    """The fixed-size state of linear-attention or recurrent layers (hybrid models)."""
+
+    kind: Literal["gated_delta_net", "mamba2", "short_conv", "rwkv", "other"]
+    d_state: int | None = None  # SSM state size (mamba2) or key head dim (gated delta net)
+    d_conv: int | None = None  # convolution kernel width
+    n_heads: int | None = None  # value heads
+    head_dim: int | None = None  # value head dim
+    n_groups: int | None = None  # key heads (gated delta net) or groups (mamba2)
+    d_inner: int | None = None
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Architecture:
+    """What memory and speed need to know about the network. Sizes are counts, not bytes."""
+
+    source: tuple[str, ...]
+    arch: str  # llama.cpp architecture name (general.architecture)
+    total_params_b: float
+    active_params_b: float
+    n_layers: int
+    hidden_size: int
+    n_heads: int
+    n_kv_heads: int
+    head_dim: int | None
+    vocab_size: int | None
+    max_context: int
+    intermediate_size: int | None = None
+    tie_word_embeddings: bool | None = None
+    sliding_window: int | None = None  # tokens a sliding-window layer keeps
+    # Layers that keep a KV cache for the full context. None means every attention layer.
+    n_full_attention_layers: int | None = None
+    # Layers with a fixed-size recurrent or linear-attention state and no KV cache.
+    n_linear_attention_layers: int = 0
+    n_kv_shared_layers: int = 0  # trailing layers reusing an earlier layer's KV (Gemma 3n/4)
+    global_head_dim: int | None = None  # full-attention layers' head dim where it differs
+    global_n_kv_heads: int | None = None  # full-attention layers' KV heads where they differ
+    mla: Mla | None = None
+    moe: Moe | None = None
+    recurrent: Recurrent | None = None
+    unknown: dict[str, str] = field(default_factory=dict)  # field -> why it is unknown
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Architecture:
+        if self.active_params_b > self.total_params_b + 1e-9:
+            raise ValueError("active_params_b is larger than total_params_b")
+        full = self.n_full_attention_layers
+        if full is not None and full + self.n_linear_attention_layers > self.n_layers:
+            raise ValueError("n_full_attention_layers + n_linear_attention_layers > n_layers")
+        if self.moe and self.moe.n_experts_used > self.moe.n_experts:
+            raise ValueError("moe.n_experts_used is larger than moe.n_experts")
+        return self
+
+    @property
+    def is_moe(self) -> bool:
+        return self.moe is not None
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Quality:
+    """Artificial Analysis indexes for the model (0-100), from one dated snapshot."""
+
+    source: str
+    snapshot_date: str
+    intelligence_index: float | None
+    coding_index: float | None = None
+    agentic_index: float | None = None
+    estimated: bool = False  # AA marks the index as its own estimate, not a measured run
+    aa_name: str | None = None  # the leaderboard row this was read from
+    note: str | None = None
+
+    _date = field_validator("snapshot_date")(_check_date)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Quant:
+    """One GGUF file of the model."""
+
+    type: str
+    size_bytes: int
+    basis: Literal["published", "computed"]  # computed = from the GGUF tensor-type mix
+    source: str
+    file: str | None = None  # file name in the GGUF repository
+    repo: str | None = None  # overrides Model.gguf_repo for this file
+    note: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in QUANT_TYPES:
+            raise ValueError(f"unknown quant type {value!r}; expected one of {QUANT_TYPES}")
+        return value
+
+    @field_validator("size_bytes")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("size_bytes must be positive")
+        return value
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Model:
+    id: str
+    name: str
+    hf_repo: str
+    family: str
+    source: tuple[str, ...]  # for the model-level facts (release date, license, tasks)
+    release_date: str | None
+    license: str | None
+    tasks: tuple[Task, ...]
+    architecture: Architecture
+    quality: Quality | None
+    quants: tuple[Quant, ...]
+    gguf_repo: str | None = None
+    ollama_tag: str | None = None
+    # Used by llama.cpp's public benchmarks, so users can line results up with published ones.
+    benchmark_reference: bool = False
+    unknown: dict[str, str] = field(default_factory=dict)
+    notes: str | None = None
+
+    _date = field_validator("release_date")(_check_date)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError("expected a lowercase slug: a-z, 0-9, '.', '_' and '-'")
+        return value
+
+    def quant(self, name: str) -> Quant | None:
+        wanted = name.upper()
+        return next((q for q in self.quants if q.type == wanted), None)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Subscription:
+    """A flat-rate plan (ChatGPT Plus, Claude Max, Copilot Pro, ...)."""
+
+    id: str
+    vendor: str
+    product: str
+    plan: str
+    price_usd_per_month: float
+    tasks: tuple[Task, ...]  # what the plan is sold for
+    limits: str  # the published limits, as published
+    # Our reading of the published limits as typical requests per day for one seat;
+    # None where no number is published. limits_basis says how it was read.
+    requests_per_day: float | None
+    limits_basis: str | None
+    source: str
+    date: str
+    min_seats: int = 1
+    api_access: bool = False  # False: interactive use only, a program may not call it
+    annual_price_usd_per_month: float | None = None
+    note: str | None = None
+
+    _date = field_validator("date")(_check_date)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class ApiModel:
+    """A model sold per token, closed frontier or a hosted open model."""
+
+    id: str
+    vendor: str  # who sells it: openai, anthropic, deepinfra, ...
+    name: str
+    input_usd_per_mtok: float
+    output_usd_per_mtok: float
+    source: str
+    date: str
+    cached_input_usd_per_mtok: float | None = None
+    context_tokens: int | None = None
+    intelligence_index: float | None = None
+    coding_index: float | None = None
+    quality_source: str | None = None
+    open_weights: bool = False
+    catalog_model: str | None = None  # the catalog id of the same open model, if hosted
+    frontier: bool = False  # counts as the frontier model for the tasks it is best at
+    note: str | None = None
+
+    _date = field_validator("date")(_check_date)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class ElectricityPrice:
+    region: str  # "us", "eu", "de", "us-ca", ...
+    usd_per_kwh: float
+    source: str
+    date: str
+    note: str | None = None
+
+    _date = field_validator("date")(_check_date)
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Cloud:
+    subscriptions: tuple[Subscription, ...]
+    api_models: tuple[ApiModel, ...]
+    electricity: tuple[ElectricityPrice, ...] = ()
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Catalog:
+    schema_version: int
+    catalog_version: str
+    sources: dict[str, Source]
+    models: tuple[Model, ...]
+    cloud: Cloud
+
+    def find(self, id_or_repo: str) -> Model | None:
+        """A model by catalog id or Hugging Face repo id, case-insensitively."""
+        wanted = id_or_repo.strip().lower()
+        for model in self.models:
+            if model.id == wanted or model.hf_repo.lower() == wanted:
+                return model
+        return None

@@ -1,0 +1,118 @@
+"""The `advisor` command line: one parser, one module per command under advisor/commands/.
+
+Command modules must stay cheap to import: they import their stage inside `run`, so
+`advisor --json` never pays for Textual or llama-cpp-python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from advisor import __version__
+from advisor.console import error, report_error
+from advisor.errors import AdvisorError, ExitCode
+
+# Order is the order `advisor --help` lists them in.
+COMMANDS = (
+    "probe",
+    "doctor",
+    "catalog",
+    "scan",
+    "estimate",
+    "models",
+    "bench",
+    "report",
+    "schema",
+    "audit",
+)
+
+DESCRIPTION = """\
+Tells you whether open LLMs run well on this machine for the work you do, and whether
+that beats paying for a subscription or an API.
+
+With no command, opens the interactive app. `advisor --json` prints the full report."""
+
+EPILOG = """\
+exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 bad input file, 4 not found,
+5 missing optional dependency, 6 out of memory, 7 throughput test failed,
+8 finished but skipped some inputs, 9 could not write output, 130 interrupted."""
+
+
+def add_machine_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options that pick or adjust the machine and the data files; shared by most commands."""
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("machine and data")
+    group.add_argument(
+        "--profile",
+        metavar="NAME|FILE",
+        default=default,
+        help="describe the machine with a profile (a name from profiles/ or a YAML/JSON file) "
+        "instead of probing this one",
+    )
+    group.add_argument(
+        "--profiles-dir", metavar="DIR", default=default, help="look for named profiles here"
+    )
+    group.add_argument(
+        "--catalog", metavar="FILE", default=default, help="use this models.yaml instead"
+    )
+    group.add_argument(
+        "--ram", metavar="GB", type=float, default=default, help="pretend the machine has this RAM"
+    )
+    group.add_argument(
+        "--vram",
+        metavar="GB",
+        type=float,
+        default=default,
+        help="pretend each GPU has this much VRAM",
+    )
+
+
+def add_json_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print one JSON document on stdout instead of text",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="advisor",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"advisor {__version__}")
+    add_json_option(parser, suppress=False)
+    add_machine_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"advisor.commands.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            name = "report" if args.json else "tui"
+            return int(importlib.import_module(f"advisor.commands.{name}").run(args))
+        return int(args.func(args))
+    except AdvisorError as exc:
+        return report_error(exc)
+    except KeyboardInterrupt:
+        error("interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (`advisor --json | head`); that is not our failure.
+        sys.stderr.close()
+        return int(ExitCode.OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

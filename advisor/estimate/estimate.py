@@ -1,0 +1,27 @@
+"""The Estimate: one model × quant × context on one machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.estimate.memory import MemoryBreakdown
+from advisor.estimate.placement import MemoryMode, Placement
+from advisor.estimate.speed import Speed
+
+KV_TYPES: tuple[str, ...] = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    model_id: str
+    quant: str
+    context_tokens: int
+    kv_type: str
+    mode: MemoryMode
+    backend: str
+    memory: MemoryBreakdown
+    placement: Placement
+    fits: bool
+    max_context_tokens: int | None  # the longest context that fits with this placement
+    speed: Speed | None  # None when it does not fit anywhere
+    reasons: tuple[str, ...] = ()  # why it fits or not, in words a person can check

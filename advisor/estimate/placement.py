@@ -1,0 +1,37 @@
+"""Where the model's layers go: all on the GPU, split between GPU and CPU, or CPU only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+PlacementKind = Literal["gpu", "partial", "cpu"]
+MemoryMode = Literal["now", "dedicated"]  # free memory now, or total less an OS reserve
+
+
+@dataclass(frozen=True)
+class DeviceShare:
+    """What one device holds. `device` is "gpu0", "gpu1", ... or "cpu"."""
+
+    device: str
+    layers: int
+    weights_bytes: int
+    kv_cache_bytes: int
+    compute_bytes: int
+    overhead_bytes: int
+    available_bytes: int | None  # the memory budget this device had under the mode
+
+    @property
+    def total_bytes(self) -> int:
+        return self.weights_bytes + self.kv_cache_bytes + self.compute_bytes + self.overhead_bytes
+
+
+@dataclass(frozen=True)
+class Placement:
+    kind: PlacementKind
+    gpu_layers: int  # what llama.cpp's -ngl would be (repeating layers + output layer)
+    total_layers: int  # -ngl value that puts everything on the GPU
+    experts_on_cpu: bool  # MoE expert tensors kept in system RAM (--cpu-moe / -ot exps=CPU)
+    pool: Literal["vram", "unified", "ram"]
+    mode: MemoryMode
+    shares: tuple[DeviceShare, ...]  # one per device used, GPUs first

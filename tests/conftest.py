@@ -1,0 +1,22 @@
+"""Shared test setup: every test gets its own user dirs, so nothing touches the real ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> Path:
+    home = tmp_path_factory.mktemp("advisor-home")
+    monkeypatch.setenv("ADVISOR_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def advisor_home(_isolated_user_dirs: Path) -> Path:
+    """The per-test ADVISOR_HOME (data/, config/ and cache/ live under it)."""
+    return _isolated_user_dirs
