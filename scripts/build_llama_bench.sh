@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Build llama.cpp's own llama-bench from the llama-cpp-python sdist's vendored tree, with the
+# flags the Python wheel is built with (scikit-build-core: Release, shared libraries, native
+# CPU flags, OpenMP, no curl), so `advisor bench` and llama-bench run the same kernels.
+#
+# usage: scripts/build_llama_bench.sh [SRC_DIR] [BUILD_DIR]
+#   SRC_DIR    llama.cpp source (default: /work/llama-src/llama_cpp_python-0.3.36/vendor/llama.cpp)
+#   BUILD_DIR  where to build, outside the repository (default: /work/llama-bench-build)
+# env: JOBS (default 2), NICE (default 10: the build shares the machine)
+# prints the path of the llama-bench binary on the last line.
+set -euo pipefail
+
+SRC_DIR="${1:-/work/llama-src/llama_cpp_python-0.3.36/vendor/llama.cpp}"
+BUILD_DIR="${2:-/work/llama-bench-build}"
+JOBS="${JOBS:-2}"
+NICE="${NICE:-10}"
+
+if [[ ! -f "$SRC_DIR/CMakeLists.txt" ]]; then
+    echo "error: no llama.cpp source at $SRC_DIR" >&2
+    echo "hint: unpack the llama-cpp-python sdist and pass its vendor/llama.cpp folder" >&2
+    exit 3
+fi
+
+cmake -S "$SRC_DIR" -B "$BUILD_DIR" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DBUILD_SHARED_LIBS=ON \
+    -DGGML_NATIVE=ON \
+    -DGGML_OPENMP=ON \
+    -DLLAMA_CURL=OFF \
+    -DLLAMA_BUILD_COMMON=ON \
+    -DLLAMA_BUILD_TESTS=OFF \
+    -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_SERVER=OFF \
+    -DLLAMA_BUILD_TOOLS=ON >&2
+
+nice -n "$NICE" cmake --build "$BUILD_DIR" --config Release --target llama-bench -j "$JOBS" >&2
+
+echo "$BUILD_DIR/bin/llama-bench"
