@@ -1,0 +1,239 @@
+"""GGUF tensor layout of a model for a quant type, as llama.cpp's converter and quantizer write it.
+
+`tensor_layout(arch, quant)` gives every tensor (name, shape, ggml type, bytes);
+`quant_tensor_bytes(arch, quant)` the sums memory placement needs: total, per block, the input
+layer (token embeddings, which llama.cpp always keeps on the CPU), the output layer and the MoE
+expert tensors. Both are cached per (architecture, quant): no I/O, cheap to call repeatedly.
+Byte counts come from gguf.GGML_QUANT_SIZES; file sizes add the GGUF header and alignment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass
+from functools import lru_cache
+
+from advisor.catalog.model import QUANT_TYPES, Architecture
+from advisor.catalog.quant_rules import DEFAULT_TYPE, QuantHParams, select_types, tensor_bytes
+from advisor.catalog.tensor_recipes import RawTensor, raw_tensors
+
+# Tensors llama.cpp loads into the input layer: always on the CPU, whatever -ngl says.
+INPUT_TENSORS = frozenset(
+    {
+        "token_embd.weight",
+        "per_layer_token_embd.weight",
+        "per_layer_model_proj.weight",
+        "per_layer_proj_norm.weight",
+        "altup_proj.weight",
+        "altup_unembd_proj.weight",
+    }
+)
+GGUF_ALIGNMENT = 32  # general.alignment default: each tensor's data starts on 32 bytes
+# GGUF header: metadata (the tokenizer dominates) plus one tensor-info record per tensor.
+# Token text, score and type, plus BPE merges: 61 bytes per entry on Llama 3, ~40 on Gemma.
+_HEADER_BYTES_PER_VOCAB_ENTRY = 50
+_HEADER_BYTES_PER_TENSOR = 64
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    name: str
+    shape: tuple[int, ...]  # ggml order: row length first
+    ggml_type: str  # gguf.GGMLQuantizationType name: "Q4_K", "F32", ...
+    nbytes: int
+    layer: int | None  # block index; None for the input and output layers
+    is_expert: bool  # a routed-expert tensor (what --cpu-moe / -ot exps=CPU keeps in RAM)
+
+    @property
+    def is_input(self) -> bool:
+        return self.name in INPUT_TENSORS
+
+
+@dataclass(frozen=True)
+class QuantBytes:
+    """Tensor bytes of one quant of one architecture, grouped the way llama.cpp places them."""
+
+    total_bytes: int  # every tensor in the file
+    layer_bytes: tuple[int, ...]  # per block (repeating layer), experts included
+    layer_expert_bytes: tuple[int, ...]  # per block, the routed-expert tensors alone
+    input_bytes: int  # token embeddings and other input-layer tensors: always on the CPU
+    output_bytes: int  # output norm + output head as stored in the file (0 head when tied)
+    # What the output layer takes once loaded: a tied model duplicates token_embd for it.
+    output_loaded_bytes: int
+    n_params: int
+
+    @property
+    def expert_bytes(self) -> int:
+        return sum(self.layer_expert_bytes)
+
+    @property
+    def non_layer_bytes(self) -> int:
+        return self.input_bytes + self.output_bytes
+
+    @property
+    def loaded_bytes(self) -> int:
+        """Weights llama.cpp allocates across all devices (the tied head counted twice)."""
+        return self.total_bytes - self.output_bytes + self.output_loaded_bytes
+
+
+@dataclass(frozen=True)
+class TensorLayout:
+    arch: str
+    quant: str
+    n_layers: int
+    tensors: tuple[TensorInfo, ...]
+    assumptions: tuple[str, ...]  # facts models.yaml lacked and the values used instead
+    bytes: QuantBytes
+    file_bytes: int  # estimated .gguf size: header + aligned tensor data
+
+    @property
+    def tied_embeddings(self) -> bool:
+        return all(t.name != "output.weight" for t in self.tensors)
+
+    def types(self) -> dict[str, int]:
+        """Bytes per ggml type, largest first."""
+        out: dict[str, int] = {}
+        for t in self.tensors:
+            out[t.ggml_type] = out.get(t.ggml_type, 0) + t.nbytes
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def _visit_order(tensors: list[RawTensor]) -> list[RawTensor]:
+    """llama_model_loader's weights_map order: block number (-1 for none), then name."""
+    return sorted(tensors, key=lambda t: (-1 if t.layer is None else t.layer, t.name))
+
+
+# File types llama-quantize refuses to write without an importance matrix; the others are
+# assumed made without one (the llama.cpp quantize README table matches this to 0.2%).
+_NEEDS_IMATRIX = frozenset(
+    {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ3_XXS", "Q2_K_S"}
+)
+
+
+def _quant_hparams(arch: Architecture, quant: str) -> QuantHParams:
+    from advisor.catalog.layer_pattern import block_kinds
+
+    kinds = block_kinds(arch)
+    n_expert = arch.moe.n_experts if arch.moe else 0
+    # Hybrids with per-layer head counts report 0 for a recurrent block 0.
+    per_layer_heads = arch.arch in (
+        "nemotron_h",
+        "nemotron_h_moe",
+        "granitehybrid",
+        "lfm2",
+        "lfm2moe",
+    )
+    gqa = arch.n_heads // max(arch.n_kv_heads, 1)
+    if per_layer_heads and kinds[0] != "full":
+        gqa = 0
+    is_70b = (
+        arch.arch in ("llama", "qwen2")
+        and arch.n_layers == 80
+        and (arch.arch == "qwen2" or arch.n_heads != arch.n_kv_heads)
+    )
+    return QuantHParams(arch.arch, arch.n_layers, gqa, n_expert, is_70b, quant in _NEEDS_IMATRIX)
+
+
+def _summarize(tensors: tuple[TensorInfo, ...], n_layers: int) -> QuantBytes:
+    layer = [0] * n_layers
+    expert = [0] * n_layers
+    input_bytes = output_bytes = n_params = 0
+    token_embd = 0
+    for t in tensors:
+        count = 1
+        for dim in t.shape:
+            count *= dim
+        n_params += count
+        if t.layer is not None:
+            layer[t.layer] += t.nbytes
+            expert[t.layer] += t.nbytes if t.is_expert else 0
+        elif t.is_input:
+            input_bytes += t.nbytes
+            token_embd += t.nbytes if t.name == "token_embd.weight" else 0
+        else:
+            output_bytes += t.nbytes
+    tied = all(t.name != "output.weight" for t in tensors)
+    loaded_output = output_bytes + (token_embd if tied else 0)
+    total = sum(t.nbytes for t in tensors)
+    return QuantBytes(
+        total, tuple(layer), tuple(expert), input_bytes, output_bytes, loaded_output, n_params
+    )
+
+
+def _file_bytes(tensors: tuple[TensorInfo, ...], vocab: int) -> int:
+    data = sum(-(-t.nbytes // GGUF_ALIGNMENT) * GGUF_ALIGNMENT for t in tensors)
+    header = vocab * _HEADER_BYTES_PER_VOCAB_ENTRY + len(tensors) * _HEADER_BYTES_PER_TENSOR
+    return data + header
+
+
+def _arch_key(arch: Architecture) -> tuple:
+    """A hashable key of the fields the layout depends on (Architecture holds a dict)."""
+    return (
+        arch.arch,
+        arch.total_params_b,
+        arch.n_layers,
+        arch.hidden_size,
+        arch.n_heads,
+        arch.n_kv_heads,
+        arch.head_dim,
+        arch.vocab_size,
+        arch.intermediate_size,
+        arch.tie_word_embeddings,
+        arch.sliding_window,
+        arch.n_full_attention_layers,
+        arch.n_linear_attention_layers,
+        arch.n_kv_shared_layers,
+        arch.global_head_dim,
+        arch.global_n_kv_heads,
+        arch.mla and astuple(arch.mla),
+        arch.moe and astuple(arch.moe),
+        arch.recurrent and astuple(arch.recurrent),
+    )
+
+
+_ARCHES: dict[tuple, Architecture] = {}
+
+
+def tensor_layout(arch: Architecture, quant: str) -> TensorLayout:
+    """Every tensor of `arch` quantized to `quant` (a catalog quant name such as "Q4_K_M")."""
+    quant = quant.upper()
+    if quant not in QUANT_TYPES or quant not in DEFAULT_TYPE:
+        raise ValueError(f"unknown quant type {quant!r}; expected one of {QUANT_TYPES}")
+    key = _arch_key(arch)
+    _ARCHES.setdefault(key, arch)
+    return _cached_layout(key, quant)
+
+
+@lru_cache(maxsize=4096)
+def _cached_layout(key: tuple, quant: str) -> TensorLayout:
+    arch = _ARCHES[key]
+    raw, notes = raw_tensors(arch)
+    ordered = _visit_order(raw)
+    types = select_types(
+        [(t.name, t.shape, t.source_type) for t in ordered], quant, _quant_hparams(arch, quant)
+    )
+    tensors = tuple(
+        TensorInfo(
+            t.name,
+            t.shape,
+            ggml_type,
+            tensor_bytes(ggml_type, t.shape),
+            t.layer,
+            "_exps." in t.name,
+        )
+        for t, ggml_type in zip(ordered, types, strict=True)
+    )
+    vocab = next(t.shape[1] for t in tensors if t.name == "token_embd.weight")
+    return TensorLayout(
+        arch.arch,
+        quant,
+        arch.n_layers,
+        tensors,
+        tuple(notes),
+        _summarize(tensors, arch.n_layers),
+        _file_bytes(tensors, vocab),
+    )
+
+
+def quant_tensor_bytes(arch: Architecture, quant: str) -> QuantBytes:
+    """Byte totals of `arch` at `quant`: whole file, per block, input, output, experts."""
+    return tensor_layout(arch, quant).bytes
