@@ -1,0 +1,1 @@
+"""The verdict stage: workloads, what each path costs per month, and local / hybrid / cloud."""

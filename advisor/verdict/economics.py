@@ -1,0 +1,125 @@
+"""Break-even and the plain comparisons a skeptic asks for: when does local pay for itself?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.verdict.cloud import CloudCosts
+from advisor.verdict.local import Hardware, LocalCost
+from advisor.verdict.workload import Workload
+
+MTOK = 1_000_000
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """Local against the cheapest cloud path that meets the floor. USD."""
+
+    versus: str | None  # the cloud path compared with
+    monthly_saving_usd: float | None  # cloud minus local electricity; negative: local costs more
+    payback_months: float | None  # hardware price over the monthly saving
+    max_hardware_usd: float | None  # the most a machine may cost to pay back in its lifetime
+    # Tokens a day above which local (electricity + hardware share) beats the cheapest API per
+    # token; 0 when local wins at any volume, None when it never does.
+    local_wins_above_tokens_per_day: float | None
+    local_capacity_tokens_per_day: float | None  # the most this machine serves in the window
+    text: str
+
+
+def break_even(
+    workload: Workload,
+    local: LocalCost | None,
+    capacity_share: float | None,
+    cloud: CloudCosts,
+    hardware: Hardware,
+) -> BreakEven:
+    best = cloud.best_usd_per_month
+    if local is None or best is None:
+        why = "no local option runs this workload" if local is None else "no cloud path to compare"
+        return BreakEven(cloud.best_label, None, None, None, None, None, f"no break-even: {why}")
+    saving = best - local.electricity_usd_per_month
+    payback = None
+    if hardware.price_usd is not None and saving > 0:
+        payback = hardware.price_usd / saving
+    max_hw = saving * hardware.lifetime_months if saving > 0 else None
+    threshold = _tokens_threshold(workload, local, cloud, hardware)
+    capacity = workload.tokens_per_day * capacity_share if capacity_share is not None else None
+    return BreakEven(
+        versus=cloud.best_label,
+        monthly_saving_usd=saving,
+        payback_months=payback,
+        max_hardware_usd=max_hw,
+        local_wins_above_tokens_per_day=threshold,
+        local_capacity_tokens_per_day=capacity,
+        text=_text(saving, payback, max_hw, threshold, capacity, hardware, cloud),
+    )
+
+
+def _tokens_threshold(
+    workload: Workload, local: LocalCost, cloud: CloudCosts, hardware: Hardware
+) -> float | None:
+    if cloud.cheapest_api is None:
+        return None
+    per_tok_api = cloud.cheapest_api.usd_per_mtok / MTOK
+    per_tok_local = local.electricity_usd_per_mtok / MTOK
+    margin = per_tok_api - per_tok_local
+    if margin <= 0:
+        return None
+    fixed = hardware.usd_per_month or 0.0
+    return fixed / (margin * workload.days_per_month)
+
+
+def _text(
+    saving: float,
+    payback: float | None,
+    max_hw: float | None,
+    threshold: float | None,
+    capacity: float | None,
+    hardware: Hardware,
+    cloud: CloudCosts,
+) -> str:
+    parts: list[str] = []
+    if saving <= 0:
+        parts.append(
+            f"the electricity alone costs {-saving:,.2f} USD a month more than "
+            f"{cloud.best_label}, so local never pays back"
+        )
+    elif payback is not None:
+        parts.append(
+            f"saves {saving:,.2f} USD a month against {cloud.best_label}: the "
+            f"{hardware.price_usd:,.0f} USD machine pays back in {payback:,.1f} months"
+            + (" (longer than its lifetime)" if payback > hardware.lifetime_months else "")
+        )
+    else:
+        parts.append(
+            f"saves {saving:,.2f} USD a month against {cloud.best_label}; a machine costing up to "
+            f"{max_hw:,.0f} USD pays back within {hardware.lifetime_months:g} months"
+        )
+    api = cloud.cheapest_api
+    if api is not None:
+        if threshold is None:
+            parts.append(f"per token, {api.name} is cheaper than this machine's electricity")
+        elif threshold == 0:
+            parts.append(f"per token, local is cheaper than {api.name} at any volume")
+        else:
+            above = f"local beats {api.name} above {threshold:,.0f} tokens a day"
+            if capacity is not None and threshold > capacity:
+                above += f", more than this machine can serve ({capacity:,.0f})"
+            parts.append(above)
+    return "; ".join(parts)
+
+
+def rent_vs_electricity(local: LocalCost, cloud: CloudCosts, model_id: str) -> str | None:
+    """Say so when renting costs about what the electricity does, or less."""
+    api = cloud.cheapest_api
+    if api is None or local.electricity_usd_per_month <= 0:
+        return None
+    ratio = api.usd_per_month / local.electricity_usd_per_month
+    same = " (the same model, hosted)" if api.catalog_model == model_id else ""
+    rent = f"renting {api.name} from {api.vendor}{same} costs {api.usd_per_month:,.2f} USD a month"
+    power = f"this machine's electricity ({local.electricity_usd_per_month:,.2f} USD)"
+    if ratio < 0.8:
+        return f"{rent}, less than {power}: on cost alone, renting wins"
+    if ratio <= 1.5:
+        return f"{rent}, about what {power} costs: local wins on privacy or offline use, not price"
+    return None

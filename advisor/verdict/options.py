@@ -1,0 +1,140 @@
+"""Local options: one model × quant on this machine, checked against what a workload asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.estimate.estimate import Estimate
+from advisor.verdict.local import LocalRun, local_run
+from advisor.verdict.power import PowerDraw
+from advisor.verdict.workload import Workload
+
+SpeedStatus = Literal["measured", "calibrated", "estimated"]
+CheckName = Literal["fits", "decode", "ttft", "quality", "capacity"]
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A model × quant the estimator placed on this machine at the workload's context."""
+
+    model_id: str
+    model_name: str
+    quant: str
+    quality_index: float | None  # on the workload's task index, adjusted for the quant
+    quality_note: str  # how that figure was reached, in words
+    estimate: Estimate  # at context_tokens × concurrency (one KV cache per stream)
+    speed_status: SpeedStatus
+    power: PowerDraw
+    quality_estimated: bool = False  # the index is Artificial Analysis's estimate, not a run
+
+
+@dataclass(frozen=True)
+class Check:
+    """One requirement and whether this option meets it, with the numbers behind it."""
+
+    name: CheckName
+    passed: bool
+    required: float | None
+    actual: float | None
+    unit: str
+    text: str
+    borderline: bool = False  # the requirement lies inside the estimate's uncertainty range
+
+
+@dataclass(frozen=True)
+class LocalOption:
+    candidate: Candidate
+    run: LocalRun | None  # None when it does not fit
+    quality_pct: float | None  # of the frontier's index on the task
+    checks: tuple[Check, ...]
+
+    def passed(self, *names: CheckName) -> bool:
+        wanted = names or tuple(c.name for c in self.checks)
+        return all(c.passed for c in self.checks if c.name in wanted)
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.passed)
+
+
+def check_option(
+    workload: Workload, candidate: Candidate, frontier_index: float | None
+) -> LocalOption:
+    est = candidate.estimate
+    quality_pct = None
+    if candidate.quality_index is not None and frontier_index:
+        quality_pct = candidate.quality_index / frontier_index * 100
+    fits = _fits_check(workload, est)
+    quality = _quality_check(workload, candidate, quality_pct, frontier_index)
+    if not est.fits or est.speed is None:
+        return LocalOption(candidate, None, quality_pct, (fits, quality))
+    run = local_run(workload, est.speed)
+    checks = (
+        fits,
+        _decode_check(workload, run, est),
+        _ttft_check(workload, run),
+        quality,
+        _capacity_check(workload, run),
+    )
+    return LocalOption(candidate, run, quality_pct, checks)
+
+
+def _fits_check(workload: Workload, est: Estimate) -> Check:
+    total = est.memory.total_bytes / GIB
+    streams = f" ({workload.concurrency} streams)" if workload.concurrency > 1 else ""
+    where = {"gpu": "on the GPU", "partial": "split between GPU and CPU", "cpu": "in system RAM"}
+    context = f"{est.context_tokens:,} tokens of context{streams}"
+    if est.fits:
+        text = f"fits {where[est.placement.kind]}: {total:.1f} GiB at {context}"
+    else:
+        text = f"does not fit: needs {total:.1f} GiB at {context}"
+        if est.max_context_tokens:
+            text += f"; the most that fits is {est.max_context_tokens:,} tokens"
+    return Check("fits", est.fits, None, round(total, 2), "GiB", text)
+
+
+def _decode_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
+    need = workload.min_decode_tokens_per_s
+    have = run.peak_decode_tokens_per_s
+    low, high = est.speed.decode_range if est.speed else (have, have)
+    scale = have / est.speed.decode_tokens_per_s if est.speed else 1.0
+    streams = f" with {workload.concurrency} streams at once" if workload.concurrency > 1 else ""
+    text = (
+        f"decodes about {have:.1f} tokens/s per stream{streams} at this workload's depth "
+        f"(range {low * scale:.1f}-{high * scale:.1f}); needs {need:g}"
+    )
+    borderline = need > 0 and low * scale < need <= high * scale
+    return Check("decode", have >= need, need, round(have, 2), "tokens/s", text, borderline)
+
+
+def _ttft_check(workload: Workload, run: LocalRun) -> Check:
+    limit = workload.max_time_to_first_token_s
+    have = run.time_to_first_token_s
+    new = workload.new_input_tokens_per_call
+    text = f"first token after about {have:.1f} s for {new:,.0f} new prompt tokens"
+    if limit is None:
+        return Check("ttft", True, None, round(have, 2), "s", text + "; no limit")
+    return Check("ttft", have <= limit, limit, round(have, 2), "s", text + f"; limit {limit:g} s")
+
+
+def _quality_check(
+    workload: Workload, candidate: Candidate, pct: float | None, frontier: float | None
+) -> Check:
+    floor = workload.quality_floor_pct
+    index = workload.quality_index.replace("_", " ")
+    if pct is None:
+        why = "no frontier figure to compare with" if not frontier else f"no published {index}"
+        return Check("quality", False, floor, None, "% of frontier", f"quality unknown: {why}")
+    text = f"{candidate.quality_note}: {pct:.0f}% of the frontier's {frontier:g}; floor {floor:g}%"
+    return Check("quality", pct >= floor, floor, round(pct, 1), "% of frontier", text)
+
+
+def _capacity_check(workload: Workload, run: LocalRun) -> Check:
+    hours = workload.hours_per_day
+    busy = run.busy_hours_per_day
+    text = f"busy {busy:.1f} h of the {hours:g} h window a day"
+    if run.capacity_share < 1:
+        text += f"; it can serve only {run.capacity_share:.0%} of the calls in that window"
+    return Check("capacity", run.capacity_share >= 1, hours, round(busy, 2), "h/day", text)

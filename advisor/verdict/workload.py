@@ -1,0 +1,208 @@
+"""Workloads: what a person or team asks of a model each day, and how fast and good it must be.
+
+Presets ship in profiles/workloads/*.yaml; users add their own in user_config_dir()/workloads/
+or pass a file with --workload FILE. Files are validated strictly: an error names the file,
+the line and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic.dataclasses import dataclass
+
+from advisor.catalog.model import Task
+from advisor.errors import NotFoundError, WorkloadError
+from advisor.paths import user_config_dir, workloads_dir
+from advisor.verdict.yamldoc import KeyProblem, line_of, read_mapping, validation_error
+
+Access = Literal["interactive", "programmatic"]
+QualityIndex = Literal["intelligence_index", "coding_index"]
+
+# Weeks in a month on average (365.25 / 7 / 12): turns days per week into days per month.
+WEEKS_PER_MONTH = 365.25 / 7 / 12
+
+_STRICT = ConfigDict(extra="forbid")
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def quality_index_for(task: str) -> QualityIndex:
+    """The Artificial Analysis index a task is judged on; API models publish these two."""
+    return "coding_index" if task == "coding" else "intelligence_index"
+
+
+@dataclass(frozen=True, config=_STRICT)
+class Workload:
+    """One workload. Token counts are per model call; a request may make several calls."""
+
+    name: str
+    title: str
+    task: Task
+    access: Access  # programmatic: called by a program, so interactive-only plans can't serve it
+    requests_per_day: float
+    input_tokens_per_request: int
+    output_tokens_per_request: int
+    context_tokens: int
+    min_decode_tokens_per_s: float
+    max_time_to_first_token_s: float | None  # None: no limit (batch work)
+    concurrency: int
+    hours_per_day: float
+    quality_floor_pct: float  # of the best frontier model's index on this task
+    description: str = ""
+    model_calls_per_request: int = 1  # agent steps per user request
+    # Share of each call's input that repeats the previous call's prefix: billed at the cached
+    # rate by APIs and served from llama.cpp's KV cache locally, so it is not prefilled again.
+    cached_input_share: float = 0.0
+    users: int = 1  # people sharing it: the seats a subscription needs
+    days_per_week: float = 7.0
+    routine_share: float = 0.0  # share of requests a weaker model handles well enough
+    routine_quality_floor_pct: float | None = None
+    justification: dict[str, str] = field(default_factory=dict)
+    origin: str = "preset"  # set by the loader: "preset", "user" or the file's path
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Workload:
+        _check_ranges(self)
+        _check_routine(self)
+        call = self.input_tokens_per_request + self.output_tokens_per_request
+        if call > self.context_tokens:
+            raise KeyProblem(
+                ("context_tokens",),
+                f"context_tokens ({self.context_tokens}) is smaller than one call's input plus "
+                f"output tokens ({call})",
+            )
+        for key in self.justification:
+            if key not in self.__dataclass_fields__:
+                raise KeyProblem(("justification", key), "is not a workload field to justify")
+        return self
+
+    @property
+    def quality_index(self) -> QualityIndex:
+        return quality_index_for(self.task)
+
+    @property
+    def calls_per_day(self) -> float:
+        return self.requests_per_day * self.model_calls_per_request
+
+    @property
+    def days_per_month(self) -> float:
+        return self.days_per_week * WEEKS_PER_MONTH
+
+    @property
+    def new_input_tokens_per_call(self) -> float:
+        """Input each call must prefill: the part not served from a cache."""
+        return self.input_tokens_per_request * (1.0 - self.cached_input_share)
+
+    @property
+    def tokens_per_day(self) -> float:
+        per_call = self.input_tokens_per_request + self.output_tokens_per_request
+        return self.calls_per_day * per_call
+
+
+def _check_ranges(w: Workload) -> None:
+    positive = {
+        "requests_per_day": w.requests_per_day,
+        "input_tokens_per_request": w.input_tokens_per_request,
+        "output_tokens_per_request": w.output_tokens_per_request,
+        "context_tokens": w.context_tokens,
+        "concurrency": w.concurrency,
+        "model_calls_per_request": w.model_calls_per_request,
+        "users": w.users,
+    }
+    for key, value in positive.items():
+        if value <= 0:
+            raise KeyProblem((key,), f"must be positive, got {value}")
+    if w.min_decode_tokens_per_s < 0:
+        raise KeyProblem(("min_decode_tokens_per_s",), "must be 0 or more")
+    if w.max_time_to_first_token_s is not None and w.max_time_to_first_token_s <= 0:
+        raise KeyProblem(("max_time_to_first_token_s",), "must be positive, or null for no limit")
+    bounds = {
+        "hours_per_day": (w.hours_per_day, 24),
+        "days_per_week": (w.days_per_week, 7),
+        "quality_floor_pct": (w.quality_floor_pct, 100),
+    }
+    for key, (value, top) in bounds.items():
+        if not 0 < value <= top:
+            raise KeyProblem((key,), f"must be more than 0 and at most {top}, got {value}")
+    for key in ("cached_input_share", "routine_share"):
+        if not 0 <= getattr(w, key) < 1:
+            raise KeyProblem(
+                (key,), f"must be a share from 0 up to (not including) 1, got {getattr(w, key)}"
+            )
+
+
+def _check_routine(w: Workload) -> None:
+    floor = w.routine_quality_floor_pct
+    if w.routine_share > 0 and floor is None:
+        raise KeyProblem(("routine_share",), "is set, so routine_quality_floor_pct is needed too")
+    if floor is not None and not 0 < floor < w.quality_floor_pct:
+        raise KeyProblem(
+            ("routine_quality_floor_pct",),
+            f"must be positive and below quality_floor_pct ({w.quality_floor_pct}), got {floor}",
+        )
+
+
+def load_workload_file(path: str | Path, *, origin: str | None = None) -> Workload:
+    """Read and validate one workload file; its name defaults to the file's stem."""
+    path = Path(path)
+    data = read_mapping(path, WorkloadError, what="workload")
+    if "origin" in data:
+        raise WorkloadError(
+            "origin is set by advisor, not by the file", path=path, line=line_of(path, ["origin"])
+        )
+    data.setdefault("name", path.stem)
+    data["origin"] = origin or str(path)
+    try:
+        return Workload(**data)
+    except ValidationError as exc:
+        raise validation_error(WorkloadError, path, exc, what="workload") from exc
+    except TypeError as exc:  # a key that is not a string, e.g. `1: x`
+        raise WorkloadError(f"unexpected keys: {exc}", path=path) from exc
+
+
+def user_workloads_dir() -> Path:
+    return user_config_dir() / "workloads"
+
+
+def _named_files() -> dict[str, tuple[Path, str]]:
+    """Workload name -> (file, origin). The user's own files override presets of that name."""
+    found: dict[str, tuple[Path, str]] = {}
+    for folder, origin in ((workloads_dir(), "preset"), (user_workloads_dir(), "user")):
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.suffix in _SUFFIXES:
+                    found[path.stem] = (path, origin)
+    return found
+
+
+def workload_names() -> tuple[str, ...]:
+    return tuple(_named_files())
+
+
+def load_workloads(specs: tuple[str, ...] | list[str] = ()) -> tuple[Workload, ...]:
+    """Workloads by name or file; with no specs, every preset and user workload."""
+    named = _named_files()
+    if not specs:
+        return tuple(load_workload_file(p, origin=o) for p, o in named.values())
+    chosen = [_one(spec, named) for spec in specs]
+    names = [w.name for w in chosen]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise WorkloadError(f"workload named more than once: {', '.join(duplicates)}")
+    return tuple(chosen)
+
+
+def _one(spec: str, named: dict[str, tuple[Path, str]]) -> Workload:
+    path = Path(spec).expanduser()
+    if path.suffix in _SUFFIXES or path.exists() or "/" in spec:
+        return load_workload_file(path)
+    if spec in named:
+        file, origin = named[spec]
+        return load_workload_file(file, origin=origin)
+    raise NotFoundError(
+        f"no workload named {spec!r}",
+        hint=f"known workloads: {', '.join(named) or 'none'}; or pass a YAML file",
+    )

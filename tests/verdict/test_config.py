@@ -1,0 +1,57 @@
+"""The config file: defaults when absent, values when present, file:line:key when broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.config import EXAMPLE, Config, default_config_path, load_config
+from advisor.errors import ConfigError
+
+
+def test_no_file_means_defaults() -> None:
+    config = load_config()
+    assert config == Config()
+    assert config.path is None
+    assert config.prices.hardware_lifetime_months == 36
+
+
+def test_the_documented_example_loads(advisor_home: Path) -> None:
+    path = default_config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(EXAMPLE, encoding="utf-8")
+    config = load_config()
+    assert config.path == str(path)
+    assert config.region == "us"
+    assert config.prices.electricity_usd_per_kwh == 0.18
+    assert config.prices.hardware_price_usd == 2500
+    assert config.seats[0].plan == "chatgpt-plus" and config.seats[0].count == 10
+    assert config.defaults.workloads == ("chat-assistant", "coding-agent")
+    assert config.defaults.format == "markdown"
+
+
+def test_an_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "key", "words"),
+    [
+        (("count: 10", "count: 0"), 9, "seats[0].count", "must be positive"),
+        (("hardware_lifetime_months: 36", "lifetime: 36"), 7, "prices.lifetime", "not a config"),
+        (("format: markdown", "format: html"), 12, "defaults.format", "'text' or 'markdown'"),
+        (("0.18", "-1"), 5, "prices.electricity_usd_per_kwh", "0 or more"),
+        (("region: us", "region: [us"), None, None, "not valid YAML"),
+    ],
+)
+def test_broken_config_names_file_line_and_key(tmp_path, change, line, key, words) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(EXAMPLE.replace(*change), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    err = caught.value
+    assert err.path == path and words in err.detail
+    if key is not None:
+        assert err.key == key and err.line == line
