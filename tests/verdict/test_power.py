@@ -1,0 +1,88 @@
+"""Power draw: measured beats given beats spec beats assumed, and each says where it came from."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_gpu, make_machine
+
+from advisor.probe.machine import Cpu
+from advisor.verdict.power import HOST_W_BESIDE_GPU, resolve_power
+
+
+def test_a_bench_measurement_wins() -> None:
+    machine = make_machine(gpus=(make_gpu(),), backend="cuda")
+    power = resolve_power(machine, measured_gpu_w=300.0, measured_source="qwen3 8b Q4_K_M")
+    assert power.status == "measured"
+    assert power.watts == 300 + HOST_W_BESIDE_GPU
+    assert "qwen3 8b" in power.source
+
+
+def test_a_profiles_whole_system_figure_is_given() -> None:
+    machine = make_machine(inference_power_w=230.0, sources={"inference_power_w": "profile"})
+    power = resolve_power(machine)
+    assert (power.watts, power.status) == (230.0, "given")
+
+
+def test_the_spec_tables_whole_system_figure_counts_as_spec() -> None:
+    machine = make_machine(inference_power_w=133.0, sources={"inference_power_w": "spec-table"})
+    assert resolve_power(machine).status == "spec"
+
+
+def test_spec_table_inference_power_for_a_known_gpu() -> None:
+    # The spec table has a measured 375 W board figure for the RTX 4090 while generating.
+    power = resolve_power(make_machine(gpus=(make_gpu(),), backend="cuda"))
+    assert power.status == "spec"
+    assert power.watts == pytest.approx(375 + HOST_W_BESIDE_GPU)
+    assert "measured while generating" in power.source
+
+
+def test_tdp_when_no_inference_figure() -> None:
+    gpu = make_gpu("NVIDIA GeForce RTX 3060", 12)
+    power = resolve_power(make_machine(gpus=(gpu,), backend="cuda"))
+    assert power.watts == pytest.approx(170 + HOST_W_BESIDE_GPU)
+    assert "TDP" in power.source
+
+
+def test_an_idle_nvml_reading_is_not_used() -> None:
+    gpu = make_gpu("Mystery Accelerator 9000", 16, power_draw_w=21.0, power_limit_w=320.0)
+    machine = make_machine(gpus=(gpu,), sources={"gpus[0].power_draw_w": "nvml"})
+    power = resolve_power(machine)
+    assert power.watts == pytest.approx(320 + HOST_W_BESIDE_GPU)
+    assert "ceiling" in power.source
+
+
+def test_a_profile_stated_gpu_draw_is_used() -> None:
+    gpu = make_gpu("Mystery Accelerator 9000", 16, power_draw_w=210.0)
+    machine = make_machine(gpus=(gpu,), sources={"gpus[0].power_draw_w": "profile"})
+    power = resolve_power(machine)
+    assert (power.watts, power.status) == (210 + HOST_W_BESIDE_GPU, "given")
+
+
+def test_an_unknown_gpu_is_an_assumption_that_says_so() -> None:
+    power = resolve_power(make_machine(gpus=(make_gpu("Mystery Accelerator 9000", 16),)))
+    assert power.status == "assumed" and "assumed" in power.source
+
+
+def test_two_gpus_add_up() -> None:
+    gpus = (
+        make_gpu("NVIDIA GeForce RTX 3060", 12),
+        make_gpu("NVIDIA GeForce RTX 3060", 12, index=1),
+    )
+    power = resolve_power(make_machine(gpus=gpus, backend="cuda"))
+    assert power.watts == pytest.approx(2 * 170 + HOST_W_BESIDE_GPU)
+
+
+def test_cpu_only_scales_with_cores() -> None:
+    power = resolve_power(make_machine(cpu=Cpu("Laptop CPU", "x86_64", 6, 12)))
+    assert power.status == "assumed" and power.watts == pytest.approx(15 + 7.5 * 6)
+    unknown = resolve_power(make_machine(cpu=Cpu(None, None, None, None)))
+    assert unknown.watts == 65 and "unknown" in unknown.source
+
+
+def test_unified_memory_soc_uses_the_chips_figure() -> None:
+    gpu = make_gpu("AMD Radeon 8060S", 96, vendor="amd", unified_memory=True, integrated=True)
+    machine = make_machine(gpus=(gpu,), unified_memory=True, backend="vulkan",
+                           cpu=Cpu("AMD Ryzen AI Max+ 395", "x86_64", 16, 32))  # fmt: skip
+    power = resolve_power(machine)
+    assert power.status == "spec" and power.watts == 133
+    assert "at the wall" in power.source

@@ -1,0 +1,133 @@
+"""The decision table: local, hybrid (routine or capacity) or cloud, with reasons and numbers."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_candidate, make_speed, make_workload
+
+from advisor.verdict.cloud import cloud_costs
+from advisor.verdict.electricity import ElectricityRate
+from advisor.verdict.local import Hardware
+from advisor.verdict.options import check_option
+from advisor.verdict.power import PowerDraw
+from advisor.verdict.verdict import decide
+
+RATE = ElectricityRate(0.2, "region", "us", "catalog default for us", "2026-04")
+OWNED = Hardware(None, 36)
+
+
+def verdict_for(workload, candidates, catalog, hardware=OWNED):
+    cloud = cloud_costs(workload, catalog)
+    options = [check_option(workload, c, cloud.frontier_index) for c in candidates]
+    return decide(workload, options, cloud, RATE, hardware)
+
+
+def test_local_when_everything_passes_and_it_is_cheaper(catalog) -> None:
+    v = verdict_for(make_workload(), [make_candidate(40)], catalog)
+    assert v.kind == "local"
+    assert v.option.candidate.model_name == "Model"
+    assert v.costs.local == pytest.approx(100 * 5 / 3600 * 0.5 * 0.2 * 365.25 / 12)
+    assert v.costs.cheapest_api == pytest.approx(100 * (1000 * 0.1 + 200 * 0.4) / 1e6 * 365.25 / 12)
+    assert v.summary.startswith("local: Model Q4_K_M")
+    assert any("meets every requirement" in r for r in v.reasons)
+    # The hosted open model costs about what the electricity does: the verdict says so.
+    assert any("about what this machine's electricity" in r for r in v.reasons)
+
+
+def test_cloud_when_local_works_but_costs_more(catalog) -> None:
+    v = verdict_for(make_workload(), [make_candidate(40)], catalog, Hardware(1800.0, 36))
+    assert v.kind == "cloud"
+    assert "would do the job" in v.summary
+    assert v.costs.local_hardware == pytest.approx(50.0)
+    assert v.break_even.payback_months is not None and v.break_even.payback_months > 36
+    assert "longer than its lifetime" in v.break_even.text
+
+
+def test_the_best_quality_option_is_chosen_among_those_that_pass(catalog) -> None:
+    options = [make_candidate(35, name="Small"), make_candidate(45, name="Big"),
+               make_candidate(59, name="Slow", speed=make_speed(decode=4))]  # fmt: skip
+    v = verdict_for(make_workload(), options, catalog)
+    assert v.kind == "local" and v.option.candidate.model_name == "Big"
+    assert v.options_checked == 3
+
+
+def test_hybrid_for_routine_requests(catalog) -> None:
+    w = make_workload(quality_floor_pct=80, routine_share=0.6, routine_quality_floor_pct=50)
+    v = verdict_for(w, [make_candidate(40)], catalog)
+    assert v.kind == "hybrid"
+    assert v.hybrid.reason == "routine" and v.hybrid.local_share == pytest.approx(0.6)
+    assert "FRONTIER" in v.hybrid.cloud_label
+    frontier = v.costs.frontier_api
+    assert v.hybrid.cloud_usd_per_month == pytest.approx(frontier * 0.4)
+    assert v.costs.hybrid < frontier
+    assert "67% of the frontier" in v.hybrid.why and "60% of requests are routine" in v.hybrid.why
+
+
+def test_hybrid_when_the_machine_cannot_keep_up(catalog) -> None:
+    w = make_workload(requests_per_day=10_000, hours_per_day=1)
+    v = verdict_for(w, [make_candidate(40)], catalog)
+    assert v.kind == "hybrid" and v.hybrid.reason == "capacity"
+    assert v.hybrid.local_share == pytest.approx(0.072)
+    assert "overflow" in v.hybrid.why
+
+
+def test_cloud_when_too_slow_says_by_how_much(catalog) -> None:
+    v = verdict_for(make_workload(), [make_candidate(40, make_speed(decode=5))], catalog)
+    assert v.kind == "cloud"
+    assert "decodes about 5.0 tokens/s" in v.summary and "needs 10" in v.summary
+    # At 5 tokens/s the machine burns more electricity per token than the hosted model costs.
+    assert v.break_even.local_wins_above_tokens_per_day is None
+    assert "cheaper than this machine's electricity" in v.break_even.text
+
+
+def test_cloud_when_nothing_fits(catalog) -> None:
+    v = verdict_for(make_workload(), [make_candidate(40, fits=False)], catalog)
+    assert v.kind == "cloud" and "does not fit" in v.summary
+    assert v.local_cost is None and v.costs.local is None
+    empty = verdict_for(make_workload(), [], catalog)
+    assert empty.kind == "cloud" and empty.option is None
+    assert "no catalog model" in empty.reasons[0]
+
+
+def test_quality_gap_in_points_and_percent(catalog) -> None:
+    v = verdict_for(make_workload(), [make_candidate(45)], catalog)
+    assert v.quality_gap.points == pytest.approx(15)
+    assert v.quality_gap.pct == pytest.approx(25)
+    assert v.quality_gap.frontier == "FRONTIER"
+
+
+def test_break_even_tokens_a_day_by_hand(catalog) -> None:
+    w = make_workload()
+    v = verdict_for(w, [make_candidate(40)], catalog, Hardware(1800.0, 36))
+    api_per_tok = (1000 * 0.1 + 200 * 0.4) / 1200 / 1e6
+    local_per_tok = 5 / 3600 * 0.5 * 0.2 / 1200
+    expected = 50.0 / ((api_per_tok - local_per_tok) * w.days_per_month)
+    assert v.break_even.local_wins_above_tokens_per_day == pytest.approx(expected)
+    owned = verdict_for(w, [make_candidate(40)], catalog)
+    assert owned.break_even.local_wins_above_tokens_per_day == 0
+    assert "at any volume" in owned.break_even.text
+    assert owned.break_even.max_hardware_usd == pytest.approx(
+        owned.break_even.monthly_saving_usd * 36
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "power", "decode", "level"),
+    [
+        ("measured", "measured", 50, "high"),
+        ("calibrated", "given", 50, "high"),
+        ("estimated", "spec", 50, "medium"),
+        ("estimated", "assumed", 50, "low"),
+        ("measured", "measured", 11, "low"),  # 10 tokens/s needed lies in 8.8-13.2
+    ],
+)
+def test_confidence_levels(catalog, status, power, decode, level) -> None:
+    cand = make_candidate(40, make_speed(decode=decode), status=status,
+                          power=PowerDraw(500.0, power, "x"))  # fmt: skip
+    w = make_workload(quality_floor_pct=80, routine_share=0.6, routine_quality_floor_pct=50)
+    v = verdict_for(w, [cand], catalog)
+    assert v.confidence.level == level
+    assert "decode and prefill speed" in (v.confidence.measured + v.confidence.estimated)
+    statuses = {i.input: i.status for i in v.confidence.inputs}
+    assert statuses["workload"] == "assumed" or v.workload.origin != "preset"
+    assert statuses["electricity price"] == "published"
