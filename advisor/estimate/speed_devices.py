@@ -1,0 +1,154 @@
+"""Which device does which part of a token's work, and at what bandwidth and compute.
+
+A layer split (partial offload, several GPUs) gives each device its share of the layers;
+llama.cpp runs them one after another, so their times add. With the MoE experts kept in system
+RAM (--cpu-moe), the GPU does the shared tensors and attention, the CPU the routed experts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from advisor.estimate.placement import Placement
+from advisor.estimate.speed import Figure, FigureStatus
+from advisor.estimate.speed_load import TokenCost
+from advisor.estimate.speed_model import DeviceRate
+from advisor.probe.machine import Gpu, Machine
+
+# Used only when the machine does not say; the basis marks them "assumed".
+ASSUMED_RAM_BANDWIDTH_GBS = 50.0  # dual-channel DDR4-3200 is 51.2 GB/s
+ASSUMED_GPU_BANDWIDTH_GBS = 200.0
+ASSUMED_CPU_CORES = 4
+ASSUMED_CPU_GHZ = 3.0
+ASSUMED_FLOPS_PER_BYTE = 40.0  # a GPU's FP16 TFLOPS ≈ 40 × its TB/s, when the spec is missing
+# Apple GPUs: 128 FP32 ALUs a core, 2 FLOPs a cycle; Apple's M2 figure (3.6 TFLOPS, 10 cores).
+APPLE_TFLOPS_PER_GPU_CORE = 0.36
+
+_SOURCE_STATUS: dict[str, FigureStatus] = {
+    "measured": "measured", "nvml": "spec", "sysfs": "spec", "sysctl": "spec",
+    "spec-table": "spec", "profile": "spec", "override": "spec", "psutil": "measured",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DeviceWork:
+    """One device's part of a token: the work, the device's rates and what they rest on."""
+
+    cost: TokenCost
+    rate: DeviceRate
+    basis: tuple[Figure, ...]
+
+
+def cpu_flops_per_cycle(machine: Machine) -> int:
+    """FP32 FLOPs a core retires per cycle, from the SIMD flags (FMA counts 2)."""
+    flags = set(machine.cpu.simd_flags)
+    if "avx512" in flags:
+        return 64
+    if "avx2" in flags:
+        return 32
+    if machine.cpu.architecture in ("arm64", "aarch64") and machine.os == "darwin":
+        return 32  # Apple cores: four 128-bit NEON FMA pipes
+    if flags & {"neon", "sve", "avx"}:
+        return 16
+    return 8
+
+
+def _status(machine: Machine, path: str) -> tuple[FigureStatus, str]:
+    source = machine.sources.get(path, "spec-table")
+    return _SOURCE_STATUS.get(source, "spec"), source
+
+
+def _cpu_rate(machine: Machine, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
+    bandwidth = machine.memory.bandwidth_gbs
+    if machine.memory.bandwidth_measured_gbs is not None:
+        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "measured", "copy test")
+    elif bandwidth is not None:
+        status, source = _status(machine, "memory.bandwidth_theoretical_gbs")
+        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, status, source)
+    else:
+        bandwidth = ASSUMED_RAM_BANDWIDTH_GBS
+        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "assumed", "dual-channel DDR4")
+    cores = machine.cpu.physical_cores
+    mhz = machine.cpu.max_clock_mhz or machine.cpu.base_clock_mhz
+    known = cores is not None and mhz is not None
+    tflops = (cores or ASSUMED_CPU_CORES) * ((mhz or ASSUMED_CPU_GHZ * 1000) / 1000)
+    tflops *= cpu_flops_per_cycle(machine) / 1000
+    compute_fig = Figure(
+        "cpu.compute_tflops", round(tflops, 4), "estimated" if known else "assumed",
+        "cores × clock × SIMD FLOPs per cycle",
+    )  # fmt: skip
+    rate = DeviceRate("cpu", "cpu", bandwidth, tflops, share)
+    return rate, (bw_fig, compute_fig)
+
+
+def _gpu_rate(machine: Machine, gpu: Gpu, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
+    name = f"gpu{gpu.index}"
+    path = f"gpus[{gpu.index}]"
+    bandwidth = gpu.memory_bandwidth_gbs
+    if bandwidth is None:
+        bandwidth = ASSUMED_GPU_BANDWIDTH_GBS
+        bw_fig = Figure(f"{name}.memory_bandwidth_gbs", bandwidth, "assumed", "not known")
+    else:
+        status, source = _status(machine, f"{path}.memory_bandwidth_gbs")
+        bw_fig = Figure(f"{name}.memory_bandwidth_gbs", bandwidth, status, source)
+    tflops = gpu.fp16_tflops
+    if tflops is not None:
+        status, source = _status(machine, f"{path}.fp16_tflops")
+        compute_fig = Figure(f"{name}.fp16_tflops", tflops, status, source)
+    elif gpu.vendor == "apple" and gpu.core_count:
+        tflops = gpu.core_count * APPLE_TFLOPS_PER_GPU_CORE
+        compute_fig = Figure(f"{name}.fp16_tflops", tflops, "estimated", "GPU cores × 0.36")
+    else:
+        tflops = bandwidth * ASSUMED_FLOPS_PER_BYTE / 1000
+        compute_fig = Figure(f"{name}.fp16_tflops", tflops, "assumed", "40 FLOPs per byte")
+    rate = DeviceRate(name, machine.backend, bandwidth, tflops, share)
+    return rate, (bw_fig, compute_fig)
+
+
+def _rate(machine: Machine, device: str, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
+    if device == "cpu" or not device.startswith("gpu"):
+        return _cpu_rate(machine, share)
+    index = int(device[3:])
+    gpu = next((g for g in machine.gpus if g.index == index), None)
+    if gpu is None:
+        return _cpu_rate(machine, share)
+    return _gpu_rate(machine, gpu, share)
+
+
+def _dense_part(cost: TokenCost) -> TokenCost:
+    return dataclasses.replace(
+        cost,
+        weight_bytes_read=cost.weight_bytes_read - cost.expert_bytes_read,
+        weight_bytes_total=cost.weight_bytes_total - cost.expert_bytes_total,
+        flops=cost.flops - cost.expert_flops,
+        expert_bytes_read=0.0, expert_bytes_total=0.0, expert_flops=0.0, n_moe_layers=0,
+    )  # fmt: skip
+
+
+def _expert_part(cost: TokenCost) -> TokenCost:
+    return dataclasses.replace(
+        cost,
+        weight_bytes_read=cost.expert_bytes_read, weight_bytes_total=cost.expert_bytes_total,
+        flops=cost.expert_flops, n_layers=cost.n_moe_layers, kv_bytes_per_depth=0.0,
+        attn_flops_per_depth=0.0,
+    )  # fmt: skip
+
+
+def device_work(machine: Machine, placement: Placement, cost: TokenCost) -> tuple[DeviceWork, ...]:
+    """Split one token's work over the devices the placement uses."""
+    shares = [s for s in placement.shares if s.weights_bytes > 0] or list(placement.shares)
+    if placement.experts_on_cpu and cost.expert_bytes_total > 0:
+        gpus = [s for s in shares if s.device != "cpu"]
+        gpu_bytes = sum(s.weights_bytes for s in gpus) or 1
+        dense = _dense_part(cost)
+        work = [DeviceWork(dense, *_rate(machine, s.device, s.weights_bytes / gpu_bytes))
+                for s in gpus]  # fmt: skip
+        work.append(DeviceWork(_expert_part(cost), *_rate(machine, "cpu", 1.0)))
+        return tuple(work)
+    total = sum(s.weights_bytes for s in shares)
+    if total <= 0:
+        return (DeviceWork(cost, *_rate(machine, shares[0].device if shares else "cpu", 1.0)),)
+    return tuple(
+        DeviceWork(cost, *_rate(machine, s.device, s.weights_bytes / total)) for s in shares
+    )

@@ -1,0 +1,252 @@
+"""Fitting the speed model's constants on calibration rows, and checking them device by device.
+
+Decode time is linear in its constants, so it is one weighted least-squares solve. Prefill is
+bilinear (backend efficiency × quant factor), solved by alternating two linear solves. Both
+minimise the relative error of the time per token, and every constant has a prior (a value
+and a spread) that pulls it back when the data say little: a backend seen on one device, a
+quant family with three rows. That is what keeps the model from fitting noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.estimate.speed_model import (
+    SpeedConstants,
+    constants_from_dict,
+    run_decode_tokens_per_s,
+    run_prefill_tokens_per_s,
+)
+from advisor.estimate.speed_rows import CalibrationRow
+
+NOISE = 0.15  # relative scatter expected between llama.cpp builds on one machine
+# Quant families with no rows borrow the nearest family's constants.
+QUANT_FALLBACK = {"iquant": "kquant", "kquant": "legacy", "legacy": "q8_0", "mxfp4": "legacy",
+                  "q8_0": "f16"}  # fmt: skip
+# name -> (prior value, prior spread). "alpha:cuda" etc. are offsets from the shared value.
+DECODE_PRIORS = {
+    "alpha0": (1.2, 1.0), "alpha:": (0.0, 0.25), "beta:": (0.0, 0.3),
+    "tau0": (3e-5, 1e-4), "tau:": (0.0, 5e-5), "tau_moe": (0.0, 2e-4), "gamma_cpu": (2.0, 3.0),
+}  # fmt: skip
+PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappa:": (0.0, 2.0), "rho:": (1.0, 0.5),
+                  "rhob:": (0.0, 0.3), "mu_moe": (0.0, 3.0)}  # fmt: skip
+HUBER = 0.2  # relative error beyond which a row's pull grows linearly
+HUBER_ITERATIONS = 12
+SPREAD_PERCENTILES = (10.0, 90.0)
+MIN_ROWS_FOR_OWN_SPREAD = 6
+
+
+def _depth(row: CalibrationRow) -> float:
+    return (row.n_tokens - 1) / 2.0
+
+
+def _prior(priors: dict[str, tuple[float, float]], name: str) -> tuple[float, float]:
+    return priors.get(name) or priors[name.split(":")[0] + ":"]
+
+
+Row = tuple[dict[str, float], float, float, float]
+
+
+def _solve(rows: list[Row], priors: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """Weighted relative least squares with a Gaussian prior on every parameter.
+
+    Each row is (features, target seconds, observed seconds, weight): the prediction
+    Σ feature × param should meet the target, with errors counted relative to the observed
+    time (the target is the observed time less any part fixed outside this solve). The loss
+    is Huber's (iteratively reweighted): a row off by more than HUBER counts linearly, not
+    squared, so one mistranscribed or odd-build row cannot drag a whole backend.
+    """
+    names = sorted({name for features, *_ in rows for name in features})
+    index = {name: i for i, name in enumerate(names)}
+    design = np.zeros((len(rows), len(names)))
+    for i, (features, _, observed, _) in enumerate(rows):
+        for name, value in features.items():
+            design[i, index[name]] = value / observed
+    target = np.array([t / observed for _, t, observed, _ in rows])
+    weight = np.array([w for *_, w in rows])
+    prior_a = np.zeros((len(names), len(names)))
+    prior_b = np.zeros(len(names))
+    for name, i in index.items():
+        mean, spread = _prior(priors, name)
+        prior_a[i, i] = NOISE / spread
+        prior_b[i] = NOISE * mean / spread
+    robust = np.ones(len(rows))
+    for _ in range(HUBER_ITERATIONS):
+        scale = np.sqrt(weight * robust)[:, None]
+        a = np.vstack([design * scale, prior_a])
+        b = np.concatenate([target * scale[:, 0], prior_b])
+        solution, *_ = np.linalg.lstsq(a, b, rcond=None)
+        residual = np.abs(design @ solution - target)
+        robust = np.where(residual <= HUBER, 1.0, HUBER / np.maximum(residual, 1e-12))
+    return dict(zip(names, solution.tolist(), strict=True))
+
+
+def _decode_features(row: CalibrationRow) -> dict[str, float]:
+    cost, rate, depth = row.cost, row.rate, _depth(row)
+    x = (cost.weight_bytes_read + cost.kv_bytes_per_depth * depth) / (rate.bandwidth_gbs * 1e9)
+    features = {"alpha0": x, f"alpha:{rate.backend}": x, "tau0": float(cost.n_layers),
+                f"tau:{rate.backend}": float(cost.n_layers)}  # fmt: skip
+    if cost.quant_class != "f16":
+        features[f"beta:{cost.quant_class}"] = x
+    if cost.n_moe_layers:
+        features["tau_moe"] = float(cost.n_moe_layers)
+    if rate.backend == "cpu":
+        flops = cost.flops + cost.attn_flops_per_depth * depth
+        features["gamma_cpu"] = flops / (rate.compute_tflops * 1e12)
+    return features
+
+
+def fit_decode(rows: Sequence[CalibrationRow]) -> dict[str, float]:
+    data = [(_decode_features(r), 1.0 / r.tokens_per_s, 1.0 / r.tokens_per_s, r.weight)
+            for r in rows]  # fmt: skip
+    return _solve(data, DECODE_PRIORS)
+
+
+def _table(params: dict[str, float], prefix: str, base: str | None, fallback=None) -> dict:
+    """{key: value} from 'prefix:key' params, with '*' the shared value."""
+    shared = params.get(base, _prior(DECODE_PRIORS | PREFILL_PRIORS, base)[0]) if base else 0.0
+    table = {"*": shared}
+    for name, value in params.items():
+        if name.startswith(prefix + ":"):
+            table[name.split(":", 1)[1]] = shared + value
+    for missing, nearest in (fallback or {}).items():
+        table.setdefault(missing, table.get(nearest, table["*"]))
+    return table
+
+
+def _prefill_parts(row: CalibrationRow, alpha: float) -> tuple[float, float, float]:
+    """(FLOP seconds at full compute, expert-FLOP seconds, weight-read seconds) of a row."""
+    cost, rate = row.cost, row.rate
+    per_s = rate.compute_tflops * 1e12
+    flops = (cost.flops + cost.attn_flops_per_depth * _depth(row)) / per_s
+    read = cost.weight_bytes_total * alpha / (512 * rate.bandwidth_gbs * 1e9)
+    return flops, cost.expert_flops / per_s, read
+
+
+def _rho(rho: dict[str, float], backend: str, family: str) -> float:
+    return rho.get(f"{backend}.{family}", rho.get(family, 1.0))
+
+
+def fit_prefill(rows: Sequence[CalibrationRow], alpha: dict[str, float]) -> dict[str, float]:
+    """Alternate: backend efficiencies given quant factors, then quant factors given those."""
+    parts = [_prefill_parts(r, alpha.get(r.backend, alpha["*"])) for r in rows]
+    rho: dict[str, float] = {}
+    mu = 0.0
+    kappa: dict[str, float] = {}
+    for _ in range(30):
+        data = []
+        for row, (flops, expert, read) in zip(rows, parts, strict=True):
+            x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu
+            observed = 1.0 / row.tokens_per_s
+            features = {"kappa0": x, f"kappa:{row.backend}": x}
+            data.append((features, observed - read, observed, row.weight))
+        kappa = _solve(data, PREFILL_PRIORS)
+        data = []
+        for row, (flops, expert, read) in zip(rows, parts, strict=True):
+            k = kappa["kappa0"] + kappa.get(f"kappa:{row.backend}", 0.0)
+            observed = 1.0 / row.tokens_per_s
+            features, target = {"mu_moe": k * expert}, observed - read
+            if row.cost.quant_class == "f16":
+                target -= k * flops  # the reference family: its factor is 1
+            else:
+                # A shared factor per family, and each backend's own offset from it.
+                features[f"rho:{row.cost.quant_class}"] = k * flops
+                features[f"rhob:{row.backend}.{row.cost.quant_class}"] = k * flops
+            data.append((features, target, observed, row.weight))
+        factors = _solve(data, PREFILL_PRIORS)
+        mu = factors.pop("mu_moe", 0.0)
+        rho = _rho_table(factors)
+    return kappa | {f"rho:{q}": v for q, v in rho.items()} | {"mu_moe": mu}
+
+
+def _rho_table(factors: dict[str, float]) -> dict[str, float]:
+    """'family' and 'backend.family' keys: the shared factor, and per backend the sum."""
+    shared = {n.split(":", 1)[1]: v for n, v in factors.items() if n.startswith("rho:")}
+    table = dict(shared)
+    for name, offset in factors.items():
+        if name.startswith("rhob:"):
+            key = name.split(":", 1)[1]
+            table[key] = shared[key.split(".")[1]] + offset
+    return table
+
+
+def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) -> dict:
+    """The constants file's content (without the spreads unless given)."""
+    decode_rows = [r for r in rows if r.kind == "decode"]
+    prefill_rows = [r for r in rows if r.kind == "prefill"]
+    d = fit_decode(decode_rows)
+    alpha = _table(d, "alpha", "alpha0")
+    p = fit_prefill(prefill_rows, alpha)
+    rho = {"f16": 1.0} | {k.split(":", 1)[1]: v for k, v in p.items() if k.startswith("rho:")}
+    rho["*"] = 1.0
+    for missing, nearest in QUANT_FALLBACK.items():
+        rho.setdefault(missing, rho.get(nearest, 1.0))
+    return {
+        "decode": {
+            "alpha": alpha,
+            "beta": _table(d, "beta", None, QUANT_FALLBACK) | {"f16": 0.0},
+            "tau_layer_s": _table(d, "tau", "tau0"),
+            "tau_moe_layer_s": d.get("tau_moe", 0.0),
+            "gamma_cpu": d.get("gamma_cpu", DECODE_PRIORS["gamma_cpu"][0]),
+        },
+        "prefill": {
+            "kappa": _table(p, "kappa", "kappa0"),
+            "rho": rho,
+            "mu_moe": p.get("mu_moe", 0.0),
+        },
+        "spread": spread or {"decode": {"*": [0.8, 1.2]}, "prefill": {"*": [0.7, 1.4]}},
+    }
+
+
+def predict(row: CalibrationRow, constants: SpeedConstants) -> float:
+    """The row's tokens/s as the runtime model computes it."""
+    if row.kind == "decode":
+        return run_decode_tokens_per_s(row.cost, (row.rate,), constants, row.n_tokens)
+    return run_prefill_tokens_per_s(row.cost, (row.rate,), constants, row.n_tokens)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    row: CalibrationRow
+    predicted_tokens_per_s: float
+
+    @property
+    def error(self) -> float:
+        """Signed relative error of the prediction against the measurement."""
+        return self.predicted_tokens_per_s / self.row.tokens_per_s - 1.0
+
+
+def leave_one_device_out(
+    rows: Sequence[CalibrationRow], fit: Callable[[Sequence[CalibrationRow]], dict] = None
+) -> list[Prediction]:
+    """Refit without each device in turn and predict that device's rows."""
+    fit = fit or fit_constants
+    out: list[Prediction] = []
+    for device in sorted({r.device for r in rows}):
+        held = [r for r in rows if r.device == device]
+        constants = constants_from_dict(fit([r for r in rows if r.device != device]))
+        out.extend(Prediction(r, predict(r, constants)) for r in held)
+    return out
+
+
+def spreads(predictions: Sequence[Prediction]) -> dict:
+    """Per backend, the 10th-90th percentile of measured/predicted: the range we quote."""
+    result: dict[str, dict[str, list[float]]] = {}
+    for kind in ("decode", "prefill"):
+        chosen = [p for p in predictions if p.row.kind == kind]
+        ratios = np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in chosen])
+        table = {"*": _percentiles(ratios)}
+        for backend in sorted({p.row.backend for p in chosen}):
+            mine = [r for r, p in zip(ratios, chosen, strict=True) if p.row.backend == backend]
+            if len(mine) >= MIN_ROWS_FOR_OWN_SPREAD:
+                table[backend] = _percentiles(np.array(mine))
+        result[kind] = table
+    return result
+
+
+def _percentiles(ratios: np.ndarray) -> list[float]:
+    low, high = np.percentile(ratios, SPREAD_PERCENTILES)
+    return [round(float(min(low, 1.0)), 4), round(float(max(high, 1.0)), 4)]

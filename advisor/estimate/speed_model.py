@@ -1,0 +1,142 @@
+"""The speed model: seconds per token from bytes over bandwidth and FLOPs over compute.
+
+Decode, per device holding a share of the layers:
+    share × [(weights read + KV read at depth) × (alpha[backend] + beta[quant]) / bandwidth
+             + layers × tau[backend] + MoE layers × tau_moe]
+    (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
+Prefill, per device:
+    share × [kappa[backend] × ((FLOPs + attention at depth) × rho[quant]
+                               + routed-expert FLOPs × mu_moe) / compute
+             + all weights × alpha[backend] / (ubatch × bandwidth)]
+Devices run one after another (llama.cpp's layer split), so their times add.
+
+alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compute efficiency
+(against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
+(a factor) are the extra cost of a quant family's kernels; mu_moe the extra cost of the small,
+scattered matmuls of routed experts. They are fitted
+on published llama-bench results by scripts/fit_speed.py and live in speed_constants.json.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from advisor.estimate.speed_load import TokenCost
+
+UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
+CONSTANTS_FILE = "speed_constants.json"
+
+
+@dataclass(frozen=True)
+class DeviceRate:
+    """What one device brings to the run: its backend, bandwidth, compute and share of layers."""
+
+    device: str  # "gpu0", "cpu", ...
+    backend: str  # cuda | metal | rocm | vulkan | sycl | cpu
+    bandwidth_gbs: float
+    compute_tflops: float  # matrix throughput the efficiency is fitted against
+    share: float  # fraction of the model's layers (and weights) this device holds
+
+
+@dataclass(frozen=True)
+class SpeedConstants:
+    """The fitted constants; see the module docstring for where each one enters."""
+
+    alpha: dict[str, float]
+    beta: dict[str, float]
+    tau_layer_s: dict[str, float]
+    tau_moe_layer_s: float
+    gamma_cpu: float
+    kappa: dict[str, float]
+    rho: dict[str, float]
+    mu_moe: float
+    decode_spread: dict[str, tuple[float, float]]  # backend -> (low, high) ratio observed/predicted
+    prefill_spread: dict[str, tuple[float, float]]
+    source: str
+
+    def get(self, table: dict[str, float], key: str) -> float:
+        """A per-backend or per-quant value, falling back to the shared one fitted for all."""
+        return table.get(key, table["*"])
+
+    def quant_factor(self, backend: str, cost: TokenCost) -> float:
+        """Prefill cost of the quant family's kernels on this backend, relative to F16."""
+        family = cost.quant_class
+        return self.rho.get(f"{backend}.{family}", self.rho.get(family, self.rho["*"]))
+
+    def spread(self, kind: str, backend: str) -> tuple[float, float]:
+        table = self.decode_spread if kind == "decode" else self.prefill_spread
+        return table.get(backend, table["*"])
+
+
+def constants_from_dict(data: dict) -> SpeedConstants:
+    decode, prefill, spread = data["decode"], data["prefill"], data["spread"]
+    return SpeedConstants(
+        alpha=dict(decode["alpha"]),
+        beta=dict(decode["beta"]),
+        tau_layer_s=dict(decode["tau_layer_s"]),
+        tau_moe_layer_s=float(decode["tau_moe_layer_s"]),
+        gamma_cpu=float(decode["gamma_cpu"]),
+        kappa=dict(prefill["kappa"]),
+        rho=dict(prefill["rho"]),
+        mu_moe=float(prefill["mu_moe"]),
+        decode_spread={k: (v[0], v[1]) for k, v in spread["decode"].items()},
+        prefill_spread={k: (v[0], v[1]) for k, v in spread["prefill"].items()},
+        source=str(data.get("source", "")),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_constants() -> SpeedConstants:
+    """The constants shipped with the package (read once per process)."""
+    text = resources.files("advisor.estimate").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    return constants_from_dict(json.loads(text))
+
+
+def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
+    """Seconds one decoded token spends on `dev` with `depth` tokens already in context."""
+    bytes_read = cost.weight_bytes_read + cost.kv_bytes_per_depth * depth
+    per_byte = c.get(c.alpha, dev.backend) + c.get(c.beta, cost.quant_class)
+    t = bytes_read * per_byte / (dev.bandwidth_gbs * 1e9)
+    t += cost.n_layers * c.get(c.tau_layer_s, dev.backend) + cost.n_moe_layers * c.tau_moe_layer_s
+    if dev.backend == "cpu":
+        flops = cost.flops + cost.attn_flops_per_depth * depth
+        t += flops * c.gamma_cpu / (dev.compute_tflops * 1e12)
+    return dev.share * t
+
+
+def decode_depth_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> float:
+    """Extra seconds per decoded token per token of context (KV reads, CPU attention)."""
+    return decode_seconds(cost, dev, c, 1.0) - decode_seconds(cost, dev, c, 0.0)
+
+
+def prefill_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
+    """Seconds one prompt token spends on `dev` at `depth` (mean depth of its batch)."""
+    flops = (cost.flops + cost.attn_flops_per_depth * depth) * c.quant_factor(dev.backend, cost)
+    flops += cost.expert_flops * c.mu_moe
+    t = flops * c.get(c.kappa, dev.backend) / (dev.compute_tflops * 1e12)
+    read = cost.weight_bytes_total * c.get(c.alpha, dev.backend) / UBATCH_TOKENS
+    t += read / (dev.bandwidth_gbs * 1e9)
+    return dev.share * t
+
+
+def prefill_depth_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> float:
+    return prefill_seconds(cost, dev, c, 1.0) - prefill_seconds(cost, dev, c, 0.0)
+
+
+def run_decode_tokens_per_s(
+    cost: TokenCost, devices: tuple[DeviceRate, ...], c: SpeedConstants, n_tokens: int = 128
+) -> float:
+    """llama-bench tgN: mean rate over N tokens generated from an empty context."""
+    depth = (n_tokens - 1) / 2.0
+    return 1.0 / sum(decode_seconds(cost, d, c, depth) for d in devices)
+
+
+def run_prefill_tokens_per_s(
+    cost: TokenCost, devices: tuple[DeviceRate, ...], c: SpeedConstants, n_tokens: int = 512
+) -> float:
+    """llama-bench ppN: rate over one N-token prompt."""
+    depth = (n_tokens - 1) / 2.0
+    return 1.0 / sum(prefill_seconds(cost, d, c, depth) for d in devices)
