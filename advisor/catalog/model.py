@@ -225,8 +225,16 @@ class Subscription:
     api_access: bool = False  # False: interactive use only, a program may not call it
     annual_price_usd_per_month: float | None = None
     note: str | None = None
+    # Where the plan publishes a separate limit for a task (ChatGPT's Codex limits).
+    requests_per_day_by_task: dict[Task, float] = field(default_factory=dict)
+    # Usage sold as a dollar amount at API prices (Cursor, Claude's included API credit).
+    included_usage_usd_per_month: float | None = None
 
     _date = field_validator("date")(_check_date)
+
+    def requests_per_day_for(self, task: str) -> float | None:
+        """Our reading of the limits for `task`: the task's own figure, else the headline."""
+        return self.requests_per_day_by_task.get(task, self.requests_per_day)  # type: ignore
 
 
 @dataclass(frozen=True, config=_STRICT)
@@ -249,8 +257,12 @@ class ApiModel:
     catalog_model: str | None = None  # the catalog id of the same open model, if hosted
     frontier: bool = False  # counts as the frontier model for the tasks it is best at
     note: str | None = None
+    aa_name: str | None = None  # the Artificial Analysis row the indexes were read from
+    quality_estimated: bool = False  # AA marks the index as its own estimate
+    deprecation_date: str | None = None  # the vendor retires the model on this date
 
     _date = field_validator("date")(_check_date)
+    _deprecation = field_validator("deprecation_date")(_check_date)
 
 
 @dataclass(frozen=True, config=_STRICT)
@@ -260,6 +272,7 @@ class ElectricityPrice:
     source: str
     date: str
     note: str | None = None
+    exchange_rate_source: str | None = None  # for prices converted to USD from another currency
 
     _date = field_validator("date")(_check_date)
 
@@ -272,12 +285,43 @@ class Cloud:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class QuantQuality:
+    """How much of the unquantized model's quality a quant type keeps, as measured on one model.
+
+    `retained` (0-1) is what the ranking multiplies a quality index by: 1 + the mean change in
+    the correct token's probability (llama.cpp's Mean Δp) on the model named in measured_on.
+    """
+
+    type: str
+    retained: float
+    source: tuple[str, ...]
+    measured_on: str
+    mean_delta_p: float | None = None  # fraction, negative = worse
+    kld: float | None = None  # mean KL divergence from the 16-bit model's token distribution
+    ppl_ratio: float | None = None  # perplexity over the 16-bit model's
+    task_retained: float | None = None  # a task benchmark's score over the 16-bit model's
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in QUANT_TYPES:
+            raise ValueError(f"unknown quant type {value!r}; expected one of {QUANT_TYPES}")
+        return value
+
+
+@dataclass(frozen=True, config=_STRICT)
 class Catalog:
     schema_version: int
     catalog_version: str
     sources: dict[str, Source]
     models: tuple[Model, ...]
     cloud: Cloud
+    quant_quality: tuple[QuantQuality, ...] = ()
+
+    def quant_retained(self, quant: str) -> float | None:
+        """The fraction of quality `quant` keeps (see QuantQuality); None if not measured."""
+        wanted = quant.upper()
+        return next((q.retained for q in self.quant_quality if q.type == wanted), None)
 
     def find(self, id_or_repo: str) -> Model | None:
         """A model by catalog id or Hugging Face repo id, case-insensitively."""

@@ -1,0 +1,1 @@
+"""Build scripts for models.yaml: `python -m scripts.catalog.build` (see docs/catalog.md)."""
