@@ -84,6 +84,7 @@ class Gpu:
     pci_bus_id: str | None = None
     uuid: str | None = None  # identifying: removed by --anonymize
     serial: str | None = None  # identifying: removed by --anonymize
+    tdp_w: float | None = None  # board power by design (NVML default limit, spec table, profile)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ class Machine:
     virtualization: str | None = None  # "container", "wsl", "vm" or None
     unknown: Mapping[str, str] = field(default_factory=dict)  # field path -> why unknown
     sources: Mapping[str, str] = field(default_factory=dict)  # field path -> probe path
+    backend_reason: str | None = None  # why `backend` was chosen, in words
+    notes: tuple[str, ...] = ()  # what the probe noticed that a user should know
+    # Whole-system power while generating, and what the machine cost: stated by a profile or
+    # known for a fixed-configuration system (Mac Studio, DGX Spark) from the spec table.
+    inference_power_w: float | None = None
+    price_usd: float | None = None
+    profile_source: str | None = None  # a profile's `source:` note: where its figures come from
 
     @property
     def total_vram_bytes(self) -> int | None:

@@ -1,0 +1,145 @@
+"""Hardware profiles: load a YAML or JSON machine description, by name or path, with errors
+that name the file, the line and the key."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from advisor.errors import NotFoundError, ProfileError
+from advisor.paths import profiles_dir as shipped_profiles_dir
+from advisor.probe.build import entry_to_machine
+from advisor.probe.machine import Machine
+from advisor.probe.schema import ALL_KEYS, ProfileEntry
+from advisor.probe.serialize import validation_message
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _directory(profiles_dir: str | Path | None) -> Path:
+    return Path(profiles_dir) if profiles_dir is not None else shipped_profiles_dir()
+
+
+def list_profiles(profiles_dir: str | Path | None = None) -> list[str]:
+    """Names (file stems) of the profiles in `profiles_dir` (default: the shipped ones)."""
+    directory = _directory(profiles_dir)
+    if not directory.is_dir():
+        return []
+    return sorted(p.stem for p in directory.iterdir() if p.suffix in SUFFIXES and p.is_file())
+
+
+def find_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Path:
+    """The file a `--profile` argument means: an existing path, else a name in profiles_dir."""
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_file():
+        return candidate
+    directory = _directory(profiles_dir)
+    for suffix in ("", *SUFFIXES):
+        path = directory / f"{name_or_path}{suffix}"
+        if path.is_file() and path.suffix in SUFFIXES:
+            return path
+    names = list_profiles(directory)
+    close = difflib.get_close_matches(str(name_or_path), names, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"known profiles: {', '.join(names)}"
+    raise NotFoundError(
+        f"no profile named {str(name_or_path)!r} (looked for a file, then in {directory})",
+        hint=hint + "; `advisor probe --json > my.json` writes one for this machine",
+    )
+
+
+def _compose(text: str, path: Path):
+    """The YAML node tree (line numbers live on the nodes); JSON parses as YAML too."""
+    import yaml
+
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ProfileError(f"not valid YAML/JSON: {problem}", path=path, line=line) from exc
+
+
+def _lines(node, prefix: tuple = ()) -> dict[tuple, int]:
+    """Map each key path (('gpus', 0, 'vram_gb')) to the line it starts on."""
+    import yaml
+
+    found: dict[tuple, int] = {prefix: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            here = (*prefix, key_node.value)
+            found.update(_lines(value_node, here))
+            found[here] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found.update(_lines(item, (*prefix, i)))
+    return found
+
+
+def _parse(path: Path) -> tuple[Any, dict[tuple, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"cannot read the profile: {exc}", path=path) from exc
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProfileError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        node = _compose(text, path)
+        return data, _lines(node) if node is not None else {}
+    import yaml
+
+    node = _compose(text, path)
+    if node is None:
+        raise ProfileError(
+            "the profile is empty", path=path, hint="a profile needs at least `name:`"
+        )
+    try:
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:  # compose succeeded, so this is a constructor problem
+        raise ProfileError(f"not valid YAML: {exc}", path=path) from exc
+    return data, _lines(node)
+
+
+def _unknown_key_hint(loc: tuple) -> str | None:
+    section = "gpus" if "gpus" in loc else ("cpu" if "cpu" in loc else "")
+    close = difflib.get_close_matches(str(loc[-1]), ALL_KEYS[section], n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"allowed keys here: {', '.join(ALL_KEYS[section])}"
+
+
+def entry_from_data(data: Any, path: Path, lines: dict[tuple, int]) -> ProfileEntry:
+    if not isinstance(data, dict):
+        raise ProfileError(
+            "a profile must be a mapping (name: ..., ram_gb: ..., gpus: [...])", path=path, line=1
+        )
+    try:
+        return ProfileEntry.model_validate(data)
+    except ValidationError as exc:
+        key, message, loc = validation_message(exc)
+        line = None
+        for cut in range(len(loc), -1, -1):
+            line = lines.get(loc[:cut])
+            if line is not None:
+                break
+        kind = exc.errors()[0]["type"]
+        hint = _unknown_key_hint(loc) if kind == "extra_forbidden" else None
+        if kind == "extra_forbidden":
+            message = "unknown key"
+        raise ProfileError(message, path=path, line=line, key=key, hint=hint) from exc
+
+
+def load_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Machine:
+    """The Machine a profile describes; figures it leaves out come from the spec table by name,
+    else stay None with a reason. Raises NotFoundError or ProfileError (file, line, key)."""
+    path = find_profile(name_or_path, profiles_dir)
+    data, lines = _parse(path)
+    entry = entry_from_data(data, path, lines)
+    label = path.stem if path.parent == _directory(profiles_dir) else str(path)
+    return entry_to_machine(entry, origin=f"profile:{label}", lookup=True)

@@ -1,0 +1,77 @@
+"""The psutil readings the probe uses, as plain JSON-ready values (so they can be recorded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Answer = tuple[Any, "str | None"]
+
+
+def _virtual_memory(_: str | None) -> Any:
+    import psutil
+
+    vm = psutil.virtual_memory()
+    return {"total": int(vm.total), "available": int(vm.available)}
+
+
+def _swap_memory(_: str | None) -> Any:
+    import psutil
+
+    sw = psutil.swap_memory()
+    return {"total": int(sw.total), "free": int(sw.free)}
+
+
+def _cpu_count(arg: str | None) -> Any:
+    import psutil
+
+    return psutil.cpu_count(logical=arg != "physical")
+
+
+def _cpu_freq(_: str | None) -> Any:
+    import psutil
+
+    freq = psutil.cpu_freq()
+    if freq is None:
+        return None
+    return {"current": freq.current, "min": freq.min or None, "max": freq.max or None}
+
+
+def _battery(_: str | None) -> Any:
+    import psutil
+
+    if not hasattr(psutil, "sensors_battery"):
+        raise NotImplementedError("psutil cannot read batteries on this platform")
+    battery = psutil.sensors_battery()
+    if battery is None:
+        return {"present": False}
+    return {"present": True, "percent": battery.percent, "power_plugged": battery.power_plugged}
+
+
+def _disk_usage(path: str | None) -> Any:
+    import psutil
+
+    usage = psutil.disk_usage(path or "/")
+    return {"total": int(usage.total), "free": int(usage.free)}
+
+
+READERS = {
+    "virtual_memory": _virtual_memory,
+    "swap_memory": _swap_memory,
+    "cpu_count": _cpu_count,
+    "cpu_freq": _cpu_freq,
+    "battery": _battery,
+    "disk_usage": _disk_usage,
+}
+
+
+def read(name: str, arg: str | None = None) -> Answer:
+    """One psutil reading; a failure becomes (None, reason), never an exception."""
+    try:
+        value = READERS[name](arg)
+    except ImportError as exc:
+        return None, f"psutil is not installed ({exc})"
+    except (OSError, NotImplementedError, RuntimeError, AttributeError) as exc:
+        return None, f"psutil {name} failed: {exc}"
+    if value is None:
+        return None, f"psutil reports no {name.replace('_', ' ')} here"
+    return value, None

@@ -1,0 +1,90 @@
+"""resolve_machine: the Machine every command uses (a profile or this computer) with overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+from advisor.errors import UsageError
+from advisor.probe.machine import GIB, Machine
+from advisor.probe.unknowns import with_reasons
+
+
+def _gib(value: float, flag: str) -> int:
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(f"{flag} must be a positive number of GB, not {value:g}")
+    return int(round(value * GIB))
+
+
+def _keep_used(total: int, old_total: int | None, old_free: int | None) -> int | None:
+    """Free memory after pretending the size is `total`: what was in use stays in use."""
+    if old_total is None or old_free is None:
+        return None
+    return max(0, total - (old_total - old_free))
+
+
+def apply_overrides(machine: Machine, *, ram_gb: float | None, vram_gb: float | None) -> Machine:
+    """`machine` with RAM and/or each GPU's memory set to the given GiB (sources: override)."""
+    sources, notes = dict(machine.sources), list(machine.notes)
+    if ram_gb is not None:
+        total = _gib(ram_gb, "--ram")
+        mem = machine.memory
+        memory = dataclasses.replace(
+            mem,
+            ram_total_bytes=total,
+            ram_available_bytes=_keep_used(total, mem.ram_total_bytes, mem.ram_available_bytes),
+        )
+        sources["memory.ram_total_bytes"] = sources["memory.ram_available_bytes"] = "override"
+        notes.append(f"RAM overridden to {ram_gb:g} GB (--ram)")
+        machine = dataclasses.replace(machine, memory=memory)
+    if vram_gb is not None:
+        if not machine.gpus:
+            raise UsageError(
+                "--vram was given but this machine has no GPU to resize",
+                hint="pick a profile with a GPU (--profile rtx-4090-desktop), or drop --vram",
+            )
+        size = _gib(vram_gb, "--vram")
+        gpus = tuple(
+            dataclasses.replace(
+                g,
+                vram_total_bytes=size,
+                vram_free_bytes=_keep_used(size, g.vram_total_bytes, g.vram_free_bytes),
+            )
+            for g in machine.gpus
+        )
+        for i in range(len(gpus)):
+            sources[f"gpus[{i}].vram_total_bytes"] = sources[f"gpus[{i}].vram_free_bytes"] = (
+                "override"
+            )
+        working_set = machine.gpu_working_set_bytes
+        if machine.unified_memory:
+            working_set = size
+            sources["gpu_working_set_bytes"] = "override"
+        notes.append(f"each GPU's memory overridden to {vram_gb:g} GB (--vram)")
+        machine = dataclasses.replace(machine, gpus=gpus, gpu_working_set_bytes=working_set)
+    machine = dataclasses.replace(machine, sources=sources, notes=tuple(notes))
+    return with_reasons(machine, "unknown")
+
+
+def resolve_machine(
+    *,
+    profile: str | Path | None = None,
+    profiles_dir: str | Path | None = None,
+    ram_gb: float | None = None,
+    vram_gb: float | None = None,
+    measure_bandwidth: bool = True,
+) -> Machine:
+    """The machine a command should reason about: the profile if one is named, else this
+    computer probed; then --ram/--vram applied."""
+    if profile is not None:
+        from advisor.probe.profiles import load_profile
+
+        machine = load_profile(profile, profiles_dir)
+    else:
+        from advisor.probe.probe import probe_machine
+
+        machine = probe_machine(measure_bandwidth=measure_bandwidth)
+    if ram_gb is None and vram_gb is None:
+        return machine
+    return apply_overrides(machine, ram_gb=ram_gb, vram_gb=vram_gb)
