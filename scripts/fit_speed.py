@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from advisor.estimate.speed_fit import fit_constants, leave_one_device_out, spreads
-from advisor.estimate.speed_rows import load_rows, load_spec_table
+from advisor.estimate.speed_rows import load_rows, load_spec_table, repository_catalog
 from advisor.paths import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS, help="GPU spec table")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="constants file to write")
     args = parser.parse_args(argv)
-    rows, skipped = load_rows(args.csv, load_spec_table(args.specs))
+    rows, skipped = load_rows(args.csv, load_spec_table(args.specs), repository_catalog())
     constants = fit_constants(rows, spreads(leave_one_device_out(rows)))
     digest = hashlib.sha256(args.csv.read_bytes()).hexdigest()[:12]
     constants["source"] = (

@@ -154,16 +154,51 @@ def _kv_per_depth(arch: Architecture, kv_bytes_per_element: float) -> tuple[floa
     return kv_bytes, attn_flops
 
 
+def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float, float] | None:
+    """(read, routed experts read, all routed experts) as fractions of the file's tensor bytes.
+
+    From the exact GGUF tensor layout (advisor.catalog.tensors): the token embedding is a
+    lookup, a tied output head is read in full, each MoE layer reads k of its E experts.
+    """
+    try:
+        from advisor.catalog.tensors import quant_tensor_bytes
+
+        qb = quant_tensor_bytes(arch, quant)
+    except (ImportError, KeyError, ValueError):  # an architecture the layout does not cover
+        return None
+    if qb.total_bytes <= 0:
+        return None
+    experts = qb.expert_bytes
+    used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0
+    head = qb.output_loaded_bytes - qb.output_bytes  # the tied head, read from token_embd
+    read = qb.total_bytes - qb.input_bytes - experts + head + experts * used
+    return read / qb.total_bytes, experts * used / qb.total_bytes, experts / qb.total_bytes
+
+
 def token_cost(
-    arch: Architecture, quant: str, weights_bytes: float, *, kv_bytes_per_element: float = 2.0
+    arch: Architecture,
+    quant: str,
+    weights_bytes: float,
+    *,
+    kv_bytes_per_element: float = 2.0,
+    standard_mix: bool = True,
 ) -> TokenCost:
-    """The per-token work of `arch` stored as a `quant` file holding `weights_bytes`."""
+    """The per-token work of `arch` stored as a `quant` file holding `weights_bytes`.
+
+    `standard_mix`: the file follows llama.cpp's own quantizer recipe, so the tensor layout
+    tells which bytes a token reads; False for re-mixed files (Unsloth's dynamic "UD" quants),
+    where the bits are taken as spread evenly.
+    """
     if arch.moe is not None:
         split = _moe_split(arch, weights_bytes, quant)
         moe_layers = arch.n_layers - arch.moe.first_k_dense_layers
     else:
         split = _dense_read(arch, weights_bytes)
         moe_layers = 0
+    fractions = _tensor_read_fractions(arch, quant.upper()) if standard_mix else None
+    if fractions is not None and (arch.moe is None or fractions[2] > 0):
+        read, expert_read, expert_total = (f * weights_bytes for f in fractions)
+        split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
     kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
     return TokenCost(
         weight_bytes_read=split.read,

@@ -134,9 +134,9 @@ _GPT_OSS = dict(
 # CSV model name (prefix, case-insensitive) -> (catalog id, fallback architecture).
 # The fallback is used until the catalog carries the model; numbers from architectures.csv.
 MODEL_MAP: tuple[tuple[str, str, dict], ...] = (
-    ("llama 2 7b", "llama-2-7b", _L2_7B),
-    ("llama-2-7b", "llama-2-7b", _L2_7B),
-    ("llama 7b", "llama-2-7b", _L2_7B),  # LLaMA 1 7B has Llama 2 7B's shapes
+    ("llama 2 7b", "llama-2-7b-chat", _L2_7B),
+    ("llama-2-7b", "llama-2-7b-chat", _L2_7B),
+    ("llama 7b", "llama-2-7b-chat", _L2_7B),  # LLaMA 1 7B has Llama 2 7B's shapes
     # LLaMA 1 13B: Touvron et al. 2023 (arXiv 2302.13971) Table 2; 13.02B params as benched.
     ("llama 13b", "llama-13b", dict(arch="llama", total_params_b=13.02, active_params_b=13.02,
      n_layers=40, hidden_size=5120, intermediate_size=13824, n_heads=40, n_kv_heads=40,
@@ -292,8 +292,23 @@ def load_spec_table(path: Path) -> dict[str, DeviceSpec]:
     return table
 
 
+def _probe_spec(name: str) -> DeviceSpec | None:
+    """The probe's spec table, when it tells this device apart from its variants."""
+    try:
+        from advisor.probe.specs import match_spec
+    except ImportError:  # the probe's table is optional here: the CSV copy stands in
+        return None
+    found = match_spec(name)
+    if found is None or found.ambiguous_with:
+        return None
+    spec = found.spec
+    tflops = spec.fp16_tflops
+    return DeviceSpec(spec.memory_bandwidth_gbs, tflops, "spec-table" if tflops else "")
+
+
 def device_spec(name: str, specs: Mapping[str, DeviceSpec]) -> DeviceSpec:
-    found = EXPLICIT_DEVICES.get(name) or specs.get(name)
+    """Explicit facts first, then the probe's spec table, then the CSV spec table."""
+    found = EXPLICIT_DEVICES.get(name) or _probe_spec(name) or specs.get(name)
     bw = found.bandwidth_gbs if found else None
     tflops = found.compute_tflops if found else None
     source = found.compute_source if found else ""
@@ -340,7 +355,9 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
     if arch is None:
         return SkippedRow(line, f"model {rec['model']!r} is not mapped to an architecture")
     quant = base_quant(rec["quant"])
-    cost = token_cost(arch, quant, weights_bytes_for(arch, quant, notes))
+    # Unsloth's dynamic (UD) files re-mix the tensor types: not llama.cpp's recipe.
+    standard = "UD-" not in rec["quant"] and "UD-" not in rec["model"]
+    cost = token_cost(arch, quant, weights_bytes_for(arch, quant, notes), standard_mix=standard)
     rate = DeviceRate(
         device="gpu0" if backend != "cpu" else "cpu",
         backend=backend,
@@ -354,6 +371,19 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
         quant=quant, cost=cost, rate=rate, active_params_b=arch.active_params_b,
         total_params_b=arch.total_params_b,
     )  # fmt: skip
+
+
+def repository_catalog():
+    """The catalog the architectures come from, or None (the explicit mapping stands in)."""
+    try:
+        from advisor.catalog import load_catalog
+        from advisor.errors import AdvisorError
+    except ImportError:
+        return None
+    try:
+        return load_catalog(overlay=False)
+    except AdvisorError:
+        return None
 
 
 def load_rows(

@@ -1,0 +1,105 @@
+"""How well the speed model predicts llama-bench on devices it was not fitted on.
+
+    python benchmarks/speed_accuracy.py [--csv PATH] [--specs PATH] [--rows]
+
+Leave-one-device-out: for each device, refit every constant without its rows and predict them.
+Prints the median absolute % error for decode (tgN) and prefill (ppN), overall and per
+backend, the share of rows within 20%, and llmfit's decode formula on the same rows
+(bandwidth / (active params × bytes per param) × 0.55; × 0.3 more on CPU-only rows, its
+run-mode factor). Works on any CSV with throughput_calibration.csv's columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from advisor.estimate.speed_fit import Prediction, leave_one_device_out  # noqa: E402
+from advisor.estimate.speed_rows import (
+    CalibrationRow,
+    load_rows,
+    load_spec_table,
+    repository_catalog,
+)  # noqa: E402
+
+DEFAULT_CSV = ROOT / "benchmarks" / "data" / "throughput_calibration.csv"
+DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"
+WITHIN = 0.20
+# llmfit-core/src/fit.rs quant_bytes_per_param (speed table), per /work/shared/research
+# anchors.md §2.2; types it does not list take their GGML bits per weight / 8.
+LLMFIT_BYTES_PER_PARAM = {"F16": 2.0, "BF16": 2.0, "Q8_0": 1.0, "Q6_K": 0.75, "Q5_K_M": 0.625,
+                          "Q5_0": 0.625, "Q4_K_M": 0.5, "Q4_0": 0.5, "Q3_K_S": 0.4375,
+                          "MXFP4": 0.53125}  # fmt: skip
+LLMFIT_EFFICIENCY = 0.55
+LLMFIT_CPU_ONLY_FACTOR = 0.3
+
+
+def llmfit_decode(row: CalibrationRow) -> float:
+    per_param = LLMFIT_BYTES_PER_PARAM.get(row.quant, 0.5)
+    tps = row.rate.bandwidth_gbs / (row.active_params_b * per_param) * LLMFIT_EFFICIENCY
+    return tps * (LLMFIT_CPU_ONLY_FACTOR if row.backend == "cpu" else 1.0)
+
+
+def summary(errors: list[float]) -> str:
+    if not errors:
+        return "no rows"
+    absolute = [abs(e) for e in errors]
+    within = sum(a <= WITHIN for a in absolute) / len(absolute)
+    return (
+        f"median |error| {100 * statistics.median(absolute):5.1f}%   "
+        f"within 20%: {100 * within:5.1f}%   rows {len(absolute):3d}"
+    )
+
+
+def report(title: str, predictions: list[tuple[CalibrationRow, float]]) -> None:
+    print(title)
+    errors = [(row, predicted / row.tokens_per_s - 1.0) for row, predicted in predictions]
+    print(f"  {'all':8} {summary([e for _, e in errors])}")
+    for backend in sorted({row.backend for row, _ in errors}):
+        mine = [e for row, e in errors if row.backend == backend]
+        print(f"  {backend:8} {summary(mine)}")
+
+
+def print_rows(predictions: list[Prediction]) -> None:
+    for p in sorted(predictions, key=lambda p: (p.row.kind, p.row.backend, p.row.device)):
+        r = p.row
+        print(
+            f"  {r.kind:7} {r.backend:6} {r.device[:30]:30} {r.model[:26]:26} {r.quant:7} "
+            f"{r.tokens_per_s:9.1f} {p.predicted_tokens_per_s:9.1f} {100 * p.error:+6.1f}%"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Leave-one-device-out accuracy of the speed model")
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="calibration CSV")
+    parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS, help="GPU spec table CSV")
+    parser.add_argument("--rows", action="store_true", help="also print every row's prediction")
+    args = parser.parse_args(argv)
+    rows, skipped = load_rows(args.csv, load_spec_table(args.specs), repository_catalog())
+    devices = len({r.device for r in rows})
+    print(f"{args.csv.name}: {len(rows)} rows used on {devices} devices, {len(skipped)} skipped")
+    for reason, count in Counter(s.reason.split(":")[0] for s in skipped).most_common():
+        print(f"  skipped {count:3d}: {reason}")
+    predictions = leave_one_device_out(rows)
+    for kind, test in (("decode", "tgN"), ("prefill", "ppN")):
+        chosen = [(p.row, p.predicted_tokens_per_s) for p in predictions if p.row.kind == kind]
+        report(f"\n{kind} ({test}), leave-one-device-out:", chosen)
+    decode_rows = [p.row for p in predictions if p.row.kind == "decode"]
+    report(
+        "\ndecode, llmfit's formula on the same rows (no fit):",
+        [(row, llmfit_decode(row)) for row in decode_rows],
+    )
+    if args.rows:
+        print("\nrows (kind backend device model quant measured predicted error):")
+        print_rows(predictions)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""predict_speed on real catalog models: placements, depth, time to first token, the basis."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.catalog import load_catalog
+from advisor.catalog.tensors import quant_tensor_bytes
+from advisor.estimate.memory import MemoryBreakdown
+from advisor.estimate.placement import DeviceShare, Placement
+from advisor.estimate.speed import predict_speed
+from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(overlay=False)
+
+
+def _machine(*, bandwidth: float | None = 1008.0, gpus: int = 1) -> Machine:
+    cards = tuple(
+        Gpu(index=i, name="NVIDIA GeForce RTX 4090", vendor="nvidia",
+            vram_total_bytes=24 * GIB, vram_free_bytes=23 * GIB,
+            memory_bandwidth_gbs=bandwidth, fp16_tflops=82.58)
+        for i in range(gpus)
+    )  # fmt: skip
+    return Machine(
+        name="desk", origin="profile:test", os="linux",
+        cpu=Cpu("AMD Ryzen 9 7950X", "x86_64", 16, 32, ("avx2", "fma", "avx512"),
+                max_clock_mhz=5700.0),
+        memory=SystemMemory(64 * GIB, 60 * GIB, bandwidth_measured_gbs=70.0),
+        gpus=cards, backend="cuda",
+    )  # fmt: skip
+
+
+def _share(device: str, layers: int, weights: int) -> DeviceShare:
+    return DeviceShare(device, layers, weights, 0, 0, 0, None)
+
+
+def _placement(kind, weights, layers, gpu_fraction=1.0, experts_on_cpu=False, gpus=1):
+    on_gpu = int(weights * gpu_fraction)
+    shares = [_share(f"gpu{i}", layers // gpus, on_gpu // gpus) for i in range(gpus)]
+    if kind != "gpu":
+        shares.append(_share("cpu", 0, weights - on_gpu))
+    pool = "ram" if kind == "cpu" else "vram"
+    return Placement(kind, layers + 1, layers + 1, experts_on_cpu, pool, "dedicated",
+                     tuple(s for s in shares if s.weights_bytes > 0))  # fmt: skip
+
+
+def _run(catalog, model_id, quant, placement_args, machine=None):
+    model = catalog.find(model_id)
+    weights = quant_tensor_bytes(model.architecture, quant).total_bytes
+    memory = MemoryBreakdown(weights, 0, 0, 0)
+    placement = _placement(*placement_args[:1], weights, model.architecture.n_layers,
+                           *placement_args[1:])  # fmt: skip
+    return predict_speed(machine or _machine(), model, quant, placement, memory,
+                         context_tokens=8192)  # fmt: skip
+
+
+def test_llama_8b_q4_k_m_on_an_rtx_4090_lands_where_llama_bench_does(catalog):
+    speed = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    # llama.cpp's CUDA scoreboard puts an RTX 4090 at about 130-150 tg128 on this file.
+    assert 110 < speed.decode_tokens_per_s < 170
+    assert speed.prefill_tokens_per_s > 20 * speed.decode_tokens_per_s
+    low, high = speed.decode_range
+    assert low < speed.decode_tokens_per_s < high
+
+
+def test_basis_says_what_was_fitted_and_what_came_from_the_spec(catalog):
+    speed = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    status = {f.name: f.status for f in speed.basis}
+    assert status["gpu0.memory_bandwidth_gbs"] == "spec"
+    assert status["decode.alpha.cuda"] == "fitted"
+    assert status["prefill.rho.cuda.kquant"] == "fitted"
+
+
+@pytest.mark.parametrize("quant", ["Q8_0", "F16"])
+def test_bigger_files_decode_slower(catalog, quant):
+    small = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    big = _run(catalog, "llama-3.1-8b-instruct", quant, ("gpu",))
+    assert big.decode_tokens_per_s < small.decode_tokens_per_s
+
+
+def test_partial_offload_sits_between_full_gpu_and_cpu_only(catalog):
+    gpu = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    half = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("partial", 0.5))
+    cpu = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("cpu", 0.0))
+    assert cpu.decode_tokens_per_s < half.decode_tokens_per_s < gpu.decode_tokens_per_s
+    assert cpu.prefill_tokens_per_s < half.prefill_tokens_per_s < gpu.prefill_tokens_per_s
+    assert any(f.name == "cpu.memory_bandwidth_gbs" and f.status == "measured"
+               for f in cpu.basis)  # fmt: skip
+
+
+def test_moe_experts_in_ram_beat_cpu_only_and_trail_full_gpu(catalog):
+    gpu = _run(catalog, "qwen3.6-35b-a3b", "Q4_K_M", ("gpu",))
+    experts = _run(catalog, "qwen3.6-35b-a3b", "Q4_K_M", ("partial", 0.1, True))
+    cpu = _run(catalog, "qwen3.6-35b-a3b", "Q4_K_M", ("cpu", 0.0))
+    assert cpu.decode_tokens_per_s < experts.decode_tokens_per_s < gpu.decode_tokens_per_s
+
+
+def test_moe_decodes_faster_than_a_dense_model_of_the_same_size(catalog):
+    moe = _run(catalog, "qwen3.6-35b-a3b", "Q4_K_M", ("cpu", 0.0))
+    dense = _run(catalog, "qwen3.6-27b", "Q4_K_M", ("cpu", 0.0))
+    assert moe.decode_tokens_per_s > 3 * dense.decode_tokens_per_s
+
+
+def test_two_gpus_in_a_layer_split_add_their_times(catalog):
+    one = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    two = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu", 1.0, False, 2),
+               _machine(gpus=2))  # fmt: skip
+    assert two.decode_tokens_per_s == pytest.approx(one.decode_tokens_per_s, rel=0.01)
+
+
+def test_decode_slows_with_depth_and_ttft_grows_faster_than_the_prompt(catalog):
+    speed = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    assert speed.decode_s_per_token_per_depth > 0
+    assert speed.decode_tokens_per_s_at(32768) < 0.9 * speed.decode_tokens_per_s
+    short, long = speed.time_to_first_token_s(1000), speed.time_to_first_token_s(32000)
+    assert long > 32 * short * 0.9 and long > short
+
+
+def test_an_unknown_bandwidth_is_assumed_and_widens_the_range(catalog):
+    known = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    unknown = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",),
+                   _machine(bandwidth=None))  # fmt: skip
+    assert any(f.status == "assumed" for f in unknown.basis)
+    ratio = lambda s: s.decode_range[1] / s.decode_range[0]  # noqa: E731
+    assert ratio(unknown) > ratio(known)
