@@ -13,20 +13,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from advisor.estimate.speed_fit import Prediction, leave_one_device_out  # noqa: E402
+from advisor.estimate.speed_fit import Prediction, leave_one_device_out
 from advisor.estimate.speed_rows import (
     CalibrationRow,
     load_rows,
     load_spec_table,
     repository_catalog,
-)  # noqa: E402
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "throughput_calibration.csv"
 DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"
