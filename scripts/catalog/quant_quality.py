@@ -53,7 +53,7 @@ def _entry(quant: str) -> dict[str, Any]:
     delta_p, kld, ppl, dppl, imatrix = SCOREBOARD[quant]
     entry: dict[str, Any] = {
         "type": quant,
-        "retained": round(1 + delta_p / 100, 5),
+        "retained": round(min(1.0, 1 + delta_p / 100), 5),  # F16 +0.001 %: noise
         "source": ["llama-cpp-perplexity-readme"],
         "measured_on": "LLaMA 3 8B, Wikitext-2" + (f", imatrix {imatrix}" if imatrix else ""),
         "mean_delta_p": round(delta_p / 100, 6),
