@@ -1,0 +1,40 @@
+"""`advisor doctor`'s dump: every read the probe made, raw, plus the Machine it built from them.
+
+The dump is JSON and replays as a test fixture (advisor.probe.replay).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from advisor import __version__
+from advisor.probe.host import LiveHost
+
+DUMP_VERSION = 1
+
+
+def doctor_dump(*, measure_bandwidth: bool = True) -> dict[str, Any]:
+    """Probe this computer while recording every answer; return the recording and the result."""
+    from advisor.probe.measure import fill_memory_bandwidth
+    from advisor.probe.probe import probe_machine
+    from advisor.probe.serialize import machine_fingerprint, machine_to_dict
+
+    host = LiveHost(record=True)
+    machine = probe_machine(measure_bandwidth=False, host=host)
+    dump: dict[str, Any] = {
+        "doctor_version": DUMP_VERSION,
+        "advisor_version": __version__,
+        "captured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "reads": host.transcript,
+        "machine": machine_to_dict(machine),
+        "fingerprint": machine_fingerprint(machine),
+    }
+    if measure_bandwidth:
+        measured = fill_memory_bandwidth(machine, use_cache=False)
+        dump["bandwidth"] = {
+            "measured_gbs": measured.memory.bandwidth_measured_gbs,
+            "source": measured.sources.get("memory.bandwidth_measured_gbs"),
+            "reason": measured.unknown.get("memory.bandwidth_measured_gbs"),
+        }
+    return dump
