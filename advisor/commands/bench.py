@@ -1,16 +1,227 @@
-"""`advisor bench`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor bench`: a short real throughput test (pp512, tg128) that calibrates the estimates."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 
-from advisor.errors import AdvisorError
+from advisor.errors import ExitCode, WriteError
+
+DESCRIPTION = """\
+Runs the model through llama-cpp-python on this machine: loads it (timed), warms up, then
+times prompt processing of 512 tokens (pp512) and generation of 128 tokens (tg128) the way
+llama.cpp's llama-bench does, repeating both until the time budget is spent. Prints each
+rate's mean and spread, load time, peak memory and, on NVIDIA GPUs, joules per token.
+
+Results are stored (user data dir, bench.sqlite) and calibrate every later estimate on this
+machine: `advisor estimate` and `advisor models` then say "calibrated from N runs".
+Ctrl-C stops after the repetition in hand and keeps what finished."""
+
+EPILOG = """\
+examples:
+  advisor bench ~/models/Qwen3-8B-Q4_K_M.gguf
+  advisor bench --model qwen3-8b --quant Q4_K_M          (a file `advisor scan` finds)
+  advisor bench --model qwen3-8b --quant Q4_K_M --download
+  advisor bench --history --json"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("bench", help="(not built yet)")
+    parser = sub.add_parser(
+        "bench",
+        help="measure real prefill and decode speed with llama-cpp-python",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE.gguf", help="the GGUF model to test")
+    parser.add_argument("--model", metavar="ID", help="a catalog model id (or its HF repo id)")
+    parser.add_argument("--quant", metavar="Q", help="the catalog quant, e.g. Q4_K_M")
+    parser.add_argument(
+        "--budget",
+        metavar="SECONDS",
+        type=float,
+        default=30.0,
+        help="time for the whole test, loading included (default: 30)",
+    )
+    parser.add_argument(
+        "--gpu-layers",
+        metavar="N",
+        type=int,
+        help="layers to offload (-1: all); default: what the estimator recommends",
+    )
+    parser.add_argument(
+        "--threads", metavar="N", type=int, help="CPU threads (default: physical cores)"
+    )
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch the catalog's GGUF from Hugging Face if it is not installed",
+    )
+    parser.add_argument("--history", action="store_true", help="list stored results instead")
+    parser.add_argument(
+        "--verbose", action="store_true", help="show llama.cpp's log instead of a progress bar"
+    )
+    parser.add_argument(
+        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+    )
+    _add_advanced(parser)
+    from advisor.cli import add_json_option
+
+    add_json_option(parser)
     parser.set_defaults(func=run)
 
 
+def _add_advanced(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "test shape (changing these makes a run that does not calibrate estimates)"
+    )
+    group.add_argument("--prompt-tokens", metavar="N", type=int, default=512, help="default 512")
+    group.add_argument("--gen-tokens", metavar="N", type=int, default=128, help="default 128")
+    group.add_argument(
+        "--runs", metavar="N", type=int, default=10, help="most repetitions per test (default 10)"
+    )
+    group.add_argument(
+        "--kv-type",
+        default="f16",
+        choices=("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32"),
+        help="KV cache type (default f16)",
+    )
+    group.add_argument(
+        "--flash-attn", default="auto", choices=("auto", "on", "off"), help="default auto"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor bench is not built yet")
+    if args.history:
+        return _history(args)
+    from advisor.bench.native import import_llama_cpp
+
+    llama_cpp = import_llama_cpp()  # fail first, before any other work
+    from advisor.bench.fingerprint import fingerprint_of, this_machine
+    from advisor.bench.identity import describe_file
+    from advisor.bench.runner import BenchPlan
+    from advisor.bench.source import resolve_source
+
+    source = resolve_source(
+        args.file,
+        args.model,
+        args.quant,
+        download=args.download,
+        catalog_path=getattr(args, "catalog", None),
+    )
+    model_file = dataclasses.replace(
+        describe_file(source.path), model_id=source.model_id, quant=source.quant
+    )
+    machine = this_machine()
+    n_gpu_layers, prediction = _offload(args, llama_cpp, machine, model_file)
+    plan = BenchPlan(
+        path=source.path,
+        n_gpu_layers=n_gpu_layers,
+        budget_s=args.budget,
+        n_threads=args.threads,
+        n_prompt=args.prompt_tokens,
+        n_gen=args.gen_tokens,
+        kv_type=args.kv_type,
+        flash_attn=args.flash_attn,
+        max_runs=args.runs,
+        verbose=args.verbose,
+    )
+    measurement = _run(plan, model_file, fingerprint_of(machine))
+    measurement = dataclasses.replace(
+        measurement,
+        estimated_decode_tokens_per_s=prediction.decode_tokens_per_s,
+        estimated_prefill_tokens_per_s=prediction.prefill_tokens_per_s,
+    )
+    _store_and_print(measurement, args)
+    return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
+
+
+def _offload(args, llama_cpp, machine, model_file):
+    """(-ngl to use, the estimator's prediction for it)."""
+    from advisor.bench.estimates import predict
+    from advisor.console import warning
+
+    context = args.prompt_tokens + args.gen_tokens
+
+    def estimate_for(gpu_layers: int | None):
+        return predict(
+            machine, model_file, context_tokens=context, kv_type=args.kv_type, gpu_layers=gpu_layers
+        )
+
+    if not llama_cpp.llama_supports_gpu_offload():
+        if args.gpu_layers:
+            warning("this llama-cpp-python build has no GPU backend; the test runs on the CPU")
+        return 0, estimate_for(0)
+    if args.gpu_layers is not None:
+        return args.gpu_layers, estimate_for(args.gpu_layers)
+    recommended = estimate_for(None)
+    if recommended.gpu_layers is None:
+        warning(f"{recommended.reason}; offloading every layer, as llama-bench does")
+        return -1, recommended
+    return recommended.gpu_layers, recommended
+
+
+def _run(plan, model_file, fingerprint):
+    import sys
+
+    from advisor.bench.runner import run_bench
+    from advisor.commands.bench_view import describe, progress_bar, terminal_stream
+
+    stream = terminal_stream()
+    try:
+        if plan.verbose:
+
+            def say(event):
+                stream.write(f"advisor bench: {describe(event)}\n")
+
+            return run_bench(plan, model_file, fingerprint, say, echo=stream)
+        with progress_bar(stream, plan.budget_s, enabled=stream.isatty()) as update:
+            return run_bench(plan, model_file, fingerprint, update)
+    finally:
+        if stream is not sys.stderr:
+            stream.close()
+
+
+def _store_and_print(measurement, args) -> None:
+    from advisor.bench.store import BenchStore
+
+    if not measurement.has_results:
+        _print(measurement, None, None, args)
+        return
+    try:
+        with BenchStore() as store:
+            run_id = store.add(measurement)
+            where = f"run #{run_id} in {store.path}"
+    except WriteError:
+        _print(measurement, None, None, args)  # the numbers are not lost with the store
+        raise
+    _print(measurement, run_id, where, args)
+
+
+def _print(measurement, run_id, where, args) -> None:
+    from advisor.bench.codec import measurement_to_dict
+    from advisor.commands.bench_view import render_measurement
+
+    if getattr(args, "json", False):
+        print(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
+    else:
+        print(render_measurement(measurement, where))
+
+
+def _history(args) -> int:
+    from advisor.bench.codec import measurement_to_dict
+    from advisor.bench.store import BenchStore, default_store_path
+    from advisor.commands.bench_view import render_history
+
+    runs = []
+    if default_store_path().exists():
+        with BenchStore() as store:
+            runs = store.history()
+    if getattr(args, "json", False):
+        print(
+            json.dumps([{"id": r.id, **measurement_to_dict(r.measurement)} for r in runs], indent=2)
+        )
+    else:
+        print(render_history(runs, None))
+    return int(ExitCode.OK)

@@ -26,3 +26,28 @@ def tiny_gguf(request: pytest.FixtureRequest, tiny_gguf_dir: Path) -> Path:
 @pytest.fixture
 def tiny_f16(tiny_gguf_dir: Path) -> Path:
     return tiny_gguf_dir / "tiny-F16.gguf"
+
+
+@pytest.fixture(scope="session")
+def extra_buffers_ok() -> bool:
+    """Whether llama.cpp's repacking kernels run here (a child process tries once)."""
+    pytest.importorskip("llama_cpp")
+    from advisor.bench.canary import _try_in_child
+
+    return _try_in_child()
+
+
+@pytest.fixture
+def seeded_canary(advisor_home: Path, extra_buffers_ok: bool) -> bool:
+    """Put the session's canary answer in this test's cache, so runs don't spawn it again."""
+    import json
+
+    import llama_cpp
+
+    from advisor.bench.canary import _CACHE_NAME, _cache_key
+
+    cache = advisor_home / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    key = _cache_key(llama_cpp.__version__)
+    (cache / _CACHE_NAME).write_text(json.dumps({key: extra_buffers_ok}), encoding="utf-8")
+    return extra_buffers_ok

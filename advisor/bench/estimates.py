@@ -1,0 +1,132 @@
+"""The estimator's uncalibrated prediction for a benchmarked file: to compare and to calibrate.
+
+A catalog model (the run was labelled with --model/--quant) is estimated from its catalog
+entry. Any other file is described from its own GGUF header (the catalog's GGUF reader), so
+every run can calibrate, not just catalog ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from advisor.bench.calibration import Observation
+from advisor.bench.measurement import Measurement, ModelFile
+from advisor.errors import AdvisorError
+from advisor.probe.machine import Machine
+
+
+@dataclass(frozen=True)
+class Prediction:
+    decode_tokens_per_s: float | None
+    prefill_tokens_per_s: float | None
+    gpu_layers: int | None  # the offload the estimator recommends (-ngl)
+    reason: str | None = None  # why there is no prediction
+
+
+def catalog_entry(model_file: ModelFile, catalog=None):
+    """(Model, quant type) for the file: its catalog entry, or one read from its header."""
+    if model_file.model_id and model_file.quant:
+        from advisor.catalog import load_catalog
+
+        model = (catalog or load_catalog()).find(model_file.model_id)
+        if model is not None and model.quant(model_file.quant) is not None:
+            return model, model_file.quant.upper()
+    from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf_file import read_model_file
+
+    entry = entry_from_gguf(read_model_file(Path(model_file.path)))
+    return entry.model, entry.model.quants[0].type
+
+
+def predict(
+    machine: Machine,
+    model_file: ModelFile,
+    *,
+    context_tokens: int,
+    kv_type: str = "f16",
+    gpu_layers: int | None = None,
+    catalog=None,
+) -> Prediction:
+    """What the estimator says for this file on this machine, before any calibration."""
+    try:
+        from advisor.estimate import estimate
+    except ImportError:  # interim: the estimator has not landed in this tree yet
+        estimate = None
+    if not callable(estimate):
+        return Prediction(None, None, None, "the estimator is not available")
+
+    try:
+        model, quant = catalog_entry(model_file, catalog)
+        result = estimate(
+            machine,
+            model,
+            quant,
+            context_tokens=context_tokens,
+            kv_type=kv_type,
+            gpu_layers=gpu_layers,
+        )
+    except AdvisorError as exc:
+        return Prediction(None, None, None, f"no estimate for this file: {exc.message}")
+    if result.speed is None:
+        return Prediction(
+            None, None, result.placement.gpu_layers, "the estimator says it won't fit"
+        )
+    return Prediction(
+        result.speed.decode_tokens_per_s,
+        result.speed.prefill_tokens_per_s,
+        result.placement.gpu_layers,
+    )
+
+
+def observe(machine: Machine, measurements: Iterable[Measurement]) -> list[Observation]:
+    """Each run beside the estimator's current prediction for it.
+
+    Predictions are made afresh, so an improved estimator is calibrated against what it now
+    says. Where neither the catalog entry nor the very same file (same identity) is still
+    there, the estimate stored with the run is used instead.
+    """
+    catalog = None
+    same_file: dict[str, bool] = {}
+    found = []
+    for m in measurements:
+        fresh = None
+        if m.model.model_id and catalog is None:
+            from advisor.catalog import load_catalog
+
+            catalog = load_catalog()
+        if m.model.model_id or _still_there(m.model, same_file):
+            fresh = predict(
+                machine,
+                m.model,
+                context_tokens=m.settings.n_ctx,
+                kv_type=m.settings.kv_type,
+                gpu_layers=_ngl(m),
+                catalog=catalog,
+            )
+        if fresh is not None and fresh.reason is None:
+            found.append(Observation(m, fresh.decode_tokens_per_s, fresh.prefill_tokens_per_s))
+        else:
+            stored = (m.estimated_decode_tokens_per_s, m.estimated_prefill_tokens_per_s)
+            found.append(Observation(m, *stored))
+    return found
+
+
+def _ngl(m: Measurement) -> int:
+    """The run's -ngl with "all" (-1) spelled out, as the estimator counts layers."""
+    if m.settings.n_gpu_layers < 0 and m.model.n_layers is not None:
+        return m.model.n_layers + 1
+    return m.settings.n_gpu_layers
+
+
+def _still_there(model_file: ModelFile, cache: dict[str, bool]) -> bool:
+    """True when the file at the run's path is still the file that ran."""
+    if model_file.path not in cache:
+        from advisor.bench.identity import describe_file
+
+        try:
+            cache[model_file.path] = describe_file(model_file.path).identity == model_file.identity
+        except AdvisorError:
+            cache[model_file.path] = False
+    return cache[model_file.path]

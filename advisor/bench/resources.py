@@ -1,0 +1,138 @@
+"""What a run costs besides time: peak RSS (psutil), peak VRAM and GPU energy (NVML, when present).
+
+NVML is optional: no NVIDIA driver, no pynvml, or a GPU without an energy counter each give
+None plus a reason, never a 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import psutil
+
+
+def _peak_rss_bytes() -> int | None:
+    """The process's RSS high-water mark since it started."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        info = psutil.Process().memory_info()
+        return getattr(info, "peak_wset", None)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak) if sys.platform == "darwin" else int(peak) * 1024  # macOS: bytes; else KiB
+
+
+@dataclass
+class EnergyMeter:
+    """Joules the GPUs drew over marked intervals, from NVML's cumulative energy counter."""
+
+    joules: float = 0.0
+    seconds: float = 0.0
+    _start_mj: int | None = None
+
+    def begin(self, monitor: ResourceMonitor) -> None:
+        self._start_mj = monitor.gpu_energy_mj()
+
+    def end(self, monitor: ResourceMonitor, seconds: float) -> None:
+        now = monitor.gpu_energy_mj()
+        if self._start_mj is not None and now is not None:
+            self.joules += (now - self._start_mj) / 1000.0
+            self.seconds += seconds
+        self._start_mj = None
+
+
+@dataclass
+class ResourceMonitor:
+    """Samples memory at phase boundaries; llama.cpp allocates up front, so peaks show there."""
+
+    nvml: ModuleType | None = None
+    unknown: dict[str, str] = field(default_factory=dict)
+    _handles: list[object] = field(default_factory=list)
+    _rss_samples: list[int] = field(default_factory=list)
+    _vram_peak: int | None = None
+    _has_energy: bool = False
+
+    @classmethod
+    def start(cls) -> ResourceMonitor:
+        monitor = cls()
+        monitor._open_nvml()
+        monitor.sample()
+        return monitor
+
+    def _open_nvml(self) -> None:
+        try:
+            import pynvml
+        except ImportError:
+            self._no_gpu("pynvml (nvidia-ml-py) is not installed")
+            return
+        try:
+            pynvml.nvmlInit()
+            count = pynvml.nvmlDeviceGetCount()
+            self._handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
+        except pynvml.NVMLError as exc:
+            self._no_gpu(f"no NVIDIA driver (NVML: {exc})")
+            return
+        if not self._handles:
+            self._no_gpu("NVML sees no NVIDIA GPU")
+            return
+        self.nvml = pynvml
+        self._has_energy = self.gpu_energy_mj() is not None
+        if not self._has_energy:
+            self.unknown["joules_per_token"] = "this GPU has no NVML energy counter"
+
+    def _no_gpu(self, why: str) -> None:
+        self.unknown["peak_vram_bytes"] = why
+        self.unknown["joules_per_token"] = f"GPU power is read through NVML: {why}"
+
+    def sample(self) -> None:
+        self._rss_samples.append(psutil.Process().memory_info().rss)
+        used = self._vram_used_bytes()
+        if used is not None:
+            self._vram_peak = max(used, self._vram_peak or 0)
+
+    def _vram_used_bytes(self) -> int | None:
+        """VRAM this process holds, summed over GPUs (NVML's per-process view where given)."""
+        if self.nvml is None:
+            return None
+        pid, total, seen = os.getpid(), 0, False
+        for handle in self._handles:
+            try:
+                procs = self.nvml.nvmlDeviceGetComputeRunningProcesses(handle)
+            except self.nvml.NVMLError:
+                continue
+            for proc in procs:
+                used = getattr(proc, "usedGpuMemory", None)
+                if proc.pid == pid and used is not None:
+                    total, seen = total + int(used), True
+        return total if seen else None
+
+    def gpu_energy_mj(self) -> int | None:
+        if self.nvml is None:
+            return None
+        try:
+            return sum(int(self.nvml.nvmlDeviceGetTotalEnergyConsumption(h)) for h in self._handles)
+        except self.nvml.NVMLError:
+            return None
+
+    @property
+    def has_energy(self) -> bool:
+        return self._has_energy
+
+    def peak_rss_bytes(self) -> int | None:
+        return max([*self._rss_samples, _peak_rss_bytes() or 0]) or None
+
+    def peak_vram_bytes(self) -> int | None:
+        if self._vram_peak is None and self.nvml is not None:
+            self.unknown.setdefault("peak_vram_bytes", "NVML lists no memory for this process")
+        return self._vram_peak
+
+    def close(self) -> None:
+        if self.nvml is not None:
+            try:
+                self.nvml.nvmlShutdown()
+            except self.nvml.NVMLError as exc:
+                self.unknown.setdefault("nvml", f"NVML shutdown failed: {exc}")
+            self.nvml = None

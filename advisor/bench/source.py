@@ -1,0 +1,87 @@
+"""Where the model to test comes from: a path, a model `advisor scan` found, or a download."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from advisor.catalog.model import Catalog, Model, Quant
+from advisor.errors import NotFoundError, UsageError
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    path: Path
+    model_id: str | None  # the catalog model the file is, when known
+    quant: str | None
+    origin: Literal["path", "installed", "downloaded"]
+
+
+def resolve_source(
+    file: str | None,
+    model_id: str | None,
+    quant: str | None,
+    *,
+    download: bool = False,
+    catalog_path: str | None = None,
+) -> ModelSource:
+    """The file to run. A path wins; --model/--quant then only say which catalog model it is."""
+    if (model_id is None) != (quant is None):
+        raise UsageError("--model and --quant go together")
+    if file is None and model_id is None:
+        raise UsageError(
+            "say which model to test: a GGUF file, or --model ID --quant Q",
+        )
+    if file is not None and download:
+        raise UsageError("--download fetches a catalog model: use it with --model and --quant")
+    if model_id is None:
+        return ModelSource(Path(file).expanduser(), None, None, "path")  # type: ignore[arg-type]
+    catalog = _catalog(catalog_path)
+    model, entry = _catalog_quant(catalog, model_id, quant)  # type: ignore[arg-type]
+    if file is not None:
+        return ModelSource(Path(file).expanduser(), model.id, entry.type, "path")
+    installed = _installed(catalog, model, entry)
+    if installed is not None:
+        return ModelSource(installed, model.id, entry.type, "installed")
+    if download:
+        from advisor.bench.download import download_quant
+
+        return ModelSource(download_quant(model, entry), model.id, entry.type, "downloaded")
+    raise NotFoundError(
+        f"{model.id} {entry.type} is not installed here (advisor scan found no file)",
+        hint=f"add --download to fetch it ({entry.size_bytes / 1e9:.1f} GB from Hugging Face), "
+        "or pass the file: advisor bench FILE.gguf",
+    )
+
+
+def _catalog(catalog_path: str | None) -> Catalog:
+    from advisor.catalog import load_catalog
+
+    return load_catalog(catalog_path)
+
+
+def _catalog_quant(catalog: Catalog, model_id: str, quant: str) -> tuple[Model, Quant]:
+    model = catalog.find(model_id)
+    if model is None:
+        raise NotFoundError(
+            f"no model {model_id!r} in the catalog", hint="`advisor catalog list` shows the ids"
+        )
+    entry = model.quant(quant)
+    if entry is None:
+        listed = ", ".join(q.type for q in model.quants)
+        raise NotFoundError(f"{model.id} has no quant {quant!r} in the catalog (it has {listed})")
+    return model, entry
+
+
+def _installed(catalog: Catalog, model: Model, quant: Quant) -> Path | None:
+    """The file `advisor scan` finds for this model and quant, if any."""
+    try:
+        from advisor.catalog import find_installed
+    except ImportError:  # interim: `advisor scan` has not landed in this tree yet
+        return None
+
+    found = find_installed(catalog, model.id, quant.type)
+    if found is None:
+        return None
+    return Path(getattr(found, "path", found))
