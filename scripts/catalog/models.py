@@ -14,6 +14,8 @@ from .sizes import Published, best_published
 # An unknown among these makes a computed size a guess about the model's own tensors.
 _SHAPE_UNKNOWNS = ("head_dim", "vocab_size")
 LARGE_FILE = 45e9  # publishers split files past ~50 GB: one file name no longer fits
+# A layout with this many more parameters than published is missing a fact (not a tower).
+MAX_PARAMS_RATIO = 1.15
 
 
 def _file(template: str | None, quant: str, size: int) -> str | None:
@@ -24,8 +26,28 @@ def _file(template: str | None, quant: str, size: int) -> str | None:
 
 def _computed(arch: Architecture, quant: str) -> tuple[int, str | None]:
     layout = tensor_layout(arch, quant)
-    note = "; ".join(layout.assumptions) or None
-    return layout.file_bytes, (f"assumes {note}" if note else None)
+    assumed = list(layout.assumptions)
+    if arch.tie_word_embeddings is None and not layout.tied_embeddings:
+        assumed.append("an untied output head (tie_word_embeddings unknown)")
+    return layout.file_bytes, ("assumes " + "; ".join(assumed)) if assumed else None
+
+
+def _params_check(arch: Architecture) -> tuple[bool, str | None]:
+    """Whether computed sizes can be shipped, and a note when the layout's parameter count
+    is off from the published total (vision/audio towers ship as separate mmproj files)."""
+    n_params = tensor_layout(arch, "F16").bytes.n_params / 1e9
+    ratio = n_params / arch.total_params_b
+    if ratio > MAX_PARAMS_RATIO:
+        return False, (
+            f"no computed sizes: the tensor layout adds up to {n_params:.2f}B parameters"
+            f" against {arch.total_params_b}B published, so some architecture fact is missing"
+        )
+    if abs(ratio - 1) > 0.05:
+        return True, (
+            f"Computed sizes: the GGUF layout holds {n_params:.2f}B parameters of the"
+            f" {arch.total_params_b}B published total."
+        )
+    return True, None
 
 
 def _quant(
@@ -48,7 +70,8 @@ def _quant(
         file, repo, note = best.file, best.repo, best.note
         qat = pick.get("qat_q4_0")
         if quant == "Q4_0" and qat:
-            file, repo, note = qat["file"], qat["repo"], f"{note}; QAT checkpoint"
+            file, repo = qat["file"], qat["repo"]
+            note = note if "QAT" in note else f"{note}; QAT checkpoint"
         elif repo and repo != pick["gguf"]["repo"] and not file:
             repo = None  # the size was read off another publisher's listing: same mix
         file = file or _file(template, quant, best.size_bytes)
@@ -105,12 +128,18 @@ def model_entry(
     quants = pick["quants"]
     quants = quant_sets[quants] if isinstance(quants, str) else quants
     shape_unknown = [k for k in _SHAPE_UNKNOWNS if k in arch.unknown and arch.mla is None]
-    computable = not shape_unknown
-    entries = [_quant(pick, q, arch, published, computable) for q in quants]
-    if not computable:
+    params_note = None
+    if shape_unknown:
+        computable = False
         unknown["quants"] = (
             f"no computed sizes: {', '.join(shape_unknown)} unknown; published sizes only"
         )
+    else:
+        computable, params_note = _params_check(arch)
+        if not computable:
+            unknown["quants"] = params_note
+            params_note = None
+    entries = [_quant(pick, q, arch, published, computable) for q in quants]
     entry: dict[str, Any] = {
         "id": pick["id"],
         "name": row["display_name"],
@@ -131,6 +160,7 @@ def model_entry(
     entry["quants"] = [e for e in entries if e is not None]
     if unknown:
         entry["unknown"] = unknown
-    if pick.get("note"):
-        entry["notes"] = pick["note"]
+    notes = " ".join(n for n in (pick.get("note"), params_note) if n)
+    if notes:
+        entry["notes"] = notes
     return entry
