@@ -1,0 +1,207 @@
+"""Ranking models for a machine and a task: quality (after quantization), speed and headroom.
+
+Quality is the Artificial Analysis index for the task (coding index for coding, intelligence
+index otherwise; a missing coding index falls back to the intelligence index, and says so),
+times the share a quant keeps (advisor.estimate.quant_quality). That score is then discounted
+for slow decoding and for running close to the memory limit:
+    score = quality × speed factor × headroom factor
+    speed factor = min(1, decode / 25 tok/s) ** 0.25    (10 tok/s: 0.80, 5 tok/s: 0.67)
+    headroom factor = 0.9 + 0.1 × min(1, free share / 15%)
+Nothing that does not fit is ranked; every model left out gets its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from advisor.catalog.model import Catalog, Model
+from advisor.estimate.estimate import Estimate
+from advisor.estimate.quant_quality import retention
+from advisor.probe.machine import GIB, Machine
+
+COMFORT_DECODE_TOKENS_PER_S = 25.0  # about reading speed and then some
+SPEED_EXPONENT = 0.25
+COMFORT_HEADROOM = 0.15
+HEADROOM_WEIGHT = 0.1
+# Tasks a model must list to be considered at all (others: any chat model can try).
+CAPABILITY_TASKS = frozenset({"vision"})
+
+Estimator = Callable[..., Estimate]
+ExclusionKind = Literal["does-not-fit", "too-slow", "no-quality", "not-capable", "no-quants"]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One model × quant × placement that fits, with what its rank rests on."""
+
+    model_id: str
+    model_name: str
+    quant: str
+    placement: str  # gpu | partial | cpu
+    gpu_layers: int
+    quality_index: float  # the raw index for the task
+    quality_metric: str  # "coding_index" or "intelligence_index"
+    quality_note: str | None  # set when the task's own index was missing
+    quant_retention: float
+    quant_retention_basis: str
+    quality: float  # quality_index × quant_retention
+    decode_tokens_per_s: float
+    prefill_tokens_per_s: float
+    decode_range: tuple[float, float]
+    total_bytes: int
+    headroom_fraction: float | None  # least free share on any device used; None if unknown
+    score: float
+    estimate: Estimate
+
+
+@dataclass(frozen=True)
+class Excluded:
+    model_id: str
+    model_name: str
+    kind: ExclusionKind
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ranking:
+    machine_name: str
+    task: str
+    context_tokens: int
+    min_decode_tokens_per_s: float | None
+    all_quants: bool
+    candidates: tuple[Candidate, ...]  # best first
+    excluded: tuple[Excluded, ...]
+    notes: tuple[str, ...] = ()
+
+
+def quality_for(model: Model, task: str) -> tuple[float, str, str | None] | None:
+    """(index, metric, note) for the task, or None when the catalog has no index."""
+    quality = model.quality
+    if quality is None:
+        return None
+    if task == "coding":
+        if quality.coding_index is not None:
+            return quality.coding_index, "coding_index", None
+        if quality.intelligence_index is not None:
+            note = "no coding index: intelligence index used"
+            return quality.intelligence_index, "intelligence_index", note
+        return None
+    if quality.intelligence_index is None:
+        return None
+    return quality.intelligence_index, "intelligence_index", None
+
+
+def _headroom(est: Estimate) -> float | None:
+    shares = [s for s in est.placement.shares if s.available_bytes]
+    if not shares:
+        return None
+    return min((s.available_bytes - s.total_bytes) / s.available_bytes for s in shares)
+
+
+def _score(quality: float, decode: float, headroom: float | None) -> float:
+    speed = min(1.0, decode / COMFORT_DECODE_TOKENS_PER_S) ** SPEED_EXPONENT
+    room = 1.0 if headroom is None else min(1.0, max(headroom, 0.0) / COMFORT_HEADROOM)
+    return quality * speed * (1.0 - HEADROOM_WEIGHT + HEADROOM_WEIGHT * room)
+
+
+def _candidate(model: Model, est: Estimate, quality: tuple[float, str, str | None]):
+    index, metric, note = quality
+    kept = retention(est.quant)
+    headroom = _headroom(est)
+    speed = est.speed
+    assert speed is not None
+    return Candidate(
+        model_id=model.id, model_name=model.name, quant=est.quant,
+        placement=est.placement.kind, gpu_layers=est.placement.gpu_layers,
+        quality_index=index, quality_metric=metric, quality_note=note,
+        quant_retention=kept.factor, quant_retention_basis=kept.basis,
+        quality=index * kept.factor, decode_tokens_per_s=speed.decode_tokens_per_s,
+        prefill_tokens_per_s=speed.prefill_tokens_per_s, decode_range=speed.decode_range,
+        total_bytes=est.memory.total_bytes, headroom_fraction=headroom,
+        score=_score(index * kept.factor, speed.decode_tokens_per_s, headroom), estimate=est,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Options:
+    machine: Machine
+    task: str
+    context_tokens: int
+    min_decode: float | None
+    kv_type: str
+    mode: str
+
+
+def _smallest_need(estimates: Sequence[Estimate]) -> str:
+    smallest = min(estimates, key=lambda e: e.memory.total_bytes)
+    return f"{smallest.quant} needs {smallest.memory.total_bytes / GIB:.1f} GiB"
+
+
+def _rank_model(model: Model, opts: _Options, estimator: Estimator):
+    """(fitting candidates, or the reason the model is left out)."""
+    if opts.task in CAPABILITY_TASKS and opts.task not in model.tasks:
+        return Excluded(model.id, model.name, "not-capable", f"not a {opts.task} model")
+    quality = quality_for(model, opts.task)
+    if quality is None:
+        return Excluded(model.id, model.name, "no-quality", f"no quality index for {opts.task}")
+    if not model.quants:
+        return Excluded(model.id, model.name, "no-quants", "no GGUF files in the catalog")
+    estimates = [
+        estimator(opts.machine, model, q.type, context_tokens=opts.context_tokens,
+                  kv_type=opts.kv_type, mode=opts.mode)
+        for q in model.quants
+    ]  # fmt: skip
+    fitting = [e for e in estimates if e.fits and e.speed is not None]
+    if not fitting:
+        reason = (f"does not fit at {opts.context_tokens} tokens of context "
+                  f"({_smallest_need(estimates)})")  # fmt: skip
+        return Excluded(model.id, model.name, "does-not-fit", reason)
+    fast = [e for e in fitting if opts.min_decode is None
+            or e.speed.decode_tokens_per_s >= opts.min_decode]  # fmt: skip
+    if not fast:
+        best = max(fitting, key=lambda e: e.speed.decode_tokens_per_s)
+        reason = (f"below {opts.min_decode:g} tok/s: fastest is {best.quant} at "
+                  f"{best.speed.decode_tokens_per_s:.1f}")  # fmt: skip
+        return Excluded(model.id, model.name, "too-slow", reason)
+    return [_candidate(model, e, quality) for e in fast]
+
+
+def rank_models(
+    machine: Machine,
+    catalog: Catalog,
+    *,
+    task: str = "chat",
+    context_tokens: int = 8192,
+    min_decode_tokens_per_s: float | None = None,
+    all_quants: bool = False,
+    kv_type: str = "f16",
+    mode: str = "dedicated",
+    estimator: Estimator | None = None,
+) -> Ranking:
+    """Every catalog model that fits this machine for `task`, best first, and the rest with why.
+
+    By default each model shows its best-scoring quant; `all_quants` lists every quant that
+    fits. `estimator` defaults to advisor.estimate.estimate.
+    """
+    if estimator is None:
+        from advisor.estimate import estimate as estimator
+    opts = _Options(machine, task, context_tokens, min_decode_tokens_per_s, kv_type, mode)
+    results = [_rank_model(m, opts, estimator) for m in catalog.models]
+    candidates: list[Candidate] = []
+    excluded: list[Excluded] = []
+    for result in results:
+        if isinstance(result, Excluded):
+            excluded.append(result)
+        elif all_quants:
+            candidates.extend(result)
+        else:
+            candidates.append(max(result, key=lambda c: c.score))
+    candidates.sort(key=lambda c: (-c.score, -c.decode_tokens_per_s, c.model_id))
+    notes = tuple(sorted({f"{c.model_id}: {c.quality_note}" for c in candidates if c.quality_note}))
+    return Ranking(
+        machine_name=machine.name, task=task, context_tokens=context_tokens,
+        min_decode_tokens_per_s=min_decode_tokens_per_s, all_quants=all_quants,
+        candidates=tuple(candidates), excluded=tuple(excluded), notes=notes,
+    )  # fmt: skip
