@@ -1,7 +1,9 @@
 """What a run costs besides time: peak RSS (psutil), peak VRAM and GPU energy (NVML, when present).
 
 NVML is optional: no NVIDIA driver, no pynvml, or a GPU without an energy counter each give
-None plus a reason, never a 0.
+None plus a reason, never a 0. The energy counter (nvmlDeviceGetTotalEnergyConsumption, Volta
+and later) is read before and after each timed repetition: joules over the run, not a guess
+from sampled watts.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from types import ModuleType
 
 import psutil
+
+from advisor.probe.nvml import NvmlGateway
 
 
 def _peak_rss_bytes() -> int | None:
@@ -46,44 +49,41 @@ class EnergyMeter:
 
 @dataclass
 class ResourceMonitor:
-    """Samples memory at phase boundaries; llama.cpp allocates up front, so peaks show there."""
+    """Samples memory at phase boundaries; llama.cpp allocates up front, so peaks show there.
 
-    nvml: ModuleType | None = None
+    NVML goes through the probe's guarded gateway: every call answers (value, reason).
+    """
+
+    gateway: NvmlGateway | None = None
     unknown: dict[str, str] = field(default_factory=dict)
-    _handles: list[object] = field(default_factory=list)
+    _devices: int = 0
     _rss_samples: list[int] = field(default_factory=list)
     _vram_peak: int | None = None
     _has_energy: bool = False
 
     @classmethod
-    def start(cls) -> ResourceMonitor:
-        monitor = cls()
+    def start(cls, gateway: NvmlGateway | None = None) -> ResourceMonitor:
+        if gateway is None:
+            from advisor.probe.host import LiveHost
+
+            gateway = NvmlGateway(LiveHost())
+        monitor = cls(gateway)
         monitor._open_nvml()
         monitor.sample()
         return monitor
 
     def _open_nvml(self) -> None:
-        try:
-            import pynvml
-        except ImportError:
-            self._no_gpu("pynvml (nvidia-ml-py) is not installed")
+        count, reason = self.gateway.call("nvmlDeviceGetCount")
+        if not count:
+            self._no_gpu(reason or "NVML sees no NVIDIA GPU")
             return
-        try:
-            pynvml.nvmlInit()
-            count = pynvml.nvmlDeviceGetCount()
-            self._handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
-        except pynvml.NVMLError as exc:
-            self._no_gpu(f"no NVIDIA driver (NVML: {exc})")
-            return
-        if not self._handles:
-            self._no_gpu("NVML sees no NVIDIA GPU")
-            return
-        self.nvml = pynvml
+        self._devices = int(count)
         self._has_energy = self.gpu_energy_mj() is not None
         if not self._has_energy:
             self.unknown["joules_per_token"] = "this GPU has no NVML energy counter"
 
     def _no_gpu(self, why: str) -> None:
+        self.gateway = None
         self.unknown["peak_vram_bytes"] = why
         self.unknown["joules_per_token"] = f"GPU power is read through NVML: {why}"
 
@@ -94,28 +94,29 @@ class ResourceMonitor:
             self._vram_peak = max(used, self._vram_peak or 0)
 
     def _vram_used_bytes(self) -> int | None:
-        """VRAM this process holds, summed over GPUs (NVML's per-process view where given)."""
-        if self.nvml is None:
+        """VRAM this process holds, summed over GPUs (NVML's per-process view)."""
+        if self.gateway is None:
             return None
         pid, total, seen = os.getpid(), 0, False
-        for handle in self._handles:
-            try:
-                procs = self.nvml.nvmlDeviceGetComputeRunningProcesses(handle)
-            except self.nvml.NVMLError:
-                continue
-            for proc in procs:
-                used = getattr(proc, "usedGpuMemory", None)
-                if proc.pid == pid and used is not None:
-                    total, seen = total + int(used), True
+        for device in range(self._devices):
+            procs, _ = self.gateway.call("nvmlDeviceGetComputeRunningProcesses", device=device)
+            for proc in procs or []:
+                used = proc.get("usedGpuMemory") if isinstance(proc, dict) else None
+                if proc.get("pid") == pid and isinstance(used, int):
+                    total, seen = total + used, True
         return total if seen else None
 
     def gpu_energy_mj(self) -> int | None:
-        if self.nvml is None:
+        """Millijoules all GPUs used since the driver loaded, or None if any cannot say."""
+        if self.gateway is None:
             return None
-        try:
-            return sum(int(self.nvml.nvmlDeviceGetTotalEnergyConsumption(h)) for h in self._handles)
-        except self.nvml.NVMLError:
-            return None
+        total = 0
+        for device in range(self._devices):
+            value, _ = self.gateway.call("nvmlDeviceGetTotalEnergyConsumption", device=device)
+            if not isinstance(value, int):
+                return None
+            total += value
+        return total
 
     @property
     def has_energy(self) -> bool:
@@ -125,14 +126,11 @@ class ResourceMonitor:
         return max([*self._rss_samples, _peak_rss_bytes() or 0]) or None
 
     def peak_vram_bytes(self) -> int | None:
-        if self._vram_peak is None and self.nvml is not None:
+        if self._vram_peak is None and self.gateway is not None:
             self.unknown.setdefault("peak_vram_bytes", "NVML lists no memory for this process")
         return self._vram_peak
 
     def close(self) -> None:
-        if self.nvml is not None:
-            try:
-                self.nvml.nvmlShutdown()
-            except self.nvml.NVMLError as exc:
-                self.unknown.setdefault("nvml", f"NVML shutdown failed: {exc}")
-            self.nvml = None
+        if self.gateway is not None:
+            self.gateway.close()
+            self.gateway = None

@@ -33,6 +33,7 @@ from advisor.bench.session import (
     check_kv_type,
 )
 from advisor.errors import BenchError, UsageError
+from advisor.probe.nvml import NvmlGateway
 
 Phase = Literal["load", "warmup", "prefill", "decode"]
 _SAFETY = 1.05  # a repetition is started only if 105% of the last one still fits
@@ -158,6 +159,7 @@ class BenchRun:
         on_progress: ProgressFn | None = None,
         echo: IO[str] | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        nvml: NvmlGateway | None = None,
     ) -> None:
         self.plan = plan
         self.model = model
@@ -165,6 +167,7 @@ class BenchRun:
         self._on_progress = on_progress
         self._echo = echo
         self._clock = clock
+        self._nvml = nvml  # None: the live NVML, through the probe's gateway
         self._t0 = 0.0
         self._ctrl_c = _CtrlC()
         self.notes: list[str] = []
@@ -202,7 +205,7 @@ class BenchRun:
         extra = self._extra_buffers(version)
         threads = self.plan.n_threads or default_threads()
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        monitor = ResourceMonitor.start()
+        monitor = ResourceMonitor.start(self._nvml)
         self._t0 = self._clock()
         try:
             with self._ctrl_c, LlamaLog(llama_cpp, self._echo) as log:

@@ -54,7 +54,7 @@ def test_without_nvml_the_gpu_figures_are_unknown_with_a_reason(
     m = run_bench(_plan(tiny_f16, extra_buffers_ok), describe_file(tiny_f16), "fp")
     assert m.peak_vram_bytes is None and m.mean_power_w is None
     assert m.decode is not None and m.decode.joules_per_token is None
-    assert "nvidia-ml-py" in m.unknown["peak_vram_bytes"]
+    assert "pynvml" in m.unknown["peak_vram_bytes"]
     assert "NVML" in m.unknown["joules_per_token"]
 
 

@@ -1,0 +1,114 @@
+"""Peak memory and GPU energy, with NVML answers played back through the probe's gateway."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from advisor.bench.identity import describe_file
+from advisor.bench.resources import ResourceMonitor
+from advisor.bench.runner import BenchPlan, BenchRun
+from advisor.probe.nvml import NvmlGateway
+
+# Answers an H100 SXM gave while a model ran: board power near 350 W, the process holding
+# 9.4 GiB. The energy counter is cumulative millijoules since the driver loaded.
+H100_WATTS = 350.0
+H100_PROCESS_VRAM = 10_093_068_288
+H100_ENERGY_AT_START_MJ = 5_313_502_117
+
+
+class _NVMLError(Exception):
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+class _FakeNvml:
+    """pynvml's surface for one GPU: an energy counter that advances at H100_WATTS."""
+
+    NVMLError = _NVMLError
+
+    def __init__(self, energy: bool = True) -> None:
+        self._t0 = time.perf_counter()
+        self._energy = energy
+
+    def nvmlInit(self) -> None: ...
+
+    def nvmlShutdown(self) -> None: ...
+
+    def nvmlDeviceGetCount(self) -> int:
+        return 1
+
+    def nvmlDeviceGetHandleByIndex(self, index: int) -> object:
+        return SimpleNamespace(index=index)
+
+    def nvmlDeviceGetTotalEnergyConsumption(self, handle: object) -> int:
+        if not self._energy:
+            raise _NVMLError(3)  # NOT_SUPPORTED: pre-Volta boards have no counter
+        elapsed = time.perf_counter() - self._t0
+        return H100_ENERGY_AT_START_MJ + int(elapsed * H100_WATTS * 1000)
+
+    def nvmlDeviceGetComputeRunningProcesses(self, handle: object) -> list[Any]:
+        return [
+            SimpleNamespace(pid=1, usedGpuMemory=512 * 2**20),
+            SimpleNamespace(pid=os.getpid(), usedGpuMemory=H100_PROCESS_VRAM),
+        ]
+
+
+class _Host:
+    def __init__(self, module: Any) -> None:
+        self._module = module
+
+    def nvml_module(self) -> tuple[Any, str | None]:
+        return self._module, None
+
+    def record_nvml(self, call: dict[str, Any]) -> None: ...
+
+
+def _gateway(**kw: Any) -> NvmlGateway:
+    return NvmlGateway(_Host(_FakeNvml(**kw)))  # type: ignore[arg-type]
+
+
+def test_vram_is_this_process_share() -> None:
+    monitor = ResourceMonitor.start(_gateway())
+    assert monitor.peak_vram_bytes() == H100_PROCESS_VRAM
+    assert monitor.has_energy
+    monitor.close()
+
+
+def test_a_gpu_without_energy_counter_says_so() -> None:
+    monitor = ResourceMonitor.start(_gateway(energy=False))
+    assert not monitor.has_energy
+    assert monitor.unknown["joules_per_token"] == "this GPU has no NVML energy counter"
+
+
+def test_peak_rss_is_at_least_the_current_rss() -> None:
+    import psutil
+
+    monitor = ResourceMonitor.start(_gateway())
+    assert monitor.peak_rss_bytes() >= psutil.Process().memory_info().rss // 2
+
+
+def test_joules_per_token_over_a_real_run(tiny_f16: Path, extra_buffers_ok: bool) -> None:
+    pytest.importorskip("llama_cpp")
+    plan = BenchPlan(
+        tiny_f16, n_prompt=32, n_gen=8, max_runs=3, n_threads=1, extra_buffers=extra_buffers_ok
+    )
+    m = BenchRun(plan, describe_file(tiny_f16), "fp", nvml=_gateway()).run()
+    assert m.mean_power_w == pytest.approx(H100_WATTS, rel=0.05)
+    assert m.peak_vram_bytes == H100_PROCESS_VRAM
+    for result in (m.prefill, m.decode):
+        assert result is not None and result.joules_per_token is not None
+        seconds_per_token = (
+            1
+            / (result.n_tokens * result.runs)
+            * sum(result.n_tokens / r for r in result.samples_tokens_per_s)
+        )
+        expected = H100_WATTS * seconds_per_token
+        assert result.joules_per_token == pytest.approx(expected, rel=0.1)
+    assert "joules_per_token" not in m.unknown
