@@ -49,7 +49,7 @@ def subscriptions(
             "plan": row["plan"],
             "price_usd_per_month": float(row["price_usd_per_month_monthly_billing"]),
             "tasks": pick["tasks"],
-            "limits": row["included_usage_or_limits"] or "no usage limits published",
+            "limits": row["included_usage_or_limits"] or "no usage figure published",
             "requests_per_day": pick["requests_per_day"],
             "limits_basis": pick["limits_basis"],
             "source": key,
