@@ -202,12 +202,14 @@ def _gpu_from_spec(
     )
 
 
-def probe_drm(host: Host, ram_total: int | None) -> tuple[list[ProbedGpu], Findings]:
+def probe_drm(
+    host: Host, ram_total: int | None, nvidia_missing: str | None = None
+) -> tuple[list[ProbedGpu], Findings]:
     """AMD and Intel GPUs from sysfs; NVIDIA cards seen here are left to NVML (noted only)."""
     machine = Findings()
     cards, why = host.listdir(DRM)
     if cards is None:
-        machine.unknown["drm"] = why or f"{DRM} unreadable"
+        machine.notes.append(f"no AMD or Intel GPU probed: {why or DRM + ' unreadable'}")
         return [], machine
     kfd: dict | None = None
     gpus: list[ProbedGpu] = []
@@ -218,9 +220,15 @@ def probe_drm(host: Host, ram_total: int | None) -> tuple[list[ProbedGpu], Findi
         vendor_text, _ = host.file(f"{dev}/vendor")
         device_text, _ = host.file(f"{dev}/device")
         vendor = VENDORS.get((vendor_text or "").strip())
-        if vendor is None or vendor == "nvidia" or not device_text:
+        if vendor is None or not device_text:
             continue
         pci_id = f"{vendor_text.strip()[2:]}:{device_text.strip()[2:]}".lower()
+        if vendor == "nvidia":
+            if nvidia_missing:
+                machine.notes.append(
+                    f"NVIDIA GPU {pci_id} is present but unreadable: {nvidia_missing}"
+                )
+            continue
         link, _ = host.readlink(dev)
         bus_id = link.rsplit("/", 1)[-1] if link else None
         if vendor == "amd":

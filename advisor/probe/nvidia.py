@@ -162,8 +162,6 @@ def _bandwidth(derived: float | None, spec_match, found: Findings, name: str) ->
 
 def nvml_skip_reason(host: Host, system: str, wsl: bool) -> str | None:
     """Why NVML need not be tried here (saves loading it), or None to try it."""
-    if system == "Darwin":
-        return "macOS has no NVIDIA driver"
     if system == "Linux" and not wsl:
         entries, _ = host.listdir("/proc/driver/nvidia")
         if entries is None:
@@ -177,13 +175,13 @@ def probe_nvml(
     """Every GPU NVML can see. Machine-level findings say why NVML saw none, if it did not."""
     machine = Findings()
     if skip_reason is not None:
-        machine.unknown["nvml"] = skip_reason
+        machine.unknown["nvml"] = skip_reason  # becomes a note only if sysfs shows an NVIDIA card
         return [], machine
     gw = NvmlGateway(host)
     try:
         count, reason = gw.call("nvmlDeviceGetCount")
         if count is None:
-            machine.unknown["nvml"] = reason or "NVML reported no GPU count"
+            machine.notes.append(f"NVIDIA GPUs not probed: {reason or 'NVML gave no GPU count'}")
             return [], machine
         driver, _ = gw.call("nvmlSystemGetDriverVersion")
         cuda, _ = gw.call("nvmlSystemGetCudaDriverVersion")

@@ -36,11 +36,13 @@ def _gpus(
         probed, nvml_found = probe_nvml(
             host, ram, nvml_skip_reason(host, system, detect_wsl(host, plat))
         )
+        nvidia_missing = nvml_found.unknown.pop("nvml", None)
         found.merge(nvml_found)
         if not probed and system == "Linux":
             probed = probe_tegra(host, ram)
         if system == "Linux":
-            drm, drm_found = probe_drm(host, ram.total_bytes)
+            missing = None if probed else (nvidia_missing or "; ".join(nvml_found.notes))
+            drm, drm_found = probe_drm(host, ram.total_bytes, missing)
             probed += drm
             found.merge(drm_found)
     return probed, working_set

@@ -67,6 +67,7 @@ class ProfileEntry(_Strict):
     name: str = Field(min_length=1)
     source: str | None = None
     schema_version: int | None = None  # present when the file is `advisor probe --json` output
+    fingerprint: str | None = None  # likewise; informational, recomputed from the figures
     origin: str | None = None
     os: Literal["linux", "darwin", "windows"] | None = None
     hostname: str | None = None
