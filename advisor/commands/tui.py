@@ -1,16 +1,28 @@
-"""`advisor tui`: not built yet (skeleton; its owner replaces this module)."""
+"""Bare `advisor`: opens the interactive app on this machine, or on --profile's machine."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from advisor.errors import AdvisorError
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("tui", help="(not built yet)")
-    parser.set_defaults(func=run)
+from advisor.errors import UsageError
 
 
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor tui is not built yet")
+    """Build the app from the top-level options and run it until the user quits."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "the interactive app needs a terminal",
+            hint="in scripts use `advisor --json` (the full report) or `advisor report`",
+        )
+    from advisor.tui.app import make_app
+
+    app = make_app(
+        profile=getattr(args, "profile", None),
+        profiles_dir=getattr(args, "profiles_dir", None),
+        catalog_path=getattr(args, "catalog", None),
+        ram_gb=getattr(args, "ram", None),
+        vram_gb=getattr(args, "vram", None),
+    )
+    app.run()
+    return app.return_code or 0

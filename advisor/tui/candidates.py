@@ -1,0 +1,104 @@
+"""The rows of the models table: a model and quant with its estimate, and how to order them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from advisor.catalog.model import Model, Quant
+from advisor.estimate.estimate import Estimate
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A model and quant the ranking considered for this machine and task."""
+
+    model: Model
+    quant: Quant
+    estimate: Estimate | None  # None when the estimator could not place it at all
+    rank: int  # 1 is the best choice; left-out candidates come after every fitting one
+    quality: float | None  # the model's index on the selected task, quant-adjusted if known
+    why_left_out: str | None = None  # set for candidates the ranking would not recommend
+    installed: tuple[Path, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        return self.estimate is not None and self.estimate.fits
+
+    @property
+    def measured(self) -> bool:
+        speed = self.estimate.speed if self.estimate else None
+        return speed is not None and speed.measured_decode_tokens_per_s is not None
+
+    @property
+    def key(self) -> str:
+        """Stable row key: the same model and quant keep their row across re-ranking."""
+        return f"{self.model.id}:{self.quant.type}"
+
+
+FIT_FILTERS: tuple[str, ...] = ("all", "fits", "gpu")
+FIT_FILTER_LABELS = {"all": "all models", "fits": "fits", "gpu": "fits on GPU"}
+
+
+def _decode(c: Candidate) -> float:
+    speed = c.estimate.speed if c.estimate else None
+    return speed.decode_tokens_per_s if speed else -1.0
+
+
+def _prefill(c: Candidate) -> float:
+    speed = c.estimate.speed if c.estimate else None
+    return speed.prefill_tokens_per_s if speed else -1.0
+
+
+def _memory(c: Candidate) -> float:
+    return c.estimate.memory.total_bytes if c.estimate else float("inf")
+
+
+def _context(c: Candidate) -> float:
+    return (c.estimate.max_context_tokens or 0) if c.estimate else -1
+
+
+# Sort name -> (key, descending). "rank" is the ranking's own order: best choices first.
+SORTS: dict[str, tuple[Callable[[Candidate], object], bool]] = {
+    "rank": (lambda c: c.rank, False),
+    "decode": (_decode, True),
+    "prefill": (_prefill, True),
+    "quality": (lambda c: c.quality if c.quality is not None else -1.0, True),
+    "memory": (_memory, False),
+    "context": (_context, True),
+    "name": (lambda c: c.model.name.lower(), False),
+}
+
+
+def matches(candidate: Candidate, text: str, fit: str, task: str | None) -> bool:
+    """Whether a candidate passes the text, fit and task filters."""
+    if task and task not in candidate.model.tasks:
+        return False
+    if fit == "fits" and not candidate.fits:
+        return False
+    if fit == "gpu" and not (candidate.fits and candidate.estimate.placement.kind == "gpu"):
+        return False
+    if not text:
+        return True
+    haystack = " ".join(
+        (candidate.model.id, candidate.model.name, candidate.model.family, candidate.quant.type)
+    ).lower()
+    return all(word in haystack for word in text.lower().split())
+
+
+def arrange(
+    candidates: Sequence[Candidate],
+    *,
+    text: str = "",
+    fit: str = "all",
+    task: str | None = None,
+    sort: str = "rank",
+    reverse: bool = False,
+) -> list[Candidate]:
+    """The filtered rows in display order; ties keep the ranking's order."""
+    key, descending = SORTS[sort]
+    shown = [c for c in candidates if matches(c, text, fit, task)]
+    shown.sort(key=lambda c: c.rank)
+    shown.sort(key=key, reverse=descending != reverse)  # type: ignore[arg-type]
+    return shown

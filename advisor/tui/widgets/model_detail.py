@@ -1,0 +1,185 @@
+"""The detail pane: memory breakdown, placement, speed as the context fills, how to get it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from advisor.catalog.model import Model, Quant
+from advisor.estimate.estimate import Estimate
+from advisor.estimate.placement import Placement
+from advisor.estimate.speed import Speed
+from advisor.tui.charts import BarRow, Segment, bar_chart, legend, stacked_bar
+from advisor.tui.format import GIB, gib, rate, rate_range, tokens
+from advisor.tui.howto import how_to_get
+
+DEPTHS = (0, 4096, 16384, 32768, 65536, 131072)
+
+
+def _heading(title: str) -> Text:
+    text = Text()
+    text.append(title, style="bold underline")
+    return text
+
+
+def memory_segments(estimate: Estimate) -> list[Segment]:
+    memory = estimate.memory
+    return [
+        Segment("weights", memory.weights_bytes, "blue"),
+        Segment("KV", memory.kv_cache_bytes, "magenta"),
+        Segment("compute", memory.compute_bytes, "yellow"),
+        Segment("overhead", memory.overhead_bytes, "bright_black"),
+    ]
+
+
+def _available_bytes(placement: Placement) -> int | None:
+    budgets = [share.available_bytes for share in placement.shares]
+    if not budgets or any(b is None for b in budgets):
+        return None
+    return sum(budgets)  # type: ignore[arg-type]
+
+
+def memory_section(estimate: Estimate, width: int = 40) -> Text:
+    """Weights, KV, compute and overhead as one bar against the memory the placement may use."""
+    segments = memory_segments(estimate)
+    available = _available_bytes(estimate.placement)
+    total = estimate.memory.total_bytes
+    scale = max(total, available or 0)
+    text = _heading(f"Memory at {tokens(estimate.context_tokens)} context")
+    text.append("\n")
+    text.append_text(stacked_bar(segments, scale, width))
+    text.append(f" {gib(total)}")
+    text.append(f" of {gib(available)}" if available is not None else " of unknown")
+    text.append("\n")
+    text.append_text(legend(segments, lambda v: f"{v / GIB:.1f}"))
+    text.append(" GiB", style="dim")
+    return text
+
+
+def _placement_summary(placement: Placement) -> str:
+    if placement.kind == "gpu":
+        return f"all {placement.total_layers} layers on the GPU (-ngl {placement.gpu_layers})"
+    if placement.kind == "partial":
+        return (
+            f"{placement.gpu_layers} of {placement.total_layers} layers on the GPU, "
+            "the rest on the CPU"
+        )
+    return "CPU only (-ngl 0)"
+
+
+def placement_section(estimate: Estimate) -> Text:
+    placement = estimate.placement
+    text = _heading("Placement")
+    text.append("\n" + _placement_summary(placement))
+    if placement.experts_on_cpu:
+        text.append("\nMoE experts stay in system RAM (--cpu-moe)")
+    for share in placement.shares:
+        budget = gib(share.available_bytes) if share.available_bytes is not None else "unknown"
+        text.append(f"\n  {share.device:<5} {gib(share.total_bytes)} of {budget}", style="dim")
+    if not estimate.fits:
+        text.append("\ndoes not fit", style="bold red")
+    for reason in estimate.reasons:
+        text.append(f"\n· {reason}", style="dim")
+    return text
+
+
+def depths_for(max_context: int | None) -> list[int]:
+    """Depths to chart: the standard ones up to the longest context that fits."""
+    limit = max_context if max_context else DEPTHS[-1]
+    depths = [d for d in DEPTHS if d < limit]
+    return depths + [limit] if limit not in depths else depths
+
+
+def speed_section(speed: Speed, max_context: int | None, width: int = 24) -> Text:
+    """Decode speed at growing context depth, as bars; the KV reads slow every token."""
+    text = _heading("Speed")
+    text.append(f"\ndecode {rate(speed.decode_tokens_per_s)} tok/s ")
+    text.append(f"({rate_range(*speed.decode_range)})", style="dim")
+    text.append(f" · prefill {rate(speed.prefill_tokens_per_s)} tok/s ")
+    text.append(f"({rate_range(*speed.prefill_range)})", style="dim")
+    if speed.measured_decode_tokens_per_s is not None:
+        text.append(f"\n● measured decode {rate(speed.measured_decode_tokens_per_s)} tok/s")
+    if speed.calibrated_from_runs:
+        text.append(f"\ncalibrated from {speed.calibrated_from_runs} runs on this machine")
+    rows = [
+        BarRow(f"at {tokens(depth) if depth else '0'}", value, rate(value))
+        for depth in depths_for(max_context)
+        for value in [speed.decode_tokens_per_s_at(depth)]
+    ]
+    text.append("\n")
+    text.append(_heading("Decode tok/s as the context fills"))
+    text.append("\n")
+    text.append_text(bar_chart(rows, width))
+    return text
+
+
+def _command(label: str, command: str | None) -> Text:
+    text = Text(f"\n{label:<9}", style="dim")
+    text.append(command or "—", style="bold" if command else "dim")
+    return text
+
+
+def get_section(model: Model, quant: Quant, estimate: Estimate | None) -> Text:
+    howto = how_to_get(model, quant, estimate)
+    text = _heading("Get it")
+    text.append_text(_command("download", howto.download))
+    text.append_text(_command("ollama", howto.ollama))
+    text.append_text(_command("run", howto.llama_server))
+    for reason in howto.missing:
+        text.append(f"\n· {reason}", style="dim")
+    return text
+
+
+def installed_section(paths: Sequence[Path]) -> Text:
+    if not paths:
+        return Text("Not found on this computer (advisor scan)", style="dim")
+    text = Text("Installed: ", style="bold green")
+    text.append(", ".join(str(p) for p in paths))
+    return text
+
+
+def title_text(model: Model, quant: Quant) -> Text:
+    text = Text(model.name, style="bold")
+    text.append(f"  {quant.type} · {gib(quant.size_bytes)} · {model.hf_repo}", style="dim")
+    if model.license:
+        text.append(f" · {model.license}", style="dim")
+    return text
+
+
+def detail_renderable(
+    model: Model, quant: Quant, estimate: Estimate | None, installed: Sequence[Path]
+) -> RenderableType:
+    parts: list[RenderableType] = [title_text(model, quant), installed_section(installed)]
+    if estimate is not None:
+        parts += [Text(), memory_section(estimate), Text(), placement_section(estimate)]
+        if estimate.speed is not None:
+            parts += [Text(), speed_section(estimate.speed, estimate.max_context_tokens)]
+    parts += [Text(), get_section(model, quant, estimate)]
+    return Group(*parts)
+
+
+class ModelDetail(VerticalScroll):
+    """Shows the highlighted candidate; says what to do while there is none."""
+
+    candidate = reactive(None, init=False)
+
+    def compose(self):
+        yield Static("Select a model to see its memory, speed and how to get it.", id="detail-body")
+
+    def watch_candidate(self, candidate) -> None:
+        body = self.query_one("#detail-body", Static)
+        if candidate is None:
+            body.update(Text("No model selected.", style="dim"))
+            return
+        renderable = detail_renderable(
+            candidate.model, candidate.quant, candidate.estimate, candidate.installed
+        )
+        if candidate.why_left_out:
+            renderable = Group(Text(f"Left out: {candidate.why_left_out}", style="red"), renderable)
+        body.update(renderable)
