@@ -14,13 +14,17 @@ from .sizes import Published, best_published
 # An unknown among these makes a computed size a guess about the model's own tensors.
 _SHAPE_UNKNOWNS = ("head_dim", "vocab_size")
 LARGE_FILE = 45e9  # publishers split files past ~50 GB: one file name no longer fits
+# Publishers whose 16-bit files follow the quant naming ("...-BF16.gguf", seen in llama-bench logs).
+NAMED_16_BIT = ("unsloth/",)
 # A layout with this many more parameters than published is missing a fact (not a tower).
 MAX_PARAMS_RATIO = 1.15
 
 
-def _file(template: str | None, quant: str, size: int) -> str | None:
+def _file(template: str | None, quant: str, size: int, repo: str = "") -> str | None:
     if not template or ("-00001-of-" not in template and size > LARGE_FILE):
         return None
+    if quant in ("F16", "BF16") and not repo.startswith(NAMED_16_BIT):
+        return None  # 16-bit files are absent (TheBloke) or named in another case
     return template.replace("{q}", quant).replace("{ql}", quant.lower())
 
 
@@ -60,7 +64,7 @@ def _quant(
     template = pick["gguf"]["file"]
     mine = [p for p in published if p.quant == quant]
     if mine:
-        best = best_published(mine, _file(template, quant, 0))
+        best = best_published(mine, _file(template, quant, 0, pick["gguf"]["repo"]))
         entry = {
             "type": quant,
             "size_bytes": best.size_bytes,
@@ -74,7 +78,7 @@ def _quant(
             note = note if "QAT" in note else f"{note}; QAT checkpoint"
         elif repo and repo != pick["gguf"]["repo"] and not file:
             repo = None  # the size was read off another publisher's listing: same mix
-        file = file or _file(template, quant, best.size_bytes)
+        file = file or _file(template, quant, best.size_bytes, pick["gguf"]["repo"])
     elif computable:
         size, note = _computed(arch, quant)
         entry = {
@@ -83,7 +87,7 @@ def _quant(
             "basis": "computed",
             "source": "computed-quant-mix",
         }
-        file, repo = _file(template, quant, size), None
+        file, repo = _file(template, quant, size, pick["gguf"]["repo"]), None
     else:
         return None
     if file:

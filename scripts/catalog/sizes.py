@@ -104,7 +104,7 @@ def convert(value: str, unit: str) -> tuple[int, int, str]:
         return int(value), 0, "exact file size"
     half = 0.5 * 10 ** -_decimals(value)
     if unit == "GB":
-        return round(float(value) * 1e9), round(half * 1e9), f"{value} GB as displayed (10^9 B)"
+        return round(float(value) * 1e9), round(half * 1e9), f"{value} GB (10^9 B, rounded)"
     if unit.startswith("GiB"):
         # llama-bench counts tensor bytes; the GGUF header (tokenizer, ~2-10 MB) is not in it.
         size = round(float(value) * 2**30)
