@@ -1,16 +1,154 @@
-"""`advisor models`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor models`: the catalog ranked for this machine (or a profile) and a task."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import textwrap
 
-from advisor.errors import AdvisorError
+from advisor.cli import add_json_option, add_machine_options
+
+TASKS = ("chat", "coding", "reasoning", "vision", "tools")
+GIB = 1024**3
+HELP = "rank the models that fit this machine for a task"
+DESCRIPTION = """\
+Ranks catalog models by quality on the task (Artificial Analysis index, after the quant's
+loss), discounted for slow decoding and thin memory headroom. Only what fits is ranked; every
+model left out is listed with the reason. Speeds are llama-bench tg128 (decode) and pp512
+(prefill) estimates."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("models", help="(not built yet)")
+    parser = sub.add_parser(
+        "models",
+        help=HELP,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--task", choices=TASKS, default="chat", help="what the model is for")
+    parser.add_argument(
+        "--min-tps", type=float, metavar="N", help="leave out models decoding below N tokens/s"
+    )
+    parser.add_argument(
+        "--context", type=int, default=8192, metavar="TOKENS", help="context to fit (8192)"
+    )
+    parser.add_argument(
+        "--all-quants", action="store_true", help="list every quant that fits, not the best"
+    )
+    parser.add_argument("--limit", type=int, metavar="N", help="show the first N only")
+    parser.add_argument(
+        "--kv-type", default="f16", metavar="TYPE", help="KV cache type: f16, q8_0, q4_0, ..."
+    )
+    add_json_option(parser)
+    add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor models is not built yet")
+    from advisor.catalog import load_catalog
+    from advisor.errors import MissingDependencyError, UsageError
+    from advisor.probe import resolve_machine
+
+    if args.context <= 0:
+        raise UsageError("--context must be a positive number of tokens")
+    try:
+        from advisor.estimate import estimate
+    except ImportError:
+        estimate = None
+    if not callable(estimate):  # the package exposes estimate() once the estimator is built
+        raise MissingDependencyError("the memory estimator is not available in this build")
+    from advisor.estimate.rank import rank_models
+
+    machine = resolve_machine(
+        profile=getattr(args, "profile", None),
+        profiles_dir=getattr(args, "profiles_dir", None),
+        ram_gb=getattr(args, "ram", None),
+        vram_gb=getattr(args, "vram", None),
+    )
+    catalog = load_catalog(getattr(args, "catalog", None))
+    ranking = rank_models(
+        machine, catalog, task=args.task, context_tokens=args.context,
+        min_decode_tokens_per_s=args.min_tps, all_quants=args.all_quants,
+        kv_type=args.kv_type, estimator=estimate,
+    )  # fmt: skip
+    if getattr(args, "json", False):
+        print(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
+    else:
+        print(render_text(ranking, args.limit))
+    return 0
+
+
+def ranking_to_dict(ranking, limit: int | None = None) -> dict:
+    """The ranking as plain JSON data (estimates summarised, not embedded)."""
+    shown = ranking.candidates[:limit] if limit else ranking.candidates
+    return {
+        "machine": ranking.machine_name,
+        "task": ranking.task,
+        "context_tokens": ranking.context_tokens,
+        "min_decode_tokens_per_s": ranking.min_decode_tokens_per_s,
+        "all_quants": ranking.all_quants,
+        "candidates": [
+            {
+                "rank": i,
+                "model_id": c.model_id,
+                "name": c.model_name,
+                "quant": c.quant,
+                "placement": c.placement,
+                "gpu_layers": c.gpu_layers,
+                "quality_index": c.quality_index,
+                "quality_metric": c.quality_metric,
+                "quality_note": c.quality_note,
+                "quant_retention": round(c.quant_retention, 4),
+                "quant_retention_basis": c.quant_retention_basis,
+                "quality": round(c.quality, 3),
+                "score": round(c.score, 3),
+                "decode_tokens_per_s": round(c.decode_tokens_per_s, 2),
+                "decode_range": [round(v, 2) for v in c.decode_range],
+                "prefill_tokens_per_s": round(c.prefill_tokens_per_s, 1),
+                "total_bytes": c.total_bytes,
+                "headroom_fraction": None
+                if c.headroom_fraction is None
+                else round(c.headroom_fraction, 4),
+            }
+            for i, c in enumerate(shown, start=1)
+        ],  # fmt: skip
+        "excluded": [
+            {"model_id": e.model_id, "name": e.model_name, "kind": e.kind, "reason": e.reason}
+            for e in ranking.excluded
+        ],
+        "notes": list(ranking.notes),
+    }
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_text(ranking, limit: int | None = None) -> str:
+    """A table that reads at 80 columns, then the models left out and why."""
+    shown = ranking.candidates[:limit] if limit else ranking.candidates
+    which = "every quant that fits" if ranking.all_quants else "best quant of each model"
+    lines = [
+        _cut(f"{ranking.machine_name} · {ranking.task} · {ranking.context_tokens} tokens "
+             f"of context · {which}", 80),
+        f"{'#':>3}  {'model':<27} {'quant':<7} {'where':<7} {'tok/s':>6} {'pp t/s':>7} "
+        f"{'quality':>7} {'GiB':>5}",
+    ]  # fmt: skip
+    for i, c in enumerate(shown, start=1):
+        where = c.placement if c.placement != "partial" else f"{c.gpu_layers}L gpu"
+        lines.append(
+            f"{i:>3}  {_cut(c.model_name, 27):<27} {c.quant:<7} {_cut(where, 7):<7} "
+            f"{c.decode_tokens_per_s:>6.1f} {c.prefill_tokens_per_s:>7.0f} "
+            f"{c.quality:>7.1f} {c.total_bytes / GIB:>5.1f}"
+        )
+    if not shown:
+        lines.append("  nothing fits: see below")
+    if ranking.excluded:
+        lines.append("")
+        lines.append(f"left out ({len(ranking.excluded)}):")
+        for e in ranking.excluded:
+            lines += textwrap.wrap(f"{e.model_name}: {e.reason}", 80, initial_indent="  ",
+                                   subsequent_indent="      ")  # fmt: skip
+    for note in ranking.notes:
+        lines += textwrap.wrap(f"note: {note}", 80, subsequent_indent="      ")
+    return "\n".join(lines)

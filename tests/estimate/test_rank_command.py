@@ -1,0 +1,41 @@
+"""`advisor models` on a profile: the text table at 80 columns and the JSON document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from shim_estimator import shim_estimate
+
+import advisor.estimate as estimate_pkg
+from advisor.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _estimator(monkeypatch):
+    if not callable(getattr(estimate_pkg, "estimate", None)):  # until estimate() lands
+        monkeypatch.setattr(estimate_pkg, "estimate", shim_estimate, raising=False)
+
+
+def test_text_table_fits_80_columns(capsys):
+    assert main(["models", "--profile", "rtx-4090-desktop", "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[1].split()[:3] == ["#", "model", "quant"]
+    assert sum(1 for line in lines if line[:3].strip().isdigit()) == 5
+    assert "left out (" in out
+
+
+def test_json_lists_candidates_and_exclusions(capsys):
+    code = main(["models", "--profile", "rtx-4090-desktop", "--task", "coding",
+                 "--min-tps", "30", "--context", "32768", "--json"])  # fmt: skip
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["task"] == "coding" and doc["context_tokens"] == 32768
+    assert doc["candidates"] and all(c["decode_tokens_per_s"] >= 30 for c in doc["candidates"])
+    assert {e["kind"] for e in doc["excluded"]} >= {"does-not-fit", "too-slow"}
+
+
+def test_bad_context_is_a_usage_error(capsys):
+    assert main(["models", "--profile", "rtx-4090-desktop", "--context", "0"]) == 2
