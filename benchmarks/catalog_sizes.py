@@ -16,7 +16,10 @@ import statistics
 import sys
 from pathlib import Path
 
-from advisor.catalog import load_catalog
+import yaml
+from pydantic import TypeAdapter
+
+from advisor.catalog.model import Catalog
 from advisor.catalog.tensors import tensor_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalog", type=Path, default=ROOT / "models.yaml")
     parser.add_argument("--all", action="store_true", help="print every comparison")
     args = parser.parse_args(argv)
-    rows = errors(load_catalog(args.catalog, overlay=False))
+    document = yaml.load(args.catalog.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    rows = errors(TypeAdapter(Catalog).validate_python(document))
     if args.all:
         for model_id, quant, source, err in sorted(rows, key=lambda r: -abs(r[3])):
             print(f"{100 * err:+7.2f}%  {model_id:36s} {quant:7s} {source}")
