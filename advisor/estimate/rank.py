@@ -134,6 +134,14 @@ class _Options:
     mode: str
 
 
+def _memory_ceiling(machine: Machine) -> int | None:
+    """All the memory weights could ever sit in: RAM plus discrete VRAM (None if unknown)."""
+    ram = machine.memory.ram_total_bytes
+    if ram is None:
+        return None
+    return ram + (machine.total_vram_bytes or 0)
+
+
 def _smallest_need(estimates: Sequence[Estimate]) -> str:
     smallest = min(estimates, key=lambda e: e.memory.total_bytes)
     return f"{smallest.quant} needs {smallest.memory.total_bytes / GIB:.1f} GiB"
@@ -148,10 +156,18 @@ def _rank_model(model: Model, opts: _Options, estimator: Estimator):
         return Excluded(model.id, model.name, "no-quality", f"no quality index for {opts.task}")
     if not model.quants:
         return Excluded(model.id, model.name, "no-quants", "no GGUF files in the catalog")
+    # A file larger than all the machine's memory cannot fit: no need to estimate it.
+    room = _memory_ceiling(opts.machine)
+    quants = [q for q in model.quants if room is None or q.size_bytes <= room]
+    if not quants:
+        smallest = min(model.quants, key=lambda q: q.size_bytes)
+        reason = (f"does not fit at {opts.context_tokens} tokens of context ({smallest.type} "
+                  f"weights alone are {smallest.size_bytes / GIB:.1f} GiB)")  # fmt: skip
+        return Excluded(model.id, model.name, "does-not-fit", reason)
     estimates = [
         estimator(opts.machine, model, q.type, context_tokens=opts.context_tokens,
                   kv_type=opts.kv_type, mode=opts.mode)
-        for q in model.quants
+        for q in quants
     ]  # fmt: skip
     fitting = [e for e in estimates if e.fits and e.speed is not None]
     if not fitting:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -126,23 +127,29 @@ def _range(value: float, kind: str, work, basis, constants) -> tuple[float, floa
 
 
 def _fitted_basis(work, constants) -> tuple[Figure, ...]:
-    source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
     figures: list[Figure] = []
     for w in work:
-        backend, family = w.rate.backend, w.cost.quant_class
-        figures += [
-            Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
-                   "fitted", source),
-            Figure(f"decode.beta.{family}", constants.get(constants.beta, family),
-                   "fitted", source),
-            Figure(f"decode.tau_layer_s.{backend}",
-                   constants.get(constants.tau_layer_s, backend), "fitted", source),
-            Figure(f"prefill.kappa.{backend}", constants.get(constants.kappa, backend),
-                   "fitted", source),
-            Figure(f"prefill.rho.{backend}.{family}",
-                   constants.quant_factor(backend, w.cost), "fitted", source),
+        figures += _constant_figures(w.rate.backend, w.cost.quant_class, constants)
+        figures.append(
             Figure(f"{w.rate.device}.weights_bytes_read_per_token",
                    round(w.cost.weight_bytes_read * w.rate.share), "estimated",
-                   "weights × active share (embedding lookup and idle experts not read)"),
-        ]  # fmt: skip
+                   "weights × active share (embedding lookup and idle experts not read)")
+        )  # fmt: skip
     return tuple(dict.fromkeys(figures))
+
+
+@lru_cache(maxsize=256)
+def _constant_figures(backend: str, family: str, constants) -> tuple[Figure, ...]:
+    """The fitted constants one device's figures use (built once per backend and family)."""
+    source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
+    rho = constants.rho.get(f"{backend}.{family}", constants.get(constants.rho, family))
+    return (
+        Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
+               "fitted", source),
+        Figure(f"decode.beta.{family}", constants.get(constants.beta, family), "fitted", source),
+        Figure(f"decode.tau_layer_s.{backend}", constants.get(constants.tau_layer_s, backend),
+               "fitted", source),
+        Figure(f"prefill.kappa.{backend}", constants.get(constants.kappa, backend),
+               "fitted", source),
+        Figure(f"prefill.rho.{backend}.{family}", rho, "fitted", source),
+    )  # fmt: skip

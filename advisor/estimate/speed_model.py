@@ -41,7 +41,7 @@ class DeviceRate:
     share: float  # fraction of the model's layers (and weights) this device holds
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per constants file
 class SpeedConstants:
     """The fitted constants; see the module docstring for where each one enters."""
 
