@@ -99,6 +99,18 @@ def _quant(
     return entry
 
 
+def _shared_computed_note(entries: list[dict[str, Any]]) -> str | None:
+    """An assumption every computed quant shares, moved off the quants (said once, on the
+    model); quant-specific notes stay."""
+    notes = {e.get("note") for e in entries if e["basis"] == "computed"}
+    if len(notes) != 1 or None in notes:
+        return None
+    for e in entries:
+        if e["basis"] == "computed":
+            del e["note"]
+    return notes.pop()
+
+
 def _quality(pick: dict[str, Any], quality: QualityTable, unknown: dict[str, str]) -> Any:
     if pick["aa"] is None:
         unknown["quality"] = pick["aa_why"]
@@ -143,7 +155,11 @@ def model_entry(
         if not computable:
             unknown["quants"] = params_note
             params_note = None
-    entries = [_quant(pick, q, arch, published, computable) for q in quants]
+    entries = [e for e in (_quant(pick, q, arch, published, computable) for q in quants) if e]
+    assumed = _shared_computed_note(entries)
+    if assumed:
+        assumed = assumed.removeprefix("assumes ")
+        params_note = " ".join(n for n in (params_note, f"Computed sizes assume {assumed}.") if n)
     entry: dict[str, Any] = {
         "id": pick["id"],
         "name": row["display_name"],
@@ -161,7 +177,7 @@ def model_entry(
         entry["ollama_tag"] = pick["ollama"]
     entry["architecture"] = arch_map
     entry["quality"] = _quality(pick, quality, unknown)
-    entry["quants"] = [e for e in entries if e is not None]
+    entry["quants"] = entries
     if unknown:
         entry["unknown"] = unknown
     notes = " ".join(n for n in (pick.get("note"), params_note) if n)
