@@ -10,6 +10,7 @@ from .sources import READ
 
 EUR_TO_USD = 1.0927  # ECB reference rate, mean of H1 2025 (source key ecb-eurusd-2025h1)
 LITELLM = "PyPI litellm==1.109.1"
+_VENDORS = {"gemini": "google", "vertex_ai": "google"}  # litellm provider -> seller
 
 
 def _date(text: str, undated: str | None = None) -> str:
@@ -90,7 +91,7 @@ def api_models(
         row = _api_row(rows, pick["id"])
         entry: dict[str, Any] = {
             "id": pick["id"],
-            "vendor": row["vendor_or_host"],
+            "vendor": _VENDORS.get(row["vendor_or_host"], row["vendor_or_host"]),
             "name": row["display_name"],
             "input_usd_per_mtok": float(row["input_usd_per_mtok"]),
             "output_usd_per_mtok": float(row["output_usd_per_mtok"]),
@@ -120,12 +121,15 @@ def api_models(
             entry["frontier"] = True
         if row["deprecation_date"]:
             entry["deprecation_date"] = row["deprecation_date"]
+        notes = [pick["note"]] if pick.get("note") else []
         if row["long_ctx_threshold_tokens"]:
-            entry["note"] = (
+            notes.append(
                 f"above {int(row['long_ctx_threshold_tokens']):,} input tokens:"
                 f" {row['input_above_threshold_usd_per_mtok']} in /"
                 f" {row['output_above_threshold_usd_per_mtok']} out per Mtok"
             )
+        if notes:
+            entry["note"] = "; ".join(notes)
         out.append(entry)
     return out
 
