@@ -41,7 +41,8 @@ class SubscriptionCost:
     plan: str
     seats: int
     usd_per_month: float
-    requests_per_day_per_seat: float
+    requests_per_day_per_seat: float | None  # None: covered by its included API usage instead
+    included_usage_usd_per_month: float | None
     limits: str
     limits_basis: str | None
     price_date: str
@@ -137,7 +138,7 @@ def cloud_costs(workload: Workload, catalog: Catalog) -> CloudCosts:
         frontier=frontier,
         frontier_index=frontier_index,
         cheapest_api=cheapest,
-        subscription=cheapest_subscription(workload, catalog, notes),
+        subscription=cheapest_subscription(workload, catalog, cheapest, notes),
         notes=tuple(notes),
     )
 
@@ -167,15 +168,16 @@ def cheapest_api(
 
 
 def cheapest_subscription(
-    workload: Workload, catalog: Catalog, notes: list[str]
+    workload: Workload, catalog: Catalog, api: ApiCost | None, notes: list[str]
 ) -> SubscriptionCost | None:
+    """`api` is the cheapest API path meeting the floor: plans that include API usage cover
+    the workload when that path's cost per seat fits in their allowance."""
     best: SubscriptionCost | None = None
     left_out = {"interactive only": 0, "no published limit": 0, "free tier": 0, "limit too low": 0}
-    per_seat = workload.requests_per_day / workload.users
     for sub in catalog.cloud.subscriptions:
         if workload.task not in sub.tasks:
             continue
-        reason = _unusable(workload, sub, per_seat)
+        reason = _unusable(workload, sub, api)
         if reason is not None:
             left_out[reason] += 1
             continue
@@ -186,14 +188,18 @@ def cheapest_subscription(
     return best
 
 
-def _unusable(workload: Workload, sub: Subscription, per_seat: float) -> str | None:
+def _unusable(workload: Workload, sub: Subscription, api: ApiCost | None) -> str | None:
     if workload.access == "programmatic" and not sub.api_access:
         return "interactive only"
     if sub.price_usd_per_month <= 0:
         return "free tier"
-    if sub.requests_per_day is None:
+    limit = sub.requests_per_day_for(workload.task)
+    if limit is not None:
+        return None if limit >= workload.requests_per_day / workload.users else "limit too low"
+    allowance = sub.included_usage_usd_per_month
+    if allowance is None:
         return "no published limit"
-    if sub.requests_per_day < per_seat:
+    if api is None or api.usd_per_month / workload.users > allowance:
         return "limit too low"
     return None
 
@@ -207,7 +213,8 @@ def _subscription_cost(workload: Workload, sub: Subscription) -> SubscriptionCos
         plan=sub.plan,
         seats=seats,
         usd_per_month=sub.price_usd_per_month * seats,
-        requests_per_day_per_seat=sub.requests_per_day,  # type: ignore[arg-type]
+        requests_per_day_per_seat=sub.requests_per_day_for(workload.task),
+        included_usage_usd_per_month=sub.included_usage_usd_per_month,
         limits=sub.limits,
         limits_basis=sub.limits_basis,
         price_date=sub.date,
@@ -218,11 +225,11 @@ def _subscription_cost(workload: Workload, sub: Subscription) -> SubscriptionCos
 def _note_left_out(workload: Workload, left_out: dict[str, int], notes: list[str]) -> None:
     words = {
         "interactive only": "are for interactive use only; a program calls this workload",
-        "no published limit": "publish no usage limit we could turn into requests a day",
+        "no published limit": "publish no limit we could turn into requests a day or dollars",
         "free tier": "are free tiers (throttled, and not sold for steady work)",
         "limit too low": (
             f"allow fewer than the {math.ceil(workload.requests_per_day / workload.users):,} "
-            "requests a day per seat this workload needs"
+            "requests a day per seat this workload needs, or less API usage than it costs"
         ),
     }
     for reason, count in left_out.items():

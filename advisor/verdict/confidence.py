@@ -91,10 +91,12 @@ def _price_inputs(cloud: CloudCosts, rate: ElectricityRate) -> list[InputBasis]:
             out.append(InputBasis(label, "published", detail))
     sub = cloud.subscription
     if sub is not None:
-        detail = (
-            f"{sub.product} {sub.plan}: '{sub.limits}' read as {sub.requests_per_day_per_seat:g}"
-        )
-        detail += f" requests a day ({sub.limits_basis or 'our reading'}; {sub.price_date})"
+        if sub.requests_per_day_per_seat is not None:
+            reading = f"{sub.requests_per_day_per_seat:g} requests a day"
+        else:
+            reading = f"{sub.included_usage_usd_per_month:g} USD of API usage a month"
+        detail = f"{sub.product} {sub.plan}: '{sub.limits}' read as {reading}"
+        detail += f" ({sub.limits_basis or 'our reading'}; {sub.price_date})"
         out.append(InputBasis("subscription limits", "estimated", detail))
     return out
 

@@ -109,11 +109,22 @@ def _text(
     return "; ".join(parts)
 
 
+SMALL_USD = 1.0  # a monthly difference below this is no reason to choose either way
+
+
 def rent_vs_electricity(local: LocalCost, cloud: CloudCosts, model_id: str) -> str | None:
-    """Say so when renting costs about what the electricity does, or less."""
+    """Say so when renting costs about what the electricity does, or less, or when the
+    difference is too small to matter."""
     api = cloud.cheapest_api
     if api is None or local.electricity_usd_per_month <= 0:
         return None
+    gap = abs(api.usd_per_month - local.electricity_usd_per_month)
+    if gap < SMALL_USD:
+        return (
+            f"renting {api.name} costs {api.usd_per_month:,.2f} USD a month and the electricity "
+            f"{local.electricity_usd_per_month:,.2f}: under a dollar apart, so cost does not "
+            "decide this; privacy, offline use or convenience will"
+        )
     ratio = api.usd_per_month / local.electricity_usd_per_month
     same = " (the same model, hosted)" if api.catalog_model == model_id else ""
     rent = f"renting {api.name} from {api.vendor}{same} costs {api.usd_per_month:,.2f} USD a month"

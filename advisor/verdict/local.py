@@ -3,6 +3,10 @@
 Decode with several streams at once follows a roofline: a batched step reads the weights once
 (the single-stream time) but must also compute one token per stream, at most at the prefill
 (pp512) rate. So aggregate decode = min(streams × single-stream rate, prefill rate).
+
+Interactive calls overlap only as often as their arrival rate makes them (spread evenly over
+the workload's hours); unattended work (no time-to-first-token limit) is queued and runs at
+its full concurrency.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
     window_s = w.hours_per_day * 3600
     overlap = w.calls_per_day / window_s * alone_s
     streams = min(float(w.concurrency), max(1.0, overlap))
+    if w.max_time_to_first_token_s is None:
+        streams = float(w.concurrency)  # unattended work is queued and run in full batches
     out = w.output_tokens_per_request
     machine_s = prefill_s + out / _aggregate_decode(single, speed.prefill_tokens_per_s, streams)
     saturated_s = prefill_s + out / _aggregate_decode(

@@ -103,7 +103,8 @@ def _decode_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
     streams = f" with {workload.concurrency} streams at once" if workload.concurrency > 1 else ""
     text = (
         f"decodes about {have:.1f} tokens/s per stream{streams} at this workload's depth "
-        f"(range {low * scale:.1f}-{high * scale:.1f}); needs {need:g}"
+        f"(range {low * scale:.1f}-{high * scale:.1f}); "
+        + (f"needs {need:g}" if need > 0 else "no minimum")
     )
     borderline = need > 0 and low * scale < need <= high * scale
     return Check("decode", have >= need, need, round(have, 2), "tokens/s", text, borderline)

@@ -69,6 +69,33 @@ def quality_key(option: LocalOption) -> tuple[float, float]:
     return (option.quality_pct or -1.0, run.peak_decode_tokens_per_s if run else 0.0)
 
 
+def _cost(workload, option, rate, hardware) -> float:
+    assert option.run is not None
+    return local_cost(workload, option.run, option.candidate.power, rate, hardware).usd_per_month
+
+
+def acceptable(
+    workload: Workload,
+    option: LocalOption,
+    cloud: CloudCosts,
+    rate: ElectricityRate,
+    hardware: Hardware,
+) -> bool:
+    """True for an option a local verdict could rest on: every check met, cheaper than cloud."""
+    if not option.passed():
+        return False
+    best = cloud.best_usd_per_month
+    return best is None or _cost(workload, option, rate, hardware) < best
+
+
+def _choose(workload, full, cloud, rate, hardware) -> LocalOption:
+    """The best quality among options cheaper than the cloud; else the cheapest that works."""
+    cheaper = [o for o in full if acceptable(workload, o, cloud, rate, hardware)]
+    if cheaper:
+        return max(cheaper, key=quality_key)
+    return min(full, key=lambda o: (_cost(workload, o, rate, hardware), -quality_key(o)[0]))
+
+
 def decide(
     workload: Workload,
     options: list[LocalOption],
@@ -78,7 +105,8 @@ def decide(
 ) -> Verdict:
     full = [o for o in options if o.passed()]
     if full:
-        return _with_local(workload, max(full, key=quality_key), options, cloud, rate, hardware)
+        chosen = _choose(workload, full, cloud, rate, hardware)
+        return _with_local(workload, chosen, options, cloud, rate, hardware)
     split = best_hybrid(workload, options, cloud, rate, hardware)
     best = cloud.best_usd_per_month
     if split is not None and (best is None or split[1].usd_per_month < best):
@@ -235,7 +263,7 @@ def _verdict(
         workload=workload,
         kind=kind,
         summary=summary,
-        reasons=tuple(reasons) + cloud.notes,
+        reasons=tuple(reasons),
         option=option,
         local_cost=cost,
         hybrid=hybrid,

@@ -89,3 +89,25 @@ def test_no_index_anywhere_says_so() -> None:
     costs = cloud_costs(make_workload(), catalog)
     assert costs.frontier is None and costs.cheapest_api is None
     assert any("publishes" in note for note in costs.notes)
+
+
+def test_a_task_specific_limit_beats_the_headline() -> None:
+    sub = plan("codex", 20, 200)
+    sub = type(sub)(**{**sub.__dict__, "requests_per_day_by_task": {"coding": 30}})
+    catalog = make_catalog(plans=[sub])
+    assert cloud_costs(make_workload(task="chat", requests_per_day=100), catalog).subscription
+    assert (
+        cloud_costs(make_workload(task="coding", requests_per_day=100), catalog).subscription
+        is None
+    )
+
+
+def test_included_api_usage_covers_a_workload_that_fits_the_allowance() -> None:
+    sub = plan("cursor", 20, None)
+    sub = type(sub)(**{**sub.__dict__, "included_usage_usd_per_month": 20.0})
+    catalog = make_catalog(plans=[sub])
+    small = cloud_costs(make_workload(requests_per_day=100), catalog)
+    assert small.subscription.subscription_id == "cursor"
+    assert small.subscription.requests_per_day_per_seat is None
+    # 200,000 calls a day on the cheapest qualifying API is far beyond 20 USD a month.
+    assert cloud_costs(make_workload(requests_per_day=200_000), catalog).subscription is None
