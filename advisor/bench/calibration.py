@@ -26,6 +26,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from advisor.bench.measurement import Measurement, PlacementKind
 from advisor.estimate.speed import Figure, Speed
@@ -248,19 +249,20 @@ def load_calibration(machine, store=None) -> Calibration | None:
     `store` is a BenchStore or a path to one; None opens the default store (if it exists).
     """
     from advisor.bench.estimates import observe
-    from advisor.bench.fingerprint import fingerprint_of
     from advisor.bench.store import BenchStore, default_store_path
+    from advisor.probe import machine_fingerprint
 
-    fingerprint = fingerprint_of(machine)
+    fingerprint = machine_fingerprint(machine)
     if store is None or not isinstance(store, BenchStore):
-        path = default_store_path() if store is None else store
+        path = default_store_path() if store is None else Path(store)
         if not path.exists():
             return None
         with BenchStore(path) as opened:
             runs = opened.calibration_runs(fingerprint)
     else:
         runs = store.calibration_runs(fingerprint)
-    measurements = [r.measurement for r in runs if not r.measurement.interrupted]
+    # An interrupted run still counts: its finished repetitions are real measurements.
+    measurements = [r.measurement for r in runs if r.measurement.has_results]
     if not measurements:
         return None
     observations = observe(machine, measurements)

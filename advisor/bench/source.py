@@ -16,6 +16,7 @@ class ModelSource:
     model_id: str | None  # the catalog model the file is, when known
     quant: str | None
     origin: Literal["path", "installed", "downloaded"]
+    matched_by: str | None = None  # how a bare path was recognised: "file name", "metadata"...
 
 
 def resolve_source(
@@ -36,7 +37,7 @@ def resolve_source(
     if file is not None and download:
         raise UsageError("--download fetches a catalog model: use it with --model and --quant")
     if model_id is None:
-        return ModelSource(Path(file).expanduser(), None, None, "path")  # type: ignore[arg-type]
+        return _recognised(Path(file).expanduser(), catalog_path)  # type: ignore[arg-type]
     catalog = _catalog(catalog_path)
     model, entry = _catalog_quant(catalog, model_id, quant)  # type: ignore[arg-type]
     if file is not None:
@@ -53,6 +54,19 @@ def resolve_source(
         hint=f"add --download to fetch it ({entry.size_bytes / 1e9:.1f} GB from Hugging Face), "
         "or pass the file: advisor bench FILE.gguf",
     )
+
+
+def _recognised(path: Path, catalog_path: str | None) -> ModelSource:
+    """A bare path, labelled with its catalog model and quant when the scan's rules match it."""
+    from advisor.catalog.gguf_header import read_header
+    from advisor.catalog.identify import identify, summarize
+
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such model file")
+    found = identify(_catalog(catalog_path), summarize(read_header(path)), file_name=path.name)
+    if found is None or found.quant is None or found.model.quant(found.quant) is None:
+        return ModelSource(path, None, None, "path")
+    return ModelSource(path, found.model.id, found.quant, "path", found.matched_by)
 
 
 def _catalog(catalog_path: str | None) -> Catalog:
@@ -76,12 +90,6 @@ def _catalog_quant(catalog: Catalog, model_id: str, quant: str) -> tuple[Model, 
 
 def _installed(catalog: Catalog, model: Model, quant: Quant) -> Path | None:
     """The file `advisor scan` finds for this model and quant, if any."""
-    try:
-        from advisor.catalog import find_installed
-    except ImportError:  # interim: `advisor scan` has not landed in this tree yet
-        return None
+    from advisor.catalog import find_installed
 
-    found = find_installed(catalog, model.id, quant.type)
-    if found is None:
-        return None
-    return Path(getattr(found, "path", found))
+    return find_installed(catalog, model.id, quant.type)

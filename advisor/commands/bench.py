@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     from advisor.bench.native import import_llama_cpp
 
     llama_cpp = import_llama_cpp()  # fail first, before any other work
-    from advisor.bench.fingerprint import fingerprint_of, this_machine
+    from advisor.probe import machine_fingerprint, probe_machine
     from advisor.bench.identity import describe_file
     from advisor.bench.runner import BenchPlan
     from advisor.bench.source import resolve_source
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     model_file = dataclasses.replace(
         describe_file(source.path), model_id=source.model_id, quant=source.quant
     )
-    machine = this_machine()
+    machine = probe_machine()
     n_gpu_layers, prediction = _offload(args, llama_cpp, machine, model_file)
     plan = BenchPlan(
         path=source.path,
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         max_runs=args.runs,
         verbose=args.verbose,
     )
-    measurement = _run(plan, model_file, fingerprint_of(machine))
+    measurement = _run(plan, model_file, machine_fingerprint(machine))
     measurement = dataclasses.replace(
         measurement,
         estimated_decode_tokens_per_s=prediction.decode_tokens_per_s,

@@ -1,0 +1,252 @@
+"""`advisor bench` against llama.cpp's own llama-bench, and the estimate against both.
+
+    python benchmarks/bench_vs_llama_bench.py [--rounds 3] [--quants Q8_0,Q4_0,F16]
+        [--llama-bench PATH] [--models DIR] [--reps 5] [--max-load 1.0] [--json FILE]
+
+Needs llama-bench built from the same llama.cpp as the llama-cpp-python wheel
+(scripts/build_llama_bench.sh) and writes synthetic llama models of about 270 M parameters
+(advisor.bench.synthetic.BENCH_300M) into --models if they are not there.
+
+Each round runs, for every quant, llama-bench (-p 512 -n 128 -r REPS) and `advisor bench`
+(a fresh process, --runs REPS) one after the other, alternating which goes first, after
+waiting for the 1-minute load average to fall below --max-load. The load is printed beside
+every figure: the machine is shared, and two spinning OpenMP threads on two cores slow down
+badly when a third process wants one. Figures are medians over rounds.
+
+Then the estimator: for each file, its uncalibrated estimate on this machine (probed), the
+error against advisor's measurement, and the error after calibration from the *other* files'
+runs (leave one file out: a file never calibrates its own estimate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LLAMA_BENCH = Path("/work/llama-bench-build/bin/llama-bench")
+DEFAULT_MODELS = Path("/work/bench-models")
+
+
+@dataclass
+class Sample:
+    """One tool's pp512 and tg128 means from one run, with the load around it."""
+
+    pp: float
+    tg: float
+    load_before: float
+    load_after: float
+
+
+@dataclass
+class FileResult:
+    quant: str
+    path: Path
+    llama_bench: list[Sample] = field(default_factory=list)
+    advisor: list[Sample] = field(default_factory=list)
+
+
+def load1() -> float:
+    return os.getloadavg()[0]
+
+
+def wait_for_quiet(max_load: float, patience_s: float) -> float:
+    """Wait (up to patience_s) for the 1-minute load average to drop below max_load."""
+    deadline = time.monotonic() + patience_s
+    while load1() >= max_load and time.monotonic() < deadline:
+        time.sleep(10)
+    return load1()
+
+
+def ensure_models(folder: Path, quants: list[str]) -> dict[str, Path]:
+    from advisor.bench.synthetic import BENCH_300M, write_synthetic_gguf
+
+    paths = {}
+    for quant in quants:
+        path = folder / f"synthetic-300m-{quant}.gguf"
+        if not path.exists():
+            print(f"writing {path} ...", file=sys.stderr)
+            write_synthetic_gguf(path, quant, BENCH_300M)
+        paths[quant] = path
+    return paths
+
+
+def run_llama_bench(exe: Path, model: Path, reps: int, threads: int, repack: bool) -> Sample:
+    before = load1()
+    argv = [str(exe), "-m", str(model), "-p", "512", "-n", "128", "-r", str(reps)]
+    argv += ["-t", str(threads), "--repack", "1" if repack else "0", "-o", "json"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rows = {(r["n_prompt"], r["n_gen"]): r["avg_ts"] for r in json.loads(out)}
+    return Sample(rows[(512, 0)], rows[(0, 128)], before, load1())
+
+
+def run_advisor(model: Path, reps: int, threads: int, home: Path, budget: float) -> Sample:
+    before = load1()
+    argv = [sys.executable, "-m", "advisor", "bench", str(model), "--json"]
+    argv += ["--runs", str(reps), "--threads", str(threads), "--budget", str(budget)]
+    env = dict(os.environ, ADVISOR_HOME=str(home))
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"advisor bench failed ({done.returncode}):\n{done.stderr}")
+    data = json.loads(done.stdout)
+    return Sample(
+        data["prefill"]["mean_tokens_per_s"], data["decode"]["mean_tokens_per_s"], before, load1()
+    )
+
+
+def median_of(samples: list[Sample], key: str) -> float:
+    return statistics.median(getattr(s, key) for s in samples)
+
+
+def loads(samples: list[Sample]) -> str:
+    return ", ".join(f"{s.load_before:.2f}-{s.load_after:.2f}" for s in samples)
+
+
+def compare(results: list[FileResult]) -> list[tuple[str, str, float, float, float]]:
+    print("\n== advisor bench vs llama-bench (medians over rounds; target within 5%) ==")
+    print(f"{'file':<8} {'test':<6} {'llama-bench':>12} {'advisor':>10} {'diff':>8}   loads")
+    rows = []
+    for r in results:
+        for key, test in (("pp", "pp512"), ("tg", "tg128")):
+            ref, ours = median_of(r.llama_bench, key), median_of(r.advisor, key)
+            diff = (ours / ref - 1) * 100
+            rows.append((r.quant, test, ref, ours, diff))
+            print(
+                f"{r.quant:<8} {test:<6} {ref:>12.2f} {ours:>10.2f} {diff:>+7.1f}%   "
+                f"llama-bench [{loads(r.llama_bench)}] advisor [{loads(r.advisor)}]"
+            )
+    worst = max(abs(row[4]) for row in rows)
+    print(f"largest difference: {worst:.1f}%")
+    return rows
+
+
+def estimate_errors(results: list[FileResult], home: Path) -> None:
+    """The estimate's error against advisor's measurement, before and after calibration."""
+    from advisor.bench.calibration import apply_calibration, build_calibration
+    from advisor.bench.estimates import observe, predict
+    from advisor.bench.store import BenchStore
+    from advisor.probe import machine_fingerprint, probe_machine
+
+    machine = probe_machine()
+    fp = machine_fingerprint(machine)
+    with BenchStore(home / "data" / "bench.sqlite") as store:
+        runs = [r.measurement for r in store.calibration_runs(fp)]
+    if not runs:
+        print("\nno stored runs to calibrate from")
+        return
+    observations = observe(machine, runs)
+    print("\n== estimate vs measurement on this machine (cpu, leave-one-file-out calibration) ==")
+    print(
+        f"{'file':<8} {'test':<6} {'measured':>9} {'estimate':>9} {'error':>7} "
+        f"{'calibrated':>11} {'error':>7}  from"
+    )
+    for r in results:
+        model_file = next(m.model for m in runs if Path(m.model.path) == r.path.resolve())
+        prediction = predict(machine, model_file, context_tokens=640, gpu_layers=0)
+        if prediction.reason is not None:
+            print(f"{r.quant:<8} no estimate: {prediction.reason}")
+            continue
+        others = [o for o in observations if o.measurement.model.identity != model_file.identity]
+        calibration = build_calibration(fp, others)
+        speed = _speed(prediction)
+        calibrated = apply_calibration(speed, calibration, "cpu", backend="cpu")
+        for test, measured, before, after in (
+            (
+                "pp512",
+                median_of(r.advisor, "pp"),
+                speed.prefill_tokens_per_s,
+                calibrated.prefill_tokens_per_s,
+            ),
+            (
+                "tg128",
+                median_of(r.advisor, "tg"),
+                speed.decode_tokens_per_s,
+                calibrated.decode_tokens_per_s,
+            ),
+        ):
+            print(
+                f"{r.quant:<8} {test:<6} {measured:>9.2f} {before:>9.2f} "
+                f"{(before / measured - 1) * 100:>+6.1f}% {after:>11.2f} "
+                f"{(after / measured - 1) * 100:>+6.1f}%  {calibrated.calibrated_from_runs} runs"
+            )
+
+
+def _speed(prediction):
+    from advisor.estimate.speed import Speed
+
+    d, p = prediction.decode_tokens_per_s, prediction.prefill_tokens_per_s
+    return Speed(d, p, (d, d), (p, p), ())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--llama-bench", type=Path, default=DEFAULT_LLAMA_BENCH)
+    parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
+    parser.add_argument("--quants", default="Q8_0,Q4_0,F16")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--budget", type=float, default=300.0, help="advisor --budget per run")
+    parser.add_argument("--max-load", type=float, default=1.0)
+    parser.add_argument("--patience", type=float, default=600.0, help="seconds to wait for it")
+    parser.add_argument("--json", type=Path, help="also write the raw samples here")
+    args = parser.parse_args()
+
+    if not args.llama_bench.exists():
+        raise SystemExit(f"no llama-bench at {args.llama_bench}: run scripts/build_llama_bench.sh")
+    import llama_cpp
+
+    from advisor.bench.canary import extra_buffers_safe
+    from advisor.bench.runner import default_threads
+
+    threads = args.threads or default_threads()
+    repack = extra_buffers_safe(llama_cpp.__version__)
+    quants = args.quants.split(",")
+    paths = ensure_models(args.models, quants)
+    results = [FileResult(q, paths[q]) for q in quants]
+    print(f"threads {threads}, repack {int(repack)}, rounds {args.rounds}, reps {args.reps}")
+    with tempfile.TemporaryDirectory(prefix="advisor-bench-cmp-") as folder:
+        home = Path(folder)
+        for round_no in range(args.rounds):
+            for r in results:
+                quiet = wait_for_quiet(args.max_load, args.patience)
+                print(f"round {round_no + 1} {r.quant}: load {quiet:.2f}", file=sys.stderr)
+                order = ("lb", "adv") if round_no % 2 == 0 else ("adv", "lb")
+                for tool in order:
+                    if tool == "lb":
+                        sample = run_llama_bench(
+                            args.llama_bench, r.path, args.reps, threads, repack
+                        )
+                        r.llama_bench.append(sample)
+                    else:
+                        sample = run_advisor(r.path, args.reps, threads, home, args.budget)
+                        r.advisor.append(sample)
+                    print(
+                        f"  {tool}: pp512 {sample.pp:.2f} tg128 {sample.tg:.2f} "
+                        f"(load {sample.load_before:.2f}-{sample.load_after:.2f})",
+                        file=sys.stderr,
+                    )
+        compare(results)
+        estimate_errors(results, home)
+    if args.json:
+        raw = {
+            r.quant: {
+                "llama_bench": [vars(s) for s in r.llama_bench],
+                "advisor": [vars(s) for s in r.advisor],
+            }
+            for r in results
+        }
+        args.json.write_text(json.dumps(raw, indent=1))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

@@ -1,0 +1,185 @@
+"""The calibration maths: medians per file, shrinkage toward 1, groups, and applying it."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from advisor.bench.calibration import (
+    Calibration,
+    CalibrationGroup,
+    Factor,
+    MeasuredModel,
+    Observation,
+    apply_calibration,
+    build_calibration,
+    combine,
+    load_calibration,
+    measured_models,
+    shrink,
+)
+from advisor.bench.store import BenchStore
+from advisor.estimate.speed import Figure, Speed
+from tests.bench.helpers import measurement
+
+
+@pytest.mark.parametrize(
+    ("raw", "files", "expected"),
+    [
+        (1.0, 5, 1.0),
+        (0.5, 1, 0.5**0.5),  # one file: halfway in log space
+        (0.5, 3, 0.5**0.75),
+        (2.0, 9, 2.0**0.9),
+        (0.8, 0, 1.0),  # no evidence, no change
+    ],
+)
+def test_shrink(raw: float, files: int, expected: float) -> None:
+    assert shrink(raw, files) == pytest.approx(expected)
+
+
+def test_combine_takes_a_median_per_file_then_across_files() -> None:
+    # File a ran five times (one outlier); it must count once, as its median 0.8.
+    factor = combine({"a": [0.8, 0.8, 0.79, 0.81, 5.0], "b": [0.9], "c": [0.6, 0.62]})
+    assert factor is not None
+    assert factor.raw_median == pytest.approx(0.8)
+    assert factor.files == 3 and factor.runs == 8
+    assert factor.value == pytest.approx(shrink(0.8, 3))
+
+
+def test_combine_with_nothing_is_none() -> None:
+    assert combine({}) is None
+
+
+def _obs(file: str, decode: float, est: float, **kw) -> Observation:
+    m = measurement(file=file, decode=decode, prefill=decode * 10, **kw)
+    return Observation(m, est, est * 10)
+
+
+def test_groups_by_backend_and_placement() -> None:
+    observations = [
+        _obs("a", 16, 20),
+        _obs("b", 18, 20),
+        _obs("c", 30, 20, backend="cuda", placement="gpu"),
+    ]
+    cal = build_calibration("m-1", observations)
+    cpu = cal.group("cpu", "cpu")
+    gpu = cal.group("cuda", "gpu")
+    assert cpu is not None and gpu is not None and cal.group("cuda", "partial") is None
+    assert cpu.decode is not None and cpu.decode.raw_median == pytest.approx(0.85)
+    assert cpu.decode.value == pytest.approx(math.exp(math.log(0.85) * 2 / 3))
+    assert gpu.decode is not None and gpu.decode.value == pytest.approx(1.5**0.5)
+    assert cpu.prefill is not None and cpu.prefill.raw_median == pytest.approx(0.85)
+    assert cal.runs == 3
+
+
+def test_runs_without_an_estimate_do_not_count() -> None:
+    cal = build_calibration("m-1", [Observation(measurement(), None, None)])
+    assert cal.groups == ()
+
+
+def _speed() -> Speed:
+    return Speed(
+        decode_tokens_per_s=20.0,
+        prefill_tokens_per_s=200.0,
+        decode_range=(16.0, 24.0),
+        prefill_range=(150.0, 250.0),
+        basis=(Figure("cpu.memory_bandwidth_gbs", 60.0, "measured", "copy test"),),
+        decode_s_per_token_per_depth=1e-6,
+        prefill_s_per_token_per_depth=2e-7,
+    )
+
+
+def _calibration(decode: float, prefill: float, runs: int = 4) -> Calibration:
+    group = CalibrationGroup(
+        "cpu",
+        "cpu",
+        Factor(decode, decode, runs, 2),
+        Factor(prefill, prefill, runs, 2),
+    )
+    return Calibration("m-1", (group,))
+
+
+def test_apply_scales_rates_ranges_and_depth_costs() -> None:
+    speed = apply_calibration(_speed(), _calibration(0.8, 1.25), "cpu")
+    assert speed.decode_tokens_per_s == pytest.approx(16.0)
+    assert speed.decode_range == pytest.approx((12.8, 19.2))
+    assert speed.prefill_tokens_per_s == pytest.approx(250.0)
+    assert speed.prefill_range == pytest.approx((187.5, 312.5))
+    assert speed.decode_s_per_token_per_depth == pytest.approx(1.25e-6)
+    assert speed.prefill_s_per_token_per_depth == pytest.approx(1.6e-7)
+    assert speed.calibrated_from_runs == 4
+    calibrated = [f for f in speed.basis if f.status == "calibrated"]
+    assert [f.name for f in calibrated] == [
+        "calibration.cpu.cpu.decode_factor",
+        "calibration.cpu.cpu.prefill_factor",
+    ]
+    assert calibrated[0].value == pytest.approx(0.8)
+    assert speed.basis[0].status == "measured"  # what was there stays
+
+
+def test_apply_to_another_placement_changes_nothing() -> None:
+    placement = type("P", (), {"kind": "gpu"})()  # a Placement-like object
+    assert apply_calibration(_speed(), _calibration(0.8, 1.25), placement) == _speed()
+
+
+def test_apply_without_calibration_changes_nothing() -> None:
+    assert apply_calibration(_speed(), None, "cpu") == _speed()
+
+
+def test_apply_fills_measured_figures_for_the_same_model() -> None:
+    measured = (MeasuredModel("qwen3-8b", "Q4_K_M", "cpu", "cpu", 14.0, 180.0),)
+    cal = Calibration("m-1", _calibration(0.8, 1.0).groups, measured)
+    speed = apply_calibration(_speed(), cal, "cpu", model_id="Qwen3-8B", quant="q4_k_m")
+    assert speed.measured_decode_tokens_per_s == 14.0
+    assert speed.measured_prefill_tokens_per_s == 180.0
+    other = apply_calibration(_speed(), cal, "cpu", model_id="qwen3-8b", quant="Q8_0")
+    assert other.measured_decode_tokens_per_s is None
+
+
+def test_measured_models_keep_catalog_runs_with_the_standard_test() -> None:
+    runs = [
+        measurement(model_id="qwen3-8b", quant="Q4_K_M", decode=10.0),
+        measurement(model_id="qwen3-8b", quant="Q4_K_M", decode=12.0),
+        measurement(file="x"),
+        measurement(model_id="qwen3-8b", quant="Q8_0", n_prompt=32),
+    ]
+    found = measured_models(runs)
+    assert [(m.quant, m.decode_tokens_per_s) for m in found] == [
+        ("Q4_K_M", pytest.approx(10.0)),
+        ("Q4_K_M", pytest.approx(12.0)),
+    ]
+
+
+def test_load_calibration_from_the_store(tmp_path: Path, advisor_home: Path) -> None:
+    from advisor.probe import load_profile, machine_fingerprint
+
+    machine = _any_profile(load_profile)
+    fp = machine_fingerprint(machine)
+    store_path = tmp_path / "s.sqlite"
+    with BenchStore(store_path) as store:
+        # The files are gone from disk, so the estimates stored with the runs are used.
+        store.add(measurement(fingerprint=fp, file="a", decode=16, estimated_decode=20))
+        store.add(measurement(fingerprint=fp, file="b", decode=18, estimated_decode=20))
+        store.add(measurement(fingerprint="m-other", file="c", decode=50, estimated_decode=20))
+        store.add(measurement(fingerprint=fp, file="d", decode=1, n_prompt=32))
+        cal = load_calibration(machine, store)
+    assert cal is not None and cal.machine_fingerprint == fp
+    group = cal.group("cpu", "cpu")
+    assert group is not None and group.decode is not None
+    assert group.decode.runs == 2 and group.decode.raw_median == pytest.approx(0.85)
+    assert group.prefill is None  # no prefill estimates stored
+    assert load_calibration(machine, store_path) is not None  # a path works too
+
+
+def test_no_store_means_no_calibration(advisor_home: Path) -> None:
+    from advisor.probe import load_profile
+
+    assert load_calibration(_any_profile(load_profile)) is None
+
+
+def _any_profile(load_profile):
+    from advisor.probe import list_profiles
+
+    return load_profile(list_profiles()[0])

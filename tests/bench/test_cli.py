@@ -1,0 +1,188 @@
+"""`advisor bench` from the command line: output, store, exit codes, Ctrl-C, --download."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.bench.store import BenchStore
+from advisor.cli import main
+from advisor.errors import ExitCode
+from tests.bench.fake_hub import FakeHub
+
+FAST = ["--threads", "1", "--prompt-tokens", "32", "--gen-tokens", "8", "--runs", "2"]
+
+
+@pytest.fixture(autouse=True)
+def _canary(seeded_canary: bool) -> None:
+    """Every test here starts with the canary's answer cached (no child process)."""
+
+
+def _json(capsys: pytest.CaptureFixture[str]) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_a_run_prints_json_and_is_stored(tiny_f16: Path, capsys) -> None:
+    assert main(["bench", str(tiny_f16), "--json", *FAST]) == ExitCode.OK
+    data = _json(capsys)
+    assert data["id"] == 1
+    assert data["model"]["file_type"] == "F16" and data["model"]["n_layers"] == 2
+    assert data["prefill"]["test"] == "pp32" and data["prefill"]["runs"] == 2
+    assert data["decode"]["mean_tokens_per_s"] > 0
+    assert data["settings"]["n_threads"] == 1
+    assert data["machine_fingerprint"].startswith("m-")
+    with BenchStore() as store:
+        (stored,) = store.history()
+    assert stored.measurement.decode is not None
+
+
+def test_text_output_and_history(tiny_f16: Path, capsys) -> None:
+    assert main(["bench", str(tiny_f16), *FAST]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "pp32" in out and "tg8" in out and "tokens/s (2 runs)" in out
+    assert "stored     run #1" in out
+    assert main(["bench", "--history"]) == ExitCode.OK
+    history = capsys.readouterr().out.splitlines()
+    assert history[0].split()[:3] == ["id", "date", "model"]
+    assert "advisor-synthetic-llama [F16]" in history[1]
+    assert main(["bench", "--history", "--json"]) == ExitCode.OK
+    (row,) = _json(capsys)
+    assert row["id"] == 1 and row["model"]["name"] == "advisor-synthetic-llama"
+
+
+def test_history_with_no_store(capsys) -> None:
+    assert main(["bench", "--history", "--json"]) == ExitCode.OK
+    assert _json(capsys) == []
+
+
+def test_a_default_run_finishes_within_its_budget(tiny_f16: Path, capsys) -> None:
+    assert main(["bench", str(tiny_f16), "--json", "--threads", "1", "--budget", "20"]) == 0
+    data = _json(capsys)
+    assert data["prefill"]["test"] == "pp512" and data["decode"]["test"] == "tg128"
+    assert data["duration_s"] <= data["budget_s"] == 20
+
+
+def test_ctrl_c_keeps_the_finished_runs(
+    tiny_f16: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.bench.runner import BenchRun
+
+    original = BenchRun._report
+
+    def report(self, phase):
+        original(self, phase)
+        if phase == "decode" and len(self.tg.seconds) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(BenchRun, "_report", report)
+    args = ["bench", str(tiny_f16), "--json", *FAST[:-1], "5"]
+    assert main(args) == ExitCode.INTERRUPTED
+    data = _json(capsys)
+    assert data["interrupted"] and data["decode"]["runs"] == 1
+    with BenchStore() as store:
+        (stored,) = store.history()
+    assert stored.measurement.interrupted
+
+
+def test_without_llama_cpp_the_exit_code_and_hint(
+    tiny_f16: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import llama_cpp -> ImportError
+    assert main(["bench", str(tiny_f16)]) == ExitCode.MISSING_DEPENDENCY
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "error: llama-cpp-python is not installed; the throughput test needs it",
+        "hint: pip install 'local-llm-advisor[bench]'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["bench"], ExitCode.USAGE),
+        (["bench", "--model", "qwen3-8b"], ExitCode.USAGE),
+        (["bench", "x.gguf", "--download"], ExitCode.USAGE),
+        (["bench", "/no/such/model.gguf"], ExitCode.NOT_FOUND),
+        (["bench", "--model", "no-such-model", "--quant", "Q4_K_M"], ExitCode.NOT_FOUND),
+        (["bench", "--model", "qwen3-8b", "--quant", "Q9_K"], ExitCode.NOT_FOUND),
+    ],
+)
+def test_usage_and_lookup_errors(args: list[str], code: ExitCode, capsys) -> None:
+    assert main(args) == code
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_a_file_that_is_not_gguf_is_bad_input(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"<html>404 not found</html>" * 10)
+    assert main(["bench", str(path)]) == ExitCode.BAD_INPUT
+    assert str(path) in capsys.readouterr().err
+
+
+def test_a_truncated_file_is_bad_input_and_stores_nothing(tmp_path: Path, tiny_f16, capsys) -> None:
+    data = tiny_f16.read_bytes()
+    path = tmp_path / "cut.gguf"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    assert main(["bench", str(path), *FAST]) == ExitCode.BAD_INPUT
+    assert "truncated" in capsys.readouterr().err
+    assert not (Path(os.environ["ADVISOR_HOME"]) / "data" / "bench.sqlite").exists()
+
+
+def test_a_budget_too_small_fails_cleanly(tiny_f16: Path, capsys) -> None:
+    assert main(["bench", str(tiny_f16), "--budget", "0.000001", *FAST]) == ExitCode.BENCH_FAILED
+    err = capsys.readouterr().err
+    assert "budget ran out" in err and "hint: give the test more time" in err
+
+
+def _tiny_catalog_model(tiny_q8: Path, repo: str) -> str:
+    """Add the tiny model to the user's catalog overlay, as `advisor catalog add` would."""
+    from advisor.catalog import load_catalog
+    from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.overlay import add_model, overlay_path
+
+    shipped = load_catalog(overlay=False)
+    entry = entry_from_gguf(read_model_file(tiny_q8), taken_ids=[m.id for m in shipped.models])
+    model = dataclasses.replace(entry.model, gguf_repo=repo)
+    add_model(overlay_path(), shipped, model, entry.source_key, entry.source)
+    return model.id
+
+
+def test_download_then_installed(
+    tiny_gguf_dir: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(home / "hub"))
+    monkeypatch.setenv("OLLAMA_MODELS", str(home / "ollama"))
+    tiny_q8 = tiny_gguf_dir / "tiny-Q8_0.gguf"
+    repo = "advisor-tests/tiny-llama-GGUF"
+    commit = "3f2a9c1e7b5d4a6f8e0c2b4d6f8a0c2e4b6d8f0a"
+    recorded = {f"{repo}/tiny-Q8_0.gguf": {"headers": {
+        "x-repo-commit": commit, "x-linked-size": str(tiny_q8.stat().st_size)}}}  # fmt: skip
+    hub = FakeHub(home / "hub", payload=tiny_q8, recorded=recorded)
+    monkeypatch.setitem(sys.modules, "huggingface_hub", hub)
+    model_id = _tiny_catalog_model(tiny_q8, repo)
+    wanted = ["bench", "--model", model_id, "--quant", "Q8_0", "--json", *FAST]
+
+    assert main(wanted) == ExitCode.NOT_FOUND  # not on disk, and no --download
+    assert "--download" in capsys.readouterr().err
+    assert hub.downloads == []
+
+    assert main([*wanted, "--download"]) == ExitCode.OK
+    first = _json(capsys)
+    assert hub.downloads == [(repo, "tiny-Q8_0.gguf")]
+    assert first["model"]["model_id"] == model_id and first["model"]["quant"] == "Q8_0"
+    assert first["model"]["path"].endswith(f"snapshots/{commit}/tiny-Q8_0.gguf")
+
+    assert main(wanted) == ExitCode.OK  # now `advisor scan` finds it in the Hub cache
+    second = _json(capsys)
+    assert second["model"]["path"] == first["model"]["path"]
+    assert hub.downloads == [(repo, "tiny-Q8_0.gguf")]
