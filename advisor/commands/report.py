@@ -1,16 +1,142 @@
-"""`advisor report`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor report`: the verdict per workload (local, hybrid or cloud) with monthly costs in USD.
+
+`advisor --json` runs this module with the top-level options only, so every option is read
+with getattr and a default. Heavy imports happen inside run().
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from advisor.errors import AdvisorError
+from advisor.errors import UsageError
+
+DESCRIPTION = """\
+For each workload (the presets in profiles/workloads/, your own in the config folder's
+workloads/, or files you name), say whether to run it locally, split it (hybrid) or pay for
+the cloud, with the monthly cost of each path, the quality gap, break-even and confidence.
+All amounts are in US dollars (USD). Prices come from the catalog's dated cloud section;
+the config file (its path is printed in the report) and the flags below override them."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("report", help="(not built yet)")
+    from advisor.cli import add_json_option, add_machine_options
+
+    parser = sub.add_parser(
+        "report",
+        help="local, hybrid or cloud for each workload, with monthly costs (USD)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "markdown"),
+        help="output format (default: text, or the config's)",
+    )
+    add_json_option(parser)
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    parser.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="strip hostname, user names, serials, UUIDs and home paths; keep a stable hashed "
+        "machine id",
+    )
+    parser.add_argument(
+        "--workload",
+        action="append",
+        dest="workloads",
+        metavar="NAME|FILE",
+        help="a workload preset name or a YAML file; repeat for several (default: all presets "
+        "and your own)",
+    )
+    prices = parser.add_argument_group("prices (override the config file; amounts in USD)")
+    prices.add_argument(
+        "--electricity-price", type=float, metavar="USD_PER_KWH", help="price of a kWh"
+    )
+    prices.add_argument(
+        "--region", metavar="R", help="electricity price region from the catalog (us, eu, de, ...)"
+    )
+    prices.add_argument(
+        "--hardware-price",
+        type=float,
+        metavar="USD",
+        help="what this machine costs: amortised over its lifetime, to see if buying it pays back",
+    )
+    prices.add_argument(
+        "--lifetime-months", type=float, metavar="N", help="hardware lifetime (default 36)"
+    )
+    parser.add_argument("--config", metavar="FILE", help="use this config file instead")
+    add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
+def _positive(args: argparse.Namespace) -> None:
+    checks = (
+        ("--electricity-price", getattr(args, "electricity_price", None), 0.0),
+        ("--hardware-price", getattr(args, "hardware_price", None), 0.0),
+    )
+    for flag, value, low in checks:
+        if value is not None and value < low:
+            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
+    lifetime = getattr(args, "lifetime_months", None)
+    if lifetime is not None and lifetime <= 0:
+        raise UsageError(f"--lifetime-months must be positive, got {lifetime:g}")
+
+
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor report is not built yet")
+    _positive(args)
+    from advisor.config import load_config
+
+    config = load_config(getattr(args, "config", None))
+    doc = build(args, config)
+    text = render(doc, args, config)
+    output = getattr(args, "output", None)
+    if output:
+        from advisor.console import note
+        from advisor.paths import atomic_write_text
+
+        atomic_write_text(output, text)
+        note(f"wrote {output}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def build(args: argparse.Namespace, config) -> dict:
+    """The report document for the machine, workloads and prices the arguments name."""
+    from advisor.advise import AdviceOptions, advise
+    from advisor.catalog import load_catalog
+    from advisor.probe import resolve_machine
+    from advisor.report.document import build_document
+    from advisor.verdict.workload import load_workloads
+
+    machine = resolve_machine(
+        profile=getattr(args, "profile", None) or config.defaults.profile,
+        profiles_dir=getattr(args, "profiles_dir", None),
+        ram_gb=getattr(args, "ram", None),
+        vram_gb=getattr(args, "vram", None),
+    )
+    catalog = load_catalog(getattr(args, "catalog", None))
+    workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
+    options = AdviceOptions(
+        electricity_usd_per_kwh=getattr(args, "electricity_price", None),
+        region=getattr(args, "region", None),
+        hardware_price_usd=getattr(args, "hardware_price", None),
+        lifetime_months=getattr(args, "lifetime_months", None),
+        config=config,
+    )
+    advice = advise(machine, catalog, workloads, options)
+    return build_document(advice, anonymize=getattr(args, "anonymize", False))
+
+
+def render(doc: dict, args: argparse.Namespace, config) -> str:
+    if getattr(args, "json", False):
+        import json
+
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if (getattr(args, "format", None) or config.defaults.format) == "markdown":
+        from advisor.report.markdown import render_markdown
+
+        return render_markdown(doc)
+    from advisor.report.text import render_text
+
+    return render_text(doc)

@@ -1,16 +1,33 @@
-"""`advisor schema`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor schema`: print the JSON Schema of the report (`advisor --json`)."""
 
 from __future__ import annotations
 
 import argparse
 
-from advisor.errors import AdvisorError
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("schema", help="(not built yet)")
+    parser = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the report (advisor --json)",
+        description="Print the JSON Schema (draft 2020-12) that every `advisor --json` report "
+        "validates against. It ships with the package; `schema_version` in a report says which "
+        "version of it the report follows.",
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor schema is not built yet")
+    from advisor.report.schema import shipped_schema_text
+
+    text = shipped_schema_text()
+    output = getattr(args, "output", None)
+    if output:
+        from advisor.console import note
+        from advisor.paths import atomic_write_text
+
+        atomic_write_text(output, text)
+        note(f"wrote {output}")
+    else:
+        print(text, end="")
+    return 0

@@ -68,7 +68,14 @@ class CloudCosts:
         sub, api = self.subscription, self.cheapest_api
         if sub is not None and (api is None or sub.usd_per_month <= api.usd_per_month):
             return f"{sub.product} {sub.plan} × {sub.seats}"
-        return f"{api.name} API ({api.vendor})" if api is not None else None
+        return api_label(api) if api is not None else None
+
+
+def api_label(api: ApiCost) -> str:
+    """The label of an API path, e.g. `GPT-5.4 mini API (openai)`; no vendor if the name has it."""
+    if api.vendor.lower() in api.name.lower():
+        return f"{api.name} API"
+    return f"{api.name} API ({api.vendor})"
 
 
 def index_of(api: ApiModel, index: str, catalog: Catalog) -> float | None:

@@ -9,7 +9,9 @@ from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.options import LocalOption
 
-InputStatus = Literal["measured", "calibrated", "given", "published", "estimated", "assumed"]
+InputStatus = Literal[
+    "measured", "calibrated", "given", "published", "spec", "estimated", "assumed"
+]
 Level = Literal["high", "medium", "low"]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.verdict.cloud import CloudCosts
+from advisor.verdict.cloud import CloudCosts, api_label
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import Hardware, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
@@ -48,7 +48,12 @@ def best_hybrid(
             splits.append((option, split))
     if not splits:
         return None
-    return min(splits, key=lambda s: (s[1].usd_per_month, -s[1].local_share))
+    best = cloud.best_usd_per_month
+    cheaper = [s for s in splits if best is None or s[1].usd_per_month < best]
+    if not cheaper:  # none beats all-cloud: the cheapest shows by how much
+        return min(splits, key=lambda s: s[1].usd_per_month)
+    # Of the splits that save money: as much as possible locally, on the best model for it.
+    return max(cheaper, key=lambda s: (s[1].local_share, s[0].quality_pct or 0.0))
 
 
 def _split_for(
@@ -104,7 +109,7 @@ def _cloud_share(workload: Workload, cloud: CloudCosts, share: float) -> tuple[f
     paths = []
     if cloud.cheapest_api is not None:
         api = cloud.cheapest_api
-        paths.append((api.usd_per_month * share, f"{api.name} API ({api.vendor})"))
+        paths.append((api.usd_per_month * share, api_label(api)))
     if cloud.subscription is not None:
         sub = cloud.subscription
         paths.append((sub.usd_per_month, f"{sub.product} {sub.plan} × {sub.seats}"))

@@ -42,6 +42,20 @@ class Check:
     text: str
     borderline: bool = False  # the requirement lies inside the estimate's uncertainty range
 
+    def shortfall(self) -> str:
+        """What a failed check lacks, in a few words with its numbers."""
+        need, have = self.required, self.actual
+        if self.name == "fits":
+            return "does not fit in memory"
+        if have is None or need is None:
+            return f"{self.name} unknown"
+        return {
+            "decode": f"too slow ({have:.1f} of {need:g} tokens/s)",
+            "ttft": f"first token too late ({have:.1f} s, limit {need:g} s)",
+            "quality": f"below the quality floor ({have:.0f}% of the frontier, floor {need:g}%)",
+            "capacity": f"cannot keep up ({have:.1f} h of work a day in a {need:g} h window)",
+        }[self.name]
+
 
 @dataclass(frozen=True)
 class LocalOption:

@@ -190,27 +190,42 @@ def _cloud(
 ) -> Verdict:
     closest = _closest(options)
     best, label = cloud.best_usd_per_month, cloud.best_label
+    where = f"{label} at {_usd(best)} a month" if best is not None else "no priced cloud path"
     reasons: list[str] = []
     if closest is None:
-        reasons.append("no catalog model could be placed on this machine")
-        why = "nothing fits"
+        context = workload.context_tokens * workload.concurrency
+        why = "nothing checked fits in memory"
+        reasons.append(
+            f"no model checked fits in this machine's memory at {context:,} tokens of context "
+            "(checked: the models above the quality floor and the best ones below it)"
+        )
     else:
-        failed = closest.failed
-        why = "; ".join(c.text for c in failed) or "it costs more"
+        why = ", ".join(c.shortfall() for c in closest.failed) or "it costs more"
         reasons.append(f"closest local option, {option_name(closest)}, misses:")
-        reasons += [f"  {c.text}" for c in failed]
+        reasons += [f"  {c.text}" for c in closest.failed]
+        fast = _fast_enough(options)
+        if fast is not None and fast is not closest:
+            reasons.append(
+                f"the best model fast enough here, {option_name(fast)}, "
+                + ", ".join(c.shortfall() for c in fast.failed)
+            )
     if split is not None:
         reasons.append(
             f"a hybrid split ({split[1].local_share:.0%} on {option_name(split[0])}) would cost "
             f"{_usd(split[1].usd_per_month)} a month, not less than {_usd(best)}"
         )
-    where = f"{label} at {_usd(best)} a month" if best is not None else "no priced cloud path"
-    summary = f"cloud: {where}; locally, {why}" if closest else f"cloud: {where}; nothing fits"
+    summary = f"cloud: {where}; locally {why}"
     cost = None
     if closest is not None and closest.run is not None:
         cost = local_cost(workload, closest.run, closest.candidate.power, rate, hardware)
     return _verdict(workload, "cloud", summary, reasons, closest, cost, None, options, cloud,
                     rate, hardware, None)  # fmt: skip
+
+
+def _fast_enough(options: list[LocalOption]) -> LocalOption | None:
+    """The best-quality option that fits and is fast enough, whatever else it lacks."""
+    fast = [o for o in options if o.passed("fits", "decode", "ttft")]
+    return max(fast, key=quality_key) if fast else None
 
 
 def _closest(options: list[LocalOption]) -> LocalOption | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import api, make_catalog, make_workload, plan
+from verdict_builders import api, make_catalog, make_workload, plan
 
 from advisor.verdict.cloud import api_usd_per_day, cloud_costs, frontier_model
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import POWER, make_speed, make_workload
+from verdict_builders import POWER, make_speed, make_workload
 
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import Hardware, local_cost, local_run

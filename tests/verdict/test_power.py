@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_gpu, make_machine
+from verdict_builders import make_gpu, make_machine
 
 from advisor.probe.machine import Cpu
 from advisor.verdict.power import HOST_W_BESIDE_GPU, resolve_power

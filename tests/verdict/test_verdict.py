@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_candidate, make_speed, make_workload
+from verdict_builders import make_candidate, make_speed, make_workload
 
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import ElectricityRate
@@ -88,7 +88,8 @@ def test_hybrid_when_the_machine_cannot_keep_up(catalog) -> None:
 def test_cloud_when_too_slow_says_by_how_much(catalog) -> None:
     v = verdict_for(make_workload(), [make_candidate(40, make_speed(decode=5))], catalog)
     assert v.kind == "cloud"
-    assert "decodes about 5.0 tokens/s" in v.summary and "needs 10" in v.summary
+    assert "too slow (5.0 of 10 tokens/s)" in v.summary
+    assert any("decodes about 5.0 tokens/s" in r and "needs 10" in r for r in v.reasons)
     # At 5 tokens/s the machine burns more electricity per token than the hosted model costs.
     assert v.break_even.local_wins_above_tokens_per_day is None
     assert "cheaper than this machine's electricity" in v.break_even.text
@@ -96,11 +97,22 @@ def test_cloud_when_too_slow_says_by_how_much(catalog) -> None:
 
 def test_cloud_when_nothing_fits(catalog) -> None:
     v = verdict_for(make_workload(), [make_candidate(40, fits=False)], catalog)
-    assert v.kind == "cloud" and "does not fit" in v.summary
+    assert v.kind == "cloud" and "does not fit in memory" in v.summary
     assert v.local_cost is None and v.costs.local is None
     empty = verdict_for(make_workload(), [], catalog)
     assert empty.kind == "cloud" and empty.option is None
-    assert "no catalog model" in empty.reasons[0]
+    assert "no model checked fits" in empty.reasons[0] and "8,192 tokens" in empty.reasons[0]
+
+
+def test_cloud_names_what_the_fast_model_lacks(catalog) -> None:
+    good_but_slow = make_candidate(45, make_speed(decode=4), name="Big")
+    fast_but_weak = make_candidate(20, name="Small")
+    v = verdict_for(make_workload(), [good_but_slow, fast_but_weak], catalog)
+    assert v.kind == "cloud" and v.option.candidate.model_name == "Big"
+    assert any(
+        r.startswith("the best model fast enough here, Small Q4_K_M, below the quality floor")
+        for r in v.reasons
+    )
 
 
 def test_quality_gap_in_points_and_percent(catalog) -> None:

@@ -1,0 +1,271 @@
+"""advise(): the one call every front end uses (report, TUI, audit) to get the verdicts.
+
+It takes a machine, the catalog, the workloads and the prices, finds the local options the
+estimator places on the machine for each workload, prices every path, and decides. It is lazy:
+it estimates only the models a verdict or the candidate list needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Literal
+
+from advisor.verdict.electricity import ElectricityRate, resolve_rate
+from advisor.verdict.local import Hardware
+
+if TYPE_CHECKING:
+    from advisor.bench.measurement import Measurement
+    from advisor.catalog.model import Catalog
+    from advisor.config import Config
+    from advisor.estimate.estimate import Estimate
+    from advisor.probe.machine import Machine
+    from advisor.verdict.verdict import Verdict
+    from advisor.verdict.workload import Workload
+
+HardwareBasis = Literal["flag", "config", "profile", "none"]
+PlacementKind = Literal["gpu", "partial", "cpu"]
+SpeedStatus = Literal["measured", "calibrated", "estimated"]
+DEFAULT_TOP_CANDIDATES = 5
+# The candidate list: general use at a common context (the verdicts use each workload's own).
+CANDIDATES_TASK, CANDIDATES_CONTEXT = "chat", 8192
+MAX_MEASUREMENTS = 50  # the newest throughput tests a report carries
+
+
+@dataclass(frozen=True)
+class AdviceOptions:
+    """Prices and choices; None means: take it from the config, then from the defaults."""
+
+    electricity_usd_per_kwh: float | None = None
+    region: str | None = None
+    hardware_price_usd: float | None = None
+    lifetime_months: float | None = None
+    top_candidates: int | None = None
+    # Measurements to use instead of the bench store's (an audit re-evaluating a report).
+    measurements: tuple[Measurement, ...] | None = None
+    config: Config | None = None  # None: no config file (defaults only)
+    # The estimate function (default advisor.estimate.estimate); it gets the calibration.
+    estimator: Callable[..., Estimate] | None = None
+
+
+@dataclass(frozen=True)
+class HardwareChoice:
+    hardware: Hardware
+    basis: HardwareBasis
+
+
+@dataclass(frozen=True)
+class TopCandidate:
+    """A row of the estimator's ranking for this machine, for the report's candidate list."""
+
+    rank: int
+    model_id: str
+    model_name: str
+    quant: str
+    placement: PlacementKind
+    fits: bool
+    context_tokens: int
+    memory_total_bytes: int
+    max_context_tokens: int | None
+    decode_tokens_per_s: float | None
+    decode_range: tuple[float, float] | None
+    prefill_tokens_per_s: float | None
+    prefill_range: tuple[float, float] | None
+    speed_status: SpeedStatus
+    measured_decode_tokens_per_s: float | None
+    measured_prefill_tokens_per_s: float | None
+    intelligence_index: float | None  # as published, before any quant adjustment
+    coding_index: float | None
+
+
+@dataclass(frozen=True)
+class Advice:
+    machine: Machine
+    machine_id: str  # stable hash of the machine's fingerprint: same machine, same id
+    catalog_version: str
+    generated_at: str  # ISO 8601, UTC
+    rate: ElectricityRate
+    hardware: HardwareChoice
+    config_path: str | None
+    workloads: tuple[Workload, ...]
+    verdicts: tuple[Verdict, ...]
+    candidates: tuple[TopCandidate, ...]
+    measurements: tuple[Measurement, ...]
+
+
+def machine_id(fingerprint: str) -> str:
+    """A stable id that says nothing about the machine: a salted hash of its fingerprint."""
+    digest = hashlib.sha256(f"advisor-machine-id:{fingerprint}".encode()).hexdigest()
+    return f"m-{digest[:20]}"
+
+
+def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+    from advisor.config import DEFAULT_LIFETIME_MONTHS
+
+    prices = options.config.prices if options.config else None
+    lifetime = options.lifetime_months or (
+        prices.hardware_lifetime_months if prices else DEFAULT_LIFETIME_MONTHS
+    )
+    if options.hardware_price_usd is not None:
+        return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag")
+    if prices is not None and prices.hardware_price_usd is not None:
+        return HardwareChoice(Hardware(prices.hardware_price_usd, lifetime), "config")
+    if machine.price_usd is not None:
+        return HardwareChoice(Hardware(machine.price_usd, lifetime), "profile")
+    return HardwareChoice(Hardware(None, lifetime), "none")
+
+
+def _rate(catalog: Catalog, options: AdviceOptions) -> ElectricityRate:
+    config = options.config
+    return resolve_rate(
+        catalog,
+        flag_usd_per_kwh=options.electricity_usd_per_kwh,
+        config_usd_per_kwh=config.prices.electricity_usd_per_kwh if config else None,
+        region=options.region or (config.region if config else None),
+        config_path=config.path if config else None,
+    )
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def advise(
+    machine: Machine,
+    catalog: Catalog,
+    workloads: Sequence[Workload],
+    options: AdviceOptions | None = None,
+) -> Advice:
+    """Verdicts for `workloads` on `machine`, priced with `catalog` and `options`."""
+    from advisor.probe import machine_fingerprint as fingerprint_of
+    from advisor.verdict.cloud import cloud_costs
+    from advisor.verdict.gather import workload_options
+    from advisor.verdict.search import OptionSearch
+    from advisor.verdict.verdict import acceptable, decide
+
+    options = options or AdviceOptions()
+    rate = _rate(catalog, options)
+    hardware = _hardware(machine, options)
+    measurements, calibration = _measured(machine, options)
+    power_for = _power_for(machine, measurements)
+    search = OptionSearch(machine, catalog, estimator=options.estimator, calibration=calibration)
+    verdicts = []
+    for workload in workloads:
+        cloud = cloud_costs(workload, catalog)
+        hw = hardware.hardware
+
+        def takes(option, workload=workload, cloud=cloud, hw=hw):
+            return acceptable(workload, option, cloud, rate, hw)
+
+        local = workload_options(search, workload, cloud.frontier_index, power_for, takes)
+        verdicts.append(decide(workload, local, cloud, rate, hw))
+    count = options.top_candidates or (
+        options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
+    )
+    top = search.top(CANDIDATES_TASK, CANDIDATES_CONTEXT, count)
+    return Advice(
+        machine=machine,
+        machine_id=machine_id(fingerprint_of(machine)),
+        catalog_version=catalog.catalog_version,
+        generated_at=now_utc(),
+        rate=rate,
+        hardware=hardware,
+        config_path=options.config.path if options.config else None,
+        workloads=tuple(workloads),
+        verdicts=tuple(verdicts),
+        candidates=tuple(_top_candidate(i + 1, c, catalog) for i, c in enumerate(top)),
+        measurements=measurements,
+    )
+
+
+def _measured(machine: Machine, options: AdviceOptions) -> tuple[tuple[Measurement, ...], object]:
+    """This machine's throughput tests and the calibration they imply (none: empty, None)."""
+    if options.measurements is not None:
+        return options.measurements, _calibration_from(machine, options.measurements)
+    from advisor.bench.store import BenchStore, default_store_path
+
+    path = default_store_path()
+    if not path.exists():  # never create a store just to read it
+        return (), None
+    from advisor.bench.calibration import load_calibration
+    from advisor.probe import machine_fingerprint as fingerprint_of
+
+    with BenchStore(path) as store:
+        runs = store.history(fingerprint_of(machine), limit=MAX_MEASUREMENTS)
+        calibration = load_calibration(machine, store)
+    return tuple(r.measurement for r in runs), calibration
+
+
+def _calibration_from(machine: Machine, measurements: Sequence[Measurement]):
+    """What load_calibration derives from a store, from measurements a report carried."""
+    usable = [m for m in measurements if not m.interrupted and m.settings.is_standard]
+    if not usable:
+        return None
+    from advisor.bench.calibration import build_calibration, measured_models
+    from advisor.bench.estimates import observe
+    from advisor.probe import machine_fingerprint as fingerprint_of
+
+    calibration = build_calibration(fingerprint_of(machine), observe(machine, usable))
+    return dataclasses.replace(calibration, measured=measured_models(usable))
+
+
+def _power_for(machine: Machine, measurements: Sequence[Measurement]):
+    """(model id, quant) -> PowerDraw: that file's measured power, else the machine's figure."""
+    from advisor.verdict.power import resolve_power
+
+    powered = [m for m in measurements if m.mean_power_w is not None]
+    if powered:
+        watts = statistics.median(m.mean_power_w for m in powered)  # type: ignore[misc]
+        general = resolve_power(
+            machine,
+            measured_gpu_w=watts,
+            measured_source=f"{len(powered)} throughput test(s) on this machine (median)",
+        )
+    else:
+        general = resolve_power(machine)
+    own = {(m.model.model_id, m.model.quant): m for m in powered if m.model.model_id}
+
+    def power_for(model_id: str, quant: str):
+        match = own.get((model_id, quant))
+        if match is None:
+            return general
+        return resolve_power(
+            machine,
+            measured_gpu_w=match.mean_power_w,
+            measured_source=f"the throughput test of {model_id} {quant}",
+        )
+
+    return power_for
+
+
+def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:
+    from advisor.verdict.gather import speed_status
+
+    est = c.estimate
+    speed = est.speed
+    model = catalog.find(c.model_id)
+    quality = model.quality if model else None
+    return TopCandidate(
+        rank=rank,
+        model_id=c.model_id,
+        model_name=c.model_name,
+        quant=c.quant,
+        placement=est.placement.kind,
+        fits=est.fits,
+        context_tokens=est.context_tokens,
+        memory_total_bytes=est.memory.total_bytes,
+        max_context_tokens=est.max_context_tokens,
+        decode_tokens_per_s=speed.decode_tokens_per_s if speed else None,
+        decode_range=speed.decode_range if speed else None,
+        prefill_tokens_per_s=speed.prefill_tokens_per_s if speed else None,
+        prefill_range=speed.prefill_range if speed else None,
+        speed_status=speed_status(speed) if speed else "estimated",
+        measured_decode_tokens_per_s=speed.measured_decode_tokens_per_s if speed else None,
+        measured_prefill_tokens_per_s=speed.measured_prefill_tokens_per_s if speed else None,
+        intelligence_index=quality.intelligence_index if quality else None,
+        coding_index=quality.coding_index if quality else None,
+    )

@@ -1,0 +1,114 @@
+"""Number formatting shared by the markdown and text renderings of a report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+GIB = 1024**3
+
+
+def usd(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def rate(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def pct(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0f}%"
+
+
+def tokens(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    if value >= 1e6:
+        return f"{value / 1e6:.2f}M"
+    if value >= 1e4:
+        return f"{value / 1e3:.0f}k"
+    return f"{value:,.0f}"
+
+
+def gib(value: float | None) -> str:
+    return "unknown" if value is None else f"{value / GIB:.1f} GiB"
+
+
+def hardware_line(doc: dict[str, Any]) -> str:
+    hw = doc["inputs"]["hardware"]
+    if hw["price_usd"] is None:
+        return (
+            "not counted: the machine is taken as already owned "
+            "(--hardware-price shows whether buying it pays back)"
+        )
+    where = {"flag": "--hardware-price", "config": "config file", "profile": "profile"}
+    return (
+        f"{usd(hw['price_usd'])} USD over {hw['lifetime_months']:g} months "
+        f"({where.get(hw['basis'], hw['basis'])})"
+    )
+
+
+def electricity_line(doc: dict[str, Any]) -> str:
+    e = doc["inputs"]["electricity"]
+    date = f", {e['date']}" if e.get("date") else ""
+    return f"{e['usd_per_kwh']:.4g} USD/kWh ({e['source']}{date})"
+
+
+def config_line(doc: dict[str, Any]) -> str:
+    path = doc.get("config_file")
+    return path if path else "none (defaults and command-line flags only)"
+
+
+def cpu_line(machine: dict[str, Any]) -> str:
+    cpu = machine.get("cpu") or {}
+    parts = [cpu.get("name") or "unknown CPU"]
+    if cpu.get("cores"):
+        parts.append(f"{cpu['cores']} cores / {cpu.get('threads') or '?'} threads")
+    bandwidth = cpu.get("memory_bandwidth_gbs")
+    parts.append(f"{bandwidth:g} GB/s" if bandwidth else "bandwidth unknown")
+    return ", ".join(parts)
+
+
+def gpu_line(gpu: dict[str, Any]) -> str:
+    parts = [gpu["name"]]
+    if gpu.get("vram_gb"):
+        parts.append(f"{gpu['vram_gb']:g} GiB")
+    if gpu.get("memory_bandwidth_gbs"):
+        parts.append(f"{gpu['memory_bandwidth_gbs']:g} GB/s")
+    return ", ".join(parts)
+
+
+def verdict_word(kind: str) -> str:
+    return {"local": "LOCAL", "hybrid": "HYBRID", "cloud": "CLOUD"}[kind]
+
+
+def cost_rows(v: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(path, USD a month, note) for every priced path of one verdict."""
+    c, cloud, rows = v["costs_usd_per_month"], v["cloud"], []
+    if c["local"] is not None:
+        local = v["local_cost"]
+        busy = f"{local['busy_hours_per_day']:.2f} h/day busy, {local['kwh_per_month']:.1f} kWh"
+        rows.append(("local: electricity", usd(c["local_electricity"]), busy))
+        if c["local_hardware"] is not None:
+            rows.append(("local: hardware share", usd(c["local_hardware"]), "amortised"))
+        rows.append(("local: total", usd(c["local"]), ""))
+    if v["hybrid"] is not None:
+        h = v["hybrid"]
+        rows.append(("hybrid", usd(c["hybrid"]),
+                     f"{h['local_share']:.0%} local, the rest on {h['cloud_path']}"))  # fmt: skip
+    sub = cloud["subscription"]
+    if sub is not None:
+        rows.append((f"subscription: {sub['product']} {sub['plan']} × {sub['seats']}",
+                     usd(c["subscription"]), f"prices of {sub['price_date']}"))  # fmt: skip
+    for key, label in (("cheapest_api", "API, cheapest meeting the floor"),
+                       ("frontier", "API, frontier")):  # fmt: skip
+        api = cloud[key]
+        if api is not None:
+            note = f"{api['usd_per_mtok']:.3g} USD/Mtok blended; prices of {api['price_date']}"
+            rows.append((f"{label}: {api['name']}", usd(api["usd_per_month"]), note))
+    return rows

@@ -1,0 +1,159 @@
+"""The report document as pydantic models: the one description its JSON Schema comes from.
+
+The leaves are the verdict stage's own dataclasses (LocalCost, Check, ApiCost, ...), so the
+schema and the emitter (advisor/report/document.py) cannot drift apart without the tests that
+validate real reports against these models failing. Not imported on the `advisor --json` path.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandidate
+from advisor.bench.measurement import Measurement
+from advisor.probe.schema import ProfileEntry
+from advisor.report import REPORT_KIND, SCHEMA_VERSION
+from advisor.verdict.cloud import ApiCost, SubscriptionCost
+from advisor.verdict.confidence import InputBasis, Level
+from advisor.verdict.economics import BreakEven
+from advisor.verdict.electricity import ElectricityRate
+from advisor.verdict.hybrid import HybridReason
+from advisor.verdict.local import LocalCost, LocalRun
+from advisor.verdict.options import Check
+from advisor.verdict.power import PowerDraw
+from advisor.verdict.verdict import MonthlyCosts, QualityGap, VerdictKind
+from advisor.verdict.workload import Workload
+
+_FORBID = ConfigDict(extra="forbid")
+
+# Dataclasses that appear in the report as they are: refuse keys they don't have.
+for _leaf in (ApiCost, SubscriptionCost, InputBasis, BreakEven, ElectricityRate, LocalCost,
+              LocalRun, Check, PowerDraw, MonthlyCosts, QualityGap, TopCandidate):  # fmt: skip
+    _leaf.__pydantic_config__ = _FORBID  # type: ignore[attr-defined]
+# A measurement carries derived keys (means, spreads, identity) beside its fields.
+Measurement.__pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[attr-defined]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalOptionJson(_Strict):
+    """The local option a verdict is about: chosen, or the closest miss."""
+
+    model_id: str
+    model_name: str
+    quant: str
+    placement: PlacementKind
+    gpu_layers: int
+    fits: bool
+    context_tokens: int
+    memory_total_bytes: int
+    speed_status: SpeedStatus
+    quality_index: float | None
+    quality_estimated: bool
+    quality_note: str
+    quality_pct_of_frontier: float | None
+    decode_tokens_per_s: float | None = Field(description="tg128 at an empty context")
+    prefill_tokens_per_s: float | None = Field(description="pp512")
+    run: LocalRun | None
+    power: PowerDraw
+    checks: list[Check]
+
+
+class HybridJson(_Strict):
+    local_share: float = Field(ge=0, le=1)
+    reason: HybridReason
+    why: str
+    local_usd_per_month: float
+    local: LocalCost
+    cloud_usd_per_month: float
+    cloud_path: str
+    usd_per_month: float
+
+
+class CloudJson(_Strict):
+    frontier: ApiCost | None
+    frontier_index: float | None
+    cheapest_api: ApiCost | None
+    subscription: SubscriptionCost | None
+    best_path: str | None
+    best_usd_per_month: float | None
+    notes: list[str]
+
+
+class ConfidenceJson(_Strict):
+    level: Level
+    why: str
+    measured: list[str]
+    estimated: list[str]
+    inputs: list[InputBasis]
+
+
+class VerdictJson(_Strict):
+    workload: str
+    title: str
+    verdict: VerdictKind
+    summary: str
+    reasons: list[str]
+    local_option: LocalOptionJson | None
+    local_cost: LocalCost | None
+    hybrid: HybridJson | None
+    cloud: CloudJson
+    costs_usd_per_month: MonthlyCosts
+    quality_gap: QualityGap | None
+    break_even: BreakEven
+    confidence: ConfidenceJson
+    options_checked: int
+
+
+class HardwareJson(_Strict):
+    price_usd: float | None
+    lifetime_months: float
+    basis: HardwareBasis
+
+
+class InputsJson(_Strict):
+    """What a later re-evaluation (an audit with a newer catalog) needs besides the machine."""
+
+    electricity: ElectricityRate
+    hardware: HardwareJson
+    workloads: list[Workload]
+
+
+class Report(_Strict):
+    """`advisor --json`: one machine, its measurements, the candidates and a verdict per workload.
+
+    Amounts are USD. `machine` is in the hardware profile format (usable as --profile).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="advisor report")
+
+    schema_version: Literal[SCHEMA_VERSION]  # type: ignore[valid-type]
+    kind: Literal[REPORT_KIND]  # type: ignore[valid-type]
+    advisor_version: str
+    catalog_version: str
+    generated_at: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+    currency: Literal["USD"]
+    anonymized: bool
+    machine_id: str = Field(pattern=r"^m-[0-9a-f]{20}$")
+    machine: ProfileEntry
+    config_file: str | None
+    inputs: InputsJson
+    measurements: list[Measurement]
+    candidates: list[TopCandidate]
+    verdicts: list[VerdictJson]
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report, as shipped in advisor/report/report.schema.json."""
+    schema = Report.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://advisor.invalid/report/v{SCHEMA_VERSION}.schema.json"
+    return schema
+
+
+def validate_report(doc: dict[str, Any]) -> Report:
+    return Report.model_validate(doc)

@@ -1,0 +1,57 @@
+"""The report as plain text for a terminal, rendered from the JSON document."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from advisor.report import fmt
+
+WIDTH = 96
+
+
+def render_text(doc: dict[str, Any]) -> str:
+    m = doc["machine"]
+    out = [f"advisor report: {m['name']}   (amounts in USD per month)", ""]
+    ram = f"{m['ram_gb']:g} GiB" if m.get("ram_gb") else "unknown"
+    out += [f"  CPU      {fmt.cpu_line(m)}", f"  RAM      {ram}"]
+    out += [f"  GPU {i}    {fmt.gpu_line(g)}" for i, g in enumerate(m.get("gpus", []))]
+    out += [
+        f"  backend  {m.get('backend') or 'unknown'};  "
+        f"{len(doc['measurements'])} throughput test(s) stored",
+        f"  config   {fmt.config_line(doc)}",
+        f"  power    {fmt.electricity_line(doc)}",
+        f"  hardware {fmt.hardware_line(doc)}",
+        "",
+    ]
+    for v in doc["verdicts"]:
+        out += _verdict(v)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def _verdict(v: dict[str, Any]) -> list[str]:
+    out = [f"{fmt.verdict_word(v['verdict']):<7} {v['title']}"]
+    out += _wrap(v["summary"], "  ")
+    for reason in v["reasons"]:
+        nested = reason.startswith("  ")
+        out += _wrap(("- " if nested else "* ") + reason.strip(), "      " if nested else "    ")
+    out.append("  monthly cost:")
+    out += [f"    {amount:>10}  {path}" for path, amount, _ in fmt.cost_rows(v)]
+    for note in v["cloud"]["notes"]:
+        out += _wrap(f"({note})", "    ")
+    gap = v["quality_gap"]
+    if gap is not None:
+        out += _wrap(
+            f"quality gap: {gap['points']:.1f} points ({gap['pct']:.0f}%) below {gap['frontier']}",
+            "  ",
+        )
+    out += _wrap(f"break-even: {v['break_even']['text']}", "  ")
+    c = v["confidence"]
+    out += _wrap(f"confidence: {c['level']} ({c['why']})", "  ")
+    if c["estimated"]:
+        out += _wrap(f"estimated or assumed: {', '.join(c['estimated'])}", "    ")
+    return out + [""]

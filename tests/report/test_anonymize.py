@@ -1,0 +1,67 @@
+"""--anonymize: no hostname, user name, serial, UUID or home path; a stable machine id."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+import pytest
+
+from advisor.advise import AdviceOptions, advise
+from advisor.paths import workloads_dir
+from advisor.probe import load_profile
+from advisor.report.document import build_document
+from advisor.report.models import validate_report
+from advisor.verdict.workload import load_workload_file
+
+SECRETS = ("build-host-7", "GPU-5f1c2e4a-0000-4000-8000-123456789abc", "1324019000123")
+
+
+@pytest.fixture(scope="module")
+def identified(catalog):
+    """A probed-looking machine with every identifying field set."""
+    machine = load_profile("rtx-4090-desktop")
+    gpu = dataclasses.replace(machine.gpus[0], uuid=SECRETS[1], serial=SECRETS[2])
+    return dataclasses.replace(
+        machine, name=SECRETS[0], hostname=SECRETS[0], origin="probe", gpus=(gpu,)
+    )
+
+
+@pytest.fixture(scope="module")
+def workload_in_home(tmp_path_factory):
+    """A workload file whose path contains the home folder (and so the user name)."""
+    path = tmp_path_factory.mktemp("wl") / "mine.yaml"
+    path.write_text((workloads_dir() / "chat-assistant.yaml").read_text(), encoding="utf-8")
+    workload = load_workload_file(path)
+    return dataclasses.replace(workload, origin=f"{os.path.expanduser('~')}/work/mine.yaml")
+
+
+def _doc(machine, catalog, estimator, workload, anonymize):
+    advice = advise(machine, catalog, [workload], AdviceOptions(estimator=estimator))
+    return build_document(advice, anonymize=anonymize)
+
+
+def test_identifying_fields_are_gone(identified, catalog, estimator, workload_in_home) -> None:
+    plain = _doc(identified, catalog, estimator, workload_in_home, False)
+    anon = _doc(identified, catalog, estimator, workload_in_home, True)
+    plain_text, anon_text = json.dumps(plain), json.dumps(anon)
+    assert all(secret in plain_text for secret in SECRETS)
+    assert not any(secret in anon_text for secret in SECRETS)
+    assert os.path.expanduser("~") not in anon_text
+    assert anon["anonymized"] is True and anon["machine"]["hostname"] is None
+    assert anon["machine"]["name"] == f"machine {anon['machine_id']}"
+    assert anon["inputs"]["workloads"][0]["origin"] == "~/work/mine.yaml"
+    validate_report(anon)
+
+
+def test_the_machine_id_is_stable_and_blind_to_names(identified, catalog, estimator,
+                                                     workload_in_home) -> None:  # fmt: skip
+    first = _doc(identified, catalog, estimator, workload_in_home, True)
+    renamed = dataclasses.replace(identified, hostname="other-name", name="other-name")
+    second = _doc(renamed, catalog, estimator, workload_in_home, True)
+    plain = _doc(identified, catalog, estimator, workload_in_home, False)
+    assert first["machine_id"] == second["machine_id"] == plain["machine_id"]
+    other = load_profile("rtx-3090-desktop")
+    third = _doc(other, catalog, estimator, workload_in_home, True)
+    assert third["machine_id"] != first["machine_id"]

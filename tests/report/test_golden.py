@@ -1,0 +1,66 @@
+"""Golden reports: every preset workload gets a verdict on every reference profile.
+
+The JSON (time and versions pinned) and its markdown rendering are compared byte for byte
+with tests/report/golden/; regenerate with --regen-golden when a change is meant.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from report_helpers import GOLDEN, check_golden, normalized
+
+from advisor.advise import AdviceOptions, advise
+from advisor.probe import list_profiles, load_profile
+from advisor.report.document import build_document
+from advisor.report.markdown import render_markdown
+from advisor.report.models import validate_report
+from advisor.verdict.workload import load_workloads
+
+PROFILES = list_profiles()
+PRESETS = ("chat-assistant", "coding-agent", "document-batch", "rag-summarisation", "support-bot")
+
+
+@pytest.fixture(scope="module")
+def reports(catalog, estimator) -> dict[str, dict]:
+    workloads = load_workloads(list(PRESETS))
+    options = AdviceOptions(estimator=estimator)
+    return {
+        name: normalized(build_document(advise(load_profile(name), catalog, workloads, options)))
+        for name in PROFILES
+    }
+
+
+def test_there_are_reference_profiles() -> None:
+    assert len(PROFILES) >= 15
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_preset_gets_a_verdict_a_reader_can_follow(reports, profile) -> None:
+    doc = reports[profile]
+    assert [v["workload"] for v in doc["verdicts"]] == list(PRESETS)
+    for v in doc["verdicts"]:
+        assert v["verdict"] in ("local", "hybrid", "cloud")
+        assert v["summary"].startswith(v["verdict"] + ":")
+        assert v["reasons"], "every verdict says why"
+        assert v["cloud"]["best_usd_per_month"] is not None, "a priced cloud path exists"
+        assert v["confidence"]["inputs"]
+        if v["verdict"] != "cloud":
+            assert v["local_option"] is not None and v["quality_gap"] is not None
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_report_validates_against_the_models(reports, profile) -> None:
+    validate_report(reports[profile])
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_json_matches_golden(reports, profile, regen) -> None:
+    text = json.dumps(reports[profile], indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    check_golden(GOLDEN / f"{profile}.json", text, regen)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_markdown_matches_golden(reports, profile, regen) -> None:
+    check_golden(GOLDEN / f"{profile}.md", render_markdown(reports[profile]), regen)
