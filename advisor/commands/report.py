@@ -53,13 +53,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--electricity-price", type=float, metavar="USD_PER_KWH", help="price of a kWh"
     )
     prices.add_argument(
-        "--region", metavar="R", help="electricity price region from the catalog (us, eu, de, ...)"
+        "--region",
+        metavar="R",
+        help="electricity price region from the catalog: us, us-ca, eu, de, ... (default us)",
     )
     prices.add_argument(
         "--hardware-price",
         type=float,
         metavar="USD",
-        help="what this machine costs: amortised over its lifetime, to see if buying it pays back",
+        help="what this machine costs, amortised over its lifetime, to see whether buying it "
+        "pays back (default: the config's, else the profile's price, else not counted)",
     )
     prices.add_argument(
         "--lifetime-months", type=float, metavar="N", help="hardware lifetime (default 36)"

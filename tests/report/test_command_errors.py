@@ -1,0 +1,57 @@
+"""`advisor report` refuses bad input with the right exit code and a message naming the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import main
+from advisor.errors import ExitCode
+
+PROFILE = ["--profile", "rtx-3060-desktop"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--electricity-price", "-0.1"], "--electricity-price must be 0 or more"),
+        (["--hardware-price", "-5"], "--hardware-price must be 0 or more"),
+        (["--lifetime-months", "0"], "--lifetime-months must be positive"),
+        (["--region", "atlantis"], "no electricity price for region 'atlantis'"),
+    ],
+)
+def test_bad_options_are_usage_errors(flags, words, capsys) -> None:
+    assert main(["report", *PROFILE, *flags]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert words in err
+    if "region" in words:
+        assert "regions in the catalog: " in err and "us" in err
+
+
+def test_an_unknown_workload_is_not_found(capsys) -> None:
+    assert main(["report", *PROFILE, "--workload", "chat-asistant"]) == ExitCode.NOT_FOUND
+    err = capsys.readouterr().err
+    assert "no workload named 'chat-asistant'" in err and "chat-assistant" in err
+
+
+def test_a_broken_workload_file_names_file_line_and_key(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("title: x\ntask: chat\nconcurency: 2\n", encoding="utf-8")
+    assert main(["report", *PROFILE, "--workload", str(path)]) == ExitCode.BAD_INPUT
+    assert f"{path}:3: concurency: is not a workload key" in capsys.readouterr().err
+
+
+def test_a_broken_config_names_file_line_and_key(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("prices:\n  electricity_usd_per_kwh: cheap\n", encoding="utf-8")
+    assert main(["report", *PROFILE, "--config", str(path)]) == ExitCode.BAD_INPUT
+    assert f"{path}:2: prices.electricity_usd_per_kwh:" in capsys.readouterr().err
+
+
+def test_the_default_config_is_read_from_the_config_dir(advisor_home: Path, capsys) -> None:
+    path = advisor_home / "config" / "config.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text("region: mars\n", encoding="utf-8")
+    assert main(["report", *PROFILE]) == ExitCode.USAGE
+    assert "no electricity price for region 'mars'" in capsys.readouterr().err
