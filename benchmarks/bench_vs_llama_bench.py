@@ -149,7 +149,10 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
         f"{'calibrated':>11} {'error':>7}  from"
     )
     for r in results:
-        model_file = next(m.model for m in runs if Path(m.model.path) == r.path.resolve())
+        mine = [m for m in runs if Path(m.model.path) == r.path.resolve()]
+        if not mine:
+            continue
+        model_file = mine[-1].model
         prediction = predict(machine, model_file, context_tokens=640, gpu_layers=0)
         if prediction.reason is not None:
             print(f"{r.quant:<8} no estimate: {prediction.reason}")
@@ -158,19 +161,11 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
         calibration = build_calibration(fp, others)
         speed = _speed(prediction)
         calibrated = apply_calibration(speed, calibration, "cpu", backend="cpu")
+        pp = statistics.median(m.prefill.mean_tokens_per_s for m in mine if m.prefill)
+        tg = statistics.median(m.decode.mean_tokens_per_s for m in mine if m.decode)
         for test, measured, before, after in (
-            (
-                "pp512",
-                median_of(r.advisor, "pp"),
-                speed.prefill_tokens_per_s,
-                calibrated.prefill_tokens_per_s,
-            ),
-            (
-                "tg128",
-                median_of(r.advisor, "tg"),
-                speed.decode_tokens_per_s,
-                calibrated.decode_tokens_per_s,
-            ),
+            ("pp512", pp, speed.prefill_tokens_per_s, calibrated.prefill_tokens_per_s),
+            ("tg128", tg, speed.decode_tokens_per_s, calibrated.decode_tokens_per_s),
         ):
             print(
                 f"{r.quant:<8} {test:<6} {measured:>9.2f} {before:>9.2f} "
@@ -198,6 +193,12 @@ def main() -> None:
     parser.add_argument("--max-load", type=float, default=1.0)
     parser.add_argument("--patience", type=float, default=600.0, help="seconds to wait for it")
     parser.add_argument("--json", type=Path, help="also write the raw samples here")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="ADVISOR_HOME for the advisor runs (default: a temporary one); with --rounds 0, "
+        "only the estimate figures are printed, from the runs stored there",
+    )
     args = parser.parse_args()
 
     if not args.llama_bench.exists():
@@ -205,7 +206,7 @@ def main() -> None:
     import llama_cpp
 
     from advisor.bench.canary import extra_buffers_safe
-    from advisor.bench.runner import default_threads
+    from advisor.bench.plan import default_threads
 
     threads = args.threads or default_threads()
     repack = extra_buffers_safe(llama_cpp.__version__)
@@ -214,13 +215,16 @@ def main() -> None:
     results = [FileResult(q, paths[q]) for q in quants]
     print(f"threads {threads}, repack {int(repack)}, rounds {args.rounds}, reps {args.reps}")
     with tempfile.TemporaryDirectory(prefix="advisor-bench-cmp-") as folder:
-        home = Path(folder)
+        home = args.home or Path(folder)
         for round_no in range(args.rounds):
             for r in results:
-                quiet = wait_for_quiet(args.max_load, args.patience)
-                print(f"round {round_no + 1} {r.quant}: load {quiet:.2f}", file=sys.stderr)
                 order = ("lb", "adv") if round_no % 2 == 0 else ("adv", "lb")
                 for tool in order:
+                    # Wait before every run, also for our own previous run's load to decay.
+                    quiet = wait_for_quiet(args.max_load, args.patience)
+                    print(
+                        f"round {round_no + 1} {r.quant} {tool}: load {quiet:.2f}", file=sys.stderr
+                    )
                     if tool == "lb":
                         sample = run_llama_bench(
                             args.llama_bench, r.path, args.reps, threads, repack
@@ -230,11 +234,12 @@ def main() -> None:
                         sample = run_advisor(r.path, args.reps, threads, home, args.budget)
                         r.advisor.append(sample)
                     print(
-                        f"  {tool}: pp512 {sample.pp:.2f} tg128 {sample.tg:.2f} "
+                        f"  pp512 {sample.pp:.2f} tg128 {sample.tg:.2f} "
                         f"(load {sample.load_before:.2f}-{sample.load_after:.2f})",
                         file=sys.stderr,
                     )
-        compare(results)
+        if args.rounds:
+            compare(results)
         estimate_errors(results, home)
     if args.json:
         raw = {

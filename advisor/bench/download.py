@@ -7,17 +7,16 @@ free disk space of the cache.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 from advisor.bench.native import INSTALL_HINT
+from advisor.catalog.gguf_file import shard_name
 from advisor.catalog.model import Model, Quant
 from advisor.errors import BenchError, MissingDependencyError, NotFoundError, WriteError
 
-_SHARD = re.compile(r"^(?P<stem>.+)-(?P<index>\d{5})-of-(?P<count>\d{5})\.gguf$", re.IGNORECASE)
 _SPACE_MARGIN = 1.02  # leave a little room beside the file
 
 
@@ -33,13 +32,12 @@ def import_hub() -> ModuleType:
 
 def shard_files(filename: str) -> list[str]:
     """Every part of a split GGUF given any one part's name; the name itself otherwise."""
-    folder, _, name = filename.rpartition("/")
-    match = _SHARD.match(name)
-    if not match:
+    path = PurePosixPath(filename)  # a path inside the repository
+    name = shard_name(Path(path.name))
+    if name is None:
         return [filename]
-    count = int(match["count"])
-    prefix = f"{folder}/" if folder else ""
-    return [f"{prefix}{match['stem']}-{i:05d}-of-{count:05d}.gguf" for i in range(1, count + 1)]
+    parts = (name.sibling(Path(), i).name for i in range(1, name.count + 1))
+    return [str(path.with_name(part)) for part in parts]
 
 
 def source_of(model: Model, quant: Quant) -> tuple[str, str]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import gguf
-
 from advisor.bench.measurement import ModelFile
 from advisor.errors import GGUFError, NotFoundError
 
@@ -42,16 +40,3 @@ def describe_file(path: str | Path) -> ModelFile:
             hint="advisor bench runs llama.cpp GGUF models; convert or download a .gguf",
         )
     return ModelFile(path=str(target.resolve()), size_bytes=size, header_sha256=digest.hexdigest())
-
-
-def file_type_name(value: str | int | None) -> str | None:
-    """general.file_type as the quant name llama.cpp prints ("Q4_K_M"), or None."""
-    if value is None:
-        return None
-    try:
-        name = gguf.LlamaFileType(int(value)).name
-    except ValueError:
-        return None
-    for prefix in ("MOSTLY_", "ALL_"):
-        name = name.removeprefix(prefix)
-    return name

@@ -98,10 +98,10 @@ def run(args: argparse.Namespace) -> int:
     from advisor.bench.native import import_llama_cpp
 
     llama_cpp = import_llama_cpp()  # fail first, before any other work
-    from advisor.probe import machine_fingerprint, probe_machine
     from advisor.bench.identity import describe_file
-    from advisor.bench.runner import BenchPlan
+    from advisor.bench.plan import BenchPlan
     from advisor.bench.source import resolve_source
+    from advisor.probe import machine_fingerprint, probe_machine
 
     source = resolve_source(
         args.file,

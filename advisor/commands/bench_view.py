@@ -14,7 +14,7 @@ from rich.progress_bar import ProgressBar
 from rich.text import Text
 
 from advisor.bench.measurement import Measurement, Throughput
-from advisor.bench.runner import Progress as RunProgress
+from advisor.bench.plan import Progress as RunProgress
 from advisor.bench.store import StoredRun
 
 _PHASES = {

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from advisor.bench.identity import describe_file
+from advisor.bench.plan import BenchPlan
 from advisor.bench.resources import ResourceMonitor
-from advisor.bench.runner import BenchPlan, BenchRun
+from advisor.bench.runner import BenchRun
 from advisor.probe.nvml import NvmlGateway
 
 # Answers an H100 SXM gave while a model ran: board power near 350 W, the process holding

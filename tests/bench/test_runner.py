@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from advisor.bench.identity import describe_file
-from advisor.bench.runner import BenchPlan, BenchRun, Progress, placement_kind, run_bench
+from advisor.bench.plan import BenchPlan, Progress, placement_kind
+from advisor.bench.runner import BenchRun, run_bench
 from advisor.bench.synthetic import TINY, SyntheticSpec, write_synthetic_gguf
 from advisor.errors import BenchError, GGUFError, OutOfMemoryError
 
