@@ -30,7 +30,7 @@ def build_document(advice: Advice, *, anonymize: bool = False) -> dict[str, Any]
         "currency": "USD",
         "anonymized": anonymize,
         "machine_id": advice.machine_id,
-        "machine": rounded(machine_to_dict(advice.machine)),
+        "machine": machine_to_dict(advice.machine),
         "config_file": advice.config_path,
         "inputs": _inputs(advice),
         "measurements": _measurements(advice),

@@ -1,0 +1,62 @@
+"""Reading a report back gives advise() the same inputs: a re-evaluation reaches the same
+verdicts with the same catalog, and foreign or newer documents are refused with a reason."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from advisor.advise import AdviceOptions, advise, machine_id
+from advisor.errors import ReportError
+from advisor.probe import load_profile, machine_fingerprint
+from advisor.report.document import build_document
+from advisor.report.read import inputs_from_report
+from advisor.verdict.workload import load_workloads
+
+
+@pytest.fixture(scope="module")
+def first(catalog, estimator):
+    machine = load_profile("macbook-pro-m3-pro-36gb")
+    options = AdviceOptions(estimator=estimator, hardware_price_usd=2000.0, lifetime_months=48)
+    advice = advise(machine, catalog, load_workloads(), options)
+    return json.loads(json.dumps(build_document(advice, anonymize=True)))
+
+
+def test_a_re_evaluation_reaches_the_same_verdicts(first, catalog, estimator) -> None:
+    inputs = inputs_from_report(first)
+    assert inputs.machine_id == first["machine_id"]
+    assert machine_id(machine_fingerprint(inputs.machine)) == first["machine_id"]
+    assert inputs.options.hardware_price_usd == 2000.0 and inputs.options.lifetime_months == 48
+    assert inputs.options.electricity_usd_per_kwh is None  # the region's price, re-read
+    options = dataclasses.replace(inputs.options, estimator=estimator)
+    again = build_document(advise(inputs.machine, catalog, inputs.workloads, options))
+    for before, after in zip(first["verdicts"], again["verdicts"], strict=True):
+        assert before["verdict"] == after["verdict"]
+        assert before["costs_usd_per_month"] == after["costs_usd_per_month"]
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d.update(kind="something-else"), "not an advisor report"),
+        (lambda d: d.update(schema_version=99), "schema version 99"),
+        (lambda d: d.pop("machine"), "machine: is missing"),
+        (lambda d: d["machine"].update(ram_gb="lots"), "machine"),
+        (lambda d: d["inputs"]["workloads"][0].update(task="poetry"), "inputs.workloads[0]"),
+        (lambda d: d["inputs"].pop("electricity"), "inputs: is malformed"),
+    ],
+)
+def test_broken_reports_are_refused_with_a_reason(first, change, words) -> None:
+    doc = json.loads(json.dumps(first))
+    change(doc)
+    with pytest.raises(ReportError) as caught:
+        inputs_from_report(doc, path="r.json")
+    assert words in str(caught.value) and "r.json" in str(caught.value)
+
+
+def test_a_user_set_electricity_price_is_kept(first) -> None:
+    doc = json.loads(json.dumps(first))
+    doc["inputs"]["electricity"].update(basis="flag", usd_per_kwh=0.42)
+    assert inputs_from_report(doc).options.electricity_usd_per_kwh == 0.42
