@@ -81,14 +81,22 @@ class CalibrationGroup:
 
 @dataclass(frozen=True)
 class MeasuredModel:
-    """The latest standard measurement of a catalog model and quant on this machine."""
+    """A standard (pp512/tg128) measurement of one file on this machine."""
 
-    model_id: str
-    quant: str
+    model_id: str | None  # the catalog model the file is, when known
+    quant: str | None
     backend: str
     placement: PlacementKind
     decode_tokens_per_s: float | None
     prefill_tokens_per_s: float | None
+    file_identity: str | None = None  # ModelFile.identity: size and header hash
+
+    def matches(self, model_id: str | None, quant: str | None, file_identity: str | None) -> bool:
+        if file_identity is not None and self.file_identity == file_identity:
+            return True
+        if not (model_id and quant and self.model_id and self.quant):
+            return False
+        return (self.model_id.lower(), self.quant.upper()) == (model_id.lower(), quant.upper())
 
 
 @dataclass(frozen=True)
@@ -103,17 +111,20 @@ class Calibration:
         )
 
     def measured_for(
-        self, model_id: str, quant: str, backend: str, placement: PlacementKind
+        self,
+        model_id: str | None,
+        quant: str | None,
+        backend: str,
+        placement: PlacementKind,
+        file_identity: str | None = None,
     ) -> MeasuredModel | None:
-        wanted = (model_id.lower(), quant.upper(), backend, placement)
-        return next(
-            (
-                m
-                for m in reversed(self.measured)
-                if (m.model_id.lower(), m.quant.upper(), m.backend, m.placement) == wanted
-            ),
-            None,
-        )
+        """The latest run of this file (by identity) or catalog model and quant, if any."""
+        for m in reversed(self.measured):
+            if (m.backend, m.placement) == (backend, placement) and m.matches(
+                model_id, quant, file_identity
+            ):
+                return m
+        return None
 
     @property
     def runs(self) -> int:
@@ -157,21 +168,20 @@ def build_calibration(fingerprint: str, observations: Iterable[Observation]) -> 
 
 
 def measured_models(measurements: Sequence[Measurement]) -> tuple[MeasuredModel, ...]:
-    """Catalog models measured with the standard test, oldest first (the last one wins)."""
-    found = []
-    for m in measurements:
-        if m.model.model_id and m.model.quant and m.settings.is_standard:
-            found.append(
-                MeasuredModel(
-                    m.model.model_id,
-                    m.model.quant,
-                    m.settings.backend,
-                    m.placement,
-                    m.decode.mean_tokens_per_s if m.decode else None,
-                    m.prefill.mean_tokens_per_s if m.prefill else None,
-                )
-            )
-    return tuple(found)
+    """Files measured with the standard test, oldest first (the last one wins)."""
+    return tuple(
+        MeasuredModel(
+            m.model.model_id,
+            m.model.quant,
+            m.settings.backend,
+            m.placement,
+            m.decode.mean_tokens_per_s if m.decode else None,
+            m.prefill.mean_tokens_per_s if m.prefill else None,
+            m.model.identity,
+        )
+        for m in measurements
+        if m.settings.is_standard
+    )
 
 
 def apply_calibration(
@@ -182,12 +192,14 @@ def apply_calibration(
     backend: str | None = None,
     model_id: str | None = None,
     quant: str | None = None,
+    file_identity: str | None = None,
 ) -> Speed:
     """The estimate rescaled by this machine's runs (see the module docstring).
 
     `placement` is an advisor.estimate.placement.Placement or a placement kind string.
     `backend` defaults to the one the calibration's runs used when they all share one.
-    `model_id` and `quant` let a stored measurement of the same model fill Speed.measured_*.
+    A stored measurement of the same catalog model and quant (`model_id`, `quant`) or of the
+    same file (`file_identity`, a ModelFile.identity) fills Speed.measured_*.
     """
     if calibration is None:
         return speed
@@ -196,9 +208,7 @@ def apply_calibration(
     if backend is None:
         return speed
     group = calibration.group(backend, kind)
-    measured = (
-        calibration.measured_for(model_id, quant, backend, kind) if model_id and quant else None
-    )
+    measured = calibration.measured_for(model_id, quant, backend, kind, file_identity)
     if group is not None:
         speed = _scaled(speed, group)
     if measured is not None:

@@ -35,7 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", nargs="?", metavar="FILE.gguf", help="the GGUF model to test")
-    parser.add_argument("--model", metavar="ID", help="a catalog model id (or its HF repo id)")
+    parser.add_argument(
+        "--model",
+        metavar="ID",
+        help="a catalog model id or HF repo id; with FILE, says which model the file is",
+    )
     parser.add_argument("--quant", metavar="Q", help="the catalog quant, e.g. Q4_K_M")
     parser.add_argument(
         "--budget",
@@ -73,11 +77,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_advanced(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group(
-        "test shape (changing these makes a run that does not calibrate estimates)"
+    group = parser.add_argument_group("test shape")
+    group.add_argument(
+        "--prompt-tokens",
+        metavar="N",
+        type=int,
+        default=512,
+        help="prompt length (default 512; other lengths are stored but do not calibrate)",
     )
-    group.add_argument("--prompt-tokens", metavar="N", type=int, default=512, help="default 512")
-    group.add_argument("--gen-tokens", metavar="N", type=int, default=128, help="default 128")
+    group.add_argument(
+        "--gen-tokens",
+        metavar="N",
+        type=int,
+        default=128,
+        help="tokens generated (default 128; other counts do not calibrate either)",
+    )
     group.add_argument(
         "--runs", metavar="N", type=int, default=10, help="most repetitions per test (default 10)"
     )

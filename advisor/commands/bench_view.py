@@ -113,7 +113,7 @@ def render_measurement(m: Measurement, stored: str | None) -> str:
     label = f"{model.model_id} {model.quant}" if model.model_id else model.name or "model"
     ngl = "all" if s.n_gpu_layers < 0 else str(s.n_gpu_layers)
     lines = [
-        f"model      {label} ({model.file_type or '?'}, {model.size_bytes / 1e9:.2f} GB)",
+        f"model      {label} ({model.file_type or '?'}, {_size(model.size_bytes)})",
         f"file       {model.path}",
         f"settings   {s.backend}, {m.placement} placement ({ngl} GPU layers), "
         f"{s.n_threads} threads, llama-cpp-python {s.llama_cpp_version}",
@@ -132,6 +132,12 @@ def render_measurement(m: Measurement, stored: str | None) -> str:
     if stored:
         lines.append(f"stored     {stored}")
     return "\n".join(lines)
+
+
+def _size(size_bytes: int) -> str:
+    if size_bytes >= 10**9:
+        return f"{size_bytes / 1e9:.2f} GB"
+    return f"{size_bytes / 1e6:.1f} MB"
 
 
 def _test_name(result: Throughput | None, prefix: str, n: int) -> str:

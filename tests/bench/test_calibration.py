@@ -138,18 +138,26 @@ def test_apply_fills_measured_figures_for_the_same_model() -> None:
     assert other.measured_decode_tokens_per_s is None
 
 
-def test_measured_models_keep_catalog_runs_with_the_standard_test() -> None:
+def test_measured_models_keep_runs_with_the_standard_test() -> None:
     runs = [
         measurement(model_id="qwen3-8b", quant="Q4_K_M", decode=10.0),
         measurement(model_id="qwen3-8b", quant="Q4_K_M", decode=12.0),
-        measurement(file="x"),
+        measurement(file="x", decode=30.0),
         measurement(model_id="qwen3-8b", quant="Q8_0", n_prompt=32),
     ]
     found = measured_models(runs)
     assert [(m.quant, m.decode_tokens_per_s) for m in found] == [
         ("Q4_K_M", pytest.approx(10.0)),
         ("Q4_K_M", pytest.approx(12.0)),
+        (None, pytest.approx(30.0)),
     ]
+    cal = Calibration("m-1", (), found)
+    latest = cal.measured_for("Qwen3-8B", "q4_k_m", "cpu", "cpu")
+    assert latest is not None and latest.decode_tokens_per_s == pytest.approx(12.0)
+    by_file = cal.measured_for(None, None, "cpu", "cpu", runs[2].model.identity)
+    assert by_file is not None and by_file.decode_tokens_per_s == pytest.approx(30.0)
+    assert cal.measured_for("qwen3-8b", "Q8_0", "cpu", "cpu") is None
+    assert cal.measured_for("qwen3-8b", "Q4_K_M", "cuda", "gpu") is None
 
 
 def test_load_calibration_from_the_store(tmp_path: Path, advisor_home: Path) -> None:
