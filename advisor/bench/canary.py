@@ -88,6 +88,7 @@ def _run_canary(folder: Path) -> int:
         path = write_synthetic_gguf(folder / f"canary-{quant}.gguf", quant, TINY)
         params = llama_cpp.llama_model_default_params()
         params.use_extra_bufts = True
+        params.n_gpu_layers = 0  # the kernels in question are the CPU's
         model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
         if not model:
             return 2
