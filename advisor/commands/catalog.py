@@ -1,16 +1,265 @@
-"""`advisor catalog`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor catalog`: list, show, validate and add models in the model catalog."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from advisor.errors import AdvisorError
+from advisor.cli import add_json_option
+from advisor.errors import ExitCode, NotFoundError
+
+if TYPE_CHECKING:
+    from advisor.catalog import Catalog
+    from advisor.catalog.problems import Problem
+    from advisor.catalog.validate import ValidationReport
+
+TASKS = ("chat", "coding", "reasoning", "vision", "tools")  # advisor.catalog.model.TASKS
+
+DESCRIPTION = """\
+The catalog (models.yaml) lists open models, their architecture, quality index and GGUF
+quants, every fact with its source and date. Your own additions live in a user overlay
+(catalog-overlay.yaml in the user data dir): models there are added to the shipped ones,
+and an entry with a shipped id replaces it."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("catalog", help="(not built yet)")
+    parser = sub.add_parser(
+        "catalog",
+        help="list, show, validate and add models in the catalog",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="catalog_action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="one line per model")
+    listing.add_argument("--task", choices=TASKS, help="only models tagged for this task")
+    _catalog_options(listing)
+
+    show = actions.add_parser("show", help="everything the catalog says about one model")
+    show.add_argument("model", metavar="ID", help="catalog id or Hugging Face repo id")
+    _catalog_options(show)
+
+    validate = actions.add_parser(
+        "validate",
+        help="check a catalog file strictly; lists every problem",
+        description="Check FILE (default: the catalog in use and your overlay) and list every "
+        "problem with file:line and key. Refuses entries without a source, sources without a "
+        "date, keys given twice, and null facts without a reason in `unknown`. A FILE with "
+        "only `sources:` and `models:` is checked as an overlay. Exit code 3 if anything is "
+        "wrong.",
+    )
+    validate.add_argument("file", metavar="FILE", nargs="?", help="the file to check")
+    _catalog_options(validate, overlay=False)
+
+    add = actions.add_parser(
+        "add",
+        help="add a local GGUF file to your overlay",
+        description="Read FILE.gguf's header (metadata and tensor sizes, never the weights) "
+        "and add it to your catalog overlay as a model with one quant. Any part of a split "
+        "model reads all parts. Options override what the header says.",
+    )
+    add.add_argument("file", metavar="FILE.gguf", help="the GGUF file")
+    add.add_argument("--id", dest="model_id", help="catalog id (default: from the header)")
+    add.add_argument("--name", help="display name (default: general.name)")
+    add.add_argument("--hf-repo", help="the model's Hugging Face repo id")
+    add.add_argument(
+        "--task",
+        dest="tasks",
+        action="append",
+        choices=TASKS,
+        help="a task the model is for; repeat for several (default: chat)",
+    )
+    add.add_argument("--quant", help="the quant type, if the header's file type is not one")
+    _catalog_options(add, overlay=False)
     parser.set_defaults(func=run)
 
 
+def _catalog_options(parser: argparse.ArgumentParser, *, overlay: bool = True) -> None:
+    parser.add_argument(
+        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+    )
+    if overlay:
+        parser.add_argument(
+            "--no-overlay", action="store_true", help="leave out your catalog overlay"
+        )
+    add_json_option(parser)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor catalog is not built yet")
+    action = {"list": _list, "show": _show, "validate": _validate, "add": _add}
+    return action[args.catalog_action](args)
+
+
+def _load(args: argparse.Namespace, *, overlay: bool = True) -> Catalog:
+    from advisor.catalog import load_catalog
+
+    use_overlay = overlay and not getattr(args, "no_overlay", False)
+    return load_catalog(getattr(args, "catalog", None), overlay=use_overlay)
+
+
+def _user_ids(args: argparse.Namespace, catalog: Catalog) -> set[str]:
+    """Ids of the models that come from the overlay (added, or replacing a shipped one)."""
+    if getattr(args, "no_overlay", False):
+        return set()
+    shipped = {m.id: m for m in _load(args, overlay=False).models}
+    return {m.id for m in catalog.models if shipped.get(m.id) != m}
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _list(args: argparse.Namespace) -> int:
+    from advisor.catalog.overlay import overlay_path
+    from advisor.catalog.render import model_json, model_rows
+
+    catalog = _load(args)
+    user = _user_ids(args, catalog)
+    models = [m for m in catalog.models if args.task is None or args.task in m.tasks]
+    if getattr(args, "json", False):
+        _print_json(
+            {
+                "catalog_version": catalog.catalog_version,
+                "models": [
+                    model_json(m, catalog, origin="user" if m.id in user else "shipped")
+                    for m in models
+                ],
+            }
+        )
+        return int(ExitCode.OK)
+    print(model_rows(models, user))
+    if user & {m.id for m in models}:
+        print(f"\n* from your overlay {overlay_path()}")
+    return int(ExitCode.OK)
+
+
+def _show(args: argparse.Namespace) -> int:
+    from advisor.catalog.render import model_detail, model_json
+
+    catalog = _load(args)
+    model = catalog.find(args.model)
+    if model is None:
+        raise NotFoundError(
+            f"no model {args.model!r} in the catalog", hint=_suggestion(args.model, catalog)
+        )
+    if getattr(args, "json", False):
+        _print_json(model_json(model, catalog))
+    else:
+        print(model_detail(model, catalog))
+    return int(ExitCode.OK)
+
+
+def _suggestion(wanted: str, catalog: Catalog) -> str:
+    import difflib
+
+    text = wanted.strip().lower()
+    names = {m.id: m.id for m in catalog.models} | {m.hf_repo.lower(): m.id for m in catalog.models}
+    close = difflib.get_close_matches(text, list(names), n=3, cutoff=0.6)
+    partial = [m.id for m in catalog.models if text and text in m.id]
+    picks = list(dict.fromkeys([names[c] for c in close] + partial))[:5]
+    if picks:
+        return "did you mean " + ", ".join(picks) + "?"
+    return "`advisor catalog list` shows every id"
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from advisor.catalog.loader import load_catalog_file
+    from advisor.catalog.overlay import overlay_path
+    from advisor.catalog.validate import validate_file
+    from advisor.paths import catalog_path
+
+    catalog_file = Path(getattr(args, "catalog", None) or catalog_path())
+    if args.file:
+        shipped = _shipped_or_none(catalog_file)
+        reports = [validate_file(Path(args.file), shipped)]
+    else:
+        reports = [validate_file(catalog_file)]
+        if reports[0].ok and overlay_path().exists():
+            shipped = load_catalog_file(catalog_file)
+            reports.append(validate_file(overlay_path(), shipped, as_overlay=True))
+    if getattr(args, "json", False):
+        _print_json({"ok": all(r.ok for r in reports), "files": [_report_json(r) for r in reports]})
+    else:
+        _print_reports(reports)
+    return int(ExitCode.OK if all(r.ok for r in reports) else ExitCode.BAD_INPUT)
+
+
+def _shipped_or_none(path: Path) -> Catalog | None:
+    """The catalog an overlay is checked against; None if it is itself broken."""
+    from advisor.catalog.loader import load_catalog_file
+    from advisor.catalog.problems import CatalogProblems
+
+    try:
+        return load_catalog_file(path)
+    except CatalogProblems:
+        return None
+
+
+def _print_reports(reports: list[ValidationReport]) -> None:
+    from advisor.console import error, warning
+
+    for report in reports:
+        for problem in report.errors:
+            error(str(problem))
+        for problem in report.warnings:
+            warning(str(problem))
+        if report.ok:
+            counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items())
+            print(f"ok: {report.path} ({report.kind}): {counts}")
+        else:
+            count = len(report.errors)
+            print(f"invalid: {report.path} ({report.kind}): {count} problem{'s' * (count > 1)}")
+
+
+def _report_json(report: ValidationReport) -> dict[str, object]:
+    def problem(p: Problem) -> dict[str, object]:
+        return {"line": p.line, "key": p.key, "message": p.message}
+
+    return {
+        "path": str(report.path),
+        "kind": report.kind,
+        "ok": report.ok,
+        "counts": report.counts,
+        "errors": [problem(p) for p in report.errors],
+        "warnings": [problem(p) for p in report.warnings],
+    }
+
+
+def _add(args: argparse.Namespace) -> int:
+    from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.overlay import add_model, overlay_path
+    from advisor.catalog.render import gigabytes, model_json, params
+    from advisor.console import note
+
+    target = Path(args.file)
+    if not target.is_file():
+        raise NotFoundError(f"no such file: {target}")
+    shipped = _load(args, overlay=False)
+    gguf = read_model_file(target)
+    entry = entry_from_gguf(
+        gguf,
+        taken_ids=[m.id for m in shipped.models],
+        model_id=args.model_id,
+        name=args.name,
+        hf_repo=args.hf_repo,
+        tasks=args.tasks or (),
+        quant=args.quant,
+    )
+    path = overlay_path()
+    model = add_model(path, shipped, entry.model, entry.source_key, entry.source)
+    if entry.renamed_from:
+        taken = entry.renamed_from
+        note(f"the catalog already has {taken!r}; added as {model.id!r} (--id picks another)")
+    if getattr(args, "json", False):
+        catalog = _load(args)
+        _print_json({"overlay": str(path), "model": model_json(model, catalog, origin="user")})
+        return int(ExitCode.OK)
+    quant = next(q for q in model.quants if q.source == entry.source_key)
+    print(
+        f"added {model.id}: {quant.type}, {gigabytes(quant.size_bytes)}, "
+        f"{params(model.architecture)} parameters, to {path}"
+    )
+    return int(ExitCode.OK)

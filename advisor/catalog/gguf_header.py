@@ -1,0 +1,333 @@
+"""A bounded GGUF header reader: metadata and tensor infos, never tensor data.
+
+Every count and length in the header is checked against the bytes left in the file (and a
+sane ceiling) before anything is allocated, so a corrupt, truncated or hostile file fails
+fast with a GGUFError naming the file. Types and sizes come from the `gguf` package.
+
+Why not `gguf.GGUFReader`: it builds a numpy view for every element of every array, which
+takes about 6 s on one real header (150k tokenizer strings and merges), and it trusts the
+counts it reads (an array length of 2**63 loops forever). This reader skips long arrays by
+their length and walks a real header in milliseconds; the tests check it against GGUFReader.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gguf.constants import (
+    GGML_QUANT_SIZES,
+    GGUF_DEFAULT_ALIGNMENT,
+    GGMLQuantizationType,
+    GGUFValueType,
+)
+
+from advisor.errors import GGUFError
+
+MAGIC = b"GGUF"
+SUPPORTED_VERSIONS = (2, 3)
+MAX_KV = 1 << 16  # real files carry fewer than 100 keys
+MAX_TENSORS = 1 << 20  # the largest MoE shards carry a few thousand
+MAX_ARRAY_ITEMS = 1 << 24  # vocabularies stay below 1M tokens
+MAX_STRING_BYTES = 1 << 24  # chat templates are tens of KB
+KEEP_ARRAY_ITEMS = 4096  # shorter arrays (per-layer values) are decoded; longer keep a length
+MAX_NAME_BYTES = 63  # llama.cpp's GGML_MAX_NAME minus the terminating NUL
+MAX_DIMS = 4  # GGML_MAX_DIMS
+_INT64_MAX = (1 << 63) - 1
+
+_STRING, _ARRAY = GGUFValueType.STRING, GGUFValueType.ARRAY
+# struct format of one item of each scalar value type
+_SCALAR_FORMATS = {
+    GGUFValueType.UINT8: "B", GGUFValueType.INT8: "b", GGUFValueType.UINT16: "H",
+    GGUFValueType.INT16: "h", GGUFValueType.UINT32: "I", GGUFValueType.INT32: "i",
+    GGUFValueType.FLOAT32: "f", GGUFValueType.BOOL: "?", GGUFValueType.UINT64: "Q",
+    GGUFValueType.INT64: "q", GGUFValueType.FLOAT64: "d",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LongArray:
+    """An array too long to be worth decoding (a vocabulary): only its length and item type."""
+
+    length: int
+    item_type: str
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One tensor as the header describes it. `shape` is in ggml order (ne0 first)."""
+
+    name: str
+    shape: tuple[int, ...]
+    ggml_type: GGMLQuantizationType
+    offset_bytes: int  # from the start of the data section
+    n_elements: int
+    n_bytes: int
+
+
+@dataclass(frozen=True)
+class GGUFHeader:
+    """What a GGUF file says about itself, without its tensor data."""
+
+    path: Path
+    version: int
+    file_size_bytes: int
+    big_endian: bool
+    metadata: dict[str, Any] = field(repr=False)
+    tensors: tuple[TensorInfo, ...] = field(repr=False)
+    tensor_count: int
+    alignment: int
+    data_offset_bytes: int | None  # None when the tensor infos were not read
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.metadata.get(key, default)
+
+    @property
+    def architecture(self) -> str | None:
+        value = self.metadata.get("general.architecture")
+        return value if isinstance(value, str) else None
+
+
+def read_header(path: str | Path, *, tensors: bool = True) -> GGUFHeader:
+    """Read a GGUF header. With tensors=False, stop after the metadata (quicker for scans)."""
+    target = Path(path)
+    try:
+        with open(target, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size == 0:
+                raise GGUFError("the file is empty, not a GGUF model", path=target)
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buffer:
+                return _Walker(target, buffer, size).header(tensors=tensors)
+    except OSError as exc:
+        raise GGUFError(f"cannot read the file: {exc.strerror or exc}", path=target) from exc
+    except ValueError as exc:  # mmap refuses some special files (pipes, /proc entries)
+        raise GGUFError(f"cannot map the file: {exc}", path=target) from exc
+
+
+class _Walker:
+    """Reads the header front to back, checking every length before it trusts it."""
+
+    def __init__(self, path: Path, buffer: mmap.mmap, size: int) -> None:
+        self.path = path
+        self.buf = buffer
+        self.size = size
+        self.pos = 0
+        self.order = "<"
+
+    def fail(self, message: str) -> GGUFError:
+        return GGUFError(
+            message,
+            path=self.path,
+            hint="the file is corrupt or truncated (an interrupted download?); "
+            "download it again, or check it is a GGUF model file",
+        )
+
+    def header(self, *, tensors: bool) -> GGUFHeader:
+        version = self._preamble()
+        tensor_count = self._count("tensor", MAX_TENSORS, min_item_bytes=8 + 4 + 4 + 8)
+        kv_count = self._count("metadata key", MAX_KV, min_item_bytes=8 + 4 + 1)
+        metadata = self._metadata(kv_count)
+        alignment = self._alignment(metadata)
+        infos: tuple[TensorInfo, ...] = ()
+        data_offset = None
+        if tensors:
+            infos, data_offset = self._tensor_infos(tensor_count, alignment)
+        return GGUFHeader(
+            path=self.path,
+            version=version,
+            file_size_bytes=self.size,
+            big_endian=self.order == ">",
+            metadata=metadata,
+            tensors=infos,
+            tensor_count=tensor_count,
+            alignment=alignment,
+            data_offset_bytes=data_offset,
+        )
+
+    # -- primitives -----------------------------------------------------------------------
+
+    def _need(self, n: int, what: str) -> None:
+        if n > self.size - self.pos:
+            raise self.fail(
+                f"truncated: {what} at byte {self.pos} needs {n} bytes, "
+                f"but the file ends {self.size - self.pos} bytes later"
+            )
+
+    def _unpack(self, fmt: str, n: int, what: str) -> Any:
+        self._need(n, what)
+        (value,) = struct.unpack_from(self.order + fmt, self.buf, self.pos)
+        self.pos += n
+        return value
+
+    def _u32(self, what: str) -> int:
+        return self._unpack("I", 4, what)
+
+    def _u64(self, what: str) -> int:
+        return self._unpack("Q", 8, what)
+
+    def _string(self, what: str, limit: int = MAX_STRING_BYTES) -> str:
+        length = self._u64(f"the length of {what}")
+        if length > limit:
+            raise self.fail(f"{what} claims {length} bytes (at most {limit} expected)")
+        self._need(length, what)
+        raw = self.buf[self.pos : self.pos + length]
+        self.pos += length
+        return raw.decode("utf-8", errors="replace")
+
+    # -- sections -------------------------------------------------------------------------
+
+    def _preamble(self) -> int:
+        self._need(8, "the magic and version")
+        magic = bytes(self.buf[0:4])
+        if magic != MAGIC:
+            raise self.fail(f"not a GGUF file (starts with {magic!r}, expected {MAGIC!r})")
+        self.pos = 4
+        version = self._u32("the version")
+        if version & 0xFFFF == 0 and version != 0:
+            # Written on a big-endian machine: every number is byte-swapped.
+            self.order = ">"
+            version = struct.unpack_from(">I", self.buf, 4)[0]
+        if version not in SUPPORTED_VERSIONS:
+            raise self.fail(
+                f"GGUF version {version} is not supported (expected "
+                f"{' or '.join(map(str, SUPPORTED_VERSIONS))}); convert the model again "
+                "with a current llama.cpp"
+            )
+        return version
+
+    def _count(self, what: str, ceiling: int, *, min_item_bytes: int) -> int:
+        count = self._u64(f"the {what} count")
+        possible = (self.size - self.pos) // min_item_bytes
+        if count > min(ceiling, possible):
+            raise self.fail(
+                f"the header claims {count} {what}s, more than the file could hold "
+                f"(at most {min(ceiling, possible)})"
+            )
+        return count
+
+    def _metadata(self, count: int) -> dict[str, Any]:
+        metadata: dict[str, Any] = {}
+        for index in range(count):
+            key = self._string(f"metadata key #{index}", limit=65535)
+            if key in metadata:
+                raise self.fail(f"duplicate metadata key {key!r}")
+            value_type = self._u32(f"the type of {key!r}")
+            metadata[key] = self._value(value_type, key)
+        return metadata
+
+    def _value(self, value_type: int, key: str) -> Any:
+        if value_type == _STRING:
+            return self._string(f"the value of {key!r}")
+        if value_type == _ARRAY:
+            return self._array(key)
+        fmt = _SCALAR_FORMATS.get(value_type)
+        if fmt is None:
+            raise self.fail(f"metadata key {key!r} has unknown value type {value_type}")
+        return self._unpack(fmt, struct.calcsize(fmt), f"the value of {key!r}")
+
+    def _array(self, key: str) -> Any:
+        item_type = self._u32(f"the item type of array {key!r}")
+        length = self._u64(f"the length of array {key!r}")
+        if item_type == _ARRAY:
+            raise self.fail(f"array {key!r} holds arrays; GGUF readers do not support that")
+        fmt = _SCALAR_FORMATS.get(item_type)
+        if fmt is None and item_type != _STRING:
+            raise self.fail(f"array {key!r} has unknown item type {item_type}")
+        item_bytes = struct.calcsize(fmt) if fmt else 8  # a string needs at least its length
+        if length > MAX_ARRAY_ITEMS or length * item_bytes > self.size - self.pos:
+            raise self.fail(f"array {key!r} claims {length} items, more than the file could hold")
+        if length > KEEP_ARRAY_ITEMS:
+            self._skip_items(fmt, length, key)
+            return LongArray(length, GGUFValueType(item_type).name.lower())
+        if fmt is None:
+            return tuple(self._string(f"item {i} of {key!r}") for i in range(length))
+        values = struct.unpack_from(f"{self.order}{length}{fmt}", self.buf, self.pos)
+        self.pos += length * item_bytes
+        return values
+
+    def _skip_items(self, fmt: str | None, length: int, key: str) -> None:
+        if fmt is not None:
+            self.pos += length * struct.calcsize(fmt)  # bounds checked by the caller
+            return
+        # The hot loop of a scan (a vocabulary is 150k+ strings): locals, no method calls.
+        unpack = struct.Struct(self.order + "Q").unpack_from
+        buf, pos, size = self.buf, self.pos, self.size
+        for _ in range(length):
+            if pos + 8 > size:
+                break
+            pos += 8 + unpack(buf, pos)[0]
+            if pos > size:
+                break
+        else:
+            self.pos = pos
+            return
+        raise self.fail(f"truncated: array {key!r} runs past the end of the file")
+
+    def _alignment(self, metadata: dict[str, Any]) -> int:
+        alignment = metadata.get("general.alignment", GGUF_DEFAULT_ALIGNMENT)
+        if type(alignment) is not int or alignment <= 0 or alignment & (alignment - 1):
+            raise self.fail(f"general.alignment is {alignment!r}, expected a power of two")
+        return alignment
+
+    def _tensor_infos(self, count: int, alignment: int) -> tuple[tuple[TensorInfo, ...], int]:
+        raw = [self._tensor_info(index) for index in range(count)]
+        data_offset = -(-self.pos // alignment) * alignment
+        if count and data_offset > self.size:
+            raise self.fail("truncated: the file ends before its tensor data begins")
+        data_bytes = self.size - data_offset
+        names: set[str] = set()
+        for info in raw:
+            self._check_tensor(info, names, alignment, data_bytes)
+        return tuple(raw), data_offset
+
+    def _tensor_info(self, index: int) -> TensorInfo:
+        name = self._string(f"the name of tensor #{index}", limit=1 << 16)
+        n_dims = self._u32(f"the dimension count of {name!r}")
+        if n_dims > MAX_DIMS:
+            raise self.fail(f"tensor {name!r} has {n_dims} dimensions (at most {MAX_DIMS})")
+        shape = tuple(self._u64(f"dimension {d} of {name!r}") for d in range(n_dims))
+        raw_type = self._u32(f"the type of {name!r}")
+        offset = self._u64(f"the data offset of {name!r}")
+        try:
+            ggml_type = GGMLQuantizationType(raw_type)
+            block_size, type_size = GGML_QUANT_SIZES[ggml_type]
+        except (ValueError, KeyError):
+            raise self.fail(
+                f"tensor {name!r} has tensor type {raw_type}, unknown to the installed gguf "
+                "package (upgrade it: pip install -U gguf)"
+            ) from None
+        n_elements = 1
+        for dim in shape:
+            n_elements *= dim
+        if any(dim > _INT64_MAX for dim in shape) or n_elements > _INT64_MAX:
+            raise self.fail(f"tensor {name!r} has an impossible shape {shape}")
+        if shape and shape[0] % block_size:
+            raise self.fail(
+                f"tensor {name!r}: a row of {shape[0]} values does not fill whole "
+                f"{ggml_type.name} blocks of {block_size}"
+            )
+        n_bytes = n_elements // block_size * type_size
+        return TensorInfo(name, shape, ggml_type, offset, n_elements, n_bytes)
+
+    def _check_tensor(
+        self, info: TensorInfo, names: set[str], alignment: int, data_bytes: int
+    ) -> None:
+        if len(info.name.encode()) > MAX_NAME_BYTES:
+            raise self.fail(f"tensor name {info.name[:80]!r} is longer than {MAX_NAME_BYTES} bytes")
+        if info.name in names:
+            raise self.fail(f"duplicate tensor name {info.name!r}")
+        names.add(info.name)
+        if info.offset_bytes % alignment:
+            raise self.fail(
+                f"tensor {info.name!r} starts at offset {info.offset_bytes}, "
+                f"not a multiple of the alignment {alignment}"
+            )
+        if info.offset_bytes + info.n_bytes > data_bytes:
+            raise self.fail(
+                f"tensor {info.name!r} ({info.n_bytes} bytes at data offset "
+                f"{info.offset_bytes}) ends past the end of the file: the file is truncated"
+            )

@@ -1,0 +1,107 @@
+"""The user's catalog overlay: models (and their sources) added to, or replacing, shipped ones.
+
+It lives in the user data dir as catalog-overlay.yaml, has the shape of models.yaml's
+`sources:` and `models:` sections, and may cite the shipped catalog's sources.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ConfigDict, TypeAdapter
+from pydantic.dataclasses import dataclass
+
+from advisor.catalog.loader import parse_yaml, read_bytes, validate_document
+from advisor.catalog.model import Catalog, Model, Source
+from advisor.paths import atomic_write_bytes, atomic_write_text, user_data_dir
+
+OVERLAY_NAME = "catalog-overlay.yaml"
+HEADER = """\
+# advisor's user catalog overlay: models here are added to the shipped catalog, and an
+# entry with a shipped model's id replaces it. Same format as models.yaml's `sources:` and
+# `models:` sections. `advisor catalog add FILE.gguf` writes here; check edits with
+# `advisor catalog validate`.
+"""
+
+
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class Overlay:
+    sources: dict[str, Source] = field(default_factory=dict)
+    models: tuple[Model, ...] = ()
+    schema_version: int = 1
+
+
+def overlay_path() -> Path:
+    return user_data_dir() / OVERLAY_NAME
+
+
+def load_overlay(path: Path, shipped: Catalog) -> Overlay:
+    """The validated overlay in `path`. Raises CatalogProblems listing every problem."""
+    content = read_bytes(path)
+    return _validate(path, content, parse_yaml(path, content), shipped)
+
+
+def _validate(path: Path, content: bytes, data: Any, shipped: Catalog) -> Overlay:
+    if data is None:
+        return Overlay()  # an empty file is an empty overlay
+    return validate_document(
+        path,
+        content,
+        data,
+        Overlay,
+        shipped_sources=set(shipped.sources),
+        shipped_model_ids={m.id for m in shipped.models},
+    )
+
+
+def merge(catalog: Catalog, overlay: Overlay) -> Catalog:
+    """The catalog with the overlay's sources added and its models added or replaced by id."""
+    if not overlay.models and not overlay.sources:
+        return catalog
+    replacing = {m.id: m for m in overlay.models}
+    models = [replacing.pop(m.id, m) for m in catalog.models]
+    models += [m for m in overlay.models if m.id in replacing]
+    return dataclasses.replace(
+        catalog, sources={**catalog.sources, **overlay.sources}, models=tuple(models)
+    )
+
+
+def add_model(path: Path, shipped: Catalog, model: Model, source_key: str, source: Source) -> Model:
+    """Write `model` into the overlay at `path`, keeping every other entry; returns the entry.
+
+    An overlay model with the same id keeps its own fields and gains (or replaces) the new
+    model's quants. A broken overlay is refused (CatalogProblems) and left as it was.
+    """
+    old_content = read_bytes(path) if path.exists() else None
+    data: dict[str, Any] = {}
+    if old_content is not None:
+        load_overlay(path, shipped)  # refuse to rewrite a file we could not read back
+        data = parse_yaml(path, old_content) or {}
+    data.setdefault("sources", {})[source_key] = _dump(Source, source)
+    entry = _merged_entry(data.setdefault("models", []), _dump(Model, model))
+    text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    content = text.encode("utf-8")
+    written = _validate(path, content, parse_yaml(path, content), shipped)
+    if old_content is not None:
+        atomic_write_bytes(path.with_name(path.name + ".bak"), old_content)
+    atomic_write_text(path, text)
+    return next(m for m in written.models if m.id == entry["id"])
+
+
+def _merged_entry(models: list[dict[str, Any]], new: dict[str, Any]) -> dict[str, Any]:
+    existing = next((m for m in models if m.get("id") == new["id"]), None)
+    if existing is None:
+        models.append(new)
+        return new
+    new_types = {q["type"] for q in new["quants"]}
+    kept = [q for q in existing.get("quants", []) if q.get("type") not in new_types]
+    existing["quants"] = kept + new["quants"]
+    return existing
+
+
+def _dump(kind: type, value: Any) -> dict[str, Any]:
+    return TypeAdapter(kind).dump_python(value, mode="json", exclude_defaults=True)
