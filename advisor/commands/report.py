@@ -91,16 +91,9 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(getattr(args, "config", None))
     doc = build(args, config)
-    text = render(doc, args, config)
-    output = getattr(args, "output", None)
-    if output:
-        from advisor.console import note
-        from advisor.paths import atomic_write_text
+    from advisor.report.output import emit
 
-        atomic_write_text(output, text)
-        note(f"wrote {output}")
-    else:
-        print(text, end="")
+    emit(render(doc, args, config), getattr(args, "output", None))
     return 0
 
 

@@ -18,16 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from advisor.report.output import emit
     from advisor.report.schema import shipped_schema_text
 
-    text = shipped_schema_text()
-    output = getattr(args, "output", None)
-    if output:
-        from advisor.console import note
-        from advisor.paths import atomic_write_text
-
-        atomic_write_text(output, text)
-        note(f"wrote {output}")
-    else:
-        print(text, end="")
+    emit(shipped_schema_text(), getattr(args, "output", None))
     return 0

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.estimate.speed import Speed
 
-EXTRA_BATCHES = 2  # batches below the floors scanned for a model that is fast enough
+EXTRA_BATCHES = 4  # batches below the floors scanned for a model that is fast enough
 PowerFor = Callable[[str, str], PowerDraw]  # (model id, quant) -> watts while generating
 Acceptable = Callable[[LocalOption], bool]  # an option a local verdict could rest on
 

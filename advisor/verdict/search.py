@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 
-BATCH_MODELS = 8  # models ranked per step: small enough to stop early, big enough to batch
+BATCH_MODELS = 4  # models ranked per step: few, so the search can stop early
 
 
 class OptionSearch:
@@ -89,6 +89,8 @@ class OptionSearch:
     def top(self, task: str, context_tokens: int, count: int) -> tuple[Ranked, ...]:
         """rank_models' first `count` candidates (best quant of each model), found lazily."""
         found: list[Ranked] = []
+        if count <= 0:
+            return ()
         for batch in self.batches(task):
             if len(found) >= count and batch[0][0] < found[count - 1].score:
                 break

@@ -1,0 +1,15 @@
+"""Where a command's output goes: stdout, or a file written atomically and announced."""
+
+from __future__ import annotations
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print `text`, or write it to `output` through a temporary file and a rename."""
+    if not output:
+        print(text, end="")
+        return
+    from advisor.console import note
+    from advisor.paths import atomic_write_text
+
+    atomic_write_text(output, text)
+    note(f"wrote {output}")
