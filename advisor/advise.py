@@ -114,8 +114,8 @@ def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
         return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag")
     if prices is not None and prices.hardware_price_usd is not None:
         return HardwareChoice(Hardware(prices.hardware_price_usd, lifetime), "config")
-    if machine.price_usd is not None:
-        return HardwareChoice(Hardware(machine.price_usd, lifetime), "profile")
+    if machine.price_usd is not None:  # a list price: for break-even, not the monthly cost
+        return HardwareChoice(Hardware(machine.price_usd, lifetime, counted=False), "profile")
     return HardwareChoice(Hardware(None, lifetime), "none")
 
 

@@ -52,6 +52,7 @@ def _inputs(advice: Advice) -> dict[str, Any]:
         "hardware": {
             "price_usd": num(hw.hardware.price_usd),
             "lifetime_months": num(hw.hardware.lifetime_months),
+            "counted": hw.hardware.counted,
             "basis": hw.basis,
         },
         "workloads": [workload_json(w) for w in advice.workloads],

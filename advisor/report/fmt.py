@@ -46,11 +46,14 @@ def hardware_line(doc: dict[str, Any]) -> str:
             "not counted: the machine is taken as already owned "
             "(--hardware-price shows whether buying it pays back)"
         )
-    where = {"flag": "--hardware-price", "config": "config file", "profile": "profile"}
-    return (
+    where = {"flag": "--hardware-price", "config": "config file", "profile": "the profile"}
+    text = (
         f"{usd(hw['price_usd'])} USD over {hw['lifetime_months']:g} months "
         f"({where.get(hw['basis'], hw['basis'])})"
     )
+    if not hw["counted"]:
+        text += ": in the break-even only; --hardware-price counts it in the monthly cost"
+    return text
 
 
 def electricity_line(doc: dict[str, Any]) -> str:

@@ -112,6 +112,7 @@ class VerdictJson(_Strict):
 class HardwareJson(_Strict):
     price_usd: float | None
     lifetime_months: float
+    counted: bool = Field(description="whether the monthly share is in the local cost")
     basis: HardwareBasis
 
 

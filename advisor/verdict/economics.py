@@ -65,7 +65,7 @@ def _tokens_threshold(
     margin = per_tok_api - per_tok_local
     if margin <= 0:
         return None
-    fixed = hardware.usd_per_month or 0.0
+    fixed = hardware.share_usd_per_month or 0.0
     return fixed / (margin * workload.days_per_month)
 
 

@@ -23,14 +23,25 @@ MTOK = 1_000_000
 
 @dataclass(frozen=True)
 class Hardware:
-    """The machine's price, for amortisation. None: already owned, count electricity only."""
+    """The machine's price and lifetime. Without a price the machine is taken as owned.
+
+    `counted` says whether the monthly share enters the local cost (the user asked, with
+    --hardware-price or the config) or only the break-even (a profile's list price).
+    """
 
     price_usd: float | None
     lifetime_months: float
+    counted: bool = True
+
+    @property
+    def share_usd_per_month(self) -> float | None:
+        """The price spread over the lifetime, counted or not."""
+        return None if self.price_usd is None else self.price_usd / self.lifetime_months
 
     @property
     def usd_per_month(self) -> float | None:
-        return None if self.price_usd is None else self.price_usd / self.lifetime_months
+        """The share the local cost includes."""
+        return self.share_usd_per_month if self.counted else None
 
 
 @dataclass(frozen=True)
