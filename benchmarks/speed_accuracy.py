@@ -1,12 +1,14 @@
 """How well the speed model predicts llama-bench on devices it was not fitted on.
 
-    python benchmarks/speed_accuracy.py [--csv PATH] [--specs PATH] [--rows]
+    python benchmarks/speed_accuracy.py [--csv PATH] [--specs PATH] [--residuals]
 
 Leave-one-device-out: for each device, refit every constant without its rows and predict them.
 Prints the median absolute % error for decode (tgN) and prefill (ppN), overall and per
-backend, the share of rows within 20%, and llmfit's decode formula on the same rows
+backend, the share of rows within 20%, the share inside the range the estimator quotes (that
+range taken from the other devices only), and llmfit's decode formula on the same rows
 (bandwidth / (active params × bytes per param) × 0.55; × 0.3 more on CPU-only rows, its
-run-mode factor). Works on any CSV with throughput_calibration.csv's columns.
+run-mode factor). --residuals adds every row's prediction. Works on any CSV with
+throughput_calibration.csv's columns.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from advisor.estimate.speed_fit import Prediction, leave_one_device_out
+from advisor.estimate.speed_fit import Prediction, leave_one_device_out, range_coverage
 from advisor.estimate.speed_rows import (
     CalibrationRow,
     load_rows,
@@ -67,9 +69,11 @@ def report(title: str, predictions: list[tuple[CalibrationRow, float]]) -> None:
 def print_rows(predictions: list[Prediction]) -> None:
     for p in sorted(predictions, key=lambda p: (p.row.kind, p.row.backend, p.row.device)):
         r = p.row
+        test = f"{'pp' if r.kind == 'prefill' else 'tg'}{r.n_tokens}"
         print(
-            f"  {r.kind:7} {r.backend:6} {r.device[:30]:30} {r.model[:26]:26} {r.quant:7} "
-            f"{r.tokens_per_s:9.1f} {p.predicted_tokens_per_s:9.1f} {100 * p.error:+6.1f}%"
+            f"  {r.line:4d} {r.kind:7} {r.backend:6} {r.device[:30]:30} {r.model[:26]:26} "
+            f"{r.quant:7} {test:7} {r.tokens_per_s:9.1f} {p.predicted_tokens_per_s:9.1f} "
+            f"{100 * p.error:+6.1f}%{'' if abs(p.error) <= WITHIN else '  *'}"
         )
 
 
@@ -77,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Leave-one-device-out accuracy of the speed model")
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="calibration CSV")
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS, help="GPU spec table CSV")
-    parser.add_argument("--rows", action="store_true", help="also print every row's prediction")
+    parser.add_argument(
+        "--residuals", "--rows", action="store_true", dest="residuals",
+        help="also print every row's held-out prediction and error (* beyond 20%%)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     rows, skipped = load_rows(args.csv, load_spec_table(args.specs), repository_catalog())
     devices = len({r.device for r in rows})
@@ -88,13 +95,17 @@ def main(argv: list[str] | None = None) -> int:
     for kind, test in (("decode", "tgN"), ("prefill", "ppN")):
         chosen = [(p.row, p.predicted_tokens_per_s) for p in predictions if p.row.kind == kind]
         report(f"\n{kind} ({test}), leave-one-device-out:", chosen)
+    coverage = range_coverage(predictions)
+    print("\nmeasured inside the quoted range (range from the other devices only):")
+    print("  " + "   ".join(f"{kind} {100 * share:5.1f}%" for kind, share in coverage.items()))
     decode_rows = [p.row for p in predictions if p.row.kind == "decode"]
     report(
         "\ndecode, llmfit's formula on the same rows (no fit):",
         [(row, llmfit_decode(row)) for row in decode_rows],
     )
-    if args.rows:
-        print("\nrows (kind backend device model quant measured predicted error):")
+    if args.residuals:
+        print("\nrows (csv line, kind, backend, device, model, quant, test, measured, predicted, "
+              "error):")  # fmt: skip
         print_rows(predictions)
     return 0
 

@@ -4,7 +4,7 @@
                                 [--specs benchmarks/data/hardware_specs.csv] [--out FILE]
 
 The ranges the estimator quotes come from a leave-one-device-out pass over the same rows: for
-each backend, the 10th-90th percentile of measured/predicted on devices the fit had not seen.
+each backend, the 5th-95th percentile of measured/predicted on devices the fit had not seen.
 """
 
 from __future__ import annotations

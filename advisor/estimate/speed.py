@@ -130,6 +130,9 @@ def _fitted_basis(work, constants) -> tuple[Figure, ...]:
     figures: list[Figure] = []
     for w in work:
         figures += _constant_figures(w.rate.backend, w.cost.quant_class, constants)
+        if w.rate.dies > 1:
+            figures.append(Figure("decode.multi_die", constants.multi_die, "fitted",
+                                  _fit_source(constants)))  # fmt: skip
         figures.append(
             Figure(f"{w.rate.device}.weights_bytes_read_per_token",
                    round(w.cost.weight_bytes_read * w.rate.share), "estimated",
@@ -138,15 +141,20 @@ def _fitted_basis(work, constants) -> tuple[Figure, ...]:
     return tuple(dict.fromkeys(figures))
 
 
+def _fit_source(constants) -> str:
+    return f"fit on published llama-bench results ({constants.source.split(':')[0]})"
+
+
 @lru_cache(maxsize=256)
 def _constant_figures(backend: str, family: str, constants) -> tuple[Figure, ...]:
     """The fitted constants one device's figures use (built once per backend and family)."""
-    source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
+    source = _fit_source(constants)
     rho = constants.rho.get(f"{backend}.{family}", constants.get(constants.rho, family))
     return (
         Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
                "fitted", source),
-        Figure(f"decode.beta.{family}", constants.get(constants.beta, family), "fitted", source),
+        Figure(f"decode.beta.{backend}.{family}", constants.quant_extra(backend, family),
+               "fitted", source),
         Figure(f"decode.tau_layer_s.{backend}", constants.get(constants.tau_layer_s, backend),
                "fitted", source),
         Figure(f"prefill.kappa.{backend}", constants.get(constants.kappa, backend),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from advisor.estimate.placement import Placement
 from advisor.estimate.speed import Figure, FigureStatus
+from advisor.estimate.speed_hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed_load import TokenCost
 from advisor.estimate.speed_model import DeviceRate
 from advisor.probe.machine import Gpu, Machine
@@ -22,8 +23,6 @@ ASSUMED_GPU_BANDWIDTH_GBS = 200.0
 ASSUMED_CPU_CORES = 4
 ASSUMED_CPU_GHZ = 3.0
 ASSUMED_FLOPS_PER_BYTE = 40.0  # a GPU's FP16 TFLOPS ≈ 40 × its TB/s, when the spec is missing
-# Apple GPUs: 128 FP32 ALUs a core, 2 FLOPs a cycle; Apple's M2 figure (3.6 TFLOPS, 10 cores).
-APPLE_TFLOPS_PER_GPU_CORE = 0.36
 
 _SOURCE_STATUS: dict[str, FigureStatus] = {
     "measured": "measured", "nvml": "spec", "sysfs": "spec", "sysctl": "spec",
@@ -97,12 +96,16 @@ def _gpu_rate(machine: Machine, gpu: Gpu, share: float) -> tuple[DeviceRate, tup
         status, source = _status(machine, f"{path}.fp16_tflops")
         compute_fig = Figure(f"{name}.fp16_tflops", tflops, status, source)
     elif gpu.vendor == "apple" and gpu.core_count:
-        tflops = gpu.core_count * APPLE_TFLOPS_PER_GPU_CORE
-        compute_fig = Figure(f"{name}.fp16_tflops", tflops, "estimated", "GPU cores × 0.36")
+        tflops, how = apple_gpu_tflops(gpu.name, gpu.core_count)
+        compute_fig = Figure(f"{name}.fp16_tflops", round(tflops, 3), "estimated", how)
     else:
         tflops = bandwidth * ASSUMED_FLOPS_PER_BYTE / 1000
         compute_fig = Figure(f"{name}.fp16_tflops", tflops, "assumed", "40 FLOPs per byte")
-    rate = DeviceRate(name, machine.backend, bandwidth, tflops, share)
+    dies = memory_dies(gpu.name)
+    rate = DeviceRate(name, machine.backend, bandwidth, tflops, share, dies)
+    if dies > 1:
+        die_fig = Figure(f"{name}.memory_dies", dies, "spec", "Apple: two Max dies (UltraFusion)")
+        return rate, (bw_fig, compute_fig, die_fig)
     return rate, (bw_fig, compute_fig)
 
 

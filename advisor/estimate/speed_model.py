@@ -1,19 +1,21 @@
 """The speed model: seconds per token from bytes over bandwidth and FLOPs over compute.
 
 Decode, per device holding a share of the layers:
-    share × [(weights read + KV read at depth) × (alpha[backend] + beta[quant]) / bandwidth
-             + layers × tau[backend] + MoE layers × tau_moe]
+    share × [(weights read + KV read at depth) × (alpha[backend] + beta[backend, quant]
+                                                  + multi_die if the memory spans two dies)
+             / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
     (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
 Prefill, per device:
     share × [kappa[backend] × ((FLOPs + attention at depth) × rho[quant]
                                + routed-expert FLOPs × mu_moe) / compute
-             + all weights × alpha[backend] / (ubatch × bandwidth)]
+             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
 Devices run one after another (llama.cpp's layer split), so their times add.
 
 alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compute efficiency
 (against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
-(a factor) are the extra cost of a quant family's kernels; mu_moe the extra cost of the small,
-scattered matmuls of routed experts. They are fitted
+(a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
+when the GPU reads across two dies (Apple's Ultra chips; speed_hardware.memory_dies); mu_moe the
+extra cost of the small, scattered matmuls of routed experts. They are fitted
 on published llama-bench results by scripts/fit_speed.py and live in speed_constants.json.
 """
 
@@ -39,6 +41,7 @@ class DeviceRate:
     bandwidth_gbs: float
     compute_tflops: float  # matrix throughput the efficiency is fitted against
     share: float  # fraction of the model's layers (and weights) this device holds
+    dies: int = 1  # memory dies the GPU reads across (2 for Apple's UltraFusion chips)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one instance per constants file
@@ -53,6 +56,7 @@ class SpeedConstants:
     kappa: dict[str, float]
     rho: dict[str, float]
     mu_moe: float
+    multi_die: float  # extra cost per byte read across two memory dies (added to alpha)
     decode_spread: dict[str, tuple[float, float]]  # backend -> (low, high) ratio observed/predicted
     prefill_spread: dict[str, tuple[float, float]]
     source: str
@@ -61,10 +65,19 @@ class SpeedConstants:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
         return table.get(key, table["*"])
 
+    def quant_extra(self, backend: str, family: str) -> float:
+        """Decode cost per byte of the quant family's kernels on this backend, beyond F16's."""
+        return self.beta.get(f"{backend}.{family}", self.beta.get(family, self.beta["*"]))
+
     def quant_factor(self, backend: str, cost: TokenCost) -> float:
         """Prefill cost of the quant family's kernels on this backend, relative to F16."""
         family = cost.quant_class
         return self.rho.get(f"{backend}.{family}", self.rho.get(family, self.rho["*"]))
+
+    def per_byte(self, dev: DeviceRate) -> float:
+        """Seconds × GB/s per byte moved on this device, before the quant family's share."""
+        extra = self.multi_die if dev.dies > 1 else 0.0
+        return self.get(self.alpha, dev.backend) + extra
 
     def spread(self, kind: str, backend: str) -> tuple[float, float]:
         table = self.decode_spread if kind == "decode" else self.prefill_spread
@@ -79,6 +92,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         tau_layer_s=dict(decode["tau_layer_s"]),
         tau_moe_layer_s=float(decode["tau_moe_layer_s"]),
         gamma_cpu=float(decode["gamma_cpu"]),
+        multi_die=float(decode["multi_die"]),
         kappa=dict(prefill["kappa"]),
         rho=dict(prefill["rho"]),
         mu_moe=float(prefill["mu_moe"]),
@@ -98,7 +112,7 @@ def load_constants() -> SpeedConstants:
 def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
     """Seconds one decoded token spends on `dev` with `depth` tokens already in context."""
     bytes_read = cost.weight_bytes_read + cost.kv_bytes_per_depth * depth
-    per_byte = c.get(c.alpha, dev.backend) + c.get(c.beta, cost.quant_class)
+    per_byte = c.per_byte(dev) + c.quant_extra(dev.backend, cost.quant_class)
     t = bytes_read * per_byte / (dev.bandwidth_gbs * 1e9)
     t += cost.n_layers * c.get(c.tau_layer_s, dev.backend) + cost.n_moe_layers * c.tau_moe_layer_s
     if dev.backend == "cpu":
@@ -112,12 +126,18 @@ def decode_depth_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) ->
     return decode_seconds(cost, dev, c, 1.0) - decode_seconds(cost, dev, c, 0.0)
 
 
-def prefill_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
+def prefill_seconds(
+    cost: TokenCost,
+    dev: DeviceRate,
+    c: SpeedConstants,
+    depth: float,
+    ubatch_tokens: int = UBATCH_TOKENS,
+) -> float:
     """Seconds one prompt token spends on `dev` at `depth` (mean depth of its batch)."""
     flops = (cost.flops + cost.attn_flops_per_depth * depth) * c.quant_factor(dev.backend, cost)
     flops += cost.expert_flops * c.mu_moe
     t = flops * c.get(c.kappa, dev.backend) / (dev.compute_tflops * 1e12)
-    read = cost.weight_bytes_total * c.get(c.alpha, dev.backend) / UBATCH_TOKENS
+    read = cost.weight_bytes_total * c.per_byte(dev) / ubatch_tokens
     t += read / (dev.bandwidth_gbs * 1e9)
     return dev.share * t
 
@@ -135,8 +155,13 @@ def run_decode_tokens_per_s(
 
 
 def run_prefill_tokens_per_s(
-    cost: TokenCost, devices: tuple[DeviceRate, ...], c: SpeedConstants, n_tokens: int = 512
+    cost: TokenCost,
+    devices: tuple[DeviceRate, ...],
+    c: SpeedConstants,
+    n_tokens: int = 512,
+    ubatch_tokens: int = UBATCH_TOKENS,
 ) -> float:
-    """llama-bench ppN: rate over one N-token prompt."""
+    """llama-bench ppN (run with `-ub ubatch_tokens`): rate over one N-token prompt."""
     depth = (n_tokens - 1) / 2.0
-    return 1.0 / sum(prefill_seconds(cost, d, c, depth) for d in devices)
+    ubatch = min(ubatch_tokens, n_tokens)  # a prompt shorter than the batch reads weights once
+    return 1.0 / sum(prefill_seconds(cost, d, c, depth, ubatch) for d in devices)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.estimate.speed_fit import fit_constants, leave_one_device_out
+from advisor.estimate.speed_fit import fit_constants, leave_one_device_out, range_coverage
 from advisor.estimate.speed_model import load_constants
 from advisor.estimate.speed_rows import (
     base_quant,
@@ -16,6 +16,7 @@ from advisor.estimate.speed_rows import (
     parse_test,
     repository_catalog,
     row_weight,
+    unstable,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
@@ -28,7 +29,7 @@ def rows():
         load_spec_table(DATA / "hardware_specs.csv"),
         repository_catalog(),
     )
-    assert len(found) == 194 and len(skipped) == 26
+    assert len(found) == 199 and len(skipped) == 21
     return found
 
 
@@ -43,22 +44,47 @@ def _errors(predictions, kind):
 
 def test_decode_on_unseen_devices_holds_the_pinned_accuracy(held_out):
     errors = _errors(held_out, "decode")
-    assert statistics.median(errors) <= 0.08  # 7.4% when pinned
-    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.74  # 75.2% when pinned
+    assert statistics.median(errors) <= 0.06  # 5.1% when pinned (issue 5: at most 10%)
+    # 80.0% when pinned: exactly the issue's target, so the pin is the target itself.
+    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.80
 
 
 def test_prefill_on_unseen_devices_holds_the_pinned_accuracy(held_out):
-    assert statistics.median(_errors(held_out, "prefill")) <= 0.205  # 19.9% when pinned
+    assert statistics.median(_errors(held_out, "prefill")) <= 0.18  # 16.7% when pinned
+
+
+def test_quoted_ranges_hold_most_rows_of_unseen_devices(held_out):
+    coverage = range_coverage(held_out)
+    assert coverage["decode"] >= 0.75  # 79.0% when pinned
+    assert coverage["prefill"] >= 0.75  # 79.8% when pinned
 
 
 def test_shipped_constants_are_the_fit_of_the_committed_rows(rows):
     fitted = fit_constants(rows)
     shipped = load_constants()
-    for backend, value in fitted["decode"]["alpha"].items():
-        assert shipped.alpha[backend] == pytest.approx(value, rel=1e-4)
-    for backend, value in fitted["prefill"]["kappa"].items():
-        assert shipped.kappa[backend] == pytest.approx(value, rel=1e-4)
-    assert shipped.mu_moe == pytest.approx(fitted["prefill"]["mu_moe"], rel=1e-4)
+    decode, prefill = fitted["decode"], fitted["prefill"]
+    for table, shipped_table in (
+        (decode["alpha"], shipped.alpha),
+        (decode["beta"], shipped.beta),
+        (decode["tau_layer_s"], shipped.tau_layer_s),
+        (prefill["kappa"], shipped.kappa),
+        (prefill["rho"], shipped.rho),
+    ):
+        assert set(table) == set(shipped_table)
+        for key, value in table.items():
+            assert shipped_table[key] == pytest.approx(value, rel=1e-4, abs=1e-9)
+    assert shipped.multi_die == pytest.approx(decode["multi_die"], rel=1e-4)
+    assert shipped.tau_moe_layer_s == pytest.approx(decode["tau_moe_layer_s"], rel=1e-4)
+    assert shipped.gamma_cpu == pytest.approx(decode["gamma_cpu"], rel=1e-4)
+    assert shipped.mu_moe == pytest.approx(prefill["mu_moe"], rel=1e-4)
+
+
+def test_reading_across_two_dies_is_fitted_slower_than_one(rows):
+    """Apple's Ultra rows: the fit finds llama.cpp reaching less of their summed bandwidth."""
+    assert {r.device for r in rows if r.rate.dies == 2} == {
+        "Apple M1 Ultra (48-core GPU)", "Apple M3 Ultra (80-core GPU)",
+    }  # fmt: skip
+    assert load_constants().multi_die > 0.1
 
 
 @pytest.mark.parametrize(
@@ -68,8 +94,9 @@ def test_shipped_constants_are_the_fit_of_the_committed_rows(rows):
         ("tg128", ("decode", 128)),
         ("other: pp2048", ("prefill", 2048)),
         ("other: tg32", ("decode", 32)),
+        ("other: tg1024 (main)", ("decode", 1024)),
+        ("other: prompt eval ~494 tok", ("prefill", 494)),
         ("other: tg eval rate", None),
-        ("other: prompt eval ~494 tok", None),
     ],
 )
 def test_only_llama_bench_tests_with_a_length_are_used(test, parsed):
@@ -81,3 +108,14 @@ def test_row_rules():
     assert row_weight("build x; secondary_single_copy") == 0.5
     assert row_weight("crowd-sourced; low confidence") == 0.25
     assert row_weight("secondary_xcheck(>=2 copies)") == 1.0
+    assert unstable(36.23, "host SiFive P550; +-17.62 (unstable)")
+    assert not unstable(36.23, "host SiFive P550; +-0.62")
+    assert not unstable(36.23, "build e598697d (4696)")
+
+
+def test_rows_carry_the_benchmark_batch_and_the_devices_dies(rows):
+    by_line = {r.line: r for r in rows}
+    assert by_line[130].ubatch_tokens == 2048  # DGX Spark: llama-bench -ub 2048
+    assert by_line[2].ubatch_tokens == 512  # llama-bench's default
+    assert by_line[9].rate.dies == 2 and by_line[3].rate.dies == 1  # M1 Ultra, M1 Pro
+    assert 194 not in by_line  # RX 580 tg128 at 36.23 +-17.62: skipped as unstable
