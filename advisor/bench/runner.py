@@ -22,7 +22,7 @@ from advisor.bench.plan import (
     placement_kind,
 )
 from advisor.bench.resources import EnergyMeter, ResourceMonitor
-from advisor.bench.session import ContextOptions, LlamaSession, LoadAborted
+from advisor.bench.session import ComputeAborted, ContextOptions, LlamaSession, LoadAborted
 from advisor.errors import BenchError
 from advisor.probe.nvml import NvmlGateway
 
@@ -110,6 +110,9 @@ class BenchRun:
 
     def _keep_going(self) -> bool:
         return not self._ctrl_c.pressed and self._remaining() > 0
+
+    def _out_of_time(self) -> bool:
+        return not self._keep_going()
 
     def _report(self, phase: Phase) -> None:
         if self._on_progress is not None:
@@ -214,10 +217,17 @@ class BenchRun:
         return False
 
     def _warm_up(self, session: LlamaSession, pp_ctx: object, tg_ctx: object) -> None:
+        """Untimed, so it may be cut part way: a model far too slow for the budget is found
+        out at the deadline, not after one long prompt."""
         self._report("warmup")
         start = self._clock()
         session.clear(pp_ctx)
-        session.prompt(pp_ctx, self.plan.n_prompt, self.plan.n_batch)
+        try:
+            session.prompt(pp_ctx, self.plan.n_prompt, self.plan.n_batch, self._out_of_time)
+        except ComputeAborted:
+            if self._ctrl_c.pressed:
+                raise KeyboardInterrupt from None
+            raise self._over_budget("the warm-up prompt") from None
         self.pp.predicted_s = self._clock() - start
         start = self._clock()
         session.clear(tg_ctx)
@@ -279,7 +289,10 @@ class BenchRun:
         monitor.sample()
 
     def _over_budget(self, what: str) -> BenchError:
-        needed = self._elapsed() + self.pp.predicted_s + self.tg.predicted_s
+        if self.pp.predicted_s and self.tg.predicted_s:
+            needed = self._elapsed() + self.pp.predicted_s + self.tg.predicted_s
+        else:  # cut before one prompt finished: how long one takes is not known
+            needed = 2 * self.plan.budget_s
         suggest = max(int(needed * 1.5 / 10 + 1) * 10, int(self.plan.budget_s) + 10)
         return BenchError(
             f"the {self.plan.budget_s:g} s budget ran out before {what} finished",

@@ -36,6 +36,10 @@ class LoadAborted(Exception):
     """The progress callback stopped the load: the budget ran out or the user pressed Ctrl-C."""
 
 
+class ComputeAborted(Exception):
+    """The abort callback stopped llama_decode part way (the warm-up's deadline or Ctrl-C)."""
+
+
 class LlamaSession:
     """One model in memory. Call close() (or use `with`) to free it."""
 
@@ -109,8 +113,26 @@ class LlamaSession:
     def clear(self, ctx: object) -> None:
         self._lib.llama_memory_clear(self._lib.llama_get_memory(ctx), False)
 
-    def prompt(self, ctx: object, n_prompt: int, n_batch: int) -> None:
-        """llama-bench's test_prompt: n_prompt random tokens in batches of n_batch."""
+    def prompt(
+        self, ctx: object, n_prompt: int, n_batch: int, stop: Callable[[], bool] | None = None
+    ) -> None:
+        """llama-bench's test_prompt: n_prompt random tokens in batches of n_batch.
+
+        With `stop`, llama.cpp asks it between graph nodes and gives up when it says so
+        (ComputeAborted). Only for untimed runs: the callback costs a Python call per node.
+        """
+        if stop is None:
+            self._prompt(ctx, n_prompt, n_batch)
+            return
+        lib = self._lib
+        callback = lib.ggml_abort_callback(lambda data: bool(stop()))
+        lib.llama_set_abort_callback(ctx, callback, None)
+        try:
+            self._prompt(ctx, n_prompt, n_batch)
+        finally:
+            lib.llama_set_abort_callback(ctx, lib.ggml_abort_callback(), None)
+
+    def _prompt(self, ctx: object, n_prompt: int, n_batch: int) -> None:
         lib = self._lib
         vocab, n_vocab, add_bos = self._vocab()
         tokens = (lib.llama_token * n_batch)()
@@ -160,6 +182,8 @@ class LlamaSession:
 
     def _decode(self, ctx: object, batch: object) -> None:
         status = self._lib.llama_decode(ctx, batch)
+        if status == 2:  # llama.h: "aborted" by the abort callback
+            raise ComputeAborted()
         if status != 0:
             raise decode_failure(self.path, int(status), self._log)
 

@@ -108,19 +108,26 @@ def test_a_budget_too_short_to_load_is_a_bench_error(
     assert "--budget" in (info.value.hint or "")
 
 
-def test_a_budget_spent_in_warm_up_is_a_bench_error(tiny_f16: Path, extra_buffers_ok: bool) -> None:
+def test_a_budget_spent_in_warm_up_is_a_bench_error(
+    tiny_f16: Path, extra_buffers_ok: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.bench.session import LlamaSession
+
     offset = [0.0]
 
     def clock() -> float:
         return time.perf_counter() + offset[0]
 
-    # The warm-up is slow in this story: once it starts, 1000 s pass.
-    def slow_warm_up(event: Progress) -> None:
-        if event.phase == "warmup":
-            offset[0] = 1000.0
+    original = LlamaSession.generate
 
+    def slow_warm_up_token(self, ctx, n_gen, keep_going=None):
+        if n_gen == 1:
+            offset[0] = 1000.0  # the warm-up finishes, but takes all the budget
+        return original(self, ctx, n_gen, keep_going)
+
+    monkeypatch.setattr(LlamaSession, "generate", slow_warm_up_token)
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60)
-    run = BenchRun(plan, describe_file(tiny_f16), "fp", slow_warm_up, clock=clock)
+    run = BenchRun(plan, describe_file(tiny_f16), "fp", clock=clock)
     with pytest.raises(BenchError, match="one prompt and one generation run"):
         run.run()
 
@@ -220,3 +227,22 @@ def test_bad_plans_are_usage_errors(kwargs: dict, message: str) -> None:
 def test_unknown_kv_type_is_refused() -> None:
     with pytest.raises(BenchError, match="KV cache type"):
         BenchPlan(Path("x.gguf"), kv_type="q3_k")
+
+
+def test_a_warm_up_past_the_deadline_is_cut_part_way(
+    tiny_f16: Path, extra_buffers_ok: bool
+) -> None:
+    offset = [0.0]
+
+    def clock() -> float:
+        return time.perf_counter() + offset[0]
+
+    def deadline_at_warm_up(event: Progress) -> None:
+        if event.phase == "warmup":
+            offset[0] = 1000.0  # the deadline passes as the warm-up prompt starts
+
+    plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60, n_prompt=256)
+    run = BenchRun(plan, describe_file(tiny_f16), "fp", deadline_at_warm_up, clock=clock)
+    with pytest.raises(BenchError, match="before the warm-up prompt finished") as info:
+        run.run()
+    assert "--budget 190" in (info.value.hint or "")
