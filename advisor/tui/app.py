@@ -6,9 +6,8 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -18,33 +17,35 @@ from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 from advisor.errors import AdvisorError
 from advisor.probe.machine import Machine
 from advisor.tui import stages
-from advisor.tui.messages import MachineReady, ProfilesListed, StageFailed
+from advisor.tui.messages import (
+    AdviceReady,
+    CatalogReady,
+    MachineReady,
+    RankingReady,
+    ScanReady,
+    StageFailed,
+    WorkloadsReady,
+)
+from advisor.tui.screens.bench import BenchScreen
+from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.profiles import ProfileScreen
+from advisor.tui.setup import DARK, LIGHT, Setup
 from advisor.tui.widgets.machine_panel import MachinePanel
 from advisor.tui.widgets.model_detail import ModelDetail
 from advisor.tui.widgets.models_table import ModelsTable
+from advisor.tui.widgets.verdict_view import VerdictView
+from advisor.tui.widgets.workload_pane import AdviceInputs, WorkloadPane
 
-DARK, LIGHT = "textual-dark", "textual-light"
+if TYPE_CHECKING:
+    from advisor.catalog.model import Catalog
+    from advisor.catalog.scan import InstalledModel
+    from advisor.config import Config
+    from advisor.estimate.estimate import Estimate
+    from advisor.verdict.workload import Workload
+
+FIRST_LOAD = frozenset({"machine", "ranking", "scan", "advice"})
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What the app was asked to show. None means "find it out": probe, load, scan."""
-
-    machine: Machine | None = None
-    profile: str | None = None
-    profiles_dir: Path | None = None
-    ram_gb: float | None = None
-    vram_gb: float | None = None
-    catalog: Any = None  # advisor.catalog.model.Catalog
-    catalog_path: Path | None = None
-    workloads: tuple[Any, ...] | None = None
-    store: Any = None  # the throughput-test store; None: the user's own
-    installed: tuple[Any, ...] | None = None  # scan results; None: scan in the background
-    measure_bandwidth: bool = True
-    theme: str = DARK
 
 
 class AdvisorApp(App[None]):
@@ -69,11 +70,18 @@ class AdvisorApp(App[None]):
     def __init__(self, setup: Setup) -> None:
         super().__init__()
         self.setup = setup
-        self.machine: Machine | None = setup.machine
         self.theme = setup.theme
+        self.machine: Machine | None = None
+        self.machine_complete = False
+        self.catalog: Catalog | None = None
+        self.config: Config | None = setup.config
+        self.presets: tuple[Workload, ...] = ()
+        self.installed: tuple[InstalledModel, ...] | None = setup.installed
+        self.rows: tuple = ()
         # perf_counter stamps of the first frame and of each stage landing (benchmarks read them)
         self.timings: dict[str, float] = {}
-        self.loaded = asyncio.Event()  # set once every first-load stage has landed
+        self.loaded = asyncio.Event()  # set once every first-load stage has landed or failed
+        self._pending = set(FIRST_LOAD)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,10 +98,15 @@ class AdvisorApp(App[None]):
         """The first frame is on screen: only now start the slow parts."""
         self._stamp("first_paint")
         self._start_machine()
+        self.load_data()
 
     def _stamp(self, name: str) -> None:
         self.timings.setdefault(name, time.perf_counter())
-        if "machine_complete" in self.timings:
+
+    def _landed(self, stage: str) -> None:
+        self._stamp(stage)
+        self._pending.discard(stage)
+        if not self._pending:
             self.loaded.set()
 
     def _guard(self, stage: str, call: Callable[[], T]) -> T | None:
@@ -103,6 +116,20 @@ class AdvisorApp(App[None]):
         except AdvisorError as exc:
             self.post_message(StageFailed(stage, exc.message, exc.hint))
             return None
+
+    @on(StageFailed)
+    def _stage_failed(self, message: StageFailed) -> None:
+        text = message.message + (f"\n{message.hint}" if message.hint else "")
+        self.notify(text, title=f"{message.stage} failed", severity="error", timeout=15)
+        if message.stage == "machine" and self.machine is None:
+            self.query_one(MachinePanel).failure = message.message
+        if message.stage in ("catalog", "ranking", "machine"):
+            self.query_one(ModelsTable).set_note(f"{message.stage} failed")
+        if message.stage in ("catalog", "workloads", "machine") and self._pane():
+            self._pane().query_one(VerdictView).say(f"No verdict: {message.message}", problem=True)
+        self._landed(
+            {"bandwidth": "machine", "catalog": "ranking"}.get(message.stage, message.stage)
+        )
 
     # --- the machine -----------------------------------------------------------------------
     def _start_machine(self) -> None:
@@ -125,45 +152,108 @@ class AdvisorApp(App[None]):
     @on(MachineReady)
     def _machine_ready(self, message: MachineReady) -> None:
         self.machine = message.machine
+        self.machine_complete = message.complete
         panel = self.query_one(MachinePanel)
         panel.machine = message.machine
         panel.bandwidth_pending = not message.complete
         self.sub_title = message.machine.name
-        self._stamp("machine" if not message.complete else "machine_complete")
+        if message.complete:
+            self._landed("machine")
+            self._rank()
+            self._advise()
 
-    @on(StageFailed)
-    def _stage_failed(self, message: StageFailed) -> None:
-        text = message.message + (f"\n{message.hint}" if message.hint else "")
-        self.notify(text, title=f"{message.stage} failed", severity="error", timeout=15)
-        if message.stage == "machine" and self.machine is None:
-            self.query_one(MachinePanel).failure = message.message
-
-    # --- the profile switcher --------------------------------------------------------------
-    def action_switch_profile(self) -> None:
-        self.list_profiles()
-
-    @work(thread=True, exclusive=True, group="profiles")
-    def list_profiles(self) -> None:
-        choices = self._guard("profiles", lambda: stages.profile_choices(self.setup.profiles_dir))
-        if choices is not None:
-            self.post_message(ProfilesListed(tuple(choices)))
-
-    @on(ProfilesListed)
-    def _profiles_listed(self, message: ProfilesListed) -> None:
-        current = self.setup.profile if self.setup.machine is None else None
-        self.push_screen(ProfileScreen(message.choices, current), self._switch_to)
-
-    def _switch_to(self, key: str | None) -> None:
-        if key is None or (key or None) == self.setup.profile and self.setup.machine is None:
+    # --- catalog, workloads, scan ----------------------------------------------------------
+    @work(thread=True, exclusive=True, group="data")
+    def load_data(self) -> None:
+        setup = self.setup
+        catalog = setup.catalog or self._guard("catalog", lambda: stages.catalog(setup))
+        if catalog is not None:
+            self.post_message(CatalogReady(catalog))
+        config = self.config or self._guard("config", stages.config)
+        if config is None:
             return
-        self.setup = dataclasses.replace(self.setup, machine=None, profile=key or None)
-        self.machine = None
-        panel = self.query_one(MachinePanel)
-        panel.machine = None
-        panel.loading_what = f"Loading profile {key}…" if key else "Probing this computer…"
-        self.load_machine(self.setup)
+        presets = setup.workloads or self._guard("workloads", lambda: stages.workloads(config))
+        if presets:
+            self.post_message(WorkloadsReady(tuple(presets), config))
+        if catalog is not None and self.installed is None:
+            found = self._guard("scan", lambda: stages.scan(catalog))
+            self.post_message(ScanReady(found or ()))
+        elif self.installed is not None:
+            self.post_message(ScanReady(self.installed))
+
+    @on(CatalogReady)
+    def _catalog_ready(self, message: CatalogReady) -> None:
+        from advisor.catalog.model import TASKS
+
+        self.catalog = message.catalog
+        self._stamp("catalog")
+        self.query_one(ModelsTable).set_tasks(TASKS)
+        self._rank()
+        self._advise()
+
+    @on(WorkloadsReady)
+    async def _workloads_ready(self, message: WorkloadsReady) -> None:
+        self.config = message.config
+        self.presets = message.workloads
+        pane = self.query_one("#workload", TabPane)
+        await pane.query("#workload-loading").remove()
+        await pane.mount(WorkloadPane(message.workloads, id="workload-pane"))
+        self._stamp("workloads")
+        self._advise()
+
+    @on(ScanReady)
+    def _scan_ready(self, message: ScanReady) -> None:
+        self.installed = message.installed
+        self._landed("scan")
+        if self.rows:
+            self._show_rows(self.rows)
 
     # --- models ----------------------------------------------------------------------------
+    def _rank(self) -> None:
+        if self.machine_complete and self.catalog is not None:
+            table = self.query_one(ModelsTable)
+            self.rank(self.machine, self.catalog, table.view.task, table.context_tokens)
+
+    @work(thread=True, exclusive=True, group="rank")
+    def rank(self, machine: Machine, catalog: Catalog, task: str, context_tokens: int) -> None:
+        def run() -> list:
+            return stages.ranked(
+                machine,
+                catalog,
+                self.installed or (),
+                task=task,
+                context_tokens=context_tokens,
+                estimator=self.setup.estimator,
+            )
+
+        rows = self._guard("ranking", run)
+        if rows is not None:
+            self.post_message(RankingReady(tuple(rows), machine, task, context_tokens))
+
+    @on(RankingReady)
+    def _ranking_ready(self, message: RankingReady) -> None:
+        if message.machine is not self.machine:
+            return  # ranked for a machine the user has since switched away from
+        self._show_rows(message.rows)
+        self._landed("ranking")
+
+    def _show_rows(self, rows: tuple) -> None:
+        installed = self.installed or ()
+        self.rows = tuple(
+            dataclasses.replace(
+                row,
+                installed=stages.installed_paths(
+                    installed, row.model.id, row.quant.type if row.quant else None
+                ),
+            )
+            for row in rows
+        )
+        self.query_one(ModelsTable).set_candidates(self.rows)
+
+    @on(ModelsTable.RankingWanted)
+    def _ranking_wanted(self) -> None:
+        self._rank()
+
     @on(ModelsTable.Highlighted)
     def _highlighted(self, message: ModelsTable.Highlighted) -> None:
         self.query_one(ModelDetail).candidate = message.candidate
@@ -171,6 +261,85 @@ class AdvisorApp(App[None]):
     def action_toggle_detail(self) -> None:
         """On short terminals the detail takes the table's place; enter flips between them."""
         self.query_one("#models", TabPane).toggle_class("-detail-open")
+
+    # --- workload and verdict --------------------------------------------------------------
+    def _pane(self) -> WorkloadPane | None:
+        found = self.query(WorkloadPane)
+        return found.first() if found else None
+
+    def _advise(self) -> None:
+        """Hand the workload pane what a verdict needs, once all of it is here."""
+        pane = self._pane()
+        if pane is None:
+            return
+        ready = self.machine_complete and self.catalog is not None and self.config is not None
+        inputs = None
+        if ready:
+            inputs = AdviceInputs(self.machine, self.catalog, self.config, self.setup.estimator)
+        pane.set_inputs(inputs)
+
+    @on(AdviceReady)
+    def _advice_ready(self) -> None:
+        self._landed("advice")
+
+    # --- the profile switcher --------------------------------------------------------------
+    def action_switch_profile(self) -> None:
+        current = self.setup.profile if self.setup.machine is None else None
+        self.push_screen(ProfileScreen(self.setup.profiles_dir, current), self._switch_to)
+
+    def _switch_to(self, key: str | None) -> None:
+        if key is None or (key or None) == self.setup.profile and self.setup.machine is None:
+            return
+        self.setup = dataclasses.replace(self.setup, machine=None, profile=key or None)
+        self.machine, self.machine_complete = None, False
+        panel = self.query_one(MachinePanel)
+        panel.machine = None
+        panel.loading_what = f"Loading profile {key}…" if key else "Probing this computer…"
+        self.query_one(ModelsTable).set_note("ranking…")
+        self.load_machine(self.setup)
+
+    # --- throughput test -------------------------------------------------------------------
+    def action_bench(self) -> None:
+        profile = self.machine.name if self.machine and self.machine.origin != "probe" else None
+        self.push_screen(
+            BenchScreen(
+                self.installed,
+                profile_name=profile,
+                budget_s=self.setup.bench_budget_s,
+                catalog_path=self.setup.catalog_path,
+            )
+        )
+
+    @on(BenchScreen.Finished)
+    def _bench_finished(self) -> None:
+        """A new measurement: rank again (calibration reloads) and redo the verdict."""
+        self.query_one(ModelsTable).set_note("recalibrating…")
+        self._rank()
+        self._advise()
+
+    # --- export ----------------------------------------------------------------------------
+    def action_export(self) -> None:
+        pane = self._pane()
+        if not (self.machine_complete and self.catalog and self.config and pane):
+            self.notify("The report is not ready yet: wait for the models and workloads.")
+            return
+        # Every workload, with the one being edited as it stands in the form.
+        edited = pane.workload
+        workloads = [edited if w.name == edited.name else w for w in self.presets]
+        inputs = AdviceInputs(self.machine, self.catalog, self.config, self.setup.estimator)
+
+        def render(fmt: str) -> str:
+            advice = stages.advice(
+                inputs.machine, inputs.catalog, workloads, inputs.config, inputs.estimator
+            )
+            return stages.report_text(advice, fmt)
+
+        folder = self.setup.export_dir or Path.cwd()
+        self.push_screen(ExportScreen(folder, render), self._exported)
+
+    def _exported(self, path: Path | None) -> None:
+        if path is not None:
+            self.notify(f"Saved {path}", title="Report exported")
 
     # --- the rest --------------------------------------------------------------------------
     def action_help(self) -> None:
@@ -191,15 +360,19 @@ def make_app(
     profiles_dir: str | Path | None = None,
     ram_gb: float | None = None,
     vram_gb: float | None = None,
-    catalog: Any = None,
+    catalog: Catalog | None = None,
     catalog_path: str | Path | None = None,
-    workloads: Sequence[Any] | None = None,
-    store: Any = None,
-    installed: Sequence[Any] | None = None,
+    workloads: Sequence[Workload] | None = None,
+    config: Config | None = None,
+    installed: Sequence[InstalledModel] | None = None,
     measure_bandwidth: bool = True,
+    bench_budget_s: float = 30.0,
+    export_dir: str | Path | None = None,
     theme: str = DARK,
+    estimator: Callable[..., Estimate] | None = None,
 ) -> AdvisorApp:
-    """Build the app. Pass `machine` and `catalog` to skip the probe and the catalog load."""
+    """Build the app. Everything not given is found in the background after the first frame:
+    the machine (probe or `profile`), the catalog, the workloads, the config and the scan."""
     setup = Setup(
         machine=machine,
         profile=profile,
@@ -209,10 +382,13 @@ def make_app(
         catalog=catalog,
         catalog_path=Path(catalog_path) if catalog_path else None,
         workloads=tuple(workloads) if workloads is not None else None,
-        store=store,
+        config=config,
         installed=tuple(installed) if installed is not None else None,
         measure_bandwidth=measure_bandwidth,
+        bench_budget_s=bench_budget_s,
+        export_dir=Path(export_dir) if export_dir else None,
         theme=theme,
+        estimator=estimator,
     )
     return AdvisorApp(setup)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from advisor.catalog.model import Model, Quant
-from advisor.estimate.estimate import Estimate
+if TYPE_CHECKING:  # the catalog loads in a worker; importing it here would delay first paint
+    from advisor.catalog.model import Model, Quant
+    from advisor.estimate.estimate import Estimate
 
 
 @dataclass(frozen=True)
@@ -15,8 +17,8 @@ class Candidate:
     """A model and quant the ranking considered for this machine and task."""
 
     model: Model
-    quant: Quant
-    estimate: Estimate | None  # None when the estimator could not place it at all
+    quant: Quant | None  # None for a model left out as a whole (no quant of it fits)
+    estimate: Estimate | None  # None when left out
     rank: int  # 1 is the best choice; left-out candidates come after every fitting one
     quality: float | None  # the model's index on the selected task, quant-adjusted if known
     why_left_out: str | None = None  # set for candidates the ranking would not recommend
@@ -34,7 +36,7 @@ class Candidate:
     @property
     def key(self) -> str:
         """Stable row key: the same model and quant keep their row across re-ranking."""
-        return f"{self.model.id}:{self.quant.type}"
+        return f"{self.model.id}:{self.quant.type if self.quant else '-'}"
 
 
 FIT_FILTERS: tuple[str, ...] = ("all", "fits", "gpu")
@@ -81,8 +83,9 @@ def matches(candidate: Candidate, text: str, fit: str, task: str | None) -> bool
         return False
     if not text:
         return True
+    quant = candidate.quant.type if candidate.quant else ""
     haystack = " ".join(
-        (candidate.model.id, candidate.model.name, candidate.model.family, candidate.quant.type)
+        (candidate.model.id, candidate.model.name, candidate.model.family, quant)
     ).lower()
     return all(word in haystack for word in text.lower().split())
 

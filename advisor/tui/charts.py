@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -89,22 +90,22 @@ class BarRow:
     note: str = ""
 
 
-def bar_chart(rows: Sequence[BarRow], width: int) -> Text:
-    """Labelled horizontal bars scaled to the largest value; a missing value says so."""
-    label_width = max((len(r.label) for r in rows), default=0)
+def bar_chart(rows: Sequence[BarRow], width: int) -> Table:
+    """Labelled horizontal bars scaled to the largest value; a missing value says so.
+
+    A grid, so a long note is cut with an ellipsis instead of wrapping under the bars.
+    """
     known = [r.value for r in rows if r.value is not None]
     scale = max(known, default=0.0)
-    chart = Text()
-    for i, row in enumerate(rows):
-        if i:
-            chart.append("\n")
-        chart.append(row.label.ljust(label_width) + " ", style="bold")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(no_wrap=True, width=width)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(style="dim", no_wrap=True, overflow="ellipsis", ratio=1)
+    for row in rows:
         if row.value is None:
-            chart.append(row.value_text, style="dim")
-        else:
-            blocks = _blocks(_cells(row.value, scale, width)) or "▏"
-            chart.append(blocks, style=row.style)
-            chart.append(" " + row.value_text)
-        if row.note:
-            chart.append("  " + row.note, style="dim")
-    return chart
+            grid.add_row(row.label, Text(row.value_text, style="dim"), "", row.note)
+            continue
+        blocks = _blocks(_cells(row.value, scale, width)) or "▏"
+        grid.add_row(row.label, Text(blocks, style=row.style), row.value_text, row.note)
+    return grid

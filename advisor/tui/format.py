@@ -18,6 +18,8 @@ def rate(tokens_per_s: float | None) -> str:
     """A tokens/s figure with as many digits as it deserves."""
     if tokens_per_s is None:
         return UNKNOWN
+    if tokens_per_s >= 10_000:
+        return f"{tokens_per_s / 1000:.1f}k"
     if tokens_per_s >= 100:
         return f"{tokens_per_s:,.0f}"
     if tokens_per_s >= 10:
@@ -26,7 +28,12 @@ def rate(tokens_per_s: float | None) -> str:
 
 
 def rate_range(low: float, high: float) -> str:
-    return f"{rate(low)}–{rate(high)}"
+    """A range, thousands as 'k' so that it fits a table cell."""
+    return f"{_compact(low)}–{_compact(high)}"
+
+
+def _compact(tokens_per_s: float) -> str:
+    return f"{tokens_per_s / 1000:.1f}k" if tokens_per_s >= 1000 else rate(tokens_per_s)
 
 
 def tokens(count: int | None) -> str:

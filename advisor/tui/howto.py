@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from advisor.catalog.model import Model, Quant
-from advisor.estimate.estimate import Estimate
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model, Quant
+    from advisor.estimate.estimate import Estimate
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from advisor.probe.machine import Machine
+from advisor.tui.candidates import Candidate
 from advisor.tui.stages import ProfileChoice
+
+if TYPE_CHECKING:
+    from advisor.advise import Advice
+    from advisor.catalog.model import Catalog
+    from advisor.catalog.scan import InstalledModel
+    from advisor.config import Config
+    from advisor.verdict.workload import Workload
 
 
 @dataclass
@@ -21,39 +29,40 @@ class MachineReady(Message):
 
 @dataclass
 class CatalogReady(Message):
-    catalog: Any  # advisor.catalog.model.Catalog (pydantic dataclass)
+    catalog: Catalog
 
 
 @dataclass
-class RankingReady(Message):
-    """Ranked candidates for the machine and task the worker was given."""
+class WorkloadsReady(Message):
+    """The workload presets and the config file's prices and defaults."""
 
-    ranking: Any  # advisor.estimate.rank result
-    machine_name: str
-    task: str | None
+    workloads: tuple[Workload, ...]
+    config: Config
 
 
 @dataclass
 class ScanReady(Message):
     """Model files found on disk, identified against the catalog."""
 
-    installed: Any  # tuple of advisor scan results
+    installed: tuple[InstalledModel, ...]
+
+
+@dataclass
+class RankingReady(Message):
+    """The table's rows for the machine, task and context the worker was given."""
+
+    rows: tuple[Candidate, ...]
+    machine: Machine
+    task: str
+    context_tokens: int
 
 
 @dataclass
 class AdviceReady(Message):
     """The verdict for the workload being edited."""
 
-    advice: Any
-
-
-@dataclass
-class StageFailed(Message):
-    """A background stage failed; the app says so and keeps what it already shows."""
-
-    stage: str  # "machine", "bandwidth", "catalog", "ranking", "scan", "advice", "bench"
-    message: str
-    hint: str | None = None
+    advice: Advice
+    workload: Workload
 
 
 @dataclass
@@ -61,3 +70,12 @@ class ProfilesListed(Message):
     """The machines the profile switcher offers."""
 
     choices: tuple[ProfileChoice, ...]
+
+
+@dataclass
+class StageFailed(Message):
+    """A background stage failed; the app says so and keeps what it already shows."""
+
+    stage: str  # "machine", "bandwidth", "catalog", "ranking", "scan", "advice", "export", ...
+    message: str
+    hint: str | None = None

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from advisor.probe.machine import Machine
+from advisor.tui.candidates import Candidate
 
 if TYPE_CHECKING:
+    from advisor.advise import Advice
+    from advisor.catalog.model import Catalog
+    from advisor.catalog.scan import InstalledModel
+    from advisor.config import Config
+    from advisor.estimate.estimate import Estimate
     from advisor.tui.app import Setup
+    from advisor.verdict.workload import Workload
 
 THIS_COMPUTER = ""  # the profile choice that probes the live machine
+DEFAULT_CONTEXT_TOKENS = 8192
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class ProfileChoice:
     summary: str = ""
 
 
+# --- the machine ------------------------------------------------------------------------------
 def first_machine(setup: Setup) -> Machine:
     """The machine to paint first: a profile, or this computer without the bandwidth test."""
     from advisor.probe import resolve_machine
@@ -58,16 +70,15 @@ def machine_summary(machine: Machine) -> str:
     parts = [machine.backend]
     gpus = [g for g in machine.gpus if not g.unified_memory]
     if gpus:
-        vram = machine.total_vram_bytes
         label = f"{len(gpus)}× GPU" if len(gpus) > 1 else gpus[0].name
-        parts.append(f"{label}, {gib(vram, 0)} VRAM")
+        parts.append(f"{label}, {gib(machine.total_vram_bytes, 0)} VRAM")
     elif machine.gpus:
         parts.append(f"{machine.gpus[0].name}, unified memory")
     parts.append(f"{gib(machine.memory.ram_total_bytes, 0)} RAM")
     return " · ".join(parts)
 
 
-def profile_choices(profiles_dir) -> list[ProfileChoice]:
+def profile_choices(profiles_dir: Path | None) -> list[ProfileChoice]:
     """This computer first, then every profile with its title and a one-line summary."""
     from advisor.probe import list_profiles, load_profile
 
@@ -76,3 +87,127 @@ def profile_choices(profiles_dir) -> list[ProfileChoice]:
         machine = load_profile(name, profiles_dir)
         choices.append(ProfileChoice(name, machine.name, machine_summary(machine)))
     return choices
+
+
+# --- data files -------------------------------------------------------------------------------
+def config() -> Config:
+    """The user's config file (prices, region, defaults); flags have none to override here."""
+    from advisor.config import load_config
+
+    return load_config()
+
+
+def catalog(setup: Setup) -> Catalog:
+    from advisor.catalog import load_catalog
+
+    return load_catalog(setup.catalog_path)
+
+
+def workloads(config: Config) -> tuple[Workload, ...]:
+    """The config's default workloads, else every preset and user workload."""
+    from advisor.verdict.workload import load_workloads
+
+    return load_workloads(config.defaults.workloads)
+
+
+def scan(catalog: Catalog) -> tuple[InstalledModel, ...]:
+    """GGUF files in the usual model folders (Hugging Face, LM Studio, Ollama, llama.cpp)."""
+    from advisor.catalog.scan import scan_models
+
+    return scan_models(catalog=catalog)
+
+
+# --- the models table -------------------------------------------------------------------------
+def installed_paths(
+    installed: Sequence[InstalledModel], model_id: str, quant: str | None
+) -> tuple[Path, ...]:
+    return tuple(
+        i.path
+        for i in installed
+        if i.model_id == model_id and i.complete and (quant is None or i.quant == quant)
+    )
+
+
+def calibration(machine: Machine):
+    """This machine's throughput tests as a calibration; None without any."""
+    from advisor.bench.calibration import load_calibration
+
+    return load_calibration(machine)
+
+
+def ranked(
+    machine: Machine,
+    catalog: Catalog,
+    installed: Sequence[InstalledModel],
+    *,
+    task: str,
+    context_tokens: int,
+    estimator: Callable[..., Estimate] | None = None,
+) -> list[Candidate]:
+    """Every catalog model for the task: the fitting ones best first, then those left out.
+
+    `estimator` defaults to advisor.estimate.estimate; either gets this machine's calibration.
+    """
+    from functools import partial
+
+    from advisor.estimate.rank import quality_for, rank_models
+
+    if estimator is None:
+        from advisor.estimate import estimate as estimator
+    estimator = partial(estimator, calibration=calibration(machine))
+    ranking = rank_models(
+        machine, catalog, task=task, context_tokens=context_tokens, estimator=estimator
+    )
+    rows = []
+    for c in ranking.candidates:
+        model = catalog.find(c.model_id)
+        quant = model.quant(c.quant)
+        paths = installed_paths(installed, model.id, quant.type)
+        rows.append(Candidate(model, quant, c.estimate, len(rows) + 1, c.quality, None, paths))
+    for left_out in ranking.excluded:
+        model = catalog.find(left_out.model_id)
+        quality = quality_for(model, task)
+        rows.append(
+            Candidate(
+                model,
+                None,
+                None,
+                len(rows) + 1,
+                quality[0] if quality else None,
+                left_out.reason,
+                installed_paths(installed, model.id, None),
+            )
+        )
+    return rows
+
+
+# --- verdicts and the report ------------------------------------------------------------------
+def advice(
+    machine: Machine,
+    catalog: Catalog,
+    workloads: Sequence[Workload],
+    config: Config,
+    estimator: Callable[..., Estimate] | None = None,
+) -> Advice:
+    from advisor.advise import AdviceOptions, advise
+
+    options = AdviceOptions(config=config, estimator=estimator)
+    return advise(machine, catalog, list(workloads), options)
+
+
+def report_text(advice: Advice, fmt: str) -> str:
+    """The report as `advisor --json` or `advisor report --format markdown` would print it."""
+    from advisor.report.document import build_document
+
+    doc: dict[str, Any] = build_document(advice)
+    if fmt == "markdown":
+        from advisor.report.markdown import render_markdown
+
+        return render_markdown(doc)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_report(path: Path, text: str) -> Path:
+    from advisor.paths import atomic_write_text
+
+    return atomic_write_text(path, text)

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from advisor.tui.app import DARK, LIGHT, make_app
 from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.profiles import ProfileScreen
+from advisor.tui.setup import DARK, LIGHT
 from advisor.tui.widgets.machine_panel import MachinePanel
+from advisor.tui.widgets.models_table import ModelsTable
 
-REFERENCE_PROFILE = "rtx-4090-desktop"
 SIZE = (120, 40)
 
 
-async def test_first_paint_comes_before_the_machine() -> None:
-    app = make_app(profile=REFERENCE_PROFILE)
-    async with app.run_test(size=SIZE):
-        await app.loaded.wait()
-        assert app.timings["first_paint"] < app.timings["machine_complete"]
+async def test_first_paint_comes_before_every_slow_stage(build, settle) -> None:
+    app = build(machine=None, profile="rtx-4090-desktop", catalog=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        paint = app.timings["first_paint"]
+        for stage in ("machine", "catalog", "ranking", "scan", "advice"):
+            assert app.timings[stage] > paint, stage
         assert app.query_one(MachinePanel).machine.name == "RTX 4090 desktop"
         assert app.sub_title == "RTX 4090 desktop"
 
 
-async def test_help_opens_and_closes(reference_machine) -> None:
-    app = make_app(machine=reference_machine)
+async def test_help_opens_and_closes(build) -> None:
+    app = build()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -33,8 +35,8 @@ async def test_help_opens_and_closes(reference_machine) -> None:
         assert isinstance(app.screen, HelpScreen)
 
 
-async def test_theme_toggles_light_and_dark(reference_machine) -> None:
-    app = make_app(machine=reference_machine)
+async def test_theme_toggles_light_and_dark(build) -> None:
+    app = build()
     async with app.run_test(size=SIZE) as pilot:
         assert app.theme == DARK
         await pilot.press("d")
@@ -43,38 +45,48 @@ async def test_theme_toggles_light_and_dark(reference_machine) -> None:
         assert app.theme == DARK
 
 
-async def test_profile_switcher_loads_the_chosen_machine() -> None:
-    app = make_app(profile=REFERENCE_PROFILE)
+async def _open_profiles(app, pilot) -> ProfileScreen:
+    await pilot.press("p")
+    screen = app.screen
+    assert isinstance(screen, ProfileScreen)
+    await screen.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
+async def test_profile_switcher_loads_the_chosen_machine(build, settle) -> None:
+    app = build(machine=None, profile="rtx-4090-desktop")
     async with app.run_test(size=SIZE) as pilot:
-        await app.loaded.wait()
-        await pilot.press("p")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ProfileScreen)
-        options = app.screen.query_one(OptionList)
-        keys = [c.key for c in app.screen.choices]
+        await settle(app, pilot)
+        before = app.query_one(ModelsTable).candidates
+        screen = await _open_profiles(app, pilot)
+        keys = [c.key for c in screen.choices]
         assert keys[0] == ""  # this computer comes first
-        assert options.highlighted == keys.index(REFERENCE_PROFILE)
+        options = screen.query_one(OptionList)
+        assert options.highlighted == keys.index("rtx-4090-desktop")
         options.highlighted = keys.index("office-laptop-8gb")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.machine.name == "Office laptop, 8 GB, CPU only"
         assert app.setup.profile == "office-laptop-8gb"
+        after = app.query_one(ModelsTable).candidates
+        # The same catalog ranked again for 8 GB of RAM and no GPU: fewer models fit.
+        assert sum(c.fits for c in after) < sum(c.fits for c in before)
+        assert not any(c.fits and c.estimate.placement.kind != "cpu" for c in after)
 
 
-async def test_profile_switcher_escape_keeps_the_machine(reference_machine) -> None:
-    app = make_app(machine=reference_machine)
+async def test_profile_switcher_escape_keeps_the_machine(build, reference_machine) -> None:
+    app = build()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("p")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _open_profiles(app, pilot)
         await pilot.press("escape")
+        assert not isinstance(app.screen, ProfileScreen)
         assert app.machine is reference_machine
 
 
-async def test_unknown_profile_is_reported_not_crashed() -> None:
-    app = make_app(profile="no-such-machine")
+async def test_unknown_profile_is_reported_not_crashed(build) -> None:
+    app = build(machine=None, profile="no-such-machine")
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,36 +12,61 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from advisor.errors import AdvisorError
+from advisor.tui import stages
+from advisor.tui.messages import ProfilesListed
 from advisor.tui.stages import THIS_COMPUTER, ProfileChoice
 
 
 class ProfileScreen(ModalScreen[str | None]):
-    """Lists the choices; dismisses with the chosen key, or None when cancelled."""
+    """Lists this computer and every profile; dismisses with the chosen key, or None."""
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel")]
 
-    def __init__(self, choices: Sequence[ProfileChoice], current: str | None) -> None:
+    def __init__(self, profiles_dir: Path | None, current: str | None) -> None:
         super().__init__()
-        self.choices = tuple(choices)
-        self.current = current
+        self.profiles_dir = profiles_dir
+        self.current = current or THIS_COMPUTER
+        self.choices: tuple[ProfileChoice, ...] = ()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="profiles-box", classes="dialog"):
             yield Label("What if I had this machine?", classes="dialog-title")
-            yield OptionList(*(self._option(c) for c in self.choices), id="profiles")
+            yield Label("Reading the profiles…", id="profiles-status", classes="dialog-text")
+            yield OptionList(id="profiles")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        try:
+            choices = stages.profile_choices(self.profiles_dir)
+        except AdvisorError as exc:
+            self.app.call_from_thread(self._say, exc.message)
+            return
+        self.post_message(ProfilesListed(tuple(choices)))
+
+    def _say(self, text: str) -> None:
+        self.query_one("#profiles-status", Label).update(text)
+
+    @on(ProfilesListed)
+    def _listed(self, message: ProfilesListed) -> None:
+        self.choices = message.choices
+        options = self.query_one(OptionList)
+        options.add_options([self._option(c) for c in self.choices])
+        keys = [c.key for c in self.choices]
+        if self.current in keys:
+            options.highlighted = keys.index(self.current)
+        self.query_one("#profiles-status").display = False
+        options.focus()
 
     def _option(self, choice: ProfileChoice) -> Option:
-        mark = "● " if choice.key == (self.current or THIS_COMPUTER) else "  "
+        mark = "● " if choice.key == self.current else "  "
         prompt = f"{mark}{choice.title}"
         if choice.summary:
             prompt += f"\n    [dim]{choice.summary}[/dim]"
         return Option(prompt, id=choice.key or "-this-computer")
-
-    def on_mount(self) -> None:
-        keys = [c.key for c in self.choices]
-        current = self.current or THIS_COMPUTER
-        if current in keys:
-            self.query_one(OptionList).highlighted = keys.index(current)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from advisor.catalog.model import Model, Quant
-from advisor.estimate.estimate import Estimate
-from advisor.estimate.placement import Placement
-from advisor.estimate.speed import Speed
 from advisor.tui.charts import BarRow, Segment, bar_chart, legend, stacked_bar
 from advisor.tui.format import GIB, gib, rate, rate_range, tokens
 from advisor.tui.howto import how_to_get
+
+if TYPE_CHECKING:  # the catalog loads in a worker; importing it here would delay first paint
+    from advisor.catalog.model import Model, Quant
+    from advisor.estimate.estimate import Estimate
+    from advisor.estimate.placement import Placement
+    from advisor.estimate.speed import Speed
 
 DEPTHS = (0, 4096, 16384, 32768, 65536, 131072)
 
@@ -45,20 +49,19 @@ def _available_bytes(placement: Placement) -> int | None:
     return sum(budgets)  # type: ignore[arg-type]
 
 
-def memory_section(estimate: Estimate, width: int = 40) -> Text:
+def memory_section(estimate: Estimate, width: int = 30) -> Text:
     """Weights, KV, compute and overhead as one bar against the memory the placement may use."""
     segments = memory_segments(estimate)
     available = _available_bytes(estimate.placement)
     total = estimate.memory.total_bytes
     scale = max(total, available or 0)
-    text = _heading(f"Memory at {tokens(estimate.context_tokens)} context")
+    text = _heading(f"Memory at {tokens(estimate.context_tokens)} context, GiB")
     text.append("\n")
     text.append_text(stacked_bar(segments, scale, width))
-    text.append(f" {gib(total)}")
-    text.append(f" of {gib(available)}" if available is not None else " of unknown")
+    text.append(f" {total / GIB:.1f}")
+    text.append(f" of {available / GIB:.1f}" if available is not None else " of unknown")
     text.append("\n")
     text.append_text(legend(segments, lambda v: f"{v / GIB:.1f}"))
-    text.append(" GiB", style="dim")
     return text
 
 
@@ -79,6 +82,7 @@ def placement_section(estimate: Estimate) -> Text:
     text.append("\n" + _placement_summary(placement))
     if placement.experts_on_cpu:
         text.append("\nMoE experts stay in system RAM (--cpu-moe)")
+    text.append(f"\nlongest context that fits: {tokens(estimate.max_context_tokens)}")
     for share in placement.shares:
         budget = gib(share.available_bytes) if share.available_bytes is not None else "unknown"
         text.append(f"\n  {share.device:<5} {gib(share.total_bytes)} of {budget}", style="dim")
@@ -96,7 +100,7 @@ def depths_for(max_context: int | None) -> list[int]:
     return depths + [limit] if limit not in depths else depths
 
 
-def speed_section(speed: Speed, max_context: int | None, width: int = 24) -> Text:
+def speed_section(speed: Speed, max_context: int | None, width: int = 20) -> Group:
     """Decode speed at growing context depth, as bars; the KV reads slow every token."""
     text = _heading("Speed")
     text.append(f"\ndecode {rate(speed.decode_tokens_per_s)} tok/s ")
@@ -113,10 +117,8 @@ def speed_section(speed: Speed, max_context: int | None, width: int = 24) -> Tex
         for value in [speed.decode_tokens_per_s_at(depth)]
     ]
     text.append("\n")
-    text.append(_heading("Decode tok/s as the context fills"))
-    text.append("\n")
-    text.append_text(bar_chart(rows, width))
-    return text
+    text.append_text(_heading("Decode tok/s as the context fills"))
+    return Group(text, bar_chart(rows, width))
 
 
 def _command(label: str, command: str | None) -> Text:
@@ -144,24 +146,41 @@ def installed_section(paths: Sequence[Path]) -> Text:
     return text
 
 
-def title_text(model: Model, quant: Quant) -> Text:
+def title_text(model: Model, quant: Quant | None) -> Text:
     text = Text(model.name, style="bold")
-    text.append(f"  {quant.type} · {gib(quant.size_bytes)} · {model.hf_repo}", style="dim")
+    if quant is not None:
+        text.append(f"  {quant.type} · {gib(quant.size_bytes)}", style="dim")
+    text.append(f" · {model.hf_repo}", style="dim")
     if model.license:
         text.append(f" · {model.license}", style="dim")
     return text
 
 
 def detail_renderable(
-    model: Model, quant: Quant, estimate: Estimate | None, installed: Sequence[Path]
+    model: Model,
+    quant: Quant | None,
+    estimate: Estimate | None,
+    installed: Sequence[Path],
+    *,
+    wide: bool = False,
 ) -> RenderableType:
-    parts: list[RenderableType] = [title_text(model, quant), installed_section(installed)]
+    """Title, then memory and placement beside (or above) speed and how to get it."""
+    left: list[RenderableType] = []
+    right: list[RenderableType] = []
     if estimate is not None:
-        parts += [Text(), memory_section(estimate), Text(), placement_section(estimate)]
+        left += [memory_section(estimate), Text(), placement_section(estimate)]
         if estimate.speed is not None:
-            parts += [Text(), speed_section(estimate.speed, estimate.max_context_tokens)]
-    parts += [Text(), get_section(model, quant, estimate)]
-    return Group(*parts)
+            right += [speed_section(estimate.speed, estimate.max_context_tokens), Text()]
+    if quant is not None:
+        right.append(get_section(model, quant, estimate))
+    head = Group(title_text(model, quant), installed_section(installed), Text())
+    if not wide:
+        return Group(head, *left, Text(), *right)
+    grid = Table.grid(padding=(0, 3), expand=True)
+    grid.add_column(ratio=1)
+    grid.add_column(ratio=1)
+    grid.add_row(Group(*left), Group(*right))
+    return Group(head, grid)
 
 
 class ModelDetail(VerticalScroll):
@@ -178,7 +197,11 @@ class ModelDetail(VerticalScroll):
             body.update(Text("No model selected.", style="dim"))
             return
         renderable = detail_renderable(
-            candidate.model, candidate.quant, candidate.estimate, candidate.installed
+            candidate.model,
+            candidate.quant,
+            candidate.estimate,
+            candidate.installed,
+            wide=self.size.width >= 100,
         )
         if candidate.why_left_out:
             renderable = Group(Text(f"Left out: {candidate.why_left_out}", style="red"), renderable)

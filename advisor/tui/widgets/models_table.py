@@ -13,21 +13,22 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
-from advisor.catalog.model import TASKS
 from advisor.tui.candidates import FIT_FILTER_LABELS, FIT_FILTERS, SORTS, Candidate, arrange
 from advisor.tui.charts import usage_bar
 from advisor.tui.format import GIB, rate, rate_range, tokens
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("rank", "#"),
-    ("name", "Model"),
-    ("quant", "Quant"),
-    ("fit", "Fit"),
-    ("memory", "Memory"),
-    ("decode", "Decode tok/s"),
-    ("prefill", "Prefill tok/s"),
-    ("context", "Max ctx"),
-    ("quality", "Quality"),
+# (key, header, width): fixed widths keep the whole row inside 120 columns; long model
+# names are cut, and the detail pane gives them in full.
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("rank", "#", 3),
+    ("name", "Model", 24),
+    ("quant", "Quant", 6),
+    ("fit", "Fit", 9),
+    ("memory", "Memory", 19),
+    ("decode", "Decode tok/s", 12),
+    ("prefill", "Prefill tok/s", 15),
+    ("context", "Ctx", 4),
+    ("quality", "Qual", 4),
 )
 MEASURED = "●"
 _PLACEMENT_WORDS = {"gpu": "GPU", "partial": "GPU+CPU", "cpu": "CPU"}
@@ -35,7 +36,7 @@ _PLACEMENT_WORDS = {"gpu": "GPU", "partial": "GPU+CPU", "cpu": "CPU"}
 
 def fit_cell(c: Candidate) -> Text:
     if c.estimate is None or not c.fits:
-        return Text("✘ no", style="red")
+        return Text("✘ left out" if c.why_left_out else "✘ no", style="red")
     kind = c.estimate.placement.kind
     style = "green" if kind == "gpu" else "yellow" if kind == "partial" else "cyan"
     return Text(f"✔ {_PLACEMENT_WORDS[kind]}", style=style)
@@ -43,12 +44,12 @@ def fit_cell(c: Candidate) -> Text:
 
 def memory_cell(c: Candidate) -> Text:
     if c.estimate is None:
-        return Text("unknown", style="dim")
+        return Text("—", style="dim")
     shares = c.estimate.placement.shares
     used = c.estimate.memory.total_bytes
     budgets = [s.available_bytes for s in shares]
     available = None if not budgets or None in budgets else sum(budgets)  # type: ignore[arg-type]
-    cell = usage_bar(used, available, width=8)
+    cell = usage_bar(used, available, width=6)
     total = f"{available / GIB:.0f}" if available is not None else "?"
     cell.append(f" {used / GIB:.1f}/{total} GiB")
     return cell
@@ -82,15 +83,19 @@ def prefill_cell(c: Candidate) -> Text:
 
 def row_cells(c: Candidate) -> tuple[Text | str, ...]:
     """The cells of one row, in COLUMNS order."""
-    name = Text(c.model.name)
+    name = Text(c.model.name, overflow="ellipsis", no_wrap=True)
     if c.installed:
-        name.append(" ⬇", style="green")
-    context = tokens(c.estimate.max_context_tokens) if c.estimate else "—"
+        name = Text("⬇ ", style="green") + name
+    context: Text | str = "—"
+    if c.estimate is not None and c.estimate.max_context_tokens is None:
+        context = Text("?", style="dim")  # unknown: the detail pane says why
+    elif c.estimate is not None:
+        context = tokens(c.estimate.max_context_tokens)
     quality = f"{c.quality:.0f}" if c.quality is not None else "—"
     return (
         str(c.rank),
         name,
-        c.quant.type,
+        c.quant.type if c.quant else "—",
         fit_cell(c),
         memory_cell(c),
         decode_cell(c),
@@ -100,23 +105,32 @@ def row_cells(c: Candidate) -> tuple[Text | str, ...]:
     )
 
 
+CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
+DEFAULT_TASK = "chat"
+
+
 @dataclass(frozen=True)
 class TableView:
     """How the table is filtered and ordered right now."""
 
     text: str = ""
     fit: str = "all"
-    task: str | None = None
+    task: str = DEFAULT_TASK
     sort: str = "rank"
     reverse: bool = False
 
 
 class ModelsTable(Vertical):
-    """Filter bar and table. Posts Highlighted when the cursor lands on a candidate."""
+    """Filter bar and table. Posts Highlighted when the cursor lands on a candidate.
+
+    The task and the context change the ranking itself, so they post RankingWanted and the app
+    ranks again; the text and fit filters and the sort only rearrange the rows already ranked.
+    """
 
     BINDINGS = [
         Binding("slash", "focus_search", "Filter", key_display="/"),
         Binding("t", "next_task", "Task"),
+        Binding("c", "next_context", "Context"),
         Binding("f", "next_fit", "Fit"),
         Binding("s", "next_sort", "Sort"),
     ]
@@ -126,21 +140,26 @@ class ModelsTable(Vertical):
         candidate: Candidate | None
 
     @dataclass
-    class TaskChanged(Message):
-        task: str | None
+    class RankingWanted(Message):
+        task: str
+        context_tokens: int
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.candidates: tuple[Candidate, ...] = ()
         self.view = TableView()
         self.shown: list[Candidate] = []
+        self.tasks: tuple[str, ...] = (DEFAULT_TASK,)  # the catalog's task tags, once loaded
+        self.context_tokens = CONTEXTS[1]
+        self.note = "ranking…"
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="filters"):
             yield Input(placeholder="/ filter models", id="search", compact=True)
             yield Select(
-                [(f"task: {t}", t) for t in TASKS],
-                prompt="task: any",
+                [(f"task: {DEFAULT_TASK}", DEFAULT_TASK)],
+                value=DEFAULT_TASK,
+                allow_blank=False,
                 id="task-filter",
                 compact=True,
             )
@@ -153,14 +172,33 @@ class ModelsTable(Vertical):
             )
             yield Label("", id="row-count")
         table: DataTable = DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
         yield table
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).loading = True
+        self._count()
+
+    def set_tasks(self, tasks: Sequence[str]) -> None:
+        self.tasks = tuple(tasks)
+        select = self.query_one("#task-filter", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(f"task: {t}", t) for t in tasks])
+            select.value = self.view.task if self.view.task in tasks else tasks[0]
 
     def set_candidates(self, candidates: Sequence[Candidate]) -> None:
         """New ranking results: redraw, keeping the cursor on the same model where it is shown."""
         self.candidates = tuple(candidates)
+        self.note = ""
+        self.query_one(DataTable).loading = False
         self._redraw()
+
+    def set_note(self, note: str) -> None:
+        """Say why the table is empty or stale (ranking, or a stage that failed)."""
+        self.note = note
+        self.query_one(DataTable).loading = False
+        self._count()
 
     def _redraw(self) -> None:
         table = self.query_one(DataTable)
@@ -180,9 +218,11 @@ class ModelsTable(Vertical):
 
     def _count(self) -> None:
         fits = sum(1 for c in self.shown if c.fits)
-        label = f"{len(self.shown)} shown · {fits} fit"
+        label = f"{tokens(self.context_tokens)} ctx · {fits} fit of {len(self.shown)}"
         if self.view.sort != "rank":
-            label += f" · by {self.view.sort}"
+            label += f" · by {self.view.sort}" + (" ↑" if self.view.reverse else "")
+        if self.note:
+            label = f"{self.note} · {label}"
         self.query_one("#row-count", Label).update(label)
 
     @property
@@ -195,6 +235,11 @@ class ModelsTable(Vertical):
     def _set_view(self, **changes) -> None:
         self.view = TableView(**{**self.view.__dict__, **changes})
         self._redraw()
+
+    def _rank_again(self) -> None:
+        self.note = "ranking…"
+        self._count()
+        self.post_message(self.RankingWanted(self.view.task, self.context_tokens))
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -222,10 +267,10 @@ class ModelsTable(Vertical):
     @on(Select.Changed, "#task-filter")
     def _task(self, event: Select.Changed) -> None:
         event.stop()
-        task = None if event.value is Select.NULL else str(event.value)
+        task = str(event.value)
         if task != self.view.task:
             self._set_view(task=task)
-            self.post_message(self.TaskChanged(task))
+            self._rank_again()
 
     @on(Select.Changed, "#fit-filter")
     def _fit(self, event: Select.Changed) -> None:
@@ -236,9 +281,14 @@ class ModelsTable(Vertical):
         self.query_one("#search", Input).focus()
 
     def action_next_task(self) -> None:
-        choices = (None, *TASKS)
-        task = choices[(choices.index(self.view.task) + 1) % len(choices)]
-        self.query_one("#task-filter", Select).value = Select.NULL if task is None else task
+        tasks = self.tasks
+        index = tasks.index(self.view.task) if self.view.task in tasks else -1
+        self.query_one("#task-filter", Select).value = tasks[(index + 1) % len(tasks)]
+
+    def action_next_context(self) -> None:
+        index = CONTEXTS.index(self.context_tokens) if self.context_tokens in CONTEXTS else 0
+        self.context_tokens = CONTEXTS[(index + 1) % len(CONTEXTS)]
+        self._rank_again()
 
     def action_next_fit(self) -> None:
         fit = FIT_FILTERS[(FIT_FILTERS.index(self.view.fit) + 1) % len(FIT_FILTERS)]

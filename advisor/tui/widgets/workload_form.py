@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.validation import Number
 from textual.widgets import Input, Label, Select
 
-from advisor.catalog.model import TASKS
-from advisor.verdict.workload import Workload
+if TYPE_CHECKING:
+    from advisor.verdict.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("cached_input_share", "cached input share"),
     FieldSpec("context_tokens", "context tokens", integer=True),
     FieldSpec("min_decode_tokens_per_s", "min decode tok/s"),
-    FieldSpec("max_time_to_first_token_s", "max wait to 1st token s", optional=True),
+    FieldSpec("max_time_to_first_token_s", "first token within s", optional=True),
     FieldSpec("concurrency", "concurrent requests", integer=True),
     FieldSpec("users", "users", integer=True),
     FieldSpec("hours_per_day", "hours / day"),
@@ -67,6 +67,10 @@ def parse_field(spec: FieldSpec, text: str) -> float | int | None:
 
 def edited_workload(base: Workload, task: str, texts: dict[str, str]) -> Workload:
     """`base` with the typed values; pydantic checks the fields together, as a file would be."""
+    from pydantic import ValidationError
+
+    from advisor.verdict.workload import Workload
+
     values = {spec.name: parse_field(spec, texts[spec.name]) for spec in FIELDS}
     changes = {**values, "task": task}
     if all(getattr(base, k) == v for k, v in changes.items()):
@@ -95,6 +99,8 @@ class WorkloadForm(VerticalScroll):
         self.base: Workload | None = next(iter(self.presets.values()), None)
 
     def compose(self) -> ComposeResult:
+        from advisor.catalog.model import TASKS  # loaded by the time workloads have been
+
         options = [(w.title, w.name) for w in self.presets.values()]
         base = self.base
         yield Label("Workload", classes="form-title")

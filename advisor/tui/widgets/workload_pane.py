@@ -1,0 +1,92 @@
+"""The workload tab: the form on the left, and the verdict it gets, worked out in a thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+
+from advisor.errors import AdvisorError
+from advisor.tui import stages
+from advisor.tui.messages import AdviceReady, StageFailed
+from advisor.tui.widgets.verdict_view import VerdictView
+from advisor.tui.widgets.workload_form import WorkloadForm
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Catalog
+    from advisor.config import Config
+    from advisor.estimate.estimate import Estimate
+    from advisor.probe.machine import Machine
+    from advisor.verdict.workload import Workload
+
+
+@dataclass(frozen=True)
+class AdviceInputs:
+    """What a verdict needs besides the workload; the app hands them over as they land."""
+
+    machine: Machine
+    catalog: Catalog
+    config: Config
+    estimator: Callable[..., Estimate] | None = None
+
+
+class WorkloadPane(Horizontal):
+    """Every valid edit asks for a new verdict; a stale answer is dropped, not shown."""
+
+    def __init__(self, presets: Sequence[Workload], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.presets = tuple(presets)
+        self.workload: Workload | None = self.presets[0] if self.presets else None
+        self.inputs: AdviceInputs | None = None
+
+    def compose(self) -> ComposeResult:
+        yield WorkloadForm(self.presets, id="workload-form")
+        yield VerdictView(id="verdict")
+
+    def set_inputs(self, inputs: AdviceInputs | None) -> None:
+        self.inputs = inputs
+        if inputs is None:
+            self.query_one(VerdictView).say("Waiting for the machine…")
+        else:
+            self._advise()
+
+    def _advise(self) -> None:
+        if self.inputs is not None and self.workload is not None:
+            self.query_one(VerdictView).say("Working out the verdict…")
+            self.advise(self.inputs, self.workload)
+
+    @work(thread=True, exclusive=True, group="advice")
+    def advise(self, inputs: AdviceInputs, workload: Workload) -> None:
+        try:
+            advice = stages.advice(
+                inputs.machine, inputs.catalog, [workload], inputs.config, inputs.estimator
+            )
+        except AdvisorError as exc:
+            self.post_message(StageFailed("advice", exc.message, exc.hint))
+            return
+        self.post_message(AdviceReady(advice, workload))
+
+    @on(AdviceReady)
+    def _advice_ready(self, message: AdviceReady) -> None:
+        current = self.inputs is not None and message.advice.machine is self.inputs.machine
+        if message.workload is not self.workload or not current:
+            message.stop()  # the user has edited the workload or switched machine since
+            return
+        self.query_one(VerdictView).show(message.advice.verdicts[0])
+
+    @on(StageFailed)
+    def _failed(self, message: StageFailed) -> None:
+        self.query_one(VerdictView).say(f"No verdict: {message.message}", problem=True)
+
+    @on(WorkloadForm.Changed)
+    def _changed(self, message: WorkloadForm.Changed) -> None:
+        message.stop()
+        if message.workload is None:
+            self.query_one(VerdictView).say(f"Fix the form: {message.error}", problem=True)
+            return
+        self.workload = message.workload
+        self._advise()
