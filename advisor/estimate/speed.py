@@ -65,6 +65,11 @@ KV_BYTES_PER_ELEMENT: dict[str, float] = {
 ASSUMED_WIDENING = (0.6, 1.6)  # a range resting on an assumed figure is this much wider
 
 
+TG_DEPTH = (128 - 1) / 2.0  # tg128: the mean depth over 128 tokens generated from empty
+PP_DEPTH = (512 - 1) / 2.0  # pp512: the mean depth of a 512-token prompt
+_COST_MEMO_SIZE = 4096
+
+
 def predict_speed(
     machine: Machine,
     model: Model,
@@ -82,39 +87,50 @@ def predict_speed(
     `context_tokens` only bounds the depth terms callers use through the per-depth costs.
     """
     from advisor.estimate.speed_devices import device_work
-    from advisor.estimate.speed_load import token_cost
-    from advisor.estimate.speed_model import (
-        decode_depth_seconds,
-        decode_seconds,
-        load_constants,
-        prefill_depth_seconds,
-        prefill_seconds,
-    )
+    from advisor.estimate.speed_model import decode_parts, load_constants, prefill_parts
 
     del context_tokens  # the rates are llama-bench's; depth enters through the slopes
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
-    cost = token_cost(model.architecture, quant_type, memory.weights_bytes,
-                      kv_bytes_per_element=kv_bytes)  # fmt: skip
+    cost = _token_cost(model.architecture, quant_type, memory.weights_bytes, kv_bytes)
     constants = load_constants()
     work = device_work(machine, placement, cost)
-    decode_s = sum(decode_seconds(w.cost, w.rate, constants, 63.5) for w in work)
-    prefill_s = sum(prefill_seconds(w.cost, w.rate, constants, 255.5) for w in work)
+    decode_parts_ = [decode_parts(w.cost, w.rate, constants) for w in work]
+    prefill_parts_ = [prefill_parts(w.cost, w.rate, constants) for w in work]
+    decode = 1.0 / sum(base + slope * TG_DEPTH for base, slope in decode_parts_)
+    prefill = 1.0 / sum(base + slope * PP_DEPTH for base, slope in prefill_parts_)
     basis = tuple(f for w in work for f in w.basis) + _fitted_basis(work, constants)
-    decode, prefill = 1.0 / decode_s, 1.0 / prefill_s
     return Speed(
         decode_tokens_per_s=decode,
         prefill_tokens_per_s=prefill,
         decode_range=_range(decode, "decode", work, basis, constants),
         prefill_range=_range(prefill, "prefill", work, basis, constants),
         basis=basis,
-        decode_s_per_token_per_depth=sum(
-            decode_depth_seconds(w.cost, w.rate, constants) for w in work
-        ),
-        prefill_s_per_token_per_depth=sum(
-            prefill_depth_seconds(w.cost, w.rate, constants) for w in work
-        ),
+        decode_s_per_token_per_depth=sum(slope for _, slope in decode_parts_),
+        prefill_s_per_token_per_depth=sum(slope for _, slope in prefill_parts_),
     )
+
+
+_COSTS: dict[tuple[int, str, int, float], tuple[object, object]] = {}
+
+
+def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
+    """token_cost, remembered per architecture object: ranking asks for each file many times.
+
+    Keyed by the architecture's identity (it is unhashable); the entry keeps the object
+    alive, so an id cannot be reused while its entry stands.
+    """
+    from advisor.estimate.speed_load import token_cost
+
+    key = (id(arch), quant_type, weights_bytes, kv_bytes)
+    hit = _COSTS.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    if len(_COSTS) >= _COST_MEMO_SIZE:
+        _COSTS.clear()
+    cost = token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)
+    _COSTS[key] = (arch, cost)
+    return cost
 
 
 def _range(value: float, kind: str, work, basis, constants) -> tuple[float, float]:
@@ -127,30 +143,33 @@ def _range(value: float, kind: str, work, basis, constants) -> tuple[float, floa
 
 
 def _fitted_basis(work, constants) -> tuple[Figure, ...]:
+    if len(work) == 1:  # the common case: nothing to deduplicate
+        w = work[0]
+        return _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
+                                 constants) + (_bytes_read_figure(w),)  # fmt: skip
     figures: list[Figure] = []
     for w in work:
-        figures += _constant_figures(w.rate.backend, w.cost.quant_class, constants)
-        if w.rate.dies > 1:
-            figures.append(Figure("decode.multi_die", constants.multi_die, "fitted",
-                                  _fit_source(constants)))  # fmt: skip
-        figures.append(
-            Figure(f"{w.rate.device}.weights_bytes_read_per_token",
-                   round(w.cost.weight_bytes_read * w.rate.share), "estimated",
-                   "weights × active share (embedding lookup and idle experts not read)")
-        )  # fmt: skip
+        figures += _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
+                                     constants)  # fmt: skip
+        figures.append(_bytes_read_figure(w))
     return tuple(dict.fromkeys(figures))
 
 
-def _fit_source(constants) -> str:
-    return f"fit on published llama-bench results ({constants.source.split(':')[0]})"
+def _bytes_read_figure(w) -> Figure:
+    return Figure(
+        f"{w.rate.device}.weights_bytes_read_per_token",
+        round(w.cost.weight_bytes_read * w.rate.share),
+        "estimated",
+        "weights × active share (embedding lookup and idle experts not read)",
+    )
 
 
 @lru_cache(maxsize=256)
-def _constant_figures(backend: str, family: str, constants) -> tuple[Figure, ...]:
-    """The fitted constants one device's figures use (built once per backend and family)."""
-    source = _fit_source(constants)
+def _device_constants(backend: str, family: str, multi_die: bool, constants) -> tuple[Figure, ...]:
+    """The fitted constants one device's part rests on (built once per backend and family)."""
+    source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
     rho = constants.rho.get(f"{backend}.{family}", constants.get(constants.rho, family))
-    return (
+    figures = (
         Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
                "fitted", source),
         Figure(f"decode.beta.{backend}.{family}", constants.quant_extra(backend, family),
@@ -161,3 +180,6 @@ def _constant_figures(backend: str, family: str, constants) -> tuple[Figure, ...
                "fitted", source),
         Figure(f"prefill.rho.{backend}.{family}", rho, "fitted", source),
     )  # fmt: skip
+    if multi_die:
+        figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)
+    return figures

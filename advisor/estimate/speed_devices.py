@@ -58,7 +58,7 @@ def _status(machine: Machine, path: str) -> tuple[FigureStatus, str]:
     return _SOURCE_STATUS.get(source, "spec"), source
 
 
-def _cpu_rate(machine: Machine, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
+def _cpu_rate(machine: Machine) -> tuple[DeviceRate, tuple[Figure, ...]]:
     bandwidth = machine.memory.bandwidth_gbs
     if machine.memory.bandwidth_measured_gbs is not None:
         bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "measured", "copy test")
@@ -77,11 +77,11 @@ def _cpu_rate(machine: Machine, share: float) -> tuple[DeviceRate, tuple[Figure,
         "cpu.compute_tflops", round(tflops, 4), "estimated" if known else "assumed",
         "cores × clock × SIMD FLOPs per cycle",
     )  # fmt: skip
-    rate = DeviceRate("cpu", "cpu", bandwidth, tflops, share)
+    rate = DeviceRate("cpu", "cpu", bandwidth, tflops, 1.0)
     return rate, (bw_fig, compute_fig)
 
 
-def _gpu_rate(machine: Machine, gpu: Gpu, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
+def _gpu_rate(machine: Machine, gpu: Gpu) -> tuple[DeviceRate, tuple[Figure, ...]]:
     name = f"gpu{gpu.index}"
     path = f"gpus[{gpu.index}]"
     bandwidth = gpu.memory_bandwidth_gbs
@@ -102,7 +102,7 @@ def _gpu_rate(machine: Machine, gpu: Gpu, share: float) -> tuple[DeviceRate, tup
         tflops = bandwidth * ASSUMED_FLOPS_PER_BYTE / 1000
         compute_fig = Figure(f"{name}.fp16_tflops", tflops, "assumed", "40 FLOPs per byte")
     dies = memory_dies(gpu.name)
-    rate = DeviceRate(name, machine.backend, bandwidth, tflops, share, dies)
+    rate = DeviceRate(name, machine.backend, bandwidth, tflops, 1.0, dies)
     if dies > 1:
         die_fig = Figure(f"{name}.memory_dies", dies, "spec", "Apple: two Max dies (UltraFusion)")
         return rate, (bw_fig, compute_fig, die_fig)
@@ -110,13 +110,38 @@ def _gpu_rate(machine: Machine, gpu: Gpu, share: float) -> tuple[DeviceRate, tup
 
 
 def _rate(machine: Machine, device: str, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
+    """The device's rates (built once per machine) with this share of the layers."""
+    base, figures = _machine_rates(machine, device)
+    rate = DeviceRate(base.device, base.backend, base.bandwidth_gbs, base.compute_tflops,
+                      share, base.dies)  # fmt: skip
+    return rate, figures
+
+
+# The last machine's device rates: ranking asks for the same machine's devices a thousand
+# times. Keyed by identity (a Machine is unhashable), and holding the machine keeps that
+# identity valid. The pair is replaced whole, so a thread never reads another machine's rates.
+_last_rates: tuple[Machine | None, dict] = (None, {})
+
+
+def _machine_rates(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Figure, ...]]:
+    global _last_rates
+    cached_machine, rates = _last_rates
+    if cached_machine is not machine:
+        rates = {}
+        _last_rates = (machine, rates)
+    if device not in rates:
+        rates[device] = _build_rate(machine, device)
+    return rates[device]
+
+
+def _build_rate(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Figure, ...]]:
     if device == "cpu" or not device.startswith("gpu"):
-        return _cpu_rate(machine, share)
+        return _cpu_rate(machine)
     index = int(device[3:])
     gpu = next((g for g in machine.gpus if g.index == index), None)
     if gpu is None:
-        return _cpu_rate(machine, share)
-    return _gpu_rate(machine, gpu, share)
+        return _cpu_rate(machine)
+    return _gpu_rate(machine, gpu)
 
 
 def _dense_part(cost: TokenCost) -> TokenCost:

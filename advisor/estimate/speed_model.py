@@ -109,21 +109,45 @@ def load_constants() -> SpeedConstants:
     return constants_from_dict(json.loads(text))
 
 
+def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[float, float]:
+    """(seconds at an empty context, extra seconds per token of context) of one decoded token.
+
+    Time is linear in depth: the KV cache read grows by one token's keys and values per token
+    already there (and, on a CPU, so do the attention FLOPs).
+    """
+    per_s = (c.per_byte(dev) + c.quant_extra(dev.backend, cost.quant_class)) / (
+        dev.bandwidth_gbs * 1e9
+    )
+    base = cost.weight_bytes_read * per_s
+    base += cost.n_layers * c.get(c.tau_layer_s, dev.backend)
+    base += cost.n_moe_layers * c.tau_moe_layer_s
+    slope = cost.kv_bytes_per_depth * per_s
+    if dev.backend == "cpu":
+        per_flop = c.gamma_cpu / (dev.compute_tflops * 1e12)
+        base += cost.flops * per_flop
+        slope += cost.attn_flops_per_depth * per_flop
+    return dev.share * base, dev.share * slope
+
+
 def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
     """Seconds one decoded token spends on `dev` with `depth` tokens already in context."""
-    bytes_read = cost.weight_bytes_read + cost.kv_bytes_per_depth * depth
-    per_byte = c.per_byte(dev) + c.quant_extra(dev.backend, cost.quant_class)
-    t = bytes_read * per_byte / (dev.bandwidth_gbs * 1e9)
-    t += cost.n_layers * c.get(c.tau_layer_s, dev.backend) + cost.n_moe_layers * c.tau_moe_layer_s
-    if dev.backend == "cpu":
-        flops = cost.flops + cost.attn_flops_per_depth * depth
-        t += flops * c.gamma_cpu / (dev.compute_tflops * 1e12)
-    return dev.share * t
+    base, slope = decode_parts(cost, dev, c)
+    return base + slope * depth
 
 
-def decode_depth_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> float:
-    """Extra seconds per decoded token per token of context (KV reads, CPU attention)."""
-    return decode_seconds(cost, dev, c, 1.0) - decode_seconds(cost, dev, c, 0.0)
+def prefill_parts(
+    cost: TokenCost, dev: DeviceRate, c: SpeedConstants, ubatch_tokens: int = UBATCH_TOKENS
+) -> tuple[float, float]:
+    """(seconds at depth 0, extra seconds per token before it) of one prompt token on `dev`.
+
+    The weights are read once per batch of `ubatch_tokens`; attention grows with depth.
+    """
+    per_flop = c.get(c.kappa, dev.backend) / (dev.compute_tflops * 1e12)
+    rho = c.quant_factor(dev.backend, cost)
+    base = (cost.flops * rho + cost.expert_flops * c.mu_moe) * per_flop
+    base += cost.weight_bytes_total * c.per_byte(dev) / (ubatch_tokens * dev.bandwidth_gbs * 1e9)
+    slope = cost.attn_flops_per_depth * rho * per_flop
+    return dev.share * base, dev.share * slope
 
 
 def prefill_seconds(
@@ -134,16 +158,8 @@ def prefill_seconds(
     ubatch_tokens: int = UBATCH_TOKENS,
 ) -> float:
     """Seconds one prompt token spends on `dev` at `depth` (mean depth of its batch)."""
-    flops = (cost.flops + cost.attn_flops_per_depth * depth) * c.quant_factor(dev.backend, cost)
-    flops += cost.expert_flops * c.mu_moe
-    t = flops * c.get(c.kappa, dev.backend) / (dev.compute_tflops * 1e12)
-    read = cost.weight_bytes_total * c.per_byte(dev) / ubatch_tokens
-    t += read / (dev.bandwidth_gbs * 1e9)
-    return dev.share * t
-
-
-def prefill_depth_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> float:
-    return prefill_seconds(cost, dev, c, 1.0) - prefill_seconds(cost, dev, c, 0.0)
+    base, slope = prefill_parts(cost, dev, c, ubatch_tokens)
+    return base + slope * depth
 
 
 def run_decode_tokens_per_s(

@@ -126,3 +126,14 @@ def test_an_unknown_bandwidth_is_assumed_and_widens_the_range(catalog):
     assert any(f.status == "assumed" for f in unknown.basis)
     ratio = lambda s: s.decode_range[1] / s.decode_range[0]  # noqa: E731
     assert ratio(unknown) > ratio(known)
+
+
+def test_each_machine_gets_its_own_rates_however_the_calls_interleave(catalog):
+    """predict_speed remembers the last machine's device rates; another machine resets them."""
+    fast, slow = _machine(bandwidth=1008.0), _machine(bandwidth=504.0)
+    first = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",), fast)
+    other = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",), slow)
+    again = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",), fast)
+    assert again == first
+    assert other.decode_tokens_per_s < 0.75 * first.decode_tokens_per_s
+    assert {f.value for f in other.basis if f.name == "gpu0.memory_bandwidth_gbs"} == {504.0}
