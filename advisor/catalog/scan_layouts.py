@@ -51,8 +51,11 @@ def find_files(location: Location) -> tuple[list[Found], list[Skipped]]:
             reason = "broken link (an unfinished download?)" if path.is_symlink() else "not a file"
             skipped.append(Skipped(path, reason))
             continue
-        repo = _repo_from_path(root, path, location.kind)
-        found.append(Found(path, real, location.kind, repo, None))
+        repo = _hf_repo(path)
+        where = "huggingface" if repo and location.kind == "folder" else location.kind
+        if repo is None and location.kind == "lmstudio":
+            repo = _lmstudio_repo(root, path)
+        found.append(Found(path, real, where, repo, None))
     return found, skipped
 
 
@@ -77,16 +80,19 @@ def _walk_gguf(root: Path, skipped: list[Skipped]) -> Iterator[Path]:
                 yield here / name
 
 
-def _repo_from_path(root: Path, path: Path, kind: str) -> str | None:
-    """The repo a file belongs to: models--org--name/snapshots/... or LM Studio's org/name/."""
+def _hf_repo(path: Path) -> str | None:
+    """The repo of a file in a hub cache: .../models--org--name/snapshots/<rev>/file."""
     parts = path.parts
     for index, part in enumerate(parts[:-1]):
         if part.startswith("models--") and parts[index + 1 : index + 2] == ("snapshots",):
             return part.removeprefix("models--").replace("--", "/", 1)
-    relative = path.relative_to(root).parts
-    if kind == "lmstudio" and len(relative) >= 3:
-        return f"{relative[0]}/{relative[1]}"
     return None
+
+
+def _lmstudio_repo(root: Path, path: Path) -> str | None:
+    """LM Studio keeps models/<publisher>/<repo>/<file>.gguf."""
+    relative = path.relative_to(root).parts
+    return f"{relative[0]}/{relative[1]}" if len(relative) >= 3 else None
 
 
 def _ollama_files(root: Path) -> tuple[list[Found], list[Skipped]]:

@@ -180,3 +180,35 @@ cloud:
 def write_catalog(path: Path, text: str = CATALOG_YAML) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def model_gguf(
+    path: Path,
+    *,
+    arch: str = "llama",
+    name: str | None = None,
+    n_layers: int = 2,
+    hidden: int = 256,
+    file_type: int | None = 7,  # MOSTLY_Q8_0
+    extra: Mapping[str, Any] | None = None,
+    split_max_tensors: int = 0,
+) -> list[Path]:
+    """A model header with `n_layers` blocks: enough for scans and identification."""
+    meta = arch_metadata(
+        arch,
+        block_count=n_layers,
+        context_length=4096,
+        embedding_length=hidden,
+        feed_forward_length=4 * hidden,
+        attention__head_count=8,
+        attention__head_count_kv=2,
+    )
+    if name is not None:
+        meta["general.name"] = name
+    if file_type is not None:
+        meta["general.file_type"] = file_type
+    meta.update(extra or {})
+    tensors: list[Tensor] = [("token_embd.weight", (1000, hidden), T.F16)]
+    tensors += [(f"blk.{i}.attn_q.weight", (hidden, hidden), T.F16) for i in range(n_layers)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_gguf(path, arch, meta, tensors, split_max_tensors=split_max_tensors)

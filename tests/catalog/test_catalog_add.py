@@ -19,6 +19,30 @@ from advisor.catalog.gguf_file import read_model_file
 from advisor.cli import main
 from advisor.errors import ExitCode
 
+_LITTLE = (2, 64, 128, 50, 32)  # layers, width, FFN, vocab, KV width
+
+
+def _little(
+    path: Path,
+    name: str,
+    file_type: LlamaFileType = LlamaFileType.MOSTLY_Q8_0,
+    qtype: T = T.Q8_0,
+    split: int = 0,
+) -> list[Path]:
+    """A two-layer llama header named `name`, optionally split every `split` tensors."""
+    meta = arch_metadata(
+        "llama",
+        block_count=2,
+        context_length=2048,
+        embedding_length=64,
+        feed_forward_length=128,
+        attention__head_count=4,
+        attention__head_count_kv=2,
+    )
+    meta |= {"general.name": name, "general.file_type": int(file_type)}
+    tensors = llama_tensors(*_LITTLE, qtype)
+    return write_gguf(path, "llama", meta, tensors, split_max_tensors=split)
+
 
 def _add(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(["catalog", "add", *argv])
@@ -66,27 +90,12 @@ def test_round_trip_through_the_overlay(
 def test_adding_keeps_existing_entries_and_merges_quants(
     catalog_file: Path, overlay_file: Path, tmp_path: Path, capsys
 ) -> None:
-    paths = {}
-    for quant, qtype, ftype in (
-        ("Q8_0", T.Q8_0, LlamaFileType.MOSTLY_Q8_0),
-        ("F16", T.F16, LlamaFileType.MOSTLY_F16),
-    ):
-        meta = arch_metadata(
-            "llama",
-            block_count=2,
-            context_length=4096,
-            embedding_length=64,
-            feed_forward_length=128,
-            attention__head_count=4,
-            attention__head_count_kv=2,
-        )
-        meta |= {"general.name": "Little One", "general.file_type": int(ftype)}
-        (paths[quant],) = write_gguf(
-            tmp_path / f"little-{quant}.gguf",
-            "llama",
-            meta,
-            llama_tensors(2, 64, 128, 50, 32, qtype),
-        )
+    paths = {
+        "Q8_0": _little(tmp_path / "little-Q8_0.gguf", "Little One")[0],
+        "F16": _little(tmp_path / "little-F16.gguf", "Little One", LlamaFileType.MOSTLY_F16, T.F16)[
+            0
+        ],
+    }
     for path in paths.values():
         assert _add(capsys, str(path), "--catalog", str(catalog_file))[0] == 0
     assert _add(capsys, str(paths["Q8_0"]), "--catalog", str(catalog_file), "--id", "other")[0] == 0
@@ -104,17 +113,7 @@ def test_adding_keeps_existing_entries_and_merges_quants(
 def test_a_name_taken_by_the_shipped_catalog_gets_a_suffix(
     catalog_file: Path, tmp_path: Path, capsys
 ) -> None:
-    meta = arch_metadata(
-        "llama",
-        block_count=2,
-        context_length=2048,
-        embedding_length=64,
-        feed_forward_length=128,
-        attention__head_count=4,
-        attention__head_count_kv=2,
-    )
-    meta |= {"general.name": "Tiny Llama", "general.file_type": int(LlamaFileType.MOSTLY_Q8_0)}
-    (path,) = write_gguf(tmp_path / "t.gguf", "llama", meta, llama_tensors(2, 64, 128, 50, 32))
+    (path,) = _little(tmp_path / "t.gguf", "Tiny Llama")
     code, out, err = _add(capsys, str(path), "--catalog", str(catalog_file))
     assert code == 0
     assert "already has 'tiny-llama'; added as 'tiny-llama-local' (--id picks another)" in err
@@ -174,25 +173,14 @@ def test_a_broken_overlay_is_not_overwritten(
 
 
 def test_split_model_reads_every_part(catalog_file: Path, tmp_path: Path, capsys) -> None:
-    meta = arch_metadata(
-        "llama",
-        block_count=2,
-        context_length=2048,
-        embedding_length=64,
-        feed_forward_length=128,
-        attention__head_count=4,
-        attention__head_count_kv=2,
-    )
-    meta |= {"general.name": "Split Model", "general.file_type": int(LlamaFileType.MOSTLY_Q8_0)}
-    tensors = llama_tensors(2, 64, 128, 50, 32)
-    parts = write_gguf(tmp_path / "split.gguf", "llama", meta, tensors, split_max_tensors=8)
+    parts = _little(tmp_path / "split.gguf", "Split Model", split=8)
     assert [p.name for p in parts] == [f"split-0000{i}-of-00003.gguf" for i in (1, 2, 3)]
     assert _add(capsys, str(parts[1]), "--catalog", str(catalog_file))[0] == 0
     model = load_catalog(catalog_file).find("split-model")
     (quant,) = model.quants
     assert quant.size_bytes == sum(p.stat().st_size for p in parts)
     assert quant.file == parts[0].name and "split in 3 files" in quant.note
-    total = sum(math.prod(shape) for _, shape, _ in tensors)
+    total = sum(math.prod(shape) for _, shape, _ in llama_tensors(*_LITTLE))
     assert round(model.architecture.total_params_b * 1e9) == total
     parts[2].unlink()
     code, _, err = _add(capsys, str(parts[0]), "--catalog", str(catalog_file))
@@ -200,17 +188,7 @@ def test_split_model_reads_every_part(catalog_file: Path, tmp_path: Path, capsys
 
 
 def test_file_type_outside_the_catalog_needs_quant(tmp_path: Path) -> None:
-    meta = arch_metadata(
-        "llama",
-        block_count=2,
-        context_length=2048,
-        embedding_length=64,
-        feed_forward_length=128,
-        attention__head_count=4,
-        attention__head_count_kv=2,
-    )
-    meta["general.file_type"] = int(LlamaFileType.MOSTLY_TQ1_0)
-    (path,) = write_gguf(tmp_path / "odd.gguf", "llama", meta, llama_tensors(2, 64, 128, 50, 32))
+    (path,) = _little(tmp_path / "odd.gguf", "Odd", file_type=LlamaFileType.MOSTLY_TQ1_0)
     model = read_model_file(path)
     with pytest.raises(Exception, match="file type TQ1_0, which is not a quant type"):
         entry_from_gguf(model)

@@ -35,6 +35,7 @@ models:
     quality: null
     quants:
       - {type: Q8_0, size_bytes: 530000000, basis: published, source: mine}
+    unknown: {quality: not on the leaderboard}
 """
 
 REPLACEMENT = """\
