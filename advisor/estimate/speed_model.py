@@ -6,7 +6,7 @@ Decode, per device holding a share of the layers:
              / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
     (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
 Prefill, per device:
-    share × [kappa[backend] × ((FLOPs + attention at depth) × rho[quant]
+    share × [kappa[backend] × ((FLOPs + attention at depth) × rho[backend, quant]
                                + routed-expert FLOPs × mu_moe) / compute
              + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
 Devices run one after another (llama.cpp's layer split), so their times add.
