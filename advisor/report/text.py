@@ -20,13 +20,33 @@ def render_text(doc: dict[str, Any]) -> str:
         f"  backend  {m.get('backend') or 'unknown'};  "
         f"{len(doc['measurements'])} throughput test(s) stored",
         f"  config   {fmt.config_line(doc)}",
-        f"  power    {fmt.electricity_line(doc)}",
+        f"  kWh      {fmt.electricity_line(doc)}",
         f"  hardware {fmt.hardware_line(doc)}",
         "",
     ]
+    out += _overview(doc["verdicts"]) + [""]
     for v in doc["verdicts"]:
         out += _verdict(v)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _overview(verdicts: list[dict[str, Any]]) -> list[str]:
+    rows = [("workload", "verdict", "local option", "local", "best cloud", "confidence")]
+    for v in verdicts:
+        opt, c = v["local_option"], v["costs_usd_per_month"]
+        name = f"{opt['model_name']} {opt['quant']}" if opt else "none fits"
+        local = c["hybrid"] if v["verdict"] == "hybrid" else c["local"]
+        cloud = fmt.usd(v["cloud"]["best_usd_per_month"])
+        rows.append(
+            (v["title"], v["verdict"], name, fmt.usd(local), cloud, v["confidence"]["level"])
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    right = {3, 4}
+    return [
+        "  " + "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+        for row in rows
+    ]  # fmt: skip
 
 
 def _wrap(text: str, indent: str) -> list[str]:

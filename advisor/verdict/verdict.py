@@ -14,7 +14,7 @@ from typing import Literal
 
 from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.confidence import Confidence, confidence
-from advisor.verdict.economics import BreakEven, break_even, rent_vs_electricity
+from advisor.verdict.economics import SMALL_USD, BreakEven, break_even, rent_vs_electricity
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.hybrid import HybridSplit, best_hybrid, option_name
 from advisor.verdict.local import Hardware, LocalCost, local_cost
@@ -175,6 +175,11 @@ def _hybrid(
         + (f" + {_usd(hardware.usd_per_month)} hardware" if hardware.usd_per_month else "")
         + f"; cloud share on {hybrid.cloud_label}: {_usd(hybrid.cloud_usd_per_month)}"
     )
+    if best is not None and abs(best - hybrid.usd_per_month) < SMALL_USD:
+        reasons.append(
+            "hybrid and all-cloud are under a dollar a month apart: cost does not decide this; "
+            "privacy, offline use or convenience will"
+        )
     ratio = hybrid.usd_per_month / best if best else None
     return _verdict(workload, "hybrid", summary, reasons, option, full_cost, hybrid, options,
                     cloud, rate, hardware, ratio)  # fmt: skip

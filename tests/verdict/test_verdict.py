@@ -157,3 +157,11 @@ def test_confidence_levels(catalog, status, power, decode, level) -> None:
     statuses = {i.input: i.status for i in v.confidence.inputs}
     assert statuses["workload"] == "assumed" or v.workload.origin != "preset"
     assert statuses["electricity price"] == "published"
+
+
+def test_a_hybrid_pennies_away_from_cloud_says_cost_does_not_decide(catalog) -> None:
+    w = make_workload(requests_per_day=5, quality_floor_pct=80, routine_share=0.6,
+                      routine_quality_floor_pct=50)  # fmt: skip
+    v = verdict_for(w, [make_candidate(40)], catalog)
+    assert v.kind == "hybrid"
+    assert any("under a dollar a month apart" in r for r in v.reasons)
