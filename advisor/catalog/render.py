@@ -24,8 +24,13 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def gigabytes(size_bytes: int) -> str:
-    return f"{size_bytes / 1e9:.2f} GB"
+def file_size(size_bytes: int) -> str:
+    """Decimal units, as Hugging Face and LM Studio show file sizes."""
+    if size_bytes >= 10**8:
+        return f"{size_bytes / 1e9:.2f} GB"
+    if size_bytes >= 10**5:
+        return f"{size_bytes / 1e6:.1f} MB"
+    return f"{size_bytes / 1e3:.1f} KB"
 
 
 def params(arch: Architecture) -> str:
@@ -73,7 +78,7 @@ def model_detail(model: Model, catalog: Catalog) -> str:
         lines += ["", f"quality: AA intelligence {index}{coding}{estimated}, {q.snapshot_date}"]
     lines += ["", "quants:"]
     rows = [
-        [q.type, gigabytes(q.size_bytes), q.basis, q.file or "-", q.repo or model.gguf_repo or "-"]
+        [q.type, file_size(q.size_bytes), q.basis, q.file or "-", q.repo or model.gguf_repo or "-"]
         for q in model.quants
     ]
     lines += _indent(table(["TYPE", "SIZE", "BASIS", "FILE", "REPO"], rows))

@@ -61,9 +61,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "model reads all parts. Options override what the header says.",
     )
     add.add_argument("file", metavar="FILE.gguf", help="the GGUF file")
-    add.add_argument("--id", dest="model_id", help="catalog id (default: from the header)")
+    add.add_argument(
+        "--id", dest="model_id", metavar="ID", help="catalog id (default: from the header)"
+    )
     add.add_argument("--name", help="display name (default: general.name)")
-    add.add_argument("--hf-repo", help="the model's Hugging Face repo id")
+    add.add_argument("--hf-repo", metavar="REPO", help="the model's Hugging Face repo id")
     add.add_argument(
         "--task",
         dest="tasks",
@@ -71,7 +73,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         choices=TASKS,
         help="a task the model is for; repeat for several (default: chat)",
     )
-    add.add_argument("--quant", help="the quant type, if the header's file type is not one")
+    add.add_argument(
+        "--quant", metavar="TYPE", help="the quant type, if the header's file type is not one"
+    )
     _catalog_options(add, overlay=False)
     parser.set_defaults(func=run)
 
@@ -231,7 +235,7 @@ def _add(args: argparse.Namespace) -> int:
     from advisor.catalog.add import entry_from_gguf
     from advisor.catalog.gguf_file import read_model_file
     from advisor.catalog.overlay import add_model, overlay_path
-    from advisor.catalog.render import gigabytes, model_json, params
+    from advisor.catalog.render import file_size, model_json, params
     from advisor.console import note
 
     target = Path(args.file)
@@ -259,7 +263,7 @@ def _add(args: argparse.Namespace) -> int:
         return int(ExitCode.OK)
     quant = next(q for q in model.quants if q.source == entry.source_key)
     print(
-        f"added {model.id}: {quant.type}, {gigabytes(quant.size_bytes)}, "
+        f"added {model.id}: {quant.type}, {file_size(quant.size_bytes)}, "
         f"{params(model.architecture)} parameters, to {path}"
     )
     return int(ExitCode.OK)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(result: ScanResult) -> None:
-    from advisor.catalog.render import gigabytes, home_relative, table
+    from advisor.catalog.render import file_size, home_relative, table
     from advisor.console import note, warning
 
     for item in result.skipped:
@@ -66,14 +66,14 @@ def _print_text(result: ScanResult) -> None:
     other = [m for m in result.installed if not m.model_id]
     if known:
         rows = [
-            [m.model_id or "", _quant(m), gigabytes(m.size_bytes), m.where, _path(m, home_relative)]
+            [m.model_id or "", _quant(m), file_size(m.size_bytes), m.where, _path(m, home_relative)]
             for m in known
         ]
         print(table(["MODEL", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
     if other:
         print("\nnot in the catalog:" if known else "not in the catalog:")
         rows = [
-            [_label(m), _quant(m), gigabytes(m.size_bytes), m.where, _path(m, home_relative)]
+            [_label(m), _quant(m), file_size(m.size_bytes), m.where, _path(m, home_relative)]
             for m in other
         ]
         print(table(["MODEL (from its header)", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))

@@ -5,38 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from catalog_testkit import NEW_MODEL
 
 from advisor.catalog import load_catalog
-
-NEW_MODEL = """\
-sources:
-  mine: {title: My own notes, date: "2025-06-01"}
-models:
-  - id: my-model
-    name: My Model
-    hf_repo: me/my-model
-    family: Mine
-    source: [mine]
-    release_date: "2025-05"
-    license: MIT
-    tasks: [chat]
-    architecture:
-      source: [mine]
-      arch: llama
-      total_params_b: 0.5
-      active_params_b: 0.5
-      n_layers: 12
-      hidden_size: 1024
-      n_heads: 16
-      n_kv_heads: 4
-      head_dim: 64
-      vocab_size: 32000
-      max_context: 8192
-    quality: null
-    quants:
-      - {type: Q8_0, size_bytes: 530000000, basis: published, source: mine}
-    unknown: {quality: not on the leaderboard}
-"""
 
 REPLACEMENT = """\
 models:

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from catalog_testkit import CATALOG_YAML
-from test_overlay import NEW_MODEL
+from catalog_testkit import CATALOG_YAML, NEW_MODEL
 
 from advisor.catalog.model import TASKS
 from advisor.cli import main
