@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.cli import add_json_option
-from advisor.errors import ExitCode, NotFoundError
+from advisor.errors import ExitCode, GGUFError, NotFoundError
 
 if TYPE_CHECKING:
     from advisor.catalog import Catalog
@@ -239,8 +239,10 @@ def _add(args: argparse.Namespace) -> int:
     from advisor.console import note
 
     target = Path(args.file)
-    if not target.is_file():
+    if not target.exists():
         raise NotFoundError(f"no such file: {target}")
+    if not target.is_file():
+        raise GGUFError("not a regular file", path=target)
     shipped = _load(args, overlay=False)
     gguf = read_model_file(target)
     entry = entry_from_gguf(

@@ -158,6 +158,8 @@ def test_bad_files_leave_the_overlay_unchanged(
 def test_missing_file_is_not_found(catalog_file: Path, tmp_path: Path, capsys) -> None:
     code, _, err = _add(capsys, str(tmp_path / "nope.gguf"), "--catalog", str(catalog_file))
     assert code == ExitCode.NOT_FOUND and "no such file" in err
+    code, _, err = _add(capsys, str(tmp_path), "--catalog", str(catalog_file))
+    assert code == ExitCode.BAD_INPUT and "not a regular file" in err
 
 
 def test_a_broken_overlay_is_not_overwritten(

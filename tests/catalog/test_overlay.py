@@ -111,3 +111,11 @@ def test_empty_overlay_is_fine(catalog_file: Path, overlay_file: Path, capsys) -
     overlay_file.write_text("# nothing yet\n")
     assert len(load_catalog(catalog_file).models) == 2
     assert capsys.readouterr().err == ""
+
+
+def test_unreadable_overlay_is_skipped(catalog_file: Path, overlay_file: Path, capsys) -> None:
+    overlay_file.mkdir(parents=True)  # a folder where the file should be
+    assert len(load_catalog(catalog_file).models) == 2
+    err = capsys.readouterr().err
+    assert f"warning: {overlay_file}: cannot read the file" in err
+    assert "was skipped" in err
