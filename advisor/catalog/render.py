@@ -50,10 +50,14 @@ def home_relative(path: Path) -> str:
     return "~" + text[len(home) :] if home != os.sep and text.startswith(home + os.sep) else text
 
 
-def model_rows(models: Sequence[Model], user_ids: set[str]) -> str:
+def model_rows(
+    models: Sequence[Model], user_ids: set[str], *, installed: dict[str, list[str]] | None = None
+) -> str:
+    """One line per model; with `installed`, the last column lists the quants on disk."""
     rows = []
     for model in models:
         aa = model.quality.intelligence_index if model.quality else None
+        quants = [q.type for q in model.quants] if installed is None else installed[model.id]
         rows.append(
             [
                 model.id + (" *" if model.id in user_ids else ""),
@@ -61,10 +65,11 @@ def model_rows(models: Sequence[Model], user_ids: set[str]) -> str:
                 context(model.architecture.max_context),
                 ",".join(model.tasks),
                 "-" if aa is None else f"{aa:g}",
-                " ".join(q.type for q in model.quants),
+                " ".join(quants),
             ]
         )
-    return table(["ID", "PARAMS", "CONTEXT", "TASKS", "AA", "QUANTS"], rows)
+    last = "QUANTS" if installed is None else "INSTALLED"
+    return table(["ID", "PARAMS", "CONTEXT", "TASKS", "AA", last], rows)
 
 
 def model_detail(model: Model, catalog: Catalog) -> str:

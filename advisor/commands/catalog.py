@@ -35,10 +35,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
     listing = actions.add_parser("list", help="one line per model")
     listing.add_argument("--task", choices=TASKS, help="only models tagged for this task")
+    listing.add_argument(
+        "--installed",
+        action="store_true",
+        help="only models with a file on disk (see `advisor scan`), and their installed quants",
+    )
     _catalog_options(listing)
 
     show = actions.add_parser("show", help="everything the catalog says about one model")
     show.add_argument("model", metavar="ID", help="catalog id or Hugging Face repo id")
+    show.add_argument(
+        "--installed", action="store_true", help="also say which quants are on disk, and where"
+    )
     _catalog_options(show)
 
     validate = actions.add_parser(
@@ -122,21 +130,38 @@ def _list(args: argparse.Namespace) -> int:
     catalog = _load(args)
     user = _user_ids(args, catalog)
     models = [m for m in catalog.models if args.task is None or args.task in m.tasks]
+    installed = _installed_files(catalog) if args.installed else None
+    if installed is not None:
+        models = [m for m in models if m.id in installed]
     if getattr(args, "json", False):
-        _print_json(
-            {
-                "catalog_version": catalog.catalog_version,
-                "models": [
-                    model_json(m, catalog, origin="user" if m.id in user else "shipped")
-                    for m in models
-                ],
-            }
-        )
+        entries = []
+        for model in models:
+            entry = model_json(model, catalog, origin="user" if model.id in user else "shipped")
+            if installed is not None:
+                entry["installed"] = installed[model.id]
+            entries.append(entry)
+        _print_json({"catalog_version": catalog.catalog_version, "models": entries})
         return int(ExitCode.OK)
-    print(model_rows(models, user))
+    on_disk = None
+    if installed is not None:
+        on_disk = {k: [f["quant"] or "?" for f in v] for k, v in installed.items()}
+    print(model_rows(models, user, installed=on_disk))
     if user & {m.id for m in models}:
         print(f"\n* from your overlay {overlay_path()}")
     return int(ExitCode.OK)
+
+
+def _installed_files(catalog: Catalog) -> dict[str, list[dict[str, str | None]]]:
+    """Catalog id -> the complete model files `advisor scan` finds for it."""
+    from advisor.catalog.scan import scan_models
+
+    found: dict[str, list[dict[str, str | None]]] = {}
+    for item in scan_models(catalog=catalog):
+        if item.model_id and item.complete:
+            found.setdefault(item.model_id, []).append(
+                {"quant": item.quant, "path": str(item.path)}
+            )
+    return found
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -148,10 +173,17 @@ def _show(args: argparse.Namespace) -> int:
         raise NotFoundError(
             f"no model {args.model!r} in the catalog", hint=_suggestion(args.model, catalog)
         )
+    files = _installed_files(catalog).get(model.id, []) if args.installed else None
     if getattr(args, "json", False):
-        _print_json(model_json(model, catalog))
-    else:
-        print(model_detail(model, catalog))
+        document = model_json(model, catalog)
+        if files is not None:
+            document["installed"] = files
+        _print_json(document)
+        return int(ExitCode.OK)
+    print(model_detail(model, catalog))
+    if files is not None:
+        lines = [f"  {f['quant'] or '?'}  {f['path']}" for f in files]
+        print("\ninstalled:\n" + ("\n".join(lines) if lines else "  none found by advisor scan"))
     return int(ExitCode.OK)
 
 

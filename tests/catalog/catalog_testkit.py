@@ -243,3 +243,22 @@ def model_gguf(
     tensors += [(f"blk.{i}.attn_q.weight", (hidden, hidden), T.F16) for i in range(n_layers)]
     path.parent.mkdir(parents=True, exist_ok=True)
     return write_gguf(path, arch, meta, tensors, split_max_tensors=split_max_tensors)
+
+
+def tiny_llama_gguf(path: Path, **kwargs: Any) -> Path:
+    """A header shaped like CATALOG_YAML's tiny-llama: llama, 22 layers, 2048 wide."""
+    kwargs = {"name": "Tiny Llama", "n_layers": 22, "hidden": 2048, **kwargs}
+    return model_gguf(path, **kwargs)[0]
+
+
+def hf_cache(root: Path) -> Path:
+    """A hub cache with tiny-llama: models--org--name/{blobs,snapshots/<rev>/...} and links."""
+    repo = root / "models--example--Tiny-Llama-GGUF"
+    blob = tiny_llama_gguf(repo / "blobs" / "0123abcd")
+    for rev in ("aaaa1111", "bbbb2222"):  # two revisions of the same file
+        link = repo / "snapshots" / rev / "tiny-llama-Q4_K_M.gguf"
+        link.parent.mkdir(parents=True)
+        link.symlink_to(Path("../../blobs") / blob.name)
+    broken = repo / "snapshots" / "aaaa1111" / "tiny-llama-Q8_0.gguf"
+    broken.symlink_to(Path("../../blobs/ffff.incomplete"))
+    return root

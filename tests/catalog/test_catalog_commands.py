@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from catalog_testkit import CATALOG_YAML, NEW_MODEL
+from catalog_testkit import CATALOG_YAML, NEW_MODEL, hf_cache
 
 from advisor.catalog.model import TASKS
 from advisor.cli import main
@@ -156,3 +156,40 @@ def test_catalog_needs_an_action(capsys) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["catalog"])
     assert caught.value.code == ExitCode.USAGE
+
+
+@pytest.fixture
+def only_this_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The known model folders point into tmp_path; the hub cache there holds tiny-llama."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for var in ("HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "OLLAMA_MODELS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(hf_cache(tmp_path / "hub")))
+    monkeypatch.setenv("LLAMA_CACHE", str(tmp_path / "llama.cpp"))
+    return tmp_path / "hub"
+
+
+def test_list_and_show_installed(catalog_file: Path, only_this_hub: Path, capsys) -> None:
+    code, out, _ = _run(capsys, "catalog", "list", "--installed", "--catalog", str(catalog_file))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[-1] == "INSTALLED"
+    assert [line.split() for line in lines[1:]] == [
+        ["tiny-llama", "1.1B", "2K", "chat", "-", "Q8_0"]
+    ]
+    code, out, _ = _run(
+        capsys,
+        "catalog",
+        "show",
+        "tiny-llama",
+        "--installed",
+        "--json",
+        "--catalog",
+        str(catalog_file),
+    )
+    (found,) = json.loads(out)["installed"]
+    assert found["quant"] == "Q8_0" and found["path"].endswith("tiny-llama-Q4_K_M.gguf")
+    code, out, _ = _run(
+        capsys, "catalog", "show", "coder-moe", "--installed", "--catalog", str(catalog_file)
+    )
+    assert out.endswith("installed:\n  none found by advisor scan\n")

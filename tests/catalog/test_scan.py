@@ -7,32 +7,16 @@ import os
 from pathlib import Path
 
 import pytest
-from catalog_testkit import model_gguf
+from catalog_testkit import hf_cache, model_gguf, tiny_llama_gguf
 
 from advisor.catalog import load_catalog
 from advisor.catalog.scan import find_installed, scan, scan_models
 from advisor.catalog.scan_locations import Location, default_locations
 from advisor.cli import main
 
-TINY_NAME = "Tiny Llama"  # matches the test catalog's tiny-llama: llama, 22 layers, 2048 wide
-
 
 def _tiny(path: Path, **kwargs) -> Path:
-    kwargs = {"name": TINY_NAME, "n_layers": 22, "hidden": 2048, **kwargs}
-    return model_gguf(path, **kwargs)[0]
-
-
-def _hf_cache(root: Path) -> Path:
-    """models--org--name/{blobs,snapshots/<rev>/...}, files linked into blobs like the hub does."""
-    repo = root / "models--example--Tiny-Llama-GGUF"
-    blob = _tiny(repo / "blobs" / "0123abcd")
-    for rev in ("aaaa1111", "bbbb2222"):  # two revisions of the same file
-        link = repo / "snapshots" / rev / "tiny-llama-Q4_K_M.gguf"
-        link.parent.mkdir(parents=True)
-        link.symlink_to(Path("../../blobs") / blob.name)
-    broken = repo / "snapshots" / "aaaa1111" / "tiny-llama-Q8_0.gguf"
-    broken.symlink_to(Path("../../blobs/ffff.incomplete"))
-    return root
+    return tiny_llama_gguf(path, **kwargs)
 
 
 def _ollama(root: Path) -> Path:
@@ -57,7 +41,7 @@ def _ollama(root: Path) -> Path:
 
 def test_hugging_face_cache(tmp_path: Path, catalog_file: Path) -> None:
     catalog = load_catalog(catalog_file, overlay=False)
-    result = scan([_hf_cache(tmp_path / "hub")], catalog, include_defaults=False)
+    result = scan([hf_cache(tmp_path / "hub")], catalog, include_defaults=False)
     (model,) = result.installed  # two revisions of one blob count once
     assert (model.model_id, model.quant, model.matched_by) == ("tiny-llama", "Q8_0", "file name")
     assert model.repo == "example/Tiny-Llama-GGUF"
@@ -175,7 +159,7 @@ def test_incomplete_split_models_are_listed_but_not_loadable(
 
 def test_find_installed(tmp_path: Path, catalog_file: Path) -> None:
     catalog = load_catalog(catalog_file, overlay=False)
-    installed = scan_models([_hf_cache(tmp_path / "hub")], catalog)
+    installed = scan_models([hf_cache(tmp_path / "hub")], catalog)
     found = find_installed(catalog, "tiny-llama", "q8_0", installed=installed)
     assert found is not None and found.name == "tiny-llama-Q4_K_M.gguf"
     assert find_installed(catalog, "tiny-llama", "Q4_K_M", installed=installed) is None
@@ -246,7 +230,7 @@ def test_default_locations_follow_the_tools_variables(tmp_path: Path) -> None:
 
 
 def test_scan_command_text_and_json(tmp_path: Path, catalog_file: Path, capsys) -> None:
-    hub = _hf_cache(tmp_path / "hub")
+    hub = hf_cache(tmp_path / "hub")
     stranger = tmp_path / "other"
     model_gguf(stranger / "mystery.gguf", arch="mistral3", name="Mystery 7B", n_layers=30)
     args = ["scan", str(hub), str(stranger), "--only", "--catalog", str(catalog_file)]
