@@ -15,13 +15,9 @@ from advisor.catalog.scan_locations import Location, default_locations
 from advisor.cli import main
 
 
-def _tiny(path: Path, **kwargs) -> Path:
-    return tiny_llama_gguf(path, **kwargs)
-
-
 def _ollama(root: Path) -> Path:
     digest = "a" * 64
-    _tiny(root / "blobs" / f"sha256-{digest}", file_type=15)  # Q4_K_M
+    tiny_llama_gguf(root / "blobs" / f"sha256-{digest}", file_type=15)  # Q4_K_M
     manifests = root / "manifests" / "registry.ollama.ai" / "library" / "tiny"
 
     def manifest(tag: str, layers: list[dict]) -> None:
@@ -70,7 +66,9 @@ def test_lm_studio_and_metadata_identification(
     tmp_path: Path, catalog_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = tmp_path / "home"
-    _tiny(home / ".lmstudio" / "models" / "someone" / "Tiny-GGUF" / "tiny-renamed-Q8_0.gguf")
+    tiny_llama_gguf(
+        home / ".lmstudio" / "models" / "someone" / "Tiny-GGUF" / "tiny-renamed-Q8_0.gguf"
+    )
     monkeypatch.setenv("HOME", str(home))
     for var in (
         "HF_HUB_CACHE",
@@ -109,7 +107,7 @@ def test_folders_with_shards_strangers_and_broken_files(tmp_path: Path, catalog_
     (folder / "broken.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 20)
     (folder / "empty.gguf").touch()
     (folder / ".hidden").mkdir()
-    _tiny(folder / ".hidden" / "ignored.gguf")
+    tiny_llama_gguf(folder / ".hidden" / "ignored.gguf")
     orphan = model_gguf(folder / "orphans" / "x.gguf", split_max_tensors=2)
     orphan[0].unlink()
     if hasattr(os, "mkfifo"):
@@ -167,7 +165,9 @@ def test_find_installed(tmp_path: Path, catalog_file: Path) -> None:
 
 
 def test_quant_not_listed_in_the_catalog(tmp_path: Path, catalog_file: Path) -> None:
-    _tiny(tmp_path / "d" / "tiny-llama-Q6_K.gguf", file_type=18)  # Q6_K: not in the catalog
+    tiny_llama_gguf(
+        tmp_path / "d" / "tiny-llama-Q6_K.gguf", file_type=18
+    )  # Q6_K: not in the catalog
     (model,) = scan_models([tmp_path / "d"], load_catalog(catalog_file, overlay=False))
     assert model.model_id == "tiny-llama" and model.quant == "Q6_K" and not model.in_catalog
 
@@ -175,7 +175,7 @@ def test_quant_not_listed_in_the_catalog(tmp_path: Path, catalog_file: Path) -> 
 def test_ambiguous_metadata_stays_unidentified(tmp_path: Path, catalog_file: Path) -> None:
     text = catalog_file.read_text().replace("  - id: coder-moe", _twin() + "  - id: coder-moe")
     catalog_file.write_text(text)
-    _tiny(tmp_path / "d" / "some-file.gguf", name="Tiny")
+    tiny_llama_gguf(tmp_path / "d" / "some-file.gguf", name="Tiny")
     (model,) = scan_models([tmp_path / "d"], load_catalog(catalog_file, overlay=False))
     assert model.model_id is None
 
