@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from catalog_testkit import CATALOG_YAML, NEW_MODEL, hf_cache
 
+from advisor.catalog import scan_locations
 from advisor.catalog.model import TASKS
 from advisor.cli import main
 from advisor.commands import catalog as catalog_command
@@ -162,6 +163,7 @@ def test_catalog_needs_an_action(capsys) -> None:
 def only_this_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The known model folders point into tmp_path; the hub cache there holds tiny-llama."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(scan_locations, "OLLAMA_SYSTEM_DIR", tmp_path / "no-system-ollama")
     for var in ("HUGGINGFACE_HUB_CACHE", "HF_HOME", "XDG_CACHE_HOME", "OLLAMA_MODELS"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(hf_cache(tmp_path / "hub")))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from catalog_testkit import hf_cache, model_gguf, tiny_llama_gguf
 
-from advisor.catalog import load_catalog
+from advisor.catalog import load_catalog, scan_locations
 from advisor.catalog.scan import find_installed, scan, scan_models
 from advisor.catalog.scan_locations import Location, default_locations
 from advisor.cli import main
@@ -70,6 +70,7 @@ def test_lm_studio_and_metadata_identification(
         home / ".lmstudio" / "models" / "someone" / "Tiny-GGUF" / "tiny-renamed-Q8_0.gguf"
     )
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(scan_locations, "OLLAMA_SYSTEM_DIR", tmp_path / "no-system-ollama")
     for var in (
         "HF_HUB_CACHE",
         "HUGGINGFACE_HUB_CACHE",
