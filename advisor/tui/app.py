@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Label, TabbedContent, TabPane
 
 from advisor.errors import AdvisorError
 from advisor.probe.machine import Machine
@@ -53,6 +53,7 @@ class AdvisorApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "advisor"
+    AUTO_FOCUS = "#models-table"  # the table's keys work from the start
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
@@ -62,6 +63,7 @@ class AdvisorApp(App[None]):
         Binding("e", "export", "Export"),
         Binding("d", "toggle_theme", "Light/dark"),
         Binding("enter", "toggle_detail", "Detail", show=False),
+        Binding("escape", "close_detail", "Back", show=False),
         Binding("1", "show_tab('models')", "Models", show=False),
         Binding("2", "show_tab('workload')", "Workload", show=False),
         Binding("q", "quit", "Quit"),
@@ -258,9 +260,20 @@ class AdvisorApp(App[None]):
     def _highlighted(self, message: ModelsTable.Highlighted) -> None:
         self.query_one(ModelDetail).candidate = message.candidate
 
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_toggle_detail()
+
     def action_toggle_detail(self) -> None:
-        """On short terminals the detail takes the table's place; enter flips between them."""
-        self.query_one("#models", TabPane).toggle_class("-detail-open")
+        """Enter opens the detail (on short terminals in the table's place), and closes it."""
+        pane = self.query_one("#models", TabPane)
+        opening = not pane.has_class("-detail-open")
+        pane.set_class(opening, "-detail-open")
+        self.query_one(ModelDetail if opening else "#models-table").focus()
+
+    def action_close_detail(self) -> None:
+        if self.query_one("#models", TabPane).has_class("-detail-open"):
+            self.action_toggle_detail()
 
     # --- workload and verdict --------------------------------------------------------------
     def _pane(self) -> WorkloadPane | None:
@@ -351,6 +364,14 @@ class AdvisorApp(App[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """Focus the tab's main widget, so its keys work without a click."""
+        target = "#models-table" if event.pane.id == "models" else "#workload-form Select"
+        found = self.query(target)
+        if found:
+            found.first().focus()
 
 
 def make_app(

@@ -34,7 +34,7 @@ def format_for(path: Path, fallback: ReportFormat) -> ReportFormat:
 class ExportScreen(ModalScreen[Path | None]):
     """Asks for a path and a format; a file that exists needs a second press to be replaced.
 
-    `render(format)` builds the report text (in a worker thread); the dialog writes it
+    `report_text(format)` builds the report text (in a worker thread); the dialog writes it
     atomically and dismisses with the path, or stays open and shows what went wrong.
     """
 
@@ -45,10 +45,10 @@ class ExportScreen(ModalScreen[Path | None]):
         path: Path | None
         error: str | None = None
 
-    def __init__(self, folder: Path, render: Callable[[ReportFormat], str]) -> None:
+    def __init__(self, folder: Path, report_text: Callable[[ReportFormat], str]) -> None:
         super().__init__()
         self.folder = folder
-        self.render = render
+        self.report_text = report_text
         self.confirmed_overwrite: Path | None = None
 
     def compose(self) -> ComposeResult:
@@ -85,19 +85,25 @@ class ExportScreen(ModalScreen[Path | None]):
 
     @on(Input.Changed, "#export-path")
     def _path_changed(self) -> None:
-        self.confirmed_overwrite = None
-        self._status("")
+        """Typing another path takes back the go-ahead to replace the file."""
+        if self.confirmed_overwrite != self._target():
+            self.confirmed_overwrite = None
+            self._status("")
+
+    def _target(self) -> Path | None:
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else self.folder / path
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-save")
     def _save(self) -> None:
-        text = self.query_one("#export-path", Input).value.strip()
-        if not text:
+        path = self._target()
+        if path is None:
             self._status("Type the path of the file to write.", problem=True)
             return
-        path = Path(text).expanduser()
-        if not path.is_absolute():
-            path = self.folder / path
         if path.is_dir():
             self._status(f"{path} is a folder: add a file name.", problem=True)
             return
@@ -112,7 +118,7 @@ class ExportScreen(ModalScreen[Path | None]):
     @work(thread=True, exclusive=True)
     def write(self, path: Path, fmt: ReportFormat) -> None:
         try:
-            written = stages.write_report(path, self.render(fmt))
+            written = stages.write_report(path, self.report_text(fmt))
         except AdvisorError as exc:
             error = exc.message + (f" ({exc.hint})" if exc.hint else "")
             self.post_message(self._Written(None, error))

@@ -188,14 +188,22 @@ class ModelDetail(VerticalScroll):
 
     candidate = reactive(None, init=False)
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.renderable: RenderableType = Text(
+            "Select a model to see its memory, speed and how to get it.", style="dim"
+        )
+
     def compose(self):
-        yield Static("Select a model to see its memory, speed and how to get it.", id="detail-body")
+        yield Static(self.renderable, id="detail-body")
 
     def watch_candidate(self, candidate) -> None:
-        body = self.query_one("#detail-body", Static)
+        self.renderable = self._renderable_for(candidate)
+        self.query_one("#detail-body", Static).update(self.renderable)
+
+    def _renderable_for(self, candidate) -> RenderableType:
         if candidate is None:
-            body.update(Text("No model selected.", style="dim"))
-            return
+            return Text("No model selected.", style="dim")
         renderable = detail_renderable(
             candidate.model,
             candidate.quant,
@@ -204,5 +212,5 @@ class ModelDetail(VerticalScroll):
             wide=self.size.width >= 100,
         )
         if candidate.why_left_out:
-            renderable = Group(Text(f"Left out: {candidate.why_left_out}", style="red"), renderable)
-        body.update(renderable)
+            return Group(Text(f"Left out: {candidate.why_left_out}", style="red"), renderable)
+        return renderable

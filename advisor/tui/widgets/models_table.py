@@ -191,8 +191,11 @@ class ModelsTable(Vertical):
         """New ranking results: redraw, keeping the cursor on the same model where it is shown."""
         self.candidates = tuple(candidates)
         self.note = ""
-        self.query_one(DataTable).loading = False
+        table = self.query_one(DataTable)
+        table.loading = False
         self._redraw()
+        if self.app.focused is None and self.is_on_screen:
+            table.focus()  # it could not take the focus while it was loading
 
     def set_note(self, note: str) -> None:
         """Say why the table is empty or stale (ranking, or a stage that failed)."""

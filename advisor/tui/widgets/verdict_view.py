@@ -118,14 +118,23 @@ def verdict_renderable(verdict: Verdict, width: int = 24) -> RenderableType:
 
 
 class VerdictView(VerticalScroll):
-    """Shows a verdict, or what it is waiting for."""
+    """Shows a verdict, or what it is waiting for; `verdict` is the last one shown."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.verdict: Verdict | None = None
+        self.message = "Working out the verdict…"
 
     def compose(self):
-        yield Static(Text("Working out the verdict…", style="italic dim"), id="verdict-body")
+        yield Static(Text(self.message, style="italic dim"), id="verdict-body")
 
     def show(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self.message = ""
         self.query_one("#verdict-body", Static).update(verdict_renderable(verdict))
 
     def say(self, text: str, *, problem: bool = False) -> None:
+        """A message instead of the verdict: waiting, or why there is none."""
+        self.message = text
         style = "bold red" if problem else "italic dim"
         self.query_one("#verdict-body", Static).update(Text(text, style=style))

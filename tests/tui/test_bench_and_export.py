@@ -1,0 +1,127 @@
+"""The throughput test dialog (a real run of a tiny GGUF) and the report export."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import Button, Input, Label, RadioSet
+
+from advisor.bench.store import BenchStore, default_store_path
+from advisor.bench.synthetic import write_synthetic_gguf
+from advisor.tui.screens.bench import BenchScreen
+from advisor.tui.screens.export import ExportScreen
+from advisor.tui.widgets.models_table import ModelsTable
+
+SIZE = (120, 40)
+
+
+async def _start_test(app, pilot, model) -> BenchScreen:
+    await pilot.press("b")
+    screen = app.screen
+    assert isinstance(screen, BenchScreen)
+    screen.query_one("#bench-path", Input).value = str(model)
+    await pilot.click("#bench-run")
+    assert screen.running and screen.query_one("#bench-close", Button).label == "Stop"
+    return screen
+
+
+def _status(screen) -> str:
+    return str(screen.query_one("#bench-status", Label).render())
+
+
+async def test_throughput_test_runs_and_recalibrates(build, settle, tmp_path) -> None:
+    model = write_synthetic_gguf(tmp_path / "tiny-Q8_0.gguf", "Q8_0")
+    # This computer, as bare `advisor` probes it: a calibration belongs to one machine.
+    app = build(machine=None, profile=None, bench_budget_s=10)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not any(c.estimate.speed.calibrated_from_runs for c in _fitting(app))
+        screen = await _start_test(app, pilot, model)
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.running
+        assert "prefill" in _status(screen) and "decode" in _status(screen)
+        with BenchStore(default_store_path()) as store:
+            (stored,) = store.history()
+        assert stored.measurement.model.path == str(model.resolve())
+        await app.workers.wait_for_complete()  # the app ranks again with the calibration
+        await pilot.pause()
+        assert all(c.estimate.speed.calibrated_from_runs >= 1 for c in _fitting(app, "cpu"))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BenchScreen)
+
+
+async def test_throughput_test_stops_when_asked(build, settle, tmp_path) -> None:
+    model = write_synthetic_gguf(tmp_path / "tiny-Q8_0.gguf", "Q8_0")
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await _start_test(app, pilot, model)
+        await pilot.press("escape")  # stops; does not close while the test runs
+        assert app.screen is screen and screen.stop.is_set()
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Stopped before any run finished" in _status(screen)
+        assert not default_store_path().exists() or not BenchStore().history()
+
+
+async def test_throughput_test_refuses_a_missing_file(build, settle, tmp_path) -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        screen = app.screen
+        screen.query_one("#bench-path", Input).value = str(tmp_path / "nothing.gguf")
+        await pilot.click("#bench-run")
+        assert not screen.running
+        assert "no such file" in str(screen.query_one("#bench-status", Label).render())
+
+
+async def _export(app, pilot, path, *, markdown=False) -> ExportScreen:
+    await pilot.press("e")
+    screen = app.screen
+    assert isinstance(screen, ExportScreen)
+    if markdown:
+        screen.query_one(RadioSet).query("RadioButton").last().value = True
+        await pilot.pause()
+    screen.query_one("#export-path", Input).value = str(path)
+    await pilot.pause()
+    await pilot.click("#export-save")
+    await screen.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
+async def test_export_writes_the_json_report(build, settle, tmp_path, presets) -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        target = tmp_path / "report.json"
+        await _export(app, pilot, target)
+        assert not isinstance(app.screen, ExportScreen)
+        doc = json.loads(target.read_text())
+        assert doc["schema_version"] >= 1
+        assert len(doc["verdicts"]) == len(presets)
+        assert any(n.title == "Report exported" for n in app._notifications)
+
+
+async def test_export_markdown_and_no_silent_overwrite(build, settle, tmp_path) -> None:
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        target = tmp_path / "report.md"
+        target.write_text("the user's own notes\n")
+        screen = await _export(app, pilot, target, markdown=True)
+        assert app.screen is screen  # it asks first
+        assert "press Save again" in str(screen.query_one("#export-status", Label).render())
+        assert target.read_text() == "the user's own notes\n"
+        await pilot.pause(0.3)  # a button ignores a second click while it shows the first
+        await pilot.click("#export-save")
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert target.read_text().startswith("#")
+
+
+def _fitting(app, placement: str | None = None) -> list:
+    rows = [c for c in app.query_one(ModelsTable).candidates if c.fits]
+    return [c for c in rows if placement is None or c.estimate.placement.kind == placement]
