@@ -31,12 +31,17 @@ from advisor.errors import GGUFError
 MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
 MAX_KV = 1 << 16  # real files carry fewer than 100 keys
-MAX_TENSORS = 1 << 20  # the largest MoE shards carry a few thousand
+MAX_TENSORS = 1 << 16  # the largest models carry under 2,000 tensors
 MAX_ARRAY_ITEMS = 1 << 24  # vocabularies stay below 1M tokens
 MAX_STRING_BYTES = 1 << 24  # chat templates are tens of KB
 KEEP_ARRAY_ITEMS = 4096  # shorter arrays (per-layer values) are decoded; longer keep a length
 MAX_NAME_BYTES = 63  # llama.cpp's GGML_MAX_NAME minus the terminating NUL
 MAX_DIMS = 4  # GGML_MAX_DIMS
+# What decoding may allocate in Python objects, whatever the header claims: real headers need a
+# few MB (long arrays are skipped, not decoded), and a sparse file can claim gigabytes cheaply.
+DECODE_BUDGET_BYTES = 1 << 26
+_ITEM_COST = 40  # a small Python int or float in a tuple
+_OBJECT_COST = 200  # a key, a tensor info
 _INT64_MAX = (1 << 63) - 1
 
 _STRING, _ARRAY = GGUFValueType.STRING, GGUFValueType.ARRAY
@@ -117,6 +122,7 @@ class _Walker:
         self.size = size
         self.pos = 0
         self.order = "<"
+        self.budget = DECODE_BUDGET_BYTES
 
     def fail(self, message: str) -> GGUFError:
         return GGUFError(
@@ -150,6 +156,14 @@ class _Walker:
 
     # -- primitives -----------------------------------------------------------------------
 
+    def _spend(self, cost: int, what: str) -> None:
+        self.budget -= cost
+        if self.budget < 0:
+            raise self.fail(
+                f"the header holds more than {DECODE_BUDGET_BYTES >> 20} MiB of metadata "
+                f"(at {what}); that is no model header advisor reads"
+            )
+
     def _need(self, n: int, what: str) -> None:
         if n > self.size - self.pos:
             raise self.fail(
@@ -174,6 +188,7 @@ class _Walker:
         if length > limit:
             raise self.fail(f"{what} claims {length} bytes (at most {limit} expected)")
         self._need(length, what)
+        self._spend(length + _OBJECT_COST, what)
         raw = self.buf[self.pos : self.pos + length]
         self.pos += length
         return raw.decode("utf-8", errors="replace")
@@ -245,6 +260,7 @@ class _Walker:
             return LongArray(length, GGUFValueType(item_type).name.lower())
         if fmt is None:
             return tuple(self._string(f"item {i} of {key!r}") for i in range(length))
+        self._spend(length * _ITEM_COST, f"array {key!r}")
         values = struct.unpack_from(f"{self.order}{length}{fmt}", self.buf, self.pos)
         self.pos += length * item_bytes
         return values
@@ -274,15 +290,18 @@ class _Walker:
         return alignment
 
     def _tensor_infos(self, count: int, alignment: int) -> tuple[tuple[TensorInfo, ...], int]:
-        raw = [self._tensor_info(index) for index in range(count)]
+        names: set[str] = set()
+        infos = []
+        for index in range(count):
+            info = self._tensor_info(index)
+            self._check_name(info.name, names)
+            infos.append(info)
         data_offset = -(-self.pos // alignment) * alignment
         if count and data_offset > self.size:
             raise self.fail("truncated: the file ends before its tensor data begins")
-        data_bytes = self.size - data_offset
-        names: set[str] = set()
-        for info in raw:
-            self._check_tensor(info, names, alignment, data_bytes)
-        return tuple(raw), data_offset
+        for info in infos:
+            self._check_placement(info, alignment, self.size - data_offset)
+        return tuple(infos), data_offset
 
     def _tensor_info(self, index: int) -> TensorInfo:
         name = self._string(f"the name of tensor #{index}", limit=1 << 16)
@@ -313,14 +332,14 @@ class _Walker:
         n_bytes = n_elements // block_size * type_size
         return TensorInfo(name, shape, ggml_type, offset, n_elements, n_bytes)
 
-    def _check_tensor(
-        self, info: TensorInfo, names: set[str], alignment: int, data_bytes: int
-    ) -> None:
-        if len(info.name.encode()) > MAX_NAME_BYTES:
-            raise self.fail(f"tensor name {info.name[:80]!r} is longer than {MAX_NAME_BYTES} bytes")
-        if info.name in names:
-            raise self.fail(f"duplicate tensor name {info.name!r}")
-        names.add(info.name)
+    def _check_name(self, name: str, names: set[str]) -> None:
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise self.fail(f"tensor name {name[:80]!r} is longer than {MAX_NAME_BYTES} bytes")
+        if name in names:
+            raise self.fail(f"duplicate tensor name {name!r}")
+        names.add(name)
+
+    def _check_placement(self, info: TensorInfo, alignment: int, data_bytes: int) -> None:
         if info.offset_bytes % alignment:
             raise self.fail(
                 f"tensor {info.name!r} starts at offset {info.offset_bytes}, "

@@ -183,6 +183,24 @@ def test_hostile_tensor_infos(tmp_path: Path, kwargs: dict, expected: str) -> No
         read_header(path)
 
 
+def test_metadata_decoding_has_a_memory_budget(tmp_path: Path) -> None:
+    """Many per-layer-sized arrays: each is legal, together they would cost gigabytes."""
+    n_keys, items = 1000, KEEP_ARRAY_ITEMS
+    body = bytearray(_header_bytes(0, n_keys))
+    for i in range(n_keys):
+        key = f"k{i}".encode()
+        body += struct.pack("<Q", len(key)) + key + struct.pack("<IIQ", 9, 0, items)
+        body += bytes(items)
+    with pytest.raises(GGUFError, match="more than 64 MiB of metadata"):
+        read_header(_write(tmp_path, bytes(body)))
+
+
+def test_too_many_tensors_for_any_model(tmp_path: Path) -> None:
+    path = _write(tmp_path, _header_bytes(70_000, 0) + bytes(70_000 * 24))
+    with pytest.raises(GGUFError, match="claims 70000 tensors"):
+        read_header(path)
+
+
 def test_a_valid_one_tensor_file_passes(tmp_path: Path) -> None:
     header = read_header(_one_tensor(tmp_path))
     assert header.tensors[0].n_bytes == 256  # 64 F32 values
