@@ -165,8 +165,7 @@ def _file_bytes(tensors: tuple[TensorInfo, ...], vocab: int) -> int:
     return data + header
 
 
-def _arch_key(arch: Architecture) -> tuple:
-    """A hashable key of the fields the layout depends on (Architecture holds a dict)."""
+def _key_of(arch: Architecture) -> tuple:
     return (
         arch.arch,
         arch.total_params_b,
@@ -190,6 +189,23 @@ def _arch_key(arch: Architecture) -> tuple:
     )
 
 
+# id(arch) -> (arch, key): catalog Architecture objects live as long as the catalog, and the
+# identity check guards against a reused id.
+_KEYS: dict[int, tuple[Architecture, tuple]] = {}
+
+
+def arch_key(arch: Architecture) -> tuple:
+    """A hashable key of the fields the layout depends on (Architecture holds a dict)."""
+    hit = _KEYS.get(id(arch))
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    key = _key_of(arch)
+    if len(_KEYS) > 65536:
+        _KEYS.clear()
+    _KEYS[id(arch)] = (arch, key)
+    return key
+
+
 _ARCHES: dict[tuple, Architecture] = {}
 
 
@@ -198,9 +214,12 @@ def tensor_layout(arch: Architecture, quant: str) -> TensorLayout:
     quant = quant.upper()
     if quant not in QUANT_TYPES or quant not in DEFAULT_TYPE:
         raise ValueError(f"unknown quant type {quant!r}; expected one of {QUANT_TYPES}")
-    key = _arch_key(arch)
+    key = arch_key(arch)
     _ARCHES.setdefault(key, arch)
     return _cached_layout(key, quant)
+
+
+_BYTES: dict[tuple, QuantBytes] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -236,4 +255,8 @@ def _cached_layout(key: tuple, quant: str) -> TensorLayout:
 
 def quant_tensor_bytes(arch: Architecture, quant: str) -> QuantBytes:
     """Byte totals of `arch` at `quant`: whole file, per block, input, output, experts."""
-    return tensor_layout(arch, quant).bytes
+    key = (arch_key(arch), quant)
+    hit = _BYTES.get(key)
+    if hit is None:
+        hit = _BYTES[key] = tensor_layout(arch, quant).bytes
+    return hit

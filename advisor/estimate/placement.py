@@ -20,6 +20,9 @@ class DeviceShare:
     compute_bytes: int
     overhead_bytes: int
     available_bytes: int | None  # the memory budget this device had under the mode
+    # Input-layer weights (token embeddings) included in weights_bytes: llama.cpp keeps them
+    # on the CPU and reads one row per token, so decode does not stream them.
+    input_bytes: int = 0
 
     @property
     def total_bytes(self) -> int:

@@ -2,7 +2,9 @@
 
 data/architectures.csv is a copy of ../shared/data/architectures.csv (Hugging Face config.json
 copies and model cards; every row names its source). The MLA q_lora_rank is not in that file:
-1536 is DeepSeek-V3's value (config.json q_lora_rank), used for every MLA row here.
+1536 is DeepSeek-V3's value (config.json q_lora_rank), used for every MLA row here. The
+KV-sharing and Gemma 4 global-layer facts come from the same file's notes
+(../shared/data/architectures-notes.md, caveat 5), as `_NOTES` below.
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ def _moe(row: dict[str, str]) -> Moe | None:
     )
 
 
+# architectures-notes.md caveat 5: KV shared across the last layers (num_kv_shared_layers);
+# Gemma 4 global layers use head_dim 512 and fewer KV heads (31B: 4, 26B: 2).
+_NOTES: dict[str, dict[str, int]] = {
+    "gemma-3n-e2b-it": {"n_kv_shared_layers": 10},
+    "gemma-3n-e4b-it": {"n_kv_shared_layers": 15},
+    "gemma-4-e2b-it": {"n_kv_shared_layers": 20, "global_head_dim": 512},
+    "gemma-4-e4b-it": {"n_kv_shared_layers": 18, "global_head_dim": 512},
+    "gemma-4-26b-a4b-it": {"global_head_dim": 512, "global_n_kv_heads": 2},
+    "gemma-4-31b-it": {"global_head_dim": 512, "global_n_kv_heads": 4},
+}
+
+
 def _arch(row: dict[str, str]) -> Architecture:
     window = row["sliding_window"].split(" ")[0]
     mla = None
@@ -60,6 +74,7 @@ def _arch(row: dict[str, str]) -> Architecture:
         n_linear_attention_layers=_int(row["linear_attention_layers"]) or 0,
         mla=mla,
         moe=_moe(row),
+        **_NOTES.get(row["model_id"], {}),
     )
 
 

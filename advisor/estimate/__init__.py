@@ -1,0 +1,44 @@
+"""The estimate stage: memory, placement, longest context and speed of a model on a machine.
+
+`estimate(machine, model, quant, context_tokens=...)` is the one call front ends and the
+ranking use. It is pure (no I/O) and cheap: tensor layouts and per-block sums are cached per
+(architecture, quant), so the whole catalog can be estimated for a machine in milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from advisor.estimate.estimate import KV_TYPES, Estimate
+from advisor.estimate.memory import MemoryBreakdown
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model
+    from advisor.estimate.placement import MemoryMode
+    from advisor.probe.machine import Machine
+
+__all__ = ["KV_TYPES", "Estimate", "MemoryBreakdown", "estimate"]
+
+
+def estimate(
+    machine: Machine,
+    model: Model,
+    quant: str,
+    *,
+    context_tokens: int,
+    kv_type: str = "f16",
+    mode: MemoryMode = "dedicated",
+    gpu_layers: int | None = None,
+    calibration=None,
+) -> Estimate:
+    """Memory, placement, longest context and speed of `model` at `quant` on `machine`.
+
+    Defaults are llama-server's (advisor.estimate.settings). `gpu_layers` forces -ngl;
+    otherwise the fastest placement that fits is chosen. `calibration` (from
+    advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs.
+    Raises ValueError for an unknown quant, KV type or memory mode.
+    """
+    from advisor.estimate.assemble import assemble
+
+    return assemble(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
+                    mode=mode, gpu_layers=gpu_layers, calibration=calibration)  # fmt: skip

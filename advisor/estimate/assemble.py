@@ -1,0 +1,130 @@
+"""Builds an Estimate: budgets, placement choice, memory totals, speed, reasons in words."""
+
+from __future__ import annotations
+
+from advisor.catalog.model import Model
+from advisor.estimate.budget import Budgets, device_budgets
+from advisor.estimate.estimate import Estimate
+from advisor.estimate.fit import Option, Planner, choose, to_placement
+from advisor.estimate.memory import MemoryBreakdown
+from advisor.estimate.placement import MemoryMode, Placement
+from advisor.estimate.settings import RunSettings
+from advisor.estimate.speed import Speed, predict_speed
+from advisor.probe.machine import Machine
+
+GIB = 1024**3
+
+
+def _gib(n: float) -> str:
+    return f"{n / GIB:.1f} GiB"
+
+
+def memory_of(shares) -> MemoryBreakdown:
+    return MemoryBreakdown(
+        weights_bytes=sum(s.weights_bytes for s in shares),
+        kv_cache_bytes=sum(s.kv_cache_bytes for s in shares),
+        compute_bytes=sum(s.compute_bytes for s in shares),
+        overhead_bytes=sum(s.overhead_bytes for s in shares),
+    )
+
+
+def _pool(option: Option, budgets: Budgets) -> str:
+    if option.kind == "cpu":
+        return "ram"
+    return "unified" if budgets.unified else "vram"
+
+
+def _device_name(machine: Machine, device: str) -> str:
+    if device == "cpu":
+        return "RAM"
+    gpu = next((g for g in machine.gpus if f"gpu{g.index}" == device), None)
+    return f"{gpu.name} ({device})" if gpu else device
+
+
+def _share_line(machine: Machine, share, budgets: Budgets) -> str:
+    basis = next(b.basis for b in (*budgets.gpus, budgets.cpu) if b.device == share.device)
+    parts = (f"weights {_gib(share.weights_bytes)} + KV {_gib(share.kv_cache_bytes)} + compute "
+             f"{_gib(share.compute_bytes)} + overhead {_gib(share.overhead_bytes)}")  # fmt: skip
+    room = "unknown" if share.available_bytes is None else _gib(share.available_bytes)
+    return (f"{_device_name(machine, share.device)}: needs {_gib(share.total_bytes)} "
+            f"({parts}) of {room} ({basis})")  # fmt: skip
+
+
+def _placement_line(option: Option, n_layers: int) -> str:
+    a = option.assignment
+    gpus = "GPUs" if len(a.gpus) > 1 else "GPU"
+    if a.experts_on_cpu:
+        return f"attention and shared weights on the {gpus}, the MoE experts in RAM (--cpu-moe)"
+    if option.kind == "gpu":
+        return f"every layer on the {gpus}"
+    if option.kind == "partial":
+        return (f"{option.gpu_layers} of {n_layers + 1} layers on the GPU (-ngl "
+                f"{option.gpu_layers}), the rest on the CPU")  # fmt: skip
+    return "CPU only"
+
+
+def reasons_for(machine: Machine, option: Option, placement: Placement, budgets: Budgets,
+                context_tokens: int, max_context: int | None) -> tuple[str, ...]:  # fmt: skip
+    head = "fits" if option.fits else "does not fit"
+    lines = [f"{head} at {context_tokens} tokens of context: "
+             f"{_placement_line(option, placement.total_layers - 1)}"]  # fmt: skip
+    lines += [_share_line(machine, s, budgets) for s in placement.shares]
+    if budgets.unified and option.kind != "cpu":
+        lines.append(f"unified memory: all of it shares {budgets.cpu.basis}")
+    if max_context is not None:
+        lines.append(f"longest context that fits this way: {max_context} tokens")
+    elif option.fits is False:
+        lines.append("no context fits this way")
+    return tuple(lines)
+
+
+def _speed_of(machine: Machine, model: Model, quant: str, planner: Planner, tokens: int,
+              kv_type: str, mode: MemoryMode):  # fmt: skip
+    def speed(option: Option) -> float | None:
+        placement = to_placement(planner, option, _pool(option, planner.budgets))
+        result = predict_speed(machine, model, quant, placement, memory_of(placement.shares),
+                               context_tokens=tokens, kv_type=kv_type)  # fmt: skip
+        return result.decode_tokens_per_s
+
+    return speed
+
+
+def _speed(machine, model, quant, placement: Placement, memory, tokens, kv_type,
+           calibration) -> Speed:  # fmt: skip
+    speed = predict_speed(machine, model, quant, placement, memory, context_tokens=tokens,
+                          kv_type=kv_type)  # fmt: skip
+    if calibration is None:
+        return speed
+    from advisor.bench.calibration import apply_calibration
+
+    return apply_calibration(speed, calibration, placement, backend=machine.backend,
+                             model_id=model.id, quant=quant)  # fmt: skip
+
+
+def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,
+             mode: MemoryMode, gpu_layers: int | None, calibration) -> Estimate:  # fmt: skip
+    quant = quant.upper()
+    kv_type = kv_type.lower()
+    if context_tokens < 1:
+        raise ValueError("context_tokens must be at least 1")
+    arch = model.architecture
+    settings = RunSettings(kv_type=kv_type)
+    budgets = device_budgets(machine, mode)
+    planner = Planner(arch, quant, settings, budgets, backend=machine.backend, mode=mode)
+    speed_of = _speed_of(machine, model, quant, planner, context_tokens, kv_type, mode)
+    option = choose(planner, context_tokens, gpu_layers, speed_of)
+    max_context = planner.max_context(option, arch.max_context, context_tokens)
+    placement = to_placement(planner, option, _pool(option, budgets))
+    memory = memory_of(placement.shares)
+    speed = None
+    if option.fits:
+        speed = _speed(machine, model, quant, placement, memory, context_tokens, kv_type,
+                       calibration)  # fmt: skip
+    reasons = reasons_for(machine, option, placement, budgets, context_tokens, max_context)
+    if context_tokens > arch.max_context:
+        reasons += (f"{context_tokens} tokens is past the model's {arch.max_context}-token "
+                    "training context",)  # fmt: skip
+    return Estimate(model_id=model.id, quant=quant, context_tokens=context_tokens,
+                    kv_type=kv_type, mode=mode, backend=machine.backend, memory=memory,
+                    placement=placement, fits=option.fits, max_context_tokens=max_context,
+                    speed=speed, reasons=reasons)  # fmt: skip

@@ -1,0 +1,243 @@
+"""Where a model's layers go on a machine, and the longest context each placement holds.
+
+Candidates follow llama.cpp's own knobs: all layers on the GPU(s) (-ngl 999), the routed
+experts of a MoE model kept in RAM (--cpu-moe), a partial offload (-ngl N: the output layer
+and the last N-1 repeating layers on the GPU), or the CPU alone. Several GPUs share the layers
+in proportion to their memory, as llama.cpp's default layer split does. On unified memory the
+GPU's share must stay under the working-set limit and everything under RAM.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from advisor.catalog.model import Architecture
+from advisor.catalog.tensors import QuantBytes, arch_key, quant_tensor_bytes
+from advisor.estimate.budget import Budgets
+from advisor.estimate.compute import ComputeShape, compute_shape
+from advisor.estimate.footprint import Assignment, Context, device_shares, overheads, tallies
+from advisor.estimate.kv import block_caches, padded_context
+from advisor.estimate.layout_sums import BlockSums
+from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind
+from advisor.estimate.settings import RunSettings
+
+CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exists
+_SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
+_SPLITS: dict[tuple, Assignment] = {}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One evaluated placement at one context."""
+
+    assignment: Assignment
+    kind: PlacementKind
+    gpu_layers: int
+    tallies: dict  # device -> [layers, weights, cache, compute]
+    totals: tuple[tuple[str, int], ...]  # device, bytes needed (overhead included)
+    fits: bool
+    overflow: tuple[str, ...]  # devices that do not fit
+
+
+def _kind(a: Assignment) -> PlacementKind:
+    """ "gpu" only when every weight but the input layer sits on the GPUs."""
+    if not a.gpus:
+        return "cpu"
+    if a.cpu_blocks == 0 and a.output != "cpu" and not a.experts_on_cpu:
+        return "gpu"
+    return "partial"
+
+
+def layer_split(n: int, gpu_layers: int, gpus: tuple[str, ...], weights: tuple[int, ...],
+                experts_on_cpu: bool = False) -> Assignment:  # fmt: skip
+    """llama.cpp's assignment for -ngl `gpu_layers`: blocks 0..n-1, the output layer is n.
+
+    The last `gpu_layers` of the n + 1 go to the GPUs, shared in proportion to `weights`
+    (llama.cpp uses each device's free memory); the rest stay on the CPU.
+    """
+    key = (n, gpu_layers, gpus, weights, experts_on_cpu)
+    hit = _SPLITS.get(key)
+    if hit is not None:
+        return hit
+    if not gpus or gpu_layers <= 0:
+        result = Assignment((("cpu", 0, n),), "cpu", False)
+    else:
+        act = min(gpu_layers, n + 1)
+        start = n + 1 - act
+        total, running, splits = sum(weights), 0, []
+        for w in weights:
+            running += w
+            splits.append(running / total)
+        last = len(splits) - 1
+
+        def owner(il: int) -> str:
+            if il < start:
+                return "cpu"
+            return gpus[min(bisect.bisect_right(splits, (il - start) / act), last)]
+
+        owners = [owner(il) for il in range(n + 1)]
+        ranges, lo = [], 0
+        for il in range(1, n + 1):
+            if il == n or owners[il] != owners[lo]:
+                ranges.append((owners[lo], lo, il))
+                lo = il
+        result = Assignment(tuple(ranges), owners[n], experts_on_cpu)
+    _SPLITS[key] = result
+    return result
+
+
+class Planner:
+    """Evaluates placements of one model file on one machine under one memory mode."""
+
+    def __init__(self, arch: Architecture, quant: str, settings: RunSettings, budgets: Budgets,
+                 *, backend: str, mode: MemoryMode) -> None:  # fmt: skip
+        self.arch, self.settings, self.budgets = arch, settings, budgets
+        self.backend, self.mode = backend, mode
+        self.qb: QuantBytes = quant_tensor_bytes(arch, quant)
+        key = (arch_key(arch), quant, settings.kv_type, settings.flash_attn)
+        cached = _SUMS.get(key)
+        if cached is None:
+            blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
+            cached = _SUMS[key] = (BlockSums.of(self.qb, blocks), compute_shape(arch))
+        self.sums, self.shape = cached
+        self.n = arch.n_layers
+        self.vocab = arch.vocab_size or 0
+        self.gpu_overhead, self.cpu_overhead = overheads(backend, self.vocab)
+        self.gpu_names = tuple(b.device for b in budgets.gpus)
+        self.gpu_weights = tuple(b.available_bytes or 0 for b in budgets.gpus)
+        self.budget_of = {b.device: b.available_bytes for b in (*budgets.gpus, budgets.cpu)}
+        self.ram = budgets.cpu.available_bytes
+
+    @property
+    def usable_gpus(self) -> bool:
+        return bool(self.gpu_names) and all(self.gpu_weights)
+
+    def context(self, tokens: int) -> Context:
+        n_cells = padded_context(tokens)
+        swa = self.sums.swa_cells(n_cells, self.settings.n_ubatch)
+        return Context(n_cells, self.settings.n_ubatch,
+                       self.shape.at(n_cells, swa, self.settings))  # fmt: skip
+
+    def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
+        gpus = self.gpu_names if self.usable_gpus else ()
+        return layer_split(self.n, gpu_layers, gpus, self.gpu_weights, experts_on_cpu)
+
+    def evaluate(self, a: Assignment, ctx: Context, gpu_layers: int) -> Option:
+        t = tallies(a, self.qb, self.sums, ctx)
+        totals, overflow = [], []
+        for device, (_, weights, cache, compute) in t.items():
+            need = int(weights + cache + compute) + (
+                self.cpu_overhead if device == "cpu" else self.gpu_overhead
+            )
+            totals.append((device, need))
+            room = self.budget_of.get(device)
+            if room is None or need > room:
+                overflow.append(device)
+        unified = self.budgets.unified and not overflow and self.ram is not None
+        if unified and sum(need for _, need in totals) > self.ram:
+            overflow.append("unified RAM")
+        kind = _kind(a)
+        return Option(a, kind, gpu_layers if kind != "cpu" else 0, t, tuple(totals),
+                      not overflow, tuple(overflow))  # fmt: skip
+
+    def option(self, tokens: int, gpu_layers: int, experts_on_cpu: bool = False) -> Option:
+        return self.evaluate(self.assignment(gpu_layers, experts_on_cpu), self.context(tokens),
+                             gpu_layers)  # fmt: skip
+
+    def shares(self, option: Option) -> tuple[DeviceShare, ...]:
+        return device_shares(option.tallies, self.qb, backend=self.backend, vocab=self.vocab,
+                             budgets=self.budget_of)  # fmt: skip
+
+    def best_partial(self, tokens: int) -> Option | None:
+        """The most GPU layers whose GPU shares fit (binary search over -ngl 1..n)."""
+        ctx = self.context(tokens)
+        lo, hi, best = 1, self.n, None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            opt = self.evaluate(self.assignment(mid), ctx, mid)
+            if all(d in ("cpu", "unified RAM") for d in opt.overflow):
+                best, lo = opt, mid + 1
+            else:
+                hi = mid - 1
+        return best
+
+    def _slack(self, a: Assignment, gpu_layers: int, tokens: int) -> int:
+        """The largest shortfall over devices at `tokens` (<= 0: it fits)."""
+        opt = self.evaluate(a, self.context(tokens), gpu_layers)
+        worst = max(need - (self.budget_of.get(d) or 0) for d, need in opt.totals)
+        if self.budgets.unified and self.ram is not None:
+            worst = max(worst, sum(need for _, need in opt.totals) - self.ram)
+        return worst if opt.fits or worst > 0 else max(worst, 1)
+
+    def max_context(self, option: Option, limit: int, tokens: int) -> int | None:
+        """The longest context (a multiple of 256, at most `limit`) this placement holds.
+
+        Memory grows piecewise linearly with the context, so a false-position search over
+        multiples of 256 lands in a few evaluations; `option` was evaluated at `tokens`.
+        """
+        a, ngl, step = option.assignment, option.gpu_layers, CONTEXT_STEP
+        top = max(step, limit // step * step)
+        top_slack = self._slack(a, ngl, top)
+        if top_slack <= 0:
+            return limit
+        lo = padded_context(tokens) if option.fits else step
+        lo = min(lo, top - step)
+        lo_slack = self._slack(a, ngl, lo) if lo != padded_context(tokens) else -1
+        if lo_slack > 0:
+            return None
+        hi, hi_slack, previous, repeats = top, top_slack, 0, 0
+        while hi - lo > step:
+            if repeats >= 2:  # one end moved twice running: bisect (false position can stall)
+                guess = (lo + hi) / 2
+            else:
+                guess = lo + (hi - lo) * (-lo_slack) / max(hi_slack - lo_slack, 1)
+            mid = min(max(int(guess) // step * step, lo + step), hi - step)
+            slack = self._slack(a, ngl, mid)
+            side = 1 if slack <= 0 else -1
+            repeats = repeats + 1 if side == previous else 1
+            previous = side
+            if slack <= 0:
+                lo, lo_slack = mid, slack
+            else:
+                hi, hi_slack = mid, slack
+        return lo
+
+
+SpeedOf = Callable[[Option], float | None]
+
+
+def choose(planner: Planner, tokens: int, gpu_layers: int | None, speed_of: SpeedOf) -> Option:
+    """The fastest placement that fits; the least overflowing one when none does."""
+    n = planner.n
+    if gpu_layers is not None or not planner.usable_gpus:
+        return planner.option(tokens, gpu_layers if gpu_layers is not None else 0)
+    full = planner.option(tokens, n + 1)
+    if full.fits:
+        return full
+    candidates = []
+    if planner.qb.expert_bytes:
+        candidates.append(planner.option(tokens, n + 1, experts_on_cpu=True))
+    partial = planner.best_partial(tokens)
+    if partial is not None:
+        candidates.append(partial)
+    candidates.append(planner.option(tokens, 0))
+    fitting = [c for c in candidates if c.fits]
+    if len(fitting) > 1:
+        speeds = [speed_of(c) for c in fitting]
+        if all(s is not None for s in speeds):
+            return fitting[max(range(len(fitting)), key=lambda i: (speeds[i], -i))]
+    if fitting:
+        return fitting[0]
+    return min((full, *candidates), key=lambda c: _excess(planner, c))
+
+
+def _excess(planner: Planner, option: Option) -> int:
+    return sum(max(0, need - (planner.budget_of.get(d) or 0)) for d, need in option.totals)
+
+
+def to_placement(planner: Planner, option: Option, pool: str) -> Placement:
+    return Placement(kind=option.kind, gpu_layers=option.gpu_layers, total_layers=planner.n + 1,
+                     experts_on_cpu=option.assignment.experts_on_cpu, pool=pool,
+                     mode=planner.mode, shares=planner.shares(option))  # fmt: skip

@@ -1,0 +1,145 @@
+"""What each device holds for one assignment of a model's layers: weights, KV, compute, overhead.
+
+llama.cpp keeps the input layer (token embeddings) on the CPU whatever -ngl says, gives each
+device a contiguous range of repeating blocks, and puts the output layer on the device after
+the last block (a tied output head is copied there from token_embd). KV follows its block's
+device (offload_kqv). --cpu-moe leaves the routed-expert tensors of every block in system RAM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from advisor.catalog.tensors import QuantBytes
+from advisor.estimate.compute import ComputeModel
+from advisor.estimate.layout_sums import BlockSums
+from advisor.estimate.placement import DeviceShare
+
+MIB = 1024**2
+# Runtime overhead a backend takes per GPU before any buffer: the driver context, kernels,
+# the library's scratch pool. CUDA 12 with lazy module loading: 250-400 MiB of context plus
+# cuBLAS/pool workspace; ROCm/HIP contexts run larger; Vulkan and SYCL in between. Metal
+# shares RAM and has no separate context to speak of.
+GPU_OVERHEAD_BYTES = {"cuda": 400 * MIB, "rocm": 500 * MIB, "vulkan": 300 * MIB,
+                      "sycl": 400 * MIB, "metal": 64 * MIB}  # fmt: skip
+# The process itself besides its buffers: llama.cpp's code, threads, the tokenizer tables and
+# a Python host (llama-cpp-python); an idle server's resident set is 100-250 MiB.
+CPU_OVERHEAD_BYTES = 200 * MIB
+LOGIT_BYTES = 4  # the output buffer keeps one f32 row of logits per sequence
+# With several GPUs and every layer offloaded llama.cpp pipelines ubatches
+# (GGML_SCHED_MAX_COPIES = 4): each GPU keeps 3 more copies of its graph inputs.
+PIPELINE_EXTRA_COPIES = 3
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Contiguous block ranges per device (CPU first), and where the output layer lives."""
+
+    ranges: tuple[tuple[str, int, int], ...]  # (device, first block, end block)
+    output: str
+    experts_on_cpu: bool = False
+
+    @cached_property
+    def gpus(self) -> tuple[str, ...]:
+        seen = [d for d, lo, hi in self.ranges if d != "cpu" and hi > lo]
+        if self.output != "cpu" and self.output not in seen:
+            seen.append(self.output)
+        return tuple(seen)
+
+    @cached_property
+    def cpu_blocks(self) -> int:
+        return sum(hi - lo for d, lo, hi in self.ranges if d == "cpu")
+
+
+@dataclass(frozen=True)
+class Context:
+    """The per-context facts a share needs."""
+
+    n_cells: int
+    n_ubatch: int
+    compute: ComputeModel
+
+
+# Per device: [repeating layers, weights, cache, compute] (plain lists: this runs thousands
+# of times per catalog ranking).
+Tallies = dict[str, list]
+
+
+def _tally(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
+    tallies: Tallies = {d: [0, 0.0, 0.0, 0] for d in a.gpus}
+    cpu = tallies["cpu"] = [0, float(qb.input_bytes), 0.0, 0]
+    for device, lo, hi in a.ranges:
+        t = tallies[device]
+        t[0] += hi - lo
+        t[2] += sums.cache_in(lo, hi, ctx.n_cells, ctx.n_ubatch)
+        weights = sums.weights_in(lo, hi)
+        if a.experts_on_cpu and device != "cpu":
+            experts = sums.experts_in(lo, hi)
+            t[1] += weights - experts
+            cpu[1] += experts
+        else:
+            t[1] += weights
+    tallies[a.output][1] += qb.output_bytes if a.output == "cpu" else qb.output_loaded_bytes
+    return tallies
+
+
+def _computes(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context, tallies) -> None:
+    model = ctx.compute
+    layer_stage = max(model.attention_bytes, model.ffn_bytes)
+    for device, t in tallies.items():
+        stage = layer_stage if t[0] else 0
+        if device == a.output:
+            stage = max(stage, model.output_bytes)
+        if device == "cpu" and a.experts_on_cpu and qb.expert_bytes:
+            stage = max(stage, model.ffn_bytes)
+        t[3] = stage
+    gpus = a.gpus
+    if not gpus:
+        return
+    cpu = tallies["cpu"]
+    cpu[3] = max(cpu[3], model.host_bytes)
+    # op_offload: big matrix products of CPU-resident weights run on the first GPU, one
+    # layer's weights copied into its compute buffer at a time.
+    staged = 0.0
+    if a.cpu_blocks:
+        staged = sums.largest_block
+    elif a.experts_on_cpu:
+        staged = sums.largest_expert
+    if a.output == "cpu":
+        staged = max(staged, qb.output_bytes)
+    tallies[gpus[0]][3] += int(staged)
+    if len(gpus) > 1 and not a.cpu_blocks and a.output != "cpu":
+        for device in gpus:
+            tallies[device][3] += PIPELINE_EXTRA_COPIES * model.host_bytes
+        cpu[3] += PIPELINE_EXTRA_COPIES * model.host_bytes
+
+
+def overheads(backend: str, vocab: int) -> tuple[int, int]:
+    """(per GPU, for the CPU side) runtime overhead bytes."""
+    gpu = GPU_OVERHEAD_BYTES.get(backend, GPU_OVERHEAD_BYTES["cuda"])
+    return gpu, CPU_OVERHEAD_BYTES + LOGIT_BYTES * vocab
+
+
+def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
+    """Per device: [layers, weights, cache, compute] for this assignment and context."""
+    t = _tally(a, qb, sums, ctx)
+    _computes(a, qb, sums, ctx, t)
+    return t
+
+
+def device_shares(
+    t: Tallies, qb: QuantBytes, *, backend: str, vocab: int, budgets: dict[str, int | None]
+) -> tuple[DeviceShare, ...]:
+    """One DeviceShare per device used, GPUs first, CPU last."""
+    gpu_overhead, cpu_overhead = overheads(backend, vocab)
+    shares = []
+    for device, (layers, weights, cache, compute) in t.items():
+        on_gpu = device != "cpu"
+        shares.append(DeviceShare(
+            device=device, layers=layers, weights_bytes=int(weights),
+            kv_cache_bytes=int(round(cache)), compute_bytes=compute,
+            overhead_bytes=gpu_overhead if on_gpu else cpu_overhead,
+            available_bytes=budgets.get(device), input_bytes=0 if on_gpu else qb.input_bytes,
+        ))  # fmt: skip
+    return tuple(shares)
