@@ -39,6 +39,40 @@ class Candidate:
         return f"{self.model.id}:{self.quant.type if self.quant else '-'}"
 
 
+@dataclass(frozen=True)
+class PoolUse:
+    """The memory a placement leans on: bytes used there, and what that memory holds."""
+
+    used_bytes: int
+    available_bytes: int | None  # None when a device's budget is unknown
+    where: str  # "GPU", "GPU + RAM" or "RAM"
+
+
+def pool_use(estimate: Estimate) -> PoolUse:
+    """Used against available on the devices that limit the placement.
+
+    A model all on the GPU is limited by VRAM (or the unified working set); what it keeps in
+    system RAM beside (a small output buffer) is not counted against it. A split model uses
+    both pools, and a CPU model only RAM. On unified memory both budgets are parts of one
+    RAM, so the larger is the limit, not their sum.
+    """
+    placement = estimate.placement
+    shares = placement.shares
+    gpus = [s for s in shares if s.device != "cpu"]
+    budgets = [s.available_bytes for s in shares]
+    if placement.kind == "gpu" and gpus:
+        shares, where = gpus, "GPU"
+        budgets = [s.available_bytes for s in gpus]
+    else:
+        where = "GPU + RAM" if placement.kind == "partial" else "RAM"
+    used = sum(s.total_bytes for s in shares)
+    if not budgets or None in budgets:
+        return PoolUse(used, None, where)
+    shared = placement.pool == "unified" and placement.kind != "gpu"
+    available = max(budgets) if shared else sum(budgets)  # type: ignore[type-var,arg-type]
+    return PoolUse(used, available, "unified memory" if shared else where)
+
+
 FIT_FILTERS: tuple[str, ...] = ("all", "fits", "gpu")
 FIT_FILTER_LABELS = {"all": "all models", "fits": "fits", "gpu": "fits on GPU"}
 

@@ -45,7 +45,8 @@ def usage_bar(used: float, available: float | None, width: int = 10) -> Text:
     share = used / available
     style = "red" if share > 1 else "yellow" if share > 0.9 else "green"
     filled = _blocks(_cells(used, available, width))
-    bar = Text(filled, style=style)
+    bar = Text()
+    bar.append(filled, style=style)
     bar.append(_EMPTY * (width - len(filled)), style="dim")
     return bar
 
@@ -104,7 +105,7 @@ def bar_chart(rows: Sequence[BarRow], width: int) -> Table:
     grid.add_column(style="dim", no_wrap=True, overflow="ellipsis", ratio=1)
     for row in rows:
         if row.value is None:
-            grid.add_row(row.label, Text(row.value_text, style="dim"), "", row.note)
+            grid.add_row(row.label, "", Text(row.value_text, style="dim"), row.note)
             continue
         blocks = _blocks(_cells(row.value, scale, width)) or "▏"
         grid.add_row(row.label, Text(blocks, style=row.style), row.value_text, row.note)

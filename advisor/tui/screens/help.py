@@ -19,12 +19,15 @@ a subscription or an API?
 - **Machine** (top): CPU, RAM, GPUs, memory bandwidth and the llama.cpp backend.
   A figure the probe could not read says *unknown* and why. Bandwidth says whether it
   was **measured** or taken from the **spec table**.
-- **Models**: one row per model, best first. *Fit* is ✔ (fits), ~ (fits with part on the
-  CPU) or ✘. *Memory* is what the model needs against what the machine has. Speeds are
-  tokens/s: decode like llama-bench tg128, prefill like pp512, with their range.
-  A **●** marks a figure measured on this machine by a throughput test.
-- **Detail** (below the table; **enter** on small terminals): memory breakdown, placement,
-  decode speed as the context fills, and how to download and run the model.
+- **Models**: one row per model and its best quant for the task, best first. *Fit* says
+  where it runs: ✔ GPU (all layers on the GPU), ✔ GPU+CPU (layers split with system RAM),
+  ✔ CPU, or ✘ left out (the detail says why). *Memory* is what it needs against what that
+  memory holds. Speeds are tokens/s, decode like llama-bench tg128 and prefill like pp512,
+  with the range the estimate may be off by. A **●** marks a speed measured on this machine
+  by a throughput test. *Ctx* is the longest context that fits; *Qual* the model's quality
+  index on the task, after quantization. ⬇ marks a model found on disk.
+- **Detail** (below the table; **enter** opens it, **escape** goes back): memory breakdown,
+  placement, decode speed as the context fills, and how to download and run the model.
 - **Workload**: pick a preset or edit its numbers; the verdict (local, hybrid or cloud)
   and the monthly costs update as you type.
 
@@ -34,10 +37,11 @@ a subscription or an API?
 | --- | --- |
 | `1` `2` | Models / Workload tab |
 | `/` | filter models by text |
-| `t` | next task (chat, coding, reasoning, vision, tools) |
+| `t` | next task (chat, coding, reasoning, vision, tools): ranks again |
+| `c` | next context size (4k, 8k, 32k, 128k): ranks again |
 | `f` | next fit filter (all, fits, fits on GPU) |
-| `s` | next sort order (click a column header too) |
-| `enter` | show the detail of the selected model |
+| `s` | next sort order (click a column header too; again to reverse) |
+| `enter` / `escape` | open / close the detail of the selected model |
 | `p` | switch profile: "what if I had this machine?" |
 | `b` | run a throughput test on a model file |
 | `e` | export the report (JSON or markdown) |

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from advisor.tui.candidates import pool_use
 from advisor.tui.charts import BarRow, Segment, bar_chart, legend, stacked_bar
 from advisor.tui.format import GIB, gib, rate, rate_range, tokens
 from advisor.tui.howto import how_to_get
@@ -42,26 +43,22 @@ def memory_segments(estimate: Estimate) -> list[Segment]:
     ]
 
 
-def _available_bytes(placement: Placement) -> int | None:
-    budgets = [share.available_bytes for share in placement.shares]
-    if not budgets or any(b is None for b in budgets):
-        return None
-    return sum(budgets)  # type: ignore[arg-type]
-
-
 def memory_section(estimate: Estimate, width: int = 30) -> Text:
-    """Weights, KV, compute and overhead as one bar against the memory the placement may use."""
+    """Weights, KV, compute and overhead as one bar against the memory the placement leans on."""
     segments = memory_segments(estimate)
-    available = _available_bytes(estimate.placement)
+    use = pool_use(estimate)
     total = estimate.memory.total_bytes
-    scale = max(total, available or 0)
+    scale = max(total, use.available_bytes or 0)
     text = _heading(f"Memory at {tokens(estimate.context_tokens)} context, GiB")
     text.append("\n")
     text.append_text(stacked_bar(segments, scale, width))
     text.append(f" {total / GIB:.1f}")
-    text.append(f" of {available / GIB:.1f}" if available is not None else " of unknown")
     text.append("\n")
     text.append_text(legend(segments, lambda v: f"{v / GIB:.1f}"))
+    text.append(f"\n{use.used_bytes / GIB:.1f} of ")
+    available = use.available_bytes
+    text.append(f"{available / GIB:.1f}" if available is not None else "unknown")
+    text.append(f" on the {use.where}", style="dim" if available is not None else "")
     return text
 
 

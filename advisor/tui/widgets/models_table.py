@@ -13,7 +13,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
-from advisor.tui.candidates import FIT_FILTER_LABELS, FIT_FILTERS, SORTS, Candidate, arrange
+from advisor.tui.candidates import (
+    FIT_FILTER_LABELS,
+    FIT_FILTERS,
+    SORTS,
+    Candidate,
+    arrange,
+    pool_use,
+)
 from advisor.tui.charts import usage_bar
 from advisor.tui.format import GIB, rate, rate_range, tokens
 
@@ -45,13 +52,10 @@ def fit_cell(c: Candidate) -> Text:
 def memory_cell(c: Candidate) -> Text:
     if c.estimate is None:
         return Text("—", style="dim")
-    shares = c.estimate.placement.shares
-    used = c.estimate.memory.total_bytes
-    budgets = [s.available_bytes for s in shares]
-    available = None if not budgets or None in budgets else sum(budgets)  # type: ignore[arg-type]
-    cell = usage_bar(used, available, width=6)
-    total = f"{available / GIB:.0f}" if available is not None else "?"
-    cell.append(f" {used / GIB:.1f}/{total} GiB")
+    use = pool_use(c.estimate)
+    cell = usage_bar(use.used_bytes, use.available_bytes, width=6)
+    total = f"{use.available_bytes / GIB:.0f}" if use.available_bytes is not None else "?"
+    cell.append(f" {use.used_bytes / GIB:.1f}/{total} GiB")
     return cell
 
 

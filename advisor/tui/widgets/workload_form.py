@@ -81,7 +81,10 @@ def edited_workload(base: Workload, task: str, texts: dict[str, str]) -> Workloa
     except ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
-        key = ".".join(str(p) for p in first["loc"] if p != "__root__")
+        loc = [p for p in first["loc"] if p != "__root__"]
+        # A check across fields names its key on the error it raised (advisor.verdict.workload).
+        loc = loc or list(getattr(first.get("ctx", {}).get("error"), "loc", ()))
+        key = ".".join(str(p) for p in loc)
         raise ValueError(f"{key}: {message}" if key else message) from None
 
 
