@@ -95,19 +95,28 @@ def predict_speed(
     cost = _token_cost(model.architecture, quant_type, memory.weights_bytes, kv_bytes)
     constants = load_constants()
     work = device_work(machine, placement, cost)
-    decode_parts_ = [decode_parts(w.cost, w.rate, constants) for w in work]
-    prefill_parts_ = [prefill_parts(w.cost, w.rate, constants) for w in work]
-    decode = 1.0 / sum(base + slope * TG_DEPTH for base, slope in decode_parts_)
-    prefill = 1.0 / sum(base + slope * PP_DEPTH for base, slope in prefill_parts_)
-    basis = tuple(f for w in work for f in w.basis) + _fitted_basis(work, constants)
+    decode_s = decode_slope = prefill_s = prefill_slope = 0.0
+    for w in work:
+        base, slope = decode_parts(w.cost, w.rate, constants)
+        decode_s, decode_slope = decode_s + base, decode_slope + slope
+        base, slope = prefill_parts(w.cost, w.rate, constants)
+        prefill_s, prefill_slope = prefill_s + base, prefill_slope + slope
+    decode = 1.0 / (decode_s + decode_slope * TG_DEPTH)
+    prefill = 1.0 / (prefill_s + prefill_slope * PP_DEPTH)
+    device_figures = tuple(f for w in work for f in w.basis)
+    # Only a device's own figures can be assumed; the fitted constants never are.
+    assumed = any(f.status == "assumed" for f in device_figures)
+    backends = tuple(w.rate.backend for w in work)
+    d_low, d_high = _spread("decode", backends, assumed, constants)
+    p_low, p_high = _spread("prefill", backends, assumed, constants)
     return Speed(
         decode_tokens_per_s=decode,
         prefill_tokens_per_s=prefill,
-        decode_range=_range(decode, "decode", work, basis, constants),
-        prefill_range=_range(prefill, "prefill", work, basis, constants),
-        basis=basis,
-        decode_s_per_token_per_depth=sum(slope for _, slope in decode_parts_),
-        prefill_s_per_token_per_depth=sum(slope for _, slope in prefill_parts_),
+        decode_range=(decode * d_low, decode * d_high),
+        prefill_range=(prefill * p_low, prefill * p_high),
+        basis=device_figures + _fitted_basis(work, constants),
+        decode_s_per_token_per_depth=decode_slope,
+        prefill_s_per_token_per_depth=prefill_slope,
     )
 
 
@@ -133,13 +142,14 @@ def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
     return cost
 
 
-def _range(value: float, kind: str, work, basis, constants) -> tuple[float, float]:
-    """The measured/predicted spread seen on unseen devices of these backends."""
-    lows, highs = zip(*(constants.spread(kind, w.rate.backend) for w in work), strict=True)
+@lru_cache(maxsize=256)
+def _spread(kind: str, backends: tuple[str, ...], assumed: bool, constants) -> tuple[float, float]:
+    """The measured/predicted spread seen on unseen devices of these backends (the widest)."""
+    lows, highs = zip(*(constants.spread(kind, backend) for backend in backends), strict=True)
     low, high = min(lows), max(highs)
-    if any(f.status == "assumed" for f in basis):
+    if assumed:
         low, high = low * ASSUMED_WIDENING[0], high * ASSUMED_WIDENING[1]
-    return (value * low, value * high)
+    return low, high
 
 
 def _fitted_basis(work, constants) -> tuple[Figure, ...]:
@@ -168,7 +178,6 @@ def _bytes_read_figure(w) -> Figure:
 def _device_constants(backend: str, family: str, multi_die: bool, constants) -> tuple[Figure, ...]:
     """The fitted constants one device's part rests on (built once per backend and family)."""
     source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
-    rho = constants.rho.get(f"{backend}.{family}", constants.get(constants.rho, family))
     figures = (
         Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
                "fitted", source),
@@ -178,7 +187,8 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants) -> 
                "fitted", source),
         Figure(f"prefill.kappa.{backend}", constants.get(constants.kappa, backend),
                "fitted", source),
-        Figure(f"prefill.rho.{backend}.{family}", rho, "fitted", source),
+        Figure(f"prefill.rho.{backend}.{family}", constants.quant_factor(backend, family),
+               "fitted", source),
     )  # fmt: skip
     if multi_die:
         figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)

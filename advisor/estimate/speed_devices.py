@@ -163,20 +163,27 @@ def _expert_part(cost: TokenCost) -> TokenCost:
     )  # fmt: skip
 
 
+def _streamed_bytes(share) -> int:
+    """The weights a token streams from this device's memory.
+
+    Everything it holds but the token embedding, which llama.cpp keeps in system RAM and reads
+    one row of per token (`input_bytes`, counted in `weights_bytes`).
+    """
+    return max(share.weights_bytes - share.input_bytes, 0)
+
+
 def device_work(machine: Machine, placement: Placement, cost: TokenCost) -> tuple[DeviceWork, ...]:
-    """Split one token's work over the devices the placement uses."""
-    shares = [s for s in placement.shares if s.weights_bytes > 0] or list(placement.shares)
+    """Split one token's work over the devices the placement uses, by the bytes each streams."""
+    streamed = [(s, _streamed_bytes(s)) for s in placement.shares]
+    used = [(s, b) for s, b in streamed if b > 0] or streamed
     if placement.experts_on_cpu and cost.expert_bytes_total > 0:
-        gpus = [s for s in shares if s.device != "cpu"]
-        gpu_bytes = sum(s.weights_bytes for s in gpus) or 1
+        gpus = [(s, b) for s, b in used if s.device != "cpu"]
+        gpu_bytes = sum(b for _, b in gpus) or 1
         dense = _dense_part(cost)
-        work = [DeviceWork(dense, *_rate(machine, s.device, s.weights_bytes / gpu_bytes))
-                for s in gpus]  # fmt: skip
+        work = [DeviceWork(dense, *_rate(machine, s.device, b / gpu_bytes)) for s, b in gpus]
         work.append(DeviceWork(_expert_part(cost), *_rate(machine, "cpu", 1.0)))
         return tuple(work)
-    total = sum(s.weights_bytes for s in shares)
+    total = sum(b for _, b in used)
     if total <= 0:
-        return (DeviceWork(cost, *_rate(machine, shares[0].device if shares else "cpu", 1.0)),)
-    return tuple(
-        DeviceWork(cost, *_rate(machine, s.device, s.weights_bytes / total)) for s in shares
-    )
+        return (DeviceWork(cost, *_rate(machine, used[0][0].device if used else "cpu", 1.0)),)
+    return tuple(DeviceWork(cost, *_rate(machine, s.device, b / total)) for s, b in used)

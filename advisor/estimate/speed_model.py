@@ -69,9 +69,8 @@ class SpeedConstants:
         """Decode cost per byte of the quant family's kernels on this backend, beyond F16's."""
         return self.beta.get(f"{backend}.{family}", self.beta.get(family, self.beta["*"]))
 
-    def quant_factor(self, backend: str, cost: TokenCost) -> float:
+    def quant_factor(self, backend: str, family: str) -> float:
         """Prefill cost of the quant family's kernels on this backend, relative to F16."""
-        family = cost.quant_class
         return self.rho.get(f"{backend}.{family}", self.rho.get(family, self.rho["*"]))
 
     def per_byte(self, dev: DeviceRate) -> float:
@@ -109,23 +108,51 @@ def load_constants() -> SpeedConstants:
     return constants_from_dict(json.loads(text))
 
 
+@dataclass(frozen=True)
+class Coefficients:
+    """What the constants make of one byte, layer and FLOP on a device, for a quant family."""
+
+    decode_s_per_byte: float  # (alpha + multi_die + beta) / bandwidth
+    decode_s_per_layer: float  # tau
+    decode_s_per_flop: float  # gamma_cpu / compute on a CPU; 0 on a GPU (memory-bound)
+    prefill_s_per_flop: float  # kappa × rho / compute
+    prefill_s_per_expert_flop: float  # kappa × mu_moe / compute
+    read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
+
+
+@lru_cache(maxsize=1024)
+def coefficients(c: SpeedConstants, dev: DeviceRate, family: str) -> Coefficients:
+    """The per-unit costs of `dev` (its share aside) for files of this quant family."""
+    bandwidth = dev.bandwidth_gbs * 1e9
+    compute = dev.compute_tflops * 1e12
+    per_byte = c.per_byte(dev)
+    kappa = c.get(c.kappa, dev.backend)
+    rho = c.quant_factor(dev.backend, family)
+    return Coefficients(
+        decode_s_per_byte=(per_byte + c.quant_extra(dev.backend, family)) / bandwidth,
+        decode_s_per_layer=c.get(c.tau_layer_s, dev.backend),
+        decode_s_per_flop=c.gamma_cpu / compute if dev.backend == "cpu" else 0.0,
+        prefill_s_per_flop=kappa * rho / compute,
+        prefill_s_per_expert_flop=kappa * c.mu_moe / compute,
+        read_s_per_byte=per_byte / bandwidth,
+    )
+
+
 def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[float, float]:
     """(seconds at an empty context, extra seconds per token of context) of one decoded token.
 
     Time is linear in depth: the KV cache read grows by one token's keys and values per token
     already there (and, on a CPU, so do the attention FLOPs).
     """
-    per_s = (c.per_byte(dev) + c.quant_extra(dev.backend, cost.quant_class)) / (
-        dev.bandwidth_gbs * 1e9
+    k = coefficients(c, _unshared(dev), cost.quant_class)
+    base = (
+        cost.weight_bytes_read * k.decode_s_per_byte
+        + cost.n_layers * k.decode_s_per_layer
+        + cost.n_moe_layers * c.tau_moe_layer_s
+        + cost.flops * k.decode_s_per_flop
     )
-    base = cost.weight_bytes_read * per_s
-    base += cost.n_layers * c.get(c.tau_layer_s, dev.backend)
-    base += cost.n_moe_layers * c.tau_moe_layer_s
-    slope = cost.kv_bytes_per_depth * per_s
-    if dev.backend == "cpu":
-        per_flop = c.gamma_cpu / (dev.compute_tflops * 1e12)
-        base += cost.flops * per_flop
-        slope += cost.attn_flops_per_depth * per_flop
+    slope = cost.kv_bytes_per_depth * k.decode_s_per_byte
+    slope += cost.attn_flops_per_depth * k.decode_s_per_flop
     return dev.share * base, dev.share * slope
 
 
@@ -142,12 +169,22 @@ def prefill_parts(
 
     The weights are read once per batch of `ubatch_tokens`; attention grows with depth.
     """
-    per_flop = c.get(c.kappa, dev.backend) / (dev.compute_tflops * 1e12)
-    rho = c.quant_factor(dev.backend, cost)
-    base = (cost.flops * rho + cost.expert_flops * c.mu_moe) * per_flop
-    base += cost.weight_bytes_total * c.per_byte(dev) / (ubatch_tokens * dev.bandwidth_gbs * 1e9)
-    slope = cost.attn_flops_per_depth * rho * per_flop
+    k = coefficients(c, _unshared(dev), cost.quant_class)
+    base = (
+        cost.flops * k.prefill_s_per_flop
+        + cost.expert_flops * k.prefill_s_per_expert_flop
+        + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
+    )
+    slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
     return dev.share * base, dev.share * slope
+
+
+def _unshared(dev: DeviceRate) -> DeviceRate:
+    """The device with its share set aside: the coefficients' cache key."""
+    if dev.share == 1.0:
+        return dev
+    return DeviceRate(dev.device, dev.backend, dev.bandwidth_gbs, dev.compute_tflops, 1.0,
+                      dev.dies)  # fmt: skip
 
 
 def prefill_seconds(

@@ -137,3 +137,19 @@ def test_each_machine_gets_its_own_rates_however_the_calls_interleave(catalog):
     assert again == first
     assert other.decode_tokens_per_s < 0.75 * first.decode_tokens_per_s
     assert {f.value for f in other.basis if f.name == "gpu0.memory_bandwidth_gbs"} == {504.0}
+
+
+def test_the_token_embedding_left_in_ram_costs_a_full_gpu_placement_nothing(catalog):
+    """llama.cpp keeps tok_embd on the CPU and reads one row a token: no CPU share of decode."""
+    gpu = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    model = catalog.find("llama-3.1-8b-instruct")
+    qb = quant_tensor_bytes(model.architecture, "Q4_K_M")
+    layers = model.architecture.n_layers
+    placement = Placement("gpu", layers + 1, layers + 1, False, "vram", "dedicated", (
+        DeviceShare("gpu0", layers, qb.total_bytes - qb.input_bytes, 0, 0, 0, None),
+        DeviceShare("cpu", 0, qb.input_bytes, 0, 0, 0, None, input_bytes=qb.input_bytes),
+    ))  # fmt: skip
+    memory = MemoryBreakdown(qb.total_bytes, 0, 0, 0)
+    speed = predict_speed(_machine(), model, "Q4_K_M", placement, memory, context_tokens=8192)
+    assert speed.decode_tokens_per_s == pytest.approx(gpu.decode_tokens_per_s, rel=1e-9)
+    assert not any(f.name.startswith("cpu.") for f in speed.basis)
