@@ -47,6 +47,7 @@ SPREAD_PERCENTILES = (5.0, 95.0)
 # A backend gets its own range once three devices back it; fewer, and one machine's build
 # would set the range for every user of that backend.
 MIN_DEVICES_FOR_OWN_SPREAD = 3
+DEFAULT_SPREADS = {"decode": {"*": [0.8, 1.2]}, "prefill": {"*": [0.7, 1.4]}}
 
 
 def _depth(row: CalibrationRow) -> float:
@@ -228,7 +229,8 @@ def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) ->
             "rho": rho,
             "mu_moe": p.get("mu_moe", 0.0),
         },
-        "spread": spread or {"decode": {"*": [0.8, 1.2]}, "prefill": {"*": [0.7, 1.4]}},
+        # A kind with no held-out rows (a CSV of decode tests only) keeps a plain default.
+        "spread": DEFAULT_SPREADS | (spread or {}),
     }
 
 
@@ -270,6 +272,8 @@ def spreads(predictions: Sequence[Prediction]) -> dict:
     result: dict[str, dict[str, list[float]]] = {}
     for kind in ("decode", "prefill"):
         chosen = [p for p in predictions if p.row.kind == kind]
+        if not chosen:
+            continue
         ratios = np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in chosen])
         table = {"*": _percentiles(ratios)}
         for backend in sorted({p.row.backend for p in chosen}):
@@ -292,8 +296,8 @@ def range_coverage(predictions: Sequence[Prediction]) -> dict[str, float]:
     for device in sorted({p.row.device for p in predictions}):
         table = spreads([p for p in predictions if p.row.device != device])
         for p in predictions:
-            if p.row.device != device:
-                continue
+            if p.row.device != device or p.row.kind not in table:
+                continue  # no other device measured this kind: no range to check against
             spread = table[p.row.kind]
             low, high = spread.get(p.row.backend, spread["*"])
             ratio = p.row.tokens_per_s / p.predicted_tokens_per_s
