@@ -3,7 +3,9 @@
 Each run starts a fresh Python process (as typing `advisor` does) that builds the app with
 make_app and runs it headless at 120x40. The child reports, on its stdout, when the first
 frame was on screen (Textual's Ready event) and when each background stage landed; the
-parent measures from just before it started the process. Usage:
+parent measures from just before it started the process. The stages after first_paint
+(machine with its bandwidth test, catalog, workloads, scan, ranking, advice) fill in
+from thread workers. Usage:
 
     python benchmarks/tui_first_paint.py [--runs 5] [--profile rtx4090-desktop]
 
@@ -72,10 +74,10 @@ def main() -> None:
     subject = f"profile {args.profile}" if args.profile else "this machine (live probe)"
     print(f"advisor TUI first paint: {subject}, {args.runs} cold starts, 1-min load {load:.2f}")
     print(f"{'stage':<22}{'median s':>10}{'min s':>8}{'max s':>8}")
-    for name in runs[0]:
+    medians = {name: statistics.median(r[name] for r in runs if name in r) for name in runs[0]}
+    for name in sorted(medians, key=medians.get):
         values = [r[name] for r in runs if name in r]
-        row = f"{name:<22}{statistics.median(values):>10.3f}{min(values):>8.3f}{max(values):>8.3f}"
-        print(row)
+        print(f"{name:<22}{medians[name]:>10.3f}{min(values):>8.3f}{max(values):>8.3f}")
     paint = statistics.median(r["first_paint"] for r in runs)
     verdict = "meets" if paint < TARGET_S else "MISSES"
     print(f"first paint {paint:.3f} s (median) {verdict} the {TARGET_S:.0f} s target")

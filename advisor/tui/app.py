@@ -80,6 +80,8 @@ class AdvisorApp(App[None]):
         self.presets: tuple[Workload, ...] = ()
         self.installed: tuple[InstalledModel, ...] | None = setup.installed
         self.rows: tuple = ()
+        self.ranked_machine: Machine | None = None  # the machine the rows were ranked for
+        self.measurements = 0  # throughput tests finished here: each one recalibrates
         # perf_counter stamps of the first frame and of each stage landing (benchmarks read them)
         self.timings: dict[str, float] = {}
         self.loaded = asyncio.Event()  # set once every first-load stage has landed or failed
@@ -127,6 +129,9 @@ class AdvisorApp(App[None]):
             self.query_one(MachinePanel).failure = message.message
         if message.stage in ("catalog", "ranking", "machine"):
             self.query_one(ModelsTable).set_note(f"{message.stage} failed")
+        if message.stage == "ranking":
+            self.ranked_machine = self.machine  # the verdict need not wait any longer
+            self._advise()
         if message.stage in ("catalog", "workloads", "machine") and self._pane():
             self._pane().query_one(VerdictView).say(f"No verdict: {message.message}", problem=True)
         self._landed(
@@ -162,7 +167,6 @@ class AdvisorApp(App[None]):
         if message.complete:
             self._landed("machine")
             self._rank()
-            self._advise()
 
     # --- catalog, workloads, scan ----------------------------------------------------------
     @work(thread=True, exclusive=True, group="data")
@@ -191,7 +195,6 @@ class AdvisorApp(App[None]):
         self._stamp("catalog")
         self.query_one(ModelsTable).set_tasks(TASKS)
         self._rank()
-        self._advise()
 
     @on(WorkloadsReady)
     async def _workloads_ready(self, message: WorkloadsReady) -> None:
@@ -238,6 +241,9 @@ class AdvisorApp(App[None]):
             return  # ranked for a machine the user has since switched away from
         self._show_rows(message.rows)
         self._landed("ranking")
+        if self.ranked_machine is not message.machine:
+            self.ranked_machine = message.machine
+            self._advise()
 
     def _show_rows(self, rows: tuple) -> None:
         installed = self.installed or ()
@@ -281,15 +287,25 @@ class AdvisorApp(App[None]):
         return found.first() if found else None
 
     def _advise(self) -> None:
-        """Hand the workload pane what a verdict needs, once all of it is here."""
+        """Hand the workload pane what a verdict needs, once all of it is here.
+
+        It waits for the table's first ranking on this machine: both are CPU-bound, and the
+        table is what the user sees first.
+        """
         pane = self._pane()
         if pane is None:
             return
-        ready = self.machine_complete and self.catalog is not None and self.config is not None
+        ranked = self.ranked_machine is self.machine
+        ready = ranked and self.machine_complete and self.catalog and self.config is not None
         inputs = None
         if ready:
-            inputs = AdviceInputs(self.machine, self.catalog, self.config, self.setup.estimator)
+            inputs = self._advice_inputs()
         pane.set_inputs(inputs)
+
+    def _advice_inputs(self) -> AdviceInputs:
+        return AdviceInputs(
+            self.machine, self.catalog, self.config, self.setup.estimator, self.measurements
+        )
 
     @on(AdviceReady)
     def _advice_ready(self) -> None:
@@ -326,6 +342,7 @@ class AdvisorApp(App[None]):
     @on(BenchScreen.Finished)
     def _bench_finished(self) -> None:
         """A new measurement: rank again (calibration reloads) and redo the verdict."""
+        self.measurements += 1
         self.query_one(ModelsTable).set_note("recalibrating…")
         self._rank()
         self._advise()
@@ -339,7 +356,7 @@ class AdvisorApp(App[None]):
         # Every workload, with the one being edited as it stands in the form.
         edited = pane.workload
         workloads = [edited if w.name == edited.name else w for w in self.presets]
-        inputs = AdviceInputs(self.machine, self.catalog, self.config, self.setup.estimator)
+        inputs = self._advice_inputs()
 
         def render(fmt: str) -> str:
             advice = stages.advice(
