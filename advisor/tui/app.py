@@ -147,7 +147,11 @@ class AdvisorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="machine")
     def load_machine(self, setup: Setup) -> None:
-        quick = self._guard("machine", lambda: stages.first_machine(setup))
+        default = None
+        if setup.profile is None:
+            config = self.config or self._guard("config", stages.config)
+            default = config.defaults.profile if config else None
+        quick = self._guard("machine", lambda: stages.first_machine(setup, default))
         if quick is None:
             return
         pending = stages.needs_bandwidth(setup, quick)
@@ -313,13 +317,14 @@ class AdvisorApp(App[None]):
 
     # --- the profile switcher --------------------------------------------------------------
     def action_switch_profile(self) -> None:
-        current = self.setup.profile if self.setup.machine is None else None
+        current = stages.profile_key(self.machine) if self.machine else None
         self.push_screen(ProfileScreen(self.setup.profiles_dir, current), self._switch_to)
 
     def _switch_to(self, key: str | None) -> None:
-        if key is None or (key or None) == self.setup.profile and self.setup.machine is None:
+        """Load the chosen machine ("" is this computer) and rank and advise again for it."""
+        if key is None or self.machine is not None and key == stages.profile_key(self.machine):
             return
-        self.setup = dataclasses.replace(self.setup, machine=None, profile=key or None)
+        self.setup = dataclasses.replace(self.setup, machine=None, profile=key)
         self.machine, self.machine_complete = None, False
         panel = self.query_one(MachinePanel)
         panel.machine = None

@@ -34,12 +34,17 @@ class ProfileChoice:
 
 
 # --- the machine ------------------------------------------------------------------------------
-def first_machine(setup: Setup) -> Machine:
-    """The machine to paint first: a profile, or this computer without the bandwidth test."""
+def first_machine(setup: Setup, default_profile: str | None = None) -> Machine:
+    """The machine to paint first: a profile, or this computer without the bandwidth test.
+
+    With no profile asked for, the config file's default profile applies, as in `advisor
+    report`; THIS_COMPUTER asks for the probe whatever the config says.
+    """
     from advisor.probe import resolve_machine
 
+    profile = setup.profile if setup.profile is not None else default_profile
     return resolve_machine(
-        profile=setup.profile,
+        profile=profile or None,
         profiles_dir=setup.profiles_dir,
         ram_gb=setup.ram_gb,
         vram_gb=setup.vram_gb,
@@ -61,6 +66,11 @@ def with_bandwidth(machine: Machine) -> Machine:
     from advisor.probe import fill_memory_bandwidth
 
     return fill_memory_bandwidth(machine)
+
+
+def profile_key(machine: Machine) -> str:
+    """The profile switcher's key for a machine: its profile name, or THIS_COMPUTER."""
+    return THIS_COMPUTER if machine.origin == "probe" else machine.origin.removeprefix("profile:")
 
 
 def machine_summary(machine: Machine) -> str:

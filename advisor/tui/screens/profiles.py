@@ -26,7 +26,7 @@ class ProfileScreen(ModalScreen[str | None]):
     def __init__(self, profiles_dir: Path | None, current: str | None) -> None:
         super().__init__()
         self.profiles_dir = profiles_dir
-        self.current = current or THIS_COMPUTER
+        self.current = current if current is not None else THIS_COMPUTER
         self.choices: tuple[ProfileChoice, ...] = ()
 
     def compose(self) -> ComposeResult:
