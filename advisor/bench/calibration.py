@@ -2,8 +2,9 @@
 
 The rule (docs/bench.md repeats it):
 
-* An observation is one stored pp512/tg128 run on this machine (same fingerprint) for which
-  the estimator has a prediction: the ratio measured / estimated, for decode and prefill.
+* An observation is one stored pp512/tg128 run on this machine (same fingerprint), on every
+  physical core (the thread count the estimator assumes), for which the estimator has a
+  prediction: the ratio measured / estimated, for decode and prefill.
 * Observations are grouped by (backend, placement kind): a CPU run says nothing about a
   full-GPU placement.
 * Within a group, runs of the same file are first reduced to their median ratio, so one model
@@ -258,7 +259,7 @@ def load_calibration(machine, store=None) -> Calibration | None:
 
     `store` is a BenchStore or a path to one; None opens the default store (if it exists).
     """
-    from advisor.bench.estimates import observe
+    from advisor.bench.estimates import can_calibrate, observe
     from advisor.bench.store import BenchStore, default_store_path
     from advisor.probe import machine_fingerprint
 
@@ -272,7 +273,7 @@ def load_calibration(machine, store=None) -> Calibration | None:
     else:
         runs = store.calibration_runs(fingerprint)
     # An interrupted run still counts: its finished repetitions are real measurements.
-    measurements = [r.measurement for r in runs if r.measurement.has_results]
+    measurements = [r.measurement for r in runs if can_calibrate(machine, r.measurement)]
     if not measurements:
         return None
     observations = observe(machine, measurements)

@@ -50,12 +50,7 @@ def predict(
     catalog=None,
 ) -> Prediction:
     """What the estimator says for this file on this machine, before any calibration."""
-    try:
-        from advisor.estimate import estimate
-    except ImportError:  # interim: the estimator has not landed in this tree yet
-        estimate = None
-    if not callable(estimate):
-        return Prediction(None, None, None, "the estimator is not available")
+    from advisor.estimate import estimate
 
     try:
         model, quant = catalog_entry(model_file, catalog)
@@ -69,6 +64,8 @@ def predict(
         )
     except AdvisorError as exc:
         return Prediction(None, None, None, f"no estimate for this file: {exc.message}")
+    except ValueError as exc:  # the estimator's word for a quant or KV type it does not know
+        return Prediction(None, None, None, f"no estimate for this file: {exc}")
     if result.speed is None:
         return Prediction(
             None, None, result.placement.gpu_layers, "the estimator says it won't fit"
@@ -80,8 +77,19 @@ def predict(
     )
 
 
+def can_calibrate(machine: Machine, m: Measurement) -> bool:
+    """Runs that test what the estimator predicts: pp512/tg128 with results, on every
+    physical core (the estimator assumes llama.cpp's default thread count)."""
+    cores = machine.cpu.physical_cores
+    return (
+        m.settings.is_standard
+        and m.has_results
+        and (cores is None or m.settings.n_threads == cores)
+    )
+
+
 def observe(machine: Machine, measurements: Iterable[Measurement]) -> list[Observation]:
-    """Each run beside the estimator's current prediction for it.
+    """Each run that can calibrate (see can_calibrate) beside the estimator's prediction.
 
     Predictions are made afresh, so an improved estimator is calibrated against what it now
     says. Where neither the catalog entry nor the very same file (same identity) is still
@@ -91,6 +99,8 @@ def observe(machine: Machine, measurements: Iterable[Measurement]) -> list[Obser
     same_file: dict[str, bool] = {}
     found = []
     for m in measurements:
+        if not can_calibrate(machine, m):
+            continue
         fresh = None
         if m.model.model_id and catalog is None:
             from advisor.catalog import load_catalog

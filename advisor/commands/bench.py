@@ -146,9 +146,30 @@ def run(args: argparse.Namespace) -> int:
         measurement,
         estimated_decode_tokens_per_s=prediction.decode_tokens_per_s,
         estimated_prefill_tokens_per_s=prediction.prefill_tokens_per_s,
+        notes=measurement.notes + _calibration_note(machine, measurement, prediction),
     )
     _store_and_print(measurement, args)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
+
+
+def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
+    """Why this run will not calibrate estimates, if it will not."""
+    from advisor.bench.estimates import can_calibrate
+
+    s = measurement.settings
+    if not s.is_standard:
+        return (
+            f"pp{s.n_prompt}/tg{s.n_gen} is not pp512/tg128: stored, but not used for calibration",
+        )
+    if not can_calibrate(machine, measurement):
+        cores = machine.cpu.physical_cores
+        return (
+            f"{s.n_threads} threads, not this machine's {cores} physical cores: stored, "
+            "but not used for calibration",
+        )
+    if prediction.reason:
+        return (f"{prediction.reason}; this run cannot calibrate estimates",)
+    return ()
 
 
 def _offload(args, llama_cpp, machine, model_file):

@@ -86,8 +86,8 @@ def _rate(result: Throughput | None) -> str:
 def _vs_estimate(result: Throughput | None, estimated: float | None) -> str:
     if result is None or not estimated:
         return ""
-    delta = (result.mean_tokens_per_s / estimated - 1) * 100
-    return f"   estimated {estimated:,.2f} ({delta:+.0f}%)"
+    delta = (estimated / result.mean_tokens_per_s - 1) * 100
+    return f"   estimated {estimated:,.2f} ({delta:+.0f}% vs measured)"
 
 
 def _bytes(value: int | None, why: str | None) -> str:

@@ -168,16 +168,23 @@ def test_load_calibration_from_the_store(tmp_path: Path, advisor_home: Path) -> 
     store_path = tmp_path / "s.sqlite"
     with BenchStore(store_path) as store:
         # The files are gone from disk, so the estimates stored with the runs are used.
-        store.add(measurement(fingerprint=fp, file="a", decode=16, estimated_decode=20))
-        store.add(measurement(fingerprint=fp, file="b", decode=18, estimated_decode=20))
-        store.add(measurement(fingerprint="m-other", file="c", decode=50, estimated_decode=20))
-        store.add(measurement(fingerprint=fp, file="d", decode=1, n_prompt=32))
+        cores = machine.cpu.physical_cores
+        for kw in (
+            dict(fingerprint=fp, file="a", decode=16),
+            dict(fingerprint=fp, file="b", decode=18),
+            dict(fingerprint="m-other", file="c", decode=50),  # another machine
+            dict(fingerprint=fp, file="d", decode=1, n_prompt=32),  # not pp512/tg128
+            dict(fingerprint=fp, file="e", decode=2, n_threads=cores + 1),  # not every core
+        ):
+            kw.setdefault("n_threads", cores)
+            store.add(measurement(**kw, estimated_decode=20))
         cal = load_calibration(machine, store)
     assert cal is not None and cal.machine_fingerprint == fp
     group = cal.group("cpu", "cpu")
     assert group is not None and group.decode is not None
     assert group.decode.runs == 2 and group.decode.raw_median == pytest.approx(0.85)
     assert group.prefill is None  # no prefill estimates stored
+    assert len(cal.measured) == 2
     assert load_calibration(machine, store_path) is not None  # a path works too
 
 

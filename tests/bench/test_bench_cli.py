@@ -36,6 +36,7 @@ def test_a_run_prints_json_and_is_stored(tiny_f16: Path, capsys) -> None:
     assert data["prefill"]["test"] == "pp32" and data["prefill"]["runs"] == 2
     assert data["decode"]["mean_tokens_per_s"] > 0
     assert data["settings"]["n_threads"] == 1
+    assert any("not used for calibration" in note for note in data["notes"])
     assert data["machine_fingerprint"].startswith("m-")
     with BenchStore() as store:
         (stored,) = store.history()
