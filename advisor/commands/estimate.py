@@ -1,16 +1,123 @@
-"""`advisor estimate`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor estimate`: memory, placement, longest context and speed of one model on a machine."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
 
-from advisor.errors import AdvisorError
+from advisor.cli import add_json_option, add_machine_options
+
+KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
+HELP = "estimate memory, placement and speed of one model on this machine"
+DESCRIPTION = """\
+Estimates what llama.cpp would allocate for a catalog model at a quant and context on this
+machine (or a --profile): weights, KV cache, compute buffers and runtime overhead per device,
+where the layers go (all on the GPU, split with the CPU, MoE experts in RAM, or CPU only),
+the longest context that fits that way, and decode (llama-bench tg128) and prefill (pp512)
+speed with a range. Defaults are llama-server's: n_batch 2048, n_ubatch 512, flash attention
+on, f16 KV cache, one sequence.
+
+Memory modes: 'dedicated' (default) counts total VRAM and RAM less a reserve for the OS and
+display; 'now' counts what is free at this moment."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("estimate", help="(not built yet)")
+    parser = sub.add_parser("estimate", help=HELP, description=DESCRIPTION,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--model", required=True, metavar="ID_OR_HF_REPO",
+                        help="catalog id or Hugging Face repo id (any letter case)")  # fmt: skip
+    parser.add_argument("--quant", required=True, metavar="Q",
+                        help="a quant the catalog lists for the model, e.g. Q4_K_M")  # fmt: skip
+    parser.add_argument("--context", required=True, type=int, metavar="N",
+                        help="context length in tokens")  # fmt: skip
+    parser.add_argument("--kv-type", default="f16", choices=KV_TYPES, type=str.lower,
+                        help="KV cache type (default f16; quantized types need flash "
+                        "attention, which is on)")  # fmt: skip
+    parser.add_argument("--mode", default="dedicated", choices=("now", "dedicated"),
+                        help="count free memory now, or total less an OS reserve "
+                        "(default dedicated)")  # fmt: skip
+    parser.add_argument("--gpu-layers", type=int, metavar="N",
+                        help="force llama.cpp's -ngl N instead of choosing the fastest "
+                        "placement that fits")  # fmt: skip
+    parser.add_argument("--no-flash-attn", action="store_true",
+                        help="estimate with flash attention off (llama.cpp -fa off): the "
+                        "attention scores then take n_ctx x n_ubatch x n_heads floats")  # fmt: skip
+    parser.add_argument("--prompt-tokens", type=int, metavar="N",
+                        help="prompt length for the time to first token (default: the "
+                        "context, at most 4096)")  # fmt: skip
+    add_json_option(parser)
+    add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word.lower(), choices, n=3, cutoff=0.5)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def find_model(catalog, id_or_repo: str):
+    from advisor.errors import NotFoundError
+
+    model = catalog.find(id_or_repo)
+    if model is None:
+        names = [m.id for m in catalog.models] + [m.hf_repo.lower() for m in catalog.models]
+        raise NotFoundError(f"no model {id_or_repo!r} in the catalog{_suggest(id_or_repo, names)}"
+                            " (advisor catalog list shows them all)")  # fmt: skip
+    return model
+
+
+def find_quant(model, quant: str) -> str:
+    from advisor.errors import NotFoundError
+
+    if model.quant(quant) is None:
+        listed = [q.type for q in model.quants]
+        close = difflib.get_close_matches(quant.upper(), listed, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise NotFoundError(f"{model.id} has no {quant} file in the catalog{hint} "
+                            f"(listed: {', '.join(listed) or 'none'})")  # fmt: skip
+    return quant.upper()
+
+
+def _calibration(machine):
+    """This machine's throughput-test calibration, when advisor bench has stored runs."""
+    if not machine.origin.startswith("probe"):
+        return None
+    from advisor.bench.calibration import load_calibration
+
+    return load_calibration(machine)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor estimate is not built yet")
+    from advisor.catalog import load_catalog
+    from advisor.errors import UsageError
+    from advisor.estimate import estimate
+    from advisor.estimate.render import estimate_to_dict, render_text
+    from advisor.probe import resolve_machine
+
+    if args.context <= 0:
+        raise UsageError("--context must be a positive number of tokens")
+    if args.gpu_layers is not None and args.gpu_layers < 0:
+        raise UsageError("--gpu-layers must be 0 or more")
+    prompt = args.prompt_tokens if args.prompt_tokens is not None else min(args.context, 4096)
+    if prompt <= 0:
+        raise UsageError("--prompt-tokens must be a positive number of tokens")
+    catalog = load_catalog(getattr(args, "catalog", None))
+    model = find_model(catalog, args.model)
+    quant = find_quant(model, args.quant)
+    machine = resolve_machine(profile=getattr(args, "profile", None),
+                              profiles_dir=getattr(args, "profiles_dir", None),
+                              ram_gb=getattr(args, "ram", None),
+                              vram_gb=getattr(args, "vram", None))  # fmt: skip
+    try:
+        est = estimate(machine, model, quant, context_tokens=args.context,
+                       kv_type=args.kv_type, mode=args.mode, gpu_layers=args.gpu_layers,
+                       calibration=_calibration(machine),
+                       flash_attn=False if args.no_flash_attn else None)  # fmt: skip
+    except ValueError as err:  # e.g. a quantized KV cache without flash attention
+        raise UsageError(str(err)) from None
+    if getattr(args, "json", False):
+        print(json.dumps(estimate_to_dict(est, model, machine, prompt), indent=2))
+    else:
+        print(render_text(est, model, machine, prompt))
+    return 0

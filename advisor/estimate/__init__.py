@@ -30,10 +30,12 @@ def estimate(
     mode: MemoryMode = "dedicated",
     gpu_layers: int | None = None,
     calibration=None,
+    flash_attn: bool | None = None,
 ) -> Estimate:
     """Memory, placement, longest context and speed of `model` at `quant` on `machine`.
 
-    Defaults are llama-server's (advisor.estimate.settings). `gpu_layers` forces -ngl;
+    Defaults are llama-server's (advisor.estimate.settings); `flash_attn` None means its
+    "auto", which every backend resolves to on. `gpu_layers` forces -ngl;
     otherwise the fastest placement that fits is chosen. `calibration` (from
     advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs.
     Raises ValueError for an unknown quant, KV type or memory mode.
@@ -41,4 +43,5 @@ def estimate(
     from advisor.estimate.assemble import assemble
 
     return assemble(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
-                    mode=mode, gpu_layers=gpu_layers, calibration=calibration)  # fmt: skip
+                    mode=mode, gpu_layers=gpu_layers, calibration=calibration,
+                    flash_attn=flash_attn)  # fmt: skip

@@ -102,13 +102,14 @@ def _speed(machine, model, quant, placement: Placement, memory, tokens, kv_type,
 
 
 def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,
-             mode: MemoryMode, gpu_layers: int | None, calibration) -> Estimate:  # fmt: skip
+             mode: MemoryMode, gpu_layers: int | None, calibration,
+             flash_attn: bool | None = None) -> Estimate:  # fmt: skip
     quant = quant.upper()
     kv_type = kv_type.lower()
     if context_tokens < 1:
         raise ValueError("context_tokens must be at least 1")
     arch = model.architecture
-    settings = RunSettings(kv_type=kv_type)
+    settings = RunSettings(kv_type=kv_type, flash_attn=flash_attn is not False)
     budgets = device_budgets(machine, mode)
     planner = Planner(arch, quant, settings, budgets, backend=machine.backend, mode=mode)
     speed_of = _speed_of(machine, model, quant, planner, context_tokens, kv_type, mode)
@@ -127,4 +128,4 @@ def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int,
     return Estimate(model_id=model.id, quant=quant, context_tokens=context_tokens,
                     kv_type=kv_type, mode=mode, backend=machine.backend, memory=memory,
                     placement=placement, fits=option.fits, max_context_tokens=max_context,
-                    speed=speed, reasons=reasons)  # fmt: skip
+                    speed=speed, reasons=reasons, flash_attn=settings.flash_attn)  # fmt: skip

@@ -25,3 +25,4 @@ class Estimate:
     max_context_tokens: int | None  # the longest context that fits with this placement
     speed: Speed | None  # None when it does not fit anywhere
     reasons: tuple[str, ...] = ()  # why it fits or not, in words a person can check
+    flash_attn: bool = True  # the estimate assumes llama.cpp runs with flash attention

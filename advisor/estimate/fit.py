@@ -17,7 +17,14 @@ from advisor.catalog.model import Architecture
 from advisor.catalog.tensors import QuantBytes, arch_key, quant_tensor_bytes
 from advisor.estimate.budget import Budgets
 from advisor.estimate.compute import ComputeShape, compute_shape
-from advisor.estimate.footprint import Assignment, Context, device_shares, overheads, tallies
+from advisor.estimate.footprint import (
+    Assignment,
+    Context,
+    device_shares,
+    input_device,
+    overheads,
+    tallies,
+)
 from advisor.estimate.kv import block_caches, padded_context
 from advisor.estimate.layout_sums import BlockSums
 from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind
@@ -51,13 +58,13 @@ def _kind(a: Assignment) -> PlacementKind:
 
 
 def layer_split(n: int, gpu_layers: int, gpus: tuple[str, ...], weights: tuple[int, ...],
-                experts_on_cpu: bool = False) -> Assignment:  # fmt: skip
+                experts_on_cpu: bool = False, mapped: bool = False) -> Assignment:  # fmt: skip
     """llama.cpp's assignment for -ngl `gpu_layers`: blocks 0..n-1, the output layer is n.
 
     The last `gpu_layers` of the n + 1 go to the GPUs, shared in proportion to `weights`
     (llama.cpp uses each device's free memory); the rest stay on the CPU.
     """
-    key = (n, gpu_layers, gpus, weights, experts_on_cpu)
+    key = (n, gpu_layers, gpus, weights, experts_on_cpu, mapped)
     hit = _SPLITS.get(key)
     if hit is not None:
         return hit
@@ -83,7 +90,7 @@ def layer_split(n: int, gpu_layers: int, gpus: tuple[str, ...], weights: tuple[i
             if il == n or owners[il] != owners[lo]:
                 ranges.append((owners[lo], lo, il))
                 lo = il
-        result = Assignment(tuple(ranges), owners[n], experts_on_cpu)
+        result = Assignment(tuple(ranges), owners[n], experts_on_cpu, mapped)
     _SPLITS[key] = result
     return result
 
@@ -122,7 +129,8 @@ class Planner:
 
     def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
         gpus = self.gpu_names if self.usable_gpus else ()
-        return layer_split(self.n, gpu_layers, gpus, self.gpu_weights, experts_on_cpu)
+        return layer_split(self.n, gpu_layers, gpus, self.gpu_weights, experts_on_cpu,
+                           self.backend == "metal")  # fmt: skip
 
     def evaluate(self, a: Assignment, ctx: Context, gpu_layers: int) -> Option:
         t = tallies(a, self.qb, self.sums, ctx)
@@ -148,7 +156,8 @@ class Planner:
 
     def shares(self, option: Option) -> tuple[DeviceShare, ...]:
         return device_shares(option.tallies, self.qb, backend=self.backend, vocab=self.vocab,
-                             budgets=self.budget_of)  # fmt: skip
+                             budgets=self.budget_of,
+                             input_on=input_device(option.assignment))  # fmt: skip
 
     def best_partial(self, tokens: int) -> Option | None:
         """The most GPU layers whose GPU shares fit (binary search over -ngl 1..n)."""

@@ -13,7 +13,7 @@ import csv
 from functools import cache
 from pathlib import Path
 
-from advisor.catalog.model import Architecture, Mla, Moe
+from advisor.catalog.model import Architecture, Mla, Model, Moe, Quant
 
 DATA = Path(__file__).parent / "data"
 
@@ -86,3 +86,17 @@ def architectures() -> dict[str, Architecture]:
 
 def arch(model_id: str) -> Architecture:
     return architectures()[model_id]
+
+
+def model(model_id: str, quants: tuple[str, ...] = ("Q4_K_M",)) -> Model:
+    """A catalog Model around the fixture architecture (sizes from the tensor layout)."""
+    from advisor.catalog.tensors import tensor_layout
+
+    a = arch(model_id)
+    files = tuple(
+        Quant(type=q, size_bytes=tensor_layout(a, q).file_bytes, basis="computed", source="test")
+        for q in quants
+    )
+    return Model(id=model_id, name=model_id, hf_repo=f"test/{model_id}", family="test",
+                 source=("test",), release_date=None, license=None, tasks=("chat",),
+                 architecture=a, quality=None, quants=files)  # fmt: skip
