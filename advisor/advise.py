@@ -31,9 +31,8 @@ HardwareBasis = Literal["flag", "config", "profile", "none"]
 PlacementKind = Literal["gpu", "partial", "cpu"]
 SpeedStatus = Literal["measured", "calibrated", "estimated"]
 DEFAULT_TOP_CANDIDATES = 5
-# The candidate list: general use at a common context (the verdicts use each workload's own).
-CANDIDATES_TASK, CANDIDATES_CONTEXT = "chat", 8192
 MAX_MEASUREMENTS = 50  # the newest throughput tests a report carries
+BENCH_STORE_NAME = "bench.sqlite"  # advisor.bench.store.STORE_NAME, without importing sqlite
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,9 @@ class AdviceOptions:
     config: Config | None = None  # None: no config file (defaults only)
     # The estimate function (default advisor.estimate.estimate); it gets the calibration.
     estimator: Callable[..., Estimate] | None = None
+    # Keep estimates on disk between runs (user cache dir); an audit of many machines in one
+    # process gains nothing from it.
+    cache: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class HardwareChoice:
 
 @dataclass(frozen=True)
 class TopCandidate:
-    """A row of the estimator's ranking for this machine, for the report's candidate list."""
+    """One of the best model files the verdicts looked at, by the estimator's ranking score
+    (quality × speed × headroom), at the context of the workload it was judged for."""
 
     rank: int
     model_id: str
@@ -152,7 +155,14 @@ def advise(
     hardware = _hardware(machine, options)
     measurements, calibration = _measured(machine, options)
     power_for = _power_for(machine, measurements)
-    search = OptionSearch(machine, catalog, estimator=options.estimator, calibration=calibration)
+    cache = None
+    if options.cache and options.estimator is None:
+        from advisor.verdict.estimate_cache import EstimateCache
+
+        cache = EstimateCache(machine, calibration)
+    search = OptionSearch(
+        machine, catalog, estimator=options.estimator, calibration=calibration, cache=cache
+    )
     verdicts = []
     for workload in workloads:
         cloud = cloud_costs(workload, catalog)
@@ -166,7 +176,9 @@ def advise(
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
-    top = search.top(CANDIDATES_TASK, CANDIDATES_CONTEXT, count)
+    top = _best_per_model(search.ranked(), count)
+    if cache is not None:
+        cache.save()
     return Advice(
         machine=machine,
         machine_id=machine_id(fingerprint_of(machine)),
@@ -186,12 +198,13 @@ def _measured(machine: Machine, options: AdviceOptions) -> tuple[tuple[Measureme
     """This machine's throughput tests and the calibration they imply (none: empty, None)."""
     if options.measurements is not None:
         return options.measurements, _calibration_from(machine, options.measurements)
-    from advisor.bench.store import BenchStore, default_store_path
+    from advisor.paths import user_data_dir
 
-    path = default_store_path()
+    path = user_data_dir() / BENCH_STORE_NAME  # checked before importing sqlite and the store
     if not path.exists():  # never create a store just to read it
         return (), None
     from advisor.bench.calibration import load_calibration
+    from advisor.bench.store import BenchStore
     from advisor.probe import machine_fingerprint as fingerprint_of
 
     with BenchStore(path) as store:
@@ -240,6 +253,20 @@ def _power_for(machine: Machine, measurements: Sequence[Measurement]):
         )
 
     return power_for
+
+
+def _best_per_model(ranked: list, count: int) -> list:
+    """The best-scoring file of each model the verdicts looked at, best first."""
+    best: dict[str, object] = {}
+    for r in ranked:
+        held = best.get(r.model_id)
+        if held is None or (r.score, r.decode_tokens_per_s) > (
+            held.score,
+            held.decode_tokens_per_s,
+        ):
+            best[r.model_id] = r
+    order = sorted(best.values(), key=lambda r: (-r.score, -r.decode_tokens_per_s, r.model_id))
+    return order[:count]
 
 
 def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:

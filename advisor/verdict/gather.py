@@ -1,11 +1,12 @@
 """The local options one workload is judged on: ranked models checked against its needs.
 
-Models are ranked in batches, best raw quality first (see advisor.verdict.search). Scanning
-stops once an option would carry a local verdict (every check met, cheaper than the cloud)
-and no model left could match its quality. Otherwise every model above the workload's lowest
-quality floor is checked (they are the hybrid candidates too); when none passes every check,
-a few batches below the floors follow, to find the best model that is at least fast enough:
-a cloud verdict can then say what each side lacks.
+Models are checked best raw quality first. An option is *useful* when it fits, is fast enough,
+keeps up with the volume and, if it is also good enough, costs less than the cloud. Scanning
+stops at the first model whose raw index (an upper bound on any of its options' quality) is
+below the best useful option found: no later model could give a better local option, a better
+hybrid share or a better explanation. Below the workload's lowest quality floor only a few
+models are checked, to name the best one that is at least fast enough. Within a model, files
+are checked best quality first, down to the first useful one (see _model_options).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.estimate.speed import Speed
 
-EXTRA_BATCHES = 4  # batches below the floors scanned for a model that is fast enough
+EXTRA_MODELS = 16  # models below the floors checked for one that is at least fast enough
 PowerFor = Callable[[str, str], PowerDraw]  # (model id, quant) -> watts while generating
 Acceptable = Callable[[LocalOption], bool]  # an option a local verdict could rest on
 
@@ -86,33 +87,55 @@ def workload_options(
     context = w.context_tokens * w.concurrency  # one KV cache per concurrent stream
     floors = [w.quality_floor_pct, w.routine_quality_floor_pct or w.quality_floor_pct]
     threshold = min(floors) / 100 * frontier_index if frontier_index else None
-    batches = search.batches(w.task)
+
+    def useful(option: LocalOption) -> bool:
+        """Fast enough and able to keep up; if good enough too, then cheaper than the cloud."""
+        runs = option.passed("fits", "decode", "ttft", "capacity")
+        return runs and (not option.passed("quality") or acceptable(option))
+
     options: list[LocalOption] = []
-    best: float | None = None  # quality of the best option that passes every check
-    done = 0
-    for batch in batches:
-        top = batch[0][0]
-        if (best is not None and top < best) or threshold is None or top < threshold:
-            break
-        found = _check_batch(search, w, batch, context, frontier_index, power_for)
+    best: float | None = None  # the best quality among useful options
+    below = 0
+    for raw, model in search.ordered(w.task):
+        if best is not None and raw < best:
+            break  # nothing left can match it: see the module docstring
+        if threshold is None or raw < threshold:
+            if below >= EXTRA_MODELS:
+                break
+            below += 1
+        found = _model_options(search, w, model, context, frontier_index, power_for, useful)
         options += found
         for option in found:
-            if acceptable(option) and (best is None or option.candidate.quality_index > best):
+            if useful(option) and (best is None or option.candidate.quality_index > best):
                 best = option.candidate.quality_index
-        done += 1
-    if not any(o.passed() for o in options):
-        for batch in batches[done : done + EXTRA_BATCHES]:
-            options += _check_batch(search, w, batch, context, frontier_index, power_for)
-            if any(o.passed("fits", "decode", "ttft") for o in options):
-                break
     return options
 
 
-def _check_batch(search, w, batch, context, frontier_index, power_for) -> list[LocalOption]:
-    models = {m.id: m for _, m in batch}
+def _model_options(search, w, model, context, frontier_index, power_for, useful):
+    """One model's options, best quality first, down to its first useful one.
+
+    A lower-quality file of the same model cannot beat a useful one, so the rest are skipped.
+    Speed is not monotonic in file size (legacy quants such as Q4_0 prefill faster than
+    K-quants on some backends), so no file is skipped before a useful one is found.
+    """
+    from advisor.estimate.quant_quality import retention
+
+    quants = sorted(model.quants, key=lambda q: (-retention(q.type).factor, -q.size_bytes))
     found = []
-    for ranked in search.rank(list(models.values()), w.task, context, all_quants=True):
-        quality = models[ranked.model_id].quality
-        cand = to_candidate(ranked, bool(quality and quality.estimated), power_for)
-        found.append(check_option(w, cand, frontier_index))
+    for quant in quants:
+        option = _quant_option(search, w, model, quant, context, frontier_index, power_for)
+        if option is not None:
+            found.append(option)
+            if useful(option):
+                break
     return found
+
+
+def _quant_option(search, w, model, quant, context, frontier_index, power_for):
+    """One model file as a checked option, or None when the ranking leaves it out."""
+    ranked = search.rank_quant(model, quant, w.task, context)
+    if ranked is None:
+        return None
+    quality = model.quality
+    cand = to_candidate(ranked, bool(quality and quality.estimated), power_for)
+    return check_option(w, cand, frontier_index)

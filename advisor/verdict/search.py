@@ -1,9 +1,8 @@
-"""Finding the local options a verdict needs without estimating the whole catalog.
+"""Ranking catalog models one file at a time, for searches that stop early.
 
-The estimator's ranking (advisor.estimate.rank) scores a model at most its raw quality index
-(the quant and speed factors are at most 1). So models are ranked in batches, best raw index
-first, and the search stops as soon as no model left could beat what it already has: the
-result is the same as ranking everything, for a fraction of the estimates.
+The estimator's ranking (advisor.estimate.rank) is asked about single model files, so a
+caller (advisor.verdict.gather) estimates only the files its search reaches. Estimates and
+ranking answers are remembered for the life of the search.
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
-
-BATCH_MODELS = 4  # models ranked per step: few, so the search can stop early
+    from advisor.verdict.estimate_cache import EstimateCache
 
 
 class OptionSearch:
@@ -33,6 +31,7 @@ class OptionSearch:
         *,
         estimator: Callable[..., Estimate] | None = None,
         calibration=None,
+        cache: EstimateCache | None = None,
         kv_type: str = "f16",
         mode: str = "dedicated",
     ) -> None:
@@ -42,8 +41,10 @@ class OptionSearch:
         self.mode = mode
         self._estimator = estimator
         self._calibration = calibration
+        self._cache = cache
         self._estimates: dict[tuple[str, str, int], Estimate] = {}
         self._order: dict[str, list[tuple[float, Model]]] = {}
+        self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
 
     @property
     def estimates_made(self) -> int:
@@ -55,8 +56,18 @@ class OptionSearch:
         key = (model.id, quant, context_tokens)
         found = self._estimates.get(key)
         if found is None:
-            found = self._estimate(machine, model, quant, context_tokens, kv_type, mode)
+            found = self._cached(machine, model, quant, context_tokens, kv_type, mode)
             self._estimates[key] = found
+        return found
+
+    def _cached(self, machine, model, quant, context_tokens, kv_type, mode) -> Estimate:
+        if self._cache is None or mode != "dedicated":  # "now" depends on free memory
+            return self._estimate(machine, model, quant, context_tokens, kv_type, mode)
+        key = self._cache.key(model, quant, context_tokens, kv_type, mode)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._estimate(machine, model, quant, context_tokens, kv_type, mode)
+            self._cache.put(key, found)
         return found
 
     def _estimate(self, machine, model, quant, context_tokens, kv_type, mode) -> Estimate:
@@ -73,11 +84,6 @@ class OptionSearch:
             self._order[task] = sorted(scored, key=lambda pair: (-pair[0], pair[1].id))
         return self._order[task]
 
-    def batches(self, task: str) -> list[list[tuple[float, Model]]]:
-        """Groups of BATCH_MODELS (raw index, model), best first."""
-        pool = self.ordered(task)
-        return [pool[i : i + BATCH_MODELS] for i in range(0, len(pool), BATCH_MODELS)]
-
     def rank(self, models: list[Model], task: str, context_tokens: int, *,
              all_quants: bool) -> tuple[Ranked, ...]:  # fmt: skip
         sub = dataclasses.replace(self.catalog, models=tuple(models))
@@ -86,14 +92,15 @@ class OptionSearch:
                               estimator=self.estimate)  # fmt: skip
         return ranking.candidates
 
-    def top(self, task: str, context_tokens: int, count: int) -> tuple[Ranked, ...]:
-        """rank_models' first `count` candidates (best quant of each model), found lazily."""
-        found: list[Ranked] = []
-        if count <= 0:
-            return ()
-        for batch in self.batches(task):
-            if len(found) >= count and batch[0][0] < found[count - 1].score:
-                break
-            found.extend(self.rank([m for _, m in batch], task, context_tokens, all_quants=False))
-            found.sort(key=lambda c: (-c.score, -c.decode_tokens_per_s, c.model_id))
-        return tuple(found[:count])
+    def rank_quant(self, model: Model, quant, task: str, context_tokens: int) -> Ranked | None:
+        """The ranking's candidate for one model file, or None when it leaves the file out."""
+        key = (model.id, quant.type, task, context_tokens)
+        if key not in self._single:
+            one = dataclasses.replace(model, quants=(quant,))
+            found = self.rank([one], task, context_tokens, all_quants=True)
+            self._single[key] = found[0] if found else None
+        return self._single[key]
+
+    def ranked(self) -> list[Ranked]:
+        """Every model file the ranking placed so far, at the context it was asked about."""
+        return [r for r in self._single.values() if r is not None]

@@ -206,7 +206,7 @@ def _cloud(
         )
     else:
         why = ", ".join(c.shortfall() for c in closest.failed) or "it costs more"
-        reasons.append(f"closest local option, {option_name(closest)}, misses:")
+        reasons.append(f"the best model that fits here, {option_name(closest)}, misses:")
         reasons += [f"  {c.text}" for c in closest.failed]
         fast = _fast_enough(options)
         if fast is not None and fast is not closest:
@@ -228,15 +228,14 @@ def _cloud(
 
 
 def _fast_enough(options: list[LocalOption]) -> LocalOption | None:
-    """The best-quality option that fits and is fast enough, whatever else it lacks."""
-    fast = [o for o in options if o.passed("fits", "decode", "ttft")]
+    """The best-quality option that fits, is fast enough and keeps up, whatever it lacks."""
+    fast = [o for o in options if o.passed("fits", "decode", "ttft", "capacity")]
     return max(fast, key=quality_key) if fast else None
 
 
 def _closest(options: list[LocalOption]) -> LocalOption | None:
-    if not options:
-        return None
-    return max(options, key=lambda o: (sum(c.passed for c in o.checks), quality_key(o)))
+    """The best model that fits: what the user would run if speed and volume allowed."""
+    return max(options, key=quality_key) if options else None
 
 
 def _cost_sentence(

@@ -7,15 +7,10 @@ Regenerate golden files deliberately with `ADVISOR_REGEN_GOLDEN=1 pytest tests/r
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
 from advisor.catalog import load_catalog
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "estimate"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,7 +36,7 @@ def catalog():
 
 @pytest.fixture(scope="session")
 def estimator():
-    """The estimate function reports are built with."""
-    from shim_estimator import shim_estimate
+    """The estimate function reports are built with: the real one."""
+    from advisor.estimate import estimate
 
-    return shim_estimate
+    return estimate

@@ -1,0 +1,52 @@
+"""The lazy search decides exactly as checking every file of every model would."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.estimate.rank import rank_models
+from advisor.probe import load_profile
+from advisor.verdict.cloud import cloud_costs
+from advisor.verdict.electricity import region_rate
+from advisor.verdict.gather import to_candidate, workload_options
+from advisor.verdict.local import Hardware
+from advisor.verdict.options import check_option
+from advisor.verdict.power import resolve_power
+from advisor.verdict.search import OptionSearch
+from advisor.verdict.verdict import acceptable, decide
+from advisor.verdict.workload import load_workloads
+
+OWNED = Hardware(None, 36)
+
+
+def _summary(verdict):
+    option = verdict.option
+    chosen = (option.candidate.model_id, option.candidate.quant) if option else None
+    return verdict.kind, chosen, verdict.costs
+
+
+# Profiles where speed is not monotonic in file size (Vulkan, small GPUs) or nothing is fast.
+@pytest.mark.parametrize("profile", ["strix-halo-128gb", "rtx-3060-desktop", "office-laptop-8gb"])
+def test_lazy_and_exhaustive_searches_agree(catalog, profile) -> None:
+    machine = load_profile(profile)
+    power = resolve_power(machine)
+    rate = region_rate(catalog, "us")
+    search = OptionSearch(machine, catalog)
+    for workload in load_workloads():
+        cloud = cloud_costs(workload, catalog)
+
+        def takes(option, workload=workload, cloud=cloud):
+            return acceptable(workload, option, cloud, rate, OWNED)
+
+        before = search.estimates_made
+        lazy = workload_options(search, workload, cloud.frontier_index, lambda *_: power, takes)
+        made = search.estimates_made - before
+        context = workload.context_tokens * workload.concurrency
+        every = rank_models(machine, catalog, task=workload.task, context_tokens=context,
+                            all_quants=True, estimator=search.estimate).candidates  # fmt: skip
+        full = [check_option(workload, to_candidate(r, False, lambda *_: power),
+                             cloud.frontier_index) for r in every]  # fmt: skip
+        assert _summary(decide(workload, lazy, cloud, rate, OWNED)) == _summary(
+            decide(workload, full, cloud, rate, OWNED)
+        ), workload.name
+        assert made < sum(len(m.quants) for m in catalog.models) / 2
