@@ -1,0 +1,84 @@
+"""Estimates cached on disk: a second report estimates nothing and says the same; a changed
+machine misses; a broken cache file is ignored and replaced."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from advisor.advise import AdviceOptions, advise
+from advisor.probe import load_profile
+from advisor.report.document import build_document
+from advisor.verdict import search as search_module
+from advisor.verdict.estimate_cache import EstimateCache
+from advisor.verdict.workload import load_workloads
+
+
+@pytest.fixture
+def counted(monkeypatch) -> list[str]:
+    """Every call that reaches the estimator (cache and memo misses)."""
+    calls: list[str] = []
+    real = search_module.OptionSearch._estimate
+
+    def spy(self, machine, model, quant, *rest):
+        calls.append(f"{model.id} {quant}")
+        return real(self, machine, model, quant, *rest)
+
+    monkeypatch.setattr(search_module.OptionSearch, "_estimate", spy)
+    return calls
+
+
+def _verdicts(machine, catalog):
+    doc = build_document(advise(machine, catalog, load_workloads(["chat-assistant"])))
+    return [(v["verdict"], v["summary"], v["costs_usd_per_month"]) for v in doc["verdicts"]]
+
+
+def test_a_second_report_estimates_nothing(catalog, counted) -> None:
+    machine = load_profile("rtx-3090-desktop")
+    first = _verdicts(machine, catalog)
+    assert counted and EstimateCache(machine).path.exists()
+    counted.clear()
+    assert _verdicts(machine, catalog) == first
+    assert counted == []
+
+
+def test_another_machine_misses(catalog, counted) -> None:
+    machine = load_profile("rtx-3090-desktop")
+    _verdicts(machine, catalog)
+    counted.clear()
+    bigger = dataclasses.replace(machine, memory=dataclasses.replace(
+        machine.memory, ram_total_bytes=2 * machine.memory.ram_total_bytes))  # fmt: skip
+    _verdicts(bigger, catalog)
+    assert counted
+
+
+def test_free_memory_does_not_change_the_key(catalog) -> None:
+    machine = load_profile("rtx-3090-desktop")
+    busier = dataclasses.replace(
+        machine, memory=dataclasses.replace(machine.memory, ram_available_bytes=1024**3)
+    )
+    assert EstimateCache(machine).path == EstimateCache(busier).path
+
+
+def test_a_broken_cache_file_is_ignored_and_replaced(catalog, counted) -> None:
+    machine = load_profile("rtx-3090-desktop")
+    path = EstimateCache(machine).path
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a pickle")
+    first = _verdicts(machine, catalog)
+    assert counted and path.read_bytes() != b"not a pickle"
+    counted.clear()
+    assert _verdicts(machine, catalog) == first and counted == []
+
+
+def test_an_unwritable_cache_does_not_fail_the_report(catalog, advisor_home) -> None:
+    (advisor_home / "cache").write_text("a file where the cache folder should be")
+    machine = load_profile("rtx-3090-desktop")
+    assert _verdicts(machine, catalog)
+
+
+def test_audits_can_turn_it_off(catalog) -> None:
+    machine = load_profile("rtx-3090-desktop")
+    advise(machine, catalog, load_workloads(["chat-assistant"]), AdviceOptions(cache=False))
+    assert not EstimateCache(machine).path.exists()
