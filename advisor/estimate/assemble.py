@@ -15,17 +15,14 @@ from advisor.probe.machine import Machine
 GIB = 1024**3
 
 
-def _gib(n: float) -> str:
-    return f"{n / GIB:.1f} GiB"
-
-
 def memory_of(shares) -> MemoryBreakdown:
-    return MemoryBreakdown(
-        weights_bytes=sum(s.weights_bytes for s in shares),
-        kv_cache_bytes=sum(s.kv_cache_bytes for s in shares),
-        compute_bytes=sum(s.compute_bytes for s in shares),
-        overhead_bytes=sum(s.overhead_bytes for s in shares),
-    )
+    weights = kv = compute = overhead = 0
+    for s in shares:
+        weights += s.weights_bytes
+        kv += s.kv_cache_bytes
+        compute += s.compute_bytes
+        overhead += s.overhead_bytes
+    return MemoryBreakdown(weights, kv, compute, overhead)
 
 
 def _pool(option: Option, budgets: Budgets) -> str:
@@ -41,13 +38,14 @@ def _device_name(machine: Machine, device: str) -> str:
     return f"{gpu.name} ({device})" if gpu else device
 
 
-def _share_line(machine: Machine, share, budgets: Budgets) -> str:
-    basis = next(b.basis for b in (*budgets.gpus, budgets.cpu) if b.device == share.device)
-    parts = (f"weights {_gib(share.weights_bytes)} + KV {_gib(share.kv_cache_bytes)} + compute "
-             f"{_gib(share.compute_bytes)} + overhead {_gib(share.overhead_bytes)}")  # fmt: skip
-    room = "unknown" if share.available_bytes is None else _gib(share.available_bytes)
-    return (f"{_device_name(machine, share.device)}: needs {_gib(share.total_bytes)} "
-            f"({parts}) of {room} ({basis})")  # fmt: skip
+def _share_line(machine: Machine, s, budgets: Budgets) -> str:
+    basis = budgets.cpu.basis if s.device == "cpu" else next(
+        b.basis for b in budgets.gpus if b.device == s.device)  # fmt: skip
+    room = "unknown" if s.available_bytes is None else f"{s.available_bytes / GIB:.1f} GiB"
+    return (f"{_device_name(machine, s.device)}: needs {s.total_bytes / GIB:.1f} GiB (weights "
+            f"{s.weights_bytes / GIB:.1f} GiB + KV {s.kv_cache_bytes / GIB:.1f} GiB + compute "
+            f"{s.compute_bytes / GIB:.1f} GiB + overhead {s.overhead_bytes / GIB:.1f} GiB) of "
+            f"{room} ({basis})")  # fmt: skip
 
 
 def _placement_line(option: Option, n_layers: int) -> str:

@@ -122,8 +122,22 @@ def backend_gpus(machine: Machine) -> tuple[Gpu, ...]:
     return discrete or gpus
 
 
+_CACHE: dict[tuple[int, str], tuple[Machine, Budgets]] = {}
+
+
 def device_budgets(machine: Machine, mode: str = "dedicated") -> Budgets:
     """Budgets of the GPUs llama.cpp would use (none on the cpu backend) and of system RAM."""
+    hit = _CACHE.get((id(machine), mode))
+    if hit is not None and hit[0] is machine:
+        return hit[1]
+    budgets = _budgets(machine, mode)
+    if len(_CACHE) > 1024:
+        _CACHE.clear()
+    _CACHE[(id(machine), mode)] = (machine, budgets)
+    return budgets
+
+
+def _budgets(machine: Machine, mode: str) -> Budgets:
     if mode not in ("now", "dedicated"):
         raise ValueError(f"unknown memory mode {mode!r}; expected 'now' or 'dedicated'")
     ram = _ram(machine, mode)

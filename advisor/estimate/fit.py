@@ -33,6 +33,7 @@ from advisor.estimate.settings import RunSettings
 CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exists
 _SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
 _SPLITS: dict[tuple, Assignment] = {}
+_CONTEXTS: dict[tuple, tuple[ComputeShape, Context]] = {}
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,17 @@ class Planner:
     def context(self, tokens: int) -> Context:
         n_cells = padded_context(tokens)
         swa = self.sums.swa_cells(n_cells, self.settings.n_ubatch)
-        return Context(n_cells, self.settings.n_ubatch,
-                       self.shape.at(n_cells, swa, self.settings))  # fmt: skip
+        st = self.settings
+        key = (id(self.shape), n_cells, swa, st.kv_type, st.flash_attn, st.n_batch, st.n_ubatch)
+        hit = _CONTEXTS.get(key)
+        ctx = hit[1] if hit is not None and hit[0] is self.shape else None
+        if ctx is None:
+            if len(_CONTEXTS) > 100_000:
+                _CONTEXTS.clear()
+            model = self.shape.at(n_cells, swa, self.settings)
+            ctx = Context(n_cells, st.n_ubatch, model)
+            _CONTEXTS[key] = (self.shape, ctx)
+        return ctx
 
     def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
         gpus = self.gpu_names if self.usable_gpus else ()
@@ -231,8 +241,12 @@ def choose(planner: Planner, tokens: int, gpu_layers: int | None, speed_of: Spee
     partial = planner.best_partial(tokens)
     if partial is not None:
         candidates.append(partial)
-    candidates.append(planner.option(tokens, 0))
+    cpu_only = planner.option(tokens, 0)
     fitting = [c for c in candidates if c.fits]
+    # The CPU alone is never faster than a fitting offload: only a fallback.
+    if not fitting:
+        candidates.append(cpu_only)
+        fitting = [cpu_only] if cpu_only.fits else []
     if len(fitting) > 1:
         speeds = [speed_of(c) for c in fitting]
         if all(s is not None for s in speeds):

@@ -69,70 +69,102 @@ class Context:
 Tallies = dict[str, list]
 
 
-def _tally(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
-    tallies: Tallies = {d: [0, 0.0, 0.0, 0] for d in a.gpus}
-    cpu = tallies["cpu"] = [0, 0.0, 0.0, 0]
-    tallies[input_device(a)][1] += qb.input_bytes
+@dataclass(frozen=True)
+class _Static:
+    """What does not depend on the context: layers, weights and staging per device."""
+
+    devices: tuple[str, ...]  # GPUs first, "cpu" last
+    layers: tuple[int, ...]
+    weights: tuple[float, ...]
+    ranges: tuple[tuple[tuple[int, int], ...], ...]  # block ranges per device
+    output: int  # index of the device holding the output layer
+    staged: int  # op_offload: bytes copied into the first GPU's compute buffer
+    pipelined: bool  # several GPUs, every layer offloaded
+    cpu_runs_experts: bool
+
+
+# (id(sums), id(assignment)) -> (sums, assignment, result): both are long-lived cached
+# objects; the identity check guards against a reused id.
+_STATIC: dict[tuple[int, int], tuple[BlockSums, Assignment, _Static]] = {}
+
+
+def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
+    key = (id(sums), id(a))
+    hit = _STATIC.get(key)
+    if hit is not None and hit[0] is sums and hit[1] is a:
+        return hit[2]
+    devices = (*a.gpus, "cpu")
+    index = {d: i for i, d in enumerate(devices)}
+    layers, weights = [0] * len(devices), [0.0] * len(devices)
+    ranges: list[list[tuple[int, int]]] = [[] for _ in devices]
+    weights[index[input_device(a)]] += qb.input_bytes
     for device, lo, hi in a.ranges:
-        t = tallies[device]
-        t[0] += hi - lo
-        t[2] += sums.cache_in(lo, hi, ctx.n_cells, ctx.n_ubatch)
-        weights = sums.weights_in(lo, hi)
+        i = index[device]
+        layers[i] += hi - lo
+        ranges[i].append((lo, hi))
+        block_weights = sums.weights_in(lo, hi)
         if a.experts_on_cpu and device != "cpu":
             experts = sums.experts_in(lo, hi)
-            t[1] += weights - experts
-            cpu[1] += experts
+            weights[i] += block_weights - experts
+            weights[-1] += experts
         else:
-            t[1] += weights
+            weights[i] += block_weights
     copied = a.output != "cpu" and not a.mapped
-    tallies[a.output][1] += qb.output_loaded_bytes if copied else qb.output_bytes
-    return tallies
+    weights[index[a.output]] += qb.output_loaded_bytes if copied else qb.output_bytes
+    staged = 0.0
+    if a.gpus:
+        # op_offload: big matrix products of CPU-resident weights run on the first GPU, one
+        # layer's weights copied into its compute buffer at a time.
+        if a.cpu_blocks:
+            staged = sums.largest_block
+        elif a.experts_on_cpu:
+            staged = sums.largest_expert
+        if a.output == "cpu":
+            staged = max(staged, qb.output_bytes)
+    result = _Static(
+        devices, tuple(layers), tuple(weights), tuple(tuple(r) for r in ranges),
+        index[a.output], int(staged),
+        len(a.gpus) > 1 and not a.cpu_blocks and a.output != "cpu",
+        a.experts_on_cpu and qb.expert_bytes > 0,
+    )  # fmt: skip
+    if len(_STATIC) > 100_000:
+        _STATIC.clear()
+    _STATIC[key] = (sums, a, result)
+    return result
 
 
-def _computes(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context, tallies) -> None:
+def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
+    """Per device: [layers, weights, cache, compute] for this assignment and context."""
+    st = _static(a, qb, sums)
     model = ctx.compute
     layer_stage = max(model.attention_bytes, model.ffn_bytes)
-    for device, t in tallies.items():
-        stage = layer_stage if t[0] else 0
-        if device == a.output:
+    out: Tallies = {}
+    last = len(st.devices) - 1
+    for i, device in enumerate(st.devices):
+        cache = sum(sums.cache_in(lo, hi, ctx.n_cells, ctx.n_ubatch) for lo, hi in st.ranges[i])
+        stage = layer_stage if st.layers[i] else 0
+        if i == st.output:
             stage = max(stage, model.output_bytes)
-        if device == "cpu" and a.experts_on_cpu and qb.expert_bytes:
-            stage = max(stage, model.ffn_bytes)
-        t[3] = stage
-    gpus = a.gpus
-    if not gpus:
-        return
-    cpu = tallies["cpu"]
-    cpu[3] = max(cpu[3], model.host_bytes)
-    # op_offload: big matrix products of CPU-resident weights run on the first GPU, one
-    # layer's weights copied into its compute buffer at a time.
-    staged = 0.0
-    if a.cpu_blocks:
-        staged = sums.largest_block
-    elif a.experts_on_cpu:
-        staged = sums.largest_expert
-    if a.output == "cpu":
-        staged = max(staged, qb.output_bytes)
-    tallies[gpus[0]][3] += int(staged)
-    if len(gpus) > 1 and not a.cpu_blocks and a.output != "cpu":
-        for device in gpus:
-            tallies[device][3] += PIPELINE_EXTRA_COPIES * model.host_bytes
-        # The host keeps one staging copy of the inputs per ubatch in flight (a published
-        # 4-GPU log: 72 MiB = 3 x the 24 MiB a single GPU's host buffer holds).
-        cpu[3] = max(cpu[3], PIPELINE_EXTRA_COPIES * model.host_bytes)
+        if i == last:
+            if st.cpu_runs_experts:
+                stage = max(stage, model.ffn_bytes)
+            if last:  # some GPU runs layers: the host keeps the graph inputs
+                host = model.host_bytes
+                # With pipelining it keeps one staging copy per ubatch in flight (a
+                # published 4-GPU log: 72 MiB = 3 x a single GPU's 24 MiB host buffer).
+                stage = max(stage, host * (PIPELINE_EXTRA_COPIES if st.pipelined else 1))
+        elif st.pipelined:
+            stage += PIPELINE_EXTRA_COPIES * model.host_bytes
+        if i == 0 and last:
+            stage += st.staged
+        out[device] = [st.layers[i], st.weights[i], cache, stage]
+    return out
 
 
 def overheads(backend: str, vocab: int) -> tuple[int, int]:
     """(per GPU, for the CPU side) runtime overhead bytes."""
     gpu = GPU_OVERHEAD_BYTES.get(backend, GPU_OVERHEAD_BYTES["cuda"])
     return gpu, CPU_OVERHEAD_BYTES + LOGIT_BYTES * vocab
-
-
-def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
-    """Per device: [layers, weights, cache, compute] for this assignment and context."""
-    t = _tally(a, qb, sums, ctx)
-    _computes(a, qb, sums, ctx, t)
-    return t
 
 
 def input_device(a: Assignment) -> str:
