@@ -69,6 +69,9 @@ def reasons_for(machine: Machine, option: Option, placement: Placement, budgets:
     lines += [_share_line(machine, s, budgets) for s in placement.shares]
     if budgets.unified and option.kind != "cpu":
         lines.append(f"unified memory: all of it shares {budgets.cpu.basis}")
+    unknown = [b.basis for b in budgets.gpus if b.available_bytes is None]
+    if unknown:
+        lines.append(f"{'; '.join(unknown)}: the estimate keeps every layer on the CPU")
     if max_context is not None:
         lines.append(f"longest context that fits this way: {max_context} tokens")
     elif option.fits is False:
