@@ -108,6 +108,33 @@ def known_cases() -> None:
             print(f"  {name:28} {s.device:5} {cells}")
 
 
+def published_sizes() -> None:
+    """Tensor bytes of the layout against published GGUF sizes (data/tensor_sizes.csv)."""
+    sys.path.insert(0, str(ROOT / "tests" / "estimate"))
+    from estimate_archs import arch
+
+    from advisor.catalog.tensors import tensor_layout
+
+    errors = []
+    print("\nTensor layout against published sizes (data/tensor_sizes.csv):")
+    with open(DATA / "tensor_sizes.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            layout = tensor_layout(arch(row["model_id"]), row["quant"])
+            if row["unit"] == "bytes":
+                est, meas, unit = layout.file_bytes, float(row["size"]), "file bytes"
+            else:
+                est, meas, unit = layout.bytes.total_bytes / 1024**3, float(row["size"]), "GiB"
+            errors.append(abs(_err(est, meas)))
+            print(
+                f"  {row['model_id'][:30]:30} {row['quant']:8} {est:16.3f} {meas:16.3f} "
+                f"{unit:10} {_err(est, meas):+6.2f}%"
+            )
+    print(
+        f"  median {statistics.median(errors):.2f}%  max {max(errors):.2f}%  "
+        f"(published GiB figures are rounded to 0.01)"
+    )
+
+
 def _summary(errors: dict[str, list[float]]) -> None:
     print("\nAbsolute % error over the recorded rows (llama.cpp CPU buffers):")
     for k, errs in errors.items():
@@ -130,6 +157,7 @@ def main() -> None:
     errors = recorded(args.csv)
     _summary(errors)
     known_cases()
+    published_sizes()
 
 
 if __name__ == "__main__":
