@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from advisor.catalog import load_catalog
     from advisor.errors import UsageError
     from advisor.estimate import estimate
+    from advisor.estimate.assemble import placement_contexts_for
     from advisor.estimate.render import estimate_to_dict, render_text
     from advisor.probe import resolve_machine
 
@@ -116,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
                        flash_attn=False if args.no_flash_attn else None)  # fmt: skip
     except ValueError as err:  # e.g. a quantized KV cache without flash attention
         raise UsageError(str(err)) from None
+    contexts = placement_contexts_for(machine, model, est)
     if getattr(args, "json", False):
-        print(json.dumps(estimate_to_dict(est, model, machine, prompt), indent=2))
+        print(json.dumps(estimate_to_dict(est, model, machine, prompt, contexts), indent=2))
     else:
-        print(render_text(est, model, machine, prompt))
+        print(render_text(est, model, machine, prompt, contexts))
     return 0

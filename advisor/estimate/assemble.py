@@ -5,7 +5,7 @@ from __future__ import annotations
 from advisor.catalog.model import Model
 from advisor.estimate.budget import Budgets, device_budgets
 from advisor.estimate.estimate import Estimate
-from advisor.estimate.fit import Option, Planner, choose, to_placement
+from advisor.estimate.fit import Option, Planner, choose, placement_contexts, to_placement
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement
 from advisor.estimate.settings import RunSettings
@@ -100,6 +100,17 @@ def _speed(machine, model, quant, placement: Placement, memory, tokens, kv_type,
 
     return apply_calibration(speed, calibration, placement, backend=machine.backend,
                              model_id=model.id, quant=quant)  # fmt: skip
+
+
+def placement_contexts_for(machine: Machine, model: Model, est: Estimate):
+    """The longest context of every candidate placement for the setting of `est`."""
+    settings = RunSettings(kv_type=est.kv_type, flash_attn=est.flash_attn)
+    budgets = device_budgets(machine, est.mode)
+    planner = Planner(model.architecture, est.quant, settings, budgets,
+                      backend=machine.backend, mode=est.mode)  # fmt: skip
+    p = est.placement
+    chosen = planner.option(est.context_tokens, p.gpu_layers, p.experts_on_cpu)
+    return placement_contexts(planner, chosen, est.context_tokens, model.architecture.max_context)
 
 
 def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,

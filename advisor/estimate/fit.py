@@ -260,6 +260,37 @@ def _excess(planner: Planner, option: Option) -> int:
     return sum(max(0, need - (planner.budget_of.get(d) or 0)) for d, need in option.totals)
 
 
+@dataclass(frozen=True)
+class PlacementContext:
+    """The longest context one way of placing the model holds (None: not even 256 tokens)."""
+
+    label: str  # "all on the GPU", "experts in RAM (--cpu-moe)", "-ngl 20", "CPU only"
+    kind: PlacementKind
+    gpu_layers: int
+    experts_on_cpu: bool
+    max_context_tokens: int | None
+
+
+def placement_contexts(planner: Planner, chosen: Option, tokens: int,
+                       limit: int) -> tuple[PlacementContext, ...]:  # fmt: skip
+    """The longest context of every candidate placement, the chosen one included."""
+    n = planner.n
+    options = []
+    if planner.usable_gpus:
+        options.append(("all on the GPU", planner.option(tokens, n + 1)))
+        if planner.qb.expert_bytes:
+            options.append(("experts in RAM (--cpu-moe)",
+                            planner.option(tokens, n + 1, experts_on_cpu=True)))  # fmt: skip
+        if chosen.kind == "partial" and not chosen.assignment.experts_on_cpu:
+            options.append((f"-ngl {chosen.gpu_layers}", chosen))
+    options.append(("CPU only", planner.option(tokens, 0)))
+    return tuple(
+        PlacementContext(label, o.kind, o.gpu_layers, o.assignment.experts_on_cpu,
+                         planner.max_context(o, limit, tokens))
+        for label, o in options
+    )  # fmt: skip
+
+
 def to_placement(planner: Planner, option: Option, pool: str) -> Placement:
     return Placement(kind=option.kind, gpu_layers=option.gpu_layers, total_layers=planner.n + 1,
                      experts_on_cpu=option.assignment.experts_on_cpu, pool=pool,

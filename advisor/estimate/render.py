@@ -49,7 +49,14 @@ def _speed(est: Estimate, prompt_tokens: int) -> dict | None:
     }  # fmt: skip
 
 
-def estimate_to_dict(est: Estimate, model: Model, machine: Machine, prompt_tokens: int) -> dict:
+def _contexts(contexts) -> list[dict]:
+    return [{"placement": c.label, "kind": c.kind, "gpu_layers": c.gpu_layers,
+             "experts_on_cpu": c.experts_on_cpu, "max_context_tokens": c.max_context_tokens}
+            for c in contexts]  # fmt: skip
+
+
+def estimate_to_dict(est: Estimate, model: Model, machine: Machine, prompt_tokens: int,
+                     contexts=()) -> dict:  # fmt: skip
     """The JSON contract of `advisor estimate` (docs/estimate.md lists every field)."""
     mem = est.memory
     settings = RunSettings(kv_type=est.kv_type, flash_attn=est.flash_attn)
@@ -92,6 +99,7 @@ def estimate_to_dict(est: Estimate, model: Model, machine: Machine, prompt_token
         ],  # fmt: skip
         "fits": est.fits,
         "max_context_tokens": est.max_context_tokens,
+        "max_context_by_placement": _contexts(contexts),
         "speed": _speed(est, prompt_tokens),
         "settings": {
             "n_batch": settings.n_batch,
@@ -140,7 +148,8 @@ def _speed_lines(est: Estimate, prompt_tokens: int) -> list[str]:
     return lines
 
 
-def render_text(est: Estimate, model: Model, machine: Machine, prompt_tokens: int) -> str:
+def render_text(est: Estimate, model: Model, machine: Machine, prompt_tokens: int,
+                contexts=()) -> str:  # fmt: skip
     p = est.placement
     head = (f"{model.name} · {est.quant} · {est.context_tokens} tokens · {est.kv_type} KV · "
             f"{machine.name} ({est.backend}, {est.mode})")  # fmt: skip
@@ -153,6 +162,9 @@ def render_text(est: Estimate, model: Model, machine: Machine, prompt_tokens: in
     longest = est.max_context_tokens
     lines.append(f"Longest context this way: {longest} tokens" if longest else
                  "Longest context this way: none fits")  # fmt: skip
+    if contexts:
+        lines.append("  other ways: " + ", ".join(
+            f"{c.label} {c.max_context_tokens or 'none'}" for c in contexts))  # fmt: skip
     lines += _speed_lines(est, prompt_tokens)
     lines.append("Why:")
     lines += [f"  {r}" for r in est.reasons]

@@ -28,6 +28,9 @@ def test_json_contract(capsys) -> None:
     assert doc["placement"] in ("gpu", "partial", "cpu") and doc["placement"] == "gpu"
     assert doc["gpu_layers"] == doc["total_layers"] == 33
     assert doc["fits"] is True and isinstance(doc["max_context_tokens"], int)
+    by_placement = {c["placement"]: c for c in doc["max_context_by_placement"]}
+    assert by_placement["all on the GPU"]["max_context_tokens"] == doc["max_context_tokens"]
+    assert by_placement["CPU only"]["kind"] == "cpu"
     speed = doc["speed"]
     assert speed["decode_tokens_per_s"] > 0 and speed["prefill_tokens_per_s"] > 0
     low, high = speed["decode_range"]
