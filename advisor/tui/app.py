@@ -126,7 +126,7 @@ class AdvisorApp(App[None]):
         text = message.message + (f"\n{message.hint}" if message.hint else "")
         self.notify(text, title=f"{message.stage} failed", severity="error", timeout=15)
         if message.stage == "machine" and self.machine is None:
-            self.query_one(MachinePanel).failure = message.message
+            self.query_one(MachinePanel).fail(message.message)
         if message.stage in ("catalog", "ranking", "machine"):
             self.query_one(ModelsTable).set_note(f"{message.stage} failed")
         if message.stage == "ranking":
@@ -164,9 +164,7 @@ class AdvisorApp(App[None]):
     def _machine_ready(self, message: MachineReady) -> None:
         self.machine = message.machine
         self.machine_complete = message.complete
-        panel = self.query_one(MachinePanel)
-        panel.machine = message.machine
-        panel.bandwidth_pending = not message.complete
+        self.query_one(MachinePanel).show(message.machine, bandwidth_pending=not message.complete)
         self.sub_title = message.machine.name
         if message.complete:
             self._landed("machine")
@@ -326,9 +324,8 @@ class AdvisorApp(App[None]):
             return
         self.setup = dataclasses.replace(self.setup, machine=None, profile=key)
         self.machine, self.machine_complete = None, False
-        panel = self.query_one(MachinePanel)
-        panel.machine = None
-        panel.loading_what = f"Loading profile {key}…" if key else "Probing this computer…"
+        what = f"Loading profile {key}…" if key else "Probing this computer…"
+        self.query_one(MachinePanel).wait_for(what)
         self.query_one(ModelsTable).set_note("ranking…")
         self.load_machine(self.setup)
 
@@ -393,7 +390,7 @@ class AdvisorApp(App[None]):
         target = "#models-table" if event.pane.id == "models" else "#workload-form Select"
         found = self.query(target)
         if found:
-            found.first().focus()
+            found.first().focus(scroll_visible=False)  # it is at the top already
 
 
 def make_app(

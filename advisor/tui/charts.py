@@ -80,6 +80,13 @@ def legend(segments: Sequence[Segment], fmt) -> Text:
     return text
 
 
+def _cut(text: str, width: int | None) -> str:
+    """`text` in at most `width` cells, an ellipsis marking a cut; nothing below 4 cells."""
+    if width is None or len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width >= 4 else ""
+
+
 @dataclass(frozen=True)
 class BarRow:
     """One row of a horizontal bar chart."""
@@ -91,22 +98,32 @@ class BarRow:
     note: str = ""
 
 
-def bar_chart(rows: Sequence[BarRow], width: int) -> Table:
+def bar_chart(rows: Sequence[BarRow], width: int, *, fit: int | None = None) -> Table:
     """Labelled horizontal bars scaled to the largest value; a missing value says so.
 
-    A grid, so a long note is cut with an ellipsis instead of wrapping under the bars.
+    A grid, so a long note is cut with an ellipsis instead of wrapping under the bars. With
+    `fit` (the columns there are), the bars shrink to leave the notes some room, and the notes
+    go when there is none.
     """
     known = [r.value for r in rows if r.value is not None]
     scale = max(known, default=0.0)
+    label_width = max((len(r.label) for r in rows), default=0)
+    value_width = max((len(r.value_text) for r in rows), default=0)
+    note_width: int | None = None  # None: as long as the notes are
+    if fit is not None:
+        room = fit - label_width - value_width - 3  # one space between each column
+        width = max(4, min(width, room - 16))
+        note_width = max(0, room - width - 1)
     grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(no_wrap=True, width=width)
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(style="dim", no_wrap=True, overflow="ellipsis", ratio=1)
+    grid.add_column(style="bold", no_wrap=True, min_width=label_width)
+    grid.add_column(no_wrap=True, min_width=width, max_width=width)
+    grid.add_column(justify="right", no_wrap=True, min_width=value_width)
+    grid.add_column(style="dim", no_wrap=True)
     for row in rows:
+        note = _cut(row.note, note_width)
         if row.value is None:
-            grid.add_row(row.label, "", Text(row.value_text, style="dim"), row.note)
+            grid.add_row(row.label, "", Text(row.value_text, style="dim"), note)
             continue
         blocks = _blocks(_cells(row.value, scale, width)) or "▏"
-        grid.add_row(row.label, Text(blocks, style=row.style), row.value_text, row.note)
+        grid.add_row(row.label, Text(blocks, style=row.style), row.value_text, note)
     return grid

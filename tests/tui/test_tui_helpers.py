@@ -173,3 +173,28 @@ def test_profile_summary(reference_machine) -> None:
     assert machine_summary(reference_machine) == (
         "cuda · NVIDIA GeForce RTX 4090, 24 GiB VRAM · 64 GiB RAM"
     )
+
+
+def test_measured_speeds_are_marked(rows, reference_machine) -> None:
+    from advisor.bench.calibration import Calibration, MeasuredModel, apply_calibration
+    from advisor.tui.widgets.models_table import MEASURED, decode_cell, prefill_cell
+
+    candidate = rows[0]
+    est = candidate.estimate
+    assert MEASURED not in decode_cell(candidate).plain
+    run = MeasuredModel(
+        candidate.model.id, candidate.quant.type, reference_machine.backend,
+        est.placement.kind, 42.0, 1234.0,
+    )  # fmt: skip
+    speed = apply_calibration(
+        est.speed,
+        Calibration("this machine", groups=(), measured=(run,)),
+        est.placement,
+        backend=reference_machine.backend,
+        model_id=candidate.model.id,
+        quant=candidate.quant.type,
+    )
+    measured = dataclasses.replace(candidate, estimate=dataclasses.replace(est, speed=speed))
+    assert decode_cell(measured).plain == f"{MEASURED} 42"
+    assert prefill_cell(measured).plain == f"{MEASURED} 1,234"
+    assert measured.measured

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
+from textual.widgets import Static
 
 from advisor.probe.machine import Gpu, Machine
 from advisor.tui.format import gbs, gib, unknown_because
@@ -172,19 +171,39 @@ def machine_text(
     return Text("\n").join(lines)
 
 
-class MachinePanel(Widget):
-    """Shows the machine being advised about; says 'probing…' until the first answer."""
+class MachinePanel(Static):
+    """Shows the machine being advised about; says what it is waiting for until then."""
 
-    machine: reactive[Machine | None] = reactive(None, layout=True)
-    bandwidth_pending: reactive[bool] = reactive(False)
-    loading_what: reactive[str] = reactive("Probing this computer…")
-    failure: reactive[str | None] = reactive(None, layout=True)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("Probing this computer…", style="italic dim"), id=id)
+        self.machine: Machine | None = None
+        self.bandwidth_pending = False
+        self.failure: str | None = None
 
-    def render(self) -> Text:
+    def show(self, machine: Machine, *, bandwidth_pending: bool = False) -> None:
+        self.machine, self.bandwidth_pending, self.failure = machine, bandwidth_pending, None
+        self._draw()
+
+    def wait_for(self, what: str) -> None:
+        """No machine yet: say what is being loaded."""
+        self.machine, self.failure = None, None
+        self.update(Text(what, style="italic dim"))
+
+    def fail(self, message: str) -> None:
+        self.machine, self.failure = None, message
+        self.update(Text(f"No machine: {message}", style="bold red"))
+
+    def on_resize(self) -> None:
+        # Compact or not depends on the width. A layout asked for while this resize is being
+        # handled can be lost, so redraw once it is done.
+        if self.machine is not None:
+            self.call_after_refresh(self._draw)
+
+    def _draw(self) -> None:
         if self.machine is None:
-            if self.failure:
-                return Text(f"No machine: {self.failure}", style="bold red")
-            return Text(self.loading_what, style="italic dim")
-        return machine_text(
-            self.machine, bandwidth_pending=self.bandwidth_pending, compact=self.size.width < 100
+            return
+        width = self.size.width or self.app.size.width
+        text = machine_text(
+            self.machine, bandwidth_pending=self.bandwidth_pending, compact=width < 100
         )
+        self.update(text)

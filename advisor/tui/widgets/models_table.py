@@ -31,7 +31,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("name", "Model", 24),
     ("quant", "Quant", 6),
     ("fit", "Fit", 9),
-    ("memory", "Memory", 19),
+    ("memory", "Memory used/avail", 19),
     ("decode", "Decode tok/s", 12),
     ("prefill", "Prefill tok/s", 15),
     ("context", "Ctx", 4),

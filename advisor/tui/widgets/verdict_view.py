@@ -93,10 +93,11 @@ def _section(title: str) -> Text:
     return text
 
 
-def verdict_renderable(verdict: Verdict, width: int = 24) -> RenderableType:
+def verdict_renderable(verdict: Verdict, width: int = 80) -> RenderableType:
+    """The verdict for a pane `width` columns wide."""
     parts: list[RenderableType] = [headline(verdict), Text()]
     parts.append(_section("Monthly cost, USD"))
-    parts.append(bar_chart(cost_rows(verdict), width))
+    parts.append(bar_chart(cost_rows(verdict), 24, fit=width))
     parts += [Text(), _section("Break-even"), Text(verdict.break_even.text)]
     gap = verdict.quality_gap
     if gap is not None:
@@ -131,7 +132,15 @@ class VerdictView(VerticalScroll):
     def show(self, verdict: Verdict) -> None:
         self.verdict = verdict
         self.message = ""
-        self.query_one("#verdict-body", Static).update(verdict_renderable(verdict))
+        self._draw()
+
+    def on_resize(self) -> None:
+        if self.verdict is not None and not self.message:
+            self.call_after_refresh(self._draw)  # the chart fits the width
+
+    def _draw(self) -> None:
+        width = self.scrollable_content_region.width or 80
+        self.query_one("#verdict-body", Static).update(verdict_renderable(self.verdict, width))
 
     def say(self, text: str, *, problem: bool = False) -> None:
         """A message instead of the verdict: waiting, or why there is none."""

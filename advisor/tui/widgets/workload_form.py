@@ -31,17 +31,17 @@ class FieldSpec:
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("requests_per_day", "requests / day"),
     FieldSpec("model_calls_per_request", "calls / request", integer=True),
-    FieldSpec("input_tokens_per_request", "input tokens / call", integer=True),
-    FieldSpec("output_tokens_per_request", "output tokens / call", integer=True),
+    FieldSpec("input_tokens_per_request", "input tokens/call", integer=True),
+    FieldSpec("output_tokens_per_request", "output tokens/call", integer=True),
     FieldSpec("cached_input_share", "cached input share"),
     FieldSpec("context_tokens", "context tokens", integer=True),
     FieldSpec("min_decode_tokens_per_s", "min decode tok/s"),
-    FieldSpec("max_time_to_first_token_s", "first token within s", optional=True),
-    FieldSpec("concurrency", "concurrent requests", integer=True),
+    FieldSpec("max_time_to_first_token_s", "1st token within s", optional=True),
+    FieldSpec("concurrency", "requests at once", integer=True),
     FieldSpec("users", "users", integer=True),
     FieldSpec("hours_per_day", "hours / day"),
     FieldSpec("days_per_week", "days / week"),
-    FieldSpec("quality_floor_pct", "quality floor % of best"),
+    FieldSpec("quality_floor_pct", "quality floor %"),
 )
 
 
