@@ -65,6 +65,9 @@ class Moe:
     expert_intermediate_size: int | None = None
     shared_expert_intermediate_size: int | None = None
     first_k_dense_layers: int = 0  # leading layers with a dense FFN instead of experts
+    # Routed experts working in a smaller latent space (Nemotron 3 Super: 1024): the hidden
+    # state is projected down before the experts and back up after. None: the hidden size.
+    latent_size: int | None = None
 
 
 @dataclass(frozen=True, config=_STRICT)

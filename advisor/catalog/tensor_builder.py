@@ -103,13 +103,17 @@ class Builder:
     def experts(self, il: int, *, gate=True, probs_bias=False, shared=False, shared_gate=False):
         d, moe = self.d, self.d.arch.moe
         n_exp, ff = moe.n_experts, d.n_ff_exp
+        width = moe.latent_size or d.embd
         self.add("ffn_gate_inp.weight", (d.embd, n_exp), il, f32=True)
         if probs_bias:
             self.add("exp_probs_b.bias", (n_exp,), il)
+        if moe.latent_size:  # llama.cpp's ffn_latent_down / ffn_latent_up (Nemotron-H MoE)
+            self.add("ffn_latent_down.weight", (d.embd, width), il)
+            self.add("ffn_latent_up.weight", (width, d.embd), il)
         if gate:
-            self.add("ffn_gate_exps.weight", (d.embd, ff, n_exp), il)
-        self.add("ffn_up_exps.weight", (d.embd, ff, n_exp), il)
-        self.add("ffn_down_exps.weight", (ff, d.embd, n_exp), il)
+            self.add("ffn_gate_exps.weight", (width, ff, n_exp), il)
+        self.add("ffn_up_exps.weight", (width, ff, n_exp), il)
+        self.add("ffn_down_exps.weight", (ff, width, n_exp), il)
         if shared:
             if shared_gate:
                 self.add("ffn_gate_inp_shexp.weight", (d.embd,), il)

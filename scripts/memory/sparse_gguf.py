@@ -88,6 +88,8 @@ def _common(m: _Meta, a: Architecture, n_ff: int | None) -> None:
         m.u32("{arch}.expert_gating_func", 2)
         if moe.shared_expert_intermediate_size:
             m.u32("{arch}.expert_shared_feed_forward_length", moe.shared_expert_intermediate_size)
+        if moe.latent_size:
+            m.u32("{arch}.moe_latent_size", moe.latent_size)
     if a.sliding_window:
         m.u32("{arch}.attention.sliding_window", a.sliding_window)
 

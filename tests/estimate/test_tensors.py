@@ -105,3 +105,17 @@ def test_every_catalog_architecture_and_quant_lays_out() -> None:
 def test_unknown_quant_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown quant type"):
         tensor_layout(arch("qwen3-8b"), "Q4_K_XL")
+
+
+def test_latent_moe_experts_work_in_the_latent_width() -> None:
+    """Nemotron 3 Super: 512 experts in a 1024-wide latent space make a 120.6B model."""
+    import dataclasses
+
+    a = arch("nemotron-3-super-120b-a12b")
+    latent = dataclasses.replace(a, moe=dataclasses.replace(a.moe, latent_size=1024))
+    layout = tensor_layout(latent, "Q4_K_M")
+    shapes = {t.name: t.shape for t in layout.tensors}
+    moe_block = next(t.layer for t in layout.tensors if t.name.endswith("ffn_up_exps.weight"))
+    assert shapes[f"blk.{moe_block}.ffn_up_exps.weight"][0] == 1024
+    assert shapes[f"blk.{moe_block}.ffn_latent_down.weight"] == (a.hidden_size, 1024)
+    assert layout.bytes.n_params / 1e9 == pytest.approx(120.6, rel=0.01)
