@@ -2,73 +2,63 @@
 
 It lives at user_config_dir()/config.yaml; command-line flags override it. A broken file is a
 ConfigError naming the file, the line and the key. Amounts are in USD.
+
+The classes are plain frozen dataclasses; pydantic validates a file against them only when
+there is one, so a run without a config file pays nothing for it.
 """
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ConfigDict, ValidationError, model_validator
-from pydantic.dataclasses import dataclass
-
 from advisor.errors import ConfigError
 from advisor.paths import user_config_dir
-from advisor.verdict.yamldoc import KeyProblem, read_mapping, validation_error
 
-_STRICT = ConfigDict(extra="forbid")
 CONFIG_NAME = "config.yaml"
 DEFAULT_LIFETIME_MONTHS = 36
+_FORBID = {"extra": "forbid"}  # read by pydantic when it validates a file
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Prices:
+    __pydantic_config__ = _FORBID
+
     electricity_usd_per_kwh: float | None = None  # overrides the region's catalog default
     hardware_price_usd: float | None = None  # this machine's price: amortised over its lifetime
     hardware_lifetime_months: float = DEFAULT_LIFETIME_MONTHS
 
-    @model_validator(mode="after")
-    def _positive(self) -> Prices:
-        for key in ("electricity_usd_per_kwh", "hardware_price_usd"):
-            value = getattr(self, key)
-            if value is not None and value < 0:
-                raise KeyProblem((key,), f"must be 0 or more, got {value}")
-        if self.hardware_lifetime_months <= 0:
-            raise KeyProblem(("hardware_lifetime_months",), "must be positive")
-        return self
 
-
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Seats:
     """What a team pays today: `count` seats of a catalog subscription plan (for audits)."""
+
+    __pydantic_config__ = _FORBID
 
     plan: str  # a catalog subscription id
     count: int
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Defaults:
+    __pydantic_config__ = _FORBID
+
     workloads: tuple[str, ...] = ()  # names or files; empty means every preset
     profile: str | None = None
     format: Literal["text", "markdown"] = "text"
     top_candidates: int = 5
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Config:
+    __pydantic_config__ = _FORBID
+
     region: str | None = None  # electricity price region, e.g. "us", "eu", "de"
     prices: Prices = field(default_factory=Prices)
     seats: tuple[Seats, ...] = ()
     defaults: Defaults = field(default_factory=Defaults)
     path: str | None = None  # the file it came from; None when no file exists
-
-    @model_validator(mode="after")
-    def _seats_positive(self) -> Config:
-        for index, seat in enumerate(self.seats):
-            if seat.count <= 0:
-                raise KeyProblem(("seats", index, "count"), "must be positive")
-        return self
 
 
 def default_config_path() -> Path:
@@ -81,15 +71,36 @@ def load_config(path: str | Path | None = None) -> Config:
     file = Path(path) if explicit else default_config_path()
     if not explicit and not file.exists():
         return Config()
+    from pydantic import TypeAdapter, ValidationError
+
+    from advisor.verdict.yamldoc import dotted, line_of, read_mapping, validation_error
+
     data = read_mapping(file, ConfigError, what="config")
     if "path" in data:
         raise ConfigError("is set by advisor, not by the file", path=file, key="path")
     try:
-        return Config(**data, path=str(file))
+        config = TypeAdapter(Config).validate_python({**data, "path": str(file)})
     except ValidationError as exc:
         raise validation_error(ConfigError, file, exc, what="config") from exc
-    except TypeError as exc:  # a key that is not a string, e.g. `1: x`
-        raise ConfigError(f"unexpected keys: {exc}", path=file) from exc
+    problem = _out_of_range(config)
+    if problem is not None:
+        loc, message = problem
+        raise ConfigError(message, path=file, line=line_of(file, loc), key=dotted(loc))
+    return config
+
+
+def _out_of_range(config: Config) -> tuple[tuple[str | int, ...], str] | None:
+    prices = config.prices
+    for name in ("electricity_usd_per_kwh", "hardware_price_usd"):
+        value = getattr(prices, name)
+        if value is not None and value < 0:
+            return ("prices", name), f"must be 0 or more, got {value}"
+    if prices.hardware_lifetime_months <= 0:
+        return ("prices", "hardware_lifetime_months"), "must be positive"
+    for index, seat in enumerate(config.seats):
+        if seat.count <= 0:
+            return ("seats", index, "count"), "must be positive"
+    return None
 
 
 EXAMPLE = """\

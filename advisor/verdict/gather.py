@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from advisor.estimate.speed import Speed
 
 EXTRA_MODELS = 16  # models below the floors checked for one that is at least fast enough
+# A model whose smallest file decodes below this share of the need is too slow in every file:
+# file sizes within a model differ far more than the quant kernels' efficiency does.
+HOPELESS_DECODE = 0.8
 PowerFor = Callable[[str, str], PowerDraw]  # (model id, quant) -> watts while generating
 Acceptable = Callable[[LocalOption], bool]  # an option a local verdict could rest on
 
@@ -116,19 +119,40 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful)
 
     A lower-quality file of the same model cannot beat a useful one, so the rest are skipped.
     Speed is not monotonic in file size (legacy quants such as Q4_0 prefill faster than
-    K-quants on some backends), so no file is skipped before a useful one is found.
+    K-quants on some backends), so files are not skipped on size alone; but when the smallest
+    file decodes far below the need, no larger one can reach it (decode reads the weights), and
+    the model stops at its best file that fits: what a cloud verdict shows.
     """
     from advisor.estimate.quant_quality import retention
 
     quants = sorted(model.quants, key=lambda q: (-retention(q.type).factor, -q.size_bytes))
-    found = []
+    smallest = min(quants, key=lambda q: q.size_bytes) if quants else None
+    found: list[LocalOption] = []
+    smallest_checked = False
     for quant in quants:
         option = _quant_option(search, w, model, quant, context, frontier_index, power_for)
         if option is not None:
             found.append(option)
             if useful(option):
                 break
+        if smallest_checked or not found:
+            continue  # keep looking for the best file that fits
+        if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found):
+            break
+        smallest_checked = True  # fast enough to go on through the other files
     return found
+
+
+def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found) -> bool:
+    """Whether the model's smallest file decodes below HOPELESS_DECODE of the need."""
+    if w.min_decode_tokens_per_s <= 0:
+        return False
+    option = _quant_option(search, w, model, smallest, context, frontier_index, power_for)
+    if option is None or option.run is None:
+        return False
+    if all(o.candidate.quant != smallest.type for o in found):
+        found.append(option)
+    return option.run.peak_decode_tokens_per_s < HOPELESS_DECODE * w.min_decode_tokens_per_s
 
 
 def _quant_option(search, w, model, quant, context, frontier_index, power_for):
