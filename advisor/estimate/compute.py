@@ -25,13 +25,19 @@ from dataclasses import dataclass
 
 from advisor.catalog.layer_pattern import block_kinds
 from advisor.catalog.model import Architecture
-from advisor.catalog.model_dims import DEFAULTS, mla_head_dim, mla_of
+from advisor.catalog.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_head_dim, mla_of
 from advisor.estimate.settings import RunSettings
 
 F32 = 4
 RESIDUAL_VECTORS = 4  # normed input, residual, attention output, sum: alive around each stage
 FFN_VECTORS = 3  # gate, up and their activated product
 OUTPUT_HIDDEN_VECTORS = 2  # the final normed hidden states and the residual they come from
+# Chunked scans of recurrent layers, in f32 values per token per unit of width: fitted on
+# one measured architecture each (Qwen3-Next: gated delta net, value width 4096; Nemotron 3
+# Nano: Mamba2, inner width 5376) and consistent with the others measured, where the logits
+# stage stays larger (Qwen3.5 9B/35B, Granite 4.0-H Tiny).
+GDN_VALUES_PER_VALUE_WIDTH = 38.6
+MAMBA2_VALUES_PER_INNER_WIDTH = 25.9
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class ComputeShape:
     output_width: int  # n_vocab + final hidden states
     attention: tuple[tuple[int, int, bool], ...]  # (width, heads for KQ, sliding?) per kind
     ffn_width: int
+    recurrent_width: int  # the scan of a recurrent block, alive with the attention mask
     hidden: int
     has_full: bool
     has_swa: bool
@@ -104,9 +111,19 @@ class ComputeShape:
         return ComputeModel(
             output_bytes=F32 * tokens * self.output_width,
             attention_bytes=masks + attention,
-            ffn_bytes=masks + F32 * tokens * self.ffn_width,
+            ffn_bytes=masks + F32 * tokens * max(self.ffn_width, self.recurrent_width),
             host_bytes=F32 * tokens * self.hidden + masks,
         )
+
+
+def _recurrent_width(arch: Architecture) -> int:
+    if "recurrent" not in block_kinds(arch):
+        return 0
+    if arch.arch in ("qwen3next", "qwen35", "qwen35moe"):
+        return int(GDN_VALUES_PER_VALUE_WIDTH * gdn_dims(arch).v_dim)
+    if arch.arch in ("nemotron_h", "nemotron_h_moe", "granitehybrid"):
+        return int(MAMBA2_VALUES_PER_INNER_WIDTH * mamba2_dims(arch).d_inner)
+    return 0  # LFM2's short convolutions keep nothing larger than the FFN
 
 
 def compute_shape(arch: Architecture) -> ComputeShape:
@@ -117,6 +134,7 @@ def compute_shape(arch: Architecture) -> ComputeShape:
         output_width=vocab + OUTPUT_HIDDEN_VECTORS * arch.hidden_size,
         attention=attention,
         ffn_width=_ffn_width(arch),
+        recurrent_width=_recurrent_width(arch),
         hidden=arch.hidden_size,
         has_full="full" in kinds,
         has_swa="swa" in kinds,

@@ -22,7 +22,7 @@ from advisor.estimate.fit import Planner
 from advisor.estimate.settings import RunSettings
 
 MIB = 1024**2
-COMPUTE_TOLERANCE = 0.13  # worst case today 12.3% (Nemotron-H at 32k); median below 1%
+COMPUTE_TOLERANCE = 0.12  # worst case today 10.7% (Nemotron-H, q8_0 cache at 32k); median 0.3%
 
 
 def _rows() -> list[dict[str, str]]:
@@ -69,4 +69,4 @@ def test_compute_buffer_median_error_is_small() -> None:
         measured = float(row["compute_mib"])
         errors.append(abs(share.compute_bytes / MIB - measured) / measured)
     assert statistics.median(errors) < 0.02
-    assert sum(e > 0.05 for e in errors) <= 12  # 11 of 87 today: hybrids at long context
+    assert sum(e > 0.05 for e in errors) <= 11  # 10 of 87 today
