@@ -7,6 +7,7 @@ make_app, so runs are deterministic: no probe, no user files, no clock in what i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -20,6 +21,15 @@ from advisor.tui.app import AdvisorApp, make_app
 from advisor.verdict.workload import Workload, load_workloads
 
 REFERENCE_PROFILE = "rtx-4090-desktop"  # the machine of DESIGN.md's profile example
+# A fixed slice of the shipped catalog: small and large, dense and MoE, hybrid, vision and
+# coding models, one too big for the machine. Ranking 16 models keeps each app test quick,
+# and models added to models.yaml later do not move the snapshots.
+MODELS = (
+    "llama-3.1-8b-instruct", "llama-3.3-70b-instruct", "mistral-small-3.2-24b-instruct-2506",
+    "qwen3-8b", "qwen3-30b-a3b", "qwen3-coder-30b-a3b-instruct", "qwen3.6-27b",
+    "qwen3.6-35b-a3b", "gemma-3-12b-it", "gemma-4-31b-it", "gpt-oss-20b", "gpt-oss-120b",
+    "deepseek-r1", "phi-4", "glm-4.5-air", "granite-4.0-h-small",
+)  # fmt: skip
 LOAD_TIMEOUT_S = 60
 
 
@@ -30,7 +40,10 @@ def reference_machine() -> Machine:
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    return load_catalog(overlay=False)
+    shipped = load_catalog(overlay=False)
+    models = tuple(shipped.find(model_id) for model_id in MODELS)
+    assert None not in models, "a model of the TUI tests' slice left models.yaml"
+    return dataclasses.replace(shipped, models=models)
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,7 @@ def rows(catalog, reference_machine) -> list[Candidate]:
     from advisor.estimate import estimate
 
     picked = []
-    for n, model_id in enumerate(("qwen3-8b", "gpt-oss-120b", "llama-2-7b-chat"), 1):
+    for n, model_id in enumerate(("qwen3-8b", "gpt-oss-120b", "llama-3.1-8b-instruct"), 1):
         model = catalog.find(model_id)
         quant = model.quant("Q4_K_M") or model.quants[0]
         est = estimate(reference_machine, model, quant.type, context_tokens=8192)

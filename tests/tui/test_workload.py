@@ -19,6 +19,7 @@ async def _workload_tab(app, pilot, settle) -> WorkloadPane:
 
 async def _verdict(app, pilot):
     """The verdict on screen once the advice worker has answered."""
+    await pilot.pause()  # the edit reaches the pane, which starts its worker
     await app.workers.wait_for_complete()
     await pilot.pause()
     return app.query_one(VerdictView).verdict
