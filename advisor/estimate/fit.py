@@ -157,7 +157,8 @@ class Planner:
         if unified and sum(need for _, need in totals) > self.ram:
             overflow.append("unified RAM")
         kind = _kind(a)
-        return Option(a, kind, gpu_layers if kind != "cpu" else 0, t, tuple(totals),
+        ngl = min(gpu_layers, self.n + 1) if kind != "cpu" else 0
+        return Option(a, kind, ngl, t, tuple(totals),
                       not overflow, tuple(overflow))  # fmt: skip
 
     def option(self, tokens: int, gpu_layers: int, experts_on_cpu: bool = False) -> Option:

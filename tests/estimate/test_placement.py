@@ -141,6 +141,9 @@ def test_forced_gpu_layers_are_honoured() -> None:
                    context_tokens=8192, gpu_layers=10)  # fmt: skip
     assert est.placement.kind == "partial" and est.placement.gpu_layers == 10
     assert _shares(est)["gpu0"].layers == 9
+    every = estimate(gpu_machine(24), model("llama-3.1-8b-instruct"), "Q4_K_M",
+                     context_tokens=8192, gpu_layers=999)  # fmt: skip
+    assert every.placement.kind == "gpu" and every.placement.gpu_layers == 33
 
 
 def test_nothing_fits_says_why_with_numbers() -> None:
