@@ -59,30 +59,29 @@ def memory_cell(c: Candidate) -> Text:
     return cell
 
 
-def _speed_cell(value: float, low: float, high: float, measured: float | None) -> Text:
+def speed_cell(c: Candidate, kind: str) -> Text:
+    """`kind` ("decode" or "prefill") tokens/s: the measured rate, else the estimate and range."""
+    speed = c.estimate.speed if c.estimate else None
+    if speed is None:
+        return Text("—", style="dim")
+    measured = getattr(speed, f"measured_{kind}_tokens_per_s")
+    cell = Text()
     if measured is not None:
-        cell = Text(f"{MEASURED} ", style="bold green")
+        cell.append(f"{MEASURED} ", style="bold green")
         cell.append(rate(measured), style="bold")
         return cell
-    cell = Text(rate(value))
+    low, high = getattr(speed, f"{kind}_range")
+    cell.append(rate(getattr(speed, f"{kind}_tokens_per_s")))
     cell.append(f" {rate_range(low, high)}", style="dim")
     return cell
 
 
 def decode_cell(c: Candidate) -> Text:
-    speed = c.estimate.speed if c.estimate else None
-    if speed is None:
-        return Text("—", style="dim")
-    low, high = speed.decode_range
-    return _speed_cell(speed.decode_tokens_per_s, low, high, speed.measured_decode_tokens_per_s)
+    return speed_cell(c, "decode")
 
 
 def prefill_cell(c: Candidate) -> Text:
-    speed = c.estimate.speed if c.estimate else None
-    if speed is None:
-        return Text("—", style="dim")
-    low, high = speed.prefill_range
-    return _speed_cell(speed.prefill_tokens_per_s, low, high, speed.measured_prefill_tokens_per_s)
+    return speed_cell(c, "prefill")
 
 
 def row_cells(c: Candidate) -> tuple[Text | str, ...]:
