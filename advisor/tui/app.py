@@ -327,6 +327,7 @@ class AdvisorApp(App[None]):
         what = f"Loading profile {key}…" if key else "Probing this computer…"
         self.query_one(MachinePanel).wait_for(what)
         self.query_one(ModelsTable).set_note("ranking…")
+        self._advise()  # no machine: the verdict pane says it is waiting
         self.load_machine(self.setup)
 
     # --- throughput test -------------------------------------------------------------------
