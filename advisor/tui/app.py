@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Label, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
 from advisor.errors import AdvisorError
 from advisor.probe.machine import Machine
@@ -31,11 +32,12 @@ from advisor.tui.screens.export import ExportScreen
 from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.profiles import ProfileScreen
 from advisor.tui.setup import DARK, LIGHT, Setup
+from advisor.tui.stages import AdviceInputs
 from advisor.tui.widgets.machine_panel import MachinePanel
-from advisor.tui.widgets.model_detail import ModelDetail
 from advisor.tui.widgets.models_table import ModelsTable
+from advisor.tui.widgets.models_view import ModelsView
 from advisor.tui.widgets.verdict_view import VerdictView
-from advisor.tui.widgets.workload_pane import AdviceInputs, WorkloadPane
+from advisor.tui.widgets.workload_pane import WorkloadPane
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
@@ -62,8 +64,6 @@ class AdvisorApp(App[None]):
         Binding("b", "bench", "Test speed"),
         Binding("e", "export", "Export"),
         Binding("d", "toggle_theme", "Light/dark"),
-        Binding("enter", "toggle_detail", "Detail", show=False),
-        Binding("escape", "close_detail", "Back", show=False),
         Binding("1", "show_tab('models')", "Models", show=False),
         Binding("2", "show_tab('workload')", "Workload", show=False),
         Binding("q", "quit", "Quit"),
@@ -92,8 +92,7 @@ class AdvisorApp(App[None]):
         yield MachinePanel(id="machine")
         with TabbedContent(id="tabs"):
             with TabPane("Models", id="models"):
-                yield ModelsTable(id="models-box")
-                yield ModelDetail(id="detail")
+                yield ModelsView(id="models-view")
             with TabPane("Workload", id="workload"):
                 yield Label("Loading workloads…", id="workload-loading")
         yield Footer()
@@ -248,40 +247,12 @@ class AdvisorApp(App[None]):
             self._advise()
 
     def _show_rows(self, rows: tuple) -> None:
-        installed = self.installed or ()
-        self.rows = tuple(
-            dataclasses.replace(
-                row,
-                installed=stages.installed_paths(
-                    installed, row.model.id, row.quant.type if row.quant else None
-                ),
-            )
-            for row in rows
-        )
+        self.rows = stages.with_installed(rows, self.installed or ())
         self.query_one(ModelsTable).set_candidates(self.rows)
 
     @on(ModelsTable.RankingWanted)
     def _ranking_wanted(self) -> None:
         self._rank()
-
-    @on(ModelsTable.Highlighted)
-    def _highlighted(self, message: ModelsTable.Highlighted) -> None:
-        self.query_one(ModelDetail).candidate = message.candidate
-
-    @on(DataTable.RowSelected)
-    def _row_selected(self) -> None:
-        self.action_toggle_detail()
-
-    def action_toggle_detail(self) -> None:
-        """Enter opens the detail (on short terminals in the table's place), and closes it."""
-        pane = self.query_one("#models", TabPane)
-        opening = not pane.has_class("-detail-open")
-        pane.set_class(opening, "-detail-open")
-        self.query_one(ModelDetail if opening else "#models-table").focus()
-
-    def action_close_detail(self) -> None:
-        if self.query_one("#models", TabPane).has_class("-detail-open"):
-            self.action_toggle_detail()
 
     # --- workload and verdict --------------------------------------------------------------
     def _pane(self) -> WorkloadPane | None:
@@ -359,14 +330,7 @@ class AdvisorApp(App[None]):
         # Every workload, with the one being edited as it stands in the form.
         edited = pane.workload
         workloads = [edited if w.name == edited.name else w for w in self.presets]
-        inputs = self._advice_inputs()
-
-        def render(fmt: str) -> str:
-            advice = stages.advice(
-                inputs.machine, inputs.catalog, workloads, inputs.config, inputs.estimator
-            )
-            return stages.report_text(advice, fmt)
-
+        render = functools.partial(stages.report, self._advice_inputs(), workloads)
         folder = self.setup.export_dir or Path.cwd()
         self.push_screen(ExportScreen(folder, render), self._exported)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -138,6 +139,21 @@ def installed_paths(
     )
 
 
+def with_installed(
+    rows: Sequence[Candidate], installed: Sequence[InstalledModel]
+) -> tuple[Candidate, ...]:
+    """The rows with the files `advisor scan` found for each model (and quant) marked."""
+    return tuple(
+        dataclasses.replace(
+            row,
+            installed=installed_paths(
+                installed, row.model.id, row.quant.type if row.quant else None
+            ),
+        )
+        for row in rows
+    )
+
+
 def calibration(machine: Machine):
     """This machine's throughput tests as a calibration; None without any."""
     from advisor.bench.calibration import load_calibration
@@ -192,17 +208,37 @@ def ranked(
 
 
 # --- verdicts and the report ------------------------------------------------------------------
-def advice(
-    machine: Machine,
-    catalog: Catalog,
-    workloads: Sequence[Workload],
-    config: Config,
-    estimator: Callable[..., Estimate] | None = None,
-) -> Advice:
+@dataclass(frozen=True)
+class AdviceInputs:
+    """What a verdict needs besides the workload; the app hands them over as they land."""
+
+    machine: Machine
+    catalog: Catalog
+    config: Config
+    estimator: Callable[..., Estimate] | None = None
+    measurements: int = 0  # throughput tests run since the app started: each recalibrates
+
+    def same_as(self, other: AdviceInputs | None) -> bool:
+        """The very same inputs (not merely equal ones): the verdict would not change."""
+        if other is None:
+            return False
+        mine = (self.machine, self.catalog, self.config, self.estimator)
+        theirs = (other.machine, other.catalog, other.config, other.estimator)
+        same = all(a is b for a, b in zip(mine, theirs, strict=True))
+        return same and self.measurements == other.measurements
+
+
+def advice(inputs: AdviceInputs, workloads: Sequence[Workload]) -> Advice:
+    """The verdicts for `workloads` on the inputs' machine, priced with its config."""
     from advisor.advise import AdviceOptions, advise
 
-    options = AdviceOptions(config=config, estimator=estimator)
-    return advise(machine, catalog, list(workloads), options)
+    options = AdviceOptions(config=inputs.config, estimator=inputs.estimator)
+    return advise(inputs.machine, inputs.catalog, list(workloads), options)
+
+
+def report(inputs: AdviceInputs, workloads: Sequence[Workload], fmt: str) -> str:
+    """The report for every workload, as JSON or markdown text."""
+    return report_text(advice(inputs, workloads), fmt)
 
 
 def report_text(advice: Advice, fmt: str) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -13,35 +12,12 @@ from textual.containers import Horizontal
 from advisor.errors import AdvisorError
 from advisor.tui import stages
 from advisor.tui.messages import AdviceReady, StageFailed
+from advisor.tui.stages import AdviceInputs
 from advisor.tui.widgets.verdict_view import VerdictView
 from advisor.tui.widgets.workload_form import WorkloadForm
 
 if TYPE_CHECKING:
-    from advisor.catalog.model import Catalog
-    from advisor.config import Config
-    from advisor.estimate.estimate import Estimate
-    from advisor.probe.machine import Machine
     from advisor.verdict.workload import Workload
-
-
-@dataclass(frozen=True)
-class AdviceInputs:
-    """What a verdict needs besides the workload; the app hands them over as they land."""
-
-    machine: Machine
-    catalog: Catalog
-    config: Config
-    estimator: Callable[..., Estimate] | None = None
-    measurements: int = 0  # throughput tests run since the app started: each recalibrates
-
-    def same_as(self, other: AdviceInputs | None) -> bool:
-        """The very same inputs (not merely equal ones): the verdict would not change."""
-        if other is None:
-            return False
-        mine = (self.machine, self.catalog, self.config, self.estimator)
-        theirs = (other.machine, other.catalog, other.config, other.estimator)
-        same = all(a is b for a, b in zip(mine, theirs, strict=True))
-        return same and self.measurements == other.measurements
 
 
 class WorkloadPane(Horizontal):
@@ -75,9 +51,7 @@ class WorkloadPane(Horizontal):
     @work(thread=True, exclusive=True, group="advice")
     def advise(self, inputs: AdviceInputs, workload: Workload) -> None:
         try:
-            advice = stages.advice(
-                inputs.machine, inputs.catalog, [workload], inputs.config, inputs.estimator
-            )
+            advice = stages.advice(inputs, [workload])
         except AdvisorError as exc:
             self.post_message(StageFailed("advice", exc.message, exc.hint))
             return
