@@ -47,6 +47,15 @@ if TYPE_CHECKING:
     from advisor.verdict.workload import Workload
 
 FIRST_LOAD = frozenset({"machine", "ranking", "scan", "advice"})
+# The first-load stages a failure puts an end to: without a catalog nothing is ranked,
+# scanned or advised; without a machine nothing is ranked or advised.
+FAILED_STAGE_ENDS = {
+    "bandwidth": ("machine",),
+    "machine": ("machine", "ranking", "advice"),
+    "catalog": ("ranking", "scan", "advice"),
+    "config": ("advice",),
+    "workloads": ("advice",),
+}
 T = TypeVar("T")
 
 
@@ -106,9 +115,10 @@ class AdvisorApp(App[None]):
     def _stamp(self, name: str) -> None:
         self.timings.setdefault(name, time.perf_counter())
 
-    def _landed(self, stage: str) -> None:
-        self._stamp(stage)
-        self._pending.discard(stage)
+    def _landed(self, *stages_done: str) -> None:
+        for stage in stages_done:
+            self._stamp(stage)
+            self._pending.discard(stage)
         if not self._pending:
             self.loaded.set()
 
@@ -133,9 +143,7 @@ class AdvisorApp(App[None]):
             self._advise()
         if message.stage in ("catalog", "workloads", "machine") and self._pane():
             self._pane().query_one(VerdictView).say(f"No verdict: {message.message}", problem=True)
-        self._landed(
-            {"bandwidth": "machine", "catalog": "ranking"}.get(message.stage, message.stage)
-        )
+        self._landed(*FAILED_STAGE_ENDS.get(message.stage, (message.stage,)))
 
     # --- the machine -----------------------------------------------------------------------
     def _start_machine(self) -> None:

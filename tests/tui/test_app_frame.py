@@ -94,3 +94,17 @@ async def test_unknown_profile_is_reported_not_crashed(build) -> None:
         assert panel.machine is None
         assert "no profile named 'no-such-machine'" in panel.failure
         assert any(n.title == "machine failed" for n in app._notifications)
+
+
+async def test_a_broken_catalog_is_reported_and_nothing_waits_for_it(
+    build, settle, tmp_path
+) -> None:
+    broken = tmp_path / "models.yaml"
+    broken.write_text("schema_version: 1\nmodels: [\n")
+    app = build(catalog=None, catalog_path=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)  # every first-load stage ends, failed or not
+        failures = [n for n in app._notifications if n.title == "catalog failed"]
+        assert failures and str(broken) in failures[0].message
+        assert "catalog failed" in str(app.query_one("#row-count").render())
+        assert app.query_one(ModelsTable).candidates == ()
