@@ -20,7 +20,7 @@ def render_text(doc: dict[str, Any]) -> str:
         f"  backend  {m.get('backend') or 'unknown'};  "
         f"{len(doc['measurements'])} throughput test(s) stored",
         f"  config   {fmt.config_line(doc)}",
-        f"  kWh      {fmt.electricity_line(doc)}",
+        f"  energy   {fmt.electricity_line(doc)}",
         f"  hardware {fmt.hardware_line(doc)}",
         "",
     ]

@@ -211,7 +211,7 @@ def _cloud(
         fast = _fast_enough(options)
         if fast is not None and fast is not closest:
             reasons.append(
-                f"the best model fast enough here, {option_name(fast)}, "
+                f"the best model fast enough here, {option_name(fast)}, falls short: "
                 + ", ".join(c.shortfall() for c in fast.failed)
             )
     if split is not None:

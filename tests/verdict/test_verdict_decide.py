@@ -110,7 +110,7 @@ def test_cloud_names_what_the_fast_model_lacks(catalog) -> None:
     v = verdict_for(make_workload(), [good_but_slow, fast_but_weak], catalog)
     assert v.kind == "cloud" and v.option.candidate.model_name == "Big"
     assert any(
-        r.startswith("the best model fast enough here, Small Q4_K_M, below the quality floor")
+        r.startswith("the best model fast enough here, Small Q4_K_M, falls short: below the")
         for r in v.reasons
     )
 
