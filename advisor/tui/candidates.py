@@ -22,6 +22,7 @@ class Candidate:
     rank: int  # 1 is the best choice; left-out candidates come after every fitting one
     quality: float | None  # the model's index on the selected task, quant-adjusted if known
     why_left_out: str | None = None  # set for candidates the ranking would not recommend
+    quality_basis: str | None = None  # how `quality` was worked out, in words
     installed: tuple[Path, ...] = ()
 
     @property

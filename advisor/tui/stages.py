@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from advisor.catalog.scan import InstalledModel
     from advisor.config import Config
     from advisor.estimate.estimate import Estimate
+    from advisor.estimate.rank import Candidate as RankedCandidate
     from advisor.tui.app import Setup
     from advisor.verdict.workload import Workload
 
@@ -161,6 +162,16 @@ def calibration(machine: Machine):
     return load_calibration(machine)
 
 
+def quality_basis(ranked: RankedCandidate) -> str:
+    """'intelligence index 37.1 × 0.989 kept at Q5_K_M = 36.7', plus the ranking's note."""
+    metric = ranked.quality_metric.replace("_", " ")
+    text = (
+        f"{metric} {ranked.quality_index:.1f} × {ranked.quant_retention:.3f} kept at "
+        f"{ranked.quant} = {ranked.quality:.1f}"
+    )
+    return f"{text} ({ranked.quality_note})" if ranked.quality_note else text
+
+
 def ranked(
     machine: Machine,
     catalog: Catalog,
@@ -189,20 +200,19 @@ def ranked(
         model = catalog.find(c.model_id)
         quant = model.quant(c.quant)
         paths = installed_paths(installed, model.id, quant.type)
-        rows.append(Candidate(model, quant, c.estimate, len(rows) + 1, c.quality, None, paths))
+        basis = quality_basis(c)
+        row = Candidate(model, quant, c.estimate, len(rows) + 1, c.quality, None, basis, paths)
+        rows.append(row)
     for left_out in ranking.excluded:
         model = catalog.find(left_out.model_id)
         quality = quality_for(model, task)
+        index = quality[0] if quality else None
+        basis = (
+            f"{quality[1].replace('_', ' ')} {index:.1f}, before quantization" if quality else None
+        )
+        paths = installed_paths(installed, model.id, None)
         rows.append(
-            Candidate(
-                model,
-                None,
-                None,
-                len(rows) + 1,
-                quality[0] if quality else None,
-                left_out.reason,
-                installed_paths(installed, model.id, None),
-            )
+            Candidate(model, None, None, len(rows) + 1, index, left_out.reason, basis, paths)
         )
     return rows
 

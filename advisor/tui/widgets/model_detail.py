@@ -160,6 +160,7 @@ def detail_renderable(
     installed: Sequence[Path],
     *,
     wide: bool = False,
+    quality: str | None = None,
 ) -> RenderableType:
     """Title, then memory and placement beside (or above) speed and how to get it."""
     left: list[RenderableType] = []
@@ -170,7 +171,10 @@ def detail_renderable(
             right += [speed_section(estimate.speed, estimate.max_context_tokens), Text()]
     if quant is not None:
         right.append(get_section(model, quant, estimate))
-    head = Group(title_text(model, quant), installed_section(installed), Text())
+    head = [title_text(model, quant)]
+    if quality:
+        head.append(Text(f"quality on the task: {quality}", style="dim"))
+    head = Group(*head, installed_section(installed), Text())
     if not wide:
         return Group(head, *left, Text(), *right)
     grid = Table.grid(padding=(0, 3), expand=True)
@@ -207,6 +211,7 @@ class ModelDetail(VerticalScroll):
             candidate.estimate,
             candidate.installed,
             wide=self.size.width >= 100,
+            quality=candidate.quality_basis,
         )
         if candidate.why_left_out:
             return Group(Text(f"Left out: {candidate.why_left_out}", style="red"), renderable)
