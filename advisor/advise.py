@@ -215,11 +215,12 @@ def _measured(machine: Machine, options: AdviceOptions) -> tuple[tuple[Measureme
 
 def _calibration_from(machine: Machine, measurements: Sequence[Measurement]):
     """What load_calibration derives from a store, from measurements a report carried."""
-    usable = [m for m in measurements if not m.interrupted and m.settings.is_standard]
+    from advisor.bench.calibration import build_calibration, measured_models
+    from advisor.bench.estimates import can_calibrate, observe
+
+    usable = [m for m in measurements if can_calibrate(machine, m)]
     if not usable:
         return None
-    from advisor.bench.calibration import build_calibration, measured_models
-    from advisor.bench.estimates import observe
     from advisor.probe import machine_fingerprint as fingerprint_of
 
     calibration = build_calibration(fingerprint_of(machine), observe(machine, usable))
