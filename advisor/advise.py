@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -233,6 +232,8 @@ def _power_for(machine: Machine, measurements: Sequence[Measurement]):
 
     powered = [m for m in measurements if m.mean_power_w is not None]
     if powered:
+        import statistics
+
         watts = statistics.median(m.mean_power_w for m in powered)  # type: ignore[misc]
         general = resolve_power(
             machine,

@@ -1,11 +1,13 @@
 """`advisor --json` against `llmfit --json recommend`, wall clock, on this machine.
 
     python benchmarks/report_vs_llmfit.py [--runs 10] [--llmfit PATH] [--max-load 1.5]
-        [--profile NAME] [--json FILE]
+        [--profile NAME] [--json FILE] [--breakdown]
 
 Both commands run as fresh processes, interleaved (advisor, llmfit, advisor, llmfit, ...,
 alternating which goes first), after one warm-up run of each that fills their caches (the
-catalog parse cache, the probe's bandwidth figure). Each run waits for the 1-minute load
+catalog parse cache, the probe's bandwidth figure, advisor's estimate cache and Python's
+compiled bytecode: PYTHONDONTWRITEBYTECODE is dropped from the environment, as a user's
+installation has bytecode compiled). Each run waits for the 1-minute load
 average to fall below --max-load first, because the machine is shared. Prints every time, the
 medians, and the ratio advisor / llmfit (below 1 means advisor is faster), with the load.
 
@@ -56,14 +58,46 @@ def wait_for_quiet(max_load: float, timeout_s: float = 120.0) -> float:
     return load
 
 
+# A user's Python keeps compiled bytecode (pip writes it at install time); a sandbox that sets
+# PYTHONDONTWRITEBYTECODE would make every run compile advisor's sources again.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def timed(command: list[str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, cwd=ROOT, env=ENV)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
     json.loads(done.stdout)  # both must print one JSON document
     return elapsed
+
+
+BREAKDOWN = r"""
+import json, sys, time
+marks = [("start", time.perf_counter())]
+def mark(name): marks.append((name, time.perf_counter()))
+import advisor.cli; advisor.cli.build_parser(); mark("cli and parser")
+from advisor.config import load_config; config = load_config(); mark("config")
+from advisor.probe import resolve_machine
+machine = resolve_machine(profile=sys.argv[1] or None); mark("machine (probe or profile)")
+from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
+from advisor.verdict.workload import load_workloads; workloads = load_workloads(); mark("workloads")
+from advisor.advise import AdviceOptions, advise
+advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
+from advisor.report.document import build_document
+text = json.dumps(build_document(advice), indent=2); mark("document and JSON")
+print(json.dumps([[n, (t - marks[i][1]) * 1000] for i, (n, t) in enumerate(marks[1:])]))
+"""
+
+
+def breakdown(profile: str | None) -> None:
+    """Where one warm `advisor --json` spends its time, stage by stage, in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", BREAKDOWN, profile or ""], capture_output=True,
+                          text=True, check=True, cwd=ROOT, env=ENV)  # fmt: skip
+    print("\nstages of one warm run (fresh process, after interpreter start-up):")
+    for name, ms in json.loads(done.stdout.strip().splitlines()[-1]):
+        print(f"  {name:<28} {ms:7.1f} ms")
 
 
 def main() -> int:
@@ -73,6 +107,7 @@ def main() -> int:
     parser.add_argument("--max-load", type=float, default=1.5, help="wait for load below this")
     parser.add_argument("--profile", help="run advisor on this reference profile")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--breakdown", action="store_true", help="also time advisor's stages")
     args = parser.parse_args()
 
     commands = {"advisor": advisor_command(args.profile), "llmfit": [find_llmfit(args.llmfit),
@@ -101,6 +136,9 @@ def main() -> int:
           f"ratio {best['advisor'] / best['llmfit']:.2f}")  # fmt: skip
     print(f"1-minute load average during the runs: {min(loads):.2f}-{max(loads):.2f} "
           f"({os.cpu_count()} CPUs)")  # fmt: skip
+    if args.breakdown:
+        wait_for_quiet(args.max_load)
+        breakdown(args.profile)
     if args.json:
         Path(args.json).write_text(
             json.dumps({"times_s": times, "median_s": med, "ratio": ratio, "loads": loads}),
