@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from advisor.verdict.cloud import ApiCost, CloudCosts, SubscriptionCost
+from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.confidence import Confidence
 from advisor.verdict.hybrid import HybridSplit
 from advisor.verdict.options import LocalOption
@@ -107,20 +107,12 @@ def _hybrid(h: HybridSplit | None) -> dict[str, Any] | None:
     )
 
 
-def _api(cost: ApiCost | None) -> dict[str, Any] | None:
-    return None if cost is None else rounded(dataclasses.asdict(cost))
-
-
-def _subscription(cost: SubscriptionCost | None) -> dict[str, Any] | None:
-    return None if cost is None else rounded(dataclasses.asdict(cost))
-
-
 def _cloud(c: CloudCosts) -> dict[str, Any]:
     return {
-        "frontier": _api(c.frontier),
+        "frontier": _plain(c.frontier),
         "frontier_index": num(c.frontier_index),
-        "cheapest_api": _api(c.cheapest_api),
-        "subscription": _subscription(c.subscription),
+        "cheapest_api": _plain(c.cheapest_api),
+        "subscription": _plain(c.subscription),
         "best_path": c.best_label,
         "best_usd_per_month": num(c.best_usd_per_month),
         "notes": list(c.notes),
