@@ -29,7 +29,7 @@ class BreakEven:
 def break_even(
     workload: Workload,
     local: LocalCost | None,
-    capacity_share: float | None,
+    max_calls_per_day: float | None,
     cloud: CloudCosts,
     hardware: Hardware,
 ) -> BreakEven:
@@ -43,7 +43,8 @@ def break_even(
         payback = hardware.price_usd / saving
     max_hw = saving * hardware.lifetime_months if saving > 0 else None
     threshold = _tokens_threshold(workload, local, cloud, hardware)
-    capacity = workload.tokens_per_day * capacity_share if capacity_share is not None else None
+    per_call = workload.input_tokens_per_request + workload.output_tokens_per_request
+    capacity = None if max_calls_per_day is None else max_calls_per_day * per_call
     return BreakEven(
         versus=cloud.best_label,
         monthly_saving_usd=saving,

@@ -56,6 +56,7 @@ class LocalRun:
     machine_s_per_call: float
     busy_hours_per_day: float  # for the whole workload
     capacity_share: float  # share of the calls the machine can serve in hours_per_day (<= 1)
+    max_calls_per_day: float  # the most calls like these it serves in hours_per_day, batched
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
         single, speed.prefill_tokens_per_s, w.concurrency
     )
     busy_h = w.calls_per_day * machine_s / 3600
-    capacity = min(1.0, window_s / saturated_s / w.calls_per_day)
+    max_calls = window_s / saturated_s
+    capacity = min(1.0, max_calls / w.calls_per_day)
     peak = _aggregate_decode(single, speed.prefill_tokens_per_s, w.concurrency) / w.concurrency
     return LocalRun(
         single_decode_tokens_per_s=single,
@@ -105,6 +107,7 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
         machine_s_per_call=machine_s,
         busy_hours_per_day=busy_h,
         capacity_share=capacity,
+        max_calls_per_day=max_calls,
     )
 
 

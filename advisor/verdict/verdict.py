@@ -277,7 +277,7 @@ def _verdict(
     hardware: Hardware,
     cost_ratio: float | None,
 ) -> Verdict:
-    capacity = option.run.capacity_share if option and option.run else None
+    capacity = option.run.max_calls_per_day if option and option.run else None
     return Verdict(
         workload=workload,
         kind=kind,

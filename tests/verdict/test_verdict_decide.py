@@ -129,6 +129,8 @@ def test_break_even_tokens_a_day_by_hand(catalog) -> None:
     local_per_tok = 5 / 3600 * 0.5 * 0.2 / 1200
     expected = 50.0 / ((api_per_tok - local_per_tok) * w.days_per_month)
     assert v.break_even.local_wins_above_tokens_per_day == pytest.approx(expected)
+    # 8 h of 5-second calls: 5,760 calls of 1,200 tokens a day at most.
+    assert v.break_even.local_capacity_tokens_per_day == pytest.approx(5760 * 1200)
     owned = verdict_for(w, [make_candidate(40)], catalog)
     assert owned.break_even.local_wins_above_tokens_per_day == 0
     assert "at any volume" in owned.break_even.text

@@ -55,6 +55,7 @@ def test_busy_traffic_batches_and_saturation_limits_capacity() -> None:
     # 1 s prefill + 200 tokens at 100 tokens/s aggregate = 3 s per call; 1200 calls fit an hour.
     assert run.machine_s_per_call == pytest.approx(3.0)
     assert run.capacity_share == pytest.approx(1200 / 10_000)
+    assert run.max_calls_per_day == pytest.approx(1200)
 
 
 def test_electricity_and_hardware_by_hand() -> None:
