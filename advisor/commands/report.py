@@ -14,8 +14,9 @@ DESCRIPTION = """\
 For each workload (the presets in profiles/workloads/, your own in the config folder's
 workloads/, or files you name), say whether to run it locally, split it (hybrid) or pay for
 the cloud, with the monthly cost of each path, the quality gap, break-even and confidence.
-All amounts are in US dollars (USD). Prices come from the catalog's dated cloud section;
-the config file (its path is printed in the report) and the flags below override them."""
+All amounts are in US dollars (USD). Prices come from the catalog's dated cloud section; the
+config file (the report prints its path) overrides them, and the flags below override both.
+A second report on the same machine reuses the estimates kept in the user cache folder."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
