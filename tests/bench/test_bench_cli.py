@@ -187,3 +187,14 @@ def test_download_then_installed(
     second = _json(capsys)
     assert second["model"]["path"] == first["model"]["path"]
     assert hub.downloads == [(repo, "tiny-Q8_0.gguf")]
+
+
+def test_an_unwritable_store_still_prints_the_numbers(tiny_f16: Path, capsys) -> None:
+    data_dir = Path(os.environ["ADVISOR_HOME"]) / "data"
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    data_dir.write_text("a file where the data folder should be")
+    assert main(["bench", str(tiny_f16), "--json", *FAST]) == ExitCode.WRITE_FAILED
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["id"] is None and data["decode"]["runs"] == 2
+    assert "cannot open the bench store" in captured.err
