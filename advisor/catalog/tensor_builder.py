@@ -1,4 +1,9 @@
-"""Building blocks of the tensor recipes: the tensor record, the model's dimensions, a builder.
+"""Building blocks of the tensor recipes: the tensor records, the model's dimensions, a builder.
+
+A recipe adds the file's global tensors, then describes its blocks once per class of identical
+blocks (same tensors, same shapes): every dense block of a llama is one class, the MoE and the
+dense blocks of DeepSeek two. Layouts repeat a class's tensors under each block's `blk.N.`
+prefix; byte totals count each class once.
 
 Source types follow llama.cpp's HF converter (convert_hf_to_gguf.py): 1-D tensors, norms,
 routers and convolution kernels are F32, every other weight is 16-bit.
@@ -6,6 +11,7 @@ routers and convolution kernels are F32, every other weight is 16-bit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 from advisor.catalog.model import Architecture
@@ -17,6 +23,28 @@ class RawTensor:
     shape: tuple[int, ...]
     source_type: str  # "F32" or "F16" (BF16 has the same size)
     layer: int | None
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A tensor of the file, or of every block of a class (the name without `blk.N.`)."""
+
+    name: str
+    shape: tuple[int, ...]
+    source_type: str
+
+    @property
+    def n_elements(self) -> int:
+        count = 1
+        for dim in self.shape:
+            count *= dim
+        return count
+
+
+def _spec(name: str, shape: tuple[int, ...], f32: bool) -> TensorSpec:
+    one_d = sum(dim > 1 for dim in shape) <= 1
+    source = "F32" if f32 or one_d or name.endswith("_norm.weight") else "F16"
+    return TensorSpec(name, shape, source)
 
 
 @dataclass
@@ -60,16 +88,79 @@ class Dims:
         return self.n_ff_exp * max(moe.n_shared_experts, 1)
 
 
-class Builder:
+class Block:
+    """The tensors of one class of blocks, named without their `blk.N.` prefix."""
+
     def __init__(self, dims: Dims) -> None:
         self.d = dims
-        self.tensors: list[RawTensor] = []
+        self.tensors: list[TensorSpec] = []
 
-    def add(self, name: str, shape: tuple[int, ...], layer: int | None = None, f32=False):
-        one_d = sum(dim > 1 for dim in shape) <= 1
-        source = "F32" if f32 or one_d or name.endswith("_norm.weight") else "F16"
-        full = f"blk.{layer}.{name}" if layer is not None else name
-        self.tensors.append(RawTensor(full, shape, source, layer))
+    def add(self, name: str, shape: tuple[int, ...], f32: bool = False) -> None:
+        self.tensors.append(_spec(name, shape, f32))
+
+    def attention(self, *, q_mult=1, bias=False, qk_norm=False, out_bias=False) -> None:
+        d = self.d
+        self.add("attn_q.weight", (d.embd, d.q_dim * q_mult))
+        self.add("attn_k.weight", (d.embd, d.kv_dim))
+        self.add("attn_v.weight", (d.embd, d.kv_dim))
+        self.add("attn_output.weight", (d.q_dim, d.embd))
+        if bias:
+            self.add("attn_q.bias", (d.q_dim,))
+            self.add("attn_k.bias", (d.kv_dim,))
+            self.add("attn_v.bias", (d.kv_dim,))
+        if out_bias:
+            self.add("attn_output.bias", (d.embd,))
+        if qk_norm:
+            self.add("attn_q_norm.weight", (d.head_dim,))
+            self.add("attn_k_norm.weight", (d.head_dim,))
+
+    def dense_ffn(self, n_ff: int, *, gate: bool = True) -> None:
+        if gate:
+            self.add("ffn_gate.weight", (self.d.embd, n_ff))
+        self.add("ffn_up.weight", (self.d.embd, n_ff))
+        self.add("ffn_down.weight", (n_ff, self.d.embd))
+
+    def experts(self, *, gate=True, probs_bias=False, shared=False, shared_gate=False) -> None:
+        d, moe = self.d, self.d.arch.moe
+        n_exp, ff = moe.n_experts, d.n_ff_exp
+        width = moe.latent_size or d.embd
+        self.add("ffn_gate_inp.weight", (d.embd, n_exp), f32=True)
+        if probs_bias:
+            self.add("exp_probs_b.bias", (n_exp,))
+        if moe.latent_size:  # llama.cpp's ffn_latent_down / ffn_latent_up (Nemotron-H MoE)
+            self.add("ffn_latent_down.weight", (d.embd, width))
+            self.add("ffn_latent_up.weight", (width, d.embd))
+        if gate:
+            self.add("ffn_gate_exps.weight", (width, ff, n_exp))
+        self.add("ffn_up_exps.weight", (width, ff, n_exp))
+        self.add("ffn_down_exps.weight", (ff, width, n_exp))
+        if shared:
+            if shared_gate:
+                self.add("ffn_gate_inp_shexp.weight", (d.embd,))
+            self.dense_ffn_named(d.n_ff_shexp, "shexp", gate=gate)
+
+    def dense_ffn_named(self, n_ff: int, suffix: str, *, gate: bool = True) -> None:
+        if gate:
+            self.add(f"ffn_gate_{suffix}.weight", (self.d.embd, n_ff))
+        self.add(f"ffn_up_{suffix}.weight", (self.d.embd, n_ff))
+        self.add(f"ffn_down_{suffix}.weight", (n_ff, self.d.embd))
+
+    def norms(self, *names: str) -> None:
+        for name in names:
+            self.add(f"{name}.weight", (self.d.embd,))
+
+
+class Builder:
+    """The file's global tensors and its blocks, each block an instance of a class."""
+
+    def __init__(self, dims: Dims) -> None:
+        self.d = dims
+        self.tensors: list[TensorSpec] = []  # global: token embeddings, output, ...
+        self.block_classes: tuple[int, ...] = ()  # per block, an index into `templates`
+        self.templates: tuple[tuple[TensorSpec, ...], ...] = ()
+
+    def add(self, name: str, shape: tuple[int, ...], f32: bool = False) -> None:
+        self.tensors.append(_spec(name, shape, f32))
 
     def embeddings(self, *, output: bool = True) -> None:
         d = self.d
@@ -78,53 +169,19 @@ class Builder:
         if output and not d.arch.tie_word_embeddings:
             self.add("output.weight", (d.embd, d.vocab))
 
-    def attention(self, il: int, *, q_mult=1, bias=False, qk_norm=False, out_bias=False):
-        d = self.d
-        self.add("attn_q.weight", (d.embd, d.q_dim * q_mult), il)
-        self.add("attn_k.weight", (d.embd, d.kv_dim), il)
-        self.add("attn_v.weight", (d.embd, d.kv_dim), il)
-        self.add("attn_output.weight", (d.q_dim, d.embd), il)
-        if bias:
-            self.add("attn_q.bias", (d.q_dim,), il)
-            self.add("attn_k.bias", (d.kv_dim,), il)
-            self.add("attn_v.bias", (d.kv_dim,), il)
-        if out_bias:
-            self.add("attn_output.bias", (d.embd,), il)
-        if qk_norm:
-            self.add("attn_q_norm.weight", (d.head_dim,), il)
-            self.add("attn_k_norm.weight", (d.head_dim,), il)
+    def blocks(self, kinds: Sequence[Hashable], body: Callable[[Block, Hashable], None]) -> None:
+        """One block per entry of `kinds`; `body` adds the tensors of a block of that kind.
 
-    def dense_ffn(self, il: int, n_ff: int, *, gate: bool = True) -> None:
-        if gate:
-            self.add("ffn_gate.weight", (self.d.embd, n_ff), il)
-        self.add("ffn_up.weight", (self.d.embd, n_ff), il)
-        self.add("ffn_down.weight", (n_ff, self.d.embd), il)
-
-    def experts(self, il: int, *, gate=True, probs_bias=False, shared=False, shared_gate=False):
-        d, moe = self.d, self.d.arch.moe
-        n_exp, ff = moe.n_experts, d.n_ff_exp
-        width = moe.latent_size or d.embd
-        self.add("ffn_gate_inp.weight", (d.embd, n_exp), il, f32=True)
-        if probs_bias:
-            self.add("exp_probs_b.bias", (n_exp,), il)
-        if moe.latent_size:  # llama.cpp's ffn_latent_down / ffn_latent_up (Nemotron-H MoE)
-            self.add("ffn_latent_down.weight", (d.embd, width), il)
-            self.add("ffn_latent_up.weight", (width, d.embd), il)
-        if gate:
-            self.add("ffn_gate_exps.weight", (width, ff, n_exp), il)
-        self.add("ffn_up_exps.weight", (width, ff, n_exp), il)
-        self.add("ffn_down_exps.weight", (ff, width, n_exp), il)
-        if shared:
-            if shared_gate:
-                self.add("ffn_gate_inp_shexp.weight", (d.embd,), il)
-            self.dense_ffn_named(il, d.n_ff_shexp, "shexp", gate=gate)
-
-    def dense_ffn_named(self, il: int, n_ff: int, suffix: str, *, gate: bool = True) -> None:
-        if gate:
-            self.add(f"ffn_gate_{suffix}.weight", (self.d.embd, n_ff), il)
-        self.add(f"ffn_up_{suffix}.weight", (self.d.embd, n_ff), il)
-        self.add(f"ffn_down_{suffix}.weight", (n_ff, self.d.embd), il)
-
-    def norms(self, il: int, *names: str) -> None:
-        for name in names:
-            self.add(f"{name}.weight", (self.d.embd,), il)
+        `body` runs once per distinct kind, in the order kinds first appear, so the kind must
+        hold everything a block's tensors depend on.
+        """
+        index: dict[Hashable, int] = {}
+        templates: list[tuple[TensorSpec, ...]] = []
+        for kind in kinds:
+            if kind not in index:
+                index[kind] = len(templates)
+                block = Block(self.d)
+                body(block, kind)
+                templates.append(tuple(block.tensors))
+        self.block_classes = tuple(index[kind] for kind in kinds)
+        self.templates = tuple(templates)

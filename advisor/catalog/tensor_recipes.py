@@ -7,13 +7,15 @@ parameter count.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from advisor.catalog import recipes_attention as att
 from advisor.catalog import recipes_hybrid as hyb
 from advisor.catalog.model import Architecture
 from advisor.catalog.model_dims import DEFAULTS
-from advisor.catalog.tensor_builder import Builder, Dims, RawTensor
+from advisor.catalog.tensor_builder import Builder, Dims, RawTensor, TensorSpec
 
-__all__ = ["RawTensor", "raw_tensors"]
+__all__ = ["BlockPlan", "RawTensor", "TensorSpec", "block_plan"]
 
 RECIPES = {
     "llama": att.llama_like,
@@ -48,7 +50,41 @@ RECIPES = {
 ALWAYS_TIED = frozenset({"gemma2", "gemma3", "gemma3n", "gemma4"})
 
 
-def _build(arch: Architecture, n_ff: int | None, vocab: int, notes: list[str]) -> Builder:
+@dataclass(frozen=True)
+class BlockPlan:
+    """The converter's tensors for an architecture: the global ones and one template per class
+    of identical blocks, each sorted by name (the order llama.cpp's loader visits them in)."""
+
+    globals: tuple[TensorSpec, ...]
+    block_classes: tuple[int, ...]  # per block, an index into `templates`
+    templates: tuple[tuple[TensorSpec, ...], ...]
+    assumptions: tuple[str, ...]  # facts models.yaml lacked and the values used instead
+    vocab: int
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.block_classes)
+
+    def tensors(self) -> list[RawTensor]:
+        """Every tensor in the loader's order: global ones by name, then block by block."""
+        out = [RawTensor(t.name, t.shape, t.source_type, None) for t in self.globals]
+        for il, kind in enumerate(self.block_classes):
+            prefix = f"blk.{il}."
+            out += [RawTensor(prefix + t.name, t.shape, t.source_type, il)
+                    for t in self.templates[kind]]  # fmt: skip
+        return out
+
+    def n_params(self) -> int:
+        per_class = [sum(t.n_elements for t in template) for template in self.templates]
+        blocks = sum(per_class[kind] for kind in self.block_classes)
+        return sum(t.n_elements for t in self.globals) + blocks
+
+
+def _by_name(tensors) -> tuple[TensorSpec, ...]:
+    return tuple(sorted(tensors, key=lambda t: t.name))
+
+
+def _build(arch: Architecture, n_ff: int | None, vocab: int, notes: list[str]) -> BlockPlan:
     recipe = RECIPES.get(arch.arch, att.llama_like)
     if arch.arch not in RECIPES:
         notes.append(f"architecture {arch.arch!r} has no recipe: laid out like llama")
@@ -56,24 +92,15 @@ def _build(arch: Architecture, n_ff: int | None, vocab: int, notes: list[str]) -
     recipe(b)
     if arch.arch in ALWAYS_TIED:
         b.tensors = [t for t in b.tensors if t.name != "output.weight"]
-    return b
-
-
-def _params(tensors: list[RawTensor]) -> int:
-    total = 0
-    for t in tensors:
-        count = 1
-        for dim in t.shape:
-            count *= dim
-        total += count
-    return total
+    templates = tuple(_by_name(template) for template in b.templates)
+    return BlockPlan(_by_name(b.tensors), b.block_classes, templates, (), vocab)
 
 
 def _solve_n_ff(arch: Architecture, vocab: int, notes: list[str]) -> int:
     """The FFN width that makes the tensor list add up to the published parameter count."""
     target = arch.total_params_b * 1e9
-    base = _params(_build(arch, 0, vocab, []).tensors)
-    per_unit = _params(_build(arch, 1, vocab, []).tensors) - base
+    base = _build(arch, 0, vocab, []).n_params()
+    per_unit = _build(arch, 1, vocab, []).n_params() - base
     if per_unit <= 0:
         return 0
     n_ff = max(256, round((target - base) / per_unit / 256) * 256)
@@ -87,8 +114,8 @@ def _needs_dense_ffn(arch: Architecture) -> bool:
     return arch.moe.first_k_dense_layers > 0 or arch.arch in ("llama4", "gemma4")
 
 
-def raw_tensors(arch: Architecture) -> tuple[list[RawTensor], list[str]]:
-    """The converter's tensor list for `arch`, and the assumptions made where data was missing."""
+def block_plan(arch: Architecture) -> BlockPlan:
+    """The converter's tensors for `arch`, and the assumptions made where data was missing."""
     notes: list[str] = []
     vocab = arch.vocab_size
     if vocab is None:
@@ -97,5 +124,7 @@ def raw_tensors(arch: Architecture) -> tuple[list[RawTensor], list[str]]:
     n_ff = arch.intermediate_size
     if n_ff is None and _needs_dense_ffn(arch):
         n_ff = _solve_n_ff(arch, vocab, notes)
-    tensors = _build(arch, n_ff, vocab, notes).tensors
-    return tensors, list(dict.fromkeys(notes))
+    plan = _build(arch, n_ff, vocab, notes)
+    return BlockPlan(
+        plan.globals, plan.block_classes, plan.templates, tuple(dict.fromkeys(notes)), vocab
+    )

@@ -1,10 +1,12 @@
 """GGUF tensor layout of a model for a quant type, as llama.cpp's converter and quantizer write it.
 
-`tensor_layout(arch, quant)` gives every tensor (name, shape, ggml type, bytes);
-`quant_tensor_bytes(arch, quant)` the sums memory placement needs: total, per block, the input
-layer (token embeddings, which llama.cpp always keeps on the CPU), the output layer and the MoE
-expert tensors. Both are cached per (architecture, quant): no I/O, cheap to call repeatedly.
-Byte counts come from gguf.GGML_QUANT_SIZES; file sizes add the GGUF header and alignment.
+`tensor_layout(arch, quant)` gives every tensor (name, shape, ggml type, bytes), typed one by
+one as llama-quantize does; `quant_tensor_bytes(arch, quant)` the sums memory placement needs:
+total, per block, the input layer (token embeddings, which llama.cpp always keeps on the CPU),
+the output layer and the MoE expert tensors, computed once per class of alike blocks
+(advisor.catalog.quant_bytes) and equal to the layout's sums. Both are cached per
+(architecture, quant): no I/O, cheap to call repeatedly. Byte counts follow ggml's type sizes;
+file sizes add the GGUF header and alignment.
 """
 
 from __future__ import annotations
@@ -13,20 +15,19 @@ from dataclasses import astuple, dataclass
 from functools import lru_cache
 
 from advisor.catalog.model import QUANT_TYPES, Architecture
-from advisor.catalog.quant_rules import DEFAULT_TYPE, QuantHParams, select_types, tensor_bytes
-from advisor.catalog.tensor_recipes import RawTensor, raw_tensors
-
-# Tensors llama.cpp loads into the input layer: always on the CPU, whatever -ngl says.
-INPUT_TENSORS = frozenset(
-    {
-        "token_embd.weight",
-        "per_layer_token_embd.weight",
-        "per_layer_model_proj.weight",
-        "per_layer_proj_norm.weight",
-        "altup_proj.weight",
-        "altup_unembd_proj.weight",
-    }
+from advisor.catalog.quant_bytes import (
+    INPUT_TENSORS,
+    QuantBytes,
+    SizingPlan,
+    quant_bytes,
+    sizing_plan,
 )
+from advisor.catalog.quant_rules import DEFAULT_TYPE, Mix, QuantHParams, select_types, tensor_bytes
+from advisor.catalog.tensor_recipes import BlockPlan, block_plan
+
+__all__ = ["INPUT_TENSORS", "QuantBytes", "TensorInfo", "TensorLayout", "arch_key",
+           "quant_tensor_bytes", "tensor_layout"]  # fmt: skip
+
 GGUF_ALIGNMENT = 32  # general.alignment default: each tensor's data starts on 32 bytes
 # GGUF header: metadata (the tokenizer dominates) plus one tensor-info record per tensor.
 # Token text, score and type, plus BPE merges: 61 bytes per entry on Llama 3, ~40 on Gemma.
@@ -49,33 +50,6 @@ class TensorInfo:
 
 
 @dataclass(frozen=True)
-class QuantBytes:
-    """Tensor bytes of one quant of one architecture, grouped the way llama.cpp places them."""
-
-    total_bytes: int  # every tensor in the file
-    layer_bytes: tuple[int, ...]  # per block (repeating layer), experts included
-    layer_expert_bytes: tuple[int, ...]  # per block, the routed-expert tensors alone
-    input_bytes: int  # token embeddings and other input-layer tensors: always on the CPU
-    output_bytes: int  # output norm + output head as stored in the file (0 head when tied)
-    # What the output layer takes once loaded: a tied model duplicates token_embd for it.
-    output_loaded_bytes: int
-    n_params: int
-
-    @property
-    def expert_bytes(self) -> int:
-        return sum(self.layer_expert_bytes)
-
-    @property
-    def non_layer_bytes(self) -> int:
-        return self.input_bytes + self.output_bytes
-
-    @property
-    def loaded_bytes(self) -> int:
-        """Weights llama.cpp allocates across all devices (the tied head counted twice)."""
-        return self.total_bytes - self.output_bytes + self.output_loaded_bytes
-
-
-@dataclass(frozen=True)
 class TensorLayout:
     arch: str
     quant: str
@@ -95,11 +69,6 @@ class TensorLayout:
         for t in self.tensors:
             out[t.ggml_type] = out.get(t.ggml_type, 0) + t.nbytes
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
-
-
-def _visit_order(tensors: list[RawTensor]) -> list[RawTensor]:
-    """llama_model_loader's weights_map order: block number (-1 for none), then name."""
-    return sorted(tensors, key=lambda t: (-1 if t.layer is None else t.layer, t.name))
 
 
 # File types llama-quantize refuses to write without an importance matrix; the others are
@@ -209,26 +178,39 @@ def arch_key(arch: Architecture) -> tuple:
 _ARCHES: dict[tuple, Architecture] = {}
 
 
-def tensor_layout(arch: Architecture, quant: str) -> TensorLayout:
-    """Every tensor of `arch` quantized to `quant` (a catalog quant name such as "Q4_K_M")."""
+def _known_quant(quant: str) -> str:
     quant = quant.upper()
     if quant not in QUANT_TYPES or quant not in DEFAULT_TYPE:
         raise ValueError(f"unknown quant type {quant!r}; expected one of {QUANT_TYPES}")
+    return quant
+
+
+def tensor_layout(arch: Architecture, quant: str) -> TensorLayout:
+    """Every tensor of `arch` quantized to `quant` (a catalog quant name such as "Q4_K_M")."""
+    quant = _known_quant(quant)
     key = arch_key(arch)
     _ARCHES.setdefault(key, arch)
     return _cached_layout(key, quant)
 
 
-_BYTES: dict[tuple, QuantBytes] = {}
+@lru_cache(maxsize=1024)
+def _plan(key: tuple) -> BlockPlan:
+    return block_plan(_ARCHES[key])
+
+
+@lru_cache(maxsize=1024)
+def _sizing(key: tuple) -> SizingPlan:
+    return sizing_plan(_plan(key))
 
 
 @lru_cache(maxsize=4096)
 def _cached_layout(key: tuple, quant: str) -> TensorLayout:
-    arch = _ARCHES[key]
-    raw, notes = raw_tensors(arch)
-    ordered = _visit_order(raw)
+    arch, plan = _ARCHES[key], _plan(key)
+    ordered = plan.tensors()
     types = select_types(
-        [(t.name, t.shape, t.source_type) for t in ordered], quant, _quant_hparams(arch, quant)
+        [(t.name, t.shape, t.source_type, -1 if t.layer is None else t.layer) for t in ordered],
+        quant,
+        _quant_hparams(arch, quant),
     )
     tensors = tuple(
         TensorInfo(
@@ -241,22 +223,29 @@ def _cached_layout(key: tuple, quant: str) -> TensorLayout:
         )
         for t, ggml_type in zip(ordered, types, strict=True)
     )
-    vocab = next(t.shape[1] for t in tensors if t.name == "token_embd.weight")
     return TensorLayout(
         arch.arch,
         quant,
         arch.n_layers,
         tensors,
-        tuple(notes),
+        plan.assumptions,
         _summarize(tensors, arch.n_layers),
-        _file_bytes(tensors, vocab),
+        _file_bytes(tensors, plan.vocab),
     )
+
+
+_BYTES: dict[tuple, QuantBytes] = {}
 
 
 def quant_tensor_bytes(arch: Architecture, quant: str) -> QuantBytes:
     """Byte totals of `arch` at `quant`: whole file, per block, input, output, experts."""
-    key = (arch_key(arch), quant)
+    akey = arch_key(arch)
+    key = (akey, quant)
     hit = _BYTES.get(key)
     if hit is None:
-        hit = _BYTES[key] = tensor_layout(arch, quant).bytes
+        quant = _known_quant(quant)
+        _ARCHES.setdefault(akey, arch)
+        sp = _sizing(akey)
+        mix = Mix(quant, _quant_hparams(arch, quant), sp.n_attention_wv, sp.tied)
+        hit = _BYTES[key] = quant_bytes(sp, mix)
     return hit
