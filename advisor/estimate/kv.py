@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
-
 from advisor.catalog.layer_pattern import block_kinds, kv_shared_from
 from advisor.catalog.model import Architecture
 from advisor.catalog.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_of, shortconv_l_cache
+from advisor.catalog.quant_rules import TYPE_SIZES
 from advisor.catalog.tensors import arch_key
 
 KV_CELL_PAD = 256  # llama_context pads n_ctx (and the SWA cache) to 256 cells
@@ -43,7 +42,7 @@ def kv_ggml_type(kv_type: str) -> str:
 
 def row_bytes(ggml_type: str, n: int) -> float:
     """Bytes of n values of a ggml type (whole blocks when n is a block multiple)."""
-    block, size = GGML_QUANT_SIZES[GGMLQuantizationType[ggml_type]]
+    block, size = TYPE_SIZES[ggml_type]
     return n * size / block
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
-
 from advisor.catalog.model import Architecture
+from advisor.catalog.quant_rules import TYPE_SIZES
 
 # The llama.cpp ftype -> the ggml type of most of its weights (the experts, for MoE files).
 _MAIN_TYPE: dict[str, str] = {
@@ -47,7 +46,7 @@ def nominal_bits_per_weight(quant: str) -> float:
     """Bits per weight of the file type's main tensor type (GGML block size)."""
     q = quant.upper()
     ggml_type = _MAIN_TYPE.get(q, q)
-    block, type_bytes = GGML_QUANT_SIZES[GGMLQuantizationType[ggml_type]]
+    block, type_bytes = TYPE_SIZES[ggml_type]
     return 8.0 * type_bytes / block
 
 
