@@ -6,12 +6,15 @@ Every figure comes from fresh Python processes (what `advisor ...` pays per invo
 throwaway ADVISOR_HOME so the real user cache is untouched:
 
 - import: `import advisor.catalog` (pydantic builds the schema here);
-- cold: load_catalog() with no parse cache (YAML parsed, validated, cache written);
-- warm: load_catalog() with the cache from the previous run (JSON read, validated);
+- cold: load_catalog() with no user cache, as on the first run after an install (the compiled
+  form shipped beside models.yaml read, validated);
+- cold, YAML parsed: the same file copied where it has no compiled form, as after a hand edit
+  (YAML parsed, validated, user cache written);
+- warm: load_catalog() with the user cache that run wrote (JSON read, validated);
 - repeat: a second load_catalog() in the same process.
 
 The issue's budget is 50 ms for a load. Medians over --runs; the 1-minute load average is
-printed beside each figure (the machine is shared).
+printed before and after (the machine is shared).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -77,20 +81,25 @@ def main() -> int:
     args = parser.parse_args()
 
     load_before = _wait_for_quiet(args.max_load)
-    cold, warm, repeat, imports = [], [], [], []
+    catalog = args.catalog or str(ROOT / "models.yaml")
+    cold, parsed, warm, repeat, imports = [], [], [], [], []
     facts: dict[str, float] = {}
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="advisor-bench-home-") as home:
-            first = _child(args.catalog, home)  # no cache yet: cold
-            second = _child(args.catalog, home)  # the cache the first run wrote: warm
-        cold.append(first["load"])
+            shipped = _child(catalog, home)  # no user cache: the compiled form
+            bare = Path(home) / "edited" / "models.yaml"  # no compiled form beside it
+            bare.parent.mkdir()
+            shutil.copy(catalog, bare)
+            first = _child(str(bare), home)  # YAML parsed, user cache written
+            second = _child(str(bare), home)  # the user cache that run wrote: warm
+        cold.append(shipped["load"])
+        parsed.append(first["load"])
         warm.append(second["load"])
         repeat.append(second["repeat"])
-        imports += [first["import"], second["import"]]
+        imports += [shipped["import"], first["import"], second["import"]]
         facts = second
     load_after = os.getloadavg()[0]
 
-    catalog = args.catalog or str(ROOT / "models.yaml")
     size_kb = Path(catalog).stat().st_size / 1024
     print(
         f"catalog: {catalog} ({size_kb:.0f} KB, {facts['models']:.0f} models, "
@@ -103,7 +112,8 @@ def main() -> int:
     rows = [
         ("import advisor.catalog", imports),
         ("load, cold (no cache)", cold),
-        ("load, warm (cache)", warm),
+        ("load, cold, YAML parsed", parsed),
+        ("load, warm (user cache)", warm),
         ("load, again in-process", repeat),
     ]
     for label, values in rows:
@@ -112,10 +122,10 @@ def main() -> int:
             f"  {label:<24} median {statistics.median(ms):7.1f} ms   "
             f"min {min(ms):7.1f}   max {max(ms):7.1f}"
         )
-    verdict = "within" if statistics.median(warm) * 1000 < BUDGET_MS else "OVER"
+    verdict = "within" if statistics.median(cold) * 1000 < BUDGET_MS else "OVER"
     print(
-        f"warm load is {verdict} the {BUDGET_MS:.0f} ms budget; a cold load happens once per "
-        "catalog change (install, upgrade, edit)"
+        f"a cold load (the first run after an install) is {verdict} the {BUDGET_MS:.0f} ms "
+        "budget; YAML is parsed only after the file is edited, once per edit"
     )
     return 0
 

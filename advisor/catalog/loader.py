@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from advisor.catalog import cache
+from advisor.catalog import cache, compiled
 from advisor.catalog.crossref import reference_problems
 from advisor.catalog.model import Catalog
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.catalog.yaml_errors import shown, syntax_problem, validation_problems, with_lines
 from advisor.errors import CatalogError, NotFoundError
+from advisor.yamlpos import LOADER
 
 SCHEMA_VERSION = 1  # the newest models.yaml schema this advisor reads
 CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud")
@@ -24,8 +25,19 @@ T = TypeVar("T")
 
 
 def load_catalog_file(path: Path, *, use_cache: bool = True) -> Catalog:
-    """The validated catalog in `path` (no overlay). Raises CatalogProblems listing everything."""
+    """The validated catalog in `path` (no overlay). Raises CatalogProblems listing everything.
+
+    The document comes from the compiled form shipped beside the file when it was compiled
+    from these exact bytes, else from the user's parse cache, else from parsing the YAML.
+    """
     content = read_bytes(path)
+    if use_cache:
+        shipped = compiled.lookup(path, content)
+        if shipped is not None:
+            try:
+                return validate_document(path, content, shipped, Catalog)
+            except CatalogProblems:
+                pass  # a compiled form that no longer passes: the YAML says what is wrong
     cached = cache.lookup(path, content) if use_cache else None
     if cached is not None:
         try:
@@ -61,7 +73,7 @@ def parse_yaml(path: Path, content: bytes) -> Any:
         problem = Problem(path, (), f"not UTF-8 text (invalid byte at offset {exc.start})")
         raise CatalogProblems([problem]) from None
     try:
-        return yaml.load(text, Loader=yaml.CSafeLoader)
+        return yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         raise CatalogProblems([syntax_problem(path, exc)]) from None
 

@@ -7,19 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from advisor.errors import CatalogError
+from advisor.yamlpos import key_path
 
 Loc = tuple[str | int, ...]
-
-
-def format_key(loc: Loc) -> str:
-    """('models', 17, 'quants', 2, 'size_bytes') -> 'models[17].quants[2].size_bytes'."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 @dataclass(frozen=True)
@@ -33,7 +23,7 @@ class Problem:
 
     @property
     def key(self) -> str:
-        return format_key(self.loc)
+        return key_path(self.loc)
 
     def at_line(self, line: int | None) -> Problem:
         return replace(self, line=line)

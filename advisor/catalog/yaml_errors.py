@@ -20,6 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.catalog.problems import Loc, Problem
+from advisor.yamlpos import compose, error_line, line_in
 
 _EXPECTED = {
     "int_type": "expected an integer",
@@ -43,11 +44,10 @@ _UNKNOWN_KEY = ("unexpected_keyword_argument", "extra_forbidden")
 
 def syntax_problem(path: Path, exc: yaml.YAMLError) -> Problem:
     """A YAML syntax error, at the line the parser stopped."""
-    mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
-    return Problem(path, (), message, line=mark.line + 1 if mark else None)
+    return Problem(path, (), message, line=error_line(exc))
 
 
 def validation_problems(path: Path, exc: ValidationError, root: type) -> list[Problem]:
@@ -62,41 +62,16 @@ def validation_problems(path: Path, exc: ValidationError, root: type) -> list[Pr
 def with_lines(problems: Sequence[Problem], text: str) -> list[Problem]:
     """Fill in each problem's line from the YAML text (problems that have one keep it)."""
     try:
-        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+        root = compose(text)
     except yaml.YAMLError:
         return list(problems)
-    return [p if p.line is not None else p.at_line(line_of(root, p.loc)) for p in problems]
-
-
-def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
-    """The 1-based line of the deepest node on `loc` (the key's line for mapping entries)."""
-    if root is None:
-        return None
-    node, marker = root, root
-    for part in loc:
-        child = _child(node, part)
-        if child is None:
-            break
-        marker, node = child
-    return marker.start_mark.line + 1
-
-
-def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
-    """(node to point at, node to descend into) for one step of a location."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == str(part):
-                return key, value
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        item = node.value[part]
-        return item, item
-    return None
+    return [p if p.line is not None else p.at_line(line_in(root, p.loc)) for p in problems]
 
 
 def duplicate_key_problems(path: Path, text: str) -> list[Problem]:
     """Keys given twice in one mapping: YAML keeps the last silently, so we point them out."""
     try:
-        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+        root = compose(text)
     except yaml.YAMLError as exc:
         return [syntax_problem(path, exc)]
     problems: list[Problem] = []

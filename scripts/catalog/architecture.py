@@ -16,6 +16,9 @@ _BLANK_WHY = {
 }
 
 
+_NOT_CONFIG = ("license:", "AA snapshot", "arch:")
+
+
 def _int(text: str) -> int | None:
     text = text.strip()
     return int(text) if text.isdigit() else None
@@ -40,8 +43,9 @@ def _moe(row: dict[str, str], extra: dict[str, Any]) -> dict[str, Any] | None:
         moe["n_shared_experts"] = int(row["n_shared_experts"])
     if _int(row["moe_intermediate_size"]):
         moe["expert_intermediate_size"] = int(row["moe_intermediate_size"])
-    if "shared_expert_intermediate_size" in extra:
-        moe["shared_expert_intermediate_size"] = extra["shared_expert_intermediate_size"]
+    for key in ("shared_expert_intermediate_size", "latent_size"):
+        if key in extra:
+            moe[key] = extra[key]
     if _int(row["first_k_dense_layers"]):
         moe["first_k_dense_layers"] = int(row["first_k_dense_layers"])
     return moe
@@ -56,29 +60,56 @@ def _mla(row: dict[str, str], extra: dict[str, Any]) -> dict[str, Any] | None:
     return mla
 
 
-def _unknowns(row: dict[str, str], arch: dict[str, Any]) -> dict[str, str]:
+def _unknowns(row: dict[str, str], arch: dict[str, Any], why: dict[str, str]) -> dict[str, str]:
     unknown = {}
     is_mla = arch.get("mla") is not None
-    for column, why in _BLANK_WHY.items():
-        if row[column].strip():
-            continue
+    for column, reason in _BLANK_WHY.items():
+        if row[column].strip() or arch.get(column) is not None:
+            continue  # read, or filled from the curation
         if column == "head_dim" and is_mla:
             continue  # MLA: the latent ranks replace the per-head dims
         if column == "intermediate_size" and arch.get("moe"):
             continue  # the expert FFN width is in moe.expert_intermediate_size
-        unknown[column] = why
+        unknown[column] = reason
     if arch.get("n_linear_attention_layers") and "recurrent" not in arch:
         unknown["recurrent"] = "state dimensions not in the architecture sources"
-    if row["model_id"] == "deepseek-v3.1":
-        unknown["mla"] = "MLA ranks not read for V3.1 (V3 uses 512 + 64)"
-    return unknown
+    if arch["arch"].startswith("deepseek") and "mla" not in arch:
+        unknown["mla"] = "MLA ranks not read for this model (DeepSeek-V3 uses 512 + 64)"
+    return {key: why.get(key, reason) for key, reason in unknown.items()}
+
+
+def borrowed_row(rows: dict[str, dict[str, str]], pick: dict[str, Any]) -> dict[str, str]:
+    """The pick's architectures.csv row, with the blank columns its `columns_from` names
+    filled from the row of a model of the same architecture; the notes say so and the
+    source cites that row's sources too."""
+    row = rows[pick["id"]]
+    spec = pick.get("columns_from")
+    if not spec:
+        return row
+    donor = rows[spec["model"]]
+    filled = {c: donor[c] for c in spec["columns"] if not row[c].strip() and donor[c].strip()}
+    if not filled:
+        return row
+    note = f"Filled from the {spec['model']} row: {', '.join(filled)} ({spec['why']})."
+    # The donor's config sources, not what it cites for its own license, date or quality.
+    cited = [p for p in donor["source"].split(";") if not p.strip().startswith(_NOT_CONFIG)]
+    return {
+        **row,
+        **filled,
+        "source": ";".join([row["source"], *cited]),
+        "notes": f"{row['notes'].strip()} {note}".strip(),
+    }
 
 
 def architecture(
-    row: dict[str, str], extra: dict[str, Any], aa_context: int | None
+    row: dict[str, str],
+    extra: dict[str, Any],
+    aa_context: int | None,
+    unknown_why: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The mapping for one model. `extra` holds curated facts from the row's notes; where the
-    row has no context length, Artificial Analysis's (`aa_context`) stands in, cited."""
+    row has no context length, Artificial Analysis's (`aa_context`) stands in, cited.
+    `unknown_why` replaces the generic reason of an unknown field with a curated one."""
     arch: dict[str, Any] = {
         "source": ["architectures-csv", *upstream_keys(row["source"])],
         "arch": row["arch"],
@@ -100,19 +131,22 @@ def architecture(
         arch["n_full_attention_layers"] = full
     if _int(row["linear_attention_layers"]):
         arch["n_linear_attention_layers"] = int(row["linear_attention_layers"])
-    for key in ("n_kv_shared_layers", "global_head_dim", "global_n_kv_heads", "recurrent"):
+    keys = ("n_kv_shared_layers", "global_head_dim", "global_n_kv_heads", "recurrent")
+    for key in keys:
         if key in extra:
             arch[key] = extra[key]
+    if arch["tie_word_embeddings"] is None and "tie_word_embeddings" in extra:
+        arch["tie_word_embeddings"] = extra["tie_word_embeddings"]
     if mla := _mla(row, extra):
         arch["mla"] = mla
     if moe := _moe(row, extra):
         arch["moe"] = moe
     required = ("head_dim", "vocab_size")  # required fields: null, with the reason in unknown
     arch = {k: v for k, v in arch.items() if v is not None or k in required}
-    unknown = _unknowns(row, arch)
+    unknown = _unknowns(row, arch, unknown_why or {})
     if unknown:
         arch["unknown"] = unknown
-    notes = row["notes"].strip()
+    notes = " ".join(n for n in (row["notes"].strip(), extra.get("note")) if n)
     if "max_context" not in arch:
         arch["max_context"] = aa_context
         arch["source"].append("aa-2026-07-10")

@@ -1,9 +1,14 @@
 """Write models.yaml from the shared reference CSVs and the curated picks, deterministically.
 
     python -m scripts.catalog.build [--data ../shared/data] [--out models.yaml] [--check]
+    python -m scripts.catalog.build --compile [--out models.yaml]
 
---check writes nothing and exits 1 when models.yaml differs from what the build would write.
-What was left out (size rows for other models, non-standard mixes) goes to stderr.
+The build also writes the compiled form beside the YAML (models.compiled.json: the parsed
+document as JSON, with the SHA-256 of the YAML it came from; advisor.catalog.compiled).
+--compile only recompiles an existing models.yaml (after a hand edit; needs no reference data).
+--check writes nothing and exits 1 when models.yaml or its compiled form differs from what the
+build would write. What was left out (size rows for other models, non-standard mixes) goes to
+stderr.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter
 
+from advisor.catalog.compiled import compiled_path, compiled_text, write_compiled
 from advisor.catalog.model import Catalog
 from advisor.paths import atomic_write_text
 
 from . import cloud as cloud_mod
+from .architecture import borrowed_row
 from .emit import dump
 from .models import model_entry
 from .quality import QualityTable
@@ -66,7 +73,7 @@ def build(data: Path) -> tuple[dict[str, Any], list[str]]:
     models = [
         model_entry(
             pick,
-            arch_rows[pick["id"]],
+            borrowed_row(arch_rows, pick),
             quality,
             [p for p in published if p.model_id == pick["id"]],
             curation["quant_sets"],
@@ -110,21 +117,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--out", type=Path, default=REPO / "models.yaml")
     parser.add_argument("--check", action="store_true", help="exit 1 if --out is stale")
+    parser.add_argument(
+        "--compile", action="store_true", help="only recompile --out into its .compiled.json"
+    )
     args = parser.parse_args(argv)
+    if args.compile:
+        target = write_compiled(args.out)
+        print(f"wrote {target}", file=sys.stderr)
+        return 0
     catalog, report = build(args.data)
     text = HEADER + dump(catalog)
     for line in report:
         print(line, file=sys.stderr)
+    content = text.encode("utf-8")
+    compiled = compiled_text(content, yaml.load(text, Loader=yaml.CSafeLoader))
     if args.check:
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        if current != text:
-            print(f"{args.out} is stale: rerun python -m scripts.catalog.build", file=sys.stderr)
-            return 1
-        return 0
+        return _check(args.out, text, compiled)
     atomic_write_text(args.out, text)
+    atomic_write_text(compiled_path(args.out), compiled)
     n_quants = sum(len(m["quants"]) for m in catalog["models"])
     print(f"wrote {args.out}: {len(catalog['models'])} models, {n_quants} quants", file=sys.stderr)
     return 0
+
+
+def _check(out: Path, text: str, compiled: str) -> int:
+    stale = 0
+    for path, expected in ((out, text), (compiled_path(out), compiled)):
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != expected:
+            print(f"{path} is stale: rerun python -m scripts.catalog.build", file=sys.stderr)
+            stale = 1
+    return stale
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ def model_entry(
 ) -> dict[str, Any]:
     """One models.yaml entry."""
     extra = pick.get("arch", {})
-    arch_map = architecture(row, extra, quality.context(pick["aa"]))
+    arch_map = architecture(row, extra, quality.context(pick["aa"]), pick.get("unknown_why"))
     arch = Architecture(**arch_map)
     unknown: dict[str, str] = {}
     sources = ["architectures-csv", "catalog-curation", "gguf-repo-conventions"]

@@ -1,4 +1,4 @@
-"""Helpers for the catalog tests: GGUF headers written with gguf.GGUFWriter, and catalog YAML.
+"""Helpers for the catalog tests: GGUF headers (gguf.GGUFWriter), catalog YAML, a parse counter.
 
 GGUF files get real headers (metadata, tensor infos with real shapes and types) and a data
 region left as a sparse hole, so a file describing a 1 GB model takes a few KB of disk.
@@ -13,6 +13,8 @@ from typing import Any
 
 import gguf
 import numpy as np
+import pytest
+import yaml
 from gguf import GGMLQuantizationType as T
 
 Tensor = tuple[str, tuple[int, ...], T]  # name, numpy shape (rows first), type
@@ -262,3 +264,17 @@ def hf_cache(root: Path) -> Path:
     broken = repo / "snapshots" / "aaaa1111" / "tiny-llama-Q8_0.gguf"
     broken.symlink_to(Path("../../blobs/ffff.incomplete"))
     return root
+
+
+class CountingYaml:
+    """Counts YAML parses, so a test sees whether a cache or the compiled form answered."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = yaml.load
+
+        def counting(*args, **kwargs):
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(yaml, "load", counting)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from catalog_testkit import write_catalog
+from catalog_testkit import CountingYaml, write_catalog
 
 from advisor.bench.synthetic import TINY, write_synthetic_gguf
 
@@ -35,3 +35,8 @@ def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def synthetic_gguf(synthetic_dir: Path) -> Path:
     """A real, loadable tiny llama GGUF (advisor.bench.synthetic, TINY, Q8_0)."""
     return synthetic_dir / "advisor-synthetic-Q8_0.gguf"
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> CountingYaml:
+    return CountingYaml(monkeypatch)

@@ -7,32 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
-from catalog_testkit import CATALOG_YAML
+from catalog_testkit import CATALOG_YAML, CountingYaml
 
 from advisor.catalog import cache, load_catalog
 
 
-class _CountingYaml:
-    """Counts YAML parses, so a test sees whether the cache answered."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        real = yaml.load
-
-        def counting(*args, **kwargs):
-            self.calls += 1
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(yaml, "load", counting)
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> _CountingYaml:
-    return _CountingYaml(monkeypatch)
-
-
-def test_second_load_comes_from_the_cache(catalog_file: Path, parses: _CountingYaml) -> None:
+def test_second_load_comes_from_the_cache(catalog_file: Path, parses: CountingYaml) -> None:
     first = load_catalog(catalog_file, overlay=False)
     second = load_catalog(catalog_file, overlay=False)
     assert parses.calls == 1
@@ -40,7 +20,7 @@ def test_second_load_comes_from_the_cache(catalog_file: Path, parses: _CountingY
     assert cache.cache_file(catalog_file).is_file()
 
 
-def test_edited_file_is_parsed_again(catalog_file: Path, parses: _CountingYaml) -> None:
+def test_edited_file_is_parsed_again(catalog_file: Path, parses: CountingYaml) -> None:
     load_catalog(catalog_file, overlay=False)
     stat = catalog_file.stat()
     # Same size and same mtime: only the content hash can tell the files apart.
@@ -51,7 +31,7 @@ def test_edited_file_is_parsed_again(catalog_file: Path, parses: _CountingYaml) 
     assert parses.calls == 2
 
 
-def test_touched_file_is_parsed_again(catalog_file: Path, parses: _CountingYaml) -> None:
+def test_touched_file_is_parsed_again(catalog_file: Path, parses: CountingYaml) -> None:
     load_catalog(catalog_file, overlay=False)
     stat = catalog_file.stat()
     os.utime(catalog_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
@@ -60,7 +40,7 @@ def test_touched_file_is_parsed_again(catalog_file: Path, parses: _CountingYaml)
 
 
 def test_new_advisor_version_is_parsed_again(
-    catalog_file: Path, parses: _CountingYaml, monkeypatch: pytest.MonkeyPatch
+    catalog_file: Path, parses: CountingYaml, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_catalog(catalog_file, overlay=False)
     monkeypatch.setattr(cache, "__version__", "999.0")
@@ -73,7 +53,7 @@ def test_new_advisor_version_is_parsed_again(
     [b"", b"{not json", b"[]", b'{"key": 1, "data": {}}', b"\xff\xfe\x00"],
 )
 def test_corrupt_cache_is_ignored_and_rebuilt(
-    catalog_file: Path, parses: _CountingYaml, garbage: bytes
+    catalog_file: Path, parses: CountingYaml, garbage: bytes
 ) -> None:
     load_catalog(catalog_file, overlay=False)
     entry = cache.cache_file(catalog_file)
@@ -84,7 +64,7 @@ def test_corrupt_cache_is_ignored_and_rebuilt(
 
 
 def test_cached_data_that_fails_the_schema_falls_back_to_the_yaml(
-    catalog_file: Path, parses: _CountingYaml
+    catalog_file: Path, parses: CountingYaml
 ) -> None:
     load_catalog(catalog_file, overlay=False)
     entry = cache.cache_file(catalog_file)
