@@ -8,6 +8,8 @@ at every quant type.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import gguf
@@ -116,3 +118,18 @@ def _check_classes(mix: Mix, cat: str, n_layer: int, n_counter: int, rng: random
                counter_reps[index_class(counter, n_counter)])  # fmt: skip
         got = mix.quantized_type(cat, shape, layer, counter)
         assert got == mix.quantized_type(cat, shape, *rep), (mix, cat, layer, counter, rep)
+
+
+def test_sizing_a_layout_imports_neither_gguf_nor_numpy() -> None:
+    """They take ~60 ms to import: the first ranking of every `advisor` run would pay it."""
+    code = (
+        "import sys\n"
+        "from advisor.catalog import load_catalog\n"
+        "from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout\n"
+        "model = load_catalog(overlay=False).find('qwen3-30b-a3b')\n"
+        "quant_tensor_bytes(model.architecture, 'Q4_K_M')\n"
+        "tensor_layout(model.architecture, 'IQ2_XXS')\n"
+        "print(sorted({'gguf', 'numpy'} & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
