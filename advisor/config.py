@@ -73,7 +73,8 @@ def load_config(path: str | Path | None = None) -> Config:
         return Config()
     from pydantic import TypeAdapter, ValidationError
 
-    from advisor.verdict.yamldoc import dotted, line_of, read_mapping, validation_error
+    from advisor.verdict.yamldoc import read_mapping, validation_error
+    from advisor.yamlpos import key_path, line_in_file
 
     data = read_mapping(file, ConfigError, what="config")
     if "path" in data:
@@ -85,7 +86,7 @@ def load_config(path: str | Path | None = None) -> Config:
     problem = _out_of_range(config)
     if problem is not None:
         loc, message = problem
-        raise ConfigError(message, path=file, line=line_of(file, loc), key=dotted(loc))
+        raise ConfigError(message, path=file, line=line_in_file(file, loc), key=key_path(loc))
     return config
 
 

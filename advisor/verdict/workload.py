@@ -17,7 +17,8 @@ from pydantic.dataclasses import dataclass
 from advisor.catalog.model import Task
 from advisor.errors import NotFoundError, WorkloadError
 from advisor.paths import user_config_dir, workloads_dir
-from advisor.verdict.yamldoc import KeyProblem, line_of, read_mapping, validation_error
+from advisor.verdict.yamldoc import KeyProblem, read_mapping, validation_error
+from advisor.yamlpos import line_in_file
 
 Access = Literal["interactive", "programmatic"]
 QualityIndex = Literal["intelligence_index", "coding_index"]
@@ -151,7 +152,9 @@ def load_workload_file(path: str | Path, *, origin: str | None = None) -> Worklo
     data = read_mapping(path, WorkloadError, what="workload")
     if "origin" in data:
         raise WorkloadError(
-            "origin is set by advisor, not by the file", path=path, line=line_of(path, ["origin"])
+            "origin is set by advisor, not by the file",
+            path=path,
+            line=line_in_file(path, ["origin"]),
         )
     data.setdefault("name", path.stem)
     data["origin"] = origin or str(path)

@@ -1,16 +1,15 @@
-"""Reading a small YAML file so that errors can name the line of the key at fault."""
+"""Reading a small YAML file (a workload, the config) so errors name the line of the key at
+fault; the line lookups themselves are advisor.yamlpos's, shared with the catalog."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from advisor.yamlpos import LOADER, error_line, key_path, line_in_file
 
 
 def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
@@ -22,58 +21,15 @@ def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"could not read the {what} file: {exc}", path=path) from exc
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"not valid YAML: {problem}", path=path, line=line) from exc
+        raise error(f"not valid YAML: {problem}", path=path, line=error_line(exc)) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise error(f"expected a mapping of keys to values, got {type(data).__name__}", path=path)
     return data
-
-
-def line_of(path: Path, loc: Sequence[str | int]) -> int | None:
-    """The 1-based line where the value at `loc` (keys and list indexes) sits, if it exists.
-
-    Only called on the error path, so re-reading and composing the file costs nothing normally.
-    A key that is missing resolves to its parent's line.
-    """
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child = _child(node, part)
-        if child is None:
-            break
-        node, line = child
-    return line
-
-
-def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node, int] | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == str(part):
-                return value, key.start_mark.line + 1
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        item = node.value[part]
-        return item, item.start_mark.line + 1
-    return None
-
-
-def dotted(loc: Sequence[str | int]) -> str:
-    """A pydantic error location as a key path: `prices.electricity_usd_per_kwh`, `x[2]`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 class KeyProblem(ValueError):
@@ -112,7 +68,7 @@ def validation_error(
     return error(
         message,
         path=path,
-        line=line_of(path, loc) if loc else None,
-        key=dotted(loc) or None,
+        line=line_in_file(path, loc) if loc else None,
+        key=key_path(loc) or None,
         hint=f"and {more} more problem(s) in this file" if more else None,
     )
