@@ -1,16 +1,216 @@
-"""`advisor audit`: not built yet (skeleton; its owner replaces this module)."""
+"""`advisor audit PATH...`: a team's machines judged again from their reports, summed up.
+
+Heavy imports happen inside run(), so `advisor --help` stays quick.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from advisor.errors import AdvisorError
+from advisor.errors import ExitCode, UsageError
+
+FORMATS = ("table", "csv", "json", "markdown", "html")
+
+DESCRIPTION = """\
+Read the reports of many machines (`advisor report --json --anonymize -o DIR/NAME.json` on
+each), judge every machine again with the current catalog and prices, and say: per workload,
+the share of machines where it runs well locally and with which model; per model, which
+machines would run it and how fast; per machine, its best option; the fleet's monthly cost
+today against the cost with local models where they are viable; and which upgrades (more RAM,
+more GPU memory, a GPU) would make more workloads viable, priced where prices are known.
+
+Reports that cannot be read (unreadable, truncated, not an advisor report, a newer schema) are
+listed with the reason and skipped; the audit runs on the rest and exits with code 8. When two
+reports share a machine id, the newest (generated_at) wins. Amounts are USD per month."""
+
+EPILOG = """\
+examples:
+  advisor audit reports/                        every .json/.jsonl report under reports/
+  advisor audit 'reports/**/*.json' --format html -o audit.html
+  cat reports.jsonl | advisor audit - --format csv
+  advisor audit reports/ --seats chatgpt-plus=120 --seats copilot-business=40
+  advisor audit reports/ --tui"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("audit", help="(not built yet)")
+    parser = sub.add_parser(
+        "audit",
+        help="judge a fleet's reports again: coverage, savings, upgrades",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="report files, folders (searched for .json/.jsonl files), globs, or - for JSON "
+        "lines on stdin",
+    )
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=FORMATS, default="table", help="default: table")
+    out.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    out.add_argument("--tui", action="store_true", help="open the audit in the interactive app")
+    judge = parser.add_argument_group("judging (override what the reports carry)")
+    judge.add_argument(
+        "--workload",
+        action="append",
+        dest="workloads",
+        metavar="NAME|FILE",
+        help="judge every machine on this workload (a preset name or a YAML file); repeat for "
+        "several (default: the workloads each report carries)",
+    )
+    judge.add_argument(
+        "--electricity-price", type=float, metavar="USD_PER_KWH", help="every machine at this price"
+    )
+    judge.add_argument(
+        "--region", metavar="R", help="every machine at this catalog region's electricity price"
+    )
+    judge.add_argument(
+        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml instead"
+    )
+    costs = parser.add_argument_group("costs and upgrades")
+    costs.add_argument(
+        "--seats",
+        action="append",
+        metavar="PLAN=COUNT",
+        help="what the team pays today: COUNT seats of a catalog plan (chatgpt-plus, "
+        "claude-team-standard, copilot-business, ...); repeat for several; replaces the config "
+        "file's seats (default: the config's seats, else each workload's cheapest cloud path)",
+    )
+    costs.add_argument(
+        "--ram-price",
+        type=float,
+        metavar="USD_PER_GB",
+        help="price RAM upgrades at this many USD per GB (default: price unknown)",
+    )
+    costs.add_argument(
+        "--no-upgrades", action="store_true", help="skip the upgrade search (faster)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for large audits (default: the cores available)",
+    )
+    parser.add_argument("--config", metavar="FILE", help="use this config file instead")
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="say on stderr what the audit is doing, with times (default: when stderr is a "
+        "terminal)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise AdvisorError("advisor audit is not built yet")
+    _check(args)
+    from advisor.audit.audit import check_any_read, run_audit
+    from advisor.catalog import load_catalog
+    from advisor.config import load_config
+    from advisor.console import note, warning
+
+    config = load_config(args.config)
+    catalog = load_catalog(getattr(args, "catalog", None))
+    settings = _settings(args, config, catalog)
+    loud = args.progress or sys.stderr.isatty()
+    audit = run_audit(
+        args.paths,
+        catalog,
+        settings,
+        stdin=sys.stdin.buffer if "-" in args.paths else None,
+        progress=_timed(note) if loud else None,
+    )
+    for skipped in audit.skipped:
+        warning(f"skipped {skipped.origin}: {skipped.reason}")
+    check_any_read(audit)
+    if args.tui:
+        _open_tui(audit)
+    else:
+        _emit(audit, args)
+    return int(ExitCode.PARTIAL if audit.skipped else ExitCode.OK)
+
+
+def _timed(say):
+    """Progress notes stamped with the seconds since the audit began."""
+    import time
+
+    start = time.perf_counter()
+    return lambda text: say(f"[{time.perf_counter() - start:6.1f} s] {text}")
+
+
+def _check(args: argparse.Namespace) -> None:
+    for flag, value in (
+        ("--electricity-price", args.electricity_price),
+        ("--ram-price", args.ram_price),
+    ):
+        if value is not None and value < 0:
+            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
+    if args.tui and (args.output or args.format != "table"):
+        raise UsageError("--tui shows the audit in the app; drop --format and -o, or --tui")
+
+
+def _settings(args: argparse.Namespace, config, catalog):
+    from advisor.audit.audit import AuditSettings
+    from advisor.audit.costs import seat_plans
+    from advisor.audit.evaluate import default_jobs
+    from advisor.verdict.electricity import region_rate
+    from advisor.verdict.workload import load_workloads
+
+    if args.region and args.electricity_price is None:
+        region_rate(catalog, args.region)  # an unknown region is a usage error, said once
+    seats = parse_seats(args.seats) if args.seats else config.seats
+    return AuditSettings(
+        workloads=load_workloads(args.workloads) if args.workloads else None,
+        electricity_usd_per_kwh=args.electricity_price,
+        region=args.region,
+        seats=seat_plans(seats, catalog),
+        ram_usd_per_gb=args.ram_price,
+        upgrades=not args.no_upgrades,
+        jobs=args.jobs or default_jobs(),
+    )
+
+
+def parse_seats(specs: list[str]):
+    """`PLAN=COUNT` flags as the config file's Seats entries."""
+    from advisor.config import Seats
+
+    seats = []
+    for spec in specs:
+        plan, sep, count = spec.partition("=")
+        if not sep or not plan.strip() or not count.strip().isdigit():
+            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {spec!r}")
+        seats.append(Seats(plan=plan.strip(), count=int(count)))
+    return tuple(seats)
+
+
+def _emit(audit, args: argparse.Namespace) -> None:
+    from advisor.report.output import emit
+
+    emit(render(audit, args.format, terminal=not args.output and sys.stdout.isatty()), args.output)
+
+
+def render(audit, fmt: str, *, terminal: bool = False) -> str:
+    """The audit in one of FORMATS; `terminal` colours the table and fits it to the window."""
+    if fmt == "table":
+        import shutil
+
+        from advisor.audit.render_table import render_table
+
+        width = shutil.get_terminal_size().columns if terminal else None
+        return render_table(audit, width=width, color=terminal)
+    module = __import__(f"advisor.audit.render_{fmt}", fromlist=["_"])
+    return getattr(module, f"render_{fmt}")(audit)
+
+
+def _open_tui(audit) -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "the audit view needs a terminal", hint="in scripts use --format table|json|html"
+        )
+    from advisor.tui.audit.app import make_audit_app
+
+    make_audit_app(audit).run()

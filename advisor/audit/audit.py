@@ -1,0 +1,264 @@
+"""run_audit: read the reports, keep the newest per machine, judge every machine again with
+today's catalog and prices, look for upgrades, and sum it up for the fleet."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
+
+from advisor import __version__
+from advisor.audit.costs import SeatPlan, fleet_cost, machine_cost
+from advisor.audit.evaluate import Evaluator, Failure, Outcome, Request
+from advisor.audit.fleet import (
+    FleetAudit,
+    MachineRow,
+    Replaced,
+    hardware_of,
+    model_rows,
+    suggestion_rows,
+    workload_rows,
+)
+from advisor.audit.keys import digest
+from advisor.audit.parse import Group, ReportReader, ReportRef
+from advisor.audit.sources import Skipped, gather
+from advisor.audit.suggest import Target, request_key, search
+from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    from advisor.advise import AdviceOptions
+    from advisor.catalog.model import Catalog
+    from advisor.verdict.workload import Workload
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """What the audit's flags and config file change. Amounts in USD."""
+
+    workloads: tuple[Workload, ...] | None = None  # None: the workloads each report carries
+    electricity_usd_per_kwh: float | None = None  # every machine at this price
+    region: str | None = None  # every machine at this region's price
+    seats: tuple[SeatPlan, ...] = ()
+    ram_usd_per_gb: float | None = None
+    upgrades: bool = True
+    jobs: int = 1
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A group's request as judged: the prices and workloads after the audit's settings."""
+
+    request: Request
+    options_key: bytes
+
+
+def run_audit(
+    paths: Sequence[str],
+    catalog: Catalog,
+    settings: AuditSettings = AuditSettings(),
+    *,
+    stdin: BinaryIO | None = None,
+    progress: Progress | None = None,
+) -> FleetAudit:
+    say = progress or (lambda _: None)
+    reader = ReportReader()
+    refs, skipped = _read(paths, stdin, reader)
+    kept, replaced = _newest(refs)
+    say(f"read {len(refs)} reports: {len(kept)} machines, {len(reader.groups)} configurations")
+    plans = {key: _plan(reader.groups[key], settings) for key in {r.group for r in kept}}
+    with Evaluator(catalog, jobs=settings.jobs) as evaluator:
+        evaluator.evaluate(p.request for p in plans.values())
+        say(f"judged {len(plans)} configurations")
+        outcomes, failed = _outcomes(plans, evaluator)
+        skipped += [
+            Skipped(r.origin, f"could not be judged again: {failed[r.group]}")
+            for r in kept
+            if r.group in failed
+        ]
+        kept = [r for r in kept if r.group not in failed]
+        found = []
+        if settings.upgrades:
+            targets = _targets(plans, outcomes, reader.groups)
+            found = search(targets, evaluator, settings.ram_usd_per_gb)
+            say(f"tried upgrades on {len(targets)} configurations")
+        evaluations = evaluator.judged
+    return _summary(
+        catalog,
+        settings,
+        reader,
+        refs,
+        kept,
+        replaced,
+        skipped,
+        outcomes,
+        found,
+        plans,
+        evaluations,
+    )
+
+
+def _read(paths, stdin, reader: ReportReader) -> tuple[list[ReportRef], list[Skipped]]:
+    refs: list[ReportRef] = []
+    skipped: list[Skipped] = []
+    for item in gather(paths, stdin):
+        found = item if isinstance(item, Skipped) else reader.read(item)
+        (skipped if isinstance(found, Skipped) else refs).append(found)  # type: ignore[arg-type]
+    return refs, skipped
+
+
+def _newest(refs: list[ReportRef]) -> tuple[list[ReportRef], list[Replaced]]:
+    """One report per machine id: the newest by generated_at (on a tie, the one read last)."""
+    best: dict[str, ReportRef] = {}
+    for ref in refs:
+        held = best.get(ref.machine_id)
+        if held is None or ref.generated_at >= held.generated_at:
+            best[ref.machine_id] = ref
+    winners = {id(r) for r in best.values()}
+    replaced = [
+        Replaced(r.origin, r.machine_id, best[r.machine_id].origin)
+        for r in refs
+        if id(r) not in winners
+    ]
+    return list(best.values()), replaced
+
+
+def _plan(group: Group, settings: AuditSettings) -> _Plan:
+    inputs = group.inputs
+    options = _options(inputs.options, settings)
+    options_key = digest(
+        [
+            options.electricity_usd_per_kwh,
+            options.region,
+            options.hardware_price_usd,
+            options.lifetime_months,
+        ]
+    )
+    if settings.workloads is not None:
+        workloads = settings.workloads
+        keys = tuple(digest(dataclasses.asdict(w)) for w in workloads)
+    else:
+        workloads, keys = inputs.workloads, group.workload_keys
+    key = request_key(group.machine_key, group.measurements_key, options_key)
+    request = Request(key, inputs.machine, inputs.measurements, options, workloads, keys)
+    return _Plan(request, options_key)
+
+
+def _options(options: AdviceOptions, settings: AuditSettings) -> AdviceOptions:
+    """The report's prices, with the audit's electricity price or region over them; estimates
+    are not cached on disk (an audit judges each configuration once)."""
+    price, region = options.electricity_usd_per_kwh, options.region
+    if settings.electricity_usd_per_kwh is not None:
+        price = settings.electricity_usd_per_kwh
+    elif settings.region is not None:
+        price, region = None, settings.region
+    return dataclasses.replace(
+        options, electricity_usd_per_kwh=price, region=region, cache=False, top_candidates=1
+    )
+
+
+def _outcomes(plans: dict[bytes, _Plan], evaluator: Evaluator):
+    outcomes: dict[bytes, tuple[Outcome, ...]] = {}
+    failed: dict[bytes, str] = {}
+    for group, plan in plans.items():
+        request = plan.request
+        results = [evaluator.result(request.key, k) for k in request.workload_keys]
+        failure = next((r for r in results if isinstance(r, Failure)), None)
+        if failure is not None:
+            failed[group] = failure.message
+        else:
+            outcomes[group] = tuple(results)  # type: ignore[arg-type]
+    return outcomes, failed
+
+
+def _targets(plans, outcomes, groups) -> list[Target]:
+    targets = []
+    for key, outs in outcomes.items():
+        request = plans[key].request
+        failing = tuple(
+            (w, k)
+            for w, k, o in zip(request.workloads, request.workload_keys, outs, strict=True)
+            if o.kind != "local"
+        )
+        if failing:
+            group = groups[key]
+            targets.append(
+                Target(
+                    key,
+                    request.machine,
+                    request.measurements,
+                    group.measurements_key,
+                    request.options,
+                    plans[key].options_key,
+                    failing,
+                )
+            )
+    return targets
+
+
+def _summary(
+    catalog, settings, reader, refs, kept, replaced, skipped, outcomes, found, plans, evaluations
+) -> FleetAudit:
+    from advisor.advise import now_utc
+
+    kept = sorted(kept, key=lambda r: r.origin)
+    rows = [
+        _machine_row(r, reader.groups[r.group], outcomes[r.group], plans, settings, len(kept))
+        for r in kept
+    ]
+    by_group: dict[bytes, list[MachineRow]] = {}
+    for ref, row in zip(kept, rows, strict=True):
+        by_group.setdefault(ref.group, []).append(row)
+    titles = {w.name: w.title for p in plans.values() for w in p.request.workloads}
+    return FleetAudit(
+        generated_at=now_utc(),
+        advisor_version=__version__,
+        catalog_version=catalog.catalog_version,
+        reports_read=len(refs),
+        machines=tuple(rows),
+        replaced=tuple(replaced),
+        skipped=tuple(skipped),
+        workloads=workload_rows(rows, titles),
+        models=model_rows(rows),
+        cost=fleet_cost([(r.cost, r.outcomes) for r in rows], settings.seats),
+        suggestions=_suggestions(found, by_group, outcomes),
+        upgrades_checked=settings.upgrades,
+        configurations=len(outcomes),
+        evaluations=evaluations,
+    )
+
+
+def _machine_row(ref, group, outcomes, plans, settings, machines: int) -> MachineRow:
+    workloads = plans[ref.group].request.workloads
+    return MachineRow(
+        origin=ref.origin,
+        machine_id=ref.machine_id,
+        name=ref.machine_name,
+        generated_at=ref.generated_at.isoformat().replace("+00:00", "Z"),
+        hardware=hardware_of(group.inputs.machine),
+        outcomes=outcomes,
+        cost=machine_cost(outcomes, workloads, settings.seats, machines),
+    )
+
+
+def _suggestions(found, by_group, outcomes):
+    items = []
+    for f in found:
+        before = next(o for o in outcomes[f.group] if o.workload == f.workload)
+        for row in by_group.get(f.group, []):
+            items.append((f.change, f.workload, row, before, f.after))
+    return suggestion_rows(items)
+
+
+def check_any_read(audit: FleetAudit) -> None:
+    """Refuse an audit with no machine in it: every report was skipped, or none was given."""
+    if audit.machines:
+        return
+    if audit.skipped:
+        raise InputError(
+            f"no report could be used ({len(audit.skipped)} skipped; reasons above)",
+            hint="check the paths; each report comes from `advisor report --json --anonymize`",
+        )
+    raise InputError("no reports found", hint="pass report files, folders, globs, or - for stdin")

@@ -1,0 +1,244 @@
+"""Re-evaluating machines: advise() with today's catalog and prices, once per distinct request.
+
+Results are kept per (request key, workload key), so a machine configuration is judged once
+however many reports describe it, and an upgraded machine that matches another configuration
+reuses its verdicts. Large batches go to a pool of worker processes (forked where the platform
+allows, so they inherit the catalog and the estimator's warm caches).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
+
+from advisor.errors import AdvisorError
+
+if TYPE_CHECKING:
+    from advisor.advise import AdviceOptions
+    from advisor.catalog.model import Catalog
+    from advisor.probe.machine import Machine
+    from advisor.verdict.verdict import Verdict
+    from advisor.verdict.workload import Workload
+
+VerdictKind = Literal["local", "hybrid", "cloud"]
+# Below this many requests a pool costs more (start-up, warming each worker) than it saves.
+POOL_MIN_REQUESTS = 24
+# The parent judges this many first, so forked workers start with the estimator's caches warm.
+WARM_UP_REQUESTS = 2
+
+
+@dataclass(frozen=True)
+class Pick:
+    """The local option a verdict rests on: the one chosen, or the closest miss."""
+
+    model_id: str
+    model_name: str
+    quant: str
+    placement: str  # gpu | partial | cpu
+    decode_tokens_per_s: float | None  # per stream, at the workload's depth and concurrency
+    prefill_tokens_per_s: float | None  # pp512, as estimated (or measured) on this machine
+    time_to_first_token_s: float | None
+    speed_status: str  # measured | calibrated | estimated
+    quality_pct: float | None  # of the frontier's index on the workload's task
+    passed: bool  # meets every requirement of the workload
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One workload on one machine configuration, as the audit needs it. USD per month."""
+
+    workload: str
+    kind: VerdictKind
+    summary: str
+    pick: Pick | None
+    local_usd_per_month: float | None  # the pick running the whole workload
+    hybrid_usd_per_month: float | None
+    hybrid_local_usd_per_month: float | None  # the part of the hybrid path run here
+    local_share: float | None  # of the requests, when hybrid
+    cloud_usd_per_month: float | None  # the cheapest cloud path that meets the floor
+    cloud_path: str | None
+    confidence: str
+
+    @property
+    def path_usd_per_month(self) -> float | None:
+        """What the verdict's own path costs: local, hybrid, or the cheapest cloud."""
+        if self.kind == "local":
+            return self.local_usd_per_month
+        if self.kind == "hybrid":
+            return self.hybrid_usd_per_month
+        return self.cloud_usd_per_month
+
+
+@dataclass(frozen=True)
+class Request:
+    """Judge `workloads` on `machine` with these measurements and prices."""
+
+    key: bytes  # machine + measurements + prices; with a workload key it names one result
+    machine: Machine
+    measurements: tuple
+    options: AdviceOptions
+    workloads: tuple[Workload, ...]
+    workload_keys: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """advise() refused a request (an electricity region the catalog no longer has, ...)."""
+
+    message: str
+
+
+Result = Outcome | Failure
+
+
+def outcome_of(verdict: Verdict) -> Outcome:
+    costs, cloud = verdict.costs, verdict.cloud
+    return Outcome(
+        workload=verdict.workload.name,
+        kind=verdict.kind,
+        summary=verdict.summary,
+        pick=_pick(verdict),
+        local_usd_per_month=costs.local,
+        hybrid_usd_per_month=costs.hybrid,
+        hybrid_local_usd_per_month=verdict.hybrid.local.usd_per_month if verdict.hybrid else None,
+        local_share=verdict.hybrid.local_share if verdict.hybrid else None,
+        cloud_usd_per_month=cloud.best_usd_per_month,
+        cloud_path=cloud.best_label,
+        confidence=verdict.confidence.level,
+    )
+
+
+def _pick(verdict: Verdict) -> Pick | None:
+    option = verdict.option
+    if option is None:
+        return None
+    cand, run = option.candidate, option.run
+    speed = cand.estimate.speed
+    return Pick(
+        model_id=cand.model_id,
+        model_name=cand.model_name,
+        quant=cand.quant,
+        placement=cand.estimate.placement.kind,
+        decode_tokens_per_s=run.peak_decode_tokens_per_s if run else None,
+        prefill_tokens_per_s=speed.prefill_tokens_per_s if speed else None,
+        time_to_first_token_s=run.time_to_first_token_s if run else None,
+        speed_status=cand.speed_status,
+        quality_pct=option.quality_pct,
+        passed=option.passed(),
+    )
+
+
+def judge(catalog: Catalog, request: Request) -> list[Result]:
+    """One result per workload of the request, in its order."""
+    from advisor.advise import advise
+
+    options = replace(request.options, measurements=request.measurements)
+    try:
+        advice = advise(request.machine, catalog, request.workloads, options)
+    except AdvisorError as exc:
+        return [Failure(exc.message)] * len(request.workloads)
+    return [outcome_of(v) for v in advice.verdicts]
+
+
+_WORKER_CATALOG: Catalog | None = None
+
+
+def _init_worker(catalog: Catalog) -> None:
+    global _WORKER_CATALOG
+    _WORKER_CATALOG = catalog
+
+
+def _judge_in_worker(request: Request) -> tuple[bytes, tuple[bytes, ...], list[Result]]:
+    assert _WORKER_CATALOG is not None
+    return request.key, request.workload_keys, judge(_WORKER_CATALOG, request)
+
+
+def default_jobs() -> int:
+    """Worker processes for an audit: the cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class Evaluator:
+    """Judges requests, remembering each (request key, workload key) result."""
+
+    def __init__(self, catalog: Catalog, *, jobs: int = 1) -> None:
+        self.catalog = catalog
+        self.jobs = max(1, jobs)
+        self.results: dict[tuple[bytes, bytes], Result] = {}
+        self.judged = 0  # requests advise() ran on
+        self._pool = None
+
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def result(self, key: bytes, workload_key: bytes) -> Result:
+        return self.results[(key, workload_key)]
+
+    def evaluate(self, requests: Iterable[Request]) -> None:
+        """Judge whatever the requests ask that is not known yet."""
+        todo = _missing(requests, self.results)
+        if self.jobs > 1 and len(todo) >= POOL_MIN_REQUESTS:
+            for request in todo[:WARM_UP_REQUESTS]:
+                self._inline(request)
+            self._in_pool(todo[WARM_UP_REQUESTS:])
+        else:
+            for request in todo:
+                self._inline(request)
+
+    def _inline(self, request: Request) -> None:
+        self._keep(request.key, request.workload_keys, judge(self.catalog, request))
+
+    def _keep(self, key: bytes, workload_keys: Sequence[bytes], results: Sequence[Result]) -> None:
+        self.judged += 1
+        for wkey, result in zip(workload_keys, results, strict=True):
+            self.results[(key, wkey)] = result
+
+    def _in_pool(self, todo: list[Request]) -> None:
+        if self._pool is None:
+            context = multiprocessing.get_context("fork" if _can_fork() else None)
+            self._pool = context.Pool(self.jobs, initializer=_init_worker, initargs=(self.catalog,))
+        chunk = max(1, len(todo) // (self.jobs * 8))
+        for key, workload_keys, results in self._pool.imap_unordered(_judge_in_worker, todo, chunk):
+            self._keep(key, workload_keys, results)
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _missing(requests: Iterable[Request], known: dict) -> list[Request]:
+    """The requests cut down to the workloads not judged yet, merged by request key."""
+    merged: dict[bytes, Request] = {}
+    for request in requests:
+        wanted = [
+            (w, k)
+            for w, k in zip(request.workloads, request.workload_keys, strict=True)
+            if (request.key, k) not in known
+        ]
+        held = merged.get(request.key)
+        if held is not None:
+            have = set(held.workload_keys)
+            wanted = [(w, k) for w, k in wanted if k not in have]
+            wanted = list(zip(held.workloads, held.workload_keys, strict=True)) + wanted
+        if wanted:
+            merged[request.key] = replace(
+                request,
+                workloads=tuple(w for w, _ in wanted),
+                workload_keys=tuple(k for _, k in wanted),
+            )
+    return list(merged.values())

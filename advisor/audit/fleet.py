@@ -1,0 +1,252 @@
+"""The fleet summary: per workload, per model, per machine, costs and upgrade suggestions."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.audit.costs import FleetCost, MachineCost
+
+if TYPE_CHECKING:
+    from advisor.audit.evaluate import Outcome
+    from advisor.audit.sources import Skipped
+    from advisor.audit.upgrades import Change
+    from advisor.probe.machine import Machine
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """What a machine has, in words and numbers, for the tables."""
+
+    cpu: str | None
+    ram_gb: float | None
+    gpus: tuple[str, ...]  # "NVIDIA GeForce RTX 4090 24 GB"
+    backend: str
+
+    @property
+    def summary(self) -> str:
+        ram = f"{self.ram_gb:g} GB RAM" if self.ram_gb is not None else "RAM unknown"
+        parts = [self.cpu or "CPU unknown", ram, *(self.gpus or ("no GPU",))]
+        return ", ".join(parts)
+
+
+def hardware_of(machine: Machine) -> Hardware:
+    ram = machine.memory.ram_total_bytes
+    gpus = []
+    for gpu in machine.gpus:
+        if gpu.unified_memory:
+            gpus.append(f"{gpu.name} (unified memory)")
+        elif gpu.vram_total_bytes is not None:
+            gpus.append(f"{gpu.name} {round(gpu.vram_total_bytes / GIB, 1):g} GB")
+        else:
+            gpus.append(f"{gpu.name} (VRAM unknown)")
+    return Hardware(
+        cpu=machine.cpu.name,
+        ram_gb=round(ram / GIB, 1) if ram is not None else None,
+        gpus=tuple(gpus),
+        backend=machine.backend,
+    )
+
+
+@dataclass(frozen=True)
+class MachineRow:
+    """One machine (the newest report of its id), judged again."""
+
+    origin: str  # the report it comes from
+    machine_id: str
+    name: str | None
+    generated_at: str
+    hardware: Hardware
+    outcomes: tuple[Outcome, ...]
+    cost: MachineCost
+
+    @property
+    def local(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.kind == "local")
+
+    @property
+    def best(self) -> Outcome | None:
+        """Its best option: the best-quality local pick, else the largest hybrid share."""
+        if self.local:
+            return max(self.local, key=_quality)
+        hybrid = [o for o in self.outcomes if o.kind == "hybrid"]
+        return max(hybrid, key=lambda o: (o.local_share or 0.0, _quality(o))) if hybrid else None
+
+
+def _quality(o: Outcome) -> tuple[float, float]:
+    pick = o.pick
+    if pick is None:
+        return (-1.0, 0.0)
+    return (pick.quality_pct or -1.0, pick.decode_tokens_per_s or 0.0)
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    name: str
+    title: str
+    machines: int
+    local: int
+    hybrid: int
+    cloud: int
+    models: tuple[tuple[str, int], ...]  # local picks: "Qwen3.6 27B Q6_K", machines, most first
+
+    @property
+    def local_share(self) -> float:
+        return self.local / self.machines if self.machines else 0.0
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """A model the fleet would run: the machines whose local or hybrid verdict picks it."""
+
+    model_id: str
+    model_name: str
+    quants: tuple[str, ...]
+    machine_ids: tuple[str, ...]
+    workloads: tuple[str, ...]
+    placements: tuple[tuple[str, int], ...]  # (gpu | partial | cpu, machine × workload pairs)
+    decode_tokens_per_s: tuple[float, float, float] | None  # min, median, max per stream
+    prefill_tokens_per_s: tuple[float, float, float] | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """`change` on these machines makes `workload` viable locally."""
+
+    change: Change
+    workload: str
+    machine_ids: tuple[str, ...]
+    saving_usd_per_month: float  # the machines' current path cost minus the local cost after
+
+    @property
+    def machines(self) -> int:
+        return len(self.machine_ids)
+
+    @property
+    def total_price_usd(self) -> float | None:
+        unit = self.change.unit_price_usd
+        return None if unit is None else unit * self.machines
+
+    @property
+    def text(self) -> str:
+        noun = "machine" if self.machines == 1 else "machines"
+        return (
+            f"{self.change.label} on {self.machines} {noun} makes the {self.workload} workload "
+            "viable locally"
+        )
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """An older report of a machine id, left out for a newer one."""
+
+    origin: str
+    machine_id: str
+    newer: str
+
+
+@dataclass(frozen=True)
+class FleetAudit:
+    generated_at: str
+    advisor_version: str
+    catalog_version: str
+    reports_read: int  # readable reports, before keeping the newest per machine id
+    machines: tuple[MachineRow, ...]
+    replaced: tuple[Replaced, ...]
+    skipped: tuple[Skipped, ...]
+    workloads: tuple[WorkloadRow, ...]
+    models: tuple[ModelRow, ...]
+    cost: FleetCost
+    suggestions: tuple[Suggestion, ...]
+    upgrades_checked: bool
+    configurations: int  # distinct machine configurations judged
+    evaluations: int  # advise() runs, upgraded machines included
+
+
+def workload_rows(
+    machines: Sequence[MachineRow], titles: dict[str, str]
+) -> tuple[WorkloadRow, ...]:
+    by_name: dict[str, list[Outcome]] = defaultdict(list)
+    for row in machines:
+        for outcome in row.outcomes:
+            by_name[outcome.workload].append(outcome)
+    rows = []
+    for name, outs in by_name.items():
+        kinds = Counter(o.kind for o in outs)
+        picks = Counter(_label(o) for o in outs if o.kind == "local" and o.pick)
+        rows.append(
+            WorkloadRow(
+                name=name,
+                title=titles.get(name, name),
+                machines=len(outs),
+                local=kinds["local"],
+                hybrid=kinds["hybrid"],
+                cloud=kinds["cloud"],
+                models=tuple(sorted(picks.items(), key=lambda kv: (-kv[1], kv[0]))),
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (-r.local_share, r.name)))
+
+
+def _label(o: Outcome) -> str:
+    assert o.pick is not None
+    return f"{o.pick.model_name} {o.pick.quant}"
+
+
+def model_rows(machines: Sequence[MachineRow]) -> tuple[ModelRow, ...]:
+    runs: dict[str, list[tuple[MachineRow, Outcome]]] = defaultdict(list)
+    for row in machines:
+        for o in row.outcomes:
+            if o.kind in ("local", "hybrid") and o.pick is not None:
+                runs[o.pick.model_id].append((row, o))
+    rows = [_model_row(pairs) for pairs in runs.values()]
+    return tuple(sorted(rows, key=lambda r: (-len(r.machine_ids), r.model_name)))
+
+
+def _model_row(pairs: list[tuple[MachineRow, Outcome]]) -> ModelRow:
+    picks = [o.pick for _, o in pairs if o.pick is not None]
+    return ModelRow(
+        model_id=picks[0].model_id,
+        model_name=picks[0].model_name,
+        quants=tuple(sorted({p.quant for p in picks})),
+        machine_ids=tuple(sorted({r.machine_id for r, _ in pairs})),
+        workloads=tuple(sorted({o.workload for _, o in pairs})),
+        placements=tuple(sorted(Counter(p.placement for p in picks).items())),
+        decode_tokens_per_s=_spread([p.decode_tokens_per_s for p in picks]),
+        prefill_tokens_per_s=_spread([p.prefill_tokens_per_s for p in picks]),
+    )
+
+
+def _spread(values: list[float | None]) -> tuple[float, float, float] | None:
+    known = [v for v in values if v is not None]
+    if not known:
+        return None
+    return (min(known), statistics.median(known), max(known))
+
+
+def suggestion_rows(found: Sequence[tuple[Change, str, MachineRow, Outcome, Outcome]]):
+    """Group (change, workload, machine, outcome before, outcome after) by change and workload."""
+    grouped: dict[tuple[Change, str], list[tuple[MachineRow, float]]] = defaultdict(list)
+    for change, workload, row, before, after in found:
+        now = before.path_usd_per_month or before.cloud_usd_per_month or 0.0
+        grouped[(change, workload)].append((row, now - (after.local_usd_per_month or 0.0)))
+    rows = [
+        Suggestion(
+            change=change,
+            workload=workload,
+            machine_ids=tuple(sorted(r.machine_id for r, _ in items)),
+            saving_usd_per_month=sum(s for _, s in items),
+        )
+        for (change, workload), items in grouped.items()
+    ]
+    order = {"ram": 0, "vram": 1, "gpu": 2}
+    return tuple(
+        sorted(
+            rows, key=lambda s: (-s.machines, order[s.change.kind], s.change.size_gb, s.workload)
+        )
+    )

@@ -1,0 +1,68 @@
+"""Evaluation keys: two reports with equal keys get equal verdicts, so each key is judged once.
+
+A machine's key is its report entry without what names or locates it (name, hostname, serials,
+UUIDs, bus ids) and without what changes from one probe to the next and does not enter a
+verdict (free RAM, swap and disk, free VRAM, driver versions, battery state). Everything else
+stays, sources included: they set how sure a figure is, and so a verdict's confidence.
+tests/audit/test_audit_keys.py checks that changing any dropped field leaves the verdicts as
+they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic_core import to_json
+
+MACHINE_IDENTITY = (
+    "name",
+    "hostname",
+    "source",
+    "origin",
+    "notes",
+    "unknown",
+    "ram_available_gb",
+    "swap_free_gb",
+    "disk_free_gb",
+    "on_battery",
+)
+GPU_IDENTITY = (
+    "uuid",
+    "serial",
+    "pci_bus_id",
+    "vram_free_gb",
+    "driver_version",
+    "cuda_version",
+)
+# A GPU's power draw at probe time is idle power; only a profile's stated figure is used.
+_PROFILE = "profile"
+
+
+def digest(value: Any) -> bytes:
+    """A short, stable digest of JSON-ready data (dict key order counts)."""
+    return hashlib.blake2b(to_json(value), digest_size=16).digest()
+
+
+def machine_key_data(machine: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a report's machine entry that can change a verdict."""
+    kept = {k: v for k, v in machine.items() if k not in MACHINE_IDENTITY}
+    sources = machine.get("sources") or {}
+    gpus = machine.get("gpus")
+    if isinstance(gpus, list):
+        kept["gpus"] = [_gpu(g, i, sources) for i, g in enumerate(gpus)]
+    return kept
+
+
+def _gpu(gpu: Any, index: int, sources: Mapping[str, Any]) -> Any:
+    if not isinstance(gpu, Mapping):
+        return gpu  # malformed: the report reader says so
+    kept = {k: v for k, v in gpu.items() if k not in GPU_IDENTITY}
+    if sources.get(f"gpus[{gpu.get('index', index)}].power_draw_w") != _PROFILE:
+        kept.pop("power_draw_w", None)
+    return kept
+
+
+def machine_key(machine: Mapping[str, Any]) -> bytes:
+    return digest(machine_key_data(machine))

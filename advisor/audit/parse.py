@@ -1,0 +1,143 @@
+"""Reading reports for an audit: fast JSON parsing, a reason for every report refused, and
+one set of advise() inputs per distinct machine configuration.
+
+Thousands of reports share a few hundred configurations, so a report is parsed once, reduced
+to a digest of what a verdict depends on (keys.py), and only the first report of each digest
+goes through advisor.report.read.inputs_from_report, which builds the Machine, workloads and
+measurements. A report that reader refuses takes the reader's reason with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic_core import from_json
+
+from advisor.audit.keys import digest, machine_key
+from advisor.audit.sources import RawReport, Skipped
+from advisor.errors import ReportError
+from advisor.report.read import ReportInputs, inputs_from_report
+
+# The parts of a report a re-evaluation reads; verdicts and candidates are recomputed.
+_HEADER = ("kind", "schema_version")
+_PARTS = ("machine", "inputs", "measurements")
+
+
+@dataclass(frozen=True)
+class ReportRef:
+    """One readable report: which machine, when, and which configuration it describes."""
+
+    origin: str
+    machine_id: str
+    generated_at: datetime
+    machine_name: str | None
+    group: bytes  # the Group it belongs to
+
+
+@dataclass(frozen=True)
+class Group:
+    """A distinct machine configuration with its workloads, measurements and prices."""
+
+    key: bytes
+    machine_key: bytes  # the machine part alone, for upgrades that meet another configuration
+    measurements_key: bytes
+    workload_keys: tuple[bytes, ...]  # one per workload of inputs.workloads
+    inputs: ReportInputs
+
+
+class ReportReader:
+    """Turns raw reports into ReportRefs, keeping one Group per distinct configuration."""
+
+    def __init__(self) -> None:
+        self.groups: dict[bytes, Group] = {}
+        self._refused: dict[bytes, str] = {}  # group key -> why inputs_from_report refused it
+
+    def read(self, raw: RawReport) -> ReportRef | Skipped:
+        try:
+            doc = _json(raw)
+            return self._ref(raw.origin, doc)
+        except ReportError as exc:
+            return Skipped(raw.origin, reason(exc))
+
+    def _ref(self, origin: str, doc: Any) -> ReportRef | Skipped:
+        if not isinstance(doc, Mapping):
+            inputs_from_report(doc)  # raises the reader's own "not an advisor report"
+        key, mkey = _group_key(doc)
+        if key in self._refused:
+            return Skipped(origin, self._refused[key])
+        if key not in self.groups:
+            try:
+                inputs = inputs_from_report({k: doc.get(k) for k in doc if k in _WANTED})
+            except ReportError as exc:
+                self._refused[key] = reason(exc)
+                return Skipped(origin, self._refused[key])
+            self.groups[key] = _group(key, mkey, doc, inputs)
+        machine = doc.get("machine")
+        return ReportRef(
+            origin=origin,
+            machine_id=_text(doc, "machine_id"),
+            generated_at=_time(doc),
+            machine_name=machine.get("name") if isinstance(machine, Mapping) else None,
+            group=key,
+        )
+
+
+_WANTED = frozenset((*_HEADER, *_PARTS, "machine_id", "generated_at", "anonymized"))
+
+
+def reason(exc: ReportError) -> str:
+    """The refusal in words, without the path (the audit lists it beside the reason)."""
+    text = exc.detail if exc.key is None else f"{exc.key}: {exc.detail}"
+    return f"{text}; {exc.hint}" if exc.hint else text
+
+
+def _json(raw: RawReport) -> Any:
+    if not raw.data.strip():
+        raise ReportError("empty: no report in it")
+    try:
+        return from_json(raw.data)
+    except ValueError as exc:
+        text = str(exc)
+        if text.startswith("EOF while parsing"):
+            where = text.split(" at ", 1)[-1]
+            raise ReportError(
+                f"truncated: the JSON ends early ({where}); was the copy cut short?"
+            ) from exc
+        raise ReportError(f"not JSON: {text}") from exc
+
+
+def _group(key: bytes, mkey: bytes, doc: Mapping[str, Any], inputs: ReportInputs) -> Group:
+    workloads = doc["inputs"]["workloads"]  # inputs_from_report read them, so they are there
+    return Group(
+        key=key,
+        machine_key=mkey,
+        measurements_key=digest(doc.get("measurements") or []),
+        workload_keys=tuple(digest(w) for w in workloads),
+        inputs=inputs,
+    )
+
+
+def _group_key(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    machine = doc.get("machine")
+    mkey = machine_key(machine) if isinstance(machine, Mapping) else digest(machine)
+    header = [doc.get(k) for k in _HEADER]
+    return digest([header, mkey.hex(), doc.get("inputs"), doc.get("measurements")]), mkey
+
+
+def _text(doc: Mapping[str, Any], key: str) -> str:
+    value = doc.get(key)
+    if not isinstance(value, str) or not value:
+        raise ReportError("is missing or not text", key=key)
+    return value
+
+
+def _time(doc: Mapping[str, Any]) -> datetime:
+    text = _text(doc, "generated_at")
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ReportError(f"{text!r} is not an ISO 8601 time", key="generated_at") from exc
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

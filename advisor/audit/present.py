@@ -1,0 +1,106 @@
+"""Words and numbers every audit rendering shares: labels, amounts, speeds, shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from advisor.report.fmt import usd
+
+if TYPE_CHECKING:
+    from advisor.audit.evaluate import Outcome
+    from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
+
+KIND_WORDS = {"ram": "more RAM", "vram": "the same GPU with more memory", "gpu": "a GPU"}
+
+
+def money(value: float | None) -> str:
+    """USD with no currency word: the renderings say once that amounts are USD a month."""
+    return "unknown" if value is None else usd(value)
+
+
+def share(part: int, whole: int) -> str:
+    return "n/a" if not whole else f"{part / whole:.0%}"
+
+
+def speed(value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def spread(values: tuple[float, float, float] | None) -> str:
+    """'33 (6.1-35)' as median (min-max), or one figure when they agree."""
+    if values is None:
+        return "unknown"
+    low, mid, high = values
+    if round(low, 1) == round(high, 1):
+        return speed(mid)
+    return f"{speed(mid)} ({speed(low)}-{speed(high)})"
+
+
+def pick_label(outcome: Outcome | None) -> str:
+    if outcome is None or outcome.pick is None:
+        return "none"
+    return f"{outcome.pick.model_name} {outcome.pick.quant}"
+
+
+def machine_label(row: MachineRow) -> str:
+    """The report's file name (with its line for JSON lines): it tells IT which machine it is."""
+    from pathlib import PurePath
+
+    return PurePath(row.origin).name
+
+
+def best_text(row: MachineRow) -> str:
+    best = row.best
+    if best is None or best.pick is None:
+        return "cloud for every workload"
+    pick = best.pick
+    where = {"gpu": "GPU", "partial": "GPU+CPU", "cpu": "CPU"}.get(pick.placement, pick.placement)
+    local = len(row.local)
+    count = f"local for {local} of {len(row.outcomes)} workloads"
+    if best.kind == "hybrid":
+        count = f"hybrid ({best.local_share or 0:.0%} local) for {best.workload}"
+    return f"{pick_label(best)} on {where}, {speed(pick.decode_tokens_per_s)} tok/s; {count}"
+
+
+def outcome_text(o: Outcome) -> str:
+    if o.kind == "local":
+        return f"local: {pick_label(o)}"
+    if o.kind == "hybrid":
+        return f"hybrid: {o.local_share or 0:.0%} on {pick_label(o)}"
+    return "cloud"
+
+
+def model_machines(row: ModelRow, total: int) -> str:
+    return f"{len(row.machine_ids)} ({share(len(row.machine_ids), total)})"
+
+
+def price_text(s: Suggestion) -> str:
+    total = s.total_price_usd
+    if total is None:
+        return "price unknown"
+    return f"{money(total)} ({money(s.change.unit_price_usd)} each)"
+
+
+def change_kind(s: Suggestion) -> str:
+    return KIND_WORDS[s.change.kind]
+
+
+def headline(audit: FleetAudit) -> list[str]:
+    """Two or three sentences for the top of every rendering."""
+    cost = audit.cost
+    lines = [
+        f"{len(audit.machines)} machines from {audit.reports_read} reports "
+        f"({audit.configurations} distinct configurations), judged with catalog "
+        f"{audit.catalog_version}; {len(audit.skipped)} report(s) skipped, "
+        f"{len(audit.replaced)} replaced by a newer report of the same machine.",
+        f"Fleet cost per month: {money(cost.today_usd_per_month)} today, "
+        f"{money(cost.with_local_usd_per_month)} with local models where viable "
+        f"(saves {money(cost.saving_usd_per_month)}). Amounts are USD per month.",
+    ]
+    if audit.suggestions:
+        lines.append(
+            f"Top upgrade: {audit.suggestions[0].text} ({price_text(audit.suggestions[0])})."
+        )
+    return lines

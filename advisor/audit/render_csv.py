@@ -1,0 +1,105 @@
+"""The audit as CSV: one row per machine and workload, for a spreadsheet. Amounts in USD/month.
+
+The fleet-level figures (shares, costs, upgrades) are sums and counts of these rows, plus the
+upgrade each row could take; the JSON and markdown formats carry them ready-made.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING
+
+from advisor.report.verdict_json import num
+
+if TYPE_CHECKING:
+    from advisor.audit.evaluate import Outcome
+    from advisor.audit.fleet import FleetAudit, MachineRow
+
+COLUMNS = (
+    "report",
+    "machine_id",
+    "machine_name",
+    "cpu",
+    "ram_gb",
+    "gpus",
+    "backend",
+    "generated_at",
+    "workload",
+    "verdict",
+    "model_id",
+    "model",
+    "quant",
+    "placement",
+    "decode_tokens_per_s",
+    "prefill_tokens_per_s",
+    "time_to_first_token_s",
+    "speed_status",
+    "quality_pct_of_frontier",
+    "local_share",
+    "local_usd_per_month",
+    "hybrid_usd_per_month",
+    "cloud_usd_per_month",
+    "cloud_path",
+    "path_usd_per_month",
+    "confidence",
+    "upgrades",
+)
+
+
+def render_csv(audit: FleetAudit) -> str:
+    upgrades = _upgrades_by_row(audit)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in audit.machines:
+        for outcome in row.outcomes:
+            found = upgrades.get((row.machine_id, outcome.workload), [])
+            writer.writerow(_row(row, outcome, "; ".join(found)))
+    return out.getvalue()
+
+
+def _upgrades_by_row(audit: FleetAudit) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for s in audit.suggestions:
+        for machine_id in s.machine_ids:
+            found.setdefault((machine_id, s.workload), []).append(s.change.label)
+    return found
+
+
+def _row(m: MachineRow, o: Outcome, upgrades: str) -> list:
+    p = o.pick
+    hw = m.hardware
+    return [
+        m.origin,
+        m.machine_id,
+        m.name or "",
+        hw.cpu or "",
+        _n(hw.ram_gb),
+        " + ".join(hw.gpus),
+        hw.backend,
+        m.generated_at,
+        o.workload,
+        o.kind,
+        p.model_id if p else "",
+        p.model_name if p else "",
+        p.quant if p else "",
+        p.placement if p else "",
+        _n(p.decode_tokens_per_s if p else None),
+        _n(p.prefill_tokens_per_s if p else None),
+        _n(p.time_to_first_token_s if p else None),
+        p.speed_status if p else "",
+        _n(p.quality_pct if p else None),
+        _n(o.local_share),
+        _n(o.local_usd_per_month),
+        _n(o.hybrid_usd_per_month),
+        _n(o.cloud_usd_per_month),
+        o.cloud_path or "",
+        _n(o.path_usd_per_month),
+        o.confidence,
+        upgrades,
+    ]
+
+
+def _n(value: float | None) -> str:
+    return "" if value is None else f"{num(value):g}"

@@ -1,0 +1,163 @@
+"""The audit as one JSON document (`advisor audit --format json`). Amounts are USD per month."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from advisor.report.verdict_json import rounded
+
+if TYPE_CHECKING:
+    from advisor.audit.evaluate import Outcome
+    from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
+
+AUDIT_KIND = "advisor-audit"
+AUDIT_SCHEMA_VERSION = 1
+
+
+def render_json(audit: FleetAudit) -> str:
+    return json.dumps(audit_document(audit), indent=2, ensure_ascii=False) + "\n"
+
+
+def audit_document(audit: FleetAudit) -> dict[str, Any]:
+    return {
+        "kind": AUDIT_KIND,
+        "schema_version": AUDIT_SCHEMA_VERSION,
+        "advisor_version": audit.advisor_version,
+        "catalog_version": audit.catalog_version,
+        "generated_at": audit.generated_at,
+        "currency": "USD",
+        "reports": {
+            "read": audit.reports_read,
+            "machines": len(audit.machines),
+            "configurations": audit.configurations,
+            "evaluations": audit.evaluations,
+            "replaced": [
+                {"report": r.origin, "machine_id": r.machine_id, "newer": r.newer}
+                for r in audit.replaced
+            ],
+            "skipped": [{"report": s.origin, "reason": s.reason} for s in audit.skipped],
+        },
+        "workloads": [_workload(w) for w in audit.workloads],
+        "models": [_model(m) for m in audit.models],
+        "machines": [_machine(m) for m in audit.machines],
+        "cost": _cost(audit),
+        "upgrades": {
+            "checked": audit.upgrades_checked,
+            "changes": _changes(audit.suggestions),
+        },
+    }
+
+
+def _workload(w) -> dict[str, Any]:
+    return rounded(
+        {
+            "name": w.name,
+            "title": w.title,
+            "machines": w.machines,
+            "local": w.local,
+            "hybrid": w.hybrid,
+            "cloud": w.cloud,
+            "local_share": w.local_share,
+            "models": [{"model": label, "machines": n} for label, n in w.models],
+        }
+    )
+
+
+def _range(values: tuple[float, float, float] | None) -> dict[str, float] | None:
+    if values is None:
+        return None
+    return dict(zip(("min", "median", "max"), values, strict=True))
+
+
+def _model(m: ModelRow) -> dict[str, Any]:
+    return rounded(
+        {
+            "model_id": m.model_id,
+            "model_name": m.model_name,
+            "quants": list(m.quants),
+            "machines": len(m.machine_ids),
+            "machine_ids": list(m.machine_ids),
+            "workloads": list(m.workloads),
+            "placements": dict(m.placements),
+            "decode_tokens_per_s": _range(m.decode_tokens_per_s),
+            "prefill_tokens_per_s": _range(m.prefill_tokens_per_s),
+        }
+    )
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    data = dataclasses.asdict(o)
+    data["path_usd_per_month"] = o.path_usd_per_month
+    return rounded(data)
+
+
+def _machine(m: MachineRow) -> dict[str, Any]:
+    best = m.best
+    return {
+        "report": m.origin,
+        "machine_id": m.machine_id,
+        "name": m.name,
+        "generated_at": m.generated_at,
+        "hardware": dataclasses.asdict(m.hardware),
+        "best": outcome_json(best) if best else None,
+        "cost": rounded(dataclasses.asdict(m.cost)),
+        "workloads": [outcome_json(o) for o in m.outcomes],
+    }
+
+
+def _cost(audit: FleetAudit) -> dict[str, Any]:
+    c = audit.cost
+    return rounded(
+        {
+            "basis": c.basis,
+            "today_usd_per_month": c.today_usd_per_month,
+            "with_local_usd_per_month": c.with_local_usd_per_month,
+            "saving_usd_per_month": c.saving_usd_per_month,
+            "local_running_usd_per_month": c.local_running_usd_per_month,
+            "unpriced": c.unpriced,
+            "seats": [
+                {
+                    **dataclasses.asdict(line.plan),
+                    "kept": line.kept,
+                    "today_usd_per_month": line.today_usd_per_month,
+                    "with_local_usd_per_month": line.with_local_usd_per_month,
+                }
+                for line in c.seats
+            ],
+            "explanation": c.explanation,
+        }
+    )
+
+
+def _changes(suggestions: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
+    """Suggestions grouped by change, in the order of their first (largest) effect."""
+    grouped: dict[Any, list[Suggestion]] = defaultdict(list)
+    for s in suggestions:
+        grouped[s.change].append(s)
+    return [
+        rounded(
+            {
+                "change": change.label,
+                "kind": change.kind,
+                "size_gb": change.size_gb,
+                "spec_name": change.spec_name,
+                "unit_price_usd": change.unit_price_usd,
+                "price_source": change.price_source,
+                "effects": [
+                    {
+                        "workload": s.workload,
+                        "machines": s.machines,
+                        "machine_ids": list(s.machine_ids),
+                        "total_price_usd": s.total_price_usd,
+                        "saving_usd_per_month": s.saving_usd_per_month,
+                        "text": s.text,
+                    }
+                    for s in items
+                ],
+            }
+        )
+        for change, items in grouped.items()
+    ]

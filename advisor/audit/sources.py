@@ -1,0 +1,108 @@
+"""Where reports come from: files, folders, globs, and `-` for JSON lines on stdin.
+
+Each argument expands to raw report texts in a stable order (sorted paths, lines in order), or
+to a Skipped entry that says why nothing could be read from it. `.jsonl` and `.ndjson` files
+hold one report per line, like stdin.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from advisor.errors import UsageError
+
+STDIN = "-"
+REPORT_SUFFIXES = (".json", ".jsonl", ".ndjson")
+LINE_SUFFIXES = (".jsonl", ".ndjson")
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class RawReport:
+    """One report's bytes and where they came from: a path, or `PATH:LINE` for JSON lines."""
+
+    origin: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input the audit could not use, and why, in words."""
+
+    origin: str
+    reason: str
+
+
+def gather(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[RawReport | Skipped]:
+    """Every report the arguments name, in order; a file named twice is read once."""
+    if list(paths).count(STDIN) > 1:
+        raise UsageError("'-' (stdin) was given more than once")
+    seen: set[Path] = set()
+    for arg in paths:
+        if arg == STDIN:
+            if stdin is None:
+                raise UsageError("'-' was given but there is no stdin to read")
+            yield from _lines(stdin.read(), "<stdin>")
+            continue
+        for found in _expand(arg):
+            if isinstance(found, Skipped):
+                yield found
+                continue
+            key = found.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield from _read(found)
+
+
+def _expand(arg: str) -> Iterator[Path | Skipped]:
+    path = Path(arg).expanduser()
+    if path.is_dir():
+        yield from _folder(path)
+    elif path.exists():
+        yield path
+    elif _GLOB_CHARS & set(arg):
+        matches = sorted(glob.glob(str(path), recursive=True))
+        if not matches:
+            yield Skipped(arg, "no file matches this pattern")
+        for match in matches:
+            found = Path(match)
+            if found.is_dir():
+                yield from _folder(found)
+            elif found.suffix.lower() in REPORT_SUFFIXES:
+                yield found
+    else:
+        yield Skipped(arg, "no such file or folder")
+
+
+def _folder(folder: Path) -> Iterator[Path | Skipped]:
+    """Report files anywhere under `folder`; hidden files (atomic-write temporaries) left out."""
+    found = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
+    if not found:
+        yield Skipped(str(folder), "the folder holds no .json or .jsonl report files")
+    yield from found
+
+
+def _read(path: Path) -> Iterator[RawReport | Skipped]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Skipped(str(path), f"unreadable: {exc.strerror or exc}")
+        return
+    if path.suffix.lower() in LINE_SUFFIXES:
+        yield from _lines(data, str(path))
+    else:
+        yield RawReport(str(path), data)
+
+
+def _lines(data: bytes, origin: str) -> Iterator[RawReport]:
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.strip():
+            yield RawReport(f"{origin}:{number}", line)

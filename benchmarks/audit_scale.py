@@ -1,0 +1,160 @@
+"""How long `advisor audit` takes on a large fleet, and how much memory it holds.
+
+    python benchmarks/audit_scale.py [--case configs|distinct|both] [--reports 10000]
+                                     [--configs 300] [--jobs N] [--no-upgrades] [--dir DIR]
+
+Targets (issue 9), on the project's 2-core machine:
+- 10,000 reports from 300 distinct hardware configurations audited in under 10 s;
+- 10,000 reports that are all distinct in under 60 s;
+- under 2 GB of memory.
+
+Writes the fleets with benchmarks/audit_fleet.py (not timed; about 60 KB a report, written
+as `advisor report -o` writes them), then runs the real command, `python -m advisor audit DIR
+--format json -o FILE --progress`, in a child process, and prints its wall time (imports and
+catalog loading included), the advise() runs it made, its phases, and memory: the peak RSS of
+the audit process and the peak summed over it and its worker processes (sampled every 50 ms
+with psutil). The load average is printed next to every figure: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from audit_fleet import write_fleet  # noqa: E402
+
+TARGET_S = {"configs": 10.0, "distinct": 60.0}
+TARGET_MEMORY_MB = 2048.0
+
+
+class PeakMemory:
+    """The peak RSS of a process, and of it with its children, sampled in a thread."""
+
+    def __init__(self, pid: int, every_s: float = 0.05) -> None:
+        self.process = psutil.Process(pid)
+        self.every_s = every_s
+        self.own_mb = 0.0
+        self.tree_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                own = self.process.memory_info().rss
+                tree = own + sum(_rss(c) for c in self.process.children(recursive=True))
+            except psutil.Error:
+                return
+            self.own_mb = max(self.own_mb, own / 2**20)
+            self.tree_mb = max(self.tree_mb, tree / 2**20)
+            time.sleep(self.every_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _rss(process: psutil.Process) -> int:
+    try:
+        return process.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_case(name: str, folder: Path, args: argparse.Namespace) -> bool:
+    out = folder.parent / f"{name}-audit.json"
+    command = [
+        sys.executable,
+        "-m",
+        "advisor",
+        "audit",
+        str(folder),
+        "--format",
+        "json",
+        "-o",
+        str(out),
+        "--progress",
+    ]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    if args.no_upgrades:
+        command.append("--no-upgrades")
+    print(f"\n== {name}: {_load()} before", flush=True)
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    memory = PeakMemory(child.pid)
+    _, err = child.communicate()
+    wall = time.perf_counter() - start
+    memory.stop()
+    for line in err.splitlines():
+        if line.startswith("note: ["):
+            print("   ", line.removeprefix("note: "))
+    if child.returncode not in (0, 8):
+        print(err, file=sys.stderr)
+        print(f"   audit failed with exit code {child.returncode}")
+        return False
+    doc = json.loads(out.read_text())
+    reports = doc["reports"]
+    target = TARGET_S[name]
+    ok_time, ok_memory = wall < target, memory.tree_mb < TARGET_MEMORY_MB
+    print(
+        f"   {reports['read']:,} reports, {reports['configurations']:,} configurations, "
+        f"{reports['evaluations']:,} advise() runs, upgrades "
+        f"{'checked' if doc['upgrades']['checked'] else 'skipped'}"
+    )
+    print(
+        f"   wall {wall:.1f} s (target < {target:.0f} s: {'met' if ok_time else 'MISSED'}); "
+        f"{_load()} after"
+    )
+    print(
+        f"   peak RSS {memory.own_mb:.0f} MB (audit process), {memory.tree_mb:.0f} MB with its "
+        f"workers (target < {TARGET_MEMORY_MB:.0f} MB: {'met' if ok_memory else 'MISSED'})"
+    )
+    return ok_time and ok_memory
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time `advisor audit` on a generated fleet")
+    parser.add_argument("--case", choices=("configs", "distinct", "both"), default="both")
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--configs", type=int, default=300)
+    parser.add_argument("--jobs", type=int, help="passed to advisor audit (default: its own)")
+    parser.add_argument("--no-upgrades", action="store_true")
+    parser.add_argument("--dir", type=Path, help="keep the fleets here (default: a temp dir)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    cases = ("configs", "distinct") if args.case == "both" else (args.case,)
+    with tempfile.TemporaryDirectory(prefix="audit-scale-") as scratch:
+        root = args.dir or Path(scratch)
+        met = True
+        for name in cases:
+            folder = root / name
+            configs = args.configs if name == "configs" else args.reports
+            if not folder.exists():
+                start = time.perf_counter()
+                size = write_fleet(folder, args.reports, configs, args.seed)
+                print(
+                    f"wrote {args.reports:,} reports ({configs:,} configurations, "
+                    f"{size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s"
+                )
+            met = run_case(name, folder, args) and met
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""`advisor audit` on the command line: paths, stdin, formats, -o, exit codes, config seats."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+
+import pytest
+from audit_kit import as_machine, write
+
+from advisor.cli import main
+from advisor.errors import ExitCode
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["audit", "--no-upgrades", "--jobs", "1", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_a_folder_as_json(capsys, fleet_dir) -> None:
+    code, out, err = _run(capsys, str(fleet_dir), "--format", "json")
+    assert code == ExitCode.OK
+    doc = json.loads(out)
+    assert doc["reports"]["machines"] == 8 and doc["upgrades"]["checked"] is False
+    assert "warning" not in err
+
+
+def test_a_glob_and_a_single_file(capsys, fleet_dir) -> None:
+    code, out, _ = _run(
+        capsys,
+        str(fleet_dir / "rtx-*.json"),
+        str(fleet_dir / "office-laptop-8gb-1.json"),
+        "--format",
+        "csv",
+    )
+    assert code == ExitCode.OK
+    machines = {line.split(",")[1] for line in out.splitlines()[1:]}
+    assert len(machines) == 5
+
+
+def test_json_lines_on_stdin(capsys, monkeypatch, docs) -> None:
+    lines = "".join(json.dumps(as_machine(docs["rtx-4090-desktop"], n)) + "\n" for n in (1, 2))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    code, out, _ = _run(capsys, "-", "--format", "json")
+    assert code == ExitCode.OK
+    reports = [m["report"] for m in json.loads(out)["machines"]]
+    assert reports == ["<stdin>:1", "<stdin>:2"]
+
+
+def test_skipped_reports_are_warned_and_the_exit_code_says_so(capsys, tmp_path, docs) -> None:
+    write(tmp_path, "good.json", as_machine(docs["office-laptop-8gb"], 1))
+    write(tmp_path, "cut.json", json.dumps(as_machine(docs["office-laptop-8gb"], 2))[:900])
+    code, out, err = _run(capsys, str(tmp_path), "--format", "markdown")
+    assert code == ExitCode.PARTIAL
+    assert f"warning: skipped {tmp_path / 'cut.json'}: truncated" in err
+    assert "## Skipped reports (1)" in out and "good.json" in out
+
+
+def test_nothing_usable_is_bad_input(capsys, tmp_path) -> None:
+    write(tmp_path, "foreign.json", {"hello": "world"})
+    code, out, err = _run(capsys, str(tmp_path))
+    assert code == ExitCode.BAD_INPUT
+    assert out == "" and "no report could be used" in err
+
+
+def test_output_file_is_written_whole(capsys, tmp_path, fleet_dir) -> None:
+    target = tmp_path / "audit.html"
+    code, out, err = _run(capsys, str(fleet_dir), "--format", "html", "-o", str(target))
+    assert code == ExitCode.OK and out == ""
+    assert target.read_text().startswith("<!DOCTYPE html>") and "note: wrote" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.html"]  # no temporary left behind
+
+
+def test_an_unwritable_output_changes_nothing(capsys, tmp_path, fleet_dir) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("keep me")
+    code, _, err = _run(capsys, str(fleet_dir), "-o", str(blocker / "audit.txt"))
+    assert code == ExitCode.WRITE_FAILED and "could not write" in err
+    assert blocker.read_text() == "keep me"
+
+
+def test_seats_from_the_config_file(capsys, tmp_path, fleet_dir) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("seats:\n  - {plan: chatgpt-plus, count: 8}\n")
+    code, out, _ = _run(capsys, str(fleet_dir), "--config", str(config), "--format", "json")
+    assert code == ExitCode.OK
+    cost = json.loads(out)["cost"]
+    assert cost["basis"] == "seats" and cost["today_usd_per_month"] == 160
+    code, out, _ = _run(
+        capsys,
+        str(fleet_dir),
+        "--config",
+        str(config),
+        "--format",
+        "json",
+        "--seats",
+        "claude-pro=4",
+    )
+    assert [s["plan_id"] for s in json.loads(out)["cost"]["seats"]] == ["claude-pro"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--electricity-price", "-1"], "--electricity-price must be 0 or more"),
+        (["--region", "atlantis"], "no electricity price for region 'atlantis'"),
+        (["--jobs", "0"], "--jobs must be 1 or more"),
+        (["--tui", "--format", "csv"], "--tui shows the audit"),
+        (["--seats", "chatgpt-plus"], "PLAN=COUNT"),
+    ],
+)
+def test_bad_flags_are_usage_errors(capsys, fleet_dir, argv, words) -> None:
+    code, _, err = _run(capsys, str(fleet_dir), *argv)
+    assert code == ExitCode.USAGE and words in err
+
+
+def test_the_workload_flag_judges_every_machine_on_it(capsys, fleet_dir) -> None:
+    code, out, _ = _run(capsys, str(fleet_dir), "--workload", "support-bot", "--format", "json")
+    assert code == ExitCode.OK
+    assert [w["name"] for w in json.loads(out)["workloads"]] == ["support-bot"]
+
+
+def test_tui_needs_a_terminal(capsys, fleet_dir) -> None:
+    code, _, err = _run(capsys, str(fleet_dir), "--tui")
+    assert code == ExitCode.USAGE and "needs a terminal" in err
+
+
+def test_help_lists_the_formats(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    text = capsys.readouterr().out
+    assert "{table,csv,json,markdown,html}" in text
+    assert "- for JSON lines" in text and "exits with code 8" in text
