@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
+from advisor.estimate.placement import PlacementKind
 from advisor.verdict.electricity import ElectricityRate, resolve_rate
 from advisor.verdict.local import Hardware
+from advisor.verdict.options import SpeedStatus
 
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
     from advisor.verdict.workload import Workload
 
 HardwareBasis = Literal["flag", "config", "profile", "none"]
-PlacementKind = Literal["gpu", "partial", "cpu"]
-SpeedStatus = Literal["measured", "calibrated", "estimated"]
 DEFAULT_TOP_CANDIDATES = 5
 MAX_MEASUREMENTS = 50  # the newest throughput tests a report carries
 BENCH_STORE_NAME = "bench.sqlite"  # advisor.bench.store.STORE_NAME, without importing sqlite
