@@ -76,16 +76,16 @@ def profile_key(machine: Machine) -> str:
 
 
 def machine_summary(machine: Machine) -> str:
-    """One line for the profile list: backend, GPU memory and RAM."""
+    """A short line for the profile list (the title names the machine): backend and memory."""
     from advisor.tui.format import gib
 
     parts = [machine.backend]
     gpus = [g for g in machine.gpus if not g.unified_memory]
     if gpus:
-        label = f"{len(gpus)}× GPU" if len(gpus) > 1 else gpus[0].name
-        parts.append(f"{label}, {gib(machine.total_vram_bytes, 0)} VRAM")
+        count = f"{len(gpus)} GPUs, " if len(gpus) > 1 else ""
+        parts.append(f"{count}{gib(machine.total_vram_bytes, 0)} VRAM")
     elif machine.gpus:
-        parts.append(f"{machine.gpus[0].name}, unified memory")
+        parts.append("unified memory")
     parts.append(f"{gib(machine.memory.ram_total_bytes, 0)} RAM")
     return " · ".join(parts)
 

@@ -170,8 +170,15 @@ def test_bench_child_command_and_errors() -> None:
 
 
 def test_profile_summary(reference_machine) -> None:
-    assert machine_summary(reference_machine) == (
-        "cuda · NVIDIA GeForce RTX 4090, 24 GiB VRAM · 64 GiB RAM"
+    from advisor.probe import load_profile
+
+    assert machine_summary(reference_machine) == "cuda · 24 GiB VRAM · 64 GiB RAM"
+    assert (
+        machine_summary(load_profile("dual-rtx-3090")) == "cuda · 2 GPUs, 48 GiB VRAM · 128 GiB RAM"
+    )
+    assert (
+        machine_summary(load_profile("macbook-air-m2-16gb"))
+        == "metal · unified memory · 16 GiB RAM"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -60,12 +61,14 @@ class ProfileScreen(ModalScreen[str | None]):
             options.highlighted = keys.index(self.current)
         self.query_one("#profiles-status").display = False
         options.focus()
+        # The list has no size until it is laid out: bring the current machine into view then.
+        self.call_after_refresh(options.scroll_to_highlight)
 
     def _option(self, choice: ProfileChoice) -> Option:
         mark = "● " if choice.key == self.current else "  "
-        prompt = f"{mark}{choice.title}"
+        prompt = Text(f"{mark}{choice.title}", no_wrap=True, overflow="ellipsis")
         if choice.summary:
-            prompt += f"\n    [dim]{choice.summary}[/dim]"
+            prompt.append(f"  {choice.summary}", style="dim")
         return Option(prompt, id=choice.key or "-this-computer")
 
     @on(OptionList.OptionSelected)

@@ -1,0 +1,1 @@
+"""Modal screens: help, profile switcher, throughput test and export."""
