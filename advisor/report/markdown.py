@@ -111,7 +111,8 @@ def _gap_and_break_even(v: dict[str, Any]) -> list[str]:
 
 def _confidence(v: dict[str, Any]) -> list[str]:
     c = v["confidence"]
-    out = [f"**Confidence: {c['level']}.** {c['why']}.", "",
+    why = c["why"][:1].upper() + c["why"][1:]
+    out = [f"**Confidence: {c['level']}.** {why}.", "",
            "| Input | Status | Detail |", "| --- | --- | --- |"]  # fmt: skip
     out += [f"| {i['input']} | {i['status']} | {i['detail']} |" for i in c["inputs"]]
     return out + [""]
