@@ -97,6 +97,7 @@ def observe(machine: Machine, measurements: Iterable[Measurement]) -> list[Obser
     """
     catalog = None
     same_file: dict[str, bool] = {}
+    predictions: dict[tuple, Prediction] = {}  # one estimate per file and settings
     found = []
     for m in measurements:
         if not can_calibrate(machine, m):
@@ -106,8 +107,12 @@ def observe(machine: Machine, measurements: Iterable[Measurement]) -> list[Obser
             from advisor.catalog import load_catalog
 
             catalog = load_catalog()
-        if m.model.model_id or _still_there(m.model, same_file):
-            fresh = predict(
+        key = (m.model.identity, m.model.model_id, m.model.quant, m.settings.n_ctx,
+               m.settings.kv_type, _ngl(m))  # fmt: skip
+        if key in predictions:
+            fresh = predictions[key]
+        elif m.model.model_id or _still_there(m.model, same_file):
+            fresh = predictions[key] = predict(
                 machine,
                 m.model,
                 context_tokens=m.settings.n_ctx,

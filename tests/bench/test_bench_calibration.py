@@ -198,3 +198,31 @@ def _any_profile(load_profile):
     from advisor.probe import list_profiles
 
     return load_profile(list_profiles()[0])
+
+
+def test_observe_asks_the_estimator_afresh_while_the_file_is_there(tiny_f16: Path) -> None:
+    import dataclasses
+
+    from advisor.bench.estimates import observe
+    from advisor.bench.identity import describe_file
+    from advisor.probe import load_profile
+
+    machine = _any_profile(load_profile)
+    stale = measurement(estimated_decode=1.0, estimated_prefill=1.0)
+    stale = dataclasses.replace(
+        stale,
+        model=dataclasses.replace(describe_file(tiny_f16), n_layers=2),
+        settings=dataclasses.replace(stale.settings, n_threads=machine.cpu.physical_cores),
+    )
+    (fresh,) = observe(machine, [stale])
+    assert fresh.estimated_decode_tokens_per_s not in (None, 1.0)
+    assert fresh.estimated_decode_tokens_per_s > 100  # a 0.4 M-parameter model is fast
+    changed = dataclasses.replace(
+        stale, model=dataclasses.replace(stale.model, header_sha256="0" * 64)
+    )
+    (kept,) = observe(machine, [changed])  # not the file that ran: the stored estimate
+    assert kept.estimated_decode_tokens_per_s == 1.0
+    elsewhere = dataclasses.replace(
+        stale, settings=dataclasses.replace(stale.settings, n_threads=1000)
+    )
+    assert observe(machine, [elsewhere]) == []  # not on every core: cannot calibrate
