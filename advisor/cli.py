@@ -79,7 +79,7 @@ def add_json_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _top_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="advisor",
         description=DESCRIPTION,
@@ -89,15 +89,49 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"advisor {__version__}")
     add_json_option(parser, suppress=False)
     add_machine_options(parser, suppress=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"advisor.commands.{name}").add_parser(sub)
     return parser
 
 
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with `only` set, one whose other commands are bare names.
+
+    Building every command's options costs tens of milliseconds (each module is imported),
+    which `advisor --json` should not pay; a bare name still lets argparse reject typos.
+    """
+    parser = _top_parser()
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        if only is None or name == only:
+            importlib.import_module(f"advisor.commands.{name}").add_parser(sub)
+        else:
+            sub.add_parser(name, add_help=False)
+    return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command argv names, "" for none, or None when top-level help is asked for."""
+    takes_value = {
+        option
+        for action in _top_parser()._actions
+        if action.nargs is None and action.option_strings
+        for option in action.option_strings
+    }
+    tokens = iter(argv)
+    for token in tokens:
+        if token in ("-h", "--help"):
+            return None
+        if token in takes_value:
+            next(tokens, None)
+        elif token in COMMANDS:
+            return token
+        elif not token.startswith("-"):
+            return None  # not a command: let the full parser say which ones exist
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(only=_command_in(argv)).parse_args(argv)
     try:
         if args.command is None:
             name = "report" if args.json else "tui"

@@ -1,0 +1,64 @@
+"""The command line builds only the parser it needs, and still knows every command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from advisor.cli import COMMANDS, _command_in, build_parser, main
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], ""),
+        (["--json"], ""),
+        (["--profile", "rtx-4090-desktop", "--json"], ""),
+        (["models", "--task", "coding"], "models"),
+        (["--profile", "models", "report"], "report"),  # an option's value is not a command
+        (["--profile=x", "estimate", "--model", "m"], "estimate"),
+        (["--help"], None),
+        (["reprot"], None),  # a typo: the full parser lists the real commands
+    ],
+)
+def test_the_command_named_in_argv(argv: list[str], expected: str | None) -> None:
+    assert _command_in(argv) == expected
+
+
+def test_full_help_lists_every_command_with_its_help(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    for name in COMMANDS:
+        assert f"    {name} " in out
+    assert "(not built yet)" not in out
+
+
+def test_a_typo_is_a_usage_error_naming_the_commands(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["reprot"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'reprot'" in capsys.readouterr().err
+
+
+def test_one_command_parser_does_not_import_the_others() -> None:
+    code = (
+        "import sys; from advisor.cli import build_parser; build_parser(only='models');"
+        "print(sorted(m for m in sys.modules if m.startswith('advisor.commands.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['advisor.commands.models']"
+
+
+def test_the_lazy_parser_parses_like_the_full_one() -> None:
+    argv = ["--profile", "p", "models", "--task", "coding", "--min-tps", "20"]
+    lazy = build_parser(only="models").parse_args(argv)
+    full = build_parser().parse_args(argv)
+    assert {k: v for k, v in vars(lazy).items() if k != "func"} == {
+        k: v for k, v in vars(full).items() if k != "func"
+    }
