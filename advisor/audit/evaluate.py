@@ -165,12 +165,22 @@ def default_jobs() -> int:
 
 
 class Evaluator:
-    """Judges requests, remembering each (request key, workload key) result."""
+    """Judges requests, remembering each (request key, workload key) result.
 
-    def __init__(self, catalog: Catalog, *, jobs: int = 1) -> None:
+    `known` holds outcomes judged before (an earlier audit's, from advisor.audit.cache).
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        jobs: int = 1,
+        known: dict[tuple[bytes, bytes], Result] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.jobs = max(1, jobs)
-        self.results: dict[tuple[bytes, bytes], Result] = {}
+        self.results: dict[tuple[bytes, bytes], Result] = dict(known or {})
+        self.asked: set[tuple[bytes, bytes]] = set()  # what this audit needed, known or not
         self.judged = 0  # requests advise() ran on
         self._pool = None
 
@@ -189,9 +199,13 @@ class Evaluator:
     def result(self, key: bytes, workload_key: bytes) -> Result:
         return self.results[(key, workload_key)]
 
+    def used(self) -> dict[tuple[bytes, bytes], Result]:
+        """The results this audit asked for: what a cache of it keeps."""
+        return {k: self.results[k] for k in self.asked if k in self.results}
+
     def evaluate(self, requests: Iterable[Request]) -> None:
         """Judge whatever the requests ask that is not known yet."""
-        todo = _missing(requests, self.results)
+        todo = _missing(requests, self.results, self.asked)
         if self.jobs > 1 and len(todo) >= POOL_MIN_REQUESTS:
             for request in todo[:WARM_UP_REQUESTS]:
                 self._inline(request)
@@ -221,10 +235,11 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _missing(requests: Iterable[Request], known: dict) -> list[Request]:
+def _missing(requests: Iterable[Request], known: dict, asked: set) -> list[Request]:
     """The requests cut down to the workloads not judged yet, merged by request key."""
     merged: dict[bytes, Request] = {}
     for request in requests:
+        asked.update((request.key, k) for k in request.workload_keys)
         wanted = [
             (w, k)
             for w, k in zip(request.workloads, request.workload_keys, strict=True)

@@ -9,6 +9,7 @@ measurements. A report that reader refuses takes the reader's reason with it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -54,6 +55,7 @@ class ReportReader:
     def __init__(self) -> None:
         self.groups: dict[bytes, Group] = {}
         self._refused: dict[bytes, str] = {}  # group key -> why inputs_from_report refused it
+        self._workloads: dict[bytes, Any] = {}  # one Workload object per distinct workload
 
     def read(self, raw: RawReport) -> ReportRef | Skipped:
         try:
@@ -74,7 +76,7 @@ class ReportReader:
             except ReportError as exc:
                 self._refused[key] = reason(exc)
                 return Skipped(origin, self._refused[key])
-            self.groups[key] = _group(key, mkey, doc, inputs)
+            self.groups[key] = self._group(key, mkey, doc, inputs)
         machine = doc.get("machine")
         return ReportRef(
             origin=origin,
@@ -82,6 +84,19 @@ class ReportReader:
             generated_at=_time(doc),
             machine_name=machine.get("name") if isinstance(machine, Mapping) else None,
             group=key,
+        )
+
+    def _group(self, key: bytes, mkey: bytes, doc: Mapping[str, Any], inputs: ReportInputs):
+        """The Group, its workloads shared with every other group that has them."""
+        keys = tuple(digest(w) for w in doc["inputs"]["workloads"])  # read: they are there
+        pairs = zip(keys, inputs.workloads, strict=True)
+        shared = tuple(self._workloads.setdefault(k, w) for k, w in pairs)
+        return Group(
+            key=key,
+            machine_key=mkey,
+            measurements_key=digest(doc.get("measurements") or []),
+            workload_keys=keys,
+            inputs=dataclasses.replace(inputs, workloads=shared),
         )
 
 
@@ -107,17 +122,6 @@ def _json(raw: RawReport) -> Any:
                 f"truncated: the JSON ends early ({where}); was the copy cut short?"
             ) from exc
         raise ReportError(f"not JSON: {text}") from exc
-
-
-def _group(key: bytes, mkey: bytes, doc: Mapping[str, Any], inputs: ReportInputs) -> Group:
-    workloads = doc["inputs"]["workloads"]  # inputs_from_report read them, so they are there
-    return Group(
-        key=key,
-        machine_key=mkey,
-        measurements_key=digest(doc.get("measurements") or []),
-        workload_keys=tuple(digest(w) for w in workloads),
-        inputs=inputs,
-    )
 
 
 def _group_key(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:

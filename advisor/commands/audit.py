@@ -89,6 +89,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--no-upgrades", action="store_true", help="skip the upgrade search (faster)"
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="judge every configuration afresh and keep nothing for the next audit (by default "
+        "verdicts are kept in the user cache folder, per catalog and advisor code)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         metavar="N",
@@ -171,6 +177,7 @@ def _settings(args: argparse.Namespace, config, catalog):
         ram_usd_per_gb=args.ram_price,
         upgrades=not args.no_upgrades,
         jobs=args.jobs or default_jobs(),
+        cache=not args.no_cache,
     )
 
 
