@@ -25,7 +25,7 @@ from advisor.audit.fleet import (
 from advisor.audit.keys import digest
 from advisor.audit.parse import Group, ReportReader, ReportRef
 from advisor.audit.sources import Skipped, gather
-from advisor.audit.suggest import Target, request_key, search
+from advisor.audit.suggest import Found, Target, request_key, search
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -58,6 +58,21 @@ class _Plan:
     options_key: bytes
 
 
+@dataclass
+class _Run:
+    """What one audit gathers on its way to the summary."""
+
+    reader: ReportReader
+    refs: list[ReportRef]  # every readable report
+    kept: list[ReportRef]  # the newest per machine id, and judged
+    replaced: list[Replaced]
+    skipped: list[Skipped]
+    plans: dict[bytes, _Plan]  # group key -> its request
+    outcomes: dict[bytes, tuple[Outcome, ...]] = dataclasses.field(default_factory=dict)
+    found: list[Found] = dataclasses.field(default_factory=list)
+    evaluations: int = 0
+
+
 def run_audit(
     paths: Sequence[str],
     catalog: Catalog,
@@ -72,40 +87,44 @@ def run_audit(
     kept, replaced = _newest(refs)
     say(f"read {len(refs)} reports: {len(kept)} machines, {len(reader.groups)} configurations")
     plans = {key: _plan(reader.groups[key], settings) for key in {r.group for r in kept}}
+    run = _Run(reader, refs, kept, replaced, skipped, plans)
     cache = OutcomeCache(catalog) if settings.cache else None
-    known = cache.load() if cache else {}
-    with Evaluator(catalog, jobs=settings.jobs, known=known) as evaluator:
-        evaluator.evaluate(p.request for p in plans.values())
-        fresh = evaluator.judged
-        say(f"judged {len(plans)} configurations ({len(plans) - fresh} kept from an earlier audit)")
-        outcomes, failed = _outcomes(plans, evaluator)
-        skipped += [
-            Skipped(r.origin, f"could not be judged again: {failed[r.group]}")
-            for r in kept
-            if r.group in failed
-        ]
-        kept = [r for r in kept if r.group not in failed]
-        found = []
+    with Evaluator(catalog, jobs=settings.jobs, known=cache.load() if cache else {}) as evaluator:
+        _judge(run, evaluator, say)
         if settings.upgrades:
-            targets = _targets(plans, outcomes, reader.groups)
-            found = search(targets, evaluator, settings.ram_usd_per_gb)
+            targets = _targets(run)
+            run.found = search(targets, evaluator, settings.ram_usd_per_gb)
             say(f"tried upgrades on {len(targets)} configurations")
-        evaluations = evaluator.judged
-        if cache is not None and evaluations:
+        run.evaluations = evaluator.judged
+        if cache is not None and run.evaluations:
             cache.save(evaluator.used())
-    return _summary(
-        catalog,
-        settings,
-        reader,
-        refs,
-        kept,
-        replaced,
-        skipped,
-        outcomes,
-        found,
-        plans,
-        evaluations,
+    return _summary(catalog, settings, run)
+
+
+def _judge(run: _Run, evaluator: Evaluator, say: Progress) -> None:
+    """Judge every kept configuration; reports whose configuration advise() refused are
+    skipped with its reason."""
+    evaluator.evaluate(p.request for p in run.plans.values())
+    distinct = len({p.request.key for p in run.plans.values()})
+    say(
+        f"judged {distinct} configurations ({distinct - evaluator.judged} kept from an earlier "
+        "audit)"
     )
+    failed: dict[bytes, str] = {}
+    for group, plan in run.plans.items():
+        request = plan.request
+        results = [evaluator.result(request.key, k) for k in request.workload_keys]
+        failure = next((r for r in results if isinstance(r, Failure)), None)
+        if failure is not None:
+            failed[group] = failure.message
+        else:
+            run.outcomes[group] = tuple(results)  # type: ignore[arg-type]
+    run.skipped += [
+        Skipped(r.origin, f"could not be judged again: {failed[r.group]}")
+        for r in run.kept
+        if r.group in failed
+    ]
+    run.kept = [r for r in run.kept if r.group not in failed]
 
 
 def _read(paths, stdin, reader: ReportReader) -> tuple[list[ReportRef], list[Skipped]]:
@@ -175,87 +194,87 @@ def _options(options: AdviceOptions, settings: AuditSettings) -> AdviceOptions:
     )
 
 
-def _outcomes(plans: dict[bytes, _Plan], evaluator: Evaluator):
-    outcomes: dict[bytes, tuple[Outcome, ...]] = {}
-    failed: dict[bytes, str] = {}
-    for group, plan in plans.items():
-        request = plan.request
-        results = [evaluator.result(request.key, k) for k in request.workload_keys]
-        failure = next((r for r in results if isinstance(r, Failure)), None)
-        if failure is not None:
-            failed[group] = failure.message
-        else:
-            outcomes[group] = tuple(results)  # type: ignore[arg-type]
-    return outcomes, failed
-
-
-def _targets(plans, outcomes, groups) -> list[Target]:
+def _targets(run: _Run) -> list[Target]:
     targets = []
-    for key, outs in outcomes.items():
-        request = plans[key].request
+    for key, outs in run.outcomes.items():
+        plan = run.plans[key]
+        request = plan.request
         failing = tuple(
             (w, k)
             for w, k, o in zip(request.workloads, request.workload_keys, outs, strict=True)
             if o.kind != "local"
         )
         if failing:
-            group = groups[key]
             targets.append(
                 Target(
-                    key,
-                    request.machine,
-                    request.measurements,
-                    group.measurements_key,
-                    request.options,
-                    plans[key].options_key,
-                    failing,
+                    group=key,
+                    machine=request.machine,
+                    measurements=request.measurements,
+                    measurements_key=run.reader.groups[key].measurements_key,
+                    options=request.options,
+                    options_key=plan.options_key,
+                    failing=failing,
                 )
             )
     return targets
 
 
-def _summary(
-    catalog, settings, reader, refs, kept, replaced, skipped, outcomes, found, plans, evaluations
-) -> FleetAudit:
+def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit:
     from advisor.advise import now_utc
 
-    kept = sorted(kept, key=lambda r: r.origin)
-    rows = [
-        _machine_row(r, reader.groups[r.group], outcomes[r.group], plans, settings, len(kept))
-        for r in kept
-    ]
+    kept = sorted(run.kept, key=lambda r: r.origin)
+    rows = [_machine_row(r, run, settings, len(kept)) for r in kept]
     by_group: dict[bytes, list[MachineRow]] = {}
     for ref, row in zip(kept, rows, strict=True):
         by_group.setdefault(ref.group, []).append(row)
-    titles = {w.name: w.title for p in plans.values() for w in p.request.workloads}
+    titles = {w.name: w.title for p in run.plans.values() for w in p.request.workloads}
     return FleetAudit(
         generated_at=now_utc(),
         advisor_version=__version__,
         catalog_version=catalog.catalog_version,
-        reports_read=len(refs),
+        reports_read=len(run.refs),
         machines=tuple(rows),
-        replaced=tuple(replaced),
-        skipped=tuple(skipped),
+        replaced=tuple(run.replaced),
+        skipped=tuple(run.skipped),
         workloads=workload_rows(rows, titles),
         models=model_rows(rows),
         cost=fleet_cost([(r.cost, r.outcomes) for r in rows], settings.seats),
-        suggestions=_suggestions(found, by_group, outcomes),
+        suggestions=_suggestions(run.found, by_group, run.outcomes),
         upgrades_checked=settings.upgrades,
-        configurations=len(outcomes),
-        evaluations=evaluations,
+        configurations=len({run.plans[g].request.key for g in run.outcomes}),
+        evaluations=run.evaluations,
+        notes=_workload_notes(run),
     )
 
 
-def _machine_row(ref, group, outcomes, plans, settings, machines: int) -> MachineRow:
-    workloads = plans[ref.group].request.workloads
+def _workload_notes(run: _Run) -> tuple[str, ...]:
+    """Say when reports judged a workload name on different definitions (older presets, a
+    user's own file): its row then mixes them."""
+    keys: dict[str, set[bytes]] = {}
+    for group in {r.group for r in run.kept}:
+        request = run.plans[group].request
+        for w, k in zip(request.workloads, request.workload_keys, strict=True):
+            keys.setdefault(w.name, set()).add(k)
+    return tuple(
+        f"the reports define the {name} workload in {len(found)} different ways (older presets "
+        f"or a user's own file); --workload {name} judges every machine on today's preset"
+        for name, found in sorted(keys.items())
+        if len(found) > 1
+    )
+
+
+def _machine_row(ref: ReportRef, run: _Run, settings: AuditSettings, machines: int) -> MachineRow:
+    outcomes = run.outcomes[ref.group]
     return MachineRow(
         origin=ref.origin,
         machine_id=ref.machine_id,
         name=ref.machine_name,
         generated_at=ref.generated_at.isoformat().replace("+00:00", "Z"),
-        hardware=hardware_of(group.inputs.machine),
+        hardware=hardware_of(run.reader.groups[ref.group].inputs.machine),
         outcomes=outcomes,
-        cost=machine_cost(outcomes, workloads, settings.seats, machines),
+        cost=machine_cost(
+            outcomes, run.plans[ref.group].request.workloads, settings.seats, machines
+        ),
     )
 
 

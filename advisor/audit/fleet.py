@@ -166,6 +166,7 @@ class FleetAudit:
     upgrades_checked: bool
     configurations: int  # distinct machine configurations judged
     evaluations: int  # advise() runs, upgraded machines included
+    notes: tuple[str, ...] = ()  # what a reader should know to read the figures right
 
 
 def workload_rows(
@@ -229,12 +230,19 @@ def _spread(values: list[float | None]) -> tuple[float, float, float] | None:
     return (min(known), statistics.median(known), max(known))
 
 
+def _saving(before: Outcome, after: Outcome) -> float:
+    """USD a month: what the workload's path costs now, less running it locally after."""
+    now = before.path_usd_per_month
+    if now is None:  # no priced path today: nothing to save against
+        return 0.0
+    return now - (after.local_usd_per_month or 0.0)
+
+
 def suggestion_rows(found: Sequence[tuple[Change, str, MachineRow, Outcome, Outcome]]):
     """Group (change, workload, machine, outcome before, outcome after) by change and workload."""
     grouped: dict[tuple[Change, str], list[tuple[MachineRow, float]]] = defaultdict(list)
     for change, workload, row, before, after in found:
-        now = before.path_usd_per_month or before.cloud_usd_per_month or 0.0
-        grouped[(change, workload)].append((row, now - (after.local_usd_per_month or 0.0)))
+        grouped[(change, workload)].append((row, _saving(before, after)))
     rows = [
         Suggestion(
             change=change,

@@ -80,7 +80,9 @@ def price_text(s: Suggestion) -> str:
     total = s.total_price_usd
     if total is None:
         return "price unknown"
-    return f"{money(total)} ({money(s.change.unit_price_usd)} each)"
+    if s.machines == 1:
+        return f"{money(total)} USD"
+    return f"{money(total)} USD ({money(s.change.unit_price_usd)} each)"
 
 
 def change_kind(s: Suggestion) -> str:
@@ -103,4 +105,5 @@ def headline(audit: FleetAudit) -> list[str]:
         lines.append(
             f"Top upgrade: {audit.suggestions[0].text} ({price_text(audit.suggestions[0])})."
         )
+    lines += [f"Note: {note}." for note in audit.notes]
     return lines

@@ -32,6 +32,7 @@ def audit_document(audit: FleetAudit) -> dict[str, Any]:
         "catalog_version": audit.catalog_version,
         "generated_at": audit.generated_at,
         "currency": "USD",
+        "notes": list(audit.notes),
         "reports": {
             "read": audit.reports_read,
             "machines": len(audit.machines),

@@ -156,3 +156,16 @@ def test_an_electricity_region_the_catalog_lost_skips_those_reports(tmp_path, do
     [skipped] = audit.skipped
     assert Path(skipped.origin).name == "lost.json"
     assert "could not be judged again" in skipped.reason and "atlantis" in skipped.reason
+
+
+def test_a_workload_defined_two_ways_is_noted(tmp_path, docs, catalog, workloads) -> None:
+    old = as_machine(docs["rtx-4090-desktop"], 1)
+    old["inputs"]["workloads"][0]["requests_per_day"] = 400.0  # an older preset, say
+    write(tmp_path, "old.json", old)
+    write(tmp_path, "new.json", as_machine(docs["rtx-4090-desktop"], 2))
+    audit = run_audit([str(tmp_path)], catalog, QUICK)
+    name = old["inputs"]["workloads"][0]["name"]
+    [note] = audit.notes
+    assert f"define the {name} workload in 2 different ways" in note
+    again = run_audit([str(tmp_path)], catalog, AuditSettings(upgrades=False, workloads=workloads))
+    assert again.notes == () and again.configurations == again.evaluations == 1
