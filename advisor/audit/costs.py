@@ -45,6 +45,7 @@ class MachineCost:
     today_usd_per_month: float | None
     with_local_usd_per_month: float | None
     seats_freed: tuple[str, ...]  # plan ids this machine gives up (seats basis)
+    local_running_usd_per_month: float = 0.0  # the part of "with local" that runs here
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def machine_cost(
         return MachineCost(None, None, ())
     today = sum(o.cloud_usd_per_month for o in priced)  # type: ignore[misc]
     local = sum(_path_cost(o) for o in priced)
-    return MachineCost(today, local, ())
+    return MachineCost(today, local, (), sum(_local_part(o) for o in priced))
 
 
 def _path_cost(outcome: Outcome) -> float:
@@ -128,9 +129,9 @@ def _path_cost(outcome: Outcome) -> float:
 
 def _seat_cost(outcomes, workloads, plans, machines) -> MachineCost:
     tasks = {w.name: w.task for w in workloads}
-    today = with_local = 0.0
+    today = kept = 0.0
     freed: list[str] = []
-    moved: dict[str, float] = {}
+    moved: dict[str, float] = {}  # workload -> its local cost, counted once across plans
     for plan in plans:
         share = plan.count / machines * plan.usd_per_seat
         today += share
@@ -139,36 +140,30 @@ def _seat_cost(outcomes, workloads, plans, machines) -> MachineCost:
             freed.append(plan.plan_id)
             moved.update((o.workload, o.local_usd_per_month or 0.0) for o in served)
         else:
-            with_local += share
-    return MachineCost(today, with_local + sum(moved.values()), tuple(freed))
+            kept += share
+    running = sum(moved.values())
+    return MachineCost(today, kept + running, tuple(freed), running)
 
 
 def fleet_cost(
     per_machine: Sequence[tuple[MachineCost, Sequence[Outcome]]], plans: Sequence[SeatPlan]
 ) -> FleetCost:
-    today = sum(c.today_usd_per_month or 0.0 for c, _ in per_machine)
-    with_local = sum(c.with_local_usd_per_month or 0.0 for c, _ in per_machine)
+    costs = [c for c, _ in per_machine]
+    today = sum(c.today_usd_per_month or 0.0 for c in costs)
+    with_local = sum(c.with_local_usd_per_month or 0.0 for c in costs)
+    running = sum(c.local_running_usd_per_month for c in costs)
     unpriced = sum(1 for _, outs in per_machine for o in outs if o.cloud_usd_per_month is None)
     if plans:
-        running = sum(
-            o.local_usd_per_month or 0.0
-            for cost, outs in per_machine
-            for o in outs
-            if o.kind == "local" and cost.seats_freed
-        )
-        lines = tuple(SeatLine(p, p.count * _kept_share(per_machine, p.plan_id)) for p in plans)
+        lines = tuple(SeatLine(p, p.count * _kept_share(costs, p.plan_id)) for p in plans)
         return FleetCost("seats", today, with_local, running, lines, unpriced, _SEATS_WORDS)
-    running = sum(
-        _local_part(o) for _, outs in per_machine for o in outs if o.cloud_usd_per_month is not None
-    )
     return FleetCost("cloud", today, with_local, running, (), unpriced, _CLOUD_WORDS)
 
 
-def _kept_share(per_machine, plan_id: str) -> float:
-    if not per_machine:
+def _kept_share(costs: Sequence[MachineCost], plan_id: str) -> float:
+    if not costs:
         return 0.0
-    keeping = sum(1 for cost, _ in per_machine if plan_id not in cost.seats_freed)
-    return keeping / len(per_machine)
+    keeping = sum(1 for cost in costs if plan_id not in cost.seats_freed)
+    return keeping / len(costs)
 
 
 def _local_part(outcome: Outcome) -> float:

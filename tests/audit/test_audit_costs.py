@@ -58,3 +58,12 @@ def test_seat_flags_parse() -> None:
         Seats(plan="chatgpt-plus", count=12),
         Seats(plan="copilot-business", count=4),
     )
+
+
+def test_a_plan_for_tasks_no_audited_workload_has_keeps_every_seat(fleet_dir, catalog) -> None:
+    plans = seat_plans((Seats(plan="copilot-business", count=8),), catalog)  # coding only
+    audit = run_audit([str(fleet_dir)], catalog, AuditSettings(seats=plans, upgrades=False))
+    cost = audit.cost
+    assert cost.today_usd_per_month == pytest.approx(8 * 19.0)
+    assert cost.with_local_usd_per_month == pytest.approx(cost.today_usd_per_month)
+    assert cost.local_running_usd_per_month == 0 and cost.seats[0].kept == pytest.approx(8)
