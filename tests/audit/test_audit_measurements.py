@@ -1,0 +1,59 @@
+"""A machine's throughput tests travel in its (anonymized) report and the audit judges it on
+them, not on the auditing machine's own bench store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from audit_kit import as_machine, write
+
+from advisor.advise import AdviceOptions, advise
+from advisor.audit.audit import AuditSettings, run_audit
+from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Throughput
+from advisor.bench.store import BenchStore
+from advisor.paths import user_data_dir
+from advisor.probe import load_profile, machine_fingerprint
+from advisor.report.document import build_document
+
+
+def _measurement(machine, model_id: str, quant: str, decode: float, prefill: float):
+    settings = BenchSettings(
+        n_gpu_layers=-1, n_threads=machine.cpu.physical_cores, n_ctx=640, n_batch=2048,
+        n_ubatch=512, kv_type="f16", flash_attn="auto", extra_buffers=True,
+        llama_cpp_version="0.3.36", backend="cuda",
+    )  # fmt: skip
+    model = ModelFile(
+        path="/home/someone/models/model.gguf", size_bytes=17_000_000_000,
+        header_sha256="ab" * 32, model_id=model_id, quant=quant, n_layers=64,
+    )  # fmt: skip
+    return Measurement(
+        machine_fingerprint=machine_fingerprint(machine), model=model, settings=settings,
+        placement="gpu", load_s=4.0,
+        prefill=Throughput("pp512", 512, (prefill * 0.99, prefill, prefill * 1.01)),
+        decode=Throughput("tg128", 128, (decode * 0.99, decode, decode * 1.01)),
+        started_at="2026-11-24T10:00:00+00:00", duration_s=25.0, budget_s=30.0,
+        mean_power_w=300.0,
+    )  # fmt: skip
+
+
+def test_the_audit_uses_the_measurements_in_the_report(tmp_path, catalog, workloads) -> None:
+    machine = load_profile("rtx-3090-desktop")
+    chat = [w for w in workloads if w.name == "chat-assistant"]
+    first = advise(machine, catalog, chat, AdviceOptions(cache=False)).verdicts[0]
+    picked = first.option.candidate
+    with BenchStore() as store:
+        store.add(_measurement(machine, picked.model_id, picked.quant, 31.0, 1100.0))
+    advice = advise(machine, catalog, chat, AdviceOptions(cache=False))
+    doc = json.loads(json.dumps(build_document(advice, anonymize=True)))
+    assert len(doc["measurements"]) == 1
+    (user_data_dir() / "bench.sqlite").unlink()  # the auditing machine has no tests of its own
+    write(tmp_path / "fleet", "measured.json", as_machine(doc, 1))
+    bare = dict(as_machine(doc, 2), measurements=[])
+    write(tmp_path / "fleet", "bare.json", bare)
+    audit = run_audit([str(tmp_path / "fleet")], catalog, AuditSettings(upgrades=False, jobs=1))
+    picks = {m.origin.rsplit("/", 1)[-1]: m.outcomes[0].pick for m in audit.machines}
+    assert picks["measured.json"].speed_status == "measured"
+    assert picks["measured.json"].prefill_tokens_per_s == pytest.approx(1100.0)
+    assert picks["bare.json"].speed_status == "estimated"
+    assert audit.configurations == 2  # same hardware, different measurements
