@@ -243,7 +243,25 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
         upgrades_checked=settings.upgrades,
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
-        notes=_workload_notes(run),
+        notes=_workload_notes(run) + _id_notes(run.replaced),
+    )
+
+
+def _id_notes(replaced: list[Replaced]) -> tuple[str, ...]:
+    """Warn when reports of one machine id come from differently named files: the same id on
+    two hosts means the ids do not tell those machines apart."""
+    from pathlib import PurePath
+
+    def stem(origin: str) -> str:
+        return PurePath(origin.split(":")[0] if origin.startswith("<stdin>") else origin).stem
+
+    clashes = [r for r in replaced if stem(r.origin) != stem(r.newer)]
+    if not clashes:
+        return ()
+    return (
+        f"{len(clashes)} report(s) share a machine id with a report of another name and were "
+        "left out as older reports of the same machine; if those are different machines with "
+        "the same hardware, their ids do not tell them apart (see the replaced list)",
     )
 
 

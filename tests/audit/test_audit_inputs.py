@@ -169,3 +169,15 @@ def test_a_workload_defined_two_ways_is_noted(tmp_path, docs, catalog, workloads
     assert f"define the {name} workload in 2 different ways" in note
     again = run_audit([str(tmp_path)], catalog, AuditSettings(upgrades=False, workloads=workloads))
     assert again.notes == () and again.configurations == again.evaluations == 1
+
+
+def test_one_id_under_two_file_names_is_noted(tmp_path, docs, catalog) -> None:
+    doc = docs["office-laptop-8gb"]
+    write(tmp_path / "week-1", "host-a.json", as_machine(doc, 5, when="2026-11-01T10:00:00Z"))
+    write(tmp_path / "week-2", "host-a.json", as_machine(doc, 5, when="2026-11-08T10:00:00Z"))
+    audit = run_audit([str(tmp_path)], catalog, QUICK)
+    assert len(audit.replaced) == 1 and audit.notes == ()  # the same host, a week apart
+    write(tmp_path / "week-2", "host-b.json", as_machine(doc, 5, when="2026-11-08T11:00:00Z"))
+    audit = run_audit([str(tmp_path)], catalog, QUICK)
+    [note] = audit.notes
+    assert "share a machine id with a report of another name" in note
