@@ -8,10 +8,13 @@ Needs llama-bench built from the same llama.cpp as the llama-cpp-python wheel
 (advisor.bench.synthetic.BENCH_300M) into --models if they are not there.
 
 Each round runs, for every quant, llama-bench (-p 512 -n 128 -r REPS) and `advisor bench`
-(a fresh process, --runs REPS) one after the other, alternating which goes first, after
-waiting for the 1-minute load average to fall below --max-load. The load is printed beside
-every figure: the machine is shared, and two spinning OpenMP threads on two cores slow down
-badly when a third process wants one. Figures are medians over rounds.
+(a fresh process, --runs REPS) right after each other, alternating which goes first, once
+the 1-minute load average is below --max-load. The load is printed beside every figure: the
+machine is shared, and two spinning OpenMP threads on two cores slow down badly when a third
+process wants one. Three views: medians over rounds of each run's mean; the fastest
+repetition each tool managed (contention only slows, so the fastest is the least
+disturbed); and the median of per-round ratios (short runs side by side, so slow load drift
+cancels).
 
 Then the estimator: for each file, its uncalibrated estimate on this machine (probed), the
 error against advisor's measurement, and the error after calibration from the *other* files'
@@ -130,6 +133,22 @@ def loads(samples: list[Sample]) -> str:
     return ", ".join(f"{s.load_before:.2f}-{s.load_after:.2f}" for s in samples)
 
 
+def paired(results: list[FileResult]) -> None:
+    """Per round, advisor's rate over llama-bench's from the run right beside it."""
+    print("\n== advisor / llama-bench, paired by round: median [min, max] ==")
+    for r in results:
+        for key, test in (("pp", "pp512"), ("tg", "tg128")):
+            ratios = sorted(
+                getattr(a, key) / getattr(b, key)
+                for a, b in zip(r.advisor, r.llama_bench, strict=True)
+            )
+            mid = (statistics.median(ratios) - 1) * 100
+            print(
+                f"{r.quant:<8} {test:<6} {mid:+6.1f}%  [{(ratios[0] - 1) * 100:+.1f}%, "
+                f"{(ratios[-1] - 1) * 100:+.1f}%] over {len(ratios)} pairs"
+            )
+
+
 def compare(results: list[FileResult]) -> None:
     """Two views: the median over rounds of each run's mean (what the tools report), and the
     fastest repetition seen (contention only ever slows a run down, so the fastest is the
@@ -213,8 +232,8 @@ def main() -> None:
     parser.add_argument("--llama-bench", type=Path, default=DEFAULT_LLAMA_BENCH)
     parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
     parser.add_argument("--quants", default="Q8_0,Q4_0,F16")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--reps", type=int, default=2, help="repetitions per run (llama-bench -r)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--budget", type=float, default=300.0, help="advisor --budget per run")
     parser.add_argument("--max-load", type=float, default=1.0)
@@ -246,11 +265,14 @@ def main() -> None:
         for round_no in range(args.rounds):
             for r in results:
                 order = ("lb", "adv") if round_no % 2 == 0 else ("adv", "lb")
+                # Wait before each pair; its two runs follow each other at once, so a slow
+                # drift in the machine's load hits both alike (the paired view below).
+                quiet = wait_for_quiet(args.max_load, args.patience)
                 for tool in order:
-                    # Wait before every run, also for our own previous run's load to decay.
-                    quiet = wait_for_quiet(args.max_load, args.patience)
                     print(
-                        f"round {round_no + 1} {r.quant} {tool}: load {quiet:.2f}", file=sys.stderr
+                        f"round {round_no + 1} {r.quant} {tool}: load {load1():.2f} "
+                        f"(waited for {quiet:.2f})",
+                        file=sys.stderr,
                     )
                     if tool == "lb":
                         sample = run_llama_bench(
@@ -267,6 +289,7 @@ def main() -> None:
                     )
         if args.rounds:
             compare(results)
+            paired(results)
         estimate_errors(results, home)
     if args.json:
         raw = {
