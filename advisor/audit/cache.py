@@ -27,9 +27,19 @@ KEEP_FILES = 4
 _PACKAGE = Path(__file__).resolve().parent.parent
 # What a verdict reads besides its inputs, on top of the estimator's sources (which
 # advisor.verdict.estimate_cache.code_fingerprint covers): the verdict stage, advise(), the
-# bench calibration applied to stored measurements, the report reader, and the audit itself.
-_SOURCES = ("verdict", "advise.py", "bench/calibration.py", "bench/estimates.py",
-            "report/read.py", "audit")  # fmt: skip
+# probe (it rebuilds each machine from its report), the measurements' reading and the
+# calibration they imply, the report reader, and the audit itself.
+_SOURCES = (
+    "verdict",
+    "advise.py",
+    "probe",
+    "bench/codec.py",
+    "bench/measurement.py",
+    "bench/calibration.py",
+    "bench/estimates.py",
+    "report/read.py",
+    "audit",
+)
 
 Key = tuple[bytes, bytes]
 
