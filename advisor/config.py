@@ -3,8 +3,9 @@
 It lives at user_config_dir()/config.yaml; command-line flags override it. A broken file is a
 ConfigError naming the file, the line and the key. Amounts are in USD.
 
-The classes are plain frozen dataclasses; pydantic validates a file against them only when
-there is one, so a run without a config file pays nothing for it.
+The classes are plain frozen dataclasses; pydantic validates a file against them (through
+advisor.strict) only when there is one, so a run without a config file pays nothing for it,
+and a file read before comes from the user cache (advisor.validated_cache) until it changes.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from typing import Literal
 
 from advisor.errors import ConfigError
 from advisor.paths import user_config_dir
+from advisor.strict import FORBID
 
 CONFIG_NAME = "config.yaml"
 DEFAULT_LIFETIME_MONTHS = 36
-_FORBID = {"extra": "forbid"}  # read by pydantic when it validates a file
+# The modules whose code turns a config file into a Config (see advisor.validated_cache).
+CODE = ("advisor.strict", "advisor.yamlpos", "advisor.verdict.yamldoc", "advisor.config")
 
 
 @dataclass(frozen=True)
 class Prices:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
 
     electricity_usd_per_kwh: float | None = None  # overrides the region's catalog default
     hardware_price_usd: float | None = None  # this machine's price: amortised over its lifetime
@@ -34,7 +37,7 @@ class Prices:
 class Seats:
     """What a team pays today: `count` seats of a catalog subscription plan (for audits)."""
 
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
 
     plan: str  # a catalog subscription id
     count: int
@@ -42,7 +45,7 @@ class Seats:
 
 @dataclass(frozen=True)
 class Defaults:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
 
     workloads: tuple[str, ...] = ()  # names or files; empty means every preset
     profile: str | None = None
@@ -52,7 +55,7 @@ class Defaults:
 
 @dataclass(frozen=True)
 class Config:
-    __pydantic_config__ = _FORBID
+    __pydantic_config__ = FORBID
 
     region: str | None = None  # electricity price region, e.g. "us", "eu", "de"
     prices: Prices = field(default_factory=Prices)
@@ -71,8 +74,16 @@ def load_config(path: str | Path | None = None) -> Config:
     file = Path(path) if explicit else default_config_path()
     if not explicit and not file.exists():
         return Config()
-    from pydantic import TypeAdapter, ValidationError
+    from advisor.validated_cache import cached
 
+    # The Config records the path as given, so that is part of the key too.
+    return cached("config", [file], lambda: _read(file), code=CODE, params=str(file))
+
+
+def _read(file: Path) -> Config:
+    from pydantic import ValidationError
+
+    from advisor.strict import validate
     from advisor.verdict.yamldoc import read_mapping, validation_error
     from advisor.yamlpos import key_path, line_in_file
 
@@ -80,7 +91,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if "path" in data:
         raise ConfigError("is set by advisor, not by the file", path=file, key="path")
     try:
-        config = TypeAdapter(Config).validate_python({**data, "path": str(file)})
+        config = validate(Config, {**data, "path": str(file)})
     except ValidationError as exc:
         raise validation_error(ConfigError, file, exc, what="config") from exc
     problem = _out_of_range(config)

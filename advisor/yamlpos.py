@@ -3,17 +3,19 @@
 The catalog and the user's input files (workloads, the config file) point at the key at fault
 with these. Composing a document for its line numbers costs as much as parsing it again, so
 they are meant for the error path, once something is already wrong.
+
+PyYAML is imported on first use: `key_path` (error messages) and a run that answers from the
+user cache (advisor.validated_cache) need none of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
-
-# libyaml's loader where PyYAML was built with it (10x faster), else the pure-Python one.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 
 KeyPath = Sequence[str | int]  # mapping keys and list indexes, outermost first
 
@@ -29,9 +31,19 @@ def key_path(loc: KeyPath) -> str:
     return text
 
 
+def yaml_loader() -> type:
+    """libyaml's safe loader where PyYAML was built with it (10x faster), else the pure-Python
+    one. Imports PyYAML."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def compose(text: str) -> yaml.Node | None:
     """The node tree of a YAML document (None for an empty one); raises yaml.YAMLError."""
-    return yaml.compose(text, Loader=LOADER)
+    import yaml
+
+    return yaml.compose(text, Loader=yaml_loader())
 
 
 def line_in(root: yaml.Node | None, loc: KeyPath) -> int | None:
@@ -53,6 +65,8 @@ def line_in(root: yaml.Node | None, loc: KeyPath) -> int | None:
 
 def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, int] | None:
     """(the node to descend into, the line to point at) for one step of a key path."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == str(part):
@@ -65,6 +79,8 @@ def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node, int] | None:
 
 def line_in_text(text: str, loc: KeyPath) -> int | None:
     """line_in for YAML text; None when the text does not parse."""
+    import yaml
+
     try:
         return line_in(compose(text), loc)
     except yaml.YAMLError:

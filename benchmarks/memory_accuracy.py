@@ -27,12 +27,13 @@ from advisor.catalog.model import Architecture  # noqa: E402
 from advisor.estimate.budget import Budgets, DeviceBudget  # noqa: E402
 from advisor.estimate.fit import Planner  # noqa: E402
 from advisor.estimate.settings import RunSettings  # noqa: E402
+from advisor.strict import validate  # noqa: E402
 
 BIG = 1 << 50
 
 
 def _cpu_share(row: dict[str, str]):
-    arch = Architecture(**json.loads(row["arch_json"]))
+    arch = validate(Architecture, json.loads(row["arch_json"]))
     settings = RunSettings(row["kv_type"], row["flash_attn"] == "1", int(row["n_batch"]),
                            int(row["n_ubatch"]))  # fmt: skip
     budgets = Budgets((), DeviceBudget("cpu", BIG, "unbounded"), False)

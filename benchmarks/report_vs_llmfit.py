@@ -77,7 +77,7 @@ BREAKDOWN = r"""
 import json, sys, time
 marks = [("start", time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
-import advisor.cli; advisor.cli.build_parser(); mark("cli and parser")
+import advisor.cli; advisor.cli.build_parser(only=""); mark("cli and parser")
 from advisor.config import load_config; config = load_config(); mark("config")
 from advisor.probe import resolve_machine
 machine = resolve_machine(profile=sys.argv[1] or None); mark("machine (probe or profile)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from advisor.catalog.loader import load_catalog_file
+from advisor.catalog.loader import CODE, load_catalog_file
 from advisor.catalog.model import (
     QUANT_TYPES,
     TASKS,
@@ -24,6 +24,7 @@ from advisor.catalog.overlay import Overlay, load_overlay, merge, overlay_path
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import AdvisorError
 from advisor.paths import catalog_path
+from advisor.validated_cache import cached
 
 __all__ = [
     "QUANT_TYPES",
@@ -81,14 +82,22 @@ def load_catalog(
     on stderr) and it is skipped. A broken catalog raises CatalogProblems (a CatalogError)
     listing every problem with file, line and key.
     """
-    catalog = load_catalog_file(Path(path) if path is not None else catalog_path())
+    file = Path(path) if path is not None else catalog_path()
+    catalog = load_catalog_file(file)
     if overlay is False:
         return catalog
     extra = overlay_path() if overlay is True else Path(overlay)
     if not extra.exists():
         return catalog
     try:
-        return merge(catalog, load_overlay(extra, catalog))
+        # The overlay is checked against the catalog (its sources and ids): both are inputs.
+        found = cached(
+            "overlay",
+            [extra, file],
+            lambda: load_overlay(extra, catalog),
+            code=(*CODE, "advisor.catalog.overlay"),
+        )
+        return merge(catalog, found)
     except CatalogProblems as exc:
         _warn_skipped(warn, [str(p) for p in exc.problems], extra)
     except AdvisorError as exc:  # unreadable: permissions, a directory, gone meanwhile

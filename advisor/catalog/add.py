@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from advisor.catalog.gguf_arch import architecture_from_gguf
 from advisor.catalog.gguf_file import GGUFModelFile, file_type_name
 from advisor.catalog.model import QUANT_TYPES, Model, Quant, Source
 from advisor.errors import GGUFError, UsageError
+from advisor.strict import validate
 
 _NOT_IN_HEADER = "not in the GGUF metadata"
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/([\w.-]+/[\w.-]+)/?$")
@@ -69,29 +71,32 @@ def entry_from_gguf(
     if repo is None:
         repo = f"local/{final_id}"
         unknown["hf_repo"] = f"{_NOT_IN_HEADER}; pass --hf-repo to set it"
+    quant = Quant(
+        type=quant_type,
+        size_bytes=gguf.size_bytes,
+        basis="published",
+        source=source_key,
+        file=gguf.path.name,
+        note=_shards_note(gguf),
+    )
     try:
-        model = Model(
-            id=final_id,
-            name=name or _display_name(gguf),
-            hf_repo=repo,
-            family=_text(header.get("general.basename")) or header.architecture or "unknown",
-            source=(source_key,),
-            release_date=None,
-            license=license_name,
-            tasks=tuple(tasks) or ("chat",),
-            architecture=architecture_from_gguf(header, gguf.tensors, source=source_key),
-            quality=None,
-            quants=(
-                Quant(
-                    type=quant_type,
-                    size_bytes=gguf.size_bytes,
-                    basis="published",
-                    source=source_key,
-                    file=gguf.path.name,
-                    note=_shards_note(gguf),
-                ),
+        # Validated like a catalog entry (the architecture already is: it stays as it is).
+        model = validate(
+            Model,
+            dict(
+                id=final_id,
+                name=name or _display_name(gguf),
+                hf_repo=repo,
+                family=_text(header.get("general.basename")) or header.architecture or "unknown",
+                source=(source_key,),
+                release_date=None,
+                license=license_name,
+                tasks=tuple(tasks) or ("chat",),
+                architecture=architecture_from_gguf(header, gguf.tensors, source=source_key),
+                quality=None,
+                quants=(dataclasses.asdict(quant),),
+                unknown=unknown,
             ),
-            unknown=unknown,
         )
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

@@ -40,13 +40,15 @@ def reference_problems(
     for index, model in models:
         quants = _items(model, "quants")
         problems += _duplicates(path, ("models", index, "quants"), quants, "type", "quant type")
-    model_ids = {m.get("id") for _, m in models} | set(shipped_model_ids)
+    # Ids and references that are not strings are the schema's to report (and unhashable).
+    model_ids = {m["id"] for _, m in models if isinstance(m.get("id"), str)}
+    model_ids |= set(shipped_model_ids)
     cloud = data.get("cloud") if isinstance(data.get("cloud"), dict) else {}
     for group in ("subscriptions", "api_models"):
         problems += _duplicates(path, ("cloud", group), _items(cloud, group), "id", "id")
     for index, api in _items(cloud, "api_models"):
         wanted = api.get("catalog_model")
-        if wanted is not None and wanted not in model_ids:
+        if isinstance(wanted, str) and wanted not in model_ids:
             loc = ("cloud", "api_models", index, "catalog_model")
             problems.append(
                 Problem(path, loc, f"no model has id {wanted!r}" + _close(wanted, model_ids))

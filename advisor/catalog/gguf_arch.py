@@ -7,10 +7,9 @@ llama.cpp's rule for the architecture is not known here, the field is None with 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
-
-from pydantic import ValidationError
 
 from advisor.catalog.gguf_header import GGUFHeader, LongArray, TensorInfo
 from advisor.catalog.model import Architecture, Mla, Moe, Recurrent
@@ -111,8 +110,16 @@ def architecture_from_gguf(
         unknown=unknown,
         notes=f"read from the GGUF header of {header.path.name}",
     )
+    from pydantic import ValidationError
+
+    from advisor.strict import validate
+
+    # Nested parts as plain data, so the schema checks them too, not just the whole.
+    data = {
+        k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for k, v in fields.items()
+    }
     try:
-        return Architecture(**fields)
+        return validate(Architecture, data)
     except ValidationError as exc:
         detail = "; ".join(e["msg"] for e in exc.errors())
         message = f"the header's architecture is inconsistent: {detail}"

@@ -1,25 +1,34 @@
-"""Read a catalog document (models.yaml or an overlay) and validate it, reporting every problem."""
+"""Read a catalog document (models.yaml or an overlay) and validate it, reporting every problem.
+
+PyYAML and pydantic are imported only when a document is actually parsed or validated: a run
+whose catalog comes from the user cache (advisor.validated_cache) needs neither.
+"""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-from pydantic import TypeAdapter, ValidationError
-
-from advisor.catalog import cache, compiled
-from advisor.catalog.crossref import reference_problems
+from advisor import validated_cache
+from advisor.catalog import compiled
 from advisor.catalog.model import Catalog
 from advisor.catalog.problems import CatalogProblems, Problem
-from advisor.catalog.yaml_errors import shown, syntax_problem, validation_problems, with_lines
 from advisor.errors import CatalogError, NotFoundError
-from advisor.yamlpos import LOADER
 
 SCHEMA_VERSION = 1  # the newest models.yaml schema this advisor reads
 CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud")
+
+# The modules whose code turns a catalog file into a Catalog; a change to any of them makes
+# the cached results stale.
+CODE = (
+    "advisor.strict",
+    "advisor.yamlpos",
+    "advisor.catalog.model",
+    "advisor.catalog.loader",
+    "advisor.catalog.crossref",
+    "advisor.catalog.compiled",
+)
 
 T = TypeVar("T")
 
@@ -27,30 +36,25 @@ T = TypeVar("T")
 def load_catalog_file(path: Path, *, use_cache: bool = True) -> Catalog:
     """The validated catalog in `path` (no overlay). Raises CatalogProblems listing everything.
 
-    The document comes from the compiled form shipped beside the file when it was compiled
-    from these exact bytes, else from the user's parse cache, else from parsing the YAML.
+    With `use_cache`, the result comes from the user cache while the file is unchanged, else
+    from the compiled form shipped beside the file when it was compiled from these exact bytes,
+    else from parsing the YAML. Without, the YAML is parsed whatever the caches hold.
     """
+    if not use_cache:
+        content = read_bytes(path)
+        return validate_document(path, content, parse_yaml(path, content), Catalog)
+    return validated_cache.cached("catalog", [path], lambda: _load_uncached(path), code=CODE)
+
+
+def _load_uncached(path: Path) -> Catalog:
     content = read_bytes(path)
-    if use_cache:
-        shipped = compiled.lookup(path, content)
-        if shipped is not None:
-            try:
-                return validate_document(path, content, shipped, Catalog)
-            except CatalogProblems:
-                pass  # a compiled form that no longer passes: the YAML says what is wrong
-    cached = cache.lookup(path, content) if use_cache else None
-    if cached is not None:
+    shipped = compiled.lookup(path, content)
+    if shipped is not None:
         try:
-            return validate_document(path, content, cached, Catalog)
+            return validate_document(path, content, shipped, Catalog)
         except CatalogProblems:
-            # The cached copy no longer passes (a schema change, a tampered entry): the YAML
-            # is the truth, and only it can give the right line numbers.
-            cache.clear(path)
-    data = parse_yaml(path, content)
-    catalog = validate_document(path, content, data, Catalog)
-    if use_cache:
-        cache.store(path, content, data)
-    return catalog
+            pass  # a compiled form that no longer passes: the YAML says what is wrong
+    return validate_document(path, content, parse_yaml(path, content), Catalog)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -67,13 +71,18 @@ def read_bytes(path: Path) -> bytes:
 
 def parse_yaml(path: Path, content: bytes) -> Any:
     """The YAML document in `content`; syntax errors become a Problem with file:line."""
+    import yaml
+
+    from advisor.catalog.yaml_errors import syntax_problem
+    from advisor.yamlpos import yaml_loader
+
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
         problem = Problem(path, (), f"not UTF-8 text (invalid byte at offset {exc.start})")
         raise CatalogProblems([problem]) from None
     try:
-        return yaml.load(text, Loader=LOADER)
+        return yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         raise CatalogProblems([syntax_problem(path, exc)]) from None
 
@@ -88,6 +97,12 @@ def validate_document(
     shipped_model_ids: Collection[str] = (),
 ) -> T:
     """`data` validated as `root`, with the cross-reference checks; all problems at once."""
+    from pydantic import ValidationError
+
+    from advisor.catalog.crossref import reference_problems
+    from advisor.catalog.yaml_errors import shown, validation_problems, with_lines
+    from advisor.strict import validate
+
     if not isinstance(data, dict):
         expected = ", ".join(CATALOG_KEYS) if root is Catalog else "sources and models"
         got = "an empty file" if data is None else shown(data)
@@ -96,7 +111,7 @@ def validate_document(
     problems: list[Problem] = []
     result = None
     try:
-        result = _adapter(root).validate_python(data)
+        result = validate(root, data)
     except ValidationError as exc:
         problems += validation_problems(path, exc, root)
     problems += reference_problems(
@@ -109,6 +124,8 @@ def validate_document(
 
 
 def _check_schema_version(path: Path, content: bytes, data: dict[str, Any]) -> None:
+    from advisor.catalog.yaml_errors import with_lines
+
     version = data.get("schema_version")
     if type(version) is int and version > SCHEMA_VERSION:
         message = (
@@ -118,8 +135,3 @@ def _check_schema_version(path: Path, content: bytes, data: dict[str, Any]) -> N
         problem = Problem(path, ("schema_version",), message)
         located = with_lines([problem], content.decode("utf-8"))
         raise CatalogProblems(located, hint="upgrade advisor (pip install -U local-llm-advisor)")
-
-
-@functools.cache
-def _adapter(root: type[T]) -> TypeAdapter[T]:
-    return TypeAdapter(root)

@@ -1,20 +1,19 @@
 """The catalog's concepts: models, their quants and the cloud offers they compete with.
 
-These are frozen pydantic dataclasses: the same classes validate `models.yaml` (strictly,
-unknown keys refused) and travel between stages. Every fact carries a source: a key into
-`Catalog.sources`. A fact nobody could find is `None`, with the reason in `unknown`.
+These are frozen standard-library dataclasses that travel between stages (and sit pickled in
+the user cache, see advisor.validated_cache); pydantic validates `models.yaml` against them
+strictly, unknown keys refused, through advisor.strict, and is imported only when a file is
+validated. Every fact carries a source: a key into `Catalog.sources`. A fact nobody could find
+is `None`, with the reason in `unknown`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import field
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, field_validator, model_validator
-from pydantic.dataclasses import dataclass
-
-_STRICT = ConfigDict(extra="forbid")
+from advisor.strict import FORBID, Check, checked_after
 
 Task = Literal["chat", "coding", "reasoning", "vision", "tools"]
 TASKS: tuple[str, ...] = ("chat", "coding", "reasoning", "vision", "tools")
@@ -37,28 +36,56 @@ def _check_date(value: str | None) -> str | None:
     return value
 
 
-@dataclass(frozen=True, config=_STRICT)
+def _known_quant_type(value: str) -> str:
+    if value not in QUANT_TYPES:
+        raise ValueError(f"unknown quant type {value!r}; expected one of {QUANT_TYPES}")
+    return value
+
+
+def _positive_size(value: int) -> int:
+    if value <= 0:
+        raise ValueError("size_bytes must be positive")
+    return value
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("expected a lowercase slug: a-z, 0-9, '.', '_' and '-'")
+    return value
+
+
+_DATE_CHECK = Check(_check_date)
+Date = Annotated[str, _DATE_CHECK]
+OptionalDate = Annotated[str | None, _DATE_CHECK]
+QuantType = Annotated[str, Check(_known_quant_type)]
+
+
+@dataclass(frozen=True)
 class Source:
     """Where a group of facts came from. Referenced by key from every entry."""
 
+    __pydantic_config__ = FORBID
+
     title: str
-    date: str  # when the source was published or read: YYYY-MM or YYYY-MM-DD
+    date: Date  # when the source was published or read: YYYY-MM or YYYY-MM-DD
     url: str | None = None
 
-    _date = field_validator("date")(_check_date)
 
-
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Mla:
     """Multi-head latent attention (DeepSeek-class): the cache holds the latent, not K and V."""
+
+    __pydantic_config__ = FORBID
 
     kv_lora_rank: int
     rope_dim: int
     q_lora_rank: int | None = None
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Moe:
+    __pydantic_config__ = FORBID
+
     n_experts: int
     n_experts_used: int
     n_shared_experts: int = 0
@@ -70,9 +97,11 @@ class Moe:
     latent_size: int | None = None
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Recurrent:
     """The fixed-size state of linear-attention or recurrent layers (hybrid models)."""
+
+    __pydantic_config__ = FORBID
 
     kind: Literal["gated_delta_net", "mamba2", "short_conv", "rwkv", "other"]
     d_state: int | None = None  # SSM state size (mamba2) or key head dim (gated delta net)
@@ -83,9 +112,24 @@ class Recurrent:
     d_inner: int | None = None
 
 
-@dataclass(frozen=True, config=_STRICT)
+def _consistent_architecture(arch: Architecture) -> Architecture:
+    """The checks across Architecture's fields (run by pydantic once each field is valid)."""
+    if arch.active_params_b > arch.total_params_b + 1e-9:
+        raise ValueError("active_params_b is larger than total_params_b")
+    full = arch.n_full_attention_layers
+    if full is not None and full + arch.n_linear_attention_layers > arch.n_layers:
+        raise ValueError("n_full_attention_layers + n_linear_attention_layers > n_layers")
+    if arch.moe and arch.moe.n_experts_used > arch.moe.n_experts:
+        raise ValueError("moe.n_experts_used is larger than moe.n_experts")
+    return arch
+
+
+@dataclass(frozen=True)
 class Architecture:
     """What memory and speed need to know about the network. Sizes are counts, not bytes."""
+
+    __pydantic_config__ = FORBID
+    __get_pydantic_core_schema__ = checked_after(_consistent_architecture)
 
     source: tuple[str, ...]
     arch: str  # llama.cpp architecture name (general.architecture)
@@ -114,28 +158,19 @@ class Architecture:
     unknown: dict[str, str] = field(default_factory=dict)  # field -> why it is unknown
     notes: str | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Architecture:
-        if self.active_params_b > self.total_params_b + 1e-9:
-            raise ValueError("active_params_b is larger than total_params_b")
-        full = self.n_full_attention_layers
-        if full is not None and full + self.n_linear_attention_layers > self.n_layers:
-            raise ValueError("n_full_attention_layers + n_linear_attention_layers > n_layers")
-        if self.moe and self.moe.n_experts_used > self.moe.n_experts:
-            raise ValueError("moe.n_experts_used is larger than moe.n_experts")
-        return self
-
     @property
     def is_moe(self) -> bool:
         return self.moe is not None
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Quality:
     """Artificial Analysis indexes for the model (0-100), from one dated snapshot."""
 
+    __pydantic_config__ = FORBID
+
     source: str
-    snapshot_date: str
+    snapshot_date: Date
     intelligence_index: float | None
     coding_index: float | None = None
     agentic_index: float | None = None
@@ -143,44 +178,32 @@ class Quality:
     aa_name: str | None = None  # the leaderboard row this was read from
     note: str | None = None
 
-    _date = field_validator("snapshot_date")(_check_date)
 
-
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Quant:
     """One GGUF file of the model."""
 
-    type: str
-    size_bytes: int
+    __pydantic_config__ = FORBID
+
+    type: QuantType
+    size_bytes: Annotated[int, Check(_positive_size)]
     basis: Literal["published", "computed"]  # computed = from the GGUF tensor-type mix
     source: str
     file: str | None = None  # file name in the GGUF repository
     repo: str | None = None  # overrides Model.gguf_repo for this file
     note: str | None = None
 
-    @field_validator("type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        if value not in QUANT_TYPES:
-            raise ValueError(f"unknown quant type {value!r}; expected one of {QUANT_TYPES}")
-        return value
 
-    @field_validator("size_bytes")
-    @classmethod
-    def _positive(cls, value: int) -> int:
-        if value <= 0:
-            raise ValueError("size_bytes must be positive")
-        return value
-
-
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Model:
-    id: str
+    __pydantic_config__ = FORBID
+
+    id: Annotated[str, Check(_slug)]
     name: str
     hf_repo: str
     family: str
     source: tuple[str, ...]  # for the model-level facts (release date, license, tasks)
-    release_date: str | None
+    release_date: OptionalDate
     license: str | None
     tasks: tuple[Task, ...]
     architecture: Architecture
@@ -193,23 +216,16 @@ class Model:
     unknown: dict[str, str] = field(default_factory=dict)
     notes: str | None = None
 
-    _date = field_validator("release_date")(_check_date)
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, value: str) -> str:
-        if not _SLUG.match(value):
-            raise ValueError("expected a lowercase slug: a-z, 0-9, '.', '_' and '-'")
-        return value
-
     def quant(self, name: str) -> Quant | None:
         wanted = name.upper()
         return next((q for q in self.quants if q.type == wanted), None)
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Subscription:
     """A flat-rate plan (ChatGPT Plus, Claude Max, Copilot Pro, ...)."""
+
+    __pydantic_config__ = FORBID
 
     id: str
     vendor: str
@@ -223,7 +239,7 @@ class Subscription:
     requests_per_day: float | None
     limits_basis: str | None
     source: str
-    date: str
+    date: Date
     min_seats: int = 1
     api_access: bool = False  # False: interactive use only, a program may not call it
     annual_price_usd_per_month: float | None = None
@@ -233,16 +249,16 @@ class Subscription:
     # Usage sold as a dollar amount at API prices (Cursor, Claude's included API credit).
     included_usage_usd_per_month: float | None = None
 
-    _date = field_validator("date")(_check_date)
-
     def requests_per_day_for(self, task: str) -> float | None:
         """Our reading of the limits for `task`: the task's own figure, else the headline."""
         return self.requests_per_day_by_task.get(task, self.requests_per_day)  # type: ignore
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class ApiModel:
     """A model sold per token, closed frontier or a hosted open model."""
+
+    __pydantic_config__ = FORBID
 
     id: str
     vendor: str  # who sells it: openai, anthropic, deepinfra, ...
@@ -250,7 +266,7 @@ class ApiModel:
     input_usd_per_mtok: float
     output_usd_per_mtok: float
     source: str
-    date: str
+    date: Date
     cached_input_usd_per_mtok: float | None = None
     context_tokens: int | None = None
     intelligence_index: float | None = None
@@ -262,32 +278,31 @@ class ApiModel:
     note: str | None = None
     aa_name: str | None = None  # the Artificial Analysis row the indexes were read from
     quality_estimated: bool = False  # AA marks the index as its own estimate
-    deprecation_date: str | None = None  # the vendor retires the model on this date
-
-    _date = field_validator("date")(_check_date)
-    _deprecation = field_validator("deprecation_date")(_check_date)
+    deprecation_date: OptionalDate = None  # the vendor retires the model on this date
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class ElectricityPrice:
+    __pydantic_config__ = FORBID
+
     region: str  # "us", "eu", "de", "us-ca", ...
     usd_per_kwh: float
     source: str
-    date: str
+    date: Date
     note: str | None = None
     exchange_rate_source: str | None = None  # for prices converted to USD from another currency
 
-    _date = field_validator("date")(_check_date)
 
-
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Cloud:
+    __pydantic_config__ = FORBID
+
     subscriptions: tuple[Subscription, ...]
     api_models: tuple[ApiModel, ...]
     electricity: tuple[ElectricityPrice, ...] = ()
 
 
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class QuantQuality:
     """How much of the unquantized model's quality a quant type keeps, as measured on one model.
 
@@ -295,7 +310,9 @@ class QuantQuality:
     the correct token's probability (llama.cpp's Mean Δp) on the model named in measured_on.
     """
 
-    type: str
+    __pydantic_config__ = FORBID
+
+    type: QuantType
     retained: float
     source: tuple[str, ...]
     measured_on: str
@@ -304,16 +321,11 @@ class QuantQuality:
     ppl_ratio: float | None = None  # perplexity over the 16-bit model's
     task_retained: float | None = None  # a task benchmark's score over the 16-bit model's
 
-    @field_validator("type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        if value not in QUANT_TYPES:
-            raise ValueError(f"unknown quant type {value!r}; expected one of {QUANT_TYPES}")
-        return value
 
-
-@dataclass(frozen=True, config=_STRICT)
+@dataclass(frozen=True)
 class Catalog:
+    __pydantic_config__ = FORBID
+
     schema_version: int
     catalog_version: str
     sources: dict[str, Source]

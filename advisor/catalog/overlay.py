@@ -7,17 +7,14 @@ It lives in the user data dir as catalog-overlay.yaml, has the shape of models.y
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
-from pydantic import ConfigDict, TypeAdapter
-from pydantic.dataclasses import dataclass
 
 from advisor.catalog.loader import parse_yaml, read_bytes, validate_document
 from advisor.catalog.model import Catalog, Model, Source
 from advisor.paths import atomic_write_bytes, atomic_write_text, user_data_dir
+from advisor.strict import FORBID, adapter
 
 OVERLAY_NAME = "catalog-overlay.yaml"
 HEADER = """\
@@ -28,8 +25,10 @@ HEADER = """\
 """
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@dataclass(frozen=True)
 class Overlay:
+    __pydantic_config__ = FORBID
+
     sources: dict[str, Source] = field(default_factory=dict)
     models: tuple[Model, ...] = ()
     schema_version: int = 1
@@ -83,6 +82,8 @@ def add_model(path: Path, shipped: Catalog, model: Model, source_key: str, sourc
         data = parse_yaml(path, old_content) or {}
     data.setdefault("sources", {})[source_key] = _dump(Source, source)
     entry = _merged_entry(data.setdefault("models", []), _dump(Model, model))
+    import yaml
+
     text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     content = text.encode("utf-8")
     written = _validate(path, content, parse_yaml(path, content), shipped)
@@ -104,4 +105,4 @@ def _merged_entry(models: list[dict[str, Any]], new: dict[str, Any]) -> dict[str
 
 
 def _dump(kind: type, value: Any) -> dict[str, Any]:
-    return TypeAdapter(kind).dump_python(value, mode="json", exclude_defaults=True)
+    return adapter(kind).dump_python(value, mode="json", exclude_defaults=True)

@@ -8,9 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from advisor.catalog.model import Architecture, Catalog, Model
+from advisor.strict import adapter
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
@@ -97,7 +96,7 @@ def model_detail(model: Model, catalog: Catalog) -> str:
 
 
 def model_json(model: Model, catalog: Catalog, *, origin: str | None = None) -> dict[str, Any]:
-    data = TypeAdapter(Model).dump_python(model, mode="json")
+    data = adapter(Model).dump_python(model, mode="json")
     if origin:
         data["origin"] = origin
     data["sources"] = {

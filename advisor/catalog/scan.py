@@ -1,7 +1,9 @@
 """Models already on disk: find GGUF files, read their headers, match them to the catalog.
 
 Only headers are read (a few MB at most per file, a few ms each), never tensor data, so a
-scan of many large files stays quick.
+scan of many large files stays quick. The header reader needs the gguf package (and numpy,
+~90 ms to import): it is imported once there is a file to read, so a scan that finds none
+(the TUI's start on a machine without models) pays nothing for it.
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from advisor.catalog.gguf_file import quant_from_name, shard_name
-from advisor.catalog.gguf_header import read_header
-from advisor.catalog.identify import GGUFSummary, identify, summarize
 from advisor.catalog.model import Catalog
 from advisor.catalog.scan_layouts import Found, Skipped, find_files
 from advisor.catalog.scan_locations import Location, default_locations, unique
 from advisor.errors import GGUFError
+
+if TYPE_CHECKING:
+    from advisor.catalog.identify import GGUFSummary
 
 NOT_MODELS = {"clip": "a vision projector (mmproj), used beside a model"}
 
@@ -121,6 +124,10 @@ def _group_shards(
     found: list[tuple[Found, tuple[str, ...]]], skipped: list[Skipped]
 ) -> list[list[tuple[Found, tuple[str, ...]]]]:
     """Split models as one group, first shard first; single files as groups of one."""
+    if not found:
+        return []
+    from advisor.catalog.gguf_file import shard_name
+
     groups: dict[tuple[Path, str, int], list[tuple[Found, tuple[str, ...]]]] = {}
     for entry in found:
         name = shard_name(entry[0].path)
@@ -141,6 +148,10 @@ def _group_shards(
 def _installed(
     group: list[tuple[Found, tuple[str, ...]]], catalog: Catalog, skipped: list[Skipped]
 ) -> InstalledModel | None:
+    from advisor.catalog.gguf_file import quant_from_name, shard_name
+    from advisor.catalog.gguf_header import read_header
+    from advisor.catalog.identify import identify, summarize
+
     first, tags = group[0]
     try:
         header = read_header(first.real, tensors=False)

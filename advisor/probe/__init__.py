@@ -81,7 +81,7 @@ def lookup_spec(name: str, **hints: Any) -> HardwareSpec | None:
 
 
 def machine_fingerprint(machine: Machine) -> str:
-    from advisor.probe.serialize import machine_fingerprint as fingerprint
+    from advisor.probe.fingerprint import machine_fingerprint as fingerprint
 
     return fingerprint(machine)
 

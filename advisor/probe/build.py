@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
-from advisor.probe.schema import CpuEntry, GpuEntry, ProfileEntry
 from advisor.probe.specs import HardwareSpec, SpecMatch, match_spec
 from advisor.probe.unified import APPLE_RULE, HOST_RAM_RULE, apple_default_working_set_bytes
 from advisor.probe.unknowns import with_reasons
+
+if TYPE_CHECKING:  # the entries are pydantic models: imported by whoever validated one
+    from advisor.probe.schema import CpuEntry, GpuEntry, ProfileEntry
 
 
 def gib_to_bytes(value: float | None) -> int | None:
@@ -119,7 +122,7 @@ def _gpus(entry: ProfileEntry, lookup: bool, acc: _Acc, ram_bytes: int | None) -
 
 
 def _cpu(entry: CpuEntry | None, lookup: bool, acc: _Acc) -> tuple[Cpu, SpecMatch | None]:
-    entry = entry or CpuEntry()
+    entry = entry or _empty_cpu_entry()
     found = match_spec(entry.name) if lookup and entry.name else None
     for key, path in (
         ("name", "cpu.name"),
@@ -144,6 +147,12 @@ def _cpu(entry: CpuEntry | None, lookup: bool, acc: _Acc) -> tuple[Cpu, SpecMatc
     return cpu, found
 
 
+def _empty_cpu_entry() -> CpuEntry:
+    from advisor.probe.schema import CpuEntry
+
+    return CpuEntry()
+
+
 def _soc_spec(gpus: tuple[Gpu, ...], lookup: bool) -> SpecMatch | None:
     """The spec row of a unified-memory SoC (Apple, GB10, Strix Halo): its bandwidth is RAM's."""
     if not lookup:
@@ -157,7 +166,7 @@ def _soc_spec(gpus: tuple[Gpu, ...], lookup: bool) -> SpecMatch | None:
 
 
 def _memory(entry: ProfileEntry, cpu_spec, soc_spec, acc: _Acc) -> SystemMemory:
-    cpu_entry = entry.cpu or CpuEntry()
+    cpu_entry = entry.cpu or _empty_cpu_entry()
     bandwidth_spec = soc_spec or cpu_spec
     theoretical = acc.pick(
         "memory.bandwidth_theoretical_gbs",

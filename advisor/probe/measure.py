@@ -10,8 +10,8 @@ from advisor.probe.bandwidth import (
     measure_memory_bandwidth,
     store_bandwidth,
 )
+from advisor.probe.fingerprint import machine_fingerprint
 from advisor.probe.machine import Machine
-from advisor.probe.serialize import machine_fingerprint
 from advisor.probe.unknowns import with_reasons
 
 

@@ -1,23 +1,37 @@
 """Hardware profiles: load a YAML or JSON machine description, by name or path, with errors
-that name the file, the line and the key."""
+that name the file, the line and the key.
+
+A profile read before comes from the user cache (advisor.validated_cache) while neither it nor
+the spec table changed, so loading it imports neither PyYAML nor pydantic.
+"""
 
 from __future__ import annotations
 
 import difflib
 import json
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import NotFoundError, ProfileError
 from advisor.paths import profiles_dir as shipped_profiles_dir
-from advisor.probe.build import entry_to_machine
 from advisor.probe.machine import Machine
-from advisor.probe.schema import ALL_KEYS, ProfileEntry
-from advisor.probe.serialize import validation_message
+from advisor.probe.specs import TABLE_PATH
+
+if TYPE_CHECKING:
+    from advisor.probe.schema import ProfileEntry
 
 SUFFIXES = (".yaml", ".yml", ".json")
+# The modules whose code turns a profile file (and the spec table) into a Machine.
+CODE = (
+    "advisor.probe.machine",
+    "advisor.probe.schema",
+    "advisor.probe.build",
+    "advisor.probe.specs",
+    "advisor.probe.unified",
+    "advisor.probe.unknowns",
+    "advisor.probe.serialize",
+    "advisor.probe.profiles",
+)
 
 
 def _directory(profiles_dir: str | Path | None) -> Path:
@@ -107,6 +121,8 @@ def _parse(path: Path) -> tuple[Any, dict[tuple, int]]:
 
 
 def _unknown_key_hint(loc: tuple) -> str | None:
+    from advisor.probe.schema import ALL_KEYS
+
     section = "gpus" if "gpus" in loc else ("cpu" if "cpu" in loc else "")
     close = difflib.get_close_matches(str(loc[-1]), ALL_KEYS[section], n=1, cutoff=0.6)
     if close:
@@ -115,6 +131,11 @@ def _unknown_key_hint(loc: tuple) -> str | None:
 
 
 def entry_from_data(data: Any, path: Path, lines: dict[tuple, int]) -> ProfileEntry:
+    from pydantic import ValidationError
+
+    from advisor.probe.schema import ProfileEntry
+    from advisor.probe.serialize import validation_message
+
     if not isinstance(data, dict):
         raise ProfileError(
             "a profile must be a mapping (name: ..., ram_gb: ..., gpus: [...])", path=path, line=1
@@ -138,8 +159,20 @@ def entry_from_data(data: Any, path: Path, lines: dict[tuple, int]) -> ProfileEn
 def load_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Machine:
     """The Machine a profile describes; figures it leaves out come from the spec table by name,
     else stay None with a reason. Raises NotFoundError or ProfileError (file, line, key)."""
+    from advisor.validated_cache import cached
+
     path = find_profile(name_or_path, profiles_dir)
+    label = path.stem if path.parent == _directory(profiles_dir) else str(path)
+    origin = f"profile:{label}"
+    # Figures the profile leaves out come from the spec table: it is an input too.
+    return cached(
+        "profile", [path, TABLE_PATH], lambda: _read(path, origin), code=CODE, params=origin
+    )
+
+
+def _read(path: Path, origin: str) -> Machine:
+    from advisor.probe.build import entry_to_machine
+
     data, lines = _parse(path)
     entry = entry_from_data(data, path, lines)
-    label = path.stem if path.parent == _directory(profiles_dir) else str(path)
-    return entry_to_machine(entry, origin=f"profile:{label}", lookup=True)
+    return entry_to_machine(entry, origin=origin, lookup=True)

@@ -1,18 +1,23 @@
-"""Machine <-> dict (lossless, and itself a valid hardware profile) and the machine fingerprint."""
+"""Machine <-> dict (lossless, and itself a valid hardware profile) and the machine fingerprint.
+
+Writing a dict needs no pydantic; reading one validates it against the profile schema, which
+is imported then. The fingerprint lives in advisor.probe.fingerprint (re-exported here).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import ProfileError
 from advisor.probe.build import bytes_to_gib, entry_to_machine
-from advisor.probe.machine import GIB, Cpu, Gpu, Machine
-from advisor.probe.schema import ProfileEntry
+from advisor.probe.fingerprint import machine_fingerprint
+from advisor.probe.machine import Cpu, Gpu, Machine
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = ["machine_fingerprint", "machine_from_dict", "machine_to_dict", "validation_message"]
 
 MACHINE_SCHEMA_VERSION = 1
 
@@ -107,6 +112,10 @@ def machine_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> Ma
 
     Raises ProfileError naming the key when `data` does not follow the profile format.
     """
+    from pydantic import ValidationError
+
+    from advisor.probe.schema import ProfileEntry
+
     if not isinstance(data, Mapping):
         raise ProfileError("a machine must be a mapping of keys to values", path=path)
     try:
@@ -115,28 +124,3 @@ def machine_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> Ma
         key, message, _ = validation_message(exc)
         raise ProfileError(message, path=path, key=key) from exc
     return entry_to_machine(entry, origin=entry.origin or f"profile:{entry.name}", lookup=False)
-
-
-def _round_gib(value: int | None, step: float = 1.0) -> float | None:
-    return None if value is None else round(value / GIB / step) * step
-
-
-def machine_fingerprint(machine: Machine) -> str:
-    """A short id for this hardware: the same on every run, blind to hostnames and serials.
-
-    It covers the OS, CPU model and core counts, RAM rounded to whole GiB, and each GPU's
-    vendor, model and VRAM rounded to whole GiB: what changes when the hardware changes and
-    stays put when free memory, drivers or clocks move.
-    """
-    cpu = machine.cpu
-    identity = {
-        "os": machine.os,
-        "cpu": [cpu.name, cpu.architecture, cpu.physical_cores, cpu.logical_cores],
-        "ram_gib": _round_gib(machine.memory.ram_total_bytes),
-        "gpus": sorted(
-            [g.vendor, g.name, None if g.unified_memory else _round_gib(g.vram_total_bytes)]
-            for g in machine.gpus
-        ),
-    }
-    text = json.dumps(identity, sort_keys=True, default=str)
-    return "m-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -90,12 +90,13 @@ def _machine(data: Any):
 def _workloads(items: Any, path) -> list:
     from pydantic import ValidationError
 
+    from advisor.strict import validate
     from advisor.verdict.workload import Workload
 
     found = []
     for index, item in enumerate(items):
         try:
-            found.append(Workload(**item))
+            found.append(validate(Workload, item))
         except (ValidationError, TypeError) as exc:
             raise ReportError(
                 f"is not a valid workload ({exc.__class__.__name__})",

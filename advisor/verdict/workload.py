@@ -1,24 +1,23 @@
 """Workloads: what a person or team asks of a model each day, and how fast and good it must be.
 
 Presets ship in profiles/workloads/*.yaml; users add their own in user_config_dir()/workloads/
-or pass a file with --workload FILE. Files are validated strictly: an error names the file,
-the line and the key.
+or pass a file with --workload FILE. Files are validated strictly (pydantic, through
+advisor.strict): an error names the file, the line and the key. A set of files read before
+comes from the user cache (advisor.validated_cache) while none of them changed.
 """
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-
-from pydantic import ConfigDict, ValidationError, model_validator
-from pydantic.dataclasses import dataclass
 
 from advisor.catalog.model import Task
 from advisor.errors import NotFoundError, WorkloadError
 from advisor.paths import user_config_dir, workloads_dir
-from advisor.verdict.yamldoc import KeyProblem, read_mapping, validation_error
-from advisor.yamlpos import line_in_file
+from advisor.strict import FORBID, checked_after
+from advisor.validated_cache import cached
+from advisor.verdict.yamldoc import KeyProblem
 
 Access = Literal["interactive", "programmatic"]
 QualityIndex = Literal["intelligence_index", "coding_index"]
@@ -26,8 +25,15 @@ QualityIndex = Literal["intelligence_index", "coding_index"]
 # Weeks in a month on average (365.25 / 7 / 12): turns days per week into days per month.
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 
-_STRICT = ConfigDict(extra="forbid")
 _SUFFIXES = (".yaml", ".yml", ".json")
+# The modules whose code turns workload files into Workloads (see advisor.validated_cache).
+CODE = (
+    "advisor.strict",
+    "advisor.yamlpos",
+    "advisor.catalog.model",
+    "advisor.verdict.yamldoc",
+    "advisor.verdict.workload",
+)
 
 
 def quality_index_for(task: str) -> QualityIndex:
@@ -35,9 +41,30 @@ def quality_index_for(task: str) -> QualityIndex:
     return "coding_index" if task == "coding" else "intelligence_index"
 
 
-@dataclass(frozen=True, config=_STRICT)
+def _consistent(w: Workload) -> Workload:
+    """The checks across a workload's fields (run by pydantic once each field is valid)."""
+    _check_ranges(w)
+    _check_routine(w)
+    call = w.input_tokens_per_request + w.output_tokens_per_request
+    if call > w.context_tokens:
+        raise KeyProblem(
+            ("context_tokens",),
+            f"context_tokens ({w.context_tokens}) is smaller than one call's input plus "
+            f"output tokens ({call})",
+        )
+    for key in w.justification:
+        if key not in w.__dataclass_fields__:
+            raise KeyProblem(("justification", key), "is not a workload field to justify")
+    return w
+
+
+@dataclass(frozen=True)
 class Workload:
     """One workload. Token counts are per model call; a request may make several calls."""
+
+    # Building one checks nothing: files and form input go through advisor.strict.validate.
+    __pydantic_config__ = FORBID
+    __get_pydantic_core_schema__ = checked_after(_consistent)
 
     name: str
     title: str
@@ -63,22 +90,6 @@ class Workload:
     routine_quality_floor_pct: float | None = None
     justification: dict[str, str] = field(default_factory=dict)
     origin: str = "preset"  # set by the loader: "preset", "user" or the file's path
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Workload:
-        _check_ranges(self)
-        _check_routine(self)
-        call = self.input_tokens_per_request + self.output_tokens_per_request
-        if call > self.context_tokens:
-            raise KeyProblem(
-                ("context_tokens",),
-                f"context_tokens ({self.context_tokens}) is smaller than one call's input plus "
-                f"output tokens ({call})",
-            )
-        for key in self.justification:
-            if key not in self.__dataclass_fields__:
-                raise KeyProblem(("justification", key), "is not a workload field to justify")
-        return self
 
     @property
     def quality_index(self) -> QualityIndex:
@@ -148,6 +159,12 @@ def _check_routine(w: Workload) -> None:
 
 def load_workload_file(path: str | Path, *, origin: str | None = None) -> Workload:
     """Read and validate one workload file; its name defaults to the file's stem."""
+    from pydantic import ValidationError
+
+    from advisor.strict import validate
+    from advisor.verdict.yamldoc import read_mapping, validation_error
+    from advisor.yamlpos import line_in_file
+
     path = Path(path)
     data = read_mapping(path, WorkloadError, what="workload")
     if "origin" in data:
@@ -156,14 +173,14 @@ def load_workload_file(path: str | Path, *, origin: str | None = None) -> Worklo
             path=path,
             line=line_in_file(path, ["origin"]),
         )
+    if not all(isinstance(key, str) for key in data):  # e.g. `1: x`
+        raise WorkloadError("unexpected keys: keywords must be strings", path=path)
     data.setdefault("name", path.stem)
     data["origin"] = origin or str(path)
     try:
-        return Workload(**data)
+        return validate(Workload, data)
     except ValidationError as exc:
         raise validation_error(WorkloadError, path, exc, what="workload") from exc
-    except TypeError as exc:  # a key that is not a string, e.g. `1: x`
-        raise WorkloadError(f"unexpected keys: {exc}", path=path) from exc
 
 
 def user_workloads_dir() -> Path:
@@ -188,23 +205,33 @@ def workload_names() -> tuple[str, ...]:
 def load_workloads(specs: tuple[str, ...] | list[str] = ()) -> tuple[Workload, ...]:
     """Workloads by name or file; with no specs, every preset and user workload."""
     named = _named_files()
-    if not specs:
-        return tuple(load_workload_file(p, origin=o) for p, o in named.values())
-    chosen = [_one(spec, named) for spec in specs]
-    names = [w.name for w in chosen]
+    chosen = [_one(spec, named) for spec in specs] if specs else list(named.values())
+    workloads = _load_files(chosen)
+    names = [w.name for w in workloads]
     duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
+    if specs and duplicates:
         raise WorkloadError(f"workload named more than once: {', '.join(duplicates)}")
-    return tuple(chosen)
+    return workloads
 
 
-def _one(spec: str, named: dict[str, tuple[Path, str]]) -> Workload:
+def _load_files(chosen: list[tuple[Path, str | None]]) -> tuple[Workload, ...]:
+    """The workloads in these (file, origin) pairs; from the user cache while they are unchanged."""
+    return cached(
+        "workloads",
+        [path for path, _ in chosen],
+        lambda: tuple(load_workload_file(path, origin=origin) for path, origin in chosen),
+        code=CODE,
+        params=tuple((str(path), origin) for path, origin in chosen),
+    )
+
+
+def _one(spec: str, named: dict[str, tuple[Path, str]]) -> tuple[Path, str | None]:
+    """The (file, origin) a --workload argument names; origin None means the path itself."""
     path = Path(spec).expanduser()
     if path.suffix in _SUFFIXES or path.exists() or "/" in spec:
-        return load_workload_file(path)
+        return path, None
     if spec in named:
-        file, origin = named[spec]
-        return load_workload_file(file, origin=origin)
+        return named[spec]
     raise NotFoundError(
         f"no workload named {spec!r}",
         hint=f"known workloads: {', '.join(named) or 'none'}; or pass a YAML file",

@@ -4,16 +4,19 @@ fault; the line lookups themselves are advisor.yamlpos's, shared with the catalo
 from __future__ import annotations
 
 from pathlib import Path
-
-import yaml
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
-from advisor.yamlpos import LOADER, error_line, key_path, line_in_file
+from advisor.yamlpos import error_line, key_path, line_in_file, yaml_loader
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
     """The top-level mapping of a YAML (or JSON) file; `error` names the file and line."""
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -21,7 +24,7 @@ def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"could not read the {what} file: {exc}", path=path) from exc
     try:
-        data = yaml.load(text, Loader=LOADER)
+        data = yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or str(exc)
         raise error(f"not valid YAML: {problem}", path=path, line=error_line(exc)) from exc

@@ -6,6 +6,7 @@ from typing import Any
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors import tensor_layout
+from advisor.strict import validate
 
 from .architecture import architecture
 from .quality import QualityTable
@@ -128,7 +129,7 @@ def model_entry(
     """One models.yaml entry."""
     extra = pick.get("arch", {})
     arch_map = architecture(row, extra, quality.context(pick["aa"]), pick.get("unknown_why"))
-    arch = Architecture(**arch_map)
+    arch = validate(Architecture, arch_map)
     unknown: dict[str, str] = {}
     sources = ["architectures-csv", "catalog-curation", "gguf-repo-conventions"]
     license_ = row["license"] or None

@@ -111,9 +111,10 @@ def _main() -> None:
         from sparse_gguf import write_sparse_gguf
 
         from advisor.catalog.model import Architecture
+        from advisor.strict import validate
 
         spec, quant, path, setting = sys.argv[2:6]
-        write_sparse_gguf(Architecture(**json.loads(Path(spec).read_text())), quant, path)
+        write_sparse_gguf(validate(Architecture, json.loads(Path(spec).read_text())), quant, path)
         _child(path, Setting(**json.loads(setting)))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -20,6 +20,7 @@ from advisor.catalog.model import Architecture
 from advisor.estimate.budget import device_budgets
 from advisor.estimate.fit import Planner
 from advisor.estimate.settings import RunSettings
+from advisor.strict import validate
 
 MIB = 1024**2
 COMPUTE_TOLERANCE = 0.12  # worst case today 10.7% (Nemotron-H, q8_0 cache at 32k); median 0.3%
@@ -31,7 +32,7 @@ def _rows() -> list[dict[str, str]]:
 
 
 def _cpu_share(row: dict[str, str]):
-    arch = Architecture(**json.loads(row["arch_json"]))
+    arch = validate(Architecture, json.loads(row["arch_json"]))
     settings = RunSettings(row["kv_type"], row["flash_attn"] == "1", int(row["n_batch"]),
                            int(row["n_ubatch"]))  # fmt: skip
     machine = cpu_machine(ram_gb=4096)

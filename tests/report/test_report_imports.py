@@ -1,5 +1,6 @@
 """`advisor --json` stays light: a report whose estimates are cached imports no numpy, gguf,
-rich, textual or llama_cpp (the slow imports the issue asks to keep off the hot path)."""
+rich, textual or llama_cpp (the slow imports the issue asks to keep off the hot path), and with
+its catalog, workloads and profile in the user cache no pydantic or PyYAML either."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import subprocess
 import sys
 
-HEAVY = ("numpy", "gguf", "rich", "textual", "llama_cpp")
+HEAVY = ("numpy", "gguf", "rich", "textual", "llama_cpp", "pydantic", "yaml")
 CODE = (
     "import io, contextlib, sys, json; from advisor.cli import main\n"
     "out = io.StringIO()\n"

@@ -16,6 +16,7 @@ from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed import Figure, Speed
 from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
+from advisor.strict import validate
 from advisor.verdict.options import Candidate
 from advisor.verdict.power import PowerDraw
 from advisor.verdict.workload import Workload
@@ -78,7 +79,7 @@ def make_workload(**over) -> Workload:
         hours_per_day=8, quality_floor_pct=50, days_per_week=7,
     )  # fmt: skip
     base.update(over)
-    return Workload(**base)
+    return validate(Workload, base)
 
 
 def make_speed(decode=50.0, prefill=1000.0, *, depth_decode=0.0, depth_prefill=0.0,

@@ -67,17 +67,18 @@ def parse_field(spec: FieldSpec, text: str) -> float | int | None:
 
 def edited_workload(base: Workload, task: str, texts: dict[str, str]) -> Workload:
     """`base` with the typed values; pydantic checks the fields together, as a file would be."""
-    from pydantic import ValidationError
-
-    from advisor.verdict.workload import Workload
-
     values = {spec.name: parse_field(spec, texts[spec.name]) for spec in FIELDS}
     changes = {**values, "task": task}
     if all(getattr(base, k) == v for k, v in changes.items()):
-        return base
+        return base  # the form was filled in from `base`: nothing to check (nor to import)
+    from pydantic import ValidationError
+
+    from advisor.strict import validate
+    from advisor.verdict.workload import Workload
+
     data = {**dataclasses.asdict(base), **changes, "origin": "edited"}
     try:
-        return Workload(**data)
+        return validate(Workload, data)
     except ValidationError as exc:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")

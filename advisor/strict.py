@@ -1,0 +1,71 @@
+"""Strict validation of plain frozen dataclasses, with pydantic imported only to validate input.
+
+The classes that travel between stages and sit in the user cache (the catalog's, workloads, the
+config) are standard-library dataclasses: importing, building and unpickling them costs no
+pydantic. They carry what pydantic needs to validate a file against them as strictly as a
+pydantic dataclass would:
+
+- `__pydantic_config__ = FORBID` (a plain dict, read by pydantic): unknown keys are errors;
+- `Annotated[T, Check(fn)]` on a field: `fn(value)` runs once the value has its type, returns
+  it, or raises ValueError saying what was expected; pydantic reports it at the field's key;
+- `__get_pydantic_core_schema__ = checked_after(fn)` in a class body: a check across the
+  fields, run once they are all valid and reported at the object's key.
+
+Building an object does not validate it: input from a file or a person goes through
+`validate(cls, data)`, which raises pydantic.ValidationError listing every problem.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+FORBID = {"extra": "forbid"}
+
+
+class Check:
+    """A field check for `Annotated[T, Check(fn)]`; `fn` returns the value or raises ValueError."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self.fn, handler(source))
+
+    def __repr__(self) -> str:
+        return f"Check({self.fn.__name__})"
+
+
+def checked_after(check: Callable[[Any], Any]) -> classmethod:
+    """A class's `__get_pydantic_core_schema__` that runs `check(obj)` after its fields validate.
+
+    `check` returns the object or raises ValueError; pydantic reports the error at the object's
+    location, as a `model_validator(mode="after")` would.
+    """
+
+    def schema(cls: type, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    return classmethod(schema)
+
+
+def validate(cls: type[T], data: Any) -> T:
+    """`data` (parsed YAML or JSON) validated as `cls`; raises pydantic.ValidationError."""
+    return adapter(cls).validate_python(data)
+
+
+@functools.cache
+def adapter(cls: type[T]) -> Any:
+    """The pydantic TypeAdapter of `cls`, built once per process on first use."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)

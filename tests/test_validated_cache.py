@@ -1,0 +1,233 @@
+"""advisor.validated_cache: results come back only while every part of the key matches; a stale,
+corrupt or foreign entry is never unpickled as a result; workloads, profiles, the config file
+and the spec table go through it and are read again as soon as their files change."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from advisor import validated_cache
+from advisor.config import load_config
+from advisor.errors import ConfigError, WorkloadError
+from advisor.paths import profiles_dir, workloads_dir
+from advisor.probe import load_profile
+from advisor.verdict.workload import load_workloads
+
+CODE = ("advisor.validated_cache",)
+
+
+class Counter:
+    """A build function that counts its calls and returns a fresh value each time."""
+
+    def __init__(self, value: object = "built") -> None:
+        self.calls = 0
+        self.value = value
+
+    def __call__(self) -> object:
+        self.calls += 1
+        return (self.value, self.calls)
+
+
+class Exploding:
+    """Unpickling this runs code: a stale entry holding one must never be unpickled."""
+
+    def __reduce__(self):
+        return (_explode, ())
+
+
+def _explode() -> None:
+    raise AssertionError("a stale entry's value was unpickled")
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> list[Path]:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("a: 1\n")
+    second.write_text("b: 2\n")
+    return [first, second]
+
+
+def test_a_hit_returns_what_was_stored_without_building(inputs: list[Path]) -> None:
+    build = Counter()
+    first = validated_cache.cached("t", inputs, build, code=CODE)
+    second = validated_cache.cached("t", inputs, build, code=CODE)
+    assert first == second == ("built", 1) and build.calls == 1
+
+
+@pytest.mark.parametrize("change", ["content", "mtime", "params", "code", "version", "files"])
+def test_any_change_in_the_key_rebuilds(
+    inputs: list[Path], change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = Counter()
+    validated_cache.cached("t", inputs, build, code=CODE)
+    params: object = ()
+    code = CODE
+    files = inputs
+    if change == "content":  # same size, same mtime: only the SHA-256 differs
+        stat = inputs[0].stat()
+        inputs[0].write_text("a: 2\n")
+        os.utime(inputs[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    elif change == "mtime":
+        stat = inputs[1].stat()
+        os.utime(inputs[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    elif change == "params":
+        params = "other"
+    elif change == "code":
+        code = ("advisor.strict",)
+    elif change == "version":
+        monkeypatch.setattr(validated_cache, "__version__", "999")
+    else:
+        files = inputs[:1]
+    assert validated_cache.cached("t", files, build, code=code, params=params)[1] == 2
+
+
+def test_a_stale_entry_is_never_unpickled(inputs: list[Path]) -> None:
+    validated_cache.cached("t", inputs, Exploding, code=CODE)
+    inputs[0].write_text("a: changed\n")
+    assert validated_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"\x80", b"not a pickle at all", pickle.dumps("a key of another shape"), b"\x80\x05K"],
+)
+def test_a_corrupt_entry_is_a_miss_and_is_rewritten(inputs: list[Path], garbage: bytes) -> None:
+    build = Counter()
+    validated_cache.cached("t", inputs, build, code=CODE)
+    entry = validated_cache.entry_path("t", inputs)
+    entry.write_bytes(garbage)
+    assert validated_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
+    assert validated_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
+
+
+def test_a_truncated_entry_is_a_miss(inputs: list[Path]) -> None:
+    build = Counter("x" * 10_000)
+    validated_cache.cached("t", inputs, build, code=CODE)
+    entry = validated_cache.entry_path("t", inputs)
+    entry.write_bytes(entry.read_bytes()[:-100])
+    assert validated_cache.cached("t", inputs, build, code=CODE)[1] == 2
+
+
+def test_a_value_of_a_class_that_is_gone_is_a_miss(inputs: list[Path]) -> None:
+    entry = validated_cache.entry_path("t", inputs)
+    key = validated_cache._key("t", inputs, CODE, ())
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    body = pickle.dumps(Counter()).replace(b"Counter", b"Vanishd")  # a class renamed since
+    entry.write_bytes(pickle.dumps(key) + body)
+    assert validated_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
+
+
+def test_files_that_change_while_being_read_are_not_stored(inputs: list[Path]) -> None:
+    def build() -> str:
+        inputs[0].write_text("a: edited meanwhile\n")
+        return "from the old content"
+
+    validated_cache.cached("t", inputs, build, code=CODE)
+    assert not validated_cache.entry_path("t", inputs).exists()
+
+
+def test_a_failed_build_stores_nothing(inputs: list[Path]) -> None:
+    def build() -> str:
+        raise ValueError("invalid")
+
+    with pytest.raises(ValueError):
+        validated_cache.cached("t", inputs, build, code=CODE)
+    assert not validated_cache.entry_path("t", inputs).exists()
+
+
+def test_a_missing_input_lets_the_build_say_so(tmp_path: Path) -> None:
+    def build() -> str:
+        raise FileNotFoundError("the build reports the missing file")
+
+    with pytest.raises(FileNotFoundError, match="build reports"):
+        validated_cache.cached("t", [tmp_path / "gone.yaml"], build, code=CODE)
+
+
+def test_an_unwritable_cache_dir_only_costs_time(inputs: list[Path], advisor_home: Path) -> None:
+    (advisor_home / "cache").write_text("a file where the cache dir should be")
+    build = Counter()
+    validated_cache.cached("t", inputs, build, code=CODE)
+    assert validated_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
+
+
+def test_entries_are_private_to_the_user(inputs: list[Path]) -> None:
+    validated_cache.cached("t", inputs, Counter(), code=CODE)
+    mode = validated_cache.entry_path("t", inputs).stat().st_mode
+    assert mode & 0o077 == 0  # pickles run code when loaded: nobody else may write or read them
+
+
+# --- the inputs that use it ----------------------------------------------------------------
+
+
+def test_workloads_come_back_equal_and_follow_their_files(advisor_home: Path) -> None:
+    fresh = load_workloads()
+    assert load_workloads() == fresh
+    folder = advisor_home / "config" / "workloads"
+    folder.mkdir(parents=True)
+    text = (workloads_dir() / "support-bot.yaml").read_text()
+    (folder / "night-jobs.yaml").write_text(text)
+    assert [w.name for w in load_workloads()][-1] == "night-jobs"
+    (folder / "night-jobs.yaml").write_text(text.replace("hours_per_day: 12", "hours_per_day: 30"))
+    with pytest.raises(WorkloadError, match="at most 24") as caught:
+        load_workloads()
+    assert caught.value.line is not None
+
+
+def test_a_workload_named_twice_is_refused_even_from_the_cache() -> None:
+    load_workloads(["support-bot"])
+    with pytest.raises(WorkloadError, match="more than once"):
+        load_workloads(["support-bot", "support-bot"])
+
+
+def test_the_config_follows_its_file_and_the_path_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("region: de\n")
+    assert load_config(path).region == "de"
+    assert load_config(path).path == str(path)
+    path.write_text("region: [de]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert (caught.value.key, caught.value.line) == ("region", 1)
+    monkeypatch.chdir(tmp_path)
+    path.write_text("region: us\n")
+    assert load_config("config.yaml").path == "config.yaml"
+    assert load_config(path).path == str(path)
+
+
+def test_profiles_come_back_equal_and_follow_their_file(tmp_path: Path) -> None:
+    shipped = load_profile("rtx-4090-desktop")
+    assert load_profile("rtx-4090-desktop") == shipped
+    copy = tmp_path / "mine.yaml"
+    shutil.copy(profiles_dir() / "rtx-4090-desktop.yaml", copy)
+    assert load_profile(copy).origin == f"profile:{copy}"
+    copy.write_text(copy.read_text().replace("ram_gb: 64", "ram_gb: 128"))
+    assert load_profile(copy).memory.ram_total_bytes == 128 * 2**30
+
+
+def test_profiles_follow_the_spec_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A figure the profile leaves out comes from the spec table: a new table, a new figure."""
+    from advisor.probe import profiles, specs
+
+    profile = tmp_path / "bare.yaml"
+    profile.write_text("name: Bare\ngpus: [{name: NVIDIA GeForce RTX 4090}]\n")
+    before = load_profile(profile).gpus[0].memory_bandwidth_gbs
+    table = tmp_path / "hardware_specs.csv"
+    row = "RTX 4090,GeForce RTX 4090,nvidia,discrete,false,false,,,24,GDDR6X,384,1010.0,"
+    rows = specs.TABLE_PATH.read_text()
+    assert rows.count(row) == 1
+    table.write_text(rows.replace(row, row.replace("1010.0", "1011.0")))
+    monkeypatch.setattr(profiles, "TABLE_PATH", table)
+    monkeypatch.setattr(specs, "TABLE_PATH", table)
+    specs._table_and_index.cache_clear()
+    try:
+        after = load_profile(profile).gpus[0].memory_bandwidth_gbs
+    finally:
+        specs._table_and_index.cache_clear()
+    assert (before, after) == (1010.0, 1011.0)
