@@ -145,7 +145,7 @@ def advise(
     """Verdicts for `workloads` on `machine`, priced with `catalog` and `options`."""
     from advisor.probe import machine_fingerprint as fingerprint_of
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.gather import workload_options
+    from advisor.verdict.gather import reported, workload_options
     from advisor.verdict.search import OptionSearch
     from advisor.verdict.verdict import acceptable, decide
 
@@ -171,11 +171,12 @@ def advise(
             return acceptable(workload, option, cloud, rate, hw)
 
         local = workload_options(search, workload, cloud.frontier_index, power_for, takes)
-        verdicts.append(decide(workload, local, cloud, rate, hw))
+        verdict = decide(workload, local, cloud, rate, hw)
+        verdicts.append(reported(search, workload, verdict, cloud.frontier_index, power_for))
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
-    top = _best_per_model(search.ranked(), count)
+    top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
     if cache is not None:
         cache.save()
     return Advice(

@@ -31,6 +31,7 @@ def estimate(
     gpu_layers: int | None = None,
     calibration=None,
     flash_attn: bool | None = None,
+    detail: bool = True,
 ) -> Estimate:
     """Memory, placement, longest context and speed of `model` at `quant` on `machine`.
 
@@ -38,10 +39,13 @@ def estimate(
     "auto", which every backend resolves to on. `gpu_layers` forces -ngl;
     otherwise the fastest placement that fits is chosen. `calibration` (from
     advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs.
+    `detail` False is for searches that look at many files and report few: the Estimate then
+    leaves out the longest context, the reasons and the speed's basis (None, () and ()),
+    which cost more than the rest; estimate the files you report again with `detail` True.
     Raises ValueError for an unknown quant, KV type or memory mode.
     """
     from advisor.estimate.assemble import assemble
 
     return assemble(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
                     mode=mode, gpu_layers=gpu_layers, calibration=calibration,
-                    flash_attn=flash_attn)  # fmt: skip
+                    flash_attn=flash_attn, detail=detail)  # fmt: skip

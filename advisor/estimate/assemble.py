@@ -9,7 +9,7 @@ from advisor.estimate.fit import Option, Planner, choose, placement_contexts, to
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement
 from advisor.estimate.settings import RunSettings
-from advisor.estimate.speed import Speed, predict_speed
+from advisor.estimate.speed import Speed, speed_of_placement
 from advisor.probe.machine import Machine
 
 GIB = 1024**3
@@ -79,25 +79,84 @@ def reasons_for(machine: Machine, option: Option, placement: Placement, budgets:
     return tuple(lines)
 
 
-def _speed_of(machine: Machine, model: Model, quant: str, planner: Planner, tokens: int,
-              kv_type: str, mode: MemoryMode):  # fmt: skip
+class _MachineMemo:
+    """What one machine's estimates share: a planner per file and setting (contexts differ,
+    budgets do not), and the speed of each placement (a placement's speed does not depend on
+    the context: depth enters through the slopes)."""
+
+    def __init__(self, machine: Machine) -> None:
+        self.machine = machine
+        self.planners: dict[tuple, Planner] = {}
+        self.speeds: dict[tuple, tuple[object, Speed]] = {}
+
+
+# The last machine estimated: a ranking or a verdict asks about one machine hundreds of times.
+# Keyed by identity (a Machine is unhashable) and holding the machine, so the identity stays
+# valid; replaced whole, so a thread never reads another machine's memo.
+_last_memo: _MachineMemo | None = None
+_SETTINGS: dict[tuple[str, bool], RunSettings] = {}
+
+
+def _memo(machine: Machine) -> _MachineMemo:
+    global _last_memo
+    memo = _last_memo
+    if memo is None or memo.machine is not machine:
+        memo = _last_memo = _MachineMemo(machine)
+    return memo
+
+
+def _settings(kv_type: str, flash_attn: bool) -> RunSettings:
+    found = _SETTINGS.get((kv_type, flash_attn))
+    if found is None:
+        found = _SETTINGS[(kv_type, flash_attn)] = RunSettings(kv_type, flash_attn)
+    return found
+
+
+def _planner(memo: _MachineMemo, arch, quant: str, settings: RunSettings,
+             mode: MemoryMode) -> Planner:  # fmt: skip
+    key = (id(arch), quant, settings, mode)
+    planner = memo.planners.get(key)
+    if planner is None or planner.arch is not arch:
+        machine = memo.machine
+        planner = Planner(arch, quant, settings, device_budgets(machine, mode),
+                          backend=machine.backend, mode=mode)  # fmt: skip
+        memo.planners[key] = planner
+    return planner
+
+
+def _raw_speed(memo: _MachineMemo, model: Model, quant: str, placement: Placement,
+               weights_bytes: int, kv_type: str, basis: bool) -> Speed:  # fmt: skip
+    """predict_speed for this placement, remembered for the machine."""
+    arch = model.architecture
+    shares = tuple((s.device, s.weights_bytes, s.input_bytes) for s in placement.shares)
+    key = (id(arch), quant, kv_type, weights_bytes, placement.experts_on_cpu, shares, basis)
+    hit = memo.speeds.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    speed = speed_of_placement(memo.machine, model, quant, placement, weights_bytes, kv_type,
+                               basis=basis)  # fmt: skip
+    memo.speeds[key] = (arch, speed)
+    return speed
+
+
+def _speed_of(memo: _MachineMemo, model: Model, quant: str, planner: Planner, kv_type: str):
     def speed(option: Option) -> float | None:
         placement = to_placement(planner, option, _pool(option, planner.budgets))
-        result = predict_speed(machine, model, quant, placement, memory_of(placement.shares),
-                               context_tokens=tokens, kv_type=kv_type)  # fmt: skip
-        return result.decode_tokens_per_s
+        weights = memory_of(placement.shares).weights_bytes
+        return _raw_speed(memo, model, quant, placement, weights, kv_type,
+                          False).decode_tokens_per_s  # fmt: skip
 
     return speed
 
 
-def _speed(machine, model, quant, placement: Placement, memory, tokens, kv_type,
-           calibration) -> Speed:  # fmt: skip
-    speed = predict_speed(machine, model, quant, placement, memory, context_tokens=tokens,
-                          kv_type=kv_type)  # fmt: skip
+def _speed(memo: _MachineMemo, model, quant, placement: Placement, memory, kv_type, calibration,
+           basis: bool) -> Speed:  # fmt: skip
+    speed = _raw_speed(memo, model, quant, placement, memory.weights_bytes, kv_type, basis)
     if calibration is None:
         return speed
     from advisor.bench.calibration import apply_calibration
 
+    machine = memo.machine
     return apply_calibration(speed, calibration, placement, backend=machine.backend,
                              model_id=model.id, quant=quant)  # fmt: skip
 
@@ -115,28 +174,32 @@ def placement_contexts_for(machine: Machine, model: Model, est: Estimate):
 
 def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,
              mode: MemoryMode, gpu_layers: int | None, calibration,
-             flash_attn: bool | None = None) -> Estimate:  # fmt: skip
+             flash_attn: bool | None = None, detail: bool = True) -> Estimate:  # fmt: skip
+    """The Estimate; `detail` False leaves out what a search does not read (the longest
+    context, the reasons and the speed's basis: None, () and ())."""
     quant = quant.upper()
     kv_type = kv_type.lower()
     if context_tokens < 1:
         raise ValueError("context_tokens must be at least 1")
     arch = model.architecture
-    settings = RunSettings(kv_type=kv_type, flash_attn=flash_attn is not False)
-    budgets = device_budgets(machine, mode)
-    planner = Planner(arch, quant, settings, budgets, backend=machine.backend, mode=mode)
-    speed_of = _speed_of(machine, model, quant, planner, context_tokens, kv_type, mode)
+    settings = _settings(kv_type, flash_attn is not False)  # raises for an unknown KV type
+    memo = _memo(machine)
+    planner = _planner(memo, arch, quant, settings, mode)
+    budgets = planner.budgets
+    speed_of = _speed_of(memo, model, quant, planner, kv_type)
     option = choose(planner, context_tokens, gpu_layers, speed_of)
-    max_context = planner.max_context(option, arch.max_context, context_tokens)
     placement = to_placement(planner, option, _pool(option, budgets))
     memory = memory_of(placement.shares)
     speed = None
     if option.fits:
-        speed = _speed(machine, model, quant, placement, memory, context_tokens, kv_type,
-                       calibration)  # fmt: skip
-    reasons = reasons_for(machine, option, placement, budgets, context_tokens, max_context)
-    if context_tokens > arch.max_context:
-        reasons += (f"{context_tokens} tokens is past the model's {arch.max_context}-token "
-                    "training context",)  # fmt: skip
+        speed = _speed(memo, model, quant, placement, memory, kv_type, calibration, detail)
+    max_context, reasons = None, ()
+    if detail:
+        max_context = planner.max_context(option, arch.max_context, context_tokens)
+        reasons = reasons_for(machine, option, placement, budgets, context_tokens, max_context)
+        if context_tokens > arch.max_context:
+            reasons += (f"{context_tokens} tokens is past the model's {arch.max_context}-token "
+                        "training context",)  # fmt: skip
     return Estimate(model_id=model.id, quant=quant, context_tokens=context_tokens,
                     kv_type=kv_type, mode=mode, backend=machine.backend, memory=memory,
                     placement=placement, fits=option.fits, max_context_tokens=max_context,

@@ -21,7 +21,9 @@ from advisor.estimate.footprint import (
     Assignment,
     Context,
     device_shares,
+    devices_of,
     input_device,
+    needs,
     overheads,
     tallies,
 )
@@ -33,7 +35,13 @@ from advisor.estimate.settings import RunSettings
 CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exists
 _SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
 _SPLITS: dict[tuple, Assignment] = {}
+_ASSIGNMENTS: dict[Assignment, Assignment] = {}  # one instance of each distinct split
 _CONTEXTS: dict[tuple, tuple[ComputeShape, Context]] = {}
+# (id(sums), id(assignment), id(context)) -> (sums, assignment, context, tallies, needs): the
+# bytes a placement needs at a context do not depend on the machine, so every machine (and
+# every estimate of one) that meets the same file, split and context shares them.
+_TALLIES: dict[tuple[int, int, int], tuple] = {}
+_TALLIES_MAX = 200_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,9 @@ def layer_split(n: int, gpu_layers: int, gpus: tuple[str, ...], weights: tuple[i
                 ranges.append((owners[lo], lo, il))
                 lo = il
         result = Assignment(tuple(ranges), owners[n], experts_on_cpu, mapped)
+    # One object per distinct split (one GPU of any size splits alike): what is cached per
+    # assignment is then shared by every machine with that split.
+    result = _ASSIGNMENTS.setdefault(result, result)
     _SPLITS[key] = result
     return result
 
@@ -142,13 +153,34 @@ class Planner:
         return layer_split(self.n, gpu_layers, gpus, self.gpu_weights, experts_on_cpu,
                            self.backend == "metal")  # fmt: skip
 
-    def evaluate(self, a: Assignment, ctx: Context, gpu_layers: int) -> Option:
+    def _tallies(self, a: Assignment, ctx: Context) -> tuple[dict, tuple[int, ...]]:
+        key = (id(self.sums), id(a), id(ctx))
+        hit = _TALLIES.get(key)
+        if hit is not None and hit[0] is self.sums and hit[1] is a and hit[2] is ctx:
+            return hit[3], hit[4]
         t = tallies(a, self.qb, self.sums, ctx)
+        base = tuple(int(w + c + s) for _, w, c, s in t.values())
+        if len(_TALLIES) >= _TALLIES_MAX:
+            _TALLIES.clear()
+        _TALLIES[key] = (self.sums, a, ctx, t, base)
+        return t, base
+
+    def _needs(self, a: Assignment, ctx: Context) -> tuple[int, ...]:
+        """Bytes per device before overhead: shared tallies when known, else the arithmetic
+        alone (longest-context probes land on contexts no other estimate asks about)."""
+        hit = _TALLIES.get((id(self.sums), id(a), id(ctx)))
+        if hit is not None and hit[0] is self.sums and hit[1] is a and hit[2] is ctx:
+            return hit[4]
+        return needs(a, self.qb, self.sums, ctx)
+
+    def _overhead(self, device: str) -> int:
+        return self.cpu_overhead if device == "cpu" else self.gpu_overhead
+
+    def evaluate(self, a: Assignment, ctx: Context, gpu_layers: int) -> Option:
+        t, base = self._tallies(a, ctx)
         totals, overflow = [], []
-        for device, (_, weights, cache, compute) in t.items():
-            need = int(weights + cache + compute) + (
-                self.cpu_overhead if device == "cpu" else self.gpu_overhead
-            )
+        for device, b in zip(t, base, strict=True):
+            need = b + self._overhead(device)
             totals.append((device, need))
             room = self.budget_of.get(device)
             if room is None or need > room:
@@ -170,26 +202,47 @@ class Planner:
                              budgets=self.budget_of,
                              input_on=input_device(option.assignment))  # fmt: skip
 
+    def _gpus_fit(self, a: Assignment, ctx: Context) -> bool:
+        """Whether every GPU's share fits its budget (what evaluate's overflow says of them)."""
+        for device, b in zip(devices_of(a), self._tallies(a, ctx)[1], strict=True):
+            if device != "cpu":
+                room = self.budget_of.get(device)
+                if room is None or b + self.gpu_overhead > room:
+                    return False
+        return True
+
     def best_partial(self, tokens: int) -> Option | None:
         """The most GPU layers whose GPU shares fit (binary search over -ngl 1..n)."""
         ctx = self.context(tokens)
         lo, hi, best = 1, self.n, None
         while lo <= hi:
             mid = (lo + hi) // 2
-            opt = self.evaluate(self.assignment(mid), ctx, mid)
-            if all(d in ("cpu", "unified RAM") for d in opt.overflow):
-                best, lo = opt, mid + 1
+            if self._gpus_fit(self.assignment(mid), ctx):
+                best, lo = mid, mid + 1
             else:
                 hi = mid - 1
-        return best
+        return None if best is None else self.evaluate(self.assignment(best), ctx, best)
 
     def _slack(self, a: Assignment, gpu_layers: int, tokens: int) -> int:
         """The largest shortfall over devices at `tokens` (<= 0: it fits)."""
-        opt = self.evaluate(a, self.context(tokens), gpu_layers)
-        worst = max(need - (self.budget_of.get(d) or 0) for d, need in opt.totals)
+        del gpu_layers  # the assignment says where every layer goes
+        worst = None
+        total = 0
+        fits = True
+        for device, b in zip(devices_of(a), self._needs(a, self.context(tokens)), strict=True):
+            need = b + self._overhead(device)
+            total += need
+            room = self.budget_of.get(device)
+            if room is None or need > room:
+                fits = False
+            short = need - (room or 0)
+            if worst is None or short > worst:
+                worst = short
+        assert worst is not None  # the CPU is always listed
         if self.budgets.unified and self.ram is not None:
-            worst = max(worst, sum(need for _, need in opt.totals) - self.ram)
-        return worst if opt.fits or worst > 0 else max(worst, 1)
+            fits = fits and total <= self.ram
+            worst = max(worst, total - self.ram)
+        return worst if fits or worst > 0 else max(worst, 1)
 
     def max_context(self, option: Option, limit: int, tokens: int) -> int | None:
         """The longest context (a multiple of 256, at most `limit`) this placement holds.

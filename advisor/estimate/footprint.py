@@ -13,6 +13,7 @@ from functools import cached_property
 
 from advisor.catalog.tensors import QuantBytes
 from advisor.estimate.compute import ComputeModel
+from advisor.estimate.kv import swa_cells
 from advisor.estimate.layout_sums import BlockSums
 from advisor.estimate.placement import DeviceShare
 
@@ -76,7 +77,9 @@ class _Static:
     devices: tuple[str, ...]  # GPUs first, "cpu" last
     layers: tuple[int, ...]
     weights: tuple[float, ...]
-    ranges: tuple[tuple[tuple[int, int], ...], ...]  # block ranges per device
+    # Per device, per block range: the cache sums' differences over the range (bytes per
+    # full-attention cell, per sliding-window cell, recurrent state at its end and start).
+    spans: tuple[tuple[tuple[float, float, float, float], ...], ...]
     output: int  # index of the device holding the output layer
     staged: int  # op_offload: bytes copied into the first GPU's compute buffer
     pipelined: bool  # several GPUs, every layer offloaded
@@ -88,6 +91,11 @@ class _Static:
 _STATIC: dict[tuple[int, int], tuple[BlockSums, Assignment, _Static]] = {}
 
 
+def _span(sums: BlockSums, lo: int, hi: int) -> tuple[float, float, float, float]:
+    return (sums.full_cell[hi] - sums.full_cell[lo], sums.swa_cell[hi] - sums.swa_cell[lo],
+            sums.state[hi], sums.state[lo])  # fmt: skip
+
+
 def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
     key = (id(sums), id(a))
     hit = _STATIC.get(key)
@@ -96,12 +104,12 @@ def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
     devices = (*a.gpus, "cpu")
     index = {d: i for i, d in enumerate(devices)}
     layers, weights = [0] * len(devices), [0.0] * len(devices)
-    ranges: list[list[tuple[int, int]]] = [[] for _ in devices]
+    spans: list[list[tuple[float, float, float, float]]] = [[] for _ in devices]
     weights[index[input_device(a)]] += qb.input_bytes
     for device, lo, hi in a.ranges:
         i = index[device]
         layers[i] += hi - lo
-        ranges[i].append((lo, hi))
+        spans[i].append(_span(sums, lo, hi))
         block_weights = sums.weights_in(lo, hi)
         if a.experts_on_cpu and device != "cpu":
             experts = sums.experts_in(lo, hi)
@@ -122,7 +130,7 @@ def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
         if a.output == "cpu":
             staged = max(staged, qb.output_bytes)
     result = _Static(
-        devices, tuple(layers), tuple(weights), tuple(tuple(r) for r in ranges),
+        devices, tuple(layers), tuple(weights), tuple(tuple(r) for r in spans),
         index[a.output], int(staged),
         len(a.gpus) > 1 and not a.cpu_blocks and a.output != "cpu",
         a.experts_on_cpu and qb.expert_bytes > 0,
@@ -133,15 +141,20 @@ def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
     return result
 
 
-def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
-    """Per device: [layers, weights, cache, compute] for this assignment and context."""
-    st = _static(a, qb, sums)
+def _cache_and_stage(st: _Static, sums: BlockSums, ctx: Context) -> list[tuple[float, int]]:
+    """Per device of `st`: (KV cache and state bytes, compute buffer bytes) at this context.
+
+    The arithmetic of BlockSums.cache_in, done once per range with the sums' differences
+    taken ahead (the same operations on the same numbers, so the same bytes to the last bit).
+    """
     model = ctx.compute
+    n_cells = ctx.n_cells
+    swa = 0.0 if sums.window is None else swa_cells(sums.window, n_cells, ctx.n_ubatch)
     layer_stage = max(model.attention_bytes, model.ffn_bytes)
-    out: Tallies = {}
     last = len(st.devices) - 1
-    for i, device in enumerate(st.devices):
-        cache = sum(sums.cache_in(lo, hi, ctx.n_cells, ctx.n_ubatch) for lo, hi in st.ranges[i])
+    out = []
+    for i, spans in enumerate(st.spans):
+        cache = sum([full * n_cells + part * swa + hi - lo for full, part, hi, lo in spans])
         stage = layer_stage if st.layers[i] else 0
         if i == st.output:
             stage = max(stage, model.output_bytes)
@@ -157,8 +170,30 @@ def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tal
             stage += PIPELINE_EXTRA_COPIES * model.host_bytes
         if i == 0 and last:
             stage += st.staged
-        out[device] = [st.layers[i], st.weights[i], cache, stage]
+        out.append((cache, stage))
     return out
+
+
+def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
+    """Per device: [layers, weights, cache, compute] for this assignment and context."""
+    st = _static(a, qb, sums)
+    parts = _cache_and_stage(st, sums, ctx)
+    return {
+        device: [st.layers[i], st.weights[i], cache, stage]
+        for i, (device, (cache, stage)) in enumerate(zip(st.devices, parts, strict=True))
+    }
+
+
+def needs(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> tuple[int, ...]:
+    """Per device of the tallies, in their order: the bytes it needs before runtime overhead."""
+    st = _static(a, qb, sums)
+    parts = _cache_and_stage(st, sums, ctx)
+    return tuple(int(w + c + s) for w, (c, s) in zip(st.weights, parts, strict=True))
+
+
+def devices_of(a: Assignment) -> tuple[str, ...]:
+    """The devices the tallies of `a` list, in their order: GPUs first, the CPU last."""
+    return (*a.gpus, "cpu")
 
 
 def overheads(backend: str, vocab: int) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.catalog.model import Catalog, Model
+from advisor.catalog.model import Catalog, Model, Quant
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.quant_quality import retention
 from advisor.probe.machine import GIB, Machine
@@ -182,6 +182,37 @@ def _rank_model(model: Model, opts: _Options, estimator: Estimator):
                   f"{best.speed.decode_tokens_per_s:.1f}")  # fmt: skip
         return Excluded(model.id, model.name, "too-slow", reason)
     return [_candidate(model, e, quality) for e in fast]
+
+
+def rank_file(
+    machine: Machine,
+    model: Model,
+    quant: Quant,
+    *,
+    task: str,
+    context_tokens: int,
+    kv_type: str = "f16",
+    mode: str = "dedicated",
+    estimator: Estimator,
+) -> Candidate | None:
+    """What rank_models(all_quants=True) makes of one file of `model`: its candidate, or None
+    where the ranking leaves it out (no quality index, not capable, too large, does not fit).
+
+    For searches that ask about one file at a time: no one-model catalog, no Ranking.
+    """
+    if task in CAPABILITY_TASKS and task not in model.tasks:
+        return None
+    quality = quality_for(model, task)
+    if quality is None:
+        return None
+    room = _memory_ceiling(machine)
+    if room is not None and quant.size_bytes > room:
+        return None
+    est = estimator(machine, model, quant.type, context_tokens=context_tokens, kv_type=kv_type,
+                    mode=mode)  # fmt: skip
+    if not est.fits or est.speed is None:
+        return None
+    return _candidate(model, est, quality)
 
 
 def rank_models(

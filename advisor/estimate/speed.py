@@ -86,13 +86,28 @@ def predict_speed(
     constants fitted on published llama-bench results (advisor/estimate/speed_constants.json).
     `context_tokens` only bounds the depth terms callers use through the per-depth costs.
     """
+    del context_tokens  # the rates are llama-bench's; depth enters through the slopes
+    return speed_of_placement(machine, model, quant, placement, memory.weights_bytes, kv_type)
+
+
+def speed_of_placement(
+    machine: Machine,
+    model: Model,
+    quant: Quant | str,
+    placement: Placement,
+    weights_bytes: int,
+    kv_type: str = "f16",
+    *,
+    basis: bool = True,
+) -> Speed:
+    """predict_speed's figures; `basis` False leaves Speed.basis empty (a search's estimates,
+    whose rates alone are read, skip building it)."""
     from advisor.estimate.speed_devices import device_work
     from advisor.estimate.speed_model import decode_parts, load_constants, prefill_parts
 
-    del context_tokens  # the rates are llama-bench's; depth enters through the slopes
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
-    cost = _token_cost(model.architecture, quant_type, memory.weights_bytes, kv_bytes)
+    cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
     work = device_work(machine, placement, cost)
     decode_s = decode_slope = prefill_s = prefill_slope = 0.0
@@ -114,7 +129,7 @@ def predict_speed(
         prefill_tokens_per_s=prefill,
         decode_range=(decode * d_low, decode * d_high),
         prefill_range=(prefill * p_low, prefill * p_high),
-        basis=device_figures + _fitted_basis(work, constants),
+        basis=device_figures + _fitted_basis(work, constants) if basis else (),
         decode_s_per_token_per_depth=decode_slope,
         prefill_s_per_token_per_depth=prefill_slope,
     )

@@ -23,6 +23,7 @@ from advisor.verdict.workload import Workload
 if TYPE_CHECKING:
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.estimate.speed import Speed
+    from advisor.verdict.verdict import Verdict
 
 EXTRA_MODELS = 16  # models below the floors checked for one that is at least fast enough
 # A model whose smallest file decodes below this share of the need is too slow in every file:
@@ -77,6 +78,30 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
         power=power_for(ranked.model_id, ranked.quant),
         quality_estimated=quality_estimated,
     )
+
+
+def reported(
+    search: OptionSearch,
+    workload: Workload,
+    verdict: Verdict,
+    frontier_index: float | None,
+    power_for: PowerFor,
+) -> Verdict:
+    """The verdict with its option checked again on the file's detailed estimate (the search
+    checked brief ones): the same figures, and the parts a report shows besides."""
+    option = verdict.option
+    if option is None or not search.brief:
+        return verdict
+    w = workload
+    model = search.model(option.candidate.model_id)
+    quant = next(q for q in model.quants if q.type == option.candidate.quant)
+    ranked = search.rank_quant(model, quant, w.task, w.context_tokens * w.concurrency)
+    assert ranked is not None  # the option came from it
+    quality = model.quality
+    cand = to_candidate(
+        search.detailed_ranked(ranked), bool(quality and quality.estimated), power_for
+    )
+    return dataclasses.replace(verdict, option=check_option(w, cand, frontier_index))
 
 
 def workload_options(

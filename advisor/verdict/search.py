@@ -3,15 +3,20 @@
 The estimator's ranking (advisor.estimate.rank) is asked about single model files, so a
 caller (advisor.verdict.gather) estimates only the files its search reaches. Estimates and
 ranking answers are remembered for the life of the search.
+
+With the built-in estimator the search reads brief estimates (no longest context, reasons or
+speed basis: what the checks never read, and most of an estimate's cost); the few files a
+verdict reports are estimated again in detail (`detailed`), with the same figures.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from advisor.estimate.rank import Candidate as Ranked
-from advisor.estimate.rank import quality_for, rank_models
+from advisor.estimate.rank import quality_for, rank_file
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model
@@ -42,6 +47,8 @@ class OptionSearch:
         self._calibration = calibration
         self._cache = cache
         self._estimates: dict[tuple[str, str, int], Estimate] = {}
+        self._detailed: dict[tuple[str, str, int], Estimate] = {}
+        self._models: dict[str, Model] = {}
         self._order: dict[str, list[tuple[float, Model]]] = {}
         self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
         ram = machine.memory.ram_total_bytes
@@ -50,6 +57,11 @@ class OptionSearch:
     @property
     def estimates_made(self) -> int:
         return len(self._estimates)
+
+    @property
+    def brief(self) -> bool:
+        """Whether the search's estimates leave out what only a reported file needs."""
+        return self._estimator is None
 
     def estimate(self, machine: Machine, model: Model, quant: str, *, context_tokens: int,
                  kv_type: str, mode: str, **_) -> Estimate:  # fmt: skip
@@ -61,22 +73,54 @@ class OptionSearch:
             self._estimates[key] = found
         return found
 
-    def _cached(self, machine, model, quant, context_tokens, kv_type, mode) -> Estimate:
+    def detailed(self, model: Model, quant: str, context_tokens: int) -> Estimate:
+        """The file's estimate with every part, for what a verdict or a report shows."""
+        if not self.brief:
+            return self.estimate(self.machine, model, quant, context_tokens=context_tokens,
+                                 kv_type=self.kv_type, mode=self.mode)  # fmt: skip
+        key = (model.id, quant, context_tokens)
+        found = self._detailed.get(key)
+        if found is None:
+            found = self._cached(self.machine, model, quant, context_tokens, self.kv_type,
+                                 self.mode, detail=True)  # fmt: skip
+            self._detailed[key] = found
+        return found
+
+    def detailed_ranked(self, ranked: Ranked) -> Ranked:
+        """`ranked` (a file this search ranked) with its detailed estimate."""
+        if not self.brief:
+            return ranked
+        model = self._models[ranked.model_id]
+        est = self.detailed(model, ranked.quant, ranked.estimate.context_tokens)
+        return dataclasses.replace(ranked, estimate=est)
+
+    def model(self, model_id: str) -> Model:
+        """A model this search ranked a file of."""
+        return self._models[model_id]
+
+    def _cached(self, machine, model, quant, context_tokens, kv_type, mode,
+                detail: bool = False) -> Estimate:  # fmt: skip
         if self._cache is None or mode != "dedicated":  # "now" depends on free memory
-            return self._estimate(machine, model, quant, context_tokens, kv_type, mode)
+            return self._estimate(machine, model, quant, context_tokens, kv_type, mode, detail)
         key = self._cache.key(model, quant, context_tokens, kv_type, mode)
+        if self.brief and not detail:
+            key = (*key, "brief")  # type: ignore[assignment]
         found = self._cache.get(key)
         if found is None:
-            found = self._estimate(machine, model, quant, context_tokens, kv_type, mode)
+            found = self._estimate(machine, model, quant, context_tokens, kv_type, mode, detail)
             self._cache.put(key, found)
         return found
 
-    def _estimate(self, machine, model, quant, context_tokens, kv_type, mode) -> Estimate:
-        estimate = self._estimator
-        if estimate is None:
-            from advisor.estimate import estimate
+    def _estimate(self, machine, model, quant, context_tokens, kv_type, mode,
+                  detail: bool = False) -> Estimate:  # fmt: skip
+        if self._estimator is not None:
+            return self._estimator(machine, model, quant, context_tokens=context_tokens,
+                                   kv_type=kv_type, mode=mode,
+                                   calibration=self._calibration)  # fmt: skip
+        from advisor.estimate import estimate
+
         return estimate(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
-                        mode=mode, calibration=self._calibration)  # fmt: skip
+                        mode=mode, calibration=self._calibration, detail=detail)  # fmt: skip
 
     def ordered(self, task: str) -> list[tuple[float, Model]]:
         """Models with a quality index for `task`, best raw index first."""
@@ -85,38 +129,18 @@ class OptionSearch:
             self._order[task] = sorted(scored, key=lambda pair: (-pair[0], pair[1].id))
         return self._order[task]
 
-    def rank(self, models: list[Model], task: str, context_tokens: int, *,
-             all_quants: bool) -> tuple[Ranked, ...]:  # fmt: skip
-        sub = _with(self.catalog, "models", tuple(models))
-        ranking = rank_models(self.machine, sub, task=task, context_tokens=context_tokens,
-                              all_quants=all_quants, kv_type=self.kv_type, mode=self.mode,
-                              estimator=self.estimate)  # fmt: skip
-        return ranking.candidates
-
     def rank_quant(self, model: Model, quant, task: str, context_tokens: int) -> Ranked | None:
         """The ranking's candidate for one model file, or None when it leaves the file out."""
         key = (model.id, quant.type, task, context_tokens)
         if self._room is not None and quant.size_bytes > self._room:
             return None  # larger than all the machine's memory: the ranking leaves it out too
         if key not in self._single:
-            one = _with(model, "quants", (quant,))
-            found = self.rank([one], task, context_tokens, all_quants=True)
-            self._single[key] = found[0] if found else None
+            self._models[model.id] = model
+            self._single[key] = rank_file(self.machine, model, quant, task=task,
+                                          context_tokens=context_tokens, kv_type=self.kv_type,
+                                          mode=self.mode, estimator=self.estimate)  # fmt: skip
         return self._single[key]
 
     def ranked(self) -> list[Ranked]:
         """Every model file the ranking placed so far, at the context it was asked about."""
         return [r for r in self._single.values() if r is not None]
-
-
-def _with(obj, name: str, value):
-    """A shallow copy of a validated catalog object with one field replaced.
-
-    dataclasses.replace would run pydantic's validation of the whole object again, and
-    copy.copy goes through __reduce_ex__: together a third of a report's time. The parts are
-    already valid, and the original is left untouched.
-    """
-    clone = object.__new__(type(obj))
-    clone.__dict__.update(obj.__dict__)
-    clone.__dict__[name] = value
-    return clone
