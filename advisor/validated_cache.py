@@ -32,11 +32,11 @@ from advisor.paths import atomic_write_bytes, user_cache_dir
 
 T = TypeVar("T")
 
-FORMAT = 1
+FORMAT = 2  # 2: a header (key, SHA-256 of the value's bytes), then the value
 _PACKAGE = Path(__file__).resolve().parent
 
 # What unpickling a damaged or outdated entry can raise (a class renamed or moved, truncated
-# or foreign bytes): every one of them means "parse the files again".
+# or foreign bytes, a length field gone wild): every one of them means "parse the files again".
 _UNREADABLE = (
     OSError,
     EOFError,
@@ -47,6 +47,8 @@ _UNREADABLE = (
     KeyError,
     TypeError,
     ValueError,
+    OverflowError,
+    MemoryError,
 )
 
 
@@ -121,18 +123,24 @@ def code_digest(modules: tuple[str, ...]) -> str:
 
 
 def _load(entry: Path, key: tuple) -> Any | None:
-    """The value stored under exactly `key`, else None. The key is read before the value, so
-    a stale entry's objects are never built."""
+    """The value stored under exactly `key`, else None.
+
+    The header is read first: a stale entry's value is never unpickled, and neither is one
+    whose bytes changed since they were written (a damaged disk block, a partial copy).
+    """
     collecting = gc.isenabled()
     # Unpickling builds many objects and no cycles: collections meanwhile are wasted work
     # (~20% of the load).
     gc.disable()
     try:
-        data = entry.read_bytes()
-        unpickler = pickle.Unpickler(io.BytesIO(data))
-        if unpickler.load() != key:
+        stream = io.BytesIO(entry.read_bytes())
+        header = pickle.load(stream)
+        if not isinstance(header, tuple) or len(header) != 2 or header[0] != key:
             return None
-        return unpickler.load()
+        body = stream.read()
+        if hashlib.sha256(body).hexdigest() != header[1]:
+            return None
+        return pickle.loads(body)
     except _UNREADABLE:
         return None
     finally:
@@ -141,14 +149,12 @@ def _load(entry: Path, key: tuple) -> Any | None:
 
 
 def _store(entry: Path, key: tuple, value: Any) -> None:
-    buffer = io.BytesIO()
     try:
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dump(key)
-        pickler.dump(value)
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return  # a value pickle cannot hold: the next run parses again
+    header = pickle.dumps((key, hashlib.sha256(body).hexdigest()), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        atomic_write_bytes(entry, buffer.getvalue())
+        atomic_write_bytes(entry, header + body)
     except WriteError:
         return  # a read-only or full cache dir must not break the run; it just stays slower

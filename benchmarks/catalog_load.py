@@ -17,8 +17,9 @@ throwaway ADVISOR_HOME so the real user cache is untouched:
 
 Each load row also shows import + load, what a fresh process pays in all.
 
-The issue's budget is 50 ms for a load. Medians over --runs; the 1-minute load average is
-printed before and after (the machine is shared).
+The issue's budget is 50 ms for a load; it is judged on the warm load with its import, what
+every run after the first pays. Medians over --runs; the 1-minute load average is printed
+before and after (the machine is shared).
 """
 
 from __future__ import annotations
@@ -133,10 +134,14 @@ def main() -> int:
         if totals:
             line += f"   import + load median {statistics.median(totals) * 1000:7.1f} ms"
         print(line)
-    verdict = "within" if statistics.median(cold) * 1000 < BUDGET_MS else "OVER"
+    warm_ms = statistics.median(warm_total) * 1000
+    verdict = "within" if warm_ms < BUDGET_MS else "OVER"
     print(
-        f"a cold load (the first run after an install) is {verdict} the {BUDGET_MS:.0f} ms "
-        "budget; YAML is parsed only after the file is edited, once per edit"
+        f"a warm load, import included (every run after the first), takes {warm_ms:.1f} ms: "
+        f"{verdict} the {BUDGET_MS:.0f} ms budget; the first run after an install pays "
+        f"{statistics.median(cold_total) * 1000:.0f} ms (pydantic imported, the schema built), "
+        f"and after an edit {statistics.median(parsed_total) * 1000:.0f} ms (YAML parsed too), "
+        "once"
     )
     return 0
 

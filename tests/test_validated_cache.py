@@ -4,6 +4,8 @@ and the spec table go through it and are read again as soon as their files chang
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import pickle
 import shutil
@@ -118,8 +120,23 @@ def test_a_value_of_a_class_that_is_gone_is_a_miss(inputs: list[Path]) -> None:
     key = validated_cache._key("t", inputs, CODE, ())
     entry.parent.mkdir(parents=True, exist_ok=True)
     body = pickle.dumps(Counter()).replace(b"Counter", b"Vanishd")  # a class renamed since
-    entry.write_bytes(pickle.dumps(key) + body)
+    entry.write_bytes(pickle.dumps((key, hashlib.sha256(body).hexdigest())) + body)
     assert validated_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
+
+
+def test_a_value_whose_bytes_changed_is_never_unpickled(inputs: list[Path]) -> None:
+    """A flipped byte can still unpickle into a plausible but wrong value: the digest stops it."""
+    build = Counter(12345)
+    validated_cache.cached("t", inputs, build, code=CODE)
+    entry = validated_cache.entry_path("t", inputs)
+    stream = io.BytesIO(entry.read_bytes())
+    pickle.load(stream)  # the header
+    header, body = stream.getvalue()[: stream.tell()], stream.read()
+    assert pickle.loads(body) == (12345, 1)
+    edited = body.replace((12345).to_bytes(2, "little"), (54321).to_bytes(2, "little"))
+    assert pickle.loads(edited) == (54321, 1)  # still a valid pickle, of the wrong value
+    entry.write_bytes(header + edited)
+    assert validated_cache.cached("t", inputs, build, code=CODE) == (12345, 2)
 
 
 def test_files_that_change_while_being_read_are_not_stored(inputs: list[Path]) -> None:
