@@ -8,13 +8,12 @@ allows, so they inherit the catalog and the estimator's warm caches).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
+from advisor.audit.workers import new_pool
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
@@ -224,15 +223,10 @@ class Evaluator:
 
     def _in_pool(self, todo: list[Request]) -> None:
         if self._pool is None:
-            context = multiprocessing.get_context("fork" if _can_fork() else None)
-            self._pool = context.Pool(self.jobs, initializer=_init_worker, initargs=(self.catalog,))
+            self._pool = new_pool(self.jobs, _init_worker, (self.catalog,))
         chunk = max(1, len(todo) // (self.jobs * 8))
         for key, workload_keys, results in self._pool.imap_unordered(_judge_in_worker, todo, chunk):
             self._keep(key, workload_keys, results)
-
-
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _missing(requests: Iterable[Request], known: dict, asked: set) -> list[Request]:

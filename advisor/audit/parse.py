@@ -49,55 +49,109 @@ class Group:
     inputs: ReportInputs
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """One raw report as parsed on its own (in this process or a worker): its ReportRef, or why
+    it was skipped, and, when it was the first of its configuration the parser saw, the
+    configuration's Group (or why inputs_from_report refused it)."""
+
+    origin: str
+    key: bytes | None  # its configuration; None when it is not a readable report at all
+    found: ReportRef | Skipped
+    group: Group | str | None  # None: the parser had seen this configuration
+
+
+def parse_report(raw: RawReport, seen: set[bytes], workloads: dict[bytes, Any]) -> Parsed:
+    """Parse one report; a configuration not in `seen` gets its Group built (and is added),
+    with the Workload objects of `workloads` where they are equal (shared, they pickle once)."""
+    try:
+        doc = _json(raw)
+        if not isinstance(doc, Mapping):
+            inputs_from_report(doc)  # raises the reader's own "not an advisor report"
+        key, mkey = _group_key(doc)
+    except ReportError as exc:
+        return Parsed(raw.origin, None, Skipped(raw.origin, reason(exc)), None)
+    group: Group | str | None = None
+    if key not in seen:
+        seen.add(key)
+        try:
+            inputs = inputs_from_report({k: doc.get(k) for k in doc if k in _WANTED})
+            group = _group(key, mkey, doc, inputs, workloads)
+        except ReportError as exc:
+            group = reason(exc)
+    try:
+        found: ReportRef | Skipped = _report_ref(raw.origin, doc, key)
+    except ReportError as exc:
+        found = Skipped(raw.origin, reason(exc))
+    return Parsed(raw.origin, key, found, group)
+
+
 class ReportReader:
-    """Turns raw reports into ReportRefs, keeping one Group per distinct configuration."""
+    """Turns raw reports into ReportRefs, keeping one Group per distinct configuration.
+
+    A configuration is described by the first report of it read (in the order reports are
+    merged); reports parsed elsewhere (worker processes, see advisor.audit.read) are merged in
+    their order, so the outcome is the same as reading them all here.
+    """
 
     def __init__(self) -> None:
         self.groups: dict[bytes, Group] = {}
         self._refused: dict[bytes, str] = {}  # group key -> why inputs_from_report refused it
         self._workloads: dict[bytes, Any] = {}  # one Workload object per distinct workload
+        self._seen: set[bytes] = set()
 
     def read(self, raw: RawReport) -> ReportRef | Skipped:
-        try:
-            doc = _json(raw)
-            return self._ref(raw.origin, doc)
-        except ReportError as exc:
-            return Skipped(raw.origin, reason(exc))
+        return self.merge(parse_report(raw, self._seen, self._workloads))
 
-    def _ref(self, origin: str, doc: Any) -> ReportRef | Skipped:
-        if not isinstance(doc, Mapping):
-            inputs_from_report(doc)  # raises the reader's own "not an advisor report"
-        key, mkey = _group_key(doc)
+    def merge(self, parsed: Parsed) -> ReportRef | Skipped:
+        key = parsed.key
+        if key is None:
+            return parsed.found
+        self._seen.add(key)
+        if key not in self.groups and key not in self._refused:
+            group = parsed.group
+            assert group is not None, "the first report of a configuration carries its group"
+            if isinstance(group, str):
+                self._refused[key] = group
+            else:
+                self.groups[key] = _shared(group, self._workloads)
         if key in self._refused:
-            return Skipped(origin, self._refused[key])
-        if key not in self.groups:
-            try:
-                inputs = inputs_from_report({k: doc.get(k) for k in doc if k in _WANTED})
-            except ReportError as exc:
-                self._refused[key] = reason(exc)
-                return Skipped(origin, self._refused[key])
-            self.groups[key] = self._group(key, mkey, doc, inputs)
-        machine = doc.get("machine")
-        return ReportRef(
-            origin=origin,
-            machine_id=_text(doc, "machine_id"),
-            generated_at=_time(doc),
-            machine_name=machine.get("name") if isinstance(machine, Mapping) else None,
-            group=key,
-        )
+            return Skipped(parsed.origin, self._refused[key])
+        return parsed.found
 
-    def _group(self, key: bytes, mkey: bytes, doc: Mapping[str, Any], inputs: ReportInputs):
-        """The Group, its workloads shared with every other group that has them."""
-        keys = tuple(digest(w) for w in doc["inputs"]["workloads"])  # read: they are there
-        pairs = zip(keys, inputs.workloads, strict=True)
-        shared = tuple(self._workloads.setdefault(k, w) for k, w in pairs)
-        return Group(
-            key=key,
-            machine_key=mkey,
-            measurements_key=digest(doc.get("measurements") or []),
-            workload_keys=keys,
-            inputs=dataclasses.replace(inputs, workloads=shared),
-        )
+
+def _group(key: bytes, mkey: bytes, doc: Mapping[str, Any], inputs: ReportInputs,
+           workloads: dict[bytes, Any]) -> Group:  # fmt: skip
+    keys = tuple(digest(w) for w in doc["inputs"]["workloads"])  # read: they are there
+    group = Group(
+        key=key,
+        machine_key=mkey,
+        measurements_key=digest(doc.get("measurements") or []),
+        workload_keys=keys,
+        inputs=inputs,
+    )
+    return _shared(group, workloads)
+
+
+def _shared(group: Group, workloads: dict[bytes, Any]) -> Group:
+    """The group with its workloads shared with every other group that has them."""
+    inputs = group.inputs
+    pairs = zip(group.workload_keys, inputs.workloads, strict=True)
+    shared = tuple(workloads.setdefault(k, w) for k, w in pairs)
+    if all(a is b for a, b in zip(shared, inputs.workloads, strict=True)):
+        return group
+    return dataclasses.replace(group, inputs=dataclasses.replace(inputs, workloads=shared))
+
+
+def _report_ref(origin: str, doc: Mapping[str, Any], key: bytes) -> ReportRef:
+    machine = doc.get("machine")
+    return ReportRef(
+        origin=origin,
+        machine_id=_text(doc, "machine_id"),
+        generated_at=_time(doc),
+        machine_name=machine.get("name") if isinstance(machine, Mapping) else None,
+        group=key,
+    )
 
 
 _WANTED = frozenset((*_HEADER, *_PARTS, "machine_id", "generated_at", "anonymized"))

@@ -39,6 +39,17 @@ class Skipped:
 
 def gather(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[RawReport | Skipped]:
     """Every report the arguments name, in order; a file named twice is read once."""
+    for item in locate(paths, stdin):
+        if isinstance(item, Path):
+            yield from read_file(item)
+        else:
+            yield item
+
+
+def locate(
+    paths: Sequence[str], stdin: BinaryIO | None = None
+) -> Iterator[Path | RawReport | Skipped]:
+    """What gather yields, with each file as its path, unread (a worker can read it)."""
     if list(paths).count(STDIN) > 1:
         raise UsageError("'-' (stdin) was given more than once")
     seen: set[Path] = set()
@@ -55,7 +66,7 @@ def gather(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[RawR
             key = found.resolve()
             if key not in seen:
                 seen.add(key)
-                yield from _read(found)
+                yield found
 
 
 def _expand(arg: str) -> Iterator[Path | Skipped]:
@@ -90,7 +101,8 @@ def _folder(folder: Path) -> Iterator[Path | Skipped]:
     yield from found
 
 
-def _read(path: Path) -> Iterator[RawReport | Skipped]:
+def read_file(path: Path) -> Iterator[RawReport | Skipped]:
+    """The report (or, for JSON lines, the reports) in one file."""
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import advisor.audit.evaluate as evaluate
 from advisor.audit.audit import AuditSettings, run_audit
+from advisor.audit.read import read_reports
 from advisor.audit.render_json import audit_document
 
 
@@ -29,3 +30,62 @@ def test_a_pool_of_workers_gives_the_same_audit(fleet_dir, catalog, monkeypatch)
     assert sent and sent[0] == 3  # 4 configurations: one judged here first, three in workers
     assert pooled.evaluations == alone.evaluations
     assert _doc(pooled) == _doc(alone)
+
+
+def _read(paths, jobs: int, stdin=None):
+    from advisor.audit.parse import ReportReader
+
+    reader = ReportReader()
+    refs, skipped = read_reports(paths, stdin, reader, jobs)
+    groups = {k: (g.workload_keys, g.inputs) for k, g in reader.groups.items()}
+    return refs, skipped, groups
+
+
+def test_workers_read_exactly_what_one_process_reads(tmp_path, docs, monkeypatch) -> None:
+    """Configurations met again in later runs, a refused one, bad reports, JSON lines and
+    stdin between the files: the same references, reasons and configurations, in order."""
+    import contextlib
+    import io
+    import json
+
+    from audit_kit import as_machine, write
+
+    import advisor.audit.read as read
+
+    laptop, desk = docs["office-laptop-8gb"], docs["rtx-4090-desktop"]
+    refused = as_machine(desk, 90)
+    refused["inputs"]["workloads"][0]["calls_per_day"] = "many"
+    folder = tmp_path / "fleet"
+    for number in range(12):
+        doc = as_machine(laptop if number % 3 else desk, number)
+        doc["machine"] = dict(doc["machine"], name=f"host {number}")  # same configuration
+        write(folder, f"r{number:02d}.json", doc)
+    write(folder, "r03b.json", refused)
+    write(folder, "r07b.json", dict(as_machine(desk, 91), machine_id=7))
+    write(folder, "r08b.json", json.dumps(as_machine(laptop, 92))[:900])
+    write(folder, "r10b.json", as_machine(refused, 93))
+    write(folder, "lines.jsonl", "\n".join(json.dumps(as_machine(laptop, n)) for n in (94, 95)))
+    lines = json.dumps(as_machine(desk, 96)).encode() + b"\n"
+    paths = [str(folder / "r0*.json"), "-", str(folder)]
+    alone = _read(paths, 1, io.BytesIO(lines))
+    monkeypatch.setattr(read, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(read, "RUNS_PER_WORKER", 3)  # several runs meet each configuration
+    runs: list[int] = []
+    real = read.worker_pool
+
+    @contextlib.contextmanager
+    def counted(jobs):
+        with real(jobs) as pool:
+            imap = pool.imap
+            pool.imap = lambda fn, items: (runs.extend(len(i) for i in items), imap(fn, items))[1]
+            yield pool
+
+    monkeypatch.setattr(read, "worker_pool", counted)
+    pooled = _read(paths, 2, io.BytesIO(lines))
+    assert sum(runs) == 17 and len(runs) > 4  # stdin read here, between two sets of runs
+    assert pooled == alone
+    refs, skipped, groups = alone
+    assert len(refs) == 15 and len(groups) == 2
+    assert {g[1].machine.name for g in groups.values()} == {"host 0", "host 1"}  # the first
+    reasons = sorted(s.reason.split(" (")[0].split(":")[0] for s in skipped)
+    assert reasons == ["inputs.workloads[0]"] * 2 + ["machine_id"] + ["truncated"]
