@@ -5,7 +5,7 @@ from __future__ import annotations
 from advisor.catalog.model import Model
 from advisor.estimate.budget import Budgets, device_budgets
 from advisor.estimate.estimate import Estimate
-from advisor.estimate.fit import Option, Planner, choose, placement_contexts, to_placement
+from advisor.estimate.fit import Option, Planner, choices, pick, placement_contexts, to_placement
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement
 from advisor.estimate.settings import RunSettings
@@ -139,14 +139,43 @@ def _raw_speed(memo: _MachineMemo, model: Model, quant: str, placement: Placemen
     return speed
 
 
-def _speed_of(memo: _MachineMemo, model: Model, quant: str, planner: Planner, kv_type: str):
-    def speed(option: Option) -> float | None:
+# (file, setting, machine signature, context, -ngl) -> (architecture, the placements choose()
+# decides between): a placement depends on the machine only through its budgets and backend
+# (Planner.signature), so machines alike in those share it. Bounded: cleared when full.
+Placed = tuple[tuple[Option, Placement, MemoryBreakdown], ...]
+_PLACED: dict[tuple, tuple[object, Placed]] = {}
+_PLACED_MAX = 100_000
+
+
+def _placed(planner: Planner, arch, quant: str, settings: RunSettings, tokens: int,
+            gpu_layers: int | None) -> Placed:  # fmt: skip
+    """The options choose() decides between, each with its placement and memory."""
+    key = (id(arch), quant, settings, planner.signature, tokens, gpu_layers)
+    hit = _PLACED.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    found = []
+    for option in choices(planner, tokens, gpu_layers):
         placement = to_placement(planner, option, _pool(option, planner.budgets))
-        weights = memory_of(placement.shares).weights_bytes
-        return _raw_speed(memo, model, quant, placement, weights, kv_type,
+        found.append((option, placement, memory_of(placement.shares)))
+    if len(_PLACED) >= _PLACED_MAX:
+        _PLACED.clear()
+    _PLACED[key] = (arch, tuple(found))
+    return _PLACED[key][1]
+
+
+def _fastest(memo: _MachineMemo, model: Model, quant: str, kv_type: str, placed: Placed):
+    """choose()'s pick among `placed`, by this machine's speeds."""
+    if len(placed) == 1:
+        return placed[0]
+    by_option = {id(o): (o, p, m) for o, p, m in placed}
+
+    def speed(option: Option) -> float | None:
+        _, placement, memory = by_option[id(option)]
+        return _raw_speed(memo, model, quant, placement, memory.weights_bytes, kv_type,
                           False).decode_tokens_per_s  # fmt: skip
 
-    return speed
+    return by_option[id(pick(tuple(o for o, _, _ in placed), speed))]
 
 
 def _speed(memo: _MachineMemo, model, quant, placement: Placement, memory, kv_type, calibration,
@@ -186,10 +215,8 @@ def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int,
     memo = _memo(machine)
     planner = _planner(memo, arch, quant, settings, mode)
     budgets = planner.budgets
-    speed_of = _speed_of(memo, model, quant, planner, kv_type)
-    option = choose(planner, context_tokens, gpu_layers, speed_of)
-    placement = to_placement(planner, option, _pool(option, budgets))
-    memory = memory_of(placement.shares)
+    placed = _placed(planner, arch, quant, settings, context_tokens, gpu_layers)
+    option, placement, memory = _fastest(memo, model, quant, kv_type, placed)
     speed = None
     if option.fits:
         speed = _speed(memo, model, quant, placement, memory, kv_type, calibration, detail)

@@ -128,6 +128,10 @@ class Planner:
         self.gpu_weights = tuple(b.available_bytes or 0 for b in budgets.gpus)
         self.budget_of = {b.device: b.available_bytes for b in (*budgets.gpus, budgets.cpu)}
         self.ram = budgets.cpu.available_bytes
+        # Everything of the machine that placements depend on: machines alike in it place a
+        # file alike (the budgets' wording aside).
+        self.signature = (backend, mode, self.gpu_names, tuple(self.budget_of.items()),
+                          budgets.unified)  # fmt: skip
 
     @property
     def usable_gpus(self) -> bool:
@@ -283,12 +287,18 @@ SpeedOf = Callable[[Option], float | None]
 
 def choose(planner: Planner, tokens: int, gpu_layers: int | None, speed_of: SpeedOf) -> Option:
     """The fastest placement that fits; the least overflowing one when none does."""
+    return pick(choices(planner, tokens, gpu_layers), speed_of)
+
+
+def choices(planner: Planner, tokens: int, gpu_layers: int | None) -> tuple[Option, ...]:
+    """What choose() decides without speeds: the one option it takes, or the fitting options
+    (several) that the fastest of is taken from."""
     n = planner.n
     if gpu_layers is not None or not planner.usable_gpus:
-        return planner.option(tokens, gpu_layers if gpu_layers is not None else 0)
+        return (planner.option(tokens, gpu_layers if gpu_layers is not None else 0),)
     full = planner.option(tokens, n + 1)
     if full.fits:
-        return full
+        return (full,)
     candidates = []
     if planner.qb.expert_bytes:
         candidates.append(planner.option(tokens, n + 1, experts_on_cpu=True))
@@ -301,13 +311,18 @@ def choose(planner: Planner, tokens: int, gpu_layers: int | None, speed_of: Spee
     if not fitting:
         candidates.append(cpu_only)
         fitting = [cpu_only] if cpu_only.fits else []
-    if len(fitting) > 1:
-        speeds = [speed_of(c) for c in fitting]
-        if all(s is not None for s in speeds):
-            return fitting[max(range(len(fitting)), key=lambda i: (speeds[i], -i))]
     if fitting:
-        return fitting[0]
-    return min((full, *candidates), key=lambda c: _excess(planner, c))
+        return tuple(fitting)
+    return (min((full, *candidates), key=lambda c: _excess(planner, c)),)
+
+
+def pick(options: tuple[Option, ...], speed_of: SpeedOf) -> Option:
+    """The fastest of `options` (the first on a tie, or when a speed is unknown)."""
+    if len(options) > 1:
+        speeds = [speed_of(c) for c in options]
+        if all(s is not None for s in speeds):
+            return options[max(range(len(options)), key=lambda i: (speeds[i], -i))]
+    return options[0]
 
 
 def _excess(planner: Planner, option: Option) -> int:
