@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -87,7 +88,7 @@ class TopCandidate:
 @dataclass(frozen=True)
 class Advice:
     machine: Machine
-    machine_id: str  # stable hash of the machine's fingerprint: same machine, same id
+    machine_id: str  # salted hash of the hardware and the host's own ids: same machine, same id
     catalog_version: str
     generated_at: str  # ISO 8601, UTC
     rate: ElectricityRate
@@ -99,9 +100,18 @@ class Advice:
     measurements: tuple[Measurement, ...]
 
 
-def machine_id(fingerprint: str) -> str:
-    """A stable id that says nothing about the machine: a salted hash of its fingerprint."""
-    digest = hashlib.sha256(f"advisor-machine-id:{fingerprint}".encode()).hexdigest()
+def machine_id(machine: Machine) -> str:
+    """A stable id that says nothing about the machine: a salted hash of its hardware
+    fingerprint and the first host id it has: the OS's installation id (/etc/machine-id,
+    IOPlatformUUID), else its GPUs' UUIDs and serials, else its hostname. So two laptops of one
+    model keep apart once --anonymize has removed those, and a renamed host with an
+    installation id keeps its id. A profile (no host ids) is named by its hardware alone."""
+    from advisor.probe import machine_fingerprint
+
+    gpus = sorted(f"{g.uuid}/{g.serial}" for g in machine.gpus if g.uuid or g.serial)
+    host = machine.host_id or (json.dumps(gpus) if gpus else None) or machine.hostname
+    identity = machine_fingerprint(machine) + (f":{host}" if host else "")
+    digest = hashlib.sha256(f"advisor-machine-id:{identity}".encode()).hexdigest()
     return f"m-{digest[:20]}"
 
 
@@ -143,7 +153,6 @@ def advise(
     options: AdviceOptions | None = None,
 ) -> Advice:
     """Verdicts for `workloads` on `machine`, priced with `catalog` and `options`."""
-    from advisor.probe import machine_fingerprint as fingerprint_of
     from advisor.verdict.cloud import cloud_costs
     from advisor.verdict.gather import reported, workload_options
     from advisor.verdict.search import OptionSearch
@@ -181,7 +190,7 @@ def advise(
         cache.save()
     return Advice(
         machine=machine,
-        machine_id=machine_id(fingerprint_of(machine)),
+        machine_id=machine_id(machine),
         catalog_version=catalog.catalog_version,
         generated_at=now_utc(),
         rate=rate,

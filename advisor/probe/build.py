@@ -280,6 +280,7 @@ def entry_to_machine(entry: ProfileEntry, *, origin: str, lookup: bool) -> Machi
         disk_free_bytes=gib_to_bytes(entry.disk_free_gb),
         on_battery=entry.on_battery,
         hostname=entry.hostname,
+        host_id=entry.host_id,
         virtualization=entry.virtualization,
         unknown=dict(entry.unknown),
         sources=sources,

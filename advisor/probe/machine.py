@@ -103,6 +103,7 @@ class Machine:
     disk_free_bytes: int | None = None  # where models are stored
     on_battery: bool | None = None
     hostname: str | None = None  # identifying: removed by --anonymize
+    host_id: str | None = None  # the OS's installation id (/etc/machine-id): likewise
     virtualization: str | None = None  # "container", "wsl", "vm" or None
     unknown: Mapping[str, str] = field(default_factory=dict)  # field path -> why unknown
     sources: Mapping[str, str] = field(default_factory=dict)  # field path -> probe path

@@ -18,6 +18,7 @@ from advisor.probe.system import (
     detect_wsl,
     probe_battery,
     probe_disk,
+    probe_host_id,
     probe_ram,
 )
 from advisor.probe.unknowns import with_reasons
@@ -135,6 +136,7 @@ def probe_machine(*, measure_bandwidth: bool = True, host: Host | None = None) -
         disk_free_bytes=probe_disk(host, found),
         on_battery=probe_battery(host, found),
         hostname=plat.get("node") or None,
+        host_id=probe_host_id(host, plat, found),
         virtualization=detect_virtualization(host, plat, found),
         unknown=found.unknown,
         sources=found.sources,

@@ -71,6 +71,7 @@ class ProfileEntry(_Strict):
     origin: str | None = None
     os: Literal["linux", "darwin", "windows"] | None = None
     hostname: str | None = None
+    host_id: str | None = None
     virtualization: Literal["container", "wsl", "vm"] | None = None
     backend: BackendName | None = None
     backend_reason: str | None = None

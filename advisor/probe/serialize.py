@@ -76,6 +76,7 @@ def machine_to_dict(machine: Machine) -> dict[str, Any]:
         "origin": machine.origin,
         "os": machine.os,
         "hostname": machine.hostname,
+        "host_id": machine.host_id,
         "virtualization": machine.virtualization,
         "backend": machine.backend,
         "backend_reason": machine.backend_reason,

@@ -163,3 +163,26 @@ def detect_virtualization(host: Host, plat: dict[str, str], found: Findings) -> 
         found.sources["virtualization"] = "/sys/class/dmi/id/sys_vendor"
         return "vm"
     return None
+
+
+MACHINE_ID_FILES = ("/etc/machine-id", "/var/lib/dbus/machine-id")
+
+
+def probe_host_id(host: Host, plat: dict[str, str], found: Findings) -> str | None:
+    """The operating system's own id for this installation: /etc/machine-id on Linux, the
+    IOPlatformUUID on macOS. Identifying (--anonymize removes it); the report's machine id is
+    a salted hash of it, so identical laptops keep apart and a renamed host keeps its id."""
+    system = plat.get("system")
+    if system == "Linux":
+        for path in MACHINE_ID_FILES:
+            text, _ = host.file(path)
+            if text and text.strip():
+                found.sources["host_id"] = path
+                return text.strip()
+    elif system == "Darwin":
+        text, _ = host.command(("ioreg", "-rd1", "-c", "IOPlatformExpertDevice"))
+        for line in (text or "").splitlines():
+            if '"IOPlatformUUID"' in line and "=" in line:
+                found.sources["host_id"] = "ioreg IOPlatformExpertDevice"
+                return line.split("=", 1)[1].strip().strip('"') or None
+    return None

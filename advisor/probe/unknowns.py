@@ -7,10 +7,10 @@ from collections.abc import Iterator, Mapping
 
 from advisor.probe.machine import Machine
 
-# None in these fields is an answer, not a gap: no virtualization, an anonymized hostname, a
-# figure that only exists on other vendors' parts.
+# None in these fields is an answer, not a gap: no virtualization, an anonymized hostname or
+# host id, a figure that only exists on other vendors' parts.
 _NOT_FIGURES = frozenset(
-    {"virtualization", "hostname", "backend_reason", "profile_source", "index", "name"}
+    {"virtualization", "hostname", "host_id", "backend_reason", "profile_source", "index", "name"}
 )
 
 

@@ -1,7 +1,8 @@
 """--anonymize: strip hostname, user names, serials, UUIDs and home paths from a report.
 
-The machine keeps a stable id (a salted hash of its hardware fingerprint), so an audit can
-still tell machines apart and see the same machine twice.
+The machine keeps a stable id (a salted hash of its hardware fingerprint and its host id), so
+an audit can still tell machines apart, identical laptops included, and see the same machine
+twice.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def _machine(data: dict[str, Any], machine_id: str) -> dict[str, Any]:
     if data.get("hostname") or data.get("origin") == "probe":
         data["name"] = f"machine {machine_id}"
     data["hostname"] = None
+    data["host_id"] = None
     data["gpus"] = [{**gpu, "uuid": None, "serial": None} for gpu in data.get("gpus", [])]
     return data
 
@@ -54,10 +56,9 @@ def _secrets(machine: Machine) -> list[tuple[re.Pattern[str], str]]:
     for name in sorted(n for n in names if n and len(n) >= _MIN_NAME):
         replacement = "<user>" if name == _user() else "<host>"
         pairs.append((re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])"), replacement))
-    for gpu in machine.gpus:
-        for value in (gpu.uuid, gpu.serial):
-            if value:
-                pairs.append((re.compile(re.escape(value)), "<redacted>"))
+    for value in (machine.host_id, *(v for g in machine.gpus for v in (g.uuid, g.serial))):
+        if value:
+            pairs.append((re.compile(re.escape(value)), "<redacted>"))
     return pairs
 
 

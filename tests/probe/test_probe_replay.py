@@ -261,7 +261,8 @@ def test_recorded_doctor_dump_replays(tmp_path) -> None:
     """A dump recorded by `advisor doctor` on a real (CPU-only container) machine."""
     dump = json.loads((FIXTURES / "doctor-linux-container-cpu.json").read_text())
     m = replay_machine(dump)
-    assert machine_to_dict(m) == dump["machine"]
+    # recorded before the probe read the installation id; the dump has no /etc/machine-id read
+    assert machine_to_dict(m) == {**dump["machine"], "host_id": None}
 
 
 def test_live_doctor_dump_replays_to_the_same_machine() -> None:
@@ -277,3 +278,21 @@ def test_replay_host_answers_unknown_reads_as_missing() -> None:
     host = ReplayHost(linux())
     assert host.file("/nope") == (None, "not in the recording")
     assert host.nvml_module()[0] is None
+
+
+def test_the_installation_id_is_read_where_the_os_keeps_it() -> None:
+    """/etc/machine-id on Linux (the D-Bus copy when it is missing), IOPlatformUUID on macOS;
+    none is an answer, not a gap."""
+    box = linux()
+    assert replay_machine(box).host_id is None
+    assert "host_id" not in replay_machine(box).unknown
+    box["reads"]["files"]["/var/lib/dbus/machine-id"] = ok("9f0c1e2d3b4a59687766554433221100\n")
+    m = replay_machine(box)
+    assert m.host_id == "9f0c1e2d3b4a59687766554433221100"
+    assert m.sources["host_id"] == "/var/lib/dbus/machine-id"
+    apple = mac(chip="Apple M3 Pro", ram_gb=36, gpu_cores=18, p_cores=6, e_cores=6)
+    apple["reads"]["commands"]["ioreg -rd1 -c IOPlatformExpertDevice"] = ok(
+        "+-o J514sAP  <class IOPlatformExpertDevice>\n"
+        '    "IOPlatformUUID" = "8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"\n'
+    )
+    assert replay_machine(apple).host_id == "8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"

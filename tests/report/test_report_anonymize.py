@@ -8,14 +8,19 @@ import os
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advise import AdviceOptions, advise, machine_id
 from advisor.paths import workloads_dir
 from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.report.models import validate_report
 from advisor.verdict.workload import load_workload_file
 
-SECRETS = ("build-host-7", "GPU-5f1c2e4a-0000-4000-8000-123456789abc", "1324019000123")
+SECRETS = (
+    "build-host-7",
+    "GPU-5f1c2e4a-0000-4000-8000-123456789abc",
+    "1324019000123",
+    "4c4c4544004b3510805ac4c04f4e3232",
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +29,12 @@ def identified(catalog):
     machine = load_profile("rtx-4090-desktop")
     gpu = dataclasses.replace(machine.gpus[0], uuid=SECRETS[1], serial=SECRETS[2])
     return dataclasses.replace(
-        machine, name=SECRETS[0], hostname=SECRETS[0], origin="probe", gpus=(gpu,)
+        machine,
+        name=SECRETS[0],
+        hostname=SECRETS[0],
+        host_id=SECRETS[3],
+        origin="probe",
+        gpus=(gpu,),
     )
 
 
@@ -65,3 +75,17 @@ def test_the_machine_id_is_stable_and_blind_to_names(identified, catalog, estima
     other = load_profile("rtx-3090-desktop")
     third = _doc(other, catalog, estimator, workload_in_home, True)
     assert third["machine_id"] != first["machine_id"]
+
+
+def test_identical_machines_get_different_ids() -> None:
+    """A fleet of one laptop model: each installation's id tells them apart, a renamed host
+    keeps its id, and without an installation id the hostname (or GPU UUID) does."""
+    laptop = dataclasses.replace(load_profile("office-laptop-8gb"), origin="probe")
+    a = dataclasses.replace(laptop, hostname="ws-001", host_id="0" * 32)
+    b = dataclasses.replace(laptop, hostname="ws-002", host_id="1" * 32)
+    renamed = dataclasses.replace(a, hostname="ws-001-renamed")
+    assert len({machine_id(a), machine_id(b)}) == 2
+    assert machine_id(renamed) == machine_id(a)
+    by_name = [dataclasses.replace(laptop, hostname=n) for n in ("ws-001", "ws-002")]
+    assert machine_id(by_name[0]) != machine_id(by_name[1])
+    assert machine_id(laptop) == machine_id(load_profile("office-laptop-8gb"))  # hardware only

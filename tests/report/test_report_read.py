@@ -10,7 +10,7 @@ import pytest
 
 from advisor.advise import AdviceOptions, advise, machine_id
 from advisor.errors import ReportError
-from advisor.probe import load_profile, machine_fingerprint
+from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.report.read import inputs_from_report
 from advisor.verdict.workload import load_workloads
@@ -27,7 +27,7 @@ def first(catalog, estimator):
 def test_a_re_evaluation_reaches_the_same_verdicts(first, catalog, estimator) -> None:
     inputs = inputs_from_report(first)
     assert inputs.machine_id == first["machine_id"]
-    assert machine_id(machine_fingerprint(inputs.machine)) == first["machine_id"]
+    assert machine_id(inputs.machine) == first["machine_id"]  # a profile: hardware alone
     assert inputs.options.hardware_price_usd == 2000.0 and inputs.options.lifetime_months == 48
     assert inputs.options.electricity_usd_per_kwh is None  # the region's price, re-read
     options = dataclasses.replace(inputs.options, estimator=estimator)
