@@ -76,7 +76,9 @@ def _part(doc: Mapping, key: str, path, read):
     except ReportError:
         raise
     except AdvisorError as exc:  # a ProfileError or WorkloadError inside the report
-        raise ReportError(getattr(exc, "detail", exc.message), path=path, key=key) from exc
+        inner = getattr(exc, "key", None)  # the field inside the part: machine.ram_gb
+        where = f"{key}.{inner}" if inner else key
+        raise ReportError(getattr(exc, "detail", exc.message), path=path, key=where) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ReportError(f"is malformed ({exc!r})", path=path, key=key) from exc
 
