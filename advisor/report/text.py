@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -19,9 +20,9 @@ def render_text(doc: dict[str, Any]) -> str:
     out += [
         f"  backend  {m.get('backend') or 'unknown'};  "
         f"{len(doc['measurements'])} throughput test(s) stored",
-        f"  config   {fmt.config_line(doc)}",
-        f"  energy   {fmt.electricity_line(doc)}",
-        f"  hardware {fmt.hardware_line(doc)}",
+        *_field("config", fmt.config_line(doc)),
+        *_field("energy", fmt.electricity_line(doc)),
+        *_field("hardware", fmt.hardware_line(doc)),
         "",
     ]
     out += _overview(doc["verdicts"]) + [""]
@@ -49,8 +50,30 @@ def _overview(verdicts: list[dict[str, Any]]) -> list[str]:
     ]  # fmt: skip
 
 
-def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+_GLUE = "\x00"  # stands for a space that must not break: before a number ("needs 20")
+_BEFORE_NUMBER = re.compile(r" (?=[0-9])")
+
+
+def _wrap(text: str, indent: str, hang: str | None = None) -> list[str]:
+    """`text` wrapped to WIDTH, never leaving a number apart from the word before it nor
+    breaking a word or path; lines after the first start with `hang` (default: `indent` and
+    two spaces)."""
+    glued = _BEFORE_NUMBER.sub(_GLUE, text.replace(_GLUE, " "))
+    hang = indent + "  " if hang is None else hang
+    lines = textwrap.wrap(
+        glued,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=hang,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )  # paths stay whole
+    return [line.replace(_GLUE, " ") for line in lines]
+
+
+def _field(label: str, text: str) -> list[str]:
+    """A header line: the label in a column of its own, the text wrapped beside it."""
+    return _wrap(text, f"  {label:<9}", " " * 11)
 
 
 def _verdict(v: dict[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ with tests/report/golden/; regenerate with --regen-golden when a change is meant
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from report_helpers import GOLDEN, check_golden, normalized
@@ -16,6 +17,7 @@ from advisor.probe import list_profiles, load_profile
 from advisor.report.document import build_document
 from advisor.report.markdown import render_markdown
 from advisor.report.models import validate_report
+from advisor.report.text import WIDTH, render_text
 from advisor.verdict.workload import load_workloads
 
 PROFILES = list_profiles()
@@ -64,3 +66,13 @@ def test_json_matches_golden(reports, profile, regen) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_markdown_matches_golden(reports, profile, regen) -> None:
     check_golden(GOLDEN / f"{profile}.md", render_markdown(reports[profile]), regen)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_text_never_leaves_a_number_apart_from_its_word(reports, profile) -> None:
+    """A wrapped line never starts with the number of the line before ("needs" / "20")."""
+    lines = render_text(reports[profile]).splitlines()
+    for before, line in zip(lines, lines[1:], strict=False):
+        if re.match(r"^\s+\d[\d.,]*( |$)", line) and not re.match(r"^\s+\d[\d.,]*  \S", line):
+            pytest.fail(f"a number was wrapped apart from its word: {before!r} / {line!r}")
+    assert max(len(line) for line in lines) <= WIDTH
