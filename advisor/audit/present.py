@@ -10,6 +10,21 @@ if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
     from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
 
+# Columns of the audit's tables that hold numbers (aligned right).
+NUMERIC_COLUMNS = frozenset(
+    {
+        "machines",
+        "local",
+        "hybrid",
+        "cloud",
+        "viable locally",
+        "today",
+        "with local",
+        "saving",
+        "saving a month",
+        "price",
+    }
+)
 KIND_WORDS = {"ram": "more RAM", "vram": "the same GPU with more memory", "gpu": "a GPU"}
 
 

@@ -49,18 +49,6 @@ i.local { background: #2e9e5b; } i.hybrid { background: #e3a72f; } i.cloud { bac
   p.lead { color: #c3c9d6; }
 }
 """
-_NUMERIC = {
-    "machines",
-    "local",
-    "hybrid",
-    "cloud",
-    "viable locally",
-    "today",
-    "with local",
-    "saving",
-    "saving a month",
-    "price",
-}
 
 
 def render_html(audit: FleetAudit) -> str:
@@ -84,7 +72,7 @@ def render_html(audit: FleetAudit) -> str:
 
 def _table(rows: list[Sequence[str]]) -> str:
     head, *body = rows
-    numeric = [name in _NUMERIC for name in head]
+    numeric = [name in p.NUMERIC_COLUMNS for name in head]
     out = ["<table><thead><tr>"]
     out += [f"<th>{escape(name)}</th>" for name in head]
     out.append("</tr></thead><tbody>")

@@ -24,18 +24,6 @@ if TYPE_CHECKING:
 
 TABLE_MACHINES = 40  # the terminal shows this many; csv, json, markdown and html list all
 FILE_WIDTH = 120
-_NUMERIC = {
-    "machines",
-    "local",
-    "hybrid",
-    "cloud",
-    "viable locally",
-    "today",
-    "with local",
-    "saving",
-    "saving a month",
-    "price",
-}
 
 
 def render_table(audit: FleetAudit, *, width: int | None = None, color: bool = False) -> str:
@@ -84,7 +72,7 @@ def _table(title: str, rows: list[Sequence[str]]) -> Table | Text:
     for index, name in enumerate(head):
         table.add_column(
             name,
-            justify="right" if name in _NUMERIC else "left",
+            justify="right" if name in p.NUMERIC_COLUMNS else "left",
             overflow="fold",
             no_wrap=index == 0,  # the row's name: what a reader scans for
         )

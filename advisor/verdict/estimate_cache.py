@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor import __version__
-from advisor.errors import WriteError
-from advisor.paths import atomic_write_bytes, user_cache_dir
+from advisor.cache_files import read_dict, update_with_sources, write_pruned
+from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 KEEP_FILES = 16
-_PACKAGE = Path(__file__).resolve().parent.parent
 # What the estimator reads besides its arguments: its own code and data, the catalog's tensor
 # layouts, and the probe's spec table.
 _SOURCES = ("estimate", "catalog", "probe/specs.py", "probe/hardware_specs.csv")
@@ -51,14 +48,7 @@ def machine_text(machine: Machine) -> str:
 
 def code_fingerprint() -> str:
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
-    for name in _SOURCES:
-        root = _PACKAGE / name
-        for path in sorted(root.rglob("*") if root.is_dir() else [root]):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(
-                    f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-                )
+    update_with_sources(digest, _SOURCES)
     return digest.hexdigest()
 
 
@@ -69,19 +59,9 @@ class EstimateCache:
         seed = f"{code_fingerprint()}|{machine_text(machine)}|{calibration!r}"
         name = hashlib.sha256(seed.encode()).hexdigest()[:32]
         self.path = user_cache_dir() / "estimates" / f"{name}.pickle"
-        self._entries: dict[Key, Estimate] = self._read()
+        self._entries: dict[Key, Estimate] = read_dict(self.path)
         self._digests: dict[str, str] = {}
         self._added = 0
-
-    def _read(self) -> dict:
-        try:
-            data = pickle.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            return {}
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                TypeError, ValueError):  # fmt: skip
-            return {}  # unreadable or from other code: start afresh, it is only a cache
-        return data if isinstance(data, dict) else {}
 
     def key(self, model: Model, quant: str, context_tokens: int, kv_type: str, mode: str) -> Key:
         digest = self._digests.get(model.id)
@@ -99,20 +79,5 @@ class EstimateCache:
 
     def save(self) -> None:
         """Write the cache if it learnt anything, and prune the oldest files."""
-        if not self._added:
-            return
-        try:
-            atomic_write_bytes(self.path, pickle.dumps(self._entries, pickle.HIGHEST_PROTOCOL))
-        except WriteError:
-            return  # a read-only or full cache dir must not fail the report
-        self._added = 0
-        files = sorted(self.path.parent.glob("*.pickle"), key=_mtime)
-        for old in files[:-KEEP_FILES]:
-            old.unlink(missing_ok=True)
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:  # another report pruned it meanwhile
-        return 0.0
+        if self._added and write_pruned(self.path, self._entries, KEEP_FILES):
+            self._added = 0

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from advisor.catalog.model import QUANT_TYPES
 
-# model_sizes.csv `model` value -> catalog id. Base and instruct checkpoints of one model
-# share every tensor shape, so their files differ only by a few KB of chat template.
+# model_sizes.csv `model` value -> catalog id, decided row by row (tests/catalog reads it too).
+# Base and instruct checkpoints of one model share every tensor shape, so their files differ
+# only by a few KB of chat template. Left out on purpose: LLaMA 1 and Llama 2 13B/70B (not in
+# the catalog), finetunes (OpenHermes, TinyLlama-1T-OpenOrca, ...), older versions (Mistral 7B
+# v0.1/v0.2, Phi-3), unsloth UD-* files (not llama-quantize's mix).
 SIZE_ROWS = {
     "Llama-3.1-8B": "llama-3.1-8b-instruct",
     "Llama 3.1 8B": "llama-3.1-8b-instruct",
@@ -52,7 +55,7 @@ SIZE_ROWS = {
 }
 
 # llama-bench model descriptions in the quant column -> quant type.
-_DESCRIPTION_QUANT = {"BF16": "BF16", "Q8_0": "Q8_0", "Q4_0": "Q4_0", "MXFP4 MoE": "MXFP4"}
+DESCRIPTION_QUANTS = {"BF16": "BF16", "Q8_0": "Q8_0", "Q4_0": "Q4_0", "MXFP4 MoE": "MXFP4"}
 
 # LlamaBarn catalog figures, quoted in research/costs-and-capability.md (decimal GB).
 LLAMABARN = (
@@ -116,7 +119,7 @@ def _quant(row: dict[str, str]) -> str | None:
     quant = row["quant"].strip()
     if " " in quant:  # a llama-bench model description: "gemma4 31B BF16"
         tail = quant.split(" ", 2)[-1]
-        return _DESCRIPTION_QUANT.get(tail)
+        return DESCRIPTION_QUANTS.get(tail)
     return quant.upper()
 
 

@@ -11,52 +11,11 @@ import yaml
 from advisor.catalog import load_catalog
 from advisor.catalog.model import Catalog
 from advisor.catalog.tensors import tensor_layout
+from scripts.catalog.sizes import DESCRIPTION_QUANTS, SIZE_ROWS
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG_PATH = ROOT / "models.yaml"
 SIZES_CSV = ROOT / "tests" / "data" / "model_sizes.csv"
-
-# model_sizes.csv `model` value -> catalog id, decided row by row. Base and instruct
-# checkpoints share every tensor shape. Left out on purpose: LLaMA 1 and Llama 2 13B/70B (not
-# in the catalog), finetunes (OpenHermes, TinyLlama-1T-OpenOrca, ...), older versions
-# (Mistral 7B v0.1/v0.2, Phi-3), unsloth UD-* files (not llama-quantize's mix).
-SIZE_ROW_MODELS = {
-    "Llama-3.1-8B": "llama-3.1-8b-instruct",
-    "Llama 3.1 8B": "llama-3.1-8b-instruct",
-    "Llama 3.1 8B Instruct": "llama-3.1-8b-instruct",
-    "Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b-instruct",
-    "Llama 3.1 70B": "llama-3.1-70b-instruct",
-    "Llama 3.1 405B": "llama-3.1-405b-instruct",
-    "Meta-Llama-3-70B": "llama-3-70b-instruct",
-    "Meta-Llama-3-8B": "llama-3-8b-instruct",
-    "Llama 3 - 8B Instruct": "llama-3-8b-instruct",
-    "LLaMA 2 7B": "llama-2-7b-chat",
-    "llama-2-7b.Q4_0": "llama-2-7b-chat",
-    "Qwen2.5-7B-Instruct": "qwen2.5-7b-instruct",
-    "Qwen2.5-7B": "qwen2.5-7b-instruct",
-    "Qwen2.5-14B-Instruct": "qwen2.5-14b-instruct",
-    "Qwen2.5-72B-Instruct": "qwen2.5-72b-instruct",
-    "Qwen2.5-Coder-7B": "qwen2.5-coder-7b-instruct",
-    "Llama-3.3-70B-Instruct": "llama-3.3-70b-instruct",
-    "Llama-3.2-3B-Instruct (bartowski)": "llama-3.2-3b-instruct",
-    "Mistral-7B-Instruct-v0.3": "mistral-7b-instruct-v0.3",
-    "gemma-2-9b-it": "gemma-2-9b-it",
-    "Gemma 2 9B Instruct": "gemma-2-9b-it",
-    "gemma-2-2b-it": "gemma-2-2b-it",
-    "gpt-oss-20b": "gpt-oss-20b",
-    "gpt-oss-20b-mxfp4": "gpt-oss-20b",
-    "gpt-oss-120b": "gpt-oss-120b",
-    "gpt-oss-120b-mxfp4-00001-of-00003": "gpt-oss-120b",
-    "Qwen3-Coder-30B-A3B-Instruct": "qwen3-coder-30b-a3b-instruct",
-    "gemma-3-4b-it-qat": "gemma-3-4b-it",
-    "GLM-4.7-Flash-BF16-00001-of-00002": "glm-4.7-flash",
-    "Ministral-3-14B-Instruct-2512-BF16": "ministral-3-14b-instruct-2512",
-    "Qwen3.6-35B-A3B-BF16-00001-of-00002": "qwen3.6-35b-a3b",
-    "gemma-4-26B-A4B-it-BF16-00001-of-00002": "gemma-4-26b-a4b-it",
-    "gemma-4-31B-it-BF16-00001-of-00002": "gemma-4-31b-it",
-}
-# llama-bench writes the type after the model's name and size: "gemma4 31B BF16".
-DESCRIBED_QUANTS = {"BF16": "BF16", "Q8_0": "Q8_0", "Q4_0": "Q4_0", "MXFP4 MoE": "MXFP4"}
 
 BENCHMARK_REFERENCES = {
     "llama-2-7b-chat": ("Q4_0", "Q8_0", "F16"),
@@ -96,10 +55,10 @@ def _size_rows() -> list[tuple[str, str, int, str]]:
     out = []
     with open(SIZES_CSV, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            model_id = SIZE_ROW_MODELS.get(row["model"].strip())
+            model_id = SIZE_ROWS.get(row["model"].strip())
             quant = row["quant"].strip()
             if " " in quant:
-                quant = DESCRIBED_QUANTS.get(quant.split(" ", 2)[-1], "")
+                quant = DESCRIPTION_QUANTS.get(quant.split(" ", 2)[-1], "")
             if model_id is None or "UD-" in row["model"]:
                 continue
             value, unit = row["file_size_bytes_or_gb"], row["unit"]
