@@ -10,31 +10,11 @@ from audit_kit import as_machine, write
 
 from advisor.advise import AdviceOptions, advise
 from advisor.audit.audit import AuditSettings, run_audit
-from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Throughput
 from advisor.bench.store import BenchStore
 from advisor.paths import user_data_dir
-from advisor.probe import load_profile, machine_fingerprint
+from advisor.probe import load_profile
 from advisor.report.document import build_document
-
-
-def _measurement(machine, model_id: str, quant: str, decode: float, prefill: float):
-    settings = BenchSettings(
-        n_gpu_layers=-1, n_threads=machine.cpu.physical_cores, n_ctx=640, n_batch=2048,
-        n_ubatch=512, kv_type="f16", flash_attn="auto", extra_buffers=True,
-        llama_cpp_version="0.3.36", backend="cuda",
-    )  # fmt: skip
-    model = ModelFile(
-        path="/home/someone/models/model.gguf", size_bytes=17_000_000_000,
-        header_sha256="ab" * 32, model_id=model_id, quant=quant, n_layers=64,
-    )  # fmt: skip
-    return Measurement(
-        machine_fingerprint=machine_fingerprint(machine), model=model, settings=settings,
-        placement="gpu", load_s=4.0,
-        prefill=Throughput("pp512", 512, (prefill * 0.99, prefill, prefill * 1.01)),
-        decode=Throughput("tg128", 128, (decode * 0.99, decode, decode * 1.01)),
-        started_at="2026-11-24T10:00:00+00:00", duration_s=25.0, budget_s=30.0,
-        mean_power_w=300.0,
-    )  # fmt: skip
+from tests.measurement_kit import gpu_measurement
 
 
 def test_the_audit_uses_the_measurements_in_the_report(tmp_path, catalog, workloads) -> None:
@@ -43,7 +23,7 @@ def test_the_audit_uses_the_measurements_in_the_report(tmp_path, catalog, worklo
     first = advise(machine, catalog, chat, AdviceOptions(cache=False)).verdicts[0]
     picked = first.option.candidate
     with BenchStore() as store:
-        store.add(_measurement(machine, picked.model_id, picked.quant, 31.0, 1100.0))
+        store.add(gpu_measurement(machine, picked.model_id, picked.quant, 31.0, 1100.0))
     advice = advise(machine, catalog, chat, AdviceOptions(cache=False))
     doc = json.loads(json.dumps(build_document(advice, anonymize=True)))
     assert len(doc["measurements"]) == 1

@@ -8,33 +8,13 @@ import dataclasses
 import pytest
 
 from advisor.advise import AdviceOptions, advise
-from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Throughput
 from advisor.bench.store import BenchStore
-from advisor.probe import load_profile, machine_fingerprint
+from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.report.models import validate_report
 from advisor.verdict.power import HOST_W_BESIDE_GPU
 from advisor.verdict.workload import load_workloads
-
-
-def _measurement(machine, model_id: str, quant: str, decode: float, prefill: float, watts):
-    settings = BenchSettings(
-        n_gpu_layers=-1, n_threads=machine.cpu.physical_cores, n_ctx=640, n_batch=2048,
-        n_ubatch=512, kv_type="f16", flash_attn="auto", extra_buffers=True,
-        llama_cpp_version="0.3.36", backend="cuda",
-    )  # fmt: skip
-    model = ModelFile(
-        path="/home/someone/models/model.gguf", size_bytes=17_000_000_000,
-        header_sha256="ab" * 32, model_id=model_id, quant=quant, n_layers=64,
-    )  # fmt: skip
-    return Measurement(
-        machine_fingerprint=machine_fingerprint(machine), model=model, settings=settings,
-        placement="gpu", load_s=4.0,
-        prefill=Throughput("pp512", 512, (prefill * 0.99, prefill, prefill * 1.01)),
-        decode=Throughput("tg128", 128, (decode * 0.99, decode, decode * 1.01)),
-        started_at="2026-11-24T10:00:00+00:00", duration_s=25.0, budget_s=30.0,
-        mean_power_w=watts,
-    )  # fmt: skip
+from tests.measurement_kit import gpu_measurement
 
 
 @pytest.fixture
@@ -42,12 +22,12 @@ def machine():
     return load_profile("rtx-3090-desktop")
 
 
-def test_a_measured_file_is_judged_on_its_measurement(machine, catalog) -> None:
+def test_a_measured_file_is_judged_on_itsgpu_measurement(machine, catalog) -> None:
     workloads = load_workloads(["chat-assistant"])
     before = advise(machine, catalog, workloads, AdviceOptions(cache=False)).verdicts[0]
     chosen = before.option.candidate
     assert before.kind == "local" and chosen.speed_status == "estimated"
-    run = _measurement(machine, chosen.model_id, chosen.quant, decode=31.0, prefill=1100.0,
+    run = gpu_measurement(machine, chosen.model_id, chosen.quant, decode=31.0, prefill=1100.0,
                        watts=300.0)  # fmt: skip
     with BenchStore() as store:
         store.add(run)
@@ -66,7 +46,7 @@ def test_a_measured_file_is_judged_on_its_measurement(machine, catalog) -> None:
 
 def test_measurements_travel_in_the_json_and_lose_paths_when_anonymized(machine, catalog):
     with BenchStore() as store:
-        store.add(_measurement(machine, "qwen3.6-27b", "Q4_K_M", 30.0, 1000.0, None))
+        store.add(gpu_measurement(machine, "qwen3.6-27b", "Q4_K_M", 30.0, 1000.0, None))
     advice = advise(machine, catalog, load_workloads(["support-bot"]), AdviceOptions(cache=False))
     plain = build_document(advice)
     anon = build_document(advice, anonymize=True)
@@ -79,7 +59,7 @@ def test_measurements_travel_in_the_json_and_lose_paths_when_anonymized(machine,
 
 
 def test_a_report_re_judged_with_its_own_measurements(machine, catalog) -> None:
-    run = _measurement(machine, "qwen3.6-27b", "Q4_K_M", 30.0, 1000.0, 280.0)
+    run = gpu_measurement(machine, "qwen3.6-27b", "Q4_K_M", 30.0, 1000.0, 280.0)
     options = AdviceOptions(cache=False, measurements=(run,))
     advice = advise(machine, catalog, load_workloads(["chat-assistant"]), options)
     assert advice.measurements == (run,)
