@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Mean KL divergence to F16, Llama 3 8B (llama.cpp perplexity README scoreboard).
 KLD: dict[str, float] = {
@@ -47,8 +48,10 @@ class QuantRetention:
     basis: str  # "measured", "interpolated", "extrapolated", "lossless", "native", "unknown"
 
 
+@lru_cache(maxsize=256)
 def retention(quant: str) -> QuantRetention:
-    """The share of a model's task score a quant keeps, and how we know."""
+    """The share of a model's task score a quant keeps, and how we know (a pure function of
+    the name: remembered, as searches ask it for every file of every model)."""
     q = quant.upper()
     if q in LOSSLESS:
         return QuantRetention(q, 1.0, "lossless")
