@@ -10,7 +10,7 @@ advance together, one rung per round, so each round's requests go to the evaluat
 from __future__ import annotations
 
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from advisor.audit.evaluate import Evaluator, Outcome, Request
@@ -19,6 +19,7 @@ from advisor.audit.upgrades import Change, apply_change, gpu_changes, ram_change
 
 if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
+    from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.verdict.workload import Workload
 
@@ -55,6 +56,7 @@ def request_key(machine_key_: bytes, measurements_key: bytes, options_key: bytes
 def search(
     targets: Sequence[Target], evaluator: Evaluator, ram_usd_per_gb: float | None
 ) -> list[Found]:
+    targets = _reachable(targets, evaluator.catalog)
     ladders = [
         _ladder(target, changes, evaluator)
         for target in targets
@@ -75,6 +77,26 @@ def search(
                 found += done.value
         asks = still
     return found
+
+
+def _reachable(targets: Sequence[Target], catalog: Catalog) -> list[Target]:
+    """The targets with only the failing workloads that some hardware could make viable: a
+    workload whose quality floor no model of the catalog reaches stays in the cloud on any
+    machine, so no upgraded machine is judged for it."""
+    from advisor.verdict.cloud import cloud_costs
+    from advisor.verdict.gather import floor_reachable
+
+    reachable: dict[bytes, bool] = {}
+    kept = []
+    for target in targets:
+        for workload, key in target.failing:
+            if key not in reachable:
+                frontier = cloud_costs(workload, catalog).frontier_index
+                reachable[key] = floor_reachable(catalog, workload, frontier)
+        failing = tuple((w, k) for w, k in target.failing if reachable[k])
+        if failing:
+            kept.append(replace(target, failing=failing))
+    return kept
 
 
 def _changes(machine: Machine, ram_usd_per_gb: float | None) -> list[list[Change]]:

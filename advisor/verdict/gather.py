@@ -21,6 +21,7 @@ from advisor.verdict.search import OptionSearch
 from advisor.verdict.workload import Workload
 
 if TYPE_CHECKING:
+    from advisor.catalog.model import Catalog
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.estimate.speed import Speed
     from advisor.verdict.verdict import Verdict
@@ -102,6 +103,22 @@ def reported(
         search.detailed_ranked(ranked), bool(quality and quality.estimated), power_for
     )
     return dataclasses.replace(verdict, option=check_option(w, cand, frontier_index))
+
+
+def floor_reachable(catalog: Catalog, workload: Workload, frontier_index: float | None) -> bool:
+    """Whether any model of the catalog could pass the workload's quality floor on some
+    machine: quality does not depend on the hardware, and a file keeps at most its model's
+    raw index (the quality check compares index × retention with the same floor)."""
+    from advisor.estimate.rank import quality_for
+
+    if not frontier_index:
+        return False  # no frontier to compare with: the quality check fails everywhere
+    floor = workload.quality_floor_pct
+    for model in catalog.models:
+        quality = quality_for(model, workload.task)
+        if quality is not None and quality[0] / frontier_index * 100 >= floor:
+            return True
+    return False
 
 
 def workload_options(

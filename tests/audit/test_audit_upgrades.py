@@ -146,3 +146,49 @@ def test_a_larger_memory_variant_of_the_same_card(tmp_path) -> None:
     [change] = vram_changes(machine)
     assert change.size_gb == 16 and change.label == "NVIDIA GeForce RTX 4060 Ti with 16 GB"
     assert not is_laptop(machine)
+
+
+def test_a_floor_no_model_reaches_is_not_searched(catalog, workloads, monkeypatch) -> None:
+    """Quality does not depend on the hardware: a workload whose floor no catalog model
+    reaches is left out of the upgrade search, and what the search finds is unchanged."""
+    import dataclasses
+
+    from advisor.audit import suggest
+    from advisor.audit.evaluate import Evaluator, Request
+    from advisor.audit.keys import digest
+    from advisor.verdict.cloud import cloud_costs
+    from advisor.verdict.gather import floor_reachable
+
+    chat = next(w for w in workloads if w.name == "chat-assistant")
+    frontier = cloud_costs(chat, catalog).frontier_index
+    impossible = dataclasses.replace(chat, name="impossible", quality_floor_pct=100.0)
+    assert floor_reachable(catalog, chat, frontier)
+    assert not floor_reachable(catalog, impossible, frontier)
+    assert not floor_reachable(catalog, chat, None)
+
+    machine = load_profile("rtx-3060-desktop")
+    failing = ((chat, b"chat"), (impossible, b"impossible"))
+    target = suggest.Target(b"g", machine, (), digest([]), AdviceOptions(cache=False),
+                            digest(["options"]), failing)  # fmt: skip
+    asked: list[Request] = []
+
+    def run(prune: bool) -> list:
+        if not prune:
+            monkeypatch.setattr(suggest, "_reachable", lambda targets, _: list(targets))
+        with Evaluator(catalog) as evaluator:
+            real = evaluator.evaluate
+
+            def evaluate(requests) -> None:
+                requests = list(requests)
+                asked.extend(requests)
+                real(requests)
+
+            monkeypatch.setattr(evaluator, "evaluate", evaluate)
+            return suggest.search([target], evaluator, 3.0)
+
+    pruned = run(prune=True)
+    assert asked and all(r.workload_keys == (b"chat",) for r in asked)
+    asked.clear()
+    full = run(prune=False)
+    assert any(b"impossible" in r.workload_keys for r in asked)
+    assert pruned == full and {f.workload for f in full} == {"chat-assistant"}
