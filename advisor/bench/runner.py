@@ -75,8 +75,17 @@ class _Stop(Exception):
     """A repetition stopped part way: Ctrl-C or the budget. Its time is not counted."""
 
 
+# Kept back from the budget for what follows the last repetition: freeing the model, writing
+# the store, printing (so a whole `advisor bench` finishes within --budget).
+TEARDOWN_S = 0.3
+
+
 class BenchRun:
-    """One run of a plan. Build it, call run(), get a Measurement."""
+    """One run of a plan. Build it, call run(), get a Measurement.
+
+    The budget counts from `started` (a reading of `clock`; the command passes its process's
+    start, so the interpreter's start-up counts too), else from the start of run().
+    """
 
     def __init__(
         self,
@@ -87,6 +96,7 @@ class BenchRun:
         echo: IO[str] | None = None,
         clock: Callable[[], float] = time.perf_counter,
         nvml: NvmlGateway | None = None,
+        started: float | None = None,
     ) -> None:
         self.plan = plan
         self.model = model
@@ -96,6 +106,7 @@ class BenchRun:
         self._clock = clock
         self._nvml = nvml  # None: the live NVML, through the probe's gateway
         self._t0 = 0.0
+        self._started = started
         self._ctrl_c = _CtrlC()
         self.notes: list[str] = []
         self.pp = _Tally(f"pp{plan.n_prompt}", plan.n_prompt)
@@ -106,7 +117,10 @@ class BenchRun:
         return self._clock() - self._t0
 
     def _remaining(self) -> float:
-        return self.plan.budget_s - self._elapsed()
+        return self._deadline() - self._clock()
+
+    def _deadline(self) -> float:
+        return self._t0 + self.plan.budget_s - TEARDOWN_S
 
     def _keep_going(self) -> bool:
         return not self._ctrl_c.pressed and self._remaining() > 0
@@ -129,6 +143,8 @@ class BenchRun:
 
     # --- the run --------------------------------------------------------------------------
     def run(self) -> Measurement:
+        # the budget covers the import of llama.cpp and the canary too
+        self._t0 = self._clock() if self._started is None else self._started
         llama_cpp = import_llama_cpp()
         llama_cpp.llama_backend_init()
         version, backend = llama_cpp_version(llama_cpp), backend_name(llama_cpp)
@@ -136,7 +152,6 @@ class BenchRun:
         threads = self.plan.n_threads or default_threads()
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         monitor = ResourceMonitor.start(self._nvml)
-        self._t0 = self._clock()
         try:
             with self._ctrl_c, LlamaLog(llama_cpp, self._echo) as log:
                 session = LlamaSession(llama_cpp, log, str(self.plan.path))
@@ -274,7 +289,7 @@ class BenchRun:
         return True
 
     def _generate_within_budget(self, session: LlamaSession, ctx: object) -> None:
-        deadline = self._t0 + self.plan.budget_s
+        deadline = self._deadline()
 
         def keep_going() -> bool:
             return not self._ctrl_c.pressed and self._clock() < deadline
@@ -353,7 +368,9 @@ def run_bench(
     machine_fingerprint: str,
     on_progress: ProgressFn | None = None,
     echo: IO[str] | None = None,
+    started: float | None = None,
 ) -> Measurement:
     """Run the throughput test. Ctrl-C keeps completed repetitions (Measurement.interrupted);
-    with none completed it raises KeyboardInterrupt."""
-    return BenchRun(plan, model, machine_fingerprint, on_progress, echo).run()
+    with none completed it raises KeyboardInterrupt. `started`: a time.perf_counter() reading
+    the budget counts from (default: now)."""
+    return BenchRun(plan, model, machine_fingerprint, on_progress, echo, started=started).run()

@@ -11,7 +11,7 @@ import pytest
 
 from advisor.bench.identity import describe_file
 from advisor.bench.plan import BenchPlan, Progress, placement_kind
-from advisor.bench.runner import BenchRun, run_bench
+from advisor.bench.runner import TEARDOWN_S, BenchRun, run_bench
 from advisor.bench.synthetic import TINY, SyntheticSpec, write_synthetic_gguf
 from advisor.errors import BenchError, GGUFError, OutOfMemoryError
 
@@ -106,6 +106,16 @@ def test_a_budget_too_short_to_load_is_a_bench_error(
     with pytest.raises(BenchError, match="budget ran out before loading the model") as info:
         run_bench(plan, describe_file(tiny_f16), "fp")
     assert "--budget" in (info.value.hint or "")
+
+
+def test_the_budget_counts_from_the_start_it_is_given(
+    tiny_f16: Path, extra_buffers_ok: bool
+) -> None:
+    """`advisor bench` passes its process's start: time spent before run() is budget spent."""
+    plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60)
+    started = time.perf_counter() - 60 + TEARDOWN_S / 2  # all but the teardown reserve gone
+    with pytest.raises(BenchError, match="budget ran out before loading the model"):
+        run_bench(plan, describe_file(tiny_f16), "fp", started=started)
 
 
 def test_a_budget_spent_in_warm_up_is_a_bench_error(
