@@ -12,7 +12,7 @@ from audit_kit import as_machine, write
 
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.audit.sources import RawReport, Skipped, gather
-from advisor.errors import UsageError
+from advisor.errors import ReportError, UsageError
 
 QUICK = AuditSettings(upgrades=False, jobs=1)
 
@@ -181,3 +181,22 @@ def test_one_id_under_two_file_names_is_noted(tmp_path, docs, catalog) -> None:
     audit = run_audit([str(tmp_path)], catalog, QUICK)
     [note] = audit.notes
     assert "share a machine id with a report of another name" in note
+
+
+def test_the_recomputed_parts_are_not_parsed_yet_damage_is_found(docs) -> None:
+    """A report as advisor writes it is read without its candidates and verdicts (the audit
+    recomputes them); a file cut anywhere, or laid out otherwise, is parsed whole."""
+    from advisor.audit.parse import _json
+    from advisor.audit.sources import RawReport
+
+    doc = as_machine(docs["office-laptop-8gb"], 1)
+    text = json.dumps(doc, indent=2) + "\n"
+    quick = _json(RawReport("r.json", text.encode()))
+    assert quick == {k: v for k, v in doc.items() if k not in ("candidates", "verdicts")}
+    for cut in (len(text) - 3, len(text) * 3 // 4, len(text) // 2):
+        with pytest.raises(ReportError, match="truncated"):
+            _json(RawReport("cut.json", text[:cut].encode()))
+    moved = {k: v for k, v in doc.items() if k != "measurements"} | {"measurements": []}
+    assert _json(RawReport("m.json", json.dumps(moved, indent=2).encode())) == moved
+    compact = json.dumps(doc).encode()
+    assert _json(RawReport("c.json", compact)) == doc
