@@ -205,7 +205,9 @@ class Evaluator:
     def evaluate(self, requests: Iterable[Request]) -> None:
         """Judge whatever the requests ask that is not known yet."""
         todo = _missing(requests, self.results, self.asked)
-        if self.jobs > 1 and len(todo) >= POOL_MIN_REQUESTS:
+        if self._pool is not None and len(todo) > 1:
+            self._in_pool(todo)  # started already: even a few requests are shared out
+        elif self.jobs > 1 and len(todo) >= POOL_MIN_REQUESTS:
             for request in todo[:WARM_UP_REQUESTS]:
                 self._inline(request)
             self._in_pool(todo[WARM_UP_REQUESTS:])
