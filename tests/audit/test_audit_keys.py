@@ -19,6 +19,7 @@ def _scrambled(machine: dict) -> dict:
     data.update(
         name="someone's desk",
         hostname="ws-0042",
+        host_id="0f5c7d52a3a44e4e9b1e2c3d4e5f6a7b",
         source="probed",
         origin="probe",
         notes=["measured on a Tuesday"],
