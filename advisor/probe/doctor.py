@@ -22,6 +22,7 @@ def doctor_dump(*, measure_bandwidth: bool = True) -> dict[str, Any]:
 
     host = LiveHost(record=True)
     machine = probe_machine(measure_bandwidth=False, host=host)
+    machine = _without_host_id(host, machine)
     dump: dict[str, Any] = {
         "doctor_version": DUMP_VERSION,
         "advisor_version": __version__,
@@ -38,3 +39,22 @@ def doctor_dump(*, measure_bandwidth: bool = True) -> dict[str, Any]:
             "reason": measured.unknown.get("memory.bandwidth_measured_gbs"),
         }
     return dump
+
+
+def _without_host_id(host: LiveHost, machine):
+    """The dump is for sharing: the installation's id is left out of the reads (and so out of
+    the machine they replay into)."""
+    import dataclasses
+
+    from advisor.probe.system import HOST_ID_COMMAND, MACHINE_ID_FILES
+
+    assert host.transcript is not None
+    why = "left out of the dump: it identifies this installation"
+    for path in MACHINE_ID_FILES:
+        if path in host.transcript["files"]:
+            host.transcript["files"][path] = {"value": None, "reason": why}
+    command = " ".join(HOST_ID_COMMAND)
+    if command in host.transcript["commands"]:
+        host.transcript["commands"][command] = {"value": None, "reason": why}
+    sources = {k: v for k, v in machine.sources.items() if k != "host_id"}
+    return dataclasses.replace(machine, host_id=None, sources=sources)

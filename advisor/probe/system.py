@@ -166,23 +166,34 @@ def detect_virtualization(host: Host, plat: dict[str, str], found: Findings) -> 
 
 
 MACHINE_ID_FILES = ("/etc/machine-id", "/var/lib/dbus/machine-id")
+HOST_ID_COMMAND = ("ioreg", "-rd1", "-c", "IOPlatformExpertDevice")
 
 
 def probe_host_id(host: Host, plat: dict[str, str], found: Findings) -> str | None:
-    """The operating system's own id for this installation: /etc/machine-id on Linux, the
-    IOPlatformUUID on macOS. Identifying (--anonymize removes it); the report's machine id is
-    a salted hash of it, so identical laptops keep apart and a renamed host keeps its id."""
+    """An id for this installation, derived from the operating system's own (/etc/machine-id
+    on Linux, the IOPlatformUUID on macOS) by a hash keyed for advisor, as systemd asks of
+    programs that use the machine id: the raw id never leaves the probe. Still identifying
+    (--anonymize removes it); the report's machine id is a salted hash of it, so identical
+    laptops keep apart and a renamed host keeps its id."""
     system = plat.get("system")
     if system == "Linux":
         for path in MACHINE_ID_FILES:
             text, _ = host.file(path)
             if text and text.strip():
                 found.sources["host_id"] = path
-                return text.strip()
+                return _app_specific(text.strip())
     elif system == "Darwin":
-        text, _ = host.command(("ioreg", "-rd1", "-c", "IOPlatformExpertDevice"))
+        text, _ = host.command(HOST_ID_COMMAND)
         for line in (text or "").splitlines():
             if '"IOPlatformUUID"' in line and "=" in line:
-                found.sources["host_id"] = "ioreg IOPlatformExpertDevice"
-                return line.split("=", 1)[1].strip().strip('"') or None
+                raw = line.split("=", 1)[1].strip().strip('"')
+                if raw:
+                    found.sources["host_id"] = "ioreg IOPlatformExpertDevice"
+                    return _app_specific(raw)
     return None
+
+
+def _app_specific(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(f"advisor-host-id:{raw}".encode()).hexdigest()[:32]

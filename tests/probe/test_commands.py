@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from advisor.cli import main
 
 
@@ -43,3 +45,23 @@ def test_doctor_dump_replays_through_probe(capsys, tmp_path) -> None:
     assert {
         k: v for k, v in replayed.items() if k not in ("schema_version", "fingerprint")
     } == dump["machine"]
+
+
+def test_doctor_leaves_the_installation_id_out(tmp_path) -> None:
+    """This machine has /etc/machine-id: the probe keys a host id on it, the dump (made to be
+    shared) carries neither the id nor the file."""
+    from pathlib import Path
+
+    from advisor.probe import probe_machine
+
+    machine_id = Path("/etc/machine-id")
+    if not machine_id.is_file() or not machine_id.read_text().strip():
+        pytest.skip("this machine has no /etc/machine-id")
+    raw = machine_id.read_text().strip()
+    assert probe_machine(measure_bandwidth=False).host_id not in (None, raw)
+    out = tmp_path / "dump.json"
+    assert main(["doctor", "--no-bandwidth", "-o", str(out)]) == 0
+    text = out.read_text()
+    dump = json.loads(text)
+    assert raw not in text and dump["machine"]["host_id"] is None
+    assert "identifies this installation" in dump["reads"]["files"]["/etc/machine-id"]["reason"]

@@ -281,18 +281,24 @@ def test_replay_host_answers_unknown_reads_as_missing() -> None:
 
 
 def test_the_installation_id_is_read_where_the_os_keeps_it() -> None:
-    """/etc/machine-id on Linux (the D-Bus copy when it is missing), IOPlatformUUID on macOS;
-    none is an answer, not a gap."""
+    """/etc/machine-id on Linux (the D-Bus copy when it is missing), IOPlatformUUID on macOS,
+    kept only as a hash keyed for advisor; none is an answer, not a gap."""
+    import hashlib
+
+    def keyed(raw: str) -> str:
+        return hashlib.sha256(f"advisor-host-id:{raw}".encode()).hexdigest()[:32]
+
     box = linux()
     assert replay_machine(box).host_id is None
     assert "host_id" not in replay_machine(box).unknown
-    box["reads"]["files"]["/var/lib/dbus/machine-id"] = ok("9f0c1e2d3b4a59687766554433221100\n")
+    raw = "9f0c1e2d3b4a59687766554433221100"
+    box["reads"]["files"]["/var/lib/dbus/machine-id"] = ok(raw + "\n")
     m = replay_machine(box)
-    assert m.host_id == "9f0c1e2d3b4a59687766554433221100"
+    assert m.host_id == keyed(raw) and raw not in json.dumps(machine_to_dict(m))
     assert m.sources["host_id"] == "/var/lib/dbus/machine-id"
     apple = mac(chip="Apple M3 Pro", ram_gb=36, gpu_cores=18, p_cores=6, e_cores=6)
     apple["reads"]["commands"]["ioreg -rd1 -c IOPlatformExpertDevice"] = ok(
         "+-o J514sAP  <class IOPlatformExpertDevice>\n"
         '    "IOPlatformUUID" = "8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"\n'
     )
-    assert replay_machine(apple).host_id == "8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"
+    assert replay_machine(apple).host_id == keyed("8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9")
