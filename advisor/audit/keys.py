@@ -1,9 +1,10 @@
 """Evaluation keys: two reports with equal keys get equal verdicts, so each key is judged once.
 
 A machine's key is its report entry without what names or locates it (name, hostname, host
-id, serials, UUIDs, bus ids) and without what changes from one probe to the next and does not enter a
-verdict (free RAM, swap and disk, free VRAM, driver versions, battery state). Everything else
-stays, sources included: they set how sure a figure is, and so a verdict's confidence.
+id, serials, UUIDs, bus ids) and without what changes from one probe to the next and does not
+enter a verdict (free RAM, swap and disk, free VRAM, driver versions, battery state).
+Everything else stays, sources included: they set how sure a figure is, and so a verdict's
+confidence.
 tests/audit/test_audit_keys.py checks that changing any dropped field leaves the verdicts as
 they were.
 """
