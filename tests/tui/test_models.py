@@ -156,3 +156,25 @@ def _detail_text(app) -> str:
     console = Console(width=240, record=True, file=io.StringIO())
     console.print(app.query_one(ModelDetail).renderable)
     return console.export_text()
+
+
+async def test_the_model_column_narrows_so_decode_shows_at_80_columns(build, settle) -> None:
+    from advisor.tui.widgets.models_table import MIN_NAME_WIDTH, name_width
+
+    assert name_width(120) == 24 and name_width(80) == 16 and name_width(40) == MIN_NAME_WIDTH
+    app = build()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(DataTable)
+        widths = {str(k.value): c.width for k, c in table.columns.items()}
+        assert widths["name"] == 24
+        cursor = _table(app).current
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        widths = {str(k.value): c.width for k, c in table.columns.items()}
+        assert widths["name"] == 16
+        shown_up_to_decode = sum(
+            widths[k] + 2 for k in ("rank", "name", "quant", "fit", "memory", "decode")
+        )
+        assert shown_up_to_decode <= 80 - 2  # the scrollbar
+        assert table.row_count == len(_table(app).shown) and _table(app).current == cursor

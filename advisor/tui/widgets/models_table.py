@@ -30,13 +30,18 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("rank", "#", 3),
     ("name", "Model", 24),
     ("quant", "Quant", 6),
-    ("fit", "Fit", 9),
+    ("fit", "Fit", 10),
     ("memory", "Memory used/avail", 19),
     ("decode", "Decode tok/s", 12),
     ("prefill", "Prefill tok/s", 15),
     ("context", "Ctx", 4),
     ("quality", "Qual", 4),
 )
+# The Model column narrows down to this on a small terminal, so that the decode speed still
+# shows at 80 columns (a column's cells take 2 more for their padding).
+MIN_NAME_WIDTH = 14
+_BEFORE_DECODE = ("rank", "quant", "fit", "memory", "decode")
+_SCROLLBAR = 2
 MEASURED = "●"
 _PLACEMENT_WORDS = {"gpu": "GPU", "partial": "GPU+CPU", "cpu": "CPU"}
 
@@ -108,6 +113,15 @@ def row_cells(c: Candidate) -> tuple[Text | str, ...]:
     )
 
 
+def name_width(terminal_width: int) -> int:
+    """The Model column's width: the full 24 where there is room, else what leaves the columns
+    up to the decode speed on screen, MIN_NAME_WIDTH at least."""
+    widths = dict((key, width) for key, _, width in COLUMNS)
+    full = widths["name"] or 24
+    others = sum((widths[k] or 0) + 2 for k in _BEFORE_DECODE) + 2 + _SCROLLBAR
+    return max(MIN_NAME_WIDTH, min(full, terminal_width - others))
+
+
 CONTEXTS: tuple[int, ...] = (4096, 8192, 32768, 131072)
 DEFAULT_TASK = "chat"
 
@@ -155,6 +169,7 @@ class ModelsTable(Vertical):
         self.tasks: tuple[str, ...] = (DEFAULT_TASK,)  # the catalog's task tags, once loaded
         self.context_tokens = CONTEXTS[1]
         self.note = "ranking…"
+        self._name_width = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="filters"):
@@ -175,9 +190,22 @@ class ModelsTable(Vertical):
             )
             yield Label("", id="row-count")
         table: DataTable = DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+        self._add_columns(table, name_width(self.app.size.width))
         yield table
+
+    def _add_columns(self, table: DataTable, name: int) -> None:
+        self._name_width = name
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=name if key == "name" else width)
+
+    def on_resize(self, event) -> None:
+        """Narrow or widen the Model column to the terminal (the rows are drawn again)."""
+        wanted = name_width(event.size.width)
+        if wanted != self._name_width:
+            table = self.query_one(DataTable)
+            table.clear(columns=True)
+            self._add_columns(table, wanted)
+            self._redraw()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).loading = True
