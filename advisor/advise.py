@@ -52,6 +52,13 @@ class AdviceOptions:
     # Keep estimates on disk between runs (user cache dir); an audit of many machines in one
     # process gains nothing from it.
     cache: bool = True
+    # Only the verdicts' figures (an audit): no top candidates, and each verdict's option keeps
+    # the search's brief estimate (the same figures, without the longest context and reasons).
+    verdicts_only: bool = False
+    # Only whether each workload runs locally (an audit's upgrade search; implies
+    # verdicts_only): only files good enough for the quality floor are checked. A local verdict
+    # is the same as without it; any other verdict says only that it is not local.
+    local_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,13 +186,19 @@ def advise(
         def takes(option, workload=workload, cloud=cloud, hw=hw):
             return acceptable(workload, option, cloud, rate, hw)
 
-        local = workload_options(search, workload, cloud.frontier_index, power_for, takes)
+        local = workload_options(search, workload, cloud.frontier_index, power_for, takes,
+                                 verdicts_only=options.verdicts_only or options.local_only,
+                                 local_only=options.local_only)  # fmt: skip
         verdict = decide(workload, local, cloud, rate, hw)
-        verdicts.append(reported(search, workload, verdict, cloud.frontier_index, power_for))
+        if not (options.verdicts_only or options.local_only):
+            verdict = reported(search, workload, verdict, cloud.frontier_index, power_for)
+        verdicts.append(verdict)
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
-    top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
+    top = []
+    if not (options.verdicts_only or options.local_only):
+        top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
     if cache is not None:
         cache.save()
     return Advice(

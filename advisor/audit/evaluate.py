@@ -82,6 +82,10 @@ class Request:
     options: AdviceOptions
     workloads: tuple[Workload, ...]
     workload_keys: tuple[bytes, ...]
+    # Only whether each workload runs locally (AdviceOptions.local_only): its results then
+    # stand under their own key; the results of `full_key`, where known, answer it as well.
+    local_only: bool = False
+    full_key: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,8 @@ def judge(catalog: Catalog, request: Request) -> list[Result]:
     """One result per workload of the request, in its order."""
     from advisor.advise import advise
 
-    options = replace(request.options, measurements=request.measurements)
+    options = replace(request.options, measurements=request.measurements, verdicts_only=True,
+                      local_only=request.local_only)  # fmt: skip
     try:
         advice = advise(request.machine, catalog, request.workloads, options)
     except AdvisorError as exc:
@@ -236,6 +241,11 @@ def _missing(requests: Iterable[Request], known: dict, asked: set) -> list[Reque
     merged: dict[bytes, Request] = {}
     for request in requests:
         asked.update((request.key, k) for k in request.workload_keys)
+        if request.full_key is not None:  # a full verdict says whether it runs locally too
+            for k in request.workload_keys:
+                full = known.get((request.full_key, k))
+                if full is not None:
+                    known.setdefault((request.key, k), full)
         wanted = [
             (w, k)
             for w, k in zip(request.workloads, request.workload_keys, strict=True)

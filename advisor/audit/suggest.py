@@ -150,19 +150,24 @@ class _Upgraded:
         return self._made[change]
 
     def key(self, change: Change) -> bytes:
-        return self._machine(change)[1]
+        """The key of the upgraded machine's local-only results (see Request.local_only)."""
+        return digest([self._machine(change)[1].hex(), "local-only"])
 
     def request(self, change: Change, workloads: Sequence[tuple[Workload, bytes]]) -> Request:
+        """Whether the workloads run locally once the change is made: the ladder reads no
+        more (a local verdict is the same as a full one)."""
         t = self.target
-        machine, key = self._machine(change)
+        machine, full_key = self._machine(change)
         kept = change.keeps_measurements
         return Request(
-            key=key,
+            key=self.key(change),
             machine=machine,
             measurements=t.measurements if kept else (),
             options=t.options,
             workloads=tuple(w for w, _ in workloads),
             workload_keys=tuple(k for _, k in workloads),
+            local_only=True,
+            full_key=full_key,
         )
 
     def found(self, change: Change, workload: Workload, after) -> Found:

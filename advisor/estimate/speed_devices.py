@@ -134,6 +134,11 @@ def _machine_rates(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Fig
     return rates[device]
 
 
+def machine_rate(machine: Machine, device: str) -> DeviceRate:
+    """The device's bandwidth and compute, as its share of any placement is timed with."""
+    return _machine_rates(machine, device)[0]
+
+
 def _build_rate(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Figure, ...]]:
     if device == "cpu" or not device.startswith("gpu"):
         return _cpu_rate(machine)

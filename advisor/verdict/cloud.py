@@ -130,7 +130,26 @@ def frontier_model(catalog: Catalog, index: str) -> tuple[ApiModel, float] | Non
     return max(scored, key=lambda pair: (pair[1], -pair[0].output_usd_per_mtok))
 
 
+# (id(catalog), id(workload)) -> (catalog, workload, costs): the costs depend on nothing else,
+# and an audit asks about the same workloads on thousands of machines. The entry keeps both
+# objects alive, so their ids cannot be reused while it stands.
+_COSTS: dict[tuple[int, int], tuple[Catalog, Workload, CloudCosts]] = {}
+
+
 def cloud_costs(workload: Workload, catalog: Catalog) -> CloudCosts:
+    """The cloud paths for `workload` at the catalog's prices (remembered per object pair)."""
+    key = (id(catalog), id(workload))
+    hit = _COSTS.get(key)
+    if hit is not None and hit[0] is catalog and hit[1] is workload:
+        return hit[2]
+    costs = _cloud_costs(workload, catalog)
+    if len(_COSTS) >= 256:
+        _COSTS.clear()
+    _COSTS[key] = (catalog, workload, costs)
+    return costs
+
+
+def _cloud_costs(workload: Workload, catalog: Catalog) -> CloudCosts:
     notes: list[str] = []
     index = workload.quality_index
     top = frontier_model(catalog, index)

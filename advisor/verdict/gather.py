@@ -127,7 +127,22 @@ def workload_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
+    *,
+    verdicts_only: bool = False,
+    local_only: bool = False,
 ) -> list[LocalOption]:
+    """The options the verdict on `workload` is decided between (see the module docstring).
+
+    `verdicts_only`: the caller reads the verdict's kind, option and figures, not its reasons
+    (an audit). Below the quality floors a model then only matters as the closest miss (the
+    best-quality file that fits): its files are checked down to its best one that fits, and
+    models whose raw index is below the closest miss found so far are not checked at all. The
+    verdict is the same; its reasons may no longer name the best model that is fast enough.
+
+    `local_only`: the caller asks only whether the workload runs locally, and on what. Only
+    files that pass the quality floor are checked: a local verdict rests on one of them, and
+    is the same as without it; the options say nothing else worth reading.
+    """
     w = workload
     context = w.context_tokens * w.concurrency  # one KV cache per concurrent stream
     floors = [w.quality_floor_pct, w.routine_quality_floor_pct or w.quality_floor_pct]
@@ -138,17 +153,53 @@ def workload_options(
         runs = option.passed("fits", "decode", "ttft", "capacity")
         return runs and (not option.passed("quality") or acceptable(option))
 
+    if local_only:
+        return _good_enough_options(search, w, context, frontier_index, power_for, useful)
     options: list[LocalOption] = []
     best: float | None = None  # the best quality among useful options
+    closest: float | None = None  # the best quality among all options
     below = 0
     for raw, model in search.ordered(w.task):
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
+        brief = False
         if threshold is None or raw < threshold:
             if below >= EXTRA_MODELS:
                 break
             below += 1
-        found = _model_options(search, w, model, context, frontier_index, power_for, useful)
+            if verdicts_only and closest is not None and raw < closest:
+                break  # no file of this model or a later one can be the closest miss
+            brief = verdicts_only
+        found = _model_options(search, w, model, context, frontier_index, power_for, useful,
+                               best_fitting_only=brief, skip_late=verdicts_only)  # fmt: skip
+        options += found
+        for option in found:
+            quality = option.candidate.quality_index
+            if useful(option) and (best is None or quality > best):
+                best = quality
+            if quality is not None and (closest is None or quality > closest):
+                closest = quality
+    return options
+
+
+def _good_enough_options(search, w, context, frontier_index, power_for, useful):
+    """workload_options for files that pass the quality floor alone (`local_only`).
+
+    The full search walks the same models in the same order and each model's files best
+    quality first, so it meets these files, and stops for them, as this does: a file below the
+    floor comes after every file of its model above it, and a useful file below the floor
+    stops the search only where no later model reaches the floor.
+    """
+    if not frontier_index:
+        return []  # no frontier to compare with: no file passes the quality check
+    floor = w.quality_floor_pct
+    options: list[LocalOption] = []
+    best: float | None = None
+    for raw, model in search.ordered(w.task):
+        if raw / frontier_index * 100 < floor or (best is not None and raw < best):
+            break
+        found = _model_options(search, w, model, context, frontier_index, power_for, useful,
+                               skip_late=True, floor=(raw, frontier_index, floor))  # fmt: skip
         options += found
         for option in found:
             if useful(option) and (best is None or option.candidate.quality_index > best):
@@ -156,7 +207,9 @@ def workload_options(
     return options
 
 
-def _model_options(search, w, model, context, frontier_index, power_for, useful):
+def _model_options(search, w, model, context, frontier_index, power_for, useful,
+                   best_fitting_only: bool = False, skip_late: bool = False,
+                   floor=None):  # fmt: skip
     """One model's options, best quality first, down to its first useful one.
 
     A lower-quality file of the same model cannot beat a useful one, so the rest are skipped.
@@ -164,6 +217,15 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful)
     K-quants on some backends), so files are not skipped on size alone; but when the smallest
     file decodes far below the need, no larger one can reach it (decode reads the weights), and
     the model stops at its best file that fits: what a cloud verdict shows.
+
+    `skip_late`: past that best file (and its equals in quality), a file whose prefill floor
+    already misses the time to first token is not estimated: it could be neither useful, nor
+    part of a hybrid split, nor the closest miss. The verdict is the same; the files the search
+    looked at, from which a report's top candidates come, are fewer. `best_fitting_only` stops
+    at that point for every file: the options are then those the full walk starts with, down
+    to the first of lower quality than the best file. `floor` (raw index, frontier index,
+    floor %) checks only the files that could pass every check: above the quality floor, in
+    time for the first token and the day's calls.
     """
     from advisor.estimate.quant_quality import retention
 
@@ -172,6 +234,17 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful)
     found: list[LocalOption] = []
     smallest_checked = False
     for quant in quants:
+        if floor is not None:
+            raw, frontier, floor_pct = floor
+            if raw * retention(quant.type).factor / frontier * 100 < floor_pct:
+                break  # below the quality floor, as every later file of the model
+            if _starts_late(search, w, model, quant) or _falls_behind(search, w, model, quant):
+                continue  # it cannot pass every check: no local verdict rests on it
+        if found and retention(quant.type).factor < retention(found[0].candidate.quant).factor:
+            if best_fitting_only:
+                break
+            if skip_late and _starts_late(search, w, model, quant):
+                continue
         option = _quant_option(search, w, model, quant, context, frontier_index, power_for)
         if option is not None:
             found.append(option)
@@ -179,10 +252,39 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful)
                 break
         if smallest_checked or not found:
             continue  # keep looking for the best file that fits
+        smallest_checked = True
+        if skip_late and all(_starts_late(search, w, model, q) for q in quants):
+            continue  # no file is fast enough to need the check
         if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found):
             break
-        smallest_checked = True  # fast enough to go on through the other files
     return found
+
+
+def _starts_late(search: OptionSearch, w: Workload, model, quant) -> bool:
+    """Whether the file cannot produce its first token within the workload's limit at any
+    placement: even the floor on its prefill time (advisor.estimate.speed_floor) is over it."""
+    limit = w.max_time_to_first_token_s
+    if limit is None:
+        return False
+    floor = search.prefill_floor(model, quant)
+    if floor is None:
+        return False
+    new = w.new_input_tokens_per_call
+    return floor.time_to_first_token_s(new, w.input_tokens_per_request - new) > limit
+
+
+def _falls_behind(search: OptionSearch, w: Workload, model, quant) -> bool:
+    """Whether the file cannot serve all the workload's calls in its daily window: prefilling
+    each call's new input, at the floor's pace, already takes longer than the window."""
+    calls = w.calls_per_day
+    if calls <= 0:
+        return False
+    floor = search.prefill_floor(model, quant)
+    if floor is None:
+        return False
+    new = w.new_input_tokens_per_call
+    prefill_s = floor.time_to_first_token_s(new, w.input_tokens_per_request - new)
+    return prefill_s * calls > w.hours_per_day * 3600
 
 
 def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found) -> bool:

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.rank import Candidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
+from advisor.estimate.speed_floor import PrefillFloor, PrefillFloors
 
 if TYPE_CHECKING:
-    from advisor.catalog.model import Catalog, Model
+    from advisor.catalog.model import Catalog, Model, Quant
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
     from advisor.verdict.estimate_cache import EstimateCache
@@ -51,6 +52,7 @@ class OptionSearch:
         self._models: dict[str, Model] = {}
         self._order: dict[str, list[tuple[float, Model]]] = {}
         self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
+        self._floors: PrefillFloors | None = None
         ram = machine.memory.ram_total_bytes
         self._room = None if ram is None else ram + (machine.total_vram_bytes or 0)
 
@@ -121,6 +123,15 @@ class OptionSearch:
 
         return estimate(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
                         mode=mode, calibration=self._calibration, detail=detail)  # fmt: skip
+
+    def prefill_floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
+        """A floor on the file's prefill time here (None: none known, or another estimator
+        than the built-in one, whose speeds the floor does not bound)."""
+        if self._estimator is not None:
+            return None
+        if self._floors is None:
+            self._floors = PrefillFloors(self.machine, self.mode, self._calibration)
+        return self._floors.floor(model, quant)
 
     def ordered(self, task: str) -> list[tuple[float, Model]]:
         """Models with a quality index for `task`, best raw index first."""

@@ -1,0 +1,117 @@
+"""The prefill floor (advisor.estimate.speed_floor) is never above a real estimate's prefill.
+
+The search skips files on the floor's word, so the floor must hold for every file on every
+machine at every placement: checked here on every shipped profile against every catalog file
+that fits, at the placement the estimator picks and at forced partial and CPU placements.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.bench.calibration import Calibration, CalibrationGroup, Factor, MeasuredModel
+from advisor.catalog import load_catalog
+from advisor.estimate import estimate
+from advisor.estimate.speed import PP_DEPTH
+from advisor.estimate.speed_floor import PrefillFloors
+from advisor.probe import load_profile
+
+PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
+# (new prompt tokens, tokens already cached): a chat turn, a RAG call, a long agent step.
+PROMPTS = ((1_000, 0), (4_000, 2_000), (30_000, 60_000))
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def _prefill_s(speed, new: int, cached: int) -> float:
+    """advisor.verdict.local.local_run's prefill time."""
+    return new / speed.prefill_tokens_per_s + (
+        speed.prefill_s_per_token_per_depth * new * (cached + new / 2)
+    )
+
+
+def _assert_under(floor, speed, where: str) -> None:
+    per_token = 1 / speed.prefill_tokens_per_s
+    assert floor.s_per_token + floor.s_per_token_per_depth * PP_DEPTH <= per_token, where
+    assert floor.s_per_token_per_depth <= speed.prefill_s_per_token_per_depth * (1 + 1e-12), where
+    for new, cached in PROMPTS:
+        assert floor.time_to_first_token_s(new, cached) <= _prefill_s(speed, new, cached), where
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_floor_holds_for_every_file_that_fits(profile: str, catalog) -> None:
+    machine = load_profile(profile)
+    floors = PrefillFloors(machine)
+    room = (machine.memory.ram_total_bytes or 0) + (machine.total_vram_bytes or 0)
+    checked = 0
+    for model in catalog.models:
+        for quant in model.quants:
+            if quant.size_bytes > room:
+                continue
+            est = estimate(machine, model, quant.type, context_tokens=8192, detail=False)
+            if not est.fits:
+                continue
+            floor = floors.floor(model, quant)
+            _assert_under(floor, est.speed, f"{model.id} {quant.type} ({est.placement.kind})")
+            checked += 1
+    assert checked > 20  # every profile runs some of the catalog
+
+
+FORCED = ("rtx-4090-desktop", "rtx-4060-laptop", "dual-rtx-3090", "dgx-spark")
+
+
+@pytest.mark.parametrize("profile", FORCED)
+def test_the_floor_holds_at_forced_placements(profile: str, catalog) -> None:
+    machine = load_profile(profile)
+    floors = PrefillFloors(machine)
+    for model_id in ("qwen3-30b-a3b", "llama-3.3-70b-instruct", "gpt-oss-120b", "qwen3-8b"):
+        model = catalog.find(model_id)
+        n = model.architecture.n_layers
+        for quant in model.quants:
+            for layers in (0, 1, n // 3, n // 2, n - 1, n + 1):
+                est = estimate(machine, model, quant.type, context_tokens=4096,
+                               gpu_layers=layers, detail=False)  # fmt: skip
+                if est.fits:
+                    _assert_under(floors.floor(model, quant), est.speed,
+                                  f"{model_id} {quant.type} -ngl {layers}")  # fmt: skip
+
+
+def test_a_calibration_lowers_the_floor_by_its_largest_prefill_factor(catalog) -> None:
+    machine = load_profile("rtx-4090-desktop")
+    model = catalog.find("qwen3-8b")
+    quant = next(q for q in model.quants if q.type == "Q4_K_M")
+    fast, slow = Factor(1.6, 1.8, 3, 2), Factor(0.7, 0.6, 3, 2)
+    calibration = Calibration("fp", (CalibrationGroup("cuda", "gpu", None, fast),
+                                     CalibrationGroup("cpu", "cpu", None, slow)))  # fmt: skip
+    plain = PrefillFloors(machine).floor(model, quant)
+    scaled = PrefillFloors(machine, calibration=calibration).floor(model, quant)
+    assert scaled.s_per_token == pytest.approx(plain.s_per_token / 1.6)
+    est = estimate(machine, model, "Q4_K_M", context_tokens=8192, calibration=calibration)
+    _assert_under(scaled, est.speed, "calibrated")
+
+
+def test_a_measured_model_has_no_floor(catalog) -> None:
+    machine = load_profile("rtx-4090-desktop")
+    model = catalog.find("qwen3-8b")
+    measured = MeasuredModel("Qwen3-8B", "Q8_0", "cuda", "gpu", 90.0, 9000.0)
+    floors = PrefillFloors(machine, calibration=Calibration("fp", (), (measured,)))
+    assert floors.floor(model, model.quants[0]) is None
+    other = catalog.find("gpt-oss-20b")
+    assert floors.floor(other, other.quants[0]) is not None
+
+
+def test_the_floor_is_tight_on_a_cpu_only_machine(catalog) -> None:
+    """Not just a valid bound but a useful one: within a factor of two of the estimate of a
+    legacy-quant file on a CPU, where the floor's only slack is the weight reads."""
+    machine = load_profile("office-laptop-16gb")
+    model = catalog.find("qwen3-8b")
+    quant = next(q for q in model.quants if q.type == "Q4_0")
+    est = estimate(machine, model, "Q4_0", context_tokens=8192, detail=False)
+    floor = PrefillFloors(machine).floor(model, quant)
+    ratio = floor.time_to_first_token_s(4000, 0) / _prefill_s(est.speed, 4000, 0)
+    assert 0.5 < ratio <= 1.0

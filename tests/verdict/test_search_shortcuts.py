@@ -1,0 +1,135 @@
+"""The search's shortcuts leave the verdicts as they were.
+
+Three shortcuts skip model files without estimating them:
+- with `verdicts_only` (an audit), files whose prefill floor (advisor.estimate.speed_floor)
+  misses the workload's time to first token are skipped past the model's best file that fits
+  (the verdict, reasons included, is unchanged), and models below the quality floors are
+  checked only for the closest miss (the verdict's kind, option, summary and costs are
+  unchanged);
+- with `local_only` (an audit's upgrade search), only files that could pass every check are
+  estimated: a local verdict is unchanged, and every other verdict is still not local.
+All are compared here with the search without them, on the real catalog and every reference
+profile, with the upgraded machines an audit judges for four of them, and every preset
+workload.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.advise import AdviceOptions, advise
+from advisor.audit.upgrades import apply_change, gpu_changes, ram_changes
+from advisor.catalog import load_catalog
+from advisor.probe import load_profile
+from advisor.verdict.search import OptionSearch
+from advisor.verdict.workload import load_workloads
+
+PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
+UPGRADED = ("office-laptop-16gb", "rtx-3060-desktop", "rtx-4060-laptop", "arc-b580-desktop")
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def workloads():
+    return load_workloads()
+
+
+def _machines(profile: str):
+    machine = load_profile(profile)
+    yield machine
+    if profile in UPGRADED:
+        for change in (*ram_changes(machine, 3.0), *gpu_changes(machine)):
+            yield apply_change(machine, change)
+
+
+def _figures(verdict) -> tuple:
+    """What an audit reads of a verdict (advisor.audit.evaluate.outcome_of)."""
+    option = verdict.option
+    picked = None
+    if option is not None:
+        cand, run = option.candidate, option.run
+        picked = (cand.model_id, cand.quant, cand.estimate.placement.kind, cand.speed_status,
+                  option.quality_pct, option.passed(),
+                  run and (run.peak_decode_tokens_per_s, run.time_to_first_token_s),
+                  cand.estimate.speed and cand.estimate.speed.prefill_tokens_per_s)  # fmt: skip
+    hybrid = verdict.hybrid
+    split = hybrid and (hybrid.local_share, hybrid.usd_per_month)
+    return (verdict.kind, verdict.summary, picked, verdict.costs, verdict.cloud.best_label, split,
+            verdict.confidence.level)  # fmt: skip
+
+
+def _without_floors(monkeypatch) -> None:
+    monkeypatch.setattr(OptionSearch, "prefill_floor", lambda self, model, quant: None)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
+    options = AdviceOptions(cache=False, verdicts_only=True)
+    for machine in _machines(profile):
+        fast = advise(machine, catalog, workloads, options).verdicts
+        with monkeypatch.context() as patch:
+            _without_floors(patch)
+            slow = advise(machine, catalog, workloads, options).verdicts
+        for a, b in zip(fast, slow, strict=True):
+            assert (_figures(a), a.reasons) == (_figures(b), b.reasons), (machine.name, a.workload)
+            assert a.options_checked <= b.options_checked
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_verdicts_only_gives_the_same_figures(profile, catalog, workloads) -> None:
+    full, brief = AdviceOptions(cache=False), AdviceOptions(cache=False, verdicts_only=True)
+    for machine in _machines(profile):
+        whole = advise(machine, catalog, workloads, full)
+        lean = advise(machine, catalog, workloads, brief)
+        assert lean.candidates == () and whole.candidates
+        for a, b in zip(whole.verdicts, lean.verdicts, strict=True):
+            assert _figures(a) == _figures(b), (machine.name, a.workload.name)
+            assert b.options_checked <= a.options_checked
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_local_only_says_the_same_of_what_runs_locally(profile, catalog, workloads) -> None:
+    full, local = AdviceOptions(cache=False), AdviceOptions(cache=False, local_only=True)
+    for machine in _machines(profile):
+        whole = advise(machine, catalog, workloads, full)
+        lean = advise(machine, catalog, workloads, local)
+        for a, b in zip(whole.verdicts, lean.verdicts, strict=True):
+            assert (a.kind == "local") == (b.kind == "local"), (machine.name, a.workload.name)
+            if a.kind == "local":
+                assert _figures(a) == _figures(b), (machine.name, a.workload.name)
+
+
+def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
+    """On a desktop with a 12 GB card, files that spill into RAM miss the interactive
+    workloads' time to first token: an audit's searches make far fewer estimates."""
+    machine = load_profile("rtx-3060-desktop")
+    made: list[str] = []
+    real = OptionSearch._estimate
+
+    def counted(self, *args, **kwargs):
+        made.append(args[1].id)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(OptionSearch, "_estimate", counted)
+
+    def estimates(floors: bool = True, **options) -> int:
+        made.clear()
+        with monkeypatch.context() as patch:
+            if not floors:
+                _without_floors(patch)
+            advise(machine, catalog, workloads, AdviceOptions(cache=False, **options))
+        return len(made)
+
+    full = estimates()
+    brief = estimates(verdicts_only=True)
+    unfloored = estimates(floors=False, verdicts_only=True)
+    local = estimates(local_only=True)
+    assert brief < 0.5 * full  # 113 of 302 when written
+    assert brief < 0.8 * unfloored
+    assert local < 0.5 * brief
