@@ -253,8 +253,9 @@ def suggestion_rows(found: Sequence[tuple[Change, str, MachineRow, Outcome, Outc
         for (change, workload), items in grouped.items()
     ]
     order = {"ram": 0, "vram": 1, "gpu": 2}
-    return tuple(
-        sorted(
-            rows, key=lambda s: (-s.machines, order[s.change.kind], s.change.size_gb, s.workload)
-        )
-    )
+
+    # The label last: ties keep no trace of the order the upgrade search found them in.
+    def rank(s: Suggestion) -> tuple:
+        return (-s.machines, order[s.change.kind], s.change.size_gb, s.workload, s.change.label)
+
+    return tuple(sorted(rows, key=rank))

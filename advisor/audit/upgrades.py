@@ -184,11 +184,29 @@ def _pc(machine: Machine) -> bool:
     return arch in ("x86_64", "amd64", "x64")
 
 
-def _menu() -> list[HardwareSpec]:
-    return sorted(
+# Spec-table answers an audit asks for every machine, kept per table object (a test or a
+# user's table swaps it whole): key -> (table, answer).
+_ASKED: dict[tuple, tuple[object, object]] = {}
+
+
+def _remembered(key: tuple, answer):
+    """`answer()` for this spec table, computed once per table and key."""
+    from advisor.probe.specs import spec_table
+
+    table = spec_table()
+    hit = _ASKED.get(key)
+    if hit is None or hit[0] is not table:
+        if len(_ASKED) >= 4096:
+            _ASKED.clear()
+        hit = _ASKED[key] = (table, answer())
+    return hit[1]
+
+
+def _menu() -> tuple[HardwareSpec, ...]:
+    return _remembered(("menu",), lambda: tuple(sorted(
         (_spec_named(name) for name in GPU_MENU),
         key=lambda s: (s.memory_gb or 0, s.memory_bandwidth_gbs or 0),
-    )
+    )))  # fmt: skip
 
 
 def _spec_named(name: str) -> HardwareSpec:
@@ -203,11 +221,17 @@ def _spec_named(name: str) -> HardwareSpec:
 def _spec_of(gpu: Gpu) -> HardwareSpec | None:
     from advisor.probe.specs import lookup_spec
 
-    return lookup_spec(gpu.name, vendor=gpu.vendor, memory_bytes=gpu.vram_total_bytes)
+    key = ("spec", gpu.name, gpu.vendor, gpu.vram_total_bytes)
+    return _remembered(key, lambda: lookup_spec(gpu.name, vendor=gpu.vendor,
+                                                memory_bytes=gpu.vram_total_bytes))  # fmt: skip
 
 
-def _variants(spec: HardwareSpec) -> list[HardwareSpec]:
+def _variants(spec: HardwareSpec) -> tuple[HardwareSpec, ...]:
     """Rows naming the same card (same model words, laptop or not) with another memory size."""
+    return _remembered(("variants", spec), lambda: _same_card(spec))
+
+
+def _same_card(spec: HardwareSpec) -> tuple[HardwareSpec, ...]:
     from advisor.probe.specs import name_key, spec_table
 
     key = name_key(spec.name)
@@ -219,4 +243,4 @@ def _variants(spec: HardwareSpec) -> list[HardwareSpec]:
         and (k := name_key(s.name)).core == key.core
         and (k.laptop, k.maxq, k.forms) == (key.laptop, key.maxq, key.forms)
     ]
-    return sorted(same, key=lambda s: s.memory_gb or 0)
+    return tuple(sorted(same, key=lambda s: s.memory_gb or 0))

@@ -102,34 +102,37 @@ def speed_of_placement(
 ) -> Speed:
     """predict_speed's figures; `basis` False leaves Speed.basis empty (a search's estimates,
     whose rates alone are read, skip building it)."""
-    from advisor.estimate.speed_devices import device_work
-    from advisor.estimate.speed_model import decode_parts, load_constants, prefill_parts
+    from advisor.estimate.speed_devices import device_work, work_terms
+    from advisor.estimate.speed_model import decode_terms, load_constants, prefill_terms
 
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
     cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
-    work = device_work(machine, placement, cost)
+    terms = work_terms(machine, placement, cost, constants)
     decode_s = decode_slope = prefill_s = prefill_slope = 0.0
-    for w in work:
-        base, slope = decode_parts(w.cost, w.rate, constants)
+    for part, share, k, _, _ in terms:
+        base, slope = decode_terms(part, share, k, constants)
         decode_s, decode_slope = decode_s + base, decode_slope + slope
-        base, slope = prefill_parts(w.cost, w.rate, constants)
+        base, slope = prefill_terms(part, share, k)
         prefill_s, prefill_slope = prefill_s + base, prefill_slope + slope
     decode = 1.0 / (decode_s + decode_slope * TG_DEPTH)
     prefill = 1.0 / (prefill_s + prefill_slope * PP_DEPTH)
-    device_figures = tuple(f for w in work for f in w.basis)
     # Only a device's own figures can be assumed; the fitted constants never are.
-    assumed = any(f.status == "assumed" for f in device_figures)
-    backends = tuple(w.rate.backend for w in work)
+    assumed = any(t[4] for t in terms)
+    backends = tuple(t[3] for t in terms)
     d_low, d_high = _spread("decode", backends, assumed, constants)
     p_low, p_high = _spread("prefill", backends, assumed, constants)
+    figures: tuple[Figure, ...] = ()
+    if basis:
+        work = device_work(machine, placement, cost)
+        figures = tuple(f for w in work for f in w.basis) + _fitted_basis(work, constants)
     return Speed(
         decode_tokens_per_s=decode,
         prefill_tokens_per_s=prefill,
         decode_range=(decode * d_low, decode * d_high),
         prefill_range=(prefill * p_low, prefill * p_high),
-        basis=device_figures + _fitted_basis(work, constants) if basis else (),
+        basis=figures,
         decode_s_per_token_per_depth=decode_slope,
         prefill_s_per_token_per_depth=prefill_slope,
     )

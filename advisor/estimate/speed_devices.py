@@ -14,7 +14,13 @@ from advisor.estimate.placement import Placement
 from advisor.estimate.speed import Figure, FigureStatus
 from advisor.estimate.speed_hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed_load import TokenCost
-from advisor.estimate.speed_model import DeviceRate
+from advisor.estimate.speed_model import (
+    Coefficients,
+    DeviceRate,
+    SpeedConstants,
+    coefficients,
+    unshared,
+)
 from advisor.probe.machine import Gpu, Machine
 
 # Used only when the machine does not say; the basis marks them "assumed".
@@ -120,15 +126,20 @@ def _rate(machine: Machine, device: str, share: float) -> tuple[DeviceRate, tupl
 # The last machine's device rates: ranking asks for the same machine's devices a thousand
 # times. Keyed by identity (a Machine is unhashable), and holding the machine keeps that
 # identity valid. The pair is replaced whole, so a thread never reads another machine's rates.
-_last_rates: tuple[Machine | None, dict] = (None, {})
+# The coefficients table (work_terms) is kept the same way.
+_last_rates: tuple[Machine | None, dict, dict] = (None, {}, {})
+
+
+def _machine_tables(machine: Machine) -> tuple[Machine | None, dict, dict]:
+    global _last_rates
+    tables = _last_rates
+    if tables[0] is not machine:
+        tables = _last_rates = (machine, {}, {})
+    return tables
 
 
 def _machine_rates(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Figure, ...]]:
-    global _last_rates
-    cached_machine, rates = _last_rates
-    if cached_machine is not machine:
-        rates = {}
-        _last_rates = (machine, rates)
+    _, rates, _ = _machine_tables(machine)
     if device not in rates:
         rates[device] = _build_rate(machine, device)
     return rates[device]
@@ -177,18 +188,63 @@ def _streamed_bytes(share) -> int:
     return max(share.weights_bytes - share.input_bytes, 0)
 
 
-def device_work(machine: Machine, placement: Placement, cost: TokenCost) -> tuple[DeviceWork, ...]:
-    """Split one token's work over the devices the placement uses, by the bytes each streams."""
-    streamed = [(s, _streamed_bytes(s)) for s in placement.shares]
-    used = [(s, b) for s, b in streamed if b > 0] or streamed
-    if placement.experts_on_cpu and cost.expert_bytes_total > 0:
-        gpus = [(s, b) for s, b in used if s.device != "cpu"]
-        gpu_bytes = sum(b for _, b in gpus) or 1
-        dense = _dense_part(cost)
-        work = [DeviceWork(dense, *_rate(machine, s.device, b / gpu_bytes)) for s, b in gpus]
-        work.append(DeviceWork(_expert_part(cost), *_rate(machine, "cpu", 1.0)))
-        return tuple(work)
+def _streaming(placement: Placement) -> list[tuple[str, int]]:
+    """(device, bytes it streams per token) of the devices that stream any."""
+    streamed = [(s.device, _streamed_bytes(s)) for s in placement.shares]
+    return [(d, b) for d, b in streamed if b > 0] or streamed
+
+
+def _layer_shares(used: list[tuple[str, int]]) -> tuple[tuple[str, float], ...]:
     total = sum(b for _, b in used)
     if total <= 0:
-        return (DeviceWork(cost, *_rate(machine, used[0][0].device if used else "cpu", 1.0)),)
-    return tuple(DeviceWork(cost, *_rate(machine, s.device, b / total)) for s, b in used)
+        return ((used[0][0] if used else "cpu", 1.0),)
+    return tuple((d, b / total) for d, b in used)
+
+
+def device_work(machine: Machine, placement: Placement, cost: TokenCost) -> tuple[DeviceWork, ...]:
+    """Split one token's work over the devices the placement uses, by the bytes each streams."""
+    used = _streaming(placement)
+    if placement.experts_on_cpu and cost.expert_bytes_total > 0:
+        gpus = [(d, b) for d, b in used if d != "cpu"]
+        gpu_bytes = sum(b for _, b in gpus) or 1
+        dense = _dense_part(cost)
+        work = [DeviceWork(dense, *_rate(machine, d, b / gpu_bytes)) for d, b in gpus]
+        work.append(DeviceWork(_expert_part(cost), *_rate(machine, "cpu", 1.0)))
+        return tuple(work)
+    return tuple(DeviceWork(cost, *_rate(machine, d, share)) for d, share in _layer_shares(used))
+
+
+# What one part of a token's work needs for its time: (cost, share, the device's coefficients
+# for the file's quant family, backend, whether a device figure is assumed).
+Term = tuple[TokenCost, float, Coefficients, str, bool]
+
+
+def work_terms(machine: Machine, placement: Placement, cost: TokenCost,
+               constants: SpeedConstants) -> tuple[Term, ...]:  # fmt: skip
+    """device_work reduced to what the rates need, without building it where it can be
+    skipped: a layer split reads each device's coefficients from a per-machine table."""
+    if placement.experts_on_cpu and cost.expert_bytes_total > 0:
+        return tuple(_term(w, constants) for w in device_work(machine, placement, cost))
+    family = cost.quant_class
+    return tuple((cost, share, *_device_terms(machine, d, family, constants))
+                 for d, share in _layer_shares(_streaming(placement)))  # fmt: skip
+
+
+def _term(w: DeviceWork, constants: SpeedConstants) -> Term:
+    rate = w.rate
+    k = coefficients(constants, unshared(rate), w.cost.quant_class)
+    return (w.cost, rate.share, k, rate.backend, any(f.status == "assumed" for f in w.basis))
+
+
+def _device_terms(machine: Machine, device: str, family: str,
+                  constants: SpeedConstants) -> tuple[Coefficients, str, bool]:  # fmt: skip
+    """(coefficients, backend, assumed) of the machine's device for a quant family."""
+    _, _, terms = _machine_tables(machine)
+    key = (device, family, id(constants))
+    found = terms.get(key)
+    if found is None or found[0] is not constants:
+        rate, figures = _machine_rates(machine, device)
+        assumed = any(f.status == "assumed" for f in figures)
+        found = terms[key] = (constants, (coefficients(constants, rate, family), rate.backend,
+                                          assumed))  # fmt: skip
+    return found[1]

@@ -144,7 +144,12 @@ def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[f
     Time is linear in depth: the KV cache read grows by one token's keys and values per token
     already there (and, on a CPU, so do the attention FLOPs).
     """
-    k = coefficients(c, _unshared(dev), cost.quant_class)
+    k = coefficients(c, unshared(dev), cost.quant_class)
+    return decode_terms(cost, dev.share, k, c)
+
+
+def decode_terms(cost: TokenCost, share: float, k: Coefficients, c: SpeedConstants):
+    """decode_parts with the device's coefficients at hand (a caller that keeps them)."""
     base = (
         cost.weight_bytes_read * k.decode_s_per_byte
         + cost.n_layers * k.decode_s_per_layer
@@ -153,7 +158,7 @@ def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[f
     )
     slope = cost.kv_bytes_per_depth * k.decode_s_per_byte
     slope += cost.attn_flops_per_depth * k.decode_s_per_flop
-    return dev.share * base, dev.share * slope
+    return share * base, share * slope
 
 
 def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
@@ -169,17 +174,23 @@ def prefill_parts(
 
     The weights are read once per batch of `ubatch_tokens`; attention grows with depth.
     """
-    k = coefficients(c, _unshared(dev), cost.quant_class)
+    k = coefficients(c, unshared(dev), cost.quant_class)
+    return prefill_terms(cost, dev.share, k, ubatch_tokens)
+
+
+def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
+                  ubatch_tokens: int = UBATCH_TOKENS) -> tuple[float, float]:  # fmt: skip
+    """prefill_parts with the device's coefficients at hand."""
     base = (
         cost.flops * k.prefill_s_per_flop
         + cost.expert_flops * k.prefill_s_per_expert_flop
         + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
     )
     slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
-    return dev.share * base, dev.share * slope
+    return share * base, share * slope
 
 
-def _unshared(dev: DeviceRate) -> DeviceRate:
+def unshared(dev: DeviceRate) -> DeviceRate:
     """The device with its share set aside: the coefficients' cache key."""
     if dev.share == 1.0:
         return dev
