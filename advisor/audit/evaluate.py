@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 VerdictKind = Literal["local", "hybrid", "cloud"]
 # Below this many requests a pool costs more (start-up, warming each worker) than it saves.
 POOL_MIN_REQUESTS = 24
+CHUNK_MAX = 32  # requests sent to a worker at a time
 # The parent judges this many first, so forked workers start with the estimator's caches warm.
 WARM_UP_REQUESTS = 2
 
@@ -231,7 +232,9 @@ class Evaluator:
     def _in_pool(self, todo: list[Request]) -> None:
         if self._pool is None:
             self._pool = new_pool(self.jobs, _init_worker, (self.catalog,))
-        chunk = max(1, len(todo) // (self.jobs * 8))
+        # Small chunks: each round waits for its slowest worker, and a chunk of judgements
+        # takes up to a few milliseconds each.
+        chunk = max(1, min(CHUNK_MAX, len(todo) // (self.jobs * 8)))
         for key, workload_keys, results in self._pool.imap_unordered(_judge_in_worker, todo, chunk):
             self._keep(key, workload_keys, results)
 

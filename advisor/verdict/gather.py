@@ -227,64 +227,77 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
     floor %) checks only the files that could pass every check: above the quality floor, in
     time for the first token and the day's calls.
     """
-    from advisor.estimate.quant_quality import retention
-
-    quants = sorted(model.quants, key=lambda q: (-retention(q.type).factor, -q.size_bytes))
-    smallest = min(quants, key=lambda q: q.size_bytes) if quants else None
+    files = search.files(model)
+    if not files.roomy:
+        return []  # every file is larger than all the machine's memory
+    room = search.room
+    slow = _Slow(search, w, model)
     found: list[LocalOption] = []
+    first = 0.0  # the retention of the first file found
+    smallest = files.smallest
     smallest_checked = False
-    for quant in quants:
+    for quant, kept in files.by_quality:
         if floor is not None:
             raw, frontier, floor_pct = floor
-            if raw * retention(quant.type).factor / frontier * 100 < floor_pct:
+            if raw * kept / frontier * 100 < floor_pct:
                 break  # below the quality floor, as every later file of the model
-            if _starts_late(search, w, model, quant) or _falls_behind(search, w, model, quant):
+            if slow.late(quant) or slow.behind(quant):
                 continue  # it cannot pass every check: no local verdict rests on it
-        if found and retention(quant.type).factor < retention(found[0].candidate.quant).factor:
+        if found and kept < first:
             if best_fitting_only:
                 break
-            if skip_late and _starts_late(search, w, model, quant):
+            if skip_late and slow.late(quant):
                 continue
-        option = _quant_option(search, w, model, quant, context, frontier_index, power_for)
+        option = None  # a file larger than all the memory: what the ranking says of it
+        if room is None or quant.size_bytes <= room:
+            option = _quant_option(search, w, model, quant, context, frontier_index, power_for)
         if option is not None:
+            if not found:
+                first = kept
             found.append(option)
             if useful(option):
                 break
         if smallest_checked or not found:
             continue  # keep looking for the best file that fits
         smallest_checked = True
-        if skip_late and all(_starts_late(search, w, model, q) for q in quants):
+        if skip_late and all(slow.late(q) for q, _ in files.smallest_first):
             continue  # no file is fast enough to need the check
         if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found):
             break
     return found
 
 
-def _starts_late(search: OptionSearch, w: Workload, model, quant) -> bool:
-    """Whether the file cannot produce its first token within the workload's limit at any
-    placement: even the floor on its prefill time (advisor.estimate.speed_floor) is over it."""
-    limit = w.max_time_to_first_token_s
-    if limit is None:
-        return False
-    floor = search.prefill_floor(model, quant)
-    if floor is None:
-        return False
-    new = w.new_input_tokens_per_call
-    return floor.time_to_first_token_s(new, w.input_tokens_per_request - new) > limit
+class _Slow:
+    """Which files of one model cannot pass the workload's time to first token or keep up
+    with its calls: even the floor on their prefill time (advisor.estimate.speed_floor) is
+    too slow."""
 
+    def __init__(self, search: OptionSearch, w: Workload, model) -> None:
+        self.search, self.model = search, model
+        new = w.new_input_tokens_per_call
+        self.prompt = (new, w.input_tokens_per_request - new)
+        self.limit = w.max_time_to_first_token_s
+        calls = w.calls_per_day
+        # Prefilling each call's new input may take at most this long for the day to fit.
+        self.per_call = w.hours_per_day * 3600 / calls if calls > 0 else None
 
-def _falls_behind(search: OptionSearch, w: Workload, model, quant) -> bool:
-    """Whether the file cannot serve all the workload's calls in its daily window: prefilling
-    each call's new input, at the floor's pace, already takes longer than the window."""
-    calls = w.calls_per_day
-    if calls <= 0:
-        return False
-    floor = search.prefill_floor(model, quant)
-    if floor is None:
-        return False
-    new = w.new_input_tokens_per_call
-    prefill_s = floor.time_to_first_token_s(new, w.input_tokens_per_request - new)
-    return prefill_s * calls > w.hours_per_day * 3600
+    def _prefill_s(self, quant) -> float | None:
+        floor = self.search.prefill_floor(self.model, quant)
+        return None if floor is None else floor.time_to_first_token_s(*self.prompt)
+
+    def late(self, quant) -> bool:
+        """Whether the file cannot produce its first token within the limit."""
+        if self.limit is None:
+            return False
+        prefill = self._prefill_s(quant)
+        return prefill is not None and prefill > self.limit
+
+    def behind(self, quant) -> bool:
+        """Whether the file cannot serve all the calls in the daily window."""
+        if self.per_call is None:
+            return False
+        prefill = self._prefill_s(quant)
+        return prefill is not None and prefill > self.per_call
 
 
 def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found) -> bool:

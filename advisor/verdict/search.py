@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.estimate.rank import Candidate as Ranked
@@ -24,6 +25,16 @@ if TYPE_CHECKING:
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
     from advisor.verdict.estimate_cache import EstimateCache
+
+
+@dataclass(frozen=True)
+class Files:
+    """A model's files in the order a search checks them, and what it asks of them."""
+
+    by_quality: tuple[tuple[Quant, float], ...]  # (file, retention): best quality, then largest
+    smallest_first: tuple[tuple[Quant, float], ...]  # the same, reversed
+    smallest: Quant | None
+    roomy: bool  # some file is no larger than all the machine's memory
 
 
 class OptionSearch:
@@ -54,7 +65,10 @@ class OptionSearch:
         self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
         self._floors: PrefillFloors | None = None
         ram = machine.memory.ram_total_bytes
-        self._room = None if ram is None else ram + (machine.total_vram_bytes or 0)
+        # All the memory weights could sit in (RAM and discrete VRAM): a larger file does not
+        # fit, and the ranking leaves it out without estimating it.
+        self.room = None if ram is None else ram + (machine.total_vram_bytes or 0)
+        self._files: dict[str, Files] = {}
 
     @property
     def estimates_made(self) -> int:
@@ -133,6 +147,20 @@ class OptionSearch:
             self._floors = PrefillFloors(self.machine, self.mode, self._calibration)
         return self._floors.floor(model, quant)
 
+    def files(self, model: Model) -> Files:
+        """The model's files, best quality first (the retention the quant keeps, then size)."""
+        found = self._files.get(model.id)
+        if found is None:
+            from advisor.estimate.quant_quality import retention
+
+            kept = [(q, retention(q.type).factor) for q in model.quants]
+            kept.sort(key=lambda pair: (-pair[1], -pair[0].size_bytes))
+            smallest = min(model.quants, key=lambda q: q.size_bytes) if model.quants else None
+            roomy = smallest is not None and (self.room is None or smallest.size_bytes <= self.room)
+            found = Files(tuple(kept), tuple(reversed(kept)), smallest, roomy)
+            self._files[model.id] = found
+        return found
+
     def ordered(self, task: str) -> list[tuple[float, Model]]:
         """Models with a quality index for `task`, best raw index first."""
         if task not in self._order:
@@ -143,7 +171,7 @@ class OptionSearch:
     def rank_quant(self, model: Model, quant, task: str, context_tokens: int) -> Ranked | None:
         """The ranking's candidate for one model file, or None when it leaves the file out."""
         key = (model.id, quant.type, task, context_tokens)
-        if self._room is not None and quant.size_bytes > self._room:
+        if self.room is not None and quant.size_bytes > self.room:
             return None  # larger than all the machine's memory: the ranking leaves it out too
         if key not in self._single:
             self._models[model.id] = model
