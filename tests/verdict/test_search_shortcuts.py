@@ -10,11 +10,12 @@ Three shortcuts skip model files without estimating them:
   estimated: a local verdict is unchanged, and every other verdict is still not local.
 All are compared here with the search without them, on the real catalog and every reference
 profile, with the upgraded machines an audit judges for four of them, and every preset
-workload.
+workload (also with a quality floor no model reaches).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,13 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def workloads():
-    return load_workloads()
+    """The presets, and each with a floor no model reaches: every model is then below the
+    floors, and the closest miss is all a search looks for."""
+    presets = load_workloads()
+    strict = [dataclasses.replace(w, name=f"{w.name}-strict", quality_floor_pct=99.0,
+                                  routine_share=0.0, routine_quality_floor_pct=None)
+              for w in presets]  # fmt: skip
+    return (*presets, *strict)
 
 
 def _machines(profile: str):
@@ -81,28 +88,30 @@ def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monke
             assert a.options_checked <= b.options_checked
 
 
-@pytest.mark.parametrize("profile", PROFILES)
-def test_verdicts_only_gives_the_same_figures(profile, catalog, workloads) -> None:
-    full, brief = AdviceOptions(cache=False), AdviceOptions(cache=False, verdicts_only=True)
+def _side_by_side(profile: str, catalog, workloads, **lean):
+    """(machine, full search's advice, lean search's advice) for each machine of the case."""
+    full, brief = AdviceOptions(cache=False), AdviceOptions(cache=False, **lean)
     for machine in _machines(profile):
         whole = advise(machine, catalog, workloads, full)
-        lean = advise(machine, catalog, workloads, brief)
+        yield machine.name, whole, advise(machine, catalog, workloads, brief)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_verdicts_only_gives_the_same_figures(profile, catalog, workloads) -> None:
+    for name, whole, lean in _side_by_side(profile, catalog, workloads, verdicts_only=True):
         assert lean.candidates == () and whole.candidates
         for a, b in zip(whole.verdicts, lean.verdicts, strict=True):
-            assert _figures(a) == _figures(b), (machine.name, a.workload.name)
+            assert _figures(a) == _figures(b), (name, a.workload.name)
             assert b.options_checked <= a.options_checked
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_local_only_says_the_same_of_what_runs_locally(profile, catalog, workloads) -> None:
-    full, local = AdviceOptions(cache=False), AdviceOptions(cache=False, local_only=True)
-    for machine in _machines(profile):
-        whole = advise(machine, catalog, workloads, full)
-        lean = advise(machine, catalog, workloads, local)
+    for name, whole, lean in _side_by_side(profile, catalog, workloads, local_only=True):
         for a, b in zip(whole.verdicts, lean.verdicts, strict=True):
-            assert (a.kind == "local") == (b.kind == "local"), (machine.name, a.workload.name)
+            assert (a.kind == "local") == (b.kind == "local"), (name, a.workload.name)
             if a.kind == "local":
-                assert _figures(a) == _figures(b), (machine.name, a.workload.name)
+                assert _figures(a) == _figures(b), (name, a.workload.name)
 
 
 def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
