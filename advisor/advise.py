@@ -178,6 +178,7 @@ def advise(
     search = OptionSearch(
         machine, catalog, estimator=options.estimator, calibration=calibration, cache=cache
     )
+    lean = options.verdicts_only or options.local_only  # an audit: the verdicts' figures only
     verdicts = []
     for workload in workloads:
         cloud = cloud_costs(workload, catalog)
@@ -187,17 +188,16 @@ def advise(
             return acceptable(workload, option, cloud, rate, hw)
 
         local = workload_options(search, workload, cloud.frontier_index, power_for, takes,
-                                 verdicts_only=options.verdicts_only or options.local_only,
-                                 local_only=options.local_only)  # fmt: skip
+                                 verdicts_only=lean, local_only=options.local_only)  # fmt: skip
         verdict = decide(workload, local, cloud, rate, hw)
-        if not (options.verdicts_only or options.local_only):
+        if not lean:
             verdict = reported(search, workload, verdict, cloud.frontier_index, power_for)
         verdicts.append(verdict)
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
     top = []
-    if not (options.verdicts_only or options.local_only):
+    if not lean:
         top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
     if cache is not None:
         cache.save()

@@ -27,7 +27,7 @@ from advisor.estimate.budget import device_budgets
 from advisor.estimate.speed import PP_DEPTH
 from advisor.estimate.speed_devices import machine_rate
 from advisor.estimate.speed_load import quant_class, token_cost
-from advisor.estimate.speed_model import load_constants
+from advisor.estimate.speed_model import coefficients, load_constants
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
@@ -75,10 +75,9 @@ class PrefillFloors:
         """kappa × rho / compute: seconds per FLOP of a file of `family` on `device`."""
         key = (device, family)
         if key not in self._per_flop:
-            c = load_constants()
             rate = machine_rate(self.machine, device)
-            kappa, rho = c.get(c.kappa, rate.backend), c.quant_factor(rate.backend, family)
-            self._per_flop[key] = kappa * rho / (rate.compute_tflops * 1e12)
+            k = coefficients(load_constants(), rate, family)
+            self._per_flop[key] = k.prefill_s_per_flop
         return self._per_flop[key]
 
     def floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
