@@ -52,8 +52,9 @@ class AdviceOptions:
     # Keep estimates on disk between runs (user cache dir); an audit of many machines in one
     # process gains nothing from it.
     cache: bool = True
-    # Only the verdicts' figures (an audit): no top candidates, and each verdict's option keeps
-    # the search's brief estimate (the same figures, without the longest context and reasons).
+    # Only the verdicts' figures (an audit): no top candidates, each verdict's option keeps the
+    # search's brief estimate (the same figures, without the longest context and reasons), and
+    # the search skips files that cannot change a verdict (advisor.verdict.gather).
     verdicts_only: bool = False
     # Only whether each workload runs locally (an audit's upgrade search; implies
     # verdicts_only): only files good enough for the quality floor are checked. A local verdict

@@ -134,10 +134,12 @@ def workload_options(
     """The options the verdict on `workload` is decided between (see the module docstring).
 
     `verdicts_only`: the caller reads the verdict's kind, option and figures, not its reasons
-    (an audit). Below the quality floors a model then only matters as the closest miss (the
-    best-quality file that fits): its files are checked down to its best one that fits, and
-    models whose raw index is below the closest miss found so far are not checked at all. The
-    verdict is the same; its reasons may no longer name the best model that is fast enough.
+    (an audit). Files that cannot produce the first token in time are skipped past each
+    model's best file that fits (_model_options' `skip_late`). Below the quality floors a model
+    then only matters as the closest miss (the best-quality file that fits): its files are
+    checked down to its best one that fits, and models whose raw index is below the closest
+    miss found so far are not checked at all. The verdict is the same; its reasons may no
+    longer name the best model that is fast enough.
 
     `local_only`: the caller asks only whether the workload runs locally, and on what. Only
     files that pass the quality floor are checked: a local verdict rests on one of them, and
