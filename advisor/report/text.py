@@ -79,6 +79,8 @@ def _field(label: str, text: str) -> list[str]:
 def _verdict(v: dict[str, Any]) -> list[str]:
     out = [f"{fmt.verdict_word(v['verdict']):<7} {v['title']}"]
     out += _wrap(v["summary"], "  ")
+    if v.get("rule"):
+        out += _wrap(f"({v['rule']})", "  ")
     for reason in v["reasons"]:
         nested = reason.startswith("  ")
         out += _wrap(("- " if nested else "* ") + reason.strip(), "      " if nested else "    ")

@@ -2,10 +2,9 @@
 
 Three shortcuts skip model files without estimating them:
 - with `verdicts_only` (an audit), files whose prefill floor (advisor.estimate.speed_floor)
-  misses the workload's time to first token are skipped past the model's best file that fits
-  (the verdict, reasons included, is unchanged), and models below the quality floors are
-  checked only for the closest miss (the verdict's kind, option, summary and costs are
-  unchanged);
+  misses the workload's time to first token are skipped past the model's best file that fits,
+  where an option found is already closer to passing every check than they could be (the
+  verdict's kind, option, summary and costs are unchanged);
 - with `local_only` (an audit's upgrade search), only files that could pass every check are
   estimated: a local verdict is unchanged, and every other verdict is still not local.
 All are compared here with the search without them, on the real catalog and every reference
@@ -139,6 +138,10 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
     brief = estimates(verdicts_only=True)
     unfloored = estimates(floors=False, verdicts_only=True)
     local = estimates(local_only=True)
-    assert brief < 0.5 * full  # 113 of 302 when written
-    assert brief < 0.8 * unfloored
+    # 113 of 302 when written; 213 of 303 since a cloud verdict shows the option closest to
+    # passing every check (advisor.verdict.choice), which the search can no longer find by
+    # stopping at each model's best file that fits.
+    assert brief < 0.75 * full
+    assert brief < 0.9 * unfloored
     assert local < 0.5 * brief
+    print(f"estimates: full {full}, verdicts only {brief}, no floors {unfloored}, local {local}")
