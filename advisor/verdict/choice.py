@@ -70,6 +70,22 @@ def best_quality_fitting(options: list[LocalOption]) -> LocalOption | None:
     return max(fitting, key=_quality_key) if fitting else None
 
 
+def one_check_away(
+    options: list[LocalOption], exclude: tuple[LocalOption | None, ...] = (), count: int = 2
+) -> list[LocalOption]:
+    """The best-quality options (one per model) that fit and miss exactly one check: what a
+    reader weighing a change (a shorter prompt, a lower floor) wants named."""
+    skip = {o.candidate.model_id for o in exclude if o is not None}
+    near: dict[str, LocalOption] = {}
+    for o in options:
+        if o.run is None or len(o.failed) != 1 or o.candidate.model_id in skip:
+            continue
+        held = near.get(o.candidate.model_id)
+        if held is None or _quality_key(o) > _quality_key(held):
+            near[o.candidate.model_id] = o
+    return sorted(near.values(), key=_quality_key, reverse=True)[:count]
+
+
 def _quality_key(option: LocalOption) -> tuple[float, float]:
     run = option.run
     return (option.quality_pct or -1.0, run.peak_decode_tokens_per_s if run else 0.0)

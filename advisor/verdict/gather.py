@@ -4,9 +4,11 @@ Models are checked best raw quality first. An option is *useful* when it fits, i
 keeps up with the volume and, if it is also good enough, costs less than the cloud. Scanning
 stops at the first model whose raw index (an upper bound on any of its options' quality) is
 below the best useful option found: no later model could give a better local option, a better
-hybrid share or a better explanation. Below the workload's lowest quality floor only a few
-models are checked, to name the best one that is at least fast enough. Within a model, files
-are checked best quality first, down to the first useful one (see _model_options).
+hybrid share or an option closer to passing every check (advisor.verdict.choice: a useful
+option passes every check but quality; a later one can only miss quality by more). Until one
+is useful, models below the quality floors are checked too: a fast small model may be the
+closest. Within a model, files are checked best quality first, down to the first useful one
+(see _model_options).
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from advisor.estimate.speed import Speed
     from advisor.verdict.verdict import Verdict
 
-EXTRA_MODELS = 16  # models below the floors checked for one that is at least fast enough
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
@@ -146,8 +147,6 @@ def workload_options(
     """
     w = workload
     context = w.context_tokens * w.concurrency  # one KV cache per concurrent stream
-    floors = [w.quality_floor_pct, w.routine_quality_floor_pct or w.quality_floor_pct]
-    threshold = min(floors) / 100 * frontier_index if frontier_index else None
 
     def useful(option: LocalOption) -> bool:
         """Fast enough and able to keep up; if good enough too, then cheaper than the cloud."""
@@ -166,14 +165,9 @@ def workload_options(
         return any(closeness(w, o)[:2] < bound for o in (*options, *found) if o.run is not None)
 
     best: float | None = None  # the best quality among useful options
-    below = 0
     for raw, model in search.ordered(w.task):
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
-        if threshold is None or raw < threshold:
-            if below >= EXTRA_MODELS:
-                break
-            below += 1
         found = _model_options(search, w, model, context, frontier_index, power_for, useful,
                                skip_late=beaten if verdicts_only else None)  # fmt: skip
         options += found

@@ -249,6 +249,10 @@ def _misses(
             f"the best-quality model that fits, {option_name(best)}, misses: "
             + ", ".join(c.shortfall() for c in best.failed)
         )
+    for near in choice.one_check_away(options, exclude=(shown, best)):
+        reasons.append(
+            f"one check away: {option_name(near)} misses only {near.failed[0].shortfall()}"
+        )
     return why, reasons, shown
 
 
@@ -305,11 +309,11 @@ def _cost_sentence(
     cloud: CloudCosts,
 ) -> str:
     power = option.candidate.power
-    hours = f"({cost.busy_hours_per_day:.2f} h/day busy × {power.watts:.0f} W"
+    hours = f"{cost.busy_hours_per_day:.2f} h/day busy × {power.watts:.0f} W"
     if cost.idle_hours_per_day > 0 and power.idle_watts is not None:
-        hours += f" + {cost.idle_hours_per_day:.2f} h idle × {power.idle_watts:.0f} W"
+        hours = f"({hours} + {cost.idle_hours_per_day:.2f} h idle × {power.idle_watts:.0f} W)"
     text = (
-        f"local electricity {_usd(cost.electricity_usd_per_month)} a month = {hours}) × "
+        f"local electricity {_usd(cost.electricity_usd_per_month)} a month = {hours} × "
         f"{rate.usd_per_kwh:.4g} USD/kWh × {workload.days_per_month:.1f} days"
     )
     if hardware.usd_per_month is not None:
