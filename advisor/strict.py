@@ -18,6 +18,7 @@ Building an object does not validate it: input from a file or a person goes thro
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -41,6 +42,28 @@ class Check:
 
     def __repr__(self) -> str:
         return f"Check({self.fn.__name__})"
+
+
+def between(low: float, high: float, *, above: bool = False) -> Check:
+    """A field check: a finite number from `low` (exclusive with `above`) to `high` inclusive.
+
+    None passes (an optional field's unknown). Every number advisor reads from a file has such
+    a range, so 0 heads, -4096 wide, 1e9 layers, NaN or a negative price stop at the file.
+    """
+
+    def in_range(value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        if value < low or (above and value == low):
+            raise ValueError(f"must be more than {low:g}" if above else f"must be {low:g} or more")
+        if value > high:
+            raise ValueError(f"must be at most {high:,.15g}")
+        return value
+
+    in_range.__name__ = f"between_{low:g}_{high:g}"
+    return Check(in_range)
 
 
 def checked_after(check: Callable[[Any], Any]) -> classmethod:

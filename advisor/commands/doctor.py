@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.argtypes import path_text
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -23,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         metavar="FILE",
+        type=path_text,
         help="write the dump to FILE (atomically) instead of stdout",
     )
     parser.set_defaults(func=run)

@@ -20,6 +20,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from advisor.argtypes import path_text, real
     from advisor.cli import add_json_option, add_machine_options
 
     parser = sub.add_parser(
@@ -34,7 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output format (default: text, or the config's)",
     )
     add_json_option(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+    )
     parser.add_argument(
         "--anonymize",
         action="store_true",
@@ -43,6 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--workload",
+        type=path_text,
         action="append",
         dest="workloads",
         metavar="NAME|FILE",
@@ -51,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prices = parser.add_argument_group("prices (override the config file; amounts in USD)")
     prices.add_argument(
-        "--electricity-price", type=float, metavar="USD_PER_KWH", help="price of a kWh"
+        "--electricity-price", type=real(0, 100), metavar="USD_PER_KWH", help="price of a kWh"
     )
     prices.add_argument(
         "--region",
@@ -60,15 +64,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prices.add_argument(
         "--hardware-price",
-        type=float,
+        type=real(0, 1e9),
         metavar="USD",
         help="what this machine costs, amortised over its lifetime, to see whether buying it "
         "pays back (default: the config's, else the profile's price, else not counted)",
     )
     prices.add_argument(
-        "--lifetime-months", type=float, metavar="N", help="hardware lifetime (default 36)"
+        "--lifetime-months",
+        type=real(0, 1200, above=True),
+        metavar="N",
+        help="hardware lifetime (default 36)",
     )
-    parser.add_argument("--config", metavar="FILE", help="use this config file instead")
+    parser.add_argument(
+        "--config", metavar="FILE", type=path_text, help="use this config file instead"
+    )
     add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
