@@ -161,14 +161,6 @@ def _timed(say):
 
 
 def _check(args: argparse.Namespace) -> None:
-    for flag, value in (
-        ("--electricity-price", args.electricity_price),
-        ("--ram-price", args.ram_price),
-    ):
-        if value is not None and value < 0:
-            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
     if args.tui and (args.output or args.format != "table"):
         raise UsageError("--tui shows the audit in the app; drop --format and -o, or --tui")
 

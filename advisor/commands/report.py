@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from advisor.errors import UsageError
-
 DESCRIPTION = """\
 For each workload (the presets in profiles/workloads/, your own in the config folder's
 workloads/, or files you name), say whether to run it locally, split it (hybrid) or pay for
@@ -82,21 +80,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _positive(args: argparse.Namespace) -> None:
-    checks = (
-        ("--electricity-price", getattr(args, "electricity_price", None), 0.0),
-        ("--hardware-price", getattr(args, "hardware_price", None), 0.0),
-    )
-    for flag, value, low in checks:
-        if value is not None and value < low:
-            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
-    lifetime = getattr(args, "lifetime_months", None)
-    if lifetime is not None and lifetime <= 0:
-        raise UsageError(f"--lifetime-months must be positive, got {lifetime:g}")
-
-
 def run(args: argparse.Namespace) -> int:
-    _positive(args)
     from advisor.config import load_config
 
     config = load_config(getattr(args, "config", None))

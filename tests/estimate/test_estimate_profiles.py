@@ -58,8 +58,9 @@ def test_calibration_rescales_the_speed() -> None:
     machine, m = gpu_machine(24), model("llama-3.1-8b-instruct")
     plain = estimate(machine, m, "Q4_K_M", context_tokens=8192)
     factor = Factor(value=0.8, raw_median=0.7, runs=3, files=2)
-    calibration = Calibration(machine_fingerprint(machine),
-                              (CalibrationGroup("cuda", "gpu", factor, factor),))
+    calibration = Calibration(
+        machine_fingerprint(machine), (CalibrationGroup("cuda", "gpu", factor, factor),)
+    )
     scaled = estimate(machine, m, "Q4_K_M", context_tokens=8192, calibration=calibration)
     assert scaled.speed.decode_tokens_per_s == pytest.approx(plain.speed.decode_tokens_per_s * 0.8)
     assert scaled.speed.calibrated_from_runs == 3
