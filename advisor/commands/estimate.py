@@ -7,6 +7,7 @@ import difflib
 import json
 
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
 HELP = "estimate memory, placement and speed of one model on this machine"
@@ -119,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     contexts = placement_contexts_for(machine, model, est)
     if getattr(args, "json", False):
-        print(json.dumps(estimate_to_dict(est, model, machine, prompt, contexts), indent=2))
+        out(json.dumps(estimate_to_dict(est, model, machine, prompt, contexts), indent=2))
     else:
-        print(render_text(est, model, machine, prompt, contexts))
+        out(render_text(est, model, machine, prompt, contexts))
     return 0
