@@ -81,9 +81,8 @@ def find_quant(model, quant: str) -> str:
 
 
 def _calibration(machine):
-    """This machine's throughput-test calibration, when advisor bench has stored runs."""
-    if not machine.origin.startswith("probe"):
-        return None
+    """This machine's throughput-test calibration, when advisor bench has stored runs (the
+    estimator applies it only where advisor.estimate.calibration.group_for says so)."""
     from advisor.bench.calibration import load_calibration
 
     return load_calibration(machine)
