@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from advisor.argtypes import path_text
+from advisor.console import out
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -44,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(args.output, text + "\n")
         note(f"wrote {args.output}")
     else:
-        print(text)
+        out(text)
     return 0

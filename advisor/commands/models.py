@@ -8,6 +8,7 @@ import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
 GIB = 1024**3
@@ -87,9 +88,9 @@ def run(args: argparse.Namespace) -> int:
         kv_type=args.kv_type, estimator=estimate,
     )  # fmt: skip
     if getattr(args, "json", False):
-        print(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
+        out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
     else:
-        print(render_text(ranking, args.limit))
+        out(render_text(ranking, args.limit))
     return 0
 
 
