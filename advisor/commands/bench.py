@@ -161,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         estimated_prefill_tokens_per_s=prediction.prefill_tokens_per_s,
         notes=measurement.notes + _calibration_note(machine, measurement, prediction),
     )
+    measurement = _recheck_bandwidth(machine, measurement, prediction)
     _store_and_print(measurement, args)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
 
@@ -183,6 +184,16 @@ def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
     if prediction.reason:
         return (f"{prediction.reason}; this run cannot calibrate estimates",)
     return ()
+
+
+def _recheck_bandwidth(machine, measurement, prediction):
+    """The run with a note when it disagreed with the RAM bandwidth figure (tested again)."""
+    from advisor.bench.bandwidth_check import recheck_bandwidth
+
+    _, note = recheck_bandwidth(machine, measurement, prediction.decode_tokens_per_s)
+    if note is None:
+        return measurement
+    return dataclasses.replace(measurement, notes=measurement.notes + (note,))
 
 
 def _offload(args, llama_cpp, machine, model_file):

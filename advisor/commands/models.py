@@ -73,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if args.kv_type not in KV_TYPES:
         shown = args.kv_type if len(args.kv_type) <= 40 else args.kv_type[:37] + "..."
         raise UsageError(f"--kv-type {shown!r}: expected one of {', '.join(KV_TYPES)}")
+    from functools import partial
+
+    from advisor.bench.calibration import load_calibration
     from advisor.estimate.rank import rank_models
 
     machine = resolve_machine(
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     ranking = rank_models(
         machine, catalog, task=args.task, context_tokens=args.context,
         min_decode_tokens_per_s=args.min_tps, all_quants=args.all_quants,
-        kv_type=args.kv_type, estimator=estimate,
+        kv_type=args.kv_type, estimator=partial(estimate, calibration=load_calibration(machine)),
     )  # fmt: skip
     if getattr(args, "json", False):
         out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
@@ -121,6 +124,9 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
                 "decode_tokens_per_s": round(c.decode_tokens_per_s, 2),
                 "decode_range": [round(v, 2) for v in c.decode_range],
                 "prefill_tokens_per_s": round(c.prefill_tokens_per_s, 1),
+                "calibrated_from_runs": c.estimate.speed.calibrated_from_runs
+                if c.estimate.speed
+                else 0,
                 "total_bytes": c.total_bytes,
                 "headroom_fraction": None
                 if c.headroom_fraction is None
@@ -150,13 +156,20 @@ def render_text(ranking, limit: int | None = None) -> str:
         f"{'#':>3}  {'model':<27} {'quant':<7} {'where':<7} {'tok/s':>6} {'pp t/s':>7} "
         f"{'quality':>7} {'GiB':>5}",
     ]  # fmt: skip
+    calibrated = 0
     for i, c in enumerate(shown, start=1):
         where = c.placement if c.placement != "partial" else f"{c.gpu_layers}L gpu"
+        runs = c.estimate.speed.calibrated_from_runs if c.estimate.speed else 0
+        calibrated += bool(runs)
+        decode = f"{c.decode_tokens_per_s:>5.1f}*" if runs else f"{c.decode_tokens_per_s:>6.1f}"
         lines.append(
             f"{i:>3}  {_cut(c.model_name, 27):<27} {c.quant:<7} {_cut(where, 7):<7} "
-            f"{c.decode_tokens_per_s:>6.1f} {c.prefill_tokens_per_s:>7.0f} "
+            f"{decode} {c.prefill_tokens_per_s:>7.0f} "
             f"{c.quality:>7.1f} {c.total_bytes / GIB:>5.1f}"
         )
+    if calibrated:
+        lines.append("  * calibrated by this machine's throughput tests (advisor bench); the "
+                     "other speeds are estimates")  # fmt: skip
     if not shown:
         lines.append("  nothing fits: see below")
     if ranking.excluded:
