@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
@@ -186,7 +186,7 @@ def advise(
 
     options = options or AdviceOptions()
     if options.no_cloud:
-        workloads = [dataclasses.replace(w, cloud="forbidden") for w in workloads]
+        workloads = [replace(w, cloud="forbidden") for w in workloads]
     rate = _rate(catalog, options)
     hardware = _hardware(machine, options)
     measurements, calibration = _measured(machine, options)
