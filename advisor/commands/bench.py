@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 
+from advisor.argtypes import path_text, real, whole
 from advisor.console import out
 from advisor.errors import ExitCode, WriteError
 
@@ -37,28 +38,31 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", nargs="?", metavar="FILE.gguf", help="the GGUF model to test")
+    parser.add_argument(
+        "file", nargs="?", metavar="FILE.gguf", type=path_text, help="the GGUF model to test"
+    )
     parser.add_argument(
         "--model",
         metavar="ID",
+        type=path_text,
         help="a catalog model id or HF repo id; with FILE, says which model the file is",
     )
     parser.add_argument("--quant", metavar="Q", help="the catalog quant, e.g. Q4_K_M")
     parser.add_argument(
         "--budget",
         metavar="SECONDS",
-        type=float,
+        type=real(0, 86_400, above=True),
         default=30.0,
         help="time for the whole command, loading included (default: 30)",
     )
     parser.add_argument(
         "--gpu-layers",
         metavar="N",
-        type=int,
+        type=whole(-1, 100_000),
         help="layers to offload (-1: all); default: what the estimator recommends",
     )
     parser.add_argument(
-        "--threads", metavar="N", type=int, help="CPU threads (default: physical cores)"
+        "--threads", metavar="N", type=whole(1, 1024), help="CPU threads (default: physical cores)"
     )
     parser.add_argument(
         "--download",
@@ -70,7 +74,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--verbose", action="store_true", help="show llama.cpp's log instead of a progress bar"
     )
     parser.add_argument(
-        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=argparse.SUPPRESS,
+        help="use this models.yaml",
     )
     _add_advanced(parser)
     from advisor.cli import add_json_option
@@ -84,19 +92,23 @@ def _add_advanced(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--prompt-tokens",
         metavar="N",
-        type=int,
+        type=whole(1, 131_072),
         default=512,
         help="prompt length (default 512; other lengths are stored but do not calibrate)",
     )
     group.add_argument(
         "--gen-tokens",
         metavar="N",
-        type=int,
+        type=whole(1, 131_072),
         default=128,
         help="tokens generated (default 128; other counts do not calibrate either)",
     )
     group.add_argument(
-        "--runs", metavar="N", type=int, default=10, help="most repetitions per test (default 10)"
+        "--runs",
+        metavar="N",
+        type=whole(1, 1000),
+        default=10,
+        help="most repetitions per test (default 10)",
     )
     group.add_argument(
         "--kv-type",
@@ -159,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         estimated_prefill_tokens_per_s=prediction.prefill_tokens_per_s,
         notes=measurement.notes + _calibration_note(machine, measurement, prediction),
     )
+    measurement = _recheck_bandwidth(machine, measurement, prediction)
     _store_and_print(measurement, args)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
 
@@ -181,6 +194,16 @@ def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
     if prediction.reason:
         return (f"{prediction.reason}; this run cannot calibrate estimates",)
     return ()
+
+
+def _recheck_bandwidth(machine, measurement, prediction):
+    """The run with a note when it disagreed with the RAM bandwidth figure (tested again)."""
+    from advisor.bench.bandwidth_check import recheck_bandwidth
+
+    _, note = recheck_bandwidth(machine, measurement, prediction.decode_tokens_per_s)
+    if note is None:
+        return measurement
+    return dataclasses.replace(measurement, notes=measurement.notes + (note,))
 
 
 def _offload(args, llama_cpp, machine, model_file):
