@@ -124,7 +124,7 @@ class HardwareJson(_Strict):
         description="flag or config: bought at price_usd; profile or none: owned"
     )
     list_price_usd: float | None = Field(
-        description="the profile's list price, for reference: never counted"
+        default=None, description="the profile's list price, for reference: never counted"
     )
 
 
