@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from advisor import __version__
 from advisor.audit.cache import OutcomeCache
-from advisor.audit.costs import SeatPlan, fleet_cost, machine_cost
+from advisor.audit.costs import fleet_cost, machine_cost
 from advisor.audit.evaluate import Evaluator, Failure, Outcome, Request
 from advisor.audit.fleet import (
     FleetAudit,
@@ -27,6 +27,7 @@ from advisor.audit.read import read_reports
 from advisor.audit.sources import Skipped
 from advisor.audit.suggest import Found, Target, request_key, search
 from advisor.errors import InputError
+from advisor.verdict.seats import SeatPlan
 
 if TYPE_CHECKING:
     from advisor.advise import AdviceOptions

@@ -161,9 +161,9 @@ def _check(args: argparse.Namespace) -> None:
 
 def _settings(args: argparse.Namespace, config, catalog):
     from advisor.audit.audit import AuditSettings
-    from advisor.audit.costs import seat_plans
     from advisor.audit.evaluate import default_jobs
     from advisor.verdict.electricity import region_rate
+    from advisor.verdict.seats import seat_plans
     from advisor.verdict.workload import load_workloads
 
     if args.region and args.electricity_price is None:

@@ -68,6 +68,43 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     prices.add_argument(
         "--lifetime-months", type=float, metavar="N", help="hardware lifetime (default 36)"
     )
+    team = parser.add_argument_group(
+        "team (one shared server for several people; --profile names the server)"
+    )
+    team.add_argument(
+        "--team",
+        type=int,
+        metavar="N",
+        help="plan a shared server for N people: model, slots, servers, peak-hour speed, cost "
+        "and the engine commands (default workload: chat-assistant)",
+    )
+    team.add_argument(
+        "--seats",
+        action="append",
+        metavar="PLAN=COUNT",
+        help="what the team pays today: COUNT seats of a catalog plan (chatgpt-business, "
+        "claude-team-standard, ...); repeat for several (default: the config's seats)",
+    )
+    team.add_argument(
+        "--peak-factor",
+        type=float,
+        metavar="F",
+        help="the busiest hour's requests over the average working hour's, at least 1 "
+        "(default: the workload's peak_factor, else 2, stated as an assumption)",
+    )
+    team.add_argument(
+        "--hosting-price",
+        type=float,
+        metavar="USD",
+        help="hosting per server a month (rack space, colocation), default 0",
+    )
+    team.add_argument(
+        "--server-hours",
+        type=float,
+        metavar="H",
+        help="hours a day the server stays on (default 24); idle power counts for the hours "
+        "it serves nobody",
+    )
     parser.add_argument("--config", metavar="FILE", help="use this config file instead")
     add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
@@ -84,6 +121,32 @@ def _positive(args: argparse.Namespace) -> None:
     lifetime = getattr(args, "lifetime_months", None)
     if lifetime is not None and lifetime <= 0:
         raise UsageError(f"--lifetime-months must be positive, got {lifetime:g}")
+    _team_flags(args)
+
+
+def _team_flags(args: argparse.Namespace) -> None:
+    team = getattr(args, "team", None)
+    team_only = ("--seats", "--peak-factor", "--hosting-price", "--server-hours")
+    given = [flag for flag in team_only if getattr(args, flag[2:].replace("-", "_"), None)]
+    if team is None:
+        if given:
+            raise UsageError(f"{given[0]} plans a shared server: add --team N")
+        return
+    from advisor.team.demand import check_team_size
+
+    check_team_size(team)
+    hosting = getattr(args, "hosting_price", None)
+    if hosting is not None and hosting < 0:
+        raise UsageError(f"--hosting-price must be 0 or more, got {hosting:g}")
+    hours = getattr(args, "server_hours", None)
+    if hours is not None and not 0 < hours <= 24:
+        raise UsageError(f"--server-hours must be more than 0 and at most 24, got {hours:g}")
+    peak = getattr(args, "peak_factor", None)
+    if peak is not None and peak < 1:
+        raise UsageError(
+            f"--peak-factor must be at least 1 (the busiest hour over the average working "
+            f"hour), got {peak:g}"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,38 +154,96 @@ def run(args: argparse.Namespace) -> int:
     from advisor.config import load_config
 
     config = load_config(getattr(args, "config", None))
-    doc = build(args, config)
     from advisor.report.output import emit
 
+    if getattr(args, "team", None) is not None and not getattr(args, "json", False):
+        emit(render_team(team_plans(args, config), args, config), getattr(args, "output", None))
+        return 0
+    doc = build(args, config)
     emit(render(doc, args, config), getattr(args, "output", None))
     return 0
 
 
-def build(args: argparse.Namespace, config) -> dict:
-    """The report document for the machine, workloads and prices the arguments name."""
-    from advisor.advise import AdviceOptions, advise
+TEAM_DEFAULT_WORKLOADS = ("chat-assistant",)
+
+
+def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) -> list:
+    """One TeamAdvice per workload the arguments name, for --team N people."""
     from advisor.catalog import load_catalog
-    from advisor.probe import resolve_machine
-    from advisor.report.document import build_document
+    from advisor.team.advice import TeamOptions, team_advice
+    from advisor.team.costs import Uptime
+    from advisor.verdict.seats import seat_plans
     from advisor.verdict.workload import load_workloads
 
-    machine = resolve_machine(
+    machine = machine or _machine(args, config)
+    catalog = catalog or load_catalog(getattr(args, "catalog", None))
+    specs = getattr(args, "workloads", None) or TEAM_DEFAULT_WORKLOADS
+    seats = getattr(args, "seats", None)
+    if seats:
+        from advisor.commands.audit import parse_seats
+
+        chosen = parse_seats(seats)
+    else:
+        chosen = config.seats
+    team = TeamOptions(
+        users=args.team,
+        peak_factor=getattr(args, "peak_factor", None),
+        seats=seat_plans(chosen, catalog),
+        hosting_usd_per_month=getattr(args, "hosting_price", None) or 0.0,
+        uptime=Uptime(hours_per_day=getattr(args, "server_hours", None) or 24.0),
+    )
+    options = _options(args, config)
+    return [team_advice(machine, catalog, w, team, options) for w in load_workloads(specs)]
+
+
+def render_team(advices: list, args: argparse.Namespace, config) -> str:
+    if (getattr(args, "format", None) or config.defaults.format) == "markdown":
+        from advisor.report.team_text import render_team_markdown
+
+        return "\n".join(render_team_markdown(a) for a in advices)
+    from advisor.report.team_text import render_team_text
+
+    return "\n".join(render_team_text(a) for a in advices)
+
+
+def _machine(args: argparse.Namespace, config):
+    from advisor.probe import resolve_machine
+
+    return resolve_machine(
         profile=getattr(args, "profile", None) or config.defaults.profile,
         profiles_dir=getattr(args, "profiles_dir", None),
         ram_gb=getattr(args, "ram", None),
         vram_gb=getattr(args, "vram", None),
     )
-    catalog = load_catalog(getattr(args, "catalog", None))
-    workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
-    options = AdviceOptions(
+
+
+def _options(args: argparse.Namespace, config):
+    from advisor.advise import AdviceOptions
+
+    return AdviceOptions(
         electricity_usd_per_kwh=getattr(args, "electricity_price", None),
         region=getattr(args, "region", None),
         hardware_price_usd=getattr(args, "hardware_price", None),
         lifetime_months=getattr(args, "lifetime_months", None),
         config=config,
     )
-    advice = advise(machine, catalog, workloads, options)
-    return build_document(advice, anonymize=getattr(args, "anonymize", False))
+
+
+def build(args: argparse.Namespace, config) -> dict:
+    """The report document for the machine, workloads and prices the arguments name."""
+    from advisor.advise import advise
+    from advisor.catalog import load_catalog
+    from advisor.report.document import build_document
+    from advisor.verdict.workload import load_workloads
+
+    machine = _machine(args, config)
+    catalog = load_catalog(getattr(args, "catalog", None))
+    workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
+    advice = advise(machine, catalog, workloads, _options(args, config))
+    team = []
+    if getattr(args, "team", None) is not None:
+        team = team_plans(args, config, machine=machine, catalog=catalog)
+    return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
 
 
 def render(doc: dict, args: argparse.Namespace, config) -> str:

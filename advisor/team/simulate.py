@@ -42,8 +42,15 @@ class _Active:
     first_token_at: float
 
 
-def simulate(server: Server, traffic: Traffic, *, requests: int, seed: int,
-             fixed_outputs: bool = False, warmup: int | None = None) -> Simulated:  # fmt: skip
+def simulate(
+    server: Server,
+    traffic: Traffic,
+    *,
+    requests: int,
+    seed: int,
+    fixed_outputs: bool = False,
+    warmup: int | None = None,
+) -> Simulated:
     """Run `requests` arrivals; answers are exponential in length around the mean, or all of
     the mean's length with `fixed_outputs`."""
     rng = random.Random(seed)
@@ -88,8 +95,9 @@ def simulate(server: Server, traffic: Traffic, *, requests: int, seed: int,
     return Simulated(tuple(ttft[warmup:]), tuple(speeds[warmup:]), busy / now if now else 0.0)
 
 
-def _arrivals(rng: random.Random, traffic: Traffic, count: int,
-              fixed: bool) -> list[tuple[float, float]]:  # fmt: skip
+def _arrivals(
+    rng: random.Random, traffic: Traffic, count: int, fixed: bool
+) -> list[tuple[float, float]]:
     times, now = [], 0.0
     for _ in range(count):
         now += rng.expovariate(traffic.arrivals_per_s)
