@@ -128,7 +128,7 @@ def compare(
     task = demand.workload.task
     replaced = tuple(p for p in seats if task in p.tasks)
     seats_usd = sum(p.usd_per_month for p in seats) if seats else None
-    replaced_usd = sum(p.usd_per_month for p in replaced) if seats else None
+    replaced_usd = sum(p.usd_per_month for p in replaced) if replaced else None
     sub = cloud.subscription
     api = cloud.cheapest_api
     saving = payback = None
