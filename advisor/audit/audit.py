@@ -47,6 +47,7 @@ class AuditSettings:
     seats: tuple[SeatPlan, ...] = ()
     ram_usd_per_gb: float | None = None
     upgrades: bool = True
+    servers: tuple[str, ...] = ()  # server profiles to plan the fleet's shared servers on
     jobs: int = 1
     cache: bool = False  # keep verdicts between audits (the command turns it on)
 
@@ -228,7 +229,22 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
         notes=_workload_notes(run) + _id_notes(run.replaced),
+        servers=_servers(catalog, settings, run, kept),
     )
+
+
+def _servers(catalog: Catalog, settings: AuditSettings, run: _Run, kept: list[ReportRef]):
+    """The shared-server plans for the people behind the kept machines (advisor.audit.servers)."""
+    if not settings.servers or not kept:
+        return None
+    from advisor.advise import AdviceOptions
+    from advisor.audit.servers import interactive_people, shared_servers
+
+    people = interactive_people(run.plans[r.group].request.workloads for r in kept)
+    options = AdviceOptions(
+        electricity_usd_per_kwh=settings.electricity_usd_per_kwh, region=settings.region
+    )
+    return shared_servers(catalog, people, settings.servers, settings.seats, options)
 
 
 def _id_notes(replaced: list[Replaced]) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ examples:
   advisor audit 'reports/**/*.json' --format html -o audit.html
   cat reports.jsonl | advisor audit - --format csv
   advisor audit reports/ --seats chatgpt-plus=120 --seats copilot-business=40
+  advisor audit reports/ --seats chatgpt-business=40 --server h100-server
   advisor audit reports/ --tui"""
 
 
@@ -87,6 +88,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     costs.add_argument(
         "--no-upgrades", action="store_true", help="skip the upgrade search (faster)"
+    )
+    costs.add_argument(
+        "--server",
+        action="append",
+        dest="servers",
+        metavar="PROFILE",
+        help="plan a shared server for the fleet's interactive workloads on this server profile "
+        "(one person per machine); repeat for several. With --seats and no --server, the "
+        "shipped server profiles are tried: h100-server, dual-rtx-3090, "
+        "mac-studio-m3-ultra-512gb",
+    )
+    costs.add_argument(
+        "--no-servers", action="store_true", help="no shared-server section, even with --seats"
     )
     parser.add_argument(
         "--no-cache",
@@ -176,9 +190,22 @@ def _settings(args: argparse.Namespace, config, catalog):
         seats=seat_plans(seats, catalog),
         ram_usd_per_gb=args.ram_price,
         upgrades=not args.no_upgrades,
+        servers=_servers(args, seats),
         jobs=args.jobs or default_jobs(),
         cache=not args.no_cache,
     )
+
+
+def _servers(args: argparse.Namespace, seats) -> tuple[str, ...]:
+    from advisor.audit.servers import DEFAULT_SERVERS
+
+    if args.no_servers:
+        if args.servers:
+            raise UsageError("--server plans shared servers; drop it or --no-servers")
+        return ()
+    if args.servers:
+        return tuple(args.servers)
+    return DEFAULT_SERVERS if seats else ()
 
 
 def parse_seats(specs: list[str]):
