@@ -182,6 +182,8 @@ def _settings(args: argparse.Namespace, config, catalog):
 
     if args.region and args.electricity_price is None:
         region_rate(catalog, args.region)  # an unknown region is a usage error, said once
+    from advisor.verdict.seats import parse_seats
+
     seats = parse_seats(args.seats) if args.seats else config.seats
     return AuditSettings(
         workloads=load_workloads(args.workloads) if args.workloads else None,
@@ -206,19 +208,6 @@ def _servers(args: argparse.Namespace, seats) -> tuple[str, ...]:
     if args.servers:
         return tuple(args.servers)
     return DEFAULT_SERVERS if seats else ()
-
-
-def parse_seats(specs: list[str]):
-    """`PLAN=COUNT` flags as the config file's Seats entries."""
-    from advisor.config import Seats
-
-    seats = []
-    for spec in specs:
-        plan, sep, count = spec.partition("=")
-        if not sep or not plan.strip() or not count.strip().isdigit():
-            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {spec!r}")
-        seats.append(Seats(plan=plan.strip(), count=int(count)))
-    return tuple(seats)
 
 
 def _emit(audit, args: argparse.Namespace) -> None:

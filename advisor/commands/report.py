@@ -180,7 +180,7 @@ def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) 
     specs = getattr(args, "workloads", None) or TEAM_DEFAULT_WORKLOADS
     seats = getattr(args, "seats", None)
     if seats:
-        from advisor.commands.audit import parse_seats
+        from advisor.verdict.seats import parse_seats
 
         chosen = parse_seats(seats)
     else:

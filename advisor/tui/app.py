@@ -36,6 +36,7 @@ from advisor.tui.stages import AdviceInputs
 from advisor.tui.widgets.machine_panel import MachinePanel
 from advisor.tui.widgets.models_table import ModelsTable
 from advisor.tui.widgets.models_view import ModelsView
+from advisor.tui.widgets.team_view import TeamView
 from advisor.tui.widgets.verdict_view import VerdictView
 from advisor.tui.widgets.workload_pane import WorkloadPane
 
@@ -75,6 +76,7 @@ class AdvisorApp(App[None]):
         Binding("d", "toggle_theme", "Light/dark"),
         Binding("1", "show_tab('models')", "Models", show=False),
         Binding("2", "show_tab('workload')", "Workload", show=False),
+        Binding("3", "show_tab('team')", "Team", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -104,6 +106,8 @@ class AdvisorApp(App[None]):
                 yield ModelsView(id="models-view")
             with TabPane("Workload", id="workload"):
                 yield Label("Loading workloads…", id="workload-loading")
+            with TabPane("Team", id="team"):
+                yield Label("Loading workloads…", id="team-loading")
         yield Footer()
 
     def on_ready(self) -> None:
@@ -212,6 +216,9 @@ class AdvisorApp(App[None]):
         pane = self.query_one("#workload", TabPane)
         await pane.query("#workload-loading").remove()
         await pane.mount(WorkloadPane(message.workloads, id="workload-pane"))
+        team = self.query_one("#team", TabPane)
+        await team.query("#team-loading").remove()
+        await team.mount(TeamView(message.workloads, id="team-view"))
         self._stamp("workloads")
         self._advise()
 
@@ -282,6 +289,8 @@ class AdvisorApp(App[None]):
         if ready:
             inputs = self._advice_inputs()
         pane.set_inputs(inputs)
+        for team in self.query(TeamView):
+            team.set_inputs(inputs)
 
     def _advice_inputs(self) -> AdviceInputs:
         return AdviceInputs(

@@ -33,6 +33,19 @@ class SeatPlan:
         return self.count * self.usd_per_seat
 
 
+def parse_seats(specs: Sequence[str]) -> tuple[Seats, ...]:
+    """`PLAN=COUNT` flags (--seats on report and audit) as the config file's Seats entries."""
+    from advisor.config import Seats
+
+    seats = []
+    for spec in specs:
+        plan, sep, count = spec.partition("=")
+        if not sep or not plan.strip() or not count.strip().isdigit():
+            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {spec!r}")
+        seats.append(Seats(plan=plan.strip(), count=int(count)))
+    return tuple(seats)
+
+
 def seat_plans(seats: Sequence[Seats], catalog: Catalog) -> tuple[SeatPlan, ...]:
     """The seats given, checked against the catalog's subscription plans. A plan the catalog
     does not know, or a count below 1, is a usage error that lists the plans there are."""

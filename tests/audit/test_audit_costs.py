@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from advisor.audit.audit import AuditSettings, run_audit
-from advisor.commands.audit import parse_seats
 from advisor.config import Seats
 from advisor.errors import UsageError
-from advisor.verdict.seats import seat_plans
+from advisor.verdict.seats import parse_seats, seat_plans
 
 
 def test_cloud_basis_sums_each_workload_on_its_path(fleet_audit) -> None:
