@@ -21,12 +21,16 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-# The range the model is held to against advisor.team.simulate (tests/team/test_queue.py):
-# TTFT within 12% at the median and from 10% short to 40% long at p95, per-user decode
-# within 8% (median) and 12% (p5). Past it (a server near saturation, or prompts taking much
-# of its time) the model turns optimistic, so a plan keeps inside it.
+# The range the model is held to against advisor.team.simulate (tests/team/test_queue.py,
+# benchmarks/team_queue.py): time to first token within 30% at the median and from 24% short
+# to 40% long at p95; per-user decode within 8% (median) and 13% (p5). A plan judges its
+# requirements with margins that cover the model's worst misses, and keeps inside the loads
+# where they were measured: past them (a server near saturation, or prompts taking much of
+# its time) the model turns optimistic.
+TTFT_MARGIN = 1.3  # the p95 time to first token is judged × this
+DECODE_MARGIN = 1.15  # the p5 decode per user is judged ÷ this
 MAX_LOAD = 0.85  # peak arrivals over the rate at which the slots saturate
-MAX_PREFILL_SHARE = 0.15  # of the server's time spent prefilling
+MAX_PREFILL_SHARE = 0.12  # of the server's time spent prefilling
 
 # Per-sequence decode tokens/s with b sequences decoding at once, b >= 1.
 DecodeCurve = Callable[[int], float]

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.team.demand import TeamDemand
-from advisor.team.queue import MAX_LOAD, MAX_PREFILL_SHARE, PeakQueue, Server, Traffic, peak_queue
+from advisor.team.queue import (
+    DECODE_MARGIN,
+    MAX_LOAD,
+    MAX_PREFILL_SHARE,
+    TTFT_MARGIN,
+    PeakQueue,
+    Server,
+    Traffic,
+    peak_queue,
+)
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
@@ -96,21 +105,23 @@ def requirements(demand: TeamDemand, queue: PeakQueue) -> tuple[Requirement, ...
     found = []
     if w.max_time_to_first_token_s is not None:
         limit = w.max_time_to_first_token_s
+        judged = queue.ttft_p95_s * TTFT_MARGIN
         found.append(
             Requirement(
                 "time to first token at the peak (p95)",
-                f"at most {limit:g} s",
-                _seconds(queue.ttft_p95_s),
-                queue.ttft_p95_s <= limit,
+                f"at most {limit:g} s, with the queue model's margin × {TTFT_MARGIN:g}",
+                f"{_seconds(queue.ttft_p95_s)} (× {TTFT_MARGIN:g} = {_seconds(judged)})",
+                judged <= limit,
             )
         )
     need = w.min_decode_tokens_per_s
+    judged = queue.decode_p5_tokens_per_s / DECODE_MARGIN
     found.append(
         Requirement(
             "decode per user at the peak (p5)",
-            f"at least {need:g} tokens/s",
-            f"{queue.decode_p5_tokens_per_s:.1f} tokens/s",
-            queue.decode_p5_tokens_per_s >= need,
+            f"at least {need:g} tokens/s, with the queue model's margin ÷ {DECODE_MARGIN:g}",
+            f"{queue.decode_p5_tokens_per_s:.1f} tokens/s (÷ {DECODE_MARGIN:g} = {judged:.1f})",
+            judged >= need,
         )
     )
     found.append(
