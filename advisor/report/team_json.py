@@ -34,6 +34,7 @@ def team_json(advice: TeamAdvice) -> dict[str, Any]:
         },
         "rule": plan.rule,
         "files_checked": plan.files_checked,
+        "passed_over": list(plan.passed_over),
         "frontier_index": plan.frontier_index,
         "servers": plan.servers,
         "plan": _run(plan.choice),

@@ -99,6 +99,7 @@ class TeamJson(_Strict):
     demand: TeamDemandJson
     rule: str
     files_checked: int
+    passed_over: list[str] = Field(description="better files the plan passed over, and why")
     frontier_index: float | None
     servers: int | None
     plan: ServerRunJson | None

@@ -84,6 +84,7 @@ def _plan(advice: TeamAdvice, run: ServerRun) -> list[str]:
         f"quality: {run.quality_index:.1f} = {run.quality_pct_of_frontier:.0f}% of the frontier "
         f"(floor {advice.demand.workload.quality_floor_pct:g}%)",
         f"chosen by: {advice.plan.rule} ({advice.plan.files_checked} files checked)",
+        *[f"passed over: {words}" for words in advice.plan.passed_over],
     ]
 
 
@@ -167,12 +168,21 @@ def _no_plan(advice: TeamAdvice) -> list[str]:
     plan = advice.plan
     if plan.closest is not None:
         run = plan.closest
-        missed = [r for r in run.requirements if not r.passed]
-        return [
-            f"no file meets the peak hour even on {_max_servers()} servers; closest: "
-            f"{run.model_name} {run.quant} with {run.slots} slots",
-            *[f"MISS {r.name}: {r.have} (need {r.need})" for r in missed],
+        lines = [
+            f"no file meets the peak hour even on {_max_servers()} servers; the closest is "
+            f"{run.model_name} {run.quant} with {run.slots} slot{'s' if run.slots > 1 else ''}"
         ]
+        if not run.queue.stable:
+            q = run.queue
+            lines.append(
+                f"one such server takes at most {q.max_arrivals_per_s * 3600:,.1f} calls an "
+                f"hour, and {q.arrivals_per_s * 3600:,.1f} arrive at the peak"
+            )
+        else:
+            lines += [
+                f"MISS {r.name}: {r.have} (need {r.need})" for r in run.requirements if not r.passed
+            ]
+        return lines + [f"passed over: {words}" for words in plan.passed_over]
     room = plan.no_room
     if room is None:
         return ["no catalog model meets the quality floor for this task"]
@@ -180,7 +190,7 @@ def _no_plan(advice: TeamAdvice) -> list[str]:
     fits = (
         f"the largest context that fits is {largest:,} tokens"
         if largest
-        else "not even its weights fit"
+        else f"not even its {room.weights_bytes / 1024**3:,.1f} GiB of weights fit"
     )
     return [
         f"this server's memory cannot hold one slot of {room.context_needed_tokens:,} tokens of "

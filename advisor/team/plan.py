@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 
-SLOT_COUNTS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+SLOT_COUNTS = (*range(1, 9), 10, 12, 16, 24, 32, 48, 64)  # every count where it matters
 MAX_FILES = 40  # model files whose slot counts are explored before the search settles
 FILES_PER_MODEL = 2  # a smaller file of a model that failed rarely passes: prefill is compute
 RULE = (
@@ -38,6 +38,7 @@ class NoRoom:
     quant: str
     context_needed_tokens: int
     largest_context_tokens: int | None  # None: not even the weights fit
+    weights_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class TeamPlan:
     no_room: NoRoom | None
     files_checked: int
     rule: str = RULE
+    # Better-quality files the plan passed over, and why (at their closest slot count).
+    passed_over: tuple[str, ...] = ()
 
     @property
     def servers(self) -> int | None:
@@ -72,6 +75,7 @@ def plan_team(
     no_room: NoRoom | None = None
     checked = 0
     tried: dict[str, int] = {}
+    over: list[tuple[float, str]] = []
     for model, quant, quality in files:
         if best is not None and quality[0] < best.quality_index and best.servers == 1:
             break
@@ -87,6 +91,7 @@ def plan_team(
         tried[model.id] = tried.get(model.id, 0) + 1
         runs = _slot_runs(machine, model, quant, one, demand, speed_of, quality, calibration)
         met = [r for r in runs if r.meets]
+        over.append((quality[0], _why_not(model.name, quant, runs, met)))
         if met:
             pick = min(met, key=lambda r: (r.servers, r.slots))
             if best is None or (pick.servers, -pick.quality_index) < (
@@ -104,7 +109,31 @@ def plan_team(
         None if best else closest,
         None if (best or closest) else no_room,
         checked,
+        passed_over=tuple(words for q, words in over if best is None or q > best.quality_index)[
+            :PASSED_OVER
+        ],
     )
+
+
+PASSED_OVER = 5  # better files the plan names with the reason it passed them over
+
+
+def _why_not(name: str, quant: str, runs: list[ServerRun], met: list[ServerRun]) -> str:
+    if met:
+        pick = min(met, key=lambda r: (r.servers, r.slots))
+        return f"{name} {quant}: needs {pick.servers} servers ({pick.slots} slots each)"
+    if not runs:
+        return f"{name} {quant}: no slot count fits"
+    near = min(runs, key=_shortfall)
+    where = f"{name} {quant} ({near.estimate.placement.kind} placement)"
+    q = near.queue
+    if not q.stable:
+        return (
+            f"{where}: one server takes at most {q.max_arrivals_per_s * 3600:,.0f} calls an "
+            f"hour with {near.slots} slots, and {q.arrivals_per_s * 3600:,.0f} arrive at the peak"
+        )
+    miss = next(r for r in near.requirements if not r.passed)
+    return f"{where} at {near.slots} slots: {miss.name} {miss.have}, need {miss.need}"
 
 
 def _shortfall(run: ServerRun) -> tuple[int, int, float]:
@@ -112,9 +141,12 @@ def _shortfall(run: ServerRun) -> tuple[int, int, float]:
 
 
 def _roomier(held: NoRoom | None, new: NoRoom) -> NoRoom:
-    """The file holding the longest context of the two (the first on a tie: better quality)."""
+    """The file holding the longest context of the two; where neither holds any, the smaller
+    one (the first on a tie: better quality)."""
     if held is None or (new.largest_context_tokens or 0) > (held.largest_context_tokens or 0):
         return new
+    if not held.largest_context_tokens and not new.largest_context_tokens:
+        return new if new.weights_bytes < held.weights_bytes else held
     return held
 
 
@@ -164,7 +196,12 @@ def _estimate(machine, model, quant, context_tokens: int, calibration) -> Estima
 
 def _no_room(model: Model, quant: str, est: Estimate, demand: TeamDemand) -> NoRoom:
     return NoRoom(
-        model.id, model.name, quant, demand.workload.context_tokens, est.max_context_tokens
+        model.id,
+        model.name,
+        quant,
+        demand.workload.context_tokens,
+        est.max_context_tokens,
+        est.memory.weights_bytes,
     )
 
 

@@ -110,7 +110,9 @@ def requirements(demand: TeamDemand, queue: PeakQueue) -> tuple[Requirement, ...
             Requirement(
                 "time to first token at the peak (p95)",
                 f"at most {limit:g} s, with the queue model's margin × {TTFT_MARGIN:g}",
-                f"{_seconds(queue.ttft_p95_s)} (× {TTFT_MARGIN:g} = {_seconds(judged)})",
+                _seconds(queue.ttft_p95_s)
+                if math.isinf(judged)
+                else f"{_seconds(queue.ttft_p95_s)} (× {TTFT_MARGIN:g} = {_seconds(judged)})",
                 judged <= limit,
             )
         )
@@ -139,7 +141,7 @@ def requirements(demand: TeamDemand, queue: PeakQueue) -> tuple[Requirement, ...
 
 
 def _seconds(value: float) -> str:
-    return "never (the queue grows without end)" if math.isinf(value) else f"{value:.1f} s"
+    return "never: the queue grows without end" if math.isinf(value) else f"{value:.1f} s"
 
 
 def run_on(

@@ -369,7 +369,8 @@ class AdvisorApp(App[None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         """Focus the tab's main widget, so its keys work without a click."""
-        target = "#models-table" if event.pane.id == "models" else "#workload-form Select"
+        targets = {"models": "#models-table", "team": "#team-people"}
+        target = targets.get(event.pane.id or "", "#workload-form Select")
         found = self.query(target)
         if found:
             found.first().focus(scroll_visible=False)  # it is at the top already

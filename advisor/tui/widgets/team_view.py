@@ -52,15 +52,18 @@ class TeamView(VerticalScroll):
         self.presets = tuple(w for w in presets if w.access == "interactive") or tuple(presets)
         self.inputs: AdviceInputs | None = None
         self.ask: TeamAsk | None = None
+        self.advice: TeamAdvice | None = None  # the plan on screen
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="team-form"):
+        with Horizontal(id="team-form", classes="team-form"):
             yield Label("people")
             yield Input(DEFAULT_PEOPLE, id="team-people", type="integer")
             yield Label("seats")
             yield Input(DEFAULT_SEATS, id="team-seats", placeholder="PLAN=N, PLAN=N")
             yield Label("peak ×")
             yield Input("", id="team-peak", placeholder="2 (assumed)")
+        with Horizontal(id="team-form-2", classes="team-form"):
+            yield Label("workload")
             choices = [(w.title, w.name) for w in self.presets]
             first = choices[0][1] if choices else Select.BLANK
             yield Select(choices, value=first, allow_blank=not choices, id="team-workload")
@@ -135,6 +138,7 @@ class TeamView(VerticalScroll):
             return  # asked again since
         from advisor.report.team_text import render_team_text
 
+        self.advice = message.advice
         self.query_one("#team-result", Static).update(Text(render_team_text(message.advice)))
 
     @on(Failed)
