@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 
+from advisor.console import out
 from advisor.errors import ExitCode, WriteError
 
 DESCRIPTION = """\
@@ -254,9 +255,9 @@ def _print(measurement, run_id, where, args) -> None:
     from advisor.commands.bench_view import render_measurement
 
     if getattr(args, "json", False):
-        print(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
+        out(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
     else:
-        print(render_measurement(measurement, where))
+        out(render_measurement(measurement, where))
 
 
 def _history(args) -> int:
@@ -269,9 +270,9 @@ def _history(args) -> int:
         with BenchStore() as store:
             runs = store.history()
     if getattr(args, "json", False):
-        print(
+        out(
             json.dumps([{"id": r.id, **measurement_to_dict(r.measurement)} for r in runs], indent=2)
         )
     else:
-        print(render_history(runs, None))
+        out(render_history(runs, None))
     return int(ExitCode.OK)

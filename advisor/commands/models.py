@@ -7,6 +7,7 @@ import json
 import textwrap
 
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
 GIB = 1024**3
@@ -72,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
         kv_type=args.kv_type, estimator=estimate,
     )  # fmt: skip
     if getattr(args, "json", False):
-        print(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
+        out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
     else:
-        print(render_text(ranking, args.limit))
+        out(render_text(ranking, args.limit))
     return 0
 
 

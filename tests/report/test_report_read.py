@@ -42,10 +42,10 @@ def test_a_re_evaluation_reaches_the_same_verdicts(first, catalog, estimator) ->
     [
         (lambda d: d.update(kind="something-else"), "not an advisor report"),
         (lambda d: d.update(schema_version=99), "schema version 99"),
-        (lambda d: d.pop("machine"), "machine: is missing"),
+        (lambda d: d.pop("machine"), "machine: is required but missing"),
         (lambda d: d["machine"].update(ram_gb="lots"), "machine.ram_gb: Input should be a valid"),
         (lambda d: d["inputs"]["workloads"][0].update(task="poetry"), "inputs.workloads[0]"),
-        (lambda d: d["inputs"].pop("electricity"), "inputs: is malformed"),
+        (lambda d: d["inputs"].pop("electricity"), "inputs.electricity: is required but missing"),
     ],
 )
 def test_broken_reports_are_refused_with_a_reason(first, change, words) -> None:
