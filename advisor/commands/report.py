@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from advisor.errors import UsageError
-
 DESCRIPTION = """\
 For each workload (the presets in profiles/workloads/, your own in the config folder's
 workloads/, or files you name), say whether to run it locally, split it (hybrid) or pay for
@@ -20,6 +18,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from advisor.argtypes import path_text, real, whole
     from advisor.cli import add_json_option, add_machine_options
 
     parser = sub.add_parser(
@@ -34,15 +33,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output format (default: text, or the config's)",
     )
     add_json_option(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+    )
     parser.add_argument(
         "--anonymize",
         action="store_true",
-        help="strip hostname, user names, serials, UUIDs and home paths; keep a stable hashed "
-        "machine id",
+        help="strip hostname, user names, serials, UUIDs, home paths and folder names; keep a "
+        "stable machine id, keyed with a random salt kept in the user data dir",
     )
     parser.add_argument(
         "--workload",
+        type=path_text,
         action="append",
         dest="workloads",
         metavar="NAME|FILE",
@@ -51,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prices = parser.add_argument_group("prices (override the config file; amounts in USD)")
     prices.add_argument(
-        "--electricity-price", type=float, metavar="USD_PER_KWH", help="price of a kWh"
+        "--electricity-price", type=real(0, 100), metavar="USD_PER_KWH", help="price of a kWh"
     )
     prices.add_argument(
         "--region",
@@ -60,20 +62,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prices.add_argument(
         "--hardware-price",
-        type=float,
+        type=real(0, 1e9),
         metavar="USD",
         help="what this machine costs, amortised over its lifetime, to see whether buying it "
         "pays back (default: the config's, else the profile's price, else not counted)",
     )
     prices.add_argument(
-        "--lifetime-months", type=float, metavar="N", help="hardware lifetime (default 36)"
+        "--lifetime-months",
+        type=real(0, 1200, above=True),
+        metavar="N",
+        help="hardware lifetime (default 36)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", type=path_text, help="use this config file instead"
     )
     team = parser.add_argument_group(
         "team (one shared server for several people; --profile names the server)"
     )
     team.add_argument(
         "--team",
-        type=int,
+        type=whole(1, 10_000_000),
         metavar="N",
         help="plan a shared server for N people: model, slots, servers, peak-hour speed, cost "
         "and the engine commands (default workload: chat-assistant)",
@@ -87,70 +95,42 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     team.add_argument(
         "--peak-factor",
-        type=float,
+        type=real(1, 24),
         metavar="F",
         help="the busiest hour's requests over the average working hour's, at least 1 "
         "(default: the workload's peak_factor, else 2, stated as an assumption)",
     )
     team.add_argument(
         "--hosting-price",
-        type=float,
+        type=real(0, 1e9),
         metavar="USD",
         help="hosting per server a month (rack space, colocation), default 0",
     )
     team.add_argument(
         "--server-hours",
-        type=float,
+        type=real(0, 24, above=True),
         metavar="H",
         help="hours a day the server stays on (default 24); idle power counts for the hours "
         "it serves nobody",
     )
-    parser.add_argument("--config", metavar="FILE", help="use this config file instead")
     add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
-def _positive(args: argparse.Namespace) -> None:
-    checks = (
-        ("--electricity-price", getattr(args, "electricity_price", None), 0.0),
-        ("--hardware-price", getattr(args, "hardware_price", None), 0.0),
-    )
-    for flag, value, low in checks:
-        if value is not None and value < low:
-            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
-    lifetime = getattr(args, "lifetime_months", None)
-    if lifetime is not None and lifetime <= 0:
-        raise UsageError(f"--lifetime-months must be positive, got {lifetime:g}")
-    _team_flags(args)
-
-
 def _team_flags(args: argparse.Namespace) -> None:
-    team = getattr(args, "team", None)
+    """The team flags need --team (their values argparse has bounded already)."""
+    if getattr(args, "team", None) is not None:
+        return
     team_only = ("--seats", "--peak-factor", "--hosting-price", "--server-hours")
     given = [flag for flag in team_only if getattr(args, flag[2:].replace("-", "_"), None)]
-    if team is None:
-        if given:
-            raise UsageError(f"{given[0]} plans a shared server: add --team N")
-        return
-    from advisor.team.demand import check_team_size
+    if given:
+        from advisor.errors import UsageError
 
-    check_team_size(team)
-    hosting = getattr(args, "hosting_price", None)
-    if hosting is not None and hosting < 0:
-        raise UsageError(f"--hosting-price must be 0 or more, got {hosting:g}")
-    hours = getattr(args, "server_hours", None)
-    if hours is not None and not 0 < hours <= 24:
-        raise UsageError(f"--server-hours must be more than 0 and at most 24, got {hours:g}")
-    peak = getattr(args, "peak_factor", None)
-    if peak is not None and peak < 1:
-        raise UsageError(
-            f"--peak-factor must be at least 1 (the busiest hour over the average working "
-            f"hour), got {peak:g}"
-        )
+        raise UsageError(f"{given[0]} plans a shared server: add --team N")
 
 
 def run(args: argparse.Namespace) -> int:
-    _positive(args)
+    _team_flags(args)
     from advisor.config import load_config
 
     config = load_config(getattr(args, "config", None))

@@ -35,14 +35,19 @@ class SeatPlan:
 
 def parse_seats(specs: Sequence[str]) -> tuple[Seats, ...]:
     """`PLAN=COUNT` flags (--seats on report and audit) as the config file's Seats entries."""
+    from advisor.argtypes import count_text
     from advisor.config import Seats
 
     seats = []
     for spec in specs:
         plan, sep, count = spec.partition("=")
-        if not sep or not plan.strip() or not count.strip().isdigit():
-            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {spec!r}")
-        seats.append(Seats(plan=plan.strip(), count=int(count)))
+        shown = spec if len(spec) <= 60 else spec[:57] + "..."
+        if not sep or not plan.strip():
+            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {shown!r}")
+        try:
+            seats.append(Seats(plan=plan.strip(), count=count_text(count)))
+        except ValueError as exc:
+            raise UsageError(f"--seats {shown}: the count: {exc}") from None
     return tuple(seats)
 
 
