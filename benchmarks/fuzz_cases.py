@@ -427,6 +427,10 @@ ARGUMENTS = [
     (["models", "--profile", "rtx-4090-desktop", "--context"], ["0", "-1", HUGE_INT, "1e9"]),
     (["models", "--profile", "rtx-4090-desktop", "--kv-type"], ["bogus", "q9_9", ""]),
     (["estimate", "--model", "qwen3-8b", "--quant", "Q4_K_M", "--context"], ["nan", "0", HUGE_INT]),
+    (
+        ["estimate", "--model", "qwen3-8b", "--quant", "Q4_K_M", "--context", "4096", "--parallel"],
+        ["0", "257", "10" + "0" * 20, "nan", HUGE_INT],
+    ),
     (["bench", "x.gguf", "--budget"], ["nan", "-1", "inf", "0"]),
     (["bench", "x.gguf", "--threads"], ["100000", "0", "-1"]),
     (["audit", "reports", "--seats"], ["chatgpt-plus=" + HUGE_INT, "chatgpt-plus=0", "x=-1"]),

@@ -10,6 +10,7 @@ from advisor.argtypes import MAX_CONTEXT_TOKENS, choice, path_text, whole
 from advisor.cli import add_json_option, add_machine_options
 from advisor.console import out
 
+MAX_SEQUENCES = 256  # llama.cpp's LLAMA_MAX_SEQ (src/llama-cparams.h)
 KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
 HELP = "estimate memory, placement and speed of one model on this machine"
 DESCRIPTION = """\
@@ -150,4 +151,8 @@ def parse_sequences(text: str) -> int:
                          hint="e.g. --parallel 8") from None  # fmt: skip
     if value < 1:
         raise UsageError(f"--parallel must be at least 1 sequence, not {value}")
+    if value > MAX_SEQUENCES:
+        raise UsageError(
+            f"--parallel {value}: llama.cpp serves at most {MAX_SEQUENCES} sequences at once"
+        )
     return value
