@@ -20,8 +20,9 @@ machines would run it and how fast; per machine, its best option; the fleet's mo
 today against the cost with local models where they are viable; and which upgrades (more RAM,
 more GPU memory, a GPU) would make more workloads viable, priced where prices are known.
 
-Reports that cannot be read (unreadable, truncated, not an advisor report, a newer schema) are
-listed with the reason and skipped; the audit runs on the rest and exits with code 8. When two
+Reports that cannot be read (unreadable, truncated, not an advisor report, a newer schema, a
+value of the wrong type or out of range) are listed with the reason and skipped; the audit
+runs on the rest and exits with code 8. When two
 reports share a machine id, the newest (generated_at) wins. Amounts are USD per month."""
 
 EPILOG = """\
@@ -197,7 +198,9 @@ def parse_seats(specs: list[str]):
 def _emit(audit, args: argparse.Namespace) -> None:
     from advisor.report.output import emit
 
-    emit(render(audit, args.format, terminal=not args.output and sys.stdout.isatty()), args.output)
+    terminal = not args.output and sys.stdout.isatty()
+    styled = terminal and args.format == "table"  # coloured by rich, from cleaned text
+    emit(render(audit, args.format, terminal=terminal), args.output, styled=styled)
 
 
 def render(audit, fmt: str, *, terminal: bool = False) -> str:

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import json
 
+from advisor.console import out
 from advisor.errors import ExitCode, WriteError
 
 DESCRIPTION = """\
@@ -164,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
         estimated_prefill_tokens_per_s=prediction.prefill_tokens_per_s,
         notes=measurement.notes + _calibration_note(machine, measurement, prediction),
     )
+    measurement = _recheck_bandwidth(machine, measurement, prediction)
     _store_and_print(measurement, args)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
 
@@ -186,6 +188,16 @@ def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
     if prediction.reason:
         return (f"{prediction.reason}; this run cannot calibrate estimates",)
     return ()
+
+
+def _recheck_bandwidth(machine, measurement, prediction):
+    """The run with a note when it disagreed with the RAM bandwidth figure (tested again)."""
+    from advisor.bench.bandwidth_check import recheck_bandwidth
+
+    _, note = recheck_bandwidth(machine, measurement, prediction.decode_tokens_per_s)
+    if note is None:
+        return measurement
+    return dataclasses.replace(measurement, notes=measurement.notes + (note,))
 
 
 def _offload(args, llama_cpp, machine, model_file, context: int | None = None):
@@ -272,9 +284,9 @@ def _print(measurement, run_id, where, args) -> None:
     from advisor.commands.bench_view import render_measurement
 
     if getattr(args, "json", False):
-        print(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
+        out(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
     else:
-        print(render_measurement(measurement, where))
+        out(render_measurement(measurement, where))
 
 
 def _history(args) -> int:
@@ -287,9 +299,9 @@ def _history(args) -> int:
         with BenchStore() as store:
             runs = store.history()
     if getattr(args, "json", False):
-        print(
+        out(
             json.dumps([{"id": r.id, **measurement_to_dict(r.measurement)} for r in runs], indent=2)
         )
     else:
-        print(render_history(runs, None))
+        out(render_history(runs, None))
     return int(ExitCode.OK)

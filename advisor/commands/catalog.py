@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.cli import add_json_option
+from advisor.console import out
 from advisor.errors import ExitCode, GGUFError, NotFoundError
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def _user_ids(args: argparse.Namespace, catalog: Catalog) -> set[str]:
 
 
 def _print_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    out(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -145,9 +146,9 @@ def _list(args: argparse.Namespace) -> int:
     on_disk = None
     if installed is not None:
         on_disk = {k: [f["quant"] or "?" for f in v] for k, v in installed.items()}
-    print(model_rows(models, user, installed=on_disk))
+    out(model_rows(models, user, installed=on_disk))
     if user & {m.id for m in models}:
-        print(f"\n* from your overlay {overlay_path()}")
+        out(f"\n* from your overlay {overlay_path()}")
     return int(ExitCode.OK)
 
 
@@ -180,10 +181,10 @@ def _show(args: argparse.Namespace) -> int:
             document["installed"] = files
         _print_json(document)
         return int(ExitCode.OK)
-    print(model_detail(model, catalog))
+    out(model_detail(model, catalog))
     if files is not None:
         lines = [f"  {f['quant'] or '?'}  {f['path']}" for f in files]
-        print("\ninstalled:\n" + ("\n".join(lines) if lines else "  none found by advisor scan"))
+        out("\ninstalled:\n" + ("\n".join(lines) if lines else "  none found by advisor scan"))
     return int(ExitCode.OK)
 
 
@@ -243,10 +244,10 @@ def _print_reports(reports: list[ValidationReport]) -> None:
             warning(str(problem))
         if report.ok:
             counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items())
-            print(f"ok: {report.path} ({report.kind}): {counts}")
+            out(f"ok: {report.path} ({report.kind}): {counts}")
         else:
             count = len(report.errors)
-            print(f"invalid: {report.path} ({report.kind}): {count} problem{'s' * (count > 1)}")
+            out(f"invalid: {report.path} ({report.kind}): {count} problem{'s' * (count > 1)}")
 
 
 def _report_json(report: ValidationReport) -> dict[str, object]:
@@ -296,7 +297,7 @@ def _add(args: argparse.Namespace) -> int:
         _print_json({"overlay": str(path), "model": model_json(model, catalog, origin="user")})
         return int(ExitCode.OK)
     quant = next(q for q in model.quants if q.source == entry.source_key)
-    print(
+    out(
         f"added {model.id}: {quant.type}, {file_size(quant.size_bytes)}, "
         f"{params(model.architecture)} parameters, to {path}"
     )

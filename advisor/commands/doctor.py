@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.console import out
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -41,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(args.output, text + "\n")
         note(f"wrote {args.output}")
     else:
-        print(text)
+        out(text)
     return 0

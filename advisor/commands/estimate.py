@@ -7,6 +7,7 @@ import difflib
 import json
 
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
 HELP = "estimate memory, placement and speed of one model on this machine"
@@ -133,9 +134,9 @@ def run(args: argparse.Namespace) -> int:
                                   calibration=calibration)  # fmt: skip
     if getattr(args, "json", False):
         doc = estimate_to_dict(est, model, machine, prompt, contexts, parallel=parallel)
-        print(json.dumps(doc, indent=2))
+        out(json.dumps(doc, indent=2))
     else:
-        print(render_text(est, model, machine, prompt, contexts, parallel=parallel))
+        out(render_text(est, model, machine, prompt, contexts, parallel=parallel))
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import textwrap
 
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
 GIB = 1024**3
@@ -57,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
         estimate = None
     if not callable(estimate):  # the package exposes estimate() once the estimator is built
         raise MissingDependencyError("the memory estimator is not available in this build")
+    from functools import partial
+
+    from advisor.bench.calibration import load_calibration
     from advisor.estimate.rank import rank_models
 
     machine = resolve_machine(
@@ -69,12 +73,12 @@ def run(args: argparse.Namespace) -> int:
     ranking = rank_models(
         machine, catalog, task=args.task, context_tokens=args.context,
         min_decode_tokens_per_s=args.min_tps, all_quants=args.all_quants,
-        kv_type=args.kv_type, estimator=estimate,
+        kv_type=args.kv_type, estimator=partial(estimate, calibration=load_calibration(machine)),
     )  # fmt: skip
     if getattr(args, "json", False):
-        print(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
+        out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
     else:
-        print(render_text(ranking, args.limit))
+        out(render_text(ranking, args.limit))
     return 0
 
 
@@ -105,6 +109,9 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
                 "decode_tokens_per_s": round(c.decode_tokens_per_s, 2),
                 "decode_range": [round(v, 2) for v in c.decode_range],
                 "prefill_tokens_per_s": round(c.prefill_tokens_per_s, 1),
+                "calibrated_from_runs": c.estimate.speed.calibrated_from_runs
+                if c.estimate.speed
+                else 0,
                 "total_bytes": c.total_bytes,
                 "headroom_fraction": None
                 if c.headroom_fraction is None
@@ -134,13 +141,20 @@ def render_text(ranking, limit: int | None = None) -> str:
         f"{'#':>3}  {'model':<27} {'quant':<7} {'where':<7} {'tok/s':>6} {'pp t/s':>7} "
         f"{'quality':>7} {'GiB':>5}",
     ]  # fmt: skip
+    calibrated = 0
     for i, c in enumerate(shown, start=1):
         where = c.placement if c.placement != "partial" else f"{c.gpu_layers}L gpu"
+        runs = c.estimate.speed.calibrated_from_runs if c.estimate.speed else 0
+        calibrated += bool(runs)
+        decode = f"{c.decode_tokens_per_s:>5.1f}*" if runs else f"{c.decode_tokens_per_s:>6.1f}"
         lines.append(
             f"{i:>3}  {_cut(c.model_name, 27):<27} {c.quant:<7} {_cut(where, 7):<7} "
-            f"{c.decode_tokens_per_s:>6.1f} {c.prefill_tokens_per_s:>7.0f} "
+            f"{decode} {c.prefill_tokens_per_s:>7.0f} "
             f"{c.quality:>7.1f} {c.total_bytes / GIB:>5.1f}"
         )
+    if calibrated:
+        lines.append("  * calibrated by this machine's throughput tests (advisor bench); the "
+                     "other speeds are estimates")  # fmt: skip
     if not shown:
         lines.append("  nothing fits: see below")
     if ranking.excluded:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.console import out
+
 PROBE_SCHEMA_VERSION = 1
 
 
@@ -71,9 +73,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         document = {"schema_version": PROBE_SCHEMA_VERSION, **machine_to_dict(machine)}
         document["fingerprint"] = machine_fingerprint(machine)
-        print(json.dumps(document, indent=2))
+        out(json.dumps(document, indent=2))
         return 0
     from advisor.probe.render import render_text
 
-    print(render_text(machine))
+    out(render_text(machine))
     return 0

@@ -38,8 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--anonymize",
         action="store_true",
-        help="strip hostname, user names, serials, UUIDs and home paths; keep a stable hashed "
-        "machine id",
+        help="strip hostname, user names, serials, UUIDs, home paths and folder names; keep a "
+        "stable machine id, keyed with a random salt kept in the user data dir",
     )
     parser.add_argument(
         "--workload",

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.cli import add_json_option
+from advisor.console import out
 from advisor.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(getattr(args, "catalog", None))
     result = scan(args.dirs, catalog, include_defaults=not args.only)
     if getattr(args, "json", False):
-        print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
+        out(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
     else:
         _print_text(result)
     missing = [s for s in result.skipped if s.reason == "no such folder"]
@@ -69,14 +70,14 @@ def _print_text(result: ScanResult) -> None:
             [m.model_id or "", _quant(m), file_size(m.size_bytes), m.where, _path(m, home_relative)]
             for m in known
         ]
-        print(table(["MODEL", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
+        out(table(["MODEL", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
     if other:
-        print("\nnot in the catalog:" if known else "not in the catalog:")
+        out("\nnot in the catalog:" if known else "not in the catalog:")
         rows = [
             [_label(m), _quant(m), file_size(m.size_bytes), m.where, _path(m, home_relative)]
             for m in other
         ]
-        print(table(["MODEL (from its header)", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
+        out(table(["MODEL (from its header)", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
     if not result.installed:
         searched = ", ".join(str(loc.path) for loc in result.searched if loc.path.is_dir())
         note(f"no GGUF models found (searched: {searched or 'no existing folder'})")

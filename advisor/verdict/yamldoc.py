@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
+from advisor.strict import KeyProblem
 from advisor.yamlpos import error_line, key_path, line_in_file, yaml_loader
 
 if TYPE_CHECKING:
@@ -35,16 +36,7 @@ def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
     return data
 
 
-class KeyProblem(ValueError):
-    """A cross-field problem that knows which key to blame, so the error can give its line.
-
-    `loc` is relative to the object whose validator raises it.
-    """
-
-    def __init__(self, loc: tuple[str, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
+__all__ = ["KeyProblem", "read_mapping", "validation_error"]
 
 _UNEXPECTED = ("unexpected_keyword_argument", "extra_forbidden")
 

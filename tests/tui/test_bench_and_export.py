@@ -46,7 +46,10 @@ async def test_throughput_test_runs_and_recalibrates(build, settle, tmp_path) ->
         assert stored.measurement.model.path == str(model.resolve())
         await app.workers.wait_for_complete()  # the app ranks again with the calibration
         await pilot.pause()
-        assert all(c.estimate.speed.calibrated_from_runs >= 1 for c in _fitting(app, "cpu"))
+        assert app.measurements == 1
+        # A 0.4 MB file runs from the CPU's cache: it speaks for no catalog model (a few GB),
+        # so the table's speeds stay estimates (issue 13 item 9).
+        assert not any(c.estimate.speed.calibrated_from_runs for c in _fitting(app, "cpu"))
         await pilot.press("escape")
         assert not isinstance(app.screen, BenchScreen)
 
