@@ -15,6 +15,7 @@ finished; a second Ctrl-C stops at once.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import IO
@@ -179,9 +180,10 @@ class BatchedRun(BenchRun):
 
 def run_batched(plan: BenchPlan, sequences: tuple[int, ...], model: ModelFile,
                 machine_fingerprint: str, on_progress: BatchedProgressFn | None = None,
-                echo: IO[str] | None = None,
-                started: float | None = None) -> BatchedMeasurement:  # fmt: skip
+                echo: IO[str] | None = None, started: float | None = None,
+                clock: Callable[[], float] = time.perf_counter) -> BatchedMeasurement:  # fmt: skip
     """Run the batched test. Ctrl-C keeps the finished B values (interrupted=True); with none
-    finished it raises KeyboardInterrupt."""
+    finished it raises KeyboardInterrupt. `started`: a reading of `clock` the budget counts
+    from (default: now)."""
     return BatchedRun(plan, sequences, model, machine_fingerprint, on_progress, echo,
-                      started=started).run()  # fmt: skip
+                      started=started, clock=clock).run()  # fmt: skip

@@ -10,22 +10,24 @@ from advisor.errors import ExitCode, WriteError
 
 
 def run_parallel(args: argparse.Namespace, plan, sequences: tuple[int, ...], model_file,
-                 machine) -> int:  # fmt: skip
+                 machine, started: float) -> int:  # fmt: skip
+    """`started`: the command's start, a reading of advisor.commands.bench.clock (the budget
+    counts from there)."""
     from advisor.bench.estimates import with_batched_estimates
     from advisor.probe import machine_fingerprint
 
-    measurement = _run(plan, sequences, model_file, machine_fingerprint(machine))
+    measurement = _run(plan, sequences, model_file, machine_fingerprint(machine), started)
     measurement = with_batched_estimates(machine, measurement)
     _store_and_print(measurement, args)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
 
 
-def _run(plan, sequences, model_file, fingerprint):
+def _run(plan, sequences, model_file, fingerprint, started: float):
     from advisor.bench.batched_runner import run_batched
-    from advisor.commands.bench import _process_start
+    from advisor.commands import bench
     from advisor.commands.bench_view import describe, progress_bar, terminal_stream
 
-    started = _process_start()
+    clock = bench.clock  # read at call time: tests replace it
     stream = terminal_stream()
     try:
         if plan.verbose:
@@ -34,9 +36,10 @@ def _run(plan, sequences, model_file, fingerprint):
                 stream.write(f"advisor bench: {describe(event)}\n")
 
             return run_batched(plan, sequences, model_file, fingerprint, say, echo=stream,
-                               started=started)  # fmt: skip
+                               started=started, clock=clock)  # fmt: skip
         with progress_bar(stream, plan.budget_s, enabled=stream.isatty()) as update:
-            return run_batched(plan, sequences, model_file, fingerprint, update, started=started)
+            return run_batched(plan, sequences, model_file, fingerprint, update, started=started,
+                               clock=clock)  # fmt: skip
     finally:
         if stream is not sys.stderr:
             stream.close()
