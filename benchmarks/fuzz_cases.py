@@ -433,6 +433,7 @@ ARGUMENTS = [
         ["0", "257", "10" + "0" * 20, "nan", HUGE_INT],
     ),
     (["bench", "x.gguf", "--budget"], ["nan", "-1", "inf", "0"]),
+    (["bench", "x.gguf", "--parallel"], ["0", "257", HUGE_INT, "1,1", "nan"]),
     (["bench", "x.gguf", "--threads"], ["100000", "0", "-1"]),
     (["audit", "reports", "--seats"], ["chatgpt-plus=" + HUGE_INT, "chatgpt-plus=0", "x=-1"]),
     (["audit", "reports", "--jobs"], ["0", "-1", HUGE_INT]),

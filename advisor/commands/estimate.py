@@ -10,7 +10,6 @@ from advisor.argtypes import MAX_CONTEXT_TOKENS, choice, path_text, whole
 from advisor.cli import add_json_option, add_machine_options
 from advisor.console import out
 
-MAX_SEQUENCES = 256  # llama.cpp's LLAMA_MAX_SEQ (src/llama-cparams.h)
 KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
 HELP = "estimate memory, placement and speed of one model on this machine"
 DESCRIPTION = """\
@@ -143,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_sequences(text: str) -> int:
-    """--parallel B: a whole number of sequences, at least 1."""
+    """--parallel B: a whole number of sequences, from 1 to llama.cpp's LLAMA_MAX_SEQ."""
+    from advisor.bench.plan import MAX_SEQUENCES
     from advisor.errors import UsageError
 
     try:
