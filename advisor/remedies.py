@@ -7,7 +7,9 @@ variant of the GPU, another GPU (advisor.audit.upgrades builds each changed mach
 the probe would describe it, with list prices from the spec table where it has them). Each
 changed machine is judged by advise() itself, in its local-only mode: the same checks, the
 same catalog and prices. Of each kind of change the largest is tried first; when even it does
-not make the workload local, the smaller ones are not tried.
+not make the workload local, the smaller ones are not tried. The answers are kept in the user
+cache (advisor.validated_cache) under everything they depend on, so a warm report repeats no
+search and builds no changed machine.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def with_remedies(
     pending = [v for v in verdicts if v.kind in NEEDS_REMEDY and _fails_a_check(v)]
     if not pending:
         return list(verdicts)
-    found = _search(machine, catalog, pending, options, measurements)
+    found = _cached_search(machine, catalog, pending, options, measurements)
     out = []
     for v in verdicts:
         remedy = found.get(v.workload.name)
@@ -48,6 +50,61 @@ def with_remedies(
             v = dataclasses.replace(v, remedy=remedy, reasons=(*v.reasons, remedy.text))
         out.append(v)
     return out
+
+
+# The modules whose code decides a remedy besides the estimator's (which estimate_cache's
+# code_fingerprint covers, with the catalog and spec-table code and data).
+_CODE = (
+    "advisor.remedies",
+    "advisor.advise",
+    "advisor.audit.upgrades",
+    "advisor.verdict.verdict",
+    "advisor.verdict.options",
+    "advisor.verdict.local",
+    "advisor.verdict.gather",
+    "advisor.verdict.search",
+    "advisor.verdict.choice",
+    "advisor.verdict.cloud",
+    "advisor.verdict.hybrid",
+    "advisor.verdict.power",
+    "advisor.verdict.economics",
+)
+
+
+def _cached_search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
+    if options.estimator is not None or not options.cache:  # nothing stable to key it by
+        return _search(machine, catalog, pending, options, measurements)
+    import hashlib
+
+    from advisor.validated_cache import cached
+    from advisor.verdict.estimate_cache import code_fingerprint, machine_text
+
+    config = options.config
+    hardware = _hardware_text(machine_text(machine))
+    identity = repr((
+        code_fingerprint(), hardware, repr(catalog), repr(measurements),
+        [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,
+        options.hardware_price_usd, options.lifetime_months,
+        config and (config.prices, config.region),
+    ))  # fmt: skip
+    params = hashlib.sha256(identity.encode()).hexdigest()
+
+    def search() -> dict[str, Remedy]:
+        return _search(machine, catalog, pending, options, measurements)
+
+    return cached("remedies", [], search, code=_CODE, params=params)
+
+
+def _hardware_text(text: str) -> str:
+    """The machine's text less its measured RAM bandwidth: the live probe repeats the copy test
+    and keeps the best, so the figure rises over the first runs; a remedy is about hardware,
+    and a better bandwidth figure alone does not search again (the estimates do follow it)."""
+    import json
+
+    data = json.loads(text)
+    data.get("cpu", {}).pop("memory_bandwidth_measured_gbs", None)
+    data.get("sources", {}).pop("memory.bandwidth_measured_gbs", None)
+    return json.dumps(data, sort_keys=True)
 
 
 def _fails_a_check(verdict: Verdict) -> bool:
