@@ -39,6 +39,7 @@ from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.machine_panel import MachinePanel
 from advisor.tui.widgets.models_table import ModelsTable
 from advisor.tui.widgets.models_view import ModelsView
+from advisor.tui.widgets.team_view import TeamView
 from advisor.tui.widgets.verdict_view import VerdictView
 from advisor.tui.widgets.workload_pane import WorkloadPane
 
@@ -83,6 +84,7 @@ class AdvisorApp(App[None]):
         Binding("d", "toggle_theme", "Light/dark"),
         Binding("1", "show_tab('models')", "Models", show=False),
         Binding("2", "show_tab('workload')", "Workload", show=False),
+        Binding("3", "show_tab('team')", "Team", show=False),
         Binding("q", "quit", "Quit"),
         Binding("escape", "leave_field", "Leave the field", show=False),
     ]
@@ -113,6 +115,8 @@ class AdvisorApp(App[None]):
                 yield ModelsView(id="models-view")
             with TabPane("Workload", id="workload"):
                 yield Label("Loading workloads…", id="workload-loading")
+            with TabPane("Team", id="team"):
+                yield Label("Loading workloads…", id="team-loading")
         yield KeyFooter(FOOTER_IMPORTANCE)
 
     def on_ready(self) -> None:
@@ -224,6 +228,9 @@ class AdvisorApp(App[None]):
         pane = self.query_one("#workload", TabPane)
         await pane.query("#workload-loading").remove()
         await pane.mount(WorkloadPane(message.workloads, id="workload-pane"))
+        team = self.query_one("#team", TabPane)
+        await team.query("#team-loading").remove()
+        await team.mount(TeamView(message.workloads, id="team-view"))
         self._stamp("workloads")
         self._advise()
 
@@ -294,6 +301,8 @@ class AdvisorApp(App[None]):
         if ready:
             inputs = self._advice_inputs()
         pane.set_inputs(inputs)
+        for team in self.query(TeamView):
+            team.set_inputs(inputs)
 
     def _advice_inputs(self) -> AdviceInputs:
         return AdviceInputs(
@@ -382,7 +391,8 @@ class AdvisorApp(App[None]):
         self._focus_tab(event.pane.id)
 
     def _focus_tab(self, tab: str | None) -> None:
-        target = "#models-table" if tab == "models" else "#workload-form Select"
+        targets = {"models": "#models-table", "team": "#team-people"}
+        target = targets.get(tab or "", "#workload-form Select")
         found = self.query(target)
         if found:
             found.first().focus(scroll_visible=False)  # it is at the top already

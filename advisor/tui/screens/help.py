@@ -14,7 +14,7 @@ than a subscription or an API?
 
 | key | does |
 | --- | --- |
-| `1` `2` | Models / Workload tab |
+| `1` `2` `3` | Models / Workload / Team tab |
 | `/` | filter models by text (`enter` or `escape` goes back to the table) |
 | `t` `c` `f` `s` | next task, context size (4k to 128k), fit filter, sort (or click a header) |
 | `enter` / `escape` | open / close the detail of the selected model |
