@@ -88,6 +88,7 @@ class ComparisonJson(_Strict):
     payback_months: float | None
     hardware_excluded: bool
     headline: str
+    other_tasks: list[str] = Field(description="tasks the replaced seats also serve")
 
 
 class TeamJson(_Strict):

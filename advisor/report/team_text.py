@@ -150,6 +150,11 @@ def _against(cmp: Comparison) -> list[str]:
         )
     if cmp.payback_months is not None:
         lines.append(f"payback against the seats: {cmp.payback_months:,.1f} months")
+    if cmp.other_tasks:
+        lines.append(
+            f"the seats also serve {', '.join(cmp.other_tasks)}: this server takes over only "
+            "this workload, so plan the others too (--workload) before giving the seats up"
+        )
     lines.append(cmp.headline)
     return lines
 

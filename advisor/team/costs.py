@@ -72,6 +72,8 @@ class Comparison:
     payback_months: float | None  # hardware price over (replaced seats − running costs)
     hardware_excluded: bool  # no hardware price: the saving leaves the servers' price out
     headline: str
+    # Tasks the replaced plans also serve that this workload is not: the seats still serve them.
+    other_tasks: tuple[str, ...] = ()
 
 
 def server_costs(
@@ -153,6 +155,7 @@ def compare(
         hardware_excluded=costs.hardware_usd_per_month is None,
         headline=_headline(demand, costs, seats, replaced, replaced_usd, saving, payback)
         + _api_words(costs, api),
+        other_tasks=tuple(sorted({t for p in replaced for t in p.tasks} - {task})),
     )
 
 
