@@ -146,3 +146,24 @@ def test_report_team_text_prints_a_plan_to_act_on(capsys, tmp_path: Path):
     assert text.startswith("# Shared server for 25 people: Chat assistant on Dual RTX 3090")
     assert "```sh\nllama-server " in text and "OLLAMA_NUM_PARALLEL=" in text
     assert "vllm serve " in text and "--tensor-parallel-size 2" in text
+
+
+def test_seats_alone_plan_for_as_many_people_as_the_largest_count(capsys):
+    code = main(
+        [
+            "report",
+            "--seats",
+            "chatgpt-business=12",
+            "--seats",
+            "copilot-business=5",
+            "--profile",
+            "h100-server",
+            "--json",
+        ]
+    )
+    assert code == ExitCode.OK
+    out, err = capsys.readouterr()
+    assert "planning for 12 people, the most seats of one plan" in err
+    [team] = json.loads(out)["team"]
+    assert team["demand"]["users"] == 12
+    assert team["comparison"]["replaced"] == ["chatgpt-business"]
