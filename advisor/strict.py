@@ -44,6 +44,30 @@ class Check:
         return f"Check({self.fn.__name__})"
 
 
+def between(low: float, high: float, *, above: bool = False) -> Check:
+    """A field check: a finite number from `low` (exclusive with `above`) to `high` inclusive.
+
+    None passes (an optional field's unknown). Every number advisor reads from a file has such
+    a range, so 0 heads, -4096 wide, 1e9 layers, NaN or a negative price stop at the file.
+    """
+
+    def in_range(value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        if value < low or (above and value == low):
+            raise ValueError(
+                f"must be more than {shown(low)}" if above else f"must be {shown(low)} or more"
+            )
+        if value > high:
+            raise ValueError(f"must be at most {shown(high)}")
+        return value
+
+    in_range.__name__ = f"between_{low:g}_{high:g}"
+    return Check(in_range)
+
+
 class KeyProblem(ValueError):
     """A problem a check knows which key to blame for, so the error can name it (and its line).
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor.argtypes import path_text
 from advisor.cli import add_json_option
 from advisor.console import out
 from advisor.errors import ExitCode, GGUFError, NotFoundError
@@ -44,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _catalog_options(listing)
 
     show = actions.add_parser("show", help="everything the catalog says about one model")
-    show.add_argument("model", metavar="ID", help="catalog id or Hugging Face repo id")
+    show.add_argument(
+        "model", metavar="ID", type=path_text, help="catalog id or Hugging Face repo id"
+    )
     show.add_argument(
         "--installed", action="store_true", help="also say which quants are on disk, and where"
     )
@@ -59,7 +62,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "only `sources:` and `models:` is checked as an overlay. Exit code 3 if anything is "
         "wrong.",
     )
-    validate.add_argument("file", metavar="FILE", nargs="?", help="the file to check")
+    validate.add_argument(
+        "file", metavar="FILE", nargs="?", type=path_text, help="the file to check"
+    )
     _catalog_options(validate, overlay=False)
 
     add = actions.add_parser(
@@ -69,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "and add it to your catalog overlay as a model with one quant. Any part of a split "
         "model reads all parts. Options override what the header says.",
     )
-    add.add_argument("file", metavar="FILE.gguf", help="the GGUF file")
+    add.add_argument("file", metavar="FILE.gguf", type=path_text, help="the GGUF file")
     add.add_argument(
         "--id", dest="model_id", metavar="ID", help="catalog id (default: from the header)"
     )
@@ -91,7 +96,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _catalog_options(parser: argparse.ArgumentParser, *, overlay: bool = True) -> None:
     parser.add_argument(
-        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=argparse.SUPPRESS,
+        help="use this models.yaml",
     )
     if overlay:
         parser.add_argument(
@@ -266,6 +275,7 @@ def _report_json(report: ValidationReport) -> dict[str, object]:
 
 def _add(args: argparse.Namespace) -> int:
     from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf_checks import check_model_file
     from advisor.catalog.gguf_file import read_model_file
     from advisor.catalog.overlay import add_model, overlay_path
     from advisor.catalog.render import file_size, model_json, params
@@ -278,6 +288,7 @@ def _add(args: argparse.Namespace) -> int:
         raise GGUFError("not a regular file", path=target)
     shipped = _load(args, overlay=False)
     gguf = read_model_file(target)
+    check_model_file(gguf)  # what llama.cpp would refuse never reaches the overlay
     entry = entry_from_gguf(
         gguf,
         taken_ids=[m.id for m in shipped.models],

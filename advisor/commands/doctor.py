@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.argtypes import path_text
 from advisor.console import out
 
 
@@ -25,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         metavar="FILE",
+        type=path_text,
         help="write the dump to FILE (atomically) instead of stdout",
     )
     parser.set_defaults(func=run)

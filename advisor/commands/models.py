@@ -6,6 +6,7 @@ import argparse
 import json
 import textwrap
 
+from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
 from advisor.cli import add_json_option, add_machine_options
 from advisor.console import out
 
@@ -28,17 +29,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--task", choices=TASKS, default="chat", help="what the model is for")
     parser.add_argument(
-        "--min-tps", type=float, metavar="N", help="leave out models decoding below N tokens/s"
+        "--min-tps",
+        type=real(0, 1e6),
+        metavar="N",
+        help="leave out models decoding below N tokens/s",
     )
     parser.add_argument(
-        "--context", type=int, default=8192, metavar="TOKENS", help="context to fit (8192)"
+        "--context",
+        type=whole(1, MAX_CONTEXT_TOKENS),
+        default=8192,
+        metavar="TOKENS",
+        help="context to fit (8192)",
     )
     parser.add_argument(
         "--all-quants", action="store_true", help="list every quant that fits, not the best"
     )
-    parser.add_argument("--limit", type=int, metavar="N", help="show the first N only")
     parser.add_argument(
-        "--kv-type", default="f16", metavar="TYPE", help="KV cache type: f16, q8_0, q4_0, ..."
+        "--limit", type=whole(1, 100_000), metavar="N", help="show the first N only"
+    )
+    parser.add_argument(
+        "--kv-type",
+        default="f16",
+        type=str.lower,
+        metavar="TYPE",
+        help="KV cache type: f16, q8_0, q4_0, ...",
     )
     add_json_option(parser)
     add_machine_options(parser, suppress=True)
@@ -50,14 +64,15 @@ def run(args: argparse.Namespace) -> int:
     from advisor.errors import MissingDependencyError, UsageError
     from advisor.probe import resolve_machine
 
-    if args.context <= 0:
-        raise UsageError("--context must be a positive number of tokens")
     try:
-        from advisor.estimate import estimate
+        from advisor.estimate import KV_TYPES, estimate
     except ImportError:
         estimate = None
     if not callable(estimate):  # the package exposes estimate() once the estimator is built
         raise MissingDependencyError("the memory estimator is not available in this build")
+    if args.kv_type not in KV_TYPES:
+        shown = args.kv_type if len(args.kv_type) <= 40 else args.kv_type[:37] + "..."
+        raise UsageError(f"--kv-type {shown!r}: expected one of {', '.join(KV_TYPES)}")
     from functools import partial
 
     from advisor.bench.calibration import load_calibration

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.argtypes import path_text
 from advisor.console import out
 
 PROBE_SCHEMA_VERSION = 1
@@ -34,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replay",
         metavar="DUMP",
+        type=path_text,
         help="build the machine from a saved `advisor doctor` dump instead of this computer",
     )
     parser.set_defaults(func=run)

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.argtypes import path_text
 from advisor.cli import add_json_option
 from advisor.console import out
 from advisor.errors import ExitCode
@@ -30,14 +31,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("dirs", metavar="DIR", nargs="*", help="more folders to search")
+    parser.add_argument(
+        "dirs", metavar="DIR", nargs="*", type=path_text, help="more folders to search"
+    )
     parser.add_argument(
         "--only",
         action="store_true",
         help="search only the folders named, not the known model folders",
     )
     parser.add_argument(
-        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=argparse.SUPPRESS,
+        help="use this models.yaml",
     )
     add_json_option(parser)
     parser.set_defaults(func=run)

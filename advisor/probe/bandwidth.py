@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
 from datetime import datetime, timedelta, timezone
@@ -64,9 +65,14 @@ def _thread_count(threads: int | None) -> int:
 
 
 def measure_memory_bandwidth(
-    *, threads: int | None = None, budget_s: float = 0.15, buffer_bytes: int | None = None
+    *,
+    threads: int | None = None,
+    budget_s: float = 0.15,
+    buffer_bytes: int | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> BandwidthMeasurement | None:
-    """Copy large buffers on several threads for about `budget_s`; None if numpy is absent."""
+    """Copy large buffers on several threads for about `budget_s` of `clock`; None if numpy
+    is absent."""
     try:
         import numpy as np
     except ImportError:
@@ -75,29 +81,27 @@ def measure_memory_bandwidth(
     from concurrent.futures import ThreadPoolExecutor
 
     budget_s = min(budget_s, MAX_BUDGET_S)
-    start = time.perf_counter()
+    start = clock()
     n = _thread_count(threads)
     buffer_bytes = buffer_bytes or max(MIN_BUFFER_BYTES, FOOTPRINT_BYTES // (2 * n))
     count = buffer_bytes // 8
     pairs = [(np.ones(count), np.empty(count)) for _ in range(n)]
     for src, dst in pairs:  # fault the pages in before timing
         np.copyto(dst, src)
-    copying = time.perf_counter()  # the budget is for copying; allocation does not eat it
+    copying = clock()  # the budget is for copying; allocation does not eat it
     best, rounds = 0.0, 0
     with ThreadPoolExecutor(max_workers=n) as pool:
-        while rounds < MIN_ROUNDS or time.perf_counter() - copying < budget_s:
-            t0 = time.perf_counter()
+        while rounds < MIN_ROUNDS or clock() - copying < budget_s:
+            t0 = clock()
             list(pool.map(lambda pair: np.copyto(pair[1], pair[0]), pairs))
-            elapsed = time.perf_counter() - t0
+            elapsed = clock() - t0
             rounds += 1
             if elapsed > 0:
                 best = max(best, 2 * buffer_bytes * n / elapsed / 1e9)
-            if rounds >= 200 or time.perf_counter() - start > MAX_BUDGET_S - elapsed:
+            if rounds >= 200 or clock() - start > MAX_BUDGET_S - elapsed:
                 break
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return BandwidthMeasurement(
-        round(best, 1), n, buffer_bytes, rounds, time.perf_counter() - start, now
-    )
+    return BandwidthMeasurement(round(best, 1), n, buffer_bytes, rounds, clock() - start, now)
 
 
 def _cache_path():

@@ -22,6 +22,7 @@ def _gguf(path: Path) -> Path:
         feed_forward_length=128, attention__head_count=4, attention__head_count_kv=2,
     )  # fmt: skip
     meta |= {"general.name": NAME, "general.file_type": int(LlamaFileType.MOSTLY_Q8_0)}
+    meta |= {"tokenizer.ggml.model": "llama", "tokenizer.ggml.tokens": [f"t{i}" for i in range(50)]}
     return write_gguf(path, "llama", meta, llama_tensors(2, 64, 128, 50, 32, T.Q8_0))[0]
 
 

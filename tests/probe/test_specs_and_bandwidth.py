@@ -19,6 +19,7 @@ from advisor.probe.bandwidth import (
 )
 from advisor.probe.machine import GIB
 from advisor.probe.specs import lookup_spec, match_pci, match_spec, spec_table
+from tests.clocks import TickClock
 
 
 @pytest.mark.parametrize(
@@ -79,14 +80,20 @@ def test_table_rows_are_sourced_and_sane() -> None:
 
 
 def test_copy_test_is_sane() -> None:
-    measured = measure_memory_bandwidth(budget_s=0.05)
+    """Real copies, timed on a clock that moves 10 ms a reading: each round takes one step,
+    so the figure is exact whatever else the machine is doing."""
+    buffer = 8 * 2**20
+    measured = measure_memory_bandwidth(
+        threads=2, budget_s=0.05, buffer_bytes=buffer, clock=TickClock(step_s=0.01)
+    )
     assert measured is not None
-    assert 0.1 < measured.gbs < PHYSICAL_BOUND_GBS
-    assert measured.rounds >= 1 and measured.threads >= 1
+    assert measured.gbs == pytest.approx(2 * buffer * 2 / 0.01 / 1e9, abs=0.1)
+    assert measured.gbs < PHYSICAL_BOUND_GBS
+    assert measured.rounds == 5 and measured.threads == 2
 
 
 def test_cache_round_trip_and_corruption(advisor_home) -> None:
-    measured = measure_memory_bandwidth(budget_s=0.02)
+    measured = measure_memory_bandwidth(budget_s=0.02, clock=TickClock(step_s=0.01))
     store_bandwidth("m-test", measured)
     (cached,) = recorded_bandwidth("m-test")
     assert cached.gbs == measured.gbs and cached.cached
