@@ -1,13 +1,15 @@
 """Does the throughput test's calibration carry across quant types? Probes against files.
 
-    python benchmarks/calibration_transfer.py [--reps 3] [--budget 60] [--record FILE]
+    python benchmarks/calibration_transfer.py [--reps 3] [--budget 150] [--threads N]
+        [--record FILE | --replay FILE]
 
 Writes, in a temporary folder, the kernel-path probes `advisor bench` runs on a CPU
 (advisor.bench.probes: one 93 M-parameter shape in F16, Q8_0, Q4_0 and Q4_K_M) and three test
 files in another shape (file_spec(): 1536 wide, 4 layers, 101 M parameters, quantized by
 llama.cpp to Q4_0, Q8_0 and Q4_K_M: 57 to 107 MB, like the probes past the CPU's cache).
-Runs advisor's throughput test (pp512 and tg128 on every physical core) on each and asks
-the estimator for each on this machine (probed).
+Runs advisor's throughput test (pp512 and tg128, on every physical core unless --threads)
+on each and asks the estimator for each on this machine (probed). Every run uses the same
+thread count, so what differs between files is their kernel path and size.
 
 Then, for each of the three files left out, its estimate's error against its measurement:
   - with no calibration;
@@ -43,7 +45,7 @@ def file_spec():
 BANDWIDTH = "memory.bandwidth_measured_gbs"
 
 
-def measure(reps: int, budget: float, folder: Path) -> dict:
+def measure(reps: int, budget: float, folder: Path, threads: int | None) -> dict:
     """Write and run every probe and test file; the runs as plain data."""
     from advisor.bench.estimates import predict
     from advisor.bench.identity import describe_file
@@ -57,7 +59,7 @@ def measure(reps: int, budget: float, folder: Path) -> dict:
     llama_cpp = import_llama_cpp()
     machine = probe_machine()
     fingerprint = machine_fingerprint(machine)
-    threads = default_threads()
+    threads = threads or default_threads()
     probes = write_probes(llama_cpp, folder / "probes", threads)
     f16 = write_synthetic_gguf(folder / "files" / "file-F16.gguf", "F16", file_spec())
     files = {q: quantize(llama_cpp, f16, folder / "files" / f"file-{q}.gguf", q, threads)
@@ -68,7 +70,8 @@ def measure(reps: int, budget: float, folder: Path) -> dict:
     ]:
         model_file = describe_file(path)
         guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
-        plan = BenchPlan(path=path, n_gpu_layers=0, budget_s=budget, max_runs=reps)
+        plan = BenchPlan(path=path, n_gpu_layers=0, budget_s=budget, max_runs=reps,
+                         n_threads=threads)  # fmt: skip
         m = run_bench(plan, model_file, fingerprint)
         runs.append({
             "role": role,
@@ -188,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each test")
     parser.add_argument("--budget", type=float, default=150.0, help="seconds per file")
+    parser.add_argument("--threads", type=int, help="threads (default: physical cores; on a "
+                        "crowded machine 1 thread avoids OpenMP's lock-step stalls)")
     parser.add_argument("--record", type=Path, help="write the runs to this JSON file")
     parser.add_argument("--replay", type=Path, help="print the table of a recorded JSON file")
     args = parser.parse_args(argv)
@@ -195,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         record = json.loads(args.replay.read_text())
     else:
         with tempfile.TemporaryDirectory(prefix="advisor-transfer-") as tmp:
-            record = measure(args.reps, args.budget, Path(tmp))
+            record = measure(args.reps, args.budget, Path(tmp), args.threads)
     if args.record:
         args.record.write_text(json.dumps(record, indent=1) + "\n")
     print_table(record)
