@@ -69,6 +69,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fetch the catalog's GGUF from Hugging Face if it is not installed",
     )
+    parser.add_argument(
+        "--parallel",
+        metavar="B,B,...",
+        help="run B sequences at once for each B listed (e.g. 1,2,4,8), as llama-batched-bench "
+        "-npl does: aggregate prefill and decode per B; calibrates the batched estimate",
+    )
     parser.add_argument("--history", action="store_true", help="list stored results instead")
     parser.add_argument(
         "--verbose", action="store_true", help="show llama.cpp's log instead of a progress bar"
@@ -140,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
     # which in a long-lived process (a test run, an embedding program) may be minutes ago.
     started = clock()
     from advisor.bench.native import import_llama_cpp
+    from advisor.bench.plan import parse_parallel
+
+    sequences = parse_parallel(args.parallel) if args.parallel is not None else None
 
     llama_cpp = import_llama_cpp()  # fail first, before any other work
     from advisor.bench.identity import describe_file
@@ -158,7 +167,10 @@ def run(args: argparse.Namespace) -> int:
         describe_file(source.path), model_id=source.model_id, quant=source.quant
     )
     machine = probe_machine()
-    n_gpu_layers, prediction = _offload(args, llama_cpp, machine, model_file)
+    context = args.prompt_tokens + args.gen_tokens
+    if sequences is not None:
+        context *= max(sequences)
+    n_gpu_layers, prediction = _offload(args, llama_cpp, machine, model_file, context)
     plan = BenchPlan(
         path=source.path,
         n_gpu_layers=n_gpu_layers,
@@ -171,6 +183,10 @@ def run(args: argparse.Namespace) -> int:
         max_runs=args.runs,
         verbose=args.verbose,
     )
+    if sequences is not None:
+        from advisor.commands.bench_parallel import run_parallel
+
+        return run_parallel(args, plan, sequences, model_file, machine, started)
     measurement = _run(plan, model_file, machine_fingerprint(machine), started)
     measurement = dataclasses.replace(
         measurement,
@@ -265,12 +281,14 @@ def _recheck_bandwidth(machine, measurement, prediction):
     return dataclasses.replace(measurement, notes=measurement.notes + (note,))
 
 
-def _offload(args, llama_cpp, machine, model_file):
-    """(-ngl to use, the estimator's prediction for it)."""
+def _offload(args, llama_cpp, machine, model_file, context: int | None = None):
+    """(-ngl to use, the estimator's prediction for it) at `context` tokens of KV cache
+    (default: one prompt and its generation)."""
     from advisor.bench.estimates import predict
     from advisor.console import warning
 
-    context = args.prompt_tokens + args.gen_tokens
+    if context is None:
+        context = args.prompt_tokens + args.gen_tokens
 
     def estimate_for(gpu_layers: int | None):
         return predict(
