@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from advisor.bench.measurement import Measurement, ModelFile
-from advisor.bench.plan import BenchPlan, Progress, ProgressFn
+from advisor.bench.plan import BenchPlan, ProgressFn
 from advisor.errors import (
     AdvisorError,
     BenchError,
@@ -59,13 +59,30 @@ def run_bench_in_child(
 ) -> Measurement:
     """run_bench in a child process. Same results and errors; a native abort is a BenchError.
     Ctrl-C keeps what finished, as run_bench does; with nothing finished, KeyboardInterrupt."""
+    from advisor.bench.runner import run_bench
+
+    args = (plan, model, machine_fingerprint)
+    return run_in_child(run_bench, args, plan, on_progress, started=started, clock=clock)
+
+
+def run_in_child(
+    runner: Callable[..., Any],
+    args: tuple,
+    plan: BenchPlan,
+    on_progress: Callable[[Any], None] | None,
+    *,
+    started: float,
+    clock: Callable[[], float],
+) -> Any:
+    """`runner(*args, on_progress, echo=, started=, clock=)` (run_bench, run_batched) in a
+    child process; `runner` is a module-level function, found again by name in the child."""
     context = multiprocessing.get_context("spawn")  # no fork: GPU runtimes do not survive it
     receive, send = context.Pipe(duplex=True)
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as folder:
         log = Path(folder) / "llama.log"
         child = context.Process(
             target=_child_main,
-            args=(send, plan, model, machine_fingerprint, started, clock, str(log)),
+            args=(send, runner, args, plan.verbose, started, clock, str(log)),
             name="advisor-bench",
         )
         interrupts = _Interrupts()
@@ -130,7 +147,7 @@ def _follow(receive, child, on_progress: ProgressFn | None) -> tuple[str, Any]:
 
 
 def _result(outcome: tuple[str, Any], exitcode: int | None, log: str, plan: BenchPlan,
-            interrupts: int) -> Measurement:  # fmt: skip
+            interrupts: int) -> Any:  # fmt: skip
     kind, payload = outcome
     if kind == "done":
         return payload
@@ -184,24 +201,20 @@ def _what_llama_cpp_said(log: str) -> str | None:
 # --- the child ---------------------------------------------------------------------------
 
 
-def _child_main(connection, plan: BenchPlan, model: ModelFile, fingerprint: str,
-                started: float, clock: Callable[[], float], log_path: str) -> None:  # fmt: skip
+def _child_main(connection, runner, args: tuple, verbose: bool, started: float,
+                clock: Callable[[], float], log_path: str) -> None:  # fmt: skip
     if hasattr(os, "setpgrp"):
         os.setpgrp()  # the terminal's Ctrl-C goes to the parent, which passes it on
     # ggml's abort handler would attach gdb and print a backtrace: slow, and of no use here.
     os.environ["GGML_NO_BACKTRACE"] = "1"
-    echo = _redirect_output(log_path, plan.verbose)
+    echo = _redirect_output(log_path, verbose)
 
-    def progress(event: Progress) -> None:
+    def progress(event: Any) -> None:
         connection.send(("progress", event))
         connection.recv()  # the parent has acted on it (a Ctrl-C it passes on is here now)
 
     try:
-        from advisor.bench.runner import run_bench
-
-        result = run_bench(
-            plan, model, fingerprint, progress, echo=echo, started=started, clock=clock
-        )
+        result = runner(*args, progress, echo=echo, started=started, clock=clock)
         connection.send(("done", result))
     except KeyboardInterrupt:
         connection.send(("interrupted", None))
