@@ -256,7 +256,7 @@ def _probe(machine, path, main):
     guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
     plan = BenchPlan(path=path, n_gpu_layers=0, budget_s=PROBE_BUDGET_S, max_runs=PROBE_RUNS,
                      n_threads=main.settings.n_threads)  # fmt: skip
-    run = run_bench(plan, model_file, main.machine_fingerprint)
+    run = run_bench(plan, model_file, main.machine_fingerprint, clock=clock)  # the command's
     return dataclasses.replace(
         run,
         estimated_decode_tokens_per_s=guess.decode_tokens_per_s,
