@@ -63,6 +63,7 @@ def test_without_a_price_the_saving_says_hardware_is_excluded(catalog):
     cmp = compare(team, _costs(None), seats, cloud_costs(team.workload, catalog))
     assert cmp.replaced_usd_per_month == pytest.approx(25 * 25.0)
     assert cmp.hardware_excluded and cmp.payback_months is None
+    assert cmp.other_tasks == ("coding", "reasoning", "vision")  # the seats serve those too
     assert "hardware excluded" in cmp.headline and "leaves the servers' price out" in cmp.headline
 
 
