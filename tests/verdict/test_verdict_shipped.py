@@ -151,3 +151,17 @@ def test_a_workload_file_can_rule_the_cloud_out(catalog, tmp_path) -> None:
     machine = load_profile("rtx-3060-desktop")
     v = advise(machine, catalog, [workload], AdviceOptions(cache=False)).verdicts[0]
     assert v.kind == "not_viable" and v.remedy is not None
+
+
+def test_two_rtx_3090s_are_not_charged_twice(catalog) -> None:
+    """Item 6: two RTX 3090s were charged 800 W (360 W each + host) for any model."""
+    for name in ("chat-assistant", "support-bot"):
+        v = verdict(catalog, "dual-rtx-3090", name, remedies=False)
+        assert v.option.candidate.power.watts == pytest.approx(360 + 80)
+
+
+def test_a_cpu_only_laptop_is_charged_a_laptops_reading(catalog) -> None:
+    """Item 6: the i5-1235U office laptop was charged 15 W + 7.5 W × 10 cores = 90 W."""
+    v = verdict(catalog, "office-laptop-8gb", "chat-assistant", remedies=False)
+    power = v.option.candidate.power
+    assert power.watts == pytest.approx(51.7) and "Framework 13 laptop" in power.source
