@@ -81,6 +81,12 @@ TINY = SyntheticSpec()
 BENCH_300M = SyntheticSpec(
     n_vocab=32000, n_embd=1024, n_layer=16, n_head=16, n_head_kv=8, n_ff=2816, seed=1
 )
+# About 58 M parameters (62 MB in Q8_0): the llama-batched-bench comparison's model, small
+# enough for B = 8 sequences on two busy cores.
+BENCH_60M = SyntheticSpec(
+    n_vocab=32000, n_embd=512, n_layer=8, n_head=8, n_head_kv=4, n_ff=1536, seed=2
+)
+SPECS: dict[str, SyntheticSpec] = {"TINY": TINY, "BENCH_300M": BENCH_300M, "BENCH_60M": BENCH_60M}
 
 
 def write_synthetic_gguf(path: str | Path, quant: str = "F16", spec: SyntheticSpec = TINY) -> Path:

@@ -66,15 +66,16 @@ def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
     rows = []
     with path.open(newline="", encoding="utf-8") as handle:
         for line, rec in enumerate(csv.DictReader(handle), start=2):
-            model = catalog.find(rec["model"])
-            if model is None:
+            arch = _architecture(rec["model"], catalog)
+            if arch is None:
                 raise ValueError(f"{path}:{line}: model {rec['model']!r} is not in the catalog")
-            arch = model.architecture
             cost = token_cost(arch, rec["quant"], float(rec["file_gib"]) * GIB)
             spec = device_spec(rec["device"], specs)
             backend = rec["backend"]
-            rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, spec.bandwidth_gbs,
-                              spec.compute_tflops, 1.0, memory_dies(rec["device"]))  # fmt: skip
+            bandwidth = _number(rec.get("mem_bandwidth_gbs")) or spec.bandwidth_gbs
+            compute = _number(rec.get("compute_tflops")) or spec.compute_tflops
+            rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, bandwidth, compute,
+                              1.0, memory_dies(rec["device"]))  # fmt: skip
             k = coefficients(constants, rate, cost.quant_class)
             step = DeviceStep(cost, 1.0, k, backend, arch.n_linear_attention_layers)
             skip = None
@@ -89,6 +90,33 @@ def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
                 b=int(rec["b"]), n_ubatch=int(rec["n_ubatch"]), s_pp=float(rec["s_pp"]),
                 s_tg=float(rec["s_tg"]), step=step, skip_fit=skip))  # fmt: skip
     return rows
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _architecture(name: str, catalog):
+    """A catalog id's architecture, or a generated model's (`synthetic:BENCH_60M`)."""
+    if not name.startswith("synthetic:"):
+        model = catalog.find(name)
+        return model.architecture if model is not None else None
+    from advisor.bench.synthetic import SPECS
+    from advisor.catalog.model import Architecture
+
+    spec = SPECS.get(name.split(":", 1)[1])
+    if spec is None:
+        return None
+    return Architecture(
+        source=("advisor.bench.synthetic",), arch="llama", total_params_b=spec.n_params / 1e9,
+        active_params_b=spec.n_params / 1e9, n_layers=spec.n_layer, hidden_size=spec.n_embd,
+        n_heads=spec.n_head, n_kv_heads=spec.n_head_kv, head_dim=spec.head_dim,
+        vocab_size=spec.n_vocab, max_context=spec.n_ctx_train, intermediate_size=spec.n_ff,
+        tie_word_embeddings=spec.tie_embeddings,
+    )  # fmt: skip
 
 
 def predicted_decode(row: BatchRow, c: SpeedConstants, bc: BatchConstants, b: int | None = None):
