@@ -50,12 +50,13 @@ def _yaml_attacks(text: str, rng: random.Random) -> Iterator[tuple[str, str]]:
     """(name, text) of attacks any YAML document must refuse."""
     lines = text.splitlines()
     top = [i for i, line in enumerate(lines) if line and line[0].isalpha() and ":" in line]
-    key_line = lines[rng.choice(top)] if top else "name: x"
+    at = rng.choice(top) if top else None
+    key = lines[at].split(":")[0] if at is not None else "name"
     yield "alias-bomb", text + "\n" + ALIAS_BOMB
     yield "deep-nesting", text + "\nextra: " + "[" * rng.choice([100, 5000, 100_000])
-    yield "huge-int", text + f"\n{key_line.split(':')[0]}_extra: {HUGE_INT}\n"
-    yield "duplicate-key", text + "\n" + key_line + "\n"
-    yield "nan", text.replace(key_line, key_line.split(":")[0] + ": .nan", 1)
+    yield "huge-int", text + f"\n{key}_extra: {HUGE_INT}\n"
+    yield "duplicate-key", text + f"\n{key}: 1\n"
+    yield "nan", text + f"\n{key}_nan: .nan\n"
     yield "anchor-alias", f"base: &b {{x: 1}}\n{text}\nother: *b\n"
 
 
@@ -427,7 +428,12 @@ ARGUMENTS = [
     (["models", "--profile", "rtx-4090-desktop", "--context"], ["0", "-1", HUGE_INT, "1e9"]),
     (["models", "--profile", "rtx-4090-desktop", "--kv-type"], ["bogus", "q9_9", ""]),
     (["estimate", "--model", "qwen3-8b", "--quant", "Q4_K_M", "--context"], ["nan", "0", HUGE_INT]),
+    (
+        ["estimate", "--model", "qwen3-8b", "--quant", "Q4_K_M", "--context", "4096", "--parallel"],
+        ["0", "257", "10" + "0" * 20, "nan", HUGE_INT],
+    ),
     (["bench", "x.gguf", "--budget"], ["nan", "-1", "inf", "0"]),
+    (["bench", "x.gguf", "--parallel"], ["0", "257", HUGE_INT, "1,1", "nan"]),
     (["bench", "x.gguf", "--threads"], ["100000", "0", "-1"]),
     (["audit", "reports", "--seats"], ["chatgpt-plus=" + HUGE_INT, "chatgpt-plus=0", "x=-1"]),
     (["audit", "reports", "--jobs"], ["0", "-1", HUGE_INT]),

@@ -142,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_sequences(text: str) -> int:
-    """--parallel B: a whole number of sequences, at least 1."""
+    """--parallel B: a whole number of sequences, from 1 to llama.cpp's LLAMA_MAX_SEQ."""
+    from advisor.bench.plan import MAX_SEQUENCES
     from advisor.errors import UsageError
 
     try:
@@ -152,4 +153,8 @@ def parse_sequences(text: str) -> int:
                          hint="e.g. --parallel 8") from None  # fmt: skip
     if value < 1:
         raise UsageError(f"--parallel must be at least 1 sequence, not {value}")
+    if value > MAX_SEQUENCES:
+        raise UsageError(
+            f"--parallel {value}: llama.cpp serves at most {MAX_SEQUENCES} sequences at once"
+        )
     return value
