@@ -225,3 +225,22 @@ def _tensor_data(rng: np.random.Generator, name: str, shape: tuple[int, ...], qu
         return np.ones(shape, dtype=np.float32)  # RMS-norm gains
     values = rng.standard_normal(shape, dtype=np.float32) * np.float32(_WEIGHT_STD)
     return gguf.quants.quantize(values, _TENSOR_TYPES[quant])
+
+
+def synthetic_architecture(name: str):
+    """`synthetic:BENCH_60M` -> the catalog Architecture of that generated model, else None."""
+    if not name.startswith("synthetic:"):
+        return None
+    spec = SPECS.get(name.split(":", 1)[1])
+    if spec is None:
+        return None
+    from advisor.catalog.model import Architecture
+
+    params_b = spec.n_params / 1e9
+    return Architecture(
+        source=("advisor.bench.synthetic",), arch="llama", total_params_b=params_b,
+        active_params_b=params_b, n_layers=spec.n_layer, hidden_size=spec.n_embd,
+        n_heads=spec.n_head, n_kv_heads=spec.n_head_kv, head_dim=spec.head_dim,
+        vocab_size=spec.n_vocab, max_context=spec.n_ctx_train, intermediate_size=spec.n_ff,
+        tie_word_embeddings=spec.tie_embeddings,
+    )  # fmt: skip

@@ -56,8 +56,12 @@ class BatchRow:
     skip_fit: str | None = None  # why the fit leaves the row out (it is still predicted)
 
 
-def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
-    """Every row of the CSV, its model's per-token work and its device's rates."""
+def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
+    """Every row of the CSV, its model's per-token work and its device's rates.
+
+    `resolve(name) -> Architecture | None` names models the catalog lacks (the scripts pass
+    advisor.bench.synthetic.synthetic_architecture, for `synthetic:SPEC` rows).
+    """
     from advisor.estimate.speed_hardware import memory_dies
     from advisor.estimate.speed_load import token_cost
     from advisor.estimate.speed_rows import device_spec
@@ -66,7 +70,7 @@ def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
     rows = []
     with path.open(newline="", encoding="utf-8") as handle:
         for line, rec in enumerate(csv.DictReader(handle), start=2):
-            arch = _architecture(rec["model"], catalog)
+            arch = _architecture(rec["model"], catalog, resolve)
             if arch is None:
                 raise ValueError(f"{path}:{line}: model {rec['model']!r} is not in the catalog")
             cost = token_cost(arch, rec["quant"], float(rec["file_gib"]) * GIB)
@@ -99,24 +103,12 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def _architecture(name: str, catalog):
-    """A catalog id's architecture, or a generated model's (`synthetic:BENCH_60M`)."""
-    if not name.startswith("synthetic:"):
-        model = catalog.find(name)
-        return model.architecture if model is not None else None
-    from advisor.bench.synthetic import SPECS
-    from advisor.catalog.model import Architecture
-
-    spec = SPECS.get(name.split(":", 1)[1])
-    if spec is None:
-        return None
-    return Architecture(
-        source=("advisor.bench.synthetic",), arch="llama", total_params_b=spec.n_params / 1e9,
-        active_params_b=spec.n_params / 1e9, n_layers=spec.n_layer, hidden_size=spec.n_embd,
-        n_heads=spec.n_head, n_kv_heads=spec.n_head_kv, head_dim=spec.head_dim,
-        vocab_size=spec.n_vocab, max_context=spec.n_ctx_train, intermediate_size=spec.n_ff,
-        tie_word_embeddings=spec.tie_embeddings,
-    )  # fmt: skip
+def _architecture(name: str, catalog, resolve=None):
+    """A catalog id's architecture, else what `resolve` (e.g. a generated model's) says."""
+    model = catalog.find(name) if catalog is not None else None
+    if model is not None:
+        return model.architecture
+    return resolve(name) if resolve is not None else None
 
 
 def predicted_decode(row: BatchRow, c: SpeedConstants, bc: BatchConstants, b: int | None = None):

@@ -169,7 +169,7 @@ def test_shipped_constants_name_their_fit() -> None:
 def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
     import csv
 
-    from advisor.bench.synthetic import BENCH_60M
+    from advisor.bench.synthetic import BENCH_60M, synthetic_architecture
     from advisor.estimate.parallel_fit import load_rows, predict
     from advisor.estimate.speed_rows import load_spec_table
     from scripts.batched_bench_rows import COLUMNS
@@ -187,7 +187,7 @@ def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
                                  compute_tflops=0.2))  # fmt: skip
     specs = load_spec_table(Path(__file__).resolve().parents[2] / "benchmarks" / "data" /
                             "hardware_specs.csv")  # fmt: skip
-    rows = load_rows(path, specs, load_catalog(overlay=False))
+    rows = load_rows(path, specs, load_catalog(overlay=False), synthetic_architecture)
     assert [r.b for r in rows] == [1, 4] and rows[0].backend == "cpu"
     assert rows[0].step.cost.n_layers == BENCH_60M.n_layer
     # 20 GB/s with the CPU's fitted per-byte cost: what the row's bandwidth column said.
