@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.bench.measurement import Measurement, ModelFile, Throughput
-from advisor.bench.probes import probe_shape
+from advisor.bench.probe_name import probe_shape
 from advisor.errors import AdvisorError
 from advisor.estimate.calibration import CalibrationRun, ratio
 from advisor.estimate.speed_load import quant_class

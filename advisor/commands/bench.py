@@ -125,6 +125,13 @@ def _add_advanced(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--flash-attn", default="auto", choices=("auto", "on", "off"), help="default auto"
     )
+    group.add_argument(
+        "--no-probes",
+        action="store_true",
+        help="skip the kernel-path probes a first CPU run adds (generated models of each "
+        "quant type, about a minute once per machine: they let a calibration carry across "
+        "quant types)",
+    )
 
 
 # The clock the budget is kept with. Tests replace it, so no test depends on how fast or how
@@ -189,7 +196,59 @@ def run(args: argparse.Namespace) -> int:
     )
     measurement = _recheck_bandwidth(machine, measurement, prediction)
     _store_and_print(measurement, args)
+    if not measurement.interrupted and not args.no_probes:
+        _probe_kernel_paths(llama_cpp, machine, measurement)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
+
+
+def _probe_kernel_paths(llama_cpp, machine, measurement) -> None:
+    """After a CPU run that calibrates, the kernel-path probes (advisor.bench.probes), once per
+    machine, backend and llama.cpp version: they let the calibration carry across quants."""
+    from advisor.bench.estimates import can_calibrate
+    from advisor.bench.probes import PROBE_QUANTS, needs_probes, run_probes
+    from advisor.bench.store import BenchStore
+    from advisor.console import note, warning
+    from advisor.errors import AdvisorError
+
+    s = measurement.settings
+    if measurement.placement != "cpu" or not can_calibrate(machine, measurement):
+        return
+    try:
+        with BenchStore() as store:
+            if not needs_probes(store, measurement.machine_fingerprint, s.backend,
+                                s.llama_cpp_version):  # fmt: skip
+                return
+            note(f"measuring this CPU's kernel paths once ({len(PROBE_QUANTS)} generated "
+                 "models, about a minute; --no-probes skips this)")  # fmt: skip
+            runs, failed = run_probes(lambda path, quant: _probe(machine, path, measurement),
+                                      llama_cpp, s.n_threads)  # fmt: skip
+            for run in runs:
+                store.add(run)
+    except AdvisorError as err:  # the main run is stored: a probe failing costs only transfer
+        failed = [err.message]
+    for line in failed:
+        warning(f"a kernel-path probe did not finish ({line}); calibration from this run "
+                "still applies to files of its own quant type")  # fmt: skip
+
+
+def _probe(machine, path, main):
+    """One probe's run, with the estimator's prediction stored beside it."""
+    from advisor.bench.estimates import predict
+    from advisor.bench.identity import describe_file
+    from advisor.bench.plan import BenchPlan
+    from advisor.bench.probes import PROBE_BUDGET_S, PROBE_RUNS
+    from advisor.bench.runner import run_bench
+
+    model_file = describe_file(path)
+    guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
+    plan = BenchPlan(path=path, n_gpu_layers=0, budget_s=PROBE_BUDGET_S, max_runs=PROBE_RUNS,
+                     n_threads=main.settings.n_threads)  # fmt: skip
+    run = run_bench(plan, model_file, main.machine_fingerprint)
+    return dataclasses.replace(
+        run,
+        estimated_decode_tokens_per_s=guess.decode_tokens_per_s,
+        estimated_prefill_tokens_per_s=guess.prefill_tokens_per_s,
+    )
 
 
 def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
