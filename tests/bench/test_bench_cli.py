@@ -127,7 +127,7 @@ def test_without_llama_cpp_the_exit_code_and_hint(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "error: llama-cpp-python is not installed; the throughput test needs it",
-        "hint: pip install 'local-llm-advisor[bench]'",
+        "hint: in advisor's repository folder: .venv/bin/pip install -e '.[bench]'",
     ]
 
 
