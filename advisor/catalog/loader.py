@@ -24,6 +24,7 @@ CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud
 CODE = (
     "advisor.strict",
     "advisor.yamlpos",
+    "advisor.docload",
     "advisor.catalog.model",
     "advisor.catalog.loader",
     "advisor.catalog.crossref",
@@ -134,4 +135,5 @@ def _check_schema_version(path: Path, content: bytes, data: dict[str, Any]) -> N
         )
         problem = Problem(path, ("schema_version",), message)
         located = with_lines([problem], content.decode("utf-8"))
-        raise CatalogProblems(located, hint="upgrade advisor (pip install -U local-llm-advisor)")
+        raise CatalogProblems(located, hint="upgrade advisor (git pull in its repository folder, "
+                               "then .venv/bin/pip install -e .)")

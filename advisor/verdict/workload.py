@@ -32,6 +32,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 CODE = (
     "advisor.strict",
     "advisor.yamlpos",
+    "advisor.docload",
     "advisor.catalog.model",
     "advisor.verdict.yamldoc",
     "advisor.verdict.workload",
