@@ -300,3 +300,20 @@ def test_a_read_only_store_prints_the_results_first_and_says_why(tiny_f16: Path,
     assert "stored     run" not in captured.out
     assert f"error: cannot write the bench store {store}" in captured.err
     assert "read-only or full; the results are printed above" in captured.err
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "loop"])
+def test_a_path_that_is_no_model_file_says_what_it_is(kind: str, tmp_path: Path, capsys) -> None:
+    """bench once said "no such model file" for all of these."""
+    path = tmp_path / "model.gguf"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(tmp_path / "other.gguf")
+        (tmp_path / "other.gguf").symlink_to(path)
+    assert main(["bench", str(path), *FAST]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    said = {"folder": "it is a folder", "fifo": "it is a pipe (FIFO)", "loop": "symbolic links"}
+    assert err.startswith(f"error: {path}: ") and said[kind] in err
