@@ -157,6 +157,6 @@ def _store(entry: Path, key: tuple, value: Any) -> None:
         return  # a value pickle cannot hold: the next run parses again
     header = pickle.dumps((key, hashlib.sha256(body).hexdigest()), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        atomic_write_bytes(entry, header + body)
+        atomic_write_bytes(entry, header + body, private=True)
     except WriteError:
         return  # a read-only or full cache dir must not break the run; it just stays slower
