@@ -278,7 +278,9 @@ def _power_for(machine: Machine, measurements: Sequence[Measurement]):
     machine's figure for the GPUs the estimate's placement uses."""
     from advisor.verdict.power import resolve_power
 
-    powered = [m for m in measurements if m.mean_power_w is not None]
+    # A stored run from before counters that went backwards were caught may hold a power of
+    # 0 or less: no GPU draws that, so such a run says nothing about power.
+    powered = [m for m in measurements if m.mean_power_w is not None and m.mean_power_w > 0]
     if powered:
         import statistics
 
