@@ -42,24 +42,21 @@ IDLE_GPU_DESKTOP = Reading(47.7, "Core Ultra 265K desktop with an RTX 2080 Ti",
                            "geerlingguy/ai-benchmarks issue #46, 2025-12-18")  # fmt: skip
 IDLE_APPLE_DESKTOP = Reading(6.0, "M4 Mac mini (32 GB, 10GbE and a 4K monitor attached)",
                              "geerlingguy/ai-benchmarks issue #2, 2024-11-20")  # fmt: skip
-# 18-25 W measured with a smart plug: the middle of the range, screen on.
-IDLE_APPLE_LAPTOP = Reading(21.5, "MacBook Pro 16 M2 Max (18-25 W, the middle taken)",
-                            "geerlingguy/ai-benchmarks issue #4, 2024-11-30")  # fmt: skip
-
-_SBC_WORDS = ("raspberry", "rockchip", "rk3588", "orange pi", "cortex-a")
+_SBC_WORDS = ("raspberry", "rockchip", "rk3588", "bcm2712", "cortex-a")
 _MINI_PC_CPUS = ("n100", "n150", "n200", "n97", "n95", "n305")
 
 
 def cpu_reading(machine: Machine) -> tuple[Reading, str]:
     """(reading, class) for generation on the CPU alone."""
-    from advisor.audit.upgrades import is_laptop  # the one reading of mobile CPU names
+    # The CPU's name only: a machine's own name is not part of what a verdict may read.
+    from advisor.audit.upgrades import _MOBILE_CPU  # the one reading of mobile CPU names
 
-    name = f"{machine.name or ''} {machine.cpu.name or ''}".lower()
+    name = (machine.cpu.name or "").lower()
     if any(w in name for w in _SBC_WORDS):
         return CPU_SBC, "a single-board computer"
     if any(w in name.split() or f"{w} " in name for w in _MINI_PC_CPUS):
         return CPU_MINI_PC, "a low-power mini PC"
-    if is_laptop(machine):
+    if _MOBILE_CPU.search(name):
         return CPU_LAPTOP, "a laptop"
     if (machine.cpu.physical_cores or 0) > SERVER_CORES:
         return CPU_SERVER, "a server"
@@ -68,19 +65,15 @@ def cpu_reading(machine: Machine) -> tuple[Reading, str]:
 
 def _consumer_card(machine: Machine) -> bool:
     """A desktop graphics card (GeForce, Radeon RX, Arc), not a datacenter or laptop part."""
-    from advisor.audit.upgrades import is_laptop
-
     names = [g.name.lower() for g in machine.gpus if not g.integrated]
     consumer = all(any(w in n for w in ("geforce", "radeon rx", "arc ")) for n in names)
-    return consumer and not is_laptop(machine)
+    return consumer and not any("laptop" in n or "mobile" in n for n in names)
 
 
 def idle_reading(machine: Machine, discrete_gpus: int) -> tuple[Reading | None, str]:
     """(reading or None, why) for the machine on and idle with the model loaded."""
-    name = (machine.name or "").lower()
-    if "macbook" in name:
-        return IDLE_APPLE_LAPTOP, "an Apple laptop"
-    if "mac mini" in name or "mac studio" in name:
+    chips = " ".join([machine.cpu.name or "", *(g.name for g in machine.gpus)]).lower()
+    if "apple" in chips and "ultra" in chips:  # Ultra chips come only in desktops
         return IDLE_APPLE_DESKTOP, "an Apple desktop (the nearest reading is a Mac mini's)"
     if discrete_gpus == 1 and _consumer_card(machine):
         return IDLE_GPU_DESKTOP, "a desktop with one discrete GPU"
