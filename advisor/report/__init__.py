@@ -1,4 +1,4 @@
 """The report: the versioned JSON document, its JSON Schema, and markdown and text renderings."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 REPORT_KIND = "advisor-report"

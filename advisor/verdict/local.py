@@ -51,6 +51,8 @@ class LocalRun:
     single_decode_tokens_per_s: float  # one stream at the workload's mean depth
     peak_decode_tokens_per_s: float  # per stream with `concurrency` streams at once
     time_to_first_token_s: float  # prefill of the new (uncached) input, plus one token
+    # A session's first call: the whole input prefilled (nothing cached yet), plus one token.
+    cold_time_to_first_token_s: float
     prefill_s_per_call: float
     effective_streams: float  # how many calls overlap on average in the busy window
     machine_s_per_call: float
@@ -74,15 +76,21 @@ def _aggregate_decode(single: float, prefill: float, streams: float) -> float:
     return min(streams * single, prefill)
 
 
+def _prefill_s(speed: Speed, new: float, cached: float) -> float:
+    """Seconds to prefill `new` tokens after `cached` ones already in the KV cache."""
+    return new / speed.prefill_tokens_per_s + (
+        speed.prefill_s_per_token_per_depth * new * (cached + new / 2)
+    )
+
+
 def local_run(workload: Workload, speed: Speed) -> LocalRun:
     w = workload
     depth = w.input_tokens_per_request + w.output_tokens_per_request / 2
     single = speed.decode_tokens_per_s_at(int(depth))
     new = w.new_input_tokens_per_call
     cached = w.input_tokens_per_request - new
-    prefill_s = new / speed.prefill_tokens_per_s + (
-        speed.prefill_s_per_token_per_depth * new * (cached + new / 2)
-    )
+    prefill_s = _prefill_s(speed, new, cached)
+    cold_prefill_s = _prefill_s(speed, float(w.input_tokens_per_request), 0.0)
     alone_s = prefill_s + w.output_tokens_per_request / single
     window_s = w.hours_per_day * 3600
     overlap = w.calls_per_day / window_s * alone_s
@@ -102,6 +110,7 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
         single_decode_tokens_per_s=single,
         peak_decode_tokens_per_s=peak,
         time_to_first_token_s=prefill_s + 1.0 / single,
+        cold_time_to_first_token_s=cold_prefill_s + 1.0 / single,
         prefill_s_per_call=prefill_s,
         effective_streams=streams,
         machine_s_per_call=machine_s,
