@@ -7,7 +7,6 @@ it estimates only the models a verdict or the candidate list needs.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.config import Config
+    from advisor.estimate.calibration import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
     from advisor.verdict.verdict import Verdict
@@ -217,10 +217,14 @@ def advise(
     )
 
 
-def _measured(machine: Machine, options: AdviceOptions) -> tuple[tuple[Measurement, ...], object]:
+def _measured(
+    machine: Machine, options: AdviceOptions
+) -> tuple[tuple[Measurement, ...], Calibration | None]:
     """This machine's throughput tests and the calibration they imply (none: empty, None)."""
     if options.measurements is not None:
-        return options.measurements, _calibration_from(machine, options.measurements)
+        from advisor.bench.calibration import calibration_from
+
+        return options.measurements, calibration_from(machine, options.measurements)
     from advisor.paths import user_data_dir
 
     path = user_data_dir() / BENCH_STORE_NAME  # checked before importing sqlite and the store
@@ -234,20 +238,6 @@ def _measured(machine: Machine, options: AdviceOptions) -> tuple[tuple[Measureme
         runs = store.history(fingerprint_of(machine), limit=MAX_MEASUREMENTS)
         calibration = load_calibration(machine, store)
     return tuple(r.measurement for r in runs), calibration
-
-
-def _calibration_from(machine: Machine, measurements: Sequence[Measurement]):
-    """What load_calibration derives from a store, from measurements a report carried."""
-    from advisor.bench.calibration import build_calibration, measured_models
-    from advisor.bench.estimates import can_calibrate, observe
-
-    usable = [m for m in measurements if can_calibrate(machine, m)]
-    if not usable:
-        return None
-    from advisor.probe import machine_fingerprint as fingerprint_of
-
-    calibration = build_calibration(fingerprint_of(machine), observe(machine, usable))
-    return dataclasses.replace(calibration, measured=measured_models(usable))
 
 
 def _power_for(machine: Machine, measurements: Sequence[Measurement]):

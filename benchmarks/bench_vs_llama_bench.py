@@ -174,9 +174,9 @@ def compare(results: list[FileResult]) -> None:
 
 def estimate_errors(results: list[FileResult], home: Path) -> None:
     """The estimate's error against advisor's measurement, before and after calibration."""
-    from advisor.bench.calibration import apply_calibration, build_calibration
     from advisor.bench.estimates import observe, predict
     from advisor.bench.store import BenchStore
+    from advisor.estimate.calibration import Target, apply_calibration, build_calibration
     from advisor.probe import machine_fingerprint, probe_machine
 
     machine = probe_machine()
@@ -204,9 +204,9 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
             print(f"{r.quant:<8} no estimate: {prediction.reason}")
             continue
         others = [o for o in observations if o.measurement.model.identity != model_file.identity]
-        calibration = build_calibration(fp, others)
+        calibration = build_calibration(fp, [o.run for o in others])
         speed = _speed(prediction)
-        calibrated = apply_calibration(speed, calibration, "cpu", backend="cpu")
+        calibrated = apply_calibration(speed, calibration, Target(fp, "cpu", "cpu"))
         pp = statistics.median(m.prefill.mean_tokens_per_s for m in mine if m.prefill)
         tg = statistics.median(m.decode.mean_tokens_per_s for m in mine if m.decode)
         for test, measured, before, after in (

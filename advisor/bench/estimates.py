@@ -11,10 +11,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.bench.calibration import Observation
 from advisor.bench.measurement import Measurement, ModelFile
 from advisor.errors import AdvisorError
+from advisor.estimate.calibration import CalibrationRun, ratio
 from advisor.probe.machine import Machine
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One run with the estimator's uncalibrated prediction beside it."""
+
+    measurement: Measurement
+    estimated_decode_tokens_per_s: float | None
+    estimated_prefill_tokens_per_s: float | None
+
+    @property
+    def decode_ratio(self) -> float | None:
+        decode = self.measurement.decode
+        measured = decode.mean_tokens_per_s if decode else None
+        return ratio(measured, self.estimated_decode_tokens_per_s)
+
+    @property
+    def prefill_ratio(self) -> float | None:
+        prefill = self.measurement.prefill
+        measured = prefill.mean_tokens_per_s if prefill else None
+        return ratio(measured, self.estimated_prefill_tokens_per_s)
+
+    @property
+    def run(self) -> CalibrationRun:
+        """The observation as the estimate stage's calibration reads it."""
+        m = self.measurement
+        return CalibrationRun(m.model.identity, m.settings.backend, m.placement,
+                              self.decode_ratio, self.prefill_ratio)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "attention scores then take n_ctx x n_ubatch x n_heads floats")  # fmt: skip
     parser.add_argument("--prompt-tokens", type=int, metavar="N",
                         help="prompt length for the time to first token (default: the "
-                        "context, at most 4096)")  # fmt: skip
+                        "context, at most 4096) and, with --parallel, of each sequence's "
+                        "prompt (default 512 there)")  # fmt: skip
+    parser.add_argument("--parallel", metavar="B",
+                        help="also estimate B sequences served at once: aggregate prefill "
+                        "and decode as llama-batched-bench -npp P -ntg 128 -npl B reports "
+                        "them")  # fmt: skip
     add_json_option(parser)
     add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
@@ -83,9 +88,8 @@ def find_quant(model, quant: str) -> str:
 
 
 def _calibration(machine):
-    """This machine's throughput-test calibration, when advisor bench has stored runs."""
-    if not machine.origin.startswith("probe"):
-        return None
+    """This machine's throughput-test calibration, when advisor bench has stored runs (the
+    estimator applies it only where advisor.estimate.calibration.group_for says so)."""
     from advisor.bench.calibration import load_calibration
 
     return load_calibration(machine)
@@ -106,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
     prompt = args.prompt_tokens if args.prompt_tokens is not None else min(args.context, 4096)
     if prompt <= 0:
         raise UsageError("--prompt-tokens must be a positive number of tokens")
+    sequences = parse_sequences(args.parallel) if args.parallel is not None else None
     catalog = load_catalog(getattr(args, "catalog", None))
     model = find_model(catalog, args.model)
     quant = find_quant(model, args.quant)
@@ -121,8 +126,29 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:  # e.g. a quantized KV cache without flash attention
         raise UsageError(str(err)) from None
     contexts = placement_contexts_for(machine, model, est)
+    parallel = None
+    if sequences is not None and est.speed is not None:
+        from advisor.estimate.parallel import DEFAULT_PROMPT_TOKENS, parallel_speed
+
+        each = args.prompt_tokens if args.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS
+        parallel = parallel_speed(machine, model, est, sequences=sequences, prompt_tokens=each)
     if getattr(args, "json", False):
-        print(json.dumps(estimate_to_dict(est, model, machine, prompt, contexts), indent=2))
+        doc = estimate_to_dict(est, model, machine, prompt, contexts, parallel=parallel)
+        print(json.dumps(doc, indent=2))
     else:
-        print(render_text(est, model, machine, prompt, contexts))
+        print(render_text(est, model, machine, prompt, contexts, parallel=parallel))
     return 0
+
+
+def parse_sequences(text: str) -> int:
+    """--parallel B: a whole number of sequences, at least 1."""
+    from advisor.errors import UsageError
+
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(f"--parallel takes one whole number of sequences, not {text!r}",
+                         hint="e.g. --parallel 8") from None  # fmt: skip
+    if value < 1:
+        raise UsageError(f"--parallel must be at least 1 sequence, not {value}")
+    return value

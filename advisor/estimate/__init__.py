@@ -14,6 +14,7 @@ from advisor.estimate.memory import MemoryBreakdown
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
+    from advisor.estimate.calibration import Calibration
     from advisor.estimate.placement import MemoryMode
     from advisor.probe.machine import Machine
 
@@ -29,7 +30,7 @@ def estimate(
     kv_type: str = "f16",
     mode: MemoryMode = "dedicated",
     gpu_layers: int | None = None,
-    calibration=None,
+    calibration: Calibration | None = None,
     flash_attn: bool | None = None,
     detail: bool = True,
 ) -> Estimate:
@@ -38,7 +39,8 @@ def estimate(
     Defaults are llama-server's (advisor.estimate.settings); `flash_attn` None means its
     "auto", which every backend resolves to on. `gpu_layers` forces -ngl;
     otherwise the fastest placement that fits is chosen. `calibration` (from
-    advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs.
+    advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs
+    where advisor.estimate.calibration.group_for says it applies.
     `detail` False is for searches that look at many files and report few: the Estimate then
     leaves out the longest context, the reasons and the speed's basis (None, () and ()),
     which cost more than the rest; estimate the files you report again with `detail` True.

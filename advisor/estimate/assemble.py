@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.catalog.model import Model
 from advisor.estimate.budget import Budgets, device_budgets
+from advisor.estimate.calibration import Calibration, Target, apply_calibration
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.fit import Option, Planner, choices, pick, placement_contexts, to_placement
 from advisor.estimate.memory import MemoryBreakdown
@@ -88,6 +89,16 @@ class _MachineMemo:
         self.machine = machine
         self.planners: dict[tuple, Planner] = {}
         self.speeds: dict[tuple, tuple[object, Speed]] = {}
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """The machine's fingerprint: a calibration speaks only for its own machine."""
+        if self._fingerprint is None:
+            from advisor.probe.fingerprint import machine_fingerprint
+
+            self._fingerprint = machine_fingerprint(self.machine)
+        return self._fingerprint
 
 
 # The last machine estimated: a ranking or a verdict asks about one machine hundreds of times.
@@ -178,16 +189,13 @@ def _fastest(memo: _MachineMemo, model: Model, quant: str, kv_type: str, placed:
     return by_option[id(pick(tuple(o for o, _, _ in placed), speed))]
 
 
-def _speed(memo: _MachineMemo, model, quant, placement: Placement, memory, kv_type, calibration,
-           basis: bool) -> Speed:  # fmt: skip
+def _speed(memo: _MachineMemo, model, quant, placement: Placement, memory, kv_type,
+           calibration: Calibration | None, basis: bool) -> Speed:  # fmt: skip
     speed = _raw_speed(memo, model, quant, placement, memory.weights_bytes, kv_type, basis)
     if calibration is None:
         return speed
-    from advisor.bench.calibration import apply_calibration
-
-    machine = memo.machine
-    return apply_calibration(speed, calibration, placement, backend=machine.backend,
-                             model_id=model.id, quant=quant)  # fmt: skip
+    target = Target(memo.fingerprint, memo.machine.backend, placement.kind, model.id, quant)
+    return apply_calibration(speed, calibration, target)
 
 
 def placement_contexts_for(machine: Machine, model: Model, est: Estimate):
@@ -202,7 +210,7 @@ def placement_contexts_for(machine: Machine, model: Model, est: Estimate):
 
 
 def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,
-             mode: MemoryMode, gpu_layers: int | None, calibration,
+             mode: MemoryMode, gpu_layers: int | None, calibration: Calibration | None,
              flash_attn: bool | None = None, detail: bool = True) -> Estimate:  # fmt: skip
     """The Estimate; `detail` False leaves out what a search does not read (the longest
     context, the reasons and the speed's basis: None, () and ())."""

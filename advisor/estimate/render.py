@@ -7,7 +7,8 @@ from advisor.estimate.estimate import Estimate
 from advisor.estimate.settings import RunSettings
 from advisor.probe.machine import Machine
 
-SCHEMA_VERSION = 1
+# 2: speed.parallel (advisor estimate --parallel B): batched aggregates, null without it.
+SCHEMA_VERSION = 2
 GIB = 1024**3
 DEPTHS = (0, 4096, 16384, 32768, 65536, 131072)
 
@@ -49,15 +50,48 @@ def _speed(est: Estimate, prompt_tokens: int) -> dict | None:
     }  # fmt: skip
 
 
+def parallel_to_dict(p) -> dict:
+    """speed.parallel: a ParallelSpeed as the JSON contract (docs/estimate.md)."""
+    return {
+        "sequences": p.sequences,
+        "prompt_tokens": p.prompt_tokens,
+        "generated_tokens": p.generated_tokens,
+        "prefill_tokens_per_s": _round(p.prefill_tokens_per_s, 1),
+        "decode_tokens_per_s": _round(p.decode_tokens_per_s, 2),
+        "decode_tokens_per_s_per_sequence": _round(p.decode_tokens_per_s_per_sequence, 2),
+        "decode_range": [_round(v, 2) for v in p.decode_range],
+        "prefill_range": [_round(v, 1) for v in p.prefill_range],
+        "scaling": _round(p.scaling, 3),
+        "context_tokens_needed": p.context_tokens_needed,
+        "prefill_s": _round(p.prefill_s, 3),
+        "decode_s": _round(p.decode_s, 3),
+        "basis": [
+            {"name": f.name, "value": f.value, "status": f.status, "source": f.source}
+            for f in p.basis
+        ],  # fmt: skip
+        "calibrated_from_runs": p.calibrated_from_runs,
+    }
+
+
 def _contexts(contexts) -> list[dict]:
     return [{"placement": c.label, "kind": c.kind, "gpu_layers": c.gpu_layers,
              "experts_on_cpu": c.experts_on_cpu, "max_context_tokens": c.max_context_tokens}
             for c in contexts]  # fmt: skip
 
 
+def _speed_with_parallel(est: Estimate, prompt_tokens: int, parallel) -> dict | None:
+    speed = _speed(est, prompt_tokens)
+    if speed is not None:
+        speed["parallel"] = None if parallel is None else parallel_to_dict(parallel)
+    return speed
+
+
 def estimate_to_dict(est: Estimate, model: Model, machine: Machine, prompt_tokens: int,
-                     contexts=()) -> dict:  # fmt: skip
-    """The JSON contract of `advisor estimate` (docs/estimate.md lists every field)."""
+                     contexts=(), parallel=None) -> dict:  # fmt: skip
+    """The JSON contract of `advisor estimate` (docs/estimate.md lists every field).
+
+    `parallel`: a ParallelSpeed (advisor.estimate.parallel) for speed.parallel, else null.
+    """
     mem = est.memory
     settings = RunSettings(kv_type=est.kv_type, flash_attn=est.flash_attn)
     return {
@@ -100,7 +134,7 @@ def estimate_to_dict(est: Estimate, model: Model, machine: Machine, prompt_token
         "fits": est.fits,
         "max_context_tokens": est.max_context_tokens,
         "max_context_by_placement": _contexts(contexts),
-        "speed": _speed(est, prompt_tokens),
+        "speed": _speed_with_parallel(est, prompt_tokens, parallel),
         "settings": {
             "n_batch": settings.n_batch,
             "n_ubatch": settings.n_ubatch,
@@ -148,8 +182,20 @@ def _speed_lines(est: Estimate, prompt_tokens: int) -> list[str]:
     return lines
 
 
+def _parallel_lines(p) -> list[str]:
+    low, high = p.decode_range
+    return [
+        f"Parallel {p.sequences} sequences, {p.prompt_tokens}-token prompts, "
+        f"{p.generated_tokens} tokens each: decode {p.decode_tokens_per_s:.1f} tok/s in all "
+        f"({low:.1f}-{high:.1f}), {p.decode_tokens_per_s_per_sequence:.1f} each, "
+        f"x{p.scaling:.2f} one sequence's",
+        f"  prefill {p.prefill_tokens_per_s:.0f} tok/s: {p.prefill_s:.2f} s for every prompt; "
+        f"the KV cache must hold {p.context_tokens_needed} tokens (--context)",
+    ]
+
+
 def render_text(est: Estimate, model: Model, machine: Machine, prompt_tokens: int,
-                contexts=()) -> str:  # fmt: skip
+                contexts=(), parallel=None) -> str:  # fmt: skip
     p = est.placement
     head = (f"{model.name} · {est.quant} · {est.context_tokens} tokens · {est.kv_type} KV · "
             f"{machine.name} ({est.backend}, {est.mode})")  # fmt: skip
@@ -166,6 +212,8 @@ def render_text(est: Estimate, model: Model, machine: Machine, prompt_tokens: in
         lines.append("  other ways: " + ", ".join(
             f"{c.label} {c.max_context_tokens or 'none'}" for c in contexts))  # fmt: skip
     lines += _speed_lines(est, prompt_tokens)
+    if parallel is not None:
+        lines += _parallel_lines(parallel)
     lines.append("Why:")
     lines += [f"  {r}" for r in est.reasons]
     return "\n".join(lines)

@@ -12,7 +12,8 @@ The cheapest placement then runs s of the FLOPs at the GPUs' cheapest rate and t
 CPU (or all on the CPU, if that is cheaper); with the MoE experts in RAM (--cpu-moe), the
 routed experts' FLOPs run on the CPU and the rest on the GPU. The floor is the cheaper of the
 two, and the same rates bound the attention's cost per token of depth. A calibration can
-only speed that up by its largest prefill factor.
+only speed that up by the largest prefill factor it applies on this machine
+(advisor.estimate.calibration.prefill_speedup_bound).
 
 A search (advisor.verdict.gather) uses the floor to skip files that cannot produce a
 workload's first token in time without estimating them.
@@ -24,10 +25,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
+from advisor.estimate.calibration import Calibration, prefill_speedup_bound, speaks_for
 from advisor.estimate.speed import PP_DEPTH
 from advisor.estimate.speed_devices import machine_rate
 from advisor.estimate.speed_load import quant_class, token_cost
 from advisor.estimate.speed_model import coefficients, load_constants
+from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
@@ -56,18 +59,19 @@ class PrefillFloor:
 class PrefillFloors:
     """Floors for the files of catalog models on one machine, in one memory mode."""
 
-    def __init__(self, machine: Machine, mode: str = "dedicated", calibration=None) -> None:
+    def __init__(self, machine: Machine, mode: str = "dedicated",
+                 calibration: Calibration | None = None) -> None:  # fmt: skip
         self.machine = machine
         budgets = device_budgets(machine, mode)
         rooms = [b.available_bytes for b in budgets.gpus]
         usable = bool(rooms) and all(rooms)  # as the planner: else every layer on the CPU
         self.gpu_room = sum(rooms) if usable else 0  # type: ignore[arg-type]
         self.gpus = tuple(b.device for b in budgets.gpus) if usable else ()
+        fingerprint = machine_fingerprint(machine) if calibration is not None else ""
+        applies = calibration is not None and speaks_for(calibration, fingerprint)
         self.measured = {m.model_id.lower() for m in calibration.measured if m.model_id} if (
-            calibration is not None) else set()  # fmt: skip
-        factors = [g.prefill.value for g in calibration.groups if g.prefill] if (
-            calibration is not None) else []  # fmt: skip
-        self.speedup = max([1.0, *factors])
+            applies and calibration is not None) else set()  # fmt: skip
+        self.speedup = prefill_speedup_bound(calibration, fingerprint, machine.backend)
         self._per_flop: dict[tuple[str, str], float] = {}
         self._floors: dict[tuple[str, str], PrefillFloor | None] = {}
 

@@ -20,6 +20,7 @@ from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
+    from advisor.estimate.calibration import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 
@@ -55,7 +56,7 @@ def code_fingerprint() -> str:
 class EstimateCache:
     """The cached estimates for one machine and calibration, in "dedicated" memory mode."""
 
-    def __init__(self, machine: Machine, calibration=None) -> None:
+    def __init__(self, machine: Machine, calibration: Calibration | None = None) -> None:
         seed = f"{code_fingerprint()}|{machine_text(machine)}|{calibration!r}"
         name = hashlib.sha256(seed.encode()).hexdigest()[:32]
         self.path = user_cache_dir() / "estimates" / f"{name}.pickle"

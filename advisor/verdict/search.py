@@ -22,6 +22,7 @@ from advisor.estimate.speed_floor import PrefillFloor, PrefillFloors
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model, Quant
+    from advisor.estimate.calibration import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
     from advisor.verdict.estimate_cache import EstimateCache
@@ -46,7 +47,7 @@ class OptionSearch:
         catalog: Catalog,
         *,
         estimator: Callable[..., Estimate] | None = None,
-        calibration=None,
+        calibration: Calibration | None = None,
         cache: EstimateCache | None = None,
         kv_type: str = "f16",
         mode: str = "dedicated",

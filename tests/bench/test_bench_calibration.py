@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.calibration import (
+from advisor.bench.calibration import load_calibration, measured_models
+from advisor.bench.estimates import Observation
+from advisor.bench.store import BenchStore
+from advisor.estimate.calibration import (
     Calibration,
     CalibrationGroup,
     Factor,
     MeasuredModel,
-    Observation,
+    Target,
     apply_calibration,
     build_calibration,
     combine,
-    load_calibration,
-    measured_models,
     shrink,
 )
-from advisor.bench.store import BenchStore
 from advisor.estimate.speed import Figure, Speed
 from tests.bench.helpers import measurement
 
@@ -63,7 +63,7 @@ def test_groups_by_backend_and_placement() -> None:
         _obs("b", 18, 20),
         _obs("c", 30, 20, backend="cuda", placement="gpu"),
     ]
-    cal = build_calibration("m-1", observations)
+    cal = build_calibration("m-1", [o.run for o in observations])
     cpu = cal.group("cpu", "cpu")
     gpu = cal.group("cuda", "gpu")
     assert cpu is not None and gpu is not None and cal.group("cuda", "partial") is None
@@ -75,7 +75,7 @@ def test_groups_by_backend_and_placement() -> None:
 
 
 def test_runs_without_an_estimate_do_not_count() -> None:
-    cal = build_calibration("m-1", [Observation(measurement(), None, None)])
+    cal = build_calibration("m-1", [Observation(measurement(), None, None).run])
     assert cal.groups == ()
 
 
@@ -101,8 +101,11 @@ def _calibration(decode: float, prefill: float, runs: int = 4) -> Calibration:
     return Calibration("m-1", (group,))
 
 
+CPU = Target("m-1", "cpu", "cpu")
+
+
 def test_apply_scales_rates_ranges_and_depth_costs() -> None:
-    speed = apply_calibration(_speed(), _calibration(0.8, 1.25), "cpu")
+    speed = apply_calibration(_speed(), _calibration(0.8, 1.25), CPU)
     assert speed.decode_tokens_per_s == pytest.approx(16.0)
     assert speed.decode_range == pytest.approx((12.8, 19.2))
     assert speed.prefill_tokens_per_s == pytest.approx(250.0)
@@ -119,22 +122,29 @@ def test_apply_scales_rates_ranges_and_depth_costs() -> None:
     assert speed.basis[0].status == "measured"  # what was there stays
 
 
-def test_apply_to_another_placement_changes_nothing() -> None:
-    placement = type("P", (), {"kind": "gpu"})()  # a Placement-like object
-    assert apply_calibration(_speed(), _calibration(0.8, 1.25), placement) == _speed()
+@pytest.mark.parametrize(
+    "target",
+    [
+        Target("m-1", "cpu", "gpu"),  # another placement
+        Target("m-1", "cuda", "cpu"),  # another backend
+        Target("m-2", "cpu", "cpu"),  # another machine
+    ],
+)
+def test_apply_to_what_the_runs_do_not_speak_for_changes_nothing(target: Target) -> None:
+    assert apply_calibration(_speed(), _calibration(0.8, 1.25), target) == _speed()
 
 
 def test_apply_without_calibration_changes_nothing() -> None:
-    assert apply_calibration(_speed(), None, "cpu") == _speed()
+    assert apply_calibration(_speed(), None, CPU) == _speed()
 
 
 def test_apply_fills_measured_figures_for_the_same_model() -> None:
     measured = (MeasuredModel("qwen3-8b", "Q4_K_M", "cpu", "cpu", 14.0, 180.0),)
     cal = Calibration("m-1", _calibration(0.8, 1.0).groups, measured)
-    speed = apply_calibration(_speed(), cal, "cpu", model_id="Qwen3-8B", quant="q4_k_m")
+    speed = apply_calibration(_speed(), cal, Target("m-1", "cpu", "cpu", "Qwen3-8B", "q4_k_m"))
     assert speed.measured_decode_tokens_per_s == 14.0
     assert speed.measured_prefill_tokens_per_s == 180.0
-    other = apply_calibration(_speed(), cal, "cpu", model_id="qwen3-8b", quant="Q8_0")
+    other = apply_calibration(_speed(), cal, Target("m-1", "cpu", "cpu", "qwen3-8b", "Q8_0"))
     assert other.measured_decode_tokens_per_s is None
 
 

@@ -9,10 +9,10 @@ import pytest
 from estimate_archs import model
 from estimate_machines import gpu_machine
 
-from advisor.bench.calibration import Calibration, CalibrationGroup, Factor
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.probe import load_profile
+from advisor.estimate.calibration import Calibration, CalibrationGroup, Factor
+from advisor.probe import load_profile, machine_fingerprint
 from advisor.probe.machine import Gpu
 
 PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
@@ -58,7 +58,8 @@ def test_calibration_rescales_the_speed() -> None:
     machine, m = gpu_machine(24), model("llama-3.1-8b-instruct")
     plain = estimate(machine, m, "Q4_K_M", context_tokens=8192)
     factor = Factor(value=0.8, raw_median=0.7, runs=3, files=2)
-    calibration = Calibration("fp", (CalibrationGroup("cuda", "gpu", factor, factor),))
+    calibration = Calibration(machine_fingerprint(machine),
+                              (CalibrationGroup("cuda", "gpu", factor, factor),))
     scaled = estimate(machine, m, "Q4_K_M", context_tokens=8192, calibration=calibration)
     assert scaled.speed.decode_tokens_per_s == pytest.approx(plain.speed.decode_tokens_per_s * 0.8)
     assert scaled.speed.calibrated_from_runs == 3

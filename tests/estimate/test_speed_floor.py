@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.calibration import Calibration, CalibrationGroup, Factor, MeasuredModel
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
+from advisor.estimate.calibration import Calibration, CalibrationGroup, Factor, MeasuredModel
 from advisor.estimate.speed import PP_DEPTH
 from advisor.estimate.speed_floor import PrefillFloors
-from advisor.probe import load_profile
+from advisor.probe import load_profile, machine_fingerprint
 
 PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
 # (new prompt tokens, tokens already cached): a chat turn, a RAG call, a long agent step.
@@ -86,8 +86,9 @@ def test_a_calibration_lowers_the_floor_by_its_largest_prefill_factor(catalog) -
     model = catalog.find("qwen3-8b")
     quant = next(q for q in model.quants if q.type == "Q4_K_M")
     fast, slow = Factor(1.6, 1.8, 3, 2), Factor(0.7, 0.6, 3, 2)
-    calibration = Calibration("fp", (CalibrationGroup("cuda", "gpu", None, fast),
-                                     CalibrationGroup("cpu", "cpu", None, slow)))  # fmt: skip
+    calibration = Calibration(machine_fingerprint(machine),
+                              (CalibrationGroup("cuda", "gpu", None, fast),
+                               CalibrationGroup("cpu", "cpu", None, slow)))  # fmt: skip
     plain = PrefillFloors(machine).floor(model, quant)
     scaled = PrefillFloors(machine, calibration=calibration).floor(model, quant)
     assert scaled.s_per_token == pytest.approx(plain.s_per_token / 1.6)
@@ -99,7 +100,8 @@ def test_a_measured_model_has_no_floor(catalog) -> None:
     machine = load_profile("rtx-4090-desktop")
     model = catalog.find("qwen3-8b")
     measured = MeasuredModel("Qwen3-8B", "Q8_0", "cuda", "gpu", 90.0, 9000.0)
-    floors = PrefillFloors(machine, calibration=Calibration("fp", (), (measured,)))
+    floors = PrefillFloors(machine, calibration=Calibration(machine_fingerprint(machine), (),
+                                                            (measured,)))  # fmt: skip
     assert floors.floor(model, model.quants[0]) is None
     other = catalog.find("gpt-oss-20b")
     assert floors.floor(other, other.quants[0]) is not None

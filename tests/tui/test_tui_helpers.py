@@ -183,7 +183,8 @@ def test_profile_summary(reference_machine) -> None:
 
 
 def test_measured_speeds_are_marked(rows, reference_machine) -> None:
-    from advisor.bench.calibration import Calibration, MeasuredModel, apply_calibration
+    from advisor.estimate.calibration import Calibration, MeasuredModel, Target, apply_calibration
+    from advisor.probe import machine_fingerprint
     from advisor.tui.widgets.models_table import MEASURED, decode_cell, prefill_cell
 
     candidate = rows[0]
@@ -193,14 +194,13 @@ def test_measured_speeds_are_marked(rows, reference_machine) -> None:
         candidate.model.id, candidate.quant.type, reference_machine.backend,
         est.placement.kind, 42.0, 1234.0,
     )  # fmt: skip
+    fingerprint = machine_fingerprint(reference_machine)
     speed = apply_calibration(
         est.speed,
-        Calibration("this machine", groups=(), measured=(run,)),
-        est.placement,
-        backend=reference_machine.backend,
-        model_id=candidate.model.id,
-        quant=candidate.quant.type,
-    )
+        Calibration(fingerprint, groups=(), measured=(run,)),
+        Target(fingerprint, reference_machine.backend, est.placement.kind,
+               candidate.model.id, candidate.quant.type),
+    )  # fmt: skip
     measured = dataclasses.replace(candidate, estimate=dataclasses.replace(est, speed=speed))
     assert decode_cell(measured).plain == f"{MEASURED} 42"
     assert prefill_cell(measured).plain == f"{MEASURED} 1,234"

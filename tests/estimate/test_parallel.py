@@ -1,0 +1,165 @@
+"""Batched speed (advisor.estimate.parallel): the physics on real catalog models and profiles."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from advisor.catalog import load_catalog
+from advisor.estimate import estimate
+from advisor.estimate.parallel import batch_model, parallel_speed
+from advisor.estimate.parallel_physics import (
+    BatchConstants,
+    distinct_expert_share,
+    load_batch_constants,
+    matrix_columns,
+)
+from advisor.estimate.speed import TG_DEPTH
+from advisor.probe import resolve_machine
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(overlay=False)
+
+
+def _setup(catalog, profile: str, model_id: str, quant: str, context: int = 32768):
+    machine = resolve_machine(profile=profile)
+    model = catalog.find(model_id)
+    est = estimate(machine, model, quant, context_tokens=context)
+    assert est.fits
+    return machine, model, est
+
+
+@pytest.fixture(scope="module")
+def spark_dense(catalog):
+    return _setup(catalog, "dgx-spark", "qwen2.5-coder-7b-instruct", "Q8_0")
+
+
+@pytest.fixture(scope="module")
+def spark_moe(catalog):
+    return _setup(catalog, "dgx-spark", "gpt-oss-20b", "MXFP4")
+
+
+def test_one_sequence_is_the_single_stream_estimate(spark_dense) -> None:
+    machine, model, est = spark_dense
+    bm = batch_model(machine, model, est)
+    assert bm.decode_step_s(1, TG_DEPTH) == pytest.approx(1 / est.speed.decode_tokens_per_s)
+    # pp512 with llama.cpp's 512-token ubatch is one prompt of 512 tokens.
+    assert bm.prefill_s(1, 512) == pytest.approx(512 / est.speed.prefill_tokens_per_s)
+    one = bm.speed(1)
+    assert one.scaling == pytest.approx(1.0)
+    assert one.decode_tokens_per_s == one.decode_tokens_per_s_per_sequence
+
+
+def test_calibrated_single_stream_anchors_every_batch(spark_dense) -> None:
+    machine, model, est = spark_dense
+    speed = dataclasses.replace(est.speed, decode_tokens_per_s=est.speed.decode_tokens_per_s / 2,
+                                calibrated_from_runs=3)  # fmt: skip
+    halved = batch_model(machine, model, dataclasses.replace(est, speed=speed))
+    plain = batch_model(machine, model, est)
+    assert halved.decode_step_s(1, TG_DEPTH) == pytest.approx(2 * plain.decode_step_s(1, TG_DEPTH))
+    assert halved.speed(8).scaling == pytest.approx(plain.speed(8).scaling)
+    assert halved.speed(8).calibrated_from_runs == 3
+
+
+def test_aggregate_grows_and_each_sequence_slows(spark_dense) -> None:
+    machine, model, est = spark_dense
+    runs = [parallel_speed(machine, model, est, sequences=b) for b in (1, 2, 4, 8, 16, 32)]
+    aggregates = [r.decode_tokens_per_s for r in runs]
+    each = [r.decode_tokens_per_s_per_sequence for r in runs]
+    assert aggregates == sorted(aggregates) and aggregates[-1] > 5 * aggregates[0]
+    assert each == sorted(each, reverse=True)
+    for r in runs:
+        low, high = r.decode_range
+        assert low < r.decode_tokens_per_s < high
+        assert r.context_tokens_needed == r.sequences * (512 + 128)
+        assert r.decode_s == pytest.approx(r.sequences * 128 / r.decode_tokens_per_s)
+
+
+def test_mixture_of_experts_gains_less_than_a_dense_model(spark_dense, spark_moe) -> None:
+    dense = parallel_speed(*spark_dense, sequences=8)
+    moe = parallel_speed(*spark_moe, sequences=8)
+    assert moe.scaling < dense.scaling
+    names = {f.name for f in moe.basis}
+    assert "parallel.expert_bytes_read_share" in names
+    assert "parallel.expert_bytes_read_share" not in {f.name for f in dense.basis}
+
+
+def test_long_prompts_erode_the_gain(spark_dense) -> None:
+    short = parallel_speed(*spark_dense, sequences=32, prompt_tokens=512)
+    long = parallel_speed(*spark_dense, sequences=32, prompt_tokens=8192)
+    assert long.scaling < short.scaling
+    assert long.prefill_tokens_per_s < short.prefill_tokens_per_s
+
+
+def test_decode_never_outruns_prefill_compute(catalog) -> None:
+    machine, model, est = _setup(catalog, "office-laptop-16gb", "qwen2.5-coder-7b-instruct",
+                                 "Q4_K_M", context=8192)  # fmt: skip
+    for b in (2, 8, 64, 256):
+        p = parallel_speed(machine, model, est, sequences=b)
+        assert p.decode_tokens_per_s <= est.speed.prefill_tokens_per_s
+
+
+def test_prefill_of_many_prompts_reads_the_weights_once_a_batch(spark_moe) -> None:
+    bm = batch_model(*spark_moe)
+    # One 512-token prompt fills one ubatch; eight fill eight: the same rate per token.
+    assert bm.prefill_s(8, 512) == pytest.approx(8 * bm.prefill_s(1, 512))
+    # A 100-token prompt reads every expert for only 100 tokens; eight of them share reads.
+    assert bm.prefill_s(8, 100) < 8 * bm.prefill_s(1, 100)
+
+
+def test_bad_inputs_raise(spark_dense, catalog) -> None:
+    machine, model, est = spark_dense
+    with pytest.raises(ValueError, match="sequences"):
+        parallel_speed(machine, model, est, sequences=0)
+    with pytest.raises(ValueError, match="prompt_tokens"):
+        parallel_speed(machine, model, est, sequences=2, prompt_tokens=0)
+    small = resolve_machine(profile="raspberry-pi-5-8gb")
+    big = catalog.find("gpt-oss-120b")
+    nofit = estimate(small, big, "MXFP4", context_tokens=4096)
+    assert not nofit.fits
+    with pytest.raises(ValueError, match="does not fit"):
+        batch_model(small, big, nofit)
+
+
+@pytest.mark.parametrize("k,e,b", [(4, 32, 1), (4, 32, 2), (8, 128, 8), (22, 512, 32)])
+def test_uniform_routing_is_the_textbook_count(spark_moe, k, e, b) -> None:
+    _, _, est = spark_moe
+    from advisor.estimate.speed_load import TokenCost
+
+    cost = TokenCost(weight_bytes_read=0, expert_bytes_read=k / e * 1e9, expert_bytes_total=1e9,
+                     weight_bytes_total=0, flops=0, expert_flops=0, n_layers=1, n_moe_layers=1,
+                     kv_bytes_per_depth=0, attn_flops_per_depth=0, quant="Q4_0",
+                     quant_class="legacy")  # fmt: skip
+    expected = e * (1 - (1 - k / e) ** b) / e
+    assert distinct_expert_share(cost, b, 1.0) == pytest.approx(expected)
+    # A smaller pool: fewer distinct experts, never fewer than one token's.
+    assert k / e <= distinct_expert_share(cost, b, 0.3) <= expected + 1e-12
+
+
+def test_metal_matrix_kernel_rounds_sequences_to_its_tiles() -> None:
+    bc = load_batch_constants()
+    g = bc.get("metal", "g_matrix")
+    assert matrix_columns("metal", 16, bc) == pytest.approx(31 * g)
+    assert matrix_columns("metal", 32, bc) == pytest.approx(31 * g)
+    assert matrix_columns("cuda", 16, bc) == pytest.approx(15 * bc.get("cuda", "g_matrix"))
+    assert matrix_columns("cuda", 8, bc) == pytest.approx(7 * bc.get("cuda", "g_vector"))
+    assert matrix_columns("cpu", 1, bc) == 0.0
+
+
+def test_unfitted_backend_falls_back_to_the_shared_constants() -> None:
+    bc = BatchConstants({"*": {"g_vector": 1.0, "g_matrix": 2.0, "tau_multi_layer_s": 0.0,
+                               "expert_pool": 1.0}}, 0.0, {"*": (0.8, 1.2)}, "test")  # fmt: skip
+    assert bc.get("vulkan", "g_matrix") == 2.0 and not bc.fitted_for("vulkan")
+    assert bc.range_for("vulkan") == (0.8, 1.2)
+
+
+def test_shipped_constants_name_their_fit() -> None:
+    bc = load_batch_constants()
+    assert bc.source.startswith("fit by scripts/fit_batched.py on batched_bench.csv")
+    assert {"*", "cuda", "metal"} <= set(bc.per_backend)
+    assert all(math.isfinite(v) and v >= 0 for t in bc.per_backend.values() for v in t.values())
+    assert bc.get("metal", "tau_multi_layer_s") == 0.0  # only graph backends pay launches
