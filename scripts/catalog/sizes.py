@@ -30,6 +30,8 @@ SIZE_ROWS = {
     "Llama 3 - 8B Instruct": "llama-3-8b-instruct",
     "LLaMA 2 7B": "llama-2-7b-chat",
     "Llama-2-13B-chat": "llama-2-13b-chat",
+    "LLaMA 2 13B": "llama-2-13b-chat",
+    "LLaMA 2 70B": "llama-2-70b-chat",
     "Llama-2-70B-chat": "llama-2-70b-chat",
     "DeepSeek-V2-Lite-Chat": "deepseek-v2-lite-chat",
     "llama-2-7b.Q4_0": "llama-2-7b-chat",
