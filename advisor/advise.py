@@ -108,18 +108,22 @@ class Advice:
     measurements: tuple[Measurement, ...]
 
 
-def machine_id(machine: Machine) -> str:
+def machine_id(machine: Machine, *, salt: str = "") -> str:
     """A stable id that says nothing about the machine: a salted hash of its hardware
     fingerprint and the first host id it has: the OS's installation id (/etc/machine-id,
     IOPlatformUUID), else its GPUs' UUIDs and serials, else its hostname. So two laptops of one
     model keep apart once --anonymize has removed those, and a renamed host with an
-    installation id keeps its id. A profile (no host ids) is named by its hardware alone."""
+    installation id keeps its id. A profile (no host ids) is named by its hardware alone.
+
+    `salt`: a secret of this installation (advisor.report.anonymize), for anonymized reports,
+    whose id must not be recomputable from what the report shows plus a guessed hostname."""
     from advisor.probe import machine_fingerprint
 
     gpus = sorted(f"{g.uuid}/{g.serial}" for g in machine.gpus if g.uuid or g.serial)
     host = machine.host_id or (json.dumps(gpus) if gpus else None) or machine.hostname
     identity = machine_fingerprint(machine) + (f":{host}" if host else "")
-    digest = hashlib.sha256(f"advisor-machine-id:{identity}".encode()).hexdigest()
+    key = f"advisor-machine-id:{salt}:" if salt else "advisor-machine-id:"
+    digest = hashlib.sha256(f"{key}{identity}".encode()).hexdigest()
     return f"m-{digest[:20]}"
 
 

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from advisor import __version__
+from advisor.argtypes import path_text, real
 from advisor.console import error, report_error
 from advisor.errors import AdvisorError, ExitCode
 
@@ -48,23 +49,36 @@ def add_machine_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     group.add_argument(
         "--profile",
         metavar="NAME|FILE",
+        type=path_text,
         default=default,
         help="describe the machine with a profile (a name from profiles/ or a YAML/JSON file) "
         "instead of probing this one",
     )
     group.add_argument(
-        "--profiles-dir", metavar="DIR", default=default, help="look for named profiles here"
+        "--profiles-dir",
+        metavar="DIR",
+        type=path_text,
+        default=default,
+        help="look for named profiles here",
     )
     group.add_argument(
-        "--catalog", metavar="FILE", default=default, help="use this models.yaml instead"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=default,
+        help="use this models.yaml instead",
     )
     group.add_argument(
-        "--ram", metavar="GB", type=float, default=default, help="pretend the machine has this RAM"
+        "--ram",
+        metavar="GB",
+        type=real(0, 1_000_000, above=True),
+        default=default,
+        help="pretend the machine has this RAM",
     )
     group.add_argument(
         "--vram",
         metavar="GB",
-        type=float,
+        type=real(0, 100_000, above=True),
         default=default,
         help="pretend each GPU has this much VRAM",
     )

@@ -1,14 +1,42 @@
-"""Diagnostics on stderr (`error:`, `warning:`, `hint:`); stdout stays for data."""
+"""What reaches the terminal: diagnostics on stderr (`error:`, `warning:`, `hint:`), data on
+stdout, with the control characters untrusted text may carry taken out first.
+
+Report fields, file names and GGUF metadata are untrusted: an ESC or OSC sequence in them
+could clear the screen, set the title or write the clipboard (OSC 52), and a carriage return
+or a bidirectional override could make a line read as something else. Every line advisor
+prints passes through `printable`.
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 
 from advisor.errors import AdvisorError
 
+# C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI), and the
+# bidirectional embeddings, overrides and isolates ("Trojan Source").
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{_CONTROL}]")
+# With styles kept: the colour and weight sequences (SGR) advisor's own tables draw, whole.
+_UNSAFE_BUT_STYLES = re.compile(f"(\x1b\\[[0-9;]*m)|[{_CONTROL}]")
+
+
+def printable(text: str, *, keep_styles: bool = False) -> str:
+    """`text` without control characters; `keep_styles` keeps SGR colour sequences, for output
+    that a renderer coloured after cleaning the data it drew."""
+    if keep_styles:
+        return _UNSAFE_BUT_STYLES.sub(lambda m: m.group(1) or "", text)
+    return _UNSAFE.sub("", text)
+
+
+def out(text: str = "", *, end: str = "\n") -> None:
+    """Print data on stdout, made printable."""
+    print(printable(text), end=end)
+
 
 def _emit(prefix: str, message: str) -> None:
-    print(f"{prefix}: {message}", file=sys.stderr, flush=True)
+    print(f"{prefix}: {printable(message)}", file=sys.stderr, flush=True)
 
 
 def error(message: str) -> None:

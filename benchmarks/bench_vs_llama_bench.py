@@ -206,7 +206,8 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
         others = [o for o in observations if o.measurement.model.identity != model_file.identity]
         calibration = build_calibration(fp, [o.run for o in others])
         speed = _speed(prediction)
-        calibrated = apply_calibration(speed, calibration, Target(fp, "cpu", "cpu"))
+        target = Target(fp, "cpu", "cpu", quant=r.quant, weights_bytes=model_file.size_bytes)
+        calibrated = apply_calibration(speed, calibration, target)
         pp = statistics.median(m.prefill.mean_tokens_per_s for m in mine if m.prefill)
         tg = statistics.median(m.decode.mean_tokens_per_s for m in mine if m.decode)
         for test, measured, before, after in (

@@ -16,6 +16,16 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -
     return home
 
 
+@pytest.fixture(autouse=True)
+def _virtual_bench_clock(monkeypatch) -> None:
+    """`advisor bench` run in-process keeps its budget on a clock that moves 1 ms a reading:
+    its runs end on --runs, never on how busy the machine is."""
+    from advisor.commands import bench
+    from tests.clocks import TickClock
+
+    monkeypatch.setattr(bench, "clock", TickClock())
+
+
 @pytest.fixture
 def advisor_home(_isolated_user_dirs: Path) -> Path:
     """The per-test ADVISOR_HOME (data/, config/ and cache/ live under it)."""

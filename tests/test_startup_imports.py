@@ -33,7 +33,7 @@ def _run(code: str, args: list[str], home: Path) -> tuple[int, list[str]]:
     env = {k: v for k, v in os.environ.items() if k not in _MODEL_DIRS}
     env.update(ADVISOR_HOME=str(home), HOME=str(home), TEXTUAL_ANIMATIONS="none")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, check=True, timeout=120)  # fmt: skip
+                          env=env, check=True, timeout=600)  # fmt: skip
     status, loaded = json.loads(done.stdout.strip().splitlines()[-1])
     return status, loaded
 
@@ -80,7 +80,7 @@ TUI = (
     "from advisor.tui.app import make_app\n"
     "app = make_app(profile='rtx-4090-desktop')\n"
     "async def until_loaded(pilot):\n"
-    "    await asyncio.wait_for(app.loaded.wait(), timeout=60)\n"
+    "    await asyncio.wait_for(app.loaded.wait(), timeout=600)\n"
     "    app.exit()\n"
     "app.run(headless=True, size=(120, 40), auto_pilot=until_loaded)\n"
     f"print(json.dumps([0, [m for m in {PARSERS!r} if m in sys.modules]]))\n"

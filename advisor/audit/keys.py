@@ -50,7 +50,8 @@ def digest(value: Any) -> bytes:
 def machine_key_data(machine: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a report's machine entry that can change a verdict."""
     kept = {k: v for k, v in machine.items() if k not in MACHINE_IDENTITY}
-    sources = machine.get("sources") or {}
+    sources = machine.get("sources")
+    sources = sources if isinstance(sources, Mapping) else {}  # malformed: the reader says so
     gpus = machine.get("gpus")
     if isinstance(gpus, list):
         kept["gpus"] = [_gpu(g, i, sources) for i, g in enumerate(gpus)]
@@ -68,3 +69,13 @@ def _gpu(gpu: Any, index: int, sources: Mapping[str, Any]) -> Any:
 
 def machine_key(machine: Mapping[str, Any]) -> bytes:
     return digest(machine_key_data(machine))
+
+
+def machine_left_out(machine: Mapping[str, Any]) -> dict[str, Any]:
+    """What machine_key_data leaves out of a machine entry (with the names the profile format
+    requires), so a report whose configuration was validated with another report's can have
+    the rest validated on its own. `machine` and its GPUs are mappings."""
+    part = {k: machine[k] for k in (*MACHINE_IDENTITY, "name") if k in machine}
+    left = (*GPU_IDENTITY, "name", "power_draw_w")
+    part["gpus"] = [{k: g[k] for k in left if k in g} for g in machine.get("gpus", [])]
+    return part

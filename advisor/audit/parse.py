@@ -10,6 +10,7 @@ measurements. A report that reader refuses takes the reader's reason with it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,14 +18,13 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from advisor.audit.keys import digest, machine_key
+from advisor.audit.keys import digest, machine_key, machine_left_out
 from advisor.audit.sources import RawReport, Skipped
 from advisor.errors import ReportError
-from advisor.report.read import ReportInputs, inputs_from_report
+from advisor.report.read import READ, ReportInputs, check_header, inputs_from_report
 
 # The parts of a report a re-evaluation reads; verdicts and candidates are recomputed.
 _HEADER = ("kind", "schema_version")
-_PARTS = ("machine", "inputs", "measurements")
 
 
 @dataclass(frozen=True)
@@ -53,37 +53,63 @@ class Group:
 class Parsed:
     """One raw report as parsed on its own (in this process or a worker): its ReportRef, or why
     it was skipped, and, when it was the first of its configuration the parser saw, the
-    configuration's Group (or why inputs_from_report refused it)."""
+    configuration's Group."""
 
     origin: str
-    key: bytes | None  # its configuration; None when it is not a readable report at all
+    key: bytes | None  # its configuration; None when the report was refused
     found: ReportRef | Skipped
-    group: Group | str | None  # None: the parser had seen this configuration
+    group: Group | None  # None: the parser had seen this configuration
 
 
 def parse_report(raw: RawReport, seen: set[bytes], workloads: dict[bytes, Any]) -> Parsed:
     """Parse one report; a configuration not in `seen` gets its Group built (and is added),
-    with the Workload objects of `workloads` where they are equal (shared, they pickle once)."""
+    with the Workload objects of `workloads` where they are equal (shared, they pickle once).
+
+    The first report of a configuration is validated whole; a later one only in the parts its
+    configuration leaves out (names, free memory, ...). A report refused is skipped on its own:
+    the next report of its configuration is read afresh, so one bad report cannot take others
+    down with it.
+    """
     try:
         doc = _json(raw)
-        if not isinstance(doc, Mapping):
-            inputs_from_report(doc)  # raises the reader's own "not an advisor report"
+        check_header(doc)
         key, mkey = _group_key(doc)
+        found = _report_ref(raw.origin, doc, key)
+        _check_left_out(doc)
+        if key in seen:
+            return Parsed(raw.origin, key, found, None)
+        inputs = inputs_from_report({k: doc.get(k) for k in doc if k in _WANTED})
     except ReportError as exc:
         return Parsed(raw.origin, None, Skipped(raw.origin, reason(exc)), None)
-    group: Group | str | None = None
-    if key not in seen:
-        seen.add(key)
-        try:
-            inputs = inputs_from_report({k: doc.get(k) for k in doc if k in _WANTED})
-            group = _group(key, mkey, doc, inputs, workloads)
-        except ReportError as exc:
-            group = reason(exc)
+    seen.add(key)
+    return Parsed(raw.origin, key, found, _group(key, mkey, doc, inputs, workloads))
+
+
+def _check_left_out(doc: Mapping[str, Any]) -> None:
+    """Validate what the configuration key leaves out of a report (keys.py): its envelope and
+    its machine's names and free memory, as the report format has them; the rest is the
+    configuration's, validated with its first report."""
+    from pydantic import ValidationError
+
+    from advisor.probe.schema import ProfileEntry
+    from advisor.probe.serialize import validation_message
+    from advisor.report.models import Envelope
+    from advisor.strict import adapter
+
     try:
-        found: ReportRef | Skipped = _report_ref(raw.origin, doc, key)
-    except ReportError as exc:
-        found = Skipped(raw.origin, reason(exc))
-    return Parsed(raw.origin, key, found, group)
+        adapter(Envelope).validate_python({k: doc[k] for k in ENVELOPE if k in doc}, strict=True)
+    except ValidationError as exc:
+        key, message, _ = validation_message(exc)
+        raise ReportError(message, key=key) from exc
+    machine = doc.get("machine")
+    gpus = machine.get("gpus", []) if isinstance(machine, Mapping) else None
+    if not isinstance(gpus, list) or not all(isinstance(g, Mapping) for g in gpus):
+        return  # not the profile format: the whole report's validation says where
+    try:
+        ProfileEntry.model_validate(machine_left_out(machine))
+    except ValidationError as exc:
+        key, message, _ = validation_message(exc)
+        raise ReportError(message, key=f"machine.{key}") from exc
 
 
 class ReportReader:
@@ -96,7 +122,6 @@ class ReportReader:
 
     def __init__(self) -> None:
         self.groups: dict[bytes, Group] = {}
-        self._refused: dict[bytes, str] = {}  # group key -> why inputs_from_report refused it
         self._workloads: dict[bytes, Any] = {}  # one Workload object per distinct workload
         self._seen: set[bytes] = set()
 
@@ -108,15 +133,10 @@ class ReportReader:
         if key is None:
             return parsed.found
         self._seen.add(key)
-        if key not in self.groups and key not in self._refused:
+        if key not in self.groups:
             group = parsed.group
             assert group is not None, "the first report of a configuration carries its group"
-            if isinstance(group, str):
-                self._refused[key] = group
-            else:
-                self.groups[key] = _shared(group, self._workloads)
-        if key in self._refused:
-            return Skipped(parsed.origin, self._refused[key])
+            self.groups[key] = _shared(group, self._workloads)
         return parsed.found
 
 
@@ -145,16 +165,18 @@ def _shared(group: Group, workloads: dict[bytes, Any]) -> Group:
 
 def _report_ref(origin: str, doc: Mapping[str, Any], key: bytes) -> ReportRef:
     machine = doc.get("machine")
+    name = machine.get("name") if isinstance(machine, Mapping) else None
     return ReportRef(
         origin=origin,
         machine_id=_text(doc, "machine_id"),
         generated_at=_time(doc),
-        machine_name=machine.get("name") if isinstance(machine, Mapping) else None,
+        machine_name=name if isinstance(name, str) else None,
         group=key,
     )
 
 
-_WANTED = frozenset((*_HEADER, *_PARTS, "machine_id", "generated_at", "anonymized"))
+_WANTED = frozenset(READ)
+ENVELOPE = ("advisor_version", "catalog_version", "currency", "anonymized", "config_file")
 
 
 def reason(exc: ReportError) -> str:
@@ -176,13 +198,13 @@ def _json(raw: RawReport) -> Any:
     head = _head(raw.data)
     if head is not None:
         try:
-            doc = from_json(head)
+            doc = from_json(head, allow_inf_nan=False)
         except ValueError:
             doc = None  # not the layout advisor writes: parse it whole, for the exact reason
         if isinstance(doc, dict) and doc.keys() >= _WANTED:
             return doc
     try:
-        return from_json(raw.data)
+        return from_json(raw.data, allow_inf_nan=False)
     except ValueError as exc:
         text = str(exc)
         if text.startswith("EOF while parsing"):
@@ -190,7 +212,13 @@ def _json(raw: RawReport) -> Any:
             raise ReportError(
                 f"truncated: the JSON ends early ({where}); was the copy cut short?"
             ) from exc
+        if _NON_FINITE.search(raw.data):
+            text += " (NaN and Infinity are not JSON numbers)"
         raise ReportError(f"not JSON: {text}") from exc
+
+
+# What a writer that allows non-finite floats (Python's json, JavaScript) puts for them.
+_NON_FINITE = re.compile(rb"[:,\[]\s*-?(?:NaN|Infinity)\b")
 
 
 def _head(data: bytes) -> bytes | None:
@@ -214,8 +242,8 @@ def _group_key(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:
 
 def _text(doc: Mapping[str, Any], key: str) -> str:
     value = doc.get(key)
-    if not isinstance(value, str) or not value:
-        raise ReportError("is missing or not text", key=key)
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise ReportError("is missing or not text (up to 200 characters)", key=key)
     return value
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import TYPE_CHECKING
 
 from advisor.report.verdict_json import num
@@ -55,8 +56,22 @@ def render_csv(audit: FleetAudit) -> str:
     for row in audit.machines:
         for outcome in row.outcomes:
             found = upgrades.get((row.machine_id, outcome.workload), [])
-            writer.writerow(_row(row, outcome, "; ".join(found)))
+            writer.writerow([inert(c) for c in _row(row, outcome, "; ".join(found))])
     return out.getvalue()
+
+
+# A cell a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, and tab or
+# carriage return, which some spreadsheets skip before looking for one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]?\d+)?")
+
+
+def inert(cell: str) -> str:
+    """`cell`, with a leading apostrophe when a spreadsheet would take it for a formula (the
+    apostrophe shows the text as text); a negative number stays a number."""
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _upgrades_by_row(audit: FleetAudit) -> dict[tuple[str, str], list[str]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from advisor.audit import present as p
+from advisor.console import printable
 
 if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit
@@ -13,10 +15,10 @@ if TYPE_CHECKING:
 
 def render_markdown(audit: FleetAudit) -> str:
     out = ["# advisor audit", ""]
-    out += [line + "  " for line in p.headline(audit)] + [""]
+    out += [md(line) + "  " for line in p.headline(audit)] + [""]
     out += _section("Workloads: where each runs well locally", workload_rows(audit))
     out += _section("Fleet cost (USD per month)", cost_rows(audit))
-    out += [f"How: {audit.cost.explanation}.", ""]
+    out += [md(f"How: {audit.cost.explanation}."), ""]
     out += _upgrades(audit)
     out += _section("Models the fleet would run", model_rows(audit))
     out += _section("Machines: each one's best option", machine_rows(audit))
@@ -40,7 +42,20 @@ def table(rows: list[Sequence[str]]) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return md(str(text)).replace("|", "\\|").replace("\n", " ")
+
+
+# Markdown renders inline HTML (<script>, <img onerror=...>) and turns [text](javascript:...)
+# into a link: report text gets its brackets and HTML characters escaped, so it reads as text.
+_MARKDOWN_ACTIVE = re.compile(r"([\\\[\]<>&])")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def md(text: str) -> str:
+    """Untrusted text as markdown that shows it literally: no HTML, no link."""
+    return _MARKDOWN_ACTIVE.sub(
+        lambda m: _ENTITIES.get(m.group(1)) or "\\" + m.group(1), printable(text)
+    )
 
 
 def workload_rows(audit: FleetAudit) -> list[Sequence[str]]:
@@ -129,11 +144,11 @@ def _upgrades(audit: FleetAudit) -> list[str]:
     if not audit.upgrades_checked:
         return [f"## {title}", "", "Not checked (--no-upgrades).", ""]
     out = _section(title, upgrade_rows(audit))
-    out += [f"- {s.text} ({p.price_text(s)})." for s in audit.suggestions[:10]]
+    out += [md(f"- {s.text} ({p.price_text(s)}).") for s in audit.suggestions[:10]]
     sourced = {
         s.change.label: s.change.price_source for s in audit.suggestions if s.change.price_source
     }
-    out += [""] + [f"Price of {label}: {source}." for label, source in sourced.items()]
+    out += [""] + [md(f"Price of {label}: {source}.") for label, source in sourced.items()]
     return out + [""]
 
 

@@ -18,6 +18,7 @@ from advisor.audit.render_markdown import (
     upgrade_rows,
     workload_rows,
 )
+from advisor.console import printable
 
 if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit
@@ -35,13 +36,14 @@ def render_table(audit: FleetAudit, *, width: int | None = None, color: bool = F
         no_color=not color,
         highlight=False,
         emoji=False,
+        markup=False,  # no text of ours uses it, and report text must never be read as it
     )
     for line in p.headline(audit):
-        console.print(line)
+        console.print(_text(line))
     console.print()
     console.print(_table("Workloads: where each runs well locally", workload_rows(audit)))
     console.print(_table("Fleet cost (USD per month)", cost_rows(audit)))
-    console.print(Text(f"How: {audit.cost.explanation}.", style="dim"))
+    console.print(_text(f"How: {audit.cost.explanation}.", style="dim"))
     console.print()
     if audit.upgrades_checked:
         console.print(_table("Upgrade suggestions", upgrade_rows(audit)))
@@ -66,7 +68,7 @@ def _machines(audit: FleetAudit) -> list[Sequence[str]]:
 
 def _table(title: str, rows: list[Sequence[str]]) -> Table | Text:
     if len(rows) <= 1:
-        return Text(f"{title}: none.")
+        return _text(f"{title}: none.")
     head, *body = rows
     table = Table(title=title, title_justify="left", title_style="bold", expand=False)
     for index, name in enumerate(head):
@@ -77,8 +79,14 @@ def _table(title: str, rows: list[Sequence[str]]) -> Table | Text:
             no_wrap=index == 0,  # the row's name: what a reader scans for
         )
     for row in body:
-        table.add_row(*row)
+        table.add_row(*(_text(cell) for cell in row))
     return table
+
+
+def _text(text: str, style: str = "") -> Text:
+    """Report text as it is: never read as markup (a `[/]` in a CPU name would raise, and a
+    `[link=...]` would make a live hyperlink), without control characters."""
+    return Text(printable(str(text)), style=style)
 
 
 def _problems(console: Console, audit: FleetAudit) -> None:
@@ -86,7 +94,7 @@ def _problems(console: Console, audit: FleetAudit) -> None:
         console.print()
         console.print(f"Skipped reports ({len(audit.skipped)}):", style="bold")
         for s in audit.skipped:
-            console.print(f"  {s.origin}: {s.reason}")
+            console.print(_text(f"  {s.origin}: {s.reason}"))
     if audit.replaced:
         console.print()
         console.print(

@@ -7,7 +7,6 @@ hold one report per line, like stdin.
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +75,7 @@ def _expand(arg: str) -> Iterator[Path | Skipped]:
     elif path.exists():
         yield path
     elif _GLOB_CHARS & set(arg):
-        matches = sorted(glob.glob(str(path), recursive=True))
+        matches = _glob(path)
         if not matches:
             yield Skipped(arg, "no file matches this pattern")
         for match in matches:
@@ -87,6 +86,22 @@ def _expand(arg: str) -> Iterator[Path | Skipped]:
                 yield found
     else:
         yield Skipped(arg, "no such file or folder")
+
+
+def _glob(pattern: Path) -> list[Path]:
+    """What `glob.glob(pattern, recursive=True)` matches, but with `**` not descending into
+    symlinked folders, as `_folder` does not: two symlink loops would make it walk forever.
+    Hidden names are left out unless the pattern names them, as glob does."""
+    parts = pattern.parts
+    fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    anchor = Path(*parts[:fixed]) if fixed else Path()
+    rest = Path(*parts[fixed:])
+    hidden = any(part.startswith(".") for part in rest.parts)
+    return sorted(
+        found
+        for found in anchor.glob(str(rest))
+        if hidden or not any(p.startswith(".") for p in found.relative_to(anchor).parts)
+    )
 
 
 def _folder(folder: Path) -> Iterator[Path | Skipped]:

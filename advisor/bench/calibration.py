@@ -46,7 +46,7 @@ def calibration_from(machine: Machine, measurements: Sequence[Measurement]) -> C
         return None
     runs = [o.run for o in observe(machine, usable)]
     calibration = build_calibration(machine_fingerprint(machine), runs, measured_models(usable))
-    if not calibration.groups and not calibration.measured:
+    if not calibration.files and not calibration.measured:
         return None
     return calibration
 

@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.bench.measurement import Measurement, ModelFile
+from advisor.bench.measurement import Measurement, ModelFile, Throughput
+from advisor.bench.probes import probe_shape
 from advisor.errors import AdvisorError
 from advisor.estimate.calibration import CalibrationRun, ratio
+from advisor.estimate.speed_load import quant_class
 from advisor.probe.machine import Machine
 
 
@@ -41,8 +43,27 @@ class Observation:
     def run(self) -> CalibrationRun:
         """The observation as the estimate stage's calibration reads it."""
         m = self.measurement
-        return CalibrationRun(m.model.identity, m.settings.backend, m.placement,
-                              self.decode_ratio, self.prefill_ratio)  # fmt: skip
+        file_type = m.model.quant or m.model.file_type
+        return CalibrationRun(
+            m.model.identity, m.settings.backend, m.placement,
+            _path(file_type), m.model.size_bytes,
+            self.decode_ratio, self.prefill_ratio, _spread(m.decode), _spread(m.prefill),
+            probe_shape(m.model),
+        )  # fmt: skip
+
+
+def _path(file_type: str | None) -> str | None:
+    """The kernel path of a file type; None for a type llama.cpp named only by number."""
+    if not file_type or file_type.startswith("file type"):
+        return None
+    return quant_class(file_type)
+
+
+def _spread(result: Throughput | None) -> float:
+    """The repetitions' sample standard deviation over their mean (0 for one repetition)."""
+    if result is None or result.mean_tokens_per_s <= 0:
+        return 0.0
+    return result.stdev_tokens_per_s / result.mean_tokens_per_s
 
 
 @dataclass(frozen=True)

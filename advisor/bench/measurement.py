@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from advisor.strict import KeyProblem, bounded, checked_after
+
 PlacementKind = Literal["gpu", "partial", "cpu"]
 DEFAULT_PROMPT_TOKENS = 512  # llama-bench pp512
 DEFAULT_GEN_TOKENS = 128  # llama-bench tg128
@@ -81,9 +83,76 @@ class Throughput:
         return statistics.stdev(samples) if len(samples) > 1 else 0.0
 
 
+def _in_range(m: Measurement) -> Measurement:
+    """The bounds a measurement read back (from a report) must keep, checked by pydantic once
+    its fields have their types: every rate, time and size finite, positive where a zero
+    would divide, and far below anything absurd. Building one checks nothing."""
+    for key in ("load_s", "duration_s", "budget_s"):
+        bounded(getattr(m, key), key, 0, _SECONDS)
+    for key, top in _OPTIONAL.items():
+        if getattr(m, key) is not None:
+            bounded(getattr(m, key), key, 0, top)
+    for key in ("prefill", "decode"):
+        result: Throughput | None = getattr(m, key)
+        if result is not None:
+            _within(key, _throughput_ok, result)
+    _within("settings", _settings_ok, m.settings)
+    _within("model", _file_ok, m.model)
+    return m
+
+
+def _within(key: str, check, *args, **kwargs) -> None:
+    """Run `check`, its KeyProblem placed under `key`."""
+    try:
+        check(*args, **kwargs)
+    except KeyProblem as exc:
+        raise KeyProblem((key, *exc.loc), str(exc)) from None
+
+
+def _throughput_ok(t: Throughput) -> None:
+    if not t.samples_tokens_per_s:
+        raise KeyProblem(("samples_tokens_per_s",), "must hold at least one rate")
+    for index, rate in enumerate(t.samples_tokens_per_s):
+        _within("samples_tokens_per_s", bounded, rate, index, 0, _RATE, low_open=True)
+    bounded(t.n_tokens, "n_tokens", 1, _TOKENS)
+    if t.joules_per_token is not None:
+        bounded(t.joules_per_token, "joules_per_token", 0, 1e6)
+
+
+def _settings_ok(s: BenchSettings) -> None:
+    bounded(s.n_gpu_layers, "n_gpu_layers", -1, 100_000)
+    for key in ("n_threads", "n_ctx", "n_batch", "n_ubatch", "n_prompt", "n_gen"):
+        bounded(getattr(s, key), key, 1, _TOKENS)
+
+
+def _file_ok(f: ModelFile) -> None:
+    bounded(f.size_bytes, "size_bytes", 0, _BYTES)
+    if f.n_params is not None:
+        bounded(f.n_params, "n_params", 1, 1e15)
+    if f.n_layers is not None:
+        bounded(f.n_layers, "n_layers", 1, 100_000)
+
+
+# Far past any real run: a figure beyond these is a typo or an attack.
+_SECONDS = 1e7  # load, duration and budget
+_RATE = 1e7  # tokens/s
+_TOKENS = 2**30  # prompt, generation, context and batch sizes
+_BYTES = 2**60  # file and memory sizes
+_OPTIONAL = {
+    "peak_rss_bytes": _BYTES,
+    "peak_vram_bytes": _BYTES,
+    "mean_power_w": 1e5,
+    "estimated_decode_tokens_per_s": _RATE,
+    "estimated_prefill_tokens_per_s": _RATE,
+}
+
+
 @dataclass(frozen=True)
 class Measurement:
     """One throughput test of one file on one machine."""
+
+    # Read back from a report through pydantic (advisor.report.models), its ranges are checked.
+    __get_pydantic_core_schema__ = checked_after(_in_range)
 
     machine_fingerprint: str
     model: ModelFile

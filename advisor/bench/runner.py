@@ -83,8 +83,8 @@ TEARDOWN_S = 0.3
 class BenchRun:
     """One run of a plan. Build it, call run(), get a Measurement.
 
-    The budget counts from `started` (a reading of `clock`; the command passes its process's
-    start, so the interpreter's start-up counts too), else from the start of run().
+    The budget counts from `started` (a reading of `clock`; `advisor bench` passes its own
+    start, so probing and reading the file count too), else from the start of run().
     """
 
     def __init__(
@@ -369,8 +369,11 @@ def run_bench(
     on_progress: ProgressFn | None = None,
     echo: IO[str] | None = None,
     started: float | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> Measurement:
     """Run the throughput test. Ctrl-C keeps completed repetitions (Measurement.interrupted);
-    with none completed it raises KeyboardInterrupt. `started`: a time.perf_counter() reading
-    the budget counts from (default: now)."""
-    return BenchRun(plan, model, machine_fingerprint, on_progress, echo, started=started).run()
+    with none completed it raises KeyboardInterrupt. `started`: a reading of `clock` the
+    budget counts from (default: now)."""
+    return BenchRun(
+        plan, model, machine_fingerprint, on_progress, echo, clock=clock, started=started
+    ).run()

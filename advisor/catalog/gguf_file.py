@@ -81,6 +81,7 @@ class GGUFModelFile:
     size_bytes: int  # all shards on disk
     header: GGUFHeader  # the first shard's: it carries the model's metadata
     tensors: tuple[TensorInfo, ...]  # every shard's
+    headers: tuple[GGUFHeader, ...] = ()  # every shard's, first one first
 
     @property
     def quant(self) -> str | None:
@@ -95,7 +96,9 @@ def read_model_file(path: str | Path) -> GGUFModelFile:
     name = shard_name(target)
     if name is None:
         header = read_header(target)
-        return GGUFModelFile(target, (target,), header.file_size_bytes, header, header.tensors)
+        return GGUFModelFile(
+            target, (target,), header.file_size_bytes, header, header.tensors, (header,)
+        )
     shards = tuple(name.sibling(target.parent, i) for i in range(1, name.count + 1))
     missing = [s.name for s in shards if not s.is_file()]
     if missing:
@@ -108,7 +111,7 @@ def read_model_file(path: str | Path) -> GGUFModelFile:
     _check_split(headers, name.count)
     tensors = tuple(t for h in headers for t in h.tensors)
     size = sum(h.file_size_bytes for h in headers)
-    return GGUFModelFile(shards[0], shards, size, headers[0], tensors)
+    return GGUFModelFile(shards[0], shards, size, headers[0], tensors, tuple(headers))
 
 
 def _check_split(headers: list[GGUFHeader], count: int) -> None:

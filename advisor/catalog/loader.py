@@ -69,12 +69,11 @@ def read_bytes(path: Path) -> bytes:
         raise CatalogError(f"cannot read the file: {exc.strerror or exc}", path=path) from exc
 
 
-def parse_yaml(path: Path, content: bytes) -> Any:
-    """The YAML document in `content`; syntax errors become a Problem with file:line."""
-    import yaml
-
-    from advisor.catalog.yaml_errors import syntax_problem
-    from advisor.yamlpos import yaml_loader
+def parse_yaml(path: Path, content: bytes, *, duplicates: bool = False) -> Any:
+    """The YAML document in `content`; syntax errors and what advisor.docload refuses (aliases,
+    deep nesting, huge integers, NaN, keys given twice unless `duplicates`) become Problems with
+    file:line."""
+    from advisor.docload import DocumentError, parse
 
     try:
         text = content.decode("utf-8")
@@ -82,9 +81,10 @@ def parse_yaml(path: Path, content: bytes) -> Any:
         problem = Problem(path, (), f"not UTF-8 text (invalid byte at offset {exc.start})")
         raise CatalogProblems([problem]) from None
     try:
-        return yaml.load(text, Loader=yaml_loader())
-    except yaml.YAMLError as exc:
-        raise CatalogProblems([syntax_problem(path, exc)]) from None
+        return parse(text, duplicates=duplicates)
+    except DocumentError as exc:
+        problems = [Problem(path, t.loc, t.message, line=t.line) for t in exc.troubles]
+        raise CatalogProblems(problems) from None
 
 
 def validate_document(

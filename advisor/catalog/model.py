@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from advisor.strict import FORBID, Check, checked_after
+from advisor.strict import FORBID, Check, between, checked_after
 
 Task = Literal["chat", "coding", "reasoning", "vision", "tools"]
 TASKS: tuple[str, ...] = ("chat", "coding", "reasoning", "vision", "tools")
@@ -42,12 +42,6 @@ def _known_quant_type(value: str) -> str:
     return value
 
 
-def _positive_size(value: int) -> int:
-    if value <= 0:
-        raise ValueError("size_bytes must be positive")
-    return value
-
-
 def _slug(value: str) -> str:
     if not _SLUG.match(value):
         raise ValueError("expected a lowercase slug: a-z, 0-9, '.', '_' and '-'")
@@ -58,6 +52,36 @@ _DATE_CHECK = Check(_check_date)
 Date = Annotated[str, _DATE_CHECK]
 OptionalDate = Annotated[str | None, _DATE_CHECK]
 QuantType = Annotated[str, Check(_known_quant_type)]
+
+# The ranges every number in models.yaml must fall in: wide enough for any model or price there
+# is, narrow enough that a typo (0 heads, -4096 wide, 1e9 layers, NaN) stops at the file
+# instead of crashing, or hanging, an estimate later.
+_WIDTH = between(1, 1 << 20)  # hidden, intermediate, head and latent sizes
+Params = Annotated[float, between(0, 1e5, above=True)]  # billions of parameters
+Layers = Annotated[int, between(1, 1024)]  # llama.cpp's LLAMA_MAX_LAYERS is 512
+SomeLayers = Annotated[int, between(0, 1024)]
+OptionalSomeLayers = Annotated[int | None, between(0, 1024)]
+Width = Annotated[int, _WIDTH]
+OptionalWidth = Annotated[int | None, _WIDTH]
+Heads = Annotated[int, between(1, 1 << 16)]
+OptionalHeads = Annotated[int | None, between(1, 1 << 16)]
+OptionalSmall = Annotated[int | None, between(1, 1 << 16)]  # state, conv, group counts
+Experts = Annotated[int, between(1, 1 << 16)]
+SomeExperts = Annotated[int, between(0, 1 << 16)]
+Tokens = Annotated[int, between(1, 1 << 27)]  # context lengths, windows, vocabularies
+OptionalTokens = Annotated[int | None, between(1, 1 << 27)]
+Index = Annotated[float, between(0, 100)]  # Artificial Analysis indexes
+OptionalIndex = Annotated[float | None, between(0, 100)]
+Bytes = Annotated[int, between(1, 1 << 50)]  # a file size: 1 PiB is no GGUF anyone ships
+Usd = Annotated[float, between(0, 1e6)]  # a monthly or per-million-token price
+OptionalUsd = Annotated[float | None, between(0, 1e6)]
+PerDay = Annotated[float, between(0, 1e9, above=True)]
+OptionalPerDay = Annotated[float | None, between(0, 1e9, above=True)]
+Seats = Annotated[int, between(1, 1_000_000)]
+Share = Annotated[float, between(0, 1)]
+OptionalShare = Annotated[float | None, between(0, 2)]
+Positive = Annotated[float | None, between(0, 1e6, above=True)]
+OptionalCount = Annotated[float | None, between(0, 1e9, above=True)]  # a published limit
 
 
 @dataclass(frozen=True)
@@ -77,24 +101,24 @@ class Mla:
 
     __pydantic_config__ = FORBID
 
-    kv_lora_rank: int
-    rope_dim: int
-    q_lora_rank: int | None = None
+    kv_lora_rank: Width
+    rope_dim: Width
+    q_lora_rank: OptionalWidth = None
 
 
 @dataclass(frozen=True)
 class Moe:
     __pydantic_config__ = FORBID
 
-    n_experts: int
-    n_experts_used: int
-    n_shared_experts: int = 0
-    expert_intermediate_size: int | None = None
-    shared_expert_intermediate_size: int | None = None
-    first_k_dense_layers: int = 0  # leading layers with a dense FFN instead of experts
+    n_experts: Experts
+    n_experts_used: Experts
+    n_shared_experts: SomeExperts = 0
+    expert_intermediate_size: OptionalWidth = None
+    shared_expert_intermediate_size: OptionalWidth = None
+    first_k_dense_layers: SomeLayers = 0  # leading layers with a dense FFN instead of experts
     # Routed experts working in a smaller latent space (Nemotron 3 Super: 1024): the hidden
     # state is projected down before the experts and back up after. None: the hidden size.
-    latent_size: int | None = None
+    latent_size: OptionalWidth = None
 
 
 @dataclass(frozen=True)
@@ -104,12 +128,12 @@ class Recurrent:
     __pydantic_config__ = FORBID
 
     kind: Literal["gated_delta_net", "mamba2", "short_conv", "rwkv", "other"]
-    d_state: int | None = None  # SSM state size (mamba2) or key head dim (gated delta net)
-    d_conv: int | None = None  # convolution kernel width
-    n_heads: int | None = None  # value heads
-    head_dim: int | None = None  # value head dim
-    n_groups: int | None = None  # key heads (gated delta net) or groups (mamba2)
-    d_inner: int | None = None
+    d_state: OptionalSmall = None  # SSM state size (mamba2) or key head dim (gated delta net)
+    d_conv: OptionalSmall = None  # convolution kernel width
+    n_heads: OptionalHeads = None  # value heads
+    head_dim: OptionalWidth = None  # value head dim
+    n_groups: OptionalSmall = None  # key heads (gated delta net) or groups (mamba2)
+    d_inner: OptionalWidth = None
 
 
 def _consistent_architecture(arch: Architecture) -> Architecture:
@@ -121,6 +145,13 @@ def _consistent_architecture(arch: Architecture) -> Architecture:
         raise ValueError("n_full_attention_layers + n_linear_attention_layers > n_layers")
     if arch.moe and arch.moe.n_experts_used > arch.moe.n_experts:
         raise ValueError("moe.n_experts_used is larger than moe.n_experts")
+    if arch.n_kv_heads > arch.n_heads:
+        raise ValueError("n_kv_heads is larger than n_heads")
+    for name in ("n_linear_attention_layers", "n_kv_shared_layers"):
+        if getattr(arch, name) > arch.n_layers:
+            raise ValueError(f"{name} is larger than n_layers")
+    if arch.moe and arch.moe.first_k_dense_layers > arch.n_layers:
+        raise ValueError("moe.first_k_dense_layers is larger than n_layers")
     return arch
 
 
@@ -133,25 +164,25 @@ class Architecture:
 
     source: tuple[str, ...]
     arch: str  # llama.cpp architecture name (general.architecture)
-    total_params_b: float
-    active_params_b: float
-    n_layers: int
-    hidden_size: int
-    n_heads: int
-    n_kv_heads: int
-    head_dim: int | None
-    vocab_size: int | None
-    max_context: int
-    intermediate_size: int | None = None
+    total_params_b: Params
+    active_params_b: Params
+    n_layers: Layers
+    hidden_size: Width
+    n_heads: Heads
+    n_kv_heads: Heads
+    head_dim: OptionalWidth
+    vocab_size: OptionalTokens
+    max_context: Tokens
+    intermediate_size: OptionalWidth = None
     tie_word_embeddings: bool | None = None
-    sliding_window: int | None = None  # tokens a sliding-window layer keeps
+    sliding_window: OptionalTokens = None  # tokens a sliding-window layer keeps
     # Layers that keep a KV cache for the full context. None means every attention layer.
-    n_full_attention_layers: int | None = None
+    n_full_attention_layers: OptionalSomeLayers = None
     # Layers with a fixed-size recurrent or linear-attention state and no KV cache.
-    n_linear_attention_layers: int = 0
-    n_kv_shared_layers: int = 0  # trailing layers reusing an earlier layer's KV (Gemma 3n/4)
-    global_head_dim: int | None = None  # full-attention layers' head dim where it differs
-    global_n_kv_heads: int | None = None  # full-attention layers' KV heads where they differ
+    n_linear_attention_layers: SomeLayers = 0
+    n_kv_shared_layers: SomeLayers = 0  # trailing layers reusing an earlier layer's KV (Gemma 3n/4)
+    global_head_dim: OptionalWidth = None  # full-attention layers' head dim where it differs
+    global_n_kv_heads: OptionalHeads = None  # full-attention layers' KV heads where they differ
     mla: Mla | None = None
     moe: Moe | None = None
     recurrent: Recurrent | None = None
@@ -176,9 +207,9 @@ class Quality:
 
     source: str
     snapshot_date: Date
-    intelligence_index: float | None
-    coding_index: float | None = None
-    agentic_index: float | None = None
+    intelligence_index: OptionalIndex
+    coding_index: OptionalIndex = None
+    agentic_index: OptionalIndex = None
     estimated: bool = False  # AA marks the index as its own estimate, not a measured run
     aa_name: str | None = None  # the leaderboard row this was read from
     note: str | None = None
@@ -198,7 +229,7 @@ class Quant:
     __pydantic_config__ = FORBID
 
     type: QuantType
-    size_bytes: Annotated[int, Check(_positive_size)]
+    size_bytes: Bytes
     basis: Literal["published", "computed"]  # computed = from the GGUF tensor-type mix
     source: str
     file: str | None = None  # file name in the GGUF repository
@@ -242,7 +273,7 @@ class PublishedLimit:
 
     __pydantic_config__ = FORBID
 
-    count: float | None  # None: the unit is published without a number (compute-based quota)
+    count: OptionalCount  # None: the unit is published without a number (compute-based quota)
     unit: str  # "messages", "Codex local messages", "AI credits", "x Pro usage", ...
     per: Literal["5 hours", "day", "week", "month"]
     task: Task | None = None  # the one task it applies to; None: the plan's headline limit
@@ -266,23 +297,23 @@ class Subscription:
     vendor: str
     product: str
     plan: str
-    price_usd_per_month: float
+    price_usd_per_month: Usd
     tasks: tuple[Task, ...]  # what the plan is sold for
     limits: str  # the published limits, as published
     # Our reading of the published limits as typical requests per day for one seat;
     # None where no number is published. limits_basis says how it was read.
-    requests_per_day: float | None
+    requests_per_day: OptionalPerDay
     limits_basis: str | None
     source: str
     date: Date
-    min_seats: int = 1
+    min_seats: Seats = 1
     api_access: bool = False  # False: interactive use only, a program may not call it
-    annual_price_usd_per_month: float | None = None
+    annual_price_usd_per_month: OptionalUsd = None
     note: str | None = None
     # Where the plan publishes a separate limit for a task (ChatGPT's Codex limits).
-    requests_per_day_by_task: dict[Task, float] = field(default_factory=dict)
+    requests_per_day_by_task: dict[Task, PerDay] = field(default_factory=dict)
     # Usage sold as a dollar amount at API prices (Cursor, Claude's included API credit).
-    included_usage_usd_per_month: float | None = None
+    included_usage_usd_per_month: OptionalUsd = None
     # The limits in the vendor's own units (messages per 5 hours, weekly caps, credits).
     limits_published: tuple[PublishedLimit, ...] = ()
     # What the limit counts: a user prompt (an agent's steps inside it are not counted) or
@@ -308,14 +339,14 @@ class ApiModel:
     id: str
     vendor: str  # who sells it: openai, anthropic, deepinfra, ...
     name: str
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
+    input_usd_per_mtok: Usd
+    output_usd_per_mtok: Usd
     source: str
     date: Date
-    cached_input_usd_per_mtok: float | None = None
-    context_tokens: int | None = None
-    intelligence_index: float | None = None
-    coding_index: float | None = None
+    cached_input_usd_per_mtok: OptionalUsd = None
+    context_tokens: OptionalTokens = None
+    intelligence_index: OptionalIndex = None
+    coding_index: OptionalIndex = None
     quality_source: str | None = None
     open_weights: bool = False
     catalog_model: str | None = None  # the catalog id of the same open model, if hosted
@@ -340,7 +371,7 @@ class ElectricityPrice:
     __pydantic_config__ = FORBID
 
     region: str  # "us", "eu", "de", "us-ca", ...
-    usd_per_kwh: float
+    usd_per_kwh: Annotated[float, between(0, 100)]
     source: str
     date: Date
     note: str | None = None
@@ -367,20 +398,21 @@ class QuantQuality:
     __pydantic_config__ = FORBID
 
     type: QuantType
-    retained: float
+    retained: Share
     source: tuple[str, ...]
     measured_on: str
-    mean_delta_p: float | None = None  # fraction, negative = worse
-    kld: float | None = None  # mean KL divergence from the 16-bit model's token distribution
-    ppl_ratio: float | None = None  # perplexity over the 16-bit model's
-    task_retained: float | None = None  # a task benchmark's score over the 16-bit model's
+    mean_delta_p: Annotated[float | None, between(-1, 1)] = None  # fraction, negative = worse
+    # mean KL divergence from the 16-bit model's token distribution
+    kld: Annotated[float | None, between(0, 1e3)] = None
+    ppl_ratio: Positive = None  # perplexity over the 16-bit model's
+    task_retained: OptionalShare = None  # a task benchmark's score over the 16-bit model's
 
 
 @dataclass(frozen=True)
 class Catalog:
     __pydantic_config__ = FORBID
 
-    schema_version: int
+    schema_version: Annotated[int, between(1, 1000)]
     catalog_version: str
     sources: dict[str, Source]
     models: tuple[Model, ...]

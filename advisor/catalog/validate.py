@@ -42,7 +42,7 @@ def validate_file(
     """
     content = read_bytes(path)
     try:
-        data = parse_yaml(path, content)
+        data = parse_yaml(path, content, duplicates=True)  # listed below with the rest
     except CatalogProblems as exc:
         return ValidationReport(path, "catalog", exc.problems, (), {})
     if as_overlay is None:

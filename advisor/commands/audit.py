@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from advisor.argtypes import path_text, real, whole
 from advisor.errors import ExitCode, UsageError
 
 FORMATS = ("table", "csv", "json", "markdown", "html")
@@ -20,8 +21,9 @@ machines would run it and how fast; per machine, its best option; the fleet's mo
 today against the cost with local models where they are viable; and which upgrades (more RAM,
 more GPU memory, a GPU) would make more workloads viable, priced where prices are known.
 
-Reports that cannot be read (unreadable, truncated, not an advisor report, a newer schema) are
-listed with the reason and skipped; the audit runs on the rest and exits with code 8. When two
+Reports that cannot be read (unreadable, truncated, not an advisor report, a newer schema, a
+value of the wrong type or out of range) are listed with the reason and skipped; the audit
+runs on the rest and exits with code 8. When two
 reports share a machine id, the newest (generated_at) wins. Amounts are USD per month."""
 
 EPILOG = """\
@@ -45,12 +47,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
+        type=path_text,
         help="report files, folders (searched for .json/.jsonl files), globs, or - for JSON "
         "lines on stdin",
     )
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table", help="default: table")
-    out.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    out.add_argument(
+        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+    )
     out.add_argument("--tui", action="store_true", help="open the audit in the interactive app")
     judge = parser.add_argument_group("judging (override what the reports carry)")
     judge.add_argument(
@@ -58,17 +63,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         dest="workloads",
         metavar="NAME|FILE",
+        type=path_text,
         help="judge every machine on this workload (a preset name or a YAML file); repeat for "
         "several (default: the workloads each report carries)",
     )
     judge.add_argument(
-        "--electricity-price", type=float, metavar="USD_PER_KWH", help="every machine at this price"
+        "--electricity-price",
+        type=real(0, 100),
+        metavar="USD_PER_KWH",
+        help="every machine at this price",
     )
     judge.add_argument(
         "--region", metavar="R", help="every machine at this catalog region's electricity price"
     )
     judge.add_argument(
-        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml instead"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=argparse.SUPPRESS,
+        help="use this models.yaml instead",
     )
     costs = parser.add_argument_group("costs and upgrades")
     costs.add_argument(
@@ -81,7 +94,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     costs.add_argument(
         "--ram-price",
-        type=float,
+        type=real(0, 1e6),
         metavar="USD_PER_GB",
         help="price RAM upgrades at this many USD per GB (default: price unknown)",
     )
@@ -96,11 +109,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=whole(1, 1024),
         metavar="N",
         help="worker processes for large audits (default: the cores available)",
     )
-    parser.add_argument("--config", metavar="FILE", help="use this config file instead")
+    parser.add_argument(
+        "--config", metavar="FILE", type=path_text, help="use this config file instead"
+    )
     parser.add_argument(
         "--progress",
         action="store_true",
@@ -147,14 +162,6 @@ def _timed(say):
 
 
 def _check(args: argparse.Namespace) -> None:
-    for flag, value in (
-        ("--electricity-price", args.electricity_price),
-        ("--ram-price", args.ram_price),
-    ):
-        if value is not None and value < 0:
-            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs must be 1 or more, got {args.jobs}")
     if args.tui and (args.output or args.format != "table"):
         raise UsageError("--tui shows the audit in the app; drop --format and -o, or --tui")
 
@@ -183,21 +190,28 @@ def _settings(args: argparse.Namespace, config, catalog):
 
 def parse_seats(specs: list[str]):
     """`PLAN=COUNT` flags as the config file's Seats entries."""
+    from advisor.argtypes import count_text
     from advisor.config import Seats
 
     seats = []
     for spec in specs:
         plan, sep, count = spec.partition("=")
-        if not sep or not plan.strip() or not count.strip().isdigit():
-            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {spec!r}")
-        seats.append(Seats(plan=plan.strip(), count=int(count)))
+        shown = spec if len(spec) <= 60 else spec[:57] + "..."
+        if not sep or not plan.strip():
+            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {shown!r}")
+        try:
+            seats.append(Seats(plan=plan.strip(), count=count_text(count)))
+        except ValueError as exc:
+            raise UsageError(f"--seats {shown}: the count: {exc}") from None
     return tuple(seats)
 
 
 def _emit(audit, args: argparse.Namespace) -> None:
     from advisor.report.output import emit
 
-    emit(render(audit, args.format, terminal=not args.output and sys.stdout.isatty()), args.output)
+    terminal = not args.output and sys.stdout.isatty()
+    styled = terminal and args.format == "table"  # coloured by rich, from cleaned text
+    emit(render(audit, args.format, terminal=terminal), args.output, styled=styled)
 
 
 def render(audit, fmt: str, *, terminal: bool = False) -> str:

@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor.argtypes import path_text
 from advisor.cli import add_json_option
+from advisor.console import out
 from advisor.errors import ExitCode, GGUFError, NotFoundError
 
 if TYPE_CHECKING:
@@ -43,7 +45,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     _catalog_options(listing)
 
     show = actions.add_parser("show", help="everything the catalog says about one model")
-    show.add_argument("model", metavar="ID", help="catalog id or Hugging Face repo id")
+    show.add_argument(
+        "model", metavar="ID", type=path_text, help="catalog id or Hugging Face repo id"
+    )
     show.add_argument(
         "--installed", action="store_true", help="also say which quants are on disk, and where"
     )
@@ -58,7 +62,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "only `sources:` and `models:` is checked as an overlay. Exit code 3 if anything is "
         "wrong.",
     )
-    validate.add_argument("file", metavar="FILE", nargs="?", help="the file to check")
+    validate.add_argument(
+        "file", metavar="FILE", nargs="?", type=path_text, help="the file to check"
+    )
     _catalog_options(validate, overlay=False)
 
     add = actions.add_parser(
@@ -68,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "and add it to your catalog overlay as a model with one quant. Any part of a split "
         "model reads all parts. Options override what the header says.",
     )
-    add.add_argument("file", metavar="FILE.gguf", help="the GGUF file")
+    add.add_argument("file", metavar="FILE.gguf", type=path_text, help="the GGUF file")
     add.add_argument(
         "--id", dest="model_id", metavar="ID", help="catalog id (default: from the header)"
     )
@@ -90,7 +96,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def _catalog_options(parser: argparse.ArgumentParser, *, overlay: bool = True) -> None:
     parser.add_argument(
-        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=argparse.SUPPRESS,
+        help="use this models.yaml",
     )
     if overlay:
         parser.add_argument(
@@ -120,7 +130,7 @@ def _user_ids(args: argparse.Namespace, catalog: Catalog) -> set[str]:
 
 
 def _print_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    out(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -145,9 +155,9 @@ def _list(args: argparse.Namespace) -> int:
     on_disk = None
     if installed is not None:
         on_disk = {k: [f["quant"] or "?" for f in v] for k, v in installed.items()}
-    print(model_rows(models, user, installed=on_disk))
+    out(model_rows(models, user, installed=on_disk))
     if user & {m.id for m in models}:
-        print(f"\n* from your overlay {overlay_path()}")
+        out(f"\n* from your overlay {overlay_path()}")
     return int(ExitCode.OK)
 
 
@@ -180,10 +190,10 @@ def _show(args: argparse.Namespace) -> int:
             document["installed"] = files
         _print_json(document)
         return int(ExitCode.OK)
-    print(model_detail(model, catalog))
+    out(model_detail(model, catalog))
     if files is not None:
         lines = [f"  {f['quant'] or '?'}  {f['path']}" for f in files]
-        print("\ninstalled:\n" + ("\n".join(lines) if lines else "  none found by advisor scan"))
+        out("\ninstalled:\n" + ("\n".join(lines) if lines else "  none found by advisor scan"))
     return int(ExitCode.OK)
 
 
@@ -243,10 +253,10 @@ def _print_reports(reports: list[ValidationReport]) -> None:
             warning(str(problem))
         if report.ok:
             counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in report.counts.items())
-            print(f"ok: {report.path} ({report.kind}): {counts}")
+            out(f"ok: {report.path} ({report.kind}): {counts}")
         else:
             count = len(report.errors)
-            print(f"invalid: {report.path} ({report.kind}): {count} problem{'s' * (count > 1)}")
+            out(f"invalid: {report.path} ({report.kind}): {count} problem{'s' * (count > 1)}")
 
 
 def _report_json(report: ValidationReport) -> dict[str, object]:
@@ -265,6 +275,7 @@ def _report_json(report: ValidationReport) -> dict[str, object]:
 
 def _add(args: argparse.Namespace) -> int:
     from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf_checks import check_model_file
     from advisor.catalog.gguf_file import read_model_file
     from advisor.catalog.overlay import add_model, overlay_path
     from advisor.catalog.render import file_size, model_json, params
@@ -277,6 +288,7 @@ def _add(args: argparse.Namespace) -> int:
         raise GGUFError("not a regular file", path=target)
     shipped = _load(args, overlay=False)
     gguf = read_model_file(target)
+    check_model_file(gguf)  # what llama.cpp would refuse never reaches the overlay
     entry = entry_from_gguf(
         gguf,
         taken_ids=[m.id for m in shipped.models],
@@ -296,7 +308,7 @@ def _add(args: argparse.Namespace) -> int:
         _print_json({"overlay": str(path), "model": model_json(model, catalog, origin="user")})
         return int(ExitCode.OK)
     quant = next(q for q in model.quants if q.source == entry.source_key)
-    print(
+    out(
         f"added {model.id}: {quant.type}, {file_size(quant.size_bytes)}, "
         f"{params(model.architecture)} parameters, to {path}"
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.argtypes import path_text
+from advisor.console import out
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -23,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         metavar="FILE",
+        type=path_text,
         help="write the dump to FILE (atomically) instead of stdout",
     )
     parser.set_defaults(func=run)
@@ -41,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
         atomic_write_text(args.output, text + "\n")
         note(f"wrote {args.output}")
     else:
-        print(text)
+        out(text)
     return 0

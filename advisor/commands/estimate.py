@@ -7,7 +7,9 @@ import difflib
 import json
 import sys
 
+from advisor.argtypes import MAX_CONTEXT_TOKENS, choice, path_text, whole
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
 HELP = "estimate memory, placement and speed of one model on this machine"
@@ -26,25 +28,25 @@ display; 'now' counts what is free at this moment."""
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("estimate", help=HELP, description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--model", required=True, metavar="ID_OR_HF_REPO",
+    parser.add_argument("--model", required=True, metavar="ID_OR_HF_REPO", type=path_text,
                         help="catalog id or Hugging Face repo id (any letter case)")  # fmt: skip
     parser.add_argument("--quant", required=True, metavar="Q",
                         help="a quant the catalog lists for the model, e.g. Q4_K_M")  # fmt: skip
-    parser.add_argument("--context", required=True, type=int, metavar="N",
+    parser.add_argument("--context", required=True, type=whole(1, MAX_CONTEXT_TOKENS), metavar="N",
                         help="context length in tokens")  # fmt: skip
-    parser.add_argument("--kv-type", default="f16", choices=KV_TYPES, type=str.lower,
+    parser.add_argument("--kv-type", default="f16", type=choice(KV_TYPES),
                         help="KV cache type (default f16; quantized types need flash "
                         "attention, which is on)")  # fmt: skip
     parser.add_argument("--mode", default="dedicated", choices=("now", "dedicated"),
                         help="count free memory now, or total less an OS reserve "
                         "(default dedicated)")  # fmt: skip
-    parser.add_argument("--gpu-layers", type=int, metavar="N",
+    parser.add_argument("--gpu-layers", type=whole(-1, 100_000), metavar="N",
                         help="force llama.cpp's -ngl N instead of choosing the fastest "
                         "placement that fits")  # fmt: skip
     parser.add_argument("--no-flash-attn", action="store_true",
                         help="estimate with flash attention off (llama.cpp -fa off): the "
                         "attention scores then take n_ctx x n_ubatch x n_heads floats")  # fmt: skip
-    parser.add_argument("--prompt-tokens", type=int, metavar="N",
+    parser.add_argument("--prompt-tokens", type=whole(1, MAX_CONTEXT_TOKENS), metavar="N",
                         help="prompt length for the time to first token (default: the "
                         "context, at most 4096) and, with --parallel, of each sequence's "
                         "prompt (default 512 there)")  # fmt: skip
@@ -134,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
         parallel = parallel_speed(machine, model, est, sequences=sequences, prompt_tokens=each)
     if getattr(args, "json", False):
         doc = estimate_to_dict(est, model, machine, prompt, contexts, parallel=parallel)
-        print(json.dumps(doc, indent=2))
+        out(json.dumps(doc, indent=2))
     else:
-        print(render_text(est, model, machine, prompt, contexts, parallel=parallel))
+        out(render_text(est, model, machine, prompt, contexts, parallel=parallel))
     return 0
 
 

@@ -6,7 +6,9 @@ import argparse
 import json
 import textwrap
 
+from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
 from advisor.cli import add_json_option, add_machine_options
+from advisor.console import out
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
 GIB = 1024**3
@@ -27,17 +29,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--task", choices=TASKS, default="chat", help="what the model is for")
     parser.add_argument(
-        "--min-tps", type=float, metavar="N", help="leave out models decoding below N tokens/s"
+        "--min-tps",
+        type=real(0, 1e6),
+        metavar="N",
+        help="leave out models decoding below N tokens/s",
     )
     parser.add_argument(
-        "--context", type=int, default=8192, metavar="TOKENS", help="context to fit (8192)"
+        "--context",
+        type=whole(1, MAX_CONTEXT_TOKENS),
+        default=8192,
+        metavar="TOKENS",
+        help="context to fit (8192)",
     )
     parser.add_argument(
         "--all-quants", action="store_true", help="list every quant that fits, not the best"
     )
-    parser.add_argument("--limit", type=int, metavar="N", help="show the first N only")
     parser.add_argument(
-        "--kv-type", default="f16", metavar="TYPE", help="KV cache type: f16, q8_0, q4_0, ..."
+        "--limit", type=whole(1, 100_000), metavar="N", help="show the first N only"
+    )
+    parser.add_argument(
+        "--kv-type",
+        default="f16",
+        type=str.lower,
+        metavar="TYPE",
+        help="KV cache type: f16, q8_0, q4_0, ...",
     )
     add_json_option(parser)
     add_machine_options(parser, suppress=True)
@@ -49,14 +64,18 @@ def run(args: argparse.Namespace) -> int:
     from advisor.errors import MissingDependencyError, UsageError
     from advisor.probe import resolve_machine
 
-    if args.context <= 0:
-        raise UsageError("--context must be a positive number of tokens")
     try:
-        from advisor.estimate import estimate
+        from advisor.estimate import KV_TYPES, estimate
     except ImportError:
         estimate = None
     if not callable(estimate):  # the package exposes estimate() once the estimator is built
         raise MissingDependencyError("the memory estimator is not available in this build")
+    if args.kv_type not in KV_TYPES:
+        shown = args.kv_type if len(args.kv_type) <= 40 else args.kv_type[:37] + "..."
+        raise UsageError(f"--kv-type {shown!r}: expected one of {', '.join(KV_TYPES)}")
+    from functools import partial
+
+    from advisor.bench.calibration import load_calibration
     from advisor.estimate.rank import rank_models
 
     machine = resolve_machine(
@@ -69,12 +88,12 @@ def run(args: argparse.Namespace) -> int:
     ranking = rank_models(
         machine, catalog, task=args.task, context_tokens=args.context,
         min_decode_tokens_per_s=args.min_tps, all_quants=args.all_quants,
-        kv_type=args.kv_type, estimator=estimate,
+        kv_type=args.kv_type, estimator=partial(estimate, calibration=load_calibration(machine)),
     )  # fmt: skip
     if getattr(args, "json", False):
-        print(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
+        out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
     else:
-        print(render_text(ranking, args.limit))
+        out(render_text(ranking, args.limit))
     return 0
 
 
@@ -105,6 +124,9 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
                 "decode_tokens_per_s": round(c.decode_tokens_per_s, 2),
                 "decode_range": [round(v, 2) for v in c.decode_range],
                 "prefill_tokens_per_s": round(c.prefill_tokens_per_s, 1),
+                "calibrated_from_runs": c.estimate.speed.calibrated_from_runs
+                if c.estimate.speed
+                else 0,
                 "total_bytes": c.total_bytes,
                 "headroom_fraction": None
                 if c.headroom_fraction is None
@@ -134,13 +156,20 @@ def render_text(ranking, limit: int | None = None) -> str:
         f"{'#':>3}  {'model':<27} {'quant':<7} {'where':<7} {'tok/s':>6} {'pp t/s':>7} "
         f"{'quality':>7} {'GiB':>5}",
     ]  # fmt: skip
+    calibrated = 0
     for i, c in enumerate(shown, start=1):
         where = c.placement if c.placement != "partial" else f"{c.gpu_layers}L gpu"
+        runs = c.estimate.speed.calibrated_from_runs if c.estimate.speed else 0
+        calibrated += bool(runs)
+        decode = f"{c.decode_tokens_per_s:>5.1f}*" if runs else f"{c.decode_tokens_per_s:>6.1f}"
         lines.append(
             f"{i:>3}  {_cut(c.model_name, 27):<27} {c.quant:<7} {_cut(where, 7):<7} "
-            f"{c.decode_tokens_per_s:>6.1f} {c.prefill_tokens_per_s:>7.0f} "
+            f"{decode} {c.prefill_tokens_per_s:>7.0f} "
             f"{c.quality:>7.1f} {c.total_bytes / GIB:>5.1f}"
         )
+    if calibrated:
+        lines.append("  * calibrated by this machine's throughput tests (advisor bench); the "
+                     "other speeds are estimates")  # fmt: skip
     if not shown:
         lines.append("  nothing fits: see below")
     if ranking.excluded:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.argtypes import path_text
+from advisor.console import out
+
 PROBE_SCHEMA_VERSION = 1
 
 
@@ -32,6 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replay",
         metavar="DUMP",
+        type=path_text,
         help="build the machine from a saved `advisor doctor` dump instead of this computer",
     )
     parser.set_defaults(func=run)
@@ -71,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "json", False):
         document = {"schema_version": PROBE_SCHEMA_VERSION, **machine_to_dict(machine)}
         document["fingerprint"] = machine_fingerprint(machine)
-        print(json.dumps(document, indent=2))
+        out(json.dumps(document, indent=2))
         return 0
     from advisor.probe.render import render_text
 
-    print(render_text(machine))
+    out(render_text(machine))
     return 0

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from advisor.errors import UsageError
-
 DESCRIPTION = """\
 For each workload (the presets in profiles/workloads/, your own in the config folder's
 workloads/, or files you name), say whether to run it locally, split it (hybrid) or pay for
@@ -20,6 +18,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    from advisor.argtypes import path_text, real
     from advisor.cli import add_json_option, add_machine_options
 
     parser = sub.add_parser(
@@ -34,15 +33,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output format (default: text, or the config's)",
     )
     add_json_option(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+    )
     parser.add_argument(
         "--anonymize",
         action="store_true",
-        help="strip hostname, user names, serials, UUIDs and home paths; keep a stable hashed "
-        "machine id",
+        help="strip hostname, user names, serials, UUIDs, home paths and folder names; keep a "
+        "stable machine id, keyed with a random salt kept in the user data dir",
     )
     parser.add_argument(
         "--workload",
+        type=path_text,
         action="append",
         dest="workloads",
         metavar="NAME|FILE",
@@ -51,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prices = parser.add_argument_group("prices (override the config file; amounts in USD)")
     prices.add_argument(
-        "--electricity-price", type=float, metavar="USD_PER_KWH", help="price of a kWh"
+        "--electricity-price", type=real(0, 100), metavar="USD_PER_KWH", help="price of a kWh"
     )
     prices.add_argument(
         "--region",
@@ -60,34 +62,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prices.add_argument(
         "--hardware-price",
-        type=float,
+        type=real(0, 1e9),
         metavar="USD",
         help="what this machine costs, amortised over its lifetime, to see whether buying it "
         "pays back (default: the config's, else the profile's price, else not counted)",
     )
     prices.add_argument(
-        "--lifetime-months", type=float, metavar="N", help="hardware lifetime (default 36)"
+        "--lifetime-months",
+        type=real(0, 1200, above=True),
+        metavar="N",
+        help="hardware lifetime (default 36)",
     )
-    parser.add_argument("--config", metavar="FILE", help="use this config file instead")
+    parser.add_argument(
+        "--config", metavar="FILE", type=path_text, help="use this config file instead"
+    )
     add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
-def _positive(args: argparse.Namespace) -> None:
-    checks = (
-        ("--electricity-price", getattr(args, "electricity_price", None), 0.0),
-        ("--hardware-price", getattr(args, "hardware_price", None), 0.0),
-    )
-    for flag, value, low in checks:
-        if value is not None and value < low:
-            raise UsageError(f"{flag} must be 0 or more, got {value:g}")
-    lifetime = getattr(args, "lifetime_months", None)
-    if lifetime is not None and lifetime <= 0:
-        raise UsageError(f"--lifetime-months must be positive, got {lifetime:g}")
-
-
 def run(args: argparse.Namespace) -> int:
-    _positive(args)
     from advisor.config import load_config
 
     config = load_config(getattr(args, "config", None))

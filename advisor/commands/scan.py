@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.argtypes import path_text
 from advisor.cli import add_json_option
+from advisor.console import out
 from advisor.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -29,14 +31,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("dirs", metavar="DIR", nargs="*", help="more folders to search")
+    parser.add_argument(
+        "dirs", metavar="DIR", nargs="*", type=path_text, help="more folders to search"
+    )
     parser.add_argument(
         "--only",
         action="store_true",
         help="search only the folders named, not the known model folders",
     )
     parser.add_argument(
-        "--catalog", metavar="FILE", default=argparse.SUPPRESS, help="use this models.yaml"
+        "--catalog",
+        metavar="FILE",
+        type=path_text,
+        default=argparse.SUPPRESS,
+        help="use this models.yaml",
     )
     add_json_option(parser)
     parser.set_defaults(func=run)
@@ -49,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog(getattr(args, "catalog", None))
     result = scan(args.dirs, catalog, include_defaults=not args.only)
     if getattr(args, "json", False):
-        print(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
+        out(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
     else:
         _print_text(result)
     missing = [s for s in result.skipped if s.reason == "no such folder"]
@@ -69,14 +77,14 @@ def _print_text(result: ScanResult) -> None:
             [m.model_id or "", _quant(m), file_size(m.size_bytes), m.where, _path(m, home_relative)]
             for m in known
         ]
-        print(table(["MODEL", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
+        out(table(["MODEL", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
     if other:
-        print("\nnot in the catalog:" if known else "not in the catalog:")
+        out("\nnot in the catalog:" if known else "not in the catalog:")
         rows = [
             [_label(m), _quant(m), file_size(m.size_bytes), m.where, _path(m, home_relative)]
             for m in other
         ]
-        print(table(["MODEL (from its header)", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
+        out(table(["MODEL (from its header)", "QUANT", "SIZE", "FOUND IN", "PATH"], rows))
     if not result.installed:
         searched = ", ".join(str(loc.path) for loc in result.searched if loc.path.is_dir())
         note(f"no GGUF models found (searched: {searched or 'no existing folder'})")

@@ -194,7 +194,8 @@ def _speed(memo: _MachineMemo, model, quant, placement: Placement, memory, kv_ty
     speed = _raw_speed(memo, model, quant, placement, memory.weights_bytes, kv_type, basis)
     if calibration is None:
         return speed
-    target = Target(memo.fingerprint, memo.machine.backend, placement.kind, model.id, quant)
+    target = Target(memo.fingerprint, memo.machine.backend, placement.kind, model.id, quant,
+                    weights_bytes=memory.weights_bytes)  # fmt: skip
     return apply_calibration(speed, calibration, target)
 
 

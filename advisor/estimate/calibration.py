@@ -6,17 +6,27 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
 
 * A run is one stored pp512/tg128 test on this machine, on every physical core (the thread
   count the estimator assumes), for which the estimator has a prediction: the ratio
-  measured / estimated, for decode and prefill.
-* Runs are grouped by (backend, placement kind): a CPU run says nothing about a full-GPU
-  placement.
-* Within a group, runs of the same file are first reduced to their median ratio, so one model
-  benchmarked ten times counts once. The group's raw factor is the median over files.
-* The factor is shrunk toward 1 in log space: factor = raw ** (n / (n + K)), n the number of
-  distinct files and K = 1. One file moves an estimate halfway (in log terms) toward what it
-  measured, three files three quarters of the way. The estimator's typical error (~20%) and
-  the spread between models on one machine (~20%) are about equal, which is what K = 1 means.
-* `group_for` is the one rule deciding whether a calibration speaks for an estimate: the
-  same machine (fingerprint), the same backend and the same placement kind.
+  measured / estimated, for decode and prefill. A test whose repetitions spread by more
+  than MAX_SPREAD (sample standard deviation over mean) was disturbed: it does not count.
+* Runs of the same file are reduced to their median ratio, so a file measured ten times
+  counts once.
+* A run speaks only for estimates of the same machine (fingerprint), backend and placement
+  kind, of files within SIZE_SPAN times its own file's size either way (a 0.4 MB file sits
+  in the CPU's cache and says nothing about a 20 GB model), and of its own kernel path
+  (advisor.estimate.speed_load.quant_class: f16, q8_0, legacy, kquant, iquant, mxfp4).
+* A run of another kernel path still speaks, through the kernel-path probes: generated
+  models of one shape in several quant types (advisor bench runs them), whose ratios give
+  each path's cost relative to the others on this machine. A file of path a then says
+  ratio_a × probe_b / probe_a for a file of path b (a probe itself speaks only for its own
+  path). Without probes of both paths it says nothing: calibration rescales a kernel path,
+  never the whole machine by one factor.
+* The raw factor is the median over the files that speak, shrunk toward 1 in log space:
+  factor = raw ** (n / (n + K)), n those files and K = 1. One file moves an estimate halfway
+  (in log terms) toward what it measured, three files three quarters of the way. The
+  estimator's typical error (~20%) and the spread between models on one machine (~20%) are
+  about equal, which is what K = 1 means.
+* `scaling_for` is the one function that decides all of this, for every front end and for
+  the prefill floor searches use (`prefill_speedup_bound`).
 * apply_calibration multiplies decode and prefill rates (and their ranges) by the factors,
   divides the per-token depth costs by them, records the factors in Speed.basis with status
   "calibrated", sets Speed.calibrated_from_runs to the number of runs behind them, and fills
@@ -31,12 +41,22 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from advisor.estimate.placement import PlacementKind
 from advisor.estimate.speed import Figure, Speed
+from advisor.estimate.speed_load import QUANT_CLASSES, quant_class
 
 SHRINK_K = 1.0
+# A run speaks for files from 1/SIZE_SPAN to SIZE_SPAN times its own file's size: within
+# that, the share of a token's time that is per-layer overhead (small files) or reads from
+# RAM rather than cache (files past the last-level cache) stays about the same.
+SIZE_SPAN = 8.0
+# Repetitions spread wider than this (stdev / mean) were disturbed by other work: llama-bench's
+# own rounds on this project's busy 2-core machine spread by about 6%.
+MAX_SPREAD = 0.15
 PLACEMENT_KINDS: tuple[PlacementKind, ...] = ("gpu", "partial", "cpu")
+Test = Literal["decode", "prefill"]
 
 
 @dataclass(frozen=True)
@@ -46,8 +66,13 @@ class CalibrationRun:
     file_identity: str  # the file that ran (size and header hash): runs of one file count once
     backend: str
     placement: PlacementKind
+    quant_class: str | None  # the file's kernel path (speed_load.quant_class); None: unknown
+    file_bytes: int
     decode_ratio: float | None  # measured / estimated; None without either
     prefill_ratio: float | None
+    decode_spread: float = 0.0  # sample stdev / mean of the test's repetitions
+    prefill_spread: float = 0.0
+    probe_shape: str | None = None  # a generated kernel-path probe: the shape it was made in
 
 
 def ratio(measured_tokens_per_s: float | None, estimated: float | None) -> float | None:
@@ -58,19 +83,47 @@ def ratio(measured_tokens_per_s: float | None, estimated: float | None) -> float
 
 
 @dataclass(frozen=True)
+class FileRatio:
+    """One file's runs, reduced to the median ratio per test (disturbed tests left out)."""
+
+    file_identity: str
+    backend: str
+    placement: PlacementKind
+    quant_class: str
+    file_bytes: int
+    decode: float | None
+    prefill: float | None
+    decode_runs: int
+    prefill_runs: int
+    probe_shape: str | None = None
+
+    def value(self, test: Test) -> float | None:
+        return self.decode if test == "decode" else self.prefill
+
+    def runs(self, test: Test) -> int:
+        return self.decode_runs if test == "decode" else self.prefill_runs
+
+    def covers_size(self, weights_bytes: int | None) -> bool:
+        if weights_bytes is None or weights_bytes <= 0:
+            return False
+        return self.file_bytes / SIZE_SPAN <= weights_bytes <= self.file_bytes * SIZE_SPAN
+
+
+@dataclass(frozen=True)
 class Factor:
-    """measured / estimated for one (backend, placement), after shrinkage."""
+    """measured / estimated for one test of one estimate, after shrinkage."""
 
     value: float
     raw_median: float
     runs: int
     files: int
+    through_probes: bool = False  # some file spoke for another kernel path via the probes
 
 
 @dataclass(frozen=True)
-class CalibrationGroup:
-    backend: str
-    placement: PlacementKind
+class Scaling:
+    """What a calibration does to one estimate: a factor per test, where it has one."""
+
     decode: Factor | None
     prefill: Factor | None
 
@@ -101,16 +154,12 @@ class MeasuredModel:
 
 @dataclass(frozen=True)
 class Calibration:
-    """One machine's calibration: its factors by (backend, placement) and its measured files."""
+    """One machine's calibration: each measured file's ratios, and its measured figures."""
 
     machine_fingerprint: str
-    groups: tuple[CalibrationGroup, ...]
+    files: tuple[FileRatio, ...]
     measured: tuple[MeasuredModel, ...] = ()
-
-    def group(self, backend: str, placement: PlacementKind) -> CalibrationGroup | None:
-        return next(
-            (g for g in self.groups if g.backend == backend and g.placement == placement), None
-        )
+    disturbed_tests: int = 0  # tests left out: their repetitions spread past MAX_SPREAD
 
     def measured_for(
         self,
@@ -130,7 +179,28 @@ class Calibration:
 
     @property
     def runs(self) -> int:
-        return sum(g.runs for g in self.groups)
+        return sum(max(f.decode_runs, f.prefill_runs) for f in self.files)
+
+    def probe_ratio(self, test: Test, backend: str, placement: str, shape: str,
+                    path: str) -> float | None:  # fmt: skip
+        """The probe of `path` in `shape`: measured / estimated, if it ran undisturbed."""
+        for f in self.files:
+            if (f.probe_shape, f.quant_class, f.backend, f.placement) == (
+                    shape, path, backend, placement):  # fmt: skip
+                return f.value(test)
+        return None
+
+    def path_ratio(self, test: Test, backend: str, placement: str, to_path: str,
+                   from_path: str) -> float | None:  # fmt: skip
+        """probe_to / probe_from, from probes of one shape: how much more (or less) the
+        estimator misses `to_path` than `from_path` on this machine."""
+        shapes = {f.probe_shape for f in self.files if f.probe_shape is not None}
+        for shape in sorted(shapes):  # type: ignore[type-var]
+            to = self.probe_ratio(test, backend, placement, shape, to_path)  # type: ignore[arg-type]
+            frm = self.probe_ratio(test, backend, placement, shape, from_path)  # type: ignore[arg-type]
+            if to is not None and frm is not None:
+                return to / frm
+        return None
 
 
 @dataclass(frozen=True)
@@ -143,6 +213,11 @@ class Target:
     model_id: str | None = None
     quant: str | None = None
     file_identity: str | None = None  # ModelFile.identity, for a file rather than a catalog entry
+    weights_bytes: int | None = None  # the file's weights: runs speak only for similar sizes
+
+    @property
+    def quant_class(self) -> str | None:
+        return quant_class(self.quant) if self.quant else None
 
 
 def shrink(raw: float, n_files: int, k: float = SHRINK_K) -> float:
@@ -167,21 +242,36 @@ def build_calibration(
     runs: Iterable[CalibrationRun],
     measured: tuple[MeasuredModel, ...] = (),
 ) -> Calibration:
-    """Group runs by backend and placement and reduce each group to its factors."""
-    decode: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    prefill: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    """Reduce the runs to one FileRatio per file (and backend and placement)."""
+    by_file: dict[tuple, list[CalibrationRun]] = defaultdict(list)
+    disturbed = 0
     for run in runs:
-        key = (run.backend, run.placement)
-        if run.decode_ratio is not None:
-            decode[key][run.file_identity].append(run.decode_ratio)
-        if run.prefill_ratio is not None:
-            prefill[key][run.file_identity].append(run.prefill_ratio)
-    groups = tuple(
-        CalibrationGroup(backend, placement, combine(decode[key]), combine(prefill[key]))  # type: ignore[arg-type]
-        for key in sorted(set(decode) | set(prefill))
-        for backend, placement in [key]
-    )
-    return Calibration(fingerprint, groups, measured)
+        if run.quant_class not in QUANT_CLASSES:
+            continue  # a file whose kernel path is unknown cannot speak for any
+        by_file[(run.file_identity, run.backend, run.placement)].append(run)
+        disturbed += sum(1 for r, spread in ((run.decode_ratio, run.decode_spread),
+                                              (run.prefill_ratio, run.prefill_spread))
+                         if r is not None and spread > MAX_SPREAD)  # fmt: skip
+    files = tuple(f for f in (_file_ratio(group) for group in by_file.values()) if f is not None)
+    return Calibration(fingerprint, files, measured, disturbed)
+
+
+def _file_ratio(runs: list[CalibrationRun]) -> FileRatio | None:
+    decode = [r.decode_ratio for r in runs if _steady(r.decode_ratio, r.decode_spread)]
+    prefill = [r.prefill_ratio for r in runs if _steady(r.prefill_ratio, r.prefill_spread)]
+    if not decode and not prefill:
+        return None
+    last = runs[-1]
+    return FileRatio(
+        last.file_identity, last.backend, last.placement, last.quant_class or "",
+        last.file_bytes, statistics.median(decode) if decode else None,  # type: ignore[arg-type]
+        statistics.median(prefill) if prefill else None,  # type: ignore[arg-type]
+        len(decode), len(prefill), last.probe_shape,
+    )  # fmt: skip
+
+
+def _steady(value: float | None, spread: float) -> bool:
+    return value is not None and value > 0 and spread <= MAX_SPREAD
 
 
 def speaks_for(calibration: Calibration, machine_fingerprint: str) -> bool:
@@ -189,11 +279,44 @@ def speaks_for(calibration: Calibration, machine_fingerprint: str) -> bool:
     return calibration.machine_fingerprint == machine_fingerprint
 
 
-def group_for(calibration: Calibration | None, target: Target) -> CalibrationGroup | None:
-    """The group that rescales `target`'s estimate, if any: the one rule every caller uses."""
+def scaling_for(calibration: Calibration | None, target: Target) -> Scaling | None:
+    """How `target`'s estimate is rescaled, if at all: the one rule every caller uses
+    (same machine, backend and placement; files of a similar size; the same kernel path,
+    or another one through the probes)."""
     if calibration is None or not speaks_for(calibration, target.machine_fingerprint):
         return None
-    return calibration.group(target.backend, target.placement)
+    if target.quant_class is None:
+        return None
+    decode = _factor(calibration, target, "decode")
+    prefill = _factor(calibration, target, "prefill")
+    if decode is None and prefill is None:
+        return None
+    return Scaling(decode, prefill)
+
+
+def _factor(calibration: Calibration, target: Target, test: Test) -> Factor | None:
+    said: list[float] = []
+    runs, converted = 0, False
+    path = target.quant_class
+    for f in calibration.files:
+        value = f.value(test)
+        if value is None or (f.backend, f.placement) != (target.backend, target.placement):
+            continue
+        if not f.covers_size(target.weights_bytes):
+            continue
+        if f.quant_class != path:
+            if f.probe_shape is not None:
+                continue  # a probe of another path is the conversion's reference, not a file
+            through = calibration.path_ratio(test, f.backend, f.placement, path, f.quant_class)  # type: ignore[arg-type]
+            if through is None:
+                continue
+            value, converted = value * through, True
+        said.append(value)
+        runs += f.runs(test)
+    if not said:
+        return None
+    raw = statistics.median(said)
+    return Factor(shrink(raw, len(said)), raw, runs, len(said), converted)
 
 
 def measured_for(calibration: Calibration | None, target: Target) -> MeasuredModel | None:
@@ -206,20 +329,27 @@ def measured_for(calibration: Calibration | None, target: Target) -> MeasuredMod
 
 
 def prefill_speedup_bound(calibration: Calibration | None, fingerprint: str, backend: str) -> float:
-    """At least the prefill factor any placement of any file gets on this machine (>= 1)."""
-    factors = [1.0]
-    for placement in PLACEMENT_KINDS:
-        group = group_for(calibration, Target(fingerprint, backend, placement))
-        if group is not None and group.prefill is not None:
-            factors.append(group.prefill.value)
-    return max(factors)
+    """At least the prefill factor any file at any placement gets on this machine (>= 1): a
+    shrunk median is never above the largest ratio any file says, directly or via probes."""
+    if calibration is None or not speaks_for(calibration, fingerprint):
+        return 1.0
+    bound = 1.0
+    for f in calibration.files:
+        if f.prefill is None or f.backend != backend:
+            continue
+        bound = max(bound, f.prefill)
+        for path in QUANT_CLASSES:
+            through = calibration.path_ratio("prefill", backend, f.placement, path, f.quant_class)
+            if through is not None:
+                bound = max(bound, f.prefill * through)
+    return bound
 
 
 def apply_calibration(speed: Speed, calibration: Calibration | None, target: Target) -> Speed:
     """The estimate rescaled by this machine's runs (see the module docstring)."""
-    group = group_for(calibration, target)
-    if group is not None:
-        speed = _scaled(speed, group)
+    scaling = scaling_for(calibration, target)
+    if scaling is not None:
+        speed = _scaled(speed, scaling, target)
     measured = measured_for(calibration, target)
     if measured is not None:
         speed = dataclasses.replace(
@@ -230,19 +360,22 @@ def apply_calibration(speed: Speed, calibration: Calibration | None, target: Tar
     return speed
 
 
-def _scaled(speed: Speed, group: CalibrationGroup) -> Speed:
-    d = group.decode.value if group.decode else 1.0
-    p = group.prefill.value if group.prefill else 1.0
+def _scaled(speed: Speed, scaling: Scaling, target: Target) -> Speed:
+    d = scaling.decode.value if scaling.decode else 1.0
+    p = scaling.prefill.value if scaling.prefill else 1.0
     basis = list(speed.basis)
-    for name, factor in (("decode", group.decode), ("prefill", group.prefill)):
+    where = f"{target.backend}.{target.placement}.{target.quant_class}"
+    for name, factor in (("decode", scaling.decode), ("prefill", scaling.prefill)):
         if factor is not None:
+            via = ", other kernel paths through the probes" if factor.through_probes else ""
             basis.append(
                 Figure(
-                    name=f"calibration.{group.backend}.{group.placement}.{name}_factor",
+                    name=f"calibration.{where}.{name}_factor",
                     value=factor.value,
                     status="calibrated",
                     source=f"median measured/estimated of {factor.runs} run(s) over "
-                    f"{factor.files} file(s) on this machine, shrunk toward 1",
+                    f"{factor.files} file(s) within {SIZE_SPAN:g}x this size on this machine"
+                    f"{via}, shrunk toward 1",
                 )
             )
     return dataclasses.replace(
@@ -254,5 +387,5 @@ def _scaled(speed: Speed, group: CalibrationGroup) -> Speed:
         decode_s_per_token_per_depth=speed.decode_s_per_token_per_depth / d,
         prefill_s_per_token_per_depth=speed.prefill_s_per_token_per_depth / p,
         basis=tuple(basis),
-        calibrated_from_runs=group.runs,
+        calibrated_from_runs=scaling.runs,
     )

@@ -8,7 +8,6 @@ the spec table changed, so loading it imports neither PyYAML nor pydantic.
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,29 +94,25 @@ def _lines(node, prefix: tuple = ()) -> dict[tuple, int]:
 
 
 def _parse(path: Path) -> tuple[Any, dict[tuple, int]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"cannot read the profile: {exc}", path=path) from exc
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ProfileError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
-        node = _compose(text, path)
-        return data, _lines(node) if node is not None else {}
-    import yaml
+    """The profile's data (read through advisor.docload's limits) and each key path's line."""
+    from advisor.docload import DocumentError, SyntaxProblem, is_json, parse, read_text
+    from advisor.yamlpos import key_path
 
-    node = _compose(text, path)
-    if node is None:
+    text = read_text(path, lambda message: ProfileError(message, path=path), what="profile")
+    syntax = "JSON" if is_json(path) else "YAML"
+    try:
+        data = parse(text, as_json=is_json(path))
+    except SyntaxProblem as exc:
+        raise ProfileError(f"not valid {syntax}: {exc.problem}", path=path, line=exc.line) from None
+    except DocumentError as exc:
+        key = key_path(exc.loc) or None
+        raise ProfileError(exc.message, path=path, line=exc.line, key=key) from None
+    if data is None:
         raise ProfileError(
             "the profile is empty", path=path, hint="a profile needs at least `name:`"
         )
-    try:
-        data = yaml.load(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:  # compose succeeded, so this is a constructor problem
-        raise ProfileError(f"not valid YAML: {exc}", path=path) from exc
-    return data, _lines(node)
+    node = _compose(text, path)  # safe now: no aliases, bounded depth
+    return data, _lines(node) if node is not None else {}
 
 
 def _unknown_key_hint(loc: tuple) -> str | None:

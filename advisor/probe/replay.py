@@ -7,7 +7,6 @@ recorded NVMLError codes, so the real gateway and parsers run unchanged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -139,13 +138,16 @@ class ReplayHost:
 
 def load_dump(path: str | Path) -> dict[str, Any]:
     """Read a saved `advisor doctor` dump; InputError if it is not one."""
+    from advisor.docload import DocumentError, SyntaxProblem, parse, read_text
+
     path = Path(path)
+    text = read_text(path, lambda message: InputError(message, path=path), what="dump")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the dump: {exc}", path=path) from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+        data = parse(text, as_json=True)
+    except SyntaxProblem as exc:
+        raise InputError(f"not valid JSON: {exc.problem}", path=path, line=exc.line) from None
+    except DocumentError as exc:
+        raise InputError(exc.message, path=path, line=exc.line) from None
     if not isinstance(data, dict) or "reads" not in data:
         raise InputError("not an `advisor doctor` dump (no `reads` section)", path=path)
     return data

@@ -17,12 +17,21 @@ BackendName = Literal[BACKENDS]  # type: ignore[valid-type]
 SimdName = Literal[SIMD_FLAGS]  # type: ignore[valid-type]
 VendorName = Literal["nvidia", "amd", "intel", "apple", "other"]
 
-Positive = Field(default=None, gt=0)
-NonNegative = Field(default=None, ge=0)
+# Every figure finite (the config refuses NaN and infinity) and bounded far past any real
+# machine: a value beyond is a typo or an attack, and 1e308 GB overflows to infinite bytes.
+_MOST = 1e9
+
+
+def Positive(most: float = _MOST):  # noqa: N802 (reads as a type in the fields below)
+    return Field(default=None, gt=0, le=most)
+
+
+def NonNegative(most: float = _MOST):  # noqa: N802
+    return Field(default=None, ge=0, le=most)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class CpuEntry(_Strict):
@@ -31,8 +40,8 @@ class CpuEntry(_Strict):
     cores: int | None = Field(default=None, ge=1, le=4096)
     threads: int | None = Field(default=None, ge=1, le=8192)
     simd: list[SimdName] | None = None
-    base_clock_mhz: float | None = Positive
-    max_clock_mhz: float | None = Positive
+    base_clock_mhz: float | None = Positive(100_000)
+    max_clock_mhz: float | None = Positive(100_000)
     memory_bandwidth_gbs: float | None = Field(default=None, gt=0, le=20000)
     memory_bandwidth_measured_gbs: float | None = Field(default=None, gt=0, le=20000)
 
@@ -40,21 +49,21 @@ class CpuEntry(_Strict):
 class GpuEntry(_Strict):
     name: str = Field(min_length=1)
     count: int = Field(default=1, ge=1, le=64)
-    index: int | None = Field(default=None, ge=0)
+    index: int | None = Field(default=None, ge=0, le=4096)
     vendor: VendorName | None = None
     vram_gb: float | None = Field(default=None, gt=0, le=100000)
-    vram_free_gb: float | None = NonNegative
+    vram_free_gb: float | None = NonNegative(100_000)
     memory_bandwidth_gbs: float | None = Field(default=None, gt=0, le=100000)
-    fp16_tflops: float | None = Positive
+    fp16_tflops: float | None = Positive(1_000_000)
     unified_memory: bool | None = None
     integrated: bool | None = None
-    bus_width_bits: int | None = Field(default=None, gt=0)
-    max_memory_clock_mhz: float | None = Positive
+    bus_width_bits: int | None = Field(default=None, gt=0, le=65_536)
+    max_memory_clock_mhz: float | None = Positive(1_000_000)
     compute_capability: str | None = None
-    core_count: int | None = Field(default=None, gt=0)
-    power_limit_w: float | None = Positive
-    power_draw_w: float | None = NonNegative
-    tdp_w: float | None = Positive
+    core_count: int | None = Field(default=None, gt=0, le=10_000_000)
+    power_limit_w: float | None = Positive(100_000)
+    power_draw_w: float | None = NonNegative(100_000)
+    tdp_w: float | None = Positive(100_000)
     driver_version: str | None = None
     cuda_version: str | None = None
     pci_id: str | None = None
@@ -77,14 +86,14 @@ class ProfileEntry(_Strict):
     backend_reason: str | None = None
     unified_memory: bool | None = None
     ram_gb: float | None = Field(default=None, gt=0, le=1_000_000)
-    ram_available_gb: float | None = NonNegative
-    swap_gb: float | None = NonNegative
-    swap_free_gb: float | None = NonNegative
-    gpu_working_set_gb: float | None = Positive
-    disk_free_gb: float | None = NonNegative
+    ram_available_gb: float | None = NonNegative(1_000_000)
+    swap_gb: float | None = NonNegative(1_000_000)
+    swap_free_gb: float | None = NonNegative(1_000_000)
+    gpu_working_set_gb: float | None = Positive(1_000_000)
+    disk_free_gb: float | None = NonNegative()
     on_battery: bool | None = None
-    inference_power_w: float | None = Positive
-    price_usd: float | None = Positive
+    inference_power_w: float | None = Positive(1_000_000)
+    price_usd: float | None = Positive()
     cpu: CpuEntry | None = None
     gpus: list[GpuEntry] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)

@@ -113,8 +113,8 @@ class VerdictJson(_Strict):
 
 
 class HardwareJson(_Strict):
-    price_usd: float | None
-    lifetime_months: float
+    price_usd: float | None = Field(ge=0, le=1e9)
+    lifetime_months: float = Field(gt=0, le=1200)
     counted: bool = Field(description="whether the monthly share is in the local cost")
     basis: HardwareBasis
 
@@ -149,6 +149,32 @@ class Report(_Strict):
     measurements: list[Measurement]
     candidates: list[TopCandidate]
     verdicts: list[VerdictJson]
+
+
+class Envelope(_Strict):
+    """A report's own top-level values, beside the parts a re-evaluation reads: checked on
+    every report an audit reads, typed as in Report."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    advisor_version: str = Field(min_length=1, max_length=100)
+    catalog_version: str = Field(min_length=1, max_length=100)
+    currency: Literal["USD"]
+    anonymized: bool = False
+    config_file: str | None = Field(default=None, max_length=4096)
+
+
+class ReadBack(Envelope):
+    """The parts of a report a later re-evaluation reads (advisor.report.read), typed as in
+    Report: validated strictly, as JSON, before anything is computed from them."""
+
+    schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
+    kind: Literal[REPORT_KIND]  # type: ignore[valid-type]
+    generated_at: str = Field(min_length=1, max_length=64)
+    machine_id: str = Field(min_length=1, max_length=200)
+    machine: ProfileEntry
+    inputs: InputsJson
+    measurements: list[Measurement]
 
 
 def report_schema() -> dict[str, Any]:

@@ -8,14 +8,22 @@ reports read quickly; `advisor.report.models.validate_report` checks a whole doc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from advisor.advise import AdviceOptions
-from advisor.errors import AdvisorError, ReportError
+from advisor.errors import ReportError
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
+from advisor.strict import shown
+
+# The top-level keys read back (all but candidates and verdicts, which are recomputed).
+READ = (
+    "schema_version", "kind", "advisor_version", "catalog_version", "generated_at", "currency",
+    "anonymized", "machine_id", "machine", "config_file", "inputs", "measurements",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -30,99 +38,102 @@ class ReportInputs:
 
 
 def inputs_from_report(doc: Any, *, path: str | Path | None = None) -> ReportInputs:
-    """What advise() needs to judge the report's machine again; ReportError if it can't."""
-    _check_header(doc, path)
-    machine = _part(doc, "machine", path, _machine)
-    workloads = _part(doc, "inputs", path, lambda d: tuple(_workloads(d["workloads"], path)))
-    measurements = _part(doc, "measurements", path, _measurements)
-    options = _part(doc, "inputs", path, _options)
+    """What advise() needs to judge the report's machine again; ReportError if it can't.
+
+    Every part read is validated first, strictly and with its bounds (advisor.report.models
+    .ReadBack): a report that passes cannot crash the re-evaluation, and one that fails names
+    the key at fault.
+    """
+    check_header(doc, path)
+    parts = _validated(doc, path)
     return ReportInputs(
-        machine_id=_text(doc, "machine_id", path),
-        generated_at=_text(doc, "generated_at", path),
-        anonymized=bool(doc.get("anonymized", False)),
-        machine=machine,
-        workloads=workloads,
-        measurements=measurements,
-        options=options,
+        machine_id=parts.machine_id,
+        generated_at=parts.generated_at,
+        anonymized=parts.anonymized,
+        machine=_machine(parts.machine),
+        workloads=tuple(parts.inputs.workloads),
+        measurements=tuple(parts.measurements),
+        options=_options(parts.inputs),
     )
 
 
-def _check_header(doc: Any, path) -> None:
+def check_header(doc: Any, path: str | Path | None = None) -> None:
+    """ReportError unless `doc` is an advisor report of a schema version this advisor reads."""
     if not isinstance(doc, Mapping) or doc.get("kind") != REPORT_KIND:
         raise ReportError('not an advisor report (no "kind": "advisor-report")', path=path)
     version = doc.get("schema_version")
-    if not isinstance(version, int):
-        raise ReportError("schema_version is missing or not a number", path=path)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ReportError("schema_version is missing or not a whole number", path=path)
+    if version < 1:
+        raise ReportError(
+            f"schema_version must be 1 or more, got {shown(version)}", path=path,
+            key="schema_version",
+        )  # fmt: skip
     if version > SCHEMA_VERSION:
         raise ReportError(
-            f"the report has schema version {version}; this advisor reads up to {SCHEMA_VERSION}",
+            f"the report has schema version {shown(version)}; this advisor reads up to "
+            f"{SCHEMA_VERSION}",
             path=path,
             hint="upgrade advisor to read it",
         )
 
 
-def _text(doc: Mapping, key: str, path) -> str:
-    value = doc.get(key)
-    if not isinstance(value, str):
-        raise ReportError("is missing or not text", path=path, key=key)
-    return value
-
-
-def _part(doc: Mapping, key: str, path, read):
-    if key not in doc:
-        raise ReportError("is missing", path=path, key=key)
-    try:
-        return read(doc[key])
-    except ReportError:
-        raise
-    except AdvisorError as exc:  # a ProfileError or WorkloadError inside the report
-        inner = getattr(exc, "key", None)  # the field inside the part: machine.ram_gb
-        where = f"{key}.{inner}" if inner else key
-        raise ReportError(getattr(exc, "detail", exc.message), path=path, key=where) from exc
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ReportError(f"is malformed ({exc!r})", path=path, key=key) from exc
-
-
-def _machine(data: Any):
-    from advisor.probe.serialize import machine_from_dict
-
-    return machine_from_dict(data)
-
-
-def _workloads(items: Any, path) -> list:
+def _validated(doc: Mapping, path):
+    """The parts read, validated as the JSON they came from (lists for tuples, no numbers as
+    text, no NaN or Infinity)."""
     from pydantic import ValidationError
 
-    from advisor.strict import validate
-    from advisor.verdict.workload import Workload
+    from advisor.report.models import ReadBack
+    from advisor.strict import adapter
 
-    found = []
-    for index, item in enumerate(items):
-        try:
-            found.append(validate(Workload, item))
-        except (ValidationError, TypeError) as exc:
-            raise ReportError(
-                f"is not a valid workload ({exc.__class__.__name__})",
-                path=path,
-                key=f"inputs.workloads[{index}]",
-            ) from exc
-    return found
-
-
-def _measurements(items: Any) -> tuple:
-    if not items:
-        return ()
-    from advisor.bench.codec import measurement_from_dict
-
-    return tuple(measurement_from_dict(item) for item in items)
+    parts = {key: doc[key] for key in READ if key in doc}
+    try:
+        text = json.dumps(parts, allow_nan=False)
+    except ValueError as exc:  # NaN or an infinity (1e999 parses as one)
+        raise ReportError(
+            "holds a number that is not finite (NaN or Infinity); the report was edited or "
+            "corrupted", path=path,
+        ) from exc  # fmt: skip
+    except (TypeError, RecursionError) as exc:
+        raise ReportError(f"is not JSON data ({exc.__class__.__name__})", path=path) from exc
+    try:
+        return adapter(ReadBack).validate_json(text, strict=True)
+    except ValidationError as exc:
+        key, message = _first_problem(exc)
+        raise ReportError(message, path=path, key=key) from exc
 
 
-def _options(inputs: Mapping) -> AdviceOptions:
-    electricity, hardware = inputs["electricity"], inputs["hardware"]
-    kept = electricity["basis"] in ("flag", "config")
-    bought = hardware["basis"] in ("flag", "config")
+def _first_problem(exc) -> tuple[str, str]:
+    """The first validation error as (dotted key, message)."""
+    from advisor.strict import KeyProblem
+    from advisor.yamlpos import key_path
+
+    first = exc.errors()[0]
+    loc = tuple(first["loc"])
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, KeyProblem):  # its loc is relative to the object that raised it
+        loc += cause.loc
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "is required but missing"
+    elif first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        message = "is not a key this report format has"
+    return key_path(loc), message
+
+
+def _machine(entry):
+    from advisor.probe.build import entry_to_machine
+
+    return entry_to_machine(entry, origin=entry.origin or f"profile:{entry.name}", lookup=False)
+
+
+def _options(inputs) -> AdviceOptions:
+    electricity, hardware = inputs.electricity, inputs.hardware
+    kept = electricity.basis in ("flag", "config")
+    bought = hardware.basis in ("flag", "config")
     return AdviceOptions(
-        electricity_usd_per_kwh=electricity["usd_per_kwh"] if kept else None,
-        region=electricity.get("region"),
-        hardware_price_usd=hardware["price_usd"] if bought else None,
-        lifetime_months=hardware["lifetime_months"],
+        electricity_usd_per_kwh=electricity.usd_per_kwh if kept else None,
+        region=electricity.region,
+        hardware_price_usd=hardware.price_usd if bought else None,
+        lifetime_months=hardware.lifetime_months,
     )

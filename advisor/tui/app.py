@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
 
+from advisor.console import printable
 from advisor.errors import AdvisorError
 from advisor.probe.machine import Machine
 from advisor.tui import stages
@@ -133,7 +134,10 @@ class AdvisorApp(App[None]):
     @on(StageFailed)
     def _stage_failed(self, message: StageFailed) -> None:
         text = message.message + (f"\n{message.hint}" if message.hint else "")
-        self.notify(text, title=f"{message.stage} failed", severity="error", timeout=15)
+        self.notify(
+            printable(text), title=f"{message.stage} failed", severity="error", timeout=15,
+            markup=False,
+        )  # fmt: skip
         if message.stage == "machine" and self.machine is None:
             self.query_one(MachinePanel).fail(message.message)
         if message.stage in ("catalog", "ranking", "machine"):
@@ -172,7 +176,7 @@ class AdvisorApp(App[None]):
         self.machine = message.machine
         self.machine_complete = message.complete
         self.query_one(MachinePanel).show(message.machine, bandwidth_pending=not message.complete)
-        self.sub_title = message.machine.name
+        self.sub_title = printable(message.machine.name)
         if message.complete:
             self._landed("machine")
             self._rank()
@@ -344,7 +348,7 @@ class AdvisorApp(App[None]):
 
     def _exported(self, path: Path | None) -> None:
         if path is not None:
-            self.notify(f"Saved {path}", title="Report exported")
+            self.notify(printable(f"Saved {path}"), title="Report exported", markup=False)
 
     # --- the rest --------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 
+from advisor.tui.format import plain
+
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _FULL = "█"
 _EMPTY = "░"
@@ -120,10 +122,10 @@ def bar_chart(rows: Sequence[BarRow], width: int, *, fit: int | None = None) -> 
     grid.add_column(justify="right", no_wrap=True, min_width=value_width)
     grid.add_column(style="dim", no_wrap=True)
     for row in rows:
-        note = _cut(row.note, note_width)
+        label, note = plain(row.label), plain(_cut(row.note, note_width))
         if row.value is None:
-            grid.add_row(row.label, "", Text(row.value_text, style="dim"), note)
+            grid.add_row(label, "", plain(row.value_text, style="dim"), note)
             continue
         blocks = _blocks(_cells(row.value, scale, width)) or "▏"
-        grid.add_row(row.label, Text(blocks, style=row.style), row.value_text, note)
+        grid.add_row(label, Text(blocks, style=row.style), plain(row.value_text), note)
     return grid

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
+from advisor.console import printable
+
 GB = 1000**3
 GIB = 1024**3
 UNKNOWN = "unknown"
@@ -59,6 +63,12 @@ def usd(amount: float | None) -> str:
     if amount >= 1000:
         return f"${amount:,.0f}"
     return f"${amount:,.2f}"
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Text from a file, a report or a person, for a widget: never read as markup (a `[/]` in a
+    name would raise, a `[link=...]` would make a hyperlink), without control characters."""
+    return Text(printable(str(text)), style=style)
 
 
 def unknown_because(reason: str | None) -> str:

@@ -7,13 +7,22 @@ from typing import Literal
 
 from advisor.catalog.model import Catalog
 from advisor.errors import UsageError
+from advisor.strict import bounded, checked_after
 
 DEFAULT_REGION = "us"
 RateBasis = Literal["flag", "config", "region"]
 
 
+def _in_range(rate: ElectricityRate) -> ElectricityRate:
+    """Checked when a report is read back; electricity past 100 USD/kWh is a typo or an attack."""
+    bounded(rate.usd_per_kwh, "usd_per_kwh", 0, 100)
+    return rate
+
+
 @dataclass(frozen=True)
 class ElectricityRate:
+    __get_pydantic_core_schema__ = checked_after(_in_range)
+
     usd_per_kwh: float
     basis: RateBasis
     region: str | None

@@ -8,6 +8,7 @@ comes from the user cache (advisor.validated_cache) while none of them changed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -15,9 +16,8 @@ from typing import Literal
 from advisor.catalog.model import Task
 from advisor.errors import NotFoundError, WorkloadError
 from advisor.paths import user_config_dir, workloads_dir
-from advisor.strict import FORBID, checked_after
+from advisor.strict import FORBID, KeyProblem, checked_after, shown
 from advisor.validated_cache import cached
-from advisor.verdict.yamldoc import KeyProblem
 
 Access = Literal["interactive", "programmatic"]
 FirstTokenCall = Literal["warm", "cold"]
@@ -127,7 +127,23 @@ class Workload:
         return self.calls_per_day * per_call
 
 
+# Upper bounds far past any real workload: a figure beyond them is a typo or an attack, and
+# would overflow the cost arithmetic (1e308 requests a day) or never finish a search.
+_MOST = {
+    "requests_per_day": 1e8,
+    "input_tokens_per_request": 100_000_000,
+    "output_tokens_per_request": 100_000_000,
+    "context_tokens": 100_000_000,
+    "concurrency": 100_000,
+    "model_calls_per_request": 10_000,
+    "users": 10_000_000,
+    "min_decode_tokens_per_s": 1e6,
+    "max_time_to_first_token_s": 1e7,
+}
+
+
 def _check_ranges(w: Workload) -> None:
+    _check_bounded(w)
     positive = {
         "requests_per_day": w.requests_per_day,
         "input_tokens_per_request": w.input_tokens_per_request,
@@ -157,6 +173,18 @@ def _check_ranges(w: Workload) -> None:
             raise KeyProblem(
                 (key,), f"must be a share from 0 up to (not including) 1, got {getattr(w, key)}"
             )
+
+
+def _check_bounded(w: Workload) -> None:
+    """Every number finite (NaN passes every comparison below) and none absurdly large."""
+    for f in w.__dataclass_fields__:
+        value = getattr(w, f)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise KeyProblem((f,), f"must be a finite number, got {value}")
+    for key, top in _MOST.items():
+        value = getattr(w, key)
+        if value is not None and value > top:
+            raise KeyProblem((key,), f"must be at most {shown(top)}, got {shown(value)}")
 
 
 def _check_routine(w: Workload) -> None:

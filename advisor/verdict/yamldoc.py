@@ -7,27 +7,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
-from advisor.yamlpos import error_line, key_path, line_in_file, yaml_loader
+from advisor.strict import KeyProblem
+from advisor.yamlpos import key_path, line_in_file
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
 
 def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
-    """The top-level mapping of a YAML (or JSON) file; `error` names the file and line."""
-    import yaml
+    """The top-level mapping of a YAML (or JSON) file, read through advisor.docload's limits;
+    `error` names the file and line."""
+    from advisor.docload import DocumentError, SyntaxProblem, is_json, parse, read_text
 
+    if not path.exists():
+        raise error(f"no such {what} file", path=path)
+    text = read_text(path, lambda message: error(message, path=path), what=f"{what} file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise error(f"no such {what} file", path=path) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"could not read the {what} file: {exc}", path=path) from exc
-    try:
-        data = yaml.load(text, Loader=yaml_loader())
-    except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"not valid YAML: {problem}", path=path, line=error_line(exc)) from exc
+        data = parse(text, as_json=is_json(path))
+    except SyntaxProblem as exc:
+        syntax = "JSON" if is_json(path) else "YAML"
+        raise error(f"not valid {syntax}: {exc.problem}", path=path, line=exc.line) from None
+    except DocumentError as exc:
+        more = len(exc.troubles) - 1
+        hint = f"and {more} more problem(s) in this file" if more else None
+        key = key_path(exc.loc) or None
+        raise error(exc.message, path=path, line=exc.line, key=key, hint=hint) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -35,16 +39,7 @@ def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
     return data
 
 
-class KeyProblem(ValueError):
-    """A cross-field problem that knows which key to blame, so the error can give its line.
-
-    `loc` is relative to the object whose validator raises it.
-    """
-
-    def __init__(self, loc: tuple[str, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
+__all__ = ["KeyProblem", "read_mapping", "validation_error"]
 
 _UNEXPECTED = ("unexpected_keyword_argument", "extra_forbidden")
 

@@ -104,9 +104,7 @@ def test_seats_from_the_config_file(capsys, tmp_path, fleet_dir) -> None:
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["--electricity-price", "-1"], "--electricity-price must be 0 or more"),
         (["--region", "atlantis"], "no electricity price for region 'atlantis'"),
-        (["--jobs", "0"], "--jobs must be 1 or more"),
         (["--tui", "--format", "csv"], "--tui shows the audit"),
         (["--seats", "chatgpt-plus"], "PLAN=COUNT"),
     ],
@@ -114,6 +112,20 @@ def test_seats_from_the_config_file(capsys, tmp_path, fleet_dir) -> None:
 def test_bad_flags_are_usage_errors(capsys, fleet_dir, argv, words) -> None:
     code, _, err = _run(capsys, str(fleet_dir), *argv)
     assert code == ExitCode.USAGE and words in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--electricity-price", "-1"], "argument --electricity-price: expected 0 or more"),
+        (["--electricity-price", "nan"], "argument --electricity-price: expected a finite"),
+        (["--jobs", "0"], "argument --jobs: expected a whole number from 1"),
+    ],
+)
+def test_bad_numbers_stop_at_the_parser(capsys, fleet_dir, argv, words) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["audit", str(fleet_dir), *argv])
+    assert stop.value.code == ExitCode.USAGE and words in capsys.readouterr().err
 
 
 def test_the_workload_flag_judges_every_machine_on_it(capsys, fleet_dir) -> None:

@@ -88,4 +88,4 @@ def test_workers_read_exactly_what_one_process_reads(tmp_path, docs, monkeypatch
     assert len(refs) == 15 and len(groups) == 2
     assert {g[1].machine.name for g in groups.values()} == {"host 0", "host 1"}  # the first
     reasons = sorted(s.reason.split(" (")[0].split(":")[0] for s in skipped)
-    assert reasons == ["inputs.workloads[0]"] * 2 + ["machine_id"] + ["truncated"]
+    assert reasons == ["inputs.workloads[0].calls_per_day"] * 2 + ["machine_id"] + ["truncated"]

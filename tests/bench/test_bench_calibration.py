@@ -1,7 +1,8 @@
-"""The calibration maths: medians per file, shrinkage toward 1, groups, and applying it."""
+"""The calibration maths: medians per file, shrinkage toward 1, scope, and applying it."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -12,13 +13,12 @@ from advisor.bench.estimates import Observation
 from advisor.bench.store import BenchStore
 from advisor.estimate.calibration import (
     Calibration,
-    CalibrationGroup,
-    Factor,
-    MeasuredModel,
+    CalibrationRun,
     Target,
     apply_calibration,
     build_calibration,
     combine,
+    scaling_for,
     shrink,
 )
 from advisor.estimate.speed import Figure, Speed
@@ -52,31 +52,44 @@ def test_combine_with_nothing_is_none() -> None:
     assert combine({}) is None
 
 
-def _obs(file: str, decode: float, est: float, **kw) -> Observation:
-    m = measurement(file=file, decode=decode, prefill=decode * 10, **kw)
-    return Observation(m, est, est * 10)
+GIB = 1024**3
 
 
-def test_groups_by_backend_and_placement() -> None:
-    observations = [
-        _obs("a", 16, 20),
-        _obs("b", 18, 20),
-        _obs("c", 30, 20, backend="cuda", placement="gpu"),
-    ]
-    cal = build_calibration("m-1", [o.run for o in observations])
-    cpu = cal.group("cpu", "cpu")
-    gpu = cal.group("cuda", "gpu")
-    assert cpu is not None and gpu is not None and cal.group("cuda", "partial") is None
-    assert cpu.decode is not None and cpu.decode.raw_median == pytest.approx(0.85)
+def _run(file: str, decode: float | None, prefill: float | None = None, *, backend="cpu",
+         placement="cpu", path="kquant", size=4 * GIB, spread=0.02, probe=None) -> CalibrationRun:
+    return CalibrationRun(file, backend, placement, path, size, decode, prefill,  # type: ignore[arg-type]
+                          spread, spread, probe)  # fmt: skip
+
+
+def _target(placement="cpu", quant="Q4_K_M", size=4 * GIB, backend="cpu", fp="m-1") -> Target:
+    return Target(fp, backend, placement, "some-model", quant, weights_bytes=size)  # type: ignore[arg-type]
+
+
+def test_runs_speak_for_their_backend_and_placement() -> None:
+    cal = build_calibration("m-1", [_run("a", 0.8), _run("b", 0.9),
+                                    _run("c", 1.5, backend="cuda", placement="gpu")])  # fmt: skip
+    cpu = scaling_for(cal, _target())
+    gpu = scaling_for(cal, _target("gpu", backend="cuda"))
+    assert cpu is not None and cpu.decode is not None and cpu.prefill is None
+    assert cpu.decode.raw_median == pytest.approx(0.85)
     assert cpu.decode.value == pytest.approx(math.exp(math.log(0.85) * 2 / 3))
-    assert gpu.decode is not None and gpu.decode.value == pytest.approx(1.5**0.5)
-    assert cpu.prefill is not None and cpu.prefill.raw_median == pytest.approx(0.85)
+    assert gpu is not None and gpu.decode is not None
+    assert gpu.decode.value == pytest.approx(1.5**0.5)
+    assert scaling_for(cal, _target("partial", backend="cuda")) is None
     assert cal.runs == 3
+
+
+def test_runs_of_one_file_count_once() -> None:
+    runs = [_run("a", r) for r in (0.8, 0.8, 0.79, 0.81, 5.0)] + [_run("b", 0.9), _run("c", 0.6)]
+    scaling = scaling_for(build_calibration("m-1", runs), _target())
+    assert scaling is not None and scaling.decode is not None
+    assert scaling.decode.raw_median == pytest.approx(0.8)
+    assert scaling.decode.files == 3 and scaling.decode.runs == 7
 
 
 def test_runs_without_an_estimate_do_not_count() -> None:
     cal = build_calibration("m-1", [Observation(measurement(), None, None).run])
-    assert cal.groups == ()
+    assert cal.files == ()
 
 
 def _speed() -> Speed:
@@ -92,16 +105,13 @@ def _speed() -> Speed:
 
 
 def _calibration(decode: float, prefill: float, runs: int = 4) -> Calibration:
-    group = CalibrationGroup(
-        "cpu",
-        "cpu",
-        Factor(decode, decode, runs, 2),
-        Factor(prefill, prefill, runs, 2),
-    )
-    return Calibration("m-1", (group,))
+    """Two files, `runs` runs in all, that shrink to `decode` and `prefill`."""
+    raw_d, raw_p = decode ** 1.5, prefill ** 1.5  # two files: factor = raw ** (2 / 3)
+    each = [_run(f, raw_d, raw_p) for f in ("a", "b") for _ in range(runs // 2)]
+    return build_calibration("m-1", each)
 
 
-CPU = Target("m-1", "cpu", "cpu")
+CPU = _target()
 
 
 def test_apply_scales_rates_ranges_and_depth_costs() -> None:
@@ -115,8 +125,8 @@ def test_apply_scales_rates_ranges_and_depth_costs() -> None:
     assert speed.calibrated_from_runs == 4
     calibrated = [f for f in speed.basis if f.status == "calibrated"]
     assert [f.name for f in calibrated] == [
-        "calibration.cpu.cpu.decode_factor",
-        "calibration.cpu.cpu.prefill_factor",
+        "calibration.cpu.cpu.kquant.decode_factor",
+        "calibration.cpu.cpu.kquant.prefill_factor",
     ]
     assert calibrated[0].value == pytest.approx(0.8)
     assert speed.basis[0].status == "measured"  # what was there stays
@@ -125,9 +135,13 @@ def test_apply_scales_rates_ranges_and_depth_costs() -> None:
 @pytest.mark.parametrize(
     "target",
     [
-        Target("m-1", "cpu", "gpu"),  # another placement
-        Target("m-1", "cuda", "cpu"),  # another backend
-        Target("m-2", "cpu", "cpu"),  # another machine
+        _target("gpu"),  # another placement
+        _target(backend="cuda"),  # another backend
+        _target(fp="m-2"),  # another machine
+        _target(size=40 * GIB),  # ten times the measured files' size
+        _target(size=GIB // 10),
+        _target(quant="Q4_0"),  # another kernel path, and no probes to carry it there
+        _target(size=None),  # a size nobody knows
     ],
 )
 def test_apply_to_what_the_runs_do_not_speak_for_changes_nothing(target: Target) -> None:
@@ -138,14 +152,34 @@ def test_apply_without_calibration_changes_nothing() -> None:
     assert apply_calibration(_speed(), None, CPU) == _speed()
 
 
-def test_apply_fills_measured_figures_for_the_same_model() -> None:
-    measured = (MeasuredModel("qwen3-8b", "Q4_K_M", "cpu", "cpu", 14.0, 180.0),)
-    cal = Calibration("m-1", _calibration(0.8, 1.0).groups, measured)
-    speed = apply_calibration(_speed(), cal, Target("m-1", "cpu", "cpu", "Qwen3-8B", "q4_k_m"))
-    assert speed.measured_decode_tokens_per_s == 14.0
-    assert speed.measured_prefill_tokens_per_s == 180.0
-    other = apply_calibration(_speed(), cal, Target("m-1", "cpu", "cpu", "qwen3-8b", "Q8_0"))
-    assert other.measured_decode_tokens_per_s is None
+def test_disturbed_tests_do_not_calibrate() -> None:
+    """A tg128 whose repetitions spread by 161% (a busy machine) says nothing; the same run's
+    steady pp512 still counts."""
+    noisy = CalibrationRun("a", "cpu", "cpu", "kquant", 4 * GIB, 0.4, 0.7, 1.61, 0.03)
+    cal = build_calibration("m-1", [noisy])
+    scaling = scaling_for(cal, CPU)
+    assert scaling is not None and scaling.decode is None and scaling.prefill is not None
+    assert cal.disturbed_tests == 1
+    assert scaling_for(build_calibration("m-1", [dataclasses.replace(noisy, prefill_spread=0.5)]),
+                       CPU) is None  # fmt: skip
+
+
+def test_another_kernel_path_speaks_through_the_probes() -> None:
+    """A Q4_K_M file 30% slow, and probes that find Q4_0 10% slower than Q4_K_M relative to
+    the estimate: a Q4_0 file of similar size gets the Q4_K_M file's ratio times 0.9/1.0."""
+    runs = [
+        _run("file", 0.7),
+        _run("probe-k", 1.0, path="kquant", size=GIB, probe="p1"),
+        _run("probe-0", 0.9, path="legacy", size=GIB, probe="p1"),
+    ]
+    cal = build_calibration("m-1", runs)
+    q4_0 = scaling_for(cal, _target(quant="Q4_0"))
+    assert q4_0 is not None and q4_0.decode is not None and q4_0.decode.through_probes
+    # the file (0.7 x 0.9) and the Q4_0 probe itself (0.9): two files
+    assert q4_0.decode.raw_median == pytest.approx((0.63 + 0.9) / 2)
+    assert q4_0.decode.files == 2
+    # Q8_0 has no probe: nothing carries there.
+    assert scaling_for(cal, _target(quant="Q8_0")) is None
 
 
 def test_measured_models_keep_runs_with_the_standard_test() -> None:
@@ -190,10 +224,8 @@ def test_load_calibration_from_the_store(tmp_path: Path, advisor_home: Path) -> 
             store.add(measurement(**kw, estimated_decode=20))
         cal = load_calibration(machine, store)
     assert cal is not None and cal.machine_fingerprint == fp
-    group = cal.group("cpu", "cpu")
-    assert group is not None and group.decode is not None
-    assert group.decode.runs == 2 and group.decode.raw_median == pytest.approx(0.85)
-    assert group.prefill is None  # no prefill estimates stored
+    assert sorted(f.decode for f in cal.files) == pytest.approx([0.8, 0.9])
+    assert {f.prefill for f in cal.files} == {None}  # no prefill estimates stored
     assert len(cal.measured) == 2
     assert load_calibration(machine, store_path) is not None  # a path works too
 

@@ -141,6 +141,40 @@ def test_a_budget_too_small_fails_cleanly(tiny_f16: Path, capsys) -> None:
     assert "budget ran out" in err and "hint: give the test more time" in err
 
 
+def test_a_process_minutes_old_still_gets_the_whole_budget(
+    tiny_f16: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget is the command's: a test run or a program embedding advisor may have
+    started long before (it once counted from the process's start)."""
+    import time
+
+    import psutil
+
+    monkeypatch.setattr(psutil.Process, "create_time", lambda self: time.time() - 45)
+    assert main(["bench", str(tiny_f16), "--json", *FAST]) == ExitCode.OK
+    data = _json(capsys)
+    assert data["decode"]["runs"] == 2 and data["duration_s"] < 1
+
+
+def test_time_the_command_spends_before_loading_counts(
+    tiny_f16: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The budget counts from the command's start: a probe that took 40 s of a 30 s budget
+    leaves nothing for the model."""
+    import advisor.probe
+    from advisor.commands import bench
+
+    real_probe = advisor.probe.probe_machine
+
+    def slow_probe(*args, **kwargs):
+        bench.clock.advance(40)
+        return real_probe(*args, **kwargs)
+
+    monkeypatch.setattr(advisor.probe, "probe_machine", slow_probe)
+    assert main(["bench", str(tiny_f16), *FAST]) == ExitCode.BENCH_FAILED
+    assert "budget ran out before loading the model" in capsys.readouterr().err
+
+
 def _tiny_catalog_model(tiny_q8: Path, repo: str) -> str:
     """Add the tiny model to the user's catalog overlay, as `advisor catalog add` would."""
     from advisor.catalog import load_catalog

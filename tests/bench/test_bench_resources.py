@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,6 +14,7 @@ from advisor.bench.plan import BenchPlan
 from advisor.bench.resources import ResourceMonitor
 from advisor.bench.runner import BenchRun
 from advisor.probe.nvml import NvmlGateway
+from tests.clocks import ManualClock
 
 # Answers an H100 SXM gave while a model ran: board power near 350 W, the process holding
 # 9.4 GiB. The energy counter is cumulative millijoules since the driver loaded.
@@ -34,8 +34,9 @@ class _FakeNvml:
 
     NVMLError = _NVMLError
 
-    def __init__(self, energy: bool = True) -> None:
-        self._t0 = time.perf_counter()
+    def __init__(self, energy: bool = True, clock: ManualClock | None = None) -> None:
+        self._clock = clock or ManualClock()
+        self._t0 = self._clock()
         self._energy = energy
 
     def nvmlInit(self) -> None: ...
@@ -51,7 +52,7 @@ class _FakeNvml:
     def nvmlDeviceGetTotalEnergyConsumption(self, handle: object) -> int:
         if not self._energy:
             raise _NVMLError(3)  # NOT_SUPPORTED: pre-Volta boards have no counter
-        elapsed = time.perf_counter() - self._t0
+        elapsed = self._clock() - self._t0
         return H100_ENERGY_AT_START_MJ + int(elapsed * H100_WATTS * 1000)
 
     def nvmlDeviceGetComputeRunningProcesses(self, handle: object) -> list[Any]:
@@ -95,13 +96,43 @@ def test_peak_rss_is_at_least_the_current_rss() -> None:
     assert monitor.peak_rss_bytes() >= psutil.Process().memory_info().rss // 2
 
 
-def test_joules_per_token_over_a_real_run(tiny_f16: Path, extra_buffers_ok: bool) -> None:
+# How long llama.cpp's work takes on the test's clock: the real run does the work, the clock
+# says how long it took, so the energy counter and the runner agree whatever the machine's load.
+# Powers of two: the clock's sums stay exact in binary floating point.
+PROMPT_S, TOKEN_S = 0.25, 1 / 32
+
+
+def _timed_session(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
+    from advisor.bench.session import LlamaSession
+
+    prompt, generate = LlamaSession.prompt, LlamaSession.generate
+
+    def timed_prompt(self, ctx, n_prompt, n_batch, keep_going=None):
+        result = prompt(self, ctx, n_prompt, n_batch, keep_going)
+        clock.advance(PROMPT_S)
+        return result
+
+    def timed_generate(self, ctx, n_gen, keep_going=None):
+        result = generate(self, ctx, n_gen, keep_going)
+        clock.advance(TOKEN_S * n_gen)
+        return result
+
+    monkeypatch.setattr(LlamaSession, "prompt", timed_prompt)
+    monkeypatch.setattr(LlamaSession, "generate", timed_generate)
+
+
+def test_joules_per_token_over_a_real_run(
+    tiny_f16: Path, extra_buffers_ok: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("llama_cpp")
+    clock = ManualClock()
+    _timed_session(monkeypatch, clock)
     plan = BenchPlan(
         tiny_f16, n_prompt=32, n_gen=8, max_runs=3, n_threads=1, extra_buffers=extra_buffers_ok
     )
-    m = BenchRun(plan, describe_file(tiny_f16), "fp", nvml=_gateway()).run()
-    assert m.mean_power_w == pytest.approx(H100_WATTS, rel=0.05)
+    nvml = NvmlGateway(_Host(_FakeNvml(clock=clock)))  # type: ignore[arg-type]
+    m = BenchRun(plan, describe_file(tiny_f16), "fp", nvml=nvml, clock=clock).run()
+    assert m.mean_power_w == pytest.approx(H100_WATTS, rel=1e-6)
     assert m.peak_vram_bytes == H100_PROCESS_VRAM
     for result in (m.prefill, m.decode):
         assert result is not None and result.joules_per_token is not None
@@ -111,5 +142,5 @@ def test_joules_per_token_over_a_real_run(tiny_f16: Path, extra_buffers_ok: bool
             * sum(result.n_tokens / r for r in result.samples_tokens_per_s)
         )
         expected = H100_WATTS * seconds_per_token
-        assert result.joules_per_token == pytest.approx(expected, rel=0.1)
+        assert result.joules_per_token == pytest.approx(expected, rel=1e-6)
     assert "joules_per_token" not in m.unknown

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from advisor.bench.plan import BenchPlan, Progress, placement_kind
 from advisor.bench.runner import TEARDOWN_S, BenchRun, run_bench
 from advisor.bench.synthetic import TINY, SyntheticSpec, write_synthetic_gguf
 from advisor.errors import BenchError, GGUFError, OutOfMemoryError
+from tests.clocks import TickClock
 
 pytest.importorskip("llama_cpp")
 
@@ -27,9 +27,15 @@ def _plan(path: Path, extra: bool, **kw) -> BenchPlan:
     return BenchPlan(path, **values)
 
 
+def _bench(plan: BenchPlan, on_progress=None, **kw):
+    """run_bench on a clock of its own: the budget ends runs only where a test says so."""
+    kw.setdefault("clock", TickClock())
+    return run_bench(plan, describe_file(plan.path), "fp", on_progress, **kw)
+
+
 def test_real_run_on_each_quant(tiny_gguf: Path, extra_buffers_ok: bool) -> None:
     seen: list[Progress] = []
-    m = run_bench(_plan(tiny_gguf, extra_buffers_ok), describe_file(tiny_gguf), "fp", seen.append)
+    m = _bench(_plan(tiny_gguf, extra_buffers_ok), seen.append)
     quant = tiny_gguf.stem.split("-", 1)[1]
     assert m.model.file_type == quant
     assert m.model.n_layers == TINY.n_layer
@@ -52,7 +58,7 @@ def test_without_nvml_the_gpu_figures_are_unknown_with_a_reason(
     import sys
 
     monkeypatch.setitem(sys.modules, "pynvml", None)  # import pynvml -> ImportError
-    m = run_bench(_plan(tiny_f16, extra_buffers_ok), describe_file(tiny_f16), "fp")
+    m = _bench(_plan(tiny_f16, extra_buffers_ok))
     assert m.peak_vram_bytes is None and m.mean_power_w is None
     assert m.decode is not None and m.decode.joules_per_token is None
     assert "pynvml" in m.unknown["peak_vram_bytes"]
@@ -67,7 +73,7 @@ def test_keyboard_interrupt_between_runs_keeps_the_finished_ones(
             raise KeyboardInterrupt
 
     plan = _plan(tiny_f16, extra_buffers_ok, max_runs=5)
-    m = run_bench(plan, describe_file(tiny_f16), "fp", stop_at_second_prompt)
+    m = _bench(plan, stop_at_second_prompt)
     assert m.interrupted
     assert m.prefill is not None and m.prefill.runs == 1
     assert m.decode is not None and m.decode.runs == 1
@@ -81,7 +87,7 @@ def test_ctrl_c_during_generation_stops_that_run_and_keeps_the_others(
             os.kill(os.getpid(), signal.SIGINT)  # the runner's handler only sets a flag
 
     plan = _plan(tiny_f16, extra_buffers_ok, max_runs=5)
-    m = run_bench(plan, describe_file(tiny_f16), "fp", press_ctrl_c)
+    m = _bench(plan, press_ctrl_c)
     assert m.interrupted
     assert m.decode is not None and m.decode.runs == 1  # the second was cut, not counted
     assert m.prefill is not None and m.prefill.runs == 2
@@ -94,9 +100,7 @@ def test_interrupt_before_any_result_raises(tiny_f16: Path, extra_buffers_ok: bo
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_bench(
-            _plan(tiny_f16, extra_buffers_ok), describe_file(tiny_f16), "fp", stop_while_loading
-        )
+        _bench(_plan(tiny_f16, extra_buffers_ok), stop_while_loading)
 
 
 def test_a_budget_too_short_to_load_is_a_bench_error(
@@ -104,7 +108,7 @@ def test_a_budget_too_short_to_load_is_a_bench_error(
 ) -> None:
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=1e-9)
     with pytest.raises(BenchError, match="budget ran out before loading the model") as info:
-        run_bench(plan, describe_file(tiny_f16), "fp")
+        _bench(plan)
     assert "--budget" in (info.value.hint or "")
 
 
@@ -113,9 +117,10 @@ def test_the_budget_counts_from_the_start_it_is_given(
 ) -> None:
     """`advisor bench` passes its process's start: time spent before run() is budget spent."""
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60)
-    started = time.perf_counter() - 60 + TEARDOWN_S / 2  # all but the teardown reserve gone
+    clock = TickClock()
+    started = clock.now - 60 + TEARDOWN_S / 2  # all but the teardown reserve gone
     with pytest.raises(BenchError, match="budget ran out before loading the model"):
-        run_bench(plan, describe_file(tiny_f16), "fp", started=started)
+        _bench(plan, started=started, clock=clock)
 
 
 def test_a_budget_spent_in_warm_up_is_a_bench_error(
@@ -123,16 +128,13 @@ def test_a_budget_spent_in_warm_up_is_a_bench_error(
 ) -> None:
     from advisor.bench.session import LlamaSession
 
-    offset = [0.0]
-
-    def clock() -> float:
-        return time.perf_counter() + offset[0]
+    clock = TickClock()
 
     original = LlamaSession.generate
 
     def slow_warm_up_token(self, ctx, n_gen, keep_going=None):
         if n_gen == 1:
-            offset[0] = 1000.0  # the warm-up finishes, but takes all the budget
+            clock.advance(1000.0)  # the warm-up finishes, but takes all the budget
         return original(self, ctx, n_gen, keep_going)
 
     monkeypatch.setattr(LlamaSession, "generate", slow_warm_up_token)
@@ -143,14 +145,11 @@ def test_a_budget_spent_in_warm_up_is_a_bench_error(
 
 
 def test_a_budget_ends_the_repetitions_early(tiny_f16: Path, extra_buffers_ok: bool) -> None:
-    offset = [0.0]
-
-    def clock() -> float:
-        return time.perf_counter() + offset[0]
+    clock = TickClock()
 
     def age_after_first_pair(event: Progress) -> None:
         if event.phase == "prefill" and event.prefill_runs == 1:
-            offset[0] = 60 - event.elapsed_s  # the budget is spent from here on
+            clock.advance(60 - event.elapsed_s)  # the budget is spent from here on
 
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60, max_runs=10)
     m = BenchRun(plan, describe_file(tiny_f16), "fp", age_after_first_pair, clock=clock).run()
@@ -164,14 +163,14 @@ def test_truncated_file_is_a_gguf_error(tmp_path: Path, tiny_f16: Path) -> None:
     broken = tmp_path / "truncated.gguf"
     broken.write_bytes(data[: len(data) // 2])
     with pytest.raises(GGUFError, match="not within the file bounds"):
-        run_bench(_plan(broken, False), describe_file(broken), "fp")
+        _bench(_plan(broken, False))
 
 
 def test_corrupt_header_is_a_gguf_error(tmp_path: Path) -> None:
     broken = tmp_path / "corrupt.gguf"
     broken.write_bytes(b"GGUF" + bytes(range(256)) * 20)
     with pytest.raises(GGUFError, match="cannot read this GGUF"):
-        run_bench(_plan(broken, False), describe_file(broken), "fp")
+        _bench(_plan(broken, False))
 
 
 def test_unknown_architecture_is_a_gguf_error(tmp_path: Path) -> None:
@@ -186,7 +185,7 @@ def test_unknown_architecture_is_a_gguf_error(tmp_path: Path) -> None:
     writer.write_tensors_to_file()
     writer.close()
     with pytest.raises(GGUFError, match="unknown model architecture"):
-        run_bench(_plan(path, False), describe_file(path), "fp")
+        _bench(_plan(path, False))
 
 
 def test_a_context_too_large_for_memory_is_out_of_memory(tmp_path: Path) -> None:
@@ -200,7 +199,7 @@ def test_a_context_too_large_for_memory_is_out_of_memory(tmp_path: Path) -> None
     path = write_synthetic_gguf(tmp_path / "wide-kv.gguf", "F16", spec)
     plan = _plan(path, False, n_prompt=2**20, kv_type="f32")
     with pytest.raises(OutOfMemoryError, match="failed to allocate buffer for kv cache"):
-        run_bench(plan, describe_file(path), "fp")
+        _bench(plan)
 
 
 @pytest.mark.parametrize(
@@ -242,14 +241,11 @@ def test_unknown_kv_type_is_refused() -> None:
 def test_a_warm_up_past_the_deadline_is_cut_part_way(
     tiny_f16: Path, extra_buffers_ok: bool
 ) -> None:
-    offset = [0.0]
-
-    def clock() -> float:
-        return time.perf_counter() + offset[0]
+    clock = TickClock()
 
     def deadline_at_warm_up(event: Progress) -> None:
         if event.phase == "warmup":
-            offset[0] = 1000.0  # the deadline passes as the warm-up prompt starts
+            clock.advance(1000.0)  # the deadline passes as the warm-up prompt starts
 
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60, n_prompt=256)
     run = BenchRun(plan, describe_file(tiny_f16), "fp", deadline_at_warm_up, clock=clock)

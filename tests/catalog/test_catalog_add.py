@@ -40,6 +40,7 @@ def _little(
         attention__head_count_kv=2,
     )
     meta |= {"general.name": name, "general.file_type": int(file_type)}
+    meta |= {"tokenizer.ggml.model": "llama", "tokenizer.ggml.tokens": [f"t{i}" for i in range(50)]}
     tensors = llama_tensors(*_LITTLE, qtype)
     return write_gguf(path, "llama", meta, tensors, split_max_tensors=split)
 

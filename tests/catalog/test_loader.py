@@ -51,7 +51,7 @@ def test_default_path_is_the_shipped_catalog() -> None:
             "size_bytes: 1169807680",
             "size_bytes: -3",
             "size_bytes: -3",
-            "models[0].quants[1].size_bytes: size_bytes must be positive, got -3",
+            "models[0].quants[1].size_bytes: must be 1 or more, got -3",
         ),
         (
             "n_layers: 22",

@@ -108,13 +108,13 @@ CASES = [
         "quant-size",
         "size_bytes: 1169807680",
         "size_bytes: 0",
-        ["FILE:34: models[0].quants[1].size_bytes: size_bytes must be positive, got 0"],
+        ["FILE:34: models[0].quants[1].size_bytes: must be 1 or more, got 0"],
     ),
     (
         "quant-size-neg",
         "size_bytes: 1169807680",
         "size_bytes: -3",
-        ["FILE:34: models[0].quants[1].size_bytes: size_bytes must be positive, got -3"],
+        ["FILE:34: models[0].quants[1].size_bytes: must be 1 or more, got -3"],
     ),
     (
         "quant-size-float",
@@ -387,7 +387,7 @@ CASES = [
         "size_bytes: 1169807680",
         "size_bytes: -3\n         , fiel: 2",
         [
-            "FILE:34: models[0].quants[1].size_bytes: size_bytes must be positive, got -3",
+            "FILE:34: models[0].quants[1].size_bytes: must be 1 or more, got -3",
             "FILE:35: models[0].quants[1].fiel: unknown key (did you mean 'file'?)",
         ],
     ),

@@ -91,9 +91,18 @@ def test_unknown_model_or_quant_is_not_found(capsys, argv, message) -> None:
 
 
 @pytest.mark.parametrize(
-    "extra",
-    [["--context", "0"], ["--gpu-layers", "-1"], ["--kv-type", "q4_0", "--no-flash-attn"]],
+    "extra", [["--gpu-layers", "-1"], ["--kv-type", "q4_0", "--no-flash-attn"]]
 )
 def test_bad_options_are_usage_errors(capsys, extra) -> None:
     assert main([*ARGS, *extra]) == ExitCode.USAGE
     assert capsys.readouterr().err.startswith("error:")
+
+
+@pytest.mark.parametrize(
+    "extra", [["--context", "0"], ["--context", "nan"], ["--kv-type", "bogus"]]
+)
+def test_bad_values_stop_at_the_parser(capsys, extra) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main([*ARGS, *extra])
+    assert stop.value.code == ExitCode.USAGE
+    assert f"argument {extra[0]}: expected" in capsys.readouterr().err

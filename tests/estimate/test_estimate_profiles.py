@@ -11,7 +11,7 @@ from estimate_machines import gpu_machine
 
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.estimate.calibration import Calibration, CalibrationGroup, Factor
+from advisor.estimate.calibration import CalibrationRun, build_calibration
 from advisor.probe import load_profile, machine_fingerprint
 from advisor.probe.machine import Gpu
 
@@ -57,9 +57,10 @@ def test_unknown_vram_keeps_the_model_on_the_cpu_and_says_so() -> None:
 def test_calibration_rescales_the_speed() -> None:
     machine, m = gpu_machine(24), model("llama-3.1-8b-instruct")
     plain = estimate(machine, m, "Q4_K_M", context_tokens=8192)
-    factor = Factor(value=0.8, raw_median=0.7, runs=3, files=2)
-    calibration = Calibration(machine_fingerprint(machine),
-                              (CalibrationGroup("cuda", "gpu", factor, factor),))
+    size = plain.memory.weights_bytes
+    runs = [CalibrationRun(f, "cuda", "gpu", "kquant", size, 0.8**1.5, 0.8**1.5)
+            for f in ("a", "a", "b")]  # two files: shrunk to raw ** (2 / 3)  # fmt: skip
+    calibration = build_calibration(machine_fingerprint(machine), runs)
     scaled = estimate(machine, m, "Q4_K_M", context_tokens=8192, calibration=calibration)
     assert scaled.speed.decode_tokens_per_s == pytest.approx(plain.speed.decode_tokens_per_s * 0.8)
     assert scaled.speed.calibrated_from_runs == 3

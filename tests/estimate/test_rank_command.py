@@ -38,4 +38,7 @@ def test_json_lists_candidates_and_exclusions(capsys):
 
 
 def test_bad_context_is_a_usage_error(capsys):
-    assert main(["models", "--profile", "rtx-4090-desktop", "--context", "0"]) == 2
+    with pytest.raises(SystemExit) as stop:
+        main(["models", "--profile", "rtx-4090-desktop", "--context", "0"])
+    assert stop.value.code == 2
+    assert "argument --context: expected a whole number from 1" in capsys.readouterr().err

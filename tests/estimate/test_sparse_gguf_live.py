@@ -25,7 +25,7 @@ MIB = 1024**2
                                                  ("lfm2-1.2b", "Q8_0")])  # fmt: skip
 def test_llama_cpp_allocates_what_the_estimate_says(model_id: str, quant: str) -> None:
     a = arch(model_id)
-    got = measure(dataclasses.asdict(a), quant, Setting(4096), timeout_s=120)
+    got = measure(dataclasses.asdict(a), quant, Setting(4096), timeout_s=600)
     assert got.model_mib == pytest.approx(quant_tensor_bytes(a, quant).total_bytes / MIB,
                                           abs=0.01)  # fmt: skip
     layout = kv_layout(a, 4096)

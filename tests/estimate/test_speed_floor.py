@@ -13,7 +13,12 @@ import pytest
 
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.estimate.calibration import Calibration, CalibrationGroup, Factor, MeasuredModel
+from advisor.estimate.calibration import (
+    Calibration,
+    CalibrationRun,
+    MeasuredModel,
+    build_calibration,
+)
 from advisor.estimate.speed import PP_DEPTH
 from advisor.estimate.speed_floor import PrefillFloors
 from advisor.probe import load_profile, machine_fingerprint
@@ -81,17 +86,19 @@ def test_the_floor_holds_at_forced_placements(profile: str, catalog) -> None:
                                   f"{model_id} {quant.type} -ngl {layers}")  # fmt: skip
 
 
-def test_a_calibration_lowers_the_floor_by_its_largest_prefill_factor(catalog) -> None:
+def test_a_calibration_lowers_the_floor_by_its_largest_prefill_ratio(catalog) -> None:
     machine = load_profile("rtx-4090-desktop")
     model = catalog.find("qwen3-8b")
     quant = next(q for q in model.quants if q.type == "Q4_K_M")
-    fast, slow = Factor(1.6, 1.8, 3, 2), Factor(0.7, 0.6, 3, 2)
-    calibration = Calibration(machine_fingerprint(machine),
-                              (CalibrationGroup("cuda", "gpu", None, fast),
-                               CalibrationGroup("cpu", "cpu", None, slow)))  # fmt: skip
+    size = quant.size_bytes
+    calibration = build_calibration(machine_fingerprint(machine), [
+        CalibrationRun("fast", "cuda", "gpu", "kquant", size, None, 1.8),
+        CalibrationRun("slow", "cpu", "cpu", "kquant", size, None, 0.6),
+        CalibrationRun("other", "rocm", "gpu", "kquant", size, None, 3.0),  # not this backend
+    ])  # fmt: skip
     plain = PrefillFloors(machine).floor(model, quant)
     scaled = PrefillFloors(machine, calibration=calibration).floor(model, quant)
-    assert scaled.s_per_token == pytest.approx(plain.s_per_token / 1.6)
+    assert scaled.s_per_token == pytest.approx(plain.s_per_token / 1.8)
     est = estimate(machine, model, "Q4_K_M", context_tokens=8192, calibration=calibration)
     _assert_under(scaled, est.speed, "calibrated")
 

@@ -1,4 +1,5 @@
-"""--anonymize: no hostname, user name, serial, UUID or home path; a stable machine id."""
+"""--anonymize: no hostname, user name, serial, UUID, home path or folder name; a stable
+machine id that cannot be recomputed from the report."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_identifying_fields_are_gone(identified, catalog, estimator, workload_in
     assert os.path.expanduser("~") not in anon_text
     assert anon["anonymized"] is True and anon["machine"]["hostname"] is None
     assert anon["machine"]["name"] == f"machine {anon['machine_id']}"
-    assert anon["inputs"]["workloads"][0]["origin"] == "~/work/mine.yaml"
+    assert anon["inputs"]["workloads"][0]["origin"] == "mine.yaml"
     validate_report(anon)
 
 
@@ -71,7 +72,7 @@ def test_the_machine_id_is_stable_and_blind_to_names(identified, catalog, estima
     renamed = dataclasses.replace(identified, hostname="other-name", name="other-name")
     second = _doc(renamed, catalog, estimator, workload_in_home, True)
     plain = _doc(identified, catalog, estimator, workload_in_home, False)
-    assert first["machine_id"] == second["machine_id"] == plain["machine_id"]
+    assert first["machine_id"] == second["machine_id"] != plain["machine_id"]
     other = load_profile("rtx-3090-desktop")
     third = _doc(other, catalog, estimator, workload_in_home, True)
     assert third["machine_id"] != first["machine_id"]
@@ -89,3 +90,71 @@ def test_identical_machines_get_different_ids() -> None:
     by_name = [dataclasses.replace(laptop, hostname=n) for n in ("ws-001", "ws-002")]
     assert machine_id(by_name[0]) != machine_id(by_name[1])
     assert machine_id(laptop) == machine_id(load_profile("office-laptop-8gb"))  # hardware only
+
+
+def _hostname_only(machine):
+    """A probed machine with no installation id and no NVIDIA GPU: only its hostname tells it
+    apart, and a dictionary of hostnames would recover an unsalted id."""
+    return dataclasses.replace(
+        machine, hostname="ws-0042", host_id=None, origin="probe",
+        gpus=tuple(dataclasses.replace(g, uuid=None, serial=None) for g in machine.gpus),
+    )  # fmt: skip
+
+
+def test_the_anonymized_id_cannot_be_recomputed(
+    identified, catalog, estimator, workload_in_home, advisor_home, monkeypatch
+) -> None:
+    machine = _hostname_only(identified)
+    first = _doc(machine, catalog, estimator, workload_in_home, True)
+    guesses = {machine_id(dataclasses.replace(machine, hostname=f"ws-{n:04d}")) for n in range(100)}
+    assert first["machine_id"] not in guesses  # the dictionary attack finds nothing
+    salt_file = advisor_home / "data" / "anonymize-salt"
+    assert salt_file.stat().st_mode & 0o777 == 0o600
+    again = _doc(machine, catalog, estimator, workload_in_home, True)
+    assert again["machine_id"] == first["machine_id"]  # one machine, one id, run after run
+    monkeypatch.setenv("ADVISOR_HOME", str(advisor_home / "another-installation"))
+    other = _doc(machine, catalog, estimator, workload_in_home, True)
+    assert other["machine_id"] != first["machine_id"]
+
+
+def test_an_unwritable_data_dir_still_anonymizes(
+    identified, catalog, estimator, workload_in_home, advisor_home, capsys
+) -> None:
+    (advisor_home / "data").write_text("not a folder")
+    doc = _doc(_hostname_only(identified), catalog, estimator, workload_in_home, True)
+    assert doc["machine_id"] != machine_id(_hostname_only(identified))
+    assert "could not keep the anonymization salt" in capsys.readouterr().err
+
+
+def test_paths_and_user_names_in_file_names_are_scrubbed(
+    identified, catalog, estimator, monkeypatch, tmp_path
+) -> None:
+    """A workload file outside the home folder, a config file, and a measured model whose file
+    and model names carry the user's name (in another case, joined by - and _)."""
+    from advisor.bench.store import BenchStore
+    from tests.measurement_kit import gpu_measurement
+
+    monkeypatch.setenv("LOGNAME", "alice")
+    folder = tmp_path / "srv" / "projects" / "team-x"
+    folder.mkdir(parents=True)
+    path = folder / "mine.yaml"
+    path.write_text((workloads_dir() / "chat-assistant.yaml").read_text(), encoding="utf-8")
+    workload = load_workload_file(path)
+    run = gpu_measurement(identified, "qwen3.6-27b", "Q4_K_M", 30.0, 1000.0)
+    model = dataclasses.replace(
+        run.model, path="/data/models/Alice/alice-secret-finetune_ALICE-Q8_0.gguf",
+        name="Alice_finetune v2",
+    )  # fmt: skip
+    with BenchStore() as store:
+        store.add(dataclasses.replace(run, model=model))
+    advice = advise(identified, catalog, [workload], AdviceOptions(estimator=estimator))
+    plain = json.dumps(build_document(advice))
+    assert plain.count(str(folder)) >= 2  # the origin, and the verdict's words
+    doc = build_document(advice, anonymize=True)
+    text = json.dumps(doc)
+    assert str(tmp_path) not in text and "srv/projects" not in text
+    assert "alice" not in text.lower()
+    assert doc["inputs"]["workloads"][0]["origin"] == "mine.yaml"
+    assert doc["measurements"][0]["model"]["path"] == "<user>-secret-finetune_<user>-Q8_0.gguf"
+    assert doc["measurements"][0]["model"]["name"] == "<user>_finetune v2"
+    validate_report(doc)

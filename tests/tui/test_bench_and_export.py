@@ -32,7 +32,8 @@ def _status(screen) -> str:
 async def test_throughput_test_runs_and_recalibrates(build, settle, tmp_path) -> None:
     model = write_synthetic_gguf(tmp_path / "tiny-Q8_0.gguf", "Q8_0")
     # This computer, as bare `advisor` probes it: a calibration belongs to one machine.
-    app = build(machine=None, profile=None)  # 30 s budget: a tiny model stops at 10 runs first
+    # A budget no machine, however busy, spends on a tiny model: it stops at 10 runs.
+    app = build(machine=None, profile=None, bench_budget_s=3600)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert not any(c.estimate.speed.calibrated_from_runs for c in _fitting(app))
@@ -46,7 +47,10 @@ async def test_throughput_test_runs_and_recalibrates(build, settle, tmp_path) ->
         assert stored.measurement.model.path == str(model.resolve())
         await app.workers.wait_for_complete()  # the app ranks again with the calibration
         await pilot.pause()
-        assert all(c.estimate.speed.calibrated_from_runs >= 1 for c in _fitting(app, "cpu"))
+        assert app.measurements == 1
+        # A 0.4 MB file runs from the CPU's cache: it speaks for no catalog model (a few GB),
+        # so the table's speeds stay estimates (issue 13 item 9).
+        assert not any(c.estimate.speed.calibrated_from_runs for c in _fitting(app, "cpu"))
         await pilot.press("escape")
         assert not isinstance(app.screen, BenchScreen)
 

@@ -16,7 +16,7 @@ def test_no_terminal_is_a_usage_error() -> None:
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,  # a hang guard; a busy machine may start slowly
     )
     assert done.returncode == ExitCode.USAGE
     assert done.stdout == ""

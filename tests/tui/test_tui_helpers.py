@@ -197,7 +197,7 @@ def test_measured_speeds_are_marked(rows, reference_machine) -> None:
     fingerprint = machine_fingerprint(reference_machine)
     speed = apply_calibration(
         est.speed,
-        Calibration(fingerprint, groups=(), measured=(run,)),
+        Calibration(fingerprint, files=(), measured=(run,)),
         Target(fingerprint, reference_machine.backend, est.placement.kind,
                candidate.model.id, candidate.quant.type),
     )  # fmt: skip

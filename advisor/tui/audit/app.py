@@ -19,6 +19,7 @@ from textual.widgets import (
 from advisor.audit import present
 from advisor.audit.fleet import FleetAudit, MachineRow
 from advisor.tui.audit import views
+from advisor.tui.format import plain
 from advisor.tui.setup import DARK, LIGHT
 
 TABS = ("workloads", "upgrades", "models", "machines", "cost", "problems")
@@ -49,7 +50,7 @@ class AuditApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("\n".join(present.headline(self.audit)), id="summary")
+        yield Static(plain("\n".join(present.headline(self.audit))), id="summary")
         with TabbedContent(id="audit-tabs"):
             with TabPane("Workloads", id="workloads"):
                 yield DataTable(id="workload-table", zebra_stripes=True)
@@ -93,7 +94,8 @@ class AuditApp(App[None]):
         table = self.query_one(f"#{table_id}", DataTable)
         table.clear(columns=True)
         table.add_columns(*columns)
-        table.add_rows(rows)
+        # A str cell would be read as markup: report text goes in as Text.
+        table.add_rows([[plain(c) if isinstance(c, str) else c for c in row] for row in rows])
 
     def _fill_machines(self) -> None:
         columns = ("report", "hardware", "local", "best option", "today", "with local")

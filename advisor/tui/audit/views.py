@@ -11,6 +11,7 @@ from rich.text import Text
 from advisor.audit import present as p
 from advisor.audit.fleet import FleetAudit, MachineRow
 from advisor.tui.charts import BarRow, Segment, bar_chart, stacked_bar
+from advisor.tui.format import plain
 
 BAR_CELLS = 20
 STYLES = {"local": "green", "hybrid": "yellow", "cloud": "grey50"}
@@ -99,7 +100,7 @@ def matches(row: MachineRow, text: str) -> bool:
 
 
 def machine_detail(row: MachineRow) -> Group:
-    head = Text(
+    head = plain(
         f"{p.machine_label(row)}  {row.machine_id}  (report of {row.generated_at})", style="bold"
     )
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
@@ -108,14 +109,14 @@ def machine_detail(row: MachineRow) -> Group:
     for o in row.outcomes:
         decode = p.speed(o.pick.decode_tokens_per_s) if o.pick else "n/a"
         table.add_row(
-            o.workload,
+            plain(o.workload),
             Text(o.kind, style=STYLES[o.kind]),
-            p.pick_label(o),
+            plain(p.pick_label(o)),
             decode,
             p.money(o.path_usd_per_month),
-            o.cloud_path or "none",
+            plain(o.cloud_path or "none"),
         )
-    return Group(head, Text(row.hardware.summary), table)
+    return Group(head, plain(row.hardware.summary), table)
 
 
 def cost_view(audit: FleetAudit, width: int = 40) -> Group:

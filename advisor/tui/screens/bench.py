@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from advisor.errors import AdvisorError
 from advisor.tui.bench_process import DEFAULT_BUDGET_S, BenchRequest, run_bench_process
-from advisor.tui.format import gib, rate
+from advisor.tui.format import gib, plain, rate
 
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement, Throughput
@@ -96,12 +96,16 @@ class BenchScreen(ModalScreen[None]):
             yield Label(INTRO.format(budget=self.budget_s), classes="dialog-text")
             if self.profile_name:
                 yield Label(
-                    f"You are looking at the profile {self.profile_name}; the test measures "
-                    "this computer, whose estimates it calibrates.",
+                    plain(
+                        f"You are looking at the profile {self.profile_name}; the test "
+                        "measures this computer, whose estimates it calibrates."
+                    ),
                     classes="dialog-warning",
                 )
             yield Label(self._installed_heading(), classes="dialog-text")
-            options = [Option(installed_label(i), id=str(n)) for n, i in enumerate(self.installed)]
+            options = [
+                Option(plain(installed_label(i)), id=str(n)) for n, i in enumerate(self.installed)
+            ]
             yield OptionList(*options, id="bench-installed")
             yield Input(placeholder="or the path of a .gguf file", id="bench-path")
             with Horizontal(classes="dialog-buttons"):
@@ -200,7 +204,7 @@ class BenchScreen(ModalScreen[None]):
 
     def _status(self, text: str, problem: bool) -> None:
         label = self.query_one("#bench-status", Label)
-        label.update(text)
+        label.update(plain(text))
         label.set_class(problem, "-problem")
 
     @on(Button.Pressed, "#bench-close")

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from advisor.errors import AdvisorError
 from advisor.tui import stages
+from advisor.tui.format import plain
 
 ReportFormat = Literal["json", "markdown"]
 SUFFIXES: dict[str, str] = {"json": ".json", "markdown": ".md"}
@@ -139,5 +140,5 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def _status(self, text: str, problem: bool = False) -> None:
         label = self.query_one("#export-status", Label)
-        label.update(text)
+        label.update(plain(text))
         label.set_class(problem, "-problem")

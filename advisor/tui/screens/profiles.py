@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from advisor.errors import AdvisorError
 from advisor.tui import stages
+from advisor.tui.format import plain
 from advisor.tui.messages import ProfilesListed
 from advisor.tui.stages import THIS_COMPUTER, ProfileChoice
 
@@ -49,7 +50,7 @@ class ProfileScreen(ModalScreen[str | None]):
         self.post_message(ProfilesListed(tuple(choices)))
 
     def _say(self, text: str) -> None:
-        self.query_one("#profiles-status", Label).update(text)
+        self.query_one("#profiles-status", Label).update(plain(text))
 
     @on(ProfilesListed)
     def _listed(self, message: ProfilesListed) -> None:

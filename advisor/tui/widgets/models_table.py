@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
 
+from advisor.console import printable
 from advisor.tui.candidates import (
     FIT_FILTER_LABELS,
     FIT_FILTERS,
@@ -22,7 +23,7 @@ from advisor.tui.candidates import (
     pool_use,
 )
 from advisor.tui.charts import usage_bar
-from advisor.tui.format import GIB, rate, rate_range, tokens
+from advisor.tui.format import GIB, plain, rate, rate_range, tokens
 
 # (key, header, width): fixed widths keep the whole row inside 120 columns; long model
 # names are cut, and the detail pane gives them in full.
@@ -91,7 +92,7 @@ def prefill_cell(c: Candidate) -> Text:
 
 def row_cells(c: Candidate) -> tuple[Text | str, ...]:
     """The cells of one row, in COLUMNS order."""
-    name = Text(c.model.name, overflow="ellipsis", no_wrap=True)
+    name = Text(printable(c.model.name), overflow="ellipsis", no_wrap=True)
     if c.installed:
         name = Text("⬇ ", style="green") + name
     context: Text | str = "—"
@@ -257,7 +258,7 @@ class ModelsTable(Vertical):
             label += f" · by {self.view.sort}" + (" ↑" if self.view.reverse else "")
         if self.note:
             label = f"{self.note} · {label}"
-        self.query_one("#row-count", Label).update(label)
+        self.query_one("#row-count", Label).update(plain(label))
 
     @property
     def current(self) -> Candidate | None:

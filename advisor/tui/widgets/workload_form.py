@@ -14,6 +14,8 @@ from textual.message import Message
 from textual.validation import Number
 from textual.widgets import Input, Label, Select
 
+from advisor.tui.format import plain
+
 if TYPE_CHECKING:
     from advisor.verdict.workload import Workload
 
@@ -172,5 +174,5 @@ class WorkloadForm(VerticalScroll):
 
     def _set_error(self, message: str | None) -> None:
         label = self.query_one("#form-error", Label)
-        label.update(message or "")
+        label.update(plain(message or ""))
         label.set_class(message is not None, "-error")
