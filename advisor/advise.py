@@ -316,3 +316,13 @@ def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:
         intelligence_index=quality.intelligence_index if quality else None,
         coding_index=quality.coding_index if quality else None,
     )
+
+
+def hardware_choice(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+    """The machine's price and lifetime as advise() reads them (flag, config, profile)."""
+    return _hardware(machine, options)
+
+
+def electricity_rate(catalog: Catalog, options: AdviceOptions) -> ElectricityRate:
+    """The price of a kWh as advise() reads it (flag, config, region)."""
+    return _rate(catalog, options)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from advisor import __version__
 from advisor.argtypes import path_text, real
-from advisor.console import error, report_error
+from advisor.console import error, fit_streams, report_error
 from advisor.errors import AdvisorError, ExitCode
 
 # Order is the order `advisor --help` lists them in.
@@ -145,6 +145,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    fit_streams()
     args = build_parser(only=_command_in(argv)).parse_args(argv)
     try:
         if args.command is None:

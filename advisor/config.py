@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from advisor.errors import ConfigError
 from advisor.paths import user_config_dir
-from advisor.strict import FORBID
+from advisor.strict import FORBID, between
 
 CONFIG_NAME = "config.yaml"
 DEFAULT_LIFETIME_MONTHS = 36
@@ -24,13 +24,20 @@ DEFAULT_LIFETIME_MONTHS = 36
 CODE = ("advisor.strict", "advisor.yamlpos", "advisor.verdict.yamldoc", "advisor.config")
 
 
+# The same ranges as the flags that override these (advisor.commands.report, audit).
+KwhPrice = Annotated[float | None, between(0, 100)]
+HardwarePrice = Annotated[float | None, between(0, 1e9)]
+Months = Annotated[float, between(0, 1200, above=True)]
+SeatCount = Annotated[int, between(1, 10_000_000)]
+
+
 @dataclass(frozen=True)
 class Prices:
     __pydantic_config__ = FORBID
 
-    electricity_usd_per_kwh: float | None = None  # overrides the region's catalog default
-    hardware_price_usd: float | None = None  # this machine's price: amortised over its lifetime
-    hardware_lifetime_months: float = DEFAULT_LIFETIME_MONTHS
+    electricity_usd_per_kwh: KwhPrice = None  # overrides the region's catalog default
+    hardware_price_usd: HardwarePrice = None  # this machine's price: amortised over its lifetime
+    hardware_lifetime_months: Months = DEFAULT_LIFETIME_MONTHS
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ class Seats:
     __pydantic_config__ = FORBID
 
     plan: str  # a catalog subscription id
-    count: int
+    count: SeatCount
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Defaults:
     workloads: tuple[str, ...] = ()  # names or files; empty means every preset
     profile: str | None = None
     format: Literal["text", "markdown"] = "text"
-    top_candidates: int = 5
+    top_candidates: Annotated[int, between(1, 1000)] = 5
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,6 @@ def _read(file: Path) -> Config:
 
     from advisor.strict import validate
     from advisor.verdict.yamldoc import read_mapping, validation_error
-    from advisor.yamlpos import key_path, line_in_file
 
     data = read_mapping(file, ConfigError, what="config")
     if "path" in data:
@@ -94,25 +100,7 @@ def _read(file: Path) -> Config:
         config = validate(Config, {**data, "path": str(file)})
     except ValidationError as exc:
         raise validation_error(ConfigError, file, exc, what="config") from exc
-    problem = _out_of_range(config)
-    if problem is not None:
-        loc, message = problem
-        raise ConfigError(message, path=file, line=line_in_file(file, loc), key=key_path(loc))
     return config
-
-
-def _out_of_range(config: Config) -> tuple[tuple[str | int, ...], str] | None:
-    prices = config.prices
-    for name in ("electricity_usd_per_kwh", "hardware_price_usd"):
-        value = getattr(prices, name)
-        if value is not None and value < 0:
-            return ("prices", name), f"must be 0 or more, got {value}"
-    if prices.hardware_lifetime_months <= 0:
-        return ("prices", "hardware_lifetime_months"), "must be positive"
-    for index, seat in enumerate(config.seats):
-        if seat.count <= 0:
-            return ("seats", index, "count"), "must be positive"
-    return None
 
 
 EXAMPLE = """\

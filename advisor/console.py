@@ -9,8 +9,10 @@ prints passes through `printable`.
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
+import unicodedata
 
 from advisor.errors import AdvisorError
 
@@ -28,6 +30,49 @@ def printable(text: str, *, keep_styles: bool = False) -> str:
     if keep_styles:
         return _UNSAFE_BUT_STYLES.sub(lambda m: m.group(1) or "", text)
     return _UNSAFE.sub("", text)
+
+
+# What advisor's own output draws beyond ASCII, as a terminal without Unicode should show it.
+_ASCII = {
+    "\u00b7": "-", "\u2026": "...", "\u2192": "->", "\u2190": "<-", "\u00b1": "+/-",
+    "\u2248": "~", "\u00d7": "x", "\u2014": "--", "\u2013": "-", "\u2264": "<=",
+    "\u2265": ">=", "\u2212": "-", "\u00b5": "u", "\u00b0": " deg", "\u2018": "'",
+    "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2588": "#", "\u2713": "ok",
+    "\u2717": "x", "\u2502": "|", "\u2500": "-", "\u00a0": " ", "\u2022": "*",
+}  # fmt: skip
+ASCII_ERRORS = "advisor-ascii"
+
+
+def _to_ascii(exc: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what the stream cannot encode becomes its nearest ASCII."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    chunk = exc.object[exc.start : exc.end]
+    return "".join(_ascii_of(ch) for ch in chunk), exc.end
+
+
+def _ascii_of(ch: str) -> str:
+    if ch in _ASCII:
+        return _ASCII[ch]
+    plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+    return plain or "?"
+
+
+codecs.register_error(ASCII_ERRORS, _to_ascii)
+
+
+def fit_streams() -> None:
+    """Let stdout and stderr degrade to ASCII where their encoding is not Unicode
+    (PYTHONIOENCODING=ascii, a C locale): `·` prints as `-` instead of a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        try:
+            unicode = codecs.lookup(encoding).name.startswith("utf")
+        except LookupError:
+            unicode = False
+        reconfigure = getattr(stream, "reconfigure", None)
+        if not unicode and reconfigure is not None:
+            reconfigure(errors=ASCII_ERRORS)
 
 
 def out(text: str = "", *, end: str = "\n") -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from advisor import __version__
 from advisor.audit.cache import OutcomeCache
-from advisor.audit.costs import SeatPlan, fleet_cost, machine_cost
+from advisor.audit.costs import fleet_cost, machine_cost
 from advisor.audit.evaluate import Evaluator, Failure, Outcome, Request
 from advisor.audit.fleet import (
     FleetAudit,
@@ -27,6 +27,7 @@ from advisor.audit.read import read_reports
 from advisor.audit.sources import Skipped
 from advisor.audit.suggest import Found, Target, request_key, search
 from advisor.errors import InputError
+from advisor.verdict.seats import SeatPlan
 
 if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
@@ -46,6 +47,7 @@ class AuditSettings:
     seats: tuple[SeatPlan, ...] = ()
     ram_usd_per_gb: float | None = None
     upgrades: bool = True
+    servers: tuple[str, ...] = ()  # server profiles to plan the fleet's shared servers on
     jobs: int = 1
     cache: bool = False  # keep verdicts between audits (the command turns it on)
 
@@ -227,7 +229,22 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
         notes=_workload_notes(run) + _id_notes(run.replaced),
+        servers=_servers(catalog, settings, run, kept),
     )
+
+
+def _servers(catalog: Catalog, settings: AuditSettings, run: _Run, kept: list[ReportRef]):
+    """The shared-server plans for the people behind the kept machines (advisor.audit.servers)."""
+    if not settings.servers or not kept:
+        return None
+    from advisor.advise import AdviceOptions
+    from advisor.audit.servers import interactive_people, shared_servers
+
+    people = interactive_people(run.plans[r.group].request.workloads for r in kept)
+    options = AdviceOptions(
+        electricity_usd_per_kwh=settings.electricity_usd_per_kwh, region=settings.region
+    )
+    return shared_servers(catalog, people, settings.servers, settings.seats, options)
 
 
 def _id_notes(replaced: list[Replaced]) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ _SOURCES = (
     "bench/measurement.py",
     "bench/calibration.py",
     "bench/estimates.py",
+    "bench/probe_name.py",
     "estimate/calibration.py",
     "report/read.py",
     "audit",

@@ -17,27 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from advisor.errors import NotFoundError, UsageError
+from advisor.verdict.seats import SeatPlan
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
-    from advisor.catalog.model import Catalog, Subscription
-    from advisor.config import Seats
     from advisor.verdict.workload import Workload
 
 CostBasis = Literal["seats", "cloud"]
-
-
-@dataclass(frozen=True)
-class SeatPlan:
-    """`count` seats of a catalog subscription plan."""
-
-    plan_id: str
-    label: str  # "ChatGPT Plus"
-    tasks: tuple[str, ...]
-    count: int
-    usd_per_seat: float
-    price_date: str
 
 
 @dataclass(frozen=True)
@@ -75,34 +61,6 @@ class FleetCost:
     @property
     def saving_usd_per_month(self) -> float:
         return self.today_usd_per_month - self.with_local_usd_per_month
-
-
-def seat_plans(seats: Sequence[Seats], catalog: Catalog) -> tuple[SeatPlan, ...]:
-    """The seats given, checked against the catalog's subscription plans."""
-    plans = {s.id: s for s in catalog.cloud.subscriptions}
-    found = []
-    for seat in seats:
-        sub = plans.get(seat.plan)
-        if sub is None:
-            raise NotFoundError(
-                f"no subscription plan {seat.plan!r} in the catalog",
-                hint=f"plans: {', '.join(sorted(plans))}",
-            )
-        if seat.count <= 0:
-            raise UsageError(f"the seat count of {seat.plan} must be positive, got {seat.count}")
-        found.append(_plan(sub, seat.count))
-    return tuple(found)
-
-
-def _plan(sub: Subscription, count: int) -> SeatPlan:
-    return SeatPlan(
-        plan_id=sub.id,
-        label=f"{sub.product} {sub.plan}",
-        tasks=tuple(sub.tasks),
-        count=count,
-        usd_per_seat=sub.price_usd_per_month,
-        price_date=sub.date,
-    )
 
 
 def machine_cost(

@@ -12,6 +12,7 @@ from advisor.audit.costs import FleetCost, MachineCost
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
+    from advisor.audit.servers import SharedServers
     from advisor.audit.sources import Skipped
     from advisor.audit.upgrades import Change
     from advisor.probe.machine import Machine
@@ -167,6 +168,7 @@ class FleetAudit:
     configurations: int  # distinct machine configurations judged
     evaluations: int  # advise() runs, upgraded machines included
     notes: tuple[str, ...] = ()  # what a reader should know to read the figures right
+    servers: SharedServers | None = None  # shared-server plans, when the audit asked for them
 
 
 def workload_rows(

@@ -23,7 +23,7 @@ from advisor.audit.sources import RawReport, Skipped
 from advisor.errors import ReportError
 from advisor.report.read import READ, ReportInputs, check_header, inputs_from_report
 
-# The parts of a report a re-evaluation reads; verdicts and candidates are recomputed.
+# The parts of a report a re-evaluation reads; candidates, verdicts and team plans are recomputed.
 _HEADER = ("kind", "schema_version")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from advisor.report.fmt import usd
@@ -23,6 +24,13 @@ NUMERIC_COLUMNS = frozenset(
         "saving",
         "saving a month",
         "price",
+        "people",
+        "servers",
+        "TTFT p95",
+        "decode p5",
+        "USD/month",
+        "seats replaced",
+        "cheapest API",
     }
 )
 KIND_WORDS = {"ram": "more RAM", "vram": "the same GPU with more memory", "gpu": "a GPU"}
@@ -120,5 +128,56 @@ def headline(audit: FleetAudit) -> list[str]:
         lines.append(
             f"Top upgrade: {audit.suggestions[0].text} ({price_text(audit.suggestions[0])})."
         )
+    if audit.servers is not None and audit.servers.headline:
+        lines.append(f"Shared servers: {audit.servers.headline}.")
     lines += [f"Note: {note}." for note in audit.notes]
     return lines
+
+
+SERVER_COLUMNS = (
+    "workload",
+    "people",
+    "server",
+    "plan",
+    "servers",
+    "TTFT p95",
+    "decode p5",
+    "USD/month",
+    "seats replaced",
+    "cheapest API",
+)
+
+
+def server_rows(audit: FleetAudit) -> list[Sequence[str]]:
+    """One row per workload × server profile tried, cheapest plan first."""
+    rows: list[Sequence[str]] = [SERVER_COLUMNS]
+    if audit.servers is None:
+        return rows
+    for w in audit.servers.workloads:
+        for option in w.options:
+            rows.append(_server_row(w, option))
+    return rows
+
+
+def _server_row(w, option) -> tuple[str, ...]:
+    a = option.advice
+    run, costs, cmp = a.plan.choice, a.costs, a.comparison
+    if run is None or costs is None or cmp is None:
+        why = "no plan: nothing good enough fits" if a.plan.no_room else "no plan meets the peak"
+        return (w.title, str(w.people), option.profile, why, "", "", "", "", "", "")
+    total = money(costs.usd_per_month)
+    if costs.hardware_usd_per_month is None:
+        total += " (hardware excluded)"
+    q = run.queue
+    return (
+        w.title,
+        str(w.people),
+        option.profile,
+        f"{run.model_name} {run.quant}, {run.slots} slots",
+        str(run.servers),
+        f"{q.ttft_p95_s:.1f} s",
+        f"{q.decode_p5_tokens_per_s:.0f} tok/s",
+        total,
+        money(cmp.replaced_usd_per_month) if cmp.replaced_usd_per_month is not None else "none",
+        money(cmp.api_usd_per_month) if cmp.api_usd_per_month is not None else "none",
+    )

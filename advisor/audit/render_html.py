@@ -54,7 +54,10 @@ i.local { background: #2e9e5b; } i.hybrid { background: #e3a72f; } i.cloud { bac
 def render_html(audit: FleetAudit) -> str:
     body = ["<h1>advisor audit</h1>"]
     body += [f'<p class="lead">{escape(line)}</p>' for line in p.headline(audit)]
-    body += _workloads(audit) + _cost(audit) + _upgrades(audit) + _models(audit)
+    body += _workloads(audit) + _cost(audit) + _upgrades(audit)
+    if audit.servers is not None:
+        body += _section("Shared servers (USD per month)", p.server_rows(audit))
+    body += _models(audit)
     body += _section("Machines: each one's best option", machine_rows(audit))
     body += _problems(audit)
     body.append(

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
 
 AUDIT_KIND = "advisor-audit"
-AUDIT_SCHEMA_VERSION = 1
+AUDIT_SCHEMA_VERSION = 2  # 2: shared_servers
 
 
 def render_json(audit: FleetAudit) -> str:
@@ -52,6 +52,30 @@ def audit_document(audit: FleetAudit) -> dict[str, Any]:
             "checked": audit.upgrades_checked,
             "changes": _changes(audit.suggestions),
         },
+        "shared_servers": _servers(audit),
+    }
+
+
+def _servers(audit: FleetAudit) -> dict[str, Any] | None:
+    """The shared-server plans, each as the report's `team` entries carry them."""
+    servers = audit.servers
+    if servers is None:
+        return None
+    from advisor.report.team_json import team_json
+
+    return {
+        "profiles": list(servers.profiles),
+        "headline": servers.headline,
+        "workloads": [
+            {
+                "workload": w.workload,
+                "title": w.title,
+                "people": w.people,
+                "best": w.best.profile if w.best else None,
+                "options": [{"profile": o.profile, **team_json(o.advice)} for o in w.options],
+            }
+            for w in servers.workloads
+        ],
     }
 
 

@@ -20,6 +20,8 @@ def render_markdown(audit: FleetAudit) -> str:
     out += _section("Fleet cost (USD per month)", cost_rows(audit))
     out += [md(f"How: {audit.cost.explanation}."), ""]
     out += _upgrades(audit)
+    if audit.servers is not None:
+        out += _section("Shared servers (USD per month)", p.server_rows(audit))
     out += _section("Models the fleet would run", model_rows(audit))
     out += _section("Machines: each one's best option", machine_rows(audit))
     out += _problems(audit)

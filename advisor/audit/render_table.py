@@ -49,6 +49,8 @@ def render_table(audit: FleetAudit, *, width: int | None = None, color: bool = F
         console.print(_table("Upgrade suggestions", upgrade_rows(audit)))
     else:
         console.print("Upgrade suggestions: not checked (--no-upgrades).")
+    if audit.servers is not None:
+        console.print(_table("Shared servers (USD per month)", p.server_rows(audit)))
     console.print(_table("Models the fleet would run", model_rows(audit)))
     console.print(_table("Machines: each one's best option", _machines(audit)))
     if len(audit.machines) > TABLE_MACHINES:

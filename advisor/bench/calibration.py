@@ -7,12 +7,21 @@ predictions (advisor.bench.estimates.observe) and hands the ratios over.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from advisor.bench.batched import BatchedMeasurement
 from advisor.bench.estimates import can_calibrate, observe
 from advisor.bench.measurement import Measurement
-from advisor.estimate.calibration import Calibration, MeasuredModel, build_calibration
+from advisor.estimate.calibration import (
+    BatchedRun,
+    Calibration,
+    MeasuredModel,
+    build_batched,
+    build_calibration,
+    step_growth_ratio,
+)
 from advisor.probe.machine import Machine
 
 
@@ -51,6 +60,27 @@ def calibration_from(machine: Machine, measurements: Sequence[Measurement]) -> C
     return calibration
 
 
+def batched_runs(machine: Machine, measurements: Sequence[BatchedMeasurement]) -> list[BatchedRun]:
+    """The growth ratio of each --parallel run that can calibrate: on every physical core,
+    with B = 1 and some B >= 2 finished, the estimate made afresh where the file is known."""
+    from advisor.bench.estimates import with_batched_estimates
+
+    cores = machine.cpu.physical_cores
+    found = []
+    for m in measurements:
+        if cores is not None and m.settings.n_threads != cores:
+            continue
+        if m.point(1) is None or len(m.points) < 2:
+            continue
+        fresh = with_batched_estimates(machine, m)
+        points = [(p.sequences, p.decode_tokens_per_s, p.estimated_decode_tokens_per_s)
+                  for p in fresh.points if p.estimated_decode_tokens_per_s]  # fmt: skip
+        growth = step_growth_ratio(points)
+        if growth is not None:
+            found.append(BatchedRun(m.model.identity, m.settings.backend, m.placement, growth))
+    return found
+
+
 def load_calibration(machine: Machine, store=None) -> Calibration | None:
     """This machine's calibration from the store, or None when it has no usable runs.
 
@@ -66,7 +96,15 @@ def load_calibration(machine: Machine, store=None) -> Calibration | None:
             return None
         with BenchStore(path) as opened:
             runs = opened.calibration_runs(fingerprint)
+            parallel = opened.batched_history(fingerprint)
     else:
         runs = store.calibration_runs(fingerprint)
+        parallel = store.batched_history(fingerprint)
     # An interrupted run still counts: its finished repetitions are real measurements.
-    return calibration_from(machine, [r.measurement for r in runs])
+    calibration = calibration_from(machine, [r.measurement for r in runs])
+    batched = build_batched(batched_runs(machine, [r.measurement for r in parallel]))
+    if not batched:
+        return calibration
+    if calibration is None:
+        calibration = Calibration(fingerprint, ())
+    return dataclasses.replace(calibration, batched=batched)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.bench.measurement import Measurement, ModelFile, Throughput
-from advisor.bench.probes import probe_shape
+from advisor.bench.probe_name import probe_shape
 from advisor.errors import AdvisorError
 from advisor.estimate.calibration import CalibrationRun, ratio
 from advisor.estimate.speed_load import quant_class
@@ -194,3 +194,29 @@ def _still_there(model_file: ModelFile, cache: dict[str, bool]) -> bool:
         except AdvisorError:
             cache[model_file.path] = False
     return cache[model_file.path]
+
+
+def with_batched_estimates(machine: Machine, m, catalog=None):
+    """A BatchedMeasurement with the estimator's uncalibrated rates beside each B (unchanged,
+    plus a note, where the estimator has none for the file)."""
+    import dataclasses
+
+    from advisor.estimate import estimate
+    from advisor.estimate.parallel import batch_model
+
+    try:
+        model, quant = catalog_entry(m.model, catalog)
+        est = estimate(machine, model, quant, context_tokens=m.settings.n_ctx,
+                       kv_type=m.settings.kv_type, gpu_layers=_ngl(m))  # fmt: skip
+        bm = batch_model(machine, model, est)
+    except AdvisorError as exc:
+        return dataclasses.replace(m, notes=m.notes + (f"no estimate: {exc.message}",))
+    except ValueError as exc:
+        return dataclasses.replace(m, notes=m.notes + (f"no estimate: {exc}",))
+    points = []
+    for p in m.points:
+        speed = bm.speed(p.sequences, p.prompt_tokens, p.generated_tokens)
+        points.append(dataclasses.replace(
+            p, estimated_prefill_tokens_per_s=speed.prefill_tokens_per_s,
+            estimated_decode_tokens_per_s=speed.decode_tokens_per_s))  # fmt: skip
+    return dataclasses.replace(m, points=tuple(points))

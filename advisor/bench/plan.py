@@ -62,7 +62,45 @@ class Progress:
         return max(0.0, self.budget_s - self.elapsed_s)
 
 
+@dataclass(frozen=True)
+class BatchedProgress:
+    """What a --parallel run is doing now: which B, of how many, and where in it."""
+
+    phase: Literal["load", "warmup", "prefill", "decode"]
+    sequences: int  # B of the point in hand (0 while loading and warming up)
+    index: int  # 0-based position of B in the list
+    count: int  # how many B values were asked for
+    elapsed_s: float
+    budget_s: float
+
+    @property
+    def remaining_s(self) -> float:
+        return max(0.0, self.budget_s - self.elapsed_s)
+
+
 ProgressFn = Callable[[Progress], None]
+MAX_SEQUENCES = 256  # llama.cpp's LLAMA_MAX_SEQ
+
+
+def parse_parallel(text: str) -> tuple[int, ...]:
+    """--parallel 1,2,4,8: whole numbers of sequences, each from 1 to 256, no repeats."""
+    values = []
+    for part in text.split(","):
+        try:
+            value = int(part.strip())
+        except ValueError:
+            raise UsageError(
+                f"--parallel takes whole numbers of sequences separated by commas, not {text!r}",
+                hint="e.g. --parallel 1,2,4,8",
+            ) from None
+        if not 1 <= value <= MAX_SEQUENCES:
+            raise UsageError(
+                f"--parallel values must be from 1 to {MAX_SEQUENCES} sequences, not {value}"
+            )
+        if value in values:
+            raise UsageError(f"--parallel lists {value} twice")
+        values.append(value)
+    return tuple(values)
 
 
 def default_threads() -> int:

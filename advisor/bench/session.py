@@ -50,6 +50,8 @@ class LlamaSession:
         self._model = None
         self._contexts: list[object] = []
         self._gen_batch = None
+        self._multi_batch = None
+        self._multi_size = 0
         self._rng = random.Random(0)
 
     def load(self, n_gpu_layers: int, extra_buffers: bool, keep_going: Callable[[], bool]) -> None:
@@ -74,10 +76,14 @@ class LlamaSession:
                 raise LoadAborted()
             raise load_failure(self.path, self._log)
 
-    def new_context(self, n_ctx: int, options: ContextOptions) -> object:
+    def new_context(self, n_ctx: int, options: ContextOptions, n_seq_max: int = 1) -> object:
+        """A context of `n_ctx` cells. With `n_seq_max` > 1 each sequence gets its own
+        n_ctx / n_seq_max cells (llama-batched-bench's default: no unified cache)."""
         lib = self._lib
         params = lib.llama_context_default_params()
         params.n_ctx = n_ctx
+        params.n_seq_max = n_seq_max
+        params.kv_unified = False
         params.n_batch = options.n_batch
         params.n_ubatch = options.n_ubatch
         params.n_threads = params.n_threads_batch = options.n_threads
@@ -170,6 +176,72 @@ class LlamaSession:
             token = self._rng.randrange(n_vocab)
         return True
 
+    # --- several sequences at once (llama-batched-bench) ---------------------------------
+    def prompts(self, ctx: object, sequences: int, n_prompt: int, n_batch: int,
+                stop: Callable[[], bool] | None = None) -> None:  # fmt: skip
+        """llama-batched-bench's prompt phase: `sequences` prompts of `n_prompt` random tokens,
+        sequence j in seq id j, submitted in n_batch-token batches, only each prompt's last
+        token with logits; one llama_synchronize at the end. `stop` as in prompt()."""
+        lib = self._lib
+        _, n_vocab, _ = self._vocab()
+        batch = self._batch(n_batch)
+        callback = None  # kept alive while llama.cpp may call it
+        if stop is not None:
+            callback = lib.ggml_abort_callback(lambda data: bool(stop()))
+            lib.llama_set_abort_callback(ctx, callback, None)
+        try:
+            n = 0
+            for j in range(sequences):
+                for i in range(n_prompt):
+                    self._put(batch, n, self._rng.randrange(n_vocab), i, j, i == n_prompt - 1)
+                    n += 1
+                    if n == n_batch:
+                        batch.n_tokens = n
+                        self._decode(ctx, batch)
+                        n = 0
+            if n:
+                batch.n_tokens = n
+                self._decode(ctx, batch)
+            lib.llama_synchronize(ctx)
+        finally:
+            if callback is not None:
+                lib.llama_set_abort_callback(ctx, lib.ggml_abort_callback(), None)
+
+    def steps(self, ctx: object, sequences: int, first_pos: int, n_gen: int,
+              keep_going: Callable[[], bool] | None = None) -> bool:  # fmt: skip
+        """llama-batched-bench's generation phase: `n_gen` decodes of one token for each of
+        `sequences` sequences (all with logits), synchronizing after each. Returns False if
+        `keep_going` said stop before the last step."""
+        lib = self._lib
+        _, n_vocab, _ = self._vocab()
+        batch = self._batch(max(sequences, 1))
+        for i in range(n_gen):
+            if keep_going is not None and not keep_going():
+                return False
+            for j in range(sequences):
+                self._put(batch, j, self._rng.randrange(n_vocab), first_pos + i, j, True)
+            batch.n_tokens = sequences
+            self._decode(ctx, batch)
+            lib.llama_synchronize(ctx)
+        return True
+
+    def _batch(self, n_tokens: int):
+        """A llama_batch of at least `n_tokens` tokens, one seq id each (kept for reuse)."""
+        if self._multi_batch is None or self._multi_size < n_tokens:
+            if self._multi_batch is not None:
+                self._lib.llama_batch_free(self._multi_batch)
+            self._multi_batch = self._lib.llama_batch_init(n_tokens, 0, 1)
+            self._multi_size = n_tokens
+        return self._multi_batch
+
+    @staticmethod
+    def _put(batch, i: int, token: int, pos: int, seq: int, logits: bool) -> None:
+        batch.token[i] = token
+        batch.pos[i] = pos
+        batch.n_seq_id[i] = 1
+        batch.seq_id[i][0] = seq
+        batch.logits[i] = logits
+
     def _single_token_batch(self):
         if self._gen_batch is None:
             batch = self._lib.llama_batch_init(1, 0, 1)
@@ -193,6 +265,9 @@ class LlamaSession:
         if self._gen_batch is not None:
             lib.llama_batch_free(self._gen_batch)
             self._gen_batch = None
+        if self._multi_batch is not None:
+            lib.llama_batch_free(self._multi_batch)
+            self._multi_batch = None
         while self._contexts:
             lib.llama_free(self._contexts.pop())
         if self._model:

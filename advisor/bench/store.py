@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from advisor.bench.batched import BatchedMeasurement, batched_from_dict, batched_to_dict
 from advisor.bench.codec import measurement_from_dict, measurement_to_dict
 from advisor.bench.measurement import BenchSettings, Measurement
 from advisor.errors import InputError, WriteError
@@ -48,7 +49,26 @@ CREATE TABLE runs (
 CREATE INDEX runs_by_key ON runs (machine_fingerprint, file_identity, settings_key);
 CREATE INDEX runs_by_machine ON runs (machine_fingerprint, backend, placement);
 """
-_MIGRATIONS: tuple[str, ...] = (_V1,)
+# v2: `advisor bench --parallel` runs, one row per run (its B values inside `measurement`).
+_V2 = """
+CREATE TABLE batched_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    machine_fingerprint TEXT NOT NULL,
+    file_identity TEXT NOT NULL,
+    settings_key TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    model_path TEXT NOT NULL,
+    model_id TEXT,
+    quant TEXT,
+    backend TEXT NOT NULL,
+    placement TEXT NOT NULL,
+    interrupted INTEGER NOT NULL,
+    sequences TEXT NOT NULL,
+    measurement TEXT NOT NULL
+);
+CREATE INDEX batched_by_machine ON batched_runs (machine_fingerprint, backend, placement);
+"""
+_MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
@@ -66,6 +86,12 @@ def settings_key(settings: BenchSettings) -> str:
 class StoredRun:
     id: int
     measurement: Measurement
+
+
+@dataclass(frozen=True)
+class StoredBatchedRun:
+    id: int
+    measurement: BatchedMeasurement
 
 
 class BenchStore:
@@ -155,6 +181,43 @@ class BenchStore:
                 hint="the store is unchanged; the results are printed above",
             ) from exc
         return int(cursor.lastrowid)
+
+    def add_batched(self, measurement: BatchedMeasurement) -> int:
+        """Store one --parallel run (every B that finished) in one transaction; its id."""
+        m = measurement
+        row = (
+            m.machine_fingerprint, m.model.identity, settings_key(m.settings), m.started_at,
+            m.model.path, m.model.model_id, m.model.quant, m.settings.backend, m.placement,
+            int(m.interrupted), ",".join(str(p.sequences) for p in m.points),
+            json.dumps(batched_to_dict(m), sort_keys=True),
+        )  # fmt: skip
+        try:
+            with _transaction(self._conn):
+                cursor = self._conn.execute(
+                    "INSERT INTO batched_runs (machine_fingerprint, file_identity, settings_key, "
+                    "started_at, model_path, model_id, quant, backend, placement, interrupted, "
+                    "sequences, measurement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+        except sqlite3.Error as exc:
+            raise WriteError(
+                f"could not save the measurement to {self.path}: {exc}",
+                hint="the store is unchanged; the results are printed above",
+            ) from exc
+        return int(cursor.lastrowid)
+
+    def batched_history(self, machine_fingerprint: str | None = None) -> list[StoredBatchedRun]:
+        """Stored --parallel runs, oldest first; only this machine's when a fingerprint is
+        given."""
+        sql, args = "SELECT id, measurement FROM batched_runs", []
+        if machine_fingerprint is not None:
+            sql += " WHERE machine_fingerprint = ?"
+            args.append(machine_fingerprint)
+        try:
+            rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self._broken(exc) from exc
+        return [StoredBatchedRun(int(i), batched_from_dict(json.loads(t))) for i, t in rows]
 
     # --- reading --------------------------------------------------------------------------
     def history(

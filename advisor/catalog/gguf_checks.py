@@ -17,6 +17,10 @@ Each rule cites the llama.cpp code it mirrors (the vendored copy in llama-cpp-py
   (the previous one's end padded to the alignment), so no two tensors overlap;
 - vocabulary: src/llama-vocab.cpp load, tokenizer.ggml.model is required, and every model but
   "none"/"no_vocab" needs tokenizer.ggml.tokens.
+
+Two rules go past what llama.cpp checks at load time: NaN or infinite hyperparameters load, then
+abort or compute garbage at the first token; a zero context length loads, but is no model the
+catalog can describe. Checked against llama-cpp-python 0.3.36 loading each kind of header.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ examples:
   advisor audit 'reports/**/*.json' --format html -o audit.html
   cat reports.jsonl | advisor audit - --format csv
   advisor audit reports/ --seats chatgpt-plus=120 --seats copilot-business=40
+  advisor audit reports/ --seats chatgpt-business=40 --server h100-server
   advisor audit reports/ --tui"""
 
 
@@ -101,6 +102,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     costs.add_argument(
         "--no-upgrades", action="store_true", help="skip the upgrade search (faster)"
     )
+    costs.add_argument(
+        "--server",
+        action="append",
+        dest="servers",
+        metavar="PROFILE",
+        help="plan a shared server for the fleet's interactive workloads on this server profile "
+        "(one person per machine); repeat for several. With --seats and no --server, the "
+        "shipped server profiles are tried: h100-server, dual-rtx-3090, "
+        "mac-studio-m3-ultra-512gb",
+    )
+    costs.add_argument(
+        "--no-servers", action="store_true", help="no shared-server section, even with --seats"
+    )
     parser.add_argument(
         "--no-cache",
         action="store_true",
@@ -168,13 +182,15 @@ def _check(args: argparse.Namespace) -> None:
 
 def _settings(args: argparse.Namespace, config, catalog):
     from advisor.audit.audit import AuditSettings
-    from advisor.audit.costs import seat_plans
     from advisor.audit.evaluate import default_jobs
     from advisor.verdict.electricity import region_rate
+    from advisor.verdict.seats import seat_plans
     from advisor.verdict.workload import load_workloads
 
     if args.region and args.electricity_price is None:
         region_rate(catalog, args.region)  # an unknown region is a usage error, said once
+    from advisor.verdict.seats import parse_seats
+
     seats = parse_seats(args.seats) if args.seats else config.seats
     return AuditSettings(
         workloads=load_workloads(args.workloads) if args.workloads else None,
@@ -183,27 +199,22 @@ def _settings(args: argparse.Namespace, config, catalog):
         seats=seat_plans(seats, catalog),
         ram_usd_per_gb=args.ram_price,
         upgrades=not args.no_upgrades,
+        servers=_servers(args, seats),
         jobs=args.jobs or default_jobs(),
         cache=not args.no_cache,
     )
 
 
-def parse_seats(specs: list[str]):
-    """`PLAN=COUNT` flags as the config file's Seats entries."""
-    from advisor.argtypes import count_text
-    from advisor.config import Seats
+def _servers(args: argparse.Namespace, seats) -> tuple[str, ...]:
+    from advisor.audit.servers import DEFAULT_SERVERS
 
-    seats = []
-    for spec in specs:
-        plan, sep, count = spec.partition("=")
-        shown = spec if len(spec) <= 60 else spec[:57] + "..."
-        if not sep or not plan.strip():
-            raise UsageError(f"--seats takes PLAN=COUNT (e.g. chatgpt-plus=25), got {shown!r}")
-        try:
-            seats.append(Seats(plan=plan.strip(), count=count_text(count)))
-        except ValueError as exc:
-            raise UsageError(f"--seats {shown}: the count: {exc}") from None
-    return tuple(seats)
+    if args.no_servers:
+        if args.servers:
+            raise UsageError("--server plans shared servers; drop it or --no-servers")
+        return ()
+    if args.servers:
+        return tuple(args.servers)
+    return DEFAULT_SERVERS if seats else ()
 
 
 def _emit(audit, args: argparse.Namespace) -> None:

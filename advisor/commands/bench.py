@@ -69,6 +69,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fetch the catalog's GGUF from Hugging Face if it is not installed",
     )
+    parser.add_argument(
+        "--parallel",
+        metavar="B,B,...",
+        help="run B sequences at once for each B listed (e.g. 1,2,4,8), as llama-batched-bench "
+        "-npl does: aggregate prefill and decode per B; calibrates the batched estimate",
+    )
     parser.add_argument("--history", action="store_true", help="list stored results instead")
     parser.add_argument(
         "--verbose", action="store_true", help="show llama.cpp's log instead of a progress bar"
@@ -119,6 +125,13 @@ def _add_advanced(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--flash-attn", default="auto", choices=("auto", "on", "off"), help="default auto"
     )
+    group.add_argument(
+        "--no-probes",
+        action="store_true",
+        help="skip the kernel-path probes a first CPU run adds (generated models of each "
+        "quant type, about a minute once per machine: they let a calibration carry across "
+        "quant types)",
+    )
 
 
 # The clock the budget is kept with. Tests replace it, so no test depends on how fast or how
@@ -133,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
     # which in a long-lived process (a test run, an embedding program) may be minutes ago.
     started = clock()
     from advisor.bench.native import import_llama_cpp
+    from advisor.bench.plan import parse_parallel
+
+    sequences = parse_parallel(args.parallel) if args.parallel is not None else None
 
     llama_cpp = import_llama_cpp()  # fail first, before any other work
     from advisor.bench.identity import describe_file
@@ -151,7 +167,10 @@ def run(args: argparse.Namespace) -> int:
         describe_file(source.path), model_id=source.model_id, quant=source.quant
     )
     machine = probe_machine()
-    n_gpu_layers, prediction = _offload(args, llama_cpp, machine, model_file)
+    context = args.prompt_tokens + args.gen_tokens
+    if sequences is not None:
+        context *= max(sequences)
+    n_gpu_layers, prediction = _offload(args, llama_cpp, machine, model_file, context)
     plan = BenchPlan(
         path=source.path,
         n_gpu_layers=n_gpu_layers,
@@ -164,6 +183,10 @@ def run(args: argparse.Namespace) -> int:
         max_runs=args.runs,
         verbose=args.verbose,
     )
+    if sequences is not None:
+        from advisor.commands.bench_parallel import run_parallel
+
+        return run_parallel(args, plan, sequences, model_file, machine, started)
     measurement = _run(plan, model_file, machine_fingerprint(machine), started)
     measurement = dataclasses.replace(
         measurement,
@@ -173,7 +196,59 @@ def run(args: argparse.Namespace) -> int:
     )
     measurement = _recheck_bandwidth(machine, measurement, prediction)
     _store_and_print(measurement, args)
+    if not measurement.interrupted and not args.no_probes:
+        _probe_kernel_paths(llama_cpp, machine, measurement)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
+
+
+def _probe_kernel_paths(llama_cpp, machine, measurement) -> None:
+    """After a CPU run that calibrates, the kernel-path probes (advisor.bench.probes), once per
+    machine, backend and llama.cpp version: they let the calibration carry across quants."""
+    from advisor.bench.estimates import can_calibrate
+    from advisor.bench.probes import PROBE_QUANTS, needs_probes, run_probes
+    from advisor.bench.store import BenchStore
+    from advisor.console import note, warning
+    from advisor.errors import AdvisorError
+
+    s = measurement.settings
+    if measurement.placement != "cpu" or not can_calibrate(machine, measurement):
+        return
+    try:
+        with BenchStore() as store:
+            if not needs_probes(store, measurement.machine_fingerprint, s.backend,
+                                s.llama_cpp_version):  # fmt: skip
+                return
+            note(f"measuring this CPU's kernel paths once ({len(PROBE_QUANTS)} generated "
+                 "models, about a minute; --no-probes skips this)")  # fmt: skip
+            runs, failed = run_probes(lambda path, quant: _probe(machine, path, measurement),
+                                      llama_cpp, s.n_threads)  # fmt: skip
+            for run in runs:
+                store.add(run)
+    except AdvisorError as err:  # the main run is stored: a probe failing costs only transfer
+        failed = [err.message]
+    for line in failed:
+        warning(f"a kernel-path probe did not finish ({line}); calibration from this run "
+                "still applies to files of its own quant type")  # fmt: skip
+
+
+def _probe(machine, path, main):
+    """One probe's run, with the estimator's prediction stored beside it."""
+    from advisor.bench.estimates import predict
+    from advisor.bench.identity import describe_file
+    from advisor.bench.plan import BenchPlan
+    from advisor.bench.probes import PROBE_BUDGET_S, PROBE_RUNS
+    from advisor.bench.runner import run_bench
+
+    model_file = describe_file(path)
+    guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
+    plan = BenchPlan(path=path, n_gpu_layers=0, budget_s=PROBE_BUDGET_S, max_runs=PROBE_RUNS,
+                     n_threads=main.settings.n_threads)  # fmt: skip
+    run = run_bench(plan, model_file, main.machine_fingerprint)
+    return dataclasses.replace(
+        run,
+        estimated_decode_tokens_per_s=guess.decode_tokens_per_s,
+        estimated_prefill_tokens_per_s=guess.prefill_tokens_per_s,
+    )
 
 
 def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
@@ -206,12 +281,14 @@ def _recheck_bandwidth(machine, measurement, prediction):
     return dataclasses.replace(measurement, notes=measurement.notes + (note,))
 
 
-def _offload(args, llama_cpp, machine, model_file):
-    """(-ngl to use, the estimator's prediction for it)."""
+def _offload(args, llama_cpp, machine, model_file, context: int | None = None):
+    """(-ngl to use, the estimator's prediction for it) at `context` tokens of KV cache
+    (default: one prompt and its generation)."""
     from advisor.bench.estimates import predict
     from advisor.console import warning
 
-    context = args.prompt_tokens + args.gen_tokens
+    if context is None:
+        context = args.prompt_tokens + args.gen_tokens
 
     def estimate_for(gpu_layers: int | None):
         return predict(

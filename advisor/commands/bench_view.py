@@ -13,7 +13,9 @@ from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextCol
 from rich.progress_bar import ProgressBar
 from rich.text import Text
 
+from advisor.bench.batched import BatchedMeasurement
 from advisor.bench.measurement import Measurement, Throughput
+from advisor.bench.plan import BatchedProgress
 from advisor.bench.plan import Progress as RunProgress
 from advisor.bench.store import StoredRun
 
@@ -66,9 +68,13 @@ def progress_bar(stream: IO[str], budget_s: float, enabled: bool):
         yield update
 
 
-def describe(event: RunProgress) -> str:
-    """ "prompt processing, run 3 of 10" and the like."""
+def describe(event: RunProgress | BatchedProgress) -> str:
+    """ "prompt processing, run 3 of 10", "B=4 (2 of 4): generation" and the like."""
     text = _PHASES[event.phase]
+    if isinstance(event, BatchedProgress):
+        if event.phase in ("prefill", "decode"):
+            return f"B={event.sequences} ({event.index + 1} of {event.count}): {text}"
+        return text
     if event.phase == "prefill":
         return f"{text}, run {event.prefill_runs + 1} of {event.max_runs}"
     if event.phase == "decode":
@@ -182,3 +188,42 @@ def _short(result: Throughput | None) -> str:
     if result is None:
         return "-"
     return f"{result.test} {result.mean_tokens_per_s:,.1f}"
+
+
+def render_batched(m: BatchedMeasurement, stored: str | None) -> str:
+    """A --parallel result: one line per B, llama-batched-bench's columns and the estimate's."""
+    model, s = m.model, m.settings
+    label = f"{model.model_id} {model.quant}" if model.model_id else model.name or "model"
+    ngl = "all" if s.n_gpu_layers < 0 else str(s.n_gpu_layers)
+    lines = [
+        f"model      {label} ({model.file_type or '?'}, {_size(model.size_bytes)})",
+        f"file       {model.path}",
+        f"settings   {s.backend}, {m.placement} placement ({ngl} GPU layers), "
+        f"{s.n_threads} threads, llama-cpp-python {s.llama_cpp_version}",
+        f"test       {s.n_prompt}-token prompt per sequence, {s.n_gen} tokens each "
+        f"(llama-batched-bench -npp {s.n_prompt} -ntg {s.n_gen})",
+        f"load       {m.load_s:.2f} s",
+        "",
+        f"{'B':>4} {'T_PP s':>8} {'S_PP t/s':>10} {'T_TG s':>8} {'S_TG t/s':>10} "
+        f"{'per seq':>8} {'scaling':>8} {'est. S_TG':>10}",
+    ]
+    for p in m.points:
+        scaling = m.scaling(p.sequences)
+        est = p.estimated_decode_tokens_per_s
+        lines.append(
+            f"{p.sequences:>4} {p.prefill_s:>8.3f} {p.prefill_tokens_per_s:>10.2f} "
+            f"{p.decode_s:>8.3f} {p.decode_tokens_per_s:>10.2f} "
+            f"{p.decode_tokens_per_s_per_sequence:>8.2f} "
+            f"{'-' if scaling is None else f'x{scaling:.2f}':>8} "
+            f"{'-' if est is None else f'{est:.2f}':>10}"
+        )
+    missing = [b for b in m.sequences_asked if m.point(b) is None]
+    if missing:
+        lines.append(f"not run    B={', '.join(map(str, missing))}")
+    lines.append(f"peak RAM   {_bytes(m.peak_rss_bytes, m.unknown.get('peak_rss_bytes'))} (RSS)")
+    lines += [f"note       {n}" for n in m.notes]
+    if m.interrupted:
+        lines.append("status     interrupted: these are the B values that finished")
+    if stored:
+        lines.append(f"stored     {stored}")
+    return "\n".join(lines)

@@ -120,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
                               profiles_dir=getattr(args, "profiles_dir", None),
                               ram_gb=getattr(args, "ram", None),
                               vram_gb=getattr(args, "vram", None))  # fmt: skip
+    calibration = _calibration(machine)
     try:
         est = estimate(machine, model, quant, context_tokens=args.context,
                        kv_type=args.kv_type, mode=args.mode, gpu_layers=args.gpu_layers,
-                       calibration=_calibration(machine),
+                       calibration=calibration,
                        flash_attn=False if args.no_flash_attn else None)  # fmt: skip
     except ValueError as err:  # e.g. a quantized KV cache without flash attention
         raise UsageError(str(err)) from None
@@ -133,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
         from advisor.estimate.parallel import DEFAULT_PROMPT_TOKENS, parallel_speed
 
         each = args.prompt_tokens if args.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS
-        parallel = parallel_speed(machine, model, est, sequences=sequences, prompt_tokens=each)
+        parallel = parallel_speed(machine, model, est, sequences=sequences, prompt_tokens=each,
+                                  calibration=calibration)  # fmt: skip
     if getattr(args, "json", False):
         doc = estimate_to_dict(est, model, machine, prompt, contexts, parallel=parallel)
         out(json.dumps(doc, indent=2))
@@ -143,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def parse_sequences(text: str) -> int:
-    """--parallel B: a whole number of sequences, at least 1."""
+    """--parallel B: a whole number of sequences, from 1 to llama.cpp's LLAMA_MAX_SEQ."""
+    from advisor.bench.plan import MAX_SEQUENCES
     from advisor.errors import UsageError
 
     try:
@@ -153,4 +156,8 @@ def parse_sequences(text: str) -> int:
                          hint="e.g. --parallel 8") from None  # fmt: skip
     if value < 1:
         raise UsageError(f"--parallel must be at least 1 sequence, not {value}")
+    if value > MAX_SEQUENCES:
+        raise UsageError(
+            f"--parallel {value}: llama.cpp serves at most {MAX_SEQUENCES} sequences at once"
+        )
     return value

@@ -18,7 +18,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from advisor.argtypes import path_text, real
+    from advisor.argtypes import path_text, real, whole
     from advisor.cli import add_json_option, add_machine_options
 
     parser = sub.add_parser(
@@ -76,46 +76,154 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--config", metavar="FILE", type=path_text, help="use this config file instead"
     )
+    team = parser.add_argument_group(
+        "team (one shared server for several people; --profile names the server)"
+    )
+    team.add_argument(
+        "--team",
+        type=whole(1, 10_000_000),
+        metavar="N",
+        help="plan a shared server for N people: model, slots, servers, peak-hour speed, cost "
+        "and the engine commands (default workload: chat-assistant)",
+    )
+    team.add_argument(
+        "--seats",
+        action="append",
+        metavar="PLAN=COUNT",
+        help="what the team pays today: COUNT seats of a catalog plan (chatgpt-business, "
+        "claude-team-standard, ...); repeat for several (default: the config's seats)",
+    )
+    team.add_argument(
+        "--peak-factor",
+        type=real(1, 24),
+        metavar="F",
+        help="the busiest hour's requests over the average working hour's, at least 1 "
+        "(default: the workload's peak_factor, else 2, stated as an assumption)",
+    )
+    team.add_argument(
+        "--hosting-price",
+        type=real(0, 1e9),
+        metavar="USD",
+        help="hosting per server a month (rack space, colocation), default 0",
+    )
+    team.add_argument(
+        "--server-hours",
+        type=real(0, 24, above=True),
+        metavar="H",
+        help="hours a day the server stays on (default 24); idle power counts for the hours "
+        "it serves nobody",
+    )
     add_machine_options(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
+def _team_flags(args: argparse.Namespace) -> None:
+    """The team flags need --team (their values argparse has bounded already)."""
+    if getattr(args, "team", None) is not None:
+        return
+    team_only = ("--seats", "--peak-factor", "--hosting-price", "--server-hours")
+    given = [flag for flag in team_only if getattr(args, flag[2:].replace("-", "_"), None)]
+    if given:
+        from advisor.errors import UsageError
+
+        raise UsageError(f"{given[0]} plans a shared server: add --team N")
+
+
 def run(args: argparse.Namespace) -> int:
+    _team_flags(args)
     from advisor.config import load_config
 
     config = load_config(getattr(args, "config", None))
-    doc = build(args, config)
     from advisor.report.output import emit
 
+    if getattr(args, "team", None) is not None and not getattr(args, "json", False):
+        emit(render_team(team_plans(args, config), args, config), getattr(args, "output", None))
+        return 0
+    doc = build(args, config)
     emit(render(doc, args, config), getattr(args, "output", None))
     return 0
 
 
-def build(args: argparse.Namespace, config) -> dict:
-    """The report document for the machine, workloads and prices the arguments name."""
-    from advisor.advise import AdviceOptions, advise
+TEAM_DEFAULT_WORKLOADS = ("chat-assistant",)
+
+
+def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) -> list:
+    """One TeamAdvice per workload the arguments name, for --team N people."""
     from advisor.catalog import load_catalog
-    from advisor.probe import resolve_machine
-    from advisor.report.document import build_document
+    from advisor.team.advice import TeamOptions, team_advice
+    from advisor.team.costs import Uptime
+    from advisor.verdict.seats import seat_plans
     from advisor.verdict.workload import load_workloads
 
-    machine = resolve_machine(
+    machine = machine or _machine(args, config)
+    catalog = catalog or load_catalog(getattr(args, "catalog", None))
+    specs = getattr(args, "workloads", None) or TEAM_DEFAULT_WORKLOADS
+    seats = getattr(args, "seats", None)
+    if seats:
+        from advisor.verdict.seats import parse_seats
+
+        chosen = parse_seats(seats)
+    else:
+        chosen = config.seats
+    team = TeamOptions(
+        users=args.team,
+        peak_factor=getattr(args, "peak_factor", None),
+        seats=seat_plans(chosen, catalog),
+        hosting_usd_per_month=getattr(args, "hosting_price", None) or 0.0,
+        uptime=Uptime(hours_per_day=getattr(args, "server_hours", None) or 24.0),
+    )
+    options = _options(args, config)
+    return [team_advice(machine, catalog, w, team, options) for w in load_workloads(specs)]
+
+
+def render_team(advices: list, args: argparse.Namespace, config) -> str:
+    if (getattr(args, "format", None) or config.defaults.format) == "markdown":
+        from advisor.report.team_text import render_team_markdown
+
+        return "\n".join(render_team_markdown(a) for a in advices)
+    from advisor.report.team_text import render_team_text
+
+    return "\n".join(render_team_text(a) for a in advices)
+
+
+def _machine(args: argparse.Namespace, config):
+    from advisor.probe import resolve_machine
+
+    return resolve_machine(
         profile=getattr(args, "profile", None) or config.defaults.profile,
         profiles_dir=getattr(args, "profiles_dir", None),
         ram_gb=getattr(args, "ram", None),
         vram_gb=getattr(args, "vram", None),
     )
-    catalog = load_catalog(getattr(args, "catalog", None))
-    workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
-    options = AdviceOptions(
+
+
+def _options(args: argparse.Namespace, config):
+    from advisor.advise import AdviceOptions
+
+    return AdviceOptions(
         electricity_usd_per_kwh=getattr(args, "electricity_price", None),
         region=getattr(args, "region", None),
         hardware_price_usd=getattr(args, "hardware_price", None),
         lifetime_months=getattr(args, "lifetime_months", None),
         config=config,
     )
-    advice = advise(machine, catalog, workloads, options)
-    return build_document(advice, anonymize=getattr(args, "anonymize", False))
+
+
+def build(args: argparse.Namespace, config) -> dict:
+    """The report document for the machine, workloads and prices the arguments name."""
+    from advisor.advise import advise
+    from advisor.catalog import load_catalog
+    from advisor.report.document import build_document
+    from advisor.verdict.workload import load_workloads
+
+    machine = _machine(args, config)
+    catalog = load_catalog(getattr(args, "catalog", None))
+    workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
+    advice = advise(machine, catalog, workloads, _options(args, config))
+    team = []
+    if getattr(args, "team", None) is not None:
+        team = team_plans(args, config, machine=machine, catalog=catalog)
+    return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
 
 
 def render(doc: dict, args: argparse.Namespace, config) -> str:

@@ -27,6 +27,12 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
   about equal, which is what K = 1 means.
 * `scaling_for` is the one function that decides all of this, for every front end and for
   the prefill floor searches use (`prefill_speedup_bound`).
+* Batched runs (`advisor bench --parallel`) calibrate the batched estimate in groups of
+  their own (backend, placement kind): a run's ratio is how much a step's time grows from one
+  sequence to B, measured over estimated ((T(B)/T(1) - 1) measured / estimated, the median
+  over its B >= 2), reduced per file, across files and shrunk as above (`build_batched`);
+  `batched_group_for` finds the group, and advisor.estimate.parallel scales the extra cost
+  of every sequence beyond the first by it.
 * apply_calibration multiplies decode and prefill rates (and their ranges) by the factors,
   divides the per-token depth costs by them, records the factors in Speed.basis with status
   "calibrated", sets Speed.calibrated_from_runs to the number of runs behind them, and fills
@@ -153,6 +159,24 @@ class MeasuredModel:
 
 
 @dataclass(frozen=True)
+class BatchedRun:
+    """One batched throughput test: how a step's time grows with the sequences, measured
+    over estimated (the median over its B >= 2)."""
+
+    file_identity: str
+    backend: str
+    placement: PlacementKind
+    growth_ratio: float
+
+
+@dataclass(frozen=True)
+class BatchedGroup:
+    backend: str
+    placement: PlacementKind
+    growth: Factor
+
+
+@dataclass(frozen=True)
 class Calibration:
     """One machine's calibration: each measured file's ratios, and its measured figures."""
 
@@ -160,6 +184,7 @@ class Calibration:
     files: tuple[FileRatio, ...]
     measured: tuple[MeasuredModel, ...] = ()
     disturbed_tests: int = 0  # tests left out: their repetitions spread past MAX_SPREAD
+    batched: tuple[BatchedGroup, ...] = ()  # from advisor bench --parallel runs
 
     def measured_for(
         self,
@@ -272,6 +297,47 @@ def _file_ratio(runs: list[CalibrationRun]) -> FileRatio | None:
 
 def _steady(value: float | None, spread: float) -> bool:
     return value is not None and value > 0 and spread <= MAX_SPREAD
+
+
+def step_growth_ratio(points: Iterable[tuple[int, float, float]]) -> float | None:
+    """(B, measured S_TG, estimated S_TG) of one run, B = 1 among them -> the run's ratio:
+    the median over B >= 2 of (T(B)/T(1) - 1) measured / estimated, T = B / S_TG a step."""
+    by_b = {b: (measured, estimated) for b, measured, estimated in points}
+    if 1 not in by_b or min(by_b[1]) <= 0:
+        return None
+    m1, e1 = by_b[1]
+    ratios = []
+    for b, (measured, estimated) in by_b.items():
+        if b < 2 or measured <= 0 or estimated <= 0:
+            continue
+        grown_measured = (b / measured) / (1 / m1) - 1
+        grown_estimated = (b / estimated) / (1 / e1) - 1
+        if grown_measured > 0 and grown_estimated > 0:
+            ratios.append(grown_measured / grown_estimated)
+    return statistics.median(ratios) if ratios else None
+
+
+def build_batched(runs: Iterable[BatchedRun]) -> tuple[BatchedGroup, ...]:
+    """Batched runs grouped by backend and placement, each reduced by the calibration rule."""
+    by_group: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for run in runs:
+        by_group[(run.backend, run.placement)][run.file_identity].append(run.growth_ratio)
+    groups = []
+    for (backend, placement), ratios in sorted(by_group.items()):
+        factor = combine(ratios)
+        if factor is not None:
+            groups.append(BatchedGroup(backend, placement, factor))  # type: ignore[arg-type]
+    return tuple(groups)
+
+
+def batched_group_for(calibration: Calibration | None, target: Target) -> BatchedGroup | None:
+    """The batched group that rescales `target`'s batched estimate: group_for's rule."""
+    if calibration is None or not speaks_for(calibration, target.machine_fingerprint):
+        return None
+    key = (target.backend, target.placement)
+    return next((g for g in calibration.batched if (g.backend, g.placement) == key), None)
 
 
 def speaks_for(calibration: Calibration, machine_fingerprint: str) -> bool:

@@ -67,6 +67,7 @@ class BatchModel:
     basis: tuple[Figure, ...]
     ubatch_tokens: int = UBATCH_TOKENS
     calibrated_from_runs: int = 0
+    growth: float = 1.0  # this machine's batched calibration of the extra sequences' cost
 
     def decode_step_s(self, sequences: int, depth_tokens: float) -> float:
         """Seconds of one step yielding a token for each of `sequences` sequences.
@@ -75,8 +76,8 @@ class BatchModel:
         linear in depth, so the mean is exact for sequences at mixed depths.
         """
         _check_sequences(sequences)
-        raw = sum(decode_step_s(s, self.constants, self.batch, sequences, depth_tokens)
-                  for s in self.steps)  # fmt: skip
+        raw = sum(decode_step_s(s, self.constants, self.batch, sequences, depth_tokens,
+                                self.growth) for s in self.steps)  # fmt: skip
         return raw * self.decode_time_scale
 
     def prefill_s(self, sequences: int, prompt_tokens: int) -> float:
@@ -172,15 +173,15 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
     """The batched step costs for the file, placement and KV type of `est` (which must fit).
 
     `est.speed` anchors one sequence: the step times are scaled so B = 1 gives its decode and
-    prefill rates, calibrated or not. `calibration` is reserved for batched runs of this
-    machine (advisor bench --parallel); None uses the shipped constants alone.
+    prefill rates, calibrated or not. `calibration` (advisor.estimate.calibration.Calibration)
+    adds this machine's batched runs (advisor bench --parallel): the cost of the sequences
+    beyond the first is scaled by their group's factor (batched_group_for's rule).
     """
     from advisor.estimate.speed_devices import work_terms
     from advisor.estimate.speed_load import token_cost
 
     if est.speed is None:
         raise ValueError(f"{est.model_id} {est.quant} does not fit: no batched speed")
-    del calibration  # batched calibration arrives with advisor bench --parallel
     constants = load_constants()
     kv_bytes = KV_BYTES_PER_ELEMENT.get(est.kv_type.lower(), 2.0)
     cost = token_cost(model.architecture, est.quant, est.memory.weights_bytes,
@@ -193,6 +194,7 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
                              est.kv_type, basis=False)  # fmt: skip
     speed = est.speed
     bc = load_batch_constants()
+    growth, runs, figures = _batched_calibration(machine, model, est, calibration)
     return BatchModel(
         steps=steps, constants=constants, batch=bc,
         decode_time_scale=raw.decode_tokens_per_s / speed.decode_tokens_per_s,
@@ -201,9 +203,32 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
                       speed.decode_range[1] / speed.decode_tokens_per_s),
         prefill_range=(speed.prefill_range[0] / speed.prefill_tokens_per_s,
                        speed.prefill_range[1] / speed.prefill_tokens_per_s),
-        basis=_constant_figures(tuple(s.backend for s in steps), bc),
-        ubatch_tokens=ubatch_tokens, calibrated_from_runs=speed.calibrated_from_runs,
+        basis=_constant_figures(tuple(s.backend for s in steps), bc) + figures,
+        ubatch_tokens=ubatch_tokens, calibrated_from_runs=speed.calibrated_from_runs + runs,
+        growth=growth,
     )  # fmt: skip
+
+
+def _batched_calibration(machine: Machine, model: Model, est: Estimate, calibration):
+    """(growth factor, runs behind it, its basis figure) from this machine's batched runs."""
+    from advisor.estimate.calibration import Target, batched_group_for
+
+    if calibration is None:
+        return 1.0, 0, ()
+    from advisor.probe.fingerprint import machine_fingerprint
+
+    target = Target(machine_fingerprint(machine), machine.backend, est.placement.kind,
+                    model.id, est.quant)  # fmt: skip
+    group = batched_group_for(calibration, target)
+    if group is None:
+        return 1.0, 0, ()
+    f = group.growth
+    figure = Figure(f"calibration.{group.backend}.{group.placement}.batched_growth_factor",
+                    f.value, "calibrated",
+                    f"median measured/estimated growth of a step's time with the sequences, "
+                    f"{f.runs} batched run(s) over {f.files} file(s) on this machine, shrunk "
+                    "toward 1")  # fmt: skip
+    return f.value, f.runs, (figure,)
 
 
 def parallel_speed(machine: Machine, model: Model, est: Estimate, *, sequences: int,

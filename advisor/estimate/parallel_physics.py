@@ -136,8 +136,11 @@ def token_compute_s(step: DeviceStep, depth: float) -> float:
 
 
 def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, sequences: int,
-                  depth: float) -> float:  # fmt: skip
-    """Seconds this device spends on one step of `sequences` tokens at mean depth `depth`."""
+                  depth: float, growth: float = 1.0) -> float:  # fmt: skip
+    """Seconds this device spends on one step of `sequences` tokens at mean depth `depth`.
+
+    `growth` scales what the sequences beyond the first add (a machine's batched calibration).
+    """
     base, slope = decode_terms(step.cost, step.share, step.k, c)
     single = base + slope * depth
     if sequences <= 1:
@@ -153,7 +156,7 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     if backend in GRAPH_BACKENDS:
         launches = step.share * cost.n_layers * bc.get(backend, "tau_multi_layer_s")
     recurrent = step.share * (sequences - 1) * step.recurrent_layers * bc.tau_recurrent_s
-    batched = single + experts + kv + matrix + launches + recurrent
+    batched = single + growth * (experts + kv + matrix + launches + recurrent)
     return max(batched, sequences * token_compute_s(step, depth))
 
 

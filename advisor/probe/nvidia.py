@@ -22,6 +22,9 @@ from advisor.probe.unified import HOST_RAM_RULE
 UNIFIED_NAMES = re.compile(r"\bGB10\b|Tegra|Orin|Thor|Jetson|Xavier", re.IGNORECASE)
 # A derived figure this far from the spec table means a misread clock or an unknown variant.
 DISAGREEMENT = 0.25
+# More GPUs than one NVML host can hold (NVLink switch systems hold 8-16): a count past it is
+# a broken driver or a doctored dump, not a machine.
+MAX_GPUS = 64
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,10 @@ def probe_nvml(
         count, reason = gw.call("nvmlDeviceGetCount")
         if count is None:
             machine.notes.append(f"NVIDIA GPUs not probed: {reason or 'NVML gave no GPU count'}")
+            return [], machine
+        if type(count) is not int or not 0 <= count <= MAX_GPUS:
+            shown = str(count)[:40]
+            machine.notes.append(f"NVIDIA GPUs not probed: NVML counted {shown} GPUs")
             return [], machine
         driver, _ = gw.call("nvmlSystemGetDriverVersion")
         cuda, _ = gw.call("nvmlSystemGetCudaDriverVersion")

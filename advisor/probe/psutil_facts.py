@@ -54,6 +54,44 @@ def _disk_usage(path: str | None) -> Any:
     return {"total": int(usage.total), "free": int(usage.free)}
 
 
+def _count(value: Any) -> bool:
+    return type(value) is int and 0 <= value < 1 << 63
+
+
+def _number(value: Any) -> bool:
+    return type(value) in (int, float) and 0 <= value < 1e18
+
+
+def _maybe(check):
+    return lambda value: value is None or check(value)
+
+
+# What each reading looks like when psutil gave it: a recorded one (advisor.probe.replay) that
+# does not is treated as unread, so the probe's parsers only ever see these shapes.
+SHAPES = {
+    "virtual_memory": {"total": _count, "available": _count},
+    "swap_memory": {"total": _count, "free": _count},
+    "cpu_count": lambda value: type(value) is int and 1 <= value <= 1 << 20,
+    "cpu_freq": {"current": _maybe(_number), "min": _maybe(_number), "max": _maybe(_number)},
+    "battery": {"present": lambda v: type(v) is bool, "percent": _maybe(_number),
+                "power_plugged": _maybe(lambda v: type(v) is bool)},
+    "disk_usage": {"total": _count, "free": _count},
+}  # fmt: skip
+
+
+def well_formed(name: str, value: Any) -> bool:
+    """Whether `value` has the shape psutil reading `name` gives (SHAPES)."""
+    shape = SHAPES.get(name)
+    if shape is None:
+        return False
+    if callable(shape):
+        return shape(value)
+    if not isinstance(value, dict) or not set(value) <= set(shape):
+        return False
+    required = ("present",) if name == "battery" else tuple(shape)  # a battery may say only that
+    return all(key in value for key in required) and all(shape[k](v) for k, v in value.items())
+
+
 READERS = {
     "virtual_memory": _virtual_memory,
     "swap_memory": _swap_memory,

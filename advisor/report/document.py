@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from advisor.advise import Advice, TopCandidate
 
 
-def build_document(advice: Advice, *, anonymize: bool = False) -> dict[str, Any]:
+def build_document(advice: Advice, *, anonymize: bool = False, team=()) -> dict[str, Any]:
+    """The report; `team` holds the shared-server plans (advisor.team) when --team asked."""
     from advisor.probe.serialize import machine_to_dict
 
     doc = {
@@ -36,12 +37,21 @@ def build_document(advice: Advice, *, anonymize: bool = False) -> dict[str, Any]
         "measurements": _measurements(advice),
         "candidates": [candidate_json(c) for c in advice.candidates],
         "verdicts": [verdict_json(v) for v in advice.verdicts],
+        "team": _team(team),
     }
     if anonymize:
         from advisor.report.anonymize import anonymized
 
         doc = anonymized(doc, advice.machine)
     return doc
+
+
+def _team(team) -> list[dict[str, Any]]:
+    if not team:
+        return []
+    from advisor.report.team_json import team_json
+
+    return [team_json(t) for t in team]
 
 
 def _inputs(advice: Advice) -> dict[str, Any]:

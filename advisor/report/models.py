@@ -15,6 +15,7 @@ from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandida
 from advisor.bench.measurement import Measurement
 from advisor.probe.schema import ProfileEntry
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
+from advisor.report.team_models import TeamJson
 from advisor.verdict.cloud import ApiCost, SubscriptionCost
 from advisor.verdict.confidence import InputBasis, Level
 from advisor.verdict.economics import BreakEven
@@ -149,6 +150,7 @@ class Report(_Strict):
     measurements: list[Measurement]
     candidates: list[TopCandidate]
     verdicts: list[VerdictJson]
+    team: list[TeamJson] = Field(description="shared-server plans (advisor report --team N)")
 
 
 class Envelope(_Strict):

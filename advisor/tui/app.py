@@ -37,6 +37,7 @@ from advisor.tui.stages import AdviceInputs
 from advisor.tui.widgets.machine_panel import MachinePanel
 from advisor.tui.widgets.models_table import ModelsTable
 from advisor.tui.widgets.models_view import ModelsView
+from advisor.tui.widgets.team_view import TeamView
 from advisor.tui.widgets.verdict_view import VerdictView
 from advisor.tui.widgets.workload_pane import WorkloadPane
 
@@ -76,6 +77,7 @@ class AdvisorApp(App[None]):
         Binding("d", "toggle_theme", "Light/dark"),
         Binding("1", "show_tab('models')", "Models", show=False),
         Binding("2", "show_tab('workload')", "Workload", show=False),
+        Binding("3", "show_tab('team')", "Team", show=False),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -105,6 +107,8 @@ class AdvisorApp(App[None]):
                 yield ModelsView(id="models-view")
             with TabPane("Workload", id="workload"):
                 yield Label("Loading workloads…", id="workload-loading")
+            with TabPane("Team", id="team"):
+                yield Label("Loading workloads…", id="team-loading")
         yield Footer()
 
     def on_ready(self) -> None:
@@ -216,6 +220,9 @@ class AdvisorApp(App[None]):
         pane = self.query_one("#workload", TabPane)
         await pane.query("#workload-loading").remove()
         await pane.mount(WorkloadPane(message.workloads, id="workload-pane"))
+        team = self.query_one("#team", TabPane)
+        await team.query("#team-loading").remove()
+        await team.mount(TeamView(message.workloads, id="team-view"))
         self._stamp("workloads")
         self._advise()
 
@@ -286,6 +293,8 @@ class AdvisorApp(App[None]):
         if ready:
             inputs = self._advice_inputs()
         pane.set_inputs(inputs)
+        for team in self.query(TeamView):
+            team.set_inputs(inputs)
 
     def _advice_inputs(self) -> AdviceInputs:
         return AdviceInputs(
@@ -364,7 +373,8 @@ class AdvisorApp(App[None]):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         """Focus the tab's main widget, so its keys work without a click."""
-        target = "#models-table" if event.pane.id == "models" else "#workload-form Select"
+        targets = {"models": "#models-table", "team": "#team-people"}
+        target = targets.get(event.pane.id or "", "#workload-form Select")
         found = self.query(target)
         if found:
             found.first().focus(scroll_visible=False)  # it is at the top already

@@ -86,6 +86,9 @@ class Workload:
     # rate by APIs and served from llama.cpp's KV cache locally, so it is not prefilled again.
     cached_input_share: float = 0.0
     users: int = 1  # people sharing it: the seats a subscription needs
+    # The busiest working hour's requests over the average working hour's (>= 1): what a
+    # shared server must keep up with (advisor.team). None: not stated.
+    peak_factor: float | None = None
     days_per_week: float = 7.0
     routine_share: float = 0.0  # share of requests a weaker model handles well enough
     routine_quality_floor_pct: float | None = None
@@ -168,6 +171,12 @@ def _check_ranges(w: Workload) -> None:
     for key, (value, top) in bounds.items():
         if not 0 < value <= top:
             raise KeyProblem((key,), f"must be more than 0 and at most {top}, got {value}")
+    if w.peak_factor is not None and not 1 <= w.peak_factor <= w.hours_per_day:
+        raise KeyProblem(
+            ("peak_factor",),
+            f"must be at least 1 (the busiest hour over the average working hour) and at most "
+            f"hours_per_day ({w.hours_per_day:g}: every request in one hour), got {w.peak_factor}",
+        )
     for key in ("cached_input_share", "routine_share"):
         if not 0 <= getattr(w, key) < 1:
             raise KeyProblem(

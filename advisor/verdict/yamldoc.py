@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
-from advisor.strict import KeyProblem
+from advisor.strict import KeyProblem, shown
 from advisor.yamlpos import key_path, line_in_file
 
 if TYPE_CHECKING:
@@ -58,6 +58,9 @@ def validation_error(
     if isinstance(cause, KeyProblem):  # its loc is relative to the object that raised it
         loc = loc + cause.loc
     message = first["msg"].removeprefix("Value error, ")
+    value = first.get("input")
+    if first["type"] == "value_error" and type(value) in (int, float) and "got " not in message:
+        message += f", got {shown(value)}"  # a range check (advisor.strict.between) says what
     if first["type"] == "missing":
         message = "is required but missing"
     elif first["type"] in _UNEXPECTED:

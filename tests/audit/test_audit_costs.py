@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 
 from advisor.audit.audit import AuditSettings, run_audit
-from advisor.audit.costs import seat_plans
-from advisor.commands.audit import parse_seats
 from advisor.config import Seats
-from advisor.errors import NotFoundError, UsageError
+from advisor.errors import UsageError
+from advisor.verdict.seats import parse_seats, seat_plans
 
 
 def test_cloud_basis_sums_each_workload_on_its_path(fleet_audit) -> None:
@@ -41,8 +40,8 @@ def test_seats_are_given_up_where_every_workload_of_the_plan_runs_locally(fleet_
     assert cost.with_local_usd_per_month == pytest.approx(line.kept * 20.0 + running)
 
 
-def test_an_unknown_plan_names_the_plans_there_are(catalog) -> None:
-    with pytest.raises(NotFoundError) as caught:
+def test_an_unknown_plan_is_a_usage_error_naming_the_plans_there_are(catalog) -> None:
+    with pytest.raises(UsageError) as caught:
         seat_plans((Seats(plan="chatgpt-platinum", count=3),), catalog)
     assert "chatgpt-plus" in caught.value.hint
 

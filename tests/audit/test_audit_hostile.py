@@ -132,6 +132,10 @@ HOSTILE = [None, True, 0, -1, 1e308, -1e308, _HUGE, float("nan"), "", "[/]", [],
            "x" * 300, _DELETE]  # fmt: skip
 
 
+# Keys advisor.bench.codec writes beside a measurement's fields and reads back as nothing.
+_DERIVED = frozenset({"identity", "mean_tokens_per_s", "stdev_tokens_per_s", "runs"})
+
+
 def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple]:
     if path:
         yield path
@@ -145,7 +149,7 @@ def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple]:
 
 def _mutations(doc: dict, count: int, seed: int) -> list[tuple[tuple, Any]]:
     """`count` (path, value) pairs over every part of the report an audit reads."""
-    read = {k: v for k, v in doc.items() if k not in ("candidates", "verdicts")}
+    read = {k: v for k, v in doc.items() if k not in ("candidates", "verdicts", "team")}
     paths = [p for p in _leaves(read) if not (p[0] == "inputs" and "justification" in p)]
     rng = random.Random(seed)
     chosen = [(path, rng.choice(HOSTILE)) for path in paths]
@@ -167,7 +171,8 @@ def test_a_fuzz_of_a_real_report_crashes_nothing(tmp_path, catalog, measured) ->
         doc = _set(as_machine(measured, number), path, value)
         name = f"r{number:03d}.json"
         (folder / name).write_text(_text(doc))
-        if isinstance(value, float) or value == _HUGE or value == 2**70:
+        derived = path[-1] in _DERIVED  # recomputed from the samples; a reader ignores them
+        if (isinstance(value, float) or value == _HUGE or value == 2**70) and not derived:
             must_skip.add(name)
     audit = run_audit([str(folder)], catalog, AuditSettings(jobs=1, ram_usd_per_gb=3.0))
     judged = {Path(m.origin).name for m in audit.machines}

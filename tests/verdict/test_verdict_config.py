@@ -39,7 +39,13 @@ def test_an_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "line", "key", "words"),
     [
-        (("count: 10", "count: 0"), 9, "seats[0].count", "must be positive"),
+        (("count: 10", "count: 0"), 9, "seats[0].count", "must be 1 or more"),
+        (("count: 10", "count: " + "9" * 30), 9, "seats[0].count", "must be at most"),
+        (("0.18", "1.0e+300"), 5, "prices.electricity_usd_per_kwh", "must be at most 100"),
+        (("0.18", ".nan"), 5, "prices.electricity_usd_per_kwh", "not a finite number"),
+        (("2500", "1.0e+300"), 6, "prices.hardware_price_usd", "must be at most"),
+        (("months: 36", "months: 0"), 7, "prices.hardware_lifetime_months", "more than 0"),
+        (("top_candidates: 5", "top_candidates: -3"), 13, "defaults.top_candidates", "1 or more"),
         (("hardware_lifetime_months: 36", "lifetime: 36"), 7, "prices.lifetime", "not a config"),
         (("format: markdown", "format: html"), 12, "defaults.format", "'text' or 'markdown'"),
         (("0.18", "-1"), 5, "prices.electricity_usd_per_kwh", "0 or more"),

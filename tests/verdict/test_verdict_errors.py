@@ -233,17 +233,17 @@ CONFIG_CASES = [
     (
         "neg",
         "prices: {electricity_usd_per_kwh: -1}",
-        ("ConfigError", "must be 0 or more, got -1.0", 2, "prices.electricity_usd_per_kwh", None),
+        ("ConfigError", "must be 0 or more, got -1", 2, "prices.electricity_usd_per_kwh", None),
     ),
     (
         "life",
         "prices: {hardware_lifetime_months: 0}",
-        ("ConfigError", "must be positive", 2, "prices.hardware_lifetime_months", None),
+        ("ConfigError", "must be more than 0, got 0", 2, "prices.hardware_lifetime_months", None),
     ),
     (
         "seats",
         "seats: [{plan: x, count: 0}]",
-        ("ConfigError", "must be positive", 2, "seats[0].count", None),
+        ("ConfigError", "must be 1 or more, got 0", 2, "seats[0].count", None),
     ),
     (
         "seats-missing",

@@ -35,7 +35,7 @@ a subscription or an API?
 
 | key | does |
 | --- | --- |
-| `1` `2` | Models / Workload tab |
+| `1` `2` `3` | Models / Workload / Team tab |
 | `/` | filter models by text |
 | `t` | next task (chat, coding, reasoning, vision, tools): ranks again |
 | `c` | next context size (4k, 8k, 32k, 128k): ranks again |

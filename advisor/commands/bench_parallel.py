@@ -1,0 +1,71 @@
+"""`advisor bench FILE --parallel 1,2,4,8`: run, store and print the batched throughput test."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from advisor.errors import ExitCode, WriteError
+
+
+def run_parallel(args: argparse.Namespace, plan, sequences: tuple[int, ...], model_file,
+                 machine, started: float) -> int:  # fmt: skip
+    """`started`: the command's start, a reading of advisor.commands.bench.clock (the budget
+    counts from there)."""
+    from advisor.bench.estimates import with_batched_estimates
+    from advisor.probe import machine_fingerprint
+
+    measurement = _run(plan, sequences, model_file, machine_fingerprint(machine), started)
+    measurement = with_batched_estimates(machine, measurement)
+    _store_and_print(measurement, args)
+    return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
+
+
+def _run(plan, sequences, model_file, fingerprint, started: float):
+    from advisor.bench.batched_runner import run_batched
+    from advisor.commands import bench
+    from advisor.commands.bench_view import describe, progress_bar, terminal_stream
+
+    clock = bench.clock  # read at call time: tests replace it
+    stream = terminal_stream()
+    try:
+        if plan.verbose:
+
+            def say(event):
+                stream.write(f"advisor bench: {describe(event)}\n")
+
+            return run_batched(plan, sequences, model_file, fingerprint, say, echo=stream,
+                               started=started, clock=clock)  # fmt: skip
+        with progress_bar(stream, plan.budget_s, enabled=stream.isatty()) as update:
+            return run_batched(plan, sequences, model_file, fingerprint, update, started=started,
+                               clock=clock)  # fmt: skip
+    finally:
+        if stream is not sys.stderr:
+            stream.close()
+
+
+def _store_and_print(measurement, args) -> None:
+    from advisor.bench.store import BenchStore
+
+    if not measurement.has_results:
+        _print(measurement, None, None, args)
+        return
+    try:
+        with BenchStore() as store:
+            run_id = store.add_batched(measurement)
+            where = f"parallel run #{run_id} in {store.path}"
+    except WriteError:
+        _print(measurement, None, None, args)  # the numbers are not lost with the store
+        raise
+    _print(measurement, run_id, where, args)
+
+
+def _print(measurement, run_id, where, args) -> None:
+    from advisor.bench.batched import batched_to_dict
+    from advisor.commands.bench_view import render_batched
+
+    if getattr(args, "json", False):
+        print(json.dumps({"id": run_id, **batched_to_dict(measurement)}, indent=2))
+    else:
+        print(render_batched(measurement, where))

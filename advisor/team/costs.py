@@ -1,0 +1,192 @@
+"""What the shared servers cost a month, against the seats the team pays and against APIs.
+
+USD a month. Each server: its price over its lifetime (when a price is known: a flag, the
+config, or the profile's list price, since a team buys its server), electricity at load for
+the hours it serves and at idle for the rest of the hours it stays on, and hosting if given.
+Without a price the hardware is left out, and every total says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.verdict.workload import WEEKS_PER_MONTH
+
+if TYPE_CHECKING:
+    from advisor.advise import HardwareChoice
+    from advisor.team.demand import TeamDemand
+    from advisor.verdict.cloud import CloudCosts
+    from advisor.verdict.electricity import ElectricityRate
+    from advisor.verdict.power import PowerDraw
+    from advisor.verdict.seats import SeatPlan
+
+DAYS_PER_MONTH = 7 * WEEKS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class Uptime:
+    """How long the servers stay on (default: always, as a shared server does)."""
+
+    hours_per_day: float = 24.0
+    days_per_week: float = 7.0
+
+
+@dataclass(frozen=True)
+class ServerCosts:
+    servers: int
+    hardware_usd_per_month: float | None  # None: no price known, left out of the total
+    hardware_price_usd: float | None  # all servers together
+    hardware_basis: str  # "flag", "config", "profile", "none"
+    lifetime_months: float
+    busy_hours_per_day: float  # per server, on a working day
+    on_hours_per_day: float
+    load_watts: float
+    idle_watts: float | None  # None: no idle figure known, idle hours not counted
+    power_source: str
+    idle_source: str
+    kwh_per_month: float  # all servers
+    electricity_usd_per_month: float
+    hosting_usd_per_month: float  # all servers
+    usd_per_month: float  # hardware (if priced) + electricity + hosting
+
+    @property
+    def running_usd_per_month(self) -> float:
+        """Electricity and hosting: what it costs once it is paid for."""
+        return self.electricity_usd_per_month + self.hosting_usd_per_month
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The servers against what the team pays now and against per-token APIs."""
+
+    seats: tuple[SeatPlan, ...]
+    replaced: tuple[SeatPlan, ...]  # the plans serving the workload's task
+    seats_usd_per_month: float | None  # all seats given; None: no seats given
+    replaced_usd_per_month: float | None
+    subscription_label: str | None  # without seats: the cheapest plan covering the team
+    subscription_usd_per_month: float | None
+    api_label: str | None
+    api_usd_per_month: float | None  # the team's volume on the cheapest API meeting the floor
+    saving_usd_per_month: float | None  # replaced seats minus the servers' monthly cost
+    payback_months: float | None  # hardware price over (replaced seats − running costs)
+    hardware_excluded: bool  # no hardware price: the saving leaves the servers' price out
+    headline: str
+
+
+def server_costs(
+    demand: TeamDemand,
+    servers: int,
+    busy_share: float,
+    power: PowerDraw,
+    rate: ElectricityRate,
+    hardware: HardwareChoice,
+    *,
+    uptime: Uptime = Uptime(),
+    hosting_usd_per_month: float = 0.0,
+) -> ServerCosts:
+    """`busy_share`: of a working hour one server spends serving, at the day's average rate."""
+    w = demand.workload
+    on = max(uptime.hours_per_day, w.hours_per_day)
+    busy = busy_share * w.hours_per_day
+    idle_watts = getattr(power, "idle_watts", None)
+    work_days = w.days_per_week * WEEKS_PER_MONTH
+    on_days = uptime.days_per_week * WEEKS_PER_MONTH
+    busy_kwh = busy * power.watts / 1000 * work_days
+    idle_kwh = 0.0
+    if idle_watts is not None:
+        idle_kwh = (on * on_days - busy * work_days) * idle_watts / 1000
+    kwh = (busy_kwh + idle_kwh) * servers
+    price = hardware.hardware.price_usd
+    total_price = None if price is None else price * servers
+    lifetime = hardware.hardware.lifetime_months
+    amortised = None if total_price is None else total_price / lifetime
+    electricity = kwh * rate.usd_per_kwh
+    hosting = hosting_usd_per_month * servers
+    return ServerCosts(
+        servers=servers,
+        hardware_usd_per_month=amortised,
+        hardware_price_usd=total_price,
+        hardware_basis=hardware.basis,
+        lifetime_months=lifetime,
+        busy_hours_per_day=busy,
+        on_hours_per_day=on,
+        load_watts=power.watts,
+        idle_watts=idle_watts,
+        power_source=power.source,
+        idle_source=getattr(power, "idle_source", "") or "no idle figure known for this machine",
+        kwh_per_month=kwh,
+        electricity_usd_per_month=electricity,
+        hosting_usd_per_month=hosting,
+        usd_per_month=(amortised or 0.0) + electricity + hosting,
+    )
+
+
+def compare(
+    demand: TeamDemand, costs: ServerCosts, seats: tuple[SeatPlan, ...], cloud: CloudCosts
+) -> Comparison:
+    task = demand.workload.task
+    replaced = tuple(p for p in seats if task in p.tasks)
+    seats_usd = sum(p.usd_per_month for p in seats) if seats else None
+    replaced_usd = sum(p.usd_per_month for p in replaced) if replaced else None
+    sub = cloud.subscription
+    api = cloud.cheapest_api
+    saving = payback = None
+    if replaced_usd is not None:
+        saving = replaced_usd - costs.usd_per_month
+        margin = replaced_usd - costs.running_usd_per_month
+        if costs.hardware_price_usd is not None and margin > 0:
+            payback = costs.hardware_price_usd / margin
+    from advisor.verdict.cloud import api_label
+
+    return Comparison(
+        seats=seats,
+        replaced=replaced,
+        seats_usd_per_month=seats_usd,
+        replaced_usd_per_month=replaced_usd,
+        subscription_label=f"{sub.product} {sub.plan} × {sub.seats}" if sub else None,
+        subscription_usd_per_month=sub.usd_per_month if sub else None,
+        api_label=api_label(api) if api else None,
+        api_usd_per_month=api.usd_per_month if api else None,
+        saving_usd_per_month=saving,
+        payback_months=payback,
+        hardware_excluded=costs.hardware_usd_per_month is None,
+        headline=_headline(demand, costs, seats, replaced, replaced_usd, saving, payback)
+        + _api_words(costs, api),
+    )
+
+
+def _api_words(costs: ServerCosts, api) -> str:
+    """Said whenever renting per token costs less than the servers do."""
+    if api is None or api.usd_per_month >= costs.usd_per_month:
+        return ""
+    from advisor.verdict.cloud import api_label
+
+    return (
+        f"; but {api_label(api)} would serve the same volume for {api.usd_per_month:,.0f} USD "
+        "a month"
+    )
+
+
+def _headline(demand, costs, seats, replaced, replaced_usd, saving, payback) -> str:
+    servers = "1 server costs" if costs.servers == 1 else f"{costs.servers} servers cost"
+    total = f"{servers} {costs.usd_per_month:,.0f} USD a month"
+    if costs.hardware_usd_per_month is None:
+        total += " (hardware excluded: no price known; pass --hardware-price)"
+    if not seats:
+        return total + "; no seats given to compare with (--seats PLAN=N)"
+    if not replaced:
+        plans = ", ".join(p.label for p in seats)
+        return f"{total}; the seats given ({plans}) do not cover {demand.workload.task} work"
+    labels = " + ".join(f"{p.count} × {p.label}" for p in replaced)
+    against = f"against {labels} at {replaced_usd:,.0f} USD"
+    if saving is None:
+        return f"{total} {against}"
+    if saving <= 0:
+        return f"{total}, {-saving:,.0f} more than {labels} ({replaced_usd:,.0f} USD)"
+    text = f"{total}, {saving:,.0f} less than {labels} ({replaced_usd:,.0f} USD)"
+    if payback is not None:
+        text += f"; the hardware pays back in {payback:,.1f} months"
+    if costs.hardware_usd_per_month is None:
+        text += "; the saving leaves the servers' price out"
+    return text

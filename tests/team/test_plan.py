@@ -1,0 +1,148 @@
+"""Team plans on the real catalog, the batched estimate and the reference server profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from advisor.advise import AdviceOptions
+from advisor.cli import main
+from advisor.config import Seats
+from advisor.errors import ExitCode
+from advisor.report.schema import shipped_schema_text
+from advisor.team.advice import TeamOptions, team_advice
+from advisor.team.queue import DECODE_MARGIN, TTFT_MARGIN
+from advisor.verdict.seats import seat_plans
+from advisor.verdict.workload import load_workloads
+from tests.team.team_kit import machine
+
+CHAT = load_workloads(["chat-assistant"])[0]
+
+
+def _advice(catalog, profile, users, workload=CHAT, **team):
+    seats = seat_plans((Seats("chatgpt-business", users),), catalog)
+    options = TeamOptions(users=users, seats=seats, **team)
+    return team_advice(machine(profile), catalog, workload, options, AdviceOptions())
+
+
+@pytest.fixture(scope="module")
+def h100(catalog):
+    return _advice(catalog, "h100-server", 25)
+
+
+def test_one_h100_serves_25_people_at_the_peak(h100):
+    run = h100.plan.choice
+    assert run is not None and run.servers == 1 and run.slots >= 2
+    assert run.estimate.placement.kind == "gpu" and run.estimate.fits
+    assert run.quality_pct_of_frontier >= CHAT.quality_floor_pct
+    q = run.queue
+    assert q.ttft_p95_s * TTFT_MARGIN <= CHAT.max_time_to_first_token_s
+    assert q.decode_p5_tokens_per_s / DECODE_MARGIN >= CHAT.min_decode_tokens_per_s
+    assert q.arrivals_per_s == pytest.approx(h100.demand.peak_calls_per_s)
+    assert q.within_validated_range and run.meets
+
+
+def test_the_plan_takes_the_fewest_slots_that_meet_the_peak(h100, catalog):
+    from advisor.team.plan import SLOT_COUNTS, _batched, _estimate
+    from advisor.team.server import run_on
+
+    run = h100.plan.choice
+    model = catalog.find(run.model_id)
+    m = machine("h100-server")
+    fewer = SLOT_COUNTS[SLOT_COUNTS.index(run.slots) - 1]
+    est = _estimate(m, model, run.quant, CHAT.context_tokens * fewer, None)
+    quality = (run.quality_index, run.quality_pct_of_frontier)
+    smaller = run_on(m, model, run.quant, est, h100.demand, fewer, _batched(None), quality)
+    assert not (smaller.meets and smaller.servers == 1)
+
+
+def test_the_plan_is_priced_against_the_seats_it_replaces(h100):
+    cmp, costs = h100.comparison, h100.costs
+    assert cmp.replaced_usd_per_month == pytest.approx(25 * 25.0)
+    assert costs.hardware_usd_per_month is None and cmp.hardware_excluded
+    assert "hardware excluded" in cmp.headline
+
+
+def test_a_priced_server_has_a_payback_in_months(catalog):
+    advice = _advice(catalog, "mac-studio-m3-ultra-512gb", 25)
+    costs, cmp = advice.costs, advice.comparison
+    assert costs.hardware_price_usd == 11699 and costs.hardware_basis == "profile"
+    margin = 625.0 - costs.running_usd_per_month
+    assert cmp.payback_months == pytest.approx(11699 / margin)
+
+
+def test_more_people_than_one_server_holds_need_several(catalog):
+    advice = _advice(catalog, "dual-rtx-3090", 600)
+    run = advice.plan.choice
+    assert run is not None and run.servers > 1
+    assert run.queue.arrivals_per_s == pytest.approx(advice.demand.peak_calls_per_s / run.servers)
+    assert f"{run.servers} servers" in advice.scale_out[0]
+
+
+def test_a_server_that_cannot_hold_one_slot_shows_the_longest_context_that_fits(catalog, tmp_path):
+    import dataclasses
+
+    long = dataclasses.replace(
+        CHAT, name="long", context_tokens=262_144, input_tokens_per_request=200_000
+    )
+    advice = _advice(catalog, "office-laptop-16gb", 10, workload=long)
+    room = advice.plan.no_room
+    assert advice.plan.choice is None and room is not None
+    assert 0 < room.largest_context_tokens < 262_144
+    from advisor.report.team_text import render_team_text
+
+    text = render_team_text(advice)
+    assert "cannot hold one slot of 262,144 tokens" in text
+    assert f"the largest context that fits is {room.largest_context_tokens:,} tokens" in text
+
+
+def test_report_team_json_validates_against_the_shipped_schema(capsys):
+    code = main(
+        [
+            "report",
+            "--team",
+            "25",
+            "--seats",
+            "chatgpt-business=25",
+            "--profile",
+            "h100-server",
+            "--workload",
+            "chat-assistant",
+            "--json",
+        ]
+    )
+    assert code == ExitCode.OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["schema_version"] == 2
+    jsonschema.Draft202012Validator(json.loads(shipped_schema_text())).validate(doc)
+    [team] = doc["team"]
+    assert team["plan"]["servers"] == 1 and team["demand"]["users"] == 25
+    assert {c["engine"] for c in team["configs"]} == {"llama-server", "ollama", "vllm"}
+    assert team["comparison"]["hardware_excluded"] is True
+
+
+def test_report_team_text_prints_a_plan_to_act_on(capsys, tmp_path: Path):
+    out = tmp_path / "plan.md"
+    code = main(
+        [
+            "report",
+            "--team",
+            "25",
+            "--seats",
+            "chatgpt-business=25",
+            "--profile",
+            "dual-rtx-3090",
+            "--format",
+            "markdown",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == ExitCode.OK
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Shared server for 25 people: Chat assistant on Dual RTX 3090")
+    assert "```sh\nllama-server " in text and "OLLAMA_NUM_PARALLEL=" in text
+    assert "vllm serve " in text and "--tensor-parallel-size 2" in text
