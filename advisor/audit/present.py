@@ -36,6 +36,11 @@ NUMERIC_COLUMNS = frozenset(
 KIND_WORDS = {"ram": "more RAM", "vram": "the same GPU with more memory", "gpu": "a GPU"}
 
 
+def count(number: int, noun: str) -> str:
+    """'1 machine', '12 machines', '1,024 reports'."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def money(value: float | None) -> str:
     """USD with no currency word: the renderings say once that amounts are USD a month."""
     return "unknown" if value is None else usd(value)
@@ -116,8 +121,8 @@ def headline(audit: FleetAudit) -> list[str]:
     """Two or three sentences for the top of every rendering."""
     cost = audit.cost
     lines = [
-        f"{len(audit.machines)} machines from {audit.reports_read} reports "
-        f"({audit.configurations} distinct configurations), judged with catalog "
+        f"{count(len(audit.machines), 'machine')} from {count(audit.reports_read, 'report')} "
+        f"({count(audit.configurations, 'distinct configuration')}), judged with catalog "
         f"{audit.catalog_version}; {len(audit.skipped)} report(s) skipped, "
         f"{len(audit.replaced)} replaced by a newer report of the same machine.",
         f"Fleet cost per month: {money(cost.today_usd_per_month)} today, "

@@ -68,7 +68,7 @@ def render_html(audit: FleetAudit) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>advisor audit: {len(audit.machines)} machines</title>\n"
+        f"<title>advisor audit: {p.count(len(audit.machines), 'machine')}</title>\n"
         f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )
 
@@ -102,9 +102,9 @@ def _workloads(audit: FleetAudit) -> list[str]:
         Bar(
             w.title,
             (
-                Part(w.local, "local", f"local on {w.local} machines"),
-                Part(w.hybrid, "hybrid", f"hybrid on {w.hybrid} machines"),
-                Part(w.cloud, "cloud", f"cloud on {w.cloud} machines"),
+                Part(w.local, "local", f"local on {p.count(w.local, 'machine')}"),
+                Part(w.hybrid, "hybrid", f"hybrid on {p.count(w.hybrid, 'machine')}"),
+                Part(w.cloud, "cloud", f"cloud on {p.count(w.cloud, 'machine')}"),
             ),
             f"{p.share(w.local, w.machines)} local",
         )
@@ -146,7 +146,7 @@ def _upgrades(audit: FleetAudit) -> list[str]:
         Bar(
             f"{s.change.label}: {s.workload}",
             (Part(s.machines, "count", s.text),),
-            f"{s.machines} machines",
+            p.count(s.machines, "machine"),
         )
         for s in audit.suggestions[:CHART_ROWS]
     ]

@@ -72,6 +72,7 @@ def architecture_from_gguf(
             path=header.path,
         )
     heads = meta.per_layer("attention.head_count", n_layers)
+    _check_widths(meta, heads)
     kv_heads = meta.per_layer("attention.head_count_kv", n_layers, fallback=heads)
     recurrent_mask, recurrent = _recurrent(meta, n_layers, kv_heads)
     attention = [kv > 0 and not r for kv, r in zip(kv_heads, recurrent_mask, strict=True)]
@@ -124,6 +125,21 @@ def architecture_from_gguf(
         detail = "; ".join(e["msg"] for e in exc.errors())
         message = f"the header's architecture is inconsistent: {detail}"
         raise GGUFError(message, path=header.path) from None
+
+
+def _check_widths(meta: _Meta, heads: Sequence[int]) -> None:
+    """Sizes every tensor shape is derived from: none of them may be 0."""
+    if meta.required_int("embedding_length") == 0:
+        raise GGUFError(
+            f"{meta.arch}.embedding_length is 0; a model's layers have a width above 0",
+            path=meta.header.path,
+        )
+    if max(heads) == 0 and meta.arch not in RECURRENT_ONLY:
+        raise GGUFError(
+            f"{meta.arch}.attention.head_count is 0 in every layer, but {meta.arch} layers "
+            "run attention",
+            path=meta.header.path,
+        )
 
 
 class _Meta:

@@ -91,7 +91,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         metavar="PLAN=COUNT",
         help="what the team pays today: COUNT seats of a catalog plan (chatgpt-business, "
-        "claude-team-standard, ...); repeat for several (default: the config's seats)",
+        "claude-team-standard, ...); repeat for several (default: the config's seats); "
+        "without --team, plans for as many people as the largest count",
     )
     team.add_argument(
         "--peak-factor",
@@ -118,15 +119,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _team_flags(args: argparse.Namespace) -> None:
-    """The team flags need --team (their values argparse has bounded already)."""
+    """The team flags need a team: --team N, or --seats, whose largest count is then taken as
+    the number of people (their values argparse has bounded already)."""
     if getattr(args, "team", None) is not None:
         return
-    team_only = ("--seats", "--peak-factor", "--hosting-price", "--server-hours")
+    seats = getattr(args, "seats", None)
+    if seats:
+        from advisor.console import note
+        from advisor.verdict.seats import parse_seats
+
+        args.team = max(s.count for s in parse_seats(seats))
+        note(f"no --team given: planning for {args.team} people, the most seats of one plan")
+        return
+    team_only = ("--peak-factor", "--hosting-price", "--server-hours")
     given = [flag for flag in team_only if getattr(args, flag[2:].replace("-", "_"), None)]
     if given:
         from advisor.errors import UsageError
 
-        raise UsageError(f"{given[0]} plans a shared server: add --team N")
+        raise UsageError(f"{given[0]} plans a shared server: add --team N (or --seats)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -86,8 +86,10 @@ class ComparisonJson(_Strict):
     api_usd_per_month: float | None
     saving_usd_per_month: float | None
     payback_months: float | None
+    payback_at_list_months: float | None
     hardware_excluded: bool
     headline: str
+    other_tasks: list[str] = Field(description="tasks the replaced seats also serve")
 
 
 class TeamJson(_Strict):

@@ -109,7 +109,9 @@ def _peak(run: ServerRun) -> list[str]:
 
 def _costs(c: ServerCosts) -> list[str]:
     if c.hardware_usd_per_month is None:
-        hw = "hardware: excluded (no price known; pass --hardware-price USD)"
+        hw = "hardware: excluded (no price given; pass --hardware-price USD)"
+        if c.list_price_usd is not None:
+            hw += f"; list price {c.list_price_usd:,.0f} USD a server (profile), not counted"
     else:
         hw = (
             f"hardware: {c.hardware_usd_per_month:,.2f} ({c.hardware_price_usd:,.0f} USD over "
@@ -150,6 +152,11 @@ def _against(cmp: Comparison) -> list[str]:
         )
     if cmp.payback_months is not None:
         lines.append(f"payback against the seats: {cmp.payback_months:,.1f} months")
+    if cmp.other_tasks:
+        lines.append(
+            f"the seats also serve {', '.join(cmp.other_tasks)}: this server takes over only "
+            "this workload, so plan the others too (--workload) before giving the seats up"
+        )
     lines.append(cmp.headline)
     return lines
 

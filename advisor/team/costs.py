@@ -1,9 +1,10 @@
 """What the shared servers cost a month, against the seats the team pays and against APIs.
 
-USD a month. Each server: its price over its lifetime (when a price is known: a flag, the
-config, or the profile's list price, since a team buys its server), electricity at load for
-the hours it serves and at idle for the rest of the hours it stays on, and hosting if given.
-Without a price the hardware is left out, and every total says so.
+USD a month. Each server: its price over its lifetime when the user gave one (--hardware-price
+or the config: bought), electricity at load for the hours it serves and at idle for the rest of
+the hours it stays on, and hosting if given. Without a price the hardware is left out, and
+every total says so; a profile's list price is then shown for reference, with the payback it
+would have at that price, but never counted as paid.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ class Uptime:
 @dataclass(frozen=True)
 class ServerCosts:
     servers: int
-    hardware_usd_per_month: float | None  # None: no price known, left out of the total
+    hardware_usd_per_month: float | None  # None: no price given, left out of the total
     hardware_price_usd: float | None  # all servers together
-    hardware_basis: str  # "flag", "config", "profile", "none"
+    hardware_basis: str  # "flag", "config" (counted); "profile", "none" (not counted)
+    list_price_usd: float | None  # one server's list price (the profile's), for reference
     lifetime_months: float
     busy_hours_per_day: float  # per server, on a working day
     on_hours_per_day: float
@@ -70,8 +72,11 @@ class Comparison:
     api_usd_per_month: float | None  # the team's volume on the cheapest API meeting the floor
     saving_usd_per_month: float | None  # replaced seats minus the servers' monthly cost
     payback_months: float | None  # hardware price over (replaced seats − running costs)
+    payback_at_list_months: float | None  # the same at the list price, when no price was given
     hardware_excluded: bool  # no hardware price: the saving leaves the servers' price out
     headline: str
+    # Tasks the replaced plans also serve that this workload is not: the seats still serve them.
+    other_tasks: tuple[str, ...] = ()
 
 
 def server_costs(
@@ -89,7 +94,7 @@ def server_costs(
     w = demand.workload
     on = max(uptime.hours_per_day, w.hours_per_day)
     busy = busy_share * w.hours_per_day
-    idle_watts = getattr(power, "idle_watts", None)
+    idle_watts = power.idle_watts
     work_days = w.days_per_week * WEEKS_PER_MONTH
     on_days = uptime.days_per_week * WEEKS_PER_MONTH
     busy_kwh = busy * power.watts / 1000 * work_days
@@ -97,7 +102,9 @@ def server_costs(
     if idle_watts is not None:
         idle_kwh = (on * on_days - busy * work_days) * idle_watts / 1000
     kwh = (busy_kwh + idle_kwh) * servers
-    price = hardware.hardware.price_usd
+    # Counted only when the user gave it: a list price says what the server costs new, not
+    # that the team bought it (advisor.advise reads the flag and the config).
+    price = hardware.hardware.price_usd if hardware.basis in ("flag", "config") else None
     total_price = None if price is None else price * servers
     lifetime = hardware.hardware.lifetime_months
     amortised = None if total_price is None else total_price / lifetime
@@ -108,13 +115,14 @@ def server_costs(
         hardware_usd_per_month=amortised,
         hardware_price_usd=total_price,
         hardware_basis=hardware.basis,
+        list_price_usd=hardware.list_price_usd,
         lifetime_months=lifetime,
         busy_hours_per_day=busy,
         on_hours_per_day=on,
         load_watts=power.watts,
         idle_watts=idle_watts,
         power_source=power.source,
-        idle_source=getattr(power, "idle_source", "") or "no idle figure known for this machine",
+        idle_source=power.idle_source or "no idle figure known for this machine",
         kwh_per_month=kwh,
         electricity_usd_per_month=electricity,
         hosting_usd_per_month=hosting,
@@ -131,12 +139,14 @@ def compare(
     replaced_usd = sum(p.usd_per_month for p in replaced) if replaced else None
     sub = cloud.subscription
     api = cloud.cheapest_api
-    saving = payback = None
+    saving = payback = at_list = None
     if replaced_usd is not None:
         saving = replaced_usd - costs.usd_per_month
         margin = replaced_usd - costs.running_usd_per_month
         if costs.hardware_price_usd is not None and margin > 0:
             payback = costs.hardware_price_usd / margin
+        elif costs.list_price_usd is not None and margin > 0:
+            at_list = costs.list_price_usd * costs.servers / margin
     from advisor.verdict.cloud import api_label
 
     return Comparison(
@@ -150,9 +160,21 @@ def compare(
         api_usd_per_month=api.usd_per_month if api else None,
         saving_usd_per_month=saving,
         payback_months=payback,
+        payback_at_list_months=at_list,
         hardware_excluded=costs.hardware_usd_per_month is None,
         headline=_headline(demand, costs, seats, replaced, replaced_usd, saving, payback)
+        + _list_words(costs, at_list)
         + _api_words(costs, api),
+        other_tasks=tuple(sorted({t for p in replaced for t in p.tasks} - {task})),
+    )
+
+
+def _list_words(costs: ServerCosts, at_list: float | None) -> str:
+    if at_list is None or costs.list_price_usd is None:
+        return ""
+    return (
+        f"; bought at the profile's list price ({costs.list_price_usd:,.0f} USD a server) it "
+        f"would pay back in {at_list:,.1f} months"
     )
 
 
@@ -172,7 +194,7 @@ def _headline(demand, costs, seats, replaced, replaced_usd, saving, payback) -> 
     servers = "1 server costs" if costs.servers == 1 else f"{costs.servers} servers cost"
     total = f"{servers} {costs.usd_per_month:,.0f} USD a month"
     if costs.hardware_usd_per_month is None:
-        total += " (hardware excluded: no price known; pass --hardware-price)"
+        total += " (hardware excluded: no price given; pass --hardware-price)"
     if not seats:
         return total + "; no seats given to compare with (--seats PLAN=N)"
     if not replaced:

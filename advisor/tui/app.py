@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Label, TabbedContent, TabPane
+from textual.widgets import Header, Input, Label, TabbedContent, TabPane
 
 from advisor.console import printable
 from advisor.errors import AdvisorError
@@ -34,6 +35,7 @@ from advisor.tui.screens.help import HelpScreen
 from advisor.tui.screens.profiles import ProfileScreen
 from advisor.tui.setup import DARK, LIGHT, Setup
 from advisor.tui.stages import AdviceInputs
+from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.machine_panel import MachinePanel
 from advisor.tui.widgets.models_table import ModelsTable
 from advisor.tui.widgets.models_view import ModelsView
@@ -59,6 +61,11 @@ FAILED_STAGE_ENDS = {
     "workloads": ("advice",),
 }
 T = TypeVar("T")
+# The footer's keys, most important first: on a narrow terminal the last ones are left out.
+FOOTER_IMPORTANCE = (
+    "quit", "help", "focus_search", "next_task", "switch_profile", "bench", "export",
+    "next_context", "next_fit", "next_sort", "toggle_theme",
+)  # fmt: skip
 
 
 class AdvisorApp(App[None]):
@@ -79,6 +86,7 @@ class AdvisorApp(App[None]):
         Binding("2", "show_tab('workload')", "Workload", show=False),
         Binding("3", "show_tab('team')", "Team", show=False),
         Binding("q", "quit", "Quit"),
+        Binding("escape", "leave_field", "Leave the field", show=False),
     ]
 
     def __init__(self, setup: Setup) -> None:
@@ -109,7 +117,7 @@ class AdvisorApp(App[None]):
                 yield Label("Loading workloads…", id="workload-loading")
             with TabPane("Team", id="team"):
                 yield Label("Loading workloads…", id="team-loading")
-        yield Footer()
+        yield KeyFooter(FOOTER_IMPORTANCE)
 
     def on_ready(self) -> None:
         """The first frame is on screen: only now start the slow parts."""
@@ -370,11 +378,21 @@ class AdvisorApp(App[None]):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    def action_leave_field(self) -> None:
+        """Escape in a text field (the model filter, a workload number) gives the keys back to
+        the tab, so q, p, ? and 1 act again instead of being typed."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
+        self._focus_tab(self.query_one(TabbedContent).active)
+
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         """Focus the tab's main widget, so its keys work without a click."""
+        self._focus_tab(event.pane.id)
+
+    def _focus_tab(self, tab: str | None) -> None:
         targets = {"models": "#models-table", "team": "#team-people"}
-        target = targets.get(event.pane.id or "", "#workload-form Select")
+        target = targets.get(tab or "", "#workload-form Select")
         found = self.query(target)
         if found:
             found.first().focus(scroll_visible=False)  # it is at the top already

@@ -21,6 +21,8 @@ from advisor.validated_cache import cached
 
 Access = Literal["interactive", "programmatic"]
 FirstTokenCall = Literal["warm", "cold"]
+# May the workload's prompts leave the building? "forbidden": local, or not viable here.
+CloudUse = Literal["allowed", "forbidden"]
 QualityIndex = Literal["intelligence_index", "coding_index"]
 
 # Weeks in a month on average (365.25 / 7 / 12): turns days per week into days per month.
@@ -31,6 +33,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 CODE = (
     "advisor.strict",
     "advisor.yamlpos",
+    "advisor.docload",
     "advisor.catalog.model",
     "advisor.verdict.yamldoc",
     "advisor.verdict.workload",
@@ -96,6 +99,7 @@ class Workload:
     # cached (a chat turn, an agent step: the usual call), or "cold", the first call of a
     # session, which prefills its whole input. Reports show both.
     first_token_call: FirstTokenCall = "warm"
+    cloud: CloudUse = "allowed"
     justification: dict[str, str] = field(default_factory=dict)
     origin: str = "preset"  # set by the loader: "preset", "user" or the file's path
 

@@ -96,3 +96,30 @@ def test_html_is_one_self_contained_page_with_charts(fleet_audit) -> None:
     assert not [name for name, _ in parser.attrs if name in ("src", "href", "srcset", "xmlns")]
     for needle in ("http://", "https://", "url(", "@import", "//cdn"):
         assert needle not in page
+
+
+def test_html_upgrade_labels_are_whole_and_counts_agree(fleet_audit, tmp_path, docs, catalog):
+    """Each upgrade bar's label is drawn whole, inside the chart (not cut with an ellipsis, not
+    off its left edge), and one machine is "1 machine"."""
+    from html import escape
+
+    from audit_kit import as_machine, write
+
+    from advisor.audit.audit import AuditSettings, run_audit
+
+    page = render(fleet_audit, "html")
+    chart = re.search(r"<title>Machines each upgrade makes viable</title>(.*?)</svg>", page, re.S)
+    label = r'<text class="label" x="([\d.]+)"[^>]*>(?:<title>.*?</title>)?(.*?)</text>'
+    labels = re.findall(label, chart.group(1))
+    assert len(labels) == min(len(fleet_audit.suggestions), 12)
+    for s, (x, text) in zip(fleet_audit.suggestions, labels, strict=False):
+        assert text == escape(f"{s.change.label}: {s.workload}")  # whole, no "…"
+        assert float(x) >= len(f"{s.change.label}: {s.workload}") * 6.5  # room on its left
+    one = run_audit(
+        [str(write(tmp_path, "one.json", as_machine(docs["office-laptop-8gb"], 1)))],
+        catalog, AuditSettings(jobs=1, ram_usd_per_gb=3.0),
+    )  # fmt: skip
+    for fmt in ("html", "table", "markdown"):
+        text = render(one, fmt)
+        assert "1 machines" not in text and "1 reports" not in text
+        assert "1 machine from 1 report" in text

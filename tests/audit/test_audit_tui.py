@@ -67,3 +67,24 @@ async def test_cost_and_skipped_tabs(fleet_audit) -> None:
         assert _cells(app, "problem-table") == []
         await pilot.press("d")
         assert app.theme == "textual-light"
+
+
+async def test_escape_leaves_the_machine_filter_and_quit_shows_at_80_columns(fleet_audit) -> None:
+    from textual.widgets._footer import FooterKey
+
+    app = make_audit_app(fleet_audit)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"q1")
+        field = app.query_one("#machine-filter", Input)
+        assert app.focused is field and field.value == "q1"  # typed: it is a filter
+        await pilot.press("escape")
+        assert app.focused is app.query_one("#machine-table", DataTable) and field.value == ""
+        await pilot.press("1")
+        assert app.query_one(TabbedContent).active == "workloads"
+        await pilot.press("slash", *"4090", "enter")  # enter keeps the filter
+        assert app.focused is app.query_one("#machine-table", DataTable)
+        assert len(_cells(app, "machine-table")) == 2
+        await pilot.pause()
+        keys = {k.action.rsplit(".", 1)[-1]: k for k in app.screen.query(FooterKey) if k.display}
+        assert "quit" in keys and all(k.region.right <= 80 for k in keys.values())
+        assert app.sub_title == "8 machines"

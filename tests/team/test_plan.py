@@ -66,12 +66,34 @@ def test_the_plan_is_priced_against_the_seats_it_replaces(h100):
     assert "hardware excluded" in cmp.headline
 
 
-def test_a_priced_server_has_a_payback_in_months(catalog):
+def test_a_list_price_is_shown_with_its_payback_but_never_counted(catalog):
     advice = _advice(catalog, "mac-studio-m3-ultra-512gb", 25)
     costs, cmp = advice.costs, advice.comparison
-    assert costs.hardware_price_usd == 11699 and costs.hardware_basis == "profile"
+    assert costs.hardware_usd_per_month is None and cmp.hardware_excluded
+    assert costs.list_price_usd == 11699 and cmp.payback_months is None
     margin = 625.0 - costs.running_usd_per_month
-    assert cmp.payback_months == pytest.approx(11699 / margin)
+    assert cmp.payback_at_list_months == pytest.approx(11699 / margin)
+    assert "hardware excluded" in cmp.headline
+    assert f"list price (11,699 USD a server) it would pay back in {11699 / margin:,.1f}" in (
+        cmp.headline
+    )
+
+
+def test_a_price_given_is_counted_with_its_payback(catalog):
+    seats = seat_plans((Seats("chatgpt-business", 25),), catalog)
+    options = TeamOptions(users=25, seats=seats)
+    advice = team_advice(
+        machine("mac-studio-m3-ultra-512gb"),
+        catalog,
+        CHAT,
+        options,
+        AdviceOptions(hardware_price_usd=9000.0),
+    )
+    costs, cmp = advice.costs, advice.comparison
+    assert costs.hardware_usd_per_month == pytest.approx(9000 / 36)
+    margin = 625.0 - costs.running_usd_per_month
+    assert cmp.payback_months == pytest.approx(9000 / margin)
+    assert not cmp.hardware_excluded and cmp.payback_at_list_months is None
 
 
 def test_more_people_than_one_server_holds_need_several(catalog):
@@ -146,3 +168,24 @@ def test_report_team_text_prints_a_plan_to_act_on(capsys, tmp_path: Path):
     assert text.startswith("# Shared server for 25 people: Chat assistant on Dual RTX 3090")
     assert "```sh\nllama-server " in text and "OLLAMA_NUM_PARALLEL=" in text
     assert "vllm serve " in text and "--tensor-parallel-size 2" in text
+
+
+def test_seats_alone_plan_for_as_many_people_as_the_largest_count(capsys):
+    code = main(
+        [
+            "report",
+            "--seats",
+            "chatgpt-business=12",
+            "--seats",
+            "copilot-business=5",
+            "--profile",
+            "h100-server",
+            "--json",
+        ]
+    )
+    assert code == ExitCode.OK
+    out, err = capsys.readouterr()
+    assert "planning for 12 people, the most seats of one plan" in err
+    [team] = json.loads(out)["team"]
+    assert team["demand"]["users"] == 12
+    assert team["comparison"]["replaced"] == ["chatgpt-business"]

@@ -23,7 +23,8 @@ SERVER = ["--profile", "h100-server"]
         (["--team", "25", "--seats", "chatgpt-business"], "--seats takes PLAN=COUNT"),
         (["--team", "25", "--hosting-price", "-1"], "argument --hosting-price: expected 0 or more"),
         (["--team", "25", "--server-hours", "25"], "argument --server-hours: expected more than 0"),
-        (["--seats", "chatgpt-business=25"], "--seats plans a shared server: add --team N"),
+        (["--peak-factor", "3"], "--peak-factor plans a shared server: add --team N"),
+        (["--seats", "chatgpt-platinum=4"], "no subscription plan 'chatgpt-platinum'"),
         (["--team", "4", "--peak-factor", "9"], "at most the workload's hours_per_day (8)"),
     ],
 )

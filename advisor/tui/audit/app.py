@@ -8,12 +8,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
 )
 
 from advisor.audit import present
@@ -21,6 +21,7 @@ from advisor.audit.fleet import FleetAudit, MachineRow
 from advisor.tui.audit import views
 from advisor.tui.format import plain
 from advisor.tui.setup import DARK, LIGHT
+from advisor.tui.widgets.key_footer import KeyFooter
 
 TABS = ("workloads", "upgrades", "models", "machines", "cost", "problems")
 
@@ -67,10 +68,10 @@ class AuditApp(App[None]):
                 yield Static(views.cost_view(self.audit), classes="chart")
             with TabPane(f"Skipped ({len(self.audit.skipped)})", id="problems"):
                 yield DataTable(id="problem-table", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter(("quit", "filter", "toggle_theme"))
 
     def on_mount(self) -> None:
-        self.sub_title = f"{len(self.audit.machines):,} machines"
+        self.sub_title = present.count(len(self.audit.machines), "machine")
         self._fill(
             "workload-table",
             ("workload", "machines", "local share", "local", "hybrid", "cloud", "with which model"),
@@ -105,14 +106,32 @@ class AuditApp(App[None]):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """Focus the tab's table (else its tab bar): the focus left behind in a hidden tab would
+        pull that tab back, and its keys would not reach the new one."""
+        if self.focused is not None and event.pane in self.focused.ancestors:
+            return  # `/` has put it in the filter box already
+        tables = event.pane.query(DataTable)
+        target = tables.first() if tables else event.tabbed_content.query_one(Tabs)
+        target.focus(scroll_visible=False)
+
     def action_filter(self) -> None:
         self.action_show_tab("machines")
         self.query_one("#machine-filter", Input).focus()
 
     def action_clear_filter(self) -> None:
+        """Escape: in the filter box, clear it and give the keys back to the machine table (so
+        q and 1-6 act again); elsewhere, clear the filter."""
         field = self.query_one("#machine-filter", Input)
         if field.value:
             field.value = ""
+        if self.focused is field:
+            self.query_one("#machine-table", DataTable).focus()
+
+    @on(Input.Submitted, "#machine-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#machine-table", DataTable).focus()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

@@ -52,7 +52,7 @@ def upgrade_chart(audit: FleetAudit, width: int = 30) -> Table | Text:
         BarRow(
             f"{s.change.label}: {s.workload}",
             float(s.machines),
-            f"{s.machines} machines",
+            p.count(s.machines, "machine"),
             note=p.price_text(s),
         )
         for s in audit.suggestions[:12]

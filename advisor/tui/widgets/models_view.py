@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from advisor.tui.widgets.model_detail import ModelDetail
 from advisor.tui.widgets.models_table import ModelsTable
@@ -38,5 +39,6 @@ class ModelsView(Vertical):
         self.query_one(ModelDetail if opening else "#models-table").focus()
 
     def action_close_detail(self) -> None:
-        if self.has_class("-detail-open"):
-            self.action_toggle_detail()
+        if not self.has_class("-detail-open") or isinstance(self.app.focused, Input):
+            raise SkipAction()  # the app's escape: leave the filter box
+        self.action_toggle_detail()
