@@ -121,7 +121,7 @@ def _check_derived(raw: Mapping, measurement, index: int, path) -> None:
     """The derived keys are not read back, but they must agree with what the fields give: a
     report whose means, spreads, run counts or model identity disagree with its own samples
     was edited or corrupted."""
-    where = f"measurements.{index}"
+    where = f"measurements[{index}]"
     identity = raw["model"].get("identity")
     if identity is not None and identity != measurement.model.identity:
         raise ReportError("does not match the model's file facts", path=path,
