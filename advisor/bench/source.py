@@ -27,7 +27,17 @@ def resolve_source(
     download: bool = False,
     catalog_path: str | None = None,
 ) -> ModelSource:
-    """The file to run. A path wins; --model/--quant then only say which catalog model it is."""
+    """The file to run. A path wins; --model/--quant then only say which catalog model it is.
+
+    `--model PATH.gguf` is the file itself, as for `advisor estimate` (its quant is its own).
+    """
+    from advisor.catalog.file_model import is_model_file
+
+    if file is None and model_id is not None and is_model_file(model_id):
+        if quant is not None or download:
+            raise UsageError(f"--model {model_id} is a file: it is its own quant and needs no "
+                             "download; leave out --quant and --download")  # fmt: skip
+        file, model_id = model_id, None
     if (model_id is None) != (quant is None):
         raise UsageError("--model and --quant go together")
     if file is None and model_id is None:

@@ -79,7 +79,7 @@ def architecture_from_gguf(
     if meta.arch in PARALLEL_HYBRIDS:
         unknown["recurrent"] = "each layer also keeps a mamba2 state; not described here"
     sliding_window, swa_mask = _sliding_window(meta, n_layers, attention, unknown)
-    moe = _moe(meta)
+    moe = _moe(meta, tensors)
     total, active = parameter_counts(
         tensors, moe.n_experts if moe else 0, moe.n_experts_used if moe else 0
     )
@@ -304,6 +304,8 @@ def _head_dims(
     meta: _Meta, heads: Sequence[int], unknown: dict[str, str]
 ) -> tuple[int | None, int | None]:
     """(head_dim, global_head_dim): Gemma 4 gives sliding layers a smaller head."""
+    if meta.get_int("attention.kv_lora_rank"):
+        return _mla_head_dim(meta, unknown), None
     key_length = meta.get_int("attention.key_length")
     swa_length = meta.get_int("attention.key_length_swa")
     if swa_length and key_length and swa_length != key_length:
@@ -315,6 +317,25 @@ def _head_dims(
         return meta.required_int("embedding_length") // n_heads, None
     unknown["head_dim"] = "the header has no attention heads and no key_length"
     return None, None
+
+
+def _mla_head_dim(meta: _Meta, unknown: dict[str, str]) -> int | None:
+    """An MLA model's head_dim is qk_nope_head_dim (the catalog's convention, model_dims).
+
+    Current converters write the latent cache row as key_length (kv_lora_rank + rope, 576
+    on DeepSeek) and the per-head query/key width as key_length_mla (nope + rope); older
+    files have only key_length, the per-head width. Either way the rope part comes off.
+    """
+    rope = meta.get_int("rope.dimension_count") or 0
+    per_head = meta.get_int("attention.key_length_mla") or meta.get_int("attention.key_length")
+    if per_head and meta.get_int("attention.key_length_mla") is None:
+        latent = (meta.get_int("attention.kv_lora_rank") or 0) + rope
+        if per_head == latent:  # a latent row, not a head: the file does not say the head
+            per_head = None
+    if not per_head or per_head <= rope:
+        unknown["head_dim"] = "the header gives no per-head key width (key_length_mla)"
+        return None
+    return per_head - rope
 
 
 def _vocab_size(meta: _Meta, tensors: Sequence[TensorInfo], unknown: dict[str, str]) -> int | None:
@@ -354,7 +375,7 @@ def _mla(meta: _Meta) -> Mla | None:
     )
 
 
-def _moe(meta: _Meta) -> Moe | None:
+def _moe(meta: _Meta, tensors: Sequence[TensorInfo]) -> Moe | None:
     n_experts = meta.get_int("expert_count") or 0
     if n_experts <= 0:
         return None
@@ -368,4 +389,5 @@ def _moe(meta: _Meta) -> Moe | None:
         expert_intermediate_size=expert_ff if type(expert_ff) is int else None,
         shared_expert_intermediate_size=meta.get_int("expert_shared_feed_forward_length"),
         first_k_dense_layers=meta.get_int("leading_dense_block_count") or 0,
+        router_bias=any(t.name.endswith(".exp_probs_b.bias") for t in tensors),
     )

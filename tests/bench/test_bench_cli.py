@@ -44,6 +44,13 @@ def test_a_run_prints_json_and_is_stored(tiny_f16: Path, capsys) -> None:
     assert stored.measurement.decode is not None
 
 
+def test_model_may_name_the_file(tiny_f16: Path, capsys) -> None:
+    """`--model PATH.gguf` is the file, as for `advisor estimate`."""
+    assert main(["bench", "--model", str(tiny_f16), "--json", *FAST]) == ExitCode.OK
+    data = _json(capsys)
+    assert data["model"]["file_type"] == "F16" and data["decode"]["mean_tokens_per_s"] > 0
+
+
 def test_text_output_and_history(tiny_f16: Path, capsys) -> None:
     assert main(["bench", str(tiny_f16), *FAST]) == ExitCode.OK
     out = capsys.readouterr().out
@@ -127,7 +134,7 @@ def test_without_llama_cpp_the_exit_code_and_hint(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "error: llama-cpp-python is not installed; the throughput test needs it",
-        "hint: pip install 'local-llm-advisor[bench]'",
+        "hint: in advisor's repository folder: .venv/bin/pip install -e '.[bench]'",
     ]
 
 
@@ -140,6 +147,9 @@ def test_without_llama_cpp_the_exit_code_and_hint(
         (["bench", "/no/such/model.gguf"], ExitCode.NOT_FOUND),
         (["bench", "--model", "no-such-model", "--quant", "Q4_K_M"], ExitCode.NOT_FOUND),
         (["bench", "--model", "qwen3-8b", "--quant", "Q9_K"], ExitCode.NOT_FOUND),
+        (["bench", "--model", "/no/such/model.gguf"], ExitCode.NOT_FOUND),
+        (["bench", "--model", "x.gguf", "--quant", "Q8_0"], ExitCode.USAGE),
+        (["bench", "--model", "x.gguf", "--download"], ExitCode.USAGE),
     ],
 )
 def test_usage_and_lookup_errors(args: list[str], code: ExitCode, capsys) -> None:
