@@ -68,11 +68,11 @@ def resolve_source(
 
 def _recognised(path: Path, catalog_path: str | None) -> ModelSource:
     """A bare path, labelled with its catalog model and quant when the scan's rules match it."""
+    from advisor.bench.identity import require_model_file
     from advisor.catalog.gguf_header import read_header
     from advisor.catalog.identify import identify, summarize
 
-    if not path.is_file():
-        raise NotFoundError(f"{path}: no such model file")
+    require_model_file(path)
     found = identify(_catalog(catalog_path), summarize(read_header(path)), file_name=path.name)
     if found is None or found.quant is None or found.model.quant(found.quant) is None:
         return ModelSource(path, None, None, "path")

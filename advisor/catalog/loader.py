@@ -59,8 +59,10 @@ def _load_uncached(path: Path) -> Catalog:
 
 
 def read_bytes(path: Path) -> bytes:
+    from advisor.regular_files import read_regular
+
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise NotFoundError(
             f"catalog file {path} does not exist",

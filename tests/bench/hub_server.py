@@ -97,3 +97,16 @@ def serve(hub: Hub) -> Iterator[Hub]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def point_huggingface_hub_at(monkeypatch, url: str, cache: str | None = None) -> None:
+    """What HF_ENDPOINT (and HF_HUB_CACHE) set when huggingface_hub is imported."""
+    import huggingface_hub.constants as constants
+
+    monkeypatch.setattr(constants, "ENDPOINT", url)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                        url + "/{repo_id}/resolve/{revision}/{filename}")  # fmt: skip
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    if cache is not None:
+        monkeypatch.setattr(constants, "HF_HUB_CACHE", cache)
+    monkeypatch.delenv("HF_TOKEN", raising=False)

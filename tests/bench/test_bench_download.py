@@ -10,16 +10,12 @@ import pytest
 from advisor.bench.download import download_quant, shard_files
 from advisor.bench.native import INSTALL_HINT
 from advisor.catalog.model import Architecture, Model, Quant
-from advisor.errors import MissingDependencyError, NotFoundError, WriteError
-from tests.bench.fake_hub import (
-    FakeHub,
-)
+from advisor.errors import MissingDependencyError, NotFoundError
 
 QWEN_REPO = "bartowski/Qwen_Qwen3-8B-GGUF"
 QWEN_FILE = "Qwen_Qwen3-8B-Q4_K_M.gguf"
 GPT_OSS_REPO = "unsloth/gpt-oss-120b-GGUF"
 GPT_OSS_FILE = "gpt-oss-120b-mxfp4-00001-of-00003.gguf"
-PLENTY = 10**13
 
 
 def _model(repo: str | None, file: str | None, quant: str = "Q4_K_M") -> tuple[Model, Quant]:
@@ -54,33 +50,7 @@ def _model(repo: str | None, file: str | None, quant: str = "Q4_K_M") -> tuple[M
     return model, q
 
 
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeHub:
-    fake = FakeHub(tmp_path / "hub")
-    monkeypatch.setitem(sys.modules, "huggingface_hub", fake)
-    return fake
-
-
-
-
-
-
-
-@pytest.mark.parametrize(
-    ("error", "kind", "message"),
-    [
-        (PermissionError(13, "Permission denied"), WriteError, "could not save"),
-    ],
-)
-def test_hub_failures_become_our_errors(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, kind: type, message: str
-) -> None:
-    monkeypatch.setitem(sys.modules, "huggingface_hub", FakeHub(tmp_path, fail=error))
-    with pytest.raises(kind, match=message):
-        download_quant(*_model(QWEN_REPO, QWEN_FILE), free_bytes=lambda _: PLENTY)
-
-
-def test_a_quant_without_a_file_cannot_be_downloaded(hub: FakeHub) -> None:
+def test_a_quant_without_a_file_cannot_be_downloaded() -> None:
     with pytest.raises(NotFoundError, match="names no GGUF file") as info:
         download_quant(*_model(None, None))
     assert "advisor bench FILE.gguf" in (info.value.hint or "")

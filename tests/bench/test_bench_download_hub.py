@@ -18,7 +18,7 @@ import pytest
 
 from advisor.bench.download import download_quant
 from advisor.errors import BenchError, NotFoundError, WriteError
-from tests.bench.hub_server import COMMIT, Hub, serve
+from tests.bench.hub_server import COMMIT, Hub, point_huggingface_hub_at, serve
 from tests.bench.test_bench_download import GPT_OSS_FILE, GPT_OSS_REPO, QWEN_FILE, QWEN_REPO
 from tests.bench.test_bench_download import _model as model_of
 
@@ -40,14 +40,8 @@ def _files() -> dict[str, bytes]:
 @pytest.fixture
 def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hub]:
     with serve(Hub(_files(), gated={"meta-llama/Llama-Gated-GGUF"})) as served:
-        constants = huggingface_hub.constants
-        # What HF_ENDPOINT sets when huggingface_hub is imported.
-        monkeypatch.setattr(constants, "ENDPOINT", served.url)
-        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
-                            served.url + "/{repo_id}/resolve/{revision}/{filename}")  # fmt: skip
-        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        point_huggingface_hub_at(monkeypatch, served.url)
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-        monkeypatch.delenv("HF_TOKEN", raising=False)
         yield served
 
 
@@ -99,6 +93,12 @@ def test_hub_answers_become_our_errors(
 ) -> None:
     with pytest.raises(kind, match=message):
         _download(tmp_path, repo, file)
+
+
+def test_a_cache_that_cannot_be_written_is_a_write_error(hub: Hub, tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file where the cache folder should be\n")
+    with pytest.raises(WriteError, match="could not save"):
+        _download(tmp_path, QWEN_REPO, QWEN_FILE)
 
 
 def test_offline_with_nothing_cached_says_so(
