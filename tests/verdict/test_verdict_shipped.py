@@ -115,18 +115,25 @@ def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
     assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(8.9, abs=0.1)
-    assert "(range 5.5-19.5)" in ttft.text
+    assert "(range 5.5-19.4)" in ttft.text
     assert v.confidence.level == "low"
     assert "borderline: the time-to-first-token requirement" in v.confidence.why
 
 
 def test_a_quality_just_below_the_floor_is_borderline(catalog) -> None:
     """Item 7: a model at 68% against a 70% floor was not flagged (rtx-4090 × coding-agent)."""
-    v = verdict(catalog, "rtx-4090-desktop", "coding-agent")
+    # Since the 2026-12 catalog Qwen3.8 27B Q5_K_M keeps 81.6% of the frontier's coding index
+    # on this machine: the same case with the floor just above it, at 83%.
+    import dataclasses
+
+    workload = dataclasses.replace(load_workloads(["coding-agent"])[0], quality_floor_pct=83.0)
+    advice = advise(load_profile("rtx-4090-desktop"), catalog, [workload],
+                    AdviceOptions(cache=False))  # fmt: skip
+    v = advice.verdicts[0]
     quality = next(c for c in v.option.checks if c.name == "quality")
     assert not quality.passed and quality.borderline
-    assert quality.actual == pytest.approx(68, abs=0.5)
-    assert quality.margin == pytest.approx(quality.actual / 70 - 1, abs=0.002)
+    assert quality.actual == pytest.approx(81.6, abs=0.5)
+    assert quality.margin == pytest.approx(quality.actual / 83 - 1, abs=0.002)
     assert "borderline" in v.confidence.why and "quality" in v.confidence.why
 
 
@@ -138,7 +145,7 @@ def test_no_cloud_gives_local_or_not_viable_with_what_would_make_it_viable(catal
     assert ok.break_even.path is None
     no = verdict(catalog, "rtx-3060-desktop", "rag-summarisation", no_cloud=True)
     assert no.kind == "not_viable" and no.summary.startswith("not viable here")
-    assert no.hybrid is None and no.remedy.kind == "gpu" and no.remedy.price_usd == 450
+    assert no.hybrid is None and no.remedy.kind == "gpu" and no.remedy.price_usd == 1500
     assert no.workload.cloud == "forbidden"
     # Expensive local work is still local when the cloud is ruled out.
     batch = verdict(catalog, "rtx-3060-desktop", "document-batch", no_cloud=True)
