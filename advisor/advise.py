@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
@@ -60,12 +60,25 @@ class AdviceOptions:
     # verdicts_only): only files good enough for the quality floor are checked. A local verdict
     # is the same as without it; any other verdict says only that it is not local.
     local_only: bool = False
+    # The cloud is ruled out for every workload (--no-cloud): as if each said `cloud: forbidden`
+    no_cloud: bool = False
+    # Look for the cheapest hardware change that would make local work on cloud and not-viable
+    # verdicts (advisor.remedies); never in an audit's lean modes, which have their own ladder.
+    remedies: bool = True
 
 
 @dataclass(frozen=True)
 class HardwareChoice:
+    """Owned (no price counted) or bought at a price the user gave (flag or config). A
+    profile's list price is shown for reference and counted only when the user says so."""
+
     hardware: Hardware
     basis: HardwareBasis
+    list_price_usd: float | None = None  # the profile's list price, not counted
+
+    @property
+    def bought(self) -> bool:
+        return self.basis in ("flag", "config")
 
 
 @dataclass(frozen=True)
@@ -134,13 +147,14 @@ def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
     lifetime = options.lifetime_months or (
         prices.hardware_lifetime_months if prices else DEFAULT_LIFETIME_MONTHS
     )
+    listed = machine.price_usd
     if options.hardware_price_usd is not None:
-        return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag")
+        return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag", listed)
     if prices is not None and prices.hardware_price_usd is not None:
-        return HardwareChoice(Hardware(prices.hardware_price_usd, lifetime), "config")
-    if machine.price_usd is not None:  # a list price: for break-even, not the monthly cost
-        return HardwareChoice(Hardware(machine.price_usd, lifetime, counted=False), "profile")
-    return HardwareChoice(Hardware(None, lifetime), "none")
+        return HardwareChoice(Hardware(prices.hardware_price_usd, lifetime), "config", listed)
+    # Owned: a profile's list price says what the machine costs new, not that it was bought
+    # for this; it enters neither the cost nor the break-even.
+    return HardwareChoice(Hardware(None, lifetime), "profile" if listed else "none", listed)
 
 
 def _rate(catalog: Catalog, options: AdviceOptions) -> ElectricityRate:
@@ -171,6 +185,8 @@ def advise(
     from advisor.verdict.verdict import acceptable, decide
 
     options = options or AdviceOptions()
+    if options.no_cloud:
+        workloads = [replace(w, cloud="forbidden") for w in workloads]
     rate = _rate(catalog, options)
     hardware = _hardware(machine, options)
     measurements, calibration = _measured(machine, options)
@@ -198,6 +214,10 @@ def advise(
         if not lean:
             verdict = reported(search, workload, verdict, cloud.frontier_index, power_for)
         verdicts.append(verdict)
+    if options.remedies and not lean:
+        from advisor.remedies import with_remedies
+
+        verdicts = with_remedies(machine, catalog, verdicts, options, measurements)
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )

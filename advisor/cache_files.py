@@ -44,10 +44,15 @@ def read_dict(path: Path) -> dict:
 
 
 def write_pruned(path: Path, data: dict, keep: int) -> bool:
-    """Pickle `data` to `path` atomically and keep the `keep` newest *.pickle files beside it;
-    False (and nothing written) when the folder is read-only or full."""
+    """Add `data` to the dict pickled at `path` (what other runs added meanwhile stays), write
+    it atomically and keep the `keep` newest *.pickle files beside it; False (and nothing
+    written) when the folder is read-only or full."""
+    from advisor.locks import file_lock
+
     try:
-        atomic_write_bytes(path, pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
+        with file_lock(path):
+            merged = {**read_dict(path), **data}
+            atomic_write_bytes(path, pickle.dumps(merged, pickle.HIGHEST_PROTOCOL))
     except WriteError:
         return False
     files = sorted(path.parent.glob("*.pickle"), key=_mtime)

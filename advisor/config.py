@@ -21,7 +21,13 @@ from advisor.strict import FORBID, between
 CONFIG_NAME = "config.yaml"
 DEFAULT_LIFETIME_MONTHS = 36
 # The modules whose code turns a config file into a Config (see advisor.validated_cache).
-CODE = ("advisor.strict", "advisor.yamlpos", "advisor.verdict.yamldoc", "advisor.config")
+CODE = (
+    "advisor.strict",
+    "advisor.yamlpos",
+    "advisor.docload",
+    "advisor.verdict.yamldoc",
+    "advisor.config",
+)
 
 
 # The same ranges as the flags that override these (advisor.commands.report, audit).

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from advisor.bench.synthetic import synthetic_architecture  # noqa: E402
 from advisor.estimate.parallel_fit import (  # noqa: E402
     BatchRow,
     Prediction,
@@ -136,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS)
     parser.add_argument("--rows", action="store_true", help="print every held-out prediction")
     args = parser.parse_args(argv)
-    rows = load_rows(args.csv, load_spec_table(args.specs), repository_catalog())
+    rows = load_rows(args.csv, load_spec_table(args.specs), repository_catalog(),
+                     synthetic_architecture)
     fitted = [r for r in rows if r.skip_fit is None]
     skipped = sorted({r.skip_fit for r in rows if r.skip_fit})
     devices = sorted({r.device for r in rows})

@@ -36,11 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor.bench.synthetic import SyntheticSpec, write_synthetic_gguf  # noqa: E402
+from advisor.bench.synthetic import BENCH_60M, write_synthetic_gguf  # noqa: E402
 
 DEFAULT_MODELS = Path("/work/bench-models")
-BENCH_60M = SyntheticSpec(n_vocab=32000, n_embd=512, n_layer=8, n_head=8, n_head_kv=4,
-                          n_ff=1536, seed=2)  # fmt: skip
 TARGET = 0.10
 
 
@@ -117,10 +115,12 @@ def write_rows(path: Path, llama: list[Rates], args, model: Path) -> None:
     """This machine's llama-batched-bench medians in batched_bench.csv's columns."""
     import platform
 
+    from advisor.estimate.speed_devices import machine_rate
     from advisor.probe import probe_machine
 
     machine = probe_machine()
-    cpu = machine.cpu.name or platform.processor() or "this CPU"
+    rate = machine_rate(machine, "cpu")
+    cpu = f"{machine.cpu.name or platform.processor() or 'CPU'} ({args.threads} threads, here)"
     size_gib = model.stat().st_size / 1024**3
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -130,11 +130,13 @@ def write_rows(path: Path, llama: list[Rates], args, model: Path) -> None:
             writer.writerow([
                 f"measured here with llama-batched-bench (llama-cpp-python 0.3.36 vendored "
                 f"source, {time.strftime('%Y-%m-%d')}), median of {len(llama)} rounds",
-                cpu, "cpu", "(synthetic)", args.quant, f"{size_gib:.4f}", 2048, 512, -1,
+                cpu, "cpu", "synthetic:BENCH_60M", args.quant, f"{size_gib:.4f}", 2048, 512, -1,
                 args.prompt_tokens, args.gen_tokens, b,
                 f"{b * args.prompt_tokens / pp:.3f}", f"{pp:.2f}",
                 f"{b * args.gen_tokens / tg:.3f}", f"{tg:.2f}",
-                f"{args.threads} threads; load {llama[0].load_before:.2f}"])  # fmt: skip
+                f"{args.threads} threads; 1-min load {llama[0].load_before:.2f} at the start; "
+                "bandwidth and compute as advisor's probe reads them",
+                rate.bandwidth_gbs, rate.compute_tflops])  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -437,6 +437,8 @@ ARGUMENTS = [
     (["bench", "x.gguf", "--threads"], ["100000", "0", "-1"]),
     (["audit", "reports", "--seats"], ["chatgpt-plus=" + HUGE_INT, "chatgpt-plus=0", "x=-1"]),
     (["audit", "reports", "--jobs"], ["0", "-1", HUGE_INT]),
+    (["audit", "reports", "--server"], ["p" * 100_000, "a\0b"]),
+    (["report", "--profile", "rtx-4090-desktop", "--seats"], ["x=" + HUGE_INT, "x=0", "x"]),
 ]
 
 

@@ -48,8 +48,11 @@ REPOS: dict[str, str] = {
 # llama-bench's model column's file type -> the llama.cpp ftype name.
 FTYPES = {"MXFP4": "MXFP4", "Q8_0": "Q8_0", "Q4_0": "Q4_0", "Q4_K": "Q4_K_M"}
 
+# mem_bandwidth_gbs / compute_tflops: empty where the spec table has the device (the published
+# GPUs); filled for a CPU measured here (benchmarks/batched_vs_llama_batched_bench.py).
 COLUMNS = ("source", "device", "backend", "model", "quant", "file_gib", "n_batch", "n_ubatch",
-           "flash_attn", "pp", "tg", "b", "t_pp_s", "s_pp", "t_tg_s", "s_tg", "notes")  # fmt: skip
+           "flash_attn", "pp", "tg", "b", "t_pp_s", "s_pp", "t_tg_s", "s_tg", "notes",
+           "mem_bandwidth_gbs", "compute_tflops")  # fmt: skip
 
 _SECTION = re.compile(r"^## (\S+)\s*$")
 _MAIN = re.compile(r"n_batch = (\d+), n_ubatch = (\d+), flash_attn = (\d+)")
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = gather(args.llama_dir)
     with args.out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="")
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} rows -> {args.out}", file=sys.stderr)

@@ -31,9 +31,25 @@ def extra_buffers_safe(llama_cpp_version: str) -> bool:
     if key in cache:
         return bool(cache[key])
     safe = _try_in_child()
-    cache[key] = safe
-    atomic_write_text(user_cache_dir() / _CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True))
+    _remember(key, safe)
     return safe
+
+
+def _remember(key: str, safe: bool) -> None:
+    """Add the answer to the cache (other versions' answers stay); a cache that cannot be
+    written is a warning: the child is asked again next time."""
+    from advisor.console import warning
+    from advisor.errors import WriteError
+    from advisor.locks import file_lock
+
+    path = user_cache_dir() / _CACHE_NAME
+    try:
+        with file_lock(path):
+            cache = _read_cache()
+            cache[key] = safe
+            atomic_write_text(path, json.dumps(cache, indent=1, sort_keys=True))
+    except WriteError as exc:
+        warning(f"{exc.message}; the kernel check will run again next time")
 
 
 def _cache_key(llama_cpp_version: str) -> str:

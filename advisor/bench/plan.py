@@ -14,6 +14,7 @@ from advisor.bench.session import FLASH_ATTN, check_kv_type
 from advisor.errors import UsageError
 
 Phase = Literal["load", "warmup", "prefill", "decode"]
+MAX_THREADS = 512  # GGML_MAX_N_THREADS (ggml/include/ggml.h): more aborts in ggml's threadpool
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ class BenchPlan:
             raise UsageError("--budget must be a positive number of seconds")
         if self.n_prompt < 1 or self.n_gen < 1 or self.max_runs < 1:
             raise UsageError("prompt length, generation length and repetitions must be >= 1")
-        if self.n_threads is not None and self.n_threads < 1:
-            raise UsageError("--threads must be at least 1")
+        if self.n_threads is not None and not 1 <= self.n_threads <= MAX_THREADS:
+            raise UsageError(f"--threads must be between 1 and {MAX_THREADS} (ggml's limit)")
         if self.flash_attn not in FLASH_ATTN:
             raise UsageError(f"flash attention must be one of {sorted(FLASH_ATTN)}")
         check_kv_type(self.kv_type)

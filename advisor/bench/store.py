@@ -94,6 +94,16 @@ class StoredBatchedRun:
     measurement: BatchedMeasurement
 
 
+# SQLite's words for a store it could read but not write: a read-only file or folder, a full
+# disk. Anything else it refuses (not a database, malformed) is a broken file.
+_CANNOT_WRITE = ("readonly", "read-only", "unable to open", "disk i/o", "disk is full")
+
+
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and any(w in text for w in _CANNOT_WRITE)
+
+
 class BenchStore:
     """A connection to the store; use as a context manager or call close()."""
 
@@ -120,7 +130,13 @@ class BenchStore:
             raise self._broken(exc) from exc
         return conn
 
-    def _broken(self, exc: sqlite3.DatabaseError) -> InputError:
+    def _broken(self, exc: sqlite3.DatabaseError) -> InputError | WriteError:
+        if _cannot_write(exc):
+            return WriteError(
+                f"cannot write the bench store {self.path}: {exc}",
+                hint="its folder is read-only or full; the results are printed above. Free "
+                "some space, or set ADVISOR_HOME to a writable folder",
+            )
         return InputError(
             f"the bench store is unreadable ({exc})",
             path=self.path,

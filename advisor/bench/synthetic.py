@@ -81,6 +81,12 @@ TINY = SyntheticSpec()
 BENCH_300M = SyntheticSpec(
     n_vocab=32000, n_embd=1024, n_layer=16, n_head=16, n_head_kv=8, n_ff=2816, seed=1
 )
+# About 58 M parameters (62 MB in Q8_0): the llama-batched-bench comparison's model, small
+# enough for B = 8 sequences on two busy cores.
+BENCH_60M = SyntheticSpec(
+    n_vocab=32000, n_embd=512, n_layer=8, n_head=8, n_head_kv=4, n_ff=1536, seed=2
+)
+SPECS: dict[str, SyntheticSpec] = {"TINY": TINY, "BENCH_300M": BENCH_300M, "BENCH_60M": BENCH_60M}
 
 
 def write_synthetic_gguf(path: str | Path, quant: str = "F16", spec: SyntheticSpec = TINY) -> Path:
@@ -219,3 +225,22 @@ def _tensor_data(rng: np.random.Generator, name: str, shape: tuple[int, ...], qu
         return np.ones(shape, dtype=np.float32)  # RMS-norm gains
     values = rng.standard_normal(shape, dtype=np.float32) * np.float32(_WEIGHT_STD)
     return gguf.quants.quantize(values, _TENSOR_TYPES[quant])
+
+
+def synthetic_architecture(name: str):
+    """`synthetic:BENCH_60M` -> the catalog Architecture of that generated model, else None."""
+    if not name.startswith("synthetic:"):
+        return None
+    spec = SPECS.get(name.split(":", 1)[1])
+    if spec is None:
+        return None
+    from advisor.catalog.model import Architecture
+
+    params_b = spec.n_params / 1e9
+    return Architecture(
+        source=("advisor.bench.synthetic",), arch="llama", total_params_b=params_b,
+        active_params_b=params_b, n_layers=spec.n_layer, hidden_size=spec.n_embd,
+        n_heads=spec.n_head, n_kv_heads=spec.n_head_kv, head_dim=spec.head_dim,
+        vocab_size=spec.n_vocab, max_context=spec.n_ctx_train, intermediate_size=spec.n_ff,
+        tie_word_embeddings=spec.tie_embeddings,
+    )  # fmt: skip

@@ -68,9 +68,10 @@ def entry_from_gguf(
     if license_name is None:
         unknown["license"] = _NOT_IN_HEADER
     repo = hf_repo or _repo_from_header(header.metadata)
-    if repo is None:
+    notes = None
+    if repo is None:  # hf_repo is required: a placeholder, said to be one
         repo = f"local/{final_id}"
-        unknown["hf_repo"] = f"{_NOT_IN_HEADER}; pass --hf-repo to set it"
+        notes = f"hf_repo {repo} is a placeholder: {_NOT_IN_HEADER}; pass --hf-repo to set it"
     quant = Quant(
         type=quant_type,
         size_bytes=gguf.size_bytes,
@@ -96,6 +97,7 @@ def entry_from_gguf(
                 quality=None,
                 quants=(dataclasses.asdict(quant),),
                 unknown=unknown,
+                notes=notes,
             ),
         )
     except ValidationError as exc:

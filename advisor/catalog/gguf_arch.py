@@ -72,13 +72,14 @@ def architecture_from_gguf(
             path=header.path,
         )
     heads = meta.per_layer("attention.head_count", n_layers)
+    _check_widths(meta, heads)
     kv_heads = meta.per_layer("attention.head_count_kv", n_layers, fallback=heads)
     recurrent_mask, recurrent = _recurrent(meta, n_layers, kv_heads)
     attention = [kv > 0 and not r for kv, r in zip(kv_heads, recurrent_mask, strict=True)]
     if meta.arch in PARALLEL_HYBRIDS:
         unknown["recurrent"] = "each layer also keeps a mamba2 state; not described here"
     sliding_window, swa_mask = _sliding_window(meta, n_layers, attention, unknown)
-    moe = _moe(meta)
+    moe = _moe(meta, tensors)
     total, active = parameter_counts(
         tensors, moe.n_experts if moe else 0, moe.n_experts_used if moe else 0
     )
@@ -124,6 +125,21 @@ def architecture_from_gguf(
         detail = "; ".join(e["msg"] for e in exc.errors())
         message = f"the header's architecture is inconsistent: {detail}"
         raise GGUFError(message, path=header.path) from None
+
+
+def _check_widths(meta: _Meta, heads: Sequence[int]) -> None:
+    """Sizes every tensor shape is derived from: none of them may be 0."""
+    if meta.required_int("embedding_length") == 0:
+        raise GGUFError(
+            f"{meta.arch}.embedding_length is 0; a model's layers have a width above 0",
+            path=meta.header.path,
+        )
+    if max(heads) == 0 and meta.arch not in RECURRENT_ONLY:
+        raise GGUFError(
+            f"{meta.arch}.attention.head_count is 0 in every layer, but {meta.arch} layers "
+            "run attention",
+            path=meta.header.path,
+        )
 
 
 class _Meta:
@@ -288,6 +304,8 @@ def _head_dims(
     meta: _Meta, heads: Sequence[int], unknown: dict[str, str]
 ) -> tuple[int | None, int | None]:
     """(head_dim, global_head_dim): Gemma 4 gives sliding layers a smaller head."""
+    if meta.get_int("attention.kv_lora_rank"):
+        return _mla_head_dim(meta, unknown), None
     key_length = meta.get_int("attention.key_length")
     swa_length = meta.get_int("attention.key_length_swa")
     if swa_length and key_length and swa_length != key_length:
@@ -299,6 +317,25 @@ def _head_dims(
         return meta.required_int("embedding_length") // n_heads, None
     unknown["head_dim"] = "the header has no attention heads and no key_length"
     return None, None
+
+
+def _mla_head_dim(meta: _Meta, unknown: dict[str, str]) -> int | None:
+    """An MLA model's head_dim is qk_nope_head_dim (the catalog's convention, model_dims).
+
+    Current converters write the latent cache row as key_length (kv_lora_rank + rope, 576
+    on DeepSeek) and the per-head query/key width as key_length_mla (nope + rope); older
+    files have only key_length, the per-head width. Either way the rope part comes off.
+    """
+    rope = meta.get_int("rope.dimension_count") or 0
+    per_head = meta.get_int("attention.key_length_mla") or meta.get_int("attention.key_length")
+    if per_head and meta.get_int("attention.key_length_mla") is None:
+        latent = (meta.get_int("attention.kv_lora_rank") or 0) + rope
+        if per_head == latent:  # a latent row, not a head: the file does not say the head
+            per_head = None
+    if not per_head or per_head <= rope:
+        unknown["head_dim"] = "the header gives no per-head key width (key_length_mla)"
+        return None
+    return per_head - rope
 
 
 def _vocab_size(meta: _Meta, tensors: Sequence[TensorInfo], unknown: dict[str, str]) -> int | None:
@@ -338,7 +375,7 @@ def _mla(meta: _Meta) -> Mla | None:
     )
 
 
-def _moe(meta: _Meta) -> Moe | None:
+def _moe(meta: _Meta, tensors: Sequence[TensorInfo]) -> Moe | None:
     n_experts = meta.get_int("expert_count") or 0
     if n_experts <= 0:
         return None
@@ -352,4 +389,5 @@ def _moe(meta: _Meta) -> Moe | None:
         expert_intermediate_size=expert_ff if type(expert_ff) is int else None,
         shared_expert_intermediate_size=meta.get_int("expert_shared_feed_forward_length"),
         first_k_dense_layers=meta.get_int("leading_dense_block_count") or 0,
+        router_bias=any(t.name.endswith(".exp_probs_b.bias") for t in tensors),
     )

@@ -24,6 +24,7 @@ CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud
 CODE = (
     "advisor.strict",
     "advisor.yamlpos",
+    "advisor.docload",
     "advisor.catalog.model",
     "advisor.catalog.loader",
     "advisor.catalog.crossref",

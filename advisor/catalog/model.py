@@ -118,6 +118,9 @@ class Moe:
     # Routed experts working in a smaller latent space (Nemotron 3 Super: 1024): the hidden
     # state is projected down before the experts and back up after. None: the hidden size.
     latent_size: OptionalWidth = None
+    # Whether the router adds a per-expert bias (exp_probs_b: DeepSeek-V3-class sigmoid
+    # gating; DeepSeek-V2 has none). None: what the architecture's recipe assumes.
+    router_bias: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,15 @@ def add_model(path: Path, shipped: Catalog, model: Model, source_key: str, sourc
     An overlay model with the same id keeps its own fields and gains (or replaces) the new
     model's quants. A broken overlay is refused (CatalogProblems) and left as it was.
     """
+    from advisor.locks import file_lock
+
+    with file_lock(path):  # from the read to the replace: concurrent adds all keep their entry
+        return _add_locked(path, shipped, model, source_key, source)
+
+
+def _add_locked(
+    path: Path, shipped: Catalog, model: Model, source_key: str, source: Source
+) -> Model:
     old_content = read_bytes(path) if path.exists() else None
     data: dict[str, Any] = {}
     if old_content is not None:
@@ -87,10 +96,22 @@ def add_model(path: Path, shipped: Catalog, model: Model, source_key: str, sourc
     text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     content = text.encode("utf-8")
     written = _validate(path, content, parse_yaml(path, content), shipped)
+    _check_as_validate_will(path, content, shipped)
     if old_content is not None:
         atomic_write_bytes(path.with_name(path.name + ".bak"), old_content)
     atomic_write_text(path, text)
     return next(m for m in written.models if m.id == entry["id"])
+
+
+def _check_as_validate_will(path: Path, content: bytes, shipped: Catalog) -> None:
+    """Refuse to write what `advisor catalog validate` would then reject (its strict checks
+    go beyond the schema), so a user's overlay never fails validation through advisor."""
+    from advisor.catalog.problems import CatalogProblems
+    from advisor.catalog.validate import validate_content
+
+    report = validate_content(path, content, shipped, as_overlay=True)
+    if report.errors:
+        raise CatalogProblems(report.errors, hint="the overlay was left as it was")
 
 
 def _merged_entry(models: list[dict[str, Any]], new: dict[str, Any]) -> dict[str, Any]:

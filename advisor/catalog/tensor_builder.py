@@ -125,7 +125,7 @@ class Block:
         n_exp, ff = moe.n_experts, d.n_ff_exp
         width = moe.latent_size or d.embd
         self.add("ffn_gate_inp.weight", (d.embd, n_exp), f32=True)
-        if probs_bias:
+        if probs_bias if moe.router_bias is None else moe.router_bias:
             self.add("exp_probs_b.bias", (n_exp,))
         if moe.latent_size:  # llama.cpp's ffn_latent_down / ffn_latent_up (Nemotron-H MoE)
             self.add("ffn_latent_down.weight", (d.embd, width))

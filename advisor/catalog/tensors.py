@@ -249,3 +249,14 @@ def quant_tensor_bytes(arch: Architecture, quant: str) -> QuantBytes:
         mix = Mix(quant, _quant_hparams(arch, quant), sp.n_attention_wv, sp.tied)
         hit = _BYTES[key] = quant_bytes(sp, mix)
     return hit
+
+
+def use_file_bytes(arch: Architecture, quant: str, qb: QuantBytes) -> None:
+    """Take a GGUF file's own tensor bytes for `arch` at `quant` instead of the recipe's.
+
+    `arch` is the one read from that file's header (advisor.catalog.file_model): its
+    parameter count comes from the file's tensors, so no catalog architecture shares its key.
+    """
+    if len(qb.layer_bytes) != arch.n_layers:
+        raise ValueError(f"{len(qb.layer_bytes)} blocks of bytes for {arch.n_layers} layers")
+    _BYTES[(arch_key(arch), _known_quant(quant))] = qb

@@ -40,7 +40,14 @@ def validate_file(
     `as_overlay=None` decides from the file's keys. Raises only for a file that cannot be
     read at all (NotFoundError, CatalogError).
     """
-    content = read_bytes(path)
+    return validate_content(path, read_bytes(path), shipped, as_overlay=as_overlay)
+
+
+def validate_content(
+    path: Path, content: bytes, shipped: Catalog | None = None, *, as_overlay: bool | None = None
+) -> ValidationReport:
+    """validate_file for `content` about to be written to `path`: what advisor writes is
+    checked exactly as `advisor catalog validate` will check it."""
     try:
         data = parse_yaml(path, content, duplicates=True)  # listed below with the rest
     except CatalogProblems as exc:

@@ -107,6 +107,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="append",
         dest="servers",
         metavar="PROFILE",
+        type=path_text,
         help="plan a shared server for the fleet's interactive workloads on this server profile "
         "(one person per machine); repeat for several. With --seats and no --server, the "
         "shipped server profiles are tried: h100-server, dual-rtx-3090, "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from advisor.argtypes import path_text, real, whole
 from advisor.console import out
-from advisor.errors import ExitCode, WriteError
+from advisor.errors import ExitCode, InputError, WriteError
 
 DESCRIPTION = """\
 Runs the model through llama-cpp-python on this machine: loads it (timed), warms up, then
@@ -62,7 +62,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="layers to offload (-1: all); default: what the estimator recommends",
     )
     parser.add_argument(
-        "--threads", metavar="N", type=whole(1, 1024), help="CPU threads (default: physical cores)"
+        "--threads",
+        metavar="N",
+        type=whole(1, 512),  # GGML_MAX_N_THREADS: more aborts in ggml (bench.plan.MAX_THREADS)
+        help="CPU threads (default: physical cores)",
     )
     parser.add_argument(
         "--download",
@@ -166,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
     model_file = dataclasses.replace(
         describe_file(source.path), model_id=source.model_id, quant=source.quant
     )
+    _check_header(source.path)
     machine = probe_machine()
     context = args.prompt_tokens + args.gen_tokens
     if sequences is not None:
@@ -199,6 +203,15 @@ def run(args: argparse.Namespace) -> int:
     if not measurement.interrupted and not args.no_probes:
         _probe_kernel_paths(llama_cpp, machine, measurement)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
+
+
+def _check_header(path) -> None:
+    """Refuse, naming the key, a header llama.cpp would refuse or abort on (no block, a NaN
+    epsilon, more experts in use than there are) before it sees the file."""
+    from advisor.catalog.gguf_checks import check_model_file
+    from advisor.catalog.gguf_file import read_model_file
+
+    check_model_file(read_model_file(path))
 
 
 def _probe_kernel_paths(llama_cpp, machine, measurement) -> None:
@@ -243,7 +256,7 @@ def _probe(machine, path, main):
     guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
     plan = BenchPlan(path=path, n_gpu_layers=0, budget_s=PROBE_BUDGET_S, max_runs=PROBE_RUNS,
                      n_threads=main.settings.n_threads)  # fmt: skip
-    run = run_bench(plan, model_file, main.machine_fingerprint)
+    run = run_bench(plan, model_file, main.machine_fingerprint, clock=clock)  # the command's
     return dataclasses.replace(
         run,
         estimated_decode_tokens_per_s=guess.decode_tokens_per_s,
@@ -311,7 +324,7 @@ def _offload(args, llama_cpp, machine, model_file, context: int | None = None):
 def _run(plan, model_file, fingerprint, started: float):
     import sys
 
-    from advisor.bench.runner import run_bench
+    from advisor.bench.child import run_bench_in_child
     from advisor.commands.bench_view import describe, progress_bar, terminal_stream
 
     stream = terminal_stream()
@@ -321,40 +334,56 @@ def _run(plan, model_file, fingerprint, started: float):
             def say(event):
                 stream.write(f"advisor bench: {describe(event)}\n")
 
-            return run_bench(
-                plan, model_file, fingerprint, say, echo=stream, started=started, clock=clock
+            return run_bench_in_child(
+                plan, model_file, fingerprint, say, started=started, clock=clock
             )
         with progress_bar(stream, plan.budget_s, enabled=stream.isatty()) as update:
-            return run_bench(plan, model_file, fingerprint, update, started=started, clock=clock)
+            return run_bench_in_child(
+                plan, model_file, fingerprint, update, started=started, clock=clock
+            )
     finally:
         if stream is not sys.stderr:
             stream.close()
 
 
 def _store_and_print(measurement, args) -> None:
+    """Print the results, then store them: a store that cannot be written loses nothing.
+    (--json waits for the store, to carry the run's id; it is printed whatever happens.)"""
+    if not getattr(args, "json", False):
+        print(_render_text(measurement, None), flush=True)
+    run_id, where, failure = None, None, None
+    if measurement.has_results:
+        run_id, where, failure = _store(measurement)
+    if getattr(args, "json", False):
+        _print_json(measurement, run_id)
+    elif where:
+        print(f"stored     {where}")
+    if failure is not None:
+        raise failure
+
+
+def _store(measurement):
+    """(run id, where it is, None), or (None, None, the WriteError) when it cannot be stored."""
     from advisor.bench.store import BenchStore
 
-    if not measurement.has_results:
-        _print(measurement, None, None, args)
-        return
     try:
         with BenchStore() as store:
             run_id = store.add(measurement)
-            where = f"run #{run_id} in {store.path}"
-    except WriteError:
-        _print(measurement, None, None, args)  # the numbers are not lost with the store
-        raise
-    _print(measurement, run_id, where, args)
+            return run_id, f"run #{run_id} in {store.path}", None
+    except (WriteError, InputError) as exc:  # read-only, full, or not a store at all
+        return None, None, exc
 
 
-def _print(measurement, run_id, where, args) -> None:
-    from advisor.bench.codec import measurement_to_dict
+def _render_text(measurement, where) -> str:
     from advisor.commands.bench_view import render_measurement
 
-    if getattr(args, "json", False):
-        out(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
-    else:
-        out(render_measurement(measurement, where))
+    return render_measurement(measurement, where)
+
+
+def _print_json(measurement, run_id) -> None:
+    from advisor.bench.codec import measurement_to_dict
+
+    print(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
 
 
 def _history(args) -> int:

@@ -24,10 +24,12 @@ def run_parallel(args: argparse.Namespace, plan, sequences: tuple[int, ...], mod
 
 def _run(plan, sequences, model_file, fingerprint, started: float):
     from advisor.bench.batched_runner import run_batched
+    from advisor.bench.child import run_in_child
     from advisor.commands import bench
     from advisor.commands.bench_view import describe, progress_bar, terminal_stream
 
     clock = bench.clock  # read at call time: tests replace it
+    args = (plan, sequences, model_file, fingerprint)  # llama.cpp in a child: see bench.child
     stream = terminal_stream()
     try:
         if plan.verbose:
@@ -35,11 +37,9 @@ def _run(plan, sequences, model_file, fingerprint, started: float):
             def say(event):
                 stream.write(f"advisor bench: {describe(event)}\n")
 
-            return run_batched(plan, sequences, model_file, fingerprint, say, echo=stream,
-                               started=started, clock=clock)  # fmt: skip
+            return run_in_child(run_batched, args, plan, say, started=started, clock=clock)
         with progress_bar(stream, plan.budget_s, enabled=stream.isatty()) as update:
-            return run_batched(plan, sequences, model_file, fingerprint, update, started=started,
-                               clock=clock)  # fmt: skip
+            return run_in_child(run_batched, args, plan, update, started=started, clock=clock)
     finally:
         if stream is not sys.stderr:
             stream.close()

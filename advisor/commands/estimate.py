@@ -27,10 +27,12 @@ display; 'now' counts what is free at this moment."""
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("estimate", help=HELP, description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    parser.add_argument("--model", required=True, metavar="ID_OR_HF_REPO", type=path_text,
-                        help="catalog id or Hugging Face repo id (any letter case)")  # fmt: skip
-    parser.add_argument("--quant", required=True, metavar="Q",
-                        help="a quant the catalog lists for the model, e.g. Q4_K_M")  # fmt: skip
+    parser.add_argument("--model", required=True, metavar="ID_OR_REPO_OR_FILE", type=path_text,
+                        help="catalog id, Hugging Face repo id (any letter case), or a GGUF "
+                        "file (any part of a split model; only its header is read)")  # fmt: skip
+    parser.add_argument("--quant", metavar="Q",
+                        help="a quant the catalog lists for the model, e.g. Q4_K_M (a GGUF "
+                        "file is its own quant: leave it out)")  # fmt: skip
     parser.add_argument("--context", required=True, type=whole(1, MAX_CONTEXT_TOKENS), metavar="N",
                         help="context length in tokens")  # fmt: skip
     parser.add_argument("--kv-type", default="f16", type=choice(KV_TYPES),
@@ -86,6 +88,39 @@ def find_quant(model, quant: str) -> str:
     return quant.upper()
 
 
+def model_and_quant(catalog, model_arg: str, quant_arg: str | None):
+    """(Model, quant) for --model and --quant: a catalog entry, or a GGUF file's header."""
+    from advisor.catalog.file_model import is_model_file, read_file_model
+    from advisor.errors import UsageError
+
+    if is_model_file(model_arg):
+        found = read_file_model(model_arg, taken_ids=[m.id for m in catalog.models])
+        if quant_arg is not None and quant_arg.upper() != found.quant:
+            raise UsageError(f"--quant {quant_arg}: {found.path.name} is {found.quant}",
+                             hint="leave --quant out for a GGUF file")  # fmt: skip
+        _note_file(found)
+        return found.model, found.quant
+    model = find_model(catalog, model_arg)
+    if quant_arg is None:
+        listed = ", ".join(q.type for q in model.quants) or "none"
+        raise UsageError(f"--quant is needed for a catalog model (listed for {model.id}: "
+                         f"{listed})")  # fmt: skip
+    return model, find_quant(model, quant_arg)
+
+
+def _note_file(found) -> None:
+    """Say on stderr what was read and what the header does not tell."""
+    from advisor.catalog.render import file_size
+    from advisor.console import note
+
+    parts = f" ({found.shards} parts)" if found.shards > 1 else ""
+    note(f"read the header of {found.path.name}{parts}: {found.quant}, weights "
+         f"{file_size(found.tensor_bytes)} as the file's tensors")  # fmt: skip
+    unknown = {**found.model.architecture.unknown, **found.model.unknown}
+    for key, why in unknown.items():
+        note(f"unknown {key}: {why}")
+
+
 def _calibration(machine):
     """This machine's throughput-test calibration, when advisor bench has stored runs (the
     estimator applies it only where advisor.estimate.calibration.group_for says so)."""
@@ -111,8 +146,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--prompt-tokens must be a positive number of tokens")
     sequences = parse_sequences(args.parallel) if args.parallel is not None else None
     catalog = load_catalog(getattr(args, "catalog", None))
-    model = find_model(catalog, args.model)
-    quant = find_quant(model, args.quant)
+    model, quant = model_and_quant(catalog, args.model, args.quant)
     machine = resolve_machine(profile=getattr(args, "profile", None),
                               profiles_dir=getattr(args, "profiles_dir", None),
                               ram_gb=getattr(args, "ram", None),

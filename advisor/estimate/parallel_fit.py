@@ -56,8 +56,12 @@ class BatchRow:
     skip_fit: str | None = None  # why the fit leaves the row out (it is still predicted)
 
 
-def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
-    """Every row of the CSV, its model's per-token work and its device's rates."""
+def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
+    """Every row of the CSV, its model's per-token work and its device's rates.
+
+    `resolve(name) -> Architecture | None` names models the catalog lacks (the scripts pass
+    advisor.bench.synthetic.synthetic_architecture, for `synthetic:SPEC` rows).
+    """
     from advisor.estimate.speed_hardware import memory_dies
     from advisor.estimate.speed_load import token_cost
     from advisor.estimate.speed_rows import device_spec
@@ -66,15 +70,16 @@ def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
     rows = []
     with path.open(newline="", encoding="utf-8") as handle:
         for line, rec in enumerate(csv.DictReader(handle), start=2):
-            model = catalog.find(rec["model"])
-            if model is None:
+            arch = _architecture(rec["model"], catalog, resolve)
+            if arch is None:
                 raise ValueError(f"{path}:{line}: model {rec['model']!r} is not in the catalog")
-            arch = model.architecture
             cost = token_cost(arch, rec["quant"], float(rec["file_gib"]) * GIB)
             spec = device_spec(rec["device"], specs)
             backend = rec["backend"]
-            rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, spec.bandwidth_gbs,
-                              spec.compute_tflops, 1.0, memory_dies(rec["device"]))  # fmt: skip
+            bandwidth = _number(rec.get("mem_bandwidth_gbs")) or spec.bandwidth_gbs
+            compute = _number(rec.get("compute_tflops")) or spec.compute_tflops
+            rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, bandwidth, compute,
+                              1.0, memory_dies(rec["device"]))  # fmt: skip
             k = coefficients(constants, rate, cost.quant_class)
             step = DeviceStep(cost, 1.0, k, backend, arch.n_linear_attention_layers)
             skip = None
@@ -89,6 +94,21 @@ def load_rows(path: Path, specs, catalog) -> list[BatchRow]:
                 b=int(rec["b"]), n_ubatch=int(rec["n_ubatch"]), s_pp=float(rec["s_pp"]),
                 s_tg=float(rec["s_tg"]), step=step, skip_fit=skip))  # fmt: skip
     return rows
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _architecture(name: str, catalog, resolve=None):
+    """A catalog id's architecture, else what `resolve` (e.g. a generated model's) says."""
+    model = catalog.find(name) if catalog is not None else None
+    if model is not None:
+        return model.architecture
+    return resolve(name) if resolve is not None else None
 
 
 def predicted_decode(row: BatchRow, c: SpeedConstants, bc: BatchConstants, b: int | None = None):

@@ -167,19 +167,22 @@ def cached_bandwidth(
 
 def store_bandwidth(fingerprint: str, measurement: BandwidthMeasurement) -> None:
     """Add a test to the machine's cached ones (the last KEEP_TESTS stay)."""
-    data = _load_cache()
-    entry = data.get(fingerprint)
-    tests = entry.get("tests") if isinstance(entry, dict) and "tests" in entry else [entry]
-    tests = [t for t in (tests if isinstance(tests, list) else []) if isinstance(t, dict)]
-    tests.append(
-        {
-            "gbs": measurement.gbs,
-            "threads": measurement.threads,
-            "buffer_bytes": measurement.buffer_bytes,
-            "rounds": measurement.rounds,
-            "seconds": round(measurement.seconds, 4),
-            "measured_at": measurement.measured_at,
-        }
-    )
-    data[fingerprint] = {"tests": tests[-KEEP_TESTS:]}
-    atomic_write_text(_cache_path(), json.dumps(data, indent=1, sort_keys=True))
+    from advisor.locks import file_lock
+
+    with file_lock(_cache_path()):  # other runs' tests stay: read, add, replace as one
+        data = _load_cache()
+        entry = data.get(fingerprint)
+        tests = entry.get("tests") if isinstance(entry, dict) and "tests" in entry else [entry]
+        tests = [t for t in (tests if isinstance(tests, list) else []) if isinstance(t, dict)]
+        tests.append(
+            {
+                "gbs": measurement.gbs,
+                "threads": measurement.threads,
+                "buffer_bytes": measurement.buffer_bytes,
+                "rounds": measurement.rounds,
+                "seconds": round(measurement.seconds, 4),
+                "measured_at": measurement.measured_at,
+            }
+        )
+        data[fingerprint] = {"tests": tests[-KEEP_TESTS:]}
+        atomic_write_text(_cache_path(), json.dumps(data, indent=1, sort_keys=True))

@@ -30,7 +30,7 @@ def fill_memory_bandwidth(
         return _with_bandwidth(machine, best_of(earlier))
     fresh = measure_memory_bandwidth(threads=machine.cpu.physical_cores, budget_s=budget_s)
     if fresh is not None and 0 < fresh.gbs < PHYSICAL_BOUND_GBS:
-        store_bandwidth(fingerprint, fresh)
+        _keep(fingerprint, fresh)
         return _with_bandwidth(machine, best_of((*earlier, fresh)))
     return _with_bandwidth(machine, fresh)
 
@@ -41,9 +41,20 @@ def remeasure_memory_bandwidth(machine: Machine, *, budget_s: float = 0.3) -> Ma
     fingerprint = machine_fingerprint(machine)
     fresh = measure_memory_bandwidth(threads=machine.cpu.physical_cores, budget_s=budget_s)
     if fresh is not None and 0 < fresh.gbs < PHYSICAL_BOUND_GBS:
-        store_bandwidth(fingerprint, fresh)
+        _keep(fingerprint, fresh)
         return _with_bandwidth(machine, best_of(recorded_bandwidth(fingerprint)) or fresh)
     return machine
+
+
+def _keep(fingerprint: str, fresh: BandwidthMeasurement) -> None:
+    """Cache the test; a cache that cannot be written is a warning, never a failure."""
+    from advisor.console import warning
+    from advisor.errors import WriteError
+
+    try:
+        store_bandwidth(fingerprint, fresh)
+    except WriteError as exc:
+        warning(f"{exc.message}; the memory copy test will run again next time")
 
 
 def _with_bandwidth(machine: Machine, measurement: BandwidthMeasurement | None) -> Machine:

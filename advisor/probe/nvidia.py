@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from advisor.probe.host import Host
 from advisor.probe.machine import Gpu
@@ -19,12 +20,22 @@ from advisor.probe.result import Findings
 from advisor.probe.specs import match_spec
 from advisor.probe.unified import HOST_RAM_RULE
 
+# What no GPU has. NVML has answered each of these on broken drivers, virtual GPUs and MIG
+# slices: a memory of 0 or 2**64 - 1 bytes, a power limit of 0 W, a bus width of 0 bits.
+# Outside these bounds a figure is unknown, with the value NVML gave as the reason.
+_PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "vram_total_bytes": (64 * 2**20, 16 * 2**40),  # 64 MiB to 16 TiB
+    "vram_free_bytes": (0, 16 * 2**40),
+    "bus_width_bits": (8, 16384),
+    "max_memory_clock_mhz": (1, 100_000),
+    "power_limit_w": (1, 10_000),
+    "tdp_w": (1, 10_000),
+    "power_draw_w": (0, 10_000),
+}
+MAX_GPUS = 64  # the most GPUs a profile describes (profile schema, gpus[].count)
 UNIFIED_NAMES = re.compile(r"\bGB10\b|Tegra|Orin|Thor|Jetson|Xavier", re.IGNORECASE)
 # A derived figure this far from the spec table means a misread clock or an unknown variant.
 DISAGREEMENT = 0.25
-# More GPUs than one NVML host can hold (NVLink switch systems hold 8-16): a count past it is
-# a broken driver or a doctored dump, not a machine.
-MAX_GPUS = 64
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,34 @@ def _watts(milliwatts: int | None) -> float | None:
     return None if milliwatts is None else milliwatts / 1000
 
 
+def _memory(
+    memory: Any, reason: str | None
+) -> tuple[int | None, int | None, str | None, str | None]:
+    """(total, free, reason for total, reason for free) from nvmlDeviceGetMemoryInfo."""
+    fn = "nvmlDeviceGetMemoryInfo"
+    if memory is None:
+        return None, None, reason, reason
+    if not isinstance(memory, dict):
+        why = f"{fn} answered {memory!r}, which is not a reading"
+        return None, None, why, why
+    total, total_why = plausible("vram_total_bytes", memory.get("total"), fn)
+    free, free_why = plausible("vram_free_bytes", memory.get("free"), fn)
+    if total is not None and free is not None and free > total:
+        free, free_why = None, f"{fn} answered {free} bytes free of {total}; taken as unknown"
+    return total, free, total_why, free_why
+
+
+def plausible(field: str, value: Any, fn: str) -> tuple[Any, str | None]:
+    """(value, None) for a figure a GPU can have; else (None, why it is not believed)."""
+    bounds = _PLAUSIBLE.get(field)
+    if value is None or bounds is None:
+        return value, None
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        return None, f"{fn} answered {value!r}, which no GPU has; taken as unknown"
+    return value, None
+
+
 class _One:
     """Reads one GPU: each NVML figure lands in `found` with its source or its reason."""
 
@@ -70,7 +109,13 @@ class _One:
     def get(self, field: str, fn: str, *args, convert=None):
         value, reason = self.gw.call(fn, *args, device=self.index)
         if value is not None and convert is not None:
-            value = convert(value)
+            try:
+                value = convert(value)
+            except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError):
+                value, reason = None, f"{fn} answered {value!r}, which is not a reading"
+        if value is not None:
+            value, doubt = plausible(field, value, fn)
+            reason = doubt or reason
         return self.found.got(field, value, f"nvml {fn}", reason)
 
 
@@ -81,6 +126,7 @@ def _read_gpu(
     one = _One(gw, index, found)
     name = one.get("name", "nvmlDeviceGetName") or f"NVIDIA GPU {index}"
     memory, memory_reason = gw.call("nvmlDeviceGetMemoryInfo", device=index)
+    total, free, total_reason, free_reason = _memory(memory, memory_reason)
     bus = one.get("bus_width_bits", "nvmlDeviceGetMemoryBusWidth")
     clock = one.get("max_memory_clock_mhz", "nvmlDeviceGetMaxClockInfo", NVML_CLOCK_MEM)
     cc = one.get(
@@ -89,7 +135,7 @@ def _read_gpu(
         convert=lambda v: f"{v[0]}.{v[1]}",
     )
     pci, _ = gw.call("nvmlDeviceGetPciInfo", device=index)
-    spec_match = match_spec(name, vendor="nvidia", memory_bytes=memory and memory.get("total"))
+    spec_match = match_spec(name, vendor="nvidia", memory_bytes=total)
     spec = spec_match.spec if spec_match else None
     unified = bool(UNIFIED_NAMES.search(name) or (spec and spec.unified_memory))
     if memory is None and memory_reason and "not supported" in memory_reason and not unified:
@@ -100,10 +146,9 @@ def _read_gpu(
         found.got("vram_total_bytes", vram_total, f"psutil ({HOST_RAM_RULE})", "host RAM unknown")
         found.got("vram_free_bytes", vram_free, f"psutil ({HOST_RAM_RULE})", "host RAM unknown")
     else:
-        vram_total = memory and memory.get("total")
-        vram_free = memory and memory.get("free")
-        found.got("vram_total_bytes", vram_total, "nvml nvmlDeviceGetMemoryInfo", memory_reason)
-        found.got("vram_free_bytes", vram_free, "nvml nvmlDeviceGetMemoryInfo", memory_reason)
+        vram_total, vram_free = total, free
+        found.got("vram_total_bytes", vram_total, "nvml nvmlDeviceGetMemoryInfo", total_reason)
+        found.got("vram_free_bytes", vram_free, "nvml nvmlDeviceGetMemoryInfo", free_reason)
     derived = derived_bandwidth_gbs(bus, clock)
     bandwidth = _bandwidth(derived, spec_match, found, name)
     fp16 = found.got(
@@ -183,12 +228,10 @@ def probe_nvml(
     gw = NvmlGateway(host)
     try:
         count, reason = gw.call("nvmlDeviceGetCount")
+        if count is not None and (type(count) is not int or not 0 <= count <= MAX_GPUS):
+            count, reason = None, f"nvmlDeviceGetCount answered {count!r}, not a GPU count"
         if count is None:
             machine.notes.append(f"NVIDIA GPUs not probed: {reason or 'NVML gave no GPU count'}")
-            return [], machine
-        if type(count) is not int or not 0 <= count <= MAX_GPUS:
-            shown = str(count)[:40]
-            machine.notes.append(f"NVIDIA GPUs not probed: NVML counted {shown} GPUs")
             return [], machine
         driver, _ = gw.call("nvmlSystemGetDriverVersion")
         cuda, _ = gw.call("nvmlSystemGetCudaDriverVersion")

@@ -102,7 +102,9 @@ class NvmlGateway:
                 value = plain(func(*handle, *args))
                 answer = (value, None)
                 record["value"] = value
-            except (self._module.NVMLError, OSError, AttributeError, TypeError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - never raise: any failure is a reason
+                # NVMLError, and what pynvml's ctypes layer lets through: RuntimeError,
+                # ctypes.ArgumentError, OSError, a struct it could not decode.
                 reason, detail = self._describe(exc)
                 answer = (None, reason)
                 record.update(detail, reason=reason)
@@ -116,7 +118,7 @@ class NvmlGateway:
                 handle = func(device)
                 self._handles[device] = (handle, None)
                 self._host.record_nvml({"call": "nvmlDeviceGetHandleByIndex", "args": [device]})
-            except (self._module.NVMLError, OSError, TypeError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - never raise, as in _invoke
                 reason, detail = self._describe(exc)
                 self._handles[device] = (None, f"nvmlDeviceGetHandleByIndex: {reason}")
                 self._host.record_nvml(

@@ -30,6 +30,7 @@ CODE = (
     "advisor.probe.unknowns",
     "advisor.probe.serialize",
     "advisor.probe.profiles",
+    "advisor.docload",
 )
 
 

@@ -1,4 +1,6 @@
 """The report: the versioned JSON document, its JSON Schema, and markdown and text renderings."""
 
-SCHEMA_VERSION = 2  # 2: the `team` plans and workloads' peak_factor
+# 2: the `team` plans and workloads' peak_factor; each verdict's rule and remedy, break-even
+# path, check margins, idle power and hours, `not_viable`, the workload's `cloud`.
+SCHEMA_VERSION = 2
 REPORT_KIND = "advisor-report"

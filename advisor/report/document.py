@@ -64,6 +64,7 @@ def _inputs(advice: Advice) -> dict[str, Any]:
             "lifetime_months": num(hw.hardware.lifetime_months),
             "counted": hw.hardware.counted,
             "basis": hw.basis,
+            "list_price_usd": num(hw.list_price_usd),
         },
         "workloads": [workload_json(w) for w in advice.workloads],
     }

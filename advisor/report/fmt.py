@@ -41,19 +41,21 @@ def gib(value: float | None) -> str:
 
 def hardware_line(doc: dict[str, Any]) -> str:
     hw = doc["inputs"]["hardware"]
-    if hw["price_usd"] is None:
-        return (
-            "not counted: the machine is taken as already owned "
-            "(--hardware-price shows whether buying it pays back)"
+    if hw["price_usd"] is None or hw["basis"] not in ("flag", "config"):
+        listed = hw.get("list_price_usd")
+        text = (
+            "owned: no hardware price is counted "
+            "(--hardware-price USD says it is bought, and shows whether that pays back)"
         )
-    where = {"flag": "--hardware-price", "config": "config file", "profile": "the profile"}
+        if listed is not None:
+            text += f"; the profile lists it at {usd(listed)} USD new"
+        return text
+    where = {"flag": "--hardware-price", "config": "config file"}
     text = (
         f"{usd(hw['price_usd'])} USD over {hw['lifetime_months']:g} months "
         f"({where.get(hw['basis'], hw['basis'])})"
     )
-    if not hw["counted"]:
-        text += ": in the break-even only; --hardware-price counts it in the monthly cost"
-    return text
+    return text + ": bought, counted in the monthly cost and the break-even"
 
 
 def electricity_line(doc: dict[str, Any]) -> str:
@@ -87,7 +89,9 @@ def gpu_line(gpu: dict[str, Any]) -> str:
 
 
 def verdict_word(kind: str) -> str:
-    return {"local": "LOCAL", "hybrid": "HYBRID", "cloud": "CLOUD"}[kind]
+    return {"local": "LOCAL", "hybrid": "HYBRID", "cloud": "CLOUD", "not_viable": "NOT VIABLE"}[
+        kind
+    ]
 
 
 def cost_rows(v: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -95,7 +99,10 @@ def cost_rows(v: dict[str, Any]) -> list[tuple[str, str, str]]:
     c, cloud, rows = v["costs_usd_per_month"], v["cloud"], []
     if c["local"] is not None:
         local = v["local_cost"]
-        busy = f"{local['busy_hours_per_day']:.2f} h/day busy, {local['kwh_per_month']:.1f} kWh"
+        busy = f"{local['busy_hours_per_day']:.2f} h/day busy"
+        if local.get("idle_hours_per_day"):
+            busy += f" + {local['idle_hours_per_day']:.2f} h idle"
+        busy += f", {local['kwh_per_month']:.1f} kWh"
         rows.append(("local: electricity", usd(c["local_electricity"]), busy))
         if c["local_hardware"] is not None:
             rows.append(("local: hardware share", usd(c["local_hardware"]), "amortised"))

@@ -66,7 +66,10 @@ def _overview(doc: dict[str, Any]) -> list[str]:
 
 
 def _verdict(v: dict[str, Any], w: dict[str, Any]) -> list[str]:
-    out = [f"## {v['title']}: {v['verdict']}", "", f"> {v['summary']}", "", "**Why**", ""]
+    out = [f"## {v['title']}: {v['verdict'].replace('_', ' ')}", "", f"> {v['summary']}", ""]
+    if v.get("rule"):
+        out += [f"*{v['rule'][:1].upper()}{v['rule'][1:]}.*", ""]
+    out += ["**Why**", ""]
     out += [
         f"- {r.strip()}" if not r.startswith("  ") else f"  - {r.strip()}" for r in v["reasons"]
     ]

@@ -24,6 +24,7 @@ from advisor.verdict.hybrid import HybridReason
 from advisor.verdict.local import LocalCost, LocalRun
 from advisor.verdict.options import Check
 from advisor.verdict.power import PowerDraw
+from advisor.verdict.remedy import Remedy
 from advisor.verdict.verdict import MonthlyCosts, QualityGap, VerdictKind
 from advisor.verdict.workload import Workload
 
@@ -31,7 +32,8 @@ _FORBID = ConfigDict(extra="forbid")
 
 # Dataclasses that appear in the report as they are: refuse keys they don't have.
 for _leaf in (ApiCost, SubscriptionCost, InputBasis, BreakEven, ElectricityRate, LocalCost,
-              LocalRun, Check, PowerDraw, MonthlyCosts, QualityGap, TopCandidate):  # fmt: skip
+              LocalRun, Check, PowerDraw, MonthlyCosts, QualityGap, TopCandidate,
+              Remedy):  # fmt: skip
     _leaf.__pydantic_config__ = _FORBID  # type: ignore[attr-defined]
 # A measurement carries derived keys (means, spreads, identity) beside its fields.
 Measurement.__pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[attr-defined]
@@ -108,13 +110,23 @@ class VerdictJson(_Strict):
     break_even: BreakEven
     confidence: ConfidenceJson
     options_checked: int
+    rule: str = Field(description="how the local option shown was picked, in words")
+    remedy: Remedy | None = Field(
+        description="cloud and not-viable verdicts: the cheapest change that would make local "
+        "work (null otherwise)"
+    )
 
 
 class HardwareJson(_Strict):
     price_usd: float | None = Field(ge=0, le=1e9)
     lifetime_months: float = Field(gt=0, le=1200)
     counted: bool = Field(description="whether the monthly share is in the local cost")
-    basis: HardwareBasis
+    basis: HardwareBasis = Field(
+        description="flag or config: bought at price_usd; profile or none: owned"
+    )
+    list_price_usd: float | None = Field(
+        default=None, description="the profile's list price, for reference: never counted"
+    )
 
 
 class InputsJson(_Strict):

@@ -87,6 +87,12 @@ def _validated(doc: Mapping, path):
     from advisor.strict import adapter
 
     parts = {key: doc[key] for key in READ if key in doc}
+    huge = _absurd_number(parts)
+    if huge is not None:
+        raise ReportError(
+            f"holds a number too large to be real ({shown(huge[1])}); the report was edited or "
+            "corrupted", path=path, key=huge[0],
+        )  # fmt: skip
     try:
         text = json.dumps(parts, allow_nan=False)
     except ValueError as exc:  # NaN or an infinity (1e999 parses as one)
@@ -101,6 +107,31 @@ def _validated(doc: Mapping, path):
     except ValidationError as exc:
         key, message = _first_problem(exc)
         raise ReportError(message, path=path, key=key) from exc
+
+
+# No figure a report carries comes near this (a petabyte in bytes is 1.1e15): larger numbers
+# are an edit or corruption, and would only overflow the arithmetic downstream.
+ABSURD = 1e16
+
+
+def _absurd_number(value: Any, key: str = "") -> tuple[str, float] | None:
+    """(dotted key, number) of the first number whose magnitude reaches ABSURD, if any."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        finite = value == value and abs(value) != float("inf")  # json.dumps says "not finite"
+        return (key, value) if finite and abs(value) >= ABSURD else None
+    if isinstance(value, Mapping):
+        items = ((f"{key}.{k}" if key else str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{key}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for inner, item in items:
+        found = _absurd_number(item, inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _first_problem(exc) -> tuple[str, str]:

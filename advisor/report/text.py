@@ -9,6 +9,11 @@ from typing import Any
 from advisor.report import fmt
 
 WIDTH = 96
+NAME_WIDTH = 27  # the overview's local option column: the table stays within WIDTH
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def render_text(doc: dict[str, Any]) -> str:
@@ -35,7 +40,7 @@ def _overview(verdicts: list[dict[str, Any]]) -> list[str]:
     rows = [("workload", "verdict", "local option", "local", "best cloud", "confidence")]
     for v in verdicts:
         opt, c = v["local_option"], v["costs_usd_per_month"]
-        name = f"{opt['model_name']} {opt['quant']}" if opt else "none fits"
+        name = _cut(f"{opt['model_name']} {opt['quant']}" if opt else "none fits", NAME_WIDTH)
         local = c["hybrid"] if v["verdict"] == "hybrid" else c["local"]
         cloud = fmt.usd(v["cloud"]["best_usd_per_month"])
         rows.append(
@@ -79,6 +84,8 @@ def _field(label: str, text: str) -> list[str]:
 def _verdict(v: dict[str, Any]) -> list[str]:
     out = [f"{fmt.verdict_word(v['verdict']):<7} {v['title']}"]
     out += _wrap(v["summary"], "  ")
+    if v.get("rule"):
+        out += _wrap(f"({v['rule']})", "  ")
     for reason in v["reasons"]:
         nested = reason.startswith("  ")
         out += _wrap(("- " if nested else "* ") + reason.strip(), "      " if nested else "    ")

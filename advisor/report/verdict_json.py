@@ -55,6 +55,8 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         "break_even": _plain(v.break_even),
         "confidence": _confidence(v.confidence),
         "options_checked": v.options_checked,
+        "rule": v.rule,
+        "remedy": _plain(v.remedy),
     }
 
 

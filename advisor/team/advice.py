@@ -78,7 +78,6 @@ def team_advice(
         hardware_choice(machine, options),
         uptime=team.uptime,
         hosting_usd_per_month=team.hosting_usd_per_month,
-        list_price_usd=machine.price_usd,
     )
     model = catalog.find(run.model_id)
     assert model is not None  # the plan came from this catalog

@@ -89,13 +89,12 @@ def server_costs(
     *,
     uptime: Uptime = Uptime(),
     hosting_usd_per_month: float = 0.0,
-    list_price_usd: float | None = None,
 ) -> ServerCosts:
     """`busy_share`: of a working hour one server spends serving, at the day's average rate."""
     w = demand.workload
     on = max(uptime.hours_per_day, w.hours_per_day)
     busy = busy_share * w.hours_per_day
-    idle_watts = getattr(power, "idle_watts", None)
+    idle_watts = power.idle_watts
     work_days = w.days_per_week * WEEKS_PER_MONTH
     on_days = uptime.days_per_week * WEEKS_PER_MONTH
     busy_kwh = busy * power.watts / 1000 * work_days
@@ -116,14 +115,14 @@ def server_costs(
         hardware_usd_per_month=amortised,
         hardware_price_usd=total_price,
         hardware_basis=hardware.basis,
-        list_price_usd=list_price_usd,
+        list_price_usd=hardware.list_price_usd,
         lifetime_months=lifetime,
         busy_hours_per_day=busy,
         on_hours_per_day=on,
         load_watts=power.watts,
         idle_watts=idle_watts,
         power_source=power.source,
-        idle_source=getattr(power, "idle_source", "") or "no idle figure known for this machine",
+        idle_source=power.idle_source or "no idle figure known for this machine",
         kwh_per_month=kwh,
         electricity_usd_per_month=electricity,
         hosting_usd_per_month=hosting,

@@ -103,12 +103,19 @@ def _price_inputs(cloud: CloudCosts, rate: ElectricityRate) -> list[InputBasis]:
     return out
 
 
+_WORDS = {"ttft": "time-to-first-token"}
+
+
 def _level(option: LocalOption | None, cost_ratio: float | None) -> tuple[Level, str]:
     if option is None:
         return "medium", "no local option fits; the cloud prices are published figures"
-    borderline = [c.name for c in option.checks if c.borderline]
+    borderline = [_WORDS.get(c.name, c.name) for c in option.checks if c.borderline]
     if borderline:
-        return "low", f"the {', '.join(borderline)} requirement lies inside the estimate's range"
+        if len(borderline) == 1:
+            one = borderline[0]
+            return "low", f"borderline: the {one} requirement lies inside the estimate's range"
+        names = ", ".join(borderline[:-1]) + " and " + borderline[-1]
+        return "low", f"borderline: the {names} requirements lie inside the estimates' ranges"
     if cost_ratio is not None and 0.8 <= cost_ratio <= 1.25:
         return "low", f"local and cloud costs are within 25% of each other ({cost_ratio:.2f}×)"
     speed = option.candidate.speed_status

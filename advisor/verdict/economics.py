@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.local import Hardware, LocalCost
@@ -11,19 +12,32 @@ from advisor.verdict.workload import Workload
 MTOK = 1_000_000
 
 
+BreakEvenPath = Literal["local", "hybrid"]
+
+
 @dataclass(frozen=True)
 class BreakEven:
-    """Local against the cheapest cloud path that meets the floor. USD."""
+    """The path the verdict chose (all-local or hybrid) against the cheapest all-cloud path
+    that meets the floor. USD. A verdict that runs nothing here claims no saving: every
+    figure is None and the text says why."""
 
+    path: BreakEvenPath | None  # what the saving describes; None: no saving is claimed
     versus: str | None  # the cloud path compared with
-    monthly_saving_usd: float | None  # cloud minus local electricity; negative: local costs more
-    payback_months: float | None  # hardware price over the monthly saving
+    # Cloud minus the path's running cost (electricity, busy and idle, plus a hybrid's cloud
+    # share; no hardware): negative when it costs more to run than the cloud does.
+    monthly_saving_usd: float | None
+    payback_months: float | None  # the price of bought hardware over the monthly saving
     max_hardware_usd: float | None  # the most a machine may cost to pay back in its lifetime
     # Tokens a day above which local (electricity + hardware share) beats the cheapest API per
-    # token; 0 when local wins at any volume, None when it never does.
+    # token; 0 when local wins at any volume, None when it never does (all-local path only).
     local_wins_above_tokens_per_day: float | None
     local_capacity_tokens_per_day: float | None  # the most this machine serves in the window
     text: str
+
+
+def no_break_even(cloud: CloudCosts, why: str) -> BreakEven:
+    """No saving claimed: the verdict runs nothing here (`why` says what local lacks)."""
+    return BreakEven(None, cloud.best_label, None, None, None, None, None, why)
 
 
 def break_even(
@@ -33,19 +47,19 @@ def break_even(
     cloud: CloudCosts,
     hardware: Hardware,
 ) -> BreakEven:
+    """The all-local path: `local` runs the whole workload here."""
     best = cloud.best_usd_per_month
     if local is None or best is None:
         why = "no local option runs this workload" if local is None else "no cloud path to compare"
-        return BreakEven(cloud.best_label, None, None, None, None, None, f"no break-even: {why}")
+        return no_break_even(cloud, f"no break-even: {why}")
     saving = best - local.electricity_usd_per_month
-    payback = None
-    if hardware.price_usd is not None and saving > 0:
-        payback = hardware.price_usd / saving
+    payback = _payback(hardware, saving)
     max_hw = saving * hardware.lifetime_months if saving > 0 else None
     threshold = _tokens_threshold(workload, local, cloud, hardware)
     per_call = workload.input_tokens_per_request + workload.output_tokens_per_request
     capacity = None if max_calls_per_day is None else max_calls_per_day * per_call
     return BreakEven(
+        path="local",
         versus=cloud.best_label,
         monthly_saving_usd=saving,
         payback_months=payback,
@@ -54,6 +68,41 @@ def break_even(
         local_capacity_tokens_per_day=capacity,
         text=_text(saving, payback, max_hw, threshold, capacity, hardware, cloud),
     )
+
+
+def hybrid_break_even(
+    running_usd_per_month: float, cloud: CloudCosts, hardware: Hardware
+) -> BreakEven:
+    """The hybrid path against all-cloud: `running_usd_per_month` is the local share's
+    electricity plus the cloud share, without any hardware price."""
+    best = cloud.best_usd_per_month
+    if best is None:
+        return no_break_even(cloud, "no break-even: no all-cloud path to compare")
+    saving = best - running_usd_per_month
+    payback = _payback(hardware, saving)
+    max_hw = saving * hardware.lifetime_months if saving > 0 else None
+    against = f"all-cloud ({cloud.best_label}, {best:,.2f} USD)"
+    if saving <= 0:
+        text = f"the hybrid costs {-saving:,.2f} USD a month more than {against}"
+    elif payback is not None:
+        text = (
+            f"the hybrid saves {saving:,.2f} USD a month against {against}: the "
+            f"{hardware.price_usd:,.0f} USD machine pays back in {payback:,.1f} months"
+            + (" (longer than its lifetime)" if payback > hardware.lifetime_months else "")
+        )
+    else:
+        text = (
+            f"the hybrid saves {saving:,.2f} USD a month against {against}; a machine costing "
+            f"up to {max_hw:,.0f} USD pays back within {hardware.lifetime_months:g} months"
+        )
+    return BreakEven("hybrid", cloud.best_label, saving, payback, max_hw, None, None, text)
+
+
+def _payback(hardware: Hardware, saving: float) -> float | None:
+    """Months for bought hardware to pay for itself; None when owned or never."""
+    if hardware.usd_per_month is None or hardware.price_usd is None or saving <= 0:
+        return None
+    return hardware.price_usd / saving
 
 
 def _tokens_threshold(
@@ -66,8 +115,15 @@ def _tokens_threshold(
     margin = per_tok_api - per_tok_local
     if margin <= 0:
         return None
-    fixed = hardware.share_usd_per_month or 0.0
+    fixed = (hardware.usd_per_month or 0.0) + _idle_usd_per_month(local, workload)
     return fixed / (margin * workload.days_per_month)
+
+
+def _idle_usd_per_month(local: LocalCost, workload: Workload) -> float:
+    """The idle part of the electricity: a fixed monthly cost, whatever the volume."""
+    busy_per_mtok = local.electricity_usd_per_mtok
+    busy = busy_per_mtok * workload.tokens_per_day * local.share / MTOK * workload.days_per_month
+    return max(0.0, local.electricity_usd_per_month - busy)
 
 
 def _text(

@@ -4,9 +4,11 @@ Models are checked best raw quality first. An option is *useful* when it fits, i
 keeps up with the volume and, if it is also good enough, costs less than the cloud. Scanning
 stops at the first model whose raw index (an upper bound on any of its options' quality) is
 below the best useful option found: no later model could give a better local option, a better
-hybrid share or a better explanation. Below the workload's lowest quality floor only a few
-models are checked, to name the best one that is at least fast enough. Within a model, files
-are checked best quality first, down to the first useful one (see _model_options).
+hybrid share or an option closer to passing every check (advisor.verdict.choice: a useful
+option passes every check but quality; a later one can only miss quality by more). Until one
+is useful, models below the quality floors are checked too: a fast small model may be the
+closest. Within a model, files are checked best quality first, down to the first useful one
+(see _model_options).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from advisor.verdict.choice import closeness
 from advisor.verdict.options import Candidate, LocalOption, SpeedStatus, check_option
 from advisor.verdict.power import PowerDraw
 from advisor.verdict.search import OptionSearch
@@ -26,7 +29,6 @@ if TYPE_CHECKING:
     from advisor.estimate.speed import Speed
     from advisor.verdict.verdict import Verdict
 
-EXTRA_MODELS = 16  # models below the floors checked for one that is at least fast enough
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
@@ -135,11 +137,9 @@ def workload_options(
 
     `verdicts_only`: the caller reads the verdict's kind, option and figures, not its reasons
     (an audit). Files that cannot produce the first token in time are skipped past each
-    model's best file that fits (_model_options' `skip_late`). Below the quality floors a model
-    then only matters as the closest miss (the best-quality file that fits): its files are
-    checked down to its best one that fits, and models whose raw index is below the closest
-    miss found so far are not checked at all. The verdict is the same; its reasons may no
-    longer name the best model that is fast enough.
+    model's best file that fits, where an option already found is closer to passing every
+    check than they could be (_model_options' `skip_late`). The verdict is the same; its
+    reasons may no longer name the best-quality model that fits.
 
     `local_only`: the caller asks only whether the workload runs locally, and on what. Only
     files that pass the quality floor are checked: a local verdict rests on one of them, and
@@ -147,8 +147,6 @@ def workload_options(
     """
     w = workload
     context = w.context_tokens * w.concurrency  # one KV cache per concurrent stream
-    floors = [w.quality_floor_pct, w.routine_quality_floor_pct or w.quality_floor_pct]
-    threshold = min(floors) / 100 * frontier_index if frontier_index else None
 
     def useful(option: LocalOption) -> bool:
         """Fast enough and able to keep up; if good enough too, then cheaper than the cloud."""
@@ -158,29 +156,25 @@ def workload_options(
     if local_only:
         return _good_enough_options(search, w, context, frontier_index, power_for, useful)
     options: list[LocalOption] = []
+
+    def beaten(late_by: float, found: list[LocalOption]) -> bool:
+        """Whether an option found so far is closer to passing than any file whose first
+        token is at least `late_by` (a share of the limit) too late can be (choice.closeness:
+        such a file fails at least that speed check, by at least that much)."""
+        bound = (1, late_by)
+        return any(closeness(w, o)[:2] < bound for o in (*options, *found) if o.run is not None)
+
     best: float | None = None  # the best quality among useful options
-    closest: float | None = None  # the best quality among all options
-    below = 0
     for raw, model in search.ordered(w.task):
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
-        brief = False
-        if threshold is None or raw < threshold:
-            if below >= EXTRA_MODELS:
-                break
-            below += 1
-            if verdicts_only and closest is not None and raw < closest:
-                break  # no file of this model or a later one can be the closest miss
-            brief = verdicts_only
         found = _model_options(search, w, model, context, frontier_index, power_for, useful,
-                               best_fitting_only=brief, skip_late=verdicts_only)  # fmt: skip
+                               skip_late=beaten if verdicts_only else None)  # fmt: skip
         options += found
         for option in found:
             quality = option.candidate.quality_index
             if useful(option) and (best is None or quality > best):
                 best = quality
-            if quality is not None and (closest is None or quality > closest):
-                closest = quality
     return options
 
 
@@ -201,7 +195,7 @@ def _good_enough_options(search, w, context, frontier_index, power_for, useful):
         if raw / frontier_index * 100 < floor or (best is not None and raw < best):
             break
         found = _model_options(search, w, model, context, frontier_index, power_for, useful,
-                               skip_late=True, floor=(raw, frontier_index, floor))  # fmt: skip
+                               skip_late=_always, floor=(raw, frontier_index, floor))  # fmt: skip
         options += found
         for option in found:
             if useful(option) and (best is None or option.candidate.quality_index > best):
@@ -209,9 +203,13 @@ def _good_enough_options(search, w, context, frontier_index, power_for, useful):
     return options
 
 
+def _always(late_by: float, found: list[LocalOption]) -> bool:
+    """A `skip_late` for searches that want only files able to pass every check."""
+    return True
+
+
 def _model_options(search, w, model, context, frontier_index, power_for, useful,
-                   best_fitting_only: bool = False, skip_late: bool = False,
-                   floor=None):  # fmt: skip
+                   skip_late=None, floor=None):  # fmt: skip
     """One model's options, best quality first, down to its first useful one.
 
     A lower-quality file of the same model cannot beat a useful one, so the rest are skipped.
@@ -220,12 +218,12 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
     file decodes far below the need, no larger one can reach it (decode reads the weights), and
     the model stops at its best file that fits: what a cloud verdict shows.
 
-    `skip_late`: past that best file (and its equals in quality), a file whose prefill floor
-    already misses the time to first token is not estimated: it could be neither useful, nor
-    part of a hybrid split, nor the closest miss. The verdict is the same; the files the search
-    looked at, from which a report's top candidates come, are fewer. `best_fitting_only` stops
-    at that point for every file: the options are then those the full walk starts with, down
-    to the first of lower quality than the best file. `floor` (raw index, frontier index,
+    `skip_late(late_by, found)`: past that best file (and its equals in quality), a file whose
+    prefill floor already misses the time to first token by `late_by` (a share of the limit)
+    is not estimated when skip_late says an option found is closer to passing than it could
+    be: it could be neither useful, nor part of a hybrid split, nor the option a cloud verdict
+    shows (advisor.verdict.choice). The verdict is the same; the files the search looked at,
+    from which a report's top candidates come, are fewer. `floor` (raw index, frontier index,
     floor %) checks only the files that could pass every check: above the quality floor, in
     time for the first token and the day's calls.
     """
@@ -245,11 +243,9 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
                 break  # below the quality floor, as every later file of the model
             if slow.late(quant) or slow.behind(quant):
                 continue  # it cannot pass every check: no local verdict rests on it
-        if found and kept < first:
-            if best_fitting_only:
-                break
-            if skip_late and slow.late(quant):
-                continue
+        late = found and kept < first and skip_late is not None and slow.late(quant)
+        if late and skip_late(slow.late_by(quant), found):
+            continue
         option = None  # a file larger than all the memory: what the ranking says of it
         if room is None or quant.size_bytes <= room:
             option = _quant_option(search, w, model, quant, context, frontier_index, power_for)
@@ -262,8 +258,6 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
         if smallest_checked or not found:
             continue  # keep looking for the best file that fits
         smallest_checked = True
-        if skip_late and all(slow.late(q) for q, _ in files.smallest_first):
-            continue  # no file is fast enough to need the check
         if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found):
             break
     return found
@@ -286,6 +280,13 @@ class _Slow:
     def _prefill_s(self, quant) -> float | None:
         floor = self.search.prefill_floor(self.model, quant)
         return None if floor is None else floor.time_to_first_token_s(*self.prompt)
+
+    def late_by(self, quant) -> float:
+        """How late the floor's first token is, as a share of the limit (0 when in time)."""
+        prefill = self._prefill_s(quant)
+        if self.limit is None or prefill is None:
+            return 0.0
+        return max(0.0, prefill / self.limit - 1)
 
     def late(self, quant) -> bool:
         """Whether the file cannot produce its first token within the limit."""

@@ -41,9 +41,13 @@ def best_hybrid(
     rate: ElectricityRate,
     hardware: Hardware,
 ) -> tuple[LocalOption, HybridSplit] | None:
+    """The split a hybrid verdict would rest on, priced with `hardware`. It is picked on
+    running costs alone (electricity and the cloud share): a hardware price moves the cost,
+    never the model."""
+    owned = Hardware(None, hardware.lifetime_months)
     splits = []
     for option in options:
-        split = _split_for(workload, option, cloud, rate, hardware)
+        split = _split_for(workload, option, cloud, rate, owned)
         if split is not None:
             splits.append((option, split))
     if not splits:
@@ -51,9 +55,12 @@ def best_hybrid(
     best = cloud.best_usd_per_month
     cheaper = [s for s in splits if best is None or s[1].usd_per_month < best]
     if not cheaper:  # none beats all-cloud: the cheapest shows by how much
-        return min(splits, key=lambda s: s[1].usd_per_month)
-    # Of the splits that save money: as much as possible locally, on the best model for it.
-    return max(cheaper, key=lambda s: (s[1].local_share, s[0].quality_pct or 0.0))
+        option, _ = min(splits, key=lambda s: s[1].usd_per_month)
+    else:  # of the splits that save money: as much as possible locally, on the best model
+        option, _ = max(cheaper, key=lambda s: (s[1].local_share, s[0].quality_pct or 0.0))
+    priced = _split_for(workload, option, cloud, rate, hardware)
+    assert priced is not None
+    return option, priced
 
 
 def _split_for(

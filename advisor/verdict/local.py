@@ -6,7 +6,13 @@ Decode with several streams at once follows a roofline: a batched step reads the
 
 Interactive calls overlap only as often as their arrival rate makes them (spread evenly over
 the workload's hours); unattended work (no time-to-first-token limit) is queued and runs at
-its full concurrency.
+its full concurrency. When the day's calls would not fit the window at that overlap, they
+queue, and batches grow (up to the concurrency) until they do: the busy hours never exceed the
+window while the machine keeps up, and when it cannot keep up even at full concurrency it
+serves the share of the calls that fits (capacity_share) and the rest is not run here.
+
+Electricity is charged for the hours actually run here (never more than the window), plus the
+machine's idle draw for the rest of the window, when it stays on with the model loaded.
 """
 
 from __future__ import annotations
@@ -54,50 +60,75 @@ class LocalRun:
     prefill_s_per_call: float
     effective_streams: float  # how many calls overlap on average in the busy window
     machine_s_per_call: float
-    busy_hours_per_day: float  # for the whole workload
+    # Hours of machine time the whole workload needs a day at effective_streams; above the
+    # window only when it cannot keep up even at full concurrency (capacity_share < 1).
+    busy_hours_per_day: float
     capacity_share: float  # share of the calls the machine can serve in hours_per_day (<= 1)
     max_calls_per_day: float  # the most calls like these it serves in hours_per_day, batched
+
+    @property
+    def served_hours_per_day(self) -> float:
+        """Hours a day it actually runs the calls it can serve: at most the window."""
+        return self.busy_hours_per_day * self.capacity_share
 
 
 @dataclass(frozen=True)
 class LocalCost:
-    share: float  # of the workload's calls served locally
-    busy_hours_per_day: float
-    kwh_per_month: float
-    electricity_usd_per_month: float
+    share: float  # of the workload's calls served locally (at most what it keeps up with)
+    busy_hours_per_day: float  # hours actually run here: never more than the window
+    idle_hours_per_day: float  # the rest of the window, on and idle with the model loaded
+    kwh_per_month: float  # busy and idle together
+    idle_kwh_per_month: float
+    electricity_usd_per_month: float  # busy and idle together
     hardware_usd_per_month: float | None
     usd_per_month: float
-    electricity_usd_per_mtok: float  # blended over this workload's token mix
+    # The busy hours' electricity per million tokens served (idle is a fixed cost, not per token)
+    electricity_usd_per_mtok: float
 
 
 def _aggregate_decode(single: float, prefill: float, streams: float) -> float:
     return min(streams * single, prefill)
 
 
+def _machine_s(prefill_s: float, out: int, single: float, prefill: float, streams: float) -> float:
+    return prefill_s + out / _aggregate_decode(single, prefill, streams)
+
+
+def _queued_streams(w: Workload, prefill_s: float, single: float, low: float) -> float:
+    """The batch size at which the day's calls just fill the window (from `low` up to the
+    concurrency): calls × (prefill + out / (streams × single)) = window, solved for streams."""
+    per_call = w.hours_per_day * 3600 / w.calls_per_day - prefill_s
+    if per_call <= 0:
+        return float(w.concurrency)
+    needed = w.output_tokens_per_request / (single * per_call)
+    return min(float(w.concurrency), max(low, needed))
+
+
 def local_run(workload: Workload, speed: Speed) -> LocalRun:
     w = workload
     depth = w.input_tokens_per_request + w.output_tokens_per_request / 2
     single = speed.decode_tokens_per_s_at(int(depth))
+    prefill = speed.prefill_tokens_per_s
     new = w.new_input_tokens_per_call
     cached = w.input_tokens_per_request - new
-    prefill_s = new / speed.prefill_tokens_per_s + (
-        speed.prefill_s_per_token_per_depth * new * (cached + new / 2)
-    )
-    alone_s = prefill_s + w.output_tokens_per_request / single
+    prefill_s = new / prefill + (speed.prefill_s_per_token_per_depth * new * (cached + new / 2))
+    out = w.output_tokens_per_request
+    alone_s = prefill_s + out / single
     window_s = w.hours_per_day * 3600
     overlap = w.calls_per_day / window_s * alone_s
     streams = min(float(w.concurrency), max(1.0, overlap))
     if w.max_time_to_first_token_s is None:
         streams = float(w.concurrency)  # unattended work is queued and run in full batches
-    out = w.output_tokens_per_request
-    machine_s = prefill_s + out / _aggregate_decode(single, speed.prefill_tokens_per_s, streams)
-    saturated_s = prefill_s + out / _aggregate_decode(
-        single, speed.prefill_tokens_per_s, w.concurrency
-    )
-    busy_h = w.calls_per_day * machine_s / 3600
+    if w.calls_per_day * _machine_s(prefill_s, out, single, prefill, streams) > window_s:
+        streams = _queued_streams(w, prefill_s, single, streams)  # the queue grows the batches
+    machine_s = _machine_s(prefill_s, out, single, prefill, streams)
+    saturated_s = _machine_s(prefill_s, out, single, prefill, w.concurrency)
     max_calls = window_s / saturated_s
     capacity = min(1.0, max_calls / w.calls_per_day)
-    peak = _aggregate_decode(single, speed.prefill_tokens_per_s, w.concurrency) / w.concurrency
+    busy_h = w.calls_per_day * machine_s / 3600
+    if capacity >= 1:
+        busy_h = min(busy_h, w.hours_per_day)  # rounding: a full window is still the window
+    peak = _aggregate_decode(single, prefill, w.concurrency) / w.concurrency
     return LocalRun(
         single_decode_tokens_per_s=single,
         peak_decode_tokens_per_s=peak,
@@ -119,19 +150,26 @@ def local_cost(
     hardware: Hardware,
     share: float = 1.0,
 ) -> LocalCost:
-    """Electricity for `share` of the calls, plus the hardware's monthly share if priced."""
-    busy = run.busy_hours_per_day * share
-    kwh_day = busy * power.watts / 1000
-    electricity_day = kwh_day * rate.usd_per_kwh
-    electricity = electricity_day * workload.days_per_month
+    """Electricity for `share` of the calls (at most the share it keeps up with) and the idle
+    rest of the window, plus the hardware's monthly share if priced."""
+    share = min(share, run.capacity_share)
+    busy = min(run.busy_hours_per_day * share, workload.hours_per_day)
+    idle = max(0.0, workload.hours_per_day - busy) if power.idle_watts is not None else 0.0
+    busy_kwh_day = busy * power.watts / 1000
+    idle_kwh_day = idle * (power.idle_watts or 0.0) / 1000
+    days = workload.days_per_month
+    electricity = (busy_kwh_day + idle_kwh_day) * rate.usd_per_kwh * days
     amortised = hardware.usd_per_month
     tokens_day = workload.tokens_per_day * share
+    busy_usd_day = busy_kwh_day * rate.usd_per_kwh
     return LocalCost(
         share=share,
         busy_hours_per_day=busy,
-        kwh_per_month=kwh_day * workload.days_per_month,
+        idle_hours_per_day=idle,
+        kwh_per_month=(busy_kwh_day + idle_kwh_day) * days,
+        idle_kwh_per_month=idle_kwh_day * days,
         electricity_usd_per_month=electricity,
         hardware_usd_per_month=amortised,
         usd_per_month=electricity + (amortised or 0.0),
-        electricity_usd_per_mtok=electricity_day / tokens_day * MTOK if tokens_day else 0.0,
+        electricity_usd_per_mtok=busy_usd_day / tokens_day * MTOK if tokens_day else 0.0,
     )

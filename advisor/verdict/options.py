@@ -13,6 +13,10 @@ from advisor.verdict.workload import Workload
 SpeedStatus = Literal["measured", "calibrated", "estimated"]
 CheckName = Literal["fits", "decode", "ttft", "quality", "capacity"]
 GIB = 1024**3
+# Assumption: Artificial Analysis publishes no confidence interval for its indexes, and a
+# model's score moves by a few points between evaluation runs and index versions; a quality
+# floor within this many percentage points of the frontier (either side) is borderline.
+QUALITY_SPREAD_PCT = 3.0
 
 
 @dataclass(frozen=True)
@@ -41,19 +45,25 @@ class Check:
     unit: str
     text: str
     borderline: bool = False  # the requirement lies inside the estimate's uncertainty range
+    # How far the figure is from the requirement, as a share of it: positive is room to spare,
+    # negative a shortfall (-0.45: 45% short). None for memory and unknown figures.
+    margin: float | None = None
 
     def shortfall(self) -> str:
-        """What a failed check lacks, in a few words with its numbers."""
+        """What a failed check lacks, in a few words with its numbers and margin."""
         need, have = self.required, self.actual
         if self.name == "fits":
             return "does not fit in memory"
         if have is None or need is None:
             return f"{self.name} unknown"
+        short = f", {-self.margin:.0%} short" if self.margin is not None and self.margin < 0 else ""
         return {
-            "decode": f"too slow ({have:.1f} of {need:g} tokens/s)",
-            "ttft": f"first token too late ({have:.1f} s, limit {need:g} s)",
-            "quality": f"below the quality floor ({have:.0f}% of the frontier, floor {need:g}%)",
-            "capacity": f"cannot keep up ({have:.1f} h of work a day in a {need:g} h window)",
+            "decode": f"too slow ({have:.1f} of {need:g} tokens/s{short})",
+            "ttft": f"first token too late ({have:.1f} s, limit {need:g} s{short})",
+            "quality": f"below the quality floor ({have:.0f}% of the frontier, floor {need:g}%"
+            f"{short})",
+            "capacity": f"cannot keep up ({have:.1f} h of work a day in a {need:g} h window"
+            f"{short})",
         }[self.name]
 
 
@@ -88,7 +98,7 @@ def check_option(
     checks = (
         fits,
         _decode_check(workload, run, est),
-        _ttft_check(workload, run),
+        _ttft_check(workload, run, est),
         quality,
         _capacity_check(workload, run),
     )
@@ -121,17 +131,44 @@ def _decode_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
         + (f"needs {need:g}" if need > 0 else "no minimum")
     )
     borderline = need > 0 and low * scale < need <= high * scale
-    return Check("decode", have >= need, need, round(have, 2), "tokens/s", text, borderline)
+    margin = have / need - 1 if need > 0 else None
+    return Check("decode", have >= need, need, round(have, 2), "tokens/s", _missed(text, margin),
+                 borderline, margin)  # fmt: skip
 
 
-def _ttft_check(workload: Workload, run: LocalRun) -> Check:
+def _missed(text: str, margin: float | None) -> str:
+    """A check's text with its shortfall, when it has one."""
+    return text if margin is None or margin >= 0 else f"{text}: {-margin:.0%} short"
+
+
+def _ttft_range(run: LocalRun, est: Estimate) -> tuple[float, float]:
+    """The time to first token at either end of the estimate's prefill and decode ranges."""
+    speed = est.speed
+    if speed is None:
+        return run.time_to_first_token_s, run.time_to_first_token_s
+    (p_low, p_high), (d_low, d_high) = speed.prefill_range, speed.decode_range
+    p, d = speed.prefill_tokens_per_s, speed.decode_tokens_per_s
+    token_s = 1.0 / run.single_decode_tokens_per_s
+    fast = run.prefill_s_per_call * p / p_high + token_s * d / d_high if p_high and d_high else 0
+    slow = run.prefill_s_per_call * p / p_low + token_s * d / d_low if p_low and d_low else 0
+    return fast, slow
+
+
+def _ttft_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
     limit = workload.max_time_to_first_token_s
     have = run.time_to_first_token_s
     new = workload.new_input_tokens_per_call
-    text = f"first token after about {have:.1f} s for {new:,.0f} new prompt tokens"
+    fast, slow = _ttft_range(run, est)
+    text = (
+        f"first token after about {have:.1f} s (range {fast:.1f}-{slow:.1f}) for {new:,.0f} "
+        "new prompt tokens"
+    )
     if limit is None:
         return Check("ttft", True, None, round(have, 2), "s", text + "; no limit")
-    return Check("ttft", have <= limit, limit, round(have, 2), "s", text + f"; limit {limit:g} s")
+    margin = 1 - have / limit
+    borderline = fast <= limit < slow
+    return Check("ttft", have <= limit, limit, round(have, 2), "s",
+                 _missed(text + f"; limit {limit:g} s", margin), borderline, margin)  # fmt: skip
 
 
 def _quality_check(
@@ -143,13 +180,25 @@ def _quality_check(
         why = "no frontier figure to compare with" if not frontier else f"no published {index}"
         return Check("quality", False, floor, None, "% of frontier", f"quality unknown: {why}")
     text = f"{candidate.quality_note}: {pct:.0f}% of the frontier's {frontier:g}; floor {floor:g}%"
-    return Check("quality", pct >= floor, floor, round(pct, 1), "% of frontier", text)
+    margin = pct / floor - 1
+    borderline = abs(pct - floor) < QUALITY_SPREAD_PCT
+    if borderline:
+        text += f" (within the ±{QUALITY_SPREAD_PCT:g} points an index moves: borderline)"
+    return Check("quality", pct >= floor, floor, round(pct, 1), "% of frontier",
+                 _missed(text, margin), borderline, margin)  # fmt: skip
 
 
 def _capacity_check(workload: Workload, run: LocalRun) -> Check:
     hours = workload.hours_per_day
     busy = run.busy_hours_per_day
-    text = f"busy {busy:.1f} h of the {hours:g} h window a day"
     if run.capacity_share < 1:
-        text += f"; it can serve only {run.capacity_share:.0%} of the calls in that window"
-    return Check("capacity", run.capacity_share >= 1, hours, round(busy, 2), "h/day", text)
+        text = (
+            f"cannot keep up: the day's calls need {busy:.1f} h of work at "
+            f"{run.effective_streams:.0f} stream(s) at once, in a {hours:g} h window; it serves "
+            f"{run.capacity_share:.0%} of them"
+        )
+    else:
+        text = f"busy {busy:.1f} h of the {hours:g} h window a day"
+    margin = 1 - busy / hours
+    return Check("capacity", run.capacity_share >= 1, hours, round(busy, 2), "h/day",
+                 _missed(text, margin), False, margin)  # fmt: skip

@@ -36,6 +36,9 @@ class PowerDraw:
     watts: float
     status: PowerStatus
     source: str  # in words a person can check
+    # Whole-machine watts while on and idle with the model loaded; None: not counted
+    idle_watts: float | None = None
+    idle_source: str = ""
 
 
 @dataclass(frozen=True)

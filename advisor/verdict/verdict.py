@@ -1,10 +1,17 @@
-"""The verdict per workload: local, hybrid or cloud, with reasons, costs and confidence.
+"""The verdict per workload: local, hybrid, cloud or not viable, with reasons, costs and confidence.
 
 - local: a model fits, meets the speed, time-to-first-token and quality floor, keeps up with the
-  volume, and costs less than the cheapest cloud path that meets the floor.
+  volume, and costs less than the cheapest cloud path that meets the floor (or the workload
+  rules the cloud out).
 - hybrid: a local model handles a share of the requests (the routine ones it is good enough for,
   or as many as it can keep up with) and the cloud the rest, for less than all-cloud.
 - cloud: otherwise; the reasons say which requirement failed, by how much.
+- not_viable: the cloud is ruled out (`cloud: forbidden`, --no-cloud) and nothing here passes
+  every check; advise() adds what would make it viable.
+
+The option shown follows advisor.verdict.choice, whose rule the verdict states. Savings and
+break-even describe the path chosen: all-local against all-cloud, hybrid against all-cloud, and
+nothing for a verdict that runs nothing here.
 """
 
 from __future__ import annotations
@@ -12,16 +19,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from advisor.verdict import choice
 from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.confidence import Confidence, confidence
-from advisor.verdict.economics import SMALL_USD, BreakEven, break_even, rent_vs_electricity
+from advisor.verdict.economics import (
+    SMALL_USD,
+    BreakEven,
+    break_even,
+    hybrid_break_even,
+    no_break_even,
+    rent_vs_electricity,
+)
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.hybrid import HybridSplit, best_hybrid, option_name
 from advisor.verdict.local import Hardware, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
+from advisor.verdict.remedy import Remedy
 from advisor.verdict.workload import Workload
 
-VerdictKind = Literal["local", "hybrid", "cloud"]
+VerdictKind = Literal["local", "hybrid", "cloud", "not_viable"]
+OWNED = Hardware(None, 36.0)  # running costs only: what a choice of model may depend on
 
 
 @dataclass(frozen=True)
@@ -54,7 +71,7 @@ class Verdict:
     summary: str
     reasons: tuple[str, ...]
     option: LocalOption | None  # the local option it is about: chosen, or the closest miss
-    local_cost: LocalCost | None  # that option running the whole workload
+    local_cost: LocalCost | None  # that option running what it can of the workload
     hybrid: HybridSplit | None
     cloud: CloudCosts
     costs: MonthlyCosts
@@ -62,6 +79,8 @@ class Verdict:
     break_even: BreakEven
     confidence: Confidence
     options_checked: int
+    rule: str = ""  # how the option shown was picked, in words
+    remedy: Remedy | None = None  # what would make local work, for cloud and not-viable verdicts
 
 
 def quality_key(option: LocalOption) -> tuple[float, float]:
@@ -69,9 +88,14 @@ def quality_key(option: LocalOption) -> tuple[float, float]:
     return (option.quality_pct or -1.0, run.peak_decode_tokens_per_s if run else 0.0)
 
 
-def _cost(workload, option, rate, hardware) -> float:
+def _running(workload, option, rate) -> float:
+    """What the option costs to run the whole workload here, without any hardware price."""
     assert option.run is not None
-    return local_cost(workload, option.run, option.candidate.power, rate, hardware).usd_per_month
+    return local_cost(workload, option.run, option.candidate.power, rate, OWNED).usd_per_month
+
+
+def cloud_forbidden(workload: Workload) -> bool:
+    return workload.cloud == "forbidden"
 
 
 def acceptable(
@@ -79,21 +103,25 @@ def acceptable(
     option: LocalOption,
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: Hardware | None = None,
 ) -> bool:
-    """True for an option a local verdict could rest on: every check met, cheaper than cloud."""
+    """True for an option a local verdict could rest on: every check met and, unless the cloud
+    is ruled out, cheaper to run than the cloud. `hardware` is not read: a price moves the
+    cost, never the model (the argument stays for callers that pass it)."""
     if not option.passed():
         return False
     best = cloud.best_usd_per_month
-    return best is None or _cost(workload, option, rate, hardware) < best
+    if cloud_forbidden(workload) or best is None:
+        return True
+    return _running(workload, option, rate) < best
 
 
-def _choose(workload, full, cloud, rate, hardware) -> LocalOption:
-    """The best quality among options cheaper than the cloud; else the cheapest that works."""
-    cheaper = [o for o in full if acceptable(workload, o, cloud, rate, hardware)]
+def _choose(workload, full, cloud, rate) -> LocalOption:
+    """The best quality among options cheaper to run than the cloud; else the cheapest."""
+    cheaper = [o for o in full if acceptable(workload, o, cloud, rate)]
     if cheaper:
         return max(cheaper, key=quality_key)
-    return min(full, key=lambda o: (_cost(workload, o, rate, hardware), -quality_key(o)[0]))
+    return min(full, key=lambda o: (_running(workload, o, rate), -quality_key(o)[0]))
 
 
 def decide(
@@ -105,8 +133,10 @@ def decide(
 ) -> Verdict:
     full = [o for o in options if o.passed()]
     if full:
-        chosen = _choose(workload, full, cloud, rate, hardware)
+        chosen = _choose(workload, full, cloud, rate)
         return _with_local(workload, chosen, options, cloud, rate, hardware)
+    if cloud_forbidden(workload):
+        return _not_viable(workload, options, cloud, rate, hardware)
     split = best_hybrid(workload, options, cloud, rate, hardware)
     best = cloud.best_usd_per_month
     if split is not None and (best is None or split[1].usd_per_month < best):
@@ -125,18 +155,21 @@ def _with_local(
     assert option.run is not None
     cost = local_cost(workload, option.run, option.candidate.power, rate, hardware)
     best = cloud.best_usd_per_month
-    cheaper = best is None or cost.usd_per_month < best
+    forbidden = cloud_forbidden(workload)
+    cheaper = forbidden or best is None or cost.usd_per_month < best
     reasons = [f"{option_name(option)} meets every requirement:"]
     reasons += [f"  {c.text}" for c in option.checks]
     reasons.append(_cost_sentence(workload, option, cost, rate, hardware, cloud))
-    honest = rent_vs_electricity(cost, cloud, option.candidate.model_id)
+    honest = None if forbidden else rent_vs_electricity(cost, cloud, option.candidate.model_id)
     if honest:
         reasons.append(honest)
     if cheaper:
         summary = (
             f"local: {option_name(option)} does the job for {_usd(cost.usd_per_month)} a month"
         )
-        if best is not None:
+        if forbidden:
+            summary += " (the cloud is ruled out for this workload)"
+        elif best is not None:
             summary += f" against {_usd(best)} for {cloud.best_label}"
         kind: VerdictKind = "local"
     else:
@@ -145,9 +178,13 @@ def _with_local(
             f"({_usd(best)} against {_usd(cost.usd_per_month)} a month)"
         )
         kind = "cloud"
-    ratio = cost.usd_per_month / best if best else None
+    ratio = None if forbidden or not best else cost.usd_per_month / best
+    capacity = option.run.max_calls_per_day
+    even = break_even(workload, cost, capacity, cloud, hardware)
+    if forbidden:
+        even = no_break_even(cloud, "no break-even: the cloud is ruled out for this workload")
     return _verdict(workload, kind, summary, reasons, option, cost, None, options, cloud, rate,
-                    hardware, ratio)  # fmt: skip
+                    ratio, even, choice.rule_text(workload, True))  # fmt: skip
 
 
 def _hybrid(
@@ -181,8 +218,42 @@ def _hybrid(
             "privacy, offline use or convenience will"
         )
     ratio = hybrid.usd_per_month / best if best else None
+    running = hybrid.local.electricity_usd_per_month + hybrid.cloud_usd_per_month
+    even = hybrid_break_even(running, cloud, hardware)
+    rule = (
+        "shown: the hybrid split that runs the largest share here for less than all-cloud, on "
+        "the best-quality model for it"
+    )
     return _verdict(workload, "hybrid", summary, reasons, option, full_cost, hybrid, options,
-                    cloud, rate, hardware, ratio)  # fmt: skip
+                    cloud, rate, ratio, even, rule)  # fmt: skip
+
+
+def _misses(
+    workload: Workload, options: list[LocalOption]
+) -> tuple[str, list[str], LocalOption | None]:
+    """(why in a few words, reasons, the option shown) for a verdict with no local path."""
+    shown = choice.closest(workload, options)
+    if shown is None:
+        context = workload.context_tokens * workload.concurrency
+        reasons = [
+            f"no model checked fits in this machine's memory at {context:,} tokens of context "
+            "(checked: the models above the quality floor and the best ones below it)"
+        ]
+        return "nothing checked fits in memory", reasons, None
+    why = ", ".join(c.shortfall() for c in shown.failed) or "it costs more"
+    reasons = [f"the option closest to passing every check here, {option_name(shown)}, misses:"]
+    reasons += [f"  {c.text}" for c in shown.failed]
+    best = choice.best_quality_fitting(options)
+    if best is not None and best is not shown and shown.run is not None:
+        reasons.append(
+            f"the best-quality model that fits, {option_name(best)}, misses: "
+            + ", ".join(c.shortfall() for c in best.failed)
+        )
+    for near in choice.one_check_away(options, exclude=(shown, best)):
+        reasons.append(
+            f"one check away: {option_name(near)} misses only {near.failed[0].shortfall()}"
+        )
+    return why, reasons, shown
 
 
 def _cloud(
@@ -193,27 +264,9 @@ def _cloud(
     hardware: Hardware,
     split: tuple[LocalOption, HybridSplit] | None,
 ) -> Verdict:
-    closest = _closest(options)
     best, label = cloud.best_usd_per_month, cloud.best_label
     where = f"{label} at {_usd(best)} a month" if best is not None else "no priced cloud path"
-    reasons: list[str] = []
-    if closest is None:
-        context = workload.context_tokens * workload.concurrency
-        why = "nothing checked fits in memory"
-        reasons.append(
-            f"no model checked fits in this machine's memory at {context:,} tokens of context "
-            "(checked: the models above the quality floor and the best ones below it)"
-        )
-    else:
-        why = ", ".join(c.shortfall() for c in closest.failed) or "it costs more"
-        reasons.append(f"the best model that fits here, {option_name(closest)}, misses:")
-        reasons += [f"  {c.text}" for c in closest.failed]
-        fast = _fast_enough(options)
-        if fast is not None and fast is not closest:
-            reasons.append(
-                f"the best model fast enough here, {option_name(fast)}, falls short: "
-                + ", ".join(c.shortfall() for c in fast.failed)
-            )
+    why, reasons, shown = _misses(workload, options)
     if split is not None:
         reasons.append(
             f"a hybrid split ({split[1].local_share:.0%} on {option_name(split[0])}) would cost "
@@ -221,21 +274,30 @@ def _cloud(
         )
     summary = f"cloud: {where}; locally {why}"
     cost = None
-    if closest is not None and closest.run is not None:
-        cost = local_cost(workload, closest.run, closest.candidate.power, rate, hardware)
-    return _verdict(workload, "cloud", summary, reasons, closest, cost, None, options, cloud,
-                    rate, hardware, None)  # fmt: skip
+    if shown is not None and shown.run is not None:
+        cost = local_cost(workload, shown.run, shown.candidate.power, rate, hardware)
+    even = no_break_even(
+        cloud, "no saving claimed: no option here passes every check, so local runs nothing"
+    )
+    return _verdict(workload, "cloud", summary, reasons, shown, cost, None, options, cloud,
+                    rate, None, even, choice.rule_text(workload, False))  # fmt: skip
 
 
-def _fast_enough(options: list[LocalOption]) -> LocalOption | None:
-    """The best-quality option that fits, is fast enough and keeps up, whatever it lacks."""
-    fast = [o for o in options if o.passed("fits", "decode", "ttft", "capacity")]
-    return max(fast, key=quality_key) if fast else None
-
-
-def _closest(options: list[LocalOption]) -> LocalOption | None:
-    """The best model that fits: what the user would run if speed and volume allowed."""
-    return max(options, key=quality_key) if options else None
+def _not_viable(
+    workload: Workload,
+    options: list[LocalOption],
+    cloud: CloudCosts,
+    rate: ElectricityRate,
+    hardware: Hardware,
+) -> Verdict:
+    why, reasons, shown = _misses(workload, options)
+    summary = f"not viable here: the cloud is ruled out for this workload, and locally {why}"
+    cost = None
+    if shown is not None and shown.run is not None:
+        cost = local_cost(workload, shown.run, shown.candidate.power, rate, hardware)
+    even = no_break_even(cloud, "no break-even: the cloud is ruled out and nothing here passes")
+    return _verdict(workload, "not_viable", summary, reasons, shown, cost, None, options, cloud,
+                    rate, None, even, choice.rule_text(workload, False))  # fmt: skip
 
 
 def _cost_sentence(
@@ -247,9 +309,11 @@ def _cost_sentence(
     cloud: CloudCosts,
 ) -> str:
     power = option.candidate.power
+    hours = f"{cost.busy_hours_per_day:.2f} h/day busy × {power.watts:.0f} W"
+    if cost.idle_hours_per_day > 0 and power.idle_watts is not None:
+        hours = f"({hours} + {cost.idle_hours_per_day:.2f} h idle × {power.idle_watts:.0f} W)"
     text = (
-        f"local electricity {_usd(cost.electricity_usd_per_month)} a month = "
-        f"{cost.busy_hours_per_day:.2f} h/day busy × {power.watts:.0f} W × "
+        f"local electricity {_usd(cost.electricity_usd_per_month)} a month = {hours} × "
         f"{rate.usd_per_kwh:.4g} USD/kWh × {workload.days_per_month:.1f} days"
     )
     if hardware.usd_per_month is not None:
@@ -274,10 +338,10 @@ def _verdict(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
     cost_ratio: float | None,
+    even: BreakEven,
+    rule: str,
 ) -> Verdict:
-    capacity = option.run.max_calls_per_day if option and option.run else None
     return Verdict(
         workload=workload,
         kind=kind,
@@ -289,11 +353,12 @@ def _verdict(
         cloud=cloud,
         costs=_monthly(cost, hybrid, cloud),
         quality_gap=_gap(workload, option, cloud),
-        break_even=break_even(workload, cost, capacity, cloud, hardware),
+        break_even=even,
         confidence=confidence(
             option, cloud, rate, cost_ratio=cost_ratio, workload_origin=workload.origin
         ),
         options_checked=len(options),
+        rule=rule,
     )
 
 

@@ -20,6 +20,8 @@ from advisor.strict import FORBID, KeyProblem, checked_after, shown
 from advisor.validated_cache import cached
 
 Access = Literal["interactive", "programmatic"]
+# May the workload's prompts leave the building? "forbidden": local, or not viable here.
+CloudUse = Literal["allowed", "forbidden"]
 QualityIndex = Literal["intelligence_index", "coding_index"]
 
 # Weeks in a month on average (365.25 / 7 / 12): turns days per week into days per month.
@@ -30,6 +32,7 @@ _SUFFIXES = (".yaml", ".yml", ".json")
 CODE = (
     "advisor.strict",
     "advisor.yamlpos",
+    "advisor.docload",
     "advisor.catalog.model",
     "advisor.verdict.yamldoc",
     "advisor.verdict.workload",
@@ -91,6 +94,7 @@ class Workload:
     days_per_week: float = 7.0
     routine_share: float = 0.0  # share of requests a weaker model handles well enough
     routine_quality_floor_pct: float | None = None
+    cloud: CloudUse = "allowed"
     justification: dict[str, str] = field(default_factory=dict)
     origin: str = "preset"  # set by the loader: "preset", "user" or the file's path
 

@@ -6,7 +6,6 @@ import json
 import os
 import signal
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from advisor.bench.plan import BatchedProgress, BenchPlan, parse_parallel
 from advisor.bench.store import SCHEMA_VERSION, BenchStore
 from advisor.cli import main
 from advisor.errors import BenchError, ExitCode, UsageError
+from tests.clocks import TickClock
 
 FAST = ["--threads", "1", "--prompt-tokens", "16", "--gen-tokens", "4", "--budget", "120"]
 
@@ -68,7 +68,7 @@ def test_real_batched_run(tiny_f16: Path, extra_buffers_ok: bool) -> None:
     pytest.importorskip("llama_cpp")
     seen: list[BatchedProgress] = []
     m = run_batched(_plan(tiny_f16, extra_buffers_ok), (1, 2, 4), describe_file(tiny_f16), "fp",
-                    seen.append)  # fmt: skip
+                    seen.append, clock=TickClock())  # fmt: skip
     assert _points(m) == [1, 2, 4] and not m.interrupted
     assert m.settings.n_ctx == 4 * (16 + 4) and m.settings.n_prompt == 16
     for p in m.points:
@@ -90,7 +90,8 @@ def test_ctrl_c_keeps_the_finished_b_values(tiny_f16: Path, extra_buffers_ok: bo
             os.kill(os.getpid(), signal.SIGINT)  # the runner's handler only sets a flag
 
     plan = _plan(tiny_f16, extra_buffers_ok)
-    m = run_batched(plan, (1, 2, 4), describe_file(tiny_f16), "fp", press_ctrl_c)
+    m = run_batched(plan, (1, 2, 4), describe_file(tiny_f16), "fp", press_ctrl_c,
+                    clock=TickClock())  # fmt: skip
     assert m.interrupted and _points(m) == [1]  # B=2 was cut, B=4 never started
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
@@ -104,19 +105,16 @@ def test_interrupt_before_any_b_finished_raises(tiny_f16: Path, extra_buffers_ok
 
     with pytest.raises(KeyboardInterrupt):
         run_batched(_plan(tiny_f16, extra_buffers_ok), (1, 2), describe_file(tiny_f16), "fp",
-                    stop)  # fmt: skip
+                    stop, clock=TickClock())  # fmt: skip
 
 
 def test_a_b_cut_by_the_deadline_is_dropped(tiny_f16: Path, extra_buffers_ok: bool) -> None:
     pytest.importorskip("llama_cpp")
-    offset = [0.0]
-
-    def clock() -> float:
-        return time.perf_counter() + offset[0]
+    clock = TickClock()
 
     def spend_budget_at_b2(event: BatchedProgress) -> None:
         if event.phase == "prefill" and event.sequences == 2:
-            offset[0] = 60 - event.elapsed_s  # the budget is spent from here on
+            clock.advance(60 - event.elapsed_s)  # the budget is spent from here on
 
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60)
     run = BatchedRun(plan, (1, 2, 4), describe_file(tiny_f16), "fp", spend_budget_at_b2,
@@ -142,14 +140,11 @@ def test_a_budget_spent_before_any_b_is_a_bench_error(
     tiny_f16: Path, extra_buffers_ok: bool
 ) -> None:
     pytest.importorskip("llama_cpp")
-    offset = [0.0]
-
-    def clock() -> float:
-        return time.perf_counter() + offset[0]
+    clock = TickClock()
 
     def spend_at_prefill(event: BatchedProgress) -> None:
         if event.phase == "warmup":
-            offset[0] = 1000.0
+            clock.advance(1000.0)
 
     plan = _plan(tiny_f16, extra_buffers_ok, budget_s=60)
     run = BatchedRun(plan, (2, 4), describe_file(tiny_f16), "fp", spend_at_prefill, clock=clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -69,19 +70,31 @@ def test_a_default_run_finishes_within_its_budget(tiny_f16: Path, capsys) -> Non
     assert data["duration_s"] <= data["budget_s"] == 20
 
 
+def _on_progress(monkeypatch: pytest.MonkeyPatch, act) -> None:
+    """Call `act(event)` with each progress event `advisor bench` draws (in this process,
+    while the test runs in its child)."""
+    import contextlib
+
+    from advisor.commands import bench_view
+
+    @contextlib.contextmanager
+    def progress_bar(stream, budget_s, enabled):
+        yield act
+
+    monkeypatch.setattr(bench_view, "progress_bar", progress_bar)
+
+
 def test_ctrl_c_keeps_the_finished_runs(
     tiny_f16: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from advisor.bench.runner import BenchRun
+    """The Ctrl-C reaches this process (the child has a process group of its own) and is
+    passed on: the child finishes the repetition in hand and sends what finished."""
 
-    original = BenchRun._report
-
-    def report(self, phase):
-        original(self, phase)
-        if phase == "decode" and len(self.tg.seconds) == 1:
+    def press_ctrl_c(event) -> None:
+        if event.phase == "decode" and event.decode_runs == 1:
             os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(BenchRun, "_report", report)
+    _on_progress(monkeypatch, press_ctrl_c)
     args = ["bench", str(tiny_f16), "--json", *FAST[:-1], "5"]
     assert main(args) == ExitCode.INTERRUPTED
     data = _json(capsys)
@@ -89,6 +102,21 @@ def test_ctrl_c_keeps_the_finished_runs(
     with BenchStore() as store:
         (stored,) = store.history()
     assert stored.measurement.interrupted
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_before_any_result_stores_nothing(
+    tiny_f16: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def press_ctrl_c_twice(event) -> None:
+        if event.phase == "warmup":
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    _on_progress(monkeypatch, press_ctrl_c_twice)
+    assert main(["bench", str(tiny_f16), "--json", *FAST]) == ExitCode.INTERRUPTED
+    assert capsys.readouterr().out == ""
+    assert not (Path(os.environ["ADVISOR_HOME"]) / "data" / "bench.sqlite").exists()
 
 
 def test_without_llama_cpp_the_exit_code_and_hint(
@@ -232,3 +260,43 @@ def test_an_unwritable_store_still_prints_the_numbers(tiny_f16: Path, capsys) ->
     data = json.loads(captured.out)
     assert data["id"] is None and data["decode"]["runs"] == 2
     assert "cannot open the bench store" in captured.err
+
+
+@contextlib.contextmanager
+def _read_only(*paths: Path):
+    """Make `paths` unwritable even for root (chattr +i), or by mode for other users."""
+    if os.geteuid() != 0:
+        modes = [p.stat().st_mode for p in paths]
+        for p in paths:
+            p.chmod(0o555 if p.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            for p, mode in zip(paths, modes, strict=True):
+                p.chmod(mode)
+        return
+    import shutil
+    import subprocess
+
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", *map(str, paths)]).returncode != 0:
+        pytest.skip("cannot make a file read-only for root here (no chattr +i)")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", *map(str, paths)], check=True)
+
+
+def test_a_read_only_store_prints_the_results_first_and_says_why(tiny_f16: Path, capsys) -> None:
+    """The store once read as "unreadable" (exit 3, "move the file aside") and the run's
+    results were lost; now they are printed, then the store is tried: exit 9, the right hint."""
+    assert main(["bench", str(tiny_f16), *FAST]) == ExitCode.OK
+    capsys.readouterr()
+    store = Path(os.environ["ADVISOR_HOME"]) / "data" / "bench.sqlite"
+    with _read_only(store, store.parent):
+        assert main(["bench", str(tiny_f16), *FAST]) == ExitCode.WRITE_FAILED
+    captured = capsys.readouterr()
+    assert "pp32" in captured.out and "tg8" in captured.out
+    assert "stored     run" not in captured.out
+    assert f"error: cannot write the bench store {store}" in captured.err
+    assert "read-only or full; the results are printed above" in captured.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +164,37 @@ def test_shipped_constants_name_their_fit() -> None:
     assert {"*", "cuda", "metal"} <= set(bc.per_backend)
     assert all(math.isfinite(v) and v >= 0 for t in bc.per_backend.values() for v in t.values())
     assert bc.get("metal", "tau_multi_layer_s") == 0.0  # only graph backends pay launches
+
+
+def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
+    import csv
+
+    from advisor.bench.synthetic import BENCH_60M, synthetic_architecture
+    from advisor.estimate.parallel_fit import load_rows, predict
+    from advisor.estimate.speed_rows import load_spec_table
+    from scripts.batched_bench_rows import COLUMNS
+
+    path = tmp_path / "rows.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for b, s_tg in ((1, 100.0), (4, 150.0)):
+            writer.writerow(dict(source="here", device="Test CPU (1 thread, here)",
+                                 backend="cpu", model="synthetic:BENCH_60M", quant="Q8_0",
+                                 file_gib="0.058", n_batch=2048, n_ubatch=512, flash_attn=-1,
+                                 pp=128, tg=32, b=b, t_pp_s=1, s_pp=128 * b, t_tg_s=1,
+                                 s_tg=s_tg, notes="", mem_bandwidth_gbs=20.0,
+                                 compute_tflops=0.2))  # fmt: skip
+    specs = load_spec_table(Path(__file__).resolve().parents[2] / "benchmarks" / "data" /
+                            "hardware_specs.csv")  # fmt: skip
+    rows = load_rows(path, specs, load_catalog(overlay=False), synthetic_architecture)
+    assert [r.b for r in rows] == [1, 4] and rows[0].backend == "cpu"
+    assert rows[0].step.cost.n_layers == BENCH_60M.n_layer
+    # 20 GB/s with the CPU's fitted per-byte cost: what the row's bandwidth column said.
+    from advisor.estimate.speed_model import load_constants
+
+    c = load_constants()
+    per_byte = (c.get(c.alpha, "cpu") + c.quant_extra("cpu", "q8_0")) / 20e9
+    assert rows[0].step.k.decode_s_per_byte == pytest.approx(per_byte)
+    (one, four) = predict(rows, load_batch_constants())
+    assert one.measured_scaling == 1.0 and four.measured_scaling == pytest.approx(1.5)

@@ -91,7 +91,13 @@ def test_config_prices_and_defaults_apply_and_flags_win(advisor_home: Path, caps
     assert doc["config_file"] == str(config)
     assert doc["inputs"]["electricity"]["usd_per_kwh"] == 0.5
     assert doc["inputs"]["electricity"]["basis"] == "config"
-    hardware = {"price_usd": 900.0, "lifetime_months": 36.0, "counted": True, "basis": "config"}
+    hardware = {
+        "price_usd": 900.0,
+        "lifetime_months": 36.0,
+        "counted": True,
+        "basis": "config",
+        "list_price_usd": None,
+    }
     assert doc["inputs"]["hardware"] == hardware
     code, out, _ = run(capsys, "report", *PROFILE, "--json", "--electricity-price", "0.1",
                        "--hardware-price", "0")  # fmt: skip

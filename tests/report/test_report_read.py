@@ -61,3 +61,24 @@ def test_a_user_set_electricity_price_is_kept(first) -> None:
     doc = json.loads(json.dumps(first))
     doc["inputs"]["electricity"].update(basis="flag", usd_per_kwh=0.42)
     assert inputs_from_report(doc).options.electricity_usd_per_kwh == 0.42
+
+
+def test_a_version_1_report_is_still_read(first) -> None:
+    """Schema 2 added keys a version 1 report lacks (the workload's `cloud`, the hardware's
+    list price): a reader of version 2 takes their defaults."""
+    old = json.loads(json.dumps(first))
+    old["schema_version"] = 1
+    del old["inputs"]["hardware"]["list_price_usd"]
+    for workload in old["inputs"]["workloads"]:
+        del workload["cloud"]
+    inputs = inputs_from_report(old)
+    assert all(w.cloud == "allowed" for w in inputs.workloads)
+    assert inputs.options.hardware_price_usd == 2000.0
+
+
+def test_an_absurdly_large_number_is_refused_with_its_key(first) -> None:
+    doc = json.loads(json.dumps(first))
+    doc["inputs"]["workloads"][0]["requests_per_day"] = 1e300
+    with pytest.raises(ReportError, match="too large to be real") as caught:
+        inputs_from_report(doc)
+    assert "inputs.workloads[0].requests_per_day" in str(caught.value)

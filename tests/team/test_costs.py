@@ -94,3 +94,16 @@ def test_an_api_cheaper_than_the_servers_is_said_in_the_headline(catalog):
     cmp = compare(team, _costs(90000.0), (), cloud)
     assert cloud.cheapest_api.usd_per_month < cmp.api_usd_per_month + 1e-9
     assert "would serve the same volume" in cmp.headline
+
+
+def test_idle_power_counts_for_every_hour_on_but_not_serving():
+    power = PowerDraw(500.0, "given", "500 W (test)", idle_watts=60.0, idle_source="60 W (test)")
+    hardware = HardwareChoice(Hardware(None, 36.0), "none")
+    team = chat_team(25)
+    c = server_costs(team, 1, 0.25, power, RATE, hardware, uptime=Uptime(hours_per_day=12))
+    work_days, on_days = 5 * WEEKS_PER_MONTH, 7 * WEEKS_PER_MONTH
+    busy_kwh = 2.0 * 0.5 * work_days  # 2 h busy a working day at 500 W
+    idle_kwh = (12 * on_days - 2.0 * work_days) * 0.060
+    assert c.kwh_per_month == pytest.approx(busy_kwh + idle_kwh)
+    assert c.idle_watts == 60.0 and c.idle_source == "60 W (test)"
+    assert c.on_hours_per_day == 12

@@ -2,10 +2,9 @@
 
 Three shortcuts skip model files without estimating them:
 - with `verdicts_only` (an audit), files whose prefill floor (advisor.estimate.speed_floor)
-  misses the workload's time to first token are skipped past the model's best file that fits
-  (the verdict, reasons included, is unchanged), and models below the quality floors are
-  checked only for the closest miss (the verdict's kind, option, summary and costs are
-  unchanged);
+  misses the workload's time to first token are skipped past the model's best file that fits,
+  where an option found is already closer to passing every check than they could be (the
+  verdict's kind, option, summary and costs are unchanged);
 - with `local_only` (an audit's upgrade search), only files that could pass every check are
   estimated: a local verdict is unchanged, and every other verdict is still not local.
 All are compared here with the search without them, on the real catalog and every reference
@@ -71,6 +70,12 @@ def _figures(verdict) -> tuple:
             verdict.confidence.level)  # fmt: skip
 
 
+def _reasons(verdict) -> tuple[str, ...]:
+    """The reasons, less those naming options one check away: the skipped files may be such
+    options, never the one shown."""
+    return tuple(r for r in verdict.reasons if not r.startswith("one check away:"))
+
+
 def _without_floors(monkeypatch) -> None:
     monkeypatch.setattr(OptionSearch, "prefill_floor", lambda self, model, quant: None)
 
@@ -84,7 +89,8 @@ def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monke
             _without_floors(patch)
             slow = advise(machine, catalog, workloads, options).verdicts
         for a, b in zip(fast, slow, strict=True):
-            assert (_figures(a), a.reasons) == (_figures(b), b.reasons), (machine.name, a.workload)
+            seen = (_figures(a), _reasons(a))
+            assert seen == (_figures(b), _reasons(b)), (machine.name, a.workload)
             assert a.options_checked <= b.options_checked
 
 
@@ -139,6 +145,10 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
     brief = estimates(verdicts_only=True)
     unfloored = estimates(floors=False, verdicts_only=True)
     local = estimates(local_only=True)
-    assert brief < 0.5 * full  # 113 of 302 when written
-    assert brief < 0.8 * unfloored
+    # 113 of 302 when written; 213 of 303 since a cloud verdict shows the option closest to
+    # passing every check (advisor.verdict.choice), which the search can no longer find by
+    # stopping at each model's best file that fits.
+    assert brief < 0.75 * full
+    assert brief < 0.9 * unfloored
     assert local < 0.5 * brief
+    print(f"estimates: full {full}, verdicts only {brief}, no floors {unfloored}, local {local}")

@@ -57,6 +57,28 @@ def test_cloud_when_local_works_but_costs_more(catalog) -> None:
     assert "longer than its lifetime" in v.break_even.text
 
 
+def test_a_hardware_price_never_changes_the_model(catalog) -> None:
+    """The price moves the cost, never the choice (issue 13, item 6)."""
+    options = [make_candidate(35, name="Small"), make_candidate(45, name="Big")]
+    owned = verdict_for(make_workload(requests_per_day=2000), options, catalog)
+    bought = verdict_for(make_workload(requests_per_day=2000), options, catalog,
+                         Hardware(5000.0, 36))  # fmt: skip
+    assert owned.option.candidate.model_name == bought.option.candidate.model_name == "Big"
+
+
+def test_a_hybrid_break_even_is_against_all_cloud(catalog) -> None:
+    """Savings describe the hybrid chosen, not the all-local path it rejected (item 1)."""
+    w = make_workload(quality_floor_pct=80, routine_share=0.6, routine_quality_floor_pct=50)
+    v = verdict_for(w, [make_candidate(40)], catalog)
+    assert v.kind == "hybrid" and v.break_even.path == "hybrid"
+    best = v.cloud.best_usd_per_month
+    running = v.hybrid.local.electricity_usd_per_month + v.hybrid.cloud_usd_per_month
+    assert v.break_even.monthly_saving_usd == pytest.approx(best - running)
+    assert v.break_even.local_wins_above_tokens_per_day is None
+    assert v.break_even.text.startswith("the hybrid saves")
+    assert "all-cloud" in v.break_even.text
+
+
 def test_the_best_quality_option_is_chosen_among_those_that_pass(catalog) -> None:
     options = [make_candidate(35, name="Small"), make_candidate(45, name="Big"),
                make_candidate(59, name="Slow", speed=make_speed(decode=4))]  # fmt: skip
@@ -83,16 +105,22 @@ def test_hybrid_when_the_machine_cannot_keep_up(catalog) -> None:
     assert v.kind == "hybrid" and v.hybrid.reason == "capacity"
     assert v.hybrid.local_share == pytest.approx(0.072)
     assert "overflow" in v.hybrid.why
+    # Electricity only for the hours it runs: the 1 h window, not the 13.9 h the day needs.
+    assert v.hybrid.local.busy_hours_per_day == pytest.approx(1.0)
+    assert v.local_cost.busy_hours_per_day == pytest.approx(1.0)
+    capacity = next(c for c in v.option.checks if c.name == "capacity")
+    assert not capacity.passed and capacity.margin < 0
 
 
 def test_cloud_when_too_slow_says_by_how_much(catalog) -> None:
     v = verdict_for(make_workload(), [make_candidate(40, make_speed(decode=5))], catalog)
     assert v.kind == "cloud"
-    assert "too slow (5.0 of 10 tokens/s)" in v.summary
-    assert any("decodes about 5.0 tokens/s" in r and "needs 10" in r for r in v.reasons)
-    # At 5 tokens/s the machine burns more electricity per token than the hosted model costs.
-    assert v.break_even.local_wins_above_tokens_per_day is None
-    assert "cheaper than this machine's electricity" in v.break_even.text
+    assert "too slow (5.0 of 10 tokens/s, 50% short)" in v.summary
+    assert any("decodes about 5.0 tokens/s" in r and "needs 10: 50% short" in r for r in v.reasons)
+    # Nothing here passes every check: no saving is claimed for the option that fails.
+    assert v.break_even.path is None and v.break_even.monthly_saving_usd is None
+    assert v.break_even.max_hardware_usd is None
+    assert v.break_even.text.startswith("no saving claimed: no option here passes every check")
 
 
 def test_cloud_when_nothing_fits(catalog) -> None:
@@ -104,15 +132,39 @@ def test_cloud_when_nothing_fits(catalog) -> None:
     assert "no model checked fits" in empty.reasons[0] and "8,192 tokens" in empty.reasons[0]
 
 
-def test_cloud_names_what_the_fast_model_lacks(catalog) -> None:
+def test_cloud_shows_the_option_closest_to_passing_and_names_the_best_quality_one(
+    catalog,
+) -> None:
     good_but_slow = make_candidate(45, make_speed(decode=4), name="Big")
     fast_but_weak = make_candidate(20, name="Small")
     v = verdict_for(make_workload(), [good_but_slow, fast_but_weak], catalog)
-    assert v.kind == "cloud" and v.option.candidate.model_name == "Big"
+    # Interactive work: speed before quality, so the fast one is closest to passing.
+    assert v.kind == "cloud" and v.option.candidate.model_name == "Small"
+    assert "speed (decode, first token, capacity) comes before quality" in v.rule
     assert any(
-        r.startswith("the best model fast enough here, Small Q4_K_M, falls short: below the")
+        r.startswith("the best-quality model that fits, Big Q4_K_M, misses: too slow (4.0 of 10")
         for r in v.reasons
     )
+
+
+def test_unattended_work_counts_every_check_alike(catalog) -> None:
+    w = make_workload(max_time_to_first_token_s=None, min_decode_tokens_per_s=10,
+                      quality_floor_pct=80)  # fmt: skip
+    slow = make_candidate(45, make_speed(decode=9), name="Slow")  # decode and quality fail
+    weak = make_candidate(44, name="Weak")  # quality fails, by a little more
+    v = verdict_for(w, [slow, weak], catalog)
+    assert v.kind == "cloud" and v.option.candidate.model_name == "Weak"
+    assert "fewest failed checks" in v.rule and "speed" not in v.rule
+
+
+def test_a_failed_checks_margin_is_a_share_of_the_requirement(catalog) -> None:
+    v = verdict_for(make_workload(), [make_candidate(40, make_speed(decode=5, prefill=200))],
+                    catalog)  # fmt: skip
+    checks = {c.name: c for c in v.option.checks}
+    assert checks["decode"].margin == pytest.approx(-0.5)
+    ttft = 1000 / 200 + 1 / 5  # 5.2 s against a 3 s limit
+    assert checks["ttft"].margin == pytest.approx(1 - ttft / 3)
+    assert checks["quality"].margin == pytest.approx(40 / 60 * 100 / 50 - 1)
 
 
 def test_quality_gap_in_points_and_percent(catalog) -> None:

@@ -85,3 +85,39 @@ def test_owned_hardware_counts_electricity_only() -> None:
     cost = local_cost(w, local_run(w, make_speed()), POWER, RATE, Hardware(None, 36))
     assert cost.hardware_usd_per_month is None
     assert cost.usd_per_month == cost.electricity_usd_per_month
+
+
+def test_a_queue_grows_the_batches_until_the_day_fits_the_window() -> None:
+    """Calls arriving faster than one stream serves them queue up: the busy hours are those of
+    the larger batches, never more than the window while the machine keeps up."""
+    speed = make_speed(decode=50, prefill=1000)
+    # Alone a call takes 1 s + 4 s; 2,000 calls at one stream would need 2.8 h of a 2 h window.
+    w = make_workload(requests_per_day=2000, hours_per_day=2, concurrency=4)
+    run = local_run(w, speed)
+    # Streams s with 2000 × (1 + 200 / (50 s)) = 7,200 s: s = 200 / (50 × 2.6) = 1.54.
+    assert run.effective_streams == pytest.approx(200 / (50 * 2.6))
+    assert run.busy_hours_per_day == pytest.approx(2.0)
+    assert run.capacity_share == 1
+
+
+def test_a_machine_that_cannot_keep_up_is_charged_for_the_window_only() -> None:
+    speed = make_speed(decode=50, prefill=1000)
+    w = make_workload(requests_per_day=10_000, hours_per_day=1, concurrency=2)
+    run = local_run(w, speed)
+    cost = local_cost(w, run, POWER, RATE, Hardware(None, 36))
+    assert cost.share == pytest.approx(0.12)  # 1,200 of 10,000 calls
+    assert cost.busy_hours_per_day == pytest.approx(1.0)
+    assert cost.electricity_usd_per_month == pytest.approx(1.0 * 0.5 * 0.2 * w.days_per_month)
+
+
+def test_idle_hours_of_the_window_are_charged_at_the_idle_draw() -> None:
+    from advisor.verdict.power import PowerDraw
+
+    power = PowerDraw(500.0, "spec", "test", idle_watts=50.0, idle_source="test idle")
+    w = make_workload()  # 100 calls of 5 s: 0.139 h busy in an 8 h window
+    cost = local_cost(w, local_run(w, make_speed()), power, RATE, Hardware(None, 36))
+    busy = 100 * 5 / 3600
+    assert cost.idle_hours_per_day == pytest.approx(8 - busy)
+    kwh_day = busy * 0.5 + (8 - busy) * 0.05
+    assert cost.kwh_per_month == pytest.approx(kwh_day * w.days_per_month)
+    assert cost.idle_kwh_per_month == pytest.approx((8 - busy) * 0.05 * w.days_per_month)

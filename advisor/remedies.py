@@ -1,0 +1,200 @@
+"""The cheapest change that would make local work, for verdicts that run nothing here.
+
+A cloud or not-viable verdict claims no saving for an option that fails a check; it says
+instead what would make local work. No model or quant in the catalog passes every check here
+(else the verdict would rest on it), so the changes are hardware: more RAM, a larger-memory
+variant of the GPU, another GPU (advisor.audit.upgrades builds each changed machine the way
+the probe would describe it, with list prices from the spec table where it has them). Each
+changed machine is judged by advise() itself, in its local-only mode: the same checks, the
+same catalog and prices. Of each kind of change the largest is tried first; when even it does
+not make the workload local, the smaller ones are not tried. The answers are kept in the user
+cache (advisor.validated_cache) under everything they depend on, so a warm report repeats no
+search and builds no changed machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from advisor.verdict.remedy import Remedy
+
+if TYPE_CHECKING:
+    from advisor.advise import AdviceOptions
+    from advisor.audit.upgrades import Change
+    from advisor.bench.measurement import Measurement
+    from advisor.catalog.model import Catalog
+    from advisor.probe.machine import Machine
+    from advisor.verdict.verdict import Verdict
+
+NEEDS_REMEDY = ("cloud", "not_viable")
+
+
+def with_remedies(
+    machine: Machine,
+    catalog: Catalog,
+    verdicts: Sequence[Verdict],
+    options: AdviceOptions,
+    measurements: Sequence[Measurement],
+) -> list[Verdict]:
+    """The verdicts, each that runs nothing here because a check fails given its remedy."""
+    pending = [v for v in verdicts if v.kind in NEEDS_REMEDY and _fails_a_check(v)]
+    if not pending:
+        return list(verdicts)
+    found = _cached_search(machine, catalog, pending, options, measurements)
+    out = []
+    for v in verdicts:
+        remedy = found.get(v.workload.name)
+        if remedy is not None:
+            v = dataclasses.replace(v, remedy=remedy, reasons=(*v.reasons, remedy.text))
+        out.append(v)
+    return out
+
+
+# The modules whose code decides a remedy besides the estimator's (which estimate_cache's
+# code_fingerprint covers, with the catalog and spec-table code and data).
+_CODE = (
+    "advisor.remedies",
+    "advisor.advise",
+    "advisor.audit.upgrades",
+    "advisor.verdict.verdict",
+    "advisor.verdict.options",
+    "advisor.verdict.local",
+    "advisor.verdict.gather",
+    "advisor.verdict.search",
+    "advisor.verdict.choice",
+    "advisor.verdict.cloud",
+    "advisor.verdict.hybrid",
+    "advisor.verdict.power",
+    "advisor.verdict.economics",
+)
+
+
+def _cached_search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
+    if options.estimator is not None or not options.cache:  # nothing stable to key it by
+        return _search(machine, catalog, pending, options, measurements)
+    import hashlib
+
+    from advisor.validated_cache import cached
+    from advisor.verdict.estimate_cache import code_fingerprint, machine_text
+
+    config = options.config
+    hardware = _hardware_text(machine_text(machine))
+    identity = repr((
+        code_fingerprint(), hardware, repr(catalog), repr(measurements),
+        [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,
+        options.hardware_price_usd, options.lifetime_months,
+        config and (config.prices, config.region),
+    ))  # fmt: skip
+    params = hashlib.sha256(identity.encode()).hexdigest()
+
+    def search() -> dict[str, Remedy]:
+        return _search(machine, catalog, pending, options, measurements)
+
+    return cached("remedies", [], search, code=_CODE, params=params)
+
+
+def _hardware_text(text: str) -> str:
+    """The machine's text less its measured RAM bandwidth: the live probe repeats the copy test
+    and keeps the best, so the figure rises over the first runs; a remedy is about hardware,
+    and a better bandwidth figure alone does not search again (the estimates do follow it)."""
+    import json
+
+    data = json.loads(text)
+    data.get("cpu", {}).pop("memory_bandwidth_measured_gbs", None)
+    data.get("sources", {}).pop("memory.bandwidth_measured_gbs", None)
+    return json.dumps(data, sort_keys=True)
+
+
+def _fails_a_check(verdict: Verdict) -> bool:
+    """Whether local lost on a check (not on cost alone: then nothing needs to change)."""
+    return verdict.option is None or not verdict.option.passed()
+
+
+def _search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
+    from advisor.audit.upgrades import gpu_changes, ram_changes, vram_changes
+
+    kinds = [ram_changes(machine, None), vram_changes(machine), gpu_changes(machine)]
+    largest = [changes[-1].label for changes in kinds if changes]
+    works: dict[str, list[tuple[Change, str]]] = {v.workload.name: [] for v in pending}
+    for changes in kinds:
+        if not changes:
+            continue
+        left = [v.workload for v in pending]
+        for change in reversed(changes):  # the largest first: if it fails, so do the rest
+            local = _local_after(machine, catalog, left, change, options, measurements)
+            if not local:
+                break
+            for name, option in local.items():
+                works[name].append((change, option))
+            left = [w for w in left if w.name in local]
+    return {v.workload.name: _remedy(v, works[v.workload.name], largest, catalog) for v in pending}
+
+
+def _local_after(machine, catalog, workloads, change, options, measurements) -> dict[str, str]:
+    """{workload name: the option it would run on} for those local after the change."""
+    from advisor.advise import advise
+    from advisor.audit.upgrades import apply_change
+    from advisor.verdict.hybrid import option_name
+
+    changed = apply_change(machine, change)
+    kept = tuple(measurements) if change.keeps_measurements else ()
+    lean = dataclasses.replace(options, local_only=True, cache=False, measurements=kept,
+                               remedies=False, no_cloud=False)  # fmt: skip
+    advice = advise(changed, catalog, workloads, lean)
+    return {
+        v.workload.name: option_name(v.option)
+        for v in advice.verdicts
+        if v.kind == "local" and v.option is not None
+    }
+
+
+def _price_key(pair: tuple[Change, str]) -> tuple[bool, float, float]:
+    change = pair[0]
+    price = change.unit_price_usd
+    return (price is None, price or 0.0, change.size_gb)
+
+
+def _remedy(verdict: Verdict, works: list[tuple[Change, str]], largest: list[str],
+            catalog) -> Remedy:  # fmt: skip
+    if not works:
+        return _none(verdict, largest, catalog)
+    change, option = min(works, key=_price_key)
+    price = change.unit_price_usd
+    if price is not None:
+        cost = f"list price {price:,.0f} USD ({change.price_source})"
+    else:
+        cost = "price unknown (the spec tables carry no price for it)"
+    text = f"what would make local work: {change.label}, {cost}; then {option} passes every check"
+    ram = [p for p in works if p[0].kind == "ram" and p[0] is not change]
+    if price is not None and ram:  # RAM has no price here: it may well be cheaper
+        other = min(ram, key=_price_key)[0]
+        text += f" (or {other.label}, price unknown)"
+    return Remedy(change.kind, change.label, price, change.price_source, option, text)
+
+
+def _none(verdict: Verdict, largest: list[str], catalog) -> Remedy:
+    from advisor.verdict.gather import floor_reachable
+
+    w = verdict.workload
+    if not floor_reachable(catalog, w, verdict.cloud.frontier_index):
+        index = w.quality_index.replace("_", " ")
+        text = (
+            f"what would make local work: no hardware would: no model in the catalog reaches the "
+            f"{w.quality_floor_pct:g}% floor on the {index}; only a lower floor"
+        )
+        if verdict.kind == "not_viable":
+            text += " or allowing the cloud"
+        return Remedy("none", None, None, None, None, text)
+    if not largest:
+        why = (
+            "this machine takes no change this advisor knows of (memory soldered in, a laptop, "
+            "or several GPUs already)"
+        )
+    else:
+        why = f"no hardware change this advisor tries does, up to {' or '.join(largest)}"
+    text = f"what would make local work: {why}; another machine, or a lower quality floor"
+    if verdict.kind == "not_viable":
+        text += ", or allowing the cloud"
+    return Remedy("none", None, None, None, None, text)

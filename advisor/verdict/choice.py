@@ -1,0 +1,110 @@
+"""Which local option a verdict shows, by a rule the report states.
+
+- Options that pass every check: the best quality among those that cost less to run than the
+  cloud (electricity only: a hardware price moves the cost, never the model), else the
+  cheapest to run.
+- Otherwise, among the options that fit: the one closest to passing every check. For
+  interactive work (a time-to-first-token limit: a person waits) speed comes first: the fewest
+  failed speed checks (decode, first token, capacity), then the smallest total shortfall on
+  them, then quality the same way, then the best quality. For unattended work every check
+  counts alike: the fewest failed, then the smallest total shortfall, then the best quality.
+
+A shortfall is the check's margin below its requirement as a share of it (advisor.verdict.
+options.Check.margin): 5 of 10 tokens/s is 50% short, a first token after 15 s against a 10 s
+limit is 50% short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from advisor.verdict.options import Check, LocalOption
+from advisor.verdict.workload import Workload
+
+SPEED_CHECKS = ("decode", "ttft", "capacity")
+UNKNOWN_SHORTFALL = 1.0  # a check whose figure is unknown counts as fully short
+
+
+def interactive(workload: Workload) -> bool:
+    """A person waits for each answer: the workload limits the time to the first token."""
+    return workload.max_time_to_first_token_s is not None
+
+
+def shortfall(check: Check) -> float:
+    """How far a check falls short, as a share of its requirement (0 when it passes)."""
+    if check.passed:
+        return 0.0
+    if check.margin is None:
+        return UNKNOWN_SHORTFALL
+    return max(0.0, -check.margin)
+
+
+def _group(checks: Iterable[Check]) -> tuple[int, float]:
+    checks = list(checks)
+    return sum(not c.passed for c in checks), sum(shortfall(c) for c in checks)
+
+
+def closeness(workload: Workload, option: LocalOption) -> tuple[float, ...]:
+    """A sort key: smaller is closer to passing every check (see the module docstring)."""
+    quality = -(option.quality_pct if option.quality_pct is not None else -1.0)
+    checks = [c for c in option.checks if c.name != "fits"]
+    if interactive(workload):
+        speed = _group(c for c in checks if c.name in SPEED_CHECKS)
+        rest = _group(c for c in checks if c.name not in SPEED_CHECKS)
+        return (*speed, *rest, quality)
+    return (*_group(checks), quality)
+
+
+def closest(workload: Workload, options: list[LocalOption]) -> LocalOption | None:
+    """The option that fits and comes closest to passing every check; when none fits, the
+    best-quality one (what memory would have to hold); None when there are no options."""
+    fitting = [o for o in options if o.run is not None]
+    if fitting:
+        return min(fitting, key=lambda o: closeness(workload, o))
+    return max(options, key=_quality_key) if options else None
+
+
+def best_quality_fitting(options: list[LocalOption]) -> LocalOption | None:
+    """The best-quality option that fits, whatever else it misses."""
+    fitting = [o for o in options if o.run is not None]
+    return max(fitting, key=_quality_key) if fitting else None
+
+
+def one_check_away(
+    options: list[LocalOption], exclude: tuple[LocalOption | None, ...] = (), count: int = 2
+) -> list[LocalOption]:
+    """The best-quality options (one per model) that fit and miss exactly one check: what a
+    reader weighing a change (a shorter prompt, a lower floor) wants named."""
+    skip = {o.candidate.model_id for o in exclude if o is not None}
+    near: dict[str, LocalOption] = {}
+    for o in options:
+        if o.run is None or len(o.failed) != 1 or o.candidate.model_id in skip:
+            continue
+        held = near.get(o.candidate.model_id)
+        if held is None or _quality_key(o) > _quality_key(held):
+            near[o.candidate.model_id] = o
+    return sorted(near.values(), key=_quality_key, reverse=True)[:count]
+
+
+def _quality_key(option: LocalOption) -> tuple[float, float]:
+    run = option.run
+    return (option.quality_pct or -1.0, run.peak_decode_tokens_per_s if run else 0.0)
+
+
+def rule_text(workload: Workload, passed: bool) -> str:
+    """The rule the shown option was picked by, in words for the report."""
+    if passed:
+        return (
+            "shown: the best quality among the options that pass every check and cost less to "
+            "run than the cloud (else the cheapest to run); a hardware price never changes it"
+        )
+    if interactive(workload):
+        return (
+            "shown: of the options that fit, the one closest to passing every check; this "
+            "workload is interactive, so speed (decode, first token, capacity) comes before "
+            "quality: fewest failed checks, then the smallest shortfall"
+        )
+    return (
+        "shown: of the options that fit, the one closest to passing every check: fewest "
+        "failed checks, then the smallest total shortfall, then the best quality"
+    )
