@@ -264,11 +264,23 @@ def _measured(
     return tuple(r.measurement for r in runs), calibration
 
 
+def _gpus_used(estimate) -> frozenset[int]:
+    """The indexes of the GPUs an estimate's placement puts layers on."""
+    return frozenset(
+        int(share.device[3:])
+        for share in estimate.placement.shares
+        if share.device.startswith("gpu") and share.layers > 0
+    )
+
+
 def _power_for(machine: Machine, measurements: Sequence[Measurement]):
-    """(model id, quant) -> PowerDraw: that file's measured power, else the machine's figure."""
+    """(model id, quant[, estimate]) -> PowerDraw: that file's measured power, else the
+    machine's figure for the GPUs the estimate's placement uses."""
     from advisor.verdict.power import resolve_power
 
-    powered = [m for m in measurements if m.mean_power_w is not None]
+    # A stored run from before counters that went backwards were caught may hold a power of
+    # 0 or less: no GPU draws that, so such a run says nothing about power.
+    powered = [m for m in measurements if m.mean_power_w is not None and m.mean_power_w > 0]
     if powered:
         import statistics
 
@@ -281,11 +293,18 @@ def _power_for(machine: Machine, measurements: Sequence[Measurement]):
     else:
         general = resolve_power(machine)
     own = {(m.model.model_id, m.model.quant): m for m in powered if m.model.model_id}
+    several = sum(1 for g in machine.gpus if not g.integrated and not g.unified_memory) > 1
+    by_gpus: dict[frozenset[int], object] = {}
 
-    def power_for(model_id: str, quant: str):
+    def power_for(model_id: str, quant: str, estimate=None):
         match = own.get((model_id, quant))
         if match is None:
-            return general
+            if powered or not several or estimate is None:
+                return general
+            used = _gpus_used(estimate)  # only the GPUs the placement puts layers on
+            if used not in by_gpus:
+                by_gpus[used] = resolve_power(machine, gpus_used=used)
+            return by_gpus[used]
         return resolve_power(
             machine,
             measured_gpu_w=match.mean_power_w,

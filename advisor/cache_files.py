@@ -52,7 +52,7 @@ def write_pruned(path: Path, data: dict, keep: int) -> bool:
     try:
         with file_lock(path):
             merged = {**read_dict(path), **data}
-            atomic_write_bytes(path, pickle.dumps(merged, pickle.HIGHEST_PROTOCOL))
+            atomic_write_bytes(path, pickle.dumps(merged, pickle.HIGHEST_PROTOCOL), private=True)
     except WriteError:
         return False
     files = sorted(path.parent.glob("*.pickle"), key=_mtime)

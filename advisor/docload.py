@@ -292,9 +292,12 @@ def _check_depth(data: Any) -> None:
 
 
 def read_text(path: Path, fail: Callable[[str], Exception], *, what: str) -> str:
-    """The UTF-8 text of `path`; `fail(message)` builds the caller's error."""
+    """The UTF-8 text of `path` (a regular file, at most MAX_DOCUMENT_BYTES); `fail(message)`
+    builds the caller's error."""
+    from advisor.regular_files import read_regular
+
     try:
-        return path.read_text(encoding="utf-8")
+        return read_regular(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(f"the {what} is not UTF-8 text (invalid byte at offset {exc.start})") from None
     except OSError as exc:

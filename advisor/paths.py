@@ -62,21 +62,36 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> P
     return atomic_write_bytes(path, text.encode(encoding))
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+def atomic_write_bytes(path: str | Path, data: bytes, *, private: bool = False) -> Path:
+    """Write `data` to `path` through a temporary file and a rename.
+
+    Like an ordinary write, but never half-done: a new file gets the umask's mode (0644 under
+    the usual 022), an existing one keeps its mode, and a symlink keeps pointing where it did
+    (the file it points to is replaced). The temporary file carries this process's id, so one
+    left behind by a killed run is removed by the next write beside it. `private`: 0600
+    whatever was there (pickled caches: loading one runs code, so nobody else may write it).
+    """
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile  # with random and shutil: milliseconds a run that writes nothing skips
-
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        _remove_orphans(target)
+        tmp = _temporary(target)
         try:
+            # 0o666 narrowed by the umask, as for any new file
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(tmp, flags, 0o600 if private else 0o666)
+            existing = None if private else _existing_mode(target)
+            if existing is not None:
+                os.chmod(tmp, existing)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise WriteError(
@@ -84,3 +99,41 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
             hint="check the folder exists and is writable; the old file, if any, is unchanged",
         ) from exc
     return target
+
+
+def _temporary(target: Path) -> Path:
+    import secrets
+
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _existing_mode(target: Path) -> int | None:
+    """The permission bits of the file being replaced, if there is one."""
+    import stat
+
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return None
+
+
+def _remove_orphans(target: Path) -> None:
+    """Temporary files of `target` whose writer is gone (killed mid-write)."""
+    import glob
+
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = tmp.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # Windows' os.kill(pid, 0) would end it
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or a platform that cannot tell: leave it
+    return True

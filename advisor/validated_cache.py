@@ -98,10 +98,12 @@ def _key(kind: str, files: Sequence[Path], code: Sequence[str], params: Hashable
 
 def _states(files: Sequence[Path]) -> tuple:
     states = []
+    from advisor.regular_files import MAX_DOCUMENT_BYTES, open_regular
+
     for path in files:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:  # a FIFO or /dev/zero: OSError, build() says so
             stat = os.fstat(handle.fileno())
-            digest = hashlib.sha256(handle.read()).hexdigest()
+            digest = hashlib.sha256(handle.read(MAX_DOCUMENT_BYTES + 1)).hexdigest()
         states.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns, digest))
     return tuple(states)
 
@@ -155,6 +157,6 @@ def _store(entry: Path, key: tuple, value: Any) -> None:
         return  # a value pickle cannot hold: the next run parses again
     header = pickle.dumps((key, hashlib.sha256(body).hexdigest()), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        atomic_write_bytes(entry, header + body)
+        atomic_write_bytes(entry, header + body, private=True)
     except WriteError:
         return  # a read-only or full cache dir must not break the run; it just stays slower

@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from advisor.errors import UsageError
 
+MAX_FILE_BYTES = 1 << 30  # a JSON-lines file of many reports; /dev/zero is refused first
 STDIN = "-"
 REPORT_SUFFIXES = (".json", ".jsonl", ".ndjson")
 LINE_SUFFIXES = (".jsonl", ".ndjson")
@@ -118,8 +119,10 @@ def _folder(folder: Path) -> Iterator[Path | Skipped]:
 
 def read_file(path: Path) -> Iterator[RawReport | Skipped]:
     """The report (or, for JSON lines, the reports) in one file."""
+    from advisor.regular_files import read_regular
+
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
     except OSError as exc:
         yield Skipped(str(path), f"unreadable: {exc.strerror or exc}")
         return

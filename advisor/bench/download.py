@@ -22,7 +22,11 @@ _SPACE_MARGIN = 1.02  # leave a little room beside the file
 
 def import_hub() -> ModuleType:
     try:
+        # huggingface_hub 1.x and 2.x load their submodules lazily: `hub.constants` and
+        # `hub.errors` exist only once imported by name.
         import huggingface_hub
+        import huggingface_hub.constants
+        import huggingface_hub.errors  # noqa: F401 - read as hub.errors
     except ImportError as exc:
         raise MissingDependencyError(
             "huggingface_hub is not installed; --download needs it", hint=INSTALL_HINT

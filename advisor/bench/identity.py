@@ -8,6 +8,8 @@ last MiB (the end of the last tensor's data) tells apart two fine-tunes that sha
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from advisor.bench.measurement import ModelFile
@@ -18,14 +20,34 @@ TAIL_BYTES = 1024 * 1024
 _GGUF_MAGIC = b"GGUF"
 
 
+def require_model_file(path: Path) -> None:
+    """NotFoundError when nothing is at `path`; GGUFError (exit 3) when something is but it is
+    no file to run: a folder, a FIFO, a device, a symlink loop."""
+    from advisor.regular_files import kind_of
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise NotFoundError(f"{path}: no such model file") from None
+    except OSError as exc:  # a symlink loop (ELOOP), a folder that may not be entered
+        raise GGUFError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+    if not stat.S_ISREG(mode):
+        raise GGUFError(
+            f"it is {kind_of(mode)}, not a GGUF model file",
+            path=path,
+            hint="pass the .gguf file itself (for a split model, its first part)",
+        )
+
+
 def describe_file(path: str | Path) -> ModelFile:
     """Size and header hash of a GGUF file; refuses what is not a GGUF at all."""
+    from advisor.regular_files import open_regular
+
     target = Path(path).expanduser()
-    if not target.is_file():
-        raise NotFoundError(f"{target}: no such model file")
+    require_model_file(target)
     try:
-        size = target.stat().st_size
-        with target.open("rb") as handle:
+        with open_regular(target) as handle:
+            size = os.fstat(handle.fileno()).st_size
             head = handle.read(HEADER_BYTES)
             digest = hashlib.sha256(head)
             if size > HEADER_BYTES + TAIL_BYTES:

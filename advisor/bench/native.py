@@ -18,7 +18,9 @@ from typing import IO
 from advisor.errors import AdvisorError, BenchError, GGUFError, MissingDependencyError
 from advisor.errors import OutOfMemoryError as AdvisorOOM
 
-INSTALL_HINT = "pip install 'local-llm-advisor[bench]'"
+# advisor is on no package index: the extra is installed from a checkout of the repository,
+# as the README's quick start does.
+INSTALL_HINT = "in advisor's repository folder: .venv/bin/pip install -e '.[bench]'"
 _KEEP_LINES = 400
 
 # llama.cpp's words for a file it cannot read, and for memory it could not get.

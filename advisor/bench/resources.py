@@ -30,10 +30,17 @@ def _peak_rss_bytes() -> int | None:
 
 @dataclass
 class EnergyMeter:
-    """Joules the GPUs drew over marked intervals, from NVML's cumulative energy counter."""
+    """Joules the GPUs drew over marked intervals, from NVML's cumulative energy counter.
+
+    The counter only grows while the driver stays loaded; a driver reload or a GPU reset
+    starts it again from 0, and an interval across that would count negative joules. Such an
+    interval is left out (`backwards` counts them), never subtracted.
+    """
 
     joules: float = 0.0
     seconds: float = 0.0
+    runs: int = 0  # intervals counted
+    backwards: int = 0  # intervals left out: the counter went backwards
     _start_mj: int | None = None
 
     def begin(self, monitor: ResourceMonitor) -> None:
@@ -42,8 +49,12 @@ class EnergyMeter:
     def end(self, monitor: ResourceMonitor, seconds: float) -> None:
         now = monitor.gpu_energy_mj()
         if self._start_mj is not None and now is not None:
-            self.joules += (now - self._start_mj) / 1000.0
-            self.seconds += seconds
+            if now < self._start_mj:
+                self.backwards += 1
+            else:
+                self.joules += (now - self._start_mj) / 1000.0
+                self.seconds += seconds
+                self.runs += 1
         self._start_mj = None
 
 

@@ -65,8 +65,8 @@ class _Tally:
         if not self.seconds:
             return None
         joules = None
-        if has_energy and self.energy.seconds > 0:
-            joules = self.energy.joules / (self.n_tokens * len(self.seconds))
+        if has_energy and self.energy.runs and self.energy.seconds > 0:
+            joules = self.energy.joules / (self.n_tokens * self.energy.runs)
         rates = tuple(self.n_tokens / s for s in self.seconds)
         return Throughput(self.test, self.n_tokens, rates, joules)
 
@@ -314,6 +314,19 @@ class BenchRun:
             hint=f"give the test more time, e.g. --budget {suggest}",
         )
 
+    def _energy_went_backwards(self, monitor: ResourceMonitor) -> None:
+        backwards = self.pp.energy.backwards + self.tg.energy.backwards
+        if not backwards:
+            return
+        why = (
+            f"NVML's energy counter went backwards during {backwards} repetition(s) (a driver "
+            "reload or a GPU reset starts it again)"
+        )
+        if self.pp.energy.runs + self.tg.energy.runs:
+            self.notes.append(f"{why}: those are left out of joules per token and power")
+        else:
+            monitor.unknown["joules_per_token"] = f"{why}: no repetition could be counted"
+
     def _describe(self, session: LlamaSession) -> ModelFile:
         from advisor.catalog.gguf_file import file_type_name
 
@@ -341,6 +354,7 @@ class BenchRun:
         energy = self.pp.energy.joules + self.tg.energy.joules
         seconds = self.pp.energy.seconds + self.tg.energy.seconds
         mean_power = energy / seconds if monitor.has_energy and seconds > 0 else None
+        self._energy_went_backwards(monitor)
         placement = placement_kind(settings.n_gpu_layers, model.n_layers or 0, settings.backend)
         return Measurement(
             machine_fingerprint=self.fingerprint,

@@ -27,7 +27,17 @@ def resolve_source(
     download: bool = False,
     catalog_path: str | None = None,
 ) -> ModelSource:
-    """The file to run. A path wins; --model/--quant then only say which catalog model it is."""
+    """The file to run. A path wins; --model/--quant then only say which catalog model it is.
+
+    `--model PATH.gguf` is the file itself, as for `advisor estimate` (its quant is its own).
+    """
+    from advisor.catalog.file_model import is_model_file
+
+    if file is None and model_id is not None and is_model_file(model_id):
+        if quant is not None or download:
+            raise UsageError(f"--model {model_id} is a file: it is its own quant and needs no "
+                             "download; leave out --quant and --download")  # fmt: skip
+        file, model_id = model_id, None
     if (model_id is None) != (quant is None):
         raise UsageError("--model and --quant go together")
     if file is None and model_id is None:
@@ -58,11 +68,11 @@ def resolve_source(
 
 def _recognised(path: Path, catalog_path: str | None) -> ModelSource:
     """A bare path, labelled with its catalog model and quant when the scan's rules match it."""
+    from advisor.bench.identity import require_model_file
     from advisor.catalog.gguf_header import read_header
     from advisor.catalog.identify import identify, summarize
 
-    if not path.is_file():
-        raise NotFoundError(f"{path}: no such model file")
+    require_model_file(path)
     found = identify(_catalog(catalog_path), summarize(read_header(path)), file_name=path.name)
     if found is None or found.quant is None or found.model.quant(found.quant) is None:
         return ModelSource(path, None, None, "path")

@@ -29,7 +29,9 @@ def compiled_path(path: Path) -> Path:
 def lookup(path: Path, content: bytes) -> Any | None:
     """The document compiled from exactly `content` (the bytes of `path`), or None."""
     try:
-        entry = json.loads(compiled_path(path).read_bytes())
+        from advisor.regular_files import read_regular
+
+        entry = json.loads(read_regular(compiled_path(path)))
     except (OSError, ValueError):  # absent, unreadable or corrupt: the YAML is parsed instead
         return None
     if not isinstance(entry, dict) or entry.get("format") != FORMAT or "data" not in entry:

@@ -8,16 +8,20 @@ Why not `gguf.GGUFReader`: it builds a numpy view for every element of every arr
 takes about 6 s on one real header (150k tokenizer strings and merges), and it trusts the
 counts it reads (an array length of 2**63 loops forever). This reader skips long arrays by
 their length and walks a real header in milliseconds; the tests check it against GGUFReader.
+
+The file is read with plain, bounded read()s of a window that moves along the header, never
+mapped: a file cut short while it is read (a download being replaced) then reads short, which
+is an error, where a mapping would kill the process with SIGBUS. Only regular files are opened
+(advisor.regular_files): a FIFO or /dev/zero named *.gguf is refused at once.
 """
 
 from __future__ import annotations
 
-import mmap
 import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from gguf.constants import (
     GGML_QUANT_SIZES,
@@ -42,6 +46,12 @@ MAX_DIMS = 4  # GGML_MAX_DIMS
 DECODE_BUDGET_BYTES = 1 << 26
 _ITEM_COST = 40  # a small Python int or float in a tuple
 _OBJECT_COST = 200  # a key, a tensor info
+# A skipped string array is walked item by item (each string's length says where the next one
+# starts), so its items are charged too: 8 bytes each, the length field's size. A real
+# vocabulary of 262k tokens costs 2 MB of the budget; a sparse file claiming 50 arrays of
+# 2**24 empty strings is refused at the first, instead of walked for minutes.
+_SKIPPED_STRING_COST = 8
+_WINDOW_BYTES = 1 << 20  # read from the file this much at a time
 _INT64_MAX = (1 << 63) - 1
 
 _STRING, _ARRAY = GGUFValueType.STRING, GGUFValueType.ARRAY
@@ -99,27 +109,28 @@ class GGUFHeader:
 
 def read_header(path: str | Path, *, tensors: bool = True) -> GGUFHeader:
     """Read a GGUF header. With tensors=False, stop after the metadata (quicker for scans)."""
+    from advisor.regular_files import open_regular
+
     target = Path(path)
     try:
-        with open(target, "rb") as handle:
+        with open_regular(target) as handle:
             size = os.fstat(handle.fileno()).st_size
             if size == 0:
                 raise GGUFError("the file is empty, not a GGUF model", path=target)
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as buffer:
-                return _Walker(target, buffer, size).header(tensors=tensors)
+            return _Walker(target, handle, size).header(tensors=tensors)
     except OSError as exc:
         raise GGUFError(f"cannot read the file: {exc.strerror or exc}", path=target) from exc
-    except ValueError as exc:  # mmap refuses some special files (pipes, /proc entries)
-        raise GGUFError(f"cannot map the file: {exc}", path=target) from exc
 
 
 class _Walker:
     """Reads the header front to back, checking every length before it trusts it."""
 
-    def __init__(self, path: Path, buffer: mmap.mmap, size: int) -> None:
+    def __init__(self, path: Path, handle: BinaryIO, size: int) -> None:
         self.path = path
-        self.buf = buffer
-        self.size = size
+        self.handle = handle
+        self.buf = b""  # the window: the file's bytes from self.base on
+        self.base = 0
+        self.size = size  # as the file was when opened; reads past its end now are an error
         self.pos = 0
         self.order = "<"
         self.budget = DECODE_BUDGET_BYTES
@@ -171,9 +182,26 @@ class _Walker:
                 f"but the file ends {self.size - self.pos} bytes later"
             )
 
+    def _window(self, n: int) -> tuple[bytes, int]:
+        """(buffer, offset) holding the n bytes at self.pos; read from the file if they are
+        not in the window (the caller checked they are within the file's size)."""
+        at = self.pos - self.base
+        if at >= 0 and at + n <= len(self.buf):
+            return self.buf, at
+        self.handle.seek(self.pos)
+        data = self.handle.read(max(n, min(_WINDOW_BYTES, self.size - self.pos)))
+        if len(data) < n:
+            raise self.fail(
+                f"the file shrank while its header was read (at byte {self.pos}, "
+                f"{len(data)} of {n} bytes left): it is being written or replaced"
+            )
+        self.buf, self.base = data, self.pos
+        return data, 0
+
     def _unpack(self, fmt: str, n: int, what: str) -> Any:
         self._need(n, what)
-        (value,) = struct.unpack_from(self.order + fmt, self.buf, self.pos)
+        buf, at = self._window(n)
+        (value,) = struct.unpack_from(self.order + fmt, buf, at)
         self.pos += n
         return value
 
@@ -189,7 +217,8 @@ class _Walker:
             raise self.fail(f"{what} claims {length} bytes (at most {limit} expected)")
         self._need(length, what)
         self._spend(length + _OBJECT_COST, what)
-        raw = self.buf[self.pos : self.pos + length]
+        buf, at = self._window(length)
+        raw = buf[at : at + length]
         self.pos += length
         return raw.decode("utf-8", errors="replace")
 
@@ -197,7 +226,8 @@ class _Walker:
 
     def _preamble(self) -> int:
         self._need(8, "the magic and version")
-        magic = bytes(self.buf[0:4])
+        head, _ = self._window(8)
+        magic = bytes(head[0:4])
         if magic != MAGIC:
             raise self.fail(f"not a GGUF file (starts with {magic!r}, expected {MAGIC!r})")
         self.pos = 4
@@ -205,7 +235,7 @@ class _Walker:
         if version & 0xFFFF == 0 and version != 0:
             # Written on a big-endian machine: every number is byte-swapped.
             self.order = ">"
-            version = struct.unpack_from(">I", self.buf, 4)[0]
+            version = struct.unpack_from(">I", head, 4)[0]
         if version not in SUPPORTED_VERSIONS:
             raise self.fail(
                 f"GGUF version {version} is not supported (expected "
@@ -261,7 +291,8 @@ class _Walker:
         if fmt is None:
             return tuple(self._string(f"item {i} of {key!r}") for i in range(length))
         self._spend(length * _ITEM_COST, f"array {key!r}")
-        values = struct.unpack_from(f"{self.order}{length}{fmt}", self.buf, self.pos)
+        buf, at = self._window(length * item_bytes)
+        values = struct.unpack_from(f"{self.order}{length}{fmt}", buf, at)
         self.pos += length * item_bytes
         return values
 
@@ -269,13 +300,19 @@ class _Walker:
         if fmt is not None:
             self.pos += length * struct.calcsize(fmt)  # bounds checked by the caller
             return
-        # The hot loop of a scan (a vocabulary is 150k+ strings): locals, no method calls.
+        self._spend(length * _SKIPPED_STRING_COST, f"array {key!r}")
+        # The hot loop of a scan (a vocabulary is 150k+ strings): locals, no method calls but
+        # a window refill every MiB.
         unpack = struct.Struct(self.order + "Q").unpack_from
-        buf, pos, size = self.buf, self.pos, self.size
+        buf, base, pos, size = self.buf, self.base, self.pos, self.size
         for _ in range(length):
             if pos + 8 > size:
                 break
-            pos += 8 + unpack(buf, pos)[0]
+            if not base <= pos <= base + len(buf) - 8:
+                self.pos = pos
+                buf, at = self._window(8)
+                base = pos - at
+            pos += 8 + unpack(buf, pos - base)[0]
             if pos > size:
                 break
         else:

@@ -174,5 +174,15 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9.]+", text.lower()))
 
 
+# A header's names are a few words; one of megabytes (a hostile file) is cut here, before it is
+# matched (difflib is quadratic in it: 97 s once for 14.7 MB) or printed.
+MAX_TEXT_CHARS = 200
+
+
 def _text(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    text = value[: MAX_TEXT_CHARS * 4].strip()
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS] + "…"
+    return text or None

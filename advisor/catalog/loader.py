@@ -59,8 +59,10 @@ def _load_uncached(path: Path) -> Catalog:
 
 
 def read_bytes(path: Path) -> bytes:
+    from advisor.regular_files import read_regular
+
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         raise NotFoundError(
             f"catalog file {path} does not exist",
@@ -135,4 +137,5 @@ def _check_schema_version(path: Path, content: bytes, data: dict[str, Any]) -> N
         )
         problem = Problem(path, ("schema_version",), message)
         located = with_lines([problem], content.decode("utf-8"))
-        raise CatalogProblems(located, hint="upgrade advisor (pip install -U local-llm-advisor)")
+        raise CatalogProblems(located, hint="upgrade advisor (git pull in its repository folder, "
+                               "then .venv/bin/pip install -e .)")

@@ -131,11 +131,15 @@ def _ollama_repo(manifest: Path, manifests: Path) -> str | None:
 
 def _model_blob(root: Path, manifest: Path) -> tuple[Path | None, str]:
     """The blob a manifest's model layer names, or None and why not."""
+    from advisor.regular_files import FileTooLarge, read_regular
+
     try:
-        if manifest.stat().st_size > MAX_MANIFEST_BYTES:
-            return None, "manifest too large to be an Ollama manifest"
-        document = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        document = json.loads(read_regular(manifest, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except FileTooLarge:
+        return None, "manifest too large to be an Ollama manifest"
+    except OSError as exc:  # a FIFO, a device, a folder: never opened for long, never read
+        return None, f"unreadable Ollama manifest: {exc.strerror or exc}"
+    except (UnicodeDecodeError, ValueError) as exc:
         return None, f"unreadable Ollama manifest: {exc}"
     layers = document.get("layers") if isinstance(document, dict) else None
     layer = next(

@@ -197,7 +197,7 @@ def _settings(args: argparse.Namespace, config, catalog):
         workloads=load_workloads(args.workloads) if args.workloads else None,
         electricity_usd_per_kwh=args.electricity_price,
         region=args.region,
-        seats=seat_plans(seats, catalog),
+        seats=seat_plans(seats, catalog, None if args.seats else config.path),
         ram_usd_per_gb=args.ram_price,
         upgrades=not args.no_upgrades,
         servers=_servers(args, seats),

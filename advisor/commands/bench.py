@@ -45,7 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--model",
         metavar="ID",
         type=path_text,
-        help="a catalog model id or HF repo id; with FILE, says which model the file is",
+        help="a catalog model id or HF repo id; with FILE, says which model the file is; "
+        "a PATH.gguf is the file itself",
     )
     parser.add_argument("--quant", metavar="Q", help="the catalog quant, e.g. Q4_K_M")
     parser.add_argument(

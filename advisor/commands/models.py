@@ -15,9 +15,11 @@ GIB = 1024**3
 HELP = "rank the models that fit this machine for a task"
 DESCRIPTION = """\
 Ranks catalog models by quality on the task (Artificial Analysis index, after the quant's
-loss), discounted for slow decoding and thin memory headroom. Only what fits is ranked; every
-model left out is listed with the reason. Speeds are llama-bench tg128 (decode) and pp512
-(prefill) estimates."""
+loss), discounted for slow decoding and thin memory headroom. For interactive use, as a
+verdict picks its local option: models decoding at least as fast as the task's preset workload
+asks (10 tokens/s for chat, 20 for coding) come first; slower ones follow, fastest first.
+Only what fits is ranked; every model left out is listed with the reason. Speeds are
+llama-bench tg128 (decode) and pp512 (prefill) estimates."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -85,10 +87,14 @@ def run(args: argparse.Namespace) -> int:
         vram_gb=getattr(args, "vram", None),
     )
     catalog = load_catalog(getattr(args, "catalog", None))
+    from advisor.verdict.choice import interactive_floor
+
+    floor = interactive_floor(args.task)  # the rule a verdict picks its local option by
     ranking = rank_models(
         machine, catalog, task=args.task, context_tokens=args.context,
         min_decode_tokens_per_s=args.min_tps, all_quants=args.all_quants,
         kv_type=args.kv_type, estimator=partial(estimate, calibration=load_calibration(machine)),
+        interactive_decode_tokens_per_s=floor[0] if floor else None,
     )  # fmt: skip
     if getattr(args, "json", False):
         out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
@@ -106,6 +112,7 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
         "context_tokens": ranking.context_tokens,
         "min_decode_tokens_per_s": ranking.min_decode_tokens_per_s,
         "all_quants": ranking.all_quants,
+        "interactive_decode_tokens_per_s": ranking.interactive_decode_tokens_per_s,
         "candidates": [
             {
                 "rank": i,
@@ -172,6 +179,14 @@ def render_text(ranking, limit: int | None = None) -> str:
                      "other speeds are estimates")  # fmt: skip
     if not shown:
         lines.append("  nothing fits: see below")
+    floor = ranking.interactive_decode_tokens_per_s
+    if floor is not None:
+        lines += textwrap.wrap(
+            f"ranked for interactive use, as a verdict picks: models decoding at least "
+            f"{floor:g} tokens/s (what the {ranking.task} preset asks) first, by quality; the "
+            "slower ones after, the fastest first",
+            80,
+        )
     if ranking.excluded:
         lines.append("")
         lines.append(f"left out ({len(ranking.excluded)}):")

@@ -74,6 +74,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="hardware lifetime (default 36)",
     )
     parser.add_argument(
+        "--no-cloud",
+        action="store_true",
+        help="the prompts may not leave this machine (as if every workload said `cloud: "
+        "forbidden`): the verdict is local, or 'not viable here' with what would make it so",
+    )
+    parser.add_argument(
         "--config", metavar="FILE", type=path_text, help="use this config file instead"
     )
     team = parser.add_argument_group(
@@ -172,13 +178,13 @@ def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) 
     if seats:
         from advisor.verdict.seats import parse_seats
 
-        chosen = parse_seats(seats)
+        chosen, source = parse_seats(seats), None
     else:
-        chosen = config.seats
+        chosen, source = config.seats, config.path
     team = TeamOptions(
         users=args.team,
         peak_factor=getattr(args, "peak_factor", None),
-        seats=seat_plans(chosen, catalog),
+        seats=seat_plans(chosen, catalog, source),
         hosting_usd_per_month=getattr(args, "hosting_price", None) or 0.0,
         uptime=Uptime(hours_per_day=getattr(args, "server_hours", None) or 24.0),
     )
@@ -216,6 +222,7 @@ def _options(args: argparse.Namespace, config):
         hardware_price_usd=getattr(args, "hardware_price", None),
         lifetime_months=getattr(args, "lifetime_months", None),
         config=config,
+        no_cloud=getattr(args, "no_cloud", False),
     )
 
 

@@ -74,6 +74,8 @@ class Ranking:
     candidates: tuple[Candidate, ...]  # best first
     excluded: tuple[Excluded, ...]
     notes: tuple[str, ...] = ()
+    # Interactive use: files decoding below this rank after every file that reaches it
+    interactive_decode_tokens_per_s: float | None = None
 
 
 def quality_for(model: Model, task: str) -> tuple[float, str, str | None] | None:
@@ -226,11 +228,16 @@ def rank_models(
     kv_type: str = "f16",
     mode: str = "dedicated",
     estimator: Estimator | None = None,
+    interactive_decode_tokens_per_s: float | None = None,
 ) -> Ranking:
     """Every catalog model that fits this machine for `task`, best first, and the rest with why.
 
     By default each model shows its best-scoring quant; `all_quants` lists every quant that
     fits. `estimator` defaults to advisor.estimate.estimate.
+
+    `interactive_decode_tokens_per_s` ranks for interactive use, by the rule a verdict shows
+    its option by (advisor.verdict.choice: speed before quality): files that decode at least
+    this fast come first, by score; the rest follow, the closest to that speed first.
     """
     if estimator is None:
         from advisor.estimate import estimate as estimator
@@ -244,11 +251,20 @@ def rank_models(
         elif all_quants:
             candidates.extend(result)
         else:
-            candidates.append(max(result, key=lambda c: c.score))
-    candidates.sort(key=lambda c: (-c.score, -c.decode_tokens_per_s, c.model_id))
+            candidates.append(min(result, key=lambda c: _order(c, interactive_decode_tokens_per_s)))
+    candidates.sort(key=lambda c: (*_order(c, interactive_decode_tokens_per_s), c.model_id))
     notes = tuple(sorted({f"{c.model_id}: {c.quality_note}" for c in candidates if c.quality_note}))
     return Ranking(
         machine_name=machine.name, task=task, context_tokens=context_tokens,
         min_decode_tokens_per_s=min_decode_tokens_per_s, all_quants=all_quants,
         candidates=tuple(candidates), excluded=tuple(excluded), notes=notes,
+        interactive_decode_tokens_per_s=interactive_decode_tokens_per_s,
     )  # fmt: skip
+
+
+def _order(c: Candidate, floor: float | None) -> tuple[bool, float, float]:
+    """A sort key, smaller first: by score, or for interactive use (a decode floor) the files
+    that reach the floor by score, then the rest by how close they come to it."""
+    if floor is None or c.decode_tokens_per_s >= floor:
+        return (False, -c.score, -c.decode_tokens_per_s)
+    return (True, -c.decode_tokens_per_s, -c.score)

@@ -49,8 +49,8 @@ def list_profiles(profiles_dir: str | Path | None = None) -> list[str]:
 def find_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Path:
     """The file a `--profile` argument means: an existing path, else a name in profiles_dir."""
     candidate = Path(name_or_path).expanduser()
-    if candidate.is_file():
-        return candidate
+    if candidate.is_file() or (candidate.exists() and not candidate.is_dir()):
+        return candidate  # a FIFO or a device too: its reader says it is not a file
     directory = _directory(profiles_dir)
     for suffix in ("", *SUFFIXES):
         path = directory / f"{name_or_path}{suffix}"

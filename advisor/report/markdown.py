@@ -59,7 +59,7 @@ def _overview(doc: dict[str, Any]) -> list[str]:
         c = v["costs_usd_per_month"]
         local = c["hybrid"] if v["verdict"] == "hybrid" else c["local"]
         out.append(
-            f"| {v['title']} | **{v['verdict']}** | {name} | {fmt.usd(local)} | "
+            f"| {v['title']} | **{v['verdict'].replace('_', ' ')}** | {name} | {fmt.usd(local)} | "
             f"{fmt.usd(v['cloud']['best_usd_per_month'])} | {v['confidence']['level']} |"
         )
     return out + [""]

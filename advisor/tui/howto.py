@@ -29,7 +29,7 @@ def _download(model: Model, quant: Quant) -> str | None:
     repo = gguf_repo(model, quant)
     if repo is None or quant.file is None:
         return None
-    return shlex.join(["huggingface-cli", "download", repo, quant.file])
+    return shlex.join(["hf", "download", repo, quant.file])  # huggingface_hub's CLI
 
 
 def _llama_server(model: Model, quant: Quant, estimate: Estimate | None) -> str | None:

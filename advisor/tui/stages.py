@@ -192,9 +192,13 @@ def ranked(
     if estimator is None:
         from advisor.estimate import estimate as estimator
     estimator = partial(estimator, calibration=calibration(machine))
+    from advisor.verdict.choice import interactive_floor
+
+    floor = interactive_floor(task)  # the rule a verdict picks its option by
     ranking = rank_models(
-        machine, catalog, task=task, context_tokens=context_tokens, estimator=estimator
-    )
+        machine, catalog, task=task, context_tokens=context_tokens, estimator=estimator,
+        interactive_decode_tokens_per_s=floor[0] if floor else None,
+    )  # fmt: skip
     rows = []
     for c in ranking.candidates:
         model = catalog.find(c.model_id)

@@ -108,3 +108,17 @@ def rule_text(workload: Workload, passed: bool) -> str:
         "shown: of the options that fit, the one closest to passing every check: fewest "
         "failed checks, then the smallest total shortfall, then the best quality"
     )
+
+
+def interactive_floor(task: str) -> tuple[float, str] | None:
+    """(decode tokens/s, preset name): what the preset interactive workload for `task` (its
+    own task's, else chat's) asks of decoding; the ranking of `advisor models` and the app
+    puts models that reach it first. None when no preset applies."""
+    from advisor.verdict.workload import load_workloads, workload_names
+
+    presets = [w for w in load_workloads(workload_names()) if w.origin == "preset"]
+    for wanted in (task, "chat"):
+        for w in presets:
+            if w.task == wanted and w.access == "interactive" and interactive(w):
+                return w.min_decode_tokens_per_s, w.name
+    return None

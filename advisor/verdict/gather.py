@@ -25,6 +25,7 @@ from advisor.verdict.workload import Workload
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
+    from advisor.estimate.estimate import Estimate
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.estimate.speed import Speed
     from advisor.verdict.verdict import Verdict
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
-PowerFor = Callable[[str, str], PowerDraw]  # (model id, quant) -> watts while generating
+# (model id, quant, estimate) -> watts while generating (the estimate's placement says which
+# GPUs are busy)
+PowerFor = Callable[[str, str, "Estimate"], PowerDraw]
 Acceptable = Callable[[LocalOption], bool]  # an option a local verdict could rest on
 
 
@@ -78,7 +81,7 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
         quality_note=note,
         estimate=est,
         speed_status=status,
-        power=power_for(ranked.model_id, ranked.quant),
+        power=power_for(ranked.model_id, ranked.quant, est),
         quality_estimated=quality_estimated,
     )
 

@@ -12,7 +12,9 @@ window while the machine keeps up, and when it cannot keep up even at full concu
 serves the share of the calls that fits (capacity_share) and the rest is not run here.
 
 Electricity is charged for the hours actually run here (never more than the window), plus the
-machine's idle draw for the rest of the window, when it stays on with the model loaded.
+machine's idle draw for the rest of the window when it stays on for this workload: it was
+bought for it (a price is counted), or a program calls the workload (a server waits for it).
+A person's own machine, on for their other work anyway, is charged only its busy hours.
 """
 
 from __future__ import annotations
@@ -142,6 +144,12 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
     )
 
 
+def stays_on_for(workload: Workload, hardware: Hardware) -> bool:
+    """Whether the machine stays on for this workload alone, so its idle hours count: bought
+    for it, or waiting for a program's calls (see the module docstring)."""
+    return hardware.usd_per_month is not None or workload.access == "programmatic"
+
+
 def local_cost(
     workload: Workload,
     run: LocalRun,
@@ -154,7 +162,9 @@ def local_cost(
     rest of the window, plus the hardware's monthly share if priced."""
     share = min(share, run.capacity_share)
     busy = min(run.busy_hours_per_day * share, workload.hours_per_day)
-    idle = max(0.0, workload.hours_per_day - busy) if power.idle_watts is not None else 0.0
+    idle = 0.0
+    if power.idle_watts is not None and stays_on_for(workload, hardware):
+        idle = max(0.0, workload.hours_per_day - busy)
     busy_kwh_day = busy * power.watts / 1000
     idle_kwh_day = idle * (power.idle_watts or 0.0) / 1000
     days = workload.days_per_month

@@ -10,7 +10,7 @@ electricity several times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from advisor.probe.machine import Gpu, Machine
@@ -20,10 +20,6 @@ PowerStatus = Literal["measured", "given", "spec", "assumed"]
 # CPU, RAM, fans and PSU losses beside a discrete GPU while it generates. geerlingguy's
 # ai-benchmarks wall readings (power.csv) sit 50-130 W above the GPU's own figure.
 HOST_W_BESIDE_GPU = 80.0
-# CPU-only generation at the wall: about 15 W of platform plus 7.5 W per busy core. This matches
-# the Framework 13 (6 cores, ~50 W) and Framework Desktop (16 cores, ~140 W) CPU-only readings.
-CPU_BASE_W, CPU_PER_CORE_W = 15.0, 7.5
-CPU_UNKNOWN_W = 65.0
 GPU_UNKNOWN_W = 250.0  # a mid-range desktop card, when nothing at all is known
 SOC_UNKNOWN_W = 60.0  # a unified-memory laptop or mini PC under load
 _ORDER: tuple[PowerStatus, ...] = ("assumed", "spec", "given", "measured")
@@ -50,9 +46,26 @@ class _Figure:
 
 
 def resolve_power(
-    machine: Machine, *, measured_gpu_w: float | None = None, measured_source: str = ""
+    machine: Machine,
+    *,
+    measured_gpu_w: float | None = None,
+    measured_source: str = "",
+    gpus_used: frozenset[int] | None = None,
 ) -> PowerDraw:
-    """The best figure for this machine; `measured_gpu_w` is a bench run's NVML board power."""
+    """The best figure for this machine, with its idle draw; `measured_gpu_w` is a bench run's
+    NVML board power; `gpus_used` the indexes of the GPUs a placement puts layers on (None:
+    all of them)."""
+    draw = _loaded(machine, measured_gpu_w, measured_source, gpus_used)
+    discrete = [g for g in machine.gpus if not g.integrated and not g.unified_memory]
+    from advisor.verdict.power_figures import idle_reading
+
+    idle, why = idle_reading(machine, len(discrete))
+    if idle is None:
+        return replace(draw, idle_source=why)
+    return replace(draw, idle_watts=idle.watts, idle_source=f"{why}: " + idle.words("idle"))
+
+
+def _loaded(machine, measured_gpu_w, measured_source, gpus_used) -> PowerDraw:
     gpus = [g for g in machine.gpus if not g.integrated or g.unified_memory]
     if measured_gpu_w is not None and gpus:
         return PowerDraw(
@@ -71,20 +84,32 @@ def resolve_power(
         return _cpu_power(machine)
     if machine.unified_memory or all(g.unified_memory for g in gpus):
         return _soc_power(machine, gpus[0])
-    return _discrete_power(machine, gpus)
+    used = [g for i, g in enumerate(gpus) if gpus_used is None or i in gpus_used]
+    if not used:  # the placement put nothing on a GPU
+        return _cpu_power(machine)
+    return _discrete_power(machine, used, len(gpus))
 
 
-def _discrete_power(machine: Machine, gpus: list[Gpu]) -> PowerDraw:
+def _discrete_power(machine: Machine, gpus: list[Gpu], fitted: int) -> PowerDraw:
+    """The GPUs the placement uses: llama.cpp's layer split runs them one after the other, so
+    at any moment one of them computes; it is charged at the largest of their figures."""
     figures = [_gpu_figure(machine, gpu) for gpu in gpus]
     if len(figures) == 1 and figures[0].whole_system:
         return PowerDraw(figures[0].watts, figures[0].status, figures[0].words)
     host = f"plus {HOST_W_BESIDE_GPU:.0f} W assumed for CPU, RAM, fans and PSU losses"
+    top = max(figures, key=lambda f: f.watts)
+    words = "; ".join(f.words for f in figures)
     if len(figures) > 1:
-        host += "; every GPU counted at full draw, though a layer split keeps each busy part-time"
+        words = (
+            f"{len(figures)} GPUs split the layers and compute one after the other: one busy at "
+            f"a time, at the largest figure ({top.watts:.0f} W): " + words
+        )
+    if fitted > len(figures):
+        words += f"; {fitted - len(figures)} other GPU(s) hold no layers and are not charged"
     return PowerDraw(
-        watts=sum(f.watts for f in figures) + HOST_W_BESIDE_GPU,
+        watts=top.watts + HOST_W_BESIDE_GPU,
         status=min((f.status for f in figures), key=_ORDER.index),
-        source="; ".join(f.words for f in figures) + "; " + host,
+        source=words + "; " + host,
     )
 
 
@@ -136,17 +161,9 @@ def _soc_power(machine: Machine, gpu: Gpu) -> PowerDraw:
 
 
 def _cpu_power(machine: Machine) -> PowerDraw:
-    cores = machine.cpu.physical_cores
-    if cores is None:
-        return PowerDraw(
-            CPU_UNKNOWN_W,
-            "assumed",
-            f"{CPU_UNKNOWN_W:.0f} W assumed for CPU-only generation (core count unknown)",
-        )
-    watts = CPU_BASE_W + CPU_PER_CORE_W * cores
-    return PowerDraw(
-        watts,
-        "assumed",
-        f"{watts:.0f} W assumed for CPU-only generation at the wall: {CPU_BASE_W:.0f} W platform "
-        f"+ {CPU_PER_CORE_W} W × {cores} cores (fits published CPU-only wall readings)",
-    )
+    """CPU-only generation: the wall reading of the nearest class of machine (power_figures)."""
+    from advisor.verdict.power_figures import cpu_reading
+
+    reading, kind = cpu_reading(machine)
+    words = f"CPU-only generation on {kind}: " + reading.words("while generating")
+    return PowerDraw(reading.watts, "spec", words + " (the class's reading, not this machine's)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import UsageError
@@ -51,13 +52,28 @@ def parse_seats(specs: Sequence[str]) -> tuple[Seats, ...]:
     return tuple(seats)
 
 
-def seat_plans(seats: Sequence[Seats], catalog: Catalog) -> tuple[SeatPlan, ...]:
+def seat_plans(
+    seats: Sequence[Seats], catalog: Catalog, config_path: str | None = None
+) -> tuple[SeatPlan, ...]:
     """The seats given, checked against the catalog's subscription plans. A plan the catalog
-    does not know, or a count below 1, is a usage error that lists the plans there are."""
+    does not know, or a count below 1, is a usage error that lists the plans there are; with
+    `config_path` (the seats came from that config file) an unknown plan is a ConfigError
+    naming the file, the line and the key."""
     plans = {s.id: s for s in catalog.cloud.subscriptions}
     found = []
-    for seat in seats:
+    for index, seat in enumerate(seats):
         sub = plans.get(seat.plan)
+        if sub is None and config_path is not None:
+            from advisor.errors import ConfigError
+            from advisor.yamlpos import line_in_file
+
+            raise ConfigError(
+                f"no subscription plan {seat.plan!r} in the catalog",
+                path=config_path,
+                line=line_in_file(Path(config_path), ["seats", index, "plan"]),
+                key=f"seats[{index}].plan",
+                hint=f"plans: {', '.join(sorted(plans))}",
+            )
         if sub is None:
             raise UsageError(
                 f"--seats: no subscription plan {seat.plan!r} in the catalog",

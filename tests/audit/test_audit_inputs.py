@@ -100,14 +100,16 @@ def test_every_bad_report_is_skipped_with_its_reason(tmp_path, docs, catalog, mo
     expected = _bad_reports(tmp_path, docs["office-laptop-8gb"])
     write(tmp_path, "good.json", as_machine(docs["office-laptop-8gb"], 1))
     unreadable = write(tmp_path, "unreadable.json", "{}")
-    real = Path.read_bytes
+    from advisor import regular_files
 
-    def read_bytes(self: Path) -> bytes:  # the tests run as root, where chmod 000 still reads
-        if self == unreadable:
+    real = regular_files.read_regular
+
+    def read_regular(path, *args, **kwargs) -> bytes:  # as root, chmod 000 still reads
+        if Path(path) == unreadable:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(regular_files, "read_regular", read_regular)
     audit = run_audit([str(tmp_path)], catalog, QUICK)
     reasons = {Path(s.origin).name: s.reason for s in audit.skipped}
     assert set(reasons) == set(expected) | {"unreadable.json"}

@@ -15,7 +15,7 @@ import pytest
 from advisor.bench.store import BenchStore
 from advisor.cli import main
 from advisor.errors import ExitCode
-from tests.bench.fake_hub import FakeHub
+from tests.bench.hub_server import COMMIT, Hub, point_huggingface_hub_at, serve
 
 FAST = ["--threads", "1", "--prompt-tokens", "32", "--gen-tokens", "8", "--runs", "2"]
 
@@ -42,6 +42,13 @@ def test_a_run_prints_json_and_is_stored(tiny_f16: Path, capsys) -> None:
     with BenchStore() as store:
         (stored,) = store.history()
     assert stored.measurement.decode is not None
+
+
+def test_model_may_name_the_file(tiny_f16: Path, capsys) -> None:
+    """`--model PATH.gguf` is the file, as for `advisor estimate`."""
+    assert main(["bench", "--model", str(tiny_f16), "--json", *FAST]) == ExitCode.OK
+    data = _json(capsys)
+    assert data["model"]["file_type"] == "F16" and data["decode"]["mean_tokens_per_s"] > 0
 
 
 def test_text_output_and_history(tiny_f16: Path, capsys) -> None:
@@ -127,7 +134,7 @@ def test_without_llama_cpp_the_exit_code_and_hint(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "error: llama-cpp-python is not installed; the throughput test needs it",
-        "hint: pip install 'local-llm-advisor[bench]'",
+        "hint: in advisor's repository folder: .venv/bin/pip install -e '.[bench]'",
     ]
 
 
@@ -140,6 +147,9 @@ def test_without_llama_cpp_the_exit_code_and_hint(
         (["bench", "/no/such/model.gguf"], ExitCode.NOT_FOUND),
         (["bench", "--model", "no-such-model", "--quant", "Q4_K_M"], ExitCode.NOT_FOUND),
         (["bench", "--model", "qwen3-8b", "--quant", "Q9_K"], ExitCode.NOT_FOUND),
+        (["bench", "--model", "/no/such/model.gguf"], ExitCode.NOT_FOUND),
+        (["bench", "--model", "x.gguf", "--quant", "Q8_0"], ExitCode.USAGE),
+        (["bench", "--model", "x.gguf", "--download"], ExitCode.USAGE),
     ],
 )
 def test_usage_and_lookup_errors(args: list[str], code: ExitCode, capsys) -> None:
@@ -227,28 +237,28 @@ def test_download_then_installed(
     monkeypatch.setenv("OLLAMA_MODELS", str(home / "ollama"))
     tiny_q8 = tiny_gguf_dir / "tiny-Q8_0.gguf"
     repo = "advisor-tests/tiny-llama-GGUF"
-    commit = "3f2a9c1e7b5d4a6f8e0c2b4d6f8a0c2e4b6d8f0a"
-    recorded = {f"{repo}/tiny-Q8_0.gguf": {"headers": {
-        "x-repo-commit": commit, "x-linked-size": str(tiny_q8.stat().st_size)}}}  # fmt: skip
-    hub = FakeHub(home / "hub", payload=tiny_q8, recorded=recorded)
-    monkeypatch.setitem(sys.modules, "huggingface_hub", hub)
-    model_id = _tiny_catalog_model(tiny_q8, repo)
-    wanted = ["bench", "--model", model_id, "--quant", "Q8_0", "--json", *FAST]
+    served = Hub({f"{repo}/tiny-Q8_0.gguf": tiny_q8.read_bytes()})
+    with serve(served) as hub:
+        point_huggingface_hub_at(monkeypatch, hub.url, str(home / "hub"))
+        model_id = _tiny_catalog_model(tiny_q8, repo)
+        wanted = ["bench", "--model", model_id, "--quant", "Q8_0", "--json", *FAST]
 
-    assert main(wanted) == ExitCode.NOT_FOUND  # not on disk, and no --download
-    assert "--download" in capsys.readouterr().err
-    assert hub.downloads == []
+        assert main(wanted) == ExitCode.NOT_FOUND  # not on disk, and no --download
+        assert "--download" in capsys.readouterr().err
+        assert hub.gets() == []
 
-    assert main([*wanted, "--download"]) == ExitCode.OK
-    first = _json(capsys)
-    assert hub.downloads == [(repo, "tiny-Q8_0.gguf")]
-    assert first["model"]["model_id"] == model_id and first["model"]["quant"] == "Q8_0"
-    assert first["model"]["path"].endswith(f"snapshots/{commit}/tiny-Q8_0.gguf")
+        assert main([*wanted, "--download"]) == ExitCode.OK
+        first = _json(capsys)
+        assert hub.gets() == [f"/{repo}/resolve/main/tiny-Q8_0.gguf"]
+        assert first["model"]["model_id"] == model_id and first["model"]["quant"] == "Q8_0"
+        snapshot = home / "hub" / f"models--advisor-tests--tiny-llama-GGUF/snapshots/{COMMIT}"
+        # the snapshot entry links to its blob; the run records the file llama.cpp opened
+        assert Path(first["model"]["path"]) == (snapshot / "tiny-Q8_0.gguf").resolve()
 
-    assert main(wanted) == ExitCode.OK  # now `advisor scan` finds it in the Hub cache
-    second = _json(capsys)
-    assert second["model"]["path"] == first["model"]["path"]
-    assert hub.downloads == [(repo, "tiny-Q8_0.gguf")]
+        assert main(wanted) == ExitCode.OK  # now `advisor scan` finds it in the Hub cache
+        second = _json(capsys)
+        assert second["model"]["path"] == first["model"]["path"]
+        assert len(hub.gets()) == 1
 
 
 def test_an_unwritable_store_still_prints_the_numbers(tiny_f16: Path, capsys) -> None:
@@ -300,3 +310,20 @@ def test_a_read_only_store_prints_the_results_first_and_says_why(tiny_f16: Path,
     assert "stored     run" not in captured.out
     assert f"error: cannot write the bench store {store}" in captured.err
     assert "read-only or full; the results are printed above" in captured.err
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "loop"])
+def test_a_path_that_is_no_model_file_says_what_it_is(kind: str, tmp_path: Path, capsys) -> None:
+    """bench once said "no such model file" for all of these."""
+    path = tmp_path / "model.gguf"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(tmp_path / "other.gguf")
+        (tmp_path / "other.gguf").symlink_to(path)
+    assert main(["bench", str(path), *FAST]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    said = {"folder": "it is a folder", "fifo": "it is a pipe (FIFO)", "loop": "symbolic links"}
+    assert err.startswith(f"error: {path}: ") and said[kind] in err

@@ -144,3 +144,52 @@ def test_joules_per_token_over_a_real_run(
         expected = H100_WATTS * seconds_per_token
         assert result.joules_per_token == pytest.approx(expected, rel=1e-6)
     assert "joules_per_token" not in m.unknown
+
+
+class _ResettingNvml(_FakeNvml):
+    """The counter starts again from 0 at the `reset_at`-th reading (a driver reload or a GPU
+    reset); with `every`, it goes backwards at every reading."""
+
+    def __init__(self, clock: ManualClock, reset_at: int = 0, every: bool = False) -> None:
+        super().__init__(clock=clock)
+        self._readings = 0
+        self._reset_at, self._every = reset_at, every
+
+    def nvmlDeviceGetTotalEnergyConsumption(self, handle: object) -> int:
+        self._readings += 1
+        value = super().nvmlDeviceGetTotalEnergyConsumption(handle)
+        if self._every:
+            return H100_ENERGY_AT_START_MJ - self._readings * 10_000
+        return value - H100_ENERGY_AT_START_MJ if self._readings >= self._reset_at else value
+
+
+def _run_with(nvml: _FakeNvml, clock: ManualClock, tiny_f16: Path, extra: bool):
+    plan = BenchPlan(tiny_f16, n_prompt=32, n_gen=8, max_runs=3, n_threads=1, extra_buffers=extra)
+    gateway = NvmlGateway(_Host(nvml))  # type: ignore[arg-type]
+    return BenchRun(plan, describe_file(tiny_f16), "fp", nvml=gateway, clock=clock).run()
+
+
+def test_a_counter_that_goes_backwards_is_left_out(
+    tiny_f16: Path, extra_buffers_ok: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It once stored negative joules, and the next report showed -1902 W "measured"."""
+    pytest.importorskip("llama_cpp")
+    clock = ManualClock()
+    _timed_session(monkeypatch, clock)
+    m = _run_with(_ResettingNvml(clock, reset_at=5), clock, tiny_f16, extra_buffers_ok)
+    assert m.mean_power_w == pytest.approx(H100_WATTS, rel=1e-6)
+    for result in (m.prefill, m.decode):
+        assert result is not None and result.joules_per_token > 0
+    assert any("energy counter went backwards during 1 repetition" in n for n in m.notes)
+
+
+def test_a_counter_that_only_goes_backwards_gives_no_energy(
+    tiny_f16: Path, extra_buffers_ok: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("llama_cpp")
+    clock = ManualClock()
+    _timed_session(monkeypatch, clock)
+    m = _run_with(_ResettingNvml(clock, every=True), clock, tiny_f16, extra_buffers_ok)
+    assert m.mean_power_w is None
+    assert m.decode is not None and m.decode.joules_per_token is None
+    assert "went backwards" in m.unknown["joules_per_token"]

@@ -42,3 +42,22 @@ def test_bad_context_is_a_usage_error(capsys):
         main(["models", "--profile", "rtx-4090-desktop", "--context", "0"])
     assert stop.value.code == 2
     assert "argument --context: expected a whole number from 1" in capsys.readouterr().err
+
+
+def test_chat_ranks_the_models_fast_enough_for_chat_first(capsys) -> None:
+    """Issue 13 item 2: on a CPU-only machine `advisor models` ranked Qwen3.6 27B at about
+    1 token/s fourth for chat. Ranked as a verdict picks (speed before quality for
+    interactive use), every model that reaches the chat preset's 10 tokens/s comes first."""
+    import json
+
+    from advisor.cli import main
+
+    assert main(["models", "--profile", "office-laptop-16gb", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["interactive_decode_tokens_per_s"] == 10
+    speeds = [c["decode_tokens_per_s"] for c in doc["candidates"]]
+    fast = [s >= 10 for s in speeds]
+    assert any(fast) and fast == sorted(fast, reverse=True)  # all fast ones, then the rest
+    slow = [s for s in speeds if s < 10]
+    assert slow == sorted(slow, reverse=True)  # the slower ones, closest to 10 first
+    assert all(c["decode_tokens_per_s"] >= 10 for c in doc["candidates"][:4])

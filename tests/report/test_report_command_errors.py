@@ -60,3 +60,39 @@ def test_the_default_config_is_read_from_the_config_dir(advisor_home: Path, caps
     path.write_text("region: mars\n", encoding="utf-8")
     assert main(["report", *PROFILE]) == ExitCode.USAGE
     assert "no electricity price for region 'mars'" in capsys.readouterr().err
+
+
+WORKLOAD = (Path(__file__).parents[2] / "profiles" / "workloads" / "chat-assistant.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def test_a_workload_with_cloud_sometimes_names_file_line_and_key(tmp_path: Path, capsys) -> None:
+    """Issue 13 bad input: `cloud` takes allowed or forbidden, nothing in between."""
+    path = tmp_path / "private.yaml"
+    path.write_text(WORKLOAD + "cloud: sometimes\n", encoding="utf-8")
+    assert main(["report", *PROFILE, "--workload", str(path)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    line = WORKLOAD.count("\n") + 1
+    assert f"{path}:{line}: cloud:" in err and "'allowed' or 'forbidden'" in err
+
+
+def test_a_negative_hardware_price_in_the_config_names_file_and_key(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("prices:\n  hardware_price_usd: -900\n", encoding="utf-8")
+    assert main(["report", *PROFILE, "--config", str(path)]) == ExitCode.BAD_INPUT
+    assert f"{path}:2: prices.hardware_price_usd: must be 0 or more" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["report", *PROFILE, "--team", "5"], ["audit"]])
+def test_an_unknown_plan_in_the_config_names_file_line_and_key(
+    tmp_path: Path, capsys, command
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("seats:\n  - {plan: chatgpt-platinum, count: 5}\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    args = [*command, "--config", str(path)] + ([str(reports)] if command == ["audit"] else [])
+    assert main(args) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"{path}:2: seats[0].plan: no subscription plan 'chatgpt-platinum'" in err

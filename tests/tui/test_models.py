@@ -98,7 +98,7 @@ async def test_detail_follows_the_cursor(build, settle) -> None:
         est, quant, model = chosen.estimate, chosen.quant, chosen.model
         assert model.name in text and "weights" in text and "KV" in text
         repo = quant.repo or model.gguf_repo
-        assert f"huggingface-cli download {repo} {quant.file}" in text
+        assert f"hf download {repo} {quant.file}" in text
         ngl = est.placement.gpu_layers
         assert f"llama-server -hf {repo}:{quant.type} -ngl {ngl} -c {est.context_tokens}" in text
         assert "Decode tok/s as the context fills" in text

@@ -121,7 +121,7 @@ def test_how_to_get_the_model(rows) -> None:
     model, quant, est = candidate.model, candidate.quant, candidate.estimate
     howto = how_to_get(model, quant, est)
     repo = quant.repo or model.gguf_repo
-    assert shlex.split(howto.download) == ["huggingface-cli", "download", repo, quant.file]
+    assert shlex.split(howto.download) == ["hf", "download", repo, quant.file]
     assert howto.ollama == f"ollama pull {model.ollama_tag}"
     args = shlex.split(howto.llama_server)
     assert args[:3] == ["llama-server", "-hf", f"{repo}:{quant.type}"]

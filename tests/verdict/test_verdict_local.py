@@ -111,10 +111,17 @@ def test_a_machine_that_cannot_keep_up_is_charged_for_the_window_only() -> None:
 
 
 def test_idle_hours_of_the_window_are_charged_at_the_idle_draw() -> None:
+    """A machine on for the workload alone (here: a program calls it) pays its idle draw for
+    the rest of the window; a person's own machine, on anyway, pays only its busy hours."""
     from advisor.verdict.power import PowerDraw
 
     power = PowerDraw(500.0, "spec", "test", idle_watts=50.0, idle_source="test idle")
-    w = make_workload()  # 100 calls of 5 s: 0.139 h busy in an 8 h window
+    mine = make_workload()
+    own = local_cost(mine, local_run(mine, make_speed()), power, RATE, Hardware(None, 36))
+    assert own.idle_hours_per_day == 0 and own.idle_kwh_per_month == 0
+    bought = local_cost(mine, local_run(mine, make_speed()), power, RATE, Hardware(900.0, 36))
+    assert bought.idle_hours_per_day == pytest.approx(8 - 100 * 5 / 3600)
+    w = make_workload(access="programmatic")  # 100 calls of 5 s: 0.139 h busy in 8 h
     cost = local_cost(w, local_run(w, make_speed()), power, RATE, Hardware(None, 36))
     busy = 100 * 5 / 3600
     assert cost.idle_hours_per_day == pytest.approx(8 - busy)

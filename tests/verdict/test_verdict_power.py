@@ -63,20 +63,45 @@ def test_an_unknown_gpu_is_an_assumption_that_says_so() -> None:
     assert power.status == "assumed" and "assumed" in power.source
 
 
-def test_two_gpus_add_up() -> None:
+def test_a_layer_split_charges_one_busy_gpu_and_only_the_gpus_used() -> None:
+    """Issue 13 item 6: two RTX 3090s were charged 800 W for a model that fits on one. The
+    layer split runs the GPUs one after the other; a GPU holding no layers is not charged."""
     gpus = (
         make_gpu("NVIDIA GeForce RTX 3060", 12),
         make_gpu("NVIDIA GeForce RTX 3060", 12, index=1),
     )
-    power = resolve_power(make_machine(gpus=gpus, backend="cuda"))
-    assert power.watts == pytest.approx(2 * 170 + HOST_W_BESIDE_GPU)
+    machine = make_machine(gpus=gpus, backend="cuda")
+    split = resolve_power(machine)
+    assert split.watts == pytest.approx(170 + HOST_W_BESIDE_GPU)
+    assert "one busy at a time" in split.source
+    one = resolve_power(machine, gpus_used=frozenset({0}))
+    assert one.watts == pytest.approx(170 + HOST_W_BESIDE_GPU)
+    assert "1 other GPU(s) hold no layers" in one.source
 
 
-def test_cpu_only_scales_with_cores() -> None:
-    power = resolve_power(make_machine(cpu=Cpu("Laptop CPU", "x86_64", 6, 12)))
-    assert power.status == "assumed" and power.watts == pytest.approx(15 + 7.5 * 6)
-    unknown = resolve_power(make_machine(cpu=Cpu(None, None, None, None)))
-    assert unknown.watts == 65 and "unknown" in unknown.source
+@pytest.mark.parametrize(
+    ("cpu", "name", "watts", "kind"),
+    [
+        # Issue 13 item 6: a 15 W i5-1235U laptop was charged 15 W + 7.5 W × 10 cores = 90 W.
+        (Cpu("Intel Core i5-1235U", "x86_64", 10, 12), "Office laptop", 51.7, "a laptop"),
+        (Cpu("AMD Ryzen 9 7950X", "x86_64", 16, 32), "Desktop", 140.0, "a desktop"),
+        (Cpu("Intel N150", "x86_64", 4, 4), "Mini PC", 30.3, "a low-power mini PC"),
+        (Cpu("Broadcom BCM2712 (Cortex-A76)", "aarch64", 4, 4), "Raspberry Pi 5", 11.9,
+         "a single-board computer"),
+        (Cpu("AMD EPYC 9654", "x86_64", 96, 192), "Server", 477.0, "a server"),
+    ],
+)  # fmt: skip
+def test_cpu_only_power_is_the_sourced_reading_of_its_class(cpu, name, watts, kind) -> None:
+    power = resolve_power(make_machine(cpu=cpu, name=name))
+    assert power.watts == pytest.approx(watts) and power.status == "spec"
+    assert f"CPU-only generation on {kind}" in power.source and "geerlingguy" in power.source
+
+
+def test_idle_draw_by_class_with_its_source() -> None:
+    desktop = resolve_power(make_machine(gpus=(make_gpu(),), backend="cuda"))
+    assert desktop.idle_watts == pytest.approx(47.7) and "issue #46" in desktop.idle_source
+    laptop = resolve_power(make_machine(cpu=Cpu("Intel Core i5-1235U", "x86_64", 10, 12)))
+    assert laptop.idle_watts is None and "not counted" in laptop.idle_source
 
 
 def test_unified_memory_soc_uses_the_chips_figure() -> None:

@@ -103,3 +103,65 @@ def test_a_slow_option_is_charged_only_for_the_hours_it_runs(catalog) -> None:
     assert (v.option.candidate.model_name, v.option.candidate.quant) == ("Qwen3.6 27B", "Q5_K_M")
     assert [c.name for c in v.option.failed] == ["quality"]
     assert "than this machine's electricity" not in v.break_even.text
+
+
+def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
+    """Item 7: rtx-4090-desktop × rag-summarisation: first token 8.9 s against a 10 s limit,
+    with a prefill range that allows 18.7 s, was 'medium'."""
+    v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
+    ttft = next(c for c in v.option.checks if c.name == "ttft")
+    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(8.9, abs=0.1)
+    assert "(range 5.5-19.5)" in ttft.text
+    assert v.confidence.level == "low"
+    assert "borderline: the time-to-first-token requirement" in v.confidence.why
+
+
+def test_a_quality_just_below_the_floor_is_borderline(catalog) -> None:
+    """Item 7: a model at 68% against a 70% floor was not flagged (rtx-4090 × coding-agent)."""
+    v = verdict(catalog, "rtx-4090-desktop", "coding-agent")
+    quality = next(c for c in v.option.checks if c.name == "quality")
+    assert not quality.passed and quality.borderline
+    assert quality.actual == pytest.approx(68, abs=0.5)
+    assert quality.margin == pytest.approx(quality.actual / 70 - 1, abs=0.002)
+    assert "borderline" in v.confidence.why and "quality" in v.confidence.why
+
+
+def test_no_cloud_gives_local_or_not_viable_with_what_would_make_it_viable(catalog) -> None:
+    """Item 10: stripping the cloud still returned a cloud verdict; now --no-cloud (and
+    `cloud: forbidden`) gives local, or not viable here with the cheapest change."""
+    ok = verdict(catalog, "rtx-4090-desktop", "chat-assistant", no_cloud=True)
+    assert ok.kind == "local" and "the cloud is ruled out" in ok.summary
+    assert ok.break_even.path is None
+    no = verdict(catalog, "rtx-3060-desktop", "rag-summarisation", no_cloud=True)
+    assert no.kind == "not_viable" and no.summary.startswith("not viable here")
+    assert no.hybrid is None and no.remedy.kind == "gpu" and no.remedy.price_usd == 450
+    assert no.workload.cloud == "forbidden"
+    # Expensive local work is still local when the cloud is ruled out.
+    batch = verdict(catalog, "rtx-3060-desktop", "document-batch", no_cloud=True)
+    assert batch.kind == "local"
+
+
+def test_a_workload_file_can_rule_the_cloud_out(catalog, tmp_path) -> None:
+    from advisor.verdict.workload import load_workload_file
+
+    preset = Path(__file__).parents[2] / "profiles" / "workloads" / "rag-summarisation.yaml"
+    private = tmp_path / "private-rag.yaml"
+    private.write_text(preset.read_text(encoding="utf-8") + "cloud: forbidden\n", "utf-8")
+    workload = load_workload_file(private)
+    machine = load_profile("rtx-3060-desktop")
+    v = advise(machine, catalog, [workload], AdviceOptions(cache=False)).verdicts[0]
+    assert v.kind == "not_viable" and v.remedy is not None
+
+
+def test_two_rtx_3090s_are_not_charged_twice(catalog) -> None:
+    """Item 6: two RTX 3090s were charged 800 W (360 W each + host) for any model."""
+    for name in ("chat-assistant", "support-bot"):
+        v = verdict(catalog, "dual-rtx-3090", name, remedies=False)
+        assert v.option.candidate.power.watts == pytest.approx(360 + 80)
+
+
+def test_a_cpu_only_laptop_is_charged_a_laptops_reading(catalog) -> None:
+    """Item 6: the i5-1235U office laptop was charged 15 W + 7.5 W × 10 cores = 90 W."""
+    v = verdict(catalog, "office-laptop-8gb", "chat-assistant", remedies=False)
+    power = v.option.candidate.power
+    assert power.watts == pytest.approx(51.7) and "Framework 13 laptop" in power.source

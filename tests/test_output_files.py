@@ -1,0 +1,71 @@
+"""Files advisor writes (-o, the overlay, caches) behave like ordinary writes, done atomically:
+the umask's mode, an existing file's mode kept, a symlink written through, no orphans left."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import main
+from advisor.errors import ExitCode
+from advisor.paths import atomic_write_text
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX modes and symlinks")
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_report_gets_the_umasks_mode(tmp_path: Path, umask_022, capsys) -> None:
+    """-o once made every file 0600 whatever the umask."""
+    out = tmp_path / "report.json"
+    args = ["report", "--json", "--profile", "rtx-4090-desktop", "--workload", "chat-assistant"]
+    assert main([*args, "-o", str(out)]) == ExitCode.OK
+    assert _mode(out) == 0o644
+
+
+def test_an_existing_file_keeps_its_mode(tmp_path: Path, umask_022) -> None:
+    out = tmp_path / "shared.json"
+    for mode in (0o640, 0o664):
+        out.write_text("old")
+        out.chmod(mode)
+        atomic_write_text(out, "new")
+        assert out.read_text() == "new" and _mode(out) == mode
+
+
+def test_a_symlink_is_written_through(tmp_path: Path) -> None:
+    """-o once replaced the link itself with a file, leaving its target stale."""
+    real = tmp_path / "store" / "report.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    atomic_write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    out = tmp_path / "report.json"
+    orphan = tmp_path / f".report.json.{dead}.0a1b2c3d.tmp"
+    orphan.write_text("half a report")
+    in_progress = tmp_path / f".report.json.{os.getppid()}.0a1b2c3d.tmp"  # a live writer's
+    in_progress.write_text("being written")
+    atomic_write_text(out, "whole")
+    assert out.read_text() == "whole"
+    assert not orphan.exists() and in_progress.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, in_progress.name])
