@@ -30,6 +30,7 @@ def lint(path: Path, text: str, catalog: Catalog, *, overlay: bool = False) -> L
     for index, model in enumerate(catalog.models):
         errors += _unknown_problems(path, ("models", index), model)
         errors += _unknown_problems(path, ("models", index, "architecture"), model.architecture)
+    errors += _score_problems(path, catalog)
     warnings = [] if overlay else _unused_sources(path, catalog)
     return LintResult(tuple(with_lines(errors, text)), tuple(with_lines(warnings, text)))
 
@@ -78,6 +79,54 @@ def _allows_none(tp: Any) -> bool:
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         return type(None) in typing.get_args(tp)
     return tp is type(None)
+
+
+def _score_problems(path: Path, catalog: Catalog) -> list[Problem]:
+    """Every score names its index version and snapshot date, and all share one scale: the
+    verdict compares every model with the frontier, so two scales must never meet."""
+    problems: list[Problem] = []
+    scales: dict[str, Loc] = {}
+    for index, model in enumerate(catalog.models):
+        if model.quality is None:
+            continue
+        loc: Loc = ("models", index, "quality")
+        if model.quality.scale is None:
+            problems.append(
+                Problem(
+                    path,
+                    (*loc, "index_version"),
+                    "is missing: the scale of the scores (Artificial Analysis rescaled its index)",
+                )
+            )
+        else:
+            scales.setdefault(model.quality.scale, loc)
+    for index, api in enumerate(catalog.cloud.api_models):
+        if api.intelligence_index is None and api.coding_index is None:
+            continue
+        loc = ("cloud", "api_models", index)
+        for key in ("quality_source", "quality_date", "quality_index_version"):
+            if getattr(api, key) is None:
+                problems.append(
+                    Problem(
+                        path,
+                        (*loc, key),
+                        "is missing: a score needs its source, snapshot date and index version",
+                    )
+                )
+        if api.quality_scale is not None:
+            scales.setdefault(api.quality_scale, loc)
+    if len(scales) > 1:
+        first, *others = scales.items()
+        for scale, loc in others:
+            problems.append(
+                Problem(
+                    path,
+                    loc,
+                    f"scores on {scale!r}, but others are on"
+                    f" {first[0]!r}: two index scales in one catalog",
+                )
+            )
+    return problems
 
 
 def _unused_sources(path: Path, catalog: Catalog) -> list[Problem]:

@@ -16,7 +16,7 @@ from advisor.catalog.model import Catalog
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import CatalogError, NotFoundError
 
-SCHEMA_VERSION = 1  # the newest models.yaml schema this advisor reads
+SCHEMA_VERSION = 2  # the newest models.yaml schema this advisor reads
 CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud")
 
 # The modules whose code turns a catalog file into a Catalog; a change to any of them makes

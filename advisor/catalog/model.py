@@ -81,6 +81,7 @@ Seats = Annotated[int, between(1, 1_000_000)]
 Share = Annotated[float, between(0, 1)]
 OptionalShare = Annotated[float | None, between(0, 2)]
 Positive = Annotated[float | None, between(0, 1e6, above=True)]
+OptionalCount = Annotated[float | None, between(0, 1e9, above=True)]  # a published limit
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,12 @@ class Architecture:
 
 @dataclass(frozen=True)
 class Quality:
-    """Artificial Analysis indexes for the model (0-100), from one dated snapshot."""
+    """Artificial Analysis indexes for the model (0-100), from one dated snapshot.
+
+    `index_version` names the index's scale: AA rescaled its index between the 2026-08-22 and
+    2026-10-10 snapshots, and scores on two scales are never compared (see `scale`). A score
+    with no version (an older overlay entry) is on an unknown scale and compares with nothing.
+    """
 
     __pydantic_config__ = FORBID
 
@@ -210,6 +216,13 @@ class Quality:
     estimated: bool = False  # AA marks the index as its own estimate, not a measured run
     aa_name: str | None = None  # the leaderboard row this was read from
     note: str | None = None
+    index_name: str = "Artificial Analysis Intelligence Index"
+    index_version: str | None = None  # "v4.1": the scale the scores are on
+
+    @property
+    def scale(self) -> str | None:
+        """What two scores must share to be compared: the index and its version."""
+        return None if self.index_version is None else f"{self.index_name} {self.index_version}"
 
 
 @dataclass(frozen=True)
@@ -248,10 +261,33 @@ class Model:
     benchmark_reference: bool = False
     unknown: dict[str, str] = field(default_factory=dict)
     notes: str | None = None
+    # Hugging Face repos of the base (pretrained) checkpoints this model was tuned from: the
+    # same architecture and tensor shapes, so a base repo resolves to this entry (with a note).
+    base_repos: tuple[str, ...] = ()
 
     def quant(self, name: str) -> Quant | None:
         wanted = name.upper()
         return next((q for q in self.quants if q.type == wanted), None)
+
+
+@dataclass(frozen=True)
+class PublishedLimit:
+    """One limit as the vendor (or the source) publishes it: `count` `unit` per `per`."""
+
+    __pydantic_config__ = FORBID
+
+    count: OptionalCount  # None: the unit is published without a number (compute-based quota)
+    unit: str  # "messages", "Codex local messages", "AI credits", "x Pro usage", ...
+    per: Literal["5 hours", "day", "week", "month"]
+    task: Task | None = None  # the one task it applies to; None: the plan's headline limit
+    note: str | None = None
+
+    @property
+    def text(self) -> str:
+        count = "unknown" if self.count is None else f"{self.count:,g}"
+        task = f" ({self.task})" if self.task else ""
+        note = f"; {self.note}" if self.note else ""
+        return f"{count} {self.unit} per {self.per}{task}{note}"
 
 
 @dataclass(frozen=True)
@@ -281,6 +317,16 @@ class Subscription:
     requests_per_day_by_task: dict[Task, PerDay] = field(default_factory=dict)
     # Usage sold as a dollar amount at API prices (Cursor, Claude's included API credit).
     included_usage_usd_per_month: OptionalUsd = None
+    # The limits in the vendor's own units (messages per 5 hours, weekly caps, credits).
+    limits_published: tuple[PublishedLimit, ...] = ()
+    # What the limit counts: a user prompt (an agent's steps inside it are not counted) or
+    # dollars of usage at API prices (every model call spends them).
+    counts: Literal["prompts", "usd"] = "prompts"
+    # requests_per_day is an assumption, not a reading of a published number (limits_basis).
+    limit_assumed: bool = False
+    # The only vendor whose API the included usage buys (Claude's credit: the Claude API);
+    # None: any vendor's models (Cursor).
+    api_vendor: str | None = None
 
     def requests_per_day_for(self, task: str) -> float | None:
         """Our reading of the limits for `task`: the task's own figure, else the headline."""
@@ -312,6 +358,15 @@ class ApiModel:
     aa_name: str | None = None  # the Artificial Analysis row the indexes were read from
     quality_estimated: bool = False  # AA marks the index as its own estimate
     deprecation_date: OptionalDate = None  # the vendor retires the model on this date
+    quality_date: OptionalDate = None  # the snapshot the indexes were read from
+    quality_index_name: str | None = None
+    quality_index_version: str | None = None  # the scale (see Quality.index_version)
+
+    @property
+    def quality_scale(self) -> str | None:
+        if self.quality_index_name is None or self.quality_index_version is None:
+            return None
+        return f"{self.quality_index_name} {self.quality_index_version}"
 
 
 @dataclass(frozen=True)
@@ -373,9 +428,27 @@ class Catalog:
         return next((q.retained for q in self.quant_quality if q.type == wanted), None)
 
     def find(self, id_or_repo: str) -> Model | None:
-        """A model by catalog id or Hugging Face repo id, case-insensitively."""
+        """A model by catalog id or Hugging Face repo id, case-insensitively; a base model's
+        repo finds its instruct sibling (see base_note)."""
         wanted = id_or_repo.strip().lower()
         for model in self.models:
             if model.id == wanted or model.hf_repo.lower() == wanted:
                 return model
-        return None
+        return next((m for m in self.models if wanted in _lower(m.base_repos)), None)
+
+    def base_note(self, id_or_repo: str) -> str | None:
+        """Where `id_or_repo` is a base model's repo: a note naming the entry used for it."""
+        wanted = id_or_repo.strip().lower()
+        if any(m.id == wanted or m.hf_repo.lower() == wanted for m in self.models):
+            return None
+        model = next((m for m in self.models if wanted in _lower(m.base_repos)), None)
+        if model is None:
+            return None
+        return (
+            f"{id_or_repo.strip()} is the base model of {model.id} ({model.hf_repo}): the same"
+            " architecture and tensor shapes, so its figures are used"
+        )
+
+
+def _lower(repos: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(r.lower() for r in repos)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import sys
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, choice, path_text, whole
 from advisor.cli import add_json_option, add_machine_options
@@ -73,6 +74,8 @@ def find_model(catalog, id_or_repo: str):
         names = [m.id for m in catalog.models] + [m.hf_repo.lower() for m in catalog.models]
         raise NotFoundError(f"no model {id_or_repo!r} in the catalog{_suggest(id_or_repo, names)}"
                             " (advisor catalog list shows them all)")  # fmt: skip
+    if (note := catalog.base_note(id_or_repo)) is not None:
+        print(f"note: {note}", file=sys.stderr)
     return model
 
 

@@ -76,6 +76,7 @@ def _verdict(v: dict[str, Any], w: dict[str, Any]) -> list[str]:
     out += ["", "**Monthly cost of each path (USD)**", "", "| Path | USD/month | Note |",
             "| --- | ---: | --- |"]  # fmt: skip
     out += [f"| {p} | {a} | {n} |" for p, a, n in fmt.cost_rows(v)]
+    out += [""] + [f"- {line[0].upper()}{line[1:]}" for line in v["cloud"]["basis"]]
     out += [""] + [f"*{note[0].upper()}{note[1:]}.*" for note in v["cloud"]["notes"]]
     out += [""] if v["cloud"]["notes"] else []
     out += _checks(v) + _gap_and_break_even(v) + _confidence(v) + _assumptions(w)

@@ -85,6 +85,9 @@ class CloudJson(_Strict):
     best_path: str | None
     best_usd_per_month: float | None
     notes: list[str]
+    basis: list[str] = Field(
+        description="the quality index (name, version, snapshot) and subscription limit assumed"
+    )
 
 
 class ConfidenceJson(_Strict):

@@ -103,10 +103,48 @@ def _validated(doc: Mapping, path):
     except (TypeError, RecursionError) as exc:
         raise ReportError(f"is not JSON data ({exc.__class__.__name__})", path=path) from exc
     try:
-        return adapter(ReadBack).validate_json(text, strict=True)
+        parts = adapter(ReadBack).validate_json(text, strict=True)
     except ValidationError as exc:
         key, message = _first_problem(exc)
         raise ReportError(message, path=path, key=key) from exc
+    pairs = zip(doc.get("measurements") or [], parts.measurements, strict=True)
+    for index, (raw, measurement) in enumerate(pairs):
+        _check_derived(raw, measurement, index, path)
+    return parts
+
+
+# Keys a measurement carries beside its fields, derived from them (advisor.bench.codec).
+_DERIVED = ("mean_tokens_per_s", "stdev_tokens_per_s", "runs")
+
+
+def _check_derived(raw: Mapping, measurement, index: int, path) -> None:
+    """The derived keys are not read back, but they must agree with what the fields give: a
+    report whose means, spreads, run counts or model identity disagree with its own samples
+    was edited or corrupted."""
+    where = f"measurements[{index}]"
+    identity = raw["model"].get("identity")
+    if identity is not None and identity != measurement.model.identity:
+        raise ReportError("does not match the model's file facts", path=path,
+                          key=f"{where}.model.identity")  # fmt: skip
+    for part in ("prefill", "decode"):
+        result, given = getattr(measurement, part), raw.get(part)
+        if result is None or not isinstance(given, Mapping):
+            continue
+        for name in _DERIVED:
+            if name in given and not _agrees(given[name], getattr(result, name)):
+                raise ReportError("does not match the samples", path=path,
+                                  key=f"{where}.{part}.{name}")  # fmt: skip
+
+
+def _agrees(given: Any, computed: float | int | None) -> bool:
+    """Equal up to the rounding a report applies (six significant digits)."""
+    import math
+
+    if computed is None:
+        return given is None
+    if isinstance(given, bool) or not isinstance(given, int | float):
+        return False
+    return math.isclose(float(given), float(computed), rel_tol=1e-5, abs_tol=1e-9)
 
 
 # No figure a report carries comes near this (a petabyte in bytes is 1.1e15): larger numbers

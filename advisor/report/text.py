@@ -92,6 +92,8 @@ def _verdict(v: dict[str, Any]) -> list[str]:
         out += _wrap(("- " if nested else "* ") + reason.strip(), "      " if nested else "    ")
     out.append("  monthly cost:")
     out += [f"    {amount:>10}  {path}" for path, amount, _ in fmt.cost_rows(v)]
+    for line in v["cloud"]["basis"]:
+        out += _wrap(line, "    ")
     for note in v["cloud"]["notes"]:
         out += _wrap(f"({note})", "    ")
     gap = v["quality_gap"]

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from advisor.verdict.cloud import CloudCosts
+from advisor.verdict.cloud_basis import cloud_basis
 from advisor.verdict.confidence import Confidence
 from advisor.verdict.hybrid import HybridSplit
 from advisor.verdict.options import LocalOption
@@ -49,7 +50,7 @@ def verdict_json(v: Verdict) -> dict[str, Any]:
         "local_option": _option(v.option),
         "local_cost": _plain(v.local_cost),
         "hybrid": _hybrid(v.hybrid),
-        "cloud": _cloud(v.cloud),
+        "cloud": _cloud(v.cloud, v.workload.quality_index),
         "costs_usd_per_month": _plain(v.costs),
         "quality_gap": _plain(v.quality_gap),
         "break_even": _plain(v.break_even),
@@ -109,7 +110,7 @@ def _hybrid(h: HybridSplit | None) -> dict[str, Any] | None:
     )
 
 
-def _cloud(c: CloudCosts) -> dict[str, Any]:
+def _cloud(c: CloudCosts, index: str) -> dict[str, Any]:
     return {
         "frontier": _plain(c.frontier),
         "frontier_index": num(c.frontier_index),
@@ -118,6 +119,7 @@ def _cloud(c: CloudCosts) -> dict[str, Any]:
         "best_path": c.best_label,
         "best_usd_per_month": num(c.best_usd_per_month),
         "notes": list(c.notes),
+        "basis": list(cloud_basis(c, index)),
     }
 
 

@@ -14,12 +14,14 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Header, Input, Label, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Header, Input, Label, TabbedContent, TabPane, Tabs
 
 from advisor.console import printable
 from advisor.errors import AdvisorError
 from advisor.probe.machine import Machine
 from advisor.tui import stages
+from advisor.tui.control_filter import PRINTABLE
 from advisor.tui.messages import (
     AdviceReady,
     CatalogReady,
@@ -378,24 +380,32 @@ class AdvisorApp(App[None]):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    def get_line_filters(self):
+        return [*super().get_line_filters(), PRINTABLE]
+
     def action_leave_field(self) -> None:
         """Escape in a text field (the model filter, a workload number) gives the keys back to
-        the tab, so q, p, ? and 1 act again instead of being typed."""
+        the tab, so q, p, ? and 1 act again instead of being typed; where the tab's own widget
+        is a text field (the team's), to the tab bar."""
         if not isinstance(self.focused, Input):
             raise SkipAction()
-        self._focus_tab(self.query_one(TabbedContent).active)
+        tabs = self.query_one(TabbedContent)
+        target = self._tab_widget(tabs.active)
+        if target is None or isinstance(target, Input):
+            target = tabs.query_one(Tabs)
+        target.focus(scroll_visible=False)
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         """Focus the tab's main widget, so its keys work without a click."""
-        self._focus_tab(event.pane.id)
+        target = self._tab_widget(event.pane.id)
+        if target is not None:
+            target.focus(scroll_visible=False)  # it is at the top already
 
-    def _focus_tab(self, tab: str | None) -> None:
+    def _tab_widget(self, tab: str | None) -> Widget | None:
         targets = {"models": "#models-table", "team": "#team-people"}
-        target = targets.get(tab or "", "#workload-form Select")
-        found = self.query(target)
-        if found:
-            found.first().focus(scroll_visible=False)  # it is at the top already
+        found = self.query(targets.get(tab or "", "#workload-form Select"))
+        return found.first() if found else None
 
 
 def make_app(

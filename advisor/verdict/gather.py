@@ -275,14 +275,15 @@ class _Slow:
         self.search, self.model = search, model
         new = w.new_input_tokens_per_call
         self.prompt = (new, w.input_tokens_per_request - new)
+        self.first_token_prompt = w.first_token_prompt  # the call the limit is on
         self.limit = w.max_time_to_first_token_s
         calls = w.calls_per_day
         # Prefilling each call's new input may take at most this long for the day to fit.
         self.per_call = w.hours_per_day * 3600 / calls if calls > 0 else None
 
-    def _prefill_s(self, quant) -> float | None:
+    def _prefill_s(self, quant, prompt: tuple[float, float] | None = None) -> float | None:
         floor = self.search.prefill_floor(self.model, quant)
-        return None if floor is None else floor.time_to_first_token_s(*self.prompt)
+        return None if floor is None else floor.time_to_first_token_s(*(prompt or self.prompt))
 
     def late_by(self, quant) -> float:
         """How late the floor's first token is, as a share of the limit (0 when in time)."""
@@ -295,7 +296,7 @@ class _Slow:
         """Whether the file cannot produce its first token within the limit."""
         if self.limit is None:
             return False
-        prefill = self._prefill_s(quant)
+        prefill = self._prefill_s(quant, self.first_token_prompt)
         return prefill is not None and prefill > self.limit
 
     def behind(self, quant) -> bool:

@@ -59,6 +59,8 @@ class LocalRun:
     single_decode_tokens_per_s: float  # one stream at the workload's mean depth
     peak_decode_tokens_per_s: float  # per stream with `concurrency` streams at once
     time_to_first_token_s: float  # prefill of the new (uncached) input, plus one token
+    # A session's first call: the whole input prefilled (nothing cached yet), plus one token.
+    cold_time_to_first_token_s: float
     prefill_s_per_call: float
     effective_streams: float  # how many calls overlap on average in the busy window
     machine_s_per_call: float
@@ -92,6 +94,13 @@ def _aggregate_decode(single: float, prefill: float, streams: float) -> float:
     return min(streams * single, prefill)
 
 
+def _prefill_s(speed: Speed, new: float, cached: float) -> float:
+    """Seconds to prefill `new` tokens after `cached` ones already in the KV cache."""
+    return new / speed.prefill_tokens_per_s + (
+        speed.prefill_s_per_token_per_depth * new * (cached + new / 2)
+    )
+
+
 def _machine_s(prefill_s: float, out: int, single: float, prefill: float, streams: float) -> float:
     return prefill_s + out / _aggregate_decode(single, prefill, streams)
 
@@ -113,7 +122,8 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
     prefill = speed.prefill_tokens_per_s
     new = w.new_input_tokens_per_call
     cached = w.input_tokens_per_request - new
-    prefill_s = new / prefill + (speed.prefill_s_per_token_per_depth * new * (cached + new / 2))
+    prefill_s = _prefill_s(speed, new, cached)
+    cold_prefill_s = _prefill_s(speed, float(w.input_tokens_per_request), 0.0)
     out = w.output_tokens_per_request
     alone_s = prefill_s + out / single
     window_s = w.hours_per_day * 3600
@@ -135,6 +145,7 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
         single_decode_tokens_per_s=single,
         peak_decode_tokens_per_s=peak,
         time_to_first_token_s=prefill_s + 1.0 / single,
+        cold_time_to_first_token_s=cold_prefill_s + 1.0 / single,
         prefill_s_per_call=prefill_s,
         effective_streams=streams,
         machine_s_per_call=machine_s,

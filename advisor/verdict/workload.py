@@ -20,6 +20,7 @@ from advisor.strict import FORBID, KeyProblem, checked_after, shown
 from advisor.validated_cache import cached
 
 Access = Literal["interactive", "programmatic"]
+FirstTokenCall = Literal["warm", "cold"]
 # May the workload's prompts leave the building? "forbidden": local, or not viable here.
 CloudUse = Literal["allowed", "forbidden"]
 QualityIndex = Literal["intelligence_index", "coding_index"]
@@ -94,6 +95,10 @@ class Workload:
     days_per_week: float = 7.0
     routine_share: float = 0.0  # share of requests a weaker model handles well enough
     routine_quality_floor_pct: float | None = None
+    # Which call max_time_to_first_token_s limits: "warm", a call whose repeated prefix is
+    # cached (a chat turn, an agent step: the usual call), or "cold", the first call of a
+    # session, which prefills its whole input. Reports show both.
+    first_token_call: FirstTokenCall = "warm"
     cloud: CloudUse = "allowed"
     justification: dict[str, str] = field(default_factory=dict)
     origin: str = "preset"  # set by the loader: "preset", "user" or the file's path
@@ -114,6 +119,14 @@ class Workload:
     def new_input_tokens_per_call(self) -> float:
         """Input each call must prefill: the part not served from a cache."""
         return self.input_tokens_per_request * (1.0 - self.cached_input_share)
+
+    @property
+    def first_token_prompt(self) -> tuple[float, float]:
+        """(new, cached) input tokens of the call the time-to-first-token limit applies to."""
+        if self.first_token_call == "cold":
+            return float(self.input_tokens_per_request), 0.0
+        new = self.new_input_tokens_per_call
+        return new, self.input_tokens_per_request - new
 
     @property
     def tokens_per_day(self) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .quality import AA_SOURCE
 from .sources import upstream_keys
 
 # Why a blank column is unknown, as architectures-notes.md explains it.
@@ -111,7 +112,7 @@ def architecture(
     row has no context length, Artificial Analysis's (`aa_context`) stands in, cited.
     `unknown_why` replaces the generic reason of an unknown field with a curated one."""
     arch: dict[str, Any] = {
-        "source": ["architectures-csv", *upstream_keys(row["source"])],
+        "source": [row.get("_table", "architectures-csv"), *upstream_keys(row["source"])],
         "arch": row["arch"],
         "total_params_b": float(row["total_params_b"]),
         "active_params_b": float(row["active_params_b"]),
@@ -149,7 +150,7 @@ def architecture(
     notes = " ".join(n for n in (row["notes"].strip(), extra.get("note")) if n)
     if "max_context" not in arch:
         arch["max_context"] = aa_context
-        arch["source"].append("aa-2026-07-10")
+        arch["source"].append(AA_SOURCE)
         notes = f"{notes} max_context is AA's context window.".strip()
     if notes:
         arch["notes"] = notes

@@ -37,8 +37,15 @@ from .sources import SOURCES, sources_table
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
-SCHEMA_VERSION = 1
-CATALOG_VERSION = "2026.11.24"
+SCHEMA_VERSION = 2
+CATALOG_VERSION = "2026.12.06"
+# The architecture tables of the reference data and their source keys; the 2026-12 table adds
+# 14 models with the same columns (architectures-2026-12-notes.md).
+ARCHITECTURE_TABLES = (
+    ("architectures.csv", "architectures-csv"),
+    ("architectures-2026-12.csv", "architectures-2026-12-csv"),
+)
+SIZE_TABLES = ("model_sizes.csv", "model_sizes-2026-12.csv")
 
 
 def _csv(data: Path, name: str) -> list[dict[str, str]]:
@@ -67,9 +74,13 @@ def _used_sources(node: Any, found: set[str]) -> set[str]:
 def build(data: Path) -> tuple[dict[str, Any], list[str]]:
     """The catalog mapping, and the report lines for stderr."""
     curation, cloud_picks = _yaml("curation.yaml"), _yaml("cloud.yaml")
-    arch_rows = {r["model_id"]: r for r in _csv(data, "architectures.csv")}
+    arch_rows = {
+        r["model_id"]: {**r, "_table": key}
+        for name, key in ARCHITECTURE_TABLES
+        for r in _csv(data, name)
+    }
     quality = QualityTable(_csv(data, "quality.csv"))
-    published, skipped = published_sizes(_csv(data, "model_sizes.csv"))
+    published, skipped = published_sizes([row for name in SIZE_TABLES for row in _csv(data, name)])
     models = [
         model_entry(
             pick,
@@ -84,15 +95,17 @@ def build(data: Path) -> tuple[dict[str, Any], list[str]]:
     subs, plan_sources = cloud_mod.subscriptions(
         _csv(data, "subscriptions.csv"), cloud_picks["subscriptions"]
     )
+    api, price_sources = cloud_mod.api_models(
+        _csv(data, "api_prices.csv"), cloud_picks["api_models"], quality, catalog_aa
+    )
     cloud = {
         "subscriptions": subs,
-        "api_models": cloud_mod.api_models(
-            _csv(data, "api_prices.csv"), cloud_picks["api_models"], quality, catalog_aa
-        ),
+        "api_models": api,
         "electricity": cloud_mod.electricity(_csv(data, "power.csv"), cloud_picks["electricity"]),
     }
     body = {"models": models, "cloud": cloud, "quant_quality": quant_quality()}
     SOURCES.update(plan_sources)
+    SOURCES.update(price_sources)
     catalog = {
         "schema_version": SCHEMA_VERSION,
         "catalog_version": CATALOG_VERSION,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .quality import AA_SOURCE, QualityTable
-from .sources import READ
+from .quality import AA_DATE, AA_INDEX_NAME, AA_INDEX_VERSION, AA_SOURCE, QualityTable
+from .sources import REFRESH
 
 EUR_TO_USD = 1.0927  # ECB reference rate, mean of H1 2025 (source key ecb-eurusd-2025h1)
-LITELLM = "PyPI litellm==1.109.1"
+LITELLM = "PyPI litellm==1.110.2"
+LITELLM_KEY = "litellm-1.110.2"
 _VENDORS = {"gemini": "google", "vertex_ai": "google"}  # litellm provider -> seller
 
 
@@ -40,8 +41,8 @@ def subscriptions(
     for pick in picks:
         row = _sub_row(rows, pick["vendor"], pick["plan"])
         key = f"plans-{pick['id']}"
-        date = _date(row["source_date"] + " " + row["status_as_of"], READ)
-        read = " (page undated; read with the reference data)" if date == READ else ""
+        date = _date(row["source_date"] + " " + row["status_as_of"], REFRESH)
+        read = " (page undated; read in the 2026-12-06 data refresh)" if date == REFRESH else ""
         sources[key] = (f"{row['source']} ({row['source_type']}){read}", None, date)
         entry: dict[str, Any] = {
             "id": pick["id"],
@@ -51,11 +52,17 @@ def subscriptions(
             "price_usd_per_month": float(row["price_usd_per_month_monthly_billing"]),
             "tasks": pick["tasks"],
             "limits": row["included_usage_or_limits"] or "no usage figure published",
+            "limits_published": pick["limits_published"],
+            "counts": pick["counts"],
             "requests_per_day": pick["requests_per_day"],
             "limits_basis": pick["limits_basis"],
             "source": key,
             "date": date,
         }
+        if pick.get("limit_assumed"):
+            entry["limit_assumed"] = True
+        if pick.get("api_vendor"):
+            entry["api_vendor"] = pick["api_vendor"]
         if by_task := pick.get("requests_per_day_by_task"):
             entry["requests_per_day_by_task"] = by_task
         if row["min_seats"]:
@@ -72,11 +79,25 @@ def subscriptions(
     return out, sources
 
 
-def _api_row(rows: list[dict[str, str]], model_id: str) -> dict[str, str]:
+def _api_row(rows: list[dict[str, str]], model_id: str, prefix: str = LITELLM) -> dict[str, str]:
     for row in rows:
-        if row["model_id"] == model_id and row["source"].startswith(LITELLM):
+        if row["model_id"] == model_id and row["source"].startswith(prefix):
             return row
-    raise KeyError(f"api_prices.csv has no litellm row {model_id!r}")
+    raise KeyError(f"api_prices.csv has no row {model_id!r} whose source starts {prefix!r}")
+
+
+def _price_source(
+    pick: dict[str, Any], row: dict[str, str], sources: dict[str, tuple[str, str | None, str]]
+) -> str:
+    """The source key of the row's price: litellm's wheel, or (for the rows that settle a
+    conflict from a vendor page or a source citing one) a key of its own."""
+    spec = pick.get("price_row")
+    if spec is None:
+        return LITELLM_KEY
+    key = spec["key"]
+    kind = row["notes"].split(";")[0].strip()
+    sources[key] = (f"{row['source']} ({kind})", None, _date(row["source_date"]))
+    return key
 
 
 def api_models(
@@ -84,18 +105,22 @@ def api_models(
     picks: list[dict[str, Any]],
     quality: QualityTable,
     catalog_aa: dict[str, str | None],
-) -> list[dict[str, Any]]:
-    """API entries; hosted open models take their catalog model's AA row."""
-    out = []
+) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str | None, str]]]:
+    """API entries, and the sources of the rows not read from litellm. Hosted open models
+    take their catalog model's AA row. A pick's `price_row: {source: PREFIX, key: KEY}`
+    reads the row whose source starts PREFIX instead of litellm's."""
+    out: list[dict[str, Any]] = []
+    sources: dict[str, tuple[str, str | None, str]] = {}
     for pick in picks:
-        row = _api_row(rows, pick["id"])
+        spec = pick.get("price_row")
+        row = _api_row(rows, pick.get("row_id", pick["id"]), spec["source"] if spec else LITELLM)
         entry: dict[str, Any] = {
             "id": pick["id"],
             "vendor": _VENDORS.get(row["vendor_or_host"], row["vendor_or_host"]),
-            "name": row["display_name"],
+            "name": pick.get("name", row["display_name"]),
             "input_usd_per_mtok": float(row["input_usd_per_mtok"]),
             "output_usd_per_mtok": float(row["output_usd_per_mtok"]),
-            "source": "litellm-1.109.1",
+            "source": _price_source(pick, row, sources),
             "date": _date(row["source_date"]),
         }
         if (cached := _float(row["cached_input_usd_per_mtok"])) is not None:
@@ -110,6 +135,9 @@ def api_models(
             if "coding_index" in q:
                 entry["coding_index"] = q["coding_index"]
             entry["quality_source"] = AA_SOURCE
+            entry["quality_date"] = AA_DATE
+            entry["quality_index_name"] = AA_INDEX_NAME
+            entry["quality_index_version"] = AA_INDEX_VERSION
             entry["aa_name"] = q["aa_name"]
             if q.get("estimated"):
                 entry["quality_estimated"] = True
@@ -131,7 +159,7 @@ def api_models(
         if notes:
             entry["note"] = "; ".join(notes)
         out.append(entry)
-    return out
+    return out, sources
 
 
 def electricity(rows: list[dict[str, str]], picks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -131,7 +131,7 @@ def model_entry(
     arch_map = architecture(row, extra, quality.context(pick["aa"]), pick.get("unknown_why"))
     arch = validate(Architecture, arch_map)
     unknown: dict[str, str] = {}
-    sources = ["architectures-csv", "catalog-curation", "gguf-repo-conventions"]
+    sources = [row.get("_table", "architectures-csv"), "catalog-curation", "gguf-repo-conventions"]
     license_ = row["license"] or None
     if pick.get("license"):
         license_ = quality.license(pick["license"])
@@ -163,7 +163,7 @@ def model_entry(
         params_note = " ".join(n for n in (params_note, f"Computed sizes assume {assumed}.") if n)
     entry: dict[str, Any] = {
         "id": pick["id"],
-        "name": row["display_name"],
+        "name": pick.get("name", row["display_name"]),
         "hf_repo": row["hf_repo"],
         "family": row["family"],
         "source": sources,
@@ -176,6 +176,8 @@ def model_entry(
     entry["gguf_repo"] = pick["gguf"]["repo"]
     if pick.get("ollama"):
         entry["ollama_tag"] = pick["ollama"]
+    if pick.get("base_repos"):
+        entry["base_repos"] = pick["base_repos"]
     entry["architecture"] = arch_map
     entry["quality"] = _quality(pick, quality, unknown)
     entry["quants"] = entries

@@ -15,8 +15,8 @@ from advisor.catalog.model import QUANT_TYPES
 
 # model_sizes.csv `model` value -> catalog id, decided row by row (tests/catalog reads it too).
 # Base and instruct checkpoints of one model share every tensor shape, so their files differ
-# only by a few KB of chat template. Left out on purpose: LLaMA 1 and Llama 2 13B/70B (not in
-# the catalog), finetunes (OpenHermes, TinyLlama-1T-OpenOrca, ...), older versions (Mistral 7B
+# only by a few KB of chat template. Left out on purpose: LLaMA 1 (not in the catalog),
+# finetunes (OpenHermes, TinyLlama-1T-OpenOrca, ...), older versions (Mistral 7B
 # v0.1/v0.2, Phi-3), unsloth UD-* files (not llama-quantize's mix).
 SIZE_ROWS = {
     "Llama-3.1-8B": "llama-3.1-8b-instruct",
@@ -29,6 +29,11 @@ SIZE_ROWS = {
     "Meta-Llama-3-8B": "llama-3-8b-instruct",
     "Llama 3 - 8B Instruct": "llama-3-8b-instruct",
     "LLaMA 2 7B": "llama-2-7b-chat",
+    "Llama-2-13B-chat": "llama-2-13b-chat",
+    "LLaMA 2 13B": "llama-2-13b-chat",
+    "LLaMA 2 70B": "llama-2-70b-chat",
+    "Llama-2-70B-chat": "llama-2-70b-chat",
+    "DeepSeek-V2-Lite-Chat": "deepseek-v2-lite-chat",
     "llama-2-7b.Q4_0": "llama-2-7b-chat",
     "Qwen2.5-7B-Instruct": "qwen2.5-7b-instruct",
     "Qwen2.5-7B": "qwen2.5-7b-instruct",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 READ = "2026-11-23"  # the date the shared reference data was compiled and read
+REFRESH = "2026-12-06"  # the data pack refresh that replaced api_prices, subscriptions, quality
 
 # key: (title, url or None, date)
 SOURCES: dict[str, tuple[str, str | None, str]] = {
@@ -13,6 +14,12 @@ SOURCES: dict[str, tuple[str, str | None, str]] = {
         " upstream copies of config.json and model cards it was read from",
         None,
         READ,
+    ),
+    "architectures-2026-12-csv": (
+        "Project reference data architectures-2026-12.csv (14 models added 2026-12-06); each"
+        " row names its upstream sources, architectures-2026-12-notes.md how sure each is",
+        None,
+        "2026-12-06",
     ),
     "llm-prof-configs": (
         "Verbatim Hugging Face config.json copies in citsjtu2020/LLM-Prof"
@@ -92,6 +99,14 @@ SOURCES: dict[str, tuple[str, str | None, str]] = {
         "artificial-analysis-leaderboards data/2026-07-10/llms.json @ ed1690f)",
         "https://artificialanalysis.ai/leaderboards/models",
         "2026-07-10",
+    ),
+    "aa-2026-10-10": (
+        "Artificial Analysis leaderboard, daily snapshot of 2026-10-10 (antoniovho/"
+        "artificial-analysis-leaderboards data/2026-10-10/llms.json @ 9dc3d2a): the"
+        " Intelligence Index as rescaled after 2026-08-22 (v4.1, inferred from the rescale;"
+        " not comparable with earlier snapshots), coding index on its unchanged scale",
+        "https://artificialanalysis.ai/leaderboards/models",
+        "2026-10-10",
     ),
     "lmarena-2025-08-04": (
         "LMArena text leaderboard 2025.08.04 (fboulnois/llm-leaderboard-csv"
@@ -182,11 +197,12 @@ SOURCES: dict[str, tuple[str, str | None, str]] = {
         "2025-10-04",
     ),
     # Cloud
-    "litellm-1.109.1": (
+    "litellm-1.110.2": (
         "LiteLLM model_prices_and_context_window_backup.json bundled in the PyPI litellm"
-        " 1.109.1 wheel (USD per token, context limits, deprecation dates)",
+        " 1.110.2 wheel, the newest on PyPI when read (USD per token, context limits,"
+        " deprecation dates)",
         "https://github.com/BerriAI/litellm",
-        READ,
+        "2026-12-06",
     ),
     "electricchoice-2026-04": (
         "ElectricChoice electricity prices by state, April 2026 report (citing EIA),"

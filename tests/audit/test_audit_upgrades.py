@@ -53,9 +53,12 @@ def _upgraded(profile: str, change, tmp_path):
     return _with_card(profile, change.spec_name, tmp_path)
 
 
-def test_the_fleet_gets_ram_and_gpu_suggestions(fleet_audit) -> None:
+def test_the_fleet_gets_ram_suggestions(fleet_audit) -> None:
+    # Since the 2026-12 catalog the RTX 3060 desktop already runs both workloads (Qwen3.8 27B
+    # Q2_K, Qwen3.5 35B-A3B), so no GPU is suggested; +32 GB lets the 8 GB laptops run the
+    # document batch on the CPU (Qwen3.6 35B-A3B: 3B active, 32% of the frontier).
     kinds = {s.change.kind for s in fleet_audit.suggestions}
-    assert {"ram", "gpu"} <= kinds
+    assert "ram" in kinds
     for s in fleet_audit.suggestions:
         profiles = {PROFILE_OF[m] for m in s.machine_ids}
         assert len(profiles) == 1, s  # machines of one configuration move together

@@ -155,7 +155,8 @@ models:
       vocab_size: 151936
       max_context: 262144
       moe: {n_experts: 128, n_experts_used: 8}
-    quality: {source: cards, snapshot_date: "2025-01", intelligence_index: 30.1, coding_index: 25}
+    quality: {source: cards, snapshot_date: "2025-01", index_version: v4.1,
+              intelligence_index: 30.1, coding_index: 25}
     quants:
       - {type: Q4_K_M, size_bytes: 18556686336, basis: computed, source: sizes}
     unknown: {release_date: not announced}

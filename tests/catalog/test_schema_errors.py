@@ -127,7 +127,7 @@ CASES = [
         "basis: computed",
         "basis: guessed",
         [
-            "FILE:60: models[1].quants[0].basis: expected one of 'published' or 'computed', got \"guessed\""
+            "FILE:61: models[1].quants[0].basis: expected one of 'published' or 'computed', got \"guessed\""
         ],
     ),
     (
@@ -215,14 +215,14 @@ CASES = [
         "quality-index",
         "intelligence_index: 30.1",
         "intelligence_index: high",
-        ['FILE:58: models[1].quality.intelligence_index: expected a number, got "high"'],
+        ['FILE:59: models[1].quality.intelligence_index: expected a number, got "high"'],
     ),
     (
         "sub-date",
         'source: prices\n      date: "2025-03-01"',
         'source: prices\n      date: "March"',
         [
-            'FILE:74: cloud.subscriptions[0].date: expected a date as YYYY-MM or YYYY-MM-DD, got "March"'
+            'FILE:75: cloud.subscriptions[0].date: expected a date as YYYY-MM or YYYY-MM-DD, got "March"'
         ],
     ),
     (
@@ -230,7 +230,7 @@ CASES = [
         "      requests_per_day: 150\n",
         "      requests_per_day: 150\n      requests_per_day_by_task: {painting: 3}\n",
         [
-            "FILE:72: cloud.subscriptions[0].requests_per_day_by_task.painting.[key]: expected one of 'chat', 'coding', 'reasoning', 'vision' or 'tools', got \"painting\""
+            "FILE:73: cloud.subscriptions[0].requests_per_day_by_task.painting.[key]: expected one of 'chat', 'coding', 'reasoning', 'vision' or 'tools', got \"painting\""
         ],
     ),
     (
@@ -238,22 +238,22 @@ CASES = [
         "      limits_basis:",
         "      limit_basis:",
         [
-            "FILE:64: cloud.subscriptions[0].limits_basis: required key is missing",
-            "FILE:72: cloud.subscriptions[0].limit_basis: unknown key (did you mean 'limits_basis'?)",
+            "FILE:65: cloud.subscriptions[0].limits_basis: required key is missing",
+            "FILE:73: cloud.subscriptions[0].limit_basis: unknown key (did you mean 'limits_basis'?)",
         ],
     ),
     (
         "sub-price",
         "price_usd_per_month: 20",
         "price_usd_per_month: free",
-        ['FILE:68: cloud.subscriptions[0].price_usd_per_month: expected a number, got "free"'],
+        ['FILE:69: cloud.subscriptions[0].price_usd_per_month: expected a number, got "free"'],
     ),
     (
         "api-date",
         'source: prices, date: "2025-03"',
         'source: prices, date: "03-2025"',
         [
-            'FILE:77: cloud.api_models[0].date: expected a date as YYYY-MM or YYYY-MM-DD, got "03-2025"'
+            'FILE:78: cloud.api_models[0].date: expected a date as YYYY-MM or YYYY-MM-DD, got "03-2025"'
         ],
     ),
     (
@@ -261,27 +261,27 @@ CASES = [
         "open_weights: true}",
         "open_weights: true, deprecation_date: soon}",
         [
-            'FILE:78: cloud.api_models[0].deprecation_date: expected a date as YYYY-MM or YYYY-MM-DD, got "soon"'
+            'FILE:79: cloud.api_models[0].deprecation_date: expected a date as YYYY-MM or YYYY-MM-DD, got "soon"'
         ],
     ),
     (
         "api-unknown",
         "open_weights: true}",
         "open_weight: true}",
-        ["FILE:78: cloud.api_models[0].open_weight: unknown key (did you mean 'open_weights'?)"],
+        ["FILE:79: cloud.api_models[0].open_weight: unknown key (did you mean 'open_weights'?)"],
     ),
     (
         "api-bool",
         "open_weights: true}",
         "open_weights: 7}",
-        ["FILE:78: cloud.api_models[0].open_weights: expected true or false, got 7"],
+        ["FILE:79: cloud.api_models[0].open_weights: expected true or false, got 7"],
     ),
     (
         "electricity-date",
         "  api_models:\n",
         '  electricity:\n    - {region: us, usd_per_kwh: 0.17, source: prices, date: "last year"}\n  api_models:\n',
         [
-            'FILE:76: cloud.electricity[0].date: expected a date as YYYY-MM or YYYY-MM-DD, got "last year"'
+            'FILE:77: cloud.electricity[0].date: expected a date as YYYY-MM or YYYY-MM-DD, got "last year"'
         ],
     ),
     (
@@ -289,7 +289,7 @@ CASES = [
         "  api_models:\n",
         '  electricity:\n    - {region: us, usd_per_kwh: 0.17, source: prices, date: "2025-01", currency: usd}\n  api_models:\n',
         [
-            "FILE:76: cloud.electricity[0].currency: unknown key; expected one of: region, usd_per_kwh, source, date, note, exchange_rate_source"
+            "FILE:77: cloud.electricity[0].currency: unknown key; expected one of: region, usd_per_kwh, source, date, note, exchange_rate_source"
         ],
     ),
     (
@@ -297,8 +297,8 @@ CASES = [
         "  subscriptions:\n",
         "  subscription:\n",
         [
-            "FILE:62: cloud.subscriptions: required key is missing",
-            "FILE:63: cloud.subscription: unknown key (did you mean 'subscriptions'?)",
+            "FILE:63: cloud.subscriptions: required key is missing",
+            "FILE:64: cloud.subscription: unknown key (did you mean 'subscriptions'?)",
         ],
     ),
     (
@@ -318,7 +318,7 @@ CASES = [
         "schema_version: 1",
         "schema_version: 7",
         [
-            "FILE:1: schema_version: written for catalog schema 7; this advisor reads schema 1 and older"
+            "FILE:1: schema_version: written for catalog schema 7; this advisor reads schema 2 and older"
         ],
     ),
     (
@@ -326,7 +326,7 @@ CASES = [
         "cloud:\n",
         "quant_quality:\n  - {type: Q4_K_Q, retained: 0.98, source: [cards], measured_on: tiny-llama}\ncloud:\n",
         [
-            "FILE:63: quant_quality[0].type: unknown quant type 'Q4_K_Q'; expected one of "
+            "FILE:64: quant_quality[0].type: unknown quant type 'Q4_K_Q'; expected one of "
             + QUANT_LIST
             + ', got "Q4_K_Q"'
         ],
@@ -336,8 +336,8 @@ CASES = [
         "cloud:\n",
         "quant_quality:\n  - {type: Q4_K_M, retained: 0.98, source: [cards], measured: tiny-llama}\ncloud:\n",
         [
-            "FILE:63: quant_quality[0].measured_on: required key is missing",
-            "FILE:63: quant_quality[0].measured: unknown key (did you mean 'measured_on'?)",
+            "FILE:64: quant_quality[0].measured_on: required key is missing",
+            "FILE:64: quant_quality[0].measured: unknown key (did you mean 'measured_on'?)",
         ],
     ),
     (
@@ -347,7 +347,7 @@ CASES = [
         [
             "FILE:7: models: expected a list, got a mapping",
             "FILE:8: unused: unknown key; expected one of: schema_version, catalog_version, sources, models, cloud, quant_quality",
-            "FILE:78: cloud.api_models[0].catalog_model: no model has id 'coder-moe'",
+            "FILE:79: cloud.api_models[0].catalog_model: no model has id 'coder-moe'",
         ],
     ),
     (
@@ -364,9 +364,9 @@ CASES = [
             "FILE:42: models[1].source[0]: unknown source 'cards'",
             "FILE:47: models[1].architecture.source[0]: unknown source 'cards'",
             "FILE:59: models[1].quality.source: unknown source 'cards'",
-            "FILE:61: models[1].quants[0].source: unknown source 'sizes'",
-            "FILE:74: cloud.subscriptions[0].source: unknown source 'prices'",
-            "FILE:78: cloud.api_models[0].source: unknown source 'prices'",
+            "FILE:62: models[1].quants[0].source: unknown source 'sizes'",
+            "FILE:75: cloud.subscriptions[0].source: unknown source 'prices'",
+            "FILE:79: cloud.api_models[0].source: unknown source 'prices'",
         ],
     ),
     # Not strings where the cross-reference checks look for ids: the schema's message, no crash.
@@ -380,7 +380,7 @@ CASES = [
         "catalog-model-not-a-string",
         "catalog_model: coder-moe",
         "catalog_model: [1]",
-        ["FILE:77: cloud.api_models[0].catalog_model: expected a string, got a list"],
+        ["FILE:78: cloud.api_models[0].catalog_model: expected a string, got a list"],
     ),
     (
         "many",

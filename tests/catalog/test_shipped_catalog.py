@@ -171,10 +171,78 @@ def test_quality_scores_carry_their_snapshot(catalog: Catalog) -> None:
     scored = [m for m in catalog.models if m.quality]
     assert len(scored) >= 60
     for model in scored:
-        assert model.quality.snapshot_date == "2026-07-10" and model.quality.aa_name
+        assert model.quality.snapshot_date == "2026-10-10" and model.quality.aa_name
+        assert model.quality.scale == "Artificial Analysis Intelligence Index v4.1"
+    # quality.csv: gpt-oss-120b (High) 24.1 on 2026-08-22's scale, 11.6 on 2026-10-10's.
     gpt_oss = catalog.find("gpt-oss-120b").quality
-    assert gpt_oss.intelligence_index == pytest.approx(23.83)
-    assert catalog.find("gemma-3-4b-it").quality.estimated  # AA's is_estimated is carried
+    assert gpt_oss.intelligence_index == pytest.approx(11.6)
+    assert gpt_oss.coding_index == pytest.approx(30.4)  # the coding index was not rescaled
+
+
+def test_one_index_scale_across_models_and_api(catalog: Catalog) -> None:
+    """AA rescaled its index between the 2026-08-22 and 2026-10-10 snapshots: every score the
+    verdict compares (local models against the API frontier) is on the 2026-10-10 scale."""
+    scales = {m.quality.scale for m in catalog.models if m.quality}
+    for api in catalog.cloud.api_models:
+        if api.intelligence_index is not None or api.coding_index is not None:
+            assert api.quality_date == "2026-10-10", api.id
+            scales.add(api.quality_scale)
+    assert scales == {"Artificial Analysis Intelligence Index v4.1"}
+    # A name from an older snapshot resolves through its slug to the new row.
+    sonnet = next(a for a in catalog.cloud.api_models if a.id == "claude-sonnet-4-6")
+    assert sonnet.aa_name == "Claude Sonnet 4.6 (Max)" and sonnet.intelligence_index == 30.1
+
+
+def test_refreshed_prices_settle_the_known_conflicts(catalog: Catalog) -> None:
+    """CHANGES-2026-12.md: GPT-5.6 Sol's 4 / 20 promotion ended 2026-11-30 (list 5 / 30 from
+    2026-12-01); DeepSeek's V4 Flash name is served by V4.1 Flash at 0.30 / 1.20 peak."""
+    api = {a.id: a for a in catalog.cloud.api_models}
+    sol = api["gpt-5.6-sol"]
+    assert (sol.input_usd_per_mtok, sol.output_usd_per_mtok) == (5.0, 30.0)
+    assert sol.date == "2026-12-01" and sol.source == "prices-gpt-5.6-sol"
+    flash = api["deepseek-flash"]
+    assert (flash.input_usd_per_mtok, flash.output_usd_per_mtok) == (0.30, 1.20)
+    assert "off-peak 0.15 / 0.60" in flash.note
+    assert "deepseek/deepseek-v4-flash" not in api
+    assert api["gpt-6-astra"].source == "litellm-1.110.2"
+    assert api["mistral/mistral-large-4"].input_usd_per_mtok == 0.70
+
+
+def test_refreshed_plans(catalog: Catalog) -> None:
+    """The OpenAI Pro tiers are named after their Codex plan ids; Claude Max/Ultra keep only
+    Claude API credit; Google AI Pro's compute-based quota is unknown, not 100 a day."""
+    plans = {s.id: s for s in catalog.cloud.subscriptions}
+    assert {"chatgpt-pro", "chatgpt-pro-more", "chatgpt-pro-max"} <= plans.keys()
+    assert "chatgpt-pro-5x" not in plans
+    assert plans["chatgpt-pro-max"].limit_assumed
+    assert plans["claude-ultra"].api_vendor == "anthropic"
+    assert plans["claude-ultra"].included_usage_usd_per_month == 200
+    google = plans["google-ai-pro"]
+    assert google.requests_per_day is None
+    assert google.limits_published[0].count is None
+    assert "compute-based" in google.limits_published[0].text
+    for plan in plans.values():
+        assert plan.counts in ("prompts", "usd"), plan.id
+
+
+def test_new_models_from_the_refresh(catalog: Catalog) -> None:
+    for model_id in ("llama-2-13b-chat", "llama-2-70b-chat", "deepseek-v2-lite-chat",
+                     "gemma-3-270m-it", "qwen3.8-27b", "granite-4.2-8b",
+                     "nemotron-3.5-lightning-30b-a3b"):  # fmt: skip
+        model = catalog.find(model_id)
+        assert model is not None and model.quants, model_id
+    qwen = catalog.find("qwen3.8-27b")
+    assert qwen.quality.intelligence_index == 33.7 and qwen.quality.coding_index == 68.1
+    # Published TheBloke size (decimal GB, model_sizes-2026-12.csv).
+    assert catalog.find("llama-2-13b-chat").quant("Q4_K_M").size_bytes == 7_870_000_000
+
+
+def test_base_repos_resolve_to_their_instruct_sibling(catalog: Catalog) -> None:
+    model = catalog.find("meta-llama/Meta-Llama-3-8B")
+    assert model is not None and model.id == "llama-3-8b-instruct"
+    assert "base model of llama-3-8b-instruct" in catalog.base_note("meta-llama/meta-llama-3-8b")
+    assert catalog.base_note("llama-3-8b-instruct") is None
+    assert catalog.find("deepseek-ai/DeepSeek-V2-Lite").id == "deepseek-v2-lite-chat"
 
 
 def test_every_listed_quant_type_has_a_quality_retention(catalog: Catalog) -> None:

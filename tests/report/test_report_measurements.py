@@ -23,7 +23,10 @@ def machine():
 
 
 def test_a_measured_file_is_judged_on_itsgpu_measurement(machine, catalog) -> None:
-    workloads = load_workloads(["chat-assistant"])
+    # Document batch: local and cloud costs lie far apart (chat's are within 25% since Claude
+    # Haiku 5.5's 0.10 / 0.50 per Mtok) and no latency limit sits inside an estimate's range,
+    # either of which would hold confidence low whatever is measured.
+    workloads = load_workloads(["document-batch"])
     before = advise(machine, catalog, workloads, AdviceOptions(cache=False)).verdicts[0]
     chosen = before.option.candidate
     assert before.kind == "local" and chosen.speed_status == "estimated"
@@ -67,3 +70,29 @@ def test_a_report_re_judged_with_its_own_measurements(machine, catalog) -> None:
     options = AdviceOptions(cache=False, measurements=(other,))
     again = advise(machine, catalog, load_workloads(["chat-assistant"]), options)
     assert again.measurements == (other,)
+
+
+@pytest.mark.parametrize(
+    ("part", "key", "value"),
+    [("decode", "stdev_tokens_per_s", -1e308), ("prefill", "runs", 1e308),
+     ("decode", "mean_tokens_per_s", 99.0)],
+)  # fmt: skip
+def test_derived_measurement_keys_that_disagree_with_the_samples_are_refused(
+    machine, catalog, part, key, value
+) -> None:
+    """The means, spreads and run counts beside a measurement's samples are not read back, but
+    a report whose figures disagree with its own samples was edited: it is refused, not judged."""
+    import json
+
+    from advisor.errors import ReportError
+    from advisor.report.read import inputs_from_report
+
+    run = gpu_measurement(machine, "qwen3.6-27b", "Q4_K_M", 30.0, 1000.0, 280.0)
+    options = AdviceOptions(cache=False, measurements=(run,))
+    advice = advise(machine, catalog, load_workloads(["chat-assistant"]), options)
+    doc = json.loads(json.dumps(build_document(advice)))
+    assert inputs_from_report(doc).measurements == (run,)
+    doc["measurements"][0][part][key] = value
+    with pytest.raises(ReportError) as caught:
+        inputs_from_report(doc)
+    assert caught.value.key == f"measurements[0].{part}.{key}"

@@ -159,6 +159,7 @@ def test_bench_child_command_and_errors() -> None:
     request = BenchRequest(Path("/m/a.gguf"), "qwen3-8b", "Q4_K_M", budget_s=12)
     assert request.command() == [
         sys.executable, "-m", "advisor", "bench", "/m/a.gguf", "--json", "--budget", "12",
+        "--no-probes",
         "--model", "qwen3-8b", "--quant", "Q4_K_M",
     ]  # fmt: skip
     stderr = "llama.cpp says hi\nerror: llama-cpp-python is not installed\nhint: pip install x\n"

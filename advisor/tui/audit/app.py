@@ -19,6 +19,7 @@ from textual.widgets import (
 from advisor.audit import present
 from advisor.audit.fleet import FleetAudit, MachineRow
 from advisor.tui.audit import views
+from advisor.tui.control_filter import PRINTABLE
 from advisor.tui.format import plain
 from advisor.tui.setup import DARK, LIGHT
 from advisor.tui.widgets.key_footer import KeyFooter
@@ -103,6 +104,9 @@ class AuditApp(App[None]):
         self._fill("machine-table", columns, views.machine_rows(self.shown))
 
     # --- actions ---------------------------------------------------------------------------
+    def get_line_filters(self):
+        return [*super().get_line_filters(), PRINTABLE]
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from advisor.errors import AdvisorError
+from advisor.tui.format import plain
 
 if TYPE_CHECKING:
     from advisor.team.advice import TeamAdvice
@@ -64,7 +65,7 @@ class TeamView(VerticalScroll):
             yield Input("", id="team-peak", placeholder="2 (assumed)")
         with Horizontal(id="team-form-2", classes="team-form"):
             yield Label("workload")
-            choices = [(w.title, w.name) for w in self.presets]
+            choices = [(plain(w.title), w.name) for w in self.presets]
             first = choices[0][1] if choices else Select.BLANK
             yield Select(choices, value=first, allow_blank=not choices, id="team-workload")
             yield Button("Plan", id="team-plan", variant="primary")

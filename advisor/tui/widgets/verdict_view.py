@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from advisor.tui.charts import BarRow, bar_chart
 from advisor.tui.format import usd
+from advisor.verdict.cloud_basis import cloud_basis
 
 if TYPE_CHECKING:
     from advisor.verdict.verdict import QualityGap, Verdict
@@ -108,6 +109,10 @@ def verdict_renderable(verdict: Verdict, width: int = 80) -> RenderableType:
         ]
     parts += [Text(), _section("Why")]
     parts += reason_lines(verdict.reasons)
+    basis = cloud_basis(verdict.cloud, verdict.workload.quality_index)
+    if basis:
+        parts += [Text(), _section("Scores and limits assumed")]
+        parts += [Text(line) for line in basis]
     conf = verdict.confidence
     parts += [Text(), _section("Confidence")]
     parts.append(Text(f"{conf.level}: {conf.why}"))

@@ -107,7 +107,7 @@ class WorkloadForm(VerticalScroll):
     def compose(self) -> ComposeResult:
         from advisor.catalog.model import TASKS  # loaded by the time workloads have been
 
-        options = [(w.title, w.name) for w in self.presets.values()]
+        options = [(plain(w.title), w.name) for w in self.presets.values()]
         base = self.base
         yield Label("Workload", classes="form-title")
         yield Select(
