@@ -48,17 +48,9 @@ def _verdicts(machine, catalog, workloads) -> list[dict]:
     return [verdict_json(v) for v in advice.verdicts]
 
 
-# The MacBook Air's verdicts now carry a local cost whose idle power depends on is_laptop(),
-# which reads the machine's name and on_battery: both left out of the key. A known defect
-# (advisor.verdict.power_figures vs advisor.audit.keys), pinned here until it is fixed.
-_NAME_READ = pytest.mark.xfail(
-    strict=True, reason="idle power reads the machine name, which the audit key drops"
-)
-
-
-@pytest.mark.parametrize(
-    "profile", ["rtx-3060-desktop", pytest.param("macbook-air-m2-16gb", marks=_NAME_READ)]
-)
+# Power classes read the hardware only (advisor.verdict.power_figures), never the machine's
+# name or battery, which the key leaves out: the MacBook Air's verdicts stay the same.
+@pytest.mark.parametrize("profile", ["rtx-3060-desktop", "macbook-air-m2-16gb"])
 def test_fields_left_out_of_the_key_change_no_verdict(profile, docs, catalog, workloads) -> None:
     entry = docs[profile]["machine"]
     other = _scrambled(entry)
