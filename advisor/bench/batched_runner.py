@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import IO
 
 from advisor.bench.batched import BatchedMeasurement, BatchPoint
-from advisor.bench.measurement import BenchSettings, ModelFile
-from advisor.bench.native import LlamaLog, backend_name, import_llama_cpp, llama_cpp_version
-from advisor.bench.plan import BatchedProgress, BenchPlan, default_threads, placement_kind
-from advisor.bench.resources import ResourceMonitor
+from advisor.bench.measurement import ModelFile
+from advisor.bench.plan import BatchedProgress, BenchPlan, placement_kind
 from advisor.bench.runner import _SAFETY, BenchRun, _Stop
 from advisor.bench.session import ComputeAborted, ContextOptions, LlamaSession
 
@@ -59,42 +56,19 @@ class BatchedRun(BenchRun):
     def n_ctx(self) -> int:
         return max(self.sequences) * (self.plan.n_prompt + self.plan.n_gen)
 
-    def run(self) -> BatchedMeasurement:  # type: ignore[override]
-        self._t0 = self._clock() if self._started is None else self._started
-        llama_cpp = import_llama_cpp()
-        llama_cpp.llama_backend_init()
-        version, backend = llama_cpp_version(llama_cpp), backend_name(llama_cpp)
-        extra = self._extra_buffers(version)
-        threads = self.plan.n_threads or default_threads()
-        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        monitor = ResourceMonitor.start(self._nvml)
-        try:
-            with self._ctrl_c, LlamaLog(llama_cpp, self._echo) as log:
-                session = LlamaSession(llama_cpp, log, str(self.plan.path))
-                with session:
-                    load_s = self._load(session, extra)
-                    monitor.sample()
-                    interrupted = self._measure_all(session, threads, monitor)
-                    model = self._describe(session)
-        finally:
-            monitor.close()
+    def _measurement(self, model, settings, load_s, interrupted, started,  # type: ignore[override]
+                     monitor) -> BatchedMeasurement:  # fmt: skip
         plan = self.plan
-        settings = BenchSettings(
-            n_gpu_layers=plan.n_gpu_layers, n_threads=threads, n_ctx=self.n_ctx,
-            n_batch=plan.n_batch, n_ubatch=plan.n_ubatch, kv_type=plan.kv_type,
-            flash_attn=plan.flash_attn, extra_buffers=extra, llama_cpp_version=version,
-            backend=backend, n_prompt=plan.n_prompt, n_gen=plan.n_gen,
-        )  # fmt: skip
         return BatchedMeasurement(
             machine_fingerprint=self.fingerprint, model=model, settings=settings,
-            placement=placement_kind(settings.n_gpu_layers, model.n_layers or 0, backend),
+            placement=placement_kind(settings.n_gpu_layers, model.n_layers or 0, settings.backend),
             sequences_asked=self.sequences, points=tuple(self.points), load_s=load_s,
             started_at=started, duration_s=self._elapsed(), budget_s=plan.budget_s,
             interrupted=interrupted, peak_rss_bytes=monitor.peak_rss_bytes(),
             notes=tuple(self.notes), unknown=dict(monitor.unknown),
         )  # fmt: skip
 
-    def _measure_all(self, session: LlamaSession, threads: int, monitor) -> bool:
+    def _measure(self, session: LlamaSession, threads: int, monitor) -> bool:
         """Warm up, then each B in turn while it fits. True if Ctrl-C stopped the run."""
         plan = self.plan
         options = ContextOptions(threads, plan.n_batch, plan.n_ubatch, plan.kv_type,

@@ -142,7 +142,14 @@ class BenchRun:
             )
 
     # --- the run --------------------------------------------------------------------------
+    @property
+    def n_ctx(self) -> int:
+        """The context the run makes: one prompt and its generation (the batched run: B of them)."""
+        return self.plan.n_prompt + self.plan.n_gen
+
     def run(self) -> Measurement:
+        """Load, measure, describe: the one sequence for every kind of run (the batched run
+        supplies its own n_ctx, _measure and _measurement)."""
         # the budget covers the import of llama.cpp and the canary too
         self._t0 = self._clock() if self._started is None else self._started
         llama_cpp = import_llama_cpp()
@@ -162,20 +169,13 @@ class BenchRun:
                     model = self._describe(session)
         finally:
             monitor.close()
+        plan = self.plan
         settings = BenchSettings(
-            n_gpu_layers=self.plan.n_gpu_layers,
-            n_threads=threads,
-            n_ctx=self.plan.n_prompt + self.plan.n_gen,
-            n_batch=self.plan.n_batch,
-            n_ubatch=self.plan.n_ubatch,
-            kv_type=self.plan.kv_type,
-            flash_attn=self.plan.flash_attn,
-            extra_buffers=extra,
-            llama_cpp_version=version,
-            backend=backend,
-            n_prompt=self.plan.n_prompt,
-            n_gen=self.plan.n_gen,
-        )
+            n_gpu_layers=plan.n_gpu_layers, n_threads=threads, n_ctx=self.n_ctx,
+            n_batch=plan.n_batch, n_ubatch=plan.n_ubatch, kv_type=plan.kv_type,
+            flash_attn=plan.flash_attn, extra_buffers=extra, llama_cpp_version=version,
+            backend=backend, n_prompt=plan.n_prompt, n_gen=plan.n_gen,
+        )  # fmt: skip
         return self._measurement(model, settings, load_s, interrupted, started, monitor)
 
     def _extra_buffers(self, version: str) -> bool:
