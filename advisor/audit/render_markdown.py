@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from advisor.audit import present as p
-from advisor.console import printable
+from advisor.report.mdtext import md
 
 if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit
@@ -45,19 +44,6 @@ def table(rows: list[Sequence[str]]) -> list[str]:
 
 def _cell(text: str) -> str:
     return md(str(text)).replace("|", "\\|").replace("\n", " ")
-
-
-# Markdown renders inline HTML (<script>, <img onerror=...>) and turns [text](javascript:...)
-# into a link: report text gets its brackets and HTML characters escaped, so it reads as text.
-_MARKDOWN_ACTIVE = re.compile(r"([\\\[\]<>&])")
-_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
-
-
-def md(text: str) -> str:
-    """Untrusted text as markdown that shows it literally: no HTML, no link."""
-    return _MARKDOWN_ACTIVE.sub(
-        lambda m: _ENTITIES.get(m.group(1)) or "\\" + m.group(1), printable(text)
-    )
 
 
 def workload_rows(audit: FleetAudit) -> list[Sequence[str]]:

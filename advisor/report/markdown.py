@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.report import fmt
+from advisor.report.mdtext import md
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
     machine = doc["machine"]
-    out = [f"# advisor report: {machine['name']}", ""]
+    out = [f"# advisor report: {md(machine['name'])}", ""]
     out += _preamble(doc)
     out += _machine(doc)
     out += _overview(doc)
@@ -37,10 +38,10 @@ def _preamble(doc: dict[str, Any]) -> list[str]:
 def _machine(doc: dict[str, Any]) -> list[str]:
     m = doc["machine"]
     rows = [
-        ("CPU", fmt.cpu_line(m)),
+        ("CPU", md(fmt.cpu_line(m))),
         ("RAM", f"{m['ram_gb']:g} GiB" if m.get("ram_gb") else "unknown"),
     ]
-    rows += [(f"GPU {i}", fmt.gpu_line(g)) for i, g in enumerate(m.get("gpus", []))]
+    rows += [(f"GPU {i}", md(fmt.gpu_line(g))) for i, g in enumerate(m.get("gpus", []))]
     rows.append(("Backend", m.get("backend") or "unknown"))
     count = len(doc["measurements"])
     rows.append(("Throughput tests", f"{count} stored" if count else "none (run `advisor bench`)"))
@@ -55,23 +56,26 @@ def _overview(doc: dict[str, Any]) -> list[str]:
            "| --- | --- | --- | ---: | ---: | --- |"]  # fmt: skip
     for v in doc["verdicts"]:
         opt = v["local_option"]
-        name = f"{opt['model_name']} {opt['quant']}" if opt else "none fits"
+        name = md(f"{opt['model_name']} {opt['quant']}") if opt else "none fits"
         c = v["costs_usd_per_month"]
         local = c["hybrid"] if v["verdict"] == "hybrid" else c["local"]
         out.append(
-            f"| {v['title']} | **{v['verdict'].replace('_', ' ')}** | {name} | {fmt.usd(local)} | "
+            f"| {md(v['title'])} | **{v['verdict'].replace('_', ' ')}** | {name} | "
+            f"{fmt.usd(local)} | "
             f"{fmt.usd(v['cloud']['best_usd_per_month'])} | {v['confidence']['level']} |"
         )
     return out + [""]
 
 
 def _verdict(v: dict[str, Any], w: dict[str, Any]) -> list[str]:
-    out = [f"## {v['title']}: {v['verdict'].replace('_', ' ')}", "", f"> {v['summary']}", ""]
+    title, summary = md(v["title"]), md(v["summary"])
+    out = [f"## {title}: {v['verdict'].replace('_', ' ')}", "", f"> {summary}", ""]
     if v.get("rule"):
         out += [f"*{v['rule'][:1].upper()}{v['rule'][1:]}.*", ""]
     out += ["**Why**", ""]
     out += [
-        f"- {r.strip()}" if not r.startswith("  ") else f"  - {r.strip()}" for r in v["reasons"]
+        f"- {md(r.strip())}" if not r.startswith("  ") else f"  - {md(r.strip())}"
+        for r in v["reasons"]
     ]
     out += ["", "**Monthly cost of each path (USD)**", "", "| Path | USD/month | Note |",
             "| --- | ---: | --- |"]  # fmt: skip
@@ -87,7 +91,7 @@ def _checks(v: dict[str, Any]) -> list[str]:
     opt = v["local_option"]
     if opt is None:
         return []
-    out = [f"**Requirements for {opt['model_name']} {opt['quant']}** "
+    out = [f"**Requirements for {md(opt['model_name'])} {opt['quant']}** "
            f"({opt['placement']}, speed {opt['speed_status']})", "",
            "| Check | Needs | Has | Met |", "| --- | ---: | ---: | --- |"]  # fmt: skip
     for c in opt["checks"]:
@@ -118,7 +122,7 @@ def _confidence(v: dict[str, Any]) -> list[str]:
     why = c["why"][:1].upper() + c["why"][1:]
     out = [f"**Confidence: {c['level']}.** {why}.", "",
            "| Input | Status | Detail |", "| --- | --- | --- |"]  # fmt: skip
-    out += [f"| {i['input']} | {i['status']} | {i['detail']} |" for i in c["inputs"]]
+    out += [f"| {i['input']} | {i['status']} | {md(i['detail'])} |" for i in c["inputs"]]
     return out + [""]
 
 
@@ -132,12 +136,12 @@ def _assumptions(w: dict[str, Any]) -> list[str]:
         f"≥ {w['min_decode_tokens_per_s']:g} tokens/s; first token ≤ "
         f"{'no limit' if ttft is None else f'{ttft:g} s'}; {w['concurrency']} at once; "
         f"{w['hours_per_day']:g} h/day, {w['days_per_week']:g} days/week; quality floor "
-        f"{w['quality_floor_pct']:g}% of the frontier ({w['origin']}).",
+        f"{w['quality_floor_pct']:g}% of the frontier ({md(w['origin'])}).",
         "",
     ]
     if w["justification"]:
         out += ["<details><summary>Why these numbers</summary>", ""]
-        out += [f"- `{k}`: {t}" for k, t in w["justification"].items()]
+        out += [f"- `{md(k)}`: {md(t)}" for k, t in w["justification"].items()]
         out += ["", "</details>", ""]
     return out
 
@@ -152,7 +156,7 @@ def _candidates(doc: dict[str, Any]) -> list[str]:
            "| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
     for c in rows:
         out.append(
-            f"| {c['rank']} | {c['model_name']} | {c['quant']} | {c['placement']} | "
+            f"| {c['rank']} | {md(c['model_name'])} | {c['quant']} | {c['placement']} | "
             f"{fmt.gib(c['memory_total_bytes'])} | {fmt.rate(c['decode_tokens_per_s'])} | "
             f"{fmt.rate(c['prefill_tokens_per_s'])} | {fmt.tokens(c['max_context_tokens'])} | "
             f"{_num(c['intelligence_index'])} | {_num(c['coding_index'])} |"
