@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.bench.codec import run_values
 from advisor.bench.measurement import BenchSettings, ModelFile, PlacementKind
 
 
@@ -101,12 +102,7 @@ _POINT_FIELDS = {f.name for f in dataclasses.fields(BatchPoint)}
 
 def batched_from_dict(data: dict[str, Any]) -> BatchedMeasurement:
     """The inverse of batched_to_dict; derived keys are ignored."""
-    model = dict(data["model"])
-    model.pop("identity", None)
-    fields = {f.name for f in dataclasses.fields(BatchedMeasurement)}
-    values = {k: v for k, v in data.items() if k in fields}
-    values["model"] = ModelFile(**model)
-    values["settings"] = BenchSettings(**data["settings"])
+    values = run_values(data, BatchedMeasurement)
     values["sequences_asked"] = tuple(int(b) for b in data["sequences_asked"])
     values["points"] = tuple(
         BatchPoint(**{k: v for k, v in p.items() if k in _POINT_FIELDS}) for p in data["points"]

@@ -24,14 +24,21 @@ def measurement_to_dict(measurement: Measurement) -> dict[str, Any]:
     return data
 
 
-def measurement_from_dict(data: dict[str, Any]) -> Measurement:
-    """The inverse of measurement_to_dict; derived keys are ignored."""
+def run_values(data: dict[str, Any], cls: type) -> dict[str, Any]:
+    """The keys of `cls` (a run's dataclass) in `data`, with its model file and settings built;
+    derived keys (the file's identity, anything `cls` lacks) are ignored."""
     model = dict(data["model"])
     model.pop("identity", None)
-    fields = {f.name for f in dataclasses.fields(Measurement)}
+    fields = {f.name for f in dataclasses.fields(cls)}
     values = {k: v for k, v in data.items() if k in fields}
     values["model"] = ModelFile(**model)
     values["settings"] = BenchSettings(**data["settings"])
+    return values
+
+
+def measurement_from_dict(data: dict[str, Any]) -> Measurement:
+    """The inverse of measurement_to_dict; derived keys are ignored."""
+    values = run_values(data, Measurement)
     values["prefill"] = _throughput(data.get("prefill"))
     values["decode"] = _throughput(data.get("decode"))
     values["notes"] = tuple(data.get("notes", ()))

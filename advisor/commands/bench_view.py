@@ -113,16 +113,24 @@ def _joules(m: Measurement) -> str:
     return ", ".join(parts) + (f" at {m.mean_power_w:.0f} W" if m.mean_power_w else "")
 
 
-def render_measurement(m: Measurement, stored: str | None) -> str:
-    """The result as text lines for stdout."""
+def _header(m: Measurement | BatchedMeasurement) -> list[str]:
+    """The model, file and settings lines every kind of run starts with."""
     model, s = m.model, m.settings
     label = f"{model.model_id} {model.quant}" if model.model_id else model.name or "model"
     ngl = "all" if s.n_gpu_layers < 0 else str(s.n_gpu_layers)
-    lines = [
+    return [
         f"model      {label} ({model.file_type or '?'}, {_size(model.size_bytes)})",
         f"file       {model.path}",
         f"settings   {s.backend}, {m.placement} placement ({ngl} GPU layers), "
         f"{s.n_threads} threads, llama-cpp-python {s.llama_cpp_version}",
+    ]
+
+
+def render_measurement(m: Measurement, stored: str | None) -> str:
+    """The result as text lines for stdout."""
+    s = m.settings
+    lines = [
+        *_header(m),
         f"load       {m.load_s:.2f} s",
         f"{_test_name(m.prefill, 'pp', s.n_prompt):<10} {_rate(m.prefill)}"
         + _vs_estimate(m.prefill, m.estimated_prefill_tokens_per_s),
@@ -192,14 +200,9 @@ def _short(result: Throughput | None) -> str:
 
 def render_batched(m: BatchedMeasurement, stored: str | None) -> str:
     """A --parallel result: one line per B, llama-batched-bench's columns and the estimate's."""
-    model, s = m.model, m.settings
-    label = f"{model.model_id} {model.quant}" if model.model_id else model.name or "model"
-    ngl = "all" if s.n_gpu_layers < 0 else str(s.n_gpu_layers)
+    s = m.settings
     lines = [
-        f"model      {label} ({model.file_type or '?'}, {_size(model.size_bytes)})",
-        f"file       {model.path}",
-        f"settings   {s.backend}, {m.placement} placement ({ngl} GPU layers), "
-        f"{s.n_threads} threads, llama-cpp-python {s.llama_cpp_version}",
+        *_header(m),
         f"test       {s.n_prompt}-token prompt per sequence, {s.n_gen} tokens each "
         f"(llama-batched-bench -npp {s.n_prompt} -ntg {s.n_gen})",
         f"load       {m.load_s:.2f} s",
