@@ -137,8 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS)
     parser.add_argument("--rows", action="store_true", help="print every held-out prediction")
     args = parser.parse_args(argv)
-    rows = load_rows(args.csv, load_spec_table(args.specs), repository_catalog(),
-                     synthetic_architecture)
+    rows = load_rows(
+        args.csv, load_spec_table(args.specs), repository_catalog(), synthetic_architecture
+    )
     fitted = [r for r in rows if r.skip_fit is None]
     skipped = sorted({r.skip_fit for r in rows if r.skip_fit})
     devices = sorted({r.device for r in rows})

@@ -42,6 +42,8 @@ def file_spec():
 
     return SyntheticSpec(n_vocab=384, n_embd=1536, n_layer=4, n_head=12, n_head_kv=4,
                          n_ff=4096, seed=11, name="calibration-transfer-file")  # fmt: skip
+
+
 BANDWIDTH = "memory.bandwidth_measured_gbs"
 
 
@@ -174,8 +176,10 @@ def print_table(record: dict) -> None:
                   f"estimate {r[f'estimated_{key}']:>9.1f}")  # fmt: skip
     rows = left_out_errors(record)
     print("\n== each file left out: estimate error against its measurement ==")
-    print(f"{'file':<7} {'test':<6} {'none':>8} {'rule':>8} {'no probes':>10} {'global':>8}"
-          "  rule closer?")
+    print(
+        f"{'file':<7} {'test':<6} {'none':>8} {'rule':>8} {'no probes':>10} {'global':>8}"
+        "  rule closer?"
+    )
     for row in rows:
         closer = abs(math.log1p(row["rule"])) <= abs(math.log1p(row["none"])) + 1e-12
         print(f"{row['file']:<7} {row['test']:<6} {row['none']:>+8.1%} {row['rule']:>+8.1%} "
@@ -191,8 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each test")
     parser.add_argument("--budget", type=float, default=150.0, help="seconds per file")
-    parser.add_argument("--threads", type=int, help="threads (default: physical cores; on a "
-                        "crowded machine 1 thread avoids OpenMP's lock-step stalls)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="threads (default: physical cores; on a "
+        "crowded machine 1 thread avoids OpenMP's lock-step stalls)",
+    )
     parser.add_argument("--record", type=Path, help="write the runs to this JSON file")
     parser.add_argument("--replay", type=Path, help="print the table of a recorded JSON file")
     args = parser.parse_args(argv)

@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS, help="GPU spec table")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="constants file to write")
     args = parser.parse_args(argv)
-    rows = load_rows(args.csv, load_spec_table(args.specs), repository_catalog(),
-                     synthetic_architecture)
+    rows = load_rows(
+        args.csv, load_spec_table(args.specs), repository_catalog(), synthetic_architecture
+    )
     used = [r for r in rows if r.skip_fit is None]
     digest = hashlib.sha256(args.csv.read_bytes()).hexdigest()[:12]
     devices = len({r.device for r in used})

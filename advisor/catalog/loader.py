@@ -137,5 +137,8 @@ def _check_schema_version(path: Path, content: bytes, data: dict[str, Any]) -> N
         )
         problem = Problem(path, ("schema_version",), message)
         located = with_lines([problem], content.decode("utf-8"))
-        raise CatalogProblems(located, hint="upgrade advisor (git pull in its repository folder, "
-                               "then .venv/bin/pip install -e .)")
+        raise CatalogProblems(
+            located,
+            hint="upgrade advisor (git pull in its repository folder, "
+            "then .venv/bin/pip install -e .)",
+        )

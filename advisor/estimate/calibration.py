@@ -319,9 +319,7 @@ def step_growth_ratio(points: Iterable[tuple[int, float, float]]) -> float | Non
 
 def build_batched(runs: Iterable[BatchedRun]) -> tuple[BatchedGroup, ...]:
     """Batched runs grouped by backend and placement, each reduced by the calibration rule."""
-    by_group: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    by_group: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
         by_group[(run.backend, run.placement)][run.file_identity].append(run.growth_ratio)
     groups = []

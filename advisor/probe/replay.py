@@ -44,8 +44,9 @@ def _anything(value: Any) -> bool:
 
 def _fields(**checks: Callable[[Any], bool]) -> Callable[[Any], bool]:
     """A pynvml struct (a dict once recorded) whose named fields, where present, pass."""
-    return lambda value: isinstance(value, dict) and all(
-        check(value[key]) for key, check in checks.items() if key in value
+    return lambda value: (
+        isinstance(value, dict)
+        and all(check(value[key]) for key, check in checks.items() if key in value)
     )
 
 

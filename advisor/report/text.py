@@ -44,8 +44,14 @@ def _overview(verdicts: list[dict[str, Any]]) -> list[str]:
         local = c["hybrid"] if v["verdict"] == "hybrid" else c["local"]
         cloud = fmt.usd(v["cloud"]["best_usd_per_month"])
         rows.append(
-            (v["title"], v["verdict"].replace("_", " "), name, fmt.usd(local), cloud,
-             v["confidence"]["level"])  # fmt: skip
+            (
+                v["title"],
+                v["verdict"].replace("_", " "),
+                name,
+                fmt.usd(local),
+                cloud,
+                v["confidence"]["level"],
+            )  # fmt: skip
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     right = {3, 4}

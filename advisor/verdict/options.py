@@ -166,8 +166,10 @@ def _ttft_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
     cold = workload.first_token_call == "cold"
     have = run.cold_time_to_first_token_s if cold else run.time_to_first_token_s
     fast, slow = _ttft_range(run, est, cold)
-    tokens = f"all {whole:,} prompt tokens of a session's first call" if cold else (
-        f"{new:,.0f} new prompt tokens"
+    tokens = (
+        f"all {whole:,} prompt tokens of a session's first call"
+        if cold
+        else (f"{new:,.0f} new prompt tokens")
     )
     text = f"first token after about {have:.1f} s (range {fast:.1f}-{slow:.1f}) for {tokens}"
     if new < whole:

@@ -41,9 +41,7 @@ def hostile_audit(tmp_path_factory, docs, catalog):
     write(folder / "csv", "=HYPERLINK(1).json", csv_doc)
     write(folder / "md", "<b>bold<b>.json", doc)
     settings = AuditSettings(jobs=1, upgrades=False)
-    return {
-        kind: run_audit([str(folder / kind)], catalog, settings) for kind in ("csv", "md")
-    }
+    return {kind: run_audit([str(folder / kind)], catalog, settings) for kind in ("csv", "md")}
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_made_text(hostile_audit) -> None:

@@ -55,8 +55,18 @@ def test_combine_with_nothing_is_none() -> None:
 GIB = 1024**3
 
 
-def _run(file: str, decode: float | None, prefill: float | None = None, *, backend="cpu",
-         placement="cpu", path="kquant", size=4 * GIB, spread=0.02, probe=None) -> CalibrationRun:
+def _run(
+    file: str,
+    decode: float | None,
+    prefill: float | None = None,
+    *,
+    backend="cpu",
+    placement="cpu",
+    path="kquant",
+    size=4 * GIB,
+    spread=0.02,
+    probe=None,
+) -> CalibrationRun:
     return CalibrationRun(file, backend, placement, path, size, decode, prefill,  # type: ignore[arg-type]
                           spread, spread, probe)  # fmt: skip
 
@@ -106,7 +116,7 @@ def _speed() -> Speed:
 
 def _calibration(decode: float, prefill: float, runs: int = 4) -> Calibration:
     """Two files, `runs` runs in all, that shrink to `decode` and `prefill`."""
-    raw_d, raw_p = decode ** 1.5, prefill ** 1.5  # two files: factor = raw ** (2 / 3)
+    raw_d, raw_p = decode**1.5, prefill**1.5  # two files: factor = raw ** (2 / 3)
     each = [_run(f, raw_d, raw_p) for f in ("a", "b") for _ in range(runs // 2)]
     return build_calibration("m-1", each)
 

@@ -32,8 +32,12 @@ def slow_runs(advisor_home: Path) -> float:
     run = measurement(fingerprint=machine_fingerprint(machine), model_id=MODEL, quant=QUANT,
                       decode=decode * 0.6, prefill=plain.speed.prefill_tokens_per_s * 0.6,
                       n_threads=machine.cpu.physical_cores)  # fmt: skip
-    run = dataclasses.replace(run, model=dataclasses.replace(
-        run.model, n_layers=model.architecture.n_layers, size_bytes=plain.memory.weights_bytes))
+    run = dataclasses.replace(
+        run,
+        model=dataclasses.replace(
+            run.model, n_layers=model.architecture.n_layers, size_bytes=plain.memory.weights_bytes
+        ),
+    )
     # fmt: skip
     path = default_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
