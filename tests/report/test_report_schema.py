@@ -17,9 +17,9 @@ from advisor.verdict.workload import load_workloads
 
 
 @pytest.fixture(scope="module")
-def doc(catalog, estimator) -> dict:
+def doc(catalog) -> dict:
     machine = load_profile("rtx-3060-desktop")
-    advice = advise(machine, catalog, load_workloads(), AdviceOptions(estimator=estimator))
+    advice = advise(machine, catalog, load_workloads(), AdviceOptions())
     return json.loads(json.dumps(build_document(advice)))
 
 
