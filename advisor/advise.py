@@ -80,6 +80,8 @@ class TopCandidate:
     """One of the best model files the verdicts looked at, by the estimator's ranking score
     (quality × speed × headroom), at the context of the workload it was judged for."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     rank: int
     model_id: str
     model_name: str
