@@ -3,11 +3,15 @@
 - Options that pass every check: the best quality among those that cost less to run than the
   cloud (electricity only: a hardware price moves the cost, never the model), else the
   cheapest to run.
-- Otherwise, among the options that fit: the one closest to passing every check. For
+- Otherwise, among the options that fit and come within reach of the quality floor (at least
+  half of it, SHOWN_FLOOR_SHARE): the one closest to passing every check. For
   interactive work (a time-to-first-token limit: a person waits) speed comes first: the fewest
   failed speed checks (decode, first token, capacity), then the smallest total shortfall on
   them, then quality the same way, then the best quality. For unattended work every check
   counts alike: the fewest failed, then the smallest total shortfall, then the best quality.
+- When no option that fits comes within reach of the floor, no local model comes close: the
+  best quality that fits is shown, and the report says so. A 1B model at 2% of the frontier
+  passes the speed checks of a 70% coding floor easily, and says nothing a buyer can use.
 
 A shortfall is the check's margin below its requirement as a share of it (advisor.verdict.
 options.Check.margin): 5 of 10 tokens/s is 50% short, a first token after 15 s against a 10 s
@@ -23,6 +27,9 @@ from advisor.verdict.workload import Workload
 
 SPEED_CHECKS = ("decode", "ttft", "capacity")
 UNKNOWN_SHORTFALL = 1.0  # a check whose figure is unknown counts as fully short
+# The share of the workload's quality floor an option must reach to be shown as the closest to
+# passing: below half of it a model is in another class altogether.
+SHOWN_FLOOR_SHARE = 0.5
 
 
 def interactive(workload: Workload) -> bool:
@@ -55,12 +62,24 @@ def closeness(workload: Workload, option: LocalOption) -> tuple[float, ...]:
     return (*_group(checks), quality)
 
 
+def within_reach(workload: Workload, option: LocalOption) -> bool:
+    """Whether the option's quality reaches SHOWN_FLOOR_SHARE of the workload's floor (an
+    unknown quality does not)."""
+    pct = option.quality_pct
+    return pct is not None and pct >= SHOWN_FLOOR_SHARE * workload.quality_floor_pct
+
+
 def closest(workload: Workload, options: list[LocalOption]) -> LocalOption | None:
-    """The option that fits and comes closest to passing every check; when none fits, the
-    best-quality one (what memory would have to hold); None when there are no options."""
+    """The option that fits, comes within reach of the quality floor and comes closest to
+    passing every check; when none that fits is within reach, the best-quality one that fits
+    (no local model comes close); when none fits, the best-quality one (what memory would have
+    to hold); None when there are no options."""
     fitting = [o for o in options if o.run is not None]
+    near = [o for o in fitting if within_reach(workload, o)]
+    if near:
+        return min(near, key=lambda o: closeness(workload, o))
     if fitting:
-        return min(fitting, key=lambda o: closeness(workload, o))
+        return max(fitting, key=_quality_key)
     return max(options, key=_quality_key) if options else None
 
 
@@ -98,15 +117,23 @@ def rule_text(workload: Workload, passed: bool) -> str:
             "shown: the best quality among the options that pass every check and cost less to "
             "run than the cloud (else the cheapest to run); a hardware price never changes it"
         )
+    reach = (
+        f"of the options that fit and reach at least {SHOWN_FLOOR_SHARE:.0%} of the quality "
+        f"floor ({SHOWN_FLOOR_SHARE * workload.quality_floor_pct:g}% of the frontier), the one "
+        "closest to passing every check"
+    )
+    none_close = (
+        "; when none does, no local model comes close, and the best quality that fits is shown"
+    )
     if interactive(workload):
         return (
-            "shown: of the options that fit, the one closest to passing every check; this "
-            "workload is interactive, so speed (decode, first token, capacity) comes before "
-            "quality: fewest failed checks, then the smallest shortfall"
+            f"shown: {reach}; this workload is interactive, so speed (decode, first token, "
+            f"capacity) comes before quality: fewest failed checks, then the smallest "
+            f"shortfall{none_close}"
         )
     return (
-        "shown: of the options that fit, the one closest to passing every check: fewest "
-        "failed checks, then the smallest total shortfall, then the best quality"
+        f"shown: {reach}: fewest failed checks, then the smallest total shortfall, then the "
+        f"best quality{none_close}"
     )
 
 

@@ -17,7 +17,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from advisor.verdict.choice import closeness
+from advisor.verdict.choice import closeness, within_reach
 from advisor.verdict.options import Candidate, LocalOption, SpeedStatus, check_option
 from advisor.verdict.power_for import PowerFor
 from advisor.verdict.search import OptionSearch
@@ -201,7 +201,11 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
         token is at least `late_by` (a share of the limit) too late can be (choice.closeness:
         such a file fails at least that speed check, by at least that much)."""
         bound = (1, late_by)
-        return any(closeness(w, o)[:2] < bound for o in (*options, *found) if o.run is not None)
+        return any(
+            closeness(w, o)[:2] < bound
+            for o in (*options, *found)
+            if o.run is not None and within_reach(w, o)  # only those choice.closest may show
+        )
 
     best: float | None = None  # the best quality among useful options
     for raw, model in search.ordered(w.task):

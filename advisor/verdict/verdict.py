@@ -245,7 +245,15 @@ def _misses(
         ]
         return "nothing checked fits in memory", reasons, None
     why = ", ".join(c.shortfall() for c in shown.failed) or "it costs more"
-    reasons = [f"the option closest to passing every check here, {option_name(shown)}, misses:"]
+    if shown.run is not None and not choice.within_reach(workload, shown):
+        floor = workload.quality_floor_pct * choice.SHOWN_FLOOR_SHARE
+        reasons = [
+            f"no local model comes close: none that fits reaches {floor:g}% of the frontier "
+            f"(half the quality floor); the best quality that fits, {option_name(shown)}, "
+            "misses:"
+        ]
+    else:
+        reasons = [f"the option closest to passing every check here, {option_name(shown)}, misses:"]
     reasons += [f"  {c.text}" for c in shown.failed]
     best = choice.best_quality_fitting(options)
     if best is not None and best is not shown and shown.run is not None:
