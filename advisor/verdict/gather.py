@@ -279,7 +279,11 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
     first = 0.0  # the retention of the first file found
     smallest = files.smallest
     smallest_checked = False
+    hopeless = False  # no file of the model decodes fast enough: see _reach
+    reach = _reach(w, model, frontier_index)
     for quant, kept in files.by_quality:
+        if hopeless and (reach is None or reach * kept < 1):
+            break  # the rest fall short of half the floor: no cloud verdict shows them
         if floor is not None:
             raw, frontier, floor_pct = floor
             if raw * kept / frontier * 100 < floor_pct:
@@ -302,8 +306,27 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
             continue  # keep looking for the best file that fits
         smallest_checked = True
         if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found):
-            break
+            if reach is None or reach * kept < 1:
+                break
+            hopeless = True  # the files still within reach of the floor may yet be shown
     return found
+
+
+def _reach(w: Workload, model, frontier_index: float | None) -> float | None:
+    """The model's full-precision quality over the least a shown option needs (choice.
+    SHOWN_FLOOR_SHARE of the floor): a file keeping `kept` of it is within reach when
+    reach × kept >= 1. A hopeless model's files within reach are all checked, as the one a
+    cloud verdict shows is the closest of them to passing (choice.closest)."""
+    from advisor.estimate.rank import quality_for
+    from advisor.verdict.choice import SHOWN_FLOOR_SHARE
+
+    quality = quality_for(model, w.task)
+    need = SHOWN_FLOOR_SHARE * w.quality_floor_pct
+    if quality is None or not frontier_index:
+        return None
+    if need <= 0:
+        return float("inf")
+    return quality[0] / frontier_index * 100 / need
 
 
 class _Slow:

@@ -152,8 +152,10 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
     local = estimates("local")
     # 113 of 302 when written; 213 of 303 since a cloud verdict shows the option closest to
     # passing every check (advisor.verdict.choice), which the search can no longer find by
-    # stopping at each model's best file that fits.
-    assert brief < 0.75 * full
+    # stopping at each model's best file that fits; 248 of 316 since that option must reach
+    # half the quality floor, so a model too slow everywhere has its files within reach of the
+    # floor checked (advisor.verdict.gather._reach), not only its best and smallest.
+    assert brief < 0.8 * full
     assert brief < 0.9 * unfloored
     assert local < 0.5 * brief
     print(f"estimates: full {full}, verdicts only {brief}, no floors {unfloored}, local {local}")
