@@ -182,7 +182,7 @@ def advise(
     from advisor.verdict.cloud import cloud_costs
     from advisor.verdict.gather import reported, workload_options
     from advisor.verdict.search import OptionSearch
-    from advisor.verdict.verdict import acceptable, decide
+    from advisor.verdict.verdict import decide, settles
 
     options = options or AdviceOptions()
     if options.no_cloud:
@@ -206,7 +206,7 @@ def advise(
         hw = hardware.hardware
 
         def takes(option, workload=workload, cloud=cloud, hw=hw):
-            return acceptable(workload, option, cloud, rate, hw)
+            return settles(workload, option, cloud, rate, hw)
 
         local = workload_options(search, workload, cloud.frontier_index, power_for, takes,
                                  verdicts_only=lean, local_only=options.local_only)  # fmt: skip

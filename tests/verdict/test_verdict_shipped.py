@@ -176,3 +176,25 @@ def test_a_cpu_only_laptop_is_charged_a_laptops_reading(catalog) -> None:
     v = verdict(catalog, "office-laptop-8gb", "chat-assistant", remedies=False)
     power = v.option.candidate.power
     assert power.watts == pytest.approx(51.7) and "Framework 13 laptop" in power.source
+
+
+def test_a_hybrid_looks_past_a_routine_file_whose_split_does_not_pay(catalog, tmp_path) -> None:
+    """Scenario rtx4060-laptop-light-chat (benchmarks/data/scenarios.yaml): five chats a day on
+    an 8 GB RTX 4060 laptop. The search stopped at Qwen3.5 4B's best file that runs, BF16
+    (8.4 GB, split with the CPU at 15 tokens/s); its 60% routine split cost 0.0336 USD a month
+    against 0.0334 all-cloud, so the verdict was cloud, though the same model's Q8_0 (on the
+    GPU, 42 tokens/s, a third of the energy a call, 0.2% less quality) makes the hybrid pay."""
+    import yaml
+
+    preset = Path(__file__).parents[2] / "profiles" / "workloads" / "chat-assistant.yaml"
+    doc = yaml.safe_load(preset.read_text(encoding="utf-8"))
+    doc["requests_per_day"] = 5
+    light = tmp_path / "light-chat.yaml"
+    light.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    v = verdict(catalog, "rtx-4060-laptop", str(light))
+    assert v.kind == "hybrid"
+    assert v.hybrid.local_share == pytest.approx(0.6)
+    assert v.hybrid.usd_per_month < v.cloud.best_usd_per_month
+    option = v.option.candidate
+    assert (option.model_id, option.quant) == ("qwen3.5-4b", "Q8_0")
+    assert v.option.candidate.estimate.placement.kind == "gpu"
