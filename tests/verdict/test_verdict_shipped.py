@@ -198,3 +198,30 @@ def test_a_hybrid_looks_past_a_routine_file_whose_split_does_not_pay(catalog, tm
     option = v.option.candidate
     assert (option.model_id, option.quant) == ("qwen3.5-4b", "Q8_0")
     assert v.option.candidate.estimate.placement.kind == "gpu"
+
+
+def test_the_chat_preset_caches_the_conversation_it_resends(catalog) -> None:
+    """Item 4: the chat preset said each turn re-sends the conversation, yet its
+    cached_input_share was 0, so every turn paid full prefill and the full API input price;
+    on the MacBook Air M2 that alone turned chat into cloud."""
+    chat = load_workloads(["chat-assistant"])[0]
+    assert "re-sends the conversation" in chat.justification["input_tokens_per_request"]
+    assert chat.cached_input_share == 0.5
+    v = verdict(catalog, "macbook-air-m2-16gb", "chat-assistant")
+    assert v.kind == "hybrid"
+    ttft = next(c for c in v.option.checks if c.name == "ttft")
+    assert ttft.passed and "for 750 new prompt tokens" in ttft.text
+
+
+def test_an_agent_shows_its_cold_first_call_beside_the_warm_one(catalog) -> None:
+    """Item 4: agents never showed the cold first call of a session (the whole context
+    prefilled), only the warm step that reuses the cached prefix."""
+    v = verdict(catalog, "rtx-4090-desktop", "coding-agent")
+    run = v.option.run
+    # 24,000 tokens against 2,400 new ones: the cold call prefills ten times as much.
+    assert run.cold_time_to_first_token_s > 5 * run.time_to_first_token_s
+    ttft = next(c for c in v.option.checks if c.name == "ttft")
+    assert ttft.actual == pytest.approx(run.time_to_first_token_s, abs=0.01)
+    assert f"({run.cold_time_to_first_token_s:.1f} s for all 24,000 on a session's first call)" in (
+        ttft.text
+    )
