@@ -73,6 +73,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="hardware lifetime (default 36)",
     )
+    prices.add_argument(
+        "--plan-limit",
+        action="append",
+        metavar="PLAN=N/UNIT",
+        dest="plan_limits",
+        help="your assumed limit for a plan whose vendor publishes none (Google AI Pro/Ultra, "
+        "ChatGPT Go, ...): N prompts per day, 5h (two windows a working day) or week, e.g. "
+        "google-ai-pro=50/5h; the report prints it as your assumption; repeat for several",
+    )
     parser.add_argument(
         "--no-cloud",
         action="store_true",
@@ -237,6 +246,7 @@ def build(args: argparse.Namespace, config) -> dict:
 
     machine = _machine(args, config)
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
+    catalog = with_assumed_limits(catalog, args)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     advice = advise(machine, catalog, workloads, _options(args, config))
     warn_stale(advice, catalog)
@@ -244,6 +254,14 @@ def build(args: argparse.Namespace, config) -> dict:
     if getattr(args, "team", None) is not None:
         team = team_plans(args, config, machine=machine, catalog=catalog)
     return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
+
+
+def with_assumed_limits(catalog, args: argparse.Namespace):
+    """The catalog with the --plan-limit assumptions (advisor.catalog.plan_limits)."""
+    from advisor.catalog.plan_limits import parse_plan_limit, with_plan_limits
+
+    given = getattr(args, "plan_limits", None) or []
+    return with_plan_limits(catalog, [parse_plan_limit(text) for text in given])
 
 
 def warn_stale(advice, catalog) -> None:

@@ -1,0 +1,119 @@
+"""A user's assumed limit for a plan that publishes none (`--plan-limit PLAN=N/5h`).
+
+Google AI Pro and Ultra, ChatGPT Go, Claude Team's premium seats and others publish no number
+(a compute-based quota, "usage extends with credits"): the catalog reads them as unknown, and a
+verdict never counts them as covering a workload. A user who knows what their seat allows can
+say so; the plan is then judged on that figure, and every format prints it as the user's
+assumption (the plan's limits_basis), never as a published figure.
+
+Units, as the catalog reads vendors' own: per day; per 5 hours, two windows a working day (as
+the catalog reads Claude's "45 messages per 5 hours" as 90 a day); per week, a seventh a day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from advisor.errors import UsageError
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Catalog, Subscription
+
+FLAG = "--plan-limit"
+# unit -> (words, prompts a day per prompt of the unit)
+UNITS = {
+    "day": ("a day", 1.0),
+    "5h": ("per 5 hours, 2 windows a working day", 2.0),
+    "week": ("a week, a seventh of it a day", 1 / 7),
+}
+_SPEC = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)\s*=\s*([0-9]+(?:\.[0-9]+)?)\s*/\s*(\w+)\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanLimit:
+    """`count` prompts per `unit` for the plan `plan_id`, as the user assumes it."""
+
+    plan_id: str
+    count: float
+    unit: str  # a key of UNITS
+
+    @property
+    def per_day(self) -> float:
+        return self.count * UNITS[self.unit][1]
+
+    @property
+    def basis(self) -> str:
+        words = UNITS[self.unit][0]
+        return (
+            f"the user's assumption ({FLAG} {self.plan_id}={self.count:g}/{self.unit}): "
+            f"{self.count:g} prompts {words} = {self.per_day:,.4g}/day; the vendor publishes no "
+            "number"
+        )
+
+
+def parse_plan_limit(text: str) -> PlanLimit:
+    """'google-ai-pro=50/5h' -> PlanLimit; a UsageError says what is wrong and the form."""
+    form = (
+        f"expected {FLAG} PLAN=N/UNIT with UNIT one of {', '.join(UNITS)} "
+        "(e.g. google-ai-pro=50/5h)"
+    )
+    match = _SPEC.match(text.lower())
+    if match is None:
+        raise UsageError(f"{FLAG} {text!r}: {form}")
+    plan, count, unit = match.groups()
+    if unit not in UNITS:
+        raise UsageError(f"{FLAG} {text!r}: unknown unit {unit!r}; {form}")
+    value = float(count)
+    if not 0 < value <= 1e6:
+        raise UsageError(f"{FLAG} {text!r}: the count must be above 0 and at most 1,000,000")
+    return PlanLimit(plan, value, unit)
+
+
+def unknown_limit(sub: Subscription) -> bool:
+    """Whether the catalog has no figure for the plan: no prompts a day, no included usage."""
+    return (
+        sub.requests_per_day is None
+        and not sub.requests_per_day_by_task
+        and sub.included_usage_usd_per_month is None
+    )
+
+
+def with_plan_limits(catalog: Catalog, limits: Sequence[PlanLimit]) -> Catalog:
+    """The catalog with each named plan's limit set to the user's assumption. A plan the
+    catalog does not have, or one with a published figure, is refused (UsageError)."""
+    if not limits:
+        return catalog
+    plans = {s.id: s for s in catalog.cloud.subscriptions}
+    open_plans = ", ".join(sorted(i for i, s in plans.items() if unknown_limit(s)))
+    chosen: dict[str, PlanLimit] = {}
+    for limit in limits:
+        sub = plans.get(limit.plan_id)
+        if sub is None:
+            raise UsageError(
+                f"{FLAG}: no plan {limit.plan_id!r} in the catalog",
+                hint=f"plans whose limit is unknown: {open_plans or 'none'}",
+            )
+        if not unknown_limit(sub):
+            raise UsageError(
+                f"{FLAG}: {sub.product} {sub.plan} ({sub.id}) has a limit the catalog reads "
+                f"from its vendor ({sub.limits_basis or sub.limits}); only a plan whose limit "
+                "is unknown takes an assumption",
+                hint=f"plans whose limit is unknown: {open_plans or 'none'}",
+            )
+        if limit.plan_id in chosen:
+            raise UsageError(f"{FLAG}: {limit.plan_id} is given twice")
+        chosen[limit.plan_id] = limit
+    subs = tuple(
+        _assumed(s, chosen[s.id]) if s.id in chosen else s for s in catalog.cloud.subscriptions
+    )
+    cloud = dataclasses.replace(catalog.cloud, subscriptions=subs)
+    return dataclasses.replace(catalog, cloud=cloud)
+
+
+def _assumed(sub: Subscription, limit: PlanLimit) -> Subscription:
+    return dataclasses.replace(
+        sub, requests_per_day=limit.per_day, limits_basis=limit.basis, limit_assumed=True
+    )
