@@ -149,6 +149,7 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
                 "quality_index": c.quality_index,
                 "quality_metric": c.quality_metric,
                 "quality_note": c.quality_note,
+                "quality_source": c.quality_source,
                 "quant_retention": round(c.quant_retention, 4),
                 "quant_retention_basis": c.quant_retention_basis,
                 "quality": round(c.quality, 3),
@@ -204,6 +205,13 @@ def render_text(ranking, limit: int | None = None) -> str:
                      "other speeds are estimates")  # fmt: skip
     if not shown:
         lines.append("  nothing fits: see below")
+    sources = sorted({c.quality_source for c in shown if c.quality_source})
+    for source in sources:
+        lines += textwrap.wrap(
+            f"quality: the score on the {source}, after each quant's loss",
+            80,
+            subsequent_indent="  ",
+        )
     floor = ranking.interactive_decode_tokens_per_s
     if floor is not None:
         lines += textwrap.wrap(

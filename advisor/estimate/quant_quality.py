@@ -41,11 +41,19 @@ SOURCE = (
 )
 
 
+# Where each figure comes from. No figure is measured on the model it is applied to: the task
+# losses were measured on Qwen2.5-Coder-32B, the divergences on LLaMA 3 8B.
+MEASURED = "measured on another model, Qwen2.5-Coder-32B"  # Aider's Q4_K_M and Q2_K points
+SCALED = "scaled from another model's measurements"  # KL divergence on LLaMA 3 8B × Aider's loss
+EXTRAPOLATED = "extrapolated past another model's measurements"  # beyond Q2_K's divergence
+RULE_OF_THUMB = "rule of thumb: no measurement for this type, taken as Q4_K_M"
+
+
 @dataclass(frozen=True)
 class QuantRetention:
     quant: str
     factor: float  # share of the full-precision score kept
-    basis: str  # "measured", "interpolated", "extrapolated", "lossless", "native", "unknown"
+    basis: str  # where the figure comes from, in words: MEASURED, SCALED, ... below
 
 
 @lru_cache(maxsize=256)
@@ -59,12 +67,12 @@ def retention(quant: str) -> QuantRetention:
         return QuantRetention(q, 1.0, "native")
     kld = KLD.get(q)
     if kld is None:
-        return QuantRetention(q, 1.0 - LOSS_Q4_K_M, "unknown")  # treat like a 4-bit K-quant
+        return QuantRetention(q, 1.0 - LOSS_Q4_K_M, RULE_OF_THUMB)
     if kld <= KLD["Q4_K_M"]:
         loss = LOSS_Q4_K_M * kld / KLD["Q4_K_M"]
     else:
         loss = LOSS_Q4_K_M * (kld / KLD["Q4_K_M"]) ** EXPONENT
-    basis = "measured" if q in ("Q4_K_M", "Q2_K") else "interpolated"
+    basis = MEASURED if q in ("Q4_K_M", "Q2_K") else SCALED
     if kld > KLD["Q2_K"]:
-        basis = "extrapolated"
+        basis = EXTRAPOLATED
     return QuantRetention(q, max(0.0, 1.0 - loss), basis)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.catalog.model import Catalog, Model, Quant
+from advisor.catalog.model import Catalog, Model, Quality, Quant
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.quant_quality import retention
 from advisor.probe.machine import GIB, Machine
@@ -54,6 +54,34 @@ class Candidate:
     headroom_fraction: float | None  # least free share on any device used; None if unknown
     score: float
     estimate: Estimate
+    # The index the score comes from: its name and version, snapshot date and source.
+    quality_source: str | None = None
+
+    @property
+    def quality_text(self) -> str:
+        """'coding index 68.1 × 0.978 kept at Q5_K_M (scaled from another model) = 66.6
+        (Artificial Analysis Intelligence Index v4.1, snapshot 2026-10-10, source aa-...)':
+        how the quality figure was reached, and where its score comes from."""
+        metric = self.quality_metric.replace("_", " ")
+        text = (
+            f"{metric} {self.quality_index:g} × {self.quant_retention:.3f} kept at "
+            f"{self.quant} ({self.quant_retention_basis}) = {self.quality:.1f}"
+        )
+        return text + "".join(f" ({n})" for n in (self.quality_note, self.quality_source) if n)
+
+
+def index_source(quality: Quality | None) -> str | None:
+    """The index a model's score is on, its snapshot and source, in words (None: no score)."""
+    if quality is None:
+        return None
+    parts = [
+        quality.scale or f"{quality.index_name}, version unknown",
+        f"snapshot {quality.snapshot_date}",
+        f"source {quality.source}",
+    ]
+    if quality.estimated:
+        parts.append("an estimate by the index's publisher")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -123,6 +151,7 @@ def _candidate(model: Model, est: Estimate, quality: tuple[float, str, str | Non
         prefill_tokens_per_s=speed.prefill_tokens_per_s, decode_range=speed.decode_range,
         total_bytes=est.memory.total_bytes, headroom_fraction=headroom,
         score=_score(index * kept.factor, speed.decode_tokens_per_s, headroom), estimate=est,
+        quality_source=index_source(model.quality),
     )  # fmt: skip
 
 

@@ -162,13 +162,9 @@ def calibration(machine: Machine):
 
 
 def quality_basis(ranked: RankedCandidate) -> str:
-    """'intelligence index 37.1 × 0.989 kept at Q5_K_M = 36.7', plus the ranking's note."""
-    metric = ranked.quality_metric.replace("_", " ")
-    text = (
-        f"{metric} {ranked.quality_index:.1f} × {ranked.quant_retention:.3f} kept at "
-        f"{ranked.quant} = {ranked.quality:.1f}"
-    )
-    return f"{text} ({ranked.quality_note})" if ranked.quality_note else text
+    """How the quality figure was reached and the index it comes from, as the report says it
+    (advisor.estimate.rank.Candidate.quality_text)."""
+    return ranked.quality_text
 
 
 def ranked(

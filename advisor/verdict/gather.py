@@ -71,13 +71,7 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
     status = speed_status(est.speed)
     if status == "measured":
         est = dataclasses.replace(est, speed=measured_speed(est.speed))
-    metric = ranked.quality_metric.replace("_", " ")
-    note = (
-        f"{metric} {ranked.quality_index:g} × {ranked.quant_retention:.3f} kept at "
-        f"{ranked.quant} ({ranked.quant_retention_basis}) = {ranked.quality:.1f}"
-    )
-    if ranked.quality_note:
-        note += f" ({ranked.quality_note})"
+    note = ranked.quality_text
     return Candidate(
         model_id=ranked.model_id,
         model_name=ranked.model_name,

@@ -91,7 +91,38 @@ def test_retention_falls_as_bits_fall():
     order = ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K", "IQ2_XXS", "IQ1_S"]
     factors = [retention(q).factor for q in order]
     assert factors == sorted(factors, reverse=True)
-    assert retention("IQ1_S").basis == "extrapolated"
+    assert retention("IQ1_S").basis == "extrapolated past another model's measurements"
+
+
+@pytest.mark.parametrize(
+    ("quant", "basis"),
+    [
+        ("Q4_K_M", "measured on another model, Qwen2.5-Coder-32B"),
+        ("Q5_K_M", "scaled from another model's measurements"),
+        ("Q4_K_XL", "rule of thumb: no measurement for this type, taken as Q4_K_M"),
+        ("BF16", "lossless"),
+    ],
+)
+def test_each_quant_loss_says_where_it_comes_from(quant, basis):
+    """Issue 13 item 8: no model's quant loss was measured on it; "(measured)" is never shown
+    for a figure scaled from another model."""
+    assert retention(quant).basis == basis
+
+
+def test_the_local_score_names_its_index_version_snapshot_and_source(catalog):
+    from advisor.estimate.rank import rank_models
+    from advisor.probe import load_profile
+
+    ranking = rank_models(load_profile("rtx-4090-desktop"), catalog, task="coding",
+                          context_tokens=8192)  # fmt: skip
+    top = ranking.candidates[0]
+    quality = next(m for m in catalog.models if m.id == top.model_id).quality
+    assert top.quality_source == (
+        f"Artificial Analysis Intelligence Index v4.1, snapshot {quality.snapshot_date}, "
+        f"source {quality.source}"
+    )
+    assert top.quality_text.endswith(f"({top.quality_source})")
+    assert "(measured)" not in top.quality_text
 
 
 def test_missing_coding_index_falls_back_and_says_so(catalog):
