@@ -137,13 +137,19 @@ def machine_id(machine: Machine, *, salt: str = "") -> str:
     return f"m-{digest[:20]}"
 
 
-def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+def hardware_lifetime_months(options: AdviceOptions) -> float:
+    """The months hardware is paid off over: the option, else the config's, else the default."""
     from advisor.config import DEFAULT_LIFETIME_MONTHS
 
     prices = options.config.prices if options.config else None
-    lifetime = options.lifetime_months or (
+    return options.lifetime_months or (
         prices.hardware_lifetime_months if prices else DEFAULT_LIFETIME_MONTHS
     )
+
+
+def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+    prices = options.config.prices if options.config else None
+    lifetime = hardware_lifetime_months(options)
     listed = machine.price_usd
     if options.hardware_price_usd is not None:
         return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag", listed)
@@ -281,13 +287,13 @@ def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Jud
 def _decide(j: _Judging, catalog: Catalog, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.verdict import acceptable, decide
+    from advisor.verdict.verdict import decide, settles
 
     cloud = cloud_costs(workload, catalog)
     hw = j.hardware.hardware
 
     def takes(option: LocalOption) -> bool:
-        return acceptable(workload, option, cloud, j.rate, hw)
+        return settles(workload, option, cloud, j.rate, hw)
 
     local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes)
     return decide(workload, local, cloud, j.rate, hw)
