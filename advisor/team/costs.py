@@ -122,7 +122,8 @@ def server_costs(
         load_watts=power.watts,
         idle_watts=idle_watts,
         power_source=power.source,
-        idle_source=power.idle_source or "no idle figure known for this machine",
+        idle_source=power.idle_source
+        or "no idle figure known for this machine: idle draw not counted",
         kwh_per_month=kwh,
         electricity_usd_per_month=electricity,
         hosting_usd_per_month=hosting,

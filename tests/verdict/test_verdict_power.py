@@ -124,3 +124,17 @@ def test_identical_gpus_give_their_source_once() -> None:
     assert "2 GPUs alike, each NVIDIA GeForce RTX 3090: 360 W" in power.source
     mixed = (make_gpu("NVIDIA GeForce RTX 3090", 24), make_gpu(index=1))
     assert "alike" not in resolve_power(make_machine(gpus=mixed, backend="cuda")).source
+
+
+def test_server_classes_without_a_sourced_idle_reading_say_so() -> None:
+    two = (
+        make_gpu("NVIDIA GeForce RTX 3090", 24),
+        make_gpu("NVIDIA GeForce RTX 3090", 24, index=1),
+    )
+    power = resolve_power(make_machine(gpus=two, backend="cuda"))
+    assert power.idle_watts is None
+    assert "no sourced idle reading for a machine with 2 discrete GPUs" in power.idle_source
+    h100 = (make_gpu("NVIDIA H100 PCIe", 80),)
+    power = resolve_power(make_machine(gpus=h100, backend="cuda"))
+    assert power.idle_watts is None
+    assert "datacenter or workstation GPU" in power.idle_source
