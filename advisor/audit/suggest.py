@@ -6,7 +6,7 @@ cloud are not tried at smaller ones (a change of the same kind only adds memory 
 others climb the ladder from the smallest change until each is viable. All configurations
 advance together, one rung per round, so each round's requests go to the evaluator at once.
 An upgraded machine is judged only for whether each workload runs locally on it
-(AdviceOptions.local_only): the ladder reads no more, and a local verdict is the same as a
+(advisor.advise.judge, local_only): the ladder reads no more, and a local verdict is the same as a
 full one.
 """
 
