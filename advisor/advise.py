@@ -136,13 +136,19 @@ def machine_id(machine: Machine, *, salt: str = "") -> str:
     return f"m-{digest[:20]}"
 
 
-def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+def hardware_lifetime_months(options: AdviceOptions) -> float:
+    """The months hardware is paid off over: the option, else the config's, else the default."""
     from advisor.config import DEFAULT_LIFETIME_MONTHS
 
     prices = options.config.prices if options.config else None
-    lifetime = options.lifetime_months or (
+    return options.lifetime_months or (
         prices.hardware_lifetime_months if prices else DEFAULT_LIFETIME_MONTHS
     )
+
+
+def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+    prices = options.config.prices if options.config else None
+    lifetime = hardware_lifetime_months(options)
     listed = machine.price_usd
     if options.hardware_price_usd is not None:
         return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag", listed)

@@ -23,6 +23,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
+# What MissingDependencyError says for the optional packages (llama-cpp-python, huggingface_hub):
+# both come with the bench extra, installed from the repository (it is on no package index).
+BENCH_EXTRA_HINT = "in advisor's repository folder: .venv/bin/pip install -e '.[bench]'"
+
+
 class AdvisorError(Exception):
     """An error the user can act on: a message, an optional hint and an exit code."""
 

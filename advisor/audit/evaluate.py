@@ -45,6 +45,7 @@ class Pick:
     speed_status: str  # measured | calibrated | estimated
     quality_pct: float | None  # of the frontier's index on the workload's task
     passed: bool  # meets every requirement of the workload
+    misses: tuple[str, ...] = ()  # each failed check in a few words, with its shortfall
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def _pick(verdict: Verdict) -> Pick | None:
         speed_status=cand.speed_status,
         quality_pct=option.quality_pct,
         passed=option.passed(),
+        misses=tuple(c.shortfall() for c in option.failed),
     )
 
 

@@ -114,16 +114,26 @@ def floor_reachable(catalog: Catalog, workload: Workload, frontier_index: float 
     """Whether any model of the catalog could pass the workload's quality floor on some
     machine: quality does not depend on the hardware, and a file keeps at most its model's
     raw index (the quality check compares index × retention with the same floor)."""
+    best = best_on_task(catalog, workload, frontier_index)
+    return best is not None and best[1] >= workload.quality_floor_pct
+
+
+def best_on_task(
+    catalog: Catalog, workload: Workload, frontier_index: float | None
+) -> tuple[str, float] | None:
+    """(model name, % of the frontier) of the catalog's best-scored model on the workload's
+    task, before any quant loss; None without a frontier (the quality check then fails
+    everywhere) or without a scored model."""
     from advisor.estimate.rank import quality_for
 
     if not frontier_index:
-        return False  # no frontier to compare with: the quality check fails everywhere
-    floor = workload.quality_floor_pct
+        return None
+    best: tuple[str, float] | None = None
     for model in catalog.models:
         quality = quality_for(model, workload.task)
-        if quality is not None and quality[0] / frontier_index * 100 >= floor:
-            return True
-    return False
+        if quality is not None and (best is None or quality[0] / frontier_index * 100 > best[1]):
+            best = (model.name, quality[0] / frontier_index * 100)
+    return best
 
 
 def workload_options(

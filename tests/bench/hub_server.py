@@ -40,6 +40,7 @@ class Hub:
     gated: set[str] = field(default_factory=set)  # "org/repo"
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     authorizations: list[str] = field(default_factory=list)  # Authorization headers received
+    ranges: list[str] = field(default_factory=list)  # Range headers of file GETs
     url: str = ""
     bytes_sent: int = 0
 
@@ -91,6 +92,8 @@ def _handler(hub: Hub) -> type[BaseHTTPRequestHandler]:
                 return self._api(parts[2:], parse_qs(url.query), body)
             if len(parts) < 5 or parts[2] != "resolve":
                 return self._error(404, "RepoNotFound", body)
+            if body and self.headers.get("Range"):
+                hub.ranges.append(self.headers["Range"])
             self._resolve("/".join(parts[:2]), "/".join(parts[4:]), body)
 
         def _api(self, parts: list[str], query: dict[str, list[str]], body: bool) -> None:

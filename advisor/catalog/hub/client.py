@@ -17,9 +17,14 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
-from advisor.errors import AdvisorError, MissingDependencyError, NotFoundError, UnreachableError
+from advisor.errors import (
+    BENCH_EXTRA_HINT,
+    AdvisorError,
+    MissingDependencyError,
+    NotFoundError,
+    UnreachableError,
+)
 
-INSTALL_HINT = "install the bench extra from the repository: pip install -e '.[bench]'"
 # Modules whose exceptions mean the connection failed (DNS, refused, reset, timeout, TLS).
 _TRANSPORT_MODULES = (
     "requests",
@@ -63,9 +68,18 @@ def import_hub() -> ModuleType:
         import huggingface_hub.utils  # noqa: F401 - read as hub.utils
     except ImportError as exc:
         raise MissingDependencyError(
-            "huggingface_hub is not installed; a Hugging Face model needs it", hint=INSTALL_HINT
+            "huggingface_hub is not installed; a Hugging Face model needs it", hint=BENCH_EXTRA_HINT
         ) from exc
     return huggingface_hub
+
+
+def cli_name() -> str:
+    """The command huggingface_hub installs: `hf` (0.34 on), `huggingface-cli` before it."""
+    from importlib.metadata import entry_points
+
+    scripts = {e.name for e in entry_points(group="console_scripts")
+               if e.value.startswith("huggingface_hub")}  # fmt: skip
+    return "huggingface-cli" if "hf" not in scripts and "huggingface-cli" in scripts else "hf"
 
 
 def offline() -> bool:
@@ -103,6 +117,19 @@ def read_range(repo: str, commit: str, path: str, start: int, end: int) -> bytes
                 hint="advisor reads only a GGUF's header; use a Hub that honours Range requests",
             )
         return _take(chunks, end - start)
+
+
+@contextmanager
+def open_stream(repo: str, commit: str, path: str, start: int = 0):
+    """(status, byte chunks) of a file from byte `start` on (206), or whole (200) where the
+    Hub ignored the range; Hub failures are advisor's errors."""
+    hub = import_hub()
+    url = f"{endpoint()}/{repo}/resolve/{quote(commit, safe='')}/{quote(path)}"
+    headers = dict(hub.utils.build_hf_headers())
+    if start:
+        headers["Range"] = f"bytes={start}-"
+    with _mapped(repo, path), _streamed(hub, url, headers) as answer:
+        yield answer
 
 
 def read_file(repo: str, commit: str, path: str, limit: int) -> bytes:
