@@ -286,13 +286,13 @@ def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Jud
 def _decide(j: _Judging, catalog: Catalog, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.verdict import acceptable, decide
+    from advisor.verdict.verdict import decide, settles
 
     cloud = cloud_costs(workload, catalog)
     hw = j.hardware.hardware
 
     def takes(option: LocalOption) -> bool:
-        return acceptable(workload, option, cloud, j.rate, hw)
+        return settles(workload, option, cloud, j.rate, hw)
 
     local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes)
     return decide(workload, local, cloud, j.rate, hw)
