@@ -18,7 +18,7 @@ from typing import Literal
 
 from advisor.catalog.model import Catalog, Model, Quality, Quant
 from advisor.estimate.estimate import Estimate
-from advisor.estimate.quant_quality import retention
+from advisor.estimate.quant_quality import QuantLosses
 from advisor.probe.machine import GIB, Machine
 
 COMFORT_DECODE_TOKENS_PER_S = 25.0  # about reading speed and then some
@@ -142,9 +142,11 @@ def _score(quality: float, decode: float, headroom: float | None) -> float:
     return quality * speed * (1.0 - HEADROOM_WEIGHT + HEADROOM_WEIGHT * room)
 
 
-def _candidate(model: Model, est: Estimate, quality: tuple[float, str, str | None]):
+def _candidate(
+    model: Model, est: Estimate, quality: tuple[float, str, str | None], losses: QuantLosses
+):
     index, metric, note = quality
-    kept = retention(est.quant)
+    kept = losses.of(est.quant)
     headroom = _headroom(est)
     speed = est.speed
     assert speed is not None
@@ -169,6 +171,7 @@ class _Options:
     min_decode: float | None
     kv_type: str
     mode: str
+    losses: QuantLosses
 
 
 def _memory_ceiling(machine: Machine) -> int | None:
@@ -217,7 +220,7 @@ def _rank_model(model: Model, opts: _Options, estimator: Estimator):
         reason = (f"below {opts.min_decode:g} tok/s: fastest is {best.quant} at "
                   f"{_decode(best):.1f}")  # fmt: skip
         return Excluded(model.id, model.name, "too-slow", reason)
-    return [_candidate(model, e, quality) for e in fast]
+    return [_candidate(model, e, quality, opts.losses) for e in fast]
 
 
 def rank_file(
@@ -230,6 +233,7 @@ def rank_file(
     kv_type: str = "f16",
     mode: str = "dedicated",
     estimator: Estimator,
+    losses: QuantLosses,
 ) -> Candidate | None:
     """What rank_models(all_quants=True) makes of one file of `model`: its candidate, or None
     where the ranking leaves it out (no quality index, not capable, too large, does not fit).
@@ -248,7 +252,7 @@ def rank_file(
                     mode=mode)  # fmt: skip
     if not est.fits or est.speed is None:
         return None
-    return _candidate(model, est, quality)
+    return _candidate(model, est, quality, losses)
 
 
 def rank_models(
@@ -277,7 +281,8 @@ def rank_models(
         from advisor.estimate import estimate
 
         estimator = estimate
-    opts = _Options(machine, task, context_tokens, min_decode_tokens_per_s, kv_type, mode)
+    opts = _Options(machine, task, context_tokens, min_decode_tokens_per_s, kv_type, mode,
+                    QuantLosses(catalog.quant_quality))  # fmt: skip
     results = [_rank_model(m, opts, estimator) for m in catalog.models]
     candidates: list[Candidate] = []
     excluded: list[Excluded] = []

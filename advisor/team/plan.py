@@ -170,19 +170,20 @@ def _roomier(held: NoRoom | None, new: NoRoom) -> NoRoom:
 
 def _good_enough(catalog: Catalog, demand: TeamDemand, frontier: float | None):
     """(model, quant, (quality, % of frontier)) for files meeting the floor, best first."""
-    from advisor.estimate.quant_quality import retention
+    from advisor.estimate.quant_quality import QuantLosses
     from advisor.estimate.rank import quality_for
 
     if not frontier:
         return []
     floor = demand.workload.quality_floor_pct
+    losses = QuantLosses(catalog.quant_quality)
     found = []
     for model in catalog.models:
         index = quality_for(model, demand.workload.task)
         if index is None:
             continue
         for q in model.quants:
-            quality = index[0] * retention(q.type).factor
+            quality = index[0] * losses.of(q.type).factor
             pct = quality / frontier * 100.0
             if pct >= floor:
                 found.append((model, q.type, (quality, pct), q.size_bytes))

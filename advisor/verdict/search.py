@@ -15,6 +15,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import Candidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
 from advisor.estimate.speed_floor import PrefillFloor, PrefillFloors
@@ -52,6 +53,7 @@ class OptionSearch:
     ) -> None:
         self.machine = machine
         self.catalog = catalog
+        self.losses = QuantLosses(catalog.quant_quality)  # what each quant type keeps
         self.kv_type = kv_type
         self.mode = mode
         self._calibration = calibration
@@ -132,9 +134,7 @@ class OptionSearch:
         """The model's files, best quality first (the retention the quant keeps, then size)."""
         found = self._files.get(model.id)
         if found is None:
-            from advisor.estimate.quant_quality import retention
-
-            kept = [(q, retention(q.type).factor) for q in model.quants]
+            kept = [(q, self.losses.of(q.type).factor) for q in model.quants]
             kept.sort(key=lambda pair: (-pair[1], -pair[0].size_bytes))
             smallest = min(model.quants, key=lambda q: q.size_bytes) if model.quants else None
             roomy = smallest is not None and (self.room is None or smallest.size_bytes <= self.room)
@@ -158,7 +158,8 @@ class OptionSearch:
             self._models[model.id] = model
             self._single[key] = rank_file(self.machine, model, quant, task=task,
                                           context_tokens=context_tokens, kv_type=self.kv_type,
-                                          mode=self.mode, estimator=self.estimate)  # fmt: skip
+                                          mode=self.mode, estimator=self.estimate,
+                                          losses=self.losses)  # fmt: skip
         return self._single[key]
 
     def ranked(self) -> list[Ranked]:

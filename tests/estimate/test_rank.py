@@ -6,7 +6,7 @@ import pytest
 from shim_estimator import shim_estimate
 
 from advisor.catalog import load_catalog
-from advisor.estimate.quant_quality import retention
+from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import quality_for, rank_models
 from advisor.probe.profiles import load_profile
 
@@ -83,11 +83,12 @@ def test_a_small_laptop_gets_small_models(catalog):
     ("quant", "low", "high"),
     [("F16", 1.0, 1.0), ("Q8_0", 0.99, 1.0), ("Q4_K_M", 0.93, 0.94), ("Q2_K", 0.86, 0.87)],
 )
-def test_quant_retention_follows_the_sourced_table(quant, low, high):
-    assert low <= retention(quant).factor <= high
+def test_quant_retention_follows_the_sourced_table(catalog, quant, low, high):
+    assert low <= QuantLosses(catalog.quant_quality).of(quant).factor <= high
 
 
-def test_retention_falls_as_bits_fall():
+def test_retention_falls_as_bits_fall(catalog):
+    retention = QuantLosses(catalog.quant_quality).of
     order = ["Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q3_K_M", "Q2_K", "IQ2_XXS", "IQ1_S"]
     factors = [retention(q).factor for q in order]
     assert factors == sorted(factors, reverse=True)
@@ -103,10 +104,28 @@ def test_retention_falls_as_bits_fall():
         ("BF16", "lossless"),
     ],
 )
-def test_each_quant_loss_says_where_it_comes_from(quant, basis):
+def test_each_quant_loss_says_where_it_comes_from(catalog, quant, basis):
     """Issue 13 item 8: no model's quant loss was measured on it; "(measured)" is never shown
     for a figure scaled from another model."""
-    assert retention(quant).basis == basis
+    assert QuantLosses(catalog.quant_quality).of(quant).basis == basis
+
+
+def test_the_losses_come_from_the_catalogs_table(catalog):
+    """One owner: the catalog's quant_quality table. Its task figures are used as they are,
+    the rest scaled by its divergences; a catalog without the table counts no loss, and says
+    so, and a row's change moves the figure."""
+    import dataclasses
+
+    table = catalog.quant_quality
+    losses = QuantLosses(table)
+    q4 = next(r for r in table if r.type == "Q4_K_M")
+    assert losses.of("Q4_K_M").factor == q4.task_retained
+    assert losses.of("q4_k_m") == losses.of("Q4_K_M")
+    assert QuantLosses(()).of("Q4_K_M").basis.startswith("unknown: the catalog has no")
+    q5 = next(r for r in table if r.type == "Q5_K_M")
+    halved = [dataclasses.replace(r, kld=r.kld / 2) if r is q5 else r for r in table]
+    assert QuantLosses(halved).of("Q5_K_M").factor > losses.of("Q5_K_M").factor
+    assert losses.of("MXFP4").factor == 1.0
 
 
 def test_the_local_score_names_its_index_version_snapshot_and_source(catalog):
