@@ -115,7 +115,7 @@ def write_rows(path: Path, llama: list[Rates], args, model: Path) -> None:
     """This machine's llama-batched-bench medians in batched_bench.csv's columns."""
     import platform
 
-    from advisor.estimate.speed_devices import machine_rate
+    from advisor.estimate.speed.devices import machine_rate
     from advisor.probe import probe_machine
 
     machine = probe_machine()

@@ -15,7 +15,7 @@ from advisor.bench.measurement import Measurement, ModelFile, Throughput
 from advisor.bench.probe_name import probe_shape
 from advisor.errors import AdvisorError
 from advisor.estimate.calibration import CalibrationRun, ratio
-from advisor.estimate.speed_load import quant_class
+from advisor.estimate.speed.load import quant_class
 from advisor.probe.machine import Machine
 
 
@@ -202,7 +202,7 @@ def with_batched_estimates(machine: Machine, m, catalog=None):
     import dataclasses
 
     from advisor.estimate import estimate
-    from advisor.estimate.parallel import batch_model
+    from advisor.estimate.speed.batched import batch_model
 
     try:
         model, quant = catalog_entry(m.model, catalog)

@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     contexts = placement_contexts_for(machine, model, est)
     parallel = None
     if sequences is not None and est.speed is not None:
-        from advisor.estimate.parallel import DEFAULT_PROMPT_TOKENS, parallel_speed
+        from advisor.estimate.speed.batched import DEFAULT_PROMPT_TOKENS, parallel_speed
 
         each = args.prompt_tokens if args.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS
         parallel = parallel_speed(machine, model, est, sequences=sequences, prompt_tokens=each,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.rank import Candidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
-from advisor.estimate.speed_floor import PrefillFloor, PrefillFloors
+from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model, Quant

@@ -12,7 +12,7 @@ from advisor.catalog.tensors import quant_tensor_bytes
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
-from advisor.estimate.speed import predict_speed
+from advisor.estimate.speed.predict import predict_speed
 from advisor.probe.machine import GIB, Machine
 
 COMPUTE_BYTES = GIB // 2

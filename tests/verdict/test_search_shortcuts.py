@@ -1,7 +1,7 @@
 """The search's shortcuts leave the verdicts as they were.
 
 Three shortcuts skip model files without estimating them:
-- with `verdicts_only` (an audit), files whose prefill floor (advisor.estimate.speed_floor)
+- with `verdicts_only` (an audit), files whose prefill floor (advisor.estimate.speed.floor)
   misses the workload's time to first token are skipped past the model's best file that fits,
   where an option found is already closer to passing every check than they could be (the
   verdict's kind, option, summary and costs are unchanged);

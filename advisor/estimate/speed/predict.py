@@ -2,61 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from advisor.estimate.speed.figures import Figure, Speed
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
     from advisor.estimate.memory import MemoryBreakdown
     from advisor.estimate.placement import Placement
     from advisor.probe.machine import Machine
-
-FigureStatus = Literal["measured", "spec", "fitted", "calibrated", "estimated", "assumed"]
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One input a speed figure rests on, and how we know it."""
-
-    name: str  # e.g. "gpu0.memory_bandwidth_gbs", "decode_efficiency.cuda.Q4_K"
-    value: float | None
-    status: FigureStatus
-    source: str  # where it came from: "nvml", "spec-table", "fit on calibration set", ...
-
-
-@dataclass(frozen=True)
-class Speed:
-    """tg128-style decode and pp512-style prefill rates, each with an honest range.
-
-    The per-token costs let callers ask for decode speed at depth and time to first token.
-    """
-
-    decode_tokens_per_s: float  # llama-bench tg128: generation at an empty context
-    prefill_tokens_per_s: float  # llama-bench pp512
-    decode_range: tuple[float, float]
-    prefill_range: tuple[float, float]
-    basis: tuple[Figure, ...]
-    # Seconds each decoded token costs per token already in the context (KV reads).
-    decode_s_per_token_per_depth: float = 0.0
-    # Seconds each prefilled token costs per token before it in the prompt (attention).
-    prefill_s_per_token_per_depth: float = 0.0
-    calibrated_from_runs: int = 0  # >0: scaled by this machine's own throughput tests
-    measured_decode_tokens_per_s: float | None = None  # a stored run of this exact file
-    measured_prefill_tokens_per_s: float | None = None
-
-    def decode_tokens_per_s_at(self, depth_tokens: int) -> float:
-        """Generation speed once `depth_tokens` are already in the context."""
-        slowdown = self.decode_s_per_token_per_depth * depth_tokens
-        per_token = 1.0 / self.decode_tokens_per_s + slowdown
-        return 1.0 / per_token
-
-    def time_to_first_token_s(self, prompt_tokens: int) -> float:
-        """Seconds to prefill a prompt of `prompt_tokens` and produce the first token."""
-        linear = prompt_tokens / self.prefill_tokens_per_s
-        attention = self.prefill_s_per_token_per_depth * prompt_tokens * prompt_tokens / 2
-        return linear + attention + 1.0 / self.decode_tokens_per_s
-
 
 KV_BYTES_PER_ELEMENT: dict[str, float] = {
     "f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1": 24 / 32, "q5_0": 22 / 32,
@@ -83,7 +38,7 @@ def predict_speed(
     """Decode (tg128) and prefill (pp512) rates for one model file placed on this machine.
 
     Bytes moved per token over each device's bandwidth, FLOPs over its compute, with the
-    constants fitted on published llama-bench results (advisor/estimate/speed_constants.json).
+    constants fitted on published llama-bench results (advisor/estimate/speed/speed_constants.json).
     `context_tokens` only bounds the depth terms callers use through the per-depth costs.
     """
     del context_tokens  # the rates are llama-bench's; depth enters through the slopes
@@ -102,8 +57,8 @@ def speed_of_placement(
 ) -> Speed:
     """predict_speed's figures; `basis` False leaves Speed.basis empty (a search's estimates,
     whose rates alone are read, skip building it)."""
-    from advisor.estimate.speed_devices import device_work, work_terms
-    from advisor.estimate.speed_model import decode_terms, load_constants, prefill_terms
+    from advisor.estimate.speed.devices import device_work, work_terms
+    from advisor.estimate.speed.model import decode_terms, load_constants, prefill_terms
 
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
@@ -147,7 +102,7 @@ def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
     Keyed by the architecture's identity (it is unhashable); the entry keeps the object
     alive, so an id cannot be reused while its entry stands.
     """
-    from advisor.estimate.speed_load import token_cost
+    from advisor.estimate.speed.load import token_cost
 
     key = (id(arch), quant_type, weights_bytes, kv_bytes)
     hit = _COSTS.get(key)

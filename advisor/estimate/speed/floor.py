@@ -1,6 +1,6 @@
 """A floor on prefill time: how fast a model file could prefill on a machine, however placed.
 
-Prefill is compute-bound. In the speed model (advisor.estimate.speed_model) each device holding
+Prefill is compute-bound. In the speed model (advisor.estimate.speed.model) each device holding
 a share of the layers spends, per prompt token,
     share × [FLOPs × kappa[backend] × rho[backend, family] / compute + expert and read terms]
 and the devices' times add. A token's FLOPs do not depend on the file (two per weight used),
@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
 from advisor.estimate.calibration import Calibration, prefill_speedup_bound, speaks_for
-from advisor.estimate.speed import PP_DEPTH
-from advisor.estimate.speed_devices import machine_rate
-from advisor.estimate.speed_load import quant_class, token_cost
-from advisor.estimate.speed_model import coefficients, load_constants
+from advisor.estimate.speed.devices import machine_rate
+from advisor.estimate.speed.load import quant_class, token_cost
+from advisor.estimate.speed.model import coefficients, load_constants
+from advisor.estimate.speed.predict import PP_DEPTH
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 Rows come from a CSV with benchmarks/data/batched_bench.csv's columns (one llama-batched-bench
 table line each). Every row is predicted with the same physics the estimate uses
-(advisor.estimate.parallel_physics), its single-stream part from the shipped speed constants.
+(advisor.estimate.speed.batched_physics), its single-stream part from the shipped speed constants.
 
 The fit minimises the squared log error of the scaling ratio S_TG(B) / S_TG(1) over the rows
 with B >= 2 (the single-stream speed is the speed model's business, not this one's), by a
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from advisor.estimate.parallel_physics import (
+from advisor.estimate.speed.batched_physics import (
     GRAPH_BACKENDS,
     PARAMS,
     BatchConstants,
@@ -30,7 +30,7 @@ from advisor.estimate.parallel_physics import (
     decode_step_s,
     prefill_s,
 )
-from advisor.estimate.speed_model import DeviceRate, SpeedConstants, coefficients, load_constants
+from advisor.estimate.speed.model import DeviceRate, SpeedConstants, coefficients, load_constants
 
 GIB = 1024**3
 START = {"g_vector": 2.0, "g_matrix": 2.0, "tau_multi_layer_s": 3e-5, "expert_pool": 0.8}
@@ -62,9 +62,9 @@ def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
     `resolve(name) -> Architecture | None` names models the catalog lacks (the scripts pass
     advisor.bench.synthetic.synthetic_architecture, for `synthetic:SPEC` rows).
     """
-    from advisor.estimate.speed_hardware import memory_dies
-    from advisor.estimate.speed_load import token_cost
-    from advisor.estimate.speed_rows import device_spec
+    from advisor.estimate.speed.hardware import memory_dies
+    from advisor.estimate.speed.load import token_cost
+    from scripts.fitting.speed_rows import device_spec
 
     constants = load_constants()
     rows = []

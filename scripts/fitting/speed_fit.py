@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.estimate.speed_model import (
+from advisor.estimate.speed.model import (
     SpeedConstants,
     constants_from_dict,
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
 )
-from advisor.estimate.speed_rows import CalibrationRow
+from scripts.fitting.speed_rows import CalibrationRow
 
 NOISE = 0.15  # relative scatter expected between llama.cpp builds on one machine
 # Quant families with no rows borrow the nearest family's constants.

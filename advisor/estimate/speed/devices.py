@@ -11,10 +11,10 @@ import dataclasses
 from dataclasses import dataclass
 
 from advisor.estimate.placement import Placement
-from advisor.estimate.speed import Figure, FigureStatus
-from advisor.estimate.speed_hardware import apple_gpu_tflops, memory_dies
-from advisor.estimate.speed_load import TokenCost
-from advisor.estimate.speed_model import (
+from advisor.estimate.speed.figures import Figure, FigureStatus
+from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
+from advisor.estimate.speed.load import TokenCost
+from advisor.estimate.speed.model import (
     Coefficients,
     DeviceRate,
     SpeedConstants,

@@ -3,7 +3,7 @@
 `parallel_speed(machine, model, est, sequences=B)` gives the aggregate prefill and decode rates
 of B sequences, each with its own prompt of P tokens (P = 512 unless told), generating TG = 128
 tokens each. `batch_model(...)` gives the per-step costs a queue model needs. The physics is in
-advisor.estimate.parallel_physics; the single-stream estimate anchors B = 1, so S(1) is the
+advisor.estimate.speed.batched_physics; the single-stream estimate anchors B = 1, so S(1) is the
 estimate's own decode speed (calibrated when this machine's runs calibrated it).
 """
 
@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from advisor.estimate.parallel_physics import (
+from advisor.estimate.speed.batched_physics import (
     BatchConstants,
     DeviceStep,
     decode_step_s,
@@ -21,8 +21,9 @@ from advisor.estimate.parallel_physics import (
     load_batch_constants,
     prefill_s,
 )
-from advisor.estimate.speed import KV_BYTES_PER_ELEMENT, Figure, speed_of_placement
-from advisor.estimate.speed_model import UBATCH_TOKENS, SpeedConstants, load_constants
+from advisor.estimate.speed.figures import Figure
+from advisor.estimate.speed.model import UBATCH_TOKENS, SpeedConstants, load_constants
+from advisor.estimate.speed.predict import KV_BYTES_PER_ELEMENT, speed_of_placement
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
@@ -177,8 +178,8 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
     adds this machine's batched runs (advisor bench --parallel): the cost of the sequences
     beyond the first is scaled by their group's factor (batched_group_for's rule).
     """
-    from advisor.estimate.speed_devices import work_terms
-    from advisor.estimate.speed_load import token_cost
+    from advisor.estimate.speed.devices import work_terms
+    from advisor.estimate.speed.load import token_cost
 
     if est.speed is None:
         raise ValueError(f"{est.model_id} {est.quant} does not fit: no batched speed")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from advisor.estimate.speed_load import TokenCost
+from advisor.estimate.speed.load import TokenCost
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 CONSTANTS_FILE = "speed_constants.json"
@@ -104,7 +104,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
 @lru_cache(maxsize=1)
 def load_constants() -> SpeedConstants:
     """The constants shipped with the package (read once per process)."""
-    text = resources.files("advisor.estimate").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    text = resources.files("advisor.estimate.speed").joinpath(CONSTANTS_FILE).read_text("utf-8")
     return constants_from_dict(json.loads(text))
 
 

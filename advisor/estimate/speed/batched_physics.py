@@ -1,7 +1,7 @@
 """Seconds per batched step: B sequences decoding together, and B prompts prefilled together.
 
 One decode step yields one token for each of B sequences (llama-batched-bench's TG phase).
-Starting from the single-stream step the speed model predicts (advisor.estimate.speed_model:
+Starting from the single-stream step the speed model predicts (advisor.estimate.speed.model:
 weights over bandwidth, per-layer costs, KV at depth), each device's step grows by:
 
 * experts: the weights are read once per step, but B tokens route to more distinct experts
@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from advisor.estimate.speed_load import TokenCost
-from advisor.estimate.speed_model import (
+from advisor.estimate.speed.load import TokenCost
+from advisor.estimate.speed.model import (
     UBATCH_TOKENS,
     Coefficients,
     SpeedConstants,
@@ -93,7 +93,7 @@ def constants_from_dict(data: dict) -> BatchConstants:
 @lru_cache(maxsize=1)
 def load_batch_constants() -> BatchConstants:
     """The constants shipped with the package (read once per process)."""
-    text = resources.files("advisor.estimate").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    text = resources.files("advisor.estimate.speed").joinpath(CONSTANTS_FILE).read_text("utf-8")
     return constants_from_dict(json.loads(text))
 
 
