@@ -114,7 +114,7 @@ def published_sizes() -> None:
     sys.path.insert(0, str(ROOT / "tests" / "estimate"))
     from estimate_archs import arch
 
-    from advisor.catalog.tensors import tensor_layout
+    from advisor.catalog.tensors.layout import tensor_layout
 
     errors = []
     print("\nTensor layout against published sizes (data/tensor_sizes.csv):")

@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 from advisor.bench.native import INSTALL_HINT
-from advisor.catalog.gguf_file import shard_name
+from advisor.catalog.gguf.file import shard_name
 from advisor.catalog.model import Model, Quant
 from advisor.errors import BenchError, MissingDependencyError, NotFoundError, WriteError
 

@@ -83,7 +83,7 @@ def catalog_entry(model_file: ModelFile, catalog=None):
         if model is not None and model.quant(model_file.quant) is not None:
             return model, model_file.quant.upper()
     from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.file import read_model_file
 
     entry = entry_from_gguf(read_model_file(Path(model_file.path)))
     return entry.model, entry.model.quants[0].type

@@ -53,10 +53,10 @@ __all__ = [
 # Scanning reads GGUF headers with the gguf package (numpy): imported on first use only,
 # so `import advisor.catalog` stays cheap for commands that never scan.
 _LAZY = {
-    "InstalledModel": "advisor.catalog.scan",
-    "ScanResult": "advisor.catalog.scan",
-    "scan_models": "advisor.catalog.scan",
-    "find_installed": "advisor.catalog.scan",
+    "InstalledModel": "advisor.catalog.scan.installed",
+    "ScanResult": "advisor.catalog.scan.installed",
+    "scan_models": "advisor.catalog.scan.installed",
+    "find_installed": "advisor.catalog.scan.installed",
 }
 
 

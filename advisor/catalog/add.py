@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from advisor.catalog.gguf_arch import architecture_from_gguf
-from advisor.catalog.gguf_file import GGUFModelFile, file_type_name
+from advisor.catalog.gguf.arch import architecture_from_gguf
+from advisor.catalog.gguf.file import GGUFModelFile, file_type_name
 from advisor.catalog.model import QUANT_TYPES, Model, Quant, Source
 from advisor.errors import GGUFError, UsageError
 from advisor.strict import validate

@@ -93,7 +93,7 @@ def find_quant(model, quant: str) -> str:
 
 def model_and_quant(catalog, model_arg: str, quant_arg: str | None):
     """(Model, quant) for --model and --quant: a catalog entry, or a GGUF file's header."""
-    from advisor.catalog.file_model import is_model_file, read_file_model
+    from advisor.catalog.gguf.file_model import is_model_file, read_file_model
     from advisor.errors import UsageError
 
     if is_model_file(model_arg):

@@ -8,7 +8,7 @@ when it fits, else layers split with system RAM, else CPU only; speed from predi
 from __future__ import annotations
 
 from advisor.catalog.model import Model
-from advisor.catalog.tensors import quant_tensor_bytes
+from advisor.catalog.tensors.layout import quant_tensor_bytes
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from advisor.catalog import load_catalog
-from advisor.catalog.tensors import quant_tensor_bytes
+from advisor.catalog.tensors.layout import quant_tensor_bytes
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed.hardware import apple_generation, apple_gpu_tflops, memory_dies

@@ -145,7 +145,7 @@ def _layer_bytes(arch, quant: str) -> float:
     """The repeating layers' weights (the input and output layers aside); 1 byte where the
     layout is unknown, which leaves the GPUs' share unbounded."""
     try:
-        from advisor.catalog.tensors import quant_tensor_bytes
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
 
         return max(float(sum(quant_tensor_bytes(arch, quant).layer_bytes)), 1.0)
     except (KeyError, ValueError):

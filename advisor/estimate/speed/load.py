@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.quant_rules import TYPE_SIZES
+from advisor.catalog.tensors.quant_rules import TYPE_SIZES
 
 # The llama.cpp ftype -> the ggml type of most of its weights (the experts, for MoE files).
 _MAIN_TYPE: dict[str, str] = {
@@ -156,11 +156,11 @@ def _kv_per_depth(arch: Architecture, kv_bytes_per_element: float) -> tuple[floa
 def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float, float] | None:
     """(read, routed experts read, all routed experts) as fractions of the file's tensor bytes.
 
-    From the exact GGUF tensor layout (advisor.catalog.tensors): the token embedding is a
+    From the exact GGUF tensor layout (advisor.catalog.tensors.layout): the token embedding is a
     lookup, a tied output head is read in full, each MoE layer reads k of its E experts.
     """
     try:
-        from advisor.catalog.tensors import quant_tensor_bytes
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
 
         qb = quant_tensor_bytes(arch, quant)
     except (ImportError, KeyError, ValueError):  # an architecture the layout does not cover

@@ -1,14 +1,15 @@
 """Tensor recipes of MLA and hybrid architectures: DeepSeek, Qwen3-Next/3.5, Nemotron-H, ...
 
 Shapes follow `load_arch_tensors` in llama.cpp's src/models/<arch>.cpp (ggml order: the row
-length first); block widths come from advisor.catalog.model_dims. Each recipe describes one
+length first); block widths come from advisor.catalog.tensors.model_dims. Each recipe describes one
 block per kind.
 """
 
 from __future__ import annotations
 
-from advisor.catalog.layer_pattern import block_kinds
-from advisor.catalog.model_dims import (
+from advisor.catalog.tensors.builder import Block, Builder
+from advisor.catalog.tensors.layer_pattern import block_kinds
+from advisor.catalog.tensors.model_dims import (
     DEFAULTS,
     gdn_dims,
     mamba2_dims,
@@ -16,7 +17,6 @@ from advisor.catalog.model_dims import (
     mla_of,
     shortconv_l_cache,
 )
-from advisor.catalog.tensor_builder import Block, Builder
 
 
 def _mla_attention(t: Block) -> None:

@@ -1,6 +1,7 @@
 """The tensors llama.cpp's HF converter writes for each architecture, with their shapes.
 
-Facts the catalog does not carry use the released models' values (advisor.catalog.model_dims)
+Facts the catalog does not carry use the released models' values
+(advisor.catalog.tensors.model_dims)
 and are reported back as assumptions; a missing FFN width is solved from the published
 parameter count.
 """
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.catalog import recipes_attention as att
-from advisor.catalog import recipes_hybrid as hyb
 from advisor.catalog.model import Architecture
-from advisor.catalog.model_dims import DEFAULTS
-from advisor.catalog.tensor_builder import Builder, Dims, RawTensor, TensorSpec
+from advisor.catalog.tensors.builder import Builder, Dims, RawTensor, TensorSpec
+from advisor.catalog.tensors.layout import recipes_attention as att
+from advisor.catalog.tensors.layout import recipes_hybrid as hyb
+from advisor.catalog.tensors.model_dims import DEFAULTS
 
 __all__ = ["BlockPlan", "RawTensor", "TensorSpec", "block_plan"]
 

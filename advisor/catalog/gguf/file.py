@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gguf.constants import LlamaFileType
 
-from advisor.catalog.gguf_header import GGUFHeader, TensorInfo, read_header
+from advisor.catalog.gguf.header import GGUFHeader, TensorInfo, read_header
 from advisor.catalog.model import QUANT_TYPES
 from advisor.errors import GGUFError
 

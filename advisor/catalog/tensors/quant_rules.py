@@ -7,8 +7,8 @@ routers are never quantized. Counters (`i_attention_wv`, `i_ffn_down`) advance i
 quantizer visits tensors: by block number, then by name.
 
 The mixes ask only a few questions about a block or counter index (`index_class`), so blocks
-that give the same answers get the same types: advisor.catalog.quant_bytes types a whole class
-of blocks at once.
+that give the same answers get the same types: advisor.catalog.tensors.quant_bytes types a whole
+class of blocks at once.
 """
 
 from __future__ import annotations

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.catalog.model import Catalog
-from advisor.catalog.scan_layouts import Found, Skipped, find_files
-from advisor.catalog.scan_locations import Location, default_locations, unique
+from advisor.catalog.scan.layouts import Found, Skipped, find_files
+from advisor.catalog.scan.locations import Location, default_locations, unique
 from advisor.errors import GGUFError
 
 if TYPE_CHECKING:
-    from advisor.catalog.identify import GGUFSummary
+    from advisor.catalog.scan.identify import GGUFSummary
 
 NOT_MODELS = {"clip": "a vision projector (mmproj), used beside a model"}
 
@@ -126,7 +126,7 @@ def _group_shards(
     """Split models as one group, first shard first; single files as groups of one."""
     if not found:
         return []
-    from advisor.catalog.gguf_file import shard_name
+    from advisor.catalog.gguf.file import shard_name
 
     groups: dict[tuple[Path, str, int], list[tuple[Found, tuple[str, ...]]]] = {}
     for entry in found:
@@ -148,9 +148,9 @@ def _group_shards(
 def _installed(
     group: list[tuple[Found, tuple[str, ...]]], catalog: Catalog, skipped: list[Skipped]
 ) -> InstalledModel | None:
-    from advisor.catalog.gguf_file import quant_from_name, shard_name
-    from advisor.catalog.gguf_header import read_header
-    from advisor.catalog.identify import identify, summarize
+    from advisor.catalog.gguf.file import quant_from_name, shard_name
+    from advisor.catalog.gguf.header import read_header
+    from advisor.catalog.scan.identify import identify, summarize
 
     first, tags = group[0]
     try:

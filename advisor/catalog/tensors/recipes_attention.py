@@ -7,9 +7,9 @@ and describes one block of each kind.
 
 from __future__ import annotations
 
-from advisor.catalog.layer_pattern import block_kinds, kv_shared_from
-from advisor.catalog.model_dims import DEFAULTS
-from advisor.catalog.tensor_builder import Block, Builder
+from advisor.catalog.tensors.builder import Block, Builder
+from advisor.catalog.tensors.layer_pattern import block_kinds, kv_shared_from
+from advisor.catalog.tensors.model_dims import DEFAULTS
 
 
 def llama_like(b: Builder, *, bias=False, qk_norm=False) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from advisor.catalog.quant_rules import (
+from advisor.catalog.tensors.quant_rules import (
     ATTN_V_GROUP,
     COUNTER_GROUP,
     TYPE_SIZES,
@@ -24,7 +24,7 @@ from advisor.catalog.quant_rules import (
     converted_type,
     index_class,
 )
-from advisor.catalog.tensor_recipes import BlockPlan, TensorSpec
+from advisor.catalog.tensors.recipes import BlockPlan, TensorSpec
 
 # Tensors llama.cpp loads into the input layer: always on the CPU, whatever -ngl says.
 INPUT_TENSORS = frozenset(

@@ -3,7 +3,8 @@
 Only the headers are read (every shard's, for a split model). The Model is the one
 `advisor catalog add` would write (advisor.catalog.add), kept in memory; the weights are the
 file's own tensor bytes, grouped per block the way llama.cpp places them, and they replace the
-tensor recipe's sums for this architecture and quant (advisor.catalog.tensors.use_file_bytes),
+tensor recipe's sums for this architecture and quant
+(advisor.catalog.tensors.layout.use_file_bytes),
 so an estimate counts exactly what llama.cpp would load. What the header lacks is listed in
 the model's and the architecture's `unknown`.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.catalog.model import Model
-from advisor.catalog.quant_bytes import INPUT_TENSORS, QuantBytes
+from advisor.catalog.tensors.quant_bytes import INPUT_TENSORS, QuantBytes
 from advisor.errors import GGUFError, NotFoundError
 
 _BLOCK = re.compile(r"^blk\.(\d+)\.")
@@ -43,9 +44,9 @@ def is_model_file(text: str) -> bool:
 def read_file_model(text: str, *, taken_ids: Sequence[str] = ()) -> FileModel:
     """The model in the GGUF file `text` (any shard of a split model), header only."""
     from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_checks import check_model_file
-    from advisor.catalog.gguf_file import read_model_file
-    from advisor.catalog.tensors import use_file_bytes
+    from advisor.catalog.gguf.checks import check_model_file
+    from advisor.catalog.gguf.file import read_model_file
+    from advisor.catalog.tensors.layout import use_file_bytes
 
     target = Path(text).expanduser()
     if not target.exists():

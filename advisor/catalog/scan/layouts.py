@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from advisor.catalog.scan_locations import Location
+from advisor.catalog.scan.locations import Location
 
 MAX_DEPTH = 8  # HF: models--org--name/snapshots/<rev>/<subdir>/file.gguf is 4 deep
 MAX_MANIFEST_BYTES = 1 << 20

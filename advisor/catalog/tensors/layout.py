@@ -4,7 +4,7 @@
 one as llama-quantize does; `quant_tensor_bytes(arch, quant)` the sums memory placement needs:
 total, per block, the input layer (token embeddings, which llama.cpp always keeps on the CPU),
 the output layer and the MoE expert tensors, computed once per class of alike blocks
-(advisor.catalog.quant_bytes) and equal to the layout's sums. Both are cached per
+(advisor.catalog.tensors.quant_bytes) and equal to the layout's sums. Both are cached per
 (architecture, quant): no I/O, cheap to call repeatedly. Byte counts follow ggml's type sizes;
 file sizes add the GGUF header and alignment.
 """
@@ -15,15 +15,21 @@ from dataclasses import astuple, dataclass
 from functools import lru_cache
 
 from advisor.catalog.model import QUANT_TYPES, Architecture
-from advisor.catalog.quant_bytes import (
+from advisor.catalog.tensors.quant_bytes import (
     INPUT_TENSORS,
     QuantBytes,
     SizingPlan,
     quant_bytes,
     sizing_plan,
 )
-from advisor.catalog.quant_rules import DEFAULT_TYPE, Mix, QuantHParams, select_types, tensor_bytes
-from advisor.catalog.tensor_recipes import BlockPlan, block_plan
+from advisor.catalog.tensors.quant_rules import (
+    DEFAULT_TYPE,
+    Mix,
+    QuantHParams,
+    select_types,
+    tensor_bytes,
+)
+from advisor.catalog.tensors.recipes import BlockPlan, block_plan
 
 __all__ = ["INPUT_TENSORS", "QuantBytes", "TensorInfo", "TensorLayout", "arch_key",
            "quant_tensor_bytes", "tensor_layout"]  # fmt: skip
@@ -79,7 +85,7 @@ _NEEDS_IMATRIX = frozenset(
 
 
 def _quant_hparams(arch: Architecture, quant: str) -> QuantHParams:
-    from advisor.catalog.layer_pattern import block_kinds
+    from advisor.catalog.tensors.layer_pattern import block_kinds
 
     kinds = block_kinds(arch)
     n_expert = arch.moe.n_experts if arch.moe else 0
@@ -254,7 +260,7 @@ def quant_tensor_bytes(arch: Architecture, quant: str) -> QuantBytes:
 def use_file_bytes(arch: Architecture, quant: str, qb: QuantBytes) -> None:
     """Take a GGUF file's own tensor bytes for `arch` at `quant` instead of the recipe's.
 
-    `arch` is the one read from that file's header (advisor.catalog.file_model): its
+    `arch` is the one read from that file's header (advisor.catalog.gguf.file_model): its
     parameter count comes from the file's tensors, so no catalog architecture shares its key.
     """
     if len(qb.layer_bytes) != arch.n_layers:

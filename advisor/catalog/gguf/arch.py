@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from advisor.catalog.gguf_header import GGUFHeader, LongArray, TensorInfo
+from advisor.catalog.gguf.header import GGUFHeader, LongArray, TensorInfo
 from advisor.catalog.model import Architecture, Mla, Moe, Recurrent
 from advisor.errors import GGUFError
 

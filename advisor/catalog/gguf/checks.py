@@ -1,6 +1,6 @@
 """Header consistency: what llama.cpp refuses (or asserts on) when it loads a model, checked first.
 
-A GGUF can read cleanly (advisor.catalog.gguf_header bounds every length) and still describe a
+A GGUF can read cleanly (advisor.catalog.gguf.header bounds every length) and still describe a
 model llama.cpp rejects: more heads than KV heads can share, a block_count the tensors do not
 fill, tensors whose data overlap, no tokenizer. `advisor catalog add` refuses such a file
 rather than write an overlay entry no loader can use, and the throughput test checks the same
@@ -29,8 +29,8 @@ import math
 import re
 from collections.abc import Sequence
 
-from advisor.catalog.gguf_file import GGUFModelFile
-from advisor.catalog.gguf_header import GGUFHeader, LongArray, TensorInfo
+from advisor.catalog.gguf.file import GGUFModelFile
+from advisor.catalog.gguf.header import GGUFHeader, LongArray, TensorInfo
 from advisor.errors import GGUFError
 
 MAX_LAYERS = 512  # LLAMA_MAX_LAYERS
@@ -86,7 +86,7 @@ def check_consistency(
 
 
 def check_model_file(gguf: GGUFModelFile) -> None:
-    """check_consistency for a model read with advisor.catalog.gguf_file.read_model_file."""
+    """check_consistency for a model read with advisor.catalog.gguf.file.read_model_file."""
     check_consistency(gguf.headers or (gguf.header,), gguf.tensors)
 
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from advisor.catalog.gguf_file import file_type_name, quant_from_file_type, quant_from_name
-from advisor.catalog.gguf_header import GGUFHeader
+from advisor.catalog.gguf.file import file_type_name, quant_from_file_type, quant_from_name
+from advisor.catalog.gguf.header import GGUFHeader
 from advisor.catalog.model import Catalog, Model
 
 NAME_MATCH_MIN = 0.75  # difflib ratio between the header's model name and the catalog's
