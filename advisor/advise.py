@@ -193,7 +193,7 @@ def advise(
     power_for = _power_for(machine, measurements)
     cache = None
     if options.cache and options.estimator is None:
-        from advisor.verdict.estimate_cache import EstimateCache
+        from advisor.estimate.cache import EstimateCache
 
         cache = EstimateCache(machine, calibration)
     search = OptionSearch(

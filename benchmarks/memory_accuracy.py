@@ -27,7 +27,7 @@ from advisor.catalog.model import Architecture  # noqa: E402
 from advisor.estimate.budget import Budgets, DeviceBudget  # noqa: E402
 from advisor.estimate.fit import Planner  # noqa: E402
 from advisor.estimate.settings import RunSettings  # noqa: E402
-from advisor.strict import validate  # noqa: E402
+from advisor.files.strict import validate  # noqa: E402
 
 BIG = 1 << 50
 

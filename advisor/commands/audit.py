@@ -231,7 +231,7 @@ def render(audit, fmt: str, *, terminal: bool = False) -> str:
     if fmt == "table":
         import shutil
 
-        from advisor.audit.render_table import render_table
+        from advisor.audit.render.table import render_table
 
         width = shutil.get_terminal_size().columns if terminal else None
         return render_table(audit, width=width, color=terminal)

@@ -16,8 +16,8 @@ from typing import Any
 
 from advisor.advise import AdviceOptions
 from advisor.errors import ReportError
+from advisor.files.strict import shown
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
-from advisor.strict import shown
 
 # The top-level keys read back (all but candidates and verdicts, which are recomputed).
 READ = (
@@ -83,8 +83,8 @@ def _validated(doc: Mapping, path):
     text, no NaN or Infinity)."""
     from pydantic import ValidationError
 
+    from advisor.files.strict import adapter
     from advisor.report.models import ReadBack
-    from advisor.strict import adapter
 
     parts = {key: doc[key] for key in READ if key in doc}
     huge = _absurd_number(parts)
@@ -174,8 +174,8 @@ def _absurd_number(value: Any, key: str = "") -> tuple[str, float] | None:
 
 def _first_problem(exc) -> tuple[str, str]:
     """The first validation error as (dotted key, message)."""
-    from advisor.strict import KeyProblem
-    from advisor.yamlpos import key_path
+    from advisor.files.strict import KeyProblem
+    from advisor.files.yamlpos import key_path
 
     first = exc.errors()[0]
     loc = tuple(first["loc"])

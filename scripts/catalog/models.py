@@ -6,7 +6,7 @@ from typing import Any
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layout import tensor_layout
-from advisor.strict import validate
+from advisor.files.strict import validate
 
 from .architecture import architecture
 from .quality import QualityTable

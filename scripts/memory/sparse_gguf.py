@@ -251,6 +251,6 @@ if __name__ == "__main__":
     import json
 
     spec = json.loads(Path(sys.argv[1]).read_text())
-    from advisor.strict import validate
+    from advisor.files.strict import validate
 
     write_sparse_gguf(validate(Architecture, spec), sys.argv[2], sys.argv[3])

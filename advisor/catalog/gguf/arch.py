@@ -113,7 +113,7 @@ def architecture_from_gguf(
     )
     from pydantic import ValidationError
 
-    from advisor.strict import validate
+    from advisor.files.strict import validate
 
     # Nested parts as plain data, so the schema checks them too, not just the whole.
     data = {

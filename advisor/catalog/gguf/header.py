@@ -12,7 +12,7 @@ their length and walks a real header in milliseconds; the tests check it against
 The file is read with plain, bounded read()s of a window that moves along the header, never
 mapped: a file cut short while it is read (a download being replaced) then reads short, which
 is an error, where a mapping would kill the process with SIGBUS. Only regular files are opened
-(advisor.regular_files): a FIFO or /dev/zero named *.gguf is refused at once.
+(advisor.files.regular): a FIFO or /dev/zero named *.gguf is refused at once.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class GGUFHeader:
 
 def read_header(path: str | Path, *, tensors: bool = True) -> GGUFHeader:
     """Read a GGUF header. With tensors=False, stop after the metadata (quicker for scans)."""
-    from advisor.regular_files import open_regular
+    from advisor.files.regular import open_regular
 
     target = Path(path)
     try:

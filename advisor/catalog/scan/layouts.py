@@ -131,7 +131,7 @@ def _ollama_repo(manifest: Path, manifests: Path) -> str | None:
 
 def _model_blob(root: Path, manifest: Path) -> tuple[Path | None, str]:
     """The blob a manifest's model layer names, or None and why not."""
-    from advisor.regular_files import FileTooLarge, read_regular
+    from advisor.files.regular import FileTooLarge, read_regular
 
     try:
         document = json.loads(read_regular(manifest, MAX_MANIFEST_BYTES).decode("utf-8"))

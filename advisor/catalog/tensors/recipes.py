@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors.builder import Builder, Dims, RawTensor, TensorSpec
 from advisor.catalog.tensors import recipes_attention as att
 from advisor.catalog.tensors import recipes_hybrid as hyb
+from advisor.catalog.tensors.builder import Builder, Dims, RawTensor, TensorSpec
 from advisor.catalog.tensors.model_dims import DEFAULTS
 
 __all__ = ["BlockPlan", "RawTensor", "TensorSpec", "block_plan"]

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING
 
-from advisor.audit import present as p
-from advisor.audit.render_markdown import (
+from advisor.audit.render import present as p
+from advisor.audit.render.markdown import (
     cost_rows,
     machine_rows,
     model_rows,
     upgrade_rows,
     workload_rows,
 )
-from advisor.audit.svg import Bar, Part, bar_chart
+from advisor.audit.render.svg import Bar, Part, bar_chart
 
 if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit

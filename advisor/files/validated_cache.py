@@ -33,7 +33,7 @@ from advisor.paths import atomic_write_bytes, user_cache_dir
 T = TypeVar("T")
 
 FORMAT = 2  # 2: a header (key, SHA-256 of the value's bytes), then the value
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the advisor package
 
 # What unpickling a damaged or outdated entry can raise (a class renamed or moved, truncated
 # or foreign bytes, a length field gone wild): every one of them means "parse the files again".
@@ -98,7 +98,7 @@ def _key(kind: str, files: Sequence[Path], code: Sequence[str], params: Hashable
 
 def _states(files: Sequence[Path]) -> tuple:
     states = []
-    from advisor.regular_files import MAX_DOCUMENT_BYTES, open_regular
+    from advisor.files.regular import MAX_DOCUMENT_BYTES, open_regular
 
     for path in files:
         with open_regular(path) as handle:  # a FIFO or /dev/zero: OSError, build() says so

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from advisor.yamlpos import KeyPath, key_path
+from advisor.files.yamlpos import KeyPath, key_path
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 100
@@ -105,7 +105,7 @@ class _Frame:
 def _parse_yaml(text: str, allow_duplicates: bool) -> Any:
     import yaml
 
-    from advisor.yamlpos import error_line, yaml_loader
+    from advisor.files.yamlpos import error_line, yaml_loader
 
     try:
         troubles = _scan_events(yaml.parse(text, Loader=yaml_loader()))
@@ -294,7 +294,7 @@ def _check_depth(data: Any) -> None:
 def read_text(path: Path, fail: Callable[[str], Exception], *, what: str) -> str:
     """The UTF-8 text of `path` (a regular file, at most MAX_DOCUMENT_BYTES); `fail(message)`
     builds the caller's error."""
-    from advisor.regular_files import read_regular
+    from advisor.files.regular import read_regular
 
     try:
         return read_regular(path).decode("utf-8")

@@ -15,7 +15,7 @@ import json
 from typing import TYPE_CHECKING
 
 from advisor import __version__
-from advisor.cache_files import read_dict, update_with_sources, write_pruned
+from advisor.files.cache_files import read_dict, update_with_sources, write_pruned
 from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from advisor.audit import present as p
+from advisor.audit.render import present as p
 from advisor.report.mdtext import md
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """Reading a small YAML file (a workload, the config) so errors name the line of the key at
-fault; the line lookups themselves are advisor.yamlpos's, shared with the catalog."""
+fault; the line lookups themselves are advisor.files.yamlpos's, shared with the catalog."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.errors import InputError
-from advisor.strict import KeyProblem, shown
-from advisor.yamlpos import key_path, line_in_file
+from advisor.files.strict import KeyProblem, shown
+from advisor.files.yamlpos import key_path, line_in_file
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
 
 def read_mapping(path: Path, error: type[InputError], *, what: str) -> dict:
-    """The top-level mapping of a YAML (or JSON) file, read through advisor.docload's limits;
+    """The top-level mapping of a YAML (or JSON) file, read through advisor.files.docload's limits;
     `error` names the file and line."""
-    from advisor.docload import DocumentError, SyntaxProblem, is_json, parse, read_text
+    from advisor.files.docload import DocumentError, SyntaxProblem, is_json, parse, read_text
 
     if not path.exists():
         raise error(f"no such {what} file", path=path)
@@ -60,7 +60,7 @@ def validation_error(
     message = first["msg"].removeprefix("Value error, ")
     value = first.get("input")
     if first["type"] == "value_error" and type(value) in (int, float) and "got " not in message:
-        message += f", got {shown(value)}"  # a range check (advisor.strict.between) says what
+        message += f", got {shown(value)}"  # a range check (advisor.files.strict.between) says what
     if first["type"] == "missing":
         message = "is required but missing"
     elif first["type"] in _UNEXPECTED:

@@ -15,7 +15,7 @@ from typing import Any
 from advisor.errors import WriteError
 from advisor.paths import atomic_write_bytes
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the advisor package
 
 
 def update_with_sources(digest: Any, names: Iterable[str]) -> None:
@@ -47,7 +47,7 @@ def write_pruned(path: Path, data: dict, keep: int) -> bool:
     """Add `data` to the dict pickled at `path` (what other runs added meanwhile stays), write
     it atomically and keep the `keep` newest *.pickle files beside it; False (and nothing
     written) when the folder is read-only or full."""
-    from advisor.locks import file_lock
+    from advisor.files.locks import file_lock
 
     try:
         with file_lock(path):

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.audit import present as p
-from advisor.audit.render_markdown import (
+from advisor.audit.render import present as p
+from advisor.audit.render.markdown import (
     cost_rows,
     machine_rows,
     model_rows,
