@@ -15,10 +15,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from advisor.catalog.model import Model
 from advisor.catalog.tensors.quant_bytes import INPUT_TENSORS, QuantBytes
 from advisor.errors import GGUFError, NotFoundError
+
+if TYPE_CHECKING:
+    from advisor.catalog.gguf.file import GGUFModelFile
 
 _BLOCK = re.compile(r"^blk\.(\d+)\.")
 _EXPERT_MARK = "_exps."  # ffn_{gate,up,down,gate_up}_exps: what --cpu-moe keeps in RAM
@@ -38,15 +42,16 @@ class FileModel:
 
 def is_model_file(text: str) -> bool:
     """Whether a --model value names a file rather than a catalog id or a repo."""
+    from advisor.catalog.hub.ref import is_repo_ref
+
+    if is_repo_ref(text):
+        return False
     return text.lower().endswith(".gguf") or Path(text).expanduser().is_file()
 
 
 def read_file_model(text: str, *, taken_ids: Sequence[str] = ()) -> FileModel:
     """The model in the GGUF file `text` (any shard of a split model), header only."""
-    from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf.checks import check_model_file
     from advisor.catalog.gguf.file import read_model_file
-    from advisor.catalog.tensors.layout import use_file_bytes
 
     target = Path(text).expanduser()
     if not target.exists():
@@ -56,9 +61,18 @@ def read_file_model(text: str, *, taken_ids: Sequence[str] = ()) -> FileModel:
         )
     if not target.is_file():
         raise GGUFError("not a regular file", path=target, hint="give the path of a .gguf file")
-    gguf = read_model_file(target)
+    return model_of_file(read_model_file(target), taken_ids=taken_ids)
+
+
+def model_of_file(gguf: GGUFModelFile, **entry_options: Any) -> FileModel:
+    """The model in headers already read (a local file, or a Hub file read by byte ranges);
+    `entry_options` go to advisor.catalog.add.entry_from_gguf."""
+    from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf.checks import check_model_file
+    from advisor.catalog.tensors.layout import use_file_bytes
+
     check_model_file(gguf)
-    entry = entry_from_gguf(gguf, taken_ids=taken_ids)
+    entry = entry_from_gguf(gguf, **entry_options)
     model, quant = entry.model, entry.model.quants[0].type
     qb = file_quant_bytes(gguf.tensors, model.architecture.n_layers, path=gguf.path)
     use_file_bytes(model.architecture, quant, qb)
