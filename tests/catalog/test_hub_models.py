@@ -208,3 +208,17 @@ def test_a_header_past_the_limit_is_refused_before_the_weights(
     code, _, err = _estimate(capsys, f"hf:{LLAMA}:Q8_0")
     assert code == ExitCode.BAD_INPUT and "runs past the first" in err
     assert hub.bytes_sent == 1 << 16
+
+
+def test_a_hub_repository_is_ranked_beside_the_catalog(hub: Hub, capsys) -> None:
+    code = main(["models", "--profile", "h100-server", "--json", "--model", f"hf:{LLAMA}:Q8_0",
+                 "--model", f"hf:{QWEN}:Q4_K_M"])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    doc = json.loads(out)
+    for model_id in ("hf-thebloke-llama-2-13b-gguf", "hf-qwen-qwen3-8b"):
+        ranked = [c for c in doc["candidates"] if c["model_id"] == model_id]
+        left = [e for e in doc["excluded"] if e["model_id"] == model_id]
+        assert len(ranked) + len(left) == 1  # judged: ranked, or left out saying why
+        assert ranked or left[0]["kind"] == "no-quality"
+    assert "ranked beside the catalog as hf-qwen-qwen3-8b" in err

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.catalog.model import Model
+from advisor.catalog.model import Model, Source
 from advisor.catalog.tensors.quant_bytes import INPUT_TENSORS, QuantBytes
 from advisor.errors import GGUFError, NotFoundError
 
@@ -38,6 +38,7 @@ class FileModel:
     shards: int
     tensor_bytes: int  # every tensor's data, every shard: what llama.cpp loads
     file_bytes: int  # the files on disk, headers and padding included
+    sources: dict[str, Source] = field(default_factory=dict)  # what the model's keys cite
 
 
 def is_model_file(text: str) -> bool:
@@ -76,7 +77,8 @@ def model_of_file(gguf: GGUFModelFile, **entry_options: Any) -> FileModel:
     model, quant = entry.model, entry.model.quants[0].type
     qb = file_quant_bytes(gguf.tensors, model.architecture.n_layers, path=gguf.path)
     use_file_bytes(model.architecture, quant, qb)
-    return FileModel(model, quant, gguf.path, len(gguf.shards), qb.total_bytes, gguf.size_bytes)
+    return FileModel(model, quant, gguf.path, len(gguf.shards), qb.total_bytes, gguf.size_bytes,
+                     {entry.source_key: entry.source})  # fmt: skip
 
 
 def file_quant_bytes(tensors: Sequence, n_layers: int, *, path: Path) -> QuantBytes:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from advisor.catalog.hub import cache, client
 from advisor.catalog.hub.client import HubFile, RepoInfo
 from advisor.catalog.hub.listing import choose, gguf_quants
 from advisor.catalog.hub.ref import parse_repo_ref
-from advisor.catalog.model import Model
+from advisor.catalog.model import Model, Source
 from advisor.errors import InputError, NotFoundError, UnreachableError, UsageError
 
 # The quants llama.cpp's users pick most (llama.cpp README, quantize --help's "recommended").
@@ -51,6 +51,7 @@ class RemoteModel:
     path: str  # the GGUF file read (first part), or config.json
     options: tuple[QuantOption, ...]
     from_cache: bool  # nothing was asked of the network
+    sources: dict[str, Source] = field(default_factory=dict)  # what the model's keys cite
 
 
 def read_remote_model(
@@ -146,6 +147,7 @@ def _from_gguf(
         chosen.path,
         options,
         cached,
+        found.sources,
     )
 
 
@@ -165,9 +167,14 @@ def _from_config(
     quant = _computed_choice(options, wanted, info.repo)
     model = _config_model(info, config, arch, quant, tensor_layout(arch, quant).file_bytes, source)
     weights = quant_tensor_bytes(arch, quant).total_bytes
-    return RemoteModel(
-        model, quant, info.repo, info.commit, "computed", weights, "config.json", options, cached
+    cited = Source(
+        title=f"config.json of hf:{info.repo} at commit {info.commit[:12]}; GGUF sizes computed "
+        "from its architecture",
+        date=time.strftime("%Y-%m-%d"),
+        url=f"{client.endpoint()}/{info.repo}/blob/{info.commit}/config.json",
     )
+    return RemoteModel(model, quant, info.repo, info.commit, "computed", weights, "config.json",
+                       options, cached, {source: cited})  # fmt: skip
 
 
 def _config(info: RepoInfo, file: HubFile, name: str) -> dict:
