@@ -210,7 +210,7 @@ def render_text(ranking, limit: int | None = None) -> str:
         lines += textwrap.wrap(
             f"quality: the score on the {source}, after each quant's loss",
             80,
-            subsequent_indent="  ",
+            subsequent_indent="      ",
         )
     floor = ranking.interactive_decode_tokens_per_s
     if floor is not None:
