@@ -101,7 +101,13 @@ Result = Outcome | Failure
 
 
 def outcome_of(verdict: Verdict) -> Outcome:
+    """The audit's view of a verdict. A workload that may not leave the building has no cloud
+    path: the report prices one for reference, but the fleet's cost never counts it (neither
+    today's nor the path of a workload not viable here)."""
+    from advisor.verdict.verdict import cloud_forbidden
+
     costs, cloud = verdict.costs, verdict.cloud
+    forbidden = cloud_forbidden(verdict.workload)
     return Outcome(
         workload=verdict.workload.name,
         kind=verdict.kind,
@@ -111,8 +117,8 @@ def outcome_of(verdict: Verdict) -> Outcome:
         hybrid_usd_per_month=costs.hybrid,
         hybrid_local_usd_per_month=verdict.hybrid.local.usd_per_month if verdict.hybrid else None,
         local_share=verdict.hybrid.local_share if verdict.hybrid else None,
-        cloud_usd_per_month=cloud.best_usd_per_month,
-        cloud_path=cloud.best_label,
+        cloud_usd_per_month=None if forbidden else cloud.best_usd_per_month,
+        cloud_path=None if forbidden else cloud.best_label,
         confidence=verdict.confidence.level,
     )
 
