@@ -46,13 +46,13 @@ class Observation:
         file_type = m.model.quant or m.model.file_type
         return CalibrationRun(
             m.model.identity, m.settings.backend, m.placement,
-            _path(file_type), m.model.size_bytes,
+            kernel_path(file_type), m.model.size_bytes,
             self.decode_ratio, self.prefill_ratio, _spread(m.decode), _spread(m.prefill),
             probe_shape(m.model),
         )  # fmt: skip
 
 
-def _path(file_type: str | None) -> str | None:
+def kernel_path(file_type: str | None) -> str | None:
     """The kernel path of a file type; None for a type llama.cpp named only by number."""
     if not file_type or file_type.startswith("file type"):
         return None

@@ -211,14 +211,14 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
 
 def _batched_calibration(machine: Machine, model: Model, est: Estimate, calibration):
     """(growth factor, runs behind it, its basis figure) from this machine's batched runs."""
-    from advisor.estimate.calibration import Target, batched_group_for
+    from advisor.estimate.calibration import SIZE_SPAN, Target, batched_group_for
 
     if calibration is None:
         return 1.0, 0, ()
     from advisor.probe.fingerprint import machine_fingerprint
 
     target = Target(machine_fingerprint(machine), machine.backend, est.placement.kind,
-                    model.id, est.quant)  # fmt: skip
+                    model.id, est.quant, weights_bytes=est.memory.weights_bytes)  # fmt: skip
     group = batched_group_for(calibration, target)
     if group is None:
         return 1.0, 0, ()
@@ -226,8 +226,8 @@ def _batched_calibration(machine: Machine, model: Model, est: Estimate, calibrat
     figure = Figure(f"calibration.{group.backend}.{group.placement}.batched_growth_factor",
                     f.value, "calibrated",
                     f"median measured/estimated growth of a step's time with the sequences, "
-                    f"{f.runs} batched run(s) over {f.files} file(s) on this machine, shrunk "
-                    "toward 1")  # fmt: skip
+                    f"{f.runs} batched run(s) over {f.files} {group.quant_class} file(s) within "
+                    f"{SIZE_SPAN:g}x this size on this machine, shrunk toward 1")  # fmt: skip
     return f.value, f.runs, (figure,)
 
 

@@ -56,11 +56,13 @@ class BatchRow:
     skip_fit: str | None = None  # why the fit leaves the row out (it is still predicted)
 
 
-def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
+def load_rows(path: Path, specs, catalog, resolve=None,
+              not_fitted: str | None = None) -> list[BatchRow]:  # fmt: skip
     """Every row of the CSV, its model's per-token work and its device's rates.
 
     `resolve(name) -> Architecture | None` names models the catalog lacks (the scripts pass
     advisor.bench.synthetic.synthetic_architecture, for `synthetic:SPEC` rows).
+    `not_fitted`: why none of the file's rows may join the fit (they are still predicted).
     """
     from advisor.estimate.speed_hardware import memory_dies
     from advisor.estimate.speed_load import token_cost
@@ -82,8 +84,8 @@ def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
                               1.0, memory_dies(rec["device"]))  # fmt: skip
             k = coefficients(constants, rate, cost.quant_class)
             step = DeviceStep(cost, 1.0, k, backend, arch.n_linear_attention_layers)
-            skip = None
-            if "n_full_attention_layers" in arch.unknown:
+            skip = not_fitted
+            if skip is None and "n_full_attention_layers" in arch.unknown:
                 skip = (
                     f"the catalog does not know which of {rec['model']}'s layers are "
                     "attention and which recurrent"

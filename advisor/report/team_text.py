@@ -120,7 +120,7 @@ def _costs(c: ServerCosts) -> list[str]:
     idle = (
         f" + idle {c.idle_watts:.0f} W for the rest of {c.on_hours_per_day:g} h on"
         if c.idle_watts is not None
-        else f"; idle not counted ({c.idle_source})"
+        else f"; {c.idle_source}"
     )
     return [
         hw,
