@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.config import Config
     from advisor.estimate.calibration import Calibration
+    from advisor.estimate.rank import Candidate as Ranked
     from advisor.probe.machine import Machine
     from advisor.verdict.estimate_cache import EstimateCache
     from advisor.verdict.gather import Gather
@@ -321,9 +322,9 @@ def _measured(
     return tuple(r.measurement for r in runs), calibration
 
 
-def _best_per_model(ranked: list, count: int) -> list:
+def _best_per_model(ranked: list[Ranked], count: int) -> list[Ranked]:
     """The best-scoring file of each model the verdicts looked at, best first."""
-    best: dict[str, object] = {}
+    best: dict[str, Ranked] = {}
     for r in ranked:
         held = best.get(r.model_id)
         if held is None or (r.score, r.decode_tokens_per_s) > (

@@ -113,7 +113,9 @@ def load_catalog(
 
 def _warn_skipped(warn: Callable[[str], None] | None, lines: list[str], path: Path) -> None:
     if warn is None:
-        from advisor.console import warning as warn
+        from advisor.console import warning
+
+        warn = warning
     for line in lines:
         warn(line)
     warn(

@@ -75,7 +75,7 @@ def entry_from_gguf(
     if repo is None:  # hf_repo is required: a placeholder, said to be one
         repo = f"local/{final_id}"
         notes = f"hf_repo {repo} is a placeholder: {_NOT_IN_HEADER}; pass --hf-repo to set it"
-    quant = Quant(
+    file_quant = Quant(
         type=quant_type,
         size_bytes=gguf.size_bytes,
         basis="published",
@@ -98,7 +98,7 @@ def entry_from_gguf(
                 tasks=tuple(tasks) or ("chat",),
                 architecture=architecture_from_gguf(header, gguf.tensors, source=source_key),
                 quality=None,
-                quants=(dataclasses.asdict(quant),),
+                quants=(dataclasses.asdict(file_quant),),
                 unknown=unknown,
                 notes=notes,
             ),

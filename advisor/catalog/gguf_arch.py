@@ -117,7 +117,8 @@ def architecture_from_gguf(
 
     # Nested parts as plain data, so the schema checks them too, not just the whole.
     data = {
-        k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for k, v in fields.items()
+        k: dataclasses.asdict(v) if dataclasses.is_dataclass(v) and not isinstance(v, type) else v
+        for k, v in fields.items()
     }
     try:
         return validate(Architecture, data)

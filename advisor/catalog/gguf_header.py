@@ -21,7 +21,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 from gguf.constants import (
     GGML_QUANT_SIZES,
@@ -56,7 +56,7 @@ _INT64_MAX = (1 << 63) - 1
 
 _STRING, _ARRAY = GGUFValueType.STRING, GGUFValueType.ARRAY
 # struct format of one item of each scalar value type
-_SCALAR_FORMATS = {
+_SCALAR_FORMATS: dict[int, str] = {
     GGUFValueType.UINT8: "B", GGUFValueType.INT8: "b", GGUFValueType.UINT16: "H",
     GGUFValueType.INT16: "h", GGUFValueType.UINT32: "I", GGUFValueType.INT32: "i",
     GGUFValueType.FLOAT32: "f", GGUFValueType.BOOL: "?", GGUFValueType.UINT64: "Q",
@@ -122,8 +122,16 @@ def read_header(path: str | Path, *, tensors: bool = True) -> GGUFHeader:
         raise GGUFError(f"cannot read the file: {exc.strerror or exc}", path=target) from exc
 
 
+class Seekable(Protocol):
+    """What the header walker reads through: a local file, or a remote one read by ranges."""
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
 def read_header_from(
-    handle: BinaryIO, size: int, *, path: str | Path, tensors: bool = True
+    handle: Seekable, size: int, *, path: str | Path, tensors: bool = True
 ) -> GGUFHeader:
     """Read a GGUF header from any seekable reader of a file of `size` bytes (a remote file read
     by byte ranges); `path` names the file in errors. The reader may return fewer bytes than
@@ -137,7 +145,7 @@ def read_header_from(
 class _Walker:
     """Reads the header front to back, checking every length before it trusts it."""
 
-    def __init__(self, path: Path, handle: BinaryIO, size: int) -> None:
+    def __init__(self, path: Path, handle: Seekable, size: int) -> None:
         self.path = path
         self.handle = handle
         self.buf = b""  # the window: the file's bytes from self.base on

@@ -32,7 +32,7 @@ def spread(count: int, total: int) -> frozenset[int]:
 def _swa_kinds(arch: Architecture) -> tuple[BlockKind, ...]:
     n, full = arch.n_layers, arch.n_full_attention_layers
     if arch.sliding_window is None or full is None or full >= n:
-        return ("full",) * n
+        return _all_full(n)
     period = max(1, n // max(full, 1))
     return tuple("full" if (i + 1) % period == 0 else "swa" for i in range(n))
 
@@ -64,7 +64,12 @@ def block_kinds(arch: Architecture) -> tuple[BlockKind, ...]:
         return _hybrid_kinds(arch)
     if arch.arch in SWA_ARCHES:
         return _swa_kinds(arch)
-    return ("full",) * arch.n_layers
+    return _all_full(arch.n_layers)
+
+
+def _all_full(n: int) -> tuple[BlockKind, ...]:
+    full: BlockKind = "full"
+    return (full,) * n
 
 
 def kv_shared_from(arch: Architecture) -> int:

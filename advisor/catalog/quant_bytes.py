@@ -188,6 +188,7 @@ def sizing_plan(plan: BlockPlan) -> SizingPlan:
     ends = list(counters)
     for kind in plan.block_classes:
         for t in templates[kind].counted:
+            assert t.group is not None  # counted: under a counter
             ends[t.group] += 1
     layer_classes = _classes(n_layer, n_layer)
     group_classes = [_classes(n_wv if g == 0 else n_layer, ends[g]) for g in range(4)]
@@ -199,10 +200,12 @@ def sizing_plan(plan: BlockPlan) -> SizingPlan:
         own = []
         key = [kind, layer_classes[il]]
         for t in templates[kind].counted:
-            value = counters[t.group]
-            counters[t.group] = value + 1
+            group = t.group
+            assert group is not None  # counted: under a counter
+            value = counters[group]
+            counters[group] = value + 1
             own.append(value)
-            key.append(group_classes[t.group][value])
+            key.append(group_classes[group][value])
         found = index.setdefault(tuple(key), len(signatures))
         if found == len(signatures):
             signatures.append(_Signature(kind, il, tuple(own)))

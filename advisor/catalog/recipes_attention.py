@@ -19,12 +19,12 @@ def llama_like(b: Builder, *, bias=False, qk_norm=False) -> None:
         t.norms("attn_norm", "ffn_norm")
         t.attention(bias=bias, qk_norm=qk_norm)
         if experts:
-            t.experts(shared=moe.n_shared_experts > 0)
+            t.experts(shared=d.moe.n_shared_experts > 0)
         else:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
 
     b.embeddings()
-    b.blocks([bool(moe) and il >= moe.first_k_dense_layers for il in range(d.arch.n_layers)],
+    b.blocks([moe is not None and il >= moe.first_k_dense_layers for il in range(d.arch.n_layers)],
              block)  # fmt: skip
 
 
@@ -35,8 +35,8 @@ def phi3(b: Builder) -> None:
         t.norms("attn_norm", "ffn_norm")
         t.add("attn_qkv.weight", (d.embd, d.q_dim + 2 * d.kv_dim))
         t.add("attn_output.weight", (d.q_dim, d.embd))
-        t.add("ffn_up.weight", (d.embd, 2 * d.n_ff))
-        t.add("ffn_down.weight", (d.n_ff, d.embd))
+        t.add("ffn_up.weight", (d.embd, 2 * d.ffn))
+        t.add("ffn_down.weight", (d.ffn, d.embd))
 
     b.embeddings()
     b.blocks([None] * d.arch.n_layers, block)
@@ -48,7 +48,7 @@ def gemma(b: Builder, *, qk_norm: bool) -> None:
     def block(t: Block, _: object) -> None:
         t.norms("attn_norm", "post_attention_norm", "ffn_norm", "post_ffw_norm")
         t.attention(qk_norm=qk_norm)
-        t.dense_ffn(d.n_ff)
+        t.dense_ffn(d.ffn)
 
     b.embeddings()
     b.blocks([None] * d.arch.n_layers, block)
@@ -61,7 +61,7 @@ def gemma3n(b: Builder) -> None:
     def block(t: Block, _: object) -> None:
         t.norms("attn_norm", "post_attention_norm", "ffn_norm", "post_ffw_norm")
         t.attention(qk_norm=True)
-        t.dense_ffn(d.n_ff)
+        t.dense_ffn(d.ffn)
         t.add("inp_gate.weight", (d.embd, ple))
         t.add("proj.weight", (ple, d.embd))
         t.norms("post_norm", "altup_correct_scale", "altup_router_norm", "laurel_post_norm")
@@ -83,8 +83,9 @@ def gemma3n(b: Builder) -> None:
 
 def _gemma4_attention(t: Block, kind: str, has_kv: bool) -> None:
     d, arch = t.d, t.d.arch
-    is_global = kind == "full" and arch.global_head_dim is not None
-    hd = arch.global_head_dim if is_global else d.head_dim
+    global_head_dim = arch.global_head_dim if kind == "full" else None
+    is_global = global_head_dim is not None
+    hd = global_head_dim if global_head_dim is not None else d.head_dim
     kv_heads = (arch.global_n_kv_heads or arch.n_kv_heads) if is_global else arch.n_kv_heads
     t.add("attn_q.weight", (d.embd, hd * arch.n_heads))
     if has_kv:
@@ -106,7 +107,7 @@ def gemma4(b: Builder) -> None:
         t.norms("attn_norm", "post_attention_norm", "ffn_norm", "post_ffw_norm")
         _gemma4_attention(t, *kind_kv)
         t.add("layer_output_scale.weight", (1,))
-        t.dense_ffn(d.n_ff)
+        t.dense_ffn(d.ffn)
         if arch.moe:
             moe = arch.moe
             t.add("ffn_gate_inp.weight", (d.embd, moe.n_experts), f32=True)
@@ -131,7 +132,7 @@ def gemma4(b: Builder) -> None:
 
 
 def gpt_oss(b: Builder) -> None:
-    d, moe = b.d, b.d.arch.moe
+    d, moe = b.d, b.d.moe
 
     def block(t: Block, _: object) -> None:
         t.norms("attn_norm", "post_attention_norm")
@@ -147,13 +148,13 @@ def gpt_oss(b: Builder) -> None:
 
 
 def glm4moe(b: Builder) -> None:
-    d, moe = b.d, b.d.arch.moe
+    d, moe = b.d, b.d.moe
 
     def block(t: Block, dense: bool) -> None:
         t.norms("attn_norm", "post_attention_norm")
         t.attention(bias=True)
         if dense:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
         else:
             t.experts(probs_bias=True, shared=moe.n_shared_experts > 0)
 
@@ -164,7 +165,7 @@ def glm4moe(b: Builder) -> None:
 def llama4(b: Builder) -> None:
     d, arch = b.d, b.d.arch
     # Scout (16 experts) puts experts in every layer, Maverick (128) in every other one.
-    step = 2 if arch.moe.n_experts >= 128 else 1
+    step = 2 if d.moe.n_experts >= 128 else 1
     d.assumptions.append(f"Llama 4: a MoE layer every {step} layer(s)")
 
     def block(t: Block, experts: bool) -> None:
@@ -173,7 +174,7 @@ def llama4(b: Builder) -> None:
         if experts:
             t.experts(shared=True)
         else:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
 
     b.embeddings()
     b.blocks([(il + 1) % step == 0 for il in range(arch.n_layers)], block)

@@ -45,7 +45,7 @@ def deepseek2(b: Builder, *, indexer: bool = False) -> None:
         if indexer:
             _dsa_indexer(t)
         if dense:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
         else:
             t.experts(probs_bias=True, shared=True)
 
@@ -99,7 +99,7 @@ def qwen_hybrid(b: Builder) -> None:
         if arch.moe:
             t.experts(shared=True, shared_gate=True)
         else:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
 
     b.embeddings()
     b.blocks(block_kinds(arch), block)
@@ -131,7 +131,7 @@ def nemotron_h(b: Builder) -> None:
         elif arch.moe:
             t.experts(gate=False, probs_bias=True, shared=True)
         else:
-            t.dense_ffn(d.n_ff, gate=False)
+            t.dense_ffn(d.ffn, gate=False)
 
     b.embeddings()
     b.blocks(block_kinds(arch), block)
@@ -152,7 +152,7 @@ def granite_hybrid(b: Builder) -> None:
         if moe:
             t.experts(shared=moe.n_shared_experts > 0 or bool(moe.shared_expert_intermediate_size))
         else:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
 
     b.embeddings()
     b.blocks(block_kinds(arch), block)
@@ -174,12 +174,12 @@ def lfm2(b: Builder) -> None:
         if experts:
             t.experts(probs_bias=True)
         else:
-            t.dense_ffn(d.n_ff)
+            t.dense_ffn(d.ffn)
 
     b.add("token_embd.weight", (d.embd, d.vocab))
     b.add("token_embd_norm.weight", (d.embd,))
     if not arch.tie_word_embeddings:
         b.add("output.weight", (d.embd, d.vocab))
     kinds = block_kinds(arch)
-    b.blocks([(kinds[il], bool(moe) and il >= moe.first_k_dense_layers)
+    b.blocks([(kinds[il], moe is not None and il >= moe.first_k_dense_layers)
               for il in range(arch.n_layers)], block)  # fmt: skip

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from advisor.catalog.model import Architecture
+from advisor.catalog.model import Architecture, Moe
+
+K = TypeVar("K", bound=Hashable)  # what tells the blocks of one recipe apart
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,19 @@ class Dims:
         return self.arch.hidden_size
 
     @property
+    def ffn(self) -> int:
+        """The dense FFN width, for the blocks of a recipe that have a dense FFN (their
+        architectures state it)."""
+        assert self.n_ff is not None, f"{self.arch.arch}: a dense FFN with no intermediate size"
+        return self.n_ff
+
+    @property
+    def moe(self) -> Moe:
+        """The experts, for the blocks of a recipe that have them."""
+        assert self.arch.moe is not None, f"{self.arch.arch}: experts with no moe section"
+        return self.arch.moe
+
+    @property
     def head_dim(self) -> int:
         return self.arch.head_dim or self.arch.hidden_size // self.arch.n_heads
 
@@ -74,7 +90,7 @@ class Dims:
 
     @property
     def n_ff_exp(self) -> int:
-        moe = self.arch.moe
+        moe = self.moe
         if moe.expert_intermediate_size:
             return moe.expert_intermediate_size
         self.assumptions.append("expert FFN width = intermediate_size / experts used")
@@ -82,7 +98,7 @@ class Dims:
 
     @property
     def n_ff_shexp(self) -> int:
-        moe = self.arch.moe
+        moe = self.moe
         if moe.shared_expert_intermediate_size:
             return moe.shared_expert_intermediate_size
         return self.n_ff_exp * max(moe.n_shared_experts, 1)
@@ -121,7 +137,7 @@ class Block:
         self.add("ffn_down.weight", (n_ff, self.d.embd))
 
     def experts(self, *, gate=True, probs_bias=False, shared=False, shared_gate=False) -> None:
-        d, moe = self.d, self.d.arch.moe
+        d, moe = self.d, self.d.moe
         n_exp, ff = moe.n_experts, d.n_ff_exp
         width = moe.latent_size or d.embd
         self.add("ffn_gate_inp.weight", (d.embd, n_exp), f32=True)
@@ -169,7 +185,7 @@ class Builder:
         if output and not d.arch.tie_word_embeddings:
             self.add("output.weight", (d.embd, d.vocab))
 
-    def blocks(self, kinds: Sequence[Hashable], body: Callable[[Block, Hashable], None]) -> None:
+    def blocks(self, kinds: Sequence[K], body: Callable[[Block, K], None]) -> None:
         """One block per entry of `kinds`; `body` adds the tensors of a block of that kind.
 
         `body` runs once per distinct kind, in the order kinds first appear, so the kind must

@@ -246,9 +246,9 @@ class Calibration:
         """probe_to / probe_from, from probes of one shape: how much more (or less) the
         estimator misses `to_path` than `from_path` on this machine."""
         shapes = {f.probe_shape for f in self.files if f.probe_shape is not None}
-        for shape in sorted(shapes):  # type: ignore[type-var]
-            to = self.probe_ratio(test, backend, placement, shape, to_path)  # type: ignore[arg-type]
-            frm = self.probe_ratio(test, backend, placement, shape, from_path)  # type: ignore[arg-type]
+        for shape in sorted(shapes):
+            to = self.probe_ratio(test, backend, placement, shape, to_path)
+            frm = self.probe_ratio(test, backend, placement, shape, from_path)
             if to is not None and frm is not None:
                 return to / frm
         return None
@@ -308,15 +308,23 @@ def build_calibration(
 
 
 def _file_ratio(runs: list[CalibrationRun]) -> FileRatio | None:
-    decode = [r.decode_ratio for r in runs if _steady(r.decode_ratio, r.decode_spread)]
-    prefill = [r.prefill_ratio for r in runs if _steady(r.prefill_ratio, r.prefill_spread)]
+    decode = [
+        r.decode_ratio
+        for r in runs
+        if r.decode_ratio is not None and _steady(r.decode_ratio, r.decode_spread)
+    ]
+    prefill = [
+        r.prefill_ratio
+        for r in runs
+        if r.prefill_ratio is not None and _steady(r.prefill_ratio, r.prefill_spread)
+    ]
     if not decode and not prefill:
         return None
     last = runs[-1]
     return FileRatio(
         last.file_identity, last.backend, last.placement, last.quant_class or "",
-        last.file_bytes, statistics.median(decode) if decode else None,  # type: ignore[arg-type]
-        statistics.median(prefill) if prefill else None,  # type: ignore[arg-type]
+        last.file_bytes, statistics.median(decode) if decode else None,
+        statistics.median(prefill) if prefill else None,
         len(decode), len(prefill), last.probe_shape,
     )  # fmt: skip
 

@@ -80,6 +80,8 @@ def load_rows(path: Path, specs, catalog, resolve=None,
             backend = rec["backend"]
             bandwidth = _number(rec.get("mem_bandwidth_gbs")) or spec.bandwidth_gbs
             compute = _number(rec.get("compute_tflops")) or spec.compute_tflops
+            if bandwidth is None or compute is None:
+                raise ValueError(f"{path}:{line}: no bandwidth or compute figure for the device")
             rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, bandwidth, compute,
                               1.0, memory_dies(rec["device"]))  # fmt: skip
             k = coefficients(constants, rate, cost.quant_class)

@@ -196,7 +196,7 @@ def _bytes_read_figure(w) -> Figure:
 def _device_constants(backend: str, family: str, multi_die: bool, constants) -> tuple[Figure, ...]:
     """The fitted constants one device's part rests on (built once per backend and family)."""
     source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
-    figures = (
+    figures: tuple[Figure, ...] = (
         Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
                "fitted", source),
         Figure(f"decode.beta.{backend}.{family}", constants.quant_extra(backend, family),

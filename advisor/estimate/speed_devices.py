@@ -65,15 +65,15 @@ def _status(machine: Machine, path: str) -> tuple[FigureStatus, str]:
 
 
 def _cpu_rate(machine: Machine) -> tuple[DeviceRate, tuple[Figure, ...]]:
-    bandwidth = machine.memory.bandwidth_gbs
-    if machine.memory.bandwidth_measured_gbs is not None:
-        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "measured", "copy test")
-    elif bandwidth is not None:
-        status, source = _status(machine, "memory.bandwidth_theoretical_gbs")
-        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, status, source)
-    else:
+    bandwidth = machine.memory.bandwidth_gbs  # the measured figure, where there is one
+    if bandwidth is None:
         bandwidth = ASSUMED_RAM_BANDWIDTH_GBS
         bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "assumed", "dual-channel DDR4")
+    elif machine.memory.bandwidth_measured_gbs is not None:
+        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "measured", "copy test")
+    else:
+        status, source = _status(machine, "memory.bandwidth_theoretical_gbs")
+        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, status, source)
     cores = machine.cpu.physical_cores
     mhz = machine.cpu.max_clock_mhz or machine.cpu.base_clock_mhz
     known = cores is not None and mhz is not None

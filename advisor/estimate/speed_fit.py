@@ -255,10 +255,10 @@ class Prediction:
 
 
 def leave_one_device_out(
-    rows: Sequence[CalibrationRow], fit: Callable[[Sequence[CalibrationRow]], dict] = None
+    rows: Sequence[CalibrationRow], fit: Callable[[Sequence[CalibrationRow]], dict] | None = None
 ) -> list[Prediction]:
     """Refit without each device in turn and predict that device's rows."""
-    fit = fit or fit_constants
+    fit = fit if fit is not None else fit_constants
     out: list[Prediction] = []
     for device in sorted({r.device for r in rows}):
         held = [r for r in rows if r.device == device]

@@ -265,5 +265,8 @@ def load_rows(
     with csv_path.open(newline="", encoding="utf-8") as handle:
         for line, rec in enumerate(csv.DictReader(handle), start=2):
             result = _to_row(line, rec, specs, catalog)
-            (rows if isinstance(result, CalibrationRow) else skipped).append(result)
+            if isinstance(result, CalibrationRow):
+                rows.append(result)
+            else:
+                skipped.append(result)
     return rows, skipped

@@ -52,17 +52,20 @@ def speed_status(speed: Speed) -> SpeedStatus:
 
 def measured_speed(speed: Speed) -> Speed:
     """The speed with this file's own measurements in place of the estimate, where it has them."""
-    changes = {}
     decode, prefill = speed.measured_decode_tokens_per_s, speed.measured_prefill_tokens_per_s
     if decode:
         scale = decode / speed.decode_tokens_per_s
         low, high = speed.decode_range
-        changes.update(decode_tokens_per_s=decode, decode_range=(low * scale, high * scale))
+        speed = dataclasses.replace(
+            speed, decode_tokens_per_s=decode, decode_range=(low * scale, high * scale)
+        )
     if prefill:
         scale = prefill / speed.prefill_tokens_per_s
         low, high = speed.prefill_range
-        changes.update(prefill_tokens_per_s=prefill, prefill_range=(low * scale, high * scale))
-    return dataclasses.replace(speed, **changes) if changes else speed
+        speed = dataclasses.replace(
+            speed, prefill_tokens_per_s=prefill, prefill_range=(low * scale, high * scale)
+        )
+    return speed
 
 
 def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> Candidate:

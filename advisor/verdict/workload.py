@@ -259,7 +259,9 @@ def workload_names() -> tuple[str, ...]:
 def load_workloads(specs: tuple[str, ...] | list[str] = ()) -> tuple[Workload, ...]:
     """Workloads by name or file; with no specs, every preset and user workload."""
     named = _named_files()
-    chosen = [_one(spec, named) for spec in specs] if specs else list(named.values())
+    chosen: list[tuple[Path, str | None]] = (
+        [_one(spec, named) for spec in specs] if specs else list(named.values())
+    )
     workloads = _load_files(chosen)
     names = [w.name for w in workloads]
     duplicates = sorted({n for n in names if names.count(n) > 1})
