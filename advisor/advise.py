@@ -23,10 +23,10 @@ if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.config import Config
+    from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration import Calibration
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.probe.machine import Machine
-    from advisor.verdict.estimate_cache import EstimateCache
     from advisor.verdict.gather import Gather
     from advisor.verdict.options import LocalOption
     from advisor.verdict.power_for import PowerFor
@@ -276,7 +276,7 @@ def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Jud
     measurements, calibration = _measured(machine, options)
     cache = None
     if options.cache:
-        from advisor.verdict.estimate_cache import EstimateCache
+        from advisor.estimate.cache import EstimateCache
 
         cache = EstimateCache(machine, calibration)
     search = OptionSearch(machine, catalog, calibration=calibration, cache=cache)
