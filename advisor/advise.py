@@ -23,11 +23,11 @@ if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.config import Config
+    from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration import Calibration
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices
-    from advisor.verdict.estimate_cache import EstimateCache
     from advisor.verdict.gather import Gather
     from advisor.verdict.options import LocalOption
     from advisor.verdict.power_for import PowerFor
@@ -283,7 +283,7 @@ def _judging(
     measurements, calibration = _measured(machine, options)
     cache = None
     if options.cache:
-        from advisor.verdict.estimate_cache import EstimateCache
+        from advisor.estimate.cache import EstimateCache
 
         cache = EstimateCache(machine, calibration)
     search = OptionSearch(machine, catalog, calibration=calibration, cache=cache)

@@ -208,3 +208,12 @@ def test_passed_over_files_say_what_no_number_of_servers_fixes(catalog):
     assert "one sequence alone decodes at" in bf16 and "however many servers" in bf16
     q8 = next(w for w in words if " Q8_0" in w)
     assert "servers" in q8 and "one server alone misses" in q8
+
+
+def test_the_plan_counts_the_files_it_checked_in_words(h100):
+    from advisor.report.team_text import team_sections
+
+    lines = [line for _, section in team_sections(h100) for line in section]
+    chosen = next(line for line in lines if line.startswith("chosen by:"))
+    n = h100.plan.files_checked
+    assert chosen.endswith(f"({n} file checked)" if n == 1 else f"({n} files checked)")
