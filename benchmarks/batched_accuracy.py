@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from advisor.bench.synthetic import synthetic_architecture  # noqa: E402
-from advisor.estimate.parallel_fit import (  # noqa: E402
+from advisor.estimate.speed.batched_physics import load_batch_constants, prefill_s  # noqa: E402
+from advisor.estimate.speed.model import load_constants  # noqa: E402
+from scripts.fitting.batched_fit import (  # noqa: E402
     BatchRow,
     Prediction,
     leave_one_device_out,
@@ -35,9 +37,7 @@ from advisor.estimate.parallel_fit import (  # noqa: E402
     predicted_decode,
     predicted_prefill,
 )
-from advisor.estimate.parallel_physics import load_batch_constants, prefill_s  # noqa: E402
-from advisor.estimate.speed_model import load_constants  # noqa: E402
-from advisor.estimate.speed_rows import load_spec_table, repository_catalog  # noqa: E402
+from scripts.fitting.speed_rows import load_spec_table, repository_catalog  # noqa: E402
 
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "batched_bench.csv"
 DEFAULT_HERE = ROOT / "benchmarks" / "data" / "batched_bench_here.csv"

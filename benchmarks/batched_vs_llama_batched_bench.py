@@ -142,7 +142,7 @@ def write_rows(path: Path, llama: dict[int, list[Rates]], args, model: Path,
     batched_bench.csv's columns (benchmarks/data/batched_bench_here.csv holds them)."""
     import platform
 
-    from advisor.estimate.speed_devices import machine_rate
+    from advisor.estimate.speed.devices import machine_rate
     from advisor.probe import probe_machine
 
     machine = probe_machine()

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from advisor.catalog.gguf_arch import architecture_from_gguf
-from advisor.catalog.gguf_file import GGUFModelFile, file_type_name
+from advisor.catalog.gguf.arch import architecture_from_gguf
+from advisor.catalog.gguf.file import GGUFModelFile, file_type_name
 from advisor.catalog.model import QUANT_TYPES, Model, Quant, Source
 from advisor.errors import GGUFError, UsageError
-from advisor.strict import validate
+from advisor.files.strict import validate
 
 _NOT_IN_HEADER = "not in the GGUF metadata"
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/([\w.-]+/[\w.-]+)/?$")

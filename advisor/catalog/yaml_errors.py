@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.catalog.problems import Loc, Problem
-from advisor.yamlpos import compose, error_line, line_in
+from advisor.files.yamlpos import compose, error_line, line_in
 
 _EXPECTED = {
     "int_type": "expected an integer",

@@ -274,12 +274,27 @@ def render(audit, fmt: str, *, terminal: bool = False) -> str:
     if fmt == "table":
         import shutil
 
-        from advisor.audit.render_table import render_table
+        from advisor.audit.render.table import render_table
 
         width = shutil.get_terminal_size().columns if terminal else None
         return render_table(audit, width=width, color=terminal)
-    module = __import__(f"advisor.audit.render_{fmt}", fromlist=["_"])
-    return getattr(module, f"render_{fmt}")(audit)
+    if fmt == "json":
+        from advisor.audit.render.json_doc import render_json
+
+        return render_json(audit)
+    if fmt == "markdown":
+        from advisor.audit.render.markdown import render_markdown
+
+        return render_markdown(audit)
+    if fmt == "html":
+        from advisor.audit.render.html_page import render_html
+
+        return render_html(audit)
+    if fmt == "csv":
+        from advisor.audit.render.csv_rows import render_csv
+
+        return render_csv(audit)
+    raise ValueError(f"unknown audit format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
 def _open_tui(audit) -> None:

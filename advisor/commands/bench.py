@@ -212,8 +212,8 @@ def run(args: argparse.Namespace) -> int:
 def _check_header(path) -> None:
     """Refuse, naming the key, a header llama.cpp would refuse or abort on (no block, a NaN
     epsilon, more experts in use than there are) before it sees the file."""
-    from advisor.catalog.gguf_checks import check_model_file
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.checks import check_model_file
+    from advisor.catalog.gguf.file import read_model_file
 
     check_model_file(read_model_file(path))
 

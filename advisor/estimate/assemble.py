@@ -10,7 +10,8 @@ from advisor.estimate.fit import Option, Planner, choices, pick, placement_conte
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement, Pool
 from advisor.estimate.settings import RunSettings
-from advisor.estimate.speed import Speed, speed_of_placement
+from advisor.estimate.speed.figures import Speed
+from advisor.estimate.speed.predict import speed_of_placement
 from advisor.probe.machine import Machine
 
 GIB = 1024**3

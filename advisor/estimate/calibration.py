@@ -13,7 +13,7 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
 * A run speaks only for estimates of the same machine (fingerprint), backend and placement
   kind, of files within SIZE_SPAN times its own file's size either way (a 0.4 MB file sits
   in the CPU's cache and says nothing about a 20 GB model), and of its own kernel path
-  (advisor.estimate.speed_load.quant_class: f16, q8_0, legacy, kquant, iquant, mxfp4).
+  (advisor.estimate.speed.load.quant_class: f16, q8_0, legacy, kquant, iquant, mxfp4).
 * A run of another kernel path still speaks, through the kernel-path probes: generated
   models of one shape in several quant types (advisor bench runs them), whose ratios give
   each path's cost relative to the others on this machine. A file of path a then says
@@ -34,7 +34,7 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
   machine, backend and placement kind, files within SIZE_SPAN times the size either way, and
   the same kernel path (the extra sequences' cost is matrix work, which is the kernel
   path's); the files that speak are reduced across files and shrunk as above
-  (`batched_group_for`), and advisor.estimate.parallel scales the extra cost of every
+  (`batched_group_for`), and advisor.estimate.speed.batched scales the extra cost of every
   sequence beyond the first by the result.
 * apply_calibration multiplies decode and prefill rates (and their ranges) by the factors,
   divides the per-token depth costs by them, records the factors in Speed.basis with status
@@ -53,8 +53,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.estimate.placement import PlacementKind
-from advisor.estimate.speed import Figure, Speed
-from advisor.estimate.speed_load import QUANT_CLASSES, quant_class
+from advisor.estimate.speed.figures import Figure, Speed
+from advisor.estimate.speed.load import QUANT_CLASSES, quant_class
 
 SHRINK_K = 1.0
 # A run speaks for files from 1/SIZE_SPAN to SIZE_SPAN times its own file's size: within

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors import QuantBytes, arch_key, quant_tensor_bytes
+from advisor.catalog.tensors.layout import QuantBytes, arch_key, quant_tensor_bytes
 from advisor.estimate.budget import Budgets
 from advisor.estimate.compute import ComputeShape, compute_shape
 from advisor.estimate.footprint import (

@@ -225,7 +225,7 @@ def _no_room(model: Model, quant: str, est: Estimate, demand: TeamDemand) -> NoR
 
 def _batched(calibration) -> BatchModelFor:
     def speed_of(machine, model, est) -> SpeedAt:
-        from advisor.estimate.parallel import batch_model
+        from advisor.estimate.speed.batched import batch_model
 
         bm = batch_model(machine, model, est, calibration=calibration)
         return SpeedAt(bm.decode_step_s, bm.prefill_s)

@@ -2,7 +2,7 @@
 
 A server runs `slots` sequences at once (llama-server -np, OLLAMA_NUM_PARALLEL, vLLM
 --max-num-seqs), each with the workload's context. The batched estimate
-(advisor.estimate.parallel) gives the per-step costs; the queue model (advisor.team.queue)
+(advisor.estimate.speed.batched) gives the per-step costs; the queue model (advisor.team.queue)
 turns them into time to first token and per-user decode at the peak. When one server cannot
 keep up, identical replicas share the arrivals evenly.
 """

@@ -29,7 +29,7 @@ from advisor.verdict.workload import Workload
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.estimate.rank import Candidate as Ranked
-    from advisor.estimate.speed import Speed
+    from advisor.estimate.speed.figures import Speed
     from advisor.verdict.verdict import Verdict
 
 # A model whose smallest file decodes below this share of the need is too slow in every file:
@@ -313,7 +313,7 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
 
 class _Slow:
     """Which files of one model cannot pass the workload's time to first token or keep up
-    with its calls: even the floor on their prefill time (advisor.estimate.speed_floor) is
+    with its calls: even the floor on their prefill time (advisor.estimate.speed.floor) is
     too slow."""
 
     def __init__(self, search: OptionSearch, w: Workload, model) -> None:

@@ -38,14 +38,14 @@ def test_interactive_workloads_are_planned_for_one_person_per_machine(audit):
 def test_an_unpriced_server_says_hardware_is_excluded_in_every_format(audit):
     h100 = next(o for o in audit.servers.workloads[0].options if o.profile == "h100-server")
     assert "hardware excluded" in h100.advice.comparison.headline
-    from advisor.audit.render_table import render_table
+    from advisor.audit.render.table import render_table
 
     texts = {fmt: render(audit, fmt) for fmt in ("markdown", "html")}
     texts["table"] = render_table(audit, width=250)  # wide enough that no cell wraps
     for fmt, text in texts.items():
         assert "Shared servers" in text and "(hardware excluded)" in text, fmt
     doc = json.loads(render(audit, "json"))
-    assert doc["schema_version"] == 3
+    assert doc["schema_version"] == 4
     section = doc["shared_servers"]
     assert section["profiles"] == list(SERVERS)
     [chat] = section["workloads"]

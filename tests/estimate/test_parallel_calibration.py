@@ -25,8 +25,8 @@ from advisor.estimate.calibration import (
     build_batched,
     step_growth_ratio,
 )
-from advisor.estimate.parallel import batch_model
-from advisor.estimate.speed import TG_DEPTH
+from advisor.estimate.speed.batched import batch_model
+from advisor.estimate.speed.predict import TG_DEPTH
 from advisor.probe import resolve_machine
 from advisor.probe.fingerprint import machine_fingerprint
 from tests.bench.helpers import settings

@@ -16,8 +16,8 @@ from textual.widgets import (
     Tabs,
 )
 
-from advisor.audit import present
 from advisor.audit.fleet import FleetAudit, MachineRow
+from advisor.audit.render import present
 from advisor.tui.audit import views
 from advisor.tui.control_filter import PRINTABLE
 from advisor.tui.format import plain
@@ -75,7 +75,16 @@ class AuditApp(App[None]):
         self.sub_title = present.count(len(self.audit.machines), "machine")
         self._fill(
             "workload-table",
-            ("workload", "machines", "local share", "local", "hybrid", "cloud", "with which model"),
+            (
+                "workload",
+                "machines",
+                "local share",
+                "local",
+                "hybrid",
+                "cloud",
+                "not viable",
+                "with which model",
+            ),
             views.workload_rows(self.audit),
         )
         self._fill(

@@ -1,0 +1,266 @@
+"""The audit as one JSON document (`advisor audit --format json`). Amounts are USD per month."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from pydantic_core import to_json
+
+from advisor.audit.fleet import UPGRADE_RANKING
+from advisor.report.verdict_json import num, rounded
+
+if TYPE_CHECKING:
+    from advisor.audit.evaluate import Outcome
+    from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
+
+AUDIT_KIND = "advisor-audit"
+# 2: shared_servers. 3: upgrades.ranking and .unreached; each effect's reports, saving per USD,
+# payback and whether it pays back within the hardware's life; changes in ranking order.
+# 4: workloads[].not_viable (machines where a workload that may not leave the building has no
+# local option); such a workload has no cloud price (cost.unpriced counts it).
+AUDIT_SCHEMA_VERSION = 4
+
+
+def render_json(audit: FleetAudit) -> str:
+    # pydantic-core's serializer: json.dumps with an indent falls back to pure Python, several
+    # seconds for the 60 MB document of a 10,000-machine fleet.
+    return to_json(audit_document(audit), indent=2).decode("utf-8") + "\n"
+
+
+def audit_document(audit: FleetAudit) -> dict[str, Any]:
+    return {
+        "kind": AUDIT_KIND,
+        "schema_version": AUDIT_SCHEMA_VERSION,
+        "advisor_version": audit.advisor_version,
+        "catalog_version": audit.catalog_version,
+        "generated_at": audit.generated_at,
+        "currency": "USD",
+        "notes": list(audit.notes),
+        "reports": {
+            "read": audit.reports_read,
+            "machines": len(audit.machines),
+            "configurations": audit.configurations,
+            "evaluations": audit.evaluations,
+            "replaced": [
+                {"report": r.origin, "machine_id": r.machine_id, "newer": r.newer}
+                for r in audit.replaced
+            ],
+            "skipped": [{"report": s.origin, "reason": s.reason} for s in audit.skipped],
+        },
+        "workloads": [_workload(w) for w in audit.workloads],
+        "models": [_model(m) for m in audit.models],
+        "machines": _machines(audit.machines),
+        "cost": _cost(audit),
+        "upgrades": {
+            "checked": audit.upgrades_checked,
+            "ranking": UPGRADE_RANKING,
+            "changes": _changes(audit.suggestions),
+            "unreached": [
+                {
+                    "workload": u.workload,
+                    "machines": u.machines,
+                    "machine_ids": list(u.machine_ids),
+                    "reports": list(u.hosts),
+                    "reason": u.reason,
+                }
+                for u in audit.unreached
+            ],
+        },
+        "shared_servers": _servers(audit),
+    }
+
+
+def _servers(audit: FleetAudit) -> dict[str, Any] | None:
+    """The shared-server plans, each as the report's `team` entries carry them."""
+    servers = audit.servers
+    if servers is None:
+        return None
+    from advisor.report.team_json import team_json
+
+    return {
+        "profiles": list(servers.profiles),
+        "headline": servers.headline,
+        "workloads": [
+            {
+                "workload": w.workload,
+                "title": w.title,
+                "people": w.people,
+                "best": w.best.profile if w.best else None,
+                "options": [{"profile": o.profile, **team_json(o.advice)} for o in w.options],
+            }
+            for w in servers.workloads
+        ],
+    }
+
+
+def _workload(w) -> dict[str, Any]:
+    return rounded(
+        {
+            "name": w.name,
+            "title": w.title,
+            "machines": w.machines,
+            "local": w.local,
+            "hybrid": w.hybrid,
+            "cloud": w.cloud,
+            "not_viable": w.not_viable,
+            "local_share": w.local_share,
+            "models": [{"model": label, "machines": n} for label, n in w.models],
+        }
+    )
+
+
+def _range(values: tuple[float, float, float] | None) -> dict[str, float] | None:
+    if values is None:
+        return None
+    return dict(zip(("min", "median", "max"), values, strict=True))
+
+
+def _model(m: ModelRow) -> dict[str, Any]:
+    return rounded(
+        {
+            "model_id": m.model_id,
+            "model_name": m.model_name,
+            "quants": list(m.quants),
+            "machines": len(m.machine_ids),
+            "machine_ids": list(m.machine_ids),
+            "workloads": list(m.workloads),
+            "placements": dict(m.placements),
+            "decode_tokens_per_s": _range(m.decode_tokens_per_s),
+            "prefill_tokens_per_s": _range(m.prefill_tokens_per_s),
+        }
+    )
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    p = o.pick
+    pick = None
+    if p is not None:
+        pick = {
+            "model_id": p.model_id,
+            "model_name": p.model_name,
+            "quant": p.quant,
+            "placement": p.placement,
+            "decode_tokens_per_s": num(p.decode_tokens_per_s),
+            "prefill_tokens_per_s": num(p.prefill_tokens_per_s),
+            "time_to_first_token_s": num(p.time_to_first_token_s),
+            "speed_status": p.speed_status,
+            "quality_pct": num(p.quality_pct),
+            "passed": p.passed,
+        }
+    return {
+        "workload": o.workload,
+        "kind": o.kind,
+        "summary": o.summary,
+        "pick": pick,
+        "local_usd_per_month": num(o.local_usd_per_month),
+        "hybrid_usd_per_month": num(o.hybrid_usd_per_month),
+        "hybrid_local_usd_per_month": num(o.hybrid_local_usd_per_month),
+        "local_share": num(o.local_share),
+        "cloud_usd_per_month": num(o.cloud_usd_per_month),
+        "cloud_path": o.cloud_path,
+        "confidence": o.confidence,
+        "path_usd_per_month": num(o.path_usd_per_month),
+    }
+
+
+def _machines(machines: tuple[MachineRow, ...]) -> list[dict[str, Any]]:
+    """Machines of one configuration share their outcome objects: each is converted once."""
+    seen: dict[int, dict[str, Any]] = {}
+
+    def once(o: Outcome) -> dict[str, Any]:
+        found = seen.get(id(o))
+        if found is None:
+            found = seen[id(o)] = outcome_json(o)
+        return found
+
+    return [_machine(m, once) for m in machines]
+
+
+def _machine(m: MachineRow, once) -> dict[str, Any]:
+    best, hw, cost = m.best, m.hardware, m.cost
+    return {
+        "report": m.origin,
+        "machine_id": m.machine_id,
+        "name": m.name,
+        "generated_at": m.generated_at,
+        "hardware": {
+            "cpu": hw.cpu,
+            "ram_gb": hw.ram_gb,
+            "gpus": list(hw.gpus),
+            "backend": hw.backend,
+        },
+        "best": once(best) if best else None,
+        "cost": {
+            "today_usd_per_month": num(cost.today_usd_per_month),
+            "with_local_usd_per_month": num(cost.with_local_usd_per_month),
+            "seats_freed": list(cost.seats_freed),
+        },
+        "workloads": [once(o) for o in m.outcomes],
+    }
+
+
+def _cost(audit: FleetAudit) -> dict[str, Any]:
+    c = audit.cost
+    return rounded(
+        {
+            "basis": c.basis,
+            "today_usd_per_month": c.today_usd_per_month,
+            "with_local_usd_per_month": c.with_local_usd_per_month,
+            "saving_usd_per_month": c.saving_usd_per_month,
+            "local_running_usd_per_month": c.local_running_usd_per_month,
+            "unpriced": c.unpriced,
+            "seats": [
+                {
+                    **dataclasses.asdict(line.plan),
+                    "kept": line.kept,
+                    "today_usd_per_month": line.today_usd_per_month,
+                    "with_local_usd_per_month": line.with_local_usd_per_month,
+                }
+                for line in c.seats
+            ],
+            "explanation": c.explanation,
+        }
+    )
+
+
+def _changes(suggestions: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
+    """Suggestions grouped by change, in the order of their best-ranked effect."""
+    grouped: dict[Any, list[Suggestion]] = defaultdict(list)
+    for s in suggestions:
+        grouped[s.change].append(s)
+    return [
+        rounded(
+            {
+                "change": change.label,
+                "kind": change.kind,
+                "size_gb": change.size_gb,
+                "spec_name": change.spec_name,
+                "unit_price_usd": change.unit_price_usd,
+                "price_source": change.price_source,
+                "effects": [
+                    {
+                        "workload": s.workload,
+                        "machines": s.machines,
+                        "machine_ids": list(s.machine_ids),
+                        "reports": list(s.hosts),
+                        "total_price_usd": s.total_price_usd,
+                        "saving_usd_per_month": s.saving_usd_per_month,
+                        "saving_usd_per_month_per_usd": _finite(s.saving_per_usd),
+                        "payback_months": s.payback_months,
+                        "lifetime_months": s.lifetime_months,
+                        "pays_back": s.pays_back,
+                        "text": s.text,
+                    }
+                    for s in items
+                ],
+            }
+        )
+        for change, items in grouped.items()
+    ]
+
+
+def _finite(value: float | None) -> float | None:
+    """JSON has no infinity: a free upgrade's saving per USD is null (its price says 0)."""
+    return None if value is None or value == float("inf") else value
