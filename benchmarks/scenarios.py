@@ -228,6 +228,8 @@ def compare(scenario: Scenario, doc: dict) -> list[Outcome]:
 
 def _fmt(value: object) -> str:
     if isinstance(value, float):
+        if abs(value) < 1:
+            return f"{value:.3f}"  # cents of a light workload: 0.033, not 0.03
         return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     return "-" if value is None else str(value)
 
