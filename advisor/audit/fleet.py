@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.audit.costs import FleetCost, MachineCost
+from advisor.units import GIB
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
@@ -16,8 +17,6 @@ if TYPE_CHECKING:
     from advisor.audit.sources import Skipped
     from advisor.audit.upgrades import Change
     from advisor.probe.machine import Machine
-
-GIB = 1024**3
 
 
 @dataclass(frozen=True)

@@ -122,8 +122,8 @@ def _gpu_change(kind: ChangeKind, label: str, spec: HardwareSpec) -> Change:
 def apply_change(machine: Machine, change: Change) -> Machine:
     """The machine after the change."""
     if change.kind == "ram":
-        from advisor.probe.machine import GIB
         from advisor.probe.resolve import apply_overrides
+        from advisor.units import GIB
 
         ram_gib = (machine.memory.ram_total_bytes or 0) / GIB + change.size_gb
         return apply_overrides(machine, ram_gb=ram_gib, vram_gb=None)

@@ -8,7 +8,7 @@ if TYPE_CHECKING:
     from advisor.probe.schema import CpuEntry, GpuEntry
     from advisor.report.models import Report, VerdictJson
 
-GIB = 1024**3
+from advisor.units import GIB
 
 
 def usd(value: float | None) -> str:

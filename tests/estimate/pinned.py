@@ -26,7 +26,8 @@ from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Thr
 from advisor.estimate import estimate
 from advisor.estimate.assemble import placement_contexts_for
 from advisor.probe import list_profiles, load_profile, machine_fingerprint
-from advisor.probe.machine import GIB, Machine
+from advisor.probe.machine import Machine
+from advisor.units import GIB
 
 PINS = Path(__file__).resolve().parent / "data" / "estimate_pins.json"
 # Each file is estimated at one of these, in turn: short, the presets' contexts, past most
