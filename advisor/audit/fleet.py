@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
     from advisor.audit.servers import SharedServers
     from advisor.audit.sources import Skipped
-    from advisor.audit.upgrades import Change
     from advisor.probe.machine import Machine
+    from advisor.probe.upgrades import Change
 
 
 @dataclass(frozen=True)

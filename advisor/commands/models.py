@@ -7,7 +7,7 @@ import json
 import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
-from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
+from advisor.commands.options import add_extra_models_option, add_json_option, add_machine_options
 from advisor.console import out
 from advisor.units import GIB
 

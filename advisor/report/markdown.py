@@ -11,7 +11,7 @@ from advisor.report.mdtext import md
 if TYPE_CHECKING:
     from advisor.advise import TopCandidate
     from advisor.report.models import Report, VerdictJson
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 
 def render_markdown(report: Report) -> str:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.estimate.estimate import Estimate
+from advisor.probe.power import PowerDraw
 from advisor.units import GIB
 from advisor.verdict.local import LocalRun, local_run
-from advisor.verdict.power import PowerDraw
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 SpeedStatus = Literal["measured", "calibrated", "estimated"]
 CheckName = Literal["fits", "decode", "ttft", "quality", "capacity"]
