@@ -120,7 +120,9 @@ def _fails_a_check(verdict: Verdict) -> bool:
 
 def _search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
     from advisor.probe.upgrades import gpu_changes, ram_changes, vram_changes
+    from advisor.verdict.cloud import CloudPrices
 
+    prices = CloudPrices(catalog)  # the same workloads on every changed machine
     kinds = [ram_changes(machine, None), vram_changes(machine), gpu_changes(machine)]
     largest = [changes[-1].label for changes in kinds if changes]
     works: dict[str, list[tuple[Change, str]]] = {v.workload.name: [] for v in pending}
@@ -129,7 +131,7 @@ def _search(machine, catalog, pending, options, measurements, judge) -> dict[str
             continue
         left = [v.workload for v in pending]
         for change in reversed(changes):  # the largest first: if it fails, so do the rest
-            local = _local_after(machine, catalog, left, change, options, measurements, judge)
+            local = _local_after(machine, prices, left, change, options, measurements, judge)
             if not local:
                 break
             for name, option in local.items():
@@ -139,7 +141,7 @@ def _search(machine, catalog, pending, options, measurements, judge) -> dict[str
 
 
 def _local_after(
-    machine, catalog, workloads, change, options, measurements, judge
+    machine, prices, workloads, change, options, measurements, judge
 ) -> dict[str, str]:
     """{workload name: the option it would run on} for those local after the change."""
     from advisor.probe.upgrades import apply_change
@@ -148,7 +150,7 @@ def _local_after(
     changed = apply_change(machine, change)
     kept = tuple(measurements) if change.keeps_measurements else ()
     lean = dataclasses.replace(options, cache=False, measurements=kept, no_cloud=False)
-    verdicts = judge(changed, catalog, workloads, lean, local_only=True)
+    verdicts = judge(changed, prices.catalog, workloads, lean, local_only=True, prices=prices)
     return {
         v.workload.name: option_name(v.option)
         for v in verdicts
