@@ -12,7 +12,7 @@ from advisor.catalog.plan_limits import parse_plan_limit, unknown_limit, with_pl
 from advisor.cli import main
 from advisor.errors import ExitCode, UsageError
 from advisor.verdict.cloud import cloud_costs
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from advisor.advise import AdviceOptions, advise, judge
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
 from advisor.verdict import choice
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")
