@@ -48,13 +48,8 @@ class QuantLosses:
     def __init__(self, table: Sequence[QuantQuality]) -> None:
         self._rows = {row.type: row for row in table}
         self._kept: dict[str, QuantRetention] = {}
-        anchor, steep = self._rows.get(ANCHOR), self._rows.get(STEEP)
-        self._scale: tuple[float, float, float] | None = None  # (kld, loss at anchor, exponent)
-        if _task_point(anchor) and _task_point(steep):
-            loss_a, loss_s = 1 - anchor.task_retained, 1 - steep.task_retained  # type: ignore[union-attr]
-            exponent = math.log(loss_s / loss_a) / math.log(steep.kld / anchor.kld)  # type: ignore[operator,union-attr]
-            self._scale = (anchor.kld, loss_a, exponent)  # type: ignore[assignment]
-            self._steep_kld = steep.kld
+        # (kld at the anchor, task loss there, exponent, kld at the steep point) or None
+        self._scale = _scale(self._rows.get(ANCHOR), self._rows.get(STEEP))
 
     def of(self, quant: str) -> QuantRetention:
         """The share of a model's task score `quant` keeps, and where that figure comes from."""
@@ -76,23 +71,29 @@ class QuantLosses:
             return QuantRetention(q, row.task_retained, MEASURED)
         if row.kld is None:  # a release format (gpt-oss's MXFP4): the table's own figure
             return QuantRetention(q, row.retained, f"the table's figure ({row.measured_on})")
-        kld_a, loss_a, exponent = self._scale
+        kld_a, loss_a, exponent, kld_s = self._scale
         if row.kld <= kld_a:
             loss = loss_a * row.kld / kld_a
         else:
             loss = loss_a * (row.kld / kld_a) ** exponent
-        basis = EXTRAPOLATED if row.kld > self._steep_kld else SCALED
+        basis = EXTRAPOLATED if row.kld > kld_s else SCALED
         return QuantRetention(q, max(0.0, 1.0 - loss), basis)
 
 
-def _task_point(row: QuantQuality | None) -> bool:
-    return (
-        row is not None
-        and row.task_retained is not None
-        and row.task_retained < 1
-        and row.kld is not None
-        and row.kld > 0
-    )
+def _scale(
+    anchor: QuantQuality | None, steep: QuantQuality | None
+) -> tuple[float, float, float, float] | None:
+    """How task loss follows KL divergence, from the two rows with both figures."""
+    points = []
+    for row in (anchor, steep):
+        if row is None or row.task_retained is None or row.kld is None:
+            return None
+        if not (row.task_retained < 1 and row.kld > 0):
+            return None
+        points.append((row.kld, 1 - row.task_retained))
+    (kld_a, loss_a), (kld_s, loss_s) = points
+    exponent = math.log(loss_s / loss_a) / math.log(kld_s / kld_a)
+    return kld_a, loss_a, exponent, kld_s
 
 
 def quant_losses(table: Sequence[QuantQuality]) -> QuantLosses:
