@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.figures import Figure, Speed
 
 if TYPE_CHECKING:
@@ -13,10 +14,6 @@ if TYPE_CHECKING:
     from advisor.estimate.placement import Placement
     from advisor.probe.machine import Machine
 
-KV_BYTES_PER_ELEMENT: dict[str, float] = {
-    "f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1": 24 / 32, "q5_0": 22 / 32,
-    "q4_1": 20 / 32, "q4_0": 18 / 32,
-}  # fmt: skip
 ASSUMED_WIDENING = (0.6, 1.6)  # a range resting on an assumed figure is this much wider
 
 
@@ -61,7 +58,7 @@ def speed_of_placement(
     from advisor.estimate.speed.model import decode_terms, load_constants, prefill_terms
 
     quant_type = quant if isinstance(quant, str) else quant.type
-    kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
+    kv_bytes = kv_cache_type(kv_type).bytes_per_element
     cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
     terms = work_terms(machine, placement, cost, constants)
