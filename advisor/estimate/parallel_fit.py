@@ -64,6 +64,7 @@ def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
     """
     from advisor.estimate.speed_hardware import memory_dies
     from advisor.estimate.speed_load import token_cost
+    from advisor.estimate.speed_paths import device_arch
     from advisor.estimate.speed_rows import device_spec
 
     constants = load_constants()
@@ -78,8 +79,9 @@ def load_rows(path: Path, specs, catalog, resolve=None) -> list[BatchRow]:
             backend = rec["backend"]
             bandwidth = _number(rec.get("mem_bandwidth_gbs")) or spec.bandwidth_gbs
             compute = _number(rec.get("compute_tflops")) or spec.compute_tflops
+            gpu_arch = device_arch(None, rec["device"]) if backend != "cpu" else ""
             rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, bandwidth, compute,
-                              1.0, memory_dies(rec["device"]))  # fmt: skip
+                              1.0, memory_dies(rec["device"]), gpu_arch)  # fmt: skip
             k = coefficients(constants, rate, cost.quant_class)
             step = DeviceStep(cost, 1.0, k, backend, arch.n_linear_attention_layers)
             skip = None
