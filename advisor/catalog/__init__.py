@@ -75,14 +75,20 @@ def load_catalog(
     overlay: bool | str | Path = True,
     warn: Callable[[str], None] | None = None,
 ) -> Catalog:
-    """The catalog in `path` (default: the shipped models.yaml) with the user overlay merged.
+    """The catalog in `path` (default: the shipped models.yaml, or the newer catalog file
+    `advisor catalog update` applied) with the user overlay merged.
 
     `overlay` is True for the overlay in the user data dir, False for none, or a path. A
     broken overlay never hides the catalog: its problems go to `warn` (default: a warning
     on stderr) and it is skipped. A broken catalog raises CatalogProblems (a CatalogError)
     listing every problem with file, line and key.
     """
-    file = Path(path) if path is not None else catalog_path()
+    if path is not None:
+        file = Path(path)
+    else:  # the shipped catalog, or a newer one `advisor catalog update` applied
+        from advisor.catalog.update import catalog_in_use
+
+        file = catalog_in_use(catalog_path(), warn)
     catalog = load_catalog_file(file)
     if overlay is False:
         return catalog

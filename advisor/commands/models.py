@@ -7,7 +7,7 @@ import json
 import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
-from advisor.cli import add_json_option, add_machine_options
+from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
 from advisor.console import out
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
@@ -58,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_json_option(parser)
     add_machine_options(parser, suppress=True)
+    add_extra_models_option(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         ram_gb=getattr(args, "ram", None),
         vram_gb=getattr(args, "vram", None),
     )
-    catalog = load_catalog(getattr(args, "catalog", None))
+    catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     from advisor.verdict.choice import interactive_floor
 
     floor = interactive_floor(args.task)  # the rule a verdict picks its local option by
@@ -96,11 +97,35 @@ def run(args: argparse.Namespace) -> int:
         kv_type=args.kv_type, estimator=partial(estimate, calibration=load_calibration(machine)),
         interactive_decode_tokens_per_s=floor[0] if floor else None,
     )  # fmt: skip
+    _warn_stale(catalog, ranking, args.limit)
     if getattr(args, "json", False):
         out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
     else:
         out(render_text(ranking, args.limit))
     return 0
+
+
+def _warn_stale(catalog, ranking, limit: int | None) -> None:
+    """A warning on stderr for each quality score shown that is older than MAX_AGE_DAYS."""
+    from advisor import advise
+    from advisor.console import warning
+    from advisor.verdict.staleness import model_score_facts, report_date, stale
+
+    shown = ranking.candidates[:limit] if limit else ranking.candidates
+    today = report_date(advise.now_utc())  # the report's clock
+    for fact in stale(model_score_facts(catalog, [c.model_id for c in shown]), today):
+        warning(fact.message())
+
+
+def with_user_models(catalog, args: argparse.Namespace):
+    """The catalog with the models --model names (GGUF files, Hub repositories) added."""
+    specs = getattr(args, "extra_models", None) or ()
+    if not specs:
+        return catalog
+    from advisor.catalog.extra_models import with_extra_models
+    from advisor.console import note
+
+    return with_extra_models(catalog, specs, say=note)
 
 
 def ranking_to_dict(ranking, limit: int | None = None) -> dict:

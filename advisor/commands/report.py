@@ -19,7 +19,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from advisor.argtypes import path_text, real, whole
-    from advisor.cli import add_json_option, add_machine_options
+    from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
 
     parser = sub.add_parser(
         "report",
@@ -121,6 +121,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "it serves nobody",
     )
     add_machine_options(parser, suppress=True)
+    add_extra_models_option(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
@@ -230,17 +231,29 @@ def build(args: argparse.Namespace, config) -> dict:
     """The report document for the machine, workloads and prices the arguments name."""
     from advisor.advise import advise
     from advisor.catalog import load_catalog
+    from advisor.commands.models import with_user_models
     from advisor.report.document import build_document
     from advisor.verdict.workload import load_workloads
 
     machine = _machine(args, config)
-    catalog = load_catalog(getattr(args, "catalog", None))
+    catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     advice = advise(machine, catalog, workloads, _options(args, config))
+    warn_stale(advice, catalog)
     team = []
     if getattr(args, "team", None) is not None:
         team = team_plans(args, config, machine=machine, catalog=catalog)
     return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
+
+
+def warn_stale(advice, catalog) -> None:
+    """A warning on stderr, whatever the format, for each price or score the verdicts used
+    that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date."""
+    from advisor.console import warning
+    from advisor.verdict.staleness import advice_facts, report_date, stale
+
+    for fact in stale(advice_facts(advice, catalog), report_date(advice.generated_at)):
+        warning(fact.message())
 
 
 def render(doc: dict, args: argparse.Namespace, config) -> str:
@@ -248,10 +261,13 @@ def render(doc: dict, args: argparse.Namespace, config) -> str:
         import json
 
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from advisor.report.models import validate_report
+
+    report = validate_report(doc)
     if (getattr(args, "format", None) or config.defaults.format) == "markdown":
         from advisor.report.markdown import render_markdown
 
-        return render_markdown(doc)
+        return render_markdown(report)
     from advisor.report.text import render_text
 
-    return render_text(doc)
+    return render_text(report)
