@@ -222,7 +222,7 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
 
 
 def _speed(prediction):
-    from advisor.estimate.speed import Speed
+    from advisor.estimate.speed.figures import Speed
 
     d, p = prediction.decode_tokens_per_s, prediction.prefill_tokens_per_s
     return Speed(d, p, (d, d), (p, p), ())

@@ -4,7 +4,7 @@
 
 Leave-one-device-out: for each device, refit every constant without its rows and predict them.
 Prints the median and 90th-percentile absolute % error for decode (tgN) and prefill (ppN),
-overall, per backend and per prefill kernel path (advisor/estimate/speed_paths.py), the share
+overall, per backend and per prefill kernel path (advisor/estimate/speed/paths.py), the share
 of rows within 20%, the share inside the range the estimator quotes (that range taken from the
 other devices only) with its median half-width, each of issue 15's targets marked met or
 missed, and llmfit's decode formula on the same rows (bandwidth / (active params × bytes per
@@ -16,24 +16,26 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 
-from advisor.estimate.speed_fit import (
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the fitting code lives in scripts/
+
+from scripts.fitting.speed_fit import (  # noqa: E402
     Prediction,
     RangeCheck,
     leave_one_device_out,
     range_checks,
     row_path,
 )
-from advisor.estimate.speed_rows import (
+from scripts.fitting.speed_rows import (  # noqa: E402
     CalibrationRow,
     load_rows,
     load_spec_table,
     repository_catalog,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "throughput_calibration.csv"
 DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"

@@ -177,7 +177,7 @@ def _price_changes(old_items, new_items, unit: str) -> list[str]:
 
 def apply(content: bytes) -> Path:
     """Write `content` as the update in use, keeping the one it replaces for --revert."""
-    from advisor.locks import file_lock
+    from advisor.files.locks import file_lock
     from advisor.paths import atomic_write_bytes
 
     target = update_path()
@@ -192,7 +192,7 @@ def apply(content: bytes) -> Path:
 
 def revert() -> str:
     """Put back the update the last one replaced, or the shipped catalog; what is in use now."""
-    from advisor.locks import file_lock
+    from advisor.files.locks import file_lock
     from advisor.paths import atomic_write_bytes
 
     target, previous = update_path(), previous_path()

@@ -182,7 +182,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _installed_files(catalog: Catalog) -> dict[str, list[dict[str, str | None]]]:
     """Catalog id -> the complete model files `advisor scan` finds for it."""
-    from advisor.catalog.scan import scan_models
+    from advisor.catalog.scan.installed import scan_models
 
     found: dict[str, list[dict[str, str | None]]] = {}
     for item in scan_models(catalog=catalog):
@@ -294,8 +294,8 @@ def _report_json(report: ValidationReport) -> dict[str, object]:
 
 def _add(args: argparse.Namespace) -> int:
     from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_checks import check_model_file
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.checks import check_model_file
+    from advisor.catalog.gguf.file import read_model_file
     from advisor.catalog.overlay import add_model, overlay_path
     from advisor.catalog.render import file_size, model_json, params
     from advisor.console import note

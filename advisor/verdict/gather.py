@@ -29,7 +29,7 @@ from advisor.verdict.workload import Workload
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.estimate.rank import Candidate as Ranked
-    from advisor.estimate.speed import Speed
+    from advisor.estimate.speed.figures import Speed
     from advisor.verdict.verdict import Verdict
 
 # A model whose smallest file decodes below this share of the need is too slow in every file:
@@ -52,17 +52,20 @@ def speed_status(speed: Speed) -> SpeedStatus:
 
 def measured_speed(speed: Speed) -> Speed:
     """The speed with this file's own measurements in place of the estimate, where it has them."""
-    changes = {}
     decode, prefill = speed.measured_decode_tokens_per_s, speed.measured_prefill_tokens_per_s
     if decode:
         scale = decode / speed.decode_tokens_per_s
         low, high = speed.decode_range
-        changes.update(decode_tokens_per_s=decode, decode_range=(low * scale, high * scale))
+        speed = dataclasses.replace(
+            speed, decode_tokens_per_s=decode, decode_range=(low * scale, high * scale)
+        )
     if prefill:
         scale = prefill / speed.prefill_tokens_per_s
         low, high = speed.prefill_range
-        changes.update(prefill_tokens_per_s=prefill, prefill_range=(low * scale, high * scale))
-    return dataclasses.replace(speed, **changes) if changes else speed
+        speed = dataclasses.replace(
+            speed, prefill_tokens_per_s=prefill, prefill_range=(low * scale, high * scale)
+        )
+    return speed
 
 
 def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> Candidate:
@@ -310,7 +313,7 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
 
 class _Slow:
     """Which files of one model cannot pass the workload's time to first token or keep up
-    with its calls: even the floor on their prefill time (advisor.estimate.speed_floor) is
+    with its calls: even the floor on their prefill time (advisor.estimate.speed.floor) is
     too slow."""
 
     def __init__(self, search: OptionSearch, w: Workload, model) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.estimate.speed_fit import (
+from advisor.estimate.speed.model import load_constants
+from scripts.fitting.speed_fit import (
     fit_constants,
     leave_one_device_out,
     quoted_range,
@@ -16,8 +17,7 @@ from advisor.estimate.speed_fit import (
     row_path,
     spreads,
 )
-from advisor.estimate.speed_model import load_constants
-from advisor.estimate.speed_rows import (
+from scripts.fitting.speed_rows import (
     base_quant,
     load_rows,
     load_spec_table,

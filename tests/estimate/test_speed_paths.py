@@ -1,11 +1,11 @@
-"""Kernel paths picked from device facts, as llama.cpp's source picks them (speed_paths)."""
+"""Kernel paths picked from device facts, as llama.cpp's source picks them (speed/paths.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from advisor.estimate.speed_model import DeviceRate, coefficients, load_constants
-from advisor.estimate.speed_paths import (
+from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants
+from advisor.estimate.speed.paths import (
     ENGINE,
     PATHS,
     device_arch,
