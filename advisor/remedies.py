@@ -114,7 +114,9 @@ def _fails_a_check(verdict: Verdict) -> bool:
 
 def _search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
     from advisor.audit.upgrades import gpu_changes, ram_changes, vram_changes
+    from advisor.verdict.cloud import CloudPrices
 
+    prices = CloudPrices(catalog)  # the same workloads on every changed machine
     kinds = [ram_changes(machine, None), vram_changes(machine), gpu_changes(machine)]
     largest = [changes[-1].label for changes in kinds if changes]
     works: dict[str, list[tuple[Change, str]]] = {v.workload.name: [] for v in pending}
@@ -123,7 +125,7 @@ def _search(machine, catalog, pending, options, measurements) -> dict[str, Remed
             continue
         left = [v.workload for v in pending]
         for change in reversed(changes):  # the largest first: if it fails, so do the rest
-            local = _local_after(machine, catalog, left, change, options, measurements)
+            local = _local_after(machine, prices, left, change, options, measurements)
             if not local:
                 break
             for name, option in local.items():
@@ -132,7 +134,7 @@ def _search(machine, catalog, pending, options, measurements) -> dict[str, Remed
     return {v.workload.name: _remedy(v, works[v.workload.name], largest, catalog) for v in pending}
 
 
-def _local_after(machine, catalog, workloads, change, options, measurements) -> dict[str, str]:
+def _local_after(machine, prices, workloads, change, options, measurements) -> dict[str, str]:
     """{workload name: the option it would run on} for those local after the change."""
     from advisor.advise import judge
     from advisor.audit.upgrades import apply_change
@@ -141,7 +143,7 @@ def _local_after(machine, catalog, workloads, change, options, measurements) -> 
     changed = apply_change(machine, change)
     kept = tuple(measurements) if change.keeps_measurements else ()
     lean = dataclasses.replace(options, cache=False, measurements=kept, no_cloud=False)
-    verdicts = judge(changed, catalog, workloads, lean, local_only=True)
+    verdicts = judge(changed, prices.catalog, workloads, lean, local_only=True, prices=prices)
     return {
         v.workload.name: option_name(v.option)
         for v in verdicts

@@ -94,6 +94,7 @@ class WorkloadRow:
     local: int
     hybrid: int
     cloud: int
+    not_viable: int  # the workload may not leave the building and nothing here runs it
     models: tuple[tuple[str, int], ...]  # local picks: "Qwen3.6 27B Q6_K", machines, most first
 
     @property
@@ -231,6 +232,7 @@ def workload_rows(
                 local=kinds["local"],
                 hybrid=kinds["hybrid"],
                 cloud=kinds["cloud"],
+                not_viable=kinds["not_viable"],
                 models=tuple(sorted(picks.items(), key=lambda kv: (-kv[1], kv[0]))),
             )
         )

@@ -261,13 +261,10 @@ def render(doc: dict, args: argparse.Namespace, config) -> str:
         import json
 
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    from advisor.report.models import validate_report
-
-    report = validate_report(doc)
     if (getattr(args, "format", None) or config.defaults.format) == "markdown":
         from advisor.report.markdown import render_markdown
 
-        return render_markdown(report)
+        return render_markdown(doc)
     from advisor.report.text import render_text
 
-    return render_text(report)
+    return render_text(doc)

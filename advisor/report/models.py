@@ -3,9 +3,8 @@
 The leaves are the verdict stage's own dataclasses (LocalCost, Check, ApiCost, ...), so the
 schema and the emitter (advisor/report/document.py) cannot drift apart without the tests that
 validate real reports against these models failing. Each leaf states in its own
-`__pydantic_config__` whether a report read back may carry keys it lacks. The text and
-markdown renderings read a Report (advisor/report/text.py, markdown.py). Not imported on the
-`advisor --json` path.
+`__pydantic_config__` whether a report read back may carry keys it lacks. Not imported on the
+`advisor --json` path, nor on any warm path (tests/test_startup_imports.py).
 """
 
 from __future__ import annotations

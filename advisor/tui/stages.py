@@ -256,9 +256,8 @@ def report_text(advice: Advice, fmt: str) -> str:
     doc: dict[str, Any] = build_document(advice)
     if fmt == "markdown":
         from advisor.report.markdown import render_markdown
-        from advisor.report.models import validate_report
 
-        return render_markdown(validate_report(doc))
+        return render_markdown(doc)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -71,7 +71,7 @@ def test_every_format_states_the_reason_and_the_machines(office_fleet) -> None:
     assert "office-laptop-16gb-40.json" in markdown  # markdown names every machine
     assert "largest RAM change tried" in render_html(audit)
     doc = json.loads(render_json(audit))
-    assert doc["schema_version"] == 3
+    assert doc["schema_version"] == 4
     [chat] = [u for u in doc["upgrades"]["unreached"] if u["workload"] == "chat-assistant"]
     assert chat["machines"] == LAPTOPS and "largest RAM change tried" in chat["reason"]
     assert len(chat["reports"]) == LAPTOPS and len(chat["machine_ids"]) == LAPTOPS
