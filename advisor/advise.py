@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from advisor.verdict.power_for import PowerFor
     from advisor.verdict.search import OptionSearch
     from advisor.verdict.verdict import Verdict
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 HardwareBasis = Literal["flag", "config", "profile", "none"]
 DEFAULT_TOP_CANDIDATES = 5
@@ -197,7 +197,7 @@ def advise(
     if options.remedies:
         from advisor.remedies import with_remedies
 
-        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements)
+        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements, judge)
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )

@@ -18,7 +18,7 @@ from advisor.errors import ConfigError, WorkloadError
 from advisor.files import validated_cache
 from advisor.paths import profiles_dir, workloads_dir
 from advisor.probe import load_profile
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 CODE = ("advisor.files.validated_cache",)
 

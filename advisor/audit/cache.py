@@ -30,6 +30,7 @@ KEEP_FILES = 4
 _SOURCES = (
     "verdict",
     "files/yamldoc.py",
+    "workload.py",
     "estimate/cache.py",
     "advise.py",
     "probe",

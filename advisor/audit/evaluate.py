@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.verdict import Verdict
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 VerdictKind = Literal["local", "hybrid", "cloud"]
 # Below this many requests a pool costs more (start-up, warming each worker) than it saves.

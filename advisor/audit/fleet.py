@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.audit.costs import FleetCost, MachineCost
+from advisor.units import GIB
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
     from advisor.audit.servers import SharedServers
     from advisor.audit.sources import Skipped
-    from advisor.audit.upgrades import Change
     from advisor.probe.machine import Machine
-
-GIB = 1024**3
+    from advisor.probe.upgrades import Change
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,11 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from advisor.argtypes import path_text, real, whole
-    from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
+    from advisor.commands.options import (
+        add_extra_models_option,
+        add_json_option,
+        add_machine_options,
+    )
 
     parser = sub.add_parser(
         "report",
@@ -177,7 +181,7 @@ def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) 
     from advisor.team.advice import TeamOptions, team_advice
     from advisor.team.costs import Uptime
     from advisor.verdict.seats import seat_plans
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     machine = machine or _machine(args, config)
     catalog = catalog or load_catalog(getattr(args, "catalog", None))
@@ -240,7 +244,7 @@ def build(args: argparse.Namespace, config) -> dict:
     from advisor.catalog import load_catalog
     from advisor.commands.models import with_user_models
     from advisor.report.document import build_document
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     machine = _machine(args, config)
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
@@ -258,11 +262,12 @@ def warn_stale(catalog, generated_at: str, *, advice=None, team=(), rate=None) -
     plans used that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date
     (each once, though a verdict and a team plan both rest on it)."""
     from advisor.console import warning
-    from advisor.verdict.staleness import advice_facts, report_date, stale, team_facts
+    from advisor.team.advice import dated_facts
+    from advisor.verdict.staleness import advice_facts, report_date, stale
 
-    facts = advice_facts(advice, catalog) if advice is not None else []
+    facts = advice_facts(advice.rate, advice.verdicts, catalog) if advice is not None else []
     for plan in team:
-        facts += team_facts(plan, catalog, rate)
+        facts += dated_facts(plan, catalog, rate)
     for fact in stale(facts, report_date(generated_at)):
         warning(fact.message())
 

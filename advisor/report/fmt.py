@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-GIB = 1024**3
+from advisor.units import GIB
 
 
 def usd(value: float | None) -> str:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandidate
 from advisor.bench.measurement import Measurement
+from advisor.probe.power import PowerDraw
 from advisor.probe.schema import ProfileEntry
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
 from advisor.report.team_models import TeamJson
@@ -25,10 +26,9 @@ from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.hybrid import HybridReason
 from advisor.verdict.local import LocalCost, LocalRun
 from advisor.verdict.options import Check
-from advisor.verdict.power import PowerDraw
 from advisor.verdict.remedy import Remedy
 from advisor.verdict.verdict import MonthlyCosts, QualityGap, VerdictKind
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 
 class _Strict(BaseModel):

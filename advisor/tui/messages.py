@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.verdict.staleness import StaleFact
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 
 @dataclass

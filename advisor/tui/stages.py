@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from advisor.config import Config
     from advisor.estimate.rank import Candidate as RankedCandidate
     from advisor.team.advice import TeamAdvice
-    from advisor.tui.app import Setup
+    from advisor.tui.setup import Setup
     from advisor.verdict.staleness import StaleFact
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 THIS_COMPUTER = ""  # the profile choice that probes the live machine
 DEFAULT_CONTEXT_TOKENS = 8192
@@ -118,7 +118,7 @@ def catalog(setup: Setup) -> Catalog:
 
 def workloads(config: Config) -> tuple[Workload, ...]:
     """The config's default workloads, else every preset and user workload."""
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     return load_workloads(config.defaults.workloads)
 
@@ -251,7 +251,8 @@ def stale_facts(advice: Advice, catalog: Catalog) -> tuple[StaleFact, ...]:
     advice's date, as `advisor report` warns of them."""
     from advisor.verdict.staleness import advice_facts, report_date, stale
 
-    return stale(advice_facts(advice, catalog), report_date(advice.generated_at))
+    facts = advice_facts(advice.rate, advice.verdicts, catalog)
+    return stale(facts, report_date(advice.generated_at))
 
 
 def team_stale_facts(
@@ -259,10 +260,11 @@ def team_stale_facts(
 ) -> tuple[StaleFact, ...]:
     """The same for a team plan, as `advisor report --team N` warns of them."""
     from advisor.advise import electricity_rate, now_utc
-    from advisor.verdict.staleness import report_date, stale, team_facts
+    from advisor.team.advice import dated_facts
+    from advisor.verdict.staleness import report_date, stale
 
     rate = electricity_rate(catalog, options)
-    return stale(team_facts(team, catalog, rate), report_date(now_utc()))
+    return stale(dated_facts(team, catalog, rate), report_date(now_utc()))
 
 
 def report(inputs: AdviceInputs, workloads: Sequence[Workload], fmt: str) -> str:

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from advisor.catalog.model import ApiModel, Catalog, Subscription
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 MTOK = 1_000_000
 

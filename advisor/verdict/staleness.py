@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from advisor.advise import Advice
     from advisor.catalog.model import Catalog
-    from advisor.team.advice import TeamAdvice
     from advisor.verdict.cloud import CloudCosts
     from advisor.verdict.electricity import ElectricityRate
+    from advisor.verdict.seats import SeatPlan
     from advisor.verdict.verdict import Verdict
+    from advisor.workload import Workload
 
 Fact = tuple[str, str | None, str]  # (what, date, source)
 
@@ -65,10 +65,12 @@ def stale(facts: Iterable[Fact], today: datetime.date) -> tuple[StaleFact, ...]:
     return tuple(sorted(found.values(), key=lambda f: (-f.age_days, f.what)))
 
 
-def advice_facts(advice: Advice, catalog: Catalog) -> list[Fact]:
-    """Every dated price and score the advice's verdicts rest on."""
-    facts = rate_facts(advice.rate)
-    for verdict in advice.verdicts:
+def advice_facts(
+    rate: ElectricityRate, verdicts: Sequence[Verdict], catalog: Catalog
+) -> list[Fact]:
+    """Every dated price and score an advice (its electricity rate and verdicts) rests on."""
+    facts = rate_facts(rate)
+    for verdict in verdicts:
         facts += verdict_facts(verdict, catalog)
     return facts
 
@@ -103,24 +105,29 @@ def cloud_facts(cloud: CloudCosts) -> list[Fact]:
     return facts
 
 
-def team_facts(team: TeamAdvice, catalog: Catalog, rate: ElectricityRate) -> list[Fact]:
-    """What a team plan rests on: the seats' prices, the cloud paths it is compared with (the
-    team's volume, priced again as team_advice priced it), the electricity price when the
-    servers' running cost is counted, and the chosen model's score."""
+def team_facts(
+    seats: Sequence[SeatPlan],
+    workload: Workload,
+    model_id: str | None,
+    rate: ElectricityRate | None,
+    catalog: Catalog,
+) -> list[Fact]:
+    """What a team plan rests on: the seats' prices, the cloud paths it is compared with at the
+    team's volume (`workload`, priced again as team_advice priced it), the electricity price
+    when the servers' running cost is counted (`rate`), and the chosen model's score."""
     from advisor.verdict.cloud import cloud_costs
 
     plans = {s.id: s for s in catalog.cloud.subscriptions}
     facts: list[Fact] = []
-    if team.comparison is not None:
-        for seat in team.comparison.seats:
-            sub = plans.get(seat.plan_id)
-            if sub is not None:  # worded as a verdict's plan is, so each is warned of once
-                facts.append((f"the price of {sub.vendor} {sub.plan}", sub.date, sub.source))
-    facts += cloud_facts(cloud_costs(team.demand.workload, catalog))
-    if team.costs is not None:
+    for seat in seats:
+        sub = plans.get(seat.plan_id)
+        if sub is not None:  # worded as a verdict's plan is, so each is warned of once
+            facts.append((f"the price of {sub.vendor} {sub.plan}", sub.date, sub.source))
+    facts += cloud_facts(cloud_costs(workload, catalog))
+    if rate is not None:
         facts += rate_facts(rate)
-    if team.plan.choice is not None:
-        facts += model_score_facts(catalog, [team.plan.choice.model_id])
+    if model_id is not None:
+        facts += model_score_facts(catalog, [model_id])
     return facts
 
 

@@ -18,7 +18,7 @@ from advisor.audit.render.html_page import render_html
 from advisor.audit.render.json_doc import render_json
 from advisor.audit.render.markdown import render_markdown
 from advisor.audit.render.table import render_table
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")

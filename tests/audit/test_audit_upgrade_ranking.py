@@ -21,9 +21,9 @@ from advisor.audit.render.html_page import render_html
 from advisor.audit.render.json_doc import render_json
 from advisor.audit.render.markdown import render_markdown
 from advisor.audit.render.table import render_table
-from advisor.audit.upgrades import gpu_changes, ram_changes
 from advisor.probe import load_profile
-from advisor.verdict.workload import load_workloads
+from advisor.probe.upgrades import gpu_changes, ram_changes
+from advisor.workload import load_workloads
 
 LAPTOPS, DESKTOPS = 40, 5
 

@@ -18,7 +18,7 @@ from advisor.report.document import build_document
 from advisor.report.markdown import render_markdown
 from advisor.report.models import validate_report
 from advisor.report.text import WIDTH, render_text
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 PROFILES = list_profiles()
 PRESETS = ("chat-assistant", "coding-agent", "document-batch", "rag-summarisation", "support-bot")

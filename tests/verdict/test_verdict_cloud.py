@@ -143,7 +143,7 @@ def test_a_prices_session_prices_each_workload_once(monkeypatch) -> None:
     from advisor.catalog import load_catalog
     from advisor.probe import load_profile
     from advisor.verdict import cloud
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     shipped = load_catalog(overlay=False)
     workloads = load_workloads(["chat-assistant", "coding-agent"])

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from advisor.team.advice import TeamAdvice
     from advisor.tui.stages import AdviceInputs
     from advisor.verdict.staleness import StaleFact
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 DEFAULT_PEOPLE = "25"
 DEFAULT_SEATS = "chatgpt-business=25"
