@@ -40,7 +40,7 @@ SHAPES = {"probe": "PROBE", "300m": "BENCH_300M", "tinyllama": "BENCH_1B1"}
 STEMS = {"probe": "probe-93m", "300m": "quantized-300m", "tinyllama": "tinyllama-1.1b"}
 COLUMNS = ("source", "date", "tool", "llama_cpp", "cpu", "cores", "threads", "shape",
            "params", "quant", "file_bytes", "test", "tokens_per_s", "best_tokens_per_s",
-           "reps", "load1_before", "load1_after")  # fmt: skip
+           "reps", "load1_before", "load1_after", "batch")  # fmt: skip
 
 
 def spec_for(shape: str):
@@ -92,6 +92,41 @@ def run_advisor(path: Path, reps: int, threads: int, budget: float) -> dict[str,
             "tg128": list(data["decode"]["samples_tokens_per_s"])}  # fmt: skip
 
 
+def derive(rows_csv: Path, threads: int) -> None:
+    """Each measured path's prefill cost relative to F16 (advisor.estimate.cpu_paths.PATH_COSTS):
+    per batch (files run back to back), the F16 file's fastest pp512 over each file's; the
+    median over batches. A Q4_K_M file is Q4_K and Q6_K (its kernel mix): Q4_K's cost is what
+    is left of the file's once its Q6_K share is counted at the Q6_K file's cost."""
+    import statistics
+    from collections import defaultdict
+
+    from advisor.bench.probes import PROBE_SPEC
+    from advisor.bench.synthetic import spec_architecture
+    from advisor.estimate.cpu_paths import kernel_mix
+
+    with rows_csv.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["shape"] == "probe" and r.get("batch")
+                and r["test"] == "pp512" and int(r["threads"]) == threads]  # fmt: skip
+    batches: dict[str, dict[str, float]] = defaultdict(dict)
+    for r in rows:
+        batches[r["batch"]][r["quant"]] = float(r["best_tokens_per_s"])
+    ratios: dict[str, list[float]] = defaultdict(list)
+    for found in batches.values():
+        for quant, rate in found.items():
+            if "F16" in found:
+                ratios[quant].append(found["F16"] / rate)
+    cost = {q: statistics.median(v) for q, v in ratios.items()}
+    for quant, values in sorted(ratios.items()):
+        print(f"{quant:<7} cost vs F16 {cost[quant]:.3f}  (median of {len(values)} batches: "
+              f"{', '.join(f'{v:.3f}' for v in values)})")  # fmt: skip
+    mix = dict(kernel_mix(spec_architecture(PROBE_SPEC), "Q4_K_M"))
+    if "Q4_K_M" in cost and "Q6_K" in cost and mix.get("Q4_K"):
+        q6 = mix.get("Q6_K", 0.0)
+        q4k = (cost["Q4_K_M"] - q6 * cost["Q6_K"]) / mix["Q4_K"]
+        print(f"Q4_K    cost vs F16 {q4k:.3f}  (Q4_K_M's mix: Q4_K {mix['Q4_K']:.3f}, "
+              f"Q6_K {q6:.3f})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shapes", default="probe,300m,tinyllama")
@@ -102,7 +137,12 @@ def main() -> None:
     parser.add_argument("--models", type=Path, default=Path("/work/cpupaths-models"))
     parser.add_argument("--llama-bench", type=Path, help="llama-bench to run (else advisor)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--derive", action="store_true",
+                        help="print the path constants the probe rows in --out give")  # fmt: skip
     args = parser.parse_args()
+    if args.derive:
+        derive(args.out, args.threads or 1)
+        return
 
     import llama_cpp
 
@@ -112,7 +152,9 @@ def main() -> None:
     machine = probe_machine()
     threads = args.threads or default_threads()
     tool = "llama-bench" if args.llama_bench else "advisor bench"
-    today = datetime.date.today().isoformat()
+    now = datetime.datetime.now(datetime.timezone.utc)
+    today = now.date().isoformat()
+    batch = f"{now:%Y-%m-%dT%H:%M} t{threads}"  # one invocation: its files ran back to back
     source = f"measured on this project's shared VM ({platform.node() or 'unnamed'}), {today}"
     new = not args.out.exists()
     with args.out.open("a", newline="", encoding="utf-8") as handle:
@@ -135,7 +177,7 @@ def main() -> None:
                         machine.cpu.name, machine.cpu.physical_cores, threads, shape,
                         spec_for(shape).n_params, quant, path.stat().st_size, test,
                         f"{mean:.3f}", f"{max(values):.3f}", len(values), f"{before:.2f}",
-                        f"{after:.2f}",
+                        f"{after:.2f}", batch,
                     ])  # fmt: skip
                     print(f"{shape:<9} {quant:<7} {test}: mean {mean:8.2f}  best "
                           f"{max(values):8.2f}  load {before:.2f}-{after:.2f}")  # fmt: skip

@@ -241,8 +241,11 @@ def synthetic_architecture(name: str):
     if not name.startswith("synthetic:"):
         return None
     spec = SPECS.get(name.split(":", 1)[1])
-    if spec is None:
-        return None
+    return spec_architecture(spec) if spec is not None else None
+
+
+def spec_architecture(spec: SyntheticSpec):
+    """The catalog Architecture of a generated model of this shape."""
     from advisor.catalog.model import Architecture
 
     params_b = spec.n_params / 1e9

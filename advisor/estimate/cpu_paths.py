@@ -110,7 +110,14 @@ class PathCost:
 # machine's load, which slows every file alike, mostly cancels; absolute rates on that busy
 # machine are not used.
 _EPYC = "cpu_rows_here.csv, probe shape, 2-core EPYC (Zen 4), 2026-12-06"
-PATH_COSTS: dict[tuple[str, str], PathCost] = {}
+PATH_COSTS: dict[tuple[str, str], PathCost] = {
+    (X86_AVX512, "tinyblas_f16"): PathCost(1.0, f"the reference ({_EPYC})"),
+    (X86_AVX512, "tinyblas_q8_0"): PathCost(0.790, _EPYC),
+    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.631, _EPYC),
+    # From the Q4_K_M file: what is left once its Q6_K share is counted at Q6_K's cost.
+    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.635, _EPYC),
+    (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.426, _EPYC),
+}
 MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
 
 
