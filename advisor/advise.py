@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
@@ -24,8 +24,12 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.config import Config
     from advisor.estimate.calibration import Calibration
-    from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
+    from advisor.verdict.estimate_cache import EstimateCache
+    from advisor.verdict.gather import Gather
+    from advisor.verdict.options import LocalOption
+    from advisor.verdict.power_for import PowerFor
+    from advisor.verdict.search import OptionSearch
     from advisor.verdict.verdict import Verdict
     from advisor.verdict.workload import Workload
 
@@ -47,23 +51,13 @@ class AdviceOptions:
     # Measurements to use instead of the bench store's (an audit re-evaluating a report).
     measurements: tuple[Measurement, ...] | None = None
     config: Config | None = None  # None: no config file (defaults only)
-    # The estimate function (default advisor.estimate.estimate); it gets the calibration.
-    estimator: Callable[..., Estimate] | None = None
     # Keep estimates on disk between runs (user cache dir); an audit of many machines in one
     # process gains nothing from it.
     cache: bool = True
-    # Only the verdicts' figures (an audit): no top candidates, each verdict's option keeps the
-    # search's brief estimate (the same figures, without the longest context and reasons), and
-    # the search skips files that cannot change a verdict (advisor.verdict.gather).
-    verdicts_only: bool = False
-    # Only whether each workload runs locally (an audit's upgrade search; implies
-    # verdicts_only): only files good enough for the quality floor are checked. A local verdict
-    # is the same as without it; any other verdict says only that it is not local.
-    local_only: bool = False
     # The cloud is ruled out for every workload (--no-cloud): as if each said `cloud: forbidden`
     no_cloud: bool = False
     # Look for the cheapest hardware change that would make local work on cloud and not-viable
-    # verdicts (advisor.remedies); never in an audit's lean modes, which have their own ladder.
+    # verdicts (advisor.remedies); judge() never does: an audit has its own ladder.
     remedies: bool = True
 
 
@@ -85,6 +79,8 @@ class HardwareChoice:
 class TopCandidate:
     """One of the best model files the verdicts looked at, by the estimator's ranking score
     (quality × speed × headroom), at the context of the workload it was judged for."""
+
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
 
     rank: int
     model_id: str
@@ -140,13 +136,19 @@ def machine_id(machine: Machine, *, salt: str = "") -> str:
     return f"m-{digest[:20]}"
 
 
-def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+def hardware_lifetime_months(options: AdviceOptions) -> float:
+    """The months hardware is paid off over: the option, else the config's, else the default."""
     from advisor.config import DEFAULT_LIFETIME_MONTHS
 
     prices = options.config.prices if options.config else None
-    lifetime = options.lifetime_months or (
+    return options.lifetime_months or (
         prices.hardware_lifetime_months if prices else DEFAULT_LIFETIME_MONTHS
     )
+
+
+def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
+    prices = options.config.prices if options.config else None
+    lifetime = hardware_lifetime_months(options)
     listed = machine.price_usd
     if options.hardware_price_usd is not None:
         return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag", listed)
@@ -178,67 +180,122 @@ def advise(
     workloads: Sequence[Workload],
     options: AdviceOptions | None = None,
 ) -> Advice:
-    """Verdicts for `workloads` on `machine`, priced with `catalog` and `options`."""
-    from advisor.verdict.cloud import cloud_costs
+    """Verdicts for `workloads` on `machine`, priced with `catalog` and `options`, with the
+    reasons, remedies and top candidates a report shows."""
     from advisor.verdict.gather import reported, workload_options
-    from advisor.verdict.search import OptionSearch
-    from advisor.verdict.verdict import acceptable, decide
 
     options = options or AdviceOptions()
-    if options.no_cloud:
-        workloads = [replace(w, cloud="forbidden") for w in workloads]
-    rate = _rate(catalog, options)
-    hardware = _hardware(machine, options)
-    measurements, calibration = _measured(machine, options)
-    power_for = _power_for(machine, measurements)
-    cache = None
-    if options.cache and options.estimator is None:
-        from advisor.verdict.estimate_cache import EstimateCache
-
-        cache = EstimateCache(machine, calibration)
-    search = OptionSearch(
-        machine, catalog, estimator=options.estimator, calibration=calibration, cache=cache
-    )
-    lean = options.verdicts_only or options.local_only  # an audit: the verdicts' figures only
+    workloads = _allowed(workloads, options)
+    j = _judging(machine, catalog, options)
     verdicts = []
     for workload in workloads:
-        cloud = cloud_costs(workload, catalog)
-        hw = hardware.hardware
-
-        def takes(option, workload=workload, cloud=cloud, hw=hw):
-            return acceptable(workload, option, cloud, rate, hw)
-
-        local = workload_options(search, workload, cloud.frontier_index, power_for, takes,
-                                 verdicts_only=lean, local_only=options.local_only)  # fmt: skip
-        verdict = decide(workload, local, cloud, rate, hw)
-        if not lean:
-            verdict = reported(search, workload, verdict, cloud.frontier_index, power_for)
-        verdicts.append(verdict)
-    if options.remedies and not lean:
+        verdict = _decide(j, catalog, workload, workload_options)
+        frontier = verdict.cloud.frontier_index
+        verdicts.append(reported(j.search, workload, verdict, frontier, j.power_for))
+    if options.remedies:
         from advisor.remedies import with_remedies
 
-        verdicts = with_remedies(machine, catalog, verdicts, options, measurements)
+        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements)
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
-    top = []
-    if not lean:
-        top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
-    if cache is not None:
-        cache.save()
+    search = j.search
+    top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
+    j.save()
     return Advice(
         machine=machine,
         machine_id=machine_id(machine),
         catalog_version=catalog.catalog_version,
         generated_at=now_utc(),
-        rate=rate,
-        hardware=hardware,
+        rate=j.rate,
+        hardware=j.hardware,
         config_path=options.config.path if options.config else None,
         workloads=tuple(workloads),
         verdicts=tuple(verdicts),
         candidates=tuple(_top_candidate(i + 1, c, catalog) for i, c in enumerate(top)),
-        measurements=measurements,
+        measurements=j.measurements,
     )
+
+
+def judge(
+    machine: Machine,
+    catalog: Catalog,
+    workloads: Sequence[Workload],
+    options: AdviceOptions,
+    *,
+    local_only: bool = False,
+) -> tuple[Verdict, ...]:
+    """The verdicts alone, for a caller that reads their kind, option and figures and not
+    their reasons (an audit, the remedy search): the figures advise() gives, with no remedies
+    or top candidates, the option not estimated again in detail, and the search skipping the
+    files that cannot change a verdict (advisor.verdict.gather.lean_options).
+
+    `local_only`: the caller asks only whether each workload runs locally, and on what
+    (advisor.verdict.gather.local_options): a local verdict is the same as advise()'s; any
+    other says only that it is not local.
+    """
+    from advisor.verdict.gather import lean_options, local_options
+
+    workloads = _allowed(workloads, options)
+    j = _judging(machine, catalog, options)
+    gather = local_options if local_only else lean_options
+    verdicts = tuple(_decide(j, catalog, w, gather) for w in workloads)
+    j.save()
+    return verdicts
+
+
+def _allowed(workloads: Sequence[Workload], options: AdviceOptions) -> Sequence[Workload]:
+    """The workloads, each with the cloud forbidden under --no-cloud."""
+    if not options.no_cloud:
+        return workloads
+    return [replace(w, cloud="forbidden") for w in workloads]
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """What every verdict on one machine shares: its prices, measurements, power draws, and
+    one search that remembers every estimate it made (kept on disk when `cache`)."""
+
+    rate: ElectricityRate
+    hardware: HardwareChoice
+    measurements: tuple[Measurement, ...]
+    power_for: PowerFor
+    search: OptionSearch
+    cache: EstimateCache | None
+
+    def save(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+
+
+def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Judging:
+    from advisor.verdict.power_for import power_lookup
+    from advisor.verdict.search import OptionSearch
+
+    measurements, calibration = _measured(machine, options)
+    cache = None
+    if options.cache:
+        from advisor.verdict.estimate_cache import EstimateCache
+
+        cache = EstimateCache(machine, calibration)
+    search = OptionSearch(machine, catalog, calibration=calibration, cache=cache)
+    return _Judging(_rate(catalog, options), _hardware(machine, options), measurements,
+                    power_lookup(machine, measurements), search, cache)  # fmt: skip
+
+
+def _decide(j: _Judging, catalog: Catalog, workload: Workload, gather: Gather) -> Verdict:
+    """The verdict on one workload, between the local options `gather` finds and the cloud."""
+    from advisor.verdict.cloud import cloud_costs
+    from advisor.verdict.verdict import acceptable, decide
+
+    cloud = cloud_costs(workload, catalog)
+    hw = j.hardware.hardware
+
+    def takes(option: LocalOption) -> bool:
+        return acceptable(workload, option, cloud, j.rate, hw)
+
+    local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes)
+    return decide(workload, local, cloud, j.rate, hw)
 
 
 def _measured(
@@ -262,56 +319,6 @@ def _measured(
         runs = store.history(fingerprint_of(machine), limit=MAX_MEASUREMENTS)
         calibration = load_calibration(machine, store)
     return tuple(r.measurement for r in runs), calibration
-
-
-def _gpus_used(estimate) -> frozenset[int]:
-    """The indexes of the GPUs an estimate's placement puts layers on."""
-    return frozenset(
-        int(share.device[3:])
-        for share in estimate.placement.shares
-        if share.device.startswith("gpu") and share.layers > 0
-    )
-
-
-def _power_for(machine: Machine, measurements: Sequence[Measurement]):
-    """(model id, quant[, estimate]) -> PowerDraw: that file's measured power, else the
-    machine's figure for the GPUs the estimate's placement uses."""
-    from advisor.verdict.power import resolve_power
-
-    # A stored run from before counters that went backwards were caught may hold a power of
-    # 0 or less: no GPU draws that, so such a run says nothing about power.
-    powered = [m for m in measurements if m.mean_power_w is not None and m.mean_power_w > 0]
-    if powered:
-        import statistics
-
-        watts = statistics.median(m.mean_power_w for m in powered)  # type: ignore[misc]
-        general = resolve_power(
-            machine,
-            measured_gpu_w=watts,
-            measured_source=f"{len(powered)} throughput test(s) on this machine (median)",
-        )
-    else:
-        general = resolve_power(machine)
-    own = {(m.model.model_id, m.model.quant): m for m in powered if m.model.model_id}
-    several = sum(1 for g in machine.gpus if not g.integrated and not g.unified_memory) > 1
-    by_gpus: dict[frozenset[int], object] = {}
-
-    def power_for(model_id: str, quant: str, estimate=None):
-        match = own.get((model_id, quant))
-        if match is None:
-            if powered or not several or estimate is None:
-                return general
-            used = _gpus_used(estimate)  # only the GPUs the placement puts layers on
-            if used not in by_gpus:
-                by_gpus[used] = resolve_power(machine, gpus_used=used)
-            return by_gpus[used]
-        return resolve_power(
-            machine,
-            measured_gpu_w=match.mean_power_w,
-            measured_source=f"the throughput test of {model_id} {quant}",
-        )
-
-    return power_for
 
 
 def _best_per_model(ranked: list, count: int) -> list:

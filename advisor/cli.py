@@ -39,7 +39,8 @@ With no command, opens the interactive app. `advisor --json` prints the full rep
 EPILOG = """\
 exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 bad input file, 4 not found,
 5 missing optional dependency, 6 out of memory, 7 throughput test failed,
-8 finished but skipped some inputs, 9 could not write output, 130 interrupted."""
+8 finished but skipped some inputs, 9 could not write output, 10 Hugging Face unreachable or
+refused access, 130 interrupted."""
 
 
 def add_machine_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -84,6 +85,21 @@ def add_machine_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
     )
 
 
+def add_extra_models_option(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """--model FILE.gguf|hf:ORG/REPO:QUANT, repeatable: the user's own models, judged beside the
+    catalog's (advisor.catalog.extra_models)."""
+    parser.add_argument(
+        "--model",
+        dest="extra_models",
+        action="append",
+        metavar="FILE.gguf|hf:ORG/REPO:QUANT",
+        type=path_text,
+        default=argparse.SUPPRESS if suppress else None,
+        help="also rank and judge this model beside the catalog: a GGUF file (header only) or "
+        "a Hugging Face repository (listing and one header); repeat for several",
+    )
+
+
 def add_json_option(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:
     parser.add_argument(
         "--json",
@@ -103,6 +119,7 @@ def _top_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"advisor {__version__}")
     add_json_option(parser, suppress=False)
     add_machine_options(parser, suppress=False)
+    add_extra_models_option(parser, suppress=False)
     return parser
 
 

@@ -19,7 +19,13 @@ class ExitCode(IntEnum):
     BENCH_FAILED = 7  # the throughput test could not finish (budget exceeded, backend error)
     PARTIAL = 8  # the command finished but skipped some inputs (audit with bad reports)
     WRITE_FAILED = 9  # an output or store could not be written; nothing was overwritten
+    UNREACHABLE = 10  # Hugging Face could not be reached (no network, offline) or refused access
     INTERRUPTED = 130  # Ctrl-C, as shells report it
+
+
+# What MissingDependencyError says for the optional packages (llama-cpp-python, huggingface_hub):
+# both come with the bench extra, installed from the repository (it is on no package index).
+BENCH_EXTRA_HINT = "in advisor's repository folder: .venv/bin/pip install -e '.[bench]'"
 
 
 class AdvisorError(Exception):
@@ -108,3 +114,9 @@ class BenchError(AdvisorError):
 
 class WriteError(AdvisorError):
     exit_code = ExitCode.WRITE_FAILED
+
+
+class UnreachableError(AdvisorError):
+    """A remote source (the Hugging Face Hub) did not answer, or refused access (gated)."""
+
+    exit_code = ExitCode.UNREACHABLE

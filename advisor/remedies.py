@@ -5,11 +5,11 @@ instead what would make local work. No model or quant in the catalog passes ever
 (else the verdict would rest on it), so the changes are hardware: more RAM, a larger-memory
 variant of the GPU, another GPU (advisor.audit.upgrades builds each changed machine the way
 the probe would describe it, with list prices from the spec table where it has them). Each
-changed machine is judged by advise() itself, in its local-only mode: the same checks, the
-same catalog and prices. Of each kind of change the largest is tried first; when even it does
-not make the workload local, the smaller ones are not tried. The answers are kept in the user
-cache (advisor.validated_cache) under everything they depend on, so a warm report repeats no
-search and builds no changed machine.
+changed machine is judged by advisor.advise.judge, asked only whether each workload runs
+locally: the same checks, the same catalog and prices. Of each kind of change the largest is
+tried first; when even it does not make the workload local, the smaller ones are not tried.
+The answers are kept in the user cache (advisor.validated_cache) under everything they depend
+on, so a warm report repeats no search and builds no changed machine.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ _CODE = (
 
 
 def _cached_search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
-    if options.estimator is not None or not options.cache:  # nothing stable to key it by
+    if not options.cache:
         return _search(machine, catalog, pending, options, measurements)
     import hashlib
 
@@ -134,18 +134,17 @@ def _search(machine, catalog, pending, options, measurements) -> dict[str, Remed
 
 def _local_after(machine, catalog, workloads, change, options, measurements) -> dict[str, str]:
     """{workload name: the option it would run on} for those local after the change."""
-    from advisor.advise import advise
+    from advisor.advise import judge
     from advisor.audit.upgrades import apply_change
     from advisor.verdict.hybrid import option_name
 
     changed = apply_change(machine, change)
     kept = tuple(measurements) if change.keeps_measurements else ()
-    lean = dataclasses.replace(options, local_only=True, cache=False, measurements=kept,
-                               remedies=False, no_cloud=False)  # fmt: skip
-    advice = advise(changed, catalog, workloads, lean)
+    lean = dataclasses.replace(options, cache=False, measurements=kept, no_cloud=False)
+    verdicts = judge(changed, catalog, workloads, lean, local_only=True)
     return {
         v.workload.name: option_name(v.option)
-        for v in advice.verdicts
+        for v in verdicts
         if v.kind == "local" and v.option is not None
     }
 

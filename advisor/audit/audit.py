@@ -19,13 +19,14 @@ from advisor.audit.fleet import (
     hardware_of,
     model_rows,
     suggestion_rows,
+    unreached_rows,
     workload_rows,
 )
 from advisor.audit.keys import digest
 from advisor.audit.parse import Group, ReportReader, ReportRef
 from advisor.audit.read import read_reports
 from advisor.audit.sources import Skipped
-from advisor.audit.suggest import Found, Target, request_key, search
+from advisor.audit.suggest import Found, Missed, Target, request_key, search
 from advisor.errors import InputError
 from advisor.verdict.seats import SeatPlan
 
@@ -72,6 +73,7 @@ class _Run:
     plans: dict[bytes, _Plan]  # group key -> its request
     outcomes: dict[bytes, tuple[Outcome, ...]] = dataclasses.field(default_factory=dict)
     found: list[Found] = dataclasses.field(default_factory=list)
+    missed: list[Missed] = dataclasses.field(default_factory=list)
     evaluations: int = 0
 
 
@@ -95,7 +97,8 @@ def run_audit(
         _judge(run, evaluator, say)
         if settings.upgrades:
             targets = _targets(run)
-            run.found = search(targets, evaluator, settings.ram_usd_per_gb)
+            searched = search(targets, evaluator, settings.ram_usd_per_gb)
+            run.found, run.missed = searched.found, searched.missed
             say(f"tried upgrades on {len(targets)} configurations")
         run.evaluations = evaluator.judged
         if cache is not None and run.evaluations:
@@ -224,13 +227,27 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
         workloads=workload_rows(rows, titles),
         models=model_rows(rows),
         cost=fleet_cost([(r.cost, r.outcomes) for r in rows], settings.seats),
-        suggestions=_suggestions(run.found, by_group, run.outcomes),
+        suggestions=_suggestions(run.found, by_group, run.outcomes, _lifetime(run)),
         upgrades_checked=settings.upgrades,
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
         notes=_workload_notes(run) + _id_notes(run.replaced),
         servers=_servers(catalog, settings, run, kept),
+        unreached=unreached_rows(
+            [(m.workload, m.reason, row) for m in run.missed for row in by_group.get(m.group, [])]
+        ),
     )
+
+
+def _lifetime(run: _Run) -> float:
+    """The hardware lifetime upgrades' payback is judged against: the config's (or the
+    default), as advise() reads it for the machines themselves."""
+    from advisor.advise import hardware_lifetime_months
+    from advisor.config import DEFAULT_LIFETIME_MONTHS
+
+    for plan in run.plans.values():
+        return hardware_lifetime_months(plan.request.options)
+    return float(DEFAULT_LIFETIME_MONTHS)
 
 
 def _servers(catalog: Catalog, settings: AuditSettings, run: _Run, kept: list[ReportRef]):
@@ -296,13 +313,13 @@ def _machine_row(ref: ReportRef, run: _Run, settings: AuditSettings, machines: i
     )
 
 
-def _suggestions(found, by_group, outcomes):
+def _suggestions(found, by_group, outcomes, lifetime_months: float):
     items = []
     for f in found:
         before = next(o for o in outcomes[f.group] if o.workload == f.workload)
         for row in by_group.get(f.group, []):
             items.append((f.change, f.workload, row, before, f.after))
-    return suggestion_rows(items)
+    return suggestion_rows(items, lifetime_months)
 
 
 def check_any_read(audit: FleetAudit) -> None:

@@ -45,6 +45,7 @@ class Pick:
     speed_status: str  # measured | calibrated | estimated
     quality_pct: float | None  # of the frontier's index on the workload's task
     passed: bool  # meets every requirement of the workload
+    misses: tuple[str, ...] = ()  # each failed check in a few words, with its shortfall
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Request:
     options: AdviceOptions
     workloads: tuple[Workload, ...]
     workload_keys: tuple[bytes, ...]
-    # Only whether each workload runs locally (AdviceOptions.local_only): its results then
+    # Only whether each workload runs locally (advisor.advise.judge's local_only): its results then
     # stand under their own key; the results of `full_key`, where known, answer it as well.
     local_only: bool = False
     full_key: bytes | None = None
@@ -133,20 +134,21 @@ def _pick(verdict: Verdict) -> Pick | None:
         speed_status=cand.speed_status,
         quality_pct=option.quality_pct,
         passed=option.passed(),
+        misses=tuple(c.shortfall() for c in option.failed),
     )
 
 
 def judge(catalog: Catalog, request: Request) -> list[Result]:
     """One result per workload of the request, in its order."""
-    from advisor.advise import advise
+    from advisor.advise import judge as judge_verdicts
 
-    options = replace(request.options, measurements=request.measurements, verdicts_only=True,
-                      local_only=request.local_only)  # fmt: skip
+    options = replace(request.options, measurements=request.measurements)
     try:
-        advice = advise(request.machine, catalog, request.workloads, options)
+        verdicts = judge_verdicts(request.machine, catalog, request.workloads, options,
+                                  local_only=request.local_only)  # fmt: skip
     except AdvisorError as exc:
         return [Failure(exc.message)] * len(request.workloads)
-    return [outcome_of(v) for v in advice.verdicts]
+    return [outcome_of(v) for v in verdicts]
 
 
 _WORKER_CATALOG: Catalog | None = None

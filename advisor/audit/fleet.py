@@ -123,6 +123,8 @@ class Suggestion:
     workload: str
     machine_ids: tuple[str, ...]
     saving_usd_per_month: float  # the machines' current path cost minus the local cost after
+    hosts: tuple[str, ...] = ()  # the machines' report names, as the machine list shows them
+    lifetime_months: float = 36.0  # the hardware lifetime its payback is judged against
 
     @property
     def machines(self) -> int:
@@ -134,12 +136,50 @@ class Suggestion:
         return None if unit is None else unit * self.machines
 
     @property
+    def saving_per_usd(self) -> float | None:
+        """Monthly saving per USD of the upgrade: the ranking key; None without a price."""
+        total = self.total_price_usd
+        if total is None:
+            return None
+        return self.saving_usd_per_month / total if total > 0 else float("inf")
+
+    @property
+    def payback_months(self) -> float | None:
+        """Months until the saving pays the price; None without a price or without a saving."""
+        total = self.total_price_usd
+        if total is None or self.saving_usd_per_month <= 0:
+            return None
+        return total / self.saving_usd_per_month
+
+    @property
+    def pays_back(self) -> bool | None:
+        """Whether the saving pays the price within the hardware's life (None: price unknown)."""
+        if self.total_price_usd is None:
+            return None
+        payback = self.payback_months
+        return payback is not None and payback <= self.lifetime_months
+
+    @property
     def text(self) -> str:
         noun = "machine" if self.machines == 1 else "machines"
         return (
             f"{self.change.label} on {self.machines} {noun} makes the {self.workload} workload "
             "viable locally"
         )
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """No change the audit tries makes `workload` local on these machines, and why."""
+
+    workload: str
+    machine_ids: tuple[str, ...]
+    hosts: tuple[str, ...]
+    reason: str
+
+    @property
+    def machines(self) -> int:
+        return len(self.machine_ids)
 
 
 @dataclass(frozen=True)
@@ -163,12 +203,13 @@ class FleetAudit:
     workloads: tuple[WorkloadRow, ...]
     models: tuple[ModelRow, ...]
     cost: FleetCost
-    suggestions: tuple[Suggestion, ...]
+    suggestions: tuple[Suggestion, ...]  # best first (see suggestion_rows)
     upgrades_checked: bool
     configurations: int  # distinct machine configurations judged
     evaluations: int  # advise() runs, upgraded machines included
     notes: tuple[str, ...] = ()  # what a reader should know to read the figures right
     servers: SharedServers | None = None  # shared-server plans, when the audit asked for them
+    unreached: tuple[Unreached, ...] = ()  # workloads no change makes local, with the reason
 
 
 def workload_rows(
@@ -240,8 +281,18 @@ def _saving(before: Outcome, after: Outcome) -> float:
     return now - (after.local_usd_per_month or 0.0)
 
 
-def suggestion_rows(found: Sequence[tuple[Change, str, MachineRow, Outcome, Outcome]]):
-    """Group (change, workload, machine, outcome before, outcome after) by change and workload."""
+UPGRADE_RANKING = (
+    "ranked by monthly saving per USD of the upgrade; upgrades without a price follow, by "
+    "saving; upgrades that do not pay back within the hardware's life come last"
+)
+
+
+def suggestion_rows(
+    found: Sequence[tuple[Change, str, MachineRow, Outcome, Outcome]],
+    lifetime_months: float = 36.0,
+) -> tuple[Suggestion, ...]:
+    """Group (change, workload, machine, outcome before, outcome after) by change and workload,
+    ranked as UPGRADE_RANKING says."""
     grouped: dict[tuple[Change, str], list[tuple[MachineRow, float]]] = defaultdict(list)
     for change, workload, row, before, after in found:
         grouped[(change, workload)].append((row, _saving(before, after)))
@@ -251,13 +302,48 @@ def suggestion_rows(found: Sequence[tuple[Change, str, MachineRow, Outcome, Outc
             workload=workload,
             machine_ids=tuple(sorted(r.machine_id for r, _ in items)),
             saving_usd_per_month=sum(s for _, s in items),
+            hosts=tuple(sorted(host_label(r) for r, _ in items)),
+            lifetime_months=lifetime_months,
         )
         for (change, workload), items in grouped.items()
     ]
+    return tuple(sorted(rows, key=upgrade_rank))
+
+
+def upgrade_rank(s: Suggestion) -> tuple:
+    """Paying back within the hardware's life, best saving per USD first; then unpriced, by
+    saving; then those that never pay back in time. The label last: ties keep no trace of the
+    order the upgrade search found them in."""
     order = {"ram": 0, "vram": 1, "gpu": 2}
+    tail = (-s.machines, order[s.change.kind], s.change.size_gb, s.workload, s.change.label)
+    if s.pays_back:
+        return (0, -(s.saving_per_usd or 0.0), *tail)
+    if s.pays_back is None:
+        return (1, -s.saving_usd_per_month, *tail)
+    return (2, -(s.saving_per_usd or 0.0), *tail)
 
-    # The label last: ties keep no trace of the order the upgrade search found them in.
-    def rank(s: Suggestion) -> tuple:
-        return (-s.machines, order[s.change.kind], s.change.size_gb, s.workload, s.change.label)
 
-    return tuple(sorted(rows, key=rank))
+def unreached_rows(
+    missed: Sequence[tuple[str, str, MachineRow]],
+) -> tuple[Unreached, ...]:
+    """Group (workload, reason, machine) by workload and reason, most machines first."""
+    grouped: dict[tuple[str, str], list[MachineRow]] = defaultdict(list)
+    for workload, reason, row in missed:
+        grouped[(workload, reason)].append(row)
+    rows = [
+        Unreached(
+            workload=workload,
+            machine_ids=tuple(sorted(r.machine_id for r in items)),
+            hosts=tuple(sorted(host_label(r) for r in items)),
+            reason=reason,
+        )
+        for (workload, reason), items in grouped.items()
+    ]
+    return tuple(sorted(rows, key=lambda u: (-u.machines, u.workload, u.reason)))
+
+
+def host_label(row: MachineRow) -> str:
+    """The report's file name (with its line for JSON lines): it tells IT which machine it is."""
+    from pathlib import PurePath
+
+    return PurePath(row.origin).name

@@ -9,7 +9,7 @@ from advisor.report.fmt import usd
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
-    from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
+    from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion, Unreached
 
 # Columns of the audit's tables that hold numbers (aligned right).
 NUMERIC_COLUMNS = frozenset(
@@ -23,6 +23,8 @@ NUMERIC_COLUMNS = frozenset(
         "with local",
         "saving",
         "saving a month",
+        "saving per 100 USD",
+        "payback",
         "price",
         "people",
         "servers",
@@ -74,9 +76,9 @@ def pick_label(outcome: Outcome | None) -> str:
 
 def machine_label(row: MachineRow) -> str:
     """The report's file name (with its line for JSON lines): it tells IT which machine it is."""
-    from pathlib import PurePath
+    from advisor.audit.fleet import host_label
 
-    return PurePath(row.origin).name
+    return host_label(row)
 
 
 def best_text(row: MachineRow) -> str:
@@ -113,6 +115,38 @@ def price_text(s: Suggestion) -> str:
     return f"{money(total)} USD ({money(s.change.unit_price_usd)} each)"
 
 
+def hosts_text(hosts: Sequence[str], limit: int | None = None) -> str:
+    """The machines by report name: 'a.json, b.json and 38 more' past `limit` names."""
+    if limit is None or len(hosts) <= limit:
+        return ", ".join(hosts)
+    return f"{', '.join(hosts[:limit])} and {len(hosts) - limit:,} more"
+
+
+def per_100_usd(s: Suggestion) -> str:
+    """The ranking figure: USD saved a month per 100 USD of the upgrade."""
+    value = s.saving_per_usd
+    if value is None:
+        return "price unknown"
+    return "free" if value == float("inf") else f"{value * 100:.2f}"
+
+
+def payback_text(s: Suggestion) -> str:
+    """'4.2 months', or why it does not pay back within the hardware's life."""
+    if s.total_price_usd is None:
+        return "price unknown"
+    months = s.payback_months
+    if months is None:
+        return "never: no saving"
+    text = f"{months:,.1f} months" if months < 100 else f"{months:,.0f} months"
+    if not s.pays_back:
+        text += f", beyond its {s.lifetime_months:g}-month life"
+    return text
+
+
+def unreached_text(u: Unreached) -> str:
+    return f"{u.workload} on {count(u.machines, 'machine')}: {u.reason}"
+
+
 def change_kind(s: Suggestion) -> str:
     return KIND_WORDS[s.change.kind]
 
@@ -130,8 +164,17 @@ def headline(audit: FleetAudit) -> list[str]:
         f"(saves {money(cost.saving_usd_per_month)}). Amounts are USD per month.",
     ]
     if audit.suggestions:
+        top = audit.suggestions[0]
+        pays = ""
+        if top.pays_back:
+            pays = f"; pays back in {payback_text(top)}"
+        elif top.pays_back is False:
+            pays = f"; does not pay back: {payback_text(top)}"
+        lines.append(f"Top upgrade: {top.text} ({price_text(top)}{pays}).")
+    elif audit.upgrades_checked and audit.unreached:
         lines.append(
-            f"Top upgrade: {audit.suggestions[0].text} ({price_text(audit.suggestions[0])})."
+            "No upgrade the audit tries makes another workload local; "
+            f"{unreached_text(audit.unreached[0])}."
         )
     if audit.servers is not None and audit.servers.headline:
         lines.append(f"Shared servers: {audit.servers.headline}.")

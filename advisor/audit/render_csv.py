@@ -1,7 +1,8 @@
 """The audit as CSV: one row per machine and workload, for a spreadsheet. Amounts in USD/month.
 
 The fleet-level figures (shares, costs, upgrades) are sums and counts of these rows, plus the
-upgrade each row could take; the JSON and markdown formats carry them ready-made.
+upgrade each row could take (in the upgrades' ranking order), or why none makes it local; the
+JSON and markdown formats carry them ready-made.
 """
 
 from __future__ import annotations
@@ -45,18 +46,22 @@ COLUMNS = (
     "path_usd_per_month",
     "confidence",
     "upgrades",
+    "no_upgrade_reason",
 )
 
 
 def render_csv(audit: FleetAudit) -> str:
     upgrades = _upgrades_by_row(audit)
+    unreached = {(m, u.workload): u.reason for u in audit.unreached for m in u.machine_ids}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in audit.machines:
         for outcome in row.outcomes:
             found = upgrades.get((row.machine_id, outcome.workload), [])
-            writer.writerow([inert(c) for c in _row(row, outcome, "; ".join(found))])
+            why = unreached.get((row.machine_id, outcome.workload), "")
+            cells = [*_row(row, outcome, "; ".join(found)), why]
+            writer.writerow([inert(c) for c in cells])
     return out.getvalue()
 
 

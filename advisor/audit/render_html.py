@@ -11,10 +11,13 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from advisor.audit import present as p
+from advisor.audit.fleet import UPGRADE_RANKING
 from advisor.audit.render_markdown import (
+    UNREACHED_TITLE,
     cost_rows,
     machine_rows,
     model_rows,
+    unreached_rows,
     upgrade_rows,
     workload_rows,
 )
@@ -152,12 +155,16 @@ def _upgrades(audit: FleetAudit) -> list[str]:
     ]
     chart = bar_chart("Machines each upgrade makes viable", bars) if bars else ""
     out = _section(title, upgrade_rows(audit), chart)
+    if audit.suggestions:
+        out.append(f'<p class="note">Order: {escape(UPGRADE_RANKING)}.</p>')
     sources = {s.change.label: s.change.price_source for s in audit.suggestions}
     out += [
         f'<p class="note">Price of {escape(label)}: {escape(source)}.</p>'
         for label, source in sources.items()
         if source
     ]
+    if audit.unreached:
+        out += _section(UNREACHED_TITLE, unreached_rows(audit))
     return out
 
 

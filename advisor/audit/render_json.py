@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_json
 
+from advisor.audit.fleet import UPGRADE_RANKING
 from advisor.report.verdict_json import num, rounded
 
 if TYPE_CHECKING:
@@ -15,7 +16,9 @@ if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit, MachineRow, ModelRow, Suggestion
 
 AUDIT_KIND = "advisor-audit"
-AUDIT_SCHEMA_VERSION = 2  # 2: shared_servers
+# 2: shared_servers. 3: upgrades.ranking and .unreached; each effect's reports, saving per USD,
+# payback and whether it pays back within the hardware's life; changes in ranking order.
+AUDIT_SCHEMA_VERSION = 3
 
 
 def render_json(audit: FleetAudit) -> str:
@@ -50,7 +53,18 @@ def audit_document(audit: FleetAudit) -> dict[str, Any]:
         "cost": _cost(audit),
         "upgrades": {
             "checked": audit.upgrades_checked,
+            "ranking": UPGRADE_RANKING,
             "changes": _changes(audit.suggestions),
+            "unreached": [
+                {
+                    "workload": u.workload,
+                    "machines": u.machines,
+                    "machine_ids": list(u.machine_ids),
+                    "reports": list(u.hosts),
+                    "reason": u.reason,
+                }
+                for u in audit.unreached
+            ],
         },
         "shared_servers": _servers(audit),
     }
@@ -209,7 +223,7 @@ def _cost(audit: FleetAudit) -> dict[str, Any]:
 
 
 def _changes(suggestions: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
-    """Suggestions grouped by change, in the order of their first (largest) effect."""
+    """Suggestions grouped by change, in the order of their best-ranked effect."""
     grouped: dict[Any, list[Suggestion]] = defaultdict(list)
     for s in suggestions:
         grouped[s.change].append(s)
@@ -227,8 +241,13 @@ def _changes(suggestions: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
                         "workload": s.workload,
                         "machines": s.machines,
                         "machine_ids": list(s.machine_ids),
+                        "reports": list(s.hosts),
                         "total_price_usd": s.total_price_usd,
                         "saving_usd_per_month": s.saving_usd_per_month,
+                        "saving_usd_per_month_per_usd": _finite(s.saving_per_usd),
+                        "payback_months": s.payback_months,
+                        "lifetime_months": s.lifetime_months,
+                        "pays_back": s.pays_back,
                         "text": s.text,
                     }
                     for s in items
@@ -237,3 +256,8 @@ def _changes(suggestions: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
         )
         for change, items in grouped.items()
     ]
+
+
+def _finite(value: float | None) -> float | None:
+    """JSON has no infinity: a free upgrade's saving per USD is null (its price says 0)."""
+    return None if value is None or value == float("inf") else value

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from advisor.audit import present as p
+from advisor.audit.fleet import UPGRADE_RANKING
 from advisor.report.mdtext import md
 
 if TYPE_CHECKING:
@@ -109,9 +110,21 @@ def cost_rows(audit: FleetAudit) -> list[Sequence[str]]:
     return rows
 
 
-def upgrade_rows(audit: FleetAudit) -> list[Sequence[str]]:
+def upgrade_rows(audit: FleetAudit, hosts: int | None = None) -> list[Sequence[str]]:
+    """Best first (see advisor.audit.fleet.UPGRADE_RANKING); `hosts`: how many report names
+    the "for" column lists before "and N more" (None: all)."""
     rows: list[Sequence[str]] = [
-        ("change", "kind", "workload made viable", "machines", "price", "saving a month")
+        (
+            "change",
+            "kind",
+            "workload made viable",
+            "machines",
+            "for",
+            "price",
+            "saving a month",
+            "saving per 100 USD",
+            "payback",
+        )
     ]
     for s in audit.suggestions:
         rows.append(
@@ -120,11 +133,24 @@ def upgrade_rows(audit: FleetAudit) -> list[Sequence[str]]:
                 p.change_kind(s),
                 s.workload,
                 str(s.machines),
+                p.hosts_text(s.hosts, hosts),
                 p.price_text(s),
                 p.money(s.saving_usd_per_month),
+                p.per_100_usd(s),
+                p.payback_text(s),
             )
         )
     return rows
+
+
+def unreached_rows(audit: FleetAudit, hosts: int | None = None) -> list[Sequence[str]]:
+    rows: list[Sequence[str]] = [("workload", "machines", "for", "why no upgrade makes it local")]
+    for u in audit.unreached:
+        rows.append((u.workload, str(u.machines), p.hosts_text(u.hosts, hosts), u.reason))
+    return rows
+
+
+UNREACHED_TITLE = "Workloads no upgrade makes local"
 
 
 def _upgrades(audit: FleetAudit) -> list[str]:
@@ -132,11 +158,15 @@ def _upgrades(audit: FleetAudit) -> list[str]:
     if not audit.upgrades_checked:
         return [f"## {title}", "", "Not checked (--no-upgrades).", ""]
     out = _section(title, upgrade_rows(audit))
+    if audit.suggestions:
+        out += [md(f"Order: {UPGRADE_RANKING}."), ""]
     out += [md(f"- {s.text} ({p.price_text(s)}).") for s in audit.suggestions[:10]]
     sourced = {
         s.change.label: s.change.price_source for s in audit.suggestions if s.change.price_source
     }
     out += [""] + [md(f"Price of {label}: {source}.") for label, source in sourced.items()]
+    if audit.unreached:
+        out += [""] + _section(UNREACHED_TITLE, unreached_rows(audit))
     return out + [""]
 
 

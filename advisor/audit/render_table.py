@@ -11,10 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.audit import present as p
+from advisor.audit.fleet import UPGRADE_RANKING
 from advisor.audit.render_markdown import (
+    UNREACHED_TITLE,
     cost_rows,
     machine_rows,
     model_rows,
+    unreached_rows,
     upgrade_rows,
     workload_rows,
 )
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from advisor.audit.fleet import FleetAudit
 
 TABLE_MACHINES = 40  # the terminal shows this many; csv, json, markdown and html list all
+TABLE_HOSTS = 2  # report names an upgrade row lists before "and N more"
 FILE_WIDTH = 120
 
 
@@ -46,7 +50,13 @@ def render_table(audit: FleetAudit, *, width: int | None = None, color: bool = F
     console.print(_text(f"How: {audit.cost.explanation}.", style="dim"))
     console.print()
     if audit.upgrades_checked:
-        console.print(_table("Upgrade suggestions", upgrade_rows(audit)))
+        # The kind column is left out: the change's label says it, and the terminal is narrow.
+        rows = [row[:1] + row[2:] for row in upgrade_rows(audit, TABLE_HOSTS)]
+        console.print(_table("Upgrade suggestions", rows))
+        if audit.suggestions:
+            console.print(_text(f"Order: {UPGRADE_RANKING}.", style="dim"))
+        if audit.unreached:
+            console.print(_table(UNREACHED_TITLE, unreached_rows(audit, TABLE_HOSTS)))
     else:
         console.print("Upgrade suggestions: not checked (--no-upgrades).")
     if audit.servers is not None:

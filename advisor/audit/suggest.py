@@ -1,12 +1,17 @@
 """Upgrade search: for each configuration and workload not viable locally, the smallest change
 of each kind (RAM, GPU memory, GPU) that makes it viable, found by judging upgraded machines.
 
+When no change makes a workload local, the search says why (Missed): no catalog model reaches
+its quality floor (with the best one and its score), the machine takes no change, or the
+largest change of each kind tried still leaves it in the cloud, with what its closest option
+then misses (the upgraded machine judged in full, once per configuration and kind).
+
 A kind is tried at its largest change first; workloads that even the largest leaves in the
 cloud are not tried at smaller ones (a change of the same kind only adds memory or speed). The
 others climb the ladder from the smallest change until each is viable. All configurations
 advance together, one rung per round, so each round's requests go to the evaluator at once.
 An upgraded machine is judged only for whether each workload runs locally on it
-(AdviceOptions.local_only): the ladder reads no more, and a local verdict is the same as a
+(advisor.advise.judge, local_only): the ladder reads no more, and a local verdict is the same as a
 full one.
 """
 
@@ -18,7 +23,14 @@ from typing import TYPE_CHECKING
 
 from advisor.audit.evaluate import Evaluator, Outcome, Request
 from advisor.audit.keys import digest, machine_key
-from advisor.audit.upgrades import Change, apply_change, gpu_changes, ram_changes, vram_changes
+from advisor.audit.upgrades import (
+    Change,
+    apply_change,
+    gpu_changes,
+    limits,
+    ram_changes,
+    vram_changes,
+)
 
 if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
@@ -52,21 +64,52 @@ class Found:
     after: Outcome
 
 
+@dataclass(frozen=True)
+class Missed:
+    """No change the audit tries makes `workload` local on the configuration `group`: why."""
+
+    group: bytes
+    workload: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What the upgrade search found, and the workloads no change makes local."""
+
+    found: list[Found]
+    missed: list[Missed]
+
+
+@dataclass(frozen=True)
+class _Stuck:
+    """The largest change of a kind leaves `workload` off local on `target`'s machine."""
+
+    target: Target
+    change: Change
+    workload: Workload
+    workload_key: bytes
+
+
 def request_key(machine_key_: bytes, measurements_key: bytes, options_key: bytes) -> bytes:
     return digest([machine_key_.hex(), measurements_key.hex(), options_key.hex()])
 
 
 def search(
     targets: Sequence[Target], evaluator: Evaluator, ram_usd_per_gb: float | None
-) -> list[Found]:
-    targets = _reachable(targets, evaluator.catalog)
-    ladders = [
-        _ladder(target, changes, evaluator)
-        for target in targets
-        for changes in _changes(target.machine, ram_usd_per_gb)
-        if changes
-    ]
+) -> Searched:
+    targets, missed = _reachable(targets, evaluator.catalog)
+    ladders = []
+    for target in targets:
+        kinds = [c for c in _changes(target.machine, ram_usd_per_gb) if c]
+        if not kinds:
+            why = "no change the audit tries fits this machine: " + "; ".join(
+                limits(target.machine)
+            )
+            missed += [Missed(target.group, w.name, why) for w, _ in target.failing]
+        ladders += [_ladder(target, changes, evaluator) for changes in kinds]
     found: list[Found] = []
+    stuck: list[_Stuck] = []
     asks = {}
     for ladder in ladders:
         asks[ladder] = next(ladder)
@@ -77,36 +120,58 @@ def search(
             try:
                 still[ladder] = ladder.send(None)
             except StopIteration as done:
-                found += done.value
+                found += done.value[0]
+                stuck += done.value[1]
         asks = still
-    return found
+    return Searched(found, missed + _why_stuck(found, stuck, evaluator))
 
 
-def _reachable(targets: Sequence[Target], catalog: Catalog) -> list[Target]:
+def _reachable(targets: Sequence[Target], catalog: Catalog) -> tuple[list[Target], list[Missed]]:
     """The targets with only the failing workloads that some hardware could make viable: a
     workload whose quality floor no model of the catalog reaches stays in the cloud on any
-    machine, so no upgraded machine is judged for it."""
+    machine, so no upgraded machine is judged for it (it is Missed, with the best model)."""
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.gather import floor_reachable
+    from advisor.verdict.gather import best_on_task
 
-    reachable: dict[bytes, bool] = {}
-    kept = []
+    unreachable: dict[bytes, str | None] = {}
+    kept, missed = [], []
     for target in targets:
         for workload, key in target.failing:
-            if key not in reachable:
+            if key not in unreachable:
                 frontier = cloud_costs(workload, catalog).frontier_index
-                reachable[key] = floor_reachable(catalog, workload, frontier)
-        failing = tuple((w, k) for w, k in target.failing if reachable[k])
+                best = best_on_task(catalog, workload, frontier)
+                unreachable[key] = _out_of_reach(workload, best)
+        failing = tuple((w, k) for w, k in target.failing if unreachable[k] is None)
+        missed += [
+            Missed(target.group, w.name, why)
+            for w, k in target.failing
+            if (why := unreachable[k]) is not None
+        ]
         if failing:
             kept.append(replace(target, failing=failing))
-    return kept
+    return kept, missed
+
+
+def _out_of_reach(workload: Workload, best: tuple[str, float] | None) -> str | None:
+    """Why no hardware makes the workload local, when its floor is out of every model's reach."""
+    floor = workload.quality_floor_pct
+    index = workload.quality_index.replace("_", " ")
+    if best is None:
+        return f"no catalog model has a score on the {index} to compare with the frontier"
+    name, pct = best
+    if pct >= floor:
+        return None
+    return (
+        f"no catalog model reaches the {workload.task} quality floor of {floor:g}% of the "
+        f"frontier on the {index} (the best, {name}, reaches {pct:.0f}% before any quant loss)"
+    )
 
 
 def _changes(machine: Machine, ram_usd_per_gb: float | None) -> list[list[Change]]:
     return [ram_changes(machine, ram_usd_per_gb), vram_changes(machine), gpu_changes(machine)]
 
 
-Ladder = Generator[list[Request], None, list[Found]]
+Ladder = Generator[list[Request], None, tuple[list[Found], list[_Stuck]]]
 
 
 def _ladder(target: Target, changes: list[Change], evaluator: Evaluator) -> Ladder:
@@ -115,6 +180,7 @@ def _ladder(target: Target, changes: list[Change], evaluator: Evaluator) -> Ladd
     request = upgraded.request(top, target.failing)
     yield [request]
     left = [(w, k) for w, k in target.failing if _viable(evaluator, request, k)]
+    stuck = [_Stuck(target, top, w, k) for w, k in target.failing if (w, k) not in left]
     found: list[Found] = []
     for change in changes[:-1]:
         if not left:
@@ -126,7 +192,53 @@ def _ladder(target: Target, changes: list[Change], evaluator: Evaluator) -> Ladd
         left = [pair for pair in left if pair not in now]
     top_key = upgraded.key(top)
     found += [upgraded.found(top, w, evaluator.result(top_key, k)) for w, k in left]
-    return found
+    return found, stuck
+
+
+def _why_stuck(found: list[Found], stuck: list[_Stuck], evaluator: Evaluator) -> list[Missed]:
+    """For each configuration and workload no change makes local: the largest change of each
+    kind tried, judged in full, and what the closest option then misses."""
+    made = {(f.group, f.workload) for f in found}
+    stuck = [s for s in stuck if (s.target.group, s.workload.name) not in made]
+    requests: dict[tuple[bytes, Change], list[_Stuck]] = {}
+    for s in stuck:
+        requests.setdefault((s.target.group, s.change), []).append(s)
+    asked = {
+        key: _Upgraded(items[0].target).full_request(
+            items[0].change, [(s.workload, s.workload_key) for s in items]
+        )
+        for key, items in requests.items()
+    }
+    evaluator.evaluate(asked.values())
+    tried: dict[tuple[bytes, str], list[str]] = {}
+    machines: dict[bytes, Machine] = {}
+    for (group, change), items in requests.items():
+        for s in items:
+            result = evaluator.result(asked[(group, change)].key, s.workload_key)
+            tried.setdefault((group, s.workload.name), []).append(_still(change, result))
+            machines[group] = s.target.machine
+    return [
+        Missed(group, workload, "; ".join(texts + list(limits(machines[group]))))
+        for (group, workload), texts in tried.items()
+    ]
+
+
+def _still(change: Change, result) -> str:
+    """'+64 GB RAM, the largest tried, leaves it cloud: Qwen3.8 27B Q4_K_M misses ...'."""
+    head = f"{change.label}, the largest {KIND_NOUNS[change.kind]} tried"
+    if not isinstance(result, Outcome):
+        return f"{head}, could not be judged: {result.message}"
+    pick = result.pick
+    if pick is None:
+        why = "nothing fits in memory"
+    elif pick.misses:
+        why = f"{pick.model_name} {pick.quant} misses: {', '.join(pick.misses)}"
+    else:
+        why = f"{pick.model_name} {pick.quant} passes every check but costs more than the cloud"
+    return f"{head}, leaves it {result.kind}: {why}"
+
+
+KIND_NOUNS = {"ram": "RAM change", "vram": "larger-memory card", "gpu": "GPU"}
 
 
 def _viable(evaluator: Evaluator, request: Request, workload_key: bytes) -> bool:
@@ -171,6 +283,20 @@ class _Upgraded:
             workload_keys=tuple(k for _, k in workloads),
             local_only=True,
             full_key=full_key,
+        )
+
+    def full_request(self, change: Change, workloads: Sequence[tuple[Workload, bytes]]) -> Request:
+        """The full verdicts of the upgraded machine: what its closest option misses."""
+        t = self.target
+        machine, full_key = self._machine(change)
+        kept = change.keeps_measurements
+        return Request(
+            key=full_key,
+            machine=machine,
+            measurements=t.measurements if kept else (),
+            options=t.options,
+            workloads=tuple(w for w, _ in workloads),
+            workload_keys=tuple(k for _, k in workloads),
         )
 
     def found(self, change: Change, workload: Workload, after) -> Found:

@@ -154,6 +154,24 @@ def _without_gpus(paths: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in paths.items() if not k.startswith(("gpus[", "backend"))}
 
 
+def limits(machine: Machine) -> tuple[str, ...]:
+    """Why a kind of change is not tried on this machine, in words: what a reader needs when
+    no change makes a workload local."""
+    if _soldered(machine):
+        return ("its memory is in the package (unified memory): no RAM or GPU change goes in",)
+    said = []
+    if machine.memory.ram_total_bytes is None:
+        said.append("its RAM size is unknown: no RAM change is tried")
+    if _only_discrete(machine) is False:
+        if is_laptop(machine):
+            said.append("a laptop takes no desktop GPU")
+        elif not _pc(machine):
+            said.append("an ARM machine takes no desktop GPU")
+        else:
+            said.append("it has two or more GPUs already: no GPU change is tried")
+    return tuple(said)
+
+
 def _soldered(machine: Machine) -> bool:
     return machine.unified_memory or any(g.unified_memory for g in machine.gpus)
 

@@ -1,8 +1,12 @@
-"""`advisor bench --download`: fetch a catalog model's GGUF into the Hugging Face cache.
+"""`advisor bench --download`: fetch a model's GGUF into the Hugging Face cache.
 
-Only ever called when the user asks for it. Split models (`-00001-of-00003.gguf`) come down
-whole. Before anything is fetched, the file sizes the Hub reports are checked against the
-free disk space of the cache.
+Only ever called when the user asks for it, for a catalog quant or a Hub repository's
+(`--model hf:ORG/REPO:QUANT`). Split models (`-00001-of-00003.gguf`) come down whole. Before
+anything is fetched, the sizes the repository's listing gives are checked against the free disk
+space of the cache; after, each file's size against the listing. huggingface_hub's
+hf_hub_download does the transfer (every version from 0.24 on): it shows a progress bar per
+file on stderr (HF_HUB_DISABLE_PROGRESS_BARS hides it) and resumes a partial download (the
+`.incomplete` blob an interrupted run left) with a byte range.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 
-from advisor.bench.native import INSTALL_HINT
 from advisor.catalog.gguf_file import shard_name
+from advisor.catalog.hub import client
 from advisor.catalog.model import Model, Quant
 from advisor.errors import BenchError, MissingDependencyError, NotFoundError, WriteError
 
@@ -21,17 +25,12 @@ _SPACE_MARGIN = 1.02  # leave a little room beside the file
 
 
 def import_hub() -> ModuleType:
+    """huggingface_hub, or MissingDependencyError saying --download needs it."""
     try:
-        # huggingface_hub 1.x and 2.x load their submodules lazily: `hub.constants` and
-        # `hub.errors` exist only once imported by name.
-        import huggingface_hub
-        import huggingface_hub.constants
-        import huggingface_hub.errors  # noqa: F401 - read as hub.errors
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "huggingface_hub is not installed; --download needs it", hint=INSTALL_HINT
-        ) from exc
-    return huggingface_hub
+        return client.import_hub()
+    except MissingDependencyError as exc:
+        raise MissingDependencyError("huggingface_hub is not installed; --download needs it",
+                                     hint=exc.hint) from exc  # fmt: skip
 
 
 def shard_files(filename: str) -> list[str]:
@@ -61,19 +60,68 @@ def download_quant(
     *,
     cache_dir: str | Path | None = None,
     free_bytes: Callable[[Path], int] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> Path:
     """Download the quant's GGUF (all parts) and return the path llama.cpp should open."""
-    hub = import_hub()
     repo, filename = source_of(model, quant)
-    files = shard_files(filename)
-    cache = Path(cache_dir) if cache_dir is not None else _hub_cache(hub)
-    _check_space(hub, repo, files, cache, free_bytes or _free_bytes)
-    paths = [_fetch(hub, repo, name, cache) for name in files]
+    return download_files(repo, shard_files(filename), cache_dir=cache_dir,
+                          free_bytes=free_bytes, say=say)  # fmt: skip
+
+
+def download_files(
+    repo: str,
+    files: list[str],
+    *,
+    cache_dir: str | Path | None = None,
+    free_bytes: Callable[[Path], int] | None = None,
+    say: Callable[[str], None] | None = None,
+    local_only: bool = False,
+) -> Path:
+    """Download `files` of `repo` (the parts of one model) and return the first one's path.
+
+    `local_only`: only find them in the cache (NotFoundError if they are not all there).
+    """
+    from advisor.bench.transfer import fetch_file
+
+    hub = import_hub()
+    cache = Path(cache_dir) if cache_dir is not None else Path(hub.constants.HF_HUB_CACHE)
+    if local_only:
+        return _cached(hub, repo, files, cache)
+    if client.offline():
+        try:
+            return _cached(hub, repo, files, cache)
+        except NotFoundError:
+            raise BenchError(
+                f"cannot reach Hugging Face to download {repo}/{files[0]}: HF_HUB_OFFLINE is "
+                "set and the file is not in the Hugging Face cache",
+                hint="unset HF_HUB_OFFLINE, or download the file yourself and pass its path",
+            ) from None
+    info = client.repo_info(repo)
+    listed = _listed(info, repo, files)
+    _check_space(repo, files, [f.size_bytes for f in listed], cache, free_bytes or _free_bytes)
+    paths = []
+    for index, file in enumerate(listed, start=1):
+        if say is not None:
+            part = f", part {index} of {len(files)}" if len(files) > 1 else ""
+            say(f"downloading hf:{repo}/{file.path} ({file.size_bytes / 1e9:.2f} GB{part}) "
+                f"into {cache}")  # fmt: skip
+        paths.append(fetch_file(repo, info.commit, file, cache))
     return paths[0]
 
 
-def _hub_cache(hub: ModuleType) -> Path:
-    return Path(hub.constants.HF_HUB_CACHE)
+def _cached(hub: ModuleType, repo: str, files: list[str], cache: Path) -> Path:
+    """The first file's path if every one is in the Hugging Face cache."""
+    return [_local(hub, repo, name, cache) for name in files][0]
+
+
+def _listed(info: client.RepoInfo, repo: str, files: list[str]) -> list[client.HubFile]:
+    """Each file as the repository's listing gives it (its size and digest)."""
+    listed = {f.path: f for f in info.files}
+    missing = [name for name in files if name not in listed]
+    if missing:
+        raise NotFoundError(f"Hugging Face has no file {repo}/{missing[0]}",
+                            hint="the repository has moved or renamed its files")  # fmt: skip
+    return [listed[name] for name in files]
 
 
 def _free_bytes(folder: Path) -> int:
@@ -84,12 +132,9 @@ def _free_bytes(folder: Path) -> int:
 
 
 def _check_space(
-    hub: ModuleType, repo: str, files: list[str], cache: Path, free: Callable[[Path], int]
+    repo: str, files: list[str], sizes: list[int], cache: Path, free: Callable[[Path], int]
 ) -> None:
-    sizes = [_remote_size(hub, repo, name) for name in files]
-    if any(size is None for size in sizes):
-        return  # the Hub did not say; the download itself will fail cleanly if space runs out
-    needed = sum(sizes)  # type: ignore[arg-type]
+    needed = sum(sizes)
     available = free(cache)
     if needed * _SPACE_MARGIN > available:
         raise WriteError(
@@ -99,43 +144,17 @@ def _check_space(
         )
 
 
-def _remote_size(hub: ModuleType, repo: str, filename: str) -> int | None:
+def _local(hub: ModuleType, repo: str, filename: str, cache: Path) -> Path:
     try:
-        meta = hub.get_hf_file_metadata(hub.hf_hub_url(repo, filename))
-    except Exception as exc:  # noqa: BLE001 - every Hub failure is mapped to one of ours
-        raise _hub_failure(hub, exc, repo, filename) from exc
-    return meta.size
-
-
-def _fetch(hub: ModuleType, repo: str, filename: str, cache: Path) -> Path:
-    try:
-        return Path(hub.hf_hub_download(repo_id=repo, filename=filename, cache_dir=cache))
+        return Path(hub.hf_hub_download(repo_id=repo, filename=filename, cache_dir=cache,
+                                        local_files_only=True))  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - every Hub failure is mapped to one of ours
         raise _hub_failure(hub, exc, repo, filename) from exc
 
 
 def _hub_failure(hub: ModuleType, exc: Exception, repo: str, filename: str) -> Exception:
-    """Our error for a Hub exception: missing repo or file, gated, offline, or else."""
-    errors = hub.errors
-    where = f"{repo}/{filename}"
-    if isinstance(exc, errors.GatedRepoError):
-        return BenchError(
-            f"{repo} is gated on Hugging Face: accept its terms to download it",
-            hint="log in with `hf auth login` after accepting the terms on the model page",
-        )
-    if isinstance(exc, errors.RepositoryNotFoundError):
-        return NotFoundError(f"Hugging Face has no repository {repo}")
-    # LocalEntryNotFoundError (offline, nothing cached) is a kind of EntryNotFoundError.
-    if isinstance(exc, (errors.LocalEntryNotFoundError, errors.OfflineModeIsEnabled)):
-        return BenchError(
-            f"cannot reach Hugging Face to download {where}",
-            hint="check the network (or HF_HUB_OFFLINE), or download the file yourself "
-            "and pass its path",
-        )
-    if isinstance(exc, errors.EntryNotFoundError):
-        return NotFoundError(f"Hugging Face has no file {where}")
-    if isinstance(exc, errors.HfHubHTTPError):
-        return BenchError(f"downloading {where} failed: {exc}")
-    if isinstance(exc, OSError):
-        return WriteError(f"could not save {where}: {exc}")
-    raise exc
+    """Our error for a look-up in the Hugging Face cache that failed."""
+    if isinstance(exc, hub.utils.LocalEntryNotFoundError):  # 0.24 keeps its errors in utils
+        return NotFoundError(f"hf:{repo}/{filename} is not in the Hugging Face cache",
+                             hint="add --download to fetch it")  # fmt: skip
+    return client.hub_failure(hub, exc, repo, filename)

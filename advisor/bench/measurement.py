@@ -151,6 +151,9 @@ _OPTIONAL = {
 class Measurement:
     """One throughput test of one file on one machine."""
 
+    # Read back from a report, it carries derived keys (means, spreads, identity) too.
+    __pydantic_config__ = {"extra": "allow"}
+
     # Read back from a report through pydantic (advisor.report.models), its ranges are checked.
     __get_pydantic_core_schema__ = checked_after(_in_range)
 

@@ -15,12 +15,18 @@ import tempfile
 from types import ModuleType
 from typing import IO
 
-from advisor.errors import AdvisorError, BenchError, GGUFError, MissingDependencyError
+from advisor.errors import (
+    BENCH_EXTRA_HINT,
+    AdvisorError,
+    BenchError,
+    GGUFError,
+    MissingDependencyError,
+)
 from advisor.errors import OutOfMemoryError as AdvisorOOM
 
 # advisor is on no package index: the extra is installed from a checkout of the repository,
 # as the README's quick start does.
-INSTALL_HINT = "in advisor's repository folder: .venv/bin/pip install -e '.[bench]'"
+INSTALL_HINT = BENCH_EXTRA_HINT
 _KEEP_LINES = 400
 
 # llama.cpp's words for a file it cannot read, and for memory it could not get.

@@ -29,10 +29,14 @@ def resolve_source(
 ) -> ModelSource:
     """The file to run. A path wins; --model/--quant then only say which catalog model it is.
 
-    `--model PATH.gguf` is the file itself, as for `advisor estimate` (its quant is its own).
+    `--model PATH.gguf` is the file itself, as for `advisor estimate` (its quant is its own);
+    `--model hf:ORG/REPO[:QUANT]` is that repository's GGUF of the quant (--quant or the ref's).
     """
     from advisor.catalog.file_model import is_model_file
+    from advisor.catalog.hub.ref import is_repo_ref
 
+    if file is None and model_id is not None and is_repo_ref(model_id):
+        return _from_repo(model_id, quant, download)
     if file is None and model_id is not None and is_model_file(model_id):
         if quant is not None or download:
             raise UsageError(f"--model {model_id} is a file: it is its own quant and needs no "
@@ -57,13 +61,51 @@ def resolve_source(
         return ModelSource(installed, model.id, entry.type, "installed")
     if download:
         from advisor.bench.download import download_quant
+        from advisor.console import note
 
-        return ModelSource(download_quant(model, entry), model.id, entry.type, "downloaded")
+        path = download_quant(model, entry, say=note)
+        return ModelSource(path, model.id, entry.type, "downloaded")
     raise NotFoundError(
         f"{model.id} {entry.type} is not installed here (advisor scan found no file)",
         hint=f"add --download to fetch it ({entry.size_bytes / 1e9:.1f} GB from Hugging Face), "
         "or pass the file: advisor bench FILE.gguf",
     )
+
+
+def _from_repo(text: str, quant: str | None, download: bool) -> ModelSource:
+    """The GGUF (every part) of a Hub repository's quant: from the Hugging Face cache, or
+    downloaded with --download."""
+    import time
+
+    from advisor.bench.download import download_files
+    from advisor.catalog.hub.listing import choose, gguf_quants
+    from advisor.catalog.hub.ref import parse_repo_ref
+    from advisor.catalog.hub.remote_model import repo_listing
+    from advisor.console import note
+
+    ref = parse_repo_ref(text)
+    if ref.quant and quant and ref.quant.upper() != quant.upper():
+        raise UsageError(f"--quant {quant} and {text} name different quants")
+    info, _ = repo_listing(ref.repo, now=time.time())
+    quants = gguf_quants(info)
+    if not quants:
+        raise NotFoundError(
+            f"hf:{ref.repo} has no GGUF file to run",
+            hint="the throughput test runs a GGUF; `advisor estimate --model hf:...` "
+            "computes this model's sizes from its config.json",
+        )
+    chosen = choose(quants, ref.quant or quant, ref.repo)
+    files = [f.path for f in chosen.files]
+    if download:
+        return ModelSource(download_files(ref.repo, files, say=note), None, None, "downloaded")
+    try:
+        path = download_files(ref.repo, files, local_only=True)
+    except NotFoundError:
+        raise NotFoundError(
+            f"hf:{ref.repo} {chosen.label} is not in the Hugging Face cache",
+            hint=f"add --download to fetch it ({chosen.size_bytes / 1e9:.1f} GB)",
+        ) from None
+    return ModelSource(path, None, None, "installed")
 
 
 def _recognised(path: Path, catalog_path: str | None) -> ModelSource:

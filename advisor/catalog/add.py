@@ -41,11 +41,13 @@ def entry_from_gguf(
     tasks: Sequence[str] = (),
     quant: str | None = None,
     today: datetime.date | None = None,
+    origin: tuple[str, str] | None = None,
 ) -> NewEntry:
     """Describe `gguf` as a catalog entry; the options override what the header says.
 
     `taken_ids` are shipped model ids: a derived id that collides gets LOCAL_SUFFIX, so an
-    added file never silently replaces a curated entry (an explicit `model_id` may).
+    added file never silently replaces a curated entry (an explicit `model_id` may). `origin`
+    is the (title, url) its facts cite, when the file is not a local one (a Hub repository).
     """
     header = gguf.header
     suggested = model_id or _derived_id(gguf)
@@ -55,14 +57,15 @@ def entry_from_gguf(
     quant_type = _quant_type(gguf, quant)
     source_key = f"gguf-{final_id}-{quant_type.lower()}"
     date = (today or datetime.date.today()).isoformat()
-    source = Source(
-        title=f"GGUF header of {gguf.path.name}, read by advisor catalog add",
-        date=date,
-        url=gguf.path.resolve().as_uri(),
+    title, url = origin or (
+        f"GGUF header of {gguf.path.name}, read by advisor catalog add",
+        gguf.path.resolve().as_uri(),
     )
+    source = Source(title=title, date=date, url=url)
     unknown: dict[str, str] = {
         "release_date": _NOT_IN_HEADER,
-        "quality": "a local file has no Artificial Analysis index; edit the overlay to add one",
+        "quality": "a GGUF header carries no Artificial Analysis index (an overlay entry "
+        "can add one)",
     }
     license_name = _text(header.get("general.license"))
     if license_name is None:

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from advisor.catalog.model import Model
+from advisor.catalog.model import Model, Source
 from advisor.catalog.quant_bytes import INPUT_TENSORS, QuantBytes
 from advisor.errors import GGUFError, NotFoundError
+
+if TYPE_CHECKING:
+    from advisor.catalog.gguf_file import GGUFModelFile
 
 _BLOCK = re.compile(r"^blk\.(\d+)\.")
 _EXPERT_MARK = "_exps."  # ffn_{gate,up,down,gate_up}_exps: what --cpu-moe keeps in RAM
@@ -33,19 +37,21 @@ class FileModel:
     shards: int
     tensor_bytes: int  # every tensor's data, every shard: what llama.cpp loads
     file_bytes: int  # the files on disk, headers and padding included
+    sources: dict[str, Source] = field(default_factory=dict)  # what the model's keys cite
 
 
 def is_model_file(text: str) -> bool:
     """Whether a --model value names a file rather than a catalog id or a repo."""
+    from advisor.catalog.hub.ref import is_repo_ref
+
+    if is_repo_ref(text):
+        return False
     return text.lower().endswith(".gguf") or Path(text).expanduser().is_file()
 
 
 def read_file_model(text: str, *, taken_ids: Sequence[str] = ()) -> FileModel:
     """The model in the GGUF file `text` (any shard of a split model), header only."""
-    from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_checks import check_model_file
     from advisor.catalog.gguf_file import read_model_file
-    from advisor.catalog.tensors import use_file_bytes
 
     target = Path(text).expanduser()
     if not target.exists():
@@ -55,13 +61,23 @@ def read_file_model(text: str, *, taken_ids: Sequence[str] = ()) -> FileModel:
         )
     if not target.is_file():
         raise GGUFError("not a regular file", path=target, hint="give the path of a .gguf file")
-    gguf = read_model_file(target)
+    return model_of_file(read_model_file(target), taken_ids=taken_ids)
+
+
+def model_of_file(gguf: GGUFModelFile, **entry_options: Any) -> FileModel:
+    """The model in headers already read (a local file, or a Hub file read by byte ranges);
+    `entry_options` go to advisor.catalog.add.entry_from_gguf."""
+    from advisor.catalog.add import entry_from_gguf
+    from advisor.catalog.gguf_checks import check_model_file
+    from advisor.catalog.tensors import use_file_bytes
+
     check_model_file(gguf)
-    entry = entry_from_gguf(gguf, taken_ids=taken_ids)
+    entry = entry_from_gguf(gguf, **entry_options)
     model, quant = entry.model, entry.model.quants[0].type
     qb = file_quant_bytes(gguf.tensors, model.architecture.n_layers, path=gguf.path)
     use_file_bytes(model.architecture, quant, qb)
-    return FileModel(model, quant, gguf.path, len(gguf.shards), qb.total_bytes, gguf.size_bytes)
+    return FileModel(model, quant, gguf.path, len(gguf.shards), qb.total_bytes, gguf.size_bytes,
+                     {entry.source_key: entry.source})  # fmt: skip
 
 
 def file_quant_bytes(tensors: Sequence, n_layers: int, *, path: Path) -> QuantBytes:

@@ -107,8 +107,13 @@ def read_model_file(path: str | Path) -> GGUFModelFile:
             path=target,
             hint="download every part of the model into the same folder",
         )
-    headers = [read_header(s) for s in shards]
-    _check_split(headers, name.count)
+    return model_file_from_headers(shards, [read_header(s) for s in shards])
+
+
+def model_file_from_headers(shards: tuple[Path, ...], headers: list[GGUFHeader]) -> GGUFModelFile:
+    """The model made of these shards' headers (one, or a whole split set, first part first)."""
+    if len(headers) > 1:
+        _check_split(headers, len(headers))
     tensors = tuple(t for h in headers for t in h.tensors)
     size = sum(h.file_size_bytes for h in headers)
     return GGUFModelFile(shards[0], shards, size, headers[0], tensors, tuple(headers))

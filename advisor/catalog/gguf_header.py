@@ -122,6 +122,18 @@ def read_header(path: str | Path, *, tensors: bool = True) -> GGUFHeader:
         raise GGUFError(f"cannot read the file: {exc.strerror or exc}", path=target) from exc
 
 
+def read_header_from(
+    handle: BinaryIO, size: int, *, path: str | Path, tensors: bool = True
+) -> GGUFHeader:
+    """Read a GGUF header from any seekable reader of a file of `size` bytes (a remote file read
+    by byte ranges); `path` names the file in errors. The reader may return fewer bytes than
+    asked, as long as it returns those the header needs."""
+    target = Path(path)
+    if size == 0:
+        raise GGUFError("the file is empty, not a GGUF model", path=target)
+    return _Walker(target, handle, size).header(tensors=tensors)
+
+
 class _Walker:
     """Reads the header front to back, checking every length before it trusts it."""
 

@@ -27,6 +27,7 @@ examples:
   advisor bench ~/models/Qwen3-8B-Q4_K_M.gguf
   advisor bench --model qwen3-8b --quant Q4_K_M          (a file `advisor scan` finds)
   advisor bench --model qwen3-8b --quant Q4_K_M --download
+  advisor bench --model hf:unsloth/Qwen3-8B-GGUF:Q4_K_M --download   (any Hub repository)
   advisor bench --history --json"""
 
 
@@ -46,7 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="ID",
         type=path_text,
         help="a catalog model id or HF repo id; with FILE, says which model the file is; "
-        "a PATH.gguf is the file itself",
+        "a PATH.gguf is the file itself; hf:ORG/REPO[:QUANT] (or its URL) is that Hub "
+        "repository's GGUF of the quant",
     )
     parser.add_argument("--quant", metavar="Q", help="the catalog quant, e.g. Q4_K_M")
     parser.add_argument(
@@ -71,7 +73,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--download",
         action="store_true",
-        help="fetch the catalog's GGUF from Hugging Face if it is not installed",
+        help="fetch the GGUF from Hugging Face if it is not installed (a progress bar on "
+        "stderr; an interrupted download resumes; the size is checked against the listing)",
     )
     parser.add_argument(
         "--parallel",

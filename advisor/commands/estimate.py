@@ -29,8 +29,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("estimate", help=HELP, description=DESCRIPTION,
                             formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     parser.add_argument("--model", required=True, metavar="ID_OR_REPO_OR_FILE", type=path_text,
-                        help="catalog id, Hugging Face repo id (any letter case), or a GGUF "
-                        "file (any part of a split model; only its header is read)")  # fmt: skip
+                        help="catalog id, Hugging Face repo id (any letter case), a GGUF "
+                        "file (any part of a split model; only its header is read), or any "
+                        "Hugging Face repo as hf:ORG/REPO[:QUANT] or its URL (only its "
+                        "listing and one header are read)")  # fmt: skip
     parser.add_argument("--quant", metavar="Q",
                         help="a quant the catalog lists for the model, e.g. Q4_K_M (a GGUF "
                         "file is its own quant: leave it out)")  # fmt: skip
@@ -72,8 +74,10 @@ def find_model(catalog, id_or_repo: str):
     model = catalog.find(id_or_repo)
     if model is None:
         names = [m.id for m in catalog.models] + [m.hf_repo.lower() for m in catalog.models]
+        hint = f"a Hugging Face repository is read with --model hf:{id_or_repo}" if (
+            id_or_repo.count("/") == 1) else None  # fmt: skip
         raise NotFoundError(f"no model {id_or_repo!r} in the catalog{_suggest(id_or_repo, names)}"
-                            " (advisor catalog list shows them all)")  # fmt: skip
+                            " (advisor catalog list shows them all)", hint=hint)  # fmt: skip
     if (note := catalog.base_note(id_or_repo)) is not None:
         print(f"note: {note}", file=sys.stderr)
     return model
@@ -94,8 +98,18 @@ def find_quant(model, quant: str) -> str:
 def model_and_quant(catalog, model_arg: str, quant_arg: str | None):
     """(Model, quant) for --model and --quant: a catalog entry, or a GGUF file's header."""
     from advisor.catalog.file_model import is_model_file, read_file_model
+    from advisor.catalog.hub.ref import is_repo_ref
     from advisor.errors import UsageError
 
+    if is_repo_ref(model_arg):
+        from advisor.catalog.hub.remote_model import read_remote_model
+        from advisor.catalog.hub.render import remote_notes
+        from advisor.console import note
+
+        remote = read_remote_model(model_arg, quant_arg, taken_ids=[m.id for m in catalog.models])
+        for line in remote_notes(remote):
+            note(line)
+        return remote.model, remote.quant
     if is_model_file(model_arg):
         found = read_file_model(model_arg, taken_ids=[m.id for m in catalog.models])
         if quant_arg is not None and quant_arg.upper() != found.quant:

@@ -7,7 +7,7 @@ import json
 import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
-from advisor.cli import add_json_option, add_machine_options
+from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
 from advisor.console import out
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
@@ -58,6 +58,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_json_option(parser)
     add_machine_options(parser, suppress=True)
+    add_extra_models_option(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         ram_gb=getattr(args, "ram", None),
         vram_gb=getattr(args, "vram", None),
     )
-    catalog = load_catalog(getattr(args, "catalog", None))
+    catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     from advisor.verdict.choice import interactive_floor
 
     floor = interactive_floor(args.task)  # the rule a verdict picks its local option by
@@ -101,6 +102,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         out(render_text(ranking, args.limit))
     return 0
+
+
+def with_user_models(catalog, args: argparse.Namespace):
+    """The catalog with the models --model names (GGUF files, Hub repositories) added."""
+    specs = getattr(args, "extra_models", None) or ()
+    if not specs:
+        return catalog
+    from advisor.catalog.extra_models import with_extra_models
+    from advisor.console import note
+
+    return with_extra_models(catalog, specs, say=note)
 
 
 def ranking_to_dict(ranking, limit: int | None = None) -> dict:

@@ -19,7 +19,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from advisor.argtypes import path_text, real, whole
-    from advisor.cli import add_json_option, add_machine_options
+    from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
 
     parser = sub.add_parser(
         "report",
@@ -121,6 +121,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "it serves nobody",
     )
     add_machine_options(parser, suppress=True)
+    add_extra_models_option(parser, suppress=True)
     parser.set_defaults(func=run)
 
 
@@ -230,11 +231,12 @@ def build(args: argparse.Namespace, config) -> dict:
     """The report document for the machine, workloads and prices the arguments name."""
     from advisor.advise import advise
     from advisor.catalog import load_catalog
+    from advisor.commands.models import with_user_models
     from advisor.report.document import build_document
     from advisor.verdict.workload import load_workloads
 
     machine = _machine(args, config)
-    catalog = load_catalog(getattr(args, "catalog", None))
+    catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     advice = advise(machine, catalog, workloads, _options(args, config))
     team = []
@@ -248,10 +250,13 @@ def render(doc: dict, args: argparse.Namespace, config) -> str:
         import json
 
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from advisor.report.models import validate_report
+
+    report = validate_report(doc)
     if (getattr(args, "format", None) or config.defaults.format) == "markdown":
         from advisor.report.markdown import render_markdown
 
-        return render_markdown(doc)
+        return render_markdown(report)
     from advisor.report.text import render_text
 
-    return render_text(doc)
+    return render_text(report)

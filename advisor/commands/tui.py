@@ -17,9 +17,16 @@ def run(args: argparse.Namespace) -> int:
         )
     from advisor.tui.app import make_app
 
+    catalog = None
+    if getattr(args, "extra_models", None):  # read before the app opens: errors print plainly
+        from advisor.catalog import load_catalog
+        from advisor.commands.models import with_user_models
+
+        catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     app = make_app(
         profile=getattr(args, "profile", None),
         profiles_dir=getattr(args, "profiles_dir", None),
+        catalog=catalog,
         catalog_path=getattr(args, "catalog", None),
         ram_gb=getattr(args, "ram", None),
         vram_gb=getattr(args, "vram", None),

@@ -14,7 +14,12 @@ weights over bandwidth, per-layer costs, KV at depth), each device's step grows 
   `g_vector` while llama.cpp runs its small-batch vector kernels (B <= 8: CUDA's
   MMVQ/MMVF_MAX_BATCH_SIZE, Metal's mul_mv_ext), `g_matrix` above, where a backend's matrix
   kernel works in tiles of `tile_columns` sequences (Metal's kernel_mul_mm: 32 columns), so
-  B is rounded up to whole tiles;
+  B is rounded up to whole tiles. A MoE model's routed experts go through llama.cpp's
+  mul_mat_id, whose switch to the matrix kernel comes later: Metal keeps its per-token
+  mul_mv_id below 32 tokens (ggml_metal_op_mul_mat_id_use_mm), CUDA its MMVQ id kernel up to
+  a batch that depends on the quant (get_mmvq_mmid_max_batch: 8, 7 for MXFP4 on Turing and
+  newer). So the expert matmuls and the dense ones (attention, shared experts) are counted
+  apart, each in its own kernel's regime;
 * launches: with more than one sequence, `tau_multi_layer_s` per layer on backends that
   replay a captured graph for one-token batches only (CUDA: the builds the published sweeps
   ran disabled CUDA graphs for batches of more than one token, so every kernel is launched
@@ -54,6 +59,14 @@ VECTOR_KERNEL_MAX_BATCH = 8  # CUDA MMVQ_MAX_BATCH_SIZE / MMVF_MAX_BATCH_SIZE, M
 # ggml-metal kernel_mul_mm works on 64 x 32 tiles; CUDA's mmq picks its tile width from 8 to
 # 128 in steps of 8 to fit the batch, and the CPU's loops have no tile to fill.
 TILE_COLUMNS: dict[str, int] = {"metal": 32}
+# The largest batch a backend's mul_mat_id (MoE experts) runs with its vector kernel, where it
+# differs from VECTOR_KERNEL_MAX_BATCH: ggml-metal-common.cpp ggml_metal_op_mul_mat_id_use_mm
+# (matrix kernel from 32 tokens); ggml-cuda mmvq.cu get_mmvq_mmid_max_batch_turing_plus (by
+# the experts' tensor type; types not listed use MMVQ_MAX_BATCH_SIZE = 8).
+MOE_VECTOR_MAX_BATCH: dict[str, int] = {"metal": 31}
+CUDA_MOE_VECTOR_MAX_BATCH: dict[str, int] = {
+    "MXFP4": 7, "Q2_K": 7, "Q3_K": 5, "IQ2_S": 7, "IQ3_S": 6, "IQ3_XXS": 7,
+}  # fmt: skip
 # Backends whose one-token steps replay a captured graph (ggml-cuda's CUDA graphs; HIP graphs
 # are off in llama.cpp's default ROCm build).
 GRAPH_BACKENDS = frozenset({"cuda"})
@@ -117,22 +130,57 @@ def distinct_expert_share(cost: TokenCost, sequences: int, pool: float) -> float
     return pool * (1.0 - (1.0 - one / pool) ** sequences)
 
 
-def matrix_columns(backend: str, sequences: int, bc: BatchConstants) -> float:
-    """Extra sequences' matrix work, in prefill tokens: (columns - 1) x the kernel's factor."""
+def moe_vector_max_batch(backend: str, quant: str) -> int:
+    """The largest batch the backend's mul_mat_id runs with its vector kernel, for this quant."""
+    if backend == "cuda":
+        name = quant.upper()
+        for prefix, batch in CUDA_MOE_VECTOR_MAX_BATCH.items():
+            if name == prefix or name.startswith(prefix + "_"):
+                return batch
+    return MOE_VECTOR_MAX_BATCH.get(backend, VECTOR_KERNEL_MAX_BATCH)
+
+
+def matrix_columns(backend: str, sequences: int, bc: BatchConstants,
+                   vector_max: int = VECTOR_KERNEL_MAX_BATCH) -> float:  # fmt: skip
+    """Extra sequences' matrix work, in prefill tokens: (columns - 1) x the kernel's factor.
+
+    Up to `vector_max` sequences the backend's vector kernel runs (one column each); above,
+    its matrix kernel, in whole tiles.
+    """
     if sequences <= 1:
         return 0.0
-    if sequences <= VECTOR_KERNEL_MAX_BATCH:
+    if sequences <= vector_max:
         return (sequences - 1) * bc.get(backend, "g_vector")
     tile = TILE_COLUMNS.get(backend, 1)
     columns = math.ceil(sequences / tile) * tile
     return (columns - 1) * bc.get(backend, "g_matrix")
 
 
+def dense_compute_s(step: DeviceStep, depth: float) -> float:
+    """Seconds of dense matrix work (prefill rate) one token at `depth` costs on this device."""
+    cost, k = step.cost, step.k
+    return step.share * (cost.flops + cost.attn_flops_per_depth * depth) * k.prefill_s_per_flop
+
+
+def expert_compute_s(step: DeviceStep) -> float:
+    """Seconds of routed-expert matrix work (prefill rate) one token costs on this device."""
+    return step.share * step.cost.expert_flops * step.k.prefill_s_per_expert_flop
+
+
 def token_compute_s(step: DeviceStep, depth: float) -> float:
     """Seconds of matrix work (prefill rate) one token at `depth` costs on this device."""
-    cost, k = step.cost, step.k
-    flops = (cost.flops + cost.attn_flops_per_depth * depth) * k.prefill_s_per_flop
-    return step.share * (flops + cost.expert_flops * k.prefill_s_per_expert_flop)
+    return dense_compute_s(step, depth) + expert_compute_s(step)
+
+
+def extra_matrix_s(step: DeviceStep, bc: BatchConstants, sequences: int, depth: float) -> float:
+    """What the sequences beyond the first add in matrix work: dense and expert matmuls apart,
+    each in its own kernel's regime."""
+    backend = step.backend
+    dense = matrix_columns(backend, sequences, bc) * dense_compute_s(step, depth)
+    if step.cost.expert_flops <= 0:
+        return dense
+    vector_max = moe_vector_max_batch(backend, step.cost.quant)
+    return dense + matrix_columns(backend, sequences, bc, vector_max) * expert_compute_s(step)
 
 
 def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, sequences: int,
@@ -151,7 +199,7 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     more = distinct_expert_share(step.cost, sequences, pool) - one
     experts = step.share * cost.expert_bytes_total * more * step.k.decode_s_per_byte
     kv = (sequences - 1) * slope * depth
-    matrix = matrix_columns(backend, sequences, bc) * token_compute_s(step, depth)
+    matrix = extra_matrix_s(step, bc, sequences, depth)
     launches = 0.0
     if backend in GRAPH_BACKENDS:
         launches = step.share * cost.n_layers * bc.get(backend, "tau_multi_layer_s")

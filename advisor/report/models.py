@@ -2,7 +2,10 @@
 
 The leaves are the verdict stage's own dataclasses (LocalCost, Check, ApiCost, ...), so the
 schema and the emitter (advisor/report/document.py) cannot drift apart without the tests that
-validate real reports against these models failing. Not imported on the `advisor --json` path.
+validate real reports against these models failing. Each leaf states in its own
+`__pydantic_config__` whether a report read back may carry keys it lacks. The text and
+markdown renderings read a Report (advisor/report/text.py, markdown.py). Not imported on the
+`advisor --json` path.
 """
 
 from __future__ import annotations
@@ -27,16 +30,6 @@ from advisor.verdict.power import PowerDraw
 from advisor.verdict.remedy import Remedy
 from advisor.verdict.verdict import MonthlyCosts, QualityGap, VerdictKind
 from advisor.verdict.workload import Workload
-
-_FORBID = ConfigDict(extra="forbid")
-
-# Dataclasses that appear in the report as they are: refuse keys they don't have.
-for _leaf in (ApiCost, SubscriptionCost, InputBasis, BreakEven, ElectricityRate, LocalCost,
-              LocalRun, Check, PowerDraw, MonthlyCosts, QualityGap, TopCandidate,
-              Remedy):  # fmt: skip
-    _leaf.__pydantic_config__ = _FORBID  # type: ignore[attr-defined]
-# A measurement carries derived keys (means, spreads, identity) beside its fields.
-Measurement.__pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[attr-defined]
 
 
 class _Strict(BaseModel):

@@ -12,12 +12,17 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.advise import AdviceOptions
 from advisor.errors import ReportError
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
 from advisor.strict import shown
+
+if TYPE_CHECKING:
+    from advisor.bench.measurement import Measurement
+    from advisor.probe.machine import Machine
+    from advisor.verdict.workload import Workload
 
 # The top-level keys read back (all but candidates and verdicts, which are recomputed).
 READ = (
@@ -31,9 +36,9 @@ class ReportInputs:
     machine_id: str
     generated_at: str
     anonymized: bool
-    machine: Any  # advisor.probe.machine.Machine
-    workloads: tuple[Any, ...]  # advisor.verdict.workload.Workload
-    measurements: tuple[Any, ...]  # advisor.bench.measurement.Measurement
+    machine: Machine
+    workloads: tuple[Workload, ...]
+    measurements: tuple[Measurement, ...]
     options: AdviceOptions
 
 

@@ -11,9 +11,6 @@ from advisor.team.plan import NoRoom
 from advisor.team.server import Requirement
 from advisor.verdict.seats import SeatPlan
 
-for _leaf in (ServerCosts, EngineConfig, NoRoom, Requirement, SeatPlan):
-    _leaf.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

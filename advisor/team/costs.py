@@ -35,6 +35,8 @@ class Uptime:
 
 @dataclass(frozen=True)
 class ServerCosts:
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     servers: int
     hardware_usd_per_month: float | None  # None: no price given, left out of the total
     hardware_price_usd: float | None  # all servers together

@@ -32,6 +32,8 @@ VLLM_DTYPES = (("bf16", 2.0), ("fp8", 1.0))
 
 @dataclass(frozen=True)
 class EngineConfig:
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     engine: str  # "llama-server", "ollama", "vllm"
     commands: tuple[str, ...]  # shell lines, in order
     memory: tuple[str, ...]  # the arithmetic behind the flags, one line each

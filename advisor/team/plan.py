@@ -33,6 +33,8 @@ RULE = (
 class NoRoom:
     """Nothing good enough holds one slot: the best such file and the longest context it holds."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     model_id: str
     model_name: str
     quant: str

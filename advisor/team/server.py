@@ -38,6 +38,8 @@ MAX_SERVERS = 16  # beyond this the answer is "not this kind of server", not a c
 class Requirement:
     """One thing the peak hour must meet, and the margin it was met or missed by."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     name: str  # "time to first token (p95)", "decode per user (p5)", "queue model range"
     need: str  # in words: "at most 3 s"
     have: str  # in words: "1.2 s"

@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan import InstalledModel
     from advisor.config import Config
-    from advisor.estimate.estimate import Estimate
     from advisor.verdict.workload import Workload
 
 FIRST_LOAD = frozenset({"machine", "ranking", "scan", "advice"})
@@ -258,7 +257,6 @@ class AdvisorApp(App[None]):
                 self.installed or (),
                 task=task,
                 context_tokens=context_tokens,
-                estimator=self.setup.estimator,
             )
 
         rows = self._guard("ranking", run)
@@ -307,9 +305,7 @@ class AdvisorApp(App[None]):
             team.set_inputs(inputs)
 
     def _advice_inputs(self) -> AdviceInputs:
-        return AdviceInputs(
-            self.machine, self.catalog, self.config, self.setup.estimator, self.measurements
-        )
+        return AdviceInputs(self.machine, self.catalog, self.config, self.measurements)
 
     @on(AdviceReady)
     def _advice_ready(self) -> None:
@@ -424,7 +420,6 @@ def make_app(
     bench_budget_s: float = 30.0,
     export_dir: str | Path | None = None,
     theme: str = DARK,
-    estimator: Callable[..., Estimate] | None = None,
 ) -> AdvisorApp:
     """Build the app. Everything not given is found in the background after the first frame:
     the machine (probe or `profile`), the catalog, the workloads, the config and the scan."""
@@ -443,7 +438,6 @@ def make_app(
         bench_budget_s=bench_budget_s,
         export_dir=Path(export_dir) if export_dir else None,
         theme=theme,
-        estimator=estimator,
     )
     return AdvisorApp(setup)
 

@@ -29,7 +29,9 @@ def _download(model: Model, quant: Quant) -> str | None:
     repo = gguf_repo(model, quant)
     if repo is None or quant.file is None:
         return None
-    return shlex.join(["hf", "download", repo, quant.file])  # huggingface_hub's CLI
+    from advisor.catalog.hub.client import cli_name
+
+    return shlex.join([cli_name(), "download", repo, quant.file])  # huggingface_hub's CLI
 
 
 def _llama_server(model: Model, quant: Quant, estimate: Estimate | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +12,6 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan import InstalledModel
     from advisor.config import Config
-    from advisor.estimate.estimate import Estimate
     from advisor.verdict.workload import Workload
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -37,4 +35,3 @@ class Setup:
     bench_budget_s: float = 30.0
     export_dir: Path | None = None  # where the export dialog suggests saving; None: cwd
     theme: str = DARK
-    estimator: Callable[..., Estimate] | None = None  # None: advisor.estimate.estimate

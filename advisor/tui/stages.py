@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan import InstalledModel
     from advisor.config import Config
-    from advisor.estimate.estimate import Estimate
     from advisor.estimate.rank import Candidate as RankedCandidate
     from advisor.tui.app import Setup
     from advisor.verdict.workload import Workload
@@ -179,19 +178,15 @@ def ranked(
     *,
     task: str,
     context_tokens: int,
-    estimator: Callable[..., Estimate] | None = None,
 ) -> list[Candidate]:
-    """Every catalog model for the task: the fitting ones best first, then those left out.
-
-    `estimator` defaults to advisor.estimate.estimate; either gets this machine's calibration.
-    """
+    """Every catalog model for the task: the fitting ones best first, then those left out, as
+    estimated with this machine's calibration."""
     from functools import partial
 
+    from advisor.estimate import estimate
     from advisor.estimate.rank import quality_for, rank_models
 
-    if estimator is None:
-        from advisor.estimate import estimate as estimator
-    estimator = partial(estimator, calibration=calibration(machine))
+    estimator = partial(estimate, calibration=calibration(machine))
     from advisor.verdict.choice import interactive_floor
 
     floor = interactive_floor(task)  # the rule a verdict picks its option by
@@ -229,15 +224,14 @@ class AdviceInputs:
     machine: Machine
     catalog: Catalog
     config: Config
-    estimator: Callable[..., Estimate] | None = None
     measurements: int = 0  # throughput tests run since the app started: each recalibrates
 
     def same_as(self, other: AdviceInputs | None) -> bool:
         """The very same inputs (not merely equal ones): the verdict would not change."""
         if other is None:
             return False
-        mine = (self.machine, self.catalog, self.config, self.estimator)
-        theirs = (other.machine, other.catalog, other.config, other.estimator)
+        mine = (self.machine, self.catalog, self.config)
+        theirs = (other.machine, other.catalog, other.config)
         same = all(a is b for a, b in zip(mine, theirs, strict=True))
         return same and self.measurements == other.measurements
 
@@ -246,7 +240,7 @@ def advice(inputs: AdviceInputs, workloads: Sequence[Workload]) -> Advice:
     """The verdicts for `workloads` on the inputs' machine, priced with its config."""
     from advisor.advise import AdviceOptions, advise
 
-    options = AdviceOptions(config=inputs.config, estimator=inputs.estimator)
+    options = AdviceOptions(config=inputs.config)
     return advise(inputs.machine, inputs.catalog, list(workloads), options)
 
 
@@ -262,8 +256,9 @@ def report_text(advice: Advice, fmt: str) -> str:
     doc: dict[str, Any] = build_document(advice)
     if fmt == "markdown":
         from advisor.report.markdown import render_markdown
+        from advisor.report.models import validate_report
 
-        return render_markdown(doc)
+        return render_markdown(validate_report(doc))
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -18,6 +18,8 @@ MTOK = 1_000_000
 class ApiCost:
     """The workload's token volume on one API model."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     api_model_id: str
     vendor: str
     name: str
@@ -38,6 +40,8 @@ class ApiCost:
 @dataclass(frozen=True)
 class SubscriptionCost:
     """The cheapest flat-rate plan whose published limits cover the workload."""
+
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
 
     subscription_id: str
     vendor: str

@@ -17,6 +17,8 @@ Level = Literal["high", "medium", "low"]
 
 @dataclass(frozen=True)
 class InputBasis:
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     input: str  # "decode speed", "power draw", "electricity price", ...
     status: InputStatus
     detail: str

@@ -21,6 +21,8 @@ class BreakEven:
     that meets the floor. USD. A verdict that runs nothing here claims no saving: every
     figure is None and the text says why."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     path: BreakEvenPath | None  # what the saving describes; None: no saving is claimed
     versus: str | None  # the cloud path compared with
     # Cloud minus the path's running cost (electricity, busy and idle, plus a hybrid's cloud

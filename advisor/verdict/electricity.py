@@ -21,6 +21,8 @@ def _in_range(rate: ElectricityRate) -> ElectricityRate:
 
 @dataclass(frozen=True)
 class ElectricityRate:
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     __get_pydantic_core_schema__ = checked_after(_in_range)
 
     usd_per_kwh: float

@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING
 
 from advisor.verdict.choice import closeness
 from advisor.verdict.options import Candidate, LocalOption, SpeedStatus, check_option
-from advisor.verdict.power import PowerDraw
+from advisor.verdict.power_for import PowerFor
 from advisor.verdict.search import OptionSearch
 from advisor.verdict.workload import Workload
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
-    from advisor.estimate.estimate import Estimate
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.estimate.speed import Speed
     from advisor.verdict.verdict import Verdict
@@ -33,10 +32,11 @@ if TYPE_CHECKING:
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
-# (model id, quant, estimate) -> watts while generating (the estimate's placement says which
-# GPUs are busy)
-PowerFor = Callable[[str, str, "Estimate"], PowerDraw]
 Acceptable = Callable[[LocalOption], bool]  # an option a local verdict could rest on
+# workload_options, lean_options or local_options: the local options a verdict is decided on
+Gather = Callable[
+    [OptionSearch, Workload, "float | None", PowerFor, Acceptable], "list[LocalOption]"
+]
 
 
 def speed_status(speed: Speed) -> SpeedStatus:
@@ -96,7 +96,7 @@ def reported(
     """The verdict with its option checked again on the file's detailed estimate (the search
     checked brief ones): the same figures, and the parts a report shows besides."""
     option = verdict.option
-    if option is None or not search.brief:
+    if option is None:
         return verdict
     w = workload
     model = search.model(option.candidate.model_id)
@@ -114,16 +114,26 @@ def floor_reachable(catalog: Catalog, workload: Workload, frontier_index: float 
     """Whether any model of the catalog could pass the workload's quality floor on some
     machine: quality does not depend on the hardware, and a file keeps at most its model's
     raw index (the quality check compares index × retention with the same floor)."""
+    best = best_on_task(catalog, workload, frontier_index)
+    return best is not None and best[1] >= workload.quality_floor_pct
+
+
+def best_on_task(
+    catalog: Catalog, workload: Workload, frontier_index: float | None
+) -> tuple[str, float] | None:
+    """(model name, % of the frontier) of the catalog's best-scored model on the workload's
+    task, before any quant loss; None without a frontier (the quality check then fails
+    everywhere) or without a scored model."""
     from advisor.estimate.rank import quality_for
 
     if not frontier_index:
-        return False  # no frontier to compare with: the quality check fails everywhere
-    floor = workload.quality_floor_pct
+        return None
+    best: tuple[str, float] | None = None
     for model in catalog.models:
         quality = quality_for(model, workload.task)
-        if quality is not None and quality[0] / frontier_index * 100 >= floor:
-            return True
-    return False
+        if quality is not None and (best is None or quality[0] / frontier_index * 100 > best[1]):
+            best = (model.name, quality[0] / frontier_index * 100)
+    return best
 
 
 def workload_options(
@@ -132,32 +142,58 @@ def workload_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-    *,
-    verdicts_only: bool = False,
-    local_only: bool = False,
 ) -> list[LocalOption]:
-    """The options the verdict on `workload` is decided between (see the module docstring).
+    """The options the verdict on `workload` is decided between (see the module docstring)."""
+    return _options(search, workload, frontier_index, power_for, acceptable, lean=False)
 
-    `verdicts_only`: the caller reads the verdict's kind, option and figures, not its reasons
-    (an audit). Files that cannot produce the first token in time are skipped past each
-    model's best file that fits, where an option already found is closer to passing every
+
+def lean_options(
+    search: OptionSearch,
+    workload: Workload,
+    frontier_index: float | None,
+    power_for: PowerFor,
+    acceptable: Acceptable,
+) -> list[LocalOption]:
+    """workload_options for a caller that reads the verdict's kind, option and figures, not
+    its reasons (an audit). Files that cannot produce the first token in time are skipped past
+    each model's best file that fits, where an option already found is closer to passing every
     check than they could be (_model_options' `skip_late`). The verdict is the same; its
-    reasons may no longer name the best-quality model that fits.
+    reasons may no longer name the best-quality model that fits."""
+    return _options(search, workload, frontier_index, power_for, acceptable, lean=True)
 
-    `local_only`: the caller asks only whether the workload runs locally, and on what. Only
-    files that pass the quality floor are checked: a local verdict rests on one of them, and
-    is the same as without it; the options say nothing else worth reading.
-    """
+
+def local_options(
+    search: OptionSearch,
+    workload: Workload,
+    frontier_index: float | None,
+    power_for: PowerFor,
+    acceptable: Acceptable,
+) -> list[LocalOption]:
+    """workload_options for a caller that asks only whether the workload runs locally, and on
+    what. Only files that pass the quality floor are checked: a local verdict rests on one of
+    them, and is the same as without it; the options say nothing else worth reading."""
     w = workload
-    context = w.context_tokens * w.concurrency  # one KV cache per concurrent stream
+    useful = _useful(acceptable)
+    return _good_enough_options(search, w, _context(w), frontier_index, power_for, useful)
 
+
+def _context(w: Workload) -> int:
+    return w.context_tokens * w.concurrency  # one KV cache per concurrent stream
+
+
+def _useful(acceptable: Acceptable) -> Acceptable:
     def useful(option: LocalOption) -> bool:
         """Fast enough and able to keep up; if good enough too, then cheaper than the cloud."""
         runs = option.passed("fits", "decode", "ttft", "capacity")
         return runs and (not option.passed("quality") or acceptable(option))
 
-    if local_only:
-        return _good_enough_options(search, w, context, frontier_index, power_for, useful)
+    return useful
+
+
+def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
+    """workload_options, and with `lean` lean_options."""
+    context = _context(w)
+    useful = _useful(acceptable)
     options: list[LocalOption] = []
 
     def beaten(late_by: float, found: list[LocalOption]) -> bool:
@@ -172,7 +208,7 @@ def workload_options(
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
         found = _model_options(search, w, model, context, frontier_index, power_for, useful,
-                               skip_late=beaten if verdicts_only else None)  # fmt: skip
+                               skip_late=beaten if lean else None)  # fmt: skip
         options += found
         for option in found:
             quality = option.candidate.quality_index
@@ -182,7 +218,7 @@ def workload_options(
 
 
 def _good_enough_options(search, w, context, frontier_index, power_for, useful):
-    """workload_options for files that pass the quality floor alone (`local_only`).
+    """local_options: the files that pass the quality floor alone.
 
     The full search walks the same models in the same order and each model's files best
     quality first, so it meets these files, and stops for them, as this does: a file below the

@@ -56,6 +56,8 @@ class Hardware:
 class LocalRun:
     """How the workload runs here, from the estimate's (or measurement's) speeds."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     single_decode_tokens_per_s: float  # one stream at the workload's mean depth
     peak_decode_tokens_per_s: float  # per stream with `concurrency` streams at once
     time_to_first_token_s: float  # prefill of the new (uncached) input, plus one token
@@ -78,6 +80,8 @@ class LocalRun:
 
 @dataclass(frozen=True)
 class LocalCost:
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     share: float  # of the workload's calls served locally (at most what it keeps up with)
     busy_hours_per_day: float  # hours actually run here: never more than the window
     idle_hours_per_day: float  # the rest of the window, on and idle with the model loaded

@@ -38,6 +38,8 @@ class Candidate:
 class Check:
     """One requirement and whether this option meets it, with the numbers behind it."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     name: CheckName
     passed: bool
     required: float | None

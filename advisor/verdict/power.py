@@ -29,6 +29,8 @@ _ORDER: tuple[PowerStatus, ...] = ("assumed", "spec", "given", "measured")
 class PowerDraw:
     """Whole-machine watts while generating, and how we know."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     watts: float
     status: PowerStatus
     source: str  # in words a person can check

@@ -17,6 +17,8 @@ RemedyKind = Literal["ram", "vram", "gpu", "none"]
 class Remedy:
     """The cheapest change found that lets a local option pass every check."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     kind: RemedyKind  # "none": no change this advisor knows of would do it
     change: str | None  # "RTX 3090 (24 GB)", "+32 GB RAM"
     price_usd: float | None  # None: unknown

@@ -4,15 +4,14 @@ The estimator's ranking (advisor.estimate.rank) is asked about single model file
 caller (advisor.verdict.gather) estimates only the files its search reaches. Estimates and
 ranking answers are remembered for the life of the search.
 
-With the built-in estimator the search reads brief estimates (no longest context, reasons or
-speed basis: what the checks never read, and most of an estimate's cost); the few files a
-verdict reports are estimated again in detail (`detailed`), with the same figures.
+The search reads brief estimates (no longest context, reasons or speed basis: what the checks
+never read, and most of an estimate's cost); the few files a verdict reports are estimated
+again in detail (`detailed`), with the same figures.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -46,7 +45,6 @@ class OptionSearch:
         machine: Machine,
         catalog: Catalog,
         *,
-        estimator: Callable[..., Estimate] | None = None,
         calibration: Calibration | None = None,
         cache: EstimateCache | None = None,
         kv_type: str = "f16",
@@ -56,7 +54,6 @@ class OptionSearch:
         self.catalog = catalog
         self.kv_type = kv_type
         self.mode = mode
-        self._estimator = estimator
         self._calibration = calibration
         self._cache = cache
         self._estimates: dict[tuple[str, str, int], Estimate] = {}
@@ -75,11 +72,6 @@ class OptionSearch:
     def estimates_made(self) -> int:
         return len(self._estimates)
 
-    @property
-    def brief(self) -> bool:
-        """Whether the search's estimates leave out what only a reported file needs."""
-        return self._estimator is None
-
     def estimate(self, machine: Machine, model: Model, quant: str, *, context_tokens: int,
                  kv_type: str, mode: str, **_) -> Estimate:  # fmt: skip
         """The estimator rank_models calls: memoised, and calibrated for this machine."""
@@ -92,9 +84,6 @@ class OptionSearch:
 
     def detailed(self, model: Model, quant: str, context_tokens: int) -> Estimate:
         """The file's estimate with every part, for what a verdict or a report shows."""
-        if not self.brief:
-            return self.estimate(self.machine, model, quant, context_tokens=context_tokens,
-                                 kv_type=self.kv_type, mode=self.mode)  # fmt: skip
         key = (model.id, quant, context_tokens)
         found = self._detailed.get(key)
         if found is None:
@@ -105,8 +94,6 @@ class OptionSearch:
 
     def detailed_ranked(self, ranked: Ranked) -> Ranked:
         """`ranked` (a file this search ranked) with its detailed estimate."""
-        if not self.brief:
-            return ranked
         model = self._models[ranked.model_id]
         est = self.detailed(model, ranked.quant, ranked.estimate.context_tokens)
         return dataclasses.replace(ranked, estimate=est)
@@ -120,7 +107,7 @@ class OptionSearch:
         if self._cache is None or mode != "dedicated":  # "now" depends on free memory
             return self._estimate(machine, model, quant, context_tokens, kv_type, mode, detail)
         key = self._cache.key(model, quant, context_tokens, kv_type, mode)
-        if self.brief and not detail:
+        if not detail:
             key = (*key, "brief")  # type: ignore[assignment]
         found = self._cache.get(key)
         if found is None:
@@ -130,20 +117,13 @@ class OptionSearch:
 
     def _estimate(self, machine, model, quant, context_tokens, kv_type, mode,
                   detail: bool = False) -> Estimate:  # fmt: skip
-        if self._estimator is not None:
-            return self._estimator(machine, model, quant, context_tokens=context_tokens,
-                                   kv_type=kv_type, mode=mode,
-                                   calibration=self._calibration)  # fmt: skip
         from advisor.estimate import estimate
 
         return estimate(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
                         mode=mode, calibration=self._calibration, detail=detail)  # fmt: skip
 
     def prefill_floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
-        """A floor on the file's prefill time here (None: none known, or another estimator
-        than the built-in one, whose speeds the floor does not bound)."""
-        if self._estimator is not None:
-            return None
+        """A floor on the file's prefill time here (None: none known)."""
         if self._floors is None:
             self._floors = PrefillFloors(self.machine, self.mode, self._calibration)
         return self._floors.floor(model, quant)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 class SeatPlan:
     """`count` seats of a catalog subscription plan."""
 
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     plan_id: str
     label: str  # "ChatGPT Plus"
     tasks: tuple[str, ...]

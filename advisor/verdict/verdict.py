@@ -43,6 +43,8 @@ OWNED = Hardware(None, 36.0)  # running costs only: what a choice of model may d
 
 @dataclass(frozen=True)
 class QualityGap:
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
+
     index: str  # "intelligence_index" or "coding_index"
     frontier: str
     frontier_index: float
@@ -54,6 +56,8 @@ class QualityGap:
 @dataclass(frozen=True)
 class MonthlyCosts:
     """USD per month of each path; None where the path is not available."""
+
+    __pydantic_config__ = {"extra": "forbid"}  # read back from a report: no other keys
 
     local: float | None
     local_electricity: float | None

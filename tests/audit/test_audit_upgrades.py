@@ -177,7 +177,7 @@ def test_a_floor_no_model_reaches_is_not_searched(catalog, workloads, monkeypatc
 
     def run(prune: bool) -> list:
         if not prune:
-            monkeypatch.setattr(suggest, "_reachable", lambda targets, _: list(targets))
+            monkeypatch.setattr(suggest, "_reachable", lambda targets, _: (list(targets), []))
         with Evaluator(catalog) as evaluator:
             real = evaluator.evaluate
 
@@ -187,7 +187,7 @@ def test_a_floor_no_model_reaches_is_not_searched(catalog, workloads, monkeypatc
                 real(requests)
 
             monkeypatch.setattr(evaluator, "evaluate", evaluate)
-            return suggest.search([target], evaluator, 3.0)
+            return suggest.search([target], evaluator, 3.0).found
 
     pruned = run(prune=True)
     assert asked and all(r.workload_keys == (b"chat",) for r in asked)

@@ -249,7 +249,7 @@ def test_download_then_installed(
 
         assert main([*wanted, "--download"]) == ExitCode.OK
         first = _json(capsys)
-        assert hub.gets() == [f"/{repo}/resolve/main/tiny-Q8_0.gguf"]
+        assert hub.gets() == [f"/{repo}/resolve/{COMMIT}/tiny-Q8_0.gguf"]  # the listed commit
         assert first["model"]["model_id"] == model_id and first["model"]["quant"] == "Q8_0"
         snapshot = home / "hub" / f"models--advisor-tests--tiny-llama-GGUF/snapshots/{COMMIT}"
         # the snapshot entry links to its blob; the run records the file llama.cpp opened

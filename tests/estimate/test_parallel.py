@@ -13,9 +13,14 @@ from advisor.estimate import estimate
 from advisor.estimate.parallel import batch_model, parallel_speed
 from advisor.estimate.parallel_physics import (
     BatchConstants,
+    DeviceStep,
+    dense_compute_s,
     distinct_expert_share,
+    expert_compute_s,
+    extra_matrix_s,
     load_batch_constants,
     matrix_columns,
+    moe_vector_max_batch,
 )
 from advisor.estimate.speed import TG_DEPTH
 from advisor.probe import resolve_machine
@@ -149,6 +154,37 @@ def test_metal_matrix_kernel_rounds_sequences_to_its_tiles() -> None:
     assert matrix_columns("cuda", 16, bc) == pytest.approx(15 * bc.get("cuda", "g_matrix"))
     assert matrix_columns("cuda", 8, bc) == pytest.approx(7 * bc.get("cuda", "g_vector"))
     assert matrix_columns("cpu", 1, bc) == 0.0
+
+
+def test_moe_experts_keep_the_vector_kernel_longer_than_dense_matmuls() -> None:
+    # llama.cpp's mul_mat_id switches to its matrix kernel later than mul_mat: Metal at 32
+    # tokens, CUDA after 8 (after 7 for MXFP4 experts), by the quant of the experts.
+    assert moe_vector_max_batch("metal", "Q8_0") == 31
+    assert moe_vector_max_batch("cuda", "Q8_0") == 8
+    assert moe_vector_max_batch("cuda", "MXFP4") == 7
+    assert moe_vector_max_batch("cuda", "Q3_K_M") == 5
+    assert moe_vector_max_batch("cpu", "MXFP4") == 8
+    bc = load_batch_constants()
+    assert matrix_columns("metal", 16, bc, vector_max=31) == pytest.approx(
+        15 * bc.get("metal", "g_vector")
+    )
+
+
+def test_metal_moe_at_16_sequences_rounds_only_the_dense_matmuls(spark_dense) -> None:
+    from advisor.estimate.speed_load import TokenCost
+
+    bc = load_batch_constants()
+    k = batch_model(*spark_dense).steps[0].k  # real unit costs; the backend is set below
+    cost = TokenCost(weight_bytes_read=1e9, expert_bytes_read=2e8, expert_bytes_total=4e9,
+                     weight_bytes_total=5e9, flops=1e9, expert_flops=4e8, n_layers=10,
+                     n_moe_layers=10, kv_bytes_per_depth=0, attn_flops_per_depth=0,
+                     quant="Q8_0", quant_class="legacy")  # fmt: skip
+    step = DeviceStep(cost, 1.0, k, "metal")
+    dense, experts = dense_compute_s(step, 0.0), expert_compute_s(step)
+    assert experts > 0
+    # Dense matmuls: 16 sequences fill one 32-column tile; experts: 15 more vector columns.
+    expected = 31 * bc.get("metal", "g_matrix") * dense + 15 * bc.get("metal", "g_vector") * experts
+    assert extra_matrix_s(step, bc, 16, 0.0) == pytest.approx(expected)
 
 
 def test_unfitted_backend_falls_back_to_the_shared_constants() -> None:

@@ -32,11 +32,3 @@ def regen(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def catalog():
     return load_catalog(overlay=False)
-
-
-@pytest.fixture(scope="session")
-def estimator():
-    """The estimate function reports are built with: the real one."""
-    from advisor.estimate import estimate
-
-    return estimate

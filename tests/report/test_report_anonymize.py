@@ -48,14 +48,14 @@ def workload_in_home(tmp_path_factory):
     return dataclasses.replace(workload, origin=f"{os.path.expanduser('~')}/work/mine.yaml")
 
 
-def _doc(machine, catalog, estimator, workload, anonymize):
-    advice = advise(machine, catalog, [workload], AdviceOptions(estimator=estimator))
+def _doc(machine, catalog, workload, anonymize):
+    advice = advise(machine, catalog, [workload], AdviceOptions())
     return build_document(advice, anonymize=anonymize)
 
 
-def test_identifying_fields_are_gone(identified, catalog, estimator, workload_in_home) -> None:
-    plain = _doc(identified, catalog, estimator, workload_in_home, False)
-    anon = _doc(identified, catalog, estimator, workload_in_home, True)
+def test_identifying_fields_are_gone(identified, catalog, workload_in_home) -> None:
+    plain = _doc(identified, catalog, workload_in_home, False)
+    anon = _doc(identified, catalog, workload_in_home, True)
     plain_text, anon_text = json.dumps(plain), json.dumps(anon)
     assert all(secret in plain_text for secret in SECRETS)
     assert not any(secret in anon_text for secret in SECRETS)
@@ -66,15 +66,15 @@ def test_identifying_fields_are_gone(identified, catalog, estimator, workload_in
     validate_report(anon)
 
 
-def test_the_machine_id_is_stable_and_blind_to_names(identified, catalog, estimator,
+def test_the_machine_id_is_stable_and_blind_to_names(identified, catalog,
                                                      workload_in_home) -> None:  # fmt: skip
-    first = _doc(identified, catalog, estimator, workload_in_home, True)
+    first = _doc(identified, catalog, workload_in_home, True)
     renamed = dataclasses.replace(identified, hostname="other-name", name="other-name")
-    second = _doc(renamed, catalog, estimator, workload_in_home, True)
-    plain = _doc(identified, catalog, estimator, workload_in_home, False)
+    second = _doc(renamed, catalog, workload_in_home, True)
+    plain = _doc(identified, catalog, workload_in_home, False)
     assert first["machine_id"] == second["machine_id"] != plain["machine_id"]
     other = load_profile("rtx-3090-desktop")
-    third = _doc(other, catalog, estimator, workload_in_home, True)
+    third = _doc(other, catalog, workload_in_home, True)
     assert third["machine_id"] != first["machine_id"]
 
 
@@ -102,32 +102,32 @@ def _hostname_only(machine):
 
 
 def test_the_anonymized_id_cannot_be_recomputed(
-    identified, catalog, estimator, workload_in_home, advisor_home, monkeypatch
+    identified, catalog, workload_in_home, advisor_home, monkeypatch
 ) -> None:
     machine = _hostname_only(identified)
-    first = _doc(machine, catalog, estimator, workload_in_home, True)
+    first = _doc(machine, catalog, workload_in_home, True)
     guesses = {machine_id(dataclasses.replace(machine, hostname=f"ws-{n:04d}")) for n in range(100)}
     assert first["machine_id"] not in guesses  # the dictionary attack finds nothing
     salt_file = advisor_home / "data" / "anonymize-salt"
     assert salt_file.stat().st_mode & 0o777 == 0o600
-    again = _doc(machine, catalog, estimator, workload_in_home, True)
+    again = _doc(machine, catalog, workload_in_home, True)
     assert again["machine_id"] == first["machine_id"]  # one machine, one id, run after run
     monkeypatch.setenv("ADVISOR_HOME", str(advisor_home / "another-installation"))
-    other = _doc(machine, catalog, estimator, workload_in_home, True)
+    other = _doc(machine, catalog, workload_in_home, True)
     assert other["machine_id"] != first["machine_id"]
 
 
 def test_an_unwritable_data_dir_still_anonymizes(
-    identified, catalog, estimator, workload_in_home, advisor_home, capsys
+    identified, catalog, workload_in_home, advisor_home, capsys
 ) -> None:
     (advisor_home / "data").write_text("not a folder")
-    doc = _doc(_hostname_only(identified), catalog, estimator, workload_in_home, True)
+    doc = _doc(_hostname_only(identified), catalog, workload_in_home, True)
     assert doc["machine_id"] != machine_id(_hostname_only(identified))
     assert "could not keep the anonymization salt" in capsys.readouterr().err
 
 
 def test_paths_and_user_names_in_file_names_are_scrubbed(
-    identified, catalog, estimator, monkeypatch, tmp_path
+    identified, catalog, monkeypatch, tmp_path
 ) -> None:
     """A workload file outside the home folder, a config file, and a measured model whose file
     and model names carry the user's name (in another case, joined by - and _)."""
@@ -147,7 +147,7 @@ def test_paths_and_user_names_in_file_names_are_scrubbed(
     )  # fmt: skip
     with BenchStore() as store:
         store.add(dataclasses.replace(run, model=model))
-    advice = advise(identified, catalog, [workload], AdviceOptions(estimator=estimator))
+    advice = advise(identified, catalog, [workload], AdviceOptions())
     plain = json.dumps(build_document(advice))
     assert plain.count(str(folder)) >= 2  # the origin, and the verdict's words
     doc = build_document(advice, anonymize=True)

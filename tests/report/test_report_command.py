@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import advisor.estimate
 from advisor.cli import main
 from advisor.errors import ExitCode
 from advisor.report.models import validate_report
 
 PROFILE = ["--profile", "rtx-3060-desktop"]
-
-# The command runs the real estimator; until advisor.estimate exports estimate() there is none.
-pytestmark = pytest.mark.skipif(
-    not callable(getattr(advisor.estimate, "estimate", None)),
-    reason="advisor.estimate.estimate() has not landed yet",
-)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

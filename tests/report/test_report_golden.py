@@ -25,9 +25,9 @@ PRESETS = ("chat-assistant", "coding-agent", "document-batch", "rag-summarisatio
 
 
 @pytest.fixture(scope="module")
-def reports(catalog, estimator) -> dict[str, dict]:
+def reports(catalog) -> dict[str, dict]:
     workloads = load_workloads(list(PRESETS))
-    options = AdviceOptions(estimator=estimator)
+    options = AdviceOptions()
     return {
         name: normalized(build_document(advise(load_profile(name), catalog, workloads, options)))
         for name in PROFILES
@@ -65,14 +65,28 @@ def test_json_matches_golden(reports, profile, regen) -> None:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_markdown_matches_golden(reports, profile, regen) -> None:
-    check_golden(GOLDEN / f"{profile}.md", render_markdown(reports[profile]), regen)
+    text = render_markdown(validate_report(reports[profile]))
+    check_golden(GOLDEN / f"{profile}.md", text, regen)
 
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_text_never_leaves_a_number_apart_from_its_word(reports, profile) -> None:
     """A wrapped line never starts with the number of the line before ("needs" / "20")."""
-    lines = render_text(reports[profile]).splitlines()
+    lines = render_text(validate_report(reports[profile])).splitlines()
     for before, line in zip(lines, lines[1:], strict=False):
         if re.match(r"^\s+\d[\d.,]*( |$)", line) and not re.match(r"^\s+\d[\d.,]*  \S", line):
             pytest.fail(f"a number was wrapped apart from its word: {before!r} / {line!r}")
     assert max(len(line) for line in lines) <= WIDTH
+
+
+@pytest.mark.parametrize("profile", ["rtx-3060-desktop", "office-laptop-16gb"])
+def test_the_command_gives_the_golden_report(capsys, profile) -> None:
+    """`advisor --json` takes the path the golden reports pin: the same estimator, estimate
+    cache, brief search and remedies, so the file it prints is the golden one."""
+    from advisor.cli import main
+
+    presets = [arg for name in PRESETS for arg in ("--workload", name)]
+    assert main(["report", "--json", "--profile", profile, *presets]) == 0
+    printed = normalized(json.loads(capsys.readouterr().out))
+    golden = json.loads((GOLDEN / f"{profile}.json").read_text(encoding="utf-8"))
+    assert printed == golden

@@ -18,11 +18,11 @@ def studio():
     return machine
 
 
-def test_a_profiles_list_price_is_never_counted(studio, catalog, estimator) -> None:
+def test_a_profiles_list_price_is_never_counted(studio, catalog) -> None:
     """Issue 13 item 6: the list price was shown as 'pays back in 1,129 months' beside a local
     verdict, though nobody said the machine was bought."""
     advice = advise(studio, catalog, load_workloads(["support-bot"]),
-                    AdviceOptions(estimator=estimator))  # fmt: skip
+                    AdviceOptions())  # fmt: skip
     assert advice.hardware.basis == "profile" and not advice.hardware.bought
     assert advice.hardware.hardware.price_usd is None
     assert advice.hardware.list_price_usd == 11699
@@ -36,12 +36,12 @@ def test_a_profiles_list_price_is_never_counted(studio, catalog, estimator) -> N
     )
 
 
-def test_a_hardware_price_never_changes_the_model(studio, catalog, estimator) -> None:
+def test_a_hardware_price_never_changes_the_model(studio, catalog) -> None:
     """Issue 13 item 6: --hardware-price moved the Mac Studio's quality gap from 47% to 54%."""
     workloads = load_workloads()
-    owned = advise(studio, catalog, workloads, AdviceOptions(estimator=estimator))
+    owned = advise(studio, catalog, workloads, AdviceOptions())
     bought = advise(studio, catalog, workloads,
-                    AdviceOptions(estimator=estimator, hardware_price_usd=11699))  # fmt: skip
+                    AdviceOptions(hardware_price_usd=11699))  # fmt: skip
     for a, b in zip(owned.verdicts, bought.verdicts, strict=True):
         pick = (a.option.candidate.model_id, a.option.candidate.quant)
         assert pick == (b.option.candidate.model_id, b.option.candidate.quant), a.workload.name
@@ -49,12 +49,12 @@ def test_a_hardware_price_never_changes_the_model(studio, catalog, estimator) ->
 
 
 @pytest.mark.parametrize("where", ["flag", "config"])
-def test_a_price_the_user_gives_is_counted(studio, catalog, estimator, where) -> None:
+def test_a_price_the_user_gives_is_counted(studio, catalog, where) -> None:
     if where == "flag":
-        options = AdviceOptions(estimator=estimator, hardware_price_usd=3600, lifetime_months=24)
+        options = AdviceOptions(hardware_price_usd=3600, lifetime_months=24)
     else:
         prices = Prices(hardware_price_usd=3600, hardware_lifetime_months=24)
-        options = AdviceOptions(estimator=estimator, config=Config(prices=prices))
+        options = AdviceOptions(config=Config(prices=prices))
     advice = advise(studio, catalog, load_workloads(["support-bot"]), options)
     assert advice.hardware.basis == where and advice.hardware.hardware.counted
     verdict = advice.verdicts[0]

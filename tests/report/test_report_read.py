@@ -3,7 +3,6 @@ verdicts with the same catalog, and foreign or newer documents are refused with 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import pytest
@@ -17,21 +16,21 @@ from advisor.verdict.workload import load_workloads
 
 
 @pytest.fixture(scope="module")
-def first(catalog, estimator):
+def first(catalog):
     machine = load_profile("macbook-pro-m3-pro-36gb")
-    options = AdviceOptions(estimator=estimator, hardware_price_usd=2000.0, lifetime_months=48)
+    options = AdviceOptions(hardware_price_usd=2000.0, lifetime_months=48)
     advice = advise(machine, catalog, load_workloads(), options)
     return json.loads(json.dumps(build_document(advice, anonymize=True)))
 
 
-def test_a_re_evaluation_reaches_the_same_verdicts(first, catalog, estimator) -> None:
+def test_a_re_evaluation_reaches_the_same_verdicts(first, catalog) -> None:
     inputs = inputs_from_report(first)
     assert inputs.machine_id == first["machine_id"]
     # anonymized: keyed with the writing installation's salt, so not recomputable from it
     assert machine_id(inputs.machine) != first["machine_id"]
     assert inputs.options.hardware_price_usd == 2000.0 and inputs.options.lifetime_months == 48
     assert inputs.options.electricity_usd_per_kwh is None  # the region's price, re-read
-    options = dataclasses.replace(inputs.options, estimator=estimator)
+    options = inputs.options
     again = build_document(advise(inputs.machine, catalog, inputs.workloads, options))
     for before, after in zip(first["verdicts"], again["verdicts"], strict=True):
         assert before["verdict"] == after["verdict"]

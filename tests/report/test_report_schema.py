@@ -17,9 +17,9 @@ from advisor.verdict.workload import load_workloads
 
 
 @pytest.fixture(scope="module")
-def doc(catalog, estimator) -> dict:
+def doc(catalog) -> dict:
     machine = load_profile("rtx-3060-desktop")
-    advice = advise(machine, catalog, load_workloads(), AdviceOptions(estimator=estimator))
+    advice = advise(machine, catalog, load_workloads(), AdviceOptions())
     return json.loads(json.dumps(build_document(advice)))
 
 
@@ -75,3 +75,33 @@ def test_advisor_schema_writes_a_file(tmp_path, capsys) -> None:
     assert main(["schema", "-o", str(out)]) == 0
     assert json.loads(out.read_text()) == json.loads(shipped_schema_text())
     assert "wrote" in capsys.readouterr().err
+
+
+def test_the_models_leave_the_stage_dataclasses_as_they_are() -> None:
+    """Importing the report models changes no class of another stage: each leaf dataclass
+    states its own pydantic config, the same before and after the import."""
+    import subprocess
+    import sys
+
+    code = (
+        "from advisor.verdict.options import Check\n"
+        "from advisor.bench.measurement import Measurement\n"
+        "from advisor.team.plan import NoRoom\n"
+        "before = [dict(c.__pydantic_config__) for c in (Check, Measurement, NoRoom)]\n"
+        "import advisor.report.models\n"
+        "after = [dict(c.__pydantic_config__) for c in (Check, Measurement, NoRoom)]\n"
+        "assert before == after == [{'extra': 'forbid'}, {'extra': 'allow'}, "
+        "{'extra': 'forbid'}], (before, after)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_check_with_a_key_it_lacks_is_refused(doc) -> None:
+    from pydantic import ValidationError
+
+    broken = json.loads(json.dumps(doc))
+    option = next(v["local_option"] for v in broken["verdicts"] if v["local_option"])
+    option["checks"][0]["surprise"] = 1
+    with pytest.raises(ValidationError, match="surprise"):
+        validate_report(broken)

@@ -51,18 +51,8 @@ def presets() -> tuple[Workload, ...]:
     return load_workloads()
 
 
-@pytest.fixture(scope="session")
-def estimator() -> Callable:
-    import advisor.estimate
-
-    estimate = getattr(advisor.estimate, "estimate", None)
-    if not callable(estimate):  # until then the name is the submodule holding the Estimate class
-        pytest.skip("advisor.estimate.estimate (the memory engineer's) is not in this tree yet")
-    return estimate
-
-
 @pytest.fixture
-def build(reference_machine, catalog, presets, estimator, tmp_path) -> Callable[..., AdvisorApp]:
+def build(reference_machine, catalog, presets, tmp_path) -> Callable[..., AdvisorApp]:
     """make_app on the reference machine with every input given; keywords override."""
 
     def make(**overrides) -> AdvisorApp:
@@ -72,7 +62,6 @@ def build(reference_machine, catalog, presets, estimator, tmp_path) -> Callable[
             workloads=presets,
             config=Config(),
             installed=(),
-            estimator=estimator,
             export_dir=tmp_path,
         )
         return make_app(**{**options, **overrides})

@@ -1,15 +1,15 @@
 """The search's shortcuts leave the verdicts as they were.
 
-Three shortcuts skip model files without estimating them:
-- with `verdicts_only` (an audit), files whose prefill floor (advisor.estimate.speed_floor)
-  misses the workload's time to first token are skipped past the model's best file that fits,
-  where an option found is already closer to passing every check than they could be (the
-  verdict's kind, option, summary and costs are unchanged);
-- with `local_only` (an audit's upgrade search), only files that could pass every check are
-  estimated: a local verdict is unchanged, and every other verdict is still not local.
-All are compared here with the search without them, on the real catalog and every reference
-profile, with the upgraded machines an audit judges for four of them, and every preset
-workload (also with a quality floor no model reaches).
+Shortcuts skip model files without estimating them:
+- advisor.advise.judge (an audit's entry point): files whose prefill floor
+  (advisor.estimate.speed_floor) misses the workload's time to first token are skipped past
+  the model's best file that fits, where an option found is already closer to passing every
+  check than they could be (the verdict's kind, option, summary and costs are unchanged);
+- judge's `local_only` (an audit's upgrade search): only files that could pass every check
+  are estimated: a local verdict is unchanged, and every other verdict is still not local.
+Both are compared here with advise()'s search, which takes neither, on the real catalog and
+every reference profile, with the upgraded machines an audit judges for four of them, and
+every preset workload (also with a quality floor no model reaches).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advise import AdviceOptions, advise, judge
 from advisor.audit.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
@@ -82,31 +82,32 @@ def _without_floors(monkeypatch) -> None:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
-    options = AdviceOptions(cache=False, verdicts_only=True)
+    options = AdviceOptions(cache=False)
     for machine in _machines(profile):
-        fast = advise(machine, catalog, workloads, options).verdicts
+        fast = judge(machine, catalog, workloads, options)
         with monkeypatch.context() as patch:
             _without_floors(patch)
-            slow = advise(machine, catalog, workloads, options).verdicts
+            slow = judge(machine, catalog, workloads, options)
         for a, b in zip(fast, slow, strict=True):
             seen = (_figures(a), _reasons(a))
             assert seen == (_figures(b), _reasons(b)), (machine.name, a.workload)
             assert a.options_checked <= b.options_checked
 
 
-def _side_by_side(profile: str, catalog, workloads, **lean):
-    """(machine, full search's advice, lean search's advice) for each machine of the case."""
-    full, brief = AdviceOptions(cache=False), AdviceOptions(cache=False, **lean)
+def _side_by_side(profile: str, catalog, workloads, local_only: bool = False):
+    """(machine, advise()'s verdicts, judge()'s verdicts) for each machine of the case."""
+    options = AdviceOptions(cache=False)
     for machine in _machines(profile):
-        whole = advise(machine, catalog, workloads, full)
-        yield machine.name, whole, advise(machine, catalog, workloads, brief)
+        whole = advise(machine, catalog, workloads, options)
+        assert whole.candidates
+        lean = judge(machine, catalog, workloads, options, local_only=local_only)
+        yield machine.name, whole.verdicts, lean
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_verdicts_only_gives_the_same_figures(profile, catalog, workloads) -> None:
-    for name, whole, lean in _side_by_side(profile, catalog, workloads, verdicts_only=True):
-        assert lean.candidates == () and whole.candidates
-        for a, b in zip(whole.verdicts, lean.verdicts, strict=True):
+def test_judge_gives_the_same_figures(profile, catalog, workloads) -> None:
+    for name, whole, lean in _side_by_side(profile, catalog, workloads):
+        for a, b in zip(whole, lean, strict=True):
             assert _figures(a) == _figures(b), (name, a.workload.name)
             assert b.options_checked <= a.options_checked
 
@@ -114,7 +115,7 @@ def test_verdicts_only_gives_the_same_figures(profile, catalog, workloads) -> No
 @pytest.mark.parametrize("profile", PROFILES)
 def test_local_only_says_the_same_of_what_runs_locally(profile, catalog, workloads) -> None:
     for name, whole, lean in _side_by_side(profile, catalog, workloads, local_only=True):
-        for a, b in zip(whole.verdicts, lean.verdicts, strict=True):
+        for a, b in zip(whole, lean, strict=True):
             assert (a.kind == "local") == (b.kind == "local"), (name, a.workload.name)
             if a.kind == "local":
                 assert _figures(a) == _figures(b), (name, a.workload.name)
@@ -133,18 +134,22 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
 
     monkeypatch.setattr(OptionSearch, "_estimate", counted)
 
-    def estimates(floors: bool = True, **options) -> int:
+    def estimates(entry: str, floors: bool = True) -> int:
         made.clear()
+        options = AdviceOptions(cache=False)
         with monkeypatch.context() as patch:
             if not floors:
                 _without_floors(patch)
-            advise(machine, catalog, workloads, AdviceOptions(cache=False, **options))
+            if entry == "advise":
+                advise(machine, catalog, workloads, options)
+            else:
+                judge(machine, catalog, workloads, options, local_only=entry == "local")
         return len(made)
 
-    full = estimates()
-    brief = estimates(verdicts_only=True)
-    unfloored = estimates(floors=False, verdicts_only=True)
-    local = estimates(local_only=True)
+    full = estimates("advise")
+    brief = estimates("judge")
+    unfloored = estimates("judge", floors=False)
+    local = estimates("local")
     # 113 of 302 when written; 213 of 303 since a cloud verdict shows the option closest to
     # passing every check (advisor.verdict.choice), which the search can no longer find by
     # stopping at each model's best file that fits.

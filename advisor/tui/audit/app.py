@@ -80,7 +80,15 @@ class AuditApp(App[None]):
         )
         self._fill(
             "upgrade-table",
-            ("change", "workload made viable", "machines", "price", "saving a month"),
+            (
+                "change",
+                "workload made viable",
+                "machines",
+                "for",
+                "price",
+                "saving a month",
+                "payback",
+            ),  # fmt: skip
             views.suggestion_rows(self.audit),
         )
         self._fill(

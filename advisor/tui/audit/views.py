@@ -32,28 +32,34 @@ def workload_rows(audit: FleetAudit) -> list[tuple]:
 
 
 def suggestion_rows(audit: FleetAudit) -> list[tuple[str, ...]]:
+    """Best first (advisor.audit.fleet.UPGRADE_RANKING), each with the machines it is for."""
     return [
         (
             s.change.label,
             s.workload,
             str(s.machines),
+            p.hosts_text(s.hosts, 3),
             p.price_text(s),
             p.money(s.saving_usd_per_month),
+            p.payback_text(s),
         )
         for s in audit.suggestions
     ]
 
 
-def upgrade_chart(audit: FleetAudit, width: int = 30) -> Table | Text:
+def upgrade_chart(audit: FleetAudit, width: int = 30) -> Table | Text | Group:
+    if not audit.upgrades_checked:
+        return Text("Upgrades not checked (--no-upgrades).")
     if not audit.suggestions:
-        text = "No upgrade in the menu makes another workload viable locally."
-        return Text(text if audit.upgrades_checked else "Upgrades not checked (--no-upgrades).")
+        lines = ["No upgrade in the menu makes another workload viable locally."]
+        lines += [f"- {p.unreached_text(u)}" for u in audit.unreached[:8]]
+        return Text("\n".join(lines))
     rows = [
         BarRow(
             f"{s.change.label}: {s.workload}",
             float(s.machines),
             p.count(s.machines, "machine"),
-            note=p.price_text(s),
+            note=f"{p.price_text(s)}; payback {p.payback_text(s)}",
         )
         for s in audit.suggestions[:12]
     ]
