@@ -23,9 +23,10 @@ if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.config import Config
+    from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration import Calibration
+    from advisor.estimate.rank import Candidate as Ranked
     from advisor.probe.machine import Machine
-    from advisor.verdict.estimate_cache import EstimateCache
     from advisor.verdict.gather import Gather
     from advisor.verdict.options import LocalOption
     from advisor.verdict.power_for import PowerFor
@@ -275,7 +276,7 @@ def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Jud
     measurements, calibration = _measured(machine, options)
     cache = None
     if options.cache:
-        from advisor.verdict.estimate_cache import EstimateCache
+        from advisor.estimate.cache import EstimateCache
 
         cache = EstimateCache(machine, calibration)
     search = OptionSearch(machine, catalog, calibration=calibration, cache=cache)
@@ -286,13 +287,13 @@ def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Jud
 def _decide(j: _Judging, catalog: Catalog, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.verdict import acceptable, decide
+    from advisor.verdict.verdict import decide, settles
 
     cloud = cloud_costs(workload, catalog)
     hw = j.hardware.hardware
 
     def takes(option: LocalOption) -> bool:
-        return acceptable(workload, option, cloud, j.rate, hw)
+        return settles(workload, option, cloud, j.rate, hw)
 
     local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes)
     return decide(workload, local, cloud, j.rate, hw)
@@ -321,9 +322,9 @@ def _measured(
     return tuple(r.measurement for r in runs), calibration
 
 
-def _best_per_model(ranked: list, count: int) -> list:
+def _best_per_model(ranked: list[Ranked], count: int) -> list[Ranked]:
     """The best-scoring file of each model the verdicts looked at, best first."""
-    best: dict[str, object] = {}
+    best: dict[str, Ranked] = {}
     for r in ranked:
         held = best.get(r.model_id)
         if held is None or (r.score, r.decode_tokens_per_s) > (

@@ -4,8 +4,8 @@ It lives at user_config_dir()/config.yaml; command-line flags override it. A bro
 ConfigError naming the file, the line and the key. Amounts are in USD.
 
 The classes are plain frozen dataclasses; pydantic validates a file against them (through
-advisor.strict) only when there is one, so a run without a config file pays nothing for it,
-and a file read before comes from the user cache (advisor.validated_cache) until it changes.
+advisor.files.strict) only when there is one, so a run without a config file pays nothing for it,
+and a file read before comes from the user cache (advisor.files.validated_cache) until it changes.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from advisor.errors import ConfigError
+from advisor.files.strict import FORBID, between
 from advisor.paths import user_config_dir
-from advisor.strict import FORBID, between
 
 CONFIG_NAME = "config.yaml"
 DEFAULT_LIFETIME_MONTHS = 36
-# The modules whose code turns a config file into a Config (see advisor.validated_cache).
+# The modules whose code turns a config file into a Config (see advisor.files.validated_cache).
 CODE = (
-    "advisor.strict",
-    "advisor.yamlpos",
-    "advisor.docload",
-    "advisor.verdict.yamldoc",
+    "advisor.files.strict",
+    "advisor.files.yamlpos",
+    "advisor.files.docload",
+    "advisor.files.yamldoc",
     "advisor.config",
 )
 
@@ -87,7 +87,7 @@ def load_config(path: str | Path | None = None) -> Config:
     file = Path(path) if explicit else default_config_path()
     if not explicit and not file.exists():
         return Config()
-    from advisor.validated_cache import cached
+    from advisor.files.validated_cache import cached
 
     # The Config records the path as given, so that is part of the key too.
     return cached("config", [file], lambda: _read(file), code=CODE, params=str(file))
@@ -96,8 +96,8 @@ def load_config(path: str | Path | None = None) -> Config:
 def _read(file: Path) -> Config:
     from pydantic import ValidationError
 
-    from advisor.strict import validate
-    from advisor.verdict.yamldoc import read_mapping, validation_error
+    from advisor.files.strict import validate
+    from advisor.files.yamldoc import read_mapping, validation_error
 
     data = read_mapping(file, ConfigError, what="config")
     if "path" in data:

@@ -8,7 +8,7 @@ the probe would describe it, with list prices from the spec table where it has t
 changed machine is judged by advisor.advise.judge, asked only whether each workload runs
 locally: the same checks, the same catalog and prices. Of each kind of change the largest is
 tried first; when even it does not make the workload local, the smaller ones are not tried.
-The answers are kept in the user cache (advisor.validated_cache) under everything they depend
+The answers are kept in the user cache (advisor.files.validated_cache) under everything they depend
 on, so a warm report repeats no search and builds no changed machine.
 """
 
@@ -76,8 +76,8 @@ def _cached_search(machine, catalog, pending, options, measurements) -> dict[str
         return _search(machine, catalog, pending, options, measurements)
     import hashlib
 
-    from advisor.validated_cache import cached
-    from advisor.verdict.estimate_cache import code_fingerprint, machine_text
+    from advisor.estimate.cache import code_fingerprint, machine_text
+    from advisor.files.validated_cache import cached
 
     config = options.config
     hardware = _hardware_text(machine_text(machine))

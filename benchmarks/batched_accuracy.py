@@ -11,7 +11,8 @@ same figures with the shipped constants (fitted on every device: in-sample); and
 concurrency model advisor used before, aggregate = min(B x single-stream decode, pp512).
 --rows adds every held-out prediction. The rows are llama.cpp's own published sweeps
 (benchmarks/data/batched_bench.csv names each row's file and build) and this machine's
-llama-batched-bench runs, where recorded.
+llama-batched-bench runs (benchmarks/data/batched_bench_here.csv, --here), which are
+predicted and printed but never fitted.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from advisor.bench.synthetic import synthetic_architecture  # noqa: E402
-from advisor.estimate.parallel_fit import (  # noqa: E402
+from advisor.estimate.speed.batched_physics import load_batch_constants, prefill_s  # noqa: E402
+from advisor.estimate.speed.model import load_constants  # noqa: E402
+from scripts.fitting.batched_fit import (  # noqa: E402
     BatchRow,
     Prediction,
     leave_one_device_out,
@@ -34,11 +37,13 @@ from advisor.estimate.parallel_fit import (  # noqa: E402
     predicted_decode,
     predicted_prefill,
 )
-from advisor.estimate.parallel_physics import load_batch_constants, prefill_s  # noqa: E402
-from advisor.estimate.speed_model import load_constants  # noqa: E402
-from advisor.estimate.speed_rows import load_spec_table, repository_catalog  # noqa: E402
+from scripts.fitting.speed_rows import load_spec_table, repository_catalog  # noqa: E402
 
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "batched_bench.csv"
+DEFAULT_HERE = ROOT / "benchmarks" / "data" / "batched_bench_here.csv"
+HERE_NOT_FITTED = (
+    "measured on this project's shared machine (a generated model, one thread): validation only"
+)
 DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"
 TARGET_DECODE = 0.20
 TARGET_SCALING = 0.15
@@ -134,12 +139,15 @@ def _print_rows(preds: list[Prediction]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--here", type=Path, default=DEFAULT_HERE,
+                        help="this machine's batched rows (validation only)")  # fmt: skip
     parser.add_argument("--specs", type=Path, default=DEFAULT_SPECS)
     parser.add_argument("--rows", action="store_true", help="print every held-out prediction")
     args = parser.parse_args(argv)
-    rows = load_rows(
-        args.csv, load_spec_table(args.specs), repository_catalog(), synthetic_architecture
-    )
+    specs, catalog = load_spec_table(args.specs), repository_catalog()
+    rows = load_rows(args.csv, specs, catalog, synthetic_architecture)
+    if args.here.exists():
+        rows += load_rows(args.here, specs, catalog, synthetic_architecture, HERE_NOT_FITTED)
     fitted = [r for r in rows if r.skip_fit is None]
     skipped = sorted({r.skip_fit for r in rows if r.skip_fit})
     devices = sorted({r.device for r in rows})
@@ -154,7 +162,14 @@ def main(argv: list[str] | None = None) -> int:
     _targets(usable)
     left = [p for p in held_out if p.row.skip_fit is not None]
     if left:
-        print(_line("rows left out of the fit", left))
+        print("Rows left out of the fit, predicted by constants fitted on the other devices:")
+        for reason in sorted({p.row.skip_fit or "" for p in left}):
+            print(f"  ({reason})")
+            for device in sorted({p.row.device for p in left if p.row.skip_fit == reason}):
+                mine = [p for p in left if p.row.device == device and p.row.skip_fit == reason]
+                print(_line(device[:34], mine))
+                for b in sorted({p.row.b for p in mine if p.row.b > 1}):
+                    print(_line(f"  B = {b}", [p for p in mine if p.row.b == b]))
     print()
     shipped = [p for p in predict(rows, load_batch_constants()) if p.row.skip_fit is None]
     _summary("In-sample (the shipped constants, fitted on every device), B >= 2:", shipped)

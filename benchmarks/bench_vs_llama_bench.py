@@ -303,7 +303,7 @@ def estimate_vs_rows(rows_csv: Path, folder: Path, shape: str, quants: list[str]
 
 
 def _speed(prediction):
-    from advisor.estimate.speed import Speed
+    from advisor.estimate.speed.figures import Speed
 
     d, p = prediction.decode_tokens_per_s, prediction.prefill_tokens_per_s
     return Speed(d, p, (d, d), (p, p), ())

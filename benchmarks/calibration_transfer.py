@@ -106,7 +106,7 @@ def _mean(samples: list[float]) -> float:
 def calibration_runs(record: dict):
     """The recorded runs as the calibration reads them (advisor.estimate.calibration)."""
     from advisor.estimate.calibration import CalibrationRun, ratio
-    from advisor.estimate.speed_load import quant_class
+    from advisor.estimate.speed.load import quant_class
 
     found = []
     for r in record["runs"]:

@@ -3,7 +3,7 @@
     python benchmarks/catalog_sizes.py [--catalog models.yaml] [--all]
 
 For each quant whose size is published, the same size is computed from the model's
-architecture by advisor.catalog.tensors and the signed error printed. llama-bench figures
+architecture by advisor.catalog.tensors.layout and the signed error printed. llama-bench figures
 ("tensor size" in the note) count tensors only, so they are compared with tensor bytes; file
 sizes with the estimated file size. Gemma 3 QAT Q4_0 files (Google's own mix) are skipped.
 Prints the error distribution overall and per source.
@@ -20,7 +20,7 @@ import yaml
 from pydantic import TypeAdapter
 
 from advisor.catalog.model import Catalog
-from advisor.catalog.tensors import tensor_layout
+from advisor.catalog.tensors.layout import tensor_layout
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -93,7 +93,7 @@ def run_advisor(path: Path, reps: int, threads: int, budget: float) -> dict[str,
 
 
 def derive(rows_csv: Path, threads: int) -> None:
-    """Each measured path's prefill cost relative to F16 (advisor.estimate.cpu_paths.PATH_COSTS):
+    """Each measured path's prefill cost relative to F16 (speed.cpu_paths.PATH_COSTS):
     per batch (files run back to back), the F16 file's fastest pp512 over each file's; the
     median over batches. A Q4_K_M file is Q4_K and Q6_K (its kernel mix): Q4_K's cost is what
     is left of the file's once its Q6_K share is counted at the Q6_K file's cost."""
@@ -102,7 +102,7 @@ def derive(rows_csv: Path, threads: int) -> None:
 
     from advisor.bench.probes import PROBE_SPEC
     from advisor.bench.synthetic import spec_architecture
-    from advisor.estimate.cpu_paths import kernel_mix
+    from advisor.estimate.speed.cpu_paths import kernel_mix
 
     with rows_csv.open(newline="", encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["shape"] == "probe" and r.get("batch")

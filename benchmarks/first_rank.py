@@ -7,7 +7,7 @@ pay once per process. Every figure comes from a fresh Python process with an emp
 ADVISOR_HOME (no user caches); the catalog and the profile are loaded before the clock starts:
 
 - first rank_models: rank the whole catalog for the profile (chat, 8192 tokens); this builds
-  the byte totals of every file it looks at (advisor.catalog.tensors.quant_tensor_bytes);
+  the byte totals of every file it looks at (advisor.catalog.tensors.layout.quant_tensor_bytes);
 - second rank_models: the same call again in that process (everything cached);
 - quant_tensor_bytes, every quant: the byte totals of every model x quant of the catalog,
   from nothing (the part of the first ranking this benchmark is about);
@@ -53,7 +53,7 @@ from advisor.catalog import load_catalog
 catalog = load_catalog(overlay=False)
 pairs = [(m.architecture, q.type) for m in catalog.models for q in m.quants]
 t = time.perf_counter()
-from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout
+from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
 for arch, quant in pairs:
     quant_tensor_bytes(arch, quant)
 t1 = time.perf_counter()

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from advisor.catalog import load_catalog  # noqa: E402
-from advisor.catalog.gguf_header import read_header  # noqa: E402
-from advisor.catalog.scan import scan_models  # noqa: E402
+from advisor.catalog.gguf.header import read_header  # noqa: E402
+from advisor.catalog.scan.installed import scan_models  # noqa: E402
 
 T = gguf.GGMLQuantizationType
 

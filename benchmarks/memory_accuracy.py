@@ -27,7 +27,7 @@ from advisor.catalog.model import Architecture  # noqa: E402
 from advisor.estimate.budget import Budgets, DeviceBudget  # noqa: E402
 from advisor.estimate.fit import Planner  # noqa: E402
 from advisor.estimate.settings import RunSettings  # noqa: E402
-from advisor.strict import validate  # noqa: E402
+from advisor.files.strict import validate  # noqa: E402
 
 BIG = 1 << 50
 
@@ -114,7 +114,7 @@ def published_sizes() -> None:
     sys.path.insert(0, str(ROOT / "tests" / "estimate"))
     from estimate_archs import arch
 
-    from advisor.catalog.tensors import tensor_layout
+    from advisor.catalog.tensors.layout import tensor_layout
 
     errors = []
     print("\nTensor layout against published sizes (data/tensor_sizes.csv):")

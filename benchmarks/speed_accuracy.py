@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 
-from advisor.estimate.speed_fit import Prediction, leave_one_device_out, range_coverage
-from advisor.estimate.speed_rows import (
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the fitting code lives in scripts/
+
+from scripts.fitting.speed_fit import Prediction, leave_one_device_out, range_coverage  # noqa: E402
+from scripts.fitting.speed_rows import (  # noqa: E402
     CalibrationRow,
     load_rows,
     load_spec_table,
     repository_catalog,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "throughput_calibration.csv"
 DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"

@@ -3,7 +3,7 @@
     python -m scripts.fit_batched [--csv benchmarks/data/batched_bench.csv]
                                   [--specs benchmarks/data/hardware_specs.csv] [--out FILE]
 
-advisor/estimate/parallel_fit.py says how; the range the estimate quotes for B >= 2 is the
+scripts/fitting/batched_fit.py says how; the range the estimate quotes for B >= 2 is the
 10th-90th percentile of measured/predicted scaling on devices the fit had not seen
 (leave one device out).
 """
@@ -17,20 +17,20 @@ import sys
 from pathlib import Path
 
 from advisor.bench.synthetic import synthetic_architecture
-from advisor.estimate.parallel_fit import (
+from advisor.paths import atomic_write_text
+from scripts.fitting.batched_fit import (
     constants_to_dict,
     fit,
     leave_one_device_out,
     load_rows,
     spreads,
 )
-from advisor.estimate.speed_rows import load_spec_table, repository_catalog
-from advisor.paths import atomic_write_text
+from scripts.fitting.speed_rows import load_spec_table, repository_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "batched_bench.csv"
 DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"
-DEFAULT_OUT = ROOT / "advisor" / "estimate" / "batched_constants.json"
+DEFAULT_OUT = ROOT / "advisor" / "estimate" / "speed" / "batched_constants.json"
 
 
 def main(argv: list[str] | None = None) -> int:

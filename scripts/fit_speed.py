@@ -15,14 +15,16 @@ import json
 import sys
 from pathlib import Path
 
-from advisor.estimate.speed_fit import fit_constants, leave_one_device_out, spreads
-from advisor.estimate.speed_rows import load_rows, load_spec_table, repository_catalog
-from advisor.paths import atomic_write_text
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the fitting code lives in scripts/
+
+from advisor.paths import atomic_write_text  # noqa: E402
+from scripts.fitting.speed_fit import fit_constants, leave_one_device_out, spreads  # noqa: E402
+from scripts.fitting.speed_rows import load_rows, load_spec_table, repository_catalog  # noqa: E402
+
 DEFAULT_CSV = ROOT / "benchmarks" / "data" / "throughput_calibration.csv"
 DEFAULT_SPECS = ROOT / "benchmarks" / "data" / "hardware_specs.csv"
-DEFAULT_OUT = ROOT / "advisor" / "estimate" / "speed_constants.json"
+DEFAULT_OUT = ROOT / "advisor" / "estimate" / "speed" / "speed_constants.json"
 
 
 def _rounded(value):

@@ -1,5 +1,5 @@
-"""advisor.validated_cache: results come back only while every part of the key matches; a stale,
-corrupt or foreign entry is never unpickled as a result; workloads, profiles, the config file
+"""advisor.files.validated_cache: results come back only while every part of the key matches; a
+stale, corrupt or foreign entry is never unpickled as a result; workloads, profiles, the config file
 and the spec table go through it and are read again as soon as their files change."""
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from advisor import validated_cache
 from advisor.config import load_config
 from advisor.errors import ConfigError, WorkloadError
+from advisor.files import validated_cache
 from advisor.paths import profiles_dir, workloads_dir
 from advisor.probe import load_profile
 from advisor.verdict.workload import load_workloads
 
-CODE = ("advisor.validated_cache",)
+CODE = ("advisor.files.validated_cache",)
 
 
 class Counter:
@@ -80,7 +80,7 @@ def test_any_change_in_the_key_rebuilds(
     elif change == "params":
         params = "other"
     elif change == "code":
-        code = ("advisor.strict",)
+        code = ("advisor.files.strict",)
     elif change == "version":
         monkeypatch.setattr(validated_cache, "__version__", "999")
     else:

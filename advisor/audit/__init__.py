@@ -2,5 +2,6 @@
 
 Public API: advisor.audit.audit.run_audit(paths, catalog, AuditSettings(...)) -> FleetAudit
 (advisor.audit.fleet), rendered by advisor.commands.audit.render(audit, format) or the
-render_* modules here. Nothing here imports Textual; the view lives in advisor/tui/audit/.
+modules of advisor/audit/render/. Nothing here imports Textual; the view lives in
+advisor/tui/audit/.
 """

@@ -49,6 +49,9 @@ class AuditSettings:
     ram_usd_per_gb: float | None = None
     upgrades: bool = True
     servers: tuple[str, ...] = ()  # server profiles to plan the fleet's shared servers on
+    # (profile, USD a server) the fleet would pay: counted in the servers' cost; a profile
+    # without one has its hardware excluded, and says so
+    server_prices: tuple[tuple[str, float], ...] = ()
     jobs: int = 1
     cache: bool = False  # keep verdicts between audits (the command turns it on)
 
@@ -261,7 +264,8 @@ def _servers(catalog: Catalog, settings: AuditSettings, run: _Run, kept: list[Re
     options = AdviceOptions(
         electricity_usd_per_kwh=settings.electricity_usd_per_kwh, region=settings.region
     )
-    return shared_servers(catalog, people, settings.servers, settings.seats, options)
+    return shared_servers(catalog, people, settings.servers, settings.seats, options,
+                          dict(settings.server_prices))  # fmt: skip
 
 
 def _id_notes(replaced: list[Replaced]) -> tuple[str, ...]:

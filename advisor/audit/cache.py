@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.audit.evaluate import Outcome
-from advisor.cache_files import read_dict, update_with_sources, write_pruned
+from advisor.files.cache_files import read_dict, update_with_sources, write_pruned
 from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:
@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 FORMAT = 1
 KEEP_FILES = 4
 # What a verdict reads besides its inputs, on top of the estimator's sources (which
-# advisor.verdict.estimate_cache.code_fingerprint covers): the verdict stage, advise(), the
+# advisor.estimate.cache.code_fingerprint covers): the verdict stage, advise(), the
 # probe (it rebuilds each machine from its report), the measurements' reading and the
 # calibration they imply, the report reader, and the audit itself.
 _SOURCES = (
     "verdict",
+    "files/yamldoc.py",
+    "estimate/cache.py",
     "advise.py",
     "probe",
     "bench/codec.py",
@@ -45,7 +47,7 @@ Key = tuple[bytes, bytes]
 
 
 def fingerprint(catalog: Catalog) -> str:
-    from advisor.verdict.estimate_cache import code_fingerprint
+    from advisor.estimate.cache import code_fingerprint
 
     digest = hashlib.sha256(f"{FORMAT}:{code_fingerprint()}".encode())
     update_with_sources(digest, _SOURCES)

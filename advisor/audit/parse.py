@@ -91,10 +91,10 @@ def _check_left_out(doc: Mapping[str, Any]) -> None:
     configuration's, validated with its first report."""
     from pydantic import ValidationError
 
+    from advisor.files.strict import adapter
     from advisor.probe.schema import ProfileEntry
     from advisor.probe.serialize import validation_message
     from advisor.report.models import Envelope
-    from advisor.strict import adapter
 
     try:
         adapter(Envelope).validate_python({k: doc[k] for k in ENVELOPE if k in doc}, strict=True)

@@ -3,12 +3,15 @@ people behind its machines, at what cost, against the seats and APIs the fleet p
 
 One person per machine (as the seat arithmetic assumes): a workload carried by N machines'
 reports is planned for N people (advisor.team) on each candidate server profile. A server is
-never free: without a price the cost and the headline say the hardware is excluded.
+never free: its price comes from `advisor audit --server-price PROFILE=USD` (or
+PROFILE=list, the profile's list price), and without one the cost and the headline say the
+hardware is excluded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
 
 # The shipped server-class profiles an audit prices by default (--server replaces them).
 DEFAULT_SERVERS = ("h100-server", "dual-rtx-3090", "mac-studio-m3-ultra-512gb")
+PRICE_FLAG = "--server-price PROFILE=USD"
 
 
 @dataclass(frozen=True)
@@ -69,17 +73,22 @@ def shared_servers(
     profiles: Sequence[str],
     seats: tuple[SeatPlan, ...],
     options: AdviceOptions,
+    prices: Mapping[str, float] | None = None,
 ) -> SharedServers:
-    """Plans for each workload's people (workload name -> (workload, machines carrying it))."""
+    """Plans for each workload's people (workload name -> (workload, machines carrying it)).
+    `prices`: profile -> USD a server, counted as bought (the others' hardware is excluded)."""
     from advisor.probe import resolve_machine
     from advisor.team.advice import TeamOptions, team_advice
 
+    prices = prices or {}
     machines = {name: resolve_machine(profile=name) for name in profiles}
+    priced = {name: dataclasses.replace(options, hardware_price_usd=prices.get(name))
+              for name in profiles}  # fmt: skip
     rows = []
     for name, (workload, count) in sorted(people.items()):
-        team = TeamOptions(users=count, seats=seats)
+        team = TeamOptions(users=count, seats=seats, price_flag=PRICE_FLAG)
         found = [
-            ServerOption(profile, team_advice(machine, catalog, workload, team, options))
+            ServerOption(profile, team_advice(machine, catalog, workload, team, priced[profile]))
             for profile, machine in machines.items()
         ]
         found.sort(key=_order)

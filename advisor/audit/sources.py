@@ -119,7 +119,7 @@ def _folder(folder: Path) -> Iterator[Path | Skipped]:
 
 def read_file(path: Path) -> Iterator[RawReport | Skipped]:
     """The report (or, for JSON lines, the reports) in one file."""
-    from advisor.regular_files import read_regular
+    from advisor.files.regular import read_regular
 
     try:
         data = read_regular(path, MAX_FILE_BYTES)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from advisor.bench.batched import BatchedMeasurement
-from advisor.bench.estimates import can_calibrate, observe
+from advisor.bench.estimates import can_calibrate, kernel_path, observe
 from advisor.bench.measurement import Measurement
 from advisor.estimate.calibration import (
     BatchedRun,
@@ -77,7 +77,9 @@ def batched_runs(machine: Machine, measurements: Sequence[BatchedMeasurement]) -
                   for p in fresh.points if p.estimated_decode_tokens_per_s]  # fmt: skip
         growth = step_growth_ratio(points)
         if growth is not None:
-            found.append(BatchedRun(m.model.identity, m.settings.backend, m.placement, growth))
+            found.append(BatchedRun(m.model.identity, m.settings.backend, m.placement, growth,
+                                    kernel_path(m.model.quant or m.model.file_type),
+                                    m.model.size_bytes))  # fmt: skip
     return found
 
 

@@ -40,7 +40,7 @@ def _remember(key: str, safe: bool) -> None:
     written is a warning: the child is asked again next time."""
     from advisor.console import warning
     from advisor.errors import WriteError
-    from advisor.locks import file_lock
+    from advisor.files.locks import file_lock
 
     path = user_cache_dir() / _CACHE_NAME
     try:

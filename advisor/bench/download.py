@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 
-from advisor.catalog.gguf_file import shard_name
+from advisor.catalog.gguf.file import shard_name
 from advisor.catalog.hub import client
 from advisor.catalog.model import Model, Quant
 from advisor.errors import BenchError, MissingDependencyError, NotFoundError, WriteError

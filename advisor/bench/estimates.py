@@ -15,7 +15,7 @@ from advisor.bench.measurement import Measurement, ModelFile, Throughput
 from advisor.bench.probe_name import probe_shape
 from advisor.errors import AdvisorError
 from advisor.estimate.calibration import CalibrationRun, ratio
-from advisor.estimate.speed_load import quant_class
+from advisor.estimate.speed.load import quant_class
 from advisor.probe.machine import Machine
 
 
@@ -46,13 +46,13 @@ class Observation:
         file_type = m.model.quant or m.model.file_type
         return CalibrationRun(
             m.model.identity, m.settings.backend, m.placement,
-            _path(file_type), m.model.size_bytes,
+            kernel_path(file_type), m.model.size_bytes,
             self.decode_ratio, self.prefill_ratio, _spread(m.decode), _spread(m.prefill),
             probe_shape(m.model),
         )  # fmt: skip
 
 
-def _path(file_type: str | None) -> str | None:
+def kernel_path(file_type: str | None) -> str | None:
     """The kernel path of a file type; None for a type llama.cpp named only by number."""
     if not file_type or file_type.startswith("file type"):
         return None
@@ -83,7 +83,7 @@ def catalog_entry(model_file: ModelFile, catalog=None):
         if model is not None and model.quant(model_file.quant) is not None:
             return model, model_file.quant.upper()
     from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.file import read_model_file
 
     entry = entry_from_gguf(read_model_file(Path(model_file.path)))
     return entry.model, entry.model.quants[0].type
@@ -202,7 +202,7 @@ def with_batched_estimates(machine: Machine, m, catalog=None):
     import dataclasses
 
     from advisor.estimate import estimate
-    from advisor.estimate.parallel import batch_model
+    from advisor.estimate.speed.batched import batch_model
 
     try:
         model, quant = catalog_entry(m.model, catalog)

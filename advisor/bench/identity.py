@@ -23,7 +23,7 @@ _GGUF_MAGIC = b"GGUF"
 def require_model_file(path: Path) -> None:
     """NotFoundError when nothing is at `path`; GGUFError (exit 3) when something is but it is
     no file to run: a folder, a FIFO, a device, a symlink loop."""
-    from advisor.regular_files import kind_of
+    from advisor.files.regular import kind_of
 
     try:
         mode = path.stat().st_mode
@@ -41,7 +41,7 @@ def require_model_file(path: Path) -> None:
 
 def describe_file(path: str | Path) -> ModelFile:
     """Size and header hash of a GGUF file; refuses what is not a GGUF at all."""
-    from advisor.regular_files import open_regular
+    from advisor.files.regular import open_regular
 
     target = Path(path).expanduser()
     require_model_file(target)

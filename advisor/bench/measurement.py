@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from advisor.strict import KeyProblem, bounded, checked_after
+from advisor.files.strict import KeyProblem, bounded, checked_after
 
 PlacementKind = Literal["gpu", "partial", "cpu"]
 DEFAULT_PROMPT_TOKENS = 512  # llama-bench pp512

@@ -1,7 +1,7 @@
 """Kernel-path probes: generated models of one shape in each quant type, run on the CPU.
 
 A throughput test of one file says how far the estimator is off for that file's kernel path
-(advisor.estimate.speed_load.quant_class) on this machine. The probes measure the paths the
+(advisor.estimate.speed.load.quant_class) on this machine. The probes measure the paths the
 same way, so the calibration can carry what one file says to files of other quant types
 (advisor.estimate.calibration): it rescales a kernel path, not the whole machine. They are
 random-weight llama models written with `gguf` (advisor.bench.synthetic) in F16 and

@@ -328,7 +328,7 @@ class BenchRun:
             monitor.unknown["joules_per_token"] = f"{why}: no repetition could be counted"
 
     def _describe(self, session: LlamaSession) -> ModelFile:
-        from advisor.catalog.gguf_file import file_type_name
+        from advisor.catalog.gguf.file import file_type_name
 
         file_type = session.meta("general.file_type")
         return dataclasses.replace(

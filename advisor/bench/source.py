@@ -32,7 +32,7 @@ def resolve_source(
     `--model PATH.gguf` is the file itself, as for `advisor estimate` (its quant is its own);
     `--model hf:ORG/REPO[:QUANT]` is that repository's GGUF of the quant (--quant or the ref's).
     """
-    from advisor.catalog.file_model import is_model_file
+    from advisor.catalog.gguf.file_model import is_model_file
     from advisor.catalog.hub.ref import is_repo_ref
 
     if file is None and model_id is not None and is_repo_ref(model_id):
@@ -111,8 +111,8 @@ def _from_repo(text: str, quant: str | None, download: bool) -> ModelSource:
 def _recognised(path: Path, catalog_path: str | None) -> ModelSource:
     """A bare path, labelled with its catalog model and quant when the scan's rules match it."""
     from advisor.bench.identity import require_model_file
-    from advisor.catalog.gguf_header import read_header
-    from advisor.catalog.identify import identify, summarize
+    from advisor.catalog.gguf.header import read_header
+    from advisor.catalog.scan.identify import identify, summarize
 
     require_model_file(path)
     found = identify(_catalog(catalog_path), summarize(read_header(path)), file_name=path.name)

@@ -23,8 +23,8 @@ from advisor.catalog.model import (
 from advisor.catalog.overlay import Overlay, load_overlay, merge, overlay_path
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import AdvisorError
+from advisor.files.validated_cache import cached
 from advisor.paths import catalog_path
-from advisor.validated_cache import cached
 
 __all__ = [
     "QUANT_TYPES",
@@ -53,10 +53,10 @@ __all__ = [
 # Scanning reads GGUF headers with the gguf package (numpy): imported on first use only,
 # so `import advisor.catalog` stays cheap for commands that never scan.
 _LAZY = {
-    "InstalledModel": "advisor.catalog.scan",
-    "ScanResult": "advisor.catalog.scan",
-    "scan_models": "advisor.catalog.scan",
-    "find_installed": "advisor.catalog.scan",
+    "InstalledModel": "advisor.catalog.scan.installed",
+    "ScanResult": "advisor.catalog.scan.installed",
+    "scan_models": "advisor.catalog.scan.installed",
+    "find_installed": "advisor.catalog.scan.installed",
 }
 
 
@@ -75,14 +75,20 @@ def load_catalog(
     overlay: bool | str | Path = True,
     warn: Callable[[str], None] | None = None,
 ) -> Catalog:
-    """The catalog in `path` (default: the shipped models.yaml) with the user overlay merged.
+    """The catalog in `path` (default: the shipped models.yaml, or the newer catalog file
+    `advisor catalog update` applied) with the user overlay merged.
 
     `overlay` is True for the overlay in the user data dir, False for none, or a path. A
     broken overlay never hides the catalog: its problems go to `warn` (default: a warning
     on stderr) and it is skipped. A broken catalog raises CatalogProblems (a CatalogError)
     listing every problem with file, line and key.
     """
-    file = Path(path) if path is not None else catalog_path()
+    if path is not None:
+        file = Path(path)
+    else:  # the shipped catalog, or a newer one `advisor catalog update` applied
+        from advisor.catalog.update import catalog_in_use
+
+        file = catalog_in_use(catalog_path(), warn)
     catalog = load_catalog_file(file)
     if overlay is False:
         return catalog
@@ -107,7 +113,9 @@ def load_catalog(
 
 def _warn_skipped(warn: Callable[[str], None] | None, lines: list[str], path: Path) -> None:
     if warn is None:
-        from advisor.console import warning as warn
+        from advisor.console import warning
+
+        warn = warning
     for line in lines:
         warn(line)
     warn(

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from advisor.catalog.gguf_arch import architecture_from_gguf
-from advisor.catalog.gguf_file import GGUFModelFile, file_type_name
+from advisor.catalog.gguf.arch import architecture_from_gguf
+from advisor.catalog.gguf.file import GGUFModelFile, file_type_name
 from advisor.catalog.model import QUANT_TYPES, Model, Quant, Source
 from advisor.errors import GGUFError, UsageError
-from advisor.strict import validate
+from advisor.files.strict import validate
 
 _NOT_IN_HEADER = "not in the GGUF metadata"
 _HF_URL = re.compile(r"^https?://(?:www\.)?huggingface\.co/([\w.-]+/[\w.-]+)/?$")
@@ -75,7 +75,7 @@ def entry_from_gguf(
     if repo is None:  # hf_repo is required: a placeholder, said to be one
         repo = f"local/{final_id}"
         notes = f"hf_repo {repo} is a placeholder: {_NOT_IN_HEADER}; pass --hf-repo to set it"
-    quant = Quant(
+    file_quant = Quant(
         type=quant_type,
         size_bytes=gguf.size_bytes,
         basis="published",
@@ -98,7 +98,7 @@ def entry_from_gguf(
                 tasks=tuple(tasks) or ("chat",),
                 architecture=architecture_from_gguf(header, gguf.tensors, source=source_key),
                 quality=None,
-                quants=(dataclasses.asdict(quant),),
+                quants=(dataclasses.asdict(file_quant),),
                 unknown=unknown,
                 notes=notes,
             ),

@@ -29,7 +29,7 @@ def compiled_path(path: Path) -> Path:
 def lookup(path: Path, content: bytes) -> Any | None:
     """The document compiled from exactly `content` (the bytes of `path`), or None."""
     try:
-        from advisor.regular_files import read_regular
+        from advisor.files.regular import read_regular
 
         entry = json.loads(read_regular(compiled_path(path)))
     except (OSError, ValueError):  # absent, unreadable or corrupt: the YAML is parsed instead

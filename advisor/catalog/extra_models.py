@@ -1,7 +1,7 @@
 """The user's own models beside the catalog's: `--model FILE.gguf` or `--model hf:ORG/REPO:Q`,
 repeatable, for `advisor models`, `advisor report` and the app.
 
-Each is read as `advisor estimate --model` reads it (advisor.catalog.file_model for a file,
+Each is read as `advisor estimate --model` reads it (advisor.catalog.gguf.file_model for a file,
 advisor.catalog.hub for a Hub repository: header only, never the weights) and added to the
 catalog in memory, with the sources its facts cite; nothing is written. Two quants of one
 repository (`--model hf:X:Q4_K_M --model hf:X:Q8_0`) are one model with both quants. A model
@@ -44,7 +44,7 @@ def with_extra_models(
 
 
 def _read(spec: str, taken: Sequence[str]) -> tuple[Model, dict[str, Source]]:
-    from advisor.catalog.file_model import is_model_file, read_file_model
+    from advisor.catalog.gguf.file_model import is_model_file, read_file_model
     from advisor.catalog.hub.ref import is_repo_ref
 
     if is_repo_ref(spec):

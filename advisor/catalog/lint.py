@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from advisor.catalog.model import Architecture, Catalog
+from advisor.catalog.model import ApiModel, Architecture, Catalog, ElectricityPrice, Subscription
 from advisor.catalog.problems import Loc, Problem
 from advisor.catalog.yaml_errors import duplicate_key_problems, with_lines
 
@@ -146,7 +146,12 @@ def _cited(catalog: Catalog) -> Iterator[str]:
             yield model.quality.source
         yield from (q.source for q in model.quants)
     cloud = catalog.cloud
-    for entry in (*cloud.subscriptions, *cloud.api_models, *cloud.electricity):
+    priced: tuple[Subscription | ApiModel | ElectricityPrice, ...] = (
+        *cloud.subscriptions,
+        *cloud.api_models,
+        *cloud.electricity,
+    )
+    for entry in priced:
         yield entry.source
         for extra in ("quality_source", "exchange_rate_source"):
             value = getattr(entry, extra, None)

@@ -1,7 +1,7 @@
 """Read a catalog document (models.yaml or an overlay) and validate it, reporting every problem.
 
 PyYAML and pydantic are imported only when a document is actually parsed or validated: a run
-whose catalog comes from the user cache (advisor.validated_cache) needs neither.
+whose catalog comes from the user cache (advisor.files.validated_cache) needs neither.
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
-from advisor import validated_cache
 from advisor.catalog import compiled
 from advisor.catalog.model import Catalog
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import CatalogError, NotFoundError
+from advisor.files import validated_cache
 
 SCHEMA_VERSION = 2  # the newest models.yaml schema this advisor reads
 CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud")
@@ -22,9 +22,9 @@ CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud
 # The modules whose code turns a catalog file into a Catalog; a change to any of them makes
 # the cached results stale.
 CODE = (
-    "advisor.strict",
-    "advisor.yamlpos",
-    "advisor.docload",
+    "advisor.files.strict",
+    "advisor.files.yamlpos",
+    "advisor.files.docload",
     "advisor.catalog.model",
     "advisor.catalog.loader",
     "advisor.catalog.crossref",
@@ -59,7 +59,7 @@ def _load_uncached(path: Path) -> Catalog:
 
 
 def read_bytes(path: Path) -> bytes:
-    from advisor.regular_files import read_regular
+    from advisor.files.regular import read_regular
 
     try:
         return read_regular(path)
@@ -73,10 +73,11 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_yaml(path: Path, content: bytes, *, duplicates: bool = False) -> Any:
-    """The YAML document in `content`; syntax errors and what advisor.docload refuses (aliases,
+    """The YAML document in `content`; syntax errors and what advisor.files.docload refuses
+    (aliases,
     deep nesting, huge integers, NaN, keys given twice unless `duplicates`) become Problems with
     file:line."""
-    from advisor.docload import DocumentError, parse
+    from advisor.files.docload import DocumentError, parse
 
     try:
         text = content.decode("utf-8")
@@ -104,7 +105,7 @@ def validate_document(
 
     from advisor.catalog.crossref import reference_problems
     from advisor.catalog.yaml_errors import shown, validation_problems, with_lines
-    from advisor.strict import validate
+    from advisor.files.strict import validate
 
     if not isinstance(data, dict):
         expected = ", ".join(CATALOG_KEYS) if root is Catalog else "sources and models"

@@ -1,8 +1,8 @@
 """The catalog's concepts: models, their quants and the cloud offers they compete with.
 
 These are frozen standard-library dataclasses that travel between stages (and sit pickled in
-the user cache, see advisor.validated_cache); pydantic validates `models.yaml` against them
-strictly, unknown keys refused, through advisor.strict, and is imported only when a file is
+the user cache, see advisor.files.validated_cache); pydantic validates `models.yaml` against them
+strictly, unknown keys refused, through advisor.files.strict, and is imported only when a file is
 validated. Every fact carries a source: a key into `Catalog.sources`. A fact nobody could find
 is `None`, with the reason in `unknown`.
 """
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from advisor.strict import FORBID, Check, between, checked_after
+from advisor.files.strict import FORBID, Check, between, checked_after
 
 Task = Literal["chat", "coding", "reasoning", "vision", "tools"]
 TASKS: tuple[str, ...] = ("chat", "coding", "reasoning", "vision", "tools")

@@ -13,8 +13,8 @@ from typing import Any
 
 from advisor.catalog.loader import parse_yaml, read_bytes, validate_document
 from advisor.catalog.model import Catalog, Model, Source
+from advisor.files.strict import FORBID, adapter
 from advisor.paths import atomic_write_bytes, atomic_write_text, user_data_dir
-from advisor.strict import FORBID, adapter
 
 OVERLAY_NAME = "catalog-overlay.yaml"
 HEADER = """\
@@ -75,7 +75,7 @@ def add_model(path: Path, shipped: Catalog, model: Model, source_key: str, sourc
     An overlay model with the same id keeps its own fields and gains (or replaces) the new
     model's quants. A broken overlay is refused (CatalogProblems) and left as it was.
     """
-    from advisor.locks import file_lock
+    from advisor.files.locks import file_lock
 
     with file_lock(path):  # from the read to the replace: concurrent adds all keep their entry
         return _add_locked(path, shipped, model, source_key, source)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from advisor.errors import CatalogError
-from advisor.yamlpos import key_path
+from advisor.files.yamlpos import key_path
 
 Loc = tuple[str | int, ...]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.catalog.model import Architecture, Catalog, Model
-from advisor.strict import adapter
+from advisor.files.strict import adapter
 
 
 def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

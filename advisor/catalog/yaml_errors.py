@@ -12,7 +12,7 @@ import difflib
 import json
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.catalog.problems import Loc, Problem
-from advisor.yamlpos import compose, error_line, line_in
+from advisor.files.yamlpos import compose, error_line, line_in
 
 _EXPECTED = {
     "int_type": "expected an integer",
@@ -95,7 +95,7 @@ def _walk_duplicates(path: Path, node: Any, loc: Loc, problems: list[Problem]) -
             _walk_duplicates(path, item, (*loc, index), problems)
 
 
-def _describe(error: dict[str, Any], owner: type | None) -> str:
+def _describe(error: Mapping[str, Any], owner: type | None) -> str:
     kind, value = error["type"], error.get("input")
     ctx = error.get("ctx") or {}
     if kind == "missing":

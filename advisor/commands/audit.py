@@ -114,6 +114,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "mac-studio-m3-ultra-512gb",
     )
     costs.add_argument(
+        "--server-price",
+        action="append",
+        dest="server_prices",
+        metavar="PROFILE=USD",
+        help="count this price (USD a server) for a shared server profile the audit plans, "
+        "amortised over the hardware lifetime; PROFILE=list counts the profile's list price. "
+        "Without one a server's hardware is excluded from its cost, and the section says so",
+    )
+    costs.add_argument(
         "--no-servers", action="store_true", help="no shared-server section, even with --seats"
     )
     parser.add_argument(
@@ -200,7 +209,8 @@ def _settings(args: argparse.Namespace, config, catalog):
         seats=seat_plans(seats, catalog, None if args.seats else config.path),
         ram_usd_per_gb=args.ram_price,
         upgrades=not args.no_upgrades,
-        servers=_servers(args, seats),
+        servers=(servers := _servers(args, seats)),
+        server_prices=_server_prices(args.server_prices or (), servers),
         jobs=args.jobs or default_jobs(),
         cache=not args.no_cache,
     )
@@ -218,6 +228,39 @@ def _servers(args: argparse.Namespace, seats) -> tuple[str, ...]:
     return DEFAULT_SERVERS if seats else ()
 
 
+def _server_prices(given, servers: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """--server-price PROFILE=USD (or PROFILE=list) for profiles the audit plans."""
+    from advisor.probe import resolve_machine
+
+    prices: dict[str, float] = {}
+    for text in given:
+        profile, sep, value = text.partition("=")
+        profile, value = profile.strip(), value.strip()
+        if not sep or not profile or not value:
+            raise UsageError(f"--server-price {text!r}: expected PROFILE=USD or PROFILE=list")
+        if profile not in servers:
+            planned = ", ".join(servers) if servers else "none (no --seats or --server given)"
+            raise UsageError(
+                f"--server-price {text!r}: {profile!r} is not a server the audit plans "
+                f"(planned: {planned}); add --server {profile}"
+            )
+        if value.lower() == "list":
+            listed = resolve_machine(profile=profile).price_usd
+            if listed is None:
+                raise UsageError(
+                    f"--server-price {text!r}: profile {profile!r} has no list price; "
+                    f"give what the server costs, e.g. --server-price {profile}=30000"
+                )
+            prices[profile] = listed
+            continue
+        try:
+            usd = real(0, 1e9, above=True)(value)
+        except argparse.ArgumentTypeError as err:
+            raise UsageError(f"--server-price {text!r}: {err}") from None
+        prices[profile] = usd
+    return tuple(sorted(prices.items()))
+
+
 def _emit(audit, args: argparse.Namespace) -> None:
     from advisor.report.output import emit
 
@@ -231,12 +274,27 @@ def render(audit, fmt: str, *, terminal: bool = False) -> str:
     if fmt == "table":
         import shutil
 
-        from advisor.audit.render_table import render_table
+        from advisor.audit.render.table import render_table
 
         width = shutil.get_terminal_size().columns if terminal else None
         return render_table(audit, width=width, color=terminal)
-    module = __import__(f"advisor.audit.render_{fmt}", fromlist=["_"])
-    return getattr(module, f"render_{fmt}")(audit)
+    if fmt == "json":
+        from advisor.audit.render.json_doc import render_json
+
+        return render_json(audit)
+    if fmt == "markdown":
+        from advisor.audit.render.markdown import render_markdown
+
+        return render_markdown(audit)
+    if fmt == "html":
+        from advisor.audit.render.html_page import render_html
+
+        return render_html(audit)
+    if fmt == "csv":
+        from advisor.audit.render.csv_rows import render_csv
+
+        return render_csv(audit)
+    raise ValueError(f"unknown audit format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
 def _open_tui(audit) -> None:

@@ -212,8 +212,8 @@ def run(args: argparse.Namespace) -> int:
 def _check_header(path) -> None:
     """Refuse, naming the key, a header llama.cpp would refuse or abort on (no block, a NaN
     epsilon, more experts in use than there are) before it sees the file."""
-    from advisor.catalog.gguf_checks import check_model_file
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.checks import check_model_file
+    from advisor.catalog.gguf.file import read_model_file
 
     check_model_file(read_model_file(path))
 
@@ -391,18 +391,22 @@ def _print_json(measurement, run_id) -> None:
 
 
 def _history(args) -> int:
+    """Stored single runs, then the batched (--parallel) runs, newest first."""
+    from advisor.bench.batched import batched_to_dict
     from advisor.bench.codec import measurement_to_dict
     from advisor.bench.store import BenchStore, default_store_path
     from advisor.commands.bench_view import render_history
 
-    runs = []
+    runs, batched = [], []
     if default_store_path().exists():
         with BenchStore() as store:
             runs = store.history()
+            batched = store.batched_history()[::-1]
     if getattr(args, "json", False):
-        out(
-            json.dumps([{"id": r.id, **measurement_to_dict(r.measurement)} for r in runs], indent=2)
-        )
+        rows = [{"id": r.id, "kind": "single", **measurement_to_dict(r.measurement)} for r in runs]
+        rows += [{"id": r.id, **batched_to_dict(r.measurement)} for r in batched]
+        rows.sort(key=lambda row: row["started_at"], reverse=True)
+        out(json.dumps(rows, indent=2))
     else:
-        out(render_history(runs, None))
+        out(render_history(runs, None, batched))
     return int(ExitCode.OK)

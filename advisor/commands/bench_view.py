@@ -17,7 +17,7 @@ from advisor.bench.batched import BatchedMeasurement
 from advisor.bench.measurement import Measurement, Throughput
 from advisor.bench.plan import BatchedProgress
 from advisor.bench.plan import Progress as RunProgress
-from advisor.bench.store import StoredRun
+from advisor.bench.store import StoredBatchedRun, StoredRun
 
 _PHASES = {
     "load": "loading the model",
@@ -158,13 +158,28 @@ def _test_name(result: Throughput | None, prefix: str, n: int) -> str:
     return result.test if result is not None else f"{prefix}{n}"
 
 
-def render_history(runs: Sequence[StoredRun], this_machine: str | None) -> str:
-    """Past results as an aligned table, newest first."""
-    if not runs:
+def render_history(runs: Sequence[StoredRun], this_machine: str | None,
+                   batched: Sequence[StoredBatchedRun] = ()) -> str:  # fmt: skip
+    """Past results as aligned tables, newest first: single runs, then --parallel runs (their
+    own ids: the store keeps them in a table of their own)."""
+    if not runs and not batched:
         return "no throughput tests stored yet: run `advisor bench FILE.gguf`"
-    header = ("id", "date", "model", "backend", "placement", "prefill t/s", "decode t/s", "machine")
-    rows = [header] + [_history_row(r, this_machine) for r in runs]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    parts = []
+    if runs:
+        header = ("id", "date", "model", "backend", "placement", "prefill t/s", "decode t/s",
+                  "machine")  # fmt: skip
+        parts.append(_table([header] + [_history_row(r, this_machine) for r in runs]))
+    if batched:
+        header = ("id", "date", "model", "backend", "placement", "B", "S_TG t/s (largest B)",
+                  "scaling", "machine")  # fmt: skip
+        rows = [header] + [_batched_row(r, this_machine) for r in batched]
+        parts.append("batched runs (--parallel)\n" + _table(rows))
+    return "\n\n".join(parts)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    """Text columns left-aligned (the first five), numbers right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join(
         "  ".join(
             cell.ljust(w) if i < 5 else cell.rjust(w)
@@ -174,10 +189,34 @@ def render_history(runs: Sequence[StoredRun], this_machine: str | None) -> str:
     )
 
 
+def _batched_row(run: StoredBatchedRun, this_machine: str | None) -> tuple[str, ...]:
+    m = run.measurement
+    label = _model_label(m.model)
+    machine = "this one" if m.machine_fingerprint == this_machine else m.machine_fingerprint[:8]
+    flag = "*" if m.interrupted else ""
+    largest = max(m.points, key=lambda p: p.sequences) if m.points else None
+    scaling = m.scaling(largest.sequences) if largest else None
+    return (
+        str(run.id),
+        m.started_at[:16].replace("T", " "),
+        label,
+        m.settings.backend,
+        m.placement,
+        ",".join(str(p.sequences) for p in m.points) + flag,
+        f"{largest.decode_tokens_per_s:,.1f} (B={largest.sequences})" if largest else "-",
+        "-" if scaling is None else f"x{scaling:.2f}",
+        machine,
+    )
+
+
+def _model_label(model) -> str:
+    label = f"{model.model_id} {model.quant}" if model.model_id else model.name or "?"
+    return label + (f" [{model.file_type}]" if model.file_type and not model.model_id else "")
+
+
 def _history_row(run: StoredRun, this_machine: str | None) -> tuple[str, ...]:
     m = run.measurement
-    label = f"{m.model.model_id} {m.model.quant}" if m.model.model_id else m.model.name or "?"
-    label += f" [{m.model.file_type}]" if m.model.file_type and not m.model.model_id else ""
+    label = _model_label(m.model)
     machine = "this one" if m.machine_fingerprint == this_machine else m.machine_fingerprint[:8]
     flag = "*" if m.interrupted else ""
     return (

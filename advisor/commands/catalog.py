@@ -1,4 +1,4 @@
-"""`advisor catalog`: list, show, validate and add models in the model catalog."""
+"""`advisor catalog`: list, show, validate, add and update models in the model catalog."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ and an entry with a shipped id replaces it."""
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "catalog",
-        help="list, show, validate and add models in the catalog",
+        help="list, show, validate, add and update the model catalog",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -91,6 +91,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--quant", metavar="TYPE", help="the quant type, if the header's file type is not one"
     )
     _catalog_options(add, overlay=False)
+
+    update = actions.add_parser(
+        "update",
+        help="apply a newer catalog file (FILE or URL) over the shipped one, or --revert",
+        description="Validate FILE or URL (a whole catalog in models.yaml's format, as the "
+        "project publishes it) as strictly as the shipped catalog, show what it changes, and "
+        "apply it atomically as an update in the user data dir: the shipped catalog is never "
+        "edited, and a later advisor whose own catalog is newer uses that. --revert puts back "
+        "the update it replaced, or the shipped catalog. Exit 3 if the file does not validate "
+        "(nothing is applied), 2 if it is older than the catalog in use (unless --force).",
+    )
+    update.add_argument("source", metavar="FILE|URL", nargs="?", type=path_text,
+                        help="the newer catalog file, or its http(s) URL")  # fmt: skip
+    update.add_argument("--revert", action="store_true", help="undo the last update")
+    update.add_argument("--dry-run", action="store_true", help="show the diff, apply nothing")
+    update.add_argument("--force", action="store_true", help="apply an older catalog too")
     parser.set_defaults(func=run)
 
 
@@ -110,7 +126,10 @@ def _catalog_options(parser: argparse.ArgumentParser, *, overlay: bool = True) -
 
 
 def run(args: argparse.Namespace) -> int:
-    action = {"list": _list, "show": _show, "validate": _validate, "add": _add}
+    from advisor.commands.catalog_update import run_update
+
+    action = {"list": _list, "show": _show, "validate": _validate, "add": _add,
+              "update": run_update}  # fmt: skip
     return action[args.catalog_action](args)
 
 
@@ -163,7 +182,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _installed_files(catalog: Catalog) -> dict[str, list[dict[str, str | None]]]:
     """Catalog id -> the complete model files `advisor scan` finds for it."""
-    from advisor.catalog.scan import scan_models
+    from advisor.catalog.scan.installed import scan_models
 
     found: dict[str, list[dict[str, str | None]]] = {}
     for item in scan_models(catalog=catalog):
@@ -275,8 +294,8 @@ def _report_json(report: ValidationReport) -> dict[str, object]:
 
 def _add(args: argparse.Namespace) -> int:
     from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_checks import check_model_file
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.checks import check_model_file
+    from advisor.catalog.gguf.file import read_model_file
     from advisor.catalog.overlay import add_model, overlay_path
     from advisor.catalog.render import file_size, model_json, params
     from advisor.console import note

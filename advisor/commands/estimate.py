@@ -97,7 +97,7 @@ def find_quant(model, quant: str) -> str:
 
 def model_and_quant(catalog, model_arg: str, quant_arg: str | None):
     """(Model, quant) for --model and --quant: a catalog entry, or a GGUF file's header."""
-    from advisor.catalog.file_model import is_model_file, read_file_model
+    from advisor.catalog.gguf.file_model import is_model_file, read_file_model
     from advisor.catalog.hub.ref import is_repo_ref
     from advisor.errors import UsageError
 
@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
     contexts = placement_contexts_for(machine, model, est)
     parallel = None
     if sequences is not None and est.speed is not None:
-        from advisor.estimate.parallel import DEFAULT_PROMPT_TOKENS, parallel_speed
+        from advisor.estimate.speed.batched import DEFAULT_PROMPT_TOKENS, parallel_speed
 
         each = args.prompt_tokens if args.prompt_tokens is not None else DEFAULT_PROMPT_TOKENS
         parallel = parallel_speed(machine, model, est, sequences=sequences, prompt_tokens=each,

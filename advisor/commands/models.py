@@ -97,11 +97,24 @@ def run(args: argparse.Namespace) -> int:
         kv_type=args.kv_type, estimator=partial(estimate, calibration=load_calibration(machine)),
         interactive_decode_tokens_per_s=floor[0] if floor else None,
     )  # fmt: skip
+    _warn_stale(catalog, ranking, args.limit)
     if getattr(args, "json", False):
         out(json.dumps(ranking_to_dict(ranking, args.limit), indent=2))
     else:
         out(render_text(ranking, args.limit))
     return 0
+
+
+def _warn_stale(catalog, ranking, limit: int | None) -> None:
+    """A warning on stderr for each quality score shown that is older than MAX_AGE_DAYS."""
+    from advisor import advise
+    from advisor.console import warning
+    from advisor.verdict.staleness import model_score_facts, report_date, stale
+
+    shown = ranking.candidates[:limit] if limit else ranking.candidates
+    today = report_date(advise.now_utc())  # the report's clock
+    for fact in stale(model_score_facts(catalog, [c.model_id for c in shown]), today):
+        warning(fact.message())
 
 
 def with_user_models(catalog, args: argparse.Namespace):

@@ -239,10 +239,21 @@ def build(args: argparse.Namespace, config) -> dict:
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     advice = advise(machine, catalog, workloads, _options(args, config))
+    warn_stale(advice, catalog)
     team = []
     if getattr(args, "team", None) is not None:
         team = team_plans(args, config, machine=machine, catalog=catalog)
     return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
+
+
+def warn_stale(advice, catalog) -> None:
+    """A warning on stderr, whatever the format, for each price or score the verdicts used
+    that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date."""
+    from advisor.console import warning
+    from advisor.verdict.staleness import advice_facts, report_date, stale
+
+    for fact in stale(advice_facts(advice, catalog), report_date(advice.generated_at)):
+        warning(fact.message())
 
 
 def render(doc: dict, args: argparse.Namespace, config) -> str:

@@ -14,7 +14,7 @@ from advisor.console import out
 from advisor.errors import ExitCode
 
 if TYPE_CHECKING:
-    from advisor.catalog.scan import InstalledModel, ScanResult
+    from advisor.catalog.scan.installed import InstalledModel, ScanResult
 
 DESCRIPTION = """\
 Finds GGUF model files in the Hugging Face cache (HF_HUB_CACHE, HF_HOME), LM Studio's
@@ -52,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from advisor.catalog import load_catalog
-    from advisor.catalog.scan import scan
+    from advisor.catalog.scan.installed import scan
 
     catalog = load_catalog(getattr(args, "catalog", None))
     result = scan(args.dirs, catalog, include_defaults=not args.only)

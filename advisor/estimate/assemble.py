@@ -8,9 +8,10 @@ from advisor.estimate.calibration import Calibration, Target, apply_calibration
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.fit import Option, Planner, choices, pick, placement_contexts, to_placement
 from advisor.estimate.memory import MemoryBreakdown
-from advisor.estimate.placement import MemoryMode, Placement
+from advisor.estimate.placement import MemoryMode, Placement, Pool
 from advisor.estimate.settings import RunSettings
-from advisor.estimate.speed import Speed, speed_of_placement
+from advisor.estimate.speed.figures import Speed
+from advisor.estimate.speed.predict import speed_of_placement
 from advisor.probe.machine import Machine
 
 GIB = 1024**3
@@ -26,7 +27,7 @@ def memory_of(shares) -> MemoryBreakdown:
     return MemoryBreakdown(weights, kv, compute, overhead)
 
 
-def _pool(option: Option, budgets: Budgets) -> str:
+def _pool(option: Option, budgets: Budgets) -> Pool:
     if option.kind == "cpu":
         return "ram"
     return "unified" if budgets.unified else "vram"
@@ -229,7 +230,8 @@ def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int,
     speed = None
     if option.fits:
         speed = _speed(memo, model, quant, placement, memory, kv_type, calibration, detail)
-    max_context, reasons = None, ()
+    max_context: int | None = None
+    reasons: tuple[str, ...] = ()
     if detail:
         max_context = planner.max_context(option, arch.max_context, context_tokens)
         reasons = reasons_for(machine, option, placement, budgets, context_tokens, max_context)

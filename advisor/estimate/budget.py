@@ -47,7 +47,8 @@ class Budgets:
         if self.unified:
             return self.cpu.available_bytes
         parts = [b.available_bytes for b in (*self.gpus, self.cpu)]
-        return None if any(p is None for p in parts) else sum(parts)  # type: ignore[misc]
+        known = [p for p in parts if p is not None]
+        return sum(known) if len(known) == len(parts) else None
 
 
 def os_reserve_bytes(ram_total_bytes: int) -> int:

@@ -13,7 +13,7 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
 * A run speaks only for estimates of the same machine (fingerprint), backend and placement
   kind, of files within SIZE_SPAN times its own file's size either way (a 0.4 MB file sits
   in the CPU's cache and says nothing about a 20 GB model), and of its own kernel path
-  (advisor.estimate.speed_load.quant_class: f16, q8_0, legacy, kquant, iquant, mxfp4).
+  (advisor.estimate.speed.load.quant_class: f16, q8_0, legacy, kquant, iquant, mxfp4).
 * A run of another kernel path still speaks, through the kernel-path probes: generated
   models of one shape in several quant types (advisor bench runs them), whose ratios give
   each path's cost relative to the others on this machine. A file of path a then says
@@ -27,12 +27,15 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
   about equal, which is what K = 1 means.
 * `scaling_for` is the one function that decides all of this, for every front end and for
   the prefill floor searches use (`prefill_speedup_bound`).
-* Batched runs (`advisor bench --parallel`) calibrate the batched estimate in groups of
-  their own (backend, placement kind): a run's ratio is how much a step's time grows from one
-  sequence to B, measured over estimated ((T(B)/T(1) - 1) measured / estimated, the median
-  over its B >= 2), reduced per file, across files and shrunk as above (`build_batched`);
-  `batched_group_for` finds the group, and advisor.estimate.parallel scales the extra cost
-  of every sequence beyond the first by it.
+* Batched runs (`advisor bench --parallel`) calibrate the batched estimate on their own: a
+  run's ratio is how much a step's time grows from one sequence to B, measured over
+  estimated ((T(B)/T(1) - 1) measured / estimated, the median over its B >= 2), reduced per
+  file (`build_batched`). They speak with the same scope as single-stream runs: the same
+  machine, backend and placement kind, files within SIZE_SPAN times the size either way, and
+  the same kernel path (the extra sequences' cost is matrix work, which is the kernel
+  path's); the files that speak are reduced across files and shrunk as above
+  (`batched_group_for`), and advisor.estimate.speed.batched scales the extra cost of every
+  sequence beyond the first by the result.
 * apply_calibration multiplies decode and prefill rates (and their ranges) by the factors,
   divides the per-token depth costs by them, records the factors in Speed.basis with status
   "calibrated", sets Speed.calibrated_from_runs to the number of runs behind them, and fills
@@ -50,8 +53,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.estimate.placement import PlacementKind
-from advisor.estimate.speed import Figure, Speed
-from advisor.estimate.speed_load import QUANT_CLASSES, quant_class
+from advisor.estimate.speed.figures import Figure, Speed
+from advisor.estimate.speed.load import QUANT_CLASSES, quant_class
 
 SHRINK_K = 1.0
 # A run speaks for files from 1/SIZE_SPAN to SIZE_SPAN times its own file's size: within
@@ -167,13 +170,36 @@ class BatchedRun:
     backend: str
     placement: PlacementKind
     growth_ratio: float
+    quant_class: str | None = None  # the file's kernel path; None: unknown (speaks for none)
+    file_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class BatchedFile:
+    """One file's batched runs, reduced to their median growth ratio."""
+
+    file_identity: str
+    backend: str
+    placement: PlacementKind
+    quant_class: str
+    file_bytes: int
+    growth: float
+    runs: int
+
+    def covers_size(self, weights_bytes: int | None) -> bool:
+        if weights_bytes is None or weights_bytes <= 0:
+            return False
+        return self.file_bytes / SIZE_SPAN <= weights_bytes <= self.file_bytes * SIZE_SPAN
 
 
 @dataclass(frozen=True)
 class BatchedGroup:
+    """The batched files that speak for one estimate, combined by the calibration rule."""
+
     backend: str
     placement: PlacementKind
     growth: Factor
+    quant_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -184,7 +210,7 @@ class Calibration:
     files: tuple[FileRatio, ...]
     measured: tuple[MeasuredModel, ...] = ()
     disturbed_tests: int = 0  # tests left out: their repetitions spread past MAX_SPREAD
-    batched: tuple[BatchedGroup, ...] = ()  # from advisor bench --parallel runs
+    batched: tuple[BatchedFile, ...] = ()  # from advisor bench --parallel runs
 
     def measured_for(
         self,
@@ -220,9 +246,9 @@ class Calibration:
         """probe_to / probe_from, from probes of one shape: how much more (or less) the
         estimator misses `to_path` than `from_path` on this machine."""
         shapes = {f.probe_shape for f in self.files if f.probe_shape is not None}
-        for shape in sorted(shapes):  # type: ignore[type-var]
-            to = self.probe_ratio(test, backend, placement, shape, to_path)  # type: ignore[arg-type]
-            frm = self.probe_ratio(test, backend, placement, shape, from_path)  # type: ignore[arg-type]
+        for shape in sorted(shapes):
+            to = self.probe_ratio(test, backend, placement, shape, to_path)
+            frm = self.probe_ratio(test, backend, placement, shape, from_path)
             if to is not None and frm is not None:
                 return to / frm
         return None
@@ -282,15 +308,23 @@ def build_calibration(
 
 
 def _file_ratio(runs: list[CalibrationRun]) -> FileRatio | None:
-    decode = [r.decode_ratio for r in runs if _steady(r.decode_ratio, r.decode_spread)]
-    prefill = [r.prefill_ratio for r in runs if _steady(r.prefill_ratio, r.prefill_spread)]
+    decode = [
+        r.decode_ratio
+        for r in runs
+        if r.decode_ratio is not None and _steady(r.decode_ratio, r.decode_spread)
+    ]
+    prefill = [
+        r.prefill_ratio
+        for r in runs
+        if r.prefill_ratio is not None and _steady(r.prefill_ratio, r.prefill_spread)
+    ]
     if not decode and not prefill:
         return None
     last = runs[-1]
     return FileRatio(
         last.file_identity, last.backend, last.placement, last.quant_class or "",
-        last.file_bytes, statistics.median(decode) if decode else None,  # type: ignore[arg-type]
-        statistics.median(prefill) if prefill else None,  # type: ignore[arg-type]
+        last.file_bytes, statistics.median(decode) if decode else None,
+        statistics.median(prefill) if prefill else None,
         len(decode), len(prefill), last.probe_shape,
     )  # fmt: skip
 
@@ -317,25 +351,39 @@ def step_growth_ratio(points: Iterable[tuple[int, float, float]]) -> float | Non
     return statistics.median(ratios) if ratios else None
 
 
-def build_batched(runs: Iterable[BatchedRun]) -> tuple[BatchedGroup, ...]:
-    """Batched runs grouped by backend and placement, each reduced by the calibration rule."""
-    by_group: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+def build_batched(runs: Iterable[BatchedRun]) -> tuple[BatchedFile, ...]:
+    """Batched runs reduced to one median growth ratio per file (and backend and placement).
+    A file whose kernel path is unknown cannot speak for any estimate and is left out."""
+    by_file: dict[tuple[str, str, str], list[BatchedRun]] = defaultdict(list)
     for run in runs:
-        by_group[(run.backend, run.placement)][run.file_identity].append(run.growth_ratio)
-    groups = []
-    for (backend, placement), ratios in sorted(by_group.items()):
-        factor = combine(ratios)
-        if factor is not None:
-            groups.append(BatchedGroup(backend, placement, factor))  # type: ignore[arg-type]
-    return tuple(groups)
+        if run.quant_class not in QUANT_CLASSES or run.growth_ratio <= 0:
+            continue
+        by_file[(run.file_identity, run.backend, run.placement)].append(run)
+    files = []
+    for (identity, backend, placement), mine in sorted(by_file.items()):
+        last = mine[-1]
+        files.append(BatchedFile(
+            identity, backend, placement, last.quant_class or "", last.file_bytes,  # type: ignore[arg-type]
+            statistics.median(r.growth_ratio for r in mine), len(mine)))  # fmt: skip
+    return tuple(files)
 
 
 def batched_group_for(calibration: Calibration | None, target: Target) -> BatchedGroup | None:
-    """The batched group that rescales `target`'s batched estimate: group_for's rule."""
+    """The batched files that speak for `target` (same machine, backend and placement, kernel
+    path, and a size within SIZE_SPAN), combined: median across files, then shrunk."""
     if calibration is None or not speaks_for(calibration, target.machine_fingerprint):
         return None
-    key = (target.backend, target.placement)
-    return next((g for g in calibration.batched if (g.backend, g.placement) == key), None)
+    path = target.quant_class
+    if path is None:
+        return None
+    files = [f for f in calibration.batched
+             if (f.backend, f.placement, f.quant_class) == (target.backend, target.placement, path)
+             and f.covers_size(target.weights_bytes)]  # fmt: skip
+    if not files:
+        return None
+    raw = statistics.median(f.growth for f in files)
+    factor = Factor(shrink(raw, len(files)), raw, sum(f.runs for f in files), len(files))
+    return BatchedGroup(target.backend, target.placement, factor, path)
 
 
 def speaks_for(calibration: Calibration, machine_fingerprint: str) -> bool:

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.catalog.layer_pattern import block_kinds
 from advisor.catalog.model import Architecture
-from advisor.catalog.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_head_dim, mla_of
+from advisor.catalog.tensors.layer_pattern import block_kinds
+from advisor.catalog.tensors.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_head_dim, mla_of
 from advisor.estimate.settings import RunSettings
 
 F32 = 4

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors import QuantBytes, arch_key, quant_tensor_bytes
+from advisor.catalog.tensors.layout import QuantBytes, arch_key, quant_tensor_bytes
 from advisor.estimate.budget import Budgets
 from advisor.estimate.compute import ComputeShape, compute_shape
 from advisor.estimate.footprint import (
@@ -29,7 +29,7 @@ from advisor.estimate.footprint import (
 )
 from advisor.estimate.kv import block_caches, padded_context
 from advisor.estimate.layout_sums import BlockSums
-from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind
+from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind, Pool
 from advisor.estimate.settings import RunSettings
 
 CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exists
@@ -189,8 +189,9 @@ class Planner:
             room = self.budget_of.get(device)
             if room is None or need > room:
                 overflow.append(device)
-        unified = self.budgets.unified and not overflow and self.ram is not None
-        if unified and sum(need for _, need in totals) > self.ram:
+        ram = self.ram
+        unified = self.budgets.unified and not overflow and ram is not None
+        if unified and ram is not None and sum(need for _, need in totals) > ram:
             overflow.append("unified RAM")
         kind = _kind(a)
         ngl = min(gpu_layers, self.n + 1) if kind != "cpu" else 0
@@ -360,7 +361,7 @@ def placement_contexts(planner: Planner, chosen: Option, tokens: int,
     )  # fmt: skip
 
 
-def to_placement(planner: Planner, option: Option, pool: str) -> Placement:
+def to_placement(planner: Planner, option: Option, pool: Pool) -> Placement:
     return Placement(kind=option.kind, gpu_layers=option.gpu_layers, total_layers=planner.n + 1,
                      experts_on_cpu=option.assignment.experts_on_cpu, pool=pool,
                      mode=planner.mode, shares=planner.shares(option))  # fmt: skip

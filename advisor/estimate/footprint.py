@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from advisor.catalog.tensors import QuantBytes
+from advisor.catalog.tensors.layout import QuantBytes
 from advisor.estimate.compute import ComputeModel
 from advisor.estimate.kv import swa_cells
 from advisor.estimate.layout_sums import BlockSums

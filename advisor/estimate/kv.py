@@ -15,11 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.catalog.layer_pattern import block_kinds, kv_shared_from
 from advisor.catalog.model import Architecture
-from advisor.catalog.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_of, shortconv_l_cache
-from advisor.catalog.quant_rules import TYPE_SIZES
-from advisor.catalog.tensors import arch_key
+from advisor.catalog.tensors.layer_pattern import block_kinds, kv_shared_from
+from advisor.catalog.tensors.layout import arch_key
+from advisor.catalog.tensors.model_dims import (
+    DEFAULTS,
+    gdn_dims,
+    mamba2_dims,
+    mla_of,
+    shortconv_l_cache,
+)
+from advisor.catalog.tensors.quant_rules import TYPE_SIZES
 
 KV_CELL_PAD = 256  # llama_context pads n_ctx (and the SWA cache) to 256 cells
 F32_BYTES = 4

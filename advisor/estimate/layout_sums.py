@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import accumulate
 
-from advisor.catalog.tensors import QuantBytes
+from advisor.catalog.tensors.layout import QuantBytes
 from advisor.estimate.kv import BlockCache, swa_cells
 
 

@@ -9,6 +9,9 @@ PlacementKind = Literal["gpu", "partial", "cpu"]
 MemoryMode = Literal["now", "dedicated"]  # free memory now, or total less an OS reserve
 
 
+Pool = Literal["vram", "unified", "ram"]  # the memory the weights sit in
+
+
 @dataclass(frozen=True)
 class DeviceShare:
     """What one device holds. `device` is "gpu0", "gpu1", ... or "cpu"."""
@@ -35,6 +38,6 @@ class Placement:
     gpu_layers: int  # what llama.cpp's -ngl would be (repeating layers + output layer)
     total_layers: int  # -ngl value that puts everything on the GPU
     experts_on_cpu: bool  # MoE expert tensors kept in system RAM (--cpu-moe / -ot exps=CPU)
-    pool: Literal["vram", "unified", "ram"]
+    pool: Pool
     mode: MemoryMode
     shares: tuple[DeviceShare, ...]  # one per device used, GPUs first

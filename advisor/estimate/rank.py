@@ -95,11 +95,17 @@ def quality_for(model: Model, task: str) -> tuple[float, str, str | None] | None
     return quality.intelligence_index, "intelligence_index", None
 
 
+def _decode(est: Estimate) -> float:
+    """The decode speed of an estimate that has one (it fits)."""
+    assert est.speed is not None
+    return est.speed.decode_tokens_per_s
+
+
 def _headroom(est: Estimate) -> float | None:
-    shares = [s for s in est.placement.shares if s.available_bytes]
-    if not shares:
+    room = [(s.available_bytes, s.total_bytes) for s in est.placement.shares if s.available_bytes]
+    if not room:
         return None
-    return min((s.available_bytes - s.total_bytes) / s.available_bytes for s in shares)
+    return min((available - total) / available for available, total in room)
 
 
 def _score(quality: float, decode: float, headroom: float | None) -> float:
@@ -176,12 +182,11 @@ def _rank_model(model: Model, opts: _Options, estimator: Estimator):
         reason = (f"does not fit at {opts.context_tokens} tokens of context "
                   f"({_smallest_need(estimates)})")  # fmt: skip
         return Excluded(model.id, model.name, "does-not-fit", reason)
-    fast = [e for e in fitting if opts.min_decode is None
-            or e.speed.decode_tokens_per_s >= opts.min_decode]  # fmt: skip
+    fast = [e for e in fitting if opts.min_decode is None or _decode(e) >= opts.min_decode]
     if not fast:
-        best = max(fitting, key=lambda e: e.speed.decode_tokens_per_s)
+        best = max(fitting, key=_decode)
         reason = (f"below {opts.min_decode:g} tok/s: fastest is {best.quant} at "
-                  f"{best.speed.decode_tokens_per_s:.1f}")  # fmt: skip
+                  f"{_decode(best):.1f}")  # fmt: skip
         return Excluded(model.id, model.name, "too-slow", reason)
     return [_candidate(model, e, quality) for e in fast]
 
@@ -240,7 +245,9 @@ def rank_models(
     this fast come first, by score; the rest follow, the closest to that speed first.
     """
     if estimator is None:
-        from advisor.estimate import estimate as estimator
+        from advisor.estimate import estimate
+
+        estimator = estimate
     opts = _Options(machine, task, context_tokens, min_decode_tokens_per_s, kv_type, mode)
     results = [_rank_model(m, opts, estimator) for m in catalog.models]
     candidates: list[Candidate] = []

@@ -90,7 +90,7 @@ def estimate_to_dict(est: Estimate, model: Model, machine: Machine, prompt_token
                      contexts=(), parallel=None) -> dict:  # fmt: skip
     """The JSON contract of `advisor estimate` (docs/estimate.md lists every field).
 
-    `parallel`: a ParallelSpeed (advisor.estimate.parallel) for speed.parallel, else null.
+    `parallel`: a ParallelSpeed (advisor.estimate.speed.batched) for speed.parallel, else null.
     """
     mem = est.memory
     settings = RunSettings(kv_type=est.kv_type, flash_attn=est.flash_attn)

@@ -167,7 +167,7 @@ def cached_bandwidth(
 
 def store_bandwidth(fingerprint: str, measurement: BandwidthMeasurement) -> None:
     """Add a test to the machine's cached ones (the last KEEP_TESTS stay)."""
-    from advisor.locks import file_lock
+    from advisor.files.locks import file_lock
 
     with file_lock(_cache_path()):  # other runs' tests stay: read, add, replace as one
         data = _load_cache()

@@ -158,7 +158,7 @@ def _intel(
         total = found.got(
             "vram_total_bytes",
             spec and spec.memory_bytes,
-            match and match.note,
+            match.note if match else None,
             "the driver exposes no local-memory size and the PCI id is not in the spec table",
         )
     found.unknown.setdefault("vram_free_bytes", "i915/xe do not expose free local memory in sysfs")

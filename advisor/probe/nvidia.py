@@ -154,12 +154,12 @@ def _read_gpu(
     fp16 = found.got(
         "fp16_tflops",
         spec and spec.fp16_tflops,
-        spec_match and spec_match.note,
+        spec_match.note if spec_match else None,
         f"{name} is not in the spec table" if spec is None else "the spec table has no FP16 figure",
     )
     default_limit = one.get("tdp_w", "nvmlDeviceGetPowerManagementDefaultLimit", convert=_watts)
     if default_limit is None and spec and spec.tdp_w:
-        default_limit = found.got("tdp_w", spec.tdp_w, spec_match.note)
+        default_limit = found.got("tdp_w", spec.tdp_w, spec_match.note if spec_match else None)
     gpu = Gpu(
         index=index,
         name=name,
@@ -176,7 +176,7 @@ def _read_gpu(
         core_count=found.got(
             "core_count",
             spec and spec.gpu_cores,
-            spec_match and spec_match.note,
+            spec_match.note if spec_match else None,
             "NVML does not report the SM count",
         ),
         power_limit_w=one.get("power_limit_w", "nvmlDeviceGetEnforcedPowerLimit", convert=_watts),

@@ -76,7 +76,7 @@ class NvmlGateway:
     def _describe(self, exc: BaseException) -> tuple[str, dict[str, Any]]:
         error_class = getattr(self._module, "NVMLError", None)
         if error_class is not None and isinstance(exc, error_class):
-            code = getattr(exc, "value", None)
+            code: Any = getattr(exc, "value", None)
             reason = _REASONS.get(code, f"NVML error {code}: {exc}")
             return reason, {"error": type(exc).__name__, "code": code}
         return f"{type(exc).__name__}: {exc}", {"error": type(exc).__name__, "message": str(exc)}
@@ -92,7 +92,7 @@ class NvmlGateway:
             answer: Answer = (None, f"{fn} is not in this pynvml version")
             record.update(error="missing", reason=answer[1])
         else:
-            handle = ()
+            handle: tuple[Any, ...] = ()
             if device is not None:
                 handle_value, handle_reason = self._handle(device)
                 if handle_value is None:

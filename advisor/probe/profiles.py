@@ -1,7 +1,7 @@
 """Hardware profiles: load a YAML or JSON machine description, by name or path, with errors
 that name the file, the line and the key.
 
-A profile read before comes from the user cache (advisor.validated_cache) while neither it nor
+A profile read before comes from the user cache (advisor.files.validated_cache) while neither it nor
 the spec table changed, so loading it imports neither PyYAML nor pydantic.
 """
 
@@ -30,7 +30,7 @@ CODE = (
     "advisor.probe.unknowns",
     "advisor.probe.serialize",
     "advisor.probe.profiles",
-    "advisor.docload",
+    "advisor.files.docload",
 )
 
 
@@ -95,9 +95,9 @@ def _lines(node, prefix: tuple = ()) -> dict[tuple, int]:
 
 
 def _parse(path: Path) -> tuple[Any, dict[tuple, int]]:
-    """The profile's data (read through advisor.docload's limits) and each key path's line."""
-    from advisor.docload import DocumentError, SyntaxProblem, is_json, parse, read_text
-    from advisor.yamlpos import key_path
+    """The profile's data (read through advisor.files.docload's limits) and each key path's line."""
+    from advisor.files.docload import DocumentError, SyntaxProblem, is_json, parse, read_text
+    from advisor.files.yamlpos import key_path
 
     text = read_text(path, lambda message: ProfileError(message, path=path), what="profile")
     syntax = "JSON" if is_json(path) else "YAML"
@@ -155,7 +155,7 @@ def entry_from_data(data: Any, path: Path, lines: dict[tuple, int]) -> ProfileEn
 def load_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Machine:
     """The Machine a profile describes; figures it leaves out come from the spec table by name,
     else stay None with a reason. Raises NotFoundError or ProfileError (file, line, key)."""
-    from advisor.validated_cache import cached
+    from advisor.files.validated_cache import cached
 
     path = find_profile(name_or_path, profiles_dir)
     label = path.stem if path.parent == _directory(profiles_dir) else str(path)

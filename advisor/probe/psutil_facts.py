@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 Answer = tuple[Any, "str | None"]
@@ -62,13 +63,13 @@ def _number(value: Any) -> bool:
     return type(value) in (int, float) and 0 <= value < 1e18
 
 
-def _maybe(check):
+def _maybe(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or check(value)
 
 
 # What each reading looks like when psutil gave it: a recorded one (advisor.probe.replay) that
 # does not is treated as unread, so the probe's parsers only ever see these shapes.
-SHAPES = {
+SHAPES: dict[str, Callable[[Any], bool] | dict[str, Callable[[Any], bool]]] = {
     "virtual_memory": {"total": _count, "available": _count},
     "swap_memory": {"total": _count, "free": _count},
     "cpu_count": lambda value: type(value) is int and 1 <= value <= 1 << 20,

@@ -222,7 +222,7 @@ class ReplayHost:
 
 def load_dump(path: str | Path) -> dict[str, Any]:
     """Read a saved `advisor doctor` dump; InputError if it is not one."""
-    from advisor.docload import DocumentError, SyntaxProblem, parse, read_text
+    from advisor.files.docload import DocumentError, SyntaxProblem, parse, read_text
 
     path = Path(path)
     text = read_text(path, lambda message: InputError(message, path=path), what="dump")

@@ -14,13 +14,15 @@ class Findings:
     unknown: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def got(self, path: str, value: Any, source: str, reason: str | None = None) -> Any:
-        """Record `value` at `path` as coming from `source`, or why it is None."""
+    def got(self, path: str, value: Any, source: str | None, reason: str | None = None) -> Any:
+        """Record `value` at `path` as coming from `source`, or why it is None. (`source` is
+        None only where `value` is: a spec table figure and the match that found it.)"""
         if value is None:
             if reason:
                 self.unknown.setdefault(path, reason)
         else:
-            self.sources[path] = source
+            if source is not None:
+                self.sources[path] = source
             self.unknown.pop(path, None)
         return value
 

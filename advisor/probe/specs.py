@@ -201,9 +201,9 @@ def _index() -> tuple[tuple[_Key, HardwareSpec], ...]:
 @lru_cache(maxsize=1)
 def _table_and_index() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:
     """The table and its name index, once per process. Reading the CSV and keying every name
-    takes ~12 ms, so the result is kept in the user cache (advisor.validated_cache) until the
+    takes ~12 ms, so the result is kept in the user cache (advisor.files.validated_cache) until the
     table or this module changes."""
-    from advisor.validated_cache import cached
+    from advisor.files.validated_cache import cached
 
     return cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs",))
 
@@ -240,13 +240,13 @@ def _memory_gb(candidate: tuple[_Key, HardwareSpec]) -> float | None:
 
 
 def _closest_memory(candidates: list, memory_gb: float) -> list:
-    known = [c for c in candidates if _memory_gb(c)]
+    known = [(c, gb) for c in candidates if (gb := _memory_gb(c))]
     if not known:
         return candidates
-    best = min(abs(_memory_gb(c) - memory_gb) for c in known)
+    best = min(abs(gb - memory_gb) for _, gb in known)
     if best > 0.2 * memory_gb:
         return candidates
-    return [c for c in known if abs(_memory_gb(c) - memory_gb) == best]
+    return [c for c, gb in known if abs(gb - memory_gb) == best]
 
 
 def _resolve(candidates: list) -> SpecMatch | None:

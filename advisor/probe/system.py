@@ -97,7 +97,7 @@ def probe_disk(host: Host, found: Findings) -> int | None:
     """Free space on the disk that holds the model cache, or its nearest existing parent."""
     home = host.env("HOME") or host.env("USERPROFILE")
     path = model_dir(host, home)
-    tried = []
+    tried: list[str | None] = []
     while path:
         usage, why = host.psutil("disk_usage", path)
         if usage is not None:
@@ -107,7 +107,7 @@ def probe_disk(host: Host, found: Findings) -> int | None:
         if parent == path:
             break
         path = parent or ("/" if path != "/" else "")
-    found.unknown["disk_free_bytes"] = tried[-1] if tried else "no model directory to measure"
+    found.unknown["disk_free_bytes"] = (tried and tried[-1]) or "no model directory to measure"
     return None
 
 

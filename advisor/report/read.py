@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.advise import AdviceOptions
 from advisor.errors import ReportError
+from advisor.files.strict import shown
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
-from advisor.strict import shown
 
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
@@ -88,8 +88,8 @@ def _validated(doc: Mapping, path):
     text, no NaN or Infinity)."""
     from pydantic import ValidationError
 
+    from advisor.files.strict import adapter
     from advisor.report.models import ReadBack
-    from advisor.strict import adapter
 
     parts = {key: doc[key] for key in READ if key in doc}
     huge = _absurd_number(parts)
@@ -179,8 +179,8 @@ def _absurd_number(value: Any, key: str = "") -> tuple[str, float] | None:
 
 def _first_problem(exc) -> tuple[str, str]:
     """The first validation error as (dotted key, message)."""
-    from advisor.strict import KeyProblem
-    from advisor.yamlpos import key_path
+    from advisor.files.strict import KeyProblem
+    from advisor.files.yamlpos import key_path
 
     first = exc.errors()[0]
     loc = tuple(first["loc"])

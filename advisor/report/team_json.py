@@ -72,7 +72,9 @@ def _run(run: ServerRun | None) -> dict[str, Any] | None:
         "decode_depth_tokens": run.decode_depth_tokens,
         "single_decode_tokens_per_s": run.single_decode_tokens_per_s,
         "prefill_tokens_per_s": run.prefill_tokens_per_s,
-        "speed_basis": "estimated: batched estimate (advisor.estimate.parallel) and queue model",
+        "speed_basis": (
+            "estimated: batched estimate (advisor.estimate.speed.batched) and queue model"
+        ),
         "peak": queue,
         "requirements": [dataclasses.asdict(r) for r in run.requirements],
         "meets": run.meets,

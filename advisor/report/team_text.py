@@ -83,7 +83,8 @@ def _plan(advice: TeamAdvice, run: ServerRun) -> list[str]:
         f"{est.memory.total_bytes / 1024**3:.1f} GiB in all",
         f"quality: {run.quality_index:.1f} = {run.quality_pct_of_frontier:.0f}% of the frontier "
         f"(floor {advice.demand.workload.quality_floor_pct:g}%)",
-        f"chosen by: {advice.plan.rule} ({advice.plan.files_checked} files checked)",
+        f"chosen by: {advice.plan.rule} ({advice.plan.files_checked} "
+        f"file{'' if advice.plan.files_checked == 1 else 's'} checked)",
         *[f"passed over: {words}" for words in advice.plan.passed_over],
     ]
 
@@ -120,7 +121,7 @@ def _costs(c: ServerCosts) -> list[str]:
     idle = (
         f" + idle {c.idle_watts:.0f} W for the rest of {c.on_hours_per_day:g} h on"
         if c.idle_watts is not None
-        else f"; idle not counted ({c.idle_source})"
+        else f"; {c.idle_source}"
     )
     return [
         hw,

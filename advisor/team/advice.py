@@ -30,6 +30,7 @@ class TeamOptions:
     seats: tuple[SeatPlan, ...] = ()
     hosting_usd_per_month: float = 0.0  # per server
     uptime: Uptime = field(default_factory=Uptime)
+    price_flag: str = "--hardware-price"  # the flag that prices the hardware, for the hints
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def team_advice(
         demand=demand,
         plan=plan,
         costs=costs,
-        comparison=compare(demand, costs, team.seats, cloud),
+        comparison=compare(demand, costs, team.seats, cloud, team.price_flag),
         configs=configs,
         scale_out=scale_out(run, configs),
         notes=tuple(notes),

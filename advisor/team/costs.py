@@ -124,7 +124,8 @@ def server_costs(
         load_watts=power.watts,
         idle_watts=idle_watts,
         power_source=power.source,
-        idle_source=power.idle_source or "no idle figure known for this machine",
+        idle_source=power.idle_source
+        or "no idle figure known for this machine: idle draw not counted",
         kwh_per_month=kwh,
         electricity_usd_per_month=electricity,
         hosting_usd_per_month=hosting,
@@ -133,8 +134,13 @@ def server_costs(
 
 
 def compare(
-    demand: TeamDemand, costs: ServerCosts, seats: tuple[SeatPlan, ...], cloud: CloudCosts
+    demand: TeamDemand,
+    costs: ServerCosts,
+    seats: tuple[SeatPlan, ...],
+    cloud: CloudCosts,
+    price_flag: str = "--hardware-price",
 ) -> Comparison:
+    """`price_flag`: the flag the headline names when the hardware has no price."""
     task = demand.workload.task
     replaced = tuple(p for p in seats if task in p.tasks)
     seats_usd = sum(p.usd_per_month for p in seats) if seats else None
@@ -164,7 +170,9 @@ def compare(
         payback_months=payback,
         payback_at_list_months=at_list,
         hardware_excluded=costs.hardware_usd_per_month is None,
-        headline=_headline(demand, costs, seats, replaced, replaced_usd, saving, payback)
+        headline=_headline(
+            demand, costs, seats, replaced, replaced_usd, saving, payback, price_flag
+        )  # fmt: skip
         + _list_words(costs, at_list)
         + _api_words(costs, api),
         other_tasks=tuple(sorted({t for p in replaced for t in p.tasks} - {task})),
@@ -192,11 +200,11 @@ def _api_words(costs: ServerCosts, api) -> str:
     )
 
 
-def _headline(demand, costs, seats, replaced, replaced_usd, saving, payback) -> str:
+def _headline(demand, costs, seats, replaced, replaced_usd, saving, payback, price_flag) -> str:
     servers = "1 server costs" if costs.servers == 1 else f"{costs.servers} servers cost"
     total = f"{servers} {costs.usd_per_month:,.0f} USD a month"
     if costs.hardware_usd_per_month is None:
-        total += " (hardware excluded: no price given; pass --hardware-price)"
+        total += f" (hardware excluded: no price given; pass {price_flag})"
     if not seats:
         return total + "; no seats given to compare with (--seats PLAN=N)"
     if not replaced:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.team.demand import TeamDemand
+from advisor.team.queue import DECODE_MARGIN
 from advisor.team.server import MAX_SERVERS, BatchModelFor, ServerRun, SpeedAt, run_on
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def plan_team(
         tried[model.id] = tried.get(model.id, 0) + 1
         runs = _slot_runs(machine, model, quant, one, demand, speed_of, quality, calibration)
         met = [r for r in runs if r.meets]
-        over.append((quality[0], _why_not(model.name, quant, runs, met)))
+        over.append((quality[0], _why_not(demand, model.name, quant, runs, met)))
         if met:
             pick = min(met, key=lambda r: (r.servers, r.slots))
             if best is None or (pick.servers, -pick.quality_index) < (
@@ -120,22 +121,37 @@ def plan_team(
 PASSED_OVER = 5  # better files the plan names with the reason it passed them over
 
 
-def _why_not(name: str, quant: str, runs: list[ServerRun], met: list[ServerRun]) -> str:
+def _why_not(
+    demand: TeamDemand, name: str, quant: str, runs: list[ServerRun], met: list[ServerRun]
+) -> str:
     if met:
         pick = min(met, key=lambda r: (r.servers, r.slots))
-        return f"{name} {quant}: needs {pick.servers} servers ({pick.slots} slots each)"
+        words = f"{name} {quant}: needs {pick.servers} servers ({pick.slots} slots each)"
+        misses = [r for r in pick.one_server if not r.passed]
+        if misses:
+            words += "; one server alone misses " + "; ".join(f"{r.name}: {r.have}" for r in misses)
+        return words
     if not runs:
         return f"{name} {quant}: no slot count fits"
     near = min(runs, key=_shortfall)
     where = f"{name} {quant} ({near.estimate.placement.kind} placement)"
+    need, alone = demand.workload.min_decode_tokens_per_s, near.single_decode_tokens_per_s
+    if alone / DECODE_MARGIN < need:
+        return (
+            f"{where}: one sequence alone decodes at {alone:.1f} tokens/s "
+            f"(÷ {DECODE_MARGIN:g} = {alone / DECODE_MARGIN:.1f}), below the {need:g} each user "
+            "needs, however many servers"
+        )
     q = near.queue
     if not q.stable:
         return (
             f"{where}: one server takes at most {q.max_arrivals_per_s * 3600:,.0f} calls an "
             f"hour with {near.slots} slots, and {q.arrivals_per_s * 3600:,.0f} arrive at the peak"
         )
-    miss = next(r for r in near.requirements if not r.passed)
-    return f"{where} at {near.slots} slots: {miss.name} {miss.have}, need {miss.need}"
+    misses = [r for r in near.requirements if not r.passed]
+    return f"{where} at {near.slots} slots: " + "; ".join(
+        f"{r.name} {r.have}, need {r.need}" for r in misses
+    )
 
 
 def _shortfall(run: ServerRun) -> tuple[int, int, float]:
@@ -209,7 +225,7 @@ def _no_room(model: Model, quant: str, est: Estimate, demand: TeamDemand) -> NoR
 
 def _batched(calibration) -> BatchModelFor:
     def speed_of(machine, model, est) -> SpeedAt:
-        from advisor.estimate.parallel import batch_model
+        from advisor.estimate.speed.batched import batch_model
 
         bm = batch_model(machine, model, est, calibration=calibration)
         return SpeedAt(bm.decode_step_s, bm.prefill_s)

@@ -2,7 +2,7 @@
 
 A server runs `slots` sequences at once (llama-server -np, OLLAMA_NUM_PARALLEL, vLLM
 --max-num-seqs), each with the workload's context. The batched estimate
-(advisor.estimate.parallel) gives the per-step costs; the queue model (advisor.team.queue)
+(advisor.estimate.speed.batched) gives the per-step costs; the queue model (advisor.team.queue)
 turns them into time to first token and per-user decode at the peak. When one server cannot
 keep up, identical replicas share the arrivals evenly.
 """
@@ -66,6 +66,9 @@ class ServerRun:
     queue: PeakQueue  # one server's peak hour (its share of the arrivals)
     requirements: tuple[Requirement, ...]
     average_busy_share: float  # of a working hour one server serves, at the day's average rate
+    # What one server alone would meet at these slots (equal to `requirements` when
+    # `servers` is 1): says why more servers are needed.
+    one_server: tuple[Requirement, ...] = ()
 
     @property
     def meets(self) -> bool:
@@ -166,6 +169,7 @@ def run_on(
     server = Server(slots, prefill_rate, lambda b: 1.0 / speed.decode_step_s(b, depth))
     traffic = Traffic(demand.peak_calls_per_s, prompt, float(w.output_tokens_per_request))
     servers, (queue, reqs) = 1, judge(demand, server, traffic, 1)
+    alone = reqs
     for count in range(2, MAX_SERVERS + 1):
         if all(r.passed for r in reqs):
             break
@@ -189,6 +193,7 @@ def run_on(
         queue=queue,
         requirements=reqs,
         average_busy_share=_average_busy(server, traffic, demand, servers, queue),
+        one_server=alone,
     )
 
 

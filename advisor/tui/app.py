@@ -47,7 +47,7 @@ from advisor.tui.widgets.workload_pane import WorkloadPane
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
-    from advisor.catalog.scan import InstalledModel
+    from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.verdict.workload import Workload
 

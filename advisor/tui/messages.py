@@ -14,7 +14,7 @@ from advisor.tui.stages import ProfileChoice
 if TYPE_CHECKING:
     from advisor.advise import Advice
     from advisor.catalog.model import Catalog
-    from advisor.catalog.scan import InstalledModel
+    from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.verdict.workload import Workload
 

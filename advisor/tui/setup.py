@@ -10,7 +10,7 @@ from advisor.probe.machine import Machine
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
-    from advisor.catalog.scan import InstalledModel
+    from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.verdict.workload import Workload
 

@@ -15,7 +15,7 @@ from advisor.tui.candidates import Candidate
 if TYPE_CHECKING:
     from advisor.advise import Advice
     from advisor.catalog.model import Catalog
-    from advisor.catalog.scan import InstalledModel
+    from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.estimate.rank import Candidate as RankedCandidate
     from advisor.tui.app import Setup
@@ -123,7 +123,7 @@ def workloads(config: Config) -> tuple[Workload, ...]:
 
 def scan(catalog: Catalog) -> tuple[InstalledModel, ...]:
     """GGUF files in the usual model folders (Hugging Face, LM Studio, Ollama, llama.cpp)."""
-    from advisor.catalog.scan import scan_models
+    from advisor.catalog.scan.installed import scan_models
 
     return scan_models(catalog=catalog)
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from advisor.catalog.model import Catalog
 from advisor.errors import UsageError
-from advisor.strict import bounded, checked_after
+from advisor.files.strict import bounded, checked_after
 
 DEFAULT_REGION = "us"
 RateBasis = Literal["flag", "config", "region"]

@@ -1,7 +1,10 @@
 """The local options one workload is judged on: ranked models checked against its needs.
 
 Models are checked best raw quality first. An option is *useful* when it fits, is fast enough,
-keeps up with the volume and, if it is also good enough, costs less than the cloud. Scanning
+keeps up with the volume and, if it is also good enough, costs less than the cloud; if it is
+not good enough, any routine hybrid split it could carry costs less than all-cloud (else a
+cheaper-to-run file may be the one that makes the hybrid pay: advisor.verdict.verdict.settles).
+Scanning
 stops at the first model whose raw index (an upper bound on any of its options' quality) is
 below the best useful option found: no later model could give a better local option, a better
 hybrid share or an option closer to passing every check (advisor.verdict.choice: a useful
@@ -26,13 +29,15 @@ from advisor.verdict.workload import Workload
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.estimate.rank import Candidate as Ranked
-    from advisor.estimate.speed import Speed
+    from advisor.estimate.speed.figures import Speed
     from advisor.verdict.verdict import Verdict
 
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
-Acceptable = Callable[[LocalOption], bool]  # an option a local verdict could rest on
+# An option the search may stop at (advisor.verdict.verdict.settles): one a local verdict could
+# rest on, or one below the floor whose hybrid split, if any, already pays.
+Acceptable = Callable[[LocalOption], bool]
 # workload_options, lean_options or local_options: the local options a verdict is decided on
 Gather = Callable[
     [OptionSearch, Workload, "float | None", PowerFor, Acceptable], "list[LocalOption]"
@@ -47,17 +52,20 @@ def speed_status(speed: Speed) -> SpeedStatus:
 
 def measured_speed(speed: Speed) -> Speed:
     """The speed with this file's own measurements in place of the estimate, where it has them."""
-    changes = {}
     decode, prefill = speed.measured_decode_tokens_per_s, speed.measured_prefill_tokens_per_s
     if decode:
         scale = decode / speed.decode_tokens_per_s
         low, high = speed.decode_range
-        changes.update(decode_tokens_per_s=decode, decode_range=(low * scale, high * scale))
+        speed = dataclasses.replace(
+            speed, decode_tokens_per_s=decode, decode_range=(low * scale, high * scale)
+        )
     if prefill:
         scale = prefill / speed.prefill_tokens_per_s
         low, high = speed.prefill_range
-        changes.update(prefill_tokens_per_s=prefill, prefill_range=(low * scale, high * scale))
-    return dataclasses.replace(speed, **changes) if changes else speed
+        speed = dataclasses.replace(
+            speed, prefill_tokens_per_s=prefill, prefill_range=(low * scale, high * scale)
+        )
+    return speed
 
 
 def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> Candidate:
@@ -183,9 +191,10 @@ def _context(w: Workload) -> int:
 
 def _useful(acceptable: Acceptable) -> Acceptable:
     def useful(option: LocalOption) -> bool:
-        """Fast enough and able to keep up; if good enough too, then cheaper than the cloud."""
+        """Fast enough and able to keep up, and settled (`acceptable`): if good enough too,
+        then cheaper than the cloud; if not, any hybrid split on it pays."""
         runs = option.passed("fits", "decode", "ttft", "capacity")
-        return runs and (not option.passed("quality") or acceptable(option))
+        return runs and acceptable(option)
 
     return useful
 
@@ -304,7 +313,7 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
 
 class _Slow:
     """Which files of one model cannot pass the workload's time to first token or keep up
-    with its calls: even the floor on their prefill time (advisor.estimate.speed_floor) is
+    with its calls: even the floor on their prefill time (advisor.estimate.speed.floor) is
     too slow."""
 
     def __init__(self, search: OptionSearch, w: Workload, model) -> None:

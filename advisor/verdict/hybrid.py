@@ -63,6 +63,13 @@ def best_hybrid(
     return option, priced
 
 
+def running_split(
+    workload: Workload, option: LocalOption, cloud: CloudCosts, rate: ElectricityRate
+) -> HybridSplit | None:
+    """The split `option` could carry, priced on running costs alone (owned hardware)."""
+    return _split_for(workload, option, cloud, rate, Hardware(None, 36.0))
+
+
 def _split_for(
     workload: Workload,
     option: LocalOption,

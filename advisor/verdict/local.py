@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.estimate.speed import Speed
+from advisor.estimate.speed.figures import Speed
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.power import PowerDraw
 from advisor.verdict.workload import Workload

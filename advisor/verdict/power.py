@@ -100,7 +100,10 @@ def _discrete_power(machine: Machine, gpus: list[Gpu], fitted: int) -> PowerDraw
         return PowerDraw(figures[0].watts, figures[0].status, figures[0].words)
     host = f"plus {HOST_W_BESIDE_GPU:.0f} W assumed for CPU, RAM, fans and PSU losses"
     top = max(figures, key=lambda f: f.watts)
-    words = "; ".join(f.words for f in figures)
+    alike: dict[str, int] = {}  # each distinct figure once, with the GPUs it stands for
+    for f in figures:
+        alike[f.words] = alike.get(f.words, 0) + 1
+    words = "; ".join(w if n == 1 else f"{n} GPUs alike, each {w}" for w, n in alike.items())
     if len(figures) > 1:
         words = (
             f"{len(figures)} GPUs split the layers and compute one after the other: one busy at "

@@ -77,4 +77,13 @@ def idle_reading(machine: Machine, discrete_gpus: int) -> tuple[Reading | None, 
         return IDLE_APPLE_DESKTOP, "an Apple desktop (the nearest reading is a Mac mini's)"
     if discrete_gpus == 1 and _consumer_card(machine):
         return IDLE_GPU_DESKTOP, "a desktop with one discrete GPU"
-    return None, "no idle reading for this class of machine: idle draw not counted"
+    if discrete_gpus > 1:
+        kind = f"a machine with {discrete_gpus} discrete GPUs"
+    elif discrete_gpus == 1 and not _consumer_card(machine):
+        kind = "a machine with a datacenter or workstation GPU"
+    else:
+        kind = "this class of machine"
+    return None, (
+        f"no sourced idle reading for {kind} (the power data has idle figures only for a Mac "
+        "mini, a MacBook Pro and a desktop with one GeForce card): idle draw not counted"
+    )

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.rank import Candidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
-from advisor.estimate.speed_floor import PrefillFloor, PrefillFloors
+from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model, Quant
+    from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
-    from advisor.verdict.estimate_cache import EstimateCache
 
 
 @dataclass(frozen=True)

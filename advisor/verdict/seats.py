@@ -67,7 +67,7 @@ def seat_plans(
         sub = plans.get(seat.plan)
         if sub is None and config_path is not None:
             from advisor.errors import ConfigError
-            from advisor.yamlpos import line_in_file
+            from advisor.files.yamlpos import line_in_file
 
             raise ConfigError(
                 f"no subscription plan {seat.plan!r} in the catalog",

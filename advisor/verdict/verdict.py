@@ -31,7 +31,7 @@ from advisor.verdict.economics import (
     rent_vs_electricity,
 )
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.hybrid import HybridSplit, best_hybrid, option_name
+from advisor.verdict.hybrid import HybridSplit, best_hybrid, option_name, running_split
 from advisor.verdict.local import Hardware, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
 from advisor.verdict.remedy import Remedy
@@ -118,6 +118,27 @@ def acceptable(
     if cloud_forbidden(workload) or best is None:
         return True
     return _running(workload, option, rate) < best
+
+
+def settles(
+    workload: Workload,
+    option: LocalOption,
+    cloud: CloudCosts,
+    rate: ElectricityRate,
+    hardware: Hardware | None = None,
+) -> bool:
+    """True for an option that runs (fits, fast enough, keeps up) and ends the search of its
+    model's files (advisor.verdict.gather): one a local verdict could rest on (`acceptable`),
+    or one below the quality floor unless it could carry a routine hybrid split that costs
+    more than all-cloud: a lower-quality file of the same model, cheaper to run, may then make
+    the hybrid pay (a 4B model at BF16 split with the CPU, where its Q8_0 runs on the GPU)."""
+    if option.passed("quality"):
+        return acceptable(workload, option, cloud, rate, hardware)
+    best = cloud.best_usd_per_month
+    if cloud_forbidden(workload) or best is None:
+        return True
+    split = running_split(workload, option, cloud, rate)
+    return split is None or split.usd_per_month < best
 
 
 def _choose(workload, full, cloud, rate) -> LocalOption:

@@ -2,8 +2,8 @@
 
 Presets ship in profiles/workloads/*.yaml; users add their own in user_config_dir()/workloads/
 or pass a file with --workload FILE. Files are validated strictly (pydantic, through
-advisor.strict): an error names the file, the line and the key. A set of files read before
-comes from the user cache (advisor.validated_cache) while none of them changed.
+advisor.files.strict): an error names the file, the line and the key. A set of files read before
+comes from the user cache (advisor.files.validated_cache) while none of them changed.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Literal
 
 from advisor.catalog.model import Task
 from advisor.errors import NotFoundError, WorkloadError
+from advisor.files.strict import FORBID, KeyProblem, checked_after, shown
+from advisor.files.validated_cache import cached
 from advisor.paths import user_config_dir, workloads_dir
-from advisor.strict import FORBID, KeyProblem, checked_after, shown
-from advisor.validated_cache import cached
 
 Access = Literal["interactive", "programmatic"]
 FirstTokenCall = Literal["warm", "cold"]
@@ -29,13 +29,13 @@ QualityIndex = Literal["intelligence_index", "coding_index"]
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 
 _SUFFIXES = (".yaml", ".yml", ".json")
-# The modules whose code turns workload files into Workloads (see advisor.validated_cache).
+# The modules whose code turns workload files into Workloads (see advisor.files.validated_cache).
 CODE = (
-    "advisor.strict",
-    "advisor.yamlpos",
-    "advisor.docload",
+    "advisor.files.strict",
+    "advisor.files.yamlpos",
+    "advisor.files.docload",
     "advisor.catalog.model",
-    "advisor.verdict.yamldoc",
+    "advisor.files.yamldoc",
     "advisor.verdict.workload",
 )
 
@@ -66,7 +66,7 @@ def _consistent(w: Workload) -> Workload:
 class Workload:
     """One workload. Token counts are per model call; a request may make several calls."""
 
-    # Building one checks nothing: files and form input go through advisor.strict.validate.
+    # Building one checks nothing: files and form input go through advisor.files.strict.validate.
     __pydantic_config__ = FORBID
     __get_pydantic_core_schema__ = checked_after(_consistent)
 
@@ -215,9 +215,9 @@ def load_workload_file(path: str | Path, *, origin: str | None = None) -> Worklo
     """Read and validate one workload file; its name defaults to the file's stem."""
     from pydantic import ValidationError
 
-    from advisor.strict import validate
-    from advisor.verdict.yamldoc import read_mapping, validation_error
-    from advisor.yamlpos import line_in_file
+    from advisor.files.strict import validate
+    from advisor.files.yamldoc import read_mapping, validation_error
+    from advisor.files.yamlpos import line_in_file
 
     path = Path(path)
     data = read_mapping(path, WorkloadError, what="workload")
@@ -259,7 +259,9 @@ def workload_names() -> tuple[str, ...]:
 def load_workloads(specs: tuple[str, ...] | list[str] = ()) -> tuple[Workload, ...]:
     """Workloads by name or file; with no specs, every preset and user workload."""
     named = _named_files()
-    chosen = [_one(spec, named) for spec in specs] if specs else list(named.values())
+    chosen: list[tuple[Path, str | None]] = (
+        [_one(spec, named) for spec in specs] if specs else list(named.values())
+    )
     workloads = _load_files(chosen)
     names = [w.name for w in workloads]
     duplicates = sorted({n for n in names if names.count(n) > 1})

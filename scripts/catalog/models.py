@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors import tensor_layout
-from advisor.strict import validate
+from advisor.catalog.tensors.layout import tensor_layout
+from advisor.files.strict import validate
 
 from .architecture import architecture
 from .quality import QualityTable

@@ -111,7 +111,7 @@ def _main() -> None:
         from sparse_gguf import write_sparse_gguf
 
         from advisor.catalog.model import Architecture
-        from advisor.strict import validate
+        from advisor.files.strict import validate
 
         spec, quant, path, setting = sys.argv[2:6]
         write_sparse_gguf(validate(Architecture, json.loads(Path(spec).read_text())), quant, path)

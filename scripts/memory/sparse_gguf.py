@@ -1,8 +1,8 @@
 """Write a GGUF whose header is exact for a real architecture and whose data is a sparse hole.
 
 The metadata is what llama.cpp's converter writes for the architecture (the keys each
-`load_arch_hparams` reads), the tensor infos are `advisor.catalog.tensors.tensor_layout`'s names,
-shapes and ggml types, and the data region is left as a hole by extending the file with
+`load_arch_hparams` reads), the tensor infos are `advisor.catalog.tensors.layout.tensor_layout`'s
+names, shapes and ggml types, and the data region is left as a hole by extending the file with
 truncate: a 70 GB model takes a few MB of disk. llama.cpp loads it with mmap and allocates
 exactly what it would for the real weights, which is what scripts/memory/measure.py reads.
 
@@ -18,9 +18,10 @@ import gguf
 import numpy as np
 
 from advisor.bench.synthetic import synthetic_vocab
-from advisor.catalog.layer_pattern import block_kinds
 from advisor.catalog.model import Architecture
-from advisor.catalog.model_dims import (
+from advisor.catalog.tensors.layer_pattern import block_kinds
+from advisor.catalog.tensors.layout import tensor_layout
+from advisor.catalog.tensors.model_dims import (
     DEFAULTS,
     gdn_dims,
     mamba2_dims,
@@ -28,7 +29,6 @@ from advisor.catalog.model_dims import (
     mla_of,
     shortconv_l_cache,
 )
-from advisor.catalog.tensors import tensor_layout
 
 _FILE_TYPE = {
     "F32": 0, "F16": 1, "Q4_0": 2, "Q4_1": 3, "Q8_0": 7, "Q5_0": 8, "Q5_1": 9, "Q2_K": 10,
@@ -251,6 +251,6 @@ if __name__ == "__main__":
     import json
 
     spec = json.loads(Path(sys.argv[1]).read_text())
-    from advisor.strict import validate
+    from advisor.files.strict import validate
 
     write_sparse_gguf(validate(Architecture, spec), sys.argv[2], sys.argv[3])

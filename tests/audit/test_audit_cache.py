@@ -7,7 +7,7 @@ import dataclasses
 
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.audit.cache import OutcomeCache
-from advisor.audit.render_json import audit_document
+from advisor.audit.render.json_doc import audit_document
 
 CACHED = AuditSettings(cache=True, jobs=1)
 

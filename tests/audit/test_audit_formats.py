@@ -7,8 +7,8 @@ import io
 import re
 from html.parser import HTMLParser
 
-from advisor.audit.render_csv import COLUMNS
-from advisor.audit.render_json import AUDIT_KIND, audit_document
+from advisor.audit.render.csv_rows import COLUMNS
+from advisor.audit.render.json_doc import AUDIT_KIND, audit_document
 from advisor.commands.audit import render
 
 

@@ -13,8 +13,8 @@ import pytest
 from audit_kit import as_machine, write
 
 from advisor.audit.audit import AuditSettings, run_audit
-from advisor.audit.render_csv import inert, render_csv
-from advisor.audit.render_markdown import render_markdown
+from advisor.audit.render.csv_rows import inert, render_csv
+from advisor.audit.render.markdown import render_markdown
 from advisor.audit.sources import locate
 
 FORMULAS = {

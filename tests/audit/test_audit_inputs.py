@@ -100,7 +100,7 @@ def test_every_bad_report_is_skipped_with_its_reason(tmp_path, docs, catalog, mo
     expected = _bad_reports(tmp_path, docs["office-laptop-8gb"])
     write(tmp_path, "good.json", as_machine(docs["office-laptop-8gb"], 1))
     unreadable = write(tmp_path, "unreadable.json", "{}")
-    from advisor import regular_files
+    from advisor.files import regular as regular_files
 
     real = regular_files.read_regular
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import advisor.audit.evaluate as evaluate
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.audit.read import read_reports
-from advisor.audit.render_json import audit_document
+from advisor.audit.render.json_doc import audit_document
 
 
 def _doc(audit) -> dict:

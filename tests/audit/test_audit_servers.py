@@ -38,7 +38,7 @@ def test_interactive_workloads_are_planned_for_one_person_per_machine(audit):
 def test_an_unpriced_server_says_hardware_is_excluded_in_every_format(audit):
     h100 = next(o for o in audit.servers.workloads[0].options if o.profile == "h100-server")
     assert "hardware excluded" in h100.advice.comparison.headline
-    from advisor.audit.render_table import render_table
+    from advisor.audit.render.table import render_table
 
     texts = {fmt: render(audit, fmt) for fmt in ("markdown", "html")}
     texts["table"] = render_table(audit, width=250)  # wide enough that no cell wraps
@@ -93,3 +93,45 @@ def test_seats_turn_the_section_on_and_no_servers_off(fleet_dir, capsys):
     assert code == ExitCode.OK and json.loads(capsys.readouterr().out)["shared_servers"] is None
     code = main(["audit", str(fleet_dir), "--server", "h100-server", "--no-servers"])
     assert code == ExitCode.USAGE
+
+
+def test_a_server_price_is_counted_and_names_its_source(fleet_dir, capsys):
+    code = main(["audit", str(fleet_dir), "--seats", "chatgpt-business=8", "--no-upgrades",
+                 "--server", "h100-server", "--server", "mac-studio-m3-ultra-512gb",
+                 "--server-price", "h100-server=30000", "--format", "json",
+                 "--server-price", "mac-studio-m3-ultra-512gb=list"])  # fmt: skip
+    assert code == ExitCode.OK
+    [chat] = json.loads(capsys.readouterr().out)["shared_servers"]["workloads"]
+    by_profile = {o["profile"]: o for o in chat["options"]}
+    for profile, price in (("h100-server", 30000), ("mac-studio-m3-ultra-512gb", 11699)):
+        option = by_profile[profile]
+        costs = option["costs"]
+        assert costs["hardware_price_usd"] == pytest.approx(price * costs["servers"])
+        assert costs["hardware_usd_per_month"] == pytest.approx(
+            costs["hardware_price_usd"] / costs["lifetime_months"]
+        )
+        assert option["comparison"]["hardware_excluded"] is False
+        assert "hardware excluded" not in option["comparison"]["headline"]
+
+
+def test_an_unpriced_server_names_the_audit_flag(audit):
+    h100 = next(o for o in audit.servers.workloads[0].options if o.profile == "h100-server")
+    assert "pass --server-price PROFILE=USD" in h100.advice.comparison.headline
+
+
+@pytest.mark.parametrize(
+    "price",
+    [
+        "h100-server",
+        "h100-server=",
+        "h100-server=-3",
+        "h100-server=x",
+        "dual-rtx-3090=3000",
+        "h100-server=list",
+    ],  # fmt: skip
+)
+def test_bad_server_prices_are_usage_errors(fleet_dir, capsys, price):
+    code = main(["audit", str(fleet_dir), "--seats", "chatgpt-business=8", "--no-upgrades",
+                 "--server", "h100-server", "--server-price", price])  # fmt: skip
+    assert code == ExitCode.USAGE
+    assert "--server-price" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import pytest
 from audit_kit import as_machine, write
 
 from advisor.audit.audit import AuditSettings, run_audit
-from advisor.audit.render_table import render_table
+from advisor.audit.render.table import render_table
 from advisor.cli import main
 from advisor.commands.audit import FORMATS
 from advisor.errors import ExitCode

@@ -16,11 +16,11 @@ from advisor.audit.audit import AuditSettings, run_audit
 from advisor.audit.costs import MachineCost
 from advisor.audit.evaluate import Outcome, Pick
 from advisor.audit.fleet import Hardware, MachineRow, suggestion_rows
-from advisor.audit.render_csv import render_csv
-from advisor.audit.render_html import render_html
-from advisor.audit.render_json import render_json
-from advisor.audit.render_markdown import render_markdown
-from advisor.audit.render_table import render_table
+from advisor.audit.render.csv_rows import render_csv
+from advisor.audit.render.html_page import render_html
+from advisor.audit.render.json_doc import render_json
+from advisor.audit.render.markdown import render_markdown
+from advisor.audit.render.table import render_table
 from advisor.audit.upgrades import gpu_changes, ram_changes
 from advisor.probe import load_profile
 from advisor.verdict.workload import load_workloads

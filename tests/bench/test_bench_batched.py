@@ -183,6 +183,22 @@ def test_store_keeps_batched_runs(advisor_home: Path, tiny_f16: Path) -> None:
     assert stored.id == run_id and stored.measurement == m
 
 
+def test_history_lists_batched_runs_too(advisor_home: Path, tiny_f16: Path, capsys) -> None:
+    m = _measurement(tiny_f16)
+    with BenchStore() as store:
+        run_id = store.add_batched(m)
+    assert main(["bench", "--history"]) == ExitCode.OK
+    text = capsys.readouterr().out
+    assert "no throughput tests stored yet" not in text
+    assert "batched runs (--parallel)" in text
+    row = next(line for line in text.splitlines() if line.startswith(f"{run_id} "))
+    assert "1,4" in row and "(B=4)" in row and "x2.00" in row
+    assert main(["bench", "--history", "--json"]) == ExitCode.OK
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["kind"] == "parallel" and entry["id"] == run_id
+    assert [p["sequences"] for p in entry["points"]] == [p.sequences for p in m.points]
+
+
 def test_a_version_1_store_is_migrated(tmp_path: Path, tiny_f16: Path) -> None:
     from advisor.bench.store import _V1
 

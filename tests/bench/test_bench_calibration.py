@@ -21,7 +21,7 @@ from advisor.estimate.calibration import (
     scaling_for,
     shrink,
 )
-from advisor.estimate.speed import Figure, Speed
+from advisor.estimate.speed.figures import Figure, Speed
 from tests.bench.helpers import measurement
 
 

@@ -217,7 +217,7 @@ def _tiny_catalog_model(tiny_q8: Path, repo: str) -> str:
     """Add the tiny model to the user's catalog overlay, as `advisor catalog add` would."""
     from advisor.catalog import load_catalog
     from advisor.catalog.add import entry_from_gguf
-    from advisor.catalog.gguf_file import read_model_file
+    from advisor.catalog.gguf.file import read_model_file
     from advisor.catalog.overlay import add_model, overlay_path
 
     shipped = load_catalog(overlay=False)

@@ -33,7 +33,7 @@ def tiny_probes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_probes_are_real_files_of_each_quant_type(tmp_path: Path) -> None:
     from advisor.bench.native import import_llama_cpp
-    from advisor.catalog.gguf_file import file_type_name, read_model_file
+    from advisor.catalog.gguf.file import file_type_name, read_model_file
 
     files = write_probes(import_llama_cpp(), tmp_path, 1, spec=SPEC)
     assert tuple(files) == PROBE_QUANTS

@@ -13,7 +13,7 @@ from advisor.catalog import load_catalog
 from advisor.cli import main
 from advisor.errors import ExitCode
 from advisor.estimate import estimate
-from advisor.estimate.speed_load import quant_class
+from advisor.estimate.speed.load import quant_class
 from advisor.probe import load_profile, machine_fingerprint
 from tests.bench.helpers import measurement
 

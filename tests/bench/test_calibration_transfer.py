@@ -22,7 +22,7 @@ from advisor.estimate.calibration import (
     ratio,
     scaling_for,
 )
-from advisor.estimate.speed_load import quant_class
+from advisor.estimate.speed.load import quant_class
 
 DATA = Path(__file__).parent / "data" / "calibration_transfer_epyc_2core.json"
 FILES = ("Q4_0", "Q8_0", "Q4_K_M")

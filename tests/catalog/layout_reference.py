@@ -56,7 +56,7 @@ def load() -> list[tuple[Architecture, dict[str, str]]]:
 
 def _architectures() -> list[Architecture]:
     from advisor.catalog import load_catalog
-    from advisor.catalog.tensors import arch_key
+    from advisor.catalog.tensors.layout import arch_key
 
     sys.path.insert(0, str(ROOT / "tests" / "estimate"))
     from estimate_archs import architectures
@@ -73,7 +73,7 @@ def _architectures() -> list[Architecture]:
 
 
 def main() -> int:
-    from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout
+    from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
 
     adapter = TypeAdapter(Architecture)
     document = []

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from catalog_testkit import CATALOG_YAML, NEW_MODEL, CountingYaml
 
-from advisor import strict, validated_cache
 from advisor.catalog import CatalogProblems, load_catalog
 from advisor.catalog.loader import CODE
+from advisor.files import strict, validated_cache
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_changed_schema_code_is_parsed_again(
 
 
 def test_the_code_digest_covers_the_schema_modules() -> None:
-    assert "advisor.catalog.model" in CODE and "advisor.strict" in CODE
+    assert "advisor.catalog.model" in CODE and "advisor.files.strict" in CODE
     one = validated_cache.code_digest(("advisor.catalog.model",))
     assert one != validated_cache.code_digest(("advisor.catalog.loader",))
     assert len(one) == 64

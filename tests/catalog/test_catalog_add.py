@@ -15,7 +15,7 @@ from gguf import LlamaFileType
 from advisor.bench.synthetic import TINY
 from advisor.catalog import load_catalog
 from advisor.catalog.add import entry_from_gguf
-from advisor.catalog.gguf_file import read_model_file
+from advisor.catalog.gguf.file import read_model_file
 from advisor.cli import main
 from advisor.errors import ExitCode
 

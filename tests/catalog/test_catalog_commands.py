@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from catalog_testkit import CATALOG_YAML, NEW_MODEL, hf_cache
 
-from advisor.catalog import scan_locations
 from advisor.catalog.model import TASKS
+from advisor.catalog.scan import locations as scan_locations
 from advisor.cli import main
 from advisor.commands import catalog as catalog_command
 from advisor.errors import ExitCode

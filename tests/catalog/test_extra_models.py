@@ -55,7 +55,7 @@ def test_a_file_is_ranked_beside_the_catalog(llama_files, capsys) -> None:
 
 
 def test_two_quants_of_a_file_model_are_one_model_with_exact_weights(llama_files) -> None:
-    from advisor.catalog.tensors import quant_tensor_bytes
+    from advisor.catalog.tensors.layout import quant_tensor_bytes
 
     catalog = with_extra_models(load_catalog(), [str(llama_files["Q8_0"]), str(llama_files["F16"])])
     (mine,) = [m for m in catalog.models if m.id == "llama-2-13b"]

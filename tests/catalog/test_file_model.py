@@ -16,8 +16,8 @@ from catalog_testkit import write_gguf
 from real_shapes import MIB, deepseek_v2_lite, llama2_13b, tensor_bytes
 
 from advisor.catalog.add import entry_from_gguf
-from advisor.catalog.gguf_file import read_model_file
-from advisor.catalog.tensors import tensor_layout
+from advisor.catalog.gguf.file import read_model_file
+from advisor.catalog.tensors.layout import tensor_layout
 from advisor.cli import main
 from advisor.errors import ExitCode
 

@@ -11,8 +11,8 @@ import pytest
 from catalog_testkit import arch_metadata, llama_tensors, write_gguf
 from gguf import GGMLQuantizationType as T
 
-from advisor.catalog.gguf_checks import consistency_problems
-from advisor.catalog.gguf_file import read_model_file
+from advisor.catalog.gguf.checks import consistency_problems
+from advisor.catalog.gguf.file import read_model_file
 from advisor.cli import main
 from advisor.errors import ExitCode
 

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.catalog.add import entry_from_gguf
-from advisor.catalog.gguf_file import read_model_file
-from advisor.catalog.gguf_header import read_header
+from advisor.catalog.gguf.file import read_model_file
+from advisor.catalog.gguf.header import read_header
 from advisor.errors import GGUFError, UsageError
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

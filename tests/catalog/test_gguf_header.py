@@ -12,7 +12,7 @@ import pytest
 from catalog_testkit import arch_metadata, llama_tensors, write_gguf
 from gguf import GGMLQuantizationType as T
 
-from advisor.catalog.gguf_header import KEEP_ARRAY_ITEMS, LongArray, read_header
+from advisor.catalog.gguf.header import KEEP_ARRAY_ITEMS, LongArray, read_header
 from advisor.errors import ExitCode, GGUFError
 
 
@@ -241,7 +241,7 @@ def test_header_read_never_touches_tensor_data(tmp_path: Path) -> None:
     assert path.stat().st_size > 2 * 2**30
     code = (
         "import resource, sys\n"
-        "from advisor.catalog.gguf_file import read_model_file\n"
+        "from advisor.catalog.gguf.file import read_model_file\n"
         "from advisor.catalog.add import entry_from_gguf\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         f"entry = entry_from_gguf(read_model_file({str(path)!r}))\n"

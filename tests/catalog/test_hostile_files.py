@@ -15,8 +15,8 @@ import pytest
 from catalog_testkit import tiny_llama_gguf
 
 from advisor.catalog import load_catalog
-from advisor.catalog.gguf_header import DECODE_BUDGET_BYTES, read_header
-from advisor.catalog.scan import scan
+from advisor.catalog.gguf.header import DECODE_BUDGET_BYTES, read_header
+from advisor.catalog.scan.installed import scan
 from advisor.cli import main
 from advisor.errors import ExitCode, GGUFError
 
@@ -131,7 +131,7 @@ def test_a_sparse_header_of_empty_strings_is_refused_at_once(tmp_path: Path) -> 
 
 _TRUNCATE_WHILE_READING = """
 import sys
-from advisor.catalog import gguf_header
+from advisor.catalog.gguf import header as gguf_header
 from advisor.errors import GGUFError
 
 path = sys.argv[1]

@@ -182,7 +182,7 @@ def test_bad_repositories_say_what_and_exit_right(
 
 def test_a_safetensors_repo_is_computed_from_its_config(hub: Hub, capsys) -> None:
     from advisor.catalog import load_catalog
-    from advisor.catalog.tensors import quant_tensor_bytes
+    from advisor.catalog.tensors.layout import quant_tensor_bytes
 
     code, doc, err = _estimate(capsys, f"hf:{QWEN}:Q4_K_M")
     assert code == 0, err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from advisor.catalog import load_catalog
-from advisor.catalog.file_model import is_model_file
+from advisor.catalog.gguf.file_model import is_model_file
 from advisor.catalog.hub.client import HubFile
 from advisor.catalog.hub.config_arch import architecture_from_config
 from advisor.catalog.hub.listing import RemoteQuant, choose

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from catalog_testkit import hf_cache, model_gguf, tiny_llama_gguf
 
-from advisor.catalog import load_catalog, scan_locations
-from advisor.catalog.scan import find_installed, scan, scan_models
-from advisor.catalog.scan_locations import Location, default_locations
+from advisor.catalog import load_catalog
+from advisor.catalog.scan import locations as scan_locations
+from advisor.catalog.scan.installed import find_installed, scan, scan_models
+from advisor.catalog.scan.locations import Location, default_locations
 from advisor.cli import main
 
 

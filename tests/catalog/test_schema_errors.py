@@ -1,7 +1,7 @@
 # ruff: noqa: E501 (a table of YAML snippets and the messages they give, one per line)
 """Every schema check of models.yaml, with the exact problem it reports: file, line, key and
 message. The expectations were recorded from the pydantic-dataclass schema before the catalog's
-classes became plain dataclasses validated through advisor.strict; they pin that nothing a
+classes became plain dataclasses validated through advisor.files.strict; they pin that nothing a
 catalog author reads changed with it (nor may it change unnoticed later)."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import yaml
 
 from advisor.catalog import load_catalog
 from advisor.catalog.model import Catalog
-from advisor.catalog.tensors import tensor_layout
+from advisor.catalog.tensors.layout import tensor_layout
 from scripts.catalog.sizes import DESCRIPTION_QUANTS, SIZE_ROWS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +116,8 @@ def test_quant_sizes_are_within_2_percent_of_published_ones(catalog: Catalog) ->
 
 
 def test_computed_sizes_match_the_tensor_layout(catalog: Catalog) -> None:
-    """Computed sizes are what advisor.catalog.tensors gives today (else rebuild the catalog)."""
+    """Computed sizes are what advisor.catalog.tensors.layout gives today (else rebuild the
+    catalog)."""
     stale = []
     for model in catalog.models:
         for quant in model.quants:

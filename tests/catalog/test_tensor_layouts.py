@@ -18,7 +18,8 @@ from layout_reference import bytes_digest, layout_digest, load
 
 from advisor.catalog import load_catalog
 from advisor.catalog.model import QUANT_TYPES
-from advisor.catalog.quant_rules import (
+from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
+from advisor.catalog.tensors.quant_rules import (
     ATTN_V_GROUP,
     DEFAULT_TYPE,
     TYPE_SIZES,
@@ -27,7 +28,6 @@ from advisor.catalog.quant_rules import (
     QuantHParams,
     index_class,
 )
-from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = load()
@@ -125,7 +125,7 @@ def test_sizing_a_layout_imports_neither_gguf_nor_numpy() -> None:
     code = (
         "import sys\n"
         "from advisor.catalog import load_catalog\n"
-        "from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout\n"
+        "from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout\n"
         "model = load_catalog(overlay=False).find('qwen3-30b-a3b')\n"
         "quant_tensor_bytes(model.architecture, 'Q4_K_M')\n"
         "tensor_layout(model.architecture, 'IQ2_XXS')\n"

@@ -1,4 +1,4 @@
-"""advisor.yamlpos: the line of a key path in a YAML file, and the path as people write it."""
+"""advisor.files.yamlpos: the line of a key path in a YAML file, and the path as people write it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advisor.yamlpos import compose, error_line, key_path, line_in, line_in_file, line_in_text
+from advisor.files.yamlpos import compose, error_line, key_path, line_in, line_in_file, line_in_text
 
 DOC = """\
 # a comment

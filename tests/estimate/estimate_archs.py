@@ -90,7 +90,7 @@ def arch(model_id: str) -> Architecture:
 
 def model(model_id: str, quants: tuple[str, ...] = ("Q4_K_M",)) -> Model:
     """A catalog Model around the fixture architecture (sizes from the tensor layout)."""
-    from advisor.catalog.tensors import tensor_layout
+    from advisor.catalog.tensors.layout import tensor_layout
 
     a = arch(model_id)
     files = tuple(

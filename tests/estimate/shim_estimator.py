@@ -8,11 +8,11 @@ when it fits, else layers split with system RAM, else CPU only; speed from predi
 from __future__ import annotations
 
 from advisor.catalog.model import Model
-from advisor.catalog.tensors import quant_tensor_bytes
+from advisor.catalog.tensors.layout import quant_tensor_bytes
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
-from advisor.estimate.speed import predict_speed
+from advisor.estimate.speed.predict import predict_speed
 from advisor.probe.machine import GIB, Machine
 
 COMPUTE_BYTES = GIB // 2

@@ -1,5 +1,5 @@
 """llama.cpp's CPU kernel paths: the table read from ggml-cpu, the file's kernel mix, and how
-the measured path constants enter the estimate (advisor.estimate.cpu_paths)."""
+the measured path constants enter the estimate (advisor.estimate.speed.cpu_paths)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from advisor.catalog import load_catalog
-from advisor.estimate.cpu_paths import (
+from advisor.estimate.speed.cpu_paths import (
     ARM_DOTPROD,
     ARM_I8MM,
     GENERIC,
@@ -22,8 +22,8 @@ from advisor.estimate.cpu_paths import (
     matmul_path,
     simd_level,
 )
-from advisor.estimate.speed_load import token_cost
-from advisor.estimate.speed_model import DeviceRate, coefficients, load_constants
+from advisor.estimate.speed.load import token_cost
+from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants
 
 
 @pytest.mark.parametrize(

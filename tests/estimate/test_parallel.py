@@ -1,4 +1,4 @@
-"""Batched speed (advisor.estimate.parallel): the physics on real catalog models and profiles."""
+"""Batched speed (advisor.estimate.speed.batched): the physics on real catalog models, profiles."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.estimate.parallel import batch_model, parallel_speed
-from advisor.estimate.parallel_physics import (
+from advisor.estimate.speed.batched import batch_model, parallel_speed
+from advisor.estimate.speed.batched_physics import (
     BatchConstants,
     DeviceStep,
     dense_compute_s,
@@ -22,7 +22,7 @@ from advisor.estimate.parallel_physics import (
     matrix_columns,
     moe_vector_max_batch,
 )
-from advisor.estimate.speed import TG_DEPTH
+from advisor.estimate.speed.predict import TG_DEPTH
 from advisor.probe import resolve_machine
 
 
@@ -134,7 +134,7 @@ def test_bad_inputs_raise(spark_dense, catalog) -> None:
 @pytest.mark.parametrize("k,e,b", [(4, 32, 1), (4, 32, 2), (8, 128, 8), (22, 512, 32)])
 def test_uniform_routing_is_the_textbook_count(spark_moe, k, e, b) -> None:
     _, _, est = spark_moe
-    from advisor.estimate.speed_load import TokenCost
+    from advisor.estimate.speed.load import TokenCost
 
     cost = TokenCost(weight_bytes_read=0, expert_bytes_read=k / e * 1e9, expert_bytes_total=1e9,
                      weight_bytes_total=0, flops=0, expert_flops=0, n_layers=1, n_moe_layers=1,
@@ -171,7 +171,7 @@ def test_moe_experts_keep_the_vector_kernel_longer_than_dense_matmuls() -> None:
 
 
 def test_metal_moe_at_16_sequences_rounds_only_the_dense_matmuls(spark_dense) -> None:
-    from advisor.estimate.speed_load import TokenCost
+    from advisor.estimate.speed.load import TokenCost
 
     bc = load_batch_constants()
     k = batch_model(*spark_dense).steps[0].k  # real unit costs; the backend is set below
@@ -206,9 +206,9 @@ def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
     import csv
 
     from advisor.bench.synthetic import BENCH_60M, synthetic_architecture
-    from advisor.estimate.parallel_fit import load_rows, predict
-    from advisor.estimate.speed_rows import load_spec_table
     from scripts.batched_bench_rows import COLUMNS
+    from scripts.fitting.batched_fit import load_rows, predict
+    from scripts.fitting.speed_rows import load_spec_table
 
     path = tmp_path / "rows.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -227,7 +227,7 @@ def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
     assert [r.b for r in rows] == [1, 4] and rows[0].backend == "cpu"
     assert rows[0].step.cost.n_layers == BENCH_60M.n_layer
     # 20 GB/s with the CPU's fitted per-byte cost: what the row's bandwidth column said.
-    from advisor.estimate.speed_model import load_constants
+    from advisor.estimate.speed.model import load_constants
 
     c = load_constants()
     per_byte = (c.get(c.alpha, "cpu") + c.quant_extra("cpu", "q8_0")) / 20e9

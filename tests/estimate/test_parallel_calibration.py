@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -16,15 +17,16 @@ from advisor.bench.synthetic import TINY, write_synthetic_gguf
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
 from advisor.estimate.calibration import (
-    BatchedGroup,
+    BatchedFile,
     BatchedRun,
     Calibration,
-    Factor,
+    Target,
+    batched_group_for,
     build_batched,
     step_growth_ratio,
 )
-from advisor.estimate.parallel import batch_model
-from advisor.estimate.speed import TG_DEPTH
+from advisor.estimate.speed.batched import batch_model
+from advisor.estimate.speed.predict import TG_DEPTH
 from advisor.probe import resolve_machine
 from advisor.probe.fingerprint import machine_fingerprint
 from tests.bench.helpers import settings
@@ -39,13 +41,39 @@ def test_growth_ratio_is_measured_over_estimated_growth_of_a_step() -> None:
     assert step_growth_ratio(points[:1]) is None  # no B >= 2
 
 
-def test_batched_groups_follow_the_calibration_rule() -> None:
-    runs = [BatchedRun("a", "cpu", "cpu", 4.0), BatchedRun("a", "cpu", "cpu", 4.0),
-            BatchedRun("b", "cuda", "gpu", 0.5)]  # fmt: skip
-    groups = {(g.backend, g.placement): g.growth for g in build_batched(runs)}
-    assert groups[("cpu", "cpu")].value == pytest.approx(2.0)  # one file: halfway in logs
-    assert groups[("cpu", "cpu")].runs == 2 and groups[("cpu", "cpu")].files == 1
-    assert groups[("cuda", "gpu")].value == pytest.approx(math.sqrt(0.5))
+def test_batched_runs_follow_the_calibration_rule() -> None:
+    gib = 1024**3
+    runs = [BatchedRun("a", "cpu", "cpu", 4.0, "q8_0", 4 * gib),
+            BatchedRun("a", "cpu", "cpu", 4.0, "q8_0", 4 * gib),
+            BatchedRun("b", "cuda", "gpu", 0.5, "q8_0", 4 * gib),
+            BatchedRun("c", "cpu", "cpu", 9.0, None, 4 * gib)]  # fmt: skip
+    files = build_batched(runs)
+    assert [(f.file_identity, f.runs) for f in files] == [("a", 2), ("b", 1)]  # c: path unknown
+    calibration = Calibration("fp", (), batched=files)
+    group = batched_group_for(calibration, Target("fp", "cpu", "cpu", quant="Q8_0",
+                                                  weights_bytes=3 * gib))  # fmt: skip
+    assert group.growth.value == pytest.approx(2.0)  # one file: halfway in logs
+    assert (group.growth.runs, group.growth.files) == (2, 1)
+    cuda = batched_group_for(calibration, Target("fp", "cuda", "gpu", quant="Q8_0",
+                                                 weights_bytes=3 * gib))  # fmt: skip
+    assert cuda.growth.value == pytest.approx(math.sqrt(0.5))
+
+
+def test_batched_runs_speak_only_for_similar_sizes_and_their_kernel_path() -> None:
+    # Like single-stream runs: a 60 MB file's growth says nothing of a 30 GB model's, and a
+    # Q8_0 file's nothing of a Q4_K_M file's matrix work.
+    small = BatchedFile("tiny", "cpu", "cpu", "q8_0", 60 * 1024**2, 3.0, 2)
+    calibration = Calibration("fp", (), batched=(small,))
+    near = Target("fp", "cpu", "cpu", quant="Q8_0", weights_bytes=200 * 1024**2)
+    assert batched_group_for(calibration, near) is not None
+    for target in (
+        Target("fp", "cpu", "cpu", quant="Q8_0", weights_bytes=30 * 1024**3),
+        Target("fp", "cpu", "cpu", quant="Q4_K_M", weights_bytes=200 * 1024**2),
+        Target("fp", "cpu", "cpu", quant="Q8_0"),  # size unknown
+        Target("fp", "cpu", "gpu", quant="Q8_0", weights_bytes=200 * 1024**2),
+        Target("other", "cpu", "cpu", quant="Q8_0", weights_bytes=200 * 1024**2),
+    ):
+        assert batched_group_for(calibration, target) is None, target
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +85,8 @@ def spark():
 
 def test_a_growth_factor_scales_what_extra_sequences_add(spark) -> None:
     machine, model, est = spark
-    group = BatchedGroup("cuda", "gpu", Factor(2.0, 4.0, 3, 1))
+    # One Q8_0 file of about this size, growth x4 over 3 runs: halfway in logs, x2.
+    group = BatchedFile("f", "cuda", "gpu", "q8_0", est.memory.weights_bytes, 4.0, 3)
     mine = Calibration(machine_fingerprint(machine), (), batched=(group,))
     plain, scaled = batch_model(machine, model, est), batch_model(machine, model, est,
                                                                   calibration=mine)  # fmt: skip
@@ -78,7 +107,8 @@ def test_stored_batched_runs_calibrate_this_machine(tmp_path: Path) -> None:
     path = write_synthetic_gguf(tmp_path / "tiny.gguf", "F16", TINY)
     fingerprint = machine_fingerprint(machine)
     m = BatchedMeasurement(
-        machine_fingerprint=fingerprint, model=describe_file(path),
+        machine_fingerprint=fingerprint,
+        model=dataclasses.replace(describe_file(path), file_type="F16"),  # as the run reads it
         settings=settings(n_threads=16, n_prompt=64, n_gen=16, n_ctx=4 * 80), placement="cpu",
         sequences_asked=(1, 2, 4),
         points=(BatchPoint(1, 64, 16, 0.01, 0.16), BatchPoint(2, 64, 16, 0.02, 0.24),
@@ -96,7 +126,10 @@ def test_stored_batched_runs_calibrate_this_machine(tmp_path: Path) -> None:
     expected = step_growth_ratio(points)
     assert run.growth_ratio == pytest.approx(expected)
     calibration = load_calibration(machine, tmp_path / "bench.sqlite")
-    (group,) = calibration.batched
+    (file,) = calibration.batched
     # One run counts: the 3-thread one does not test the cores the estimate assumes.
-    assert (group.backend, group.placement, group.growth.runs) == ("cpu", "cpu", 1)
+    assert (file.backend, file.placement, file.quant_class, file.runs) == ("cpu", "cpu", "f16", 1)
+    assert file.file_bytes == path.stat().st_size
+    target = Target(fingerprint, "cpu", "cpu", quant="F16", weights_bytes=file.file_bytes)
+    group = batched_group_for(calibration, target)
     assert group.growth.value == pytest.approx(math.sqrt(expected))

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "scripts" / "memory"))
 
 from measure import Setting, measure  # noqa: E402
 
-from advisor.catalog.tensors import quant_tensor_bytes  # noqa: E402
+from advisor.catalog.tensors.layout import quant_tensor_bytes  # noqa: E402
 from advisor.estimate.kv import kv_layout  # noqa: E402
 
 MIB = 1024**2

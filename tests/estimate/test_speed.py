@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from advisor.catalog import load_catalog
-from advisor.catalog.tensors import quant_tensor_bytes
+from advisor.catalog.tensors.layout import quant_tensor_bytes
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
-from advisor.estimate.speed import predict_speed
+from advisor.estimate.speed.predict import predict_speed
 from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.estimate.speed_fit import fit_constants, leave_one_device_out, range_coverage
-from advisor.estimate.speed_model import load_constants
-from advisor.estimate.speed_rows import (
+from advisor.estimate.speed.model import load_constants
+from scripts.fitting.speed_fit import fit_constants, leave_one_device_out, range_coverage
+from scripts.fitting.speed_rows import (
     base_quant,
     load_rows,
     load_spec_table,

@@ -1,4 +1,4 @@
-"""The prefill floor (advisor.estimate.speed_floor) is never above a real estimate's prefill.
+"""The prefill floor (advisor.estimate.speed.floor) is never above a real estimate's prefill.
 
 The search skips files on the floor's word, so the floor must hold for every file on every
 machine at every placement: checked here on every shipped profile against every catalog file
@@ -19,8 +19,8 @@ from advisor.estimate.calibration import (
     MeasuredModel,
     build_calibration,
 )
-from advisor.estimate.speed import PP_DEPTH
-from advisor.estimate.speed_floor import PrefillFloors
+from advisor.estimate.speed.floor import PrefillFloors
+from advisor.estimate.speed.predict import PP_DEPTH
 from advisor.probe import load_profile, machine_fingerprint
 
 PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))

@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 
 from advisor.catalog import load_catalog
-from advisor.catalog.tensors import quant_tensor_bytes
+from advisor.catalog.tensors.layout import quant_tensor_bytes
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
-from advisor.estimate.speed import predict_speed
-from advisor.estimate.speed_hardware import apple_generation, apple_gpu_tflops, memory_dies
+from advisor.estimate.speed.hardware import apple_generation, apple_gpu_tflops, memory_dies
+from advisor.estimate.speed.predict import predict_speed
 from advisor.probe.profiles import load_profile
 
 

@@ -8,7 +8,7 @@ import pytest
 from estimate_archs import DATA, arch, architectures
 
 from advisor.catalog.model import QUANT_TYPES
-from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout
+from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
 
 GIB = 1024**3
 

@@ -8,10 +8,10 @@ import dataclasses
 import pytest
 
 from advisor.advise import AdviceOptions, advise
+from advisor.estimate.cache import EstimateCache
 from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.verdict import search as search_module
-from advisor.verdict.estimate_cache import EstimateCache
 from advisor.verdict.workload import load_workloads
 
 

@@ -13,7 +13,7 @@ from advisor.verdict.local import Hardware
 from advisor.verdict.options import check_option
 from advisor.verdict.power import resolve_power
 from advisor.verdict.search import OptionSearch
-from advisor.verdict.verdict import acceptable, decide
+from advisor.verdict.verdict import decide, settles
 from advisor.verdict.workload import load_workloads
 
 OWNED = Hardware(None, 36)
@@ -25,8 +25,12 @@ def _summary(verdict):
     return verdict.kind, chosen, verdict.costs
 
 
-# Profiles where speed is not monotonic in file size (Vulkan, small GPUs) or nothing is fast.
-@pytest.mark.parametrize("profile", ["strix-halo-128gb", "rtx-3060-desktop", "office-laptop-8gb"])
+# Profiles where speed is not monotonic in file size (Vulkan, small GPUs) or nothing is fast;
+# on the RTX 4060 laptop a routine model's best file (split with the CPU) costs more to run
+# than its Q8_0 on the GPU, which alone makes the chat hybrid pay.
+@pytest.mark.parametrize(
+    "profile", ["strix-halo-128gb", "rtx-3060-desktop", "office-laptop-8gb", "rtx-4060-laptop"]
+)
 def test_lazy_and_exhaustive_searches_agree(catalog, profile) -> None:
     machine = load_profile(profile)
     power = resolve_power(machine)
@@ -36,7 +40,7 @@ def test_lazy_and_exhaustive_searches_agree(catalog, profile) -> None:
         cloud = cloud_costs(workload, catalog)
 
         def takes(option, workload=workload, cloud=cloud):
-            return acceptable(workload, option, cloud, rate, OWNED)
+            return settles(workload, option, cloud, rate, OWNED)
 
         before = search.estimates_made
         lazy = workload_options(search, workload, cloud.frontier_index, lambda *_: power, takes)

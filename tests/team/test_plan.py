@@ -189,3 +189,31 @@ def test_seats_alone_plan_for_as_many_people_as_the_largest_count(capsys):
     [team] = json.loads(out)["team"]
     assert team["demand"]["users"] == 12
     assert team["comparison"]["replaced"] == ["chatgpt-business"]
+
+
+def test_more_servers_name_what_one_server_misses(catalog):
+    advice = _advice(catalog, "dual-rtx-3090", 600)
+    run = advice.plan.choice
+    assert run.servers > 1 and run.one_server and not all(r.passed for r in run.one_server)
+    assert all(r.passed for r in run.requirements)
+
+
+def test_passed_over_files_say_what_no_number_of_servers_fixes(catalog):
+    # On the Mac Studio the dense 27B files decode one sequence alone below 10 tokens/s in
+    # BF16: they are passed over for that, not for the first requirement the queue misses;
+    # their Q8_0 needs several servers and says what one server alone misses.
+    advice = _advice(catalog, "mac-studio-m3-ultra-512gb", 25)
+    words = [w for w in advice.plan.passed_over if w.startswith("Qwen3.8 27B")]
+    bf16 = next(w for w in words if " BF16 " in w)
+    assert "one sequence alone decodes at" in bf16 and "however many servers" in bf16
+    q8 = next(w for w in words if " Q8_0" in w)
+    assert "servers" in q8 and "one server alone misses" in q8
+
+
+def test_the_plan_counts_the_files_it_checked_in_words(h100):
+    from advisor.report.team_text import team_sections
+
+    lines = [line for _, section in team_sections(h100) for line in section]
+    chosen = next(line for line in lines if line.startswith("chosen by:"))
+    n = h100.plan.files_checked
+    assert chosen.endswith(f"({n} file checked)" if n == 1 else f"({n} files checked)")

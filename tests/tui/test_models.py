@@ -107,7 +107,7 @@ async def test_detail_follows_the_cursor(build, settle) -> None:
 
 async def test_installed_models_are_marked(build, settle, catalog, tmp_path) -> None:
     from advisor.bench.synthetic import write_synthetic_gguf
-    from advisor.catalog.scan import scan_models
+    from advisor.catalog.scan.installed import scan_models
 
     app = build()
     async with app.run_test(size=SIZE) as pilot:

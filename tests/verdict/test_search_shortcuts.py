@@ -2,7 +2,7 @@
 
 Shortcuts skip model files without estimating them:
 - advisor.advise.judge (an audit's entry point): files whose prefill floor
-  (advisor.estimate.speed_floor) misses the workload's time to first token are skipped past
+  (advisor.estimate.speed.floor) misses the workload's time to first token are skipped past
   the model's best file that fits, where an option found is already closer to passing every
   check than they could be (the verdict's kind, option, summary and costs are unchanged);
 - judge's `local_only` (an audit's upgrade search): only files that could pass every check

@@ -111,3 +111,24 @@ def test_included_api_usage_covers_a_workload_that_fits_the_allowance() -> None:
     assert small.subscription.requests_per_day_per_seat is None
     # 200,000 calls a day on the cheapest qualifying API is far beyond 20 USD a month.
     assert cloud_costs(make_workload(requests_per_day=200_000), catalog).subscription is None
+
+
+def test_included_api_credit_buys_only_its_own_vendors_api() -> None:
+    """Issue 13 item 5: a plan's included API credit was judged against the cheapest API of
+    any vendor. 100 calls a day (1,000 in, 200 out) cost 100 × 30.44 days × (1,000 × 0.1 + 200
+    × 0.4) / 1e6 = 0.55 USD a month on the open host, 100 × 30.44 × (1,000 × 5 + 200 × 25) / 1e6
+    = 30.4 USD on the frontier vendor's API: a 20 USD credit at the frontier vendor does not
+    cover it, one at the open host does."""
+    import dataclasses
+
+    base = plan("credit", 20, None)
+
+    def covered(vendor: str):
+        sub = dataclasses.replace(base, included_usage_usd_per_month=20.0, api_vendor=vendor)
+        return cloud_costs(make_workload(requests_per_day=100), make_catalog(plans=[sub]))
+
+    assert covered("v-frontier").subscription is None
+    cost = covered("v-open-host").subscription
+    assert cost is not None and cost.subscription_id == "credit"
+    assert "usable only on the v-open-host API" in cost.limit_used
+    assert "spends 0.55 of it on OPEN-HOST" in cost.limit_used

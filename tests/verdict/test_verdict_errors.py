@@ -1,7 +1,7 @@
 # ruff: noqa: E501 (a table of YAML snippets and the errors they give, one per line)
 """Every check of a workload file and of the config file, with the exact error it gives: kind,
 message, line, key and hint. Recorded from the pydantic-dataclass workload before Workload
-became a plain dataclass validated through advisor.strict; nothing a user reads changed."""
+became a plain dataclass validated through advisor.files.strict; nothing a user reads changed."""
 
 from __future__ import annotations
 

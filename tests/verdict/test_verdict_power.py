@@ -111,3 +111,30 @@ def test_unified_memory_soc_uses_the_chips_figure() -> None:
     power = resolve_power(machine)
     assert power.status == "spec" and power.watts == 133
     assert "at the wall" in power.source
+
+
+def test_identical_gpus_give_their_source_once() -> None:
+    # Two RTX 3090s split the layers: one figure, its source said once, for both of them.
+    gpus = (
+        make_gpu("NVIDIA GeForce RTX 3090", 24),
+        make_gpu("NVIDIA GeForce RTX 3090", 24, index=1),
+    )
+    power = resolve_power(make_machine(gpus=gpus, backend="cuda"))
+    assert power.source.count("NVIDIA GeForce RTX 3090:") == 1
+    assert "2 GPUs alike, each NVIDIA GeForce RTX 3090: 360 W" in power.source
+    mixed = (make_gpu("NVIDIA GeForce RTX 3090", 24), make_gpu(index=1))
+    assert "alike" not in resolve_power(make_machine(gpus=mixed, backend="cuda")).source
+
+
+def test_server_classes_without_a_sourced_idle_reading_say_so() -> None:
+    two = (
+        make_gpu("NVIDIA GeForce RTX 3090", 24),
+        make_gpu("NVIDIA GeForce RTX 3090", 24, index=1),
+    )
+    power = resolve_power(make_machine(gpus=two, backend="cuda"))
+    assert power.idle_watts is None
+    assert "no sourced idle reading for a machine with 2 discrete GPUs" in power.idle_source
+    h100 = (make_gpu("NVIDIA H100 PCIe", 80),)
+    power = resolve_power(make_machine(gpus=h100, backend="cuda"))
+    assert power.idle_watts is None
+    assert "datacenter or workstation GPU" in power.idle_source

@@ -176,3 +176,52 @@ def test_a_cpu_only_laptop_is_charged_a_laptops_reading(catalog) -> None:
     v = verdict(catalog, "office-laptop-8gb", "chat-assistant", remedies=False)
     power = v.option.candidate.power
     assert power.watts == pytest.approx(51.7) and "Framework 13 laptop" in power.source
+
+
+def test_a_hybrid_looks_past_a_routine_file_whose_split_does_not_pay(catalog, tmp_path) -> None:
+    """Scenario rtx4060-laptop-light-chat (benchmarks/data/scenarios.yaml): five chats a day on
+    an 8 GB RTX 4060 laptop. The search stopped at Qwen3.5 4B's best file that runs, BF16
+    (8.4 GB, split with the CPU at 15 tokens/s); its 60% routine split cost 0.0336 USD a month
+    against 0.0334 all-cloud, so the verdict was cloud, though the same model's Q8_0 (on the
+    GPU, 42 tokens/s, a third of the energy a call, 0.2% less quality) makes the hybrid pay."""
+    import yaml
+
+    preset = Path(__file__).parents[2] / "profiles" / "workloads" / "chat-assistant.yaml"
+    doc = yaml.safe_load(preset.read_text(encoding="utf-8"))
+    doc["requests_per_day"] = 5
+    light = tmp_path / "light-chat.yaml"
+    light.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    v = verdict(catalog, "rtx-4060-laptop", str(light))
+    assert v.kind == "hybrid"
+    assert v.hybrid.local_share == pytest.approx(0.6)
+    assert v.hybrid.usd_per_month < v.cloud.best_usd_per_month
+    option = v.option.candidate
+    assert (option.model_id, option.quant) == ("qwen3.5-4b", "Q8_0")
+    assert v.option.candidate.estimate.placement.kind == "gpu"
+
+
+def test_the_chat_preset_caches_the_conversation_it_resends(catalog) -> None:
+    """Item 4: the chat preset said each turn re-sends the conversation, yet its
+    cached_input_share was 0, so every turn paid full prefill and the full API input price;
+    on the MacBook Air M2 that alone turned chat into cloud."""
+    chat = load_workloads(["chat-assistant"])[0]
+    assert "re-sends the conversation" in chat.justification["input_tokens_per_request"]
+    assert chat.cached_input_share == 0.5
+    v = verdict(catalog, "macbook-air-m2-16gb", "chat-assistant")
+    assert v.kind == "hybrid"
+    ttft = next(c for c in v.option.checks if c.name == "ttft")
+    assert ttft.passed and "for 750 new prompt tokens" in ttft.text
+
+
+def test_an_agent_shows_its_cold_first_call_beside_the_warm_one(catalog) -> None:
+    """Item 4: agents never showed the cold first call of a session (the whole context
+    prefilled), only the warm step that reuses the cached prefix."""
+    v = verdict(catalog, "rtx-4090-desktop", "coding-agent")
+    run = v.option.run
+    # 24,000 tokens against 2,400 new ones: the cold call prefills ten times as much.
+    assert run.cold_time_to_first_token_s > 5 * run.time_to_first_token_s
+    ttft = next(c for c in v.option.checks if c.name == "ttft")
+    assert ttft.actual == pytest.approx(run.time_to_first_token_s, abs=0.01)
+    assert f"({run.cold_time_to_first_token_s:.1f} s for all 24,000 on a session's first call)" in (
+        ttft.text
+    )

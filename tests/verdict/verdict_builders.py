@@ -14,9 +14,9 @@ from advisor.catalog.model import (
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
-from advisor.estimate.speed import Figure, Speed
+from advisor.estimate.speed.figures import Figure, Speed
+from advisor.files.strict import validate
 from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
-from advisor.strict import validate
 from advisor.verdict.options import Candidate
 from advisor.verdict.power import PowerDraw
 from advisor.verdict.workload import Workload

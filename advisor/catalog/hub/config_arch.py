@@ -16,7 +16,7 @@ from typing import Any
 
 from advisor.catalog.model import Architecture
 from advisor.errors import InputError
-from advisor.strict import validate
+from advisor.files.strict import validate
 
 # HF model_type -> llama.cpp architecture
 ARCHES = {
@@ -106,7 +106,7 @@ def _with_params(arch: Architecture) -> Architecture:
     """`arch` with the parameter counts its GGUF layout holds (active: routed experts in use)."""
     import dataclasses
 
-    from advisor.catalog.tensors import tensor_layout
+    from advisor.catalog.tensors.layout import tensor_layout
 
     tensors = tensor_layout(arch, "F16").tensors
     total = sum(_elements(t.shape) for t in tensors)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from advisor.catalog.gguf_file import quant_from_name, shard_name
+from advisor.catalog.gguf.file import quant_from_name, shard_name
 from advisor.catalog.hub.client import HubFile, RepoInfo
 from advisor.errors import GGUFError, NotFoundError, UsageError
 

@@ -52,10 +52,10 @@ def parse_repo_ref(text: str, endpoint: str | None = None) -> RepoRef:
         path = path[1:]
     if len(path) < 2:
         raise UsageError(f"{text!r} names no repository (ORG/REPO after the host)", hint=_HINT)
-    quant = None
+    file = None
     if len(path) >= 5 and path[2] in ("blob", "resolve", "tree") and path[-1].endswith(".gguf"):
-        quant = "/".join(path[4:])
-    return _checked(text, "/".join(path[:2]), quant)
+        file = "/".join(path[4:])
+    return _checked(text, "/".join(path[:2]), file)
 
 
 def _checked(text: str, repo: str, quant: str | None) -> RepoRef:

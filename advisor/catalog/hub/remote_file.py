@@ -1,6 +1,6 @@
 """GGUF headers of a Hugging Face repository's file, read with HTTP range requests.
 
-The header reader (advisor.catalog.gguf_header) reads front to back; RangeReader gives it the
+The header reader (advisor.catalog.gguf.header) reads front to back; RangeReader gives it the
 file's first bytes, fetching a longer prefix each time it runs past what it has (1 MiB, then
 doubling), and never past MAX_HEADER_BYTES: a real header is 1 to 15 MB (vocabulary and
 merges), so the weights are never fetched. The prefix the header took is cached by the file's
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from advisor.catalog.gguf_file import GGUFModelFile, model_file_from_headers
-from advisor.catalog.gguf_header import GGUFHeader, read_header_from
+from advisor.catalog.gguf.file import GGUFModelFile, model_file_from_headers
+from advisor.catalog.gguf.header import GGUFHeader, read_header_from
 from advisor.catalog.hub import cache, client
 from advisor.catalog.hub.client import HubFile
 from advisor.catalog.hub.listing import RemoteQuant

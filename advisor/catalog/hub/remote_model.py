@@ -2,7 +2,7 @@
 
 A GGUF repository lists its quants with the Hub's exact file sizes; the chosen one's header
 (every part of a split set) is read by range requests, and the model is what that header says,
-weights being its exact tensor bytes (advisor.catalog.file_model). A repository with no GGUF
+weights being its exact tensor bytes (advisor.catalog.gguf.file_model). A repository with no GGUF
 but a config.json (safetensors) is described from the config, each common quant's size
 computed from the architecture by the tensor recipes, and marked computed.
 """
@@ -115,7 +115,7 @@ def model_id(repo: str) -> str:
 def _from_gguf(
     info: RepoInfo, wanted: str | None, taken_ids: Sequence[str], cached: bool
 ) -> RemoteModel:
-    from advisor.catalog.file_model import model_of_file
+    from advisor.catalog.gguf.file_model import model_of_file
     from advisor.catalog.hub.remote_file import read_remote_gguf
 
     quants = gguf_quants(info)
@@ -155,7 +155,7 @@ def _from_config(
     info: RepoInfo, config_file: HubFile, wanted: str | None, cached: bool
 ) -> RemoteModel:
     from advisor.catalog.hub.config_arch import architecture_from_config
-    from advisor.catalog.tensors import quant_tensor_bytes, tensor_layout
+    from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
 
     name = f"hf:{info.repo}/config.json"
     config = _config(info, config_file, name)
@@ -209,7 +209,7 @@ def _computed_choice(options: Sequence[QuantOption], wanted: str | None, repo: s
 
 
 def _config_model(info: RepoInfo, config: dict, arch, quant: str, size: int, source: str) -> Model:
-    from advisor.strict import validate
+    from advisor.files.strict import validate
 
     note = (
         "computed from config.json's architecture (no GGUF in the repository): "

@@ -16,8 +16,8 @@ from textual.widgets import (
     Tabs,
 )
 
-from advisor.audit import present
 from advisor.audit.fleet import FleetAudit, MachineRow
+from advisor.audit.render import present
 from advisor.tui.audit import views
 from advisor.tui.control_filter import PRINTABLE
 from advisor.tui.format import plain

@@ -8,8 +8,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from advisor.audit import present as p
 from advisor.audit.fleet import FleetAudit, MachineRow
+from advisor.audit.render import present as p
 from advisor.tui.charts import BarRow, Segment, bar_chart, stacked_bar
 from advisor.tui.format import plain
 

@@ -23,7 +23,7 @@ from advisor.tui.format import gib, plain, rate
 
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement, Throughput
-    from advisor.catalog.scan import InstalledModel
+    from advisor.catalog.scan.installed import InstalledModel
 
 INTRO = (
     "Runs the model with llama.cpp on this computer: a 512-token prompt and 128 generated "

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the catalog loads in a worker; importing it here would dela
     from advisor.catalog.model import Model, Quant
     from advisor.estimate.estimate import Estimate
     from advisor.estimate.placement import Placement
-    from advisor.estimate.speed import Speed
+    from advisor.estimate.speed.figures import Speed
 
 DEPTHS = (0, 4096, 16384, 32768, 65536, 131072)
 

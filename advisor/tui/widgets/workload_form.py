@@ -75,7 +75,7 @@ def edited_workload(base: Workload, task: str, texts: dict[str, str]) -> Workloa
         return base  # the form was filled in from `base`: nothing to check (nor to import)
     from pydantic import ValidationError
 
-    from advisor.strict import validate
+    from advisor.files.strict import validate
     from advisor.verdict.workload import Workload
 
     data = {**dataclasses.asdict(base), **changes, "origin": "edited"}

@@ -1,0 +1,84 @@
+"""Estimates kept on disk between runs, so a second report on the same machine estimates nothing.
+
+An estimate depends on the machine, the model entry, the file and context asked about, this
+machine's calibration, and the estimator's code and data. The file name hashes the machine, the
+calibration, the advisor version and every estimator source and data file (path, size, mtime);
+each entry adds a digest of the model entry. Anything changed: another file, or another entry.
+A cache that cannot be read is ignored; one that cannot be written is skipped (reports then
+just take longer), and the oldest files are pruned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING
+
+from advisor import __version__
+from advisor.files.cache_files import read_dict, update_with_sources, write_pruned
+from advisor.paths import user_cache_dir
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model
+    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.estimate import Estimate
+    from advisor.probe.machine import Machine
+
+FORMAT = 1
+KEEP_FILES = 16
+# What the estimator reads besides its arguments: its own code and data, the catalog's tensor
+# layouts, and the probe's spec table.
+_SOURCES = ("estimate", "catalog", "probe/specs.py", "probe/hardware_specs.csv")
+
+Key = tuple[str, str, str, int, str, str]  # model id, model digest, quant, context, kv, mode
+# What changes between two probes of the same machine and does not enter a "dedicated"-mode
+# estimate (which plans with total memory, not what is free right now).
+_VOLATILE = ("ram_available_gb", "swap_free_gb", "disk_free_gb", "on_battery")
+_VOLATILE_GPU = ("vram_free_gb", "power_draw_w")
+
+
+def machine_text(machine: Machine) -> str:
+    from advisor.probe.serialize import machine_to_dict
+
+    data = machine_to_dict(machine)
+    for key in _VOLATILE:
+        data.pop(key, None)
+    data["gpus"] = [{k: v for k, v in g.items() if k not in _VOLATILE_GPU} for g in data["gpus"]]
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def code_fingerprint() -> str:
+    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    update_with_sources(digest, _SOURCES)
+    return digest.hexdigest()
+
+
+class EstimateCache:
+    """The cached estimates for one machine and calibration, in "dedicated" memory mode."""
+
+    def __init__(self, machine: Machine, calibration: Calibration | None = None) -> None:
+        seed = f"{code_fingerprint()}|{machine_text(machine)}|{calibration!r}"
+        name = hashlib.sha256(seed.encode()).hexdigest()[:32]
+        self.path = user_cache_dir() / "estimates" / f"{name}.pickle"
+        self._entries: dict[Key, Estimate] = read_dict(self.path)
+        self._digests: dict[str, str] = {}
+        self._added = 0
+
+    def key(self, model: Model, quant: str, context_tokens: int, kv_type: str, mode: str) -> Key:
+        digest = self._digests.get(model.id)
+        if digest is None:
+            digest = hashlib.sha256(repr(model).encode()).hexdigest()[:16]
+            self._digests[model.id] = digest
+        return (model.id, digest, quant, context_tokens, kv_type, mode)
+
+    def get(self, key: Key) -> Estimate | None:
+        return self._entries.get(key)
+
+    def put(self, key: Key, estimate: Estimate) -> None:
+        self._entries[key] = estimate
+        self._added += 1
+
+    def save(self) -> None:
+        """Write the cache if it learnt anything, and prune the oldest files."""
+        if self._added and write_pruned(self.path, self._entries, KEEP_FILES):
+            self._added = 0

@@ -1,0 +1,216 @@
+"""Seconds per batched step: B sequences decoding together, and B prompts prefilled together.
+
+One decode step yields one token for each of B sequences (llama-batched-bench's TG phase).
+Starting from the single-stream step the speed model predicts (advisor.estimate.speed.model:
+weights over bandwidth, per-layer costs, KV at depth), each device's step grows by:
+
+* experts: the weights are read once per step, but B tokens route to more distinct experts
+  than one. With k of E experts per token, B tokens drawn from a pool of p·E experts touch
+  p·E·(1 - (1 - k/(p·E))^B) of them per layer (p = 1: uniform routing, the issue's
+  E·(1-(1-k/E)^B)). `expert_pool` p < 1 says the router favours some experts (fitted);
+* KV: every extra sequence reads its own KV cache at its depth (the single stream's slope);
+* matrix work: every extra sequence multiplies every weight it uses, at the device's matrix
+  rate for the quant (the prefill model's cost of one token) times a per-backend factor:
+  `g_vector` while llama.cpp runs its small-batch vector kernels (B <= 8: CUDA's
+  MMVQ/MMVF_MAX_BATCH_SIZE, Metal's mul_mv_ext), `g_matrix` above, where a backend's matrix
+  kernel works in tiles of `tile_columns` sequences (Metal's kernel_mul_mm: 32 columns), so
+  B is rounded up to whole tiles. A MoE model's routed experts go through llama.cpp's
+  mul_mat_id, whose switch to the matrix kernel comes later: Metal keeps its per-token
+  mul_mv_id below 32 tokens (ggml_metal_op_mul_mat_id_use_mm), CUDA its MMVQ id kernel up to
+  a batch that depends on the quant (get_mmvq_mmid_max_batch: 8, 7 for MXFP4 on Turing and
+  newer). So the expert matmuls and the dense ones (attention, shared experts) are counted
+  apart, each in its own kernel's regime;
+* launches: with more than one sequence, `tau_multi_layer_s` per layer on backends that
+  replay a captured graph for one-token batches only (CUDA: the builds the published sweeps
+  ran disabled CUDA graphs for batches of more than one token, so every kernel is launched
+  again); 0 elsewhere;
+* recurrent state: each extra sequence runs its own scan in every recurrent (Mamba, linear
+  attention) layer, `tau_recurrent_s` per layer and sequence.
+
+A step is never faster than B tokens of prefill compute at the same depth.
+
+Prefill of B prompts of P tokens (is_pp_shared = 0) is B·P tokens of the prefill model: the
+weights are read once per ubatch, and each token attends to its own sequence only.
+
+The constants live in batched_constants.json, fitted by scripts/fit_batched.py on
+benchmarks/data/batched_bench.csv (llama.cpp's own published llama-batched-bench sweeps).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from advisor.estimate.speed.load import TokenCost
+from advisor.estimate.speed.model import (
+    UBATCH_TOKENS,
+    Coefficients,
+    SpeedConstants,
+    decode_terms,
+    prefill_terms,
+)
+
+CONSTANTS_FILE = "batched_constants.json"
+VECTOR_KERNEL_MAX_BATCH = 8  # CUDA MMVQ_MAX_BATCH_SIZE / MMVF_MAX_BATCH_SIZE, Metal mul_mv_ext
+# Columns a backend's matrix kernel computes per tile (sequences are rounded up to whole tiles):
+# ggml-metal kernel_mul_mm works on 64 x 32 tiles; CUDA's mmq picks its tile width from 8 to
+# 128 in steps of 8 to fit the batch, and the CPU's loops have no tile to fill.
+TILE_COLUMNS: dict[str, int] = {"metal": 32}
+# The largest batch a backend's mul_mat_id (MoE experts) runs with its vector kernel, where it
+# differs from VECTOR_KERNEL_MAX_BATCH: ggml-metal-common.cpp ggml_metal_op_mul_mat_id_use_mm
+# (matrix kernel from 32 tokens); ggml-cuda mmvq.cu get_mmvq_mmid_max_batch_turing_plus (by
+# the experts' tensor type; types not listed use MMVQ_MAX_BATCH_SIZE = 8).
+MOE_VECTOR_MAX_BATCH: dict[str, int] = {"metal": 31}
+CUDA_MOE_VECTOR_MAX_BATCH: dict[str, int] = {
+    "MXFP4": 7, "Q2_K": 7, "Q3_K": 5, "IQ2_S": 7, "IQ3_S": 6, "IQ3_XXS": 7,
+}  # fmt: skip
+# Backends whose one-token steps replay a captured graph (ggml-cuda's CUDA graphs; HIP graphs
+# are off in llama.cpp's default ROCm build).
+GRAPH_BACKENDS = frozenset({"cuda"})
+PARAMS = ("g_vector", "g_matrix", "tau_multi_layer_s", "expert_pool")
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per constants file
+class BatchConstants:
+    """Per-backend batched constants ("*": fitted on every backend), and the global ones."""
+
+    per_backend: dict[str, dict[str, float]]  # backend or "*" -> {param: value}
+    tau_recurrent_s: float
+    spread: dict[str, tuple[float, float]]  # backend -> (low, high) measured/predicted, unseen
+    source: str
+
+    def get(self, backend: str, name: str) -> float:
+        table = self.per_backend.get(backend, self.per_backend["*"])
+        return table.get(name, self.per_backend["*"][name])
+
+    def fitted_for(self, backend: str) -> bool:
+        return backend in self.per_backend
+
+    def range_for(self, backend: str) -> tuple[float, float]:
+        return self.spread.get(backend, self.spread["*"])
+
+
+def constants_from_dict(data: dict) -> BatchConstants:
+    return BatchConstants(
+        per_backend={k: {p: float(v) for p, v in table.items()}
+                     for k, table in data["per_backend"].items()},
+        tau_recurrent_s=float(data["tau_recurrent_s"]),
+        spread={k: (float(v[0]), float(v[1])) for k, v in data["spread"].items()},
+        source=str(data.get("source", "")),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def load_batch_constants() -> BatchConstants:
+    """The constants shipped with the package (read once per process)."""
+    text = resources.files("advisor.estimate.speed").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    return constants_from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class DeviceStep:
+    """One device's part of a step: its share of one token's work and its unit costs."""
+
+    cost: TokenCost
+    share: float
+    k: Coefficients
+    backend: str
+    recurrent_layers: int = 0  # Mamba / linear-attention layers of the whole model
+
+
+def distinct_expert_share(cost: TokenCost, sequences: int, pool: float) -> float:
+    """Share of all routed-expert bytes that `sequences` tokens read in one step."""
+    if cost.expert_bytes_total <= 0:
+        return 0.0
+    one = cost.expert_bytes_read / cost.expert_bytes_total  # k / E
+    pool = min(max(pool, one), 1.0)
+    return pool * (1.0 - (1.0 - one / pool) ** sequences)
+
+
+def moe_vector_max_batch(backend: str, quant: str) -> int:
+    """The largest batch the backend's mul_mat_id runs with its vector kernel, for this quant."""
+    if backend == "cuda":
+        name = quant.upper()
+        for prefix, batch in CUDA_MOE_VECTOR_MAX_BATCH.items():
+            if name == prefix or name.startswith(prefix + "_"):
+                return batch
+    return MOE_VECTOR_MAX_BATCH.get(backend, VECTOR_KERNEL_MAX_BATCH)
+
+
+def matrix_columns(backend: str, sequences: int, bc: BatchConstants,
+                   vector_max: int = VECTOR_KERNEL_MAX_BATCH) -> float:  # fmt: skip
+    """Extra sequences' matrix work, in prefill tokens: (columns - 1) x the kernel's factor.
+
+    Up to `vector_max` sequences the backend's vector kernel runs (one column each); above,
+    its matrix kernel, in whole tiles.
+    """
+    if sequences <= 1:
+        return 0.0
+    if sequences <= vector_max:
+        return (sequences - 1) * bc.get(backend, "g_vector")
+    tile = TILE_COLUMNS.get(backend, 1)
+    columns = math.ceil(sequences / tile) * tile
+    return (columns - 1) * bc.get(backend, "g_matrix")
+
+
+def dense_compute_s(step: DeviceStep, depth: float) -> float:
+    """Seconds of dense matrix work (prefill rate) one token at `depth` costs on this device."""
+    cost, k = step.cost, step.k
+    return step.share * (cost.flops + cost.attn_flops_per_depth * depth) * k.prefill_s_per_flop
+
+
+def expert_compute_s(step: DeviceStep) -> float:
+    """Seconds of routed-expert matrix work (prefill rate) one token costs on this device."""
+    return step.share * step.cost.expert_flops * step.k.prefill_s_per_expert_flop
+
+
+def token_compute_s(step: DeviceStep, depth: float) -> float:
+    """Seconds of matrix work (prefill rate) one token at `depth` costs on this device."""
+    return dense_compute_s(step, depth) + expert_compute_s(step)
+
+
+def extra_matrix_s(step: DeviceStep, bc: BatchConstants, sequences: int, depth: float) -> float:
+    """What the sequences beyond the first add in matrix work: dense and expert matmuls apart,
+    each in its own kernel's regime."""
+    backend = step.backend
+    dense = matrix_columns(backend, sequences, bc) * dense_compute_s(step, depth)
+    if step.cost.expert_flops <= 0:
+        return dense
+    vector_max = moe_vector_max_batch(backend, step.cost.quant)
+    return dense + matrix_columns(backend, sequences, bc, vector_max) * expert_compute_s(step)
+
+
+def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, sequences: int,
+                  depth: float, growth: float = 1.0) -> float:  # fmt: skip
+    """Seconds this device spends on one step of `sequences` tokens at mean depth `depth`.
+
+    `growth` scales what the sequences beyond the first add (a machine's batched calibration).
+    """
+    base, slope = decode_terms(step.cost, step.share, step.k, c)
+    single = base + slope * depth
+    if sequences <= 1:
+        return single
+    cost, backend = step.cost, step.backend
+    pool = bc.get(backend, "expert_pool")
+    one = distinct_expert_share(step.cost, 1, pool)
+    more = distinct_expert_share(step.cost, sequences, pool) - one
+    experts = step.share * cost.expert_bytes_total * more * step.k.decode_s_per_byte
+    kv = (sequences - 1) * slope * depth
+    matrix = extra_matrix_s(step, bc, sequences, depth)
+    launches = 0.0
+    if backend in GRAPH_BACKENDS:
+        launches = step.share * cost.n_layers * bc.get(backend, "tau_multi_layer_s")
+    recurrent = step.share * (sequences - 1) * step.recurrent_layers * bc.tau_recurrent_s
+    batched = single + growth * (experts + kv + matrix + launches + recurrent)
+    return max(batched, sequences * token_compute_s(step, depth))
+
+
+def prefill_s(step: DeviceStep, sequences: int, prompt_tokens: int,
+              ubatch_tokens: int = UBATCH_TOKENS) -> float:  # fmt: skip
+    """Seconds this device spends prefilling `sequences` prompts of `prompt_tokens` together."""
+    tokens = sequences * prompt_tokens
+    base, slope = prefill_terms(step.cost, step.share, step.k, min(ubatch_tokens, tokens))
+    return tokens * (base + slope * (prompt_tokens - 1) / 2.0)

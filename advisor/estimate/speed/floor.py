@@ -1,0 +1,156 @@
+"""A floor on prefill time: how fast a model file could prefill on a machine, however placed.
+
+Prefill is compute-bound. In the speed model (advisor.estimate.speed.model) each device holding
+a share of the layers spends, per prompt token,
+    share × [FLOPs × kappa[backend] × rho[backend, family] / compute + expert and read terms]
+and the devices' times add. A token's FLOPs do not depend on the file (two per weight used),
+the extra terms are never negative, and the shares (of the bytes each device streams) sum to
+one. A placement that fits keeps no more weights on the GPUs than their budgets, and every
+repeating layer's weights are streamed from somewhere, so the GPUs' share is at most
+    s = GPU budgets / the file's layer bytes.
+The cheapest placement then runs s of the FLOPs at the GPUs' cheapest rate and the rest on the
+CPU (or all on the CPU, if that is cheaper); with the MoE experts in RAM (--cpu-moe), the
+routed experts' FLOPs run on the CPU and the rest on the GPU. The floor is the cheaper of the
+two, and the same rates bound the attention's cost per token of depth. A calibration can
+only speed that up by the largest prefill factor it applies on this machine
+(advisor.estimate.calibration.prefill_speedup_bound).
+
+A search (advisor.verdict.gather) uses the floor to skip files that cannot produce a
+workload's first token in time without estimating them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.estimate.budget import device_budgets
+from advisor.estimate.calibration import Calibration, prefill_speedup_bound, speaks_for
+from advisor.estimate.speed.cpu_paths import KernelMix
+from advisor.estimate.speed.devices import machine_rate
+from advisor.estimate.speed.load import quant_class, token_cost
+from advisor.estimate.speed.model import coefficients, load_constants
+from advisor.estimate.speed.predict import PP_DEPTH
+from advisor.probe.fingerprint import machine_fingerprint
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model, Quant
+    from advisor.probe.machine import Machine
+
+# The floor adds the same products the estimate adds, in another order: keep it a hair under
+# them, so float rounding never lifts it above a real file's time.
+ROUNDING_MARGIN = 1 - 1e-9
+
+
+@dataclass(frozen=True)
+class PrefillFloor:
+    """Seconds per prompt token, each at most what the file costs here at any placement."""
+
+    s_per_token: float  # at depth 0
+    s_per_token_per_depth: float  # attention: extra seconds per token before it
+
+    def time_to_first_token_s(self, new_tokens: float, cached_tokens: float) -> float:
+        """At most the time the file takes to prefill `new_tokens` after `cached_tokens`
+        (advisor.verdict.local.local_run's prefill, without the first decoded token)."""
+        rate_s = self.s_per_token + self.s_per_token_per_depth * PP_DEPTH
+        attention = self.s_per_token_per_depth * new_tokens * (cached_tokens + new_tokens / 2)
+        return (new_tokens * rate_s + attention) * ROUNDING_MARGIN
+
+
+class PrefillFloors:
+    """Floors for the files of catalog models on one machine, in one memory mode."""
+
+    def __init__(self, machine: Machine, mode: str = "dedicated",
+                 calibration: Calibration | None = None) -> None:  # fmt: skip
+        self.machine = machine
+        budgets = device_budgets(machine, mode)
+        rooms = [b.available_bytes for b in budgets.gpus]
+        usable = bool(rooms) and all(rooms)  # as the planner: else every layer on the CPU
+        self.gpu_room = sum(rooms) if usable else 0  # type: ignore[arg-type]
+        self.gpus = tuple(b.device for b in budgets.gpus) if usable else ()
+        fingerprint = machine_fingerprint(machine) if calibration is not None else ""
+        applies = calibration is not None and speaks_for(calibration, fingerprint)
+        self.measured = {m.model_id.lower() for m in calibration.measured if m.model_id} if (
+            applies and calibration is not None) else set()  # fmt: skip
+        self.speedup = prefill_speedup_bound(calibration, fingerprint, machine.backend)
+        self._per_flop: dict[tuple, float] = {}
+        self._floors: dict[tuple[str, str], PrefillFloor | None] = {}
+
+    def per_flop(self, device: str, family: str, mix: KernelMix = ()) -> float:
+        """kappa × rho / compute: seconds per FLOP of a file of `family` on `device` (on a
+        CPU, of its kernel mix: measured kernel paths replace the family's rho)."""
+        rate = machine_rate(self.machine, device)
+        mix = mix if rate.backend == "cpu" else ()
+        key = (device, family, mix)
+        if key not in self._per_flop:
+            k = coefficients(load_constants(), rate, family, mix)
+            self._per_flop[key] = k.prefill_s_per_flop
+        return self._per_flop[key]
+
+    def floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
+        """The file's floor; None when a stored measurement of the model may replace its
+        estimate (a measured speed is whatever it was)."""
+        key = (model.id, quant.type)
+        if key not in self._floors:
+            measured = model.id.lower() in self.measured
+            self._floors[key] = None if measured else self._floor(model, quant)
+        return self._floors[key]
+
+    def _floor(self, model: Model, quant: Quant) -> PrefillFloor:
+        work = _file_work(model.architecture, quant)
+        cpu = self.per_flop("cpu", work.family, work.mix)
+        rate = attention = cpu
+        if self.gpus:
+            gpu = min(self.per_flop(d, work.family) for d in self.gpus)
+            share = min(1.0, self.gpu_room / work.layer_bytes)
+            rate = attention = min(cpu, share * gpu + (1 - share) * cpu)
+            if work.moe and work.flops > 0:  # --cpu-moe: the routed experts on the CPU
+                dense = work.flops - work.expert_flops
+                rate = min(rate, (dense * gpu + work.expert_flops * cpu) / work.flops)
+                attention = min(attention, gpu)  # attention stays with the GPUs
+        return PrefillFloor(work.flops * rate / self.speedup,
+                            work.attn_flops_per_depth * attention / self.speedup)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _FileWork:
+    """What the floor needs of a file, whatever the machine."""
+
+    family: str
+    flops: float  # per token: two per weight used
+    expert_flops: float
+    attn_flops_per_depth: float
+    layer_bytes: float  # the repeating layers' weights: streamed whatever the placement
+    moe: bool
+    mix: KernelMix = ()  # the weight types and their FLOP shares (picks a CPU's kernel paths)
+
+
+# (id(architecture), quant) -> (architecture, work): the entry keeps the architecture alive,
+# so its id cannot be reused while the entry stands.
+_WORK: dict[tuple[int, str], tuple[object, _FileWork]] = {}
+
+
+def _file_work(arch, quant: Quant) -> _FileWork:
+    key = (id(arch), quant.type)
+    hit = _WORK.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    cost = token_cost(arch, quant.type, quant.size_bytes)  # FLOPs do not depend on the size
+    work = _FileWork(quant_class(quant.type), cost.flops, cost.expert_flops,
+                     cost.attn_flops_per_depth, _layer_bytes(arch, quant.type),
+                     arch.moe is not None, cost.kernel_mix)  # fmt: skip
+    if len(_WORK) >= 100_000:
+        _WORK.clear()
+    _WORK[key] = (arch, work)
+    return work
+
+
+def _layer_bytes(arch, quant: str) -> float:
+    """The repeating layers' weights (the input and output layers aside); 1 byte where the
+    layout is unknown, which leaves the GPUs' share unbounded."""
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        return max(float(sum(quant_tensor_bytes(arch, quant).layer_bytes)), 1.0)
+    except (KeyError, ValueError):
+        return 1.0

@@ -1,0 +1,220 @@
+"""What one token costs a model, whatever the machine: bytes read, FLOPs, layers, KV traffic.
+
+Decode reads every weight it uses once per token: all of a dense model except the token
+embedding (a one-row lookup; tied embeddings are read in full as the output layer), and for a
+mixture of experts the shared tensors plus the routed experts in use. Prefill multiplies the
+same weights by a batch of tokens: about 2 FLOPs per weight per token, plus attention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.catalog.model import Architecture
+from advisor.catalog.tensors.quant_rules import TYPE_SIZES
+from advisor.estimate.speed.cpu_paths import kernel_mix
+
+# The llama.cpp ftype -> the ggml type of most of its weights (the experts, for MoE files).
+_MAIN_TYPE: dict[str, str] = {
+    "Q2_K": "Q2_K", "Q2_K_S": "Q2_K", "Q3_K_S": "Q3_K", "Q3_K_M": "Q3_K", "Q3_K_L": "Q3_K",
+    "Q4_K_S": "Q4_K", "Q4_K_M": "Q4_K", "Q5_K_S": "Q5_K", "Q5_K_M": "Q5_K", "Q6_K": "Q6_K",
+    "IQ1_S": "IQ1_S", "IQ1_M": "IQ1_M", "IQ2_XXS": "IQ2_XXS", "IQ2_XS": "IQ2_XS",
+    "IQ2_S": "IQ2_XS", "IQ2_M": "IQ2_S", "IQ3_XXS": "IQ3_XXS", "IQ3_XS": "IQ3_S",
+    "IQ3_S": "IQ3_S", "IQ3_M": "IQ3_S", "IQ4_XS": "IQ4_XS", "IQ4_NL": "IQ4_NL",
+}  # fmt: skip
+
+# Efficiency classes: quant types whose kernels cost about the same per byte.
+QUANT_CLASSES: tuple[str, ...] = ("f16", "q8_0", "legacy", "kquant", "iquant", "mxfp4")
+
+
+def quant_class(quant: str) -> str:
+    """The kernel family of a llama.cpp file type (F16, Q8_0, Q4_K_M, IQ3_M, MXFP4, ...)."""
+    q = quant.upper()
+    if q in ("F16", "BF16", "F32"):
+        return "f16"
+    if q == "Q8_0":
+        return "q8_0"
+    if q in ("Q4_0", "Q4_1", "Q5_0", "Q5_1"):
+        return "legacy"
+    if q == "MXFP4":
+        return "mxfp4"
+    if q.startswith("IQ"):
+        return "iquant"
+    return "kquant"
+
+
+def nominal_bits_per_weight(quant: str) -> float:
+    """Bits per weight of the file type's main tensor type (GGML block size)."""
+    q = quant.upper()
+    ggml_type = _MAIN_TYPE.get(q, q)
+    block, type_bytes = TYPE_SIZES[ggml_type]
+    return 8.0 * type_bytes / block
+
+
+@dataclass(frozen=True)
+class TokenCost:
+    """One token's work for one model file; a device share scales all of it."""
+
+    weight_bytes_read: float  # weights read to decode one token
+    expert_bytes_read: float  # the routed experts' part of `weight_bytes_read`
+    expert_bytes_total: float  # every routed expert's bytes (what --cpu-moe moves to RAM)
+    weight_bytes_total: float  # all weights: prefill reads every expert once per batch
+    flops: float  # matrix FLOPs of one token (2 per weight used)
+    expert_flops: float  # the routed experts' part of `flops` (small, scattered matmuls)
+    n_layers: int
+    n_moe_layers: int
+    kv_bytes_per_depth: float  # KV bytes one decoded token reads per token already in context
+    attn_flops_per_depth: float  # attention FLOPs per token per token already in context
+    quant: str
+    quant_class: str
+    # The weight types a token multiplies by and each one's FLOP share (cpu_paths.kernel_mix):
+    # what picks a CPU's kernel paths. Empty when the tensor layout is not known.
+    kernel_mix: tuple[tuple[str, float], ...] = ()
+
+
+def _embedding_params(arch: Architecture) -> float:
+    if arch.vocab_size is None:
+        return 0.0
+    return float(arch.vocab_size) * arch.hidden_size
+
+
+def _routed_expert_params(arch: Architecture) -> float | None:
+    """All routed-expert weights, when the architecture says how big an expert is."""
+    moe = arch.moe
+    if moe is None or moe.expert_intermediate_size is None:
+        return None
+    moe_layers = arch.n_layers - moe.first_k_dense_layers
+    per_expert = 3.0 * arch.hidden_size * moe.expert_intermediate_size  # gate, up, down
+    routed = moe_layers * moe.n_experts * per_expert
+    # Latent-space experts (Nemotron-H) or odd layouts: the simple count would not fit.
+    return routed if routed < 0.98 * arch.total_params_b * 1e9 else None
+
+
+@dataclass(frozen=True)
+class _Split:
+    read: float  # bytes read per token
+    used_params: float
+    expert_params: float  # routed-expert params used per token
+    expert_read: float  # routed-expert bytes read per token
+    expert_total: float  # all routed-expert bytes
+
+
+def _moe_split(arch: Architecture, weights_bytes: float, quant: str) -> _Split:
+    """What one token of a mixture-of-experts file reads and multiplies."""
+    total = arch.total_params_b * 1e9
+    embed = _embedding_params(arch)
+    lookup = 0.0 if arch.tie_word_embeddings else embed
+    routed = _routed_expert_params(arch)
+    moe = arch.moe
+    assert moe is not None
+    if routed is None:
+        # Only the published active count: read that share of the file.
+        # Only the published active count: read that share of the file, and call a tenth
+        # of the model shared (the split is unknown).
+        used = max(arch.active_params_b * 1e9 - lookup, 0.0)
+        read = weights_bytes * used / max(total - lookup, 1.0)
+        expert_used = max(used - 0.1 * total, 0.0)
+        share = expert_used / max(used, 1.0)
+        return _Split(read, used, expert_used, read * share, 0.9 * weights_bytes)
+    if quant_class(quant) == "mxfp4":
+        # MXFP4 files keep only the experts in MXFP4; the shared tensors are Q8_0 or wider.
+        expert_bytes = min(routed * nominal_bits_per_weight(quant) / 8.0, weights_bytes)
+    else:
+        # K-quant mixes (and Unsloth's dynamic ones) spread their bits over experts and
+        # shared tensors alike: call the average the same for both.
+        expert_bytes = weights_bytes * routed / total
+    dense_params = total - routed
+    dense_bytes = weights_bytes - expert_bytes
+    active_routed = routed * moe.n_experts_used / moe.n_experts
+    dense_read = dense_bytes * (dense_params - lookup) / max(dense_params, 1.0)
+    expert_read = expert_bytes * moe.n_experts_used / moe.n_experts
+    return _Split(dense_read + expert_read, dense_params - lookup + active_routed,
+                  active_routed, expert_read, expert_bytes)  # fmt: skip
+
+
+def _dense_read(arch: Architecture, weights_bytes: float) -> _Split:
+    total = arch.total_params_b * 1e9
+    lookup = 0.0 if arch.tie_word_embeddings else _embedding_params(arch)
+    used = max(total - lookup, 0.0)
+    return _Split(weights_bytes * used / total, used, 0.0, 0.0, 0.0)
+
+
+def _kv_per_depth(arch: Architecture, kv_bytes_per_element: float) -> tuple[float, float]:
+    """KV bytes and attention FLOPs each new token spends per token of context."""
+    head_dim = arch.head_dim or arch.hidden_size // arch.n_heads
+    n_full = arch.n_full_attention_layers
+    if n_full is None:
+        n_full = arch.n_layers - arch.n_linear_attention_layers
+    kv_heads = arch.global_n_kv_heads or arch.n_kv_heads
+    g_head_dim = arch.global_head_dim or head_dim
+    if arch.mla is not None:
+        kv_elems = float(arch.mla.kv_lora_rank + arch.mla.rope_dim)
+    else:
+        kv_elems = 2.0 * kv_heads * g_head_dim
+    kv_bytes = n_full * kv_elems * kv_bytes_per_element
+    # Q·K and A·V: 2 FLOPs per multiply-add, for every query head.
+    attn_flops = n_full * 4.0 * arch.n_heads * g_head_dim
+    return kv_bytes, attn_flops
+
+
+def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float, float] | None:
+    """(read, routed experts read, all routed experts) as fractions of the file's tensor bytes.
+
+    From the exact GGUF tensor layout (advisor.catalog.tensors.layout): the token embedding is a
+    lookup, a tied output head is read in full, each MoE layer reads k of its E experts.
+    """
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        qb = quant_tensor_bytes(arch, quant)
+    except (ImportError, KeyError, ValueError):  # an architecture the layout does not cover
+        return None
+    if qb.total_bytes <= 0:
+        return None
+    experts = qb.expert_bytes
+    used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0
+    head = qb.output_loaded_bytes - qb.output_bytes  # the tied head, read from token_embd
+    read = qb.total_bytes - qb.input_bytes - experts + head + experts * used
+    return read / qb.total_bytes, experts * used / qb.total_bytes, experts / qb.total_bytes
+
+
+def token_cost(
+    arch: Architecture,
+    quant: str,
+    weights_bytes: float,
+    *,
+    kv_bytes_per_element: float = 2.0,
+    standard_mix: bool = True,
+) -> TokenCost:
+    """The per-token work of `arch` stored as a `quant` file holding `weights_bytes`.
+
+    `standard_mix`: the file follows llama.cpp's own quantizer recipe, so the tensor layout
+    tells which bytes a token reads; False for re-mixed files (Unsloth's dynamic "UD" quants),
+    where the bits are taken as spread evenly.
+    """
+    if arch.moe is not None:
+        split = _moe_split(arch, weights_bytes, quant)
+        moe_layers = arch.n_layers - arch.moe.first_k_dense_layers
+    else:
+        split = _dense_read(arch, weights_bytes)
+        moe_layers = 0
+    fractions = _tensor_read_fractions(arch, quant.upper()) if standard_mix else None
+    if fractions is not None and (arch.moe is None or fractions[2] > 0):
+        read, expert_read, expert_total = (f * weights_bytes for f in fractions)
+        split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
+    kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
+    return TokenCost(
+        weight_bytes_read=split.read,
+        expert_bytes_read=split.expert_read,
+        expert_bytes_total=split.expert_total,
+        weight_bytes_total=weights_bytes,
+        flops=2.0 * split.used_params,
+        expert_flops=2.0 * split.expert_params,
+        n_layers=arch.n_layers,
+        n_moe_layers=moe_layers,
+        kv_bytes_per_depth=kv_bytes,
+        attn_flops_per_depth=attn_flops,
+        quant=quant.upper(),
+        quant_class=quant_class(quant),
+        kernel_mix=kernel_mix(arch, quant) if standard_mix else (),
+    )

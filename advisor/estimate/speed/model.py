@@ -1,0 +1,249 @@
+"""The speed model: seconds per token from bytes over bandwidth and FLOPs over compute.
+
+Decode, per device holding a share of the layers:
+    share × [(weights read + KV read at depth) × (alpha[backend] + beta[backend, quant]
+                                                  + multi_die if the memory spans two dies)
+             / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
+    (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
+Prefill, per device:
+    share × [kappa[backend] × ((FLOPs + attention at depth) × rho[backend, quant]
+                               + routed-expert FLOPs × mu_moe) / compute
+             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
+Devices run one after another (llama.cpp's layer split), so their times add.
+
+alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compute efficiency
+(against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
+(a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
+when the GPU reads across two dies (Apple's Ultra chips; speed_hardware.memory_dies); mu_moe the
+extra cost of the small, scattered matmuls of routed experts. They are fitted
+on published llama-bench results by scripts/fit_speed.py and live in speed_constants.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from advisor.estimate.speed.cpu_paths import KernelMix, cpu_path_factor
+from advisor.estimate.speed.load import TokenCost
+
+UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
+CONSTANTS_FILE = "speed_constants.json"
+
+
+@dataclass(frozen=True)
+class DeviceRate:
+    """What one device brings to the run: its backend, bandwidth, compute and share of layers."""
+
+    device: str  # "gpu0", "cpu", ...
+    backend: str  # cuda | metal | rocm | vulkan | sycl | cpu
+    bandwidth_gbs: float
+    compute_tflops: float  # matrix throughput the efficiency is fitted against
+    share: float  # fraction of the model's layers (and weights) this device holds
+    dies: int = 1  # memory dies the GPU reads across (2 for Apple's UltraFusion chips)
+    simd_level: str = ""  # a CPU's (advisor.estimate.speed.cpu_paths.simd_level); "" not known
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per constants file
+class SpeedConstants:
+    """The fitted constants; see the module docstring for where each one enters."""
+
+    alpha: dict[str, float]
+    beta: dict[str, float]
+    tau_layer_s: dict[str, float]
+    tau_moe_layer_s: float
+    gamma_cpu: float
+    kappa: dict[str, float]
+    rho: dict[str, float]
+    mu_moe: float
+    multi_die: float  # extra cost per byte read across two memory dies (added to alpha)
+    decode_spread: dict[str, tuple[float, float]]  # backend -> (low, high) ratio observed/predicted
+    prefill_spread: dict[str, tuple[float, float]]
+    source: str
+
+    def get(self, table: dict[str, float], key: str) -> float:
+        """A per-backend or per-quant value, falling back to the shared one fitted for all."""
+        return table.get(key, table["*"])
+
+    def quant_extra(self, backend: str, family: str) -> float:
+        """Decode cost per byte of the quant family's kernels on this backend, beyond F16's."""
+        return self.beta.get(f"{backend}.{family}", self.beta.get(family, self.beta["*"]))
+
+    def quant_factor(self, backend: str, family: str) -> float:
+        """Prefill cost of the quant family's kernels on this backend, relative to F16."""
+        return self.rho.get(f"{backend}.{family}", self.rho.get(family, self.rho["*"]))
+
+    def per_byte(self, dev: DeviceRate) -> float:
+        """Seconds × GB/s per byte moved on this device, before the quant family's share."""
+        extra = self.multi_die if dev.dies > 1 else 0.0
+        return self.get(self.alpha, dev.backend) + extra
+
+    def spread(self, kind: str, backend: str) -> tuple[float, float]:
+        table = self.decode_spread if kind == "decode" else self.prefill_spread
+        return table.get(backend, table["*"])
+
+
+def constants_from_dict(data: dict) -> SpeedConstants:
+    decode, prefill, spread = data["decode"], data["prefill"], data["spread"]
+    return SpeedConstants(
+        alpha=dict(decode["alpha"]),
+        beta=dict(decode["beta"]),
+        tau_layer_s=dict(decode["tau_layer_s"]),
+        tau_moe_layer_s=float(decode["tau_moe_layer_s"]),
+        gamma_cpu=float(decode["gamma_cpu"]),
+        multi_die=float(decode["multi_die"]),
+        kappa=dict(prefill["kappa"]),
+        rho=dict(prefill["rho"]),
+        mu_moe=float(prefill["mu_moe"]),
+        decode_spread={k: (v[0], v[1]) for k, v in spread["decode"].items()},
+        prefill_spread={k: (v[0], v[1]) for k, v in spread["prefill"].items()},
+        source=str(data.get("source", "")),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_constants() -> SpeedConstants:
+    """The constants shipped with the package (read once per process)."""
+    text = resources.files("advisor.estimate.speed").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    return constants_from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """What the constants make of one byte, layer and FLOP on a device, for a quant family."""
+
+    decode_s_per_byte: float  # (alpha + multi_die + beta) / bandwidth
+    decode_s_per_layer: float  # tau
+    decode_s_per_flop: float  # gamma_cpu / compute on a CPU; 0 on a GPU (memory-bound)
+    prefill_s_per_flop: float  # kappa × rho / compute
+    prefill_s_per_expert_flop: float  # kappa × mu_moe / compute
+    read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
+
+
+@lru_cache(maxsize=1024)
+def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
+                 mix: KernelMix = ()) -> Coefficients:  # fmt: skip
+    """The per-unit costs of `dev` (its share aside) for files of this quant family.
+
+    On a CPU whose SIMD level has measured kernel-path constants (advisor.estimate.speed.cpu_paths),
+    `mix` (the file's weight types and their FLOP shares) picks them in place of the family's
+    fitted prefill factor rho.
+    """
+    bandwidth = dev.bandwidth_gbs * 1e9
+    compute = dev.compute_tflops * 1e12
+    per_byte = c.per_byte(dev)
+    kappa = c.get(c.kappa, dev.backend)
+    rho = c.quant_factor(dev.backend, family)
+    if dev.backend == "cpu" and mix:
+        path = cpu_path_factor(dev.simd_level, mix)
+        if path is not None:
+            rho = c.quant_factor("cpu", "f16") * path
+    return Coefficients(
+        decode_s_per_byte=(per_byte + c.quant_extra(dev.backend, family)) / bandwidth,
+        decode_s_per_layer=c.get(c.tau_layer_s, dev.backend),
+        decode_s_per_flop=c.gamma_cpu / compute if dev.backend == "cpu" else 0.0,
+        prefill_s_per_flop=kappa * rho / compute,
+        prefill_s_per_expert_flop=kappa * c.mu_moe / compute,
+        read_s_per_byte=per_byte / bandwidth,
+    )
+
+
+def cpu_mix(backend: str, cost: TokenCost) -> KernelMix:
+    """The file's kernel mix where it picks kernel paths (a CPU), else () (one cache entry per
+    quant family on a GPU)."""
+    return cost.kernel_mix if backend == "cpu" else ()
+
+
+def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[float, float]:
+    """(seconds at an empty context, extra seconds per token of context) of one decoded token.
+
+    Time is linear in depth: the KV cache read grows by one token's keys and values per token
+    already there (and, on a CPU, so do the attention FLOPs).
+    """
+    k = coefficients(c, unshared(dev), cost.quant_class, cpu_mix(dev.backend, cost))
+    return decode_terms(cost, dev.share, k, c)
+
+
+def decode_terms(cost: TokenCost, share: float, k: Coefficients, c: SpeedConstants):
+    """decode_parts with the device's coefficients at hand (a caller that keeps them)."""
+    base = (
+        cost.weight_bytes_read * k.decode_s_per_byte
+        + cost.n_layers * k.decode_s_per_layer
+        + cost.n_moe_layers * c.tau_moe_layer_s
+        + cost.flops * k.decode_s_per_flop
+    )
+    slope = cost.kv_bytes_per_depth * k.decode_s_per_byte
+    slope += cost.attn_flops_per_depth * k.decode_s_per_flop
+    return share * base, share * slope
+
+
+def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
+    """Seconds one decoded token spends on `dev` with `depth` tokens already in context."""
+    base, slope = decode_parts(cost, dev, c)
+    return base + slope * depth
+
+
+def prefill_parts(
+    cost: TokenCost, dev: DeviceRate, c: SpeedConstants, ubatch_tokens: int = UBATCH_TOKENS
+) -> tuple[float, float]:
+    """(seconds at depth 0, extra seconds per token before it) of one prompt token on `dev`.
+
+    The weights are read once per batch of `ubatch_tokens`; attention grows with depth.
+    """
+    k = coefficients(c, unshared(dev), cost.quant_class, cpu_mix(dev.backend, cost))
+    return prefill_terms(cost, dev.share, k, ubatch_tokens)
+
+
+def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
+                  ubatch_tokens: int = UBATCH_TOKENS) -> tuple[float, float]:  # fmt: skip
+    """prefill_parts with the device's coefficients at hand."""
+    base = (
+        cost.flops * k.prefill_s_per_flop
+        + cost.expert_flops * k.prefill_s_per_expert_flop
+        + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
+    )
+    slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
+    return share * base, share * slope
+
+
+def unshared(dev: DeviceRate) -> DeviceRate:
+    """The device with its share set aside: the coefficients' cache key."""
+    if dev.share == 1.0:
+        return dev
+    return dataclasses.replace(dev, share=1.0)
+
+
+def prefill_seconds(
+    cost: TokenCost,
+    dev: DeviceRate,
+    c: SpeedConstants,
+    depth: float,
+    ubatch_tokens: int = UBATCH_TOKENS,
+) -> float:
+    """Seconds one prompt token spends on `dev` at `depth` (mean depth of its batch)."""
+    base, slope = prefill_parts(cost, dev, c, ubatch_tokens)
+    return base + slope * depth
+
+
+def run_decode_tokens_per_s(
+    cost: TokenCost, devices: tuple[DeviceRate, ...], c: SpeedConstants, n_tokens: int = 128
+) -> float:
+    """llama-bench tgN: mean rate over N tokens generated from an empty context."""
+    depth = (n_tokens - 1) / 2.0
+    return 1.0 / sum(decode_seconds(cost, d, c, depth) for d in devices)
+
+
+def run_prefill_tokens_per_s(
+    cost: TokenCost,
+    devices: tuple[DeviceRate, ...],
+    c: SpeedConstants,
+    n_tokens: int = 512,
+    ubatch_tokens: int = UBATCH_TOKENS,
+) -> float:
+    """llama-bench ppN (run with `-ub ubatch_tokens`): rate over one N-token prompt."""
+    depth = (n_tokens - 1) / 2.0
+    ubatch = min(ubatch_tokens, n_tokens)  # a prompt shorter than the batch reads weights once
+    return 1.0 / sum(prefill_seconds(cost, d, c, depth, ubatch) for d in devices)

@@ -1,0 +1,185 @@
+"""Decode and prefill speed: bytes moved over bandwidth, FLOPs over compute."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from advisor.estimate.speed.figures import Figure, Speed
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model, Quant
+    from advisor.estimate.memory import MemoryBreakdown
+    from advisor.estimate.placement import Placement
+    from advisor.probe.machine import Machine
+
+KV_BYTES_PER_ELEMENT: dict[str, float] = {
+    "f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1": 24 / 32, "q5_0": 22 / 32,
+    "q4_1": 20 / 32, "q4_0": 18 / 32,
+}  # fmt: skip
+ASSUMED_WIDENING = (0.6, 1.6)  # a range resting on an assumed figure is this much wider
+
+
+TG_DEPTH = (128 - 1) / 2.0  # tg128: the mean depth over 128 tokens generated from empty
+PP_DEPTH = (512 - 1) / 2.0  # pp512: the mean depth of a 512-token prompt
+_COST_MEMO_SIZE = 4096
+
+
+def predict_speed(
+    machine: Machine,
+    model: Model,
+    quant: Quant | str,
+    placement: Placement,
+    memory: MemoryBreakdown,
+    *,
+    context_tokens: int,
+    kv_type: str = "f16",
+) -> Speed:
+    """Decode (tg128) and prefill (pp512) rates for one model file placed on this machine.
+
+    Bytes moved per token over each device's bandwidth, FLOPs over its compute, with the
+    constants fitted on published llama-bench results (advisor/estimate/speed/speed_constants.json).
+    `context_tokens` only bounds the depth terms callers use through the per-depth costs.
+    """
+    del context_tokens  # the rates are llama-bench's; depth enters through the slopes
+    return speed_of_placement(machine, model, quant, placement, memory.weights_bytes, kv_type)
+
+
+def speed_of_placement(
+    machine: Machine,
+    model: Model,
+    quant: Quant | str,
+    placement: Placement,
+    weights_bytes: int,
+    kv_type: str = "f16",
+    *,
+    basis: bool = True,
+) -> Speed:
+    """predict_speed's figures; `basis` False leaves Speed.basis empty (a search's estimates,
+    whose rates alone are read, skip building it)."""
+    from advisor.estimate.speed.devices import device_work, work_terms
+    from advisor.estimate.speed.model import decode_terms, load_constants, prefill_terms
+
+    quant_type = quant if isinstance(quant, str) else quant.type
+    kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
+    cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
+    constants = load_constants()
+    terms = work_terms(machine, placement, cost, constants)
+    decode_s = decode_slope = prefill_s = prefill_slope = 0.0
+    for part, share, k, _, _ in terms:
+        base, slope = decode_terms(part, share, k, constants)
+        decode_s, decode_slope = decode_s + base, decode_slope + slope
+        base, slope = prefill_terms(part, share, k)
+        prefill_s, prefill_slope = prefill_s + base, prefill_slope + slope
+    decode = 1.0 / (decode_s + decode_slope * TG_DEPTH)
+    prefill = 1.0 / (prefill_s + prefill_slope * PP_DEPTH)
+    # Only a device's own figures can be assumed; the fitted constants never are.
+    assumed = any(t[4] for t in terms)
+    backends = tuple(t[3] for t in terms)
+    d_low, d_high = _spread("decode", backends, assumed, constants)
+    p_low, p_high = _spread("prefill", backends, assumed, constants)
+    figures: tuple[Figure, ...] = ()
+    if basis:
+        work = device_work(machine, placement, cost)
+        figures = tuple(f for w in work for f in w.basis) + _fitted_basis(work, constants)
+    return Speed(
+        decode_tokens_per_s=decode,
+        prefill_tokens_per_s=prefill,
+        decode_range=(decode * d_low, decode * d_high),
+        prefill_range=(prefill * p_low, prefill * p_high),
+        basis=figures,
+        decode_s_per_token_per_depth=decode_slope,
+        prefill_s_per_token_per_depth=prefill_slope,
+    )
+
+
+_COSTS: dict[tuple[int, str, int, float], tuple[object, object]] = {}
+
+
+def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
+    """token_cost, remembered per architecture object: ranking asks for each file many times.
+
+    Keyed by the architecture's identity (it is unhashable); the entry keeps the object
+    alive, so an id cannot be reused while its entry stands.
+    """
+    from advisor.estimate.speed.load import token_cost
+
+    key = (id(arch), quant_type, weights_bytes, kv_bytes)
+    hit = _COSTS.get(key)
+    if hit is not None and hit[0] is arch:
+        return hit[1]
+    if len(_COSTS) >= _COST_MEMO_SIZE:
+        _COSTS.clear()
+    cost = token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)
+    _COSTS[key] = (arch, cost)
+    return cost
+
+
+@lru_cache(maxsize=256)
+def _spread(kind: str, backends: tuple[str, ...], assumed: bool, constants) -> tuple[float, float]:
+    """The measured/predicted spread seen on unseen devices of these backends (the widest)."""
+    lows, highs = zip(*(constants.spread(kind, backend) for backend in backends), strict=True)
+    low, high = min(lows), max(highs)
+    if assumed:
+        low, high = low * ASSUMED_WIDENING[0], high * ASSUMED_WIDENING[1]
+    return low, high
+
+
+def _fitted_basis(work, constants) -> tuple[Figure, ...]:
+    if len(work) == 1:  # the common case: nothing to deduplicate
+        w = work[0]
+        fitted = _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
+                                   constants)  # fmt: skip
+        return fitted + _cpu_path_figures(w) + (_bytes_read_figure(w),)
+    figures: list[Figure] = []
+    for w in work:
+        figures += _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
+                                     constants)  # fmt: skip
+        figures += _cpu_path_figures(w)
+        figures.append(_bytes_read_figure(w))
+    return tuple(dict.fromkeys(figures))
+
+
+def _cpu_path_figures(w) -> tuple[Figure, ...]:
+    """The measured kernel-path constant a CPU's prefill uses instead of the family's rho."""
+    from advisor.estimate.speed.cpu_paths import cpu_path_factor, path_names
+
+    if w.rate.backend != "cpu":
+        return ()
+    factor = cpu_path_factor(w.rate.simd_level, w.cost.kernel_mix)
+    if factor is None:
+        return ()
+    names = path_names(w.rate.simd_level, w.cost.kernel_mix)
+    source = "prefill cost relative to the F16 path, advisor/estimate/speed/cpu_paths.py"
+    name = f"prefill.cpu_path.{w.rate.simd_level}.{names}"
+    return (Figure(name, round(factor, 4), "measured", source),)
+
+
+def _bytes_read_figure(w) -> Figure:
+    return Figure(
+        f"{w.rate.device}.weights_bytes_read_per_token",
+        round(w.cost.weight_bytes_read * w.rate.share),
+        "estimated",
+        "weights × active share (embedding lookup and idle experts not read)",
+    )
+
+
+@lru_cache(maxsize=256)
+def _device_constants(backend: str, family: str, multi_die: bool, constants) -> tuple[Figure, ...]:
+    """The fitted constants one device's part rests on (built once per backend and family)."""
+    source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
+    figures: tuple[Figure, ...] = (
+        Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
+               "fitted", source),
+        Figure(f"decode.beta.{backend}.{family}", constants.quant_extra(backend, family),
+               "fitted", source),
+        Figure(f"decode.tau_layer_s.{backend}", constants.get(constants.tau_layer_s, backend),
+               "fitted", source),
+        Figure(f"prefill.kappa.{backend}", constants.get(constants.kappa, backend),
+               "fitted", source),
+        Figure(f"prefill.rho.{backend}.{family}", constants.quant_factor(backend, family),
+               "fitted", source),
+    )  # fmt: skip
+    if multi_die:
+        figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)
+    return figures

@@ -1,0 +1,130 @@
+"""How long `advisor --json` takes as a fresh process: first run on a fresh user dir, and warm.
+
+    python benchmarks/startup.py [--runs 7] [--profile NAME] [--max-load 1.5] [--stages]
+
+First run: every run gets an empty ADVISOR_HOME (no probe figures, no memory copy test result,
+no catalog cache, no estimate or remedy cache), as a user's first `advisor --json`. Warm: one
+ADVISOR_HOME, filled by a run before the timed ones. Each run is a fresh process, waits for the
+1-minute load average to fall below --max-load (up to two minutes; the machine is shared, and
+the load is printed with every figure), and the best and the median of --runs are printed.
+
+Reference (issue 16): llmfit's `llmfit --json recommend` took 0.28 s on the project's machine
+(llmfit is not installed here; benchmarks/report_vs_llmfit.py measures it where it is). The
+targets are advisor/llmfit <= 1.5 on the first run (0.42 s) and <= 0.8 warm (0.22 s).
+`--stages` also prints where one run of each kind spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LLMFIT_S = 0.28  # issue 16: llmfit --json recommend on the project's machine
+TARGETS = {"first": 1.5, "warm": 0.8}  # advisor / llmfit
+# A user's installation has compiled bytecode (pip writes it); keep Python writing it here.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def command(profile: str | None) -> list[str]:
+    script = Path(sys.executable).with_name("advisor")
+    base = [str(script)] if script.exists() else [sys.executable, "-m", "advisor"]
+    return base + ["--json"] + (["--profile", profile] if profile else [])
+
+
+def wait_for_quiet(max_load: float, timeout_s: float = 120.0) -> float:
+    deadline = time.monotonic() + timeout_s
+    load = os.getloadavg()[0]
+    while load > max_load and time.monotonic() < deadline:
+        time.sleep(2.0)
+        load = os.getloadavg()[0]
+    return load
+
+
+def timed(argv: list[str], home: Path) -> float:
+    env = {**ENV, "ADVISOR_HOME": str(home)}
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, cwd=ROOT, env=env)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
+    json.loads(done.stdout)
+    return elapsed
+
+
+STAGES = r"""
+import json, sys, time
+marks = [("start", time.perf_counter())]
+def mark(name): marks.append((name, time.perf_counter()))
+import advisor.cli; advisor.cli.build_parser(only=""); mark("cli and parser")
+from advisor.config import load_config; config = load_config(); mark("config")
+from advisor.probe import resolve_machine
+machine = resolve_machine(profile=sys.argv[1] or None); mark("machine (probe or profile)")
+from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
+from advisor.verdict.workload import load_workloads; workloads = load_workloads(); mark("workloads")
+from advisor.advise import AdviceOptions, advise
+advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
+from advisor.report.document import build_document
+text = json.dumps(build_document(advice), indent=2); mark("document and JSON")
+print(json.dumps([[n, (t - marks[i][1]) * 1000] for i, (n, t) in enumerate(marks[1:])]))
+"""
+
+
+def stages(profile: str | None, home: Path, label: str) -> None:
+    env = {**ENV, "ADVISOR_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", STAGES, profile or ""], capture_output=True,
+                          text=True, check=True, cwd=ROOT, env=env)  # fmt: skip
+    print(f"\nstages of one {label} run (in-process marks, after interpreter start-up):")
+    for name, ms in json.loads(done.stdout.strip().splitlines()[-1]):
+        print(f"  {name:<28} {ms:7.1f} ms")
+
+
+def report(label: str, times: list[float], loads: list[float]) -> bool:
+    best, median = min(times), statistics.median(times)
+    ratio = best / LLMFIT_S
+    met = ratio <= TARGETS[label]
+    print(
+        f"{label:>5}: best {best:.3f} s, median {median:.3f} s of {len(times)}; "
+        f"best / llmfit {ratio:.2f} (target <= {TARGETS[label]}: {'met' if met else 'NOT met'}); "
+        f"1-min load {min(loads):.2f}-{max(loads):.2f} on {os.cpu_count()} CPUs"
+    )
+    return met
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each kind")
+    parser.add_argument("--profile", help="a reference profile instead of probing this machine")
+    parser.add_argument("--max-load", type=float, default=1.5, help="wait for load below this")
+    parser.add_argument("--stages", action="store_true", help="time the stages of one run")
+    args = parser.parse_args()
+    argv = command(args.profile)
+    print(" ".join(argv), f"(reference: llmfit {LLMFIT_S} s, from issue 16)")
+    with tempfile.TemporaryDirectory(prefix="advisor-startup-") as tmp:
+        base = Path(tmp)
+        timed(argv, base / "warm-up")  # bytecode written, pages in memory
+        times: dict[str, list[float]] = {"first": [], "warm": []}
+        loads: dict[str, list[float]] = {"first": [], "warm": []}
+        warm = base / "warm"
+        timed(argv, warm)
+        for run in range(args.runs):
+            for label in ("first", "warm") if run % 2 == 0 else ("warm", "first"):
+                home = base / f"first-{run}" if label == "first" else warm
+                loads[label].append(wait_for_quiet(args.max_load))
+                times[label].append(timed(argv, home))
+        met = [report(label, times[label], loads[label]) for label in ("first", "warm")]
+        if args.stages:
+            stages(args.profile, base / "stages", "first")
+            stages(args.profile, base / "stages", "warm")
+    return 0 if all(met) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

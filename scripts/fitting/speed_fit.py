@@ -1,0 +1,310 @@
+"""Fitting the speed model's constants on calibration rows, and checking them device by device.
+
+Decode time is linear in its constants, so it is one weighted least-squares solve. Prefill is
+bilinear (backend efficiency × quant factor), solved by alternating two linear solves. Both
+minimise the relative error of the time per token, and every constant has a prior (a value
+and a spread) that pulls it back when the data say little: a backend seen on one device, a
+quant family with three rows. That is what keeps the model from fitting noise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.estimate.speed.model import (
+    SpeedConstants,
+    constants_from_dict,
+    run_decode_tokens_per_s,
+    run_prefill_tokens_per_s,
+)
+from scripts.fitting.speed_rows import CalibrationRow
+
+NOISE = 0.15  # relative scatter expected between llama.cpp builds on one machine
+# Quant families with no rows borrow the nearest family's constants.
+QUANT_FALLBACK = {"iquant": "kquant", "kquant": "legacy", "legacy": "q8_0", "mxfp4": "legacy",
+                  "q8_0": "f16"}  # fmt: skip
+# name -> (prior value, prior spread). "alpha:cuda" etc. are offsets from the shared value.
+# "betab:metal.kquant": a backend's own offset from the family's shared beta (each backend has
+# its own dequantizing kernels; F16 vs Q4_0 efficiency differs by ~0.15-0.2 between backends).
+# multi_die: reading across two dies costs nothing extra until the data say otherwise; the
+# spread lets it reach the size of a backend's whole efficiency gap (alpha ~1.2, so ±40%).
+DECODE_PRIORS = {
+    "alpha0": (1.2, 1.0), "alpha:": (0.0, 0.25), "beta:": (0.0, 0.3), "betab:": (0.0, 0.2),
+    "tau0": (3e-5, 1e-4), "tau:": (0.0, 5e-5), "tau_moe": (0.0, 2e-4), "gamma_cpu": (2.0, 3.0),
+    "multi_die": (0.0, 0.5),
+}  # fmt: skip
+PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappa:": (0.0, 2.0), "rho:": (1.0, 0.5),
+                  "rhob:": (0.0, 0.3), "mu_moe": (0.0, 3.0)}  # fmt: skip
+HUBER = 0.2  # relative error beyond which a row's pull grows linearly
+HUBER_ITERATIONS = 12
+# The quoted range: the 5th-95th percentile of measured/predicted on held-out devices. Errors
+# cluster by device (one build, one machine), so a range this wide holds ~80% of the rows of a
+# device it has never seen (benchmarks/speed_accuracy.py checks it); 10-90 held only ~70%.
+SPREAD_PERCENTILES = (5.0, 95.0)
+# A backend gets its own range once three devices back it; fewer, and one machine's build
+# would set the range for every user of that backend.
+MIN_DEVICES_FOR_OWN_SPREAD = 3
+DEFAULT_SPREADS = {"decode": {"*": [0.8, 1.2]}, "prefill": {"*": [0.7, 1.4]}}
+
+
+def _depth(row: CalibrationRow) -> float:
+    return (row.n_tokens - 1) / 2.0
+
+
+def _prior(priors: dict[str, tuple[float, float]], name: str) -> tuple[float, float]:
+    return priors.get(name) or priors[name.split(":")[0] + ":"]
+
+
+Row = tuple[dict[str, float], float, float, float]
+
+
+def _solve(rows: list[Row], priors: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """Weighted relative least squares with a Gaussian prior on every parameter.
+
+    Each row is (features, target seconds, observed seconds, weight): the prediction
+    Σ feature × param should meet the target, with errors counted relative to the observed
+    time (the target is the observed time less any part fixed outside this solve). The loss
+    is Huber's (iteratively reweighted): a row off by more than HUBER counts linearly, not
+    squared, so one mistranscribed or odd-build row cannot drag a whole backend.
+    """
+    names = sorted({name for features, *_ in rows for name in features})
+    index = {name: i for i, name in enumerate(names)}
+    design = np.zeros((len(rows), len(names)))
+    for i, (features, _, observed, _) in enumerate(rows):
+        for name, value in features.items():
+            design[i, index[name]] = value / observed
+    target = np.array([t / observed for _, t, observed, _ in rows])
+    weight = np.array([w for *_, w in rows])
+    prior_a = np.zeros((len(names), len(names)))
+    prior_b = np.zeros(len(names))
+    for name, i in index.items():
+        mean, spread = _prior(priors, name)
+        prior_a[i, i] = NOISE / spread
+        prior_b[i] = NOISE * mean / spread
+    robust = np.ones(len(rows))
+    for _ in range(HUBER_ITERATIONS):
+        scale = np.sqrt(weight * robust)[:, None]
+        a = np.vstack([design * scale, prior_a])
+        b = np.concatenate([target * scale[:, 0], prior_b])
+        solution, *_ = np.linalg.lstsq(a, b, rcond=None)
+        residual = np.abs(design @ solution - target)
+        robust = np.where(residual <= HUBER, 1.0, HUBER / np.maximum(residual, 1e-12))
+    return dict(zip(names, solution.tolist(), strict=True))
+
+
+def _decode_features(row: CalibrationRow) -> dict[str, float]:
+    cost, rate, depth = row.cost, row.rate, _depth(row)
+    x = (cost.weight_bytes_read + cost.kv_bytes_per_depth * depth) / (rate.bandwidth_gbs * 1e9)
+    features = {"alpha0": x, f"alpha:{rate.backend}": x, "tau0": float(cost.n_layers),
+                f"tau:{rate.backend}": float(cost.n_layers)}  # fmt: skip
+    if cost.quant_class != "f16":
+        features[f"beta:{cost.quant_class}"] = x
+        features[f"betab:{rate.backend}.{cost.quant_class}"] = x
+    if rate.dies > 1:
+        features["multi_die"] = x
+    if cost.n_moe_layers:
+        features["tau_moe"] = float(cost.n_moe_layers)
+    if rate.backend == "cpu":
+        flops = cost.flops + cost.attn_flops_per_depth * depth
+        features["gamma_cpu"] = flops / (rate.compute_tflops * 1e12)
+    return features
+
+
+def fit_decode(rows: Sequence[CalibrationRow]) -> dict[str, float]:
+    data = [(_decode_features(r), 1.0 / r.tokens_per_s, 1.0 / r.tokens_per_s, r.weight)
+            for r in rows]  # fmt: skip
+    return _solve(data, DECODE_PRIORS)
+
+
+def _table(params: dict[str, float], prefix: str, base: str | None, fallback=None) -> dict:
+    """{key: value} from 'prefix:key' params, with '*' the shared value."""
+    shared = params.get(base, _prior(DECODE_PRIORS | PREFILL_PRIORS, base)[0]) if base else 0.0
+    table = {"*": shared}
+    for name, value in params.items():
+        if name.startswith(prefix + ":"):
+            table[name.split(":", 1)[1]] = shared + value
+    for missing, nearest in (fallback or {}).items():
+        table.setdefault(missing, table.get(nearest, table["*"]))
+    return table
+
+
+def _beta_table(params: dict[str, float]) -> dict[str, float]:
+    """'family' keys (shared, with fallbacks for unseen families) and 'backend.family' sums."""
+    table = _table(params, "beta", None, QUANT_FALLBACK) | {"f16": 0.0}
+    for name, offset in params.items():
+        if name.startswith("betab:"):
+            key = name.split(":", 1)[1]
+            table[key] = table[key.split(".")[1]] + offset
+    return table
+
+
+def _prefill_parts(row: CalibrationRow, per_byte: float) -> tuple[float, float, float]:
+    """(FLOP seconds at full compute, expert-FLOP seconds, weight-read seconds) of a row."""
+    cost, rate = row.cost, row.rate
+    per_s = rate.compute_tflops * 1e12
+    flops = (cost.flops + cost.attn_flops_per_depth * _depth(row)) / per_s
+    ubatch = min(row.ubatch_tokens, row.n_tokens)
+    read = cost.weight_bytes_total * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
+    return flops, cost.expert_flops / per_s, read
+
+
+def _rho(rho: dict[str, float], backend: str, family: str) -> float:
+    return rho.get(f"{backend}.{family}", rho.get(family, 1.0))
+
+
+def fit_prefill(
+    rows: Sequence[CalibrationRow], alpha: dict[str, float], multi_die: float = 0.0
+) -> dict[str, float]:
+    """Alternate: backend efficiencies given quant factors, then quant factors given those."""
+    parts = [
+        _prefill_parts(r, alpha.get(r.backend, alpha["*"]) + (multi_die if r.rate.dies > 1 else 0))
+        for r in rows
+    ]
+    rho: dict[str, float] = {}
+    mu = 0.0
+    kappa: dict[str, float] = {}
+    for _ in range(30):
+        data = []
+        for row, (flops, expert, read) in zip(rows, parts, strict=True):
+            x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu
+            observed = 1.0 / row.tokens_per_s
+            features = {"kappa0": x, f"kappa:{row.backend}": x}
+            data.append((features, observed - read, observed, row.weight))
+        kappa = _solve(data, PREFILL_PRIORS)
+        data = []
+        for row, (flops, expert, read) in zip(rows, parts, strict=True):
+            k = kappa["kappa0"] + kappa.get(f"kappa:{row.backend}", 0.0)
+            observed = 1.0 / row.tokens_per_s
+            features, target = {"mu_moe": k * expert}, observed - read
+            if row.cost.quant_class == "f16":
+                target -= k * flops  # the reference family: its factor is 1
+            else:
+                # A shared factor per family, and each backend's own offset from it.
+                features[f"rho:{row.cost.quant_class}"] = k * flops
+                features[f"rhob:{row.backend}.{row.cost.quant_class}"] = k * flops
+            data.append((features, target, observed, row.weight))
+        factors = _solve(data, PREFILL_PRIORS)
+        mu = factors.pop("mu_moe", 0.0)
+        rho = _rho_table(factors)
+    return kappa | {f"rho:{q}": v for q, v in rho.items()} | {"mu_moe": mu}
+
+
+def _rho_table(factors: dict[str, float]) -> dict[str, float]:
+    """'family' and 'backend.family' keys: the shared factor, and per backend the sum."""
+    shared = {n.split(":", 1)[1]: v for n, v in factors.items() if n.startswith("rho:")}
+    table = dict(shared)
+    for name, offset in factors.items():
+        if name.startswith("rhob:"):
+            key = name.split(":", 1)[1]
+            table[key] = shared[key.split(".")[1]] + offset
+    return table
+
+
+def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) -> dict:
+    """The constants file's content (without the spreads unless given)."""
+    decode_rows = [r for r in rows if r.kind == "decode"]
+    prefill_rows = [r for r in rows if r.kind == "prefill"]
+    d = fit_decode(decode_rows)
+    alpha = _table(d, "alpha", "alpha0")
+    multi_die = d.get("multi_die", DECODE_PRIORS["multi_die"][0])
+    p = fit_prefill(prefill_rows, alpha, multi_die)
+    rho = {"f16": 1.0} | {k.split(":", 1)[1]: v for k, v in p.items() if k.startswith("rho:")}
+    rho["*"] = 1.0
+    for missing, nearest in QUANT_FALLBACK.items():
+        rho.setdefault(missing, rho.get(nearest, 1.0))
+    return {
+        "decode": {
+            "alpha": alpha,
+            "beta": _beta_table(d),
+            "tau_layer_s": _table(d, "tau", "tau0"),
+            "tau_moe_layer_s": d.get("tau_moe", 0.0),
+            "gamma_cpu": d.get("gamma_cpu", DECODE_PRIORS["gamma_cpu"][0]),
+            "multi_die": multi_die,
+        },
+        "prefill": {
+            "kappa": _table(p, "kappa", "kappa0"),
+            "rho": rho,
+            "mu_moe": p.get("mu_moe", 0.0),
+        },
+        # A kind with no held-out rows (a CSV of decode tests only) keeps a plain default.
+        "spread": DEFAULT_SPREADS | (spread or {}),
+    }
+
+
+def predict(row: CalibrationRow, constants: SpeedConstants) -> float:
+    """The row's tokens/s as the runtime model computes it."""
+    if row.kind == "decode":
+        return run_decode_tokens_per_s(row.cost, (row.rate,), constants, row.n_tokens)
+    return run_prefill_tokens_per_s(
+        row.cost, (row.rate,), constants, row.n_tokens, row.ubatch_tokens
+    )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    row: CalibrationRow
+    predicted_tokens_per_s: float
+
+    @property
+    def error(self) -> float:
+        """Signed relative error of the prediction against the measurement."""
+        return self.predicted_tokens_per_s / self.row.tokens_per_s - 1.0
+
+
+def leave_one_device_out(
+    rows: Sequence[CalibrationRow], fit: Callable[[Sequence[CalibrationRow]], dict] | None = None
+) -> list[Prediction]:
+    """Refit without each device in turn and predict that device's rows."""
+    fit = fit if fit is not None else fit_constants
+    out: list[Prediction] = []
+    for device in sorted({r.device for r in rows}):
+        held = [r for r in rows if r.device == device]
+        constants = constants_from_dict(fit([r for r in rows if r.device != device]))
+        out.extend(Prediction(r, predict(r, constants)) for r in held)
+    return out
+
+
+def spreads(predictions: Sequence[Prediction]) -> dict:
+    """Per backend, the 5th-95th percentile of measured/predicted: the range we quote."""
+    result: dict[str, dict[str, list[float]]] = {}
+    for kind in ("decode", "prefill"):
+        chosen = [p for p in predictions if p.row.kind == kind]
+        if not chosen:
+            continue
+        ratios = np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in chosen])
+        table = {"*": _percentiles(ratios)}
+        for backend in sorted({p.row.backend for p in chosen}):
+            mine = [p for p in chosen if p.row.backend == backend]
+            if len({p.row.device for p in mine}) >= MIN_DEVICES_FOR_OWN_SPREAD:
+                table[backend] = _percentiles(
+                    np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in mine])
+                )
+        result[kind] = table
+    return result
+
+
+def range_coverage(predictions: Sequence[Prediction]) -> dict[str, float]:
+    """Per kind, the share of rows whose measurement falls inside the range quoted for them.
+
+    Each device's range comes from the other devices' held-out ratios only, as a user's
+    machine would get it: the quoted range is not fitted on the rows it is checked against.
+    """
+    inside: dict[str, list[bool]] = {"decode": [], "prefill": []}
+    for device in sorted({p.row.device for p in predictions}):
+        table = spreads([p for p in predictions if p.row.device != device])
+        for p in predictions:
+            if p.row.device != device or p.row.kind not in table:
+                continue  # no other device measured this kind: no range to check against
+            spread = table[p.row.kind]
+            low, high = spread.get(p.row.backend, spread["*"])
+            ratio = p.row.tokens_per_s / p.predicted_tokens_per_s
+            inside[p.row.kind].append(low <= ratio <= high)
+    return {kind: sum(v) / len(v) for kind, v in inside.items() if v}
+
+
+def _percentiles(ratios: np.ndarray) -> list[float]:
+    low, high = np.percentile(ratios, SPREAD_PERCENTILES)
+    return [round(float(min(low, 1.0)), 4), round(float(max(high, 1.0)), 4)]
