@@ -113,9 +113,9 @@ _EPYC = "cpu_rows_here.csv, probe shape, 2-core EPYC (Zen 4), 2026-12-06"
 PATH_COSTS: dict[tuple[str, str], PathCost] = {
     (X86_AVX512, "tinyblas_f16"): PathCost(1.0, f"the reference ({_EPYC})"),
     (X86_AVX512, "tinyblas_q8_0"): PathCost(0.790, _EPYC),
-    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.631, _EPYC),
+    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.649, _EPYC),
     # From the Q4_K_M file: what is left once its Q6_K share is counted at Q6_K's cost.
-    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.635, _EPYC),
+    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.656, _EPYC),
     (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.426, _EPYC),
 }
 MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
@@ -134,13 +134,15 @@ KernelMix = tuple[tuple[str, float], ...]
 def _mix(arch_key: tuple, quant: str) -> KernelMix:
     from advisor.catalog.tensors.layout import _ARCHES, tensor_layout
 
-    layout = tensor_layout(_ARCHES[arch_key], quant)
+    arch = _ARCHES[arch_key]
+    layout = tensor_layout(arch, quant)
     tied = layout.tied_embeddings
+    used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 1.0
     weights: dict[str, float] = {}
     for t in layout.tensors:
         if len(t.shape) < 2 or (t.is_input and not tied):
             continue  # norms; the token embedding is a row lookup unless it is the output too
-        n = 1.0
+        n = used if t.is_expert else 1.0  # a token multiplies by k of an MoE layer's E experts
         for d in t.shape:
             n *= d
         weights[t.ggml_type] = weights.get(t.ggml_type, 0.0) + n
