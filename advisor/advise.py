@@ -27,12 +27,13 @@ if TYPE_CHECKING:
     from advisor.estimate.calibration import Calibration
     from advisor.estimate.rank import Candidate as Ranked
     from advisor.probe.machine import Machine
+    from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.gather import Gather
     from advisor.verdict.options import LocalOption
     from advisor.verdict.power_for import PowerFor
     from advisor.verdict.search import OptionSearch
     from advisor.verdict.verdict import Verdict
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 HardwareBasis = Literal["flag", "config", "profile", "none"]
 DEFAULT_TOP_CANDIDATES = 5
@@ -187,16 +188,16 @@ def advise(
 
     options = options or AdviceOptions()
     workloads = _allowed(workloads, options)
-    j = _judging(machine, catalog, options)
+    j = _judging(machine, catalog, options, None)
     verdicts = []
     for workload in workloads:
-        verdict = _decide(j, catalog, workload, workload_options)
+        verdict = _decide(j, workload, workload_options)
         frontier = verdict.cloud.frontier_index
         verdicts.append(reported(j.search, workload, verdict, frontier, j.power_for))
     if options.remedies:
         from advisor.remedies import with_remedies
 
-        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements)
+        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements, judge)
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
@@ -225,6 +226,7 @@ def judge(
     options: AdviceOptions,
     *,
     local_only: bool = False,
+    prices: CloudPrices | None = None,
 ) -> tuple[Verdict, ...]:
     """The verdicts alone, for a caller that reads their kind, option and figures and not
     their reasons (an audit, the remedy search): the figures advise() gives, with no remedies
@@ -233,14 +235,15 @@ def judge(
 
     `local_only`: the caller asks only whether each workload runs locally, and on what
     (advisor.verdict.gather.local_options): a local verdict is the same as advise()'s; any
-    other says only that it is not local.
+    other says only that it is not local. `prices`: the caller's session of cloud prices for
+    `catalog`, when it judges many machines (each workload is priced once).
     """
     from advisor.verdict.gather import lean_options, local_options
 
     workloads = _allowed(workloads, options)
-    j = _judging(machine, catalog, options)
+    j = _judging(machine, catalog, options, prices)
     gather = local_options if local_only else lean_options
-    verdicts = tuple(_decide(j, catalog, w, gather) for w in workloads)
+    verdicts = tuple(_decide(j, w, gather) for w in workloads)
     j.save()
     return verdicts
 
@@ -263,13 +266,17 @@ class _Judging:
     power_for: PowerFor
     search: OptionSearch
     cache: EstimateCache | None
+    prices: CloudPrices
 
     def save(self) -> None:
         if self.cache is not None:
             self.cache.save()
 
 
-def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Judging:
+def _judging(
+    machine: Machine, catalog: Catalog, options: AdviceOptions, prices: CloudPrices | None
+) -> _Judging:
+    from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.power_for import power_lookup
     from advisor.verdict.search import OptionSearch
 
@@ -280,16 +287,17 @@ def _judging(machine: Machine, catalog: Catalog, options: AdviceOptions) -> _Jud
 
         cache = EstimateCache(machine, calibration)
     search = OptionSearch(machine, catalog, calibration=calibration, cache=cache)
+    if prices is None or prices.catalog is not catalog:
+        prices = CloudPrices(catalog)
     return _Judging(_rate(catalog, options), _hardware(machine, options), measurements,
-                    power_lookup(machine, measurements), search, cache)  # fmt: skip
+                    power_lookup(machine, measurements), search, cache, prices)  # fmt: skip
 
 
-def _decide(j: _Judging, catalog: Catalog, workload: Workload, gather: Gather) -> Verdict:
+def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
-    from advisor.verdict.cloud import cloud_costs
     from advisor.verdict.verdict import decide, settles
 
-    cloud = cloud_costs(workload, catalog)
+    cloud = j.prices.costs(workload)
     hw = j.hardware.hardware
 
     def takes(option: LocalOption) -> bool:

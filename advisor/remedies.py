@@ -3,7 +3,7 @@
 A cloud or not-viable verdict claims no saving for an option that fails a check; it says
 instead what would make local work. No model or quant in the catalog passes every check here
 (else the verdict would rest on it), so the changes are hardware: more RAM, a larger-memory
-variant of the GPU, another GPU (advisor.audit.upgrades builds each changed machine the way
+variant of the GPU, another GPU (advisor.probe.upgrades builds each changed machine the way
 the probe would describe it, with list prices from the spec table where it has them). Each
 changed machine is judged by advisor.advise.judge, asked only whether each workload runs
 locally: the same checks, the same catalog and prices. Of each kind of change the largest is
@@ -15,20 +15,24 @@ on, so a warm report repeats no search and builds no changed machine.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from advisor.verdict.remedy import Remedy
 
 if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
-    from advisor.audit.upgrades import Change
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
+    from advisor.probe.upgrades import Change
     from advisor.verdict.verdict import Verdict
 
 NEEDS_REMEDY = ("cloud", "not_viable")
+
+# advise.judge, passed in by advise() (which imports this module): judge(machine, catalog,
+# workloads, options, local_only=True) -> verdicts.
+Judge = Callable[..., "Sequence[Verdict]"]
 
 
 def with_remedies(
@@ -37,12 +41,14 @@ def with_remedies(
     verdicts: Sequence[Verdict],
     options: AdviceOptions,
     measurements: Sequence[Measurement],
+    judge: Judge,
 ) -> list[Verdict]:
-    """The verdicts, each that runs nothing here because a check fails given its remedy."""
+    """The verdicts, each that runs nothing here because a check fails given its remedy;
+    `judge` (advise.judge) judges each changed machine."""
     pending = [v for v in verdicts if v.kind in NEEDS_REMEDY and _fails_a_check(v)]
     if not pending:
         return list(verdicts)
-    found = _cached_search(machine, catalog, pending, options, measurements)
+    found = _cached_search(machine, catalog, pending, options, measurements, judge)
     out = []
     for v in verdicts:
         remedy = found.get(v.workload.name)
@@ -57,7 +63,7 @@ def with_remedies(
 _CODE = (
     "advisor.remedies",
     "advisor.advise",
-    "advisor.audit.upgrades",
+    "advisor.probe.upgrades",
     "advisor.verdict.verdict",
     "advisor.verdict.options",
     "advisor.verdict.local",
@@ -66,14 +72,14 @@ _CODE = (
     "advisor.verdict.choice",
     "advisor.verdict.cloud",
     "advisor.verdict.hybrid",
-    "advisor.verdict.power",
+    "advisor.probe.power",
     "advisor.verdict.economics",
 )
 
 
-def _cached_search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
+def _cached_search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
     if not options.cache:
-        return _search(machine, catalog, pending, options, measurements)
+        return _search(machine, catalog, pending, options, measurements, judge)
     import hashlib
 
     from advisor.estimate.cache import code_fingerprint, machine_text
@@ -90,7 +96,7 @@ def _cached_search(machine, catalog, pending, options, measurements) -> dict[str
     params = hashlib.sha256(identity.encode()).hexdigest()
 
     def search() -> dict[str, Remedy]:
-        return _search(machine, catalog, pending, options, measurements)
+        return _search(machine, catalog, pending, options, measurements, judge)
 
     return cached("remedies", [], search, code=_CODE, params=params)
 
@@ -112,9 +118,11 @@ def _fails_a_check(verdict: Verdict) -> bool:
     return verdict.option is None or not verdict.option.passed()
 
 
-def _search(machine, catalog, pending, options, measurements) -> dict[str, Remedy]:
-    from advisor.audit.upgrades import gpu_changes, ram_changes, vram_changes
+def _search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
+    from advisor.probe.upgrades import gpu_changes, ram_changes, vram_changes
+    from advisor.verdict.cloud import CloudPrices
 
+    prices = CloudPrices(catalog)  # the same workloads on every changed machine
     kinds = [ram_changes(machine, None), vram_changes(machine), gpu_changes(machine)]
     largest = [changes[-1].label for changes in kinds if changes]
     works: dict[str, list[tuple[Change, str]]] = {v.workload.name: [] for v in pending}
@@ -123,7 +131,7 @@ def _search(machine, catalog, pending, options, measurements) -> dict[str, Remed
             continue
         left = [v.workload for v in pending]
         for change in reversed(changes):  # the largest first: if it fails, so do the rest
-            local = _local_after(machine, catalog, left, change, options, measurements)
+            local = _local_after(machine, prices, left, change, options, measurements, judge)
             if not local:
                 break
             for name, option in local.items():
@@ -132,16 +140,17 @@ def _search(machine, catalog, pending, options, measurements) -> dict[str, Remed
     return {v.workload.name: _remedy(v, works[v.workload.name], largest, catalog) for v in pending}
 
 
-def _local_after(machine, catalog, workloads, change, options, measurements) -> dict[str, str]:
+def _local_after(
+    machine, prices, workloads, change, options, measurements, judge
+) -> dict[str, str]:
     """{workload name: the option it would run on} for those local after the change."""
-    from advisor.advise import judge
-    from advisor.audit.upgrades import apply_change
+    from advisor.probe.upgrades import apply_change
     from advisor.verdict.hybrid import option_name
 
     changed = apply_change(machine, change)
     kept = tuple(measurements) if change.keeps_measurements else ()
     lean = dataclasses.replace(options, cache=False, measurements=kept, no_cloud=False)
-    verdicts = judge(changed, catalog, workloads, lean, local_only=True)
+    verdicts = judge(changed, prices.catalog, workloads, lean, local_only=True, prices=prices)
     return {
         v.workload.name: option_name(v.option)
         for v in verdicts

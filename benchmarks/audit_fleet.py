@@ -34,9 +34,9 @@ from advisor.probe import list_profiles, load_profile
 from advisor.probe.specs import HardwareSpec, spec_table
 from advisor.probe.unified import apple_default_working_set_bytes
 from advisor.report.document import build_document
-from advisor.verdict.workload import load_workloads
+from advisor.units import GIB
+from advisor.workload import load_workloads
 
-GIB = 1024**3
 RAM_SIZES_GB = (8, 12, 16, 24, 32, 48, 64, 96, 128)
 UNIFIED_RAM_GB = (16, 24, 32, 36, 48, 64, 96, 128)
 NEWEST = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

@@ -133,7 +133,7 @@ def llama_version(exe: Path) -> str:
     done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
     text = (done.stdout + done.stderr).strip().splitlines()
     line = next((t for t in text if t.startswith("version")), "version unknown")
-    return line.replace("version: ", "build ")
+    return line.replace("version: ", "llama.cpp ")
 
 
 def write_rows(path: Path, llama: dict[int, list[Rates]], args, model: Path,

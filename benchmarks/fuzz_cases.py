@@ -25,7 +25,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 T = gguf.GGMLQuantizationType
-MIB, GIB = 1024**2, 1024**3
 
 
 @dataclass

@@ -18,9 +18,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from advisor.units import MIB
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "estimate" / "data"
-MIB = 1024**2
 sys.path.insert(0, str(ROOT))
 
 from advisor.catalog.model import Architecture  # noqa: E402

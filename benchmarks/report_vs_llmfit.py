@@ -82,7 +82,7 @@ from advisor.config import load_config; config = load_config(); mark("config")
 from advisor.probe import resolve_machine
 machine = resolve_machine(profile=sys.argv[1] or None); mark("machine (probe or profile)")
 from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
-from advisor.verdict.workload import load_workloads; workloads = load_workloads(); mark("workloads")
+from advisor.workload import load_workloads; workloads = load_workloads(); mark("workloads")
 from advisor.advise import AdviceOptions, advise
 advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
 from advisor.report.document import build_document

@@ -26,6 +26,8 @@ between runs): no config file, no stored throughput tests.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -153,20 +155,28 @@ def argv_for(scenario: Scenario, folder: Path) -> list[str]:
     return argv
 
 
-def report_document(argv: list[str]) -> dict:
+def report_document(argv: list[str], warnings: set[str] | None = None) -> dict:
     """What `advisor <argv>` (a report with --json) prints, as a dict: the real parser and
-    advisor.commands.report.build, with the config the command would read."""
+    advisor.commands.report.build, with the config the command would read. What the command
+    says on stderr (old prices, ...) goes into `warnings` when given."""
     from advisor.cli import build_parser
     from advisor.commands import report
     from advisor.config import load_config
 
     args = build_parser(only="report").parse_args(argv)
-    report._team_flags(args)
-    return report.build(args, load_config(getattr(args, "config", None)))
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        report._team_flags(args)
+        doc = report.build(args, load_config(getattr(args, "config", None)))
+    if warnings is not None:
+        warnings.update(line for line in said.getvalue().splitlines() if line.strip())
+    else:
+        sys.stderr.write(said.getvalue())
+    return doc
 
 
-def run_scenario(scenario: Scenario, folder: Path) -> dict:
-    return report_document(argv_for(scenario, folder))
+def run_scenario(scenario: Scenario, folder: Path, warnings: set[str] | None = None) -> dict:
+    return report_document(argv_for(scenario, folder), warnings)
 
 
 def lookup(doc: dict, at: str) -> object:
@@ -218,14 +228,17 @@ def compare(scenario: Scenario, doc: dict) -> list[Outcome]:
 
 def _fmt(value: object) -> str:
     if isinstance(value, float):
+        if abs(value) < 1:
+            return f"{value:.3f}"  # cents of a light workload: 0.033, not 0.03
         return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
     return "-" if value is None else str(value)
 
 
 def print_scenarios(scenarios: list[Scenario], folder: Path, arithmetic: bool) -> int:
     failed = 0
+    warnings: set[str] = set()
     for s in scenarios:
-        outcomes = compare(s, run_scenario(s, folder))
+        outcomes = compare(s, run_scenario(s, folder, warnings))
         bad = [o for o in outcomes if not o.ok]
         failed += bool(bad)
         flags = " --no-cloud" if s.no_cloud else ""
@@ -246,6 +259,10 @@ def print_scenarios(scenarios: list[Scenario], folder: Path, arithmetic: bool) -
             print("  arithmetic:")
             for line in s.arithmetic.strip().splitlines():
                 print(f"    {line}")
+    if warnings:
+        print("\nadvisor said (once each):")
+        for line in sorted(warnings):
+            print(f"  {line}")
     print(f"\n{len(scenarios) - failed} of {len(scenarios)} scenarios agree with advisor")
     return 1 if failed else 0
 
@@ -256,8 +273,9 @@ def print_profiles() -> int:
 
     print("| profile | workload | verdict | local option | USD/month | best cloud |")
     print("| --- | --- | --- | --- | ---: | ---: |")
+    warnings: set[str] = set()
     for profile in sorted(p.stem for p in profiles_dir().glob("*.yaml")):
-        doc = report_document(["report", "--json", "--profile", profile])
+        doc = report_document(["report", "--json", "--profile", profile], warnings)
         for v in doc["verdicts"]:
             costs = v["costs_usd_per_month"]
             option = v.get("local_option")
@@ -272,6 +290,8 @@ def print_profiles() -> int:
         "\nUSD/month: the chosen path's (hybrid: the hybrid total; local, cloud and not viable: "
         "the local option's electricity); owned hardware, US electricity, no throughput tests."
     )
+    for line in sorted(warnings):
+        print(f"advisor said: {line}", file=sys.stderr)
     return 0
 
 

@@ -52,7 +52,8 @@ def test_one_command_parser_does_not_import_the_others() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip() == "['advisor.commands.models']"
+    # commands.options holds the options several commands share; it is no command
+    assert out.strip() == "['advisor.commands.models', 'advisor.commands.options']"
 
 
 def test_the_lazy_parser_parses_like_the_full_one() -> None:

@@ -18,7 +18,7 @@ from advisor.errors import ConfigError, WorkloadError
 from advisor.files import validated_cache
 from advisor.paths import profiles_dir, workloads_dir
 from advisor.probe import load_profile
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 CODE = ("advisor.files.validated_cache",)
 
@@ -248,3 +248,26 @@ def test_profiles_follow_the_spec_table(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         specs._table_and_index.cache_clear()
     assert (before, after) == (1010.0, 1011.0)
+
+
+def test_every_cache_keys_its_code_by_one_rule(tmp_path: Path, monkeypatch) -> None:
+    """Version, path, size and mtime of the sources: validated results (code_digest), the
+    estimate cache and the audit's outcomes all key their code with source_stamp."""
+    from advisor.files import cache_files
+
+    package = tmp_path / "advisor"
+    (package / "estimate").mkdir(parents=True)
+    source = package / "estimate" / "speed.py"
+    source.write_text("A = 1\n")
+    monkeypatch.setattr(cache_files, "PACKAGE", package)
+    before = cache_files.source_stamp(["estimate"])
+    assert validated_cache.code_digest.__wrapped__(("advisor.estimate.speed",)) == (
+        cache_files.source_stamp(["estimate/speed.py"])
+    )
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # same bytes, touched
+    assert cache_files.source_stamp(["estimate"]) != before
+    monkeypatch.setattr(cache_files, "__version__", "999.0")
+    assert cache_files.source_stamp(["estimate"]) != before
+    missing = cache_files.source_stamp(["gone.py"])
+    assert missing != cache_files.source_stamp(["other.py"])  # a missing file is named

@@ -33,7 +33,7 @@ from advisor.verdict.seats import SeatPlan
 if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
     from advisor.catalog.model import Catalog
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 Progress = Callable[[str], None]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.audit.evaluate import Outcome
-from advisor.files.cache_files import read_dict, update_with_sources, write_pruned
+from advisor.files.cache_files import read_dict, source_stamp, write_pruned
 from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ KEEP_FILES = 4
 _SOURCES = (
     "verdict",
     "files/yamldoc.py",
+    "workload.py",
     "estimate/cache.py",
     "advise.py",
     "probe",
@@ -49,8 +50,7 @@ Key = tuple[bytes, bytes]
 def fingerprint(catalog: Catalog) -> str:
     from advisor.estimate.cache import code_fingerprint
 
-    digest = hashlib.sha256(f"{FORMAT}:{code_fingerprint()}".encode())
-    update_with_sources(digest, _SOURCES)
+    digest = hashlib.sha256(f"{FORMAT}:{code_fingerprint()}:{source_stamp(_SOURCES)}".encode())
     digest.update(repr(catalog).encode())
     return digest.hexdigest()[:32]
 

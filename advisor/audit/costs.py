@@ -21,7 +21,7 @@ from advisor.verdict.seats import SeatPlan
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 CostBasis = Literal["seats", "cloud"]
 

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
+    from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.verdict import Verdict
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 VerdictKind = Literal["local", "hybrid", "cloud"]
 # Below this many requests a pool costs more (start-up, warming each worker) than it saves.
@@ -101,7 +102,13 @@ Result = Outcome | Failure
 
 
 def outcome_of(verdict: Verdict) -> Outcome:
+    """The audit's view of a verdict. A workload that may not leave the building has no cloud
+    path: the report prices one for reference, but the fleet's cost never counts it (neither
+    today's nor the path of a workload not viable here)."""
+    from advisor.verdict.verdict import cloud_forbidden
+
     costs, cloud = verdict.costs, verdict.cloud
+    forbidden = cloud_forbidden(verdict.workload)
     return Outcome(
         workload=verdict.workload.name,
         kind=verdict.kind,
@@ -111,8 +118,8 @@ def outcome_of(verdict: Verdict) -> Outcome:
         hybrid_usd_per_month=costs.hybrid,
         hybrid_local_usd_per_month=verdict.hybrid.local.usd_per_month if verdict.hybrid else None,
         local_share=verdict.hybrid.local_share if verdict.hybrid else None,
-        cloud_usd_per_month=cloud.best_usd_per_month,
-        cloud_path=cloud.best_label,
+        cloud_usd_per_month=None if forbidden else cloud.best_usd_per_month,
+        cloud_path=None if forbidden else cloud.best_label,
         confidence=verdict.confidence.level,
     )
 
@@ -138,30 +145,33 @@ def _pick(verdict: Verdict) -> Pick | None:
     )
 
 
-def judge(catalog: Catalog, request: Request) -> list[Result]:
-    """One result per workload of the request, in its order."""
+def judge(prices: CloudPrices, request: Request) -> list[Result]:
+    """One result per workload of the request, in its order, at `prices`' catalog."""
     from advisor.advise import judge as judge_verdicts
 
     options = replace(request.options, measurements=request.measurements)
     try:
-        verdicts = judge_verdicts(request.machine, catalog, request.workloads, options,
-                                  local_only=request.local_only)  # fmt: skip
+        verdicts = judge_verdicts(request.machine, prices.catalog, request.workloads, options,
+                                  local_only=request.local_only, prices=prices)  # fmt: skip
     except AdvisorError as exc:
         return [Failure(exc.message)] * len(request.workloads)
     return [outcome_of(v) for v in verdicts]
 
 
-_WORKER_CATALOG: Catalog | None = None
+# A worker process's catalog and the cloud prices of the workloads it was asked about.
+_WORKER_PRICES: CloudPrices | None = None
 
 
 def _init_worker(catalog: Catalog) -> None:
-    global _WORKER_CATALOG
-    _WORKER_CATALOG = catalog
+    from advisor.verdict.cloud import CloudPrices
+
+    global _WORKER_PRICES
+    _WORKER_PRICES = CloudPrices(catalog)
 
 
 def _judge_in_worker(request: Request) -> tuple[bytes, tuple[bytes, ...], list[Result]]:
-    assert _WORKER_CATALOG is not None
-    return request.key, request.workload_keys, judge(_WORKER_CATALOG, request)
+    assert _WORKER_PRICES is not None
+    return request.key, request.workload_keys, judge(_WORKER_PRICES, request)
 
 
 def default_jobs() -> int:
@@ -184,7 +194,10 @@ class Evaluator:
         jobs: int = 1,
         known: dict[tuple[bytes, bytes], Result] | None = None,
     ) -> None:
+        from advisor.verdict.cloud import CloudPrices
+
         self.catalog = catalog
+        self.prices = CloudPrices(catalog)  # each workload priced once, for every machine
         self.jobs = max(1, jobs)
         self.results: dict[tuple[bytes, bytes], Result] = dict(known or {})
         self.asked: set[tuple[bytes, bytes]] = set()  # what this audit needed, known or not
@@ -224,7 +237,7 @@ class Evaluator:
                 self._inline(request)
 
     def _inline(self, request: Request) -> None:
-        self._keep(request.key, request.workload_keys, judge(self.catalog, request))
+        self._keep(request.key, request.workload_keys, judge(self.prices, request))
 
     def _keep(self, key: bytes, workload_keys: Sequence[bytes], results: Sequence[Result]) -> None:
         self.judged += 1

@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.audit.costs import FleetCost, MachineCost
+from advisor.units import GIB
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
     from advisor.audit.servers import SharedServers
     from advisor.audit.sources import Skipped
-    from advisor.audit.upgrades import Change
     from advisor.probe.machine import Machine
-
-GIB = 1024**3
+    from advisor.probe.upgrades import Change
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,7 @@ class WorkloadRow:
     local: int
     hybrid: int
     cloud: int
+    not_viable: int  # the workload may not leave the building and nothing here runs it
     models: tuple[tuple[str, int], ...]  # local picks: "Qwen3.6 27B Q6_K", machines, most first
 
     @property
@@ -231,6 +231,7 @@ def workload_rows(
                 local=kinds["local"],
                 hybrid=kinds["hybrid"],
                 cloud=kinds["cloud"],
+                not_viable=kinds["not_viable"],
                 models=tuple(sorted(picks.items(), key=lambda kv: (-kv[1], kv[0]))),
             )
         )

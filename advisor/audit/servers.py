@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.team.advice import TeamAdvice
     from advisor.verdict.seats import SeatPlan
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 # The shipped server-class profiles an audit prices by default (--server replaces them).
 DEFAULT_SERVERS = ("h100-server", "dual-rtx-3090", "mac-studio-m3-ultra-512gb")

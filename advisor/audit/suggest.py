@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from advisor.audit.evaluate import Evaluator, Outcome, Request
 from advisor.audit.keys import digest, machine_key
-from advisor.audit.upgrades import (
+from advisor.probe.upgrades import (
     Change,
     apply_change,
     gpu_changes,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from advisor.advise import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 NO_MEASUREMENTS = digest([])
 

@@ -2,10 +2,11 @@
 
 llama-batched-bench (vendor/llama.cpp/tools/batched-bench/batched-bench.cpp) makes one context
 with n_seq_max = the largest B and a cache of its own per sequence, warms up with 16 tokens,
-then for each B: clears the cache, submits B prompts of P random tokens (sequence j in seq id
-j, n_batch tokens per llama_decode, logits for each prompt's last token) and synchronizes
-(T_PP), then runs TG decodes of one token per sequence, synchronizing after each (T_TG). We
-do the same through llama-cpp-python's low-level API (advisor.bench.session), one run per B.
+then for each B: clears the cache, builds one batch of B prompts of P random tokens (sequence
+j in seq id j, logits for each prompt's last token), starts its clock, submits the batch
+n_batch tokens per llama_decode and synchronizes (T_PP), then runs TG decodes of one token per
+sequence, synchronizing after each (T_TG). We do the same through llama-cpp-python's
+low-level API (advisor.bench.session), one run per B.
 
 The budget rules are `advisor bench`'s (advisor.bench.runner): the whole command, start-up
 included, stays within --budget; a B is started only if its predicted time still fits; a B cut
@@ -132,9 +133,13 @@ class BatchedRun(BenchRun):
         deadline = self._deadline()
         self._say("prefill", b, index)
         session.clear(ctx)
-        start = self._clock()
-        session.prompts(ctx, b, plan.n_prompt, plan.n_batch)
-        t_pp = self._clock() - start
+        start = [self._clock()]  # read again once the batch is built, as llama-batched-bench
+
+        def filled() -> None:
+            start[0] = self._clock()
+
+        session.prompts(ctx, b, plan.n_prompt, plan.n_batch, filled=filled)
+        t_pp = self._clock() - start[0]
         if self._ctrl_c.pressed or self._clock() >= deadline:
             raise _Stop
         self._say("decode", b, index)

@@ -178,30 +178,31 @@ class LlamaSession:
 
     # --- several sequences at once (llama-batched-bench) ---------------------------------
     def prompts(self, ctx: object, sequences: int, n_prompt: int, n_batch: int,
-                stop: Callable[[], bool] | None = None) -> None:  # fmt: skip
+                stop: Callable[[], bool] | None = None,
+                filled: Callable[[], None] | None = None) -> None:  # fmt: skip
         """llama-batched-bench's prompt phase: `sequences` prompts of `n_prompt` random tokens,
-        sequence j in seq id j, submitted in n_batch-token batches, only each prompt's last
-        token with logits; one llama_synchronize at the end. `stop` as in prompt()."""
+        sequence j in seq id j, only each prompt's last token with logits; one
+        llama_synchronize at the end. As llama-batched-bench does, the whole batch is built
+        first and `filled()` is called then, before the first llama_decode (its clock starts
+        there); the batch goes to llama.cpp in n_batch-token slices. `stop` as in prompt()."""
         lib = self._lib
         _, n_vocab, _ = self._vocab()
-        batch = self._batch(n_batch)
+        total = sequences * n_prompt
+        batch = self._batch(total)
+        n = 0
+        for j in range(sequences):
+            for i in range(n_prompt):
+                self._put(batch, n, self._rng.randrange(n_vocab), i, j, i == n_prompt - 1)
+                n += 1
         callback = None  # kept alive while llama.cpp may call it
         if stop is not None:
             callback = lib.ggml_abort_callback(lambda data: bool(stop()))
             lib.llama_set_abort_callback(ctx, callback, None)
         try:
-            n = 0
-            for j in range(sequences):
-                for i in range(n_prompt):
-                    self._put(batch, n, self._rng.randrange(n_vocab), i, j, i == n_prompt - 1)
-                    n += 1
-                    if n == n_batch:
-                        batch.n_tokens = n
-                        self._decode(ctx, batch)
-                        n = 0
-            if n:
-                batch.n_tokens = n
-                self._decode(ctx, batch)
+            if filled is not None:
+                filled()
+            for first in range(0, total, n_batch):
+                self._decode(ctx, _slice(lib, batch, first, min(n_batch, total - first)))
             lib.llama_synchronize(ctx)
         finally:
             if callback is not None:
@@ -285,3 +286,22 @@ def check_kv_type(kv_type: str) -> str:
     if kv_type not in KV_TYPES:
         raise BenchError(f"unknown KV cache type {kv_type!r}; expected one of {sorted(KV_TYPES)}")
     return kv_type
+
+
+def _slice(lib, batch, first: int, count: int):
+    """A llama_batch of `count` tokens from `first` on, pointing into `batch`'s arrays (as
+    llama.cpp's common_batch::get_sub_batch does): nothing is copied."""
+    view = lib.llama_batch()
+    view.n_tokens = count
+    view.token = _offset(batch.token, first)
+    view.pos = _offset(batch.pos, first)
+    view.n_seq_id = _offset(batch.n_seq_id, first)
+    view.seq_id = _offset(batch.seq_id, first)
+    view.logits = _offset(batch.logits, first)
+    return view
+
+
+def _offset(pointer, first: int):
+    """`pointer` + `first` elements, as a pointer of the same type."""
+    address = ctypes.addressof(pointer.contents) + first * ctypes.sizeof(pointer._type_)
+    return ctypes.cast(address, type(pointer))

@@ -6,7 +6,7 @@ YAML bytes it was compiled from, and the loader uses it only when the file it is
 exactly those bytes: an edited models.yaml is always parsed for real. Like the user cache, it
 holds the parsed document, not the validated catalog: the schema still checks every load.
 
-    python -m scripts.catalog.build --compile   # after editing models.yaml by hand
+    python -m scripts.catalog.build --compile   # after editing models.yaml by hand (it writes it)
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
-
-from advisor.paths import atomic_write_text
 
 FORMAT = 1
 
@@ -55,16 +53,3 @@ def compiled_text(content: bytes, data: Any) -> str:
         raise ValueError("the parsed catalog changes through JSON (a non-string key?)")
     sha = hashlib.sha256(content).hexdigest()
     return f'{{"format":{FORMAT},"yaml_sha256":"{sha}","data":{text}}}\n'
-
-
-def write_compiled(path: Path) -> Path:
-    """Compile the catalog YAML at `path` next to it; the compiled file's path.
-
-    Raises CatalogProblems for a file that does not parse, ValueError for one JSON cannot hold.
-    """
-    from advisor.catalog.loader import parse_yaml, read_bytes
-
-    content = read_bytes(path)
-    target = compiled_path(path)
-    atomic_write_text(target, compiled_text(content, parse_yaml(path, content)))
-    return target

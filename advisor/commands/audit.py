@@ -195,7 +195,7 @@ def _settings(args: argparse.Namespace, config, catalog):
     from advisor.audit.evaluate import default_jobs
     from advisor.verdict.electricity import region_rate
     from advisor.verdict.seats import seat_plans
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     if args.region and args.electricity_price is None:
         region_rate(catalog, args.region)  # an unknown region is a usage error, said once

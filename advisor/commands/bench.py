@@ -94,7 +94,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="use this models.yaml",
     )
     _add_advanced(parser)
-    from advisor.cli import add_json_option
+    from advisor.commands.options import add_json_option
 
     add_json_option(parser)
     parser.set_defaults(func=run)
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     if sequences is not None:
         from advisor.commands.bench_parallel import run_parallel
 
-        return run_parallel(args, plan, sequences, model_file, machine, started)
+        return run_parallel(args, plan, sequences, model_file, machine, started, clock)
     measurement = _run(plan, model_file, machine_fingerprint(machine), started)
     measurement = dataclasses.replace(
         measurement,

@@ -5,30 +5,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 
 from advisor.errors import ExitCode, WriteError
 
 
 def run_parallel(args: argparse.Namespace, plan, sequences: tuple[int, ...], model_file,
-                 machine, started: float) -> int:  # fmt: skip
-    """`started`: the command's start, a reading of advisor.commands.bench.clock (the budget
-    counts from there)."""
+                 machine, started: float, clock: Callable[[], float]) -> int:  # fmt: skip
+    """`started`: the command's start, a reading of `clock` (advisor.commands.bench.clock,
+    which tests replace; the budget counts from there)."""
     from advisor.bench.estimates import with_batched_estimates
     from advisor.probe import machine_fingerprint
 
-    measurement = _run(plan, sequences, model_file, machine_fingerprint(machine), started)
+    measurement = _run(plan, sequences, model_file, machine_fingerprint(machine), started, clock)
     measurement = with_batched_estimates(machine, measurement)
     _store_and_print(measurement, args)
     return int(ExitCode.INTERRUPTED if measurement.interrupted else ExitCode.OK)
 
 
-def _run(plan, sequences, model_file, fingerprint, started: float):
+def _run(plan, sequences, model_file, fingerprint, started: float, clock: Callable[[], float]):
     from advisor.bench.batched_runner import run_batched
     from advisor.bench.child import run_in_child
-    from advisor.commands import bench
     from advisor.commands.bench_view import describe, progress_bar, terminal_stream
 
-    clock = bench.clock  # read at call time: tests replace it
     args = (plan, sequences, model_file, fingerprint)  # llama.cpp in a child: see bench.child
     stream = terminal_stream()
     try:

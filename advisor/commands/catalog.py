@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.argtypes import path_text
-from advisor.cli import add_json_option
+from advisor.commands.options import add_json_option
 from advisor.console import out
 from advisor.errors import ExitCode, GGUFError, NotFoundError
 
@@ -296,7 +296,8 @@ def _add(args: argparse.Namespace) -> int:
     from advisor.catalog.add import entry_from_gguf
     from advisor.catalog.gguf.checks import check_model_file
     from advisor.catalog.gguf.file import read_model_file
-    from advisor.catalog.overlay import add_model, overlay_path
+    from advisor.catalog.overlay import overlay_path
+    from advisor.catalog.overlay_add import add_model
     from advisor.catalog.render import file_size, model_json, params
     from advisor.console import note
 

@@ -8,7 +8,7 @@ import json
 import sys
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, choice, path_text, whole
-from advisor.cli import add_json_option, add_machine_options
+from advisor.commands.options import add_json_option, add_machine_options
 from advisor.console import out
 
 KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")

@@ -7,11 +7,11 @@ import json
 import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
-from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
+from advisor.commands.options import add_extra_models_option, add_json_option, add_machine_options
 from advisor.console import out
+from advisor.units import GIB
 
 TASKS = ("chat", "coding", "reasoning", "vision", "tools")
-GIB = 1024**3
 HELP = "rank the models that fit this machine for a task"
 DESCRIPTION = """\
 Ranks catalog models by quality on the task (Artificial Analysis index, after the quant's

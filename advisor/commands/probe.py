@@ -11,7 +11,7 @@ PROBE_SCHEMA_VERSION = 1
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    from advisor.cli import add_json_option, add_machine_options
+    from advisor.commands.options import add_json_option, add_machine_options
 
     parser = sub.add_parser(
         "probe",

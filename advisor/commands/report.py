@@ -19,7 +19,11 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from advisor.argtypes import path_text, real, whole
-    from advisor.cli import add_extra_models_option, add_json_option, add_machine_options
+    from advisor.commands.options import (
+        add_extra_models_option,
+        add_json_option,
+        add_machine_options,
+    )
 
     parser = sub.add_parser(
         "report",
@@ -170,7 +174,7 @@ def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) 
     from advisor.team.advice import TeamOptions, team_advice
     from advisor.team.costs import Uptime
     from advisor.verdict.seats import seat_plans
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     machine = machine or _machine(args, config)
     catalog = catalog or load_catalog(getattr(args, "catalog", None))
@@ -233,7 +237,7 @@ def build(args: argparse.Namespace, config) -> dict:
     from advisor.catalog import load_catalog
     from advisor.commands.models import with_user_models
     from advisor.report.document import build_document
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     machine = _machine(args, config)
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
@@ -252,7 +256,9 @@ def warn_stale(advice, catalog) -> None:
     from advisor.console import warning
     from advisor.verdict.staleness import advice_facts, report_date, stale
 
-    for fact in stale(advice_facts(advice, catalog), report_date(advice.generated_at)):
+    for fact in stale(
+        advice_facts(advice.rate, advice.verdicts, catalog), report_date(advice.generated_at)
+    ):
         warning(fact.message())
 
 
@@ -261,13 +267,10 @@ def render(doc: dict, args: argparse.Namespace, config) -> str:
         import json
 
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    from advisor.report.models import validate_report
-
-    report = validate_report(doc)
     if (getattr(args, "format", None) or config.defaults.format) == "markdown":
         from advisor.report.markdown import render_markdown
 
-        return render_markdown(report)
+        return render_markdown(doc)
     from advisor.report.text import render_text
 
-    return render_text(report)
+    return render_text(doc)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.argtypes import path_text
-from advisor.cli import add_json_option
+from advisor.commands.options import add_json_option
 from advisor.console import out
 from advisor.errors import ExitCode
 

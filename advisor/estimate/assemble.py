@@ -13,8 +13,7 @@ from advisor.estimate.settings import RunSettings
 from advisor.estimate.speed.figures import Speed
 from advisor.estimate.speed.predict import speed_of_placement
 from advisor.probe.machine import Machine
-
-GIB = 1024**3
+from advisor.units import GIB
 
 
 def memory_of(shares) -> MemoryBreakdown:

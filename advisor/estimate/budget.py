@@ -15,9 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.probe.machine import Gpu, Machine
+from advisor.units import GIB, MIB
 
-GIB = 1024**3
-MIB = 1024**2
 OS_RESERVE_MIN_BYTES = 2 * GIB
 OS_RESERVE_FRACTION = 0.10
 OS_RESERVE_MAX_BYTES = 8 * GIB

@@ -14,8 +14,7 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from advisor import __version__
-from advisor.files.cache_files import read_dict, update_with_sources, write_pruned
+from advisor.files.cache_files import read_dict, source_stamp, write_pruned
 from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:
@@ -48,9 +47,7 @@ def machine_text(machine: Machine) -> str:
 
 
 def code_fingerprint() -> str:
-    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
-    update_with_sources(digest, _SOURCES)
-    return digest.hexdigest()
+    return f"{FORMAT}:{source_stamp(_SOURCES)}"
 
 
 class EstimateCache:

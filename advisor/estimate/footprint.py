@@ -16,8 +16,8 @@ from advisor.estimate.compute import ComputeModel
 from advisor.estimate.kv import swa_cells
 from advisor.estimate.layout_sums import BlockSums
 from advisor.estimate.placement import DeviceShare
+from advisor.units import MIB
 
-MIB = 1024**2
 # Runtime overhead a backend takes per GPU before any buffer: the driver context, kernels,
 # the library's scratch pool. CUDA 12 with lazy module loading: 250-400 MiB of context plus
 # cuBLAS/pool workspace; ROCm/HIP contexts run larger; Vulkan and SYCL in between. Metal

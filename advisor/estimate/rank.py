@@ -19,7 +19,8 @@ from typing import Literal
 from advisor.catalog.model import Catalog, Model, Quant
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.quant_quality import retention
-from advisor.probe.machine import GIB, Machine
+from advisor.probe.machine import Machine
+from advisor.units import GIB
 
 COMFORT_DECODE_TOKENS_PER_S = 25.0  # about reading speed and then some
 SPEED_EXPONENT = 0.25

@@ -6,10 +6,10 @@ from advisor.catalog.model import Model
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.settings import RunSettings
 from advisor.probe.machine import Machine
+from advisor.units import GIB
 
 # 2: speed.parallel (advisor estimate --parallel B): batched aggregates, null without it.
 SCHEMA_VERSION = 2
-GIB = 1024**3
 DEPTHS = (0, 4096, 16384, 32768, 65536, 131072)
 
 

@@ -1,21 +1,39 @@
-"""What the on-disk caches (estimates, audit verdicts) share: a digest of the source files
-their contents depend on, a tolerant read, and a write that prunes the oldest files.
+"""What the on-disk caches (estimates, audit verdicts, validated files, remedies) share: one
+rule for the code they depend on (source_stamp), a tolerant read, and a write that prunes the
+oldest files.
 
-A cache is only ever a shortcut: one that cannot be read is empty, one that cannot be written
-is skipped.
+Every cache entry answers only under its whole key, and the key always holds advisor's version
+and the path, size and modification time of the source files the value depends on: a changed
+or reinstalled source file is a miss. A cache is only ever a shortcut: one that cannot be read
+is empty, one that cannot be written is skipped.
 """
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from advisor import __version__
 from advisor.errors import WriteError
 from advisor.paths import atomic_write_bytes
 
 PACKAGE = Path(__file__).resolve().parent.parent  # the advisor package
+
+
+def source_stamp(names: Iterable[str]) -> str:
+    """The code a cached value depends on, as every cache keys it: advisor's version and the
+    path, size and modification time of every file under each of `names` (folders or files,
+    relative to the advisor package; one that does not exist is named as missing)."""
+    names = tuple(names)
+    digest = hashlib.sha256(f"advisor {__version__}".encode())
+    for name in names:
+        if not (PACKAGE / name).exists():
+            digest.update(f"no source for {name}".encode())
+    update_with_sources(digest, names)
+    return digest.hexdigest()
 
 
 def update_with_sources(digest: Any, names: Iterable[str]) -> None:

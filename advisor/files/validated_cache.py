@@ -3,8 +3,9 @@
 The catalog, workloads, the config file and hardware profiles are parsed (PyYAML) and
 validated (pydantic) once; the resulting frozen dataclasses are pickled into the user cache
 dir, and the next run unpickles them without importing either library. An entry answers only
-when its whole key matches: advisor's version, the digest of the source code that parses and
-validates (so a changed schema never reads an old result), what the caller passes in `params`,
+when its whole key matches: advisor's version, the stamp of the source code that parses and
+validates (advisor.files.cache_files.source_stamp: the rule every cache keys its code by, so a
+changed schema never reads an old result), what the caller passes in `params`,
 and each input file's resolved path, size, mtime and SHA-256. A missing, stale, corrupt or
 unreadable entry is a miss: the files are parsed for real and the entry is written again,
 atomically. Only results that validated cleanly are stored; errors always come from parsing.
@@ -33,7 +34,6 @@ from advisor.paths import atomic_write_bytes, user_cache_dir
 T = TypeVar("T")
 
 FORMAT = 2  # 2: a header (key, SHA-256 of the value's bytes), then the value
-_PACKAGE = Path(__file__).resolve().parent.parent  # the advisor package
 
 # What unpickling a damaged or outdated entry can raise (a class renamed or moved, truncated
 # or foreign bytes, a length field gone wild): every one of them means "parse the files again".
@@ -110,18 +110,12 @@ def _states(files: Sequence[Path]) -> tuple:
 
 @functools.cache
 def code_digest(modules: tuple[str, ...]) -> str:
-    """SHA-256 over the source files of `modules` (advisor.x.y names)."""
-    digest = hashlib.sha256()
-    for name in modules:
-        parts = name.split(".")[1:]
-        source = _PACKAGE.joinpath(*parts).with_suffix(".py")
-        try:
-            digest.update(source.read_bytes())
-        except OSError:
-            # An installation without sources: advisor's version in the key still changes
-            # whenever the code does.
-            digest.update(f"no source for {name}".encode())
-    return digest.hexdigest()
+    """The stamp of the source files of `modules` (advisor.x.y names), by the rule every cache
+    keys its code by (advisor.files.cache_files.source_stamp). An installation without
+    sources: advisor's version in the stamp still changes whenever the code does."""
+    from advisor.files.cache_files import source_stamp
+
+    return source_stamp("/".join(name.split(".")[1:]) + ".py" for name in modules)
 
 
 def _load(entry: Path, key: tuple) -> Any | None:

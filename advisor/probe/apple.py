@@ -15,9 +15,9 @@ from advisor.probe.nvidia import ProbedGpu
 from advisor.probe.result import Findings
 from advisor.probe.specs import match_spec
 from advisor.probe.unified import APPLE_RULE, apple_default_working_set_bytes
+from advisor.units import MIB
 
 MAC_MEMORY_SYSCTLS = ("hw.memsize", "iogpu.wired_limit_mb", "machdep.cpu.brand_string")
-MIB = 1024**2
 
 
 def gpu_core_count(host: Host) -> tuple[int | None, str]:

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
+from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
 from advisor.probe.specs import HardwareSpec, SpecMatch, match_spec
 from advisor.probe.unified import APPLE_RULE, HOST_RAM_RULE, apple_default_working_set_bytes
 from advisor.probe.unknowns import with_reasons
+from advisor.units import GIB
 
 if TYPE_CHECKING:  # the entries are pydantic models: imported by whoever validated one
     from advisor.probe.schema import CpuEntry, GpuEntry, ProfileEntry

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 from advisor.probe.host import Host
-from advisor.probe.machine import GIB, Gpu
+from advisor.probe.machine import Gpu
 from advisor.probe.nvidia import ProbedGpu
 from advisor.probe.result import Findings
 from advisor.probe.specs import match_pci
 from advisor.probe.unified import ANV_RULE, intel_igpu_heap_bytes
+from advisor.units import GIB
 
 DRM = "/sys/class/drm"
 KFD_NODES = "/sys/class/kfd/kfd/topology/nodes"

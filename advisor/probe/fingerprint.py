@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from advisor.probe.machine import GIB, Machine
+from advisor.probe.machine import Machine
+from advisor.units import GIB
 
 
 def _round_gib(value: int | None, step: float = 1.0) -> float | None:

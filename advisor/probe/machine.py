@@ -29,9 +29,6 @@ SIMD_FLAGS: tuple[str, ...] = (
     "i8mm",
 )
 
-GIB = 1024**3
-GB = 1000**3
-
 
 @dataclass(frozen=True)
 class Cpu:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from advisor.probe.machine import GIB, Gpu, Machine
+from advisor.probe.machine import Gpu, Machine
+from advisor.units import GIB
 
 UNKNOWN = "unknown"
 

@@ -7,8 +7,9 @@ import math
 from pathlib import Path
 
 from advisor.errors import UsageError
-from advisor.probe.machine import GIB, Machine
+from advisor.probe.machine import Machine
 from advisor.probe.unknowns import with_reasons
+from advisor.units import GIB
 
 
 def _gib(value: float, flag: str) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from advisor.probe.machine import GIB
+from advisor.units import GIB
 
 TABLE_PATH = Path(__file__).resolve().parent / "hardware_specs.csv"
 

@@ -15,7 +15,7 @@ back to host RAM, as we do.
 
 from __future__ import annotations
 
-from advisor.probe.machine import GIB
+from advisor.units import GIB
 
 APPLE_RULE = "rule: Metal working set = 2/3 of RAM up to 36 GiB, 3/4 above (macOS default)"
 ANV_RULE = "rule: Mesa ANV heap = 3/4 of RAM above 4 GiB, 1/2 at or below"

@@ -3,9 +3,8 @@
 The leaves are the verdict stage's own dataclasses (LocalCost, Check, ApiCost, ...), so the
 schema and the emitter (advisor/report/document.py) cannot drift apart without the tests that
 validate real reports against these models failing. Each leaf states in its own
-`__pydantic_config__` whether a report read back may carry keys it lacks. The text and
-markdown renderings read a Report (advisor/report/text.py, markdown.py). Not imported on the
-`advisor --json` path.
+`__pydantic_config__` whether a report read back may carry keys it lacks. Not imported on the
+`advisor --json` path, nor on any warm path (tests/test_startup_imports.py).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandidate
 from advisor.bench.measurement import Measurement
+from advisor.probe.power import PowerDraw
 from advisor.probe.schema import ProfileEntry
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
 from advisor.report.team_models import TeamJson
@@ -26,10 +26,9 @@ from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.hybrid import HybridReason
 from advisor.verdict.local import LocalCost, LocalRun
 from advisor.verdict.options import Check
-from advisor.verdict.power import PowerDraw
 from advisor.verdict.remedy import Remedy
 from advisor.verdict.verdict import MonthlyCosts, QualityGap, VerdictKind
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 
 class _Strict(BaseModel):

@@ -22,7 +22,7 @@ from advisor.report import REPORT_KIND, SCHEMA_VERSION
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.probe.machine import Machine
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 # The top-level keys read back (all but candidates and verdicts, which are recomputed).
 READ = (

@@ -11,7 +11,7 @@ from advisor.verdict.confidence import Confidence
 from advisor.verdict.hybrid import HybridSplit
 from advisor.verdict.options import LocalOption
 from advisor.verdict.verdict import Verdict
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 DIGITS = 6  # significant digits kept: enough to check any figure, stable across platforms
 

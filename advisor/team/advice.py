@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.probe.machine import Machine
     from advisor.team.server import BatchModelFor
     from advisor.verdict.seats import SeatPlan
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ def team_advice(
     batch_model: BatchModelFor | None = None,
 ) -> TeamAdvice:
     from advisor.advise import electricity_rate, hardware_choice
+    from advisor.probe.power import resolve_power
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.power import resolve_power
 
     demand = team_demand(workload, team.users, team.peak_factor)
     cloud = cloud_costs(demand.workload, catalog)

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from advisor.verdict.workload import WEEKS_PER_MONTH
+from advisor.workload import WEEKS_PER_MONTH
 
 if TYPE_CHECKING:
     from advisor.advise import HardwareChoice
+    from advisor.probe.power import PowerDraw
     from advisor.team.demand import TeamDemand
     from advisor.verdict.cloud import CloudCosts
     from advisor.verdict.electricity import ElectricityRate
-    from advisor.verdict.power import PowerDraw
     from advisor.verdict.seats import SeatPlan
 
 DAYS_PER_MONTH = 7 * WEEKS_PER_MONTH

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.errors import UsageError
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 PeakBasis = Literal["flag", "workload", "assumed"]
 

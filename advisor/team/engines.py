@@ -13,12 +13,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from advisor.units import GIB
+
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
     from advisor.probe.machine import Machine
     from advisor.team.server import ServerRun
 
-GIB = 1024**3
 PORT = 8080
 VLLM_BLOCK_TOKENS = 16  # vLLM's default KV block size on CUDA and ROCm
 VLLM_MEMORY_UTILIZATION = 0.90  # vLLM's default --gpu-memory-utilization

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 FIRST_LOAD = frozenset({"machine", "ranking", "scan", "advice"})
 # The first-load stages a failure puts an end to: without a catalog nothing is ranked,

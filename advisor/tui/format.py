@@ -5,9 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 
 from advisor.console import printable
+from advisor.units import GIB
 
-GB = 1000**3
-GIB = 1024**3
 UNKNOWN = "unknown"
 
 

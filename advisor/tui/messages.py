@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 
 @dataclass

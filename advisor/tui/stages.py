@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.estimate.rank import Candidate as RankedCandidate
-    from advisor.tui.app import Setup
-    from advisor.verdict.workload import Workload
+    from advisor.tui.setup import Setup
+    from advisor.workload import Workload
 
 THIS_COMPUTER = ""  # the profile choice that probes the live machine
 DEFAULT_CONTEXT_TOKENS = 8192
@@ -116,7 +116,7 @@ def catalog(setup: Setup) -> Catalog:
 
 def workloads(config: Config) -> tuple[Workload, ...]:
     """The config's default workloads, else every preset and user workload."""
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     return load_workloads(config.defaults.workloads)
 
@@ -256,9 +256,8 @@ def report_text(advice: Advice, fmt: str) -> str:
     doc: dict[str, Any] = build_document(advice)
     if fmt == "markdown":
         from advisor.report.markdown import render_markdown
-        from advisor.report.models import validate_report
 
-        return render_markdown(validate_report(doc))
+        return render_markdown(doc)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from advisor.verdict.options import Check, LocalOption
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 SPEED_CHECKS = ("decode", "ttft", "capacity")
 UNKNOWN_SHORTFALL = 1.0  # a check whose figure is unknown counts as fully short
@@ -114,7 +114,7 @@ def interactive_floor(task: str) -> tuple[float, str] | None:
     """(decode tokens/s, preset name): what the preset interactive workload for `task` (its
     own task's, else chat's) asks of decoding; the ranking of `advisor models` and the app
     puts models that reach it first. None when no preset applies."""
-    from advisor.verdict.workload import load_workloads, workload_names
+    from advisor.workload import load_workloads, workload_names
 
     presets = [w for w in load_workloads(workload_names()) if w.origin == "preset"]
     for wanted in (task, "chat"):

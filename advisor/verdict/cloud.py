@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from advisor.catalog.model import ApiModel, Catalog, Subscription
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 MTOK = 1_000_000
 
@@ -170,26 +170,27 @@ def frontier_model(catalog: Catalog, index: str) -> tuple[ApiModel, float] | Non
     return max(scored, key=lambda pair: (pair[1], -pair[0].output_usd_per_mtok))
 
 
-# (id(catalog), id(workload)) -> (catalog, workload, costs): the costs depend on nothing else,
-# and an audit asks about the same workloads on thousands of machines. The entry keeps both
-# objects alive, so their ids cannot be reused while it stands.
-_COSTS: dict[tuple[int, int], tuple[Catalog, Workload, CloudCosts]] = {}
+class CloudPrices:
+    """The cloud paths of workloads at one catalog's prices, each workload priced once: the
+    session of whoever judges many machines with one catalog (an audit asks about the same
+    workloads on thousands of machines; advisor.audit.evaluate keeps one per process)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        # By the workload's text: a Workload holds its justification (a dict), so it does not
+        # hash; equal workloads have equal texts.
+        self._costs: dict[str, CloudCosts] = {}
+
+    def costs(self, workload: Workload) -> CloudCosts:
+        key = repr(workload)
+        found = self._costs.get(key)
+        if found is None:
+            found = self._costs[key] = cloud_costs(workload, self.catalog)
+        return found
 
 
 def cloud_costs(workload: Workload, catalog: Catalog) -> CloudCosts:
-    """The cloud paths for `workload` at the catalog's prices (remembered per object pair)."""
-    key = (id(catalog), id(workload))
-    hit = _COSTS.get(key)
-    if hit is not None and hit[0] is catalog and hit[1] is workload:
-        return hit[2]
-    costs = _cloud_costs(workload, catalog)
-    if len(_COSTS) >= 256:
-        _COSTS.clear()
-    _COSTS[key] = (catalog, workload, costs)
-    return costs
-
-
-def _cloud_costs(workload: Workload, catalog: Catalog) -> CloudCosts:
+    """The cloud paths for `workload` at the catalog's prices."""
     notes: list[str] = []
     index = workload.quality_index
     top = frontier_model(catalog, index)

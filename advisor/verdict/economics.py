@@ -7,7 +7,7 @@ from typing import Literal
 
 from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.local import Hardware, LocalCost
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 MTOK = 1_000_000
 

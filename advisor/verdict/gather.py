@@ -24,7 +24,7 @@ from advisor.verdict.choice import closeness
 from advisor.verdict.options import Candidate, LocalOption, SpeedStatus, check_option
 from advisor.verdict.power_for import PowerFor
 from advisor.verdict.search import OptionSearch
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog

@@ -13,7 +13,7 @@ from advisor.verdict.cloud import CloudCosts, api_label
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import Hardware, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 HybridReason = Literal["routine", "capacity"]
 MIN_HYBRID_SHARE = 0.05  # below this the local share is not worth running a second path

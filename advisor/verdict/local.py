@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.estimate.speed.figures import Speed
+from advisor.probe.power import PowerDraw
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.power import PowerDraw
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 MTOK = 1_000_000
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.estimate.estimate import Estimate
+from advisor.probe.power import PowerDraw
+from advisor.units import GIB
 from advisor.verdict.local import LocalRun, local_run
-from advisor.verdict.power import PowerDraw
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 SpeedStatus = Literal["measured", "calibrated", "estimated"]
 CheckName = Literal["fits", "decode", "ttft", "quality", "capacity"]
-GIB = 1024**3
 # Assumption: Artificial Analysis publishes no confidence interval for its indexes, and a
 # model's score moves by a few points between evaluation runs and index versions; a quality
 # floor within this many percentage points of the frontier (either side) is borderline.

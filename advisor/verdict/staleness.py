@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from advisor.advise import Advice
     from advisor.catalog.model import Catalog
+    from advisor.verdict.electricity import ElectricityRate
+    from advisor.verdict.verdict import Verdict
 
 MAX_AGE_DAYS = 120
 
@@ -61,13 +62,14 @@ def stale(
     return tuple(sorted(found.values(), key=lambda f: (-f.age_days, f.what)))
 
 
-def advice_facts(advice: Advice, catalog: Catalog) -> list[tuple[str, str | None, str]]:
-    """Every dated price and score the advice's verdicts rest on."""
+def advice_facts(
+    rate: ElectricityRate, verdicts: Sequence[Verdict], catalog: Catalog
+) -> list[tuple[str, str | None, str]]:
+    """Every dated price and score an advice (its electricity rate and verdicts) rests on."""
     facts: list[tuple[str, str | None, str]] = []
-    rate = advice.rate
     if rate.basis == "region":
         facts.append((f"the electricity price for {rate.region}", rate.date, rate.source))
-    for verdict in advice.verdicts:
+    for verdict in verdicts:
         cloud = verdict.cloud
         for api in (cloud.frontier, cloud.cheapest_api):
             if api is not None:

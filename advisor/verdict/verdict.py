@@ -35,7 +35,7 @@ from advisor.verdict.hybrid import HybridSplit, best_hybrid, option_name, runnin
 from advisor.verdict.local import Hardware, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
 from advisor.verdict.remedy import Remedy
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 VerdictKind = Literal["local", "hybrid", "cloud", "not_viable"]
 OWNED = Hardware(None, 36.0)  # running costs only: what a choice of model may depend on

@@ -31,8 +31,8 @@ from advisor.estimate.speed.batched_physics import (
     prefill_s,
 )
 from advisor.estimate.speed.model import DeviceRate, SpeedConstants, coefficients, load_constants
+from advisor.units import GIB
 
-GIB = 1024**3
 START = {"g_vector": 2.0, "g_matrix": 2.0, "tau_multi_layer_s": 3e-5, "expert_pool": 0.8}
 START_RECURRENT_S = 1e-4
 SPREAD_QUANTILES = (0.1, 0.9)  # the range quoted: 10th to 90th percentile of unseen errors

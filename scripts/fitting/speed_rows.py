@@ -29,9 +29,9 @@ from advisor.catalog.model import Architecture
 from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed.load import TokenCost, nominal_bits_per_weight, token_cost
 from advisor.estimate.speed.model import UBATCH_TOKENS, DeviceRate
+from advisor.units import GIB
 from scripts.fitting.speed_archs import architecture_for
 
-GIB = 1024**3
 BACKEND_NAMES = {"cuda": "cuda", "metal": "metal", "rocm": "rocm", "vulkan": "vulkan",
                  "sycl": "sycl", "cpu": "cpu"}  # fmt: skip
 

@@ -8,7 +8,7 @@ from audit_kit import FLEET_COUNTS, PROFILES, WORKLOADS, report, write_fleet
 
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.catalog import load_catalog
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from advisor.bench.store import BenchStore
 from advisor.paths import user_data_dir
 from advisor.probe import load_profile
 from advisor.report.document import build_document
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 from tests.measurement_kit import gpu_measurement
 
 

@@ -45,7 +45,7 @@ def test_an_unpriced_server_says_hardware_is_excluded_in_every_format(audit):
     for fmt, text in texts.items():
         assert "Shared servers" in text and "(hardware excluded)" in text, fmt
     doc = json.loads(render(audit, "json"))
-    assert doc["schema_version"] == 3
+    assert doc["schema_version"] == 4
     section = doc["shared_servers"]
     assert section["profiles"] == list(SERVERS)
     [chat] = section["workloads"]

@@ -21,9 +21,9 @@ from advisor.audit.render.html_page import render_html
 from advisor.audit.render.json_doc import render_json
 from advisor.audit.render.markdown import render_markdown
 from advisor.audit.render.table import render_table
-from advisor.audit.upgrades import gpu_changes, ram_changes
 from advisor.probe import load_profile
-from advisor.verdict.workload import load_workloads
+from advisor.probe.upgrades import gpu_changes, ram_changes
+from advisor.workload import load_workloads
 
 LAPTOPS, DESKTOPS = 40, 5
 
@@ -71,7 +71,7 @@ def test_every_format_states_the_reason_and_the_machines(office_fleet) -> None:
     assert "office-laptop-16gb-40.json" in markdown  # markdown names every machine
     assert "largest RAM change tried" in render_html(audit)
     doc = json.loads(render_json(audit))
-    assert doc["schema_version"] == 3
+    assert doc["schema_version"] == 4
     [chat] = [u for u in doc["upgrades"]["unreached"] if u["workload"] == "chat-assistant"]
     assert chat["machines"] == LAPTOPS and "largest RAM change tried" in chat["reason"]
     assert len(chat["reports"]) == LAPTOPS and len(chat["machine_ids"]) == LAPTOPS

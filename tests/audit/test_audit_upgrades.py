@@ -10,7 +10,8 @@ import pytest
 from audit_kit import FLEET_COUNTS, PROFILES
 
 from advisor.advise import AdviceOptions, advise
-from advisor.audit.upgrades import (
+from advisor.probe import load_profile, machine_to_dict, resolve_machine
+from advisor.probe.upgrades import (
     GPU_MENU,
     RAM_STEPS_GB,
     gpu_changes,
@@ -18,7 +19,6 @@ from advisor.audit.upgrades import (
     ram_changes,
     vram_changes,
 )
-from advisor.probe import load_profile, machine_to_dict, resolve_machine
 
 PROFILE_OF = {}
 _number = 0

@@ -227,3 +227,26 @@ def test_cli_runs_stores_and_prints(tiny_f16: Path, capsys, seeded_canary: bool)
     assert "stored     parallel run #2" in out
     with BenchStore() as store:
         assert len(store.batched_history()) == 2
+
+
+def test_the_prefill_clock_starts_once_the_batch_is_built(
+    tiny_f16: Path, extra_buffers_ok: bool, monkeypatch
+) -> None:
+    # llama-batched-bench builds its whole batch, then starts T_PP: building it here (one
+    # Python call a token) is kept out of T_PP too. Each token put costs 1 s on this clock.
+    pytest.importorskip("llama_cpp")
+    from advisor.bench.session import LlamaSession
+
+    now = [0.0]
+    put = LlamaSession._put
+
+    def slow_put(*args) -> None:
+        now[0] += 1.0
+        put(*args)
+
+    monkeypatch.setattr(LlamaSession, "_put", staticmethod(slow_put))
+    plan = _plan(tiny_f16, extra_buffers_ok, budget_s=1e9)
+    m = BatchedRun(plan, (1, 2), describe_file(tiny_f16), "fp", clock=lambda: now[0]).run()
+    for p in m.points:
+        assert p.prefill_s < 1.0  # none of its sequences x 16 puts
+        assert p.decode_s >= p.sequences * 4  # the steps put their tokens inside T_TG, as it does

@@ -22,6 +22,7 @@ from advisor.estimate.calibration import (
     shrink,
 )
 from advisor.estimate.speed.figures import Figure, Speed
+from advisor.units import GIB
 from tests.bench.helpers import measurement
 
 
@@ -50,9 +51,6 @@ def test_combine_takes_a_median_per_file_then_across_files() -> None:
 
 def test_combine_with_nothing_is_none() -> None:
     assert combine({}) is None
-
-
-GIB = 1024**3
 
 
 def _run(

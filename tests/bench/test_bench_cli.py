@@ -218,7 +218,8 @@ def _tiny_catalog_model(tiny_q8: Path, repo: str) -> str:
     from advisor.catalog import load_catalog
     from advisor.catalog.add import entry_from_gguf
     from advisor.catalog.gguf.file import read_model_file
-    from advisor.catalog.overlay import add_model, overlay_path
+    from advisor.catalog.overlay import overlay_path
+    from advisor.catalog.overlay_add import add_model
 
     shipped = load_catalog(overlay=False)
     entry = entry_from_gguf(read_model_file(tiny_q8), taken_ids=[m.id for m in shipped.models])

@@ -12,8 +12,6 @@ from typing import Any
 from catalog_testkit import Tensor, arch_metadata, llama_tensors, tensor_nbytes
 from gguf import GGMLQuantizationType as T
 
-MIB = 1024**2
-
 
 def deepseek_v2_lite(qtype: T = T.BF16) -> tuple[dict[str, Any], list[Tensor]]:
     """(metadata, tensors) of DeepSeek-V2-Lite as current llama.cpp converts it (MLA split

@@ -18,6 +18,7 @@ from catalog_testkit import CATALOG_YAML, CountingYaml
 from advisor.catalog import compiled, load_catalog
 from advisor.catalog.loader import load_catalog_file
 from advisor.catalog.problems import CatalogProblems
+from scripts.catalog.build import write_compiled
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "models.yaml"
@@ -25,7 +26,7 @@ SHIPPED = ROOT / "models.yaml"
 
 @pytest.fixture
 def compiled_catalog(catalog_file: Path) -> Path:
-    compiled.write_compiled(catalog_file)
+    write_compiled(catalog_file)
     return catalog_file
 
 

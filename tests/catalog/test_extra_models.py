@@ -90,3 +90,32 @@ def test_bad_extra_models(spec: str, code: int, message: str, capsys) -> None:
 def test_the_same_model_and_quant_twice_is_refused(llama_files) -> None:
     with pytest.raises(UsageError, match="given twice"):
         with_extra_models(load_catalog(), [str(llama_files["Q8_0"])] * 2)
+
+
+def test_the_app_opens_with_the_users_model_in_its_catalog(
+    llama_files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`advisor --model FILE.gguf`: the file is read before the app opens (a bad one is a
+    plain error), and the app gets the catalog with it."""
+    import sys
+
+    from advisor.tui import app as tui_app
+
+    built = {}
+
+    class Opened:
+        return_code = 0
+
+        def run(self) -> None:
+            pass
+
+    def make_app(**kwargs):
+        built.update(kwargs)
+        return Opened()
+
+    monkeypatch.setattr(tui_app, "make_app", make_app)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["--profile", "h100-server", "--model", str(llama_files["Q8_0"])]) == 0
+    assert built["catalog"].find("llama-2-13b") is not None
+    assert main(["--model", "missing.gguf"]) == ExitCode.NOT_FOUND

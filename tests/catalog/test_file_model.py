@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 from catalog_testkit import write_gguf
-from real_shapes import MIB, deepseek_v2_lite, llama2_13b, tensor_bytes
+from real_shapes import deepseek_v2_lite, llama2_13b, tensor_bytes
 
 from advisor.catalog.add import entry_from_gguf
 from advisor.catalog.gguf.file import read_model_file
 from advisor.catalog.tensors.layout import tensor_layout
 from advisor.cli import main
 from advisor.errors import ExitCode
+from advisor.units import MIB
 
 PROFILE = "h100-server"
 CONTEXT = 4096

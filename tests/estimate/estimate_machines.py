@@ -6,7 +6,8 @@ placement rule needs (a 6 GiB GPU, two unequal GPUs, a small working-set limit).
 
 from __future__ import annotations
 
-from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
+from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
+from advisor.units import GIB
 
 CPU = Cpu("Test CPU 16-core", "x86_64", 16, 32, ("avx2", "fma", "f16c"))
 

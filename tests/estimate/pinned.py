@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from advisor.advise import AdviceOptions, advise
-from advisor.audit.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Throughput
 from advisor.estimate import estimate
 from advisor.estimate.assemble import placement_contexts_for
 from advisor.probe import list_profiles, load_profile, machine_fingerprint
-from advisor.probe.machine import GIB, Machine
+from advisor.probe.machine import Machine
+from advisor.probe.upgrades import apply_change, gpu_changes, ram_changes
+from advisor.units import GIB
 
 PINS = Path(__file__).resolve().parent / "data" / "estimate_pins.json"
 # Each file is estimated at one of these, in turn: short, the presets' contexts, past most
@@ -152,7 +153,7 @@ def compute(catalog, workloads) -> dict[str, dict]:
 
 def main() -> int:
     from advisor.catalog import load_catalog
-    from advisor.verdict.workload import load_workloads
+    from advisor.workload import load_workloads
 
     pins = compute(load_catalog(overlay=False), load_workloads(list(PRESETS)))
     PINS.write_text(json.dumps(pins, indent=1, sort_keys=True) + "\n")

@@ -13,7 +13,8 @@ from advisor.estimate.estimate import Estimate
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed.predict import predict_speed
-from advisor.probe.machine import GIB, Machine
+from advisor.probe.machine import Machine
+from advisor.units import GIB
 
 COMPUTE_BYTES = GIB // 2
 OS_RESERVE = 4 * GIB

@@ -13,7 +13,7 @@ import pytest
 from pinned import PINS, PRESETS, compute
 
 from advisor.catalog import load_catalog
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")

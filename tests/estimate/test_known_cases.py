@@ -9,8 +9,7 @@ from estimate_archs import model
 from estimate_machines import gpu_machine, unified_machine
 
 from advisor.estimate import estimate
-
-MIB = 1024**2
+from advisor.units import MIB
 
 
 def _share(est, device: str):

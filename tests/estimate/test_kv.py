@@ -7,8 +7,7 @@ import pytest
 from estimate_archs import arch
 
 from advisor.estimate.kv import kv_bytes_per_token, kv_layout, padded_context
-
-MIB = 1024**2
+from advisor.units import MIB
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,8 @@ from advisor.estimate.budget import device_budgets
 from advisor.estimate.fit import Planner
 from advisor.estimate.settings import RunSettings
 from advisor.files.strict import validate
+from advisor.units import MIB
 
-MIB = 1024**2
 COMPUTE_TOLERANCE = 0.12  # worst case today 10.7% (Nemotron-H, q8_0 cache at 32k); median 0.3%
 
 

@@ -11,8 +11,7 @@ from advisor.estimate import estimate
 from advisor.estimate.budget import device_budgets
 from advisor.estimate.fit import Planner, choose
 from advisor.estimate.settings import RunSettings
-
-GIB = 1024**3
+from advisor.units import GIB
 
 
 def _planner(machine, model_id: str, quant: str = "Q4_K_M", mode: str = "dedicated"):

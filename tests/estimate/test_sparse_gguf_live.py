@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from estimate_archs import arch
 
+from advisor.units import MIB
+
 pytest.importorskip("llama_cpp")
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts" / "memory"))
 
@@ -17,8 +19,6 @@ from measure import Setting, measure  # noqa: E402
 
 from advisor.catalog.tensors.layout import quant_tensor_bytes  # noqa: E402
 from advisor.estimate.kv import kv_layout  # noqa: E402
-
-MIB = 1024**2
 
 
 @pytest.mark.parametrize(("model_id", "quant"), [("qwen3-0.6b", "Q4_K_M"),

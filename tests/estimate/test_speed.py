@@ -9,7 +9,8 @@ from advisor.catalog.tensors.layout import quant_tensor_bytes
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed.predict import predict_speed
-from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
+from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
+from advisor.units import GIB
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,7 @@ from estimate_archs import DATA, arch, architectures
 
 from advisor.catalog.model import QUANT_TYPES
 from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
-
-GIB = 1024**3
+from advisor.units import GIB
 
 
 def _published() -> list[tuple[str, str, float, str]]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-GIB = 1024**3
-MIB = 1024**2
+from advisor.units import GIB, MIB
 
 X86_CPUINFO = """processor\t: 0
 vendor_id\t: AuthenticAMD

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 from probe_fakes import (
-    GIB,
     H100_PCIE,
-    MIB,
     PI5_CPUINFO,
     RTX_3060,
     RTX_4090,
@@ -25,6 +23,7 @@ from probe_fakes import (
 from advisor.probe.replay import ReplayHost, replay_machine
 from advisor.probe.serialize import machine_from_dict, machine_to_dict
 from advisor.probe.unknowns import none_paths
+from advisor.units import GIB, MIB
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -15,8 +15,8 @@ from advisor.probe import (
     machine_to_dict,
     resolve_machine,
 )
-from advisor.probe.machine import GIB
 from advisor.probe.unknowns import none_paths
+from advisor.units import GIB
 
 REQUIRED = {
     "office-laptop-8gb",

@@ -17,8 +17,8 @@ from advisor.probe.bandwidth import (
     recorded_bandwidth,
     store_bandwidth,
 )
-from advisor.probe.machine import GIB
 from advisor.probe.specs import lookup_spec, match_pci, match_spec, spec_table
+from advisor.units import GIB
 from tests.clocks import TickClock
 
 

@@ -14,7 +14,7 @@ from advisor.paths import workloads_dir
 from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.report.models import validate_report
-from advisor.verdict.workload import load_workload_file
+from advisor.workload import load_workload_file
 
 SECRETS = (
     "build-host-7",

@@ -12,7 +12,7 @@ from advisor.estimate.cache import EstimateCache
 from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.verdict import search as search_module
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture

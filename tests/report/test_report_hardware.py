@@ -8,7 +8,7 @@ import pytest
 from advisor.advise import AdviceOptions, advise
 from advisor.config import Config, Prices
 from advisor.probe import load_profile
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,15 @@ import pytest
 
 from advisor.estimate.rank import rank_models
 from advisor.probe import load_profile
+from advisor.probe.power import resolve_power
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import region_rate
 from advisor.verdict.gather import to_candidate, workload_options
 from advisor.verdict.local import Hardware
 from advisor.verdict.options import check_option
-from advisor.verdict.power import resolve_power
 from advisor.verdict.search import OptionSearch
 from advisor.verdict.verdict import decide, settles
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 OWNED = Hardware(None, 36)
 

@@ -10,10 +10,10 @@ import pytest
 from advisor.advise import AdviceOptions, advise
 from advisor.bench.store import BenchStore
 from advisor.probe import load_profile
+from advisor.probe.power import HOST_W_BESIDE_GPU
 from advisor.report.document import build_document
 from advisor.report.models import validate_report
-from advisor.verdict.power import HOST_W_BESIDE_GPU
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 from tests.measurement_kit import gpu_measurement
 
 

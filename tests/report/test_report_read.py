@@ -12,7 +12,7 @@ from advisor.errors import ReportError
 from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.report.read import inputs_from_report
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")

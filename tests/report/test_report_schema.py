@@ -13,7 +13,7 @@ from advisor.probe import load_profile
 from advisor.report.document import build_document
 from advisor.report.models import report_schema, validate_report
 from advisor.report.schema import SCHEMA_FILE, render_schema, shipped_schema_text
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 @pytest.fixture(scope="module")

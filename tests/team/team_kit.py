@@ -7,7 +7,7 @@ from advisor.probe import resolve_machine
 from advisor.team.demand import team_demand
 from advisor.team.queue import Server, Traffic, peak_queue
 from advisor.team.server import ServerRun, requirements
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 
 def machine(profile: str):

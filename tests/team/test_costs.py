@@ -7,14 +7,14 @@ import pytest
 from advisor.advise import HardwareChoice
 from advisor.config import Seats
 from advisor.errors import UsageError
+from advisor.probe.power import PowerDraw
 from advisor.team.costs import DAYS_PER_MONTH, Uptime, compare, server_costs
 from advisor.team.demand import ASSUMED_PEAK_FACTOR
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import Hardware
-from advisor.verdict.power import PowerDraw
 from advisor.verdict.seats import seat_plans
-from advisor.verdict.workload import WEEKS_PER_MONTH
+from advisor.workload import WEEKS_PER_MONTH
 from tests.team.team_kit import chat_team
 
 RATE = ElectricityRate(0.20, "flag", None, "--electricity-price", None)

@@ -8,7 +8,6 @@ import math
 import pytest
 
 from advisor.team.engines import (
-    GIB,
     VLLM_BLOCK_TOKENS,
     VLLM_MEMORY_UTILIZATION,
     VLLM_RUNTIME_BYTES_PER_GPU,
@@ -16,6 +15,7 @@ from advisor.team.engines import (
     engine_configs,
     scale_out,
 )
+from advisor.units import GIB
 from tests.team.team_kit import machine, run_by_hand
 
 

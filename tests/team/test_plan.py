@@ -16,7 +16,7 @@ from advisor.report.schema import shipped_schema_text
 from advisor.team.advice import TeamOptions, team_advice
 from advisor.team.queue import DECODE_MARGIN, TTFT_MARGIN
 from advisor.verdict.seats import seat_plans
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 from tests.team.team_kit import machine
 
 CHAT = load_workloads(["chat-assistant"])[0]

@@ -18,7 +18,7 @@ from advisor.config import Config
 from advisor.probe import load_profile
 from advisor.probe.machine import Machine
 from advisor.tui.app import AdvisorApp, make_app
-from advisor.verdict.workload import Workload, load_workloads
+from advisor.workload import Workload, load_workloads
 
 REFERENCE_PROFILE = "rtx-4090-desktop"  # the machine of DESIGN.md's profile example
 # A fixed slice of the shipped catalog: small and large, dense and MoE, hybrid, vision and

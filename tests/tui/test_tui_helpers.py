@@ -18,8 +18,7 @@ from advisor.tui.howto import how_to_get
 from advisor.tui.screens.export import format_for
 from advisor.tui.stages import machine_summary
 from advisor.tui.widgets.workload_form import FIELDS, edited_workload, field_text, parse_field
-
-GIB = 1024**3
+from advisor.units import GIB
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from advisor.advise import AdviceOptions, advise, judge
-from advisor.audit.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
+from advisor.probe.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.verdict.search import OptionSearch
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
 UPGRADED = ("office-laptop-16gb", "rtx-3060-desktop", "rtx-4060-laptop", "arc-b580-desktop")

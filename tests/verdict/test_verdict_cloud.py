@@ -132,3 +132,33 @@ def test_included_api_credit_buys_only_its_own_vendors_api() -> None:
     assert cost is not None and cost.subscription_id == "credit"
     assert "usable only on the v-open-host API" in cost.limit_used
     assert "spends 0.55 of it on OPEN-HOST" in cost.limit_used
+
+
+def test_a_prices_session_prices_each_workload_once(monkeypatch) -> None:
+    """judge() on many machines with one CloudPrices (an audit, the remedy search) prices each
+    workload once, and equal workloads (rebuilt from another report) share the price."""
+    import dataclasses
+
+    from advisor.advise import AdviceOptions, judge
+    from advisor.catalog import load_catalog
+    from advisor.probe import load_profile
+    from advisor.verdict import cloud
+    from advisor.workload import load_workloads
+
+    shipped = load_catalog(overlay=False)
+    workloads = load_workloads(["chat-assistant", "coding-agent"])
+    priced: list[str] = []
+    real = cloud.cloud_costs
+
+    def counted(workload, catalog):
+        priced.append(workload.name)
+        return real(workload, catalog)
+
+    monkeypatch.setattr(cloud, "cloud_costs", counted)
+    prices = cloud.CloudPrices(shipped)
+    options = AdviceOptions(cache=False)
+    first = judge(load_profile("rtx-3060-desktop"), shipped, workloads, options, prices=prices)
+    again = [dataclasses.replace(w) for w in workloads]  # equal, not the same objects
+    second = judge(load_profile("office-laptop-16gb"), shipped, again, options, prices=prices)
+    assert sorted(priced) == ["chat-assistant", "coding-agent"]
+    assert [v.cloud for v in first] == [v.cloud for v in second]

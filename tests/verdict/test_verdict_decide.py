@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from verdict_builders import make_candidate, make_speed, make_workload
 
+from advisor.probe.power import PowerDraw
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import Hardware
 from advisor.verdict.options import check_option
-from advisor.verdict.power import PowerDraw
 from advisor.verdict.verdict import decide
 
 RATE = ElectricityRate(0.2, "region", "us", "catalog default for us", "2026-04")

@@ -11,7 +11,7 @@ import pytest
 
 from advisor.config import load_config
 from advisor.errors import AdvisorError
-from advisor.verdict.workload import load_workload_file
+from advisor.workload import load_workload_file
 
 GOOD = "title: Mine\ntask: coding\naccess: interactive\nrequests_per_day: 10\ninput_tokens_per_request: 2000\noutput_tokens_per_request: 500\ncontext_tokens: 8192\nmin_decode_tokens_per_s: 15\nmax_time_to_first_token_s: 4\nconcurrency: 1\nhours_per_day: 8\nquality_floor_pct: 60\n"
 

@@ -12,7 +12,7 @@ import pytest
 from advisor.advise import AdviceOptions, advise
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
-from advisor.verdict.workload import load_workloads
+from advisor.workload import load_workloads
 
 PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
 
@@ -153,7 +153,7 @@ def test_no_cloud_gives_local_or_not_viable_with_what_would_make_it_viable(catal
 
 
 def test_a_workload_file_can_rule_the_cloud_out(catalog, tmp_path) -> None:
-    from advisor.verdict.workload import load_workload_file
+    from advisor.workload import load_workload_file
 
     preset = Path(__file__).parents[2] / "profiles" / "workloads" / "rag-summarisation.yaml"
     private = tmp_path / "private-rag.yaml"

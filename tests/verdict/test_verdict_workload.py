@@ -8,7 +8,7 @@ import pytest
 
 from advisor.errors import NotFoundError, WorkloadError
 from advisor.paths import workloads_dir
-from advisor.verdict.workload import load_workload_file, load_workloads, workload_names
+from advisor.workload import load_workload_file, load_workloads, workload_names
 
 PRESETS = ("chat-assistant", "coding-agent", "document-batch", "rag-summarisation", "support-bot")
 JUSTIFIED = (

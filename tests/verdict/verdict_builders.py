@@ -16,10 +16,11 @@ from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed.figures import Figure, Speed
 from advisor.files.strict import validate
-from advisor.probe.machine import GIB, Cpu, Gpu, Machine, SystemMemory
+from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
+from advisor.probe.power import PowerDraw
+from advisor.units import GIB
 from advisor.verdict.options import Candidate
-from advisor.verdict.power import PowerDraw
-from advisor.verdict.workload import Workload
+from advisor.workload import Workload
 
 SRC = "test-prices"
 

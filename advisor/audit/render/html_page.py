@@ -41,11 +41,13 @@ svg.chart { display: block; max-width: 100%; height: auto; margin: .4em 0 .8em; 
 svg.chart text { font: 12px system-ui, sans-serif; fill: #1d2330; }
 svg.chart text.value { fill: #3b4456; }
 rect.local { fill: #2e9e5b; } rect.hybrid { fill: #e3a72f; } rect.cloud { fill: #a7b0c0; }
+rect.not-viable { fill: #c0392b; }
 rect.today { fill: #a7b0c0; } rect.with-local { fill: #2e9e5b; } rect.count { fill: #3d6fd6; }
 .legend span { display: inline-block; margin-right: 1.2em; }
 .legend i { display: inline-block; width: .9em; height: .9em; margin-right: .35em;
             vertical-align: -.1em; }
 i.local { background: #2e9e5b; } i.hybrid { background: #e3a72f; } i.cloud { background: #a7b0c0; }
+i.not-viable { background: #c0392b; }
 @media (prefers-color-scheme: dark) {
   body { background: #14171d; color: #e4e7ee; } th { background: #222733; }
   th, td { border-color: #2d3340; } svg.chart text, svg.chart text.value { fill: #e4e7ee; }
@@ -108,6 +110,9 @@ def _workloads(audit: FleetAudit) -> list[str]:
                 Part(w.local, "local", f"local on {p.count(w.local, 'machine')}"),
                 Part(w.hybrid, "hybrid", f"hybrid on {p.count(w.hybrid, 'machine')}"),
                 Part(w.cloud, "cloud", f"cloud on {p.count(w.cloud, 'machine')}"),
+                Part(
+                    w.not_viable, "not-viable", f"not viable on {p.count(w.not_viable, 'machine')}"
+                ),
             ),
             f"{p.share(w.local, w.machines)} local",
         )
@@ -115,7 +120,8 @@ def _workloads(audit: FleetAudit) -> list[str]:
     ]
     legend = (
         '<p class="legend"><span><i class="local"></i>local</span>'
-        '<span><i class="hybrid"></i>hybrid</span><span><i class="cloud"></i>cloud</span></p>'
+        '<span><i class="hybrid"></i>hybrid</span><span><i class="cloud"></i>cloud</span>'
+        '<span><i class="not-viable"></i>not viable</span></p>'
     )
     chart = legend + bar_chart("Machines per verdict, by workload", bars) if bars else ""
     return _section("Workloads: where each runs well locally", workload_rows(audit), chart)

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 AUDIT_KIND = "advisor-audit"
 # 2: shared_servers. 3: upgrades.ranking and .unreached; each effect's reports, saving per USD,
 # payback and whether it pays back within the hardware's life; changes in ranking order.
-AUDIT_SCHEMA_VERSION = 3
+# 4: workloads[].not_viable (machines where a workload that may not leave the building has no
+# local option); such a workload has no cloud price (cost.unpriced counts it).
+AUDIT_SCHEMA_VERSION = 4
 
 
 def render_json(audit: FleetAudit) -> str:
@@ -102,6 +104,7 @@ def _workload(w) -> dict[str, Any]:
             "local": w.local,
             "hybrid": w.hybrid,
             "cloud": w.cloud,
+            "not_viable": w.not_viable,
             "local_share": w.local_share,
             "models": [{"model": label, "machines": n} for label, n in w.models],
         }

@@ -49,7 +49,16 @@ def _cell(text: str) -> str:
 
 def workload_rows(audit: FleetAudit) -> list[Sequence[str]]:
     rows: list[Sequence[str]] = [
-        ("workload", "machines", "local", "hybrid", "cloud", "viable locally", "with which model")
+        (
+            "workload",
+            "machines",
+            "local",
+            "hybrid",
+            "cloud",
+            "not viable",
+            "viable locally",
+            "with which model",
+        )
     ]
     for w in audit.workloads:
         models = ", ".join(f"{label} ({n})" for label, n in w.models[:3]) or "none"
@@ -60,6 +69,7 @@ def workload_rows(audit: FleetAudit) -> list[Sequence[str]]:
                 str(w.local),
                 str(w.hybrid),
                 str(w.cloud),
+                str(w.not_viable),
                 p.share(w.local, w.machines),
                 models,
             )

@@ -18,6 +18,7 @@ NUMERIC_COLUMNS = frozenset(
         "local",
         "hybrid",
         "cloud",
+        "not viable",
         "viable locally",
         "today",
         "with local",
@@ -84,6 +85,11 @@ def machine_label(row: MachineRow) -> str:
 def best_text(row: MachineRow) -> str:
     best = row.best
     if best is None or best.pick is None:
+        kinds = {o.kind for o in row.outcomes}
+        if kinds == {"not_viable"}:
+            return "not viable here for every workload (the cloud is ruled out)"
+        if "not_viable" in kinds:
+            return "cloud or, where the cloud is ruled out, not viable here for every workload"
         return "cloud for every workload"
     pick = best.pick
     where = {"gpu": "GPU", "partial": "GPU+CPU", "cpu": "CPU"}.get(pick.placement, pick.placement)
@@ -99,6 +105,8 @@ def outcome_text(o: Outcome) -> str:
         return f"local: {pick_label(o)}"
     if o.kind == "hybrid":
         return f"hybrid: {o.local_share or 0:.0%} on {pick_label(o)}"
+    if o.kind == "not_viable":
+        return "not viable here (the cloud is ruled out)"
     return "cloud"
 
 

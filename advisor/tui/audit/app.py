@@ -75,7 +75,16 @@ class AuditApp(App[None]):
         self.sub_title = present.count(len(self.audit.machines), "machine")
         self._fill(
             "workload-table",
-            ("workload", "machines", "local share", "local", "hybrid", "cloud", "with which model"),
+            (
+                "workload",
+                "machines",
+                "local share",
+                "local",
+                "hybrid",
+                "cloud",
+                "not viable",
+                "with which model",
+            ),
             views.workload_rows(self.audit),
         )
         self._fill(

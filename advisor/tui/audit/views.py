@@ -14,20 +14,19 @@ from advisor.tui.charts import BarRow, Segment, bar_chart, stacked_bar
 from advisor.tui.format import plain
 
 BAR_CELLS = 20
-STYLES = {"local": "green", "hybrid": "yellow", "cloud": "grey50"}
+STYLES = {"local": "green", "hybrid": "yellow", "cloud": "grey50", "not_viable": "red"}
 
 
 def workload_rows(audit: FleetAudit) -> list[tuple]:
-    """(title, machines, share bar, local, hybrid, cloud, models) per workload."""
+    """(title, machines, share bar, local, hybrid, cloud, not viable, models) per workload."""
     rows = []
     for w in audit.workloads:
-        segments = [Segment(k, getattr(w, k), STYLES[k]) for k in ("local", "hybrid", "cloud")]
+        segments = [Segment(k, getattr(w, k), STYLES[k]) for k in STYLES]
         bar = stacked_bar(segments, float(w.machines or 1), BAR_CELLS)
         bar.append(f" {p.share(w.local, w.machines)}")
         models = ", ".join(f"{label} ({n})" for label, n in w.models[:3]) or "none"
-        rows.append(
-            (w.title, str(w.machines), bar, str(w.local), str(w.hybrid), str(w.cloud), models)
-        )
+        counts = (str(w.local), str(w.hybrid), str(w.cloud), str(w.not_viable))
+        rows.append((w.title, str(w.machines), bar, *counts, models))
     return rows
 
 

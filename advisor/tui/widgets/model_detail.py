@@ -15,8 +15,9 @@ from textual.widgets import Static
 
 from advisor.tui.candidates import pool_use
 from advisor.tui.charts import BarRow, Segment, bar_chart, legend, stacked_bar
-from advisor.tui.format import GIB, gib, rate, rate_range, tokens
+from advisor.tui.format import gib, rate, rate_range, tokens
 from advisor.tui.howto import how_to_get
+from advisor.units import GIB
 
 if TYPE_CHECKING:  # the catalog loads in a worker; importing it here would delay first paint
     from advisor.catalog.model import Model, Quant

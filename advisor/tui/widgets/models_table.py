@@ -23,7 +23,8 @@ from advisor.tui.candidates import (
     pool_use,
 )
 from advisor.tui.charts import usage_bar
-from advisor.tui.format import GIB, plain, rate, rate_range, tokens
+from advisor.tui.format import plain, rate, rate_range, tokens
+from advisor.units import GIB
 
 # (key, header, width): fixed widths keep the whole row inside 120 columns; long model
 # names are cut, and the detail pane gives them in full.

@@ -20,7 +20,7 @@ from advisor.tui.format import plain
 if TYPE_CHECKING:
     from advisor.team.advice import TeamAdvice
     from advisor.tui.stages import AdviceInputs
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 DEFAULT_PEOPLE = "25"
 DEFAULT_SEATS = "chatgpt-business=25"

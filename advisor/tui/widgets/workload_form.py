@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Select
 from advisor.tui.format import plain
 
 if TYPE_CHECKING:
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def edited_workload(base: Workload, task: str, texts: dict[str, str]) -> Workloa
     from pydantic import ValidationError
 
     from advisor.files.strict import validate
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
     data = {**dataclasses.asdict(base), **changes, "origin": "edited"}
     try:
@@ -85,7 +85,7 @@ def edited_workload(base: Workload, task: str, texts: dict[str, str]) -> Workloa
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
         loc = [p for p in first["loc"] if p != "__root__"]
-        # A check across fields names its key on the error it raised (advisor.verdict.workload).
+        # A check across fields names its key on the error it raised (advisor.workload).
         loc = loc or list(getattr(first.get("ctx", {}).get("error"), "loc", ()))
         key = ".".join(str(p) for p in loc)
         raise ValueError(f"{key}: {message}" if key else message) from None

@@ -17,7 +17,7 @@ from advisor.tui.widgets.verdict_view import VerdictView
 from advisor.tui.widgets.workload_form import WorkloadForm
 
 if TYPE_CHECKING:
-    from advisor.verdict.workload import Workload
+    from advisor.workload import Workload
 
 
 class WorkloadPane(Horizontal):

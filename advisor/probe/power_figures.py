@@ -49,14 +49,14 @@ _MINI_PC_CPUS = ("n100", "n150", "n200", "n97", "n95", "n305")
 def cpu_reading(machine: Machine) -> tuple[Reading, str]:
     """(reading, class) for generation on the CPU alone."""
     # The CPU's name only: a machine's own name is not part of what a verdict may read.
-    from advisor.audit.upgrades import _MOBILE_CPU  # the one reading of mobile CPU names
+    from advisor.probe.upgrades import MOBILE_CPU  # the one reading of mobile CPU names
 
     name = (machine.cpu.name or "").lower()
     if any(w in name for w in _SBC_WORDS):
         return CPU_SBC, "a single-board computer"
     if any(w in name.split() or f"{w} " in name for w in _MINI_PC_CPUS):
         return CPU_MINI_PC, "a low-power mini PC"
-    if _MOBILE_CPU.search(name):
+    if MOBILE_CPU.search(name):
         return CPU_LAPTOP, "a laptop"
     if (machine.cpu.physical_cores or 0) > SERVER_CORES:
         return CPU_SERVER, "a server"

@@ -59,7 +59,7 @@ def resolve_power(
     all of them)."""
     draw = _loaded(machine, measured_gpu_w, measured_source, gpus_used)
     discrete = [g for g in machine.gpus if not g.integrated and not g.unified_memory]
-    from advisor.verdict.power_figures import idle_reading
+    from advisor.probe.power_figures import idle_reading
 
     idle, why = idle_reading(machine, len(discrete))
     if idle is None:
@@ -167,7 +167,7 @@ def _soc_power(machine: Machine, gpu: Gpu) -> PowerDraw:
 
 def _cpu_power(machine: Machine) -> PowerDraw:
     """CPU-only generation: the wall reading of the nearest class of machine (power_figures)."""
-    from advisor.verdict.power_figures import cpu_reading
+    from advisor.probe.power_figures import cpu_reading
 
     reading, kind = cpu_reading(machine)
     words = f"CPU-only generation on {kind}: " + reading.words("while generating")

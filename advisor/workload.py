@@ -36,7 +36,7 @@ CODE = (
     "advisor.files.docload",
     "advisor.catalog.model",
     "advisor.files.yamldoc",
-    "advisor.verdict.workload",
+    "advisor.workload",
 )
 
 

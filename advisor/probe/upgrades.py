@@ -31,7 +31,7 @@ _BATTERY_SOURCE = "psutil sensors_battery"  # advisor.probe.system: a battery is
 # Mobile CPU model numbers: Intel Core i7-1165G7 / i7-13700H / Core Ultra 7 155H / 258V, AMD
 # Ryzen 5 7530U / Ryzen 9 7945HX, and every Ryzen AI 300 part (HX 370). Desktop parts end in
 # K, F, X, T, G (AMD APUs) or nothing.
-_MOBILE_CPU = re.compile(
+MOBILE_CPU = re.compile(
     r"\b(?:i[3579]-\d{4,5}|ultra [3579] \d{3}|ryzen [3579](?: pro)? \d{4})"
     r"(?:u|h|hs|hx|hk|p|y|v|g\d)\b|\bryzen ai [3579](?: hx| pro)? \d{3}\b",
     re.IGNORECASE,
@@ -122,8 +122,8 @@ def _gpu_change(kind: ChangeKind, label: str, spec: HardwareSpec) -> Change:
 def apply_change(machine: Machine, change: Change) -> Machine:
     """The machine after the change."""
     if change.kind == "ram":
-        from advisor.probe.machine import GIB
         from advisor.probe.resolve import apply_overrides
+        from advisor.units import GIB
 
         ram_gib = (machine.memory.ram_total_bytes or 0) / GIB + change.size_gb
         return apply_overrides(machine, ram_gb=ram_gib, vram_gb=None)
@@ -183,7 +183,7 @@ def is_laptop(machine: Machine) -> bool:
     names = [g.name.lower() for g in machine.gpus] + [(machine.name or "").lower()]
     if any(w in name for name in names for w in _LAPTOP_WORDS):
         return True
-    return bool(machine.cpu.name and _MOBILE_CPU.search(machine.cpu.name))
+    return bool(machine.cpu.name and MOBILE_CPU.search(machine.cpu.name))
 
 
 def _only_discrete(machine: Machine) -> Gpu | None | Literal[False]:
