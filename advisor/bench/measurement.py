@@ -5,11 +5,10 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
+from advisor.estimate.placement import PlacementKind
 from advisor.files.strict import KeyProblem, bounded, checked_after
 
-PlacementKind = Literal["gpu", "partial", "cpu"]
 DEFAULT_PROMPT_TOKENS = 512  # llama-bench pp512
 DEFAULT_GEN_TOKENS = 128  # llama-bench tg128
 

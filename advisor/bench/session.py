@@ -18,8 +18,8 @@ from types import ModuleType
 
 from advisor.bench.native import LlamaLog, context_failure, decode_failure, load_failure
 from advisor.errors import BenchError
+from advisor.estimate.kv_types import kv_cache_type
 
-KV_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q5_0": 6, "q5_1": 7, "q8_0": 8, "bf16": 30}
 FLASH_ATTN = {"auto": -1, "off": 0, "on": 1}
 
 
@@ -87,7 +87,7 @@ class LlamaSession:
         params.n_batch = options.n_batch
         params.n_ubatch = options.n_ubatch
         params.n_threads = params.n_threads_batch = options.n_threads
-        params.type_k = params.type_v = KV_TYPES[options.kv_type]
+        params.type_k = params.type_v = kv_cache_type(options.kv_type).ggml_id
         params.flash_attn_type = FLASH_ATTN[options.flash_attn]
         params.no_perf = True
         ctx = lib.llama_init_from_model(self._model, params)
@@ -283,8 +283,10 @@ class LlamaSession:
 
 
 def check_kv_type(kv_type: str) -> str:
-    if kv_type not in KV_TYPES:
-        raise BenchError(f"unknown KV cache type {kv_type!r}; expected one of {sorted(KV_TYPES)}")
+    try:
+        kv_cache_type(kv_type)
+    except ValueError as exc:
+        raise BenchError(str(exc)) from None
     return kv_type
 
 

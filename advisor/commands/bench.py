@@ -11,6 +11,7 @@ from collections.abc import Callable
 from advisor.argtypes import path_text, real, whole
 from advisor.console import out
 from advisor.errors import ExitCode, InputError, WriteError
+from advisor.estimate.kv_types import KV_TYPES
 
 DESCRIPTION = """\
 Runs the model through llama-cpp-python on this machine: loads it (timed), warms up, then
@@ -126,7 +127,7 @@ def _add_advanced(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--kv-type",
         default="f16",
-        choices=("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32"),
+        choices=KV_TYPES,
         help="KV cache type (default f16)",
     )
     group.add_argument(

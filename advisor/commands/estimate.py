@@ -10,8 +10,8 @@ import sys
 from advisor.argtypes import MAX_CONTEXT_TOKENS, choice, path_text, whole
 from advisor.commands.options import add_json_option, add_machine_options
 from advisor.console import out
+from advisor.estimate.kv_types import KV_TYPES
 
-KV_TYPES = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
 HELP = "estimate memory, placement and speed of one model on this machine"
 DESCRIPTION = """\
 Estimates what llama.cpp would allocate for a catalog model at a quant and context on this

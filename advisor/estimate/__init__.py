@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.estimate.estimate import KV_TYPES, Estimate
+from advisor.estimate.estimate import Estimate
+from advisor.estimate.kv_types import KV_TYPES
 from advisor.estimate.memory import MemoryBreakdown
 
 if TYPE_CHECKING:

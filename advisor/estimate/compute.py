@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors.layer_pattern import block_kinds
+from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES, block_kinds
 from advisor.catalog.tensors.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_head_dim, mla_of
 from advisor.estimate.settings import RunSettings
 
@@ -119,9 +119,9 @@ class ComputeShape:
 def _recurrent_width(arch: Architecture) -> int:
     if "recurrent" not in block_kinds(arch):
         return 0
-    if arch.arch in ("qwen3next", "qwen35", "qwen35moe"):
+    if arch.arch in GDN_ARCHES:
         return int(GDN_VALUES_PER_VALUE_WIDTH * gdn_dims(arch).v_dim)
-    if arch.arch in ("nemotron_h", "nemotron_h_moe", "granitehybrid"):
+    if arch.arch in MAMBA_ARCHES:
         return int(MAMBA2_VALUES_PER_INNER_WIDTH * mamba2_dims(arch).d_inner)
     return 0  # LFM2's short convolutions keep nothing larger than the FFN
 

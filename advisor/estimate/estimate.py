@@ -8,8 +8,6 @@ from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement
 from advisor.estimate.speed.figures import Speed
 
-KV_TYPES: tuple[str, ...] = ("f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "f32")
-
 
 @dataclass(frozen=True)
 class Estimate:

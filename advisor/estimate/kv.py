@@ -16,7 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors.layer_pattern import block_kinds, kv_shared_from
+from advisor.catalog.tensors.layer_pattern import (
+    GDN_ARCHES,
+    SHORTCONV_ARCHES,
+    block_kinds,
+    kv_shared_from,
+)
 from advisor.catalog.tensors.layout import arch_key
 from advisor.catalog.tensors.model_dims import (
     DEFAULTS,
@@ -26,24 +31,15 @@ from advisor.catalog.tensors.model_dims import (
     shortconv_l_cache,
 )
 from advisor.catalog.tensors.quant_rules import TYPE_SIZES
+from advisor.estimate.kv_types import kv_cache_type
 
 KV_CELL_PAD = 256  # llama_context pads n_ctx (and the SWA cache) to 256 cells
 F32_BYTES = 4
-GDN_ARCHES = frozenset({"qwen3next", "qwen35", "qwen35moe"})
-MAMBA_ARCHES = frozenset({"nemotron_h", "nemotron_h_moe", "granitehybrid"})
-SHORTCONV_ARCHES = frozenset({"lfm2", "lfm2moe"})
-_KV_GGML = {
-    "f32": "F32", "f16": "F16", "bf16": "BF16", "q8_0": "Q8_0", "q5_1": "Q5_1",
-    "q5_0": "Q5_0", "q4_1": "Q4_1", "q4_0": "Q4_0", "iq4_nl": "IQ4_NL",
-}  # fmt: skip
 
 
 def kv_ggml_type(kv_type: str) -> str:
-    try:
-        return _KV_GGML[kv_type.lower()]
-    except KeyError:
-        raise ValueError(f"unknown KV cache type {kv_type!r}; expected one of "
-                         f"{', '.join(_KV_GGML)}") from None  # fmt: skip
+    """The ggml type of a KV cache type (advisor.estimate.kv_types); ValueError if unknown."""
+    return kv_cache_type(kv_type).ggml_type
 
 
 def row_bytes(ggml_type: str, n: int) -> float:

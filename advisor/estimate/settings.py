@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.estimate.kv import kv_ggml_type
-
-QUANTIZED_KV = frozenset({"q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"})
+from advisor.estimate.kv_types import kv_cache_type
 
 
 @dataclass(frozen=True)
@@ -24,8 +22,8 @@ class RunSettings:
     n_ubatch: int = 512
 
     def __post_init__(self) -> None:
-        kv_ggml_type(self.kv_type)  # raises on an unknown type
-        if self.kv_type.lower() in QUANTIZED_KV and not self.flash_attn:
+        kv = kv_cache_type(self.kv_type)  # raises on an unknown type
+        if kv.quantized and not self.flash_attn:
             raise ValueError("a quantized KV cache needs flash attention (llama.cpp refuses)")
 
     def tokens_per_ubatch(self, n_cells: int) -> int:

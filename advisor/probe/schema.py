@@ -11,11 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.probe.machine import BACKENDS, SIMD_FLAGS
+from advisor.probe.machine import BACKENDS, SIMD_FLAGS, GpuVendor
 
 BackendName = Literal[BACKENDS]  # type: ignore[valid-type]
 SimdName = Literal[SIMD_FLAGS]  # type: ignore[valid-type]
-VendorName = Literal["nvidia", "amd", "intel", "apple", "other"]
 
 # Every figure finite (the config refuses NaN and infinity) and bounded far past any real
 # machine: a value beyond is a typo or an attack, and 1e308 GB overflows to infinite bytes.
@@ -50,7 +49,7 @@ class GpuEntry(_Strict):
     name: str = Field(min_length=1)
     count: int = Field(default=1, ge=1, le=64)
     index: int | None = Field(default=None, ge=0, le=4096)
-    vendor: VendorName | None = None
+    vendor: GpuVendor | None = None
     vram_gb: float | None = Field(default=None, gt=0, le=100000)
     vram_free_gb: float | None = NonNegative(100_000)
     memory_bandwidth_gbs: float | None = Field(default=None, gt=0, le=100000)

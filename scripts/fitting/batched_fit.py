@@ -66,6 +66,7 @@ def load_rows(path: Path, specs, catalog, resolve=None,
     """
     from advisor.estimate.speed.hardware import memory_dies
     from advisor.estimate.speed.load import token_cost
+    from advisor.estimate.speed.paths import device_arch
     from scripts.fitting.speed_rows import device_spec
 
     constants = load_constants()
@@ -82,8 +83,9 @@ def load_rows(path: Path, specs, catalog, resolve=None,
             compute = _number(rec.get("compute_tflops")) or spec.compute_tflops
             if bandwidth is None or compute is None:
                 raise ValueError(f"{path}:{line}: no bandwidth or compute figure for the device")
+            gpu_arch = device_arch(None, rec["device"]) if backend != "cpu" else ""
             rate = DeviceRate("cpu" if backend == "cpu" else "gpu0", backend, bandwidth, compute,
-                              1.0, memory_dies(rec["device"]))  # fmt: skip
+                              1.0, memory_dies(rec["device"]), gpu_arch)  # fmt: skip
             k = coefficients(constants, rate, cost.quant_class)
             step = DeviceStep(cost, 1.0, k, backend, arch.n_linear_attention_layers)
             skip = not_fitted

@@ -20,6 +20,7 @@ from advisor.estimate.speed.model import (
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
 )
+from advisor.estimate.speed.paths import ENGINE, PATHS, prefill_path, rated_compute
 from scripts.fitting.speed_rows import CalibrationRow
 
 NOISE = 0.15  # relative scatter expected between llama.cpp builds on one machine
@@ -36,14 +37,22 @@ DECODE_PRIORS = {
     "tau0": (3e-5, 1e-4), "tau:": (0.0, 5e-5), "tau_moe": (0.0, 2e-4), "gamma_cpu": (2.0, 3.0),
     "multi_die": (0.0, 0.5),
 }  # fmt: skip
-PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappa:": (0.0, 2.0), "rho:": (1.0, 0.5),
-                  "rhob:": (0.0, 0.3), "mu_moe": (0.0, 3.0)}  # fmt: skip
+# Prefill efficiency is kappa0 + the matrix engine's offset ("kappae:nv_tensor", shared by every
+# path on that hardware) + the kernel path's own ("kappap:cuda.mmq"); see speed/paths.py. An engine
+# differs from the rest by up to ~2 (ROCm vs CUDA today), a path from its engine by less.
+# shader: CUDA MMQ's extra cost per unit of the chip's fp16/FP32 excess (A100, H100, Turing).
+PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappae:": (0.0, 2.0), "kappap:": (0.0, 1.0),
+                  "shader": (0.0, 0.5), "rho:": (1.0, 0.5), "rhob:": (0.0, 0.3),
+                  "mu_moe": (0.0, 3.0)}  # fmt: skip
 HUBER = 0.2  # relative error beyond which a row's pull grows linearly
 HUBER_ITERATIONS = 12
 # The quoted range: the 5th-95th percentile of measured/predicted on held-out devices. Errors
 # cluster by device (one build, one machine), so a range this wide holds ~80% of the rows of a
 # device it has never seen (benchmarks/speed_accuracy.py checks it); 10-90 held only ~70%.
 SPREAD_PERCENTILES = (5.0, 95.0)
+# A row whose kernel path and backend have fewer devices behind them gets the range over every
+# row, and a wider cut of it: a path the fit has hardly seen errs like the worst devices.
+FALLBACK_PERCENTILES = (0.5, 99.5)
 # A backend gets its own range once three devices back it; fewer, and one machine's build
 # would set the range for every user of that backend.
 MIN_DEVICES_FOR_OWN_SPREAD = 3
@@ -144,7 +153,7 @@ def _beta_table(params: dict[str, float]) -> dict[str, float]:
 def _prefill_parts(row: CalibrationRow, per_byte: float) -> tuple[float, float, float]:
     """(FLOP seconds at full compute, expert-FLOP seconds, weight-read seconds) of a row."""
     cost, rate = row.cost, row.rate
-    per_s = rate.compute_tflops * 1e12
+    _, per_s, _ = rated_compute(rate.backend, rate.arch, rate.compute_tflops, cost.quant_class)
     flops = (cost.flops + cost.attn_flops_per_depth * _depth(row)) / per_s
     ubatch = min(row.ubatch_tokens, row.n_tokens)
     read = cost.weight_bytes_total * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
@@ -155,10 +164,26 @@ def _rho(rho: dict[str, float], backend: str, family: str) -> float:
     return rho.get(f"{backend}.{family}", rho.get(family, 1.0))
 
 
+def _kappa_features(row: CalibrationRow, x: float) -> dict[str, float]:
+    """The efficiency parameters a row's prefill rests on, each times its scaled FLOPs."""
+    rate = row.rate
+    path, _, excess = rated_compute(rate.backend, rate.arch, 1.0, row.cost.quant_class)
+    features = {"kappa0": x, f"kappae:{ENGINE[path]}": x}
+    if path != ENGINE[path]:  # the CPU (and SYCL) path is its own engine: one offset
+        features[f"kappap:{path}"] = x
+    if excess:
+        features["shader"] = x * excess
+    return features
+
+
+def _kappa_of(params: dict[str, float], row: CalibrationRow) -> float:
+    return sum(params.get(n, 0.0) * v for n, v in _kappa_features(row, 1.0).items())
+
+
 def fit_prefill(
     rows: Sequence[CalibrationRow], alpha: dict[str, float], multi_die: float = 0.0
 ) -> dict[str, float]:
-    """Alternate: backend efficiencies given quant factors, then quant factors given those."""
+    """Alternate: path efficiencies given quant factors, then quant factors given those."""
     parts = [
         _prefill_parts(r, alpha.get(r.backend, alpha["*"]) + (multi_die if r.rate.dies > 1 else 0))
         for r in rows
@@ -171,12 +196,11 @@ def fit_prefill(
         for row, (flops, expert, read) in zip(rows, parts, strict=True):
             x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu
             observed = 1.0 / row.tokens_per_s
-            features = {"kappa0": x, f"kappa:{row.backend}": x}
-            data.append((features, observed - read, observed, row.weight))
+            data.append((_kappa_features(row, x), observed - read, observed, row.weight))
         kappa = _solve(data, PREFILL_PRIORS)
         data = []
         for row, (flops, expert, read) in zip(rows, parts, strict=True):
-            k = kappa["kappa0"] + kappa.get(f"kappa:{row.backend}", 0.0)
+            k = _kappa_of(kappa, row)
             observed = 1.0 / row.tokens_per_s
             features, target = {"mu_moe": k * expert}, observed - read
             if row.cost.quant_class == "f16":
@@ -190,6 +214,16 @@ def fit_prefill(
         mu = factors.pop("mu_moe", 0.0)
         rho = _rho_table(factors)
     return kappa | {f"rho:{q}": v for q, v in rho.items()} | {"mu_moe": mu}
+
+
+def _kappa_table(params: dict[str, float]) -> dict[str, float]:
+    """Every kernel path's efficiency ("*": the shared one), seen in the rows or not."""
+    shared = params.get("kappa0", PREFILL_PRIORS["kappa0"][0])
+    table = {"*": shared}
+    for path in PATHS:
+        table[path] = (shared + params.get(f"kappae:{ENGINE[path]}", 0.0)
+                       + params.get(f"kappap:{path}", 0.0))  # fmt: skip
+    return table
 
 
 def _rho_table(factors: dict[str, float]) -> dict[str, float]:
@@ -225,7 +259,8 @@ def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) ->
             "multi_die": multi_die,
         },
         "prefill": {
-            "kappa": _table(p, "kappa", "kappa0"),
+            "kappa": _kappa_table(p),
+            "shader_mmq": p.get("shader", 0.0),
             "rho": rho,
             "mu_moe": p.get("mu_moe", 0.0),
         },
@@ -267,44 +302,92 @@ def leave_one_device_out(
     return out
 
 
+def row_path(row: CalibrationRow) -> str:
+    """The kernel path a row's prefill ran on (advisor.estimate.speed.paths.prefill_path)."""
+    return prefill_path(row.backend, row.rate.arch, row.cost.quant_class)
+
+
+def _range_groups(row: CalibrationRow, kind: str) -> tuple[str, ...]:
+    """The range a row gets: its kernel path's (prefill), else its backend's, else all rows'."""
+    return (row_path(row), row.backend) if kind == "prefill" else (row.backend,)
+
+
 def spreads(predictions: Sequence[Prediction]) -> dict:
-    """Per backend, the 5th-95th percentile of measured/predicted: the range we quote."""
+    """Per kernel path and backend, the 5th-95th percentile of measured/predicted: the range
+    we quote. A group gets its own once MIN_DEVICES_FOR_OWN_SPREAD devices back it; a path
+    with fewer falls back to its backend's and then to the range over every row, the widest,
+    so a path few devices have measured is quoted with the most room."""
     result: dict[str, dict[str, list[float]]] = {}
     for kind in ("decode", "prefill"):
         chosen = [p for p in predictions if p.row.kind == kind]
         if not chosen:
             continue
-        ratios = np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in chosen])
-        table = {"*": _percentiles(ratios)}
-        for backend in sorted({p.row.backend for p in chosen}):
-            mine = [p for p in chosen if p.row.backend == backend]
+        table = {"*": _percentiles(_ratios(chosen), FALLBACK_PERCENTILES)}
+        groups: dict[str, list[Prediction]] = {}
+        for p in chosen:
+            for group in _range_groups(p.row, kind):
+                groups.setdefault(group, []).append(p)
+        for group, mine in sorted(groups.items()):
             if len({p.row.device for p in mine}) >= MIN_DEVICES_FOR_OWN_SPREAD:
-                table[backend] = _percentiles(
-                    np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in mine])
-                )
+                table[group] = _percentiles(_ratios(mine))
         result[kind] = table
     return result
 
 
-def range_coverage(predictions: Sequence[Prediction]) -> dict[str, float]:
-    """Per kind, the share of rows whose measurement falls inside the range quoted for them.
+def _ratios(predictions: Sequence[Prediction]) -> np.ndarray:
+    return np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in predictions])
 
-    Each device's range comes from the other devices' held-out ratios only, as a user's
-    machine would get it: the quoted range is not fitted on the rows it is checked against.
-    """
-    inside: dict[str, list[bool]] = {"decode": [], "prefill": []}
+
+def quoted_range(table: dict[str, list[float]], row: CalibrationRow) -> tuple[float, float]:
+    """The (low, high) ratio a row's estimate is quoted with, from one kind's spread table."""
+    for group in _range_groups(row, row.kind):
+        if group in table:
+            low, high = table[group]
+            return low, high
+    low, high = table["*"]
+    return low, high
+
+
+@dataclass(frozen=True)
+class RangeCheck:
+    """One held-out row against the range quoted for it (from the other devices only)."""
+
+    prediction: Prediction
+    low: float  # ratio measured/predicted at the range's ends
+    high: float
+
+    @property
+    def inside(self) -> bool:
+        ratio = self.prediction.row.tokens_per_s / self.prediction.predicted_tokens_per_s
+        return self.low <= ratio <= self.high
+
+    @property
+    def half_width(self) -> float:
+        """Half the range's width, relative to the point estimate."""
+        return (self.high - self.low) / 2.0
+
+
+def range_checks(predictions: Sequence[Prediction]) -> list[RangeCheck]:
+    """Every held-out row with the range quoted for it, that range taken from the other
+    devices' held-out ratios only, as a user's machine would get it."""
+    checks: list[RangeCheck] = []
     for device in sorted({p.row.device for p in predictions}):
         table = spreads([p for p in predictions if p.row.device != device])
         for p in predictions:
             if p.row.device != device or p.row.kind not in table:
                 continue  # no other device measured this kind: no range to check against
-            spread = table[p.row.kind]
-            low, high = spread.get(p.row.backend, spread["*"])
-            ratio = p.row.tokens_per_s / p.predicted_tokens_per_s
-            inside[p.row.kind].append(low <= ratio <= high)
+            checks.append(RangeCheck(p, *quoted_range(table[p.row.kind], p.row)))
+    return checks
+
+
+def range_coverage(predictions: Sequence[Prediction]) -> dict[str, float]:
+    """Per kind, the share of rows whose measurement falls inside the range quoted for them."""
+    inside: dict[str, list[bool]] = {}
+    for check in range_checks(predictions):
+        inside.setdefault(check.prediction.row.kind, []).append(check.inside)
     return {kind: sum(v) / len(v) for kind, v in inside.items() if v}
 
 
-def _percentiles(ratios: np.ndarray) -> list[float]:
-    low, high = np.percentile(ratios, SPREAD_PERCENTILES)
+def _percentiles(ratios: np.ndarray, percentiles=None) -> list[float]:
+    low, high = np.percentile(ratios, percentiles or SPREAD_PERCENTILES)
     return [round(float(min(low, 1.0)), 4), round(float(max(high, 1.0)), 4)]

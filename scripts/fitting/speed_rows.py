@@ -29,6 +29,7 @@ from advisor.catalog.model import Architecture
 from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed.load import TokenCost, nominal_bits_per_weight, token_cost
 from advisor.estimate.speed.model import UBATCH_TOKENS, DeviceRate
+from advisor.estimate.speed.paths import device_arch
 from advisor.units import GIB
 from scripts.fitting.speed_archs import architecture_for
 
@@ -232,6 +233,7 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
         compute_tflops=compute,
         share=1.0,
         dies=memory_dies(device) if backend != "cpu" else 1,
+        arch=device_arch(None, device) if backend != "cpu" else "",
     )
     ubatch = _UBATCH.search(notes)
     return CalibrationRow(

@@ -19,12 +19,13 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from advisor.estimate.kv_types import KV_CACHE_TYPES
+
 HERE = Path(__file__).resolve().parent
 _BUFFER = re.compile(
     r"^(?P<func>\w+): +(?P<dev>[\w_]+) +(?P<kind>model|KV|RS|output|compute) buffer size = "
     r"+(?P<mib>[\d.]+) MiB"
 )
-KV_TYPES = {"f32": 0, "f16": 1, "q4_0": 2, "q4_1": 3, "q5_0": 6, "q5_1": 7, "q8_0": 8, "bf16": 30}
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,7 @@ def _child(gguf_path: str, setting: Setting) -> None:
     cparams.n_ubatch = setting.n_ubatch
     cparams.n_seq_max = 1
     cparams.swa_full = False  # llama-server's default (common_params.swa_full)
-    cparams.type_k = KV_TYPES[setting.kv_type]
-    cparams.type_v = KV_TYPES[setting.kv_type]
+    cparams.type_k = cparams.type_v = KV_CACHE_TYPES[setting.kv_type].ggml_id
     cparams.flash_attn_type = (
         llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
         if setting.flash_attn
@@ -121,7 +121,7 @@ def _main() -> None:
     parser.add_argument("--arch-json", type=Path, required=True, help="Architecture as JSON")
     parser.add_argument("--quant", default="Q4_K_M")
     parser.add_argument("--ctx", type=int, default=4096)
-    parser.add_argument("--kv-type", default="f16", choices=sorted(KV_TYPES))
+    parser.add_argument("--kv-type", default="f16", choices=sorted(KV_CACHE_TYPES))
     parser.add_argument("--no-flash-attn", action="store_true")
     args = parser.parse_args()
     setting = Setting(args.ctx, args.kv_type, not args.no_flash_attn)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from shim_estimator import shim_estimate
 
 from advisor.catalog import load_catalog
 from advisor.estimate.quant_quality import retention
@@ -22,7 +21,7 @@ def rtx_4090():
 
 
 def _rank(machine, catalog, **kw):
-    return rank_models(machine, catalog, estimator=shim_estimate, **kw)
+    return rank_models(machine, catalog, **kw)
 
 
 def test_every_model_is_ranked_or_left_out_with_a_reason(rtx_4090, catalog):

@@ -5,16 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from shim_estimator import shim_estimate
 
-import advisor.estimate as estimate_pkg
 from advisor.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _estimator(monkeypatch):
-    if not callable(getattr(estimate_pkg, "estimate", None)):  # until estimate() lands
-        monkeypatch.setattr(estimate_pkg, "estimate", shim_estimate, raising=False)
 
 
 def test_text_table_fits_80_columns(capsys):

@@ -40,9 +40,9 @@ def test_a_hybrid_break_even_describes_the_hybrid(catalog) -> None:
     assert even.path == "hybrid"
     running = v.hybrid.local.electricity_usd_per_month + v.hybrid.cloud_usd_per_month
     assert even.monthly_saving_usd == pytest.approx(v.cloud.best_usd_per_month - running)
-    assert even.monthly_saving_usd == pytest.approx(13.65 - 8.50, abs=0.02)
+    assert even.monthly_saving_usd == pytest.approx(13.65 - 8.53, abs=0.02)
     assert even.max_hardware_usd == pytest.approx(even.monthly_saving_usd * 36)
-    assert even.text.startswith("the hybrid saves 5.15")
+    assert even.text.startswith("the hybrid saves 5.12")
 
 
 def test_a_cloud_verdict_claims_no_saving_and_says_what_would_make_local_work(catalog) -> None:
@@ -112,10 +112,12 @@ def test_a_slow_option_is_charged_only_for_the_hours_it_runs(catalog) -> None:
 def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     """Item 7: rtx-4090-desktop × rag-summarisation: first token 8.9 s against a 10 s limit,
     with a prefill range that allows 18.7 s, was 'medium'."""
+    # Since the kernel-path ranges (issue 15) the CPU's share of this hybrid run carries the
+    # widest range (two CPU devices in the calibration set): 7.8 s, up to 29.1 s.
     v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
-    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(8.9, abs=0.1)
-    assert "(range 5.5-19.4)" in ttft.text
+    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(7.8, abs=0.1)
+    assert "(range 2.4-29.1)" in ttft.text
     assert v.confidence.level == "low"
     assert "borderline: the time-to-first-token requirement" in v.confidence.why
 
@@ -195,9 +197,11 @@ def test_a_hybrid_looks_past_a_routine_file_whose_split_does_not_pay(catalog, tm
     assert v.kind == "hybrid"
     assert v.hybrid.local_share == pytest.approx(0.6)
     assert v.hybrid.usd_per_month < v.cloud.best_usd_per_month
+    # Since issue 15's kernel-path refit a better routine file passes (Qwen3.5 35B-A3B Q2_K,
+    # experts in RAM); what this pins is that the search does not stop at the 4B BF16 split.
     option = v.option.candidate
-    assert (option.model_id, option.quant) == ("qwen3.5-4b", "Q8_0")
-    assert v.option.candidate.estimate.placement.kind == "gpu"
+    assert (option.model_id, option.quant) != ("qwen3.5-4b", "BF16")
+    assert (option.model_id, option.quant) == ("qwen3.5-35b-a3b", "Q2_K")
 
 
 def test_the_chat_preset_caches_the_conversation_it_resends(catalog) -> None:

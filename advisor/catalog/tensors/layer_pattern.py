@@ -14,10 +14,14 @@ from advisor.catalog.model import Architecture
 
 BlockKind = Literal["full", "swa", "recurrent", "ffn"]
 
-# Architectures whose blocks are attention-or-recurrent and each carry an FFN.
-HYBRID_ARCHES = frozenset({"qwen3next", "qwen35", "qwen35moe", "granitehybrid", "lfm2", "lfm2moe"})
+# The architecture families, by the recurrent block they use: the one owner of these lists.
+GDN_ARCHES = frozenset({"qwen3next", "qwen35", "qwen35moe"})  # gated delta net
+SHORTCONV_ARCHES = frozenset({"lfm2", "lfm2moe"})  # LFM2's short convolutions
 # Nemotron-H: every block is one of mamba2 / attention / FFN (MLP or MoE).
 NEMOTRON_ARCHES = frozenset({"nemotron_h", "nemotron_h_moe"})
+MAMBA_ARCHES = NEMOTRON_ARCHES | {"granitehybrid"}  # mamba2 blocks
+# Architectures whose blocks are attention-or-recurrent and each carry an FFN.
+HYBRID_ARCHES = GDN_ARCHES | SHORTCONV_ARCHES | {"granitehybrid"}
 # Sliding-window architectures whose global layer closes each period.
 SWA_ARCHES = frozenset({"gemma2", "gemma3", "gemma3n", "gemma4", "gpt-oss", "llama4"})
 

@@ -85,18 +85,12 @@ _NEEDS_IMATRIX = frozenset(
 
 
 def _quant_hparams(arch: Architecture, quant: str) -> QuantHParams:
-    from advisor.catalog.tensors.layer_pattern import block_kinds
+    from advisor.catalog.tensors.layer_pattern import MAMBA_ARCHES, SHORTCONV_ARCHES, block_kinds
 
     kinds = block_kinds(arch)
     n_expert = arch.moe.n_experts if arch.moe else 0
     # Hybrids with per-layer head counts report 0 for a recurrent block 0.
-    per_layer_heads = arch.arch in (
-        "nemotron_h",
-        "nemotron_h_moe",
-        "granitehybrid",
-        "lfm2",
-        "lfm2moe",
-    )
+    per_layer_heads = arch.arch in MAMBA_ARCHES | SHORTCONV_ARCHES
     gqa = arch.n_heads // max(arch.n_kv_heads, 1)
     if per_layer_heads and kinds[0] != "full":
         gqa = 0

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.batched_physics import (
     BatchConstants,
     DeviceStep,
@@ -23,7 +24,7 @@ from advisor.estimate.speed.batched_physics import (
 )
 from advisor.estimate.speed.figures import Figure
 from advisor.estimate.speed.model import UBATCH_TOKENS, SpeedConstants, load_constants
-from advisor.estimate.speed.predict import KV_BYTES_PER_ELEMENT, speed_of_placement
+from advisor.estimate.speed.predict import speed_of_placement
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
@@ -184,7 +185,7 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
     if est.speed is None:
         raise ValueError(f"{est.model_id} {est.quant} does not fit: no batched speed")
     constants = load_constants()
-    kv_bytes = KV_BYTES_PER_ELEMENT.get(est.kv_type.lower(), 2.0)
+    kv_bytes = kv_cache_type(est.kv_type).bytes_per_element
     cost = token_cost(model.architecture, est.quant, est.memory.weights_bytes,
                       kv_bytes_per_element=kv_bytes)  # fmt: skip
     terms = work_terms(machine, est.placement, cost, constants)

@@ -23,6 +23,7 @@ from advisor.estimate.speed.model import (
     cpu_mix,
     unshared,
 )
+from advisor.estimate.speed.paths import device_arch
 from advisor.probe.machine import Gpu, Machine
 
 # Used only when the machine does not say; the basis marks them "assumed".
@@ -112,7 +113,8 @@ def _gpu_rate(machine: Machine, gpu: Gpu) -> tuple[DeviceRate, tuple[Figure, ...
         tflops = bandwidth * ASSUMED_FLOPS_PER_BYTE / 1000
         compute_fig = Figure(f"{name}.fp16_tflops", tflops, "assumed", "40 FLOPs per byte")
     dies = memory_dies(gpu.name)
-    rate = DeviceRate(name, machine.backend, bandwidth, tflops, 1.0, dies)
+    arch = device_arch(gpu.vendor, gpu.name, gpu.compute_capability)
+    rate = DeviceRate(name, machine.backend, bandwidth, tflops, 1.0, dies, arch)
     if dies > 1:
         die_fig = Figure(f"{name}.memory_dies", dies, "spec", "Apple: two Max dies (UltraFusion)")
         return rate, (bw_fig, compute_fig, die_fig)

@@ -11,17 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors.quant_rules import TYPE_SIZES
+from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
 from advisor.estimate.speed.cpu_paths import kernel_mix
-
-# The llama.cpp ftype -> the ggml type of most of its weights (the experts, for MoE files).
-_MAIN_TYPE: dict[str, str] = {
-    "Q2_K": "Q2_K", "Q2_K_S": "Q2_K", "Q3_K_S": "Q3_K", "Q3_K_M": "Q3_K", "Q3_K_L": "Q3_K",
-    "Q4_K_S": "Q4_K", "Q4_K_M": "Q4_K", "Q5_K_S": "Q5_K", "Q5_K_M": "Q5_K", "Q6_K": "Q6_K",
-    "IQ1_S": "IQ1_S", "IQ1_M": "IQ1_M", "IQ2_XXS": "IQ2_XXS", "IQ2_XS": "IQ2_XS",
-    "IQ2_S": "IQ2_XS", "IQ2_M": "IQ2_S", "IQ3_XXS": "IQ3_XXS", "IQ3_XS": "IQ3_S",
-    "IQ3_S": "IQ3_S", "IQ3_M": "IQ3_S", "IQ4_XS": "IQ4_XS", "IQ4_NL": "IQ4_NL",
-}  # fmt: skip
 
 # Efficiency classes: quant types whose kernels cost about the same per byte.
 QUANT_CLASSES: tuple[str, ...] = ("f16", "q8_0", "legacy", "kquant", "iquant", "mxfp4")
@@ -46,7 +37,7 @@ def quant_class(quant: str) -> str:
 def nominal_bits_per_weight(quant: str) -> float:
     """Bits per weight of the file type's main tensor type (GGML block size)."""
     q = quant.upper()
-    ggml_type = _MAIN_TYPE.get(q, q)
+    ggml_type = DEFAULT_TYPE.get(q, q)  # the type of most of its weights (the experts, for MoE)
     block, type_bytes = TYPE_SIZES[ggml_type]
     return 8.0 * type_bytes / block
 

@@ -29,6 +29,7 @@ from importlib import resources
 
 from advisor.estimate.speed.cpu_paths import KernelMix, cpu_path_factor
 from advisor.estimate.speed.load import TokenCost
+from advisor.estimate.speed.paths import prefill_path, rated_compute
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 CONSTANTS_FILE = "speed_constants.json"
@@ -44,6 +45,7 @@ class DeviceRate:
     compute_tflops: float  # matrix throughput the efficiency is fitted against
     share: float  # fraction of the model's layers (and weights) this device holds
     dies: int = 1  # memory dies the GPU reads across (2 for Apple's UltraFusion chips)
+    arch: str = ""  # "nvidia.ada", "amd.rdna4", "apple.apple9": picks the kernel path (speed.paths)
     simd_level: str = ""  # a CPU's (advisor.estimate.speed.cpu_paths.simd_level); "" not known
 
 
@@ -56,9 +58,10 @@ class SpeedConstants:
     tau_layer_s: dict[str, float]
     tau_moe_layer_s: float
     gamma_cpu: float
-    kappa: dict[str, float]
+    kappa: dict[str, float]  # per kernel path (speed.paths.PATHS), "*" for any other
     rho: dict[str, float]
     mu_moe: float
+    shader_mmq: float  # CUDA MMQ's extra cost per unit of (fp16/FP32 rate ratio - 1)
     multi_die: float  # extra cost per byte read across two memory dies (added to alpha)
     decode_spread: dict[str, tuple[float, float]]  # backend -> (low, high) ratio observed/predicted
     prefill_spread: dict[str, tuple[float, float]]
@@ -81,9 +84,15 @@ class SpeedConstants:
         extra = self.multi_die if dev.dies > 1 else 0.0
         return self.get(self.alpha, dev.backend) + extra
 
-    def spread(self, kind: str, backend: str) -> tuple[float, float]:
+    def spread(self, kind: str, backend: str, path: str = "") -> tuple[float, float]:
+        """The quoted range's (low, high) ratio: the path's own, else the backend's, else all."""
         table = self.decode_spread if kind == "decode" else self.prefill_spread
-        return table.get(backend, table["*"])
+        return table.get(path) or table.get(backend) or table["*"]
+
+    def prefill_kappa(self, dev: DeviceRate, family: str) -> tuple[float, float]:
+        """(kappa of the device's kernel path for this family, compute it is rated against)."""
+        path, compute, excess = rated_compute(dev.backend, dev.arch, dev.compute_tflops, family)
+        return self.kappa.get(path, self.kappa["*"]) + self.shader_mmq * excess, compute
 
 
 def constants_from_dict(data: dict) -> SpeedConstants:
@@ -98,6 +107,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         kappa=dict(prefill["kappa"]),
         rho=dict(prefill["rho"]),
         mu_moe=float(prefill["mu_moe"]),
+        shader_mmq=float(prefill.get("shader_mmq", 0.0)),
         decode_spread={k: (v[0], v[1]) for k, v in spread["decode"].items()},
         prefill_spread={k: (v[0], v[1]) for k, v in spread["prefill"].items()},
         source=str(data.get("source", "")),
@@ -121,6 +131,7 @@ class Coefficients:
     prefill_s_per_flop: float  # kappa × rho / compute
     prefill_s_per_expert_flop: float  # kappa × mu_moe / compute
     read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
+    path: str = ""  # the prefill kernel path these rest on (speed.paths.prefill_path)
 
 
 @lru_cache(maxsize=1024)
@@ -135,7 +146,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     bandwidth = dev.bandwidth_gbs * 1e9
     compute = dev.compute_tflops * 1e12
     per_byte = c.per_byte(dev)
-    kappa = c.get(c.kappa, dev.backend)
+    kappa, matrix = c.prefill_kappa(dev, family)
     rho = c.quant_factor(dev.backend, family)
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
@@ -145,9 +156,10 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         decode_s_per_byte=(per_byte + c.quant_extra(dev.backend, family)) / bandwidth,
         decode_s_per_layer=c.get(c.tau_layer_s, dev.backend),
         decode_s_per_flop=c.gamma_cpu / compute if dev.backend == "cpu" else 0.0,
-        prefill_s_per_flop=kappa * rho / compute,
-        prefill_s_per_expert_flop=kappa * c.mu_moe / compute,
+        prefill_s_per_flop=kappa * rho / matrix,
+        prefill_s_per_expert_flop=kappa * c.mu_moe / matrix,
         read_s_per_byte=per_byte / bandwidth,
+        path=prefill_path(dev.backend, dev.arch, family),
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.figures import Figure, Speed
+from advisor.estimate.speed.paths import prefill_path
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
@@ -13,10 +15,6 @@ if TYPE_CHECKING:
     from advisor.estimate.placement import Placement
     from advisor.probe.machine import Machine
 
-KV_BYTES_PER_ELEMENT: dict[str, float] = {
-    "f32": 4.0, "f16": 2.0, "bf16": 2.0, "q8_0": 34 / 32, "q5_1": 24 / 32, "q5_0": 22 / 32,
-    "q4_1": 20 / 32, "q4_0": 18 / 32,
-}  # fmt: skip
 ASSUMED_WIDENING = (0.6, 1.6)  # a range resting on an assumed figure is this much wider
 
 
@@ -61,7 +59,7 @@ def speed_of_placement(
     from advisor.estimate.speed.model import decode_terms, load_constants, prefill_terms
 
     quant_type = quant if isinstance(quant, str) else quant.type
-    kv_bytes = KV_BYTES_PER_ELEMENT.get(kv_type.lower(), 2.0)
+    kv_bytes = kv_cache_type(kv_type).bytes_per_element
     cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
     terms = work_terms(machine, placement, cost, constants)
@@ -75,9 +73,9 @@ def speed_of_placement(
     prefill = 1.0 / (prefill_s + prefill_slope * PP_DEPTH)
     # Only a device's own figures can be assumed; the fitted constants never are.
     assumed = any(t[4] for t in terms)
-    backends = tuple(t[3] for t in terms)
-    d_low, d_high = _spread("decode", backends, assumed, constants)
-    p_low, p_high = _spread("prefill", backends, assumed, constants)
+    paths = tuple((t[3], t[2].path) for t in terms)
+    d_low, d_high = _spread("decode", paths, assumed, constants)
+    p_low, p_high = _spread("prefill", paths, assumed, constants)
     figures: tuple[Figure, ...] = ()
     if basis:
         work = device_work(machine, placement, cost)
@@ -116,9 +114,11 @@ def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
 
 
 @lru_cache(maxsize=256)
-def _spread(kind: str, backends: tuple[str, ...], assumed: bool, constants) -> tuple[float, float]:
-    """The measured/predicted spread seen on unseen devices of these backends (the widest)."""
-    lows, highs = zip(*(constants.spread(kind, backend) for backend in backends), strict=True)
+def _spread(kind: str, paths: tuple[tuple[str, str], ...], assumed: bool,
+            constants) -> tuple[float, float]:  # fmt: skip
+    """The measured/predicted spread seen on unseen devices of these (backend, kernel path)
+    pairs (the widest)."""
+    lows, highs = zip(*(constants.spread(kind, b, p) for b, p in paths), strict=True)
     low, high = min(lows), max(highs)
     if assumed:
         low, high = low * ASSUMED_WIDENING[0], high * ASSUMED_WIDENING[1]
@@ -129,12 +129,12 @@ def _fitted_basis(work, constants) -> tuple[Figure, ...]:
     if len(work) == 1:  # the common case: nothing to deduplicate
         w = work[0]
         fitted = _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
-                                   constants)  # fmt: skip
+                                   constants, w.rate.arch)  # fmt: skip
         return fitted + _cpu_path_figures(w) + (_bytes_read_figure(w),)
     figures: list[Figure] = []
     for w in work:
         figures += _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
-                                     constants)  # fmt: skip
+                                     constants, w.rate.arch)  # fmt: skip
         figures += _cpu_path_figures(w)
         figures.append(_bytes_read_figure(w))
     return tuple(dict.fromkeys(figures))
@@ -165,9 +165,11 @@ def _bytes_read_figure(w) -> Figure:
 
 
 @lru_cache(maxsize=256)
-def _device_constants(backend: str, family: str, multi_die: bool, constants) -> tuple[Figure, ...]:
+def _device_constants(backend: str, family: str, multi_die: bool, constants,
+                      arch: str = "") -> tuple[Figure, ...]:  # fmt: skip
     """The fitted constants one device's part rests on (built once per backend and family)."""
     source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
+    path = prefill_path(backend, arch, family)
     figures: tuple[Figure, ...] = (
         Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
                "fitted", source),
@@ -175,7 +177,7 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants) -> 
                "fitted", source),
         Figure(f"decode.tau_layer_s.{backend}", constants.get(constants.tau_layer_s, backend),
                "fitted", source),
-        Figure(f"prefill.kappa.{backend}", constants.get(constants.kappa, backend),
+        Figure(f"prefill.kappa.{path}", constants.kappa.get(path, constants.kappa["*"]),
                "fitted", source),
         Figure(f"prefill.rho.{backend}.{family}", constants.quant_factor(backend, family),
                "fitted", source),

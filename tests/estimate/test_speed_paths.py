@@ -1,0 +1,101 @@
+"""Kernel paths picked from device facts, as llama.cpp's source picks them (speed/paths.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants
+from advisor.estimate.speed.paths import (
+    ENGINE,
+    PATHS,
+    device_arch,
+    prefill_path,
+    rated_compute,
+)
+
+
+@pytest.mark.parametrize(
+    ("vendor", "name", "capability", "arch"),
+    [
+        ("nvidia", "NVIDIA GeForce RTX 4090", "8.9", "nvidia.ada"),
+        ("nvidia", "NVIDIA A100-SXM4-80GB", "8.0", "nvidia.ampere_dc"),
+        ("nvidia", "NVIDIA H100 PCIe", "9.0", "nvidia.hopper"),
+        ("nvidia", "Tesla P40", "6.1", "nvidia.pascal"),
+        ("nvidia", "NVIDIA GB10", "12.1", "nvidia.blackwell"),
+        (None, "L40S", None, "nvidia.ada"),
+        (None, "RTX 2070 Max-Q", None, "nvidia.turing"),
+        (None, "RTX PRO 6000 Blackwell", None, "nvidia.blackwell"),
+        (None, "Tesla V100 PCIe 16 GB", None, "nvidia.volta"),
+        ("amd", "AMD Radeon Graphics", "gfx1151", "amd.rdna3"),
+        (None, "RX 9070", None, "amd.rdna4"),
+        (None, "RX 6800 XT", None, "amd.rdna2"),
+        (None, "RX 580", None, "amd.gcn"),
+        (None, "AMD Ryzen AI Max+ 395 / Radeon 8060S (Strix Halo)", None, "amd.rdna3"),
+        ("apple", "Apple M1 Max", None, "apple.apple7"),
+        ("apple", "Apple M4 Pro", None, "apple.apple9"),
+        ("apple", "Apple M5 Max (40-core GPU)", None, "apple.apple10"),
+    ],
+)
+def test_device_facts_give_the_architecture(vendor, name, capability, arch):
+    assert device_arch(vendor, name, capability) == arch
+
+
+@pytest.mark.parametrize(
+    ("backend", "arch", "family", "path"),
+    [
+        # ggml_cuda_should_use_mmq: int8 MMA from Turing on, at any batch size.
+        ("cuda", "nvidia.ada", "kquant", "cuda.mmq"),
+        ("cuda", "nvidia.turing", "legacy", "cuda.mmq"),
+        # Volta has FP16 MMA but no int8 MMA: a 512-token batch goes to cuBLAS.
+        ("cuda", "nvidia.volta", "legacy", "cuda.cublas"),
+        # F16/BF16 weights: cuBLAS GEMM on the tensor cores.
+        ("cuda", "nvidia.hopper", "f16", "cuda.cublas"),
+        ("cuda", "nvidia.pascal", "legacy", "cuda.no_tensor"),
+        ("rocm", "amd.rdna3", "kquant", "rocm.wmma"),
+        ("rocm", "amd.cdna", "q8_0", "rocm.mfma"),
+        ("rocm", "amd.rdna2", "kquant", "rocm.no_matrix"),
+        # ggml_vk_khr_cooperative_matrix_support: AMD only on RDNA3/RDNA4.
+        ("vulkan", "nvidia.ampere", "legacy", "vulkan.coopmat2"),
+        ("vulkan", "amd.rdna4", "legacy", "vulkan.coopmat"),
+        ("vulkan", "amd.rdna3", "f16", "vulkan.coopmat"),
+        ("vulkan", "amd.rdna1", "legacy", "vulkan.no_matrix"),
+        ("vulkan", "nvidia.pascal", "legacy", "vulkan.no_matrix"),
+        ("metal", "apple.apple7", "legacy", "metal.apple7"),
+        ("metal", "apple.apple10", "kquant", "metal.apple10"),
+        ("cpu", "", "kquant", "cpu"),
+    ],
+)
+def test_the_kernel_path_follows_llama_cpp(backend, arch, family, path):
+    assert prefill_path(backend, arch, family) == path
+    assert path in PATHS and path in ENGINE
+
+
+def test_paths_on_the_same_matrix_hardware_share_an_engine():
+    assert ENGINE["vulkan.coopmat2"] == ENGINE["cuda.mmq"] == ENGINE["cuda.cublas"]
+    assert ENGINE["vulkan.coopmat"] == ENGINE["rocm.wmma"]
+    assert ENGINE["vulkan.no_matrix"] == ENGINE["rocm.no_matrix"]
+
+
+def test_compute_is_rated_for_the_path():
+    # RDNA4's WMMA: twice the spec table's fp16 figure.
+    assert rated_compute("vulkan", "amd.rdna4", 97.3, "legacy")[1] == pytest.approx(194.6e12)
+    assert rated_compute("vulkan", "amd.rdna3", 59.4, "legacy")[1] == pytest.approx(59.4e12)
+    # Pascal has no tensor cores: its FP32 rate, 64 times the fp16 column (TechPowerUp).
+    assert rated_compute("cuda", "nvidia.pascal", 0.18, "legacy")[1] == pytest.approx(11.52e12)
+    # MMQ on a chip whose fp16 figure is 4x its FP32 rate carries the CUDA-core excess.
+    assert rated_compute("cuda", "nvidia.ampere_dc", 78.0, "kquant")[2] == 3.0
+    assert rated_compute("cuda", "nvidia.ada", 82.6, "kquant")[2] == 0.0
+    assert rated_compute("cuda", "nvidia.ampere_dc", 78.0, "f16")[2] == 0.0
+
+
+def test_the_shipped_constants_price_each_path():
+    c = load_constants()
+    assert set(PATHS) <= set(c.kappa)
+    a100 = DeviceRate("gpu0", "cuda", 2039.0, 77.97, 1.0, arch="nvidia.ampere_dc")
+    ada = DeviceRate("gpu0", "cuda", 2039.0, 77.97, 1.0, arch="nvidia.ada")
+    # Same spec figures: the A100's MMQ runs its CUDA-core share at a quarter of the fp16 rate.
+    assert c.shader_mmq > 0
+    slower = coefficients(c, a100, "kquant").prefill_s_per_flop
+    assert slower > coefficients(c, ada, "kquant").prefill_s_per_flop
+    assert coefficients(c, a100, "kquant").path == "cuda.mmq"
+    assert coefficients(c, a100, "f16").path == "cuda.cublas"
