@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.probe.machine import Machine
-from advisor.tui.candidates import Candidate
+from advisor.tui.candidates import ListedCandidate
 
 if TYPE_CHECKING:
     from advisor.advise import Advice, AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
-    from advisor.estimate.rank import Candidate as RankedCandidate
+    from advisor.estimate.rank import RankedCandidate
     from advisor.team.advice import TeamAdvice
     from advisor.tui.setup import Setup
     from advisor.verdict.staleness import StaleFact
@@ -142,8 +142,8 @@ def installed_paths(
 
 
 def with_installed(
-    rows: Sequence[Candidate], installed: Sequence[InstalledModel]
-) -> tuple[Candidate, ...]:
+    rows: Sequence[ListedCandidate], installed: Sequence[InstalledModel]
+) -> tuple[ListedCandidate, ...]:
     """The rows with the files `advisor scan` found for each model (and quant) marked."""
     return tuple(
         dataclasses.replace(
@@ -165,7 +165,7 @@ def calibration(machine: Machine):
 
 def quality_basis(ranked: RankedCandidate) -> str:
     """How the quality figure was reached and the index it comes from, as the report says it
-    (advisor.estimate.rank.Candidate.quality_text)."""
+    (advisor.estimate.rank.RankedCandidate.quality_text)."""
     return ranked.quality_text
 
 
@@ -176,7 +176,7 @@ def ranked(
     *,
     task: str,
     context_tokens: int,
-) -> list[Candidate]:
+) -> list[ListedCandidate]:
     """Every catalog model for the task: the fitting ones best first, then those left out, as
     estimated with this machine's calibration."""
     from functools import partial
@@ -198,7 +198,9 @@ def ranked(
         quant = model.quant(c.quant)
         paths = installed_paths(installed, model.id, quant.type)
         basis = quality_basis(c)
-        row = Candidate(model, quant, c.estimate, len(rows) + 1, c.quality, None, basis, paths)
+        row = ListedCandidate(
+            model, quant, c.estimate, len(rows) + 1, c.quality, None, basis, paths
+        )
         rows.append(row)
     for left_out in ranking.excluded:
         model = catalog.find(left_out.model_id)
@@ -209,7 +211,7 @@ def ranked(
         )
         paths = installed_paths(installed, model.id, None)
         rows.append(
-            Candidate(model, None, None, len(rows) + 1, index, left_out.reason, basis, paths)
+            ListedCandidate(model, None, None, len(rows) + 1, index, left_out.reason, basis, paths)
         )
     return rows
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from advisor.estimate.quant_quality import QuantLosses
-from advisor.estimate.rank import Candidate as Ranked
+from advisor.estimate.rank import RankedCandidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
 from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 
