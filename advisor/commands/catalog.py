@@ -56,11 +56,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     validate = actions.add_parser(
         "validate",
         help="check a catalog file strictly; lists every problem",
-        description="Check FILE (default: the catalog in use and your overlay) and list every "
-        "problem with file:line and key. Refuses entries without a source, sources without a "
-        "date, keys given twice, and null facts without a reason in `unknown`. A FILE with "
-        "only `sources:` and `models:` is checked as an overlay. Exit code 3 if anything is "
-        "wrong.",
+        description="Check FILE (default: the shipped catalog, the update `advisor catalog "
+        "update` applied, if any, and your overlay) and list every problem with file:line and "
+        "key; then say which catalog advisor uses. Refuses entries without a source, sources "
+        "without a date, keys given twice, and null facts without a reason in `unknown`. A FILE "
+        "with only `sources:` and `models:` is checked as an overlay (against the catalog in "
+        "use). Exit code 3 if anything is wrong.",
     )
     validate.add_argument(
         "file", metavar="FILE", nargs="?", type=path_text, help="the file to check"
@@ -232,23 +233,65 @@ def _suggestion(wanted: str, catalog: Catalog) -> str:
 def _validate(args: argparse.Namespace) -> int:
     from advisor.catalog.loader import load_catalog_file
     from advisor.catalog.overlay import overlay_path
+    from advisor.catalog.update import update_path
     from advisor.catalog.validate import validate_file
     from advisor.paths import catalog_path
 
-    catalog_file = Path(getattr(args, "catalog", None) or catalog_path())
+    given = getattr(args, "catalog", None)
+    catalog_file = Path(given or catalog_path())
+    in_use, which = _catalog_in_use(catalog_file, given is not None)
     if args.file:
-        shipped = _shipped_or_none(catalog_file)
+        shipped = _shipped_or_none(in_use)
         reports = [validate_file(Path(args.file), shipped)]
     else:
         reports = [validate_file(catalog_file)]
-        if reports[0].ok and overlay_path().exists():
-            shipped = load_catalog_file(catalog_file)
+        if given is None and update_path().is_file():  # what `advisor catalog update` applied
+            reports.append(validate_file(update_path()))
+        if all(r.ok for r in reports) and overlay_path().exists():
+            shipped = load_catalog_file(in_use)
             reports.append(validate_file(overlay_path(), shipped, as_overlay=True))
+    ok = all(r.ok for r in reports)
     if getattr(args, "json", False):
-        _print_json({"ok": all(r.ok for r in reports), "files": [_report_json(r) for r in reports]})
+        files = [_report_json(r) for r in reports]
+        _print_json({"ok": ok, "catalog_in_use": str(in_use), "files": files})
     else:
         _print_reports(reports)
-    return int(ExitCode.OK if all(r.ok for r in reports) else ExitCode.BAD_INPUT)
+        if not (args.file or given):
+            out(f"catalog in use: {which}")
+    return int(ExitCode.OK if ok else ExitCode.BAD_INPUT)
+
+
+def _catalog_in_use(catalog_file: Path, given: bool) -> tuple[Path, str]:
+    """The catalog file every command loads (the shipped one, or the newer update `advisor
+    catalog update` applied), and which it is, in words."""
+    from advisor.catalog.loader import load_catalog_file
+    from advisor.catalog.problems import CatalogProblems
+    from advisor.catalog.update import catalog_in_use, update_path
+    from advisor.errors import AdvisorError
+
+    if given:
+        return catalog_file, f"{catalog_file} (--catalog)"
+    try:
+        shipped = load_catalog_file(catalog_file).catalog_version
+    except (CatalogProblems, AdvisorError):
+        return catalog_file, f"the shipped catalog {catalog_file}"
+    in_use = catalog_in_use(catalog_file, warn=lambda _message: None)
+    update = update_path()
+    if in_use != catalog_file:
+        newer = load_catalog_file(in_use).catalog_version
+        return in_use, (
+            f"the update `advisor catalog update` applied, {in_use} (catalog {newer}), over the "
+            f"shipped {catalog_file} (catalog {shipped}); `advisor catalog update --revert` "
+            "undoes it"
+        )
+    which = f"the shipped catalog {catalog_file} (catalog {shipped})"
+    if not update.is_file():
+        return in_use, which
+    try:
+        older = load_catalog_file(update).catalog_version
+    except (CatalogProblems, AdvisorError):
+        return in_use, f"{which}; the update {update} does not validate and is skipped"
+    return in_use, f"{which}; the update {update} (catalog {older}) is not newer and is not used"
 
 
 def _shipped_or_none(path: Path) -> Catalog | None:

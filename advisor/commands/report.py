@@ -158,7 +158,14 @@ def run(args: argparse.Namespace) -> int:
     from advisor.report.output import emit
 
     if getattr(args, "team", None) is not None and not getattr(args, "json", False):
-        emit(render_team(team_plans(args, config), args, config), getattr(args, "output", None))
+        from advisor.advise import electricity_rate, now_utc
+        from advisor.catalog import load_catalog
+
+        catalog = load_catalog(getattr(args, "catalog", None))
+        advices = team_plans(args, config, catalog=catalog)
+        rate = electricity_rate(catalog, _options(args, config))
+        warn_stale(catalog, now_utc(), team=advices, rate=rate)
+        emit(render_team(advices, args, config), getattr(args, "output", None))
         return 0
     doc = build(args, config)
     emit(render(doc, args, config), getattr(args, "output", None))
@@ -243,22 +250,25 @@ def build(args: argparse.Namespace, config) -> dict:
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     advice = advise(machine, catalog, workloads, _options(args, config))
-    warn_stale(advice, catalog)
     team = []
     if getattr(args, "team", None) is not None:
         team = team_plans(args, config, machine=machine, catalog=catalog)
+    warn_stale(catalog, advice.generated_at, advice=advice, team=team, rate=advice.rate)
     return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
 
 
-def warn_stale(advice, catalog) -> None:
-    """A warning on stderr, whatever the format, for each price or score the verdicts used
-    that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date."""
+def warn_stale(catalog, generated_at: str, *, advice=None, team=(), rate=None) -> None:
+    """A warning on stderr, whatever the format, for each price or score the verdicts and team
+    plans used that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date
+    (each once, though a verdict and a team plan both rest on it)."""
     from advisor.console import warning
+    from advisor.team.advice import dated_facts
     from advisor.verdict.staleness import advice_facts, report_date, stale
 
-    for fact in stale(
-        advice_facts(advice.rate, advice.verdicts, catalog), report_date(advice.generated_at)
-    ):
+    facts = advice_facts(advice.rate, advice.verdicts, catalog) if advice is not None else []
+    for plan in team:
+        facts += dated_facts(plan, catalog, rate)
+    for fact in stale(facts, report_date(generated_at)):
         warning(fact.message())
 
 

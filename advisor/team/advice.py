@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.team.server import BatchModelFor
+    from advisor.verdict.electricity import ElectricityRate
     from advisor.verdict.seats import SeatPlan
     from advisor.workload import Workload
 
@@ -102,3 +103,21 @@ def _without_plan(machine: Machine, catalog: Catalog, plan: TeamPlan) -> tuple[s
         return ()
     model = catalog.find(room.model_id)
     return across_nodes(machine, model, room.context_needed_tokens) if model else ()
+
+
+def dated_facts(
+    advice: TeamAdvice, catalog: Catalog, rate: ElectricityRate
+) -> list[tuple[str, str | None, str]]:
+    """The dated prices and scores a team plan rests on (advisor.verdict.staleness), `rate`
+    being the electricity price its running cost was worked out with."""
+    from advisor.verdict.staleness import team_facts
+
+    seats = advice.comparison.seats if advice.comparison is not None else ()
+    choice = advice.plan.choice
+    return team_facts(
+        seats,
+        advice.demand.workload,
+        choice.model_id if choice is not None else None,
+        rate if advice.costs is not None else None,
+        catalog,
+    )

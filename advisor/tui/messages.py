@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
+    from advisor.verdict.staleness import StaleFact
     from advisor.workload import Workload
 
 
@@ -59,10 +60,11 @@ class RankingReady(Message):
 
 @dataclass
 class AdviceReady(Message):
-    """The verdict for the workload being edited."""
+    """The verdict for the workload being edited, and the old prices and scores it used."""
 
     advice: Advice
     workload: Workload
+    stale: tuple[StaleFact, ...] = ()
 
 
 @dataclass

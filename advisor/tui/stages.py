@@ -13,12 +13,14 @@ from advisor.probe.machine import Machine
 from advisor.tui.candidates import Candidate
 
 if TYPE_CHECKING:
-    from advisor.advise import Advice
+    from advisor.advise import Advice, AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
     from advisor.estimate.rank import Candidate as RankedCandidate
+    from advisor.team.advice import TeamAdvice
     from advisor.tui.setup import Setup
+    from advisor.verdict.staleness import StaleFact
     from advisor.workload import Workload
 
 THIS_COMPUTER = ""  # the profile choice that probes the live machine
@@ -242,6 +244,27 @@ def advice(inputs: AdviceInputs, workloads: Sequence[Workload]) -> Advice:
 
     options = AdviceOptions(config=inputs.config)
     return advise(inputs.machine, inputs.catalog, list(workloads), options)
+
+
+def stale_facts(advice: Advice, catalog: Catalog) -> tuple[StaleFact, ...]:
+    """The prices and scores the verdicts used that are older than MAX_AGE_DAYS on the
+    advice's date, as `advisor report` warns of them."""
+    from advisor.verdict.staleness import advice_facts, report_date, stale
+
+    facts = advice_facts(advice.rate, advice.verdicts, catalog)
+    return stale(facts, report_date(advice.generated_at))
+
+
+def team_stale_facts(
+    team: TeamAdvice, catalog: Catalog, options: AdviceOptions
+) -> tuple[StaleFact, ...]:
+    """The same for a team plan, as `advisor report --team N` warns of them."""
+    from advisor.advise import electricity_rate, now_utc
+    from advisor.team.advice import dated_facts
+    from advisor.verdict.staleness import report_date, stale
+
+    rate = electricity_rate(catalog, options)
+    return stale(dated_facts(team, catalog, rate), report_date(now_utc()))
 
 
 def report(inputs: AdviceInputs, workloads: Sequence[Workload], fmt: str) -> str:

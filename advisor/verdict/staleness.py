@@ -16,8 +16,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
+    from advisor.verdict.cloud import CloudCosts
     from advisor.verdict.electricity import ElectricityRate
+    from advisor.verdict.seats import SeatPlan
     from advisor.verdict.verdict import Verdict
+    from advisor.workload import Workload
+
+Fact = tuple[str, str | None, str]  # (what, date, source)
 
 MAX_AGE_DAYS = 120
 
@@ -50,9 +55,7 @@ def age_in_days(date_text: str, today: datetime.date) -> int | None:
     return (today - day).days
 
 
-def stale(
-    facts: Iterable[tuple[str, str | None, str]], today: datetime.date
-) -> tuple[StaleFact, ...]:
+def stale(facts: Iterable[Fact], today: datetime.date) -> tuple[StaleFact, ...]:
     """The (what, date, source) facts older than MAX_AGE_DAYS, each once, oldest first."""
     found: dict[tuple[str, str], StaleFact] = {}
     for what, date, source in facts:
@@ -64,31 +67,73 @@ def stale(
 
 def advice_facts(
     rate: ElectricityRate, verdicts: Sequence[Verdict], catalog: Catalog
-) -> list[tuple[str, str | None, str]]:
+) -> list[Fact]:
     """Every dated price and score an advice (its electricity rate and verdicts) rests on."""
-    facts: list[tuple[str, str | None, str]] = []
-    if rate.basis == "region":
-        facts.append((f"the electricity price for {rate.region}", rate.date, rate.source))
+    facts = rate_facts(rate)
     for verdict in verdicts:
-        cloud = verdict.cloud
-        for api in (cloud.frontier, cloud.cheapest_api):
-            if api is not None:
-                facts.append((f"the API price of {api.name}", api.price_date, api.source))
-                facts.append((f"the quality score of {api.name}", api.quality_date,
-                              api.quality_source or api.source))  # fmt: skip
-        sub = cloud.subscription
-        if sub is not None:
-            facts.append((f"the price of {sub.vendor} {sub.plan}", sub.price_date, sub.source))
-        if verdict.option is not None:
-            facts += model_score_facts(catalog, [verdict.option.candidate.model_id])
+        facts += verdict_facts(verdict, catalog)
     return facts
 
 
-def model_score_facts(
-    catalog: Catalog, model_ids: Sequence[str]
-) -> list[tuple[str, str | None, str]]:
+def rate_facts(rate: ElectricityRate) -> list[Fact]:
+    """The electricity price, when it is the region's table entry (a flag or config is not
+    dated: the user stated it)."""
+    if rate.basis == "region":
+        return [(f"the electricity price for {rate.region}", rate.date, rate.source)]
+    return []
+
+
+def verdict_facts(verdict: Verdict, catalog: Catalog) -> list[Fact]:
+    """The cloud prices and scores one verdict compares with, and its local model's score."""
+    facts = cloud_facts(verdict.cloud)
+    if verdict.option is not None:
+        facts += model_score_facts(catalog, [verdict.option.candidate.model_id])
+    return facts
+
+
+def cloud_facts(cloud: CloudCosts) -> list[Fact]:
+    """Each cloud path's price and the API models' quality scores."""
+    facts: list[Fact] = []
+    for api in (cloud.frontier, cloud.cheapest_api):
+        if api is not None:
+            facts.append((f"the API price of {api.name}", api.price_date, api.source))
+            facts.append((f"the quality score of {api.name}", api.quality_date,
+                          api.quality_source or api.source))  # fmt: skip
+    sub = cloud.subscription
+    if sub is not None:
+        facts.append((f"the price of {sub.vendor} {sub.plan}", sub.price_date, sub.source))
+    return facts
+
+
+def team_facts(
+    seats: Sequence[SeatPlan],
+    workload: Workload,
+    model_id: str | None,
+    rate: ElectricityRate | None,
+    catalog: Catalog,
+) -> list[Fact]:
+    """What a team plan rests on: the seats' prices, the cloud paths it is compared with at the
+    team's volume (`workload`, priced again as team_advice priced it), the electricity price
+    when the servers' running cost is counted (`rate`), and the chosen model's score."""
+    from advisor.verdict.cloud import cloud_costs
+
+    plans = {s.id: s for s in catalog.cloud.subscriptions}
+    facts: list[Fact] = []
+    for seat in seats:
+        sub = plans.get(seat.plan_id)
+        if sub is not None:  # worded as a verdict's plan is, so each is warned of once
+            facts.append((f"the price of {sub.vendor} {sub.plan}", sub.date, sub.source))
+    facts += cloud_facts(cloud_costs(workload, catalog))
+    if rate is not None:
+        facts += rate_facts(rate)
+    if model_id is not None:
+        facts += model_score_facts(catalog, [model_id])
+    return facts
+
+
+def model_score_facts(catalog: Catalog, model_ids: Sequence[str]) -> list[Fact]:
     """The quality snapshot each of these catalog models is scored from."""
-    facts: list[tuple[str, str | None, str]] = []
+    facts: list[Fact] = []
     for model_id in dict.fromkeys(model_ids):
         model = catalog.find(model_id)
         if model is not None and model.quality is not None:

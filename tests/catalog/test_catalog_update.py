@@ -117,3 +117,29 @@ def test_from_a_url(newer: Path, capsys) -> None:
 def test_revert_with_nothing_applied_says_so(capsys) -> None:
     assert main(["catalog", "update", "--revert"]) == ExitCode.USAGE
     assert "no catalog update is applied" in capsys.readouterr().err
+
+
+def test_validate_checks_the_applied_update_and_says_it_is_in_use(
+    newer: Path, tmp_path: Path, capsys
+) -> None:
+    import json
+
+    assert main(["catalog", "validate"]) == 0
+    assert "catalog in use: the shipped catalog" in capsys.readouterr().out
+    assert main(["catalog", "update", str(newer)]) == 0
+    capsys.readouterr()
+    assert main(["catalog", "validate"]) == 0
+    out = capsys.readouterr().out
+    assert f"ok: {update_path()} (catalog)" in out
+    assert f"catalog in use: the update `advisor catalog update` applied, {update_path()}" in out
+    assert main(["catalog", "validate", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["catalog_in_use"] == str(update_path())
+    assert [f["path"] for f in doc["files"]] == [str(catalog_path()), str(update_path())]
+    # An update edited by hand since: validate names its problem; commands skip it.
+    broken = _catalog_file(tmp_path, "2027.03.01", break_it=True)
+    update_path().write_bytes(broken.read_bytes())
+    assert main(["catalog", "validate"]) == ExitCode.BAD_INPUT
+    out, err = capsys.readouterr()
+    assert f"{update_path()}:" in err and "source" in err
+    assert "catalog in use: the shipped catalog" in out and "does not validate" in out

@@ -15,11 +15,17 @@ import pytest
 WIDE = (120, 40)
 SMALL = (80, 24)
 EXPORT_DIR = Path("/reports")  # shown in the export dialog, never written
+# The report's clock: the verdict lists the prices and scores older than 120 days on it, with
+# their age in days, so the picture must not move with the calendar.
+REPORT_CLOCK = "2026-12-06T12:00:00Z"
 
 
 @pytest.fixture
-def shot(build, settle, snap_compare):
+def shot(build, settle, snap_compare, monkeypatch):
     """snap_compare on a fully loaded app, after pressing `keys`."""
+    from advisor import advise
+
+    monkeypatch.setattr(advise, "now_utc", lambda: REPORT_CLOCK)
 
     def compare(size=WIDE, keys=(), until=None, **overrides) -> bool:
         """`until(app)`: a state to wait for (at most 5 s) once the keys have been handled."""

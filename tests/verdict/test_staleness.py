@@ -79,3 +79,28 @@ def test_models_warns_of_old_scores(monkeypatch: pytest.MonkeyPatch, capsys) -> 
     warned = _warnings(err)
     assert len(warned) == len(set(names))
     assert all("the quality score of" in w and "days before this report" in w for w in warned)
+
+
+TEAM = ["report", "--team", "25", "--seats", "chatgpt-business=25", "--profile", "h100-server"]
+
+
+@pytest.mark.parametrize("fmt", [[], ["--format", "markdown"], ["--json"]])
+def test_the_team_report_warns_of_its_seats_electricity_and_model_once_each(
+    monkeypatch: pytest.MonkeyPatch, capsys, fmt: list[str]
+) -> None:
+    from advisor.catalog import load_catalog
+
+    _at(monkeypatch, "2030-01-01T00:00:00Z")
+    assert main([*TEAM, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert main([*TEAM, *fmt]) == 0
+    warned = _warnings(capsys.readouterr().err)
+    assert len(warned) == len(set(warned))  # the verdict and the plan share facts: once each
+    text = "\n".join(warned)
+    catalog = load_catalog()
+    seat = next(s for s in catalog.cloud.subscriptions if s.id == "chatgpt-business")
+    assert f"the price of {seat.vendor} {seat.plan} is dated {seat.date}" in text
+    rate = doc["inputs"]["electricity"]
+    assert f"the electricity price for {rate['region']} is dated {rate['date']}" in text
+    chosen = catalog.find(doc["team"][0]["plan"]["model_id"])
+    assert f"the quality score of {chosen.name} is dated {chosen.quality.snapshot_date}" in text

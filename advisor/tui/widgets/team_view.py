@@ -15,11 +15,13 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from advisor.errors import AdvisorError
+from advisor.tui import stages
 from advisor.tui.format import plain
 
 if TYPE_CHECKING:
     from advisor.team.advice import TeamAdvice
     from advisor.tui.stages import AdviceInputs
+    from advisor.verdict.staleness import StaleFact
     from advisor.workload import Workload
 
 DEFAULT_PEOPLE = "25"
@@ -43,6 +45,7 @@ class TeamView(VerticalScroll):
     class Planned(Message):
         advice: TeamAdvice
         ask: TeamAsk
+        stale: tuple[StaleFact, ...] = ()  # the old prices and scores the plan used
 
     @dataclass
     class Failed(Message):
@@ -131,7 +134,8 @@ class TeamView(VerticalScroll):
         except AdvisorError as exc:
             self.post_message(self.Failed(exc.message))
             return
-        self.post_message(self.Planned(advice, ask))
+        stale = stages.team_stale_facts(advice, inputs.catalog, options)
+        self.post_message(self.Planned(advice, ask, stale))
 
     @on(Planned)
     def _planned(self, message: Planned) -> None:
@@ -140,7 +144,11 @@ class TeamView(VerticalScroll):
         from advisor.report.team_text import render_team_text
 
         self.advice = message.advice
-        self.query_one("#team-result", Static).update(Text(render_team_text(message.advice)))
+        text = Text(render_team_text(message.advice))
+        if message.stale:
+            text.append("\nOld prices and scores\n", style="bold underline")
+            text.append("\n".join(f"· {f.message()}" for f in message.stale), style="yellow")
+        self.query_one("#team-result", Static).update(text)
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:

@@ -15,6 +15,7 @@ from advisor.tui.format import usd
 from advisor.verdict.cloud_basis import cloud_basis
 
 if TYPE_CHECKING:
+    from advisor.verdict.staleness import StaleFact
     from advisor.verdict.verdict import QualityGap, Verdict
 
 KIND_STYLES = {"local": "bold black on green", "hybrid": "bold black on yellow"}
@@ -94,8 +95,16 @@ def _section(title: str) -> Text:
     return text
 
 
-def verdict_renderable(verdict: Verdict, width: int = 80) -> RenderableType:
-    """The verdict for a pane `width` columns wide."""
+def stale_lines(stale: Sequence[StaleFact]) -> list[Text]:
+    """A line for each price or score older than the staleness limit, as `advisor report`
+    warns of it."""
+    return [Text(f"· {fact.message()}", style="yellow") for fact in stale]
+
+
+def verdict_renderable(
+    verdict: Verdict, width: int = 80, stale: Sequence[StaleFact] = ()
+) -> RenderableType:
+    """The verdict for a pane `width` columns wide, with the old prices and scores it used."""
     parts: list[RenderableType] = [headline(verdict), Text()]
     parts.append(_section("Monthly cost, USD"))
     parts.append(bar_chart(cost_rows(verdict), 24, fit=width))
@@ -120,6 +129,9 @@ def verdict_renderable(verdict: Verdict, width: int = 80) -> RenderableType:
         parts.append(Text("measured: " + ", ".join(conf.measured), style="green"))
     if conf.estimated:
         parts.append(Text("estimated: " + ", ".join(conf.estimated), style="dim"))
+    if stale:
+        parts += [Text(), _section("Old prices and scores")]
+        parts += stale_lines(stale)
     return Group(*parts)
 
 
@@ -129,13 +141,15 @@ class VerdictView(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.verdict: Verdict | None = None
+        self.stale: tuple[StaleFact, ...] = ()  # the old prices and scores it used
         self.message = "Working out the verdict…"
 
     def compose(self):
         yield Static(Text(self.message, style="italic dim"), id="verdict-body")
 
-    def show(self, verdict: Verdict) -> None:
+    def show(self, verdict: Verdict, stale: Sequence[StaleFact] = ()) -> None:
         self.verdict = verdict
+        self.stale = tuple(stale)
         self.message = ""
         self._draw()
 
@@ -145,7 +159,9 @@ class VerdictView(VerticalScroll):
 
     def _draw(self) -> None:
         width = self.scrollable_content_region.width or 80
-        self.query_one("#verdict-body", Static).update(verdict_renderable(self.verdict, width))
+        self.query_one("#verdict-body", Static).update(
+            verdict_renderable(self.verdict, width, self.stale)
+        )
 
     def say(self, text: str, *, problem: bool = False) -> None:
         """A message instead of the verdict: waiting, or why there is none."""

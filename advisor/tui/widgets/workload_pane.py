@@ -55,7 +55,8 @@ class WorkloadPane(Horizontal):
         except AdvisorError as exc:
             self.post_message(StageFailed("advice", exc.message, exc.hint))
             return
-        self.post_message(AdviceReady(advice, workload))
+        stale = stages.stale_facts(advice, inputs.catalog)
+        self.post_message(AdviceReady(advice, workload, stale))
 
     @on(AdviceReady)
     def _advice_ready(self, message: AdviceReady) -> None:
@@ -63,7 +64,7 @@ class WorkloadPane(Horizontal):
         if message.workload is not self.workload or not current:
             message.stop()  # the user has edited the workload or switched machine since
             return
-        self.query_one(VerdictView).show(message.advice.verdicts[0])
+        self.query_one(VerdictView).show(message.advice.verdicts[0], message.stale)
 
     @on(StageFailed)
     def _failed(self, message: StageFailed) -> None:
