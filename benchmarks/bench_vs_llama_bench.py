@@ -71,17 +71,53 @@ def wait_for_quiet(max_load: float, patience_s: float) -> float:
     return load1()
 
 
-def ensure_models(folder: Path, quants: list[str]) -> dict[str, Path]:
-    from advisor.bench.synthetic import BENCH_300M, write_synthetic_gguf
+# --shape: the generated model each file is. "300m" files are written "pure" by gguf (every
+# weight in the file's type); "tinyllama" files are TinyLlama-1.1B's shape, written in F16 and
+# quantized by llama.cpp itself as llama-quantize would (the output matrix in Q6_K and so on,
+# like the published TinyLlama GGUFs), so any quant llama.cpp makes can be asked for.
+SHAPES = {
+    "300m": ("BENCH_300M", "synthetic-300m"),
+    "tinyllama": ("BENCH_1B1", "tinyllama-1.1b"),
+    "probe": ("PROBE", "probe-93m"),
+}
+ROWS_SHAPES = {
+    "300m": "300m-pure",
+    "tinyllama": "tinyllama",
+    "probe": "probe",
+}  # cpu_rows_here.py's shape names
 
+
+def ensure_models(folder: Path, quants: list[str], shape: str = "300m") -> dict[str, Path]:
+    from advisor.bench.probes import PROBE_SPEC
+    from advisor.bench.synthetic import SPECS, write_synthetic_gguf
+
+    spec_name, stem = SHAPES[shape]
+    spec = PROBE_SPEC if shape == "probe" else SPECS[spec_name]
     paths = {}
     for quant in quants:
-        path = folder / f"synthetic-300m-{quant}.gguf"
+        path = folder / f"{stem}-{quant}.gguf"
         if not path.exists():
             print(f"writing {path} ...", file=sys.stderr)
-            write_synthetic_gguf(path, quant, BENCH_300M)
+            if shape == "300m":
+                write_synthetic_gguf(path, quant, spec)
+            else:
+                _quantized(folder / f"{stem}-F16.gguf", path, quant, spec)
         paths[quant] = path
     return paths
+
+
+def _quantized(f16: Path, path: Path, quant: str, spec) -> Path:
+    """`path`, quantized to `quant` by llama.cpp from the shape's F16 file (written first)."""
+    from advisor.bench.native import import_llama_cpp
+    from advisor.bench.plan import default_threads
+    from advisor.bench.probes import quantize
+    from advisor.bench.synthetic import write_synthetic_gguf
+
+    if not f16.exists():
+        write_synthetic_gguf(f16, "F16", spec)
+    if quant == "F16":
+        return f16
+    return quantize(import_llama_cpp(), f16, path, quant, default_threads())
 
 
 def run_llama_bench(exe: Path, model: Path, reps: int, threads: int, repack: bool) -> Sample:
@@ -221,6 +257,51 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
             )
 
 
+def estimate_vs_rows(rows_csv: Path, folder: Path, shape: str, quants: list[str],
+                     threads: int | None = None) -> None:  # fmt: skip
+    """The uncalibrated estimate of each file against this machine's recorded rows
+    (benchmarks/cpu_rows_here.py): the fastest repetition over the runs on `threads` threads
+    (default: every physical core), per test. No throughput test calibrates these estimates.
+    With fewer threads than cores, the estimate is for a machine of that many cores (the
+    estimator counts physical cores): on a busy machine, one thread is the least disturbed."""
+    import csv
+    import dataclasses
+
+    from advisor.bench.estimates import predict
+    from advisor.bench.identity import describe_file
+    from advisor.probe import probe_machine
+
+    machine = probe_machine()
+    cores = threads or machine.cpu.physical_cores
+    machine = dataclasses.replace(
+        machine, cpu=dataclasses.replace(machine.cpu, physical_cores=cores)
+    )
+    stem = SHAPES[shape][1]
+    with rows_csv.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["shape"] == ROWS_SHAPES[shape]]
+    print(f"\n== estimate (no calibration) vs {rows_csv.name}: {shape} files, {cores} threads ==")
+    print(f"{'file':<8} {'test':<6} {'measured':>9} {'estimate':>9} {'error':>7}  tool, date, load")
+    errors = []
+    for quant in quants:
+        path = folder / f"{stem}-{quant}.gguf"
+        mine = [r for r in rows if r["quant"] == quant and int(r["threads"]) == cores]
+        if not mine or not path.exists():
+            print(f"{quant:<8} no rows on {cores} threads, or no {path.name}")
+            continue
+        guess = predict(machine, describe_file(path), context_tokens=640, gpu_layers=0)
+        for test, estimate in (("pp512", guess.prefill_tokens_per_s),
+                               ("tg128", guess.decode_tokens_per_s)):  # fmt: skip
+            tested = [r for r in mine if r["test"] == test]
+            row = max(tested, key=lambda r: float(r["best_tokens_per_s"]))
+            measured = float(row["best_tokens_per_s"])
+            errors.append(abs(estimate / measured - 1) * 100)
+            print(f"{quant:<8} {test:<6} {measured:>9.2f} {estimate:>9.2f} "
+                  f"{(estimate / measured - 1) * 100:>+6.1f}%  {row['tool']}, {row['date']}, "
+                  f"load {row['load1_before']}-{row['load1_after']}")  # fmt: skip
+    if errors:
+        print(f"median |error| {statistics.median(errors):.1f}% over {len(errors)} figures")
+
+
 def _speed(prediction):
     from advisor.estimate.speed.figures import Speed
 
@@ -233,6 +314,9 @@ def main() -> None:
     parser.add_argument("--llama-bench", type=Path, default=DEFAULT_LLAMA_BENCH)
     parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
     parser.add_argument("--quants", default="Q8_0,Q4_0,F16")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="300m",
+                        help="the generated model: 300m (pure files) or tinyllama (TinyLlama-1.1B "
+                        "shapes quantized by llama.cpp)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--reps", type=int, default=2, help="repetitions per run (llama-bench -r)")
     parser.add_argument("--threads", type=int, default=None)
@@ -246,8 +330,17 @@ def main() -> None:
         help="ADVISOR_HOME for the advisor runs (default: a temporary one); with --rounds 0, "
         "only the estimate figures are printed, from the runs stored there",
     )
+    parser.add_argument(
+        "--rows",
+        type=Path,
+        help="with --rounds 0: print the uncalibrated "
+        "estimate against this machine's rows (benchmarks/cpu_rows_here.py)",
+    )
     args = parser.parse_args()
 
+    if args.rows and args.rounds == 0:
+        estimate_vs_rows(args.rows, args.models, args.shape, args.quants.split(","), args.threads)
+        return
     if not args.llama_bench.exists():
         raise SystemExit(f"no llama-bench at {args.llama_bench}: run scripts/build_llama_bench.sh")
     import llama_cpp
@@ -258,7 +351,7 @@ def main() -> None:
     threads = args.threads or default_threads()
     repack = extra_buffers_safe(llama_cpp.__version__)
     quants = args.quants.split(",")
-    paths = ensure_models(args.models, quants)
+    paths = ensure_models(args.models, quants, args.shape)
     results = [FileResult(q, paths[q]) for q in quants]
     print(f"threads {threads}, repack {int(repack)}, rounds {args.rounds}, reps {args.reps}")
     with tempfile.TemporaryDirectory(prefix="advisor-bench-cmp-") as folder:

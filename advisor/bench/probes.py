@@ -16,6 +16,7 @@ that can calibrate; the files are generated in a temporary folder and removed af
 from __future__ import annotations
 
 import ctypes
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -56,12 +57,18 @@ def quantize(llama_cpp, source: Path, target: Path, quant: str, threads: int) ->
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = ftype
     params.nthread = threads
-    with LlamaLog(llama_cpp):  # its per-tensor log lines are not for the terminal
-        failed = llama_cpp.llama_model_quantize(
-            str(source).encode(), str(target).encode(), ctypes.byref(params)
-        )
-    if failed:
-        raise BenchError(f"llama.cpp could not quantize the probe to {quant}")
+    # Written beside the target and renamed once complete: a reader never sees half a file.
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with LlamaLog(llama_cpp):  # its per-tensor log lines are not for the terminal
+            failed = llama_cpp.llama_model_quantize(
+                str(source).encode(), str(partial).encode(), ctypes.byref(params)
+            )
+        if failed:
+            raise BenchError(f"llama.cpp could not quantize the probe to {quant}")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

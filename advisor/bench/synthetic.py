@@ -86,7 +86,16 @@ BENCH_300M = SyntheticSpec(
 BENCH_60M = SyntheticSpec(
     n_vocab=32000, n_embd=512, n_layer=8, n_head=8, n_head_kv=4, n_ff=1536, seed=2
 )
-SPECS: dict[str, SyntheticSpec] = {"TINY": TINY, "BENCH_300M": BENCH_300M, "BENCH_60M": BENCH_60M}
+# TinyLlama-1.1B's shape (TinyLlama/TinyLlama-1.1B-Chat-v1.0 config.json: 2048 wide, 22 layers,
+# 32 heads, 4 KV heads, 5632 FFN, 32000 vocab): 1.1 B parameters, 2.2 GB in F16. The CPU
+# comparison's files (benchmarks/bench_vs_llama_bench.py --shape tinyllama) are this shape.
+BENCH_1B1 = SyntheticSpec(
+    n_vocab=32000, n_embd=2048, n_layer=22, n_head=32, n_head_kv=4, n_ff=5632, seed=3,
+    name="advisor-synthetic-tinyllama-1.1b",
+)  # fmt: skip
+SPECS: dict[str, SyntheticSpec] = {
+    "TINY": TINY, "BENCH_300M": BENCH_300M, "BENCH_60M": BENCH_60M, "BENCH_1B1": BENCH_1B1,
+}  # fmt: skip
 
 
 def write_synthetic_gguf(path: str | Path, quant: str = "F16", spec: SyntheticSpec = TINY) -> Path:
@@ -232,8 +241,11 @@ def synthetic_architecture(name: str):
     if not name.startswith("synthetic:"):
         return None
     spec = SPECS.get(name.split(":", 1)[1])
-    if spec is None:
-        return None
+    return spec_architecture(spec) if spec is not None else None
+
+
+def spec_architecture(spec: SyntheticSpec):
+    """The catalog Architecture of a generated model of this shape."""
     from advisor.catalog.model import Architecture
 
     params_b = spec.n_params / 1e9

@@ -45,6 +45,32 @@ def test_probes_are_real_files_of_each_quant_type(tmp_path: Path) -> None:
         assert file_type_name(header.get("general.file_type")) == quant
 
 
+def test_a_quantized_file_appears_only_once_complete(tmp_path: Path) -> None:
+    """llama.cpp writes the quantized file beside its name; a reader of the name (a second
+    benchmark waiting for the file) never sees it half written."""
+    from advisor.bench.native import import_llama_cpp
+    from advisor.bench.probes import quantize
+    from advisor.bench.synthetic import write_synthetic_gguf
+
+    real = import_llama_cpp()
+    target = tmp_path / "probe-Q4_0.gguf"
+    seen = []
+
+    class Watched:  # the real llama.cpp, with the write watched
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def llama_model_quantize(self, source, output, params):
+            seen.append((output.decode(), target.exists()))
+            return real.llama_model_quantize(source, output, params)
+
+    f16 = write_synthetic_gguf(tmp_path / "probe-F16.gguf", "F16", SPEC)
+    assert quantize(Watched(), f16, target, "Q4_0", 1) == target
+    assert seen == [(seen[0][0], False)] and seen[0][0] != str(target)
+    assert target.read_bytes()[:4] == b"GGUF"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["probe-F16.gguf", "probe-Q4_0.gguf"]
+
+
 def _history() -> list:
     with BenchStore() as store:
         return [r.measurement for r in store.history()]

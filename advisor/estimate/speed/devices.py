@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from advisor.estimate.placement import Placement
+from advisor.estimate.speed.cpu_paths import KernelMix, simd_level
 from advisor.estimate.speed.figures import Figure, FigureStatus
 from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed.load import TokenCost
@@ -19,6 +20,7 @@ from advisor.estimate.speed.model import (
     DeviceRate,
     SpeedConstants,
     coefficients,
+    cpu_mix,
     unshared,
 )
 from advisor.estimate.speed.paths import device_arch
@@ -84,7 +86,9 @@ def _cpu_rate(machine: Machine) -> tuple[DeviceRate, tuple[Figure, ...]]:
         "cpu.compute_tflops", round(tflops, 4), "estimated" if known else "assumed",
         "cores × clock × SIMD FLOPs per cycle",
     )  # fmt: skip
-    rate = DeviceRate("cpu", "cpu", bandwidth, tflops, 1.0)
+    rate = DeviceRate(
+        "cpu", "cpu", bandwidth, tflops, 1.0, simd_level=simd_level(machine.cpu.simd_flags)
+    )
     return rate, (bw_fig, compute_fig)
 
 
@@ -120,8 +124,7 @@ def _gpu_rate(machine: Machine, gpu: Gpu) -> tuple[DeviceRate, tuple[Figure, ...
 def _rate(machine: Machine, device: str, share: float) -> tuple[DeviceRate, tuple[Figure, ...]]:
     """The device's rates (built once per machine) with this share of the layers."""
     base, figures = _machine_rates(machine, device)
-    rate = DeviceRate(base.device, base.backend, base.bandwidth_gbs, base.compute_tflops,
-                      share, base.dies, base.arch)  # fmt: skip
+    rate = dataclasses.replace(base, share=share)
     return rate, figures
 
 
@@ -228,25 +231,27 @@ def work_terms(machine: Machine, placement: Placement, cost: TokenCost,
     if placement.experts_on_cpu and cost.expert_bytes_total > 0:
         return tuple(_term(w, constants) for w in device_work(machine, placement, cost))
     family = cost.quant_class
-    return tuple((cost, share, *_device_terms(machine, d, family, constants))
+    return tuple((cost, share, *_device_terms(machine, d, family, constants, cost.kernel_mix))
                  for d, share in _layer_shares(_streaming(placement)))  # fmt: skip
 
 
 def _term(w: DeviceWork, constants: SpeedConstants) -> Term:
     rate = w.rate
-    k = coefficients(constants, unshared(rate), w.cost.quant_class)
+    k = coefficients(constants, unshared(rate), w.cost.quant_class, cpu_mix(rate.backend, w.cost))
     return (w.cost, rate.share, k, rate.backend, any(f.status == "assumed" for f in w.basis))
 
 
-def _device_terms(machine: Machine, device: str, family: str,
-                  constants: SpeedConstants) -> tuple[Coefficients, str, bool]:  # fmt: skip
-    """(coefficients, backend, assumed) of the machine's device for a quant family."""
+def _device_terms(machine: Machine, device: str, family: str, constants: SpeedConstants,
+                  mix: KernelMix = ()) -> tuple[Coefficients, str, bool]:  # fmt: skip
+    """(coefficients, backend, assumed) of the machine's device for a quant family (and, on
+    a CPU, the file's kernel mix)."""
     _, _, terms = _machine_tables(machine)
-    key = (device, family, id(constants))
+    mix = mix if device == "cpu" or not device.startswith("gpu") else ()
+    key = (device, family, id(constants), mix)
     found = terms.get(key)
     if found is None or found[0] is not constants:
         rate, figures = _machine_rates(machine, device)
         assumed = any(f.status == "assumed" for f in figures)
-        found = terms[key] = (constants, (coefficients(constants, rate, family), rate.backend,
+        found = terms[key] = (constants, (coefficients(constants, rate, family, mix), rate.backend,
                                           assumed))  # fmt: skip
     return found[1]

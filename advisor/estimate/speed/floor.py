@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
 from advisor.estimate.calibration import Calibration, prefill_speedup_bound, speaks_for
+from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import quant_class, token_cost
 from advisor.estimate.speed.model import coefficients, load_constants
@@ -72,15 +73,17 @@ class PrefillFloors:
         self.measured = {m.model_id.lower() for m in calibration.measured if m.model_id} if (
             applies and calibration is not None) else set()  # fmt: skip
         self.speedup = prefill_speedup_bound(calibration, fingerprint, machine.backend)
-        self._per_flop: dict[tuple[str, str], float] = {}
+        self._per_flop: dict[tuple, float] = {}
         self._floors: dict[tuple[str, str], PrefillFloor | None] = {}
 
-    def per_flop(self, device: str, family: str) -> float:
-        """kappa × rho / compute: seconds per FLOP of a file of `family` on `device`."""
-        key = (device, family)
+    def per_flop(self, device: str, family: str, mix: KernelMix = ()) -> float:
+        """kappa × rho / compute: seconds per FLOP of a file of `family` on `device` (on a
+        CPU, of its kernel mix: measured kernel paths replace the family's rho)."""
+        rate = machine_rate(self.machine, device)
+        mix = mix if rate.backend == "cpu" else ()
+        key = (device, family, mix)
         if key not in self._per_flop:
-            rate = machine_rate(self.machine, device)
-            k = coefficients(load_constants(), rate, family)
+            k = coefficients(load_constants(), rate, family, mix)
             self._per_flop[key] = k.prefill_s_per_flop
         return self._per_flop[key]
 
@@ -95,7 +98,7 @@ class PrefillFloors:
 
     def _floor(self, model: Model, quant: Quant) -> PrefillFloor:
         work = _file_work(model.architecture, quant)
-        cpu = self.per_flop("cpu", work.family)
+        cpu = self.per_flop("cpu", work.family, work.mix)
         rate = attention = cpu
         if self.gpus:
             gpu = min(self.per_flop(d, work.family) for d in self.gpus)
@@ -119,6 +122,7 @@ class _FileWork:
     attn_flops_per_depth: float
     layer_bytes: float  # the repeating layers' weights: streamed whatever the placement
     moe: bool
+    mix: KernelMix = ()  # the weight types and their FLOP shares (picks a CPU's kernel paths)
 
 
 # (id(architecture), quant) -> (architecture, work): the entry keeps the architecture alive,
@@ -134,7 +138,7 @@ def _file_work(arch, quant: Quant) -> _FileWork:
     cost = token_cost(arch, quant.type, quant.size_bytes)  # FLOPs do not depend on the size
     work = _FileWork(quant_class(quant.type), cost.flops, cost.expert_flops,
                      cost.attn_flops_per_depth, _layer_bytes(arch, quant.type),
-                     arch.moe is not None)  # fmt: skip
+                     arch.moe is not None, cost.kernel_mix)  # fmt: skip
     if len(_WORK) >= 100_000:
         _WORK.clear()
     _WORK[key] = (arch, work)

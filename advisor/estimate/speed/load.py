@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
+from advisor.estimate.speed.cpu_paths import kernel_mix
 
 # Efficiency classes: quant types whose kernels cost about the same per byte.
 QUANT_CLASSES: tuple[str, ...] = ("f16", "q8_0", "legacy", "kquant", "iquant", "mxfp4")
@@ -57,6 +58,9 @@ class TokenCost:
     attn_flops_per_depth: float  # attention FLOPs per token per token already in context
     quant: str
     quant_class: str
+    # The weight types a token multiplies by and each one's FLOP share (cpu_paths.kernel_mix):
+    # what picks a CPU's kernel paths. Empty when the tensor layout is not known.
+    kernel_mix: tuple[tuple[str, float], ...] = ()
 
 
 def _embedding_params(arch: Architecture) -> float:
@@ -203,4 +207,5 @@ def token_cost(
         attn_flops_per_depth=attn_flops,
         quant=quant.upper(),
         quant_class=quant_class(quant),
+        kernel_mix=kernel_mix(arch, quant) if standard_mix else (),
     )

@@ -21,11 +21,13 @@ on published llama-bench results by scripts/fit_speed.py and live in speed_const
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from advisor.estimate.speed.cpu_paths import KernelMix, cpu_path_factor
 from advisor.estimate.speed.load import TokenCost
 from advisor.estimate.speed.paths import prefill_path, rated_compute
 
@@ -44,6 +46,7 @@ class DeviceRate:
     share: float  # fraction of the model's layers (and weights) this device holds
     dies: int = 1  # memory dies the GPU reads across (2 for Apple's UltraFusion chips)
     arch: str = ""  # "nvidia.ada", "amd.rdna4", "apple.apple9": picks the kernel path (speed.paths)
+    simd_level: str = ""  # a CPU's (advisor.estimate.speed.cpu_paths.simd_level); "" not known
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one instance per constants file
@@ -132,13 +135,23 @@ class Coefficients:
 
 
 @lru_cache(maxsize=1024)
-def coefficients(c: SpeedConstants, dev: DeviceRate, family: str) -> Coefficients:
-    """The per-unit costs of `dev` (its share aside) for files of this quant family."""
+def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
+                 mix: KernelMix = ()) -> Coefficients:  # fmt: skip
+    """The per-unit costs of `dev` (its share aside) for files of this quant family.
+
+    On a CPU whose SIMD level has measured kernel-path constants (advisor.estimate.speed.cpu_paths),
+    `mix` (the file's weight types and their FLOP shares) picks them in place of the family's
+    fitted prefill factor rho.
+    """
     bandwidth = dev.bandwidth_gbs * 1e9
     compute = dev.compute_tflops * 1e12
     per_byte = c.per_byte(dev)
     kappa, matrix = c.prefill_kappa(dev, family)
     rho = c.quant_factor(dev.backend, family)
+    if dev.backend == "cpu" and mix:
+        path = cpu_path_factor(dev.simd_level, mix)
+        if path is not None:
+            rho = c.quant_factor("cpu", "f16") * path
     return Coefficients(
         decode_s_per_byte=(per_byte + c.quant_extra(dev.backend, family)) / bandwidth,
         decode_s_per_layer=c.get(c.tau_layer_s, dev.backend),
@@ -150,13 +163,19 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str) -> Coefficient
     )
 
 
+def cpu_mix(backend: str, cost: TokenCost) -> KernelMix:
+    """The file's kernel mix where it picks kernel paths (a CPU), else () (one cache entry per
+    quant family on a GPU)."""
+    return cost.kernel_mix if backend == "cpu" else ()
+
+
 def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[float, float]:
     """(seconds at an empty context, extra seconds per token of context) of one decoded token.
 
     Time is linear in depth: the KV cache read grows by one token's keys and values per token
     already there (and, on a CPU, so do the attention FLOPs).
     """
-    k = coefficients(c, unshared(dev), cost.quant_class)
+    k = coefficients(c, unshared(dev), cost.quant_class, cpu_mix(dev.backend, cost))
     return decode_terms(cost, dev.share, k, c)
 
 
@@ -186,7 +205,7 @@ def prefill_parts(
 
     The weights are read once per batch of `ubatch_tokens`; attention grows with depth.
     """
-    k = coefficients(c, unshared(dev), cost.quant_class)
+    k = coefficients(c, unshared(dev), cost.quant_class, cpu_mix(dev.backend, cost))
     return prefill_terms(cost, dev.share, k, ubatch_tokens)
 
 
@@ -206,8 +225,7 @@ def unshared(dev: DeviceRate) -> DeviceRate:
     """The device with its share set aside: the coefficients' cache key."""
     if dev.share == 1.0:
         return dev
-    return DeviceRate(dev.device, dev.backend, dev.bandwidth_gbs, dev.compute_tflops, 1.0,
-                      dev.dies, dev.arch)  # fmt: skip
+    return dataclasses.replace(dev, share=1.0)
 
 
 def prefill_seconds(

@@ -128,14 +128,31 @@ def _spread(kind: str, paths: tuple[tuple[str, str], ...], assumed: bool,
 def _fitted_basis(work, constants) -> tuple[Figure, ...]:
     if len(work) == 1:  # the common case: nothing to deduplicate
         w = work[0]
-        return _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
-                                 constants, w.rate.arch) + (_bytes_read_figure(w),)  # fmt: skip
+        fitted = _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
+                                   constants, w.rate.arch)  # fmt: skip
+        return fitted + _cpu_path_figures(w) + (_bytes_read_figure(w),)
     figures: list[Figure] = []
     for w in work:
         figures += _device_constants(w.rate.backend, w.cost.quant_class, w.rate.dies > 1,
                                      constants, w.rate.arch)  # fmt: skip
+        figures += _cpu_path_figures(w)
         figures.append(_bytes_read_figure(w))
     return tuple(dict.fromkeys(figures))
+
+
+def _cpu_path_figures(w) -> tuple[Figure, ...]:
+    """The measured kernel-path constant a CPU's prefill uses instead of the family's rho."""
+    from advisor.estimate.speed.cpu_paths import cpu_path_factor, path_names
+
+    if w.rate.backend != "cpu":
+        return ()
+    factor = cpu_path_factor(w.rate.simd_level, w.cost.kernel_mix)
+    if factor is None:
+        return ()
+    names = path_names(w.rate.simd_level, w.cost.kernel_mix)
+    source = "prefill cost relative to the F16 path, advisor/estimate/speed/cpu_paths.py"
+    name = f"prefill.cpu_path.{w.rate.simd_level}.{names}"
+    return (Figure(name, round(factor, 4), "measured", source),)
 
 
 def _bytes_read_figure(w) -> Figure:

@@ -1,0 +1,183 @@
+"""llama.cpp's CPU matrix kernels: which path each weight type takes on a CPU, and its cost.
+
+On the CPU, llama.cpp (ggml-cpu, in the llama-cpp-python sdist's vendor/llama.cpp) multiplies
+a weight matrix by one of three kinds of kernel, chosen per tensor when the model loads:
+
+* a repacked GEMM (ggml-cpu/repack.cpp, ggml_repack_get_optimal_repack_type): the weights are
+  interleaved into 8x8 (x86) or 4x8 / 4x4 / 8x4 (Arm) blocks at load time and multiplied by
+  int8 dot products, several rows and columns per instruction;
+* llamafile's tinyBLAS (ggml-cpu/llamafile/sgemm.cpp, llamafile_sgemm): register-blocked
+  GEMM for F32/F16/BF16 (FP32 FMA on converted values) and Q8_0/Q4_0/Q5_0/IQ4_NL (int8 dot
+  products: VNNI `vpdpbusd` where the CPU has it, else `vpmaddubsw` + `vpmaddwd`);
+* the generic row-by-row dot product (ggml_vec_dot_<type>_q8, ggml-cpu/arch/*/quants.c) for
+  every other type: no blocking across columns, so prefill gains little from the batch.
+
+Which one a type takes depends on the SIMD level (x86: AVX2 is enough for the 8x8 repacks,
+AVX-512 adds Q2_K's, AMX tiles take Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K/IQ4_XS first (ggml-cpu/amx);
+Arm: i8mm picks the 4x8 / 8x8 repacks, dotprod the 4x4 / 8x4 ones). The level comes from the
+probe's SIMD flags (/proc/cpuinfo or sysctl, advisor.probe.cpu).
+
+Each path's cost per FLOP, relative to the F16 path (tinyBLAS F16) on the same CPU, is a named
+constant in PATH_COSTS, measured where it says (benchmarks/data/cpu_rows_here.csv). A SIMD level
+without measured constants uses the fitted quant-family factors of speed_constants.json (the
+speed model's rho and beta for "cpu"), as every CPU did before: the published CPU rows that
+score the fit (benchmarks/speed_accuracy.py) are of such levels (Apple NEON, an Intel N100).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from advisor.catalog.model import Architecture
+
+# SIMD levels, from the probe's flags (advisor.probe.machine.SIMD_FLAGS).
+X86_AMX, X86_AVX512, X86_AVX2, ARM_I8MM, ARM_DOTPROD, GENERIC = (
+    "x86_amx", "x86_avx512", "x86_avx2", "arm_i8mm", "arm_dotprod", "generic",
+)  # fmt: skip
+# ggml-cpu/amx/common.h qtype_has_amx_kernels: the types the AMX buffer type takes (it comes
+# first in ggml-cpu.cpp's extra buffer types when built with AMX-INT8 and AVX512-VNNI).
+_AMX_TYPES = frozenset({"Q4_0", "Q4_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+
+
+def simd_level(flags: tuple[str, ...] | frozenset[str]) -> str:
+    """The SIMD level llama.cpp's CPU kernels are chosen by, from the probe's flags."""
+    found = set(flags)
+    if "amx" in found and "avx512" in found:
+        return X86_AMX
+    if "avx512" in found:
+        return X86_AVX512
+    if "avx2" in found:
+        return X86_AVX2
+    if "neon" in found and "i8mm" in found:
+        return ARM_I8MM
+    if "neon" in found and "dotprod" in found:
+        return ARM_DOTPROD
+    return GENERIC
+
+
+# ggml weight type -> path on x86 with AVX2 or better (repack.cpp lines "cur->type == ...":
+# Q4_0, Q4_K, IQ4_NL, MXFP4 repack to 8x8 with AVX2; Q2_K with AVX-512; sgemm.cpp's
+# llamafile_sgemm switch: F16, BF16, F32, Q8_0, Q5_0 and IQ4_NL through tinyBLAS).
+_X86_PATHS = {
+    "F16": "tinyblas_f16", "BF16": "tinyblas_bf16", "F32": "tinyblas_f32",
+    "Q8_0": "tinyblas_q8_0", "Q5_0": "tinyblas_q5_0",
+    "Q4_0": "repack_q4_0_8x8", "Q4_K": "repack_q4_K_8x8", "IQ4_NL": "repack_iq4_nl_8x8",
+    "MXFP4": "repack_mxfp4_8x8",
+}  # fmt: skip
+# Arm with i8mm (repack.cpp: Q4_0 and Q8_0 4x8, the K-quants Q4/Q5/Q6 8x8) and with dotprod
+# only (Q4_0, Q8_0, IQ4_NL, MXFP4 4x4; Q4_K, Q5_K, Q6_K 8x4).
+_ARM_I8MM_PATHS = {
+    "F16": "tinyblas_f16", "F32": "tinyblas_f32", "Q4_0": "repack_q4_0_4x8",
+    "Q8_0": "repack_q8_0_4x8", "Q4_K": "repack_q4_K_8x8", "Q5_K": "repack_q5_K_8x8",
+    "Q6_K": "repack_q6_K_8x8", "IQ4_NL": "repack_iq4_nl_4x4", "MXFP4": "repack_mxfp4_4x4",
+}  # fmt: skip
+_ARM_DOTPROD_PATHS = {
+    "F16": "tinyblas_f16", "F32": "tinyblas_f32", "Q4_0": "repack_q4_0_4x4",
+    "Q8_0": "repack_q8_0_4x4", "Q4_K": "repack_q4_K_8x4", "Q5_K": "repack_q5_K_8x4",
+    "Q6_K": "repack_q6_K_8x4", "IQ4_NL": "repack_iq4_nl_4x4", "MXFP4": "repack_mxfp4_4x4",
+}  # fmt: skip
+
+
+def matmul_path(level: str, ggml_type: str) -> str:
+    """The kernel llama.cpp multiplies a `ggml_type` weight with on this SIMD level."""
+    t = ggml_type.upper()
+    if level == X86_AMX and t in _AMX_TYPES:
+        return f"amx_{t}"
+    if level in (X86_AMX, X86_AVX512, X86_AVX2):
+        if t == "Q2_K" and level != X86_AVX2:
+            return "repack_q2_K_8x8"
+        return _X86_PATHS.get(t, f"vec_dot_{t}")
+    if level == ARM_I8MM:
+        return _ARM_I8MM_PATHS.get(t, f"vec_dot_{t}")
+    if level == ARM_DOTPROD:
+        return _ARM_DOTPROD_PATHS.get(t, f"vec_dot_{t}")
+    return f"vec_dot_{t}"
+
+
+@dataclass(frozen=True)
+class PathCost:
+    """Prefill seconds per FLOP of one kernel path, relative to the F16 path on the same CPU."""
+
+    prefill: float  # pp512: the batched GEMM (decode keeps the family factors: see the docs)
+    source: str
+
+
+# Measured on this project's 2-core AMD EPYC (family 25 model 17: Zen 4, AVX-512 with VNNI),
+# llama-cpp-python 0.3.36: generated 93 M-parameter llama models of one shape
+# (advisor.bench.probes.PROBE_SPEC), each quant type's pp512 time per token over the F16
+# file's (benchmarks/data/cpu_rows_here.csv). Ratios of runs made back to back, so the
+# machine's load, which slows every file alike, mostly cancels; absolute rates on that busy
+# machine are not used.
+_EPYC = "cpu_rows_here.csv, probe shape, 2-core EPYC (Zen 4), 2026-12-06"
+PATH_COSTS: dict[tuple[str, str], PathCost] = {
+    (X86_AVX512, "tinyblas_f16"): PathCost(1.0, f"the reference ({_EPYC})"),
+    (X86_AVX512, "tinyblas_q8_0"): PathCost(0.790, _EPYC),
+    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.649, _EPYC),
+    # From the Q4_K_M file: what is left once its Q6_K share is counted at Q6_K's cost.
+    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.656, _EPYC),
+    (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.426, _EPYC),
+}
+MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
+
+
+def path_cost(level: str, ggml_type: str) -> PathCost | None:
+    """The measured cost of the path `ggml_type` takes on `level`, if it was measured."""
+    return PATH_COSTS.get((level, matmul_path(level, ggml_type)))
+
+
+# (ggml type, share of the matmul FLOPs one token spends on weights of that type).
+KernelMix = tuple[tuple[str, float], ...]
+
+
+@lru_cache(maxsize=1024)
+def _mix(arch_key: tuple, quant: str) -> KernelMix:
+    from advisor.catalog.tensors.layout import _ARCHES, tensor_layout
+
+    arch = _ARCHES[arch_key]
+    layout = tensor_layout(arch, quant)
+    tied = layout.tied_embeddings
+    used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 1.0
+    weights: dict[str, float] = {}
+    for t in layout.tensors:
+        if len(t.shape) < 2 or (t.is_input and not tied):
+            continue  # norms; the token embedding is a row lookup unless it is the output too
+        n = used if t.is_expert else 1.0  # a token multiplies by k of an MoE layer's E experts
+        for d in t.shape:
+            n *= d
+        weights[t.ggml_type] = weights.get(t.ggml_type, 0.0) + n
+    total = sum(weights.values()) or 1.0
+    return tuple(sorted(((k, v / total) for k, v in weights.items()), key=lambda kv: -kv[1]))
+
+
+def kernel_mix(arch: Architecture, quant: str) -> KernelMix:
+    """The ggml types a `quant` file of `arch` multiplies by, with each one's FLOP share
+    (from the tensor layout llama-quantize writes: Q4_K_M is mostly Q4_K, some Q6_K)."""
+    from advisor.catalog.tensors.layout import arch_key, tensor_layout
+
+    try:
+        tensor_layout(arch, quant)  # registers the architecture under its key
+        return _mix(arch_key(arch), quant.upper())
+    except (KeyError, ValueError):  # an architecture or quant the layout does not cover
+        return ()
+
+
+def path_names(level: str, mix: KernelMix) -> str:
+    """The file's paths on `level`, joined: "repack_q4_K_8x8+vec_dot_Q6_K"."""
+    return "+".join(dict.fromkeys(matmul_path(level, t) for t, _ in mix))
+
+
+@lru_cache(maxsize=1024)
+def cpu_path_factor(level: str, mix: KernelMix) -> float | None:
+    """FLOP-weighted prefill cost of a file's paths on `level`, relative to F16; None when a
+    path any of its types takes on this level was not measured (the fitted family factor
+    stands)."""
+    if level not in MEASURED_LEVELS or not mix:
+        return None
+    total = 0.0
+    for ggml_type, share in mix:
+        cost = path_cost(level, ggml_type)
+        if cost is None:
+            return None
+        total += share * cost.prefill
+    return total
