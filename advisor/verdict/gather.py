@@ -21,14 +21,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from advisor.verdict.choice import closeness
-from advisor.verdict.options import Candidate, LocalOption, SpeedStatus, check_option
+from advisor.verdict.options import LocalCandidate, LocalOption, SpeedStatus, check_option
 from advisor.verdict.power_for import PowerFor
 from advisor.verdict.search import OptionSearch
 from advisor.workload import Workload
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
-    from advisor.estimate.rank import Candidate as Ranked
+    from advisor.estimate.rank import RankedCandidate as Ranked
     from advisor.estimate.speed.figures import Speed
     from advisor.verdict.verdict import Verdict
 
@@ -68,7 +68,7 @@ def measured_speed(speed: Speed) -> Speed:
     return speed
 
 
-def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> Candidate:
+def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> LocalCandidate:
     est = ranked.estimate
     assert est.speed is not None
     status = speed_status(est.speed)
@@ -81,7 +81,7 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
     )
     if ranked.quality_note:
         note += f" ({ranked.quality_note})"
-    return Candidate(
+    return LocalCandidate(
         model_id=ranked.model_id,
         model_name=ranked.model_name,
         quant=ranked.quant,
