@@ -200,7 +200,7 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
     options: list[LocalOption] = []
     # The closest to passing (closeness's first two terms) of `options` that fit: kept as
     # options are added, so `beaten` does not rank every earlier model's options again.
-    nearest = [_NONE_FITS]
+    nearest: list[tuple[float, ...]] = [_NONE_FITS]
 
     def beaten(late_by: float, found: list[LocalOption]) -> bool:
         """Whether an option found so far is closer to passing than any file whose first
