@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from advisor.estimate.placement import PlacementKind
 from advisor.verdict.electricity import ElectricityRate, resolve_rate
-from advisor.verdict.local import Hardware
+from advisor.verdict.local import HardwareCost
 from advisor.verdict.options import SpeedStatus
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from advisor.config import Config
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration import Calibration
-    from advisor.estimate.rank import Candidate as Ranked
+    from advisor.estimate.rank import RankedCandidate as Ranked
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.gather import Gather
@@ -68,7 +68,7 @@ class HardwareChoice:
     """Owned (no price counted) or bought at a price the user gave (flag or config). A
     profile's list price is shown for reference and counted only when the user says so."""
 
-    hardware: Hardware
+    hardware: HardwareCost
     basis: HardwareBasis
     list_price_usd: float | None = None  # the profile's list price, not counted
 
@@ -153,12 +153,12 @@ def _hardware(machine: Machine, options: AdviceOptions) -> HardwareChoice:
     lifetime = hardware_lifetime_months(options)
     listed = machine.price_usd
     if options.hardware_price_usd is not None:
-        return HardwareChoice(Hardware(options.hardware_price_usd, lifetime), "flag", listed)
+        return HardwareChoice(HardwareCost(options.hardware_price_usd, lifetime), "flag", listed)
     if prices is not None and prices.hardware_price_usd is not None:
-        return HardwareChoice(Hardware(prices.hardware_price_usd, lifetime), "config", listed)
+        return HardwareChoice(HardwareCost(prices.hardware_price_usd, lifetime), "config", listed)
     # Owned: a profile's list price says what the machine costs new, not that it was bought
     # for this; it enters neither the cost nor the break-even.
-    return HardwareChoice(Hardware(None, lifetime), "profile" if listed else "none", listed)
+    return HardwareChoice(HardwareCost(None, lifetime), "profile" if listed else "none", listed)
 
 
 def _rate(catalog: Catalog, options: AdviceOptions) -> ElectricityRate:

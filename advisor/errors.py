@@ -19,7 +19,7 @@ class ExitCode(IntEnum):
     BENCH_FAILED = 7  # the throughput test could not finish (budget exceeded, backend error)
     PARTIAL = 8  # the command finished but skipped some inputs (audit with bad reports)
     WRITE_FAILED = 9  # an output or store could not be written; nothing was overwritten
-    UNREACHABLE = 10  # Hugging Face could not be reached (no network, offline) or refused access
+    UNREACHABLE = 10  # Hugging Face or a catalog URL unreachable (no network, offline) or refused
     INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 

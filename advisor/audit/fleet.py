@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class Hardware:
+class MachineHardware:
     """What a machine has, in words and numbers, for the tables."""
 
     cpu: str | None
@@ -35,7 +35,7 @@ class Hardware:
         return ", ".join(parts)
 
 
-def hardware_of(machine: Machine) -> Hardware:
+def hardware_of(machine: Machine) -> MachineHardware:
     ram = machine.memory.ram_total_bytes
     gpus = []
     for gpu in machine.gpus:
@@ -45,7 +45,7 @@ def hardware_of(machine: Machine) -> Hardware:
             gpus.append(f"{gpu.name} {round(gpu.vram_total_bytes / GIB, 1):g} GB")
         else:
             gpus.append(f"{gpu.name} (VRAM unknown)")
-    return Hardware(
+    return MachineHardware(
         cpu=machine.cpu.name,
         ram_gb=round(ram / GIB, 1) if ram is not None else None,
         gpus=tuple(gpus),
@@ -61,7 +61,7 @@ class MachineRow:
     machine_id: str
     name: str | None
     generated_at: str
-    hardware: Hardware
+    hardware: MachineHardware
     outcomes: tuple[Outcome, ...]
     cost: MachineCost
 

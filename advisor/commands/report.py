@@ -69,7 +69,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=real(0, 1e9),
         metavar="USD",
         help="what this machine costs, amortised over its lifetime, to see whether buying it "
-        "pays back (default: the config's, else the profile's price, else not counted)",
+        "pays back (default: the config's, else not counted: a profile's list price is shown "
+        "for reference, never counted)",
     )
     prices.add_argument(
         "--lifetime-months",

@@ -34,7 +34,7 @@ ExclusionKind = Literal["does-not-fit", "too-slow", "no-quality", "not-capable",
 
 
 @dataclass(frozen=True)
-class Candidate:
+class RankedCandidate:
     """One model × quant × placement that fits, with what its rank rests on."""
 
     model_id: str
@@ -72,7 +72,7 @@ class Ranking:
     context_tokens: int
     min_decode_tokens_per_s: float | None
     all_quants: bool
-    candidates: tuple[Candidate, ...]  # best first
+    candidates: tuple[RankedCandidate, ...]  # best first
     excluded: tuple[Excluded, ...]
     notes: tuple[str, ...] = ()
     # Interactive use: files decoding below this rank after every file that reaches it
@@ -121,7 +121,7 @@ def _candidate(model: Model, est: Estimate, quality: tuple[float, str, str | Non
     headroom = _headroom(est)
     speed = est.speed
     assert speed is not None
-    return Candidate(
+    return RankedCandidate(
         model_id=model.id, model_name=model.name, quant=est.quant,
         placement=est.placement.kind, gpu_layers=est.placement.gpu_layers,
         quality_index=index, quality_metric=metric, quality_note=note,
@@ -202,7 +202,7 @@ def rank_file(
     kv_type: str = "f16",
     mode: str = "dedicated",
     estimator: Estimator,
-) -> Candidate | None:
+) -> RankedCandidate | None:
     """What rank_models(all_quants=True) makes of one file of `model`: its candidate, or None
     where the ranking leaves it out (no quality index, not capable, too large, does not fit).
 
@@ -251,7 +251,7 @@ def rank_models(
         estimator = estimate
     opts = _Options(machine, task, context_tokens, min_decode_tokens_per_s, kv_type, mode)
     results = [_rank_model(m, opts, estimator) for m in catalog.models]
-    candidates: list[Candidate] = []
+    candidates: list[RankedCandidate] = []
     excluded: list[Excluded] = []
     for result in results:
         if isinstance(result, Excluded):
@@ -270,7 +270,7 @@ def rank_models(
     )  # fmt: skip
 
 
-def _order(c: Candidate, floor: float | None) -> tuple[bool, float, float]:
+def _order(c: RankedCandidate, floor: float | None) -> tuple[bool, float, float]:
     """A sort key, smaller first: by score, or for interactive use (a decode floor) the files
     that reach the floor by score, then the rest by how close they come to it."""
     if floor is None or c.decode_tokens_per_s >= floor:

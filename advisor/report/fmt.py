@@ -69,6 +69,12 @@ def config_line(doc: dict[str, Any]) -> str:
     return path if path else "none (defaults and command-line flags only)"
 
 
+def gib_text(value: float | None) -> str:
+    """Memory in GiB as the report shows it: a probed 23.5403 reads 23.5, a profile's 24 stays
+    24; unknown without a figure."""
+    return f"{round(value, 1):g} GiB" if value else "unknown"
+
+
 def cpu_line(machine: dict[str, Any]) -> str:
     cpu = machine.get("cpu") or {}
     parts = [cpu.get("name") or "unknown CPU"]
@@ -82,7 +88,7 @@ def cpu_line(machine: dict[str, Any]) -> str:
 def gpu_line(gpu: dict[str, Any]) -> str:
     parts = [gpu["name"]]
     if gpu.get("vram_gb"):
-        parts.append(f"{gpu['vram_gb']:g} GiB")
+        parts.append(gib_text(gpu["vram_gb"]))
     if gpu.get("memory_bandwidth_gbs"):
         parts.append(f"{gpu['memory_bandwidth_gbs']:g} GB/s")
     return ", ".join(parts)

@@ -39,7 +39,7 @@ def _machine(doc: dict[str, Any]) -> list[str]:
     m = doc["machine"]
     rows = [
         ("CPU", md(fmt.cpu_line(m))),
-        ("RAM", f"{m['ram_gb']:g} GiB" if m.get("ram_gb") else "unknown"),
+        ("RAM", fmt.gib_text(m.get("ram_gb"))),
     ]
     rows += [(f"GPU {i}", md(fmt.gpu_line(g))) for i, g in enumerate(m.get("gpus", []))]
     rows.append(("Backend", m.get("backend") or "unknown"))

@@ -19,7 +19,7 @@ def _cut(text: str, width: int) -> str:
 def render_text(doc: dict[str, Any]) -> str:
     m = doc["machine"]
     out = [f"advisor report: {m['name']}   (amounts in USD per month)", ""]
-    ram = f"{m['ram_gb']:g} GiB" if m.get("ram_gb") else "unknown"
+    ram = fmt.gib_text(m.get("ram_gb"))
     out += [f"  CPU      {fmt.cpu_line(m)}", f"  RAM      {ram}"]
     out += [f"  GPU {i}    {fmt.gpu_line(g)}" for i, g in enumerate(m.get("gpus", []))]
     out += [

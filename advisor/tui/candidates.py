@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # the catalog loads in a worker; importing it here would dela
 
 
 @dataclass(frozen=True)
-class Candidate:
+class ListedCandidate:
     """A model and quant the ranking considered for this machine and task."""
 
     model: Model
@@ -78,26 +78,26 @@ FIT_FILTERS: tuple[str, ...] = ("all", "fits", "gpu")
 FIT_FILTER_LABELS = {"all": "all models", "fits": "fits", "gpu": "fits on GPU"}
 
 
-def _decode(c: Candidate) -> float:
+def _decode(c: ListedCandidate) -> float:
     speed = c.estimate.speed if c.estimate else None
     return speed.decode_tokens_per_s if speed else -1.0
 
 
-def _prefill(c: Candidate) -> float:
+def _prefill(c: ListedCandidate) -> float:
     speed = c.estimate.speed if c.estimate else None
     return speed.prefill_tokens_per_s if speed else -1.0
 
 
-def _memory(c: Candidate) -> float:
+def _memory(c: ListedCandidate) -> float:
     return c.estimate.memory.total_bytes if c.estimate else float("inf")
 
 
-def _context(c: Candidate) -> float:
+def _context(c: ListedCandidate) -> float:
     return (c.estimate.max_context_tokens or 0) if c.estimate else -1
 
 
 # Sort name -> (key, descending). "rank" is the ranking's own order: best choices first.
-SORTS: dict[str, tuple[Callable[[Candidate], object], bool]] = {
+SORTS: dict[str, tuple[Callable[[ListedCandidate], object], bool]] = {
     "rank": (lambda c: c.rank, False),
     "decode": (_decode, True),
     "prefill": (_prefill, True),
@@ -108,7 +108,7 @@ SORTS: dict[str, tuple[Callable[[Candidate], object], bool]] = {
 }
 
 
-def matches(candidate: Candidate, text: str, fit: str, task: str | None) -> bool:
+def matches(candidate: ListedCandidate, text: str, fit: str, task: str | None) -> bool:
     """Whether a candidate passes the text, fit and task filters."""
     if task and task not in candidate.model.tasks:
         return False
@@ -126,14 +126,14 @@ def matches(candidate: Candidate, text: str, fit: str, task: str | None) -> bool
 
 
 def arrange(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[ListedCandidate],
     *,
     text: str = "",
     fit: str = "all",
     task: str | None = None,
     sort: str = "rank",
     reverse: bool = False,
-) -> list[Candidate]:
+) -> list[ListedCandidate]:
     """The filtered rows in display order; ties keep the ranking's order."""
     key, descending = SORTS[sort]
     shown = [c for c in candidates if matches(c, text, fit, task)]

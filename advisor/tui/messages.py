@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from advisor.probe.machine import Machine
-from advisor.tui.candidates import Candidate
+from advisor.tui.candidates import ListedCandidate
 from advisor.tui.stages import ProfileChoice
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class ScanReady(Message):
 class RankingReady(Message):
     """The table's rows for the machine, task and context the worker was given."""
 
-    rows: tuple[Candidate, ...]
+    rows: tuple[ListedCandidate, ...]
     machine: Machine
     task: str
     context_tokens: int

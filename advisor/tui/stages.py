@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.probe.machine import Machine
-from advisor.tui.candidates import Candidate
+from advisor.tui.candidates import ListedCandidate
 
 if TYPE_CHECKING:
     from advisor.advise import Advice, AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
-    from advisor.estimate.rank import Candidate as RankedCandidate
+    from advisor.estimate.rank import RankedCandidate
     from advisor.team.advice import TeamAdvice
     from advisor.tui.setup import Setup
     from advisor.verdict.staleness import StaleFact
@@ -142,8 +142,8 @@ def installed_paths(
 
 
 def with_installed(
-    rows: Sequence[Candidate], installed: Sequence[InstalledModel]
-) -> tuple[Candidate, ...]:
+    rows: Sequence[ListedCandidate], installed: Sequence[InstalledModel]
+) -> tuple[ListedCandidate, ...]:
     """The rows with the files `advisor scan` found for each model (and quant) marked."""
     return tuple(
         dataclasses.replace(
@@ -180,7 +180,7 @@ def ranked(
     *,
     task: str,
     context_tokens: int,
-) -> list[Candidate]:
+) -> list[ListedCandidate]:
     """Every catalog model for the task: the fitting ones best first, then those left out, as
     estimated with this machine's calibration."""
     from functools import partial
@@ -202,7 +202,9 @@ def ranked(
         quant = model.quant(c.quant)
         paths = installed_paths(installed, model.id, quant.type)
         basis = quality_basis(c)
-        row = Candidate(model, quant, c.estimate, len(rows) + 1, c.quality, None, basis, paths)
+        row = ListedCandidate(
+            model, quant, c.estimate, len(rows) + 1, c.quality, None, basis, paths
+        )
         rows.append(row)
     for left_out in ranking.excluded:
         model = catalog.find(left_out.model_id)
@@ -213,7 +215,7 @@ def ranked(
         )
         paths = installed_paths(installed, model.id, None)
         rows.append(
-            Candidate(model, None, None, len(rows) + 1, index, left_out.reason, basis, paths)
+            ListedCandidate(model, None, None, len(rows) + 1, index, left_out.reason, basis, paths)
         )
     return rows
 

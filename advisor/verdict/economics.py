@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.verdict.cloud import CloudCosts
-from advisor.verdict.local import Hardware, LocalCost
+from advisor.verdict.local import HardwareCost, LocalCost
 from advisor.workload import Workload
 
 MTOK = 1_000_000
@@ -47,7 +47,7 @@ def break_even(
     local: LocalCost | None,
     max_calls_per_day: float | None,
     cloud: CloudCosts,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> BreakEven:
     """The all-local path: `local` runs the whole workload here."""
     best = cloud.best_usd_per_month
@@ -73,7 +73,7 @@ def break_even(
 
 
 def hybrid_break_even(
-    running_usd_per_month: float, cloud: CloudCosts, hardware: Hardware
+    running_usd_per_month: float, cloud: CloudCosts, hardware: HardwareCost
 ) -> BreakEven:
     """The hybrid path against all-cloud: `running_usd_per_month` is the local share's
     electricity plus the cloud share, without any hardware price."""
@@ -100,7 +100,7 @@ def hybrid_break_even(
     return BreakEven("hybrid", cloud.best_label, saving, payback, max_hw, None, None, text)
 
 
-def _payback(hardware: Hardware, saving: float) -> float | None:
+def _payback(hardware: HardwareCost, saving: float) -> float | None:
     """Months for bought hardware to pay for itself; None when owned or never."""
     if hardware.usd_per_month is None or hardware.price_usd is None or saving <= 0:
         return None
@@ -108,7 +108,7 @@ def _payback(hardware: Hardware, saving: float) -> float | None:
 
 
 def _tokens_threshold(
-    workload: Workload, local: LocalCost, cloud: CloudCosts, hardware: Hardware
+    workload: Workload, local: LocalCost, cloud: CloudCosts, hardware: HardwareCost
 ) -> float | None:
     if cloud.cheapest_api is None:
         return None
@@ -134,7 +134,7 @@ def _text(
     max_hw: float | None,
     threshold: float | None,
     capacity: float | None,
-    hardware: Hardware,
+    hardware: HardwareCost,
     cloud: CloudCosts,
 ) -> str:
     parts: list[str] = []

@@ -21,14 +21,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from advisor.verdict.choice import closeness
-from advisor.verdict.options import Candidate, LocalOption, SpeedStatus, check_option
+from advisor.verdict.options import LocalCandidate, LocalOption, SpeedStatus, check_option
 from advisor.verdict.power_for import PowerFor
 from advisor.verdict.search import OptionSearch
 from advisor.workload import Workload
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
-    from advisor.estimate.rank import Candidate as Ranked
+    from advisor.estimate.rank import RankedCandidate as Ranked
     from advisor.estimate.speed.figures import Speed
     from advisor.verdict.verdict import Verdict
 
@@ -68,7 +68,7 @@ def measured_speed(speed: Speed) -> Speed:
     return speed
 
 
-def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> Candidate:
+def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -> LocalCandidate:
     est = ranked.estimate
     assert est.speed is not None
     status = speed_status(est.speed)
@@ -81,7 +81,7 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
     )
     if ranked.quality_note:
         note += f" ({ranked.quality_note})"
-    return Candidate(
+    return LocalCandidate(
         model_id=ranked.model_id,
         model_name=ranked.model_name,
         quant=ranked.quant,
@@ -204,13 +204,15 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
     context = _context(w)
     useful = _useful(acceptable)
     options: list[LocalOption] = []
+    # The closest to passing (closeness's first two terms) of `options` that fit: kept as
+    # options are added, so `beaten` does not rank every earlier model's options again.
+    nearest = [_NONE_FITS]
 
     def beaten(late_by: float, found: list[LocalOption]) -> bool:
         """Whether an option found so far is closer to passing than any file whose first
         token is at least `late_by` (a share of the limit) too late can be (choice.closeness:
         such a file fails at least that speed check, by at least that much)."""
-        bound = (1, late_by)
-        return any(closeness(w, o)[:2] < bound for o in (*options, *found) if o.run is not None)
+        return min((nearest[0], *(_near(w, o) for o in found))) < (1, late_by)
 
     best: float | None = None  # the best quality among useful options
     for raw, model in search.ordered(w.task):
@@ -219,11 +221,22 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
         found = _model_options(search, w, model, context, frontier_index, power_for, useful,
                                skip_late=beaten if lean else None)  # fmt: skip
         options += found
+        if lean:
+            nearest[0] = min((nearest[0], *(_near(w, o) for o in found)))
         for option in found:
             quality = option.candidate.quality_index
             if useful(option) and (best is None or quality > best):
                 best = quality
     return options
+
+
+_NONE_FITS = (float("inf"),)  # after every closeness: no option that fits is this far
+
+
+def _near(w: Workload, option: LocalOption) -> tuple[float, ...]:
+    """How close an option that fits is to passing: closeness's first two terms (the failed
+    speed checks and their shortfall, or all checks' for unattended work)."""
+    return _NONE_FITS if option.run is None else closeness(w, option)[:2]
 
 
 def _good_enough_options(search, w, context, frontier_index, power_for, useful):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from advisor.verdict.cloud import CloudCosts, api_label
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.local import Hardware, LocalCost, local_cost
+from advisor.verdict.local import HardwareCost, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
 from advisor.workload import Workload
 
@@ -39,12 +39,12 @@ def best_hybrid(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> tuple[LocalOption, HybridSplit] | None:
     """The split a hybrid verdict would rest on, priced with `hardware`. It is picked on
     running costs alone (electricity and the cloud share): a hardware price moves the cost,
     never the model."""
-    owned = Hardware(None, hardware.lifetime_months)
+    owned = HardwareCost(None, hardware.lifetime_months)
     splits = []
     for option in options:
         split = _split_for(workload, option, cloud, rate, owned)
@@ -67,7 +67,7 @@ def running_split(
     workload: Workload, option: LocalOption, cloud: CloudCosts, rate: ElectricityRate
 ) -> HybridSplit | None:
     """The split `option` could carry, priced on running costs alone (owned hardware)."""
-    return _split_for(workload, option, cloud, rate, Hardware(None, 36.0))
+    return _split_for(workload, option, cloud, rate, HardwareCost(None, 36.0))
 
 
 def _split_for(
@@ -75,7 +75,7 @@ def _split_for(
     option: LocalOption,
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> HybridSplit | None:
     run = option.run
     if run is None or not option.passed("fits", "decode", "ttft"):

@@ -30,7 +30,7 @@ MTOK = 1_000_000
 
 
 @dataclass(frozen=True)
-class Hardware:
+class HardwareCost:
     """The machine's price and lifetime. Without a price the machine is taken as owned.
 
     `counted` says whether the monthly share enters the local cost (the user asked, with
@@ -159,7 +159,7 @@ def local_run(workload: Workload, speed: Speed) -> LocalRun:
     )
 
 
-def stays_on_for(workload: Workload, hardware: Hardware) -> bool:
+def stays_on_for(workload: Workload, hardware: HardwareCost) -> bool:
     """Whether the machine stays on for this workload alone, so its idle hours count: bought
     for it, or waiting for a program's calls (see the module docstring)."""
     return hardware.usd_per_month is not None or workload.access == "programmatic"
@@ -170,7 +170,7 @@ def local_cost(
     run: LocalRun,
     power: PowerDraw,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
     share: float = 1.0,
 ) -> LocalCost:
     """Electricity for `share` of the calls (at most the share it keeps up with) and the idle

@@ -20,7 +20,7 @@ QUALITY_SPREAD_PCT = 3.0
 
 
 @dataclass(frozen=True)
-class Candidate:
+class LocalCandidate:
     """A model × quant the estimator placed on this machine at the workload's context."""
 
     model_id: str
@@ -71,7 +71,7 @@ class Check:
 
 @dataclass(frozen=True)
 class LocalOption:
-    candidate: Candidate
+    candidate: LocalCandidate
     run: LocalRun | None  # None when it does not fit
     quality_pct: float | None  # of the frontier's index on the task
     checks: tuple[Check, ...]
@@ -86,7 +86,7 @@ class LocalOption:
 
 
 def check_option(
-    workload: Workload, candidate: Candidate, frontier_index: float | None
+    workload: Workload, candidate: LocalCandidate, frontier_index: float | None
 ) -> LocalOption:
     est = candidate.estimate
     quality_pct = None
@@ -190,7 +190,7 @@ def _ttft_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
 
 
 def _quality_check(
-    workload: Workload, candidate: Candidate, pct: float | None, frontier: float | None
+    workload: Workload, candidate: LocalCandidate, pct: float | None, frontier: float | None
 ) -> Check:
     floor = workload.quality_floor_pct
     index = workload.quality_index.replace("_", " ")

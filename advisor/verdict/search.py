@@ -15,7 +15,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from advisor.estimate.rank import Candidate as Ranked
+from advisor.estimate.rank import RankedCandidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
 from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 

@@ -32,13 +32,13 @@ from advisor.verdict.economics import (
 )
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.hybrid import HybridSplit, best_hybrid, option_name, running_split
-from advisor.verdict.local import Hardware, LocalCost, local_cost
+from advisor.verdict.local import HardwareCost, LocalCost, local_cost
 from advisor.verdict.options import LocalOption
 from advisor.verdict.remedy import Remedy
 from advisor.workload import Workload
 
 VerdictKind = Literal["local", "hybrid", "cloud", "not_viable"]
-OWNED = Hardware(None, 36.0)  # running costs only: what a choice of model may depend on
+OWNED = HardwareCost(None, 36.0)  # running costs only: what a choice of model may depend on
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def acceptable(
     option: LocalOption,
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware | None = None,
+    hardware: HardwareCost | None = None,
 ) -> bool:
     """True for an option a local verdict could rest on: every check met and, unless the cloud
     is ruled out, cheaper to run than the cloud. `hardware` is not read: a price moves the
@@ -125,7 +125,7 @@ def settles(
     option: LocalOption,
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware | None = None,
+    hardware: HardwareCost | None = None,
 ) -> bool:
     """True for an option that runs (fits, fast enough, keeps up) and ends the search of its
     model's files (advisor.verdict.gather): one a local verdict could rest on (`acceptable`),
@@ -154,7 +154,7 @@ def decide(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> Verdict:
     full = [o for o in options if o.passed()]
     if full:
@@ -175,7 +175,7 @@ def _with_local(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> Verdict:
     assert option.run is not None
     cost = local_cost(workload, option.run, option.candidate.power, rate, hardware)
@@ -218,7 +218,7 @@ def _hybrid(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> Verdict:
     option, hybrid = split
     assert option.run is not None
@@ -286,7 +286,7 @@ def _cloud(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
     split: tuple[LocalOption, HybridSplit] | None,
 ) -> Verdict:
     best, label = cloud.best_usd_per_month, cloud.best_label
@@ -313,7 +313,7 @@ def _not_viable(
     options: list[LocalOption],
     cloud: CloudCosts,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
 ) -> Verdict:
     why, reasons, shown = _misses(workload, options)
     summary = f"not viable here: the cloud is ruled out for this workload, and locally {why}"
@@ -330,7 +330,7 @@ def _cost_sentence(
     option: LocalOption,
     cost: LocalCost,
     rate: ElectricityRate,
-    hardware: Hardware,
+    hardware: HardwareCost,
     cloud: CloudCosts,
 ) -> str:
     power = option.candidate.power

@@ -15,7 +15,7 @@ from audit_kit import as_machine, report, write
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.audit.costs import MachineCost
 from advisor.audit.evaluate import Outcome, Pick
-from advisor.audit.fleet import Hardware, MachineRow, suggestion_rows
+from advisor.audit.fleet import MachineHardware, MachineRow, suggestion_rows
 from advisor.audit.render.csv_rows import render_csv
 from advisor.audit.render.html_page import render_html
 from advisor.audit.render.json_doc import render_json
@@ -114,7 +114,7 @@ def _row(number: int) -> MachineRow:
         machine_id=f"m-{number:020x}",
         name=None,
         generated_at="2026-12-01T00:00:00Z",
-        hardware=Hardware("AMD Ryzen 9 7950X", 64.0, (), "cpu"),
+        hardware=MachineHardware("AMD Ryzen 9 7950X", 64.0, (), "cpu"),
         outcomes=(),
         cost=MachineCost(None, None, ()),
     )

@@ -96,3 +96,21 @@ def test_an_unknown_plan_in_the_config_names_file_line_and_key(
     assert main(args) == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert f"{path}:2: seats[0].plan: no subscription plan 'chatgpt-platinum'" in err
+
+
+def test_the_hardware_price_help_says_what_the_report_counts(capsys) -> None:
+    """A profile's list price is never counted (the machine is owned); --help said it was the
+    default."""
+    import json
+
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "else the profile's price" not in help_text
+    assert "a profile's list price is shown for reference, never counted" in help_text
+    priced = ["--profile", "mac-studio-m3-ultra-512gb", "--workload", "chat-assistant"]
+    assert main(["report", *priced, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["machine"]["price_usd"]  # the profile has a list price ...
+    hardware = doc["verdicts"][0]["costs_usd_per_month"]["local_hardware"]
+    assert not hardware  # ... and the local cost leaves it out

@@ -89,3 +89,16 @@ def test_the_command_gives_the_golden_report(capsys, profile) -> None:
     printed = normalized(json.loads(capsys.readouterr().out))
     golden = json.loads((GOLDEN / f"{profile}.json").read_text(encoding="utf-8"))
     assert printed == golden
+
+
+def test_a_probed_memory_size_is_shown_to_one_decimal(reports) -> None:
+    """A live probe reads RAM and VRAM to the byte (23.5403 GiB); the report printed every
+    digit of it."""
+    import copy
+
+    doc = copy.deepcopy(next(r for r in reports.values() if r["machine"].get("gpus")))
+    doc["machine"]["ram_gb"] = 23.5403
+    doc["machine"]["gpus"][0]["vram_gb"] = 7.99567
+    for text in (render_text(doc), render_markdown(doc)):
+        assert "23.5 GiB" in text and "8 GiB" in text
+        assert "23.5403" not in text and "7.99567" not in text

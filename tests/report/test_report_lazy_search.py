@@ -10,13 +10,13 @@ from advisor.probe.power import resolve_power
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import region_rate
 from advisor.verdict.gather import to_candidate, workload_options
-from advisor.verdict.local import Hardware
+from advisor.verdict.local import HardwareCost
 from advisor.verdict.options import check_option
 from advisor.verdict.search import OptionSearch
 from advisor.verdict.verdict import decide, settles
 from advisor.workload import load_workloads
 
-OWNED = Hardware(None, 36)
+OWNED = HardwareCost(None, 36)
 
 
 def _summary(verdict):

@@ -12,7 +12,7 @@ from advisor.team.costs import DAYS_PER_MONTH, Uptime, compare, server_costs
 from advisor.team.demand import ASSUMED_PEAK_FACTOR
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.local import Hardware
+from advisor.verdict.local import HardwareCost
 from advisor.verdict.seats import seat_plans
 from advisor.workload import WEEKS_PER_MONTH
 from tests.team.team_kit import chat_team
@@ -41,7 +41,7 @@ def test_a_peak_factor_outside_one_to_the_working_hours_is_refused(bad):
 
 
 def _costs(price: float | None, **kwargs):
-    hardware = HardwareChoice(Hardware(price, 36.0), "flag" if price else "none")
+    hardware = HardwareChoice(HardwareCost(price, 36.0), "flag" if price else "none")
     return server_costs(chat_team(25), 2, 0.25, POWER, RATE, hardware, **kwargs)
 
 
@@ -98,7 +98,7 @@ def test_an_api_cheaper_than_the_servers_is_said_in_the_headline(catalog):
 
 def test_idle_power_counts_for_every_hour_on_but_not_serving():
     power = PowerDraw(500.0, "given", "500 W (test)", idle_watts=60.0, idle_source="60 W (test)")
-    hardware = HardwareChoice(Hardware(None, 36.0), "none")
+    hardware = HardwareChoice(HardwareCost(None, 36.0), "none")
     team = chat_team(25)
     c = server_costs(team, 1, 0.25, power, RATE, hardware, uptime=Uptime(hours_per_day=12))
     work_days, on_days = 5 * WEEKS_PER_MONTH, 7 * WEEKS_PER_MONTH

@@ -11,7 +11,7 @@ import pytest
 
 from advisor.errors import BenchError, ExitCode, MissingDependencyError
 from advisor.tui.bench_process import BenchRequest, _error_from
-from advisor.tui.candidates import Candidate, arrange, pool_use
+from advisor.tui.candidates import ListedCandidate, arrange, pool_use
 from advisor.tui.charts import BarRow, Segment, bar_chart, stacked_bar, usage_bar
 from advisor.tui.format import gib, rate, rate_range, tokens, unknown_because, usd
 from advisor.tui.howto import how_to_get
@@ -69,7 +69,7 @@ def test_bar_chart_says_what_is_missing() -> None:
 
 
 @pytest.fixture(scope="module")
-def rows(catalog, reference_machine) -> list[Candidate]:
+def rows(catalog, reference_machine) -> list[ListedCandidate]:
     from advisor.estimate import estimate
 
     picked = []
@@ -77,7 +77,7 @@ def rows(catalog, reference_machine) -> list[Candidate]:
         model = catalog.find(model_id)
         quant = model.quant("Q4_K_M") or model.quants[0]
         est = estimate(reference_machine, model, quant.type, context_tokens=8192)
-        picked.append(Candidate(model, quant, est, n, 40.0 - n))
+        picked.append(ListedCandidate(model, quant, est, n, 40.0 - n))
     return picked
 
 

@@ -157,3 +157,30 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
     assert brief < 0.9 * unfloored
     assert local < 0.5 * brief
     print(f"estimates: full {full}, verdicts only {brief}, no floors {unfloored}, local {local}")
+
+
+def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, monkeypatch):
+    """Whether a late file can be skipped is asked of the options found so far: each is
+    ranked (choice.closeness) once when its model is done, and while its own model's files are
+    searched, never again for every later file (an audit's upgraded machines, with workloads
+    nothing passes, search every model: ranking each earlier option again for each late file
+    made the judging quadratic)."""
+    import advisor.verdict.gather as gather
+
+    machine = load_profile("office-laptop-16gb")
+    machine = apply_change(machine, ram_changes(machine, 3.0)[-1])
+    ranked: dict[tuple[str, int], int] = {}
+    held = []  # every option ranked stays alive, so no two share an id
+    real = gather.closeness
+
+    def counted(workload, option):
+        held.append(option)
+        key = (workload.name, id(option))
+        ranked[key] = ranked.get(key, 0) + 1
+        return real(workload, option)
+
+    monkeypatch.setattr(gather, "closeness", counted)
+    judge(machine, catalog, workloads, AdviceOptions(cache=False))
+    most_files = max(len(m.quants) for m in catalog.models)
+    assert len(ranked) > 500  # the strict workloads searched many models
+    assert max(ranked.values()) <= most_files + 1

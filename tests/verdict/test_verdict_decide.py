@@ -8,12 +8,12 @@ from verdict_builders import make_candidate, make_speed, make_workload
 from advisor.probe.power import PowerDraw
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.local import Hardware
+from advisor.verdict.local import HardwareCost
 from advisor.verdict.options import check_option
 from advisor.verdict.verdict import decide
 
 RATE = ElectricityRate(0.2, "region", "us", "catalog default for us", "2026-04")
-OWNED = Hardware(None, 36)
+OWNED = HardwareCost(None, 36)
 
 
 def verdict_for(workload, candidates, catalog, hardware=OWNED):
@@ -49,7 +49,7 @@ def test_batch_work_runs_at_full_concurrency(catalog) -> None:
 
 
 def test_cloud_when_local_works_but_costs_more(catalog) -> None:
-    v = verdict_for(make_workload(), [make_candidate(40)], catalog, Hardware(1800.0, 36))
+    v = verdict_for(make_workload(), [make_candidate(40)], catalog, HardwareCost(1800.0, 36))
     assert v.kind == "cloud"
     assert "would do the job" in v.summary
     assert v.costs.local_hardware == pytest.approx(50.0)
@@ -62,7 +62,7 @@ def test_a_hardware_price_never_changes_the_model(catalog) -> None:
     options = [make_candidate(35, name="Small"), make_candidate(45, name="Big")]
     owned = verdict_for(make_workload(requests_per_day=2000), options, catalog)
     bought = verdict_for(make_workload(requests_per_day=2000), options, catalog,
-                         Hardware(5000.0, 36))  # fmt: skip
+                         HardwareCost(5000.0, 36))  # fmt: skip
     assert owned.option.candidate.model_name == bought.option.candidate.model_name == "Big"
 
 
@@ -176,7 +176,7 @@ def test_quality_gap_in_points_and_percent(catalog) -> None:
 
 def test_break_even_tokens_a_day_by_hand(catalog) -> None:
     w = make_workload()
-    v = verdict_for(w, [make_candidate(40)], catalog, Hardware(1800.0, 36))
+    v = verdict_for(w, [make_candidate(40)], catalog, HardwareCost(1800.0, 36))
     api_per_tok = (1000 * 0.1 + 200 * 0.4) / 1200 / 1e6
     local_per_tok = 5 / 3600 * 0.5 * 0.2 / 1200
     expected = 50.0 / ((api_per_tok - local_per_tok) * w.days_per_month)

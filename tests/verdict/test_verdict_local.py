@@ -6,7 +6,7 @@ import pytest
 from verdict_builders import POWER, make_speed, make_workload
 
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.local import Hardware, local_cost, local_run
+from advisor.verdict.local import HardwareCost, local_cost, local_run
 
 RATE = ElectricityRate(0.2, "flag", None, "--electricity-price", None)
 
@@ -61,7 +61,7 @@ def test_busy_traffic_batches_and_saturation_limits_capacity() -> None:
 def test_electricity_and_hardware_by_hand() -> None:
     w = make_workload(days_per_week=7)
     run = local_run(w, make_speed(decode=50, prefill=1000))
-    cost = local_cost(w, run, POWER, RATE, Hardware(1800.0, 36))
+    cost = local_cost(w, run, POWER, RATE, HardwareCost(1800.0, 36))
     kwh_day = 100 * 5 / 3600 * 0.5
     assert cost.kwh_per_month == pytest.approx(kwh_day * w.days_per_month)
     assert cost.electricity_usd_per_month == pytest.approx(kwh_day * 0.2 * w.days_per_month)
@@ -74,15 +74,15 @@ def test_electricity_and_hardware_by_hand() -> None:
 def test_a_share_scales_electricity_but_not_hardware() -> None:
     w = make_workload()
     run = local_run(w, make_speed())
-    full = local_cost(w, run, POWER, RATE, Hardware(1200.0, 24))
-    half = local_cost(w, run, POWER, RATE, Hardware(1200.0, 24), share=0.5)
+    full = local_cost(w, run, POWER, RATE, HardwareCost(1200.0, 24))
+    half = local_cost(w, run, POWER, RATE, HardwareCost(1200.0, 24), share=0.5)
     assert half.electricity_usd_per_month == pytest.approx(full.electricity_usd_per_month / 2)
     assert half.hardware_usd_per_month == full.hardware_usd_per_month == 50.0
 
 
 def test_owned_hardware_counts_electricity_only() -> None:
     w = make_workload()
-    cost = local_cost(w, local_run(w, make_speed()), POWER, RATE, Hardware(None, 36))
+    cost = local_cost(w, local_run(w, make_speed()), POWER, RATE, HardwareCost(None, 36))
     assert cost.hardware_usd_per_month is None
     assert cost.usd_per_month == cost.electricity_usd_per_month
 
@@ -104,7 +104,7 @@ def test_a_machine_that_cannot_keep_up_is_charged_for_the_window_only() -> None:
     speed = make_speed(decode=50, prefill=1000)
     w = make_workload(requests_per_day=10_000, hours_per_day=1, concurrency=2)
     run = local_run(w, speed)
-    cost = local_cost(w, run, POWER, RATE, Hardware(None, 36))
+    cost = local_cost(w, run, POWER, RATE, HardwareCost(None, 36))
     assert cost.share == pytest.approx(0.12)  # 1,200 of 10,000 calls
     assert cost.busy_hours_per_day == pytest.approx(1.0)
     assert cost.electricity_usd_per_month == pytest.approx(1.0 * 0.5 * 0.2 * w.days_per_month)
@@ -117,12 +117,12 @@ def test_idle_hours_of_the_window_are_charged_at_the_idle_draw() -> None:
 
     power = PowerDraw(500.0, "spec", "test", idle_watts=50.0, idle_source="test idle")
     mine = make_workload()
-    own = local_cost(mine, local_run(mine, make_speed()), power, RATE, Hardware(None, 36))
+    own = local_cost(mine, local_run(mine, make_speed()), power, RATE, HardwareCost(None, 36))
     assert own.idle_hours_per_day == 0 and own.idle_kwh_per_month == 0
-    bought = local_cost(mine, local_run(mine, make_speed()), power, RATE, Hardware(900.0, 36))
+    bought = local_cost(mine, local_run(mine, make_speed()), power, RATE, HardwareCost(900.0, 36))
     assert bought.idle_hours_per_day == pytest.approx(8 - 100 * 5 / 3600)
     w = make_workload(access="programmatic")  # 100 calls of 5 s: 0.139 h busy in 8 h
-    cost = local_cost(w, local_run(w, make_speed()), power, RATE, Hardware(None, 36))
+    cost = local_cost(w, local_run(w, make_speed()), power, RATE, HardwareCost(None, 36))
     busy = 100 * 5 / 3600
     assert cost.idle_hours_per_day == pytest.approx(8 - busy)
     kwh_day = busy * 0.5 + (8 - busy) * 0.05

@@ -19,7 +19,7 @@ from advisor.files.strict import validate
 from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
 from advisor.probe.power import PowerDraw
 from advisor.units import GIB
-from advisor.verdict.options import Candidate
+from advisor.verdict.options import LocalCandidate
 from advisor.workload import Workload
 
 SRC = "test-prices"
@@ -112,8 +112,8 @@ POWER = PowerDraw(500.0, "spec", "test figure")
 
 
 def make_candidate(quality=40.0, speed=None, *, fits=True, name="Model", quant="Q4_K_M",
-                   status="estimated", power=POWER) -> Candidate:  # fmt: skip
-    return Candidate(
+                   status="estimated", power=POWER) -> LocalCandidate:  # fmt: skip
+    return LocalCandidate(
         model_id=name.lower(), model_name=name, quant=quant, quality_index=quality,
         quality_note=f"index {quality}", estimate=make_estimate(speed or make_speed(), fits=fits),
         speed_status=status, power=power,

@@ -18,7 +18,7 @@ from advisor.tui.candidates import (
     FIT_FILTER_LABELS,
     FIT_FILTERS,
     SORTS,
-    Candidate,
+    ListedCandidate,
     arrange,
     pool_use,
 )
@@ -48,7 +48,7 @@ MEASURED = "●"
 _PLACEMENT_WORDS = {"gpu": "GPU", "partial": "GPU+CPU", "cpu": "CPU"}
 
 
-def fit_cell(c: Candidate) -> Text:
+def fit_cell(c: ListedCandidate) -> Text:
     if c.estimate is None or not c.fits:
         return Text("✘ left out" if c.why_left_out else "✘ no", style="red")
     kind = c.estimate.placement.kind
@@ -56,7 +56,7 @@ def fit_cell(c: Candidate) -> Text:
     return Text(f"✔ {_PLACEMENT_WORDS[kind]}", style=style)
 
 
-def memory_cell(c: Candidate) -> Text:
+def memory_cell(c: ListedCandidate) -> Text:
     if c.estimate is None:
         return Text("—", style="dim")
     use = pool_use(c.estimate)
@@ -66,7 +66,7 @@ def memory_cell(c: Candidate) -> Text:
     return cell
 
 
-def speed_cell(c: Candidate, kind: str) -> Text:
+def speed_cell(c: ListedCandidate, kind: str) -> Text:
     """`kind` ("decode" or "prefill") tokens/s: the measured rate, else the estimate and range."""
     speed = c.estimate.speed if c.estimate else None
     if speed is None:
@@ -83,15 +83,15 @@ def speed_cell(c: Candidate, kind: str) -> Text:
     return cell
 
 
-def decode_cell(c: Candidate) -> Text:
+def decode_cell(c: ListedCandidate) -> Text:
     return speed_cell(c, "decode")
 
 
-def prefill_cell(c: Candidate) -> Text:
+def prefill_cell(c: ListedCandidate) -> Text:
     return speed_cell(c, "prefill")
 
 
-def row_cells(c: Candidate) -> tuple[Text | str, ...]:
+def row_cells(c: ListedCandidate) -> tuple[Text | str, ...]:
     """The cells of one row, in COLUMNS order."""
     name = Text(printable(c.model.name), overflow="ellipsis", no_wrap=True)
     if c.installed:
@@ -156,7 +156,7 @@ class ModelsTable(Vertical):
 
     @dataclass
     class Highlighted(Message):
-        candidate: Candidate | None
+        candidate: ListedCandidate | None
 
     @dataclass
     class RankingWanted(Message):
@@ -165,9 +165,9 @@ class ModelsTable(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.candidates: tuple[Candidate, ...] = ()
+        self.candidates: tuple[ListedCandidate, ...] = ()
         self.view = TableView()
-        self.shown: list[Candidate] = []
+        self.shown: list[ListedCandidate] = []
         self.tasks: tuple[str, ...] = (DEFAULT_TASK,)  # the catalog's task tags, once loaded
         self.context_tokens = CONTEXTS[1]
         self.note = "ranking…"
@@ -220,7 +220,7 @@ class ModelsTable(Vertical):
             select.set_options([(f"task: {t}", t) for t in tasks])
             select.value = self.view.task if self.view.task in tasks else tasks[0]
 
-    def set_candidates(self, candidates: Sequence[Candidate]) -> None:
+    def set_candidates(self, candidates: Sequence[ListedCandidate]) -> None:
         """New ranking results: redraw, keeping the cursor on the same model where it is shown."""
         self.candidates = tuple(candidates)
         self.note = ""
@@ -262,7 +262,7 @@ class ModelsTable(Vertical):
         self.query_one("#row-count", Label).update(plain(label))
 
     @property
-    def current(self) -> Candidate | None:
+    def current(self) -> ListedCandidate | None:
         table = self.query_one(DataTable)
         if not self.shown or table.cursor_row >= len(self.shown):
             return None
