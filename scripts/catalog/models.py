@@ -141,7 +141,7 @@ def model_entry(
     if not row["release_date"]:
         unknown["release_date"] = "not in the sources read (AA's date for it is wrong)"
     if pick.get("ollama"):
-        sources.append("ollama-library")
+        sources.append(pick.get("ollama_source", "ollama-library"))
     quants = pick["quants"]
     quants = quant_sets[quants] if isinstance(quants, str) else quants
     shape_unknown = [k for k in _SHAPE_UNKNOWNS if k in arch.unknown and arch.mla is None]

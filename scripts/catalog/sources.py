@@ -132,6 +132,14 @@ SOURCES: dict[str, tuple[str, str | None, str]] = {
         "https://ollama.com/library",
         "2026-11-24",
     ),
+    "ollama-library-llm-checker": (
+        "Ollama library tags as listed by llm-checker 3.8.1's seed database"
+        " (src/data/seed/models.db, tables models and variants), its snapshot of"
+        " ollama.com/library ingested 2026-06-20; picks re-derived by"
+        " scripts/catalog/ollama_tags_from_llm_checker.py",
+        "https://registry.npmjs.org/llm-checker/-/llm-checker-3.8.1.tgz",
+        "2026-06-20",
+    ),
     # GGUF sizes
     "llama-cpp-quantize-readme": (
         "ggml-org/llama.cpp tools/quantize/README.md @ 311c2c9f, meta-llama/Llama-3.1-8B"

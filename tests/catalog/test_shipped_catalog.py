@@ -10,6 +10,7 @@ import yaml
 
 from advisor.catalog import load_catalog
 from advisor.catalog.model import Catalog
+from advisor.catalog.scan.identify import _by_ollama_tag
 from advisor.catalog.tensors.layout import tensor_layout
 from scripts.catalog.sizes import DESCRIPTION_QUANTS, SIZE_ROWS
 
@@ -292,3 +293,24 @@ def test_cloud_entries_are_dated_and_priced(catalog: Catalog) -> None:
         assert 0.05 < price.usd_per_kwh < 0.6
         if price.region in ("eu", "de"):
             assert price.exchange_rate_source and "EUR" in price.note
+
+
+def test_ollama_tags_identify_the_most_specific_model(catalog: Catalog) -> None:
+    """An installed tag that extends an older model's tag is the newer model it names."""
+
+    def found(tag: str) -> str | None:
+        model = _by_ollama_tag(catalog, [tag])
+        return model.id if model else None
+
+    assert found("qwen3:4b-instruct-2507-q4_K_M") == "qwen3-4b-instruct-2507"
+    assert found("qwen3:235b-a22b-instruct-2507-q4_K_M") == "qwen3-235b-a22b-instruct-2507"
+    assert found("qwen3:4b-q8_0") == "qwen3-4b"
+    assert found("qwen3:4b") == "qwen3-4b"
+    assert found("gemma4:26b-a4b-it-q8_0") == "gemma-4-26b-a4b-it"
+
+
+def test_every_ollama_tag_is_unique_and_sourced(catalog: Catalog) -> None:
+    tagged = [m for m in catalog.models if m.ollama_tag]
+    assert len({m.ollama_tag for m in tagged}) == len(tagged)
+    for model in tagged:
+        assert {"ollama-library", "ollama-library-llm-checker"} & set(model.source), model.id

@@ -95,15 +95,19 @@ def normalize_tag(tag: str) -> str:
 
 
 def _by_ollama_tag(catalog: Catalog, tags: Iterable[str]) -> Model | None:
+    """The model whose tag is the longest match: `qwen3:8b-q8_0` is the Q8_0 build of
+    `qwen3:8b`, but `qwen3:4b-instruct-2507-q4_K_M` is Qwen3-4B-Instruct-2507's own tag, not a
+    build of `qwen3:4b`."""
     installed = [normalize_tag(t) for t in tags]
+    best: tuple[int, Model] | None = None
     for model in catalog.models:
         if not model.ollama_tag:
             continue
         wanted = normalize_tag(model.ollama_tag)
-        # `qwen3:8b-q8_0` is the Q8_0 build of `qwen3:8b`.
-        if any(t == wanted or t.startswith(wanted + "-") for t in installed):
-            return model
-    return None
+        longer = best is None or len(wanted) > best[0]
+        if longer and any(t == wanted or t.startswith(wanted + "-") for t in installed):
+            best = (len(wanted), model)
+    return best[1] if best else None
 
 
 def _by_file_name(catalog: Catalog, file_name: str, repo: str | None) -> Model | None:
