@@ -31,11 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
+# The stage-timing script and the bytecode-keeping environment are report_vs_llmfit's
+# (this script's folder is first on sys.path when it runs).
+from report_vs_llmfit import BREAKDOWN as STAGES  # noqa: E402
+from report_vs_llmfit import ENV  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 LLMFIT_S = 0.28  # issue 16: llmfit --json recommend on the project's machine
 TARGETS = {"first": 1.5, "warm": 0.8}  # advisor / llmfit
-# A user's installation has compiled bytecode (pip writes it); keep Python writing it here.
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def command(profile: str | None) -> list[str]:
@@ -71,24 +74,6 @@ def timed(argv: list[str], home: Path, cpu: list[float] | None = None) -> float:
     if cpu is not None:
         cpu.append(_cpu_s() - before)
     return elapsed
-
-
-STAGES = r"""
-import json, sys, time
-marks = [("start", time.perf_counter())]
-def mark(name): marks.append((name, time.perf_counter()))
-import advisor.cli; advisor.cli.build_parser(only=""); mark("cli and parser")
-from advisor.config import load_config; config = load_config(); mark("config")
-from advisor.probe import resolve_machine
-machine = resolve_machine(profile=sys.argv[1] or None); mark("machine (probe or profile)")
-from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
-from advisor.workload import load_workloads; workloads = load_workloads(); mark("workloads")
-from advisor.advise import AdviceOptions, advise
-advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
-from advisor.report.document import build_document
-text = json.dumps(build_document(advice), indent=2); mark("document and JSON")
-print(json.dumps([[n, (t - marks[i][1]) * 1000] for i, (n, t) in enumerate(marks[1:])]))
-"""
 
 
 def stages(profile: str | None, home: Path, label: str) -> None:
