@@ -31,29 +31,16 @@ import tempfile
 import time
 from pathlib import Path
 
-# The stage-timing script and the bytecode-keeping environment are report_vs_llmfit's
-# (this script's folder is first on sys.path when it runs).
+# The stage-timing script, the bytecode-keeping environment, the advisor command line and the
+# wait for a quiet machine are report_vs_llmfit's (this script's folder is first on sys.path
+# when it runs).
 from report_vs_llmfit import BREAKDOWN as STAGES  # noqa: E402
-from report_vs_llmfit import ENV  # noqa: E402
+from report_vs_llmfit import ENV, wait_for_quiet  # noqa: E402
+from report_vs_llmfit import advisor_command as command  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LLMFIT_S = 0.28  # issue 16: llmfit --json recommend on the project's machine
 TARGETS = {"first": 1.5, "warm": 0.8}  # advisor / llmfit
-
-
-def command(profile: str | None) -> list[str]:
-    script = Path(sys.executable).with_name("advisor")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "advisor"]
-    return base + ["--json"] + (["--profile", profile] if profile else [])
-
-
-def wait_for_quiet(max_load: float, timeout_s: float = 120.0) -> float:
-    deadline = time.monotonic() + timeout_s
-    load = os.getloadavg()[0]
-    while load > max_load and time.monotonic() < deadline:
-        time.sleep(2.0)
-        load = os.getloadavg()[0]
-    return load
 
 
 def _cpu_s() -> float:
