@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 KEEP_FILES = 4
 # What a verdict reads besides its inputs, on top of the estimator's sources
 # (advisor.estimate.cache.SOURCES): the verdict stage, advise(), the probe (it rebuilds each
-# machine from its report), the measurements' reading, the report reader, and the audit itself.
+# machine from its report), the measurements' reading and the calibration they imply, the
+# report reader, and the audit itself.
 _SOURCES = (
     "verdict",
     "files/yamldoc.py",
@@ -33,7 +34,10 @@ _SOURCES = (
     "probe",
     "bench/codec.py",
     "bench/measurement.py",
+    "bench/calibration.py",
+    "bench/estimates.py",
     "bench/probe_name.py",
+    "estimate/calibration",
     "report/read.py",
     "audit",
 )

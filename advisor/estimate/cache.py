@@ -18,7 +18,7 @@ from advisor.files.disk_cache import DictStore
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
-    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 
