@@ -39,7 +39,7 @@ _SOURCES = (
     "bench/calibration.py",
     "bench/estimates.py",
     "bench/probe_name.py",
-    "estimate/calibration.py",
+    "estimate/calibration",
     "report/read.py",
     "audit",
 )

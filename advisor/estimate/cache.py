@@ -19,7 +19,7 @@ from advisor.paths import user_cache_dir
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
-    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 
