@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -75,6 +76,19 @@ def test_text_output(capsys) -> None:
     assert "Longest context this way:" in out and "decode at depth:" in out
 
 
+def test_text_quotes_the_prefill_range_beside_the_decode_range(capsys) -> None:
+    """The text showed the decode range only: a prefill point of 7,719 tokens/s read as exact
+    while its quoted range (in --json) spans about 1.5x."""
+    assert main(ARGS) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Speed"))
+    speed = _json(capsys)["speed"]
+    found = re.search(r"prefill (\d+) tok/s \((\d+)-(\d+)\)$", line)
+    assert found, line
+    shown = [float(v) for v in found.groups()]
+    quoted = [speed["prefill_tokens_per_s"], *speed["prefill_range"]]
+    assert shown == pytest.approx(quoted, abs=1) and shown[1] < shown[0] < shown[2]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -106,3 +120,13 @@ def test_bad_values_stop_at_the_parser(capsys, extra) -> None:
         main([*ARGS, *extra])
     assert stop.value.code == ExitCode.USAGE
     assert f"argument {extra[0]}: expected" in capsys.readouterr().err
+
+
+def test_a_prompt_longer_than_the_context_is_a_usage_error(capsys) -> None:
+    """A 99,999,999-token prompt in an 8,192-token context was timed (4.4 million s to the
+    first token) though llama.cpp cannot hold it."""
+    assert main([*ARGS, "--prompt-tokens", "8193"]) == ExitCode.USAGE
+    captured = capsys.readouterr()
+    assert "--prompt-tokens 8193 is longer than --context 8192" in captured.err
+    assert "raise --context to 8193 or more" in captured.err and captured.out == ""
+    assert _json(capsys, "--prompt-tokens", "8192")["speed"]["prompt_tokens"] == 8192
