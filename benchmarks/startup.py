@@ -1,6 +1,7 @@
 """How long `advisor --json` takes as a fresh process: first run on a fresh user dir, and warm.
 
     python benchmarks/startup.py [--runs 7] [--profile NAME] [--max-load 1.5] [--stages]
+                                 [--format json|text|markdown]
 
 First run: every run gets an empty ADVISOR_HOME (no probe figures, no memory copy test result,
 no catalog cache, no estimate or remedy cache), as a user's first `advisor --json`. Warm: one
@@ -15,7 +16,9 @@ threads, which run side by side.
 Reference (issue 16): llmfit's `llmfit --json recommend` took 0.28 s on the project's machine
 (llmfit is not installed here; benchmarks/report_vs_llmfit.py measures it where it is). The
 targets are advisor/llmfit <= 1.5 on the first run (0.42 s) and <= 0.8 warm (0.22 s).
-`--stages` also prints where one run of each kind spends its time.
+`--stages` also prints where one run of each kind spends its time. `--format text` (or
+markdown) times `advisor report --format text` instead, the rendered report (the targets are
+`advisor --json`'s).
 """
 
 from __future__ import annotations
@@ -48,6 +51,14 @@ def _cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def report_command(argv: list[str], fmt: str) -> list[str]:
+    """`argv` (advisor --json [--profile NAME]) as `advisor report --format FMT`, unless json."""
+    if fmt == "json":
+        return argv
+    at = argv.index("--json")
+    return [*argv[:at], "report", "--format", fmt, *argv[at + 1 :]]
+
+
 def timed(argv: list[str], home: Path, cpu: list[float] | None = None) -> float:
     """Wall seconds of one run; its CPU seconds (user + system, all threads) go to `cpu`."""
     env = {**ENV, "ADVISOR_HOME": str(home)}
@@ -57,7 +68,8 @@ def timed(argv: list[str], home: Path, cpu: list[float] | None = None) -> float:
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
-    json.loads(done.stdout)
+    if "--json" in argv:
+        json.loads(done.stdout)
     if cpu is not None:
         cpu.append(_cpu_s() - before)
     return elapsed
@@ -91,8 +103,10 @@ def main() -> int:
     parser.add_argument("--profile", help="a reference profile instead of probing this machine")
     parser.add_argument("--max-load", type=float, default=1.5, help="wait for load below this")
     parser.add_argument("--stages", action="store_true", help="time the stages of one run")
+    formats = ("json", "text", "markdown")
+    parser.add_argument("--format", choices=formats, default="json", help="text, markdown: report")
     args = parser.parse_args()
-    argv = command(args.profile)
+    argv = report_command(command(args.profile), args.format)
     print(" ".join(argv), f"(reference: llmfit {LLMFIT_S} s, from issue 16)")
     with tempfile.TemporaryDirectory(prefix="advisor-startup-") as tmp:
         base = Path(tmp)
