@@ -160,21 +160,11 @@ def _key_of(arch: Architecture) -> tuple:
     )
 
 
-# id(arch) -> (arch, key): catalog Architecture objects live as long as the catalog, and the
-# identity check guards against a reused id.
-_KEYS: dict[int, tuple[Architecture, tuple]] = {}
-
-
+@lru_cache(maxsize=4096)
 def arch_key(arch: Architecture) -> tuple:
-    """A hashable key of the fields the layout depends on (Architecture holds a dict)."""
-    hit = _KEYS.get(id(arch))
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    key = _key_of(arch)
-    if len(_KEYS) > 65536:
-        _KEYS.clear()
-    _KEYS[id(arch)] = (arch, key)
-    return key
+    """The fields the layout depends on: architectures alike in them (another source, other
+    notes) share their layouts."""
+    return _key_of(arch)
 
 
 _ARCHES: dict[tuple, Architecture] = {}

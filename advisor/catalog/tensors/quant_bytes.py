@@ -25,6 +25,7 @@ from advisor.catalog.tensors.quant_rules import (
     index_class,
 )
 from advisor.catalog.tensors.recipes import BlockPlan, TensorSpec
+from advisor.frozen import cached_hash
 
 # Tensors llama.cpp loads into the input layer: always on the CPU, whatever -ngl says.
 INPUT_TENSORS = frozenset(
@@ -39,6 +40,7 @@ INPUT_TENSORS = frozenset(
 )
 
 
+@cached_hash
 @dataclass(frozen=True)
 class QuantBytes:
     """Tensor bytes of one quant of one architecture, grouped the way llama.cpp places them."""
