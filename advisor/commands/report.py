@@ -281,12 +281,14 @@ def warn_stale(catalog, generated_at: str, *, advice=None, team=(), rate=None) -
     plans used that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date
     (each once, though a verdict and a team plan both rest on it)."""
     from advisor.console import warning
-    from advisor.team.advice import dated_facts
     from advisor.verdict.staleness import advice_facts, report_date, stale
 
     facts = advice_facts(advice.rate, advice.verdicts, catalog) if advice is not None else []
-    for plan in team:
-        facts += dated_facts(plan, catalog, rate)
+    if team:  # advisor.team loads only for team plans: not on a plain report's path
+        from advisor.team.advice import dated_facts
+
+        for plan in team:
+            facts += dated_facts(plan, catalog, rate)
     for fact in stale(facts, report_date(generated_at)):
         warning(fact.message())
 
