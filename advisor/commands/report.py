@@ -38,7 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_json_option(parser)
     parser.add_argument(
-        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=path_text,
+        help="write to FILE (atomically; never a file the command reads)",
     )
     parser.add_argument(
         "--anonymize",
@@ -161,6 +165,10 @@ def _team_flags(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from advisor.report.output import named_files, refuse_overwriting_inputs
+
+    inputs = named_files(value for key, value in vars(args).items() if key != "output")
+    refuse_overwriting_inputs(getattr(args, "output", None), inputs)
     _team_flags(args)
     from advisor.config import load_config
 
