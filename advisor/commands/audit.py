@@ -88,6 +88,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=argparse.SUPPRESS,
         help="use this models.yaml instead",
     )
+    from advisor.commands.judging import add_plan_limit_option
+
+    add_plan_limit_option(judge, suppress=True)
     costs = parser.add_argument_group("costs and upgrades")
     costs.add_argument(
         "--seats",
@@ -161,7 +164,9 @@ def run(args: argparse.Namespace) -> int:
     from advisor.console import note, warning
 
     config = load_config(args.config)
-    catalog = load_catalog(getattr(args, "catalog", None))
+    from advisor.commands.judging import judged_catalog
+
+    catalog = judged_catalog(load_catalog(getattr(args, "catalog", None)), args, config)
     settings = _settings(args, config, catalog)
     loud = args.progress or sys.stderr.isatty()
     audit = run_audit(
