@@ -85,6 +85,7 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
         speed_status=status,
         power=power_for(ranked.model_id, ranked.quant, est),
         quality_estimated=quality_estimated,
+        quality_assumed_by=ranked.quality_assumed_by,
     )
 
 
@@ -118,6 +119,24 @@ def floor_reachable(catalog: Catalog, workload: Workload, frontier_index: float 
     raw index (the quality check compares index × retention with the same floor)."""
     best = best_on_task(catalog, workload, frontier_index)
     return best is not None and best[1] >= workload.quality_floor_pct
+
+
+def out_of_reach(workload: Workload, best: tuple[str, float] | None) -> str | None:
+    """Why no hardware makes the workload local, when its floor is out of every model's reach
+    (`best`: best_on_task's answer), naming the best model and its score against the floor;
+    None when some model reaches it. The report's remedy and the audit's "Workloads no upgrade
+    makes local" both say it this way."""
+    floor = workload.quality_floor_pct
+    index = workload.quality_index.replace("_", " ")
+    if best is None:
+        return f"no catalog model has a score on the {index} to compare with the frontier"
+    name, pct = best
+    if pct >= floor:
+        return None
+    return (
+        f"no catalog model reaches the {workload.task} quality floor of {floor:g}% of the "
+        f"frontier on the {index} (the best, {name}, reaches {pct:.0f}% before any quant loss)"
+    )
 
 
 def best_on_task(
