@@ -30,6 +30,7 @@ CODE = (
     "advisor.catalog.crossref",
     "advisor.catalog.compiled",
     "advisor.catalog.trusted",
+    "advisor.frozen",
 )
 
 T = TypeVar("T")
