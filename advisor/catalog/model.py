@@ -233,6 +233,17 @@ class Quality:
         return None if self.index_version is None else f"{self.index_name} {self.index_version}"
 
 
+def index_label(scale: str | None, metric: str) -> str | None:
+    """The name of the index a `metric` score is on, for a score whose snapshot is on `scale`
+    (Quality.scale): coding scores are Artificial Analysis's Coding Index, a sub-index
+    published beside the Intelligence Index (and not rescaled with it at v4.1), never labelled
+    as the Intelligence Index itself. None: the scale is unknown."""
+    if scale is None or metric != "coding_index":
+        return scale
+    beside = scale.removeprefix("Artificial Analysis ")
+    return f"Artificial Analysis Coding Index (published beside {beside})"
+
+
 @dataclass(frozen=True)
 class Quant:
     """One GGUF file of the model."""

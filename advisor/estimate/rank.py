@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.catalog.model import Catalog, Model, Quality, Quant
+from advisor.catalog.model import Catalog, Model, Quality, Quant, index_label
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.probe.machine import Machine
@@ -97,17 +97,19 @@ class RankedCandidate:
         return text + "".join(f" ({n})" for n in (self.quality_note, self.quality_source) if n)
 
 
-def index_source(quality: Quality | None) -> str | None:
-    """The index a model's score is on, its snapshot and source, in words (None: no score)."""
+def index_source(quality: Quality | None, metric: str = "intelligence_index") -> str | None:
+    """The index a model's `metric` score is on (the coding index for coding scores), its
+    snapshot and source, in words (None: no score)."""
     if quality is None:
         return None
+    scale = index_label(quality.scale, metric)
     if quality.assumed_by is not None:
         return (
             f"your assumption ({quality.assumed_by}), not a published score, on the "
-            f"{quality.scale}, beside the snapshot of {quality.snapshot_date}"
+            f"{scale}, beside the snapshot of {quality.snapshot_date}"
         )
     parts = [
-        quality.scale or f"{quality.index_name}, version unknown",
+        scale or f"{index_label(quality.index_name, metric)}, version unknown",
         f"snapshot {quality.snapshot_date}",
         f"source {quality.source}",
     ]
@@ -201,7 +203,7 @@ def _candidate(
         prefill_tokens_per_s=speed.prefill_tokens_per_s, decode_range=speed.decode_range,
         total_bytes=est.memory.total_bytes, headroom_fraction=headroom,
         score=score, estimate=est,
-        quality_source=index_source(model.quality),
+        quality_source=index_source(model.quality, metric) if index is not None else None,
         quality_assumed_by=model.quality.assumed_by if model.quality else None,
     )  # fmt: skip
 

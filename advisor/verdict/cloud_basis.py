@@ -3,6 +3,7 @@ the quality index (name, version, snapshot, source) and the subscription limit i
 
 from __future__ import annotations
 
+from advisor.catalog.model import index_label
 from advisor.verdict.cloud import ApiCost, CloudCosts
 
 
@@ -10,7 +11,7 @@ def quality_line(api: ApiCost | None, index: str, role: str) -> str | None:
     """`index` of `api` with the scale and snapshot it was read from."""
     if api is None or api.quality_index is None:
         return None
-    parts = [api.quality_scale or "index version unknown"]
+    parts = [index_label(api.quality_scale, index) or "index version unknown"]
     if api.quality_date:
         parts.append(f"snapshot {api.quality_date}")
     if api.quality_source:

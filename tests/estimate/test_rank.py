@@ -137,10 +137,16 @@ def test_the_local_score_names_its_index_version_snapshot_and_source(catalog):
                           context_tokens=8192)  # fmt: skip
     top = ranking.candidates[0]
     quality = next(m for m in catalog.models if m.id == top.model_id).quality
+    # Issue 13 item 8: a coding score names the coding index, not the intelligence index.
+    assert top.quality_metric == "coding_index"
     assert top.quality_source == (
-        f"Artificial Analysis Intelligence Index v4.1, snapshot {quality.snapshot_date}, "
-        f"source {quality.source}"
+        "Artificial Analysis Coding Index (published beside Intelligence Index v4.1), "
+        f"snapshot {quality.snapshot_date}, source {quality.source}"
     )
+    chat = rank_models(load_profile("rtx-4090-desktop"), catalog, task="chat",
+                       context_tokens=8192).candidates[0]  # fmt: skip
+    assert chat.quality_metric == "intelligence_index"
+    assert chat.quality_source.startswith("Artificial Analysis Intelligence Index v4.1, ")
     assert top.quality_text.endswith(f"({top.quality_source})")
     assert "(measured)" not in top.quality_text
 

@@ -29,3 +29,21 @@ def test_one_check_away_names_only_an_option_within_half_the_floor(capsys) -> No
         reasons = _verdict(capsys, *extra)["reasons"]
         assert not [r for r in reasons if r.startswith("one check away:")], reasons
         assert any(r.startswith("no local model comes close") for r in reasons)
+
+
+def test_coding_scores_name_the_coding_index_in_every_line(capsys) -> None:
+    """The coding-agent verdict labelled coding scores (the local option's and the cloud's)
+    "Artificial Analysis Intelligence Index v4.1": each names the coding index it is on."""
+    verdict = _verdict(capsys)
+    lines = [r for r in verdict["reasons"] if "coding index" in r]
+    lines += [b for b in verdict.get("cloud_basis", ()) if "coding index" in b]
+    assert lines
+    for line in lines:
+        assert (
+            "(Artificial Analysis Coding Index (published beside Intelligence Index v4.1)" in line
+        )
+        assert "(Artificial Analysis Intelligence Index v4.1" not in line
+    main(["report", "--profile", "office-laptop-8gb", "--workload", "coding-agent"])
+    text = " ".join(capsys.readouterr().out.split())  # the text report wraps at 80 columns
+    assert "scores 81.6 on the coding index (Artificial Analysis Coding Index" in text
+    assert "Intelligence Index v4.1, snapshot" not in text
