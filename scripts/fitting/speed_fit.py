@@ -20,6 +20,7 @@ from advisor.estimate.speed.model import (
     expert_tile_passes,
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
+    unpacks_tiles,
 )
 from advisor.estimate.speed.paths import ENGINE, PATHS, prefill_path, rated_compute
 from scripts.fitting.speed_rows import CalibrationRow
@@ -165,6 +166,8 @@ def _prefill_parts(row: CalibrationRow, per_byte: float) -> tuple[float, float, 
     ubatch = min(row.ubatch_tokens, row.n_tokens)
     read = cost.weight_bytes_total * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
     tile = cost.expert_flops * expert_tile_passes(cost, ubatch) / per_s
+    if not unpacks_tiles(rate.backend):
+        tile = 0.0
     return flops, cost.expert_flops / per_s, read, tile
 
 

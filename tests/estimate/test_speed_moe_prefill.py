@@ -17,6 +17,7 @@ from advisor.estimate.speed.load import token_cost
 from advisor.estimate.speed.model import (
     MATRIX_TILE_COLUMNS,
     DeviceRate,
+    coefficients,
     expert_tile_passes,
     load_constants,
     run_prefill_tokens_per_s,
@@ -82,3 +83,13 @@ def test_a_thin_batch_per_expert_slows_moe_prefill_and_not_dense(catalog):
     assert speedup(dense, shipped) == pytest.approx(speedup(dense, without), rel=1e-9)
     wide = "qwen3.5-35b-a3b"  # 16 tokens per expert at 512, 64 at 2048
     assert speedup(wide, shipped) > speedup(wide, without) * 1.1
+
+
+def test_the_cpu_pays_no_tile_term():
+    """ggml-cpu's mul_mat_id unpacks each weight row per token (vec_dot), so the tokens an
+    expert gets do not change its cost per FLOP there."""
+    constants = load_constants()
+    cpu = DeviceRate("cpu", "cpu", 80.0, 2.0, 1.0)
+    gpu = DeviceRate("gpu0", "cuda", 1008.0, 82.6, 1.0, arch="nvidia.ada")
+    assert coefficients(constants, cpu, "kquant").prefill_s_per_expert_pass == 0.0
+    assert coefficients(constants, gpu, "kquant").prefill_s_per_expert_pass > 0.0

@@ -170,7 +170,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         prefill_s_per_expert_flop=kappa * c.mu_moe / matrix,
         read_s_per_byte=per_byte / bandwidth,
         path=prefill_path(dev.backend, dev.arch, family),
-        prefill_s_per_expert_pass=kappa * c.mu_tile / matrix,
+        prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
     )
 
 
@@ -231,6 +231,17 @@ def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
     )
     slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
     return share * base, share * slope
+
+
+def unpacks_tiles(backend: str) -> bool:
+    """Whether the backend's expert matmuls unpack weight tiles shared by a batch's tokens.
+
+    The GPU backends do (MMQ and the mul_mm_id shaders). The CPU does not: ggml-cpu's
+    mul_mat_id (ggml_compute_forward_mul_mat_id_one_chunk) runs vec_dot on each weight row
+    for each token in 16 × 16 blocks, unpacking as it goes, so its cost per expert FLOP does
+    not depend on how many tokens an expert gets.
+    """
+    return backend != "cpu"
 
 
 def expert_tile_passes(cost: TokenCost, ubatch_tokens: int) -> float:
