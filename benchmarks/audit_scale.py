@@ -4,11 +4,14 @@
                                      [--configs 300] [--jobs N] [--no-upgrades] [--dir DIR]
                                      [--cold-only]
 
-Targets (issue 9), on the project's 2-core machine:
-- 10,000 reports from 300 distinct hardware configurations audited in under 10 s;
-- 10,000 reports that are all distinct in under 60 s;
+Targets, on the project's 2-core machine:
+- 10,000 reports from 300 distinct hardware configurations audited in under 5 s (issue 16;
+  issue 9 asked for 10 s);
+- 10,000 reports that are all distinct in under 60 s (issue 9);
 - under 2 GB of memory.
-The targets are for the cold run, which judges every configuration.
+The targets are for the cold run, which judges every configuration; each cold run ends with a
+TARGET line. The CPU time (user + system of the audit and its worker processes) is printed
+beside the wall time: on a shared machine it moves far less than the wall time does.
 
 Writes the fleets with benchmarks/audit_fleet.py (not timed; about 60 KB a report, written
 as `advisor report -o` writes them), then runs the real command, `python -m advisor audit DIR
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,7 +41,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from audit_fleet import write_fleet  # noqa: E402
 
-TARGET_S = {"configs": 10.0, "distinct": 60.0}
+TARGET_S = {"configs": 5.0, "distinct": 60.0}
 TARGET_MEMORY_MB = 2048.0
 
 
@@ -101,11 +105,13 @@ def run_case(name: str, folder: Path, args: argparse.Namespace, home: Path, run:
         command.append("--no-upgrades")
     print(f"\n== {name}, {run}: {_load()} before", flush=True)
     env = dict(os.environ, ADVISOR_HOME=str(home))
+    cpu_before = _children_cpu_s()
     start = time.perf_counter()
     child = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
     memory = PeakMemory(child.pid)
     _, err = child.communicate()
     wall = time.perf_counter() - start
+    cpu = _children_cpu_s() - cpu_before  # the audit and the workers it waited for
     memory.stop()
     for line in err.splitlines():
         if line.startswith("note: ["):
@@ -118,22 +124,31 @@ def run_case(name: str, folder: Path, args: argparse.Namespace, home: Path, run:
     reports = doc["reports"]
     target = TARGET_S[name]
     ok_time, ok_memory = wall < target, memory.tree_mb < TARGET_MEMORY_MB
+    verdict = f"target < {target:.0f} s: {'met' if ok_time else 'MISSED'}"
     if run != "cold":  # the targets are for an audit that judges every configuration
-        ok_time = True
+        ok_time, verdict = True, "no target: the verdicts are cached"
     print(
         f"   {reports['read']:,} reports, {reports['configurations']:,} configurations, "
         f"{reports['evaluations']:,} advise() runs, upgrades "
         f"{'checked' if doc['upgrades']['checked'] else 'skipped'}"
     )
-    print(
-        f"   wall {wall:.1f} s (target < {target:.0f} s: {'met' if ok_time else 'MISSED'}); "
-        f"{_load()} after"
-    )
+    print(f"   wall {wall:.1f} s ({verdict}); CPU (user+sys) {cpu:.1f} s; {_load()} after")
     print(
         f"   peak RSS {memory.own_mb:.0f} MB (audit process), {memory.tree_mb:.0f} MB with its "
         f"workers (target < {TARGET_MEMORY_MB:.0f} MB: {'met' if ok_memory else 'MISSED'})"
     )
+    if run == "cold":
+        print(
+            f"TARGET {reports['read']:,} reports / {reports['configurations']:,} configurations, "
+            f"cold: wall {wall:.1f} s, CPU {cpu:.1f} s (target < {target:.0f} s wall: "
+            f"{'met' if ok_time else 'MISSED'})"
+        )
     return ok_time and ok_memory
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:

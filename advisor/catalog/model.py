@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from advisor.files.strict import FORBID, Check, between, checked_after
+from advisor.frozen import FrozenMap, cached_hash, frozen_map
 
 Task = Literal["chat", "coding", "reasoning", "vision", "tools"]
 TASKS: tuple[str, ...] = ("chat", "coding", "reasoning", "vision", "tools")
@@ -158,6 +159,7 @@ def _consistent_architecture(arch: Architecture) -> Architecture:
     return arch
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Architecture:
     """What memory and speed need to know about the network. Sizes are counts, not bytes."""
@@ -189,8 +191,11 @@ class Architecture:
     mla: Mla | None = None
     moe: Moe | None = None
     recurrent: Recurrent | None = None
-    unknown: dict[str, str] = field(default_factory=dict)  # field -> why it is unknown
+    unknown: dict[str, str] = field(default_factory=FrozenMap)  # field -> why it is unknown
     notes: str | None = None
+
+    def __post_init__(self) -> None:  # `unknown` frozen, so an Architecture hashes
+        object.__setattr__(self, "unknown", frozen_map(self.unknown))
 
     @property
     def is_moe(self) -> bool:

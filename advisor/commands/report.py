@@ -296,10 +296,13 @@ def render(doc: dict, args: argparse.Namespace, config) -> str:
         import json
 
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from advisor.report.view_read import report_view
+
+    report = report_view(doc)
     if (getattr(args, "format", None) or config.defaults.format) == "markdown":
         from advisor.report.markdown import render_markdown
 
-        return render_markdown(doc)
+        return render_markdown(report)
     from advisor.report.text import render_text
 
-    return render_text(doc)
+    return render_text(report)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
 from advisor.catalog.model import Model
 from advisor.estimate.budget import Budgets, device_budgets
 from advisor.estimate.calibration import Calibration, Target, apply_calibration
@@ -88,7 +90,7 @@ class _MachineMemo:
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
         self.planners: dict[tuple, Planner] = {}
-        self.speeds: dict[tuple, tuple[object, Speed]] = {}
+        self.speeds: dict[tuple, Speed] = {}
         self._fingerprint: str | None = None
 
     @property
@@ -101,33 +103,21 @@ class _MachineMemo:
         return self._fingerprint
 
 
-# The last machine estimated: a ranking or a verdict asks about one machine hundreds of times.
-# Keyed by identity (a Machine is unhashable) and holding the machine, so the identity stays
-# valid; replaced whole, so a thread never reads another machine's memo.
-_last_memo: _MachineMemo | None = None
-_SETTINGS: dict[tuple[str, bool], RunSettings] = {}
+# A ranking or a verdict asks about one machine hundreds of times; an audit goes from machine
+# to machine. Keyed by the machine's value: equal machines share their memo.
+_memo = lru_cache(maxsize=8)(_MachineMemo)
 
 
-def _memo(machine: Machine) -> _MachineMemo:
-    global _last_memo
-    memo = _last_memo
-    if memo is None or memo.machine is not machine:
-        memo = _last_memo = _MachineMemo(machine)
-    return memo
-
-
+@cache
 def _settings(kv_type: str, flash_attn: bool) -> RunSettings:
-    found = _SETTINGS.get((kv_type, flash_attn))
-    if found is None:
-        found = _SETTINGS[(kv_type, flash_attn)] = RunSettings(kv_type, flash_attn)
-    return found
+    return RunSettings(kv_type, flash_attn)
 
 
 def _planner(memo: _MachineMemo, arch, quant: str, settings: RunSettings,
              mode: MemoryMode) -> Planner:  # fmt: skip
-    key = (id(arch), quant, settings, mode)
+    key = (arch, quant, settings, mode)
     planner = memo.planners.get(key)
-    if planner is None or planner.arch is not arch:
+    if planner is None:
         machine = memo.machine
         planner = Planner(arch, quant, settings, device_budgets(machine, mode),
                           backend=machine.backend, mode=mode)  # fmt: skip
@@ -140,13 +130,12 @@ def _raw_speed(memo: _MachineMemo, model: Model, quant: str, placement: Placemen
     """predict_speed for this placement, remembered for the machine."""
     arch = model.architecture
     shares = tuple((s.device, s.weights_bytes, s.input_bytes) for s in placement.shares)
-    key = (id(arch), quant, kv_type, weights_bytes, placement.experts_on_cpu, shares, basis)
-    hit = memo.speeds.get(key)
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    speed = speed_of_placement(memo.machine, model, quant, placement, weights_bytes, kv_type,
-                               basis=basis)  # fmt: skip
-    memo.speeds[key] = (arch, speed)
+    key = (arch, quant, kv_type, weights_bytes, placement.experts_on_cpu, shares, basis)
+    speed = memo.speeds.get(key)
+    if speed is None:
+        speed = speed_of_placement(memo.machine, model, quant, placement, weights_bytes, kv_type,
+                                   basis=basis)  # fmt: skip
+        memo.speeds[key] = speed
     return speed
 
 
@@ -154,39 +143,41 @@ def _raw_speed(memo: _MachineMemo, model: Model, quant: str, placement: Placemen
 # decides between): a placement depends on the machine only through its budgets and backend
 # (Planner.signature), so machines alike in those share it. Bounded: cleared when full.
 Placed = tuple[tuple[Option, Placement, MemoryBreakdown], ...]
-_PLACED: dict[tuple, tuple[object, Placed]] = {}
+_PLACED: dict[tuple, Placed] = {}
 _PLACED_MAX = 100_000
 
 
 def _placed(planner: Planner, arch, quant: str, settings: RunSettings, tokens: int,
             gpu_layers: int | None) -> Placed:  # fmt: skip
     """The options choose() decides between, each with its placement and memory."""
-    key = (id(arch), quant, settings, planner.signature, tokens, gpu_layers)
+    key = (arch, quant, settings, planner.signature, tokens, gpu_layers)
     hit = _PLACED.get(key)
-    if hit is not None and hit[0] is arch:
-        return hit[1]
+    if hit is not None:
+        return hit
     found = []
     for option in choices(planner, tokens, gpu_layers):
         placement = to_placement(planner, option, _pool(option, planner.budgets))
         found.append((option, placement, memory_of(placement.shares)))
     if len(_PLACED) >= _PLACED_MAX:
         _PLACED.clear()
-    _PLACED[key] = (arch, tuple(found))
-    return _PLACED[key][1]
+    placed = _PLACED[key] = tuple(found)
+    return placed
 
 
 def _fastest(memo: _MachineMemo, model: Model, quant: str, kv_type: str, placed: Placed):
     """choose()'s pick among `placed`, by this machine's speeds."""
     if len(placed) == 1:
         return placed[0]
-    by_option = {id(o): (o, p, m) for o, p, m in placed}
+
+    def entry(option: Option):  # a handful of options: a scan is cheaper than a table
+        return next(e for e in placed if e[0] is option)
 
     def speed(option: Option) -> float | None:
-        _, placement, memory = by_option[id(option)]
+        _, placement, memory = entry(option)
         return _raw_speed(memo, model, quant, placement, memory.weights_bytes, kv_type,
                           False).decode_tokens_per_s  # fmt: skip
 
-    return by_option[id(pick(tuple(o for o, _, _ in placed), speed))]
+    return entry(pick(tuple(o for o, _, _ in placed), speed))
 
 
 def _speed(memo: _MachineMemo, model, quant, placement: Placement, memory, kv_type,

@@ -13,6 +13,7 @@ is the machine's main job and takes the total less what the system keeps for its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.probe.machine import Gpu, Machine
 from advisor.units import GIB, MIB
@@ -122,19 +123,10 @@ def backend_gpus(machine: Machine) -> tuple[Gpu, ...]:
     return discrete or gpus
 
 
-_CACHE: dict[tuple[int, str], tuple[Machine, Budgets]] = {}
-
-
+@lru_cache(maxsize=256)
 def device_budgets(machine: Machine, mode: str = "dedicated") -> Budgets:
     """Budgets of the GPUs llama.cpp would use (none on the cpu backend) and of system RAM."""
-    hit = _CACHE.get((id(machine), mode))
-    if hit is not None and hit[0] is machine:
-        return hit[1]
-    budgets = _budgets(machine, mode)
-    if len(_CACHE) > 1024:
-        _CACHE.clear()
-    _CACHE[(id(machine), mode)] = (machine, budgets)
-    return budgets
+    return _budgets(machine, mode)
 
 
 def _budgets(machine: Machine, mode: str) -> Budgets:

@@ -27,6 +27,7 @@ from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES, block_kinds
 from advisor.catalog.tensors.model_dims import DEFAULTS, gdn_dims, mamba2_dims, mla_head_dim, mla_of
 from advisor.estimate.settings import RunSettings
+from advisor.frozen import cached_hash
 
 F32 = 4
 RESIDUAL_VECTORS = 4  # normed input, residual, attention output, sum: alive around each stage
@@ -85,6 +86,7 @@ def _ffn_width(arch: Architecture) -> int:
     return RESIDUAL_VECTORS * e + max(dense, routed)
 
 
+@cached_hash
 @dataclass(frozen=True)
 class ComputeShape:
     """The per-token widths of each stage: what a context length multiplies."""

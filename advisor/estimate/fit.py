@@ -20,6 +20,7 @@ from advisor.estimate.compute import ComputeShape, compute_shape
 from advisor.estimate.footprint import (
     Assignment,
     Context,
+    Tallies,
     device_shares,
     devices_of,
     input_device,
@@ -36,11 +37,12 @@ CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exis
 _SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
 _SPLITS: dict[tuple, Assignment] = {}
 _ASSIGNMENTS: dict[Assignment, Assignment] = {}  # one instance of each distinct split
-_CONTEXTS: dict[tuple, tuple[ComputeShape, Context]] = {}
-# (id(sums), id(assignment), id(context)) -> (sums, assignment, context, tallies, needs): the
-# bytes a placement needs at a context do not depend on the machine, so every machine (and
-# every estimate of one) that meets the same file, split and context shares them.
-_TALLIES: dict[tuple[int, int, int], tuple] = {}
+_CONTEXTS: dict[tuple, Context] = {}
+# (file's bytes, their sums, assignment, context) -> (tallies, needs): the bytes a placement
+# needs at a context do not depend on the machine, so every machine (and every estimate of one)
+# that meets the same file, split and context shares them. The key holds everything tallies()
+# reads.
+_TALLIES: dict[tuple, tuple[Tallies, tuple[int, ...]]] = {}
 _TALLIES_MAX = 200_000
 
 
@@ -141,15 +143,14 @@ class Planner:
         n_cells = padded_context(tokens)
         swa = self.sums.swa_cells(n_cells, self.settings.n_ubatch)
         st = self.settings
-        key = (id(self.shape), n_cells, swa, st.kv_type, st.flash_attn, st.n_batch, st.n_ubatch)
-        hit = _CONTEXTS.get(key)
-        ctx = hit[1] if hit is not None and hit[0] is self.shape else None
+        key = (self.shape, n_cells, swa, st.kv_type, st.flash_attn, st.n_batch, st.n_ubatch)
+        ctx = _CONTEXTS.get(key)
         if ctx is None:
             if len(_CONTEXTS) > 100_000:
                 _CONTEXTS.clear()
             model = self.shape.at(n_cells, swa, self.settings)
             ctx = Context(n_cells, st.n_ubatch, model)
-            _CONTEXTS[key] = (self.shape, ctx)
+            _CONTEXTS[key] = ctx
         return ctx
 
     def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
@@ -158,23 +159,23 @@ class Planner:
                            self.backend == "metal")  # fmt: skip
 
     def _tallies(self, a: Assignment, ctx: Context) -> tuple[dict, tuple[int, ...]]:
-        key = (id(self.sums), id(a), id(ctx))
+        key = (self.qb, self.sums, a, ctx)
         hit = _TALLIES.get(key)
-        if hit is not None and hit[0] is self.sums and hit[1] is a and hit[2] is ctx:
-            return hit[3], hit[4]
+        if hit is not None:
+            return hit
         t = tallies(a, self.qb, self.sums, ctx)
         base = tuple(int(w + c + s) for _, w, c, s in t.values())
         if len(_TALLIES) >= _TALLIES_MAX:
             _TALLIES.clear()
-        _TALLIES[key] = (self.sums, a, ctx, t, base)
+        _TALLIES[key] = (t, base)
         return t, base
 
     def _needs(self, a: Assignment, ctx: Context) -> tuple[int, ...]:
         """Bytes per device before overhead: shared tallies when known, else the arithmetic
         alone (longest-context probes land on contexts no other estimate asks about)."""
-        hit = _TALLIES.get((id(self.sums), id(a), id(ctx)))
-        if hit is not None and hit[0] is self.sums and hit[1] is a and hit[2] is ctx:
-            return hit[4]
+        hit = _TALLIES.get((self.qb, self.sums, a, ctx))
+        if hit is not None:
+            return hit[1]
         return needs(a, self.qb, self.sums, ctx)
 
     def _overhead(self, device: str) -> int:

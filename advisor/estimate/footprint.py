@@ -16,6 +16,7 @@ from advisor.estimate.compute import ComputeModel
 from advisor.estimate.kv import swa_cells
 from advisor.estimate.layout_sums import BlockSums
 from advisor.estimate.placement import DeviceShare
+from advisor.frozen import cached_hash
 from advisor.units import MIB
 
 # Runtime overhead a backend takes per GPU before any buffer: the driver context, kernels,
@@ -33,6 +34,7 @@ LOGIT_BYTES = 4  # the output buffer keeps one f32 row of logits per sequence
 PIPELINE_EXTRA_COPIES = 3
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Assignment:
     """Contiguous block ranges per device (CPU first), and where the output layer lives."""
@@ -56,6 +58,7 @@ class Assignment:
         return sum(hi - lo for d, lo, hi in self.ranges if d == "cpu")
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Context:
     """The per-context facts a share needs."""
@@ -86,9 +89,8 @@ class _Static:
     cpu_runs_experts: bool
 
 
-# (id(sums), id(assignment)) -> (sums, assignment, result): both are long-lived cached
-# objects; the identity check guards against a reused id.
-_STATIC: dict[tuple[int, int], tuple[BlockSums, Assignment, _Static]] = {}
+# (file's bytes, their sums, assignment) -> what does not depend on the context.
+_STATIC: dict[tuple[QuantBytes, BlockSums, Assignment], _Static] = {}
 
 
 def _span(sums: BlockSums, lo: int, hi: int) -> tuple[float, float, float, float]:
@@ -97,10 +99,10 @@ def _span(sums: BlockSums, lo: int, hi: int) -> tuple[float, float, float, float
 
 
 def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
-    key = (id(sums), id(a))
+    key = (qb, sums, a)
     hit = _STATIC.get(key)
-    if hit is not None and hit[0] is sums and hit[1] is a:
-        return hit[2]
+    if hit is not None:
+        return hit
     devices = (*a.gpus, "cpu")
     index = {d: i for i, d in enumerate(devices)}
     layers, weights = [0] * len(devices), [0.0] * len(devices)
@@ -137,7 +139,7 @@ def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
     )  # fmt: skip
     if len(_STATIC) > 100_000:
         _STATIC.clear()
-    _STATIC[key] = (sums, a, result)
+    _STATIC[key] = result
     return result
 
 

@@ -11,12 +11,14 @@ from itertools import accumulate
 
 from advisor.catalog.tensors.layout import QuantBytes
 from advisor.estimate.kv import BlockCache, swa_cells
+from advisor.frozen import cached_hash
 
 
 def _cum(values) -> tuple[float, ...]:
     return (0, *accumulate(values))
 
 
+@cached_hash
 @dataclass(frozen=True)
 class BlockSums:
     n_blocks: int

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from advisor.frozen import FrozenMap, cached_hash, frozen_map
+
 Backend = Literal["cuda", "metal", "rocm", "vulkan", "sycl", "cpu"]
 BACKENDS: tuple[str, ...] = ("cuda", "metal", "rocm", "vulkan", "sycl", "cpu")
 GpuVendor = Literal["nvidia", "amd", "intel", "apple", "other"]
@@ -84,6 +86,7 @@ class Gpu:
     tdp_w: float | None = None  # board power by design (NVML default limit, spec table, profile)
 
 
+@cached_hash
 @dataclass(frozen=True)
 class Machine:
     name: str  # hostname for a probe, the profile's `name` otherwise
@@ -102,8 +105,8 @@ class Machine:
     hostname: str | None = None  # identifying: removed by --anonymize
     host_id: str | None = None  # the OS's installation id (/etc/machine-id): likewise
     virtualization: str | None = None  # "container", "wsl", "vm" or None
-    unknown: Mapping[str, str] = field(default_factory=dict)  # field path -> why unknown
-    sources: Mapping[str, str] = field(default_factory=dict)  # field path -> probe path
+    unknown: Mapping[str, str] = field(default_factory=FrozenMap)  # field path -> why unknown
+    sources: Mapping[str, str] = field(default_factory=FrozenMap)  # field path -> probe path
     backend_reason: str | None = None  # why `backend` was chosen, in words
     notes: tuple[str, ...] = ()  # what the probe noticed that a user should know
     # Whole-system power while generating, and what the machine cost: stated by a profile or
@@ -111,6 +114,10 @@ class Machine:
     inference_power_w: float | None = None
     price_usd: float | None = None
     profile_source: str | None = None  # a profile's `source:` note: where its figures come from
+
+    def __post_init__(self) -> None:  # the mappings frozen, so a Machine hashes
+        object.__setattr__(self, "unknown", frozen_map(self.unknown))
+        object.__setattr__(self, "sources", frozen_map(self.sources))
 
     @property
     def total_vram_bytes(self) -> int | None:

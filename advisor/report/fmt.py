@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from advisor.units import GIB
+
+if TYPE_CHECKING:
+    from advisor.report.view import CpuView, GpuView, ReportView, VerdictView
 
 
 def usd(value: float | None) -> str:
@@ -39,10 +42,10 @@ def gib(value: float | None) -> str:
     return "unknown" if value is None else f"{value / GIB:.1f} GiB"
 
 
-def hardware_line(doc: dict[str, Any]) -> str:
-    hw = doc["inputs"]["hardware"]
-    if hw["price_usd"] is None or hw["basis"] not in ("flag", "config"):
-        listed = hw.get("list_price_usd")
+def hardware_line(report: ReportView) -> str:
+    hw = report.inputs.hardware
+    if hw.price_usd is None or hw.basis not in ("flag", "config"):
+        listed = hw.list_price_usd
         text = (
             "owned: no hardware price is counted "
             "(--hardware-price USD says it is bought, and shows whether that pays back)"
@@ -52,20 +55,20 @@ def hardware_line(doc: dict[str, Any]) -> str:
         return text
     where = {"flag": "--hardware-price", "config": "config file"}
     text = (
-        f"{usd(hw['price_usd'])} USD over {hw['lifetime_months']:g} months "
-        f"({where.get(hw['basis'], hw['basis'])})"
+        f"{usd(hw.price_usd)} USD over {hw.lifetime_months:g} months "
+        f"({where.get(hw.basis, hw.basis)})"
     )
     return text + ": bought, counted in the monthly cost and the break-even"
 
 
-def electricity_line(doc: dict[str, Any]) -> str:
-    e = doc["inputs"]["electricity"]
-    date = f", {e['date']}" if e.get("date") else ""
-    return f"{e['usd_per_kwh']:.4g} USD/kWh ({e['source']}{date})"
+def electricity_line(report: ReportView) -> str:
+    e = report.inputs.electricity
+    date = f", {e.date}" if e.date else ""
+    return f"{e.usd_per_kwh:.4g} USD/kWh ({e.source}{date})"
 
 
-def config_line(doc: dict[str, Any]) -> str:
-    path = doc.get("config_file")
+def config_line(report: ReportView) -> str:
+    path = report.config_file
     return path if path else "none (defaults and command-line flags only)"
 
 
@@ -75,22 +78,21 @@ def gib_text(value: float | None) -> str:
     return f"{round(value, 1):g} GiB" if value else "unknown"
 
 
-def cpu_line(machine: dict[str, Any]) -> str:
-    cpu = machine.get("cpu") or {}
-    parts = [cpu.get("name") or "unknown CPU"]
-    if cpu.get("cores"):
-        parts.append(f"{cpu['cores']} cores / {cpu.get('threads') or '?'} threads")
-    bandwidth = cpu.get("memory_bandwidth_gbs")
+def cpu_line(cpu: CpuView | None) -> str:
+    parts = [(cpu and cpu.name) or "unknown CPU"]
+    if cpu and cpu.cores:
+        parts.append(f"{cpu.cores} cores / {cpu.threads or '?'} threads")
+    bandwidth = cpu.memory_bandwidth_gbs if cpu else None
     parts.append(f"{bandwidth:g} GB/s" if bandwidth else "bandwidth unknown")
     return ", ".join(parts)
 
 
-def gpu_line(gpu: dict[str, Any]) -> str:
-    parts = [gpu["name"]]
-    if gpu.get("vram_gb"):
-        parts.append(gib_text(gpu["vram_gb"]))
-    if gpu.get("memory_bandwidth_gbs"):
-        parts.append(f"{gpu['memory_bandwidth_gbs']:g} GB/s")
+def gpu_line(gpu: GpuView) -> str:
+    parts = [gpu.name]
+    if gpu.vram_gb:
+        parts.append(gib_text(gpu.vram_gb))
+    if gpu.memory_bandwidth_gbs:
+        parts.append(f"{gpu.memory_bandwidth_gbs:g} GB/s")
     return ", ".join(parts)
 
 
@@ -100,31 +102,41 @@ def verdict_word(kind: str) -> str:
     ]
 
 
-def cost_rows(v: dict[str, Any]) -> list[tuple[str, str, str]]:
+def local_usd(v: VerdictView) -> float | None:
+    """What the verdict's local path costs a month: the hybrid one's, when hybrid."""
+    c = v.costs_usd_per_month
+    return c.hybrid if v.verdict == "hybrid" else c.local
+
+
+def option_name(v: VerdictView) -> str:
+    opt = v.local_option
+    return f"{opt.model_name} {opt.quant}" if opt else "none fits"
+
+
+def cost_rows(v: VerdictView) -> list[tuple[str, str, str]]:
     """(path, USD a month, note) for every priced path of one verdict."""
-    c, cloud, rows = v["costs_usd_per_month"], v["cloud"], []
-    if c["local"] is not None:
-        local = v["local_cost"]
-        busy = f"{local['busy_hours_per_day']:.2f} h/day busy"
-        if local.get("idle_hours_per_day"):
-            busy += f" + {local['idle_hours_per_day']:.2f} h idle"
-        busy += f", {local['kwh_per_month']:.1f} kWh"
-        rows.append(("local: electricity", usd(c["local_electricity"]), busy))
-        if c["local_hardware"] is not None:
-            rows.append(("local: hardware share", usd(c["local_hardware"]), "amortised"))
-        rows.append(("local: total", usd(c["local"]), ""))
-    if v["hybrid"] is not None:
-        h = v["hybrid"]
-        rows.append(("hybrid", usd(c["hybrid"]),
-                     f"{h['local_share']:.0%} local, the rest on {h['cloud_path']}"))  # fmt: skip
-    sub = cloud["subscription"]
+    c, cloud, rows = v.costs_usd_per_month, v.cloud, []
+    local = v.local_cost
+    if c.local is not None and local is not None:
+        busy = f"{local.busy_hours_per_day:.2f} h/day busy"
+        if local.idle_hours_per_day:
+            busy += f" + {local.idle_hours_per_day:.2f} h idle"
+        busy += f", {local.kwh_per_month:.1f} kWh"
+        rows.append(("local: electricity", usd(c.local_electricity), busy))
+        if c.local_hardware is not None:
+            rows.append(("local: hardware share", usd(c.local_hardware), "amortised"))
+        rows.append(("local: total", usd(c.local), ""))
+    h = v.hybrid
+    if h is not None:
+        rows.append(("hybrid", usd(c.hybrid),
+                     f"{h.local_share:.0%} local, the rest on {h.cloud_path}"))  # fmt: skip
+    sub = cloud.subscription
     if sub is not None:
-        rows.append((f"subscription: {sub['product']} {sub['plan']} × {sub['seats']}",
-                     usd(c["subscription"]), f"prices of {sub['price_date']}"))  # fmt: skip
-    for key, label in (("cheapest_api", "API, cheapest meeting the floor"),
-                       ("frontier", "API, frontier")):  # fmt: skip
-        api = cloud[key]
+        rows.append((f"subscription: {sub.product} {sub.plan} × {sub.seats}",
+                     usd(c.subscription), f"prices of {sub.price_date}"))  # fmt: skip
+    for api, label in ((cloud.cheapest_api, "API, cheapest meeting the floor"),
+                       (cloud.frontier, "API, frontier")):  # fmt: skip
         if api is not None:
-            note = f"{api['usd_per_mtok']:.3g} USD/Mtok blended; prices of {api['price_date']}"
-            rows.append((f"{label}: {api['name']}", usd(api["usd_per_month"]), note))
+            note = f"{api.usd_per_mtok:.3g} USD/Mtok blended; prices of {api.price_date}"
+            rows.append((f"{label}: {api.name}", usd(api.usd_per_month), note))
     return rows

@@ -1,12 +1,16 @@
-"""The report as plain text for a terminal, rendered from the JSON document."""
+"""The report as plain text for a terminal, rendered from the report's typed values
+(advisor.report.view), read from the JSON document."""
 
 from __future__ import annotations
 
 import re
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING
 
 from advisor.report import fmt
+
+if TYPE_CHECKING:
+    from advisor.report.view import ReportView, VerdictView
 
 WIDTH = 96
 NAME_WIDTH = 27  # the overview's local option column: the table stays within WIDTH
@@ -16,41 +20,39 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_text(doc: dict[str, Any]) -> str:
-    m = doc["machine"]
-    out = [f"advisor report: {m['name']}   (amounts in USD per month)", ""]
-    ram = fmt.gib_text(m.get("ram_gb"))
-    out += [f"  CPU      {fmt.cpu_line(m)}", f"  RAM      {ram}"]
-    out += [f"  GPU {i}    {fmt.gpu_line(g)}" for i, g in enumerate(m.get("gpus", []))]
+def render_text(report: ReportView) -> str:
+    m = report.machine
+    out = [f"advisor report: {m.name}   (amounts in USD per month)", ""]
+    ram = fmt.gib_text(m.ram_gb)
+    out += [f"  CPU      {fmt.cpu_line(m.cpu)}", f"  RAM      {ram}"]
+    out += [f"  GPU {i}    {fmt.gpu_line(g)}" for i, g in enumerate(m.gpus)]
     out += [
-        f"  backend  {m.get('backend') or 'unknown'};  "
-        f"{len(doc['measurements'])} throughput test(s) stored",
-        *_field("config", fmt.config_line(doc)),
-        *_field("energy", fmt.electricity_line(doc)),
-        *_field("hardware", fmt.hardware_line(doc)),
+        f"  backend  {m.backend or 'unknown'};  "
+        f"{len(report.measurements)} throughput test(s) stored",
+        *_field("config", fmt.config_line(report)),
+        *_field("energy", fmt.electricity_line(report)),
+        *_field("hardware", fmt.hardware_line(report)),
         "",
     ]
-    out += _overview(doc["verdicts"]) + [""]
-    for v in doc["verdicts"]:
+    out += _overview(report.verdicts) + [""]
+    for v in report.verdicts:
         out += _verdict(v)
     return "\n".join(out).rstrip() + "\n"
 
 
-def _overview(verdicts: list[dict[str, Any]]) -> list[str]:
+def _overview(verdicts: tuple[VerdictView, ...]) -> list[str]:
     rows = [("workload", "verdict", "local option", "local", "best cloud", "confidence")]
     for v in verdicts:
-        opt, c = v["local_option"], v["costs_usd_per_month"]
-        name = _cut(f"{opt['model_name']} {opt['quant']}" if opt else "none fits", NAME_WIDTH)
-        local = c["hybrid"] if v["verdict"] == "hybrid" else c["local"]
-        cloud = fmt.usd(v["cloud"]["best_usd_per_month"])
+        name = _cut(fmt.option_name(v), NAME_WIDTH)
+        cloud = fmt.usd(v.cloud.best_usd_per_month)
         rows.append(
             (
-                v["title"],
-                v["verdict"].replace("_", " "),
+                v.title,
+                v.verdict.replace("_", " "),
                 name,
-                fmt.usd(local),
+                fmt.usd(fmt.local_usd(v)),
                 cloud,
-                v["confidence"]["level"],
+                v.confidence.level,
             )  # fmt: skip
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -88,29 +90,28 @@ def _field(label: str, text: str) -> list[str]:
     return _wrap(text, f"  {label:<9}", " " * 11)
 
 
-def _verdict(v: dict[str, Any]) -> list[str]:
-    out = [f"{fmt.verdict_word(v['verdict']):<7} {v['title']}"]
-    out += _wrap(v["summary"], "  ")
-    if v.get("rule"):
-        out += _wrap(f"({v['rule']})", "  ")
-    for reason in v["reasons"]:
+def _verdict(v: VerdictView) -> list[str]:
+    out = [f"{fmt.verdict_word(v.verdict):<7} {v.title}"]
+    out += _wrap(v.summary, "  ")
+    if v.rule:
+        out += _wrap(f"({v.rule})", "  ")
+    for reason in v.reasons:
         nested = reason.startswith("  ")
         out += _wrap(("- " if nested else "* ") + reason.strip(), "      " if nested else "    ")
     out.append("  monthly cost:")
     out += [f"    {amount:>10}  {path}" for path, amount, _ in fmt.cost_rows(v)]
-    for line in v["cloud"]["basis"]:
+    for line in v.cloud.basis:
         out += _wrap(line, "    ")
-    for note in v["cloud"]["notes"]:
+    for note in v.cloud.notes:
         out += _wrap(f"({note})", "    ")
-    gap = v["quality_gap"]
+    gap = v.quality_gap
     if gap is not None:
         out += _wrap(
-            f"quality gap: {gap['points']:.1f} points ({gap['pct']:.0f}%) below {gap['frontier']}",
-            "  ",
+            f"quality gap: {gap.points:.1f} points ({gap.pct:.0f}%) below {gap.frontier}", "  "
         )
-    out += _wrap(f"break-even: {v['break_even']['text']}", "  ")
-    c = v["confidence"]
-    out += _wrap(f"confidence: {c['level']} ({c['why']})", "  ")
-    if c["estimated"]:
-        out += _wrap(f"estimated or assumed: {', '.join(c['estimated'])}", "    ")
+    out += _wrap(f"break-even: {v.break_even.text}", "  ")
+    c = v.confidence
+    out += _wrap(f"confidence: {c.level} ({c.why})", "  ")
+    if c.estimated:
+        out += _wrap(f"estimated or assumed: {', '.join(c.estimated)}", "    ")
     return out + [""]

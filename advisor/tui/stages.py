@@ -277,8 +277,9 @@ def report_text(advice: Advice, fmt: str) -> str:
     doc: dict[str, Any] = build_document(advice)
     if fmt == "markdown":
         from advisor.report.markdown import render_markdown
+        from advisor.report.view_read import report_view
 
-        return render_markdown(doc)
+        return render_markdown(report_view(doc))
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -18,7 +18,7 @@ from layout_reference import bytes_digest, layout_digest, load
 
 from advisor.catalog import load_catalog
 from advisor.catalog.model import QUANT_TYPES
-from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
+from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout, tensor_types
 from advisor.catalog.tensors.quant_rules import (
     ATTN_V_GROUP,
     DEFAULT_TYPE,
@@ -71,6 +71,37 @@ def test_byte_totals_equal_the_layout_sums_on_the_shipped_catalog() -> None:
         assert fast == tensor_layout(model.architecture, quant).bytes, (model.id, quant)
         checked += 1
     assert checked > 90
+
+
+def _typed(layout) -> tuple[bool, list]:
+    return layout.tied_embeddings, [
+        (t.shape, t.ggml_type, t.is_expert, t.is_input) for t in layout.tensors
+    ]
+
+
+def test_tensor_types_equal_the_layouts_of_the_reference() -> None:
+    """tensor_types types each class of alike blocks once: every tensor's type, in order, as
+    the tensor-by-tensor layout gives it (the CPU kernel mix reads them)."""
+    # Listing every tensor is slow: each architecture at one quant, every quant type in turn.
+    wrong = []
+    for i, (arch, _) in enumerate(REFERENCE):
+        quant = QUANT_TYPES[i % len(QUANT_TYPES)]
+        if tensor_types(arch, quant) != _typed(tensor_layout(arch, quant)):
+            wrong.append(f"{arch.arch} {arch.total_params_b}B {quant}")
+    assert wrong == []
+
+
+def test_tensor_types_equal_the_layouts_on_the_shipped_catalog() -> None:
+    """Every file of the shipped catalog: its architecture at its quant."""
+    models = load_catalog(ROOT / "models.yaml", overlay=False).models
+    pairs = [(m.architecture, q.type) for m in models for q in m.quants]
+    assert len(pairs) > 1000
+    wrong = [
+        f"{arch.arch} {arch.total_params_b}B {quant}"
+        for arch, quant in pairs
+        if tensor_types(arch, quant) != _typed(tensor_layout(arch, quant))
+    ]
+    assert wrong == []
 
 
 def test_type_sizes_are_ggufs() -> None:

@@ -11,6 +11,7 @@ import pytest
 from report_helpers import GOLDEN
 
 from advisor.report.markdown import render_markdown
+from advisor.report.view_read import report_view
 
 SCRIPT = "<script>alert(1)</script>"
 LINK = "[click](javascript:alert(1))"
@@ -38,7 +39,7 @@ def hostile() -> dict:
 
 
 def test_report_markdown_shows_html_and_links_as_text(hostile) -> None:
-    text = render_markdown(hostile)
+    text = render_markdown(report_view(hostile))
     for active in ("<script", "<img", "<b>"):
         assert active not in text
     assert not re.search(r"(?<!\\)\]\(javascript:", text)  # a link, unless escaped
@@ -49,6 +50,6 @@ def test_report_markdown_shows_html_and_links_as_text(hostile) -> None:
 
 def test_our_own_markup_is_kept(hostile) -> None:
     """Escaping is for the data: the report's own details block and tables stay markdown."""
-    text = render_markdown(hostile)
+    text = render_markdown(report_view(hostile))
     assert "<details><summary>Why these numbers</summary>" in text
     assert "| Workload | Verdict | Local option |" in text

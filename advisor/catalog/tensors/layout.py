@@ -19,9 +19,11 @@ from advisor.catalog.tensors.quant_bytes import (
     INPUT_TENSORS,
     QuantBytes,
     SizingPlan,
+    TypedTensor,
     quant_bytes,
     sizing_plan,
 )
+from advisor.catalog.tensors.quant_bytes import tensor_types as quant_tensor_types
 from advisor.catalog.tensors.quant_rules import (
     DEFAULT_TYPE,
     Mix,
@@ -158,21 +160,11 @@ def _key_of(arch: Architecture) -> tuple:
     )
 
 
-# id(arch) -> (arch, key): catalog Architecture objects live as long as the catalog, and the
-# identity check guards against a reused id.
-_KEYS: dict[int, tuple[Architecture, tuple]] = {}
-
-
+@lru_cache(maxsize=4096)
 def arch_key(arch: Architecture) -> tuple:
-    """A hashable key of the fields the layout depends on (Architecture holds a dict)."""
-    hit = _KEYS.get(id(arch))
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    key = _key_of(arch)
-    if len(_KEYS) > 65536:
-        _KEYS.clear()
-    _KEYS[id(arch)] = (arch, key)
-    return key
+    """The fields the layout depends on: architectures alike in them (another source, other
+    notes) share their layouts."""
+    return _key_of(arch)
 
 
 _ARCHES: dict[tuple, Architecture] = {}
@@ -187,10 +179,30 @@ def _known_quant(quant: str) -> str:
 
 def tensor_layout(arch: Architecture, quant: str) -> TensorLayout:
     """Every tensor of `arch` quantized to `quant` (a catalog quant name such as "Q4_K_M")."""
-    quant = _known_quant(quant)
+    return _cached_layout(registered_key(arch, quant), _known_quant(quant))
+
+
+def registered_key(arch: Architecture, quant: str) -> tuple:
+    """arch_key(arch), once `quant` is known to be a quant type (ValueError if not) and the
+    architecture is kept under its key for the caches of this module."""
+    _known_quant(quant)
     key = arch_key(arch)
     _ARCHES.setdefault(key, arch)
-    return _cached_layout(key, quant)
+    return key
+
+
+def tensor_types(arch: Architecture, quant: str) -> tuple[bool, list[TypedTensor]]:
+    """(tied embeddings, every tensor's shape, ggml type, expert and input flags) of
+    tensor_layout(arch, quant), in its order, without the layout's per-tensor work: each
+    class of alike blocks is typed once (advisor.catalog.tensors.quant_bytes.tensor_types).
+    Not cached: callers keep what they derive from it."""
+    quant = _known_quant(quant)
+    akey = registered_key(arch, quant)
+    sp = _sizing(akey)
+    tied = all(t.name != "output.weight" for t in sp.globals)
+    return tied, quant_tensor_types(
+        sp, Mix(quant, _quant_hparams(arch, quant), sp.n_attention_wv, sp.tied)
+    )
 
 
 @lru_cache(maxsize=1024)

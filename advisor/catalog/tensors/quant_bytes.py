@@ -25,6 +25,7 @@ from advisor.catalog.tensors.quant_rules import (
     index_class,
 )
 from advisor.catalog.tensors.recipes import BlockPlan, TensorSpec
+from advisor.frozen import cached_hash
 
 # Tensors llama.cpp loads into the input layer: always on the CPU, whatever -ngl says.
 INPUT_TENSORS = frozenset(
@@ -39,6 +40,7 @@ INPUT_TENSORS = frozenset(
 )
 
 
+@cached_hash
 @dataclass(frozen=True)
 class QuantBytes:
     """Tensor bytes of one quant of one architecture, grouped the way llama.cpp places them."""
@@ -96,13 +98,17 @@ class _Tensor:
     def quantized_bytes(self, mix: Mix, layer: int = -1, counter: int = 0) -> int:
         return self.bytes_as(mix.quantized_type(self.cat, self.shape, layer, counter))
 
+    def type_in(self, mix: Mix, layer: int = -1, counter: int = 0) -> str:
+        """Its ggml type in any file type (what quant_rules.select_types gives it)."""
+        if mix.ftype in UNQUANTIZED_FTYPES:
+            return converted_type(mix.ftype, self.source_type)
+        if not self.quantizable:
+            return self.source_type
+        return mix.quantized_type(self.cat, self.shape, layer, counter)
+
     def bytes_in(self, mix: Mix, layer: int = -1, counter: int = 0) -> int:
         """Its bytes in any file type."""
-        if mix.ftype in UNQUANTIZED_FTYPES:
-            return self.bytes_as(converted_type(mix.ftype, self.source_type))
-        if not self.quantizable:
-            return self.bytes_as(self.source_type)
-        return self.quantized_bytes(mix, layer, counter)
+        return self.bytes_as(self.type_in(mix, layer, counter))
 
 
 @dataclass(frozen=True)
@@ -243,3 +249,28 @@ def quant_bytes(sp: SizingPlan, mix: Mix) -> QuantBytes:
     return QuantBytes(
         total, layer, layer_expert, input_bytes, output_bytes, loaded_output, sp.n_params
     )
+
+
+# Per tensor, in the layout's order: (shape, ggml type, routed expert, input layer).
+TypedTensor = tuple[tuple[int, ...], str, bool, bool]
+
+
+def tensor_types(sp: SizingPlan, mix: Mix) -> list[TypedTensor]:
+    """Every tensor of the layout `sp` quantized by `mix`, in the quantizer's order, with its
+    type: what select_types gives each tensor, typed once per signature (at its first block,
+    which stands for every block of it) instead of one tensor at a time."""
+    out: list[TypedTensor] = [
+        (t.shape, t.type_in(mix, -1, counter), t.is_expert, t.name in INPUT_TENSORS)
+        for t, counter in zip(sp.globals, sp.global_counters, strict=True)
+    ]
+    typed = []
+    for sig in sp.signatures:
+        counters = iter(sig.counters)  # the counted tensors' counters, in the same order
+        typed.append([
+            (t.shape, t.type_in(mix, sig.layer, 0 if t.group is None else next(counters)),
+             t.is_expert, False)
+            for t in sp.templates[sig.template].tensors
+        ])  # fmt: skip
+    for index in sp.block_signatures:
+        out += typed[index]
+    return out

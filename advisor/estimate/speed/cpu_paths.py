@@ -132,20 +132,19 @@ KernelMix = tuple[tuple[str, float], ...]
 
 @lru_cache(maxsize=1024)
 def _mix(arch_key: tuple, quant: str) -> KernelMix:
-    from advisor.catalog.tensors.layout import _ARCHES, tensor_layout
+    from advisor.catalog.tensors.layout import _ARCHES, tensor_types
 
     arch = _ARCHES[arch_key]
-    layout = tensor_layout(arch, quant)
-    tied = layout.tied_embeddings
+    tied, tensors = tensor_types(arch, quant)
     used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 1.0
     weights: dict[str, float] = {}
-    for t in layout.tensors:
-        if len(t.shape) < 2 or (t.is_input and not tied):
+    for shape, ggml_type, is_expert, is_input in tensors:
+        if len(shape) < 2 or (is_input and not tied):
             continue  # norms; the token embedding is a row lookup unless it is the output too
-        n = used if t.is_expert else 1.0  # a token multiplies by k of an MoE layer's E experts
-        for d in t.shape:
+        n = used if is_expert else 1.0  # a token multiplies by k of an MoE layer's E experts
+        for d in shape:
             n *= d
-        weights[t.ggml_type] = weights.get(t.ggml_type, 0.0) + n
+        weights[ggml_type] = weights.get(ggml_type, 0.0) + n
     total = sum(weights.values()) or 1.0
     return tuple(sorted(((k, v / total) for k, v in weights.items()), key=lambda kv: -kv[1]))
 
@@ -153,11 +152,10 @@ def _mix(arch_key: tuple, quant: str) -> KernelMix:
 def kernel_mix(arch: Architecture, quant: str) -> KernelMix:
     """The ggml types a `quant` file of `arch` multiplies by, with each one's FLOP share
     (from the tensor layout llama-quantize writes: Q4_K_M is mostly Q4_K, some Q6_K)."""
-    from advisor.catalog.tensors.layout import arch_key, tensor_layout
+    from advisor.catalog.tensors.layout import registered_key
 
     try:
-        tensor_layout(arch, quant)  # registers the architecture under its key
-        return _mix(arch_key(arch), quant.upper())
+        return _mix(registered_key(arch, quant), quant.upper())
     except (KeyError, ValueError):  # an architecture or quant the layout does not cover
         return ()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.estimate.placement import Placement
 from advisor.estimate.speed.cpu_paths import KernelMix, simd_level
@@ -128,23 +129,15 @@ def _rate(machine: Machine, device: str, share: float) -> tuple[DeviceRate, tupl
     return rate, figures
 
 
-# The last machine's device rates: ranking asks for the same machine's devices a thousand
-# times. Keyed by identity (a Machine is unhashable), and holding the machine keeps that
-# identity valid. The pair is replaced whole, so a thread never reads another machine's rates.
-# The coefficients table (work_terms) is kept the same way.
-_last_rates: tuple[Machine | None, dict, dict] = (None, {}, {})
-
-
-def _machine_tables(machine: Machine) -> tuple[Machine | None, dict, dict]:
-    global _last_rates
-    tables = _last_rates
-    if tables[0] is not machine:
-        tables = _last_rates = (machine, {}, {})
-    return tables
+@lru_cache(maxsize=8)
+def _machine_tables(machine: Machine) -> tuple[dict, dict]:
+    """A machine's device rates and coefficients (work_terms), filled as they are asked for:
+    ranking asks for the same machine's devices a thousand times."""
+    return {}, {}
 
 
 def _machine_rates(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Figure, ...]]:
-    _, rates, _ = _machine_tables(machine)
+    rates, _ = _machine_tables(machine)
     if device not in rates:
         rates[device] = _build_rate(machine, device)
     return rates[device]
@@ -245,13 +238,12 @@ def _device_terms(machine: Machine, device: str, family: str, constants: SpeedCo
                   mix: KernelMix = ()) -> tuple[Coefficients, str, bool]:  # fmt: skip
     """(coefficients, backend, assumed) of the machine's device for a quant family (and, on
     a CPU, the file's kernel mix)."""
-    _, _, terms = _machine_tables(machine)
+    _, terms = _machine_tables(machine)
     mix = mix if device == "cpu" or not device.startswith("gpu") else ()
-    key = (device, family, id(constants), mix)
+    key = (device, family, constants, mix)  # constants hash by identity: one per file
     found = terms.get(key)
-    if found is None or found[0] is not constants:
+    if found is None:
         rate, figures = _machine_rates(machine, device)
         assumed = any(f.status == "assumed" for f in figures)
-        found = terms[key] = (constants, (coefficients(constants, rate, family, mix), rate.backend,
-                                          assumed))  # fmt: skip
-    return found[1]
+        found = terms[key] = (coefficients(constants, rate, family, mix), rate.backend, assumed)
+    return found

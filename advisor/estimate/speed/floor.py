@@ -22,6 +22,7 @@ workload's first token in time without estimating them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
@@ -125,24 +126,16 @@ class _FileWork:
     mix: KernelMix = ()  # the weight types and their FLOP shares (picks a CPU's kernel paths)
 
 
-# (id(architecture), quant) -> (architecture, work): the entry keeps the architecture alive,
-# so its id cannot be reused while the entry stands.
-_WORK: dict[tuple[int, str], tuple[object, _FileWork]] = {}
-
-
 def _file_work(arch, quant: Quant) -> _FileWork:
-    key = (id(arch), quant.type)
-    hit = _WORK.get(key)
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    cost = token_cost(arch, quant.type, quant.size_bytes)  # FLOPs do not depend on the size
-    work = _FileWork(quant_class(quant.type), cost.flops, cost.expert_flops,
-                     cost.attn_flops_per_depth, _layer_bytes(arch, quant.type),
+    return _work(arch, quant.type, quant.size_bytes)
+
+
+@lru_cache(maxsize=4096)
+def _work(arch, quant_type: str, size_bytes: int) -> _FileWork:
+    cost = token_cost(arch, quant_type, size_bytes)  # FLOPs do not depend on the size
+    return _FileWork(quant_class(quant_type), cost.flops, cost.expert_flops,
+                     cost.attn_flops_per_depth, _layer_bytes(arch, quant_type),
                      arch.moe is not None, cost.kernel_mix)  # fmt: skip
-    if len(_WORK) >= 100_000:
-        _WORK.clear()
-    _WORK[key] = (arch, work)
-    return work
 
 
 def _layer_bytes(arch, quant: str) -> float:

@@ -91,26 +91,12 @@ def speed_of_placement(
     )
 
 
-_COSTS: dict[tuple[int, str, int, float], tuple[object, object]] = {}
-
-
+@lru_cache(maxsize=_COST_MEMO_SIZE)
 def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
-    """token_cost, remembered per architecture object: ranking asks for each file many times.
-
-    Keyed by the architecture's identity (it is unhashable); the entry keeps the object
-    alive, so an id cannot be reused while its entry stands.
-    """
+    """token_cost, remembered per architecture: ranking asks for each file many times."""
     from advisor.estimate.speed.load import token_cost
 
-    key = (id(arch), quant_type, weights_bytes, kv_bytes)
-    hit = _COSTS.get(key)
-    if hit is not None and hit[0] is arch:
-        return hit[1]
-    if len(_COSTS) >= _COST_MEMO_SIZE:
-        _COSTS.clear()
-    cost = token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)
-    _COSTS[key] = (arch, cost)
-    return cost
+    return token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)
 
 
 @lru_cache(maxsize=256)
