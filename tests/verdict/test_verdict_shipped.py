@@ -42,7 +42,8 @@ def test_a_hybrid_break_even_describes_the_hybrid(catalog) -> None:
     assert even.monthly_saving_usd == pytest.approx(v.cloud.best_usd_per_month - running)
     assert even.monthly_saving_usd == pytest.approx(13.65 - 8.53, abs=0.02)
     assert even.max_hardware_usd == pytest.approx(even.monthly_saving_usd * 36)
-    assert even.text.startswith("the hybrid saves 5.12")
+    # 5.13 since the tokens-per-expert refit (issue 15): Q4_K_M, its prefill a little slower.
+    assert even.text.startswith("the hybrid saves 5.13")
 
 
 def test_a_cloud_verdict_claims_no_saving_and_says_what_would_make_local_work(catalog) -> None:
@@ -113,10 +114,11 @@ def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     """Item 7: rtx-4090-desktop × rag-summarisation: first token 8.9 s against a 10 s limit,
     with a prefill range that allows 18.7 s, was 'medium'."""
     # Since the kernel-path ranges (issue 15) the CPU's share of this hybrid run carries the
-    # widest range (two CPU devices in the calibration set): 7.8 s, up to 29.1 s.
+    # widest range (two CPU devices in the calibration set): 7.8 s, up to 29.1 s; 7.6 s since
+    # the tokens-per-expert refit moved the CUDA MMQ constants a little.
     v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
-    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(7.8, abs=0.1)
+    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(7.6, abs=0.1)
     assert "(range 2.4-29.1)" in ttft.text
     assert v.confidence.level == "low"
     assert "borderline: the time-to-first-token requirement" in v.confidence.why
