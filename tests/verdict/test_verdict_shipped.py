@@ -114,12 +114,12 @@ def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     """Item 7: rtx-4090-desktop × rag-summarisation: first token 8.9 s against a 10 s limit,
     with a prefill range that allows 18.7 s, was 'medium'."""
     # Since the kernel-path ranges (issue 15) the CPU's share of this hybrid run carries the
-    # widest range (two CPU devices in the calibration set): 7.8 s, up to 29.1 s; 7.6 s since
-    # the tokens-per-expert refit moved the CUDA MMQ constants a little.
+    # widest range (two CPU devices in the calibration set): 7.8 s, up to 29.1 s; 7.6 s, up to
+    # 25.8 s, since the tokens-per-expert refit moved the CUDA MMQ constants and ranges a little.
     v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
     assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(7.6, abs=0.1)
-    assert "(range 2.4-29.1)" in ttft.text
+    assert "(range 2.3-25.8)" in ttft.text
     assert v.confidence.level == "low"
     assert "borderline: the time-to-first-token requirement" in v.confidence.why
 
