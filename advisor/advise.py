@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.config import Config
     from advisor.estimate.cache import EstimateCache
-    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.rank import RankedCandidate as Ranked
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices

@@ -5,7 +5,7 @@ ConfigError naming the file, the line and the key. Amounts are in USD.
 
 The classes are plain frozen dataclasses; pydantic validates a file against them (through
 advisor.files.strict) only when there is one, so a run without a config file pays nothing for it,
-and a file read before comes from the user cache (advisor.files.validated_cache) until it changes.
+and a file read before comes from the user cache (advisor.files.disk_cache) until it changes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from advisor.paths import user_config_dir
 
 CONFIG_NAME = "config.yaml"
 DEFAULT_LIFETIME_MONTHS = 36
-# The modules whose code turns a config file into a Config (see advisor.files.validated_cache).
+# The modules whose code turns a config file into a Config (see advisor.files.disk_cache).
 CODE = (
     "advisor.files.strict",
     "advisor.files.yamlpos",
@@ -87,7 +87,7 @@ def load_config(path: str | Path | None = None) -> Config:
     file = Path(path) if explicit else default_config_path()
     if not explicit and not file.exists():
         return Config()
-    from advisor.files.validated_cache import cached
+    from advisor.files.disk_cache import cached
 
     # The Config records the path as given, so that is part of the key too.
     return cached("config", [file], lambda: _read(file), code=CODE, params=str(file))

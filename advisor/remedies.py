@@ -8,7 +8,7 @@ the probe would describe it, with list prices from the spec table where it has t
 changed machine is judged by advisor.advise.judge, asked only whether each workload runs
 locally: the same checks, the same catalog and prices. Of each kind of change the largest is
 tried first; when even it does not make the workload local, the smaller ones are not tried.
-The answers are kept in the user cache (advisor.files.validated_cache) under everything they depend
+The answers are kept in the user cache (advisor.files.disk_cache) under everything they depend
 on, so a warm report repeats no search and builds no changed machine.
 """
 
@@ -58,8 +58,8 @@ def with_remedies(
     return out
 
 
-# The modules whose code decides a remedy besides the estimator's (which estimate_cache's
-# code_fingerprint covers, with the catalog and spec-table code and data).
+# The modules whose code decides a remedy besides the estimator's (advisor.estimate.cache's
+# SOURCES, with the catalog and spec-table code and data, stamped into the params).
 _CODE = (
     "advisor.remedies",
     "advisor.advise",
@@ -82,13 +82,13 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
         return _search(machine, catalog, pending, options, measurements, judge)
     import hashlib
 
-    from advisor.estimate.cache import code_fingerprint, machine_text
-    from advisor.files.validated_cache import cached
+    from advisor.estimate.cache import SOURCES, machine_text
+    from advisor.files.disk_cache import cached, source_stamp
 
     config = options.config
     hardware = _hardware_text(machine_text(machine))
     identity = repr((
-        code_fingerprint(), hardware, repr(catalog), repr(measurements),
+        source_stamp(SOURCES), hardware, repr(catalog), repr(measurements),
         [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,
         options.hardware_price_usd, options.lifetime_months,
         config and (config.prices, config.region),

@@ -3,7 +3,7 @@
 Presets ship in profiles/workloads/*.yaml; users add their own in user_config_dir()/workloads/
 or pass a file with --workload FILE. Files are validated strictly (pydantic, through
 advisor.files.strict): an error names the file, the line and the key. A set of files read before
-comes from the user cache (advisor.files.validated_cache) while none of them changed.
+comes from the user cache (advisor.files.disk_cache) while none of them changed.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Literal
 
 from advisor.catalog.model import Task
 from advisor.errors import NotFoundError, WorkloadError
+from advisor.files.disk_cache import cached
 from advisor.files.strict import FORBID, KeyProblem, checked_after, shown
-from advisor.files.validated_cache import cached
 from advisor.paths import user_config_dir, workloads_dir
 
 Access = Literal["interactive", "programmatic"]
@@ -29,7 +29,7 @@ QualityIndex = Literal["intelligence_index", "coding_index"]
 WEEKS_PER_MONTH = 365.25 / 7 / 12
 
 _SUFFIXES = (".yaml", ".yml", ".json")
-# The modules whose code turns workload files into Workloads (see advisor.files.validated_cache).
+# The modules whose code turns workload files into Workloads (see advisor.files.disk_cache).
 CODE = (
     "advisor.files.strict",
     "advisor.files.yamlpos",

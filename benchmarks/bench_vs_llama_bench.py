@@ -212,7 +212,9 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
     """The estimate's error against advisor's measurement, before and after calibration."""
     from advisor.bench.estimates import observe, predict
     from advisor.bench.store import BenchStore
-    from advisor.estimate.calibration import Target, apply_calibration, build_calibration
+    from advisor.estimate.calibration.apply import apply_calibration
+    from advisor.estimate.calibration.build import build_calibration
+    from advisor.estimate.calibration.values import Target
     from advisor.probe import machine_fingerprint, probe_machine
 
     machine = probe_machine()

@@ -105,7 +105,7 @@ def _mean(samples: list[float]) -> float:
 
 def calibration_runs(record: dict):
     """The recorded runs as the calibration reads them (advisor.estimate.calibration)."""
-    from advisor.estimate.calibration import CalibrationRun, ratio
+    from advisor.estimate.calibration.values import CalibrationRun, ratio
     from advisor.estimate.speed.load import quant_class
 
     found = []
@@ -129,7 +129,9 @@ def _spread(samples: list[float]) -> float:
 def left_out_errors(record: dict) -> list[dict]:
     """Each file left out, each test: the error with no calibration, the rule with and
     without the probes, and one global factor from the other two files."""
-    from advisor.estimate.calibration import Target, build_calibration, scaling_for, shrink
+    from advisor.estimate.calibration.apply import scaling_for
+    from advisor.estimate.calibration.build import build_calibration, shrink
+    from advisor.estimate.calibration.values import Target
 
     runs = calibration_runs(record)
     fp = record["fingerprint"]

@@ -98,6 +98,15 @@ def range_report(checks: list[RangeCheck]) -> dict[str, tuple[float, float]]:
         figures[kind] = (cover, width)
         print(f"  {kind:8} inside {100 * cover:5.1f}%   median half-width {100 * width:5.1f}%   "
               f"rows {len(mine):3d}")  # fmt: skip
+    for kind in ("decode", "prefill"):
+        for backend in sorted({c.prediction.row.backend for c in checks}):
+            mine = [c for c in checks if (c.prediction.row.kind, c.prediction.row.backend)
+                    == (kind, backend)]  # fmt: skip
+            if mine:
+                cover = sum(c.inside for c in mine) / len(mine)
+                width = statistics.median(c.half_width for c in mine)
+                print(f"    {kind} {backend:8} inside {100 * cover:5.1f}%   "
+                      f"median half-width {100 * width:5.1f}%   rows {len(mine):3d}")  # fmt: skip
     return figures
 
 

@@ -3,8 +3,9 @@
     python scripts/fit_speed.py [--csv benchmarks/data/throughput_calibration.csv]
                                 [--specs benchmarks/data/hardware_specs.csv] [--out FILE]
 
-The ranges the estimator quotes come from a leave-one-device-out pass over the same rows: for
-each backend, the 5th-95th percentile of measured/predicted on devices the fit had not seen.
+The ranges the estimator quotes come from a leave-one-device-out pass over the same rows: per
+kernel path or backend, the device-weighted central 75% of measured/predicted on devices the
+fit had not seen, widened for the few devices behind it (scripts/fitting/speed_fit.py spreads).
 """
 
 from __future__ import annotations

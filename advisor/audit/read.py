@@ -8,7 +8,6 @@ result is the one reading every file here would give.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +15,7 @@ from typing import BinaryIO
 from advisor.audit.parse import Parsed, ReportReader, ReportRef, parse_report
 from advisor.audit.sources import RawReport, Skipped, locate, read_file
 from advisor.audit.workers import worker_pool
+from advisor.files.disk_cache import no_cycle_collection
 
 # Below this many files a pool costs more (start-up, sending results back) than it saves.
 POOL_MIN_FILES = 400
@@ -31,7 +31,7 @@ def read_reports(
     skipped: list[Skipped] = []
     # Each parsed report is thousands of short-lived dicts, freed by reference counting; the
     # cycle collector would only rescan them (a third of the reading time for 10,000 reports).
-    with _no_cycle_collection():
+    with no_cycle_collection():
         items = list(locate(paths, stdin))
         files = sum(isinstance(i, Path) for i in items)
         if jobs > 1 and files >= POOL_MIN_FILES:
@@ -81,7 +81,7 @@ def read_run(paths: list[str]) -> list[Parsed]:
     seen: set[bytes] = set()
     workloads: dict[bytes, object] = {}
     out: list[Parsed] = []
-    with _no_cycle_collection():
+    with no_cycle_collection():
         for path in paths:
             for raw in read_file(Path(path)):
                 if isinstance(raw, Skipped):
@@ -89,13 +89,3 @@ def read_run(paths: list[str]) -> list[Parsed]:
                 else:
                     out.append(parse_report(raw, seen, workloads))
     return out
-
-
-class _no_cycle_collection:
-    def __enter__(self) -> None:
-        self.was = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc) -> None:
-        if self.was:
-            gc.enable()

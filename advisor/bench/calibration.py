@@ -14,14 +14,8 @@ from pathlib import Path
 from advisor.bench.batched import BatchedMeasurement
 from advisor.bench.estimates import can_calibrate, kernel_path, observe
 from advisor.bench.measurement import Measurement
-from advisor.estimate.calibration import (
-    BatchedRun,
-    Calibration,
-    MeasuredModel,
-    build_batched,
-    build_calibration,
-    step_growth_ratio,
-)
+from advisor.estimate.calibration.build import build_batched, build_calibration, step_growth_ratio
+from advisor.estimate.calibration.values import BatchedRun, Calibration, MeasuredModel
 from advisor.probe.machine import Machine
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from advisor.bench.measurement import Measurement, ModelFile, Throughput
 from advisor.bench.probe_name import probe_shape
 from advisor.errors import AdvisorError
-from advisor.estimate.calibration import CalibrationRun, ratio
+from advisor.estimate.calibration.values import CalibrationRun, ratio
 from advisor.estimate.speed.load import quant_class
 from advisor.probe.machine import Machine
 

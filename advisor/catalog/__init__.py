@@ -23,7 +23,7 @@ from advisor.catalog.model import (
 from advisor.catalog.overlay import Overlay, load_overlay, merge, overlay_path
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import AdvisorError
-from advisor.files.validated_cache import cached
+from advisor.files.disk_cache import cached
 from advisor.paths import catalog_path
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Read a catalog document (models.yaml or an overlay) and validate it, reporting every problem.
 
 PyYAML and pydantic are imported only when a document is actually parsed or validated: a run
-whose catalog comes from the user cache (advisor.files.validated_cache) needs neither.
+whose catalog comes from the user cache (advisor.files.disk_cache) needs neither.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from advisor.catalog import compiled
 from advisor.catalog.model import Catalog
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import CatalogError, NotFoundError
-from advisor.files import validated_cache
+from advisor.files import disk_cache
 
 SCHEMA_VERSION = 2  # the newest models.yaml schema this advisor reads
 CATALOG_KEYS = ("schema_version", "catalog_version", "sources", "models", "cloud")
@@ -44,7 +44,7 @@ def load_catalog_file(path: Path, *, use_cache: bool = True) -> Catalog:
     if not use_cache:
         content = read_bytes(path)
         return validate_document(path, content, parse_yaml(path, content), Catalog)
-    return validated_cache.cached("catalog", [path], lambda: _load_uncached(path), code=CODE)
+    return disk_cache.cached("catalog", [path], lambda: _load_uncached(path), code=CODE)
 
 
 def _load_uncached(path: Path) -> Catalog:

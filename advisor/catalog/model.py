@@ -1,7 +1,7 @@
 """The catalog's concepts: models, their quants and the cloud offers they compete with.
 
 These are frozen standard-library dataclasses that travel between stages (and sit pickled in
-the user cache, see advisor.files.validated_cache); pydantic validates `models.yaml` against them
+the user cache, see advisor.files.disk_cache); pydantic validates `models.yaml` against them
 strictly, unknown keys refused, through advisor.files.strict, and is imported only when a file is
 validated. Every fact carries a source: a key into `Catalog.sources`. A fact nobody could find
 is `None`, with the reason in `unknown`.

@@ -55,7 +55,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, default="table", help="default: table")
     out.add_argument(
-        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=path_text,
+        help="write to FILE (atomically; never a file the command reads)",
     )
     out.add_argument("--tui", action="store_true", help="open the audit in the interactive app")
     judge = parser.add_argument_group("judging (override what the reports carry)")
@@ -188,6 +192,15 @@ def _timed(say):
 def _check(args: argparse.Namespace) -> None:
     if args.tui and (args.output or args.format != "table"):
         raise UsageError("--tui shows the audit in the app; drop --format and -o, or --tui")
+    if args.output:  # a fleet report (or the config, a workload) is not to be overwritten
+        from pathlib import Path
+
+        from advisor.audit.sources import locate
+        from advisor.report.output import named_files, refuse_overwriting_inputs
+
+        reports = [p for p in locate([a for a in args.paths if a != "-"]) if isinstance(p, Path)]
+        others = named_files(v for k, v in vars(args).items() if k not in ("output", "paths"))
+        refuse_overwriting_inputs(args.output, [*reports, *others])
 
 
 def _settings(args: argparse.Namespace, config, catalog):

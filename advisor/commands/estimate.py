@@ -51,9 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="estimate with flash attention off (llama.cpp -fa off): the "
                         "attention scores then take n_ctx x n_ubatch x n_heads floats")  # fmt: skip
     parser.add_argument("--prompt-tokens", type=whole(1, MAX_CONTEXT_TOKENS), metavar="N",
-                        help="prompt length for the time to first token (default: the "
-                        "context, at most 4096) and, with --parallel, of each sequence's "
-                        "prompt (default 512 there)")  # fmt: skip
+                        help="prompt length, no longer than --context, for the time to first "
+                        "token (default: the context, at most 4096) and, with --parallel, "
+                        "of each sequence's prompt (default 512 there)")  # fmt: skip
     parser.add_argument("--parallel", metavar="B",
                         help="also estimate B sequences served at once: aggregate prefill "
                         "and decode as llama-batched-bench -npp P -ntg 128 -npl B reports "
@@ -140,7 +140,7 @@ def _note_file(found) -> None:
 
 def _calibration(machine):
     """This machine's throughput-test calibration, when advisor bench has stored runs (the
-    estimator applies it only where advisor.estimate.calibration.group_for says so)."""
+    estimator applies it only where advisor.estimate.calibration.apply.scaling_for says so)."""
     from advisor.bench.calibration import load_calibration
 
     return load_calibration(machine)
@@ -161,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
     prompt = args.prompt_tokens if args.prompt_tokens is not None else min(args.context, 4096)
     if prompt <= 0:
         raise UsageError("--prompt-tokens must be a positive number of tokens")
+    if prompt > args.context:  # llama.cpp cannot prefill a prompt its context cannot hold
+        raise UsageError(f"--prompt-tokens {prompt} is longer than --context {args.context}: "
+                         "the prompt must fit in the context",
+                         hint=f"raise --context to {prompt} or more")  # fmt: skip
     sequences = parse_sequences(args.parallel) if args.parallel is not None else None
     catalog = load_catalog(getattr(args, "catalog", None))
     model, quant = model_and_quant(catalog, args.model, args.quant)

@@ -38,7 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_json_option(parser)
     parser.add_argument(
-        "-o", "--output", metavar="FILE", type=path_text, help="write to FILE (atomically)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=path_text,
+        help="write to FILE (atomically; never a file the command reads)",
     )
     parser.add_argument(
         "--anonymize",
@@ -161,6 +165,10 @@ def _team_flags(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from advisor.report.output import named_files, refuse_overwriting_inputs
+
+    inputs = named_files(value for key, value in vars(args).items() if key != "output")
+    refuse_overwriting_inputs(getattr(args, "output", None), inputs)
     _team_flags(args)
     from advisor.config import load_config
 
@@ -281,12 +289,14 @@ def warn_stale(catalog, generated_at: str, *, advice=None, team=(), rate=None) -
     plans used that is older than advisor.verdict.staleness.MAX_AGE_DAYS on the report's date
     (each once, though a verdict and a team plan both rest on it)."""
     from advisor.console import warning
-    from advisor.team.advice import dated_facts
     from advisor.verdict.staleness import advice_facts, report_date, stale
 
     facts = advice_facts(advice.rate, advice.verdicts, catalog) if advice is not None else []
-    for plan in team:
-        facts += dated_facts(plan, catalog, rate)
+    if team:  # advisor.team loads only for team plans: not on a plain report's path
+        from advisor.team.advice import dated_facts
+
+        for plan in team:
+            facts += dated_facts(plan, catalog, rate)
     for fact in stale(facts, report_date(generated_at)):
         warning(fact.message())
 

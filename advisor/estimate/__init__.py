@@ -15,7 +15,7 @@ from advisor.estimate.memory import MemoryBreakdown
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
-    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.placement import MemoryMode
     from advisor.probe.machine import Machine
 
@@ -41,7 +41,7 @@ def estimate(
     "auto", which every backend resolves to on. `gpu_layers` forces -ngl;
     otherwise the fastest placement that fits is chosen. `calibration` (from
     advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs
-    where advisor.estimate.calibration.group_for says it applies.
+    where advisor.estimate.calibration.apply.scaling_for says it applies.
     `detail` False is for searches that look at many files and report few: the Estimate then
     leaves out the longest context, the reasons and the speed's basis (None, () and ()),
     which cost more than the rest; estimate the files you report again with `detail` True.

@@ -6,7 +6,8 @@ from functools import cache, lru_cache
 
 from advisor.catalog.model import Model
 from advisor.estimate.budget import Budgets, device_budgets
-from advisor.estimate.calibration import Calibration, Target, apply_calibration
+from advisor.estimate.calibration.apply import apply_calibration
+from advisor.estimate.calibration.values import Calibration, Target
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.fit import Option, Planner, choices, pick, placement_contexts, to_placement
 from advisor.estimate.memory import MemoryBreakdown

@@ -1,11 +1,11 @@
 """Estimates kept on disk between runs, so a second report on the same machine estimates nothing.
 
 An estimate depends on the machine, the model entry, the file and context asked about, this
-machine's calibration, and the estimator's code and data. The file name hashes the machine, the
-calibration, the advisor version and every estimator source and data file (path, size, mtime);
-each entry adds a digest of the model entry. Anything changed: another file, or another entry.
-A cache that cannot be read is ignored; one that cannot be written is skipped (reports then
-just take longer), and the oldest files are pruned.
+machine's calibration, and the estimator's code and data. One file per key (advisor.files.
+disk_cache.DictStore): the machine, the calibration, the advisor version and every estimator
+source and data file (path, size, mtime); each entry adds a digest of the model entry. Anything
+changed: another file, or another entry. A cache that cannot be read is ignored; one that
+cannot be written is skipped (reports then just take longer), and the oldest files are pruned.
 """
 
 from __future__ import annotations
@@ -14,20 +14,18 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from advisor.files.cache_files import read_dict, source_stamp, write_pruned
-from advisor.paths import user_cache_dir
+from advisor.files.disk_cache import DictStore
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model
-    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 
-FORMAT = 1
 KEEP_FILES = 16
 # What the estimator reads besides its arguments: its own code and data, the catalog's tensor
 # layouts, and the probe's spec table.
-_SOURCES = ("estimate", "catalog", "probe/specs.py", "probe/hardware_specs.csv")
+SOURCES = ("estimate", "catalog", "probe/specs.py", "probe/hardware_specs.csv")
 
 Key = tuple[str, str, str, int, str, str]  # model id, model digest, quant, context, kv, mode
 # What changes between two probes of the same machine and does not enter a "dedicated"-mode
@@ -46,18 +44,14 @@ def machine_text(machine: Machine) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-def code_fingerprint() -> str:
-    return f"{FORMAT}:{source_stamp(_SOURCES)}"
-
-
 class EstimateCache:
     """The cached estimates for one machine and calibration, in "dedicated" memory mode."""
 
     def __init__(self, machine: Machine, calibration: Calibration | None = None) -> None:
-        seed = f"{code_fingerprint()}|{machine_text(machine)}|{calibration!r}"
-        name = hashlib.sha256(seed.encode()).hexdigest()[:32]
-        self.path = user_cache_dir() / "estimates" / f"{name}.pickle"
-        self._entries: dict[Key, Estimate] = read_dict(self.path)
+        self._store = DictStore("estimates", SOURCES, (machine_text(machine), repr(calibration)),
+                                keep=KEEP_FILES)  # fmt: skip
+        self.path = self._store.path
+        self._entries: dict[Key, Estimate] = self._store.read()
         self._digests: dict[str, str] = {}
         self._added = 0
 
@@ -77,5 +71,5 @@ class EstimateCache:
 
     def save(self) -> None:
         """Write the cache if it learnt anything, and prune the oldest files."""
-        if self._added and write_pruned(self.path, self._entries, KEEP_FILES):
+        if self._added and self._store.write(self._entries):
             self._added = 0

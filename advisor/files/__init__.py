@@ -3,5 +3,5 @@
 regular: regular files only, read up to a cap; docload: YAML and JSON with limits; yamlpos:
 where a key sits in a YAML file; yamldoc: a top-level mapping and its validation errors;
 strict: strict validation of frozen dataclasses; locks: one user file's read-change-write;
-validated_cache: validated results kept between runs; cache_files: what the on-disk caches share.
+disk_cache: every on-disk cache (validated files, estimates, audit verdicts), one rule for all.
 """

@@ -5,7 +5,7 @@ with these. Composing a document for its line numbers costs as much as parsing i
 they are meant for the error path, once something is already wrong.
 
 PyYAML is imported on first use: `key_path` (error messages) and a run that answers from the
-user cache (advisor.files.validated_cache) need none of it.
+user cache (advisor.files.disk_cache) need none of it.
 """
 
 from __future__ import annotations

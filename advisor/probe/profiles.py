@@ -1,7 +1,7 @@
 """Hardware profiles: load a YAML or JSON machine description, by name or path, with errors
 that name the file, the line and the key.
 
-A profile read before comes from the user cache (advisor.files.validated_cache) while neither it nor
+A profile read before comes from the user cache (advisor.files.disk_cache) while neither it nor
 the spec table changed, so loading it imports neither PyYAML nor pydantic.
 """
 
@@ -155,7 +155,7 @@ def entry_from_data(data: Any, path: Path, lines: dict[tuple, int]) -> ProfileEn
 def load_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Machine:
     """The Machine a profile describes; figures it leaves out come from the spec table by name,
     else stay None with a reason. Raises NotFoundError or ProfileError (file, line, key)."""
-    from advisor.files.validated_cache import cached
+    from advisor.files.disk_cache import cached
 
     path = find_profile(name_or_path, profiles_dir)
     label = path.stem if path.parent == _directory(profiles_dir) else str(path)

@@ -201,9 +201,9 @@ def _index() -> tuple[tuple[_Key, HardwareSpec], ...]:
 @lru_cache(maxsize=1)
 def _table_and_index() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:
     """The table and its name index, once per process. Reading the CSV and keying every name
-    takes ~12 ms, so the result is kept in the user cache (advisor.files.validated_cache) until the
+    takes ~12 ms, so the result is kept in the user cache (advisor.files.disk_cache) until the
     table or this module changes."""
-    from advisor.files.validated_cache import cached
+    from advisor.files.disk_cache import cached
 
     return cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs",))
 

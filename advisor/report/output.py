@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
 from advisor.console import printable
 
 
@@ -17,3 +21,27 @@ def emit(text: str, output: str | None, *, styled: bool = False) -> None:
 
     atomic_write_text(output, text)
     note(f"wrote {output}")
+
+
+def named_files(values: Iterable[object]) -> list[Path]:
+    """The existing files among a command's argument values (text, or lists of text)."""
+    found = []
+    for value in values:
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, str) and item and Path(item).expanduser().is_file():
+                found.append(Path(item).expanduser())
+    return found
+
+
+def refuse_overwriting_inputs(output: str | None, inputs: Iterable[Path]) -> None:
+    """UsageError when `-o output` names a file the command reads (a workload, the config, a
+    profile, a fleet report): writing there would destroy the input before anyone saw it."""
+    if not output or not os.path.isfile(target := Path(output).expanduser()):
+        return
+    for path in inputs:
+        if os.path.samefile(target, path):
+            from advisor.errors import UsageError
+
+            raise UsageError(f"-o {output}: this command reads that file ({path}); writing the "
+                             "output there would overwrite it",
+                             hint="write the output to another file")  # fmt: skip

@@ -49,14 +49,48 @@ class _Later(Mapping[str, Any]):
 def field_type(cls: type, name: str) -> Any:
     """The type a dataclass field names, its annotation evaluated in the class's module."""
     annotation = next(f.type for f in dataclasses.fields(cls) if f.name == name)
-    if not isinstance(annotation, str):
-        return annotation
-    return eval(annotation, vars(sys.modules[cls.__module__]), _Later())  # noqa: S307
+    return _evaluated(annotation, cls.__module__) if isinstance(annotation, str) else annotation
 
 
-def _empty_tuple(field: dataclasses.Field, data: Any) -> bool:
-    """An empty list for a tuple field: read without evaluating the type of its items."""
-    return data == [] and isinstance(field.type, str) and field.type.startswith("tuple[")
+@functools.cache
+def _evaluated(annotation: str, module: str) -> Any:
+    return eval(annotation, vars(sys.modules[module]), _Later())  # noqa: S307
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, bool, bool], ...]:
+    """(name, required, a tuple) for each field a dataclass is built with."""
+    missing = dataclasses.MISSING
+    return tuple(
+        (f.name, f.default is missing and f.default_factory is missing,
+         isinstance(f.type, str) and f.type.startswith("tuple["))
+        for f in dataclasses.fields(cls)
+        if f.init
+    )  # fmt: skip
+
+
+@functools.cache
+def _shape(tp: Any) -> tuple[str, Any]:
+    """How a value of type `tp` is read: (the _Reader method, what it needs)."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if tp is Any:
+        return "anything", None
+    if origin in (Union, types.UnionType):
+        return "union", (type(None) in args, tuple(t for t in args if t is not type(None)))
+    if origin is Literal:
+        return "literal", args
+    if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        return "items", args[0]
+    if origin is tuple:
+        return "fixed", args
+    if origin in (dict, Mapping):
+        return "mapping", args[1]
+    if dataclasses.is_dataclass(tp):
+        return "record", tp
+    if tp in _KINDS:
+        return "scalar", tp
+    raise TypeError(f"advisor.report.view_read cannot read {tp!r}")
 
 
 _KINDS = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
@@ -70,28 +104,21 @@ class _Reader:
         return ReportError(message, path=self.path, key=key or None)
 
     def value(self, tp: Any, data: Any, key: str) -> Any:
-        origin = typing.get_origin(tp)
-        if tp is Any:
-            return data
-        if origin in (Union, types.UnionType):
-            return self.union(typing.get_args(tp), data, key)
-        if origin is Literal:
-            if data not in typing.get_args(tp):
-                options = ", ".join(repr(a) for a in typing.get_args(tp))
-                raise self.fail(key, f"must be one of {options}, got {data!r}")
-            return data
-        if origin in (tuple, list):
-            return self.sequence(tp, data, key)
-        if origin in (dict, Mapping):
-            return self.mapping(typing.get_args(tp)[1], data, key)
-        if dataclasses.is_dataclass(tp):
-            return self.record(tp, data, key)
-        return self.scalar(tp, data, key)
+        how, needs = _shape(tp)
+        return getattr(self, how)(needs, data, key)
 
-    def union(self, options: tuple[Any, ...], data: Any, key: str) -> Any:
-        if data is None and type(None) in options:
+    def anything(self, _: None, data: Any, key: str) -> Any:
+        return data
+
+    def literal(self, options: tuple[Any, ...], data: Any, key: str) -> Any:
+        if data not in options:
+            raise self.fail(key, f"must be one of {', '.join(map(repr, options))}, got {data!r}")
+        return data
+
+    def union(self, needs: tuple[bool, tuple[Any, ...]], data: Any, key: str) -> Any:
+        optional, kinds = needs
+        if data is None and optional:
             return None
-        kinds = [t for t in options if t is not type(None)]
         for kind in kinds[:-1]:
             try:
                 return self.value(kind, data, key)
@@ -99,17 +126,19 @@ class _Reader:
                 continue
         return self.value(kinds[-1], data, key)
 
-    def sequence(self, tp: Any, data: Any, key: str) -> tuple[Any, ...]:
+    def items(self, tp: Any, data: Any, key: str) -> tuple[Any, ...]:
         if not isinstance(data, (list, tuple)):
             raise self.fail(key, "must be a list")
-        args = typing.get_args(tp)
-        if (len(args) == 2 and args[1] is Ellipsis) or typing.get_origin(tp) is list:
-            args = (args[0],) * len(data)
-        elif len(args) != len(data):
-            raise self.fail(key, f"must hold {len(args)} items, has {len(data)}")
+        return tuple(self.value(tp, item, f"{key}[{i}]") for i, item in enumerate(data))
+
+    def fixed(self, types_: tuple[Any, ...], data: Any, key: str) -> tuple[Any, ...]:
+        if not isinstance(data, (list, tuple)):
+            raise self.fail(key, "must be a list")
+        if len(types_) != len(data):
+            raise self.fail(key, f"must hold {len(types_)} items, has {len(data)}")
         return tuple(
             self.value(t, item, f"{key}[{i}]")
-            for i, (t, item) in enumerate(zip(args, data, strict=True))
+            for i, (t, item) in enumerate(zip(types_, data, strict=True))
         )
 
     def mapping(self, tp: Any, data: Any, key: str) -> dict[str, Any]:
@@ -121,26 +150,19 @@ class _Reader:
         if not isinstance(data, Mapping):
             raise self.fail(key, "must be an object")
         values = {}
-        for field in dataclasses.fields(cls):
-            if not field.init:
-                continue
-            where = f"{key}.{field.name}" if key else field.name
-            if field.name in data:
-                raw = data[field.name]
-                empty = _empty_tuple(field, raw)
-                values[field.name] = (
-                    () if empty else self.value(field_type(cls, field.name), raw, where)
-                )
-            elif (
-                field.default is dataclasses.MISSING
-                and field.default_factory is dataclasses.MISSING
-            ):
-                raise self.fail(where, "is required but missing")
+        for name, required, a_tuple in _fields(cls):
+            if name in data:
+                raw = data[name]
+                if a_tuple and raw == []:  # read without evaluating the type of its items
+                    values[name] = ()
+                else:
+                    where = f"{key}.{name}" if key else name
+                    values[name] = self.value(field_type(cls, name), raw, where)
+            elif required:
+                raise self.fail(f"{key}.{name}" if key else name, "is required but missing")
         return cls(**values)
 
-    def scalar(self, tp: Any, data: Any, key: str) -> Any:
-        if tp not in _KINDS:
-            raise TypeError(f"advisor.report.view_read cannot read {tp!r} (at {key})")
+    def scalar(self, tp: type, data: Any, key: str) -> Any:
         ok = isinstance(data, (int, float)) if tp is float else isinstance(data, tp)
         if not ok or (tp is not bool and isinstance(data, bool)):
             raise self.fail(key, f"must be {_KINDS[tp]}, got {type(data).__name__}")

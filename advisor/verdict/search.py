@@ -23,7 +23,7 @@ from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model, Quant
     from advisor.estimate.cache import EstimateCache
-    from advisor.estimate.calibration import Calibration
+    from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
     from advisor.probe.machine import Machine
 

@@ -53,10 +53,15 @@ PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappae:": (0.0, 2.0), "kappap:": (0.0, 
                   "mu_moe": (0.0, 3.0), "mu_tile": (32.0, 16.0)}  # fmt: skip
 HUBER = 0.2  # relative error beyond which a row's pull grows linearly
 HUBER_ITERATIONS = 12
-# The quoted range: the 5th-95th percentile of measured/predicted on held-out devices. Errors
-# cluster by device (one build, one machine), so a range this wide holds ~80% of the rows of a
-# device it has never seen (benchmarks/speed_accuracy.py checks it); 10-90 held only ~70%.
-SPREAD_PERCENTILES = (5.0, 95.0)
+# The quoted range: the central 75% (12.5th-87.5th percentile) of log(measured/predicted) on
+# held-out devices, each device counting once however many rows it has (errors cluster by device:
+# one build, one machine, so 20 rows of one machine are one piece of evidence, not 20). A band
+# estimated from n devices is itself uncertain by about 1/sqrt(n) of its size, so its distance
+# from the estimate on each side grows by that much: a group few devices back gets more room.
+# That holds ~80% of the rows of a device the range never saw (benchmarks/speed_accuracy.py
+# checks it); the plain 5th-95th row percentiles held 81% but at a median half-width of 40%,
+# with the accurate paths (Metal: 66 rows within 10%) quoted as wide as the loose ones.
+SPREAD_PERCENTILES = (12.5, 87.5)
 # A row whose kernel path and backend have fewer devices behind them gets the range over every
 # row, and a wider cut of it: a path the fit has hardly seen errs like the worst devices.
 FALLBACK_PERCENTILES = (0.5, 99.5)
@@ -326,29 +331,26 @@ def _range_groups(row: CalibrationRow, kind: str) -> tuple[str, ...]:
 
 
 def spreads(predictions: Sequence[Prediction]) -> dict:
-    """Per kernel path and backend, the 5th-95th percentile of measured/predicted: the range
-    we quote. A group gets its own once MIN_DEVICES_FOR_OWN_SPREAD devices back it; a path
-    with fewer falls back to its backend's and then to the range over every row, the widest,
-    so a path few devices have measured is quoted with the most room."""
+    """Per kernel path and backend, the band of measured/predicted we quote (SPREAD_PERCENTILES,
+    device-weighted, widened by 1/sqrt(devices)). A group gets its own once
+    MIN_DEVICES_FOR_OWN_SPREAD devices back it; a path with fewer falls back to its backend's
+    and then to the range over every row, the widest, so a path few devices have measured is
+    quoted with the most room."""
     result: dict[str, dict[str, list[float]]] = {}
     for kind in ("decode", "prefill"):
         chosen = [p for p in predictions if p.row.kind == kind]
         if not chosen:
             continue
-        table = {"*": _percentiles(_ratios(chosen), FALLBACK_PERCENTILES)}
+        table = {"*": _band(chosen, FALLBACK_PERCENTILES, widen=False)}
         groups: dict[str, list[Prediction]] = {}
         for p in chosen:
             for group in _range_groups(p.row, kind):
                 groups.setdefault(group, []).append(p)
         for group, mine in sorted(groups.items()):
             if len({p.row.device for p in mine}) >= MIN_DEVICES_FOR_OWN_SPREAD:
-                table[group] = _percentiles(_ratios(mine))
+                table[group] = _band(mine, SPREAD_PERCENTILES)
         result[kind] = table
     return result
-
-
-def _ratios(predictions: Sequence[Prediction]) -> np.ndarray:
-    return np.array([p.row.tokens_per_s / p.predicted_tokens_per_s for p in predictions])
 
 
 def quoted_range(table: dict[str, list[float]], row: CalibrationRow) -> tuple[float, float]:
@@ -401,6 +403,25 @@ def range_coverage(predictions: Sequence[Prediction]) -> dict[str, float]:
     return {kind: sum(v) / len(v) for kind, v in inside.items() if v}
 
 
-def _percentiles(ratios: np.ndarray, percentiles=None) -> list[float]:
-    low, high = np.percentile(ratios, percentiles or SPREAD_PERCENTILES)
-    return [round(float(min(low, 1.0)), 4), round(float(max(high, 1.0)), 4)]
+def _band(predictions: Sequence[Prediction], percentiles: tuple[float, float],
+          widen: bool = True) -> list[float]:  # fmt: skip
+    """(low, high) ratio measured/predicted: the device-weighted percentiles of the log ratio,
+    each side's distance from the estimate grown by 1/sqrt(devices) when `widen`; the
+    estimate itself always inside."""
+    rows_of: dict[str, int] = {}
+    for p in predictions:
+        rows_of[p.row.device] = rows_of.get(p.row.device, 0) + 1
+    logs = np.log([p.row.tokens_per_s / p.predicted_tokens_per_s for p in predictions])
+    weights = np.array([1.0 / rows_of[p.row.device] for p in predictions])
+    low, high = (_weighted_percentile(logs, weights, q) for q in percentiles)
+    scale = 1.0 + 1.0 / np.sqrt(len(rows_of)) if widen else 1.0
+    return [round(float(np.exp(min(low, 0.0) * scale)), 4),
+            round(float(np.exp(max(high, 0.0) * scale)), 4)]  # fmt: skip
+
+
+def _weighted_percentile(values: np.ndarray, weights: np.ndarray, percent: float) -> float:
+    """The percentile of `values` where each carries its weight (midpoint rule, interpolated)."""
+    order = np.argsort(values)
+    ordered, w = values[order], weights[order]
+    position = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return float(np.interp(percent / 100.0, position, ordered))

@@ -145,3 +145,16 @@ def test_help_lists_the_formats(capsys) -> None:
     text = capsys.readouterr().out
     assert "{table,csv,json,markdown,html}" in text
     assert "- for JSON lines" in text and "exits with code 8" in text
+
+
+@pytest.mark.parametrize("how", ["folder", "glob", "file"])
+def test_an_output_naming_a_fleet_report_is_refused(capsys, tmp_path, fleet_dir, how) -> None:
+    """`advisor audit fleet/ -o fleet/a.json` wrote the audit over a report it had just read."""
+    report = tmp_path / "a.json"
+    kept = (fleet_dir / "office-laptop-8gb-1.json").read_bytes()
+    report.write_bytes(kept)
+    path = {"folder": str(tmp_path), "glob": str(tmp_path / "*.json"), "file": str(report)}
+    code, out, err = _run(capsys, path[how], "--format", "json", "-o", str(report))
+    assert code == ExitCode.USAGE and out == ""
+    assert f"-o {report}: this command reads that file" in err
+    assert report.read_bytes() == kept

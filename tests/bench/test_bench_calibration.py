@@ -11,16 +11,9 @@ import pytest
 from advisor.bench.calibration import load_calibration, measured_models
 from advisor.bench.estimates import Observation
 from advisor.bench.store import BenchStore
-from advisor.estimate.calibration import (
-    Calibration,
-    CalibrationRun,
-    Target,
-    apply_calibration,
-    build_calibration,
-    combine,
-    scaling_for,
-    shrink,
-)
+from advisor.estimate.calibration.apply import apply_calibration, scaling_for
+from advisor.estimate.calibration.build import build_calibration, combine, shrink
+from advisor.estimate.calibration.values import Calibration, CalibrationRun, Target
 from advisor.estimate.speed.figures import Figure, Speed
 from advisor.units import GIB
 from tests.bench.helpers import measurement

@@ -15,13 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.estimate.calibration import (
-    CalibrationRun,
-    Target,
-    build_calibration,
-    ratio,
-    scaling_for,
-)
+from advisor.estimate.calibration.apply import scaling_for
+from advisor.estimate.calibration.build import build_calibration
+from advisor.estimate.calibration.values import CalibrationRun, Target, ratio
 from advisor.estimate.speed.load import quant_class
 
 DATA = Path(__file__).parent / "data" / "calibration_transfer_epyc_2core.json"

@@ -11,7 +11,7 @@ from catalog_testkit import CATALOG_YAML, NEW_MODEL, CountingYaml
 
 from advisor.catalog import CatalogProblems, load_catalog
 from advisor.catalog.loader import CODE
-from advisor.files import strict, validated_cache
+from advisor.files import disk_cache, strict
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[type]:
 
 
 def _entry(catalog_file: Path) -> Path:
-    return validated_cache.entry_path("catalog", [catalog_file])
+    return disk_cache.entry_path("catalog", [catalog_file])
 
 
 def test_second_load_is_neither_parsed_nor_validated(
@@ -65,7 +65,7 @@ def test_new_advisor_version_is_parsed_again(
     catalog_file: Path, parses: CountingYaml, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_catalog(catalog_file, overlay=False)
-    monkeypatch.setattr(validated_cache, "__version__", "999.0")
+    monkeypatch.setattr(disk_cache, "__version__", "999.0")
     load_catalog(catalog_file, overlay=False)
     assert parses.calls == 2
 
@@ -74,16 +74,16 @@ def test_changed_schema_code_is_parsed_again(
     catalog_file: Path, parses: CountingYaml, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_catalog(catalog_file, overlay=False)
-    real = validated_cache.code_digest
-    monkeypatch.setattr(validated_cache, "code_digest", lambda modules: "edited" + real(modules))
+    real = disk_cache.code_digest
+    monkeypatch.setattr(disk_cache, "code_digest", lambda modules: "edited" + real(modules))
     load_catalog(catalog_file, overlay=False)
     assert parses.calls == 2
 
 
 def test_the_code_digest_covers_the_schema_modules() -> None:
     assert "advisor.catalog.model" in CODE and "advisor.files.strict" in CODE
-    one = validated_cache.code_digest(("advisor.catalog.model",))
-    assert one != validated_cache.code_digest(("advisor.catalog.loader",))
+    one = disk_cache.code_digest(("advisor.catalog.model",))
+    assert one != disk_cache.code_digest(("advisor.catalog.loader",))
     assert len(one) == 64
 
 

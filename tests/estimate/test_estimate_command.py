@@ -106,3 +106,13 @@ def test_bad_values_stop_at_the_parser(capsys, extra) -> None:
         main([*ARGS, *extra])
     assert stop.value.code == ExitCode.USAGE
     assert f"argument {extra[0]}: expected" in capsys.readouterr().err
+
+
+def test_a_prompt_longer_than_the_context_is_a_usage_error(capsys) -> None:
+    """A 99,999,999-token prompt in an 8,192-token context was timed (4.4 million s to the
+    first token) though llama.cpp cannot hold it."""
+    assert main([*ARGS, "--prompt-tokens", "8193"]) == ExitCode.USAGE
+    captured = capsys.readouterr()
+    assert "--prompt-tokens 8193 is longer than --context 8192" in captured.err
+    assert "raise --context to 8193 or more" in captured.err and captured.out == ""
+    assert _json(capsys, "--prompt-tokens", "8192")["speed"]["prompt_tokens"] == 8192

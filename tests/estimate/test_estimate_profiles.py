@@ -11,7 +11,8 @@ from estimate_machines import gpu_machine
 
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.estimate.calibration import CalibrationRun, build_calibration
+from advisor.estimate.calibration.build import build_calibration
+from advisor.estimate.calibration.values import CalibrationRun
 from advisor.probe import load_profile, machine_fingerprint
 from advisor.probe.machine import Gpu
 

@@ -16,15 +16,9 @@ from advisor.bench.store import BenchStore
 from advisor.bench.synthetic import TINY, write_synthetic_gguf
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.estimate.calibration import (
-    BatchedFile,
-    BatchedRun,
-    Calibration,
-    Target,
-    batched_group_for,
-    build_batched,
-    step_growth_ratio,
-)
+from advisor.estimate.calibration.apply import batched_group_for
+from advisor.estimate.calibration.build import build_batched, step_growth_ratio
+from advisor.estimate.calibration.values import BatchedFile, BatchedRun, Calibration, Target
 from advisor.estimate.speed.batched import batch_model
 from advisor.estimate.speed.predict import TG_DEPTH
 from advisor.probe import resolve_machine

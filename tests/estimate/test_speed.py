@@ -75,6 +75,32 @@ def test_basis_says_what_was_fitted_and_what_came_from_the_spec(catalog):
     assert status["prefill.rho.cuda.kquant"] == "fitted"
 
 
+def test_the_basis_names_the_band_each_range_comes_from(catalog):
+    """Every range says what backs it: an RTX 4090 (CUDA, MMQ for a K-quant) is quoted with
+    CUDA's decode band and the MMQ path's prefill band, and the ranges are those bands."""
+    speed = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))
+    bands = {f.name: f.value for f in speed.basis if ".range_" in f.name}
+    assert set(bands) == {"decode.range_low.cuda", "decode.range_high.cuda",
+                          "prefill.range_low.cuda.mmq", "prefill.range_high.cuda.mmq"}  # fmt: skip
+    low, high = speed.decode_range
+    assert low == pytest.approx(speed.decode_tokens_per_s * bands["decode.range_low.cuda"])
+    assert high == pytest.approx(speed.decode_tokens_per_s * bands["decode.range_high.cuda"])
+    low, high = speed.prefill_range
+    assert low == pytest.approx(speed.prefill_tokens_per_s * bands["prefill.range_low.cuda.mmq"])
+    assert all(f.status == "fitted" for f in speed.basis if ".range_" in f.name)
+
+
+def test_a_cpu_share_is_quoted_with_the_band_every_row_backs(catalog):
+    """Two CPU devices are too few for a band of their own: the CPU's part of a run names the
+    band over every row, the widest, and the run's range is the widest of its devices'."""
+    speed = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("partial", 0.5))
+    names = {f.name for f in speed.basis}
+    assert {"prefill.range_low.all_rows", "prefill.range_low.cuda.mmq"} <= names
+    bands = {f.name: f.value for f in speed.basis}
+    low, _ = speed.prefill_range
+    assert low == pytest.approx(speed.prefill_tokens_per_s * bands["prefill.range_low.all_rows"])
+
+
 @pytest.mark.parametrize("quant", ["Q8_0", "F16"])
 def test_bigger_files_decode_slower(catalog, quant):
     small = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("gpu",))

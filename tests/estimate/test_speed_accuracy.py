@@ -9,6 +9,7 @@ import pytest
 
 from advisor.estimate.speed.model import load_constants
 from scripts.fitting.speed_fit import (
+    Prediction,
     fit_constants,
     leave_one_device_out,
     quoted_range,
@@ -80,8 +81,43 @@ def test_vulkan_prefill_follows_the_devices_matrix_path(held_out):
 
 def test_quoted_ranges_hold_most_rows_of_unseen_devices(held_out):
     coverage = range_coverage(held_out)
-    assert coverage["decode"] >= 0.80  # 82.0% when pinned
-    assert coverage["prefill"] >= 0.80  # 80.8% when pinned
+    assert coverage["decode"] >= 0.80  # 81.0% when pinned
+    assert coverage["prefill"] >= 0.80  # 83.8% when pinned
+
+
+def test_quoted_ranges_are_as_narrow_as_their_evidence_allows(held_out):
+    """Issue 15: the range holds >= 80% of unseen devices' rows at a median half-width of at
+    most 30% (one 5th-95th band per backend gave 81% at 40%): a path that errs little (Metal's
+    M3/M4 GPUs) is quoted narrower than one that errs much (CUDA's MMQ rows)."""
+    checks = range_checks(held_out)
+    assert sum(c.inside for c in checks) / len(checks) >= 0.80  # 82.4% when pinned
+    assert statistics.median(c.half_width for c in checks) <= 0.30  # 29.0% when pinned
+    table = spreads(held_out)
+
+    def width(kind, group):
+        low, high = table[kind][group]
+        return high - low
+
+    assert width("prefill", "metal.apple9") < width("prefill", "cuda.mmq") / 2
+    assert width("decode", "metal") < width("decode", "cuda") / 2
+
+
+def test_a_device_with_many_rows_counts_as_one_in_the_range(rows):
+    """Errors cluster by machine: twenty rows of one device that all read 2x slow must not set
+    the band as twenty devices would. Each device weighs one, its rows sharing the weight."""
+    metal = [r for r in rows if r.kind == "decode" and row_path(r) == "metal.apple9"]
+    by_device: dict[str, list] = {}
+    for r in metal:
+        by_device.setdefault(r.device, []).append(r)
+    many = max(by_device, key=lambda d: len(by_device[d]))
+    predictions = []
+    for device, mine in by_device.items():
+        for r in mine:  # the busiest device measured at half the estimate, the rest on it
+            factor = 2.0 if device == many else 1.0
+            predictions.append(Prediction(r, r.tokens_per_s * factor))
+    assert len(by_device[many]) > len(metal) / len(by_device)  # it has more than its share
+    low, high = spreads(predictions)["decode"]["metal"]
+    assert high == 1.0 and low > 0.5  # its 0.5 ratios are one device's worth: inside the tail
 
 
 def test_a_path_few_devices_measured_is_quoted_with_more_room(rows, held_out):

@@ -13,12 +13,8 @@ import pytest
 
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
-from advisor.estimate.calibration import (
-    Calibration,
-    CalibrationRun,
-    MeasuredModel,
-    build_calibration,
-)
+from advisor.estimate.calibration.build import build_calibration
+from advisor.estimate.calibration.values import Calibration, CalibrationRun, MeasuredModel
 from advisor.estimate.speed.floor import PrefillFloors
 from advisor.estimate.speed.predict import PP_DEPTH
 from advisor.probe import load_profile, machine_fingerprint

@@ -114,3 +114,18 @@ def test_the_hardware_price_help_says_what_the_report_counts(capsys) -> None:
     assert doc["machine"]["price_usd"]  # the profile has a list price ...
     hardware = doc["verdicts"][0]["costs_usd_per_month"]["local_hardware"]
     assert not hardware  # ... and the local cost leaves it out
+
+
+@pytest.mark.parametrize("flag", ["--workload", "--config"])
+def test_an_output_naming_an_input_is_refused(tmp_path, capsys, monkeypatch, flag) -> None:
+    """`advisor report --workload w.yaml -o w.yaml` wrote the report over the user's workload."""
+    workload = Path(__file__).parents[2] / "profiles" / "workloads" / "chat-assistant.yaml"
+    path = tmp_path / "input.yaml"
+    path.write_text(workload.read_text(encoding="utf-8") if flag == "--workload" else
+                    "defaults: {workloads: [chat-assistant]}\n", encoding="utf-8")  # fmt: skip
+    kept = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    code = main(["report", *PROFILE, flag, "input.yaml", "-o", str(path)])
+    assert code == ExitCode.USAGE
+    assert "this command reads that file" in capsys.readouterr().err
+    assert path.read_bytes() == kept

@@ -33,3 +33,22 @@ def test_a_cached_report_imports_nothing_heavy(advisor_home) -> None:
     assert code == 0 and "textual" not in first and "llama_cpp" not in first
     code, second = _run(env)
     assert code == 0 and second == []
+
+
+TEAM_CODE = (
+    "import io, contextlib, sys, json; from advisor.cli import main\n"
+    "out = io.StringIO()\n"
+    "with contextlib.redirect_stdout(out):\n"
+    "    code = main(['report', '--profile', 'rtx-4090-desktop'])\n"
+    "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('advisor.team')\n"
+    "                                or m == 'advisor.report.team_view')]))\n"
+)
+
+
+def test_a_report_without_team_plans_loads_no_team_code(advisor_home) -> None:
+    """The shared-server planner (advisor.team) and the team part of the typed report load only
+    when --team asks for plans: the staleness warnings imported them on every report."""
+    env = {**os.environ, "ADVISOR_HOME": str(advisor_home)}
+    done = subprocess.run([sys.executable, "-c", TEAM_CODE], capture_output=True, text=True,
+                          env=env, check=True)  # fmt: skip
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [0, []]

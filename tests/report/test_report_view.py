@@ -46,7 +46,10 @@ def _pairs(view: type, model: type, seen: set) -> None:
         return
     seen.add((view, model))
     names = [f.name for f in dataclasses.fields(view)]
-    assert names == list(model.model_fields), f"{view.__name__} vs {model.__name__}"
+    assert names == list(model.model_fields), (
+        f"{view.__name__} (advisor/report/view.py) must name the fields of {model.__name__}, "
+        "in its order"
+    )
     for name, info in model.model_fields.items():
         wanted, have = _classes(info.annotation), _classes(field_type(view, name))
         models = {c for c in wanted if issubclass(c, BaseModel)}

@@ -183,7 +183,8 @@ def test_profile_summary(reference_machine) -> None:
 
 
 def test_measured_speeds_are_marked(rows, reference_machine) -> None:
-    from advisor.estimate.calibration import Calibration, MeasuredModel, Target, apply_calibration
+    from advisor.estimate.calibration.apply import apply_calibration
+    from advisor.estimate.calibration.values import Calibration, MeasuredModel, Target
     from advisor.probe import machine_fingerprint
     from advisor.tui.widgets.models_table import MEASURED, decode_cell, prefill_cell
 

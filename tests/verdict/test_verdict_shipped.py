@@ -114,14 +114,15 @@ def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     """Item 7: rtx-4090-desktop × rag-summarisation: first token 8.9 s against a 10 s limit,
     with a prefill range that allows 18.7 s, was 'medium'."""
     # Since the kernel-path ranges (issue 15) the CPU's share of this hybrid run carries the
-    # widest range (two CPU devices in the calibration set): 7.8 s, up to 29.1 s; 7.6 s, up to
-    # 25.8 s, since the tokens-per-expert refit moved the CUDA MMQ constants and ranges a little.
+    # widest range (two CPU devices in the calibration set): 7.8 s, up to 20.5 s since the
+    # device-weighted bands, which also put the decode requirement inside its range; 7.6 s, up
+    # to 17.6 s, since the tokens-per-expert refit moved the CUDA MMQ constants a little.
     v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
     assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(7.6, abs=0.1)
-    assert "(range 2.3-25.8)" in ttft.text
+    assert "(range 1.8-17.6)" in ttft.text
     assert v.confidence.level == "low"
-    assert "borderline: the time-to-first-token requirement" in v.confidence.why
+    assert "borderline: the decode and time-to-first-token requirements" in v.confidence.why
 
 
 def test_a_quality_just_below_the_floor_is_borderline(catalog) -> None:

@@ -213,7 +213,8 @@ def batch_model(machine: Machine, model: Model, est: Estimate, *, calibration=No
 
 def _batched_calibration(machine: Machine, model: Model, est: Estimate, calibration):
     """(growth factor, runs behind it, its basis figure) from this machine's batched runs."""
-    from advisor.estimate.calibration import SIZE_SPAN, Target, batched_group_for
+    from advisor.estimate.calibration.apply import batched_group_for
+    from advisor.estimate.calibration.values import SIZE_SPAN, Target
 
     if calibration is None:
         return 1.0, 0, ()

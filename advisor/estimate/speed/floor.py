@@ -13,7 +13,7 @@ CPU (or all on the CPU, if that is cheaper); with the MoE experts in RAM (--cpu-
 routed experts' FLOPs run on the CPU and the rest on the GPU. The floor is the cheaper of the
 two, and the same rates bound the attention's cost per token of depth. A calibration can
 only speed that up by the largest prefill factor it applies on this machine
-(advisor.estimate.calibration.prefill_speedup_bound).
+(advisor.estimate.calibration.apply.prefill_speedup_bound).
 
 A search (advisor.verdict.gather) uses the floor to skip files that cannot produce a
 workload's first token in time without estimating them.
@@ -26,7 +26,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
-from advisor.estimate.calibration import Calibration, prefill_speedup_bound, speaks_for
+from advisor.estimate.calibration.apply import prefill_speedup_bound, speaks_for
+from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import quant_class, token_cost

@@ -95,7 +95,12 @@ class SpeedConstants:
     def spread(self, kind: str, backend: str, path: str = "") -> tuple[float, float]:
         """The quoted range's (low, high) ratio: the path's own, else the backend's, else all."""
         table = self.decode_spread if kind == "decode" else self.prefill_spread
-        return table.get(path) or table.get(backend) or table["*"]
+        return table[self.spread_group(kind, backend, path)]
+
+    def spread_group(self, kind: str, backend: str, path: str = "") -> str:
+        """Which band `spread` quotes: the kernel path, the backend, or "*" (every row's)."""
+        table = self.decode_spread if kind == "decode" else self.prefill_spread
+        return next((key for key in (path, backend) if key in table), "*")
 
     def prefill_kappa(self, dev: DeviceRate, family: str) -> tuple[float, float]:
         """(kappa of the device's kernel path for this family, compute it is rated against)."""

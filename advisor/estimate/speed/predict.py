@@ -170,4 +170,22 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants,
     )  # fmt: skip
     if multi_die:
         figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)
+    return figures + _range_figures(backend, path, constants)
+
+
+RANGE_SOURCE = (
+    "measured/predicted on devices left out of the fit: central 75%, each device "
+    "weighing one, widened by 1/sqrt(devices) (scripts/fitting/speed_fit.py spreads)"
+)
+
+
+def _range_figures(backend: str, path: str, constants) -> tuple[Figure, ...]:
+    """The bands the quoted ranges come from, named by the group that backs them (a kernel
+    path, a backend, or "all_rows", cut wider, where fewer than three devices back them)."""
+    figures: tuple[Figure, ...] = ()
+    for kind in ("decode", "prefill"):
+        group = constants.spread_group(kind, backend, path).replace("*", "all_rows")
+        low, high = constants.spread(kind, backend, path)
+        figures += (Figure(f"{kind}.range_low.{group}", low, "fitted", RANGE_SOURCE),
+                    Figure(f"{kind}.range_high.{group}", high, "fitted", RANGE_SOURCE))  # fmt: skip
     return figures

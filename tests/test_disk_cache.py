@@ -1,9 +1,10 @@
-"""advisor.files.validated_cache: results come back only while every part of the key matches; a
+"""advisor.files.disk_cache: results come back only while every part of the key matches; a
 stale, corrupt or foreign entry is never unpickled as a result; workloads, profiles, the config file
 and the spec table go through it and are read again as soon as their files change."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -15,12 +16,12 @@ import pytest
 
 from advisor.config import load_config
 from advisor.errors import ConfigError, WorkloadError
-from advisor.files import validated_cache
+from advisor.files import disk_cache
 from advisor.paths import profiles_dir, workloads_dir
 from advisor.probe import load_profile
 from advisor.workload import load_workloads
 
-CODE = ("advisor.files.validated_cache",)
+CODE = ("advisor.files.disk_cache",)
 
 
 class Counter:
@@ -56,8 +57,8 @@ def inputs(tmp_path: Path) -> list[Path]:
 
 def test_a_hit_returns_what_was_stored_without_building(inputs: list[Path]) -> None:
     build = Counter()
-    first = validated_cache.cached("t", inputs, build, code=CODE)
-    second = validated_cache.cached("t", inputs, build, code=CODE)
+    first = disk_cache.cached("t", inputs, build, code=CODE)
+    second = disk_cache.cached("t", inputs, build, code=CODE)
     assert first == second == ("built", 1) and build.calls == 1
 
 
@@ -66,7 +67,7 @@ def test_any_change_in_the_key_rebuilds(
     inputs: list[Path], change: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build = Counter()
-    validated_cache.cached("t", inputs, build, code=CODE)
+    disk_cache.cached("t", inputs, build, code=CODE)
     params: object = ()
     code = CODE
     files = inputs
@@ -82,16 +83,16 @@ def test_any_change_in_the_key_rebuilds(
     elif change == "code":
         code = ("advisor.files.strict",)
     elif change == "version":
-        monkeypatch.setattr(validated_cache, "__version__", "999")
+        monkeypatch.setattr(disk_cache, "__version__", "999")
     else:
         files = inputs[:1]
-    assert validated_cache.cached("t", files, build, code=code, params=params)[1] == 2
+    assert disk_cache.cached("t", files, build, code=code, params=params)[1] == 2
 
 
 def test_a_stale_entry_is_never_unpickled(inputs: list[Path]) -> None:
-    validated_cache.cached("t", inputs, Exploding, code=CODE)
+    disk_cache.cached("t", inputs, Exploding, code=CODE)
     inputs[0].write_text("a: changed\n")
-    assert validated_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
+    assert disk_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
 
 
 @pytest.mark.parametrize(
@@ -100,35 +101,35 @@ def test_a_stale_entry_is_never_unpickled(inputs: list[Path]) -> None:
 )
 def test_a_corrupt_entry_is_a_miss_and_is_rewritten(inputs: list[Path], garbage: bytes) -> None:
     build = Counter()
-    validated_cache.cached("t", inputs, build, code=CODE)
-    entry = validated_cache.entry_path("t", inputs)
+    disk_cache.cached("t", inputs, build, code=CODE)
+    entry = disk_cache.entry_path("t", inputs)
     entry.write_bytes(garbage)
-    assert validated_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
-    assert validated_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
+    assert disk_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
+    assert disk_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
 
 
 def test_a_truncated_entry_is_a_miss(inputs: list[Path]) -> None:
     build = Counter("x" * 10_000)
-    validated_cache.cached("t", inputs, build, code=CODE)
-    entry = validated_cache.entry_path("t", inputs)
+    disk_cache.cached("t", inputs, build, code=CODE)
+    entry = disk_cache.entry_path("t", inputs)
     entry.write_bytes(entry.read_bytes()[:-100])
-    assert validated_cache.cached("t", inputs, build, code=CODE)[1] == 2
+    assert disk_cache.cached("t", inputs, build, code=CODE)[1] == 2
 
 
 def test_a_value_of_a_class_that_is_gone_is_a_miss(inputs: list[Path]) -> None:
-    entry = validated_cache.entry_path("t", inputs)
-    key = validated_cache._key("t", inputs, CODE, ())
+    entry = disk_cache.entry_path("t", inputs)
+    key = disk_cache._key("t", inputs, CODE, ())
     entry.parent.mkdir(parents=True, exist_ok=True)
     body = pickle.dumps(Counter()).replace(b"Counter", b"Vanishd")  # a class renamed since
     entry.write_bytes(pickle.dumps((key, hashlib.sha256(body).hexdigest())) + body)
-    assert validated_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
+    assert disk_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
 
 
 def test_a_value_whose_bytes_changed_is_never_unpickled(inputs: list[Path]) -> None:
     """A flipped byte can still unpickle into a plausible but wrong value: the digest stops it."""
     build = Counter(12345)
-    validated_cache.cached("t", inputs, build, code=CODE)
-    entry = validated_cache.entry_path("t", inputs)
+    disk_cache.cached("t", inputs, build, code=CODE)
+    entry = disk_cache.entry_path("t", inputs)
     stream = io.BytesIO(entry.read_bytes())
     pickle.load(stream)  # the header
     header, body = stream.getvalue()[: stream.tell()], stream.read()
@@ -136,7 +137,7 @@ def test_a_value_whose_bytes_changed_is_never_unpickled(inputs: list[Path]) -> N
     edited = body.replace((12345).to_bytes(2, "little"), (54321).to_bytes(2, "little"))
     assert pickle.loads(edited) == (54321, 1)  # still a valid pickle, of the wrong value
     entry.write_bytes(header + edited)
-    assert validated_cache.cached("t", inputs, build, code=CODE) == (12345, 2)
+    assert disk_cache.cached("t", inputs, build, code=CODE) == (12345, 2)
 
 
 def test_files_that_change_while_being_read_are_not_stored(inputs: list[Path]) -> None:
@@ -144,8 +145,8 @@ def test_files_that_change_while_being_read_are_not_stored(inputs: list[Path]) -
         inputs[0].write_text("a: edited meanwhile\n")
         return "from the old content"
 
-    validated_cache.cached("t", inputs, build, code=CODE)
-    assert not validated_cache.entry_path("t", inputs).exists()
+    disk_cache.cached("t", inputs, build, code=CODE)
+    assert not disk_cache.entry_path("t", inputs).exists()
 
 
 def test_a_failed_build_stores_nothing(inputs: list[Path]) -> None:
@@ -153,8 +154,8 @@ def test_a_failed_build_stores_nothing(inputs: list[Path]) -> None:
         raise ValueError("invalid")
 
     with pytest.raises(ValueError):
-        validated_cache.cached("t", inputs, build, code=CODE)
-    assert not validated_cache.entry_path("t", inputs).exists()
+        disk_cache.cached("t", inputs, build, code=CODE)
+    assert not disk_cache.entry_path("t", inputs).exists()
 
 
 def test_a_missing_input_lets_the_build_say_so(tmp_path: Path) -> None:
@@ -162,19 +163,19 @@ def test_a_missing_input_lets_the_build_say_so(tmp_path: Path) -> None:
         raise FileNotFoundError("the build reports the missing file")
 
     with pytest.raises(FileNotFoundError, match="build reports"):
-        validated_cache.cached("t", [tmp_path / "gone.yaml"], build, code=CODE)
+        disk_cache.cached("t", [tmp_path / "gone.yaml"], build, code=CODE)
 
 
 def test_an_unwritable_cache_dir_only_costs_time(inputs: list[Path], advisor_home: Path) -> None:
     (advisor_home / "cache").write_text("a file where the cache dir should be")
     build = Counter()
-    validated_cache.cached("t", inputs, build, code=CODE)
-    assert validated_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
+    disk_cache.cached("t", inputs, build, code=CODE)
+    assert disk_cache.cached("t", inputs, build, code=CODE) == ("built", 2)
 
 
 def test_entries_are_private_to_the_user(inputs: list[Path]) -> None:
-    validated_cache.cached("t", inputs, Counter(), code=CODE)
-    mode = validated_cache.entry_path("t", inputs).stat().st_mode
+    disk_cache.cached("t", inputs, Counter(), code=CODE)
+    mode = disk_cache.entry_path("t", inputs).stat().st_mode
     assert mode & 0o077 == 0  # pickles run code when loaded: nobody else may write or read them
 
 
@@ -253,21 +254,60 @@ def test_profiles_follow_the_spec_table(tmp_path: Path, monkeypatch: pytest.Monk
 def test_every_cache_keys_its_code_by_one_rule(tmp_path: Path, monkeypatch) -> None:
     """Version, path, size and mtime of the sources: validated results (code_digest), the
     estimate cache and the audit's outcomes all key their code with source_stamp."""
-    from advisor.files import cache_files
+    from advisor.files import disk_cache
 
     package = tmp_path / "advisor"
     (package / "estimate").mkdir(parents=True)
     source = package / "estimate" / "speed.py"
     source.write_text("A = 1\n")
-    monkeypatch.setattr(cache_files, "PACKAGE", package)
-    before = cache_files.source_stamp(["estimate"])
-    assert validated_cache.code_digest.__wrapped__(("advisor.estimate.speed",)) == (
-        cache_files.source_stamp(["estimate/speed.py"])
+    monkeypatch.setattr(disk_cache, "PACKAGE", package)
+    before = disk_cache.source_stamp(["estimate"])
+    assert disk_cache.code_digest.__wrapped__(("advisor.estimate.speed",)) == (
+        disk_cache.source_stamp(["estimate/speed.py"])
     )
     stat = source.stat()
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # same bytes, touched
-    assert cache_files.source_stamp(["estimate"]) != before
-    monkeypatch.setattr(cache_files, "__version__", "999.0")
-    assert cache_files.source_stamp(["estimate"]) != before
-    missing = cache_files.source_stamp(["gone.py"])
-    assert missing != cache_files.source_stamp(["other.py"])  # a missing file is named
+    assert disk_cache.source_stamp(["estimate"]) != before
+    monkeypatch.setattr(disk_cache, "__version__", "999.0")
+    assert disk_cache.source_stamp(["estimate"]) != before
+    missing = disk_cache.source_stamp(["gone.py"])
+    assert missing != disk_cache.source_stamp(["other.py"])  # a missing file is named
+
+
+def test_a_dict_store_merges_what_runs_add_and_prunes_the_oldest_files() -> None:
+    store = disk_cache.DictStore("t", ["units.py"], ("machine", 1), keep=2)
+    assert store.read() == {}
+    assert store.write({"a": 1})
+    assert disk_cache.DictStore("t", ["units.py"], ("machine", 1), keep=2).write({"b": 2})
+    assert store.read() == {"a": 1, "b": 2}  # another run's addition stays
+    others = [disk_cache.DictStore("t", ["units.py"], ("machine", n), keep=2) for n in (2, 3)]
+    for other in others:
+        os.utime(store.path, ns=(0, 0))  # the oldest file
+        assert other.write({"c": 3})
+    assert not store.path.exists() and all(o.path.exists() for o in others)
+
+
+def test_a_dict_store_answers_only_under_its_whole_key() -> None:
+    """The estimate and audit caches read a file only when its header holds their key: a file
+    at their path from other code (a plain pickled dict, as they wrote before) is a miss."""
+    store = disk_cache.DictStore("t", ["units.py"], "params", keep=4)
+    store.path.parent.mkdir(parents=True)
+    store.path.write_bytes(pickle.dumps({"stale": "value"}))
+    assert store.read() == {}
+    header = pickle.dumps((("another", "key"), hashlib.sha256(b"").hexdigest()))
+    store.path.write_bytes(header + pickle.dumps({"stale": "value"}))
+    assert store.read() == {}
+    assert store.write({"fresh": 1}) and store.read() == {"fresh": 1}
+
+
+def test_a_dict_store_that_cannot_be_written_says_so(advisor_home: Path) -> None:
+    (advisor_home / "cache").write_text("a file where the cache dir should be")
+    store = disk_cache.DictStore("t", ["units.py"], "params", keep=4)
+    assert store.write({"a": 1}) is False
+    assert store.read() == {}
+
+
+def test_the_collector_is_back_on_after_an_entry_is_read(inputs: list[Path]) -> None:
+    disk_cache.cached("t", inputs, Counter(), code=CODE)
+    assert disk_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
+    assert gc.isenabled()
