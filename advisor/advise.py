@@ -335,13 +335,15 @@ def _best_per_model(ranked: list[Ranked], count: int) -> list[Ranked]:
     best: dict[str, Ranked] = {}
     for r in ranked:
         held = best.get(r.model_id)
-        if held is None or (r.score, r.decode_tokens_per_s) > (
-            held.score,
-            held.decode_tokens_per_s,
-        ):
+        if held is None or _rank_key(r) < _rank_key(held):
             best[r.model_id] = r
-    order = sorted(best.values(), key=lambda r: (-r.score, -r.decode_tokens_per_s, r.model_id))
+    order = sorted(best.values(), key=lambda r: (*_rank_key(r), r.model_id))
     return order[:count]
+
+
+def _rank_key(r: Ranked) -> tuple[float, float]:
+    """Smaller first: the best score, then the fastest; quality unknown after every score."""
+    return (-r.score if r.score is not None else float("inf"), -r.decode_tokens_per_s)
 
 
 def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:

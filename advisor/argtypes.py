@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
 
 MAX_DIGITS = 20  # longer than any count a flag takes; Python refuses to parse over 4,300
 MAX_PATH_CHARS = 4096  # PATH_MAX on Linux; longer names fail in the OS, not here
+MAX_NAME_BYTES = 255  # NAME_MAX, one file or folder name, on Linux, macOS and Windows
 MAX_CONTEXT_TOKENS = 1 << 27  # 134M tokens: ten times the longest context any model offers
 
 
@@ -62,13 +64,27 @@ def choice(options: tuple[str, ...], *, fold: Callable[[str], str] = str.lower):
 
 
 def path_text(text: str) -> str:
-    """A file or folder name, or a name to look up: no NUL byte, not longer than PATH_MAX."""
+    """A file or folder name, or a name to look up: no NUL byte, not longer than PATH_MAX, no
+    part longer than NAME_MAX (the system refuses such a name with an OSError, not a message),
+    and a ~user that exists (URLs aside)."""
     if "\0" in text:
         raise argparse.ArgumentTypeError("a file name cannot hold a NUL byte")
     if len(text) > MAX_PATH_CHARS:
         raise argparse.ArgumentTypeError(
             f"{len(text)} characters is longer than any file name ({MAX_PATH_CHARS} at most)"
         )
+    if "://" in text:
+        return text
+    for part in text.replace("\\", "/").split("/"):
+        size = len(part.encode("utf-8", "surrogateescape"))
+        if size > MAX_NAME_BYTES:
+            raise argparse.ArgumentTypeError(
+                f"{part[:24]}... is {size} bytes, longer than any file or folder name "
+                f"({MAX_NAME_BYTES} at most)"
+            )
+    if text.startswith("~") and os.path.expanduser(text) == text:
+        user = text[1:].split("/", 1)[0]
+        raise argparse.ArgumentTypeError(f"~{user}: no such user, so no such home folder")
     return text
 
 

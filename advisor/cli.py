@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from advisor import __version__
+from advisor.commands.judging import add_plan_limit_option, add_quality_options
 from advisor.commands.options import add_extra_models_option, add_json_option, add_machine_options
 from advisor.console import error, fit_streams, report_error
 from advisor.errors import AdvisorError, ExitCode
@@ -54,6 +55,8 @@ def _top_parser() -> argparse.ArgumentParser:
     add_json_option(parser, suppress=False)
     add_machine_options(parser, suppress=False)
     add_extra_models_option(parser, suppress=False)
+    add_plan_limit_option(parser, suppress=False)
+    add_quality_options(parser, suppress=False)
     return parser
 
 

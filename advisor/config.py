@@ -44,6 +44,9 @@ class Prices:
     electricity_usd_per_kwh: KwhPrice = None  # overrides the region's catalog default
     hardware_price_usd: HardwarePrice = None  # this machine's price: amortised over its lifetime
     hardware_lifetime_months: Months = DEFAULT_LIFETIME_MONTHS
+    # Assumed limits for plans that publish none, as --plan-limit takes them: "PLAN=N/UNIT"
+    # (advisor.catalog.plan_limits); a flag for the same plan overrides the file's.
+    plan_limits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,28 @@ def _read(file: Path) -> Config:
         config = validate(Config, {**data, "path": str(file)})
     except ValidationError as exc:
         raise validation_error(ConfigError, file, exc, what="config") from exc
+    from advisor.catalog.plan_limits import parse_plan_limit
+    from advisor.errors import UsageError
+    from advisor.files.yamlpos import line_in_file
+
+    for i, text in enumerate(config.prices.plan_limits):
+        key = f"prices.plan_limits[{i}]"
+        try:
+            parse_plan_limit(text, key)
+        except UsageError as exc:
+            line = line_in_file(file, ("prices", "plan_limits", i))
+            message = exc.message.removeprefix(f"{key} ")
+            raise ConfigError(message, path=file, key=key, line=line) from exc
     return config
+
+
+def plan_limits(config: Config) -> list:
+    """The config's assumed plan limits (advisor.catalog.plan_limits.PlanLimit), each saying
+    it came from this file's prices.plan_limits."""
+    from advisor.catalog.plan_limits import parse_plan_limit
+
+    where = f"prices.plan_limits in {config.path}"
+    return [parse_plan_limit(text, where) for text in config.prices.plan_limits]
 
 
 EXAMPLE = """\
@@ -117,6 +141,7 @@ prices:
   electricity_usd_per_kwh: 0.18   # overrides the region's price
   hardware_price_usd: 2500        # this machine's price, to see whether buying it pays back
   hardware_lifetime_months: 36
+  plan_limits: [google-ai-pro=50/5h]  # your assumption for a plan that publishes no limit
 seats:                        # what the team pays today, for `advisor audit`
   - {plan: chatgpt-plus, count: 10}
 defaults:

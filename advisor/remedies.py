@@ -183,14 +183,14 @@ def _remedy(verdict: Verdict, works: list[tuple[Change, str]], largest: list[str
 
 
 def _none(verdict: Verdict, largest: list[str], catalog) -> Remedy:
-    from advisor.verdict.gather import floor_reachable
+    from advisor.verdict.gather import best_on_task, out_of_reach
 
     w = verdict.workload
-    if not floor_reachable(catalog, w, verdict.cloud.frontier_index):
-        index = w.quality_index.replace("_", " ")
+    unreached = out_of_reach(w, best_on_task(catalog, w, verdict.cloud.frontier_index))
+    if unreached is not None:
         text = (
-            f"what would make local work: no hardware would: no model in the catalog reaches the "
-            f"{w.quality_floor_pct:g}% floor on the {index}; only a lower floor"
+            f"what would make local work: no hardware would: {unreached}; only a lower floor "
+            "(--min-quality PCT, or min_quality_pct in your workload file)"
         )
         if verdict.kind == "not_viable":
             text += " or allowing the cloud"

@@ -102,6 +102,26 @@ class Workload:
     cloud: CloudUse = "allowed"
     justification: dict[str, str] = field(default_factory=dict)
     origin: str = "preset"  # set by the loader: "preset", "user" or the file's path
+    # The user's own quality floor (% of the frontier, 0 to 100): it replaces
+    # quality_floor_pct, and is the only floor a model with no published score is judged
+    # against (0: any quality will do). From the file's key or --min-quality (with_user_floor).
+    min_quality_pct: float | None = None
+    min_quality_from: str | None = None  # set by advisor: where min_quality_pct was given
+
+    @property
+    def users_floor(self) -> bool:
+        """Whether the quality floor is one the user gave (min_quality_pct), not a preset's."""
+        return self.min_quality_pct is not None
+
+    @property
+    def floor_owner(self) -> str:
+        """Whose quality floor this is, in words: "the chat-assistant preset's" or
+        "yours: --min-quality 0"."""
+        if self.min_quality_pct is not None:
+            return f"yours: {self.min_quality_from or 'min_quality_pct'}"
+        if self.origin == "preset":
+            return f"the {self.name} preset's"
+        return f"your workload file's: {self.origin}"
 
     @property
     def quality_index(self) -> QualityIndex:
@@ -172,6 +192,13 @@ def _check_ranges(w: Workload) -> None:
         "days_per_week": (w.days_per_week, 7),
         "quality_floor_pct": (w.quality_floor_pct, 100),
     }
+    if w.min_quality_pct is not None:
+        if not 0 <= w.min_quality_pct <= 100:
+            raise KeyProblem(
+                ("min_quality_pct",),
+                f"must be from 0 (any quality will do) to 100, got {w.min_quality_pct}",
+            )
+        del bounds["quality_floor_pct"]  # with_user_floor sets it to min_quality_pct
     for key, (value, top) in bounds.items():
         if not 0 < value <= top:
             raise KeyProblem((key,), f"must be more than 0 and at most {top}, got {value}")
@@ -221,20 +248,38 @@ def load_workload_file(path: str | Path, *, origin: str | None = None) -> Worklo
 
     path = Path(path)
     data = read_mapping(path, WorkloadError, what="workload")
-    if "origin" in data:
-        raise WorkloadError(
-            "origin is set by advisor, not by the file",
-            path=path,
-            line=line_in_file(path, ["origin"]),
-        )
+    for key in ("origin", "min_quality_from"):
+        if key in data:
+            raise WorkloadError(
+                f"{key} is set by advisor, not by the file",
+                path=path,
+                line=line_in_file(path, [key]),
+            )
     if not all(isinstance(key, str) for key in data):  # e.g. `1: x`
         raise WorkloadError("unexpected keys: keywords must be strings", path=path)
     data.setdefault("name", path.stem)
     data["origin"] = origin or str(path)
     try:
-        return validate(Workload, data)
+        workload = validate(Workload, data)
     except ValidationError as exc:
         raise validation_error(WorkloadError, path, exc, what="workload") from exc
+    if workload.min_quality_pct is None:
+        return workload
+    return with_user_floor(workload, workload.min_quality_pct, f"min_quality_pct in {path.name}")
+
+
+def with_user_floor(workload: Workload, pct: float, given_by: str) -> Workload:
+    """The workload judged against the user's own quality floor `pct` (given by `given_by`:
+    the flag or the file's key). A routine share whose floor is not below it goes: every call
+    may then run on what passes the whole floor."""
+    import dataclasses
+
+    routine: dict = {}
+    floor = workload.routine_quality_floor_pct
+    if floor is not None and floor >= pct:
+        routine = {"routine_share": 0.0, "routine_quality_floor_pct": None}
+    return dataclasses.replace(workload, quality_floor_pct=pct, min_quality_pct=pct,
+                               min_quality_from=given_by, **routine)  # fmt: skip
 
 
 def user_workloads_dir() -> Path:

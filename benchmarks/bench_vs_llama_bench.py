@@ -259,18 +259,18 @@ def estimate_errors(results: list[FileResult], home: Path) -> None:
             )
 
 
-def estimate_vs_rows(rows_csv: Path, folder: Path, shape: str, quants: list[str],
+def estimate_vs_rows(rows_csv: Path, folder: Path, shapes: list[str], quants: list[str],
                      threads: int | None = None) -> None:  # fmt: skip
     """The uncalibrated estimate of each file against this machine's recorded rows
-    (benchmarks/cpu_rows_here.py): the fastest repetition over the runs on `threads` threads
-    (default: every physical core), per test. No throughput test calibrates these estimates.
-    With fewer threads than cores, the estimate is for a machine of that many cores (the
-    estimator counts physical cores): on a busy machine, one thread is the least disturbed."""
-    import csv
+    (benchmarks/cpu_rows_here.py), in one table over every shape: the fastest repetition over
+    the runs on `threads` threads (default: every physical core), per test. No throughput test
+    calibrates these estimates. With fewer threads than cores, the estimate is for a machine of
+    that many cores (the estimator counts physical cores): on a busy machine, one thread is the
+    least disturbed."""
     import dataclasses
 
-    from advisor.bench.estimates import predict
     from advisor.bench.identity import describe_file
+    from advisor.estimate.speed.devices import machine_rate
     from advisor.probe import probe_machine
 
     machine = probe_machine()
@@ -278,30 +278,54 @@ def estimate_vs_rows(rows_csv: Path, folder: Path, shape: str, quants: list[str]
     machine = dataclasses.replace(
         machine, cpu=dataclasses.replace(machine.cpu, physical_cores=cores)
     )
-    stem = SHAPES[shape][1]
+    rate = machine_rate(machine, "cpu")
+    print(f"\n== estimate (no calibration) vs {rows_csv.name}: {cores} threads ==")
+    print(f"machine as estimated: {rate.compute_tflops * 1000:.0f} GFLOP/s ({cores} cores, "
+          f"clock {machine.cpu.max_clock_mhz or machine.cpu.base_clock_mhz or 'unknown'} MHz), "
+          f"RAM {rate.bandwidth_gbs} GB/s, SIMD level {rate.simd_level}")  # fmt: skip
+    print(f"{'shape':<10} {'file':<8} {'test':<6} {'measured':>9} {'estimate':>9} {'error':>7}"
+          "  tool, date, load")  # fmt: skip
+    errors: dict[str, list[float]] = {}
+    for shape in shapes:
+        rows = _rows_of(rows_csv, shape, cores)
+        for quant in quants:
+            path = folder / f"{SHAPES[shape][1]}-{quant}.gguf"
+            mine = [r for r in rows if r["quant"] == quant]
+            if not mine or not path.exists():
+                continue
+            guess = _estimate(machine, describe_file(path))
+            for test, estimate in zip(("pp512", "tg128"), guess, strict=True):
+                tested = [r for r in mine if r["test"] == test]
+                if not tested:
+                    continue
+                row = max(tested, key=lambda r: float(r["best_tokens_per_s"]))
+                measured = float(row["best_tokens_per_s"])
+                error = (estimate / measured - 1) * 100
+                errors.setdefault(shape, []).append(abs(error))
+                print(f"{shape:<10} {quant:<8} {test:<6} {measured:>9.2f} {estimate:>9.2f} "
+                      f"{error:>+6.1f}%  {row['tool']}, {row['date']}, "
+                      f"load {row['load1_before']}-{row['load1_after']}")  # fmt: skip
+    for shape, values in errors.items():
+        print(f"median |error| {statistics.median(values):5.1f}% over {len(values):2} figures: "
+              f"{shape}")  # fmt: skip
+    every = [e for values in errors.values() for e in values]
+    if every:
+        print(f"median |error| {statistics.median(every):5.1f}% over {len(every):2} figures: all")
+
+
+def _rows_of(rows_csv: Path, shape: str, threads: int) -> list[dict[str, str]]:
+    import csv
+
     with rows_csv.open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["shape"] == ROWS_SHAPES[shape]]
-    print(f"\n== estimate (no calibration) vs {rows_csv.name}: {shape} files, {cores} threads ==")
-    print(f"{'file':<8} {'test':<6} {'measured':>9} {'estimate':>9} {'error':>7}  tool, date, load")
-    errors = []
-    for quant in quants:
-        path = folder / f"{stem}-{quant}.gguf"
-        mine = [r for r in rows if r["quant"] == quant and int(r["threads"]) == cores]
-        if not mine or not path.exists():
-            print(f"{quant:<8} no rows on {cores} threads, or no {path.name}")
-            continue
-        guess = predict(machine, describe_file(path), context_tokens=640, gpu_layers=0)
-        for test, estimate in (("pp512", guess.prefill_tokens_per_s),
-                               ("tg128", guess.decode_tokens_per_s)):  # fmt: skip
-            tested = [r for r in mine if r["test"] == test]
-            row = max(tested, key=lambda r: float(r["best_tokens_per_s"]))
-            measured = float(row["best_tokens_per_s"])
-            errors.append(abs(estimate / measured - 1) * 100)
-            print(f"{quant:<8} {test:<6} {measured:>9.2f} {estimate:>9.2f} "
-                  f"{(estimate / measured - 1) * 100:>+6.1f}%  {row['tool']}, {row['date']}, "
-                  f"load {row['load1_before']}-{row['load1_after']}")  # fmt: skip
-    if errors:
-        print(f"median |error| {statistics.median(errors):.1f}% over {len(errors)} figures")
+        return [r for r in csv.DictReader(handle)
+                if r["shape"] == ROWS_SHAPES[shape] and int(r["threads"]) == threads]  # fmt: skip
+
+
+def _estimate(machine, model_file) -> tuple[float, float]:
+    from advisor.bench.estimates import predict
+
+    guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
+    return guess.prefill_tokens_per_s, guess.decode_tokens_per_s
 
 
 def _speed(prediction):
@@ -316,9 +340,10 @@ def main() -> None:
     parser.add_argument("--llama-bench", type=Path, default=DEFAULT_LLAMA_BENCH)
     parser.add_argument("--models", type=Path, default=DEFAULT_MODELS)
     parser.add_argument("--quants", default="Q8_0,Q4_0,F16")
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="300m",
-                        help="the generated model: 300m (pure files) or tinyllama (TinyLlama-1.1B "
-                        "shapes quantized by llama.cpp)")  # fmt: skip
+    parser.add_argument("--shape", default="300m",
+                        help="the generated model: 300m (pure files), probe (the 93 M throughput "
+                        "probe shape) or tinyllama (TinyLlama-1.1B shapes quantized by "
+                        "llama.cpp); with --rows, a comma list (one table)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--reps", type=int, default=2, help="repetitions per run (llama-bench -r)")
     parser.add_argument("--threads", type=int, default=None)
@@ -340,8 +365,13 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    shapes = args.shape.split(",")
+    unknown = [s for s in shapes if s not in SHAPES]
+    if unknown or (len(shapes) > 1 and not (args.rows and args.rounds == 0)):
+        raise SystemExit(f"--shape: one of {', '.join(sorted(SHAPES))} (a comma list only with "
+                         f"--rows and --rounds 0), not {args.shape!r}")  # fmt: skip
     if args.rows and args.rounds == 0:
-        estimate_vs_rows(args.rows, args.models, args.shape, args.quants.split(","), args.threads)
+        estimate_vs_rows(args.rows, args.models, shapes, args.quants.split(","), args.threads)
         return
     if not args.llama_bench.exists():
         raise SystemExit(f"no llama-bench at {args.llama_bench}: run scripts/build_llama_bench.sh")

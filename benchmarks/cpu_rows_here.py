@@ -26,6 +26,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,27 @@ def run_llama_bench(exe: Path, path: Path, reps: int, threads: int) -> dict[str,
     return found
 
 
+def run_llama_bench_cpu_time(exe: Path, path: Path, reps: int,
+                             threads: int) -> dict[str, list[float]]:  # fmt: skip
+    """Tokens per CPU-second (user + system) of each test: llama-bench run with 1 and with
+    1 + `reps` repetitions, the difference over `reps` × the test's tokens, so loading and the
+    warm-up cancel. On a shared machine a thread that waits for a core spends no CPU time
+    while it waits, so this rate is what the machine gives when it is not shared (a thread
+    that shares a cache or memory with others still runs slower)."""
+    found: dict[str, list[float]] = {}
+    for test, argv in (("pp512", ["-p", "512", "-n", "0"]), ("tg128", ["-p", "0", "-n", "128"])):
+        spent = []
+        for r in (1, 1 + reps):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([str(exe), "-m", str(path), *argv, "-r", str(r), "-t", str(threads),
+                            "-o", "json"], capture_output=True, check=True)  # fmt: skip
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        tokens = 512 if test == "pp512" else 128
+        found[test] = [reps * tokens / (spent[1] - spent[0])]
+    return found
+
+
 def run_advisor(path: Path, reps: int, threads: int, budget: float) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory(prefix="advisor-cpu-rows-") as home:
         argv = [sys.executable, "-m", "advisor", "bench", str(path), "--json", "--no-probes",
@@ -92,39 +114,108 @@ def run_advisor(path: Path, reps: int, threads: int, budget: float) -> dict[str,
             "tg128": list(data["decode"]["samples_tokens_per_s"])}  # fmt: skip
 
 
-def derive(rows_csv: Path, threads: int) -> None:
-    """Each measured path's prefill cost relative to F16 (speed.cpu_paths.PATH_COSTS):
-    per batch (files run back to back), the F16 file's fastest pp512 over each file's; the
-    median over batches. A Q4_K_M file is Q4_K and Q6_K (its kernel mix): Q4_K's cost is what
-    is left of the file's once its Q6_K share is counted at the Q6_K file's cost."""
-    import statistics
-    from collections import defaultdict
+def _fastest(rows_csv: Path, threads: int) -> dict[tuple[str, str, str], float]:
+    """(shape, quant, test) -> the fastest repetition over every run on `threads` threads
+    (contention only slows a run: the fastest is the least disturbed)."""
+    best: dict[tuple[str, str, str], float] = {}
+    with rows_csv.open(newline="", encoding="utf-8") as handle:
+        for r in csv.DictReader(handle):
+            if int(r["threads"]) != threads:
+                continue
+            key = (r["shape"], r["quant"], r["test"])
+            best[key] = max(best.get(key, 0.0), float(r["best_tokens_per_s"]))
+    return best
 
-    from advisor.bench.probes import PROBE_SPEC
+
+def derive(rows_csv: Path, threads: int) -> None:
+    """The path constants of speed.cpu_paths.PATH_COSTS from the rows, on both shapes (the
+    constants are taken from one, the other shows how far they carry).
+
+    prefill: the F16 file's fastest pp512 over each file's. A Q4_K_M file is Q4_K and Q6_K
+    (its kernel mix): Q4_K's cost is what is left of the file's once its Q6_K share is counted
+    at the Q6_K file's cost.
+    decode: the F16 file's tg128, less the fitted per-layer cost, over the bytes it reads is
+    the memory rate; each file's tg128 beyond its bytes at that rate and the per-layer cost is
+    its kernels' compute, per FLOP, over the F16 pp512's seconds per FLOP.
+    """
+    best = _fastest(rows_csv, threads)
+    shapes = ("probe", "tinyllama")
+    tables = {(kind, shape): (_prefill_factors if kind == "prefill" else _decode_factors)(
+        best, shape) for kind in ("prefill", "decode") for shape in shapes}  # fmt: skip
+    print(f"{'file':<7}" + "".join(f" {kind + ' ' + shape:>18}" for kind, shape in tables))
+    for quant in QUANTS_DERIVED:
+        cells = [f"{t[quant]:.3f}" if quant in t else "-" for t in tables.values()]
+        print(f"{quant:<7}" + "".join(f" {c:>18}" for c in cells))
+    for (kind, shape), table in tables.items():
+        q4k = _q4_k_share(shape, table)
+        if q4k is not None:
+            print(f"Q4_K    {kind} {shape}: {q4k[0]:.3f}  (Q4_K_M's mix: Q4_K {q4k[1]:.3f}, "
+                  f"Q6_K {q4k[2]:.3f}; Q6_K taken at {max(table['Q6_K'], 0.0):.3f})")  # fmt: skip
+
+
+def _prefill_factors(best: dict[tuple[str, str, str], float], shape: str) -> dict[str, float]:
+    f16 = best.get((shape, "F16", "pp512"))
+    return {q: f16 / best[(shape, q, "pp512")] for q in QUANTS_DERIVED
+            if f16 and (shape, q, "pp512") in best}  # fmt: skip
+
+
+QUANTS_DERIVED = ("F16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K")
+
+
+def _architecture(shape: str):
     from advisor.bench.synthetic import spec_architecture
+
+    return spec_architecture(spec_for(shape))
+
+
+def _q4_k_share(shape: str, table: dict[str, float]) -> tuple[float, float, float] | None:
+    """(Q4_K's figure, Q4_K's FLOP share, Q6_K's) from the Q4_K_M and Q6_K files' figures; a
+    negative Q6_K figure (inside the noise of the F16 reference) counts as 0."""
     from advisor.estimate.speed.cpu_paths import kernel_mix
 
-    with rows_csv.open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["shape"] == "probe" and r.get("batch")
-                and r["test"] == "pp512" and int(r["threads"]) == threads]  # fmt: skip
-    batches: dict[str, dict[str, float]] = defaultdict(dict)
-    for r in rows:
-        batches[r["batch"]][r["quant"]] = float(r["best_tokens_per_s"])
-    ratios: dict[str, list[float]] = defaultdict(list)
-    for found in batches.values():
-        for quant, rate in found.items():
-            if "F16" in found:
-                ratios[quant].append(found["F16"] / rate)
-    cost = {q: statistics.median(v) for q, v in ratios.items()}
-    for quant, values in sorted(ratios.items()):
-        print(f"{quant:<7} cost vs F16 {cost[quant]:.3f}  (median of {len(values)} batches: "
-              f"{', '.join(f'{v:.3f}' for v in values)})")  # fmt: skip
-    mix = dict(kernel_mix(spec_architecture(PROBE_SPEC), "Q4_K_M"))
-    if "Q4_K_M" in cost and "Q6_K" in cost and mix.get("Q4_K"):
-        q6 = mix.get("Q6_K", 0.0)
-        q4k = (cost["Q4_K_M"] - q6 * cost["Q6_K"]) / mix["Q4_K"]
-        print(f"Q4_K    cost vs F16 {q4k:.3f}  (Q4_K_M's mix: Q4_K {mix['Q4_K']:.3f}, "
-              f"Q6_K {q6:.3f})")  # fmt: skip
+    mix = dict(kernel_mix(_architecture(shape), "Q4_K_M"))
+    if "Q4_K_M" not in table or "Q6_K" not in table or not mix.get("Q4_K"):
+        return None
+    q6 = mix.get("Q6_K", 0.0)
+    value = (table["Q4_K_M"] - q6 * max(table["Q6_K"], 0.0)) / mix["Q4_K"]
+    return value, mix["Q4_K"], q6
+
+
+def _decode_factors(best: dict[tuple[str, str, str], float], shape: str) -> dict[str, float]:
+    from advisor.estimate.speed.load import token_cost
+    from advisor.estimate.speed.model import UBATCH_TOKENS, load_constants
+    from advisor.estimate.speed.predict import PP_DEPTH, TG_DEPTH
+
+    if (shape, "F16", "tg128") not in best or (shape, "F16", "pp512") not in best:
+        return {}
+    arch = _architecture(shape)
+    tau = load_constants().get(load_constants().tau_layer_s, "cpu")
+
+    def cost(quant: str):
+        return token_cost(arch, quant, _file_bytes(arch, quant))
+
+    f16 = cost("F16")
+    read = f16.weight_bytes_read + f16.kv_bytes_per_depth * TG_DEPTH
+    s_per_byte = (1 / best[(shape, "F16", "tg128")] - f16.n_layers * tau) / read
+    pp_s = 1 / best[(shape, "F16", "pp512")]
+    pp_s -= f16.weight_bytes_total * s_per_byte / UBATCH_TOKENS
+    f16_s_per_flop = pp_s / (f16.flops + f16.attn_flops_per_depth * PP_DEPTH)
+    found = {}
+    for quant in QUANTS_DERIVED:
+        if (shape, quant, "tg128") not in best:
+            continue
+        c = cost(quant)
+        t = 1 / best[(shape, quant, "tg128")] - c.n_layers * tau
+        t -= (c.weight_bytes_read + c.kv_bytes_per_depth * TG_DEPTH) * s_per_byte
+        found[quant] = t / ((c.flops + c.attn_flops_per_depth * TG_DEPTH) * f16_s_per_flop)
+    return found
+
+
+def _file_bytes(arch, quant: str) -> int:
+    """The tensor bytes of a `quant` file of `arch` as llama-quantize writes it."""
+    from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+    return quant_tensor_bytes(arch, quant).total_bytes
 
 
 def main() -> None:
@@ -137,6 +228,8 @@ def main() -> None:
     parser.add_argument("--models", type=Path, default=Path("/work/cpupaths-models"))
     parser.add_argument("--llama-bench", type=Path, help="llama-bench to run (else advisor)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="with --llama-bench: tokens per CPU-second")  # fmt: skip
     parser.add_argument("--derive", action="store_true",
                         help="print the path constants the probe rows in --out give")  # fmt: skip
     args = parser.parse_args()
@@ -152,6 +245,8 @@ def main() -> None:
     machine = probe_machine()
     threads = args.threads or default_threads()
     tool = "llama-bench" if args.llama_bench else "advisor bench"
+    if args.llama_bench and args.cpu_time:
+        tool = "llama-bench, per CPU-second"
     now = datetime.datetime.now(datetime.timezone.utc)
     today = now.date().isoformat()
     batch = f"{now:%Y-%m-%dT%H:%M} t{threads}"  # one invocation: its files ran back to back
@@ -165,7 +260,9 @@ def main() -> None:
             for quant in args.quants.split(","):
                 path = model_file(args.models, shape, quant, threads)
                 before = os.getloadavg()[0]
-                if args.llama_bench:
+                if args.llama_bench and args.cpu_time:
+                    samples = run_llama_bench_cpu_time(args.llama_bench, path, args.reps, threads)
+                elif args.llama_bench:
                     samples = run_llama_bench(args.llama_bench, path, args.reps, threads)
                 else:
                     samples = run_advisor(path, args.reps, threads, args.budget)

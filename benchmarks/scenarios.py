@@ -5,7 +5,8 @@
 
 Each scenario in benchmarks/data/scenarios.yaml names a machine (a shipped profile), a
 workload (a shipped preset, or a preset with some keys changed), whether the hardware is owned
-or bought at a price, --no-cloud, and for a team the people and the seats they pay for today.
+or bought at a price, --no-cloud, for a team the people and the seats they pay for today, and
+the user's own quality judgement (--min-quality, --quality MODEL=SCORE) where they give one.
 With it comes the answer worked out by hand from the catalog (models.yaml, the data pack in
 shared/data): the verdict, the option, the monthly cost of each path and the speed figures,
 with the arithmetic written out, and a tolerance for each figure.
@@ -84,6 +85,9 @@ class Scenario:
     option: str | None  # "Model name QUANT", None: no option expected
     figures: tuple[Figure, ...]
     arithmetic: str
+    # The user's own judgement of quality: --min-quality PCT and --quality MODEL=SCORE
+    min_quality: float | None = None
+    quality: tuple[str, ...] = ()
 
     @property
     def workload_name(self) -> str:
@@ -116,6 +120,8 @@ def load_scenarios(path: Path = DATA) -> list[Scenario]:
                 option=expect.get("option"),
                 figures=figures,
                 arithmetic=entry["arithmetic"],
+                min_quality=entry.get("min_quality"),
+                quality=tuple(entry.get("quality", ())),
             )
         )
     ids = [s.id for s in out]
@@ -152,7 +158,15 @@ def argv_for(scenario: Scenario, folder: Path) -> list[str]:
         argv += ["--team", str(scenario.team)]
     for seat in scenario.seats:
         argv += ["--seats", seat]
-    return argv
+    return argv + _quality_flags(scenario)
+
+
+def _quality_flags(scenario: Scenario) -> list[str]:
+    """--min-quality and --quality, where the scenario's user judges quality themselves."""
+    flags = [] if scenario.min_quality is None else ["--min-quality", f"{scenario.min_quality:g}"]
+    for given in scenario.quality:
+        flags += ["--quality", given]
+    return flags
 
 
 def report_document(argv: list[str], warnings: set[str] | None = None) -> dict:
@@ -246,6 +260,7 @@ def print_scenarios(scenarios: list[Scenario], folder: Path, arithmetic: bool) -
             flags += f" --hardware-price {s.hardware_price_usd:g}"
         if s.team:
             flags += f" --team {s.team}" + "".join(f" --seats {x}" for x in s.seats)
+        flags += "".join(f" {x}" for x in _quality_flags(s))
         print(f"\n{s.id}  [{'ok' if not bad else 'DISAGREES'}]  {s.who}")
         print(f"  advisor report --profile {s.profile} --workload {s.workload_name}{flags}")
         print(f"  {'':<44} {'expected':>26} {'advisor':>26}  tolerance")

@@ -47,6 +47,16 @@ CASES = [
     (["audit", "reports/", "--seats", "chatgpt-plus=0"], "--seats"),
     (["audit", "reports/", "--ram-price", "inf"], "--ram-price"),
     (["--catalog", LONG, "--json"], "--catalog"),
+    # One name over NAME_MAX (255 bytes) raised OSError from the system: a traceback, exit 1.
+    (["report", "--workload", "w" * 300], "--workload"),
+    (["report", "--workload", "w" * 300 + ".yaml"], "--workload"),
+    (["report", "--config", "folder/" + "c" * 256 + ".yaml"], "--config"),
+    (["--profile", "é" * 128, "--json"], "--profile"),
+    (["estimate", "--model", "m" * 300, "--context", "100"], "--model"),
+    (["audit", "r" * 300], "PATH"),
+    # A ~user that does not exist raised RuntimeError from pathlib: a traceback, exit 1.
+    (["report", "--workload", "~no-such-user-here/w.yaml"], "--workload"),
+    (["audit", "~no-such-user-here/reports"], "PATH"),
 ]
 
 

@@ -52,8 +52,11 @@ def test_one_command_parser_does_not_import_the_others() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    # commands.options holds the options several commands share; it is no command
-    assert out.strip() == "['advisor.commands.models', 'advisor.commands.options']"
+    # commands.options and commands.judging hold the options several commands share; they are
+    # no command
+    assert out.strip() == (
+        "['advisor.commands.judging', 'advisor.commands.models', 'advisor.commands.options']"
+    )
 
 
 def test_the_lazy_parser_parses_like_the_full_one() -> None:

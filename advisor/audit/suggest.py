@@ -131,7 +131,7 @@ def _reachable(targets: Sequence[Target], catalog: Catalog) -> tuple[list[Target
     workload whose quality floor no model of the catalog reaches stays in the cloud on any
     machine, so no upgraded machine is judged for it (it is Missed, with the best model)."""
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.gather import best_on_task
+    from advisor.verdict.gather import best_on_task, out_of_reach
 
     unreachable: dict[bytes, str | None] = {}
     kept, missed = [], []
@@ -140,7 +140,7 @@ def _reachable(targets: Sequence[Target], catalog: Catalog) -> tuple[list[Target
             if key not in unreachable:
                 frontier = cloud_costs(workload, catalog).frontier_index
                 best = best_on_task(catalog, workload, frontier)
-                unreachable[key] = _out_of_reach(workload, best)
+                unreachable[key] = out_of_reach(workload, best)
         failing = tuple((w, k) for w, k in target.failing if unreachable[k] is None)
         missed += [
             Missed(target.group, w.name, why)
@@ -150,21 +150,6 @@ def _reachable(targets: Sequence[Target], catalog: Catalog) -> tuple[list[Target
         if failing:
             kept.append(replace(target, failing=failing))
     return kept, missed
-
-
-def _out_of_reach(workload: Workload, best: tuple[str, float] | None) -> str | None:
-    """Why no hardware makes the workload local, when its floor is out of every model's reach."""
-    floor = workload.quality_floor_pct
-    index = workload.quality_index.replace("_", " ")
-    if best is None:
-        return f"no catalog model has a score on the {index} to compare with the frontier"
-    name, pct = best
-    if pct >= floor:
-        return None
-    return (
-        f"no catalog model reaches the {workload.task} quality floor of {floor:g}% of the "
-        f"frontier on the {index} (the best, {name}, reaches {pct:.0f}% before any quant loss)"
-    )
 
 
 def _changes(machine: Machine, ram_usd_per_gb: float | None) -> list[list[Change]]:

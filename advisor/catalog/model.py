@@ -223,6 +223,9 @@ class Quality:
     note: str | None = None
     index_name: str = "Artificial Analysis Intelligence Index"
     index_version: str | None = None  # "v4.1": the scale the scores are on
+    # Set by advisor for `--quality MODEL=SCORE` (advisor.catalog.quality_assumed), never read
+    # from a catalog: the score is the user's own estimate, on the catalog's scale.
+    assumed_by: str | None = None
 
     @property
     def scale(self) -> str | None:

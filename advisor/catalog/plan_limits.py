@@ -39,6 +39,20 @@ class PlanLimit:
     plan_id: str
     count: float
     unit: str  # a key of UNITS
+    given_by: str = FLAG  # where the user said it: the flag, or the config file and key
+
+    @property
+    def spec(self) -> str:
+        return f"{self.plan_id}={self.count:g}/{self.unit}"
+
+    @property
+    def said(self) -> str:
+        """Where the user said it, with what: '--plan-limit google-ai-pro=50/5h'."""
+        return (
+            f"{self.given_by} {self.spec}"
+            if self.given_by == FLAG
+            else (f"{self.spec}, {self.given_by}")
+        )
 
     @property
     def per_day(self) -> float:
@@ -48,28 +62,36 @@ class PlanLimit:
     def basis(self) -> str:
         words = UNITS[self.unit][0]
         return (
-            f"the user's assumption ({FLAG} {self.plan_id}={self.count:g}/{self.unit}): "
+            f"the user's assumption ({self.said}): "
             f"{self.count:g} prompts {words} = {self.per_day:,.4g}/day; the vendor publishes no "
             "number"
         )
 
 
-def parse_plan_limit(text: str) -> PlanLimit:
-    """'google-ai-pro=50/5h' -> PlanLimit; a UsageError says what is wrong and the form."""
+def parse_plan_limit(text: str, given_by: str = FLAG) -> PlanLimit:
+    """'google-ai-pro=50/5h' -> PlanLimit; a UsageError says what is wrong and the form. The
+    one parser of the flag (report, `advisor --json`, audit, the app) and the config's
+    `prices.plan_limits` (`given_by` names the file and key there)."""
+    flag = f"{FLAG} " if given_by == FLAG else ""
     form = (
-        f"expected {FLAG} PLAN=N/UNIT with UNIT one of {', '.join(UNITS)} "
-        "(e.g. google-ai-pro=50/5h)"
+        f"expected {flag}PLAN=N/UNIT with UNIT one of {', '.join(UNITS)} (e.g. google-ai-pro=50/5h)"
     )
-    match = _SPEC.match(text.lower())
+    match = _SPEC.match(text.lower()) if isinstance(text, str) else None
     if match is None:
-        raise UsageError(f"{FLAG} {text!r}: {form}")
+        raise UsageError(f"{given_by} {text!r}: {form}")
     plan, count, unit = match.groups()
     if unit not in UNITS:
-        raise UsageError(f"{FLAG} {text!r}: unknown unit {unit!r}; {form}")
+        raise UsageError(f"{given_by} {text!r}: unknown unit {unit!r}; {form}")
     value = float(count)
     if not 0 < value <= 1e6:
-        raise UsageError(f"{FLAG} {text!r}: the count must be above 0 and at most 1,000,000")
-    return PlanLimit(plan, value, unit)
+        raise UsageError(f"{given_by} {text!r}: the count must be above 0 and at most 1,000,000")
+    return PlanLimit(plan, value, unit, given_by)
+
+
+def merged(base: Sequence[PlanLimit], over: Sequence[PlanLimit]) -> list[PlanLimit]:
+    """`base` (the config's) with each plan `over` (the flags) names replaced by the flag's."""
+    named = {limit.plan_id for limit in over}
+    return [limit for limit in base if limit.plan_id not in named] + list(over)
 
 
 def unknown_limit(sub: Subscription) -> bool:
@@ -93,18 +115,18 @@ def with_plan_limits(catalog: Catalog, limits: Sequence[PlanLimit]) -> Catalog:
         sub = plans.get(limit.plan_id)
         if sub is None:
             raise UsageError(
-                f"{FLAG}: no plan {limit.plan_id!r} in the catalog",
+                f"{limit.given_by}: no plan {limit.plan_id!r} in the catalog",
                 hint=f"plans whose limit is unknown: {open_plans or 'none'}",
             )
         if not unknown_limit(sub):
             raise UsageError(
-                f"{FLAG}: {sub.product} {sub.plan} ({sub.id}) has a limit the catalog reads "
-                f"from its vendor ({sub.limits_basis or sub.limits}); only a plan whose limit "
-                "is unknown takes an assumption",
+                f"{limit.given_by}: {sub.product} {sub.plan} ({sub.id}) has a limit the catalog "
+                f"reads from its vendor ({sub.limits_basis or sub.limits}); only a plan whose "
+                "limit is unknown takes an assumption",
                 hint=f"plans whose limit is unknown: {open_plans or 'none'}",
             )
         if limit.plan_id in chosen:
-            raise UsageError(f"{FLAG}: {limit.plan_id} is given twice")
+            raise UsageError(f"{limit.given_by}: {limit.plan_id} is given twice")
         chosen[limit.plan_id] = limit
     subs = tuple(
         _assumed(s, chosen[s.id]) if s.id in chosen else s for s in catalog.cloud.subscriptions

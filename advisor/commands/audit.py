@@ -88,6 +88,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=argparse.SUPPRESS,
         help="use this models.yaml instead",
     )
+    from advisor.commands.judging import add_plan_limit_option
+
+    add_plan_limit_option(judge, suppress=True)
     costs = parser.add_argument_group("costs and upgrades")
     costs.add_argument(
         "--seats",
@@ -161,7 +164,9 @@ def run(args: argparse.Namespace) -> int:
     from advisor.console import note, warning
 
     config = load_config(args.config)
-    catalog = load_catalog(getattr(args, "catalog", None))
+    from advisor.commands.judging import judged_catalog
+
+    catalog = judged_catalog(load_catalog(getattr(args, "catalog", None)), args, config)
     settings = _settings(args, config, catalog)
     loud = args.progress or sys.stderr.isatty()
     audit = run_audit(
@@ -193,14 +198,34 @@ def _check(args: argparse.Namespace) -> None:
     if args.tui and (args.output or args.format != "table"):
         raise UsageError("--tui shows the audit in the app; drop --format and -o, or --tui")
     if args.output:  # a fleet report (or the config, a workload) is not to be overwritten
-        from pathlib import Path
-
-        from advisor.audit.sources import locate
         from advisor.report.output import named_files, refuse_overwriting_inputs
 
-        reports = [p for p in locate([a for a in args.paths if a != "-"]) if isinstance(p, Path)]
-        others = named_files(v for k, v in vars(args).items() if k not in ("output", "paths"))
-        refuse_overwriting_inputs(args.output, [*reports, *others])
+        named = named_files(v for k, v in vars(args).items() if k != "output")
+        refuse_overwriting_inputs(args.output, [*named, *_read_there(args.paths, args.output)])
+
+
+def _read_there(paths: list[str], output: str) -> list:
+    """`output`, when a folder or glob among `paths` would have the audit read it as a report
+    (named files are checked as files): found without walking a fleet of 10,000 reports."""
+    from pathlib import Path
+
+    from advisor.audit.sources import _GLOB_CHARS, REPORT_SUFFIXES, locate
+
+    target = Path(output).expanduser()
+    if target.suffix.lower() not in REPORT_SUFFIXES or target.name.startswith("."):
+        return []
+    try:
+        where = target.resolve()
+        found = []
+        for arg in paths:
+            folder = Path(arg).expanduser()
+            if folder.is_dir() and where.is_relative_to(folder.resolve()):
+                found.append(target)
+            elif _GLOB_CHARS & set(arg) and not folder.exists():
+                found += [p for p in locate([arg]) if isinstance(p, Path)]
+        return found
+    except (OSError, RuntimeError):  # an odd name: the audit says what is wrong with it
+        return []
 
 
 def _settings(args: argparse.Namespace, config, catalog):

@@ -7,6 +7,7 @@ import json
 import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
+from advisor.commands.judging import add_quality_options
 from advisor.commands.options import add_extra_models_option, add_json_option, add_machine_options
 from advisor.console import out
 from advisor.units import GIB
@@ -59,6 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_json_option(parser)
     add_machine_options(parser, suppress=True)
     add_extra_models_option(parser, suppress=True)
+    add_quality_options(parser, suppress=True, floor=False)
     parser.set_defaults(func=run)
 
 
@@ -88,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
         vram_gb=getattr(args, "vram", None),
     )
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
+    from advisor.catalog.quality_assumed import parse_quality, with_assumed_quality
+
+    scores = [parse_quality(t) for t in getattr(args, "assumed_quality", None) or ()]
+    catalog = with_assumed_quality(catalog, scores)
     from advisor.verdict.choice import interactive_floor
 
     floor = interactive_floor(args.task)  # the rule a verdict picks its local option by
@@ -152,8 +158,9 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
                 "quality_source": c.quality_source,
                 "quant_retention": round(c.quant_retention, 4),
                 "quant_retention_basis": c.quant_retention_basis,
-                "quality": round(c.quality, 3),
-                "score": round(c.score, 3),
+                "quality": None if c.quality is None else round(c.quality, 3),
+                "quality_unknown": c.quality is None,
+                "score": None if c.score is None else round(c.score, 3),
                 "decode_tokens_per_s": round(c.decode_tokens_per_s, 2),
                 "decode_range": [round(v, 2) for v in c.decode_range],
                 "prefill_tokens_per_s": round(c.prefill_tokens_per_s, 1),
@@ -181,6 +188,8 @@ def _cut(text: str, width: int) -> str:
 
 def render_text(ranking, limit: int | None = None) -> str:
     """A table that reads at 80 columns, then the models left out and why."""
+    from advisor.estimate.rank import UNKNOWN_QUALITY
+
     shown = ranking.candidates[:limit] if limit else ranking.candidates
     which = "every quant that fits" if ranking.all_quants else "best quant of each model"
     lines = [
@@ -195,10 +204,11 @@ def render_text(ranking, limit: int | None = None) -> str:
         runs = c.estimate.speed.calibrated_from_runs if c.estimate.speed else 0
         calibrated += bool(runs)
         decode = f"{c.decode_tokens_per_s:>5.1f}*" if runs else f"{c.decode_tokens_per_s:>6.1f}"
+        quality = "unknown" if c.quality is None else f"{c.quality:.1f}"
         lines.append(
             f"{i:>3}  {_cut(c.model_name, 27):<27} {c.quant:<7} {_cut(where, 7):<7} "
             f"{decode} {c.prefill_tokens_per_s:>7.0f} "
-            f"{c.quality:>7.1f} {c.total_bytes / GIB:>5.1f}"
+            f"{quality:>7} {c.total_bytes / GIB:>5.1f}"
         )
     if calibrated:
         lines.append("  * calibrated by this machine's throughput tests (advisor bench); the "
@@ -209,6 +219,15 @@ def render_text(ranking, limit: int | None = None) -> str:
     for source in sources:
         lines += textwrap.wrap(
             f"quality: the score on the {source}, after each quant's loss",
+            80,
+            subsequent_indent="      ",
+        )
+    if any(c.quality is None for c in shown):
+        lines += textwrap.wrap(
+            f"unknown: {UNKNOWN_QUALITY}; ranked after the scored models as fast (for "
+            "interactive use: those reaching the speed below, then the rest), fastest first. A "
+            "report judges one only against a floor you give: --min-quality 0 (any quality "
+            "will do) or --quality MODEL=SCORE (your estimate on the index)",
             80,
             subsequent_indent="      ",
         )

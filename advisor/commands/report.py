@@ -19,6 +19,7 @@ A second report on the same machine reuses the estimates kept in the user cache 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from advisor.argtypes import path_text, real, whole
+    from advisor.commands.judging import add_plan_limit_option, add_quality_options
     from advisor.commands.options import (
         add_extra_models_option,
         add_json_option,
@@ -82,14 +83,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help="hardware lifetime (default 36)",
     )
-    prices.add_argument(
-        "--plan-limit",
-        action="append",
-        metavar="PLAN=N/UNIT",
-        dest="plan_limits",
-        help="your assumed limit for a plan whose vendor publishes none (Google AI Pro/Ultra, "
-        "ChatGPT Go, ...): N prompts per day, 5h (two windows a working day) or week, e.g. "
-        "google-ai-pro=50/5h; the report prints it as your assumption; repeat for several",
+    add_plan_limit_option(prices, suppress=True)
+    add_quality_options(
+        parser.add_argument_group("quality (models with no published score)"), suppress=True
     )
     parser.add_argument(
         "--no-cloud",
@@ -260,28 +256,22 @@ def build(args: argparse.Namespace, config) -> dict:
     """The report document for the machine, workloads and prices the arguments name."""
     from advisor.advise import advise
     from advisor.catalog import load_catalog
+    from advisor.commands.judging import judged_catalog, judged_workloads
     from advisor.commands.models import with_user_models
     from advisor.report.document import build_document
     from advisor.workload import load_workloads
 
     machine = _machine(args, config)
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
-    catalog = with_assumed_limits(catalog, args)
+    catalog = judged_catalog(catalog, args, config)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
+    workloads = judged_workloads(workloads, args)
     advice = advise(machine, catalog, workloads, _options(args, config))
     team = []
     if getattr(args, "team", None) is not None:
         team = team_plans(args, config, machine=machine, catalog=catalog)
     warn_stale(catalog, advice.generated_at, advice=advice, team=team, rate=advice.rate)
     return build_document(advice, anonymize=getattr(args, "anonymize", False), team=team)
-
-
-def with_assumed_limits(catalog, args: argparse.Namespace):
-    """The catalog with the --plan-limit assumptions (advisor.catalog.plan_limits)."""
-    from advisor.catalog.plan_limits import parse_plan_limit, with_plan_limits
-
-    given = getattr(args, "plan_limits", None) or []
-    return with_plan_limits(catalog, [parse_plan_limit(text) for text in given])
 
 
 def warn_stale(catalog, generated_at: str, *, advice=None, team=(), rate=None) -> None:

@@ -8,6 +8,10 @@ for slow decoding and for running close to the memory limit:
     speed factor = min(1, decode / 25 tok/s) ** 0.25    (10 tok/s: 0.80, 5 tok/s: 0.67)
     headroom factor = 0.9 + 0.1 × min(1, free share / 15%)
 Nothing that does not fit is ranked; every model left out gets its reason.
+
+A model the index has no score for (Mistral 7B, Qwen2.5, a GGUF file added with --model) is
+ranked with its quality unknown, never a made-up number: after the scored files of its speed
+class (for interactive use, those reaching the decode floor, then the rest), fastest first.
 """
 
 from __future__ import annotations
@@ -30,7 +34,14 @@ HEADROOM_WEIGHT = 0.1
 CAPABILITY_TASKS = frozenset({"vision"})
 
 Estimator = Callable[..., Estimate]
-ExclusionKind = Literal["does-not-fit", "too-slow", "no-quality", "not-capable", "no-quants"]
+ExclusionKind = Literal["does-not-fit", "too-slow", "not-capable", "no-quants"]
+# What a ranking says of a model without a score, in every front end.
+UNKNOWN_QUALITY = (
+    "quality unknown: the index has no score for this model (scores come from Artificial "
+    "Analysis's dated snapshots in the catalog)"
+)
+# (index, metric, note): a model's score on a task (see quality_for)
+TaskQuality = tuple[float, str, "str | None"]
 
 
 @dataclass(frozen=True)
@@ -42,18 +53,18 @@ class RankedCandidate:
     quant: str
     placement: str  # gpu | partial | cpu
     gpu_layers: int
-    quality_index: float  # the raw index for the task
+    quality_index: float | None  # the raw index for the task; None: the index has no score
     quality_metric: str  # "coding_index" or "intelligence_index"
     quality_note: str | None  # set when the task's own index was missing
     quant_retention: float
     quant_retention_basis: str
-    quality: float  # quality_index × quant_retention
+    quality: float | None  # quality_index × quant_retention; None: quality unknown
     decode_tokens_per_s: float
     prefill_tokens_per_s: float
     decode_range: tuple[float, float]
     total_bytes: int
     headroom_fraction: float | None  # least free share on any device used; None if unknown
-    score: float
+    score: float | None  # None: quality unknown (ranked after every scored file)
     estimate: Estimate
     # The index the score comes from: its name and version, snapshot date and source.
     quality_source: str | None = None
@@ -63,6 +74,8 @@ class RankedCandidate:
         """'coding index 68.1 × 0.978 kept at Q5_K_M (scaled from another model) = 66.6
         (Artificial Analysis Intelligence Index v4.1, snapshot 2026-10-10, source aa-...)':
         how the quality figure was reached, and where its score comes from."""
+        if self.quality_index is None or self.quality is None:
+            return UNKNOWN_QUALITY
         metric = self.quality_metric.replace("_", " ")
         text = (
             f"{metric} {self.quality_index:g} × {self.quant_retention:.3f} kept at "
@@ -75,6 +88,11 @@ def index_source(quality: Quality | None) -> str | None:
     """The index a model's score is on, its snapshot and source, in words (None: no score)."""
     if quality is None:
         return None
+    if quality.assumed_by is not None:
+        return (
+            f"your assumption ({quality.assumed_by}), not a published score, on the "
+            f"{quality.scale}, beside the snapshot of {quality.snapshot_date}"
+        )
     parts = [
         quality.scale or f"{quality.index_name}, version unknown",
         f"snapshot {quality.snapshot_date}",
@@ -107,7 +125,7 @@ class Ranking:
     interactive_decode_tokens_per_s: float | None = None
 
 
-def quality_for(model: Model, task: str) -> tuple[float, str, str | None] | None:
+def quality_for(model: Model, task: str) -> TaskQuality | None:
     """(index, metric, note) for the task, or None when the catalog has no index."""
     quality = model.quality
     if quality is None:
@@ -143,23 +161,24 @@ def _score(quality: float, decode: float, headroom: float | None) -> float:
     return quality * speed * (1.0 - HEADROOM_WEIGHT + HEADROOM_WEIGHT * room)
 
 
-def _candidate(
-    model: Model, est: Estimate, quality: tuple[float, str, str | None], losses: QuantLosses
-):
-    index, metric, note = quality
+def _candidate(model: Model, est: Estimate, quality: TaskQuality | None, losses: QuantLosses):
+    """The ranked file; `quality` None: the model has no score (quality unknown)."""
+    index, metric, note = quality or (None, "intelligence_index", None)
     kept = losses.of(est.quant)
     headroom = _headroom(est)
     speed = est.speed
     assert speed is not None
+    scored = None if index is None else index * kept.factor
+    score = None if scored is None else _score(scored, speed.decode_tokens_per_s, headroom)
     return RankedCandidate(
         model_id=model.id, model_name=model.name, quant=est.quant,
         placement=est.placement.kind, gpu_layers=est.placement.gpu_layers,
         quality_index=index, quality_metric=metric, quality_note=note,
         quant_retention=kept.factor, quant_retention_basis=kept.basis,
-        quality=index * kept.factor, decode_tokens_per_s=speed.decode_tokens_per_s,
+        quality=scored, decode_tokens_per_s=speed.decode_tokens_per_s,
         prefill_tokens_per_s=speed.prefill_tokens_per_s, decode_range=speed.decode_range,
         total_bytes=est.memory.total_bytes, headroom_fraction=headroom,
-        score=_score(index * kept.factor, speed.decode_tokens_per_s, headroom), estimate=est,
+        score=score, estimate=est,
         quality_source=index_source(model.quality),
     )  # fmt: skip
 
@@ -193,8 +212,6 @@ def _rank_model(model: Model, opts: _Options, estimator: Estimator):
     if opts.task in CAPABILITY_TASKS and opts.task not in model.tasks:
         return Excluded(model.id, model.name, "not-capable", f"not a {opts.task} model")
     quality = quality_for(model, opts.task)
-    if quality is None:
-        return Excluded(model.id, model.name, "no-quality", f"no quality index for {opts.task}")
     if not model.quants:
         return Excluded(model.id, model.name, "no-quants", "no GGUF files in the catalog")
     # A file larger than all the machine's memory cannot fit: no need to estimate it.
@@ -237,15 +254,13 @@ def rank_file(
     losses: QuantLosses,
 ) -> RankedCandidate | None:
     """What rank_models(all_quants=True) makes of one file of `model`: its candidate, or None
-    where the ranking leaves it out (no quality index, not capable, too large, does not fit).
+    where the ranking leaves it out (not capable, too large, does not fit).
 
     For searches that ask about one file at a time: no one-model catalog, no Ranking.
     """
     if task in CAPABILITY_TASKS and task not in model.tasks:
         return None
     quality = quality_for(model, task)
-    if quality is None:
-        return None
     room = _memory_ceiling(machine)
     if room is not None and quant.size_bytes > room:
         return None
@@ -293,7 +308,7 @@ def rank_models(
         elif all_quants:
             candidates.extend(result)
         else:
-            candidates.append(min(result, key=lambda c: _order(c, interactive_decode_tokens_per_s)))
+            candidates.append(_best_file(result, interactive_decode_tokens_per_s))
     candidates.sort(key=lambda c: (*_order(c, interactive_decode_tokens_per_s), c.model_id))
     notes = tuple(sorted({f"{c.model_id}: {c.quality_note}" for c in candidates if c.quality_note}))
     return Ranking(
@@ -304,9 +319,27 @@ def rank_models(
     )  # fmt: skip
 
 
-def _order(c: RankedCandidate, floor: float | None) -> tuple[bool, float, float]:
+def _best_file(files: list[RankedCandidate], floor: float | None) -> RankedCandidate:
+    """The file a model is shown by: the best by _order; for a model of quality unknown, the
+    one that keeps the most of the model (the quant's retention), discounted for speed and
+    headroom as a score is, among the files that reach the decode floor if any do."""
+    if files[0].score is not None:
+        return min(files, key=lambda c: _order(c, floor))
+
+    def kept(c: RankedCandidate) -> tuple[bool, float]:
+        slow = floor is not None and c.decode_tokens_per_s < floor
+        return (slow, -_score(c.quant_retention, c.decode_tokens_per_s, c.headroom_fraction))
+
+    return min(files, key=kept)
+
+
+def _order(c: RankedCandidate, floor: float | None) -> tuple[int, float, float]:
     """A sort key, smaller first: by score, or for interactive use (a decode floor) the files
-    that reach the floor by score, then the rest by how close they come to it."""
-    if floor is None or c.decode_tokens_per_s >= floor:
-        return (False, -c.score, -c.decode_tokens_per_s)
-    return (True, -c.decode_tokens_per_s, -c.score)
+    that reach the floor by score, then the rest by how close they come to it. Files of quality
+    unknown come after the scored files of their speed class, fastest first."""
+    fast = floor is None or c.decode_tokens_per_s >= floor
+    if c.score is None:
+        return (1 if fast else 3, -c.decode_tokens_per_s, 0.0)
+    if fast:
+        return (0, -c.score, -c.decode_tokens_per_s)
+    return (2, -c.decode_tokens_per_s, -c.score)

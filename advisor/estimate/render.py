@@ -168,9 +168,10 @@ def _speed_lines(est: Estimate, prompt_tokens: int) -> list[str]:
     if s is None:
         return ["Speed    not estimated: it does not fit"]
     low, high = s.decode_range
+    p_low, p_high = s.prefill_range
     lines = [
         f"Speed    decode {s.decode_tokens_per_s:.1f} tok/s ({low:.1f}-{high:.1f}), prefill "
-        f"{s.prefill_tokens_per_s:.0f} tok/s",
+        f"{s.prefill_tokens_per_s:.0f} tok/s ({p_low:.0f}-{p_high:.0f})",
         f"  first token after a {prompt_tokens}-token prompt: "
         f"{s.time_to_first_token_s(prompt_tokens):.2f} s",
         "  decode at depth: " + ", ".join(

@@ -3,5 +3,7 @@
 # 2: the `team` plans and workloads' peak_factor; each verdict's rule and remedy, break-even
 # path, check margins, idle power and hours, `not_viable`, the workload's `cloud`; plan limits
 # in vendor units, score scales and the cold first call (`cloud.basis`, `first_token_call`).
-SCHEMA_VERSION = 2
+# 3: the workload's min_quality_pct and min_quality_from (the user's own quality floor), and
+# candidates of quality unknown (a model with no published score: quality_index null).
+SCHEMA_VERSION = 3
 REPORT_KIND = "advisor-report"

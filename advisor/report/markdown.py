@@ -126,6 +126,12 @@ def _confidence(v: VerdictView) -> list[str]:
     return out + [""]
 
 
+def _floor_owner(w: Workload) -> str:
+    """Whose quality floor the workload is judged against: the user's own (min_quality_pct,
+    from a flag or their file), else the workload's origin (a preset, or the user's file)."""
+    return f"yours: {w.min_quality_from}" if w.min_quality_from else w.origin
+
+
 def _assumptions(w: Workload) -> list[str]:
     ttft = w.max_time_to_first_token_s
     out = [
@@ -136,7 +142,7 @@ def _assumptions(w: Workload) -> list[str]:
         f"≥ {w.min_decode_tokens_per_s:g} tokens/s; first token ≤ "
         f"{'no limit' if ttft is None else f'{ttft:g} s'}; {w.concurrency} at once; "
         f"{w.hours_per_day:g} h/day, {w.days_per_week:g} days/week; quality floor "
-        f"{w.quality_floor_pct:g}% of the frontier ({md(w.origin)}).",
+        f"{w.quality_floor_pct:g}% of the frontier ({md(_floor_owner(w))}).",
         "",
     ]
     if w.justification:

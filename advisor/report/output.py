@@ -28,20 +28,39 @@ def named_files(values: Iterable[object]) -> list[Path]:
     found = []
     for value in values:
         for item in value if isinstance(value, (list, tuple)) else (value,):
-            if isinstance(item, str) and item and Path(item).expanduser().is_file():
-                found.append(Path(item).expanduser())
+            path = _file(item) if isinstance(item, str) and item else None
+            if path is not None:
+                found.append(path)
     return found
+
+
+def _file(text: str) -> Path | None:
+    """The existing file `text` names, else None (also for a name the system refuses, too
+    long or naming an unknown ~user: the command itself then says what is wrong with it)."""
+    try:
+        path = Path(text).expanduser()
+        return path if path.is_file() else None
+    except (OSError, ValueError, RuntimeError):
+        return None
 
 
 def refuse_overwriting_inputs(output: str | None, inputs: Iterable[Path]) -> None:
     """UsageError when `-o output` names a file the command reads (a workload, the config, a
     profile, a fleet report): writing there would destroy the input before anyone saw it."""
-    if not output or not os.path.isfile(target := Path(output).expanduser()):
+    target = _file(output) if output else None
+    if target is None:
         return
     for path in inputs:
-        if os.path.samefile(target, path):
+        if _same(target, path):
             from advisor.errors import UsageError
 
             raise UsageError(f"-o {output}: this command reads that file ({path}); writing the "
                              "output there would overwrite it",
                              hint="write the output to another file")  # fmt: skip
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # gone meanwhile: nothing to overwrite
+        return False

@@ -198,10 +198,10 @@ class AdvisorApp(App[None]):
     @work(thread=True, exclusive=True, group="data")
     def load_data(self) -> None:
         setup = self.setup
-        catalog = setup.catalog or self._guard("catalog", lambda: stages.catalog(setup))
+        config = self.config or self._guard("config", stages.config)
+        catalog = setup.catalog or self._guard("catalog", lambda: stages.catalog(setup, config))
         if catalog is not None:
             self.post_message(CatalogReady(catalog))
-        config = self.config or self._guard("config", stages.config)
         if config is None:
             return
         presets = setup.workloads or self._guard("workloads", lambda: stages.workloads(config))

@@ -110,10 +110,15 @@ def config() -> Config:
     return load_config()
 
 
-def catalog(setup: Setup) -> Catalog:
+def catalog(setup: Setup, config: Config | None = None) -> Catalog:
+    """The catalog, with the plan limits the config assumes (prices.plan_limits), read by the
+    parser `--plan-limit` uses (advisor.catalog.plan_limits)."""
     from advisor.catalog import load_catalog
+    from advisor.catalog.plan_limits import with_plan_limits
+    from advisor.config import plan_limits
 
-    return load_catalog(setup.catalog_path)
+    found = load_catalog(setup.catalog_path)
+    return with_plan_limits(found, plan_limits(config)) if config is not None else found
 
 
 def workloads(config: Config) -> tuple[Workload, ...]:

@@ -64,9 +64,11 @@ def closeness(workload: Workload, option: LocalOption) -> tuple[float, ...]:
 
 def within_reach(workload: Workload, option: LocalOption) -> bool:
     """Whether the option's quality reaches SHOWN_FLOOR_SHARE of the workload's floor (an
-    unknown quality does not)."""
+    unknown quality does not, unless it passes: the user's floor of 0 takes any quality)."""
     pct = option.quality_pct
-    return pct is not None and pct >= SHOWN_FLOOR_SHARE * workload.quality_floor_pct
+    if pct is None:
+        return option.passed("quality")
+    return pct >= SHOWN_FLOOR_SHARE * workload.quality_floor_pct
 
 
 def closest(workload: Workload, options: list[LocalOption]) -> LocalOption | None:
@@ -99,10 +101,26 @@ def one_check_away(
     for o in options:
         if o.run is None or len(o.failed) != 1 or o.candidate.model_id in skip:
             continue
+        if o.quality_pct is None:
+            continue  # quality unknown: `unjudged` names it with what would judge it
         held = near.get(o.candidate.model_id)
         if held is None or _quality_key(o) > _quality_key(held):
             near[o.candidate.model_id] = o
     return sorted(near.values(), key=_quality_key, reverse=True)[:count]
+
+
+def unjudged(options: list[LocalOption]) -> LocalOption | None:
+    """The fastest option of a model with no score that passes every check but quality: what
+    a floor the user gives (--min-quality 0, --quality MODEL=SCORE) would let a verdict judge."""
+    found = [
+        o
+        for o in options
+        if o.run is not None and o.quality_pct is None and o.candidate.quality_index is None
+        and [c.name for c in o.failed] == ["quality"]
+    ]  # fmt: skip
+    if not found:
+        return None
+    return max(found, key=lambda o: o.run.peak_decode_tokens_per_s if o.run else 0.0)
 
 
 def _quality_key(option: LocalOption) -> tuple[float, float]:

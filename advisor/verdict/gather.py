@@ -120,6 +120,24 @@ def floor_reachable(catalog: Catalog, workload: Workload, frontier_index: float 
     return best is not None and best[1] >= workload.quality_floor_pct
 
 
+def out_of_reach(workload: Workload, best: tuple[str, float] | None) -> str | None:
+    """Why no hardware makes the workload local, when its floor is out of every model's reach
+    (`best`: best_on_task's answer), naming the best model and its score against the floor;
+    None when some model reaches it. The report's remedy and the audit's "Workloads no upgrade
+    makes local" both say it this way."""
+    floor = workload.quality_floor_pct
+    index = workload.quality_index.replace("_", " ")
+    if best is None:
+        return f"no catalog model has a score on the {index} to compare with the frontier"
+    name, pct = best
+    if pct >= floor:
+        return None
+    return (
+        f"no catalog model reaches the {workload.task} quality floor of {floor:g}% of the "
+        f"frontier on the {index} (the best, {name}, reaches {pct:.0f}% before any quant loss)"
+    )
+
+
 def best_on_task(
     catalog: Catalog, workload: Workload, frontier_index: float | None
 ) -> tuple[str, float] | None:
@@ -221,6 +239,24 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
             quality = option.candidate.quality_index
             if useful(option) and (best is None or quality > best):
                 best = quality
+    if best is None:
+        options += _unscored_options(search, w, frontier_index, power_for, useful, lean)
+    return options
+
+
+def _unscored_options(search, w, frontier_index, power_for, useful, lean: bool = True):
+    """The options of models with no score, where nothing scored would do. Only a user's
+    floor of 0 lets one pass the quality check (options.unscored_check); with any other floor
+    none is useful or shown as the closest (choice.within_reach), and only a full search
+    (not `lean`) checks them, so that a cloud verdict can name one that passes every other
+    check with the flags that would judge it."""
+    judged = w.users_floor and w.quality_floor_pct <= 0
+    if not frontier_index or (lean and not judged):
+        return []
+    options: list[LocalOption] = []
+    for model in search.unscored(w.task):
+        options += _model_options(search, w, model, _context(w), frontier_index, power_for,
+                                  useful)  # fmt: skip
     return options
 
 
@@ -258,6 +294,8 @@ def _good_enough_options(search, w, context, frontier_index, power_for, useful):
         for option in found:
             if useful(option) and (best is None or option.candidate.quality_index > best):
                 best = option.candidate.quality_index
+    if best is None:
+        options += _unscored_options(search, w, frontier_index, power_for, useful, lean=True)
     return options
 
 

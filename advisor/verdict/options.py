@@ -17,6 +17,15 @@ CheckName = Literal["fits", "decode", "ttft", "quality", "capacity"]
 # model's score moves by a few points between evaluation runs and index versions; a quality
 # floor within this many percentage points of the frontier (either side) is borderline.
 QUALITY_SPREAD_PCT = 3.0
+# What the report says of a model with no score, and what would let the verdict judge it.
+UNSCORED = (
+    "no published score (the catalog's scores come from Artificial Analysis's dated index "
+    "snapshots, and none has this model)"
+)
+JUDGE_UNSCORED = (
+    "give --min-quality 0 (any quality will do) or --quality MODEL=SCORE (your own estimate on "
+    "the index) to judge it"
+)
 
 
 @dataclass(frozen=True)
@@ -193,17 +202,32 @@ def _quality_check(
     workload: Workload, candidate: LocalCandidate, pct: float | None, frontier: float | None
 ) -> Check:
     floor = workload.quality_floor_pct
-    index = workload.quality_index.replace("_", " ")
+    if pct is None and frontier and candidate.quality_index is None:
+        return unscored_check(workload)
     if pct is None:
-        why = "no frontier figure to compare with" if not frontier else f"no published {index}"
+        why = "no frontier figure to compare with"
         return Check("quality", False, floor, None, "% of frontier", f"quality unknown: {why}")
-    text = f"{candidate.quality_note}: {pct:.0f}% of the frontier's {frontier:g}; floor {floor:g}%"
-    margin = pct / floor - 1
-    borderline = abs(pct - floor) < QUALITY_SPREAD_PCT
+    text = (
+        f"{candidate.quality_note}: {pct:.0f}% of the frontier's {frontier:g}; floor {floor:g}% "
+        f"({workload.floor_owner})"
+    )
+    margin = pct / floor - 1 if floor > 0 else None  # a floor of 0: any quality will do
+    borderline = floor > 0 and abs(pct - floor) < QUALITY_SPREAD_PCT
     if borderline:
         text += f" (within the ±{QUALITY_SPREAD_PCT:g} points an index moves: borderline)"
     return Check("quality", pct >= floor, floor, round(pct, 1), "% of frontier",
                  _missed(text, margin), borderline, margin)  # fmt: skip
+
+
+def unscored_check(workload: Workload) -> Check:
+    """The quality check of a model the index has no score for: passed only where the user's
+    own floor is 0 (any quality will do); failed, with what would judge it, otherwise."""
+    floor = workload.quality_floor_pct
+    text = f"quality unknown: {UNSCORED}"
+    if workload.users_floor and floor <= 0:
+        text += f"; your floor of 0% ({workload.min_quality_from}) accepts any quality"
+        return Check("quality", True, floor, None, "% of frontier", text)
+    return Check("quality", False, floor, None, "% of frontier", f"{text}; {JUDGE_UNSCORED}")
 
 
 def _capacity_check(workload: Workload, run: LocalRun) -> Check:

@@ -149,6 +149,12 @@ class OptionSearch:
             self._order[task] = sorted(scored, key=lambda pair: (-pair[0], pair[1].id))
         return self._order[task]
 
+    def unscored(self, task: str) -> list[Model]:
+        """Models the index has no score for on `task` (quality unknown), by id."""
+        return sorted(
+            (m for m in self.catalog.models if quality_for(m, task) is None), key=lambda m: m.id
+        )
+
     def rank_quant(self, model: Model, quant, task: str, context_tokens: int) -> Ranked | None:
         """The ranking's candidate for one model file, or None when it leaves the file out."""
         key = (model.id, quant.type, task, context_tokens)

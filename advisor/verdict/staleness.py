@@ -136,8 +136,8 @@ def model_score_facts(catalog: Catalog, model_ids: Sequence[str]) -> list[Fact]:
     facts: list[Fact] = []
     for model_id in dict.fromkeys(model_ids):
         model = catalog.find(model_id)
-        if model is not None and model.quality is not None:
-            quality = model.quality
+        if model is not None and model.quality is not None and not model.quality.assumed_by:
+            quality = model.quality  # (the user's own assumption has no date to go stale)
             facts.append((f"the quality score of {model.name}", quality.snapshot_date,
                           quality.source))  # fmt: skip
     return facts

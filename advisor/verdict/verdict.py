@@ -286,6 +286,14 @@ def _misses(
         reasons.append(
             f"one check away: {option_name(near)} misses only {near.failed[0].shortfall()}"
         )
+    unjudged = choice.unjudged(options)
+    if unjudged is not None:
+        model_id = unjudged.candidate.model_id
+        reasons.append(
+            f"quality unknown: {option_name(unjudged)} passes every other check here, but has "
+            f"no published score; give --min-quality 0 (any quality will do) or --quality "
+            f"{model_id}=SCORE (your estimate on the index) to judge it"
+        )
     return why, reasons, shown
 
 

@@ -158,3 +158,12 @@ def test_an_output_naming_a_fleet_report_is_refused(capsys, tmp_path, fleet_dir,
     assert code == ExitCode.USAGE and out == ""
     assert f"-o {report}: this command reads that file" in err
     assert report.read_bytes() == kept
+
+
+def test_an_existing_output_beside_the_fleet_is_replaced(capsys, tmp_path, fleet_dir) -> None:
+    """Only a file the audit reads is refused: last run's output elsewhere is written over."""
+    target = tmp_path / "audit.json"
+    target.write_text("last run's audit")
+    code, out, err = _run(capsys, str(fleet_dir), "--format", "json", "-o", str(target))
+    assert code == ExitCode.OK and out == "" and "note: wrote" in err
+    assert json.loads(target.read_text())  # the new audit, as JSON

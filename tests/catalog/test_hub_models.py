@@ -220,5 +220,5 @@ def test_a_hub_repository_is_ranked_beside_the_catalog(hub: Hub, capsys) -> None
         ranked = [c for c in doc["candidates"] if c["model_id"] == model_id]
         left = [e for e in doc["excluded"] if e["model_id"] == model_id]
         assert len(ranked) + len(left) == 1  # judged: ranked, or left out saying why
-        assert ranked or left[0]["kind"] == "no-quality"
+        assert not ranked or ranked[0]["quality_unknown"]  # no score: quality unknown
     assert "ranked beside the catalog as hf-qwen-qwen3-8b" in err

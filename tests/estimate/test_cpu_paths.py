@@ -17,6 +17,7 @@ from advisor.estimate.speed.cpu_paths import (
     X86_AMX,
     X86_AVX2,
     X86_AVX512,
+    cpu_decode_factor,
     cpu_path_factor,
     kernel_mix,
     matmul_path,
@@ -95,6 +96,7 @@ def test_unmeasured_levels_keep_the_fitted_family_factors(llama_8b) -> None:
     for level in (X86_AMX, X86_AVX2, ARM_I8MM, ARM_DOTPROD, GENERIC):
         assert level not in MEASURED_LEVELS
         assert cpu_path_factor(level, mix) is None
+        assert cpu_decode_factor(level, mix) is None
     c = load_constants()
     rate = DeviceRate("cpu", "cpu", 100.0, 1.0, 1.0, simd_level=ARM_I8MM)
     assert coefficients(c, rate, "legacy", mix) == coefficients(c, rate, "legacy")
@@ -110,9 +112,13 @@ def test_measured_paths_replace_the_family_factors(llama_8b) -> None:
         k = coefficients(c, rate, cost.quant_class, cost.kernel_mix)
         path = cpu_path_factor(X86_AVX512, cost.kernel_mix)
         assert k.prefill_s_per_flop == pytest.approx(f16.prefill_s_per_flop * path)
-        family = coefficients(c, rate, cost.quant_class)  # decode keeps the family's factors
-        assert (k.decode_s_per_byte, k.decode_s_per_flop) == (
-            family.decode_s_per_byte, family.decode_s_per_flop)  # fmt: skip
+        # Decode: the bytes stream at the backend's rate (no family extra beta), and the
+        # kernels' compute is the paths' decode factor × the F16 GEMM's seconds per FLOP.
+        vector = cpu_decode_factor(X86_AVX512, cost.kernel_mix)
+        assert k.decode_s_per_byte == pytest.approx(k.read_s_per_byte)
+        assert k.decode_s_per_flop == pytest.approx(f16.prefill_s_per_flop * vector)
+        family = coefficients(c, rate, cost.quant_class)
+        assert family.decode_s_per_flop == pytest.approx(c.gamma_cpu / 1e12)
     unknown = dataclasses.replace(rate, simd_level="")
     assert coefficients(c, unknown, "legacy", kernel_mix(llama_8b, "Q4_0")) == coefficients(
         c, unknown, "legacy"
@@ -123,4 +129,5 @@ def test_every_measured_constant_names_its_source() -> None:
     for (level, path), cost in PATH_COSTS.items():
         assert level in MEASURED_LEVELS
         assert cost.prefill > 0
+        assert cost.decode >= 0
         assert "cpu_rows_here.csv" in cost.source, path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -73,6 +74,19 @@ def test_text_output(capsys) -> None:
     assert out.startswith("Llama 3.1 8B Instruct · Q4_K_M · 8192 tokens")
     assert "Fits: all on the GPU, -ngl 33 of 33" in out
     assert "Longest context this way:" in out and "decode at depth:" in out
+
+
+def test_text_quotes_the_prefill_range_beside_the_decode_range(capsys) -> None:
+    """The text showed the decode range only: a prefill point of 7,719 tokens/s read as exact
+    while its quoted range (in --json) spans about 1.5x."""
+    assert main(ARGS) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Speed"))
+    speed = _json(capsys)["speed"]
+    found = re.search(r"prefill (\d+) tok/s \((\d+)-(\d+)\)$", line)
+    assert found, line
+    shown = [float(v) for v in found.groups()]
+    quoted = [speed["prefill_tokens_per_s"], *speed["prefill_range"]]
+    assert shown == pytest.approx(quoted, abs=1) and shown[1] < shown[0] < shown[2]
 
 
 @pytest.mark.parametrize(

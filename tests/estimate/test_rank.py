@@ -35,8 +35,10 @@ def test_every_model_is_ranked_or_left_out_with_a_reason(rtx_4090, catalog):
 
 def test_best_first_one_quant_per_model_and_nothing_that_does_not_fit(rtx_4090, catalog):
     ranking = _rank(rtx_4090, catalog)
-    scores = [c.score for c in ranking.candidates]
+    scores = [c.score for c in ranking.candidates if c.score is not None]
     assert scores == sorted(scores, reverse=True)
+    unknown = [i for i, c in enumerate(ranking.candidates) if c.score is None]
+    assert unknown and unknown == list(range(len(scores), len(ranking.candidates)))
     assert len({c.model_id for c in ranking.candidates}) == len(ranking.candidates)
     assert all(c.estimate.fits for c in ranking.candidates)
     big = [e for e in ranking.excluded if e.kind == "does-not-fit"]
@@ -66,7 +68,7 @@ def test_coding_ranks_by_the_coding_index(rtx_4090, catalog):
     ranking = _rank(rtx_4090, catalog, task="coding")
     for c in ranking.candidates:
         model = catalog.find(c.model_id)
-        if model.quality.coding_index is not None:
+        if model.quality is not None and model.quality.coding_index is not None:
             assert c.quality_metric == "coding_index"
             assert c.quality_index == model.quality.coding_index
 
@@ -149,3 +151,23 @@ def test_missing_coding_index_falls_back_and_says_so(catalog):
                  and m.quality.intelligence_index is not None)  # fmt: skip
     index, metric, note = quality_for(model, "coding")
     assert metric == "intelligence_index" and note
+
+
+def test_a_model_without_a_score_is_ranked_with_its_quality_unknown(rtx_4090, catalog):
+    """Issue 13 item 8b: Mistral 7B v0.3 has no index score. It was left out ("no quality
+    index"); it is ranked, its quality None (never a made-up number), after every scored
+    model, and says where scores come from."""
+    ranking = _rank(rtx_4090, catalog)
+    (mistral,) = [c for c in ranking.candidates if c.model_id == "mistral-7b-instruct-v0.3"]
+    assert mistral.quality is None and mistral.quality_index is None and mistral.score is None
+    assert mistral.quality_text.startswith("quality unknown: the index has no score")
+    assert "Artificial Analysis" in mistral.quality_text
+    assert all(e.model_id != mistral.model_id for e in ranking.excluded)
+    # the file shown keeps the most of the model that fits comfortably, not the fastest Q2_K
+    assert mistral.quant_retention > 0.99
+
+
+def test_interactive_ranking_puts_unknown_quality_after_the_scored_of_its_speed(rtx_4090, catalog):
+    ranking = _rank(rtx_4090, catalog, interactive_decode_tokens_per_s=60)
+    classes = [(c.decode_tokens_per_s < 60) * 2 + (c.score is None) for c in ranking.candidates]
+    assert classes == sorted(classes) and set(classes) == {0, 1, 2, 3}

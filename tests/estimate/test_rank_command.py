@@ -50,6 +50,47 @@ def test_chat_ranks_the_models_fast_enough_for_chat_first(capsys) -> None:
     speeds = [c["decode_tokens_per_s"] for c in doc["candidates"]]
     fast = [s >= 10 for s in speeds]
     assert any(fast) and fast == sorted(fast, reverse=True)  # all fast ones, then the rest
-    slow = [s for s in speeds if s < 10]
-    assert slow == sorted(slow, reverse=True)  # the slower ones, closest to 10 first
+    for known in (True, False):  # scored first in each class, then quality unknown
+        slow = [c["decode_tokens_per_s"] for c in doc["candidates"]
+                if c["decode_tokens_per_s"] < 10 and c["quality_unknown"] != known]  # fmt: skip
+        assert slow == sorted(slow, reverse=True)  # the slower ones, closest to 10 first
     assert all(c["decode_tokens_per_s"] >= 10 for c in doc["candidates"][:4])
+
+
+def test_models_ranks_an_unscored_catalog_model_as_quality_unknown(capsys) -> None:
+    """Issue 13 item 8b: `advisor models` left Mistral 7B v0.3, Qwen2.5 and Gemma 2 out as
+    "no quality index". They are ranked, shown as quality unknown (no number), with where scores
+    come from and what lets a report judge them."""
+    import json
+
+    from advisor.cli import main
+
+    assert main(["models", "--profile", "rtx-4090-desktop", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    by_id = {c["model_id"]: c for c in doc["candidates"]}
+    for model_id in ("mistral-7b-instruct-v0.3", "qwen2.5-7b-instruct", "gemma-2-9b-it"):
+        row = by_id[model_id]
+        assert row["quality_unknown"] and row["quality"] is None and row["score"] is None
+        assert row["quality_index"] is None
+    assert not [e for e in doc["excluded"] if "quality" in e["reason"]]
+    assert main(["models", "--profile", "rtx-4090-desktop"]) == 0
+    text = capsys.readouterr().out
+    row = next(line for line in text.splitlines() if "Mistral 7B Instruct v0.3" in line)
+    assert " unknown " in row
+    assert "quality unknown: the index has no score" in text and "--min-quality 0" in text
+
+
+def test_models_takes_the_users_score_for_an_unscored_model(capsys) -> None:
+    import json
+
+    from advisor.cli import main
+
+    args = ["models", "--profile", "rtx-4090-desktop", "--json"]
+    assert main([*args, "--quality", "mistral-7b-instruct-v0.3=20"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (row,) = [c for c in doc["candidates"] if c["model_id"] == "mistral-7b-instruct-v0.3"]
+    assert row["quality_index"] == 20 and not row["quality_unknown"]
+    assert row["quality_source"].startswith(
+        "your assumption (--quality mistral-7b-instruct-v0.3=20), not a published score, on the "
+        "Artificial Analysis Intelligence Index v4.1"
+    )

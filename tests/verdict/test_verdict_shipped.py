@@ -113,16 +113,16 @@ def test_a_slow_option_is_charged_only_for_the_hours_it_runs(catalog) -> None:
 def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     """Item 7: rtx-4090-desktop × rag-summarisation: first token 8.9 s against a 10 s limit,
     with a prefill range that allows 18.7 s, was 'medium'."""
-    # Since the kernel-path ranges (issue 15) the CPU's share of this hybrid run carries the
-    # widest range (two CPU devices in the calibration set): 7.8 s, up to 20.5 s since the
-    # device-weighted bands, which also put the decode requirement inside its range; 7.6 s, up
-    # to 17.6 s, since the tokens-per-expert refit moved the CUDA MMQ constants a little.
-    v = verdict(catalog, "rtx-4090-desktop", "rag-summarisation")
+    # Since the CPU's FMA width is a fact (issue 15), the 4090 desktop's Zen 4 CPU prefills its
+    # share of the split Q6_K at half the rate and the option there is Q5_K_M, all on the GPU
+    # (3.8 s, not borderline); the 3090 desktop (a Zen 3 AVX2 host) keeps such a case. Its
+    # range is 5.4-13.1 s since the tokens-per-expert refit (5.5-15.4 before).
+    v = verdict(catalog, "rtx-3090-desktop", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
-    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(7.6, abs=0.1)
-    assert "(range 1.8-17.6)" in ttft.text
+    assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(8.3, abs=0.1)
+    assert "(range 5.4-13.1)" in ttft.text
     assert v.confidence.level == "low"
-    assert "borderline: the decode and time-to-first-token requirements" in v.confidence.why
+    assert "borderline: the time-to-first-token requirement" in v.confidence.why
 
 
 def test_a_quality_just_below_the_floor_is_borderline(catalog) -> None:

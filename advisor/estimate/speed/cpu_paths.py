@@ -17,11 +17,13 @@ AVX-512 adds Q2_K's, AMX tiles take Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K/IQ4_XS first (
 Arm: i8mm picks the 4x8 / 8x8 repacks, dotprod the 4x4 / 8x4 ones). The level comes from the
 probe's SIMD flags (/proc/cpuinfo or sysctl, advisor.probe.cpu).
 
-Each path's cost per FLOP, relative to the F16 path (tinyBLAS F16) on the same CPU, is a named
-constant in PATH_COSTS, measured where it says (benchmarks/data/cpu_rows_here.csv). A SIMD level
-without measured constants uses the fitted quant-family factors of speed_constants.json (the
-speed model's rho and beta for "cpu"), as every CPU did before: the published CPU rows that
-score the fit (benchmarks/speed_accuracy.py) are of such levels (Apple NEON, an Intel N100).
+Each path's cost per FLOP, relative to the F16 GEMM (tinyBLAS F16) on the same CPU, is a named
+constant in PATH_COSTS, for prefill (the path's GEMM) and for decode (its matrix-vector work
+beyond streaming the weights), measured where it says (benchmarks/data/cpu_rows_here.csv). A
+SIMD level without measured constants uses the fitted quant-family factors of
+speed_constants.json (the speed model's rho, beta and gamma_cpu for "cpu"), as every CPU did
+before: the published CPU rows that score the fit (benchmarks/speed_accuracy.py) are of such
+levels (Apple NEON, an Intel N100).
 """
 
 from __future__ import annotations
@@ -97,26 +99,35 @@ def matmul_path(level: str, ggml_type: str) -> str:
 
 @dataclass(frozen=True)
 class PathCost:
-    """Prefill seconds per FLOP of one kernel path, relative to the F16 path on the same CPU."""
+    """One kernel path's cost per FLOP on a CPU, relative to the F16 GEMM (tinyBLAS F16, pp512)
+    on the same CPU: its own pp512, and its decode (tg128) work once the bytes are read."""
 
-    prefill: float  # pp512: the batched GEMM (decode keeps the family factors: see the docs)
+    prefill: float  # pp512: the batched GEMM, seconds per FLOP over F16's
+    decode: float  # tg128: the matrix-vector kernel's compute beyond the memory stream
     source: str
 
 
 # Measured on this project's 2-core AMD EPYC (family 25 model 17: Zen 4, AVX-512 with VNNI),
-# llama-cpp-python 0.3.36: generated 93 M-parameter llama models of one shape
-# (advisor.bench.probes.PROBE_SPEC), each quant type's pp512 time per token over the F16
-# file's (benchmarks/data/cpu_rows_here.csv). Ratios of runs made back to back, so the
-# machine's load, which slows every file alike, mostly cancels; absolute rates on that busy
-# machine are not used.
-_EPYC = "cpu_rows_here.csv, probe shape, 2-core EPYC (Zen 4), 2026-12-06"
+# llama-cpp-python 0.3.36's llama.cpp, llama-bench on one thread (benchmarks/cpu_rows_here.py,
+# rows in benchmarks/data/cpu_rows_here.csv; `--derive` prints these figures).
+# prefill: generated 93 M-parameter llama files of one shape (advisor.bench.probes.PROBE_SPEC):
+#   the F16 file's fastest pp512 over each file's. Ratios on one machine, so its clock (unknown
+#   in this VM) cancels; the absolute rate comes from the fitted kappa["cpu"] and the core's
+#   FMA width (cpu_cores).
+# decode: TinyLlama-1.1B-shaped files (on the 93 M shape a token's fixed costs hide the
+#   kernels): the F16 file streams its weights (its tg128 is the memory rate), and what each
+#   file's tg128 takes beyond its bytes at that rate and the per-layer cost is the kernel's
+#   compute, per FLOP, over the F16 file's pp512 seconds per FLOP.
+_PROBE = "cpu_rows_here.csv, probe shape, Zen 4 EPYC, 1 thread, 2026-12-07"
+_TINY = "cpu_rows_here.csv, TinyLlama-1.1B shape, Zen 4 EPYC, 1 thread, 2026-12-07"
+_BOTH = f"prefill {_PROBE}; decode {_TINY}"
 PATH_COSTS: dict[tuple[str, str], PathCost] = {
-    (X86_AVX512, "tinyblas_f16"): PathCost(1.0, f"the reference ({_EPYC})"),
-    (X86_AVX512, "tinyblas_q8_0"): PathCost(0.790, _EPYC),
-    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.649, _EPYC),
+    (X86_AVX512, "tinyblas_f16"): PathCost(1.0, 0.0, f"the reference ({_BOTH})"),
+    (X86_AVX512, "tinyblas_q8_0"): PathCost(0.856, 1.287, _BOTH),
+    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.667, 0.408, _BOTH),
     # From the Q4_K_M file: what is left once its Q6_K share is counted at Q6_K's cost.
-    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.656, _EPYC),
-    (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.426, _EPYC),
+    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.645, 0.241, _BOTH),
+    (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.662, 0.0, _BOTH),
 }
 MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
 
@@ -170,12 +181,26 @@ def cpu_path_factor(level: str, mix: KernelMix) -> float | None:
     """FLOP-weighted prefill cost of a file's paths on `level`, relative to F16; None when a
     path any of its types takes on this level was not measured (the fitted family factor
     stands)."""
+    costs = _mix_costs(level, mix)
+    return None if costs is None else sum(share * cost.prefill for share, cost in costs)
+
+
+@lru_cache(maxsize=1024)
+def cpu_decode_factor(level: str, mix: KernelMix) -> float | None:
+    """FLOP-weighted decode compute of a file's paths on `level`, per FLOP, relative to the F16
+    GEMM's prefill cost per FLOP; None where a path was not measured (the fitted gamma_cpu and
+    the family's beta stand)."""
+    costs = _mix_costs(level, mix)
+    return None if costs is None else sum(share * cost.decode for share, cost in costs)
+
+
+def _mix_costs(level: str, mix: KernelMix) -> list[tuple[float, PathCost]] | None:
     if level not in MEASURED_LEVELS or not mix:
         return None
-    total = 0.0
+    found = []
     for ggml_type, share in mix:
         cost = path_cost(level, ggml_type)
         if cost is None:
             return None
-        total += share * cost.prefill
-    return total
+        found.append((share, cost))
+    return found

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.estimate.placement import Placement
+from advisor.estimate.speed.cpu_cores import CoreWidth, core_width
 from advisor.estimate.speed.cpu_paths import KernelMix, simd_level
 from advisor.estimate.speed.figures import Figure, FigureStatus
 from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
@@ -50,17 +51,14 @@ class DeviceWork:
 
 
 def cpu_flops_per_cycle(machine: Machine) -> int:
-    """FP32 FLOPs a core retires per cycle, from the SIMD flags (FMA counts 2)."""
-    flags = set(machine.cpu.simd_flags)
-    if "avx512" in flags:
-        return 64
-    if "avx2" in flags:
-        return 32
-    if machine.cpu.architecture in ("arm64", "aarch64") and machine.os == "darwin":
-        return 32  # Apple cores: four 128-bit NEON FMA pipes
-    if flags & {"neon", "sve", "avx"}:
-        return 16
-    return 8
+    """FP32 FLOPs a core retires per cycle (FMA counts 2): its FMA datapaths' width, from its
+    name and SIMD flags (advisor.estimate.speed.cpu_cores)."""
+    return _core_width(machine).flops_per_cycle
+
+
+def _core_width(machine: Machine) -> CoreWidth:
+    cpu = machine.cpu
+    return core_width(cpu.name, cpu.simd_flags, cpu.architecture, machine.os)
 
 
 def _status(machine: Machine, path: str) -> tuple[FigureStatus, str]:
@@ -82,10 +80,11 @@ def _cpu_rate(machine: Machine) -> tuple[DeviceRate, tuple[Figure, ...]]:
     mhz = machine.cpu.max_clock_mhz or machine.cpu.base_clock_mhz
     known = cores is not None and mhz is not None
     tflops = (cores or ASSUMED_CPU_CORES) * ((mhz or ASSUMED_CPU_GHZ * 1000) / 1000)
-    tflops *= cpu_flops_per_cycle(machine) / 1000
+    width = _core_width(machine)
+    tflops *= width.flops_per_cycle / 1000
     compute_fig = Figure(
         "cpu.compute_tflops", round(tflops, 4), "estimated" if known else "assumed",
-        "cores × clock × SIMD FLOPs per cycle",
+        f"cores × clock × {width.flops_per_cycle} FP32 FLOPs per cycle ({width.source})",
     )  # fmt: skip
     rate = DeviceRate(
         "cpu", "cpu", bandwidth, tflops, 1.0, simd_level=simd_level(machine.cpu.simd_flags)

@@ -12,6 +12,11 @@ Prefill, per device:
              + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
 Devices run one after another (llama.cpp's layer split), so their times add.
 
+On a CPU whose SIMD level has measured kernel-path constants (cpu_paths.PATH_COSTS), the file's
+paths replace the family's fitted factors: rho becomes the paths' prefill cost relative to the
+F16 GEMM, and in decode beta drops out and gamma_cpu / CPU FLOP/s becomes the paths' decode
+compute per FLOP × the F16 GEMM's seconds per FLOP (kappa × rho[f16] / CPU FLOP/s).
+
 alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compute efficiency
 (against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
 (a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from advisor.estimate.speed.cpu_paths import KernelMix, cpu_path_factor
+from advisor.estimate.speed.cpu_paths import KernelMix, cpu_decode_factor, cpu_path_factor
 from advisor.estimate.speed.load import TokenCost
 from advisor.estimate.speed.paths import prefill_path, rated_compute
 
@@ -156,21 +161,27 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
 
     On a CPU whose SIMD level has measured kernel-path constants (advisor.estimate.speed.cpu_paths),
     `mix` (the file's weight types and their FLOP shares) picks them in place of the family's
-    fitted prefill factor rho.
+    fitted factors: the prefill factor rho, and in decode the shared gamma_cpu and the family's
+    extra per byte beta (the path's compute per FLOP, relative to the F16 GEMM's, replaces both).
     """
     bandwidth = dev.bandwidth_gbs * 1e9
     compute = dev.compute_tflops * 1e12
     per_byte = c.per_byte(dev)
     kappa, matrix = c.prefill_kappa(dev, family)
     rho = c.quant_factor(dev.backend, family)
+    extra = c.quant_extra(dev.backend, family)
+    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else 0.0
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
-        if path is not None:
+        vector = cpu_decode_factor(dev.simd_level, mix)
+        if path is not None and vector is not None:
+            f16_flop = kappa * c.quant_factor("cpu", "f16") / matrix  # the F16 GEMM's s/FLOP
             rho = c.quant_factor("cpu", "f16") * path
+            extra, decode_flop = 0.0, f16_flop * vector
     return Coefficients(
-        decode_s_per_byte=(per_byte + c.quant_extra(dev.backend, family)) / bandwidth,
+        decode_s_per_byte=(per_byte + extra) / bandwidth,
         decode_s_per_layer=c.get(c.tau_layer_s, dev.backend),
-        decode_s_per_flop=c.gamma_cpu / compute if dev.backend == "cpu" else 0.0,
+        decode_s_per_flop=decode_flop,
         prefill_s_per_flop=kappa * rho / matrix,
         prefill_s_per_expert_flop=kappa * c.mu_moe / matrix,
         read_s_per_byte=per_byte / bandwidth,

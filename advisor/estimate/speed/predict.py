@@ -127,18 +127,22 @@ def _fitted_basis(work, constants) -> tuple[Figure, ...]:
 
 
 def _cpu_path_figures(w) -> tuple[Figure, ...]:
-    """The measured kernel-path constant a CPU's prefill uses instead of the family's rho."""
-    from advisor.estimate.speed.cpu_paths import cpu_path_factor, path_names
+    """The measured kernel-path constants a CPU uses instead of the family's fitted factors."""
+    from advisor.estimate.speed.cpu_paths import cpu_decode_factor, cpu_path_factor, path_names
 
     if w.rate.backend != "cpu":
         return ()
     factor = cpu_path_factor(w.rate.simd_level, w.cost.kernel_mix)
-    if factor is None:
+    vector = cpu_decode_factor(w.rate.simd_level, w.cost.kernel_mix)
+    if factor is None or vector is None:
         return ()
     names = path_names(w.rate.simd_level, w.cost.kernel_mix)
-    source = "prefill cost relative to the F16 path, advisor/estimate/speed/cpu_paths.py"
-    name = f"prefill.cpu_path.{w.rate.simd_level}.{names}"
-    return (Figure(name, round(factor, 4), "measured", source),)
+    source = "relative to the F16 GEMM's prefill cost per FLOP, advisor/estimate/speed/cpu_paths.py"
+    level = w.rate.simd_level
+    return (
+        Figure(f"prefill.cpu_path.{level}.{names}", round(factor, 4), "measured", source),
+        Figure(f"decode.cpu_path.{level}.{names}", round(vector, 4), "measured", source),
+    )
 
 
 def _bytes_read_figure(w) -> Figure:

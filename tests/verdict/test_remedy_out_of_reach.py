@@ -1,0 +1,39 @@
+"""Issue 13 item 3 (verdict8b): where no model reaches the floor, the report's remedy names the
+best model and its score against the floor, as the audit's "Workloads no upgrade makes local"
+table does: one function (advisor.verdict.gather.out_of_reach) says it for both."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from advisor.catalog import load_catalog
+from advisor.cli import main
+from advisor.verdict.cloud import cloud_costs
+from advisor.verdict.gather import best_on_task, out_of_reach
+from advisor.workload import load_workload_file
+
+
+def test_the_remedy_names_the_best_model_and_its_score_against_the_floor(
+    tmp_path: Path, capsys
+) -> None:
+    preset = Path("profiles/workloads/coding-agent.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "strict-coding.yaml"
+    path.write_text(preset.replace("quality_floor_pct: 70", "quality_floor_pct: 95"), "utf-8")
+    assert main(["report", "--profile", "rtx-4090-desktop", "--workload", str(path),
+                 "--json"]) == 0  # fmt: skip
+    (verdict,) = json.loads(capsys.readouterr().out)["verdicts"]
+    remedy = verdict["remedy"]
+    assert verdict["verdict"] == "cloud" and remedy["kind"] == "none"
+    workload = load_workload_file(path)
+    catalog = load_catalog()
+    frontier = cloud_costs(workload, catalog).frontier_index
+    said = out_of_reach(workload, best_on_task(catalog, workload, frontier))
+    assert said is not None and said.startswith(
+        "no catalog model reaches the coding quality floor of 95% of the frontier on the "
+        "coding index (the best, "
+    )
+    assert remedy["text"] == (
+        f"what would make local work: no hardware would: {said}; only a lower floor "
+        "(--min-quality PCT, or min_quality_pct in your workload file)"
+    )
