@@ -27,7 +27,20 @@ class FrozenMap(dict[K, V]):
     estimates and the caches' digests read reprs).
     """
 
-    __slots__ = ("_hash",)
+    __slots__ = ("_hash", "_made")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # dict.__init__ adds items to a dict already made: only the first call (the one that
+        # makes this value) may fill it, or its items and cached hash would change.
+        if getattr(self, "_made", False):
+            self._frozen()
+        super().__init__(*args, **kwargs)
+        self._made = True
+
+    @classmethod
+    def fromkeys(cls, iterable: Any, value: Any = None) -> FrozenMap:  # type: ignore[override]
+        """A FrozenMap of each key in `iterable` to `value` (dict.fromkeys fills it afterwards)."""
+        return cls(dict.fromkeys(iterable, value))
 
     def __hash__(self) -> int:  # type: ignore[override]
         try:

@@ -58,22 +58,26 @@ def with_remedies(
     return out
 
 
-# The modules whose code decides a remedy besides the estimator's (advisor.estimate.cache's
-# SOURCES, with the catalog and spec-table code and data, stamped into the params).
-_CODE = (
-    "advisor.remedies",
-    "advisor.advise",
-    "advisor.probe.upgrades",
-    "advisor.verdict.verdict",
-    "advisor.verdict.options",
-    "advisor.verdict.local",
-    "advisor.verdict.gather",
-    "advisor.verdict.search",
-    "advisor.verdict.choice",
-    "advisor.verdict.cloud",
-    "advisor.verdict.hybrid",
-    "advisor.probe.power",
-    "advisor.verdict.economics",
+# What decides a remedy besides the estimator's sources (advisor.estimate.cache's SOURCES, with
+# the catalog and spec-table code and data): the whole verdict stage (power_for, confidence,
+# electricity, the Remedy itself...), advise(), the probe (upgrades, power, the machine it
+# changes), the workloads, the measurements' calibration, and the frozen values they pass.
+SOURCES = (
+    "remedies.py",
+    "advise.py",
+    "verdict",
+    "probe",
+    "workload.py",
+    "config.py",
+    "units.py",
+    "frozen.py",
+    "bench/measurement.py",
+    "bench/calibration.py",
+    "bench/estimates.py",
+    "bench/codec.py",
+    "bench/batched.py",
+    "bench/identity.py",
+    "bench/probe_name.py",
 )
 
 
@@ -82,13 +86,14 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
         return _search(machine, catalog, pending, options, measurements, judge)
     import hashlib
 
-    from advisor.estimate.cache import SOURCES, machine_text
+    from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
+    from advisor.estimate.cache import machine_text
     from advisor.files.disk_cache import cached, source_stamp
 
     config = options.config
     hardware = _hardware_text(machine_text(machine))
     identity = repr((
-        source_stamp(SOURCES), hardware, repr(catalog), repr(measurements),
+        source_stamp((*ESTIMATOR_SOURCES, *SOURCES)), hardware, repr(catalog), repr(measurements),
         [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,
         options.hardware_price_usd, options.lifetime_months,
         config and (config.prices, config.region),
@@ -98,7 +103,7 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
     def search() -> dict[str, Remedy]:
         return _search(machine, catalog, pending, options, measurements, judge)
 
-    return cached("remedies", [], search, code=_CODE, params=params)
+    return cached("remedies", [], search, code=(), params=params)
 
 
 def _hardware_text(text: str) -> str:

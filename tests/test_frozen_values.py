@@ -41,6 +41,19 @@ def test_a_frozen_map_refuses_every_change_and_still_reads_as_a_dict() -> None:
     assert type(back) is FrozenMap and back == m and hash(back) == hash(m)
 
 
+def test_a_frozen_map_cannot_be_filled_again_and_makes_one_from_keys() -> None:
+    m = FrozenMap(a="1")
+    before = hash(m)
+    with pytest.raises(TypeError, match="cannot change"):
+        m.__init__(b="2")  # type: ignore[misc]
+    assert dict(m) == {"a": "1"}
+    assert hash(m) == before == hash(FrozenMap(m))
+    made = FrozenMap.fromkeys([1, 2], "x")
+    assert type(made) is FrozenMap
+    assert made == {1: "x", 2: "x"}
+    assert hash(made) == hash(FrozenMap({1: "x", 2: "x"}))
+
+
 def test_every_profile_machine_hashes_by_value() -> None:
     for name in list_profiles():
         machine = load_profile(name)

@@ -224,7 +224,8 @@ def render_text(ranking, limit: int | None = None) -> str:
         )
     if any(c.quality is None for c in shown):
         lines += textwrap.wrap(
-            f"unknown: {UNKNOWN_QUALITY}; ranked after the scored models as fast (for "
+            f"quality 'unknown': {UNKNOWN_QUALITY.removeprefix('quality unknown: ')}; ranked "
+            "after the scored models as fast (for "
             "interactive use: those reaching the speed below, then the rest), fastest first. A "
             "report judges one only against a floor you give: --min-quality 0 (any quality "
             "will do) or --quality MODEL=SCORE (your estimate on the index)",

@@ -68,6 +68,8 @@ class RankedCandidate:
     estimate: Estimate
     # The index the score comes from: its name and version, snapshot date and source.
     quality_source: str | None = None
+    # The user's own score (--quality MODEL=SCORE), not a published one: the flag they gave.
+    quality_assumed_by: str | None = None
 
     @property
     def quality_text(self) -> str:
@@ -180,6 +182,7 @@ def _candidate(model: Model, est: Estimate, quality: TaskQuality | None, losses:
         total_bytes=est.memory.total_bytes, headroom_fraction=headroom,
         score=score, estimate=est,
         quality_source=index_source(model.quality),
+        quality_assumed_by=model.quality.assumed_by if model.quality else None,
     )  # fmt: skip
 
 

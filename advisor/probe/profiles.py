@@ -31,6 +31,7 @@ CODE = (
     "advisor.probe.serialize",
     "advisor.probe.profiles",
     "advisor.files.docload",
+    "advisor.frozen",
 )
 
 

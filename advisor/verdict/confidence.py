@@ -7,7 +7,7 @@ from typing import Literal
 
 from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.electricity import ElectricityRate
-from advisor.verdict.options import LocalOption
+from advisor.verdict.options import UNSCORED, LocalCandidate, LocalOption
 
 InputStatus = Literal[
     "measured", "calibrated", "given", "published", "spec", "estimated", "assumed"
@@ -71,12 +71,22 @@ def _local_inputs(option: LocalOption | None) -> tuple[InputBasis, ...]:
         "calibrated": "the estimator, scaled by this machine's own throughput tests",
         "estimated": "the estimator (bandwidth and compute over fitted constants), not measured",
     }[cand.speed_status]
-    quality_status: InputStatus = "estimated" if cand.quality_estimated else "published"
     return (
         InputBasis("decode and prefill speed", cand.speed_status, speed_words),
         InputBasis("power draw", cand.power.status, cand.power.source),
-        InputBasis("quality index", quality_status, cand.quality_note),
+        _quality_input(cand),
     )
+
+
+def _quality_input(cand: LocalCandidate) -> InputBasis:
+    """The quality index's basis: published, the publisher's estimate, the user's own score
+    (--quality: given), or none at all (assumed: judged only against the user's floor)."""
+    if cand.quality_index is None:
+        return InputBasis("quality index", "assumed", "unknown: " + UNSCORED)
+    if cand.quality_assumed_by is not None:
+        return InputBasis("quality index", "given", cand.quality_note)
+    status: InputStatus = "estimated" if cand.quality_estimated else "published"
+    return InputBasis("quality index", status, cand.quality_note)
 
 
 def _price_inputs(cloud: CloudCosts, rate: ElectricityRate) -> list[InputBasis]:

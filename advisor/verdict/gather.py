@@ -85,6 +85,7 @@ def to_candidate(ranked: Ranked, quality_estimated: bool, power_for: PowerFor) -
         speed_status=status,
         power=power_for(ranked.model_id, ranked.quant, est),
         quality_estimated=quality_estimated,
+        quality_assumed_by=ranked.quality_assumed_by,
     )
 
 

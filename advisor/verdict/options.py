@@ -41,6 +41,7 @@ class LocalCandidate:
     speed_status: SpeedStatus
     power: PowerDraw
     quality_estimated: bool = False  # the index is Artificial Analysis's estimate, not a run
+    quality_assumed_by: str | None = None  # the user's own score: the flag they gave it with
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@
     python -m scripts.catalog.build --compile [--out models.yaml]
 
 The build also writes the compiled form beside the YAML (models.compiled.json: the parsed
-document as JSON, with the SHA-256 of the YAML it came from; advisor.catalog.compiled).
+document as JSON, with the SHA-256 of the YAML it came from and, once the schema accepted it,
+the seal that lets the loader skip validating it again; advisor.catalog.compiled).
 --compile only recompiles an existing models.yaml (after a hand edit; needs no reference data).
 --check writes nothing and exits 1 when models.yaml or its compiled form differs from what the
 build would write. What was left out (size rows for other models, non-standard mixes) goes to
@@ -23,8 +24,9 @@ import yaml
 from pydantic import TypeAdapter
 
 from advisor.catalog.compiled import compiled_path, compiled_text
-from advisor.catalog.loader import parse_yaml, read_bytes
+from advisor.catalog.loader import parse_yaml, read_bytes, validate_document
 from advisor.catalog.model import Catalog
+from advisor.catalog.problems import CatalogProblems
 from advisor.paths import atomic_write_text
 
 from . import cloud as cloud_mod
@@ -133,8 +135,18 @@ def write_compiled(path: Path) -> Path:
     """
     content = read_bytes(path)
     target = compiled_path(path)
-    atomic_write_text(target, compiled_text(content, parse_yaml(path, content)))
+    atomic_write_text(target, sealed_text(path, content, parse_yaml(path, content)))
     return target
+
+
+def sealed_text(path: Path, content: bytes, data: object) -> str:
+    """The compiled form of `data`, sealed as validated when the full schema accepts it (a
+    document it refuses is compiled unsealed, so every load reports its problems)."""
+    try:
+        validate_document(path, content, data, Catalog)
+    except CatalogProblems:
+        return compiled_text(content, data)
+    return compiled_text(content, data, validated=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -155,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in report:
         print(line, file=sys.stderr)
     content = text.encode("utf-8")
-    compiled = compiled_text(content, yaml.load(text, Loader=yaml.CSafeLoader))
+    compiled = sealed_text(args.out, content, yaml.load(text, Loader=yaml.CSafeLoader))
     if args.check:
         return _check(args.out, text, compiled)
     atomic_write_text(args.out, text)

@@ -77,7 +77,7 @@ def test_models_ranks_an_unscored_catalog_model_as_quality_unknown(capsys) -> No
     text = capsys.readouterr().out
     row = next(line for line in text.splitlines() if "Mistral 7B Instruct v0.3" in line)
     assert " unknown " in row
-    assert "quality unknown: the index has no score" in text and "--min-quality 0" in text
+    assert "quality 'unknown': the index has no score" in text and "--min-quality 0" in text
 
 
 def test_models_takes_the_users_score_for_an_unscored_model(capsys) -> None:

@@ -159,3 +159,15 @@ def test_a_bad_min_quality_in_a_workload_file_names_the_file_and_key(
     assert code == ExitCode.BAD_INPUT
     err = capsys.readouterr().err
     assert str(path) in err and line.split(":")[0] in err and words in err
+
+
+def test_confidence_says_whose_the_quality_figure_is(capsys, tiny_file) -> None:
+    """The user's score is 'given' (theirs), a model with none 'assumed'; never 'published'."""
+    for flags, status in (
+        (["--quality", f"{TINY_ID}=40"], "given"),
+        (["--min-quality", "0"], "assumed"),
+    ):
+        (verdict,) = _report(capsys, tiny_file, *flags)["verdicts"]
+        inputs = {i["input"]: i for i in verdict["confidence"]["inputs"]}
+        assert inputs["quality index"]["status"] == status, flags
+        assert "quality index" in verdict["confidence"]["estimated"] or status == "given"
