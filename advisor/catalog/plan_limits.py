@@ -120,9 +120,9 @@ def with_plan_limits(catalog: Catalog, limits: Sequence[PlanLimit]) -> Catalog:
             )
         if not unknown_limit(sub):
             raise UsageError(
-                f"{limit.given_by}: {sub.product} {sub.plan} ({sub.id}) has a limit the catalog "
-                f"reads from its vendor ({sub.limits_basis or sub.limits}); only a plan whose "
-                "limit is unknown takes an assumption",
+                f"{limit.given_by}: {sub.product} {sub.plan} ({sub.id}) already has a limit in the "
+                f"catalog ({sub.limits_basis or sub.limits}); only a plan whose limit is "
+                "unknown takes an assumption",
                 hint=f"plans whose limit is unknown: {open_plans or 'none'}",
             )
         if limit.plan_id in chosen:

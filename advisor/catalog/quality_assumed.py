@@ -40,7 +40,10 @@ class QualityAssumption:
 
 def parse_quality(text: str) -> QualityAssumption:
     """'mistral-7b-instruct-v0.3=20' -> QualityAssumption; a UsageError says what is wrong."""
-    form = f"expected {FLAG} MODEL=SCORE, SCORE from 0 to 100 (e.g. mistral-7b-instruct-v0.3=20)"
+    form = (
+        f"expected {FLAG} MODEL=SCORE, SCORE above 0 and at most 100 "
+        "(e.g. mistral-7b-instruct-v0.3=20)"
+    )
     match = _SPEC.match(text)
     if match is None:
         raise UsageError(f"{FLAG} {text!r}: {form}")

@@ -13,6 +13,8 @@ from advisor.workload import Workload
 
 SpeedStatus = Literal["measured", "calibrated", "estimated"]
 CheckName = Literal["fits", "decode", "ttft", "quality", "capacity"]
+# The checks whose requirement is a limit the figure must stay under (a shortfall is "over").
+MAXIMA: frozenset[CheckName] = frozenset(("ttft", "capacity"))
 # Assumption: Artificial Analysis publishes no confidence interval for its indexes, and a
 # model's score moves by a few points between evaluation runs and index versions; a quality
 # floor within this many percentage points of the frontier (either side) is borderline.
@@ -68,13 +70,15 @@ class Check:
             return "does not fit in memory"
         if have is None or need is None:
             return f"{self.name} unknown"
-        short = f", {-self.margin:.0%} short" if self.margin is not None and self.margin < 0 else ""
+        short = ""
+        if self.margin is not None and self.margin < 0:
+            short = f", {_gap(self.margin, self.name in MAXIMA)}"
         return {
             "decode": f"too slow ({have:.1f} of {need:g} tokens/s{short})",
             "ttft": f"first token too late ({have:.1f} s, limit {need:g} s{short})",
             "quality": f"below the quality floor ({have:.0f}% of the frontier, floor {need:g}%"
             f"{short})",
-            "capacity": f"cannot keep up ({have:.1f} h of work a day in a {need:g} h window"
+            "capacity": f"cannot keep up ({have:.1f} h of work a day in {_a(need)} h window"
             f"{short})",
         }[self.name]
 
@@ -148,9 +152,22 @@ def _decode_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
                  borderline, margin)  # fmt: skip
 
 
-def _missed(text: str, margin: float | None) -> str:
-    """A check's text with its shortfall, when it has one."""
-    return text if margin is None or margin >= 0 else f"{text}: {-margin:.0%} short"
+def _missed(text: str, margin: float | None, maximum: bool = False) -> str:
+    """A check's text with its shortfall, when it has one (`maximum`: the requirement is a
+    limit the figure must stay under, and it is over it)."""
+    return text if margin is None or margin >= 0 else f"{text}: {_gap(margin, maximum)}"
+
+
+def _gap(margin: float, maximum: bool) -> str:
+    """A negative margin in words: how far short of a minimum, or over a maximum, a figure is."""
+    return f"{-margin:.0%} over" if maximum else f"{-margin:.0%} short"
+
+
+def _a(number: float) -> str:
+    """`number` (as :g writes it) with its article: "an 8", "an 11", "a 10"."""
+    text = f"{number:g}"
+    vowel = text.startswith("8") or text.split(".")[0] in ("11", "18")
+    return f"{'an' if vowel else 'a'} {text}"
 
 
 def _ttft_range(run: LocalRun, est: Estimate, cold: bool = False) -> tuple[float, float]:
@@ -195,8 +212,8 @@ def _ttft_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
         return Check("ttft", True, None, round(have, 2), "s", text + "; no limit")
     margin = 1 - have / limit
     borderline = fast <= limit < slow
-    return Check("ttft", have <= limit, limit, round(have, 2), "s",
-                 _missed(text + f"; limit {limit:g} s", margin), borderline, margin)  # fmt: skip
+    text = _missed(text + f"; limit {limit:g} s", margin, maximum=True)
+    return Check("ttft", have <= limit, limit, round(have, 2), "s", text, borderline, margin)
 
 
 def _quality_check(
@@ -237,11 +254,11 @@ def _capacity_check(workload: Workload, run: LocalRun) -> Check:
     if run.capacity_share < 1:
         text = (
             f"cannot keep up: the day's calls need {busy:.1f} h of work at "
-            f"{run.effective_streams:.0f} stream(s) at once, in a {hours:g} h window; it serves "
+            f"{run.effective_streams:.0f} stream(s) at once, in {_a(hours)} h window; it serves "
             f"{run.capacity_share:.0%} of them"
         )
     else:
         text = f"busy {busy:.1f} h of the {hours:g} h window a day"
     margin = 1 - busy / hours
     return Check("capacity", run.capacity_share >= 1, hours, round(busy, 2), "h/day",
-                 _missed(text, margin), False, margin)  # fmt: skip
+                 _missed(text, margin, maximum=True), False, margin)  # fmt: skip

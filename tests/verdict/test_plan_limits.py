@@ -67,8 +67,17 @@ def test_an_unknown_plan_or_a_published_limit_is_refused(catalog) -> None:
     with pytest.raises(UsageError, match="no plan 'nope' in the catalog") as raised:
         with_plan_limits(catalog, [parse_plan_limit("nope=5/day")])
     assert "google-ai-pro" in raised.value.hint and "claude-pro" not in raised.value.hint
-    with pytest.raises(UsageError, match="Claude Pro .* has a limit the catalog reads"):
+    with pytest.raises(UsageError, match="Claude Pro .* already has a limit in the catalog"):
         with_plan_limits(catalog, [parse_plan_limit("claude-pro=50/5h")])
+
+
+def test_a_refused_limit_does_not_claim_a_vendor_figure_the_catalog_does_not_have(catalog) -> None:
+    """Claude Pro's figure is a community one: the refusal said it was read "from its vendor"
+    and then quoted "commonly cited community figure"."""
+    with pytest.raises(UsageError) as raised:
+        with_plan_limits(catalog, [parse_plan_limit("claude-pro=50/5h")])
+    assert "community figure" in str(raised.value)
+    assert "vendor" not in str(raised.value)
 
 
 def test_the_report_prints_the_assumption_as_the_users(capsys, tmp_path) -> None:

@@ -167,6 +167,23 @@ def test_a_failed_checks_margin_is_a_share_of_the_requirement(catalog) -> None:
     assert checks["quality"].margin == pytest.approx(40 / 60 * 100 / 50 - 1)
 
 
+def test_a_figure_over_a_limit_reads_over_and_an_8_h_window_takes_an(catalog) -> None:
+    """A time to first token or a day's work past its limit is "over" it, not "short"."""
+    w = make_workload(requests_per_day=10_000, hours_per_day=8)
+    v = verdict_for(w, [make_candidate(40, make_speed(decode=5, prefill=200))], catalog)
+    checks = {c.name: c for c in v.option.checks}
+    ttft, capacity = checks["ttft"], checks["capacity"]
+    assert ttft.text.endswith(f"limit 3 s: {-ttft.margin:.0%} over")
+    assert capacity.text.endswith(f"{-capacity.margin:.0%} over")
+    assert "in an 8 h window" in capacity.text and "in a 8 h" not in capacity.text
+    assert "decodes about 5.0 tokens/s" in checks["decode"].text
+    assert checks["decode"].text.endswith("50% short")
+    for check in (ttft, capacity):
+        assert f"{-check.margin:.0%} over)" in check.shortfall()
+        assert "short" not in check.shortfall()
+    assert "in an 8 h window" in capacity.shortfall()
+
+
 def test_quality_gap_in_points_and_percent(catalog) -> None:
     v = verdict_for(make_workload(), [make_candidate(45)], catalog)
     assert v.quality_gap.points == pytest.approx(15)
