@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from advisor.units import GIB
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from advisor.report.view import CpuView, GpuView, ReportView, VerdictView
 
 
@@ -78,13 +81,29 @@ def gib_text(value: float | None) -> str:
     return f"{round(value, 1):g} GiB" if value else "unknown"
 
 
-def cpu_line(cpu: CpuView | None) -> str:
+def cpu_line(cpu: CpuView | None, sources: Mapping[str, str] | None = None) -> str:
+    """The CPU, its cores and its RAM bandwidth, saying whether that figure is the copy test's
+    (measured, with its date: `sources` is the machine's) or the spec sheet's."""
     parts = [(cpu and cpu.name) or "unknown CPU"]
     if cpu and cpu.cores:
         parts.append(f"{cpu.cores} cores / {cpu.threads or '?'} threads")
-    bandwidth = cpu.memory_bandwidth_gbs if cpu else None
-    parts.append(f"{bandwidth:g} GB/s" if bandwidth else "bandwidth unknown")
+    parts.append(bandwidth_text(cpu, sources or {}))
     return ", ".join(parts)
+
+
+def bandwidth_text(cpu: CpuView | None, sources: Mapping[str, str]) -> str:
+    """'83.2 GB/s (measured 2026-12-07; spec 102.4 GB/s)', '25.6 GB/s (spec)' or unknown: the
+    measured figure, when there is one, is the one the estimates use."""
+    spec = cpu.memory_bandwidth_gbs if cpu else None
+    measured = cpu.memory_bandwidth_measured_gbs if cpu else None
+    if measured:
+        source = sources.get("memory.bandwidth_measured_gbs", "")
+        found = re.search(r"\d{4}-\d{2}-\d{2}", source)
+        when = f"measured {found.group()}" if found else "measured"
+        if not found and source == "profile":
+            when += ", per the profile"
+        return f"{measured:g} GB/s ({when}" + (f"; spec {spec:g} GB/s)" if spec else ")")
+    return f"{spec:g} GB/s (spec)" if spec else "bandwidth unknown"
 
 
 def gpu_line(gpu: GpuView) -> str:

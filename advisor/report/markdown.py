@@ -43,7 +43,7 @@ def _preamble(report: ReportView) -> list[str]:
 def _machine(report: ReportView) -> list[str]:
     m = report.machine
     rows = [
-        ("CPU", md(fmt.cpu_line(m.cpu))),
+        ("CPU", md(fmt.cpu_line(m.cpu, m.sources))),
         ("RAM", fmt.gib_text(m.ram_gb)),
     ]
     rows += [(f"GPU {i}", md(fmt.gpu_line(g))) for i, g in enumerate(m.gpus)]

@@ -24,7 +24,7 @@ def render_text(report: ReportView) -> str:
     m = report.machine
     out = [f"advisor report: {m.name}   (amounts in USD per month)", ""]
     ram = fmt.gib_text(m.ram_gb)
-    out += [f"  CPU      {fmt.cpu_line(m.cpu)}", f"  RAM      {ram}"]
+    out += [*_field("CPU", fmt.cpu_line(m.cpu, m.sources)), f"  RAM      {ram}"]
     out += [f"  GPU {i}    {fmt.gpu_line(g)}" for i, g in enumerate(m.gpus)]
     out += [
         f"  backend  {m.backend or 'unknown'};  "

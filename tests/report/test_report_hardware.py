@@ -60,3 +60,26 @@ def test_a_price_the_user_gives_is_counted(studio, catalog, where) -> None:
     verdict = advice.verdicts[0]
     if verdict.local_cost is not None:
         assert verdict.costs.local_hardware == pytest.approx(150.0)
+
+
+def test_the_header_says_whether_the_ram_bandwidth_is_measured_or_the_spec(catalog) -> None:
+    """The header printed "83.2 GB/s" alone, though the report holds both the spec figure and
+    the copy test's: it says which it is, and the copy test's date."""
+    from advisor.probe.bandwidth import BandwidthMeasurement
+    from advisor.probe.measure import _with_bandwidth
+    from advisor.report.document import build_document
+    from advisor.report.markdown import render_markdown
+    from advisor.report.text import render_text
+    from advisor.report.view_read import report_view
+
+    laptop = load_profile("office-laptop-8gb")
+    test = BandwidthMeasurement(gbs=21.3, threads=4, buffer_bytes=1 << 28, rounds=5,
+                                seconds=0.2, measured_at="2026-12-06T21:04:00+00:00")  # fmt: skip
+    workloads = load_workloads(["chat-assistant"])
+    for machine, words in (
+        (laptop, "10 cores / 12 threads, 25.6 GB/s (spec)"),
+        (_with_bandwidth(laptop, test), "21.3 GB/s (measured 2026-12-06; spec 25.6 GB/s)"),
+    ):
+        view = report_view(build_document(advise(machine, catalog, workloads, AdviceOptions())))
+        assert words in " ".join(render_text(view).split())  # the text wraps the header
+        assert words in render_markdown(view)
