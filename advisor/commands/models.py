@@ -188,7 +188,7 @@ def _cut(text: str, width: int) -> str:
 
 def render_text(ranking, limit: int | None = None) -> str:
     """A table that reads at 80 columns, then the models left out and why."""
-    from advisor.estimate.rank import UNKNOWN_QUALITY
+    from advisor.estimate.rank import task_metric, unknown_quality
 
     shown = ranking.candidates[:limit] if limit else ranking.candidates
     which = "every quant that fits" if ranking.all_quants else "best quant of each model"
@@ -223,8 +223,9 @@ def render_text(ranking, limit: int | None = None) -> str:
             subsequent_indent="      ",
         )
     if any(c.quality is None for c in shown):
+        why = unknown_quality(task_metric(ranking.task)).removeprefix("quality unknown: ")
         lines += textwrap.wrap(
-            f"quality 'unknown': {UNKNOWN_QUALITY.removeprefix('quality unknown: ')}; ranked "
+            f"quality 'unknown': {why}; ranked "
             "after the scored models as fast (for "
             "interactive use: those reaching the speed below, then the rest), fastest first. A "
             "report judges one only against a floor you give: --min-quality 0 (any quality "

@@ -1,7 +1,8 @@
 """Ranking models for a machine and a task: quality (after quantization), speed and headroom.
 
 Quality is the Artificial Analysis index for the task (coding index for coding, intelligence
-index otherwise; a missing coding index falls back to the intelligence index, and says so),
+index otherwise; one index per comparison, so a model without a coding index is "quality
+unknown" for coding, never its intelligence index against the coding frontier),
 times the share a quant keeps (advisor.estimate.quant_quality). That score is then discounted
 for slow decoding and for running close to the memory limit:
     score = quality × speed factor × headroom factor
@@ -40,6 +41,16 @@ UNKNOWN_QUALITY = (
     "quality unknown: the index has no score for this model (scores come from Artificial "
     "Analysis's dated snapshots in the catalog)"
 )
+
+
+def unknown_quality(metric: str) -> str:
+    """UNKNOWN_QUALITY naming the task's index: 'the coding index has no score' for coding,
+    where a model may have an intelligence score but no coding one (never compared across)."""
+    if metric == "coding_index":
+        return UNKNOWN_QUALITY.replace("the index", "the coding index", 1)
+    return UNKNOWN_QUALITY
+
+
 # (index, metric, note): a model's score on a task (see quality_for)
 TaskQuality = tuple[float, str, "str | None"]
 
@@ -77,7 +88,7 @@ class RankedCandidate:
         (Artificial Analysis Intelligence Index v4.1, snapshot 2026-10-10, source aa-...)':
         how the quality figure was reached, and where its score comes from."""
         if self.quality_index is None or self.quality is None:
-            return UNKNOWN_QUALITY
+            return unknown_quality(self.quality_metric)
         metric = self.quality_metric.replace("_", " ")
         text = (
             f"{metric} {self.quality_index:g} × {self.quant_retention:.3f} kept at "
@@ -133,12 +144,13 @@ def quality_for(model: Model, task: str) -> TaskQuality | None:
     if quality is None:
         return None
     if task == "coding":
-        if quality.coding_index is not None:
-            return quality.coding_index, "coding_index", None
-        if quality.intelligence_index is not None:
-            note = "no coding index: intelligence index used"
-            return quality.intelligence_index, "intelligence_index", note
-        return None
+        # One index per comparison (issue 13 item 8): coding is judged on the coding index
+        # against the coding frontier, so a model without one is "quality unknown" for
+        # coding, as an API model without one is left unpriced; never its intelligence
+        # index divided by the coding frontier's coding index.
+        if quality.coding_index is None:
+            return None
+        return quality.coding_index, "coding_index", None
     if quality.intelligence_index is None:
         return None
     return quality.intelligence_index, "intelligence_index", None
@@ -163,9 +175,17 @@ def _score(quality: float, decode: float, headroom: float | None) -> float:
     return quality * speed * (1.0 - HEADROOM_WEIGHT + HEADROOM_WEIGHT * room)
 
 
-def _candidate(model: Model, est: Estimate, quality: TaskQuality | None, losses: QuantLosses):
-    """The ranked file; `quality` None: the model has no score (quality unknown)."""
-    index, metric, note = quality or (None, "intelligence_index", None)
+def task_metric(task: str) -> str:
+    """The index a task is judged on (see quality_for)."""
+    return "coding_index" if task == "coding" else "intelligence_index"
+
+
+def _candidate(
+    model: Model, est: Estimate, quality: TaskQuality | None, losses: QuantLosses, task: str
+):
+    """The ranked file; `quality` None: the model has no score on the task's index (quality
+    unknown)."""
+    index, metric, note = quality or (None, task_metric(task), None)
     kept = losses.of(est.quant)
     headroom = _headroom(est)
     speed = est.speed
@@ -241,7 +261,7 @@ def _rank_model(model: Model, opts: _Options, estimator: Estimator):
         reason = (f"below {opts.min_decode:g} tok/s: fastest is {best.quant} at "
                   f"{_decode(best):.1f}")  # fmt: skip
         return Excluded(model.id, model.name, "too-slow", reason)
-    return [_candidate(model, e, quality, opts.losses) for e in fast]
+    return [_candidate(model, e, quality, opts.losses, opts.task) for e in fast]
 
 
 def rank_file(
@@ -271,7 +291,7 @@ def rank_file(
                     mode=mode)  # fmt: skip
     if not est.fits or est.speed is None:
         return None
-    return _candidate(model, est, quality, losses)
+    return _candidate(model, est, quality, losses, task)
 
 
 def rank_models(

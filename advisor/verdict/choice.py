@@ -92,10 +92,16 @@ def best_quality_fitting(options: list[LocalOption]) -> LocalOption | None:
 
 
 def one_check_away(
-    options: list[LocalOption], exclude: tuple[LocalOption | None, ...] = (), count: int = 2
+    workload: Workload,
+    options: list[LocalOption],
+    exclude: tuple[LocalOption | None, ...] = (),
+    count: int = 2,
 ) -> list[LocalOption]:
     """The best-quality options (one per model) that fit and miss exactly one check: what a
-    reader weighing a change (a shorter prompt, a lower floor) wants named."""
+    reader weighing a change (a shorter prompt, a lower floor) wants named. Only options
+    within reach of the floor (SHOWN_FLOOR_SHARE of it, the rule the verdict's own option
+    follows): a 270M model at 6% of the frontier against a 70% floor is no change a user
+    could make."""
     skip = {o.candidate.model_id for o in exclude if o is not None}
     near: dict[str, LocalOption] = {}
     for o in options:
@@ -103,6 +109,8 @@ def one_check_away(
             continue
         if o.quality_pct is None:
             continue  # quality unknown: `unjudged` names it with what would judge it
+        if not within_reach(workload, o):
+            continue
         held = near.get(o.candidate.model_id)
         if held is None or _quality_key(o) > _quality_key(held):
             near[o.candidate.model_id] = o

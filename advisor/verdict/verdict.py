@@ -282,7 +282,7 @@ def _misses(
             f"the best-quality model that fits, {option_name(best)}, misses: "
             + ", ".join(c.shortfall() for c in best.failed)
         )
-    for near in choice.one_check_away(options, exclude=(shown, best)):
+    for near in choice.one_check_away(workload, options, exclude=(shown, best)):
         reasons.append(
             f"one check away: {option_name(near)} misses only {near.failed[0].shortfall()}"
         )

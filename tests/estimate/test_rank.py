@@ -145,12 +145,25 @@ def test_the_local_score_names_its_index_version_snapshot_and_source(catalog):
     assert "(measured)" not in top.quality_text
 
 
-def test_missing_coding_index_falls_back_and_says_so(catalog):
-    model = next(m for m in catalog.models
-                 if m.quality and m.quality.coding_index is None
-                 and m.quality.intelligence_index is not None)  # fmt: skip
-    index, metric, note = quality_for(model, "coding")
-    assert metric == "intelligence_index" and note
+def test_a_model_without_a_coding_index_is_quality_unknown_for_coding(rtx_4090, catalog):
+    """Issue 13 item 8 (one index scale per comparison): Qwen3-Coder 30B-A3B has an
+    intelligence score but no coding score. It was scored on its intelligence index (about
+    11) beside models scored on the coding index and divided by the frontier's coding index
+    (81.6). A coding comparison uses the coding index only: it is quality unknown for
+    coding, says which index has no score, and is judged only against a floor the user
+    gives (--quality / --min-quality)."""
+    model = catalog.find("qwen3-coder-30b-a3b-instruct")
+    assert model.quality.coding_index is None and model.quality.intelligence_index is not None
+    assert quality_for(model, "coding") is None
+    assert quality_for(model, "chat") == (model.quality.intelligence_index,
+                                          "intelligence_index", None)  # fmt: skip
+    ranking = _rank(rtx_4090, catalog, task="coding")
+    (coder,) = [c for c in ranking.candidates if c.model_id == model.id]
+    assert coder.quality is None and coder.score is None
+    assert coder.quality_metric == "coding_index"
+    assert coder.quality_text.startswith("quality unknown: the coding index has no score")
+    assert {c.quality_metric for c in ranking.candidates} == {"coding_index"}
+    assert not [n for n in ranking.notes if "intelligence index used" in n]
 
 
 def test_a_model_without_a_score_is_ranked_with_its_quality_unknown(rtx_4090, catalog):
