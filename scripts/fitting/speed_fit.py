@@ -17,8 +17,10 @@ import numpy as np
 from advisor.estimate.speed.model import (
     SpeedConstants,
     constants_from_dict,
+    expert_tile_passes,
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
+    unpacks_tiles,
 )
 from advisor.estimate.speed.paths import ENGINE, PATHS, prefill_path, rated_compute
 from scripts.fitting.speed_rows import CalibrationRow
@@ -41,9 +43,14 @@ DECODE_PRIORS = {
 # path on that hardware) + the kernel path's own ("kappap:cuda.mmq"); see speed/paths.py. An engine
 # differs from the rest by up to ~2 (ROCm vs CUDA today), a path from its engine by less.
 # shader: CUDA MMQ's extra cost per unit of the chip's fp16/FP32 excess (A100, H100, Turing).
+# mu_tile: FLOPs of the path's rate per weight FLOP to unpack a routed expert's weights once
+# more (model.expert_tile_passes). Its prior comes from the hardware, not the rows: ~4 shader
+# instructions to unpack a weight (load_tiles_q4_K: load, shift/mask, scale) × ~8 matrix FLOPs
+# per shader instruction (RDNA3: 512 FP16 WMMA FLOPs a clock per CU, 64 lanes). Every MoE row
+# off Strix Halo is an MXFP4 gpt-oss file, whose quant factor would otherwise absorb it.
 PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappae:": (0.0, 2.0), "kappap:": (0.0, 1.0),
                   "shader": (0.0, 0.5), "rho:": (1.0, 0.5), "rhob:": (0.0, 0.3),
-                  "mu_moe": (0.0, 3.0)}  # fmt: skip
+                  "mu_moe": (0.0, 3.0), "mu_tile": (32.0, 16.0)}  # fmt: skip
 HUBER = 0.2  # relative error beyond which a row's pull grows linearly
 HUBER_ITERATIONS = 12
 # The quoted range: the central 75% (12.5th-87.5th percentile) of log(measured/predicted) on
@@ -155,14 +162,18 @@ def _beta_table(params: dict[str, float]) -> dict[str, float]:
     return table
 
 
-def _prefill_parts(row: CalibrationRow, per_byte: float) -> tuple[float, float, float]:
-    """(FLOP seconds at full compute, expert-FLOP seconds, weight-read seconds) of a row."""
+def _prefill_parts(row: CalibrationRow, per_byte: float) -> tuple[float, float, float, float]:
+    """(FLOP seconds at full compute, expert-FLOP seconds, weight-read seconds, expert-tile
+    seconds) of a row."""
     cost, rate = row.cost, row.rate
     _, per_s, _ = rated_compute(rate.backend, rate.arch, rate.compute_tflops, cost.quant_class)
     flops = (cost.flops + cost.attn_flops_per_depth * _depth(row)) / per_s
     ubatch = min(row.ubatch_tokens, row.n_tokens)
     read = cost.weight_bytes_total * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
-    return flops, cost.expert_flops / per_s, read
+    tile = cost.expert_flops * expert_tile_passes(cost, ubatch) / per_s
+    if not unpacks_tiles(rate.backend):
+        tile = 0.0
+    return flops, cost.expert_flops / per_s, read, tile
 
 
 def _rho(rho: dict[str, float], backend: str, family: str) -> float:
@@ -194,20 +205,20 @@ def fit_prefill(
         for r in rows
     ]
     rho: dict[str, float] = {}
-    mu = 0.0
+    mu = tile_mu = 0.0
     kappa: dict[str, float] = {}
     for _ in range(30):
         data = []
-        for row, (flops, expert, read) in zip(rows, parts, strict=True):
-            x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu
+        for row, (flops, expert, read, tile) in zip(rows, parts, strict=True):
+            x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu + tile * tile_mu
             observed = 1.0 / row.tokens_per_s
             data.append((_kappa_features(row, x), observed - read, observed, row.weight))
         kappa = _solve(data, PREFILL_PRIORS)
         data = []
-        for row, (flops, expert, read) in zip(rows, parts, strict=True):
+        for row, (flops, expert, read, tile) in zip(rows, parts, strict=True):
             k = _kappa_of(kappa, row)
             observed = 1.0 / row.tokens_per_s
-            features, target = {"mu_moe": k * expert}, observed - read
+            features, target = {"mu_moe": k * expert, "mu_tile": k * tile}, observed - read
             if row.cost.quant_class == "f16":
                 target -= k * flops  # the reference family: its factor is 1
             else:
@@ -217,8 +228,9 @@ def fit_prefill(
             data.append((features, target, observed, row.weight))
         factors = _solve(data, PREFILL_PRIORS)
         mu = factors.pop("mu_moe", 0.0)
+        tile_mu = factors.pop("mu_tile", 0.0)
         rho = _rho_table(factors)
-    return kappa | {f"rho:{q}": v for q, v in rho.items()} | {"mu_moe": mu}
+    return kappa | {f"rho:{q}": v for q, v in rho.items()} | {"mu_moe": mu, "mu_tile": tile_mu}
 
 
 def _kappa_table(params: dict[str, float]) -> dict[str, float]:
@@ -268,6 +280,7 @@ def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) ->
             "shader_mmq": p.get("shader", 0.0),
             "rho": rho,
             "mu_moe": p.get("mu_moe", 0.0),
+            "mu_tile": p.get("mu_tile", 0.0),
         },
         # A kind with no held-out rows (a CSV of decode tests only) keeps a plain default.
         "spread": DEFAULT_SPREADS | (spread or {}),

@@ -159,6 +159,7 @@ def test_shipped_constants_are_the_fit_of_the_committed_rows(rows):
     assert shipped.tau_moe_layer_s == pytest.approx(decode["tau_moe_layer_s"], rel=1e-4)
     assert shipped.gamma_cpu == pytest.approx(decode["gamma_cpu"], rel=1e-4)
     assert shipped.mu_moe == pytest.approx(prefill["mu_moe"], rel=1e-4)
+    assert shipped.mu_tile == pytest.approx(prefill["mu_tile"], rel=1e-4)
     assert shipped.shader_mmq == pytest.approx(prefill["shader_mmq"], rel=1e-4, abs=1e-9)
 
 

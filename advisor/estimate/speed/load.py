@@ -61,6 +61,9 @@ class TokenCost:
     # The weight types a token multiplies by and each one's FLOP share (cpu_paths.kernel_mix):
     # what picks a CPU's kernel paths. Empty when the tensor layout is not known.
     kernel_mix: tuple[tuple[str, float], ...] = ()
+    # k / E: the share of a layer's routed experts each token uses (0 for a dense model); a
+    # batch of n tokens gives each expert n × k / E of them (model.expert_tile_passes)
+    expert_used_share: float = 0.0
 
 
 def _embedding_params(arch: Architecture) -> float:
@@ -77,8 +80,10 @@ def _routed_expert_params(arch: Architecture) -> float | None:
     moe_layers = arch.n_layers - moe.first_k_dense_layers
     per_expert = 3.0 * arch.hidden_size * moe.expert_intermediate_size  # gate, up, down
     routed = moe_layers * moe.n_experts * per_expert
-    # Latent-space experts (Nemotron-H) or odd layouts: the simple count would not fit.
-    return routed if routed < 0.98 * arch.total_params_b * 1e9 else None
+    # Latent-space experts (Nemotron-H) or odd layouts: the simple count would not fit beside
+    # the token embedding and output head, which every model has besides its experts.
+    outside = _embedding_params(arch) * (1 if arch.tie_word_embeddings else 2)
+    return routed if routed + outside < arch.total_params_b * 1e9 else None
 
 
 @dataclass(frozen=True)
@@ -99,14 +104,17 @@ def _moe_split(arch: Architecture, weights_bytes: float, quant: str) -> _Split:
     moe = arch.moe
     assert moe is not None
     if routed is None:
-        # Only the published active count: read that share of the file.
-        # Only the published active count: read that share of the file, and call a tenth
-        # of the model shared (the split is unknown).
+        # Only the published counts: read the active share of the file. With k of E experts
+        # used, total = shared + routed and active = shared + routed × k/E, which gives the
+        # routed part: (total - active) / (1 - k/E).
         used = max(arch.active_params_b * 1e9 - lookup, 0.0)
         read = weights_bytes * used / max(total - lookup, 1.0)
-        expert_used = max(used - 0.1 * total, 0.0)
+        fraction = moe.n_experts_used / moe.n_experts
+        all_routed = min(max(total - arch.active_params_b * 1e9, 0.0) / (1.0 - fraction), total)
+        expert_used = min(all_routed * fraction, used)
         share = expert_used / max(used, 1.0)
-        return _Split(read, used, expert_used, read * share, 0.9 * weights_bytes)
+        expert_total = weights_bytes * all_routed / max(total, 1.0)
+        return _Split(read, used, expert_used, read * share, expert_total)
     if quant_class(quant) == "mxfp4":
         # MXFP4 files keep only the experts in MXFP4; the shared tensors are Q8_0 or wider.
         expert_bytes = min(routed * nominal_bits_per_weight(quant) / 8.0, weights_bytes)
@@ -208,4 +216,5 @@ def token_cost(
         quant=quant.upper(),
         quant_class=quant_class(quant),
         kernel_mix=kernel_mix(arch, quant) if standard_mix else (),
+        expert_used_share=arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0,
     )

@@ -7,7 +7,8 @@ Decode, per device holding a share of the layers:
     (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
 Prefill, per device:
     share × [kappa[backend] × ((FLOPs + attention at depth) × rho[backend, quant]
-                               + routed-expert FLOPs × mu_moe) / compute
+                               + routed-expert FLOPs × (mu_moe + mu_tile × tile passes))
+                              / compute
              + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
 Devices run one after another (llama.cpp's layer split), so their times add.
 
@@ -20,7 +21,8 @@ alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compu
 (against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
 (a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
 when the GPU reads across two dies (Apple's Ultra chips; speed_hardware.memory_dies); mu_moe the
-extra cost of the small, scattered matmuls of routed experts. They are fitted
+extra cost of the small, scattered matmuls of routed experts, and mu_tile that of unpacking
+an expert's weights for the few tokens a batch sends it (expert_tile_passes). They are fitted
 on published llama-bench results by scripts/fit_speed.py and live in speed_constants.json.
 """
 
@@ -38,6 +40,9 @@ from advisor.estimate.speed.paths import prefill_path, rated_compute
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 CONSTANTS_FILE = "speed_constants.json"
+# Tokens one unpacked weight tile serves: MMQ's widest tile (J = 128 in every
+# ggml-cuda/mmq-config-*.cuh); see expert_tile_passes.
+MATRIX_TILE_COLUMNS = 128
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,9 @@ class SpeedConstants:
     decode_spread: dict[str, tuple[float, float]]  # backend -> (low, high) ratio observed/predicted
     prefill_spread: dict[str, tuple[float, float]]
     source: str
+    # MMQ-equivalent FLOPs of unpacking one routed-expert weight once more per batch than a full
+    # tile of columns would (see expert_tile_passes)
+    mu_tile: float = 0.0
 
     def get(self, table: dict[str, float], key: str) -> float:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
@@ -121,6 +129,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         decode_spread={k: (v[0], v[1]) for k, v in spread["decode"].items()},
         prefill_spread={k: (v[0], v[1]) for k, v in spread["prefill"].items()},
         source=str(data.get("source", "")),
+        mu_tile=float(prefill.get("mu_tile", 0.0)),
     )
 
 
@@ -142,6 +151,7 @@ class Coefficients:
     prefill_s_per_expert_flop: float  # kappa × mu_moe / compute
     read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
     path: str = ""  # the prefill kernel path these rest on (speed.paths.prefill_path)
+    prefill_s_per_expert_pass: float = 0.0  # kappa × mu_tile / compute
 
 
 @lru_cache(maxsize=1024)
@@ -176,6 +186,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         prefill_s_per_expert_flop=kappa * c.mu_moe / matrix,
         read_s_per_byte=per_byte / bandwidth,
         path=prefill_path(dev.backend, dev.arch, family),
+        prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
     )
 
 
@@ -232,9 +243,37 @@ def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
         cost.flops * k.prefill_s_per_flop
         + cost.expert_flops * k.prefill_s_per_expert_flop
         + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
+        + cost.expert_flops * expert_tile_passes(cost, ubatch_tokens) * k.prefill_s_per_expert_pass
     )
     slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
     return share * base, share * slope
+
+
+def unpacks_tiles(backend: str) -> bool:
+    """Whether the backend's expert matmuls unpack weight tiles shared by a batch's tokens.
+
+    The GPU backends do (MMQ and the mul_mm_id shaders). The CPU does not: ggml-cpu's
+    mul_mat_id (ggml_compute_forward_mul_mat_id_one_chunk) runs vec_dot on each weight row
+    for each token in 16 × 16 blocks, unpacking as it goes, so its cost per expert FLOP does
+    not depend on how many tokens an expert gets.
+    """
+    return backend != "cpu"
+
+
+def expert_tile_passes(cost: TokenCost, ubatch_tokens: int) -> float:
+    """How much more often than a full tile allows each routed-expert weight is unpacked, per
+    token of a batch: 1/(tokens per expert) - 1/MATRIX_TILE_COLUMNS, never below 0.
+
+    A batch of `ubatch_tokens` sends ubatch × k / E tokens to each of E experts (k used per
+    token). The matrix kernels load and unpack a tile of weights once per MATRIX_TILE_COLUMNS
+    tokens (CUDA/ROCm MMQ's largest mmq_x, ggml-cuda/mmq-config-*.cuh), so an expert that gets
+    fewer tokens than that unpacks its weights for fewer products: 16 tokens per expert (256
+    experts, 8 used, ubatch 512) pay 8x a dense matrix's unpacking per FLOP.
+    """
+    if cost.expert_flops <= 0 or cost.expert_used_share <= 0:
+        return 0.0
+    tokens_per_expert = ubatch_tokens * cost.expert_used_share
+    return max(1.0 / tokens_per_expert - 1.0 / MATRIX_TILE_COLUMNS, 0.0)
 
 
 def unshared(dev: DeviceRate) -> DeviceRate:
