@@ -44,6 +44,13 @@ def ratio(measured_tokens_per_s: float | None, estimated: float | None) -> float
     return measured_tokens_per_s / estimated
 
 
+def within_size_span(file_bytes: int, weights_bytes: int | None) -> bool:
+    """Whether a run of a `file_bytes` file speaks for weights of `weights_bytes` (SIZE_SPAN)."""
+    if weights_bytes is None or weights_bytes <= 0:
+        return False
+    return file_bytes / SIZE_SPAN <= weights_bytes <= file_bytes * SIZE_SPAN
+
+
 @dataclass(frozen=True)
 class FileRatio:
     """One file's runs, reduced to the median ratio per test (disturbed tests left out)."""
@@ -66,9 +73,7 @@ class FileRatio:
         return self.decode_runs if test == "decode" else self.prefill_runs
 
     def covers_size(self, weights_bytes: int | None) -> bool:
-        if weights_bytes is None or weights_bytes <= 0:
-            return False
-        return self.file_bytes / SIZE_SPAN <= weights_bytes <= self.file_bytes * SIZE_SPAN
+        return within_size_span(self.file_bytes, weights_bytes)
 
 
 @dataclass(frozen=True)
@@ -140,9 +145,7 @@ class BatchedFile:
     runs: int
 
     def covers_size(self, weights_bytes: int | None) -> bool:
-        if weights_bytes is None or weights_bytes <= 0:
-            return False
-        return self.file_bytes / SIZE_SPAN <= weights_bytes <= self.file_bytes * SIZE_SPAN
+        return within_size_span(self.file_bytes, weights_bytes)
 
 
 @dataclass(frozen=True)
