@@ -4,9 +4,10 @@ Mistral 7B v0.3, Qwen2.5, Gemma 2 and any GGUF file added with --model have no A
 Analysis score. A user who has judged one (their own evaluation, a comparison they trust) can
 state its score on the index the catalog's other scores are on; the model is then judged like
 a scored one, and every format prints the score as the user's assumption (the score's source),
-never as a published figure. The score is the intelligence index: a coding workload reads it as
-it reads any model's without a coding index, and says so. A model with a published score takes
-no assumption: two figures for one model would be two answers.
+never as a published figure. The score is on the intelligence index only: a coding workload,
+judged on the coding index alone (advisor.estimate.rank.quality_for), still finds the model's
+quality unknown. A model with a published score takes no assumption: two figures for one model
+would be two answers.
 """
 
 from __future__ import annotations
