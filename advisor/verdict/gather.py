@@ -113,14 +113,6 @@ def reported(
     return dataclasses.replace(verdict, option=check_option(w, cand, frontier_index))
 
 
-def floor_reachable(catalog: Catalog, workload: Workload, frontier_index: float | None) -> bool:
-    """Whether any model of the catalog could pass the workload's quality floor on some
-    machine: quality does not depend on the hardware, and a file keeps at most its model's
-    raw index (the quality check compares index × retention with the same floor)."""
-    best = best_on_task(catalog, workload, frontier_index)
-    return best is not None and best[1] >= workload.quality_floor_pct
-
-
 def out_of_reach(workload: Workload, best: tuple[str, float] | None) -> str | None:
     """Why no hardware makes the workload local, when its floor is out of every model's reach
     (`best`: best_on_task's answer), naming the best model and its score against the floor;

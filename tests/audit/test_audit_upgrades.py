@@ -160,14 +160,14 @@ def test_a_floor_no_model_reaches_is_not_searched(catalog, workloads, monkeypatc
     from advisor.audit.evaluate import Evaluator, Request
     from advisor.audit.keys import digest
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.gather import floor_reachable
+    from advisor.verdict.gather import best_on_task, out_of_reach
 
     chat = next(w for w in workloads if w.name == "chat-assistant")
     frontier = cloud_costs(chat, catalog).frontier_index
     impossible = dataclasses.replace(chat, name="impossible", quality_floor_pct=100.0)
-    assert floor_reachable(catalog, chat, frontier)
-    assert not floor_reachable(catalog, impossible, frontier)
-    assert not floor_reachable(catalog, chat, None)
+    assert out_of_reach(chat, best_on_task(catalog, chat, frontier)) is None
+    assert out_of_reach(impossible, best_on_task(catalog, impossible, frontier)) is not None
+    assert out_of_reach(chat, best_on_task(catalog, chat, None)) is not None
 
     machine = load_profile("rtx-3060-desktop")
     failing = ((chat, b"chat"), (impossible, b"impossible"))
