@@ -207,7 +207,9 @@ def _none(verdict: Verdict, largest: list[str], catalog) -> Remedy:
         )
     else:
         why = f"no hardware change this advisor tries does, up to {' or '.join(largest)}"
-    text = f"what would make local work: {why}; another machine, or a lower quality floor"
+    # A floor of 0 (the user's "any quality will do") cannot be lowered: don't offer it.
+    lower = ", or a lower quality floor" if w.quality_floor_pct > 0 else ""
+    text = f"what would make local work: {why}; another machine{lower}"
     if verdict.kind == "not_viable":
         text += ", or allowing the cloud"
     return Remedy("none", None, None, None, None, text)

@@ -37,3 +37,23 @@ def test_the_remedy_names_the_best_model_and_its_score_against_the_floor(
         f"what would make local work: no hardware would: {said}; only a lower floor "
         "(--min-quality PCT, or min_quality_pct in your workload file)"
     )
+
+
+def test_a_floor_of_zero_is_not_offered_as_lower(tmp_path: Path, capsys) -> None:
+    """The Pi 5 with a workload that takes any quality: no hardware change makes it local (the
+    first token stays too late), and the remedy no longer offers "a lower quality floor" below
+    the user's 0; with the preset's floor it still does."""
+    preset = Path("profiles/workloads/chat-assistant.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "any-quality-chat.yaml"
+    path.write_text(preset + "min_quality_pct: 0\n", encoding="utf-8")
+    texts = []
+    for workload in (str(path), "chat-assistant"):
+        assert main(["report", "--profile", "raspberry-pi-5-8gb", "--workload", workload,
+                     "--json"]) == 0  # fmt: skip
+        (verdict,) = json.loads(capsys.readouterr().out)["verdicts"]
+        assert verdict["verdict"] == "cloud" and verdict["remedy"]["kind"] == "none"
+        texts.append(verdict["remedy"]["text"])
+    mine, preset_text = texts
+    assert mine.startswith("what would make local work: no hardware change this advisor tries")
+    assert "lower quality floor" not in mine and mine.endswith("; another machine")
+    assert preset_text.endswith("; another machine, or a lower quality floor")
