@@ -79,6 +79,9 @@ class SpeedConstants:
     # MMQ-equivalent FLOPs of unpacking one routed-expert weight once more per batch than a full
     # tile of columns would (see expert_tile_passes)
     mu_tile: float = 0.0
+    # Seconds × GB/s per byte of activations a GPU's prefill moves outside the matrix products
+    # (TokenCost.activation_bytes; 0 on a CPU, whose caches hold a batch's activations)
+    activation: float = 0.0
 
     def get(self, table: dict[str, float], key: str) -> float:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
@@ -130,6 +133,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         prefill_spread={k: (v[0], v[1]) for k, v in spread["prefill"].items()},
         source=str(data.get("source", "")),
         mu_tile=float(prefill.get("mu_tile", 0.0)),
+        activation=float(prefill.get("activation", 0.0)),
     )
 
 
@@ -152,6 +156,7 @@ class Coefficients:
     read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
     path: str = ""  # the prefill kernel path these rest on (speed.paths.prefill_path)
     prefill_s_per_expert_pass: float = 0.0  # kappa × mu_tile / compute
+    prefill_s_per_activation_byte: float = 0.0  # activation / bandwidth (0 on a CPU)
 
 
 @lru_cache(maxsize=1024)
@@ -187,6 +192,8 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         read_s_per_byte=per_byte / bandwidth,
         path=prefill_path(dev.backend, dev.arch, family),
         prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
+        prefill_s_per_activation_byte=c.activation / bandwidth if streams_activations(dev.backend)
+        else 0.0,
     )
 
 
@@ -240,10 +247,11 @@ def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
                   ubatch_tokens: int = UBATCH_TOKENS) -> tuple[float, float]:  # fmt: skip
     """prefill_parts with the device's coefficients at hand."""
     base = (
-        cost.flops * k.prefill_s_per_flop
+        cost.prefill_flops(ubatch_tokens) * k.prefill_s_per_flop
         + cost.expert_flops * k.prefill_s_per_expert_flop
         + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
         + cost.expert_flops * expert_tile_passes(cost, ubatch_tokens) * k.prefill_s_per_expert_pass
+        + cost.activation_bytes * k.prefill_s_per_activation_byte
     )
     slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
     return share * base, share * slope
@@ -256,6 +264,17 @@ def unpacks_tiles(backend: str) -> bool:
     mul_mat_id (ggml_compute_forward_mul_mat_id_one_chunk) runs vec_dot on each weight row
     for each token in 16 × 16 blocks, unpacking as it goes, so its cost per expert FLOP does
     not depend on how many tokens an expert gets.
+    """
+    return backend != "cpu"
+
+
+def streams_activations(backend: str) -> bool:
+    """Whether a prompt's activations between kernels go through the device's memory.
+
+    On a GPU each non-matrix kernel (norm, RoPE, residual add, SwiGLU, q8_1 quantization)
+    reads its F32 input from memory and writes its output back: a 512-token batch's hidden
+    state is 8 MB at 4096 wide. The CPU backend runs those ops on chunks its threads keep in
+    cache, and its constants (advisor.estimate.speed.cpu_paths) were measured with them in.
     """
     return backend != "cpu"
 
