@@ -6,10 +6,13 @@ Decode, per device holding a share of the layers:
              / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
     (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
 Prefill, per device:
-    share × [kappa[backend] × ((FLOPs + attention at depth) × rho[backend, quant]
+    share × [kappa[backend] × ((prompt FLOPs + attention at depth) × rho[backend, quant]
                                + routed-expert FLOPs × (mu_moe + mu_tile × tile passes))
                               / compute
-             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
+             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)
+             + activation bytes × activation / bandwidth (GPUs)]
+(prompt FLOPs: the output head once per batch, TokenCost.prefill_flops; activation bytes: what
+the non-matrix kernels move, TokenCost.activation_bytes)
 Devices run one after another (llama.cpp's layer split), so their times add.
 
 On a CPU whose SIMD level has measured kernel-path constants (cpu_paths.PATH_COSTS), the file's
@@ -22,7 +25,9 @@ alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compu
 (a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
 when the GPU reads across two dies (Apple's Ultra chips; speed_hardware.memory_dies); mu_moe the
 extra cost of the small, scattered matmuls of routed experts, and mu_tile that of unpacking
-an expert's weights for the few tokens a batch sends it (expert_tile_passes). They are fitted
+an expert's weights for the few tokens a batch sends it (expert_tile_passes); activation
+the cost per byte of the activations a GPU's norms, RoPE, adds and SwiGLU stream (against
+alpha's: both are bytes through the same memory). They are fitted
 on published llama-bench results by scripts/fit_speed.py and live in speed_constants.json.
 """
 
@@ -176,6 +181,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     rho = c.quant_factor(dev.backend, family)
     extra = c.quant_extra(dev.backend, family)
     decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else 0.0
+    activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
         vector = cpu_decode_factor(dev.simd_level, mix)
@@ -192,8 +198,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         read_s_per_byte=per_byte / bandwidth,
         path=prefill_path(dev.backend, dev.arch, family),
         prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
-        prefill_s_per_activation_byte=c.activation / bandwidth if streams_activations(dev.backend)
-        else 0.0,
+        prefill_s_per_activation_byte=activation,
     )
 
 
