@@ -1,0 +1,1 @@
+"""The GPUs: NVIDIA through NVML (and Jetson boards), AMD and Intel through sysfs, Apple Silicon, and the backend they call for."""
