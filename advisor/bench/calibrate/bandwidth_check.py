@@ -3,7 +3,7 @@
 CPU decode is memory-bound: the estimate divides the bytes a token reads by the measured RAM
 bandwidth. A run far from that estimate may mean the copy test behind the figure ran on a
 busy machine; one more test joins the cached ones, and the figure stays the best of them
-(advisor.probe.bandwidth), so a low reading is corrected and a good one is never lowered.
+(advisor.probe.bandwidth.copy_test), so a low reading is corrected and a good one is never lowered.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def recheck_bandwidth(
     ratio = measurement.decode.mean_tokens_per_s / estimated_decode_tokens_per_s
     if 1 / DISAGREEMENT <= ratio <= DISAGREEMENT:
         return machine, None
-    from advisor.probe.measure import remeasure_memory_bandwidth
+    from advisor.probe.bandwidth.fill import remeasure_memory_bandwidth
 
     before = machine.memory.bandwidth_measured_gbs
     after = remeasure_memory_bandwidth(machine)

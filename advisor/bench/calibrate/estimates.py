@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from advisor.bench.kernels.name import probe_shape
 from advisor.bench.measurement import Measurement, ModelFile, Throughput
-from advisor.bench.probe_name import probe_shape
 from advisor.errors import AdvisorError
 from advisor.estimate.calibration.values import CalibrationRun, ratio
 from advisor.estimate.speed.load import quant_class
@@ -187,7 +187,7 @@ def _ngl(m: Measurement) -> int:
 def _still_there(model_file: ModelFile, cache: dict[str, bool]) -> bool:
     """True when the file at the run's path is still the file that ran."""
     if model_file.path not in cache:
-        from advisor.bench.identity import describe_file
+        from advisor.bench.model_file.identity import describe_file
 
         try:
             cache[model_file.path] = describe_file(model_file.path).identity == model_file.identity

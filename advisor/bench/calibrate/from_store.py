@@ -2,7 +2,7 @@
 
 The maths (grouping, medians, shrinkage, applying it to an estimate) belongs to the estimate
 stage, in advisor.estimate.calibration. This module pairs runs with the estimator's
-predictions (advisor.bench.estimates.observe) and hands the ratios over.
+predictions (advisor.bench.calibrate.estimates.observe) and hands the ratios over.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from advisor.bench.batched import BatchedMeasurement
-from advisor.bench.estimates import can_calibrate, kernel_path, observe
+from advisor.bench.calibrate.estimates import can_calibrate, kernel_path, observe
 from advisor.bench.measurement import Measurement
 from advisor.estimate.calibration.build import build_batched, build_calibration, step_growth_ratio
 from advisor.estimate.calibration.values import BatchedRun, Calibration, MeasuredModel
@@ -39,8 +39,8 @@ def measured_models(measurements: Sequence[Measurement]) -> tuple[MeasuredModel,
 def calibration_from(machine: Machine, measurements: Sequence[Measurement]) -> Calibration | None:
     """The calibration `measurements` imply for `machine`; None when none of them can calibrate.
 
-    The runs that can calibrate (advisor.bench.estimates.can_calibrate) are paired with the
-    estimator's prediction afresh (observe); the result carries `machine`'s fingerprint.
+    The runs that can calibrate (advisor.bench.calibrate.estimates.can_calibrate) are paired with
+    the estimator's prediction afresh (observe); the result carries `machine`'s fingerprint.
     """
     from advisor.probe import machine_fingerprint
 
@@ -57,7 +57,7 @@ def calibration_from(machine: Machine, measurements: Sequence[Measurement]) -> C
 def batched_runs(machine: Machine, measurements: Sequence[BatchedMeasurement]) -> list[BatchedRun]:
     """The growth ratio of each --parallel run that can calibrate: on every physical core,
     with B = 1 and some B >= 2 finished, the estimate made afresh where the file is known."""
-    from advisor.bench.estimates import with_batched_estimates
+    from advisor.bench.calibrate.estimates import with_batched_estimates
 
     cores = machine.cpu.physical_cores
     found = []
@@ -82,7 +82,7 @@ def load_calibration(machine: Machine, store=None) -> Calibration | None:
 
     `store` is a BenchStore or a path to one; None opens the default store (if it exists).
     """
-    from advisor.bench.store import BenchStore, default_store_path
+    from advisor.bench.store.db import BenchStore, default_store_path
     from advisor.probe import machine_fingerprint
 
     fingerprint = machine_fingerprint(machine)

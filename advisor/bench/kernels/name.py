@@ -1,6 +1,6 @@
-"""How a stored run is known to be a kernel-path probe (advisor.bench.probes): its file's name.
+"""How a stored run is known to be a kernel-path probe (bench.kernels.probes): its file's name.
 
-Kept apart from advisor.bench.probes, which writes the files with gguf and numpy, so that
+Kept apart from advisor.bench.kernels.probes, which writes the files with gguf and numpy, so that
 reading a store (every report does) never imports them.
 """
 

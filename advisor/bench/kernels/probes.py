@@ -4,7 +4,7 @@ A throughput test of one file says how far the estimator is off for that file's 
 (advisor.estimate.speed.load.quant_class) on this machine. The probes measure the paths the
 same way, so the calibration can carry what one file says to files of other quant types
 (advisor.estimate.calibration): it rescales a kernel path, not the whole machine. They are
-random-weight llama models written with `gguf` (advisor.bench.synthetic) in F16 and
+random-weight llama models written with `gguf` (advisor.bench.kernels.synthetic) in F16 and
 quantized by llama.cpp itself (as llama-quantize would, output tensor and all), about 93 M
 parameters: 52 MB in Q4_0, more than this class of CPU's last-level cache, so decode
 streams from RAM as a real model's does, and a short pp512/tg128 run takes a few seconds.
@@ -21,10 +21,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from advisor.bench.kernels.name import PROBE_NAME, probe_shape
+from advisor.bench.kernels.synthetic import SyntheticSpec, write_synthetic_gguf
 from advisor.bench.measurement import Measurement
-from advisor.bench.native import LlamaLog
-from advisor.bench.probe_name import PROBE_NAME, probe_shape
-from advisor.bench.synthetic import SyntheticSpec, write_synthetic_gguf
+from advisor.bench.run.native import LlamaLog
 
 PROBE_SPEC = SyntheticSpec(
     n_vocab=384, n_embd=1024, n_layer=8, n_head=16, n_head_kv=8, n_ff=2816, seed=7,

@@ -250,7 +250,7 @@ def spec_architecture(spec: SyntheticSpec):
 
     params_b = spec.n_params / 1e9
     return Architecture(
-        source=("advisor.bench.synthetic",), arch="llama", total_params_b=params_b,
+        source=("advisor.bench.kernels.synthetic",), arch="llama", total_params_b=params_b,
         active_params_b=params_b, n_layers=spec.n_layer, hidden_size=spec.n_embd,
         n_heads=spec.n_head, n_kv_heads=spec.n_head_kv, head_dim=spec.head_dim,
         vocab_size=spec.n_vocab, max_context=spec.n_ctx_train, intermediate_size=spec.n_ff,

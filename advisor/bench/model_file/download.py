@@ -81,7 +81,7 @@ def download_files(
 
     `local_only`: only find them in the cache (NotFoundError if they are not all there).
     """
-    from advisor.bench.transfer import fetch_file
+    from advisor.bench.model_file.transfer import fetch_file
 
     hub = import_hub()
     cache = Path(cache_dir) if cache_dir is not None else Path(hub.constants.HF_HUB_CACHE)

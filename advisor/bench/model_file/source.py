@@ -60,7 +60,7 @@ def resolve_source(
     if installed is not None:
         return ModelSource(installed, model.id, entry.type, "installed")
     if download:
-        from advisor.bench.download import download_quant
+        from advisor.bench.model_file.download import download_quant
         from advisor.console import note
 
         path = download_quant(model, entry, say=note)
@@ -77,7 +77,7 @@ def _from_repo(text: str, quant: str | None, download: bool) -> ModelSource:
     downloaded with --download."""
     import time
 
-    from advisor.bench.download import download_files
+    from advisor.bench.model_file.download import download_files
     from advisor.catalog.hub.listing import choose, gguf_quants
     from advisor.catalog.hub.ref import parse_repo_ref
     from advisor.catalog.hub.remote_model import repo_listing
@@ -110,7 +110,7 @@ def _from_repo(text: str, quant: str | None, download: bool) -> ModelSource:
 
 def _recognised(path: Path, catalog_path: str | None) -> ModelSource:
     """A bare path, labelled with its catalog model and quant when the scan's rules match it."""
-    from advisor.bench.identity import require_model_file
+    from advisor.bench.model_file.identity import require_model_file
     from advisor.catalog.gguf.header import read_header
     from advisor.catalog.scan.identify import identify, summarize
 

@@ -6,9 +6,9 @@ then for each B: clears the cache, builds one batch of B prompts of P random tok
 j in seq id j, logits for each prompt's last token), starts its clock, submits the batch
 n_batch tokens per llama_decode and synchronizes (T_PP), then runs TG decodes of one token per
 sequence, synchronizing after each (T_TG). We do the same through llama-cpp-python's
-low-level API (advisor.bench.session), one run per B.
+low-level API (advisor.bench.run.session), one run per B.
 
-The budget rules are `advisor bench`'s (advisor.bench.runner): the whole command, start-up
+The budget rules are `advisor bench`'s (advisor.bench.run.runner): the whole command, start-up
 included, stays within --budget; a B is started only if its predicted time still fits; a B cut
 by the deadline is dropped. Ctrl-C stops at the next decode step and keeps the B values that
 finished; a second Ctrl-C stops at once.
@@ -23,8 +23,8 @@ from typing import IO
 from advisor.bench.batched import BatchedMeasurement, BatchPoint
 from advisor.bench.measurement import ModelFile
 from advisor.bench.plan import BatchedProgress, BenchPlan, placement_kind
-from advisor.bench.runner import _SAFETY, BenchRun, _Stop
-from advisor.bench.session import ComputeAborted, ContextOptions, LlamaSession
+from advisor.bench.run.runner import _SAFETY, BenchRun, _Stop
+from advisor.bench.run.session import ComputeAborted, ContextOptions, LlamaSession
 
 WARMUP_TOKENS = 16  # llama-batched-bench's warm-up batch
 

@@ -6,7 +6,7 @@ Python process along. A crash cannot be caught in-process, so we try once in a c
 on a tiny synthetic model, remember the answer per llama-cpp-python version and CPU, and turn
 the extra buffer types off where they crash (llama-bench's `--repack 0`).
 
-Run as `python -m advisor.bench.canary DIR`: exits 0 when the kernels ran.
+Run as `python -m advisor.bench.run.canary DIR`: exits 0 when the kernels ran.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def _try_in_child() -> bool:
     with tempfile.TemporaryDirectory(prefix="advisor-canary-") as folder:
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "advisor.bench.canary", folder],
+                [sys.executable, "-m", "advisor.bench.run.canary", folder],
                 capture_output=True,
                 timeout=_TIMEOUT_S,
                 check=False,
@@ -95,7 +95,7 @@ def _run_canary(folder: Path) -> int:
     """Load tiny Q8_0 and Q4_0 models with repacking on and evaluate a few tokens."""
     import llama_cpp
 
-    from advisor.bench.synthetic import TINY, write_synthetic_gguf
+    from advisor.bench.kernels.synthetic import TINY, write_synthetic_gguf
 
     silent = llama_cpp.llama_log_callback(lambda level, text, data: None)
     llama_cpp.llama_log_set(silent, None)

@@ -59,7 +59,7 @@ def run_bench_in_child(
 ) -> Measurement:
     """run_bench in a child process. Same results and errors; a native abort is a BenchError.
     Ctrl-C keeps what finished, as run_bench does; with nothing finished, KeyboardInterrupt."""
-    from advisor.bench.runner import run_bench
+    from advisor.bench.run.runner import run_bench
 
     args = (plan, model, machine_fingerprint)
     return run_in_child(run_bench, args, plan, on_progress, started=started, clock=clock)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from advisor.probe.nvml import NvmlGateway
+from advisor.probe.gpu.nvml import NvmlGateway
 
 
 def _peak_rss_bytes() -> int | None:
@@ -75,7 +75,7 @@ class ResourceMonitor:
     @classmethod
     def start(cls, gateway: NvmlGateway | None = None) -> ResourceMonitor:
         if gateway is None:
-            from advisor.probe.host import LiveHost
+            from advisor.probe.live.host import LiveHost
 
             gateway = NvmlGateway(LiveHost())
         monitor = cls(gateway)

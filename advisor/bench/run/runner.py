@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from typing import IO
 
 from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Throughput
-from advisor.bench.native import LlamaLog, backend_name, import_llama_cpp, llama_cpp_version
 from advisor.bench.plan import (
     BenchPlan,
     Phase,
@@ -21,10 +20,11 @@ from advisor.bench.plan import (
     default_threads,
     placement_kind,
 )
-from advisor.bench.resources import EnergyMeter, ResourceMonitor
-from advisor.bench.session import ComputeAborted, ContextOptions, LlamaSession, LoadAborted
+from advisor.bench.run.native import LlamaLog, backend_name, import_llama_cpp, llama_cpp_version
+from advisor.bench.run.resources import EnergyMeter, ResourceMonitor
+from advisor.bench.run.session import ComputeAborted, ContextOptions, LlamaSession, LoadAborted
 from advisor.errors import BenchError
-from advisor.probe.nvml import NvmlGateway
+from advisor.probe.gpu.nvml import NvmlGateway
 
 _SAFETY = 1.05  # a repetition is started only if 105% of the last one still fits
 
@@ -181,7 +181,7 @@ class BenchRun:
     def _extra_buffers(self, version: str) -> bool:
         if self.plan.extra_buffers is not None:
             return self.plan.extra_buffers
-        from advisor.bench.canary import extra_buffers_safe
+        from advisor.bench.run.canary import extra_buffers_safe
 
         if extra_buffers_safe(version):
             return True

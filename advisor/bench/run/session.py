@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from advisor.bench.native import LlamaLog, context_failure, decode_failure, load_failure
+from advisor.bench.run.native import LlamaLog, context_failure, decode_failure, load_failure
 from advisor.errors import BenchError
 from advisor.estimate.kv_types import kv_cache_type
 

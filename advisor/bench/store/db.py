@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.bench.batched import BatchedMeasurement, batched_from_dict, batched_to_dict
-from advisor.bench.codec import measurement_from_dict, measurement_to_dict
 from advisor.bench.measurement import BenchSettings, Measurement
+from advisor.bench.store.codec import measurement_from_dict, measurement_to_dict
 from advisor.errors import InputError, WriteError
 from advisor.paths import user_data_dir
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from advisor.probe.bandwidth import (
+from advisor.probe.bandwidth.copy_test import (
     MIN_TESTS,
     PHYSICAL_BOUND_GBS,
     BandwidthMeasurement,

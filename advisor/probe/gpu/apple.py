@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 
-from advisor.probe.host import Host
+from advisor.probe.gpu.nvidia import ProbedGpu
+from advisor.probe.gpu.unified import APPLE_RULE, apple_default_working_set_bytes
+from advisor.probe.live.host import Host
+from advisor.probe.live.result import Findings
 from advisor.probe.machine import Gpu
-from advisor.probe.nvidia import ProbedGpu
-from advisor.probe.result import Findings
-from advisor.probe.specs import match_spec
-from advisor.probe.unified import APPLE_RULE, apple_default_working_set_bytes
+from advisor.probe.specs.table import match_spec
 from advisor.units import MIB
 
 MAC_MEMORY_SYSCTLS = ("hw.memsize", "iogpu.wired_limit_mb", "machdep.cpu.brand_string")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.probe.host import Host
+from advisor.probe.live.host import Host
 from advisor.probe.machine import Gpu
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-from advisor.probe.host import Host
+from advisor.probe.gpu.nvidia import ProbedGpu
+from advisor.probe.gpu.unified import ANV_RULE, intel_igpu_heap_bytes
+from advisor.probe.live.host import Host
+from advisor.probe.live.result import Findings
 from advisor.probe.machine import Gpu
-from advisor.probe.nvidia import ProbedGpu
-from advisor.probe.result import Findings
-from advisor.probe.specs import match_pci
-from advisor.probe.unified import ANV_RULE, intel_igpu_heap_bytes
+from advisor.probe.specs.table import match_pci
 from advisor.units import GIB
 
 DRM = "/sys/class/drm"

@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.probe.host import Host
+from advisor.probe.gpu.nvml import NVML_CLOCK_MEM, NvmlGateway
+from advisor.probe.gpu.unified import HOST_RAM_RULE
+from advisor.probe.live.host import Host
+from advisor.probe.live.result import Findings
 from advisor.probe.machine import Gpu
-from advisor.probe.nvml import NVML_CLOCK_MEM, NvmlGateway
-from advisor.probe.result import Findings
-from advisor.probe.specs import match_spec
-from advisor.probe.unified import HOST_RAM_RULE
+from advisor.probe.specs.table import match_spec
 
 # What no GPU has. NVML has answered each of these on broken drivers, virtual GPUs and MIG
 # slices: a memory of 0 or 2**64 - 1 bytes, a power limit of 0 W, a bus width of 0 bits.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.probe.host import Answer, Host
+from advisor.probe.live.host import Answer, Host
 
 # NVML return codes (nvml.h) and what they mean to a user.
 _REASONS = {

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from advisor.probe.host import Host
+from advisor.probe.live.host import Host
+from advisor.probe.live.result import Findings
 from advisor.probe.machine import Cpu
-from advisor.probe.result import Findings
 
 # /proc/cpuinfo flag -> our SIMD_FLAGS name (x86 `flags`, Arm `Features`).
 LINUX_FLAGS = {

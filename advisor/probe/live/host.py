@@ -1,8 +1,8 @@
 """The probe's only window on the system: files, directories, sysctl, commands, psutil, NVML.
 
 Every probe path reads through a Host, so a run can be recorded (`advisor doctor`) and
-replayed (advisor.probe.replay) as a test fixture. Each read answers (value, reason): value None
-means unknown, and reason says why in words a user can act on.
+replayed (advisor.probe.record.replay) as a test fixture. Each read answers (value, reason):
+value None means unknown, and reason says why in words a user can act on.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ class LiveHost:
         return info
 
     def psutil(self, name: str, arg: str | None = None) -> Answer:
-        from advisor.probe import psutil_facts
+        from advisor.probe.live import psutil_facts
 
         answer = psutil_facts.read(name, arg)
         self._keep("psutil", name if arg is None else f"{name}:{arg}", _plain(answer))

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from advisor.probe.apple import probe_apple
-from advisor.probe.backend import choose_backend
-from advisor.probe.cpu import probe_cpu
-from advisor.probe.drm import probe_drm
-from advisor.probe.host import Host, LiveHost
-from advisor.probe.machine import Gpu, Machine, SystemMemory
-from advisor.probe.nvidia import HostRam, ProbedGpu, nvml_skip_reason, probe_nvml, probe_tegra
-from advisor.probe.result import Findings
-from advisor.probe.specs import match_spec
-from advisor.probe.system import (
+from advisor.probe.gpu.apple import probe_apple
+from advisor.probe.gpu.backend import choose_backend
+from advisor.probe.gpu.drm import probe_drm
+from advisor.probe.gpu.nvidia import HostRam, ProbedGpu, nvml_skip_reason, probe_nvml, probe_tegra
+from advisor.probe.live.cpu import probe_cpu
+from advisor.probe.live.host import Host, LiveHost
+from advisor.probe.live.result import Findings
+from advisor.probe.live.system import (
     detect_virtualization,
     detect_wsl,
     probe_battery,
@@ -21,6 +19,8 @@ from advisor.probe.system import (
     probe_host_id,
     probe_ram,
 )
+from advisor.probe.machine import Gpu, Machine, SystemMemory
+from advisor.probe.specs.table import match_spec
 from advisor.probe.unknowns import with_reasons
 
 OS_NAMES = {"Linux": "linux", "Darwin": "darwin", "Windows": "windows"}
@@ -145,7 +145,7 @@ def probe_machine(*, measure_bandwidth: bool = True, host: Host | None = None) -
     )
     machine = with_reasons(machine, "no probe path reports this figure here")
     if measure_bandwidth:
-        from advisor.probe.measure import fill_memory_bandwidth
+        from advisor.probe.bandwidth.fill import fill_memory_bandwidth
 
         machine = fill_memory_bandwidth(machine)
     return machine

@@ -67,7 +67,7 @@ def _maybe(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or check(value)
 
 
-# What each reading looks like when psutil gave it: a recorded one (advisor.probe.replay) that
+# What each reading looks like when psutil gave it: a recorded one (probe.record.replay) that
 # does not is treated as unread, so the probe's parsers only ever see these shapes.
 SHAPES: dict[str, Callable[[Any], bool] | dict[str, Callable[[Any], bool]]] = {
     "virtual_memory": {"total": _count, "available": _count},

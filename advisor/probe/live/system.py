@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.probe.host import Host
-from advisor.probe.result import Findings
+from advisor.probe.live.host import Host
+from advisor.probe.live.result import Findings
 
 CGROUP_LIMITS = (
     "/sys/fs/cgroup/memory.max",  # cgroup v2

@@ -59,7 +59,7 @@ def resolve_power(
     all of them)."""
     draw = _loaded(machine, measured_gpu_w, measured_source, gpus_used)
     discrete = [g for g in machine.gpus if not g.integrated and not g.unified_memory]
-    from advisor.probe.power_figures import idle_reading
+    from advisor.probe.power.figures import idle_reading
 
     idle, why = idle_reading(machine, len(discrete))
     if idle is None:
@@ -119,7 +119,7 @@ def _discrete_power(machine: Machine, gpus: list[Gpu], fitted: int) -> PowerDraw
 
 
 def _spec(name: str | None, vendor: str | None = None, memory: int | None = None):
-    from advisor.probe.specs import lookup_spec
+    from advisor.probe.specs.table import lookup_spec
 
     return lookup_spec(name, vendor=vendor, memory_bytes=memory) if name else None
 
@@ -167,7 +167,7 @@ def _soc_power(machine: Machine, gpu: Gpu) -> PowerDraw:
 
 def _cpu_power(machine: Machine) -> PowerDraw:
     """CPU-only generation: the wall reading of the nearest class of machine (power_figures)."""
-    from advisor.probe.power_figures import cpu_reading
+    from advisor.probe.power.figures import cpu_reading
 
     reading, kind = cpu_reading(machine)
     words = f"CPU-only generation on {kind}: " + reading.words("while generating")

@@ -49,7 +49,7 @@ _MINI_PC_CPUS = ("n100", "n150", "n200", "n97", "n95", "n305")
 def cpu_reading(machine: Machine) -> tuple[Reading, str]:
     """(reading, class) for generation on the CPU alone."""
     # The CPU's name only: a machine's own name is not part of what a verdict may read.
-    from advisor.probe.upgrades import MOBILE_CPU  # the one reading of mobile CPU names
+    from advisor.probe.specs.upgrades import MOBILE_CPU  # the one reading of mobile CPU names
 
     name = (machine.cpu.name or "").lower()
     if any(w in name for w in _SBC_WORDS):

@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from advisor.probe.gpu.unified import APPLE_RULE, HOST_RAM_RULE, apple_default_working_set_bytes
 from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
-from advisor.probe.specs import HardwareSpec, SpecMatch, match_spec
-from advisor.probe.unified import APPLE_RULE, HOST_RAM_RULE, apple_default_working_set_bytes
+from advisor.probe.specs.table import HardwareSpec, SpecMatch, match_spec
 from advisor.probe.unknowns import with_reasons
 from advisor.units import GIB
 
 if TYPE_CHECKING:  # the entries are pydantic models: imported by whoever validated one
-    from advisor.probe.schema import CpuEntry, GpuEntry, ProfileEntry
+    from advisor.probe.profiles.schema import CpuEntry, GpuEntry, ProfileEntry
 
 
 def gib_to_bytes(value: float | None) -> int | None:
@@ -149,7 +149,7 @@ def _cpu(entry: CpuEntry | None, lookup: bool, acc: _Acc) -> tuple[Cpu, SpecMatc
 
 
 def _empty_cpu_entry() -> CpuEntry:
-    from advisor.probe.schema import CpuEntry
+    from advisor.probe.profiles.schema import CpuEntry
 
     return CpuEntry()
 

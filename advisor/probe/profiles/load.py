@@ -14,22 +14,22 @@ from typing import TYPE_CHECKING, Any
 from advisor.errors import NotFoundError, ProfileError
 from advisor.paths import profiles_dir as shipped_profiles_dir
 from advisor.probe.machine import Machine
-from advisor.probe.specs import TABLE_PATH
+from advisor.probe.specs.table import TABLE_PATH
 
 if TYPE_CHECKING:
-    from advisor.probe.schema import ProfileEntry
+    from advisor.probe.profiles.schema import ProfileEntry
 
 SUFFIXES = (".yaml", ".yml", ".json")
 # The modules whose code turns a profile file (and the spec table) into a Machine.
 CODE = (
     "advisor.probe.machine",
-    "advisor.probe.schema",
-    "advisor.probe.build",
-    "advisor.probe.specs",
-    "advisor.probe.unified",
+    "advisor.probe.profiles.schema",
+    "advisor.probe.profiles.build",
+    "advisor.probe.specs.table",
+    "advisor.probe.gpu.unified",
     "advisor.probe.unknowns",
-    "advisor.probe.serialize",
-    "advisor.probe.profiles",
+    "advisor.probe.profiles.serialize",
+    "advisor.probe.profiles.load",
     "advisor.files.docload",
     "advisor.frozen",
 )
@@ -118,7 +118,7 @@ def _parse(path: Path) -> tuple[Any, dict[tuple, int]]:
 
 
 def _unknown_key_hint(loc: tuple) -> str | None:
-    from advisor.probe.schema import ALL_KEYS
+    from advisor.probe.profiles.schema import ALL_KEYS
 
     section = "gpus" if "gpus" in loc else ("cpu" if "cpu" in loc else "")
     close = difflib.get_close_matches(str(loc[-1]), ALL_KEYS[section], n=1, cutoff=0.6)
@@ -130,8 +130,8 @@ def _unknown_key_hint(loc: tuple) -> str | None:
 def entry_from_data(data: Any, path: Path, lines: dict[tuple, int]) -> ProfileEntry:
     from pydantic import ValidationError
 
-    from advisor.probe.schema import ProfileEntry
-    from advisor.probe.serialize import validation_message
+    from advisor.probe.profiles.schema import ProfileEntry
+    from advisor.probe.profiles.serialize import validation_message
 
     if not isinstance(data, dict):
         raise ProfileError(
@@ -168,7 +168,7 @@ def load_profile(name_or_path: str | Path, profiles_dir: str | Path | None = Non
 
 
 def _read(path: Path, origin: str) -> Machine:
-    from advisor.probe.build import entry_to_machine
+    from advisor.probe.profiles.build import entry_to_machine
 
     data, lines = _parse(path)
     entry = entry_from_data(data, path, lines)

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from advisor.errors import ProfileError
-from advisor.probe.build import bytes_to_gib, entry_to_machine
 from advisor.probe.fingerprint import machine_fingerprint
 from advisor.probe.machine import Cpu, Gpu, Machine
+from advisor.probe.profiles.build import bytes_to_gib, entry_to_machine
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -115,7 +115,7 @@ def machine_from_dict(data: Mapping[str, Any], *, path: str | None = None) -> Ma
     """
     from pydantic import ValidationError
 
-    from advisor.probe.schema import ProfileEntry
+    from advisor.probe.profiles.schema import ProfileEntry
 
     if not isinstance(data, Mapping):
         raise ProfileError("a machine must be a mapping of keys to values", path=path)

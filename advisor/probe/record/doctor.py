@@ -1,6 +1,6 @@
 """`advisor doctor`'s dump: every read the probe made, raw, plus the Machine it built from them.
 
-The dump is JSON and replays as a test fixture (advisor.probe.replay).
+The dump is JSON and replays as a test fixture (advisor.probe.record.replay).
 """
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from advisor import __version__
-from advisor.probe.host import LiveHost
+from advisor.probe.live.host import LiveHost
 
 DUMP_VERSION = 1
 
 
 def doctor_dump(*, measure_bandwidth: bool = True) -> dict[str, Any]:
     """Probe this computer while recording every answer; return the recording and the result."""
-    from advisor.probe.measure import fill_memory_bandwidth
-    from advisor.probe.probe import probe_machine
-    from advisor.probe.serialize import machine_fingerprint, machine_to_dict
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth
+    from advisor.probe.live.probe import probe_machine
+    from advisor.probe.profiles.serialize import machine_fingerprint, machine_to_dict
 
     host = LiveHost(record=True)
     machine = probe_machine(measure_bandwidth=False, host=host)
@@ -46,7 +46,7 @@ def _without_host_id(host: LiveHost, machine):
     the machine they replay into)."""
     import dataclasses
 
-    from advisor.probe.system import HOST_ID_COMMAND, MACHINE_ID_FILES
+    from advisor.probe.live.system import HOST_ID_COMMAND, MACHINE_ID_FILES
 
     assert host.transcript is not None
     why = "left out of the dump: it identifies this installation"

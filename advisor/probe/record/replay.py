@@ -13,8 +13,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from advisor.errors import InputError
-from advisor.probe import psutil_facts
-from advisor.probe.host import Answer
+from advisor.probe.live import psutil_facts
+from advisor.probe.live.host import Answer
 
 MISSING = "not in the recording"
 
@@ -50,7 +50,7 @@ def _fields(**checks: Callable[[Any], bool]) -> Callable[[Any], bool]:
     )
 
 
-# What pynvml returns (after advisor.probe.nvml.plain) for each call the probe makes: a replayed
+# What pynvml returns (after advisor.probe.gpu.nvml.plain) for each call the probe makes: a replayed
 # answer of another shape raises, as a failing pynvml call would, instead of reaching a parser.
 _NVML_RESULTS: dict[str, Callable[[Any], bool]] = {
     "nvmlInit": lambda v: v is None,
@@ -166,7 +166,7 @@ def _strings(value: Any) -> dict[str, str]:
 
 
 class ReplayHost:
-    """A Host whose every answer comes from a doctor dump (see advisor.probe.doctor)."""
+    """A Host whose every answer comes from a doctor dump (see advisor.probe.record.doctor)."""
 
     def __init__(self, dump: dict[str, Any]) -> None:
         self.dump = dump
@@ -239,6 +239,6 @@ def load_dump(path: str | Path) -> dict[str, Any]:
 
 def replay_machine(dump: dict[str, Any]):
     """The Machine the probe builds from a recorded run (no bandwidth test: none was recorded)."""
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     return probe_machine(measure_bandwidth=False, host=ReplayHost(dump))

@@ -205,7 +205,7 @@ def _table_and_index() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, Hard
     table or this module changes."""
     from advisor.files.disk_cache import cached
 
-    return cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs",))
+    return cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs.table",))
 
 
 def _build() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:

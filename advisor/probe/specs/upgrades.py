@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from advisor.probe.machine import Gpu, Machine
-    from advisor.probe.specs import HardwareSpec
+    from advisor.probe.specs.table import HardwareSpec
 
 ChangeKind = Literal["ram", "vram", "gpu"]
 RAM_STEPS_GB = (8, 16, 32, 64)
@@ -27,7 +27,7 @@ RAM_STEPS_GB = (8, 16, 32, 64)
 # travelled GPU path. Prices are the table's list prices where it has one.
 GPU_MENU = ("RTX 3060 12GB", "RTX 5060 Ti 16GB", "RTX 3090", "RTX 4090", "RTX 5090")
 _LAPTOP_WORDS = ("laptop", "mobile", "max-q", "notebook", "macbook")
-_BATTERY_SOURCE = "psutil sensors_battery"  # advisor.probe.system: a battery is present
+_BATTERY_SOURCE = "psutil sensors_battery"  # advisor.probe.live.system: a battery is present
 # Mobile CPU model numbers: Intel Core i7-1165G7 / i7-13700H / Core Ultra 7 155H / 258V, AMD
 # Ryzen 5 7530U / Ryzen 9 7945HX, and every Ryzen AI 300 part (HX 370). Desktop parts end in
 # K, F, X, T, G (AMD APUs) or nothing.
@@ -134,9 +134,9 @@ def apply_change(machine: Machine, change: Change) -> Machine:
 def _with_gpu(machine: Machine, spec: HardwareSpec) -> Machine:
     """`machine` with its discrete GPU (if any) replaced by `spec`'s card, as a profile would
     describe it: the probe fills the card's figures from the spec table and picks the backend."""
-    from advisor.probe.build import entry_to_machine
-    from advisor.probe.schema import ProfileEntry
-    from advisor.probe.serialize import machine_to_dict
+    from advisor.probe.profiles.build import entry_to_machine
+    from advisor.probe.profiles.schema import ProfileEntry
+    from advisor.probe.profiles.serialize import machine_to_dict
 
     data = machine_to_dict(machine)
     kept = [g for g in data["gpus"] if g["integrated"]]
@@ -209,7 +209,7 @@ _ASKED: dict[tuple, tuple[object, object]] = {}
 
 def _remembered(key: tuple, answer):
     """`answer()` for this spec table, computed once per table and key."""
-    from advisor.probe.specs import spec_table
+    from advisor.probe.specs.table import spec_table
 
     table = spec_table()
     hit = _ASKED.get(key)
@@ -228,7 +228,7 @@ def _menu() -> tuple[HardwareSpec, ...]:
 
 
 def _spec_named(name: str) -> HardwareSpec:
-    from advisor.probe.specs import spec_table
+    from advisor.probe.specs.table import spec_table
 
     for spec in spec_table():
         if spec.name == name:
@@ -237,7 +237,7 @@ def _spec_named(name: str) -> HardwareSpec:
 
 
 def _spec_of(gpu: Gpu) -> HardwareSpec | None:
-    from advisor.probe.specs import lookup_spec
+    from advisor.probe.specs.table import lookup_spec
 
     key = ("spec", gpu.name, gpu.vendor, gpu.vram_total_bytes)
     return _remembered(key, lambda: lookup_spec(gpu.name, vendor=gpu.vendor,
@@ -250,7 +250,7 @@ def _variants(spec: HardwareSpec) -> tuple[HardwareSpec, ...]:
 
 
 def _same_card(spec: HardwareSpec) -> tuple[HardwareSpec, ...]:
-    from advisor.probe.specs import name_key, spec_table
+    from advisor.probe.specs.table import name_key, spec_table
 
     key = name_key(spec.name)
     same = [
