@@ -20,8 +20,8 @@ from probe_fakes import (
     with_nvidia,
 )
 
-from advisor.probe.replay import ReplayHost, replay_machine
-from advisor.probe.serialize import machine_from_dict, machine_to_dict
+from advisor.probe.profiles.serialize import machine_from_dict, machine_to_dict
+from advisor.probe.record.replay import ReplayHost, replay_machine
 from advisor.probe.unknowns import none_paths
 from advisor.units import GIB, MIB
 
@@ -62,7 +62,7 @@ def test_one_nvidia_gpu() -> None:
 @pytest.mark.parametrize("gpu", [RTX_3060, RTX_4090, RTX_5090, H100_PCIE])
 def test_nvml_bandwidth_matches_the_spec_table(gpu) -> None:
     """Bus width x NVML max memory clock x 2 agrees with the sourced table for GDDR6/6X/7/HBM2e."""
-    from advisor.probe.specs import lookup_spec
+    from advisor.probe.specs.table import lookup_spec
 
     m = replay_machine(with_nvidia(linux(), [nvidia_gpu(**gpu)]))
     spec = lookup_spec(gpu["name"], memory_bytes=m.gpus[0].vram_total_bytes)
@@ -265,7 +265,7 @@ def test_recorded_doctor_dump_replays(tmp_path) -> None:
 
 
 def test_live_doctor_dump_replays_to_the_same_machine() -> None:
-    from advisor.probe.doctor import doctor_dump
+    from advisor.probe.record.doctor import doctor_dump
 
     dump = json.loads(json.dumps(doctor_dump(measure_bandwidth=False)))
     replayed = replay_machine(dump)
@@ -301,3 +301,19 @@ def test_the_installation_id_is_read_where_the_os_keeps_it() -> None:
         '    "IOPlatformUUID" = "8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"\n'
     )
     assert replay_machine(apple).host_id == keyed("8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9")
+
+
+def test_the_report_header_says_the_nvml_bandwidth_is_the_peak_from_the_bus() -> None:
+    """A probed NVIDIA GPU's bandwidth is bus width × max memory clock (no test measures it):
+    the report header says so, where a profile's figure reads "(spec)"."""
+    from advisor.advise import AdviceOptions, advise
+    from advisor.catalog import load_catalog
+    from advisor.report.document import build_document
+    from advisor.report.text import render_text
+    from advisor.report.view_read import report_view
+    from advisor.workload import load_workloads
+
+    machine = replay_machine(with_nvidia(linux(), [nvidia_gpu(**RTX_4090)]))
+    advice = advise(machine, load_catalog(), load_workloads(["chat-assistant"]), AdviceOptions())
+    text = " ".join(render_text(report_view(build_document(advice))).split())
+    assert "RTX 4090, 24 GiB, 1008.1 GB/s (peak: bus width × memory clock)" in text
