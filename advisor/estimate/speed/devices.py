@@ -88,7 +88,7 @@ def _cpu_rate(machine: Machine) -> tuple[DeviceRate, tuple[Figure, ...]]:
         bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, status, source)
     cores = machine.cpu.physical_cores
     clock = cpu_clock(machine)
-    tflops = (cores or ASSUMED_CPU_CORES) * clock.mhz / 1000
+    tflops = (cores or ASSUMED_CPU_CORES) * (clock.mhz / 1000)
     width = _core_width(machine)
     tflops *= width.flops_per_cycle / 1000
     # cores × a spec clock × a width is a product, not a spec figure: "estimated"
