@@ -11,7 +11,7 @@ import pytest
 from advisor.estimate.speed.cpu_clocks import ASSUMED_CPU_GHZ, EPYC_9004_GHZ, core_clock
 from advisor.estimate.speed.devices import cpu_clock, machine_rate
 from advisor.estimate.speed.model import COPY_TEST_READ_ALPHA, coefficients, load_constants
-from advisor.probe.profiles import load_profile
+from advisor.probe.profiles.load import load_profile
 
 AVX512 = ("avx", "avx2", "fma", "f16c", "avx512")
 
