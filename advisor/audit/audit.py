@@ -43,6 +43,8 @@ class AuditSettings:
     """What the audit's flags and config file change. Amounts in USD."""
 
     workloads: tuple[Workload, ...] | None = None  # None: the workloads each report carries
+    # (PCT, where it was given): every workload judged against the user's quality floor
+    min_quality: tuple[float, str] | None = None
     electricity_usd_per_kwh: float | None = None  # every machine at this price
     region: str | None = None  # every machine at this region's price
     seats: tuple[SeatPlan, ...] = ()
@@ -93,7 +95,8 @@ def run_audit(
     refs, skipped = read_reports(paths, stdin, reader, settings.jobs)
     kept, replaced = _newest(refs)
     say(f"read {len(refs)} reports: {len(kept)} machines, {len(reader.groups)} configurations")
-    plans = {key: _plan(reader.groups[key], settings) for key in {r.group for r in kept}}
+    floored: dict[bytes, tuple[Workload, bytes]] = {}  # one floored copy per distinct workload
+    plans = {key: _plan(reader.groups[key], settings, floored) for key in {r.group for r in kept}}
     run = _Run(reader, refs, kept, replaced, skipped, plans)
     cache = OutcomeCache(catalog) if settings.cache else None
     with Evaluator(catalog, jobs=settings.jobs, known=cache.load() if cache else {}) as evaluator:
@@ -151,7 +154,9 @@ def _newest(refs: list[ReportRef]) -> tuple[list[ReportRef], list[Replaced]]:
     return list(best.values()), replaced
 
 
-def _plan(group: Group, settings: AuditSettings) -> _Plan:
+def _plan(
+    group: Group, settings: AuditSettings, floored: dict[bytes, tuple[Workload, bytes]]
+) -> _Plan:
     inputs = group.inputs
     options = _options(inputs.options, settings)
     options_key = digest(
@@ -167,9 +172,30 @@ def _plan(group: Group, settings: AuditSettings) -> _Plan:
         keys = tuple(digest(dataclasses.asdict(w)) for w in workloads)
     else:
         workloads, keys = inputs.workloads, group.workload_keys
+    if settings.min_quality is not None:
+        workloads, keys = _with_floor(workloads, keys, settings.min_quality, floored)
     key = request_key(group.machine_key, group.measurements_key, options_key)
     request = Request(key, inputs.machine, inputs.measurements, options, workloads, keys)
     return _Plan(request, options_key)
+
+
+def _with_floor(
+    workloads: tuple[Workload, ...],
+    keys: tuple[bytes, ...],
+    floor: tuple[float, str],
+    floored: dict[bytes, tuple[Workload, bytes]],
+) -> tuple[tuple[Workload, ...], tuple[bytes, ...]]:
+    """`workloads` judged against the user's floor (--min-quality), with their new keys;
+    `floored` holds the copy of each distinct workload made so far."""
+    from advisor.workload import with_user_floor
+
+    pairs = []
+    for workload, key in zip(workloads, keys, strict=True):
+        if key not in floored:
+            copy = with_user_floor(workload, *floor)
+            floored[key] = (copy, digest(dataclasses.asdict(copy)))
+        pairs.append(floored[key])
+    return tuple(w for w, _ in pairs), tuple(k for _, k in pairs)
 
 
 def _options(options: AdviceOptions, settings: AuditSettings) -> AdviceOptions:
@@ -234,7 +260,7 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
         upgrades_checked=settings.upgrades,
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
-        notes=_workload_notes(run) + _id_notes(run.replaced),
+        notes=_judging_notes(catalog, settings) + _workload_notes(run) + _id_notes(run.replaced),
         servers=_servers(catalog, settings, run, kept),
         unreached=unreached_rows(
             [(m.workload, m.reason, row) for m in run.missed for row in by_group.get(m.group, [])]
@@ -284,6 +310,25 @@ def _id_notes(replaced: list[Replaced]) -> tuple[str, ...]:
         "left out as older reports of the same machine; if those are different machines with "
         "the same hardware, their ids do not tell them apart (see the replaced list)",
     )
+
+
+def _judging_notes(catalog: Catalog, settings: AuditSettings) -> tuple[str, ...]:
+    """The user's quality floor and own scores (--min-quality, --quality), said once."""
+    notes = []
+    if settings.min_quality is not None:
+        pct, given_by = settings.min_quality
+        notes.append(
+            f"every workload is judged against your quality floor of {pct:g}% of the "
+            f"frontier ({given_by}) in place of its own; a model with no published score "
+            "is judged against it"
+        )
+    notes += [
+        f"{m.name} is judged with your assumption ({m.quality.assumed_by}), not a published "
+        f"score, on {m.quality.scale or m.quality.index_name}"
+        for m in catalog.models
+        if m.quality is not None and m.quality.assumed_by
+    ]
+    return tuple(notes)
 
 
 def _workload_notes(run: _Run) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ MAX_FILE_BYTES = 1 << 30  # a JSON-lines file of many reports; /dev/zero is refu
 STDIN = "-"
 REPORT_SUFFIXES = (".json", ".jsonl", ".ndjson")
 LINE_SUFFIXES = (".jsonl", ".ndjson")
-_GLOB_CHARS = frozenset("*?[")
+GLOB_CHARS = frozenset("*?[")  # an argument with one of these is a glob (the CLI checks too)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _expand(arg: str) -> Iterator[Path | Skipped]:
         yield from _folder(path)
     elif path.exists():
         yield path
-    elif _GLOB_CHARS & set(arg):
+    elif GLOB_CHARS & set(arg):
         matches = _glob(path)
         if not matches:
             yield Skipped(arg, "no file matches this pattern")
@@ -94,7 +94,7 @@ def _glob(pattern: Path) -> list[Path]:
     symlinked folders, as `_folder` does not: two symlink loops would make it walk forever.
     Hidden names are left out unless the pattern names them, as glob does."""
     parts = pattern.parts
-    fixed = next(i for i, part in enumerate(parts) if _GLOB_CHARS & set(part))
+    fixed = next(i for i, part in enumerate(parts) if GLOB_CHARS & set(part))
     anchor = Path(*parts[:fixed]) if fixed else Path()
     rest = Path(*parts[fixed:])
     hidden = any(part.startswith(".") for part in rest.parts)

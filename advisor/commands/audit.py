@@ -33,6 +33,7 @@ examples:
   cat reports.jsonl | advisor audit - --format csv
   advisor audit reports/ --seats chatgpt-plus=120 --seats copilot-business=40
   advisor audit reports/ --seats chatgpt-business=40 --server h100-server
+  advisor audit reports/ --min-quality 0        judge models with no published score too
   advisor audit reports/ --tui"""
 
 
@@ -88,9 +89,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=argparse.SUPPRESS,
         help="use this models.yaml instead",
     )
-    from advisor.commands.judging import add_plan_limit_option
+    from advisor.commands.judging import add_plan_limit_option, add_quality_options
 
     add_plan_limit_option(judge, suppress=True)
+    add_quality_options(judge, suppress=True)
     costs = parser.add_argument_group("costs and upgrades")
     costs.add_argument(
         "--seats",
@@ -209,7 +211,7 @@ def _read_there(paths: list[str], output: str) -> list:
     (named files are checked as files): found without walking a fleet of 10,000 reports."""
     from pathlib import Path
 
-    from advisor.audit.sources import _GLOB_CHARS, REPORT_SUFFIXES, locate
+    from advisor.audit.sources import GLOB_CHARS, REPORT_SUFFIXES, locate
 
     target = Path(output).expanduser()
     if target.suffix.lower() not in REPORT_SUFFIXES or target.name.startswith("."):
@@ -221,7 +223,7 @@ def _read_there(paths: list[str], output: str) -> list:
             folder = Path(arg).expanduser()
             if folder.is_dir() and where.is_relative_to(folder.resolve()):
                 found.append(target)
-            elif _GLOB_CHARS & set(arg) and not folder.exists():
+            elif GLOB_CHARS & set(arg) and not folder.exists():
                 found += [p for p in locate([arg]) if isinstance(p, Path)]
         return found
     except (OSError, RuntimeError):  # an odd name: the audit says what is wrong with it
@@ -240,8 +242,11 @@ def _settings(args: argparse.Namespace, config, catalog):
     from advisor.verdict.seats import parse_seats
 
     seats = parse_seats(args.seats) if args.seats else config.seats
+    from advisor.commands.judging import user_floor
+
     return AuditSettings(
         workloads=load_workloads(args.workloads) if args.workloads else None,
+        min_quality=user_floor(args),
         electricity_usd_per_kwh=args.electricity_price,
         region=args.region,
         seats=seat_plans(seats, catalog, None if args.seats else config.path),

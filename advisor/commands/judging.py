@@ -82,7 +82,13 @@ def judged_workloads(
     """The workloads judged against --min-quality, when it is given."""
     from advisor.workload import with_user_floor
 
-    pct = getattr(args, "min_quality", None)
-    if pct is None:
+    floor = user_floor(args)
+    if floor is None:
         return workloads
-    return tuple(with_user_floor(w, pct, f"{MIN_QUALITY_FLAG} {pct:g}") for w in workloads)
+    return tuple(with_user_floor(w, *floor) for w in workloads)
+
+
+def user_floor(args: argparse.Namespace) -> tuple[float, str] | None:
+    """--min-quality PCT as (PCT, the words that name it), or None when it is not given."""
+    pct = getattr(args, "min_quality", None)
+    return None if pct is None else (pct, f"{MIN_QUALITY_FLAG} {pct:g}")
