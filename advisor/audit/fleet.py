@@ -25,12 +25,12 @@ class MachineHardware:
 
     cpu: str | None
     ram_gb: float | None
-    gpus: tuple[str, ...]  # "NVIDIA GeForce RTX 4090 24 GB"
+    gpus: tuple[str, ...]  # "NVIDIA GeForce RTX 4090 24 GiB"
     backend: str
 
     @property
     def summary(self) -> str:
-        ram = f"{self.ram_gb:g} GB RAM" if self.ram_gb is not None else "RAM unknown"
+        ram = f"{self.ram_gb:g} GiB RAM" if self.ram_gb is not None else "RAM unknown"
         parts = [self.cpu or "CPU unknown", ram, *(self.gpus or ("no GPU",))]
         return ", ".join(parts)
 
@@ -42,7 +42,7 @@ def hardware_of(machine: Machine) -> MachineHardware:
         if gpu.unified_memory:
             gpus.append(f"{gpu.name} (unified memory)")
         elif gpu.vram_total_bytes is not None:
-            gpus.append(f"{gpu.name} {round(gpu.vram_total_bytes / GIB, 1):g} GB")
+            gpus.append(f"{gpu.name} {round(gpu.vram_total_bytes / GIB, 1):g} GiB")
         else:
             gpus.append(f"{gpu.name} (VRAM unknown)")
     return MachineHardware(

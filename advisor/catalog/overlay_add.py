@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +36,20 @@ def add_model(path: Path, shipped: Catalog, model: Model, source_key: str, sourc
 def _add_locked(
     path: Path, shipped: Catalog, model: Model, source_key: str, source: Source
 ) -> Model:
+    import yaml
+
     old_content = read_bytes(path) if path.exists() else None
     data: dict[str, Any] = {}
     if old_content is not None:
         load_overlay(path, shipped)  # refuse to rewrite a file we could not read back
         data = parse_yaml(path, old_content) or {}
+    before = copy.deepcopy(data)
     data.setdefault("sources", {})[source_key] = _dump(Source, source)
     entry = _merged_entry(data.setdefault("models", []), _dump(Model, model))
-    import yaml
-
-    text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    if old_content is None:
+        text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    else:
+        text = _edited(path, old_content.decode("utf-8"), before, data, entry)
     content = text.encode("utf-8")
     written = validate_overlay(path, content, parse_yaml(path, content), shipped)
     _check_as_validate_will(path, content, shipped)
@@ -52,6 +57,47 @@ def _add_locked(
         atomic_write_bytes(path.with_name(path.name + ".bak"), old_content)
     atomic_write_text(path, text)
     return next(m for m in written.models if m.id == entry["id"])
+
+
+def _edited(
+    path: Path, text: str, before: dict[str, Any], after: dict[str, Any], entry: dict[str, Any]
+) -> str:
+    """The overlay's own text with the new source and model written into it: the user's
+    comments, order and layout kept (advisor.catalog.yaml_edit). Checked: the edited text
+    must read back as `after`, else nothing is written."""
+    from advisor.catalog.problems import CatalogProblems, Problem
+    from advisor.catalog.yaml_edit import (
+        EditRefused,
+        append_sequence_item,
+        replace_in_item,
+        set_mapping_entry,
+    )
+
+    try:
+        for key, value in after["sources"].items():
+            if (before.get("sources") or {}).get(key) != value:
+                text = set_mapping_entry(text, "sources", key, value, after["sources"])
+        old_models = before.get("models") or []
+        index = next((i for i, m in enumerate(old_models) if m.get("id") == entry["id"]), None)
+        if index is None:
+            text = append_sequence_item(text, "models", entry, after["models"])
+        else:
+            new_types = {q["type"] for q in entry["quants"]}
+            old_quants = old_models[index].get("quants") or []
+            drop = {i for i, q in enumerate(old_quants) if q.get("type") in new_types}
+            added = [q for q in entry["quants"] if q["type"] in new_types]
+            text = replace_in_item(text, "models", index, "quants", drop, added)
+    except EditRefused as exc:
+        raise CatalogProblems(
+            [Problem(path, (), str(exc))], hint="the overlay was left as it was"
+        ) from None
+    if parse_yaml(path, text.encode("utf-8")) != after:  # never write what we did not mean
+        raise CatalogProblems(
+            [Problem(path, (), "advisor could not add the entry without rewriting the file")],
+            hint="the overlay was left as it was; add the entry by hand or move the file "
+            "aside and run the command again",
+        )
+    return text
 
 
 def _check_as_validate_will(path: Path, content: bytes, shipped: Catalog) -> None:

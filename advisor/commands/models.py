@@ -154,7 +154,7 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
                 "gpu_layers": c.gpu_layers,
                 "quality_index": c.quality_index,
                 "quality_metric": c.quality_metric,
-                "quality_note": c.quality_note,
+                "quality_note": c.quality_text,
                 "quality_source": c.quality_source,
                 "quant_retention": round(c.quant_retention, 4),
                 "quant_retention_basis": c.quant_retention_basis,
@@ -178,7 +178,6 @@ def ranking_to_dict(ranking, limit: int | None = None) -> dict:
             {"model_id": e.model_id, "name": e.model_name, "kind": e.kind, "reason": e.reason}
             for e in ranking.excluded
         ],
-        "notes": list(ranking.notes),
     }
 
 
@@ -247,6 +246,4 @@ def render_text(ranking, limit: int | None = None) -> str:
         for e in ranking.excluded:
             lines += textwrap.wrap(f"{e.model_name}: {e.reason}", 80, initial_indent="  ",
                                    subsequent_indent="      ")  # fmt: skip
-    for note in ranking.notes:
-        lines += textwrap.wrap(f"note: {note}", 80, subsequent_indent="      ")
     return "\n".join(lines)

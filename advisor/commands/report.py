@@ -174,8 +174,11 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "team", None) is not None and not getattr(args, "json", False):
         from advisor.advise import electricity_rate, now_utc
         from advisor.catalog import load_catalog
+        from advisor.commands.judging import judged_catalog
+        from advisor.commands.models import with_user_models
 
-        catalog = load_catalog(getattr(args, "catalog", None))
+        catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
+        catalog = judged_catalog(catalog, args, config)  # as the JSON report's
         advices = team_plans(args, config, catalog=catalog)
         rate = electricity_rate(catalog, _options(args, config))
         warn_stale(catalog, now_utc(), team=advices, rate=rate)
@@ -214,8 +217,11 @@ def team_plans(args: argparse.Namespace, config, *, machine=None, catalog=None) 
         hosting_usd_per_month=getattr(args, "hosting_price", None) or 0.0,
         uptime=Uptime(hours_per_day=getattr(args, "server_hours", None) or 24.0),
     )
+    from advisor.commands.judging import judged_workloads
+
     options = _options(args, config)
-    return [team_advice(machine, catalog, w, team, options) for w in load_workloads(specs)]
+    workloads = judged_workloads(load_workloads(specs), args)
+    return [team_advice(machine, catalog, w, team, options) for w in workloads]
 
 
 def render_team(advices: list, args: argparse.Namespace, config) -> str:

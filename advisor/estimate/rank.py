@@ -51,8 +51,8 @@ def unknown_quality(metric: str) -> str:
     return UNKNOWN_QUALITY
 
 
-# (index, metric, note): a model's score on a task (see quality_for)
-TaskQuality = tuple[float, str, "str | None"]
+# (index, metric): a model's score on a task (see quality_for)
+TaskQuality = tuple[float, str]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,6 @@ class RankedCandidate:
     gpu_layers: int
     quality_index: float | None  # the raw index for the task; None: the index has no score
     quality_metric: str  # "coding_index" or "intelligence_index"
-    quality_note: str | None  # set when the task's own index was missing
     quant_retention: float
     quant_retention_basis: str
     quality: float | None  # quality_index × quant_retention; None: quality unknown
@@ -94,7 +93,7 @@ class RankedCandidate:
             f"{metric} {self.quality_index:g} × {self.quant_retention:.3f} kept at "
             f"{self.quant} ({self.quant_retention_basis}) = {self.quality:.1f}"
         )
-        return text + "".join(f" ({n})" for n in (self.quality_note, self.quality_source) if n)
+        return text + (f" ({self.quality_source})" if self.quality_source else "")
 
 
 def index_source(quality: Quality | None, metric: str = "intelligence_index") -> str | None:
@@ -135,13 +134,12 @@ class Ranking:
     all_quants: bool
     candidates: tuple[RankedCandidate, ...]  # best first
     excluded: tuple[Excluded, ...]
-    notes: tuple[str, ...] = ()
     # Interactive use: files decoding below this rank after every file that reaches it
     interactive_decode_tokens_per_s: float | None = None
 
 
 def quality_for(model: Model, task: str) -> TaskQuality | None:
-    """(index, metric, note) for the task, or None when the catalog has no index."""
+    """(index, metric) for the task, or None when the catalog has no index."""
     quality = model.quality
     if quality is None:
         return None
@@ -152,10 +150,10 @@ def quality_for(model: Model, task: str) -> TaskQuality | None:
         # index divided by the coding frontier's coding index.
         if quality.coding_index is None:
             return None
-        return quality.coding_index, "coding_index", None
+        return quality.coding_index, "coding_index"
     if quality.intelligence_index is None:
         return None
-    return quality.intelligence_index, "intelligence_index", None
+    return quality.intelligence_index, "intelligence_index"
 
 
 def _decode(est: Estimate) -> float:
@@ -187,7 +185,7 @@ def _candidate(
 ):
     """The ranked file; `quality` None: the model has no score on the task's index (quality
     unknown)."""
-    index, metric, note = quality or (None, task_metric(task), None)
+    index, metric = quality or (None, task_metric(task))
     kept = losses.of(est.quant)
     headroom = _headroom(est)
     speed = est.speed
@@ -197,7 +195,7 @@ def _candidate(
     return RankedCandidate(
         model_id=model.id, model_name=model.name, quant=est.quant,
         placement=est.placement.kind, gpu_layers=est.placement.gpu_layers,
-        quality_index=index, quality_metric=metric, quality_note=note,
+        quality_index=index, quality_metric=metric,
         quant_retention=kept.factor, quant_retention_basis=kept.basis,
         quality=scored, decode_tokens_per_s=speed.decode_tokens_per_s,
         prefill_tokens_per_s=speed.prefill_tokens_per_s, decode_range=speed.decode_range,
@@ -335,11 +333,10 @@ def rank_models(
         else:
             candidates.append(_best_file(result, interactive_decode_tokens_per_s))
     candidates.sort(key=lambda c: (*_order(c, interactive_decode_tokens_per_s), c.model_id))
-    notes = tuple(sorted({f"{c.model_id}: {c.quality_note}" for c in candidates if c.quality_note}))
     return Ranking(
         machine_name=machine.name, task=task, context_tokens=context_tokens,
         min_decode_tokens_per_s=min_decode_tokens_per_s, all_quants=all_quants,
-        candidates=tuple(candidates), excluded=tuple(excluded), notes=notes,
+        candidates=tuple(candidates), excluded=tuple(excluded),
         interactive_decode_tokens_per_s=interactive_decode_tokens_per_s,
     )  # fmt: skip
 

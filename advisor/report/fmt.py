@@ -106,13 +106,24 @@ def bandwidth_text(cpu: CpuView | None, sources: Mapping[str, str]) -> str:
     return f"{spec:g} GB/s (spec)" if spec else "bandwidth unknown"
 
 
-def gpu_line(gpu: GpuView) -> str:
+def gpu_line(gpu: GpuView, source: str | None = None) -> str:
+    """'NVIDIA GeForce RTX 4090, 24 GiB, 1010 GB/s (spec)': the bandwidth says what it is, as
+    the CPU's does. `source` is the machine's for `gpus[N].memory_bandwidth_gbs`: the driver's
+    bus width × memory clock, else a spec sheet's (the spec table or a profile); no GPU
+    bandwidth is measured."""
     parts = [gpu.name]
     if gpu.vram_gb:
         parts.append(gib_text(gpu.vram_gb))
     if gpu.memory_bandwidth_gbs:
-        parts.append(f"{gpu.memory_bandwidth_gbs:g} GB/s")
+        derived = (source or "").startswith("nvml")
+        what = "peak: bus width × memory clock" if derived else "spec"
+        parts.append(f"{gpu.memory_bandwidth_gbs:g} GB/s ({what})")
     return ", ".join(parts)
+
+
+def gpu_bandwidth_source(sources: Mapping[str, str], position: int) -> str | None:
+    """Where the report's GPU at `position` got its bandwidth figure."""
+    return sources.get(f"gpus[{position}].memory_bandwidth_gbs")
 
 
 def verdict_word(kind: str) -> str:

@@ -46,7 +46,10 @@ def _machine(report: ReportView) -> list[str]:
         ("CPU", md(fmt.cpu_line(m.cpu, m.sources))),
         ("RAM", fmt.gib_text(m.ram_gb)),
     ]
-    rows += [(f"GPU {i}", md(fmt.gpu_line(g))) for i, g in enumerate(m.gpus)]
+    rows += [
+        (f"GPU {i}", md(fmt.gpu_line(g, fmt.gpu_bandwidth_source(m.sources, i))))
+        for i, g in enumerate(m.gpus)
+    ]
     rows.append(("Backend", m.backend or "unknown"))
     count = len(report.measurements)
     rows.append(("Throughput tests", f"{count} stored" if count else "none (run `advisor bench`)"))

@@ -25,7 +25,10 @@ def render_text(report: ReportView) -> str:
     out = [f"advisor report: {m.name}   (amounts in USD per month)", ""]
     ram = fmt.gib_text(m.ram_gb)
     out += [*_field("CPU", fmt.cpu_line(m.cpu, m.sources)), f"  RAM      {ram}"]
-    out += [f"  GPU {i}    {fmt.gpu_line(g)}" for i, g in enumerate(m.gpus)]
+    out += [
+        f"  GPU {i}    {fmt.gpu_line(g, fmt.gpu_bandwidth_source(m.sources, i))}"
+        for i, g in enumerate(m.gpus)
+    ]
     out += [
         f"  backend  {m.backend or 'unknown'};  "
         f"{len(report.measurements)} throughput test(s) stored",

@@ -64,7 +64,9 @@ def team_advice(
     cloud = cloud_costs(demand.workload, catalog)
     plan = plan_team(machine, catalog, demand, cloud.frontier_index, batch_model=batch_model)
     run = plan.choice
-    notes = [f"peak factor {demand.peak_words}", *cloud.notes]
+    ruled_out = _cloud_ruled_out(workload, options)
+    # The catalog's plans and APIs are offered only where the prompts may leave.
+    notes = [f"peak factor {demand.peak_words}", *(() if ruled_out else cloud.notes)]
     if run is None:
         lines = _without_plan(machine, catalog, plan)
         return TeamAdvice(
@@ -90,11 +92,20 @@ def team_advice(
         demand=demand,
         plan=plan,
         costs=costs,
-        comparison=compare(demand, costs, team.seats, cloud, team.price_flag),
+        comparison=compare(demand, costs, team.seats, cloud, team.price_flag, ruled_out),
         configs=configs,
         scale_out=scale_out(run, configs),
         notes=tuple(notes),
     )
+
+
+def _cloud_ruled_out(workload: Workload, options: AdviceOptions) -> str | None:
+    """Why the team's prompts may not leave, as advise() reads it; None when they may."""
+    if options.no_cloud:
+        return "--no-cloud"
+    if workload.cloud == "forbidden":
+        return f"the {workload.name} workload says cloud: forbidden"
+    return None
 
 
 def _without_plan(machine: Machine, catalog: Catalog, plan: TeamPlan) -> tuple[str, ...]:

@@ -139,14 +139,17 @@ def compare(
     seats: tuple[SeatPlan, ...],
     cloud: CloudCosts,
     price_flag: str = "--hardware-price",
+    cloud_ruled_out: str | None = None,
 ) -> Comparison:
-    """`price_flag`: the flag the headline names when the hardware has no price."""
+    """`price_flag`: the flag the headline names when the hardware has no price;
+    `cloud_ruled_out`: why the prompts may not leave (--no-cloud, `cloud: forbidden`), when
+    they may not: no subscription or API is then offered, only the seats the team pays."""
     task = demand.workload.task
     replaced = tuple(p for p in seats if task in p.tasks)
     seats_usd = sum(p.usd_per_month for p in seats) if seats else None
     replaced_usd = sum(p.usd_per_month for p in replaced) if replaced else None
-    sub = cloud.subscription
-    api = cloud.cheapest_api
+    sub = None if cloud_ruled_out else cloud.subscription
+    api = None if cloud_ruled_out else cloud.cheapest_api
     saving = payback = at_list = None
     if replaced_usd is not None:
         saving = replaced_usd - costs.usd_per_month
@@ -174,7 +177,8 @@ def compare(
             demand, costs, seats, replaced, replaced_usd, saving, payback, price_flag
         )  # fmt: skip
         + _list_words(costs, at_list)
-        + _api_words(costs, api),
+        + _api_words(costs, api)
+        + _ruled_out_words(cloud_ruled_out),
         other_tasks=tuple(sorted({t for p in replaced for t in p.tasks} - {task})),
     )
 
@@ -186,6 +190,12 @@ def _list_words(costs: ServerCosts, at_list: float | None) -> str:
         f"; bought at the profile's list price ({costs.list_price_usd:,.0f} USD a server) it "
         f"would pay back in {at_list:,.1f} months"
     )
+
+
+def _ruled_out_words(why: str | None) -> str:
+    if why is None:
+        return ""
+    return f"; no cloud plan or API is compared: the prompts may not leave ({why})"
 
 
 def _api_words(costs: ServerCosts, api) -> str:

@@ -210,21 +210,19 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
     useful = _useful(acceptable)
     options: list[LocalOption] = []
     # The closest to passing (closeness's first two terms) of `options` that fit: kept as
-    # options are added, so `beaten` does not rank every earlier model's options again.
+    # options are added, so _Beaten does not rank every earlier model's options again.
     nearest: list[tuple[float, ...]] = [_NONE_FITS]
-
-    def beaten(late_by: float, found: list[LocalOption]) -> bool:
-        """Whether an option found so far is closer to passing than any file whose first
-        token is at least `late_by` (a share of the limit) too late can be (choice.closeness:
-        such a file fails at least that speed check, by at least that much)."""
-        return min((nearest[0], *(_near(w, o) for o in found))) < (1, late_by)
-
     best: float | None = None  # the best quality among useful options
+    cut = _shown_cut(w, frontier_index) if lean else None
     for raw, model in search.ordered(w.task):
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
+        if cut is not None and nearest[0] < _NONE_FITS and _below(search, raw, frontier_index, cut):
+            break  # nothing left can be shown or carry a split: see _shown_cut
+        lean_model = _Lean(w, nearest[0], raw, frontier_index, cut, search) if lean else None
         found = _model_options(search, w, model, context, frontier_index, power_for, useful,
-                               skip_late=beaten if lean else None)  # fmt: skip
+                               skip_late=lean_model and lean_model.beaten,
+                               stop_below=lean_model and lean_model.below)  # fmt: skip
         options += found
         if lean:
             nearest[0] = min((nearest[0], *(_near(w, o) for o in found)))
@@ -254,6 +252,77 @@ def _unscored_options(search, w, frontier_index, power_for, useful, lean: bool =
 
 
 _NONE_FITS = (float("inf"),)  # after every closeness: no option that fits is this far
+
+
+class _Lean:
+    """The lean search's shortcuts within one model (`nearest`: closeness's first two terms
+    of the closest option found before it; `raw`: its raw index; `cut`: _shown_cut's)."""
+
+    def __init__(self, w: Workload, nearest: tuple[float, ...], raw: float,
+                 frontier_index: float | None, cut: float | None,
+                 search: OptionSearch) -> None:  # fmt: skip
+        self.w, self.nearest, self.seen = w, nearest, 0
+        self.raw, self.frontier_index = raw, frontier_index
+        # Past the first file below the cut the rest are too; with a retention above 1 a
+        # later model could then be searched that `best` would have stopped (see below).
+        self.cut = cut if search.best_retention <= 1.0 else None
+
+    def _rank(self, found: list[LocalOption]) -> tuple[float, ...]:
+        for option in found[self.seen :]:  # the model's options only grow
+            self.nearest = min(self.nearest, _near(self.w, option))
+        self.seen = len(found)
+        return self.nearest
+
+    def beaten(self, late_by: float, found: list[LocalOption]) -> bool:
+        """Whether an option found so far is closer to passing than any file whose first
+        token is at least `late_by` (a share of the limit) too late can be (choice.closeness:
+        such a file fails at least that speed check, by at least that much). Each option of
+        the model is ranked once."""
+        return self._rank(found) < (1, late_by)
+
+    def below(self, kept: float, found: list[LocalOption]) -> bool:
+        """Whether the file keeping `kept` of the model's score, and every later one (they
+        keep less), is below the cut while an option within reach of the floor fits: none
+        of them can then be useful, shown or carry a split (_shown_cut).
+
+        Stopping there leaves the search as it was: the smallest file _hopeless adds is either
+        checked already (an option was found before) or gave nothing (none was, so every
+        earlier file gave nothing), or is below the cut itself; and a useful file below the
+        cut would only have stopped the search at models that _below stops at too (every
+        retention at most 1)."""
+        if self.cut is None or not self.frontier_index:
+            return False
+        if self.raw * kept / self.frontier_index * 100 >= self.cut:
+            return False
+        return self._rank(found) < _NONE_FITS
+
+
+def _shown_cut(w: Workload, frontier_index: float | None) -> float | None:
+    """The least quality (% of the frontier) an option needs to matter to a verdict once an
+    option that fits is within reach of the floor: to pass the quality check, to carry a
+    hybrid split (a capacity split passes the quality check; a routine one reaches the
+    routine floor: advisor.verdict.hybrid), or to be shown (choice.closest shows the closest
+    of the options within reach, SHOWN_FLOOR_SHARE of the floor). None when every quality
+    may matter (a floor of 0, or no frontier to compare with)."""
+    from advisor.verdict.choice import SHOWN_FLOOR_SHARE
+
+    if not frontier_index:
+        return None
+    floor = w.quality_floor_pct
+    cut = min(floor, SHOWN_FLOOR_SHARE * floor)
+    if w.routine_share > 0:
+        cut = min(cut, w.routine_quality_floor_pct or 100)
+    return cut if cut > 0 else None
+
+
+def _below(search: OptionSearch, raw: float, frontier_index: float, cut: float) -> bool:
+    """Whether every file of a model with raw index `raw`, and of every later model (the
+    models come best raw index first), is below `cut`: even at the best retention any file
+    of the catalog keeps, with the arithmetic options.check_option uses (rounding is
+    monotonic, so the bound holds exactly). Such files are neither useful to a verdict nor
+    shown, so the lean search stops there; with a floor above 0 it checks no unscored model
+    either (_unscored_options), so `best` decides nothing after them."""
+    return raw * search.best_retention / frontier_index * 100 < cut
 
 
 def _near(w: Workload, option: LocalOption) -> tuple[float, ...]:
@@ -298,7 +367,7 @@ def _always(late_by: float, found: list[LocalOption]) -> bool:
 
 
 def _model_options(search, w, model, context, frontier_index, power_for, useful,
-                   skip_late=None, floor=None):  # fmt: skip
+                   skip_late=None, floor=None, stop_below=None):  # fmt: skip
     """One model's options, best quality first, down to its first useful one.
 
     A lower-quality file of the same model cannot beat a useful one, so the rest are skipped.
@@ -314,7 +383,8 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
     shows (advisor.verdict.choice). The verdict is the same; the files the search looked at,
     from which a report's top candidates come, are fewer. `floor` (raw index, frontier index,
     floor %) checks only the files that could pass every check: above the quality floor, in
-    time for the first token and the day's calls.
+    time for the first token and the day's calls. `stop_below(kept, found)`: the file keeping
+    `kept` of the model's score and every later one can change nothing (_Lean.below).
     """
     files = search.files(model)
     if not files.roomy:
@@ -330,6 +400,8 @@ def _model_options(search, w, model, context, frontier_index, power_for, useful,
     for quant, kept in files.by_quality:
         if hopeless and (reach is None or reach * kept < 1):
             break  # the rest fall short of half the floor: no cloud verdict shows them
+        if stop_below is not None and stop_below(kept, found):
+            break
         if floor is not None:
             raw, frontier, floor_pct = floor
             if raw * kept / frontier * 100 < floor_pct:

@@ -69,6 +69,7 @@ class OptionSearch:
         # fit, and the ranking leaves it out without estimating it.
         self.room = None if ram is None else ram + (machine.total_vram_bytes or 0)
         self._files: dict[str, Files] = {}
+        self._best_retention: float | None = None
 
     @property
     def estimates_made(self) -> int:
@@ -141,6 +142,15 @@ class OptionSearch:
             found = Files(tuple(kept), tuple(reversed(kept)), smallest, roomy)
             self._files[model.id] = found
         return found
+
+    @property
+    def best_retention(self) -> float:
+        """The largest share of its model's score any catalog file keeps (1 for a lossless
+        one): a bound on every file's quality from its model's raw index."""
+        if self._best_retention is None:
+            kept = [self.losses.of(q.type).factor for m in self.catalog.models for q in m.quants]
+            self._best_retention = max([1.0, *kept])
+        return self._best_retention
 
     def ordered(self, task: str) -> list[tuple[float, Model]]:
         """Models with a quality index for `task`, best raw index first."""

@@ -6,10 +6,12 @@
 The build also writes the compiled form beside the YAML (models.compiled.json: the parsed
 document as JSON, with the SHA-256 of the YAML it came from and, once the schema accepted it,
 the seal that lets the loader skip validating it again; advisor.catalog.compiled).
---compile only recompiles an existing models.yaml (after a hand edit; needs no reference data).
---check writes nothing and exits 1 when models.yaml or its compiled form differs from what the
-build would write. What was left out (size rows for other models, non-standard mixes) goes to
-stderr.
+For the shipped models.yaml it also writes every catalog file's tensor sums and FLOP mix
+(advisor/catalog/tensors/file_sums.json, scripts/catalog/file_sums.py), so a first report
+types no tensors. --compile only recompiles an existing models.yaml (after a hand edit; needs
+no reference data), and that table. --check writes nothing and exits 1 when models.yaml, its
+compiled form or the table differs from what the build would write. What was left out (size
+rows for other models, non-standard mixes) goes to stderr.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from advisor.catalog.problems import CatalogProblems
 from advisor.paths import atomic_write_text
 
 from . import cloud as cloud_mod
+from . import file_sums
 from .architecture import borrowed_row
 from .emit import dump
 from .models import model_entry
@@ -161,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.compile:
         target = write_compiled(args.out)
         print(f"wrote {target}", file=sys.stderr)
+        _write_file_sums(args.out)
         return 0
     catalog, report = build(args.data)
     text = HEADER + dump(catalog)
@@ -172,9 +176,16 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args.out, text, compiled)
     atomic_write_text(args.out, text)
     atomic_write_text(compiled_path(args.out), compiled)
+    _write_file_sums(args.out)
     n_quants = sum(len(m["quants"]) for m in catalog["models"])
     print(f"wrote {args.out}: {len(catalog['models'])} models, {n_quants} quants", file=sys.stderr)
     return 0
+
+
+def _write_file_sums(out: Path) -> None:
+    """The shipped catalog's file sums (advisor.catalog.tensors.file_sums), when `out` is it."""
+    if out.resolve() == (REPO / "models.yaml").resolve():
+        print(f"wrote {file_sums.write_table(out)}", file=sys.stderr)
 
 
 def _check(out: Path, text: str, compiled: str) -> int:
@@ -184,6 +195,8 @@ def _check(out: Path, text: str, compiled: str) -> int:
         if current != expected:
             print(f"{path} is stale: rerun python -m scripts.catalog.build", file=sys.stderr)
             stale = 1
+    if not stale and out.resolve() == (REPO / "models.yaml").resolve():
+        stale = file_sums.main(["--catalog", str(out), "--check"])
     return stale
 
 

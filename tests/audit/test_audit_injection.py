@@ -52,7 +52,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_made_text(hostile_audit) -> None:
     assert not [c for c in cells if c.startswith("-") and not _number(c)]
     first = rows[0]
     assert first["cpu"] == "'" + FORMULAS["cpu"]
-    assert first["gpus"] == "'" + FORMULAS["gpu"] + " 24 GB"
+    assert first["gpus"] == "'" + FORMULAS["gpu"] + " 24 GiB"
     assert first["machine_name"] == "'" + FORMULAS["name"]
     assert first["report"].endswith("=HYPERLINK(1).json")  # a path: starts with /, kept
     assert {row["workload"] for row in rows} >= {"'" + FORMULAS["workload"]}

@@ -205,3 +205,47 @@ def test_json_output(catalog_file: Path, synthetic_gguf: Path, capsys) -> None:
     assert document["model"]["id"] == "advisor-synthetic-llama"
     assert document["model"]["origin"] == "user"
     assert document["model"]["quants"][0]["source"] in document["model"]["sources"]
+
+
+def test_adding_keeps_the_users_comments_and_layout(
+    catalog_file: Path, overlay_file: Path, tmp_path: Path, capsys
+) -> None:
+    """`advisor catalog add` dumped the whole overlay again: every comment the user wrote (and
+    their key order and quoting) was lost. It now writes into the file's own text."""
+    q8 = _little(tmp_path / "little-Q8_0.gguf", "Little One")[0]
+    f16 = _little(tmp_path / "little-F16.gguf", "Little One", LlamaFileType.MOSTLY_F16, T.F16)[0]
+    assert _add(capsys, str(q8), "--catalog", str(catalog_file))[0] == 0
+    written = overlay_file.read_text(encoding="utf-8")
+    mine = [
+        "# my overlay: models I run at home",
+        "  # the file on my NAS",
+        "# end of my notes",
+    ]
+    text = mine[0] + "\n" + written.replace("\nmodels:", f"\n{mine[1]}\nmodels:", 1)
+    text = text.replace("name: Little One", "name: 'Little One'  # as I call it", 1)
+    overlay_file.write_text(text + mine[2] + "\n", encoding="utf-8")
+    other = _little(tmp_path / "other-Q8_0.gguf", "Other One")[0]
+    for path in (f16, other, q8):  # a new quant, a new model, a quant replaced
+        code, _, err = _add(capsys, str(path), "--catalog", str(catalog_file))
+        assert code == 0, err
+        after = overlay_file.read_text(encoding="utf-8")
+        for line in [*mine, "name: 'Little One'  # as I call it"]:
+            assert line in after, (path.name, line)
+        assert after.startswith(text[: text.index("sources:")])  # untouched up to the entries
+    catalog = load_catalog(catalog_file)
+    assert [q.type for q in catalog.find("little-one").quants] == ["F16", "Q8_0"]
+    assert catalog.find("other-one") is not None
+    assert main(["catalog", "validate", str(overlay_file), "--catalog", str(catalog_file)]) == 0
+
+
+def test_an_inline_section_with_a_comment_is_refused_and_left_as_it_was(
+    catalog_file: Path, overlay_file: Path, tmp_path: Path, capsys
+) -> None:
+    q8 = _little(tmp_path / "little-Q8_0.gguf", "Little One")[0]
+    overlay_file.parent.mkdir(parents=True, exist_ok=True)
+    text = "sources: {\n  # nothing yet\n}\nmodels: []\n"
+    overlay_file.write_text(text, encoding="utf-8")
+    code, _, err = _add(capsys, str(q8), "--catalog", str(catalog_file))
+    assert code == ExitCode.BAD_INPUT, err
+    assert "sources is written inline" in err and "write it as a block" in err
+    assert overlay_file.read_text(encoding="utf-8") == text

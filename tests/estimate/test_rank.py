@@ -161,15 +161,13 @@ def test_a_model_without_a_coding_index_is_quality_unknown_for_coding(rtx_4090, 
     model = catalog.find("qwen3-coder-30b-a3b-instruct")
     assert model.quality.coding_index is None and model.quality.intelligence_index is not None
     assert quality_for(model, "coding") is None
-    assert quality_for(model, "chat") == (model.quality.intelligence_index,
-                                          "intelligence_index", None)  # fmt: skip
+    assert quality_for(model, "chat") == (model.quality.intelligence_index, "intelligence_index")
     ranking = _rank(rtx_4090, catalog, task="coding")
     (coder,) = [c for c in ranking.candidates if c.model_id == model.id]
     assert coder.quality is None and coder.score is None
     assert coder.quality_metric == "coding_index"
     assert coder.quality_text.startswith("quality unknown: the coding index has no score")
     assert {c.quality_metric for c in ranking.candidates} == {"coding_index"}
-    assert not [n for n in ranking.notes if "intelligence index used" in n]
 
 
 def test_a_model_without_a_score_is_ranked_with_its_quality_unknown(rtx_4090, catalog):

@@ -94,3 +94,28 @@ def test_models_takes_the_users_score_for_an_unscored_model(capsys) -> None:
         "your assumption (--quality mistral-7b-instruct-v0.3=20), not a published score, on the "
         "Artificial Analysis Intelligence Index v4.1"
     )
+
+
+def test_models_json_says_how_each_quality_figure_was_reached(capsys) -> None:
+    """`quality_note` in `advisor models --json` was null for every file (it was only set for
+    a cross-index fallback that no longer exists). It says, in the report's words, how the
+    quality figure was reached, or why it is unknown."""
+    import json
+
+    from advisor.cli import main
+
+    assert main(["report", "--profile", "h100-server", "--workload", "chat-assistant",
+                 "--json"]) == 0  # fmt: skip
+    option = json.loads(capsys.readouterr().out)["verdicts"][0]["local_option"]
+    assert main(["models", "--profile", "h100-server", "--all-quants", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["candidates"]
+    same = [r for r in rows if (r["model_id"], r["quant"]) == (option["model_id"], option["quant"])]
+    assert same and same[0]["quality_note"] == option["quality_note"]
+    for row in rows:
+        note = row["quality_note"]
+        if row["quality_unknown"]:
+            assert note.startswith("quality unknown: the index has no score"), row["model_id"]
+        else:
+            assert note.startswith(f"intelligence index {row['quality_index']:g} × "), note
+            assert note.endswith(f"({row['quality_source']})"), note
+    assert {r["quality_unknown"] for r in rows} == {True, False}

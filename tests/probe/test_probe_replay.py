@@ -301,3 +301,19 @@ def test_the_installation_id_is_read_where_the_os_keeps_it() -> None:
         '    "IOPlatformUUID" = "8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9"\n'
     )
     assert replay_machine(apple).host_id == keyed("8A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9")
+
+
+def test_the_report_header_says_the_nvml_bandwidth_is_the_peak_from_the_bus() -> None:
+    """A probed NVIDIA GPU's bandwidth is bus width × max memory clock (no test measures it):
+    the report header says so, where a profile's figure reads "(spec)"."""
+    from advisor.advise import AdviceOptions, advise
+    from advisor.catalog import load_catalog
+    from advisor.report.document import build_document
+    from advisor.report.text import render_text
+    from advisor.report.view_read import report_view
+    from advisor.workload import load_workloads
+
+    machine = replay_machine(with_nvidia(linux(), [nvidia_gpu(**RTX_4090)]))
+    advice = advise(machine, load_catalog(), load_workloads(["chat-assistant"]), AdviceOptions())
+    text = " ".join(render_text(report_view(build_document(advice))).split())
+    assert "RTX 4090, 24 GiB, 1008.1 GB/s (peak: bus width × memory clock)" in text

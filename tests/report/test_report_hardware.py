@@ -83,3 +83,26 @@ def test_the_header_says_whether_the_ram_bandwidth_is_measured_or_the_spec(catal
         view = report_view(build_document(advise(machine, catalog, workloads, AdviceOptions())))
         assert words in " ".join(render_text(view).split())  # the text wraps the header
         assert words in render_markdown(view)
+
+
+def _header(machine, catalog) -> tuple[str, str]:
+    """The text (unwrapped) and markdown renderings of a chat report on `machine`."""
+    from advisor.report.document import build_document
+    from advisor.report.markdown import render_markdown
+    from advisor.report.text import render_text
+    from advisor.report.view_read import report_view
+
+    advice = advise(machine, catalog, load_workloads(["chat-assistant"]), AdviceOptions())
+    view = report_view(build_document(advice))
+    return " ".join(render_text(view).split()), render_markdown(view)
+
+
+def test_the_header_labels_the_gpu_bandwidth_as_the_spec_figure(catalog) -> None:
+    """The RAM bandwidth said "(spec)" or "(measured ...)", the GPU's "1010 GB/s" alone: no
+    GPU bandwidth is measured, and the header says it is the spec sheet's."""
+    for profile, words in (
+        ("rtx-4090-desktop", "NVIDIA GeForce RTX 4090, 24 GiB, 1010 GB/s (spec)"),
+        ("dual-rtx-3090", "NVIDIA GeForce RTX 3090, 24 GiB, 936.2 GB/s (spec)"),
+    ):
+        for rendering in _header(load_profile(profile), catalog):
+            assert words in rendering, profile

@@ -186,3 +186,62 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
     most_files = max(len(m.quants) for m in catalog.models)
     assert len(ranked) > 500  # the strict workloads searched many models
     assert max(ranked.values()) <= most_files + 1
+
+
+def _routine_variants(presets) -> tuple:
+    """Each preset with a routine floor below half its quality floor (the routine floor then
+    sets the quality cut), and with no routine share (half the floor sets it)."""
+    low = [dataclasses.replace(w, name=f"{w.name}-routine", quality_floor_pct=60.0,
+                               routine_share=0.5, routine_quality_floor_pct=20.0)
+           for w in presets]  # fmt: skip
+    none = [dataclasses.replace(w, name=f"{w.name}-no-routine", quality_floor_pct=45.0,
+                                routine_share=0.0, routine_quality_floor_pct=None)
+            for w in presets]  # fmt: skip
+    return (*low, *none)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_quality_cut_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
+    """judge() with its quality cut (advisor.verdict.gather._shown_cut: files below it are
+    never estimated once an option within reach of the floor fits) against the same search
+    without it, on the real catalog, every reference profile (and the upgraded machines of
+    four) and the presets with their floors, a floor no model reaches, and two routine
+    splits: the same verdicts, reasons aside from options one check away, and options shown."""
+    import advisor.verdict.gather as gather
+
+    every = (*workloads, *_routine_variants(workloads[: len(workloads) // 2]))
+    options = AdviceOptions(cache=False)
+    for machine in _machines(profile):
+        pruned = judge(machine, catalog, every, options)
+        with monkeypatch.context() as patch:
+            patch.setattr(gather, "_shown_cut", lambda w, frontier_index: None)
+            whole = judge(machine, catalog, every, options)
+        for a, b in zip(pruned, whole, strict=True):
+            assert _figures(a) == _figures(b), (machine.name, a.workload.name)
+            assert a.option == b.option, (machine.name, a.workload.name)
+            assert a.hybrid == b.hybrid, (machine.name, a.workload.name)
+            assert a.options_checked <= b.options_checked
+
+
+def test_the_quality_cut_skips_work(catalog, workloads, monkeypatch) -> None:
+    """On an office laptop nothing meets the interactive presets: without the cut the search
+    estimates every model down to the smallest; with it, it stops below half the floor."""
+    import advisor.verdict.gather as gather
+
+    machine = load_profile("office-laptop-16gb")
+    made: list[str] = []
+    real = OptionSearch._estimate
+
+    def counted(self, *args, **kwargs):
+        made.append(args[1].id)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(OptionSearch, "_estimate", counted)
+    judge(machine, catalog, workloads, AdviceOptions(cache=False))
+    pruned = len(made)
+    made.clear()
+    monkeypatch.setattr(gather, "_shown_cut", lambda w, frontier_index: None)
+    judge(machine, catalog, workloads, AdviceOptions(cache=False))
+    whole = len(made)
+    print(f"estimates: with the quality cut {pruned}, without {whole}")
+    assert pruned < 0.9 * whole  # 1060 of 1262 when written

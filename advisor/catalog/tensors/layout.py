@@ -15,6 +15,7 @@ from dataclasses import astuple, dataclass
 from functools import lru_cache
 
 from advisor.catalog.model import QUANT_TYPES, Architecture
+from advisor.catalog.tensors.file_sums import shipped_bytes
 from advisor.catalog.tensors.quant_bytes import (
     INPUT_TENSORS,
     QuantBytes,
@@ -250,17 +251,25 @@ _BYTES: dict[tuple, QuantBytes] = {}
 
 
 def quant_tensor_bytes(arch: Architecture, quant: str) -> QuantBytes:
-    """Byte totals of `arch` at `quant`: whole file, per block, input, output, experts."""
+    """Byte totals of `arch` at `quant`: whole file, per block, input, output, experts (the
+    catalog's files from the shipped table, advisor.catalog.tensors.file_sums)."""
     akey = arch_key(arch)
     key = (akey, quant)
     hit = _BYTES.get(key)
     if hit is None:
         quant = _known_quant(quant)
-        _ARCHES.setdefault(akey, arch)
-        sp = _sizing(akey)
-        mix = Mix(quant, _quant_hparams(arch, quant), sp.n_attention_wv, sp.tied)
-        hit = _BYTES[key] = quant_bytes(sp, mix)
+        hit = shipped_bytes(akey, quant) or computed_quant_bytes(arch, quant)
+        _BYTES[key] = hit
     return hit
+
+
+def computed_quant_bytes(arch: Architecture, quant: str) -> QuantBytes:
+    """quant_tensor_bytes(arch, quant) computed from the layout (no table, no memo)."""
+    quant = _known_quant(quant)
+    akey = arch_key(arch)
+    _ARCHES.setdefault(akey, arch)
+    sp = _sizing(akey)
+    return quant_bytes(sp, Mix(quant, _quant_hparams(arch, quant), sp.n_attention_wv, sp.tied))
 
 
 def use_file_bytes(arch: Architecture, quant: str, qb: QuantBytes) -> None:

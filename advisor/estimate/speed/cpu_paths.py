@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.catalog.model import Architecture
+from advisor.catalog.tensors.flops import KernelMix as KernelMix  # the layout's FLOP mix
+from advisor.catalog.tensors.flops import flop_mix
 
 # SIMD levels, from the probe's flags (advisor.probe.machine.SIMD_FLAGS).
 X86_AMX, X86_AVX512, X86_AVX2, ARM_I8MM, ARM_DOTPROD, GENERIC = (
@@ -137,38 +139,10 @@ def path_cost(level: str, ggml_type: str) -> PathCost | None:
     return PATH_COSTS.get((level, matmul_path(level, ggml_type)))
 
 
-# (ggml type, share of the matmul FLOPs one token spends on weights of that type).
-KernelMix = tuple[tuple[str, float], ...]
-
-
-@lru_cache(maxsize=1024)
-def _mix(arch_key: tuple, quant: str) -> KernelMix:
-    from advisor.catalog.tensors.layout import _ARCHES, tensor_types
-
-    arch = _ARCHES[arch_key]
-    tied, tensors = tensor_types(arch, quant)
-    used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 1.0
-    weights: dict[str, float] = {}
-    for shape, ggml_type, is_expert, is_input in tensors:
-        if len(shape) < 2 or (is_input and not tied):
-            continue  # norms; the token embedding is a row lookup unless it is the output too
-        n = used if is_expert else 1.0  # a token multiplies by k of an MoE layer's E experts
-        for d in shape:
-            n *= d
-        weights[ggml_type] = weights.get(ggml_type, 0.0) + n
-    total = sum(weights.values()) or 1.0
-    return tuple(sorted(((k, v / total) for k, v in weights.items()), key=lambda kv: -kv[1]))
-
-
 def kernel_mix(arch: Architecture, quant: str) -> KernelMix:
     """The ggml types a `quant` file of `arch` multiplies by, with each one's FLOP share
     (from the tensor layout llama-quantize writes: Q4_K_M is mostly Q4_K, some Q6_K)."""
-    from advisor.catalog.tensors.layout import registered_key
-
-    try:
-        return _mix(registered_key(arch, quant), quant.upper())
-    except (KeyError, ValueError):  # an architecture or quant the layout does not cover
-        return ()
+    return flop_mix(arch, quant)
 
 
 def path_names(level: str, mix: KernelMix) -> str:
