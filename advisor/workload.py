@@ -375,7 +375,7 @@ def sealed_presets() -> dict[str, dict]:
     try:
         entry = json.loads(workloads_compiled_path().read_bytes())
         presets = entry["presets"]
-        document = json.dumps(presets, sort_keys=True, separators=(",", ":")).encode()
+        document = json.dumps(presets, separators=(",", ":")).encode()
         valid = entry["format"] == COMPILED_FORMAT and entry["validated_by"] == seal(
             document, SEALED_BY
         )

@@ -36,13 +36,13 @@ def compiled_text(folder: Path) -> str:
         if json.loads(json.dumps(data)) != data:
             raise WorkloadError("the parsed preset changes through JSON", path=path)
         presets[path.name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "data": data}
-    document = json.dumps(presets, sort_keys=True, separators=(",", ":")).encode()
+    document = json.dumps(presets, separators=(",", ":")).encode()
     entry = {
         "format": COMPILED_FORMAT,
         "validated_by": seal(document, SEALED_BY),
         "presets": presets,
     }
-    return json.dumps(entry, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(entry, indent=1, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

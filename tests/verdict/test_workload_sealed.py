@@ -29,7 +29,9 @@ def _typed(value: Any) -> Any:
     """`value` with the exact type of every part spelled out (1 and 1.0 differ)."""
     if dataclasses.is_dataclass(value):
         return [(f.name, _typed(getattr(value, f.name))) for f in dataclasses.fields(value)]
-    if isinstance(value, dict):
+    if isinstance(value, (tuple, list)):
+        return type(value).__name__, [_typed(v) for v in value]
+    if isinstance(value, dict):  # in order: the justifications are shown in the file's order
         return type(value).__name__, [(k, _typed(v)) for k, v in value.items()]
     return type(value).__name__, value
 
