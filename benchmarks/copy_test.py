@@ -6,7 +6,7 @@ Three ways of taking one copy test, each in a fresh process on a fresh user fold
 - `numpy, in line`: the test as it was before 2026-12-07 (numpy's copyto on each thread, run
   after the probe, before the catalog and workloads load);
 - `ctypes, in line`: libc's memmove through ctypes, same place;
-- `ctypes, early`: started in a forked child right after the probe (advisor.probe.copy_test);
+- `ctypes, early`: started in a forked child right after the probe (advisor.probe.bandwidth.early);
   the run loads the catalog and the workloads meanwhile and then asks for the figure.
 For each: the figure (GB/s, best round), and the process's wall and CPU seconds (user+sys, all
 threads and the child) for probe + test + catalog + workloads. On a shared machine the figures
@@ -37,13 +37,13 @@ def cpu():
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 start, cpu0 = time.perf_counter(), cpu()
 way = sys.argv[1]
-from advisor.probe.probe import probe_machine
+from advisor.probe.live.probe import probe_machine
 machine = probe_machine(measure_bandwidth=False)
 threads = machine.cpu.physical_cores
 if way == "numpy, in line":
     import numpy as np
     from concurrent.futures import ThreadPoolExecutor
-    from advisor.probe import bandwidth as bw
+    from advisor.probe.bandwidth import copy_test as bw
     def numpy_test(threads, budget_s=0.15, clock=time.perf_counter):
         # the test as advisor.probe.bandwidth had it before 2026-12-07 (git show 366c1a2:...)
         t_start = clock()
@@ -66,11 +66,11 @@ if way == "numpy, in line":
     gbs = numpy_test(threads)
     answer = None
 elif way == "ctypes, in line":
-    from advisor.probe.bandwidth import measure_memory_bandwidth
+    from advisor.probe.bandwidth.copy_test import measure_memory_bandwidth
     gbs = measure_memory_bandwidth(threads=threads).gbs
     answer = None
 else:
-    from advisor.probe.copy_test import start_copy_test
+    from advisor.probe.bandwidth.early import start_copy_test
     answer = start_copy_test(threads=threads, budget_s=0.15)
 from advisor.catalog import load_catalog
 from advisor.workload import load_workloads

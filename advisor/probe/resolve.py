@@ -106,8 +106,8 @@ def resolve_machine_soon(
         machine = resolve_machine(profile=profile, profiles_dir=profiles_dir, ram_gb=ram_gb,
                                   vram_gb=vram_gb)  # fmt: skip
         return lambda: machine
-    from advisor.probe.measure import fill_memory_bandwidth_soon
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth_soon
+    from advisor.probe.live.probe import probe_machine
 
     probed = probe_machine(measure_bandwidth=False)
     if ram_gb is not None or vram_gb is not None:  # fail now on a bad value, as resolve does

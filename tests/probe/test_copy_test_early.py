@@ -1,4 +1,4 @@
-"""The copy test started early in a forked child (advisor.probe.copy_test): its timed copies
+"""The copy test started early in a forked child (advisor.probe.bandwidth.early): its timed copies
 wait until the run asks for the figure, its answer is the child's own measurement, a child that
 fails or is never asked leaves nothing behind, and a machine resolved this way is the machine
 resolve_machine gives."""
@@ -15,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from advisor.probe import copy_test
-from advisor.probe.bandwidth import MIN_TESTS, BandwidthMeasurement, measure_memory_bandwidth
+from advisor.probe.bandwidth import early as copy_test
+from advisor.probe.bandwidth.copy_test import (
+    MIN_TESTS,
+    BandwidthMeasurement,
+    measure_memory_bandwidth,
+)
 from tests.clocks import TickClock
 
 needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="the early test forks on Linux")
@@ -111,17 +115,17 @@ def test_the_wait_is_not_the_tests_time() -> None:
 def test_the_source_buffer_holds_data() -> None:
     """Untouched pages read as the kernel's shared zero page, from cache: the source is
     written through first, and the destination is a copy of it."""
-    from advisor.probe.bandwidth import _buffers
+    from advisor.probe.bandwidth.copy_test import _buffers
 
     source, destination = _buffers(1 << 20)
     assert ctypes.string_at(source, 16) == b"\x01" * 16 == ctypes.string_at(destination, 16)
 
 
 def test_enough_cached_tests_start_no_child(advisor_home, monkeypatch) -> None:
-    from advisor.probe.bandwidth import store_bandwidth
+    from advisor.probe.bandwidth.copy_test import store_bandwidth
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth, fill_memory_bandwidth_soon
     from advisor.probe.fingerprint import machine_fingerprint
-    from advisor.probe.measure import fill_memory_bandwidth, fill_memory_bandwidth_soon
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     machine = probe_machine(measure_bandwidth=False)
     for gbs in (24.0, 39.0, 30.0, 28.0)[:MIN_TESTS]:
@@ -133,10 +137,10 @@ def test_enough_cached_tests_start_no_child(advisor_home, monkeypatch) -> None:
 
 @needs_fork
 def test_an_early_test_joins_the_cache_as_one_in_line_does(advisor_home, asked: Path) -> None:
-    from advisor.probe.bandwidth import recorded_bandwidth
+    from advisor.probe.bandwidth.copy_test import recorded_bandwidth
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth_soon
     from advisor.probe.fingerprint import machine_fingerprint
-    from advisor.probe.measure import fill_memory_bandwidth_soon
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     machine = probe_machine(measure_bandwidth=False)
     filled = fill_memory_bandwidth_soon(machine)()

@@ -38,13 +38,13 @@ def fill_memory_bandwidth_soon(
 ) -> Callable[[], Machine]:
     """What fill_memory_bandwidth(machine) gives, as a function to call when the figure is
     needed: a copy test it needs starts now, beside the caller's other work
-    (advisor.probe.copy_test), and its timed copies run when the function is called."""
+    (advisor.probe.bandwidth.early), and its timed copies run when the function is called."""
     fingerprint = machine_fingerprint(machine)
     earlier = recorded_bandwidth(fingerprint)
     if len(earlier) >= MIN_TESTS:
         filled = _with_bandwidth(machine, best_of(earlier))
         return lambda: filled
-    from advisor.probe.copy_test import start_copy_test
+    from advisor.probe.bandwidth.early import start_copy_test
 
     pending = start_copy_test(threads=machine.cpu.physical_cores, budget_s=budget_s)
     return lambda: _with_test(machine, fingerprint, earlier, pending())

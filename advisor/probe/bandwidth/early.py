@@ -24,7 +24,7 @@ import threading
 import weakref
 from collections.abc import Callable
 
-from advisor.probe.bandwidth import BandwidthMeasurement, measure_memory_bandwidth
+from advisor.probe.bandwidth.copy_test import BandwidthMeasurement, measure_memory_bandwidth
 
 # Longest wait for the child's figure after asking for it (the test stops at 0.5 s; a machine
 # so loaded that it takes longer gets the test run in line instead).
