@@ -44,12 +44,13 @@ CONSTANTS_FILE = "speed_constants.json"
 # ggml-cuda/mmq-config-*.cuh); see expert_tile_passes.
 MATRIX_TILE_COLUMNS = 128
 # Seconds × GB/s per byte a weight stream takes on memory whose bandwidth the copy test measured
-# (advisor.probe.bandwidth: numpy copies, read + write bytes counted, STREAM's "copy"
-# convention). Buffers that large are copied with non-temporal stores (glibc's memcpy above
-# its non-temporal threshold, a share of the last-level cache), so the counted bytes are the
-# bytes the memory moved, half of them writes; a read-only stream, as decode is, has no
-# read-write turnarounds and no write-allocate reads, so it moves at least as many bytes a
-# second. 1 is that bound: no fitted efficiency on top of a measured figure.
+# (advisor.probe.bandwidth: buffers far past the last-level cache copied by libc's memmove,
+# read + write bytes counted, STREAM's "copy" convention). glibc copies buffers that large
+# with non-temporal stores (above its non-temporal threshold, a share of the last-level cache),
+# so the counted bytes are the bytes the memory moved, half of them writes (with ordinary
+# stores, write-allocate reads would make the traffic 1.5× the count). A read-only stream, as
+# decode is, has no read-write turnarounds and no write-allocate reads, so it moves at least as
+# many bytes a second: 1 is that bound, no fitted efficiency on top of a measured figure.
 COPY_TEST_READ_ALPHA = 1.0
 
 
