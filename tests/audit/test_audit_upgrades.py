@@ -11,7 +11,7 @@ from audit_kit import FLEET_COUNTS, PROFILES
 
 from advisor.advise import AdviceOptions, advise
 from advisor.probe import load_profile, machine_to_dict, resolve_machine
-from advisor.probe.upgrades import (
+from advisor.probe.specs.upgrades import (
     GPU_MENU,
     RAM_STEPS_GB,
     gpu_changes,
@@ -202,7 +202,7 @@ def test_soldered_ram_gets_no_ram_change_and_says_why(tmp_path) -> None:
     (LPDDR5X in the package) were offered "+8 GB RAM". They get no RAM change, and the reason
     names the part and the source; a laptop whose slots nobody knows keeps the change, with a
     label that says it holds only if its RAM is in slots."""
-    from advisor.probe.upgrades import limits
+    from advisor.probe.specs.upgrades import limits
 
     pi = load_profile("raspberry-pi-5-8gb")
     assert ram_changes(pi, None) == []

@@ -17,10 +17,13 @@ from advisor.estimate.speed.batched_physics import (
     dense_compute_s,
     distinct_expert_share,
     expert_compute_s,
+    expert_read_share,
     extra_matrix_s,
     load_batch_constants,
     matrix_columns,
     moe_vector_max_batch,
+    vector_columns,
+    vector_flop_s,
 )
 from advisor.estimate.speed.predict import TG_DEPTH
 from advisor.probe import resolve_machine
@@ -152,8 +155,11 @@ def test_metal_matrix_kernel_rounds_sequences_to_its_tiles() -> None:
     assert matrix_columns("metal", 16, bc) == pytest.approx(31 * g)
     assert matrix_columns("metal", 32, bc) == pytest.approx(31 * g)
     assert matrix_columns("cuda", 16, bc) == pytest.approx(15 * bc.get("cuda", "g_matrix"))
-    assert matrix_columns("cuda", 8, bc) == pytest.approx(7 * bc.get("cuda", "g_vector"))
-    assert matrix_columns("cpu", 1, bc) == 0.0
+    # Up to 8 sequences the vector kernel runs: its columns, not the matrix kernel's.
+    assert matrix_columns("cuda", 8, bc) == 0.0
+    assert vector_columns("cuda", 8, bc) == pytest.approx(7 * bc.get("cuda", "g_vector"))
+    assert vector_columns("cuda", 16, bc) == 0.0
+    assert matrix_columns("cpu", 1, bc) == 0.0 and vector_columns("cpu", 1, bc) == 0.0
 
 
 def test_moe_experts_keep_the_vector_kernel_longer_than_dense_matmuls() -> None:
@@ -165,7 +171,8 @@ def test_moe_experts_keep_the_vector_kernel_longer_than_dense_matmuls() -> None:
     assert moe_vector_max_batch("cuda", "Q3_K_M") == 5
     assert moe_vector_max_batch("cpu", "MXFP4") == 8
     bc = load_batch_constants()
-    assert matrix_columns("metal", 16, bc, vector_max=31) == pytest.approx(
+    assert matrix_columns("metal", 16, bc, vector_max=31) == 0.0
+    assert vector_columns("metal", 16, bc, vector_max=31) == pytest.approx(
         15 * bc.get("metal", "g_vector")
     )
 
@@ -182,9 +189,51 @@ def test_metal_moe_at_16_sequences_rounds_only_the_dense_matmuls(spark_dense) ->
     step = DeviceStep(cost, 1.0, k, "metal")
     dense, experts = dense_compute_s(step, 0.0), expert_compute_s(step)
     assert experts > 0
-    # Dense matmuls: 16 sequences fill one 32-column tile; experts: 15 more vector columns.
-    expected = 31 * bc.get("metal", "g_matrix") * dense + 15 * bc.get("metal", "g_vector") * experts
+    # Dense matmuls: 16 sequences fill one 32-column tile; experts: 15 more vector columns,
+    # each the experts' FLOPs at the shader rate.
+    vector = 15 * bc.get("metal", "g_vector") * cost.expert_flops * vector_flop_s(step)
+    expected = 31 * bc.get("metal", "g_matrix") * dense + vector
     assert extra_matrix_s(step, bc, 16, 0.0) == pytest.approx(expected)
+
+
+def _moe_cost(quant: str = "Q8_0"):
+    from advisor.estimate.speed.load import TokenCost
+
+    return TokenCost(weight_bytes_read=1e9, expert_bytes_read=2e8, expert_bytes_total=4e9,
+                     weight_bytes_total=5e9, flops=1e9, expert_flops=4e8, n_layers=10,
+                     n_moe_layers=10, kv_bytes_per_depth=0, attn_flops_per_depth=0,
+                     quant=quant, quant_class="legacy")  # fmt: skip
+
+
+def test_metal_vector_mul_mat_id_reads_each_token_expert_pair(spark_dense) -> None:
+    # ggml-metal's mul_mv_id runs one slice per (token, expert) pair, so below its switch to
+    # the matrix kernel (32 tokens) B tokens read B x k experts' weights; CUDA's MoE vector
+    # kernel shares a slot's reads between the tokens of one block: distinct experts only.
+    k = batch_model(*spark_dense).steps[0].k
+    cost = _moe_cost()
+    one = cost.expert_bytes_read / cost.expert_bytes_total  # k / E = 0.05
+    metal, cuda = DeviceStep(cost, 1.0, k, "metal"), DeviceStep(cost, 1.0, k, "cuda")
+    assert expert_read_share(metal, 4, 1.0) == pytest.approx(4 * one)
+    assert expert_read_share(cuda, 4, 1.0) == pytest.approx(distinct_expert_share(cost, 4, 1.0))
+    assert expert_read_share(cuda, 4, 1.0) < 4 * one
+    # From 32 tokens Metal's mul_mm_id reads each distinct expert once.
+    assert expert_read_share(metal, 32, 1.0) == pytest.approx(distinct_expert_share(cost, 32, 1.0))
+
+
+def test_vector_columns_cost_the_shader_rate_not_the_prefill_path() -> None:
+    # A mat-vec column is one more dot product per weight row on the shader ALUs: its cost
+    # per FLOP is 1 / the FP32 rate whatever the quant's prefill path (MMQ on tensor cores,
+    # MXFP4's cheaper prefill) would make of it.
+    from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants
+
+    c = load_constants()
+    spark = DeviceRate("gpu0", "cuda", 273.0, 29.71, 1.0, arch="nvidia.blackwell")
+    a100 = DeviceRate("gpu0", "cuda", 2039.0, 77.97, 1.0, arch="nvidia.ampere_dc")
+    mxfp4, q8 = coefficients(c, spark, "mxfp4"), coefficients(c, spark, "q8_0")
+    assert mxfp4.prefill_s_per_flop < 0.8 * q8.prefill_s_per_flop  # MXFP4 prefills cheaper
+    assert mxfp4.vector_s_per_flop == q8.vector_s_per_flop == pytest.approx(1 / 29.71e12, rel=1e-9)
+    # GA100's fp16 column is 4x its FP32 rate (paths.FP16_PER_FP32).
+    assert coefficients(c, a100, "q8_0").vector_s_per_flop == pytest.approx(4 / 77.97e12, rel=1e-9)
 
 
 def test_unfitted_backend_falls_back_to_the_shared_constants() -> None:
@@ -205,7 +254,7 @@ def test_shipped_constants_name_their_fit() -> None:
 def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
     import csv
 
-    from advisor.bench.synthetic import BENCH_60M, synthetic_architecture
+    from advisor.bench.kernels.synthetic import BENCH_60M, synthetic_architecture
     from scripts.batched_bench_rows import COLUMNS
     from scripts.fitting.batched_fit import load_rows, predict
     from scripts.fitting.speed_rows import load_spec_table

@@ -7,19 +7,28 @@ weights over bandwidth, per-layer costs, KV at depth), each device's step grows 
 * experts: the weights are read once per step, but B tokens route to more distinct experts
   than one. With k of E experts per token, B tokens drawn from a pool of p·E experts touch
   p·E·(1 - (1 - k/(p·E))^B) of them per layer (p = 1: uniform routing, the issue's
-  E·(1-(1-k/E)^B)). `expert_pool` p < 1 says the router favours some experts (fitted);
+  E·(1-(1-k/E)^B)). `expert_pool` p < 1 says the router favours some experts (fitted).
+  Where a backend's vector mul_mat_id reads each (token, expert) pair's weights apart
+  (PAIR_READ_BACKENDS), B tokens read B·k experts' weights instead: Metal's mul_mv_id
+  dispatches one threadgroup slice per pair (ggml-metal-ops.cpp ggml_metal_op_mul_mat_id,
+  ne123 = n_expert_used × n_tokens slices of a one-column mat-vec), so two tokens that pick
+  the same expert read it twice. CUDA's mul_mat_vec_q_moe runs every token's warp of a slot
+  in one block (mmvq.cu), so tokens sharing an expert share its reads there;
 * KV: every extra sequence reads its own KV cache at its depth (the single stream's slope);
-* matrix work: every extra sequence multiplies every weight it uses, at the device's matrix
-  rate for the quant (the prefill model's cost of one token) times a per-backend factor:
-  `g_vector` while llama.cpp runs its small-batch vector kernels (B <= 8: CUDA's
-  MMVQ/MMVF_MAX_BATCH_SIZE, Metal's mul_mv_ext), `g_matrix` above, where a backend's matrix
-  kernel works in tiles of `tile_columns` sequences (Metal's kernel_mul_mm: 32 columns), so
-  B is rounded up to whole tiles. A MoE model's routed experts go through llama.cpp's
-  mul_mat_id, whose switch to the matrix kernel comes later: Metal keeps its per-token
-  mul_mv_id below 32 tokens (ggml_metal_op_mul_mat_id_use_mm), CUDA its MMVQ id kernel up to
-  a batch that depends on the quant (get_mmvq_mmid_max_batch: 8, 7 for MXFP4 on Turing and
-  newer). So the expert matmuls and the dense ones (attention, shared experts) are counted
-  apart, each in its own kernel's regime;
+* matrix work: every extra sequence multiplies every weight it uses. While llama.cpp runs its
+  small-batch vector kernels (B <= 8: CUDA's MMVQ/MMVF_MAX_BATCH_SIZE, Metal's mul_mv_ext)
+  each extra column is one more dot product per weight row on the shader ALUs: FLOPs at the
+  FP32 rate (Coefficients.vector_s_per_flop; on a CPU the single stream's own compute per
+  FLOP) times `g_vector`, whatever the prefill kernel path (MMQ, tensor cores, the quant's
+  prefill factor) would do with the same work. Above, the matrix kernel runs at the prefill
+  model's cost of one token times `g_matrix`, in tiles of `tile_columns` sequences (Metal's
+  kernel_mul_mm: 32 columns), so B is rounded up to whole tiles. A MoE model's routed
+  experts go through llama.cpp's mul_mat_id, whose switch to the matrix kernel comes later:
+  Metal keeps its per-token mul_mv_id below 32 tokens (ggml_metal_op_mul_mat_id_use_mm),
+  CUDA its MMVQ id kernel up to a batch that depends on the quant
+  (get_mmvq_mmid_max_batch: 8, 7 for MXFP4 on Turing and newer). So the expert matmuls and
+  the dense ones (attention, shared experts) are counted apart, each in its own kernel's
+  regime;
 * launches: with more than one sequence, `tau_multi_layer_s` per layer on backends that
   replay a captured graph for one-token batches only (CUDA: the builds the published sweeps
   ran disabled CUDA graphs for batches of more than one token, so every kernel is launched
@@ -70,6 +79,9 @@ CUDA_MOE_VECTOR_MAX_BATCH: dict[str, int] = {
 # Backends whose one-token steps replay a captured graph (ggml-cuda's CUDA graphs; HIP graphs
 # are off in llama.cpp's default ROCm build).
 GRAPH_BACKENDS = frozenset({"cuda"})
+# Backends whose vector mul_mat_id reads each (token, expert) pair's weights apart (Metal's
+# mul_mv_id: one threadgroup slice per pair, ggml_metal_op_mul_mat_id); see the docstring.
+PAIR_READ_BACKENDS = frozenset({"metal"})
 PARAMS = ("g_vector", "g_matrix", "tau_multi_layer_s", "expert_pool")
 
 
@@ -121,6 +133,16 @@ class DeviceStep:
     recurrent_layers: int = 0  # Mamba / linear-attention layers of the whole model
 
 
+def expert_read_share(step: DeviceStep, sequences: int, pool: float) -> float:
+    """Share of all routed-expert bytes one step of `sequences` tokens reads: the distinct
+    experts they route to, or every (token, expert) pair apart where the backend's vector
+    mul_mat_id reads pairs apart (PAIR_READ_BACKENDS, below its switch to the matrix kernel)."""
+    cost, backend = step.cost, step.backend
+    if backend in PAIR_READ_BACKENDS and sequences <= moe_vector_max_batch(backend, cost.quant):
+        return sequences * distinct_expert_share(cost, 1, pool)
+    return distinct_expert_share(cost, sequences, pool)
+
+
 def distinct_expert_share(cost: TokenCost, sequences: int, pool: float) -> float:
     """Share of all routed-expert bytes that `sequences` tokens read in one step."""
     if cost.expert_bytes_total <= 0:
@@ -142,18 +164,23 @@ def moe_vector_max_batch(backend: str, quant: str) -> int:
 
 def matrix_columns(backend: str, sequences: int, bc: BatchConstants,
                    vector_max: int = VECTOR_KERNEL_MAX_BATCH) -> float:  # fmt: skip
-    """Extra sequences' matrix work, in prefill tokens: (columns - 1) x the kernel's factor.
-
-    Up to `vector_max` sequences the backend's vector kernel runs (one column each); above,
-    its matrix kernel, in whole tiles.
-    """
-    if sequences <= 1:
-        return 0.0
+    """Extra sequences' matrix work above the vector kernel's batch, in prefill tokens:
+    (columns - 1) x g_matrix, the columns rounded up to the kernel's whole tiles; 0 at or
+    below `vector_max` sequences (vector_columns counts those)."""
     if sequences <= vector_max:
-        return (sequences - 1) * bc.get(backend, "g_vector")
+        return 0.0
     tile = TILE_COLUMNS.get(backend, 1)
     columns = math.ceil(sequences / tile) * tile
     return (columns - 1) * bc.get(backend, "g_matrix")
+
+
+def vector_columns(backend: str, sequences: int, bc: BatchConstants,
+                   vector_max: int = VECTOR_KERNEL_MAX_BATCH) -> float:  # fmt: skip
+    """Extra sequences' columns in the backend's vector kernel: (sequences - 1) x g_vector up
+    to `vector_max` sequences, 0 above (or for one sequence)."""
+    if sequences <= 1 or sequences > vector_max:
+        return 0.0
+    return (sequences - 1) * bc.get(backend, "g_vector")
 
 
 def dense_compute_s(step: DeviceStep, depth: float) -> float:
@@ -172,15 +199,26 @@ def token_compute_s(step: DeviceStep, depth: float) -> float:
     return dense_compute_s(step, depth) + expert_compute_s(step)
 
 
+def vector_flop_s(step: DeviceStep) -> float:
+    """Seconds per FLOP of one more column in a mat-vec kernel on this device's shader ALUs."""
+    return step.share * step.k.vector_s_per_flop
+
+
 def extra_matrix_s(step: DeviceStep, bc: BatchConstants, sequences: int, depth: float) -> float:
     """What the sequences beyond the first add in matrix work: dense and expert matmuls apart,
-    each in its own kernel's regime."""
-    backend = step.backend
+    each in its own kernel's regime (the vector kernels at the shader rate, the matrix kernels
+    at the prefill rate)."""
+    backend, cost = step.backend, step.cost
+    dense_flops = cost.flops + cost.attn_flops_per_depth * depth
+    shader = vector_flop_s(step)
     dense = matrix_columns(backend, sequences, bc) * dense_compute_s(step, depth)
-    if step.cost.expert_flops <= 0:
+    dense += vector_columns(backend, sequences, bc) * dense_flops * shader
+    if cost.expert_flops <= 0:
         return dense
-    vector_max = moe_vector_max_batch(backend, step.cost.quant)
-    return dense + matrix_columns(backend, sequences, bc, vector_max) * expert_compute_s(step)
+    vector_max = moe_vector_max_batch(backend, cost.quant)
+    experts = matrix_columns(backend, sequences, bc, vector_max) * expert_compute_s(step)
+    experts += vector_columns(backend, sequences, bc, vector_max) * cost.expert_flops * shader
+    return dense + experts
 
 
 def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, sequences: int,
@@ -195,8 +233,7 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
         return single
     cost, backend = step.cost, step.backend
     pool = bc.get(backend, "expert_pool")
-    one = distinct_expert_share(step.cost, 1, pool)
-    more = distinct_expert_share(step.cost, sequences, pool) - one
+    more = expert_read_share(step, sequences, pool) - expert_read_share(step, 1, pool)
     experts = step.share * cost.expert_bytes_total * more * step.k.decode_s_per_byte
     kv = (sequences - 1) * slope * depth
     matrix = extra_matrix_s(step, bc, sequences, depth)

@@ -36,7 +36,7 @@ from importlib import resources
 
 from advisor.estimate.speed.cpu_paths import KernelMix, cpu_decode_factor, cpu_path_factor
 from advisor.estimate.speed.load import TokenCost
-from advisor.estimate.speed.paths import prefill_path, rated_compute
+from advisor.estimate.speed.paths import prefill_path, rated_compute, shader_ratio
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 CONSTANTS_FILE = "speed_constants.json"
@@ -152,6 +152,9 @@ class Coefficients:
     read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
     path: str = ""  # the prefill kernel path these rest on (speed.paths.prefill_path)
     prefill_s_per_expert_pass: float = 0.0  # kappa × mu_tile / compute
+    # a mat-vec column's multiply-adds on the shader ALUs: 1 / the FP32 rate on a GPU (the
+    # prefill rate on a CPU); what each extra sequence of a small batch costs (batched_physics)
+    vector_s_per_flop: float = 0.0
 
 
 @lru_cache(maxsize=1024)
@@ -187,6 +190,11 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         read_s_per_byte=per_byte / bandwidth,
         path=prefill_path(dev.backend, dev.arch, family),
         prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
+        vector_s_per_flop=(
+            decode_flop or kappa * rho / matrix
+            if dev.backend == "cpu"
+            else shader_ratio(dev.arch) / compute
+        ),
     )
 
 
