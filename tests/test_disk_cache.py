@@ -312,3 +312,20 @@ def test_the_collector_is_back_on_after_an_entry_is_read(inputs: list[Path]) -> 
     disk_cache.cached("t", inputs, Counter(), code=CODE)
     assert disk_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
     assert gc.isenabled()
+
+
+def test_cache_entries_skip_the_fsync_other_writes_keep(
+    inputs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache entry is checked when read (a truncated one is a miss, above), so it is written
+    without an fsync (5-100 ms each on a busy disk); a file people keep is still synced."""
+    from advisor.paths import atomic_write_text
+    from advisor.probe.bandwidth.copy_test import BandwidthMeasurement, store_bandwidth
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    disk_cache.cached("t", inputs, Counter(), code=CODE)
+    store_bandwidth("m-test", BandwidthMeasurement(30.0, 2, 8, 5, 0.1, "2026-12-07T00:00:00+00:00"))
+    assert synced == [] and disk_cache.entry_path("t", inputs).exists()
+    atomic_write_text(tmp_path / "report.json", "{}")
+    assert len(synced) == 1

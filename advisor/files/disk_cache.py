@@ -215,7 +215,8 @@ def _store(entry: Path, key: tuple, value: Any) -> bool:
         return False  # a value pickle cannot hold: the next run builds it again
     header = pickle.dumps((key, hashlib.sha256(body).hexdigest()), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        atomic_write_bytes(entry, header + body, private=True)
+        # No fsync: a header whose SHA-256 the value does not match (a crash mid-write) is a miss
+        atomic_write_bytes(entry, header + body, private=True, durable=False)
     except WriteError:
         return False  # a read-only or full cache dir must not break the run; it just stays slower
     return True
