@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 HardwareBasis = Literal["flag", "config", "profile", "none"]
 DEFAULT_TOP_CANDIDATES = 5
 MAX_MEASUREMENTS = 50  # the newest throughput tests a report carries
-BENCH_STORE_NAME = "bench.sqlite"  # advisor.bench.store.STORE_NAME, without importing sqlite
+BENCH_STORE_NAME = "bench.sqlite"  # advisor.bench.store.db.STORE_NAME, without importing sqlite
 
 
 @dataclass(frozen=True)
@@ -330,7 +330,7 @@ def _measured(
 ) -> tuple[tuple[Measurement, ...], Calibration | None]:
     """This machine's throughput tests and the calibration they imply (none: empty, None)."""
     if options.measurements is not None:
-        from advisor.bench.calibration import calibration_from
+        from advisor.bench.calibrate.from_store import calibration_from
 
         return options.measurements, calibration_from(machine, options.measurements)
     from advisor.paths import user_data_dir
@@ -338,8 +338,8 @@ def _measured(
     path = user_data_dir() / BENCH_STORE_NAME  # checked before importing sqlite and the store
     if not path.exists():  # never create a store just to read it
         return (), None
-    from advisor.bench.calibration import load_calibration
-    from advisor.bench.store import BenchStore
+    from advisor.bench.calibrate.from_store import load_calibration
+    from advisor.bench.store.db import BenchStore
     from advisor.probe import machine_fingerprint as fingerprint_of
 
     with BenchStore(path) as store:

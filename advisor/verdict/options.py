@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.estimate.estimate import Estimate
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.units import GIB
 from advisor.verdict.local import LocalRun, local_run
 from advisor.workload import Workload

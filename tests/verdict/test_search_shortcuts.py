@@ -22,7 +22,7 @@ import pytest
 from advisor.advise import AdviceOptions, advise, judge
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
-from advisor.probe.upgrades import apply_change, gpu_changes, ram_changes
+from advisor.probe.specs.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.verdict.search import OptionSearch
 from advisor.workload import load_workloads
 
