@@ -30,6 +30,11 @@ def workloads_dir() -> Path:
     return profiles_dir() / "workloads"
 
 
+def workloads_compiled_path() -> Path:
+    """The presets' compiled, sealed form (scripts/compile_workloads.py writes it)."""
+    return _shipped("workloads.compiled.json")
+
+
 def _user_dir(kind: str) -> Path:
     """The platform user dir of `kind` ('data', 'config' or 'cache'); ADVISOR_HOME overrides all."""
     home = os.environ.get("ADVISOR_HOME")
