@@ -89,9 +89,11 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
     from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
     from advisor.estimate.cache import machine_text
     from advisor.files.disk_cache import cached, source_stamp
+    from advisor.probe.specs.upgrades import is_laptop
 
     config = options.config
-    hardware = _hardware_text(machine_text(machine))
+    # machine_text leaves the battery state out; a profile's on_battery makes a laptop
+    hardware = (_hardware_text(machine_text(machine)), is_laptop(machine))
     identity = repr((
         source_stamp((*ESTIMATOR_SOURCES, *SOURCES)), hardware, repr(catalog), repr(measurements),
         [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,

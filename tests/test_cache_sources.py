@@ -143,3 +143,28 @@ def test_the_remedies_cache_stamps_all_the_code_a_remedy_search_runs() -> None:
     )
     unstamped = [p for p in unstamped if not p.startswith(_NOT_DECIDING)]
     assert not unstamped, f"the remedies cache is not keyed by: {unstamped}"
+
+
+def test_the_remedies_cache_tells_a_laptop_from_a_desktop() -> None:
+    """A profile's on_battery makes a laptop (no desktop card goes in: advisor.probe.specs.
+    upgrades.is_laptop), and the machine text the caches key on leaves the battery state out:
+    the remedy cached for the desktop must not answer for the laptop."""
+    import dataclasses
+
+    from advisor.advise import AdviceOptions, advise
+    from advisor.catalog import load_catalog
+    from advisor.probe.profiles.load import load_profile
+    from advisor.workload import load_workloads
+
+    catalog, workloads = load_catalog(overlay=False), load_workloads(["coding-agent"])
+    shipped = load_profile("rtx-3060-desktop")
+    desktop = dataclasses.replace(shipped, on_battery=False,
+                                  sources={**shipped.sources, "on_battery": "profile"})  # fmt: skip
+    laptop = dataclasses.replace(desktop, on_battery=True)
+
+    def remedy(machine, cache: bool):
+        verdict = advise(machine, catalog, workloads, AdviceOptions(cache=cache)).verdicts[0]
+        return verdict.remedy and verdict.remedy.change
+
+    assert remedy(desktop, True) is not None  # a GPU goes in: the case this test is about
+    assert remedy(laptop, True) == remedy(laptop, False)

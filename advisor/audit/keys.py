@@ -52,10 +52,33 @@ def machine_key_data(machine: Mapping[str, Any]) -> dict[str, Any]:
     kept = {k: v for k, v in machine.items() if k not in MACHINE_IDENTITY}
     sources = machine.get("sources")
     sources = sources if isinstance(sources, Mapping) else {}  # malformed: the reader says so
+    if _laptop_beyond_key(machine, sources):
+        kept["laptop"] = True  # a laptop takes no desktop GPU (advisor.probe.specs.upgrades)
     gpus = machine.get("gpus")
     if isinstance(gpus, list):
         kept["gpus"] = [_gpu(g, i, sources) for i, g in enumerate(gpus)]
     return kept
+
+
+def _laptop_beyond_key(machine: Mapping[str, Any], sources: Mapping[str, Any]) -> bool:
+    """Whether only the fields the key leaves out make the machine a laptop (is_laptop): its
+    name, or a battery in use that the probe did not find (a profile's on_battery)."""
+    from advisor.probe.specs.upgrades import (
+        BATTERY_SOURCE,
+        laptop_by_name_or_state,
+        laptop_parts,
+    )
+
+    name, cpu, gpus = machine.get("name"), machine.get("cpu"), machine.get("gpus")
+    in_use = machine.get("on_battery") is True
+    if not laptop_by_name_or_state(name if isinstance(name, str) else None, in_use):
+        return False
+    if sources.get("on_battery") == BATTERY_SOURCE:
+        return False  # the source stays in the key
+    cpu_name = cpu.get("name") if isinstance(cpu, Mapping) else None
+    gpu_names = [g["name"] for g in gpus or () if isinstance(g, Mapping)
+                 and isinstance(g.get("name"), str)] if isinstance(gpus, list) else []  # fmt: skip
+    return not laptop_parts(cpu_name if isinstance(cpu_name, str) else None, gpu_names)
 
 
 def _gpu(gpu: Any, index: int, sources: Mapping[str, Any]) -> Any:

@@ -16,8 +16,10 @@ from advisor.report.verdict_json import verdict_json
 def _scrambled(machine: dict) -> dict:
     """Every field the key drops set to something else, as another probe would see it."""
     data = copy.deepcopy(machine)
+    # A name that says laptop stays in the key (is_laptop reads it): another name that says so
+    laptop = any(w in (machine.get("name") or "").lower() for w in ("laptop", "macbook"))
     data.update(
-        name="someone's desk",
+        name="someone's laptop" if laptop else "someone's desk",
         hostname="ws-0042",
         host_id="0f5c7d52a3a44e4e9b1e2c3d4e5f6a7b",
         source="probed",
@@ -90,3 +92,28 @@ def test_a_profile_power_draw_stays_in_the_key(docs) -> None:
     other = copy.deepcopy(machine)
     other["gpus"][0]["power_draw_w"] = 90.0
     assert machine_key(other) != machine_key(machine)
+
+
+# advisor.probe.specs.upgrades.is_laptop reads the machine's name ("... laptop", "MacBook")
+# and a battery a profile states: no desktop card goes in, a RAM change needs slots. Those
+# fields are left out of the key only if what they say about the machine stays in it.
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.update(name="Dell XPS 15 laptop"),
+        lambda m: (m.update(on_battery=True), m["sources"].update(on_battery="profile")),
+    ],
+)
+def test_what_makes_a_machine_a_laptop_changes_the_key_or_no_verdict(change, docs, catalog) -> None:
+    from advisor.workload import load_workloads
+
+    workloads = load_workloads(["coding-agent"])  # on an RTX 3060: cloud, with a GPU remedy
+    machine = copy.deepcopy(docs["rtx-3060-desktop"]["machine"])
+    machine["on_battery"] = False
+    machine["sources"]["on_battery"] = "profile"
+    other = copy.deepcopy(machine)
+    change(other)
+    if machine_key(other) == machine_key(machine):
+        assert _verdicts(machine_from_dict(other), catalog, workloads) == _verdicts(
+            machine_from_dict(machine), catalog, workloads
+        )

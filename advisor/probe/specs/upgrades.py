@@ -29,7 +29,7 @@ RAM_STEPS_GB = (8, 16, 32, 64)
 # travelled GPU path. Prices are the table's list prices where it has one.
 GPU_MENU = ("RTX 3060 12GB", "RTX 5060 Ti 16GB", "RTX 3090", "RTX 4090", "RTX 5090")
 _LAPTOP_WORDS = ("laptop", "mobile", "max-q", "notebook", "macbook")
-_BATTERY_SOURCE = "psutil sensors_battery"  # advisor.probe.live.system: a battery is present
+BATTERY_SOURCE = "psutil sensors_battery"  # advisor.probe.live.system: a battery is present
 # Mobile CPU model numbers: Intel Core i7-1165G7 / i7-13700H / Core Ultra 7 155H / 258V, AMD
 # Ryzen 5 7530U / Ryzen 9 7945HX, and every Ryzen AI 300 part (HX 370). Desktop parts end in
 # K, F, X, T, G (AMD APUs) or nothing.
@@ -219,12 +219,25 @@ def _cpu_spec(name: str) -> HardwareSpec | None:
 
 def is_laptop(machine: Machine) -> bool:
     """A battery, a laptop GPU or CPU, or a name that says so: no desktop card goes in."""
-    if machine.on_battery or machine.sources.get("on_battery") == _BATTERY_SOURCE:
+    if machine.sources.get("on_battery") == BATTERY_SOURCE:
         return True
-    names = [g.name.lower() for g in machine.gpus] + [(machine.name or "").lower()]
-    if any(w in name for name in names for w in _LAPTOP_WORDS):
+    if laptop_by_name_or_state(machine.name, machine.on_battery):
         return True
-    return bool(machine.cpu.name and MOBILE_CPU.search(machine.cpu.name))
+    return laptop_parts(machine.cpu.name, [g.name for g in machine.gpus])
+
+
+def laptop_parts(cpu_name: str | None, gpu_names: list[str]) -> bool:
+    """A laptop GPU or CPU."""
+    if any(w in name.lower() for name in gpu_names for w in _LAPTOP_WORDS):
+        return True
+    return bool(cpu_name and MOBILE_CPU.search(cpu_name))
+
+
+def laptop_by_name_or_state(name: str | None, on_battery: bool | None) -> bool:
+    """What is_laptop reads beyond the hardware: a machine name that says laptop, or a battery
+    in use (a profile's on_battery). An audit's key leaves the name and the battery state
+    out, so it keeps this where the parts do not say laptop already (advisor.audit.keys)."""
+    return bool(on_battery) or any(w in (name or "").lower() for w in _LAPTOP_WORDS)
 
 
 def has_battery(machine: Machine) -> bool | None:
@@ -232,9 +245,9 @@ def has_battery(machine: Machine) -> bool | None:
     it could not tell or the machine comes from a profile. Not the machine's name: the audit
     judges machines alike whatever they are called."""
     source = machine.sources.get("on_battery", "")
-    if source == _BATTERY_SOURCE:
+    if source == BATTERY_SOURCE:
         return True
-    return False if source.startswith(f"{_BATTERY_SOURCE} (no battery)") else None
+    return False if source.startswith(f"{BATTERY_SOURCE} (no battery)") else None
 
 
 def _only_discrete(machine: Machine) -> Gpu | None | Literal[False]:
