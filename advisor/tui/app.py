@@ -215,7 +215,7 @@ class AdvisorApp(App[None]):
 
     @on(CatalogReady)
     def _catalog_ready(self, message: CatalogReady) -> None:
-        from advisor.catalog.model import TASKS
+        from advisor.catalog.fields import TASKS
 
         self.catalog = message.catalog
         self._stamp("catalog")
