@@ -313,7 +313,7 @@ def _judging(
 
 def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
-    from advisor.verdict.verdict import decide, settles
+    from advisor.verdict.decide import decide, settles
 
     cloud = j.prices.costs(workload)
     hw = j.hardware.hardware
