@@ -17,7 +17,7 @@ from advisor.audit.workers import new_pool
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices

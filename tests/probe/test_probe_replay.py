@@ -306,7 +306,8 @@ def test_the_installation_id_is_read_where_the_os_keeps_it() -> None:
 def test_the_report_header_says_the_nvml_bandwidth_is_the_peak_from_the_bus() -> None:
     """A probed NVIDIA GPU's bandwidth is bus width × max memory clock (no test measures it):
     the report header says so, where a profile's figure reads "(spec)"."""
-    from advisor.advise import AdviceOptions, advise
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import advise
     from advisor.catalog import load_catalog
     from advisor.report.document import build_document
     from advisor.report.text import render_text

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.config import Config, Prices
 from advisor.probe import load_profile
 from advisor.workload import load_workloads

@@ -7,7 +7,8 @@ import json
 import jsonschema
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.cli import main
 from advisor.probe import load_profile
 from advisor.report.document import build_document

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from advisor.advise import AdviceOptions
+from advisor.advice_options import AdviceOptions
 from advisor.cli import main
 from advisor.config import Seats
 from advisor.errors import ExitCode
