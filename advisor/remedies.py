@@ -114,6 +114,7 @@ def _hardware_text(text: str) -> str:
 
     data = json.loads(text)
     data.get("cpu", {}).pop("memory_bandwidth_measured_gbs", None)
+    data.get("cpu", {}).pop("memory_bandwidth_measured_on", None)
     data.get("sources", {}).pop("memory.bandwidth_measured_gbs", None)
     return json.dumps(data, sort_keys=True)
 
