@@ -216,4 +216,6 @@ def store_bandwidth(fingerprint: str, measurement: BandwidthMeasurement) -> None
             }
         )
         data[fingerprint] = {"tests": tests[-KEEP_TESTS:]}
-        atomic_write_text(_cache_path(), json.dumps(data, indent=1, sort_keys=True))
+        # No fsync: a file a crash left short does not parse, and the next run tests again
+        text = json.dumps(data, indent=1, sort_keys=True)
+        atomic_write_text(_cache_path(), text, durable=False)
