@@ -3,7 +3,7 @@
 A cloud or not-viable verdict claims no saving for an option that fails a check; it says
 instead what would make local work. No model or quant in the catalog passes every check here
 (else the verdict would rest on it), so the changes are hardware: more RAM, a larger-memory
-variant of the GPU, another GPU (advisor.probe.upgrades builds each changed machine the way
+variant of the GPU, another GPU (advisor.probe.specs.upgrades builds each changed machine the way
 the probe would describe it, with list prices from the spec table where it has them). Each
 changed machine is judged by advisor.advise.judge, asked only whether each workload runs
 locally: the same checks, the same catalog and prices. Of each kind of change the largest is
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
-    from advisor.probe.upgrades import Change
+    from advisor.probe.specs.upgrades import Change
     from advisor.verdict.verdict import Verdict
 
 NEEDS_REMEDY = ("cloud", "not_viable")
@@ -72,12 +72,12 @@ SOURCES = (
     "units.py",
     "frozen.py",
     "bench/measurement.py",
-    "bench/calibration.py",
-    "bench/estimates.py",
-    "bench/codec.py",
+    "bench/calibrate/from_store.py",
+    "bench/calibrate/estimates.py",
+    "bench/store/codec.py",
     "bench/batched.py",
-    "bench/identity.py",
-    "bench/probe_name.py",
+    "bench/model_file/identity.py",
+    "bench/kernels/name.py",
 )
 
 
@@ -124,7 +124,7 @@ def _fails_a_check(verdict: Verdict) -> bool:
 
 
 def _search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
-    from advisor.probe.upgrades import gpu_changes, ram_changes, vram_changes
+    from advisor.probe.specs.upgrades import gpu_changes, ram_changes, vram_changes
     from advisor.verdict.cloud import CloudPrices
 
     prices = CloudPrices(catalog)  # the same workloads on every changed machine
@@ -149,7 +149,7 @@ def _local_after(
     machine, prices, workloads, change, options, measurements, judge
 ) -> dict[str, str]:
     """{workload name: the option it would run on} for those local after the change."""
-    from advisor.probe.upgrades import apply_change
+    from advisor.probe.specs.upgrades import apply_change
     from advisor.verdict.hybrid import option_name
 
     changed = apply_change(machine, change)

@@ -31,8 +31,8 @@ from typing import Any
 from advisor.advise import AdviceOptions, advise
 from advisor.catalog import load_catalog
 from advisor.probe import list_profiles, load_profile
-from advisor.probe.specs import HardwareSpec, spec_table
-from advisor.probe.unified import apple_default_working_set_bytes
+from advisor.probe.gpu.unified import apple_default_working_set_bytes
+from advisor.probe.specs.table import HardwareSpec, spec_table
 from advisor.report.document import build_document
 from advisor.units import GIB
 from advisor.workload import load_workloads

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor.bench.synthetic import synthetic_architecture  # noqa: E402
+from advisor.bench.kernels.synthetic import synthetic_architecture  # noqa: E402
 from advisor.estimate.speed.batched_physics import load_batch_constants, prefill_s  # noqa: E402
 from advisor.estimate.speed.model import load_constants  # noqa: E402
 from scripts.fitting.batched_fit import (  # noqa: E402

@@ -6,8 +6,8 @@
 
 Needs llama-batched-bench built from the same llama.cpp as the llama-cpp-python wheel:
 `TARGETS=llama-batched-bench scripts/build_llama_bench.sh SRC_DIR BUILD_DIR`. Writes a
-synthetic llama model of about 58 M parameters (advisor.bench.synthetic, BENCH_60M below) into
---models if it is not there.
+synthetic llama model of about 58 M parameters (advisor.bench.kernels.synthetic, BENCH_60M below)
+into --models if it is not there.
 
 Made for a busy, shared machine. The two tools are interleaved B by B: for each round and
 each B, llama-batched-bench (-npp P -ntg TG -npl B,B: the B is run twice in one process and
@@ -42,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from advisor.bench.synthetic import BENCH_60M, write_synthetic_gguf  # noqa: E402
+from advisor.bench.kernels.synthetic import BENCH_60M, write_synthetic_gguf  # noqa: E402
 
 DEFAULT_MODELS = Path("/work/bench-models")
 TARGET = 0.10

@@ -5,7 +5,7 @@
 
 Needs llama-bench built from the same llama.cpp as the llama-cpp-python wheel
 (scripts/build_llama_bench.sh) and writes synthetic llama models of about 270 M parameters
-(advisor.bench.synthetic.BENCH_300M) into --models if they are not there.
+(advisor.bench.kernels.synthetic.BENCH_300M) into --models if they are not there.
 
 Each round runs, for every quant, llama-bench (-p 512 -n 128 -r REPS) and `advisor bench`
 (a fresh process, --runs REPS) right after each other, alternating which goes first, once
@@ -88,8 +88,8 @@ ROWS_SHAPES = {
 
 
 def ensure_models(folder: Path, quants: list[str], shape: str = "300m") -> dict[str, Path]:
-    from advisor.bench.probes import PROBE_SPEC
-    from advisor.bench.synthetic import SPECS, write_synthetic_gguf
+    from advisor.bench.kernels.probes import PROBE_SPEC
+    from advisor.bench.kernels.synthetic import SPECS, write_synthetic_gguf
 
     spec_name, stem = SHAPES[shape]
     spec = PROBE_SPEC if shape == "probe" else SPECS[spec_name]
@@ -108,10 +108,10 @@ def ensure_models(folder: Path, quants: list[str], shape: str = "300m") -> dict[
 
 def _quantized(f16: Path, path: Path, quant: str, spec) -> Path:
     """`path`, quantized to `quant` by llama.cpp from the shape's F16 file (written first)."""
-    from advisor.bench.native import import_llama_cpp
+    from advisor.bench.kernels.probes import quantize
+    from advisor.bench.kernels.synthetic import write_synthetic_gguf
     from advisor.bench.plan import default_threads
-    from advisor.bench.probes import quantize
-    from advisor.bench.synthetic import write_synthetic_gguf
+    from advisor.bench.run.native import import_llama_cpp
 
     if not f16.exists():
         write_synthetic_gguf(f16, "F16", spec)
@@ -210,8 +210,8 @@ def compare(results: list[FileResult]) -> None:
 
 def estimate_errors(results: list[FileResult], home: Path) -> None:
     """The estimate's error against advisor's measurement, before and after calibration."""
-    from advisor.bench.estimates import observe, predict
-    from advisor.bench.store import BenchStore
+    from advisor.bench.calibrate.estimates import observe, predict
+    from advisor.bench.store.db import BenchStore
     from advisor.estimate.calibration.apply import apply_calibration
     from advisor.estimate.calibration.build import build_calibration
     from advisor.estimate.calibration.values import Target
@@ -269,7 +269,7 @@ def estimate_vs_rows(rows_csv: Path, folder: Path, shapes: list[str], quants: li
     least disturbed."""
     import dataclasses
 
-    from advisor.bench.identity import describe_file
+    from advisor.bench.model_file.identity import describe_file
     from advisor.estimate.speed.devices import machine_rate
     from advisor.probe import probe_machine
 
@@ -322,7 +322,7 @@ def _rows_of(rows_csv: Path, shape: str, threads: int) -> list[dict[str, str]]:
 
 
 def _estimate(machine, model_file) -> tuple[float, float]:
-    from advisor.bench.estimates import predict
+    from advisor.bench.calibrate.estimates import predict
 
     guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
     return guess.prefill_tokens_per_s, guess.decode_tokens_per_s
@@ -377,8 +377,8 @@ def main() -> None:
         raise SystemExit(f"no llama-bench at {args.llama_bench}: run scripts/build_llama_bench.sh")
     import llama_cpp
 
-    from advisor.bench.canary import extra_buffers_safe
     from advisor.bench.plan import default_threads
+    from advisor.bench.run.canary import extra_buffers_safe
 
     threads = args.threads or default_threads()
     repack = extra_buffers_safe(llama_cpp.__version__)

@@ -4,8 +4,8 @@
         [--record FILE | --replay FILE]
 
 Writes, in a temporary folder, the kernel-path probes `advisor bench` runs on a CPU
-(advisor.bench.probes: one 93 M-parameter shape in F16, Q8_0, Q4_0 and Q4_K_M) and three test
-files in another shape (file_spec(): 1536 wide, 4 layers, 101 M parameters, quantized by
+(advisor.bench.kernels.probes: one 93 M-parameter shape in F16, Q8_0, Q4_0 and Q4_K_M) and three
+test files in another shape (file_spec(): 1536 wide, 4 layers, 101 M parameters, quantized by
 llama.cpp to Q4_0, Q8_0 and Q4_K_M: 57 to 107 MB, like the probes past the CPU's cache).
 Runs advisor's throughput test (pp512 and tg128, on every physical core unless --threads)
 on each and asks the estimator for each on this machine (probed). Every run uses the same
@@ -38,7 +38,7 @@ FILE_QUANTS = ("Q4_0", "Q8_0", "Q4_K_M")
 
 def file_spec():
     """The test files' shape: other widths and depth than the probes'."""
-    from advisor.bench.synthetic import SyntheticSpec
+    from advisor.bench.kernels.synthetic import SyntheticSpec
 
     return SyntheticSpec(n_vocab=384, n_embd=1536, n_layer=4, n_head=12, n_head_kv=4,
                          n_ff=4096, seed=11, name="calibration-transfer-file")  # fmt: skip
@@ -49,13 +49,13 @@ BANDWIDTH = "memory.bandwidth_measured_gbs"
 
 def measure(reps: int, budget: float, folder: Path, threads: int | None) -> dict:
     """Write and run every probe and test file; the runs as plain data."""
-    from advisor.bench.estimates import predict
-    from advisor.bench.identity import describe_file
-    from advisor.bench.native import import_llama_cpp
+    from advisor.bench.calibrate.estimates import predict
+    from advisor.bench.kernels.probes import PROBE_SPEC, quantize, write_probes
+    from advisor.bench.kernels.synthetic import write_synthetic_gguf
+    from advisor.bench.model_file.identity import describe_file
     from advisor.bench.plan import BenchPlan, default_threads
-    from advisor.bench.probes import PROBE_SPEC, quantize, write_probes
-    from advisor.bench.runner import run_bench
-    from advisor.bench.synthetic import write_synthetic_gguf
+    from advisor.bench.run.native import import_llama_cpp
+    from advisor.bench.run.runner import run_bench
     from advisor.probe import machine_fingerprint, probe_machine
 
     llama_cpp = import_llama_cpp()

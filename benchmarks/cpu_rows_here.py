@@ -3,7 +3,7 @@
     python benchmarks/cpu_rows_here.py [--shapes probe,300m,tinyllama] [--quants F16,Q8_0,...]
         [--reps 3] [--threads N] [--models DIR] [--llama-bench PATH] [--out CSV]
 
-Writes random-weight llama models in each shape (advisor.bench.synthetic: the 93 M-parameter
+Writes random-weight llama models in each shape (advisor.bench.kernels.synthetic: the 93 M-parameter
 probe shape, 270 M, and TinyLlama-1.1B's shape), F16 by gguf and every other quant by llama.cpp's
 own quantizer (as llama-quantize would: the output matrix in Q6_K and so on), then runs each on
 the CPU: with llama-bench (-p 512 -n 128 -r REPS -t THREADS) when --llama-bench names one
@@ -45,17 +45,17 @@ COLUMNS = ("source", "date", "tool", "llama_cpp", "cpu", "cores", "threads", "sh
 
 
 def spec_for(shape: str):
-    from advisor.bench.probes import PROBE_SPEC
-    from advisor.bench.synthetic import SPECS
+    from advisor.bench.kernels.probes import PROBE_SPEC
+    from advisor.bench.kernels.synthetic import SPECS
 
     return PROBE_SPEC if shape == "probe" else SPECS[SHAPES[shape]]
 
 
 def model_file(folder: Path, shape: str, quant: str, threads: int) -> Path:
     """The shape's file in `quant`, written (F16 first) if it is not there yet."""
-    from advisor.bench.native import import_llama_cpp
-    from advisor.bench.probes import quantize
-    from advisor.bench.synthetic import write_synthetic_gguf
+    from advisor.bench.kernels.probes import quantize
+    from advisor.bench.kernels.synthetic import write_synthetic_gguf
+    from advisor.bench.run.native import import_llama_cpp
 
     f16 = folder / f"{STEMS[shape]}-F16.gguf"
     if not f16.exists():
@@ -163,7 +163,7 @@ QUANTS_DERIVED = ("F16", "Q8_0", "Q4_0", "Q4_K_M", "Q6_K")
 
 
 def _architecture(shape: str):
-    from advisor.bench.synthetic import spec_architecture
+    from advisor.bench.kernels.synthetic import spec_architecture
 
     return spec_architecture(spec_for(shape))
 

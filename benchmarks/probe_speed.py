@@ -52,7 +52,7 @@ def main() -> int:
             warm.append(_run_probe(home))  # cached bandwidth
     print(_summary("advisor probe --json, cold (copy test)", cold))
     print(_summary("advisor probe --json, warm (cached)", warm))
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     first_start = time.perf_counter()
     probe_machine(measure_bandwidth=False)
@@ -67,7 +67,7 @@ def main() -> int:
         "(imports included)"
     )
     print(_summary("  ... again (imports done)", again))
-    from advisor.probe.bandwidth import measure_memory_bandwidth
+    from advisor.probe.bandwidth.copy_test import measure_memory_bandwidth
 
     measured = measure_memory_bandwidth()
     print(

@@ -21,7 +21,7 @@ from pathlib import Path
 import advisor.estimate as estimate_pkg
 from advisor.catalog import load_catalog
 from advisor.estimate.rank import rank_models
-from advisor.probe.profiles import load_profile
+from advisor.probe.profiles.load import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from advisor.bench.synthetic import synthetic_architecture
+from advisor.bench.kernels.synthetic import synthetic_architecture
 from advisor.paths import atomic_write_text
 from scripts.fitting.batched_fit import (
     constants_to_dict,

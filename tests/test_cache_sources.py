@@ -20,7 +20,8 @@ from advisor.catalog import loader
 from advisor.catalog.loader import load_catalog_file
 from advisor.estimate import cache as estimate_cache
 from advisor.files.disk_cache import PACKAGE
-from advisor.probe import profiles, specs
+from advisor.probe.profiles import load as profiles
+from advisor.probe.specs import table as specs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,14 +32,14 @@ PATH_LISTS = {
     "remedies": remedies.SOURCES,
 }
 # ... and advisor module names (the `code` of disk_cache.cached; the overlay adds its module
-# to the catalog's, the spec table names advisor.probe.specs).
+# to the catalog's, the spec table names advisor.probe.specs.table).
 MODULE_LISTS = {
     "catalog": loader.CODE,
     "overlay": (*loader.CODE, "advisor.catalog.overlay"),
     "profile": profiles.CODE,
     "config": config.CODE,
     "workloads": workload.CODE,
-    "spec-table": ("advisor.probe.specs",),
+    "spec-table": ("advisor.probe.specs.table",),
 }
 
 
@@ -81,7 +82,7 @@ def _modules_in_pickle(value: object) -> set[str]:
         ("catalog", lambda: load_catalog_file(ROOT / "models.yaml", use_cache=False), loader.CODE),
         ("profile", lambda: profiles._read(*_first_profile()), profiles.CODE),
         ("workloads", lambda: tuple(workload.load_workloads()), workload.CODE),
-        ("spec-table", specs._build, ("advisor.probe.specs",)),
+        ("spec-table", specs._build, ("advisor.probe.specs.table",)),
     ],
     ids=("catalog", "profile", "workloads", "spec-table"),
 )
@@ -119,8 +120,8 @@ def _source_of(module: str) -> Path | None:
 
 # Modules the remedy search reaches that do not decide a remedy: file handling, paths, error
 # types and console output, and the measurement store (the measurements are in the key).
-_NOT_DECIDING = ("advisor/__init__.py", "advisor/files/", "advisor/paths.py",
-                 "advisor/errors.py", "advisor/console.py", "advisor/bench/store.py")  # fmt: skip
+_NOT_DECIDING = ("advisor/__init__.py", "advisor/files/", "advisor/paths.py", "advisor/errors.py",
+                 "advisor/console.py", "advisor/bench/store/db.py")  # fmt: skip
 
 
 def test_the_remedies_cache_stamps_all_the_code_a_remedy_search_runs() -> None:

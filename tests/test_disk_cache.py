@@ -231,7 +231,8 @@ def test_profiles_come_back_equal_and_follow_their_file(tmp_path: Path) -> None:
 
 def test_profiles_follow_the_spec_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A figure the profile leaves out comes from the spec table: a new table, a new figure."""
-    from advisor.probe import profiles, specs
+    from advisor.probe.profiles import load as profiles
+    from advisor.probe.specs import table as specs
 
     profile = tmp_path / "bare.yaml"
     profile.write_text("name: Bare\ngpus: [{name: NVIDIA GeForce RTX 4090}]\n")

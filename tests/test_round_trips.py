@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.synthetic import write_synthetic_gguf
+from advisor.bench.kernels.synthetic import write_synthetic_gguf
 from advisor.cli import main
 from advisor.errors import ExitCode
 

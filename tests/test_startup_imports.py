@@ -68,8 +68,9 @@ def test_a_warm_report_on_this_machine_parses_nothing(tmp_path: Path) -> None:
 def test_the_contract_classes_import_without_pydantic(tmp_path: Path) -> None:
     code = (
         "import sys, json\n"
-        "import advisor.catalog, advisor.workload, advisor.config, advisor.probe.probe\n"
-        "import advisor.probe.serialize, advisor.probe.measure, advisor.probe.profiles\n"
+        "import advisor.catalog, advisor.workload, advisor.config, advisor.probe.live.probe\n"
+        "import advisor.probe.profiles.serialize, advisor.probe.bandwidth.fill\n"
+        "import advisor.probe.profiles.load\n"
         f"print(json.dumps([0, [m for m in {PARSERS!r} if m in sys.modules]]))\n"
     )
     assert _run(code, [], tmp_path) == (0, [])

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from advisor.bench.synthetic import SyntheticSpec, write_synthetic_gguf
+from advisor.bench.kernels.synthetic import SyntheticSpec, write_synthetic_gguf
 
 ADDS = 8
 
@@ -52,7 +52,7 @@ def test_concurrent_catalog_adds_keep_every_entry(tmp_path: Path, advisor_home: 
 
 def _add_bandwidth_test(home: str, index: int) -> None:
     os.environ["ADVISOR_HOME"] = home
-    from advisor.probe.bandwidth import BandwidthMeasurement, store_bandwidth
+    from advisor.probe.bandwidth.copy_test import BandwidthMeasurement, store_bandwidth
 
     test = BandwidthMeasurement(10.0 + index, 1, 2**23, 5, 0.01, "2026-12-06T12:00:00+00:00")
     store_bandwidth(f"m-{index}", test)
@@ -60,7 +60,7 @@ def _add_bandwidth_test(home: str, index: int) -> None:
 
 def test_concurrent_cache_writers_keep_every_entry(advisor_home: Path) -> None:
     """The bandwidth cache holds one entry per machine: writers at once keep them all."""
-    from advisor.probe.bandwidth import recorded_bandwidth
+    from advisor.probe.bandwidth.copy_test import recorded_bandwidth
 
     context = multiprocessing.get_context("spawn")
     writers = [

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from advisor.audit.servers import SharedServers
     from advisor.audit.sources import Skipped
     from advisor.probe.machine import Machine
-    from advisor.probe.upgrades import Change
+    from advisor.probe.specs.upgrades import Change
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,8 @@ def _check_left_out(doc: Mapping[str, Any]) -> None:
     from pydantic import ValidationError
 
     from advisor.files.strict import adapter
-    from advisor.probe.schema import ProfileEntry
-    from advisor.probe.serialize import validation_message
+    from advisor.probe.profiles.schema import ProfileEntry
+    from advisor.probe.profiles.serialize import validation_message
     from advisor.report.models import Envelope
 
     try:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from advisor.audit.evaluate import Evaluator, Outcome, Request
 from advisor.audit.keys import digest, machine_key
-from advisor.probe.upgrades import (
+from advisor.probe.specs.upgrades import (
     Change,
     apply_change,
     gpu_changes,
@@ -240,7 +240,7 @@ class _Upgraded:
 
     def _machine(self, change: Change) -> tuple[Machine, bytes]:
         if change not in self._made:
-            from advisor.probe.serialize import machine_to_dict
+            from advisor.probe.profiles.serialize import machine_to_dict
 
             t = self.target
             machine = apply_change(t.machine, change)

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.bench.codec import run_values
 from advisor.bench.measurement import BenchSettings, ModelFile, PlacementKind
+from advisor.bench.store.codec import run_values
 
 
 @dataclass(frozen=True)

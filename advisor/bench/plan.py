@@ -10,7 +10,7 @@ from typing import Literal
 import psutil
 
 from advisor.bench.measurement import DEFAULT_GEN_TOKENS, DEFAULT_PROMPT_TOKENS, PlacementKind
-from advisor.bench.session import FLASH_ATTN, check_kv_type
+from advisor.bench.run.session import FLASH_ATTN, check_kv_type
 from advisor.errors import UsageError
 
 Phase = Literal["load", "warmup", "prefill", "decode"]

@@ -153,15 +153,15 @@ def run(args: argparse.Namespace) -> int:
     # The budget counts from here, the command's own start: never from the process's start,
     # which in a long-lived process (a test run, an embedding program) may be minutes ago.
     started = clock()
-    from advisor.bench.native import import_llama_cpp
     from advisor.bench.plan import parse_parallel
+    from advisor.bench.run.native import import_llama_cpp
 
     sequences = parse_parallel(args.parallel) if args.parallel is not None else None
 
     llama_cpp = import_llama_cpp()  # fail first, before any other work
-    from advisor.bench.identity import describe_file
+    from advisor.bench.model_file.identity import describe_file
+    from advisor.bench.model_file.source import resolve_source
     from advisor.bench.plan import BenchPlan
-    from advisor.bench.source import resolve_source
     from advisor.probe import machine_fingerprint, probe_machine
 
     source = resolve_source(
@@ -220,11 +220,11 @@ def _check_header(path) -> None:
 
 
 def _probe_kernel_paths(llama_cpp, machine, measurement) -> None:
-    """After a CPU run that calibrates, the kernel-path probes (advisor.bench.probes), once per
-    machine, backend and llama.cpp version: they let the calibration carry across quants."""
-    from advisor.bench.estimates import can_calibrate
-    from advisor.bench.probes import PROBE_QUANTS, needs_probes, run_probes
-    from advisor.bench.store import BenchStore
+    """After a CPU run that calibrates, the kernel-path probes (advisor.bench.kernels.probes), once
+    per machine, backend and llama.cpp version: they let the calibration carry across quants."""
+    from advisor.bench.calibrate.estimates import can_calibrate
+    from advisor.bench.kernels.probes import PROBE_QUANTS, needs_probes, run_probes
+    from advisor.bench.store.db import BenchStore
     from advisor.console import note, warning
     from advisor.errors import AdvisorError
 
@@ -251,11 +251,11 @@ def _probe_kernel_paths(llama_cpp, machine, measurement) -> None:
 
 def _probe(machine, path, main):
     """One probe's run, with the estimator's prediction stored beside it."""
-    from advisor.bench.estimates import predict
-    from advisor.bench.identity import describe_file
+    from advisor.bench.calibrate.estimates import predict
+    from advisor.bench.kernels.probes import PROBE_BUDGET_S, PROBE_RUNS
+    from advisor.bench.model_file.identity import describe_file
     from advisor.bench.plan import BenchPlan
-    from advisor.bench.probes import PROBE_BUDGET_S, PROBE_RUNS
-    from advisor.bench.runner import run_bench
+    from advisor.bench.run.runner import run_bench
 
     model_file = describe_file(path)
     guess = predict(machine, model_file, context_tokens=640, gpu_layers=0)
@@ -271,7 +271,7 @@ def _probe(machine, path, main):
 
 def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
     """Why this run will not calibrate estimates, if it will not."""
-    from advisor.bench.estimates import can_calibrate
+    from advisor.bench.calibrate.estimates import can_calibrate
 
     s = measurement.settings
     if not s.is_standard:
@@ -291,7 +291,7 @@ def _calibration_note(machine, measurement, prediction) -> tuple[str, ...]:
 
 def _recheck_bandwidth(machine, measurement, prediction):
     """The run with a note when it disagreed with the RAM bandwidth figure (tested again)."""
-    from advisor.bench.bandwidth_check import recheck_bandwidth
+    from advisor.bench.calibrate.bandwidth_check import recheck_bandwidth
 
     _, note = recheck_bandwidth(machine, measurement, prediction.decode_tokens_per_s)
     if note is None:
@@ -302,7 +302,7 @@ def _recheck_bandwidth(machine, measurement, prediction):
 def _offload(args, llama_cpp, machine, model_file, context: int | None = None):
     """(-ngl to use, the estimator's prediction for it) at `context` tokens of KV cache
     (default: one prompt and its generation)."""
-    from advisor.bench.estimates import predict
+    from advisor.bench.calibrate.estimates import predict
     from advisor.console import warning
 
     if context is None:
@@ -329,7 +329,7 @@ def _offload(args, llama_cpp, machine, model_file, context: int | None = None):
 def _run(plan, model_file, fingerprint, started: float):
     import sys
 
-    from advisor.bench.child import run_bench_in_child
+    from advisor.bench.run.child import run_bench_in_child
     from advisor.commands.bench_view import describe, progress_bar, terminal_stream
 
     stream = terminal_stream()
@@ -369,7 +369,7 @@ def _store_and_print(measurement, args) -> None:
 
 def _store(measurement):
     """(run id, where it is, None), or (None, None, the WriteError) when it cannot be stored."""
-    from advisor.bench.store import BenchStore
+    from advisor.bench.store.db import BenchStore
 
     try:
         with BenchStore() as store:
@@ -386,7 +386,7 @@ def _render_text(measurement, where) -> str:
 
 
 def _print_json(measurement, run_id) -> None:
-    from advisor.bench.codec import measurement_to_dict
+    from advisor.bench.store.codec import measurement_to_dict
 
     print(json.dumps({"id": run_id, **measurement_to_dict(measurement)}, indent=2))
 
@@ -394,8 +394,8 @@ def _print_json(measurement, run_id) -> None:
 def _history(args) -> int:
     """Stored single runs, then the batched (--parallel) runs, newest first."""
     from advisor.bench.batched import batched_to_dict
-    from advisor.bench.codec import measurement_to_dict
-    from advisor.bench.store import BenchStore, default_store_path
+    from advisor.bench.store.codec import measurement_to_dict
+    from advisor.bench.store.db import BenchStore, default_store_path
     from advisor.commands.bench_view import render_history
 
     runs, batched = [], []

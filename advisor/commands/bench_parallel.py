@@ -14,7 +14,7 @@ def run_parallel(args: argparse.Namespace, plan, sequences: tuple[int, ...], mod
                  machine, started: float, clock: Callable[[], float]) -> int:  # fmt: skip
     """`started`: the command's start, a reading of `clock` (advisor.commands.bench.clock,
     which tests replace; the budget counts from there)."""
-    from advisor.bench.estimates import with_batched_estimates
+    from advisor.bench.calibrate.estimates import with_batched_estimates
     from advisor.probe import machine_fingerprint
 
     measurement = _run(plan, sequences, model_file, machine_fingerprint(machine), started, clock)
@@ -24,8 +24,8 @@ def run_parallel(args: argparse.Namespace, plan, sequences: tuple[int, ...], mod
 
 
 def _run(plan, sequences, model_file, fingerprint, started: float, clock: Callable[[], float]):
-    from advisor.bench.batched_runner import run_batched
-    from advisor.bench.child import run_in_child
+    from advisor.bench.run.batched_runner import run_batched
+    from advisor.bench.run.child import run_in_child
     from advisor.commands.bench_view import describe, progress_bar, terminal_stream
 
     args = (plan, sequences, model_file, fingerprint)  # llama.cpp in a child: see bench.child
@@ -45,7 +45,7 @@ def _run(plan, sequences, model_file, fingerprint, started: float, clock: Callab
 
 
 def _store_and_print(measurement, args) -> None:
-    from advisor.bench.store import BenchStore
+    from advisor.bench.store.db import BenchStore
 
     if not measurement.has_results:
         _print(measurement, None, None, args)

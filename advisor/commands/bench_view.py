@@ -17,7 +17,7 @@ from advisor.bench.batched import BatchedMeasurement
 from advisor.bench.measurement import Measurement, Throughput
 from advisor.bench.plan import BatchedProgress
 from advisor.bench.plan import Progress as RunProgress
-from advisor.bench.store import StoredBatchedRun, StoredRun
+from advisor.bench.store.db import StoredBatchedRun, StoredRun
 
 _PHASES = {
     "load": "loading the model",

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from advisor.probe.doctor import doctor_dump
+    from advisor.probe.record.doctor import doctor_dump
 
     text = json.dumps(doctor_dump(measure_bandwidth=not args.no_bandwidth), indent=2)
     if args.output:

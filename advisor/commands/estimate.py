@@ -141,7 +141,7 @@ def _note_file(found) -> None:
 def _calibration(machine):
     """This machine's throughput-test calibration, when advisor bench has stored runs (the
     estimator applies it only where advisor.estimate.calibration.apply.scaling_for says so)."""
-    from advisor.bench.calibration import load_calibration
+    from advisor.bench.calibrate.from_store import load_calibration
 
     return load_calibration(machine)
 

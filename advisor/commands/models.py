@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--kv-type {shown!r}: expected one of {', '.join(KV_TYPES)}")
     from functools import partial
 
-    from advisor.bench.calibration import load_calibration
+    from advisor.bench.calibrate.from_store import load_calibration
     from advisor.estimate.rank import rank_models
 
     machine = resolve_machine(

@@ -46,7 +46,7 @@ def _machine(args: argparse.Namespace):
 
     ram, vram = getattr(args, "ram", None), getattr(args, "vram", None)
     if args.replay:
-        from advisor.probe.replay import load_dump, replay_machine
+        from advisor.probe.record.replay import load_dump, replay_machine
 
         machine = replay_machine(load_dump(args.replay))
         return apply_overrides(machine, ram_gb=ram, vram_gb=vram) if ram or vram else machine
@@ -60,7 +60,7 @@ def _machine(args: argparse.Namespace):
         measure_bandwidth=measure and not args.remeasure,
     )
     if measure and args.remeasure:
-        from advisor.probe.measure import fill_memory_bandwidth
+        from advisor.probe.bandwidth.fill import fill_memory_bandwidth
 
         machine = fill_memory_bandwidth(machine, use_cache=False)
     return machine
@@ -69,7 +69,7 @@ def _machine(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from advisor.probe.serialize import machine_fingerprint, machine_to_dict
+    from advisor.probe.profiles.serialize import machine_fingerprint, machine_to_dict
 
     machine = _machine(args)
     if getattr(args, "json", False):

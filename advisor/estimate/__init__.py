@@ -40,7 +40,7 @@ def estimate(
     Defaults are llama-server's (advisor.estimate.settings); `flash_attn` None means its
     "auto", which every backend resolves to on. `gpu_layers` forces -ngl;
     otherwise the fastest placement that fits is chosen. `calibration` (from
-    advisor.bench.calibration.load_calibration) rescales the speed by this machine's runs
+    advisor.bench.calibrate.from_store.load_calibration) rescales the speed by this machine's runs
     where advisor.estimate.calibration.apply.scaling_for says it applies.
     `detail` False is for searches that look at many files and report few: the Estimate then
     leaves out the longest context, the reasons and the speed's basis (None, () and ()),

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 KEEP_FILES = 16
 # What the estimator reads besides its arguments: its own code and data, the catalog's tensor
 # layouts, and the probe's spec table.
-SOURCES = ("estimate", "catalog", "probe/specs.py", "probe/hardware_specs.csv")
+SOURCES = ("estimate", "catalog", "probe/specs/table.py", "probe/specs/hardware_specs.csv")
 
 Key = tuple[str, str, str, int, str, str]  # model id, model digest, quant, context, kv, mode
 # What changes between two probes of the same machine and does not enter a "dedicated"-mode
@@ -35,7 +35,7 @@ _VOLATILE_GPU = ("vram_free_gb", "power_draw_w")
 
 
 def machine_text(machine: Machine) -> str:
-    from advisor.probe.serialize import machine_to_dict
+    from advisor.probe.profiles.serialize import machine_to_dict
 
     data = machine_to_dict(machine)
     for key in _VOLATILE:

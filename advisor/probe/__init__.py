@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
 
 if TYPE_CHECKING:
-    from advisor.probe.bandwidth import BandwidthMeasurement
-    from advisor.probe.specs import HardwareSpec
+    from advisor.probe.bandwidth.copy_test import BandwidthMeasurement
+    from advisor.probe.specs.table import HardwareSpec
 
 __all__ = [
     "Cpu",
@@ -35,8 +35,8 @@ __all__ = [
 
 
 def probe_machine(*, measure_bandwidth: bool = True) -> Machine:
-    """Probe this computer (see advisor.probe.probe.probe_machine)."""
-    from advisor.probe.probe import probe_machine as probe
+    """Probe this computer (see advisor.probe.live.probe.probe_machine)."""
+    from advisor.probe.live.probe import probe_machine as probe
 
     return probe(measure_bandwidth=measure_bandwidth)
 
@@ -62,20 +62,20 @@ def resolve_machine(
 
 
 def load_profile(name_or_path: str | Path, profiles_dir: str | Path | None = None) -> Machine:
-    from advisor.probe.profiles import load_profile as load
+    from advisor.probe.profiles.load import load_profile as load
 
     return load(name_or_path, profiles_dir)
 
 
 def list_profiles(profiles_dir: str | Path | None = None) -> list[str]:
-    from advisor.probe.profiles import list_profiles as names
+    from advisor.probe.profiles.load import list_profiles as names
 
     return names(profiles_dir)
 
 
 def lookup_spec(name: str, **hints: Any) -> HardwareSpec | None:
     """Spec-table row by name; hints: vendor=, memory_bytes=, gpu_cores=."""
-    from advisor.probe.specs import lookup_spec as lookup
+    from advisor.probe.specs.table import lookup_spec as lookup
 
     return lookup(name, **hints)
 
@@ -87,24 +87,24 @@ def machine_fingerprint(machine: Machine) -> str:
 
 
 def machine_to_dict(machine: Machine) -> dict[str, Any]:
-    from advisor.probe.serialize import machine_to_dict as to_dict
+    from advisor.probe.profiles.serialize import machine_to_dict as to_dict
 
     return to_dict(machine)
 
 
 def machine_from_dict(data: Any) -> Machine:
-    from advisor.probe.serialize import machine_from_dict as from_dict
+    from advisor.probe.profiles.serialize import machine_from_dict as from_dict
 
     return from_dict(data)
 
 
 def measure_memory_bandwidth(**kwargs: Any) -> BandwidthMeasurement | None:
-    from advisor.probe.bandwidth import measure_memory_bandwidth as measure
+    from advisor.probe.bandwidth.copy_test import measure_memory_bandwidth as measure
 
     return measure(**kwargs)
 
 
 def fill_memory_bandwidth(machine: Machine, *, use_cache: bool = True) -> Machine:
-    from advisor.probe.measure import fill_memory_bandwidth as fill
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth as fill
 
     return fill(machine, use_cache=use_cache)

@@ -1,7 +1,7 @@
 """The machine fingerprint: a short, stable id for a machine's hardware.
 
-Kept apart from advisor.probe.serialize (which validates profiles with pydantic) so that the
-live probe and the bandwidth cache can name a machine without importing pydantic.
+Kept apart from advisor.probe.profiles.serialize (which validates profiles with pydantic) so that
+the live probe and the bandwidth cache can name a machine without importing pydantic.
 """
 
 from __future__ import annotations

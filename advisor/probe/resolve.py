@@ -79,11 +79,11 @@ def resolve_machine(
     """The machine a command should reason about: the profile if one is named, else this
     computer probed; then --ram/--vram applied."""
     if profile is not None:
-        from advisor.probe.profiles import load_profile
+        from advisor.probe.profiles.load import load_profile
 
         machine = load_profile(profile, profiles_dir)
     else:
-        from advisor.probe.probe import probe_machine
+        from advisor.probe.live.probe import probe_machine
 
         machine = probe_machine(measure_bandwidth=measure_bandwidth)
     if ram_gb is None and vram_gb is None:

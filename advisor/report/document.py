@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def build_document(advice: Advice, *, anonymize: bool = False, team=()) -> dict[str, Any]:
     """The report; `team` holds the shared-server plans (advisor.team) when --team asked."""
-    from advisor.probe.serialize import machine_to_dict
+    from advisor.probe.profiles.serialize import machine_to_dict
 
     doc = {
         "schema_version": SCHEMA_VERSION,
@@ -73,7 +73,7 @@ def _inputs(advice: Advice) -> dict[str, Any]:
 def _measurements(advice: Advice) -> list[dict[str, Any]]:
     if not advice.measurements:
         return []
-    from advisor.bench.codec import measurement_to_dict
+    from advisor.bench.store.codec import measurement_to_dict
 
     return [rounded(measurement_to_dict(m)) for m in advice.measurements]
 

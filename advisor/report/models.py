@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandidate
 from advisor.bench.measurement import Measurement
-from advisor.probe.power import PowerDraw
-from advisor.probe.schema import ProfileEntry
+from advisor.probe.power.draw import PowerDraw
+from advisor.probe.profiles.schema import ProfileEntry
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
 from advisor.report.team_models import TeamJson
 from advisor.verdict.cloud import ApiCost, SubscriptionCost

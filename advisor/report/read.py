@@ -118,7 +118,7 @@ def _validated(doc: Mapping, path):
     return parts
 
 
-# Keys a measurement carries beside its fields, derived from them (advisor.bench.codec).
+# Keys a measurement carries beside its fields, derived from them (advisor.bench.store.codec).
 _DERIVED = ("mean_tokens_per_s", "stdev_tokens_per_s", "runs")
 
 
@@ -196,7 +196,7 @@ def _first_problem(exc) -> tuple[str, str]:
 
 
 def _machine(entry):
-    from advisor.probe.build import entry_to_machine
+    from advisor.probe.profiles.build import entry_to_machine
 
     return entry_to_machine(entry, origin=entry.origin or f"profile:{entry.name}", lookup=False)
 

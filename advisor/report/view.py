@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandidate
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.verdict.cloud import ApiCost, SubscriptionCost
 from advisor.verdict.confidence import InputBasis, Level
 from advisor.verdict.economics import BreakEven
@@ -74,7 +74,7 @@ class GpuView:
 
 @dataclass(frozen=True)
 class MachineView:
-    """The machine in the hardware profile format (advisor.probe.schema.ProfileEntry)."""
+    """The machine in the hardware profile format (advisor.probe.profiles.schema.ProfileEntry)."""
 
     name: str
     source: str | None = None

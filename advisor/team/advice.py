@@ -57,7 +57,7 @@ def team_advice(
     batch_model: BatchModelFor | None = None,
 ) -> TeamAdvice:
     from advisor.advise import electricity_rate, hardware_choice
-    from advisor.probe.power import resolve_power
+    from advisor.probe.power.draw import resolve_power
     from advisor.verdict.cloud import cloud_costs
 
     demand = team_demand(workload, team.users, team.peak_factor)

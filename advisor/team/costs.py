@@ -16,7 +16,7 @@ from advisor.workload import WEEKS_PER_MONTH
 
 if TYPE_CHECKING:
     from advisor.advise import HardwareChoice
-    from advisor.probe.power import PowerDraw
+    from advisor.probe.power.draw import PowerDraw
     from advisor.team.demand import TeamDemand
     from advisor.verdict.cloud import CloudCosts
     from advisor.verdict.electricity import ElectricityRate

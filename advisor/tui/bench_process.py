@@ -60,7 +60,7 @@ def _error_from(stderr: str, code: int) -> AdvisorError:
 
 
 def _measurement(stdout: str) -> Measurement:
-    from advisor.bench.codec import measurement_from_dict
+    from advisor.bench.store.codec import measurement_from_dict
 
     data = json.loads(stdout)
     data.pop("id", None)

@@ -163,7 +163,7 @@ def with_installed(
 
 def calibration(machine: Machine):
     """This machine's throughput tests as a calibration; None without any."""
-    from advisor.bench.calibration import load_calibration
+    from advisor.bench.calibrate.from_store import load_calibration
 
     return load_calibration(machine)
 

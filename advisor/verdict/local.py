@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.estimate.speed.figures import Speed
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.verdict.electricity import ElectricityRate
 from advisor.workload import Workload
 

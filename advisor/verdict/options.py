@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from advisor.estimate.estimate import Estimate
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.units import GIB
 from advisor.verdict.local import LocalRun, local_run
 from advisor.workload import Workload
@@ -91,8 +91,9 @@ class LocalOption:
     checks: tuple[Check, ...]
 
     def passed(self, *names: CheckName) -> bool:
-        wanted = names or tuple(c.name for c in self.checks)
-        return all(c.passed for c in self.checks if c.name in wanted)
+        if not names:
+            return all(c.passed for c in self.checks)
+        return all(c.passed for c in self.checks if c.name in names)
 
     @property
     def failed(self) -> tuple[Check, ...]:

@@ -1,6 +1,6 @@
 """Which power draw a model file's verdict counts on one machine: its own throughput test's
 reading, else the median of this machine's tests, else the figure of the GPUs its placement
-uses (advisor.probe.power)."""
+uses (advisor.probe.power.draw)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from advisor.probe.power import PowerDraw, resolve_power
+from advisor.probe.power.draw import PowerDraw, resolve_power
 
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement

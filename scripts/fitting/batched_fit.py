@@ -61,7 +61,7 @@ def load_rows(path: Path, specs, catalog, resolve=None,
     """Every row of the CSV, its model's per-token work and its device's rates.
 
     `resolve(name) -> Architecture | None` names models the catalog lacks (the scripts pass
-    advisor.bench.synthetic.synthetic_architecture, for `synthetic:SPEC` rows).
+    advisor.bench.kernels.synthetic.synthetic_architecture, for `synthetic:SPEC` rows).
     `not_fitted`: why none of the file's rows may join the fit (they are still predicted).
     """
     from advisor.estimate.speed.hardware import memory_dies

@@ -162,7 +162,7 @@ def load_spec_table(path: Path) -> dict[str, DeviceSpec]:
 def _probe_spec(name: str) -> DeviceSpec | None:
     """The probe's spec table, when it tells this device apart from its variants."""
     try:
-        from advisor.probe.specs import match_spec
+        from advisor.probe.specs.table import match_spec
     except ImportError:  # the probe's table is optional here: the CSV copy stands in
         return None
     found = match_spec(name)

@@ -17,7 +17,7 @@ from pathlib import Path
 import gguf
 import numpy as np
 
-from advisor.bench.synthetic import synthetic_vocab
+from advisor.bench.kernels.synthetic import synthetic_vocab
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layer_pattern import block_kinds
 from advisor.catalog.tensors.layout import tensor_layout

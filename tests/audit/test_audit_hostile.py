@@ -132,7 +132,7 @@ HOSTILE = [None, True, 0, -1, 1e308, -1e308, _HUGE, float("nan"), "", "[/]", [],
            "x" * 300, _DELETE]  # fmt: skip
 
 
-# Keys advisor.bench.codec writes beside a measurement's fields and reads back as nothing.
+# Keys advisor.bench.store.codec writes beside a measurement's fields and reads back as nothing.
 _DERIVED = frozenset({"identity", "mean_tokens_per_s", "stdev_tokens_per_s", "runs"})
 
 

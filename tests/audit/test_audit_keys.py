@@ -48,7 +48,7 @@ def _verdicts(machine, catalog, workloads) -> list[dict]:
     return [verdict_json(v) for v in advice.verdicts]
 
 
-# Power classes read the hardware only (advisor.probe.power_figures), never the machine's
+# Power classes read the hardware only (advisor.probe.power.figures), never the machine's
 # name or battery, which the key leaves out: the MacBook Air's verdicts stay the same.
 @pytest.mark.parametrize("profile", ["rtx-3060-desktop", "macbook-air-m2-16gb"])
 def test_fields_left_out_of_the_key_change_no_verdict(profile, docs, catalog, workloads) -> None:

@@ -10,7 +10,7 @@ from audit_kit import as_machine, write
 
 from advisor.advise import AdviceOptions, advise
 from advisor.audit.audit import AuditSettings, run_audit
-from advisor.bench.store import BenchStore
+from advisor.bench.store.db import BenchStore
 from advisor.paths import user_data_dir
 from advisor.probe import load_profile
 from advisor.report.document import build_document

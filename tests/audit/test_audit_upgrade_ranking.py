@@ -22,7 +22,7 @@ from advisor.audit.render.json_doc import render_json
 from advisor.audit.render.markdown import render_markdown
 from advisor.audit.render.table import render_table
 from advisor.probe import load_profile
-from advisor.probe.upgrades import gpu_changes, ram_changes
+from advisor.probe.specs.upgrades import gpu_changes, ram_changes
 from advisor.workload import load_workloads
 
 LAPTOPS, DESKTOPS = 40, 5

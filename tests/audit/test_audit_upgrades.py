@@ -11,7 +11,7 @@ from audit_kit import FLEET_COUNTS, PROFILES
 
 from advisor.advise import AdviceOptions, advise
 from advisor.probe import load_profile, machine_to_dict, resolve_machine
-from advisor.probe.upgrades import (
+from advisor.probe.specs.upgrades import (
     GPU_MENU,
     RAM_STEPS_GB,
     gpu_changes,

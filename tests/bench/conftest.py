@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.synthetic import SYNTHETIC_QUANTS, TINY, write_synthetic_gguf
+from advisor.bench.kernels.synthetic import SYNTHETIC_QUANTS, TINY, write_synthetic_gguf
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +32,7 @@ def tiny_f16(tiny_gguf_dir: Path) -> Path:
 def extra_buffers_ok() -> bool:
     """Whether llama.cpp's repacking kernels run here (a child process tries once)."""
     pytest.importorskip("llama_cpp")
-    from advisor.bench.canary import _try_in_child
+    from advisor.bench.run.canary import _try_in_child
 
     return _try_in_child()
 
@@ -44,7 +44,7 @@ def seeded_canary(advisor_home: Path, extra_buffers_ok: bool) -> bool:
 
     import llama_cpp
 
-    from advisor.bench.canary import _CACHE_NAME, _cache_key
+    from advisor.bench.run.canary import _CACHE_NAME, _cache_key
 
     cache = advisor_home / "cache"
     cache.mkdir(parents=True, exist_ok=True)

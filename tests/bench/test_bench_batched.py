@@ -16,10 +16,10 @@ from advisor.bench.batched import (
     batched_from_dict,
     batched_to_dict,
 )
-from advisor.bench.batched_runner import BatchedRun, run_batched
-from advisor.bench.identity import describe_file
+from advisor.bench.model_file.identity import describe_file
 from advisor.bench.plan import BatchedProgress, BenchPlan, parse_parallel
-from advisor.bench.store import SCHEMA_VERSION, BenchStore
+from advisor.bench.run.batched_runner import BatchedRun, run_batched
+from advisor.bench.store.db import SCHEMA_VERSION, BenchStore
 from advisor.cli import main
 from advisor.errors import BenchError, ExitCode, UsageError
 from tests.clocks import TickClock
@@ -200,7 +200,7 @@ def test_history_lists_batched_runs_too(advisor_home: Path, tiny_f16: Path, caps
 
 
 def test_a_version_1_store_is_migrated(tmp_path: Path, tiny_f16: Path) -> None:
-    from advisor.bench.store import _V1
+    from advisor.bench.store.db import _V1
 
     path = tmp_path / "bench.sqlite"
     raw = sqlite3.connect(path)
@@ -235,7 +235,7 @@ def test_the_prefill_clock_starts_once_the_batch_is_built(
     # llama-batched-bench builds its whole batch, then starts T_PP: building it here (one
     # Python call a token) is kept out of T_PP too. Each token put costs 1 s on this clock.
     pytest.importorskip("llama_cpp")
-    from advisor.bench.session import LlamaSession
+    from advisor.bench.run.session import LlamaSession
 
     now = [0.0]
     put = LlamaSession._put

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.calibration import load_calibration, measured_models
-from advisor.bench.estimates import Observation
-from advisor.bench.store import BenchStore
+from advisor.bench.calibrate.estimates import Observation
+from advisor.bench.calibrate.from_store import load_calibration, measured_models
+from advisor.bench.store.db import BenchStore
 from advisor.estimate.calibration.apply import apply_calibration, scaling_for
 from advisor.estimate.calibration.build import build_calibration, combine, shrink
 from advisor.estimate.calibration.values import Calibration, CalibrationRun, Target
@@ -246,8 +246,8 @@ def _any_profile(load_profile):
 def test_observe_asks_the_estimator_afresh_while_the_file_is_there(tiny_f16: Path) -> None:
     import dataclasses
 
-    from advisor.bench.estimates import observe
-    from advisor.bench.identity import describe_file
+    from advisor.bench.calibrate.estimates import observe
+    from advisor.bench.model_file.identity import describe_file
     from advisor.probe import load_profile
 
     machine = _any_profile(load_profile)

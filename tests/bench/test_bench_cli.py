@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.store import BenchStore
+from advisor.bench.store.db import BenchStore
 from advisor.cli import main
 from advisor.errors import ExitCode
 from tests.bench.hub_server import COMMIT, Hub, point_huggingface_hub_at, serve

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.download import download_quant, shard_files
-from advisor.bench.native import INSTALL_HINT
+from advisor.bench.model_file.download import download_quant, shard_files
+from advisor.bench.run.native import INSTALL_HINT
 from advisor.catalog.model import Architecture, Model, Quant
 from advisor.errors import MissingDependencyError, NotFoundError
 
@@ -77,7 +77,7 @@ def test_shard_files(name: str, expected: list[str]) -> None:
 
 
 def test_the_real_huggingface_hub_has_what_we_call() -> None:
-    """What advisor.catalog.hub.client and advisor.bench.download call, in the installed
+    """What advisor.catalog.hub.client and advisor.bench.model_file.download call, in the installed
     version (.ci/hub-oldest runs this under the oldest allowed too)."""
     pytest.importorskip("huggingface_hub")
     from advisor.catalog.hub.client import import_hub

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.download import download_quant
+from advisor.bench.model_file.download import download_quant
 from advisor.errors import BenchError, NotFoundError, UnreachableError, WriteError
 from tests.bench.hub_server import COMMIT, Hub, point_huggingface_hub_at, serve
 from tests.bench.test_bench_download import GPT_OSS_FILE, GPT_OSS_REPO, QWEN_FILE, QWEN_REPO
@@ -116,7 +116,7 @@ def test_a_fresh_interpreter_honours_hf_endpoint(hub: Hub, tmp_path: Path) -> No
     name raised AttributeError (the crash of `advisor bench --download`)."""
     script = textwrap.dedent(f"""
         from tests.bench.test_bench_download import _model
-        from advisor.bench.download import download_quant
+        from advisor.bench.model_file.download import download_quant
         print(download_quant(*_model({QWEN_REPO!r}, {QWEN_FILE!r}), free_bytes=lambda _: 10**13))
     """)
     env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_HUB_CACHE": str(tmp_path / "env-cache"),
@@ -134,7 +134,7 @@ def test_every_hint_names_a_command_that_exists() -> None:
     the extras this package defines, from the repository (it is on no package index)."""
     from importlib.metadata import entry_points
 
-    from advisor.bench.native import INSTALL_HINT
+    from advisor.bench.run.native import INSTALL_HINT
     from advisor.tui.howto import _download
 
     hub_scripts = {e.name for e in entry_points(group="console_scripts")
@@ -186,7 +186,7 @@ def test_a_hub_repository_is_benchmarked_from_its_listing(
 ) -> None:
     """`bench --model hf:ORG/REPO:QUANT --download`: the quant's file (every part) from the
     repository's listing; without --download, only a copy already in the cache."""
-    from advisor.bench.source import resolve_source
+    from advisor.bench.model_file.source import resolve_source
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
     with pytest.raises(NotFoundError, match="not in the Hugging Face cache"):
@@ -201,7 +201,7 @@ def test_a_hub_repository_is_benchmarked_from_its_listing(
 def test_the_progress_bar_is_shown_on_stderr(hub: Hub, tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         from tests.bench.test_bench_download import _model
-        from advisor.bench.download import download_quant
+        from advisor.bench.model_file.download import download_quant
         print(download_quant(*_model({QWEN_REPO!r}, {QWEN_FILE!r}), free_bytes=lambda _: 10**13,
                              say=print))
     """)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench import synthetic
-from advisor.bench.synthetic import SyntheticSpec, write_synthetic_gguf
+from advisor.bench.kernels import synthetic
+from advisor.bench.kernels.synthetic import SyntheticSpec, write_synthetic_gguf
 from advisor.cli import main
 from advisor.errors import ExitCode
 

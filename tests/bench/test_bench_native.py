@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from advisor.bench.native import (
+from advisor.bench.run.native import (
     INSTALL_HINT,
     LlamaLog,
     context_failure,

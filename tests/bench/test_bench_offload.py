@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from advisor.bench import estimates
-from advisor.bench.estimates import Prediction
-from advisor.bench.native import backend_name
+from advisor.bench.calibrate import estimates
+from advisor.bench.calibrate.estimates import Prediction
+from advisor.bench.run.native import backend_name
 from advisor.commands.bench import _offload
 
 

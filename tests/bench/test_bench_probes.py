@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.probe_name import PROBE_NAME, probe_shape
-from advisor.bench.probes import PROBE_QUANTS, write_probes
-from advisor.bench.store import BenchStore
-from advisor.bench.synthetic import TINY
+from advisor.bench.kernels.name import PROBE_NAME, probe_shape
+from advisor.bench.kernels.probes import PROBE_QUANTS, write_probes
+from advisor.bench.kernels.synthetic import TINY
+from advisor.bench.store.db import BenchStore
 from advisor.cli import main
 from advisor.errors import ExitCode
 
@@ -26,13 +26,13 @@ def _canary(seeded_canary: bool) -> None:
 
 @pytest.fixture
 def tiny_probes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("advisor.bench.probes.PROBE_SPEC", SPEC)
-    monkeypatch.setattr("advisor.bench.probes.PROBE_BUDGET_S", 60.0)
-    monkeypatch.setattr("advisor.bench.probes.PROBE_RUNS", 2)
+    monkeypatch.setattr("advisor.bench.kernels.probes.PROBE_SPEC", SPEC)
+    monkeypatch.setattr("advisor.bench.kernels.probes.PROBE_BUDGET_S", 60.0)
+    monkeypatch.setattr("advisor.bench.kernels.probes.PROBE_RUNS", 2)
 
 
 def test_probes_are_real_files_of_each_quant_type(tmp_path: Path) -> None:
-    from advisor.bench.native import import_llama_cpp
+    from advisor.bench.run.native import import_llama_cpp
     from advisor.catalog.gguf.file import file_type_name, read_model_file
 
     files = write_probes(import_llama_cpp(), tmp_path, 1, spec=SPEC)
@@ -48,9 +48,9 @@ def test_probes_are_real_files_of_each_quant_type(tmp_path: Path) -> None:
 def test_a_quantized_file_appears_only_once_complete(tmp_path: Path) -> None:
     """llama.cpp writes the quantized file beside its name; a reader of the name (a second
     benchmark waiting for the file) never sees it half written."""
-    from advisor.bench.native import import_llama_cpp
-    from advisor.bench.probes import quantize
-    from advisor.bench.synthetic import write_synthetic_gguf
+    from advisor.bench.kernels.probes import quantize
+    from advisor.bench.kernels.synthetic import write_synthetic_gguf
+    from advisor.bench.run.native import import_llama_cpp
 
     real = import_llama_cpp()
     target = tmp_path / "probe-Q4_0.gguf"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from advisor.bench.identity import describe_file
+from advisor.bench.model_file.identity import describe_file
 from advisor.bench.plan import BenchPlan
-from advisor.bench.resources import ResourceMonitor
-from advisor.bench.runner import BenchRun
-from advisor.probe.nvml import NvmlGateway
+from advisor.bench.run.resources import ResourceMonitor
+from advisor.bench.run.runner import BenchRun
+from advisor.probe.gpu.nvml import NvmlGateway
 from tests.clocks import ManualClock
 
 # Answers an H100 SXM gave while a model ran: board power near 350 W, the process holding
@@ -103,7 +103,7 @@ PROMPT_S, TOKEN_S = 0.25, 1 / 32
 
 
 def _timed_session(monkeypatch: pytest.MonkeyPatch, clock: ManualClock) -> None:
-    from advisor.bench.session import LlamaSession
+    from advisor.bench.run.session import LlamaSession
 
     prompt, generate = LlamaSession.prompt, LlamaSession.generate
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.identity import describe_file
+from advisor.bench.kernels.synthetic import TINY, SyntheticSpec, write_synthetic_gguf
+from advisor.bench.model_file.identity import describe_file
 from advisor.bench.plan import BenchPlan, Progress, placement_kind
-from advisor.bench.runner import TEARDOWN_S, BenchRun, run_bench
-from advisor.bench.synthetic import TINY, SyntheticSpec, write_synthetic_gguf
+from advisor.bench.run.runner import TEARDOWN_S, BenchRun, run_bench
 from advisor.errors import BenchError, GGUFError, OutOfMemoryError
 from tests.clocks import TickClock
 
@@ -126,7 +126,7 @@ def test_the_budget_counts_from_the_start_it_is_given(
 def test_a_budget_spent_in_warm_up_is_a_bench_error(
     tiny_f16: Path, extra_buffers_ok: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from advisor.bench.session import LlamaSession
+    from advisor.bench.run.session import LlamaSession
 
     clock = TickClock()
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.codec import measurement_from_dict, measurement_to_dict
-from advisor.bench.store import SCHEMA_VERSION, BenchStore, default_store_path, settings_key
+from advisor.bench.store.codec import measurement_from_dict, measurement_to_dict
+from advisor.bench.store.db import SCHEMA_VERSION, BenchStore, default_store_path, settings_key
 from advisor.errors import InputError, WriteError
 from tests.bench.helpers import measurement, settings
 

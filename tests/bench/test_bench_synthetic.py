@@ -8,7 +8,7 @@ import gguf
 import numpy as np
 import pytest
 
-from advisor.bench.synthetic import (
+from advisor.bench.kernels.synthetic import (
     TINY,
     SyntheticSpec,
     synthetic_vocab,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.store import BenchStore, default_store_path
+from advisor.bench.store.db import BenchStore, default_store_path
 from advisor.catalog import load_catalog
 from advisor.cli import main
 from advisor.errors import ExitCode
@@ -88,9 +88,9 @@ def test_a_tiny_noisy_file_rewrites_no_estimate_of_a_big_model(tiny_f16: Path, a
     """Issue 13 item 9: `advisor bench` on a 0.4 MB synthetic GGUF (decode 1,165 tokens/s
     ±161%) used to slow every estimate on the machine (Qwen3.6 35B-A3B 7.3 -> 3.1 tokens/s)
     and flip the document-batch verdict. It speaks only for files of its size and path now."""
-    from advisor.bench.estimates import predict
-    from advisor.bench.identity import describe_file
+    from advisor.bench.calibrate.estimates import predict
     from advisor.bench.measurement import Throughput
+    from advisor.bench.model_file.identity import describe_file
     from advisor.probe import resolve_machine
 
     machine = resolve_machine(profile=PROFILE, ram_gb=64)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from catalog_testkit import CountingYaml, write_catalog
 
-from advisor.bench.synthetic import TINY, write_synthetic_gguf
+from advisor.bench.kernels.synthetic import TINY, write_synthetic_gguf
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def synthetic_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def synthetic_gguf(synthetic_dir: Path) -> Path:
-    """A real, loadable tiny llama GGUF (advisor.bench.synthetic, TINY, Q8_0)."""
+    """A real, loadable tiny llama GGUF (advisor.bench.kernels.synthetic, TINY, Q8_0)."""
     return synthetic_dir / "advisor-synthetic-Q8_0.gguf"
 
 

@@ -12,7 +12,7 @@ from catalog_testkit import arch_metadata, llama_tensors, write_gguf
 from gguf import GGMLQuantizationType as T
 from gguf import LlamaFileType
 
-from advisor.bench.synthetic import TINY
+from advisor.bench.kernels.synthetic import TINY
 from advisor.catalog import load_catalog
 from advisor.catalog.add import entry_from_gguf
 from advisor.catalog.gguf.file import read_model_file

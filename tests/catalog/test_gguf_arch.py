@@ -9,7 +9,7 @@ import pytest
 from catalog_testkit import Tensor, arch_metadata, llama_tensors, write_gguf
 from gguf import GGMLQuantizationType as T
 
-from advisor.bench.synthetic import TINY
+from advisor.bench.kernels.synthetic import TINY
 from advisor.catalog.gguf.arch import architecture_from_gguf, parameter_counts
 from advisor.catalog.gguf.file import read_model_file
 from advisor.catalog.model import Architecture

@@ -26,7 +26,7 @@ from advisor.estimate import estimate
 from advisor.estimate.assemble import placement_contexts_for
 from advisor.probe import list_profiles, load_profile, machine_fingerprint
 from advisor.probe.machine import Machine
-from advisor.probe.upgrades import apply_change, gpu_changes, ram_changes
+from advisor.probe.specs.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.units import GIB
 
 PINS = Path(__file__).resolve().parent / "data" / "estimate_pins.json"

@@ -9,7 +9,7 @@ import pytest
 
 from advisor.estimate.speed.cpu_cores import core_width
 from advisor.estimate.speed.devices import cpu_flops_per_cycle, machine_rate
-from advisor.probe.profiles import load_profile
+from advisor.probe.profiles.load import load_profile
 
 AVX512 = ("avx", "avx2", "fma", "f16c", "avx512")
 

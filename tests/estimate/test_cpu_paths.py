@@ -30,7 +30,7 @@ from advisor.estimate.speed.model import DeviceRate, coefficients, load_constant
 @pytest.mark.parametrize(
     ("flags", "level"),
     [
-        # /proc/cpuinfo of this project's VMs as advisor.probe.cpu maps them: the 2-core AMD
+        # /proc/cpuinfo of this project's VMs as advisor.probe.live.cpu maps them: the 2-core AMD
         # EPYC (Zen 4) and the Sapphire Rapids Xeon of tests/probe/fixtures.
         (("avx", "avx2", "avx512", "f16c", "fma"), X86_AVX512),
         (("amx", "avx", "avx2", "avx512", "avx_vnni", "f16c", "fma"), X86_AMX),

@@ -257,7 +257,7 @@ def test_shipped_constants_name_their_fit() -> None:
 def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
     import csv
 
-    from advisor.bench.synthetic import BENCH_60M, synthetic_architecture
+    from advisor.bench.kernels.synthetic import BENCH_60M, synthetic_architecture
     from scripts.batched_bench_rows import COLUMNS
     from scripts.fitting.batched_fit import load_rows, predict
     from scripts.fitting.speed_rows import load_spec_table

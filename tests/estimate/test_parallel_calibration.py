@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from advisor.bench.batched import BatchedMeasurement, BatchPoint
-from advisor.bench.calibration import batched_runs, load_calibration
-from advisor.bench.estimates import with_batched_estimates
-from advisor.bench.identity import describe_file
-from advisor.bench.store import BenchStore
-from advisor.bench.synthetic import TINY, write_synthetic_gguf
+from advisor.bench.calibrate.estimates import with_batched_estimates
+from advisor.bench.calibrate.from_store import batched_runs, load_calibration
+from advisor.bench.kernels.synthetic import TINY, write_synthetic_gguf
+from advisor.bench.model_file.identity import describe_file
+from advisor.bench.store.db import BenchStore
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
 from advisor.estimate.calibration.apply import batched_group_for

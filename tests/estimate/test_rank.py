@@ -7,7 +7,7 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import quality_for, rank_models
-from advisor.probe.profiles import load_profile
+from advisor.probe.profiles.load import load_profile
 
 
 @pytest.fixture(scope="module")

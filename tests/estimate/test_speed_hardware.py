@@ -12,7 +12,7 @@ from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed.hardware import apple_generation, apple_gpu_tflops, memory_dies
 from advisor.estimate.speed.predict import predict_speed
-from advisor.probe.profiles import load_profile
+from advisor.probe.profiles.load import load_profile
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ from probe_fakes import RTX_4090, linux, nvidia_gpu, with_nvidia
 
 from advisor.cli import main
 from advisor.errors import ExitCode
-from advisor.probe.replay import ReplayHost, ReplayNvml, replay_machine
-from advisor.probe.serialize import machine_from_dict, machine_to_dict
+from advisor.probe.profiles.serialize import machine_from_dict, machine_to_dict
+from advisor.probe.record.replay import ReplayHost, ReplayNvml, replay_machine
 
 
 def _dump_with(**answers: Any) -> dict[str, Any]:
@@ -114,7 +114,7 @@ class _ThrowingHost(ReplayHost):
     ["nvmlInit", "nvmlDeviceGetCount", "nvmlDeviceGetHandleByIndex", "nvmlDeviceGetMemoryInfo"],
 )
 def test_nothing_pynvml_throws_escapes_the_gateway(fn: str, exc: BaseException) -> None:
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     host = _ThrowingHost(_dump_with(), {fn: exc})
     machine = probe_machine(measure_bandwidth=False, host=host)

@@ -20,8 +20,8 @@ from probe_fakes import (
     with_nvidia,
 )
 
-from advisor.probe.replay import ReplayHost, replay_machine
-from advisor.probe.serialize import machine_from_dict, machine_to_dict
+from advisor.probe.profiles.serialize import machine_from_dict, machine_to_dict
+from advisor.probe.record.replay import ReplayHost, replay_machine
 from advisor.probe.unknowns import none_paths
 from advisor.units import GIB, MIB
 
@@ -62,7 +62,7 @@ def test_one_nvidia_gpu() -> None:
 @pytest.mark.parametrize("gpu", [RTX_3060, RTX_4090, RTX_5090, H100_PCIE])
 def test_nvml_bandwidth_matches_the_spec_table(gpu) -> None:
     """Bus width x NVML max memory clock x 2 agrees with the sourced table for GDDR6/6X/7/HBM2e."""
-    from advisor.probe.specs import lookup_spec
+    from advisor.probe.specs.table import lookup_spec
 
     m = replay_machine(with_nvidia(linux(), [nvidia_gpu(**gpu)]))
     spec = lookup_spec(gpu["name"], memory_bytes=m.gpus[0].vram_total_bytes)
@@ -265,7 +265,7 @@ def test_recorded_doctor_dump_replays(tmp_path) -> None:
 
 
 def test_live_doctor_dump_replays_to_the_same_machine() -> None:
-    from advisor.probe.doctor import doctor_dump
+    from advisor.probe.record.doctor import doctor_dump
 
     dump = json.loads(json.dumps(doctor_dump(measure_bandwidth=False)))
     replayed = replay_machine(dump)

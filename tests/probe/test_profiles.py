@@ -76,7 +76,7 @@ def test_profile_figures_come_from_the_spec_table(name, gpus, vram_gib, bandwidt
 
 
 def test_probe_json_output_is_a_valid_profile(tmp_path) -> None:
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     probed = probe_machine(measure_bandwidth=False)
     path = tmp_path / "me.json"

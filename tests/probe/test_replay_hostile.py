@@ -12,7 +12,7 @@ from probe_fakes import RTX_4090, linux, nvidia_gpu, with_nvidia
 
 from advisor.cli import main
 from advisor.errors import ExitCode
-from advisor.probe.replay import NOT_READ, replay_machine
+from advisor.probe.record.replay import NOT_READ, replay_machine
 
 NVIDIA = with_nvidia(linux(), [nvidia_gpu(**RTX_4090)])
 
@@ -54,7 +54,7 @@ def test_an_absurd_gpu_count_ends_with_a_note(tmp_path, capsys, count) -> None:
 def test_psutil_answers_of_the_wrong_shape_read_as_unknown(key: str, value: object) -> None:
     dump = copy.deepcopy(linux())
     dump["reads"]["psutil"][key] = {"value": value}
-    from advisor.probe.replay import ReplayHost
+    from advisor.probe.record.replay import ReplayHost
 
     name, _, arg = key.partition(":")
     assert ReplayHost(dump).psutil(name, arg or None) == (None, NOT_READ)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from advisor.probe.bandwidth import (
+from advisor.probe.bandwidth.copy_test import (
     MIN_TESTS,
     PHYSICAL_BOUND_GBS,
     BandwidthMeasurement,
@@ -17,7 +17,7 @@ from advisor.probe.bandwidth import (
     recorded_bandwidth,
     store_bandwidth,
 )
-from advisor.probe.specs import lookup_spec, match_pci, match_spec, spec_table
+from advisor.probe.specs.table import lookup_spec, match_pci, match_spec, spec_table
 from advisor.units import GIB
 from tests.clocks import TickClock
 
@@ -128,7 +128,7 @@ def _fake_copy_tests(monkeypatch, figures: list[float]) -> list[float]:
         stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
         return BandwidthMeasurement(left.pop(0), 2, 8 << 20, 5, 0.15, stamp)
 
-    monkeypatch.setattr("advisor.probe.measure.measure_memory_bandwidth", measure)
+    monkeypatch.setattr("advisor.probe.bandwidth.fill.measure_memory_bandwidth", measure)
     return left
 
 
@@ -136,9 +136,9 @@ def test_the_figure_is_the_best_of_repeated_copy_tests(advisor_home, monkeypatch
     """Issue 13 item 9: one copy test on a busy machine (24 GB/s, against 39 GB/s quiet) was
     cached for 30 days. Now each run tests again until MIN_TESTS are fresh, the best counts,
     and the figure names how many tests and the date of the best one."""
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth
     from advisor.probe.fingerprint import machine_fingerprint
-    from advisor.probe.measure import fill_memory_bandwidth
-    from advisor.probe.probe import probe_machine
+    from advisor.probe.live.probe import probe_machine
 
     machine = probe_machine(measure_bandwidth=False)
     left = _fake_copy_tests(monkeypatch, [24.0, 39.0, 30.0][:MIN_TESTS])
@@ -166,9 +166,9 @@ def test_stale_tests_do_not_count(advisor_home) -> None:
 
 def test_a_disagreeing_throughput_test_runs_the_copy_test_again(advisor_home,
                                                                  monkeypatch) -> None:  # fmt: skip
-    from advisor.bench.bandwidth_check import recheck_bandwidth
-    from advisor.probe.measure import fill_memory_bandwidth
-    from advisor.probe.probe import probe_machine
+    from advisor.bench.calibrate.bandwidth_check import recheck_bandwidth
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth
+    from advisor.probe.live.probe import probe_machine
     from tests.bench.helpers import measurement
 
     left = _fake_copy_tests(monkeypatch, [24.0, 39.0])

@@ -131,7 +131,7 @@ def test_paths_and_user_names_in_file_names_are_scrubbed(
 ) -> None:
     """A workload file outside the home folder, a config file, and a measured model whose file
     and model names carry the user's name (in another case, joined by - and _)."""
-    from advisor.bench.store import BenchStore
+    from advisor.bench.store.db import BenchStore
     from tests.measurement_kit import gpu_measurement
 
     monkeypatch.setenv("LOGNAME", "alice")

@@ -65,8 +65,8 @@ def test_a_price_the_user_gives_is_counted(studio, catalog, where) -> None:
 def test_the_header_says_whether_the_ram_bandwidth_is_measured_or_the_spec(catalog) -> None:
     """The header printed "83.2 GB/s" alone, though the report holds both the spec figure and
     the copy test's: it says which it is, and the copy test's date."""
-    from advisor.probe.bandwidth import BandwidthMeasurement
-    from advisor.probe.measure import _with_bandwidth
+    from advisor.probe.bandwidth.copy_test import BandwidthMeasurement
+    from advisor.probe.bandwidth.fill import _with_bandwidth
     from advisor.report.document import build_document
     from advisor.report.markdown import render_markdown
     from advisor.report.text import render_text

@@ -6,7 +6,7 @@ import pytest
 
 from advisor.estimate.rank import rank_models
 from advisor.probe import load_profile
-from advisor.probe.power import resolve_power
+from advisor.probe.power.draw import resolve_power
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import region_rate
 from advisor.verdict.gather import to_candidate, workload_options

@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from advisor.advise import AdviceOptions, advise
-from advisor.bench.store import BenchStore
+from advisor.bench.store.db import BenchStore
 from advisor.probe import load_profile
-from advisor.probe.power import HOST_W_BESIDE_GPU
+from advisor.probe.power.draw import HOST_W_BESIDE_GPU
 from advisor.report.document import build_document
 from advisor.report.models import validate_report
 from advisor.workload import load_workloads

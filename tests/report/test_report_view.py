@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from report_helpers import GOLDEN
 
 from advisor.advise import AdviceOptions, advise
-from advisor.bench.store import BenchStore
+from advisor.bench.store.db import BenchStore
 from advisor.cli import main
 from advisor.errors import ExitCode, ReportError
 from advisor.probe import load_profile

@@ -7,7 +7,7 @@ import pytest
 from advisor.advise import HardwareChoice
 from advisor.config import Seats
 from advisor.errors import UsageError
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.team.costs import DAYS_PER_MONTH, Uptime, compare, server_costs
 from advisor.team.demand import ASSUMED_PEAK_FACTOR
 from advisor.verdict.cloud import cloud_costs

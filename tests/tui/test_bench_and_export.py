@@ -6,8 +6,8 @@ import json
 
 from textual.widgets import Button, Input, Label, RadioSet
 
-from advisor.bench.store import BenchStore, default_store_path
-from advisor.bench.synthetic import write_synthetic_gguf
+from advisor.bench.kernels.synthetic import write_synthetic_gguf
+from advisor.bench.store.db import BenchStore, default_store_path
 from advisor.tui.screens.bench import BenchScreen
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.widgets.models_table import ModelsTable

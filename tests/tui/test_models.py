@@ -106,7 +106,7 @@ async def test_detail_follows_the_cursor(build, settle) -> None:
 
 
 async def test_installed_models_are_marked(build, settle, catalog, tmp_path) -> None:
-    from advisor.bench.synthetic import write_synthetic_gguf
+    from advisor.bench.kernels.synthetic import write_synthetic_gguf
     from advisor.catalog.scan.installed import scan_models
 
     app = build()

@@ -4,7 +4,7 @@ Mistral 7B v0.3, Qwen2.5, Gemma 2 and any GGUF file added with --model have no A
 Analysis score. A report judges one only where the user says how: `--min-quality 0` (or a
 workload file's `min_quality_pct: 0`: any quality will do) or `--quality MODEL=SCORE` (their own
 estimate on the index). Otherwise it fails the quality check, and a cloud verdict names the
-flags. The GGUF here is a real tiny llama file (advisor.bench.synthetic), 0.4 MB, which the
+flags. The GGUF here is a real tiny llama file (advisor.bench.kernels.synthetic), 0.4 MB, which the
 Raspberry Pi 5 runs far faster than any catalog model that reaches the chat floor.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.bench.synthetic import write_synthetic_gguf
+from advisor.bench.kernels.synthetic import write_synthetic_gguf
 from advisor.cli import main
 from advisor.errors import ExitCode
 from advisor.workload import load_workload_file, load_workloads, with_user_floor

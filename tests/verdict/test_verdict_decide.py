@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from verdict_builders import make_candidate, make_speed, make_workload
 
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import HardwareCost

@@ -113,7 +113,7 @@ def test_a_machine_that_cannot_keep_up_is_charged_for_the_window_only() -> None:
 def test_idle_hours_of_the_window_are_charged_at_the_idle_draw() -> None:
     """A machine on for the workload alone (here: a program calls it) pays its idle draw for
     the rest of the window; a person's own machine, on anyway, pays only its busy hours."""
-    from advisor.probe.power import PowerDraw
+    from advisor.probe.power.draw import PowerDraw
 
     power = PowerDraw(500.0, "spec", "test", idle_watts=50.0, idle_source="test idle")
     mine = make_workload()

@@ -6,7 +6,7 @@ import pytest
 from verdict_builders import make_gpu, make_machine
 
 from advisor.probe.machine import Cpu
-from advisor.probe.power import HOST_W_BESIDE_GPU, resolve_power
+from advisor.probe.power.draw import HOST_W_BESIDE_GPU, resolve_power
 
 
 def test_a_bench_measurement_wins() -> None:

@@ -232,3 +232,18 @@ def test_an_agent_shows_its_cold_first_call_beside_the_warm_one(catalog) -> None
     assert f"({run.cold_time_to_first_token_s:.1f} s for all 24,000 on a session's first call)" in (
         ttft.text
     )
+
+
+def test_advise_leaves_the_cycle_collector_as_it_found_it(catalog) -> None:
+    import gc
+
+    machine = load_profile("office-laptop-16gb")
+    options = AdviceOptions(cache=False, remedies=False)
+    advise(machine, catalog, load_workloads(["chat-assistant"]), options)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        advise(machine, catalog, load_workloads(["chat-assistant"]), options)
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()

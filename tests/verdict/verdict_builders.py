@@ -17,7 +17,7 @@ from advisor.estimate.placement import DeviceShare, Placement
 from advisor.estimate.speed.figures import Figure, Speed
 from advisor.files.strict import validate
 from advisor.probe.machine import Cpu, Gpu, Machine, SystemMemory
-from advisor.probe.power import PowerDraw
+from advisor.probe.power.draw import PowerDraw
 from advisor.units import GIB
 from advisor.verdict.options import LocalCandidate
 from advisor.workload import Workload

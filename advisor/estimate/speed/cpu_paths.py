@@ -15,7 +15,7 @@ a weight matrix by one of three kinds of kernel, chosen per tensor when the mode
 Which one a type takes depends on the SIMD level (x86: AVX2 is enough for the 8x8 repacks,
 AVX-512 adds Q2_K's, AMX tiles take Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K/IQ4_XS first (ggml-cpu/amx);
 Arm: i8mm picks the 4x8 / 8x8 repacks, dotprod the 4x4 / 8x4 ones). The level comes from the
-probe's SIMD flags (/proc/cpuinfo or sysctl, advisor.probe.cpu).
+probe's SIMD flags (/proc/cpuinfo or sysctl, advisor.probe.live.cpu).
 
 Each path's cost per FLOP, relative to the F16 GEMM (tinyBLAS F16) on the same CPU, is a named
 constant in PATH_COSTS, for prefill (the path's GEMM) and for decode (its matrix-vector work
@@ -112,7 +112,7 @@ class PathCost:
 # Measured on this project's 2-core AMD EPYC (family 25 model 17: Zen 4, AVX-512 with VNNI),
 # llama-cpp-python 0.3.36's llama.cpp, llama-bench on one thread (benchmarks/cpu_rows_here.py,
 # rows in benchmarks/data/cpu_rows_here.csv; `--derive` prints these figures).
-# prefill: generated 93 M-parameter llama files of one shape (advisor.bench.probes.PROBE_SPEC):
+# prefill: generated 93 M-parameter llama files of one shape (bench.kernels.probes.PROBE_SPEC):
 #   the F16 file's fastest pp512 over each file's. Ratios on one machine, so its clock (unknown
 #   in this VM) cancels; the absolute rate comes from the fitted kappa["cpu"] and the core's
 #   FMA width (cpu_cores).

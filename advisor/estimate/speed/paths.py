@@ -134,7 +134,7 @@ def device_arch(vendor: str | None, name: str, compute_capability: str | None = 
 
 def _spec(name: str):
     """The spec-table row of the name, or of one of its parts ("CPU / GPU (alias)")."""
-    from advisor.probe.specs import match_spec
+    from advisor.probe.specs.table import match_spec
 
     for part in (name, *re.split(r"\s*/\s*|\s*[()]\s*", name)):
         found = match_spec(part) if part.strip() else None

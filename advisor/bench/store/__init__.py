@@ -1,0 +1,1 @@
+"""The bench store: measurements in SQLite and as JSON-ready dicts."""

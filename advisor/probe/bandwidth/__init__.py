@@ -1,0 +1,1 @@
+"""System RAM bandwidth: the copy test and how its figure gets into a Machine."""

@@ -1,0 +1,75 @@
+"""Put the measured RAM bandwidth into a Machine: from the cache when fresh, else a copy test."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from advisor.probe.bandwidth.copy_test import (
+    MIN_TESTS,
+    PHYSICAL_BOUND_GBS,
+    BandwidthMeasurement,
+    best_of,
+    measure_memory_bandwidth,
+    recorded_bandwidth,
+    store_bandwidth,
+)
+from advisor.probe.fingerprint import machine_fingerprint
+from advisor.probe.machine import Machine
+from advisor.probe.unknowns import with_reasons
+
+
+def fill_memory_bandwidth(
+    machine: Machine, *, use_cache: bool = True, budget_s: float = 0.15
+) -> Machine:
+    """`machine` with memory.bandwidth_measured_gbs filled: the best of the cached copy tests
+    once there are MIN_TESTS fresh ones, else a new test joins them (use_cache False: a new
+    test alone, still recorded)."""
+    fingerprint = machine_fingerprint(machine)
+    earlier = recorded_bandwidth(fingerprint) if use_cache else ()
+    if len(earlier) >= MIN_TESTS:
+        return _with_bandwidth(machine, best_of(earlier))
+    fresh = measure_memory_bandwidth(threads=machine.cpu.physical_cores, budget_s=budget_s)
+    if fresh is not None and 0 < fresh.gbs < PHYSICAL_BOUND_GBS:
+        _keep(fingerprint, fresh)
+        return _with_bandwidth(machine, best_of((*earlier, fresh)))
+    return _with_bandwidth(machine, fresh)
+
+
+def remeasure_memory_bandwidth(machine: Machine, *, budget_s: float = 0.3) -> Machine:
+    """A new copy test joins the cached ones, whatever their number: for when a throughput
+    test disagrees with the figure. The figure stays the best fresh test."""
+    fingerprint = machine_fingerprint(machine)
+    fresh = measure_memory_bandwidth(threads=machine.cpu.physical_cores, budget_s=budget_s)
+    if fresh is not None and 0 < fresh.gbs < PHYSICAL_BOUND_GBS:
+        _keep(fingerprint, fresh)
+        return _with_bandwidth(machine, best_of(recorded_bandwidth(fingerprint)) or fresh)
+    return machine
+
+
+def _keep(fingerprint: str, fresh: BandwidthMeasurement) -> None:
+    """Cache the test; a cache that cannot be written is a warning, never a failure."""
+    from advisor.console import warning
+    from advisor.errors import WriteError
+
+    try:
+        store_bandwidth(fingerprint, fresh)
+    except WriteError as exc:
+        warning(f"{exc.message}; the memory copy test will run again next time")
+
+
+def _with_bandwidth(machine: Machine, measurement: BandwidthMeasurement | None) -> Machine:
+    unknown = dict(machine.unknown)
+    sources = dict(machine.sources)
+    path = "memory.bandwidth_measured_gbs"
+    if measurement is None or not 0 < measurement.gbs < PHYSICAL_BOUND_GBS:
+        unknown[path] = (
+            "numpy is not installed"
+            if measurement is None
+            else (f"the copy test gave an implausible {measurement.gbs} GB/s")
+        )
+        return dataclasses.replace(machine, unknown=unknown)
+    sources[path] = measurement.source
+    memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=measurement.gbs)
+    return with_reasons(
+        dataclasses.replace(machine, memory=memory, sources=sources, unknown=unknown), ""
+    )

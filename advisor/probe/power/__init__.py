@@ -1,0 +1,1 @@
+"""Watts: whole-machine power while generating, from measurements, specs or sourced figures."""

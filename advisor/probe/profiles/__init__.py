@@ -1,0 +1,1 @@
+"""Hardware profiles: the public format, loading one by name or path, and Machine <-> dict."""

@@ -1,0 +1,1 @@
+"""Recorded probe runs: `advisor doctor`'s dump and its replay through the same probe code."""
