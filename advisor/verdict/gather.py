@@ -170,8 +170,9 @@ def lean_options(
     """workload_options for a caller that reads the verdict's kind, option and figures, not
     its reasons (an audit). Files that cannot produce the first token in time are skipped past
     each model's best file that fits, where an option already found is closer to passing every
-    check than they could be (_model_options' `skip_late`). The verdict is the same; its
-    reasons may no longer name the best-quality model that fits."""
+    check than they could be (_model_options' `skip_late`), and, once an option within reach
+    of the floor fits, files below the quality cut (_shown_cut) are not checked at all. The
+    verdict is the same; its reasons may no longer name the best-quality model that fits."""
     return _options(search, workload, frontier_index, power_for, acceptable, lean=True)
 
 

@@ -54,6 +54,10 @@ def test_a_floor_of_zero_is_not_offered_as_lower(tmp_path: Path, capsys) -> None
         assert verdict["verdict"] == "cloud" and verdict["remedy"]["kind"] == "none"
         texts.append(verdict["remedy"]["text"])
     mine, preset_text = texts
-    assert mine.startswith("what would make local work: no hardware change this advisor tries")
+    # The Pi's LPDDR4X is soldered on: no change goes in, and the remedy says why.
+    assert mine.startswith(
+        "what would make local work: this machine takes no change this advisor knows of (its "
+        "RAM is soldered: the Broadcom BCM2712 takes LPDDR4X-4267 on the board"
+    )
     assert "lower quality floor" not in mine and mine.endswith("; another machine")
     assert preset_text.endswith("; another machine, or a lower quality floor")

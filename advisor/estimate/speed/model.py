@@ -43,6 +43,15 @@ CONSTANTS_FILE = "speed_constants.json"
 # Tokens one unpacked weight tile serves: MMQ's widest tile (J = 128 in every
 # ggml-cuda/mmq-config-*.cuh); see expert_tile_passes.
 MATRIX_TILE_COLUMNS = 128
+# Seconds × GB/s per byte a weight stream takes on memory whose bandwidth the copy test measured
+# (advisor.probe.bandwidth: buffers far past the last-level cache copied by libc's memmove,
+# read + write bytes counted, STREAM's "copy" convention). glibc copies buffers that large
+# with non-temporal stores (above its non-temporal threshold, a share of the last-level cache),
+# so the counted bytes are the bytes the memory moved, half of them writes (with ordinary
+# stores, write-allocate reads would make the traffic 1.5× the count). A read-only stream, as
+# decode is, has no read-write turnarounds and no write-allocate reads, so it moves at least as
+# many bytes a second: 1 is that bound, no fitted efficiency on top of a measured figure.
+COPY_TEST_READ_ALPHA = 1.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,10 @@ class DeviceRate:
     dies: int = 1  # memory dies the GPU reads across (2 for Apple's UltraFusion chips)
     arch: str = ""  # "nvidia.ada", "amd.rdna4", "apple.apple9": picks the kernel path (speed.paths)
     simd_level: str = ""  # a CPU's (advisor.estimate.speed.cpu_paths.simd_level); "" not known
+    # (low, high) of compute_tflops as ratios of it: a CPU clock taken from its family's table
+    compute_range: tuple[float, float] = (1.0, 1.0)
+    # bandwidth_gbs is this machine's copy test, not a spec figure (see SpeedConstants.per_byte)
+    bandwidth_measured: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one instance per constants file
@@ -93,8 +106,15 @@ class SpeedConstants:
         return self.rho.get(f"{backend}.{family}", self.rho.get(family, self.rho["*"]))
 
     def per_byte(self, dev: DeviceRate) -> float:
-        """Seconds × GB/s per byte moved on this device, before the quant family's share."""
+        """Seconds × GB/s per byte moved on this device, before the quant family's share.
+
+        alpha is fitted against spec bandwidths (what the memory is rated for); a bandwidth
+        measured by the copy test is already what the memory delivers, and a read stream gets
+        at least that (COPY_TEST_READ_ALPHA), so alpha does not apply to it.
+        """
         extra = self.multi_die if dev.dies > 1 else 0.0
+        if dev.bandwidth_measured:
+            return COPY_TEST_READ_ALPHA + extra
         return self.get(self.alpha, dev.backend) + extra
 
     def spread(self, kind: str, backend: str, path: str = "") -> tuple[float, float]:
@@ -155,6 +175,7 @@ class Coefficients:
     # a mat-vec column's multiply-adds on the shader ALUs: 1 / the FP32 rate on a GPU (the
     # prefill rate on a CPU); what each extra sequence of a small batch costs (batched_physics)
     vector_s_per_flop: float = 0.0
+    compute_range: tuple[float, float] = (1.0, 1.0)  # the device's DeviceRate.compute_range
 
 
 @lru_cache(maxsize=1024)
@@ -195,6 +216,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
             if dev.backend == "cpu"
             else shader_ratio(dev.arch) / compute
         ),
+        compute_range=dev.compute_range,
     )
 
 
