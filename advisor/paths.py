@@ -30,6 +30,11 @@ def workloads_dir() -> Path:
     return profiles_dir() / "workloads"
 
 
+def workloads_compiled_path() -> Path:
+    """The presets' compiled, sealed form (scripts/compile_workloads.py writes it)."""
+    return _shipped("workloads.compiled.json")
+
+
 def _user_dir(kind: str) -> Path:
     """The platform user dir of `kind` ('data', 'config' or 'cache'); ADVISOR_HOME overrides all."""
     home = os.environ.get("ADVISOR_HOME")
@@ -57,12 +62,16 @@ def user_cache_dir() -> Path:
     return _user_dir("cache")
 
 
-def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+def atomic_write_text(
+    path: str | Path, text: str, encoding: str = "utf-8", *, durable: bool = True
+) -> Path:
     """Write `text` to `path` through a temporary file and a rename, so readers never see half."""
-    return atomic_write_bytes(path, text.encode(encoding))
+    return atomic_write_bytes(path, text.encode(encoding), durable=durable)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes, *, private: bool = False) -> Path:
+def atomic_write_bytes(
+    path: str | Path, data: bytes, *, private: bool = False, durable: bool = True
+) -> Path:
     """Write `data` to `path` through a temporary file and a rename.
 
     Like an ordinary write, but never half-done: a new file gets the umask's mode (0644 under
@@ -70,6 +79,9 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, private: bool = False) 
     (the file it points to is replaced). The temporary file carries this process's id, so one
     left behind by a killed run is removed by the next write beside it. `private`: 0600
     whatever was there (pickled caches: loading one runs code, so nobody else may write it).
+    `durable`: the bytes reach the disk (fsync) before the rename. False for caches, whose
+    readers check what they read and rebuild what a crash left short: an fsync costs 5-100 ms
+    of a first run's wall time on a busy disk (6 of them in a first `advisor --json`).
     """
     target = Path(path)
     if target.is_symlink():
@@ -88,7 +100,8 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, private: bool = False) 
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    os.fsync(handle.fileno())
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -115,6 +115,7 @@ def _hardware_text(text: str) -> str:
 
     data = json.loads(text)
     data.get("cpu", {}).pop("memory_bandwidth_measured_gbs", None)
+    data.get("cpu", {}).pop("memory_bandwidth_measured_on", None)
     data.get("sources", {}).pop("memory.bandwidth_measured_gbs", None)
     return json.dumps(data, sort_keys=True)
 
@@ -125,7 +126,7 @@ def _fails_a_check(verdict: Verdict) -> bool:
 
 
 def _search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
-    from advisor.probe.specs.upgrades import gpu_changes, ram_changes, vram_changes
+    from advisor.probe.specs.upgrades import gpu_changes, limits, ram_changes, vram_changes
     from advisor.verdict.cloud import CloudPrices
 
     prices = CloudPrices(catalog)  # the same workloads on every changed machine
@@ -143,7 +144,11 @@ def _search(machine, catalog, pending, options, measurements, judge) -> dict[str
             for name, option in local.items():
                 works[name].append((change, option))
             left = [w for w in left if w.name in local]
-    return {v.workload.name: _remedy(v, works[v.workload.name], largest, catalog) for v in pending}
+    blocked = limits(machine)  # why a kind of change is not tried here, in words
+    return {
+        v.workload.name: _remedy(v, works[v.workload.name], largest, catalog, blocked)
+        for v in pending
+    }
 
 
 def _local_after(
@@ -171,9 +176,9 @@ def _price_key(pair: tuple[Change, str]) -> tuple[bool, float, float]:
 
 
 def _remedy(verdict: Verdict, works: list[tuple[Change, str]], largest: list[str],
-            catalog) -> Remedy:  # fmt: skip
+            catalog, blocked: tuple[str, ...] = ()) -> Remedy:  # fmt: skip
     if not works:
-        return _none(verdict, largest, catalog)
+        return _none(verdict, largest, catalog, blocked)
     change, option = min(works, key=_price_key)
     price = change.unit_price_usd
     if price is not None:
@@ -188,7 +193,7 @@ def _remedy(verdict: Verdict, works: list[tuple[Change, str]], largest: list[str
     return Remedy(change.kind, change.label, price, change.price_source, option, text)
 
 
-def _none(verdict: Verdict, largest: list[str], catalog) -> Remedy:
+def _none(verdict: Verdict, largest: list[str], catalog, blocked: tuple[str, ...]) -> Remedy:
     from advisor.verdict.gather import best_on_task, out_of_reach
 
     w = verdict.workload
@@ -202,9 +207,8 @@ def _none(verdict: Verdict, largest: list[str], catalog) -> Remedy:
             text += " or allowing the cloud"
         return Remedy("none", None, None, None, None, text)
     if not largest:
-        why = (
-            "this machine takes no change this advisor knows of (memory soldered in, a laptop, "
-            "or several GPUs already)"
+        why = "this machine takes no change this advisor knows of" + (
+            f" ({'; '.join(blocked)})" if blocked else ""
         )
     else:
         why = f"no hardware change this advisor tries does, up to {' or '.join(largest)}"

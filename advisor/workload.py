@@ -8,6 +8,8 @@ comes from the user cache (advisor.files.disk_cache) while none of them changed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from advisor.catalog.fields import Task
 from advisor.errors import NotFoundError, WorkloadError
 from advisor.files.disk_cache import cached
 from advisor.files.strict import FORBID, KeyProblem, checked_after, shown
-from advisor.paths import user_config_dir, workloads_dir
+from advisor.paths import user_config_dir, workloads_compiled_path, workloads_dir
 
 Access = Literal["interactive", "programmatic"]
 FirstTokenCall = Literal["warm", "cold"]
@@ -38,6 +40,10 @@ CODE = (
     "advisor.files.yamldoc",
     "advisor.workload",
 )
+# What decides that a preset's parsed document passes and what Workload it becomes: its seal in
+# workloads.compiled.json covers their source (advisor.catalog.trusted, as for the catalog).
+SEALED_BY = (*CODE, "advisor.catalog.trusted")
+COMPILED_FORMAT = 1
 
 
 def quality_index_for(task: str) -> QualityIndex:
@@ -316,14 +322,66 @@ def load_workloads(specs: tuple[str, ...] | list[str] = ()) -> tuple[Workload, .
 
 
 def _load_files(chosen: list[tuple[Path, str | None]]) -> tuple[Workload, ...]:
-    """The workloads in these (file, origin) pairs; from the user cache while they are unchanged."""
+    """The workloads in these (file, origin) pairs; from the user cache while they are unchanged,
+    else a shipped preset from its sealed compiled form, else the file read and validated."""
+
+    def build() -> tuple[Workload, ...]:
+        sealed = sealed_presets() if any(_is_preset(path) for path, _ in chosen) else {}
+        return tuple(_load_one(path, origin, sealed) for path, origin in chosen)
+
     return cached(
         "workloads",
         [path for path, _ in chosen],
-        lambda: tuple(load_workload_file(path, origin=origin) for path, origin in chosen),
-        code=CODE,
+        build,
+        code=SEALED_BY,
         params=tuple((str(path), origin) for path, origin in chosen),
     )
+
+
+def _is_preset(path: Path) -> bool:
+    return path.suffix in _SUFFIXES and path.parent.resolve() == workloads_dir().resolve()
+
+
+def _load_one(path: Path, origin: str | None, sealed: dict[str, dict]) -> Workload:
+    """A shipped preset whose bytes the sealed compiled form was built from is built from it
+    without pydantic or PyYAML (~100 ms of a first run); any other file is read and validated."""
+    entry = sealed.get(path.name) if _is_preset(path) else None
+    if entry is not None:
+        from advisor.catalog.trusted import Untrusted, build
+        from advisor.files.regular import read_regular
+
+        try:
+            same = hashlib.sha256(read_regular(path)).hexdigest() == entry["sha256"]
+            data = dict(entry["data"])  # a copy: the steps below set keys in it
+            if same and not {"origin", "min_quality_from"} & set(data):
+                data.setdefault("name", path.stem)
+                data["origin"] = origin or str(path)
+                workload = build(Workload, data)
+                if workload.min_quality_pct is None:
+                    return workload
+                where = f"min_quality_pct in {path.name}"
+                return with_user_floor(workload, workload.min_quality_pct, where)
+        except (OSError, ValueError, TypeError, KeyError, Untrusted):
+            pass  # read for real below: the file or the schema says what is wrong
+    return load_workload_file(path, origin=origin)
+
+
+def sealed_presets() -> dict[str, dict]:
+    """File name -> {"sha256": of the preset's bytes, "data": its parsed document}
+    from workloads.compiled.json, when the seal on it holds (scripts/compile_workloads.py
+    validated those documents with the schema as it is now); else empty."""
+    from advisor.catalog.trusted import seal
+
+    try:
+        entry = json.loads(workloads_compiled_path().read_bytes())
+        presets = entry["presets"]
+        document = json.dumps(presets, separators=(",", ":")).encode()
+        valid = entry["format"] == COMPILED_FORMAT and entry["validated_by"] == seal(
+            document, SEALED_BY
+        )
+    except (OSError, ValueError, TypeError, KeyError):
+        return {}  # absent, unreadable or corrupt: every preset is read and validated
+    return presets if valid and isinstance(presets, dict) else {}
 
 
 def _one(spec: str, named: dict[str, tuple[Path, str]]) -> tuple[Path, str | None]:

@@ -80,11 +80,10 @@ SHAPES = {
     "tinyllama": ("BENCH_1B1", "tinyllama-1.1b"),
     "probe": ("PROBE", "probe-93m"),
 }
-ROWS_SHAPES = {
-    "300m": "300m-pure",
-    "tinyllama": "tinyllama",
-    "probe": "probe",
-}  # cpu_rows_here.py's shape names
+# --rows: the files cpu_rows_here.py measured, by its shape names and file stems (its 300m files
+# are quantized by llama.cpp from the F16 file, not written pure); a row pairs with a file only
+# when its file_bytes is the file's size.
+ROWS_FILES = {"300m": "quantized-300m", "tinyllama": "tinyllama-1.1b", "probe": "probe-93m"}
 
 
 def ensure_models(folder: Path, quants: list[str], shape: str = "300m") -> dict[str, Path]:
@@ -270,7 +269,7 @@ def estimate_vs_rows(rows_csv: Path, folder: Path, shapes: list[str], quants: li
     import dataclasses
 
     from advisor.bench.model_file.identity import describe_file
-    from advisor.estimate.speed.devices import machine_rate
+    from advisor.estimate.speed.devices import cpu_clock, machine_rate
     from advisor.probe import probe_machine
 
     machine = probe_machine()
@@ -279,19 +278,22 @@ def estimate_vs_rows(rows_csv: Path, folder: Path, shapes: list[str], quants: li
         machine, cpu=dataclasses.replace(machine.cpu, physical_cores=cores)
     )
     rate = machine_rate(machine, "cpu")
+    clock = cpu_clock(machine)
     print(f"\n== estimate (no calibration) vs {rows_csv.name}: {cores} threads ==")
     print(f"machine as estimated: {rate.compute_tflops * 1000:.0f} GFLOP/s ({cores} cores, "
-          f"clock {machine.cpu.max_clock_mhz or machine.cpu.base_clock_mhz or 'unknown'} MHz), "
-          f"RAM {rate.bandwidth_gbs} GB/s, SIMD level {rate.simd_level}")  # fmt: skip
+          f"clock {clock.mhz:.0f} MHz, range {clock.low_mhz:.0f}-{clock.high_mhz:.0f}: "
+          f"{clock.source}), RAM {rate.bandwidth_gbs} GB/s"
+          f"{' (measured: no fitted efficiency)' if rate.bandwidth_measured else ''}, "
+          f"SIMD level {rate.simd_level}")  # fmt: skip
     print(f"{'shape':<10} {'file':<8} {'test':<6} {'measured':>9} {'estimate':>9} {'error':>7}"
           "  tool, date, load")  # fmt: skip
     errors: dict[str, list[float]] = {}
     for shape in shapes:
         rows = _rows_of(rows_csv, shape, cores)
         for quant in quants:
-            path = folder / f"{SHAPES[shape][1]}-{quant}.gguf"
-            mine = [r for r in rows if r["quant"] == quant]
-            if not mine or not path.exists():
+            path = rows_file(folder, shape, quant)
+            mine = rows_of_file(rows, quant, path)
+            if not mine:
                 continue
             guess = _estimate(machine, describe_file(path))
             for test, estimate in zip(("pp512", "tg128"), guess, strict=True):
@@ -313,12 +315,26 @@ def estimate_vs_rows(rows_csv: Path, folder: Path, shapes: list[str], quants: li
         print(f"median |error| {statistics.median(every):5.1f}% over {len(every):2} figures: all")
 
 
+def rows_file(folder: Path, shape: str, quant: str) -> Path:
+    """The file cpu_rows_here.py measured for `shape` and `quant` (ROWS_FILES' names)."""
+    return folder / f"{ROWS_FILES[shape]}-{quant}.gguf"
+
+
+def rows_of_file(rows: list[dict[str, str]], quant: str, path: Path) -> list[dict[str, str]]:
+    """The rows of `quant` taken on the file at `path`: its size is theirs (none if it is not
+    there), so a row never scores the estimate of another file."""
+    if not path.exists():
+        return []
+    size = path.stat().st_size
+    return [r for r in rows if r["quant"] == quant and int(r["file_bytes"]) == size]
+
+
 def _rows_of(rows_csv: Path, shape: str, threads: int) -> list[dict[str, str]]:
     import csv
 
     with rows_csv.open(newline="", encoding="utf-8") as handle:
         return [r for r in csv.DictReader(handle)
-                if r["shape"] == ROWS_SHAPES[shape] and int(r["threads"]) == threads]  # fmt: skip
+                if r["shape"] == shape and int(r["threads"]) == threads]  # fmt: skip
 
 
 def _estimate(machine, model_file) -> tuple[float, float]:
@@ -343,7 +359,8 @@ def main() -> None:
     parser.add_argument("--shape", default="300m",
                         help="the generated model: 300m (pure files), probe (the 93 M throughput "
                         "probe shape) or tinyllama (TinyLlama-1.1B shapes quantized by "
-                        "llama.cpp); with --rows, a comma list (one table)")  # fmt: skip
+                        "llama.cpp); with --rows, a comma list (one table) of cpu_rows_here.py's "
+                        "files, whose 300m files are quantized by llama.cpp, not pure")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--reps", type=int, default=2, help="repetitions per run (llama-bench -r)")
     parser.add_argument("--threads", type=int, default=None)

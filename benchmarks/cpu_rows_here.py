@@ -128,8 +128,9 @@ def _fastest(rows_csv: Path, threads: int) -> dict[tuple[str, str, str], float]:
 
 
 def derive(rows_csv: Path, threads: int) -> None:
-    """The path constants of speed.cpu_paths.PATH_COSTS from the rows, on both shapes (the
-    constants are taken from one, the other shows how far they carry).
+    """The path constants of speed.cpu_paths.PATH_COSTS from the rows, on every shape (prefill
+    is taken from the probe shape, decode from TinyLlama's; the others show how far they carry:
+    the 300m rows have F16, Q8_0 and Q4_0 only).
 
     prefill: the F16 file's fastest pp512 over each file's. A Q4_K_M file is Q4_K and Q6_K
     (its kernel mix): Q4_K's cost is what is left of the file's once its Q6_K share is counted
@@ -139,7 +140,7 @@ def derive(rows_csv: Path, threads: int) -> None:
     its kernels' compute, per FLOP, over the F16 pp512's seconds per FLOP.
     """
     best = _fastest(rows_csv, threads)
-    shapes = ("probe", "tinyllama")
+    shapes = ("probe", "300m", "tinyllama")
     tables = {(kind, shape): (_prefill_factors if kind == "prefill" else _decode_factors)(
         best, shape) for kind in ("prefill", "decode") for shape in shapes}  # fmt: skip
     print(f"{'file':<7}" + "".join(f" {kind + ' ' + shape:>18}" for kind, shape in tables))

@@ -312,3 +312,58 @@ def test_the_collector_is_back_on_after_an_entry_is_read(inputs: list[Path]) -> 
     disk_cache.cached("t", inputs, Counter(), code=CODE)
     assert disk_cache.cached("t", inputs, Counter(), code=CODE) == ("built", 1)
     assert gc.isenabled()
+
+
+def test_cache_entries_skip_the_fsync_other_writes_keep(
+    inputs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache entry is checked when read (a truncated one is a miss, above), so it is written
+    without an fsync (5-100 ms each on a busy disk); a file people keep is still synced."""
+    from advisor.paths import atomic_write_text
+    from advisor.probe.bandwidth.copy_test import BandwidthMeasurement, store_bandwidth
+
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    disk_cache.cached("t", inputs, Counter(), code=CODE)
+    store_bandwidth("m-test", BandwidthMeasurement(30.0, 2, 8, 5, 0.1, "2026-12-07T00:00:00+00:00"))
+    assert synced == [] and disk_cache.entry_path("t", inputs).exists()
+    atomic_write_text(tmp_path / "report.json", "{}")
+    assert len(synced) == 1
+
+
+def _stamp_by_pathlib(package: Path, names: list[str]) -> str:
+    """source_stamp as it was written first, with pathlib: the reference the faster walk keeps."""
+    from advisor import __version__
+
+    digest = hashlib.sha256(f"advisor {__version__}".encode())
+    for name in names:
+        root = package / name
+        if not root.exists():
+            digest.update(f"no source for {name}".encode())
+        for path in sorted(root.rglob("*") if root.is_dir() else [root]):
+            if path.is_file() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                )
+    return digest.hexdigest()
+
+
+def test_the_source_stamp_walks_folders_as_pathlib_does(tmp_path: Path, monkeypatch) -> None:
+    from advisor.estimate.cache import SOURCES
+    from advisor.files import disk_cache
+    from advisor.remedies import SOURCES as REMEDY_SOURCES
+
+    names = [*SOURCES, *REMEDY_SOURCES]
+    assert disk_cache.source_stamp(names) == _stamp_by_pathlib(disk_cache.PACKAGE, names)
+
+    package = tmp_path / "advisor"
+    for rel in ("a/b.py", "a-c.py", "a/__pycache__/b.pyc", "a/d/e.json", "a/.hidden", "z.py"):
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (package / rel).write_text(rel)
+    (package / "a" / "to_d").symlink_to(package / "a" / "d")  # a linked folder: not entered
+    (package / "a" / "to_z.py").symlink_to(package / "z.py")  # a linked file: stamped
+    (package / "a" / "dangling.py").symlink_to(package / "gone.py")
+    monkeypatch.setattr(disk_cache, "PACKAGE", package)
+    for names in (["a"], ["a", "a-c.py"], ["z.py", "missing", "a/d"], ["."]):
+        assert disk_cache.source_stamp(names) == _stamp_by_pathlib(package, names), names

@@ -91,3 +91,23 @@ TUI = (
 def test_the_tui_start_parses_nothing_once_warm(warm_home: Path) -> None:
     """Every stage of the app's start (machine, catalog, workloads, scan, ranking, advice)."""
     assert _run(TUI, [], warm_home) == (0, [])
+
+
+# Imports only some runs need: numpy (the copy test used it), statistics (with decimal,
+# fractions and random: stored runs' medians; estimate/speed/cpu_clocks.py takes its family
+# median without it), platform (os.uname answers the probe).
+RARE = ("numpy", "statistics", "platform")
+CLI_RARE = CLI.replace(repr(PARSERS), repr(PARSERS + RARE))
+
+
+def test_a_first_report_on_this_machine_reads_no_yaml_and_needs_no_numpy(tmp_path: Path) -> None:
+    """The catalog and the workload presets come from their sealed compiled forms, and the
+    copy test needs no numpy. (pydantic still loads on a first run: the remedy search builds
+    its hypothetical GPU machines through the profile schema, probe/specs/upgrades.py.)"""
+    status, loaded = _run(CLI_RARE, ["--json"], tmp_path)
+    assert status == 0 and not set(loaded) & {"yaml", "numpy"}, loaded
+
+
+def test_a_warm_report_skips_what_only_some_runs_need(tmp_path: Path) -> None:
+    assert _run(CLI, ["--json"], tmp_path)[0] == 0
+    assert _run(CLI_RARE, ["--json"], tmp_path) == (0, [])

@@ -48,10 +48,11 @@ class Untrusted(Exception):
 
 
 @functools.cache
-def validator_stamp() -> str | None:
-    """SHA-256 of the source bytes of VALIDATORS; None where a source cannot be read."""
+def validator_stamp(modules: tuple[str, ...] = VALIDATORS) -> str | None:
+    """SHA-256 of the source bytes of `modules` (advisor modules; the catalog's VALIDATORS by
+    default); None where a source cannot be read."""
     digest = hashlib.sha256()
-    for name in VALIDATORS:
+    for name in modules:
         path = PACKAGE.joinpath(*name.split(".")[1:]).with_suffix(".py")
         try:
             source = path.read_bytes()
@@ -62,10 +63,10 @@ def validator_stamp() -> str | None:
     return digest.hexdigest()
 
 
-def seal(document: bytes) -> str | None:
-    """What the build step records on a compiled `document` (JSON bytes) it validated: None
-    where the schema's source cannot be read (then nothing is trusted)."""
-    stamp = validator_stamp()
+def seal(document: bytes, modules: tuple[str, ...] = VALIDATORS) -> str | None:
+    """What the build step records on a compiled `document` (JSON bytes) it validated with the
+    schema in `modules`: None where their source cannot be read (then nothing is trusted)."""
+    stamp = validator_stamp(modules)
     if stamp is None:
         return None
     return hashlib.sha256(f"{stamp}:".encode() + hashlib.sha256(document).digest()).hexdigest()

@@ -260,6 +260,15 @@ def _options(args: argparse.Namespace, config):
 
 def build(args: argparse.Namespace, config) -> dict:
     """The report document for the machine, workloads and prices the arguments name."""
+    from advisor.probe.resolve import resolve_machine_soon
+
+    # Probed first: a memory copy test the machine needs prepares beside the loading below.
+    machine_soon = resolve_machine_soon(
+        profile=getattr(args, "profile", None) or config.defaults.profile,
+        profiles_dir=getattr(args, "profiles_dir", None),
+        ram_gb=getattr(args, "ram", None),
+        vram_gb=getattr(args, "vram", None),
+    )
     from advisor.advise import advise
     from advisor.catalog import load_catalog
     from advisor.commands.judging import judged_catalog, judged_workloads
@@ -267,11 +276,11 @@ def build(args: argparse.Namespace, config) -> dict:
     from advisor.report.document import build_document
     from advisor.workload import load_workloads
 
-    machine = _machine(args, config)
     catalog = with_user_models(load_catalog(getattr(args, "catalog", None)), args)
     catalog = judged_catalog(catalog, args, config)
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     workloads = judged_workloads(workloads, args)
+    machine = machine_soon()
     advice = advise(machine, catalog, workloads, _options(args, config))
     team = []
     if getattr(args, "team", None) is not None:

@@ -33,6 +33,7 @@ import pickle
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, TypeVar
 
 from advisor import __version__
@@ -70,13 +71,36 @@ def source_stamp(names: Iterable[str]) -> str:
         root = PACKAGE / name
         if not root.exists():
             digest.update(f"no source for {name}".encode())
-        for path in sorted(root.rglob("*") if root.is_dir() else [root]):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(
-                    f"{path.relative_to(PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-                )
+        elif not root.is_dir():
+            _stamp_file(digest, Path(name).parts, str(root))
+        else:
+            for parts, path in sorted(_files_under(str(root), Path(name).parts)):
+                _stamp_file(digest, parts, path)
     return digest.hexdigest()
+
+
+def _files_under(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(path parts relative to the package, path) of every file under `folder`, as
+    `Path.rglob("*")` walks it (symlinked folders not entered), without pathlib's cost: the
+    remedies' sources stamp in 0.9 ms CPU against 4.2 ms (same digest; shared 2-core machine,
+    2026-12-07), and a warm report stamps them and the estimator's."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files_under(entry.path, (*parts, entry.name))
+            else:
+                yield (*parts, entry.name), entry.path
+
+
+def _stamp_file(digest: Any, parts: tuple[str, ...], path: str) -> None:
+    try:
+        stat = os.stat(path)
+    except OSError:  # a dangling link, or gone meanwhile: not a file, as Path.is_file says
+        return
+    if S_ISREG(stat.st_mode):
+        digest.update(f"{'/'.join(parts)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
 
 
 @functools.cache
@@ -215,7 +239,8 @@ def _store(entry: Path, key: tuple, value: Any) -> bool:
         return False  # a value pickle cannot hold: the next run builds it again
     header = pickle.dumps((key, hashlib.sha256(body).hexdigest()), protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        atomic_write_bytes(entry, header + body, private=True)
+        # No fsync: a header whose SHA-256 the value does not match (a crash mid-write) is a miss
+        atomic_write_bytes(entry, header + body, private=True, durable=False)
     except WriteError:
         return False  # a read-only or full cache dir must not break the run; it just stays slower
     return True

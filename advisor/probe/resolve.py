@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from advisor.errors import UsageError
@@ -89,3 +90,29 @@ def resolve_machine(
     if ram_gb is None and vram_gb is None:
         return machine
     return apply_overrides(machine, ram_gb=ram_gb, vram_gb=vram_gb)
+
+
+def resolve_machine_soon(
+    *,
+    profile: str | Path | None = None,
+    profiles_dir: str | Path | None = None,
+    ram_gb: float | None = None,
+    vram_gb: float | None = None,
+) -> Callable[[], Machine]:
+    """What resolve_machine gives, as a function to call when the machine is needed: this
+    computer is probed now (a bad profile or override fails now), and a memory copy test it
+    needs starts beside the caller's next work (measure.fill_memory_bandwidth_soon)."""
+    if profile is not None:
+        machine = resolve_machine(profile=profile, profiles_dir=profiles_dir, ram_gb=ram_gb,
+                                  vram_gb=vram_gb)  # fmt: skip
+        return lambda: machine
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth_soon
+    from advisor.probe.live.probe import probe_machine
+
+    probed = probe_machine(measure_bandwidth=False)
+    if ram_gb is not None or vram_gb is not None:  # fail now on a bad value, as resolve does
+        apply_overrides(probed, ram_gb=ram_gb, vram_gb=vram_gb)
+    pending = fill_memory_bandwidth_soon(probed)
+    if ram_gb is None and vram_gb is None:
+        return pending
+    return lambda: apply_overrides(pending(), ram_gb=ram_gb, vram_gb=vram_gb)

@@ -62,6 +62,14 @@ def closeness(workload: Workload, option: LocalOption) -> tuple[float, ...]:
     return (*_group(checks), quality)
 
 
+def closeness_head(workload: Workload, option: LocalOption) -> tuple[float, ...]:
+    """closeness's first two terms (the failed checks that come first and their shortfall),
+    without the rest: what a search compares options by while it runs."""
+    if interactive(workload):
+        return _group(c for c in option.checks if c.name in SPEED_CHECKS)
+    return _group(c for c in option.checks if c.name != "fits")
+
+
 def within_reach(workload: Workload, option: LocalOption) -> bool:
     """Whether the option's quality reaches SHOWN_FLOOR_SHARE of the workload's floor (an
     unknown quality does not, unless it passes: the user's floor of 0 takes any quality)."""

@@ -20,7 +20,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from advisor.verdict.choice import closeness, within_reach
+from advisor.verdict.choice import closeness_head, within_reach
 from advisor.verdict.options import LocalCandidate, LocalOption, SpeedStatus, check_option
 from advisor.verdict.power_for import PowerFor
 from advisor.verdict.search import OptionSearch
@@ -170,8 +170,9 @@ def lean_options(
     """workload_options for a caller that reads the verdict's kind, option and figures, not
     its reasons (an audit). Files that cannot produce the first token in time are skipped past
     each model's best file that fits, where an option already found is closer to passing every
-    check than they could be (_model_options' `skip_late`). The verdict is the same; its
-    reasons may no longer name the best-quality model that fits."""
+    check than they could be (_model_options' `skip_late`), and, once an option within reach
+    of the floor fits, files below the quality cut (_shown_cut) are not checked at all. The
+    verdict is the same; its reasons may no longer name the best-quality model that fits."""
     return _options(search, workload, frontier_index, power_for, acceptable, lean=True)
 
 
@@ -224,8 +225,8 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
                                skip_late=lean_model and lean_model.beaten,
                                stop_below=lean_model and lean_model.below)  # fmt: skip
         options += found
-        if lean:
-            nearest[0] = min((nearest[0], *(_near(w, o) for o in found)))
+        if lean_model is not None:
+            nearest[0] = lean_model.rank(found)
         for option in found:
             quality = option.candidate.quality_index
             if useful(option) and (best is None or quality > best):
@@ -267,7 +268,8 @@ class _Lean:
         # later model could then be searched that `best` would have stopped (see below).
         self.cut = cut if search.best_retention <= 1.0 else None
 
-    def _rank(self, found: list[LocalOption]) -> tuple[float, ...]:
+    def rank(self, found: list[LocalOption]) -> tuple[float, ...]:
+        """The closest of the options before the model and `found` (its options)."""
         for option in found[self.seen :]:  # the model's options only grow
             self.nearest = min(self.nearest, _near(self.w, option))
         self.seen = len(found)
@@ -278,7 +280,7 @@ class _Lean:
         token is at least `late_by` (a share of the limit) too late can be (choice.closeness:
         such a file fails at least that speed check, by at least that much). Each option of
         the model is ranked once."""
-        return self._rank(found) < (1, late_by)
+        return self.rank(found) < (1, late_by)
 
     def below(self, kept: float, found: list[LocalOption]) -> bool:
         """Whether the file keeping `kept` of the model's score, and every later one (they
@@ -294,7 +296,7 @@ class _Lean:
             return False
         if self.raw * kept / self.frontier_index * 100 >= self.cut:
             return False
-        return self._rank(found) < _NONE_FITS
+        return self.rank(found) < _NONE_FITS
 
 
 def _shown_cut(w: Workload, frontier_index: float | None) -> float | None:
@@ -331,7 +333,7 @@ def _near(w: Workload, option: LocalOption) -> tuple[float, ...]:
     within reach of the quality floor counts: choice.closest shows no other while one is."""
     if option.run is None or not within_reach(w, option):
         return _NONE_FITS
-    return closeness(w, option)[:2]
+    return closeness_head(w, option)
 
 
 def _good_enough_options(search, w, context, frontier_index, power_for, useful):

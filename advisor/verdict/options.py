@@ -91,8 +91,9 @@ class LocalOption:
     checks: tuple[Check, ...]
 
     def passed(self, *names: CheckName) -> bool:
-        wanted = names or tuple(c.name for c in self.checks)
-        return all(c.passed for c in self.checks if c.name in wanted)
+        if not names:
+            return all(c.passed for c in self.checks)
+        return all(c.passed for c in self.checks if c.name in names)
 
     @property
     def failed(self) -> tuple[Check, ...]:

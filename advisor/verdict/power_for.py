@@ -4,7 +4,6 @@ uses (advisor.probe.power.draw)."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,8 @@ def power_lookup(machine: Machine, measurements: Sequence[Measurement]) -> Power
     # 0 or less: no GPU draws that, so such a run says nothing about power.
     powered = [m for m in measurements if m.mean_power_w is not None and m.mean_power_w > 0]
     if powered:
+        import statistics  # here: ~10 ms of imports (decimal, fractions, random) runs skip
+
         watts = statistics.median(m.mean_power_w for m in powered if m.mean_power_w)
         general = resolve_power(
             machine,

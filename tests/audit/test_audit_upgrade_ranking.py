@@ -55,7 +55,11 @@ def test_no_upgrade_for_the_laptops_says_why(office_fleet) -> None:
     for u in by_workload.values():
         assert set(u.machine_ids) == laptops
         assert len(u.hosts) == LAPTOPS and u.hosts[0] == "office-laptop-16gb-01.json"
-        assert "+64 GB RAM, the largest RAM change tried, leaves it cloud" in u.reason
+        # a laptop's RAM change says it needs slots (its RAM may be soldered)
+        assert (
+            "+64 GB RAM (if the laptop's RAM is in slots), the largest RAM change tried, "
+            "leaves it cloud" in u.reason
+        )
         assert "a laptop takes no desktop GPU" in u.reason
 
 

@@ -117,7 +117,7 @@ def test_without_a_ram_price_ram_is_price_unknown() -> None:
         ("strix-halo-128gb", False, False),
         ("office-laptop-8gb", True, False),  # a laptop CPU: RAM maybe, no desktop card
         ("rtx-4060-laptop", True, False),
-        ("raspberry-pi-5-8gb", True, False),  # an ARM board
+        ("raspberry-pi-5-8gb", False, False),  # an ARM board, its LPDDR4X soldered on
         ("dual-rtx-3090", True, False),  # two cards already
         ("rtx-3060-desktop", True, True),
     ],
@@ -196,3 +196,28 @@ def test_a_floor_no_model_reaches_is_not_searched(catalog, workloads, monkeypatc
     full = run(prune=False)
     assert any(b"impossible" in r.workload_keys for r in asked)
     assert pruned == full and {f.workload for f in full} == {"chat-assistant"}
+
+
+def test_soldered_ram_gets_no_ram_change_and_says_why(tmp_path) -> None:
+    """Issue 13 leftover: a Raspberry Pi 5 (LPDDR4X on the board) and a Lunar Lake laptop
+    (LPDDR5X in the package) were offered "+8 GB RAM". They get no RAM change, and the reason
+    names the part and the source; a laptop whose slots nobody knows keeps the change, with a
+    label that says it holds only if its RAM is in slots."""
+    from advisor.probe.specs.upgrades import limits
+
+    pi = load_profile("raspberry-pi-5-8gb")
+    assert ram_changes(pi, None) == []
+    (why, *_) = limits(pi)
+    assert why.startswith("its RAM is soldered: the Broadcom BCM2712 takes LPDDR4X-4267")
+    assert "spec table: Raspberry Pi 5 product brief" in why and why.endswith(
+        "no RAM change goes in"
+    )
+    path = tmp_path / "lunar.json"
+    cpu = {"name": "Intel Core Ultra 7 258V", "architecture": "x86_64"}
+    path.write_text(json.dumps({"name": "thin laptop", "ram_gb": 16, "cpu": cpu}))
+    lunar = load_profile(str(path))
+    assert ram_changes(lunar, None) == []
+    assert "the Intel Core Ultra 7 258V takes LPDDR5X in or beside its package" in limits(lunar)[0]
+    office = ram_changes(load_profile("office-laptop-8gb"), None)
+    assert office[0].label == "+8 GB RAM (if the laptop's RAM is in slots)"
+    assert ram_changes(load_profile("rtx-3060-desktop"), None)[0].label == "+8 GB RAM"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from advisor.catalog import load_catalog
@@ -180,3 +182,21 @@ def test_the_token_embedding_left_in_ram_costs_a_full_gpu_placement_nothing(cata
     speed = predict_speed(_machine(), model, "Q4_K_M", placement, memory, context_tokens=8192)
     assert speed.decode_tokens_per_s == pytest.approx(gpu.decode_tokens_per_s, rel=1e-9)
     assert not any(f.name.startswith("cpu.") for f in speed.basis)
+
+
+def test_a_cpu_clock_from_its_family_table_is_named_and_widens_prefill_only(catalog):
+    """A VM's "AMD EPYC" (no clock, no model number): the clock is the EPYC 9004 family's
+    median boost, named in the basis, and the prefill range spans the family's clocks."""
+    vm = dataclasses.replace(
+        _machine(), gpus=(), backend="cpu",
+        cpu=Cpu("AMD EPYC", "x86_64", 2, 2, ("avx2", "fma", "avx512")),
+    )  # fmt: skip
+    known = dataclasses.replace(vm, cpu=dataclasses.replace(vm.cpu, max_clock_mhz=3775.0))
+    guess = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("cpu", 0.0), vm)
+    exact = _run(catalog, "llama-3.1-8b-instruct", "Q4_K_M", ("cpu", 0.0), known)
+    compute = next(f for f in guess.basis if f.name == "cpu.compute_tflops")
+    assert compute.status == "estimated" and "EPYC 9004" in compute.source
+    assert guess.prefill_tokens_per_s == pytest.approx(exact.prefill_tokens_per_s)
+    assert guess.decode_range == pytest.approx(exact.decode_range)
+    assert guess.prefill_range[0] == pytest.approx(exact.prefill_range[0] * 2200 / 3775)
+    assert guess.prefill_range[1] == pytest.approx(exact.prefill_range[1] * 4400 / 3775)

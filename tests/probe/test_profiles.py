@@ -170,3 +170,18 @@ def test_minimal_profile_unknowns_have_reasons(tmp_path) -> None:
 def test_machine_from_dict_rejects_bad_data() -> None:
     with pytest.raises(ProfileError, match="ram_gb"):
         machine_from_dict({"name": "x", "ram_gb": "many"})
+
+
+@pytest.mark.parametrize("name", list_profiles())
+def test_an_amd_profiles_flags_name_the_core_its_model_number_does(name: str) -> None:
+    """The Ryzen 9 9950X profile listed AVX-512 without AVX-VNNI, the flags of a Zen 4 core
+    (AVX-VNNI, the VEX form, came with Zen 5: AMD pub. 58455); a probe of a real 9950X
+    reports both. Read without the model number, each AMD profile's flags must say the same
+    core as its name does."""
+    from advisor.estimate.speed.cpu_cores import core_width
+
+    cpu = load_profile(name).cpu
+    if not (cpu.name or "").startswith("AMD") or "avx512" not in cpu.simd_flags:
+        pytest.skip("not an AMD AVX-512 CPU")
+    by_name = core_width(cpu.name, cpu.simd_flags)
+    assert core_width("AMD", cpu.simd_flags) == by_name, cpu.name

@@ -41,7 +41,7 @@ def test_a_real_report_validates_against_the_shipped_schema(doc) -> None:
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("schema_version",), 4),
+        (("schema_version",), 5),
         (("currency",), "EUR"),
         (("verdicts", 0, "verdict"), "maybe"),
         (("verdicts", 0, "costs_usd_per_month", "local"), "cheap"),

@@ -174,7 +174,7 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
     machine = apply_change(machine, ram_changes(machine, 3.0)[-1])
     ranked: dict[tuple[str, int], int] = {}
     held = []  # every option ranked stays alive, so no two share an id
-    real = gather.closeness
+    real = gather.closeness_head
 
     def counted(workload, option):
         held.append(option)
@@ -182,7 +182,7 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
         ranked[key] = ranked.get(key, 0) + 1
         return real(workload, option)
 
-    monkeypatch.setattr(gather, "closeness", counted)
+    monkeypatch.setattr(gather, "closeness_head", counted)
     judge(machine, catalog, workloads, AdviceOptions(cache=False))
     most_files = max(len(m.quants) for m in catalog.models)
     assert len(ranked) > 500  # the strict workloads searched many models

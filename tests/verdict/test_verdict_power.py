@@ -138,3 +138,71 @@ def test_server_classes_without_a_sourced_idle_reading_say_so() -> None:
     power = resolve_power(make_machine(gpus=h100, backend="cuda"))
     assert power.idle_watts is None
     assert "datacenter or workstation GPU" in power.idle_source
+
+
+def test_a_48_core_xeon_is_a_server_not_a_desktop() -> None:
+    """A 48-core Xeon was classed as a desktop (servers started above 48 cores): no desktop
+    part has more than 24 cores, and a Xeon or EPYC is a server at any count."""
+    for cpu in (
+        Cpu("Intel Xeon Platinum 8468", "x86_64", 48, 96),
+        Cpu("Intel Xeon E-2388G", "x86_64", 8, 16),
+        Cpu("AMD Ryzen Threadripper 7980X", "x86_64", 64, 128),
+    ):
+        power = resolve_power(make_machine(cpu=cpu))
+        assert power.watts == pytest.approx(477.0), cpu.name
+        assert "CPU-only generation on a server" in power.source, cpu.name
+    desktop = resolve_power(make_machine(cpu=Cpu("Intel Core i9-14900K", "x86_64", 24, 32)))
+    assert "CPU-only generation on a desktop" in desktop.source
+
+
+def test_a_laptop_gpu_is_charged_a_laptops_rest_not_a_desktops() -> None:
+    """A laptop GPU was charged 80 W for the rest of the machine, a desktop's figure; it is
+    the sourced wall reading of a whole laptop generating on its CPU (Framework 13, 51.7 W)."""
+    gpu = make_gpu("NVIDIA GeForce RTX 4060 Laptop GPU", 8, tdp_w=115.0)
+    power = resolve_power(make_machine(gpus=(gpu,), backend="cuda"))
+    assert power.watts == pytest.approx(115.0 + 51.7)
+    assert "for the rest of a laptop" in power.source and "issue #33" in power.source
+    measured = resolve_power(make_machine(gpus=(gpu,), backend="cuda"), measured_gpu_w=90.0)
+    assert measured.watts == pytest.approx(90.0 + 51.7)
+    desktop = resolve_power(make_machine(gpus=(make_gpu(),), backend="cuda"))
+    assert "plus 80 W assumed" in desktop.source
+
+
+def _apple(battery_source: str | None, chip: str = "Apple M4 Max"):
+    gpu = make_gpu(chip, 96, vendor="apple", unified_memory=True, integrated=True)
+    sources = {"on_battery": battery_source} if battery_source else {}
+    return make_machine(gpus=(gpu,), unified_memory=True, backend="metal", sources=sources,
+                        cpu=Cpu(chip, "arm64", 16, 16))  # fmt: skip
+
+
+def test_apple_idle_draw_follows_the_battery_the_probe_found() -> None:
+    """Apple laptops had no idle figure though the power data has a MacBook Pro's (18-25 W at
+    the wall, issue #4); a MacBook is told from a Mac mini by its battery, never its name."""
+    laptop = resolve_power(_apple("psutil sensors_battery"))
+    assert laptop.idle_watts == pytest.approx(21.5)
+    assert "MacBook Pro 16 M2 Max" in laptop.idle_source and "18-25 W" in laptop.idle_source
+    assert "issue #4, 2024-11-30" in laptop.idle_source
+    mini = resolve_power(_apple("psutil sensors_battery (no battery)"))
+    assert mini.idle_watts == pytest.approx(6.0) and "Mac mini" in mini.idle_source
+    unknown = resolve_power(_apple(None))
+    assert unknown.idle_watts is None
+    assert "a MacBook idles at about 21.5 W" in unknown.idle_source
+    assert "a Mac mini at 6 W" in unknown.idle_source and "not counted" in unknown.idle_source
+    studio = resolve_power(_apple(None, "Apple M3 Ultra"))
+    assert studio.idle_watts == pytest.approx(6.0)
+
+
+def test_classes_with_no_idle_reading_are_named() -> None:
+    """DGX Spark, servers and laptops said "this class of machine"; each names its class and
+    that the cost leaves the idle draw out."""
+    spark = make_gpu("NVIDIA GB10", 128, unified_memory=True, integrated=True)
+    cases = [
+        (make_machine(gpus=(spark,), unified_memory=True, backend="cuda"), "a DGX Spark (GB10)"),
+        (make_machine(cpu=Cpu("AMD EPYC 9654", "x86_64", 96, 192)), "a server"),
+        (make_machine(cpu=Cpu("Intel Core i5-1235U", "x86_64", 10, 12)), "a laptop"),
+    ]
+    for machine, kind in cases:
+        power = resolve_power(machine)
+        assert power.idle_watts is None
+        assert f"no sourced idle reading for {kind} (" in power.idle_source, kind
+        assert "the monthly cost leaves it out" in power.idle_source

@@ -4,9 +4,8 @@ end uses (advisor.estimate.calibration)."""
 from __future__ import annotations
 
 import dataclasses
-import statistics
 
-from advisor.estimate.calibration.build import shrink
+from advisor.estimate.calibration.build import median, shrink
 from advisor.estimate.calibration.values import (
     SIZE_SPAN,
     BatchedGroup,
@@ -34,7 +33,7 @@ def batched_group_for(calibration: Calibration | None, target: Target) -> Batche
              and f.covers_size(target.weights_bytes)]  # fmt: skip
     if not files:
         return None
-    raw = statistics.median(f.growth for f in files)
+    raw = median([f.growth for f in files])
     factor = Factor(shrink(raw, len(files)), raw, sum(f.runs for f in files), len(files))
     return BatchedGroup(target.backend, target.placement, factor, path)
 
@@ -80,7 +79,7 @@ def _factor(calibration: Calibration, target: Target, test: Test) -> Factor | No
         runs += f.runs(test)
     if not said:
         return None
-    raw = statistics.median(said)
+    raw = median(said)
     return Factor(shrink(raw, len(said)), raw, runs, len(said), converted)
 
 

@@ -4,7 +4,6 @@ and the shrinkage that pulls a factor toward 1 (advisor.estimate.calibration).""
 from __future__ import annotations
 
 import math
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -22,6 +21,14 @@ from advisor.estimate.calibration.values import (
 from advisor.estimate.speed.load import QUANT_CLASSES
 
 
+def median(values: Iterable[float]) -> float:
+    """statistics.median, imported only by a run with stored runs to build from or apply (its
+    imports, decimal, fractions and random, cost a warm report ~10 ms)."""
+    import statistics
+
+    return statistics.median(values)
+
+
 def shrink(raw: float, n_files: int, k: float = SHRINK_K) -> float:
     """Pull a ratio toward 1 in log space, less as evidence from more files piles up."""
     if raw <= 0 or n_files <= 0:
@@ -31,10 +38,10 @@ def shrink(raw: float, n_files: int, k: float = SHRINK_K) -> float:
 
 def combine(ratios_by_file: dict[str, list[float]]) -> Factor | None:
     """Median per file, median across files, then shrinkage: the calibration rule."""
-    per_file = [statistics.median(r) for r in ratios_by_file.values() if r]
+    per_file = [median(r) for r in ratios_by_file.values() if r]
     if not per_file:
         return None
-    raw = statistics.median(per_file)
+    raw = median(per_file)
     runs = sum(len(r) for r in ratios_by_file.values())
     return Factor(shrink(raw, len(per_file)), raw, runs, len(per_file))
 
@@ -74,8 +81,8 @@ def _file_ratio(runs: list[CalibrationRun]) -> FileRatio | None:
     last = runs[-1]
     return FileRatio(
         last.file_identity, last.backend, last.placement, last.quant_class or "",
-        last.file_bytes, statistics.median(decode) if decode else None,
-        statistics.median(prefill) if prefill else None,
+        last.file_bytes, median(decode) if decode else None,
+        median(prefill) if prefill else None,
         len(decode), len(prefill), last.probe_shape,
     )  # fmt: skip
 
@@ -99,7 +106,7 @@ def step_growth_ratio(points: Iterable[tuple[int, float, float]]) -> float | Non
         grown_estimated = (b / estimated) / (1 / e1) - 1
         if grown_measured > 0 and grown_estimated > 0:
             ratios.append(grown_measured / grown_estimated)
-    return statistics.median(ratios) if ratios else None
+    return median(ratios) if ratios else None
 
 
 def build_batched(runs: Iterable[BatchedRun]) -> tuple[BatchedFile, ...]:
@@ -115,5 +122,5 @@ def build_batched(runs: Iterable[BatchedRun]) -> tuple[BatchedFile, ...]:
         last = mine[-1]
         files.append(BatchedFile(
             identity, backend, placement, last.quant_class or "", last.file_bytes,  # type: ignore[arg-type]
-            statistics.median(r.growth_ratio for r in mine), len(mine)))  # fmt: skip
+            median(r.growth_ratio for r in mine), len(mine)))  # fmt: skip
     return tuple(files)

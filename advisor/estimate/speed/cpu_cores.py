@@ -128,3 +128,8 @@ def _avx512_by_vendor(name: str, flags: set[str]) -> CoreWidth:
     if re.search(r"\bCore\b", name, re.I):
         return _INTEL_CLIENT_AVX512
     return _AVX512
+
+
+def is_zen4(width: CoreWidth) -> bool:
+    """Whether `core_width` placed the core in AMD's Zen 4 generation."""
+    return width is _ZEN4

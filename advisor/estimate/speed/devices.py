@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from advisor.estimate.placement import Placement
+from advisor.estimate.speed.cpu_clocks import CoreClock, core_clock
 from advisor.estimate.speed.cpu_cores import CoreWidth, core_width
 from advisor.estimate.speed.cpu_paths import KernelMix, simd_level
 from advisor.estimate.speed.figures import Figure, FigureStatus
@@ -32,7 +33,6 @@ from advisor.probe.machine import Gpu, Machine
 ASSUMED_RAM_BANDWIDTH_GBS = 50.0  # dual-channel DDR4-3200 is 51.2 GB/s
 ASSUMED_GPU_BANDWIDTH_GBS = 200.0
 ASSUMED_CPU_CORES = 4
-ASSUMED_CPU_GHZ = 3.0
 ASSUMED_FLOPS_PER_BYTE = 40.0  # a GPU's FP16 TFLOPS ≈ 40 × its TB/s, when the spec is missing
 
 _SOURCE_STATUS: dict[str, FigureStatus] = {
@@ -61,6 +61,13 @@ def _core_width(machine: Machine) -> CoreWidth:
     return core_width(cpu.name, cpu.simd_flags, cpu.architecture, machine.os)
 
 
+def cpu_clock(machine: Machine) -> CoreClock:
+    """The clock a core runs llama.cpp at, and its range (advisor.estimate.speed.cpu_clocks)."""
+    cpu = machine.cpu
+    return core_clock(cpu.name, cpu.simd_flags, cpu.base_clock_mhz, cpu.max_clock_mhz,
+                      cpu.architecture, machine.os)  # fmt: skip
+
+
 def _status(machine: Machine, path: str) -> tuple[FigureStatus, str]:
     source = machine.sources.get(path, "spec-table")
     return _SOURCE_STATUS.get(source, "spec"), source
@@ -72,22 +79,35 @@ def _cpu_rate(machine: Machine) -> tuple[DeviceRate, tuple[Figure, ...]]:
         bandwidth = ASSUMED_RAM_BANDWIDTH_GBS
         bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "assumed", "dual-channel DDR4")
     elif machine.memory.bandwidth_measured_gbs is not None:
-        bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, "measured", "copy test")
+        bw_fig = Figure(
+            "cpu.memory_bandwidth_gbs", bandwidth, "measured",
+            "copy test (read at this rate: no fitted efficiency on a measured figure)",
+        )  # fmt: skip
     else:
         status, source = _status(machine, "memory.bandwidth_theoretical_gbs")
         bw_fig = Figure("cpu.memory_bandwidth_gbs", bandwidth, status, source)
     cores = machine.cpu.physical_cores
-    mhz = machine.cpu.max_clock_mhz or machine.cpu.base_clock_mhz
-    known = cores is not None and mhz is not None
-    tflops = (cores or ASSUMED_CPU_CORES) * ((mhz or ASSUMED_CPU_GHZ * 1000) / 1000)
+    clock = cpu_clock(machine)
+    tflops = (cores or ASSUMED_CPU_CORES) * (clock.mhz / 1000)
     width = _core_width(machine)
     tflops *= width.flops_per_cycle / 1000
+    # cores × a spec clock × a width is a product, not a spec figure: "estimated"
+    known: FigureStatus = "estimated" if clock.status == "spec" else clock.status
+    # A clock from a product table names it and its source; a reported or assumed one is "clock".
+    how = f"{clock.mhz / 1000:.4g} GHz ({clock.source})" if clock.from_table else "clock"
     compute_fig = Figure(
-        "cpu.compute_tflops", round(tflops, 4), "estimated" if known else "assumed",
-        f"cores × clock × {width.flops_per_cycle} FP32 FLOPs per cycle ({width.source})",
+        "cpu.compute_tflops", round(tflops, 4), "assumed" if cores is None else known,
+        f"cores × {how} × {width.flops_per_cycle} FP32 FLOPs per cycle ({width.source})",
     )  # fmt: skip
     rate = DeviceRate(
-        "cpu", "cpu", bandwidth, tflops, 1.0, simd_level=simd_level(machine.cpu.simd_flags)
+        "cpu",
+        "cpu",
+        bandwidth,
+        tflops,
+        1.0,
+        simd_level=simd_level(machine.cpu.simd_flags),
+        compute_range=clock.spread,
+        bandwidth_measured=machine.memory.bandwidth_measured_gbs is not None,
     )
     return rate, (bw_fig, compute_fig)
 
@@ -172,7 +192,8 @@ def _expert_part(cost: TokenCost) -> TokenCost:
         cost,
         weight_bytes_read=cost.expert_bytes_read, weight_bytes_total=cost.expert_bytes_total,
         flops=cost.expert_flops, n_layers=cost.n_moe_layers, kv_bytes_per_depth=0.0,
-        attn_flops_per_depth=0.0,
+        attn_flops_per_depth=0.0, head_flops=0.0,  # the output head stays with the dense part
+        swa_kv_bytes_per_cell=0.0, swa_window=0,
     )  # fmt: skip
 
 

@@ -76,6 +76,9 @@ def speed_of_placement(
     paths = tuple((t[3], t[2].path) for t in terms)
     d_low, d_high = _spread("decode", paths, assumed, constants)
     p_low, p_high = _spread("prefill", paths, assumed, constants)
+    # A compute figure known only as a range (a CPU clock from its family's table) widens prefill.
+    p_low *= min(t[2].compute_range[0] for t in terms)
+    p_high *= max(t[2].compute_range[1] for t in terms)
     figures: tuple[Figure, ...] = ()
     if basis:
         work = device_work(machine, placement, cost)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from advisor.probe.bandwidth.copy_test import (
     MIN_TESTS,
@@ -29,6 +30,33 @@ def fill_memory_bandwidth(
     if len(earlier) >= MIN_TESTS:
         return _with_bandwidth(machine, best_of(earlier))
     fresh = measure_memory_bandwidth(threads=machine.cpu.physical_cores, budget_s=budget_s)
+    return _with_test(machine, fingerprint, earlier, fresh)
+
+
+def fill_memory_bandwidth_soon(
+    machine: Machine, *, budget_s: float = 0.15
+) -> Callable[[], Machine]:
+    """What fill_memory_bandwidth(machine) gives, as a function to call when the figure is
+    needed: a copy test it needs starts now, beside the caller's other work
+    (advisor.probe.bandwidth.early), and its timed copies run when the function is called."""
+    fingerprint = machine_fingerprint(machine)
+    earlier = recorded_bandwidth(fingerprint)
+    if len(earlier) >= MIN_TESTS:
+        filled = _with_bandwidth(machine, best_of(earlier))
+        return lambda: filled
+    from advisor.probe.bandwidth.early import start_copy_test
+
+    pending = start_copy_test(threads=machine.cpu.physical_cores, budget_s=budget_s)
+    return lambda: _with_test(machine, fingerprint, earlier, pending())
+
+
+def _with_test(
+    machine: Machine,
+    fingerprint: str,
+    earlier: tuple[BandwidthMeasurement, ...],
+    fresh: BandwidthMeasurement | None,
+) -> Machine:
+    """`machine` with the best of the earlier tests and the fresh one, which joins the cache."""
     if fresh is not None and 0 < fresh.gbs < PHYSICAL_BOUND_GBS:
         _keep(fingerprint, fresh)
         return _with_bandwidth(machine, best_of((*earlier, fresh)))
@@ -63,13 +91,17 @@ def _with_bandwidth(machine: Machine, measurement: BandwidthMeasurement | None) 
     path = "memory.bandwidth_measured_gbs"
     if measurement is None or not 0 < measurement.gbs < PHYSICAL_BOUND_GBS:
         unknown[path] = (
-            "numpy is not installed"
+            "the copy test could not run here"
             if measurement is None
             else (f"the copy test gave an implausible {measurement.gbs} GB/s")
         )
         return dataclasses.replace(machine, unknown=unknown)
     sources[path] = measurement.source
-    memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=measurement.gbs)
+    memory = dataclasses.replace(
+        machine.memory,
+        bandwidth_measured_gbs=measurement.gbs,
+        bandwidth_measured_on=measurement.measured_at[:10],  # ISO 8601, UTC: the date
+    )
     return with_reasons(
         dataclasses.replace(machine, memory=memory, sources=sources, unknown=unknown), ""
     )

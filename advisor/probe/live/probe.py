@@ -101,7 +101,7 @@ def probe_machine(*, measure_bandwidth: bool = True, host: Host | None = None) -
     """Probe this computer. Never raises for missing drivers, files or permissions: each figure
     it cannot read is None, with the reason in Machine.unknown.
 
-    With measure_bandwidth=False it stays fast (no numpy, no copy test); fill_memory_bandwidth()
+    With measure_bandwidth=False it stays fast (no copy test); fill_memory_bandwidth()
     adds the measured RAM bandwidth later.
     """
     host = host or LiveHost()

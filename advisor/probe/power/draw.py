@@ -17,9 +17,11 @@ from advisor.probe.machine import Gpu, Machine
 
 PowerStatus = Literal["measured", "given", "spec", "assumed"]
 
-# CPU, RAM, fans and PSU losses beside a discrete GPU while it generates. geerlingguy's
-# ai-benchmarks wall readings (power.csv) sit 50-130 W above the GPU's own figure.
+# CPU, RAM, fans and PSU losses beside a discrete desktop GPU while it generates. geerlingguy's
+# ai-benchmarks wall readings (power.csv) sit 50-130 W above the GPU's own figure. A laptop's
+# rest is taken from power_figures.CPU_LAPTOP instead (host_beside).
 HOST_W_BESIDE_GPU = 80.0
+_LAPTOP_GPU_WORDS = ("laptop", "mobile", "max-q")
 GPU_UNKNOWN_W = 250.0  # a mid-range desktop card, when nothing at all is known
 SOC_UNKNOWN_W = 60.0  # a unified-memory laptop or mini PC under load
 _ORDER: tuple[PowerStatus, ...] = ("assumed", "spec", "given", "measured")
@@ -70,12 +72,12 @@ def resolve_power(
 def _loaded(machine, measured_gpu_w, measured_source, gpus_used) -> PowerDraw:
     gpus = [g for g in machine.gpus if not g.integrated or g.unified_memory]
     if measured_gpu_w is not None and gpus:
+        host, words = host_beside(gpus)
         return PowerDraw(
-            watts=measured_gpu_w + HOST_W_BESIDE_GPU,
+            watts=measured_gpu_w + host,
             status="measured",
             source=f"{measured_gpu_w:.0f} W GPU board power measured by NVML during "
-            f"{measured_source or 'a throughput test'}, plus {HOST_W_BESIDE_GPU:.0f} W assumed "
-            "for the rest of the system",
+            f"{measured_source or 'a throughput test'}, {words}",
         )
     if machine.inference_power_w is not None:
         origin = machine.sources.get("inference_power_w", "profile")
@@ -98,7 +100,7 @@ def _discrete_power(machine: Machine, gpus: list[Gpu], fitted: int) -> PowerDraw
     figures = [_gpu_figure(machine, gpu) for gpu in gpus]
     if len(figures) == 1 and figures[0].whole_system:
         return PowerDraw(figures[0].watts, figures[0].status, figures[0].words)
-    host = f"plus {HOST_W_BESIDE_GPU:.0f} W assumed for CPU, RAM, fans and PSU losses"
+    host_w, host = host_beside(gpus)
     top = max(figures, key=lambda f: f.watts)
     alike: dict[str, int] = {}  # each distinct figure once, with the GPUs it stands for
     for f in figures:
@@ -112,9 +114,27 @@ def _discrete_power(machine: Machine, gpus: list[Gpu], fitted: int) -> PowerDraw
     if fitted > len(figures):
         words += f"; {fitted - len(figures)} other GPU(s) hold no layers and are not charged"
     return PowerDraw(
-        watts=top.watts + HOST_W_BESIDE_GPU,
+        watts=top.watts + host_w,
         status=min((f.status for f in figures), key=_ORDER.index),
         source=words + "; " + host,
+    )
+
+
+def host_beside(gpus: list[Gpu]) -> tuple[float, str]:
+    """(watts, words) for the rest of the machine beside GPUs that generate: a desktop's
+    assumed figure, or for laptop GPUs a whole laptop's sourced wall reading (no reading of a
+    laptop's CPU, RAM and fans beside its GPU exists in the power data)."""
+    if gpus and all(any(w in g.name.lower() for w in _LAPTOP_GPU_WORDS) for g in gpus):
+        from advisor.probe.power.figures import CPU_LAPTOP
+
+        return CPU_LAPTOP.watts, (
+            f"plus {CPU_LAPTOP.watts:.0f} W for the rest of a laptop, taken as a whole laptop "
+            f"generating on its CPU alone ({CPU_LAPTOP.machine}, {CPU_LAPTOP.source}): no "
+            "reading of a laptop beside its GPU is known"
+        )
+    return HOST_W_BESIDE_GPU, (
+        f"plus {HOST_W_BESIDE_GPU:.0f} W assumed for CPU, RAM, fans and PSU losses (desktops' "
+        "wall readings sit 50-130 W above their GPU's own figure)"
     )
 
 

@@ -7,8 +7,10 @@ spec table's list prices, or from a RAM price per GB the user gives; otherwise t
 
 What a machine can take is limited by what the report shows: unified-memory machines (Apple
 Silicon, Strix Halo, GB10, Jetson) have their memory in the package, so they get no changes;
-laptops (a battery, a laptop GPU or CPU, or a name that says so), ARM boards and multi-GPU
-machines get no GPU changes.
+machines whose CPU takes soldered RAM only (Intel Core Ultra 200V, Snapdragon X, a spec-table
+row with LPDDR memory such as the Raspberry Pi 5's) get no RAM change, and a laptop's RAM change
+says it holds only if the RAM is in slots; laptops (a battery, a laptop GPU or CPU, or a name
+that says so), ARM boards and multi-GPU machines get no GPU changes.
 """
 
 from __future__ import annotations
@@ -37,6 +39,14 @@ MOBILE_CPU = re.compile(
     re.IGNORECASE,
 )
 _MEMORY_IN_NAME = re.compile(r"\d+\s*GB", re.IGNORECASE)
+# Laptop processors whose RAM sits in or beside the package, with no slot for a module: Intel
+# Core Ultra 200V (Lunar Lake: LPDDR5X-8533 on the package, Intel Core Ultra 200V series product
+# brief, 2024-09) and Qualcomm Snapdragon X (X1E/X1P: LPDDR5X-8448 only, Qualcomm Snapdragon X
+# Elite product brief, 2024).
+_PACKAGE_MEMORY = re.compile(
+    r"\bcore(?:\(tm\))? ultra [579] 2\d\dv\b|\bsnapdragon\(?r?\)? x\b|\bx1[ep]-\d", re.IGNORECASE
+)
+LAPTOP_RAM_WORDS = "if the laptop's RAM is in slots"  # many thin laptops solder theirs
 
 
 @dataclass(frozen=True)
@@ -57,13 +67,16 @@ class Change:
 
 
 def ram_changes(machine: Machine, ram_usd_per_gb: float | None) -> list[Change]:
-    if _soldered(machine) or machine.memory.ram_total_bytes is None:
+    """More RAM, where it can go in: none where it is soldered (ram_soldered says why); on a
+    laptop whose slots nobody knows, the label says it holds only if the RAM is in slots."""
+    if ram_soldered(machine) or machine.memory.ram_total_bytes is None:
         return []
     source = "RAM price per GB given with --ram-price" if ram_usd_per_gb is not None else None
+    caveat = f" ({LAPTOP_RAM_WORDS})" if is_laptop(machine) else ""
     return [
         Change(
             kind="ram",
-            label=f"+{step} GB RAM",
+            label=f"+{step} GB RAM{caveat}",
             size_gb=float(step),
             spec_name=None,
             unit_price_usd=step * ram_usd_per_gb if ram_usd_per_gb is not None else None,
@@ -160,6 +173,9 @@ def limits(machine: Machine) -> tuple[str, ...]:
     if _soldered(machine):
         return ("its memory is in the package (unified memory): no RAM or GPU change goes in",)
     said = []
+    soldered = ram_soldered(machine)
+    if soldered:
+        said.append(f"{soldered}: no RAM change goes in")
     if machine.memory.ram_total_bytes is None:
         said.append("its RAM size is unknown: no RAM change is tried")
     if _only_discrete(machine) is False:
@@ -176,6 +192,31 @@ def _soldered(machine: Machine) -> bool:
     return machine.unified_memory or any(g.unified_memory for g in machine.gpus)
 
 
+def ram_soldered(machine: Machine) -> str | None:
+    """Why no RAM can be added, in words; None where it may be (slots, or nothing known)."""
+    if _soldered(machine):
+        return "its memory is in the package (unified memory)"
+    cpu = machine.cpu.name or ""
+    if _PACKAGE_MEMORY.search(cpu):
+        return (
+            f"its RAM is soldered: the {cpu} takes LPDDR5X in or beside its package only "
+            "(Intel Core Ultra 200V and Qualcomm Snapdragon X product briefs, 2024)"
+        )
+    spec = _remembered(("cpu", cpu), lambda: _cpu_spec(cpu)) if cpu else None
+    if spec is not None and (spec.memory_type or "").upper().startswith("LPDDR"):
+        return (
+            f"its RAM is soldered: the {spec.name} takes {spec.memory_type} on the board, "
+            f"which has no slot (spec table: {spec.source.split(':')[0]})"
+        )
+    return None
+
+
+def _cpu_spec(name: str) -> HardwareSpec | None:
+    from advisor.probe.specs.table import lookup_spec
+
+    return lookup_spec(name)
+
+
 def is_laptop(machine: Machine) -> bool:
     """A battery, a laptop GPU or CPU, or a name that says so: no desktop card goes in."""
     if machine.on_battery or machine.sources.get("on_battery") == _BATTERY_SOURCE:
@@ -184,6 +225,16 @@ def is_laptop(machine: Machine) -> bool:
     if any(w in name for name in names for w in _LAPTOP_WORDS):
         return True
     return bool(machine.cpu.name and MOBILE_CPU.search(machine.cpu.name))
+
+
+def has_battery(machine: Machine) -> bool | None:
+    """Whether the probe found a battery (psutil): True, False (it found none), or None when
+    it could not tell or the machine comes from a profile. Not the machine's name: the audit
+    judges machines alike whatever they are called."""
+    source = machine.sources.get("on_battery", "")
+    if source == _BATTERY_SOURCE:
+        return True
+    return False if source.startswith(f"{_BATTERY_SOURCE} (no battery)") else None
 
 
 def _only_discrete(machine: Machine) -> Gpu | None | Literal[False]:

@@ -1,0 +1,121 @@
+"""The memory copy test started early, in a child process, while the run loads what it needs.
+
+A first run's copy test spends ~50-100 ms allocating its buffers and faulting their pages in
+before it times a single copy. Started in a forked child right after the probe, that part runs
+beside the catalog and workload loading; the timed copies then wait until the run asks for the
+figure (it has nothing else to do), so every timed round has the machine to itself as before
+and the figure is the same one a test run in line gives (benchmarks/copy_test.py compares them).
+
+The child only allocates, copies and writes one JSON line to a pipe, then leaves with
+os._exit. It is forked only on Linux, from a process with no other thread (a fork copies one
+thread and whatever locks the others held); elsewhere, or when the fork or the child fails, the
+test runs in line when the figure is asked for, as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import select
+import signal
+import sys
+import threading
+import weakref
+from collections.abc import Callable
+
+from advisor.probe.bandwidth.copy_test import BandwidthMeasurement, measure_memory_bandwidth
+
+# Longest wait for the child's figure after asking for it (the test stops at 0.5 s; a machine
+# so loaded that it takes longer gets the test run in line instead).
+ANSWER_WAIT_S = 20.0
+
+
+def start_copy_test(
+    *, threads: int | None, budget_s: float
+) -> Callable[[], BandwidthMeasurement | None]:
+    """Start the copy test; the returned function gives its measurement (None: no test here).
+    Call it once. One never called stops its child when it is collected or the run ends."""
+
+    def in_line() -> BandwidthMeasurement | None:
+        return measure_memory_bandwidth(threads=threads, budget_s=budget_s)
+
+    if sys.platform != "linux" or threading.active_count() != 1:
+        return in_line
+    go_read, go_write = os.pipe()
+    answer_read, answer_write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (go_read, go_write, answer_read, answer_write):
+            os.close(fd)
+        return in_line
+    if pid == 0:  # the child: never returns
+        os.close(go_write)
+        os.close(answer_read)
+        _child(go_read, answer_write, threads, budget_s)
+    os.close(go_read)
+    os.close(answer_write)
+    return EarlyCopyTest(pid, go_write, answer_read, in_line)
+
+
+class EarlyCopyTest:
+    """A copy test prepared in child process `pid`: calling it lets the timed copies run and
+    gives the figure (the test run in line if the child gives none)."""
+
+    def __init__(
+        self, pid: int, go: int, answer: int, in_line: Callable[[], BandwidthMeasurement | None]
+    ) -> None:
+        self.pid = pid
+        self._go, self._answer, self._in_line = go, answer, in_line
+        self._stop = weakref.finalize(self, _stop, pid, go, answer)
+
+    def __call__(self) -> BandwidthMeasurement | None:
+        try:
+            os.write(self._go, b"1")
+            found = _read_answer(self._answer)
+        except OSError:
+            found = None
+        finally:
+            self._stop()
+        return found if found is not None else self._in_line()
+
+
+def _child(go: int, out: int, threads: int | None, budget_s: float) -> None:
+    code = 1
+    try:
+        measured = measure_memory_bandwidth(
+            threads=threads, budget_s=budget_s, ready=lambda: os.read(go, 1) == b"1"
+        )
+        if measured is not None:
+            os.write(out, json.dumps(dataclasses.asdict(measured)).encode() + b"\n")
+            code = 0
+    finally:
+        os._exit(code)
+
+
+def _read_answer(fd: int) -> BandwidthMeasurement | None:
+    data = b""
+    while True:
+        if not select.select([fd], [], [], ANSWER_WAIT_S)[0]:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        return BandwidthMeasurement(**json.loads(data))
+    except (ValueError, TypeError):
+        return None  # no answer, or not one this version writes: test in line
+
+
+def _stop(pid: int, *fds: int) -> None:
+    """End and collect the child (it has answered and is leaving, did not answer in time, or
+    was never asked) and close the pipes."""
+    for fd in fds:
+        os.close(fd)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

@@ -1,0 +1,159 @@
+"""Does the memory copy test read the same when it starts early, beside a first run's loading?
+
+    python benchmarks/copy_test.py [--runs 8] [--max-load 1.5]
+
+Three ways of taking one copy test, each in a fresh process on a fresh user folder, interleaved:
+- `numpy, in line`: the test as it was before 2026-12-07 (numpy's copyto on each thread, run
+  after the probe, before the catalog and workloads load);
+- `ctypes, in line`: libc's memmove through ctypes, same place;
+- `ctypes, early`: started in a forked child right after the probe (advisor.probe.bandwidth.early);
+  the run loads the catalog and the workloads meanwhile and then asks for the figure.
+For each: the figure (GB/s, best round), and the process's wall and CPU seconds (user+sys, all
+threads and the child) for probe + test + catalog + workloads. On a shared machine the figures
+scatter with the load (printed); compare the best and the median of each way, taken in the same
+minutes. First, numpy's copyto and ctypes' memmove alternate round by round on the same buffers
+(2 threads, 32 MiB each), which a busy machine disturbs alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from report_vs_llmfit import ENV, wait_for_quiet  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TRIAL = r"""
+import json, resource, sys, time
+def cpu():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+start, cpu0 = time.perf_counter(), cpu()
+way = sys.argv[1]
+from advisor.probe.live.probe import probe_machine
+machine = probe_machine(measure_bandwidth=False)
+threads = machine.cpu.physical_cores
+if way == "numpy, in line":
+    import numpy as np
+    from concurrent.futures import ThreadPoolExecutor
+    from advisor.probe.bandwidth import copy_test as bw
+    def numpy_test(threads, budget_s=0.15, clock=time.perf_counter):
+        # the test as advisor.probe.bandwidth had it before 2026-12-07 (git show 366c1a2:...)
+        t_start = clock()
+        n = bw._thread_count(threads)
+        size = max(bw.MIN_BUFFER_BYTES, bw.FOOTPRINT_BYTES // (2 * n))
+        pairs = [(np.ones(size // 8), np.empty(size // 8)) for _ in range(n)]
+        for src, dst in pairs:
+            np.copyto(dst, src)
+        copying, best, rounds = clock(), 0.0, 0
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            while rounds < bw.MIN_ROUNDS or clock() - copying < budget_s:
+                t0 = clock()
+                list(pool.map(lambda p: np.copyto(p[1], p[0]), pairs))
+                elapsed = clock() - t0
+                rounds += 1
+                best = max(best, 2 * size * n / elapsed / 1e9)
+                if rounds >= 200 or clock() - t_start > bw.MAX_BUDGET_S - elapsed:
+                    break
+        return round(best, 1)
+    gbs = numpy_test(threads)
+    answer = None
+elif way == "ctypes, in line":
+    from advisor.probe.bandwidth.copy_test import measure_memory_bandwidth
+    gbs = measure_memory_bandwidth(threads=threads).gbs
+    answer = None
+else:
+    from advisor.probe.bandwidth.early import start_copy_test
+    answer = start_copy_test(threads=threads, budget_s=0.15)
+from advisor.catalog import load_catalog
+from advisor.workload import load_workloads
+load_catalog(); load_workloads()
+if answer is not None:
+    gbs = answer().gbs
+print(json.dumps([gbs, time.perf_counter() - start, cpu() - cpu0]))
+"""
+
+WAYS = ("numpy, in line", "ctypes, in line", "ctypes, early")
+
+
+SAME_BUFFERS = r"""
+import ctypes, json, time
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np
+n, size = 2, 32 * 1024**2
+pairs = [(np.ones(size // 8), np.empty(size // 8)) for _ in range(n)]
+for src, dst in pairs:
+    np.copyto(dst, src)
+ways = {"numpy copyto": lambda p: np.copyto(p[1], p[0]),
+        "ctypes memmove": lambda p: ctypes.memmove(p[1].ctypes.data, p[0].ctypes.data, size)}
+found = {name: [] for name in ways}
+with ThreadPoolExecutor(n) as pool:
+    for i in range(300):
+        for name in ways if i % 2 else reversed(list(ways)):
+            t0 = time.perf_counter()
+            list(pool.map(ways[name], pairs))
+            found[name].append(2 * size * n / (time.perf_counter() - t0) / 1e9)
+print(json.dumps(found))
+"""
+
+
+def same_buffers() -> None:
+    done = subprocess.run([sys.executable, "-c", SAME_BUFFERS], capture_output=True, text=True,
+                          cwd=ROOT, env=ENV)  # fmt: skip
+    if done.returncode != 0:
+        print("numpy is not installed: no round-by-round comparison")
+        return
+    load = os.getloadavg()[0]
+    print(f"same buffers, rounds alternated (300 each; 1-minute load {load:.2f}):")
+    for name, figures in json.loads(done.stdout.strip().splitlines()[-1]).items():
+        figures.sort()
+        print(
+            f"  {name:<15} GB/s best {figures[-1]:5.1f}  90th percentile "
+            f"{figures[int(len(figures) * 0.9)]:5.1f}  median {statistics.median(figures):5.1f}"
+        )
+
+
+def trial(way: str, home: Path) -> tuple[float, float, float]:
+    env = {**ENV, "ADVISOR_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", TRIAL, way], capture_output=True, text=True,
+                          cwd=ROOT, env=env, check=True)  # fmt: skip
+    gbs, wall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+    return gbs, wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=8, help="trials of each way")
+    parser.add_argument("--max-load", type=float, default=1.5, help="wait for load below this")
+    args = parser.parse_args()
+    wait_for_quiet(args.max_load)
+    same_buffers()
+    rows: dict[str, list[tuple[float, float, float]]] = {way: [] for way in WAYS}
+    loads = []
+    with tempfile.TemporaryDirectory(prefix="advisor-copy-test-") as tmp:
+        trial(WAYS[0], Path(tmp) / "warm-up")
+        for run in range(args.runs):
+            for way in WAYS if run % 2 == 0 else reversed(WAYS):
+                loads.append(wait_for_quiet(args.max_load))
+                rows[way].append(trial(way, Path(tmp) / f"{run}-{WAYS.index(way)}"))
+    print(f"{os.cpu_count()} CPUs; 1-minute load {min(loads):.2f}-{max(loads):.2f} during the runs")
+    for way, found in rows.items():
+        gbs, wall, cpu = zip(*found, strict=True)
+        print(
+            f"{way:<16} GB/s best {max(gbs):5.1f} median {statistics.median(gbs):5.1f} | "
+            f"wall best {min(wall):.3f} median {statistics.median(wall):.3f} s | "
+            f"CPU best {min(cpu):.3f} median {statistics.median(cpu):.3f} s | "
+            f"all GB/s {' '.join(f'{g:.1f}' for g in gbs)}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
