@@ -129,3 +129,52 @@ def test_the_unit_check_finds_a_copy(tmp_path: Path) -> None:
     module = tmp_path / "copy.py"
     module.write_text("GIB = 1024**3\n\n\ndef gib(n):\n    return f'{n / 2**30:.1f} GiB'\n")
     assert _unit_copies(module) == ["copy.py:1 defines GIB", "copy.py:5 divides by 2 ** 30"]
+
+
+# Module-level dicts a function fills (memos, registries) outside advisor/estimate/, whose memos
+# the estimator owns. These three are known: layout's _ARCHES and _BYTES hold an architecture and
+# a file's own bytes under a value key (use_file_bytes writes it, so it is a registry, not only a
+# memo); upgrades' _ASKED keeps spec-table answers per table. A new one should be a functools
+# cache on hashable values (ARCHITECTURE.md), or be named here with its reason.
+KNOWN_MODULE_DICTS = {
+    "catalog/tensors/layout.py:_ARCHES",
+    "catalog/tensors/layout.py:_BYTES",
+    "probe/specs/upgrades.py:_ASKED",
+}
+
+
+def _empty_module_dicts(path: Path, root: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        empty = (isinstance(value, ast.Dict) and not value.keys) or (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id in ("dict", "defaultdict", "OrderedDict")
+            and not value.args
+        )
+        if empty and isinstance(target, ast.Name):
+            found.append(f"{path.relative_to(root).as_posix()}:{target.id}")
+    return found
+
+
+def test_no_new_module_level_memo_dicts_outside_the_estimator() -> None:
+    found = {
+        name
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "estimate" not in path.relative_to(PACKAGE).parts[:1]
+        for name in _empty_module_dicts(path, PACKAGE)
+    }
+    assert found - KNOWN_MODULE_DICTS == set()  # one removed is welcome: drop it from the list
+
+
+def test_the_memo_check_finds_one(tmp_path: Path) -> None:
+    module = tmp_path / "memo.py"
+    module.write_text("_SEEN: dict[str, int] = {}\n_KEPT = dict()\nTABLE = {'a': 1}\n")
+    assert _empty_module_dicts(module, tmp_path) == ["memo.py:_SEEN", "memo.py:_KEPT"]
