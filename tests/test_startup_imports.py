@@ -93,10 +93,10 @@ def test_the_tui_start_parses_nothing_once_warm(warm_home: Path) -> None:
     assert _run(TUI, [], warm_home) == (0, [])
 
 
-# Imports only some runs need: numpy (the copy test used it), platform (os.uname answers the
-# probe). statistics is not among them: estimate/speed/cpu_clocks.py takes a median on machines
-# whose CPU name gives no model, as this project's VM ('AMD EPYC').
-RARE = ("numpy", "platform")
+# Imports only some runs need: numpy (the copy test used it), statistics (with decimal,
+# fractions and random: stored runs' medians; estimate/speed/cpu_clocks.py takes its family
+# median without it), platform (os.uname answers the probe).
+RARE = ("numpy", "statistics", "platform")
 CLI_RARE = CLI.replace(repr(PARSERS), repr(PARSERS + RARE))
 
 

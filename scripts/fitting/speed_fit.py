@@ -20,6 +20,7 @@ from advisor.estimate.speed.model import (
     expert_tile_passes,
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
+    streams_activations,
     unpacks_tiles,
 )
 from advisor.estimate.speed.paths import ENGINE, PATHS, prefill_path, rated_compute
@@ -50,7 +51,8 @@ DECODE_PRIORS = {
 # off Strix Halo is an MXFP4 gpt-oss file, whose quant factor would otherwise absorb it.
 PREFILL_PRIORS = {"kappa0": (1.0, 3.0), "kappae:": (0.0, 2.0), "kappap:": (0.0, 1.0),
                   "shader": (0.0, 0.5), "rho:": (1.0, 0.5), "rhob:": (0.0, 0.3),
-                  "mu_moe": (0.0, 3.0), "mu_tile": (32.0, 16.0)}  # fmt: skip
+                  "mu_moe": (0.0, 3.0), "mu_tile": (32.0, 16.0),
+                  "activation": (1.0, 1.0)}  # fmt: skip
 HUBER = 0.2  # relative error beyond which a row's pull grows linearly
 HUBER_ITERATIONS = 12
 # The quoted range: the central 75% (12.5th-87.5th percentile) of log(measured/predicted) on
@@ -162,18 +164,22 @@ def _beta_table(params: dict[str, float]) -> dict[str, float]:
     return table
 
 
-def _prefill_parts(row: CalibrationRow, per_byte: float) -> tuple[float, float, float, float]:
+def _prefill_parts(row: CalibrationRow,
+                   per_byte: float) -> tuple[float, float, float, float, float]:  # fmt: skip
     """(FLOP seconds at full compute, expert-FLOP seconds, weight-read seconds, expert-tile
-    seconds) of a row."""
+    seconds, activation seconds at full bandwidth) of a row."""
     cost, rate = row.cost, row.rate
     _, per_s, _ = rated_compute(rate.backend, rate.arch, rate.compute_tflops, cost.quant_class)
-    flops = (cost.flops + cost.attn_flops_per_depth * _depth(row)) / per_s
     ubatch = min(row.ubatch_tokens, row.n_tokens)
+    flops = (cost.prefill_flops(ubatch) + cost.attn_flops_per_depth * _depth(row)) / per_s
     read = cost.weight_bytes_total * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
     tile = cost.expert_flops * expert_tile_passes(cost, ubatch) / per_s
     if not unpacks_tiles(rate.backend):
         tile = 0.0
-    return flops, cost.expert_flops / per_s, read, tile
+    act = cost.activation_bytes / (rate.bandwidth_gbs * 1e9)
+    if not streams_activations(rate.backend):
+        act = 0.0
+    return flops, cost.expert_flops / per_s, read, tile, act
 
 
 def _rho(rho: dict[str, float], backend: str, family: str) -> float:
@@ -209,16 +215,19 @@ def fit_prefill(
     kappa: dict[str, float] = {}
     for _ in range(30):
         data = []
-        for row, (flops, expert, read, tile) in zip(rows, parts, strict=True):
+        for row, (flops, expert, read, tile, act) in zip(rows, parts, strict=True):
             x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu + tile * tile_mu
             observed = 1.0 / row.tokens_per_s
-            data.append((_kappa_features(row, x), observed - read, observed, row.weight))
+            features = _kappa_features(row, x) | ({"activation": act} if act else {})
+            data.append((features, observed - read, observed, row.weight))
         kappa = _solve(data, PREFILL_PRIORS)
+        activation = kappa.get("activation", 0.0)
         data = []
-        for row, (flops, expert, read, tile) in zip(rows, parts, strict=True):
+        for row, (flops, expert, read, tile, act) in zip(rows, parts, strict=True):
             k = _kappa_of(kappa, row)
             observed = 1.0 / row.tokens_per_s
-            features, target = {"mu_moe": k * expert, "mu_tile": k * tile}, observed - read
+            features = {"mu_moe": k * expert, "mu_tile": k * tile}
+            target = observed - read - act * activation
             if row.cost.quant_class == "f16":
                 target -= k * flops  # the reference family: its factor is 1
             else:
@@ -281,6 +290,7 @@ def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) ->
             "rho": rho,
             "mu_moe": p.get("mu_moe", 0.0),
             "mu_tile": p.get("mu_tile", 0.0),
+            "activation": p.get("activation", PREFILL_PRIORS["activation"][0]),
         },
         # A kind with no held-out rows (a CSV of decode tests only) keeps a plain default.
         "spread": DEFAULT_SPREADS | (spread or {}),

@@ -42,10 +42,15 @@ def test_the_remedy_names_the_best_model_and_its_score_against_the_floor(
 def test_a_floor_of_zero_is_not_offered_as_lower(tmp_path: Path, capsys) -> None:
     """The Pi 5 with a workload that takes any quality: no hardware change makes it local (the
     first token stays too late), and the remedy no longer offers "a lower quality floor" below
-    the user's 0; with the preset's floor it still does."""
+    the user's 0; with the preset's floor it still does. The first-token limit is 1 s (Nielsen's
+    limit for the flow of thought): since issue 15's prefill physics Gemma 3 270M answers the
+    preset's 3 s on the Pi (its head, 168M of 268M weights, runs once per prompt batch)."""
     preset = Path("profiles/workloads/chat-assistant.yaml").read_text(encoding="utf-8")
     path = tmp_path / "any-quality-chat.yaml"
-    path.write_text(preset + "min_quality_pct: 0\n", encoding="utf-8")
+    limit = "max_time_to_first_token_s: 3\n"
+    assert limit in preset
+    quick = preset.replace(limit, "max_time_to_first_token_s: 1\n")
+    path.write_text(quick + "min_quality_pct: 0\n", encoding="utf-8")
     texts = []
     for workload in (str(path), "chat-assistant"):
         assert main(["report", "--profile", "raspberry-pi-5-8gb", "--workload", workload,

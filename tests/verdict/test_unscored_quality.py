@@ -21,16 +21,40 @@ from advisor.errors import ExitCode
 from advisor.workload import load_workload_file, load_workloads, with_user_floor
 
 TINY_ID = "advisor-synthetic-llama"  # the id the file's header gives the model
+PRESET = "chat-assistant"
 
 
 @pytest.fixture(scope="module")
-def tiny_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_synthetic_gguf(tmp_path_factory.mktemp("unscored") / "tiny.Q8_0.gguf", "Q8_0")
 
 
-def _report(capsys, tiny_file: Path, *extra: str, fmt: str = "--json"):
-    args = ["report", "--profile", "raspberry-pi-5-8gb", "--workload", "chat-assistant",
-            "--model", str(tiny_file), *extra]  # fmt: skip
+@pytest.fixture(scope="module")
+def quick_chat(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The chat preset with a 1 s first-token limit (Nielsen's limit for the flow of thought).
+
+    With the preset's 3 s, Gemma 3 270M, the smallest catalog model, answers on the Pi since
+    issue 15's prefill physics (its head, 168M of its 268M weights, runs once per prompt
+    batch): these tests need every catalog model to miss a requirement the tiny file meets.
+    """
+    preset = Path("profiles/workloads/chat-assistant.yaml").read_text(encoding="utf-8")
+    path = tmp_path_factory.mktemp("workload") / "quick-chat.yaml"
+    limit = "max_time_to_first_token_s: 3\n"
+    assert limit in preset
+    path.write_text(preset.replace(limit, "max_time_to_first_token_s: 1\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny_file(tiny_gguf: Path, quick_chat: Path) -> tuple[Path, Path]:
+    return tiny_gguf, quick_chat
+
+
+def _report(capsys, tiny_file: tuple[Path, Path], *extra: str, fmt: str = "--json",
+            workload: str = ""):  # fmt: skip
+    gguf, quick = tiny_file
+    args = ["report", "--profile", "raspberry-pi-5-8gb", "--workload", workload or str(quick),
+            "--model", str(gguf), *extra]  # fmt: skip
     code = main([*args, fmt] if fmt == "--json" else [*args, "--format", fmt])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -73,7 +97,7 @@ def test_the_users_floor_of_zero_lets_the_gguf_model_run_the_workload(capsys, ti
 
 
 def test_the_users_score_judges_the_gguf_model_and_is_printed_as_theirs(capsys, tiny_file) -> None:
-    doc = _report(capsys, tiny_file, "--quality", f"{TINY_ID}=40")
+    doc = _report(capsys, tiny_file, "--quality", f"{TINY_ID}=40", workload=PRESET)
     (verdict,) = doc["verdicts"]
     option = verdict["local_option"]
     assert verdict["verdict"] == "local" and option["model_id"] == TINY_ID
@@ -82,7 +106,11 @@ def test_the_users_score_judges_the_gguf_model_and_is_printed_as_theirs(capsys, 
     assert f"your assumption (--quality {TINY_ID}=40), not a published score" in quality["text"]
     assert "floor 30% (the chat-assistant preset's)" in quality["text"]
     for fmt in ("text", "markdown"):
-        out = " ".join(_report(capsys, tiny_file, "--quality", f"{TINY_ID}=40", fmt=fmt).split())
+        out = " ".join(
+            _report(
+                capsys, tiny_file, "--quality", f"{TINY_ID}=40", fmt=fmt, workload=PRESET
+            ).split()
+        )
         assert f"your assumption (--quality {TINY_ID}=40)" in out, fmt
 
 

@@ -19,7 +19,6 @@ or the assumed 3.0 GHz when it reports none.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 
 from advisor.estimate.speed.cpu_cores import core_width, is_zen4
@@ -61,9 +60,17 @@ class CoreClock:
         return self.low_mhz / self.mhz, self.high_mhz / self.mhz
 
 
+def _median(values: tuple[float, ...]) -> float:
+    """The median (statistics.median, whose import with decimal and fractions every run would
+    pay at start-up)."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    return ordered[half] if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+
+
 def _family(name: str, table: dict[str, tuple[float, float]], label: str) -> CoreClock:
     bases, boosts = zip(*table.values(), strict=True)
-    mhz = statistics.median(boosts) * 1000
+    mhz = _median(boosts) * 1000
     return CoreClock(
         mhz, min(bases) * 1000, max(boosts) * 1000, "estimated",
         f"{name!r} names no model: median max boost of the {len(table)} {label} SKUs, range "

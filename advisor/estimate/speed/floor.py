@@ -3,10 +3,11 @@
 Prefill is compute-bound. In the speed model (advisor.estimate.speed.model) each device holding
 a share of the layers spends, per prompt token,
     share × [FLOPs × kappa[backend] × rho[backend, family] / compute + expert and read terms]
-and the devices' times add. A token's FLOPs do not depend on the file (two per weight used),
-the extra terms are never negative, and the shares (of the bytes each device streams) sum to
-one. A placement that fits keeps no more weights on the GPUs than their budgets, and every
-repeating layer's weights are streamed from somewhere, so the GPUs' share is at most
+and the devices' times add. A token's FLOPs do not depend on the file (two per weight used, the
+output head's once per batch), the extra terms are never negative, and the shares (of the bytes
+each device streams) sum to one. A placement that fits keeps no more weights on the GPUs than
+their budgets, and every repeating layer's weights are streamed from somewhere, so the GPUs'
+share is at most
     s = GPU budgets / the file's layer bytes.
 The cheapest placement then runs s of the FLOPs at the GPUs' cheapest rate and the rest on the
 CPU (or all on the CPU, if that is cheaper); with the MoE experts in RAM (--cpu-moe), the
@@ -31,7 +32,7 @@ from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import quant_class, token_cost
-from advisor.estimate.speed.model import coefficients, load_constants
+from advisor.estimate.speed.model import UBATCH_TOKENS, coefficients, load_constants
 from advisor.estimate.speed.predict import PP_DEPTH
 from advisor.probe.fingerprint import machine_fingerprint
 
@@ -119,7 +120,7 @@ class _FileWork:
     """What the floor needs of a file, whatever the machine."""
 
     family: str
-    flops: float  # per token: two per weight used
+    flops: float  # per prompt token: two per weight used, the output head once per batch
     expert_flops: float
     attn_flops_per_depth: float
     layer_bytes: float  # the repeating layers' weights: streamed whatever the placement
@@ -134,9 +135,10 @@ def _file_work(arch, quant: Quant) -> _FileWork:
 @lru_cache(maxsize=4096)
 def _work(arch, quant_type: str, size_bytes: int) -> _FileWork:
     cost = token_cost(arch, quant_type, size_bytes)  # FLOPs do not depend on the size
-    return _FileWork(quant_class(quant_type), cost.flops, cost.expert_flops,
-                     cost.attn_flops_per_depth, _layer_bytes(arch, quant_type),
-                     arch.moe is not None, cost.kernel_mix)  # fmt: skip
+    flops = cost.prefill_flops(UBATCH_TOKENS)
+    return _FileWork(quant_class(quant_type), flops, cost.expert_flops, cost.attn_flops_per_depth,
+                     _layer_bytes(arch, quant_type), arch.moe is not None,
+                     cost.kernel_mix)  # fmt: skip
 
 
 def _layer_bytes(arch, quant: str) -> float:

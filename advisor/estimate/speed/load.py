@@ -64,6 +64,30 @@ class TokenCost:
     # k / E: the share of a layer's routed experts each token uses (0 for a dense model); a
     # batch of n tokens gives each expert n × k / E of them (model.expert_tile_passes)
     expert_used_share: float = 0.0
+    # Sliding-window attention layers: the KV bytes one token reads per cell they hold, and
+    # the window; their cache keeps the window plus one ubatch of cells
+    # (llama-kv-cache-iswa.cpp), so their reads stop growing there. The single-stream model
+    # leaves them to its fitted constants (tgN runs stay within a window); the batched model
+    # counts each extra sequence's own (batched_physics).
+    swa_kv_bytes_per_cell: float = 0.0
+    swa_window: int = 0
+    # The output head's part of `flops` (2 × vocab × hidden): decode computes logits for every
+    # token, a prompt only for the tokens it asks output of (prefill_flops).
+    head_flops: float = 0.0
+    # Bytes of F32 activations the non-matrix kernels of one prompt token read and write
+    # across all layers (activation_bytes): a GPU's prefill streams them from memory.
+    activation_bytes: float = 0.0
+
+    def prefill_flops(self, ubatch_tokens: int) -> float:
+        """Matrix FLOPs per prompt token: the output head once per batch, not per token.
+
+        llama-bench's pp test (tools/llama-bench/llama-bench.cpp test_prompt) and llama-server
+        decode a prompt with common_batch_get_one, which marks only the batch's last token as an
+        output (common/common.cpp); the graph multiplies the output head by those rows only
+        (llm_graph_context::build_inp_out_ids, a ggml_get_rows before the head). Counted once
+        per physical batch of `ubatch_tokens`, the most a batch can ask for.
+        """
+        return self.flops - self.head_flops * (1.0 - 1.0 / max(ubatch_tokens, 1))
 
 
 def _embedding_params(arch: Architecture) -> float:
@@ -156,6 +180,19 @@ def _kv_per_depth(arch: Architecture, kv_bytes_per_element: float) -> tuple[floa
     return kv_bytes, attn_flops
 
 
+def _swa_kv_per_cell(arch: Architecture, kv_bytes_per_element: float) -> float:
+    """KV bytes a token's sliding-window layers read per cell of their cache (0 without any).
+
+    The layers that are neither full attention nor recurrent; their K and V heads are the
+    architecture's n_kv_heads × head_dim (the global figures are the full layers' own).
+    """
+    if not arch.sliding_window or arch.n_full_attention_layers is None or arch.mla is not None:
+        return 0.0
+    n_swa = arch.n_layers - arch.n_full_attention_layers - arch.n_linear_attention_layers
+    head_dim = arch.head_dim or arch.hidden_size // arch.n_heads
+    return max(n_swa, 0) * 2.0 * arch.n_kv_heads * head_dim * kv_bytes_per_element
+
+
 def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float, float] | None:
     """(read, routed experts read, all routed experts) as fractions of the file's tensor bytes.
 
@@ -175,6 +212,37 @@ def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float
     head = qb.output_loaded_bytes - qb.output_bytes  # the tied head, read from token_embd
     read = qb.total_bytes - qb.input_bytes - experts + head + experts * used
     return read / qb.total_bytes, experts * used / qb.total_bytes, experts / qb.total_bytes
+
+
+# F32 activation elements one token's layer moves outside the matrix products, per element of
+# each width, counted on llama.cpp's llama graph (src/models/llama.cpp, llm_graph_context
+# build_norm / build_attn / build_ffn) as the CUDA backend runs it (ggml-cuda.cu fuses RMS norm
+# with its weight multiply and SiLU with the gate multiply; MMQ first quantizes each matrix
+# input to q8_1, ~1.1 bytes an element, in its own pass, 0.3 of a read-and-write in floats):
+# hidden: 2 norms (read+write) 4, 3 inputs quantized 0.9+0.4(two reads), Wo and down outputs
+#   2, 2 residual adds (2 reads + 1 write) 6 -> ~14.6 (with the q8_1 passes: 1.3 each, twice)
+# query width: Q output 1, RoPE 2, flash-attention read and output 2, Wo input quantized 1.3
+# KV width (K and V): outputs 1, RoPE on K 1, copy into the F16 cache 1.5
+# FFN width used: gate and up outputs 2, SwiGLU (2 reads + 1 write) 3, down input 1.3
+ACTIVATION_ELEMENTS = {"hidden": 14.6, "query": 6.3, "kv": 3.5, "ffn": 6.3}
+
+
+def activation_bytes(arch: Architecture, used_params: float) -> float:
+    """F32 activation bytes one prompt token's non-matrix kernels move, over all layers.
+
+    The FFN width a token uses comes from its parameters: what a layer multiplies beyond the
+    attention projections, over the three FFN matrices (3 × hidden each per unit of width), so
+    it holds for dense, mixture-of-experts (the experts in use) and shared-expert layers alike.
+    """
+    h = float(arch.hidden_size)
+    head_dim = arch.head_dim or arch.hidden_size // arch.n_heads
+    query = float(arch.n_heads * head_dim)
+    kv = 2.0 * arch.n_kv_heads * head_dim
+    layers = float(arch.n_layers)
+    per_layer = max(used_params - _embedding_params(arch), 0.0) / layers
+    ffn = max(per_layer - h * (2.0 * query + kv), 0.0) / (3.0 * h)
+    e = ACTIVATION_ELEMENTS
+    return 4.0 * layers * (e["hidden"] * h + e["query"] * query + e["kv"] * kv + e["ffn"] * ffn)
 
 
 def token_cost(
@@ -202,6 +270,7 @@ def token_cost(
         read, expert_read, expert_total = (f * weights_bytes for f in fractions)
         split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
     kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
+    swa_bytes = _swa_kv_per_cell(arch, kv_bytes_per_element)
     return TokenCost(
         weight_bytes_read=split.read,
         expert_bytes_read=split.expert_read,
@@ -217,4 +286,8 @@ def token_cost(
         quant_class=quant_class(quant),
         kernel_mix=kernel_mix(arch, quant) if standard_mix else (),
         expert_used_share=arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0,
+        head_flops=2.0 * _embedding_params(arch),
+        activation_bytes=activation_bytes(arch, split.used_params),
+        swa_kv_bytes_per_cell=swa_bytes,
+        swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
     )

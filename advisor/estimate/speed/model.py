@@ -6,10 +6,13 @@ Decode, per device holding a share of the layers:
              / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
     (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
 Prefill, per device:
-    share × [kappa[backend] × ((FLOPs + attention at depth) × rho[backend, quant]
+    share × [kappa[backend] × ((prompt FLOPs + attention at depth) × rho[backend, quant]
                                + routed-expert FLOPs × (mu_moe + mu_tile × tile passes))
                               / compute
-             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)]
+             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)
+             + activation bytes × activation / bandwidth (GPUs)]
+(prompt FLOPs: the output head once per batch, TokenCost.prefill_flops; activation bytes: what
+the non-matrix kernels move, TokenCost.activation_bytes)
 Devices run one after another (llama.cpp's layer split), so their times add.
 
 On a CPU whose SIMD level has measured kernel-path constants (cpu_paths.PATH_COSTS), the file's
@@ -22,7 +25,9 @@ alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compu
 (a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
 when the GPU reads across two dies (Apple's Ultra chips; speed_hardware.memory_dies); mu_moe the
 extra cost of the small, scattered matmuls of routed experts, and mu_tile that of unpacking
-an expert's weights for the few tokens a batch sends it (expert_tile_passes). They are fitted
+an expert's weights for the few tokens a batch sends it (expert_tile_passes); activation
+the cost per byte of the activations a GPU's norms, RoPE, adds and SwiGLU stream (against
+alpha's: both are bytes through the same memory). They are fitted
 on published llama-bench results by scripts/fit_speed.py and live in speed_constants.json.
 """
 
@@ -92,6 +97,9 @@ class SpeedConstants:
     # MMQ-equivalent FLOPs of unpacking one routed-expert weight once more per batch than a full
     # tile of columns would (see expert_tile_passes)
     mu_tile: float = 0.0
+    # Seconds × GB/s per byte of activations a GPU's prefill moves outside the matrix products
+    # (TokenCost.activation_bytes; 0 on a CPU, whose caches hold a batch's activations)
+    activation: float = 0.0
 
     def get(self, table: dict[str, float], key: str) -> float:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
@@ -150,6 +158,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         prefill_spread={k: (v[0], v[1]) for k, v in spread["prefill"].items()},
         source=str(data.get("source", "")),
         mu_tile=float(prefill.get("mu_tile", 0.0)),
+        activation=float(prefill.get("activation", 0.0)),
     )
 
 
@@ -172,6 +181,7 @@ class Coefficients:
     read_s_per_byte: float  # (alpha + multi_die) / bandwidth: prefill's weight reads
     path: str = ""  # the prefill kernel path these rest on (speed.paths.prefill_path)
     prefill_s_per_expert_pass: float = 0.0  # kappa × mu_tile / compute
+    prefill_s_per_activation_byte: float = 0.0  # activation / bandwidth (0 on a CPU)
     # a mat-vec column's multiply-adds on the shader ALUs: 1 / the FP32 rate on a GPU (the
     # prefill rate on a CPU); what each extra sequence of a small batch costs (batched_physics)
     vector_s_per_flop: float = 0.0
@@ -195,6 +205,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     rho = c.quant_factor(dev.backend, family)
     extra = c.quant_extra(dev.backend, family)
     decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else 0.0
+    activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
         vector = cpu_decode_factor(dev.simd_level, mix)
@@ -211,6 +222,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         read_s_per_byte=per_byte / bandwidth,
         path=prefill_path(dev.backend, dev.arch, family),
         prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
+        prefill_s_per_activation_byte=activation,
         vector_s_per_flop=(
             decode_flop or kappa * rho / matrix
             if dev.backend == "cpu"
@@ -270,10 +282,11 @@ def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
                   ubatch_tokens: int = UBATCH_TOKENS) -> tuple[float, float]:  # fmt: skip
     """prefill_parts with the device's coefficients at hand."""
     base = (
-        cost.flops * k.prefill_s_per_flop
+        cost.prefill_flops(ubatch_tokens) * k.prefill_s_per_flop
         + cost.expert_flops * k.prefill_s_per_expert_flop
         + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
         + cost.expert_flops * expert_tile_passes(cost, ubatch_tokens) * k.prefill_s_per_expert_pass
+        + cost.activation_bytes * k.prefill_s_per_activation_byte
     )
     slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
     return share * base, share * slope
@@ -286,6 +299,17 @@ def unpacks_tiles(backend: str) -> bool:
     mul_mat_id (ggml_compute_forward_mul_mat_id_one_chunk) runs vec_dot on each weight row
     for each token in 16 × 16 blocks, unpacking as it goes, so its cost per expert FLOP does
     not depend on how many tokens an expert gets.
+    """
+    return backend != "cpu"
+
+
+def streams_activations(backend: str) -> bool:
+    """Whether a prompt's activations between kernels go through the device's memory.
+
+    On a GPU each non-matrix kernel (norm, RoPE, residual add, SwiGLU, q8_1 quantization)
+    reads its F32 input from memory and writes its output back: a 512-token batch's hidden
+    state is 8 MB at 4096 wide. The CPU backend runs those ops on chunks its threads keep in
+    cache, and its constants (advisor.estimate.speed.cpu_paths) were measured with them in.
     """
     return backend != "cpu"
 
