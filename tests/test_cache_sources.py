@@ -151,7 +151,8 @@ def test_the_remedies_cache_tells_a_laptop_from_a_desktop() -> None:
     the remedy cached for the desktop must not answer for the laptop."""
     import dataclasses
 
-    from advisor.advise import AdviceOptions, advise
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import advise
     from advisor.catalog import load_catalog
     from advisor.probe.profiles.load import load_profile
     from advisor.workload import load_workloads
