@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
+from advisor.advice_options import AdviceOptions
 from advisor.estimate.placement import PlacementKind
 from advisor.verdict.electricity import ElectricityRate, resolve_rate
 from advisor.verdict.local import HardwareCost
@@ -22,7 +23,6 @@ from advisor.verdict.options import SpeedStatus
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
-    from advisor.config import Config
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.rank import RankedCandidate as Ranked
@@ -39,28 +39,6 @@ HardwareBasis = Literal["flag", "config", "profile", "none"]
 DEFAULT_TOP_CANDIDATES = 5
 MAX_MEASUREMENTS = 50  # the newest throughput tests a report carries
 BENCH_STORE_NAME = "bench.sqlite"  # advisor.bench.store.db.STORE_NAME, without importing sqlite
-
-
-@dataclass(frozen=True)
-class AdviceOptions:
-    """Prices and choices; None means: take it from the config, then from the defaults."""
-
-    electricity_usd_per_kwh: float | None = None
-    region: str | None = None
-    hardware_price_usd: float | None = None
-    lifetime_months: float | None = None
-    top_candidates: int | None = None
-    # Measurements to use instead of the bench store's (an audit re-evaluating a report).
-    measurements: tuple[Measurement, ...] | None = None
-    config: Config | None = None  # None: no config file (defaults only)
-    # Keep estimates on disk between runs (user cache dir); an audit of many machines in one
-    # process gains nothing from it.
-    cache: bool = True
-    # The cloud is ruled out for every workload (--no-cloud): as if each said `cloud: forbidden`
-    no_cloud: bool = False
-    # Look for the cheapest hardware change that would make local work on cloud and not-viable
-    # verdicts (advisor.remedies); judge() never does: an audit has its own ladder.
-    remedies: bool = True
 
 
 @dataclass(frozen=True)
@@ -313,7 +291,7 @@ def _judging(
 
 def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
-    from advisor.verdict.verdict import decide, settles
+    from advisor.verdict.decide import decide, settles
 
     cloud = j.prices.costs(workload)
     hw = j.hardware.hardware

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from advisor.verdict.remedy import Remedy
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.bench.measurement import Measurement
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
@@ -65,6 +65,7 @@ def with_remedies(
 SOURCES = (
     "remedies.py",
     "advise.py",
+    "advice_options.py",
     "verdict",
     "probe",
     "workload.py",
@@ -114,6 +115,7 @@ def _hardware_text(text: str) -> str:
 
     data = json.loads(text)
     data.get("cpu", {}).pop("memory_bandwidth_measured_gbs", None)
+    data.get("cpu", {}).pop("memory_bandwidth_measured_on", None)
     data.get("sources", {}).pop("memory.bandwidth_measured_gbs", None)
     return json.dumps(data, sort_keys=True)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from advisor.catalog.model import Task
+from advisor.catalog.fields import Task
 from advisor.errors import NotFoundError, WorkloadError
 from advisor.files.disk_cache import cached
 from advisor.files.strict import FORBID, KeyProblem, checked_after, shown
@@ -36,7 +36,7 @@ CODE = (
     "advisor.files.strict",
     "advisor.files.yamlpos",
     "advisor.files.docload",
-    "advisor.catalog.model",
+    "advisor.catalog.fields",
     "advisor.files.yamldoc",
     "advisor.workload",
 )

@@ -28,7 +28,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.catalog import load_catalog
 from advisor.probe import list_profiles, load_profile
 from advisor.probe.gpu.unified import apple_default_working_set_bytes

@@ -31,7 +31,7 @@ from advisor.errors import InputError
 from advisor.verdict.seats import SeatPlan
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.workload import Workload
 
@@ -283,7 +283,7 @@ def _servers(catalog: Catalog, settings: AuditSettings, run: _Run, kept: list[Re
     """The shared-server plans for the people behind the kept machines (advisor.audit.servers)."""
     if not settings.servers or not kept:
         return None
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.audit.servers import interactive_people, shared_servers
 
     people = interactive_people(run.plans[r.group].request.workloads for r in kept)

@@ -30,6 +30,7 @@ _SOURCES = (
     "files/yamldoc.py",
     "workload.py",
     "advise.py",
+    "advice_options.py",
     "remedies.py",
     "probe",
     "bench/store/codec.py",

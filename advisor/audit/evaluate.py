@@ -17,7 +17,7 @@ from advisor.audit.workers import new_pool
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices
@@ -105,7 +105,7 @@ def outcome_of(verdict: Verdict) -> Outcome:
     """The audit's view of a verdict. A workload that may not leave the building has no cloud
     path: the report prices one for reference, but the fleet's cost never counts it (neither
     today's nor the path of a workload not viable here)."""
-    from advisor.verdict.verdict import cloud_forbidden
+    from advisor.verdict.decide import cloud_forbidden
 
     costs, cloud = verdict.costs, verdict.cloud
     forbidden = cloud_forbidden(verdict.workload)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.team.advice import TeamAdvice
     from advisor.verdict.seats import SeatPlan

@@ -33,7 +33,7 @@ from advisor.probe.specs.upgrades import (
 )
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.workload import Workload

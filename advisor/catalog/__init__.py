@@ -5,21 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from advisor.catalog.cloud_offers import ApiModel, Cloud, ElectricityPrice, Subscription
+from advisor.catalog.fields import QUANT_TYPES, TASKS
 from advisor.catalog.loader import CODE, load_catalog_file
-from advisor.catalog.model import (
-    QUANT_TYPES,
-    TASKS,
-    ApiModel,
-    Architecture,
-    Catalog,
-    Cloud,
-    ElectricityPrice,
-    Model,
-    Quality,
-    Quant,
-    Source,
-    Subscription,
-)
+from advisor.catalog.model import Architecture, Catalog, Model, Quality, Quant, Source
 from advisor.catalog.overlay import Overlay, load_overlay, merge, overlay_path
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.errors import AdvisorError

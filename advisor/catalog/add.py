@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from advisor.catalog.fields import QUANT_TYPES
 from advisor.catalog.gguf.arch import architecture_from_gguf
 from advisor.catalog.gguf.file import GGUFModelFile, file_type_name
-from advisor.catalog.model import QUANT_TYPES, Model, Quant, Source
+from advisor.catalog.model import Model, Quant, Source
 from advisor.errors import GGUFError, UsageError
 from advisor.files.strict import validate
 

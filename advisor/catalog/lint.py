@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from advisor.catalog.model import ApiModel, Architecture, Catalog, ElectricityPrice, Subscription
+from advisor.catalog.cloud_offers import ApiModel, ElectricityPrice, Subscription
+from advisor.catalog.model import Architecture, Catalog
 from advisor.catalog.problems import Loc, Problem
 from advisor.catalog.yaml_errors import duplicate_key_problems, with_lines
 

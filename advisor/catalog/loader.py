@@ -26,6 +26,8 @@ CODE = (
     "advisor.files.yamlpos",
     "advisor.files.docload",
     "advisor.catalog.model",
+    "advisor.catalog.fields",
+    "advisor.catalog.cloud_offers",
     "advisor.catalog.loader",
     "advisor.catalog.crossref",
     "advisor.catalog.compiled",

@@ -1,4 +1,4 @@
-"""The catalog's concepts: models, their quants and the cloud offers they compete with.
+"""The catalog's concepts: models, their architectures and quants, and the catalog itself.
 
 These are frozen standard-library dataclasses that travel between stages (and sit pickled in
 the user cache, see advisor.files.disk_cache); pydantic validates `models.yaml` against them
@@ -9,80 +9,37 @@ is `None`, with the reason in `unknown`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from advisor.files.strict import FORBID, Check, between, checked_after
+from advisor.catalog.cloud_offers import Cloud
+from advisor.catalog.fields import (
+    Bytes,
+    Date,
+    Experts,
+    Heads,
+    Layers,
+    OptionalDate,
+    OptionalHeads,
+    OptionalIndex,
+    OptionalShare,
+    OptionalSmall,
+    OptionalSomeLayers,
+    OptionalTokens,
+    OptionalWidth,
+    Params,
+    Positive,
+    QuantType,
+    Share,
+    Slug,
+    SomeExperts,
+    SomeLayers,
+    Task,
+    Tokens,
+    Width,
+)
+from advisor.files.strict import FORBID, between, checked_after
 from advisor.frozen import FrozenMap, cached_hash, frozen_map
-
-Task = Literal["chat", "coding", "reasoning", "vision", "tools"]
-TASKS: tuple[str, ...] = ("chat", "coding", "reasoning", "vision", "tools")
-
-# GGUF file types the catalog may list (llama.cpp `llama_ftype` names).
-QUANT_TYPES: tuple[str, ...] = (
-    "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ3_XXS", "IQ3_XS", "IQ3_S",
-    "IQ3_M", "IQ4_XS", "IQ4_NL", "Q2_K", "Q2_K_S", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_0",
-    "Q4_1", "Q4_K_S", "Q4_K_M", "Q5_0", "Q5_1", "Q5_K_S", "Q5_K_M", "Q6_K", "Q8_0", "MXFP4",
-    "F16", "BF16", "F32",
-)  # fmt: skip
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
-
-
-def _check_date(value: str | None) -> str | None:
-    if value is not None and not _DATE.match(value):
-        raise ValueError("expected a date as YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-def _known_quant_type(value: str) -> str:
-    if value not in QUANT_TYPES:
-        raise ValueError(f"unknown quant type {value!r}; expected one of {QUANT_TYPES}")
-    return value
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.match(value):
-        raise ValueError("expected a lowercase slug: a-z, 0-9, '.', '_' and '-'")
-    return value
-
-
-_DATE_CHECK = Check(_check_date)
-Date = Annotated[str, _DATE_CHECK]
-OptionalDate = Annotated[str | None, _DATE_CHECK]
-QuantType = Annotated[str, Check(_known_quant_type)]
-
-# The ranges every number in models.yaml must fall in: wide enough for any model or price there
-# is, narrow enough that a typo (0 heads, -4096 wide, 1e9 layers, NaN) stops at the file
-# instead of crashing, or hanging, an estimate later.
-_WIDTH = between(1, 1 << 20)  # hidden, intermediate, head and latent sizes
-Params = Annotated[float, between(0, 1e5, above=True)]  # billions of parameters
-Layers = Annotated[int, between(1, 1024)]  # llama.cpp's LLAMA_MAX_LAYERS is 512
-SomeLayers = Annotated[int, between(0, 1024)]
-OptionalSomeLayers = Annotated[int | None, between(0, 1024)]
-Width = Annotated[int, _WIDTH]
-OptionalWidth = Annotated[int | None, _WIDTH]
-Heads = Annotated[int, between(1, 1 << 16)]
-OptionalHeads = Annotated[int | None, between(1, 1 << 16)]
-OptionalSmall = Annotated[int | None, between(1, 1 << 16)]  # state, conv, group counts
-Experts = Annotated[int, between(1, 1 << 16)]
-SomeExperts = Annotated[int, between(0, 1 << 16)]
-Tokens = Annotated[int, between(1, 1 << 27)]  # context lengths, windows, vocabularies
-OptionalTokens = Annotated[int | None, between(1, 1 << 27)]
-Index = Annotated[float, between(0, 100)]  # Artificial Analysis indexes
-OptionalIndex = Annotated[float | None, between(0, 100)]
-Bytes = Annotated[int, between(1, 1 << 50)]  # a file size: 1 PiB is no GGUF anyone ships
-Usd = Annotated[float, between(0, 1e6)]  # a monthly or per-million-token price
-OptionalUsd = Annotated[float | None, between(0, 1e6)]
-PerDay = Annotated[float, between(0, 1e9, above=True)]
-OptionalPerDay = Annotated[float | None, between(0, 1e9, above=True)]
-Seats = Annotated[int, between(1, 1_000_000)]
-Share = Annotated[float, between(0, 1)]
-OptionalShare = Annotated[float | None, between(0, 2)]
-Positive = Annotated[float | None, between(0, 1e6, above=True)]
-OptionalCount = Annotated[float | None, between(0, 1e9, above=True)]  # a published limit
 
 
 @dataclass(frozen=True)
@@ -263,7 +220,7 @@ class Quant:
 class Model:
     __pydantic_config__ = FORBID
 
-    id: Annotated[str, Check(_slug)]
+    id: Slug
     name: str
     hf_repo: str
     family: str
@@ -287,126 +244,6 @@ class Model:
     def quant(self, name: str) -> Quant | None:
         wanted = name.upper()
         return next((q for q in self.quants if q.type == wanted), None)
-
-
-@dataclass(frozen=True)
-class PublishedLimit:
-    """One limit as the vendor (or the source) publishes it: `count` `unit` per `per`."""
-
-    __pydantic_config__ = FORBID
-
-    count: OptionalCount  # None: the unit is published without a number (compute-based quota)
-    unit: str  # "messages", "Codex local messages", "AI credits", "x Pro usage", ...
-    per: Literal["5 hours", "day", "week", "month"]
-    task: Task | None = None  # the one task it applies to; None: the plan's headline limit
-    note: str | None = None
-
-    @property
-    def text(self) -> str:
-        count = "unknown" if self.count is None else f"{self.count:,g}"
-        task = f" ({self.task})" if self.task else ""
-        note = f"; {self.note}" if self.note else ""
-        return f"{count} {self.unit} per {self.per}{task}{note}"
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A flat-rate plan (ChatGPT Plus, Claude Max, Copilot Pro, ...)."""
-
-    __pydantic_config__ = FORBID
-
-    id: str
-    vendor: str
-    product: str
-    plan: str
-    price_usd_per_month: Usd
-    tasks: tuple[Task, ...]  # what the plan is sold for
-    limits: str  # the published limits, as published
-    # Our reading of the published limits as typical requests per day for one seat;
-    # None where no number is published. limits_basis says how it was read.
-    requests_per_day: OptionalPerDay
-    limits_basis: str | None
-    source: str
-    date: Date
-    min_seats: Seats = 1
-    api_access: bool = False  # False: interactive use only, a program may not call it
-    annual_price_usd_per_month: OptionalUsd = None
-    note: str | None = None
-    # Where the plan publishes a separate limit for a task (ChatGPT's Codex limits).
-    requests_per_day_by_task: dict[Task, PerDay] = field(default_factory=dict)
-    # Usage sold as a dollar amount at API prices (Cursor, Claude's included API credit).
-    included_usage_usd_per_month: OptionalUsd = None
-    # The limits in the vendor's own units (messages per 5 hours, weekly caps, credits).
-    limits_published: tuple[PublishedLimit, ...] = ()
-    # What the limit counts: a user prompt (an agent's steps inside it are not counted) or
-    # dollars of usage at API prices (every model call spends them).
-    counts: Literal["prompts", "usd"] = "prompts"
-    # requests_per_day is an assumption, not a reading of a published number (limits_basis).
-    limit_assumed: bool = False
-    # The only vendor whose API the included usage buys (Claude's credit: the Claude API);
-    # None: any vendor's models (Cursor).
-    api_vendor: str | None = None
-
-    def requests_per_day_for(self, task: str) -> float | None:
-        """Our reading of the limits for `task`: the task's own figure, else the headline."""
-        return self.requests_per_day_by_task.get(task, self.requests_per_day)  # type: ignore
-
-
-@dataclass(frozen=True)
-class ApiModel:
-    """A model sold per token, closed frontier or a hosted open model."""
-
-    __pydantic_config__ = FORBID
-
-    id: str
-    vendor: str  # who sells it: openai, anthropic, deepinfra, ...
-    name: str
-    input_usd_per_mtok: Usd
-    output_usd_per_mtok: Usd
-    source: str
-    date: Date
-    cached_input_usd_per_mtok: OptionalUsd = None
-    context_tokens: OptionalTokens = None
-    intelligence_index: OptionalIndex = None
-    coding_index: OptionalIndex = None
-    quality_source: str | None = None
-    open_weights: bool = False
-    catalog_model: str | None = None  # the catalog id of the same open model, if hosted
-    frontier: bool = False  # counts as the frontier model for the tasks it is best at
-    note: str | None = None
-    aa_name: str | None = None  # the Artificial Analysis row the indexes were read from
-    quality_estimated: bool = False  # AA marks the index as its own estimate
-    deprecation_date: OptionalDate = None  # the vendor retires the model on this date
-    quality_date: OptionalDate = None  # the snapshot the indexes were read from
-    quality_index_name: str | None = None
-    quality_index_version: str | None = None  # the scale (see Quality.index_version)
-
-    @property
-    def quality_scale(self) -> str | None:
-        if self.quality_index_name is None or self.quality_index_version is None:
-            return None
-        return f"{self.quality_index_name} {self.quality_index_version}"
-
-
-@dataclass(frozen=True)
-class ElectricityPrice:
-    __pydantic_config__ = FORBID
-
-    region: str  # "us", "eu", "de", "us-ca", ...
-    usd_per_kwh: Annotated[float, between(0, 100)]
-    source: str
-    date: Date
-    note: str | None = None
-    exchange_rate_source: str | None = None  # for prices converted to USD from another currency
-
-
-@dataclass(frozen=True)
-class Cloud:
-    __pydantic_config__ = FORBID
-
-    subscriptions: tuple[Subscription, ...]
-    api_models: tuple[ApiModel, ...]
-    electricity: tuple[ElectricityPrice, ...] = ()
 
 
 @dataclass(frozen=True)

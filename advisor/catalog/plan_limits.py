@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from advisor.errors import UsageError
 
 if TYPE_CHECKING:
-    from advisor.catalog.model import Catalog, Subscription
+    from advisor.catalog.cloud_offers import Subscription
+    from advisor.catalog.model import Catalog
 
 FLAG = "--plan-limit"
 # unit -> (words, prompts a day per prompt of the unit)

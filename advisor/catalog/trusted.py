@@ -32,6 +32,8 @@ T = TypeVar("T")
 # The modules whose source decides whether a catalog document is valid and what it becomes.
 VALIDATORS = (
     "advisor.catalog.model",
+    "advisor.catalog.fields",
+    "advisor.catalog.cloud_offers",
     "advisor.catalog.crossref",
     "advisor.catalog.loader",
     "advisor.catalog.trusted",

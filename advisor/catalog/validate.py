@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.catalog.cloud_offers import Cloud
 from advisor.catalog.lint import lint
 from advisor.catalog.loader import parse_yaml, read_bytes, validate_document
-from advisor.catalog.model import Catalog, Cloud
+from advisor.catalog.model import Catalog
 from advisor.catalog.overlay import Overlay
 from advisor.catalog.problems import CatalogProblems, Problem
 from advisor.catalog.yaml_errors import duplicate_key_problems

@@ -18,6 +18,7 @@ from advisor.bench.measurement import Measurement, Throughput
 from advisor.bench.plan import BatchedProgress
 from advisor.bench.plan import Progress as RunProgress
 from advisor.bench.store.db import StoredBatchedRun, StoredRun
+from advisor.units import MIB
 
 _PHASES = {
     "load": "loading the model",
@@ -99,7 +100,7 @@ def _vs_estimate(result: Throughput | None, estimated: float | None) -> str:
 def _bytes(value: int | None, why: str | None) -> str:
     if value is None:
         return f"unknown ({why})" if why else "unknown"
-    return f"{value / 1024**2:,.0f} MiB"
+    return f"{value / MIB:,.0f} MiB"
 
 
 def _joules(m: Measurement) -> str:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from advisor.catalog.problems import Problem
     from advisor.catalog.validate import ValidationReport
 
-TASKS = ("chat", "coding", "reasoning", "vision", "tools")  # advisor.catalog.model.TASKS
+TASKS = ("chat", "coding", "reasoning", "vision", "tools")  # advisor.catalog.fields.TASKS
 
 DESCRIPTION = """\
 The catalog (models.yaml) lists open models, their architecture, quality index and GGUF

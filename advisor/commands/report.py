@@ -246,7 +246,7 @@ def _machine(args: argparse.Namespace, config):
 
 
 def _options(args: argparse.Namespace, config):
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
 
     return AdviceOptions(
         electricity_usd_per_kwh=getattr(args, "electricity_price", None),

@@ -16,6 +16,8 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
+from advisor.units import MIB
+
 MAX_DOCUMENT_BYTES = 64 << 20  # a catalog, profile, workload or config: real ones are < 2 MB
 
 _KINDS = (
@@ -61,7 +63,7 @@ def read_regular(path: str | Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     with open_regular(path) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
-        size = f"{limit / 2**20:g} MiB"
+        size = f"{limit / MIB:g} MiB"
         raise FileTooLarge(errno.EFBIG, f"it is larger than {size}, more than such a file holds",
                            str(path))  # fmt: skip
     return data

@@ -50,6 +50,8 @@ class SystemMemory:
     swap_total_bytes: int | None = None
     swap_free_bytes: int | None = None
     bandwidth_measured_gbs: float | None = None  # from the copy test (GB/s, 1e9)
+    # The UTC date (YYYY-MM-DD) of the copy test behind bandwidth_measured_gbs, when known
+    bandwidth_measured_on: str | None = None
     bandwidth_theoretical_gbs: float | None = None  # from a spec table or DIMM data
 
     @property

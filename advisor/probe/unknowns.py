@@ -8,9 +8,18 @@ from collections.abc import Iterator, Mapping
 from advisor.probe.machine import Machine
 
 # None in these fields is an answer, not a gap: no virtualization, an anonymized hostname or
-# host id, a figure that only exists on other vendors' parts.
+# host id, a figure that only exists on other vendors' parts, no date for an undated figure.
 _NOT_FIGURES = frozenset(
-    {"virtualization", "hostname", "host_id", "backend_reason", "profile_source", "index", "name"}
+    {
+        "virtualization",
+        "hostname",
+        "host_id",
+        "backend_reason",
+        "profile_source",
+        "index",
+        "name",
+        "bandwidth_measured_on",  # the date of a measurement, not a figure
+    }
 )
 
 

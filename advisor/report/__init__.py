@@ -5,5 +5,6 @@
 # in vendor units, score scales and the cold first call (`cloud.basis`, `first_token_call`).
 # 3: the workload's min_quality_pct and min_quality_from (the user's own quality floor), and
 # candidates of quality unknown (a model with no published score: quality_index null).
-SCHEMA_VERSION = 3
+# 4: machine.cpu.memory_bandwidth_measured_on, the copy test's date as its own field.
+SCHEMA_VERSION = 4
 REPORT_KIND = "advisor-report"

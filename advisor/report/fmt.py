@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from advisor.units import GIB
@@ -97,10 +96,9 @@ def bandwidth_text(cpu: CpuView | None, sources: Mapping[str, str]) -> str:
     spec = cpu.memory_bandwidth_gbs if cpu else None
     measured = cpu.memory_bandwidth_measured_gbs if cpu else None
     if measured:
-        source = sources.get("memory.bandwidth_measured_gbs", "")
-        found = re.search(r"\d{4}-\d{2}-\d{2}", source)
-        when = f"measured {found.group()}" if found else "measured"
-        if not found and source == "profile":
+        on = cpu.memory_bandwidth_measured_on if cpu else None
+        when = f"measured {on}" if on else "measured"
+        if sources.get("memory.bandwidth_measured_gbs", "") == "profile":
             when += ", per the profile"
         return f"{measured:g} GB/s ({when}" + (f"; spec {spec:g} GB/s)" if spec else ")")
     return f"{spec:g} GB/s (spec)" if spec else "bandwidth unknown"

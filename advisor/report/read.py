@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.advise import AdviceOptions
+from advisor.advice_options import AdviceOptions
 from advisor.errors import ReportError
 from advisor.files.strict import shown
 from advisor.report import REPORT_KIND, SCHEMA_VERSION

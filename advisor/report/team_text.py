@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from advisor.units import GIB
+
 if TYPE_CHECKING:
     from advisor.team.advice import TeamAdvice
     from advisor.team.costs import Comparison, ServerCosts
@@ -80,7 +82,7 @@ def _plan(advice: TeamAdvice, run: ServerRun) -> list[str]:
         f"{run.model_name} ({run.model_id}) {run.quant}, {run.slots} parallel slots × "
         f"{run.context_per_slot_tokens:,} tokens of context each, on {servers}",
         f"placement: {est.placement.kind}, -ngl {est.placement.gpu_layers}, "
-        f"{est.memory.total_bytes / 1024**3:.1f} GiB in all",
+        f"{est.memory.total_bytes / GIB:.1f} GiB in all",
         f"quality: {run.quality_index:.1f} = {run.quality_pct_of_frontier:.0f}% of the frontier "
         f"(floor {advice.demand.workload.quality_floor_pct:g}%)",
         f"chosen by: {advice.plan.rule} ({advice.plan.files_checked} "
@@ -198,7 +200,7 @@ def _no_plan(advice: TeamAdvice) -> list[str]:
     fits = (
         f"the largest context that fits is {largest:,} tokens"
         if largest
-        else f"not even its {room.weights_bytes / 1024**3:,.1f} GiB of weights fit"
+        else f"not even its {room.weights_bytes / GIB:,.1f} GiB of weights fit"
     )
     return [
         f"this server's memory cannot hold one slot of {room.context_needed_tokens:,} tokens of "

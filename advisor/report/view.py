@@ -43,6 +43,7 @@ class CpuView:
     max_clock_mhz: float | None = None
     memory_bandwidth_gbs: float | None = None
     memory_bandwidth_measured_gbs: float | None = None
+    memory_bandwidth_measured_on: str | None = None  # the copy test's date (schema 4 on)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from advisor.team.engines import EngineConfig, across_nodes, engine_configs, sca
 from advisor.team.plan import TeamPlan, plan_team
 
 if TYPE_CHECKING:
-    from advisor.advise import AdviceOptions
+    from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.team.server import BatchModelFor

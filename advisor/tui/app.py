@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import functools
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
-from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widget import Widget
-from textual.widgets import Header, Input, Label, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, Label, TabbedContent, TabPane
 
 from advisor.console import printable
 from advisor.errors import AdvisorError
 from advisor.probe.machine import Machine
 from advisor.tui import stages
+from advisor.tui.app_actions import AppActions
 from advisor.tui.control_filter import PRINTABLE
 from advisor.tui.messages import (
     AdviceReady,
@@ -32,10 +29,7 @@ from advisor.tui.messages import (
     WorkloadsReady,
 )
 from advisor.tui.screens.bench import BenchScreen
-from advisor.tui.screens.export import ExportScreen
-from advisor.tui.screens.help import HelpScreen
-from advisor.tui.screens.profiles import ProfileScreen
-from advisor.tui.setup import DARK, LIGHT, Setup
+from advisor.tui.setup import DARK, Setup
 from advisor.tui.stages import AdviceInputs
 from advisor.tui.widgets.key_footer import KeyFooter
 from advisor.tui.widgets.machine_panel import MachinePanel
@@ -69,7 +63,7 @@ FOOTER_IMPORTANCE = (
 )  # fmt: skip
 
 
-class AdvisorApp(App[None]):
+class AdvisorApp(AppActions, App[None]):
     """Machine on top; models and workload verdicts in tabs; everything slow runs in workers."""
 
     CSS_PATH = "app.tcss"
@@ -215,7 +209,7 @@ class AdvisorApp(App[None]):
 
     @on(CatalogReady)
     def _catalog_ready(self, message: CatalogReady) -> None:
-        from advisor.catalog.model import TASKS
+        from advisor.catalog.fields import TASKS
 
         self.catalog = message.catalog
         self._stamp("catalog")
@@ -311,35 +305,7 @@ class AdvisorApp(App[None]):
     def _advice_ready(self) -> None:
         self._landed("advice")
 
-    # --- the profile switcher --------------------------------------------------------------
-    def action_switch_profile(self) -> None:
-        current = stages.profile_key(self.machine) if self.machine else None
-        self.push_screen(ProfileScreen(self.setup.profiles_dir, current), self._switch_to)
-
-    def _switch_to(self, key: str | None) -> None:
-        """Load the chosen machine ("" is this computer) and rank and advise again for it."""
-        if key is None or self.machine is not None and key == stages.profile_key(self.machine):
-            return
-        self.setup = dataclasses.replace(self.setup, machine=None, profile=key)
-        self.machine, self.machine_complete = None, False
-        what = f"Loading profile {key}…" if key else "Probing this computer…"
-        self.query_one(MachinePanel).wait_for(what)
-        self.query_one(ModelsTable).set_note("ranking…")
-        self._advise()  # no machine: the verdict pane says it is waiting
-        self.load_machine(self.setup)
-
-    # --- throughput test -------------------------------------------------------------------
-    def action_bench(self) -> None:
-        profile = self.machine.name if self.machine and self.machine.origin != "probe" else None
-        self.push_screen(
-            BenchScreen(
-                self.installed,
-                profile_name=profile,
-                budget_s=self.setup.bench_budget_s,
-                catalog_path=self.setup.catalog_path,
-            )
-        )
-
+    # --- what the keys open (their actions: advisor.tui.app_actions) --------------------------
     @on(BenchScreen.Finished)
     def _bench_finished(self) -> None:
         """A new measurement: rank again (calibration reloads) and redo the verdict."""
@@ -348,48 +314,8 @@ class AdvisorApp(App[None]):
         self._rank()
         self._advise()
 
-    # --- export ----------------------------------------------------------------------------
-    def action_export(self) -> None:
-        pane = self._pane()
-        if not (self.machine_complete and self.catalog and self.config and pane):
-            self.notify("The report is not ready yet: wait for the models and workloads.")
-            return
-        # Every workload, with the one being edited as it stands in the form.
-        edited = pane.workload
-        workloads = [edited if w.name == edited.name else w for w in self.presets]
-        render = functools.partial(stages.report, self._advice_inputs(), workloads)
-        folder = self.setup.export_dir or Path.cwd()
-        self.push_screen(ExportScreen(folder, render), self._exported)
-
-    def _exported(self, path: Path | None) -> None:
-        if path is not None:
-            self.notify(printable(f"Saved {path}"), title="Report exported", markup=False)
-
-    # --- the rest --------------------------------------------------------------------------
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_toggle_theme(self) -> None:
-        self.theme = LIGHT if self.theme == DARK else DARK
-
-    def action_show_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
-
     def get_line_filters(self):
         return [*super().get_line_filters(), PRINTABLE]
-
-    def action_leave_field(self) -> None:
-        """Escape in a text field (the model filter, a workload number) gives the keys back to
-        the tab, so q, p, ? and 1 act again instead of being typed; where the tab's own widget
-        is a text field (the team's), to the tab bar."""
-        if not isinstance(self.focused, Input):
-            raise SkipAction()
-        tabs = self.query_one(TabbedContent)
-        target = self._tab_widget(tabs.active)
-        if target is None or isinstance(target, Input):
-            target = tabs.query_one(Tabs)
-        target.focus(scroll_visible=False)
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
@@ -397,11 +323,6 @@ class AdvisorApp(App[None]):
         target = self._tab_widget(event.pane.id)
         if target is not None:
             target.focus(scroll_visible=False)  # it is at the top already
-
-    def _tab_widget(self, tab: str | None) -> Widget | None:
-        targets = {"models": "#models-table", "team": "#team-people"}
-        found = self.query(targets.get(tab or "", "#workload-form Select"))
-        return found.first() if found else None
 
 
 def make_app(

@@ -13,7 +13,8 @@ from advisor.probe.machine import Machine
 from advisor.tui.candidates import ListedCandidate
 
 if TYPE_CHECKING:
-    from advisor.advise import Advice, AdviceOptions
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import Advice
     from advisor.catalog.model import Catalog
     from advisor.catalog.scan.installed import InstalledModel
     from advisor.config import Config
@@ -243,7 +244,8 @@ class AdviceInputs:
 
 def advice(inputs: AdviceInputs, workloads: Sequence[Workload]) -> Advice:
     """The verdicts for `workloads` on the inputs' machine, priced with its config."""
-    from advisor.advise import AdviceOptions, advise
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import advise
 
     options = AdviceOptions(config=inputs.config)
     return advise(inputs.machine, inputs.catalog, list(workloads), options)

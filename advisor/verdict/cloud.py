@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from advisor.catalog.model import ApiModel, Catalog, Subscription
+from advisor.catalog.cloud_offers import ApiModel, Subscription
+from advisor.catalog.model import Catalog
 from advisor.workload import Workload
 
 MTOK = 1_000_000

@@ -3,7 +3,7 @@
 Models are checked best raw quality first. An option is *useful* when it fits, is fast enough,
 keeps up with the volume and, if it is also good enough, costs less than the cloud; if it is
 not good enough, any routine hybrid split it could carry costs less than all-cloud (else a
-cheaper-to-run file may be the one that makes the hybrid pay: advisor.verdict.verdict.settles).
+cheaper-to-run file may be the one that makes the hybrid pay: advisor.verdict.decide.settles).
 Scanning
 stops at the first model whose raw index (an upper bound on any of its options' quality) is
 below the best useful option found: no later model could give a better local option, a better
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
-# An option the search may stop at (advisor.verdict.verdict.settles): one a local verdict could
+# An option the search may stop at (advisor.verdict.decide.settles): one a local verdict could
 # rest on, or one below the floor whose hybrid split, if any, already pays.
 Acceptable = Callable[[LocalOption], bool]
 # workload_options, lean_options or local_options: the local options a verdict is decided on

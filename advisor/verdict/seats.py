@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from advisor.errors import UsageError
 
 if TYPE_CHECKING:
-    from advisor.catalog.model import Catalog, Subscription
+    from advisor.catalog.cloud_offers import Subscription
+    from advisor.catalog.model import Catalog
     from advisor.config import Seats
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.catalog.model import QUANT_TYPES
+from advisor.catalog.fields import QUANT_TYPES
 
 # model_sizes.csv `model` value -> catalog id, decided row by row (tests/catalog reads it too).
 # Base and instruct checkpoints of one model share every tensor shape, so their files differ

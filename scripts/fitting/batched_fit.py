@@ -121,7 +121,7 @@ def predicted_decode(row: BatchRow, c: SpeedConstants, bc: BatchConstants, b: in
     """S_TG of the row's run (or of the same run with `b` sequences)."""
     b = row.b if b is None else b
     depth = row.pp + (row.tg - 1) / 2.0
-    return b / decode_step_s(row.step, c, bc, b, depth)
+    return b / decode_step_s(row.step, c, bc, b, depth, ubatch_tokens=row.n_ubatch)
 
 
 def predicted_prefill(row: BatchRow) -> float:

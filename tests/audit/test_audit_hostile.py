@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from audit_kit import WORKLOADS, as_machine, write
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.cli import main
 from advisor.commands.audit import FORMATS, render

@@ -7,7 +7,8 @@ import copy
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.audit.keys import GPU_IDENTITY, MACHINE_IDENTITY, machine_key
 from advisor.probe import machine_from_dict
 from advisor.report.verdict_json import verdict_json

@@ -8,7 +8,8 @@ import json
 import pytest
 from audit_kit import as_machine, write
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.audit.audit import AuditSettings, run_audit
 from advisor.bench.store.db import BenchStore
 from advisor.paths import user_data_dir

@@ -9,7 +9,8 @@ import json
 import pytest
 from audit_kit import FLEET_COUNTS, PROFILES
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.probe import load_profile, machine_to_dict, resolve_machine
 from advisor.probe.specs.upgrades import (
     GPU_MENU,

@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from advisor.catalog.model import QUANT_TYPES, Architecture
+from advisor.catalog.fields import QUANT_TYPES
+from advisor.catalog.model import Architecture
 
 FIXTURE = Path(__file__).parent / "data" / "tensor_layouts.json"
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from catalog_testkit import CATALOG_YAML, NEW_MODEL, hf_cache
 
-from advisor.catalog.model import TASKS
+from advisor.catalog.fields import TASKS
 from advisor.catalog.scan import locations as scan_locations
 from advisor.cli import main
 from advisor.commands import catalog as catalog_command

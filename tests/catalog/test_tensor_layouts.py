@@ -17,7 +17,7 @@ import pytest
 from layout_reference import bytes_digest, layout_digest, load
 
 from advisor.catalog import load_catalog
-from advisor.catalog.model import QUANT_TYPES
+from advisor.catalog.fields import QUANT_TYPES
 from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout, tensor_types
 from advisor.catalog.tensors.quant_rules import (
     ATTN_V_GROUP,

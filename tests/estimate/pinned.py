@@ -20,7 +20,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.bench.measurement import BenchSettings, Measurement, ModelFile, Throughput
 from advisor.estimate import estimate
 from advisor.estimate.assemble import placement_contexts_for

@@ -14,6 +14,7 @@ from advisor.estimate.speed.batched import batch_model, parallel_speed
 from advisor.estimate.speed.batched_physics import (
     BatchConstants,
     DeviceStep,
+    decode_step_s,
     dense_compute_s,
     distinct_expert_share,
     expert_compute_s,
@@ -22,8 +23,10 @@ from advisor.estimate.speed.batched_physics import (
     load_batch_constants,
     matrix_columns,
     moe_vector_max_batch,
+    swa_cells,
     vector_columns,
     vector_flop_s,
+    weight_passes,
 )
 from advisor.estimate.speed.predict import TG_DEPTH
 from advisor.probe import resolve_machine
@@ -283,3 +286,57 @@ def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
     assert rows[0].step.k.decode_s_per_byte == pytest.approx(per_byte)
     (one, four) = predict(rows, load_batch_constants())
     assert one.measured_scaling == 1.0 and four.measured_scaling == pytest.approx(1.5)
+
+
+def test_metal_small_batches_read_the_weights_once_per_column_group() -> None:
+    # ggml_metal_op_mul_mat: mul_mv_ext groups 2-8 columns r1ptg at a time (8 columns: two
+    # groups of 4); K-quants only from 4 columns, below that mul_mv reads per column.
+    assert [weight_passes("metal", "Q8_0", b) for b in range(1, 9)] == [1, 1, 1, 1, 1, 2, 2, 2]
+    assert [weight_passes("metal", "Q4_K_M", b) for b in range(1, 9)] == [1, 2, 3, 1, 1, 2, 2, 2]
+    assert weight_passes("metal", "IQ3_XXS", 3) == 3  # no mul_mv_ext kernel for the type
+    assert weight_passes("metal", "Q8_0", 16) == 1  # the matrix kernel: once a tile
+    assert weight_passes("cuda", "Q4_K_M", 8) == 1  # MMVQ: up to 8 columns at once
+
+
+def test_metal_rereads_cost_a_pass_over_the_dense_weights(spark_dense) -> None:
+    from advisor.estimate.speed.model import load_constants
+
+    c, bc = load_constants(), load_batch_constants()
+    step = batch_model(*spark_dense).steps[0]
+    metal = dataclasses.replace(step, backend="metal")
+    dense = step.cost.weight_bytes_read - step.cost.expert_bytes_read
+    # From 5 to 6 sequences Q8_0's column groups go from one to two: one more pass of reads.
+    six = decode_step_s(metal, c, bc, 6, 0.0) - decode_step_s(metal, c, bc, 5, 0.0)
+    extra_column = vector_columns("metal", 2, bc) * step.cost.flops * vector_flop_s(metal)
+    assert six == pytest.approx(dense * step.k.decode_s_per_byte + extra_column)
+
+
+def test_sliding_window_layers_read_each_sequence_s_window(catalog) -> None:
+    # Gemma 3 4B: 29 of its 34 layers keep a 1,024-token window (4 KV heads x 256, f16);
+    # llama.cpp gives them the window plus one ubatch of cells.
+    from advisor.estimate.speed.load import token_cost
+
+    arch = catalog.find("gemma-3-4b-it").architecture
+    cost = token_cost(arch, "Q4_0", 2.35 * 2**30)
+    assert cost.swa_window == 1024
+    assert cost.swa_kv_bytes_per_cell == pytest.approx(29 * 2 * 4 * 256 * 2)
+    assert swa_cells(cost, 600.0) == 600.0
+    assert swa_cells(cost, 8192.0) == 1024 + 512
+    assert swa_cells(cost, 8192.0, ubatch_tokens=2048) == 1024 + 2048
+    dense = catalog.find("qwen2.5-coder-7b-instruct").architecture
+    assert token_cost(dense, "Q8_0", 7.54 * 2**30).swa_kv_bytes_per_cell == 0.0
+
+
+def test_extra_sequences_read_their_sliding_windows(catalog, spark_dense) -> None:
+    from advisor.estimate.speed.load import token_cost
+    from advisor.estimate.speed.model import load_constants
+
+    c, bc = load_constants(), load_batch_constants()
+    step = batch_model(*spark_dense).steps[0]
+    cost = token_cost(catalog.find("gemma-3-4b-it").architecture, "Q4_0", 2.35 * 2**30)
+    gemma = dataclasses.replace(step, cost=cost)
+    no_window = dataclasses.replace(gemma, cost=dataclasses.replace(cost, swa_window=0))
+    extra = decode_step_s(gemma, c, bc, 4, 4096.0) - decode_step_s(no_window, c, bc, 4, 4096.0)
+    per_byte = step.k.decode_s_per_byte
+    assert extra == pytest.approx(3 * 1536 * cost.swa_kv_bytes_per_cell * per_byte)
+    assert decode_step_s(gemma, c, bc, 1, 4096.0) == decode_step_s(no_window, c, bc, 1, 4096.0)

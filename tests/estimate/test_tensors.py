@@ -7,7 +7,7 @@ import csv
 import pytest
 from estimate_archs import DATA, arch, architectures
 
-from advisor.catalog.model import QUANT_TYPES
+from advisor.catalog.fields import QUANT_TYPES
 from advisor.catalog.tensors.layout import quant_tensor_bytes, tensor_layout
 from advisor.units import GIB
 

@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise, machine_id
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise, machine_id
 from advisor.paths import workloads_dir
 from advisor.probe import load_profile
 from advisor.report.document import build_document

@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.estimate.cache import EstimateCache
 from advisor.probe import load_profile
 from advisor.report.document import build_document

@@ -12,7 +12,8 @@ import re
 import pytest
 from report_helpers import GOLDEN, check_golden, normalized
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.probe import list_profiles, load_profile
 from advisor.report.document import build_document
 from advisor.report.markdown import render_markdown

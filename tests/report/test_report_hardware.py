@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.config import Config, Prices
 from advisor.probe import load_profile
 from advisor.workload import load_workloads
@@ -106,3 +107,31 @@ def test_the_header_labels_the_gpu_bandwidth_as_the_spec_figure(catalog) -> None
     ):
         for rendering in _header(load_profile(profile), catalog):
             assert words in rendering, profile
+
+
+def test_the_copy_tests_date_is_a_field_of_the_report(catalog) -> None:
+    """The header read the copy test's date with a regex out of the source's words; the
+    report carries it as machine.cpu.memory_bandwidth_measured_on (schema 4), and the header
+    prints that field whatever the words say. A version 3 report, without it, says
+    "measured" alone."""
+    from advisor.probe.bandwidth.copy_test import BandwidthMeasurement
+    from advisor.probe.bandwidth.fill import _with_bandwidth
+    from advisor.report.document import build_document
+    from advisor.report.text import render_text
+    from advisor.report.view_read import report_view
+
+    test = BandwidthMeasurement(gbs=21.3, threads=4, buffer_bytes=1 << 28, rounds=5,
+                                seconds=0.2, measured_at="2026-12-06T21:04:00+00:00")  # fmt: skip
+    machine = _with_bandwidth(load_profile("office-laptop-8gb"), test)
+    assert machine.memory.bandwidth_measured_on == "2026-12-06"
+    doc = build_document(advise(machine, catalog, load_workloads(["chat-assistant"]),
+                                AdviceOptions()))  # fmt: skip
+    assert doc["schema_version"] == 4
+    assert doc["machine"]["cpu"]["memory_bandwidth_measured_on"] == "2026-12-06"
+    doc["machine"]["sources"]["memory.bandwidth_measured_gbs"] = "measured (copy test)"
+    text = " ".join(render_text(report_view(doc)).split())
+    assert "21.3 GB/s (measured 2026-12-06; spec 25.6 GB/s)" in text
+    del doc["machine"]["cpu"]["memory_bandwidth_measured_on"]
+    doc["schema_version"] = 3
+    text = " ".join(render_text(report_view(doc)).split())
+    assert "21.3 GB/s (measured; spec 25.6 GB/s)" in text

@@ -7,7 +7,8 @@ import dataclasses
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.bench.store.db import BenchStore
 from advisor.probe import load_profile
 from advisor.probe.power.draw import HOST_W_BESIDE_GPU

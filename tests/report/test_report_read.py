@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise, machine_id
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise, machine_id
 from advisor.errors import ReportError
 from advisor.probe import load_profile
 from advisor.report.document import build_document

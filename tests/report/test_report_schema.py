@@ -7,7 +7,8 @@ import json
 import jsonschema
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.cli import main
 from advisor.probe import load_profile
 from advisor.report.document import build_document
@@ -40,7 +41,7 @@ def test_a_real_report_validates_against_the_shipped_schema(doc) -> None:
 @pytest.mark.parametrize(
     ("path", "value"),
     [
-        (("schema_version",), 4),
+        (("schema_version",), 5),
         (("currency",), "EUR"),
         (("verdicts", 0, "verdict"), "maybe"),
         (("verdicts", 0, "costs_usd_per_month", "local"), "cheap"),

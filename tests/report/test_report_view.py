@@ -15,7 +15,8 @@ import pytest
 from pydantic import BaseModel
 from report_helpers import GOLDEN
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.bench.store.db import BenchStore
 from advisor.cli import main
 from advisor.errors import ExitCode, ReportError

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from advisor.advise import AdviceOptions
+from advisor.advice_options import AdviceOptions
 from advisor.cli import main
 from advisor.config import Seats
 from advisor.errors import ExitCode
@@ -138,7 +138,7 @@ def test_report_team_json_validates_against_the_shipped_schema(capsys):
     )
     assert code == ExitCode.OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["schema_version"] == 3
+    assert doc["schema_version"] == 4
     jsonschema.Draft202012Validator(json.loads(shipped_schema_text())).validate(doc)
     [team] = doc["team"]
     assert team["plan"]["servers"] == 1 and team["demand"]["users"] == 25

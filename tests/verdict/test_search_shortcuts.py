@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise, judge
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise, judge
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
 from advisor.probe.specs.upgrades import apply_change, gpu_changes, ram_changes

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise, judge
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise, judge
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
 from advisor.verdict import choice

@@ -139,7 +139,8 @@ def test_a_prices_session_prices_each_workload_once(monkeypatch) -> None:
     workload once, and equal workloads (rebuilt from another report) share the price."""
     import dataclasses
 
-    from advisor.advise import AdviceOptions, judge
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import judge
     from advisor.catalog import load_catalog
     from advisor.probe import load_profile
     from advisor.verdict import cloud

@@ -7,10 +7,10 @@ from verdict_builders import make_candidate, make_speed, make_workload
 
 from advisor.probe.power.draw import PowerDraw
 from advisor.verdict.cloud import cloud_costs
+from advisor.verdict.decide import decide
 from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.local import HardwareCost
 from advisor.verdict.options import check_option
-from advisor.verdict.verdict import decide
 
 RATE = ElectricityRate(0.2, "region", "us", "catalog default for us", "2026-04")
 OWNED = HardwareCost(None, 36)

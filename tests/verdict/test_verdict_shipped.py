@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.advise import AdviceOptions, advise
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
 from advisor.workload import load_workloads

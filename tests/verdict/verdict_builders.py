@@ -3,14 +3,8 @@
 
 from __future__ import annotations
 
-from advisor.catalog.model import (
-    ApiModel,
-    Catalog,
-    Cloud,
-    ElectricityPrice,
-    Source,
-    Subscription,
-)
+from advisor.catalog.cloud_offers import ApiModel, Cloud, ElectricityPrice, Subscription
+from advisor.catalog.model import Catalog, Source
 from advisor.estimate.estimate import Estimate
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import DeviceShare, Placement

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from gguf.constants import LlamaFileType
 
+from advisor.catalog.fields import QUANT_TYPES
 from advisor.catalog.gguf.header import GGUFHeader, TensorInfo, read_header
-from advisor.catalog.model import QUANT_TYPES
 from advisor.errors import GGUFError
 
 # llama.cpp's gguf-split names: <stem>-00001-of-00003.gguf

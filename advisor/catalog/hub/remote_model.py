@@ -194,7 +194,7 @@ def _config(info: RepoInfo, file: HubFile, name: str) -> dict:
 
 
 def _computed_choice(options: Sequence[QuantOption], wanted: str | None, repo: str) -> str:
-    from advisor.catalog.model import QUANT_TYPES
+    from advisor.catalog.fields import QUANT_TYPES
     from advisor.catalog.render import file_size
 
     listed = "; ".join(f"{o.label} {file_size(o.size_bytes)} (computed)" for o in options)

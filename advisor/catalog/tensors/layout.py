@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 
-from advisor.catalog.model import QUANT_TYPES, Architecture
+from advisor.catalog.fields import QUANT_TYPES
+from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.file_sums import shipped_bytes
 from advisor.catalog.tensors.quant_bytes import (
     INPUT_TENSORS,

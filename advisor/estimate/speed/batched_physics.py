@@ -14,7 +14,16 @@ weights over bandwidth, per-layer costs, KV at depth), each device's step grows 
   ne123 = n_expert_used × n_tokens slices of a one-column mat-vec), so two tokens that pick
   the same expert read it twice. CUDA's mul_mat_vec_q_moe runs every token's warp of a slot
   in one block (mmvq.cu), so tokens sharing an expert share its reads there;
-* KV: every extra sequence reads its own KV cache at its depth (the single stream's slope);
+* KV: every extra sequence reads its own KV cache at its depth (the single stream's slope),
+  and in sliding-window layers (Gemma 3, gpt-oss) its own window: the depth, up to the
+  window plus one ubatch of cells, the cache llama.cpp gives those layers
+  (llama-kv-cache-iswa.cpp; masked cells are read all the same);
+* weight re-reads: Metal's small-batch kernels do not read each weight once for the whole
+  step. kernel_mul_mv_ext takes 2 to 8 columns in groups of r1ptg (2 to 5) columns and reads
+  the weights once per group; the K-quants take it only from 4 columns, and below (or for
+  types it lacks) kernel_mul_mv runs one threadgroup per column (ggml_metal_op_mul_mat). So
+  8 sequences of a Q8_0 file read the dense weights twice a step (weight_passes); CUDA's
+  MMVQ/MMVF and the CPU take up to 8 columns at once;
 * matrix work: every extra sequence multiplies every weight it uses. While llama.cpp runs its
   small-batch vector kernels (B <= 8: CUDA's MMVQ/MMVF_MAX_BATCH_SIZE, Metal's mul_mv_ext)
   each extra column is one more dot product per weight row on the shader ALUs: FLOPs at the
@@ -221,11 +230,44 @@ def extra_matrix_s(step: DeviceStep, bc: BatchConstants, sequences: int, depth: 
     return dense + experts
 
 
+# ggml-metal-ops.cpp ggml_metal_op_mul_mat: 2 to 8 columns of these weight types run
+# kernel_mul_mv_ext, which reads a weight row once for a group of r1ptg columns (2 columns: 2;
+# 3 and 6: 3; 4, 7 and 8: 4; 5: 5); the K-quants take it from 4 columns; every other case runs
+# kernel_mul_mv, one threadgroup per column (nr1 = 1), which reads the weights once per column.
+METAL_EXT_TYPES = ("F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "MXFP4", "IQ4_NL")
+METAL_EXT_K_TYPES = ("Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K")
+METAL_EXT_COLUMNS = {2: 2, 3: 3, 4: 4, 5: 5, 6: 3, 7: 4, 8: 4}
+
+
+def weight_passes(backend: str, quant: str, sequences: int) -> int:
+    """How many times a step of `sequences` tokens reads the dense weights in the backend's
+    vector kernel: once on CUDA and the CPU (MMVQ/MMVF take up to 8 columns at once), on Metal
+    once per group of columns mul_mv_ext takes together, or once per column (mul_mv)."""
+    if backend != "metal" or sequences <= 1 or sequences > VECTOR_KERNEL_MAX_BATCH:
+        return 1
+    name = quant.upper()
+    kind = next((t for t in METAL_EXT_TYPES + METAL_EXT_K_TYPES
+                 if name == t or name.startswith(t + "_")), "")  # fmt: skip
+    if kind in METAL_EXT_TYPES or (kind in METAL_EXT_K_TYPES and sequences >= 4):
+        return math.ceil(sequences / METAL_EXT_COLUMNS[sequences])
+    return sequences
+
+
+def swa_cells(cost: TokenCost, depth: float, ubatch_tokens: int = UBATCH_TOKENS) -> float:
+    """Cells a sliding-window layer's attention reads at `depth`: the depth, up to the cache
+    llama.cpp gives those layers (the window plus one ubatch, llama-kv-cache-iswa.cpp)."""
+    if cost.swa_window <= 0:
+        return 0.0
+    return min(depth, cost.swa_window + ubatch_tokens)
+
+
 def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, sequences: int,
-                  depth: float, growth: float = 1.0) -> float:  # fmt: skip
+                  depth: float, growth: float = 1.0,
+                  ubatch_tokens: int = UBATCH_TOKENS) -> float:  # fmt: skip
     """Seconds this device spends on one step of `sequences` tokens at mean depth `depth`.
 
-    `growth` scales what the sequences beyond the first add (a machine's batched calibration).
+    `growth` scales what the sequences beyond the first add (a machine's batched calibration);
+    `ubatch_tokens` sizes the sliding-window layers' cache (swa_cells).
     """
     base, slope = decode_terms(step.cost, step.share, step.k, c)
     single = base + slope * depth
@@ -235,7 +277,11 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     pool = bc.get(backend, "expert_pool")
     more = expert_read_share(step, sequences, pool) - expert_read_share(step, 1, pool)
     experts = step.share * cost.expert_bytes_total * more * step.k.decode_s_per_byte
-    kv = (sequences - 1) * slope * depth
+    passes = weight_passes(backend, cost.quant, sequences) - 1
+    rereads = passes * step.share * (cost.weight_bytes_read - cost.expert_bytes_read)
+    kv = (sequences - 1) * slope * depth + rereads * step.k.decode_s_per_byte
+    window = swa_cells(cost, depth, ubatch_tokens) * cost.swa_kv_bytes_per_cell
+    kv += (sequences - 1) * step.share * window * step.k.decode_s_per_byte
     matrix = extra_matrix_s(step, bc, sequences, depth)
     launches = 0.0
     if backend in GRAPH_BACKENDS:

@@ -193,6 +193,7 @@ def _expert_part(cost: TokenCost) -> TokenCost:
         weight_bytes_read=cost.expert_bytes_read, weight_bytes_total=cost.expert_bytes_total,
         flops=cost.expert_flops, n_layers=cost.n_moe_layers, kv_bytes_per_depth=0.0,
         attn_flops_per_depth=0.0, head_flops=0.0,  # the output head stays with the dense part
+        swa_kv_bytes_per_cell=0.0, swa_window=0,
     )  # fmt: skip
 
 

@@ -64,6 +64,13 @@ class TokenCost:
     # k / E: the share of a layer's routed experts each token uses (0 for a dense model); a
     # batch of n tokens gives each expert n × k / E of them (model.expert_tile_passes)
     expert_used_share: float = 0.0
+    # Sliding-window attention layers: the KV bytes one token reads per cell they hold, and
+    # the window; their cache keeps the window plus one ubatch of cells
+    # (llama-kv-cache-iswa.cpp), so their reads stop growing there. The single-stream model
+    # leaves them to its fitted constants (tgN runs stay within a window); the batched model
+    # counts each extra sequence's own (batched_physics).
+    swa_kv_bytes_per_cell: float = 0.0
+    swa_window: int = 0
     # The output head's part of `flops` (2 × vocab × hidden): decode computes logits for every
     # token, a prompt only for the tokens it asks output of (prefill_flops).
     head_flops: float = 0.0
@@ -173,6 +180,19 @@ def _kv_per_depth(arch: Architecture, kv_bytes_per_element: float) -> tuple[floa
     return kv_bytes, attn_flops
 
 
+def _swa_kv_per_cell(arch: Architecture, kv_bytes_per_element: float) -> float:
+    """KV bytes a token's sliding-window layers read per cell of their cache (0 without any).
+
+    The layers that are neither full attention nor recurrent; their K and V heads are the
+    architecture's n_kv_heads × head_dim (the global figures are the full layers' own).
+    """
+    if not arch.sliding_window or arch.n_full_attention_layers is None or arch.mla is not None:
+        return 0.0
+    n_swa = arch.n_layers - arch.n_full_attention_layers - arch.n_linear_attention_layers
+    head_dim = arch.head_dim or arch.hidden_size // arch.n_heads
+    return max(n_swa, 0) * 2.0 * arch.n_kv_heads * head_dim * kv_bytes_per_element
+
+
 def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float, float] | None:
     """(read, routed experts read, all routed experts) as fractions of the file's tensor bytes.
 
@@ -250,6 +270,7 @@ def token_cost(
         read, expert_read, expert_total = (f * weights_bytes for f in fractions)
         split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
     kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
+    swa_bytes = _swa_kv_per_cell(arch, kv_bytes_per_element)
     return TokenCost(
         weight_bytes_read=split.read,
         expert_bytes_read=split.expert_read,
@@ -267,4 +288,6 @@ def token_cost(
         expert_used_share=arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0,
         head_flops=2.0 * _embedding_params(arch),
         activation_bytes=activation_bytes(arch, split.used_params),
+        swa_kv_bytes_per_cell=swa_bytes,
+        swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
     )

@@ -97,7 +97,11 @@ def _with_bandwidth(machine: Machine, measurement: BandwidthMeasurement | None) 
         )
         return dataclasses.replace(machine, unknown=unknown)
     sources[path] = measurement.source
-    memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=measurement.gbs)
+    memory = dataclasses.replace(
+        machine.memory,
+        bandwidth_measured_gbs=measurement.gbs,
+        bandwidth_measured_on=measurement.measured_at[:10],  # ISO 8601, UTC: the date
+    )
     return with_reasons(
         dataclasses.replace(machine, memory=memory, sources=sources, unknown=unknown), ""
     )

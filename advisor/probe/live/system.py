@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from advisor.probe.live.host import Host
 from advisor.probe.live.result import Findings
+from advisor.units import GIB
 
 CGROUP_LIMITS = (
     "/sys/fs/cgroup/memory.max",  # cgroup v2
@@ -60,8 +61,8 @@ def probe_ram(host: Host, system: str, found: Findings) -> Ram:
         limit, path = _cgroup_limit(host)
         if limit is not None and limit < total:
             found.notes.append(
-                f"a container memory limit of {limit / 2**30:.1f} GiB applies ({path}); "
-                f"the host has {total / 2**30:.1f} GiB"
+                f"a container memory limit of {limit / GIB:.1f} GiB applies ({path}); "
+                f"the host has {total / GIB:.1f} GiB"
             )
             total = found.got("memory.ram_total_bytes", limit, f"cgroup {path}")
             available = found.got(

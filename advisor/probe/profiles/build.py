@@ -191,6 +191,7 @@ def _memory(entry: ProfileEntry, cpu_spec, soc_spec, acc: _Acc) -> SystemMemory:
         swap_total_bytes=gib_to_bytes(entry.swap_gb),
         swap_free_bytes=gib_to_bytes(entry.swap_free_gb),
         bandwidth_measured_gbs=cpu_entry.memory_bandwidth_measured_gbs,
+        bandwidth_measured_on=cpu_entry.memory_bandwidth_measured_on,
         bandwidth_theoretical_gbs=theoretical,
     )
 

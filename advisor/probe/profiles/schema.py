@@ -43,6 +43,8 @@ class CpuEntry(_Strict):
     max_clock_mhz: float | None = Positive(100_000)
     memory_bandwidth_gbs: float | None = Field(default=None, gt=0, le=20000)
     memory_bandwidth_measured_gbs: float | None = Field(default=None, gt=0, le=20000)
+    # The copy test's UTC date, YYYY-MM-DD
+    memory_bandwidth_measured_on: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 class GpuEntry(_Strict):

@@ -33,6 +33,7 @@ def _cpu_dict(cpu: Cpu, machine: Machine) -> dict[str, Any]:
         "max_clock_mhz": cpu.max_clock_mhz,
         "memory_bandwidth_gbs": machine.memory.bandwidth_theoretical_gbs,
         "memory_bandwidth_measured_gbs": machine.memory.bandwidth_measured_gbs,
+        "memory_bandwidth_measured_on": machine.memory.bandwidth_measured_on,
     }
 
 

@@ -122,7 +122,7 @@ class TeamView(VerticalScroll):
 
     @work(thread=True, exclusive=True, group="team")
     def plan(self, inputs: AdviceInputs, ask: TeamAsk) -> None:
-        from advisor.advise import AdviceOptions
+        from advisor.advice_options import AdviceOptions
         from advisor.team.advice import TeamOptions, team_advice
         from advisor.verdict.seats import parse_seats, seat_plans
 

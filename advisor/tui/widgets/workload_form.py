@@ -105,7 +105,7 @@ class WorkloadForm(VerticalScroll):
         self.base: Workload | None = next(iter(self.presets.values()), None)
 
     def compose(self) -> ComposeResult:
-        from advisor.catalog.model import TASKS  # loaded by the time workloads have been
+        from advisor.catalog.fields import TASKS  # loaded by the time workloads have been
 
         options = [(plain(w.title), w.name) for w in self.presets.values()]
         base = self.base
