@@ -26,6 +26,13 @@ from tests.clocks import TickClock
 needs_fork = pytest.mark.skipif(sys.platform != "linux", reason="the early test forks on Linux")
 
 
+@pytest.fixture(autouse=True)
+def _one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run forks only with no other thread; earlier tests in this process may leave some
+    (the children here run only the fakes below, which take no lock)."""
+    monkeypatch.setattr(copy_test.threading, "active_count", lambda: 1)
+
+
 def _tagged(tag: int, rounds: int = 5) -> BandwidthMeasurement:
     """A measurement whose `threads` says which process took it."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
