@@ -119,16 +119,17 @@ class PathCost:
 # decode: TinyLlama-1.1B-shaped files (on the 93 M shape a token's fixed costs hide the
 #   kernels): the F16 file streams its weights (its tg128 is the memory rate), and what each
 #   file's tg128 takes beyond its bytes at that rate and the per-layer cost is the kernel's
-#   compute, per FLOP, over the F16 file's pp512 seconds per FLOP.
+#   compute, per FLOP, over the F16 file's pp512 seconds per FLOP (the prompt's FLOPs counted as
+#   the model counts them: the output head once per batch, TokenCost.prefill_flops).
 _PROBE = "cpu_rows_here.csv, probe shape, Zen 4 EPYC, 1 thread, 2026-12-07"
 _TINY = "cpu_rows_here.csv, TinyLlama-1.1B shape, Zen 4 EPYC, 1 thread, 2026-12-07"
 _BOTH = f"prefill {_PROBE}; decode {_TINY}"
 PATH_COSTS: dict[tuple[str, str], PathCost] = {
     (X86_AVX512, "tinyblas_f16"): PathCost(1.0, 0.0, f"the reference ({_BOTH})"),
-    (X86_AVX512, "tinyblas_q8_0"): PathCost(0.856, 1.287, _BOTH),
-    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.667, 0.408, _BOTH),
+    (X86_AVX512, "tinyblas_q8_0"): PathCost(0.856, 1.207, _BOTH),
+    (X86_AVX512, "repack_q4_0_8x8"): PathCost(0.667, 0.382, _BOTH),
     # From the Q4_K_M file: what is left once its Q6_K share is counted at Q6_K's cost.
-    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.645, 0.241, _BOTH),
+    (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.645, 0.226, _BOTH),
     (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.662, 0.0, _BOTH),
 }
 MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
