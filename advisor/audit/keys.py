@@ -2,7 +2,8 @@
 
 A machine's key is its report entry without what names or locates it (name, hostname, host
 id, serials, UUIDs, bus ids) and without what changes from one probe to the next and does not
-enter a verdict (free RAM, swap and disk, free VRAM, driver versions, battery state).
+enter a verdict (free RAM, swap and disk, free VRAM, driver versions, battery state), keeping
+whether the name or a profile's battery makes the machine a laptop (upgrades.is_laptop).
 Everything else stays, sources included: they set how sure a figure is, and so a verdict's
 confidence.
 tests/audit/test_audit_keys.py checks that changing any dropped field leaves the verdicts as
