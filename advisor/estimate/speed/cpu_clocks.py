@@ -29,7 +29,8 @@ ASSUMED_CPU_GHZ = 3.0
 # AMD EPYC 9004 Series (Genoa, Genoa-X, Bergamo: every Zen 4 / Zen 4c server part of the
 # series), (base, max boost) GHz, from AMD's product pages (amd.com/en/products/processors/
 # server/epyc/4th-generation-9004-and-8004-series.html, the "Base Clock" and "Max. Boost
-# Clock" columns).
+# Clock" columns), entered 2026-12-07 from AMD's published figures; this offline environment
+# could not re-fetch the page, so check a changed SKU there before trusting it.
 EPYC_9004_SOURCE = "AMD EPYC 9004 Series product table (amd.com: base and max boost clocks)"
 EPYC_9004_GHZ: dict[str, tuple[float, float]] = {
     "9124": (3.0, 3.7), "9174F": (4.1, 4.4), "9224": (2.5, 3.7), "9254": (2.9, 4.15),
