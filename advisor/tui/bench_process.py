@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.bench.measurement import Measurement
+from advisor.bench.run.runner import STOP_BY_SIGINT
 from advisor.errors import AdvisorError, BenchError, ExitCode, MissingDependencyError
 
 DEFAULT_BUDGET_S = 30.0
@@ -80,7 +81,7 @@ def run_bench_process(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # the terminal's Ctrl-C belongs to the app, not to the test
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", STOP_BY_SIGINT: "1"},
     )
     output: dict[str, str] = {}
 

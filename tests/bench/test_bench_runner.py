@@ -87,11 +87,12 @@ def test_ctrl_c_during_generation_stops_that_run_and_keeps_the_others(
             os.kill(os.getpid(), signal.SIGINT)  # the runner's handler only sets a flag
 
     plan = _plan(tiny_f16, extra_buffers_ok, max_runs=5)
+    before = signal.getsignal(signal.SIGINT)
     m = _bench(plan, press_ctrl_c)
     assert m.interrupted
     assert m.decode is not None and m.decode.runs == 1  # the second was cut, not counted
     assert m.prefill is not None and m.prefill.runs == 2
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before  # the caller's handler is back
 
 
 def test_interrupt_before_any_result_raises(tiny_f16: Path, extra_buffers_ok: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 from textual.widgets import Button, Input, Label, RadioSet
 
@@ -67,6 +68,24 @@ async def test_throughput_test_stops_when_asked(build, settle, tmp_path) -> None
         await pilot.pause()
         assert "Stopped before any run finished" in _status(screen)
         assert not default_store_path().exists() or not BenchStore().history()
+
+
+async def test_a_stop_reaches_a_test_started_with_ctrl_c_ignored(build, settle, tmp_path) -> None:
+    """advisor started in the background (SIGINT ignored, inherited by its children) still
+    stops its throughput test: the child takes SIGINT as Ctrl-C from its first line."""
+    model = write_synthetic_gguf(tmp_path / "tiny-Q8_0.gguf", "Q8_0")
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        app = build()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            screen = await _start_test(app, pilot, model)
+            await pilot.press("escape")
+            await screen.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Stopped before any run finished" in _status(screen)
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 async def test_throughput_test_refuses_a_missing_file(build, settle, tmp_path) -> None:
