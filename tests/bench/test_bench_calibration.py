@@ -13,7 +13,7 @@ from advisor.bench.calibrate.from_store import load_calibration, measured_models
 from advisor.bench.store.db import BenchStore
 from advisor.estimate.calibration.apply import apply_calibration, scaling_for
 from advisor.estimate.calibration.build import build_calibration, combine, shrink
-from advisor.estimate.calibration.values import Calibration, CalibrationRun, Target
+from advisor.estimate.calibration.values import RUN_NOISE, Calibration, CalibrationRun, Target
 from advisor.estimate.speed.figures import Figure, Speed
 from advisor.units import GIB
 from tests.bench.helpers import measurement
@@ -23,9 +23,11 @@ from tests.bench.helpers import measurement
     ("raw", "files", "expected"),
     [
         (1.0, 5, 1.0),
-        (0.5, 1, 0.5**0.5),  # one file: halfway in log space
-        (0.5, 3, 0.5**0.75),
-        (2.0, 9, 2.0**0.9),
+        (0.5, 1, 0.5**0.5 * math.exp(0.03)),  # one file: halfway, beyond the noise band
+        (0.5, 3, 0.5**0.75 * math.exp(0.045)),
+        (2.0, 9, 2.0**0.9 * math.exp(-0.054)),
+        (1.05, 9, 1.0),  # within run-to-run noise (6%): no evidence
+        (0.95, 1, 1.0),
         (0.8, 0, 1.0),  # no evidence, no change
     ],
 )
@@ -73,9 +75,9 @@ def test_runs_speak_for_their_backend_and_placement() -> None:
     gpu = scaling_for(cal, _target("gpu", backend="cuda"))
     assert cpu is not None and cpu.decode is not None and cpu.prefill is None
     assert cpu.decode.raw_median == pytest.approx(0.85)
-    assert cpu.decode.value == pytest.approx(math.exp(math.log(0.85) * 2 / 3))
+    assert cpu.decode.value == pytest.approx(shrink(0.85, 2))
     assert gpu is not None and gpu.decode is not None
-    assert gpu.decode.value == pytest.approx(1.5**0.5)
+    assert gpu.decode.value == pytest.approx(shrink(1.5, 1))
     assert scaling_for(cal, _target("partial", backend="cuda")) is None
     assert cal.runs == 3
 
@@ -105,9 +107,15 @@ def _speed() -> Speed:
     )
 
 
+def _unshrunk(factor: float) -> float:
+    """The raw ratio two files must say for shrink() to give `factor`."""
+    log = math.log(factor)
+    return math.exp(math.copysign(abs(log) * 1.5 + RUN_NOISE, log))
+
+
 def _calibration(decode: float, prefill: float, runs: int = 4) -> Calibration:
     """Two files, `runs` runs in all, that shrink to `decode` and `prefill`."""
-    raw_d, raw_p = decode**1.5, prefill**1.5  # two files: factor = raw ** (2 / 3)
+    raw_d, raw_p = _unshrunk(decode), _unshrunk(prefill)
     each = [_run(f, raw_d, raw_p) for f in ("a", "b") for _ in range(runs // 2)]
     return build_calibration("m-1", each)
 

@@ -20,12 +20,19 @@ from advisor.estimate.calibration.build import build_calibration
 from advisor.estimate.calibration.values import CalibrationRun, Target, ratio
 from advisor.estimate.speed.load import quant_class
 
-DATA = Path(__file__).parent / "data" / "calibration_transfer_epyc_2core.json"
+DATA = Path(__file__).parent / "data"
+# The first recording (estimates then 3-11x off), and one of 2026-12-07 on the same machine
+# (estimates then within 7% on prefill, 30-42% low on decode), where the rule without its
+# run-noise band moved every prefill estimate 0.4-4.2 points further from its measurement.
+RECORDINGS = (
+    "calibration_transfer_epyc_2core.json",
+    "calibration_transfer_epyc_2core_2026-12-07.json",
+)
 FILES = ("Q4_0", "Q8_0", "Q4_K_M")
 
 
-def _record() -> dict:
-    return json.loads(DATA.read_text())
+def _record(name: str = RECORDINGS[0]) -> dict:
+    return json.loads((DATA / name).read_text())
 
 
 def _spread(samples: list[float]) -> float:
@@ -62,12 +69,23 @@ def _error(record: dict, left_out: str, test: str, *, probes: bool) -> tuple[flo
     return abs(math.log(estimated / measured)), abs(math.log(after / measured))
 
 
+@pytest.mark.parametrize("recording", RECORDINGS)
 @pytest.mark.parametrize("test", ["decode", "prefill"])
 @pytest.mark.parametrize("left_out", FILES)
-def test_calibrating_on_two_quants_brings_the_third_closer(left_out: str, test: str) -> None:
-    before, after = _error(_record(), left_out, test, probes=True)
-    assert after < before or before < 0.02  # closer; an estimate already within 2% may stay
+def test_calibrating_on_two_quants_brings_the_third_closer(
+    recording: str, left_out: str, test: str
+) -> None:
+    before, after = _error(_record(recording), left_out, test, probes=True)
     assert after <= before + 1e-12  # never further
+    # closer, or left alone: what the other files say lies within run-to-run noise
+    assert after < before or after == pytest.approx(before)
+
+
+@pytest.mark.parametrize("recording", RECORDINGS)
+def test_the_rule_halves_the_decode_error_it_transfers(recording: str) -> None:
+    """Decode, which the CPU estimate misses most by kernel path, comes much closer."""
+    errors = [_error(_record(recording), q, "decode", probes=True) for q in FILES]
+    assert sum(after for _, after in errors) < 0.5 * sum(before for before, _ in errors)
 
 
 @pytest.mark.parametrize("test", ["decode", "prefill"])

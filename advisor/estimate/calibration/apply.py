@@ -139,7 +139,7 @@ def _scaled(speed: Speed, scaling: Scaling, target: Target) -> Speed:
                     status="calibrated",
                     source=f"median measured/estimated of {factor.runs} run(s) over "
                     f"{factor.files} file(s) within {SIZE_SPAN:g}x this size on this machine"
-                    f"{via}, shrunk toward 1",
+                    f"{via}, less the run-to-run noise band, shrunk toward 1",
                 )
             )
     return dataclasses.replace(

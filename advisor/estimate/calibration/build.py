@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from advisor.estimate.calibration.values import (
     MAX_SPREAD,
+    RUN_NOISE,
     SHRINK_K,
     BatchedFile,
     BatchedRun,
@@ -29,11 +30,14 @@ def median(values: Iterable[float]) -> float:
     return statistics.median(values)
 
 
-def shrink(raw: float, n_files: int, k: float = SHRINK_K) -> float:
-    """Pull a ratio toward 1 in log space, less as evidence from more files piles up."""
+def shrink(raw: float, n_files: int, k: float = SHRINK_K, noise: float = RUN_NOISE) -> float:
+    """Pull a ratio toward 1 in log space: the part within run-to-run noise counts for nothing,
+    and what lies beyond it counts less the fewer files it comes from."""
     if raw <= 0 or n_files <= 0:
         return 1.0
-    return math.exp(math.log(raw) * n_files / (n_files + k))
+    log = math.log(raw)
+    beyond = max(0.0, abs(log) - noise)
+    return math.exp(math.copysign(beyond, log) * n_files / (n_files + k))
 
 
 def combine(ratios_by_file: dict[str, list[float]]) -> Factor | None:
