@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import signal
 import time
 from collections.abc import Callable
 
 from advisor.argtypes import path_text, real, whole
-from advisor.bench.run.runner import STOP_BY_SIGINT
+from advisor.bench.run.stop_signal import take_sigint_if_asked
 from advisor.console import out
 from advisor.errors import ExitCode, InputError, WriteError
 from advisor.estimate.kv_types import KV_TYPES
@@ -156,11 +154,7 @@ def run(args: argparse.Namespace) -> int:
     # The budget counts from here, the command's own start: never from the process's start,
     # which in a long-lived process (a test run, an embedding program) may be minutes ago.
     started = clock()
-    if os.environ.get(STOP_BY_SIGINT) == "1":
-        # The app stops its test with SIGINT; a process started with SIGINT ignored (advisor
-        # launched in the background or under nohup) would otherwise ignore the stop until the
-        # runner's own handler is in place, and run on to the end.
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    take_sigint_if_asked()  # the app's Stop, even under a SIGINT-ignoring parent
     from advisor.bench.plan import parse_parallel
     from advisor.bench.run.native import import_llama_cpp
 

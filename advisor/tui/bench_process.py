@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.bench.measurement import Measurement
-from advisor.bench.run.runner import STOP_BY_SIGINT
+from advisor.bench.run.stop_signal import STOP_BY_SIGINT
 from advisor.errors import AdvisorError, BenchError, ExitCode, MissingDependencyError
 
 DEFAULT_BUDGET_S = 30.0

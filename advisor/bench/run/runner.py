@@ -29,11 +29,6 @@ from advisor.probe.gpu.nvml import NvmlGateway
 _SAFETY = 1.05  # a repetition is started only if 105% of the last one still fits
 
 
-# Set to "1" in the environment of an `advisor bench` the app starts and stops with SIGINT: the
-# command then takes SIGINT as Ctrl-C even when advisor was started with it ignored.
-STOP_BY_SIGINT = "ADVISOR_STOP_BY_SIGINT"
-
-
 class _CtrlC:
     """First Ctrl-C: finish the repetition in hand, then stop. Second: stop at once."""
 
