@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +31,19 @@ def _virtual_bench_clock(monkeypatch) -> None:
 def advisor_home(_isolated_user_dirs: Path) -> Path:
     """The per-test ADVISOR_HOME (data/, config/ and cache/ live under it)."""
     return _isolated_user_dirs
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[type]:
+    """The classes validated with pydantic during the test (a sealed file validates none)."""
+    from advisor.files import strict
+
+    seen: list[type] = []
+    real = strict.validate
+
+    def counting(cls: type, data: Any) -> Any:
+        seen.append(cls)
+        return real(cls, data)
+
+    monkeypatch.setattr(strict, "validate", counting)
+    return seen

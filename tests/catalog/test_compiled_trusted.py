@@ -3,13 +3,11 @@ validated it at build time is unchanged; any other compiled file is validated in
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from catalog_testkit import CATALOG_YAML, CountingYaml
@@ -18,38 +16,12 @@ from advisor.catalog import compiled, load_catalog, trusted
 from advisor.catalog.loader import read_bytes, validate_document
 from advisor.catalog.model import Catalog
 from advisor.catalog.problems import CatalogProblems
-from advisor.files import strict
 from scripts.catalog.build import write_compiled
+from tests.sealed_kit import typed
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "models.yaml"
 HINT = "the schema or models.yaml changed: run python -m scripts.catalog.build --compile"
-
-
-def _typed(value: Any) -> Any:
-    """`value` with the exact type of every part spelled out (1 and 1.0 differ)."""
-    if dataclasses.is_dataclass(value):
-        fields = [(f.name, _typed(getattr(value, f.name))) for f in dataclasses.fields(value)]
-        return type(value).__name__, fields
-    if isinstance(value, (tuple, list)):
-        return type(value).__name__, [_typed(v) for v in value]
-    if isinstance(value, dict):
-        return type(value).__name__, [(_typed(k), _typed(v)) for k, v in value.items()]
-    return type(value).__name__, value
-
-
-@pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> list[type]:
-    """The classes validated with pydantic during the test."""
-    seen: list[type] = []
-    real = strict.validate
-
-    def counting(cls: type, data: Any) -> Any:
-        seen.append(cls)
-        return real(cls, data)
-
-    monkeypatch.setattr(strict, "validate", counting)
-    return seen
 
 
 def test_the_shipped_compiled_form_is_sealed_for_this_schema() -> None:
@@ -61,7 +33,7 @@ def test_the_trusted_build_is_what_validation_gives() -> None:
     content = SHIPPED.read_bytes()
     data = compiled.lookup(SHIPPED, content)
     built = trusted.build(Catalog, data)
-    assert _typed(built) == _typed(validate_document(SHIPPED, content, data, Catalog))
+    assert typed(built) == typed(validate_document(SHIPPED, content, data, Catalog))
 
 
 def test_the_shipped_catalog_loads_without_pydantic(tmp_path: Path) -> None:
@@ -88,7 +60,7 @@ def test_a_sealed_compiled_file_skips_validation(
     expected = validate_document(
         catalog_file, content, compiled.lookup(catalog_file, content), Catalog
     )
-    assert _typed(catalog) == _typed(expected)
+    assert typed(catalog) == typed(expected)
 
 
 def test_a_tampered_document_under_a_seal_is_validated(

@@ -5,49 +5,22 @@ validated in full."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import advisor.workload as workload_mod
-from advisor.files import strict
 from advisor.paths import workloads_compiled_path, workloads_dir
 from advisor.workload import Workload, load_workload_file, load_workloads
 from scripts.compile_workloads import compiled_text
+from tests.sealed_kit import typed
 
 HINT = "a preset or the Workload schema changed: run python -m scripts.compile_workloads"
-
-
-def _typed(value: Any) -> Any:
-    """`value` with the exact type of every part spelled out (1 and 1.0 differ)."""
-    if dataclasses.is_dataclass(value):
-        return [(f.name, _typed(getattr(value, f.name))) for f in dataclasses.fields(value)]
-    if isinstance(value, (tuple, list)):
-        return type(value).__name__, [_typed(v) for v in value]
-    if isinstance(value, dict):  # in order: the justifications are shown in the file's order
-        return type(value).__name__, [(k, _typed(v)) for k, v in value.items()]
-    return type(value).__name__, value
-
-
-@pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> list[type]:
-    """The classes validated with pydantic during the test."""
-    seen: list[type] = []
-    real = strict.validate
-
-    def counting(cls: type, data: Any) -> Any:
-        seen.append(cls)
-        return real(cls, data)
-
-    monkeypatch.setattr(strict, "validate", counting)
-    return seen
 
 
 @pytest.fixture
@@ -74,8 +47,8 @@ def test_shipped_presets_build_as_validation_does(validations: list[type]) -> No
     by_path = load_workloads([str(p) for p in sorted(workloads_dir().iterdir())])
     assert validations == []
     files = sorted(workloads_dir().iterdir())
-    assert _typed(built) == _typed(tuple(load_workload_file(p, origin="preset") for p in files))
-    assert _typed(by_path) == _typed(tuple(load_workload_file(p) for p in files))
+    assert typed(built) == typed(tuple(load_workload_file(p, origin="preset") for p in files))
+    assert typed(by_path) == typed(tuple(load_workload_file(p) for p in files))
     assert validations == [Workload] * 2 * len(files)
 
 
