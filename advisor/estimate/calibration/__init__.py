@@ -24,11 +24,13 @@ the estimator's prediction and hands the ratios over as `CalibrationRun` values.
   ratio_a × probe_b / probe_a for a file of path b (a probe itself speaks only for its own
   path). Without probes of both paths it says nothing: calibration rescales a kernel path,
   never the whole machine by one factor.
-* The raw factor is the median over the files that speak, shrunk toward 1 in log space:
-  factor = raw ** (n / (n + K)), n those files and K = 1. One file moves an estimate halfway
-  (in log terms) toward what it measured, three files three quarters of the way. The
-  estimator's typical error (~20%) and the spread between models on one machine (~20%) are
-  about equal, which is what K = 1 means.
+* The raw factor is the median over the files that speak. Within RUN_NOISE (6%, in log
+  space) of 1 it is run-to-run noise and applies as 1; beyond it, only the part beyond counts,
+  shrunk toward 1: factor = exp(sign(l) * max(0, |l| - RUN_NOISE) * n / (n + K)), l = ln(raw),
+  n those files and K = 1. One file moves an estimate halfway (in log terms) toward what it
+  measured beyond the band, three files three quarters of the way. The estimator's typical
+  error (~20%) and the spread between models on one machine (~20%) are about equal, which is
+  what K = 1 means.
 * `scaling_for` is the one function that decides all of this, for every front end and for
   the prefill floor searches use (`prefill_speedup_bound`).
 * Batched runs (`advisor bench --parallel`) calibrate the batched estimate on their own: a

@@ -230,7 +230,8 @@ def _batched_calibration(machine: Machine, model: Model, est: Estimate, calibrat
                     f.value, "calibrated",
                     f"median measured/estimated growth of a step's time with the sequences, "
                     f"{f.runs} batched run(s) over {f.files} {group.quant_class} file(s) within "
-                    f"{SIZE_SPAN:g}x this size on this machine, shrunk toward 1")  # fmt: skip
+                    f"{SIZE_SPAN:g}x this size on this machine, less the run-to-run noise band, "
+                    f"shrunk toward 1")  # fmt: skip
     return f.value, f.runs, (figure,)
 
 
