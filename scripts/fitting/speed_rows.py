@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.catalog.model import Architecture
+from advisor.estimate.speed.cpu_paths import ARM_DOTPROD_NO_REPACK, X86_AVX2
 from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed.load import TokenCost, nominal_bits_per_weight, token_cost
 from advisor.estimate.speed.model import UBATCH_TOKENS, DeviceRate
@@ -76,6 +77,17 @@ EXPLICIT_DEVICES: dict[str, DeviceSpec] = {
     # Intel ARK, Intel Processor N100: 4 cores, 3.4 GHz max turbo, AVX2, single-channel
     # DDR5-4800, "Max Memory Bandwidth 38.4 GB/s". 4 cores × 3.4 GHz × 16 FLOP/cycle (AVX2 FMA).
     "Intel N100 (iGPU host; CPU backend)": DeviceSpec(38.4, 4 * 3.4 * 16 / 1000, "Intel ARK"),
+}
+# The CPU kernel level each published CPU device's rows ran at (advisor.estimate.speed.cpu_paths),
+# from the build its source names; a device not listed keeps the fitted family factors.
+# - Apple M2 Max: llama.cpp PR #8672's "master" column (2024-07-26) predates online repacking
+#   (late 2024), so its Q4_0 ran tinyBLAS_Q0_ARM; ik_llama.cpp PR #121 quotes mainline build
+#   4234 (2024-12) on Q5_0, which no build repacks on Arm, and neither repacked the Q6_K output
+#   head then. Apple's cores have dotprod (every arm64 Mac build targets apple-m1 or later).
+# - Intel N100: AVX2 (Intel ARK); no measured x86 AVX2 constants, so the family factors stand.
+CPU_KERNEL_LEVELS: dict[str, str] = {
+    "Apple M2 Max (CPU only)": ARM_DOTPROD_NO_REPACK,
+    "Intel N100 (iGPU host; CPU backend)": X86_AVX2,
 }
 # Apple M2 Max performance cores: 3.49 GHz (Apple M2 Max spec, as Wikipedia lists it), and
 # four 128-bit NEON FMA pipes a core: 32 FP32 FLOPs a cycle (Apple Firestorm/Avalanche).
@@ -234,6 +246,7 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
         share=1.0,
         dies=memory_dies(device) if backend != "cpu" else 1,
         arch=device_arch(None, device) if backend != "cpu" else "",
+        simd_level=CPU_KERNEL_LEVELS.get(device, "") if backend == "cpu" else "",
     )
     ubatch = _UBATCH.search(notes)
     return CalibrationRow(
