@@ -148,11 +148,12 @@ PATH_COSTS: dict[tuple[str, str], PathCost] = {
 }
 # Counted, not measured: Apple's P-core (M1/M2: Firestorm, Avalanche) issues up to 8
 # instructions a cycle to 4 NEON pipes and 3 load ports (Dougall Johnson's Firestorm
-# measurements, as recalled: not re-fetched from this offline machine; the 4 pipes are cpu_cores' Apple width). Each
-# kernel's inner loop, compiled from the vendored source for apple-m1 with clang (zig cc),
-# takes the most cycles any of the three limits gives; its cycles per multiply-add over those
-# of the F16 GEMM (tinyBLAS F16 x F32, its 4x6 tile: 28 NEON instructions, fcvtl and fmla, for 24 FMAs) is the
-# cost. `python benchmarks/arm_kernel_issue.py` prints every figure below.
+# measurements, as recalled: not re-fetched from this offline machine; the 4 pipes are
+# cpu_cores' Apple width). Each kernel's inner loop, compiled from the vendored source for
+# apple-m1 with clang (zig cc), takes the most cycles any of the three limits gives; its cycles
+# per multiply-add over those of the F16 GEMM (tinyBLAS F16 x F32, its 4x6 tile: 28 NEON
+# instructions, fcvtl and fmla, for 24 FMAs) is the cost. `python benchmarks/arm_kernel_issue.py`
+# prints every figure below.
 _ARM = "benchmarks/arm_kernel_issue.py: clang -mcpu=apple-m1 -O3 inner loops, Apple P-core issue"
 PATH_COSTS.update({
     (ARM_DOTPROD_NO_REPACK, "tinyblas_f16"): PathCost(1.0, None, f"the reference ({_ARM})"),
