@@ -153,8 +153,8 @@ STUDY_K = (1, 2, 3, 5, 8, 10, 15, 20, 33, 50)
 
 def rounds_trial(rounds: int, busy: bool, home: Path) -> list[float]:
     env = {**ENV, "ADVISOR_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-c", ROUNDS, str(rounds), "busy" if busy else "quiet"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, check=True)  # fmt: skip
+    argv = [sys.executable, "-c", ROUNDS, str(rounds), "busy" if busy else "quiet"]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
