@@ -158,7 +158,52 @@ def rounds_trial(rounds: int, busy: bool, home: Path) -> list[float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def rounds_study(trials: int, rounds: int, max_load: float) -> None:
+ROUND_BYTES = 2 * 2 * 32 * 1024**2  # read + write, 2 threads x 32 MiB: one round's traffic
+
+
+def _stop_by_time(series: list[float], budget_s: float) -> tuple[float, int, float]:
+    """The test's rule on a recorded series: MIN_ROUNDS rounds and `budget_s` of copying at
+    least; (best GB/s, rounds, seconds of copying)."""
+    spent, best = 0.0, 0.0
+    for n, gbs in enumerate(series, 1):
+        spent += ROUND_BYTES / (gbs * 1e9)
+        best = max(best, gbs)
+        if n >= 5 and spent >= budget_s:
+            return best, n, spent
+    return best, len(series), spent
+
+
+def _stop_at_plateau(series: list[float], patience: int) -> tuple[float, int, float]:
+    """Stop once MIN_ROUNDS are done and `patience` rounds in a row have not beaten the best
+    by more than 1%, or at 0.15 s."""
+    spent, best, since = 0.0, 0.0, 0
+    for n, gbs in enumerate(series, 1):
+        spent += ROUND_BYTES / (gbs * 1e9)
+        since = 0 if gbs > best * 1.01 else since + 1
+        best = max(best, gbs)
+        if n >= 5 and (since >= patience or spent >= 0.15):
+            return best, n, spent
+    return best, len(series), spent
+
+
+def _rules(runs: list[list[float]]) -> None:
+    """Shorter tests, simulated on the recorded rounds, against today's rule (0.15 s)."""
+    today = [_stop_by_time(r, 0.15) for r in runs]
+    print("  rule (simulated on the rounds above)      figure / today's (median, worst) "
+          "| rounds, ms of copying (median)")  # fmt: skip
+    rules = [(f"{b:.2f} s of copying", lambda r, b=b: _stop_by_time(r, b))
+             for b in (0.15, 0.10, 0.08, 0.05, 0.03)]  # fmt: skip
+    rules += [(f"plateau: {p} rounds no better", lambda r, p=p: _stop_at_plateau(r, p))
+              for p in (3, 5, 8)]  # fmt: skip
+    for name, rule in rules:
+        found = [rule(r) for r in runs]
+        ratios = sorted(f[0] / t[0] for f, t in zip(found, today, strict=True))
+        print(f"    {name:<30} {statistics.median(ratios):6.3f} {ratios[0]:6.3f}   | "
+              f"{statistics.median(f[1] for f in found):4.0f} "
+              f"{statistics.median(f[2] for f in found) * 1000:6.0f}")  # fmt: skip
+
+
+def rounds_study(trials: int, rounds: int, max_load: float, save: str | None = None) -> None:
     """How few timed rounds give the figure a long test gives: in `trials` fresh processes,
     `rounds` rounds each (2 threads x 32 MiB on 2 CPUs); the best of the first k rounds against
     the best of all of them. Then the same with the catalog and workloads loading in a forked
@@ -185,6 +230,9 @@ def rounds_study(trials: int, rounds: int, max_load: float) -> None:
                 f"    k={k:<3} {statistics.median(ratios):.3f}  {ratios[0]:.3f}   "
                 f"best of the processes' first-k figures {max(max(r[:k]) for r in runs):.1f}"
             )
+        _rules(runs)
+    if save:
+        Path(save).write_text(json.dumps(rows))
     if rows["quiet"] and rows["busy"]:
         for k in (5, 10, 33):
             quiet = statistics.median(max(r[:k]) for r in rows["quiet"])
@@ -210,9 +258,10 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, metavar="N",
                         help="instead: how few of N timed rounds give the long test's figure, "
                         "alone and beside the loading (see rounds_study)")  # fmt: skip
+    parser.add_argument("--save", metavar="FILE", help="with --rounds: the rounds as JSON")
     args = parser.parse_args()
     if args.rounds:
-        rounds_study(args.runs, args.rounds, args.max_load)
+        rounds_study(args.runs, args.rounds, args.max_load, args.save)
         return 0
     wait_for_quiet(args.max_load)
     same_buffers()
