@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from advisor.audit.parse import Parsed, ReportReader, ReportRef, parse_report
+from advisor.audit.sections import Shared
 from advisor.audit.sources import RawReport, Skipped, locate, read_file
 from advisor.audit.workers import worker_pool
 from advisor.files.disk_cache import no_cycle_collection
@@ -78,8 +79,7 @@ def _pooled(items: list, reader: ReportReader, jobs: int,
 
 def read_run(paths: list[str]) -> list[Parsed]:
     """Read and parse a run of files (in a worker): one Parsed per report, in order."""
-    seen: set[bytes] = set()
-    workloads: dict[bytes, object] = {}
+    shared = Shared()
     out: list[Parsed] = []
     with no_cycle_collection():
         for path in paths:
@@ -87,5 +87,5 @@ def read_run(paths: list[str]) -> list[Parsed]:
                 if isinstance(raw, Skipped):
                     out.append(Parsed(raw.origin, None, raw, None))
                 else:
-                    out.append(parse_report(raw, seen, workloads))
+                    out.append(parse_report(raw, shared))
     return out
