@@ -127,6 +127,16 @@ def _validate_left_out(part: str, value: dict[str, Any]) -> None:
         raise ReportError(message, key=key if part == "envelope" else f"machine.{key}") from exc
 
 
+def warm_validators() -> None:
+    """Import pydantic and build the validators reading needs (about 0.2 s), so that worker
+    processes forked afterwards start with them."""
+    from advisor.files.strict import adapter
+    from advisor.report.models import ReadBack
+
+    _left_out_validators()
+    adapter(ReadBack)
+
+
 @functools.cache
 def _left_out_validators() -> tuple[dict[str, Callable[[Any], object]], Callable]:
     """The envelope's and the machine's left-out parts' validators, imported once."""

@@ -53,7 +53,7 @@ def locate(
     """What gather yields, with each file as its path, unread (a worker can read it)."""
     if list(paths).count(STDIN) > 1:
         raise UsageError("'-' (stdin) was given more than once")
-    seen: set[Path] = set()
+    seen: set[str] = set()  # resolved paths
     for arg in paths:
         if arg == STDIN:
             if stdin is None:
@@ -65,13 +65,13 @@ def locate(
                 yield found
                 continue
             path, key = found if isinstance(found, tuple) else (found, None)
-            key = key or path.resolve()
+            key = key or os.path.realpath(path)  # as Path.resolve() resolves
             if key not in seen:
                 seen.add(key)
                 yield path
 
 
-def _expand(arg: str) -> Iterator[Path | tuple[Path, Path] | Skipped]:
+def _expand(arg: str) -> Iterator[Path | tuple[Path, str] | Skipped]:
     """The files `arg` names; a file found in a folder comes with its resolved path."""
     path = Path(arg).expanduser()
     if path.is_dir():
@@ -108,7 +108,7 @@ def _glob(pattern: Path) -> list[Path]:
     )
 
 
-def _folder(folder: Path) -> Iterator[tuple[Path, Path] | Skipped]:
+def _folder(folder: Path) -> Iterator[tuple[Path, str] | Skipped]:
     """Report files anywhere under `folder`, in path order, each with its resolved path;
     hidden files (atomic-write temporaries) left out.
 
@@ -122,11 +122,10 @@ def _folder(folder: Path) -> Iterator[tuple[Path, Path] | Skipped]:
     if not found:
         yield Skipped(str(folder), "the folder holds no .json or .jsonl report files")
         return
-    real = folder.resolve()
+    real = os.path.realpath(folder)
     found.sort(key=_order)
     for parts, path, link in found:
-        found_path = Path(path)
-        yield found_path, (found_path.resolve() if link else real.joinpath(*parts))
+        yield Path(path), (os.path.realpath(path) if link else os.path.join(real, *parts))
 
 
 def _order(item: tuple[tuple[str, ...], str, bool]) -> tuple[str, ...]:
