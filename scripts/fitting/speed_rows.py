@@ -10,7 +10,10 @@ Rules, applied to every row alike (none of them looks at how well the model pred
   work; sampling adds well under 1% a token). Ollama "eval rate" rows give no token count and
   include Ollama's own overheads: skipped;
 - a row needs the device's bandwidth (the CSV column, else the spec table, else the explicit
-  device facts below) and, for prefill, its compute; otherwise it is skipped;
+  device facts below) and, for prefill, its compute; otherwise it is skipped; a CPU row's
+  compute is its threads × the core's rate, so a CPU row that reports no thread count is
+  skipped (the crowd-sourced Intel N100 rows: their source reports neither threads nor build,
+  and they ran 2× below what the other CPUs' efficiency gives for 4 cores);
 - rows the source flags as anomalous are skipped, and so are rows whose own run-to-run spread
   (llama-bench's "± sd") is above a quarter of the mean: those runs did not settle;
 - `-ub N` in the notes is the batch the prefill ran with (llama-bench's default is 512);
@@ -223,6 +226,9 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
     if backend is None:
         return SkippedRow(line, f"unknown backend {rec['backend']!r}")
     device = rec["hardware"].strip()
+    if backend == "cpu" and not rec.get("threads", "").strip():
+        return SkippedRow(line, "CPU row with no thread count, so no compute figure: threads × "
+                          "the core's rate is what a CPU prefill or decode runs on")  # fmt: skip
     spec = device_spec(device, specs)
     bandwidth = _float(rec.get("mem_bandwidth_gbs", "")) or spec.bandwidth_gbs
     if bandwidth is None:
