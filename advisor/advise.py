@@ -333,6 +333,8 @@ def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
 def _measured(machine: Machine, options: AdviceOptions) -> Measured:
     """This machine's throughput tests and the calibration they imply (none: empty, None)."""
     if options.measurements is not None:
+        if not options.measurements:  # (the remedy search's changed machines, mostly)
+            return (), None  # nothing to calibrate with, and no bench code to import for it
         from advisor.bench.calibrate.from_store import calibration_from
 
         return options.measurements, calibration_from(machine, options.measurements)
