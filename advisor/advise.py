@@ -2,7 +2,8 @@
 
 It takes a machine, the catalog, the workloads and the prices, finds the local options the
 estimator places on the machine for each workload, prices every path, and decides. It is lazy:
-it estimates only the models a verdict or the candidate list needs.
+it estimates only the models a verdict or the candidate list needs, and the same question asked
+again reads the answer back (advisor.advice_cache).
 """
 
 from __future__ import annotations
