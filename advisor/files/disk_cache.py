@@ -160,12 +160,12 @@ def _key(kind: str, files: Sequence[Path], code: Sequence[str], params: Hashable
 
 def _states(files: Sequence[Path]) -> tuple:
     states = []
-    from advisor.files.regular import MAX_DOCUMENT_BYTES, open_regular
+    from advisor.files.regular import MAX_DOCUMENT_BYTES, open_regular, read_capped
 
     for path in files:
         with open_regular(path) as handle:  # a FIFO or /dev/zero: OSError, build() says so
             stat = os.fstat(handle.fileno())
-            digest = hashlib.sha256(handle.read(MAX_DOCUMENT_BYTES + 1)).hexdigest()
+            digest = hashlib.sha256(read_capped(handle, MAX_DOCUMENT_BYTES)).hexdigest()
         states.append((str(path.resolve()), stat.st_size, stat.st_mtime_ns, digest))
     return tuple(states)
 
