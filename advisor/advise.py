@@ -180,7 +180,8 @@ def _advise(
     workloads: Sequence[Workload],
     options: AdviceOptions | None,
 ) -> Advice:
-    from advisor.verdict.gather import reported, workload_options
+    from advisor.verdict.candidates import reported
+    from advisor.verdict.gather import workload_options
 
     options = options or AdviceOptions()
     workloads = _allowed(workloads, options)
@@ -343,7 +344,7 @@ def _rank_key(r: Ranked) -> tuple[float, float]:
 
 
 def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:
-    from advisor.verdict.gather import speed_status
+    from advisor.verdict.candidates import speed_status
 
     est = c.estimate
     speed = est.speed

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import RankedCandidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
+from advisor.estimate.speed.ceiling import DecodeCeiling, DecodeCeilings
 from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class OptionSearch:
         self._order: dict[str, list[tuple[float, Model]]] = {}
         self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
         self._floors: PrefillFloors | None = None
+        self._ceilings: DecodeCeilings | None = None
         ram = machine.memory.ram_total_bytes
         # All the memory weights could sit in (RAM and discrete VRAM): a larger file does not
         # fit, and the ranking leaves it out without estimating it.
@@ -130,6 +132,13 @@ class OptionSearch:
         if self._floors is None:
             self._floors = PrefillFloors(self.machine, self.mode, self._calibration)
         return self._floors.floor(model, quant)
+
+    def decode_ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
+        """A ceiling on the file's decode speed here (None: none known)."""
+        if self._ceilings is None:
+            self._ceilings = DecodeCeilings(self.machine, self.mode, self._calibration,
+                                            self.kv_type)  # fmt: skip
+        return self._ceilings.ceiling(model, quant)
 
     def files(self, model: Model) -> Files:
         """The model's files, best quality first (the retention the quant keeps, then size)."""
