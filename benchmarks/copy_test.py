@@ -120,6 +120,129 @@ def same_buffers() -> None:
         )
 
 
+ROUNDS = r"""
+import json, os, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from advisor.probe.bandwidth import copy_test as bw
+rounds, busy = int(sys.argv[1]), sys.argv[2] == "busy"
+n = bw._thread_count(os.cpu_count())
+size = max(bw.MIN_BUFFER_BYTES, bw.FOOTPRINT_BYTES // (2 * n))
+pairs = [bw._buffers(size) for _ in range(n)]  # as a test allocates and faults them
+if busy:  # the run's own loading beside the copies, as it would be in a forked child
+    r, w = os.pipe()
+    if os.fork() == 0:
+        os.close(r)
+        from advisor.catalog import load_catalog
+        from advisor.workload import load_workloads
+        os.write(w, b"1")
+        load_catalog(); load_workloads()
+        os._exit(0)
+    os.close(w); os.read(r, 1)  # its imports done: the catalog and workloads load now
+found = []
+with ThreadPoolExecutor(max_workers=n) as pool:
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        list(pool.map(bw._copy, pairs))
+        found.append(2 * size * n / (time.perf_counter() - t0) / 1e9)
+if busy:
+    os.wait()
+print(json.dumps(found))
+"""
+STUDY_K = (1, 2, 3, 5, 8, 10, 15, 20, 33, 50)
+
+
+def rounds_trial(rounds: int, busy: bool, home: Path) -> list[float]:
+    env = {**ENV, "ADVISOR_HOME": str(home)}
+    argv = [sys.executable, "-c", ROUNDS, str(rounds), "busy" if busy else "quiet"]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+ROUND_BYTES = 2 * 2 * 32 * 1024**2  # read + write, 2 threads x 32 MiB: one round's traffic
+
+
+def _stop_by_time(series: list[float], budget_s: float) -> tuple[float, int, float]:
+    """The test's rule on a recorded series: MIN_ROUNDS rounds and `budget_s` of copying at
+    least; (best GB/s, rounds, seconds of copying)."""
+    spent, best = 0.0, 0.0
+    for n, gbs in enumerate(series, 1):
+        spent += ROUND_BYTES / (gbs * 1e9)
+        best = max(best, gbs)
+        if n >= 5 and spent >= budget_s:
+            return best, n, spent
+    return best, len(series), spent
+
+
+def _stop_at_plateau(series: list[float], patience: int) -> tuple[float, int, float]:
+    """Stop once MIN_ROUNDS are done and `patience` rounds in a row have not beaten the best
+    by more than 1%, or at 0.15 s."""
+    spent, best, since = 0.0, 0.0, 0
+    for n, gbs in enumerate(series, 1):
+        spent += ROUND_BYTES / (gbs * 1e9)
+        since = 0 if gbs > best * 1.01 else since + 1
+        best = max(best, gbs)
+        if n >= 5 and (since >= patience or spent >= 0.15):
+            return best, n, spent
+    return best, len(series), spent
+
+
+def _rules(runs: list[list[float]]) -> None:
+    """Shorter tests, simulated on the recorded rounds, against today's rule (0.15 s)."""
+    today = [_stop_by_time(r, 0.15) for r in runs]
+    print("  rule (simulated on the rounds above)      figure / today's (median, worst) "
+          "| rounds, ms of copying (median)")  # fmt: skip
+    rules = [(f"{b:.2f} s of copying", lambda r, b=b: _stop_by_time(r, b))
+             for b in (0.15, 0.10, 0.08, 0.05, 0.03)]  # fmt: skip
+    rules += [(f"plateau: {p} rounds no better", lambda r, p=p: _stop_at_plateau(r, p))
+              for p in (3, 5, 8)]  # fmt: skip
+    for name, rule in rules:
+        found = [rule(r) for r in runs]
+        ratios = sorted(f[0] / t[0] for f, t in zip(found, today, strict=True))
+        print(f"    {name:<30} {statistics.median(ratios):6.3f} {ratios[0]:6.3f}   | "
+              f"{statistics.median(f[1] for f in found):4.0f} "
+              f"{statistics.median(f[2] for f in found) * 1000:6.0f}")  # fmt: skip
+
+
+def rounds_study(trials: int, rounds: int, max_load: float, save: str | None = None) -> None:
+    """How few timed rounds give the figure a long test gives: in `trials` fresh processes,
+    `rounds` rounds each (2 threads x 32 MiB on 2 CPUs); the best of the first k rounds against
+    the best of all of them. Then the same with the catalog and workloads loading in a forked
+    process for the first rounds, as an overlapped test would run."""
+    rows: dict[str, list[list[float]]] = {"quiet": [], "busy": []}
+    loads = []
+    with tempfile.TemporaryDirectory(prefix="advisor-copy-rounds-") as tmp:
+        for run in range(trials):
+            for way in ("quiet", "busy") if run % 2 == 0 else ("busy", "quiet"):
+                loads.append(wait_for_quiet(max_load))
+                rows[way].append(rounds_trial(rounds, way == "busy", Path(tmp) / f"{run}{way}"))
+    print(f"{os.cpu_count()} CPUs; 1-minute load {min(loads):.2f}-{max(loads):.2f}; "
+          f"{trials} fresh processes of {rounds} rounds each way")  # fmt: skip
+    for way, runs in rows.items():
+        label = "alone" if way == "quiet" else "beside the catalog and workloads loading"
+        longs = [max(r) for r in runs]
+        print(f"\n{label}: best of all {rounds} rounds, GB/s: "
+              + " ".join(f"{x:.1f}" for x in longs))  # fmt: skip
+        print(f"  best of the first k rounds / best of all {rounds} (median, worst of "
+              f"{len(runs)} processes):")  # fmt: skip
+        for k in STUDY_K:
+            ratios = sorted(max(r[:k]) / max(r) for r in runs)
+            print(
+                f"    k={k:<3} {statistics.median(ratios):.3f}  {ratios[0]:.3f}   "
+                f"best of the processes' first-k figures {max(max(r[:k]) for r in runs):.1f}"
+            )
+        _rules(runs)
+    if save:
+        Path(save).write_text(json.dumps(rows))
+    if rows["quiet"] and rows["busy"]:
+        for k in (5, 10, 33):
+            quiet = statistics.median(max(r[:k]) for r in rows["quiet"])
+            busy = statistics.median(max(r[:k]) for r in rows["busy"])
+            print(
+                f"first {k} rounds, median of the processes: alone {quiet:.1f} GB/s, "
+                f"beside the loading {busy:.1f} GB/s ({busy / quiet - 1:+.0%})"
+            )
+
+
 def trial(way: str, home: Path) -> tuple[float, float, float]:
     env = {**ENV, "ADVISOR_HOME": str(home)}
     done = subprocess.run([sys.executable, "-c", TRIAL, way], capture_output=True, text=True,
@@ -132,7 +255,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=8, help="trials of each way")
     parser.add_argument("--max-load", type=float, default=1.5, help="wait for load below this")
+    parser.add_argument("--rounds", type=int, metavar="N",
+                        help="instead: how few of N timed rounds give the long test's figure, "
+                        "alone and beside the loading (see rounds_study)")  # fmt: skip
+    parser.add_argument("--save", metavar="FILE", help="with --rounds: the rounds as JSON")
     args = parser.parse_args()
+    if args.rounds:
+        rounds_study(args.runs, args.rounds, args.max_load, args.save)
+        return 0
     wait_for_quiet(args.max_load)
     same_buffers()
     rows: dict[str, list[tuple[float, float, float]]] = {way: [] for way in WAYS}

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import RankedCandidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
-from advisor.estimate.speed.ceiling import DecodeCeiling, DecodeCeilings
-from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Catalog, Model, Quant
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
+    from advisor.estimate.speed.ceiling import DecodeCeiling, DecodeCeilings
+    from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
     from advisor.probe.machine import Machine
 
 
@@ -130,12 +130,18 @@ class OptionSearch:
     def prefill_floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
         """A floor on the file's prefill time here (None: none known)."""
         if self._floors is None:
+            # Imported here: the speed model behind it (~50 ms of imports) is not needed by a
+            # search whose estimates all come from the cache and that asks for no floor.
+            from advisor.estimate.speed.floor import PrefillFloors
+
             self._floors = PrefillFloors(self.machine, self.mode, self._calibration)
         return self._floors.floor(model, quant)
 
     def decode_ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
         """A ceiling on the file's decode speed here (None: none known)."""
         if self._ceilings is None:
+            from advisor.estimate.speed.ceiling import DecodeCeilings  # as prefill_floor
+
             self._ceilings = DecodeCeilings(self.machine, self.mode, self._calibration,
                                             self.kv_type)  # fmt: skip
         return self._ceilings.ceiling(model, quant)

@@ -62,6 +62,38 @@ def test_free_memory_does_not_change_the_key(catalog) -> None:
     assert EstimateCache(machine).path == EstimateCache(busier).path
 
 
+def _copy_tested(machine, gbs: float, on: str, source: str):
+    memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=gbs,
+                                 bandwidth_measured_on=on)  # fmt: skip
+    sources = {**machine.sources, "memory.bandwidth_measured_gbs": source}
+    return dataclasses.replace(machine, memory=memory, sources=sources)
+
+
+def test_the_copy_tests_date_and_count_do_not_change_the_key(catalog) -> None:
+    # A fresh machine's first runs each add a copy test: the source text counts them and the
+    # date may move while the best figure stays. The estimator reads neither, so the estimates
+    # stay; a better figure is another key.
+    from advisor.estimate import estimate
+
+    base = load_profile("office-laptop-16gb")
+    first = _copy_tested(base, 21.5, "2026-12-06", "measured (copy test, 2026-12-06)")
+    third = _copy_tested(base, 21.5, "2026-12-07",
+                         "measured (best of 3 copy tests, 2026-12-07, cached)")  # fmt: skip
+    faster = _copy_tested(base, 23.0, "2026-12-07", "measured (best of 3 copy tests, 2026-12-07)")
+    assert EstimateCache(first).path == EstimateCache(third).path
+    assert EstimateCache(faster).path != EstimateCache(first).path
+    models = [m for m in catalog.models if m.quants][:12]
+    for model in models:
+        quant = model.quants[0].type
+        one, other = (estimate(m, model, quant, context_tokens=4096) for m in (first, third))
+        assert one == other, model.id
+    assert any(
+        estimate(faster, m, m.quants[0].type, context_tokens=4096)
+        != estimate(first, m, m.quants[0].type, context_tokens=4096)
+        for m in models
+    )
+
+
 def test_a_broken_cache_file_is_ignored_and_replaced(catalog, counted) -> None:
     machine = load_profile("rtx-3090-desktop")
     path = EstimateCache(machine).path

@@ -250,3 +250,24 @@ def test_advise_leaves_the_cycle_collector_as_it_found_it(catalog) -> None:
         assert not gc.isenabled()  # a caller that turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_advise_leaves_no_garbage_cycles(catalog) -> None:
+    """advise() runs with the collector off and promotes what it keeps without a pass over it
+    (advisor.files.disk_cache.no_cycle_collection): that is sound only while it makes no
+    garbage in reference cycles, which only a full collection would free."""
+    import gc
+
+    machine = load_profile("rtx-4090-desktop")
+    options = AdviceOptions(cache=False, remedies=False)
+    workloads = load_workloads(["chat-assistant", "coding-agent"])
+    advise(machine, catalog, workloads, options)  # the first call's imports may make cycles
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        advise(machine, catalog, workloads, options)
+        gc.collect()
+        assert gc.garbage == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()

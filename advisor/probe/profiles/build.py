@@ -13,7 +13,13 @@ from advisor.probe.unknowns import with_reasons
 from advisor.units import GIB
 
 if TYPE_CHECKING:  # the entries are pydantic models: imported by whoever validated one
+    from advisor.probe.profiles.plain import PlainCpu, PlainGpu, PlainProfile
     from advisor.probe.profiles.schema import CpuEntry, GpuEntry, ProfileEntry
+
+    # A profile validated by the schema, or a Machine's own dict read without it (plain.py)
+    AnyProfile = ProfileEntry | PlainProfile
+    AnyCpu = CpuEntry | PlainCpu
+    AnyGpu = GpuEntry | PlainGpu
 
 
 def gib_to_bytes(value: float | None) -> int | None:
@@ -57,7 +63,7 @@ class _Acc:
         return None
 
 
-def _gpu(entry: GpuEntry, index: int, lookup: bool, acc: _Acc, ram_bytes: int | None) -> Gpu:
+def _gpu(entry: AnyGpu, index: int, lookup: bool, acc: _Acc, ram_bytes: int | None) -> Gpu:
     vendor = entry.vendor or infer_vendor(entry.name)
     given_vram = gib_to_bytes(entry.vram_gb)
     found = None
@@ -114,7 +120,7 @@ def _gpu(entry: GpuEntry, index: int, lookup: bool, acc: _Acc, ram_bytes: int | 
     )
 
 
-def _gpus(entry: ProfileEntry, lookup: bool, acc: _Acc, ram_bytes: int | None) -> tuple[Gpu, ...]:
+def _gpus(entry: AnyProfile, lookup: bool, acc: _Acc, ram_bytes: int | None) -> tuple[Gpu, ...]:
     gpus: list[Gpu] = []
     for gpu_entry in entry.gpus:
         for _ in range(gpu_entry.count):
@@ -122,7 +128,7 @@ def _gpus(entry: ProfileEntry, lookup: bool, acc: _Acc, ram_bytes: int | None) -
     return tuple(gpus)
 
 
-def _cpu(entry: CpuEntry | None, lookup: bool, acc: _Acc) -> tuple[Cpu, SpecMatch | None]:
+def _cpu(entry: AnyCpu | None, lookup: bool, acc: _Acc) -> tuple[Cpu, SpecMatch | None]:
     entry = entry or _empty_cpu_entry()
     found = match_spec(entry.name) if lookup and entry.name else None
     for key, path in (
@@ -148,10 +154,11 @@ def _cpu(entry: CpuEntry | None, lookup: bool, acc: _Acc) -> tuple[Cpu, SpecMatc
     return cpu, found
 
 
-def _empty_cpu_entry() -> CpuEntry:
-    from advisor.probe.profiles.schema import CpuEntry
+def _empty_cpu_entry() -> PlainCpu:
+    """No CPU keys: every field None, as the schema's empty CpuEntry."""
+    from advisor.probe.profiles.plain import PlainCpu
 
-    return CpuEntry()
+    return PlainCpu()
 
 
 def _soc_spec(gpus: tuple[Gpu, ...], lookup: bool) -> SpecMatch | None:
@@ -166,7 +173,7 @@ def _soc_spec(gpus: tuple[Gpu, ...], lookup: bool) -> SpecMatch | None:
     return None
 
 
-def _memory(entry: ProfileEntry, cpu_spec, soc_spec, acc: _Acc) -> SystemMemory:
+def _memory(entry: AnyProfile, cpu_spec, soc_spec, acc: _Acc) -> SystemMemory:
     cpu_entry = entry.cpu or _empty_cpu_entry()
     bandwidth_spec = soc_spec or cpu_spec
     theoretical = acc.pick(
@@ -196,7 +203,7 @@ def _memory(entry: ProfileEntry, cpu_spec, soc_spec, acc: _Acc) -> SystemMemory:
     )
 
 
-def _backend(entry: ProfileEntry, gpus: tuple[Gpu, ...], cpu: Cpu) -> tuple[str, str]:
+def _backend(entry: AnyProfile, gpus: tuple[Gpu, ...], cpu: Cpu) -> tuple[str, str]:
     if entry.backend:
         return entry.backend, entry.backend_reason or "stated by the profile"
     vendors = [g.vendor for g in gpus if not (g.integrated and g.vendor == "intel")]
@@ -213,7 +220,7 @@ def _backend(entry: ProfileEntry, gpus: tuple[Gpu, ...], cpu: Cpu) -> tuple[str,
     return "cpu", "the profile lists no GPU llama.cpp would offload to"
 
 
-def _working_set(entry: ProfileEntry, gpus, ram: int | None, lookup: bool, acc: _Acc) -> int | None:
+def _working_set(entry: AnyProfile, gpus, ram: int | None, lookup: bool, acc: _Acc) -> int | None:
     if entry.gpu_working_set_gb is not None:
         acc.sources["gpu_working_set_bytes"] = "profile"
         return gib_to_bytes(entry.gpu_working_set_gb)
@@ -239,7 +246,7 @@ def _unified_vram(gpus: tuple[Gpu, ...], working_set: int | None, acc: _Acc) -> 
     return tuple(out)
 
 
-def entry_to_machine(entry: ProfileEntry, *, origin: str, lookup: bool) -> Machine:
+def entry_to_machine(entry: AnyProfile, *, origin: str, lookup: bool) -> Machine:
     """Build the Machine a profile describes. `lookup` fills gaps from the spec table and
     records reasons for what stays unknown; without it the entry is taken exactly as written
     (the inverse of machine_to_dict)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from advisor.probe.machine import Gpu, Machine
+    from advisor.probe.profiles.build import AnyProfile
     from advisor.probe.specs.table import HardwareSpec
 
 ChangeKind = Literal["ram", "vram", "gpu"]
@@ -146,9 +147,11 @@ def apply_change(machine: Machine, change: Change) -> Machine:
 
 def _with_gpu(machine: Machine, spec: HardwareSpec) -> Machine:
     """`machine` with its discrete GPU (if any) replaced by `spec`'s card, as a profile would
-    describe it: the probe fills the card's figures from the spec table and picks the backend."""
+    describe it: the probe fills the card's figures from the spec table and picks the backend.
+    The dict is the machine's own, so it is read without pydantic where it can be
+    (advisor.probe.profiles.plain), else validated by the profile schema."""
     from advisor.probe.profiles.build import entry_to_machine
-    from advisor.probe.profiles.schema import ProfileEntry
+    from advisor.probe.profiles.plain import Untrusted, plain_entry
     from advisor.probe.profiles.serialize import machine_to_dict
 
     data = machine_to_dict(machine)
@@ -159,7 +162,12 @@ def _with_gpu(machine: Machine, spec: HardwareSpec) -> Machine:
         data.pop(gone)
     data["sources"] = _without_gpus(data["sources"])
     data["unknown"] = _without_gpus(data["unknown"])
-    entry = ProfileEntry.model_validate(data)
+    try:
+        entry: AnyProfile = plain_entry(data)
+    except Untrusted:
+        from advisor.probe.profiles.schema import ProfileEntry
+
+        entry = ProfileEntry.model_validate(data)
     return entry_to_machine(entry, origin=machine.origin, lookup=True)
 
 
