@@ -2,7 +2,7 @@
 
     python benchmarks/audit_scale.py [--case configs|distinct|both] [--reports 10000]
                                      [--configs 300] [--jobs N] [--no-upgrades] [--dir DIR]
-                                     [--cold-only]
+                                     [--cold-only] [--no-read-stage | --read-stage-only]
 
 Targets, on the project's 2-core machine:
 - 10,000 reports from 300 distinct hardware configurations audited in under 5 s (issue 16;
@@ -19,8 +19,12 @@ as `advisor report -o` writes them), then runs the real command, `python -m advi
 once more on the same fleet (warm: the first run's verdicts are cached). For each run it prints
 the wall time (imports and catalog loading included), the advise() runs made, the phases, and
 memory: the peak RSS of the audit process and the peak summed over it and its worker processes
-(sampled every 50 ms with psutil). The load average is printed next to every figure: the
-machine is shared. `--dir DIR` keeps the fleets; a fleet folder that exists is reused as is.
+(sampled every 50 ms with psutil), and the read stage's seconds from the audit's first progress
+note. Before the audit it times the read stage alone (finding, reading, parsing, validating and
+grouping the reports: advisor.audit.read.read_reports) in a fresh process, with one job and with
+the audit's number of jobs, wall and CPU (user+sys, workers included). The load average is
+printed next to every figure: the machine is shared. `--dir DIR` keeps the fleets; a fleet
+folder that exists is reused as is.
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ def run_case(name: str, folder: Path, args: argparse.Namespace, home: Path, run:
     for line in err.splitlines():
         if line.startswith("note: ["):
             print("   ", line.removeprefix("note: "))
+    read_s = _read_stage_s(err)
     if child.returncode not in (0, 8):
         print(err, file=sys.stderr)
         print(f"   audit failed with exit code {child.returncode}")
@@ -137,6 +142,8 @@ def run_case(name: str, folder: Path, args: argparse.Namespace, home: Path, run:
         f"   peak RSS {memory.own_mb:.0f} MB (audit process), {memory.tree_mb:.0f} MB with its "
         f"workers (target < {TARGET_MEMORY_MB:.0f} MB: {'met' if ok_memory else 'MISSED'})"
     )
+    if read_s is not None:
+        print(f"   read stage in the audit: {read_s:.1f} s wall (its first progress note)")
     if run == "cold":
         print(
             f"TARGET {reports['read']:,} reports / {reports['configurations']:,} configurations, "
@@ -144,6 +151,50 @@ def run_case(name: str, folder: Path, args: argparse.Namespace, home: Path, run:
             f"{'met' if ok_time else 'MISSED'})"
         )
     return ok_time and ok_memory
+
+
+def _read_stage_s(err: str) -> float | None:
+    """The seconds the audit's progress note stamps on its reading (`[   3.2 s] read ...`)."""
+    for line in err.splitlines():
+        if line.startswith("note: [") and "] read " in line:
+            return float(line.removeprefix("note: [").split("s]", 1)[0])
+    return None
+
+
+# The read stage alone, in a fresh process: what `advisor audit` does before judging.
+_READ_STAGE = """
+import os, resource, sys, time
+from advisor.audit.parse import ReportReader
+from advisor.audit.read import read_reports
+jobs = int(sys.argv[2])
+start = time.perf_counter()
+reader = ReportReader()
+refs, skipped = read_reports([sys.argv[1]], None, reader, jobs)
+wall = time.perf_counter() - start
+cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+          resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+print(len(refs), len(skipped), len(reader.groups), wall, cpu)
+"""
+
+
+def read_stage(folder: Path, jobs: int) -> None:
+    """Time reading the fleet (finding, reading, parsing, validating and grouping the
+    reports) on its own; the CPU time counts the process from its start (its imports
+    included) and its workers."""
+    print(f"   {_load()} before the read stage alone", flush=True)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _READ_STAGE, str(folder), str(jobs)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    total = time.perf_counter() - start
+    refs, skipped, groups, wall, cpu = done.stdout.split()
+    print(
+        f"   read stage alone ({jobs} job{'s' * (jobs > 1)}): {int(refs):,} reports, "
+        f"{int(skipped):,} skipped, {int(groups):,} configurations; read_reports wall "
+        f"{float(wall):.2f} s, CPU (user+sys, imports and workers included) {float(cpu):.2f} s; "
+        f"process wall {total:.2f} s"
+    )
 
 
 def _children_cpu_s() -> float:
@@ -161,6 +212,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="keep the fleets here (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cold-only", action="store_true", help="skip the second, cached run")
+    parser.add_argument(
+        "--no-read-stage",
+        dest="read_stage",
+        action="store_false",
+        help="skip timing the read stage on its own before the audit",
+    )
+    parser.add_argument(
+        "--read-stage-only", action="store_true", help="time the read stage alone, no audit"
+    )
     args = parser.parse_args(argv)
     cases = ("configs", "distinct") if args.case == "both" else (args.case,)
     with tempfile.TemporaryDirectory(prefix="audit-scale-") as scratch:
@@ -176,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"wrote {args.reports:,} reports ({configs:,} configurations, "
                     f"{size / 1e6:.0f} MB) in {time.perf_counter() - start:.1f} s"
                 )
+            if args.read_stage:
+                for jobs in sorted({1, args.jobs or os.cpu_count() or 1}):
+                    read_stage(folder, jobs)
+                if args.read_stage_only:
+                    continue
             home = Path(tempfile.mkdtemp(prefix="home-", dir=scratch))  # an empty verdict cache
             met = run_case(name, folder, args, home, "cold") and met
             if not args.cold_only:

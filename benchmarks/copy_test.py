@@ -1,6 +1,12 @@
 """Does the memory copy test read the same when it starts early, beside a first run's loading?
 
     python benchmarks/copy_test.py [--runs 8] [--max-load 1.5]
+    python benchmarks/copy_test.py --rounds 100 [--runs 10] [--save FILE]
+
+`--rounds N`: instead, how few timed rounds give the figure of a long test, in fresh processes
+of N rounds each, alone and beside the catalog and workloads loading in a forked process (as
+timed copies in the early child would run), with shorter stopping rules simulated on the
+recorded rounds (docs/startup.md has the figures and what was decided).
 
 Three ways of taking one copy test, each in a fresh process on a fresh user folder, interleaved:
 - `numpy, in line`: the test as it was before 2026-12-07 (numpy's copyto on each thread, run

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic_core import to_json
 
+from advisor.probe.specs.upgrades import BATTERY_SOURCE, laptop_by_name_or_state, laptop_parts
+
 MACHINE_IDENTITY = (
     "name",
     "hostname",
@@ -64,12 +66,6 @@ def machine_key_data(machine: Mapping[str, Any]) -> dict[str, Any]:
 def _laptop_beyond_key(machine: Mapping[str, Any], sources: Mapping[str, Any]) -> bool:
     """Whether only the fields the key leaves out make the machine a laptop (is_laptop): its
     name, or a battery in use that the probe did not find (a profile's on_battery)."""
-    from advisor.probe.specs.upgrades import (
-        BATTERY_SOURCE,
-        laptop_by_name_or_state,
-        laptop_parts,
-    )
-
     name, cpu, gpus = machine.get("name"), machine.get("cpu"), machine.get("gpus")
     in_use = machine.get("on_battery") is True
     if not laptop_by_name_or_state(name if isinstance(name, str) else None, in_use):

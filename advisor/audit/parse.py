@@ -10,8 +10,9 @@ measurements. A report that reader refuses takes the reader's reason with it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from pydantic_core import from_json
 
 from advisor.audit.keys import digest, machine_key, machine_left_out
+from advisor.audit.sections import Shared, split_parse
 from advisor.audit.sources import RawReport, Skipped
 from advisor.errors import ReportError
 from advisor.report.read import READ, ReportInputs, check_header, inputs_from_report
@@ -61,9 +63,9 @@ class Parsed:
     group: Group | None  # None: the parser had seen this configuration
 
 
-def parse_report(raw: RawReport, seen: set[bytes], workloads: dict[bytes, Any]) -> Parsed:
-    """Parse one report; a configuration not in `seen` gets its Group built (and is added),
-    with the Workload objects of `workloads` where they are equal (shared, they pickle once).
+def parse_report(raw: RawReport, shared: Shared) -> Parsed:
+    """Parse one report; a configuration not in `shared.seen` gets its Group built (and is
+    added), with the Workload objects of `shared.workloads` where they are equal.
 
     The first report of a configuration is validated whole; a later one only in the parts its
     configuration leaves out (names, free memory, ...). A report refused is skipped on its own:
@@ -71,45 +73,84 @@ def parse_report(raw: RawReport, seen: set[bytes], workloads: dict[bytes, Any]) 
     down with it.
     """
     try:
-        doc = _json(raw)
+        doc, inputs_key = _json(raw, shared)
         check_header(doc)
-        key, mkey = _group_key(doc)
+        key, mkey = _group_key(doc, inputs_key)
         found = _report_ref(raw.origin, doc, key)
-        _check_left_out(doc)
-        if key in seen:
+        _check_left_out(doc, shared.envelopes)
+        if key in shared.seen:
             return Parsed(raw.origin, key, found, None)
         inputs = inputs_from_report({k: doc.get(k) for k in doc if k in _WANTED})
     except ReportError as exc:
         return Parsed(raw.origin, None, Skipped(raw.origin, reason(exc)), None)
-    seen.add(key)
-    return Parsed(raw.origin, key, found, _group(key, mkey, doc, inputs, workloads))
+    shared.seen.add(key)
+    return Parsed(raw.origin, key, found, _group(key, mkey, doc, inputs, shared.workloads))
 
 
-def _check_left_out(doc: Mapping[str, Any]) -> None:
+def _check_left_out(doc: Mapping[str, Any], envelopes: set[tuple]) -> None:
     """Validate what the configuration key leaves out of a report (keys.py): its envelope and
     its machine's names and free memory, as the report format has them; the rest is the
-    configuration's, validated with its first report."""
-    from pydantic import ValidationError
+    configuration's, validated with its first report. An envelope equal (types included) to
+    one found valid before is not validated again."""
+    envelope = {k: doc[k] for k in ENVELOPE if k in doc}
+    seen = _envelope_key(envelope)
+    if seen is None or seen not in envelopes:
+        _validate_left_out("envelope", envelope)
+        if seen is not None:
+            envelopes.add(seen)
+    machine = doc.get("machine")
+    gpus = machine.get("gpus", []) if isinstance(machine, Mapping) else None
+    if not isinstance(gpus, list) or not all(isinstance(g, Mapping) for g in gpus):
+        return  # not the profile format: the whole report's validation says where
+    _validate_left_out("machine", machine_left_out(machine))  # type: ignore[arg-type]
 
+
+def _envelope_key(envelope: Mapping[str, Any]) -> tuple | None:
+    """The envelope as a hashable value that tells `true` from `1` and `1` from `1.0`; None
+    when a value is not a plain scalar (it is validated every time)."""
+    if not all(v is None or type(v) in _SCALARS for v in envelope.values()):
+        return None
+    return tuple((k, type(v), v) for k, v in envelope.items())
+
+
+_SCALARS = frozenset((str, int, float, bool))
+
+
+def _validate_left_out(part: str, value: dict[str, Any]) -> None:
+    from pydantic_core import ValidationError
+
+    validate, validation_message = _left_out_validators()
+    try:
+        validate[part](value)
+    except ValidationError as exc:
+        key, message, _ = validation_message(exc)
+        raise ReportError(message, key=key if part == "envelope" else f"machine.{key}") from exc
+
+
+def warm_validators() -> None:
+    """Import pydantic and build the validators reading needs (about 0.2 s), so that worker
+    processes forked afterwards start with them."""
+    from advisor.files.strict import adapter
+    from advisor.report.models import ReadBack
+
+    _left_out_validators()
+    adapter(ReadBack)
+
+
+@functools.cache
+def _left_out_validators() -> tuple[dict[str, Callable[[Any], object]], Callable]:
+    """The envelope's and the machine's left-out parts' validators, imported once."""
     from advisor.files.strict import adapter
     from advisor.probe.profiles.schema import ProfileEntry
     from advisor.probe.profiles.serialize import validation_message
     from advisor.report.models import Envelope
 
-    try:
-        adapter(Envelope).validate_python({k: doc[k] for k in ENVELOPE if k in doc}, strict=True)
-    except ValidationError as exc:
-        key, message, _ = validation_message(exc)
-        raise ReportError(message, key=key) from exc
-    machine = doc.get("machine")
-    gpus = machine.get("gpus", []) if isinstance(machine, Mapping) else None
-    if not isinstance(gpus, list) or not all(isinstance(g, Mapping) for g in gpus):
-        return  # not the profile format: the whole report's validation says where
-    try:
-        ProfileEntry.model_validate(machine_left_out(machine))
-    except ValidationError as exc:
-        key, message, _ = validation_message(exc)
-        raise ReportError(message, key=f"machine.{key}") from exc
+    envelope = adapter(Envelope)
+    validate = {
+        "envelope": lambda value: envelope.validate_python(value, strict=True),
+        "machine": ProfileEntry.model_validate,
+    }
+    return validate, validation_message
 
 
 class ReportReader:
@@ -122,21 +163,20 @@ class ReportReader:
 
     def __init__(self) -> None:
         self.groups: dict[bytes, Group] = {}
-        self._workloads: dict[bytes, Any] = {}  # one Workload object per distinct workload
-        self._seen: set[bytes] = set()
+        self._shared = Shared()
 
     def read(self, raw: RawReport) -> ReportRef | Skipped:
-        return self.merge(parse_report(raw, self._seen, self._workloads))
+        return self.merge(parse_report(raw, self._shared))
 
     def merge(self, parsed: Parsed) -> ReportRef | Skipped:
         key = parsed.key
         if key is None:
             return parsed.found
-        self._seen.add(key)
+        self._shared.seen.add(key)
         if key not in self.groups:
             group = parsed.group
             assert group is not None, "the first report of a configuration carries its group"
-            self.groups[key] = _shared(group, self._workloads)
+            self.groups[key] = _shared(group, self._shared.workloads)
         return parsed.found
 
 
@@ -192,19 +232,23 @@ _RECOMPUTED = b'\n  "candidates": '
 _END = b"\n}"
 
 
-def _json(raw: RawReport) -> Any:
+def _json(raw: RawReport, shared: Shared | None = None) -> tuple[Any, bytes | None]:
+    """The report's parsed document, and its inputs section's digest where it was taken."""
     if not raw.data.strip():
         raise ReportError("empty: no report in it")
     head = _head(raw.data)
     if head is not None:
+        found = split_parse(head, shared) if shared is not None else None
+        if found is not None and found[0].keys() >= _WANTED:
+            return found
         try:
             doc = from_json(head, allow_inf_nan=False)
         except ValueError:
             doc = None  # not the layout advisor writes: parse it whole, for the exact reason
         if isinstance(doc, dict) and doc.keys() >= _WANTED:
-            return doc
+            return doc, None
     try:
-        return from_json(raw.data, allow_inf_nan=False)
+        return from_json(raw.data, allow_inf_nan=False), None
     except ValueError as exc:
         text = str(exc)
         if text.startswith("EOF while parsing"):
@@ -233,11 +277,14 @@ def _head(data: bytes) -> bytes | None:
     return data[:cut].rstrip().rstrip(b",") + b"\n}"
 
 
-def _group_key(doc: Mapping[str, Any]) -> tuple[bytes, bytes]:
+def _group_key(doc: Mapping[str, Any], inputs_key: bytes | None) -> tuple[bytes, bytes]:
+    """The configuration's key (`inputs_key`: the inputs section's digest, if known) and the
+    machine's."""
     machine = doc.get("machine")
     mkey = machine_key(machine) if isinstance(machine, Mapping) else digest(machine)
     header = [doc.get(k) for k in _HEADER]
-    return digest([header, mkey.hex(), doc.get("inputs"), doc.get("measurements")]), mkey
+    inputs = inputs_key or digest(doc.get("inputs"))
+    return digest([header, mkey.hex(), inputs.hex(), digest(doc.get("measurements")).hex()]), mkey
 
 
 def _text(doc: Mapping[str, Any], key: str) -> str:

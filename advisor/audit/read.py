@@ -12,15 +12,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from advisor.audit.parse import Parsed, ReportReader, ReportRef, parse_report
+from advisor.audit.parse import Parsed, ReportReader, ReportRef, parse_report, warm_validators
+from advisor.audit.sections import Shared
 from advisor.audit.sources import RawReport, Skipped, locate, read_file
 from advisor.audit.workers import worker_pool
 from advisor.files.disk_cache import no_cycle_collection
 
 # Below this many files a pool costs more (start-up, sending results back) than it saves.
 POOL_MIN_FILES = 400
-# Few, long runs of files: a worker builds each configuration once per run it meets it in.
-RUNS_PER_WORKER = 2
+# One long run of files a worker: a worker builds (validates) each configuration once per run
+# it meets it in, and in a fleet of a few hundred configurations every run meets nearly all.
+RUNS_PER_WORKER = 1
 
 
 def read_reports(
@@ -66,6 +68,7 @@ def _pooled(items: list, reader: ReportReader, jobs: int,
         else:
             plan.append([str(item)])
     runs = [p for p in plan if isinstance(p, list)]
+    warm_validators()  # once here, before the fork, rather than once in every worker
     with worker_pool(jobs) as pool:
         results = pool.imap(read_run, runs)
         for step in plan:
@@ -78,8 +81,7 @@ def _pooled(items: list, reader: ReportReader, jobs: int,
 
 def read_run(paths: list[str]) -> list[Parsed]:
     """Read and parse a run of files (in a worker): one Parsed per report, in order."""
-    seen: set[bytes] = set()
-    workloads: dict[bytes, object] = {}
+    shared = Shared()
     out: list[Parsed] = []
     with no_cycle_collection():
         for path in paths:
@@ -87,5 +89,5 @@ def read_run(paths: list[str]) -> list[Parsed]:
                 if isinstance(raw, Skipped):
                     out.append(Parsed(raw.origin, None, raw, None))
                 else:
-                    out.append(parse_report(raw, seen, workloads))
+                    out.append(parse_report(raw, shared))
     return out

@@ -61,9 +61,37 @@ def open_regular(path: str | Path) -> BinaryIO:
 def read_regular(path: str | Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """The bytes of regular file `path`: NotRegularFile or FileTooLarge (OSErrors) otherwise."""
     with open_regular(path) as handle:
-        data = handle.read(limit + 1)
+        data = read_capped(handle, limit)
     if len(data) > limit:
         size = f"{limit / MIB:g} MiB"
         raise FileTooLarge(errno.EFBIG, f"it is larger than {size}, more than such a file holds",
                            str(path))  # fmt: skip
     return data
+
+
+# What read_capped reads at a time once the file turns out larger than its size said.
+_CHUNK = 1 << 20
+
+
+def read_capped(handle: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` + 1 bytes of an open regular file (one more than `limit` says it is too
+    large), read to its end.
+
+    A read asks for the size the file states, plus one byte: `handle.read(n)` allocates `n`
+    bytes before it reads, so asking for the cap itself (1 GiB for an audit's report files)
+    costs a large allocation per file, several times the read. A file that is larger than it
+    said (it grew, or a /proc file that states size 0) is read on in chunks, still capped.
+    """
+    first = min(os.fstat(handle.fileno()).st_size, limit) + 1
+    data = handle.read(first)
+    if len(data) < first:
+        return data  # its end
+    parts = [data]
+    held = len(data)
+    while held <= limit:
+        part = handle.read(min(_CHUNK, limit + 1 - held))
+        if not part:
+            break
+        parts.append(part)
+        held += len(part)
+    return b"".join(parts)

@@ -9,6 +9,7 @@ reports read quickly; `advisor.report.models.validate_report` checks a whole doc
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,21 +93,13 @@ def _validated(doc: Mapping, path):
     from advisor.report.models import ReadBack
 
     parts = {key: doc[key] for key in READ if key in doc}
-    huge = _absurd_number(parts)
-    if huge is not None:
-        raise ReportError(
-            f"holds a number too large to be real ({shown(huge[1])}); the report was edited or "
-            "corrupted", path=path, key=huge[0],
-        )  # fmt: skip
     try:
         text = json.dumps(parts, allow_nan=False)
-    except ValueError as exc:  # NaN or an infinity (1e999 parses as one)
-        raise ReportError(
-            "holds a number that is not finite (NaN or Infinity); the report was edited or "
-            "corrupted", path=path,
-        ) from exc  # fmt: skip
-    except (TypeError, RecursionError) as exc:
-        raise ReportError(f"is not JSON data ({exc.__class__.__name__})", path=path) from exc
+    except (ValueError, TypeError, RecursionError) as exc:
+        _check_absurd(parts, path)  # said first, as ever
+        raise _not_json(exc, path) from exc
+    if _MAYBE_ABSURD.search(text):  # the walk is exact; most reports need none
+        _check_absurd(parts, path)
     try:
         parts = adapter(ReadBack).validate_json(text, strict=True)
     except ValidationError as exc:
@@ -151,6 +144,29 @@ def _agrees(given: Any, computed: float | int | None) -> bool:
         return False
     return math.isclose(float(given), float(computed), rel_tol=1e-5, abs_tol=1e-9)
 
+
+def _not_json(exc: Exception, path) -> ReportError:
+    if isinstance(exc, ValueError):  # NaN or an infinity (1e999 parses as one)
+        return ReportError(
+            "holds a number that is not finite (NaN or Infinity); the report was edited or "
+            "corrupted", path=path,
+        )  # fmt: skip
+    return ReportError(f"is not JSON data ({exc.__class__.__name__})", path=path)
+
+
+def _check_absurd(parts: Mapping[str, Any], path) -> None:
+    huge = _absurd_number(parts)
+    if huge is not None:
+        raise ReportError(
+            f"holds a number too large to be real ({shown(huge[1])}); the report was edited or "
+            "corrupted", path=path, key=huge[0],
+        )  # fmt: skip
+
+
+# What any number of magnitude ABSURD or more looks like in json.dumps' text: a float's repr
+# has an exponent from 1e16 up ("1e+16"), an int has 17 digits or more. A match may be text in
+# a string: the walk (_absurd_number) then decides.
+_MAYBE_ABSURD = re.compile(r"e\+|\d{17}")
 
 # No figure a report carries comes near this (a petabyte in bytes is 1.1e15): larger numbers
 # are an edit or corruption, and would only overflow the arithmetic downstream.

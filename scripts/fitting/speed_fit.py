@@ -18,6 +18,7 @@ from advisor.estimate.speed.model import (
     SpeedConstants,
     constants_from_dict,
     expert_tile_passes,
+    quant_group,
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
     streams_activations,
@@ -182,8 +183,14 @@ def _prefill_parts(row: CalibrationRow,
     return flops, cost.expert_flops / per_s, read, tile, act
 
 
-def _rho(rho: dict[str, float], backend: str, family: str) -> float:
-    return rho.get(f"{backend}.{family}", rho.get(family, 1.0))
+def _rho(rho: dict[str, float], row: CalibrationRow) -> float:
+    family = row.cost.quant_class
+    return rho.get(f"{_quant_group(row)}.{family}", rho.get(family, 1.0))
+
+
+def _quant_group(row: CalibrationRow) -> str:
+    """Whose quant factors a row's prefill takes (model.quant_group: its path's engine)."""
+    return quant_group(row.backend, row.rate.arch, row.cost.quant_class)
 
 
 def _kappa_features(row: CalibrationRow, x: float) -> dict[str, float]:
@@ -216,7 +223,7 @@ def fit_prefill(
     for _ in range(30):
         data = []
         for row, (flops, expert, read, tile, act) in zip(rows, parts, strict=True):
-            x = flops * _rho(rho, row.backend, row.cost.quant_class) + expert * mu + tile * tile_mu
+            x = flops * _rho(rho, row) + expert * mu + tile * tile_mu
             observed = 1.0 / row.tokens_per_s
             features = _kappa_features(row, x) | ({"activation": act} if act else {})
             data.append((features, observed - read, observed, row.weight))
@@ -231,9 +238,9 @@ def fit_prefill(
             if row.cost.quant_class == "f16":
                 target -= k * flops  # the reference family: its factor is 1
             else:
-                # A shared factor per family, and each backend's own offset from it.
+                # A shared factor per family, and each matrix engine's own offset from it.
                 features[f"rho:{row.cost.quant_class}"] = k * flops
-                features[f"rhob:{row.backend}.{row.cost.quant_class}"] = k * flops
+                features[f"rhob:{_quant_group(row)}.{row.cost.quant_class}"] = k * flops
             data.append((features, target, observed, row.weight))
         factors = _solve(data, PREFILL_PRIORS)
         mu = factors.pop("mu_moe", 0.0)
@@ -253,13 +260,13 @@ def _kappa_table(params: dict[str, float]) -> dict[str, float]:
 
 
 def _rho_table(factors: dict[str, float]) -> dict[str, float]:
-    """'family' and 'backend.family' keys: the shared factor, and per backend the sum."""
+    """'family' and 'engine.family' keys: the shared factor, and per matrix engine the sum."""
     shared = {n.split(":", 1)[1]: v for n, v in factors.items() if n.startswith("rho:")}
     table = dict(shared)
     for name, offset in factors.items():
         if name.startswith("rhob:"):
             key = name.split(":", 1)[1]
-            table[key] = shared[key.split(".")[1]] + offset
+            table[key] = shared[key.rpartition(".")[2]] + offset
     return table
 
 

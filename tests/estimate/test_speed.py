@@ -74,7 +74,7 @@ def test_basis_says_what_was_fitted_and_what_came_from_the_spec(catalog):
     status = {f.name: f.status for f in speed.basis}
     assert status["gpu0.memory_bandwidth_gbs"] == "spec"
     assert status["decode.alpha.cuda"] == "fitted"
-    assert status["prefill.rho.cuda.kquant"] == "fitted"
+    assert status["prefill.rho.nv_tensor.kquant"] == "fitted"  # the MMQ path's engine
 
 
 def test_the_basis_names_the_band_each_range_comes_from(catalog):

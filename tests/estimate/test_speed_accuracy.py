@@ -79,6 +79,24 @@ def test_vulkan_prefill_follows_the_devices_matrix_path(held_out):
     assert paths["RX 580"] == paths["RX 5700 XT"] == "vulkan.no_matrix"
 
 
+def test_rocm_prefill_takes_its_quant_factors_from_the_matrix_hardware(held_out):
+    """Strix Halo (RDNA3.5 WMMA, the only ROCm matrix device) held out: its K-quant factor
+    comes from the RDNA4 Vulkan rows on the same kind of matrix units, not from the RX 6800
+    XT's ROCm row (RDNA2, MMQ on dp4a). Keyed by backend, ROCm's median was 40.8% and its
+    K-quant rows 43-83% too fast."""
+    assert _backend_median(held_out, "prefill", "rocm") <= 0.26  # 22.3% when pinned
+    errors = _errors(held_out, "prefill")
+    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.65  # 66.7% when pinned (target)
+    strix_k = [
+        p.error
+        for p in held_out
+        if p.row.kind == "prefill"
+        and row_path(p.row) == "rocm.wmma"
+        and p.row.cost.quant_class == "kquant"
+    ]
+    assert statistics.median(strix_k) <= 0.45  # +37% when pinned; +54% keyed by backend
+
+
 def test_quoted_ranges_hold_most_rows_of_unseen_devices(held_out):
     coverage = range_coverage(held_out)
     assert coverage["decode"] >= 0.80  # 81.0% when pinned

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants
+from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants, quant_group
 from advisor.estimate.speed.paths import (
     ENGINE,
     PATHS,
@@ -99,3 +99,33 @@ def test_the_shipped_constants_price_each_path():
     assert slower > coefficients(c, ada, "kquant").prefill_s_per_flop
     assert coefficients(c, a100, "kquant").path == "cuda.mmq"
     assert coefficients(c, a100, "f16").path == "cuda.cublas"
+
+
+@pytest.mark.parametrize(
+    ("backend", "arch", "group"),
+    [
+        ("rocm", "amd.rdna3", "amd_matrix"),  # Strix Halo: MMQ on WMMA
+        ("vulkan", "amd.rdna4", "amd_matrix"),  # RX 9070: KHR cooperative matrix
+        ("rocm", "amd.rdna2", "no_matrix"),  # RX 6800 XT: MMQ on dp4a
+        ("vulkan", "amd.gcn", "no_matrix"),
+        ("cuda", "nvidia.ada", "nv_tensor"),
+        ("vulkan", "nvidia.ampere", "nv_tensor"),
+        ("metal", "apple.apple9", "apple"),
+        ("cpu", "", "cpu"),
+    ],
+)
+def test_a_quant_familys_factor_follows_the_matrix_hardware_not_the_api(backend, arch, group):
+    """rho is keyed by the kernel path's engine: ROCm on RDNA3 prices a K-quant as Vulkan on
+    RDNA4 does (both unpack beside int8/FP16 matrix units), not as ROCm on RDNA2's dp4a."""
+    assert quant_group(backend, arch, "kquant") == group
+    c = load_constants()
+    dev = DeviceRate("gpu0", backend, 256.0, 59.4, 1.0, arch=arch)
+    k = coefficients(c, dev, "kquant")
+    kappa, matrix = c.prefill_kappa(dev, "kquant")
+    assert k.prefill_s_per_flop == pytest.approx(kappa * c.rho[f"{group}.kquant"] / matrix)
+
+
+def test_rdna3_rocm_and_rdna2_rocm_take_different_quant_factors():
+    c = load_constants()
+    assert c.rho["amd_matrix.kquant"] != c.rho["no_matrix.kquant"]
+    assert "rocm.kquant" not in c.rho  # no per-API factor left to mix the two

@@ -82,3 +82,46 @@ def test_an_absurdly_large_number_is_refused_with_its_key(first) -> None:
     with pytest.raises(ReportError, match="too large to be real") as caught:
         inputs_from_report(doc)
     assert "inputs.workloads[0].requests_per_day" in str(caught.value)
+
+
+_RATE = "inputs.workloads[{}].requests_per_day"
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "key"),
+    [
+        (("inputs", "workloads", 1, "requests_per_day"), 10**16, _RATE.format(1)),
+        (("inputs", "workloads", 0, "requests_per_day"), -(10**17), _RATE.format(0)),
+        (("machine", "ram_gb"), 1e16, "machine.ram_gb"),  # at the bound: json writes 1e+16
+        (("machine", "ram_gb"), -2.5e18, "machine.ram_gb"),
+        (("machine", "cpu", "simd"), ["neon", 3e20], "machine.cpu.simd[1]"),
+    ],
+)  # fmt: skip
+def test_an_absurd_number_is_found_wherever_it_is(first, where, value, key) -> None:
+    """The walk for absurd numbers runs only when json's text could hold one (an exponent from
+    +16 up, or 17 digits): every such number must still be found, with its key."""
+    doc = json.loads(json.dumps(first))
+    target = doc
+    for step in where[:-1]:
+        target = target[step]
+    target[where[-1]] = value
+    with pytest.raises(ReportError, match="too large to be real") as caught:
+        inputs_from_report(doc)
+    assert caught.value.key == key
+
+
+def test_text_that_looks_like_an_absurd_number_passes(first) -> None:
+    doc = json.loads(json.dumps(first))
+    doc["machine"]["cpu"]["name"] = "Ryzen e+ 12345678901234567890"
+    assert inputs_from_report(doc).machine.cpu.name == "Ryzen e+ 12345678901234567890"
+
+
+def test_an_absurd_number_is_said_before_a_non_finite_one(first) -> None:
+    doc = json.loads(json.dumps(first))
+    doc["inputs"]["workloads"][0]["requests_per_day"] = float("nan")
+    doc["machine"]["ram_gb"] = 1e300
+    with pytest.raises(ReportError, match="too large to be real"):
+        inputs_from_report(doc)
+    doc["machine"]["ram_gb"] = 16.0
+    with pytest.raises(ReportError, match="not finite"):
+        inputs_from_report(doc)

@@ -2,7 +2,7 @@
 
 Prefill is compute-bound. In the speed model (advisor.estimate.speed.model) each device holding
 a share of the layers spends, per prompt token,
-    share × [FLOPs × kappa[backend] × rho[backend, family] / compute + expert and read terms]
+    share × [FLOPs × kappa[path] × rho[engine, family] / compute + expert and read terms]
 and the devices' times add. A token's FLOPs do not depend on the file (two per weight used, the
 output head's once per batch), the extra terms are never negative, and the shares (of the bytes
 each device streams) sum to one. A placement that fits keeps no more weights on the GPUs than

@@ -6,7 +6,7 @@ Decode, per device holding a share of the layers:
              / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
     (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
 Prefill, per device:
-    share × [kappa[backend] × ((prompt FLOPs + attention at depth) × rho[backend, quant]
+    share × [kappa[path] × ((prompt FLOPs + attention at depth) × rho[engine, quant]
                                + routed-expert FLOPs × (mu_moe + mu_tile × tile passes))
                               / compute
              + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)
@@ -22,7 +22,8 @@ compute per FLOP × the F16 GEMM's seconds per FLOP (kappa × rho[f16] / CPU FLO
 
 alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compute efficiency
 (against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
-(a factor) are the extra cost of a quant family's kernels; multi_die the extra cost per byte
+(a factor) are the extra cost of a quant family's kernels (rho per matrix engine of the
+kernel path, quant_group; beta per backend); multi_die the extra cost per byte
 when the GPU reads across two dies (Apple's Ultra chips; speed_hardware.memory_dies); mu_moe the
 extra cost of the small, scattered matmuls of routed experts, and mu_tile that of unpacking
 an expert's weights for the few tokens a batch sends it (expert_tile_passes); activation
@@ -37,11 +38,11 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from advisor.estimate.speed.cpu_paths import KernelMix, cpu_decode_factor, cpu_path_factor
 from advisor.estimate.speed.load import TokenCost
-from advisor.estimate.speed.paths import prefill_path, rated_compute, shader_ratio
+from advisor.estimate.speed.paths import ENGINE, prefill_path, rated_compute, shader_ratio
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 CONSTANTS_FILE = "speed_constants.json"
@@ -109,9 +110,10 @@ class SpeedConstants:
         """Decode cost per byte of the quant family's kernels on this backend, beyond F16's."""
         return self.beta.get(f"{backend}.{family}", self.beta.get(family, self.beta["*"]))
 
-    def quant_factor(self, backend: str, family: str) -> float:
-        """Prefill cost of the quant family's kernels on this backend, relative to F16."""
-        return self.rho.get(f"{backend}.{family}", self.rho.get(family, self.rho["*"]))
+    def quant_factor(self, group: str, family: str) -> float:
+        """Prefill cost of the quant family's kernels on this matrix engine (quant_group: the
+        kernel path's, "cpu" on a CPU), relative to F16."""
+        return self.rho.get(f"{group}.{family}", self.rho.get(family, self.rho["*"]))
 
     def per_byte(self, dev: DeviceRate) -> float:
         """Seconds × GB/s per byte moved on this device, before the quant family's share.
@@ -165,7 +167,9 @@ def constants_from_dict(data: dict) -> SpeedConstants:
 @lru_cache(maxsize=1)
 def load_constants() -> SpeedConstants:
     """The constants shipped with the package (read once per process)."""
-    text = resources.files("advisor.estimate.speed").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    # Beside this module, as the catalog's file sums are (importlib.resources: ~8 ms of
+    # imports on a first report, 2026-12-07)
+    text = Path(__file__).with_name(CONSTANTS_FILE).read_text("utf-8")
     return constants_from_dict(json.loads(text))
 
 
@@ -202,7 +206,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     compute = dev.compute_tflops * 1e12
     per_byte = c.per_byte(dev)
     kappa, matrix = c.prefill_kappa(dev, family)
-    rho = c.quant_factor(dev.backend, family)
+    rho = c.quant_factor(quant_group(dev.backend, dev.arch, family), family)
     extra = c.quant_extra(dev.backend, family)
     decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else 0.0
     activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
@@ -230,6 +234,22 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         ),
         compute_range=dev.compute_range,
     )
+
+
+def quant_group(backend: str, arch: str, family: str) -> str:
+    """Whose quant factors (rho) a device's prefill takes: its kernel path's matrix engine.
+
+    What a quant family costs over F16 is the cost of the kernel that unpacks it, and that
+    follows the hardware the kernel runs on, not the API: on int8 matrix units (CUDA's MMQ on
+    tensor cores, ROCm's MMQ on RDNA3/4 WMMA, Vulkan's integer cooperative-matrix shaders) a
+    block's scales and unpacking ride beside a fast int8 product; on chips without matrix
+    units (Pascal, RDNA1/2, GCN: MMQ on dp4a, Vulkan's scalar shaders) the same unpacking
+    competes with the products on the same ALUs. Keyed by backend, ROCm's K-quant factor came
+    from an RDNA2 dp4a row and was applied to RDNA3.5 WMMA (Strix Halo K-quant rows 43-83%
+    too fast held out); keyed by engine (speed.paths.ENGINE) it comes from the RDNA4 Vulkan
+    rows on the same kind of matrix units. CPU and Metal keep one engine each ("cpu", "apple").
+    """
+    return ENGINE[prefill_path(backend, arch, family)]
 
 
 def cpu_mix(backend: str, cost: TokenCost) -> KernelMix:

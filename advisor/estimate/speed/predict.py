@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.figures import Figure, Speed
-from advisor.estimate.speed.paths import prefill_path
+from advisor.estimate.speed.paths import ENGINE, prefill_path
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
@@ -163,6 +163,7 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants,
     """The fitted constants one device's part rests on (built once per backend and family)."""
     source = f"fit on published llama-bench results ({constants.source.split(':')[0]})"
     path = prefill_path(backend, arch, family)
+    group = ENGINE[path]  # the quant factors follow the path's matrix engine (model.quant_group)
     figures: tuple[Figure, ...] = (
         Figure(f"decode.alpha.{backend}", constants.get(constants.alpha, backend),
                "fitted", source),
@@ -172,7 +173,7 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants,
                "fitted", source),
         Figure(f"prefill.kappa.{path}", constants.kappa.get(path, constants.kappa["*"]),
                "fitted", source),
-        Figure(f"prefill.rho.{backend}.{family}", constants.quant_factor(backend, family),
+        Figure(f"prefill.rho.{group}.{family}", constants.quant_factor(group, family),
                "fitted", source),
     )  # fmt: skip
     if multi_die:

@@ -1,0 +1,57 @@
+"""Finding report files: the folder walk finds, orders and resolves exactly what
+`Path.rglob("*")` with the report filter and `Path.resolve()` did."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from advisor.audit.sources import REPORT_SUFFIXES, Skipped, locate
+
+
+def _rglob(folder: Path) -> list[Path]:
+    """The search as it was written before the scandir walk."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in REPORT_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    )
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symlinks need privileges on Windows")
+def test_the_walk_finds_what_rglob_finds_in_its_order(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    names = [
+        "a.json", "B.json", "b-c.json", "b/x.json", "b-c/y.JSON", "b/.hidden.json",
+        ".team/z.jsonl", "b/deep/er/w.ndjson", "notes.txt", "b/readme.md", "c.json.part",
+    ]  # fmt: skip
+    for name in names:
+        (fleet / name).parent.mkdir(parents=True, exist_ok=True)
+        (fleet / name).write_text("{}")
+    (fleet / "folder.json").mkdir()  # a folder named like a report
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "outside.json").write_text("{}")
+    (fleet / "linked").symlink_to(elsewhere)  # a symlinked folder is not entered
+    (fleet / "b" / "link.json").symlink_to(elsewhere / "outside.json")  # a symlinked file is
+    (fleet / "b" / "broken.json").symlink_to(tmp_path / "missing.json")
+    (fleet / "b" / "loop").symlink_to("..")
+    found = list(locate([str(fleet)]))
+    assert found == _rglob(fleet)
+    assert [p.relative_to(fleet).as_posix() for p in found] == [
+        ".team/z.jsonl", "B.json", "a.json", "b/deep/er/w.ndjson", "b/link.json", "b/x.json",
+        "b-c/y.JSON", "b-c.json",
+    ]  # fmt: skip
+    # a file named again, through a symlink or by its own path, is read once
+    again = [str(fleet), str(elsewhere / "outside.json"), str(fleet / "a.json")]
+    assert list(locate(again)) == found
+    (tmp_path / "alias").symlink_to(fleet)
+    assert list(locate([str(fleet), str(tmp_path / "alias")])) == found
+
+
+def test_a_folder_without_reports_says_so(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("")
+    [skipped] = list(locate([str(tmp_path)]))
+    assert isinstance(skipped, Skipped) and "holds no .json or .jsonl" in skipped.reason
