@@ -101,6 +101,9 @@ class SpeedConstants:
     # Seconds × GB/s per byte of activations a GPU's prefill moves outside the matrix products
     # (TokenCost.activation_bytes; 0 on a CPU, whose caches hold a batch's activations)
     activation: float = 0.0
+    # Seconds × shader FLOP/s per FLOP of a GPU's decode: the mat-vec kernels' work on the shader
+    # ALUs (gamma_gpu; see coefficients), as gamma_cpu is a CPU's
+    gamma_gpu: float = 0.0
 
     def get(self, table: dict[str, float], key: str) -> float:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
@@ -161,6 +164,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         source=str(data.get("source", "")),
         mu_tile=float(prefill.get("mu_tile", 0.0)),
         activation=float(prefill.get("activation", 0.0)),
+        gamma_gpu=float(decode.get("gamma_gpu", 0.0)),
     )
 
 
@@ -208,7 +212,8 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     kappa, matrix = c.prefill_kappa(dev, family)
     rho = c.quant_factor(quant_group(dev.backend, dev.arch, family), family)
     extra = c.quant_extra(dev.backend, family)
-    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else 0.0
+    shader = shader_ratio(dev.arch) / compute  # a GPU's shader ALUs: its FP32 rate
+    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else c.gamma_gpu * shader
     activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
@@ -227,11 +232,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         path=prefill_path(dev.backend, dev.arch, family),
         prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
         prefill_s_per_activation_byte=activation,
-        vector_s_per_flop=(
-            decode_flop or kappa * rho / matrix
-            if dev.backend == "cpu"
-            else shader_ratio(dev.arch) / compute
-        ),
+        vector_s_per_flop=(decode_flop or kappa * rho / matrix if dev.backend == "cpu" else shader),
         compute_range=dev.compute_range,
     )
 
