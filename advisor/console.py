@@ -24,9 +24,19 @@ _UNSAFE = re.compile(f"[{_CONTROL}]")
 _UNSAFE_BUT_STYLES = re.compile(f"(\x1b\\[[0-9;]*m)|[{_CONTROL}]")
 
 
+class Printable(str):
+    """Text made only of `printable` pieces (and the maker's own text without control
+    characters), so that `printable` need not run over it again: a renderer that cleans each
+    untrusted string once returns this for a document of many megabytes."""
+
+    __slots__ = ()
+
+
 def printable(text: str, *, keep_styles: bool = False) -> str:
     """`text` without control characters; `keep_styles` keeps SGR colour sequences, for output
     that a renderer coloured after cleaning the data it drew."""
+    if type(text) is Printable:  # already clean: nothing here to take out, styles or not
+        return text
     if keep_styles:
         return _UNSAFE_BUT_STYLES.sub(lambda m: m.group(1) or "", text)
     return _UNSAFE.sub("", text)

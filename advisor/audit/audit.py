@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from advisor import __version__
 from advisor.audit.cache import OutcomeCache
-from advisor.audit.costs import fleet_cost, machine_cost
+from advisor.audit.costs import MachineCost, fleet_cost, machine_cost
 from advisor.audit.evaluate import Evaluator, Failure, Outcome, Request
 from advisor.audit.fleet import (
     FleetAudit,
+    MachineHardware,
     MachineRow,
     Replaced,
     hardware_of,
@@ -240,7 +241,8 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
     from advisor.advise import now_utc
 
     kept = sorted(run.kept, key=lambda r: r.origin)
-    rows = [_machine_row(r, run, settings, len(kept)) for r in kept]
+    shared = {g: _group_parts(g, run, settings, len(kept)) for g in {r.group for r in kept}}
+    rows = [_machine_row(r, run.outcomes[r.group], *shared[r.group]) for r in kept]
     by_group: dict[bytes, list[MachineRow]] = {}
     for ref, row in zip(kept, rows, strict=True):
         by_group.setdefault(ref.group, []).append(row)
@@ -347,18 +349,28 @@ def _workload_notes(run: _Run) -> tuple[str, ...]:
     )
 
 
-def _machine_row(ref: ReportRef, run: _Run, settings: AuditSettings, machines: int) -> MachineRow:
-    outcomes = run.outcomes[ref.group]
+def _group_parts(
+    group: bytes, run: _Run, settings: AuditSettings, machines: int
+) -> tuple[MachineHardware, MachineCost]:
+    """What every machine of one configuration shares: its hardware and its cost share (a
+    function of the configuration's outcomes, workloads and the seats), made once."""
+    outcomes = run.outcomes[group]
+    hardware = hardware_of(run.reader.groups[group].inputs.machine)
+    workloads = run.plans[group].request.workloads
+    return hardware, machine_cost(outcomes, workloads, settings.seats, machines)
+
+
+def _machine_row(
+    ref: ReportRef, outcomes: tuple[Outcome, ...], hardware: MachineHardware, cost: MachineCost
+) -> MachineRow:
     return MachineRow(
         origin=ref.origin,
         machine_id=ref.machine_id,
         name=ref.machine_name,
         generated_at=ref.generated_at.isoformat().replace("+00:00", "Z"),
-        hardware=hardware_of(run.reader.groups[ref.group].inputs.machine),
+        hardware=hardware,
         outcomes=outcomes,
-        cost=machine_cost(
-            outcomes, run.plans[ref.group].request.workloads, settings.seats, machines
-        ),
+        cost=cost,
     )
 
 

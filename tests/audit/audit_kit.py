@@ -59,3 +59,14 @@ def write_fleet(folder: Path, docs: dict[str, dict], counts: Sequence[int]) -> l
                 write(folder, f"{profile}-{number}.json", as_machine(docs[profile], number))
             )
     return paths
+
+
+def whole_json(audit) -> str:
+    """What `advisor audit --format json` printed before it wrote the document piece by
+    piece: the whole document serialized at once, then cleaned of control characters."""
+    from pydantic_core import to_json
+
+    from advisor.audit.render.json_doc import audit_document
+    from advisor.console import printable
+
+    return printable(to_json(audit_document(audit), indent=2).decode("utf-8") + "\n")

@@ -6,15 +6,17 @@ from __future__ import annotations
 import copy
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
-from audit_kit import as_machine, write
+from audit_kit import as_machine, whole_json, write
 
 from advisor.audit.audit import AuditSettings, run_audit
+from advisor.audit.render.json_doc import render_json
 from advisor.audit.render.table import render_table
 from advisor.cli import main
 from advisor.commands.audit import FORMATS
+from advisor.console import Printable
 from advisor.errors import ExitCode
 
 # Clears the screen, sets the title, writes the clipboard (OSC 52), a one-byte CSI, a
@@ -75,6 +77,27 @@ def test_no_format_prints_a_control_character(capsys, folder, fmt) -> None:
     if fmt == "json":
         names = [m["name"] for m in json.loads(out)["machines"]]
         assert "host [/] [link=https://evil.example]click[/link] [bold red] " in names[0]
+
+
+def test_hostile_text_is_cleaned_as_the_whole_document_was(audit) -> None:
+    text = render_json(audit)
+    assert text == whole_json(audit)
+    assert type(text) is Printable and not CONTROL.search(text.replace("\n", ""))
+    assert "\x1b" not in text and "\u202e" not in text and "\x9b" not in text
+
+
+def test_the_written_file_holds_no_control_character(tmp_path, folder) -> None:
+    out = tmp_path / "audit.json"
+    code = main(["audit", "--jobs", "1", "--no-upgrades", "--format", "json", "-o", str(out),
+                 str(folder)])  # fmt: skip
+    assert code == ExitCode.PARTIAL  # the cut report
+    text = out.read_text(encoding="utf-8")
+    assert not CONTROL.search(text.replace("\n", ""))
+    assert '/host\\u001b[2J\\u001b]0;pwned\\u0007' in text  # JSON's own escapes
+    # the characters JSON writes as they are (C1, bidi) are taken out
+    reports = [PurePath(m["report"]).name for m in json.loads(text)["machines"]]
+    clean = ESCAPES.replace("/", "").replace("\x9b", "").replace("\u202e", "")
+    assert f"host{clean}.json" in reports
 
 
 async def test_the_audit_view_shows_markup_as_text(audit) -> None:

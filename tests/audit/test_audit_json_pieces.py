@@ -1,0 +1,47 @@
+"""The audit's JSON is written piece by piece (each configuration's outcomes once, each
+untrusted string cleaned once): it must be, byte for byte, the whole document serialized and
+cleaned at once, hostile text included (tests/audit/test_audit_untrusted_text.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import PurePath
+
+import pytest
+from audit_kit import whole_json
+from test_audit_untrusted_text import ESCAPES
+
+from advisor.audit.fleet import file_name
+from advisor.audit.render.json_doc import render_json
+from advisor.console import Printable, printable
+
+
+def test_the_pieces_make_the_whole_document(fleet_audit) -> None:
+    assert render_json(fleet_audit) == whole_json(fleet_audit)
+
+
+def test_rows_that_share_nothing_and_no_rows_at_all(fleet_audit) -> None:
+    """Rows built apart (as a caller other than run_audit may build them) and an empty list."""
+    apart = tuple(
+        dataclasses.replace(m, outcomes=tuple(dataclasses.replace(o) for o in m.outcomes))
+        for m in fleet_audit.machines
+    )
+    for machines in (apart, ()):
+        audit = dataclasses.replace(fleet_audit, machines=machines)
+        assert render_json(audit) == whole_json(audit)
+
+
+def test_printable_leaves_a_cleaned_document_as_it_is() -> None:
+    clean = Printable("a table \x1b[1mbold\x1b[0m")  # only a maker's own styles in it
+    assert printable(clean) is clean and printable(clean, keep_styles=True) is clean
+    assert printable("host " + ESCAPES) == "host [2J]0;pwned]52;c;aGk=31mfake"
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["a.json", "fleet/a.json", "/abs/fleet/a.jsonl:12", "<stdin>:3", "a/.", "a/b/", "a//b",
+     "/", ".", "..", "a/..", "", "fleet/./x.json", "./a.json", "//", "a/./", "a\\b.json",
+     f"fleet/host{ESCAPES.replace('/', '')}.json"],
+)  # fmt: skip
+def test_a_host_label_is_the_file_name_a_path_gives(origin) -> None:
+    assert file_name(origin) == PurePath(origin).name
