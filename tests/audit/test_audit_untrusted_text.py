@@ -93,7 +93,7 @@ def test_the_written_file_holds_no_control_character(tmp_path, folder) -> None:
     assert code == ExitCode.PARTIAL  # the cut report
     text = out.read_text(encoding="utf-8")
     assert not CONTROL.search(text.replace("\n", ""))
-    assert '/host\\u001b[2J\\u001b]0;pwned\\u0007' in text  # JSON's own escapes
+    assert "/host\\u001b[2J\\u001b]0;pwned\\u0007" in text  # JSON's own escapes
     # the characters JSON writes as they are (C1, bidi) are taken out
     reports = [PurePath(m["report"]).name for m in json.loads(text)["machines"]]
     clean = ESCAPES.replace("/", "").replace("\x9b", "").replace("\u202e", "")
