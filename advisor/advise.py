@@ -2,11 +2,13 @@
 
 It takes a machine, the catalog, the workloads and the prices, finds the local options the
 estimator places on the machine for each workload, prices every path, and decides. It is lazy:
-it estimates only the models a verdict or the candidate list needs.
+it estimates only the models a verdict or the candidate list needs, and the same question asked
+again reads the answer back (advisor.advice_cache).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
     from advisor.workload import Workload
 
 HardwareBasis = Literal["flag", "config", "profile", "none"]
+# This machine's throughput tests and the calibration they imply (advise._measured)
+Measured = tuple["tuple[Measurement, ...]", "Calibration | None"]
 DEFAULT_TOP_CANDIDATES = 5
 MAX_MEASUREMENTS = 50  # the newest throughput tests a report carries
 BENCH_STORE_NAME = "bench.sqlite"  # advisor.bench.store.db.STORE_NAME, without importing sqlite
@@ -180,11 +184,42 @@ def _advise(
     workloads: Sequence[Workload],
     options: AdviceOptions | None,
 ) -> Advice:
-    from advisor.verdict.gather import reported, workload_options
-
     options = options or AdviceOptions()
     workloads = _allowed(workloads, options)
-    j = _judging(machine, catalog, options, None)
+    measured = _measured(machine, options)
+    answer = functools.partial(_verdicts, machine, catalog, workloads, options, measured)
+    if options.cache:  # a warm report reads it back (advisor.advice_cache)
+        from advisor.advice_cache import cached_advice
+
+        answer = functools.partial(cached_advice, machine, catalog, workloads, options,
+                                   measured, answer)  # fmt: skip
+    verdicts, candidates = answer()
+    return Advice(
+        machine=machine,
+        machine_id=machine_id(machine),
+        catalog_version=catalog.catalog_version,
+        generated_at=now_utc(),
+        rate=_rate(catalog, options),
+        hardware=_hardware(machine, options),
+        config_path=options.config.path if options.config else None,
+        workloads=tuple(workloads),
+        verdicts=verdicts,
+        candidates=candidates,
+        measurements=measured[0],
+    )
+
+
+def _verdicts(
+    machine: Machine,
+    catalog: Catalog,
+    workloads: Sequence[Workload],
+    options: AdviceOptions,
+    measured: Measured,
+) -> tuple[tuple[Verdict, ...], tuple[TopCandidate, ...]]:
+    """The verdicts, with their reasons and remedies, and the top candidates."""
+    from advisor.verdict.gather import reported, workload_options
+
+    j = _judging(machine, catalog, options, None, measured)
     verdicts = []
     for workload in workloads:
         verdict = _decide(j, workload, workload_options)
@@ -200,19 +235,8 @@ def _advise(
     search = j.search
     top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
     j.save()
-    return Advice(
-        machine=machine,
-        machine_id=machine_id(machine),
-        catalog_version=catalog.catalog_version,
-        generated_at=now_utc(),
-        rate=j.rate,
-        hardware=j.hardware,
-        config_path=options.config.path if options.config else None,
-        workloads=tuple(workloads),
-        verdicts=tuple(verdicts),
-        candidates=tuple(_top_candidate(i + 1, c, catalog) for i, c in enumerate(top)),
-        measurements=j.measurements,
-    )
+    candidates = tuple(_top_candidate(i + 1, c, catalog) for i, c in enumerate(top))
+    return tuple(verdicts), candidates
 
 
 def judge(
@@ -270,13 +294,17 @@ class _Judging:
 
 
 def _judging(
-    machine: Machine, catalog: Catalog, options: AdviceOptions, prices: CloudPrices | None
+    machine: Machine,
+    catalog: Catalog,
+    options: AdviceOptions,
+    prices: CloudPrices | None,
+    measured: Measured | None = None,
 ) -> _Judging:
     from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.power_for import power_lookup
     from advisor.verdict.search import OptionSearch
 
-    measurements, calibration = _measured(machine, options)
+    measurements, calibration = measured or _measured(machine, options)
     cache = None
     if options.cache:
         from advisor.estimate.cache import EstimateCache
@@ -303,11 +331,11 @@ def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
     return decide(workload, local, cloud, j.rate, hw)
 
 
-def _measured(
-    machine: Machine, options: AdviceOptions
-) -> tuple[tuple[Measurement, ...], Calibration | None]:
+def _measured(machine: Machine, options: AdviceOptions) -> Measured:
     """This machine's throughput tests and the calibration they imply (none: empty, None)."""
     if options.measurements is not None:
+        if not options.measurements:  # (the remedy search's changed machines, mostly)
+            return (), None  # nothing to calibrate with, and no bench code to import for it
         from advisor.bench.calibrate.from_store import calibration_from
 
         return options.measurements, calibration_from(machine, options.measurements)

@@ -314,6 +314,23 @@ def test_the_collector_is_back_on_after_an_entry_is_read(inputs: list[Path]) -> 
     assert gc.isenabled()
 
 
+def test_keep_prunes_a_kinds_oldest_entries_once_a_new_one_is_stored(advisor_home: Path) -> None:
+    """Each set of params has its own entry (the advice cache: one per machine, catalog,
+    workloads and prices); with `keep` only the newest stay, and other kinds are untouched."""
+    disk_cache.cached("other", [], Counter(), code=CODE, params="x")
+    for n in range(5):
+        disk_cache.cached("t", [], Counter(n), code=CODE, params=n, keep=3)
+        os.utime(disk_cache.entry_path("t", [], n), (1_000_000 + n, 1_000_000 + n))
+    folder = advisor_home / "cache" / "validated"
+    assert len(list(folder.glob("t-*.pickle"))) == 3
+    assert not disk_cache.entry_path("t", [], 0).exists()
+    assert disk_cache.entry_path("t", [], 4).exists()
+    assert disk_cache.entry_path("other", [], "x").exists()
+    build = Counter("again")
+    assert disk_cache.cached("t", [], build, code=CODE, params=4, keep=3) == (4, 1)
+    assert build.calls == 0
+
+
 def test_what_a_block_without_the_collector_kept_is_promoted_not_walked() -> None:
     """The objects built with the collector off and still alive after it go to the oldest
     generation (the first young pass after a first report walked ~140,000 of them, ~54 ms)."""

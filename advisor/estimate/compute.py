@@ -22,6 +22,7 @@ a partial offload, llama.cpp also runs the big matrix products of CPU-resident l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES, block_kinds
@@ -128,6 +129,9 @@ def _recurrent_width(arch: Architecture) -> int:
     return 0  # LFM2's short convolutions keep nothing larger than the FFN
 
 
+# One per architecture: a first report plans ~650 files of ~110 architectures (~9 ms CPU
+# for the repeats, 2026-12-07); equal architectures share it.
+@lru_cache(maxsize=4096)
 def compute_shape(arch: Architecture) -> ComputeShape:
     kinds = set(block_kinds(arch)) - {"recurrent", "ffn"}
     vocab = arch.vocab_size or DEFAULTS["vocab_size"]

@@ -117,12 +117,15 @@ def cached(
     *,
     code: Sequence[str],
     params: Hashable = (),
+    keep: int | None = None,
 ) -> T:
     """`build()`'s result for these files, from the cache while nothing it depends on changed.
 
     `code` names the advisor modules whose source decides the result; `params` is anything
     else the result depends on (plain values). `build` parses and validates; its errors pass
-    through, and a failed build stores nothing. Results are never None.
+    through, and a failed build stores nothing. Results are never None. `keep`: once a new
+    entry is stored, only the newest `keep` entries of the kind stay (each set of params has
+    its own entry, and one whose inputs changed is never read again).
     """
     entry = entry_path(kind, files, params)
     try:
@@ -137,8 +140,10 @@ def cached(
         unchanged = _key(kind, files, code, params) == key
     except OSError:
         unchanged = False
-    if unchanged:  # the files did not change while build() read them
-        _store(entry, key, value)
+    if unchanged and _store(entry, key, value) and keep is not None:  # files unchanged meanwhile
+        kept = sorted(entry.parent.glob(f"{kind}-*.pickle"), key=_mtime)
+        for old in kept[:-keep]:
+            old.unlink(missing_ok=True)
     return value
 
 

@@ -185,6 +185,8 @@ def test_a_model_without_a_score_is_ranked_with_its_quality_unknown(rtx_4090, ca
 
 
 def test_interactive_ranking_puts_unknown_quality_after_the_scored_of_its_speed(rtx_4090, catalog):
-    ranking = _rank(rtx_4090, catalog, interactive_decode_tokens_per_s=60)
-    classes = [(c.decode_tokens_per_s < 60) * 2 + (c.score is None) for c in ranking.candidates]
+    # 65 t/s: the 4090's unknown-quality files sit on both sides (gemma-2-27b-it at 63, the
+    # Qwen2.5 7B files at 106); at 60 since the shader-compute term (gamma_gpu) none is below
+    ranking = _rank(rtx_4090, catalog, interactive_decode_tokens_per_s=65)
+    classes = [(c.decode_tokens_per_s < 65) * 2 + (c.score is None) for c in ranking.candidates]
     assert classes == sorted(classes) and set(classes) == {0, 1, 2, 3}

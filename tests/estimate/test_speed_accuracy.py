@@ -53,9 +53,10 @@ def _errors(predictions, kind):
 
 def test_decode_on_unseen_devices_holds_the_pinned_accuracy(held_out):
     errors = _errors(held_out, "decode")
-    assert statistics.median(errors) <= 0.06  # 5.1% when pinned (issue 5: at most 10%)
-    # 80.0% when pinned: exactly the issue's target, so the pin is the target itself.
-    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.80
+    # 6.0% when pinned (5.1% before the shader-compute term, gamma_gpu; issue 15: at most 8%)
+    assert statistics.median(errors) <= 0.065
+    # 81.0% when pinned (80.0% before gamma_gpu; issue 15 asks 85%).
+    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.81
 
 
 def test_prefill_on_unseen_devices_holds_the_pinned_accuracy(held_out):
@@ -108,8 +109,8 @@ def test_quoted_ranges_are_as_narrow_as_their_evidence_allows(held_out):
     most 30% (one 5th-95th band per backend gave 81% at 40%): a path that errs little (Metal's
     M3/M4 GPUs) is quoted narrower than one that errs much (CUDA's MMQ rows)."""
     checks = range_checks(held_out)
-    assert sum(c.inside for c in checks) / len(checks) >= 0.80  # 82.4% when pinned
-    assert statistics.median(c.half_width for c in checks) <= 0.30  # 29.0% when pinned
+    assert sum(c.inside for c in checks) / len(checks) >= 0.80  # 80.9% when pinned
+    assert statistics.median(c.half_width for c in checks) <= 0.30  # 22.6% when pinned
     table = spreads(held_out)
 
     def width(kind, group):
@@ -117,13 +118,16 @@ def test_quoted_ranges_are_as_narrow_as_their_evidence_allows(held_out):
         return high - low
 
     assert width("prefill", "metal.apple9") < width("prefill", "cuda.mmq") / 2
-    assert width("decode", "metal") < width("decode", "cuda") / 2
+    # 0.27 against 0.42 when pinned (against 0.57 before the shader-compute term narrowed CUDA's)
+    assert width("decode", "metal") < width("decode", "cuda") * 2 / 3
 
 
 def test_a_device_with_many_rows_counts_as_one_in_the_range(rows):
     """Errors cluster by machine: twenty rows of one device that all read 2x slow must not set
     the band as twenty devices would. Each device weighs one, its rows sharing the weight."""
-    metal = [r for r in rows if r.kind == "decode" and row_path(r) == "metal.apple9"]
+    # prefill's band is the central 75%: one of the nine M3/M4 devices (1/9 of the weight)
+    # fits inside either tail (decode's central 80% leaves 10% a side, less than one device)
+    metal = [r for r in rows if r.kind == "prefill" and row_path(r) == "metal.apple9"]
     by_device: dict[str, list] = {}
     for r in metal:
         by_device.setdefault(r.device, []).append(r)
@@ -134,7 +138,7 @@ def test_a_device_with_many_rows_counts_as_one_in_the_range(rows):
             factor = 2.0 if device == many else 1.0
             predictions.append(Prediction(r, r.tokens_per_s * factor))
     assert len(by_device[many]) > len(metal) / len(by_device)  # it has more than its share
-    low, high = spreads(predictions)["decode"]["metal"]
+    low, high = spreads(predictions)["prefill"]["metal.apple9"]
     assert high == 1.0 and low > 0.5  # its 0.5 ratios are one device's worth: inside the tail
 
 

@@ -11,6 +11,7 @@ from advisor.estimate.speed.paths import (
     device_arch,
     prefill_path,
     rated_compute,
+    shader_ratio,
 )
 
 
@@ -99,6 +100,39 @@ def test_the_shipped_constants_price_each_path():
     assert slower > coefficients(c, ada, "kquant").prefill_s_per_flop
     assert coefficients(c, a100, "kquant").path == "cuda.mmq"
     assert coefficients(c, a100, "f16").path == "cuda.cublas"
+
+
+@pytest.mark.parametrize(
+    ("arch", "ratio"),
+    [("nvidia.ampere_dc", 4.0), ("nvidia.turing", 2.0), ("nvidia.ada", 1.0),
+     ("amd.rdna1", 2.0), ("amd.rdna2", 2.0), ("amd.rdna3", 4.0), ("amd.rdna4", 4.0),
+     ("apple.apple9", 1.0)],
+)  # fmt: skip
+def test_the_shader_rate_is_the_fp16_figure_over_its_lane_multiple(arch, ratio):
+    # AMD's fp16 column counts packed halves, and on RDNA3/4 dual issue too: the Radeon 8060S's
+    # 59.4 TFLOPS is 40 CUs × 64 lanes × 2 FLOPs × 2.9 GHz × 4.
+    assert shader_ratio(arch) == ratio
+
+
+def test_decode_pays_for_the_mat_vec_work_on_the_shader_alus():
+    """Two GPUs with the same memory and the same fp16 figure: GA100's shader ALUs run at a
+    quarter of it (an RTX 4090's at all of it), so its mat-vec kernels' unpacking and dot
+    products take 4x as long beside the same weight stream, and it decodes slower. An A100
+    reaches 31-51% of its bandwidth in the published rows; the fitted cost per weight is near
+    the ~2 instructions counted in mmvq's Q4_0 dot product."""
+    c = load_constants()
+    assert 1.0 < c.gamma_gpu < 4.0
+    a100 = DeviceRate("gpu0", "cuda", 2039.0, 77.97, 1.0, arch="nvidia.ampere_dc")
+    same_alus = DeviceRate("gpu0", "cuda", 2039.0, 77.97, 1.0, arch="nvidia.ada")
+    slow, fast = coefficients(c, a100, "kquant"), coefficients(c, same_alus, "kquant")
+    assert slow.decode_s_per_byte == fast.decode_s_per_byte
+    assert slow.decode_s_per_flop > fast.decode_s_per_flop > 0
+    assert slow.decode_s_per_flop == pytest.approx(4 * fast.decode_s_per_flop)
+    assert fast.decode_s_per_flop == pytest.approx(c.gamma_gpu / 77.97e12)
+    strix = DeviceRate("gpu0", "rocm", 256.0, 59.4, 1.0, arch="amd.rdna3")
+    assert coefficients(c, strix, "f16").decode_s_per_flop == pytest.approx(
+        c.gamma_gpu * 4 / 59.4e12
+    )
 
 
 @pytest.mark.parametrize(

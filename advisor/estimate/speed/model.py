@@ -40,7 +40,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from advisor.estimate.speed.cpu_paths import KernelMix, cpu_decode_factor, cpu_path_factor
 from advisor.estimate.speed.load import TokenCost
@@ -103,6 +103,9 @@ class SpeedConstants:
     # Seconds × GB/s per byte of activations a GPU's prefill moves outside the matrix products
     # (TokenCost.activation_bytes; 0 on a CPU, whose caches hold a batch's activations)
     activation: float = 0.0
+    # Seconds × shader FLOP/s per FLOP of a GPU's decode: the mat-vec kernels' work on the shader
+    # ALUs (gamma_gpu; see coefficients), as gamma_cpu is a CPU's
+    gamma_gpu: float = 0.0
 
     def get(self, table: dict[str, float], key: str) -> float:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
@@ -163,13 +166,16 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         source=str(data.get("source", "")),
         mu_tile=float(prefill.get("mu_tile", 0.0)),
         activation=float(prefill.get("activation", 0.0)),
+        gamma_gpu=float(decode.get("gamma_gpu", 0.0)),
     )
 
 
 @lru_cache(maxsize=1)
 def load_constants() -> SpeedConstants:
     """The constants shipped with the package (read once per process)."""
-    text = resources.files("advisor.estimate.speed").joinpath(CONSTANTS_FILE).read_text("utf-8")
+    # Beside this module, as the catalog's file sums are (importlib.resources: ~8 ms of
+    # imports on a first report, 2026-12-07)
+    text = Path(__file__).with_name(CONSTANTS_FILE).read_text("utf-8")
     return constants_from_dict(json.loads(text))
 
 
@@ -208,7 +214,8 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     kappa, matrix = c.prefill_kappa(dev, family)
     rho = c.quant_factor(quant_group(dev.backend, dev.arch, family), family)
     extra = c.quant_extra(dev.backend, family)
-    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else 0.0
+    shader = shader_ratio(dev.arch) / compute  # a GPU's shader ALUs: its FP32 rate
+    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else c.gamma_gpu * shader
     activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
@@ -227,11 +234,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         path=prefill_path(dev.backend, dev.arch, family),
         prefill_s_per_expert_pass=kappa * c.mu_tile / matrix if unpacks_tiles(dev.backend) else 0.0,
         prefill_s_per_activation_byte=activation,
-        vector_s_per_flop=(
-            decode_flop or kappa * rho / matrix
-            if dev.backend == "cpu"
-            else shader_ratio(dev.arch) / compute
-        ),
+        vector_s_per_flop=(decode_flop or kappa * rho / matrix if dev.backend == "cpu" else shader),
         compute_range=dev.compute_range,
     )
 

@@ -69,6 +69,14 @@ _AMD_GFX = (
 # non-tensor figure (AMD RX 9070 XT specifications: 97.3 TFLOPS FP16, 194.6 FP16 matrix dense;
 # RDNA3 ISA guide, WMMA). Matrix paths on RDNA4 are rated against twice the fp16 column.
 MATRIX_PER_FP16 = {"rdna4": 2.0}
+# The same column on AMD counts packed FP16 (two per lane) and, on RDNA3 and RDNA4, dual-issued
+# VOPD pairs as well: fp16 / (CUs × 64 lanes × 2 FLOPs × boost clock) is 2 on RDNA1/2 (RX 5700
+# XT: 19.51 TFLOPS, 40 CUs, 1.905 GHz; RX 6800 XT: 41.47, 72, 2.25) and 4 on RDNA3/RDNA4 (RX
+# 7900 XTX: 122.8, 96, 2.5; Radeon 8060S: 59.4, 40, 2.9; Radeon AI PRO R9700: 95.68, 64, 2.92):
+# fp16 and CUs from the spec table, boost clocks from TechPowerUp. A lane's integer work (the
+# mat-vec kernels' unpacking and int8 dot products) issues once a clock: VOPD pairs FP32 ops
+# only (AMD RDNA3 ISA reference, "VOPD").
+AMD_FP16_PER_LANE_RATE = {"rdna1": 2.0, "rdna2": 2.0, "rdna3": 4.0, "rdna4": 4.0}
 _APPLE_FAMILY = {"M1": "apple7", "M2": "apple8", "M3": "apple9", "M4": "apple9", "M5": "apple10"}
 
 PATHS = (
@@ -173,8 +181,13 @@ def matrix_factor(arch: str) -> float:
 
 
 def shader_ratio(arch: str) -> float:
-    """The spec fp16 figure over the FP32 rate, for NVIDIA chips (1 where they are equal)."""
-    return FP16_PER_FP32.get(arch.partition(".")[2], 1.0) if arch.startswith("nvidia") else 1.0
+    """The spec fp16 figure over the shader ALUs' rate (one instruction per lane a clock, an
+    FMA counted as 2 FLOPs): NVIDIA's FP32 rate, AMD's single-issue lane rate (1 where the
+    spec figure is that rate, as on Apple GPUs)."""
+    vendor, _, gen = arch.partition(".")
+    if vendor == "nvidia":
+        return FP16_PER_FP32.get(gen, 1.0)
+    return AMD_FP16_PER_LANE_RATE.get(gen, 1.0) if vendor == "amd" else 1.0
 
 
 def rated_compute(backend: str, arch: str, compute_tflops: float,

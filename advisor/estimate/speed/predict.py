@@ -178,12 +178,15 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants,
     )  # fmt: skip
     if multi_die:
         figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)
+    if backend != "cpu":  # the mat-vec kernels' shader work (model.coefficients)
+        figures += (Figure("decode.gamma_gpu", constants.gamma_gpu, "fitted", source),)
     return figures + _range_figures(backend, path, constants)
 
 
 RANGE_SOURCE = (
-    "measured/predicted on devices left out of the fit: central 75%, each device "
-    "weighing one, widened by 1/sqrt(devices) (scripts/fitting/speed_fit.py spreads)"
+    "measured/predicted on devices left out of the fit: central 80% (decode) or 75% "
+    "(prefill), each device weighing one, widened by 1/sqrt(devices) "
+    "(scripts/fitting/speed_fit.py spreads)"
 )
 
 
