@@ -217,7 +217,8 @@ def _verdicts(
     measured: Measured,
 ) -> tuple[tuple[Verdict, ...], tuple[TopCandidate, ...]]:
     """The verdicts, with their reasons and remedies, and the top candidates."""
-    from advisor.verdict.gather import reported, workload_options
+    from advisor.verdict.candidates import reported
+    from advisor.verdict.gather import workload_options
 
     j = _judging(machine, catalog, options, None, measured)
     verdicts = []
@@ -371,7 +372,7 @@ def _rank_key(r: Ranked) -> tuple[float, float]:
 
 
 def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:
-    from advisor.verdict.gather import speed_status
+    from advisor.verdict.candidates import speed_status
 
     est = c.estimate
     speed = est.speed

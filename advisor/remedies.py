@@ -196,7 +196,7 @@ def _remedy(verdict: Verdict, works: list[tuple[Change, str]], largest: list[str
 
 
 def _none(verdict: Verdict, largest: list[str], catalog, blocked: tuple[str, ...]) -> Remedy:
-    from advisor.verdict.gather import best_on_task, out_of_reach
+    from advisor.verdict.reach import best_on_task, out_of_reach
 
     w = verdict.workload
     unreached = out_of_reach(w, best_on_task(catalog, w, verdict.cloud.frontier_index))

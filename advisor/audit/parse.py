@@ -274,7 +274,10 @@ def _head(data: bytes) -> bytes | None:
     cut = data.find(_RECOMPUTED)
     if cut < 0:
         return None
-    return data[:cut].rstrip().rstrip(b",") + b"\n}"
+    head = data[:cut].rstrip()
+    if not head.endswith(b","):
+        return None  # no comma before the candidates: the whole parse names the damage
+    return head[:-1] + b"\n}"  # one comma only: a second stays, and the head's parse fails
 
 
 def _group_key(doc: Mapping[str, Any], inputs_key: bytes | None) -> tuple[bytes, bytes]:

@@ -9,9 +9,10 @@ before, so every message stays the one the whole parse gives.
 
 Why the cut is exact: in the layout advisor writes (indent 2), `\\n  "inputs": ` can only be an
 object key (JSON strings hold no raw newline), and the value runs to the `,` before
-`\\n  "measurements": `. When that span parses alone as one JSON value, and the head with the
-span replaced by a placeholder parses too with the placeholder as the top-level "inputs", the
-head parses whole to the same document with the span's value there: replacing one complete
+`\\n  "measurements": `. When that span parses alone as one JSON value (as the one item of a
+list, so at the nesting depth it has in the head: the parser's depth limit), and the head with
+the span replaced by a placeholder parses too with the placeholder as the top-level "inputs",
+the head parses whole to the same document with the span's value there: replacing one complete
 value by another changes nothing else. The placeholder is a string no report can guess (a new
 random one per process), checked not to occur in the head.
 """
@@ -81,10 +82,15 @@ def split_parse(head: bytes, shared: Shared) -> tuple[dict[str, Any], bytes] | N
 
 
 def _parse_section(span: bytes, shared: Shared) -> tuple[Any, bytes] | None:
+    # Parsed as the one item of a list: at the depth it has in the head (a top-level key's
+    # value), so the parser's nesting limit refuses it exactly where the whole parse does.
     try:
-        value = from_json(span, allow_inf_nan=False)
+        items = from_json(b"[" + span + b"]", allow_inf_nan=False)
     except ValueError:
         return None
+    if len(items) != 1:  # `1, 2`: not one value
+        return None
+    value = items[0]
     known = (value, digest(value))
     if shared.section_bytes + len(span) <= MEMO_BYTES:
         shared.sections[span] = known

@@ -131,7 +131,7 @@ def _reachable(targets: Sequence[Target], catalog: Catalog) -> tuple[list[Target
     workload whose quality floor no model of the catalog reaches stays in the cloud on any
     machine, so no upgraded machine is judged for it (it is Missed, with the best model)."""
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.gather import best_on_task, out_of_reach
+    from advisor.verdict.reach import best_on_task, out_of_reach
 
     unreachable: dict[bytes, str | None] = {}
     kept, missed = [], []

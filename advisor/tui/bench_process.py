@@ -3,7 +3,8 @@
 llama.cpp writes to the stderr file descriptor, which is where Textual draws the screen, and a
 failed native assert ends the whole process. In a child process neither can touch the app. The
 child stores its result like any `advisor bench` run; its `--json` output comes back here as a
-Measurement. Stopping sends it SIGINT, which keeps the repetitions already finished.
+Measurement. Stopping sends it SIGINT, which keeps the repetitions already finished; on Linux the
+signal waits until the child no longer ignores it (see ignores_sigint).
 """
 
 from __future__ import annotations
@@ -60,6 +61,21 @@ def _error_from(stderr: str, code: int) -> AdvisorError:
     return BenchError(message, hint=hint)
 
 
+def ignores_sigint(pid: int) -> bool:
+    """Whether process `pid` ignores SIGINT now (Linux: its SigIgn mask in /proc; elsewhere,
+    or once it has gone, False). A child started by an app that ignores SIGINT (launched in
+    the background or under nohup) ignores it too until its first line takes it as Ctrl-C
+    (bench/run/stop_signal.py): a Stop sent before then would be lost, so it waits for that."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) >> (signal.SIGINT - 1) & 1)
+    return False
+
+
 def _measurement(stdout: str) -> Measurement:
     from advisor.bench.store.codec import measurement_from_dict
 
@@ -93,7 +109,7 @@ def run_bench_process(
     started = time.monotonic()
     interrupted = False
     while reader.is_alive():
-        if stop.is_set() and not interrupted:
+        if stop.is_set() and not interrupted and not ignores_sigint(child.pid):
             child.send_signal(signal.SIGINT)
             interrupted = True
         on_tick(time.monotonic() - started)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
+    from advisor.estimate.speed.ceiling import DecodeCeiling, DecodeCeilings
     from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
     from advisor.probe.machine import Machine
 
@@ -64,6 +65,7 @@ class OptionSearch:
         self._order: dict[str, list[tuple[float, Model]]] = {}
         self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
         self._floors: PrefillFloors | None = None
+        self._ceilings: DecodeCeilings | None = None
         ram = machine.memory.ram_total_bytes
         # All the memory weights could sit in (RAM and discrete VRAM): a larger file does not
         # fit, and the ranking leaves it out without estimating it.
@@ -134,6 +136,15 @@ class OptionSearch:
 
             self._floors = PrefillFloors(self.machine, self.mode, self._calibration)
         return self._floors.floor(model, quant)
+
+    def decode_ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
+        """A ceiling on the file's decode speed here (None: none known)."""
+        if self._ceilings is None:
+            from advisor.estimate.speed.ceiling import DecodeCeilings  # as prefill_floor
+
+            self._ceilings = DecodeCeilings(self.machine, self.mode, self._calibration,
+                                            self.kv_type)  # fmt: skip
+        return self._ceilings.ceiling(model, quant)
 
     def files(self, model: Model) -> Files:
         """The model's files, best quality first (the retention the quant keeps, then size)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from advisor.estimate.speed.cpu_paths import cpu_path_factor
 from advisor.estimate.speed.model import (
     SpeedConstants,
     constants_from_dict,
@@ -205,6 +206,14 @@ def _quant_group(row: CalibrationRow) -> str:
     return quant_group(row.backend, row.rate.arch, row.cost.quant_class)
 
 
+def _cpu_path(row: CalibrationRow) -> float | None:
+    """A CPU row's kernel-path cost relative to the F16 GEMM where its level has one (the
+    runtime model uses it in place of the family's rho: model.coefficients)."""
+    if row.backend != "cpu":
+        return None
+    return cpu_path_factor(row.rate.simd_level, row.cost.kernel_mix)
+
+
 def _kappa_features(row: CalibrationRow, x: float) -> dict[str, float]:
     """The efficiency parameters a row's prefill rests on, each times its scaled FLOPs."""
     rate = row.rate
@@ -229,25 +238,29 @@ def fit_prefill(
         _prefill_parts(r, alpha.get(r.backend, alpha["*"]) + (multi_die if r.rate.dies > 1 else 0))
         for r in rows
     ]
+    paths = [_cpu_path(r) for r in rows]
     rho: dict[str, float] = {}
     mu = tile_mu = 0.0
     kappa: dict[str, float] = {}
     for _ in range(30):
         data = []
-        for row, (flops, expert, read, tile, act) in zip(rows, parts, strict=True):
-            x = flops * _rho(rho, row) + expert * mu + tile * tile_mu
+        for row, path, (flops, expert, read, tile, act) in zip(rows, paths, parts, strict=True):
+            factor = path if path is not None else _rho(rho, row)
+            x = flops * factor + expert * mu + tile * tile_mu
             observed = 1.0 / row.tokens_per_s
             features = _kappa_features(row, x) | ({"activation": act} if act else {})
             data.append((features, observed - read, observed, row.weight))
         kappa = _solve(data, PREFILL_PRIORS)
         activation = kappa.get("activation", 0.0)
         data = []
-        for row, (flops, expert, read, tile, act) in zip(rows, parts, strict=True):
+        for row, path, (flops, expert, read, tile, act) in zip(rows, paths, parts, strict=True):
             k = _kappa_of(kappa, row)
             observed = 1.0 / row.tokens_per_s
             features = {"mu_moe": k * expert, "mu_tile": k * tile}
             target = observed - read - act * activation
-            if row.cost.quant_class == "f16":
+            if path is not None:
+                target -= k * flops * path  # its kernel paths' own cost, not a family's
+            elif row.cost.quant_class == "f16":
                 target -= k * flops  # the reference family: its factor is 1
             else:
                 # A shared factor per family, and each matrix engine's own offset from it.

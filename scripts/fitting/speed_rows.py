@@ -10,7 +10,10 @@ Rules, applied to every row alike (none of them looks at how well the model pred
   work; sampling adds well under 1% a token). Ollama "eval rate" rows give no token count and
   include Ollama's own overheads: skipped;
 - a row needs the device's bandwidth (the CSV column, else the spec table, else the explicit
-  device facts below) and, for prefill, its compute; otherwise it is skipped;
+  device facts below) and, for prefill, its compute; otherwise it is skipped; a CPU row's
+  compute is its threads × the core's rate, so a CPU row that reports no thread count is
+  skipped (the crowd-sourced Intel N100 rows: their source reports neither threads nor build,
+  and they ran 2× below what the other CPUs' efficiency gives for 4 cores);
 - rows the source flags as anomalous are skipped, and so are rows whose own run-to-run spread
   (llama-bench's "± sd") is above a quarter of the mean: those runs did not settle;
 - `-ub N` in the notes is the batch the prefill ran with (llama-bench's default is 512);
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.catalog.model import Architecture
+from advisor.estimate.speed.cpu_paths import ARM_DOTPROD_NO_REPACK, X86_AVX2
 from advisor.estimate.speed.hardware import apple_gpu_tflops, memory_dies
 from advisor.estimate.speed.load import TokenCost, nominal_bits_per_weight, token_cost
 from advisor.estimate.speed.model import UBATCH_TOKENS, DeviceRate
@@ -76,6 +80,17 @@ EXPLICIT_DEVICES: dict[str, DeviceSpec] = {
     # Intel ARK, Intel Processor N100: 4 cores, 3.4 GHz max turbo, AVX2, single-channel
     # DDR5-4800, "Max Memory Bandwidth 38.4 GB/s". 4 cores × 3.4 GHz × 16 FLOP/cycle (AVX2 FMA).
     "Intel N100 (iGPU host; CPU backend)": DeviceSpec(38.4, 4 * 3.4 * 16 / 1000, "Intel ARK"),
+}
+# The CPU kernel level each published CPU device's rows ran at (advisor.estimate.speed.cpu_paths),
+# from the build its source names; a device not listed keeps the fitted family factors.
+# - Apple M2 Max: llama.cpp PR #8672's "master" column (2024-07-26) predates online repacking
+#   (late 2024), so its Q4_0 ran tinyBLAS_Q0_ARM; ik_llama.cpp PR #121 quotes mainline build
+#   4234 (2024-12) on Q5_0, which no build repacks on Arm, and neither repacked the Q6_K output
+#   head then. Apple's cores have dotprod (every arm64 Mac build targets apple-m1 or later).
+# - Intel N100: AVX2 (Intel ARK); no measured x86 AVX2 constants, so the family factors stand.
+CPU_KERNEL_LEVELS: dict[str, str] = {
+    "Apple M2 Max (CPU only)": ARM_DOTPROD_NO_REPACK,
+    "Intel N100 (iGPU host; CPU backend)": X86_AVX2,
 }
 # Apple M2 Max performance cores: 3.49 GHz (Apple M2 Max spec, as Wikipedia lists it), and
 # four 128-bit NEON FMA pipes a core: 32 FP32 FLOPs a cycle (Apple Firestorm/Avalanche).
@@ -211,6 +226,9 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
     if backend is None:
         return SkippedRow(line, f"unknown backend {rec['backend']!r}")
     device = rec["hardware"].strip()
+    if backend == "cpu" and not rec.get("threads", "").strip():
+        return SkippedRow(line, "CPU row with no thread count, so no compute figure: threads × "
+                          "the core's rate is what a CPU prefill or decode runs on")  # fmt: skip
     spec = device_spec(device, specs)
     bandwidth = _float(rec.get("mem_bandwidth_gbs", "")) or spec.bandwidth_gbs
     if bandwidth is None:
@@ -234,6 +252,7 @@ def _to_row(line: int, rec: Mapping[str, str], specs, catalog) -> CalibrationRow
         share=1.0,
         dies=memory_dies(device) if backend != "cpu" else 1,
         arch=device_arch(None, device) if backend != "cpu" else "",
+        simd_level=CPU_KERNEL_LEVELS.get(device, "") if backend == "cpu" else "",
     )
     ubatch = _UBATCH.search(notes)
     return CalibrationRow(

@@ -202,3 +202,17 @@ def test_the_recomputed_parts_are_not_parsed_yet_damage_is_found(docs) -> None:
     assert _json(RawReport("m.json", json.dumps(moved, indent=2).encode()))[0] == moved
     compact = json.dumps(doc).encode()
     assert _json(RawReport("c.json", compact))[0] == doc
+
+
+def test_a_missing_or_doubled_comma_before_the_candidates_is_named(docs) -> None:
+    """The read part ends at the comma before the candidates: exactly one, as JSON has it (the
+    cut once stripped any number of commas, so a report missing it, or with two, read fine)."""
+    from advisor.audit.parse import _json
+    from advisor.audit.sources import RawReport
+
+    text = json.dumps(as_machine(docs["office-laptop-8gb"], 1), indent=2)
+    for commas in ("", ",,", ", ,"):
+        bad = text.replace(',\n  "candidates": ', f'{commas}\n  "candidates": ', 1)
+        assert bad != text
+        with pytest.raises(ReportError, match="not JSON"):
+            _json(RawReport("r.json", bad.encode()))

@@ -14,6 +14,7 @@ from advisor.audit import sections
 from advisor.audit.parse import ReportReader, _json, parse_report
 from advisor.audit.sections import Shared, split_parse
 from advisor.audit.sources import RawReport, Skipped
+from advisor.errors import ReportError
 
 
 def _raw(doc: Any, name: str = "r.json") -> RawReport:
@@ -106,3 +107,26 @@ def test_the_memo_stops_growing_at_its_cap(docs, monkeypatch) -> None:
     shared = Shared()
     doc, key = _json(_raw(as_machine(docs["office-laptop-8gb"], 1)), shared)
     assert key is not None and shared.sections == {} and shared.section_bytes == 0
+
+
+def test_a_section_nested_to_the_parsers_depth_limit_reads_as_the_whole_parse(docs) -> None:
+    """The JSON parser refuses values nested past a depth limit: the inputs section parsed
+    alone sits one level higher than in its report, so at the limit it must not pass alone
+    where the whole report is refused (or the reason would change)."""
+    text = json.dumps(as_machine(docs["office-laptop-8gb"], 1), indent=2)
+
+    def outcome(raw: RawReport, shared: Shared | None) -> Any:
+        try:
+            return _json(raw, shared)[0]
+        except ReportError as exc:
+            return str(exc)
+
+    refused = 0
+    for depth in range(190, 215):  # around the parser's limit (200 on pydantic-core 2)
+        deep = "[" * depth + "]" * depth
+        bad = text.replace('\n  "inputs": {', f'\n  "inputs": {{"deep": {deep}, ', 1)
+        assert bad != text
+        whole = outcome(_raw(bad), None)  # no memo: the head and the file parsed whole
+        assert outcome(_raw(bad), Shared()) == whole, depth
+        refused += isinstance(whole, str)
+    assert 0 < refused < 25  # the limit was crossed within the range

@@ -161,7 +161,7 @@ def test_a_floor_no_model_reaches_is_not_searched(catalog, workloads, monkeypatc
     from advisor.audit.evaluate import Evaluator, Request
     from advisor.audit.keys import digest
     from advisor.verdict.cloud import cloud_costs
-    from advisor.verdict.gather import best_on_task, out_of_reach
+    from advisor.verdict.reach import best_on_task, out_of_reach
 
     chat = next(w for w in workloads if w.name == "chat-assistant")
     frontier = cloud_costs(chat, catalog).frontier_index

@@ -10,6 +10,7 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.estimate.speed.cpu_paths import (
     ARM_DOTPROD,
+    ARM_DOTPROD_NO_REPACK,
     ARM_I8MM,
     GENERIC,
     MEASURED_LEVELS,
@@ -70,6 +71,12 @@ def test_simd_level_from_the_probe_flags(flags, level) -> None:
         (ARM_DOTPROD, "Q4_0", "repack_q4_0_4x4"),
         (ARM_DOTPROD, "Q4_K", "repack_q4_K_8x4"),
         (ARM_DOTPROD, "Q5_0", "vec_dot_Q5_0"),
+        # Arm without the repack: llamafile_sgemm takes Q4_0 and Q8_0 (tinyBLAS_Q0_ARM), not
+        # Q5_0 (its Q5_0 case is x86 only), so Q5_0 and the K-quants go row by row.
+        (ARM_DOTPROD_NO_REPACK, "Q4_0", "tinyblas_q4_0"),
+        (ARM_DOTPROD_NO_REPACK, "Q8_0", "tinyblas_q8_0"),
+        (ARM_DOTPROD_NO_REPACK, "Q5_0", "vec_dot_Q5_0"),
+        (ARM_DOTPROD_NO_REPACK, "Q6_K", "vec_dot_Q6_K"),
         (GENERIC, "Q4_0", "vec_dot_Q4_0"),
     ],
 )
@@ -125,9 +132,36 @@ def test_measured_paths_replace_the_family_factors(llama_8b) -> None:
     )
 
 
-def test_every_measured_constant_names_its_source() -> None:
+def test_every_path_constant_names_its_source() -> None:
     for (level, path), cost in PATH_COSTS.items():
         assert level in MEASURED_LEVELS
         assert cost.prefill > 0
-        assert cost.decode >= 0
-        assert "cpu_rows_here.csv" in cost.source, path
+        if level == ARM_DOTPROD_NO_REPACK:
+            # counted from the compiled kernels: prefill only, decode keeps the fitted factors
+            assert cost.decode is None
+            assert "arm_kernel_issue.py" in cost.source, path
+        else:
+            assert cost.decode is not None and cost.decode >= 0
+            assert "cpu_rows_here.csv" in cost.source, path
+
+
+def test_arm_without_repack_prices_q4_0_below_q5_0_in_prefill_only(llama_8b) -> None:
+    """tinyBLAS_Q0_ARM blocks 3 rows by 3 columns; Q5_0's vec_dot re-unpacks its fifth bits
+    for every (row, column) pair: Q4_0's prefill costs about half Q5_0's per FLOP (the M2 Max
+    rows: 1.6x faster per FLOP), while decode keeps the fitted family factors."""
+    q4, q5 = kernel_mix(llama_8b, "Q4_0"), kernel_mix(llama_8b, "Q5_0")
+    ratio = cpu_path_factor(ARM_DOTPROD_NO_REPACK, q5) / cpu_path_factor(ARM_DOTPROD_NO_REPACK, q4)
+    assert 1.6 < ratio < 2.0
+    assert cpu_decode_factor(ARM_DOTPROD_NO_REPACK, q4) is None
+    c = load_constants()
+    rate = DeviceRate("cpu", "cpu", 100.0, 1.0, 1.0, simd_level=ARM_DOTPROD_NO_REPACK)
+    family = coefficients(c, rate, "legacy")
+    path = coefficients(c, rate, "legacy", q4)
+    f16 = coefficients(c, rate, "f16", kernel_mix(llama_8b, "F16"))
+    assert path.prefill_s_per_flop == pytest.approx(
+        f16.prefill_s_per_flop * cpu_path_factor(ARM_DOTPROD_NO_REPACK, q4)
+    )
+    assert (path.decode_s_per_byte, path.decode_s_per_flop) == (
+        family.decode_s_per_byte,
+        family.decode_s_per_flop,
+    )

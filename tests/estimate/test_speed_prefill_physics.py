@@ -75,11 +75,11 @@ def test_a_prompt_batch_reads_an_untied_embedding_by_rows_and_a_tied_one_whole(l
 def test_an_experts_split_keeps_the_last_ffn_and_the_embedding_where_they_run():
     """With the experts on another device (--cpu-moe), the last layer's routed-expert FLOPs go
     with the experts and the rest of its FFN with the dense part; the embedding stays dense."""
-    from advisor.estimate.speed.devices import _dense_part, _expert_part
+    from advisor.estimate.speed.devices import dense_part, expert_part
 
     scout = load_catalog(overlay=False).find("llama-4-scout-17b-16e-instruct").architecture
     cost = token_cost(scout, "Q4_K_M", 65e9)
-    dense, experts = _dense_part(cost), _expert_part(cost)
+    dense, experts = dense_part(cost), expert_part(cost)
     assert experts.last_ffn_flops == pytest.approx(cost.expert_flops / cost.n_moe_layers)
     assert dense.last_ffn_flops + experts.last_ffn_flops == pytest.approx(cost.last_ffn_flops)
     assert experts.lookup_bytes == 0.0 and experts.prefill_bytes == cost.expert_bytes_total

@@ -7,10 +7,11 @@ import pytest
 from advisor.estimate.rank import rank_models
 from advisor.probe import load_profile
 from advisor.probe.power.draw import resolve_power
+from advisor.verdict.candidates import to_candidate
 from advisor.verdict.cloud import cloud_costs
 from advisor.verdict.decide import decide, settles
 from advisor.verdict.electricity import region_rate
-from advisor.verdict.gather import to_candidate, workload_options
+from advisor.verdict.gather import workload_options
 from advisor.verdict.local import HardwareCost
 from advisor.verdict.options import check_option
 from advisor.verdict.search import OptionSearch

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 
 from textual.widgets import Button, Input, Label, RadioSet
 
 from advisor.bench.kernels.synthetic import write_synthetic_gguf
 from advisor.bench.store.db import BenchStore, default_store_path
+from advisor.tui import bench_process
+from advisor.tui.screens import bench as bench_screen
 from advisor.tui.screens.bench import BenchScreen
 from advisor.tui.screens.export import ExportScreen
 from advisor.tui.widgets.models_table import ModelsTable
@@ -24,6 +28,18 @@ async def _start_test(app, pilot, model) -> BenchScreen:
     await pilot.click("#bench-run")
     assert screen.running and screen.query_one("#bench-close", Button).label == "Stop"
     return screen
+
+
+def _started_after_the_stop(monkeypatch) -> None:
+    """The real child starts only once Stop is pressed: however slowly a busy machine runs the
+    app, the child cannot finish a repetition before the Stop reaches it."""
+    real = bench_process.run_bench_process
+
+    def after_stop(request, stop, on_tick):
+        assert stop.wait(120), "Stop was never pressed"
+        return real(request, stop, on_tick)
+
+    monkeypatch.setattr(bench_screen, "run_bench_process", after_stop)
 
 
 def _status(screen) -> str:
@@ -56,8 +72,9 @@ async def test_throughput_test_runs_and_recalibrates(build, settle, tmp_path) ->
         assert not isinstance(app.screen, BenchScreen)
 
 
-async def test_throughput_test_stops_when_asked(build, settle, tmp_path) -> None:
+async def test_throughput_test_stops_when_asked(build, settle, tmp_path, monkeypatch) -> None:
     model = write_synthetic_gguf(tmp_path / "tiny-Q8_0.gguf", "Q8_0")
+    _started_after_the_stop(monkeypatch)
     app = build()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -70,10 +87,14 @@ async def test_throughput_test_stops_when_asked(build, settle, tmp_path) -> None
         assert not default_store_path().exists() or not BenchStore().history()
 
 
-async def test_a_stop_reaches_a_test_started_with_ctrl_c_ignored(build, settle, tmp_path) -> None:
+async def test_a_stop_reaches_a_test_started_with_ctrl_c_ignored(
+    build, settle, tmp_path, monkeypatch
+) -> None:
     """advisor started in the background (SIGINT ignored, inherited by its children) still
-    stops its throughput test: the child takes SIGINT as Ctrl-C from its first line."""
+    stops its throughput test: the child takes SIGINT as Ctrl-C from its first line, and a
+    Stop pressed before that line waits for it instead of being lost."""
     model = write_synthetic_gguf(tmp_path / "tiny-Q8_0.gguf", "Q8_0")
+    _started_after_the_stop(monkeypatch)
     before = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         app = build()
@@ -86,6 +107,25 @@ async def test_a_stop_reaches_a_test_started_with_ctrl_c_ignored(build, settle, 
             assert "Stopped before any run finished" in _status(screen)
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_ignores_sigint_reads_the_process_own_mask() -> None:
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere it answers False and the Stop is sent at once
+    code = "import signal, sys, time; signal.signal(signal.SIGINT, signal.{}); "
+    code += "print(flush=True); sys.stdin.read()"
+    for disposition, ignored in (("SIG_IGN", True), ("SIG_DFL", False)):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code.format(disposition)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            child.stdout.readline()  # its disposition is set
+            assert bench_process.ignores_sigint(child.pid) is ignored
+        finally:
+            child.communicate("")
 
 
 async def test_throughput_test_refuses_a_missing_file(build, settle, tmp_path) -> None:

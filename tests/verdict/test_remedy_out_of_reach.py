@@ -1,6 +1,6 @@
 """Issue 13 item 3 (verdict8b): where no model reaches the floor, the report's remedy names the
 best model and its score against the floor, as the audit's "Workloads no upgrade makes local"
-table does: one function (advisor.verdict.gather.out_of_reach) says it for both."""
+table does: one function (advisor.verdict.reach.out_of_reach) says it for both."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from advisor.catalog import load_catalog
 from advisor.cli import main
 from advisor.verdict.cloud import cloud_costs
-from advisor.verdict.gather import best_on_task, out_of_reach
+from advisor.verdict.reach import best_on_task, out_of_reach
 from advisor.workload import load_workload_file
 
 

@@ -1,10 +1,12 @@
 """The search's shortcuts leave the verdicts as they were.
 
 Shortcuts skip model files without estimating them:
-- advisor.advise.judge (an audit's entry point): files whose prefill floor
-  (advisor.estimate.speed.floor) misses the workload's time to first token are skipped past
-  the model's best file that fits, where an option found is already closer to passing every
-  check than they could be (the verdict's kind, option, summary and costs are unchanged);
+- advisor.advise.judge (an audit's entry point): files that surely fail a speed check (their
+  prefill floor, advisor.estimate.speed.floor, misses the time to first token; their decode
+  ceiling, advisor.estimate.speed.ceiling, misses the decode need; or both miss the day's
+  calls: advisor.verdict.bounds) are skipped where an option found is already closer to
+  passing every check than they could be (the verdict's kind, option, summary and costs are
+  unchanged);
 - judge's `local_only` (an audit's upgrade search): only files that could pass every check
   are estimated: a local verdict is unchanged, and every other verdict is still not local.
 Both are compared here with advise()'s search, which takes neither, on the real catalog and
@@ -77,8 +79,40 @@ def _reasons(verdict) -> tuple[str, ...]:
     return tuple(r for r in verdict.reasons if not r.startswith("one check away:"))
 
 
-def _without_floors(monkeypatch) -> None:
+def _without_floors(monkeypatch, ceilings: bool = False) -> None:
+    """No prefill floor (and with `ceilings`, no decode ceiling either): no bound at all."""
     monkeypatch.setattr(OptionSearch, "prefill_floor", lambda self, model, quant: None)
+    if ceilings:
+        _without_ceilings(monkeypatch)
+
+
+def _without_ceilings(monkeypatch) -> None:
+    monkeypatch.setattr(OptionSearch, "decode_ceiling", lambda self, model, quant: None)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_the_decode_ceiling_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
+    """judge() with the decode ceiling against judge() with the prefill floor alone: the same
+    verdicts, reasons aside from options one check away, options shown and splits, on every
+    reference profile and the upgraded machines of four; and the local-only search says the
+    same of what runs locally."""
+    options = AdviceOptions(cache=False)
+    for machine in _machines(profile):
+        fast = judge(machine, catalog, workloads, options)
+        fast_local = judge(machine, catalog, workloads, options, local_only=True)
+        with monkeypatch.context() as patch:
+            _without_ceilings(patch)
+            slow = judge(machine, catalog, workloads, options)
+            slow_local = judge(machine, catalog, workloads, options, local_only=True)
+        for a, b in zip(fast, slow, strict=True):
+            where = (machine.name, a.workload.name)
+            assert (_figures(a), _reasons(a)) == (_figures(b), _reasons(b)), where
+            assert (a.option, a.hybrid) == (b.option, b.hybrid), (machine.name, a.workload.name)
+            assert a.options_checked <= b.options_checked
+        for a, b in zip(fast_local, slow_local, strict=True):
+            assert (a.kind == "local") == (b.kind == "local"), (machine.name, a.workload.name)
+            if a.kind == "local":
+                assert _figures(a) == _figures(b), (machine.name, a.workload.name)
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -87,7 +121,7 @@ def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monke
     for machine in _machines(profile):
         fast = judge(machine, catalog, workloads, options)
         with monkeypatch.context() as patch:
-            _without_floors(patch)
+            _without_floors(patch, ceilings=True)
             slow = judge(machine, catalog, workloads, options)
         for a, b in zip(fast, slow, strict=True):
             seen = (_figures(a), _reasons(a))
@@ -135,12 +169,14 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
 
     monkeypatch.setattr(OptionSearch, "_estimate", counted)
 
-    def estimates(entry: str, floors: bool = True) -> int:
+    def estimates(entry: str, floors: bool = True, ceilings: bool = True) -> int:
         made.clear()
         options = AdviceOptions(cache=False)
         with monkeypatch.context() as patch:
             if not floors:
-                _without_floors(patch)
+                _without_floors(patch, ceilings=True)
+            elif not ceilings:
+                _without_ceilings(patch)
             if entry == "advise":
                 advise(machine, catalog, workloads, options)
             else:
@@ -150,16 +186,19 @@ def test_the_shortcuts_skip_work(catalog, workloads, monkeypatch) -> None:
     full = estimates("advise")
     brief = estimates("judge")
     unfloored = estimates("judge", floors=False)
+    unceiled = estimates("judge", ceilings=False)
     local = estimates("local")
     # 113 of 302 when written; 213 of 303 since a cloud verdict shows the option closest to
     # passing every check (advisor.verdict.choice), which the search can no longer find by
     # stopping at each model's best file that fits; 248 of 316 since that option must reach
     # half the quality floor, so a model too slow everywhere has its files within reach of the
-    # floor checked (advisor.verdict.gather._reach), not only its best and smallest.
+    # floor checked (advisor.verdict.model_files._reach), not only its best and smallest.
     assert brief < 0.8 * full
     assert brief < 0.9 * unfloored
+    assert brief < unceiled  # the decode ceiling skips files the floor alone does not
     assert local < 0.5 * brief
-    print(f"estimates: full {full}, verdicts only {brief}, no floors {unfloored}, local {local}")
+    print(f"estimates: full {full}, verdicts only {brief}, no ceilings {unceiled}, "
+          f"no floors or ceilings {unfloored}, local {local}")  # fmt: skip
 
 
 def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, monkeypatch):
@@ -168,13 +207,13 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
     searched, never again for every later file (an audit's upgraded machines, with workloads
     nothing passes, search every model: ranking each earlier option again for each late file
     made the judging quadratic)."""
-    import advisor.verdict.gather as gather
+    import advisor.verdict.lean as lean
 
     machine = load_profile("office-laptop-16gb")
     machine = apply_change(machine, ram_changes(machine, 3.0)[-1])
     ranked: dict[tuple[str, int], int] = {}
     held = []  # every option ranked stays alive, so no two share an id
-    real = gather.closeness_head
+    real = lean.closeness_head
 
     def counted(workload, option):
         held.append(option)
@@ -182,10 +221,12 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
         ranked[key] = ranked.get(key, 0) + 1
         return real(workload, option)
 
-    monkeypatch.setattr(gather, "closeness_head", counted)
+    monkeypatch.setattr(lean, "closeness_head", counted)
     judge(machine, catalog, workloads, AdviceOptions(cache=False))
     most_files = max(len(m.quants) for m in catalog.models)
-    assert len(ranked) > 500  # the strict workloads searched many models
+    # the strict workloads searched many models (313 options ranked since the decode ceiling
+    # and the day's calls skip files; over 500 before)
+    assert len(ranked) > 200
     assert max(ranked.values()) <= most_files + 1
 
 
@@ -203,19 +244,19 @@ def _routine_variants(presets) -> tuple:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_quality_cut_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
-    """judge() with its quality cut (advisor.verdict.gather._shown_cut: files below it are
+    """judge() with its quality cut (advisor.verdict.lean.shown_cut: files below it are
     never estimated once an option within reach of the floor fits) against the same search
     without it, on the real catalog, every reference profile (and the upgraded machines of
     four) and the presets with their floors, a floor no model reaches, and two routine
     splits: the same verdicts, reasons aside from options one check away, and options shown."""
-    import advisor.verdict.gather as gather
+    import advisor.verdict.lean as lean
 
     every = (*workloads, *_routine_variants(workloads[: len(workloads) // 2]))
     options = AdviceOptions(cache=False)
     for machine in _machines(profile):
         pruned = judge(machine, catalog, every, options)
         with monkeypatch.context() as patch:
-            patch.setattr(gather, "_shown_cut", lambda w, frontier_index: None)
+            patch.setattr(lean, "shown_cut", lambda w, frontier_index: None)
             whole = judge(machine, catalog, every, options)
         for a, b in zip(pruned, whole, strict=True):
             assert _figures(a) == _figures(b), (machine.name, a.workload.name)
@@ -227,7 +268,7 @@ def test_the_quality_cut_changes_no_verdict(profile, catalog, workloads, monkeyp
 def test_the_quality_cut_skips_work(catalog, workloads, monkeypatch) -> None:
     """On an office laptop nothing meets the interactive presets: without the cut the search
     estimates every model down to the smallest; with it, it stops below half the floor."""
-    import advisor.verdict.gather as gather
+    import advisor.verdict.lean as lean
 
     machine = load_profile("office-laptop-16gb")
     made: list[str] = []
@@ -241,7 +282,7 @@ def test_the_quality_cut_skips_work(catalog, workloads, monkeypatch) -> None:
     judge(machine, catalog, workloads, AdviceOptions(cache=False))
     pruned = len(made)
     made.clear()
-    monkeypatch.setattr(gather, "_shown_cut", lambda w, frontier_index: None)
+    monkeypatch.setattr(lean, "shown_cut", lambda w, frontier_index: None)
     judge(machine, catalog, workloads, AdviceOptions(cache=False))
     whole = len(made)
     print(f"estimates: with the quality cut {pruned}, without {whole}")

@@ -43,9 +43,8 @@ def test_a_hybrid_break_even_describes_the_hybrid(catalog) -> None:
     assert even.monthly_saving_usd == pytest.approx(v.cloud.best_usd_per_month - running)
     assert even.monthly_saving_usd == pytest.approx(13.65 - 8.53, abs=0.02)
     assert even.max_hardware_usd == pytest.approx(even.monthly_saving_usd * 36)
-    # 5.13 since the tokens-per-expert refit (issue 15): Q4_K_M, its prefill a little slower;
-    # 5.12 with the decode shader term and the last FFN once per batch together (5.13 with either).
-    assert even.text.startswith("the hybrid saves 5.12")
+    # 5.13 since the tokens-per-expert refit (issue 15): Q4_K_M, its prefill a little slower.
+    assert even.text.startswith("the hybrid saves 5.13")
 
 
 def test_a_cloud_verdict_claims_no_saving_and_says_what_would_make_local_work(catalog) -> None:
@@ -120,12 +119,14 @@ def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     # (3.8 s, not borderline); the 3090 desktop (a Zen 3 AVX2 host) kept such a case until
     # issue 15's prefill physics (the output head once per batch, activation traffic) and the
     # CUDA range that came with them made its 7.5 s a clear pass (range 5.8-9.9); two 3090s
-    # on the same workload, whose Q8_0 option is split across both, keep it.
+    # on the same workload, whose Q8_0 option is split across both, keep it. (Since the
+    # published M2 Max CPU rows are priced by their kernel paths, the joint fit's CUDA band is
+    # 0.83-1.49, not 0.85-1.39: the 3090 desktop's 7.5 s (range 5.5-10.1) is borderline again.)
     v = verdict(catalog, "dual-rtx-3090", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
     assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(8.9, abs=0.1)
-    # 6.8-11.7 with the shader term in decode; 11.8 again with the last FFN once per batch
-    assert "(range 6.8-11.8)" in ttft.text
+    # 6.8-11.7 before the CPU kernel-path refit, 11.9 since the last FFN once per batch
+    assert "(range 6.8-11.9)" in ttft.text
     assert v.confidence.level == "low"
     assert "borderline: the time-to-first-token requirement" in v.confidence.why
 

@@ -95,17 +95,28 @@ def measured_for(calibration: Calibration | None, target: Target) -> MeasuredMod
 def prefill_speedup_bound(calibration: Calibration | None, fingerprint: str, backend: str) -> float:
     """At least the prefill factor any file at any placement gets on this machine (>= 1): a
     shrunk median is never above the largest ratio any file says, directly or via probes."""
+    return _speedup_bound(calibration, fingerprint, backend, "prefill")
+
+
+def decode_speedup_bound(calibration: Calibration | None, fingerprint: str, backend: str) -> float:
+    """prefill_speedup_bound for decode: at least the decode factor any file gets here."""
+    return _speedup_bound(calibration, fingerprint, backend, "decode")
+
+
+def _speedup_bound(calibration: Calibration | None, fingerprint: str, backend: str,
+                   test: Test) -> float:  # fmt: skip
     if calibration is None or not speaks_for(calibration, fingerprint):
         return 1.0
     bound = 1.0
     for f in calibration.files:
-        if f.prefill is None or f.backend != backend:
+        value = f.value(test)
+        if value is None or f.backend != backend:
             continue
-        bound = max(bound, f.prefill)
+        bound = max(bound, value)
         for path in QUANT_CLASSES:
-            through = calibration.path_ratio("prefill", backend, f.placement, path, f.quant_class)
+            through = calibration.path_ratio(test, backend, f.placement, path, f.quant_class)
             if through is not None:
-                bound = max(bound, f.prefill * through)
+                bound = max(bound, value * through)
     return bound
 
 

@@ -17,13 +17,14 @@ AVX-512 adds Q2_K's, AMX tiles take Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K/IQ4_XS first (
 Arm: i8mm picks the 4x8 / 8x8 repacks, dotprod the 4x4 / 8x4 ones). The level comes from the
 probe's SIMD flags (/proc/cpuinfo or sysctl, advisor.probe.live.cpu).
 
-Each path's cost per FLOP, relative to the F16 GEMM (tinyBLAS F16) on the same CPU, is a named
-constant in PATH_COSTS, for prefill (the path's GEMM) and for decode (its matrix-vector work
-beyond streaming the weights), measured where it says (benchmarks/data/cpu_rows_here.csv). A
-SIMD level without measured constants uses the fitted quant-family factors of
-speed_constants.json (the speed model's rho, beta and gamma_cpu for "cpu"), as every CPU did
-before: the published CPU rows that score the fit (benchmarks/speed_accuracy.py) are of such
-levels (Apple NEON, an Intel N100).
+Each path's cost per FLOP, relative to the F16 GEMM (tinyBLAS F16: F16 weights converted to
+FP32 and multiplied by FP32 FMAs) on the same CPU, is a named constant in PATH_COSTS, for
+prefill (the path's GEMM) and for decode (its matrix-vector work beyond streaming the weights).
+x86 AVX-512's are measured (benchmarks/data/cpu_rows_here.csv); Arm's without runtime repacking
+are counted from the compiled kernels (benchmarks/arm_kernel_issue.py), prefill only. A SIMD
+level or a kind without constants uses the fitted quant-family factors of speed_constants.json
+(the speed model's rho, beta and gamma_cpu for "cpu"): the Arm levels of today's builds (their
+repacked kernels are not counted yet) and x86 AVX2 (the published Intel N100 row).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ from advisor.catalog.tensors.flops import flop_mix
 X86_AMX, X86_AVX512, X86_AVX2, ARM_I8MM, ARM_DOTPROD, GENERIC = (
     "x86_amx", "x86_avx512", "x86_avx2", "arm_i8mm", "arm_dotprod", "generic",
 )  # fmt: skip
+# Not a level the probe reports: NEON with dotprod under a llama.cpp built without the runtime
+# repack (GGML_CPU_REPACK=OFF, or any build before llama.cpp's online repacking of late 2024,
+# as the published Apple M2 Max CPU rows are: scripts/fitting/speed_rows.CPU_KERNEL_LEVELS).
+ARM_DOTPROD_NO_REPACK = "arm_dotprod_no_repack"
 # ggml-cpu/amx/common.h qtype_has_amx_kernels: the types the AMX buffer type takes (it comes
 # first in ggml-cpu.cpp's extra buffer types when built with AMX-INT8 and AVX512-VNNI).
 _AMX_TYPES = frozenset({"Q4_0", "Q4_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
@@ -83,6 +88,13 @@ _ARM_DOTPROD_PATHS = {
 }  # fmt: skip
 
 
+# Without the repack, ggml-cpu's mul_mat offers each weight to llamafile_sgemm first: on Arm
+# with dotprod it takes Q4_0 and Q8_0 (tinyBLAS_Q0_ARM, 3x3 tiles of sdot) and F16 (sgemm.cpp's
+# GGML_TYPE_* cases); every other type goes row by row through ggml_vec_dot_<type>_q8.
+_ARM_NO_REPACK_PATHS = {"F16": "tinyblas_f16", "F32": "tinyblas_f32", "Q4_0": "tinyblas_q4_0",
+                        "Q8_0": "tinyblas_q8_0"}  # fmt: skip
+
+
 def matmul_path(level: str, ggml_type: str) -> str:
     """The kernel llama.cpp multiplies a `ggml_type` weight with on this SIMD level."""
     t = ggml_type.upper()
@@ -96,6 +108,8 @@ def matmul_path(level: str, ggml_type: str) -> str:
         return _ARM_I8MM_PATHS.get(t, f"vec_dot_{t}")
     if level == ARM_DOTPROD:
         return _ARM_DOTPROD_PATHS.get(t, f"vec_dot_{t}")
+    if level == ARM_DOTPROD_NO_REPACK:
+        return _ARM_NO_REPACK_PATHS.get(t, f"vec_dot_{t}")
     return f"vec_dot_{t}"
 
 
@@ -105,8 +119,8 @@ class PathCost:
     on the same CPU: its own pp512, and its decode (tg128) work once the bytes are read."""
 
     prefill: float  # pp512: the batched GEMM, seconds per FLOP over F16's
-    decode: float  # tg128: the matrix-vector kernel's compute beyond the memory stream
-    source: str
+    decode: float | None  # tg128: the mat-vec kernel's compute beyond the memory stream; None:
+    source: str  # not known (the fitted gamma_cpu and family beta stand in decode)
 
 
 # Measured on this project's 2-core AMD EPYC (family 25 model 17: Zen 4, AVX-512 with VNNI),
@@ -132,6 +146,23 @@ PATH_COSTS: dict[tuple[str, str], PathCost] = {
     (X86_AVX512, "repack_q4_K_8x8"): PathCost(0.645, 0.226, _BOTH),
     (X86_AVX512, "vec_dot_Q6_K"): PathCost(0.662, 0.0, _BOTH),
 }
+# Counted, not measured: Apple's P-core (M1/M2: Firestorm, Avalanche) issues up to 8
+# instructions a cycle to 4 NEON pipes and 3 load ports (Dougall Johnson's Firestorm
+# measurements, as recalled: not re-fetched from this offline machine; the 4 pipes are
+# cpu_cores' Apple width). Each kernel's inner loop, compiled from the vendored source for
+# apple-m1 with clang (zig cc), takes the most cycles any of the three limits gives; its cycles
+# per multiply-add over those of the F16 GEMM (tinyBLAS F16 x F32, its 4x6 tile: 28 NEON
+# instructions, fcvtl and fmla, for 24 FMAs) is the cost. `python benchmarks/arm_kernel_issue.py`
+# prints every figure below.
+_ARM = "benchmarks/arm_kernel_issue.py: clang -mcpu=apple-m1 -O3 inner loops, Apple P-core issue"
+PATH_COSTS.update({
+    (ARM_DOTPROD_NO_REPACK, "tinyblas_f16"): PathCost(1.0, None, f"the reference ({_ARM})"),
+    (ARM_DOTPROD_NO_REPACK, "tinyblas_q4_0"): PathCost(0.857, None, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "tinyblas_q8_0"): PathCost(0.714, None, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q4_K"): PathCost(0.951, None, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q5_0"): PathCost(1.607, None, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q6_K"): PathCost(1.554, None, _ARM),
+})  # fmt: skip
 MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
 
 
@@ -163,10 +194,12 @@ def cpu_path_factor(level: str, mix: KernelMix) -> float | None:
 @lru_cache(maxsize=1024)
 def cpu_decode_factor(level: str, mix: KernelMix) -> float | None:
     """FLOP-weighted decode compute of a file's paths on `level`, per FLOP, relative to the F16
-    GEMM's prefill cost per FLOP; None where a path was not measured (the fitted gamma_cpu and
-    the family's beta stand)."""
+    GEMM's prefill cost per FLOP; None where a path's decode was not measured (the fitted
+    gamma_cpu and the family's beta stand)."""
     costs = _mix_costs(level, mix)
-    return None if costs is None else sum(share * cost.decode for share, cost in costs)
+    if costs is None or any(cost.decode is None for _, cost in costs):
+        return None
+    return sum(share * (cost.decode or 0.0) for share, cost in costs)
 
 
 def _mix_costs(level: str, mix: KernelMix) -> list[tuple[float, PathCost]] | None:

@@ -177,7 +177,8 @@ def _build_rate(machine: Machine, device: str) -> tuple[DeviceRate, tuple[Figure
     return _gpu_rate(machine, gpu)
 
 
-def _dense_part(cost: TokenCost) -> TokenCost:
+def dense_part(cost: TokenCost) -> TokenCost:
+    """A --cpu-moe placement's dense part: what the GPUs run."""
     return dataclasses.replace(
         cost,
         weight_bytes_read=cost.weight_bytes_read - cost.expert_bytes_read,
@@ -188,7 +189,8 @@ def _dense_part(cost: TokenCost) -> TokenCost:
     )  # fmt: skip
 
 
-def _expert_part(cost: TokenCost) -> TokenCost:
+def expert_part(cost: TokenCost) -> TokenCost:
+    """A --cpu-moe placement's routed experts: what the CPU runs."""
     return dataclasses.replace(
         cost,
         weight_bytes_read=cost.expert_bytes_read, weight_bytes_total=cost.expert_bytes_total,
@@ -236,9 +238,9 @@ def device_work(machine: Machine, placement: Placement, cost: TokenCost) -> tupl
     if placement.experts_on_cpu and cost.expert_bytes_total > 0:
         gpus = [(d, b) for d, b in used if d != "cpu"]
         gpu_bytes = sum(b for _, b in gpus) or 1
-        dense = _dense_part(cost)
+        dense = dense_part(cost)
         work = [DeviceWork(dense, *_rate(machine, d, b / gpu_bytes)) for d, b in gpus]
-        work.append(DeviceWork(_expert_part(cost), *_rate(machine, "cpu", 1.0)))
+        work.append(DeviceWork(expert_part(cost), *_rate(machine, "cpu", 1.0)))
         return tuple(work)
     return tuple(DeviceWork(cost, *_rate(machine, d, share)) for d, share in _layer_shares(used))
 

@@ -82,13 +82,14 @@ class PrefillFloors:
     def per_flop(self, device: str, family: str, mix: KernelMix = ()) -> float:
         """kappa × rho / compute: seconds per FLOP of a file of `family` on `device` (on a
         CPU, of its kernel mix: measured kernel paths replace the family's rho)."""
-        rate = machine_rate(self.machine, device)
-        mix = mix if rate.backend == "cpu" else ()
         key = (device, family, mix)
-        if key not in self._per_flop:
+        found = self._per_flop.get(key)
+        if found is None:
+            rate = machine_rate(self.machine, device)
+            mix = mix if rate.backend == "cpu" else ()
             k = coefficients(load_constants(), rate, family, mix)
-            self._per_flop[key] = k.prefill_s_per_flop
-        return self._per_flop[key]
+            found = self._per_flop[key] = k.prefill_s_per_flop
+        return found
 
     def floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
         """The file's floor; None when a stored measurement of the model may replace its

@@ -220,9 +220,10 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
         vector = cpu_decode_factor(dev.simd_level, mix)
+        if path is not None:
+            rho = c.quant_factor("cpu", "f16") * path
         if path is not None and vector is not None:
             f16_flop = kappa * c.quant_factor("cpu", "f16") / matrix  # the F16 GEMM's s/FLOP
-            rho = c.quant_factor("cpu", "f16") * path
             extra, decode_flop = 0.0, f16_flop * vector
     return Coefficients(
         decode_s_per_byte=(per_byte + extra) / bandwidth,

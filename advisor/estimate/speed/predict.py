@@ -137,15 +137,15 @@ def _cpu_path_figures(w) -> tuple[Figure, ...]:
         return ()
     factor = cpu_path_factor(w.rate.simd_level, w.cost.kernel_mix)
     vector = cpu_decode_factor(w.rate.simd_level, w.cost.kernel_mix)
-    if factor is None or vector is None:
+    if factor is None:
         return ()
     names = path_names(w.rate.simd_level, w.cost.kernel_mix)
     source = "relative to the F16 GEMM's prefill cost per FLOP, advisor/estimate/speed/cpu_paths.py"
     level = w.rate.simd_level
-    return (
-        Figure(f"prefill.cpu_path.{level}.{names}", round(factor, 4), "measured", source),
-        Figure(f"decode.cpu_path.{level}.{names}", round(vector, 4), "measured", source),
-    )
+    prefill = Figure(f"prefill.cpu_path.{level}.{names}", round(factor, 4), "measured", source)
+    if vector is None:
+        return (prefill,)
+    return prefill, Figure(f"decode.cpu_path.{level}.{names}", round(vector, 4), "measured", source)
 
 
 def _bytes_read_figure(w) -> Figure:

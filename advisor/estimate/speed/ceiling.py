@@ -1,0 +1,134 @@
+"""A ceiling on decode speed: how fast a model file could decode on a machine, however placed.
+
+Decode is bandwidth-bound. In the speed model (advisor.estimate.speed.model) a token costs,
+on each device holding a share of the layers,
+    share × [bytes read × per byte + layers × tau + MoE layers × tau_moe + FLOPs × per FLOP]
+plus, per token of depth, share × [KV bytes × per byte + attention FLOPs × per FLOP], and the
+devices' times add (advisor.estimate.speed.devices.work_terms). Every term is non-negative.
+- In a layer split the shares (of the bytes each device streams) sum to one, so the token
+  costs at least what the file costs on its cheapest device alone.
+- With the MoE experts in RAM (--cpu-moe) the GPUs' shares of the dense part sum to one and
+  the CPU runs the expert part in full: at least the dense part on the cheapest GPU plus the
+  expert part on the CPU.
+The ceiling takes the cheaper of the two, for the base and the slope each. The bytes a token
+reads grow with the file's weights, and no placement holds fewer weights than the file's
+tensors (a tied output head loaded twice only adds), so the tensors' total bounds them. A
+calibration can only speed decode up by the largest decode factor it applies on this machine
+(advisor.estimate.calibration.apply.decode_speedup_bound); a model with a stored measurement
+has no ceiling (its measured speed replaces the estimate).
+
+A search (advisor.verdict.gather) uses the ceiling, with the prefill floor
+(advisor.estimate.speed.floor), to skip files that miss a workload's decode need, and often
+its first-token limit too, without estimating them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from advisor.estimate.budget import device_budgets
+from advisor.estimate.calibration.apply import decode_speedup_bound, speaks_for
+from advisor.estimate.calibration.values import Calibration
+from advisor.estimate.kv_types import kv_cache_type
+from advisor.estimate.speed.devices import dense_part, expert_part, machine_rate
+from advisor.estimate.speed.load import TokenCost, token_cost
+from advisor.estimate.speed.model import (
+    Coefficients,
+    coefficients,
+    cpu_mix,
+    decode_terms,
+    load_constants,
+)
+from advisor.estimate.speed.predict import TG_DEPTH
+from advisor.probe.fingerprint import machine_fingerprint
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model, Quant
+    from advisor.probe.machine import Machine
+
+# The ceiling adds the same products the estimate adds, in another order: keep it a hair above
+# them, so float rounding never puts it under a real file's speed.
+ROUNDING_MARGIN = 1 + 1e-9
+
+
+@dataclass(frozen=True)
+class DecodeCeiling:
+    """Seconds per decoded token, each at least what the file costs here at any placement."""
+
+    s_per_token: float  # at depth 0
+    s_per_token_per_depth: float  # KV reads (and, on a CPU, attention) per token of context
+
+    def tokens_per_s_at(self, depth_tokens: int) -> float:
+        """At least the file's decode speed once `depth_tokens` are in the context
+        (advisor.estimate.speed.figures.Speed.decode_tokens_per_s_at; tg128 rates at
+        TG_DEPTH, as the estimate's)."""
+        per_token = self.s_per_token + self.s_per_token_per_depth * (TG_DEPTH + depth_tokens)
+        if per_token <= 0:
+            return float("inf")
+        return ROUNDING_MARGIN / per_token
+
+
+class DecodeCeilings:
+    """Ceilings for the files of catalog models on one machine, in one memory mode and KV
+    cache type."""
+
+    def __init__(self, machine: Machine, mode: str = "dedicated",
+                 calibration: Calibration | None = None, kv_type: str = "f16") -> None:  # fmt: skip
+        self.machine = machine
+        budgets = device_budgets(machine, mode)
+        self.gpus = tuple(b.device for b in budgets.gpus)  # any the planner could place on
+        self.kv_bytes = kv_cache_type(kv_type).bytes_per_element
+        fingerprint = machine_fingerprint(machine) if calibration is not None else ""
+        applies = calibration is not None and speaks_for(calibration, fingerprint)
+        self.measured = {m.model_id.lower() for m in calibration.measured if m.model_id} if (
+            applies and calibration is not None) else set()  # fmt: skip
+        self.speedup = decode_speedup_bound(calibration, fingerprint, machine.backend)
+        self._ceilings: dict[tuple[str, str], DecodeCeiling | None] = {}
+        self._coefficients: dict[tuple, Coefficients] = {}  # (device, family, kernel mix)
+
+    def ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
+        """The file's ceiling; None when a stored measurement of the model may replace its
+        estimate, or the tensor layout of the file is unknown."""
+        key = (model.id, quant.type)
+        if key not in self._ceilings:
+            measured = model.id.lower() in self.measured
+            self._ceilings[key] = None if measured else self._ceiling(model, quant)
+        return self._ceilings[key]
+
+    def _terms(self, cost: TokenCost, device: str) -> tuple[float, float]:
+        """(base, slope) seconds of `cost` run on `device` alone."""
+        constants = load_constants()
+        key = (device, cost.quant_class, cost.kernel_mix)
+        k = self._coefficients.get(key)
+        if k is None:
+            rate = machine_rate(self.machine, device)
+            mix = cpu_mix(rate.backend, cost)
+            k = self._coefficients[key] = coefficients(constants, rate, cost.quant_class, mix)
+        return decode_terms(cost, 1.0, k, constants)
+
+    def _ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
+        cost = _least_cost(model.architecture, quant.type, self.kv_bytes)
+        if cost is None:
+            return None
+        alone = [self._terms(cost, d) for d in ("cpu", *self.gpus)]
+        base, slope = min(b for b, _ in alone), min(s for _, s in alone)
+        if self.gpus and cost.expert_bytes_total > 0:  # --cpu-moe
+            dense = [self._terms(dense_part(cost), g) for g in self.gpus]
+            experts = self._terms(expert_part(cost), "cpu")
+            base = min(base, min(b for b, _ in dense) + experts[0])
+            slope = min(slope, min(s for _, s in dense) + experts[1])
+        return DecodeCeiling(base / self.speedup, slope / self.speedup)
+
+
+@lru_cache(maxsize=4096)
+def _least_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None:
+    """The file's token cost at the fewest weights any placement holds: its tensors' total."""
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        total = quant_tensor_bytes(arch, quant_type).total_bytes
+    except (KeyError, ValueError):
+        return None
+    return token_cost(arch, quant_type, total, kv_bytes_per_element=kv_bytes)

@@ -1,0 +1,103 @@
+"""What a model file cannot reach for one workload, known before it is estimated.
+
+The prefill floor (advisor.estimate.speed.floor) bounds a file's prefill time from below and
+the decode ceiling (advisor.estimate.speed.ceiling) its decode speed from above, at any
+placement and calibration. From them, without the file's estimate:
+- the time to first token is late when even the floor's prefill misses the limit;
+- decode falls short when even the ceiling is below the need at the workload's depth;
+- the day's calls do not fit when even the floor's prefill and the ceiling's decode of each
+  call, batched at the workload's full concurrency, take longer than its window.
+Each is a lower bound on the failed check's shortfall (advisor.verdict.choice.shortfall), so
+a search (advisor.verdict.gather) can tell when a file could not be closer to passing than an
+option already found, or could not pass every check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from advisor.workload import Workload
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Model, Quant
+    from advisor.verdict.search import OptionSearch
+
+# Bounds computed in another order than the checks: keep them a hair on the safe side.
+SAFE = 1 - 1e-9
+
+
+class FileBounds:
+    """The bounds of one model's files on the search's machine, for one workload."""
+
+    def __init__(self, search: OptionSearch, w: Workload, model: Model) -> None:
+        self.search, self.model = search, model
+        new = w.new_input_tokens_per_call
+        self.prompt = (new, w.input_tokens_per_request - new)  # a warm call: local_run's
+        self.first_token_prompt = w.first_token_prompt  # the call the limit is on
+        self.limit = w.max_time_to_first_token_s
+        self.need = w.min_decode_tokens_per_s
+        # The depth advisor.verdict.local.local_run decodes at.
+        self.depth = int(w.input_tokens_per_request + w.output_tokens_per_request / 2)
+        self.calls, self.out = w.calls_per_day, w.output_tokens_per_request
+        self.streams, self.window_s = w.concurrency, w.hours_per_day * 3600
+
+    def _bounds(self, quant: Quant) -> tuple[float | None, float | None, float | None]:
+        """(the least prefill time of the call the limit is on, of a warm call, the most
+        single-stream decode speed at the workload's depth): None where none is known."""
+        floor = self.search.prefill_floor(self.model, quant)
+        ceiling = self.search.decode_ceiling(self.model, quant)
+        top = None if ceiling is None else ceiling.tokens_per_s_at(self.depth)
+        if floor is None:
+            return None, None, top
+        warm = floor.time_to_first_token_s(*self.prompt)
+        first = warm
+        if self.first_token_prompt != self.prompt:
+            first = floor.time_to_first_token_s(*self.first_token_prompt)
+        return first, warm, top
+
+    def _late_by(self, first: float | None, warm: float | None) -> float | None:
+        """How late the first token is at least, as a share of the limit (None: it may be in
+        time). Of a warm call: no later than the call the limit is on."""
+        if self.limit is None or first is None or warm is None or first <= self.limit:
+            return None
+        return max(0.0, warm / self.limit - 1)
+
+    def _decode_short(self, top: float | None) -> float:
+        """How far the ceiling falls short of the decode need, as a share of it (0 when it
+        reaches it): the decode check fails by at least this (the per-stream rate it checks
+        is at most the single-stream one)."""
+        if self.need <= 0 or top is None or top >= self.need:
+            return 0.0
+        return 1 - top / self.need
+
+    def _capacity_short(self, warm: float | None, top: float | None) -> float:
+        """How far the day's calls overrun the window at the least time a call can take, as
+        a share of it (0 when they may fit): the capacity check fails by at least this.
+
+        A call at full concurrency takes its prefill plus its output at
+        min(streams × single, prefill rate) (advisor.verdict.local.local_run); with the
+        floor's prefill and the ceiling's decode it takes no less. A machine that cannot keep
+        up runs the calls at no more than full concurrency, and is busy at least calls × that
+        time a day."""
+        if self.calls <= 0 or warm is None:
+            return 0.0
+        decode = self.out / (self.streams * top) if top else 0.0
+        busy_s = self.calls * (warm + decode) * SAFE
+        if busy_s <= self.window_s:
+            return 0.0
+        return busy_s / self.window_s - 1
+
+    def fails(self, quant: Quant) -> bool:
+        """Whether the file surely fails a speed check: no local verdict rests on it."""
+        return self.head(quant)[0] > 0
+
+    def head(self, quant: Quant) -> tuple[int, float]:
+        """(speed checks the file surely fails, the least shortfall they add up to): at most
+        what choice.closeness_head says of it."""
+        first, warm, top = self._bounds(quant)
+        late = self._late_by(first, warm)
+        failed, short = (0, 0.0) if late is None else (1, late)
+        for extra in (self._decode_short(top), self._capacity_short(warm, top)):
+            if extra > 0:
+                failed, short = failed + 1, short + extra
+        return failed, short
