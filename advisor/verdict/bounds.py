@@ -89,15 +89,26 @@ class FileBounds:
 
     def fails(self, quant: Quant) -> bool:
         """Whether the file surely fails a speed check: no local verdict rests on it."""
-        return self.head(quant)[0] > 0
+        late, decode, capacity = self._shortfalls(quant)
+        return late is not None or decode > 0 or capacity > 0
 
     def head(self, quant: Quant) -> tuple[int, float]:
         """(speed checks the file surely fails, the least shortfall they add up to): at most
-        what choice.closeness_head says of it."""
-        first, warm, top = self._bounds(quant)
-        late = self._late_by(first, warm)
+        what choice.closeness_head says of it. (0, 0.0) unless the first token or decode
+        surely fails: a file that misses only the day's calls may still carry a hybrid split
+        (advisor.verdict.hybrid: routine or capacity, which asks decode and the first token
+        to pass), so no option found closer to passing may stand in for it."""
+        late, decode, capacity = self._shortfalls(quant)
+        if late is None and decode <= 0:
+            return 0, 0.0
         failed, short = (0, 0.0) if late is None else (1, late)
-        for extra in (self._decode_short(top), self._capacity_short(warm, top)):
+        for extra in (decode, capacity):
             if extra > 0:
                 failed, short = failed + 1, short + extra
         return failed, short
+
+    def _shortfalls(self, quant: Quant) -> tuple[float | None, float, float]:
+        """(_late_by, _decode_short, _capacity_short) of the file."""
+        first, warm, top = self._bounds(quant)
+        return (self._late_by(first, warm), self._decode_short(top),
+                self._capacity_short(warm, top))  # fmt: skip

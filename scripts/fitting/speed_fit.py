@@ -23,6 +23,7 @@ from advisor.estimate.speed.model import (
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
     streams_activations,
+    swa_cells,
     unpacks_tiles,
 )
 from advisor.estimate.speed.paths import ENGINE, PATHS, prefill_path, rated_compute, shader_ratio
@@ -131,7 +132,9 @@ def _solve(rows: list[Row], priors: dict[str, tuple[float, float]]) -> dict[str,
 
 def _decode_features(row: CalibrationRow) -> dict[str, float]:
     cost, rate, depth = row.cost, row.rate, _depth(row)
-    x = (cost.weight_bytes_read + cost.kv_bytes_per_depth * depth) / (rate.bandwidth_gbs * 1e9)
+    cells = swa_cells(cost, depth)  # the sliding-window layers' cache
+    kv = cost.kv_bytes_per_depth * depth + cost.swa_kv_bytes_per_cell * cells
+    x = (cost.weight_bytes_read + kv) / (rate.bandwidth_gbs * 1e9)
     features = {"alpha0": x, f"alpha:{rate.backend}": x, "tau0": float(cost.n_layers),
                 f"tau:{rate.backend}": float(cost.n_layers)}  # fmt: skip
     if cost.quant_class != "f16":
@@ -141,11 +144,10 @@ def _decode_features(row: CalibrationRow) -> dict[str, float]:
         features["multi_die"] = x
     if cost.n_moe_layers:
         features["tau_moe"] = float(cost.n_moe_layers)
+    flops = cost.flops + cost.attn_flops_per_depth * depth + cost.swa_attn_flops_per_cell * cells
     if rate.backend == "cpu":
-        flops = cost.flops + cost.attn_flops_per_depth * depth
         features["gamma_cpu"] = flops / (rate.compute_tflops * 1e12)
     else:
-        flops = cost.flops + cost.attn_flops_per_depth * depth
         features["gamma_gpu"] = flops * shader_ratio(rate.arch) / (rate.compute_tflops * 1e12)
     return features
 

@@ -87,7 +87,8 @@ EXPLICIT_DEVICES: dict[str, DeviceSpec] = {
 #   (late 2024), so its Q4_0 ran tinyBLAS_Q0_ARM; ik_llama.cpp PR #121 quotes mainline build
 #   4234 (2024-12) on Q5_0, which no build repacks on Arm, and neither repacked the Q6_K output
 #   head then. Apple's cores have dotprod (every arm64 Mac build targets apple-m1 or later).
-# - Intel N100: AVX2 (Intel ARK); no measured x86 AVX2 constants, so the family factors stand.
+# - Intel N100: AVX2 (Intel ARK); no measured x86 AVX2 constants, so the family factors would
+#   stand (its rows are skipped for now: no thread count, see the module docstring).
 CPU_KERNEL_LEVELS: dict[str, str] = {
     "Apple M2 Max (CPU only)": ARM_DOTPROD_NO_REPACK,
     "Intel N100 (iGPU host; CPU backend)": X86_AVX2,

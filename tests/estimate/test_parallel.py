@@ -329,7 +329,7 @@ def test_sliding_window_layers_read_each_sequence_s_window(catalog) -> None:
 
 def test_extra_sequences_read_their_sliding_windows(catalog, spark_dense) -> None:
     from advisor.estimate.speed.load import token_cost
-    from advisor.estimate.speed.model import load_constants
+    from advisor.estimate.speed.model import load_constants, window_s_per_cell
 
     c, bc = load_constants(), load_batch_constants()
     step = batch_model(*spark_dense).steps[0]
@@ -337,6 +337,10 @@ def test_extra_sequences_read_their_sliding_windows(catalog, spark_dense) -> Non
     gemma = dataclasses.replace(step, cost=cost)
     no_window = dataclasses.replace(gemma, cost=dataclasses.replace(cost, swa_window=0))
     extra = decode_step_s(gemma, c, bc, 4, 4096.0) - decode_step_s(no_window, c, bc, 4, 4096.0)
-    per_byte = step.k.decode_s_per_byte
-    assert extra == pytest.approx(3 * 1536 * cost.swa_kv_bytes_per_cell * per_byte)
-    assert decode_step_s(gemma, c, bc, 1, 4096.0) == decode_step_s(no_window, c, bc, 1, 4096.0)
+    per_cell = window_s_per_cell(cost, step.share, step.k)  # KV bytes and attention FLOPs
+    assert per_cell > cost.swa_kv_bytes_per_cell * step.k.decode_s_per_byte > 0
+    # each of the 4 sequences reads its own 1536-cell window (the first one too, since the
+    # single stream counts its window: model.window_s_per_cell)
+    assert extra == pytest.approx(4 * 1536 * per_cell)
+    one = decode_step_s(gemma, c, bc, 1, 4096.0) - decode_step_s(no_window, c, bc, 1, 4096.0)
+    assert one == pytest.approx(1536 * per_cell)

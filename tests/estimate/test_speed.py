@@ -200,3 +200,23 @@ def test_a_cpu_clock_from_its_family_table_is_named_and_widens_prefill_only(cata
     assert guess.decode_range == pytest.approx(exact.decode_range)
     assert guess.prefill_range[0] == pytest.approx(exact.prefill_range[0] * 2200 / 3775)
     assert guess.prefill_range[1] == pytest.approx(exact.prefill_range[1] * 4400 / 3775)
+
+
+def test_sliding_window_layers_read_their_cache_until_it_stops_growing(catalog):
+    """Gemma 3 12B: 40 of its 48 layers attend over a 1024-token window, and llama.cpp gives
+    them a cache of the window plus one ubatch (1536 cells, llama-kv-cache-iswa.cpp), whose
+    keys and values a decoded token reads, masked cells included. Decode counted no such reads
+    (only the 8 global layers' KV grew with depth): now they grow to 1536 cells, then stop."""
+    speed = _run(catalog, "gemma-3-12b-it", "Q4_K_M", ("gpu",))
+    per_cell = speed.decode_s_per_window_cell
+    # 40 layers x 8 KV heads x 256 dims x K and V x 2 bytes (F16): 5x the global layers' bytes
+    assert per_cell == pytest.approx(5 * speed.decode_s_per_token_per_depth, rel=1e-9)
+    assert speed.window_cells_left == pytest.approx(1536 - 63.5)
+
+    def seconds(depth):
+        return 1.0 / speed.decode_tokens_per_s_at(depth)
+
+    inside = seconds(1000) - seconds(0)
+    assert inside == pytest.approx(1000 * 6 * speed.decode_s_per_token_per_depth, rel=1e-9)
+    beyond = seconds(20000) - seconds(10000)  # the window's cache is full: globals only
+    assert beyond == pytest.approx(10000 * speed.decode_s_per_token_per_depth, rel=1e-9)

@@ -53,10 +53,11 @@ def _errors(predictions, kind):
 
 def test_decode_on_unseen_devices_holds_the_pinned_accuracy(held_out):
     errors = _errors(held_out, "decode")
-    # 6.0% when pinned (5.1% before the shader-compute term, gamma_gpu; issue 15: at most 8%)
-    assert statistics.median(errors) <= 0.065
-    # 81.0% when pinned (80.0% before gamma_gpu; issue 15 asks 85%).
-    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.81
+    # 5.3% when pinned (6.0% with the shader-compute term, gamma_gpu, before the CPU paths'
+    # refit; 5.1% before either; issue 15: at most 8%)
+    assert statistics.median(errors) <= 0.06
+    # 82.8% when pinned (81.0% with gamma_gpu alone, 80.0% before; issue 15 asks 85%).
+    assert sum(e <= 0.2 for e in errors) / len(errors) >= 0.82
 
 
 def test_prefill_on_unseen_devices_holds_the_pinned_accuracy(held_out):
@@ -129,7 +130,7 @@ def test_rocm_prefill_takes_its_quant_factors_from_the_matrix_hardware(held_out)
 
 def test_quoted_ranges_hold_most_rows_of_unseen_devices(held_out):
     coverage = range_coverage(held_out)
-    assert coverage["decode"] >= 0.80  # 81.0% when pinned
+    assert coverage["decode"] >= 0.80  # 82.8% when pinned
     assert coverage["prefill"] >= 0.80  # 83.8% when pinned
 
 
@@ -138,8 +139,8 @@ def test_quoted_ranges_are_as_narrow_as_their_evidence_allows(held_out):
     most 30% (one 5th-95th band per backend gave 81% at 40%): a path that errs little (Metal's
     M3/M4 GPUs) is quoted narrower than one that errs much (CUDA's MMQ rows)."""
     checks = range_checks(held_out)
-    assert sum(c.inside for c in checks) / len(checks) >= 0.80  # 80.9% when pinned
-    assert statistics.median(c.half_width for c in checks) <= 0.30  # 22.6% when pinned
+    assert sum(c.inside for c in checks) / len(checks) >= 0.80  # 82.7% when pinned
+    assert statistics.median(c.half_width for c in checks) <= 0.30  # 22.5% when pinned
     table = spreads(held_out)
 
     def width(kind, group):

@@ -287,3 +287,19 @@ def test_the_quality_cut_skips_work(catalog, workloads, monkeypatch) -> None:
     whole = len(made)
     print(f"estimates: with the quality cut {pruned}, without {whole}")
     assert pruned < 0.9 * whole  # 1060 of 1262 when written
+
+
+def test_a_file_that_misses_only_the_days_calls_may_still_carry_the_split(catalog) -> None:
+    """Thirty times a coding agent's requests on an RTX 4090: the verdict is a hybrid on a file
+    that keeps up with 40% of the calls. The day's-calls bound says it fails capacity; that
+    must not let an option found closer to passing stand in for it (a split asks only decode
+    and the first token to pass): judge() once put the split on another file."""
+    workload = load_workloads(["coding-agent"])[0]
+    heavy = dataclasses.replace(workload, name="coding-agent-x30",
+                                requests_per_day=workload.requests_per_day * 30)  # fmt: skip
+    machine = load_profile("rtx-4090-desktop")
+    options = AdviceOptions(cache=False, remedies=False)
+    [full] = advise(machine, catalog, [heavy], options).verdicts
+    [lean] = judge(machine, catalog, [heavy], options)
+    assert full.kind == "hybrid" and full.hybrid is not None
+    assert _figures(lean) == _figures(full)

@@ -160,6 +160,7 @@ def _scaled(speed: Speed, scaling: Scaling, target: Target) -> Speed:
         decode_range=(speed.decode_range[0] * d, speed.decode_range[1] * d),
         prefill_range=(speed.prefill_range[0] * p, speed.prefill_range[1] * p),
         decode_s_per_token_per_depth=speed.decode_s_per_token_per_depth / d,
+        decode_s_per_window_cell=speed.decode_s_per_window_cell / d,
         prefill_s_per_token_per_depth=speed.prefill_s_per_token_per_depth / p,
         basis=tuple(basis),
         calibrated_from_runs=scaling.runs,

@@ -69,6 +69,8 @@ from advisor.estimate.speed.model import (
     SpeedConstants,
     decode_terms,
     prefill_terms,
+    swa_cells,
+    window_s_per_cell,
 )
 
 CONSTANTS_FILE = "batched_constants.json"
@@ -255,14 +257,6 @@ def weight_passes(backend: str, quant: str, sequences: int) -> int:
     return sequences
 
 
-def swa_cells(cost: TokenCost, depth: float, ubatch_tokens: int = UBATCH_TOKENS) -> float:
-    """Cells a sliding-window layer's attention reads at `depth`: the depth, up to the cache
-    llama.cpp gives those layers (the window plus one ubatch, llama-kv-cache-iswa.cpp)."""
-    if cost.swa_window <= 0:
-        return 0.0
-    return min(depth, cost.swa_window + ubatch_tokens)
-
-
 def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, sequences: int,
                   depth: float, growth: float = 1.0,
                   ubatch_tokens: int = UBATCH_TOKENS) -> float:  # fmt: skip
@@ -272,7 +266,9 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     `ubatch_tokens` sizes the sliding-window layers' cache (swa_cells).
     """
     base, slope = decode_terms(step.cost, step.share, step.k, c)
-    single = base + slope * depth
+    cells = swa_cells(step.cost, depth, ubatch_tokens)
+    window_s = window_s_per_cell(step.cost, step.share, step.k) * cells
+    single = base + slope * depth + window_s
     if sequences <= 1:
         return single
     cost, backend = step.cost, step.backend
@@ -282,8 +278,7 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     passes = weight_passes(backend, cost.quant, sequences) - 1
     rereads = passes * step.share * (cost.weight_bytes_read - cost.expert_bytes_read)
     kv = (sequences - 1) * slope * depth + rereads * step.k.decode_s_per_byte
-    window = swa_cells(cost, depth, ubatch_tokens) * cost.swa_kv_bytes_per_cell
-    kv += (sequences - 1) * step.share * window * step.k.decode_s_per_byte
+    kv += (sequences - 1) * window_s
     matrix = extra_matrix_s(step, bc, sequences, depth)
     launches = 0.0
     if backend in GRAPH_BACKENDS:

@@ -24,7 +24,8 @@ x86 AVX-512's are measured (benchmarks/data/cpu_rows_here.csv); Arm's without ru
 are counted from the compiled kernels (benchmarks/arm_kernel_issue.py), prefill only. A SIMD
 level or a kind without constants uses the fitted quant-family factors of speed_constants.json
 (the speed model's rho, beta and gamma_cpu for "cpu"): the Arm levels of today's builds (their
-repacked kernels are not counted yet) and x86 AVX2 (the published Intel N100 row).
+repacked kernels are not counted yet) and x86 AVX2 (no scored published row: the Intel N100
+rows give no thread count and are skipped).
 """
 
 from __future__ import annotations

@@ -34,6 +34,11 @@ class Speed:
     decode_s_per_token_per_depth: float = 0.0
     # Seconds each prefilled token costs per token before it in the prompt (attention).
     prefill_s_per_token_per_depth: float = 0.0
+    # Seconds each decoded token's sliding-window layers cost per cell of their cache, and the
+    # cells by which their reads can still grow past the depth decode_tokens_per_s is quoted at
+    # (their cache holds the window plus one ubatch: beyond it they read no more).
+    decode_s_per_window_cell: float = 0.0
+    window_cells_left: float = 0.0
     calibrated_from_runs: int = 0  # >0: scaled by this machine's own throughput tests
     measured_decode_tokens_per_s: float | None = None  # a stored run of this exact file
     measured_prefill_tokens_per_s: float | None = None
@@ -41,6 +46,7 @@ class Speed:
     def decode_tokens_per_s_at(self, depth_tokens: int) -> float:
         """Generation speed once `depth_tokens` are already in the context."""
         slowdown = self.decode_s_per_token_per_depth * depth_tokens
+        slowdown += self.decode_s_per_window_cell * min(depth_tokens, self.window_cells_left)
         per_token = 1.0 / self.decode_tokens_per_s + slowdown
         return 1.0 / per_token
 

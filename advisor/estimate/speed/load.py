@@ -14,6 +14,7 @@ from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
 from advisor.estimate.speed.cpu_paths import kernel_mix
 
+UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 # Efficiency classes: quant types whose kernels cost about the same per byte.
 QUANT_CLASSES: tuple[str, ...] = ("f16", "q8_0", "legacy", "kquant", "iquant", "mxfp4")
 
@@ -66,11 +67,11 @@ class TokenCost:
     expert_used_share: float = 0.0
     # Sliding-window attention layers: the KV bytes one token reads per cell they hold, and
     # the window; their cache keeps the window plus one ubatch of cells
-    # (llama-kv-cache-iswa.cpp), so their reads stop growing there. The single-stream model
-    # leaves them to its fitted constants (tgN runs stay within a window); the batched model
-    # counts each extra sequence's own (batched_physics).
+    # (llama-kv-cache-iswa.cpp), so their reads stop growing there (model.swa_cells); each
+    # sequence reads its own (batched_physics).
     swa_kv_bytes_per_cell: float = 0.0
     swa_window: int = 0
+    swa_attn_flops_per_cell: float = 0.0  # those layers' Q·K and A·V FLOPs per cell
     # The output head's part of `flops` (2 × vocab × hidden): decode computes logits for every
     # token, a prompt only for the tokens it asks output of (prefill_flops).
     head_flops: float = 0.0
@@ -104,6 +105,15 @@ class TokenCost:
         """The weights a prompt batch reads: all but an untied token embedding, of which
         ggml_get_rows reads only the batch's tokens' rows."""
         return self.weight_bytes_total - self.lookup_bytes
+
+
+def swa_cells(cost: TokenCost, depth: float, ubatch_tokens: int = UBATCH_TOKENS) -> float:
+    """Cells a sliding-window layer's attention reads at `depth`: the depth, up to the cache
+    llama.cpp gives those layers (the window plus one ubatch, llama-kv-cache-iswa.cpp; the
+    masked cells in it are read all the same)."""
+    if cost.swa_window <= 0:
+        return 0.0
+    return min(depth, cost.swa_window + ubatch_tokens)
 
 
 def _embedding_params(arch: Architecture) -> float:
@@ -196,17 +206,19 @@ def _kv_per_depth(arch: Architecture, kv_bytes_per_element: float) -> tuple[floa
     return kv_bytes, attn_flops
 
 
-def _swa_kv_per_cell(arch: Architecture, kv_bytes_per_element: float) -> float:
-    """KV bytes a token's sliding-window layers read per cell of their cache (0 without any).
+def _swa_kv_per_cell(arch: Architecture, kv_bytes_per_element: float) -> tuple[float, float]:
+    """(KV bytes, attention FLOPs) of a token's sliding-window layers per cell of their cache
+    (0 without any).
 
     The layers that are neither full attention nor recurrent; their K and V heads are the
     architecture's n_kv_heads × head_dim (the global figures are the full layers' own).
     """
     if not arch.sliding_window or arch.n_full_attention_layers is None or arch.mla is not None:
-        return 0.0
-    n_swa = arch.n_layers - arch.n_full_attention_layers - arch.n_linear_attention_layers
+        return 0.0, 0.0
+    n_swa = max(arch.n_layers - arch.n_full_attention_layers - arch.n_linear_attention_layers, 0)
     head_dim = arch.head_dim or arch.hidden_size // arch.n_heads
-    return max(n_swa, 0) * 2.0 * arch.n_kv_heads * head_dim * kv_bytes_per_element
+    kv = n_swa * 2.0 * arch.n_kv_heads * head_dim * kv_bytes_per_element
+    return kv, n_swa * 4.0 * arch.n_heads * head_dim  # Q·K and A·V, as _kv_per_depth counts
 
 
 def _tensor_read_fractions(arch: Architecture,
@@ -303,7 +315,7 @@ def token_cost(
         read, expert_read, expert_total, lookup_bytes = (f * weights_bytes for f in fractions)
         split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
     kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
-    swa_bytes = _swa_kv_per_cell(arch, kv_bytes_per_element)
+    swa_bytes, swa_flops = _swa_kv_per_cell(arch, kv_bytes_per_element)
     return TokenCost(
         weight_bytes_read=split.read,
         expert_bytes_read=split.expert_read,
@@ -325,4 +337,5 @@ def token_cost(
         lookup_bytes=lookup_bytes,
         swa_kv_bytes_per_cell=swa_bytes,
         swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
+        swa_attn_flops_per_cell=swa_flops,
     )

@@ -43,10 +43,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from advisor.estimate.speed.cpu_paths import KernelMix, cpu_decode_factor, cpu_path_factor
-from advisor.estimate.speed.load import TokenCost
+from advisor.estimate.speed.load import UBATCH_TOKENS, TokenCost, swa_cells
 from advisor.estimate.speed.paths import ENGINE, prefill_path, rated_compute, shader_ratio
 
-UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 CONSTANTS_FILE = "speed_constants.json"
 # Tokens one unpacked weight tile serves: MMQ's widest tile (J = 128 in every
 # ggml-cuda/mmq-config-*.cuh); see expert_tile_passes.
@@ -285,10 +284,20 @@ def decode_terms(cost: TokenCost, share: float, k: Coefficients, c: SpeedConstan
     return share * base, share * slope
 
 
+def window_s_per_cell(cost: TokenCost, share: float, k: Coefficients) -> float:
+    """Seconds a decoded token's sliding-window layers (Gemma 2/3/4, gpt-oss) spend per cell
+    of their cache, keys and values and attention FLOPs costed as the full layers' slope is;
+    unlike that slope, they stop growing at the cache's size (load.swa_cells)."""
+    return share * (cost.swa_kv_bytes_per_cell * k.decode_s_per_byte
+                    + cost.swa_attn_flops_per_cell * k.decode_s_per_flop)  # fmt: skip
+
+
 def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
     """Seconds one decoded token spends on `dev` with `depth` tokens already in context."""
     base, slope = decode_parts(cost, dev, c)
-    return base + slope * depth
+    k = coefficients(c, unshared(dev), cost.quant_class, cpu_mix(dev.backend, cost))
+    window = window_s_per_cell(cost, dev.share, k) * swa_cells(cost, depth)
+    return base + slope * depth + window
 
 
 def prefill_parts(

@@ -56,20 +56,28 @@ def speed_of_placement(
     """predict_speed's figures; `basis` False leaves Speed.basis empty (a search's estimates,
     whose rates alone are read, skip building it)."""
     from advisor.estimate.speed.devices import device_work, work_terms
-    from advisor.estimate.speed.model import decode_terms, load_constants, prefill_terms
+    from advisor.estimate.speed.model import (
+        decode_terms,
+        load_constants,
+        prefill_terms,
+        swa_cells,
+        window_s_per_cell,
+    )
 
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = kv_cache_type(kv_type).bytes_per_element
     cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
     terms = work_terms(machine, placement, cost, constants)
-    decode_s = decode_slope = prefill_s = prefill_slope = 0.0
+    decode_s = decode_slope = prefill_s = prefill_slope = window_s = 0.0
     for part, share, k, _, _ in terms:
         base, slope = decode_terms(part, share, k, constants)
         decode_s, decode_slope = decode_s + base, decode_slope + slope
+        window_s += window_s_per_cell(part, share, k)
         base, slope = prefill_terms(part, share, k)
         prefill_s, prefill_slope = prefill_s + base, prefill_slope + slope
-    decode = 1.0 / (decode_s + decode_slope * TG_DEPTH)
+    window_cells = swa_cells(cost, TG_DEPTH)  # the sliding-window layers' cells at tg128
+    decode = 1.0 / (decode_s + decode_slope * TG_DEPTH + window_s * window_cells)
     prefill = 1.0 / (prefill_s + prefill_slope * PP_DEPTH)
     # Only a device's own figures can be assumed; the fitted constants never are.
     assumed = any(t[4] for t in terms)
@@ -90,6 +98,8 @@ def speed_of_placement(
         prefill_range=(prefill * p_low, prefill * p_high),
         basis=figures,
         decode_s_per_token_per_depth=decode_slope,
+        decode_s_per_window_cell=window_s,
+        window_cells_left=swa_cells(cost, float("inf")) - window_cells,
         prefill_s_per_token_per_depth=prefill_slope,
     )
 
