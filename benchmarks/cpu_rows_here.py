@@ -199,7 +199,7 @@ def _decode_factors(best: dict[tuple[str, str, str], float], shape: str) -> dict
     read = f16.weight_bytes_read + f16.kv_bytes_per_depth * TG_DEPTH
     s_per_byte = (1 / best[(shape, "F16", "tg128")] - f16.n_layers * tau) / read
     pp_s = 1 / best[(shape, "F16", "pp512")]
-    pp_s -= f16.weight_bytes_total * s_per_byte / UBATCH_TOKENS
+    pp_s -= f16.prefill_bytes * s_per_byte / UBATCH_TOKENS  # the weights a batch reads
     # the prompt's FLOPs as the model counts them: the output head once per batch
     f16_s_per_flop = pp_s / (f16.prefill_flops(UBATCH_TOKENS) + f16.attn_flops_per_depth * PP_DEPTH)
     found = {}

@@ -188,7 +188,7 @@ def _prefill_parts(row: CalibrationRow,
     _, per_s, _ = rated_compute(rate.backend, rate.arch, rate.compute_tflops, cost.quant_class)
     ubatch = min(row.ubatch_tokens, row.n_tokens)
     flops = (cost.prefill_flops(ubatch) + cost.attn_flops_per_depth * _depth(row)) / per_s
-    read = cost.weight_bytes_total * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
+    read = cost.prefill_bytes * per_byte / (ubatch * rate.bandwidth_gbs * 1e9)
     tile = cost.expert_flops * expert_tile_passes(cost, ubatch) / per_s
     if not unpacks_tiles(rate.backend):
         tile = 0.0

@@ -38,8 +38,54 @@ def test_the_output_head_counts_once_per_prompt_batch(llama3):
     cost = token_cost(llama3, "Q4_K_M", 4.9e9)
     head = 2.0 * 128256 * 4096
     assert cost.head_flops == pytest.approx(head)
-    assert cost.prefill_flops(512) == pytest.approx(cost.flops - head * 511 / 512)
+    once = head + cost.last_ffn_flops
+    assert cost.prefill_flops(512) == pytest.approx(cost.flops - once * 511 / 512)
     assert 0.065 < head / cost.flops < 0.075
+
+
+def test_the_last_layers_ffn_runs_on_the_output_rows_only(llama3):
+    """src/models/llama.cpp gathers the output rows after the last layer's attention
+    (`il == n_layer - 1 && inp_out_ids`): its FFN (3 × 4096 × 14336 weights in Llama 3.1 8B)
+    multiplies one row a batch. The old count charged it to every prompt token."""
+    cost = token_cost(llama3, "Q4_K_M", 4.9e9)
+    assert cost.last_ffn_flops == pytest.approx(2.0 * 3 * 4096 * 14336, rel=0.002)
+    assert cost.flops - cost.prefill_flops(1) == 0.0  # one token: it is the output
+    saved = cost.flops - cost.prefill_flops(512) - cost.head_flops * 511 / 512
+    assert saved == pytest.approx(cost.last_ffn_flops * 511 / 512)
+    assert 0.02 < cost.last_ffn_flops / cost.flops < 0.03  # 1/32 of the FFN's two thirds
+
+
+def test_a_prompt_batch_reads_an_untied_embedding_by_rows_and_a_tied_one_whole(llama3):
+    """ggml_get_rows reads a batch's rows of token_embd; a tied embedding is also the output
+    head, read whole once a batch."""
+    cost = token_cost(llama3, "Q4_K_M", 4.9e9)
+    assert cost.prefill_bytes == pytest.approx(cost.weight_bytes_total - cost.lookup_bytes)
+    # 128256 × 4096 weights of 8B: about 6.5% of the file, at its tensor type's bits
+    assert 0.04 < cost.lookup_bytes / cost.weight_bytes_total < 0.08
+    tied = load_catalog(overlay=False).find("llama-3.2-1b-instruct").architecture
+    assert tied.tie_word_embeddings
+    one_b = token_cost(tied, "Q4_K_M", 0.8e9)
+    assert one_b.lookup_bytes == 0.0 and one_b.prefill_bytes == one_b.weight_bytes_total
+    # a re-mixed file (Unsloth's): the embedding's share at the file's average bits
+    remixed = token_cost(llama3, "Q4_K_M", 4.9e9, standard_mix=False)
+    share = 128256 * 4096 / (llama3.total_params_b * 1e9)
+    assert remixed.lookup_bytes == pytest.approx(4.9e9 * share)
+
+
+def test_an_experts_split_keeps_the_last_ffn_and_the_embedding_where_they_run():
+    """With the experts on another device (--cpu-moe), the last layer's routed-expert FLOPs go
+    with the experts and the rest of its FFN with the dense part; the embedding stays dense."""
+    from advisor.estimate.speed.devices import dense_part, expert_part
+
+    scout = load_catalog(overlay=False).find("llama-4-scout-17b-16e-instruct").architecture
+    cost = token_cost(scout, "Q4_K_M", 65e9)
+    dense, experts = dense_part(cost), expert_part(cost)
+    assert experts.last_ffn_flops == pytest.approx(cost.expert_flops / cost.n_moe_layers)
+    assert dense.last_ffn_flops + experts.last_ffn_flops == pytest.approx(cost.last_ffn_flops)
+    assert experts.lookup_bytes == 0.0 and experts.prefill_bytes == cost.expert_bytes_total
+    assert dense.prefill_bytes == pytest.approx(
+        cost.weight_bytes_total - cost.expert_bytes_total - cost.lookup_bytes
+    )
 
 
 def test_a_larger_vocabulary_slows_decode_and_hardly_prefill(llama3):

@@ -125,7 +125,8 @@ def test_a_first_token_inside_the_prefill_range_is_borderline(catalog) -> None:
     v = verdict(catalog, "dual-rtx-3090", "rag-summarisation")
     ttft = next(c for c in v.option.checks if c.name == "ttft")
     assert ttft.passed and ttft.borderline and ttft.actual == pytest.approx(8.9, abs=0.1)
-    assert "(range 6.8-11.8)" in ttft.text  # 6.8-11.7 before the CPU kernel-path refit
+    # 6.8-11.7 before the CPU kernel-path refit, 11.9 since the last FFN once per batch
+    assert "(range 6.8-11.9)" in ttft.text
     assert v.confidence.level == "low"
     assert "borderline: the time-to-first-token requirement" in v.confidence.why
 

@@ -185,6 +185,7 @@ def dense_part(cost: TokenCost) -> TokenCost:
         weight_bytes_total=cost.weight_bytes_total - cost.expert_bytes_total,
         flops=cost.flops - cost.expert_flops,
         expert_bytes_read=0.0, expert_bytes_total=0.0, expert_flops=0.0, n_moe_layers=0,
+        last_ffn_flops=max(cost.last_ffn_flops - _last_expert_flops(cost), 0.0),
     )  # fmt: skip
 
 
@@ -196,7 +197,17 @@ def expert_part(cost: TokenCost) -> TokenCost:
         flops=cost.expert_flops, n_layers=cost.n_moe_layers, kv_bytes_per_depth=0.0,
         attn_flops_per_depth=0.0, head_flops=0.0,  # the output head stays with the dense part
         swa_kv_bytes_per_cell=0.0, swa_window=0,
+        last_ffn_flops=_last_expert_flops(cost), lookup_bytes=0.0,  # the embedding is dense
     )  # fmt: skip
+
+
+def _last_expert_flops(cost: TokenCost) -> float:
+    """The last layer's routed-expert FLOPs: the experts' part of its FFN."""
+    return (
+        min(cost.expert_flops / cost.n_moe_layers, cost.last_ffn_flops)
+        if cost.n_moe_layers
+        else 0.0
+    )
 
 
 def _streamed_bytes(share) -> int:

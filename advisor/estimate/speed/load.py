@@ -78,17 +78,33 @@ class TokenCost:
     # Bytes of F32 activations the non-matrix kernels of one prompt token read and write
     # across all layers (activation_bytes): a GPU's prefill streams them from memory.
     activation_bytes: float = 0.0
+    # The last layer's FFN part of `flops` (2 × the FFN weights a token uses in one layer): in
+    # a prompt it runs on the output rows only (prefill_flops).
+    last_ffn_flops: float = 0.0
+    # The token embedding's bytes when it is only a lookup (an untied head): a prompt batch
+    # reads one row per token of it, not the tensor (prefill_bytes).
+    lookup_bytes: float = 0.0
 
     def prefill_flops(self, ubatch_tokens: int) -> float:
-        """Matrix FLOPs per prompt token: the output head once per batch, not per token.
+        """Matrix FLOPs per prompt token: the output head, and the last layer's FFN, once per
+        batch, not per token.
 
         llama-bench's pp test (tools/llama-bench/llama-bench.cpp test_prompt) and llama-server
         decode a prompt with common_batch_get_one, which marks only the batch's last token as an
-        output (common/common.cpp); the graph multiplies the output head by those rows only
-        (llm_graph_context::build_inp_out_ids, a ggml_get_rows before the head). Counted once
-        per physical batch of `ubatch_tokens`, the most a batch can ask for.
+        output (common/common.cpp). The graph keeps only those rows from the last layer's
+        attention output on (src/models/*.cpp: `if (il == n_layer - 1 && inp_out_ids)` a
+        ggml_get_rows of the layer's output and residual, llm_graph_context::build_inp_out_ids),
+        so the last FFN and the head multiply those rows only. Counted once per physical batch
+        of `ubatch_tokens`, the most a batch can ask for.
         """
-        return self.flops - self.head_flops * (1.0 - 1.0 / max(ubatch_tokens, 1))
+        once = self.head_flops + self.last_ffn_flops
+        return self.flops - once * (1.0 - 1.0 / max(ubatch_tokens, 1))
+
+    @property
+    def prefill_bytes(self) -> float:
+        """The weights a prompt batch reads: all but an untied token embedding, of which
+        ggml_get_rows reads only the batch's tokens' rows."""
+        return self.weight_bytes_total - self.lookup_bytes
 
 
 def swa_cells(cost: TokenCost, depth: float, ubatch_tokens: int = UBATCH_TOKENS) -> float:
@@ -205,8 +221,10 @@ def _swa_kv_per_cell(arch: Architecture, kv_bytes_per_element: float) -> tuple[f
     return kv, n_swa * 4.0 * arch.n_heads * head_dim  # Q·K and A·V, as _kv_per_depth counts
 
 
-def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float, float] | None:
-    """(read, routed experts read, all routed experts) as fractions of the file's tensor bytes.
+def _tensor_read_fractions(arch: Architecture,
+                           quant: str) -> tuple[float, float, float, float] | None:  # fmt: skip
+    """(read, routed experts read, all routed experts, lookup-only embedding) as fractions of the
+    file's tensor bytes.
 
     From the exact GGUF tensor layout (advisor.catalog.tensors.layout): the token embedding is a
     lookup, a tied output head is read in full, each MoE layer reads k of its E experts.
@@ -223,7 +241,9 @@ def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float
     used = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0
     head = qb.output_loaded_bytes - qb.output_bytes  # the tied head, read from token_embd
     read = qb.total_bytes - qb.input_bytes - experts + head + experts * used
-    return read / qb.total_bytes, experts * used / qb.total_bytes, experts / qb.total_bytes
+    lookup = qb.input_bytes - head  # an untied embedding's bytes; a tied one is the head
+    total = qb.total_bytes
+    return read / total, experts * used / total, experts / total, lookup / total
 
 
 # F32 activation elements one token's layer moves outside the matrix products, per element of
@@ -239,6 +259,17 @@ def _tensor_read_fractions(arch: Architecture, quant: str) -> tuple[float, float
 ACTIVATION_ELEMENTS = {"hidden": 14.6, "query": 6.3, "kv": 3.5, "ffn": 6.3}
 
 
+def ffn_params_per_layer(arch: Architecture, used_params: float) -> float:
+    """The FFN weights a token multiplies in one (average) layer: what a layer uses beyond the
+    attention projections (dense, the experts in use, shared experts alike)."""
+    h = float(arch.hidden_size)
+    head_dim = arch.head_dim or arch.hidden_size // arch.n_heads
+    query = float(arch.n_heads * head_dim)
+    kv = 2.0 * arch.n_kv_heads * head_dim
+    per_layer = max(used_params - _embedding_params(arch), 0.0) / float(arch.n_layers)
+    return max(per_layer - h * (2.0 * query + kv), 0.0)
+
+
 def activation_bytes(arch: Architecture, used_params: float) -> float:
     """F32 activation bytes one prompt token's non-matrix kernels move, over all layers.
 
@@ -251,8 +282,7 @@ def activation_bytes(arch: Architecture, used_params: float) -> float:
     query = float(arch.n_heads * head_dim)
     kv = 2.0 * arch.n_kv_heads * head_dim
     layers = float(arch.n_layers)
-    per_layer = max(used_params - _embedding_params(arch), 0.0) / layers
-    ffn = max(per_layer - h * (2.0 * query + kv), 0.0) / (3.0 * h)
+    ffn = ffn_params_per_layer(arch, used_params) / (3.0 * h)
     e = ACTIVATION_ELEMENTS
     return 4.0 * layers * (e["hidden"] * h + e["query"] * query + e["kv"] * kv + e["ffn"] * ffn)
 
@@ -278,8 +308,11 @@ def token_cost(
         split = _dense_read(arch, weights_bytes)
         moe_layers = 0
     fractions = _tensor_read_fractions(arch, quant.upper()) if standard_mix else None
+    # An untied embedding's share of the file, its bits taken as the file's average ...
+    lookup = 0.0 if arch.tie_word_embeddings else _embedding_params(arch)
+    lookup_bytes = weights_bytes * lookup / (arch.total_params_b * 1e9)
     if fractions is not None and (arch.moe is None or fractions[2] > 0):
-        read, expert_read, expert_total = (f * weights_bytes for f in fractions)
+        read, expert_read, expert_total, lookup_bytes = (f * weights_bytes for f in fractions)
         split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
     kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
     swa_bytes, swa_flops = _swa_kv_per_cell(arch, kv_bytes_per_element)
@@ -300,6 +333,8 @@ def token_cost(
         expert_used_share=arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0,
         head_flops=2.0 * _embedding_params(arch),
         activation_bytes=activation_bytes(arch, split.used_params),
+        last_ffn_flops=2.0 * ffn_params_per_layer(arch, split.used_params),
+        lookup_bytes=lookup_bytes,
         swa_kv_bytes_per_cell=swa_bytes,
         swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
         swa_attn_flops_per_cell=swa_flops,

@@ -9,9 +9,11 @@ Prefill, per device:
     share × [kappa[path] × ((prompt FLOPs + attention at depth) × rho[engine, quant]
                                + routed-expert FLOPs × (mu_moe + mu_tile × tile passes))
                               / compute
-             + all weights × (alpha[backend] + multi_die) / (ubatch × bandwidth)
+             + weights a batch reads × (alpha[backend] + multi_die) / (ubatch × bandwidth)
              + activation bytes × activation / bandwidth (GPUs)]
-(prompt FLOPs: the output head once per batch, TokenCost.prefill_flops; activation bytes: what
+(prompt FLOPs: the output head and the last layer's FFN once per batch, TokenCost.prefill_flops;
+weights a batch reads: all but an untied token embedding, TokenCost.prefill_bytes; activation
+bytes: what
 the non-matrix kernels move, TokenCost.activation_bytes)
 Devices run one after another (llama.cpp's layer split), so their times add.
 
@@ -315,7 +317,7 @@ def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
     base = (
         cost.prefill_flops(ubatch_tokens) * k.prefill_s_per_flop
         + cost.expert_flops * k.prefill_s_per_expert_flop
-        + cost.weight_bytes_total * k.read_s_per_byte / ubatch_tokens
+        + cost.prefill_bytes * k.read_s_per_byte / ubatch_tokens
         + cost.expert_flops * expert_tile_passes(cost, ubatch_tokens) * k.prefill_s_per_expert_pass
         + cost.activation_bytes * k.prefill_s_per_activation_byte
     )
