@@ -1,4 +1,4 @@
-"""The audit's JSON is written piece by piece (each configuration's outcomes once, each
+"""The audit's JSON (and CSV) is written piece by piece (each configuration's outcomes once, each
 untrusted string cleaned once): it must be, byte for byte, the whole document serialized and
 cleaned at once, hostile text included (tests/audit/test_audit_untrusted_text.py)."""
 
@@ -12,6 +12,7 @@ from audit_kit import whole_json
 from test_audit_untrusted_text import ESCAPES
 
 from advisor.audit.fleet import file_name
+from advisor.audit.render.csv_rows import render_csv
 from advisor.audit.render.json_doc import render_json
 from advisor.console import Printable, printable
 
@@ -20,15 +21,30 @@ def test_the_pieces_make_the_whole_document(fleet_audit) -> None:
     assert render_json(fleet_audit) == whole_json(fleet_audit)
 
 
-def test_rows_that_share_nothing_and_no_rows_at_all(fleet_audit) -> None:
-    """Rows built apart (as a caller other than run_audit may build them) and an empty list."""
-    apart = tuple(
-        dataclasses.replace(m, outcomes=tuple(dataclasses.replace(o) for o in m.outcomes))
-        for m in fleet_audit.machines
+def _apart(audit):
+    """`audit` with rows that share no hardware, cost or outcome object (as a caller other
+    than run_audit may build them)."""
+    machines = tuple(
+        dataclasses.replace(
+            m,
+            hardware=dataclasses.replace(m.hardware),
+            cost=dataclasses.replace(m.cost),
+            outcomes=tuple(dataclasses.replace(o) for o in m.outcomes),
+        )
+        for m in audit.machines
     )
-    for machines in (apart, ()):
-        audit = dataclasses.replace(fleet_audit, machines=machines)
+    return dataclasses.replace(audit, machines=machines)
+
+
+def test_rows_that_share_nothing_and_no_rows_at_all(fleet_audit) -> None:
+    shared = {id(m.outcomes) for m in fleet_audit.machines}
+    assert len(shared) < len(fleet_audit.machines)  # run_audit's rows share their outcomes
+    for audit in (_apart(fleet_audit), dataclasses.replace(fleet_audit, machines=())):
         assert render_json(audit) == whole_json(audit)
+
+
+def test_csv_rows_read_the_same_shared_or_apart(fleet_audit) -> None:
+    assert render_csv(fleet_audit) == render_csv(_apart(fleet_audit))
 
 
 def test_printable_leaves_a_cleaned_document_as_it_is() -> None:

@@ -16,7 +16,7 @@ from advisor.report.verdict_json import num
 
 if TYPE_CHECKING:
     from advisor.audit.evaluate import Outcome
-    from advisor.audit.fleet import FleetAudit, MachineRow
+    from advisor.audit.fleet import FleetAudit, MachineHardware
 
 COLUMNS = (
     "report",
@@ -56,12 +56,22 @@ def render_csv(audit: FleetAudit) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
+    # Machines of one configuration share their hardware and outcome objects: their cells
+    # are made once (a 10,000-machine fleet has 60,000 rows and some 1,800 distinct outcomes).
+    shared: dict[int, list[str]] = {}
     for row in audit.machines:
+        hardware = shared.get(id(row.hardware))
+        if hardware is None:
+            hardware = shared[id(row.hardware)] = _hardware_cells(row.hardware)
+        head = [inert(row.origin), inert(row.machine_id), inert(row.name or ""), *hardware,
+                inert(row.generated_at)]  # fmt: skip
         for outcome in row.outcomes:
+            cells = shared.get(id(outcome))
+            if cells is None:
+                cells = shared[id(outcome)] = _outcome_cells(outcome)
             found = upgrades.get((row.machine_id, outcome.workload), [])
             why = unreached.get((row.machine_id, outcome.workload), "")
-            cells = [*_row(row, outcome, "; ".join(found)), why]
-            writer.writerow([inert(c) for c in cells])
+            writer.writerow([*head, *cells, inert("; ".join(found)), inert(why)])
     return out.getvalue()
 
 
@@ -87,18 +97,15 @@ def _upgrades_by_row(audit: FleetAudit) -> dict[tuple[str, str], list[str]]:
     return found
 
 
-def _row(m: MachineRow, o: Outcome, upgrades: str) -> list:
+def _hardware_cells(hw: MachineHardware) -> list[str]:
+    """The cpu, ram_gb, gpus and backend columns."""
+    return [inert(c) for c in (hw.cpu or "", _n(hw.ram_gb), " + ".join(hw.gpus), hw.backend)]
+
+
+def _outcome_cells(o: Outcome) -> list[str]:
+    """The columns from workload to confidence."""
     p = o.pick
-    hw = m.hardware
-    return [
-        m.origin,
-        m.machine_id,
-        m.name or "",
-        hw.cpu or "",
-        _n(hw.ram_gb),
-        " + ".join(hw.gpus),
-        hw.backend,
-        m.generated_at,
+    cells = [
         o.workload,
         o.kind,
         p.model_id if p else "",
@@ -117,8 +124,8 @@ def _row(m: MachineRow, o: Outcome, upgrades: str) -> list:
         o.cloud_path or "",
         _n(o.path_usd_per_month),
         o.confidence,
-        upgrades,
     ]
+    return [inert(c) for c in cells]
 
 
 def _n(value: float | None) -> str:
