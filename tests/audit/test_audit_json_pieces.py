@@ -14,6 +14,7 @@ from test_audit_untrusted_text import ESCAPES
 from advisor.audit.fleet import file_name
 from advisor.audit.render.csv_rows import render_csv
 from advisor.audit.render.json_doc import render_json
+from advisor.audit.render.markdown import machine_rows, render_markdown
 from advisor.console import Printable, printable
 
 
@@ -61,3 +62,11 @@ def test_printable_leaves_a_cleaned_document_as_it_is() -> None:
 )  # fmt: skip
 def test_a_host_label_is_the_file_name_a_path_gives(origin) -> None:
     assert file_name(origin) == PurePath(origin).name
+
+
+def test_machine_rows_read_the_same_shared_apart_or_cut(fleet_audit) -> None:
+    rows = machine_rows(fleet_audit)
+    assert len(rows) == len(fleet_audit.machines) + 1
+    assert rows == machine_rows(_apart(fleet_audit))
+    assert machine_rows(fleet_audit, 2) == rows[:3]
+    assert render_markdown(fleet_audit) == render_markdown(_apart(fleet_audit))

@@ -10,7 +10,7 @@ from advisor.audit.render import present as p
 from advisor.report.mdtext import md
 
 if TYPE_CHECKING:
-    from advisor.audit.fleet import FleetAudit
+    from advisor.audit.fleet import FleetAudit, MachineRow
 
 
 def render_markdown(audit: FleetAudit) -> str:
@@ -201,22 +201,26 @@ def model_rows(audit: FleetAudit) -> list[Sequence[str]]:
     return rows
 
 
-def machine_rows(audit: FleetAudit) -> list[Sequence[str]]:
+def machine_rows(audit: FleetAudit, limit: int | None = None) -> list[Sequence[str]]:
+    """The header and a row per machine (the first `limit` machines, when given)."""
     rows: list[Sequence[str]] = [
         ("report", "machine id", "hardware", "best option", "today", "with local")
     ]
-    for m in audit.machines:
-        rows.append(
-            (
-                p.machine_label(m),
-                m.machine_id,
-                m.hardware.summary,
-                p.best_text(m),
-                p.money(m.cost.today_usd_per_month),
-                p.money(m.cost.with_local_usd_per_month),
-            )
-        )
+    # Machines of one configuration share their hardware, outcomes and cost objects: their
+    # cells are made once.
+    shared: dict[int, tuple[object, object, tuple[str, ...]]] = {}
+    for m in audit.machines[:limit]:
+        held = shared.get(id(m.outcomes))
+        if held is None or held[0] is not m.hardware or held[1] is not m.cost:
+            held = shared[id(m.outcomes)] = (m.hardware, m.cost, _machine_cells(m))
+        rows.append((p.machine_label(m), m.machine_id, *held[2]))
     return rows
+
+
+def _machine_cells(m: MachineRow) -> tuple[str, ...]:
+    """A machine's hardware, best option, cost today and with local."""
+    today, with_local = m.cost.today_usd_per_month, m.cost.with_local_usd_per_month
+    return (m.hardware.summary, p.best_text(m), p.money(today), p.money(with_local))
 
 
 def _problems(audit: FleetAudit) -> list[str]:

@@ -74,7 +74,7 @@ def render_table(audit: FleetAudit, *, width: int | None = None, color: bool = F
 
 def _machines(audit: FleetAudit) -> list[Sequence[str]]:
     """The markdown rows without the machine id: the report's name fits a terminal better."""
-    rows = machine_rows(audit)[: TABLE_MACHINES + 1]
+    rows = machine_rows(audit, TABLE_MACHINES)
     return [row[:1] + row[2:] for row in rows]
 
 
