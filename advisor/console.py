@@ -4,7 +4,8 @@ stdout, with the control characters untrusted text may carry taken out first.
 Report fields, file names and GGUF metadata are untrusted: an ESC or OSC sequence in them
 could clear the screen, set the title or write the clipboard (OSC 52), and a carriage return
 or a bidirectional override could make a line read as something else. Every line advisor
-prints passes through `printable`.
+prints passes through `printable`: whole, or (a `Printable`, such as the audit's JSON) piece
+by piece, each untrusted string once.
 """
 
 from __future__ import annotations

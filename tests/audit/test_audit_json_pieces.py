@@ -9,11 +9,12 @@ from pathlib import PurePath
 
 import pytest
 from audit_kit import whole_json
+from pydantic_core import to_json
 from test_audit_untrusted_text import ESCAPES
 
 from advisor.audit.fleet import file_name
 from advisor.audit.render.csv_rows import render_csv
-from advisor.audit.render.json_doc import render_json
+from advisor.audit.render.json_doc import _string, render_json
 from advisor.audit.render.markdown import machine_rows, render_markdown
 from advisor.console import Printable, printable
 
@@ -70,3 +71,12 @@ def test_machine_rows_read_the_same_shared_apart_or_cut(fleet_audit) -> None:
     assert rows == machine_rows(_apart(fleet_audit))
     assert machine_rows(fleet_audit, 2) == rows[:3]
     assert render_markdown(fleet_audit) == render_markdown(_apart(fleet_audit))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "host-1.json", "".join(map(chr, range(32, 127))), 'a "quoted" name',
+     "C:\\fleet\\a.json", "a\x7fb", "caf\u00e9", "a\u202eb", "tab\there", ESCAPES],
+)  # fmt: skip
+def test_a_string_is_written_as_the_serializer_writes_it(value) -> None:
+    assert _string(value) == printable(to_json(value).decode("utf-8"))

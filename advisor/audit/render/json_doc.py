@@ -102,6 +102,12 @@ def _block(value: Any, depth: int = 0) -> str:
 
 
 def _string(value: str | None) -> str:
+    """`value` as JSON, cleaned; printable ASCII without a quote or backslash (most names
+    and paths) is written as it is, as the serializer would write it."""
+    if value is None:
+        return "null"
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return '"' + value + '"'
     return printable(to_json(value).decode("utf-8"))
 
 
