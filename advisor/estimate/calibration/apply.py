@@ -92,6 +92,14 @@ def measured_for(calibration: Calibration | None, target: Target) -> MeasuredMod
     )
 
 
+def measured_models(calibration: Calibration | None, fingerprint: str) -> frozenset[str]:
+    """The catalog ids (lower case) of the models this machine's stored runs measured: their
+    measured speed may replace an estimate, so no bound on the estimate holds for them."""
+    if calibration is None or not speaks_for(calibration, fingerprint):
+        return frozenset()
+    return frozenset(m.model_id.lower() for m in calibration.measured if m.model_id)
+
+
 def prefill_speedup_bound(calibration: Calibration | None, fingerprint: str, backend: str) -> float:
     """At least the prefill factor any file at any placement gets on this machine (>= 1): a
     shrunk median is never above the largest ratio any file says, directly or via probes."""

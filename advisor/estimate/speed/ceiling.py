@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
-from advisor.estimate.calibration.apply import decode_speedup_bound, speaks_for
+from advisor.estimate.calibration.apply import decode_speedup_bound, measured_models
 from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.devices import dense_part, expert_part, machine_rate
@@ -81,9 +81,7 @@ class DecodeCeilings:
         self.gpus = tuple(b.device for b in budgets.gpus)  # any the planner could place on
         self.kv_bytes = kv_cache_type(kv_type).bytes_per_element
         fingerprint = machine_fingerprint(machine) if calibration is not None else ""
-        applies = calibration is not None and speaks_for(calibration, fingerprint)
-        self.measured = {m.model_id.lower() for m in calibration.measured if m.model_id} if (
-            applies and calibration is not None) else set()  # fmt: skip
+        self.measured = measured_models(calibration, fingerprint)
         self.speedup = decode_speedup_bound(calibration, fingerprint, machine.backend)
         self._ceilings: dict[tuple[str, str], DecodeCeiling | None] = {}
         self._coefficients: dict[tuple, Coefficients] = {}  # (device, family, kernel mix)

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from advisor.estimate.budget import device_budgets
-from advisor.estimate.calibration.apply import prefill_speedup_bound, speaks_for
+from advisor.estimate.calibration.apply import measured_models, prefill_speedup_bound
 from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
@@ -72,9 +72,7 @@ class PrefillFloors:
         self.gpu_room = sum(rooms) if usable else 0  # type: ignore[arg-type]
         self.gpus = tuple(b.device for b in budgets.gpus) if usable else ()
         fingerprint = machine_fingerprint(machine) if calibration is not None else ""
-        applies = calibration is not None and speaks_for(calibration, fingerprint)
-        self.measured = {m.model_id.lower() for m in calibration.measured if m.model_id} if (
-            applies and calibration is not None) else set()  # fmt: skip
+        self.measured = measured_models(calibration, fingerprint)
         self.speedup = prefill_speedup_bound(calibration, fingerprint, machine.backend)
         self._per_flop: dict[tuple, float] = {}
         self._floors: dict[tuple[str, str], PrefillFloor | None] = {}
