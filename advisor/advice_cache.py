@@ -13,8 +13,9 @@ verdicts read:
   but the free memory, disk and swap, the battery state and the GPUs' power readings, which a
   "dedicated"-mode verdict never reads), whether it counts as a laptop (its name or a profile's
   battery state), and the power draws a profile gives (advisor.probe.power.draw counts those);
-- the catalog, the workloads and the options (flags and config: prices, region, defaults), by
-  their reprs;
+- the catalog by its digest (Catalog.digest: the SHA-256 of its repr, which the remedy search's
+  key reads too), the workloads and the options (flags and config: prices, region, defaults)
+  by their reprs;
 - the stored throughput tests and the calibration they imply.
 
 What a report adds around the verdicts (its time, the machine's id, the prices' resolution)
@@ -72,7 +73,7 @@ def key(
     identity = repr((
         source_stamp((*ESTIMATOR_SOURCES, *REMEDY_SOURCES, *SOURCES)),
         machine_text(machine), is_laptop(machine), _given_power(machine),
-        repr(catalog), repr(tuple(workloads)), repr(options), repr(measured),
+        catalog.digest, repr(tuple(workloads)), repr(options), repr(measured),
     ))  # fmt: skip
     return hashlib.sha256(identity.encode()).hexdigest()
 

@@ -96,7 +96,7 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
     # machine_text leaves the battery state out; a profile's on_battery makes a laptop
     hardware = (_hardware_text(machine_text(machine)), is_laptop(machine))
     identity = repr((
-        source_stamp((*ESTIMATOR_SOURCES, *SOURCES)), hardware, repr(catalog), repr(measurements),
+        source_stamp((*ESTIMATOR_SOURCES, *SOURCES)), hardware, catalog.digest, repr(measurements),
         [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,
         options.hardware_price_usd, options.lifetime_months,
         config and (config.prices, config.region),

@@ -121,3 +121,27 @@ def test_a_run_without_the_cache_neither_reads_nor_writes_it(
         advise(machine, catalog, workloads, AdviceOptions(cache=False))
     assert len(searches) == 2
     assert not list(advisor_home.rglob("advice-*.pickle"))
+
+
+def test_a_first_report_reads_the_catalog_once_for_its_keys(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The advice key and the remedy search's key both name the catalog by Catalog.digest, the
+    SHA-256 of its repr, made once per catalog object."""
+    import hashlib
+
+    fresh = dataclasses.replace(catalog)  # no digest made yet
+    reprs: list[int] = []
+    whole = Catalog.__repr__
+
+    def counted(self: Catalog) -> str:
+        reprs.append(1)
+        return whole(self)
+
+    monkeypatch.setattr(Catalog, "__repr__", counted)
+    machine = load_profile(PROFILE)
+    verdicts = advise(machine, fresh, load_workloads()).verdicts
+    assert any(v.remedy is not None for v in verdicts)  # the remedy search ran, with its key
+    assert len(reprs) == 1
+    monkeypatch.setattr(Catalog, "__repr__", whole)
+    assert fresh.digest == hashlib.sha256(repr(fresh).encode()).hexdigest()

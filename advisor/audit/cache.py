@@ -10,7 +10,6 @@ be read is ignored; one that cannot be written is skipped; the oldest files are 
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,8 +48,8 @@ Key = tuple[bytes, bytes]
 def _store(catalog: Catalog, folder: Path | None) -> DictStore:
     from advisor.estimate.cache import SOURCES
 
-    digest = hashlib.sha256(repr(catalog).encode()).hexdigest()
-    return DictStore("audit", (*SOURCES, *_SOURCES), digest, keep=KEEP_FILES, folder=folder)
+    return DictStore("audit", (*SOURCES, *_SOURCES), catalog.digest, keep=KEEP_FILES,
+                     folder=folder)  # fmt: skip
 
 
 class OutcomeCache:
