@@ -294,8 +294,8 @@ def window_s_per_cell(cost: TokenCost, share: float, k: Coefficients) -> float:
 
 def decode_seconds(cost: TokenCost, dev: DeviceRate, c: SpeedConstants, depth: float) -> float:
     """Seconds one decoded token spends on `dev` with `depth` tokens already in context."""
-    base, slope = decode_parts(cost, dev, c)
     k = coefficients(c, unshared(dev), cost.quant_class, cpu_mix(dev.backend, cost))
+    base, slope = decode_terms(cost, dev.share, k, c)
     window = window_s_per_cell(cost, dev.share, k) * swa_cells(cost, depth)
     return base + slope * depth + window
 
