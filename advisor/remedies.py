@@ -112,13 +112,12 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
 def _hardware_text(text: str) -> str:
     """The machine's text less its measured RAM bandwidth: the live probe repeats the copy test
     and keeps the best, so the figure rises over the first runs; a remedy is about hardware,
-    and a better bandwidth figure alone does not search again (the estimates do follow it)."""
+    and a better bandwidth figure alone does not search again (the estimates do follow it).
+    machine_text already leaves out the copy test's date and source text."""
     import json
 
     data = json.loads(text)
     data.get("cpu", {}).pop("memory_bandwidth_measured_gbs", None)
-    data.get("cpu", {}).pop("memory_bandwidth_measured_on", None)
-    data.get("sources", {}).pop("memory.bandwidth_measured_gbs", None)
     return json.dumps(data, sort_keys=True)
 
 

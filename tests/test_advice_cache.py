@@ -145,3 +145,27 @@ def test_a_first_report_reads_the_catalog_once_for_its_keys(
     assert len(reprs) == 1
     monkeypatch.setattr(Catalog, "__repr__", whole)
     assert fresh.digest == hashlib.sha256(repr(fresh).encode()).hexdigest()
+
+
+def test_the_remedy_key_leaves_out_the_copy_test() -> None:
+    """A remedy is about hardware: the measured RAM bandwidth, its date and its source text
+    (which change over a machine's first runs) leave the remedy search's hardware key as it is;
+    a change of the hardware itself does not."""
+    from advisor.estimate.cache import machine_text
+    from advisor.remedies import _hardware_text
+
+    machine = load_profile(PROFILE)
+    measured = dataclasses.replace(
+        machine,
+        memory=dataclasses.replace(
+            machine.memory, bandwidth_measured_gbs=61.5, bandwidth_measured_on="2026-12-07"
+        ),
+        sources={**machine.sources,
+                 "memory.bandwidth_measured_gbs": "measured (best of 2 copy tests, 2026-12-07)"},
+    )  # fmt: skip
+    assert machine_text(measured) != machine_text(machine)
+    assert _hardware_text(machine_text(measured)) == _hardware_text(machine_text(machine))
+    more_ram = dataclasses.replace(
+        machine, memory=dataclasses.replace(machine.memory, ram_total_bytes=64 * GIB)
+    )
+    assert _hardware_text(machine_text(more_ram)) != _hardware_text(machine_text(machine))
