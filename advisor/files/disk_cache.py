@@ -141,9 +141,7 @@ def cached(
     except OSError:
         unchanged = False
     if unchanged and _store(entry, key, value) and keep is not None:  # files unchanged meanwhile
-        kept = sorted(entry.parent.glob(f"{kind}-*.pickle"), key=_mtime)
-        for old in kept[:-keep]:
-            old.unlink(missing_ok=True)
+        _prune(entry.parent, f"{kind}-*.pickle", keep)
     return value
 
 
@@ -199,9 +197,7 @@ class DictStore:
                     return False
         except WriteError:
             return False
-        files = sorted(self.path.parent.glob("*.pickle"), key=_mtime)
-        for old in files[: -self.keep]:
-            old.unlink(missing_ok=True)
+        _prune(self.path.parent, "*.pickle", self.keep)
         return True
 
 
@@ -258,6 +254,12 @@ def _store(entry: Path, key: tuple, value: Any) -> bool:
     except WriteError:
         return False  # a read-only or full cache dir must not break the run; it just stays slower
     return True
+
+
+def _prune(folder: Path, pattern: str, keep: int) -> None:
+    """Remove all but the newest `keep` files of `folder` that match `pattern`."""
+    for old in sorted(folder.glob(pattern), key=_mtime)[:-keep]:
+        old.unlink(missing_ok=True)
 
 
 def _mtime(path: Path) -> float:
