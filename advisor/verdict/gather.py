@@ -4,11 +4,11 @@ Models are checked best raw quality first. An option is *useful* when it fits, i
 keeps up with the volume and, if it is also good enough, costs less than the cloud; if it is
 not good enough, any routine hybrid split it could carry costs less than all-cloud (else a
 cheaper-to-run file may be the one that makes the hybrid pay: advisor.verdict.decide.settles).
-Scanning
-stops at the first model whose raw index (an upper bound on any of its options' quality) is
-below the best useful option found: no later model could give a better local option, a better
-hybrid share or an option closer to passing every check (advisor.verdict.choice: a useful
-option passes every check but quality; a later one can only miss quality by more). Until one
+Scanning stops at the first model whose raw index (an upper bound on any of its options'
+quality) is below the best useful option found: no later model could give a better local
+option, a better hybrid share or an option closer to passing every check
+(advisor.verdict.choice: a useful option passes every check but quality; a later one can only
+miss quality by more). Until one
 is useful, models below the quality floors are checked too: a fast small model may be the
 closest. Within a model, files are checked best quality first, down to the first useful one
 (advisor.verdict.model_files).
