@@ -18,6 +18,7 @@ from advisor.estimate.assemble import _memo, _placed, _planner, _settings
 from advisor.estimate.calibration.build import build_calibration
 from advisor.estimate.calibration.values import Calibration, CalibrationRun, MeasuredModel
 from advisor.estimate.speed.ceiling import DecodeCeilings
+from advisor.estimate.speed.floor import PrefillFloors
 from advisor.estimate.speed.predict import speed_of_placement
 from advisor.probe import load_profile, machine_fingerprint
 from advisor.workload import load_workloads
@@ -109,15 +110,19 @@ def test_a_calibration_raises_the_ceiling_by_its_largest_decode_ratio(catalog, d
     _assert_over(scaled, est.speed, depths, "calibrated")
 
 
-def test_a_measured_model_has_no_ceiling(catalog) -> None:
+@pytest.mark.parametrize(("bounds", "bound"),
+                         ((DecodeCeilings, "ceiling"), (PrefillFloors, "floor")))  # fmt: skip
+def test_a_measured_model_has_no_bound(catalog, bounds, bound) -> None:
+    """A stored run speaks for its model: neither the decode ceiling nor the prefill floor
+    bounds it (both take the measured models from calibration.apply.measured_models)."""
     machine = load_profile("rtx-4090-desktop")
     model = catalog.find("qwen3-8b")
     measured = MeasuredModel("Qwen3-8B", "Q8_0", "cuda", "gpu", 90.0, 9000.0)
-    ceilings = DecodeCeilings(machine, calibration=Calibration(machine_fingerprint(machine), (),
-                                                               (measured,)))  # fmt: skip
-    assert ceilings.ceiling(model, model.quants[0]) is None
+    search = bounds(machine, calibration=Calibration(machine_fingerprint(machine), (),
+                                                     (measured,)))  # fmt: skip
+    assert getattr(search, bound)(model, model.quants[0]) is None
     other = catalog.find("gpt-oss-20b")
-    assert ceilings.ceiling(other, other.quants[0]) is not None
+    assert getattr(search, bound)(other, other.quants[0]) is not None
 
 
 def test_the_ceiling_is_tight_where_one_device_holds_the_file(catalog) -> None:

@@ -14,7 +14,7 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.estimate import estimate
 from advisor.estimate.calibration.build import build_calibration
-from advisor.estimate.calibration.values import Calibration, CalibrationRun, MeasuredModel
+from advisor.estimate.calibration.values import CalibrationRun
 from advisor.estimate.speed.floor import PrefillFloors
 from advisor.estimate.speed.predict import PP_DEPTH
 from advisor.probe import load_profile, machine_fingerprint
@@ -97,17 +97,6 @@ def test_a_calibration_lowers_the_floor_by_its_largest_prefill_ratio(catalog) ->
     assert scaled.s_per_token == pytest.approx(plain.s_per_token / 1.8)
     est = estimate(machine, model, "Q4_K_M", context_tokens=8192, calibration=calibration)
     _assert_under(scaled, est.speed, "calibrated")
-
-
-def test_a_measured_model_has_no_floor(catalog) -> None:
-    machine = load_profile("rtx-4090-desktop")
-    model = catalog.find("qwen3-8b")
-    measured = MeasuredModel("Qwen3-8B", "Q8_0", "cuda", "gpu", 90.0, 9000.0)
-    floors = PrefillFloors(machine, calibration=Calibration(machine_fingerprint(machine), (),
-                                                            (measured,)))  # fmt: skip
-    assert floors.floor(model, model.quants[0]) is None
-    other = catalog.find("gpt-oss-20b")
-    assert floors.floor(other, other.quants[0]) is not None
 
 
 def test_the_floor_is_tight_on_a_cpu_only_machine(catalog) -> None:
