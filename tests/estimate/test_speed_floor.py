@@ -18,6 +18,7 @@ from advisor.estimate.calibration.values import CalibrationRun
 from advisor.estimate.speed.floor import PrefillFloors
 from advisor.estimate.speed.predict import PP_DEPTH
 from advisor.probe import load_profile, machine_fingerprint
+from tests.estimate.forced_placements import FORCED, forced_estimates
 
 PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
 # (new prompt tokens, tokens already cached): a chat turn, a RAG call, a long agent step.
@@ -63,23 +64,11 @@ def test_the_floor_holds_for_every_file_that_fits(profile: str, catalog) -> None
     assert checked > 20  # every profile runs some of the catalog
 
 
-FORCED = ("rtx-4090-desktop", "rtx-4060-laptop", "dual-rtx-3090", "dgx-spark")
-
-
 @pytest.mark.parametrize("profile", FORCED)
 def test_the_floor_holds_at_forced_placements(profile: str, catalog) -> None:
-    machine = load_profile(profile)
-    floors = PrefillFloors(machine)
-    for model_id in ("qwen3-30b-a3b", "llama-3.3-70b-instruct", "gpt-oss-120b", "qwen3-8b"):
-        model = catalog.find(model_id)
-        n = model.architecture.n_layers
-        for quant in model.quants:
-            for layers in (0, 1, n // 3, n // 2, n - 1, n + 1):
-                est = estimate(machine, model, quant.type, context_tokens=4096,
-                               gpu_layers=layers, detail=False)  # fmt: skip
-                if est.fits:
-                    _assert_under(floors.floor(model, quant), est.speed,
-                                  f"{model_id} {quant.type} -ngl {layers}")  # fmt: skip
+    floors = PrefillFloors(machine := load_profile(profile))
+    for model, quant, est, where in forced_estimates(machine, catalog):
+        _assert_under(floors.floor(model, quant), est.speed, where)
 
 
 def test_a_calibration_lowers_the_floor_by_its_largest_prefill_ratio(catalog) -> None:
