@@ -67,6 +67,22 @@ def test_the_child_measures_once_asked(asked: Path) -> None:
 
 
 @needs_fork
+def test_begin_lets_the_copies_run_before_the_figure_is_asked_for(asked: Path) -> None:
+    """begin() (which a benchmark uses to time copies beside other work) sends the child on
+    once; the figure asked for afterwards is the one the child took then."""
+    import select
+
+    pending = copy_test.start_copy_test(threads=2, budget_s=0.15)
+    assert isinstance(pending, copy_test.EarlyCopyTest)
+    pending.begin()
+    pending.begin()
+    assert select.select([pending._answer], [], [], 60)[0]  # it answered without being asked
+    asked.touch()
+    found = pending()
+    assert found is not None and found.threads == pending.pid and found.rounds == 0
+
+
+@needs_fork
 def test_a_failing_child_means_a_test_in_line(monkeypatch: pytest.MonkeyPatch) -> None:
     parent = os.getpid()
 
