@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
+from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES
 from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
+from advisor.estimate.kv import block_caches
 from advisor.estimate.speed.cpu_paths import kernel_mix
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
@@ -309,14 +311,9 @@ def recurrent_state_traffic(arch: Architecture) -> float:
     The state per layer is what llama.cpp allocates (advisor.estimate.kv: conv history plus the
     SSM or delta-rule state, f32), times the passes the layer's graph makes over it.
     """
-    if arch.n_linear_attention_layers <= 0 and arch.recurrent is None:
-        from advisor.catalog.tensors.layer_pattern import NEMOTRON_ARCHES
-
-        if arch.arch not in NEMOTRON_ARCHES:
-            return 0.0
-    from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES
-    from advisor.estimate.kv import block_caches
-
+    recurrent = arch.n_linear_attention_layers > 0 or arch.recurrent is not None
+    if not recurrent and arch.arch not in MAMBA_ARCHES:  # Nemotron-H counts its Mamba2 blocks
+        return 0.0
     try:
         state = sum(block.state_bytes for block in block_caches(arch))
     except (KeyError, ValueError):  # an architecture whose state dimensions are not known
