@@ -8,17 +8,23 @@ of N rounds each, alone and beside the catalog and workloads loading in a forked
 timed copies in the early child would run), with shorter stopping rules simulated on the
 recorded rounds (docs/startup.md has the figures and what was decided).
 
-Three ways of taking one copy test, each in a fresh process on a fresh user folder, interleaved:
+Ways of taking one copy test (`--ways 3,4,5` picks), each in a fresh process on a fresh user
+folder, interleaved:
 - `numpy, in line`: the test as it was before 2026-12-07 (numpy's copyto on each thread, run
   after the probe, before the catalog and workloads load);
 - `ctypes, in line`: libc's memmove through ctypes, same place;
 - `ctypes, early`: started in a forked child right after the probe (advisor.probe.bandwidth.early);
-  the run loads the catalog and the workloads meanwhile and then asks for the figure.
+  the run loads the catalog and the workloads meanwhile and then asks for the figure;
+  these three copy for 0.15 s, the budget before 2026-12-07's second study;
+- `ctypes, early, 0.10 s`: as `ctypes, early` with 0.10 s of timed copying (today's budget);
+- `ctypes, early, beside advise's imports`: as `ctypes, early`, but the timed copies are let go
+  once the loading is done (EarlyCopyTest.begin), while the run imports what advise() imports
+  inside its functions (~115-130 ms CPU, none of it machine-dependent), rather than after.
 For each: the figure (GB/s, best round), and the process's wall and CPU seconds (user+sys, all
-threads and the child) for probe + test + catalog + workloads. On a shared machine the figures
-scatter with the load (printed); compare the best and the median of each way, taken in the same
-minutes. First, numpy's copyto and ctypes' memmove alternate round by round on the same buffers
-(2 threads, 32 MiB each), which a busy machine disturbs alike.
+threads and the child) for probe + test + catalog + workloads + advise's imports. On a shared
+machine the figures scatter with the load (printed); compare the best and the median of each
+way, taken in the same minutes. First (with way 1), numpy's copyto and ctypes' memmove alternate
+round by round on the same buffers (2 threads, 32 MiB each), which a busy machine disturbs alike.
 """
 
 from __future__ import annotations
@@ -73,20 +79,57 @@ if way == "numpy, in line":
     answer = None
 elif way == "ctypes, in line":
     from advisor.probe.bandwidth.copy_test import measure_memory_bandwidth
-    gbs = measure_memory_bandwidth(threads=threads).gbs
+    gbs = measure_memory_bandwidth(threads=threads, budget_s=0.15).gbs
     answer = None
 else:
     from advisor.probe.bandwidth.early import start_copy_test
-    answer = start_copy_test(threads=threads, budget_s=0.15)
+    answer = start_copy_test(threads=threads, budget_s=0.10 if "0.10 s" in way else 0.15)
 from advisor.catalog import load_catalog
 from advisor.workload import load_workloads
 load_catalog(); load_workloads()
+import importlib
+if answer is not None and "beside" in way:
+    answer.begin()  # the timed copies run while advise's imports do
+    for name in ADVISE_IMPORTS:
+        importlib.import_module(name)
 if answer is not None:
     gbs = answer().gbs
+for name in ADVISE_IMPORTS:  # (done already beside the copies: a no-op)
+    importlib.import_module(name)
 print(json.dumps([gbs, time.perf_counter() - start, cpu() - cpu0]))
 """
 
-WAYS = ("numpy, in line", "ctypes, in line", "ctypes, early")
+WAYS = (
+    "numpy, in line",
+    "ctypes, in line",
+    "ctypes, early",
+    "ctypes, early, 0.10 s",
+    "ctypes, early, beside advise's imports",
+)
+# What a first advise() imports inside its functions: ~115-130 ms CPU (2026-12-07), none of it
+# machine-dependent, so the one part of advise() that could run beside the timed copies.
+ADVISE_IMPORTS = (
+    "advisor.advice_cache",
+    "advisor.estimate.cache",
+    "advisor.estimate.assemble",
+    "advisor.estimate.fit",
+    "advisor.estimate.calibration.apply",
+    "advisor.estimate.speed.predict",
+    "advisor.estimate.speed.ceiling",
+    "advisor.estimate.speed.floor",
+    "advisor.catalog.tensors.builder",
+    "advisor.verdict.search",
+    "advisor.verdict.gather",
+    "advisor.verdict.decide",
+    "advisor.verdict.candidates",
+    "advisor.verdict.cloud",
+    "advisor.verdict.power_for",
+    "advisor.remedies",
+    "advisor.probe.profiles.build",
+    "advisor.probe.profiles.plain",
+    "advisor.probe.specs.upgrades",
+    "advisor.probe.power.figures",
+)
 
 
 SAME_BUFFERS = r"""
@@ -251,7 +294,8 @@ def rounds_study(trials: int, rounds: int, max_load: float, save: str | None = N
 
 def trial(way: str, home: Path) -> tuple[float, float, float]:
     env = {**ENV, "ADVISOR_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-c", TRIAL, way], capture_output=True, text=True,
+    code = f"ADVISE_IMPORTS = {ADVISE_IMPORTS!r}\n{TRIAL}"
+    done = subprocess.run([sys.executable, "-c", code, way], capture_output=True, text=True,
                           cwd=ROOT, env=env, check=True)  # fmt: skip
     gbs, wall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
     return gbs, wall, cpu
@@ -265,25 +309,29 @@ def main() -> int:
                         help="instead: how few of N timed rounds give the long test's figure, "
                         "alone and beside the loading (see rounds_study)")  # fmt: skip
     parser.add_argument("--save", metavar="FILE", help="with --rounds: the rounds as JSON")
+    parser.add_argument("--ways", metavar="N,N", help="only these ways, by number from 1: "
+                        + "; ".join(f"{i} {w}" for i, w in enumerate(WAYS, 1)))  # fmt: skip
     args = parser.parse_args()
+    ways = [WAYS[int(n) - 1] for n in args.ways.split(",")] if args.ways else list(WAYS)
     if args.rounds:
         rounds_study(args.runs, args.rounds, args.max_load, args.save)
         return 0
     wait_for_quiet(args.max_load)
-    same_buffers()
-    rows: dict[str, list[tuple[float, float, float]]] = {way: [] for way in WAYS}
+    if WAYS[0] in ways:
+        same_buffers()
+    rows: dict[str, list[tuple[float, float, float]]] = {way: [] for way in ways}
     loads = []
     with tempfile.TemporaryDirectory(prefix="advisor-copy-test-") as tmp:
-        trial(WAYS[0], Path(tmp) / "warm-up")
+        trial(ways[0], Path(tmp) / "warm-up")
         for run in range(args.runs):
-            for way in WAYS if run % 2 == 0 else reversed(WAYS):
+            for way in ways if run % 2 == 0 else reversed(ways):
                 loads.append(wait_for_quiet(args.max_load))
                 rows[way].append(trial(way, Path(tmp) / f"{run}-{WAYS.index(way)}"))
     print(f"{os.cpu_count()} CPUs; 1-minute load {min(loads):.2f}-{max(loads):.2f} during the runs")
     for way, found in rows.items():
         gbs, wall, cpu = zip(*found, strict=True)
         print(
-            f"{way:<16} GB/s best {max(gbs):5.1f} median {statistics.median(gbs):5.1f} | "
+            f"{way:<38} GB/s best {max(gbs):5.1f} median {statistics.median(gbs):5.1f} | "
             f"wall best {min(wall):.3f} median {statistics.median(wall):.3f} s | "
             f"CPU best {min(cpu):.3f} median {statistics.median(cpu):.3f} s | "
             f"all GB/s {' '.join(f'{g:.1f}' for g in gbs)}"

@@ -18,7 +18,8 @@ with advisor's, when it is installed (--llmfit PATH, `llmfit` on PATH, or /work/
 benchmarks/report_vs_llmfit.py says); else the issue's 0.28 s on the project's machine. The
 targets are advisor/llmfit (best against best) <= 1.5 on the first run and <= 0.8 warm; the
 last two lines of the output say whether each is met.
-`--stages` also prints where one run of each kind spends its time. `--format text` (or
+`--stages` also prints where one run of each kind spends its time, and a first run's time
+outside main() (the interpreter's start-up and exit). `--format text` (or
 markdown) times `advisor report --format text` instead, the rendered report (the targets are
 `advisor --json`'s).
 """
@@ -85,6 +86,40 @@ def stages(profile: str | None, home: Path, label: str) -> None:
     print(f"\nstages of one {label} run (in-process marks, after interpreter start-up):")
     for name, ms in json.loads(done.stdout.strip().splitlines()[-1]):
         print(f"  {name:<28} {ms:7.1f} ms")
+
+
+# `advisor --json` as the console script runs it, marking when main() starts and returns
+# (time.perf_counter is the system's monotonic clock, the same in the benchmark's process).
+ENDS = r"""
+import sys, time
+started = time.perf_counter()
+from advisor.cli import main
+try:
+    code = main()
+finally:
+    sys.stdout.flush()
+    sys.stderr.write(f"\nENDS {started} {time.perf_counter()}\n")
+raise SystemExit(code)
+"""
+
+
+def ends(argv: list[str], home: Path, runs: int = 3) -> None:
+    """Where a first run's wall time goes outside main(): the interpreter's start-up (to the
+    first line of the script) and its exit (after main() returns), median of `runs`."""
+    found = []
+    for run in range(runs):
+        env = {**ENV, "ADVISOR_HOME": str(home / f"ends-{run}")}
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", ENDS, *argv[1:]], capture_output=True,
+                              text=True, cwd=ROOT, env=env, check=True)  # fmt: skip
+        end = time.perf_counter()
+        marks = [line for line in done.stderr.splitlines() if line.startswith("ENDS ")]
+        began, returned = map(float, marks[-1].split()[1:])
+        found.append((began - start, returned - began, end - returned))
+    print(f"\nwhere one first run's wall time goes (median of {runs} fresh processes):")
+    labels = ("interpreter start-up", "main()", "exit after main()")
+    for i, label in enumerate(labels):
+        print(f"  {label:<28} {statistics.median(f[i] for f in found) * 1000:7.1f} ms")
 
 
 def find_llmfit(given: str | None) -> str | None:
@@ -156,6 +191,7 @@ def main() -> int:
         source = "timed in these runs" if llmfit_argv else "issue 16, not timed here"
         met = [target(label, min(times[label]), llmfit_s, source) for label in ("first", "warm")]
         if args.stages:
+            ends(argv, base)
             stages(args.profile, base / "stages", "first")
             for _ in range(3):  # as for the warm runs: the copy test's 3 fresh tests taken
                 timed(argv, base / "stages")

@@ -66,3 +66,23 @@ def test_the_lazy_parser_parses_like_the_full_one() -> None:
     assert {k: v for k, v in vars(lazy).items() if k != "func"} == {
         k: v for k, v in vars(full).items() if k != "func"
     }
+
+
+def test_the_process_own_run_is_frozen_out_of_the_exit_collection(monkeypatch, capsys) -> None:
+    """Run as the process's command line (no argv given), main() ends by freezing the run's
+    objects out of the interpreter's exit collection, whatever the outcome; given argv (a
+    caller that goes on running, as these tests), it leaves the collector alone."""
+    import gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    with pytest.raises(SystemExit):
+        main(["reprot"])
+    assert frozen == []
+    monkeypatch.setattr(sys, "argv", ["advisor", "reprot"])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 2 and frozen == [True]
+    monkeypatch.setattr(sys, "argv", ["advisor", "schema"])
+    assert main() == 0 and frozen == [True, True]
+    assert '"$schema"' in capsys.readouterr().out

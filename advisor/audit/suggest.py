@@ -107,14 +107,17 @@ def search(
                 limits(target.machine)
             )
             missed += [Missed(target.group, w.name, why) for w, _ in target.failing]
-        ladders += [_ladder(target, changes, evaluator) for changes in kinds]
+        ladders += [(target, changes[-1], _ladder(target, changes, evaluator))
+                    for changes in kinds]  # fmt: skip
     found: list[Found] = []
     stuck: list[_Stuck] = []
-    asks = {}
-    for ladder in ladders:
-        asks[ladder] = next(ladder)
+    asks = {ladder: next(ladder) for _, _, ladder in ladders}
+    evaluator.evaluate(r for requests in asks.values() for r in requests)  # the largest changes
+    # What no largest change makes local is known now: its full judgements (_why_stuck) go
+    # with the second round rather than after the last, so no round waits on them alone.
+    why = _why_requests([(t, top, asks[ladder][0]) for t, top, ladder in ladders], evaluator)
+    pending = list(why.values())
     while asks:
-        evaluator.evaluate(r for requests in asks.values() for r in requests)
         still = {}
         for ladder in asks:
             try:
@@ -123,7 +126,10 @@ def search(
                 found += done.value[0]
                 stuck += done.value[1]
         asks = still
-    return Searched(found, missed + _why_stuck(found, stuck, evaluator))
+        if asks or pending:
+            evaluator.evaluate([*pending, *(r for requests in asks.values() for r in requests)])
+            pending = []
+    return Searched(found, missed + _why_stuck(found, stuck, why, evaluator))
 
 
 def _reachable(targets: Sequence[Target], catalog: Catalog) -> tuple[list[Target], list[Missed]]:
@@ -180,21 +186,40 @@ def _ladder(target: Target, changes: list[Change], evaluator: Evaluator) -> Ladd
     return found, stuck
 
 
-def _why_stuck(found: list[Found], stuck: list[_Stuck], evaluator: Evaluator) -> list[Missed]:
+WhyRequests = dict[tuple[bytes, Change], Request]
+
+
+def _why_requests(tops: list[tuple[Target, Change, Request]],
+                  evaluator: Evaluator) -> WhyRequests:  # fmt: skip
+    """The full judgements _why_stuck reads, by (configuration, change), known once each
+    ladder's largest change (`tops`: its target, the change, the request judged) is: a
+    workload that the largest change of some kind makes local is found on that ladder (at
+    that change or a smaller one); one that no largest change makes local is stuck on every
+    ladder of its configuration."""
+    made = {(t.group, w.name) for t, _, r in tops for w, k in t.failing
+            if _viable(evaluator, r, k)}  # fmt: skip
+    why = {}
+    for t, top, r in tops:
+        left = [(w, k) for w, k in t.failing if (t.group, w.name) not in made]
+        if left:
+            why[(t.group, top)] = replace(
+                r, key=r.full_key, workloads=tuple(w for w, _ in left),
+                workload_keys=tuple(k for _, k in left), local_only=False, full_key=None,
+            )  # fmt: skip
+    return why
+
+
+def _why_stuck(found: list[Found], stuck: list[_Stuck], asked: WhyRequests,
+               evaluator: Evaluator) -> list[Missed]:  # fmt: skip
     """For each configuration and workload no change makes local: the largest change of each
-    kind tried, judged in full, and what the closest option then misses."""
+    kind tried, judged in full (`asked`, from _why_requests), and what the closest option then
+    misses."""
     made = {(f.group, f.workload) for f in found}
     stuck = [s for s in stuck if (s.target.group, s.workload.name) not in made]
     requests: dict[tuple[bytes, Change], list[_Stuck]] = {}
     for s in stuck:
         requests.setdefault((s.target.group, s.change), []).append(s)
-    asked = {
-        key: _Upgraded(items[0].target).full_request(
-            items[0].change, [(s.workload, s.workload_key) for s in items]
-        )
-        for key, items in requests.items()
-    }
-    evaluator.evaluate(asked.values())
+    evaluator.evaluate(asked.values())  # judged already: with the ladders' second round
     tried: dict[tuple[bytes, str], list[str]] = {}
     machines: dict[bytes, Machine] = {}
     for (group, change), items in requests.items():
@@ -268,20 +293,6 @@ class _Upgraded:
             workload_keys=tuple(k for _, k in workloads),
             local_only=True,
             full_key=full_key,
-        )
-
-    def full_request(self, change: Change, workloads: Sequence[tuple[Workload, bytes]]) -> Request:
-        """The full verdicts of the upgraded machine: what its closest option misses."""
-        t = self.target
-        machine, full_key = self._machine(change)
-        kept = change.keeps_measurements
-        return Request(
-            key=full_key,
-            machine=machine,
-            measurements=t.measurements if kept else (),
-            options=t.options,
-            workloads=tuple(w for w, _ in workloads),
-            workload_keys=tuple(k for _, k in workloads),
         )
 
     def found(self, change: Change, workload: Workload, after) -> Found:

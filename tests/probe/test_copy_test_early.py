@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import gc
+import mmap
 import os
 import sys
 from datetime import datetime, timezone
@@ -64,6 +65,22 @@ def test_the_child_measures_once_asked(asked: Path) -> None:
     assert found.rounds == 1  # the child copied after the parent asked, not before
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)  # collected
+
+
+@needs_fork
+def test_begin_lets_the_copies_run_before_the_figure_is_asked_for(asked: Path) -> None:
+    """begin() (which a benchmark uses to time copies beside other work) sends the child on
+    once; the figure asked for afterwards is the one the child took then."""
+    import select
+
+    pending = copy_test.start_copy_test(threads=2, budget_s=0.15)
+    assert isinstance(pending, copy_test.EarlyCopyTest)
+    pending.begin()
+    pending.begin()
+    assert select.select([pending._answer], [], [], 60)[0]  # it answered without being asked
+    asked.touch()
+    found = pending()
+    assert found is not None and found.threads == pending.pid and found.rounds == 0
 
 
 @needs_fork
@@ -126,6 +143,38 @@ def test_the_source_buffer_holds_data() -> None:
 
     source, destination = _buffers(1 << 20)
     assert ctypes.string_at(source, 16) == b"\x01" * 16 == ctypes.string_at(destination, 16)
+
+
+@pytest.mark.skipif(not hasattr(mmap, "MAP_POPULATE"), reason="Linux's MAP_POPULATE")
+def test_the_buffers_are_mapped_with_their_pages_faulted_in(monkeypatch) -> None:
+    from advisor.probe.bandwidth.copy_test import _buffers
+
+    flags: list[int] = []
+    real = mmap.mmap
+
+    def mapped(*args, **kwargs):
+        flags.append(kwargs["flags"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mmap, "mmap", mapped)
+    source, destination = _buffers(1 << 20)
+    assert len(flags) == 2 and all(f & mmap.MAP_POPULATE for f in flags)
+    assert len(source) == len(destination) == 1 << 20
+    assert ctypes.string_at(destination, 1 << 20) == b"\x01" * (1 << 20)
+
+
+def test_without_such_a_mapping_the_buffers_are_ctypes_own(monkeypatch) -> None:
+    from advisor.probe.bandwidth.copy_test import _buffers
+
+    def refused(*_args, **_kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", refused)
+    source, destination = _buffers(1 << 20)
+    assert ctypes.string_at(destination, 16) == b"\x01" * 16
+    monkeypatch.delattr(mmap, "MAP_POPULATE", raising=False)  # not Linux
+    source, destination = _buffers(1 << 20)
+    assert len(source) == 1 << 20 and ctypes.string_at(destination, 16) == b"\x01" * 16
 
 
 def test_enough_cached_tests_start_no_child(advisor_home, monkeypatch) -> None:

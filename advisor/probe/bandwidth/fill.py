@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Callable
 
 from advisor.probe.bandwidth.copy_test import (
+    BUDGET_S,
     MIN_TESTS,
     PHYSICAL_BOUND_GBS,
     BandwidthMeasurement,
@@ -20,7 +21,7 @@ from advisor.probe.unknowns import with_reasons
 
 
 def fill_memory_bandwidth(
-    machine: Machine, *, use_cache: bool = True, budget_s: float = 0.15
+    machine: Machine, *, use_cache: bool = True, budget_s: float = BUDGET_S
 ) -> Machine:
     """`machine` with memory.bandwidth_measured_gbs filled: the best of the cached copy tests
     once there are MIN_TESTS fresh ones, else a new test joins them (use_cache False: a new
@@ -34,7 +35,7 @@ def fill_memory_bandwidth(
 
 
 def fill_memory_bandwidth_soon(
-    machine: Machine, *, budget_s: float = 0.15
+    machine: Machine, *, budget_s: float = BUDGET_S
 ) -> Callable[[], Machine]:
     """What fill_memory_bandwidth(machine) gives, as a function to call when the figure is
     needed: a copy test it needs starts now, beside the caller's other work
