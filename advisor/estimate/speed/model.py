@@ -197,7 +197,10 @@ class Coefficients:
     compute_range: tuple[float, float] = (1.0, 1.0)  # the device's DeviceRate.compute_range
 
 
-@lru_cache(maxsize=1024)
+# An audit meets ~75 distinct (device rate, family, kernel mix) keys a machine, 22,750 on 300
+# configurations and their upgrades: at 1,024 the cache evicted what the next upgrade of the
+# same machine asked for again (32,173 misses against 22,750 distinct keys).
+@lru_cache(maxsize=65536)
 def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
                  mix: KernelMix = ()) -> Coefficients:  # fmt: skip
     """The per-unit costs of `dev` (its share aside) for files of this quant family.
