@@ -109,11 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _before_exit() -> None:
-    """The interpreter's exit runs one full collection over every object the run made: 50-100
-    ms of a first `advisor --json`'s wall time, 18 ms with them frozen out of it (gc.freeze;
-    `benchmarks/startup.py --stages`, 2026-12-07, shared 2-core machine). The run has ended and
-    keeps nothing that needs such a pass: its files are written and closed through `with`
-    blocks, and the objects are freed as the modules are torn down, as before."""
+    """The interpreter's exit runs one full collection over every object the run made: 65-235
+    ms of a first `advisor --json`'s wall time, 18-43 ms with them frozen out of it (gc.freeze;
+    `benchmarks/startup.py --stages`, 2026-12-07, shared 2-core machine at load 1.7-4.8). The
+    run has ended and keeps nothing that needs such a pass: its files are written and closed
+    through `with` blocks, and the objects are freed as the modules are torn down, as before."""
     import gc
 
     gc.freeze()

@@ -134,12 +134,23 @@ class Planner:
         # file alike (the budgets' wording aside).
         self.signature = (backend, mode, self.gpu_names, tuple(self.budget_of.items()),
                           budgets.unified)  # fmt: skip
+        # This planner's answers by context and by -ngl: a search asks each many times (the
+        # placements tried, the binary search of best_partial), and both depend on nothing
+        # else of the planner's that changes.
+        self._contexts: dict[int, Context] = {}
+        self._splits: dict[tuple[int, bool], Assignment] = {}
 
     @property
     def usable_gpus(self) -> bool:
         return bool(self.gpu_names) and all(self.gpu_weights)
 
     def context(self, tokens: int) -> Context:
+        ctx = self._contexts.get(tokens)
+        if ctx is None:
+            ctx = self._contexts[tokens] = self._context(tokens)
+        return ctx
+
+    def _context(self, tokens: int) -> Context:
         n_cells = padded_context(tokens)
         swa = self.sums.swa_cells(n_cells, self.settings.n_ubatch)
         st = self.settings
@@ -154,9 +165,14 @@ class Planner:
         return ctx
 
     def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
-        gpus = self.gpu_names if self.usable_gpus else ()
-        return layer_split(self.n, gpu_layers, gpus, self.gpu_weights, experts_on_cpu,
-                           self.backend == "metal")  # fmt: skip
+        key = (gpu_layers, experts_on_cpu)
+        found = self._splits.get(key)
+        if found is None:
+            gpus = self.gpu_names if self.usable_gpus else ()
+            found = layer_split(self.n, gpu_layers, gpus, self.gpu_weights, experts_on_cpu,
+                                self.backend == "metal")  # fmt: skip
+            self._splits[key] = found
+        return found
 
     def _tallies(self, a: Assignment, ctx: Context) -> tuple[dict, tuple[int, ...]]:
         key = (self.qb, self.sums, a, ctx)

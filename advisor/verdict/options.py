@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 from advisor.estimate.estimate import Estimate
 from advisor.probe.power.draw import PowerDraw
@@ -28,6 +29,7 @@ JUDGE_UNSCORED = (
     "give --min-quality 0 (any quality will do) or --quality MODEL=SCORE (your own estimate on "
     "the index) to judge it"
 )
+_LATER = "_text_later"  # where Check.later keeps how to write its text, until it is read
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,44 @@ class Check:
             f"{short})",
         }[self.name]
 
+    @classmethod
+    def later(cls, name: CheckName, passed: bool, required: float | None,
+              actual: float | None, unit: str, text_of: Callable[..., str], args: tuple,
+              borderline: bool = False, margin: float | None = None) -> Check:  # fmt: skip
+        """The check whose text is `text_of(*args)`, written when it is first read. A search
+        checks thousands of files and reads the text of the few a verdict shows; the words
+        took most of a check's time (~30 of ~45 us a file, 2026-12-07). Equal, hashed,
+        printed, copied and pickled, it is the check with that text."""
+        check = object.__new__(cls)
+        state = check.__dict__
+        state.update(name=name, passed=passed, required=required, actual=actual, unit=unit,
+                     borderline=borderline, margin=margin)  # fmt: skip
+        state[_LATER] = (text_of, args)
+        return check
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields alone, the text written: not how to write it (the estimate and run it
+        read, a copy of which every pickled check would otherwise carry)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class _TextWhenRead:
+    """Check.text of a check Check.later made, written on first reading into the instance,
+    where every later reading finds it. A non-data descriptor, set on the class once the
+    dataclass is built: a check made with its text never reaches it, and attribute reads on
+    checks stay plain (a __getattr__ on Check made every read slower: the audit's CPU rose)."""
+
+    def __get__(self, check: Check | None, owner: type | None = None) -> str:
+        if check is None:
+            raise AttributeError("text")  # no default on the class: the field has none
+        state = check.__dict__
+        text_of, args = state.pop(_LATER)
+        text = state["text"] = text_of(*args)
+        return text
+
+
+setattr(Check, "text", _TextWhenRead())  # noqa: B010 (after @dataclass: not a default)
+
 
 @dataclass(frozen=True)
 class LocalOption:
@@ -124,6 +164,11 @@ def check_option(
 
 def _fits_check(workload: Workload, est: Estimate) -> Check:
     total = est.memory.total_bytes / GIB
+    return Check.later("fits", est.fits, None, round(total, 2), "GiB", _fits_text,
+                       (workload, est, total))  # fmt: skip
+
+
+def _fits_text(workload: Workload, est: Estimate, total: float) -> str:
     streams = f" ({workload.concurrency} streams)" if workload.concurrency > 1 else ""
     where = {"gpu": "on the GPU", "partial": "split between GPU and CPU", "cpu": "in system RAM"}
     context = f"{est.context_tokens:,} tokens of context{streams}"
@@ -133,7 +178,7 @@ def _fits_check(workload: Workload, est: Estimate) -> Check:
         text = f"does not fit: needs {total:.1f} GiB at {context}"
         if est.max_context_tokens:
             text += f"; the most that fits is {est.max_context_tokens:,} tokens"
-    return Check("fits", est.fits, None, round(total, 2), "GiB", text)
+    return text
 
 
 def _decode_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
@@ -141,16 +186,22 @@ def _decode_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
     have = run.peak_decode_tokens_per_s
     low, high = est.speed.decode_range if est.speed else (have, have)
     scale = have / est.speed.decode_tokens_per_s if est.speed else 1.0
+    borderline = need > 0 and low * scale < need <= high * scale
+    margin = have / need - 1 if need > 0 else None
+    return Check.later("decode", have >= need, need, round(have, 2), "tokens/s", _decode_text,
+                       (workload, have, low * scale, high * scale, margin), borderline,
+                       margin)  # fmt: skip
+
+
+def _decode_text(workload: Workload, have: float, low: float, high: float,
+                 margin: float | None) -> str:  # fmt: skip
+    need = workload.min_decode_tokens_per_s
     streams = f" with {workload.concurrency} streams at once" if workload.concurrency > 1 else ""
     text = (
         f"decodes about {have:.1f} tokens/s per stream{streams} at this workload's depth "
-        f"(range {low * scale:.1f}-{high * scale:.1f}); "
-        + (f"needs {need:g}" if need > 0 else "no minimum")
+        f"(range {low:.1f}-{high:.1f}); " + (f"needs {need:g}" if need > 0 else "no minimum")
     )
-    borderline = need > 0 and low * scale < need <= high * scale
-    margin = have / need - 1 if need > 0 else None
-    return Check("decode", have >= need, need, round(have, 2), "tokens/s", _missed(text, margin),
-                 borderline, margin)  # fmt: skip
+    return _missed(text, margin)
 
 
 def _missed(text: str, margin: float | None, maximum: bool = False) -> str:
@@ -191,11 +242,24 @@ def _ttft_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
     """The limit applies to the call the workload names (warm or cold); the text shows the
     other one too wherever part of the input is cached."""
     limit = workload.max_time_to_first_token_s
-    new = workload.new_input_tokens_per_call
-    whole = workload.input_tokens_per_request
     cold = workload.first_token_call == "cold"
     have = run.cold_time_to_first_token_s if cold else run.time_to_first_token_s
     fast, slow = _ttft_range(run, est, cold)
+    if limit is None:
+        return Check.later("ttft", True, None, round(have, 2), "s", _ttft_text,
+                           (workload, run, have, fast, slow, None))  # fmt: skip
+    margin = 1 - have / limit
+    borderline = fast <= limit < slow
+    return Check.later("ttft", have <= limit, limit, round(have, 2), "s", _ttft_text,
+                       (workload, run, have, fast, slow, margin), borderline, margin)  # fmt: skip
+
+
+def _ttft_text(workload: Workload, run: LocalRun, have: float, fast: float, slow: float,
+               margin: float | None) -> str:  # fmt: skip
+    limit = workload.max_time_to_first_token_s
+    new = workload.new_input_tokens_per_call
+    whole = workload.input_tokens_per_request
+    cold = workload.first_token_call == "cold"
     tokens = (
         f"all {whole:,} prompt tokens of a session's first call"
         if cold
@@ -210,11 +274,8 @@ def _ttft_check(workload: Workload, run: LocalRun, est: Estimate) -> Check:
             " first call)"
         )
     if limit is None:
-        return Check("ttft", True, None, round(have, 2), "s", text + "; no limit")
-    margin = 1 - have / limit
-    borderline = fast <= limit < slow
-    text = _missed(text + f"; limit {limit:g} s", margin, maximum=True)
-    return Check("ttft", have <= limit, limit, round(have, 2), "s", text, borderline, margin)
+        return text + "; no limit"
+    return _missed(text + f"; limit {limit:g} s", margin, maximum=True)
 
 
 def _quality_check(
@@ -226,16 +287,22 @@ def _quality_check(
     if pct is None:
         why = "no frontier figure to compare with"
         return Check("quality", False, floor, None, "% of frontier", f"quality unknown: {why}")
-    text = (
-        f"{candidate.quality_note}: {pct:.0f}% of the frontier's {frontier:g}; floor {floor:g}% "
-        f"({workload.floor_owner})"
-    )
     margin = pct / floor - 1 if floor > 0 else None  # a floor of 0: any quality will do
     borderline = floor > 0 and abs(pct - floor) < QUALITY_SPREAD_PCT
+    return Check.later("quality", pct >= floor, floor, round(pct, 1), "% of frontier",
+                       _quality_text, (workload, candidate.quality_note, pct, frontier, margin,
+                                       borderline), borderline, margin)  # fmt: skip
+
+
+def _quality_text(workload: Workload, note: str, pct: float, frontier: float | None,
+                  margin: float | None, borderline: bool) -> str:  # fmt: skip
+    text = (
+        f"{note}: {pct:.0f}% of the frontier's {frontier:g}; floor "
+        f"{workload.quality_floor_pct:g}% ({workload.floor_owner})"
+    )
     if borderline:
         text += f" (within the ±{QUALITY_SPREAD_PCT:g} points an index moves: borderline)"
-    return Check("quality", pct >= floor, floor, round(pct, 1), "% of frontier",
-                 _missed(text, margin), borderline, margin)  # fmt: skip
+    return _missed(text, margin)
 
 
 def unscored_check(workload: Workload) -> Check:
@@ -252,6 +319,14 @@ def unscored_check(workload: Workload) -> Check:
 def _capacity_check(workload: Workload, run: LocalRun) -> Check:
     hours = workload.hours_per_day
     busy = run.busy_hours_per_day
+    margin = 1 - busy / hours
+    return Check.later("capacity", run.capacity_share >= 1, hours, round(busy, 2), "h/day",
+                       _capacity_text, (workload, run, margin), False, margin)  # fmt: skip
+
+
+def _capacity_text(workload: Workload, run: LocalRun, margin: float) -> str:
+    hours = workload.hours_per_day
+    busy = run.busy_hours_per_day
     if run.capacity_share < 1:
         text = (
             f"cannot keep up: the day's calls need {busy:.1f} h of work at "
@@ -260,6 +335,4 @@ def _capacity_check(workload: Workload, run: LocalRun) -> Check:
         )
     else:
         text = f"busy {busy:.1f} h of the {hours:g} h window a day"
-    margin = 1 - busy / hours
-    return Check("capacity", run.capacity_share >= 1, hours, round(busy, 2), "h/day",
-                 _missed(text, margin, maximum=True), False, margin)  # fmt: skip
+    return _missed(text, margin, maximum=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import gc
+import mmap
 import os
 import sys
 from datetime import datetime, timezone
@@ -142,6 +143,38 @@ def test_the_source_buffer_holds_data() -> None:
 
     source, destination = _buffers(1 << 20)
     assert ctypes.string_at(source, 16) == b"\x01" * 16 == ctypes.string_at(destination, 16)
+
+
+@pytest.mark.skipif(not hasattr(mmap, "MAP_POPULATE"), reason="Linux's MAP_POPULATE")
+def test_the_buffers_are_mapped_with_their_pages_faulted_in(monkeypatch) -> None:
+    from advisor.probe.bandwidth.copy_test import _buffers
+
+    flags: list[int] = []
+    real = mmap.mmap
+
+    def mapped(*args, **kwargs):
+        flags.append(kwargs["flags"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mmap, "mmap", mapped)
+    source, destination = _buffers(1 << 20)
+    assert len(flags) == 2 and all(f & mmap.MAP_POPULATE for f in flags)
+    assert len(source) == len(destination) == 1 << 20
+    assert ctypes.string_at(destination, 1 << 20) == b"\x01" * (1 << 20)
+
+
+def test_without_such_a_mapping_the_buffers_are_ctypes_own(monkeypatch) -> None:
+    from advisor.probe.bandwidth.copy_test import _buffers
+
+    def refused(*_args, **_kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(mmap, "mmap", refused)
+    source, destination = _buffers(1 << 20)
+    assert ctypes.string_at(destination, 16) == b"\x01" * 16
+    monkeypatch.delattr(mmap, "MAP_POPULATE", raising=False)  # not Linux
+    source, destination = _buffers(1 << 20)
+    assert len(source) == 1 << 20 and ctypes.string_at(destination, 16) == b"\x01" * 16
 
 
 def test_enough_cached_tests_start_no_child(advisor_home, monkeypatch) -> None:

@@ -113,8 +113,9 @@ class DecodeCeilings:
         alone = [self._terms(cost, d) for d in ("cpu", *self.gpus)]
         base, slope = min(b for b, _ in alone), min(s for _, s in alone)
         if self.gpus and cost.expert_bytes_total > 0:  # --cpu-moe
-            dense = [self._terms(dense_part(cost), g) for g in self.gpus]
-            experts = self._terms(expert_part(cost), "cpu")
+            dense_cost, expert_cost = _moe_parts(model.architecture, quant.type, self.kv_bytes)
+            dense = [self._terms(dense_cost, g) for g in self.gpus]
+            experts = self._terms(expert_cost, "cpu")
             base = min(base, min(b for b, _ in dense) + experts[0])
             slope = min(slope, min(s for _, s in dense) + experts[1])
         return DecodeCeiling(base / self.speedup, slope / self.speedup)
@@ -130,3 +131,12 @@ def _least_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None:
     except (KeyError, ValueError):
         return None
     return token_cost(arch, quant_type, total, kv_bytes_per_element=kv_bytes)
+
+
+@lru_cache(maxsize=4096)
+def _moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, TokenCost]:
+    """The least cost's --cpu-moe parts (dense_part, expert_part): the same on every machine,
+    where the ceiling of each machine with GPUs asks for them again."""
+    cost = _least_cost(arch, quant_type, kv_bytes)
+    assert cost is not None  # asked only of a file whose least cost is known
+    return dense_part(cost), expert_part(cost)

@@ -127,10 +127,30 @@ def _buffers(size: int) -> tuple[ctypes.Array, ctypes.Array]:
     reads as the kernel's shared zero page, from cache) and a destination copied into once."""
     import ctypes  # here: 3 ms of imports that runs using the cached figure skip
 
-    source, destination = ctypes.create_string_buffer(size), ctypes.create_string_buffer(size)
+    source, destination = _allocate(size), _allocate(size)
     ctypes.memset(source, 1, size)
     ctypes.memmove(destination, source, size)
     return source, destination
+
+
+def _allocate(size: int) -> ctypes.Array:
+    """`size` bytes of anonymous memory. On Linux the kernel faults every page in at once
+    (MAP_POPULATE): two pairs of 32 MiB took 119-124 ms against 170-224 ms for ctypes' own
+    buffers, which are zeroed and faulted in a page at a time (2026-12-07, shared 2-core machine
+    at load 5). Rounds copied between either kind read the same: alternated 300 times each on 2
+    threads, best 52.9 and 52.8 GB/s, medians 21.3 and 19.7 (ctypes', mapped). The array keeps
+    the mapping alive. Elsewhere, or if the mapping fails, ctypes' own buffer."""
+    import ctypes
+    import mmap
+
+    populate = getattr(mmap, "MAP_POPULATE", None)
+    if populate is not None:
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate
+        try:
+            return (ctypes.c_char * size).from_buffer(mmap.mmap(-1, size, flags=flags))
+        except (OSError, ValueError):
+            pass  # no such mapping here: ctypes' own buffer below
+    return ctypes.create_string_buffer(size)
 
 
 def _copy(pair: tuple[ctypes.Array, ctypes.Array]) -> None:
