@@ -134,7 +134,7 @@ def _decode_features(row: CalibrationRow) -> dict[str, float]:
     cost, rate, depth = row.cost, row.rate, _depth(row)
     cells = swa_cells(cost, depth)  # the sliding-window layers' cache
     kv = cost.kv_bytes_per_depth * depth + cost.swa_kv_bytes_per_cell * cells
-    x = (cost.weight_bytes_read + kv) / (rate.bandwidth_gbs * 1e9)
+    x = (cost.weight_bytes_read + cost.state_bytes + kv) / (rate.bandwidth_gbs * 1e9)
     features = {"alpha0": x, f"alpha:{rate.backend}": x, "tau0": float(cost.n_layers),
                 f"tau:{rate.backend}": float(cost.n_layers)}  # fmt: skip
     if cost.quant_class != "f16":

@@ -148,8 +148,9 @@ def test_quoted_ranges_are_as_narrow_as_their_evidence_allows(held_out):
         return high - low
 
     assert width("prefill", "metal.apple9") < width("prefill", "cuda.mmq") / 2
-    # 0.27 against 0.42 when pinned (against 0.57 before the shader-compute term narrowed CUDA's)
-    assert width("decode", "metal") < width("decode", "cuda") * 2 / 3
+    # 0.27 against 0.39 when pinned (0.42 before the recurrent-state reads narrowed CUDA's a
+    # little more, 0.57 before the shader-compute term)
+    assert width("decode", "metal") < width("decode", "cuda") * 0.75
 
 
 def test_a_device_with_many_rows_counts_as_one_in_the_range(rows):

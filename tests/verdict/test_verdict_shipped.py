@@ -43,8 +43,10 @@ def test_a_hybrid_break_even_describes_the_hybrid(catalog) -> None:
     assert even.monthly_saving_usd == pytest.approx(v.cloud.best_usd_per_month - running)
     assert even.monthly_saving_usd == pytest.approx(13.65 - 8.53, abs=0.02)
     assert even.max_hardware_usd == pytest.approx(even.monthly_saving_usd * 36)
-    # 5.13 since the tokens-per-expert refit (issue 15): Q4_K_M, its prefill a little slower.
-    assert even.text.startswith("the hybrid saves 5.13")
+    # 5.13 since the tokens-per-expert refit (issue 15): Q4_K_M, its prefill a little slower;
+    # 5.11 since decode moves Qwen3.6's gated-delta-net state (0.40 GB a token): a little
+    # slower, a little more of the laptop's electricity.
+    assert even.text.startswith("the hybrid saves 5.11")
 
 
 def test_a_cloud_verdict_claims_no_saving_and_says_what_would_make_local_work(catalog) -> None:

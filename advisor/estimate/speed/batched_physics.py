@@ -17,7 +17,8 @@ weights over bandwidth, per-layer costs, KV at depth), each device's step grows 
 * KV: every extra sequence reads its own KV cache at its depth (the single stream's slope),
   and in sliding-window layers (Gemma 3, gpt-oss) its own window: the depth, up to the
   window plus one ubatch of cells, the cache llama.cpp gives those layers
-  (llama-kv-cache-iswa.cpp; masked cells are read all the same);
+  (llama-kv-cache-iswa.cpp; masked cells are read all the same); in recurrent layers (Mamba2,
+  gated delta net) its own fixed state, read and written back (TokenCost.state_bytes);
 * weight re-reads: Metal's small-batch kernels do not read each weight once for the whole
   step. kernel_mul_mv_ext takes 2 to 8 columns in groups of r1ptg (2 to 5) columns and reads
   the weights once per group; the K-quants take it only from 4 columns, and below (or for
@@ -277,7 +278,8 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     experts = step.share * cost.expert_bytes_total * more * step.k.decode_s_per_byte
     passes = weight_passes(backend, cost.quant, sequences) - 1
     rereads = passes * step.share * (cost.weight_bytes_read - cost.expert_bytes_read)
-    kv = (sequences - 1) * slope * depth + rereads * step.k.decode_s_per_byte
+    states = (sequences - 1) * step.share * cost.state_bytes
+    kv = (sequences - 1) * slope * depth + (rereads + states) * step.k.decode_s_per_byte
     kv += (sequences - 1) * window_s
     matrix = extra_matrix_s(step, bc, sequences, depth)
     launches = 0.0

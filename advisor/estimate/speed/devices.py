@@ -196,7 +196,7 @@ def expert_part(cost: TokenCost) -> TokenCost:
         weight_bytes_read=cost.expert_bytes_read, weight_bytes_total=cost.expert_bytes_total,
         flops=cost.expert_flops, n_layers=cost.n_moe_layers, kv_bytes_per_depth=0.0,
         attn_flops_per_depth=0.0, head_flops=0.0,  # the output head stays with the dense part
-        swa_kv_bytes_per_cell=0.0, swa_window=0,
+        swa_kv_bytes_per_cell=0.0, swa_window=0, state_bytes=0.0,  # recurrent state is dense
         last_ffn_flops=_last_expert_flops(cost), lookup_bytes=0.0,  # the embedding is dense
     )  # fmt: skip
 

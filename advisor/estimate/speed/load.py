@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
+from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES
 from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
+from advisor.estimate.kv import block_caches
 from advisor.estimate.speed.cpu_paths import kernel_mix
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
@@ -84,6 +86,10 @@ class TokenCost:
     # The token embedding's bytes when it is only a lookup (an untied head): a prompt batch
     # reads one row per token of it, not the tensor (prefill_bytes).
     lookup_bytes: float = 0.0
+    # Bytes one decoded token moves through the recurrent layers' fixed f32 state (Mamba2,
+    # gated delta net, short convolutions): each such layer reads its state and writes the new
+    # one back every token (recurrent_state_traffic). Per sequence, like the KV cache.
+    state_bytes: float = 0.0
 
     def prefill_flops(self, ubatch_tokens: int) -> float:
         """Matrix FLOPs per prompt token: the output head, and the last layer's FFN, once per
@@ -287,6 +293,35 @@ def activation_bytes(arch: Architecture, used_params: float) -> float:
     return 4.0 * layers * (e["hidden"] * h + e["query"] * query + e["kv"] * kv + e["ffn"] * ffn)
 
 
+# Passes over a recurrent layer's f32 state per decoded token, counted in the vendored llama.cpp
+# (llama-cpp-python 0.3.36's tree, 2026-10):
+# - gated delta net (src/models/qwen35moe.cpp, delta-net-base.cpp): build_rs copies the
+#   sequence's state out of the cache with ggml_get_rows (read + write), ggml_gated_delta_net
+#   reads it and writes the new state into its output (read + write), and a ggml_cpy stores
+#   that back into the cache (read + write): 6;
+# - Mamba2 (src/models/mamba-base.cpp): ggml_ssm_scan reads the state straight from the cache
+#   (get_ssm_rows) and writes the last state into its output, which a ggml_cpy stores back: 4;
+# - any other recurrent block: at least the read and the write back, 2.
+STATE_PASSES = {"gdn": 6.0, "mamba2": 4.0, "other": 2.0}
+
+
+def recurrent_state_traffic(arch: Architecture) -> float:
+    """Bytes of recurrent state one decoded token reads and writes (0 without such layers).
+
+    The state per layer is what llama.cpp allocates (advisor.estimate.kv: conv history plus the
+    SSM or delta-rule state, f32), times the passes the layer's graph makes over it.
+    """
+    recurrent = arch.n_linear_attention_layers > 0 or arch.recurrent is not None
+    if not recurrent and arch.arch not in MAMBA_ARCHES:  # Nemotron-H counts its Mamba2 blocks
+        return 0.0
+    try:
+        state = sum(block.state_bytes for block in block_caches(arch))
+    except (KeyError, ValueError):  # an architecture whose state dimensions are not known
+        return 0.0
+    kind = "gdn" if arch.arch in GDN_ARCHES else "mamba2" if arch.arch in MAMBA_ARCHES else "other"
+    return STATE_PASSES[kind] * float(state)
+
+
 def token_cost(
     arch: Architecture,
     quant: str,
@@ -338,4 +373,5 @@ def token_cost(
         swa_kv_bytes_per_cell=swa_bytes,
         swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
         swa_attn_flops_per_cell=swa_flops,
+        state_bytes=recurrent_state_traffic(arch),
     )

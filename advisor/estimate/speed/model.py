@@ -277,7 +277,7 @@ def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[f
 def decode_terms(cost: TokenCost, share: float, k: Coefficients, c: SpeedConstants):
     """decode_parts with the device's coefficients at hand (a caller that keeps them)."""
     base = (
-        cost.weight_bytes_read * k.decode_s_per_byte
+        (cost.weight_bytes_read + cost.state_bytes) * k.decode_s_per_byte
         + cost.n_layers * k.decode_s_per_layer
         + cost.n_moe_layers * c.tau_moe_layer_s
         + cost.flops * k.decode_s_per_flop
