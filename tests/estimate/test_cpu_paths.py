@@ -118,14 +118,16 @@ def test_measured_paths_replace_the_family_factors(llama_8b) -> None:
         cost = token_cost(llama_8b, quant, 5e9)
         k = coefficients(c, rate, cost.quant_class, cost.kernel_mix)
         path = cpu_path_factor(X86_AVX512, cost.kernel_mix)
-        assert k.prefill_s_per_flop == pytest.approx(f16.prefill_s_per_flop * path)
+        assert k.prefill_s_per_flop == pytest.approx(f16.prefill_s_per_flop * path, rel=1e-6, abs=0)
         # Decode: the bytes stream at the backend's rate (no family extra beta), and the
         # kernels' compute is the paths' decode factor × the F16 GEMM's seconds per FLOP.
         vector = cpu_decode_factor(X86_AVX512, cost.kernel_mix)
-        assert k.decode_s_per_byte == pytest.approx(k.read_s_per_byte)
-        assert k.decode_s_per_flop == pytest.approx(f16.prefill_s_per_flop * vector)
+        assert k.decode_s_per_byte == pytest.approx(k.read_s_per_byte, rel=1e-6, abs=0)
+        assert k.decode_s_per_flop == pytest.approx(
+            f16.prefill_s_per_flop * vector, rel=1e-6, abs=0
+        )
         family = coefficients(c, rate, cost.quant_class)
-        assert family.decode_s_per_flop == pytest.approx(c.gamma_cpu / 1e12)
+        assert family.decode_s_per_flop == pytest.approx(c.gamma_cpu / 1e12, rel=1e-6, abs=0)
     unknown = dataclasses.replace(rate, simd_level="")
     assert coefficients(c, unknown, "legacy", kernel_mix(llama_8b, "Q4_0")) == coefficients(
         c, unknown, "legacy"

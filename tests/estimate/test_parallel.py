@@ -234,9 +234,15 @@ def test_vector_columns_cost_the_shader_rate_not_the_prefill_path() -> None:
     a100 = DeviceRate("gpu0", "cuda", 2039.0, 77.97, 1.0, arch="nvidia.ampere_dc")
     mxfp4, q8 = coefficients(c, spark, "mxfp4"), coefficients(c, spark, "q8_0")
     assert mxfp4.prefill_s_per_flop < 0.8 * q8.prefill_s_per_flop  # MXFP4 prefills cheaper
-    assert mxfp4.vector_s_per_flop == q8.vector_s_per_flop == pytest.approx(1 / 29.71e12, rel=1e-9)
+    assert (
+        mxfp4.vector_s_per_flop
+        == q8.vector_s_per_flop
+        == pytest.approx(1 / 29.71e12, rel=1e-9, abs=0)
+    )
     # GA100's fp16 column is 4x its FP32 rate (paths.FP16_PER_FP32).
-    assert coefficients(c, a100, "q8_0").vector_s_per_flop == pytest.approx(4 / 77.97e12, rel=1e-9)
+    assert coefficients(c, a100, "q8_0").vector_s_per_flop == pytest.approx(
+        4 / 77.97e12, rel=1e-9, abs=0
+    )
 
 
 def test_unfitted_backend_falls_back_to_the_shared_constants() -> None:
@@ -283,7 +289,7 @@ def test_rows_of_a_generated_model_on_a_measured_cpu_load(tmp_path) -> None:
 
     c = load_constants()
     per_byte = (c.get(c.alpha, "cpu") + c.quant_extra("cpu", "q8_0")) / 20e9
-    assert rows[0].step.k.decode_s_per_byte == pytest.approx(per_byte)
+    assert rows[0].step.k.decode_s_per_byte == pytest.approx(per_byte, rel=1e-6, abs=0)
     (one, four) = predict(rows, load_batch_constants())
     assert one.measured_scaling == 1.0 and four.measured_scaling == pytest.approx(1.5)
 

@@ -127,11 +127,11 @@ def test_decode_pays_for_the_mat_vec_work_on_the_shader_alus():
     slow, fast = coefficients(c, a100, "kquant"), coefficients(c, same_alus, "kquant")
     assert slow.decode_s_per_byte == fast.decode_s_per_byte
     assert slow.decode_s_per_flop > fast.decode_s_per_flop > 0
-    assert slow.decode_s_per_flop == pytest.approx(4 * fast.decode_s_per_flop)
-    assert fast.decode_s_per_flop == pytest.approx(c.gamma_gpu / 77.97e12)
+    assert slow.decode_s_per_flop == pytest.approx(4 * fast.decode_s_per_flop, rel=1e-6, abs=0)
+    assert fast.decode_s_per_flop == pytest.approx(c.gamma_gpu / 77.97e12, rel=1e-6, abs=0)
     strix = DeviceRate("gpu0", "rocm", 256.0, 59.4, 1.0, arch="amd.rdna3")
     assert coefficients(c, strix, "f16").decode_s_per_flop == pytest.approx(
-        c.gamma_gpu * 4 / 59.4e12
+        c.gamma_gpu * 4 / 59.4e12, rel=1e-6, abs=0
     )
 
 
@@ -156,7 +156,9 @@ def test_a_quant_familys_factor_follows_the_matrix_hardware_not_the_api(backend,
     dev = DeviceRate("gpu0", backend, 256.0, 59.4, 1.0, arch=arch)
     k = coefficients(c, dev, "kquant")
     kappa, matrix = c.prefill_kappa(dev, "kquant")
-    assert k.prefill_s_per_flop == pytest.approx(kappa * c.quant_factor(group, "kquant") / matrix)
+    assert k.prefill_s_per_flop == pytest.approx(
+        kappa * c.quant_factor(group, "kquant") / matrix, rel=1e-6, abs=0
+    )
     # Every engine with K-quant rows has its own factor; the CPU has none since its published
     # rows are priced by kernel paths (cpu_paths) and the N100's are skipped: the shared one.
     assert (f"{group}.kquant" in c.rho) == (group != "cpu")
