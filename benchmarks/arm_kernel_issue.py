@@ -2,8 +2,11 @@
 
     python benchmarks/arm_kernel_issue.py [--zig PATH] [--llama-cpp DIR]
 
-The prefill constants of advisor/estimate/speed/cpu_paths.py for Arm without the runtime repack
-(ARM_DOTPROD_NO_REPACK) come from here, not from any benchmark row. Each kernel's source file
+The prefill and decode constants of advisor/estimate/speed/cpu_paths.py for Arm without the
+runtime repack (ARM_DOTPROD_NO_REPACK) come from here, not from any benchmark row: prefill from
+each type's GEMM (tinyBLAS for Q4_0, Q8_0 and F16, vec_dot for the rest), decode from its
+vec_dot (llamafile_sgemm declines a single column, so Q4_0 and Q8_0 decode through
+ggml_vec_dot_q4_0_q8_0 and ggml_vec_dot_q8_0_q8_0). Each kernel's source file
 (ggml-cpu/llamafile/sgemm.cpp, ggml-cpu/arch/arm/quants.c) is compiled by clang (through
 `zig cc`, from the `ziglang` package: `pip install ziglang`) for aarch64 with -mcpu=apple-m1
 -O3, as a Mac build targets it. In each kernel's innermost loop (the one with the multiply-adds)
@@ -61,6 +64,8 @@ KERNELS = (
            r"tinyBLAS_Q0_ARMI10block_q4_0E4gemmILi3ELi3E", 9 * 32, "sdot"),
     Kernel("tinyblas_q8_0", "sgemm", "m1",
            r"tinyBLAS_Q0_ARMI10block_q8_0E4gemmILi3ELi3E", 9 * 32, "sdot"),
+    Kernel("vec_dot_Q4_0", "quants", "m1", r"^ggml_vec_dot_q4_0_q8_0$", 64, "sdot"),
+    Kernel("vec_dot_Q8_0", "quants", "m1", r"^ggml_vec_dot_q8_0_q8_0$", 64, "sdot"),
     Kernel("vec_dot_Q4_K", "quants", "m1", r"^ggml_vec_dot_q4_K_q8_K$", 256, "sdot"),
     Kernel("vec_dot_Q5_0", "quants", "m1", r"^ggml_vec_dot_q5_0_q8_0$", 64, "sdot"),
     Kernel("vec_dot_Q6_K", "quants", "m1", r"^ggml_vec_dot_q6_K_q8_K$", 128, "sdot"),

@@ -115,8 +115,12 @@ class _TextWhenRead:
         if check is None:
             raise AttributeError("text")  # no default on the class: the field has none
         state = check.__dict__
-        text_of, args = state.pop(_LATER)
+        later = state.get(_LATER)
+        if later is None:  # another thread wrote it since this read began
+            return state["text"]
+        text_of, args = later
         text = state["text"] = text_of(*args)
+        state.pop(_LATER, None)  # after the text is there: a reader meanwhile writes it too
         return text
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import RankedCandidate as Ranked
@@ -54,7 +55,12 @@ class OptionSearch:
     ) -> None:
         self.machine = machine
         self.catalog = catalog
-        self.losses = QuantLosses(catalog.quant_quality)  # what each quant type keeps
+        # What the search reads of the catalog alone, the same on every machine: shared by
+        # the searches of a run (the remedies', an audit's hundreds) on catalogs alike.
+        self._tables = _catalog_tables(catalog.digest)
+        if "losses" not in self._tables:
+            self._tables["losses"] = QuantLosses(catalog.quant_quality)
+        self.losses: QuantLosses = self._tables["losses"]  # what each quant type keeps
         self.kv_type = kv_type
         self.mode = mode
         self._calibration = calibration
@@ -150,12 +156,18 @@ class OptionSearch:
         """The model's files, best quality first (the retention the quant keeps, then size)."""
         found = self._files.get(model.id)
         if found is None:
-            kept = [(q, self.losses.of(q.type).factor) for q in model.quants]
-            kept.sort(key=lambda pair: (-pair[1], -pair[0].size_bytes))
-            smallest = min(model.quants, key=lambda q: q.size_bytes) if model.quants else None
+            by_quality, smallest = self._shared(("files", model.id), lambda: _by_quality(
+                model, self.losses))  # fmt: skip
             roomy = smallest is not None and (self.room is None or smallest.size_bytes <= self.room)
-            found = Files(tuple(kept), tuple(reversed(kept)), smallest, roomy)
+            found = Files(by_quality, tuple(reversed(by_quality)), smallest, roomy)
             self._files[model.id] = found
+        return found
+
+    def _shared(self, key: tuple, work: Any) -> Any:
+        """The catalog table's entry `key`, worked out by `work()` the first time."""
+        found = self._tables.get(key)
+        if found is None:
+            found = self._tables[key] = work()
         return found
 
     @property
@@ -163,21 +175,29 @@ class OptionSearch:
         """The largest share of its model's score any catalog file keeps (1 for a lossless
         one): a bound on every file's quality from its model's raw index."""
         if self._best_retention is None:
-            kept = [self.losses.of(q.type).factor for m in self.catalog.models for q in m.quants]
-            self._best_retention = max([1.0, *kept])
+            catalog, losses = self.catalog, self.losses
+            self._best_retention = self._shared(
+                ("best retention",),
+                lambda: max(
+                    [1.0, *(losses.of(q.type).factor for m in catalog.models for q in m.quants)]
+                ),
+            )
         return self._best_retention
 
     def ordered(self, task: str) -> list[tuple[float, Model]]:
         """Models with a quality index for `task`, best raw index first."""
         if task not in self._order:
-            scored = [(q[0], m) for m in self.catalog.models if (q := quality_for(m, task))]
-            self._order[task] = sorted(scored, key=lambda pair: (-pair[0], pair[1].id))
+            self._order[task] = self._shared(("ordered", task), lambda: _ordered(self.catalog,
+                                                                                 task))  # fmt: skip
         return self._order[task]
 
     def unscored(self, task: str) -> list[Model]:
         """Models the index has no score for on `task` (quality unknown), by id."""
-        return sorted(
-            (m for m in self.catalog.models if quality_for(m, task) is None), key=lambda m: m.id
+        return self._shared(
+            ("unscored", task),
+            lambda: sorted(
+                (m for m in self.catalog.models if quality_for(m, task) is None), key=lambda m: m.id
+            ),
         )
 
     def rank_quant(self, model: Model, quant, task: str, context_tokens: int) -> Ranked | None:
@@ -196,3 +216,27 @@ class OptionSearch:
     def ranked(self) -> list[Ranked]:
         """Every model file the ranking placed so far, at the context it was asked about."""
         return [r for r in self._single.values() if r is not None]
+
+
+@lru_cache(maxsize=4)
+def _catalog_tables(digest: str) -> dict[tuple | str, Any]:
+    """The tables searches on a catalog with this digest (its whole repr) share: the models
+    by task, each model's files by quality, the best retention, filled as asked for. Two
+    catalogs with one digest are equal, so whichever came first fills them for both."""
+    del digest  # the key
+    return {}
+
+
+def _ordered(catalog: Catalog, task: str) -> list[tuple[float, Model]]:
+    scored = [(q[0], m) for m in catalog.models if (q := quality_for(m, task))]
+    return sorted(scored, key=lambda pair: (-pair[0], pair[1].id))
+
+
+def _by_quality(model: Model, losses: QuantLosses) -> tuple[tuple[tuple[Quant, float], ...],
+                                                            Quant | None]:  # fmt: skip
+    """The model's files, best quality first (the retention the quant keeps, then size), and
+    its smallest file."""
+    kept = [(q, losses.of(q.type).factor) for q in model.quants]
+    kept.sort(key=lambda pair: (-pair[1], -pair[0].size_bytes))
+    smallest = min(model.quants, key=lambda q: q.size_bytes) if model.quants else None
+    return tuple(kept), smallest

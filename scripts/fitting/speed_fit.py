@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.estimate.speed.cpu_paths import cpu_path_factor
+from advisor.estimate.speed.cpu_paths import cpu_decode_factor, cpu_path_factor
 from advisor.estimate.speed.model import (
     SpeedConstants,
     constants_from_dict,
@@ -130,6 +130,13 @@ def _solve(rows: list[Row], priors: dict[str, tuple[float, float]]) -> dict[str,
     return dict(zip(names, solution.tolist(), strict=True))
 
 
+def _cpu_decode_path(row: CalibrationRow) -> bool:
+    """Whether a CPU row's decode compute is its kernel paths' constants (model.coefficients:
+    they replace gamma_cpu and the family's beta)."""
+    mix = row.cost.kernel_mix
+    return row.backend == "cpu" and cpu_decode_factor(row.rate.simd_level, mix) is not None
+
+
 def _decode_features(row: CalibrationRow) -> dict[str, float]:
     cost, rate, depth = row.cost, row.rate, _depth(row)
     cells = swa_cells(cost, depth)  # the sliding-window layers' cache
@@ -153,8 +160,14 @@ def _decode_features(row: CalibrationRow) -> dict[str, float]:
 
 
 def fit_decode(rows: Sequence[CalibrationRow]) -> dict[str, float]:
+    """The decode constants. A CPU row whose decode has kernel-path constants sits out: they,
+    not gamma_cpu and beta, price its compute. The published ones (M2 Max) are counted and hide
+    the weight stream (cpu_paths.COUNTED_LEVELS), so no bandwidth efficiency is left in them
+    either, and their per-layer time moves with the thread count as no other device's does
+    (docs/speed.md, "Arm without the runtime repack"): fitted, it raised every backend's
+    shared per-layer time by 30%."""
     data = [(_decode_features(r), 1.0 / r.tokens_per_s, 1.0 / r.tokens_per_s, r.weight)
-            for r in rows]  # fmt: skip
+            for r in rows if not _cpu_decode_path(r)]  # fmt: skip
     return _solve(data, DECODE_PRIORS)
 
 

@@ -82,5 +82,8 @@ def test_a_measured_bandwidth_is_read_at_its_own_rate_a_spec_one_through_alpha()
     got = coefficients(constants, machine_rate(measured, "cpu"), "f16")
     rated = coefficients(constants, machine_rate(spec, "cpu"), "f16")
     assert got.read_s_per_byte == pytest.approx(COPY_TEST_READ_ALPHA / 22.3e9)
-    assert rated.read_s_per_byte == pytest.approx(constants.alpha["cpu"] / 22.3e9)
-    assert constants.alpha["cpu"] > COPY_TEST_READ_ALPHA  # the old rule read 22.3 as ~18 GB/s
+    # the CPU's own alpha, else the shared one (no fitted CPU row informs it since the M2 Max
+    # decode rows' compute is counted: scripts/fitting/speed_fit.fit_decode)
+    alpha = constants.get(constants.alpha, "cpu")
+    assert rated.read_s_per_byte == pytest.approx(alpha / 22.3e9, rel=1e-9, abs=0)
+    assert alpha > COPY_TEST_READ_ALPHA  # the old rule read 22.3 as ~18 GB/s

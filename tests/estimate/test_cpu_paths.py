@@ -25,7 +25,7 @@ from advisor.estimate.speed.cpu_paths import (
     simd_level,
 )
 from advisor.estimate.speed.load import token_cost
-from advisor.estimate.speed.model import DeviceRate, coefficients, load_constants
+from advisor.estimate.speed.model import DeviceRate, coefficients, decode_parts, load_constants
 
 
 @pytest.mark.parametrize(
@@ -137,31 +137,61 @@ def test_every_path_constant_names_its_source() -> None:
         assert level in MEASURED_LEVELS
         assert cost.prefill > 0
         if level == ARM_DOTPROD_NO_REPACK:
-            # counted from the compiled kernels: prefill only, decode keeps the fitted factors
-            assert cost.decode is None
+            # counted from the compiled kernels; F16's decode vec_dot is not counted
+            assert (cost.decode is None) == (path == "tinyblas_f16"), path
             assert "arm_kernel_issue.py" in cost.source, path
         else:
             assert cost.decode is not None and cost.decode >= 0
             assert "cpu_rows_here.csv" in cost.source, path
 
 
-def test_arm_without_repack_prices_q4_0_below_q5_0_in_prefill_only(llama_8b) -> None:
+def test_arm_without_repack_prices_q4_0_below_q5_0_in_prefill_and_decode(llama_8b) -> None:
     """tinyBLAS_Q0_ARM blocks 3 rows by 3 columns; Q5_0's vec_dot re-unpacks its fifth bits
     for every (row, column) pair: Q4_0's prefill costs about half Q5_0's per FLOP (the M2 Max
-    rows: 1.6x faster per FLOP), while decode keeps the fitted family factors."""
+    rows: 1.6x faster per FLOP). Decode (one column) runs both through their row-by-row
+    vec_dot (llamafile_sgemm declines n < 2): Q4_0's costs 0.8 of Q5_0's per FLOP, counted
+    (the M2 Max rows at 4 threads: Q4_0 1.23x faster per weight). The decode constants replace
+    the fitted gamma_cpu and the family's beta, as x86's measured ones do."""
     q4, q5 = kernel_mix(llama_8b, "Q4_0"), kernel_mix(llama_8b, "Q5_0")
     ratio = cpu_path_factor(ARM_DOTPROD_NO_REPACK, q5) / cpu_path_factor(ARM_DOTPROD_NO_REPACK, q4)
     assert 1.6 < ratio < 2.0
-    assert cpu_decode_factor(ARM_DOTPROD_NO_REPACK, q4) is None
+    decode = cpu_decode_factor(ARM_DOTPROD_NO_REPACK, q4) / cpu_decode_factor(
+        ARM_DOTPROD_NO_REPACK, q5
+    )
+    assert 0.75 < decode < 0.9
     c = load_constants()
     rate = DeviceRate("cpu", "cpu", 100.0, 1.0, 1.0, simd_level=ARM_DOTPROD_NO_REPACK)
     family = coefficients(c, rate, "legacy")
     path = coefficients(c, rate, "legacy", q4)
     f16 = coefficients(c, rate, "f16", kernel_mix(llama_8b, "F16"))
+    exact = {"rel": 1e-9, "abs": 0}  # these are ~1e-12 s: pytest's default abs would pass all
     assert path.prefill_s_per_flop == pytest.approx(
-        f16.prefill_s_per_flop * cpu_path_factor(ARM_DOTPROD_NO_REPACK, q4)
+        f16.prefill_s_per_flop * cpu_path_factor(ARM_DOTPROD_NO_REPACK, q4), **exact
     )
-    assert (path.decode_s_per_byte, path.decode_s_per_flop) == (
-        family.decode_s_per_byte,
-        family.decode_s_per_flop,
+    assert path.decode_s_per_byte == pytest.approx(path.read_s_per_byte, **exact)  # no beta
+    assert path.decode_s_per_flop == pytest.approx(
+        f16.prefill_s_per_flop * cpu_decode_factor(ARM_DOTPROD_NO_REPACK, q4), **exact
     )
+    assert path.decode_s_per_flop != pytest.approx(family.decode_s_per_flop, **exact)
+    # the counted kernel's time hides the weight stream; the family's fitted terms add to it
+    assert path.decode_hides_stream and not family.decode_hides_stream
+    # F16's own decode vec_dot is not counted: an F16 file keeps the fitted factors
+    assert cpu_decode_factor(ARM_DOTPROD_NO_REPACK, kernel_mix(llama_8b, "F16")) is None
+
+
+@pytest.mark.parametrize("tflops", [0.2, 0.9, 50.0])
+def test_a_counted_kernel_hides_the_weight_stream(llama_8b, tflops) -> None:
+    """The Arm constants count a vec_dot's whole issue time, its loads included, so a token's
+    weights take the longer of that and the stream (the prefetchers overlap them), not the sum
+    the x86 constants, measured as the time beyond the stream, are added as. Compute-bound at
+    2-8 M2 Max cores, stream-bound on a core fast enough to outrun the memory."""
+    c = load_constants()
+    cost = token_cost(llama_8b, "Q4_0", 4.5e9)
+    rate = DeviceRate("cpu", "cpu", 400.0, tflops, 1.0, simd_level=ARM_DOTPROD_NO_REPACK)
+    k = coefficients(c, rate, cost.quant_class, cost.kernel_mix)
+    base, _ = decode_parts(cost, rate, c)
+    stream = cost.weight_bytes_read * k.decode_s_per_byte
+    compute = cost.flops * k.decode_s_per_flop
+    layers = cost.n_layers * k.decode_s_per_layer
+    assert base == pytest.approx(max(stream, compute) + layers, rel=1e-9, abs=0)
+    assert base < stream + compute + layers

@@ -82,3 +82,29 @@ def test_a_search_leaves_the_words_of_its_checks_unwritten() -> None:
             assert pickle.loads(pickle.dumps(option)) == option
             checked += 1
     assert checked > 10
+
+
+def test_two_threads_reading_the_text_at_once_both_get_it() -> None:
+    """The TUI builds verdicts in worker threads and reads them on others: a second reader
+    arriving while the first is still writing the text gets the text, not an error."""
+    import threading
+
+    writing, go_on = threading.Event(), threading.Event()
+
+    def text_of(have: float) -> str:
+        if not writing.is_set():  # the first reader stops here while the second one reads
+            writing.set()
+            assert go_on.wait(60)
+        return f"decodes {have:g}"
+
+    check = Check.later("decode", True, None, 4.0, "tokens/s", text_of, (4.0,))
+    first: list[str] = []
+    reader = threading.Thread(target=lambda: first.append(check.text))
+    reader.start()
+    try:
+        assert writing.wait(60)
+        assert check.text == "decodes 4"
+    finally:
+        go_on.set()
+        reader.join(60)
+    assert first == ["decodes 4"] and check.text == "decodes 4"

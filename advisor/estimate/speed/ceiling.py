@@ -84,15 +84,26 @@ class DecodeCeilings:
         self.measured = measured_models(calibration, fingerprint)
         self.speedup = decode_speedup_bound(calibration, fingerprint, machine.backend)
         self._ceilings: dict[tuple[str, str], DecodeCeiling | None] = {}
-        self._coefficients: dict[tuple, Coefficients] = {}  # (device, family, kernel mix)
+        # Everything _ceiling reads of the machine: machines alike in it (an audit's upgrade
+        # that adds RAM, configurations with the same CPU and GPUs) share the ceilings.
+        rates = tuple(machine_rate(machine, d) for d in ("cpu", *self.gpus))
+        # (device, family, kernel mix) -> coefficients; (architecture, quant type) -> ceiling
+        self._coefficients, self._shared = _alike((rates, self.gpus, self.kv_bytes,
+                                                   self.speedup))  # fmt: skip
 
     def ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
         """The file's ceiling; None when a stored measurement of the model may replace its
         estimate, or the tensor layout of the file is unknown."""
         key = (model.id, quant.type)
         if key not in self._ceilings:
-            measured = model.id.lower() in self.measured
-            self._ceilings[key] = None if measured else self._ceiling(model, quant)
+            ceiling = None
+            if model.id.lower() not in self.measured:
+                file = (model.architecture, quant.type)  # what _ceiling reads of the file
+                if file in self._shared:
+                    ceiling = self._shared[file]
+                else:
+                    ceiling = self._shared[file] = self._ceiling(model, quant)
+            self._ceilings[key] = ceiling
         return self._ceilings[key]
 
     def _terms(self, cost: TokenCost, device: str) -> tuple[float, float]:
@@ -119,6 +130,14 @@ class DecodeCeilings:
             base = min(base, min(b for b, _ in dense) + experts[0])
             slope = min(slope, min(s for _, s in dense) + experts[1])
         return DecodeCeiling(base / self.speedup, slope / self.speedup)
+
+
+@lru_cache(maxsize=64)
+def _alike(machine: tuple) -> tuple[dict[tuple, Coefficients], dict[tuple, DecodeCeiling | None]]:
+    """The coefficients and the ceilings (by file) of machines alike in `machine` (the device
+    rates, GPUs, KV bytes and calibration bound DecodeCeilings reads), filled as asked for."""
+    del machine  # the key
+    return {}, {}
 
 
 @lru_cache(maxsize=4096)

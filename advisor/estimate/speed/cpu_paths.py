@@ -21,7 +21,8 @@ Each path's cost per FLOP, relative to the F16 GEMM (tinyBLAS F16: F16 weights c
 FP32 and multiplied by FP32 FMAs) on the same CPU, is a named constant in PATH_COSTS, for
 prefill (the path's GEMM) and for decode (its matrix-vector work beyond streaming the weights).
 x86 AVX-512's are measured (benchmarks/data/cpu_rows_here.csv); Arm's without runtime repacking
-are counted from the compiled kernels (benchmarks/arm_kernel_issue.py), prefill only. A SIMD
+are counted from the compiled kernels (benchmarks/arm_kernel_issue.py), decode as the vec_dot's
+whole time, which hides the weight stream (COUNTED_LEVELS). A SIMD
 level or a kind without constants uses the fitted quant-family factors of speed_constants.json
 (the speed model's rho, beta and gamma_cpu for "cpu"): the Arm levels of today's builds (their
 repacked kernels are not counted yet) and x86 AVX2 (no scored published row: the Intel N100
@@ -155,16 +156,28 @@ PATH_COSTS: dict[tuple[str, str], PathCost] = {
 # per multiply-add over those of the F16 GEMM (tinyBLAS F16 x F32, its 4x6 tile: 28 NEON
 # instructions, fcvtl and fmla, for 24 FMAs) is the cost. `python benchmarks/arm_kernel_issue.py`
 # prints every figure below.
+# Decode is one token, a matrix-vector product: llamafile_sgemm declines it (sgemm.cpp: "only
+# enable sgemm for prompt processing", `if (n < 2) return false`), so every type runs its
+# row-by-row ggml_vec_dot_<type>_q8 there, the tinyBLAS types included (Q4_0's vec_dot: 1.286 of
+# the F16 GEMM's cycles per multiply-add, against 0.857 for its tinyBLAS tile), and the decode
+# constant is that vec_dot's count. Like x86's, it is added to the time the weights take to
+# stream; F16's vec_dot (ggml_vec_dot_f16) is not counted (None: no published F16 CPU row).
 _ARM = "benchmarks/arm_kernel_issue.py: clang -mcpu=apple-m1 -O3 inner loops, Apple P-core issue"
 PATH_COSTS.update({
     (ARM_DOTPROD_NO_REPACK, "tinyblas_f16"): PathCost(1.0, None, f"the reference ({_ARM})"),
-    (ARM_DOTPROD_NO_REPACK, "tinyblas_q4_0"): PathCost(0.857, None, _ARM),
-    (ARM_DOTPROD_NO_REPACK, "tinyblas_q8_0"): PathCost(0.714, None, _ARM),
-    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q4_K"): PathCost(0.951, None, _ARM),
-    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q5_0"): PathCost(1.607, None, _ARM),
-    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q6_K"): PathCost(1.554, None, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "tinyblas_q4_0"): PathCost(0.857, 1.286, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "tinyblas_q8_0"): PathCost(0.714, 0.857, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q4_K"): PathCost(0.951, 0.951, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q5_0"): PathCost(1.607, 1.607, _ARM),
+    (ARM_DOTPROD_NO_REPACK, "vec_dot_Q6_K"): PathCost(1.554, 1.554, _ARM),
 })  # fmt: skip
 MEASURED_LEVELS: frozenset[str] = frozenset(level for level, _ in PATH_COSTS)
+# Levels whose decode constants are a kernel's whole issue time, its loads of the weights
+# included (counted; the x86 ones are measured as the time beyond streaming the weights). The
+# hardware prefetchers bring a row's weights in while the previous rows are multiplied, so such a
+# decode takes the longer of the counted compute and the weight stream, not their sum
+# (model.decode_terms).
+COUNTED_LEVELS: frozenset[str] = frozenset({ARM_DOTPROD_NO_REPACK})
 
 
 def path_cost(level: str, ggml_type: str) -> PathCost | None:

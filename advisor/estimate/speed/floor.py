@@ -74,8 +74,11 @@ class PrefillFloors:
         fingerprint = machine_fingerprint(machine) if calibration is not None else ""
         self.measured = measured_models(calibration, fingerprint)
         self.speedup = prefill_speedup_bound(calibration, fingerprint, machine.backend)
-        self._per_flop: dict[tuple, float] = {}
         self._floors: dict[tuple[str, str], PrefillFloor | None] = {}
+        # Everything _floor reads of the machine: machines alike in it (an audit's upgrade
+        # that adds RAM, configurations with the same CPU and GPUs) share the floors.
+        rates = tuple(machine_rate(machine, d) for d in ("cpu", *self.gpus))
+        self._per_flop, self._shared = _alike((rates, self.gpus, self.gpu_room, self.speedup))
 
     def per_flop(self, device: str, family: str, mix: KernelMix = ()) -> float:
         """kappa × rho / compute: seconds per FLOP of a file of `family` on `device` (on a
@@ -94,8 +97,14 @@ class PrefillFloors:
         estimate (a measured speed is whatever it was)."""
         key = (model.id, quant.type)
         if key not in self._floors:
-            measured = model.id.lower() in self.measured
-            self._floors[key] = None if measured else self._floor(model, quant)
+            floor = None
+            if model.id.lower() not in self.measured:
+                arch = model.architecture
+                file = (arch, quant.type, quant.size_bytes)  # what _floor reads of the file
+                floor = self._shared.get(file)
+                if floor is None:
+                    floor = self._shared[file] = self._floor(model, quant)
+            self._floors[key] = floor
         return self._floors[key]
 
     def _floor(self, model: Model, quant: Quant) -> PrefillFloor:
@@ -112,6 +121,14 @@ class PrefillFloors:
                 attention = min(attention, gpu)  # attention stays with the GPUs
         return PrefillFloor(work.flops * rate / self.speedup,
                             work.attn_flops_per_depth * attention / self.speedup)  # fmt: skip
+
+
+@lru_cache(maxsize=64)
+def _alike(machine: tuple) -> tuple[dict[tuple, float], dict[tuple, PrefillFloor]]:
+    """The per-FLOP costs and the floors (by file) of machines alike in `machine` (the device
+    rates, GPUs, GPU room and calibration bound PrefillFloors reads), filled as asked for."""
+    del machine  # the key
+    return {}, {}
 
 
 @dataclass(frozen=True)

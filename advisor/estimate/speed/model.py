@@ -20,7 +20,10 @@ Devices run one after another (llama.cpp's layer split), so their times add.
 On a CPU whose SIMD level has measured kernel-path constants (cpu_paths.PATH_COSTS), the file's
 paths replace the family's fitted factors: rho becomes the paths' prefill cost relative to the
 F16 GEMM, and in decode beta drops out and gamma_cpu / CPU FLOP/s becomes the paths' decode
-compute per FLOP × the F16 GEMM's seconds per FLOP (kappa × rho[f16] / CPU FLOP/s).
+compute per FLOP × the F16 GEMM's seconds per FLOP (kappa × rho[f16] / CPU FLOP/s). Where
+those constants are counted, not measured (cpu_paths.COUNTED_LEVELS: a kernel's whole time, its
+loads included), the weights' stream and that compute overlap: the token's weights take the
+longer of the two, not the sum.
 
 alpha is the inverse of the bandwidth efficiency, kappa the inverse of the compute efficiency
 (against the spec table's FP16 figure: tensor cores make it < 1 on CUDA); beta (added) and rho
@@ -42,7 +45,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from advisor.estimate.speed.cpu_paths import KernelMix, cpu_decode_factor, cpu_path_factor
+from advisor.estimate.speed.cpu_paths import (
+    COUNTED_LEVELS,
+    KernelMix,
+    cpu_decode_factor,
+    cpu_path_factor,
+)
 from advisor.estimate.speed.load import UBATCH_TOKENS, TokenCost, swa_cells
 from advisor.estimate.speed.paths import ENGINE, prefill_path, rated_compute, shader_ratio
 
@@ -195,6 +203,9 @@ class Coefficients:
     # prefill rate on a CPU); what each extra sequence of a small batch costs (batched_physics)
     vector_s_per_flop: float = 0.0
     compute_range: tuple[float, float] = (1.0, 1.0)  # the device's DeviceRate.compute_range
+    # decode_s_per_flop is a counted kernel's whole time, its loads included (cpu_paths.
+    # COUNTED_LEVELS): a token's weights take the longer of it and the stream, not the sum
+    decode_hides_stream: bool = False
 
 
 # An audit meets ~75 distinct (device rate, family, kernel mix) keys a machine, 22,750 on 300
@@ -219,6 +230,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     shader = shader_ratio(dev.arch) / compute  # a GPU's shader ALUs: its FP32 rate
     decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else c.gamma_gpu * shader
     activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
+    hides_stream = False
     if dev.backend == "cpu" and mix:
         path = cpu_path_factor(dev.simd_level, mix)
         vector = cpu_decode_factor(dev.simd_level, mix)
@@ -227,6 +239,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         if path is not None and vector is not None:
             f16_flop = kappa * c.quant_factor("cpu", "f16") / matrix  # the F16 GEMM's s/FLOP
             extra, decode_flop = 0.0, f16_flop * vector
+            hides_stream = dev.simd_level in COUNTED_LEVELS
     return Coefficients(
         decode_s_per_byte=(per_byte + extra) / bandwidth,
         decode_s_per_layer=c.get(c.tau_layer_s, dev.backend),
@@ -239,6 +252,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         prefill_s_per_activation_byte=activation,
         vector_s_per_flop=(decode_flop or kappa * rho / matrix if dev.backend == "cpu" else shader),
         compute_range=dev.compute_range,
+        decode_hides_stream=hides_stream,
     )
 
 
@@ -276,11 +290,14 @@ def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[f
 
 def decode_terms(cost: TokenCost, share: float, k: Coefficients, c: SpeedConstants):
     """decode_parts with the device's coefficients at hand (a caller that keeps them)."""
+    stream = cost.weight_bytes_read * k.decode_s_per_byte
+    compute = cost.flops * k.decode_s_per_flop
+    work = max(stream, compute) if k.decode_hides_stream else stream + compute
     base = (
-        (cost.weight_bytes_read + cost.state_bytes) * k.decode_s_per_byte
+        work
+        + cost.state_bytes * k.decode_s_per_byte
         + cost.n_layers * k.decode_s_per_layer
         + cost.n_moe_layers * c.tau_moe_layer_s
-        + cost.flops * k.decode_s_per_flop
     )
     slope = cost.kv_bytes_per_depth * k.decode_s_per_byte
     slope += cost.attn_flops_per_depth * k.decode_s_per_flop
