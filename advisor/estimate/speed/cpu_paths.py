@@ -160,8 +160,10 @@ PATH_COSTS: dict[tuple[str, str], PathCost] = {
 # enable sgemm for prompt processing", `if (n < 2) return false`), so every type runs its
 # row-by-row ggml_vec_dot_<type>_q8 there, the tinyBLAS types included (Q4_0's vec_dot: 1.286 of
 # the F16 GEMM's cycles per multiply-add, against 0.857 for its tinyBLAS tile), and the decode
-# constant is that vec_dot's count. Like x86's, it is added to the time the weights take to
-# stream; F16's vec_dot (ggml_vec_dot_f16) is not counted (None: no published F16 CPU row).
+# constant is that vec_dot's count. Unlike x86's (measured beyond the stream), it is the
+# kernel's whole time, loads included, so a token takes the longer of it and the weights'
+# stream (COUNTED_LEVELS below); F16's vec_dot (ggml_vec_dot_f16) is not counted (None: no
+# published F16 CPU row).
 _ARM = "benchmarks/arm_kernel_issue.py: clang -mcpu=apple-m1 -O3 inner loops, Apple P-core issue"
 PATH_COSTS.update({
     (ARM_DOTPROD_NO_REPACK, "tinyblas_f16"): PathCost(1.0, None, f"the reference ({_ARM})"),
