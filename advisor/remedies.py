@@ -82,6 +82,9 @@ SOURCES = (
 )
 
 
+KEEP_ENTRIES = 16  # as many as the advice cache keeps: one answer per report it keeps
+
+
 def _cached_search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
     if not options.cache:
         return _search(machine, catalog, pending, options, measurements, judge)
@@ -106,7 +109,7 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
     def search() -> dict[str, Remedy]:
         return _search(machine, catalog, pending, options, measurements, judge)
 
-    return cached("remedies", [], search, code=(), params=params)
+    return cached("remedies", [], search, code=(), params=params, keep=KEEP_ENTRIES)
 
 
 def _hardware_text(text: str) -> str:

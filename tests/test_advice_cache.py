@@ -169,3 +169,20 @@ def test_the_remedy_key_leaves_out_the_copy_test() -> None:
         machine, memory=dataclasses.replace(machine.memory, ram_total_bytes=64 * GIB)
     )
     assert _hardware_text(machine_text(more_ram)) != _hardware_text(machine_text(machine))
+
+
+def test_the_remedy_cache_keeps_its_newest_entries_only(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch, advisor_home: Path
+) -> None:
+    """Every price, machine or catalog a user tries adds a remedy answer; like the advice
+    cache, only the newest are kept, so the folder does not grow one file a run forever."""
+    import advisor.remedies as remedies
+
+    monkeypatch.setattr(remedies, "KEEP_ENTRIES", 2)
+    machine = load_profile(PROFILE)
+    workloads = load_workloads(["chat-assistant"])
+    for price in (0.10, 0.20, 0.30, 0.40):
+        advice = advise(machine, catalog, workloads, AdviceOptions(electricity_usd_per_kwh=price))
+        assert any(v.remedy is not None for v in advice.verdicts)
+    kept = [p for p in advisor_home.rglob("*") if p.is_file() and "remedies" in p.name]
+    assert len(kept) == 2, kept
