@@ -415,3 +415,33 @@ def test_the_source_stamp_walks_folders_as_pathlib_does(tmp_path: Path, monkeypa
     monkeypatch.setattr(disk_cache, "PACKAGE", package)
     for names in (["a"], ["a", "a-c.py"], ["z.py", "missing", "a/d"], ["."]):
         assert disk_cache.source_stamp(names) == _stamp_by_pathlib(package, names), names
+
+
+def test_an_old_entry_that_cannot_be_removed_leaves_the_run_alone(
+    advisor_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruning is housekeeping: an old entry that cannot go (on Windows, a file another advisor
+    run has open; anywhere, a folder by an entry's name) stays, and the run goes on with its
+    answer stored, as a cache that cannot be written is skipped."""
+    for n in range(2):
+        disk_cache.cached("t", [], Counter(n), code=CODE, params=n, keep=2)
+        os.utime(disk_cache.entry_path("t", [], n), (1_000_000 + n, 1_000_000 + n))
+    stuck = disk_cache.entry_path("t", [], 0)
+    real = Path.unlink
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path == stuck:
+            raise PermissionError(13, "The process cannot access the file", str(path))
+        real(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert disk_cache.cached("t", [], Counter(2), code=CODE, params=2, keep=1) == (2, 1)
+    assert disk_cache.entry_path("t", [], 2).exists() and stuck.exists()
+    assert not disk_cache.entry_path("t", [], 1).exists()  # the others are pruned as before
+    # the estimate cache's files (DictStore) are pruned the same way
+    first = disk_cache.DictStore("d", ["units.py"], ("machine", 1), keep=1)
+    assert first.write({"a": 1})
+    os.utime(first.path, (1_000_000, 1_000_000))
+    stuck = first.path
+    second = disk_cache.DictStore("d", ["units.py"], ("machine", 2), keep=1)
+    assert second.write({"b": 2}) and second.read() == {"b": 2} and first.path.exists()

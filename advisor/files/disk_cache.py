@@ -257,9 +257,13 @@ def _store(entry: Path, key: tuple, value: Any) -> bool:
 
 
 def _prune(folder: Path, pattern: str, keep: int) -> None:
-    """Remove all but the newest `keep` files of `folder` that match `pattern`."""
+    """Remove all but the newest `keep` files of `folder` that match `pattern`; one that
+    cannot go (on Windows, a file another run has open) stays until a later run prunes it."""
     for old in sorted(folder.glob(pattern), key=_mtime)[:-keep]:
-        old.unlink(missing_ok=True)
+        try:
+            old.unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def _mtime(path: Path) -> float:
