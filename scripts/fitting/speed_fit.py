@@ -18,15 +18,21 @@ from advisor.estimate.speed.cpu_paths import cpu_decode_factor, cpu_path_factor
 from advisor.estimate.speed.model import (
     SpeedConstants,
     constants_from_dict,
-    expert_tile_passes,
     quant_group,
     run_decode_tokens_per_s,
     run_prefill_tokens_per_s,
-    streams_activations,
     swa_cells,
+)
+from advisor.estimate.speed.paths import (
+    ENGINE,
+    PATHS,
+    expert_tile_passes,
+    prefill_path,
+    rated_compute,
+    shader_ratio,
+    streams_activations,
     unpacks_tiles,
 )
-from advisor.estimate.speed.paths import ENGINE, PATHS, prefill_path, rated_compute, shader_ratio
 from scripts.fitting.speed_rows import CalibrationRow
 
 NOISE = 0.15  # relative scatter expected between llama.cpp builds on one machine
@@ -53,7 +59,7 @@ DECODE_PRIORS = {
 # differs from the rest by up to ~2 (ROCm vs CUDA today), a path from its engine by less.
 # shader: CUDA MMQ's extra cost per unit of the chip's fp16/FP32 excess (A100, H100, Turing).
 # mu_tile: FLOPs of the path's rate per weight FLOP to unpack a routed expert's weights once
-# more (model.expert_tile_passes). Its prior comes from the hardware, not the rows: ~4 shader
+# more (paths.expert_tile_passes). Its prior comes from the hardware, not the rows: ~4 shader
 # instructions to unpack a weight (load_tiles_q4_K: load, shift/mask, scale) × ~8 matrix FLOPs
 # per shader instruction (RDNA3: 512 FP16 WMMA FLOPs a clock per CU, 64 lanes). Every MoE row
 # off Strix Halo is an MXFP4 gpt-oss file, whose quant factor would otherwise absorb it.

@@ -2,7 +2,7 @@
 
 A batch of n tokens sends each of a layer's E experts n × k / E tokens (k used per token). The
 matrix kernels unpack a tile of weights once per MATRIX_TILE_COLUMNS tokens, so a thinly fed
-expert pays its unpacking over fewer products (model.expert_tile_passes). Real catalog
+expert pays its unpacking over fewer products (paths.expert_tile_passes). Real catalog
 architectures throughout.
 """
 
@@ -15,13 +15,12 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.estimate.speed.load import token_cost
 from advisor.estimate.speed.model import (
-    MATRIX_TILE_COLUMNS,
     DeviceRate,
     coefficients,
-    expert_tile_passes,
     load_constants,
     run_prefill_tokens_per_s,
 )
+from advisor.estimate.speed.paths import MATRIX_TILE_COLUMNS, expert_tile_passes
 
 
 @pytest.fixture(scope="module")

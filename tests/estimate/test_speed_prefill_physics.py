@@ -5,7 +5,7 @@
   per token (TokenCost.prefill_flops).
 - Activation traffic: on a GPU every norm, RoPE, residual add, SwiGLU and q8_1 quantization
   reads and writes a batch's F32 activations through memory (load.activation_bytes,
-  model.streams_activations); the CPU keeps them in cache.
+  paths.streams_activations); the CPU keeps them in cache.
 """
 
 from __future__ import annotations

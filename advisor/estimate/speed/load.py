@@ -65,7 +65,7 @@ class TokenCost:
     # what picks a CPU's kernel paths. Empty when the tensor layout is not known.
     kernel_mix: tuple[tuple[str, float], ...] = ()
     # k / E: the share of a layer's routed experts each token uses (0 for a dense model); a
-    # batch of n tokens gives each expert n × k / E of them (model.expert_tile_passes)
+    # batch of n tokens gives each expert n × k / E of them (paths.expert_tile_passes)
     expert_used_share: float = 0.0
     # Sliding-window attention layers: the KV bytes one token reads per cell they hold, and
     # the window; their cache keeps the window plus one ubatch of cells

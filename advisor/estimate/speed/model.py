@@ -52,12 +52,17 @@ from advisor.estimate.speed.cpu_paths import (
     cpu_path_factor,
 )
 from advisor.estimate.speed.load import UBATCH_TOKENS, TokenCost, swa_cells
-from advisor.estimate.speed.paths import ENGINE, prefill_path, rated_compute, shader_ratio
+from advisor.estimate.speed.paths import (
+    ENGINE,
+    expert_tile_passes,
+    prefill_path,
+    rated_compute,
+    shader_ratio,
+    streams_activations,
+    unpacks_tiles,
+)
 
 CONSTANTS_FILE = "speed_constants.json"
-# Tokens one unpacked weight tile serves: MMQ's widest tile (J = 128 in every
-# ggml-cuda/mmq-config-*.cuh); see expert_tile_passes.
-MATRIX_TILE_COLUMNS = 128
 # Seconds × GB/s per byte a weight stream takes on memory whose bandwidth the copy test measured
 # (advisor.probe.bandwidth: buffers far past the last-level cache copied by libc's memmove,
 # read + write bytes counted, STREAM's "copy" convention). glibc copies buffers that large
@@ -343,44 +348,6 @@ def prefill_terms(cost: TokenCost, share: float, k: Coefficients,
     )
     slope = cost.attn_flops_per_depth * k.prefill_s_per_flop
     return share * base, share * slope
-
-
-def unpacks_tiles(backend: str) -> bool:
-    """Whether the backend's expert matmuls unpack weight tiles shared by a batch's tokens.
-
-    The GPU backends do (MMQ and the mul_mm_id shaders). The CPU does not: ggml-cpu's
-    mul_mat_id (ggml_compute_forward_mul_mat_id_one_chunk) runs vec_dot on each weight row
-    for each token in 16 × 16 blocks, unpacking as it goes, so its cost per expert FLOP does
-    not depend on how many tokens an expert gets.
-    """
-    return backend != "cpu"
-
-
-def streams_activations(backend: str) -> bool:
-    """Whether a prompt's activations between kernels go through the device's memory.
-
-    On a GPU each non-matrix kernel (norm, RoPE, residual add, SwiGLU, q8_1 quantization)
-    reads its F32 input from memory and writes its output back: a 512-token batch's hidden
-    state is 8 MB at 4096 wide. The CPU backend runs those ops on chunks its threads keep in
-    cache, and its constants (advisor.estimate.speed.cpu_paths) were measured with them in.
-    """
-    return backend != "cpu"
-
-
-def expert_tile_passes(cost: TokenCost, ubatch_tokens: int) -> float:
-    """How much more often than a full tile allows each routed-expert weight is unpacked, per
-    token of a batch: 1/(tokens per expert) - 1/MATRIX_TILE_COLUMNS, never below 0.
-
-    A batch of `ubatch_tokens` sends ubatch × k / E tokens to each of E experts (k used per
-    token). The matrix kernels load and unpack a tile of weights once per MATRIX_TILE_COLUMNS
-    tokens (CUDA/ROCm MMQ's largest mmq_x, ggml-cuda/mmq-config-*.cuh), so an expert that gets
-    fewer tokens than that unpacks its weights for fewer products: 16 tokens per expert (256
-    experts, 8 used, ubatch 512) pay 8x a dense matrix's unpacking per FLOP.
-    """
-    if cost.expert_flops <= 0 or cost.expert_used_share <= 0:
-        return 0.0
-    tokens_per_expert = ubatch_tokens * cost.expert_used_share
-    return max(1.0 / tokens_per_expert - 1.0 / MATRIX_TILE_COLUMNS, 0.0)
 
 
 def unshared(dev: DeviceRate) -> DeviceRate:

@@ -2,8 +2,10 @@
 
 Prefill is matrix-matrix work, and llama.cpp picks a different kernel for it by backend,
 GPU architecture and weight type. Each path gets its own fitted efficiency (kappa) in
-speed_constants.json; this module only decides the path, from what the probe or the spec table
-knows of the device (vendor, NVIDIA compute capability, AMD gfx target, Apple generation).
+speed_constants.json; this module decides the path, from what the probe or the spec table
+knows of the device (vendor, NVIDIA compute capability, AMD gfx target, Apple generation), and
+says what a backend's kernels do beside it (unpacks_tiles, streams_activations,
+expert_tile_passes).
 Read from llama.cpp's source as vendored in llama-cpp-python 0.3.36:
 
 - CUDA (ggml-cuda/mmq.cu `ggml_cuda_should_use_mmq`, ggml-cuda.cu `ggml_cuda_mul_mat`):
@@ -28,8 +30,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from advisor.estimate.speed.hardware import apple_generation
+
+if TYPE_CHECKING:
+    from advisor.estimate.speed.load import TokenCost
 
 # NVIDIA architecture by compute capability (NVIDIA, "CUDA GPUs - Compute Capability",
 # developer.nvidia.com/cuda-gpus).
@@ -204,3 +210,46 @@ def rated_compute(backend: str, arch: str, compute_tflops: float,
     if path == "cuda.no_tensor":
         flops /= ratio
     return path, flops, (ratio - 1.0) if path == "cuda.mmq" else 0.0
+
+
+# Tokens one unpacked weight tile serves: MMQ's widest tile (J = 128 in every
+# ggml-cuda/mmq-config-*.cuh); see expert_tile_passes.
+MATRIX_TILE_COLUMNS = 128
+
+
+def unpacks_tiles(backend: str) -> bool:
+    """Whether the backend's expert matmuls unpack weight tiles shared by a batch's tokens.
+
+    The GPU backends do (MMQ and the mul_mm_id shaders). The CPU does not: ggml-cpu's
+    mul_mat_id (ggml_compute_forward_mul_mat_id_one_chunk) runs vec_dot on each weight row
+    for each token in 16 × 16 blocks, unpacking as it goes, so its cost per expert FLOP does
+    not depend on how many tokens an expert gets.
+    """
+    return backend != "cpu"
+
+
+def streams_activations(backend: str) -> bool:
+    """Whether a prompt's activations between kernels go through the device's memory.
+
+    On a GPU each non-matrix kernel (norm, RoPE, residual add, SwiGLU, q8_1 quantization)
+    reads its F32 input from memory and writes its output back: a 512-token batch's hidden
+    state is 8 MB at 4096 wide. The CPU backend runs those ops on chunks its threads keep in
+    cache, and its constants (advisor.estimate.speed.cpu_paths) were measured with them in.
+    """
+    return backend != "cpu"
+
+
+def expert_tile_passes(cost: TokenCost, ubatch_tokens: int) -> float:
+    """How much more often than a full tile allows each routed-expert weight is unpacked, per
+    token of a batch: 1/(tokens per expert) - 1/MATRIX_TILE_COLUMNS, never below 0.
+
+    A batch of `ubatch_tokens` sends ubatch × k / E tokens to each of E experts (k used per
+    token). The matrix kernels load and unpack a tile of weights once per MATRIX_TILE_COLUMNS
+    tokens (CUDA/ROCm MMQ's largest mmq_x, ggml-cuda/mmq-config-*.cuh), so an expert that gets
+    fewer tokens than that unpacks its weights for fewer products: 16 tokens per expert (256
+    experts, 8 used, ubatch 512) pay 8x a dense matrix's unpacking per FLOP.
+    """
+    if cost.expert_flops <= 0 or cost.expert_used_share <= 0:
+        return 0.0
+    tokens_per_expert = ubatch_tokens * cost.expert_used_share
+    return max(1.0 / tokens_per_expert - 1.0 / MATRIX_TILE_COLUMNS, 0.0)
