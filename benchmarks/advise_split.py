@@ -1,6 +1,6 @@
 """Would a forked child taking half of a first report's workloads pay on a 2-core machine?
 
-    python benchmarks/advise_split.py [--runs 5] [--max-load 1.5] [--profile NAME]
+    python benchmarks/advise_split.py [--runs 5] [--max-load 1.5] [--profile NAME] [--cut 2]
 
 In fresh processes (nothing cached: no estimate, remedy or report cache), after the catalog,
 the workloads and the machine are ready and advise()'s imports are done, times:
@@ -11,8 +11,9 @@ the workloads and the machine are ready and advise()'s imports are done, times:
 The split is the best case for the idea: the two halves' verdicts are checked equal to the
 in-line ones, but no remedy search runs (it needs every verdict) and nothing is merged back
 (the top candidates read every file the verdicts ranked, and the estimate cache keeps every
-estimate), which a real split would have to add. The split point is the one that balances the
-halves' CPU best (printed). The machine's RAM bandwidth is fixed (30 GB/s) so the runs agree.
+estimate), which a real split would have to add. The split point is --cut: this process runs
+the first N workloads (default 2), the child the rest (printed). The machine's RAM bandwidth is
+fixed (30 GB/s) so the runs agree.
 """
 
 from __future__ import annotations

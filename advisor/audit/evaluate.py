@@ -256,9 +256,9 @@ class Evaluator:
         if self._pool is None:
             self._pool = new_pool(self.jobs, _init_worker, (self.catalog,))
         # Small chunks: each round waits for its slowest worker, and a judgement takes 5 to
-        # 200 ms. 300 configurations in chunks of 18 left one worker idle for 0.29 to 0.51 s
-        # at the end, in chunks of 4 for 0.05 to 0.23 s (load 5, 2026-12-07; the messages
-        # cost nothing to speak of).
+        # 200 ms. Judging 300 configurations on 2 workers in chunks of up to 18 requests left
+        # one worker idle for 0.29 to 0.51 s at the end, in chunks of up to 4 for 0.05 to
+        # 0.23 s (load 5, 2026-12-07; the messages cost nothing to speak of).
         chunk = max(1, min(CHUNK_MAX, len(todo) // (self.jobs * 32)))
         for key, workload_keys, results in self._pool.imap_unordered(_judge_in_worker, todo, chunk):
             self._keep(key, workload_keys, results)
