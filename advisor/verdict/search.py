@@ -21,6 +21,8 @@ from advisor.estimate.rank import RankedCandidate as Ranked
 from advisor.estimate.rank import quality_for, rank_file
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from advisor.catalog.model import Catalog, Model, Quant
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
@@ -163,7 +165,7 @@ class OptionSearch:
             self._files[model.id] = found
         return found
 
-    def _shared(self, key: tuple, work: Any) -> Any:
+    def _shared(self, key: tuple, work: Callable[[], Any]) -> Any:
         """The catalog table's entry `key`, worked out by `work()` the first time."""
         found = self._tables.get(key)
         if found is None:

@@ -279,14 +279,16 @@ def decode_step_s(step: DeviceStep, c: SpeedConstants, bc: BatchConstants, seque
     passes = weight_passes(backend, cost.quant, sequences) - 1
     rereads = passes * step.share * (cost.weight_bytes_read - cost.expert_bytes_read)
     states = (sequences - 1) * step.share * cost.state_bytes
-    kv = (sequences - 1) * slope * depth + (rereads + states) * step.k.decode_s_per_byte
-    kv += (sequences - 1) * window_s
+    # what the extra sequences read: their own KV, windows and recurrent states, and the
+    # weights read again
+    reads = (sequences - 1) * slope * depth + (rereads + states) * step.k.decode_s_per_byte
+    reads += (sequences - 1) * window_s
     matrix = extra_matrix_s(step, bc, sequences, depth)
     launches = 0.0
     if backend in GRAPH_BACKENDS:
         launches = step.share * cost.n_layers * bc.get(backend, "tau_multi_layer_s")
     recurrent = step.share * (sequences - 1) * step.recurrent_layers * bc.tau_recurrent_s
-    batched = single + growth * (experts + kv + matrix + launches + recurrent)
+    batched = single + growth * (experts + reads + matrix + launches + recurrent)
     return max(batched, sequences * token_compute_s(step, depth))
 
 
