@@ -18,7 +18,6 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from advisor.advice_cache import KEEP_ENTRIES as ADVICE_ENTRIES
 from advisor.verdict.remedy import Remedy
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ SOURCES = (
 )
 
 
-KEEP_ENTRIES = ADVICE_ENTRIES  # as many as the advice cache keeps: one answer per report it keeps
+KEEP_ENTRIES = 16  # as many as the advice cache keeps: one answer per report it keeps
 
 
 def _cached_search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
