@@ -60,9 +60,10 @@ class OptionSearch:
         # What the search reads of the catalog alone, the same on every machine: shared by
         # the searches of a run (the remedies', an audit's hundreds) on catalogs alike.
         self._tables = _catalog_tables(catalog.digest)
-        if "losses" not in self._tables:
-            self._tables["losses"] = QuantLosses(catalog.quant_quality)
-        self.losses: QuantLosses = self._tables["losses"]  # what each quant type keeps
+        # what each quant type keeps
+        self.losses: QuantLosses = self._shared(
+            ("losses",), lambda: QuantLosses(catalog.quant_quality)
+        )
         self.kv_type = kv_type
         self.mode = mode
         self._calibration = calibration
@@ -70,7 +71,7 @@ class OptionSearch:
         self._estimates: dict[tuple[str, str, int], Estimate] = {}
         self._detailed: dict[tuple[str, str, int], Estimate] = {}
         self._models: dict[str, Model] = {}
-        self._order: dict[str, list[tuple[float, Model]]] = {}
+        self._order: dict[str, tuple[tuple[float, Model], ...]] = {}
         self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
         self._floors: PrefillFloors | None = None
         self._ceilings: DecodeCeilings | None = None
@@ -186,19 +187,22 @@ class OptionSearch:
             )
         return self._best_retention
 
-    def ordered(self, task: str) -> list[tuple[float, Model]]:
+    def ordered(self, task: str) -> tuple[tuple[float, Model], ...]:
         """Models with a quality index for `task`, best raw index first."""
         if task not in self._order:
             self._order[task] = self._shared(("ordered", task), lambda: _ordered(self.catalog,
                                                                                  task))  # fmt: skip
         return self._order[task]
 
-    def unscored(self, task: str) -> list[Model]:
+    def unscored(self, task: str) -> tuple[Model, ...]:
         """Models the index has no score for on `task` (quality unknown), by id."""
         return self._shared(
             ("unscored", task),
-            lambda: sorted(
-                (m for m in self.catalog.models if quality_for(m, task) is None), key=lambda m: m.id
+            lambda: tuple(
+                sorted(
+                    (m for m in self.catalog.models if quality_for(m, task) is None),
+                    key=lambda m: m.id,
+                )
             ),
         )
 
@@ -221,17 +225,18 @@ class OptionSearch:
 
 
 @lru_cache(maxsize=4)
-def _catalog_tables(digest: str) -> dict[tuple | str, Any]:
-    """The tables searches on a catalog with this digest (its whole repr) share: the models
-    by task, each model's files by quality, the best retention, filled as asked for. Two
-    catalogs with one digest are equal, so whichever came first fills them for both."""
+def _catalog_tables(digest: str) -> dict[tuple, Any]:
+    """The tables searches on a catalog with this digest (its whole repr) share: the quant
+    losses, the models by task, each model's files by quality, the best retention, filled as
+    asked for (tuples, so no search can change another's). Two catalogs with one digest are
+    equal, so whichever came first fills them for both."""
     del digest  # the key
     return {}
 
 
-def _ordered(catalog: Catalog, task: str) -> list[tuple[float, Model]]:
+def _ordered(catalog: Catalog, task: str) -> tuple[tuple[float, Model], ...]:
     scored = [(q[0], m) for m in catalog.models if (q := quality_for(m, task))]
-    return sorted(scored, key=lambda pair: (-pair[0], pair[1].id))
+    return tuple(sorted(scored, key=lambda pair: (-pair[0], pair[1].id)))
 
 
 def _by_quality(model: Model, losses: QuantLosses) -> tuple[tuple[tuple[Quant, float], ...],

@@ -69,3 +69,15 @@ def test_a_catalog_with_other_content_has_its_own_tables() -> None:
     assert whole._tables is not half._tables
     assert _tables(half)[:2] != _tables(whole)[:2]
     assert (_tables(half)[0], _tables(half)[1], half.best_retention) == _by_hand(half)
+
+
+def test_no_search_can_change_the_lists_another_search_reads() -> None:
+    """The shared orders are handed out as they are kept: one search that sorted or trimmed
+    them in place would change every later search on the catalog."""
+    catalog = load_catalog()
+    search = OptionSearch(load_profile("office-laptop-16gb"), catalog)
+    for task in TASKS:
+        for shared in (search.ordered(task), search.unscored(task)):
+            assert not hasattr(shared, "sort") and not hasattr(shared, "append"), task
+    other = OptionSearch(load_profile("dual-rtx-3090"), catalog)
+    assert other.ordered("chat") is search.ordered("chat")
