@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 SOURCES = ("advice_cache.py",)  # with the estimator's and the remedy search's
-KEEP_ENTRIES = 16  # machines, configs or catalogs a user switches between
 
 
 def cached_advice(
@@ -48,10 +47,10 @@ def cached_advice(
     build: Callable[[], T],
 ) -> T:
     """`build()`'s answer for these inputs: the stored one, else built and stored."""
-    from advisor.files.disk_cache import cached
+    from advisor.files.disk_cache import KEEP_ANSWERS, cached
 
     params = key(machine, catalog, workloads, options, measured)
-    return cached("advice", [], build, code=(), params=params, keep=KEEP_ENTRIES)
+    return cached("advice", [], build, code=(), params=params, keep=KEEP_ANSWERS)
 
 
 def key(

@@ -82,9 +82,6 @@ SOURCES = (
 )
 
 
-KEEP_ENTRIES = 16  # as many as the advice cache keeps: one answer per report it keeps
-
-
 def _cached_search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
     if not options.cache:
         return _search(machine, catalog, pending, options, measurements, judge)
@@ -92,7 +89,7 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
 
     from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
     from advisor.estimate.cache import machine_text
-    from advisor.files.disk_cache import cached, source_stamp
+    from advisor.files.disk_cache import KEEP_ANSWERS, cached, source_stamp
     from advisor.probe.specs.upgrades import is_laptop
 
     config = options.config
@@ -109,7 +106,7 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
     def search() -> dict[str, Remedy]:
         return _search(machine, catalog, pending, options, measurements, judge)
 
-    return cached("remedies", [], search, code=(), params=params, keep=KEEP_ENTRIES)
+    return cached("remedies", [], search, code=(), params=params, keep=KEEP_ANSWERS)
 
 
 def _hardware_text(text: str) -> str:

@@ -176,9 +176,9 @@ def test_the_remedy_cache_keeps_its_newest_entries_only(
 ) -> None:
     """Every price, machine or catalog a user tries adds a remedy answer; like the advice
     cache, only the newest are kept, so the folder does not grow one file a run forever."""
-    import advisor.remedies as remedies
+    from advisor.files import disk_cache
 
-    monkeypatch.setattr(remedies, "KEEP_ENTRIES", 2)
+    monkeypatch.setattr(disk_cache, "KEEP_ANSWERS", 2)
     machine = load_profile(PROFILE)
     workloads = load_workloads(["chat-assistant"])
     for price in (0.10, 0.20, 0.30, 0.40):

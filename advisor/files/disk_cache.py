@@ -44,6 +44,8 @@ T = TypeVar("T")
 
 FORMAT = 3  # 3: every cache (the dict stores too) writes a header (key, SHA-256), then the value
 PACKAGE = Path(__file__).resolve().parent.parent  # the advisor package
+# A report's answers kept (advice, remedies): machines, configs or catalogs a user switches between
+KEEP_ANSWERS = 16
 
 # What unpickling a damaged or outdated entry can raise (a class renamed or moved, truncated
 # or foreign bytes, a length field gone wild): every one of them means a miss.
