@@ -157,10 +157,11 @@ def _decode_features(row: CalibrationRow) -> dict[str, float]:
         features["multi_die"] = x
     if cost.n_moe_layers:
         features["tau_moe"] = float(cost.n_moe_layers)
-    flops = cost.flops + cost.attn_flops_per_depth * depth + cost.swa_attn_flops_per_cell * cells
+    attention = cost.attn_flops_per_depth * depth + cost.swa_attn_flops_per_cell * cells
     if rate.backend == "cpu":
-        features["gamma_cpu"] = flops / (rate.compute_tflops * 1e12)
-    else:
+        features["gamma_cpu"] = (cost.flops + attention) / (rate.compute_tflops * 1e12)
+    else:  # the weights' mat-vec work scaled by its type's counted instructions (speed.matvec)
+        flops = cost.flops * cost.matvec_ops + attention
         features["gamma_gpu"] = flops * shader_ratio(rate.arch) / (rate.compute_tflops * 1e12)
     return features
 

@@ -165,9 +165,11 @@ def test_quoted_ranges_are_as_narrow_as_their_evidence_allows(held_out):
         return high - low
 
     assert width("prefill", "metal.apple9") < width("prefill", "cuda.mmq") / 2
-    # 0.27 against 0.39 when pinned (0.42 before the recurrent-state reads narrowed CUDA's a
-    # little more, 0.57 before the shader-compute term)
-    assert width("decode", "metal") < width("decode", "cuda") * 0.75
+    # 0.30 against 0.36 when pinned: the mat-vec instructions counted per weight type narrowed
+    # CUDA's (0.39 before) and widened Metal's a little (0.27 before: its M1 Ultra Q4_0 and M5
+    # Max Q4_0 rows, which the shared shader constant no longer slows as much); 0.42 for CUDA
+    # before the recurrent-state reads, 0.57 before the shader-compute term
+    assert width("decode", "metal") < width("decode", "cuda") * 0.9
 
 
 def test_a_device_with_many_rows_counts_as_one_in_the_range(rows):

@@ -15,6 +15,7 @@ from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES
 from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
 from advisor.estimate.kv import block_caches
 from advisor.estimate.speed.cpu_paths import kernel_mix
+from advisor.estimate.speed.matvec import matvec_ops_ratio
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 # Efficiency classes: quant types whose kernels cost about the same per byte.
@@ -90,6 +91,9 @@ class TokenCost:
     # gated delta net, short convolutions): each such layer reads its state and writes the new
     # one back every token (recurrent_state_traffic). Per sequence, like the KV cache.
     state_bytes: float = 0.0
+    # A GPU's mat-vec instructions per weight of this file over Q4_0's (matvec.matvec_ops_ratio):
+    # what its decode's shader work (gamma_gpu) is scaled by
+    matvec_ops: float = 1.0
 
     def prefill_flops(self, ubatch_tokens: int) -> float:
         """Matrix FLOPs per prompt token: the output head, and the last layer's FFN, once per
@@ -351,6 +355,7 @@ def token_cost(
         split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
     kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
     swa_bytes, swa_flops = _swa_kv_per_cell(arch, kv_bytes_per_element)
+    mix = kernel_mix(arch, quant) if standard_mix else ()
     return TokenCost(
         weight_bytes_read=split.read,
         expert_bytes_read=split.expert_read,
@@ -364,7 +369,7 @@ def token_cost(
         attn_flops_per_depth=attn_flops,
         quant=quant.upper(),
         quant_class=quant_class(quant),
-        kernel_mix=kernel_mix(arch, quant) if standard_mix else (),
+        kernel_mix=mix,
         expert_used_share=arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0,
         head_flops=2.0 * _embedding_params(arch),
         activation_bytes=activation_bytes(arch, split.used_params),
@@ -374,4 +379,5 @@ def token_cost(
         swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
         swa_attn_flops_per_cell=swa_flops,
         state_bytes=recurrent_state_traffic(arch),
+        matvec_ops=matvec_ops_ratio(mix, quant),
     )

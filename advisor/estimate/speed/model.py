@@ -211,6 +211,9 @@ class Coefficients:
     # decode_s_per_flop is a counted kernel's whole time, its loads included (cpu_paths.
     # COUNTED_LEVELS): a token's weights take the longer of it and the stream, not the sum
     decode_hides_stream: bool = False
+    # decode_s_per_flop is a GPU's mat-vec shader work, counted for Q4_0 weights: a file's
+    # other types scale it by their instructions per weight (TokenCost.matvec_ops)
+    decode_matvec: bool = False
 
 
 # An audit meets ~75 distinct (device rate, family, kernel mix) keys a machine, 22,750 on 300
@@ -258,6 +261,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
         vector_s_per_flop=(decode_flop or kappa * rho / matrix if dev.backend == "cpu" else shader),
         compute_range=dev.compute_range,
         decode_hides_stream=hides_stream,
+        decode_matvec=dev.backend != "cpu",
     )
 
 
@@ -296,7 +300,7 @@ def decode_parts(cost: TokenCost, dev: DeviceRate, c: SpeedConstants) -> tuple[f
 def decode_terms(cost: TokenCost, share: float, k: Coefficients, c: SpeedConstants):
     """decode_parts with the device's coefficients at hand (a caller that keeps them)."""
     stream = cost.weight_bytes_read * k.decode_s_per_byte
-    compute = cost.flops * k.decode_s_per_flop
+    compute = cost.flops * k.decode_s_per_flop * (cost.matvec_ops if k.decode_matvec else 1.0)
     work = max(stream, compute) if k.decode_hides_stream else stream + compute
     base = (
         work
