@@ -86,3 +86,65 @@ def test_the_process_own_run_is_frozen_out_of_the_exit_collection(monkeypatch, c
     monkeypatch.setattr(sys, "argv", ["advisor", "schema"])
     assert main() == 0 and frozen == [True, True]
     assert '"$schema"' in capsys.readouterr().out
+
+
+class _Ended(Exception):
+    """What os._exit raises here: the process would have ended with `code`."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@pytest.fixture
+def ending(monkeypatch) -> list[str]:
+    """main()'s ways out, recorded: exit handlers run, os._exit called (raising _Ended), and
+    the command's own run replaced by one that prints and returns 3."""
+    import atexit
+    import os
+
+    import advisor.cli as cli
+
+    seen: list[str] = []
+
+    def run(args) -> int:
+        print("the report", end="")
+        return 3
+
+    def ended(code: int) -> None:
+        seen.append("exit")
+        raise _Ended(code)
+
+    monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: seen.append("handlers"))
+    monkeypatch.setattr(os, "_exit", ended)
+    return seen
+
+
+@pytest.mark.parametrize("argv", [["--json"], ["report", "--format", "markdown"]])
+def test_a_reports_process_ends_once_flushed_and_its_exit_handlers_ran(
+    argv, ending, monkeypatch, capsys
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["advisor", *argv])
+    with pytest.raises(_Ended) as stop:
+        main()
+    assert stop.value.code == 3 and ending == ["handlers", "exit"]
+    assert capsys.readouterr().out == "the report"
+    assert main(argv) == 3 and ending == ["handlers", "exit"]  # given argv: the caller goes on
+
+
+def test_other_commands_and_unflushable_or_threaded_runs_end_as_before(ending, monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setattr(sys, "argv", ["advisor", "schema"])
+    assert main() == 3 and ending == []
+    monkeypatch.setattr(sys, "argv", ["advisor", "--json"])
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # the interpreter waits for it
+    assert main() == 3 and ending == []
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+    class Closed:
+        def flush(self) -> None:
+            raise ValueError("I/O operation on closed file")  # stderr after a broken pipe
+
+    monkeypatch.setattr(sys, "stderr", Closed())
+    assert main() == 3 and ending == []

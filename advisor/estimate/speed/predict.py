@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.figures import Figure, Speed
-from advisor.estimate.speed.paths import ENGINE, prefill_path
+from advisor.estimate.speed.paths import ENGINE, matvec_int8, prefill_path
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
@@ -192,7 +192,8 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants,
     if multi_die:
         figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)
     if backend != "cpu":  # the mat-vec kernels' shader work (model.coefficients)
-        figures += (Figure("decode.gamma_gpu", constants.gamma_gpu, "fitted", source),)
+        kernel = "gamma_gpu" if matvec_int8(backend, arch, family) else "gamma_float"
+        figures += (Figure(f"decode.{kernel}", getattr(constants, kernel), "fitted", source),)
     return figures + _range_figures(backend, path, constants)
 
 
