@@ -88,24 +88,25 @@ def stages(profile: str | None, home: Path, label: str) -> None:
         print(f"  {name:<28} {ms:7.1f} ms")
 
 
-# `advisor --json` as the console script runs it, marking when main() starts and returns
-# (time.perf_counter is the system's monotonic clock, the same in the benchmark's process).
+# `advisor --json` as the console script runs it, marking when main() starts and when the exit
+# handlers run: after main() has returned, or as a report's main() ends the process itself
+# (advisor.cli._end_report); what follows is the exit (time.perf_counter is the system's
+# monotonic clock, the same in the benchmark's process).
 ENDS = r"""
-import sys, time
+import atexit, sys, time
 started = time.perf_counter()
-from advisor.cli import main
-try:
-    code = main()
-finally:
-    sys.stdout.flush()
+def mark():
     sys.stderr.write(f"\nENDS {started} {time.perf_counter()}\n")
-raise SystemExit(code)
+    sys.stderr.flush()
+atexit.register(mark)
+from advisor.cli import main
+raise SystemExit(main())
 """
 
 
 def ends(argv: list[str], home: Path, runs: int = 3) -> None:
     """Where a first run's wall time goes outside main(): the interpreter's start-up (to the
-    first line of the script) and its exit (after main() returns), median of `runs`."""
+    first line of the script) and its exit (from the exit handlers on), median of `runs`."""
     found = []
     for run in range(runs):
         env = {**ENV, "ADVISOR_HOME": str(home / f"ends-{run}")}

@@ -86,3 +86,103 @@ def test_the_process_own_run_is_frozen_out_of_the_exit_collection(monkeypatch, c
     monkeypatch.setattr(sys, "argv", ["advisor", "schema"])
     assert main() == 0 and frozen == [True, True]
     assert '"$schema"' in capsys.readouterr().out
+
+
+class _Ended(Exception):
+    """What os._exit raises here: the process would have ended with `code`."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@pytest.fixture
+def ending(monkeypatch) -> list[str]:
+    """main()'s ways out, recorded: exit handlers run, os._exit called (raising _Ended), and
+    the command's own run replaced by one that prints and returns 3."""
+    import atexit
+    import os
+
+    import advisor.cli as cli
+
+    seen: list[str] = []
+
+    def run(args) -> int:
+        print("the report", end="")
+        return 3
+
+    def ended(code: int) -> None:
+        seen.append("exit")
+        raise _Ended(code)
+
+    monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: seen.append("handlers"))
+    monkeypatch.setattr(os, "_exit", ended)
+    return seen
+
+
+@pytest.mark.parametrize("argv", [["--json"], ["report", "--format", "markdown"]])
+def test_a_reports_process_ends_once_flushed_and_its_exit_handlers_ran(
+    argv, ending, monkeypatch, capsys
+) -> None:
+    monkeypatch.setattr(sys, "argv", ["advisor", *argv])
+    with pytest.raises(_Ended) as stop:
+        main()
+    assert stop.value.code == 3 and ending == ["handlers", "exit"]
+    assert capsys.readouterr().out == "the report"
+    assert main(argv) == 3 and ending == ["handlers", "exit"]  # given argv: the caller goes on
+
+
+def test_other_commands_and_unflushable_or_threaded_runs_end_as_before(ending, monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setattr(sys, "argv", ["advisor", "schema"])
+    assert main() == 3 and ending == []
+    monkeypatch.setattr(sys, "argv", ["advisor", "--json"])
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # the interpreter waits for it
+    assert main() == 3 and ending == []
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+
+    class Closed:
+        def flush(self) -> None:
+            raise ValueError("I/O operation on closed file")  # stderr after a broken pipe
+
+    monkeypatch.setattr(sys, "stderr", Closed())
+    assert main() == 3 and ending == ["handlers"]  # run once: the interpreter's exit has none
+
+
+def test_a_reports_process_loses_nothing_it_or_its_exit_handlers_wrote(tmp_path) -> None:
+    """A real report's process, ended by os._exit (cli._end_report), with stdout and stderr
+    block-buffered pipes as a user's shell gives (PYTHONUNBUFFERED unset): the report is whole,
+    and what an exit handler writes after it (here one the embedding code added, unterminated
+    lines) still comes out, as the interpreter's own exit lets it. The same report written with
+    -o is the same bytes, and the exit code is the run's."""
+    import json
+    import os
+
+    code = (
+        "import atexit, sys; from advisor.cli import main;"
+        "atexit.register(lambda: (print('handler', end=''),"
+        " print('handler', end='', file=sys.stderr)));"
+        "sys.argv = ['advisor', *sys.argv[1:]]; raise SystemExit(main())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["ADVISOR_HOME"] = str(tmp_path / "home")
+    argv = ["report", "--json", "--profile", "rtx-3060-desktop", "--workload", "chat-assistant"]
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code, *argv, *extra], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+
+    piped = run()
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.endswith("}\nhandler") and piped.stderr.endswith("handler")
+    doc = json.loads(piped.stdout.removesuffix("handler"))
+    assert doc["kind"] == "advisor-report" and doc["verdicts"]
+    written = run("-o", str(tmp_path / "report.json"))
+    assert written.returncode == 0 and written.stdout == "handler", written.stderr
+    again = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert {**again, "generated_at": None} == {**doc, "generated_at": None}
+    refused = run("--min-quality", "101")  # a usage error, before the report
+    assert refused.returncode == 2 and refused.stdout == "handler"
+    missing = run("--workload", "no-such-preset")  # not found, after parsing
+    assert missing.returncode == 4 and missing.stdout == "handler", missing.stderr

@@ -1,4 +1,4 @@
-"""A GPU's decode shader work is counted per weight type (advisor/estimate/speed/matvec.py)."""
+"""A GPU's int8 decode shader work is counted per weight type (advisor/estimate/speed/matvec.py)."""
 
 from __future__ import annotations
 
@@ -58,9 +58,10 @@ def test_a_files_ratio_is_its_types_flop_weighted_counts():
     assert matvec_ops_ratio((), "Q4_K_M") == unknown_mix.matvec_ops
 
 
-def test_the_ratio_scales_a_gpus_shader_time_and_nothing_on_a_cpu():
-    """On a GPU the mat-vec work (FLOPs x gamma_gpu / shader rate) is scaled by the file's
-    ratio and nothing else moves; a CPU's decode compute has its own constants."""
+def test_the_ratio_scales_an_int8_kernels_shader_time_only():
+    """On a GPU whose decode runs int8 dot products (CUDA's mmvq) the mat-vec work (FLOPs x
+    gamma_gpu / shader rate) is scaled by the file's ratio and nothing else moves; Metal's float
+    kernels (gamma_float) and a CPU's decode compute are not counted per type."""
     c = load_constants()
     cost = token_cost(_llama3_8b(), "Q4_K_M", 4.9e9)
     as_q4_0 = dataclasses.replace(cost, matvec_ops=1.0)
@@ -71,29 +72,36 @@ def test_the_ratio_scales_a_gpus_shader_time_and_nothing_on_a_cpu():
     assert decode_seconds(cost, gpu, c, 64) - decode_seconds(as_q4_0, gpu, c, 64) == pytest.approx(
         extra, rel=1e-9, abs=0
     )
+    metal = DeviceRate("gpu0", "metal", 400.0, 14.4, 1.0, arch="apple.apple9")
     cpu = DeviceRate("cpu", "cpu", 100.0, 2.0, 1.0)
-    assert decode_seconds(cost, cpu, c, 64) == decode_seconds(as_q4_0, cpu, c, 64)
+    for device in (metal, cpu):
+        assert decode_seconds(cost, device, c, 64) == decode_seconds(as_q4_0, device, c, 64)
 
 
 def test_the_fit_charges_what_the_model_charges():
     """The fit's shader feature carries the same ratio as the runtime model, so the constant
     fitted on the rows is the one the estimate charges with."""
-    arch = _llama3_8b()
-    cost = token_cost(arch, "Q4_K_M", 4.9e9)
-    rate = DeviceRate("gpu0", "metal", 400.0, 14.4, 1.0, arch="apple.apple9")
-    row = CalibrationRow(
-        line=2, device="Apple M3 Max (40-core GPU)", backend="metal", kind="decode",
-        n_tokens=512, tokens_per_s=49.0, weight=1.0, model="Meta-Llama-3 8B", quant="Q4_K_M",
-        cost=cost, rate=rate, active_params_b=8.03, total_params_b=8.03,
-    )  # fmt: skip
+    cost = token_cost(_llama3_8b(), "Q4_K_M", 4.9e9)
     depth = (512 - 1) / 2.0
-    assert _decode_features(row)["gamma_gpu"] == pytest.approx(
-        (cost.flops * cost.matvec_ops + cost.attn_flops_per_depth * depth) / 14.4e12,
-        rel=1e-9,
-        abs=0,
+    attention = cost.attn_flops_per_depth * depth
+
+    def row(backend, arch, tflops):
+        rate = DeviceRate("gpu0", backend, 400.0, tflops, 1.0, arch=arch)
+        return CalibrationRow(
+            line=2, device="a GPU", backend=backend, kind="decode", n_tokens=512,
+            tokens_per_s=49.0, weight=1.0, model="Meta-Llama-3 8B", quant="Q4_K_M", cost=cost,
+            rate=rate, active_params_b=8.03, total_params_b=8.03,
+        )  # fmt: skip
+
+    cuda, metal = row("cuda", "nvidia.ada", 48.74), row("metal", "apple.apple9", 14.4)
+    assert _decode_features(cuda)["gamma_gpu"] == pytest.approx(
+        (cost.flops * cost.matvec_ops + attention) / 48.74e12, rel=1e-9, abs=0
+    )
+    assert _decode_features(metal)["gamma_float"] == pytest.approx(
+        (cost.flops + attention) / 14.4e12, rel=1e-9, abs=0
     )
     c = load_constants()
-    as_q4_0 = dataclasses.replace(row, cost=dataclasses.replace(cost, matvec_ops=1.0))
-    assert 1.0 / predict(row, c) - 1.0 / predict(as_q4_0, c) == pytest.approx(
-        cost.flops * (cost.matvec_ops - 1.0) * c.gamma_gpu / 14.4e12, rel=1e-6, abs=0
+    as_q4_0 = dataclasses.replace(cuda, cost=dataclasses.replace(cost, matvec_ops=1.0))
+    assert 1.0 / predict(cuda, c) - 1.0 / predict(as_q4_0, c) == pytest.approx(
+        cost.flops * (cost.matvec_ops - 1.0) * c.gamma_gpu / 48.74e12, rel=1e-6, abs=0
     )

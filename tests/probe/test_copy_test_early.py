@@ -63,8 +63,47 @@ def test_the_child_measures_once_asked(asked: Path) -> None:
     found = pending()
     assert found is not None and found.threads == pending.pid != os.getpid()
     assert found.rounds == 1  # the child copied after the parent asked, not before
+    copy_test.collect_stopped()  # as the run's exit does
     with pytest.raises(ChildProcessError):
         os.waitpid(pending.pid, os.WNOHANG)  # collected
+
+
+@needs_fork
+def test_the_figure_is_read_without_waiting_for_the_child_to_exit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child sends its line and then unmaps its buffers while exiting: the run takes the
+    line and goes on (a child that never exits here: the old read to the pipe's end waited
+    ANSWER_WAIT_S for it and then tested in line, in the parent), and the child is collected
+    at the run's end."""
+    import signal
+
+    parent = os.getpid()
+
+    def measure(*, threads, budget_s, ready=None, hold=None, **_kw):
+        if ready is None:
+            return _tagged(parent)  # the test in line, in the parent
+        assert ready()
+        if hold is not None:
+            hold.append(bytearray(1 << 20))  # the buffers, held past the answer
+        measured = _tagged(os.getpid())
+        real_exit = os._exit
+
+        def exit_slowly(code: int) -> None:  # the answer is out; the exit does not end
+            signal.pause()
+            real_exit(code)
+
+        monkeypatch.setattr(os, "_exit", exit_slowly)
+        return measured
+
+    monkeypatch.setattr(copy_test, "measure_memory_bandwidth", measure)
+    monkeypatch.setattr(copy_test, "ANSWER_WAIT_S", 5.0)
+    pending = copy_test.start_copy_test(threads=2, budget_s=0.15)
+    found = pending()
+    assert found is not None and found.threads == pending.pid != parent
+    copy_test.collect_stopped()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pending.pid, os.WNOHANG)
 
 
 @needs_fork

@@ -1,12 +1,16 @@
-"""How much shader work a GPU's decode mat-vec kernels do per weight, by ggml weight type.
+"""How much shader work a GPU's int8 decode mat-vec kernels do per weight, by ggml weight type.
 
 Decoding one token multiplies every weight in use by one vector, on the shader ALUs
-(docs/speed.md, "Shader work in decode"); the model charges `FLOPs × gamma_gpu × ops ratio /
-shader rate`. `gamma_gpu` is fitted; the ratio is counted here: the instructions one thread of
-llama.cpp's mat-vec kernel issues per weight of each type, over Q4_0's (the type the prior on
-`gamma_gpu` was counted on). Before 2026-12-07 every type counted as Q4_0, so a Q4_K_M file,
-whose super-blocks' 6-bit scales and mins are unpacked beside the weights and whose Q6_K
-tensors join two bit planes, was charged half the shader work its kernels do.
+(docs/speed.md, "Shader work in decode"). Where that runs as int8 dot products (paths.matvec_int8:
+CUDA, ROCm and SYCL's `mul_mat_vec_q`, Vulkan's `mul_mat_vecq` on AMD) the model charges
+`FLOPs × gamma_gpu × ops ratio / shader rate`. `gamma_gpu` is fitted; the ratio is counted here:
+the instructions one thread of llama.cpp's kernel issues per weight of each type, over Q4_0's
+(the type the prior on `gamma_gpu` was counted on). Before 2026-12-07 every type counted as
+Q4_0, so a Q4_K_M file, whose super-blocks' 6-bit scales and mins are unpacked beside the
+weights and whose Q6_K tensors join two bit planes, was charged half the shader work its
+kernels do. The float kernels (Metal's `kernel_mul_mv_*`, Vulkan's dequantizing shaders,
+`mul_mat_vec_f` for F16/BF16: `gamma_float`) are not counted per type here and cost the same
+per weight whatever the type.
 
 Counted in llama-cpp-python 0.3.36's vendored ggml-cuda, one call of the type's `vec_dot_*_q8_1`
 (vecdotq.cuh, run by `mul_mat_vec_q` in mmvq.cu with the type's MMVQ VDR) or one iteration of
@@ -14,9 +18,11 @@ Counted in llama-cpp-python 0.3.36's vendored ggml-cuda, one call of the type's 
 (shift, mask, or, byte permute, the emulated `__vsub4` taken as 4), `dp4a`, conversion
 (half or E8M0 to float) and float multiply or FMA; the arithmetic that depends only on the
 thread's position in the block (`iqs`) is left out, as nvcc hoists it out of the row loop, and
-every call pays 6 for the loop and its block addresses (the same 6 for each type). The Vulkan,
-Metal and ROCm mat-vec shaders unpack the same blocks the same way; their counts are taken as
-CUDA's, as the shared `gamma_gpu` already takes CUDA's Q4_0 count for them.
+every call pays 6 for the loop and its block addresses (the same 6 for each type). ROCm runs the
+same source (HIP); Vulkan's int8 shaders unpack the same blocks, and their counts are taken as
+CUDA's, as the shared `gamma_gpu` takes CUDA's Q4_0 count for them. The float types' entries
+(F16, BF16, F32) count `mul_mat_vec_f`: they enter an int8 device's ratio only for a quantized
+file's few float tensors (norms are not multiplied; an MoE router is).
 """
 
 from __future__ import annotations
