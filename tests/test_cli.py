@@ -148,3 +148,23 @@ def test_other_commands_and_unflushable_or_threaded_runs_end_as_before(ending, m
 
     monkeypatch.setattr(sys, "stderr", Closed())
     assert main() == 3 and ending == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "probes"),
+    [
+        (["--json"], True),
+        (["report"], True),
+        (["report", "--format", "markdown", "--ram", "16"], True),
+        (["--json", "--profile", "rtx-4090-desktop"], False),
+        (["report", "--profile=rtx-4090-desktop"], False),
+        (["--json", "--help"], False),
+        ([], False),  # the app
+        (["probe"], False),
+        (["models", "--json"], False),
+    ],
+)
+def test_a_report_on_this_computer_starts_its_probe_first(argv, probes) -> None:
+    from advisor.cli import _probes_this_computer
+
+    assert _probes_this_computer(argv) is probes
