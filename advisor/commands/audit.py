@@ -305,11 +305,13 @@ def _server_prices(given, servers: tuple[str, ...]) -> tuple[tuple[str, float], 
 
 
 def _emit(audit, args: argparse.Namespace) -> None:
+    from advisor.files.disk_cache import no_cycle_collection
     from advisor.report.output import emit
 
     terminal = not args.output and sys.stdout.isatty()
     styled = terminal and args.format == "table"  # coloured by rich, from cleaned text
-    emit(render(audit, args.format, terminal=terminal), args.output, styled=styled)
+    with no_cycle_collection():  # rows and strings, no cycle: as in run_audit
+        emit(render(audit, args.format, terminal=terminal), args.output, styled=styled)
 
 
 def render(audit, fmt: str, *, terminal: bool = False) -> str:

@@ -125,3 +125,21 @@ def test_an_absurd_number_is_said_before_a_non_finite_one(first) -> None:
     doc["machine"]["ram_gb"] = 16.0
     with pytest.raises(ReportError, match="not finite"):
         inputs_from_report(doc)
+
+
+def test_a_long_fraction_does_not_start_the_walk(first, monkeypatch) -> None:
+    """A float's 17-digit fraction (0.30000000000000004) is no absurd number: the walk over
+    the report (a sixth of an audit's reading CPU when most reports started it) is not run."""
+    import advisor.report.read as read
+
+    walks = []
+    monkeypatch.setattr(read, "_check_absurd", lambda *a: walks.append(a))
+    doc = json.loads(json.dumps(first))
+    doc["machine"]["ram_gb"] = 0.1 + 0.2  # json writes 0.30000000000000004
+    doc["inputs"]["workloads"][0]["requests_per_day"] = 12345.678901234567
+    inputs_from_report(doc)
+    assert walks == []
+    doc["inputs"]["workloads"][0]["requests_per_day"] = 12345678901234567
+    with pytest.raises(ReportError):
+        inputs_from_report(doc)
+    assert len(walks) == 1
