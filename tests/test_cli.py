@@ -101,6 +101,7 @@ def ending(monkeypatch) -> list[str]:
     the command's own run replaced by one that prints and returns 3."""
     import atexit
     import os
+    import threading
 
     import advisor.cli as cli
 
@@ -115,6 +116,8 @@ def ending(monkeypatch) -> list[str]:
         raise _Ended(code)
 
     monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(cli, "_probes_this_computer", lambda argv: False)  # no probe's child
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as a run's process: no other
     monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: seen.append("handlers"))
     monkeypatch.setattr(os, "_exit", ended)
     return seen
