@@ -142,25 +142,27 @@ def _before_exit() -> None:
 def _end_report(code: int) -> None:
     """End a report's process now, skipping the modules' teardown (~20 ms of a first
     `advisor --json` after main() returned, with the objects frozen; `benchmarks/startup.py
-    --stages`, 2026-12-07): what the run wrote went through `with` blocks and is closed, stdout
-    and stderr are flushed here, and the exit handlers run first (the early copy test's child
-    is collected, a pool's threads joined). Returns instead, for the interpreter's own exit as
-    before, when a stream cannot be flushed (a closed pipe: the same message and exit status
-    as always) or another thread is still running (the interpreter would wait for it)."""
+    --stages`, 2026-12-07): what the run wrote went through `with` blocks and is closed, the
+    exit handlers run (the early copy test's child is collected), and then stdout and stderr
+    are flushed, with whatever the handlers wrote (the interpreter's own exit flushes them
+    after its handlers too). Returns instead, for the interpreter's own exit as before, when
+    another thread is still running (the interpreter would wait for it), or when a stream
+    cannot be flushed (a closed pipe, a full disk: the same message and exit status as
+    always; the handlers, run once, are not run again)."""
     import threading
 
-    try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-    except (OSError, ValueError):
-        return
     if threading.active_count() != 1:
         return
     import atexit
     import os
 
     atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
     os._exit(code)
 
 

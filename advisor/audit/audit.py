@@ -24,6 +24,7 @@ from advisor.audit.fleet import (
     workload_rows,
 )
 from advisor.audit.keys import digest
+from advisor.audit.notes import id_notes, judging_notes, workload_notes
 from advisor.audit.parse import Group, ReportReader, ReportRef
 from advisor.audit.read import read_reports
 from advisor.audit.sources import Skipped
@@ -110,14 +111,23 @@ def _run_audit(
 ) -> FleetAudit:
     say = progress or (lambda _: None)
     reader = ReportReader()
-    refs, skipped = read_reports(paths, stdin, reader, settings.jobs)
-    kept, replaced = _newest(refs)
-    say(f"read {len(refs)} reports: {len(kept)} machines, {len(reader.groups)} configurations")
     floored: dict[bytes, tuple[Workload, bytes]] = {}  # one floored copy per distinct workload
-    plans = {key: _plan(reader.groups[key], settings, floored) for key in {r.group for r in kept}}
-    run = _Run(reader, refs, kept, replaced, skipped, plans)
     cache = OutcomeCache(catalog) if settings.cache else None
     with Evaluator(catalog, jobs=settings.jobs, known=cache.load() if cache else {}) as evaluator:
+
+        def first_judged() -> None:
+            """The first configuration, judged while worker processes read the rest: the
+            warm-up the judging would otherwise start with, one core idle, and its workers
+            are forked with these caches warm."""
+            group = next(iter(reader.groups.values()), None)
+            if group is not None:
+                evaluator.prefetch(_plan(group, settings, floored).request)
+
+        refs, skipped = read_reports(paths, stdin, reader, settings.jobs, first_judged)
+        kept, replaced = _newest(refs)
+        say(f"read {len(refs)} reports: {len(kept)} machines, {len(reader.groups)} configurations")
+        plans = {k: _plan(reader.groups[k], settings, floored) for k in {r.group for r in kept}}
+        run = _Run(reader, refs, kept, replaced, skipped, plans)
         _judge(run, evaluator, say)
         if settings.upgrades:
             targets = _targets(run)
@@ -279,7 +289,9 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
         upgrades_checked=settings.upgrades,
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
-        notes=_judging_notes(catalog, settings) + _workload_notes(run) + _id_notes(run.replaced),
+        notes=judging_notes(catalog, settings.min_quality)
+        + workload_notes(run.plans[g].request for g in {r.group for r in run.kept})
+        + id_notes(run.replaced),
         servers=_servers(catalog, settings, run, kept),
         unreached=unreached_rows(
             [(m.workload, m.reason, row) for m in run.missed for row in by_group.get(m.group, [])]
@@ -311,59 +323,6 @@ def _servers(catalog: Catalog, settings: AuditSettings, run: _Run, kept: list[Re
     )
     return shared_servers(catalog, people, settings.servers, settings.seats, options,
                           dict(settings.server_prices))  # fmt: skip
-
-
-def _id_notes(replaced: list[Replaced]) -> tuple[str, ...]:
-    """Warn when reports of one machine id come from differently named files: the same id on
-    two hosts means the ids do not tell those machines apart."""
-    from pathlib import PurePath
-
-    def stem(origin: str) -> str:
-        return PurePath(origin.split(":")[0] if origin.startswith("<stdin>") else origin).stem
-
-    clashes = [r for r in replaced if stem(r.origin) != stem(r.newer)]
-    if not clashes:
-        return ()
-    return (
-        f"{len(clashes)} report(s) share a machine id with a report of another name and were "
-        "left out as older reports of the same machine; if those are different machines with "
-        "the same hardware, their ids do not tell them apart (see the replaced list)",
-    )
-
-
-def _judging_notes(catalog: Catalog, settings: AuditSettings) -> tuple[str, ...]:
-    """The user's quality floor and own scores (--min-quality, --quality), said once."""
-    notes = []
-    if settings.min_quality is not None:
-        pct, given_by = settings.min_quality
-        notes.append(
-            f"every workload is judged against your quality floor of {pct:g}% of the "
-            f"frontier ({given_by}) in place of its own; a model with no published score "
-            "is judged against it"
-        )
-    notes += [
-        f"{m.name} is judged with your assumption ({m.quality.assumed_by}), not a published "
-        f"score, on {m.quality.scale or m.quality.index_name}"
-        for m in catalog.models
-        if m.quality is not None and m.quality.assumed_by
-    ]
-    return tuple(notes)
-
-
-def _workload_notes(run: _Run) -> tuple[str, ...]:
-    """Say when reports judged a workload name on different definitions (older presets, a
-    user's own file): its row then mixes them."""
-    keys: dict[str, set[bytes]] = {}
-    for group in {r.group for r in run.kept}:
-        request = run.plans[group].request
-        for w, k in zip(request.workloads, request.workload_keys, strict=True):
-            keys.setdefault(w.name, set()).add(k)
-    return tuple(
-        f"the reports define the {name} workload in {len(found)} different ways (older presets "
-        f"or a user's own file); --workload {name} judges every machine on today's preset"
-        for name, found in sorted(keys.items())
-        if len(found) > 1
-    )
 
 
 def _group_parts(

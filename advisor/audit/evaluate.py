@@ -211,6 +211,9 @@ class Evaluator:
         self.asked: set[tuple[bytes, bytes]] = set()  # what this audit needed, known or not
         self.judged = 0  # requests advise() ran on
         self._pool = None
+        # prefetch()'s results, by request key: (workload keys, results), until asked for
+        self._early: dict[bytes, tuple[tuple[bytes, ...], list[Result]]] = {}
+        self._warm = False  # this process has judged a request: its caches are warm
 
     def __enter__(self) -> Evaluator:
         return self
@@ -231,20 +234,54 @@ class Evaluator:
         """The results this audit asked for: what a cache of it keeps."""
         return {k: self.results[k] for k in self.asked if k in self.results}
 
+    def prefetch(self, request: Request) -> None:
+        """Judge `request` here and now, ahead of the evaluate() that asks for it (the audit
+        judges its first configuration while worker processes still read the reports): that
+        is the warm-up evaluate() would otherwise do with the other core idle. The results
+        count, as one judgement, only when evaluate() asks for no other workload of the
+        request's key than these (else it judges them as it would have; the judgement never
+        counts if no evaluate() asks for it)."""
+        if all((request.key, k) in self.results for k in request.workload_keys):
+            return
+        results = judge(self.prices, request)
+        self._warm = True
+        self._early[request.key] = (request.workload_keys, results)
+
     def evaluate(self, requests: Iterable[Request]) -> None:
         """Judge whatever the requests ask that is not known yet."""
+        requests = list(requests)
+        if self._early:
+            self._adopt(requests)
         todo = _missing(requests, self.results, self.asked)
         if self._pool is not None and len(todo) > 1:
             self._in_pool(todo)  # started already: even a few requests are shared out
         elif self.jobs > 1 and len(todo) >= POOL_MIN_REQUESTS:
-            for request in todo[:WARM_UP_REQUESTS]:
+            warm_up = 0 if self._warm else WARM_UP_REQUESTS
+            for request in todo[:warm_up]:
                 self._inline(request)
-            self._in_pool(todo[WARM_UP_REQUESTS:])
+            self._in_pool(todo[warm_up:])
         else:
             for request in todo:
                 self._inline(request)
 
+    def _adopt(self, requests: list[Request]) -> None:
+        """prefetch()'s results for the keys these requests ask, where they cover every
+        workload asked of that key that is not known yet: one judgement, as evaluate()
+        would have made it."""
+        wanted: dict[bytes, set[bytes]] = {}
+        for request in requests:
+            if request.key in self._early:
+                wanted.setdefault(request.key, set()).update(
+                    k for k in request.workload_keys if (request.key, k) not in self.results
+                )
+        for key, keys in wanted.items():
+            workload_keys, results = self._early.pop(key)
+            if keys and keys <= set(workload_keys):
+                kept = [(k, r) for k, r in zip(workload_keys, results, strict=True) if k in keys]
+                self._keep(key, [k for k, _ in kept], [r for _, r in kept])
+
     def _inline(self, request: Request) -> None:
+        self._warm = True
         self._keep(request.key, request.workload_keys, judge(self.prices, request))
 
     def _keep(self, key: bytes, workload_keys: Sequence[bytes], results: Sequence[Result]) -> None:

@@ -8,7 +8,7 @@ result is the one reading every file here would give.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,9 +26,17 @@ RUNS_PER_WORKER = 1
 
 
 def read_reports(
-    paths: Sequence[str], stdin: BinaryIO | None, reader: ReportReader, jobs: int = 1
+    paths: Sequence[str],
+    stdin: BinaryIO | None,
+    reader: ReportReader,
+    jobs: int = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[list[ReportRef], list[Skipped]]:
-    """Every readable report the paths name, and every one skipped with its reason."""
+    """Every readable report the paths name, and every one skipped with its reason.
+
+    `meanwhile`: called here while worker processes read (when they do), once the first file
+    is read here (so `reader.groups` holds its configuration): work this process would
+    otherwise do alone after the reading, with the other core idle."""
     refs: list[ReportRef] = []
     skipped: list[Skipped] = []
     # Each parsed report is thousands of short-lived dicts, freed by reference counting; the
@@ -37,7 +45,7 @@ def read_reports(
         items = list(locate(paths, stdin))
         files = sum(isinstance(i, Path) for i in items)
         if jobs > 1 and files >= POOL_MIN_FILES:
-            found: Iterable[ReportRef | Skipped] = _pooled(items, reader, jobs, files)
+            found: Iterable[ReportRef | Skipped] = _pooled(items, reader, jobs, files, meanwhile)
         else:
             found = _here(items, reader)
         for item in found:
@@ -54,11 +62,15 @@ def _here(items: list, reader: ReportReader) -> Iterator[ReportRef | Skipped]:
             yield item if isinstance(item, Skipped) else reader.read(item)
 
 
-def _pooled(items: list, reader: ReportReader, jobs: int,
-            files: int) -> Iterator[ReportRef | Skipped]:  # fmt: skip
+def _pooled(items: list, reader: ReportReader, jobs: int, files: int,
+            meanwhile: Callable[[], None] | None) -> Iterator[ReportRef | Skipped]:  # fmt: skip
     """Runs of consecutive files go to the workers; anything else (stdin) is read here, in
-    its place in the order."""
+    its place in the order. With `meanwhile`, a first file is read here too, and `meanwhile`
+    runs while the workers read on."""
     size = max(1, -(-files // (jobs * RUNS_PER_WORKER)))
+    head: Path | None = None
+    if meanwhile is not None and items and isinstance(items[0], Path):
+        head, items = items[0], items[1:]
     plan: list[list[str] | RawReport | Skipped] = []
     for item in items:
         if not isinstance(item, Path):
@@ -71,6 +83,10 @@ def _pooled(items: list, reader: ReportReader, jobs: int,
     warm_validators()  # once here, before the fork, rather than once in every worker
     with worker_pool(jobs) as pool:
         results = pool.imap(read_run, runs)
+        if head is not None:
+            yield from _here([head], reader)  # first in the order, as if a worker read it
+        if meanwhile is not None:
+            meanwhile()
         for step in plan:
             if isinstance(step, list):
                 for parsed in next(results):

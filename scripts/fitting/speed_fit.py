@@ -27,6 +27,7 @@ from advisor.estimate.speed.paths import (
     ENGINE,
     PATHS,
     expert_tile_passes,
+    matvec_int8,
     prefill_path,
     rated_compute,
     shader_ratio,
@@ -48,11 +49,14 @@ QUANT_FALLBACK = {"iquant": "kquant", "kquant": "legacy", "legacy": "q8_0", "mxf
 # counted in ggml-cuda's vec_dot_q4_0_q8_1 (mmvq, VDR 2): per 16 weights 4 shift/mask ops, 4
 # dp4a, 6 loads, ~8 for the block scales (half-to-float conversions, the q8_1 sum term) and
 # ~6 for addresses and the loop, about 2 a weight; the F16 kernel (mmvf) converts, multiplies
-# and loads about as much. The spread lets the rows move it by as much again.
+# The spread lets the rows move it by as much again. gamma_float is the float-FMA kernels'
+# (paths.matvec_int8: Metal's mul_mv, Vulkan's dequantizing shaders, mmvf for F16/BF16),
+# counted in Metal's block_q_n_dot_y for Q4_0: a mask, a conversion and an FMA a weight, about
+# 3 (mmvf's BF16 loop on HIP: a shift to convert, an FMA and half a load of each operand).
 DECODE_PRIORS = {
     "alpha0": (1.2, 1.0), "alpha:": (0.0, 0.25), "beta:": (0.0, 0.3), "betab:": (0.0, 0.2),
     "tau0": (3e-5, 1e-4), "tau:": (0.0, 5e-5), "tau_moe": (0.0, 2e-4), "gamma_cpu": (2.0, 3.0),
-    "multi_die": (0.0, 0.5), "gamma_gpu": (2.0, 2.0),
+    "multi_die": (0.0, 0.5), "gamma_gpu": (2.0, 2.0), "gamma_float": (3.0, 2.0),
 }  # fmt: skip
 # Prefill efficiency is kappa0 + the matrix engine's offset ("kappae:nv_tensor", shared by every
 # path on that hardware) + the kernel path's own ("kappap:cuda.mmq"); see speed/paths.py. An engine
@@ -161,7 +165,10 @@ def _decode_features(row: CalibrationRow) -> dict[str, float]:
     if rate.backend == "cpu":
         features["gamma_cpu"] = flops / (rate.compute_tflops * 1e12)
     else:
-        features["gamma_gpu"] = flops * shader_ratio(rate.arch) / (rate.compute_tflops * 1e12)
+        kernel = (
+            "gamma_gpu" if matvec_int8(rate.backend, rate.arch, cost.quant_class) else "gamma_float"
+        )
+        features[kernel] = flops * shader_ratio(rate.arch) / (rate.compute_tflops * 1e12)
     return features
 
 
@@ -337,6 +344,7 @@ def fit_constants(rows: Sequence[CalibrationRow], spread: dict | None = None) ->
             "gamma_cpu": d.get("gamma_cpu", DECODE_PRIORS["gamma_cpu"][0]),
             "multi_die": multi_die,
             "gamma_gpu": d.get("gamma_gpu", DECODE_PRIORS["gamma_gpu"][0]),
+            "gamma_float": d.get("gamma_float", DECODE_PRIORS["gamma_float"][0]),
         },
         "prefill": {
             "kappa": _kappa_table(p),

@@ -32,6 +32,80 @@ def test_a_pool_of_workers_gives_the_same_audit(fleet_dir, catalog, monkeypatch)
     assert _doc(pooled) == _doc(alone)
 
 
+def test_the_first_configuration_is_judged_while_workers_read(
+    fleet_dir, catalog, monkeypatch
+) -> None:
+    """With reading workers, this process judges the first file's configuration meanwhile:
+    that judgement is the judging's warm-up (none is made after the reading), it counts once,
+    and the audit is the one a single process makes."""
+    import advisor.audit.read as read
+
+    alone = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=1))
+    monkeypatch.setattr(read, "POOL_MIN_FILES", 2)
+    monkeypatch.setattr(evaluate, "POOL_MIN_REQUESTS", 2)
+    early: list[bytes] = []
+    events: list[str] = []
+    sent: list[int] = []
+    real_prefetch, real_inline, real_pool = (
+        evaluate.Evaluator.prefetch,
+        evaluate.Evaluator._inline,
+        evaluate.Evaluator._in_pool,
+    )
+
+    def prefetch(self, request):
+        assert self._pool is None and not self.results  # before any judging
+        early.append(request.key)
+        return real_prefetch(self, request)
+
+    def in_line(self, request):
+        events.append("inline")
+        return real_inline(self, request)
+
+    def in_pool(self, todo):
+        events.append("pool")
+        sent.append(len(todo))
+        return real_pool(self, todo)
+
+    monkeypatch.setattr(evaluate.Evaluator, "prefetch", prefetch)
+    monkeypatch.setattr(evaluate.Evaluator, "_inline", in_line)
+    monkeypatch.setattr(evaluate.Evaluator, "_in_pool", in_pool)
+    pooled = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=2))
+    assert len(early) == 1 and events[0] == "pool"  # no warm-up after the reading
+    assert sent and sent[0] == 3  # 4 configurations: the first judged while reading
+    assert pooled.evaluations == alone.evaluations
+    assert _doc(pooled) == _doc(alone)
+
+
+def test_a_prefetched_judgement_covering_less_than_asked_is_not_counted(catalog) -> None:
+    """Two reports' configurations that share a machine but not all workloads are judged as
+    one request: a judgement made ahead for one of them does not stand in for it (the count
+    of judgements stays the one made without it)."""
+    from dataclasses import replace
+
+    from advisor.advice_options import AdviceOptions
+    from advisor.probe import load_profile
+    from advisor.workload import load_workloads
+
+    workloads = tuple(load_workloads())[:2]
+    machine = load_profile("office-laptop-8gb")
+    options = AdviceOptions(cache=False, top_candidates=1)
+    a = evaluate.Request(b"k", machine, (), options, workloads[:1], (b"w0",))
+    b = replace(a, workloads=workloads, workload_keys=(b"w0", b"w1"))
+    with evaluate.Evaluator(catalog) as evaluator:
+        evaluator.prefetch(a)
+        evaluator.evaluate([a, b])
+        assert evaluator.judged == 1  # a and b as one request, as without the prefetch
+        merged = evaluator.result(b"k", b"w0")
+    with evaluate.Evaluator(catalog) as evaluator:
+        evaluator.prefetch(a)
+        evaluator.evaluate([a])
+        assert evaluator.judged == 1  # the prefetched judgement, counted once
+        assert evaluator.result(b"k", b"w0") == merged
+    with evaluate.Evaluator(catalog) as evaluator:
+        evaluator.prefetch(a)
+        assert evaluator.judged == 0  # never asked for: not counted
+
+
 def _read(paths, jobs: int, stdin=None):
     from advisor.audit.parse import ReportReader
 

@@ -9,6 +9,7 @@ from advisor.estimate.speed.paths import (
     ENGINE,
     PATHS,
     device_arch,
+    matvec_int8,
     prefill_path,
     rated_compute,
     shader_ratio,
@@ -131,8 +132,45 @@ def test_decode_pays_for_the_mat_vec_work_on_the_shader_alus():
     assert fast.decode_s_per_flop == pytest.approx(c.gamma_gpu / 77.97e12, rel=1e-6, abs=0)
     strix = DeviceRate("gpu0", "rocm", 256.0, 59.4, 1.0, arch="amd.rdna3")
     assert coefficients(c, strix, "f16").decode_s_per_flop == pytest.approx(
-        c.gamma_gpu * 4 / 59.4e12, rel=1e-6, abs=0
+        c.gamma_float * 4 / 59.4e12, rel=1e-6, abs=0
     )
+
+
+@pytest.mark.parametrize(
+    ("backend", "arch", "family", "int8"),
+    [
+        ("cuda", "nvidia.ada", "kquant", True),  # mmvq: dp4a on q8_1 activations
+        ("cuda", "nvidia.ada", "f16", False),  # mmvf: convert and FMA
+        ("rocm", "amd.rdna3", "q8_0", True),  # Strix Halo's quantized files: mmvq
+        ("rocm", "amd.rdna3", "f16", False),  # its BF16 files: mmvf
+        ("sycl", "intel", "legacy", True),  # SYCL's mul_mat_vec_q
+        ("metal", "apple.apple9", "legacy", False),  # mul_mv: mask, convert, FMA
+        ("metal", "apple.apple9", "mxfp4", False),
+        ("vulkan", "amd.rdna4", "legacy", True),  # R9700: mul_mat_vecq (integer dot product)
+        ("vulkan", "amd.rdna4", "q8_0", False),  # Q8_0 stays on the float shader off GCN
+        ("vulkan", "amd.gcn", "q8_0", True),
+        ("vulkan", "amd.rdna1", "legacy", False),  # RX 5700 XT: no 4x8-bit dot instruction
+        ("vulkan", "nvidia.ampere", "legacy", False),  # RTX 3090: rows of 4096 stay float
+        ("vulkan", "intel", "kquant", False),
+    ],
+)
+def test_decode_mat_vec_kernel_kind_follows_the_vendored_dispatch(backend, arch, family, int8):
+    assert matvec_int8(backend, arch, family) is int8
+
+
+def test_float_mat_vec_kernels_cost_more_shader_work_per_weight_than_int8_ones():
+    """Fitted on the published rows, the float kernels (Metal's mul_mv, mmvf, Vulkan's
+    dequantizing shaders) take more instructions a weight than the int8 dot-product kernels,
+    as counted: about 3 (mask, convert, FMA) against about 2 (mmvq's Q4_0 dot product). With one
+    shared cost the Strix Halo's BF16 files and an RDNA4 card's Q4_0 got the same cost a weight."""
+    c = load_constants()
+    assert 1.0 < c.gamma_gpu < c.gamma_float < 5.0
+    rdna3 = DeviceRate("gpu0", "rocm", 256.0, 59.4, 1.0, arch="amd.rdna3")
+    bf16, q8 = coefficients(c, rdna3, "f16"), coefficients(c, rdna3, "q8_0")
+    assert bf16.decode_s_per_flop / q8.decode_s_per_flop == pytest.approx(
+        c.gamma_float / c.gamma_gpu, rel=1e-9
+    )
+    assert bf16.decode_s_per_flop > q8.decode_s_per_flop
 
 
 @pytest.mark.parametrize(

@@ -45,8 +45,9 @@ def test_a_hybrid_break_even_describes_the_hybrid(catalog) -> None:
     assert even.max_hardware_usd == pytest.approx(even.monthly_saving_usd * 36)
     # 5.13 since the tokens-per-expert refit (issue 15): Q4_K_M, its prefill a little slower;
     # 5.11 since decode moves Qwen3.6's gated-delta-net state (0.40 GB a token): a little
-    # slower, a little more of the laptop's electricity.
-    assert even.text.startswith("the hybrid saves 5.11")
+    # slower, a little more of the laptop's electricity; 5.10 since Metal's float mat-vec
+    # kernels have their own shader cost per weight (gamma_float, above CUDA's int8 one).
+    assert even.text.startswith("the hybrid saves 5.10")
 
 
 def test_a_cloud_verdict_claims_no_saving_and_says_what_would_make_local_work(catalog) -> None:

@@ -55,6 +55,7 @@ from advisor.estimate.speed.load import UBATCH_TOKENS, TokenCost, swa_cells
 from advisor.estimate.speed.paths import (
     ENGINE,
     expert_tile_passes,
+    matvec_int8,
     prefill_path,
     rated_compute,
     shader_ratio,
@@ -116,8 +117,12 @@ class SpeedConstants:
     # (TokenCost.activation_bytes; 0 on a CPU, whose caches hold a batch's activations)
     activation: float = 0.0
     # Seconds × shader FLOP/s per FLOP of a GPU's decode: the mat-vec kernels' work on the shader
-    # ALUs (gamma_gpu; see coefficients), as gamma_cpu is a CPU's
+    # ALUs (gamma_gpu; see coefficients), as gamma_cpu is a CPU's. gamma_gpu is the int8
+    # dot-product kernels' (CUDA/ROCm mmvq, Vulkan's mul_mat_vecq), gamma_float the float-FMA
+    # kernels' (Metal's mul_mv, Vulkan's dequantizing shaders, F16/BF16's mmvf):
+    # paths.matvec_int8 says which a device runs
     gamma_gpu: float = 0.0
+    gamma_float: float = 0.0
 
     def get(self, table: dict[str, float], key: str) -> float:
         """A per-backend or per-quant value, falling back to the shared one fitted for all."""
@@ -154,6 +159,10 @@ class SpeedConstants:
         table = self.decode_spread if kind == "decode" else self.prefill_spread
         return next((key for key in (path, backend) if key in table), "*")
 
+    def gamma(self, dev: DeviceRate, family: str) -> float:
+        """A GPU's shader instructions per weight in decode: its mat-vec kernel's kind."""
+        return self.gamma_gpu if matvec_int8(dev.backend, dev.arch, family) else self.gamma_float
+
     def prefill_kappa(self, dev: DeviceRate, family: str) -> tuple[float, float]:
         """(kappa of the device's kernel path for this family, compute it is rated against)."""
         path, compute, excess = rated_compute(dev.backend, dev.arch, dev.compute_tflops, family)
@@ -179,6 +188,7 @@ def constants_from_dict(data: dict) -> SpeedConstants:
         mu_tile=float(prefill.get("mu_tile", 0.0)),
         activation=float(prefill.get("activation", 0.0)),
         gamma_gpu=float(decode.get("gamma_gpu", 0.0)),
+        gamma_float=float(decode.get("gamma_float", decode.get("gamma_gpu", 0.0))),
     )
 
 
@@ -233,7 +243,7 @@ def coefficients(c: SpeedConstants, dev: DeviceRate, family: str,
     rho = c.quant_factor(quant_group(dev.backend, dev.arch, family), family)
     extra = c.quant_extra(dev.backend, family)
     shader = shader_ratio(dev.arch) / compute  # a GPU's shader ALUs: its FP32 rate
-    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else c.gamma_gpu * shader
+    decode_flop = c.gamma_cpu / compute if dev.backend == "cpu" else c.gamma(dev, family) * shader
     activation = c.activation / bandwidth if streams_activations(dev.backend) else 0.0
     hides_stream = False
     if dev.backend == "cpu" and mix:

@@ -181,6 +181,39 @@ def prefill_path(backend: str, arch: str, family: str) -> str:
     return backend if backend in ENGINE else "cpu"
 
 
+def matvec_int8(backend: str, arch: str, family: str) -> bool:
+    """Whether a one-token mat-vec on this device multiplies int8 dot products (else float FMAs).
+
+    Which kernel decodes a token's weights, read in llama.cpp's source (llama-cpp-python 0.3.36's
+    vendored tree); the two kinds cost different shader work per weight (model.coefficients:
+    gamma_gpu for the int8 kernels, gamma_float for the float ones):
+
+    - CUDA, ROCm/HIP and SYCL run quantized weights through `mul_mat_vec_q` (ggml-cuda/mmvq.cu,
+      ggml_cuda_should_use_mmvq; SYCL's can_use_mul_mat_vec_q): the activations quantized to
+      q8_1 and `dp4a` (int8 dot products) on the packed weights. F16/BF16 weights go through
+      `mul_mat_vec_f` (mmvf.cu): each weight converted to float and multiplied by an FMA.
+    - Metal's `kernel_mul_mv_*` (ggml-metal/kernels/mul_mv.metal) multiply float activations by
+      masked weights (`block_q_n_dot_y`: a mask, a conversion and an FMA a weight): float.
+    - Vulkan (ggml-vulkan.cpp ggml_vk_should_use_mmvq, for one column): the int8 `mul_mat_vecq`
+      shaders only on a device with accelerated 4×8-bit dot products (`integer_dot_product`),
+      and there on AMD for rows of 2048 or more weights, not for Q8_0 (but on GCN) or Q6_K; on
+      NVIDIA only past 4096 weights a row (most of a 7-8B model's rows are 4096: counted float)
+      and on Intel for a few types: float here. Elsewhere the `mul_mat_vec_<type>` shaders
+      dequantize to float. RDNA1 (gfx1010, the RX 5700 XT) has no 4×8-bit dot instruction
+      (ggml-cuda/common.cuh `ggml_cuda_dp4a` builds it from four 24-bit multiplies there), so
+      its driver offers none accelerated: float.
+    A file's family stands for its main type (a Q4_K_M file's Q6_K rows are counted as Q4_K's).
+    """
+    vendor, _, gen = arch.partition(".")
+    if family == "f16" or backend in ("metal", "cpu"):
+        return False
+    if backend == "vulkan":
+        if vendor != "amd" or gen in ("", "rdna1"):
+            return False
+        return family != "q8_0" or gen == "gcn"
+    return True
+
+
 def matrix_factor(arch: str) -> float:
     """The path's matrix throughput over the spec table's fp16 figure (2 on RDNA4)."""
     return MATRIX_PER_FP16.get(arch.partition(".")[2], 1.0)

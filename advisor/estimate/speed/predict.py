@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.figures import Figure, Speed
-from advisor.estimate.speed.paths import ENGINE, prefill_path
+from advisor.estimate.speed.paths import ENGINE, matvec_int8, prefill_path
 
 if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
     from advisor.estimate.memory import MemoryBreakdown
     from advisor.estimate.placement import Placement
+    from advisor.estimate.speed.load import TokenCost
     from advisor.probe.machine import Machine
 
 ASSUMED_WIDENING = (0.6, 1.6)  # a range resting on an assumed figure is this much wider
@@ -66,7 +67,7 @@ def speed_of_placement(
 
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = kv_cache_type(kv_type).bytes_per_element
-    cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
+    cost = file_token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
     terms = work_terms(machine, placement, cost, constants)
     decode_s = decode_slope = prefill_s = prefill_slope = window_s = 0.0
@@ -105,8 +106,10 @@ def speed_of_placement(
 
 
 @lru_cache(maxsize=_COST_MEMO_SIZE)
-def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
-    """token_cost, remembered per architecture: ranking asks for each file many times."""
+def file_token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float) -> TokenCost:
+    """token_cost, remembered per architecture: ranking asks for each file many times, and
+    the bounds of a search (advisor.estimate.speed.floor, .ceiling) ask for it at the file's
+    tensors' total, which is what a placement in RAM holds."""
     from advisor.estimate.speed.load import token_cost
 
     return token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)
@@ -189,7 +192,8 @@ def _device_constants(backend: str, family: str, multi_die: bool, constants,
     if multi_die:
         figures += (Figure("decode.multi_die", constants.multi_die, "fitted", source),)
     if backend != "cpu":  # the mat-vec kernels' shader work (model.coefficients)
-        figures += (Figure("decode.gamma_gpu", constants.gamma_gpu, "fitted", source),)
+        kernel = "gamma_gpu" if matvec_int8(backend, arch, family) else "gamma_float"
+        figures += (Figure(f"decode.{kernel}", getattr(constants, kernel), "fitted", source),)
     return figures + _range_figures(backend, path, constants)
 
 
