@@ -147,6 +147,9 @@ class Planner:
         # else of the planner's that changes.
         self._contexts: dict[int, Context] = {}
         self._splits: dict[tuple[int, bool], Assignment] = {}
+        # choices() by context, -ngl left to it: a search asks whether a file fits, then
+        # (for some files) estimates it.
+        self._choices: dict[int, tuple[Option, ...]] = {}
 
     @property
     def usable_gpus(self) -> bool:
@@ -319,6 +322,15 @@ def choose(planner: Planner, tokens: int, gpu_layers: int | None, speed_of: Spee
 def choices(planner: Planner, tokens: int, gpu_layers: int | None) -> tuple[Option, ...]:
     """What choose() decides without speeds: the one option it takes, or the fitting options
     (several) that the fastest of is taken from."""
+    if gpu_layers is None:
+        found = planner._choices.get(tokens)
+        if found is None:
+            found = planner._choices[tokens] = _choices(planner, tokens, None)
+        return found
+    return _choices(planner, tokens, gpu_layers)
+
+
+def _choices(planner: Planner, tokens: int, gpu_layers: int | None) -> tuple[Option, ...]:
     n = planner.n
     if gpu_layers is not None or not planner.usable_gpus:
         return (planner.option(tokens, gpu_layers if gpu_layers is not None else 0),)
