@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
-    from advisor.estimate.rank import RankedCandidate as Ranked
     from advisor.probe.machine import Machine
     from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.gather import Gather
@@ -217,7 +216,7 @@ def _verdicts(
     measured: Measured,
 ) -> tuple[tuple[Verdict, ...], tuple[TopCandidate, ...]]:
     """The verdicts, with their reasons and remedies, and the top candidates."""
-    from advisor.verdict.candidates import reported
+    from advisor.verdict.candidates import reported, top_ranked
     from advisor.verdict.gather import workload_options
 
     j = _judging(machine, catalog, options, None, measured)
@@ -229,12 +228,14 @@ def _verdicts(
     if options.remedies:
         from advisor.remedies import with_remedies
 
-        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements, judge)
+        verdicts = with_remedies(
+            machine, catalog, verdicts, options, j.measurements, judge, j.prices
+        )
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )
     search = j.search
-    top = [search.detailed_ranked(c) for c in _best_per_model(search.ranked(), count)]
+    top = [search.detailed_ranked(c) for c in top_ranked(search, count)]
     j.save()
     candidates = tuple(_top_candidate(i + 1, c, catalog) for i, c in enumerate(top))
     return tuple(verdicts), candidates
@@ -329,7 +330,7 @@ def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
         return settles(workload, option, cloud, j.rate, hw)
 
     local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes)
-    return decide(workload, local, cloud, j.rate, hw)
+    return decide(workload, local.options, cloud, j.rate, hw, checked=local.checked)
 
 
 def _measured(machine: Machine, options: AdviceOptions) -> Measured:
@@ -353,22 +354,6 @@ def _measured(machine: Machine, options: AdviceOptions) -> Measured:
         runs = store.history(fingerprint_of(machine), limit=MAX_MEASUREMENTS)
         calibration = load_calibration(machine, store)
     return tuple(r.measurement for r in runs), calibration
-
-
-def _best_per_model(ranked: list[Ranked], count: int) -> list[Ranked]:
-    """The best-scoring file of each model the verdicts looked at, best first."""
-    best: dict[str, Ranked] = {}
-    for r in ranked:
-        held = best.get(r.model_id)
-        if held is None or _rank_key(r) < _rank_key(held):
-            best[r.model_id] = r
-    order = sorted(best.values(), key=lambda r: (*_rank_key(r), r.model_id))
-    return order[:count]
-
-
-def _rank_key(r: Ranked) -> tuple[float, float]:
-    """Smaller first: the best score, then the fastest; quality unknown after every score."""
-    return (-r.score if r.score is not None else float("inf"), -r.decode_tokens_per_s)
 
 
 def _top_candidate(rank: int, c, catalog: Catalog) -> TopCandidate:

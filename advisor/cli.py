@@ -102,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     main returns: a report's process ends here, see _end_report) and give its exit code."""
     if argv is not None:
         return _main(list(argv))
+    if _probes_this_computer(sys.argv[1:]):
+        from advisor.probe.live.early import start_for_this_run
+
+        start_for_this_run()  # beside the parsing and loading below (advisor.probe.live.early)
     try:
         fit_streams()
         args = _parse(sys.argv[1:])
@@ -111,6 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report" or (args.command is None and args.json):
         _end_report(code)
     return code
+
+
+def _probes_this_computer(argv: list[str]) -> bool:
+    """Whether `argv` asks for a report on this computer (`advisor --json`, `advisor report`,
+    no --profile; a profile the config names stops the probe started for it)."""
+    command = _command_in(argv)
+    if command == "":
+        command = "report" if "--json" in argv else None
+    return command == "report" and not any(
+        token in ("-h", "--help", "--profile") or token.startswith("--profile=") for token in argv
+    )
 
 
 def _before_exit() -> None:
@@ -127,25 +142,27 @@ def _before_exit() -> None:
 def _end_report(code: int) -> None:
     """End a report's process now, skipping the modules' teardown (~20 ms of a first
     `advisor --json` after main() returned, with the objects frozen; `benchmarks/startup.py
-    --stages`, 2026-12-07): what the run wrote went through `with` blocks and is closed, stdout
-    and stderr are flushed here, and the exit handlers run first (the early copy test's child
-    is collected, a pool's threads joined). Returns instead, for the interpreter's own exit as
-    before, when a stream cannot be flushed (a closed pipe: the same message and exit status
-    as always) or another thread is still running (the interpreter would wait for it)."""
+    --stages`, 2026-12-07): what the run wrote went through `with` blocks and is closed, the
+    exit handlers run (the early copy test's child is collected), and then stdout and stderr
+    are flushed, with whatever the handlers wrote (the interpreter's own exit flushes them
+    after its handlers too). Returns instead, for the interpreter's own exit as before, when
+    another thread is still running (the interpreter would wait for it), or when a stream
+    cannot be flushed (a closed pipe, a full disk: the same message and exit status as
+    always; the handlers, run once, are not run again)."""
     import threading
 
-    try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-    except (OSError, ValueError):
-        return
     if threading.active_count() != 1:
         return
     import atexit
     import os
 
     atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
     os._exit(code)
 
 

@@ -101,6 +101,7 @@ def ending(monkeypatch) -> list[str]:
     the command's own run replaced by one that prints and returns 3."""
     import atexit
     import os
+    import threading
 
     import advisor.cli as cli
 
@@ -115,6 +116,8 @@ def ending(monkeypatch) -> list[str]:
         raise _Ended(code)
 
     monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(cli, "_probes_this_computer", lambda argv: False)  # no probe's child
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as a run's process: no other
     monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: seen.append("handlers"))
     monkeypatch.setattr(os, "_exit", ended)
     return seen
@@ -147,4 +150,62 @@ def test_other_commands_and_unflushable_or_threaded_runs_end_as_before(ending, m
             raise ValueError("I/O operation on closed file")  # stderr after a broken pipe
 
     monkeypatch.setattr(sys, "stderr", Closed())
-    assert main() == 3 and ending == []
+    assert main() == 3 and ending == ["handlers"]  # run once: the interpreter's exit has none
+
+
+def test_a_reports_process_loses_nothing_it_or_its_exit_handlers_wrote(tmp_path) -> None:
+    """A real report's process, ended by os._exit (cli._end_report), with stdout and stderr
+    block-buffered pipes as a user's shell gives (PYTHONUNBUFFERED unset): the report is whole,
+    and what an exit handler writes after it (here one the embedding code added, unterminated
+    lines) still comes out, as the interpreter's own exit lets it. The same report written with
+    -o is the same bytes, and the exit code is the run's."""
+    import json
+    import os
+
+    code = (
+        "import atexit, sys; from advisor.cli import main;"
+        "atexit.register(lambda: (print('handler', end=''),"
+        " print('handler', end='', file=sys.stderr)));"
+        "sys.argv = ['advisor', *sys.argv[1:]]; raise SystemExit(main())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["ADVISOR_HOME"] = str(tmp_path / "home")
+    argv = ["report", "--json", "--profile", "rtx-3060-desktop", "--workload", "chat-assistant"]
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code, *argv, *extra], env=env,
+                              capture_output=True, text=True)  # fmt: skip
+
+    piped = run()
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.endswith("}\nhandler") and piped.stderr.endswith("handler")
+    doc = json.loads(piped.stdout.removesuffix("handler"))
+    assert doc["kind"] == "advisor-report" and doc["verdicts"]
+    written = run("-o", str(tmp_path / "report.json"))
+    assert written.returncode == 0 and written.stdout == "handler", written.stderr
+    again = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert {**again, "generated_at": None} == {**doc, "generated_at": None}
+    refused = run("--min-quality", "101")  # a usage error, before the report
+    assert refused.returncode == 2 and refused.stdout == "handler"
+    missing = run("--workload", "no-such-preset")  # not found, after parsing
+    assert missing.returncode == 4 and missing.stdout == "handler", missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "probes"),
+    [
+        (["--json"], True),
+        (["report"], True),
+        (["report", "--format", "markdown", "--ram", "16"], True),
+        (["--json", "--profile", "rtx-4090-desktop"], False),
+        (["report", "--profile=rtx-4090-desktop"], False),
+        (["--json", "--help"], False),
+        ([], False),  # the app
+        (["probe"], False),
+        (["models", "--json"], False),
+    ],
+)
+def test_a_report_on_this_computer_starts_its_probe_first(argv, probes) -> None:
+    from advisor.cli import _probes_this_computer
+
+    assert _probes_this_computer(argv) is probes

@@ -202,6 +202,24 @@ def placement_contexts_for(machine: Machine, model: Model, est: Estimate):
     return placement_contexts(planner, chosen, est.context_tokens, model.architecture.max_context)
 
 
+def fits(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,
+         mode: MemoryMode) -> bool:  # fmt: skip
+    """Whether assemble's estimate (no -ngl forced, flash attention "auto") fits: the same
+    placements, decided without their speeds (choices() offers several placements only when
+    all of them fit), their memory shares not worked out (a search that checks a file this
+    way mostly never estimates it)."""
+    quant = quant.upper()
+    settings = _settings(kv_type.lower(), True)
+    if context_tokens < 1:
+        raise ValueError("context_tokens must be at least 1")
+    arch = model.architecture
+    planner = _planner(_memo(machine), arch, quant, settings, mode)
+    placed = _PLACED.get((arch, quant, settings, planner.signature, context_tokens, None))
+    if placed is not None:
+        return placed[0][0].fits
+    return choices(planner, context_tokens, None)[0].fits
+
+
 def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,
              mode: MemoryMode, gpu_layers: int | None, calibration: Calibration | None,
              flash_attn: bool | None = None, detail: bool = True) -> Estimate:  # fmt: skip

@@ -294,6 +294,26 @@ def rank_file(
     return _candidate(model, est, quality, losses, task)
 
 
+def places(machine: Machine, model: Model, quant: Quant, *, task: str, context_tokens: int,
+           fits: Callable[..., bool]) -> bool:  # fmt: skip
+    """Whether rank_file would place the file (a candidate, not None), with `fits(machine,
+    model, quant type, context_tokens=...)` answering for the estimate's `fits` alone."""
+    if task in CAPABILITY_TASKS and task not in model.tasks:
+        return False
+    room = _memory_ceiling(machine)
+    if room is not None and quant.size_bytes > room:
+        return False
+    return fits(machine, model, quant.type, context_tokens=context_tokens)
+
+
+def score_bound(quality: float, decode_ceiling: float | None) -> float:
+    """The most a file of this quality (index × retention) can score when it decodes at most
+    `decode_ceiling` tokens/s (None: unknown) at any headroom: the score's speed factor
+    grows with decode speed and its headroom factor is at most 1."""
+    return _score(quality, COMFORT_DECODE_TOKENS_PER_S if decode_ceiling is None
+                  else decode_ceiling, None)  # fmt: skip
+
+
 def rank_models(
     machine: Machine,
     catalog: Catalog,

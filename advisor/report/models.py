@@ -104,7 +104,10 @@ class VerdictJson(_Strict):
     quality_gap: QualityGap | None
     break_even: BreakEven
     confidence: ConfidenceJson
-    options_checked: int
+    options_checked: int = Field(
+        description="the model files the search checked that fit here: estimated, or shown "
+        "by bounds to change nothing in the report (docs/report.md)"
+    )
     rule: str = Field(description="how the local option shown was picked, in words")
     remedy: Remedy | None = Field(
         description="cloud and not-viable verdicts: the cheapest change that would make local "

@@ -85,3 +85,46 @@ def reported(
         search.detailed_ranked(ranked), bool(quality and quality.estimated), power_for
     )
     return dataclasses.replace(verdict, option=check_option(w, cand, frontier_index))
+
+
+def top_ranked(search: OptionSearch, count: int) -> list[Ranked]:
+    """The top candidates: the best-scoring file of each model the verdicts' searches placed,
+    best first, `count` of them. A file a search placed without estimating it
+    (OptionSearch.defer) is estimated only when its score bound could reach the list: the
+    `count`th model's best score among the estimated files can only rise as more are
+    estimated, and a file scoring below it changes nothing (its model's entry, if listed,
+    already scores more); an unscored file ranks after every scored one."""
+    top = _best_per_model(search.ranked(), count)
+    scored = [r.score for r in top if r.score is not None]
+    if len(scored) < count:
+        needed = _every
+    else:
+        least = scored[-1] * (1 - 1e-9)  # the bound's arithmetic differs from the score's
+
+        def needed(bound: float | None) -> bool:
+            return bound is not None and bound >= least
+
+    if search.settle(needed):
+        top = _best_per_model(search.ranked(), count)
+    return top
+
+
+def _every(bound: float | None) -> bool:
+    del bound
+    return True
+
+
+def _best_per_model(ranked: list[Ranked], count: int) -> list[Ranked]:
+    """The best-scoring file of each model the verdicts looked at, best first."""
+    best: dict[str, Ranked] = {}
+    for r in ranked:
+        held = best.get(r.model_id)
+        if held is None or _rank_key(r) < _rank_key(held):
+            best[r.model_id] = r
+    order = sorted(best.values(), key=lambda r: (*_rank_key(r), r.model_id))
+    return order[:count]
+
+
+def _rank_key(r: Ranked) -> tuple[float, float]:
+    """Smaller first: the best score, then the fastest; quality unknown after every score."""
+    return (-r.score if r.score is not None else float("inf"), -r.decode_tokens_per_s)

@@ -16,6 +16,8 @@ nothing for a verdict that runs nothing here.
 
 from __future__ import annotations
 
+import dataclasses
+
 from advisor.verdict import choice
 from advisor.verdict.cloud import CloudCosts
 from advisor.verdict.economics import (
@@ -99,6 +101,23 @@ def _choose(workload, full, cloud, rate) -> LocalOption:
 
 
 def decide(
+    workload: Workload,
+    options: list[LocalOption],
+    cloud: CloudCosts,
+    rate: ElectricityRate,
+    hardware: HardwareCost,
+    checked: int | None = None,
+) -> Verdict:
+    """The verdict on `workload` from its local `options` and the cloud; `checked`: the
+    options checked, when the search checked files besides `options` (advisor.verdict.gather.
+    Gathered), else len(options)."""
+    verdict = _decided(workload, options, cloud, rate, hardware)
+    if checked is not None and checked != verdict.options_checked:
+        verdict = dataclasses.replace(verdict, options_checked=checked)
+    return verdict
+
+
+def _decided(
     workload: Workload,
     options: list[LocalOption],
     cloud: CloudCosts,

@@ -17,21 +17,38 @@ closest. Within a model, files are checked best quality first, down to the first
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from advisor.verdict import lean as lean_rules
 from advisor.verdict.model_files import model_options
 from advisor.verdict.options import LocalOption
 from advisor.verdict.power_for import PowerFor
+from advisor.verdict.proven import Proven
 from advisor.verdict.search import OptionSearch
 from advisor.workload import Workload
 
 # An option the search may stop at (advisor.verdict.decide.settles): one a local verdict could
 # rest on, or one below the floor whose hybrid split, if any, already pays.
 Acceptable = Callable[[LocalOption], bool]
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """The options a search found, and how many files it checked besides them without
+    estimating them (advisor.verdict.proven: they fit, and can change nothing a report
+    prints)."""
+
+    options: list[LocalOption]
+    proven: int = 0
+
+    @property
+    def checked(self) -> int:
+        """The options checked: a verdict's options_checked."""
+        return len(self.options) + self.proven
+
+
 # workload_options, lean_options or local_options: the local options a verdict is decided on
-Gather = Callable[
-    [OptionSearch, Workload, "float | None", PowerFor, Acceptable], "list[LocalOption]"
-]
+Gather = Callable[[OptionSearch, Workload, "float | None", PowerFor, Acceptable], Gathered]
 
 
 def workload_options(
@@ -40,7 +57,7 @@ def workload_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-) -> list[LocalOption]:
+) -> Gathered:
     """The options the verdict on `workload` is decided between (see the module docstring)."""
     return _options(search, workload, frontier_index, power_for, acceptable, lean=False)
 
@@ -51,7 +68,7 @@ def lean_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-) -> list[LocalOption]:
+) -> Gathered:
     """workload_options for a caller that reads the verdict's kind, option and figures, not
     its reasons (an audit). A file that surely fails a speed check (its prefill floor, decode
     ceiling and the day's calls: advisor.verdict.bounds) is skipped where an option already
@@ -68,13 +85,14 @@ def local_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-) -> list[LocalOption]:
+) -> Gathered:
     """workload_options for a caller that asks only whether the workload runs locally, and on
     what. Only files that could pass every check are checked: a local verdict rests on one of
     them, and is the same as without it; the options say nothing else worth reading."""
     w = workload
     useful = _useful(acceptable)
-    return _good_enough_options(search, w, _context(w), frontier_index, power_for, useful)
+    return Gathered(_good_enough_options(search, w, _context(w), frontier_index, power_for,
+                                         useful))  # fmt: skip
 
 
 def _context(w: Workload) -> int:
@@ -101,6 +119,7 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
     nearest: list[tuple[float, ...]] = [lean_rules.NONE_FITS]
     best: float | None = None  # the best quality among useful options
     cut = lean_rules.shown_cut(w, frontier_index) if lean else None
+    proven = None if lean else Proven(w, frontier_index)
     for raw, model in search.ordered(w.task):
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
@@ -108,10 +127,15 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
                 and lean_rules.below_all(search, raw, frontier_index, cut)):  # fmt: skip
             break  # nothing left can be shown or carry a split: see lean.shown_cut
         rules = lean_rules.Lean(w, nearest[0], raw, frontier_index, cut, search) if lean else None
+        if proven is not None:
+            proven.start(model.id, raw)
         found = model_options(search, w, model, context, frontier_index, power_for, useful,
                               skip=rules.beaten if rules else None,
-                              stop_below=rules.below if rules else None)  # fmt: skip
+                              stop_below=rules.below if rules else None,
+                              proven=proven)  # fmt: skip
         options += found
+        if proven is not None:
+            proven.take(found[proven.seen :])
         if rules is not None:
             nearest[0] = rules.rank(found)
         for option in found:
@@ -119,11 +143,13 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
             if quality is not None and useful(option) and (best is None or quality > best):
                 best = quality
     if best is None:
-        options += _unscored_options(search, w, frontier_index, power_for, useful, lean)
-    return options
+        options += _unscored_options(search, w, frontier_index, power_for, useful, lean,
+                                     proven)  # fmt: skip
+    return Gathered(options, proven.count if proven else 0)
 
 
-def _unscored_options(search, w, frontier_index, power_for, useful, lean: bool = True):
+def _unscored_options(search, w, frontier_index, power_for, useful, lean: bool = True,
+                      proven: Proven | None = None):  # fmt: skip
     """The options of models with no score, where nothing scored would do. Only a user's
     floor of 0 lets one pass the quality check (options.unscored_check); with any other floor
     none is useful or shown as the closest (choice.within_reach), and only a full search
@@ -134,8 +160,13 @@ def _unscored_options(search, w, frontier_index, power_for, useful, lean: bool =
         return []
     options: list[LocalOption] = []
     for model in search.unscored(w.task):
-        options += model_options(search, w, model, _context(w), frontier_index, power_for,
-                                 useful)  # fmt: skip
+        if proven is not None:
+            proven.start(model.id, None)
+        found = model_options(search, w, model, _context(w), frontier_index, power_for, useful,
+                              proven=proven)  # fmt: skip
+        options += found
+        if proven is not None:
+            proven.take(found[proven.seen :])
     return options
 
 

@@ -3,10 +3,16 @@ may leave unchecked because it cannot change a verdict's kind, option or figures
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from advisor.verdict.bounds import FileBounds
 from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, within_reach
 from advisor.verdict.options import LocalOption
 from advisor.verdict.search import OptionSearch
 from advisor.workload import Workload
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Quant
 
 NONE_FITS = (float("inf"),)  # after every closeness: no option that fits is this far
 
@@ -31,13 +37,17 @@ class Lean:
         self.seen = len(found)
         return self.nearest
 
-    def beaten(self, head: tuple[int, float], found: list[LocalOption]) -> bool:
-        """Whether an option found so far is closer to passing than a file that fails at
-        least head[0] speed checks by at least head[1] in all (bounds.FileBounds.head) can
-        be (choice.closeness). Such an option fits and is within reach of the floor, so the
-        file could not be shown either as the best quality that fits (choice.closest shows
-        that only when no option within reach fits). Each option of the model is ranked once."""
-        return self.rank(found) < head
+    def beaten(self, bounds: FileBounds, quant: Quant, kept: float,
+               found: list[LocalOption]) -> bool:  # fmt: skip
+        """Whether the file surely fails a speed check and an option found so far is closer
+        to passing than a file that fails at least head[0] speed checks by at least head[1]
+        in all (head: bounds.FileBounds.head) can be (choice.closeness). Such an option fits
+        and is within reach of the floor, so the file could not be shown either as the best
+        quality that fits (choice.closest shows that only when no option within reach fits).
+        Each option of the model is ranked once."""
+        del kept  # any quality: the verdict does not name the best quality that fits
+        head = bounds.head(quant)
+        return bool(head[0]) and self.rank(found) < head
 
     def below(self, kept: float, found: list[LocalOption]) -> bool:
         """Whether the file keeping `kept` of the model's score, and every later one (they

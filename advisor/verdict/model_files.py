@@ -4,19 +4,25 @@ one, skipping the files the search's bounds say cannot matter (advisor.verdict.g
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from advisor.verdict.bounds import FileBounds
 from advisor.verdict.candidates import to_candidate
 from advisor.verdict.options import LocalOption, check_option
+from advisor.verdict.proven import Proven
 from advisor.verdict.search import OptionSearch
 from advisor.workload import Workload
+
+if TYPE_CHECKING:
+    from advisor.catalog.model import Quant
 
 # A model whose smallest file decodes below this share of the need is too slow in every file:
 # file sizes within a model differ far more than the quant kernels' efficiency does.
 HOPELESS_DECODE = 0.8
-# skip(head, found): whether a file that fails at least head[0] speed checks by at least
-# head[1] in all (FileBounds.head) can be skipped, given the model's options found so far.
-Skip = Callable[[tuple[int, float], list[LocalOption]], bool]
+# skip(bounds, quant, kept, found): whether the file (keeping `kept` of its model's score) can
+# be left unestimated, by what its bounds (FileBounds) say of it, given the model's options
+# found so far.
+Skip = Callable[[FileBounds, "Quant", float, list[LocalOption]], bool]
 # stop_below(kept, found): the file keeping `kept` of the model's score and every later one
 # can change nothing (advisor.verdict.lean.Lean.below).
 StopBelow = Callable[[float, list[LocalOption]], bool]
@@ -25,7 +31,8 @@ StopBelow = Callable[[float, list[LocalOption]], bool]
 def model_options(search: OptionSearch, w: Workload, model, context: int,
                   frontier_index: float | None, power_for, useful: Callable[[LocalOption], bool],
                   skip: Skip | None = None, floor: tuple[float, float, float] | None = None,
-                  stop_below: StopBelow | None = None) -> list[LocalOption]:  # fmt: skip
+                  stop_below: StopBelow | None = None,
+                  proven: Proven | None = None) -> list[LocalOption]:  # fmt: skip
     """One model's options, best quality first, down to its first useful one.
 
     A lower-quality file of the same model cannot beat a useful one, so the rest are skipped.
@@ -34,8 +41,9 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
     file decodes far below the need, no larger one can reach it (decode reads the weights), and
     the model stops at its best file that fits: what a cloud verdict shows.
 
-    `skip(head, found)`: a file that surely fails a speed check (advisor.verdict.bounds) is
-    not estimated when `skip` says an option found is closer to passing than it could be: it
+    `skip(bounds, quant, kept, found)`: a file that surely fails a speed check
+    (advisor.verdict.bounds) is not estimated when `skip` says an option found is closer to
+    passing than it could be: it
     could be neither useful, nor part of a hybrid split (both pass the decode and first-token
     checks, and a useful one keeps up), nor the option a cloud verdict shows
     (advisor.verdict.choice: an option within reach of the floor that fits is closer). The
@@ -43,6 +51,11 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
     come, are fewer. `floor` (raw index, frontier index, floor %) checks only the files that
     could pass every check: above the quality floor, in time for the first token, fast enough
     and keeping up with the day's calls. `stop_below(kept, found)`: see StopBelow.
+
+    `proven` (a full search's, advisor.verdict.proven): a file that `proven.unneeded` says
+    fits and can change nothing a report prints, or does not fit, is checked without its
+    estimate (counted among the options checked when it fits: `proven.count`), and the search
+    goes on exactly as if it had been estimated.
     """
     files = search.files(model)
     if not files.roomy:
@@ -54,6 +67,7 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
     smallest_checked = False
     hopeless = False  # no file of the model decodes fast enough: see _reach
     reach = _reach(w, model, frontier_index)
+    fitted: set[str] = set()  # the model's files `proven` skipped that fit
     for quant, kept in files.by_quality:
         if hopeless and (reach is None or reach * kept < 1):
             break  # the rest fall short of half the floor: no cloud verdict shows them
@@ -65,21 +79,25 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
                 break  # below the quality floor, as every later file of the model
             if bounds.fails(quant):
                 continue  # it cannot pass every check: no local verdict rests on it
-        if skip is not None:
-            head = bounds.head(quant)
-            if head[0] and skip(head, found):
-                continue
+        if skip is not None and skip(bounds, quant, kept, found):
+            continue
         option = None  # a file larger than all the memory: what the ranking says of it
-        if room is None or quant.size_bytes <= room:
+        unneeded = None if proven is None else proven.unneeded(bounds, model, quant, kept,
+                                                                found, context)  # fmt: skip
+        if unneeded is not None:  # checked without an estimate: it fits, or it does not
+            if unneeded:
+                fitted.add(quant.type)
+        elif room is None or quant.size_bytes <= room:
             option = quant_option(search, w, model, quant, context, frontier_index, power_for)
         if option is not None:
             found.append(option)
             if useful(option):
                 break
-        if smallest_checked or not found:
+        if smallest_checked or not (found or fitted):
             continue  # keep looking for the best file that fits
         smallest_checked = True
-        if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found):
+        if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found,
+                     fitted):  # fmt: skip
             if reach is None or reach * kept < 1:
                 break
             hopeless = True  # the files still within reach of the floor may yet be shown
@@ -103,14 +121,17 @@ def _reach(w: Workload, model, frontier_index: float | None) -> float | None:
     return quality[0] / frontier_index * 100 / need
 
 
-def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found) -> bool:
-    """Whether the model's smallest file decodes below HOPELESS_DECODE of the need."""
+def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found,
+              fitted: set[str]) -> bool:  # fmt: skip
+    """Whether the model's smallest file decodes below HOPELESS_DECODE of the need. Its
+    option joins `found` unless it is there already, or among the files `fitted` (checked
+    and counted without an estimate)."""
     if w.min_decode_tokens_per_s <= 0:
         return False
     option = quant_option(search, w, model, smallest, context, frontier_index, power_for)
     if option is None or option.run is None:
         return False
-    if all(o.candidate.quant != smallest.type for o in found):
+    if smallest.type not in fitted and all(o.candidate.quant != smallest.type for o in found):
         found.append(option)
     return option.run.peak_decode_tokens_per_s < HOPELESS_DECODE * w.min_decode_tokens_per_s
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import RankedCandidate as Ranked
-from advisor.estimate.rank import quality_for, rank_file
+from advisor.estimate.rank import places, quality_for, rank_file, score_bound
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +30,19 @@ if TYPE_CHECKING:
     from advisor.estimate.speed.ceiling import DecodeCeiling, DecodeCeilings
     from advisor.estimate.speed.floor import PrefillFloor, PrefillFloors
     from advisor.probe.machine import Machine
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A file the ranking places (it fits) whose estimate a search did not make: a bound
+    showed it could change no verdict (advisor.verdict.proven). The top candidates may still
+    need it: `score` is the most it could score (None: quality unknown)."""
+
+    model: Model
+    quant: Quant
+    task: str
+    context_tokens: int
+    score: float | None
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,8 @@ class OptionSearch:
         self._detailed: dict[tuple[str, str, int], Estimate] = {}
         self._models: dict[str, Model] = {}
         self._order: dict[str, tuple[tuple[float, Model], ...]] = {}
-        self._single: dict[tuple[str, str, str, int], Ranked | None] = {}
+        # Every file the search ranked or placed, in the order it was first asked about.
+        self._single: dict[tuple[str, str, str, int], Ranked | Deferred | None] = {}
         self._floors: PrefillFloors | None = None
         self._ceilings: DecodeCeilings | None = None
         ram = machine.memory.ram_total_bytes
@@ -211,17 +225,73 @@ class OptionSearch:
         key = (model.id, quant.type, task, context_tokens)
         if self.room is not None and quant.size_bytes > self.room:
             return None  # larger than all the machine's memory: the ranking leaves it out too
-        if key not in self._single:
+        found = self._single.get(key, self)  # self: never asked about
+        if found is self or isinstance(found, Deferred):
             self._models[model.id] = model
-            self._single[key] = rank_file(self.machine, model, quant, task=task,
-                                          context_tokens=context_tokens, kv_type=self.kv_type,
-                                          mode=self.mode, estimator=self.estimate,
-                                          losses=self.losses)  # fmt: skip
-        return self._single[key]
+            found = self._single[key] = rank_file(
+                self.machine, model, quant, task=task, context_tokens=context_tokens,
+                kv_type=self.kv_type, mode=self.mode, estimator=self.estimate,
+                losses=self.losses)  # fmt: skip
+        return found  # type: ignore[return-value]
+
+    def placed(self, model: Model, quant: Quant, task: str, context_tokens: int) -> bool:
+        """Whether the ranking places the file (rank_quant would not be None), answered from
+        its placements alone (no speed); a file it leaves out is kept as rank_quant keeps it."""
+        key = (model.id, quant.type, task, context_tokens)
+        found = self._single.get(key, self)  # self: never asked about
+        if found is not self:
+            return found is not None
+        if places(self.machine, model, quant, task=task, context_tokens=context_tokens,
+                  fits=self._fits):  # fmt: skip
+            return True
+        if self.room is None or quant.size_bytes <= self.room:  # as rank_quant keeps it
+            self._single[key] = None
+        return False
+
+    def defer(self, model: Model, quant: Quant, task: str, context_tokens: int) -> None:
+        """Keep a placed file's place in `ranked`'s order without estimating it, as if
+        rank_quant had been asked: `settle` estimates it if the top candidates need it."""
+        key = (model.id, quant.type, task, context_tokens)
+        if key in self._single:
+            return  # ranked, or deferred, before
+        self._models[model.id] = model
+        quality = quality_for(model, task)
+        score = None
+        if quality is not None:
+            ceiling = self.decode_ceiling(model, quant)
+            top = None if ceiling is None else ceiling.tokens_per_s_at(0)
+            score = score_bound(quality[0] * self.losses.of(quant.type).factor, top)
+        self._single[key] = Deferred(model, quant, task, context_tokens, score)
+
+    def _fits(self, machine: Machine, model: Model, quant: str, *, context_tokens: int) -> bool:
+        """The estimate's `fits`: from the estimate cache where it has the file, else from
+        the placements alone (advisor.estimate.assemble.fits)."""
+        mode = self.mode
+        if self._cache is not None and mode == "dedicated":
+            key = (*self._cache.key(model, quant, context_tokens, self.kv_type, mode), "brief")
+            cached = self._cache.get(key)  # type: ignore[arg-type]
+            if cached is not None:
+                return cached.fits and cached.speed is not None
+        from advisor.estimate.assemble import fits
+
+        return fits(machine, model, quant, context_tokens=context_tokens, kv_type=self.kv_type,
+                    mode=mode)  # type: ignore[arg-type]  # fmt: skip
 
     def ranked(self) -> list[Ranked]:
-        """Every model file the ranking placed so far, at the context it was asked about."""
-        return [r for r in self._single.values() if r is not None]
+        """Every model file the ranking placed and estimated so far, at the context it was
+        asked about, in the order first asked about (deferred files not yet settled left out)."""
+        return [r for r in self._single.values() if r is not None and not isinstance(r, Deferred)]
+
+    def settle(self, needed: Callable[[float | None], bool]) -> bool:
+        """Estimate the deferred files whose score bound (Deferred.score) is `needed`, each in
+        its place in `ranked`'s order; whether any was."""
+        settled = False
+        for entry in list(self._single.values()):
+            if isinstance(entry, Deferred) and needed(entry.score):
+                # rank_quant estimates it in its place (a dict keeps a key's first place)
+                self.rank_quant(entry.model, entry.quant, entry.task, entry.context_tokens)
+                settled = True
+        return settled
 
 
 @lru_cache(maxsize=4)

@@ -44,7 +44,8 @@ def test_lazy_and_exhaustive_searches_agree(catalog, profile) -> None:
             return settles(workload, option, cloud, rate, OWNED)
 
         before = search.estimates_made
-        lazy = workload_options(search, workload, cloud.frontier_index, lambda *_: power, takes)
+        lazy = workload_options(search, workload, cloud.frontier_index, lambda *_: power,
+                                takes).options  # fmt: skip
         made = search.estimates_made - before
         context = workload.context_tokens * workload.concurrency
         every = rank_models(machine, catalog, task=workload.task, context_tokens=context,

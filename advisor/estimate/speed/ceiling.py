@@ -33,7 +33,7 @@ from advisor.estimate.calibration.apply import decode_speedup_bound, measured_mo
 from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.devices import dense_part, expert_part, machine_rate
-from advisor.estimate.speed.load import TokenCost, token_cost
+from advisor.estimate.speed.load import TokenCost
 from advisor.estimate.speed.model import (
     Coefficients,
     coefficients,
@@ -41,7 +41,7 @@ from advisor.estimate.speed.model import (
     decode_terms,
     load_constants,
 )
-from advisor.estimate.speed.predict import TG_DEPTH
+from advisor.estimate.speed.predict import TG_DEPTH, file_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ def _least_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None:
         total = quant_tensor_bytes(arch, quant_type).total_bytes
     except (KeyError, ValueError):
         return None
-    return token_cost(arch, quant_type, total, kv_bytes_per_element=kv_bytes)
+    return file_token_cost(arch, quant_type, total, kv_bytes)  # an estimate's, on a CPU
 
 
 @lru_cache(maxsize=4096)

@@ -33,7 +33,7 @@ from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import quant_class, token_cost
 from advisor.estimate.speed.model import UBATCH_TOKENS, coefficients, load_constants
-from advisor.estimate.speed.predict import PP_DEPTH
+from advisor.estimate.speed.predict import PP_DEPTH, file_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -148,13 +148,30 @@ def _file_work(arch, quant: Quant) -> _FileWork:
     return _work(arch, quant.type, quant.size_bytes)
 
 
+F16_BYTES = 2.0  # token_cost's KV element by default (the FLOPs the floor reads ignore it)
+
+
 @lru_cache(maxsize=4096)
 def _work(arch, quant_type: str, size_bytes: int) -> _FileWork:
-    cost = token_cost(arch, quant_type, size_bytes)  # FLOPs do not depend on the size
+    # FLOPs do not depend on the bytes: the cost at the tensors' total is the one the decode
+    # ceiling and a CPU placement's estimate ask for (one token_cost for the three).
+    total = _tensor_total(arch, quant_type)
+    cost = (token_cost(arch, quant_type, size_bytes) if total is None
+            else file_token_cost(arch, quant_type, total, F16_BYTES))  # fmt: skip
     flops = cost.prefill_flops(UBATCH_TOKENS)
     return _FileWork(quant_class(quant_type), flops, cost.expert_flops, cost.attn_flops_per_depth,
                      _layer_bytes(arch, quant_type), arch.moe is not None,
                      cost.kernel_mix)  # fmt: skip
+
+
+def _tensor_total(arch, quant: str) -> int | None:
+    """The file's tensors' total bytes (None: its layout is unknown)."""
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        return quant_tensor_bytes(arch, quant).total_bytes
+    except (KeyError, ValueError):
+        return None
 
 
 def _layer_bytes(arch, quant: str) -> float:

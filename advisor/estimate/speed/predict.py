@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Model, Quant
     from advisor.estimate.memory import MemoryBreakdown
     from advisor.estimate.placement import Placement
+    from advisor.estimate.speed.load import TokenCost
     from advisor.probe.machine import Machine
 
 ASSUMED_WIDENING = (0.6, 1.6)  # a range resting on an assumed figure is this much wider
@@ -66,7 +67,7 @@ def speed_of_placement(
 
     quant_type = quant if isinstance(quant, str) else quant.type
     kv_bytes = kv_cache_type(kv_type).bytes_per_element
-    cost = _token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
+    cost = file_token_cost(model.architecture, quant_type, weights_bytes, kv_bytes)
     constants = load_constants()
     terms = work_terms(machine, placement, cost, constants)
     decode_s = decode_slope = prefill_s = prefill_slope = window_s = 0.0
@@ -105,8 +106,10 @@ def speed_of_placement(
 
 
 @lru_cache(maxsize=_COST_MEMO_SIZE)
-def _token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float):
-    """token_cost, remembered per architecture: ranking asks for each file many times."""
+def file_token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float) -> TokenCost:
+    """token_cost, remembered per architecture: ranking asks for each file many times, and
+    the bounds of a search (advisor.estimate.speed.floor, .ceiling) ask for it at the file's
+    tensors' total, which is what a placement in RAM holds."""
     from advisor.estimate.speed.load import token_cost
 
     return token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)

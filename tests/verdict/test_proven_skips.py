@@ -1,0 +1,115 @@
+"""A report's search skips the files its bounds prove can change nothing it prints
+(advisor.verdict.proven): the report is the same as checking every file, on real profiles.
+
+The full search (no file skipped: Proven.unneeded answering "estimate it" for every file) and
+the skipping one are run through advise() on the real catalog, every reference profile, this
+project's presets and each with a floor no model reaches (every model below the floor: the
+closest miss, the best quality that fits and the options one check away are all a cloud
+verdict shows), and with a user's floor of 0 (unscored models judged). Every verdict (its
+option with its estimate and checks, reasons, costs, options checked) and 25 top candidates
+must be equal. A bound perturbed to skip files that matter must show in the comparison.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from advisor.advice_options import AdviceOptions
+from advisor.advise import advise
+from advisor.catalog import load_catalog
+from advisor.estimate.speed.ceiling import DecodeCeiling
+from advisor.probe import load_profile
+from advisor.verdict.proven import Proven
+from advisor.verdict.search import OptionSearch
+from advisor.workload import load_workloads, with_user_floor
+
+PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
+OPTIONS = AdviceOptions(cache=False, remedies=False, top_candidates=25)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def workloads():
+    presets = load_workloads()
+    strict = [dataclasses.replace(w, name=f"{w.name}-strict", quality_floor_pct=99.0,
+                                  routine_share=0.0, routine_quality_floor_pct=None)
+              for w in presets]  # fmt: skip
+    any_quality = [dataclasses.replace(with_user_floor(w, 0.0, "--min-quality"),
+                                       name=f"{w.name}-any") for w in presets[:2]]  # fmt: skip
+    return (*presets, *strict, *any_quality)
+
+
+def _every_file(monkeypatch) -> None:
+    """The full search: every file it reaches is estimated."""
+    monkeypatch.setattr(Proven, "unneeded", lambda self, *args: None)
+
+
+def _report(machine, catalog, workloads):
+    advice = advise(machine, catalog, workloads, OPTIONS)
+    return advice.verdicts, advice.candidates
+
+
+def _estimated(monkeypatch, machine, catalog, workloads) -> tuple[int, int]:
+    """(estimates made by the skipping search, by the full one) for one report."""
+    made = []
+    original = OptionSearch.__init__
+
+    def keep(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(OptionSearch, "__init__", keep)
+        advise(machine, catalog, workloads, OPTIONS)
+        _every_file(patch)
+        advise(machine, catalog, workloads, OPTIONS)
+    return made[0].estimates_made, made[1].estimates_made
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_skipping_search_reports_as_the_full_one(profile, catalog, workloads,
+                                                 monkeypatch) -> None:  # fmt: skip
+    machine = load_profile(profile)
+    verdicts, candidates = _report(machine, catalog, workloads)
+    with monkeypatch.context() as patch:
+        _every_file(patch)
+        full_verdicts, full_candidates = _report(machine, catalog, workloads)
+    for got, want in zip(verdicts, full_verdicts, strict=True):
+        assert got == want, (profile, got.workload.name)
+        assert got.reasons == want.reasons  # the words too (a check's text is written late)
+    assert candidates == full_candidates, profile
+
+
+def test_the_skips_are_many_where_nothing_runs_locally(catalog, workloads, monkeypatch) -> None:
+    """On a small CPU-only machine every verdict is cloud: most files are skipped."""
+    machine = load_profile("office-laptop-8gb")
+    skipping, full = _estimated(monkeypatch, machine, catalog, workloads)
+    assert skipping < full / 2, (skipping, full)
+
+
+def test_a_bound_that_skips_what_matters_is_caught(catalog, workloads, monkeypatch) -> None:
+    """A decode ceiling set at a fifth of the real one says files fail decode that do not:
+    the skipping search then leaves out files a report shows, and the comparison above
+    sees it on some profile."""
+    real = DecodeCeiling.tokens_per_s_at
+
+    def low(self, depth_tokens: int) -> float:
+        return real(self, depth_tokens) / 5
+
+    changed = []
+    for profile in ("office-laptop-16gb", "rtx-3060-desktop", "macbook-air-m2-16gb"):
+        machine = load_profile(profile)
+        with monkeypatch.context() as patch:
+            patch.setattr(DecodeCeiling, "tokens_per_s_at", low)
+            skipping = _report(machine, catalog, workloads)
+            _every_file(patch)
+            full = _report(machine, catalog, workloads)
+        changed.append(skipping != full)
+    assert any(changed)
