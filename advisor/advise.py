@@ -228,7 +228,9 @@ def _verdicts(
     if options.remedies:
         from advisor.remedies import with_remedies
 
-        verdicts = with_remedies(machine, catalog, verdicts, options, j.measurements, judge)
+        verdicts = with_remedies(
+            machine, catalog, verdicts, options, j.measurements, judge, j.prices
+        )
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )

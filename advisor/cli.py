@@ -102,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     main returns: a report's process ends here, see _end_report) and give its exit code."""
     if argv is not None:
         return _main(list(argv))
+    if _probes_this_computer(sys.argv[1:]):
+        from advisor.probe.live.early import start_for_this_run
+
+        start_for_this_run()  # beside the parsing and loading below (advisor.probe.live.early)
     try:
         fit_streams()
         args = _parse(sys.argv[1:])
@@ -111,6 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report" or (args.command is None and args.json):
         _end_report(code)
     return code
+
+
+def _probes_this_computer(argv: list[str]) -> bool:
+    """Whether `argv` asks for a report on this computer (`advisor --json`, `advisor report`,
+    no --profile; a profile the config names stops the probe started for it)."""
+    command = _command_in(argv)
+    if command == "":
+        command = "report" if "--json" in argv else None
+    return command == "report" and not any(
+        token in ("-h", "--help", "--profile") or token.startswith("--profile=") for token in argv
+    )
 
 
 def _before_exit() -> None:

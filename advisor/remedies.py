@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.probe.specs.upgrades import Change
+    from advisor.verdict.cloud import CloudPrices
     from advisor.verdict.verdict import Verdict
 
 NEEDS_REMEDY = ("cloud", "not_viable")
@@ -42,13 +43,20 @@ def with_remedies(
     options: AdviceOptions,
     measurements: Sequence[Measurement],
     judge: Judge,
+    prices: CloudPrices | None = None,
 ) -> list[Verdict]:
     """The verdicts, each that runs nothing here because a check fails given its remedy;
-    `judge` (advise.judge) judges each changed machine."""
+    `judge` (advise.judge) judges each changed machine; `prices`: the cloud prices the verdicts
+    were judged at (advise's session: the changed machines' workloads are the same, so they are
+    not priced again, ~5 ms CPU on a first report), else a new session for `catalog`."""
     pending = [v for v in verdicts if v.kind in NEEDS_REMEDY and _fails_a_check(v)]
     if not pending:
         return list(verdicts)
-    found = _cached_search(machine, catalog, pending, options, measurements, judge)
+    if prices is None or prices.catalog is not catalog:
+        from advisor.verdict.cloud import CloudPrices
+
+        prices = CloudPrices(catalog)
+    found = _cached_search(machine, catalog, pending, options, measurements, judge, prices)
     out = []
     for v in verdicts:
         remedy = found.get(v.workload.name)
@@ -82,9 +90,11 @@ SOURCES = (
 )
 
 
-def _cached_search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
+def _cached_search(
+    machine, catalog, pending, options, measurements, judge, prices
+) -> dict[str, Remedy]:
     if not options.cache:
-        return _search(machine, catalog, pending, options, measurements, judge)
+        return _search(machine, catalog, pending, options, measurements, judge, prices)
     import hashlib
 
     from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
@@ -104,7 +114,7 @@ def _cached_search(machine, catalog, pending, options, measurements, judge) -> d
     params = hashlib.sha256(identity.encode()).hexdigest()
 
     def search() -> dict[str, Remedy]:
-        return _search(machine, catalog, pending, options, measurements, judge)
+        return _search(machine, catalog, pending, options, measurements, judge, prices)
 
     return cached("remedies", [], search, code=(), params=params, keep=KEEP_ANSWERS)
 
@@ -126,11 +136,10 @@ def _fails_a_check(verdict: Verdict) -> bool:
     return verdict.option is None or not verdict.option.passed()
 
 
-def _search(machine, catalog, pending, options, measurements, judge) -> dict[str, Remedy]:
+def _search(machine, catalog, pending, options, measurements, judge, prices) -> dict[str, Remedy]:
     from advisor.probe.specs.upgrades import gpu_changes, limits, ram_changes, vram_changes
-    from advisor.verdict.cloud import CloudPrices
 
-    prices = CloudPrices(catalog)  # the same workloads on every changed machine
+    # `prices`: the same workloads on every changed machine, priced once
     kinds = [ram_changes(machine, None), vram_changes(machine), gpu_changes(machine)]
     largest = [changes[-1].label for changes in kinds if changes]
     works: dict[str, list[tuple[Change, str]]] = {v.workload.name: [] for v in pending}

@@ -77,15 +77,19 @@ BREAKDOWN = r"""
 import json, sys, time
 marks = [("start", time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
-import advisor.cli; advisor.cli.build_parser(only=""); mark("cli and parser")
+import advisor.cli
+from advisor.probe.live import early  # this computer probed from the start, as advisor.cli does
+if not sys.argv[1]:
+    early.start_for_this_run()
+advisor.cli.build_parser(only=""); mark("cli and parser")
 from advisor.config import load_config; config = load_config(); mark("config")
 from advisor.probe.resolve import resolve_machine_soon  # as advisor/commands/report.py does
-machine_soon = resolve_machine_soon(profile=sys.argv[1] or None)
+machine_soon = resolve_machine_soon(profile=sys.argv[1] or None, early=early.take_started())
 mark("machine (probe or profile)")
 from advisor.advise import AdviceOptions, advise; mark("imports of advise")
 from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
 from advisor.workload import load_workloads; workloads = load_workloads(); mark("workloads")
-machine = machine_soon(); mark("copy test's timed part")
+machine = machine_soon(); mark("probed machine, copy test")
 advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
 from advisor.report.document import build_document
 text = json.dumps(build_document(advice), indent=2); mark("document and JSON")

@@ -101,6 +101,7 @@ def ending(monkeypatch) -> list[str]:
     the command's own run replaced by one that prints and returns 3."""
     import atexit
     import os
+    import threading
 
     import advisor.cli as cli
 
@@ -115,6 +116,8 @@ def ending(monkeypatch) -> list[str]:
         raise _Ended(code)
 
     monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(cli, "_probes_this_computer", lambda argv: False)  # no probe's child
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # as a run's process: no other
     monkeypatch.setattr(atexit, "_run_exitfuncs", lambda: seen.append("handlers"))
     monkeypatch.setattr(os, "_exit", ended)
     return seen
@@ -186,3 +189,23 @@ def test_a_reports_process_loses_nothing_it_or_its_exit_handlers_wrote(tmp_path)
     assert refused.returncode == 2 and refused.stdout == "handler"
     missing = run("--workload", "no-such-preset")  # not found, after parsing
     assert missing.returncode == 4 and missing.stdout == "handler", missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "probes"),
+    [
+        (["--json"], True),
+        (["report"], True),
+        (["report", "--format", "markdown", "--ram", "16"], True),
+        (["--json", "--profile", "rtx-4090-desktop"], False),
+        (["report", "--profile=rtx-4090-desktop"], False),
+        (["--json", "--help"], False),
+        ([], False),  # the app
+        (["probe"], False),
+        (["models", "--json"], False),
+    ],
+)
+def test_a_report_on_this_computer_starts_its_probe_first(argv, probes) -> None:
+    from advisor.cli import _probes_this_computer
+
+    assert _probes_this_computer(argv) is probes

@@ -161,8 +161,10 @@ def _team_flags(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from advisor.probe.live.early import take_started
     from advisor.report.output import named_files, refuse_overwriting_inputs
 
+    early = take_started()  # this computer, probed since the run started (advisor.cli)
     inputs = named_files(value for key, value in vars(args).items() if key != "output")
     refuse_overwriting_inputs(getattr(args, "output", None), inputs)
     _team_flags(args)
@@ -172,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     from advisor.report.output import emit
 
     if getattr(args, "team", None) is not None and not getattr(args, "json", False):
+        if early is not None:
+            early.cancel()  # the team plans resolve their machine themselves
         from advisor.advise import electricity_rate, now_utc
         from advisor.catalog import load_catalog
         from advisor.commands.judging import judged_catalog
@@ -184,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
         warn_stale(catalog, now_utc(), team=advices, rate=rate)
         emit(render_team(advices, args, config), getattr(args, "output", None))
         return 0
-    doc = build(args, config)
+    doc = build(args, config, early=early)
     emit(render(doc, args, config), getattr(args, "output", None))
     return 0
 
@@ -258,16 +262,19 @@ def _options(args: argparse.Namespace, config):
     )
 
 
-def build(args: argparse.Namespace, config) -> dict:
-    """The report document for the machine, workloads and prices the arguments name."""
+def build(args: argparse.Namespace, config, *, early=None) -> dict:
+    """The report document for the machine, workloads and prices the arguments name (`early`:
+    this computer, being probed already; advisor.probe.live.early)."""
     from advisor.probe.resolve import resolve_machine_soon
 
-    # Probed first: a memory copy test the machine needs prepares beside the loading below.
+    # Probed first (or since the run started): a memory copy test the machine needs prepares
+    # beside the loading below.
     machine_soon = resolve_machine_soon(
         profile=getattr(args, "profile", None) or config.defaults.profile,
         profiles_dir=getattr(args, "profiles_dir", None),
         ram_gb=getattr(args, "ram", None),
         vram_gb=getattr(args, "vram", None),
+        early=early,
     )
     from advisor.advise import advise
     from advisor.catalog import load_catalog

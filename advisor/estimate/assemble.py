@@ -206,14 +206,18 @@ def fits(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_
          mode: MemoryMode) -> bool:  # fmt: skip
     """Whether assemble's estimate (no -ngl forced, flash attention "auto") fits: the same
     placements, decided without their speeds (choices() offers several placements only when
-    all of them fit) and remembered for the estimate, if it is made later."""
+    all of them fit), their memory shares not worked out (a search that checks a file this
+    way mostly never estimates it)."""
     quant = quant.upper()
     settings = _settings(kv_type.lower(), True)
     if context_tokens < 1:
         raise ValueError("context_tokens must be at least 1")
     arch = model.architecture
     planner = _planner(_memo(machine), arch, quant, settings, mode)
-    return _placed(planner, arch, quant, settings, context_tokens, None)[0][0].fits
+    placed = _PLACED.get((arch, quant, settings, planner.signature, context_tokens, None))
+    if placed is not None:
+        return placed[0][0].fits
+    return choices(planner, context_tokens, None)[0].fits
 
 
 def assemble(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_type: str,

@@ -29,12 +29,15 @@ from advisor.estimate.footprint import (
     tallies,
 )
 from advisor.estimate.kv import block_caches, padded_context
-from advisor.estimate.layout_sums import BlockSums
+from advisor.estimate.layout_sums import BlockSums, CacheSums, cache_sums
 from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind, Pool
 from advisor.estimate.settings import RunSettings
 
 CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exists
 _SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
+# (layout key, KV type, flash attention) -> BlockSums' cache part: shared by an architecture's
+# files (the blocks' cache does not depend on the quant).
+_CACHE_SUMS: dict[tuple, CacheSums] = {}
 _SPLITS: dict[tuple, Assignment] = {}
 _ASSIGNMENTS: dict[Assignment, Assignment] = {}  # one instance of each distinct split
 _CONTEXTS: dict[tuple, Context] = {}
@@ -117,11 +120,16 @@ class Planner:
         self.arch, self.settings, self.budgets = arch, settings, budgets
         self.backend, self.mode = backend, mode
         self.qb: QuantBytes = quant_tensor_bytes(arch, quant)
-        key = (arch_key(arch), quant, settings.kv_type, settings.flash_attn)
+        akey = arch_key(arch)
+        key = (akey, quant, settings.kv_type, settings.flash_attn)
         cached = _SUMS.get(key)
         if cached is None:
             blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
-            cached = _SUMS[key] = (BlockSums.of(self.qb, blocks), compute_shape(arch))
+            part = (akey, settings.kv_type, settings.flash_attn)
+            cache = _CACHE_SUMS.get(part)
+            if cache is None:
+                cache = _CACHE_SUMS[part] = cache_sums(blocks)
+            cached = _SUMS[key] = (BlockSums.of(self.qb, blocks, cache), compute_shape(arch))
         self.sums, self.shape = cached
         self.n = arch.n_layers
         self.vocab = arch.vocab_size or 0
@@ -139,6 +147,9 @@ class Planner:
         # else of the planner's that changes.
         self._contexts: dict[int, Context] = {}
         self._splits: dict[tuple[int, bool], Assignment] = {}
+        # choices() by context, -ngl left to it: a search asks whether a file fits, then
+        # (for some files) estimates it.
+        self._choices: dict[int, tuple[Option, ...]] = {}
 
     @property
     def usable_gpus(self) -> bool:
@@ -311,6 +322,15 @@ def choose(planner: Planner, tokens: int, gpu_layers: int | None, speed_of: Spee
 def choices(planner: Planner, tokens: int, gpu_layers: int | None) -> tuple[Option, ...]:
     """What choose() decides without speeds: the one option it takes, or the fitting options
     (several) that the fastest of is taken from."""
+    if gpu_layers is None:
+        found = planner._choices.get(tokens)
+        if found is None:
+            found = planner._choices[tokens] = _choices(planner, tokens, None)
+        return found
+    return _choices(planner, tokens, gpu_layers)
+
+
+def _choices(planner: Planner, tokens: int, gpu_layers: int | None) -> tuple[Option, ...]:
     n = planner.n
     if gpu_layers is not None or not planner.usable_gpus:
         return (planner.option(tokens, gpu_layers if gpu_layers is not None else 0),)

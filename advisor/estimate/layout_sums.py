@@ -13,6 +13,10 @@ from advisor.catalog.tensors.layout import QuantBytes
 from advisor.estimate.kv import BlockCache, swa_cells
 from advisor.frozen import cached_hash
 
+# BlockSums' cache part: cumulative full-attention and sliding-window bytes per cell, fixed
+# state, and the window.
+CacheSums = tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], "int | None"]
+
 
 def _cum(values) -> tuple[float, ...]:
     return (0, *accumulate(values))
@@ -32,15 +36,18 @@ class BlockSums:
     largest_expert: float
 
     @classmethod
-    def of(cls, qb: QuantBytes, blocks: tuple[BlockCache, ...]) -> BlockSums:
-        window = next((b.window for b in blocks if b.window is not None), None)
+    def of(cls, qb: QuantBytes, blocks: tuple[BlockCache, ...],
+           cache: CacheSums | None = None) -> BlockSums:  # fmt: skip
+        """The sums of a file of `qb`'s bytes and these blocks; `cache`: cache_sums(blocks),
+        where the caller keeps it for the architecture's other files."""
+        full_cell, swa_cell, state, window = cache or cache_sums(blocks)
         return cls(
             n_blocks=len(blocks),
             weights=_cum(qb.layer_bytes),
             experts=_cum(qb.layer_expert_bytes),
-            full_cell=_cum(b.bytes_per_cell if b.window is None else 0.0 for b in blocks),
-            swa_cell=_cum(b.bytes_per_cell if b.window is not None else 0.0 for b in blocks),
-            state=_cum(b.state_bytes for b in blocks),
+            full_cell=full_cell,
+            swa_cell=swa_cell,
+            state=state,
             window=window,
             largest_block=max(qb.layer_bytes, default=0),
             largest_expert=max(qb.layer_expert_bytes, default=0),
@@ -62,3 +69,12 @@ class BlockSums:
 
     def swa_cells(self, n_cells: int, n_ubatch: int) -> int | None:
         return None if self.window is None else swa_cells(self.window, n_cells, n_ubatch)
+
+
+def cache_sums(blocks: tuple[BlockCache, ...]) -> CacheSums:
+    """(full_cell, swa_cell, state, window) of BlockSums: the blocks' part, the same for every
+    file of an architecture (its quants differ in weights only)."""
+    window = next((b.window for b in blocks if b.window is not None), None)
+    return (_cum(b.bytes_per_cell if b.window is None else 0.0 for b in blocks),
+            _cum(b.bytes_per_cell if b.window is not None else 0.0 for b in blocks),
+            _cum(b.state_bytes for b in blocks), window)  # fmt: skip

@@ -6,11 +6,15 @@ import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.errors import UsageError
 from advisor.probe.machine import Machine
 from advisor.probe.unknowns import with_reasons
 from advisor.units import GIB
+
+if TYPE_CHECKING:
+    from advisor.probe.live.early import EarlyProbe
 
 
 def _gib(value: float, flag: str) -> int:
@@ -98,15 +102,42 @@ def resolve_machine_soon(
     profiles_dir: str | Path | None = None,
     ram_gb: float | None = None,
     vram_gb: float | None = None,
+    early: EarlyProbe | None = None,
 ) -> Callable[[], Machine]:
     """What resolve_machine gives, as a function to call when the machine is needed: this
     computer is probed now (a bad profile or override fails now), and a memory copy test it
-    needs starts beside the caller's next work (measure.fill_memory_bandwidth_soon)."""
+    needs starts beside the caller's next work (measure.fill_memory_bandwidth_soon).
+    `early`: this computer is being probed already (advisor.probe.live.early); its machine is
+    taken when the function is called (an override this machine cannot take, --vram without a
+    GPU, fails then), and it is stopped if a profile is used instead."""
     if profile is not None:
+        if early is not None:
+            early.cancel()
         machine = resolve_machine(profile=profile, profiles_dir=profiles_dir, ram_gb=ram_gb,
                                   vram_gb=vram_gb)  # fmt: skip
         return lambda: machine
     from advisor.probe.bandwidth.fill import fill_memory_bandwidth_soon
+
+    if early is not None:
+        for value, flag in ((ram_gb, "--ram"), (vram_gb, "--vram")):
+            if value is not None:
+                _gib(value, flag)  # a bad value fails now, as below
+
+        def taken() -> Machine:
+            probed = early.machine()
+            if probed is None:  # the child sent none: probed here, as without it
+                from advisor.probe.live.probe import probe_machine
+
+                probed = probe_machine(measure_bandwidth=False)
+            if ram_gb is not None or vram_gb is not None:
+                apply_overrides(probed, ram_gb=ram_gb, vram_gb=vram_gb)
+            pending = fill_memory_bandwidth_soon(probed, prepared=early.copy_test)
+            early.cancel()  # a test the child prepared that this run does not take
+            if ram_gb is None and vram_gb is None:
+                return pending()
+            return apply_overrides(pending(), ram_gb=ram_gb, vram_gb=vram_gb)
+
+        return taken
     from advisor.probe.live.probe import probe_machine
 
     probed = probe_machine(measure_bandwidth=False)

@@ -14,13 +14,34 @@ def emit(text: str, output: str | None, *, styled: bool = False) -> None:
     without control characters (`styled`: but for the colours a renderer added)."""
     text = printable(text, keep_styles=styled)
     if not output:
-        print(text, end="")
+        _print_out(text)
         return
     from advisor.console import note
     from advisor.paths import atomic_write_text
 
     atomic_write_text(output, text)
     note(f"wrote {output}")
+
+
+def _print_out(text: str) -> None:
+    """Print `text` on stdout and flush it, so that a stdout that cannot take it (a full disk,
+    a device error) is a WriteError (exit code 9) here, not a traceback or the interpreter's
+    exit status 120 at exit. A reader that went away (BrokenPipeError) is left to the caller
+    (advisor.cli: not our failure)."""
+    import sys
+
+    try:
+        print(text, end="")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from advisor.errors import WriteError
+
+        raise WriteError(
+            f"could not write the output to stdout: {exc.strerror or exc}",
+            hint="free some space, or write it to a file with -o FILE",
+        ) from exc
 
 
 def named_files(values: Iterable[object]) -> list[Path]:

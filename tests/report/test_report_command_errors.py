@@ -129,3 +129,27 @@ def test_an_output_naming_an_input_is_refused(tmp_path, capsys, monkeypatch, fla
     assert code == ExitCode.USAGE
     assert "this command reads that file" in capsys.readouterr().err
     assert path.read_bytes() == kept
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    "argv", [["--json"], ["report", "--format", "markdown", "--workload", "chat-assistant"]]
+)
+def test_a_stdout_that_cannot_take_the_report_is_a_write_error(argv, advisor_home) -> None:
+    """stdout on a full disk (/dev/full answers every write with ENOSPC), in a report's own
+    process, a large report and one small enough to sit in stdout's buffer: exit code 9 with an
+    error line, not a traceback (exit 1)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["ADVISOR_HOME"] = str(advisor_home)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "advisor", *argv, *PROFILE],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env,
+        )  # fmt: skip
+    assert done.returncode == ExitCode.WRITE_FAILED, done.stderr
+    assert "error: could not write the output to stdout: No space left on device" in done.stderr
+    assert "Traceback" not in done.stderr

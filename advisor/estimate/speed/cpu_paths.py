@@ -187,6 +187,7 @@ def path_cost(level: str, ggml_type: str) -> PathCost | None:
     return PATH_COSTS.get((level, matmul_path(level, ggml_type)))
 
 
+@lru_cache(maxsize=4096)  # flop_mix's own memo keeps 1,024: fewer than the catalog's files
 def kernel_mix(arch: Architecture, quant: str) -> KernelMix:
     """The ggml types a `quant` file of `arch` multiplies by, with each one's FLOP share
     (from the tensor layout llama-quantize writes: Q4_K_M is mostly Q4_K, some Q6_K)."""

@@ -9,6 +9,7 @@ same weights by a batch of tokens: about 2 FLOPs per weight per token, plus atte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layer_pattern import GDN_ARCHES, MAMBA_ARCHES
@@ -309,6 +310,7 @@ def activation_bytes(arch: Architecture, used_params: float) -> float:
 STATE_PASSES = {"gdn": 6.0, "mamba2": 4.0, "other": 2.0}
 
 
+@lru_cache(maxsize=1024)  # per architecture: every file of it asks (block_caches' sum)
 def recurrent_state_traffic(arch: Architecture) -> float:
     """Bytes of recurrent state one decoded token reads and writes (0 without such layers).
 

@@ -197,8 +197,12 @@ def matvec_int8(backend: str, arch: str, family: str) -> bool:
     - Vulkan (ggml-vulkan.cpp ggml_vk_should_use_mmvq, for one column): the int8 `mul_mat_vecq`
       shaders only on a device with accelerated 4×8-bit dot products (`integer_dot_product`),
       and there on AMD for rows of 2048 or more weights, not for Q8_0 (but on GCN) or Q6_K; on
-      NVIDIA only past 4096 weights a row (most of a 7-8B model's rows are 4096: counted float)
-      and on Intel for a few types: float here. Elsewhere the `mul_mat_vec_<type>` shaders
+      NVIDIA only past 4096 weights a row (most of a 7-8B model's rows are 4096: counted float;
+      Q2_K/Q3_K/IQ1 at any width, Q8_0/MXFP4 only before Turing). On Intel the source takes it
+      for rows of 2048 or more weights but Q4_0, Q5_1 and IQ4_XS (tuned on an A770 under Linux),
+      and never under the Windows driver (but Q2_K/Q3_K/Q6_K on Xe2): counted float here, as
+      this model does not know the driver (the one Intel Vulkan row, a Tiger Lake iGPU's Q4_0,
+      is float either way). Elsewhere the `mul_mat_vec_<type>` shaders
       dequantize to float. RDNA1 (gfx1010, the RX 5700 XT) has no 4×8-bit dot instruction
       (ggml-cuda/common.cuh `ggml_cuda_dp4a` builds it from four 24-bit multiplies there), so
       its driver offers none accelerated: float.

@@ -36,14 +36,18 @@ ANSWER_WAIT_S = 20.0
 
 
 def start_copy_test(
-    *, threads: int | None, budget_s: float
+    *, threads: int | None, budget_s: float, prepared: tuple[int, int, int] | None = None
 ) -> Callable[[], BandwidthMeasurement | None]:
     """Start the copy test; the returned function gives its measurement (None: no test here).
-    Call it once. One never called stops its child when it is collected or the run ends."""
+    Call it once. One never called stops its child when it is collected or the run ends.
+    `prepared`: a child already preparing this test (its process id, the pipe that lets its
+    copies go and the one it answers on; advisor.probe.live.early), taken instead of a fork."""
 
     def in_line() -> BandwidthMeasurement | None:
         return measure_memory_bandwidth(threads=threads, budget_s=budget_s)
 
+    if prepared is not None:
+        return EarlyCopyTest(*prepared, in_line)
     if sys.platform != "linux" or threading.active_count() != 1:
         return in_line
     go_read, go_write = os.pipe()
@@ -57,7 +61,7 @@ def start_copy_test(
     if pid == 0:  # the child: never returns
         os.close(go_write)
         os.close(answer_read)
-        _child(go_read, answer_write, threads, budget_s)
+        copy_test_child(go_read, answer_write, threads, budget_s)
     os.close(go_read)
     os.close(answer_write)
     return EarlyCopyTest(pid, go_write, answer_read, in_line)
@@ -98,7 +102,8 @@ class EarlyCopyTest:
         return found if found is not None else self._in_line()
 
 
-def _child(go: int, out: int, threads: int | None, budget_s: float) -> None:
+def copy_test_child(go: int, out: int, threads: int | None, budget_s: float) -> None:
+    """The child's part (never returns): allocate, wait for `go`, copy, answer on `out`."""
     code = 1
     held: list = []  # the buffers: unmapped by the exit, after the answer is sent
     try:

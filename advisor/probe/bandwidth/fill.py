@@ -35,11 +35,16 @@ def fill_memory_bandwidth(
 
 
 def fill_memory_bandwidth_soon(
-    machine: Machine, *, budget_s: float = BUDGET_S
+    machine: Machine,
+    *,
+    budget_s: float = BUDGET_S,
+    prepared: Callable[[], tuple[int, int, int] | None] | None = None,
 ) -> Callable[[], Machine]:
     """What fill_memory_bandwidth(machine) gives, as a function to call when the figure is
     needed: a copy test it needs starts now, beside the caller's other work
-    (advisor.probe.bandwidth.early), and its timed copies run when the function is called."""
+    (advisor.probe.bandwidth.early), and its timed copies run when the function is called.
+    `prepared` gives a child already preparing that test, if any (advisor.probe.live.early);
+    it is asked only when a test is needed."""
     fingerprint = machine_fingerprint(machine)
     earlier = recorded_bandwidth(fingerprint)
     if len(earlier) >= MIN_TESTS:
@@ -47,7 +52,11 @@ def fill_memory_bandwidth_soon(
         return lambda: filled
     from advisor.probe.bandwidth.early import start_copy_test
 
-    pending = start_copy_test(threads=machine.cpu.physical_cores, budget_s=budget_s)
+    pending = start_copy_test(
+        threads=machine.cpu.physical_cores,
+        budget_s=budget_s,
+        prepared=prepared() if prepared is not None else None,
+    )
     return lambda: _with_test(machine, fingerprint, earlier, pending())
 
 

@@ -164,6 +164,9 @@ _NOISE = re.compile(
 )
 _CORES = re.compile(r"\(?\b(\d+)-core gpu\)?", re.IGNORECASE)
 _MEMORY = re.compile(r"\b(\d+(?:\.\d+)?)\s*gb\b", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[\s\-_/,()\[\]]+")
+# Tokens that say nothing of which model a name is (one set, not one union per token).
+_NOT_CORE = _VENDOR_WORDS | _LAPTOP_WORDS | _FORM_WORDS | {"gb"}
 
 
 @dataclass(frozen=True)
@@ -185,12 +188,10 @@ def name_key(name: str) -> _Key:
     memory_match = _MEMORY.search(text)
     memory = float(memory_match.group(1)) if memory_match else None
     text = _MEMORY.sub(" ", text).lower()
-    tokens = [t for t in re.split(r"[\s\-_/,()\[\]]+", text.replace("max-q", "maxq")) if t]
+    tokens = [t for t in _SEPARATORS.split(text.replace("max-q", "maxq")) if t]
     laptop = any(t in _LAPTOP_WORDS for t in tokens)
     forms = frozenset(t for t in tokens if t in _FORM_WORDS)
-    core = frozenset(
-        t for t in tokens if t not in _VENDOR_WORDS | _LAPTOP_WORDS | _FORM_WORDS and t != "gb"
-    )
+    core = frozenset(t for t in tokens if t not in _NOT_CORE)
     return _Key(core, laptop, "maxq" in tokens, forms, memory, cores)
 
 
