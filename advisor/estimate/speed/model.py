@@ -4,7 +4,9 @@ Decode, per device holding a share of the layers:
     share × [(weights read + KV read at depth) × (alpha[backend] + beta[backend, quant]
                                                   + multi_die if the memory spans two dies)
              / bandwidth + layers × tau[backend] + MoE layers × tau_moe]
-    (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory)
+    (+ on a CPU: share × FLOPs × gamma_cpu / CPU FLOP/s: its cores run out before its memory;
+     on a GPU: share × FLOPs × gamma[kernel kind] × ops ratio / shader rate, the ratio the
+     weight types' counted int8 instructions over Q4_0's, TokenCost.matvec_ops, 1 on float ones)
 Prefill, per device:
     share × [kappa[path] × ((prompt FLOPs + attention at depth) × rho[engine, quant]
                                + routed-expert FLOPs × (mu_moe + mu_tile × tile passes))
