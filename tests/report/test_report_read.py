@@ -98,8 +98,8 @@ _RATE = "inputs.workloads[{}].requests_per_day"
     ],
 )  # fmt: skip
 def test_an_absurd_number_is_found_wherever_it_is(first, where, value, key) -> None:
-    """The walk for absurd numbers runs only when json's text could hold one (an exponent from
-    +16 up, or 17 digits): every such number must still be found, with its key."""
+    """The keyed walk for absurd numbers runs only when a walk without keys finds a number that
+    large: every such number must still be found, with its key."""
     doc = json.loads(json.dumps(first))
     target = doc
     for step in where[:-1]:
@@ -128,9 +128,9 @@ def test_an_absurd_number_is_said_before_a_non_finite_one(first) -> None:
 
 
 def test_a_long_fraction_or_id_does_not_start_the_walk(first, monkeypatch) -> None:
-    """A float's 17-digit fraction (0.30000000000000004) or a string of digits after a letter
-    and a dash is no absurd number: the walk over the report (a sixth of an audit's reading
-    CPU when most reports started it) is not run; a 17-digit whole number still starts it."""
+    """A float's 17-digit fraction (0.30000000000000004) or a string of digits is no absurd
+    number: the keyed walk over the report (a sixth of an audit's reading CPU when most
+    reports started it) is not run; a 17-digit whole number still starts it."""
     import advisor.report.read as read
 
     walks = []
