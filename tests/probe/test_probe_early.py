@@ -43,9 +43,11 @@ def tagged_tests(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _steady(machine: Machine) -> Machine:
-    """The machine less what changes from one reading to the next (free memory and disk)."""
+    """The machine less what changes from one reading to the next (free memory, free VRAM,
+    free disk)."""
     memory = dataclasses.replace(machine.memory, ram_available_bytes=0, swap_free_bytes=0)
-    return dataclasses.replace(machine, memory=memory, disk_free_bytes=0)
+    gpus = tuple(dataclasses.replace(g, vram_free_bytes=0) for g in machine.gpus)
+    return dataclasses.replace(machine, memory=memory, gpus=gpus, disk_free_bytes=0)
 
 
 def _collected(pid: int) -> bool:
