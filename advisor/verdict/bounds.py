@@ -87,6 +87,10 @@ class FileBounds:
             return 0.0
         return busy_s / self.window_s - 1
 
+    def decode_top(self, quant: Quant) -> float | None:
+        """The most single-stream decode speed at the workload's depth (None: unknown)."""
+        return self._bounds(quant)[2]
+
     def fails(self, quant: Quant) -> bool:
         """Whether the file surely fails a speed check: no local verdict rests on it."""
         late, decode, capacity = self._shortfalls(quant)

@@ -97,7 +97,7 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
             continue  # keep looking for the best file that fits
         smallest_checked = True
         if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found,
-                     fitted):  # fmt: skip
+                     fitted, bounds, proven):  # fmt: skip
             if reach is None or reach * kept < 1:
                 break
             hopeless = True  # the files still within reach of the floor may yet be shown
@@ -122,18 +122,34 @@ def _reach(w: Workload, model, frontier_index: float | None) -> float | None:
 
 
 def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found,
-              fitted: set[str]) -> bool:  # fmt: skip
+              fitted: set[str], bounds: FileBounds, proven: Proven | None) -> bool:  # fmt: skip
     """Whether the model's smallest file decodes below HOPELESS_DECODE of the need. Its
     option joins `found` unless it is there already, or among the files `fitted` (checked
-    and counted without an estimate)."""
-    if w.min_decode_tokens_per_s <= 0:
+    and counted without an estimate). With `proven`, a smallest file that can change nothing
+    is checked and counted without its estimate (Proven.unneeded), and decides the question
+    from its decode ceiling where that is low enough (a stream at full concurrency decodes no
+    faster than one alone, and the ceiling bounds that)."""
+    need = w.min_decode_tokens_per_s
+    if need <= 0:
         return False
+    known = smallest.type in fitted or any(o.candidate.quant == smallest.type for o in found)
+    if not known and proven is not None:
+        kept = search.losses.of(smallest.type).factor
+        unneeded = proven.unneeded(bounds, model, smallest, kept, found, context)
+        if unneeded is False:
+            return False  # it does not fit: what its estimate would say
+        if unneeded:
+            fitted.add(smallest.type)
+            known = True
+            top = bounds.decode_top(smallest)
+            if top is not None and top < HOPELESS_DECODE * need:
+                return True
     option = quant_option(search, w, model, smallest, context, frontier_index, power_for)
     if option is None or option.run is None:
         return False
-    if smallest.type not in fitted and all(o.candidate.quant != smallest.type for o in found):
+    if not known:
         found.append(option)
-    return option.run.peak_decode_tokens_per_s < HOPELESS_DECODE * w.min_decode_tokens_per_s
+    return option.run.peak_decode_tokens_per_s < HOPELESS_DECODE * need
 
 
 def quant_option(search, w, model, quant, context, frontier_index, power_for):

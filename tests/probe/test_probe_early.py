@@ -43,9 +43,11 @@ def tagged_tests(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _steady(machine: Machine) -> Machine:
-    """The machine less what changes from one reading to the next (free memory and disk)."""
+    """The machine less what changes from one reading to the next (free memory, free VRAM,
+    free disk)."""
     memory = dataclasses.replace(machine.memory, ram_available_bytes=0, swap_free_bytes=0)
-    return dataclasses.replace(machine, memory=memory, disk_free_bytes=0)
+    gpus = tuple(dataclasses.replace(g, vram_free_bytes=0) for g in machine.gpus)
+    return dataclasses.replace(machine, memory=memory, gpus=gpus, disk_free_bytes=0)
 
 
 def _collected(pid: int) -> bool:
@@ -171,3 +173,19 @@ def test_no_fork_beside_another_thread(monkeypatch) -> None:
     monkeypatch.setattr(early.threading, "active_count", lambda: 2)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside another thread"))
     assert early.start_probe() is None
+
+
+def test_a_warm_run_probes_in_line(advisor_home, monkeypatch) -> None:
+    """With MIN_TESTS fresh copy tests cached (for any machine) nothing waits long enough to
+    overlap: no child is forked, and the run probes in line as before."""
+    from advisor.probe.bandwidth.copy_test import store_bandwidth, tested_enough_somewhere
+
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    for _ in range(MIN_TESTS):
+        assert not tested_enough_somewhere()
+        store_bandwidth("m-0123456789abcdef", BandwidthMeasurement(30.0, 2, 8 << 20, 5, 0.1, stamp))
+    assert tested_enough_somewhere()
+    monkeypatch.setattr(early, "_STARTED", [])
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked for a warm run"))
+    early.start_for_this_run()
+    assert early.take_started() is None

@@ -210,6 +210,18 @@ def _from_entry(entry, now: datetime) -> BandwidthMeasurement | None:
         return None
 
 
+def tested_enough_somewhere(*, now: datetime | None = None) -> bool:
+    """Whether the cache holds MIN_TESTS fresh tests for some machine (then this one most
+    likely needs no copy test: a warm run)."""
+    now = now or datetime.now(timezone.utc)
+    for entry in _load_cache().values():
+        tests = entry.get("tests") if isinstance(entry, dict) and "tests" in entry else [entry]
+        fresh = [t for t in tests if _from_entry(t, now)] if isinstance(tests, list) else []
+        if len(fresh) >= MIN_TESTS:
+            return True
+    return False
+
+
 def best_of(tests: tuple[BandwidthMeasurement, ...]) -> BandwidthMeasurement | None:
     """The fastest test (a busy machine only ever reads low), counting how many there were."""
     if not tests:
