@@ -81,6 +81,13 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
                 continue  # it cannot pass every check: no local verdict rests on it
         if skip is not None and skip(bounds, quant, kept, found):
             continue
+        if (
+            smallest_checked
+            and smallest is not None
+            and quant.type == smallest.type
+            and (quant.type in fitted or any(o.candidate.quant == quant.type for o in found))
+        ):
+            continue  # checked already, as the smallest file (_hopeless): once is enough
         option = None  # a file larger than all the memory: what the ranking says of it
         unneeded = None if proven is None else proven.unneeded(bounds, model, quant, kept,
                                                                 found, context)  # fmt: skip
