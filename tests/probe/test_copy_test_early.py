@@ -97,7 +97,7 @@ def test_the_figure_is_read_without_waiting_for_the_child_to_exit(
         return measured
 
     monkeypatch.setattr(copy_test, "measure_memory_bandwidth", measure)
-    monkeypatch.setattr(copy_test, "ANSWER_WAIT_S", 5.0)
+    monkeypatch.setattr(copy_test, "ANSWER_WAIT_S", 60.0)  # a loaded CI: never the limit
     pending = copy_test.start_copy_test(threads=2, budget_s=0.15)
     found = pending()
     assert found is not None and found.threads == pending.pid != parent
