@@ -25,7 +25,6 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the early probe
 def _one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run forks only with no other thread; earlier tests in this process may leave some
     (the children here run the probe and the fakes below, which take no lock)."""
-    monkeypatch.setattr(early.threading, "active_count", lambda: 1)
     monkeypatch.setattr(copy_early.threading, "active_count", lambda: 1)
 
 
@@ -170,7 +169,7 @@ def test_the_run_takes_the_probe_started_for_it_once(advisor_home, monkeypatch) 
 
 
 def test_no_fork_beside_another_thread(monkeypatch) -> None:
-    monkeypatch.setattr(early.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(copy_early.threading, "active_count", lambda: 2)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside another thread"))
     assert early.start_probe() is None
 

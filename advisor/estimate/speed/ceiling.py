@@ -41,7 +41,7 @@ from advisor.estimate.speed.model import (
     decode_terms,
     load_constants,
 )
-from advisor.estimate.speed.predict import TG_DEPTH, file_token_cost
+from advisor.estimate.speed.predict import TG_DEPTH, least_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class DecodeCeilings:
         return decode_terms(cost, 1.0, k, constants)
 
     def _ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
-        cost = _least_cost(model.architecture, quant.type, self.kv_bytes)
+        cost = least_token_cost(model.architecture, quant.type, self.kv_bytes)
         if cost is None:
             return None
         alone = [self._terms(cost, d) for d in ("cpu", *self.gpus)]
@@ -141,21 +141,9 @@ def _alike(machine: tuple) -> tuple[dict[tuple, Coefficients], dict[tuple, Decod
 
 
 @lru_cache(maxsize=4096)
-def _least_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None:
-    """The file's token cost at the fewest weights any placement holds: its tensors' total."""
-    try:
-        from advisor.catalog.tensors.layout import quant_tensor_bytes
-
-        total = quant_tensor_bytes(arch, quant_type).total_bytes
-    except (KeyError, ValueError):
-        return None
-    return file_token_cost(arch, quant_type, total, kv_bytes)  # an estimate's, on a CPU
-
-
-@lru_cache(maxsize=4096)
 def _moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, TokenCost]:
     """The least cost's --cpu-moe parts (dense_part, expert_part): the same on every machine,
     where the ceiling of each machine with GPUs asks for them again."""
-    cost = _least_cost(arch, quant_type, kv_bytes)
+    cost = least_token_cost(arch, quant_type, kv_bytes)
     assert cost is not None  # asked only of a file whose least cost is known
     return dense_part(cost), expert_part(cost)

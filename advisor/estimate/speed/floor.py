@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING
 from advisor.estimate.budget import device_budgets
 from advisor.estimate.calibration.apply import measured_models, prefill_speedup_bound
 from advisor.estimate.calibration.values import Calibration
+from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import quant_class, token_cost
 from advisor.estimate.speed.model import UBATCH_TOKENS, coefficients, load_constants
-from advisor.estimate.speed.predict import PP_DEPTH, file_token_cost
+from advisor.estimate.speed.predict import PP_DEPTH, least_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -148,30 +149,19 @@ def _file_work(arch, quant: Quant) -> _FileWork:
     return _work(arch, quant.type, quant.size_bytes)
 
 
-F16_BYTES = 2.0  # token_cost's KV element by default (the FLOPs the floor reads ignore it)
+# token_cost's KV element by default, f16 (the FLOPs the floor reads do not depend on it)
+F16_BYTES = kv_cache_type("f16").bytes_per_element
 
 
 @lru_cache(maxsize=4096)
 def _work(arch, quant_type: str, size_bytes: int) -> _FileWork:
     # FLOPs do not depend on the bytes: the cost at the tensors' total is the one the decode
     # ceiling and a CPU placement's estimate ask for (one token_cost for the three).
-    total = _tensor_total(arch, quant_type)
-    cost = (token_cost(arch, quant_type, size_bytes) if total is None
-            else file_token_cost(arch, quant_type, total, F16_BYTES))  # fmt: skip
+    cost = least_token_cost(arch, quant_type, F16_BYTES) or token_cost(arch, quant_type, size_bytes)
     flops = cost.prefill_flops(UBATCH_TOKENS)
     return _FileWork(quant_class(quant_type), flops, cost.expert_flops, cost.attn_flops_per_depth,
                      _layer_bytes(arch, quant_type), arch.moe is not None,
                      cost.kernel_mix)  # fmt: skip
-
-
-def _tensor_total(arch, quant: str) -> int | None:
-    """The file's tensors' total bytes (None: its layout is unknown)."""
-    try:
-        from advisor.catalog.tensors.layout import quant_tensor_bytes
-
-        return quant_tensor_bytes(arch, quant).total_bytes
-    except (KeyError, ValueError):
-        return None
 
 
 def _layer_bytes(arch, quant: str) -> float:

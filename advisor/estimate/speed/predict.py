@@ -115,6 +115,20 @@ def file_token_cost(arch, quant_type: str, weights_bytes: int, kv_bytes: float) 
     return token_cost(arch, quant_type, weights_bytes, kv_bytes_per_element=kv_bytes)
 
 
+@lru_cache(maxsize=_COST_MEMO_SIZE)
+def least_token_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None:
+    """The file's token cost at the fewest weights any placement holds, its tensors' total
+    (file_token_cost there: an estimate's on a CPU); None where its layout is unknown. The
+    bounds of a search ask for it (advisor.estimate.speed.ceiling, .floor)."""
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        total = quant_tensor_bytes(arch, quant_type).total_bytes
+    except (KeyError, ValueError):
+        return None
+    return file_token_cost(arch, quant_type, total, kv_bytes)
+
+
 @lru_cache(maxsize=256)
 def _spread(kind: str, paths: tuple[tuple[str, str], ...], assumed: bool,
             constants) -> tuple[float, float]:  # fmt: skip

@@ -46,10 +46,21 @@ def start_copy_test(
     def in_line() -> BandwidthMeasurement | None:
         return measure_memory_bandwidth(threads=threads, budget_s=budget_s)
 
-    if prepared is not None:
-        return EarlyCopyTest(*prepared, in_line)
+    if prepared is None:
+        prepared = fork_child(lambda go, out: copy_test_child(go, out, threads, budget_s))
+        if prepared is None:
+            return in_line
+    return EarlyCopyTest(*prepared, in_line)
+
+
+def fork_child(child: Callable[[int, int], None]) -> tuple[int, int, int] | None:
+    """Fork a child that runs `child(go, out)` and never returns (it leaves with os._exit):
+    `go` the pipe end it waits on, `out` the one it answers on. (its process id, the pipe end
+    that lets it go, the one to read its answer from); None where the run works in line
+    instead: not Linux, another thread running (a fork copies one thread and whatever locks
+    the others held), or the fork failed. advisor.probe.live.early forks its child here too."""
     if sys.platform != "linux" or threading.active_count() != 1:
-        return in_line
+        return None
     go_read, go_write = os.pipe()
     answer_read, answer_write = os.pipe()
     try:
@@ -57,14 +68,14 @@ def start_copy_test(
     except OSError:
         for fd in (go_read, go_write, answer_read, answer_write):
             os.close(fd)
-        return in_line
+        return None
     if pid == 0:  # the child: never returns
         os.close(go_write)
         os.close(answer_read)
-        copy_test_child(go_read, answer_write, threads, budget_s)
+        child(go_read, answer_write)
     os.close(go_read)
     os.close(answer_write)
-    return EarlyCopyTest(pid, go_write, answer_read, in_line)
+    return pid, go_write, answer_read
 
 
 class EarlyCopyTest:

@@ -22,8 +22,6 @@ import os
 import pickle
 import select
 import struct
-import sys
-import threading
 import weakref
 from typing import TYPE_CHECKING
 
@@ -78,23 +76,8 @@ class EarlyProbe:
 def start_probe() -> EarlyProbe | None:
     """Fork the child that probes this computer; None where the run probes in line (not Linux,
     another thread running, or the fork failed)."""
-    if sys.platform != "linux" or threading.active_count() != 1:
-        return None
-    go_read, go_write = os.pipe()
-    answer_read, answer_write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        for fd in (go_read, go_write, answer_read, answer_write):
-            os.close(fd)
-        return None
-    if pid == 0:  # the child: never returns
-        os.close(go_write)
-        os.close(answer_read)
-        _child(go_read, answer_write)
-    os.close(go_read)
-    os.close(answer_write)
-    return EarlyProbe(pid, go_write, answer_read)
+    forked = copy_early.fork_child(_child)
+    return None if forked is None else EarlyProbe(*forked)
 
 
 def _child(go: int, out: int) -> None:
