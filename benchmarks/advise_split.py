@@ -27,28 +27,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+from fixed_machine import SETUP  # noqa: E402
 from report_vs_llmfit import ENV, wait_for_quiet  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TRIAL = r"""
-import dataclasses, json, os, pickle, sys, time
-from advisor.advise import AdviceOptions, advise
-from advisor.catalog import load_catalog
-from advisor.config import load_config
-from advisor.probe.resolve import resolve_machine
-from advisor.workload import load_workloads
+TRIAL = (
+    r"""
+import json, os, pickle, sys, time
+from advisor.advise import advise
 way, cut, profile = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None
-config, catalog, workloads = load_config(), load_catalog(), load_workloads()
-machine = resolve_machine(profile=profile, measure_bandwidth=False)
-memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=30.0)
-machine = dataclasses.replace(machine, memory=memory)
-options = AdviceOptions(config=config, remedies=False, cache=False)
-for name in ("advisor.verdict.search", "advisor.verdict.gather", "advisor.verdict.decide",
-             "advisor.verdict.candidates", "advisor.estimate.assemble", "advisor.estimate.fit",
-             "advisor.estimate.speed.predict", "advisor.estimate.speed.floor",
-             "advisor.estimate.speed.ceiling", "advisor.catalog.tensors.builder"):
-    __import__(name)
+remedies = False
+"""
+    + SETUP
+    + r"""
 def cpu():
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
@@ -76,6 +68,7 @@ wall, used = time.perf_counter() - start, cpu() - cpu0
 same = verdicts == advise(machine, catalog, workloads, options).verdicts
 print(json.dumps([wall, used, same, len(workloads)]))
 """
+)
 
 
 def trial(way: str, cut: int, profile: str | None, home: Path) -> tuple[float, float, bool, int]:

@@ -27,30 +27,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+from fixed_machine import SETUP  # noqa: E402
 from report_vs_llmfit import ENV, wait_for_quiet  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-TRIAL = r"""
-import dataclasses, json, pickle, sys, time
-from advisor.advice_options import AdviceOptions
+TRIAL = (
+    r"""
+import json, pickle, sys, time
 from advisor.advise import advise
-from advisor.catalog import load_catalog
-from advisor.config import load_config
-from advisor.probe.resolve import resolve_machine
 from advisor.verdict import proven, search
-from advisor.workload import load_workloads
 way, profile, remedies = sys.argv[1], sys.argv[2] or None, sys.argv[3] == "1"
-config, catalog, workloads = load_config(), load_catalog(), load_workloads()
-machine = resolve_machine(profile=profile, measure_bandwidth=False)
-memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=30.0)
-machine = dataclasses.replace(machine, memory=memory)
-options = AdviceOptions(config=config, remedies=remedies, cache=False)
-for name in ("advisor.verdict.gather", "advisor.verdict.decide", "advisor.verdict.candidates",
-             "advisor.estimate.assemble", "advisor.estimate.fit", "advisor.estimate.speed.predict",
-             "advisor.estimate.speed.floor", "advisor.estimate.speed.ceiling", "advisor.remedies",
-             "advisor.catalog.tensors.builder"):
-    __import__(name)
+"""
+    + SETUP
+    + r"""
 if way == "full":
     proven.Proven.unneeded = lambda self, *args: None
 made = []
@@ -66,6 +56,7 @@ digest = pickle.dumps((advice.verdicts, advice.candidates))
 print(json.dumps([used, made[0].estimates_made, [v.options_checked for v in advice.verdicts],
                   digest.hex()]))
 """
+)
 
 
 def trial(way: str, profile: str | None, remedies: bool, home: Path) -> list:
