@@ -85,7 +85,7 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
             smallest_checked
             and smallest is not None
             and quant.type == smallest.type
-            and (quant.type in fitted or any(o.candidate.quant == quant.type for o in found))
+            and _checked(smallest, found, fitted)
         ):
             continue  # checked already, as the smallest file (_hopeless): once is enough
         option = None  # a file larger than all the memory: what the ranking says of it
@@ -139,7 +139,7 @@ def _hopeless(search, w, model, smallest, context, frontier_index, power_for, fo
     need = w.min_decode_tokens_per_s
     if need <= 0:
         return False
-    known = smallest.type in fitted or any(o.candidate.quant == smallest.type for o in found)
+    known = _checked(smallest, found, fitted)
     if not known and proven is not None:
         kept = search.losses.of(smallest.type).factor
         unneeded = proven.unneeded(bounds, model, smallest, kept, found, context)
@@ -157,6 +157,12 @@ def _hopeless(search, w, model, smallest, context, frontier_index, power_for, fo
     if not known:
         found.append(option)
     return option.run.peak_decode_tokens_per_s < HOPELESS_DECODE * need
+
+
+def _checked(quant, found: list[LocalOption], fitted: set[str]) -> bool:
+    """Whether the model's file `quant` was checked already: an option in `found`, or among
+    the files `fitted` (checked and counted without an estimate)."""
+    return quant.type in fitted or any(o.candidate.quant == quant.type for o in found)
 
 
 def quant_option(search, w, model, quant, context, frontier_index, power_for):
