@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layout import QuantBytes, arch_key, quant_tensor_bytes
@@ -21,14 +22,17 @@ from advisor.estimate.footprint import (
     Assignment,
     Context,
     Tallies,
+    _Static,
+    all_on_cpu,
     device_shares,
     devices_of,
     input_device,
     needs,
     overheads,
+    static_needs,
     tallies,
 )
-from advisor.estimate.kv import block_caches, padded_context
+from advisor.estimate.kv import block_caches, padded_context, swa_cells
 from advisor.estimate.layout_sums import BlockSums, CacheSums, cache_sums
 from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind, Pool
 from advisor.estimate.settings import RunSettings
@@ -47,6 +51,83 @@ _CONTEXTS: dict[tuple, Context] = {}
 # reads.
 _TALLIES: dict[tuple, tuple[Tallies, tuple[int, ...]]] = {}
 _TALLIES_MAX = 200_000
+
+
+def file_sums(arch: Architecture, quant: str,
+              settings: RunSettings) -> tuple[QuantBytes, BlockSums, ComputeShape]:  # fmt: skip
+    """A file's byte totals, its block sums under `settings` and its architecture's compute
+    shape: what placing it reads of the file, whatever the machine."""
+    qb = quant_tensor_bytes(arch, quant)
+    akey = arch_key(arch)
+    key = (akey, quant, settings.kv_type, settings.flash_attn)
+    cached = _SUMS.get(key)
+    if cached is None:
+        blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
+        sums = BlockSums.of(qb, blocks, _cache_sums(arch, akey, settings))
+        cached = _SUMS[key] = (sums, compute_shape(arch))
+    return qb, *cached
+
+
+def _cache_sums(arch: Architecture, akey: tuple, settings: RunSettings) -> CacheSums:
+    part = (akey, settings.kv_type, settings.flash_attn)
+    cache = _CACHE_SUMS.get(part)
+    if cache is None:
+        blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
+        cache = _CACHE_SUMS[part] = cache_sums(blocks)
+    return cache
+
+
+def context_at(window: int | None, shape: ComputeShape, settings: RunSettings,
+               tokens: int) -> Context:  # fmt: skip
+    """The per-context facts of a file of this sliding window (BlockSums.window) and compute
+    shape at `tokens` of context."""
+    st = settings
+    n_cells = padded_context(tokens)
+    swa = None if window is None else swa_cells(window, n_cells, st.n_ubatch)
+    key = (shape, n_cells, swa, st.kv_type, st.flash_attn, st.n_batch, st.n_ubatch)
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        if len(_CONTEXTS) > 100_000:
+            _CONTEXTS.clear()
+        ctx = _CONTEXTS[key] = Context(n_cells, st.n_ubatch, shape.at(n_cells, swa, settings))
+    return ctx
+
+
+# What cpu_only_fits reads of a file: its all-on-CPU footprint apart from the context, its
+# sliding window, compute shape and CPU overhead; False for a file left to the planner.
+CpuOnly = tuple[_Static, "int | None", ComputeShape, int]
+_CPU_ONLY: dict[tuple, CpuOnly | Literal[False]] = {}  # by (architecture, quant, settings)
+
+
+def cpu_only_fits(arch: Architecture, quant: str, settings: RunSettings, room: int | None,
+                  tokens: int) -> bool | None:  # fmt: skip
+    """Whether the file fits `room` bytes of RAM with every layer on the CPU at `tokens` of
+    context: choices()' one option where the planner has no usable GPUs (-ngl 0), decided
+    from the file's totals (footprint.all_on_cpu) without a planner: a search asks this of
+    ~2,000 file x context pairs on such a machine, and estimates few of them. The bytes are
+    Planner.evaluate's (footprint.static_needs, overhead included). None: a file whose blocks
+    of bytes are not one per layer, left to the planner."""
+    key = (arch, quant, settings)
+    found = _CPU_ONLY.get(key)
+    if found is None:
+        if len(_CPU_ONLY) > 100_000:
+            _CPU_ONLY.clear()
+        found = _CPU_ONLY[key] = _cpu_only(arch, quant, settings)
+    if found is False:
+        return None
+    static, window, shape, overhead = found
+    need = static_needs(static, window, context_at(window, shape, settings, tokens))[0]
+    return room is not None and need + overhead <= room
+
+
+def _cpu_only(arch: Architecture, quant: str, settings: RunSettings) -> CpuOnly | Literal[False]:
+    qb = quant_tensor_bytes(arch, quant)
+    n = arch.n_layers
+    if len(qb.layer_bytes) != n:
+        return False
+    cache = _cache_sums(arch, arch_key(arch), settings)
+    return (all_on_cpu(qb, cache, n), cache[3], compute_shape(arch),
+            overheads("cpu", arch.vocab_size or 0)[1])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,18 +200,7 @@ class Planner:
                  *, backend: str, mode: MemoryMode) -> None:  # fmt: skip
         self.arch, self.settings, self.budgets = arch, settings, budgets
         self.backend, self.mode = backend, mode
-        self.qb: QuantBytes = quant_tensor_bytes(arch, quant)
-        akey = arch_key(arch)
-        key = (akey, quant, settings.kv_type, settings.flash_attn)
-        cached = _SUMS.get(key)
-        if cached is None:
-            blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
-            part = (akey, settings.kv_type, settings.flash_attn)
-            cache = _CACHE_SUMS.get(part)
-            if cache is None:
-                cache = _CACHE_SUMS[part] = cache_sums(blocks)
-            cached = _SUMS[key] = (BlockSums.of(self.qb, blocks, cache), compute_shape(arch))
-        self.sums, self.shape = cached
+        self.qb, self.sums, self.shape = file_sums(arch, quant, settings)
         self.n = arch.n_layers
         self.vocab = arch.vocab_size or 0
         self.gpu_overhead, self.cpu_overhead = overheads(backend, self.vocab)
@@ -162,18 +232,7 @@ class Planner:
         return ctx
 
     def _context(self, tokens: int) -> Context:
-        n_cells = padded_context(tokens)
-        swa = self.sums.swa_cells(n_cells, self.settings.n_ubatch)
-        st = self.settings
-        key = (self.shape, n_cells, swa, st.kv_type, st.flash_attn, st.n_batch, st.n_ubatch)
-        ctx = _CONTEXTS.get(key)
-        if ctx is None:
-            if len(_CONTEXTS) > 100_000:
-                _CONTEXTS.clear()
-            model = self.shape.at(n_cells, swa, self.settings)
-            ctx = Context(n_cells, st.n_ubatch, model)
-            _CONTEXTS[key] = ctx
-        return ctx
+        return context_at(self.sums.window, self.shape, self.settings, tokens)
 
     def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
         key = (gpu_layers, experts_on_cpu)
