@@ -13,11 +13,11 @@ from advisor.estimate.fit import (
     Option,
     Planner,
     choices,
-    cpu_only_fits,
     pick,
     placement_contexts,
     to_placement,
 )
+from advisor.estimate.fit_sums import cpu_only_fits
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement, Pool
 from advisor.estimate.settings import RunSettings

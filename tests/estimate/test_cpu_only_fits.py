@@ -1,5 +1,5 @@
 """Whether a file fits a machine without usable GPUs, decided from the file's totals
-(advisor.estimate.fit.cpu_only_fits), against the planner's own evaluation of -ngl 0: the same
+(advisor.estimate.fit_sums.cpu_only_fits), against the planner's own evaluation of -ngl 0: the same
 bytes, to the byte, for every file of the shipped catalog."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from estimate_machines import cpu_machine, gpu_machine
 from advisor.catalog import load_catalog
 from advisor.estimate.assemble import _memo, fits
 from advisor.estimate.budget import device_budgets
-from advisor.estimate.fit import Planner, choices, cpu_only_fits
+from advisor.estimate.fit import Planner, choices
+from advisor.estimate.fit_sums import cpu_only_fits
 from advisor.estimate.settings import RunSettings
 
 CATALOG = load_catalog()
