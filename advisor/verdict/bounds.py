@@ -91,6 +91,12 @@ class FileBounds:
         """The most single-stream decode speed at the workload's depth (None: unknown)."""
         return self._bounds(quant)[2]
 
+    def capacity_short(self, quant: Quant) -> float:
+        """_capacity_short of the file: the least share by which its day's calls overrun the
+        window (0 when they may fit)."""
+        _, warm, top = self._bounds(quant)
+        return self._capacity_short(warm, top)
+
     def fails(self, quant: Quant) -> bool:
         """Whether the file surely fails a speed check: no local verdict rests on it."""
         late, decode, capacity = self._shortfalls(quant)
