@@ -25,10 +25,15 @@ if TYPE_CHECKING:
 # soon after the child is ready. tests/test_advice_ahead.py fails when advise() imports one
 # that is not here.
 FIRST_IMPORTS = (
+    "advisor.catalog.tensors.quant_bytes",
+    "advisor.catalog.tensors.recipes",
     "advisor.catalog.tensors.layout",
     "advisor.estimate.kv",
     "advisor.estimate.speed.load",
+    "advisor.estimate.calibration.values",
     "advisor.estimate.calibration.apply",
+    "advisor.estimate.footprint",
+    "advisor.estimate.fit_sums",
     "advisor.estimate.fit",
     "advisor.estimate.speed.predict",
     "advisor.estimate.assemble",
