@@ -114,12 +114,22 @@ class Proven:
         """Whether a scored file of quality `pct` (below the best that fits) surely fails the
         first-token or decode check, or the day's calls where it can carry no hybrid split
         (_splitless_head), and is neither the closest to passing nor one check away."""
+        reach = pct >= SHOWN_FLOOR_SHARE * self.w.quality_floor_pct  # choice.within_reach
+        # The decode ceiling alone first (the prefill floor costs more): its head is at most
+        # the whole one, so what it proves holds (FileBounds.decode_head).
+        head = bounds.decode_head(quant)
+        if head[0] and self._proves(head, pct, reach):
+            return True
         head = bounds.head(quant)
         if not head[0]:
             head = self._splitless_head(bounds, quant, pct)
             if not head[0]:
                 return False
-        reach = pct >= SHOWN_FLOOR_SHARE * self.w.quality_floor_pct  # choice.within_reach
+        return self._proves(head, pct, reach)
+
+    def _proves(self, head: tuple[int, float], pct: float, reach: bool) -> bool:
+        """Whether a file whose failed checks and shortfall are at least `head` (failing
+        some) is neither the closest to passing nor one check away."""
         if reach and not self.nearest < head:
             return False  # it may be the closest to passing
         return not reach or not self._may_be_away(head, pct)
