@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 from advisor.catalog.model import Model
@@ -228,17 +229,35 @@ def fits(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_
     placements, decided without their speeds (choices() offers several placements only when
     all of them fit), their memory shares not worked out (a search that checks a file this
     way mostly never estimates it)."""
-    quant = quant.upper()
-    settings = _settings(kv_type.lower(), True)
-    if context_tokens < 1:
-        raise ValueError("context_tokens must be at least 1")
-    arch = model.architecture
+    return fits_check(machine, kv_type, mode)(model, quant, context_tokens)
+
+
+FitsCheck = Callable[[Model, str, int], bool]
+
+
+def fits_check(machine: Machine, kv_type: str, mode: MemoryMode) -> FitsCheck:
+    """fits() on one machine and setting, as a function of (model, quant, context tokens):
+    what it reads of the machine and setting looked up once (a search asks thousands)."""
+    settings = _settings(kv_type.lower(), True)  # raises for an unknown KV type
     memo = _memo(machine)
     room = memo.cpu_only(mode)
-    if room is not False:  # no usable GPU: choices() has the one option, -ngl 0
-        answer = cpu_only_fits(arch, quant, settings, room, context_tokens)
-        if answer is not None:
-            return answer
+
+    def check(model: Model, quant: str, context_tokens: int) -> bool:
+        quant = quant.upper()
+        if context_tokens < 1:
+            raise ValueError("context_tokens must be at least 1")
+        arch = model.architecture
+        if room is not False:  # no usable GPU: choices() has the one option, -ngl 0
+            answer = cpu_only_fits(arch, quant, settings, room, context_tokens)
+            if answer is not None:
+                return answer
+        return _planned_fits(memo, arch, quant, settings, mode, context_tokens)
+
+    return check
+
+
+def _planned_fits(memo: _MachineMemo, arch, quant: str, settings: RunSettings,
+                  mode: MemoryMode, context_tokens: int) -> bool:  # fmt: skip
     planner = _planner(memo, arch, quant, settings, mode)
     placed = _PLACED.get((arch, quant, settings, planner.signature, context_tokens, None))
     if placed is not None:

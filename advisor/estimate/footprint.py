@@ -209,7 +209,7 @@ def needs(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> tuple
 def static_needs(st: _Static, window: int | None, ctx: Context) -> tuple[int, ...]:
     """needs() from its context-free part (`window`: the file's sliding window)."""
     parts = _cache_and_stage(st, window, ctx)
-    return tuple(int(w + c + s) for w, (c, s) in zip(st.weights, parts, strict=True))
+    return tuple([int(w + c + s) for w, (c, s) in zip(st.weights, parts, strict=True)])
 
 
 def devices_of(a: Assignment) -> tuple[str, ...]:
