@@ -32,7 +32,7 @@ from advisor.estimate.budget import device_budgets
 from advisor.estimate.calibration.apply import decode_speedup_bound, measured_models
 from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.kv_types import kv_cache_type
-from advisor.estimate.speed.devices import dense_part, expert_part, machine_rate
+from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import TokenCost
 from advisor.estimate.speed.model import (
     Coefficients,
@@ -41,7 +41,7 @@ from advisor.estimate.speed.model import (
     decode_terms,
     load_constants,
 )
-from advisor.estimate.speed.predict import TG_DEPTH, least_token_cost
+from advisor.estimate.speed.predict import TG_DEPTH, least_moe_parts, least_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ class DecodeCeilings:
         alone = [self._terms(cost, d) for d in ("cpu", *self.gpus)]
         base, slope = min(b for b, _ in alone), min(s for _, s in alone)
         if self.gpus and cost.expert_bytes_total > 0:  # --cpu-moe
-            dense_cost, expert_cost = _moe_parts(model.architecture, quant.type, self.kv_bytes)
+            dense_cost, expert_cost = least_moe_parts(model.architecture, quant.type, self.kv_bytes)
             dense = [self._terms(dense_cost, g) for g in self.gpus]
             experts = self._terms(expert_cost, "cpu")
             base = min(base, min(b for b, _ in dense) + experts[0])
@@ -138,12 +138,3 @@ def _alike(machine: tuple) -> tuple[dict[tuple, Coefficients], dict[tuple, Decod
     rates, GPUs, KV bytes and calibration bound DecodeCeilings reads), filled as asked for."""
     del machine  # the key
     return {}, {}
-
-
-@lru_cache(maxsize=4096)
-def _moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, TokenCost]:
-    """The least cost's --cpu-moe parts (dense_part, expert_part): the same on every machine,
-    where the ceiling of each machine with GPUs asks for them again."""
-    cost = least_token_cost(arch, quant_type, kv_bytes)
-    assert cost is not None  # asked only of a file whose least cost is known
-    return dense_part(cost), expert_part(cost)

@@ -129,6 +129,17 @@ def least_token_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None
     return file_token_cost(arch, quant_type, total, kv_bytes)
 
 
+@lru_cache(maxsize=_COST_MEMO_SIZE)
+def least_moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, TokenCost]:
+    """The least cost's --cpu-moe parts (devices.dense_part, devices.expert_part): the same on
+    every machine, where the bounds of each machine with GPUs ask for them again."""
+    from advisor.estimate.speed.devices import dense_part, expert_part
+
+    cost = least_token_cost(arch, quant_type, kv_bytes)
+    assert cost is not None  # asked only of a file whose least cost is known
+    return dense_part(cost), expert_part(cost)
+
+
 @lru_cache(maxsize=256)
 def _spread(kind: str, paths: tuple[tuple[str, str], ...], assumed: bool,
             constants) -> tuple[float, float]:  # fmt: skip
