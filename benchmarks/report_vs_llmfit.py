@@ -87,9 +87,11 @@ from advisor.probe.resolve import resolve_machine_soon  # as advisor/commands/re
 machine_soon = resolve_machine_soon(profile=sys.argv[1] or None, early=early.take_started())
 mark("machine (probe or profile)")
 from advisor.advise import AdviceOptions, advise; mark("imports of advise")
+from advisor.advice_ahead import prepare
 from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
 from advisor.workload import load_workloads; workloads = load_workloads(); mark("workloads")
-machine = machine_soon(); mark("probed machine, copy test")
+machine = machine_soon(meanwhile=lambda ready: prepare(catalog, ready))  # as report.build
+mark("probed machine, copy test")
 advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
 from advisor.report.document import build_document
 text = json.dumps(build_document(advice), indent=2); mark("document and JSON")

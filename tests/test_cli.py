@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -66,6 +67,18 @@ def test_the_lazy_parser_parses_like_the_full_one() -> None:
     assert {k: v for k, v in vars(lazy).items() if k != "func"} == {
         k: v for k, v in vars(full).items() if k != "func"
     }
+
+
+@pytest.fixture(autouse=True)
+def _collector_back() -> Iterator[None]:
+    """main() run as a report's process turns the cycle collector off for good (the process
+    ends with the run); these tests run it in pytest's process, which goes on."""
+    import gc
+
+    collecting = gc.isenabled()
+    yield
+    if collecting:
+        gc.enable()
 
 
 def test_the_process_own_run_is_frozen_out_of_the_exit_collection(monkeypatch, capsys) -> None:
@@ -153,6 +166,32 @@ def test_other_commands_and_unflushable_or_threaded_runs_end_as_before(ending, m
 
     monkeypatch.setattr(sys, "stderr", Closed())
     assert main() == 3 and ending == ["handlers"]  # run once: the interpreter's exit has none
+
+
+def test_a_reports_process_runs_without_the_cycle_collector(tmp_path) -> None:
+    """A report's process (advisor --json, advisor report) turns the collector off as it starts
+    (cli._without_collector); another command's keeps it, and so does a caller that passes its
+    own arguments to main() and goes on running."""
+    import os
+
+    code = (
+        "import atexit, gc, sys; from advisor.cli import main;"
+        "atexit.register(lambda: print('collecting', gc.isenabled(), file=sys.stderr));"
+        "sys.argv = ['advisor', *sys.argv[1:]]; raise SystemExit(main())"
+    )
+    env = {**os.environ, "ADVISOR_HOME": str(tmp_path / "home")}
+    for argv, collecting in (
+        (["--json", "--profile", "rtx-3060-desktop"], False),
+        (["report", "--profile", "rtx-3060-desktop", "--workload", "chat-assistant"], False),
+        (["schema"], True),
+    ):
+        done = subprocess.run([sys.executable, "-c", code, *argv], env=env, capture_output=True,
+                              text=True)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines()[-1] == f"collecting {collecting}", argv
+    import gc
+
+    assert gc.isenabled() and main(["schema"]) == 0 and gc.isenabled()
 
 
 def test_a_reports_process_loses_nothing_it_or_its_exit_handlers_wrote(tmp_path) -> None:

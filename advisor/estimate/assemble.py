@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 from advisor.catalog.model import Model
@@ -9,7 +10,15 @@ from advisor.estimate.budget import Budgets, device_budgets
 from advisor.estimate.calibration.apply import apply_calibration
 from advisor.estimate.calibration.values import Calibration, Target
 from advisor.estimate.estimate import Estimate
-from advisor.estimate.fit import Option, Planner, choices, pick, placement_contexts, to_placement
+from advisor.estimate.fit import (
+    Option,
+    Planner,
+    choices,
+    pick,
+    placement_contexts,
+    to_placement,
+)
+from advisor.estimate.fit_sums import cpu_only_fits
 from advisor.estimate.memory import MemoryBreakdown
 from advisor.estimate.placement import MemoryMode, Placement, Pool
 from advisor.estimate.settings import RunSettings
@@ -93,6 +102,18 @@ class _MachineMemo:
         self.planners: dict[tuple, Planner] = {}
         self.speeds: dict[tuple, Speed] = {}
         self._fingerprint: str | None = None
+        self._cpu_only: dict[str, int | None | bool] = {}
+
+    def cpu_only(self, mode: MemoryMode) -> int | None | bool:
+        """False where a planner has usable GPUs under `mode` (Planner.usable_gpus); else
+        every layer stays on the CPU, and this is the RAM a file may take (None: unknown)."""
+        found = self._cpu_only.get(mode, self)
+        if found is self:
+            budgets = device_budgets(self.machine, mode)
+            rooms = [b.available_bytes or 0 for b in budgets.gpus]
+            usable = bool(rooms) and all(rooms)
+            found = self._cpu_only[mode] = False if usable else budgets.cpu.available_bytes
+        return found  # type: ignore[return-value]
 
     @property
     def fingerprint(self) -> str:
@@ -208,12 +229,36 @@ def fits(machine: Machine, model: Model, quant: str, *, context_tokens: int, kv_
     placements, decided without their speeds (choices() offers several placements only when
     all of them fit), their memory shares not worked out (a search that checks a file this
     way mostly never estimates it)."""
-    quant = quant.upper()
-    settings = _settings(kv_type.lower(), True)
-    if context_tokens < 1:
-        raise ValueError("context_tokens must be at least 1")
-    arch = model.architecture
-    planner = _planner(_memo(machine), arch, quant, settings, mode)
+    return fits_check(machine, kv_type, mode)(model, quant, context_tokens)
+
+
+FitsCheck = Callable[[Model, str, int], bool]
+
+
+def fits_check(machine: Machine, kv_type: str, mode: MemoryMode) -> FitsCheck:
+    """fits() on one machine and setting, as a function of (model, quant, context tokens):
+    what it reads of the machine and setting looked up once (a search asks thousands)."""
+    settings = _settings(kv_type.lower(), True)  # raises for an unknown KV type
+    memo = _memo(machine)
+    room = memo.cpu_only(mode)
+
+    def check(model: Model, quant: str, context_tokens: int) -> bool:
+        quant = quant.upper()
+        if context_tokens < 1:
+            raise ValueError("context_tokens must be at least 1")
+        arch = model.architecture
+        if room is not False:  # no usable GPU: choices() has the one option, -ngl 0
+            answer = cpu_only_fits(arch, quant, settings, room, context_tokens)
+            if answer is not None:
+                return answer
+        return _planned_fits(memo, arch, quant, settings, mode, context_tokens)
+
+    return check
+
+
+def _planned_fits(memo: _MachineMemo, arch, quant: str, settings: RunSettings,
+                  mode: MemoryMode, context_tokens: int) -> bool:  # fmt: skip
+    planner = _planner(memo, arch, quant, settings, mode)
     placed = _PLACED.get((arch, quant, settings, planner.signature, context_tokens, None))
     if placed is not None:
         return placed[0][0].fits

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.catalog.model import Architecture
-from advisor.catalog.tensors.layout import QuantBytes, arch_key, quant_tensor_bytes
 from advisor.estimate.budget import Budgets
-from advisor.estimate.compute import ComputeShape, compute_shape
+from advisor.estimate.fit_sums import context_at, file_sums
 from advisor.estimate.footprint import (
     Assignment,
     Context,
@@ -28,19 +27,13 @@ from advisor.estimate.footprint import (
     overheads,
     tallies,
 )
-from advisor.estimate.kv import block_caches, padded_context
-from advisor.estimate.layout_sums import BlockSums, CacheSums, cache_sums
+from advisor.estimate.kv import padded_context
 from advisor.estimate.placement import DeviceShare, MemoryMode, Placement, PlacementKind, Pool
 from advisor.estimate.settings import RunSettings
 
 CONTEXT_STEP = 256  # llama.cpp pads contexts to 256 cells: no finer answer exists
-_SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
-# (layout key, KV type, flash attention) -> BlockSums' cache part: shared by an architecture's
-# files (the blocks' cache does not depend on the quant).
-_CACHE_SUMS: dict[tuple, CacheSums] = {}
 _SPLITS: dict[tuple, Assignment] = {}
 _ASSIGNMENTS: dict[Assignment, Assignment] = {}  # one instance of each distinct split
-_CONTEXTS: dict[tuple, Context] = {}
 # (file's bytes, their sums, assignment, context) -> (tallies, needs): the bytes a placement
 # needs at a context do not depend on the machine, so every machine (and every estimate of one)
 # that meets the same file, split and context shares them. The key holds everything tallies()
@@ -119,18 +112,7 @@ class Planner:
                  *, backend: str, mode: MemoryMode) -> None:  # fmt: skip
         self.arch, self.settings, self.budgets = arch, settings, budgets
         self.backend, self.mode = backend, mode
-        self.qb: QuantBytes = quant_tensor_bytes(arch, quant)
-        akey = arch_key(arch)
-        key = (akey, quant, settings.kv_type, settings.flash_attn)
-        cached = _SUMS.get(key)
-        if cached is None:
-            blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
-            part = (akey, settings.kv_type, settings.flash_attn)
-            cache = _CACHE_SUMS.get(part)
-            if cache is None:
-                cache = _CACHE_SUMS[part] = cache_sums(blocks)
-            cached = _SUMS[key] = (BlockSums.of(self.qb, blocks, cache), compute_shape(arch))
-        self.sums, self.shape = cached
+        self.qb, self.sums, self.shape = file_sums(arch, quant, settings)
         self.n = arch.n_layers
         self.vocab = arch.vocab_size or 0
         self.gpu_overhead, self.cpu_overhead = overheads(backend, self.vocab)
@@ -162,18 +144,7 @@ class Planner:
         return ctx
 
     def _context(self, tokens: int) -> Context:
-        n_cells = padded_context(tokens)
-        swa = self.sums.swa_cells(n_cells, self.settings.n_ubatch)
-        st = self.settings
-        key = (self.shape, n_cells, swa, st.kv_type, st.flash_attn, st.n_batch, st.n_ubatch)
-        ctx = _CONTEXTS.get(key)
-        if ctx is None:
-            if len(_CONTEXTS) > 100_000:
-                _CONTEXTS.clear()
-            model = self.shape.at(n_cells, swa, self.settings)
-            ctx = Context(n_cells, st.n_ubatch, model)
-            _CONTEXTS[key] = ctx
-        return ctx
+        return context_at(self.sums.window, self.shape, self.settings, tokens)
 
     def assignment(self, gpu_layers: int, experts_on_cpu: bool = False) -> Assignment:
         key = (gpu_layers, experts_on_cpu)

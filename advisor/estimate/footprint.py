@@ -14,7 +14,7 @@ from functools import cached_property
 from advisor.catalog.tensors.layout import QuantBytes
 from advisor.estimate.compute import ComputeModel
 from advisor.estimate.kv import swa_cells
-from advisor.estimate.layout_sums import BlockSums
+from advisor.estimate.layout_sums import BlockSums, CacheSums
 from advisor.estimate.placement import DeviceShare
 from advisor.frozen import cached_hash
 from advisor.units import MIB
@@ -143,15 +143,30 @@ def _static(a: Assignment, qb: QuantBytes, sums: BlockSums) -> _Static:
     return result
 
 
-def _cache_and_stage(st: _Static, sums: BlockSums, ctx: Context) -> list[tuple[float, int]]:
-    """Per device of `st`: (KV cache and state bytes, compute buffer bytes) at this context.
+def all_on_cpu(qb: QuantBytes, cache: CacheSums, n: int) -> _Static:
+    """What _static gives for the assignment that keeps all `n` blocks on the CPU (-ngl 0),
+    from the file's totals and its architecture's cache sums (layout_sums.cache_sums): no
+    per-block sums. The same operations on the same numbers (the blocks' weights summed
+    first to last, as their cumulative sums are)."""
+    full_cell, swa_cell, state, _ = cache
+    weights = 0.0
+    weights += qb.input_bytes
+    weights += sum(qb.layer_bytes)
+    weights += qb.output_bytes
+    span = (full_cell[n] - full_cell[0], swa_cell[n] - swa_cell[0], state[n], state[0])
+    return _Static(("cpu",), (n,), (weights,), ((span,),), 0, 0, False, False)
+
+
+def _cache_and_stage(st: _Static, window: int | None, ctx: Context) -> list[tuple[float, int]]:
+    """Per device of `st`: (KV cache and state bytes, compute buffer bytes) at this context
+    (`window`: the file's sliding window, BlockSums.window).
 
     The arithmetic of BlockSums.cache_in, done once per range with the sums' differences
     taken ahead (the same operations on the same numbers, so the same bytes to the last bit).
     """
     model = ctx.compute
     n_cells = ctx.n_cells
-    swa = 0.0 if sums.window is None else swa_cells(sums.window, n_cells, ctx.n_ubatch)
+    swa = 0.0 if window is None else swa_cells(window, n_cells, ctx.n_ubatch)
     layer_stage = max(model.attention_bytes, model.ffn_bytes)
     last = len(st.devices) - 1
     out = []
@@ -179,7 +194,7 @@ def _cache_and_stage(st: _Static, sums: BlockSums, ctx: Context) -> list[tuple[f
 def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tallies:
     """Per device: [layers, weights, cache, compute] for this assignment and context."""
     st = _static(a, qb, sums)
-    parts = _cache_and_stage(st, sums, ctx)
+    parts = _cache_and_stage(st, sums.window, ctx)
     return {
         device: [st.layers[i], st.weights[i], cache, stage]
         for i, (device, (cache, stage)) in enumerate(zip(st.devices, parts, strict=True))
@@ -188,9 +203,13 @@ def tallies(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> Tal
 
 def needs(a: Assignment, qb: QuantBytes, sums: BlockSums, ctx: Context) -> tuple[int, ...]:
     """Per device of the tallies, in their order: the bytes it needs before runtime overhead."""
-    st = _static(a, qb, sums)
-    parts = _cache_and_stage(st, sums, ctx)
-    return tuple(int(w + c + s) for w, (c, s) in zip(st.weights, parts, strict=True))
+    return static_needs(_static(a, qb, sums), sums.window, ctx)
+
+
+def static_needs(st: _Static, window: int | None, ctx: Context) -> tuple[int, ...]:
+    """needs() from its context-free part (`window`: the file's sliding window)."""
+    parts = _cache_and_stage(st, window, ctx)
+    return tuple([int(w + c + s) for w, (c, s) in zip(st.weights, parts, strict=True)])
 
 
 def devices_of(a: Assignment) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from advisor.probe.unknowns import with_reasons
 from advisor.units import GIB
 
 if TYPE_CHECKING:
+    from advisor.probe.bandwidth.fill import Meanwhile
     from advisor.probe.live.early import EarlyProbe
 
 
@@ -103,19 +104,23 @@ def resolve_machine_soon(
     ram_gb: float | None = None,
     vram_gb: float | None = None,
     early: EarlyProbe | None = None,
-) -> Callable[[], Machine]:
+) -> Callable[..., Machine]:
     """What resolve_machine gives, as a function to call when the machine is needed: this
     computer is probed now (a bad profile or override fails now), and a memory copy test it
     needs starts beside the caller's next work (measure.fill_memory_bandwidth_soon).
     `early`: this computer is being probed already (advisor.probe.live.early); its machine is
     taken when the function is called (an override this machine cannot take, --vram without a
-    GPU, fails then), and it is stopped if a profile is used instead."""
+    GPU, fails then), and it is stopped if a profile is used instead.
+
+    The function takes `meanwhile`: work of the caller's own that does not need the machine's
+    copy-test figure, done while a child prepares that test (fill_memory_bandwidth_soon);
+    not called when no test is pending."""
     if profile is not None:
         if early is not None:
             early.cancel()
         machine = resolve_machine(profile=profile, profiles_dir=profiles_dir, ram_gb=ram_gb,
                                   vram_gb=vram_gb)  # fmt: skip
-        return lambda: machine
+        return lambda meanwhile=None: machine
     from advisor.probe.bandwidth.fill import fill_memory_bandwidth_soon
 
     if early is not None:
@@ -123,7 +128,7 @@ def resolve_machine_soon(
             if value is not None:
                 _gib(value, flag)  # a bad value fails now, as below
 
-        def taken() -> Machine:
+        def taken(meanwhile: Meanwhile | None = None) -> Machine:
             probed = early.machine()
             if probed is None:  # the child sent none: probed here, as without it
                 from advisor.probe.live.probe import probe_machine
@@ -134,8 +139,8 @@ def resolve_machine_soon(
             pending = fill_memory_bandwidth_soon(probed, prepared=early.copy_test)
             early.cancel()  # a test the child prepared that this run does not take
             if ram_gb is None and vram_gb is None:
-                return pending()
-            return apply_overrides(pending(), ram_gb=ram_gb, vram_gb=vram_gb)
+                return pending(meanwhile)
+            return apply_overrides(pending(meanwhile), ram_gb=ram_gb, vram_gb=vram_gb)
 
         return taken
     from advisor.probe.live.probe import probe_machine
@@ -146,4 +151,5 @@ def resolve_machine_soon(
     pending = fill_memory_bandwidth_soon(probed)
     if ram_gb is None and vram_gb is None:
         return pending
-    return lambda: apply_overrides(pending(), ram_gb=ram_gb, vram_gb=vram_gb)
+    return lambda meanwhile=None: apply_overrides(pending(meanwhile), ram_gb=ram_gb,
+                                                  vram_gb=vram_gb)  # fmt: skip

@@ -45,8 +45,7 @@ class FileBounds:
         """(the least prefill time of the call the limit is on, of a warm call, the most
         single-stream decode speed at the workload's depth): None where none is known."""
         floor = self.search.prefill_floor(self.model, quant)
-        ceiling = self.search.decode_ceiling(self.model, quant)
-        top = None if ceiling is None else ceiling.tokens_per_s_at(self.depth)
+        top = self.decode_top(quant)
         if floor is None:
             return None, None, top
         warm = floor.time_to_first_token_s(*self.prompt)
@@ -87,12 +86,30 @@ class FileBounds:
             return 0.0
         return busy_s / self.window_s - 1
 
+    def decode_head(self, quant: Quant) -> tuple[int, float]:
+        """head() from the decode ceiling alone, without the prefill floor: (1, the decode
+        shortfall) where decode surely fails, else (0, 0.0). At most head(): a first token
+        surely late or the day's calls add a failed check and their shortfall to it."""
+        short = self._decode_short(self.decode_top(quant))
+        return (1, short) if short > 0 else (0, 0.0)
+
     def decode_top(self, quant: Quant) -> float | None:
-        """The most single-stream decode speed at the workload's depth (None: unknown)."""
-        return self._bounds(quant)[2]
+        """The most single-stream decode speed at the workload's depth (None: unknown): the
+        decode ceiling's, without the prefill floor."""
+        ceiling = self.search.decode_ceiling(self.model, quant)
+        return None if ceiling is None else ceiling.tokens_per_s_at(self.depth)
+
+    def capacity_short(self, quant: Quant) -> float:
+        """_capacity_short of the file: the least share by which its day's calls overrun the
+        window (0 when they may fit)."""
+        _, warm, top = self._bounds(quant)
+        return self._capacity_short(warm, top)
 
     def fails(self, quant: Quant) -> bool:
-        """Whether the file surely fails a speed check: no local verdict rests on it."""
+        """Whether the file surely fails a speed check: no local verdict rests on it. The
+        decode ceiling is asked first: where it says so, the prefill floor is not needed."""
+        if self._decode_short(self.decode_top(quant)) > 0:
+            return True
         late, decode, capacity = self._shortfalls(quant)
         return late is not None or decode > 0 or capacity > 0
 

@@ -7,7 +7,10 @@ the fastest unscored one that misses only quality (choice.unjudged), how many we
 and, with every other workload's, the top candidates. A file whose bounds (advisor.verdict.
 bounds: the prefill floor, the decode ceiling) say it surely fails the first-token or decode
 check is neither useful nor able to carry a hybrid split (both ask those two checks to pass),
-nor the unscored one that misses only quality. It is left unestimated when, besides:
+nor the unscored one that misses only quality. So is a file below the quality floor that no
+routine split could use (the workload has no routine share, or the file is below its routine
+floor) whose bounds say the day's calls overrun the window: a capacity split needs the quality
+floor met, so it carries no split, and it fails two checks. It is left unestimated when, besides:
 - an option already found that fits and is within reach of the floor is closer to passing
   than the file could be (the bounds' failed checks and shortfall are at most its own), where
   the file is within reach itself (else it is never the one shown while such an option fits);
@@ -31,7 +34,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, within_reach
+from advisor.verdict.bounds import SAFE
+from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, interactive, within_reach
 from advisor.verdict.options import LocalOption
 from advisor.workload import Workload
 
@@ -108,19 +112,56 @@ class Proven:
 
     def _beaten(self, bounds: FileBounds, quant: Quant, pct: float) -> bool:
         """Whether a scored file of quality `pct` (below the best that fits) surely fails the
-        first-token or decode check, and is neither the closest to passing nor one check
-        away."""
+        first-token or decode check, or the day's calls where it can carry no hybrid split
+        (_splitless_head), and is neither the closest to passing nor one check away."""
+        reach = pct >= SHOWN_FLOOR_SHARE * self.w.quality_floor_pct  # choice.within_reach
+        # The decode ceiling alone first (the prefill floor costs more): its head is at most
+        # the whole one, so what it proves holds (FileBounds.decode_head).
+        head = bounds.decode_head(quant)
+        if head[0] and self._proves(head, pct, reach):
+            return True
         head = bounds.head(quant)
         if not head[0]:
-            return False
-        reach = pct >= SHOWN_FLOOR_SHARE * self.w.quality_floor_pct  # choice.within_reach
+            head = self._splitless_head(bounds, quant, pct)
+            if not head[0]:
+                return False
+        return self._proves(head, pct, reach)
+
+    def _proves(self, head: tuple[int, float], pct: float, reach: bool) -> bool:
+        """Whether a file whose failed checks and shortfall are at least `head` (failing
+        some) is neither the closest to passing nor one check away."""
         if reach and not self.nearest < head:
             return False  # it may be the closest to passing
         return not reach or not self._may_be_away(head, pct)
 
+    def _splitless_head(self, bounds: FileBounds, quant: Quant, pct: float) -> tuple[int, float]:
+        """What FileBounds.head leaves out, (0, 0.0), for a file whose first token and decode
+        may pass: the day's calls it surely cannot serve, where it can carry no hybrid split
+        (advisor.verdict.hybrid: a capacity split needs the quality floor met, a routine one a
+        routine share and its floor), so that, failing quality too, it could only ever be
+        shown as the closest to passing. Of an unattended workload, whose closeness counts
+        every check alike (choice.closeness_head), the quality check counts here as well:
+        (2, at most both shortfalls); of an interactive one, the speed checks alone: (1, at
+        most the capacity shortfall)."""
+        w = self.w
+        floor = w.quality_floor_pct
+        routine = w.routine_share > 0 and pct >= (w.routine_quality_floor_pct or 100)
+        if not pct < floor or routine:
+            return 0, 0.0
+        capacity = bounds.capacity_short(quant)
+        if capacity <= 0:
+            return 0, 0.0
+        if interactive(w):
+            return 1, capacity
+        # options._quality_check's margin (floor > 0 here: pct < floor), as choice.shortfall
+        # reads it; a hair under the sum, as the bounds keep theirs
+        quality = max(0.0, -(pct / floor - 1))
+        return 2, (quality + capacity) * SAFE
+
     def _may_be_away(self, head: tuple[int, float], pct: float) -> bool:
         """Whether a file within reach that surely fails head[0] speed checks may be named
-        one check away."""
+        one check away (a head of _splitless_head's counts quality already: it fails two or
+        more checks either way)."""
         failed = head[0] + (pct < self.w.quality_floor_pct)  # options._quality_check
         if failed >= 2:
             return False

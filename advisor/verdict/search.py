@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from advisor.catalog.model import Catalog, Model, Quant
+    from advisor.estimate.assemble import FitsCheck
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.estimate import Estimate
@@ -95,6 +96,7 @@ class OptionSearch:
         self.room = None if ram is None else ram + (machine.total_vram_bytes or 0)
         self._files: dict[str, Files] = {}
         self._best_retention: float | None = None
+        self._fits_check: FitsCheck | None = None  # assemble.fits_check on this machine
 
     @property
     def estimates_made(self) -> int:
@@ -272,10 +274,14 @@ class OptionSearch:
             cached = self._cache.get(key)  # type: ignore[arg-type]
             if cached is not None:
                 return cached.fits and cached.speed is not None
-        from advisor.estimate.assemble import fits
+        if self._fits_check is None or machine is not self.machine:
+            from advisor.estimate.assemble import fits_check
 
-        return fits(machine, model, quant, context_tokens=context_tokens, kv_type=self.kv_type,
-                    mode=mode)  # type: ignore[arg-type]  # fmt: skip
+            check = fits_check(machine, self.kv_type, mode)  # type: ignore[arg-type]
+            if machine is not self.machine:
+                return check(model, quant, context_tokens)
+            self._fits_check = check
+        return self._fits_check(model, quant, context_tokens)
 
     def ranked(self) -> list[Ranked]:
         """Every model file the ranking placed and estimated so far, at the context it was

@@ -11,6 +11,7 @@ import gc
 import mmap
 import os
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -116,10 +117,69 @@ def test_begin_lets_the_copies_run_before_the_figure_is_asked_for(asked: Path) -
     assert isinstance(pending, copy_test.EarlyCopyTest)
     pending.begin()
     pending.begin()
-    assert select.select([pending._answer], [], [], 60)[0]  # it answered without being asked
+    while not pending.ready():  # its buffers are ready (the byte it sends first)...
+        select.select([pending._answer], [], [], 60)
+    assert select.select([pending._answer], [], [], 60)[0]  # ...and it answered unasked
     asked.touch()
     found = pending()
     assert found is not None and found.threads == pending.pid and found.rounds == 0
+
+
+@needs_fork
+def test_work_meanwhile_runs_until_the_child_is_ready_and_before_its_copies(asked: Path) -> None:
+    """The run's own work while the child allocates (advisor.advice_ahead.prepare) is told when
+    the child's buffers are ready, and the timed copies wait until it returns: they still run
+    alone."""
+    pending = copy_test.start_copy_test(threads=2, budget_s=0.15)
+    assert isinstance(pending, copy_test.EarlyCopyTest)
+    seen = []
+
+    def meanwhile(ready) -> None:
+        while not ready():  # the child sends READY once its buffers are allocated
+            time.sleep(0.001)
+        seen.append(ready())
+        asked.touch()  # the copies have not run yet: they see the mark
+
+    found = pending(meanwhile)
+    assert seen == [True]
+    assert found is not None and found.threads == pending.pid and found.rounds == 1
+
+
+@needs_fork
+def test_a_child_gone_before_its_buffers_are_ready_ends_the_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A child that fails while allocating counts as ready (nothing is worth waiting for), and
+    the test runs in line."""
+    parent = os.getpid()
+
+    def measure(*, threads, budget_s, ready=None, **_kw):
+        if ready is not None:  # in the child
+            raise MemoryError
+        return _tagged(parent)
+
+    monkeypatch.setattr(copy_test, "measure_memory_bandwidth", measure)
+    pending = copy_test.start_copy_test(threads=2, budget_s=0.15)
+
+    def meanwhile(ready) -> None:
+        while not ready():
+            time.sleep(0.001)
+
+    found = pending(meanwhile)
+    assert found is not None and found.threads == parent
+
+
+def test_no_work_meanwhile_without_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test in line (no fork here) or a figure from the cache waits for nothing: the work
+    is not done ahead (advise() does it when it needs it)."""
+    monkeypatch.setattr(copy_test.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(copy_test, "measure_memory_bandwidth", lambda **_kw: _tagged(os.getpid()))
+    from advisor.probe.bandwidth.fill import fill_memory_bandwidth_soon
+    from advisor.probe.live.probe import probe_machine
+
+    never = pytest.fail
+    soon = fill_memory_bandwidth_soon(probe_machine(measure_bandwidth=False))
+    assert soon(lambda ready: never("work meanwhile without a child")) is not None
 
 
 @needs_fork

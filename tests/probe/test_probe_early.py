@@ -9,6 +9,7 @@ import dataclasses
 import gc
 import os
 import sys
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -79,6 +80,28 @@ def test_the_childs_machine_and_copy_test_are_the_runs(advisor_home, tagged_test
     for field in ("cpu", "memory", "gpus", "backend", "name", "host_id", "os", "notes"):
         assert getattr(probed, field) == getattr(_steady(in_line), field), field
     assert machine_fingerprint(machine) == machine_fingerprint(in_line)
+    assert _collected(started.pid)
+
+
+def test_the_run_works_meanwhile_while_the_childs_test_prepares(advisor_home, tagged_tests):
+    """The report's work meanwhile (advisor.advice_ahead.prepare) runs once the machine is taken,
+    before the copy test's figure, and is told when the child's buffers are ready; a profile
+    waits for nothing."""
+    from advisor.probe.resolve import resolve_machine_soon
+
+    started = early.start_probe()
+    assert started is not None
+    calls = []
+
+    def meanwhile(ready) -> None:
+        while not ready():
+            time.sleep(0.001)
+        calls.append(ready())
+
+    machine = resolve_machine_soon(early=started)(meanwhile=meanwhile)
+    assert calls == [True] and machine.memory.bandwidth_measured_gbs == 30.0
+    soon = resolve_machine_soon(profile="rtx-4090-desktop")
+    assert soon(meanwhile=lambda ready: pytest.fail("a profile waits for no copy test"))
     assert _collected(started.pid)
 
 

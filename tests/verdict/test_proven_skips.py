@@ -21,6 +21,7 @@ from advisor.advice_options import AdviceOptions
 from advisor.advise import advise
 from advisor.catalog import load_catalog
 from advisor.estimate.speed.ceiling import DecodeCeiling
+from advisor.estimate.speed.floor import PrefillFloor
 from advisor.probe import load_profile
 from advisor.verdict.proven import Proven
 from advisor.verdict.search import OptionSearch
@@ -111,5 +112,50 @@ def test_a_bound_that_skips_what_matters_is_caught(catalog, workloads, monkeypat
             skipping = _report(machine, catalog, workloads)
             _every_file(patch)
             full = _report(machine, catalog, workloads)
+        changed.append(skipping != full)
+    assert any(changed)
+
+
+def test_unattended_files_that_cannot_keep_up_or_carry_a_split_are_skipped(
+    catalog, monkeypatch
+) -> None:
+    """Unattended work with no decode or first-token limit (document-batch): a file below the
+    quality floor, with no routine share, whose bounds say the day's calls overrun the window
+    can carry no hybrid split and is only ever the closest miss: most of the options checked
+    are such files, checked without an estimate (before, none was: nothing else there
+    surely fails)."""
+    batch = [w for w in load_workloads() if w.name == "document-batch"]
+    assert batch[0].max_time_to_first_token_s is None and batch[0].routine_share == 0
+    answers = []
+    original = Proven.unneeded
+
+    def counted(self, *args):
+        answers.append(original(self, *args))
+        return answers[-1]
+
+    monkeypatch.setattr(Proven, "unneeded", counted)
+    (verdict,) = advise(load_profile("raspberry-pi-5-8gb"), catalog, batch, OPTIONS).verdicts
+    assert verdict.kind == "cloud"
+    assert answers.count(True) > verdict.options_checked / 2, (answers, verdict.options_checked)
+
+
+def test_a_capacity_bound_that_skips_what_matters_is_caught(catalog, monkeypatch) -> None:
+    """A prefill floor five times the real one says the day's calls overrun the window where
+    they do not: on unattended work the skipping search then leaves out a file a report shows
+    (the closest to passing), and the comparison sees it."""
+    real = PrefillFloor.time_to_first_token_s
+
+    def high(self, new_tokens: float, cached_tokens: float) -> float:
+        return real(self, new_tokens, cached_tokens) * 5
+
+    batch = [w for w in load_workloads() if w.name == "document-batch"]
+    changed = []
+    for profile in ("office-laptop-16gb", "office-laptop-8gb", "rtx-3060-desktop"):
+        machine = load_profile(profile)
+        with monkeypatch.context() as patch:
+            patch.setattr(PrefillFloor, "time_to_first_token_s", high)
+            skipping = _report(machine, catalog, batch)
+            _every_file(patch)
+            full = _report(machine, catalog, batch)
         changed.append(skipping != full)
     assert any(changed)

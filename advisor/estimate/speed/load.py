@@ -328,6 +328,25 @@ def recurrent_state_traffic(arch: Architecture) -> float:
     return STATE_PASSES[kind] * float(state)
 
 
+@lru_cache(maxsize=4096)
+def _arch_terms(arch: Architecture, kv_bytes_per_element: float) -> tuple:
+    """token_cost's terms that only the architecture (and the KV element) decides: KV bytes and
+    attention FLOPs per depth, the same per sliding-window cell, the head's FLOPs, the experts'
+    used share, the window, the recurrent state's traffic. Every file of it asks."""
+    kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
+    swa_bytes, swa_flops = _swa_kv_per_cell(arch, kv_bytes_per_element)
+    used_share = arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0
+    window = int(arch.sliding_window or 0) if swa_bytes else 0
+    return (kv_bytes, attn_flops, swa_bytes, swa_flops, 2.0 * _embedding_params(arch), used_share,
+            window, recurrent_state_traffic(arch))  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def _used_terms(arch: Architecture, used_params: float) -> tuple[float, float]:
+    """(activation_bytes, the last layer's FFN FLOPs) of a token using `used_params`."""
+    return activation_bytes(arch, used_params), 2.0 * ffn_params_per_layer(arch, used_params)
+
+
 def token_cost(
     arch: Architecture,
     quant: str,
@@ -355,8 +374,10 @@ def token_cost(
     if fractions is not None and (arch.moe is None or fractions[2] > 0):
         read, expert_read, expert_total, lookup_bytes = (f * weights_bytes for f in fractions)
         split = _Split(read, split.used_params, split.expert_params, expert_read, expert_total)
-    kv_bytes, attn_flops = _kv_per_depth(arch, kv_bytes_per_element)
-    swa_bytes, swa_flops = _swa_kv_per_cell(arch, kv_bytes_per_element)
+    kv_bytes, attn_flops, swa_bytes, swa_flops, head, used_share, window, state = _arch_terms(
+        arch, kv_bytes_per_element
+    )
+    activation, last_ffn = _used_terms(arch, split.used_params)
     mix = kernel_mix(arch, quant) if standard_mix else ()
     return TokenCost(
         weight_bytes_read=split.read,
@@ -372,14 +393,14 @@ def token_cost(
         quant=quant.upper(),
         quant_class=quant_class(quant),
         kernel_mix=mix,
-        expert_used_share=arch.moe.n_experts_used / arch.moe.n_experts if arch.moe else 0.0,
-        head_flops=2.0 * _embedding_params(arch),
-        activation_bytes=activation_bytes(arch, split.used_params),
-        last_ffn_flops=2.0 * ffn_params_per_layer(arch, split.used_params),
+        expert_used_share=used_share,
+        head_flops=head,
+        activation_bytes=activation,
+        last_ffn_flops=last_ffn,
         lookup_bytes=lookup_bytes,
         swa_kv_bytes_per_cell=swa_bytes,
-        swa_window=int(arch.sliding_window or 0) if swa_bytes else 0,
+        swa_window=window,
         swa_attn_flops_per_cell=swa_flops,
-        state_bytes=recurrent_state_traffic(arch),
+        state_bytes=state,
         matvec_ops=matvec_ops_ratio(mix, quant),
     )

@@ -7,7 +7,10 @@ figure (it has nothing else to do), so every timed round has the machine to itse
 and the figure is the same one a test run in line gives (benchmarks/copy_test.py compares them).
 
 The child only allocates, copies and writes one JSON line to a pipe, then leaves with
-os._exit. The run reads that line and goes on: it does not wait for the child to unmap its
+os._exit; before its copies it writes one byte (READY) once its buffers are ready, so that a run
+with work of its own to do meanwhile (advisor.advise.prepare) does it only for as long as the
+child still allocates, and lets the copies go as soon as they can run. The run reads that line
+and goes on: it does not wait for the child to unmap its
 buffers and exit (~9 ms for 128 MiB, 2026-12-07, shared 2-core machine), and collects it when
 the run ends (collect_stopped). It is forked only on Linux, from a process with no other
 thread (a fork copies one thread and whatever locks the others held); elsewhere, or when the
@@ -33,6 +36,8 @@ from advisor.probe.bandwidth.copy_test import BandwidthMeasurement, measure_memo
 # Longest wait for the child's figure after asking for it (the test stops at 0.5 s; a machine
 # so loaded that it takes longer gets the test run in line instead).
 ANSWER_WAIT_S = 20.0
+# What the child writes once its buffers are ready, before its figure's line (a JSON object)
+READY = b"+"
 
 
 def start_copy_test(
@@ -88,6 +93,8 @@ class EarlyCopyTest:
         self.pid = pid
         self._go, self._answer, self._in_line = go, answer, in_line
         self._begun = False
+        self._ready = False
+        self._head = b""  # what ready() read of the answer
         self._stop = weakref.finalize(self, _stop, pid, go, answer)
 
     def begin(self) -> None:
@@ -101,10 +108,30 @@ class EarlyCopyTest:
         with contextlib.suppress(OSError):
             os.write(self._go, b"1")
 
-    def __call__(self) -> BandwidthMeasurement | None:
+    def ready(self) -> bool:
+        """Whether the child's buffers are allocated and its timed copies wait only for the go
+        (also True once the child has gone: then nothing is worth waiting for). Never blocks."""
+        if not self._ready:
+            try:
+                if select.select([self._answer], [], [], 0)[0]:
+                    self._ready = True
+                    self._head = os.read(self._answer, len(READY))  # READY, or b"": gone
+            except OSError:
+                self._ready = True
+        return self._ready
+
+    def __call__(
+        self, meanwhile: Callable[[Callable[[], bool]], None] | None = None
+    ) -> BandwidthMeasurement | None:
+        """The figure. `meanwhile`, when given, is called first with `ready`: work of the run's
+        own that does not need the figure, done while the child still allocates (it returns
+        once `ready()` says the copies can run, or when its work is done; the copies then
+        have the machine to themselves, as without it)."""
+        if meanwhile is not None and not self._begun:
+            meanwhile(self.ready)
         self.begin()
         try:
-            found = _read_answer(self._answer)
+            found = _read_answer(self._answer, self._head)
         except OSError:
             found = None
         finally:
@@ -117,9 +144,14 @@ def copy_test_child(go: int, out: int, threads: int | None, budget_s: float) -> 
     """The child's part (never returns): allocate, wait for `go`, copy, answer on `out`."""
     code = 1
     held: list = []  # the buffers: unmapped by the exit, after the answer is sent
+
+    def ready() -> bool:  # the buffers are ready: say so, then wait for the go
+        os.write(out, READY)
+        return os.read(go, 1) == b"1"
+
     try:
         measured = measure_memory_bandwidth(
-            threads=threads, budget_s=budget_s, ready=lambda: os.read(go, 1) == b"1", hold=held
+            threads=threads, budget_s=budget_s, ready=ready, hold=held
         )
         if measured is not None:
             os.write(out, json.dumps(dataclasses.asdict(measured)).encode() + b"\n")
@@ -128,10 +160,11 @@ def copy_test_child(go: int, out: int, threads: int | None, budget_s: float) -> 
         os._exit(code)
 
 
-def _read_answer(fd: int) -> BandwidthMeasurement | None:
+def _read_answer(fd: int, head: bytes = b"") -> BandwidthMeasurement | None:
     """The child's one line (read up to its end, not to the pipe's: the pipe closes only once
-    the child has unmapped its buffers and exited)."""
-    data = b""
+    the child has unmapped its buffers and exited), after its READY byte; `head`: what was
+    read of the answer already."""
+    data = head
     while not data.endswith(b"\n"):
         if not select.select([fd], [], [], ANSWER_WAIT_S)[0]:
             return None
@@ -140,7 +173,7 @@ def _read_answer(fd: int) -> BandwidthMeasurement | None:
             break
         data += chunk
     try:
-        return BandwidthMeasurement(**json.loads(data))
+        return BandwidthMeasurement(**json.loads(data.removeprefix(READY)))
     except (ValueError, TypeError):
         return None  # no answer, or not one this version writes: test in line
 

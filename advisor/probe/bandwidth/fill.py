@@ -34,30 +34,42 @@ def fill_memory_bandwidth(
     return _with_test(machine, fingerprint, earlier, fresh)
 
 
+# Work of the caller's own, done while a copy test's child allocates: it is handed a function
+# that says whether the child is ready (advisor.probe.bandwidth.early.EarlyCopyTest)
+Meanwhile = Callable[[Callable[[], bool]], None]
+
+
 def fill_memory_bandwidth_soon(
     machine: Machine,
     *,
     budget_s: float = BUDGET_S,
     prepared: Callable[[], tuple[int, int, int] | None] | None = None,
-) -> Callable[[], Machine]:
+) -> Callable[..., Machine]:
     """What fill_memory_bandwidth(machine) gives, as a function to call when the figure is
     needed: a copy test it needs starts now, beside the caller's other work
     (advisor.probe.bandwidth.early), and its timed copies run when the function is called.
     `prepared` gives a child already preparing that test, if any (advisor.probe.live.early);
-    it is asked only when a test is needed."""
+    it is asked only when a test is needed. The function takes `meanwhile`, work of the
+    caller's own that does not need the figure: called only while a child prepares the test,
+    before its timed copies, until the child is ready (EarlyCopyTest)."""
     fingerprint = machine_fingerprint(machine)
     earlier = recorded_bandwidth(fingerprint)
     if len(earlier) >= MIN_TESTS:
         filled = _with_bandwidth(machine, best_of(earlier))
-        return lambda: filled
-    from advisor.probe.bandwidth.early import start_copy_test
+        return lambda meanwhile=None: filled
+    from advisor.probe.bandwidth.early import EarlyCopyTest, start_copy_test
 
     pending = start_copy_test(
         threads=machine.cpu.physical_cores,
         budget_s=budget_s,
         prepared=prepared() if prepared is not None else None,
     )
-    return lambda: _with_test(machine, fingerprint, earlier, pending())
+
+    def filled_after_test(meanwhile: Meanwhile | None = None) -> Machine:
+        fresh = pending(meanwhile) if isinstance(pending, EarlyCopyTest) else pending()
+        return _with_test(machine, fingerprint, earlier, fresh)
+
+    return filled_after_test
 
 
 def _with_test(
