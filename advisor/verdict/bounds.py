@@ -113,14 +113,16 @@ class FileBounds:
         late, decode, capacity = self._shortfalls(quant)
         return late is not None or decode > 0 or capacity > 0
 
-    def head(self, quant: Quant) -> tuple[int, float]:
+    def head(self, quant: Quant, splits: bool = True) -> tuple[int, float]:
         """(speed checks the file surely fails, the least shortfall they add up to): at most
         what choice.closeness_head says of it. (0, 0.0) unless the first token or decode
-        surely fails: a file that misses only the day's calls may still carry a hybrid split
-        (advisor.verdict.hybrid: routine or capacity, which asks decode and the first token
-        to pass), so no option found closer to passing may stand in for it."""
+        surely fails, or with `splits` False the day's calls: a file that misses only the
+        day's calls may still carry a hybrid split (advisor.verdict.hybrid: routine or
+        capacity, which asks decode and the first token to pass), so no option found closer
+        to passing may stand in for it. `splits` False: the file's quality carries no split
+        (below the floor, and below the routine floor or no routine share)."""
         late, decode, capacity = self._shortfalls(quant)
-        if late is None and decode <= 0:
+        if late is None and decode <= 0 and (splits or capacity <= 0):
             return 0, 0.0
         failed, short = (0, 0.0) if late is None else (1, late)
         for extra in (decode, capacity):

@@ -98,3 +98,26 @@ def test_the_floor_is_tight_on_a_cpu_only_machine(catalog) -> None:
     floor = PrefillFloors(machine).floor(model, quant)
     ratio = floor.time_to_first_token_s(4000, 0) / _prefill_s(est.speed, 4000, 0)
     assert 0.5 < ratio <= 1.0
+
+
+@pytest.mark.parametrize("profile", ("office-laptop-16gb", "raspberry-pi-5-8gb"))
+def test_the_floor_is_the_estimate_where_the_cpu_runs_everything(profile: str, catalog) -> None:
+    """With no GPU there is one placement: the floor counts every term its prefill adds (the
+    routed experts' and the weight reads too, not the FLOPs alone), so it is the estimate's
+    own prefill time, a rounding margin under it. The FLOPs alone left a mixture-of-experts
+    file's floor at about 0.6 of it, and the searches estimated files they can skip."""
+    machine = load_profile(profile)
+    floors = PrefillFloors(machine)
+    moe = 0
+    for model in catalog.models:
+        for quant in model.quants:
+            if quant.size_bytes > (machine.memory.ram_total_bytes or 0):
+                continue
+            est = estimate(machine, model, quant.type, context_tokens=8192, detail=False)
+            if not est.fits:
+                continue
+            floor = floors.floor(model, quant)
+            per_token = floor.s_per_token + floor.s_per_token_per_depth * PP_DEPTH
+            assert per_token * est.speed.prefill_tokens_per_s > 1 - 1e-6, (model.id, quant.type)
+            moe += model.architecture.moe is not None
+    assert moe > 5

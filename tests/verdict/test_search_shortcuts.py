@@ -225,8 +225,9 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
     judge(machine, catalog, workloads, AdviceOptions(cache=False))
     most_files = max(len(m.quants) for m in catalog.models)
     # the strict workloads searched many models (313 options ranked since the decode ceiling
-    # and the day's calls skip files; over 500 before)
-    assert len(ranked) > 200
+    # and the day's calls skip files; over 500 before; 159 since the prefill floor counts
+    # every prefill term, not the FLOPs alone)
+    assert len(ranked) > 100
     assert max(ranked.values()) <= most_files + 1
 
 

@@ -9,11 +9,16 @@ each device streams) sum to one. A placement that fits keeps no more weights on 
 their budgets, and every repeating layer's weights are streamed from somewhere, so the GPUs'
 share is at most
     s = GPU budgets / the file's layer bytes.
-The cheapest placement then runs s of the FLOPs at the GPUs' cheapest rate and the rest on the
+The cheapest placement then runs s of the work at the GPUs' cheapest rate and the rest on the
 CPU (or all on the CPU, if that is cheaper); with the MoE experts in RAM (--cpu-moe), the
-routed experts' FLOPs run on the CPU and the rest on the GPU. The floor is the cheaper of the
-two, and the same rates bound the attention's cost per token of depth. A calibration can
-only speed that up by the largest prefill factor it applies on this machine
+routed experts run on the CPU and the rest on the GPU. The floor is the cheaper of the two,
+for the time at depth 0 and the attention's time per token of depth each. The work is every
+term the estimate adds (advisor.estimate.speed.model.prefill_terms: the FLOPs, the routed
+experts' extra costs, the weight reads and the activations) at the file's least token cost:
+no placement holds fewer weights than the file's tensors, and only the weight reads grow with
+them (advisor.estimate.speed.ceiling argues the same for decode). Where the tensor layout is
+unknown only the FLOPs are counted, which no placement changes. A calibration can only speed
+that up by the largest prefill factor it applies on this machine
 (advisor.estimate.calibration.apply.prefill_speedup_bound).
 
 A search (advisor.verdict.gather) uses the floor to skip files that cannot produce a
@@ -32,9 +37,21 @@ from advisor.estimate.calibration.values import Calibration
 from advisor.estimate.kv_types import kv_cache_type
 from advisor.estimate.speed.cpu_paths import KernelMix
 from advisor.estimate.speed.devices import machine_rate
-from advisor.estimate.speed.load import quant_class, token_cost
-from advisor.estimate.speed.model import UBATCH_TOKENS, coefficients, load_constants
-from advisor.estimate.speed.predict import PP_DEPTH, least_token_cost
+from advisor.estimate.speed.load import TokenCost, quant_class, token_cost
+from advisor.estimate.speed.model import (
+    UBATCH_TOKENS,
+    Coefficients,
+    coefficients,
+    cpu_mix,
+    load_constants,
+    prefill_terms,
+)
+from advisor.estimate.speed.predict import (
+    PP_DEPTH,
+    layer_bytes,
+    least_moe_parts,
+    least_token_cost,
+)
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -79,7 +96,9 @@ class PrefillFloors:
         # Everything _floor reads of the machine: machines alike in it (an audit's upgrade
         # that adds RAM, configurations with the same CPU and GPUs) share the floors.
         rates = tuple(machine_rate(machine, d) for d in ("cpu", *self.gpus))
-        self._per_flop, self._shared = _alike((rates, self.gpus, self.gpu_room, self.speedup))
+        self._per_flop, self._shared, self._coefficients = _alike(
+            (rates, self.gpus, self.gpu_room, self.speedup)
+        )
 
     def per_flop(self, device: str, family: str, mix: KernelMix = ()) -> float:
         """kappa × rho / compute: seconds per FLOP of a file of `family` on `device` (on a
@@ -109,6 +128,40 @@ class PrefillFloors:
         return self._floors[key]
 
     def _floor(self, model: Model, quant: Quant) -> PrefillFloor:
+        arch = model.architecture
+        cost = least_token_cost(arch, quant.type, F16_BYTES)
+        if cost is None:
+            return self._flops_floor(model, quant)
+        cpu = self._terms(cost, "cpu")
+        base, slope = cpu
+        if self.gpus:
+            gpus = [self._terms(cost, d) for d in self.gpus]
+            share = min(1.0, self.gpu_room / layer_bytes(arch, quant.type))
+            base = min(base, share * min(b for b, _ in gpus) + (1 - share) * cpu[0])
+            slope = min(slope, share * min(s for _, s in gpus) + (1 - share) * cpu[1])
+            if arch.moe is not None:  # --cpu-moe: the dense part on a GPU, the experts in RAM
+                dense_cost, expert_cost = least_moe_parts(arch, quant.type, F16_BYTES)
+                dense = [self._terms(dense_cost, d) for d in self.gpus]
+                experts = self._terms(expert_cost, "cpu")
+                base = min(base, min(b for b, _ in dense) + experts[0])
+                slope = min(slope, min(s for _, s in dense) + experts[1])
+        margin = ROUNDING_MARGIN / self.speedup
+        return PrefillFloor(base * margin, slope * margin)
+
+    def _terms(self, cost: TokenCost, device: str) -> tuple[float, float]:
+        """(seconds at depth 0, seconds per token of depth) of one prompt token of `cost`
+        prefilled on `device` alone (prefill_terms at a share of 1)."""
+        key = (device, cost.quant_class, cost.kernel_mix)
+        k = self._coefficients.get(key)
+        if k is None:
+            rate = machine_rate(self.machine, device)
+            mix = cpu_mix(rate.backend, cost)
+            k = self._coefficients[key] = coefficients(load_constants(), rate,
+                                                       cost.quant_class, mix)  # fmt: skip
+        return prefill_terms(cost, 1.0, k)
+
+    def _flops_floor(self, model: Model, quant: Quant) -> PrefillFloor:
+        """The floor from the FLOPs alone (the tensor layout unknown: no least token cost)."""
         work = _file_work(model.architecture, quant)
         cpu = self.per_flop("cpu", work.family, work.mix)
         rate = attention = cpu
@@ -125,11 +178,13 @@ class PrefillFloors:
 
 
 @lru_cache(maxsize=64)
-def _alike(machine: tuple) -> tuple[dict[tuple, float], dict[tuple, PrefillFloor]]:
-    """The per-FLOP costs and the floors (by file) of machines alike in `machine` (the device
-    rates, GPUs, GPU room and calibration bound PrefillFloors reads), filled as asked for."""
+def _alike(machine: tuple) -> tuple[dict[tuple, float], dict[tuple, PrefillFloor],
+                                    dict[tuple, Coefficients]]:  # fmt: skip
+    """The per-FLOP costs, the floors (by file) and the coefficients (by device, family and
+    kernel mix) of machines alike in `machine` (the device rates, GPUs, GPU room and
+    calibration bound PrefillFloors reads), filled as asked for."""
     del machine  # the key
-    return {}, {}
+    return {}, {}, {}
 
 
 @dataclass(frozen=True)
@@ -160,16 +215,5 @@ def _work(arch, quant_type: str, size_bytes: int) -> _FileWork:
     cost = least_token_cost(arch, quant_type, F16_BYTES) or token_cost(arch, quant_type, size_bytes)
     flops = cost.prefill_flops(UBATCH_TOKENS)
     return _FileWork(quant_class(quant_type), flops, cost.expert_flops, cost.attn_flops_per_depth,
-                     _layer_bytes(arch, quant_type), arch.moe is not None,
+                     layer_bytes(arch, quant_type), arch.moe is not None,
                      cost.kernel_mix)  # fmt: skip
-
-
-def _layer_bytes(arch, quant: str) -> float:
-    """The repeating layers' weights (the input and output layers aside); 1 byte where the
-    layout is unknown, which leaves the GPUs' share unbounded."""
-    try:
-        from advisor.catalog.tensors.layout import quant_tensor_bytes
-
-        return max(float(sum(quant_tensor_bytes(arch, quant).layer_bytes)), 1.0)
-    except (KeyError, ValueError):
-        return 1.0

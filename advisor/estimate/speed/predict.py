@@ -129,6 +129,31 @@ def least_token_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None
     return file_token_cost(arch, quant_type, total, kv_bytes)
 
 
+@lru_cache(maxsize=_COST_MEMO_SIZE)
+def layer_bytes(arch, quant_type: str) -> float:
+    """The file's repeating layers' weights (the input and output layers aside): every
+    placement streams them from some device, so no more of them than the GPUs' room sits on
+    the GPUs (the bounds' GPU share, advisor.estimate.speed.floor, .ceiling). 1 byte where the
+    layout is unknown, which leaves that share unbounded."""
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        return max(float(sum(quant_tensor_bytes(arch, quant_type).layer_bytes)), 1.0)
+    except (KeyError, ValueError):
+        return 1.0
+
+
+@lru_cache(maxsize=_COST_MEMO_SIZE)
+def least_moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, TokenCost]:
+    """The least cost's --cpu-moe parts (devices.dense_part, devices.expert_part): the same on
+    every machine, where the bounds of each machine with GPUs ask for them again."""
+    from advisor.estimate.speed.devices import dense_part, expert_part
+
+    cost = least_token_cost(arch, quant_type, kv_bytes)
+    assert cost is not None  # asked only of a file whose least cost is known
+    return dense_part(cost), expert_part(cost)
+
+
 @lru_cache(maxsize=256)
 def _spread(kind: str, paths: tuple[tuple[str, str], ...], assumed: bool,
             constants) -> tuple[float, float]:  # fmt: skip
