@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _run(args)
     finally:
         _before_exit()
-    if args.command == "report" or (args.command is None and args.json):
+    if args.command in ("report", "audit") or (args.command is None and args.json):
         _end_report(code)
     return code
 
@@ -158,15 +158,16 @@ def _before_exit() -> None:
 
 
 def _end_report(code: int) -> None:
-    """End a report's process now, skipping the modules' teardown (~20 ms of a first
-    `advisor --json` after main() returned, with the objects frozen; `benchmarks/startup.py
-    --stages`, 2026-12-07): what the run wrote went through `with` blocks and is closed, the
-    exit handlers run (the early copy test's child is collected), and then stdout and stderr
-    are flushed, with whatever the handlers wrote (the interpreter's own exit flushes them
-    after its handlers too). Returns instead, for the interpreter's own exit as before, when
-    another thread is still running (the interpreter would wait for it), or when a stream
-    cannot be flushed (a closed pipe, a full disk: the same message and exit status as
-    always; the handlers, run once, are not run again)."""
+    """End a report's (or an audit's) process now, skipping the modules' teardown (~20 ms of
+    a first `advisor --json` after main() returned, with the objects frozen;
+    `benchmarks/startup.py --stages`, 2026-12-07; 23-41 ms of an audit of 10,000 reports,
+    whose pools are stopped by then): what the run wrote went through `with` blocks and is
+    closed, the exit handlers run (the early copy test's child is collected), and then stdout
+    and stderr are flushed, with whatever the handlers wrote (the interpreter's own exit
+    flushes them after its handlers too). Returns instead, for the interpreter's own exit as
+    before, when another thread is still running (the interpreter would wait for it), or when
+    a stream cannot be flushed (a closed pipe, a full disk: the same message and exit status
+    as always; the handlers, run once, are not run again)."""
     import threading
 
     if threading.active_count() != 1:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.errors import WriteError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import BinaryIO
 
 APP_NAME = "advisor"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -69,6 +74,47 @@ def atomic_write_text(
     return atomic_write_bytes(path, text.encode(encoding), durable=durable)
 
 
+def atomic_write_pieces(
+    path: str | Path, pieces: Iterable[str], encoding: str = "utf-8", *, durable: bool = True
+) -> Path:
+    """atomic_write_text of `"".join(pieces)`, each piece written as it comes: a thread writes
+    one while the caller makes the next (the disk's copy runs without the interpreter lock).
+    An audit's 67 MB JSON took 0.1-0.25 s to write after its 0.3 s of rendering, with the
+    other core idle. A piece that cannot be made (the iterator raises) or written leaves the
+    old file as it was, as atomic_write_bytes does."""
+    return _atomic_write(path, lambda handle: _write_pieces(handle, pieces, encoding),
+                         private=False, durable=durable)  # fmt: skip
+
+
+def _write_pieces(handle: BinaryIO, pieces: Iterable[str], encoding: str) -> None:
+    import queue
+    import threading
+
+    todo: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (data := todo.get()) is not None:
+            if not failed:
+                try:
+                    handle.write(data)
+                except BaseException as exc:  # raised below, in the caller's thread
+                    failed.append(exc)
+
+    writer = threading.Thread(target=drain, name="advisor-write", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            todo.put(piece.encode(encoding))
+    finally:
+        todo.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+
+
 def atomic_write_bytes(
     path: str | Path, data: bytes, *, private: bool = False, durable: bool = True
 ) -> Path:
@@ -83,6 +129,13 @@ def atomic_write_bytes(
     readers check what they read and rebuild what a crash left short: an fsync costs 5-100 ms
     of a first run's wall time on a busy disk (6 of them in a first `advisor --json`).
     """
+    return _atomic_write(path, lambda handle: handle.write(data), private=private,
+                         durable=durable)  # fmt: skip
+
+
+def _atomic_write(path: str | Path, write: Callable[[BinaryIO], object], *, private: bool,
+                  durable: bool) -> Path:  # fmt: skip
+    """atomic_write_bytes, with `write` filling the temporary file."""
     target = Path(path)
     if target.is_symlink():
         target = Path(os.path.realpath(target))
@@ -98,7 +151,7 @@ def atomic_write_bytes(
             if existing is not None:
                 os.chmod(tmp, existing)
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                write(handle)
                 handle.flush()
                 if durable:
                     os.fsync(handle.fileno())

@@ -136,7 +136,9 @@ def ending(monkeypatch) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("argv", [["--json"], ["report", "--format", "markdown"]])
+@pytest.mark.parametrize(
+    "argv", [["--json"], ["report", "--format", "markdown"], ["audit", "fleet/", "-o", "a.json"]]
+)
 def test_a_reports_process_ends_once_flushed_and_its_exit_handlers_ran(
     argv, ending, monkeypatch, capsys
 ) -> None:

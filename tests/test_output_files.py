@@ -13,7 +13,7 @@ import pytest
 
 from advisor.cli import main
 from advisor.errors import ExitCode
-from advisor.paths import atomic_write_text
+from advisor.paths import atomic_write_pieces, atomic_write_text
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX modes and symlinks")
 
@@ -108,3 +108,51 @@ def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path: 
     assert out.read_text() == "whole"
     assert not orphan.exists() and in_progress.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, in_progress.name])
+
+
+def test_pieces_are_written_as_one_file(tmp_path: Path) -> None:
+    out = tmp_path / "audit.json"
+    pieces = [f"piece {i} caf\u00e9\n" * (i * 1000) for i in range(50)]
+    atomic_write_pieces(out, iter(pieces))
+    assert out.read_text(encoding="utf-8") == "".join(pieces)
+    assert os.listdir(tmp_path) == ["audit.json"]
+
+
+def test_a_piece_that_cannot_be_made_leaves_the_old_file(tmp_path: Path) -> None:
+    out = tmp_path / "audit.json"
+    out.write_text("old")
+
+    def pieces():
+        yield "new " * 100_000
+        raise RuntimeError("the renderer failed")
+
+    with pytest.raises(RuntimeError, match="the renderer failed"):
+        atomic_write_pieces(out, pieces())
+    assert out.read_text() == "old" and os.listdir(tmp_path) == ["audit.json"]
+
+
+def test_a_piece_that_cannot_be_written_is_a_write_error(tmp_path: Path) -> None:
+    """A write the system refuses (here a file size limit: EFBIG) is the same WriteError, exit
+    code 9, as a whole text's, with the old file unchanged and no writer thread left behind."""
+    out = tmp_path / "audit.json"
+    out.write_text("old")
+    script = f"""
+import resource, signal, threading
+from advisor.errors import WriteError
+from advisor.paths import atomic_write_pieces
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+def pieces():
+    for i in range(100):
+        yield "x" * 50_000
+try:
+    atomic_write_pieces({str(out)!r}, pieces())
+except WriteError as exc:
+    print(exc.message, "|", exc.exit_code, "|", threading.active_count())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    message, code, threads = done.stdout.strip().split(" | ")
+    assert message == f"could not write {out}: File too large"
+    assert int(code) == ExitCode.WRITE_FAILED and threads == "1"
+    assert out.read_text() == "old" and os.listdir(tmp_path) == ["audit.json"]

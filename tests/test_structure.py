@@ -178,3 +178,39 @@ def test_the_memo_check_finds_one(tmp_path: Path) -> None:
     module = tmp_path / "memo.py"
     module.write_text("_SEEN: dict[str, int] = {}\n_KEPT = dict()\nTABLE = {'a': 1}\n")
     assert _empty_module_dicts(module, tmp_path) == ["memo.py:_SEEN", "memo.py:_KEPT"]
+
+
+def _unmapped(package: Path, architecture: str) -> list[str]:
+    """The top-level modules and packages of `package` that no row of ARCHITECTURE.md's rooms
+    table names (as `name.py`, `name/` or `name`)."""
+    rows = [line for line in architecture.splitlines() if line.startswith("| ")]
+    named = set(re.findall(r"`([^`]+)`", "\n".join(rows)))
+    missing = []
+    for path in sorted(package.iterdir()):
+        if path.name.startswith(("_", ".")) and path.name != "__main__.py":
+            continue
+        if path.is_dir() and not (path / "__init__.py").exists():
+            continue
+        if path.is_file() and path.suffix != ".py":
+            continue
+        stem = path.stem if path.is_file() else path.name
+        if not named & {path.name, f"{path.name}/", stem}:
+            missing.append(path.name)
+    return missing
+
+
+def test_every_top_level_module_has_its_room_in_architecture_md() -> None:
+    """A newcomer finds every module of advisor/ in ARCHITECTURE.md's table of rooms: a new
+    one is placed in its stage's row when it is added."""
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert _unmapped(PACKAGE, text) == []
+
+
+def test_the_room_check_finds_a_module_left_out(tmp_path: Path) -> None:
+    (tmp_path / "kept.py").write_text("")
+    (tmp_path / "stray.py").write_text("")
+    (tmp_path / "stage").mkdir()
+    (tmp_path / "stage" / "__init__.py").write_text("")
+    table = "| layer | package |\n| --- | --- |\n| one | `kept.py`, `stage/` |\n"
+    table += "`stray.py` named in prose only\n"
+    assert _unmapped(tmp_path, table) == ["stray.py"]

@@ -297,8 +297,23 @@ class Evaluator:
         # one worker idle for 0.29 to 0.51 s at the end, in chunks of up to 4 for 0.05 to
         # 0.23 s (load 5, 2026-12-07; the messages cost nothing to speak of).
         chunk = max(1, min(CHUNK_MAX, len(todo) // (self.jobs * 32)))
+        todo = sorted(todo, key=_expected_cost, reverse=True)
         for key, workload_keys, results in self._pool.imap_unordered(_judge_in_worker, todo, chunk):
             self._keep(key, workload_keys, results)
+
+
+def _expected_cost(request: Request) -> tuple[bool, float]:
+    """A rough rank of a request's CPU, so that the pool starts the longest first and ends on
+    short ones, with no worker left alone at the end of a round: a full judgement costs more
+    than a local-only one, and a search reaches the most files (each placed partly on the GPU)
+    on a machine with much RAM and little GPU memory. On the benchmark's 300 configurations a
+    judgement took 1 to 104 ms; this rank's order (Spearman 0.65 with the CPU measured) ends
+    the judging with the two workers within a few ms of each other in a simulation of the
+    pool, where the reading order left them 0.10 s apart (2026-12-07)."""
+    machine = request.machine
+    ram = machine.memory.ram_total_bytes or 0
+    gpu_memory = sum(g.vram_total_bytes or 0 for g in machine.gpus)
+    return (not request.local_only, len(request.workloads) * ram / (gpu_memory + 2**30))
 
 
 def _missing(requests: Iterable[Request], known: dict, asked: set) -> list[Request]:

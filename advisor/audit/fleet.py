@@ -213,22 +213,41 @@ class FleetAudit:
     unreached: tuple[Unreached, ...] = ()  # workloads no change makes local, with the reason
 
 
+def _alike(machines: Sequence[MachineRow]) -> list[tuple[tuple[Outcome, ...], int]]:
+    """The rows' outcomes, each distinct tuple once (the rows of one configuration share
+    theirs) with how many rows hold it, in the order the rows first show it: summing a
+    configuration once, times its rows, gives what summing every row gives, in the same order
+    of first appearance. A local tally, by the tuples' identity while the rows hold them."""
+    count: dict[int, list] = {}
+    for row in machines:
+        held = count.get(id(row.outcomes))
+        if held is None:
+            count[id(row.outcomes)] = [row.outcomes, 1]
+        else:
+            held[1] += 1
+    return [(outcomes, n) for outcomes, n in count.values()]
+
+
 def workload_rows(
     machines: Sequence[MachineRow], titles: dict[str, str]
 ) -> tuple[WorkloadRow, ...]:
-    by_name: dict[str, list[Outcome]] = defaultdict(list)
-    for row in machines:
-        for outcome in row.outcomes:
-            by_name[outcome.workload].append(outcome)
+    by_name: dict[str, list[tuple[Outcome, int]]] = defaultdict(list)
+    for outcomes, n in _alike(machines):
+        for outcome in outcomes:
+            by_name[outcome.workload].append((outcome, n))
     rows = []
     for name, outs in by_name.items():
-        kinds = Counter(o.kind for o in outs)
-        picks = Counter(_label(o) for o in outs if o.kind == "local" and o.pick)
+        kinds: Counter[str] = Counter()
+        picks: Counter[str] = Counter()
+        for o, n in outs:
+            kinds[o.kind] += n
+            if o.kind == "local" and o.pick:
+                picks[_label(o)] += n
         rows.append(
             WorkloadRow(
                 name=name,
                 title=titles.get(name, name),
-                machines=len(outs),
+                machines=sum(n for _, n in outs),
                 local=kinds["local"],
                 hybrid=kinds["hybrid"],
                 cloud=kinds["cloud"],
@@ -245,26 +264,38 @@ def _label(o: Outcome) -> str:
 
 
 def model_rows(machines: Sequence[MachineRow]) -> tuple[ModelRow, ...]:
-    runs: dict[str, list[tuple[MachineRow, Outcome]]] = defaultdict(list)
+    rows_of: dict[int, list[MachineRow]] = defaultdict(list)  # by their outcomes tuple
     for row in machines:
-        for o in row.outcomes:
+        rows_of[id(row.outcomes)].append(row)
+    runs: dict[str, list[tuple[list[MachineRow], Outcome]]] = defaultdict(list)
+    for outcomes, _ in _alike(machines):
+        for o in outcomes:
             if o.kind in ("local", "hybrid") and o.pick is not None:
-                runs[o.pick.model_id].append((row, o))
+                runs[o.pick.model_id].append((rows_of[id(outcomes)], o))
     rows = [_model_row(pairs) for pairs in runs.values()]
     return tuple(sorted(rows, key=lambda r: (-len(r.machine_ids), r.model_name)))
 
 
-def _model_row(pairs: list[tuple[MachineRow, Outcome]]) -> ModelRow:
-    picks = [o.pick for _, o in pairs if o.pick is not None]
+def _model_row(pairs: list[tuple[list[MachineRow], Outcome]]) -> ModelRow:
+    """One model's row from (rows, outcome) pairs: each outcome counts once per row."""
+    picks = [(o.pick, len(rows)) for rows, o in pairs if o.pick is not None]
+    placements: Counter[str] = Counter()
+    decode: list[float | None] = []
+    prefill: list[float | None] = []
+    for p, n in picks:
+        placements[p.placement] += n
+        decode += [p.decode_tokens_per_s] * n
+        prefill += [p.prefill_tokens_per_s] * n
+    first = picks[0][0]
     return ModelRow(
-        model_id=picks[0].model_id,
-        model_name=picks[0].model_name,
-        quants=tuple(sorted({p.quant for p in picks})),
-        machine_ids=tuple(sorted({r.machine_id for r, _ in pairs})),
+        model_id=first.model_id,
+        model_name=first.model_name,
+        quants=tuple(sorted({p.quant for p, _ in picks})),
+        machine_ids=tuple(sorted({r.machine_id for rows, _ in pairs for r in rows})),
         workloads=tuple(sorted({o.workload for _, o in pairs})),
-        placements=tuple(sorted(Counter(p.placement for p in picks).items())),
-        decode_tokens_per_s=_spread([p.decode_tokens_per_s for p in picks]),
-        prefill_tokens_per_s=_spread([p.prefill_tokens_per_s for p in picks]),
+        placements=tuple(sorted(placements.items())),
+        decode_tokens_per_s=_spread(decode),
+        prefill_tokens_per_s=_spread(prefill),
     )
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from advisor.console import printable
+from advisor.console import Printable, printable
 
 
 def emit(text: str, output: str | None, *, styled: bool = False) -> None:
@@ -20,6 +20,16 @@ def emit(text: str, output: str | None, *, styled: bool = False) -> None:
     from advisor.paths import atomic_write_text
 
     atomic_write_text(output, text)
+    note(f"wrote {output}")
+
+
+def emit_pieces(pieces: Iterable[Printable], output: str) -> None:
+    """emit() of the pieces' text to `output`, each written as soon as it is made (see
+    advisor.paths.atomic_write_pieces). The pieces are clean already (console.Printable)."""
+    from advisor.console import note
+    from advisor.paths import atomic_write_pieces
+
+    atomic_write_pieces(output, pieces)
     note(f"wrote {output}")
 
 

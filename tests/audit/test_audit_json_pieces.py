@@ -12,7 +12,8 @@ from audit_kit import whole_json
 from pydantic_core import to_json
 from test_audit_untrusted_text import ESCAPES
 
-from advisor.audit.fleet import file_name
+from advisor.audit.fleet import file_name, model_rows, workload_rows
+from advisor.audit.render import json_doc
 from advisor.audit.render.csv_rows import render_csv
 from advisor.audit.render.json_doc import _string, render_json
 from advisor.audit.render.markdown import machine_rows, render_markdown
@@ -21,6 +22,19 @@ from advisor.console import Printable, printable
 
 def test_the_pieces_make_the_whole_document(fleet_audit) -> None:
     assert render_json(fleet_audit) == whole_json(fleet_audit)
+
+
+@pytest.mark.parametrize("per_piece", [1, 2, 3, 256])
+def test_the_document_in_pieces_of_any_size_is_the_whole(fleet_audit, monkeypatch,
+                                                         per_piece) -> None:  # fmt: skip
+    """`-o audit.json` writes json_pieces' pieces as they are made: each clean, together the
+    whole document, a configuration's shared text written wherever its next machine falls."""
+    monkeypatch.setattr(json_doc, "MACHINES_PER_PIECE", per_piece)
+    for audit in (fleet_audit, _apart(fleet_audit), dataclasses.replace(fleet_audit, machines=())):
+        pieces = list(json_doc.json_pieces(audit))
+        assert all(type(p) is Printable for p in pieces)
+        assert len(pieces) == 1 + max(1, -(-len(audit.machines) // per_piece))
+        assert "".join(pieces) == whole_json(audit)
 
 
 def _apart(audit):
@@ -43,6 +57,17 @@ def test_rows_that_share_nothing_and_no_rows_at_all(fleet_audit) -> None:
     assert len(shared) < len(fleet_audit.machines)  # run_audit's rows share their outcomes
     for audit in (_apart(fleet_audit), dataclasses.replace(fleet_audit, machines=())):
         assert render_json(audit) == whole_json(audit)
+
+
+def test_the_summary_counts_a_configuration_once_per_row(fleet_audit) -> None:
+    """workload_rows and model_rows sum each configuration's outcomes once, times its rows:
+    the same rows, counts, medians and order as rows that share nothing, summed one by one."""
+    apart = _apart(fleet_audit)
+    titles = {w.name: w.title for w in fleet_audit.workloads}
+    shared = workload_rows(fleet_audit.machines, titles), model_rows(fleet_audit.machines)
+    assert shared == (workload_rows(apart.machines, titles), model_rows(apart.machines))
+    assert shared == (fleet_audit.workloads, fleet_audit.models)
+    assert any(len(m.machine_ids) > 1 for m in fleet_audit.models)
 
 
 def test_csv_rows_read_the_same_shared_or_apart(fleet_audit) -> None:

@@ -5,8 +5,11 @@ on each device holding a share of the layers,
     share × [bytes read × per byte + layers × tau + MoE layers × tau_moe + FLOPs × per FLOP]
 plus, per token of depth, share × [KV bytes × per byte + attention FLOPs × per FLOP], and the
 devices' times add (advisor.estimate.speed.devices.work_terms). Every term is non-negative.
-- In a layer split the shares (of the bytes each device streams) sum to one, so the token
-  costs at least what the file costs on its cheapest device alone.
+- In a layer split the shares (of the bytes each device streams) sum to one, and the GPUs'
+  share is at most their room over the file's repeating layers' bytes (a placement that fits
+  holds no more there, and every placement streams those layers: the prefill floor's
+  argument, advisor.estimate.speed.floor), so the token costs at least that share on the
+  cheapest GPU and the rest on the CPU, or all of it on the CPU if that is cheaper.
 - With the MoE experts in RAM (--cpu-moe) the GPUs' shares of the dense part sum to one and
   the CPU runs the expert part in full: at least the dense part on the cheapest GPU plus the
   expert part on the CPU.
@@ -41,7 +44,7 @@ from advisor.estimate.speed.model import (
     decode_terms,
     load_constants,
 )
-from advisor.estimate.speed.predict import TG_DEPTH, least_moe_parts, least_token_cost
+from advisor.estimate.speed.predict import TG_DEPTH, layer_bytes, least_moe_parts, least_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -79,6 +82,10 @@ class DecodeCeilings:
         self.machine = machine
         budgets = device_budgets(machine, mode)
         self.gpus = tuple(b.device for b in budgets.gpus)  # any the planner could place on
+        rooms = [b.available_bytes for b in budgets.gpus]
+        # The GPUs' room for weights (None: unknown, so their share of the layers is not
+        # bounded); prefill_floor's reasoning: a placement that fits holds no more there.
+        self.gpu_room = sum(rooms) if rooms and all(rooms) else None  # type: ignore[arg-type]
         self.kv_bytes = kv_cache_type(kv_type).bytes_per_element
         fingerprint = machine_fingerprint(machine) if calibration is not None else ""
         self.measured = measured_models(calibration, fingerprint)
@@ -88,8 +95,8 @@ class DecodeCeilings:
         # that adds RAM, configurations with the same CPU and GPUs) share the ceilings.
         rates = tuple(machine_rate(machine, d) for d in ("cpu", *self.gpus))
         # (device, family, kernel mix) -> coefficients; (architecture, quant type) -> ceiling
-        self._coefficients, self._shared = _alike((rates, self.gpus, self.kv_bytes,
-                                                   self.speedup))  # fmt: skip
+        self._coefficients, self._shared = _alike((rates, self.gpus, self.gpu_room,
+                                                   self.kv_bytes, self.speedup))  # fmt: skip
 
     def ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
         """The file's ceiling; None when a stored measurement of the model may replace its
@@ -121,8 +128,14 @@ class DecodeCeilings:
         cost = least_token_cost(model.architecture, quant.type, self.kv_bytes)
         if cost is None:
             return None
-        alone = [self._terms(cost, d) for d in ("cpu", *self.gpus)]
-        base, slope = min(b for b, _ in alone), min(s for _, s in alone)
+        cpu = self._terms(cost, "cpu")
+        base, slope = cpu
+        if self.gpus:
+            gpus = [self._terms(cost, d) for d in self.gpus]
+            share = self._gpu_share(model, quant)
+            gpu = min(b for b, _ in gpus), min(s for _, s in gpus)
+            base = min(base, share * gpu[0] + (1 - share) * cpu[0])
+            slope = min(slope, share * gpu[1] + (1 - share) * cpu[1])
         if self.gpus and cost.expert_bytes_total > 0:  # --cpu-moe
             dense_cost, expert_cost = least_moe_parts(model.architecture, quant.type, self.kv_bytes)
             dense = [self._terms(dense_cost, g) for g in self.gpus]
@@ -130,6 +143,13 @@ class DecodeCeilings:
             base = min(base, min(b for b, _ in dense) + experts[0])
             slope = min(slope, min(s for _, s in dense) + experts[1])
         return DecodeCeiling(base / self.speedup, slope / self.speedup)
+
+    def _gpu_share(self, model: Model, quant: Quant) -> float:
+        """The most of the file's streamed bytes the GPUs can hold in a layer split: their
+        room over the repeating layers' weights (predict.layer_bytes), at most 1."""
+        if self.gpu_room is None:
+            return 1.0
+        return min(1.0, self.gpu_room / layer_bytes(model.architecture, quant.type))
 
 
 @lru_cache(maxsize=64)

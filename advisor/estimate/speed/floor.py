@@ -46,7 +46,12 @@ from advisor.estimate.speed.model import (
     load_constants,
     prefill_terms,
 )
-from advisor.estimate.speed.predict import PP_DEPTH, least_moe_parts, least_token_cost
+from advisor.estimate.speed.predict import (
+    PP_DEPTH,
+    layer_bytes,
+    least_moe_parts,
+    least_token_cost,
+)
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -131,7 +136,7 @@ class PrefillFloors:
         base, slope = cpu
         if self.gpus:
             gpus = [self._terms(cost, d) for d in self.gpus]
-            share = min(1.0, self.gpu_room / _layer_bytes(arch, quant.type))
+            share = min(1.0, self.gpu_room / layer_bytes(arch, quant.type))
             base = min(base, share * min(b for b, _ in gpus) + (1 - share) * cpu[0])
             slope = min(slope, share * min(s for _, s in gpus) + (1 - share) * cpu[1])
             if arch.moe is not None:  # --cpu-moe: the dense part on a GPU, the experts in RAM
@@ -210,16 +215,5 @@ def _work(arch, quant_type: str, size_bytes: int) -> _FileWork:
     cost = least_token_cost(arch, quant_type, F16_BYTES) or token_cost(arch, quant_type, size_bytes)
     flops = cost.prefill_flops(UBATCH_TOKENS)
     return _FileWork(quant_class(quant_type), flops, cost.expert_flops, cost.attn_flops_per_depth,
-                     _layer_bytes(arch, quant_type), arch.moe is not None,
+                     layer_bytes(arch, quant_type), arch.moe is not None,
                      cost.kernel_mix)  # fmt: skip
-
-
-def _layer_bytes(arch, quant: str) -> float:
-    """The repeating layers' weights (the input and output layers aside); 1 byte where the
-    layout is unknown, which leaves the GPUs' share unbounded."""
-    try:
-        from advisor.catalog.tensors.layout import quant_tensor_bytes
-
-        return max(float(sum(quant_tensor_bytes(arch, quant).layer_bytes)), 1.0)
-    except (KeyError, ValueError):
-        return 1.0

@@ -130,6 +130,20 @@ def least_token_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None
 
 
 @lru_cache(maxsize=_COST_MEMO_SIZE)
+def layer_bytes(arch, quant_type: str) -> float:
+    """The file's repeating layers' weights (the input and output layers aside): every
+    placement streams them from some device, so no more of them than the GPUs' room sits on
+    the GPUs (the bounds' GPU share, advisor.estimate.speed.floor, .ceiling). 1 byte where the
+    layout is unknown, which leaves that share unbounded."""
+    try:
+        from advisor.catalog.tensors.layout import quant_tensor_bytes
+
+        return max(float(sum(quant_tensor_bytes(arch, quant_type).layer_bytes)), 1.0)
+    except (KeyError, ValueError):
+        return 1.0
+
+
+@lru_cache(maxsize=_COST_MEMO_SIZE)
 def least_moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, TokenCost]:
     """The least cost's --cpu-moe parts (devices.dense_part, devices.expert_part): the same on
     every machine, where the bounds of each machine with GPUs ask for them again."""
