@@ -73,6 +73,8 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
             break  # the rest fall short of half the floor: no cloud verdict shows them
         if stop_below is not None and stop_below(kept, found):
             break
+        if room is not None and quant.size_bytes > room:
+            continue  # larger than all the memory: the ranking leaves it out, unestimated
         if floor is not None:
             raw, frontier, floor_pct = floor
             if raw * kept / frontier * 100 < floor_pct:
@@ -88,13 +90,13 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
             and _checked(smallest, found, fitted)
         ):
             continue  # checked already, as the smallest file (_hopeless): once is enough
-        option = None  # a file larger than all the memory: what the ranking says of it
+        option = None
         unneeded = None if proven is None else proven.unneeded(bounds, model, quant, kept,
                                                                 found, context)  # fmt: skip
         if unneeded is not None:  # checked without an estimate: it fits, or it does not
             if unneeded:
                 fitted.add(quant.type)
-        elif room is None or quant.size_bytes <= room:
+        else:
             option = quant_option(search, w, model, quant, context, frontier_index, power_for)
         if option is not None:
             found.append(option)
@@ -104,7 +106,7 @@ def model_options(search: OptionSearch, w: Workload, model, context: int,
             continue  # keep looking for the best file that fits
         smallest_checked = True
         if _hopeless(search, w, model, smallest, context, frontier_index, power_for, found,
-                     fitted, bounds, proven):  # fmt: skip
+                     fitted, bounds, proven, skip):  # fmt: skip
             if reach is None or reach * kept < 1:
                 break
             hopeless = True  # the files still within reach of the floor may yet be shown
@@ -129,17 +131,27 @@ def _reach(w: Workload, model, frontier_index: float | None) -> float | None:
 
 
 def _hopeless(search, w, model, smallest, context, frontier_index, power_for, found,
-              fitted: set[str], bounds: FileBounds, proven: Proven | None) -> bool:  # fmt: skip
+              fitted: set[str], bounds: FileBounds, proven: Proven | None,
+              skip: Skip | None = None) -> bool:  # fmt: skip
     """Whether the model's smallest file decodes below HOPELESS_DECODE of the need. Its
     option joins `found` unless it is there already, or among the files `fitted` (checked
     and counted without an estimate). With `proven`, a smallest file that can change nothing
     is checked and counted without its estimate (Proven.unneeded), and decides the question
     from its decode ceiling where that is low enough (a stream at full concurrency decodes no
-    faster than one alone, and the ceiling bounds that)."""
+    faster than one alone, and the ceiling bounds that). With `skip` (the lean search's), a
+    smallest file whose ceiling is that low and that `skip` says can change nothing is
+    checked for fitting alone: it decides the question, and its option, which would change
+    nothing the search reads, is left out."""
     need = w.min_decode_tokens_per_s
     if need <= 0:
         return False
     known = _checked(smallest, found, fitted)
+    if not known and skip is not None:
+        top = bounds.decode_top(smallest)
+        kept = search.losses.of(smallest.type).factor
+        if top is not None and top < HOPELESS_DECODE * need and skip(bounds, smallest, kept,
+                                                                      found):  # fmt: skip
+            return search.placed(model, smallest, w.task, context)  # if not: no option
     if not known and proven is not None:
         kept = search.losses.of(smallest.type).factor
         unneeded = proven.unneeded(bounds, model, smallest, kept, found, context)
