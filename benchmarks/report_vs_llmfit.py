@@ -78,6 +78,7 @@ import json, sys, time
 marks = [("start", time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
 import advisor.cli
+advisor.cli._without_collector()  # as a report's process runs (advisor.cli.main)
 from advisor.probe.live import early  # this computer probed from the start, as advisor.cli does
 if not sys.argv[1]:
     early.start_for_this_run()

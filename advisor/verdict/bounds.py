@@ -99,12 +99,6 @@ class FileBounds:
         ceiling = self.search.decode_ceiling(self.model, quant)
         return None if ceiling is None else ceiling.tokens_per_s_at(self.depth)
 
-    def capacity_short(self, quant: Quant) -> float:
-        """_capacity_short of the file: the least share by which its day's calls overrun the
-        window (0 when they may fit)."""
-        _, warm, top = self._bounds(quant)
-        return self._capacity_short(warm, top)
-
     def fails(self, quant: Quant) -> bool:
         """Whether the file surely fails a speed check: no local verdict rests on it. The
         decode ceiling is asked first: where it says so, the prefill floor is not needed."""

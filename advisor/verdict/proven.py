@@ -148,15 +148,13 @@ class Proven:
         routine = w.routine_share > 0 and pct >= (w.routine_quality_floor_pct or 100)
         if not pct < floor or routine:
             return 0, 0.0
-        capacity = bounds.capacity_short(quant)
-        if capacity <= 0:
-            return 0, 0.0
-        if interactive(w):
-            return 1, capacity
+        failed, capacity = bounds.head(quant, splits=False)  # the day's calls alone, here
+        if not failed or interactive(w):
+            return failed, capacity
         # options._quality_check's margin (floor > 0 here: pct < floor), as choice.shortfall
         # reads it; a hair under the sum, as the bounds keep theirs
         quality = max(0.0, -(pct / floor - 1))
-        return 2, (quality + capacity) * SAFE
+        return failed + 1, (quality + capacity) * SAFE
 
     def _may_be_away(self, head: tuple[int, float], pct: float) -> bool:
         """Whether a file within reach that surely fails head[0] speed checks may be named

@@ -32,6 +32,39 @@ def test_a_pool_of_workers_gives_the_same_audit(fleet_dir, catalog, monkeypatch)
     assert _doc(pooled) == _doc(alone)
 
 
+def test_workers_are_sent_workload_keys_and_judge_the_same(fleet_dir, catalog, monkeypatch) -> None:
+    """A request goes to a worker without its workloads (9 of its 12 KB) when the workers
+    were started with them (every request, here); one with a workload they were not started
+    with goes whole. The audit is the same."""
+    alone = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=1))
+    monkeypatch.setattr(evaluate, "POOL_MIN_REQUESTS", 2)
+    sent: list[tuple[bool, int]] = []
+    real = evaluate.Evaluator._task
+
+    def task(self, request):
+        made = real(self, request)
+        sent.append((made[1], len(made[0].workloads)))
+        return made
+
+    monkeypatch.setattr(evaluate.Evaluator, "_task", task)
+    pooled = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=2))
+    assert len(sent) >= 2 and all(by_key and not n for by_key, n in sent)
+    assert _doc(pooled) == _doc(alone)
+    evaluator = evaluate.Evaluator(catalog)
+    evaluator._workloads = {}
+    request = next(iter(_requests(fleet_dir)))
+    assert evaluator._task(request) == (request, False)  # not known to the workers: whole
+
+
+def _requests(fleet_dir):
+    from advisor.audit.audit import _plan
+    from advisor.audit.parse import ReportReader
+
+    reader = ReportReader()
+    read_reports([str(fleet_dir)], None, reader)
+    return [_plan(g, AuditSettings(), {}).request for g in reader.groups.values()]
+
+
 def test_the_first_configuration_is_judged_while_workers_read(
     fleet_dir, catalog, monkeypatch
 ) -> None:

@@ -181,3 +181,19 @@ def test_a_disagreeing_throughput_test_runs_the_copy_test_again(advisor_home,
     assert note is not None and "24 GB/s before, 39 GB/s now" in note
     gpu_run = measurement(decode=20.0, placement="gpu")
     assert recheck_bandwidth(machine, gpu_run, 12.0)[1] is None  # not a RAM-bound run
+
+
+def test_a_question_asked_again_gets_the_first_answer() -> None:
+    """match_spec answers each (name, vendor, memory, cores) once per table: what it keeps is
+    what searching the index gives, for every row's names, with and without the hints."""
+    from advisor.probe.specs.table import _match
+
+    for spec in spec_table():
+        for label in (spec.name, *spec.aliases):
+            for hints in ((None, None, None), (spec.vendor, 8 << 30, 40)):
+                first = match_spec(
+                    label, vendor=hints[0], memory_bytes=hints[1], gpu_cores=hints[2]
+                )
+                assert first == _match(label, *hints)
+                assert match_spec(label, vendor=hints[0], memory_bytes=hints[1],
+                                  gpu_cores=hints[2]) is first  # fmt: skip

@@ -199,14 +199,20 @@ def _index() -> tuple[tuple[_Key, HardwareSpec], ...]:
     return _table_and_index()[1]
 
 
+_Matches = dict[tuple[str, "str | None", "int | None", "int | None"], "SpecMatch | None"]
+
+
 @lru_cache(maxsize=1)
-def _table_and_index() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:
-    """The table and its name index, once per process. Reading the CSV and keying every name
-    takes ~12 ms, so the result is kept in the user cache (advisor.files.disk_cache) until the
-    table or this module changes."""
+def _table_and_index() -> tuple[
+    tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...], _Matches
+]:
+    """The table, its name index and the matches found in it so far (match_spec), once per
+    process. Reading the CSV and keying every name takes ~12 ms, so the table and index are
+    kept in the user cache (advisor.files.disk_cache) until the table or this module changes."""
     from advisor.files.disk_cache import cached
 
-    return cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs.table",))
+    table, index = cached("spec-table", [TABLE_PATH], _build, code=("advisor.probe.specs.table",))
+    return table, index, {}
 
 
 def _build() -> tuple[tuple[HardwareSpec, ...], tuple[tuple[_Key, HardwareSpec], ...]]:
@@ -275,7 +281,25 @@ def match_spec(
 
     Laptop and desktop parts never stand in for each other; when variants that differ in
     bandwidth cannot be told apart, the slowest is returned and the match says so.
+
+    Each question is answered once per table: an audit asks the same few GPU and CPU names
+    for every machine it judges and upgrades (each search over the whole index took 0.15 to
+    0.3 ms; ~400 of them in the audit process's upgrade search, one or two per judgement).
     """
+    matches = _table_and_index()[2]
+    asked = (name, vendor, memory_bytes, gpu_cores)
+    if asked not in matches:
+        if len(matches) >= _MATCHES_KEPT:
+            matches.clear()
+        matches[asked] = _match(name, vendor, memory_bytes, gpu_cores)
+    return matches[asked]
+
+
+_MATCHES_KEPT = 4096  # distinct questions kept: a fleet asks a few hundred
+
+
+def _match(name: str, vendor: str | None, memory_bytes: int | None,
+           gpu_cores: int | None) -> SpecMatch | None:  # fmt: skip
     query = name_key(name)
     if not query.core:
         return None
