@@ -168,8 +168,9 @@ def judge(prices: CloudPrices, request: Request) -> list[Result]:
 
 # A worker process's catalog and the cloud prices of the workloads it was asked about.
 _WORKER_PRICES: CloudPrices | None = None
-# The workloads a worker was started with, by key: a request sends their keys alone.
-_WORKER_WORKLOADS: dict[bytes, Workload] = {}
+# The workloads a worker was started with, by key: a request sends their keys alone. Set once
+# by the pool's initializer, as the prices are (not a memo: tests/test_structure.py).
+_WORKER_WORKLOADS: dict[bytes, Workload] | None = None
 
 
 def _init_worker(catalog: Catalog, workloads: dict[bytes, Workload]) -> None:
@@ -184,6 +185,7 @@ def _judge_in_worker(task: tuple[Request, bool]) -> tuple[bytes, tuple[bytes, ..
     assert _WORKER_PRICES is not None
     request, by_key = task
     if by_key:  # sent without its workloads: the worker has them (see Evaluator._task)
+        assert _WORKER_WORKLOADS is not None
         workloads = tuple(_WORKER_WORKLOADS[k] for k in request.workload_keys)
         request = replace(request, workloads=workloads)
     return request.key, request.workload_keys, judge(_WORKER_PRICES, request)
