@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from advisor import __version__
 from advisor.audit.cache import OutcomeCache
-from advisor.audit.costs import MachineCost, fleet_cost, machine_cost
+from advisor.audit.costs import FleetCost, MachineCost, fleet_cost, machine_cost
 from advisor.audit.evaluate import Evaluator, Failure, Outcome, Request
 from advisor.audit.fleet import (
     FleetAudit,
     MachineHardware,
     MachineRow,
+    ModelRow,
     Replaced,
+    WorkloadRow,
     hardware_of,
     model_rows,
     suggestion_rows,
@@ -129,15 +131,21 @@ def _run_audit(
         plans = {k: _plan(reader.groups[k], settings, floored) for k in {r.group for r in kept}}
         run = _Run(reader, refs, kept, replaced, skipped, plans)
         _judge(run, evaluator, say)
+        early: list[_Parts] = []
         if settings.upgrades:
             targets = _targets(run)
+            # What the summary takes from the judgements alone is worked out in the first
+            # upgrade round, while the workers judge it, rather than after the last round
+            # with them stopped.
+            evaluator.meanwhile(lambda: early.append(_parts(catalog, settings, run)))
             searched = search(targets, evaluator, settings.ram_usd_per_gb)
+            evaluator.meanwhile(None)
             run.found, run.missed = searched.found, searched.missed
             say(f"tried upgrades on {len(targets)} configurations")
         run.evaluations = evaluator.judged
         if cache is not None and run.evaluations:
             cache.save(evaluator.used())
-    return _summary(catalog, settings, run)
+    return _summary(catalog, settings, run, early[0] if early else _parts(catalog, settings, run))
 
 
 def _judge(run: _Run, evaluator: Evaluator, say: Progress) -> None:
@@ -264,9 +272,20 @@ def _targets(run: _Run) -> list[Target]:
     return targets
 
 
-def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit:
-    from advisor.advise import now_utc
+@dataclass(frozen=True)
+class _Parts:
+    """What the summary takes from the judgements alone (not from the upgrade search)."""
 
+    kept: list[ReportRef]  # sorted by file name
+    rows: tuple[MachineRow, ...]
+    by_group: dict[bytes, list[MachineRow]]
+    workloads: tuple[WorkloadRow, ...]
+    models: tuple[ModelRow, ...]
+    cost: FleetCost
+    notes: tuple[str, ...]
+
+
+def _parts(catalog: Catalog, settings: AuditSettings, run: _Run) -> _Parts:
     kept = sorted(run.kept, key=lambda r: r.origin)
     shared = {g: _group_parts(g, run, settings, len(kept)) for g in {r.group for r in kept}}
     rows = [_machine_row(r, run.outcomes[r.group], *shared[r.group]) for r in kept]
@@ -274,25 +293,40 @@ def _summary(catalog: Catalog, settings: AuditSettings, run: _Run) -> FleetAudit
     for ref, row in zip(kept, rows, strict=True):
         by_group.setdefault(ref.group, []).append(row)
     titles = {w.name: w.title for p in run.plans.values() for w in p.request.workloads}
+    return _Parts(
+        kept=kept,
+        rows=tuple(rows),
+        by_group=by_group,
+        workloads=workload_rows(rows, titles),
+        models=model_rows(rows),
+        cost=fleet_cost([(r.cost, r.outcomes) for r in rows], settings.seats),
+        notes=judging_notes(catalog, settings.min_quality)
+        + workload_notes(run.plans[g].request for g in {r.group for r in run.kept})
+        + id_notes(run.replaced),
+    )
+
+
+def _summary(catalog: Catalog, settings: AuditSettings, run: _Run, parts: _Parts) -> FleetAudit:
+    from advisor.advise import now_utc
+
+    by_group = parts.by_group
     return FleetAudit(
         generated_at=now_utc(),
         advisor_version=__version__,
         catalog_version=catalog.catalog_version,
         reports_read=len(run.refs),
-        machines=tuple(rows),
+        machines=parts.rows,
         replaced=tuple(run.replaced),
         skipped=tuple(run.skipped),
-        workloads=workload_rows(rows, titles),
-        models=model_rows(rows),
-        cost=fleet_cost([(r.cost, r.outcomes) for r in rows], settings.seats),
+        workloads=parts.workloads,
+        models=parts.models,
+        cost=parts.cost,
         suggestions=_suggestions(run.found, by_group, run.outcomes, _lifetime(run)),
         upgrades_checked=settings.upgrades,
         configurations=len({run.plans[g].request.key for g in run.outcomes}),
         evaluations=run.evaluations,
-        notes=judging_notes(catalog, settings.min_quality)
-        + workload_notes(run.plans[g].request for g in {r.group for r in run.kept})
-        + id_notes(run.replaced),
-        servers=_servers(catalog, settings, run, kept),
+        notes=parts.notes,
+        servers=_servers(catalog, settings, run, parts.kept),
         unreached=unreached_rows(
             [(m.workload, m.reason, row) for m in run.missed for row in by_group.get(m.group, [])]
         ),

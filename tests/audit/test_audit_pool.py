@@ -196,3 +196,50 @@ def test_workers_read_exactly_what_one_process_reads(tmp_path, docs, monkeypatch
     assert {g[1].machine.name for g in groups.values()} == {"host 0", "host 1"}  # the first
     reasons = sorted(s.reason.split(" (")[0].split(":")[0] for s in skipped)
     assert reasons == ["inputs.workloads[0].calls_per_day"] * 2 + ["machine_id"] + ["truncated"]
+
+
+def test_the_summary_is_made_while_the_workers_judge_the_first_upgrade_round(
+    fleet_dir, catalog, monkeypatch
+) -> None:
+    """What the summary takes from the judgements alone is worked out once, in the first
+    upgrade round, between sending its requests to the workers and reading their results
+    (not after the last round, with the workers stopped); the audit is the one a single
+    process makes, which works it out after the search."""
+    import advisor.audit.audit as audit
+
+    made: list[tuple[int, int]] = []  # (pooled evaluations begun, results read in the round)
+    rounds: list[int] = []
+    real_parts, real_pool, real_keep = (
+        audit._parts,
+        evaluate.Evaluator._in_pool,
+        evaluate.Evaluator._keep,
+    )
+    kept_in_round = [0]
+
+    def parts(*args):
+        made.append((len(rounds), kept_in_round[0]))
+        return real_parts(*args)
+
+    def in_pool(self, todo):
+        rounds.append(len(todo))
+        kept_in_round[0] = 0
+        return real_pool(self, todo)
+
+    def keep(self, *args):
+        kept_in_round[0] += 1
+        return real_keep(self, *args)
+
+    monkeypatch.setattr(audit, "_parts", parts)
+    monkeypatch.setattr(evaluate.Evaluator, "_keep", keep)
+    alone = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=1))
+    assert made == [(0, kept_in_round[0])]  # one process: after the search
+    made.clear()
+    monkeypatch.setattr(evaluate, "POOL_MIN_REQUESTS", 2)  # the test fleet has 4 configurations
+    monkeypatch.setattr(evaluate.Evaluator, "_in_pool", in_pool)
+    pooled = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=2))
+    assert len(rounds) >= 2 and made == [(2, 0)]  # the judging, then the first upgrade round
+    assert pooled.evaluations == alone.evaluations
+    assert _doc(pooled) == _doc(alone)
+    made.clear()
+    without = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=2, upgrades=False))
+    assert len(made) == 1 and without.machines == pooled.machines
