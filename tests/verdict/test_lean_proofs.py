@@ -153,3 +153,51 @@ def test_the_days_calls_count_for_a_file_that_carries_no_split(catalog, monkeypa
             uncounted, more = _estimates(machine, catalog, [batch])
         assert counted == uncounted, profile
         assert fewer < more, (profile, fewer, more)
+
+
+def _ram_upgrades(profile: str):
+    machine = load_profile(profile)
+    return [apply_change(machine, change) for change in ram_changes(machine, 3.0)]
+
+
+def test_a_file_outserved_by_a_paying_split_is_skipped(catalog, monkeypatch) -> None:
+    """Batch documents on an office laptop with more RAM: the verdict is a hybrid split
+    (about 81-83% of the calls here). A later file above the quality floor whose day's calls
+    overrun the window by more than a split found already that saves money could serve no
+    more of the requests (Lean._outserves): best_hybrid never picks it, so the day's calls
+    count in its bounds and it is skipped where an option found misses by less. The verdicts
+    are those of the search that never counts them (office-laptop-16gb +8 to +64 GB RAM:
+    41/43/44/48 estimates against 44/49/51/56 when written)."""
+    [batch] = load_workloads(["document-batch"])
+    for machine in _ram_upgrades("office-laptop-16gb"):
+        counted, fewer = _estimates(machine, catalog, [batch])
+        with monkeypatch.context() as patch:
+            patch.setattr(Lean, "_outserves", lambda self, capacity, found: False)
+            uncounted, more = _estimates(machine, catalog, [batch])
+        assert counted == uncounted, machine.name
+        assert counted[0][0].kind == "hybrid", machine.name
+        assert fewer < more, (machine.name, fewer, more)
+
+
+def test_a_share_bound_too_tight_is_caught(catalog, monkeypatch) -> None:
+    """The most a file's split can serve, 1 / (1 + its capacity shortfall), taken 10% lower
+    lets Lean._outserves skip files whose split is the one best_hybrid picks: the verdicts
+    then differ from the search that never counts the day's calls for them."""
+    from advisor.verdict.bounds import FileBounds
+
+    real = FileBounds._capacity_short
+
+    def tight(self, warm, top):
+        short = real(self, warm, top)
+        return (1 + short) / 0.9 - 1 if short else short
+
+    [batch] = load_workloads(["document-batch"])
+    changed = []
+    for machine in _ram_upgrades("office-laptop-16gb"):
+        with monkeypatch.context() as patch:
+            patch.setattr(FileBounds, "_capacity_short", tight)
+            skipping = _read(judge(machine, catalog, [batch], OPTIONS))
+            patch.setattr(Lean, "_outserves", lambda self, capacity, found: False)
+            every = _read(judge(machine, catalog, [batch], OPTIONS))
+        changed.append(skipping != every)
+    assert any(changed)
