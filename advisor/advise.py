@@ -321,7 +321,7 @@ def _judging(
 
 def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
     """The verdict on one workload, between the local options `gather` finds and the cloud."""
-    from advisor.verdict.decide import SplitCosts, decide, settles
+    from advisor.verdict.decide import decide, settles
 
     cloud = j.prices.costs(workload)
     hw = j.hardware.hardware
@@ -329,8 +329,7 @@ def _decide(j: _Judging, workload: Workload, gather: Gather) -> Verdict:
     def takes(option: LocalOption) -> bool:
         return settles(workload, option, cloud, j.rate, hw)
 
-    splits = SplitCosts(workload, cloud, j.rate)
-    local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes, splits)
+    local = gather(j.search, workload, cloud.frontier_index, j.power_for, takes)
     return decide(workload, local.options, cloud, j.rate, hw, checked=local.checked)
 
 

@@ -17,7 +17,6 @@ nothing for a verdict that runs nothing here.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 from advisor.verdict import choice
 from advisor.verdict.cloud import CloudCosts
@@ -91,28 +90,6 @@ def settles(
         return True
     split = running_split(workload, option, cloud, rate)
     return split is None or split.usd_per_month < best
-
-
-@dataclass(frozen=True)
-class SplitCosts:
-    """What a hybrid split on an option would cost to run against all-cloud, for the lean
-    search (advisor.verdict.lean.Splits): running costs, as best_hybrid picks a split by."""
-
-    workload: Workload
-    cloud: CloudCosts
-    rate: ElectricityRate
-
-    def share(self, option: LocalOption) -> float:
-        """The share of the requests a split on `option` runs here where it costs less to run
-        than all-cloud (best_hybrid's `cheaper`), else 0.0. Where one does, best_hybrid picks
-        no split with a smaller share."""
-        split = running_split(self.workload, option, self.cloud, self.rate)
-        if split is None:
-            return 0.0
-        best = self.cloud.best_usd_per_month
-        if best is not None and not split.usd_per_month < best:
-            return 0.0
-        return split.local_share
 
 
 def _choose(workload, full, cloud, rate) -> LocalOption:

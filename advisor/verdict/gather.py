@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from advisor.verdict import lean as lean_rules
-from advisor.verdict.lean import Splits
 from advisor.verdict.model_files import model_options
 from advisor.verdict.options import LocalOption
 from advisor.verdict.power_for import PowerFor
@@ -49,10 +48,7 @@ class Gathered:
 
 
 # workload_options, lean_options or local_options: the local options a verdict is decided on
-# (the last argument: lean_options' Splits, or None)
-Gather = Callable[
-    [OptionSearch, Workload, "float | None", PowerFor, Acceptable, "Splits | None"], Gathered
-]
+Gather = Callable[[OptionSearch, Workload, "float | None", PowerFor, Acceptable], Gathered]
 
 
 def workload_options(
@@ -61,10 +57,8 @@ def workload_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-    splits: Splits | None = None,
 ) -> Gathered:
-    """The options the verdict on `workload` is decided between (see the module docstring).
-    `splits` is not read (lean_options' argument)."""
+    """The options the verdict on `workload` is decided between (see the module docstring)."""
     return _options(search, workload, frontier_index, power_for, acceptable, lean=False)
 
 
@@ -74,7 +68,6 @@ def lean_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-    splits: Splits | None = None,
 ) -> Gathered:
     """workload_options for a caller that reads the verdict's kind, option and figures, not
     its reasons (an audit). A file that surely fails a speed check (its prefill floor, decode
@@ -82,11 +75,8 @@ def lean_options(
     found is closer to passing every check than it could be (model_files' `skip`), and, once
     an option within reach of the floor fits, files below the quality cut
     (advisor.verdict.lean.shown_cut) are not checked at all. The verdict is the same; its
-    reasons may no longer name the best-quality model that fits. With `splits` (what hybrid
-    splits would cost: advisor.verdict.decide.SplitCosts), the day's calls also count in the
-    bounds of a file whose split, if any, could change no verdict (lean.Lean._outserves)."""
-    return _options(search, workload, frontier_index, power_for, acceptable, lean=True,
-                    splits=splits)  # fmt: skip
+    reasons may no longer name the best-quality model that fits."""
+    return _options(search, workload, frontier_index, power_for, acceptable, lean=True)
 
 
 def local_options(
@@ -95,12 +85,10 @@ def local_options(
     frontier_index: float | None,
     power_for: PowerFor,
     acceptable: Acceptable,
-    splits: Splits | None = None,
 ) -> Gathered:
     """workload_options for a caller that asks only whether the workload runs locally, and on
     what. Only files that could pass every check are checked: a local verdict rests on one of
-    them, and is the same as without it; the options say nothing else worth reading.
-    `splits` is not read (lean_options' argument)."""
+    them, and is the same as without it; the options say nothing else worth reading."""
     w = workload
     useful = _useful(acceptable)
     return Gathered(_good_enough_options(search, w, _context(w), frontier_index, power_for,
@@ -121,8 +109,7 @@ def _useful(acceptable: Acceptable) -> Acceptable:
     return useful
 
 
-def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool,
-             splits: Splits | None = None):  # fmt: skip
+def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool):
     """workload_options, and with `lean` lean_options."""
     context = _context(w)
     useful = _useful(acceptable)
@@ -133,15 +120,13 @@ def _options(search, w, frontier_index, power_for, acceptable, *, lean: bool,
     best: float | None = None  # the best quality among useful options
     cut = lean_rules.shown_cut(w, frontier_index) if lean else None
     proven = None if lean else Proven(w, frontier_index)
-    bar = lean_rules.SplitBar(splits, options) if lean and splits is not None else None
     for raw, model in search.ordered(w.task):
         if best is not None and raw < best:
             break  # nothing left can match it: see the module docstring
         if (cut is not None and nearest[0] < lean_rules.NONE_FITS
                 and lean_rules.below_all(search, raw, frontier_index, cut)):  # fmt: skip
             break  # nothing left can be shown or carry a split: see lean.shown_cut
-        rules = (lean_rules.Lean(w, nearest[0], raw, frontier_index, cut, search, bar)
-                 if lean else None)  # fmt: skip
+        rules = lean_rules.Lean(w, nearest[0], raw, frontier_index, cut, search) if lean else None
         if proven is not None:
             proven.start(model.id, raw)
         found = model_options(search, w, model, context, frontier_index, power_for, useful,

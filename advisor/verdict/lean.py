@@ -3,7 +3,7 @@ may leave unchecked because it cannot change a verdict's kind, option or figures
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from advisor.verdict.bounds import SAFE, FileBounds
 from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, interactive, within_reach
@@ -17,41 +17,14 @@ if TYPE_CHECKING:
 NONE_FITS = (float("inf"),)  # after every closeness: no option that fits is this far
 
 
-class Splits(Protocol):
-    """What hybrid splits would cost against all-cloud (advisor.verdict.decide.SplitCosts)."""
-
-    def share(self, option: LocalOption) -> float:
-        """The share of the requests a split on `option` runs where it saves money, else 0.0."""
-        ...
-
-
-class SplitBar:
-    """The largest share of the requests a hybrid split that saves money runs here, among the
-    options a lean search found (`earlier`: every earlier model's, a list the search extends;
-    a model's own are taken by Lean). best_hybrid picks, of the splits that save money, the
-    largest share: a file whose split could serve no more is never the one it picks."""
-
-    def __init__(self, splits: Splits, earlier: list[LocalOption]) -> None:
-        self.splits, self.earlier = splits, earlier
-        self.seen, self.top = 0, 0.0
-
-    def most(self) -> float:
-        """The largest share among the earlier models' options (0.0: none saves money)."""
-        for option in self.earlier[self.seen :]:
-            self.top = max(self.top, self.splits.share(option))
-        self.seen = len(self.earlier)
-        return self.top
-
-
 class Lean:
     """The lean search's shortcuts within one model (`nearest`: closeness's first two terms
     of the closest option found before it; `raw`: its raw index; `cut`: shown_cut's)."""
 
     def __init__(self, w: Workload, nearest: tuple[float, ...], raw: float,
                  frontier_index: float | None, cut: float | None,
-                 search: OptionSearch, bar: SplitBar | None = None) -> None:  # fmt: skip
+                 search: OptionSearch) -> None:  # fmt: skip
         self.w, self.nearest, self.seen = w, nearest, 0
-        self.bar, self.split_top, self.split_seen = bar, 0.0, 0  # the model's options' shares
         self.raw, self.frontier_index = raw, frontier_index
         # Past the first file below the cut the rest are too; with a retention above 1 a
         # later model could then be searched that `best` would have stopped (see below).
@@ -75,46 +48,17 @@ class Lean:
         model's score) carries no hybrid split (_splits): a file that surely misses them then
         is neither useful nor part of a split. For unattended work, whose closeness counts
         every check, a quality below the floor adds its shortfall. Each option of the model is
-        ranked once.
-
-        Where no option found fits within reach, no head is beaten: the bounds are not asked."""
-        nearest = self.rank(found)
-        if nearest == NONE_FITS:
-            return False
+        ranked once."""
         w = self.w
         pct = self.raw * kept / self.frontier_index * 100 if self.frontier_index else None
-        splits = pct is None or _splits(w, pct)
-        head = bounds.head(quant, splits=splits)
-        outserved = not head[0] and splits and self.bar is not None
-        if outserved:  # it may carry a split: one found already may serve more (_outserves)
-            head = bounds.head(quant, splits=False)
+        head = bounds.head(quant, splits=pct is None or _splits(w, pct))
         if not head[0]:
             return False
-        capacity = head[1]  # outserved: the day's calls alone fail
         floor = w.quality_floor_pct
         if pct is not None and pct < floor and not interactive(w):
             # closeness_head counts the quality check too (options._quality_check's margin)
             head = (head[0] + 1, (head[1] + (1 - pct / floor)) * SAFE)
-        if not nearest < head:
-            return False
-        return not outserved or self._outserves(capacity, found)
-
-    def _outserves(self, capacity: float, found: list[LocalOption]) -> bool:
-        """Whether a split found already saves money and serves more of the requests than
-        any split on a file whose day's calls overrun the window by `capacity` (at least, as
-        a share of it: FileBounds' bound) could: best_hybrid, picking the largest share among
-        the splits that save money, never picks the file's, so it carries no split that
-        matters. A split on the file serves at most its capacity share (a routine split as
-        well: hybrid._split_for), at most window / (calls × the least time a call takes) =
-        1 / (1 + `capacity`) (a hair under it: FileBounds._capacity_short); the found
-        split's share must exceed that by more than a hair. The model's options' shares are
-        taken once each."""
-        assert self.bar is not None
-        most = 1 / (1 + capacity)
-        for option in found[self.split_seen :]:  # the model's options only grow
-            self.split_top = max(self.split_top, self.bar.splits.share(option))
-        self.split_seen = len(found)
-        return max(self.split_top, self.bar.most()) * SAFE > most
+        return self.rank(found) < head
 
     def below(self, kept: float, found: list[LocalOption]) -> bool:
         """Whether the file keeping `kept` of the model's score, and every later one (they
