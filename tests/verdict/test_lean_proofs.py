@@ -15,9 +15,9 @@ that matter must show in the comparison.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
+from search_inputs import PROFILES, any_quality, machines, strict
 
 from advisor.advice_options import AdviceOptions
 from advisor.advise import judge
@@ -25,13 +25,10 @@ from advisor.audit.evaluate import outcome_of
 from advisor.catalog import load_catalog
 from advisor.estimate.speed.floor import PrefillFloor
 from advisor.probe import load_profile
-from advisor.probe.specs.upgrades import apply_change, gpu_changes, ram_changes
 from advisor.verdict.lean import Lean
 from advisor.verdict.search import OptionSearch
-from advisor.workload import load_workloads, with_user_floor
+from advisor.workload import load_workloads
 
-PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
-UPGRADED = ("office-laptop-16gb", "rtx-3060-desktop", "rtx-4060-laptop", "arc-b580-desktop")
 OPTIONS = AdviceOptions(cache=False)
 
 
@@ -43,26 +40,13 @@ def catalog():
 @pytest.fixture(scope="module")
 def workloads():
     presets = load_workloads()
-    strict = [dataclasses.replace(w, name=f"{w.name}-strict", quality_floor_pct=99.0,
-                                  routine_share=0.0, routine_quality_floor_pct=None)
-              for w in presets]  # fmt: skip
-    any_quality = [dataclasses.replace(with_user_floor(w, 0.0, "--min-quality"),
-                                       name=f"{w.name}-any") for w in presets[:2]]  # fmt: skip
     routine = [dataclasses.replace(w, name=f"{w.name}-routine", quality_floor_pct=60.0,
                                    routine_share=0.5, routine_quality_floor_pct=20.0)
                for w in presets]  # fmt: skip
     none = [dataclasses.replace(w, name=f"{w.name}-no-routine", quality_floor_pct=45.0,
                                 routine_share=0.0, routine_quality_floor_pct=None)
             for w in presets]  # fmt: skip
-    return (*presets, *strict, *any_quality, *routine, *none)
-
-
-def _machines(profile: str):
-    machine = load_profile(profile)
-    yield machine
-    if profile in UPGRADED:
-        for change in (*ram_changes(machine, 3.0), *gpu_changes(machine)):
-            yield apply_change(machine, change)
+    return (*presets, *strict(presets), *any_quality(presets), *routine, *none)
 
 
 def _unproven(monkeypatch) -> None:
@@ -91,7 +75,7 @@ def _estimates(machine, catalog, workloads) -> tuple[list[tuple], int]:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_lean_proofs_change_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
-    for machine in _machines(profile):
+    for machine in machines(profile):
         proven = _read(judge(machine, catalog, workloads, OPTIONS))
         with monkeypatch.context() as patch:
             _unproven(patch)

@@ -12,10 +12,8 @@ must be equal. A bound perturbed to skip files that matter must show in the comp
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 import pytest
+from search_inputs import PROFILES, any_quality, strict
 
 from advisor.advice_options import AdviceOptions
 from advisor.advise import advise
@@ -25,9 +23,8 @@ from advisor.estimate.speed.floor import PrefillFloor
 from advisor.probe import load_profile
 from advisor.verdict.proven import Proven
 from advisor.verdict.search import OptionSearch
-from advisor.workload import load_workloads, with_user_floor
+from advisor.workload import load_workloads
 
-PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
 OPTIONS = AdviceOptions(cache=False, remedies=False, top_candidates=25)
 
 
@@ -39,12 +36,7 @@ def catalog():
 @pytest.fixture(scope="module")
 def workloads():
     presets = load_workloads()
-    strict = [dataclasses.replace(w, name=f"{w.name}-strict", quality_floor_pct=99.0,
-                                  routine_share=0.0, routine_quality_floor_pct=None)
-              for w in presets]  # fmt: skip
-    any_quality = [dataclasses.replace(with_user_floor(w, 0.0, "--min-quality"),
-                                       name=f"{w.name}-any") for w in presets[:2]]  # fmt: skip
-    return (*presets, *strict, *any_quality)
+    return (*presets, *strict(presets), *any_quality(presets))
 
 
 def _every_file(monkeypatch) -> None:
@@ -55,6 +47,21 @@ def _every_file(monkeypatch) -> None:
 def _report(machine, catalog, workloads):
     advice = advise(machine, catalog, workloads, OPTIONS)
     return advice.verdicts, advice.candidates
+
+
+def _caught(monkeypatch, owner, name, perturbed, profiles, catalog, workloads) -> bool:
+    """Whether the skipping search, with `owner.name` replaced by `perturbed`, reports other
+    than the full search on one of `profiles`."""
+    changed = []
+    for profile in profiles:
+        machine = load_profile(profile)
+        with monkeypatch.context() as patch:
+            patch.setattr(owner, name, perturbed)
+            skipping = _report(machine, catalog, workloads)
+            _every_file(patch)
+            full = _report(machine, catalog, workloads)
+        changed.append(skipping != full)
+    return any(changed)
 
 
 def _estimated(monkeypatch, machine, catalog, workloads) -> tuple[int, int]:
@@ -104,16 +111,8 @@ def test_a_bound_that_skips_what_matters_is_caught(catalog, workloads, monkeypat
     def low(self, depth_tokens: int) -> float:
         return real(self, depth_tokens) / 5
 
-    changed = []
-    for profile in ("office-laptop-16gb", "rtx-3060-desktop", "macbook-air-m2-16gb"):
-        machine = load_profile(profile)
-        with monkeypatch.context() as patch:
-            patch.setattr(DecodeCeiling, "tokens_per_s_at", low)
-            skipping = _report(machine, catalog, workloads)
-            _every_file(patch)
-            full = _report(machine, catalog, workloads)
-        changed.append(skipping != full)
-    assert any(changed)
+    profiles = ("office-laptop-16gb", "rtx-3060-desktop", "macbook-air-m2-16gb")
+    assert _caught(monkeypatch, DecodeCeiling, "tokens_per_s_at", low, profiles, catalog, workloads)
 
 
 def test_unattended_files_that_cannot_keep_up_or_carry_a_split_are_skipped(
@@ -149,13 +148,6 @@ def test_a_capacity_bound_that_skips_what_matters_is_caught(catalog, monkeypatch
         return real(self, new_tokens, cached_tokens) * 5
 
     batch = [w for w in load_workloads() if w.name == "document-batch"]
-    changed = []
-    for profile in ("office-laptop-16gb", "office-laptop-8gb", "rtx-3060-desktop"):
-        machine = load_profile(profile)
-        with monkeypatch.context() as patch:
-            patch.setattr(PrefillFloor, "time_to_first_token_s", high)
-            skipping = _report(machine, catalog, batch)
-            _every_file(patch)
-            full = _report(machine, catalog, batch)
-        changed.append(skipping != full)
-    assert any(changed)
+    profiles = ("office-laptop-16gb", "office-laptop-8gb", "rtx-3060-desktop")
+    assert _caught(monkeypatch, PrefillFloor, "time_to_first_token_s", high, profiles, catalog,
+                   batch)  # fmt: skip

@@ -17,20 +17,17 @@ every preset workload (also with a quality floor no model reaches).
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
+from search_inputs import PROFILES, machines, strict
 
 from advisor.advice_options import AdviceOptions
 from advisor.advise import advise, judge
 from advisor.catalog import load_catalog
 from advisor.probe import load_profile
-from advisor.probe.specs.upgrades import apply_change, gpu_changes, ram_changes
+from advisor.probe.specs.upgrades import apply_change, ram_changes
 from advisor.verdict.search import OptionSearch
 from advisor.workload import load_workloads
-
-PROFILES = sorted(p.stem for p in (Path(__file__).parents[2] / "profiles").glob("*.yaml"))
-UPGRADED = ("office-laptop-16gb", "rtx-3060-desktop", "rtx-4060-laptop", "arc-b580-desktop")
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +40,7 @@ def workloads():
     """The presets, and each with a floor no model reaches: every model is then below the
     floors, and the closest miss is all a search looks for."""
     presets = load_workloads()
-    strict = [dataclasses.replace(w, name=f"{w.name}-strict", quality_floor_pct=99.0,
-                                  routine_share=0.0, routine_quality_floor_pct=None)
-              for w in presets]  # fmt: skip
-    return (*presets, *strict)
-
-
-def _machines(profile: str):
-    machine = load_profile(profile)
-    yield machine
-    if profile in UPGRADED:
-        for change in (*ram_changes(machine, 3.0), *gpu_changes(machine)):
-            yield apply_change(machine, change)
+    return (*presets, *strict(presets))
 
 
 def _figures(verdict) -> tuple:
@@ -97,7 +83,7 @@ def test_the_decode_ceiling_changes_no_verdict(profile, catalog, workloads, monk
     reference profile and the upgraded machines of four; and the local-only search says the
     same of what runs locally."""
     options = AdviceOptions(cache=False)
-    for machine in _machines(profile):
+    for machine in machines(profile):
         fast = judge(machine, catalog, workloads, options)
         fast_local = judge(machine, catalog, workloads, options, local_only=True)
         with monkeypatch.context() as patch:
@@ -118,7 +104,7 @@ def test_the_decode_ceiling_changes_no_verdict(profile, catalog, workloads, monk
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
     options = AdviceOptions(cache=False)
-    for machine in _machines(profile):
+    for machine in machines(profile):
         fast = judge(machine, catalog, workloads, options)
         with monkeypatch.context() as patch:
             _without_floors(patch, ceilings=True)
@@ -132,7 +118,7 @@ def test_the_prefill_floor_changes_no_verdict(profile, catalog, workloads, monke
 def _side_by_side(profile: str, catalog, workloads, local_only: bool = False):
     """(machine, advise()'s verdicts, judge()'s verdicts) for each machine of the case."""
     options = AdviceOptions(cache=False)
-    for machine in _machines(profile):
+    for machine in machines(profile):
         whole = advise(machine, catalog, workloads, options)
         assert whole.candidates
         lean = judge(machine, catalog, workloads, options, local_only=local_only)
@@ -254,7 +240,7 @@ def test_the_quality_cut_changes_no_verdict(profile, catalog, workloads, monkeyp
 
     every = (*workloads, *_routine_variants(workloads[: len(workloads) // 2]))
     options = AdviceOptions(cache=False)
-    for machine in _machines(profile):
+    for machine in machines(profile):
         pruned = judge(machine, catalog, every, options)
         with monkeypatch.context() as patch:
             patch.setattr(lean, "shown_cut", lambda w, frontier_index: None)
