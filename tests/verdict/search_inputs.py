@@ -32,6 +32,18 @@ def any_quality(presets) -> list[Workload]:
             for w in presets[:2]]  # fmt: skip
 
 
+def routine_variants(presets) -> tuple[Workload, ...]:
+    """Each preset with a routine floor below half its quality floor (the routine floor then
+    sets the quality cut), and with no routine share (half the floor sets it)."""
+    low = [dataclasses.replace(w, name=f"{w.name}-routine", quality_floor_pct=60.0,
+                               routine_share=0.5, routine_quality_floor_pct=20.0)
+           for w in presets]  # fmt: skip
+    none = [dataclasses.replace(w, name=f"{w.name}-no-routine", quality_floor_pct=45.0,
+                                routine_share=0.0, routine_quality_floor_pct=None)
+            for w in presets]  # fmt: skip
+    return (*low, *none)
+
+
 def machines(profile: str) -> Iterator[Machine]:
     """The profile's machine, and for those in UPGRADED each upgrade an audit tries."""
     machine = load_profile(profile)

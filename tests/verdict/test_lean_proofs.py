@@ -14,10 +14,8 @@ that matter must show in the comparison.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
-from search_inputs import PROFILES, any_quality, machines, strict
+from search_inputs import PROFILES, any_quality, machines, routine_variants, strict
 
 from advisor.advice_options import AdviceOptions
 from advisor.advise import judge
@@ -40,13 +38,7 @@ def catalog():
 @pytest.fixture(scope="module")
 def workloads():
     presets = load_workloads()
-    routine = [dataclasses.replace(w, name=f"{w.name}-routine", quality_floor_pct=60.0,
-                                   routine_share=0.5, routine_quality_floor_pct=20.0)
-               for w in presets]  # fmt: skip
-    none = [dataclasses.replace(w, name=f"{w.name}-no-routine", quality_floor_pct=45.0,
-                                routine_share=0.0, routine_quality_floor_pct=None)
-            for w in presets]  # fmt: skip
-    return (*presets, *strict(presets), *any_quality(presets), *routine, *none)
+    return (*presets, *strict(presets), *any_quality(presets), *routine_variants(presets))
 
 
 def _unproven(monkeypatch) -> None:

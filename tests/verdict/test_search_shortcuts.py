@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from search_inputs import PROFILES, machines, strict
+from search_inputs import PROFILES, machines, routine_variants, strict
 
 from advisor.advice_options import AdviceOptions
 from advisor.advise import advise, judge
@@ -217,18 +217,6 @@ def test_judge_ranks_each_option_against_its_own_model_only(catalog, workloads, 
     assert max(ranked.values()) <= most_files + 1
 
 
-def _routine_variants(presets) -> tuple:
-    """Each preset with a routine floor below half its quality floor (the routine floor then
-    sets the quality cut), and with no routine share (half the floor sets it)."""
-    low = [dataclasses.replace(w, name=f"{w.name}-routine", quality_floor_pct=60.0,
-                               routine_share=0.5, routine_quality_floor_pct=20.0)
-           for w in presets]  # fmt: skip
-    none = [dataclasses.replace(w, name=f"{w.name}-no-routine", quality_floor_pct=45.0,
-                                routine_share=0.0, routine_quality_floor_pct=None)
-            for w in presets]  # fmt: skip
-    return (*low, *none)
-
-
 @pytest.mark.parametrize("profile", PROFILES)
 def test_the_quality_cut_changes_no_verdict(profile, catalog, workloads, monkeypatch) -> None:
     """judge() with its quality cut (advisor.verdict.lean.shown_cut: files below it are
@@ -238,7 +226,7 @@ def test_the_quality_cut_changes_no_verdict(profile, catalog, workloads, monkeyp
     splits: the same verdicts, reasons aside from options one check away, and options shown."""
     import advisor.verdict.lean as lean
 
-    every = (*workloads, *_routine_variants(workloads[: len(workloads) // 2]))
+    every = (*workloads, *routine_variants(workloads[: len(workloads) // 2]))
     options = AdviceOptions(cache=False)
     for machine in machines(profile):
         pruned = judge(machine, catalog, every, options)
