@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from advisor.verdict.choice import interactive
 from advisor.workload import Workload
 
 if TYPE_CHECKING:
@@ -24,6 +25,26 @@ if TYPE_CHECKING:
 
 # Bounds computed in another order than the checks: keep them a hair on the safe side.
 SAFE = 1 - 1e-9
+
+
+def carries_split(w: Workload, pct: float) -> bool:
+    """Whether a file of quality `pct` (% of the frontier) could carry a hybrid split
+    (advisor.verdict.hybrid): it passes the quality check (a capacity split), or reaches the
+    routine floor of a workload with routine requests (a routine split)."""
+    if pct >= w.quality_floor_pct:
+        return True
+    return w.routine_share > 0 and pct >= (w.routine_quality_floor_pct or 100)
+
+
+def with_quality(w: Workload, head: tuple[int, float], pct: float) -> tuple[int, float]:
+    """`head` (speed checks surely failed, their least shortfall) with the quality check
+    added where it counts in closeness alike (choice.closeness_head: unattended work) and a
+    file of quality `pct` fails it (options._quality_check's margin, as choice.shortfall
+    reads it); a hair under the sum, as the bounds keep theirs."""
+    floor = w.quality_floor_pct
+    if not pct < floor or interactive(w):
+        return head
+    return head[0] + 1, (head[1] + (1 - pct / floor)) * SAFE
 
 
 class FileBounds:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.verdict.bounds import SAFE, FileBounds
-from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, interactive, within_reach
+from advisor.verdict.bounds import FileBounds, carries_split, with_quality
+from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, within_reach
 from advisor.verdict.options import LocalOption
 from advisor.verdict.search import OptionSearch
 from advisor.workload import Workload
@@ -45,19 +45,16 @@ class Lean:
         and is within reach of the floor, so the file could not be shown either as the best
         quality that fits (choice.closest shows that only when no option within reach fits).
         The day's calls count among the speed checks where the file's quality (`kept` of its
-        model's score) carries no hybrid split (_splits): a file that surely misses them then
-        is neither useful nor part of a split. For unattended work, whose closeness counts
-        every check, a quality below the floor adds its shortfall. Each option of the model is
-        ranked once."""
-        w = self.w
+        model's score) carries no hybrid split (bounds.carries_split): a file that surely
+        misses them then is neither useful nor part of a split. For unattended work, whose
+        closeness counts every check, a quality below the floor adds its shortfall
+        (bounds.with_quality). Each option of the model is ranked once."""
         pct = self.raw * kept / self.frontier_index * 100 if self.frontier_index else None
-        head = bounds.head(quant, splits=pct is None or _splits(w, pct))
+        head = bounds.head(quant, splits=pct is None or carries_split(self.w, pct))
         if not head[0]:
             return False
-        floor = w.quality_floor_pct
-        if pct is not None and pct < floor and not interactive(w):
-            # closeness_head counts the quality check too (options._quality_check's margin)
-            head = (head[0] + 1, (head[1] + (1 - pct / floor)) * SAFE)
+        if pct is not None:
+            head = with_quality(self.w, head, pct)
         return self.rank(found) < head
 
     def below(self, kept: float, found: list[LocalOption]) -> bool:
@@ -75,15 +72,6 @@ class Lean:
         if self.raw * kept / self.frontier_index * 100 >= self.cut:
             return False
         return self.rank(found) < NONE_FITS
-
-
-def _splits(w: Workload, pct: float) -> bool:
-    """Whether a file of quality `pct` could carry a hybrid split (advisor.verdict.hybrid):
-    it passes the quality check (a capacity split), or reaches the routine floor of a
-    workload with routine requests (a routine split)."""
-    if pct >= w.quality_floor_pct:
-        return True
-    return w.routine_share > 0 and pct >= (w.routine_quality_floor_pct or 100)
 
 
 def shown_cut(w: Workload, frontier_index: float | None) -> float | None:

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from advisor.verdict.bounds import SAFE
-from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, interactive, within_reach
+from advisor.verdict.bounds import carries_split, with_quality
+from advisor.verdict.choice import SHOWN_FLOOR_SHARE, closeness_head, within_reach
 from advisor.verdict.options import LocalOption
 from advisor.workload import Workload
 
@@ -142,19 +142,11 @@ class Proven:
         shown as the closest to passing. Of an unattended workload, whose closeness counts
         every check alike (choice.closeness_head), the quality check counts here as well:
         (2, at most both shortfalls); of an interactive one, the speed checks alone: (1, at
-        most the capacity shortfall)."""
-        w = self.w
-        floor = w.quality_floor_pct
-        routine = w.routine_share > 0 and pct >= (w.routine_quality_floor_pct or 100)
-        if not pct < floor or routine:
+        most the capacity shortfall: bounds.with_quality)."""
+        if carries_split(self.w, pct):
             return 0, 0.0
-        failed, capacity = bounds.head(quant, splits=False)  # the day's calls alone, here
-        if not failed or interactive(w):
-            return failed, capacity
-        # options._quality_check's margin (floor > 0 here: pct < floor), as choice.shortfall
-        # reads it; a hair under the sum, as the bounds keep theirs
-        quality = max(0.0, -(pct / floor - 1))
-        return failed + 1, (quality + capacity) * SAFE
+        head = bounds.head(quant, splits=False)  # the day's calls alone, here
+        return with_quality(self.w, head, pct) if head[0] else head
 
     def _may_be_away(self, head: tuple[int, float], pct: float) -> bool:
         """Whether a file within reach that surely fails head[0] speed checks may be named

@@ -125,7 +125,7 @@ def test_the_days_calls_count_for_a_file_that_carries_no_split(catalog, monkeypa
         machine = load_profile(profile)
         counted, fewer = _estimates(machine, catalog, [batch])
         with monkeypatch.context() as patch:
-            patch.setattr(lean, "_splits", lambda w, pct: True)
+            patch.setattr(lean, "carries_split", lambda w, pct: True)
             uncounted, more = _estimates(machine, catalog, [batch])
         assert counted == uncounted, profile
         assert fewer < more, (profile, fewer, more)
