@@ -44,7 +44,7 @@ from advisor.estimate.speed.model import (
     decode_terms,
     load_constants,
 )
-from advisor.estimate.speed.predict import TG_DEPTH, layer_bytes, least_moe_parts, least_token_cost
+from advisor.estimate.speed.predict import TG_DEPTH, layer_bytes, least_split, least_token_cost
 from advisor.probe.fingerprint import machine_fingerprint
 
 if TYPE_CHECKING:
@@ -128,20 +128,10 @@ class DecodeCeilings:
         cost = least_token_cost(model.architecture, quant.type, self.kv_bytes)
         if cost is None:
             return None
-        cpu = self._terms(cost, "cpu")
-        base, slope = cpu
-        if self.gpus:
-            gpus = [self._terms(cost, d) for d in self.gpus]
-            share = self._gpu_share(model, quant)
-            gpu = min(b for b, _ in gpus), min(s for _, s in gpus)
-            base = min(base, share * gpu[0] + (1 - share) * cpu[0])
-            slope = min(slope, share * gpu[1] + (1 - share) * cpu[1])
-        if self.gpus and cost.expert_bytes_total > 0:  # --cpu-moe
-            dense_cost, expert_cost = least_moe_parts(model.architecture, quant.type, self.kv_bytes)
-            dense = [self._terms(dense_cost, g) for g in self.gpus]
-            experts = self._terms(expert_cost, "cpu")
-            base = min(base, min(b for b, _ in dense) + experts[0])
-            slope = min(slope, min(s for _, s in dense) + experts[1])
+        share = self._gpu_share(model, quant) if self.gpus else 1.0
+        base, slope = least_split(self._terms, cost, (model.architecture, quant.type),
+                                  self.kv_bytes, self.gpus, share,
+                                  moe=cost.expert_bytes_total > 0)  # fmt: skip
         return DecodeCeiling(base / self.speedup, slope / self.speedup)
 
     def _gpu_share(self, model: Model, quant: Quant) -> float:

@@ -49,7 +49,7 @@ from advisor.estimate.speed.model import (
 from advisor.estimate.speed.predict import (
     PP_DEPTH,
     layer_bytes,
-    least_moe_parts,
+    least_split,
     least_token_cost,
 )
 from advisor.probe.fingerprint import machine_fingerprint
@@ -132,19 +132,9 @@ class PrefillFloors:
         cost = least_token_cost(arch, quant.type, F16_BYTES)
         if cost is None:
             return self._flops_floor(model, quant)
-        cpu = self._terms(cost, "cpu")
-        base, slope = cpu
-        if self.gpus:
-            gpus = [self._terms(cost, d) for d in self.gpus]
-            share = min(1.0, self.gpu_room / layer_bytes(arch, quant.type))
-            base = min(base, share * min(b for b, _ in gpus) + (1 - share) * cpu[0])
-            slope = min(slope, share * min(s for _, s in gpus) + (1 - share) * cpu[1])
-            if arch.moe is not None:  # --cpu-moe: the dense part on a GPU, the experts in RAM
-                dense_cost, expert_cost = least_moe_parts(arch, quant.type, F16_BYTES)
-                dense = [self._terms(dense_cost, d) for d in self.gpus]
-                experts = self._terms(expert_cost, "cpu")
-                base = min(base, min(b for b, _ in dense) + experts[0])
-                slope = min(slope, min(s for _, s in dense) + experts[1])
+        share = min(1.0, self.gpu_room / layer_bytes(arch, quant.type)) if self.gpus else 1.0
+        base, slope = least_split(self._terms, cost, (arch, quant.type), F16_BYTES, self.gpus,
+                                  share, moe=arch.moe is not None)  # fmt: skip
         margin = ROUNDING_MARGIN / self.speedup
         return PrefillFloor(base * margin, slope * margin)
 

@@ -10,6 +10,8 @@ from advisor.estimate.speed.figures import Figure, Speed
 from advisor.estimate.speed.paths import ENGINE, matvec_int8, prefill_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from advisor.catalog.model import Model, Quant
     from advisor.estimate.memory import MemoryBreakdown
     from advisor.estimate.placement import Placement
@@ -152,6 +154,31 @@ def least_moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, 
     cost = least_token_cost(arch, quant_type, kv_bytes)
     assert cost is not None  # asked only of a file whose least cost is known
     return dense_part(cost), expert_part(cost)
+
+
+def least_split(terms: Callable[[TokenCost, str], tuple[float, float]], cost: TokenCost,
+                file: tuple, kv_bytes: float, gpus: tuple[str, ...], share: float,
+                moe: bool) -> tuple[float, float]:  # fmt: skip
+    """The least (seconds at depth 0, seconds per token of depth) of a token of `cost` over the
+    placements a bound allows, from `terms` (one device alone; `file`: its architecture and
+    quant type, whose least cost `cost` is): all on the CPU; `share` of it
+    on the cheapest GPU and the rest on the CPU (a layer split, `share` the most the GPUs can
+    hold); with `moe`, the dense part on the cheapest GPU and the experts on the CPU
+    (--cpu-moe, least_moe_parts). The prefill floor and the decode ceiling both take it."""
+    cpu = terms(cost, "cpu")
+    base, slope = cpu
+    if not gpus:
+        return base, slope
+    on_gpus = [terms(cost, d) for d in gpus]
+    base = min(base, share * min(b for b, _ in on_gpus) + (1 - share) * cpu[0])
+    slope = min(slope, share * min(s for _, s in on_gpus) + (1 - share) * cpu[1])
+    if moe:
+        dense_cost, expert_cost = least_moe_parts(*file, kv_bytes)
+        dense = [terms(dense_cost, d) for d in gpus]
+        experts = terms(expert_cost, "cpu")
+        base = min(base, min(b for b, _ in dense) + experts[0])
+        slope = min(slope, min(s for _, s in dense) + experts[1])
+    return base, slope
 
 
 @lru_cache(maxsize=256)
