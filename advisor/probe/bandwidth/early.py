@@ -8,7 +8,7 @@ and the figure is the same one a test run in line gives (benchmarks/copy_test.py
 
 The child only allocates, copies and writes one JSON line to a pipe, then leaves with
 os._exit; before its copies it writes one byte (READY) once its buffers are ready, so that a run
-with work of its own to do meanwhile (advisor.advise.prepare) does it only for as long as the
+with work of its own to do meanwhile (advisor.advice_ahead.prepare) does it only for as long as the
 child still allocates, and lets the copies go as soon as they can run. The run reads that line
 and goes on: it does not wait for the child to unmap its
 buffers and exit (~9 ms for 128 MiB, 2026-12-07, shared 2-core machine), and collects it when
