@@ -213,28 +213,24 @@ class FleetAudit:
     unreached: tuple[Unreached, ...] = ()  # workloads no change makes local, with the reason
 
 
-def _alike(machines: Sequence[MachineRow]) -> list[tuple[tuple[Outcome, ...], int]]:
+def _alike(machines: Sequence[MachineRow]) -> list[tuple[tuple[Outcome, ...], list[MachineRow]]]:
     """The rows' outcomes, each distinct tuple once (the rows of one configuration share
-    theirs) with how many rows hold it, in the order the rows first show it: summing a
+    theirs) with the rows that hold it, in the order the rows first show it: summing a
     configuration once, times its rows, gives what summing every row gives, in the same order
-    of first appearance. A local tally, by the tuples' identity while the rows hold them."""
-    count: dict[int, list] = {}
+    of first appearance. A local grouping, by the tuples' identity while the rows hold them."""
+    rows_of: dict[int, tuple[tuple[Outcome, ...], list[MachineRow]]] = {}
     for row in machines:
-        held = count.get(id(row.outcomes))
-        if held is None:
-            count[id(row.outcomes)] = [row.outcomes, 1]
-        else:
-            held[1] += 1
-    return [(outcomes, n) for outcomes, n in count.values()]
+        rows_of.setdefault(id(row.outcomes), (row.outcomes, []))[1].append(row)
+    return list(rows_of.values())
 
 
 def workload_rows(
     machines: Sequence[MachineRow], titles: dict[str, str]
 ) -> tuple[WorkloadRow, ...]:
     by_name: dict[str, list[tuple[Outcome, int]]] = defaultdict(list)
-    for outcomes, n in _alike(machines):
+    for outcomes, rows in _alike(machines):
         for outcome in outcomes:
-            by_name[outcome.workload].append((outcome, n))
+            by_name[outcome.workload].append((outcome, len(rows)))
     rows = []
     for name, outs in by_name.items():
         kinds: Counter[str] = Counter()
@@ -264,14 +260,11 @@ def _label(o: Outcome) -> str:
 
 
 def model_rows(machines: Sequence[MachineRow]) -> tuple[ModelRow, ...]:
-    rows_of: dict[int, list[MachineRow]] = defaultdict(list)  # by their outcomes tuple
-    for row in machines:
-        rows_of[id(row.outcomes)].append(row)
     runs: dict[str, list[tuple[list[MachineRow], Outcome]]] = defaultdict(list)
-    for outcomes, _ in _alike(machines):
+    for outcomes, rows in _alike(machines):
         for o in outcomes:
             if o.kind in ("local", "hybrid") and o.pick is not None:
-                runs[o.pick.model_id].append((rows_of[id(outcomes)], o))
+                runs[o.pick.model_id].append((rows, o))
     rows = [_model_row(pairs) for pairs in runs.values()]
     return tuple(sorted(rows, key=lambda r: (-len(r.machine_ids), r.model_name)))
 
