@@ -1,9 +1,17 @@
 """Reading a fleet's reports: in worker processes when there are many files.
 
 Parsing is most of the reading time (a report is about 60 KB of JSON, and its verdicts are
-parsed with the rest). Workers each read and parse a long run of files and send back what they
-found; the audit merges it in file order (advisor.audit.parse.ReportReader.merge), so the
+parsed with the rest). Workers read and parse runs of consecutive files and send back what
+they found; the audit merges it in file order (advisor.audit.parse.ReportReader.merge), so the
 result is the one reading every file here would give.
+
+A worker keeps what it has met (advisor.audit.sections.Shared) from one run to its next, as it
+would within one long run: it builds (validates whole) each configuration once, however many
+runs it reads. The pool gives each worker its next run as it finishes one, in file order, so
+a worker's runs come in file order too and the first report of a configuration in the merge
+order is one its worker had not met: it carries the configuration's Group. The runs are short
+(several a worker), so the audit merges the first runs' results while the workers read the
+later ones, and the two workers end within a run of each other.
 """
 
 from __future__ import annotations
@@ -20,9 +28,10 @@ from advisor.files.disk_cache import no_cycle_collection
 
 # Below this many files a pool costs more (start-up, sending results back) than it saves.
 POOL_MIN_FILES = 400
-# One long run of files a worker: a worker builds (validates) each configuration once per run
-# it meets it in, and in a fleet of a few hundred configurations every run meets nearly all.
-RUNS_PER_WORKER = 1
+# Runs of files a worker reads, one after the other (each given as it finishes the last): the
+# audit merges the results of a run while the workers read on, rather than all of them at the
+# end with both workers idle, and no worker waits long on the other at the end.
+RUNS_PER_WORKER = 8
 
 
 def read_reports(
@@ -81,7 +90,7 @@ def _pooled(items: list, reader: ReportReader, jobs: int, files: int,
             plan.append([str(item)])
     runs = [p for p in plan if isinstance(p, list)]
     warm_validators()  # once here, before the fork, rather than once in every worker
-    with worker_pool(jobs) as pool:
+    with worker_pool(jobs, _start_reader) as pool:
         results = pool.imap(read_run, runs)
         if head is not None:
             yield from _here([head], reader)  # first in the order, as if a worker read it
@@ -95,13 +104,23 @@ def _pooled(items: list, reader: ReportReader, jobs: int, files: int,
                 yield step if isinstance(step, Skipped) else reader.read(step)
 
 
+# What a reading worker has met, kept from one run to its next (see the module's docstring).
+# Set once per worker by the pool's initializer (not a memo: tests/test_structure.py).
+_WORKER_SHARED: Shared | None = None
+
+
+def _start_reader() -> None:
+    global _WORKER_SHARED
+    _WORKER_SHARED = Shared()
+
+
 def read_run(paths: list[str]) -> list[Parsed]:
     """Read and parse a run of files (in a worker): one Parsed per report, in order."""
-    shared = Shared()
+    shared = _WORKER_SHARED if _WORKER_SHARED is not None else Shared()
     out: list[Parsed] = []
     with no_cycle_collection():
         for path in paths:
-            for raw in read_file(Path(path)):
+            for raw in read_file(path):
                 if isinstance(raw, Skipped):
                     out.append(Parsed(raw.origin, None, raw, None))
                 else:

@@ -164,19 +164,28 @@ def _is_file(entry: os.DirEntry) -> bool:
         return False
 
 
-def read_file(path: Path) -> Iterator[RawReport | Skipped]:
-    """The report (or, for JSON lines, the reports) in one file."""
+def read_file(path: Path | str) -> Iterator[RawReport | Skipped]:
+    """The report (or, for JSON lines, the reports) in one file: `path` as locate gives it, or
+    that path as text (`str(path)`: a reading worker is sent text)."""
     from advisor.files.regular import read_regular
 
+    text = str(path)
     try:
-        data = read_regular(path, MAX_FILE_BYTES)
+        data = read_regular(text, MAX_FILE_BYTES)
     except OSError as exc:
-        yield Skipped(str(path), f"unreadable: {exc.strerror or exc}")
+        yield Skipped(text, f"unreadable: {exc.strerror or exc}")
         return
-    if path.suffix.lower() in LINE_SUFFIXES:
-        yield from _lines(data, str(path))
+    if _suffix(text).lower() in LINE_SUFFIXES:
+        yield from _lines(data, text)
     else:
-        yield RawReport(str(path), data)
+        yield RawReport(text, data)
+
+
+def _suffix(text: str) -> str:
+    """`Path(text).suffix` for a path as str(Path) writes it, without making the Path."""
+    name = os.path.basename(text)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _lines(data: bytes, origin: str) -> Iterator[RawReport]:

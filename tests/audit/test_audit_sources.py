@@ -55,3 +55,16 @@ def test_a_folder_without_reports_says_so(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("")
     [skipped] = list(locate([str(tmp_path)]))
     assert isinstance(skipped, Skipped) and "holds no .json or .jsonl" in skipped.reason
+
+
+def test_a_workers_path_text_is_read_as_its_path_would_be(tmp_path: Path) -> None:
+    """Reading workers are sent paths as text: the suffix that makes a file JSON lines, and
+    the origin, are the Path's."""
+    from advisor.audit.sources import _suffix, read_file
+
+    names = ["a.json", "..jsonl", ".jsonl", "b.JSONL", "x.", ".b.ndjson", "c.tar.jsonl", "d"]
+    for name in names:
+        path = Path(tmp_path / name)
+        assert _suffix(str(path)) == path.suffix, name
+        path.write_text('{"a": 1}\n{"b": 2}\n')
+        assert list(read_file(str(path))) == list(read_file(path)), name
