@@ -17,12 +17,11 @@ later ones, and the two workers end within a run of each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import BinaryIO
 
 from advisor.audit.parse import Parsed, ReportReader, ReportRef, parse_report, warm_validators
 from advisor.audit.sections import Shared
-from advisor.audit.sources import RawReport, Skipped, locate, read_file
+from advisor.audit.sources import RawReport, Skipped, locate_text, read_file
 from advisor.audit.workers import worker_pool
 from advisor.files.disk_cache import no_cycle_collection
 
@@ -51,8 +50,8 @@ def read_reports(
     # Each parsed report is thousands of short-lived dicts, freed by reference counting; the
     # cycle collector would only rescan them (a third of the reading time for 10,000 reports).
     with no_cycle_collection():
-        items = list(locate(paths, stdin))
-        files = sum(isinstance(i, Path) for i in items)
+        items = list(locate_text(paths, stdin))  # a file as its path's text
+        files = sum(isinstance(i, str) for i in items)
         if jobs > 1 and files >= POOL_MIN_FILES:
             found: Iterable[ReportRef | Skipped] = _pooled(items, reader, jobs, files, meanwhile)
         else:
@@ -64,7 +63,7 @@ def read_reports(
 
 def _here(items: list, reader: ReportReader) -> Iterator[ReportRef | Skipped]:
     for item in items:
-        if isinstance(item, Path):
+        if isinstance(item, str):
             for raw in read_file(item):
                 yield raw if isinstance(raw, Skipped) else reader.read(raw)
         else:
@@ -77,17 +76,17 @@ def _pooled(items: list, reader: ReportReader, jobs: int, files: int,
     its place in the order. With `meanwhile`, a first file is read here too, and `meanwhile`
     runs while the workers read on."""
     size = max(1, -(-files // (jobs * RUNS_PER_WORKER)))
-    head: Path | None = None
-    if meanwhile is not None and items and isinstance(items[0], Path):
+    head: str | None = None
+    if meanwhile is not None and items and isinstance(items[0], str):
         head, items = items[0], items[1:]
     plan: list[list[str] | RawReport | Skipped] = []
     for item in items:
-        if not isinstance(item, Path):
+        if not isinstance(item, str):
             plan.append(item)
         elif plan and isinstance(plan[-1], list) and len(plan[-1]) < size:
-            plan[-1].append(str(item))
+            plan[-1].append(item)
         else:
-            plan.append([str(item)])
+            plan.append([item])
     runs = [p for p in plan if isinstance(p, list)]
     warm_validators()  # once here, before the fork, rather than once in every worker
     with worker_pool(jobs, _start_reader) as pool:
