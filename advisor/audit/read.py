@@ -16,7 +16,8 @@ later ones, and the two workers end within a run of each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import BinaryIO
 
 from advisor.audit.parse import Parsed, ReportReader, ReportRef, parse_report, warm_validators
@@ -39,26 +40,108 @@ def read_reports(
     reader: ReportReader,
     jobs: int = 1,
     meanwhile: Callable[[], None] | None = None,
+    started: Started | None = None,
 ) -> tuple[list[ReportRef], list[Skipped]]:
     """Every readable report the paths name, and every one skipped with its reason.
 
     `meanwhile`: called here while worker processes read (when they do), once the first file
     is read here (so `reader.groups` holds its configuration): work this process would
-    otherwise do alone after the reading, with the other core idle."""
+    otherwise do alone after the reading, with the other core idle. `started`: the reading of
+    these paths as start_reading began it (else it begins here); it ends here."""
     refs: list[ReportRef] = []
     skipped: list[Skipped] = []
     # Each parsed report is thousands of short-lived dicts, freed by reference counting; the
     # cycle collector would only rescan them (a third of the reading time for 10,000 reports).
     with no_cycle_collection():
-        items = list(locate_text(paths, stdin))  # a file as its path's text
-        files = sum(isinstance(i, str) for i in items)
-        if jobs > 1 and files >= POOL_MIN_FILES:
-            found: Iterable[ReportRef | Skipped] = _pooled(items, reader, jobs, files, meanwhile)
-        else:
-            found = _here(items, reader)
-        for item in found:
-            (skipped if isinstance(item, Skipped) else refs).append(item)  # type: ignore[arg-type]
+        if started is None:
+            started = start_reading(paths, stdin, jobs, head_here=meanwhile is not None)
+        with started:
+            for item in started.found(reader, meanwhile):
+                (skipped if isinstance(item, Skipped) else refs).append(item)  # type: ignore[arg-type]
     return refs, skipped
+
+
+def start_reading(
+    paths: Sequence[str], stdin: BinaryIO | None, jobs: int = 1, *, head_here: bool = True
+) -> Started:
+    """Find the files and, when there are many, start the worker processes reading them,
+    before the audit needs them: what it does meanwhile (loading the config and catalog,
+    its own imports) runs beside the workers rather than alone before them. `head_here`: the
+    first file is left for this process to read (see read_reports' `meanwhile`). What finding
+    the files raises is raised when the reports are asked for, where it was raised before."""
+    with no_cycle_collection():
+        try:
+            items = list(locate_text(paths, stdin))  # a file as its path's text
+        except Exception as exc:  # noqa: BLE001 - raised again by Started.found
+            return Started([], error=exc)
+        files = sum(isinstance(i, str) for i in items)
+        if jobs <= 1 or files < POOL_MIN_FILES:
+            return Started(items)
+        size = max(1, -(-files // (jobs * RUNS_PER_WORKER)))
+        head: str | None = None
+        if head_here and items and isinstance(items[0], str):
+            head, items = items[0], items[1:]
+        plan: list[list[str] | RawReport | Skipped] = []
+        for item in items:
+            if not isinstance(item, str):
+                plan.append(item)
+            elif plan and isinstance(plan[-1], list) and len(plan[-1]) < size:
+                plan[-1].append(item)
+            else:
+                plan.append([item])
+        runs = [p for p in plan if isinstance(p, list)]
+        warm_validators()  # once here, before the fork, rather than once in every worker
+        stack = ExitStack()
+        pool = stack.enter_context(worker_pool(jobs, _start_reader))
+        return Started(plan, head=head, results=pool.imap(read_run, runs), stack=stack)
+
+
+class Started:
+    """A reading begun by start_reading: the files found (or what finding them raised) and,
+    when workers read them, their results to come; a `with` block stops the workers."""
+
+    def __init__(
+        self,
+        plan: list,
+        *,
+        head: str | None = None,
+        results: Iterator | None = None,
+        stack: ExitStack | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        self.plan = plan  # the items, or with workers, runs of files and the items between
+        self.head = head
+        self.results = results
+        self.stack = stack
+        self.error = error
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.stack is not None:
+            self.stack.close()
+
+    def found(self, reader: ReportReader,
+              meanwhile: Callable[[], None] | None) -> Iterator[ReportRef | Skipped]:  # fmt: skip
+        """What the reading finds, in order: runs of files from the workers and anything else
+        (stdin) read here, in its place; with `meanwhile`, it runs once the first file is read
+        here, while the workers read on."""
+        if self.error is not None:
+            raise self.error
+        if self.results is None:
+            yield from _here(self.plan, reader)
+            return
+        if self.head is not None:
+            yield from _here([self.head], reader)  # first in the order, as if a worker read it
+        if meanwhile is not None:
+            meanwhile()
+        for step in self.plan:
+            if isinstance(step, list):
+                for parsed in next(self.results):
+                    yield reader.merge(parsed)
+            else:
+                yield step if isinstance(step, Skipped) else reader.read(step)
 
 
 def _here(items: list, reader: ReportReader) -> Iterator[ReportRef | Skipped]:
@@ -68,39 +151,6 @@ def _here(items: list, reader: ReportReader) -> Iterator[ReportRef | Skipped]:
                 yield raw if isinstance(raw, Skipped) else reader.read(raw)
         else:
             yield item if isinstance(item, Skipped) else reader.read(item)
-
-
-def _pooled(items: list, reader: ReportReader, jobs: int, files: int,
-            meanwhile: Callable[[], None] | None) -> Iterator[ReportRef | Skipped]:  # fmt: skip
-    """Runs of consecutive files go to the workers; anything else (stdin) is read here, in
-    its place in the order. With `meanwhile`, a first file is read here too, and `meanwhile`
-    runs while the workers read on."""
-    size = max(1, -(-files // (jobs * RUNS_PER_WORKER)))
-    head: str | None = None
-    if meanwhile is not None and items and isinstance(items[0], str):
-        head, items = items[0], items[1:]
-    plan: list[list[str] | RawReport | Skipped] = []
-    for item in items:
-        if not isinstance(item, str):
-            plan.append(item)
-        elif plan and isinstance(plan[-1], list) and len(plan[-1]) < size:
-            plan[-1].append(item)
-        else:
-            plan.append([item])
-    runs = [p for p in plan if isinstance(p, list)]
-    warm_validators()  # once here, before the fork, rather than once in every worker
-    with worker_pool(jobs, _start_reader) as pool:
-        results = pool.imap(read_run, runs)
-        if head is not None:
-            yield from _here([head], reader)  # first in the order, as if a worker read it
-        if meanwhile is not None:
-            meanwhile()
-        for step in plan:
-            if isinstance(step, list):
-                for parsed in next(results):
-                    yield reader.merge(parsed)
-            else:
-                yield step if isinstance(step, Skipped) else reader.read(step)
 
 
 # What a reading worker has met, kept from one run to its next (see the module's docstring).
