@@ -8,7 +8,7 @@ asks whether each file fits without building one (cpu_only_fits).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layout import QuantBytes, arch_key, quant_tensor_bytes
@@ -24,6 +24,8 @@ _SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
 # files (the blocks' cache does not depend on the quant).
 _CACHE_SUMS: dict[tuple, CacheSums] = {}
 _CONTEXTS: dict[tuple, Context] = {}
+# Each distinct BlockSums and ComputeShape value once (file_sums): at most one per _SUMS entry.
+_ALIKE: dict[BlockSums | ComputeShape, Any] = {}
 
 
 def file_sums(arch: Architecture, quant: str,
@@ -37,7 +39,12 @@ def file_sums(arch: Architecture, quant: str,
     if cached is None:
         blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
         sums = BlockSums.of(qb, blocks, _cache_sums(arch, akey, settings))
-        cached = _SUMS[key] = (sums, compute_shape(arch))
+        # One object per distinct value: files of layouts alike (two catalog entries of one
+        # architecture) share the planners' tallies (fit._TALLIES), whose look-ups would
+        # otherwise compare the sums field by field on every hit.
+        sums = _ALIKE.setdefault(sums, sums)
+        shape = compute_shape(arch)
+        cached = _SUMS[key] = (sums, _ALIKE.setdefault(shape, shape))
     return qb, *cached
 
 
