@@ -157,7 +157,7 @@ def _rate_terms(rate: DeviceRate) -> dict[TokenCost, tuple[float, float]]:
     return {}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)  # an audit worker judges a few hundred machines
 def _alike(machine: tuple) -> tuple[dict[tuple, Coefficients], dict[tuple, DecodeCeiling | None]]:
     """The coefficients and the ceilings (by file) of machines alike in `machine` (the device
     rates, GPUs, KV bytes and calibration bound DecodeCeilings reads), filled as asked for."""

@@ -175,7 +175,7 @@ class PrefillFloors:
                             work.attn_flops_per_depth * attention / self.speedup)  # fmt: skip
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)  # an audit worker judges a few hundred machines
 def _alike(machine: tuple) -> tuple[dict[tuple, float], dict[tuple, PrefillFloor],
                                     dict[tuple, Coefficients]]:  # fmt: skip
     """The per-FLOP costs, the floors (by file) and the coefficients (by device, family and
