@@ -5,10 +5,11 @@ reads the figure): its child allocates the test's buffers while the run loads th
 workloads, and the run then waits for the child, idle (docs/startup.md). advise() then imports
 the estimator, the verdicts, the remedy search and their tables (~48 ms CPU on a first report,
 2026-12-07, shared 2-core machine), hashes the catalog for its cache keys (~5 ms) and reads the
-shipped table of the catalog files' tensor sums (~8 ms): none of it reads the machine. `prepare` does that work in the wait instead, one module at a time, and stops
-as soon as the child's buffers are ready, so the timed copies still start when they would have
-and still run alone; whatever it did not reach advise() does as before. The same modules, the
-same values: only the time they are made at moves.
+shipped table of the catalog files' tensor sums (~8 ms): none of it reads the machine.
+`prepare` does that work in the wait instead, one step at a time, and stops as soon as the
+child's buffers are ready, so the timed copies still start when they would have and still run
+alone; whatever it did not reach advise() does as before. The same modules, the same values:
+only the time they are made at moves.
 """
 
 from __future__ import annotations

@@ -86,7 +86,8 @@ class EstimateCache:
         model's digest worked out only where an entry is about this file and context."""
         if (model.id, quant, context_tokens, kv_type, mode, *tail) not in self._asked:
             return None
-        return self._entries.get((*self.key(model, quant, context_tokens, kv_type, mode), *tail))
+        key = (*self.key(model, quant, context_tokens, kv_type, mode), *tail)
+        return self._entries.get(key)  # type: ignore[arg-type]
 
     def put(self, key: Key, estimate: Estimate) -> None:
         self._entries[key] = estimate

@@ -129,11 +129,11 @@ def _blocks(arch: Architecture, kv_type: str, flash_attn: bool) -> tuple[BlockCa
     made: dict[str, BlockCache] = {}
     blocks = []
     for i, kind in enumerate(kinds):
-        if kind == "ffn" or (kind != "recurrent" and i >= shared_from):
-            kind = "none"  # no cache of its own
-        block = made.get(kind)
+        # "none": no cache of its own
+        made_as = "none" if kind == "ffn" or (kind != "recurrent" and i >= shared_from) else kind
+        block = made.get(made_as)
         if block is None:
-            block = made[kind] = _block(arch, kind, ggml, v_trans_max)
+            block = made[made_as] = _block(arch, made_as, ggml, v_trans_max)
         blocks.append(block)
     return tuple(blocks)
 

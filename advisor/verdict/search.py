@@ -141,7 +141,7 @@ class OptionSearch:
         if found is None:
             found = self._estimate(machine, model, quant, context_tokens, kv_type, mode, detail)
             key = self._cache.key(model, quant, context_tokens, kv_type, mode)
-            self._cache.put((*key, *tail), found)  # type: ignore[arg-type]
+            self._cache.put((*key, *tail), found)
         return found
 
     def _estimate(self, machine, model, quant, context_tokens, kv_type, mode,
