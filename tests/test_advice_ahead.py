@@ -57,6 +57,7 @@ def test_after_prepare_a_first_advise_imports_nothing_more(tmp_path: Path) -> No
 
 def test_prepare_asks_before_each_step_and_stops_when_the_child_is_ready() -> None:
     from advisor.catalog import load_catalog
+    from advisor.catalog.tensors import file_sums
 
     asked = []
 
@@ -74,6 +75,16 @@ def test_prepare_asks_before_each_step_and_stops_when_the_child_is_ready() -> No
     prepare(catalog, ready_after(3))
     assert len(asked) == 4 and "digest" not in vars(catalog)
     asked.clear()
-    prepare(catalog, ready_after(10_000))  # never ready: every step, the catalog hashed last
-    assert len(asked) == len(FIRST_IMPORTS) + 1
+    prepare(catalog, ready_after(len(FIRST_IMPORTS)))  # the imports, then ready
+    assert len(asked) == len(FIRST_IMPORTS) + 1 and "digest" not in vars(catalog)
+    asked.clear()
+    file_sums._table.cache_clear()
+    prepare(catalog, ready_after(len(FIRST_IMPORTS) + 1))  # the catalog hashed, then ready
+    assert len(asked) == len(FIRST_IMPORTS) + 2 and "digest" in vars(catalog)
+    assert file_sums._table.cache_info().currsize == 0  # the table not read
+    asked.clear()
+    catalog = copy.copy(load_catalog())
+    prepare(catalog, ready_after(10_000))  # never ready: every step, the table read last
+    assert len(asked) == len(FIRST_IMPORTS) + 2
     assert vars(catalog)["digest"] == load_catalog().digest
+    assert file_sums._table.cache_info().currsize == 1 and file_sums._table()

@@ -28,6 +28,8 @@ KEEP_FILES = 16
 SOURCES = ("estimate", "catalog", "probe/specs/table.py", "probe/specs/hardware_specs.csv")
 
 Key = tuple[str, str, str, int, str, str]  # model id, model digest, quant, context, kv, mode
+# (model id, quant, context, kv, mode, and "brief" where the key has it): a Key less its digest
+Asked = tuple
 # What changes between two probes of the same machine and does not enter a "dedicated"-mode
 # estimate (which plans with total memory, not what is free right now).
 _VOLATILE = ("ram_available_gb", "swap_free_gb", "disk_free_gb", "on_battery")
@@ -60,6 +62,11 @@ class EstimateCache:
                                 keep=KEEP_FILES)  # fmt: skip
         self.path = self._store.path
         self._entries: dict[Key, Estimate] = self._store.read()
+        # What the entries answer, less the model entry's digest: a file no entry is about is
+        # a miss without that digest (a SHA-256 of the entry's repr, ~30 us a model), which a
+        # first report's search would otherwise work out for every model it checks for fitting
+        # (~2,000 lookups of ~140 models, 2026-12-07; only the ~50 it estimates need one)
+        self._asked: set[Asked] = {_asked(k) for k in self._entries}
         self._digests: dict[str, str] = {}
         self._added = 0
 
@@ -73,11 +80,25 @@ class EstimateCache:
     def get(self, key: Key) -> Estimate | None:
         return self._entries.get(key)
 
+    def find(self, model: Model, quant: str, context_tokens: int, kv_type: str, mode: str,
+             *tail: str) -> Estimate | None:  # fmt: skip
+        """get() of key(...) followed by `tail` ("brief" for a search's brief estimate), the
+        model's digest worked out only where an entry is about this file and context."""
+        if (model.id, quant, context_tokens, kv_type, mode, *tail) not in self._asked:
+            return None
+        key = (*self.key(model, quant, context_tokens, kv_type, mode), *tail)
+        return self._entries.get(key)  # type: ignore[arg-type]
+
     def put(self, key: Key, estimate: Estimate) -> None:
         self._entries[key] = estimate
+        self._asked.add(_asked(key))
         self._added += 1
 
     def save(self) -> None:
         """Write the cache if it learnt anything, and prune the oldest files."""
         if self._added and self._store.write(self._entries):
             self._added = 0
+
+
+def _asked(key: tuple) -> Asked:
+    return (key[0], *key[2:])

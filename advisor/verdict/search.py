@@ -136,13 +136,12 @@ class OptionSearch:
                 detail: bool = False) -> Estimate:  # fmt: skip
         if self._cache is None or mode != "dedicated":  # "now" depends on free memory
             return self._estimate(machine, model, quant, context_tokens, kv_type, mode, detail)
-        key = self._cache.key(model, quant, context_tokens, kv_type, mode)
-        if not detail:
-            key = (*key, "brief")  # type: ignore[assignment]
-        found = self._cache.get(key)
+        tail = () if detail else ("brief",)
+        found = self._cache.find(model, quant, context_tokens, kv_type, mode, *tail)
         if found is None:
             found = self._estimate(machine, model, quant, context_tokens, kv_type, mode, detail)
-            self._cache.put(key, found)
+            key = self._cache.key(model, quant, context_tokens, kv_type, mode)
+            self._cache.put((*key, *tail), found)
         return found
 
     def _estimate(self, machine, model, quant, context_tokens, kv_type, mode,
@@ -270,8 +269,7 @@ class OptionSearch:
         the placements alone (advisor.estimate.assemble.fits)."""
         mode = self.mode
         if self._cache is not None and mode == "dedicated":
-            key = (*self._cache.key(model, quant, context_tokens, self.kv_type, mode), "brief")
-            cached = self._cache.get(key)  # type: ignore[arg-type]
+            cached = self._cache.find(model, quant, context_tokens, self.kv_type, mode, "brief")
             if cached is not None:
                 return cached.fits and cached.speed is not None
         if self._fits_check is None or machine is not self.machine:

@@ -115,3 +115,27 @@ def test_audits_can_turn_it_off(catalog) -> None:
     machine = load_profile("rtx-3090-desktop")
     advise(machine, catalog, load_workloads(["chat-assistant"]), AdviceOptions(cache=False))
     assert not EstimateCache(machine).path.exists()
+
+
+def test_a_lookup_answers_as_the_full_key_and_digests_only_stored_files(catalog) -> None:
+    """find() is get(key(...)): a stored file and context hits under its model entry's digest,
+    a changed entry of the same id misses, and a file no entry is about misses without the
+    model's digest being worked out (a first report's search asks about ~2,000 of them)."""
+    from advisor.estimate import estimate
+
+    machine = load_profile("office-laptop-16gb")
+    model, other = [m for m in catalog.models if m.quants][:2]
+    quant = model.quants[0].type
+    found = estimate(machine, model, quant, context_tokens=4096)
+    cache = EstimateCache(machine)
+    assert cache.find(other, other.quants[0].type, 4096, "f16", "dedicated", "brief") is None
+    assert cache._digests == {}  # nothing stored about it: no digest asked for
+    cache.put((*cache.key(model, quant, 4096, "f16", "dedicated"), "brief"), found)
+    assert cache.find(model, quant, 4096, "f16", "dedicated", "brief") is found
+    assert cache.find(model, quant, 4096, "f16", "dedicated") is None  # not the brief one
+    assert cache.find(model, quant, 8192, "f16", "dedicated", "brief") is None
+    cache.save()
+    again = EstimateCache(machine)  # read back from disk: the same answers
+    assert again.find(model, quant, 4096, "f16", "dedicated", "brief") == found
+    renamed = dataclasses.replace(model, name=model.name + " (edited)")  # another entry
+    assert EstimateCache(machine).find(renamed, quant, 4096, "f16", "dedicated", "brief") is None

@@ -46,6 +46,12 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
+def read_table() -> None:
+    """Read the table now (it is kept for the process): a first report does this while it
+    waits for the copy test's child (advisor.advice_ahead)."""
+    _table()
+
+
 @functools.cache
 def _table() -> dict[str, dict[str, Entry]]:
     try:
