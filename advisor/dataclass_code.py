@@ -147,7 +147,7 @@ class CodeCache:
         temporary = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(temporary, "xb") as file:
+            with open(temporary, "wb") as file:
                 file.write(blob)
             os.replace(temporary, self.path)
         except OSError:

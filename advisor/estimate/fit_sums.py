@@ -8,7 +8,7 @@ asks whether each file fits without building one (cpu_only_fits).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from advisor.catalog.model import Architecture
 from advisor.catalog.tensors.layout import QuantBytes, arch_key, quant_tensor_bytes
@@ -18,27 +18,41 @@ from advisor.estimate.kv import block_caches, padded_context, swa_cells
 from advisor.estimate.layout_sums import BlockSums, CacheSums, cache_sums
 from advisor.estimate.settings import RunSettings
 
-# (layout key, quant, KV type, flash attention) -> the file's block sums and compute shape
-_SUMS: dict[tuple, tuple[BlockSums, ComputeShape]] = {}
+# (layout key, quant, KV type, flash attention) -> the file's byte sums, block sums and compute
+# shape
+_SUMS: dict[tuple, tuple[QuantBytes, BlockSums, ComputeShape]] = {}
 # (layout key, KV type, flash attention) -> BlockSums' cache part: shared by an architecture's
 # files (the blocks' cache does not depend on the quant).
 _CACHE_SUMS: dict[tuple, CacheSums] = {}
 _CONTEXTS: dict[tuple, Context] = {}
+# Each distinct QuantBytes, BlockSums and ComputeShape value once (file_sums): at most three
+# per _SUMS entry.
+_ALIKE: dict[Any, Any] = {}
+T = TypeVar("T")
 
 
 def file_sums(arch: Architecture, quant: str,
               settings: RunSettings) -> tuple[QuantBytes, BlockSums, ComputeShape]:  # fmt: skip
     """A file's byte totals, its block sums under `settings` and its architecture's compute
     shape: what placing it reads of the file, whatever the machine."""
-    qb = quant_tensor_bytes(arch, quant)
     akey = arch_key(arch)
     key = (akey, quant, settings.kv_type, settings.flash_attn)
     cached = _SUMS.get(key)
     if cached is None:
+        qb = quant_tensor_bytes(arch, quant)  # by (akey, quant) as well
         blocks = block_caches(arch, settings.kv_type, flash_attn=settings.flash_attn)
         sums = BlockSums.of(qb, blocks, _cache_sums(arch, akey, settings))
-        cached = _SUMS[key] = (sums, compute_shape(arch))
-    return qb, *cached
+        shape = compute_shape(arch)
+        # One object per distinct value: files of layouts alike (two catalog entries of one
+        # architecture) share the planners' tallies (fit._TALLIES), whose look-ups would
+        # otherwise compare the byte sums and block sums field by field on every hit.
+        cached = _SUMS[key] = (_one(qb), _one(sums), _one(shape))
+    return cached
+
+
+def _one(value: T) -> T:
+    """The first object seen equal to `value` (_ALIKE)."""
+    return _ALIKE.setdefault(value, value)
 
 
 def _cache_sums(arch: Architecture, akey: tuple, settings: RunSettings) -> CacheSums:

@@ -14,6 +14,7 @@ option already found, or could not pass every check.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from advisor.verdict.choice import interactive
@@ -25,6 +26,15 @@ if TYPE_CHECKING:
 
 # Bounds computed in another order than the checks: keep them a hair on the safe side.
 SAFE = 1 - 1e-9
+
+
+class Unasked(Enum):
+    """A decode ceiling not asked yet (FileBounds' `top` arguments; None means unknown)."""
+
+    UNASKED = "unasked"
+
+
+UNASKED = Unasked.UNASKED
 
 
 def carries_split(w: Workload, pct: float) -> bool:
@@ -62,11 +72,14 @@ class FileBounds:
         self.calls, self.out = w.calls_per_day, w.output_tokens_per_request
         self.streams, self.window_s = w.concurrency, w.hours_per_day * 3600
 
-    def _bounds(self, quant: Quant) -> tuple[float | None, float | None, float | None]:
+    def _bounds(self, quant: Quant, top: float | None | Unasked = UNASKED
+                ) -> tuple[float | None, float | None, float | None]:  # fmt: skip
         """(the least prefill time of the call the limit is on, of a warm call, the most
-        single-stream decode speed at the workload's depth): None where none is known."""
+        single-stream decode speed at the workload's depth): None where none is known.
+        `top`: decode_top(quant), where the caller asked it already."""
         floor = self.search.prefill_floor(self.model, quant)
-        top = self.decode_top(quant)
+        if top is UNASKED:
+            top = self.decode_top(quant)
         if floor is None:
             return None, None, top
         warm = floor.time_to_first_token_s(*self.prompt)
@@ -107,11 +120,14 @@ class FileBounds:
             return 0.0
         return busy_s / self.window_s - 1
 
-    def decode_head(self, quant: Quant) -> tuple[int, float]:
+    def decode_head(self, quant: Quant, top: float | None | Unasked = UNASKED
+                    ) -> tuple[int, float]:  # fmt: skip
         """head() from the decode ceiling alone, without the prefill floor: (1, the decode
         shortfall) where decode surely fails, else (0, 0.0). At most head(): a first token
-        surely late or the day's calls add a failed check and their shortfall to it."""
-        short = self._decode_short(self.decode_top(quant))
+        surely late or the day's calls add a failed check and their shortfall to it (the
+        decode shortfall is the same, and adding a shortfall of 0 or more never lowers the
+        float sum). `top`: decode_top(quant), where the caller asked it already."""
+        short = self._decode_short(self.decode_top(quant) if top is UNASKED else top)
         return (1, short) if short > 0 else (0, 0.0)
 
     def decode_top(self, quant: Quant) -> float | None:
@@ -128,15 +144,17 @@ class FileBounds:
         late, decode, capacity = self._shortfalls(quant)
         return late is not None or decode > 0 or capacity > 0
 
-    def head(self, quant: Quant, splits: bool = True) -> tuple[int, float]:
+    def head(self, quant: Quant, splits: bool = True,
+             top: float | None | Unasked = UNASKED) -> tuple[int, float]:  # fmt: skip
         """(speed checks the file surely fails, the least shortfall they add up to): at most
         what choice.closeness_head says of it. (0, 0.0) unless the first token or decode
         surely fails, or with `splits` False the day's calls: a file that misses only the
         day's calls may still carry a hybrid split (advisor.verdict.hybrid: routine or
         capacity, which asks decode and the first token to pass), so no option found closer
         to passing may stand in for it. `splits` False: the file's quality carries no split
-        (below the floor, and below the routine floor or no routine share)."""
-        late, decode, capacity = self._shortfalls(quant)
+        (below the floor, and below the routine floor or no routine share). `top`: as
+        decode_head's."""
+        late, decode, capacity = self._shortfalls(quant, top)
         if late is None and decode <= 0 and (splits or capacity <= 0):
             return 0, 0.0
         failed, short = (0, 0.0) if late is None else (1, late)
@@ -145,8 +163,9 @@ class FileBounds:
                 failed, short = failed + 1, short + extra
         return failed, short
 
-    def _shortfalls(self, quant: Quant) -> tuple[float | None, float, float]:
+    def _shortfalls(self, quant: Quant, top: float | None | Unasked = UNASKED
+                    ) -> tuple[float | None, float, float]:  # fmt: skip
         """(_late_by, _decode_short, _capacity_short) of the file."""
-        first, warm, top = self._bounds(quant)
+        first, warm, top = self._bounds(quant, top)
         return (self._late_by(first, warm), self._decode_short(top),
                 self._capacity_short(warm, top))  # fmt: skip

@@ -48,14 +48,26 @@ class Lean:
         model's score) carries no hybrid split (bounds.carries_split): a file that surely
         misses them then is neither useful nor part of a split. For unattended work, whose
         closeness counts every check, a quality below the floor adds its shortfall
-        (bounds.with_quality). Each option of the model is ranked once."""
+        (bounds.with_quality). Each option of the model is ranked once.
+
+        Asked cheapest first, with the same answer: with no option found that fits, nothing
+        is closer (NONE_FITS); then the decode ceiling alone (bounds.FileBounds.decode_head,
+        at most head() in closeness's order, and with_quality keeps that order), so the
+        prefill floor is asked only where the ceiling proves nothing."""
+        nearest = self.rank(found)
+        if nearest == NONE_FITS:
+            return False
         pct = self.raw * kept / self.frontier_index * 100 if self.frontier_index else None
-        head = bounds.head(quant, splits=pct is None or carries_split(self.w, pct))
+        top = bounds.decode_top(quant)
+        head = bounds.decode_head(quant, top)
+        if head[0] and nearest < (head if pct is None else with_quality(self.w, head, pct)):
+            return True
+        head = bounds.head(quant, splits=pct is None or carries_split(self.w, pct), top=top)
         if not head[0]:
             return False
         if pct is not None:
             head = with_quality(self.w, head, pct)
-        return self.rank(found) < head
+        return nearest < head
 
     def below(self, kept: float, found: list[LocalOption]) -> bool:
         """Whether the file keeping `kept` of the model's score, and every later one (they

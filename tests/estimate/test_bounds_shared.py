@@ -9,12 +9,15 @@ its own. Either way each figure is the one worked out for that machine alone.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from advisor.catalog import load_catalog
 from advisor.estimate.speed import ceiling as ceiling_module
 from advisor.estimate.speed import floor as floor_module
 from advisor.estimate.speed.ceiling import DecodeCeilings
+from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.floor import PrefillFloors
 from advisor.probe import load_profile
 from advisor.probe.resolve import apply_overrides
@@ -32,8 +35,9 @@ def _more_ram(machine):
 
 def _alone(machine, files):
     """Every file's floor and ceiling on `machine`, worked out with nothing shared."""
-    floor_module._alike.cache_clear()
-    ceiling_module._alike.cache_clear()
+    for module in (floor_module, ceiling_module):
+        module._alike.cache_clear()
+        module._rate_terms.cache_clear()
     floors, ceilings = PrefillFloors(machine), DecodeCeilings(machine)
     return [(floors.floor(m, q), ceilings.ceiling(m, q)) for m, q in files]
 
@@ -63,3 +67,33 @@ def test_machines_that_differ_in_their_devices_do_not_share(files) -> None:
     assert ceilings._shared is not DecodeCeilings(fast)._shared
     assert [(floors.floor(m, q), ceilings.ceiling(m, q)) for m, q in files] == expected
     assert expected != _alone(fast, files)
+
+
+@pytest.mark.parametrize("profile", ["rtx-3060-desktop", "dual-rtx-3090"])
+def test_machines_with_one_gpu_rate_share_its_terms_and_their_figures_are_their_own(
+    profile: str, files
+) -> None:
+    """Another CPU beside the same GPUs (an audit's configurations with one GPU model; its
+    upgrades, which swap the GPU and keep the CPU, share the CPU's): the GPUs' per-device
+    terms are shared, the CPU's are not, and every floor and ceiling is the one worked out
+    for the machine alone."""
+    machine = load_profile(profile)
+    memory = dataclasses.replace(machine.memory, bandwidth_measured_gbs=23.5)
+    other = dataclasses.replace(machine, memory=memory)
+    assert machine_rate(other, "cpu") != machine_rate(machine, "cpu")
+    assert machine_rate(other, "gpu0") == machine_rate(machine, "gpu0")
+    expected = _alone(other, files)
+    _alone(machine, files)
+    floors, ceilings = PrefillFloors(other), DecodeCeilings(other)
+    for mine, theirs in ((floors, PrefillFloors(machine)), (ceilings, DecodeCeilings(machine))):
+        assert mine._shared is not theirs._shared
+        assert mine._by_device["cpu"] is not theirs._by_device["cpu"]
+        for gpu in mine.gpus:
+            assert mine._by_device[gpu] is theirs._by_device[gpu]
+    gpu_terms = [len(t) for b in (floors, ceilings) for d, t in b._by_device.items() if d != "cpu"]
+    assert gpu_terms and all(gpu_terms)
+    got = [(floors.floor(m, q), ceilings.ceiling(m, q)) for m, q in files]
+    after = [len(t) for b in (floors, ceilings) for d, t in b._by_device.items() if d != "cpu"]
+    assert got == expected
+    assert after == gpu_terms  # the GPUs' terms were all worked out for `machine` already
+    assert expected != _alone(machine, files)

@@ -39,6 +39,7 @@ from advisor.estimate.speed.devices import machine_rate
 from advisor.estimate.speed.load import TokenCost
 from advisor.estimate.speed.model import (
     Coefficients,
+    DeviceRate,
     coefficients,
     cpu_mix,
     decode_terms,
@@ -97,6 +98,8 @@ class DecodeCeilings:
         # (device, family, kernel mix) -> coefficients; (architecture, quant type) -> ceiling
         self._coefficients, self._shared = _alike((rates, self.gpus, self.gpu_room,
                                                    self.kv_bytes, self.speedup))  # fmt: skip
+        # Each device's terms by token cost (_terms): as PrefillFloors' (floor._rate_terms).
+        self._by_device = {r.device: _rate_terms(r) for r in rates}
 
     def ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
         """The file's ceiling; None when a stored measurement of the model may replace its
@@ -115,14 +118,18 @@ class DecodeCeilings:
 
     def _terms(self, cost: TokenCost, device: str) -> tuple[float, float]:
         """(base, slope) seconds of `cost` run on `device` alone."""
-        constants = load_constants()
-        key = (device, cost.quant_class, cost.kernel_mix)
-        k = self._coefficients.get(key)
-        if k is None:
-            rate = machine_rate(self.machine, device)
-            mix = cpu_mix(rate.backend, cost)
-            k = self._coefficients[key] = coefficients(constants, rate, cost.quant_class, mix)
-        return decode_terms(cost, 1.0, k, constants)
+        table = self._by_device[device]
+        found = table.get(cost)
+        if found is None:
+            constants = load_constants()
+            key = (device, cost.quant_class, cost.kernel_mix)
+            k = self._coefficients.get(key)
+            if k is None:
+                rate = machine_rate(self.machine, device)
+                mix = cpu_mix(rate.backend, cost)
+                k = self._coefficients[key] = coefficients(constants, rate, cost.quant_class, mix)
+            found = table[cost] = decode_terms(cost, 1.0, k, constants)
+        return found
 
     def _ceiling(self, model: Model, quant: Quant) -> DecodeCeiling | None:
         cost = least_token_cost(model.architecture, quant.type, self.kv_bytes)
@@ -142,7 +149,15 @@ class DecodeCeilings:
         return min(1.0, self.gpu_room / layer_bytes(model.architecture, quant.type))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
+def _rate_terms(rate: DeviceRate) -> dict[TokenCost, tuple[float, float]]:
+    """DecodeCeilings._terms of a device of this rate, by token cost, filled as asked for
+    (they read nothing else of the machine)."""
+    del rate  # the key
+    return {}
+
+
+@lru_cache(maxsize=512)  # an audit worker judges a few hundred machines
 def _alike(machine: tuple) -> tuple[dict[tuple, Coefficients], dict[tuple, DecodeCeiling | None]]:
     """The coefficients and the ceilings (by file) of machines alike in `machine` (the device
     rates, GPUs, KV bytes and calibration bound DecodeCeilings reads), filled as asked for."""

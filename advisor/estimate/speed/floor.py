@@ -41,6 +41,7 @@ from advisor.estimate.speed.load import TokenCost, quant_class, token_cost
 from advisor.estimate.speed.model import (
     UBATCH_TOKENS,
     Coefficients,
+    DeviceRate,
     coefficients,
     cpu_mix,
     load_constants,
@@ -99,6 +100,9 @@ class PrefillFloors:
         self._per_flop, self._shared, self._coefficients = _alike(
             (rates, self.gpus, self.gpu_room, self.speedup)
         )
+        # Each device's terms by token cost (_terms), shared by every machine with a device
+        # of that rate: an audit's configurations with one GPU, its upgrades with one CPU.
+        self._by_device = {r.device: _rate_terms(r) for r in rates}
 
     def per_flop(self, device: str, family: str, mix: KernelMix = ()) -> float:
         """kappa × rho / compute: seconds per FLOP of a file of `family` on `device` (on a
@@ -141,14 +145,18 @@ class PrefillFloors:
     def _terms(self, cost: TokenCost, device: str) -> tuple[float, float]:
         """(seconds at depth 0, seconds per token of depth) of one prompt token of `cost`
         prefilled on `device` alone (prefill_terms at a share of 1)."""
-        key = (device, cost.quant_class, cost.kernel_mix)
-        k = self._coefficients.get(key)
-        if k is None:
-            rate = machine_rate(self.machine, device)
-            mix = cpu_mix(rate.backend, cost)
-            k = self._coefficients[key] = coefficients(load_constants(), rate,
-                                                       cost.quant_class, mix)  # fmt: skip
-        return prefill_terms(cost, 1.0, k)
+        table = self._by_device[device]
+        found = table.get(cost)
+        if found is None:
+            key = (device, cost.quant_class, cost.kernel_mix)
+            k = self._coefficients.get(key)
+            if k is None:
+                rate = machine_rate(self.machine, device)
+                mix = cpu_mix(rate.backend, cost)
+                k = self._coefficients[key] = coefficients(load_constants(), rate,
+                                                           cost.quant_class, mix)  # fmt: skip
+            found = table[cost] = prefill_terms(cost, 1.0, k)
+        return found
 
     def _flops_floor(self, model: Model, quant: Quant) -> PrefillFloor:
         """The floor from the FLOPs alone (the tensor layout unknown: no least token cost)."""
@@ -167,7 +175,7 @@ class PrefillFloors:
                             work.attn_flops_per_depth * attention / self.speedup)  # fmt: skip
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)  # an audit worker judges a few hundred machines
 def _alike(machine: tuple) -> tuple[dict[tuple, float], dict[tuple, PrefillFloor],
                                     dict[tuple, Coefficients]]:  # fmt: skip
     """The per-FLOP costs, the floors (by file) and the coefficients (by device, family and
@@ -175,6 +183,14 @@ def _alike(machine: tuple) -> tuple[dict[tuple, float], dict[tuple, PrefillFloor
     calibration bound PrefillFloors reads), filled as asked for."""
     del machine  # the key
     return {}, {}, {}
+
+
+@lru_cache(maxsize=256)
+def _rate_terms(rate: DeviceRate) -> dict[TokenCost, tuple[float, float]]:
+    """PrefillFloors._terms of a device of this rate, by token cost, filled as asked for
+    (they read nothing else of the machine)."""
+    del rate  # the key
+    return {}
 
 
 @dataclass(frozen=True)

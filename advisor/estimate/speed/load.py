@@ -17,6 +17,7 @@ from advisor.catalog.tensors.quant_rules import DEFAULT_TYPE, TYPE_SIZES
 from advisor.estimate.kv import block_caches
 from advisor.estimate.speed.cpu_paths import kernel_mix
 from advisor.estimate.speed.matvec import matvec_ops_ratio
+from advisor.frozen import cached_hash
 
 UBATCH_TOKENS = 512  # llama.cpp's default physical batch: prefill reads all weights once per batch
 # Efficiency classes: quant types whose kernels cost about the same per byte.
@@ -47,6 +48,7 @@ def nominal_bits_per_weight(quant: str) -> float:
     return 8.0 * type_bytes / block
 
 
+@cached_hash  # a key of the bounds' per-device terms (speed.floor, speed.ceiling)
 @dataclass(frozen=True)
 class TokenCost:
     """One token's work for one model file; a device share scales all of it."""

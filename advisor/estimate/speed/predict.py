@@ -128,7 +128,7 @@ def least_token_cost(arch, quant_type: str, kv_bytes: float) -> TokenCost | None
         total = quant_tensor_bytes(arch, quant_type).total_bytes
     except (KeyError, ValueError):
         return None
-    return file_token_cost(arch, quant_type, total, kv_bytes)
+    return _one(file_token_cost(arch, quant_type, total, kv_bytes))
 
 
 @lru_cache(maxsize=_COST_MEMO_SIZE)
@@ -153,7 +153,18 @@ def least_moe_parts(arch, quant_type: str, kv_bytes: float) -> tuple[TokenCost, 
 
     cost = least_token_cost(arch, quant_type, kv_bytes)
     assert cost is not None  # asked only of a file whose least cost is known
-    return dense_part(cost), expert_part(cost)
+    return _one(dense_part(cost)), _one(expert_part(cost))
+
+
+# Each distinct least cost (and --cpu-moe part) once: files of catalog entries alike then
+# share the bounds' per-device terms (advisor.estimate.speed.floor, .ceiling) by identity,
+# where look-ups would otherwise compare the costs field by field. At most one per file of
+# the least-cost memos above.
+_LEAST: dict[TokenCost, TokenCost] = {}
+
+
+def _one(cost: TokenCost) -> TokenCost:
+    return _LEAST.setdefault(cost, cost)
 
 
 def least_split(terms: Callable[[TokenCost, str], tuple[float, float]], cost: TokenCost,
