@@ -6,11 +6,16 @@ other for it (advise() passes remedies its judge; remedies reads these options).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from advisor.bench.measurement import Measurement
     from advisor.config import Config
+
+# Where the hardware price of a verdict comes from: bought at a price the user gave (flag or
+# config) or owned (a profile's list price, or none). advisor.advise and the report's models
+# (advisor.report.read_models) both name it.
+HardwareBasis = Literal["flag", "config", "profile", "none"]
 
 
 @dataclass(frozen=True)

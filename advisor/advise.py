@@ -14,9 +14,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from advisor.advice_options import AdviceOptions
+from advisor.advice_options import AdviceOptions, HardwareBasis
 from advisor.estimate.placement import PlacementKind
 from advisor.verdict.electricity import ElectricityRate, resolve_rate
 from advisor.verdict.local import HardwareCost
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from advisor.verdict.verdict import Verdict
     from advisor.workload import Workload
 
-HardwareBasis = Literal["flag", "config", "profile", "none"]
 # This machine's throughput tests and the calibration they imply (advise._measured)
 Measured = tuple["tuple[Measurement, ...]", "Calibration | None"]
 DEFAULT_TOP_CANDIDATES = 5

@@ -11,42 +11,33 @@ from advisor.files import regular
 from advisor.files.regular import FileTooLarge, read_regular
 
 
-class _Recording:
-    """A file handle that records the size of every read asked of it."""
-
-    def __init__(self, handle) -> None:
-        self.handle = handle
-        self.asked: list[int] = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.handle.close()
-
-    def fileno(self) -> int:
-        return self.handle.fileno()
-
-    def read(self, size: int = -1) -> bytes:
-        self.asked.append(size)
-        return self.handle.read(size)
-
-
 def test_a_read_asks_for_the_files_size_not_the_cap(tmp_path: Path, monkeypatch) -> None:
     """`read(n)` allocates n bytes first: asking for a 1 GiB cap per report file cost an audit
     of 10,000 reports about a second of CPU."""
     path = tmp_path / "report.json"
     path.write_bytes(b"{}" * 5000)
-    handles: list[_Recording] = []
-    real = regular.open_regular
+    asked: list[int] = []
+    real = regular.os.read
 
-    def recording(target):
-        handles.append(_Recording(real(target)))
-        return handles[-1]
+    def recording(fd: int, size: int) -> bytes:
+        asked.append(size)
+        return real(fd, size)
 
-    monkeypatch.setattr(regular, "open_regular", recording)
+    monkeypatch.setattr(regular.os, "read", recording)
     assert read_regular(path, 1 << 30) == b"{}" * 5000
-    assert max(handles[0].asked) <= 10_001
+    assert asked and max(asked) <= 10_001
+
+
+def test_a_short_read_is_not_taken_for_the_end(tmp_path: Path, monkeypatch) -> None:
+    """os.read may give fewer bytes than asked before the file's end (a network file system,
+    a signal): the file is read on until a read gives nothing."""
+    path = tmp_path / "report.json"
+    path.write_bytes(bytes(range(256)) * 40)
+    real = regular.os.read
+    monkeypatch.setattr(regular.os, "read", lambda fd, size: real(fd, min(size, 1000)))
+    assert read_regular(path, 1 << 30) == bytes(range(256)) * 40
+    with pytest.raises(FileTooLarge):
+        read_regular(path, 256 * 40 - 1)
 
 
 def test_the_cap_holds_to_the_byte(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from advisor.audit.fleet import (
 from advisor.audit.keys import digest
 from advisor.audit.notes import id_notes, judging_notes, workload_notes
 from advisor.audit.parse import Group, ReportReader, ReportRef
-from advisor.audit.read import read_reports
+from advisor.audit.read import Started, read_reports
 from advisor.audit.sources import Skipped
 from advisor.audit.suggest import Found, Missed, Target, request_key, search
 from advisor.errors import InputError
@@ -93,7 +93,10 @@ def run_audit(
     *,
     stdin: BinaryIO | None = None,
     progress: Progress | None = None,
+    started: Started | None = None,
 ) -> FleetAudit:
+    """The audit of the reports `paths` name (`started`: their reading as
+    advisor.audit.read.start_reading began it, with settings.jobs)."""
     from advisor.files.disk_cache import no_cycle_collection
 
     # Reading, judging and summing up build millions of objects and no reference cycle (the
@@ -101,7 +104,7 @@ def run_audit(
     # of 10,000 reports set off a full pass over the whole heap, ~0.1 s of CPU while both
     # workers stood idle (gc.callbacks, 2026-12-07).
     with no_cycle_collection():
-        return _run_audit(paths, catalog, settings, stdin, progress)
+        return _run_audit(paths, catalog, settings, stdin, progress, started)
 
 
 def _run_audit(
@@ -110,6 +113,7 @@ def _run_audit(
     settings: AuditSettings,
     stdin: BinaryIO | None,
     progress: Progress | None,
+    started: Started | None,
 ) -> FleetAudit:
     say = progress or (lambda _: None)
     reader = ReportReader()
@@ -125,7 +129,7 @@ def _run_audit(
             if group is not None:
                 evaluator.prefetch(_plan(group, settings, floored).request)
 
-        refs, skipped = read_reports(paths, stdin, reader, settings.jobs, first_judged)
+        refs, skipped = read_reports(paths, stdin, reader, settings.jobs, first_judged, started)
         kept, replaced = _newest(refs)
         say(f"read {len(refs)} reports: {len(kept)} machines, {len(reader.groups)} configurations")
         plans = {k: _plan(reader.groups[k], settings, floored) for k in {r.group for r in kept}}

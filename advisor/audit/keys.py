@@ -41,6 +41,11 @@ GPU_IDENTITY = (
     "driver_version",
     "cuda_version",
 )
+# The same names as sets, for the keys' membership tests: a report's machine has about 25
+# keys, and testing each against the tuples cost most of machine_key (12.6 us against 5 us a
+# report: 0.08 s of CPU in the reading of 10,000 reports; 2026-12-07).
+_MACHINE_LEFT = frozenset(MACHINE_IDENTITY)
+_GPU_LEFT = frozenset(GPU_IDENTITY)
 # A GPU's power draw at probe time is idle power; only a profile's stated figure is used.
 _PROFILE = "profile"
 
@@ -52,7 +57,7 @@ def digest(value: Any) -> bytes:
 
 def machine_key_data(machine: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a report's machine entry that can change a verdict."""
-    kept = {k: v for k, v in machine.items() if k not in MACHINE_IDENTITY}
+    kept = {k: v for k, v in machine.items() if k not in _MACHINE_LEFT}
     sources = machine.get("sources")
     sources = sources if isinstance(sources, Mapping) else {}  # malformed: the reader says so
     if _laptop_beyond_key(machine, sources):
@@ -81,7 +86,7 @@ def _laptop_beyond_key(machine: Mapping[str, Any], sources: Mapping[str, Any]) -
 def _gpu(gpu: Any, index: int, sources: Mapping[str, Any]) -> Any:
     if not isinstance(gpu, Mapping):
         return gpu  # malformed: the report reader says so
-    kept = {k: v for k, v in gpu.items() if k not in GPU_IDENTITY}
+    kept = {k: v for k, v in gpu.items() if k not in _GPU_LEFT}
     if sources.get(f"gpus[{gpu.get('index', index)}].power_draw_w") != _PROFILE:
         kept.pop("power_draw_w", None)
     return kept

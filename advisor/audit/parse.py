@@ -131,7 +131,7 @@ def warm_validators() -> None:
     """Import pydantic and build the validators reading needs (about 0.2 s), so that worker
     processes forked afterwards start with them."""
     from advisor.files.strict import adapter
-    from advisor.report.models import ReadBack
+    from advisor.report.read_models import ReadBack
 
     _left_out_validators()
     adapter(ReadBack)
@@ -143,7 +143,7 @@ def _left_out_validators() -> tuple[dict[str, Callable[[Any], object]], Callable
     from advisor.files.strict import adapter
     from advisor.probe.profiles.schema import ProfileEntry
     from advisor.probe.profiles.serialize import validation_message
-    from advisor.report.models import Envelope
+    from advisor.report.read_models import Envelope
 
     envelope = adapter(Envelope)
     validate = {

@@ -16,9 +16,9 @@ def new_pool(jobs: int, initializer: Callable | None = None, initargs: tuple = (
 
 
 @contextmanager
-def worker_pool(jobs: int) -> Iterator[Pool]:
-    """A pool for one phase, stopped when it ends."""
-    pool = new_pool(jobs)
+def worker_pool(jobs: int, initializer: Callable | None = None) -> Iterator[Pool]:
+    """A pool for one phase, stopped when it ends; `initializer` runs in each worker first."""
+    pool = new_pool(jobs, initializer)
     try:
         yield pool
     finally:

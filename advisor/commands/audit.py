@@ -160,24 +160,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _check(args)
-    from advisor.audit.audit import check_any_read, run_audit
-    from advisor.catalog import load_catalog
-    from advisor.config import load_config
-    from advisor.console import note, warning
+    from advisor.audit.evaluate import default_jobs
+    from advisor.audit.read import start_reading
 
-    config = load_config(args.config)
-    from advisor.commands.judging import judged_catalog
+    stdin = sys.stdin.buffer if "-" in args.paths else None
+    # The workers start reading the reports first, and this process loads the config and
+    # catalog (and imports what judging needs) beside them rather than alone before them.
+    # A bad config or catalog is still the error given; the workers are stopped.
+    with start_reading(args.paths, stdin, args.jobs or default_jobs()) as started:
+        audit = _audit(args, stdin, started)
+    from advisor.audit.audit import check_any_read
+    from advisor.console import warning
 
-    catalog = judged_catalog(load_catalog(getattr(args, "catalog", None)), args, config)
-    settings = _settings(args, config, catalog)
-    loud = args.progress or sys.stderr.isatty()
-    audit = run_audit(
-        args.paths,
-        catalog,
-        settings,
-        stdin=sys.stdin.buffer if "-" in args.paths else None,
-        progress=_timed(note) if loud else None,
-    )
     for skipped in audit.skipped:
         warning(f"skipped {skipped.origin}: {skipped.reason}")
     check_any_read(audit)
@@ -186,6 +180,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         _emit(audit, args)
     return int(ExitCode.PARTIAL if audit.skipped else ExitCode.OK)
+
+
+def _audit(args: argparse.Namespace, stdin, started):
+    from advisor.audit.audit import run_audit
+    from advisor.catalog import load_catalog
+    from advisor.commands.judging import judged_catalog
+    from advisor.config import load_config
+    from advisor.console import note
+
+    config = load_config(args.config)
+    catalog = judged_catalog(load_catalog(getattr(args, "catalog", None)), args, config)
+    settings = _settings(args, config, catalog)
+    loud = args.progress or sys.stderr.isatty()
+    return run_audit(args.paths, catalog, settings, stdin=stdin,
+                     progress=_timed(note) if loud else None, started=started)  # fmt: skip
 
 
 def _timed(say):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,12 +42,19 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+# Read only, never blocking (a FIFO), never becoming the controlling terminal, binary.
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
 def open_regular(path: str | Path) -> BinaryIO:
     """`path` opened for binary reading; NotRegularFile (an OSError) if it is not a regular
     file. Never blocks, even on a FIFO."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    flags |= getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
+    fd = os.open(path, _FLAGS)
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
@@ -59,9 +67,21 @@ def open_regular(path: str | Path) -> BinaryIO:
 
 
 def read_regular(path: str | Path, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
-    """The bytes of regular file `path`: NotRegularFile or FileTooLarge (OSErrors) otherwise."""
-    with open_regular(path) as handle:
-        data = read_capped(handle, limit)
+    """The bytes of regular file `path`: NotRegularFile or FileTooLarge (OSErrors) otherwise.
+
+    Read through the descriptor (open_regular's checks, then os.read), without a buffered
+    file object: an audit reads 10,000 report files, and the file object's making and
+    closing cost about as much as the read (256-293 ms against 184-200 ms for 10,000 86 KB
+    reports, one process, shared 2-core machine, 2026-12-07)."""
+    fd = os.open(path, _FLAGS)
+    try:
+        size = os.fstat(fd)
+        if not stat.S_ISREG(size.st_mode):
+            what = kind_of(size.st_mode)
+            raise NotRegularFile(errno.EINVAL, f"it is {what}, not a file", str(path))
+        data = _read_fd(fd, size.st_size, limit)
+    finally:
+        os.close(fd)
     if len(data) > limit:
         size = f"{limit / MIB:g} MiB"
         raise FileTooLarge(errno.EFBIG, f"it is larger than {size}, more than such a file holds",
@@ -86,10 +106,31 @@ def read_capped(handle: BinaryIO, limit: int) -> bytes:
     data = handle.read(first)
     if len(data) < first:
         return data  # its end
+    return _read_on(handle.read, data, limit)
+
+
+def _read_fd(fd: int, size: int, limit: int) -> bytes:
+    """read_capped on a descriptor whose file states `size` bytes: os.read may give fewer
+    bytes than asked before the end, so it is asked again until it gives none."""
+    first = min(size, limit) + 1
+    data = os.read(fd, first)
+    while 0 < len(data) < first:
+        more = os.read(fd, first - len(data))
+        if not more:
+            return data  # its end
+        data += more
+    if len(data) < first:
+        return data  # its end
+    return _read_on(lambda n: os.read(fd, n), data, limit)
+
+
+def _read_on(read: Callable[[int], bytes], data: bytes, limit: int) -> bytes:
+    """`data` and the rest of a file that holds more than it stated, in chunks, up to
+    `limit` + 1 bytes."""
     parts = [data]
     held = len(data)
     while held <= limit:
-        part = handle.read(min(_CHUNK, limit + 1 - held))
+        part = read(min(_CHUNK, limit + 1 - held))
         if not part:
             break
         parts.append(part)

@@ -11,28 +11,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from advisor.advise import HardwareBasis, PlacementKind, SpeedStatus, TopCandidate
+from advisor.advise import PlacementKind, SpeedStatus, TopCandidate
 from advisor.bench.measurement import Measurement
 from advisor.probe.power.draw import PowerDraw
 from advisor.probe.profiles.schema import ProfileEntry
 from advisor.report import REPORT_KIND, SCHEMA_VERSION
+from advisor.report.read_models import InputsJson, _Strict  # what a re-evaluation reads
 from advisor.report.team_models import TeamJson
 from advisor.verdict.cloud import ApiCost, SubscriptionCost
 from advisor.verdict.confidence import InputBasis, Level
 from advisor.verdict.economics import BreakEven
-from advisor.verdict.electricity import ElectricityRate
 from advisor.verdict.hybrid import HybridReason
 from advisor.verdict.local import LocalCost, LocalRun
 from advisor.verdict.options import Check
 from advisor.verdict.remedy import Remedy
 from advisor.verdict.verdict import MonthlyCosts, QualityGap, VerdictKind
-from advisor.workload import Workload
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LocalOptionJson(_Strict):
@@ -115,26 +110,6 @@ class VerdictJson(_Strict):
     )
 
 
-class HardwareJson(_Strict):
-    price_usd: float | None = Field(ge=0, le=1e9)
-    lifetime_months: float = Field(gt=0, le=1200)
-    counted: bool = Field(description="whether the monthly share is in the local cost")
-    basis: HardwareBasis = Field(
-        description="flag or config: bought at price_usd; profile or none: owned"
-    )
-    list_price_usd: float | None = Field(
-        default=None, description="the profile's list price, for reference: never counted"
-    )
-
-
-class InputsJson(_Strict):
-    """What a later re-evaluation (an audit with a newer catalog) needs besides the machine."""
-
-    electricity: ElectricityRate
-    hardware: HardwareJson
-    workloads: list[Workload]
-
-
 class Report(_Strict):
     """`advisor --json`: one machine, its measurements, the candidates and a verdict per workload.
 
@@ -158,32 +133,6 @@ class Report(_Strict):
     candidates: list[TopCandidate]
     verdicts: list[VerdictJson]
     team: list[TeamJson] = Field(description="shared-server plans (advisor report --team N)")
-
-
-class Envelope(_Strict):
-    """A report's own top-level values, beside the parts a re-evaluation reads: checked on
-    every report an audit reads, typed as in Report."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    advisor_version: str = Field(min_length=1, max_length=100)
-    catalog_version: str = Field(min_length=1, max_length=100)
-    currency: Literal["USD"]
-    anonymized: bool = False
-    config_file: str | None = Field(default=None, max_length=4096)
-
-
-class ReadBack(Envelope):
-    """The parts of a report a later re-evaluation reads (advisor.report.read), typed as in
-    Report: validated strictly, as JSON, before anything is computed from them."""
-
-    schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
-    kind: Literal[REPORT_KIND]  # type: ignore[valid-type]
-    generated_at: str = Field(min_length=1, max_length=64)
-    machine_id: str = Field(min_length=1, max_length=200)
-    machine: ProfileEntry
-    inputs: InputsJson
-    measurements: list[Measurement]
 
 
 def report_schema() -> dict[str, Any]:

@@ -45,7 +45,7 @@ class ReportInputs:
 def inputs_from_report(doc: Any, *, path: str | Path | None = None) -> ReportInputs:
     """What advise() needs to judge the report's machine again; ReportError if it can't.
 
-    Every part read is validated first, strictly and with its bounds (advisor.report.models
+    Every part read is validated first, strictly and with its bounds (advisor.report.read_models
     .ReadBack): a report that passes cannot crash the re-evaluation, and one that fails names
     the key at fault.
     """
@@ -89,7 +89,7 @@ def _validated(doc: Mapping, path):
     from pydantic import ValidationError
 
     from advisor.files.strict import adapter
-    from advisor.report.models import ReadBack
+    from advisor.report.read_models import ReadBack
 
     parts = {key: doc[key] for key in READ if key in doc}
     try:

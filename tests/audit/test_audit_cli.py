@@ -167,3 +167,37 @@ def test_an_existing_output_beside_the_fleet_is_replaced(capsys, tmp_path, fleet
     code, out, err = _run(capsys, str(fleet_dir), "--format", "json", "-o", str(target))
     assert code == ExitCode.OK and out == "" and "note: wrote" in err
     assert json.loads(target.read_text())  # the new audit, as JSON
+
+
+def test_workers_reading_before_a_bad_config_is_loaded_change_nothing(
+    capsys, tmp_path, fleet_dir, monkeypatch
+) -> None:
+    """The workers start reading before the config and catalog load: a bad config is still
+    the error given, as it was, before a bad path list ('-' twice); the workers are stopped."""
+    import multiprocessing
+
+    import advisor.audit.read as read
+
+    config = tmp_path / "config.yaml"
+    config.write_text("seats: many\n")
+    argv = ["audit", "--config", str(config), "--format", "json", "-", "-", str(fleet_dir)]
+    one = main([*argv, "--jobs", "1"])
+    alone = capsys.readouterr()
+    monkeypatch.setattr(read, "POOL_MIN_FILES", 2)
+    started: list[read.Started] = []
+    real = read.start_reading
+
+    def recording(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(read, "start_reading", recording)
+    two = main([*argv, "--jobs", "2"])
+    pooled = capsys.readouterr()
+    assert one == two != ExitCode.OK and pooled.err == alone.err and "config" in pooled.err
+    assert started and started[0].error is not None  # '-' twice: raised only when read
+    argv.remove("-")
+    argv.remove("-")
+    assert main([*argv, "--jobs", "2"]) == one and capsys.readouterr().err == alone.err
+    assert started[-1].results is not None  # workers were reading
+    assert multiprocessing.active_children() == []

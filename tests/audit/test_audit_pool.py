@@ -181,8 +181,8 @@ def test_workers_read_exactly_what_one_process_reads(tmp_path, docs, monkeypatch
     real = read.worker_pool
 
     @contextlib.contextmanager
-    def counted(jobs):
-        with real(jobs) as pool:
+    def counted(jobs, *args):
+        with real(jobs, *args) as pool:
             imap = pool.imap
             pool.imap = lambda fn, items: (runs.extend(len(i) for i in items), imap(fn, items))[1]
             yield pool
@@ -243,3 +243,35 @@ def test_the_summary_is_made_while_the_workers_judge_the_first_upgrade_round(
     made.clear()
     without = run_audit([str(fleet_dir)], catalog, AuditSettings(jobs=2, upgrades=False))
     assert len(made) == 1 and without.machines == pooled.machines
+
+
+def test_a_reading_worker_builds_each_configuration_once_across_its_runs(
+    tmp_path, docs, monkeypatch
+) -> None:
+    """A worker reads several runs one after the other and keeps what it met between them:
+    a configuration it built in one run is not built (validated whole) again in the next,
+    only the parts its key leaves out are checked, as within one run."""
+    from audit_kit import as_machine, write
+
+    import advisor.audit.parse as parse
+    import advisor.audit.read as read
+
+    laptop = docs["office-laptop-8gb"]
+    paths = [str(write(tmp_path, f"r{n}.json", as_machine(laptop, n))) for n in range(4)]
+    bad = dict(as_machine(laptop, 9), machine=dict(laptop["machine"], ram_available_gb=-1))
+    paths.append(str(write(tmp_path, "bad.json", bad)))
+    built: list[str] = []
+    real = parse.inputs_from_report
+
+    def counted(doc):
+        built.append(doc["machine_id"])
+        return real(doc)
+
+    monkeypatch.setattr(parse, "inputs_from_report", counted)
+    monkeypatch.setattr(read, "_WORKER_SHARED", None)
+    read._start_reader()  # as the pool's initializer does in each worker
+    first, second = read.read_run(paths[:2]), read.read_run(paths[2:])
+    assert built == [f"m-{0:020x}"] and first[0].group is not None
+    assert all(p.group is None for p in first[1:] + second[:2])
+    assert isinstance(second[2].found, read.Skipped)  # its own left-out part is still checked
+    assert "ram_available_gb" in second[2].found.reason

@@ -55,3 +55,36 @@ def test_a_folder_without_reports_says_so(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("")
     [skipped] = list(locate([str(tmp_path)]))
     assert isinstance(skipped, Skipped) and "holds no .json or .jsonl" in skipped.reason
+
+
+def test_a_workers_path_text_is_read_as_its_path_would_be(tmp_path: Path) -> None:
+    """Reading workers are sent paths as text: the suffix that makes a file JSON lines, and
+    the origin, are the Path's."""
+    from advisor.audit.sources import _suffix, read_file
+
+    names = ["a.json", "..jsonl", ".jsonl", "b.JSONL", "x.", ".b.ndjson", "c.tar.jsonl", "d"]
+    for name in names:
+        path = Path(tmp_path / name)
+        assert _suffix(str(path)) == path.suffix, name
+        path.write_text('{"a": 1}\n{"b": 2}\n')
+        assert list(read_file(str(path))) == list(read_file(path)), name
+
+
+def test_files_found_as_text_are_written_as_their_paths_are(tmp_path: Path, monkeypatch) -> None:
+    """locate_text gives each file as `str(path)` of the Path the search found it as (the
+    origins the audit shows), however the folder is written; locate gives those Paths."""
+    from advisor.audit.sources import locate_text
+
+    fleet = tmp_path / "fleet"
+    for name in ("a.json", "b/c.json", "b/d/e.jsonl"):
+        (fleet / name).parent.mkdir(parents=True, exist_ok=True)
+        (fleet / name).write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    for arg in ["fleet", "fleet/", "./fleet", "fleet//b", "fleet/./b/", str(fleet), "fleet/b/.."]:
+        expected = [str(p) for p in _rglob(Path(arg))]
+        assert list(locate_text([arg])) == expected, arg
+        assert list(locate([arg])) == [Path(p) for p in expected], arg
+    assert list(locate_text(["fleet/a.json"])) == ["fleet/a.json"]
+    monkeypatch.chdir(fleet)
+    assert list(locate_text(["."])) == [str(p) for p in _rglob(Path("."))]
+    assert list(locate_text(["."]))[0] == "a.json"
