@@ -91,7 +91,8 @@ from advisor.advise import AdviceOptions, advise; mark("imports of advise")
 from advisor.advice_ahead import prepare
 from advisor.catalog import load_catalog; catalog = load_catalog(); mark("catalog")
 from advisor.workload import load_workloads; workloads = load_workloads(); mark("workloads")
-machine = machine_soon(meanwhile=lambda ready: prepare(catalog, ready))  # as report.build
+# as report.build does
+machine = machine_soon(meanwhile=lambda ready, m: prepare(catalog, ready, m, workloads))
 mark("probed machine, copy test")
 advice = advise(machine, catalog, workloads, AdviceOptions(config=config)); mark("advise")
 from advisor.report.document import build_document

@@ -84,7 +84,107 @@ def test_prepare_asks_before_each_step_and_stops_when_the_child_is_ready() -> No
     assert file_sums._table.cache_info().currsize == 0  # the table not read
     asked.clear()
     catalog = copy.copy(load_catalog())
-    prepare(catalog, ready_after(10_000))  # never ready: every step, the table read last
-    assert len(asked) == len(FIRST_IMPORTS) + 2
+    prepare(catalog, ready_after(10_000))  # never ready: every step, then each model's files
+    # the imports, the hash, the table, two code stamps, each model's files (no workloads to
+    # price, no machine for the search's tables)
+    assert len(asked) == len(FIRST_IMPORTS) + 4 + len(catalog.models)
     assert vars(catalog)["digest"] == load_catalog().digest
     assert file_sums._table.cache_info().currsize == 1 and file_sums._table()
+
+
+def _counted(monkeypatch) -> dict[str, list]:
+    """The files whose token cost (at any weights) and all-on-CPU sums are worked out."""
+    from advisor.estimate import fit_sums
+    from advisor.estimate.speed import load
+
+    made: dict[str, list] = {"token cost": [], "cpu only": []}
+    token_cost, cpu_only = load.token_cost, fit_sums._cpu_only
+
+    def counted_cost(arch, quant, *args, **kwargs):
+        made["token cost"].append(quant)
+        return token_cost(arch, quant, *args, **kwargs)
+
+    def counted_cpu_only(arch, quant, settings):
+        made["cpu only"].append(quant)
+        return cpu_only(arch, quant, settings)
+
+    monkeypatch.setattr(load, "token_cost", counted_cost)
+    monkeypatch.setattr(fit_sums, "_cpu_only", counted_cpu_only)
+    return made
+
+
+def test_after_prepare_a_first_search_works_out_no_file_again(monkeypatch) -> None:
+    """prepare() works out what a search on a machine without usable GPUs reads of each file
+    no larger than all its memory, whatever the machine (its token cost at the file's size,
+    its all-on-CPU sums), and the search's answers stay the same: advise() then works out
+    none of it again."""
+    import dataclasses
+
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import advise
+    from advisor.catalog import load_catalog
+    from advisor.probe import load_profile
+    from advisor.workload import load_workloads
+
+    # A machine no other test has judged (the memos are the process's): its RAM unlike any
+    # profile's, so its files and contexts are asked about afresh
+    base = load_profile("office-laptop-16gb")
+    memory = dataclasses.replace(base.memory, ram_total_bytes=23 * 1024**3 + 12345)
+    machine = dataclasses.replace(base, memory=memory)
+    catalog, workloads = load_catalog(), load_workloads()
+    options = AdviceOptions(cache=False, remedies=False)
+    from advisor.estimate import fit_sums
+    from advisor.estimate.speed import predict
+
+    fit_sums._CPU_ONLY.clear()  # what earlier tests of this process worked out
+    predict.least_token_cost.cache_clear()
+    predict.file_token_cost.cache_clear()
+    made = _counted(monkeypatch)
+    prepare(catalog, lambda: False, machine, workloads)
+    room = memory.ram_total_bytes
+    files = {(m.architecture, q.type): q.size_bytes for m in catalog.models for q in m.quants}
+    # every file no larger than all the machine's memory (files alike in their architecture
+    # and type once), and none larger (there are some)
+    assert len(made["cpu only"]) == sum(size <= room for size in files.values()) < len(files)
+    for found in made.values():
+        found.clear()
+    advice = advise(machine, catalog, workloads, options)
+    assert made == {"token cost": [], "cpu only": []}
+    fit_sums._CPU_ONLY.clear()  # the search works them out itself: the same answers
+    predict.least_token_cost.cache_clear()
+    predict.file_token_cost.cache_clear()
+    again = advise(machine, catalog, workloads, options)
+    assert made["cpu only"]
+    assert (again.verdicts, again.candidates) == (advice.verdicts, advice.candidates)
+
+
+def test_after_prepare_a_first_report_prices_and_stamps_nothing_again(monkeypatch) -> None:
+    """The workloads' cloud paths and the stamps of the code the advice and remedy caches are
+    keyed by are worked out ahead too: advise() works out neither again (the estimate cache's
+    own stamp aside)."""
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import advise
+    from advisor.catalog import load_catalog
+    from advisor.estimate.cache import SOURCES
+    from advisor.files import disk_cache
+    from advisor.probe import load_profile
+    from advisor.verdict import cloud
+    from advisor.workload import load_workloads
+
+    machine = load_profile("office-laptop-8gb")
+    catalog, workloads = load_catalog(), load_workloads()
+    prepare(catalog, lambda: False, machine, workloads)
+    asked: list[object] = []
+    stamp, costs = disk_cache.source_stamp, cloud.cloud_costs
+
+    def counted_stamp(names):
+        names = tuple(names)
+        if names:  # (code_digest(()) of a cache keyed by no module stamps nothing)
+            asked.append(names)
+        return stamp(names)
+
+    monkeypatch.setattr(disk_cache, "source_stamp", counted_stamp)
+    monkeypatch.setattr(cloud, "cloud_costs", lambda *a: asked.append(a) or costs(*a))
+    advice = advise(machine, catalog, workloads, AdviceOptions())
+    assert asked == [tuple(SOURCES)]  # the estimate cache's (disk_cache.DictStore)
+    assert any(v.remedy is not None for v in advice.verdicts)  # the remedy search ran

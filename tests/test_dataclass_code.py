@@ -259,3 +259,45 @@ def test_pickled_advisor_values_come_back_equal() -> None:
     machine = load_profile("rtx-4090-desktop")
     again = pickle.loads(pickle.dumps(machine))
     assert again == machine and hash(again) == hash(machine) and repr(again) == repr(machine)
+
+
+def test_a_forked_child_does_not_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The early probe's child inherits the cache; only the process that read it writes."""
+    cache = CodeCache(str(tmp_path / "code.bin"), MAGIC, write=True)
+    _with_cache(monkeypatch, cache)
+    _define()
+    cache.pid += 1  # as seen from a child forked after the cache was made
+    cache.save()
+    assert cache.compiled > 0 and not (tmp_path / "code.bin").exists()
+
+
+def test_a_modules_map_of_mostly_older_code_keeps_what_the_run_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "code.bin"
+    old = CodeCache(str(path), MAGIC, write=True)
+    for n in range(60):  # texts an older version of this module made
+        old.code(f"def __create_fn__():\n def f{n}(self):\n  return {n}\n return f{n}", __name__)
+    old.save()
+    cache = CodeCache(str(path), MAGIC, write=True)
+    _with_cache(monkeypatch, cache)
+    _define()
+    cache.save()
+    kept = CodeCache(str(path), MAGIC, write=False)._group(__name__)
+    assert kept.keys() == cache.used[__name__] and len(kept) < 60
+
+
+def test_install_leaves_a_dataclasses_compiled_under_a_future_flag_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import __future__
+
+    flagged = compile("def fields(x): pass", "<t>", "exec", __future__.annotations.compiler_flag,
+                      dont_inherit=True)  # fmt: skip
+    namespace: dict[str, Any] = {}
+    builtins.exec(flagged, namespace)
+    monkeypatch.delattr(dataclasses, "exec")
+    monkeypatch.setattr(dataclasses, "fields", namespace["fields"])
+    monkeypatch.setattr(dataclass_code, "_cache", None)
+    assert dataclass_code.install() is None
+    assert not hasattr(dataclasses, "exec")

@@ -290,7 +290,7 @@ def build(args: argparse.Namespace, config, *, early=None) -> dict:
     workloads = load_workloads(getattr(args, "workloads", None) or config.defaults.workloads)
     workloads = judged_workloads(workloads, args)
     # While the copy test's child allocates, what advise() needs that the machine does not decide
-    machine = machine_soon(meanwhile=functools.partial(prepare, catalog))
+    machine = machine_soon(meanwhile=functools.partial(prepare, catalog, workloads=workloads))
     advice = advise(machine, catalog, workloads, _options(args, config))
     team = []
     if getattr(args, "team", None) is not None:

@@ -94,17 +94,25 @@ def cpu_only_fits(arch: Architecture, quant: str, settings: RunSettings, room: i
     ~2,000 file x context pairs on such a machine, and estimates few of them. The bytes are
     Planner.evaluate's (footprint.static_needs, overhead included). None: a file whose blocks
     of bytes are not one per layer, left to the planner."""
+    found = cpu_only_sums(arch, quant, settings)
+    if found is False:
+        return None
+    static, window, shape, overhead = found
+    need = static_needs(static, window, context_at(window, shape, settings, tokens))[0]
+    return room is not None and need + overhead <= room
+
+
+def cpu_only_sums(arch: Architecture, quant: str,
+                  settings: RunSettings) -> CpuOnly | Literal[False]:  # fmt: skip
+    """What cpu_only_fits reads of the file, remembered (a first report works it out for the
+    catalog's files while it waits for the copy test: advisor.advice_ahead)."""
     key = (arch, quant, settings)
     found = _CPU_ONLY.get(key)
     if found is None:
         if len(_CPU_ONLY) > 100_000:
             _CPU_ONLY.clear()
         found = _CPU_ONLY[key] = _cpu_only(arch, quant, settings)
-    if found is False:
-        return None
-    static, window, shape, overhead = found
-    need = static_needs(static, window, context_at(window, shape, settings, tokens))[0]
-    return room is not None and need + overhead <= room
+    return found
 
 
 def _cpu_only(arch: Architecture, quant: str, settings: RunSettings) -> CpuOnly | Literal[False]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from advisor.catalog.model import Catalog, Model, Quality, Quant, index_label
@@ -88,12 +89,18 @@ class RankedCandidate:
         how the quality figure was reached, and where its score comes from."""
         if self.quality_index is None or self.quality is None:
             return unknown_quality(self.quality_metric)
-        metric = self.quality_metric.replace("_", " ")
-        text = (
-            f"{metric} {self.quality_index:g} × {self.quant_retention:.3f} kept at "
-            f"{self.quant} ({self.quant_retention_basis}) = {self.quality:.1f}"
-        )
-        return text + (f" ({self.quality_source})" if self.quality_source else "")
+        return _quality_text(self.quality_metric, self.quality_index, self.quant_retention,
+                             self.quant, self.quant_retention_basis, self.quality,
+                             self.quality_source)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)  # the same on every machine: a search asks it of each file it checks
+def _quality_text(metric: str, index: float, retention: float, quant: str, basis: str,
+                  quality: float, source: str | None) -> str:  # fmt: skip
+    """RankedCandidate.quality_text of a scored file."""
+    words = metric.replace("_", " ")
+    text = f"{words} {index:g} × {retention:.3f} kept at {quant} ({basis}) = {quality:.1f}"
+    return text + (f" ({source})" if source else "")
 
 
 def index_source(quality: Quality | None, metric: str = "intelligence_index") -> str | None:
@@ -217,6 +224,7 @@ class _Options:
     losses: QuantLosses
 
 
+@lru_cache(maxsize=8)  # rank_file asks it of every file a search estimates
 def _memory_ceiling(machine: Machine) -> int | None:
     """All the memory weights could ever sit in: RAM plus discrete VRAM (None if unknown)."""
     ram = machine.memory.ram_total_bytes

@@ -113,8 +113,9 @@ def resolve_machine_soon(
     GPU, fails then), and it is stopped if a profile is used instead.
 
     The function takes `meanwhile`: work of the caller's own that does not need the machine's
-    copy-test figure, done while a child prepares that test (fill_memory_bandwidth_soon);
-    not called when no test is pending."""
+    copy-test figure, done while a child prepares that test (fill_memory_bandwidth_soon), and
+    handed `ready` and the machine (overrides applied, no figure yet); not called when no test
+    is pending."""
     if profile is not None:
         if early is not None:
             early.cancel()
@@ -140,7 +141,8 @@ def resolve_machine_soon(
             early.cancel()  # a test the child prepared that this run does not take
             if ram_gb is None and vram_gb is None:
                 return pending(meanwhile)
-            return apply_overrides(pending(meanwhile), ram_gb=ram_gb, vram_gb=vram_gb)
+            work = _overridden(meanwhile, ram_gb, vram_gb)
+            return apply_overrides(pending(work), ram_gb=ram_gb, vram_gb=vram_gb)
 
         return taken
     from advisor.probe.live.probe import probe_machine
@@ -151,5 +153,19 @@ def resolve_machine_soon(
     pending = fill_memory_bandwidth_soon(probed)
     if ram_gb is None and vram_gb is None:
         return pending
-    return lambda meanwhile=None: apply_overrides(pending(meanwhile), ram_gb=ram_gb,
-                                                  vram_gb=vram_gb)  # fmt: skip
+    return lambda meanwhile=None: apply_overrides(
+        pending(_overridden(meanwhile, ram_gb, vram_gb)), ram_gb=ram_gb, vram_gb=vram_gb
+    )
+
+
+def _overridden(meanwhile: Meanwhile | None, ram_gb: float | None,
+                vram_gb: float | None) -> Meanwhile | None:  # fmt: skip
+    """`meanwhile`, handed the machine with the --ram/--vram overrides the run will use."""
+    if meanwhile is None:
+        return None
+    work = meanwhile
+
+    def overridden(ready: Callable[[], bool], machine: Machine) -> None:
+        work(ready, apply_overrides(machine, ram_gb=ram_gb, vram_gb=vram_gb))
+
+    return overridden

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from advisor.estimate.rank import quality_for
 from advisor.verdict.bounds import FileBounds
 from advisor.verdict.candidates import to_candidate
+from advisor.verdict.choice import SHOWN_FLOOR_SHARE
 from advisor.verdict.options import LocalOption, check_option
 from advisor.verdict.proven import Proven
 from advisor.verdict.search import OptionSearch
@@ -118,9 +120,6 @@ def _reach(w: Workload, model, frontier_index: float | None) -> float | None:
     SHOWN_FLOOR_SHARE of the floor): a file keeping `kept` of it is within reach when
     reach × kept >= 1. A hopeless model's files within reach are all checked, as the one a
     cloud verdict shows is the closest of them to passing (choice.closest)."""
-    from advisor.estimate.rank import quality_for
-    from advisor.verdict.choice import SHOWN_FLOOR_SHARE
-
     quality = quality_for(model, w.task)
     need = SHOWN_FLOOR_SHARE * w.quality_floor_pct
     if quality is None or not frontier_index:

@@ -179,7 +179,7 @@ def test_no_work_meanwhile_without_a_child(monkeypatch: pytest.MonkeyPatch) -> N
 
     never = pytest.fail
     soon = fill_memory_bandwidth_soon(probe_machine(measure_bandwidth=False))
-    assert soon(lambda ready: never("work meanwhile without a child")) is not None
+    assert soon(lambda ready, _: never("work meanwhile without a child")) is not None
 
 
 @needs_fork

@@ -105,16 +105,18 @@ class DecodeCeilings:
         """The file's ceiling; None when a stored measurement of the model may replace its
         estimate, or the tensor layout of the file is unknown."""
         key = (model.id, quant.type)
-        if key not in self._ceilings:
-            ceiling = None
-            if model.id.lower() not in self.measured:
-                file = (model.architecture, quant.type)  # what _ceiling reads of the file
-                if file in self._shared:
-                    ceiling = self._shared[file]
-                else:
-                    ceiling = self._shared[file] = self._ceiling(model, quant)
-            self._ceilings[key] = ceiling
-        return self._ceilings[key]
+        found = self._ceilings.get(key, self)  # self: not asked yet (a ceiling may be None)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        ceiling = None
+        if model.id.lower() not in self.measured:
+            file = (model.architecture, quant.type)  # what _ceiling reads of the file
+            if file in self._shared:
+                ceiling = self._shared[file]
+            else:
+                ceiling = self._shared[file] = self._ceiling(model, quant)
+        self._ceilings[key] = ceiling
+        return ceiling
 
     def _terms(self, cost: TokenCost, device: str) -> tuple[float, float]:
         """(base, slope) seconds of `cost` run on `device` alone."""

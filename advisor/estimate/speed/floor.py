@@ -120,16 +120,18 @@ class PrefillFloors:
         """The file's floor; None when a stored measurement of the model may replace its
         estimate (a measured speed is whatever it was)."""
         key = (model.id, quant.type)
-        if key not in self._floors:
-            floor = None
-            if model.id.lower() not in self.measured:
-                arch = model.architecture
-                file = (arch, quant.type, quant.size_bytes)  # what _floor reads of the file
-                floor = self._shared.get(file)
-                if floor is None:
-                    floor = self._shared[file] = self._floor(model, quant)
-            self._floors[key] = floor
-        return self._floors[key]
+        found = self._floors.get(key, self)  # self: not asked yet (a floor may be None)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        floor = None
+        if model.id.lower() not in self.measured:
+            arch = model.architecture
+            file = (arch, quant.type, quant.size_bytes)  # what _floor reads of the file
+            floor = self._shared.get(file)
+            if floor is None:
+                floor = self._shared[file] = self._floor(model, quant)
+        self._floors[key] = floor
+        return floor
 
     def _floor(self, model: Model, quant: Quant) -> PrefillFloor:
         arch = model.architecture

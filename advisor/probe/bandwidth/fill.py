@@ -35,8 +35,9 @@ def fill_memory_bandwidth(
 
 
 # Work of the caller's own, done while a copy test's child allocates: it is handed a function
-# that says whether the child is ready (advisor.probe.bandwidth.early.EarlyCopyTest)
-Meanwhile = Callable[[Callable[[], bool]], None]
+# that says whether the child is ready (advisor.probe.bandwidth.early.EarlyCopyTest) and the
+# machine as probed, without the test's figure
+Meanwhile = Callable[[Callable[[], bool], "Machine"], None]
 
 
 def fill_memory_bandwidth_soon(
@@ -51,7 +52,8 @@ def fill_memory_bandwidth_soon(
     `prepared` gives a child already preparing that test, if any (advisor.probe.live.early);
     it is asked only when a test is needed. The function takes `meanwhile`, work of the
     caller's own that does not need the figure: called only while a child prepares the test,
-    before its timed copies, until the child is ready (EarlyCopyTest)."""
+    before its timed copies, until the child is ready (EarlyCopyTest), with `ready` and the
+    machine."""
     fingerprint = machine_fingerprint(machine)
     earlier = recorded_bandwidth(fingerprint)
     if len(earlier) >= MIN_TESTS:
@@ -66,7 +68,10 @@ def fill_memory_bandwidth_soon(
     )
 
     def filled_after_test(meanwhile: Meanwhile | None = None) -> Machine:
-        fresh = pending(meanwhile) if isinstance(pending, EarlyCopyTest) else pending()
+        if not isinstance(pending, EarlyCopyTest) or meanwhile is None:
+            fresh = pending()
+        else:
+            fresh = pending(lambda ready: meanwhile(ready, machine))
         return _with_test(machine, fingerprint, earlier, fresh)
 
     return filled_after_test
