@@ -78,13 +78,13 @@ def prepare(catalog: Catalog, ready: Callable[[], bool], machine: Machine | None
     if machine is not None and machine.memory.ram_total_bytes is not None:
         room = machine.memory.ram_total_bytes + (machine.total_vram_bytes or 0)
     with no_cycle_collection():  # as in advise(): the modules' objects make no cycles to find
-        for step in _steps(catalog, workloads, room):
+        for step in _steps(catalog, workloads, machine, room):
             if ready():
                 return
             step()
 
 
-def _steps(catalog: Catalog, workloads: Sequence[Workload],
+def _steps(catalog: Catalog, workloads: Sequence[Workload], machine: Machine | None,
            room: int | None) -> Iterator[Callable[[], object]]:  # fmt: skip
     for name in FIRST_IMPORTS:
         yield functools.partial(importlib.import_module, name)
@@ -94,8 +94,35 @@ def _steps(catalog: Catalog, workloads: Sequence[Workload],
     from advisor.catalog.tensors.file_sums import read_table
 
     yield read_table
+    # The stamps of the code the advice and remedy caches are keyed by (~3 ms), the cloud
+    # paths of the workloads (~3-5 ms) and the search's tables of the catalog (each model's
+    # files by quality, the models by quality index: ~2-3 ms), kept for the run
+    from advisor import advice_cache, remedies
+    from advisor.verdict.cloud import CloudPrices
+
+    yield advice_cache.code_stamp
+    yield remedies.code_stamp
+    prices = CloudPrices(catalog, shared=True)
+    for workload in workloads:
+        yield functools.partial(prices.costs, workload)
+    if machine is not None:
+        yield functools.partial(_search_tables, catalog, workloads, machine)
     for model in _search_order(catalog, workloads):
         yield functools.partial(_file_facts, model, room)
+
+
+def _search_tables(catalog: Catalog, workloads: Sequence[Workload], machine: Machine) -> None:
+    """The tables every search on `catalog` shares (advisor.verdict.search._catalog_tables),
+    as a search of `workloads` reads them."""
+    from advisor.verdict.search import OptionSearch
+
+    search = OptionSearch(machine, catalog)
+    for task in dict.fromkeys(w.task for w in workloads):
+        search.ordered(task)
+        search.unscored(task)
+    for model in catalog.models:
+        search.files(model)
+    search.best_retention  # noqa: B018 - kept in the shared tables
 
 
 def _search_order(catalog: Catalog, workloads: Sequence[Workload]) -> Iterator[Model]:

@@ -63,18 +63,24 @@ def key(
     """The SHA-256 of everything the verdicts read (see the module docstring)."""
     import hashlib
 
-    from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
     from advisor.estimate.cache import machine_text
-    from advisor.files.disk_cache import source_stamp
     from advisor.probe.specs.upgrades import is_laptop
-    from advisor.remedies import SOURCES as REMEDY_SOURCES
 
     identity = repr((
-        source_stamp((*ESTIMATOR_SOURCES, *REMEDY_SOURCES, *SOURCES)),
+        code_stamp(),
         machine_text(machine), is_laptop(machine), _given_power(machine),
         catalog.digest, repr(tuple(workloads)), repr(options), repr(measured),
     ))  # fmt: skip
     return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def code_stamp() -> str:
+    """The stamp of the code the verdicts depend on (see the module docstring)."""
+    from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
+    from advisor.files.disk_cache import code_stamp as stamp
+    from advisor.remedies import SOURCES as REMEDY_SOURCES
+
+    return stamp((*ESTIMATOR_SOURCES, *REMEDY_SOURCES, *SOURCES))
 
 
 def _given_power(machine: Machine) -> tuple[float | None, ...]:

@@ -313,7 +313,7 @@ def _judging(
         cache = EstimateCache(machine, calibration)
     search = OptionSearch(machine, catalog, calibration=calibration, cache=cache)
     if prices is None or prices.catalog is not catalog:
-        prices = CloudPrices(catalog)
+        prices = CloudPrices(catalog, shared=True)
     return _Judging(_rate(catalog, options), _hardware(machine, options), measurements,
                     power_lookup(machine, measurements), search, cache, prices)  # fmt: skip
 

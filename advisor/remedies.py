@@ -97,16 +97,15 @@ def _cached_search(
         return _search(machine, catalog, pending, options, measurements, judge, prices)
     import hashlib
 
-    from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
     from advisor.estimate.cache import machine_text
-    from advisor.files.disk_cache import KEEP_ANSWERS, cached, source_stamp
+    from advisor.files.disk_cache import KEEP_ANSWERS, cached
     from advisor.probe.specs.upgrades import is_laptop
 
     config = options.config
     # machine_text leaves the battery state out; a profile's on_battery makes a laptop
     hardware = (_hardware_text(machine_text(machine)), is_laptop(machine))
     identity = repr((
-        source_stamp((*ESTIMATOR_SOURCES, *SOURCES)), hardware, catalog.digest, repr(measurements),
+        code_stamp(), hardware, catalog.digest, repr(measurements),
         [repr(v.workload) for v in pending], options.electricity_usd_per_kwh, options.region,
         options.hardware_price_usd, options.lifetime_months,
         config and (config.prices, config.region),
@@ -117,6 +116,14 @@ def _cached_search(
         return _search(machine, catalog, pending, options, measurements, judge, prices)
 
     return cached("remedies", [], search, code=(), params=params, keep=KEEP_ANSWERS)
+
+
+def code_stamp() -> str:
+    """The stamp of the code a remedy depends on: the estimator's sources and SOURCES."""
+    from advisor.estimate.cache import SOURCES as ESTIMATOR_SOURCES
+    from advisor.files.disk_cache import code_stamp as stamp
+
+    return stamp((*ESTIMATOR_SOURCES, *SOURCES))
 
 
 def _hardware_text(text: str) -> str:

@@ -85,7 +85,9 @@ def test_prepare_asks_before_each_step_and_stops_when_the_child_is_ready() -> No
     asked.clear()
     catalog = copy.copy(load_catalog())
     prepare(catalog, ready_after(10_000))  # never ready: every step, then each model's files
-    assert len(asked) == len(FIRST_IMPORTS) + 2 + len(catalog.models)
+    # the imports, the hash, the table, two code stamps, each model's files (no workloads to
+    # price, no machine for the search's tables)
+    assert len(asked) == len(FIRST_IMPORTS) + 4 + len(catalog.models)
     assert vars(catalog)["digest"] == load_catalog().digest
     assert file_sums._table.cache_info().currsize == 1 and file_sums._table()
 
@@ -154,3 +156,35 @@ def test_after_prepare_a_first_search_works_out_no_file_again(monkeypatch) -> No
     again = advise(machine, catalog, workloads, options)
     assert made["cpu only"]
     assert (again.verdicts, again.candidates) == (advice.verdicts, advice.candidates)
+
+
+def test_after_prepare_a_first_report_prices_and_stamps_nothing_again(monkeypatch) -> None:
+    """The workloads' cloud paths and the stamps of the code the advice and remedy caches are
+    keyed by are worked out ahead too: advise() works out neither again (the estimate cache's
+    own stamp aside)."""
+    from advisor.advice_options import AdviceOptions
+    from advisor.advise import advise
+    from advisor.catalog import load_catalog
+    from advisor.estimate.cache import SOURCES
+    from advisor.files import disk_cache
+    from advisor.probe import load_profile
+    from advisor.verdict import cloud
+    from advisor.workload import load_workloads
+
+    machine = load_profile("office-laptop-8gb")
+    catalog, workloads = load_catalog(), load_workloads()
+    prepare(catalog, lambda: False, machine, workloads)
+    asked: list[object] = []
+    stamp, costs = disk_cache.source_stamp, cloud.cloud_costs
+
+    def counted_stamp(names):
+        names = tuple(names)
+        if names:  # (code_digest(()) of a cache keyed by no module stamps nothing)
+            asked.append(names)
+        return stamp(names)
+
+    monkeypatch.setattr(disk_cache, "source_stamp", counted_stamp)
+    monkeypatch.setattr(cloud, "cloud_costs", lambda *a: asked.append(a) or costs(*a))
+    advice = advise(machine, catalog, workloads, AdviceOptions())
+    assert asked == [tuple(SOURCES)]  # the estimate cache's (disk_cache.DictStore)
+    assert any(v.remedy is not None for v in advice.verdicts)  # the remedy search ran

@@ -106,6 +106,14 @@ def _stamp_file(digest: Any, parts: tuple[str, ...], path: str) -> None:
 
 
 @functools.cache
+def code_stamp(names: tuple[str, ...]) -> str:
+    """source_stamp(names), worked out once in a process (as code_digest is): the code the
+    process runs does not change under it. A first report works out its caches' stamps while
+    it waits for the copy test (advisor.advice_ahead)."""
+    return source_stamp(names)
+
+
+@functools.cache
 def code_digest(modules: tuple[str, ...]) -> str:
     """source_stamp of the source files of `modules` (advisor.x.y names). An installation
     without sources: advisor's version in the stamp still changes whenever the code does."""

@@ -19,7 +19,9 @@ from advisor.workload import load_workloads
 
 @pytest.fixture
 def priced(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times each workload was priced (cloud.cloud_costs) in the test."""
+    """How many times each workload was priced (cloud.cloud_costs) in the test (the costs a
+    report's shared session keeps for the process, from earlier tests, forgotten first)."""
+    cloud._costs_on.cache_clear()
     seen: Counter[str] = Counter()
     real = cloud.cloud_costs
 
