@@ -47,6 +47,9 @@ class Shared:
         self.sections: dict[bytes, tuple[Any, bytes]] = {}
         self.section_bytes = 0
         self.envelopes: set[tuple] = set()
+        # The last section met and what it parsed to: most reports of a run carry the one
+        # before them, and comparing 14 KB costs a fraction of hashing them for the memo.
+        self.last: tuple[bytes, tuple[Any, bytes]] | None = None
 
 
 def split_parse(head: bytes, shared: Shared) -> tuple[dict[str, Any], bytes] | None:
@@ -63,11 +66,16 @@ def split_parse(head: bytes, shared: Shared) -> tuple[dict[str, Any], bytes] | N
     if not span.endswith(b","):
         return None
     span = span[:-1]
-    known = shared.sections.get(span)
-    if known is None:
-        known = _parse_section(span, shared)
+    last = shared.last
+    if last is not None and span == last[0]:
+        known = last[1]
+    else:
+        known = shared.sections.get(span)
         if known is None:
-            return None
+            known = _parse_section(span, shared)
+            if known is None:
+                return None
+        shared.last = (span, known)
     if _PLACEHOLDER in head:
         return None
     try:

@@ -39,6 +39,7 @@ def test_reports_sharing_inputs_parse_them_once_to_the_same_document(docs) -> No
         assert none is None and inputs_key is not None
         assert doc_read == whole
     assert len(shared.sections) == (1 if laptop["inputs"] == desk["inputs"] else 2)
+    assert shared.last is not None and shared.last[1] in shared.sections.values()
     values = [v for v, _ in shared.sections.values()]
     assert all(isinstance(v, dict) and "workloads" in v for v in values)
 
@@ -130,3 +131,19 @@ def test_a_section_nested_to_the_parsers_depth_limit_reads_as_the_whole_parse(do
         assert outcome(_raw(bad), Shared()) == whole, depth
         refused += isinstance(whole, str)
     assert 0 < refused < 25  # the limit was crossed within the range
+
+
+def test_the_last_section_answers_only_its_own_bytes(docs, monkeypatch) -> None:
+    """Each report's section is taken from the one before it only when its bytes are that
+    one's: alternating inputs, and with no memo at all, read as the whole parse does."""
+    monkeypatch.setattr(sections, "MEMO_BYTES", 0)  # nothing memoized: the last one alone
+    shared = Shared()
+    laptop = as_machine(docs["office-laptop-8gb"], 1)
+    other = json.loads(json.dumps(laptop))
+    other["inputs"]["workloads"][0]["title"] = "Another title"
+    for number, doc in enumerate((laptop, other, other, laptop, laptop, other)):
+        report = as_machine(doc, number)
+        doc_read, inputs_key = _json(_raw(report), shared)
+        assert inputs_key is not None and doc_read == _json(_raw(report))[0]
+        assert shared.last is not None and shared.last[1][0] == report["inputs"]
+    assert not shared.sections

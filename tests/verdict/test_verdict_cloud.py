@@ -163,3 +163,30 @@ def test_a_prices_session_prices_each_workload_once(monkeypatch) -> None:
     second = judge(load_profile("office-laptop-16gb"), shipped, again, options, prices=prices)
     assert sorted(priced) == ["chat-assistant", "coding-agent"]
     assert [v.cloud for v in first] == [v.cloud for v in second]
+
+
+def test_a_prices_session_finds_a_workload_it_was_asked_about_by_identity(monkeypatch) -> None:
+    """The same workload object asked about again (an audit's workers hold their workloads by
+    key) is found without writing its text; an equal copy is found by its text, and all three
+    answers are the one priced first."""
+    import dataclasses
+
+    from advisor.catalog import load_catalog
+    from advisor.verdict import cloud
+    from advisor.workload import Workload, load_workloads
+
+    (workload,) = load_workloads(["chat-assistant"])
+    texts: list[str] = []
+    real = Workload.__repr__
+
+    def counted(self) -> str:
+        texts.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Workload, "__repr__", counted)
+    prices = cloud.CloudPrices(load_catalog(overlay=False))
+    first = prices.costs(workload)
+    assert prices.costs(workload) is first
+    assert texts == ["chat-assistant"]
+    assert prices.costs(dataclasses.replace(workload)) is first
+    assert texts == ["chat-assistant", "chat-assistant"]
