@@ -72,8 +72,10 @@ class CodeCache:
         """The code object `exec(text)` would compile, from the file where it holds it."""
         group = self.groups.get(module)
         if group is None:
-            group = self.groups[module] = self._group(module)
-            self.used[module] = set()
+            # The module's set of texts before its map, each kept if there already: classes
+            # made in two threads (a thread may stop between any two steps here) find both
+            self.used.setdefault(module, set())
+            group = self.groups.setdefault(module, self._group(module))
         self.used[module].add(text)
         code = group.get(text)
         if code is None:
@@ -135,10 +137,10 @@ class CodeCache:
         import zlib
 
         entries = dict(self.stored or {})
-        for module in self.changed:
+        for module in list(self.changed):  # (a thread may make a class meanwhile)
             group = self.groups[module]
             if len(group) > 2 * len(self.used[module]) + 16:  # mostly texts of older code
-                group = {text: group[text] for text in self.used[module]}
+                group = {text: group[text] for text in list(self.used[module]) if text in group}
             data = marshal.dumps(group)
             entries[module] = zlib.crc32(data).to_bytes(4, "little") + data
         if sum(map(len, entries.values())) > _MAX_BYTES:

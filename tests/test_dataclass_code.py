@@ -301,3 +301,30 @@ def test_install_leaves_a_dataclasses_compiled_under_a_future_flag_alone(
     monkeypatch.setattr(dataclass_code, "_cache", None)
     assert dataclass_code.install() is None
     assert not hasattr(dataclasses, "exec")
+
+
+def test_classes_made_in_two_threads_at_once_keep_both_texts(tmp_path: Path) -> None:
+    """A thread can stop anywhere in code() while another makes a class of the same module
+    (dataclasses.make_dataclass, or a class statement in a function, run in two threads):
+    here the other thread's class is made while this one reads the module's map from the file.
+    Before, this thread then replaced the map and the set of texts used the other had made
+    (losing its code from the file), and a thread stopped between the two saw no set at all
+    (KeyError from dataclasses)."""
+    cache = CodeCache(str(tmp_path / "code.bin"), MAGIC, write=True)
+    first, second = (f"def __create_fn__():\n def f(self):\n  return {n}\n return f"
+                     for n in (1, 2))  # fmt: skip
+    read = cache._group
+    calls: list[str] = []
+
+    def read_while_the_other_thread_runs(module: str) -> dict:
+        calls.append(module)
+        if len(calls) == 1:
+            cache.code(second, "m")  # the other thread's class, made meanwhile
+        return read(module)
+
+    cache._group = read_while_the_other_thread_runs  # type: ignore[method-assign]
+    cache.code(first, "m")
+    assert cache.used["m"] == {first, second} and cache.groups["m"].keys() == {first, second}
+    cache.save()
+    kept = CodeCache(str(tmp_path / "code.bin"), MAGIC, write=False)._group("m")
+    assert kept.keys() == {first, second}
