@@ -328,3 +328,31 @@ def test_classes_made_in_two_threads_at_once_keep_both_texts(tmp_path: Path) -> 
     cache.save()
     kept = CodeCache(str(tmp_path / "code.bin"), MAGIC, write=False)._group("m")
     assert kept.keys() == {first, second}
+
+
+def test_a_fifo_a_device_or_a_huge_file_in_its_place_is_not_read(tmp_path: Path) -> None:
+    """Not a regular file, or one far larger than the cache writes: not used, and the run
+    does not wait on it (a FIFO put where the file goes blocked every advisor run at import;
+    a link to /dev/zero read until memory ran out). The thread only bounds the old wait."""
+    import os
+    import threading
+
+    fifo = tmp_path / "fifo.bin"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.bin"
+    with huge.open("wb") as file:  # the right header, then a hole far past any real file
+        file.write(MAGIC + dataclass_code._FORMAT)
+        file.truncate(dataclass_code._MAX_READ + 1)
+    device = tmp_path / "device.bin"
+    device.symlink_to("/dev/zero")
+    found: dict[str, dict] = {}
+
+    def read_all() -> None:
+        for path in (fifo, huge, device):
+            found[path.name] = CodeCache(str(path), MAGIC, write=False)._read()
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    reader.join(timeout=120)
+    assert not reader.is_alive(), "the read waited on a FIFO"
+    assert found == {"fifo.bin": {}, "huge.bin": {}, "device.bin": {}}
