@@ -38,6 +38,7 @@ import builtins
 import contextlib
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from types import CodeType
@@ -45,6 +46,9 @@ from typing import Any
 
 _FORMAT = b"advisor-dataclass-code 1\n"  # this file's own layout, after the magic number
 _MAX_BYTES = 8 << 20  # a larger file keeps only the modules the run that writes it used
+_MAX_READ = 8 * _MAX_BYTES  # a larger one is not this cache's (nor is one not a regular file)
+# Read only, never waiting (a FIFO put where the file goes), binary
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _FUTURE_FLAGS = 0
 for _name in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _name).compiler_flag
@@ -72,8 +76,10 @@ class CodeCache:
         """The code object `exec(text)` would compile, from the file where it holds it."""
         group = self.groups.get(module)
         if group is None:
-            group = self.groups[module] = self._group(module)
-            self.used[module] = set()
+            # The module's set of texts before its map, each kept if there already: classes
+            # made in two threads (a thread may stop between any two steps here) find both
+            self.used.setdefault(module, set())
+            group = self.groups.setdefault(module, self._group(module))
         self.used[module].add(text)
         code = group.get(text)
         if code is None:
@@ -107,14 +113,23 @@ class CodeCache:
 
     def _read(self) -> dict[str, bytes]:
         """The file's maps by module (still marshalled), or none where the file is missing,
-        another interpreter's or not this format."""
+        another interpreter's, not this format, not a regular file or far too large."""
         if self.path is None:
             return {}
         try:
-            with open(self.path, "rb") as file:
+            fd = os.open(self.path, _OPEN_FLAGS)
+        except OSError:
+            return {}
+        try:
+            found = os.fstat(fd)
+            if not stat.S_ISREG(found.st_mode) or found.st_size > _MAX_READ:
+                return {}  # a FIFO or a device would block or never end; too large: foreign
+            with os.fdopen(fd, "rb", closefd=False) as file:
                 blob = file.read()
         except OSError:
             return {}
+        finally:
+            os.close(fd)
         head = self.magic + _FORMAT
         if not blob.startswith(head):
             return {}
@@ -135,10 +150,10 @@ class CodeCache:
         import zlib
 
         entries = dict(self.stored or {})
-        for module in self.changed:
+        for module in list(self.changed):  # (a thread may make a class meanwhile)
             group = self.groups[module]
             if len(group) > 2 * len(self.used[module]) + 16:  # mostly texts of older code
-                group = {text: group[text] for text in self.used[module]}
+                group = {text: group[text] for text in list(self.used[module]) if text in group}
             data = marshal.dumps(group)
             entries[module] = zlib.crc32(data).to_bytes(4, "little") + data
         if sum(map(len, entries.values())) > _MAX_BYTES:

@@ -301,3 +301,58 @@ def test_install_leaves_a_dataclasses_compiled_under_a_future_flag_alone(
     monkeypatch.setattr(dataclass_code, "_cache", None)
     assert dataclass_code.install() is None
     assert not hasattr(dataclasses, "exec")
+
+
+def test_classes_made_in_two_threads_at_once_keep_both_texts(tmp_path: Path) -> None:
+    """A thread can stop anywhere in code() while another makes a class of the same module
+    (dataclasses.make_dataclass, or a class statement in a function, run in two threads):
+    here the other thread's class is made while this one reads the module's map from the file.
+    Before, this thread then replaced the map and the set of texts used the other had made
+    (losing its code from the file), and a thread stopped between the two saw no set at all
+    (KeyError from dataclasses)."""
+    cache = CodeCache(str(tmp_path / "code.bin"), MAGIC, write=True)
+    first, second = (f"def __create_fn__():\n def f(self):\n  return {n}\n return f"
+                     for n in (1, 2))  # fmt: skip
+    read = cache._group
+    calls: list[str] = []
+
+    def read_while_the_other_thread_runs(module: str) -> dict:
+        calls.append(module)
+        if len(calls) == 1:
+            cache.code(second, "m")  # the other thread's class, made meanwhile
+        return read(module)
+
+    cache._group = read_while_the_other_thread_runs  # type: ignore[method-assign]
+    cache.code(first, "m")
+    assert cache.used["m"] == {first, second} and cache.groups["m"].keys() == {first, second}
+    cache.save()
+    kept = CodeCache(str(tmp_path / "code.bin"), MAGIC, write=False)._group("m")
+    assert kept.keys() == {first, second}
+
+
+def test_a_fifo_a_device_or_a_huge_file_in_its_place_is_not_read(tmp_path: Path) -> None:
+    """Not a regular file, or one far larger than the cache writes: not used, and the run
+    does not wait on it (a FIFO put where the file goes blocked every advisor run at import;
+    a link to /dev/zero read until memory ran out). The thread only bounds the old wait."""
+    import os
+    import threading
+
+    fifo = tmp_path / "fifo.bin"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.bin"
+    with huge.open("wb") as file:  # the right header, then a hole far past any real file
+        file.write(MAGIC + dataclass_code._FORMAT)
+        file.truncate(dataclass_code._MAX_READ + 1)
+    device = tmp_path / "device.bin"
+    device.symlink_to("/dev/zero")
+    found: dict[str, dict] = {}
+
+    def read_all() -> None:
+        for path in (fifo, huge, device):
+            found[path.name] = CodeCache(str(path), MAGIC, write=False)._read()
+
+    reader = threading.Thread(target=read_all, daemon=True)
+    reader.start()
+    reader.join(timeout=120)
+    assert not reader.is_alive(), "the read waited on a FIFO"
+    assert found == {"fifo.bin": {}, "huge.bin": {}, "device.bin": {}}

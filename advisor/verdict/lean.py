@@ -32,9 +32,10 @@ class Lean:
 
     def rank(self, found: list[LocalOption]) -> tuple[float, ...]:
         """The closest of the options before the model and `found` (its options)."""
-        for option in found[self.seen :]:  # the model's options only grow
-            self.nearest = min(self.nearest, near(self.w, option))
-        self.seen = len(found)
+        if len(found) > self.seen:  # the model's options only grow
+            for option in found[self.seen :]:
+                self.nearest = min(self.nearest, near(self.w, option))
+            self.seen = len(found)
         return self.nearest
 
     def beaten(self, bounds: FileBounds, quant: Quant, kept: float,

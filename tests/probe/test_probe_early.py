@@ -107,6 +107,23 @@ def test_the_run_works_meanwhile_while_the_childs_test_prepares(advisor_home, ta
     assert _collected(started.pid)
 
 
+def test_the_work_meanwhile_is_handed_the_machine_with_its_overrides(advisor_home, tagged_tests):
+    """--ram given: the machine the work meanwhile sees has the RAM the run will use (what it
+    reads of the machine is the room its files must fit, advisor.advice_ahead.prepare)."""
+    from advisor.probe.resolve import resolve_machine_soon
+
+    started = early.start_probe()
+    assert started is not None
+    seen = []
+
+    def meanwhile(ready, machine) -> None:
+        seen.append(machine.memory.ram_total_bytes)
+
+    machine = resolve_machine_soon(early=started, ram_gb=64)(meanwhile=meanwhile)
+    assert seen == [64 * 1024**3] == [machine.memory.ram_total_bytes]
+    assert _collected(started.pid)
+
+
 def test_the_probe_is_the_in_line_one(advisor_home, monkeypatch) -> None:
     """Without a copy test to prepare (enough cached ones), the child sends the machine the
     probe gives in line and leaves; no copy test child is forked."""

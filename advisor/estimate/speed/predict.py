@@ -180,16 +180,25 @@ def least_split(terms: Callable[[TokenCost, str], tuple[float, float]], cost: To
     base, slope = cpu
     if not gpus:
         return base, slope
-    on_gpus = [terms(cost, d) for d in gpus]
-    base = min(base, share * min(b for b, _ in on_gpus) + (1 - share) * cpu[0])
-    slope = min(slope, share * min(s for _, s in on_gpus) + (1 - share) * cpu[1])
+    gpu_base, gpu_slope = _cheapest(terms, cost, gpus)
+    base = min(base, share * gpu_base + (1 - share) * cpu[0])
+    slope = min(slope, share * gpu_slope + (1 - share) * cpu[1])
     if moe:
         dense_cost, expert_cost = least_moe_parts(*file, kv_bytes)
-        dense = [terms(dense_cost, d) for d in gpus]
+        dense_base, dense_slope = _cheapest(terms, dense_cost, gpus)
         experts = terms(expert_cost, "cpu")
-        base = min(base, min(b for b, _ in dense) + experts[0])
-        slope = min(slope, min(s for _, s in dense) + experts[1])
+        base = min(base, dense_base + experts[0])
+        slope = min(slope, dense_slope + experts[1])
     return base, slope
+
+
+def _cheapest(terms: Callable[[TokenCost, str], tuple[float, float]], cost: TokenCost,
+              gpus: tuple[str, ...]) -> tuple[float, float]:  # fmt: skip
+    """The least (base, slope) of `cost` on any one of `gpus`, each taken on its own."""
+    if len(gpus) == 1:  # most machines: the GPU's own terms
+        return terms(cost, gpus[0])
+    on_gpus = [terms(cost, d) for d in gpus]
+    return min(b for b, _ in on_gpus), min(s for _, s in on_gpus)
 
 
 @lru_cache(maxsize=256)
