@@ -275,3 +275,28 @@ def test_a_reading_worker_builds_each_configuration_once_across_its_runs(
     assert all(p.group is None for p in first[1:] + second[:2])
     assert isinstance(second[2].found, read.Skipped)  # its own left-out part is still checked
     assert "ram_available_gb" in second[2].found.reason
+
+
+def test_reading_runs_shrink_to_short_last_runs_in_file_order() -> None:
+    """10,000 files on two workers: the runs start at 625 files (10,000 over 2 x 8) and shrink
+    with the files left to MIN_RUN_FILES, so a worker that ends first waits on a short run;
+    every file is in one run, in order, and what is not a file keeps its place."""
+    import advisor.audit.read as read
+    from advisor.audit.sources import Skipped
+
+    files = [f"/fleet/r{n:05d}.json" for n in range(10_000)]
+    odd = Skipped("<stdin>:1", "truncated")
+    items = [*files[:5000], odd, *files[5000:]]
+    plan = read._runs(items, len(files), 2 * read.RUNS_PER_WORKER)
+    runs = [p for p in plan if isinstance(p, list)]
+    assert [f for run in runs for f in run] == files
+    assert plan[next(i for i, p in enumerate(plan) if p is odd) - 1][-1] == files[4999]
+    sizes = [len(run) for run in runs]
+    assert sizes[0] == 625 and sizes[-2] == read.MIN_RUN_FILES and sizes[-1] <= read.MIN_RUN_FILES
+    assert len(runs) < 80  # a few dozen results to send back, not one per file
+    plain = [len(run) for run in read._runs(files, len(files), 2 * read.RUNS_PER_WORKER)]
+    assert plain == sorted(plain, reverse=True) and plain[0] == 625 and sum(plain) == 10_000
+    assert plain[-2] == read.MIN_RUN_FILES
+    # a small fleet: runs of equal size (below MIN_RUN_FILES there is nothing to shrink)
+    small = read._runs(files[:16], 16, 6)
+    assert [len(r) for r in small] == [3, 3, 3, 3, 3, 1]
