@@ -98,7 +98,7 @@ def _steps(catalog: Catalog, workloads: Sequence[Workload], machine: Machine | N
     # paths of the workloads (~3-5 ms) and the search's tables of the catalog (each model's
     # files by quality, the models by quality index: ~2-3 ms), kept for the run
     from advisor import advice_cache, remedies
-    from advisor.verdict.cloud import CloudPrices
+    from advisor.verdict.cloud_prices import CloudPrices
 
     yield advice_cache.code_stamp
     yield remedies.code_stamp

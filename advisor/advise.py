@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from advisor.estimate.cache import EstimateCache
     from advisor.estimate.calibration.values import Calibration
     from advisor.probe.machine import Machine
-    from advisor.verdict.cloud import CloudPrices
+    from advisor.verdict.cloud_prices import CloudPrices
     from advisor.verdict.gather import Gather
     from advisor.verdict.options import LocalOption
     from advisor.verdict.power_for import PowerFor
@@ -301,7 +301,7 @@ def _judging(
     prices: CloudPrices | None,
     measured: Measured | None = None,
 ) -> _Judging:
-    from advisor.verdict.cloud import CloudPrices
+    from advisor.verdict.cloud_prices import CloudPrices
     from advisor.verdict.power_for import power_lookup
     from advisor.verdict.search import OptionSearch
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
     from advisor.probe.specs.upgrades import Change
-    from advisor.verdict.cloud import CloudPrices
+    from advisor.verdict.cloud_prices import CloudPrices
     from advisor.verdict.verdict import Verdict
 
 NEEDS_REMEDY = ("cloud", "not_viable")
@@ -53,7 +53,7 @@ def with_remedies(
     if not pending:
         return list(verdicts)
     if prices is None or prices.catalog is not catalog:
-        from advisor.verdict.cloud import CloudPrices
+        from advisor.verdict.cloud_prices import CloudPrices
 
         prices = CloudPrices(catalog)
     found = _cached_search(machine, catalog, pending, options, measurements, judge, prices)

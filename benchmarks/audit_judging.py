@@ -46,7 +46,7 @@ _REPLAY = """
 import gc, os, pickle, sys, time
 from advisor.advise import judge
 from advisor.catalog import load_catalog
-from advisor.verdict.cloud import CloudPrices
+from advisor.verdict.cloud_prices import CloudPrices
 from advisor.verdict.search import OptionSearch
 with open(sys.argv[1], "rb") as f:
     calls = pickle.load(f)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from advisor.advice_options import AdviceOptions
     from advisor.catalog.model import Catalog
     from advisor.probe.machine import Machine
-    from advisor.verdict.cloud import CloudPrices
+    from advisor.verdict.cloud_prices import CloudPrices
     from advisor.verdict.verdict import Verdict
     from advisor.workload import Workload
 
@@ -174,7 +174,7 @@ _WORKER_WORKLOADS: dict[bytes, Workload] | None = None
 
 
 def _init_worker(catalog: Catalog, workloads: dict[bytes, Workload]) -> None:
-    from advisor.verdict.cloud import CloudPrices
+    from advisor.verdict.cloud_prices import CloudPrices
 
     global _WORKER_PRICES, _WORKER_WORKLOADS
     _WORKER_PRICES = CloudPrices(catalog)
@@ -211,7 +211,7 @@ class Evaluator:
         jobs: int = 1,
         known: dict[tuple[bytes, bytes], Result] | None = None,
     ) -> None:
-        from advisor.verdict.cloud import CloudPrices
+        from advisor.verdict.cloud_prices import CloudPrices
 
         self.catalog = catalog
         self.prices = CloudPrices(catalog)  # each workload priced once, for every machine

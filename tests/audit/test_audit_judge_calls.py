@@ -19,7 +19,7 @@ from advisor.audit.audit import AuditSettings, run_audit
 from advisor.audit.evaluate import Failure, Request
 from advisor.audit.keys import digest
 from advisor.errors import InputError
-from advisor.verdict.cloud import CloudPrices
+from advisor.verdict.cloud_prices import CloudPrices
 
 
 def _recorded(monkeypatch) -> list[list[Request]]:

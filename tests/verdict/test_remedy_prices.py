@@ -13,15 +13,16 @@ from advisor.advice_options import AdviceOptions
 from advisor.advise import advise
 from advisor.catalog import load_catalog
 from advisor.probe.resolve import resolve_machine
-from advisor.verdict import cloud
+from advisor.verdict import cloud, cloud_prices
 from advisor.workload import load_workloads
 
 
 @pytest.fixture
 def priced(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times each workload was priced (cloud.cloud_costs) in the test (the costs a
-    report's shared session keeps for the process, from earlier tests, forgotten first)."""
-    cloud._costs_on.cache_clear()
+    """How many times each workload was priced (cloud.cloud_costs, as the prices session calls
+    it) in the test (the costs a report's shared session keeps for the process, from earlier
+    tests, forgotten first)."""
+    cloud_prices._costs_on.cache_clear()
     seen: Counter[str] = Counter()
     real = cloud.cloud_costs
 
@@ -29,7 +30,7 @@ def priced(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
         seen[workload.name] += 1
         return real(workload, catalog)
 
-    monkeypatch.setattr(cloud, "cloud_costs", counted)
+    monkeypatch.setattr(cloud_prices, "cloud_costs", counted)
     return seen
 
 

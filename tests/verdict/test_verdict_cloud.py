@@ -143,7 +143,7 @@ def test_a_prices_session_prices_each_workload_once(monkeypatch) -> None:
     from advisor.advise import judge
     from advisor.catalog import load_catalog
     from advisor.probe import load_profile
-    from advisor.verdict import cloud
+    from advisor.verdict import cloud, cloud_prices
     from advisor.workload import load_workloads
 
     shipped = load_catalog(overlay=False)
@@ -155,8 +155,8 @@ def test_a_prices_session_prices_each_workload_once(monkeypatch) -> None:
         priced.append(workload.name)
         return real(workload, catalog)
 
-    monkeypatch.setattr(cloud, "cloud_costs", counted)
-    prices = cloud.CloudPrices(shipped)
+    monkeypatch.setattr(cloud_prices, "cloud_costs", counted)
+    prices = cloud_prices.CloudPrices(shipped)
     options = AdviceOptions(cache=False)
     first = judge(load_profile("rtx-3060-desktop"), shipped, workloads, options, prices=prices)
     again = [dataclasses.replace(w) for w in workloads]  # equal, not the same objects
@@ -172,7 +172,7 @@ def test_a_prices_session_finds_a_workload_it_was_asked_about_by_identity(monkey
     import dataclasses
 
     from advisor.catalog import load_catalog
-    from advisor.verdict import cloud
+    from advisor.verdict import cloud_prices
     from advisor.workload import Workload, load_workloads
 
     (workload,) = load_workloads(["chat-assistant"])
@@ -184,7 +184,7 @@ def test_a_prices_session_finds_a_workload_it_was_asked_about_by_identity(monkey
         return real(self)
 
     monkeypatch.setattr(Workload, "__repr__", counted)
-    prices = cloud.CloudPrices(load_catalog(overlay=False))
+    prices = cloud_prices.CloudPrices(load_catalog(overlay=False))
     first = prices.costs(workload)
     assert prices.costs(workload) is first
     assert texts == ["chat-assistant"]
