@@ -40,8 +40,8 @@ class Skipped:
 
 def gather(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[RawReport | Skipped]:
     """Every report the arguments name, in order; a file named twice is read once."""
-    for item in locate(paths, stdin):
-        if isinstance(item, Path):
+    for item in locate_text(paths, stdin):
+        if isinstance(item, str):
             yield from read_file(item)
         else:
             yield item
