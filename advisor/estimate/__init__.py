@@ -7,6 +7,7 @@ ranking use. It is pure (no I/O) and cheap: tensor layouts and per-block sums ar
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from advisor.estimate.estimate import Estimate
@@ -14,6 +15,8 @@ from advisor.estimate.kv_types import KV_TYPES
 from advisor.estimate.memory import MemoryBreakdown
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from advisor.catalog.model import Model
     from advisor.estimate.calibration.values import Calibration
     from advisor.estimate.placement import MemoryMode
@@ -47,8 +50,16 @@ def estimate(
     which cost more than the rest; estimate the files you report again with `detail` True.
     Raises ValueError for an unknown quant, KV type or memory mode.
     """
+    return _assembly()(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
+                       mode=mode, gpu_layers=gpu_layers, calibration=calibration,
+                       flash_attn=flash_attn, detail=detail)  # fmt: skip
+
+
+@cache
+def _assembly() -> Callable[..., Estimate]:
+    """advisor.estimate.assemble.assemble, imported when first asked for (importing this
+    package stays light: a run whose estimates all come from a cache never needs the speed
+    model behind it), and once: a search makes thousands of estimates."""
     from advisor.estimate.assemble import assemble
 
-    return assemble(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
-                    mode=mode, gpu_layers=gpu_layers, calibration=calibration,
-                    flash_attn=flash_attn, detail=detail)  # fmt: skip
+    return assemble

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from advisor.estimate import estimate
 from advisor.estimate.quant_quality import QuantLosses
 from advisor.estimate.rank import RankedCandidate as Ranked
 from advisor.estimate.rank import places, quality_for, rank_file, score_bound
@@ -146,12 +147,8 @@ class OptionSearch:
 
     def _estimate(self, machine, model, quant, context_tokens, kv_type, mode,
                   detail: bool = False) -> Estimate:  # fmt: skip
-        # advisor.estimate.estimate's assembly, called as it calls it (no -ngl forced, flash
-        # attention "auto"): a search makes thousands, each of which paid two imports.
-        return _assembly()(machine, model, quant, context_tokens=context_tokens,
-                           kv_type=kv_type, mode=mode, gpu_layers=None,
-                           calibration=self._calibration, flash_attn=None,
-                           detail=detail)  # fmt: skip
+        return estimate(machine, model, quant, context_tokens=context_tokens, kv_type=kv_type,
+                        mode=mode, calibration=self._calibration, detail=detail)  # fmt: skip
 
     def prefill_floor(self, model: Model, quant: Quant) -> PrefillFloor | None:
         """A floor on the file's prefill time here (None: none known)."""
@@ -298,15 +295,6 @@ class OptionSearch:
                 self.rank_quant(entry.model, entry.quant, entry.task, entry.context_tokens)
                 settled = True
         return settled
-
-
-@cache
-def _assembly() -> Callable[..., Estimate]:
-    """advisor.estimate.assemble.assemble, imported when first asked for: a search whose
-    estimates all come from the cache never needs the speed model behind it."""
-    from advisor.estimate.assemble import assemble
-
-    return assemble
 
 
 @lru_cache(maxsize=4)
