@@ -7,7 +7,7 @@ ranking use. It is pure (no I/O) and cheap: tensor layouts and per-block sums ar
 
 from __future__ import annotations
 
-from functools import cache
+import functools
 from typing import TYPE_CHECKING
 
 from advisor.estimate.estimate import Estimate
@@ -55,7 +55,7 @@ def estimate(
                        flash_attn=flash_attn, detail=detail)  # fmt: skip
 
 
-@cache
+@functools.cache
 def _assembly() -> Callable[..., Estimate]:
     """advisor.estimate.assemble.assemble, imported when first asked for (importing this
     package stays light: a run whose estimates all come from a cache never needs the speed
