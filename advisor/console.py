@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import re
 import sys
-import unicodedata
 
 from advisor.errors import AdvisorError
 
@@ -65,6 +64,8 @@ def _to_ascii(exc: UnicodeError) -> tuple[str, int]:
 def _ascii_of(ch: str) -> str:
     if ch in _ASCII:
         return _ASCII[ch]
+    import unicodedata  # here: only a stream that is not Unicode needs it, every run imports this
+
     plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
     return plain or "?"
 

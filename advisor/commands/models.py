@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import textwrap
 
 from advisor.argtypes import MAX_CONTEXT_TOKENS, real, whole
 from advisor.commands.judging import add_quality_options
@@ -187,6 +186,8 @@ def _cut(text: str, width: int) -> str:
 
 def render_text(ranking, limit: int | None = None) -> str:
     """A table that reads at 80 columns, then the models left out and why."""
+    import textwrap  # here, not at the top: a report imports this module (with_user_models)
+
     from advisor.estimate.rank import task_metric, unknown_quality
 
     shown = ranking.candidates[:limit] if limit else ranking.candidates
