@@ -160,12 +160,11 @@ def test_after_prepare_a_first_search_works_out_no_file_again(monkeypatch) -> No
 
 def test_after_prepare_a_first_report_prices_and_stamps_nothing_again(monkeypatch) -> None:
     """The workloads' cloud paths and the stamps of the code the advice and remedy caches are
-    keyed by are worked out ahead too: advise() works out neither again (the estimate cache's
-    own stamp aside)."""
+    keyed by are worked out ahead too: advise() works out neither again, and the estimate
+    cache's stamp reads the files those stamps listed (disk_cache.code_stamp)."""
     from advisor.advice_options import AdviceOptions
     from advisor.advise import advise
     from advisor.catalog import load_catalog
-    from advisor.estimate.cache import SOURCES
     from advisor.files import disk_cache
     from advisor.probe import load_profile
     from advisor.verdict import cloud
@@ -175,7 +174,7 @@ def test_after_prepare_a_first_report_prices_and_stamps_nothing_again(monkeypatc
     catalog, workloads = load_catalog(), load_workloads()
     prepare(catalog, lambda: False, machine, workloads)
     asked: list[object] = []
-    stamp, costs = disk_cache.source_stamp, cloud.cloud_costs
+    lines, stamp, costs = disk_cache._source_lines, disk_cache.source_stamp, cloud.cloud_costs
 
     def counted_stamp(names):
         names = tuple(names)
@@ -183,8 +182,9 @@ def test_after_prepare_a_first_report_prices_and_stamps_nothing_again(monkeypatc
             asked.append(names)
         return stamp(names)
 
+    monkeypatch.setattr(disk_cache, "_source_lines", lambda name: asked.append(name) or lines(name))
     monkeypatch.setattr(disk_cache, "source_stamp", counted_stamp)
     monkeypatch.setattr(cloud, "cloud_costs", lambda *a: asked.append(a) or costs(*a))
     advice = advise(machine, catalog, workloads, AdviceOptions())
-    assert asked == [tuple(SOURCES)]  # the estimate cache's (disk_cache.DictStore)
+    assert asked == []  # no folder listed or file stat'ed, no cloud path priced, again
     assert any(v.remedy is not None for v in advice.verdicts)  # the remedy search ran

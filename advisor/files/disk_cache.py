@@ -200,9 +200,10 @@ class DictStore:
 
     def __init__(self, kind: str, sources: Iterable[str], params: Hashable, *, keep: int,
                  folder: Path | None = None) -> None:  # fmt: skip
-        """`sources`: the package paths (folders or files) whose code the values depend on;
-        `params`: everything else they depend on; `keep`: how many files of the kind stay."""
-        self.key = (FORMAT, __version__, kind, source_stamp(sources), params)
+        """`sources`: the package paths (folders or files) whose code the values depend on
+        (stamped once a process, code_stamp); `params`: everything else they depend on;
+        `keep`: how many files of the kind stay."""
+        self.key = (FORMAT, __version__, kind, code_stamp(tuple(sources)), params)
         name = hashlib.sha256(repr(self.key).encode("utf-8")).hexdigest()[:32]
         self.path = (folder or user_cache_dir() / kind) / f"{name}.pickle"
         self.keep = keep
