@@ -106,6 +106,9 @@ def validated(content: bytes, name: str) -> Catalog:
 
 @dataclass(frozen=True)
 class CatalogDiff:
+    """What a newer catalog changes against the one in use: models added, removed or changed,
+    prices, sources."""
+
     old_version: str
     new_version: str
     added: tuple[str, ...]

@@ -39,6 +39,9 @@ class DeviceBudget:
 
 @dataclass(frozen=True)
 class Budgets:
+    """The memory each device offers a model: the GPUs llama.cpp would use, the CPU's RAM, whether
+    they share it."""
+
     gpus: tuple[DeviceBudget, ...]  # the GPUs llama.cpp would use, in order
     cpu: DeviceBudget
     unified: bool  # GPU and CPU draw on the same RAM

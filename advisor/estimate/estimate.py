@@ -11,6 +11,8 @@ from advisor.estimate.speed.figures import Speed
 
 @dataclass(frozen=True)
 class Estimate:
+    """One file at one context on one machine: its memory, placement, longest context and speed."""
+
     model_id: str
     quant: str
     context_tokens: int

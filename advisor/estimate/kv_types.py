@@ -14,6 +14,9 @@ from advisor.catalog.tensors.quant_rules import TYPE_SIZES
 
 @dataclass(frozen=True)
 class KvCacheType:
+    """A KV cache type llama.cpp offers: its names, its ggml enum value and whether it needs flash
+    attention."""
+
     name: str  # as llama.cpp's --cache-type-k takes it: "f16", "q8_0", ...
     ggml_type: str  # ggml's name of the type: "F16", "Q8_0", ...
     ggml_id: int  # enum ggml_type: what llama_context_params.type_k holds

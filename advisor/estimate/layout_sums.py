@@ -25,6 +25,9 @@ def _cum(values) -> tuple[float, ...]:
 @cached_hash
 @dataclass(frozen=True)
 class BlockSums:
+    """A layout's per-block sums, cumulative: weights, routed experts, cache bytes per cell,
+    recurrent state."""
+
     n_blocks: int
     weights: tuple[float, ...]  # cumulative weight bytes per block (experts included)
     experts: tuple[float, ...]  # cumulative routed-expert bytes

@@ -34,6 +34,9 @@ class DeviceShare:
 
 @dataclass(frozen=True)
 class Placement:
+    """Where a file's layers and experts go: the -ngl llama.cpp would use, the pool and mode, each
+    device's share."""
+
     kind: PlacementKind
     gpu_layers: int  # what llama.cpp's -ngl would be (repeating layers + output layer)
     total_layers: int  # -ngl value that puts everything on the GPU

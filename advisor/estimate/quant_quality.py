@@ -36,6 +36,9 @@ ANCHOR, STEEP = "Q4_K_M", "Q2_K"
 
 @dataclass(frozen=True)
 class QuantRetention:
+    """The share of a model's full-precision score a quant type keeps, and where the figure comes
+    from."""
+
     quant: str
     factor: float  # share of the full-precision score kept
     basis: str  # where the figure comes from, in words: MEASURED, SCALED, ... above

@@ -126,6 +126,8 @@ def index_source(quality: Quality | None, metric: str = "intelligence_index") ->
 
 @dataclass(frozen=True)
 class Excluded:
+    """A model left out of a ranking, and why."""
+
     model_id: str
     model_name: str
     kind: ExclusionKind
@@ -134,6 +136,9 @@ class Excluded:
 
 @dataclass(frozen=True)
 class Ranking:
+    """The catalog ranked for a machine and a task: the candidates, best first, and the models
+    left out."""
+
     machine_name: str
     task: str
     context_tokens: int
@@ -215,6 +220,9 @@ def _candidate(
 
 @dataclass(frozen=True)
 class _Options:
+    """What a ranking is asked for: the machine, task, context, speed floor, cache type, mode and
+    quant losses."""
+
     machine: Machine
     task: str
     context_tokens: int

@@ -16,6 +16,8 @@ from advisor.estimate.kv_types import kv_cache_type
 
 @dataclass(frozen=True)
 class RunSettings:
+    """The llama.cpp settings an estimate assumes: KV cache type, flash attention, batch sizes."""
+
     kv_type: str = "f16"
     flash_attn: bool = True
     n_batch: int = 2048

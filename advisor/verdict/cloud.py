@@ -65,6 +65,9 @@ class SubscriptionCost:
 
 @dataclass(frozen=True)
 class CloudCosts:
+    """What the workload costs in the cloud: the frontier model, the cheapest API model good
+    enough, the best plan."""
+
     frontier: ApiCost | None  # the best frontier model on the task
     frontier_index: float | None  # its index: 100% on the quality scale
     cheapest_api: ApiCost | None  # the cheapest API model that meets the quality floor

@@ -26,6 +26,9 @@ class InputBasis:
 
 @dataclass(frozen=True)
 class Confidence:
+    """How far a verdict can be trusted, and which of its inputs are measured, calibrated or
+    assumed."""
+
     level: Level
     why: str
     inputs: tuple[InputBasis, ...]

@@ -25,6 +25,9 @@ def option_name(option: LocalOption) -> str:
 
 @dataclass(frozen=True)
 class HybridSplit:
+    """A workload served partly here and partly in the cloud: the local share, why, and the
+    month's costs."""
+
     local_share: float  # of the requests
     reason: HybridReason
     why: str

@@ -129,6 +129,9 @@ setattr(Check, "text", _TextWhenRead())  # noqa: B010 (after @dataclass: not a d
 
 @dataclass(frozen=True)
 class LocalOption:
+    """A catalog file as a way to run a workload here: how it runs (None: it does not fit), its
+    quality and its checks."""
+
     candidate: LocalCandidate
     run: LocalRun | None  # None when it does not fit
     quality_pct: float | None  # of the frontier's index on the task

@@ -29,6 +29,8 @@ MAX_AGE_DAYS = 120
 
 @dataclass(frozen=True)
 class StaleFact:
+    """A dated price or score older than the report allows, with its age and source."""
+
     what: str  # "API price of Claude Haiku 5.5"
     date: str  # as the catalog gives it: YYYY-MM-DD or YYYY-MM
     age_days: int

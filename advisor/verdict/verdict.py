@@ -51,6 +51,9 @@ class MonthlyCosts:
 
 @dataclass(frozen=True)
 class Verdict:
+    """The answer for one workload: local, hybrid or cloud, the option it is about, the costs and
+    the reasons."""
+
     workload: Workload
     kind: VerdictKind
     summary: str

@@ -151,6 +151,8 @@ def _routed_expert_params(arch: Architecture) -> float | None:
 
 @dataclass(frozen=True)
 class _Split:
+    """What a token reads of a file: bytes and parameters, the routed experts' part apart."""
+
     read: float  # bytes read per token
     used_params: float
     expert_params: float  # routed-expert params used per token

@@ -43,6 +43,8 @@ class PowerDraw:
 
 @dataclass(frozen=True)
 class _Figure:
+    """A power figure and how it is known, before it becomes a PowerDraw."""
+
     watts: float
     status: PowerStatus
     words: str

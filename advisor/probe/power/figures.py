@@ -19,6 +19,8 @@ README = "github.com/geerlingguy/ai-benchmarks README.md findings tables @ bdf94
 
 @dataclass(frozen=True)
 class Reading:
+    """A power draw measured at the wall on a named machine, with its source."""
+
     watts: float
     machine: str  # the machine it was read on
     source: str  # where, with its date

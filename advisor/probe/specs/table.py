@@ -171,6 +171,9 @@ _NOT_CORE = _VENDOR_WORDS | _LAPTOP_WORDS | _FORM_WORDS | {"gb"}
 
 @dataclass(frozen=True)
 class _Key:
+    """What a spec table row's name says of the card: its core words, laptop, Max-Q, form words,
+    memory, cores."""
+
     core: frozenset[str]
     laptop: bool
     maxq: bool
