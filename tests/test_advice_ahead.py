@@ -172,6 +172,10 @@ def test_after_prepare_a_first_report_prices_and_stamps_nothing_again(monkeypatc
 
     machine = load_profile("office-laptop-8gb")
     catalog, workloads = load_catalog(), load_workloads()
+    # The stamps as a first report's process starts, unstamped: what earlier tests stamped
+    # would otherwise answer advise() whether or not prepare() stamped it
+    disk_cache.code_stamp.cache_clear()
+    disk_cache._kept_source_lines.cache_clear()
     prepare(catalog, lambda: False, machine, workloads)
     asked: list[object] = []
     lines, stamp, costs = disk_cache._source_lines, disk_cache.source_stamp, cloud.cloud_costs
