@@ -63,6 +63,7 @@ FIRST_IMPORTS = (
     "advisor.probe.profiles.plain",
     "advisor.probe.specs.upgrades",
     "advisor.remedies",
+    "advisor.remedies_ahead",
 )
 
 

@@ -219,17 +219,28 @@ def _verdicts(
     from advisor.verdict.gather import workload_options
 
     j = _judging(machine, catalog, options, None, measured)
-    verdicts = []
-    for workload in workloads:
-        verdict = _decide(j, workload, workload_options)
-        frontier = verdict.cloud.frontier_index
-        verdicts.append(reported(j.search, workload, verdict, frontier, j.power_for))
-    if options.remedies:
-        from advisor.remedies import with_remedies
+    ahead = None
+    if options.remedies:  # the remedy search, started on the other core where it pays
+        from advisor.remedies_ahead import Ahead
 
-        verdicts = with_remedies(
-            machine, catalog, verdicts, options, j.measurements, judge, j.prices
-        )
+        ahead = Ahead(machine, catalog, workloads, options, j.measurements, judge, j.prices)
+    try:
+        verdicts = []
+        for workload in workloads:
+            verdict = _decide(j, workload, workload_options)
+            frontier = verdict.cloud.frontier_index
+            verdicts.append(reported(j.search, workload, verdict, frontier, j.power_for))
+            if ahead is not None:
+                ahead.judged(verdicts)
+        if options.remedies:
+            from advisor.remedies import with_remedies
+
+            verdicts = with_remedies(
+                machine, catalog, verdicts, options, j.measurements, judge, j.prices, ahead
+            )
+    finally:
+        if ahead is not None:
+            ahead.close()
     count = options.top_candidates or (
         options.config.defaults.top_candidates if options.config else DEFAULT_TOP_CANDIDATES
     )

@@ -184,5 +184,5 @@ def test_the_remedy_cache_keeps_its_newest_entries_only(
     for price in (0.10, 0.20, 0.30, 0.40):
         advice = advise(machine, catalog, workloads, AdviceOptions(electricity_usd_per_kwh=price))
         assert any(v.remedy is not None for v in advice.verdicts)
-    kept = [p for p in advisor_home.rglob("*") if p.is_file() and "remedies" in p.name]
+    kept = list((advisor_home / "cache" / "remedies").glob("*.pickle"))
     assert len(kept) == 2, kept

@@ -95,7 +95,7 @@ class EarlyCopyTest:
         self._begun = False
         self._ready = False
         self._head = b""  # what ready() read of the answer
-        self._stop = weakref.finalize(self, _stop, pid, go, answer)
+        self._stop = weakref.finalize(self, stop_child, pid, go, answer)
 
     def begin(self) -> None:
         """Let the timed copies start now, without waiting for the figure (once; the call does
@@ -136,7 +136,7 @@ class EarlyCopyTest:
             found = None
         finally:
             if self._stop.detach() is not None:  # the child is leaving: collected later
-                _stop(self.pid, self._go, self._answer, wait=False)
+                stop_child(self.pid, self._go, self._answer, wait=False)
         return found if found is not None else self._in_line()
 
 
@@ -178,7 +178,7 @@ def _read_answer(fd: int, head: bytes = b"") -> BandwidthMeasurement | None:
         return None  # no answer, or not one this version writes: test in line
 
 
-def _stop(pid: int, *fds: int, wait: bool = True) -> None:
+def stop_child(pid: int, *fds: int, wait: bool = True) -> None:
     """End the child (it has answered and is leaving, did not answer in time, or was never
     asked) and close the pipes; collect it now, or (`wait` False) if it has not exited yet,
     when the run ends."""
@@ -203,3 +203,13 @@ def collect_stopped() -> None:
     while _STOPPED:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(_STOPPED.pop(), 0)
+
+
+def collect_exited() -> None:
+    """Collect the children ended without waiting that have exited by now (never waits): a
+    process that forks again (advisor.remedies_ahead, once per report) keeps no zombies."""
+    for pid in list(_STOPPED):
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                continue  # still leaving
+        _STOPPED.remove(pid)

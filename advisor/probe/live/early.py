@@ -44,7 +44,7 @@ class EarlyProbe:
         self.pid = pid
         self._go, self._answer = go, answer
         self._testing = False
-        self._stop = weakref.finalize(self, copy_early._stop, pid, go, answer)
+        self._stop = weakref.finalize(self, copy_early.stop_child, pid, go, answer)
 
     def machine(self) -> Machine | None:
         """The machine the child probed (its copy test, if it needs one, then prepares); None
@@ -70,7 +70,7 @@ class EarlyProbe:
     def cancel(self) -> None:
         """Stop the child (collected now, or at the run's end if it is still exiting)."""
         if self._stop.detach() is not None:
-            copy_early._stop(self.pid, self._go, self._answer, wait=False)
+            copy_early.stop_child(self.pid, self._go, self._answer, wait=False)
 
 
 def start_probe() -> EarlyProbe | None:
