@@ -312,3 +312,25 @@ def test_a_profile_resolves_now_and_a_bad_override_fails_now() -> None:
     assert soon() == resolve_machine(profile="rtx-4090-desktop", ram_gb=32)
     with pytest.raises(UsageError, match="--ram"):
         resolve_machine_soon(ram_gb=-1)
+
+
+@needs_fork
+def test_a_child_that_raises_never_returns_into_the_run() -> None:
+    """fork_child's child leaves with os._exit whatever its function raises, even before the
+    function's own guard (a Ctrl-C just after the fork): it never goes back into the run's code,
+    to print, exit through its handlers or flush its output a second time."""
+
+    def interrupted(go: int, out: int) -> None:
+        raise KeyboardInterrupt
+
+    run = os.getpid()
+    try:
+        forked = copy_test.fork_child(interrupted)
+    finally:
+        if os.getpid() != run:  # the child came back here: it leaves, and the run sees 99
+            os._exit(99)
+    assert forked is not None
+    pid, go, answer = forked
+    os.close(go)
+    os.close(answer)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 1

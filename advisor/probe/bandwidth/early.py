@@ -74,10 +74,13 @@ def fork_child(child: Callable[[int, int], None]) -> tuple[int, int, int] | None
         for fd in (go_read, go_write, answer_read, answer_write):
             os.close(fd)
         return None
-    if pid == 0:  # the child: never returns
-        os.close(go_write)
-        os.close(answer_read)
-        child(go_read, answer_write)
+    if pid == 0:  # the child: never returns, whatever `child` raises or wherever (a Ctrl-C
+        try:  # just after the fork, before its own guard) it would be back in the run's code
+            os.close(go_write)
+            os.close(answer_read)
+            child(go_read, answer_write)
+        finally:
+            os._exit(1)
     os.close(go_read)
     os.close(answer_write)
     return pid, go_write, answer_read
