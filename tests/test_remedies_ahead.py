@@ -114,6 +114,22 @@ def test_a_report_with_the_search_ahead_is_the_one_in_line(
     assert any(v.remedy is not None for v in ahead)
 
 
+def test_the_childs_answer_is_taken_and_the_run_searches_nothing(
+    forks: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run builds its remedies from the child's answer: the in-line search (remedies', the
+    run's own; the child calls remedies_ahead's) runs only where no child answered. Without
+    this, a run that never took the answer would pass every test above, searching in line."""
+    monkeypatch.setattr(remedies_ahead, "ANSWER_WAIT_S", 3600.0)  # however slow the child
+    in_line: list[int] = []
+    real = remedies.search_works
+    monkeypatch.setattr(remedies, "search_works", lambda *a: in_line.append(1) or real(*a))
+    ahead = _report(PROFILE, cache=False)
+    assert forks[0] is not None and _collected(forks[0])
+    assert in_line == []
+    assert ahead == _in_line(PROFILE, monkeypatch) and in_line == [1]
+
+
 def _fails(*args):
     raise RuntimeError("the child's search failed")
 
