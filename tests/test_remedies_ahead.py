@@ -54,9 +54,20 @@ def _machine(profile: str):
 
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
-    """The process id of each child the search ahead forked (None: fork_child declined)."""
+    """The process id of each child the search ahead forked (None: fork_child declined).
+
+    fork_child declines beside any other thread; the threads earlier tests left running are not
+    counted here (tqdm's monitor thread, which huggingface_hub's progress bars start in the
+    download tests, lives as long as the process), only those started during the test, so
+    these tests fork wherever they run in the suite (the probe's fork tests set the count too)."""
     seen: list[int | None] = []
     real = remedies_ahead.fork_child
+    before = set(threading.enumerate())
+    monkeypatch.setattr(
+        early.threading,
+        "active_count",
+        lambda: 1 + sum(t not in before for t in threading.enumerate()),
+    )
 
     def spied(child):
         found = real(child)
