@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from advisor.audit.workers import new_pool
+from advisor.audit.workers import new_pool, stop_pool
 from advisor.errors import AdvisorError
 
 if TYPE_CHECKING:
@@ -235,8 +235,7 @@ class Evaluator:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
+            stop_pool(self._pool)
             self._pool = None
 
     def result(self, key: bytes, workload_key: bytes) -> Result:

@@ -6,9 +6,16 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
+
+# How long stopping a pool may take before its last thread is left behind: CPython's
+# Pool.terminate waits for ever on the result queue's lock when a worker it killed held it (in
+# the middle of sending a result). Seen once, in tests/audit/test_audit_cli.py on a loaded
+# 2-core machine, when a bad config stopped the reading workers (2026-12-07).
+STOP_WAIT_S = 10.0
 
 
 def new_pool(jobs: int, initializer: Callable | None = None, initargs: tuple = ()) -> Pool:
@@ -33,8 +40,24 @@ def worker_pool(jobs: int, initializer: Callable | None = None) -> Iterator[Pool
     try:
         yield pool
     finally:
-        pool.terminate()
+        stop_pool(pool)
+
+
+def stop_pool(pool: Pool) -> None:
+    """Stop the pool's workers now and collect them (Pool.terminate, then join), waiting at most
+    STOP_WAIT_S: where terminate hangs on a lock a killed worker held, the workers still alive
+    are killed here, and the thread that ran terminate (a daemon) is left waiting rather than
+    the run."""
+    stopper = threading.Thread(target=pool.terminate, name="advisor-pool-stop", daemon=True)
+    stopper.start()
+    stopper.join(STOP_WAIT_S)
+    if not stopper.is_alive():
         pool.join()
+        return
+    for process in getattr(pool, "_pool", ()):  # the workers (terminate may not have got there)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
 
 
 def can_fork() -> bool:
