@@ -22,6 +22,7 @@ from advisor.probe.bandwidth import early
 from advisor.probe.resolve import resolve_machine
 from advisor.verdict.cloud_prices import CloudPrices
 from advisor.workload import load_workloads
+from tests.children_kit import collected
 
 # A CPU-only desktop: every workload needs a remedy, and another GPU is tried (the search is
 # forked only where it tries one: advisor.remedies_ahead._costly), as on the machine the first
@@ -89,15 +90,6 @@ def _in_line(profile: str, monkeypatch: pytest.MonkeyPatch):
         return _report(profile, cache=False)
 
 
-def _collected(pid: int) -> bool:
-    early.collect_stopped()  # as the run's exit does
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
-
-
 @pytest.mark.parametrize("profile", SEARCHED)
 def test_the_search_of_every_workload_answers_each_pending_one_as_its_own(profile: str) -> None:
     machine = _machine(profile)
@@ -120,7 +112,7 @@ def test_a_report_with_the_search_ahead_is_the_one_in_line(
 ) -> None:
     ahead = _report(profile, cache=False)
     assert len(forks) == 1 and forks[0] is not None
-    assert _collected(forks[0])
+    assert collected(forks[0])
     assert ahead == _in_line(profile, monkeypatch)
     assert any(v.remedy is not None for v in ahead)
 
@@ -136,7 +128,7 @@ def test_the_childs_answer_is_taken_and_the_run_searches_nothing(
     real = remedies.search_works
     monkeypatch.setattr(remedies, "search_works", lambda *a: in_line.append(1) or real(*a))
     ahead = _report(PROFILE, cache=False)
-    assert forks[0] is not None and _collected(forks[0])
+    assert forks[0] is not None and collected(forks[0])
     assert in_line == []
     assert ahead == _in_line(PROFILE, monkeypatch) and in_line == [1]
 
@@ -173,7 +165,7 @@ def test_a_child_without_an_answer_leaves_the_search_in_line(
     monkeypatch.setattr(remedies_ahead, "ANSWER_WAIT_S", 0.2)
     monkeypatch.setattr(remedies_ahead, name, child)  # the child's (the run's search is remedies')
     verdicts = _report(PROFILE, cache=False)
-    assert forks[0] is not None and _collected(forks[0])
+    assert forks[0] is not None and collected(forks[0])
     assert verdicts == _in_line(PROFILE, monkeypatch)
 
 
@@ -192,7 +184,7 @@ def test_a_run_that_fails_before_the_answer_stops_its_child(
     monkeypatch.setattr(advise_module, "_decide", fails_late)
     with pytest.raises(KeyError):
         _report(PROFILE, cache=False)
-    assert forks[0] is not None and _collected(forks[0])
+    assert forks[0] is not None and collected(forks[0])
 
 
 def test_the_child_writes_nothing_but_its_answer(

@@ -18,6 +18,7 @@ from advisor.probe.bandwidth import early as copy_early
 from advisor.probe.bandwidth.copy_test import MIN_TESTS, BandwidthMeasurement
 from advisor.probe.live import early
 from advisor.probe.machine import Machine
+from tests.children_kit import collected
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the early probe forks on Linux")
 
@@ -50,15 +51,6 @@ def _steady(machine: Machine) -> Machine:
     return dataclasses.replace(machine, memory=memory, gpus=gpus, disk_free_bytes=0)
 
 
-def _collected(pid: int) -> bool:
-    copy_early.collect_stopped()  # as the run's exit does
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
-
-
 def test_the_childs_machine_and_copy_test_are_the_runs(advisor_home, tagged_tests) -> None:
     from advisor.probe.bandwidth.copy_test import recorded_bandwidth
     from advisor.probe.fingerprint import machine_fingerprint
@@ -80,7 +72,7 @@ def test_the_childs_machine_and_copy_test_are_the_runs(advisor_home, tagged_test
     for field in ("cpu", "memory", "gpus", "backend", "name", "host_id", "os", "notes"):
         assert getattr(probed, field) == getattr(_steady(in_line), field), field
     assert machine_fingerprint(machine) == machine_fingerprint(in_line)
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_the_run_works_meanwhile_while_the_childs_test_prepares(advisor_home, tagged_tests):
@@ -104,7 +96,7 @@ def test_the_run_works_meanwhile_while_the_childs_test_prepares(advisor_home, ta
     assert machine.memory.bandwidth_measured_gbs == 30.0
     soon = resolve_machine_soon(profile="rtx-4090-desktop")
     assert soon(meanwhile=lambda ready, _: pytest.fail("a profile waits for no copy test"))
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_the_work_meanwhile_is_handed_the_machine_with_its_overrides(advisor_home, tagged_tests):
@@ -121,7 +113,7 @@ def test_the_work_meanwhile_is_handed_the_machine_with_its_overrides(advisor_hom
 
     machine = resolve_machine_soon(early=started, ram_gb=64)(meanwhile=meanwhile)
     assert seen == [64 * 1024**3] == [machine.memory.ram_total_bytes]
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_the_probe_is_the_in_line_one(advisor_home, monkeypatch) -> None:
@@ -145,7 +137,7 @@ def test_the_probe_is_the_in_line_one(advisor_home, monkeypatch) -> None:
     machine = resolve_machine_soon(early=started)()
     assert machine.memory.bandwidth_measured_gbs == 39.0
     assert _steady(machine) == _steady(fill_memory_bandwidth(in_line))
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_a_child_that_sends_no_machine_means_a_probe_in_line(
@@ -167,7 +159,7 @@ def test_a_child_that_sends_no_machine_means_a_probe_in_line(
     machine = resolve_machine_soon(early=started)()
     assert _steady(machine).cpu == _steady(real(measure_bandwidth=False)).cpu
     assert machine.memory.bandwidth_measured_gbs == 30.0  # from a copy test forked anew
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_a_profile_instead_stops_the_child(advisor_home) -> None:
@@ -177,7 +169,7 @@ def test_a_profile_instead_stops_the_child(advisor_home) -> None:
     assert started is not None
     soon = resolve_machine_soon(profile="rtx-4090-desktop", ram_gb=32, early=started)
     assert soon() == resolve_machine(profile="rtx-4090-desktop", ram_gb=32)
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_a_bad_override_fails_before_the_machine_is_taken(advisor_home) -> None:
@@ -189,7 +181,7 @@ def test_a_bad_override_fails_before_the_machine_is_taken(advisor_home) -> None:
     with pytest.raises(UsageError, match="--ram"):
         resolve_machine_soon(ram_gb=-1, early=started)
     started.cancel()
-    assert _collected(started.pid)
+    assert collected(started.pid)
 
 
 def test_a_probe_never_taken_stops_its_child(advisor_home) -> None:
@@ -198,7 +190,7 @@ def test_a_probe_never_taken_stops_its_child(advisor_home) -> None:
     pid = started.pid
     del started
     gc.collect()
-    assert _collected(pid)
+    assert collected(pid)
 
 
 def test_the_run_takes_the_probe_started_for_it_once(advisor_home, monkeypatch) -> None:
@@ -207,7 +199,7 @@ def test_the_run_takes_the_probe_started_for_it_once(advisor_home, monkeypatch) 
     taken = early.take_started()
     assert taken is not None and early.take_started() is None
     taken.cancel()
-    assert _collected(taken.pid)
+    assert collected(taken.pid)
 
 
 def test_no_fork_beside_another_thread(monkeypatch) -> None:
