@@ -40,19 +40,16 @@ def test_a_pool_whose_worker_holds_the_result_lock_is_stopped(
     processes = list(pool._pool)
     workers.stop_pool(pool)
     assert all(p.exitcode is not None for p in processes)  # killed, and collected
-    lock = pool._outqueue._wlock
-    assert not lock.acquire(block=False)  # still held by the dead worker: terminate hangs on it
-    lock.release()  # let the pool's own stop end, so no thread of it outlives the test
-    for thread in threading.enumerate():
-        if thread.name == "advisor-pool-stop":
-            thread.join(60)
-            assert not thread.is_alive()
+    # still held by the dead worker: Pool.terminate waits on it for ever, in the thread that
+    # stop_pool leaves behind (a daemon, as in a run that met it)
+    assert not pool._outqueue._wlock.acquire(block=False)
 
 
 def test_a_pool_is_stopped_and_joined() -> None:
+    before = set(threading.enumerate())
     pool = workers.new_pool(2)
     assert pool.apply(sum, ([1, 2],)) == 3
     processes = list(pool._pool)
     workers.stop_pool(pool)
     assert all(p.exitcode is not None for p in processes)
-    assert not [t for t in threading.enumerate() if t.name == "advisor-pool-stop"]
+    assert set(threading.enumerate()) <= before  # the pool's threads and the stopper joined
